@@ -1,0 +1,17 @@
+namespace Replicator.Core.Replication;
+
+/// <summary>What happened in one destination.</summary>
+public sealed record DestinationResult(
+    ReplicationDestination Destination,
+    ReplicationOutcome Outcome,
+    string? Digest,
+    int LayersCopied,
+    int LayersSkipped,
+    long BytesCopied,
+    TimeSpan Duration,
+    string? ErrorCode = null,
+    string? Message = null,
+    bool Transient = false)
+{
+    public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
+}

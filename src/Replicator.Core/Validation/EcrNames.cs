@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+
+namespace Replicator.Core.Validation;
+
+/// <summary>
+/// The ECR naming rules (botocore's ECR model, ../shared/reference/ECR-API.md), checked before any value
+/// reaches a request. Each Validate method returns null when the value is valid, else a message naming
+/// the field and what is wrong with it (the value is quoted, cut to a safe length).
+/// </summary>
+public static partial class EcrNames
+{
+    public const int MaxRepositoryNameLength = 256;
+    public const int MaxTagLength = 128;
+
+    // Model: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*
+    [GeneratedRegex(@"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RepositoryNamePattern();
+
+    // The model only bounds the length (1..300); the OCI distribution spec, which ECR enforces on push, is stricter.
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex TagPattern();
+
+    [GeneratedRegex(@"^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex DigestPattern();
+
+    [GeneratedRegex(@"^[0-9]{12}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RegistryIdPattern();
+
+    // us-east-1, us-gov-west-1, cn-northwest-1, eu-central-2, ap-southeast-7, il-central-1, eusc-de-east-1 ...
+    [GeneratedRegex(@"^[a-z]{2,4}(?:-[a-z]+){1,3}-[0-9]{1,2}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RegionPattern();
+
+    public static string? ValidateRepositoryName(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "repository name is missing";
+        }
+
+        if (value.Length < 2 || value.Length > MaxRepositoryNameLength)
+        {
+            return $"repository name {Quote(value)} must be 2 to {MaxRepositoryNameLength} characters long";
+        }
+
+        return RepositoryNamePattern().IsMatch(value)
+            ? null
+            : $"repository name {Quote(value)} is invalid: lowercase letters and digits, separated by '.', '_', '__', '-' or '/'";
+    }
+
+    public static string? ValidateTag(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "image tag is missing";
+        }
+
+        return TagPattern().IsMatch(value)
+            ? null
+            : $"image tag {Quote(value)} is invalid: 1 to {MaxTagLength} of letters, digits, '_', '.', '-', not starting with '.' or '-'";
+    }
+
+    public static string? ValidateDigest(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "image digest is missing";
+        }
+
+        return DigestPattern().IsMatch(value)
+            ? null
+            : $"image digest {Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits";
+    }
+
+    public static string? ValidateRegistryId(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "account (registry id) is missing";
+        }
+
+        return RegistryIdPattern().IsMatch(value) ? null : $"account (registry id) {Quote(value)} is invalid: expected 12 digits";
+    }
+
+    public static string? ValidateRegion(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "region is missing";
+        }
+
+        return RegionPattern().IsMatch(value) ? null : $"region {Quote(value)} is not an AWS region name such as us-east-1";
+    }
+
+    public static bool IsRepositoryName(string? value) => ValidateRepositoryName(value) is null;
+
+    public static bool IsTag(string? value) => ValidateTag(value) is null;
+
+    public static bool IsDigest(string? value) => ValidateDigest(value) is null;
+
+    public static bool IsRegistryId(string? value) => ValidateRegistryId(value) is null;
+
+    public static bool IsRegion(string? value) => ValidateRegion(value) is null;
+
+    /// <summary>Quotes a value for an error message, cut to 80 characters and with control characters escaped.</summary>
+    public static string Quote(string value)
+    {
+        const int max = 80;
+        var cut = value.Length > max ? value[..max] + $"...({value.Length} chars)" : value;
+        var builder = new System.Text.StringBuilder(cut.Length + 2).Append('\'');
+        foreach (var c in cut)
+        {
+            _ = char.IsControl(c) ? builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}") : builder.Append(c);
+        }
+
+        return builder.Append('\'').ToString();
+    }
+}

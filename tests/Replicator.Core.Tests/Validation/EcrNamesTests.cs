@@ -1,0 +1,86 @@
+using Replicator.Core.Validation;
+
+namespace Replicator.Core.Tests.Validation;
+
+public class EcrNamesTests
+{
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("my-repository-name")]
+    [InlineData("team/app.v2")]
+    [InlineData("a__b/c--d/e.f")]
+    public void Valid_repository_names_pass(string name) => Assert.Null(EcrNames.ValidateRepositoryName(name));
+
+    [Theory]
+    [InlineData("", "missing")]
+    [InlineData("a", "2 to 256")]
+    [InlineData("Upper", "invalid")]
+    [InlineData("../etc/passwd", "invalid")]
+    [InlineData("a//b", "invalid")]
+    [InlineData("a___b", "invalid")]
+    [InlineData("trailing-", "invalid")]
+    public void Invalid_repository_names_are_named_in_the_error(string name, string expected)
+    {
+        var error = EcrNames.ValidateRepositoryName(name);
+        Assert.NotNull(error);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overlong_repository_name_is_refused_and_quoted_short()
+    {
+        var error = EcrNames.ValidateRepositoryName(new string('a', 257));
+        Assert.NotNull(error);
+        Assert.Contains("(257 chars)", error, StringComparison.Ordinal);
+        Assert.True(error.Length < 200);
+    }
+
+    [Theory]
+    [InlineData("latest", true)]
+    [InlineData("v1.2.3-rc_1", true)]
+    [InlineData("_x", true)]
+    [InlineData(".hidden", false)]
+    [InlineData("-x", false)]
+    [InlineData("a b", false)]
+    [InlineData("a/b", false)]
+    public void Tags_follow_the_distribution_spec(string tag, bool valid) => Assert.Equal(valid, EcrNames.IsTag(tag));
+
+    [Fact]
+    public void Tag_length_is_capped_at_128() 
+    {
+        Assert.True(EcrNames.IsTag(new string('t', 128)));
+        Assert.False(EcrNames.IsTag(new string('t', 129)));
+    }
+
+    [Theory]
+    [InlineData("sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("sha256:" + "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234", false)]
+    [InlineData("md5:d41d8cd98f00b204e9800998ecf8427e", false)]
+    public void Digests_must_be_full_sha256(string digest, bool valid) => Assert.Equal(valid, EcrNames.IsDigest(digest));
+
+    [Theory]
+    [InlineData("123456789012", true)]
+    [InlineData("12345678901", false)]
+    [InlineData("12345678901a", false)]
+    public void Registry_ids_are_twelve_digits(string id, bool valid) => Assert.Equal(valid, EcrNames.IsRegistryId(id));
+
+    [Theory]
+    [InlineData("us-east-1", true)]
+    [InlineData("us-gov-west-1", true)]
+    [InlineData("cn-northwest-1", true)]
+    [InlineData("ap-southeast-7", true)]
+    [InlineData("mars-1", false)]
+    [InlineData("US-EAST-1", false)]
+    [InlineData("us-east", false)]
+    public void Regions_look_like_aws_regions(string region, bool valid) => Assert.Equal(valid, EcrNames.IsRegion(region));
+
+    [Fact]
+    public void Control_characters_are_escaped_in_messages()
+    {
+        var error = EcrNames.ValidateTag("bad\ntag");
+        Assert.NotNull(error);
+        Assert.DoesNotContain("\n", error, StringComparison.Ordinal);
+        Assert.Contains("\\u000a", error, StringComparison.Ordinal);
+    }
+}
