@@ -2,10 +2,9 @@
 # SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the directory it zips into the function.
 #
 # x86_64 (the template's default):  sam build
-# arm64 (Graviton): set Architectures [arm64] in template.yaml, then
-#                   sam build --parameter-overrides ... && make ... RUNTIME_ID=linux-arm64 is what the target
-#                   runs; SAM passes no architecture, so export RUNTIME_ID=linux-arm64 before `sam build`.
-# Native AOT cannot cross-compile between architectures: build arm64 on an arm64 host (or container).
+# arm64 (Graviton): set `Architectures: [arm64]` in template.yaml and run `RUNTIME_ID=linux-arm64 sam build`
+#                   (make takes RUNTIME_ID from the environment). Native AOT does not cross-compile between
+#                   architectures: build arm64 on an arm64 host, or `sam build --use-container` on one.
 
 RUNTIME_ID ?= linux-x64
 CONFIGURATION ?= Release

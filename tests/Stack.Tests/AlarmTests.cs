@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+public sealed class AlarmTests
+{
+    private static JsonObject AlarmOn(DeployedTemplate stack, string metric, string dimensionValue)
+    {
+        var (_, alarm) = Assert.Single(stack.OfType("AWS::CloudWatch::Alarm"), a =>
+            (string?)a.Value["Properties"]!["MetricName"] == metric &&
+            a.Value["Properties"]!["Dimensions"]!.AsArray().Any(d => (string?)d!["Value"] == dimensionValue));
+        return alarm["Properties"]!.AsObject();
+    }
+
+    [Fact]
+    public void Any_message_in_the_dead_letter_queue_raises_an_alarm()
+    {
+        var alarm = AlarmOn(Samples.WithDeletes, "ApproximateNumberOfMessagesVisible", "{GetAtt:DeadLetterQueue.QueueName}");
+
+        Assert.Equal("AWS/SQS", (string)alarm["Namespace"]!);
+        Assert.Equal("GreaterThanThreshold", (string)alarm["ComparisonOperator"]!);
+        Assert.Equal(0, (double)alarm["Threshold"]!);
+    }
+
+    [Theory]
+    [InlineData("Errors")]
+    [InlineData("Throttles")]
+    public void Function_errors_and_throttles_raise_alarms(string metric)
+    {
+        var alarm = AlarmOn(Samples.WithDeletes, metric, "{Ref:ReplicatorFunction}");
+
+        Assert.Equal("AWS/Lambda", (string)alarm["Namespace"]!);
+        Assert.Equal("GreaterThanThreshold", (string)alarm["ComparisonOperator"]!);
+        Assert.Equal(0, (double)alarm["Threshold"]!);
+    }
+
+    [Fact]
+    public void Age_of_the_oldest_queued_message_raises_an_alarm_above_the_parameter()
+    {
+        var alarm = AlarmOn(Samples.WithDeletes, "ApproximateAgeOfOldestMessage", "{GetAtt:ReplicationQueue.QueueName}");
+
+        Assert.Equal("AWS/SQS", (string)alarm["Namespace"]!);
+        Assert.Equal("3600", alarm["Threshold"]!.ToString());
+    }
+
+    [Fact]
+    public void Alarms_notify_the_email_topic_only_when_an_email_is_given()
+    {
+        var withEmail = Samples.WithDeletes;
+        var subscription = Assert.Single(withEmail.OfType("AWS::SNS::Subscription")).Value["Properties"]!;
+
+        Assert.Equal("email", (string)subscription["Protocol"]!);
+        Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
+        Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
+        Assert.Equal(4, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
+
+        var withoutEmail = Samples.PushOnly;
+        Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
+        Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
+        Assert.Equal(4, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
+    }
+
+    [Fact]
+    public void Outputs_name_the_queues_the_function_and_the_conditional_topic()
+    {
+        var outputs = StackTemplate.Raw["Outputs"]!.AsObject();
+
+        foreach (var name in new[] { "ReplicationQueueUrl", "ReplicationQueueArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "ReplicatorFunctionName", "AlarmTopicArn" })
+        {
+            Assert.True(outputs.ContainsKey(name), $"output {name} missing");
+        }
+
+        Assert.Equal("HasAlarmEmail", (string)outputs["AlarmTopicArn"]!["Condition"]!);
+    }
+}

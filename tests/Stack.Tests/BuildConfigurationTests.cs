@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+public sealed class BuildConfigurationTests
+{
+    private static string DryRun(params string[] variables)
+    {
+        var result = ProcessRunner.Run("make", ["-n", "build-ReplicatorFunction", .. variables]);
+        Assert.True(result.ExitCode == 0, "make -n build-ReplicatorFunction failed: " + result.Describe());
+        return result.StandardOutput;
+    }
+
+    [Fact]
+    public void Makefile_target_publishes_the_function_for_linux_x64_into_the_sam_artifacts_directory()
+    {
+        var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir");
+
+        Assert.Contains("dotnet publish src/Replicator.Function -c Release -r linux-x64 -o \"/tmp/artifacts-dir\"", commands, StringComparison.Ordinal);
+        Assert.Contains("test -x \"/tmp/artifacts-dir/bootstrap\"", commands, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Makefile_target_builds_arm64_when_asked()
+    {
+        var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir", "RUNTIME_ID=linux-arm64");
+
+        Assert.Contains("-r linux-arm64 ", commands, StringComparison.Ordinal);
+        Assert.DoesNotContain("linux-x64", commands, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Makefile_target_refuses_to_run_without_an_artifacts_directory()
+    {
+        var result = ProcessRunner.Run("make", ["build-ReplicatorFunction", "ARTIFACTS_DIR="]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("ARTIFACTS_DIR is not set", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Function_project_publishes_an_aot_executable_named_bootstrap()
+    {
+        var project = File.ReadAllText(RepositoryRoot.File("src", "Replicator.Function", "Replicator.Function.csproj"));
+
+        Assert.Contains("<AssemblyName>bootstrap</AssemblyName>", project, StringComparison.Ordinal);
+        Assert.Contains("<PublishAot>true</PublishAot>", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Samconfig_deploys_the_ecr_replicator_stack_with_a_reviewed_changeset_and_known_parameters()
+    {
+        var result = ProcessRunner.Run("python3", ["-c", "import json,sys,tomllib;print(json.dumps(tomllib.load(open(sys.argv[1],'rb'))))", RepositoryRoot.File("samconfig.toml")]);
+        Assert.True(result.ExitCode == 0, "samconfig.toml is not valid TOML: " + result.Describe());
+        var config = JsonNode.Parse(result.StandardOutput)!["default"]!;
+        var deploy = config["deploy"]!["parameters"]!;
+
+        Assert.Equal("ecr-replicator", (string)config["global"]!["parameters"]!["stack_name"]!);
+        Assert.Equal("CAPABILITY_IAM CAPABILITY_AUTO_EXPAND", (string)deploy["capabilities"]!);
+        Assert.True((bool)deploy["confirm_changeset"]!);
+        Assert.True((bool)deploy["resolve_s3"]!);
+        Assert.True((bool)config["build"]!["parameters"]!["cached"]!);
+
+        var declared = StackTemplate.Raw["Parameters"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var overridden = System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=").Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("RepositoryNames", overridden);
+        Assert.Contains("DestinationRegions", overridden);
+        Assert.All(overridden, name => Assert.Contains(name, declared));
+    }
+}

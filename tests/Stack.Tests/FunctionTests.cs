@@ -1,0 +1,71 @@
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+public sealed class FunctionTests
+{
+    private static readonly DeployedTemplate Stack = Samples.WithDeletes;
+
+    [Fact]
+    public void Function_is_a_native_aot_custom_runtime_built_by_the_makefile()
+    {
+        var raw = StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!;
+        var function = Stack.Resource("ReplicatorFunction");
+        var properties = function["Properties"]!;
+
+        Assert.Equal("AWS::Serverless::Function", (string)raw["Type"]!);
+        Assert.Equal(".", (string)raw["Properties"]!["CodeUri"]!);
+        Assert.Equal("makefile", (string)raw["Metadata"]!["BuildMethod"]!);
+        Assert.Equal("AWS::Lambda::Function", (string)function["Type"]!);
+        Assert.Equal("provided.al2023", (string)properties["Runtime"]!);
+        Assert.Equal("bootstrap", (string)properties["Handler"]!);
+        Assert.Equal(["x86_64"], Samples.Strings(properties["Architectures"]));
+    }
+
+    [Fact]
+    public void Memory_gives_a_full_vcpu_and_timeout_is_within_the_lambda_maximum()
+    {
+        var properties = Stack.Properties("ReplicatorFunction");
+
+        Assert.InRange((int)properties["MemorySize"]!, 1769, 10240);
+        Assert.InRange((int)properties["Timeout"]!, 60, 900);
+    }
+
+    [Fact]
+    public void Logs_are_json_in_a_log_group_with_retention()
+    {
+        var logging = Stack.Properties("ReplicatorFunction")["LoggingConfig"]!;
+        var group = Stack.Properties("ReplicatorLogGroup");
+
+        Assert.Equal("JSON", (string)logging["LogFormat"]!);
+        Assert.Equal("{Ref:ReplicatorLogGroup}", (string)logging["LogGroup"]!);
+        Assert.InRange((int)group["RetentionInDays"]!, 1, 3653);
+    }
+
+    [Fact]
+    public void Sqs_event_source_reports_item_failures_with_fifo_batch_size_and_bounded_concurrency()
+    {
+        var (_, mapping) = Assert.Single(Stack.OfType("AWS::Lambda::EventSourceMapping"));
+        var properties = mapping["Properties"]!;
+
+        Assert.Equal("{GetAtt:ReplicationQueue.Arn}", (string)properties["EventSourceArn"]!);
+        Assert.Equal("{Ref:ReplicatorFunction}", (string)properties["FunctionName"]!);
+        Assert.Equal(["ReportBatchItemFailures"], Samples.Strings(properties["FunctionResponseTypes"]));
+        Assert.InRange((int)properties["BatchSize"]!, 1, 10);
+        Assert.Equal("7", properties["ScalingConfig"]!["MaximumConcurrency"]!.ToString());
+    }
+
+    [Fact]
+    public void Environment_is_wired_from_the_parameters_and_the_dead_letter_queue()
+    {
+        var variables = Stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+
+        Assert.Equal("us-west-2,eu-west-1", (string)variables["DESTINATION_REGIONS"]!);
+        Assert.Equal("{Ref:DeadLetterQueue}", (string)variables["DEAD_LETTER_QUEUE_URL"]!);
+        Assert.Equal("^v[0-9]+", (string)variables["TAG_FILTER"]!);
+        Assert.Equal("true", (string)variables["REPLICATE_DELETES"]!);
+        Assert.Equal("EcrReplicator", (string)variables["METRICS_NAMESPACE"]!);
+        Assert.Equal("4", variables["MAX_PARALLEL_LAYERS"]!.ToString());
+        Assert.Equal("false", (string)Samples.PushOnly.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATE_DELETES"]!);
+    }
+}

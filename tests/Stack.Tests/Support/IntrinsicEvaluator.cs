@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Stack.Tests.Support;
+
+/// <summary>
+/// Resolves the intrinsic functions the template uses (Ref, Fn::GetAtt, Fn::Join, Fn::Split, Fn::Sub, Fn::If,
+/// Fn::Select and the condition functions) the way CloudFormation would for fixed parameter values, so tests
+/// can assert on the ARNs and lists a deployment really gets. References to resources stay symbolic:
+/// "{Ref:Id}" and "{GetAtt:Id.Attribute}". Returns null for AWS::NoValue.
+/// </summary>
+internal sealed partial class IntrinsicEvaluator
+{
+    public const string Region = "us-east-1";
+    public const string AccountId = "123456789012";
+    public const string Partition = "aws";
+    public const string StackName = "teststack";
+
+    private readonly IReadOnlyDictionary<string, JsonNode> _parameters;
+    private readonly HashSet<string> _resources;
+    private readonly Dictionary<string, bool> _conditions = new(StringComparer.Ordinal);
+
+    public IntrinsicEvaluator(JsonObject template, IReadOnlyDictionary<string, string> parameterValues)
+    {
+        var parameters = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var (name, declaration) in template["Parameters"]?.AsObject() ?? [])
+        {
+            var type = (string?)declaration?["Type"] ?? "String";
+            var raw = parameterValues.TryGetValue(name, out var given)
+                ? given
+                : declaration?["Default"]?.ToString() ?? throw new InvalidOperationException($"no value for {name}");
+            parameters[name] = type.Contains("List", StringComparison.Ordinal)
+                ? new JsonArray([.. raw.Split(',').Select(v => (JsonNode)JsonValue.Create(v.Trim()))])
+                : JsonValue.Create(raw);
+        }
+
+        _parameters = parameters;
+        _resources = [.. (template["Resources"]?.AsObject() ?? []).Select(r => r.Key)];
+        foreach (var (name, expression) in template["Conditions"]?.AsObject() ?? [])
+        {
+            _conditions[name] = EvaluateCondition(expression);
+        }
+    }
+
+    public bool Condition(string name) =>
+        _conditions.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"condition {name}");
+
+    public JsonNode? Evaluate(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                return new JsonArray([.. array.Select(Evaluate).Where(n => n is not null)]);
+            case JsonObject obj when obj.Count == 1 && IsIntrinsic(obj.First().Key):
+                var (function, argument) = obj.First();
+                return EvaluateFunction(function, argument);
+            case JsonObject obj:
+                var result = new JsonObject();
+                foreach (var (key, value) in obj)
+                {
+                    var evaluated = Evaluate(value);
+                    if (evaluated is not null)
+                    {
+                        result[key] = evaluated;
+                    }
+                }
+
+                return result;
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    private static bool IsIntrinsic(string key) => key == "Ref" || key.StartsWith("Fn::", StringComparison.Ordinal);
+
+    private JsonNode? EvaluateFunction(string function, JsonNode? argument) => function switch
+    {
+        "Ref" => Ref((string)argument!),
+        "Fn::GetAtt" => GetAtt(argument!),
+        "Fn::Join" => JsonValue.Create(string.Join(
+            (string)argument![0]!,
+            List(argument[1]).Select(Text))),
+        "Fn::Split" => new JsonArray([.. Text(Evaluate(argument![1]))
+            .Split((string)argument[0]!)
+            .Select(s => (JsonNode)JsonValue.Create(s))]),
+        "Fn::Sub" => JsonValue.Create(Sub(argument!)),
+        "Fn::If" => Evaluate(Condition((string)argument![0]!) ? argument[1] : argument[2]),
+        "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)],
+        "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" => JsonValue.Create(
+            EvaluateCondition(new JsonObject { [function] = argument?.DeepClone() })),
+        _ => throw new NotSupportedException($"intrinsic {function} is not modelled by the test evaluator"),
+    };
+
+    private JsonNode? Ref(string name) => name switch
+    {
+        "AWS::Region" => JsonValue.Create(Region),
+        "AWS::AccountId" => JsonValue.Create(AccountId),
+        "AWS::Partition" => JsonValue.Create(Partition),
+        "AWS::StackName" => JsonValue.Create(StackName),
+        "AWS::URLSuffix" => JsonValue.Create("amazonaws.com"),
+        "AWS::NoValue" => null,
+        _ when _parameters.TryGetValue(name, out var value) => value.DeepClone(),
+        _ when _resources.Contains(name) => JsonValue.Create($"{{Ref:{name}}}"),
+        _ => throw new KeyNotFoundException($"Ref to unknown name {name}"),
+    };
+
+    private static JsonValue GetAtt(JsonNode argument) => argument is JsonArray pair
+        ? JsonValue.Create($"{{GetAtt:{(string)pair[0]!}.{(string)pair[1]!}}}")
+        : JsonValue.Create($"{{GetAtt:{(string)argument!}}}");
+
+    private string Sub(JsonNode argument)
+    {
+        var (template, variables) = argument is JsonArray array
+            ? ((string)array[0]!, array[1]!.AsObject())
+            : ((string)argument!, new JsonObject());
+        return SubVariable().Replace(template, match =>
+        {
+            var name = match.Groups[1].Value;
+            if (name.StartsWith('!'))
+            {
+                return "${" + name[1..] + "}";
+            }
+
+            if (variables.TryGetPropertyValue(name, out var variable))
+            {
+                return Text(Evaluate(variable));
+            }
+
+            var dot = name.IndexOf('.', StringComparison.Ordinal);
+            return dot > 0 && !name.StartsWith("AWS::", StringComparison.Ordinal)
+                ? $"{{GetAtt:{name}}}"
+                : Text(Ref(name));
+        });
+    }
+
+    private bool EvaluateCondition(JsonNode? expression)
+    {
+        var (function, argument) = expression!.AsObject().First();
+        return function switch
+        {
+            "Fn::Equals" => Text(Evaluate(argument![0])) == Text(Evaluate(argument[1])),
+            "Fn::Not" => !EvaluateCondition(argument![0]),
+            "Fn::And" => argument!.AsArray().All(EvaluateCondition),
+            "Fn::Or" => argument!.AsArray().Any(EvaluateCondition),
+            "Condition" => Condition((string)argument!),
+            _ => throw new NotSupportedException($"condition function {function}"),
+        };
+    }
+
+    private JsonArray List(JsonNode? node) =>
+        Evaluate(node) as JsonArray ?? throw new InvalidOperationException($"not a list: {node?.ToJsonString()}");
+
+    private static string Text(JsonNode? node) => node switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var s) => s,
+        JsonValue value => value.ToJsonString(),
+        _ => throw new InvalidOperationException($"not a scalar: {node?.ToJsonString()}"),
+    };
+
+    [GeneratedRegex(@"\$\{([^}]+)\}")]
+    private static partial Regex SubVariable();
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Stack.Tests.Support;
+
+/// <summary>Runs a tool the stack checks depend on (cfn-lint, python3, make) and captures its output.</summary>
+internal static class ProcessRunner
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepositoryRoot.Path,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"'{fileName}' is not installed or not on PATH ({e.Message}); the stack checks need it " +
+                "(.ci/run installs cfn-lint).", e);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(Timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{fileName} did not finish within {Timeout}");
+            }
+
+            return new ProcessResult(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Stack.Tests.Support;
+
+/// <summary>template.yaml as JSON: as written, and as deployed for a sample set of parameter values.</summary>
+internal static class StackTemplate
+{
+    private static readonly Lazy<JsonObject> RawTemplate = new(() => Load([]));
+
+    /// <summary>The template as written (Fn::ForEach and SAM resources not expanded).</summary>
+    public static JsonObject Raw => RawTemplate.Value;
+
+    public static string ToolPath => RepositoryRoot.File("tests", "Stack.Tests", "tools", "template_json.py");
+
+    /// <summary>
+    /// The template after AWS::LanguageExtensions and the SAM transform (as cfn-lint performs them) for the
+    /// given parameter values, with intrinsics resolved and resources of false conditions removed.
+    /// </summary>
+    public static DeployedTemplate Expand(IReadOnlyDictionary<string, string> parameters)
+    {
+        var expanded = Load(parameters.Select(p => $"{p.Key}={p.Value}"));
+        var evaluator = new IntrinsicEvaluator(expanded, parameters);
+        var resources = new JsonObject();
+        foreach (var (id, resource) in expanded["Resources"]!.AsObject())
+        {
+            var condition = (string?)resource!["Condition"];
+            if (condition is null || evaluator.Condition(condition))
+            {
+                resources[id] = evaluator.Evaluate(resource);
+            }
+        }
+
+        return new DeployedTemplate(resources, evaluator);
+    }
+
+    private static JsonObject Load(IEnumerable<string> parameterArguments)
+    {
+        var result = ProcessRunner.Run("python3", [ToolPath, RepositoryRoot.File("template.yaml"), .. parameterArguments]);
+        Assert.True(result.ExitCode == 0, "converting template.yaml to JSON failed: " + result.Describe());
+        return JsonNode.Parse(result.StandardOutput)!.AsObject();
+    }
+}
