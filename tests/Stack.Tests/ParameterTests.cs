@@ -20,7 +20,9 @@ public sealed class ParameterTests
     [Theory]
     [InlineData("ab", true)]
     [InlineData("team/app-x", true)]
-    [InlineData("a.b_c--d/e__f", false)] // '__' and '--' runs: the simplified pattern admits single separators only
+    [InlineData("a.b_c--d/e__f", true)] // the ECR model admits '__' and runs of '-'
+    [InlineData("a___b", false)]
+    [InlineData("a..b", false)]
     [InlineData("org/team/service.v2_x", true)]
     [InlineData(Samples.LongRepository, true)]
     [InlineData(Samples.LongRepository + "e", false)]
