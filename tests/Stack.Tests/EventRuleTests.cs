@@ -74,4 +74,14 @@ public sealed class EventRuleTests
         Assert.All(names, n => Assert.Matches("^[.\\-_A-Za-z0-9]{1,64}$", n));
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
     }
+
+    [Fact]
+    public void A_template_rule_rejects_the_stack_region_as_a_destination()
+    {
+        var assertion = Assert.Single(StackTemplate.Raw["Rules"]!["DestinationsExcludeSourceRegion"]!["Assertions"]!.AsArray())!;
+        var contains = assertion["Assert"]!["Fn::Not"]![0]!["Fn::Contains"]!;
+
+        Assert.Equal("DestinationRegions", (string)contains[0]!["Ref"]!);
+        Assert.Equal("AWS::Region", (string)contains[1]!["Ref"]!);
+    }
 }

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+/// <summary>The IAM and wiring tests trust this evaluator, so it is checked on its own.</summary>
+public sealed class IntrinsicEvaluatorTests
+{
+    private static readonly JsonObject Template = JsonNode.Parse("""
+        {
+          "Parameters": {
+            "Names": { "Type": "CommaDelimitedList" },
+            "Flag": { "Type": "String", "Default": "false" }
+          },
+          "Conditions": { "FlagOn": { "Fn::Equals": [ { "Ref": "Flag" }, "true" ] },
+                          "FlagOff": { "Fn::Not": [ { "Condition": "FlagOn" } ] } },
+          "Resources": { "Queue": { "Type": "AWS::SQS::Queue" } }
+        }
+        """)!.AsObject();
+
+    private static JsonNode? Evaluate(string json, string flag = "false") =>
+        new IntrinsicEvaluator(Template, new Dictionary<string, string> { ["Names"] = "a/b, c", ["Flag"] = flag })
+            .Evaluate(JsonNode.Parse(json));
+
+    [Fact]
+    public void Split_and_join_prefix_every_element_of_a_list_parameter()
+    {
+        var result = Evaluate("""
+            { "Fn::Split": [ ",", { "Fn::Join": [ "", [ "arn:x/", { "Fn::Join": [ ",arn:x/", { "Ref": "Names" } ] } ] ] } ] }
+            """);
+
+        Assert.Equal(["arn:x/a/b", "arn:x/c"], Samples.Strings(result));
+    }
+
+    [Fact]
+    public void Sub_resolves_pseudo_parameters_variables_attributes_and_escapes()
+    {
+        var result = Evaluate("""
+            { "Fn::Sub": [ "${AWS::Partition}:${AWS::AccountId}:${Queue}:${Queue.Arn}:${V}:${!Literal}", { "V": { "Ref": "Flag" } } ] }
+            """);
+
+        Assert.Equal("aws:123456789012:{Ref:Queue}:{GetAtt:Queue.Arn}:false:${Literal}", (string)result!);
+    }
+
+    [Theory]
+    [InlineData("true", "[\"on\"]")]
+    [InlineData("false", "[]")]
+    public void If_and_NoValue_follow_the_conditions(string flag, string expected)
+    {
+        var result = Evaluate("""
+            { "Items": [ { "Fn::If": [ "FlagOn", "on", { "Ref": "AWS::NoValue" } ] },
+                         { "Fn::If": [ "FlagOff", { "Ref": "AWS::NoValue" }, { "Ref": "AWS::NoValue" } ] } ] }
+            """, flag);
+
+        Assert.Equal(expected, result!["Items"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Unknown_references_fail_loudly()
+    {
+        Assert.Throws<KeyNotFoundException>(() => Evaluate("""{ "Ref": "Missing" }"""));
+        Assert.Throws<NotSupportedException>(() => Evaluate("""{ "Fn::Base64": "x" }"""));
+    }
+}
