@@ -62,6 +62,12 @@ internal sealed class RecordingHandler : HttpMessageHandler
                 headers[header.Key] = string.Join(",", header.Value);
             }
 
+            // Computed on demand by HttpContent, so not in the enumeration above.
+            if (request.Content.Headers.ContentLength is { } length)
+            {
+                headers["Content-Length"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
         }
 

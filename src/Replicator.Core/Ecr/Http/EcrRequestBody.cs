@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Replicator.Core.Ecr.Model;
@@ -13,12 +14,16 @@ internal static class EcrRequestBody
     // Room for everything of an UploadLayerPart body but the blob: names, ids (escaped at worst 6 bytes a char), numbers.
     private const int UploadLayerPartOverhead = 256;
 
+    // The default encoder writes '"' and '+' as \u0022 and \u002B: valid, but a manifest full of quotes grows by
+    // two thirds. The bodies go to an API, never into HTML, so the relaxed encoder (what AWS SDKs emit) is safe.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static PooledBufferWriter Serialize<T>(T request, JsonTypeInfo<T> typeInfo)
     {
         var body = new PooledBufferWriter(SmallBodyCapacity);
         try
         {
-            using var writer = new Utf8JsonWriter(body);
+            using var writer = new Utf8JsonWriter(body, WriterOptions);
             JsonSerializer.Serialize(writer, request, typeInfo);
             return body;
         }
@@ -41,7 +46,7 @@ internal static class EcrRequestBody
         var body = new PooledBufferWriter(capacity);
         try
         {
-            using var writer = new Utf8JsonWriter(body);
+            using var writer = new Utf8JsonWriter(body, WriterOptions);
             writer.WriteStartObject();
             WriteString(writer, "registryId"u8, request.RegistryId);
             WriteString(writer, "repositoryName"u8, request.RepositoryName);
