@@ -5,7 +5,8 @@ namespace Replicator.Core.Planning;
 /// <summary>
 /// Orders the manifests of a source image for pushing: depth-first, every child before its index, each manifest
 /// followed by its referrers; manifests the destination holds are skipped with their children (ECR refused their
-/// index otherwise), but their referrers are still visited, since a signature can arrive after its image.
+/// index otherwise) and so are their children, but the walk still goes through them to reach referrers, since a
+/// signature can arrive after its image.
 /// </summary>
 internal sealed class ManifestWalker
 {
@@ -51,14 +52,14 @@ internal sealed class ManifestWalker
         }
 
         var walker = new ManifestWalker(source, isPresent);
-        walker.Visit(source.Root, 0);
+        walker.Visit(source.Root, 0, parentPresent: false);
         var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.Digest));
         return orphan is null
             ? walker
             : throw new ArgumentException($"referrer {orphan.Digest} names subject {orphan.Subject!.Digest}, which is not part of the image", nameof(source));
     }
 
-    private void Visit(Manifest manifest, int depth)
+    private void Visit(Manifest manifest, int depth, bool parentPresent)
     {
         if (!_visited.Add(manifest.Digest))
         {
@@ -70,17 +71,18 @@ internal sealed class ManifestWalker
             throw new ManifestException($"manifest {manifest.Digest} is nested more than {MaxNesting} levels deep");
         }
 
-        if (_isPresent(manifest.Digest))
+        var present = parentPresent || _isPresent(manifest.Digest);
+        foreach (var child in manifest.Manifests)
+        {
+            Visit(Lookup(child.Digest), depth + 1, present);
+        }
+
+        if (present)
         {
             Skipped++;
         }
         else
         {
-            foreach (var child in manifest.Manifests)
-            {
-                Visit(Lookup(child.Digest), depth + 1);
-            }
-
             _toPush.Add(manifest);
         }
 
@@ -88,7 +90,7 @@ internal sealed class ManifestWalker
         {
             foreach (var referrer in referrers)
             {
-                Visit(referrer, depth + 1);
+                Visit(referrer, depth + 1, parentPresent: false);
             }
         }
     }
