@@ -44,16 +44,33 @@ public sealed class SeededStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var count = (int)Math.Min(buffer.Length, _length - _position);
+        var rest = buffer[..count];
         Span<byte> block = stackalloc byte[8];
-        var written = 0;
-        while (written < count)
+
+        // Whole blocks are written in place; only a partial block at either end goes through the scratch block.
+        while (rest.Length > 0)
         {
             var blockIndex = (ulong)(_position / 8);
             var within = (int)(_position % 8);
-            BinaryPrimitives.WriteUInt64LittleEndian(block, Mix(_seed, blockIndex));
-            var take = Math.Min(8 - within, count - written);
-            block.Slice(within, take).CopyTo(buffer[written..]);
-            written += take;
+            int take;
+            if (within == 0 && rest.Length >= 8)
+            {
+                var whole = rest.Length / 8;
+                for (var i = 0; i < whole; i++)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(rest.Slice(i * 8, 8), Mix(_seed, blockIndex + (ulong)i));
+                }
+
+                take = whole * 8;
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(block, Mix(_seed, blockIndex));
+                take = Math.Min(8 - within, rest.Length);
+                block.Slice(within, take).CopyTo(rest);
+            }
+
+            rest = rest[take..];
             _position += take;
         }
 
