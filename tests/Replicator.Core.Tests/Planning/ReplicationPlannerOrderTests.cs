@@ -162,4 +162,28 @@ public class ReplicationPlannerOrderTests
 
         Assert.Throws<ArgumentException>(() => ReplicationPlanner.Plan(new SourceImage(list, wrong, [], "v1", true), Images.Holding()));
     }
+
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(9, true)]
+    public void Nesting_deeper_than_the_cap_is_refused(int indexes, bool refused)
+    {
+        var manifests = new List<Manifest> { Images.Amd64 };
+        for (var i = 0; i < indexes; i++)
+        {
+            var child = manifests[^1];
+            var json = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{"mediaType":"{{child.MediaType}}","digest":"{{child.Digest}}","size":{{child.Size}}}]}""";
+            manifests.Add(ManifestParser.Parse(json, null));
+        }
+
+        var source = SourceImage.Create(manifests[^1], manifests[..^1], tag: "deep");
+        if (refused)
+        {
+            Assert.Contains("nested more than 8 levels", Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding())).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(indexes + 1, ReplicationPlanner.Plan(source, Images.Holding()).Manifests.Count);
+        }
+    }
 }
