@@ -142,7 +142,7 @@ internal sealed class BlobCopier
                 if (next < partStart || next == offset)
                 {
                     // The destination lost bytes we no longer hold, or refuses the same offset again: start the layer over.
-                    throw new EcrException(e.ErrorCode, "upload lost its position; restarting the layer", e.StatusCode, e.RequestId, isTransient: true);
+                    throw new ReplicationException(e.ErrorCode, "the destination upload lost its position; restarting the layer", isTransient: true, e);
                 }
 
                 offset = next;

@@ -8,7 +8,7 @@ namespace Replicator.Core.Ecr;
 /// One <see cref="EcrClient"/> per region and endpoint, all sharing one HttpClient (one connection pool) and one
 /// credentials source. The endpoint of each region comes from <see cref="EcrEndpoints.Resolve"/>.
 /// </summary>
-public sealed class EcrClientFactory
+public sealed class EcrClientFactory : IEcrClientProvider
 {
     private readonly HttpClient _httpClient;
     private readonly IAwsCredentialsSource _credentials;

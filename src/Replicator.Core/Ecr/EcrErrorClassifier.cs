@@ -19,7 +19,7 @@ public static class EcrErrorClassifier
 
     // The throttling codes of the AWS SDKs' standard retry mode
     // (docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html), and the transient ones.
-    private static readonly FrozenSet<string> TransientCodes = FrozenSet.Create(
+    private static readonly FrozenSet<string> ThrottlingCodes = FrozenSet.Create(
         StringComparer.Ordinal,
         "Throttling",
         EcrErrorCodes.ThrottlingException,
@@ -33,7 +33,10 @@ public static class EcrErrorClassifier
         "RequestThrottled",
         "SlowDown",
         "PriorRequestNotComplete",
-        "EC2ThrottledException",
+        "EC2ThrottledException");
+
+    private static readonly FrozenSet<string> OtherTransientCodes = FrozenSet.Create(
+        StringComparer.Ordinal,
         EcrErrorCodes.RequestTimeout,
         "RequestTimeoutException",
         EcrErrorCodes.ConnectionFailure,
@@ -74,13 +77,17 @@ public static class EcrErrorClassifier
     public static bool IsTransient(string errorCode, HttpStatusCode? statusCode)
     {
         ArgumentNullException.ThrowIfNull(errorCode);
-        if (TransientCodes.Contains(errorCode))
+        if (IsThrottling(errorCode, statusCode) || OtherTransientCodes.Contains(errorCode))
         {
             return true;
         }
 
-        return statusCode is { } status && ((int)status >= 500 || status == HttpStatusCode.TooManyRequests);
+        return statusCode is { } status && (int)status >= 500;
     }
+
+    /// <summary>The account's request rate is over a quota: back off harder than for a flaky connection.</summary>
+    public static bool IsThrottling(string errorCode, HttpStatusCode? statusCode) =>
+        ThrottlingCodes.Contains(errorCode) || statusCode == HttpStatusCode.TooManyRequests;
 
     /// <summary>
     /// The code, message and <c>lastValidByteReceived</c> of an error response. The header wins over the body

@@ -62,6 +62,9 @@ public sealed class EcrException : Exception
     /// <summary>Retrying the same call later can succeed (throttling, 5xx, timeout, connection failure).</summary>
     public bool IsTransient { get; }
 
+    /// <summary>A throttling error (a subset of the transient ones): retries back off harder.</summary>
+    public bool IsThrottling => EcrErrorClassifier.IsThrottling(ErrorCode, StatusCode);
+
     /// <summary>From an InvalidLayerPartException: the last byte of the upload ECR holds, to resume from.</summary>
     public long? LastValidByteReceived { get; }
 
