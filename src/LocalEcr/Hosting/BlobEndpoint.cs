@@ -13,6 +13,8 @@ internal static class BlobEndpoint
 {
     public const string Prefix = "/_blobs/";
 
+    private static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
+
     public static async Task HandleAsync(HttpContext context, ServerContext server)
     {
         var response = context.Response;
@@ -77,7 +79,10 @@ internal static class BlobEndpoint
             {
                 if (cut is not null && sent >= cut.AfterBytes)
                 {
+                    // Give the bytes already flushed time to leave the socket before the abort resets
+                    // it, so the client reliably receives exactly AfterBytes bytes (real time on purpose).
                     await body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(CutGrace, context.RequestAborted);
                     context.Abort();
                     return;
                 }
