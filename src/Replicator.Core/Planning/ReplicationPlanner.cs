@@ -61,7 +61,7 @@ public static class ReplicationPlanner
 
         return new ReplicationPlan
         {
-            RootDigest = source.Root.Digest,
+            RootDigest = source.Root.ReferenceDigest,
             CreateRepository = exists ? null : new CreateRepositoryStep(),
             Blobs = blobs,
             Manifests = ManifestSteps(source, destination, walk.ToPush),
@@ -81,9 +81,9 @@ public static class ReplicationPlanner
     {
         var root = source.Root;
         var steps = new List<PlanStep>(toPush.Count + 1);
-        steps.AddRange(toPush.Select(m => new PutManifestStep(m.Digest, m.MediaType, m.Raw, Tag: null)));
+        steps.AddRange(toPush.Select(m => new PutManifestStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
 
-        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.Digest, StringComparison.Ordinal);
+        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.ReferenceDigest, StringComparison.Ordinal);
         if (!source.ApplyTag || source.Tag is null || tagAlreadyRight)
         {
             return steps;
@@ -91,11 +91,11 @@ public static class ReplicationPlanner
 
         if (toPush.Count > 0 && ReferenceEquals(toPush[^1], root))
         {
-            steps[^1] = new PutManifestStep(root.Digest, root.MediaType, root.Raw, source.Tag);
+            steps[^1] = new PutManifestStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag);
         }
         else
         {
-            steps.Add(new PutTagStep(root.Digest, root.MediaType, root.Raw, source.Tag));
+            steps.Add(new PutTagStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag));
         }
 
         return steps;

@@ -137,6 +137,21 @@ public class ReplicationPlannerOrderTests
     }
 
     [Fact]
+    public void Signed_schema1_is_identified_by_its_payload_digest()
+    {
+        var manifest = Fixture.Parse("schema1-signed.json");
+        var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
+        var source = SourceImage.Create(manifest, tag: "1.0");
+
+        var put = Assert.IsType<PutManifestStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
+        var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [payloadDigest], tagDigest: payloadDigest));
+
+        Assert.Equal(payloadDigest, manifest.ReferenceDigest);
+        Assert.Equal(payloadDigest, put.Digest);
+        Assert.True(again.IsEmpty);
+    }
+
+    [Fact]
     public void Missing_descendant_is_named()
     {
         var source = SourceImage.Create(Fixture.Parse("manifest-list.json"), [Images.Amd64], tag: "v1");
