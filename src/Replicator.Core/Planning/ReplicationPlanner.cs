@@ -35,7 +35,7 @@ public static class ReplicationPlanner
         var walk = ManifestWalker.Walk(source, exists ? destination.ManifestDigests.Contains : static _ => false);
 
         var blobs = new List<CopyBlobStep>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var nonDistributable = new HashSet<string>(StringComparer.Ordinal);
         var skipped = 0;
         foreach (var manifest in walk.ToPush)
@@ -43,10 +43,18 @@ public static class ReplicationPlanner
             nonDistributable.UnionWith(manifest.Layers.Where(l => l.IsNonDistributable).Select(l => l.Digest));
             foreach (var blob in manifest.Blobs)
             {
-                if (!seen.Add(blob.Digest))
+                if (seen.TryGetValue(blob.Digest, out var size))
                 {
+                    // One digest is one content: two sizes mean a corrupt manifest, and the copy would fail its size check.
+                    if (size != blob.Size && size != Descriptor.UnknownSize && blob.Size != Descriptor.UnknownSize)
+                    {
+                        throw new ManifestException($"blob {blob.Digest} is declared with sizes {size} and {blob.Size} in manifest {manifest.ReferenceDigest}");
+                    }
+
                     continue;
                 }
+
+                seen[blob.Digest] = blob.Size;
 
                 if (exists && destination.BlobDigests.Contains(blob.Digest))
                 {

@@ -201,4 +201,17 @@ public class ReplicationPlannerOrderTests
             Assert.Equal(indexes + 1, ReplicationPlanner.Plan(source, Images.Holding()).Manifests.Count);
         }
     }
+
+    [Fact]
+    public void One_digest_declared_with_two_sizes_is_refused()
+    {
+        var amd64 = Images.Amd64;
+        var shared = amd64.Layers[0];
+        var liar = ManifestParser.Parse(Fixture.Read("docker-v2-arm64.json").Replace("29124181", "29124180", StringComparison.Ordinal), null);
+        var list = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.DockerManifestList}}","manifests":[{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{amd64.Digest}}","size":{{amd64.Size}}},{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{liar.Digest}}","size":{{liar.Size}}}]}""";
+        var source = SourceImage.Create(ManifestParser.Parse(list, null), [amd64, liar], tag: "v1");
+
+        var error = Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains($"blob {shared.Digest} is declared with sizes 29124181 and 29124180", error.Message, StringComparison.Ordinal);
+    }
 }
