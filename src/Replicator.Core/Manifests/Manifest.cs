@@ -47,6 +47,13 @@ public sealed class Manifest
     public string? Schema1PayloadDigest { get; internal init; }
 
     /// <summary>
+    /// The digest registries and clients address this manifest by: <see cref="Digest"/>, except for a signed schema 1
+    /// manifest, which Docker verifies by its JWS payload (docker/docker distribution/pull_v2.go verifySchema1Manifest
+    /// hashes <c>signedManifest.Canonical</c>). The planner identifies manifests by this digest.
+    /// </summary>
+    public string ReferenceDigest => Schema1PayloadDigest ?? Digest;
+
+    /// <summary>
     /// The blobs a registry must hold before it accepts this manifest: the config and the distributable layers,
     /// each digest once, in manifest order. Foreign and non-distributable layers are left out.
     /// </summary>

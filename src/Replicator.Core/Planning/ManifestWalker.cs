@@ -26,7 +26,7 @@ internal sealed class ManifestWalker
         foreach (var referrer in source.Referrers)
         {
             var subject = referrer.Subject?.Digest
-                ?? throw new ArgumentException($"referrer {referrer.Digest} has no subject", nameof(source));
+                ?? throw new ArgumentException($"referrer {referrer.ReferenceDigest} has no subject", nameof(source));
             if (!_referrersBySubject.TryGetValue(subject, out var list))
             {
                 _referrersBySubject[subject] = list = [];
@@ -45,33 +45,33 @@ internal sealed class ManifestWalker
         ArgumentNullException.ThrowIfNull(source);
         foreach (var (digest, manifest) in source.Descendants)
         {
-            if (!string.Equals(digest, manifest.Digest, StringComparison.Ordinal))
+            if (!string.Equals(digest, manifest.ReferenceDigest, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"descendant keyed {digest} has digest {manifest.Digest}", nameof(source));
+                throw new ArgumentException($"descendant keyed {digest} has digest {manifest.ReferenceDigest}", nameof(source));
             }
         }
 
         var walker = new ManifestWalker(source, isPresent);
         walker.Visit(source.Root, 0, parentPresent: false);
-        var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.Digest));
+        var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.ReferenceDigest));
         return orphan is null
             ? walker
-            : throw new ArgumentException($"referrer {orphan.Digest} names subject {orphan.Subject!.Digest}, which is not part of the image", nameof(source));
+            : throw new ArgumentException($"referrer {orphan.ReferenceDigest} names subject {orphan.Subject!.Digest}, which is not part of the image", nameof(source));
     }
 
     private void Visit(Manifest manifest, int depth, bool parentPresent)
     {
-        if (!_visited.Add(manifest.Digest))
+        if (!_visited.Add(manifest.ReferenceDigest))
         {
             return;
         }
 
         if (depth > MaxNesting)
         {
-            throw new ManifestException($"manifest {manifest.Digest} is nested more than {MaxNesting} levels deep");
+            throw new ManifestException($"manifest {manifest.ReferenceDigest} is nested more than {MaxNesting} levels deep");
         }
 
-        var present = parentPresent || _isPresent(manifest.Digest);
+        var present = parentPresent || _isPresent(manifest.ReferenceDigest);
         foreach (var child in manifest.Manifests)
         {
             Visit(Lookup(child.Digest), depth + 1, present);
@@ -86,7 +86,7 @@ internal sealed class ManifestWalker
             _toPush.Add(manifest);
         }
 
-        if (_referrersBySubject.TryGetValue(manifest.Digest, out var referrers))
+        if (_referrersBySubject.TryGetValue(manifest.ReferenceDigest, out var referrers))
         {
             foreach (var referrer in referrers)
             {

@@ -35,7 +35,7 @@ public static class ReplicationPlanner
         var walk = ManifestWalker.Walk(source, exists ? destination.ManifestDigests.Contains : static _ => false);
 
         var blobs = new List<CopyBlobStep>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var nonDistributable = new HashSet<string>(StringComparer.Ordinal);
         var skipped = 0;
         foreach (var manifest in walk.ToPush)
@@ -43,10 +43,18 @@ public static class ReplicationPlanner
             nonDistributable.UnionWith(manifest.Layers.Where(l => l.IsNonDistributable).Select(l => l.Digest));
             foreach (var blob in manifest.Blobs)
             {
-                if (!seen.Add(blob.Digest))
+                if (seen.TryGetValue(blob.Digest, out var size))
                 {
+                    // One digest is one content: two sizes mean a corrupt manifest, and the copy would fail its size check.
+                    if (size != blob.Size && size != Descriptor.UnknownSize && blob.Size != Descriptor.UnknownSize)
+                    {
+                        throw new ManifestException($"blob {blob.Digest} is declared with sizes {size} and {blob.Size} in manifest {manifest.ReferenceDigest}");
+                    }
+
                     continue;
                 }
+
+                seen[blob.Digest] = blob.Size;
 
                 if (exists && destination.BlobDigests.Contains(blob.Digest))
                 {
@@ -61,7 +69,7 @@ public static class ReplicationPlanner
 
         return new ReplicationPlan
         {
-            RootDigest = source.Root.Digest,
+            RootDigest = source.Root.ReferenceDigest,
             CreateRepository = exists ? null : new CreateRepositoryStep(),
             Blobs = blobs,
             Manifests = ManifestSteps(source, destination, walk.ToPush),
@@ -81,9 +89,9 @@ public static class ReplicationPlanner
     {
         var root = source.Root;
         var steps = new List<PlanStep>(toPush.Count + 1);
-        steps.AddRange(toPush.Select(m => new PutManifestStep(m.Digest, m.MediaType, m.Raw, Tag: null)));
+        steps.AddRange(toPush.Select(m => new PutManifestStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
 
-        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.Digest, StringComparison.Ordinal);
+        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.ReferenceDigest, StringComparison.Ordinal);
         if (!source.ApplyTag || source.Tag is null || tagAlreadyRight)
         {
             return steps;
@@ -91,11 +99,11 @@ public static class ReplicationPlanner
 
         if (toPush.Count > 0 && ReferenceEquals(toPush[^1], root))
         {
-            steps[^1] = new PutManifestStep(root.Digest, root.MediaType, root.Raw, source.Tag);
+            steps[^1] = new PutManifestStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag);
         }
         else
         {
-            steps.Add(new PutTagStep(root.Digest, root.MediaType, root.Raw, source.Tag));
+            steps.Add(new PutTagStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag));
         }
 
         return steps;

@@ -57,6 +57,7 @@ public class ManifestParserErrorTests
         var error = Fails(Image(extra: ",\"config\":" + Config));
 
         Assert.StartsWith("manifest is not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'config'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -183,6 +183,16 @@ public class ManifestParserTests
 
         Assert.Equal(MediaTypes.DockerSchema1, manifest.MediaType);
         Assert.Null(manifest.Schema1PayloadDigest);
+        Assert.Equal(manifest.Digest, manifest.ReferenceDigest);
+    }
+
+    [Fact]
+    public void Schema1_declared_as_plain_json_is_recognised()
+    {
+        var manifest = Fixture.Parse("schema1-signed.json", "application/json");
+
+        Assert.Equal(MediaTypes.DockerSchema1Signed, manifest.MediaType);
+        Assert.Equal(ManifestKind.Schema1, manifest.Kind);
     }
 
     [Fact]

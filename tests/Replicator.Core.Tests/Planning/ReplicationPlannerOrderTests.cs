@@ -137,6 +137,21 @@ public class ReplicationPlannerOrderTests
     }
 
     [Fact]
+    public void Signed_schema1_is_identified_by_its_payload_digest()
+    {
+        var manifest = Fixture.Parse("schema1-signed.json");
+        var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
+        var source = SourceImage.Create(manifest, tag: "1.0");
+
+        var put = Assert.IsType<PutManifestStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
+        var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [payloadDigest], tagDigest: payloadDigest));
+
+        Assert.Equal(payloadDigest, manifest.ReferenceDigest);
+        Assert.Equal(payloadDigest, put.Digest);
+        Assert.True(again.IsEmpty);
+    }
+
+    [Fact]
     public void Missing_descendant_is_named()
     {
         var source = SourceImage.Create(Fixture.Parse("manifest-list.json"), [Images.Amd64], tag: "v1");
@@ -185,5 +200,18 @@ public class ReplicationPlannerOrderTests
         {
             Assert.Equal(indexes + 1, ReplicationPlanner.Plan(source, Images.Holding()).Manifests.Count);
         }
+    }
+
+    [Fact]
+    public void One_digest_declared_with_two_sizes_is_refused()
+    {
+        var amd64 = Images.Amd64;
+        var shared = amd64.Layers[0];
+        var liar = ManifestParser.Parse(Fixture.Read("docker-v2-arm64.json").Replace("29124181", "29124180", StringComparison.Ordinal), null);
+        var list = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.DockerManifestList}}","manifests":[{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{amd64.Digest}}","size":{{amd64.Size}}},{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{liar.Digest}}","size":{{liar.Size}}}]}""";
+        var source = SourceImage.Create(ManifestParser.Parse(list, null), [amd64, liar], tag: "v1");
+
+        var error = Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains($"blob {shared.Digest} is declared with sizes 29124181 and 29124180", error.Message, StringComparison.Ordinal);
     }
 }
