@@ -51,7 +51,7 @@ internal sealed class DestinationReplicator
             var state = await _reader.ReadAsync(client, destination.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
             skipped = plan.BlobsSkipped;
-            observer.PlanReady(destination, image.Root.Digest, plan.Blobs.Count, plan.BytesToCopy);
+            observer.PlanReady(destination, image.Root.ReferenceDigest, plan.Blobs.Count, plan.BytesToCopy);
 
             if (plan.CreateRepository is not null)
             {
@@ -74,12 +74,12 @@ internal sealed class DestinationReplicator
             }
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
-            return Done(new DestinationResult(destination, outcome, image.Root.Digest, copied, skipped, bytes, _time.GetElapsedTime(started)));
+            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
-            return Done(new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.Digest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient));
+            return Done(new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient));
         }
 
         DestinationResult Done(DestinationResult result)

@@ -19,7 +19,7 @@ internal sealed class DestinationStateReader
 
     public async Task<DestinationState> ReadAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, CancellationToken cancellationToken)
     {
-        var root = source.Root.Digest;
+        var root = source.Root.ReferenceDigest;
         List<ImageDetail> details;
         try
         {
@@ -89,7 +89,7 @@ internal sealed class DestinationStateReader
 
     private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, HashSet<string> present, CancellationToken cancellationToken)
     {
-        var children = source.ManifestDigests.Where(d => d != source.Root.Digest).ToList();
+        var children = source.ManifestDigests.Where(d => d != source.Root.ReferenceDigest).ToList();
         foreach (var chunk in Batches.Chunk(children, Batches.GetImageBatchSize))
         {
             var response = await _calls.RunAsync(

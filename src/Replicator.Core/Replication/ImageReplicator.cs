@@ -64,7 +64,7 @@ public sealed class ImageReplicator : IImageReplicator
 
         var results = await Task.WhenAll(request.Destinations.Select(
             d => _destinations.ReplicateAsync(context, _clients.GetClient(d.Region), d, _observer, cancellationToken)));
-        return new ReplicationResult(source, context.Image.Root.Digest, results);
+        return new ReplicationResult(source, context.Image.Root.ReferenceDigest, results);
     }
 
     public async Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed class SourceImageLoader
         }
 
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
-        var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.Digest, tagDigest);
+        var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
         return SourceImage.Create(root, descendants, referrers: null, reference.Tag, applyTag);
     }
 
@@ -89,7 +89,7 @@ internal sealed class SourceImageLoader
                     var image = images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest)
                         ?? throw new ReplicationException(
                             ReplicationErrorCodes.SourceImageNotFound,
-                            $"the source index {root.Digest} names {digest}, which the source repository does not hold",
+                            $"the source index {root.ReferenceDigest} names {digest}, which the source repository does not hold",
                             isTransient: false);
                     var manifest = Parse(image, digest);
                     found[digest] = manifest;

@@ -1,4 +1,4 @@
-using LocalEcr.Hosting;
+using LocalEcr;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;

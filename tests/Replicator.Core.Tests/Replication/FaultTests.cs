@@ -70,6 +70,7 @@ public sealed class FaultTests
         var layer = image.Blobs.Single(b => b.Size == 600_000);
         await h.PushAsync(Source, "corrupt", image, "v1");
         h.Server.Faults.CorruptDownload(offset: 1234, digest: layer.Digest, count: 1000);
+        h.Server.Calls.Reset();
 
         var result = await h.Replicator().ReplicateAsync(Request("corrupt", image.Digest, "v1", West), CancellationToken.None);
 
@@ -78,7 +79,7 @@ public sealed class FaultTests
         Assert.Equal(ReplicationErrorCodes.DigestMismatch, west.ErrorCode);
         Assert.False(await h.HasBlobAsync(West, "corrupt", layer.Digest));
         Assert.Null(await h.GetImageAsync(West, "corrupt", image.Digest));
-        Assert.Equal(0, h.Calls(West, "CompleteLayerUpload"));
+        Assert.Equal(image.Blobs.Count - 1, h.Calls(West, "CompleteLayerUpload"));
     }
 
     [Fact]
