@@ -1,1 +1,1 @@
-return 0;
+return await LocalEcr.Hosting.ConsoleHost.RunAsync(args);

@@ -1,0 +1,178 @@
+using System.Text;
+using System.Text.Json;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>BatchGetImage, DescribeImages, ListImages.</summary>
+internal static class ImageReadOperations
+{
+    public static Task BatchGetImage(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var ids = call.Body.OptionalArray("imageIds");
+        Validate.Count(ids.Count, "imageIds", 1, 100);
+        var accepted = call.Body.StringArray("acceptedMediaTypes");
+        lock (call.State.Sync)
+        {
+            var repository = call.FindRepository(name);
+            var failures = new List<(string? Digest, string? Tag, string Code, string Reason)>();
+            w.WriteStartArray("images");
+            foreach (var id in ids)
+            {
+                var found = ImageLookup.Resolve(repository, id);
+                if (found.Image is null)
+                {
+                    failures.Add((found.Digest, found.Tag, found.FailureCode!, found.FailureReason!));
+                    continue;
+                }
+
+                // No conversion here: a stored type the client does not accept is refused, as ECR does
+                // for types it cannot convert.
+                if (accepted.Count > 0 && !accepted.Contains(found.Image.Info.MediaType, StringComparer.Ordinal))
+                {
+                    failures.Add((found.Digest, found.Tag, "UnsupportedImageType", $"Image of media type '{found.Image.Info.MediaType}' is not among the accepted media types"));
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("registryId", call.RegistryId);
+                w.WriteString("repositoryName", name);
+                w.WriteImageId("imageId", found.Image.Digest, found.Tag);
+                w.WriteString("imageManifest", Encoding.UTF8.GetString(found.Image.Manifest));
+                w.WriteString("imageManifestMediaType", found.Image.Info.MediaType);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("failures");
+            foreach (var f in failures)
+            {
+                ImageLookup.WriteFailure(w, f.Digest, f.Tag, f.Code, f.Reason);
+            }
+
+            w.WriteEndArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task DescribeImages(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var ids = call.Body.OptionalArray("imageIds");
+        var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"));
+        var nextToken = call.Body.OptionalString("nextToken");
+        var tagStatus = TagStatus(call.Body);
+        lock (call.State.Sync)
+        {
+            var repository = call.FindRepository(name);
+            List<ImageRecord> selected;
+            string? next = null;
+            if (ids.Count > 0)
+            {
+                Validate.Count(ids.Count, "imageIds", 1, 100);
+                selected = [];
+                foreach (var id in ids)
+                {
+                    var found = ImageLookup.Resolve(repository, id);
+                    if (found.Image is null)
+                    {
+                        throw new EcrException("ImageNotFoundException",
+                            $"The image with imageId {{imageDigest:'{found.Digest ?? "null"}', imageTag:'{found.Tag ?? "null"}'}} does not exist within the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+                    }
+
+                    if (!selected.Contains(found.Image))
+                    {
+                        selected.Add(found.Image);
+                    }
+                }
+            }
+            else
+            {
+                (selected, next) = Paging.Page(Ordered(repository, tagStatus), nextToken, maxResults, 100);
+            }
+
+            w.WriteStartArray("imageDetails");
+            foreach (var image in selected)
+            {
+                WriteDetail(w, call, repository, image);
+            }
+
+            w.WriteEndArray();
+            w.WriteOptionalString("nextToken", next);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task ListImages(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"));
+        var nextToken = call.Body.OptionalString("nextToken");
+        var tagStatus = TagStatus(call.Body);
+        lock (call.State.Sync)
+        {
+            var repository = call.FindRepository(name);
+            var entries = Ordered(repository, tagStatus)
+                .SelectMany(i => i.Tags.Count == 0 ? [(i.Digest, (string?)null)] : i.Tags.Select(t => (i.Digest, (string?)t)))
+                .Where(e => tagStatus != "TAGGED" || e.Item2 is not null)
+                .ToList();
+            var (page, next) = Paging.Page(entries, nextToken, maxResults, 100);
+            w.WriteStartArray("imageIds");
+            foreach (var (digest, tag) in page)
+            {
+                w.WriteStartObject();
+                w.WriteString("imageDigest", digest);
+                w.WriteOptionalString("imageTag", tag);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteOptionalString("nextToken", next);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string TagStatus(JsonElement body)
+    {
+        var status = body.OptionalObject("filter")?.OptionalString("tagStatus") ?? "ANY";
+        return status is "TAGGED" or "UNTAGGED" or "ANY"
+            ? status
+            : throw EcrException.InvalidParameter("Invalid parameter at 'tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'");
+    }
+
+    private static List<ImageRecord> Ordered(Repository repository, string tagStatus) =>
+        [.. repository.Images.Values
+            .Where(i => tagStatus == "ANY" || (tagStatus == "TAGGED") == (i.Tags.Count > 0))
+            .OrderBy(i => i.Sequence)];
+
+    private static void WriteDetail(Utf8JsonWriter w, EcrCall call, Repository repository, ImageRecord image)
+    {
+        w.WriteStartObject();
+        w.WriteString("registryId", call.RegistryId);
+        w.WriteString("repositoryName", repository.Name);
+        w.WriteString("imageDigest", image.Digest);
+        if (image.Tags.Count > 0)
+        {
+            w.WriteStartArray("imageTags");
+            foreach (var tag in image.Tags)
+            {
+                w.WriteStringValue(tag);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteNumber("imageSizeInBytes", ImageLookup.SizeOf(repository, image));
+        w.WriteTimestamp("imagePushedAt", image.PushedAt);
+        w.WriteString("imageManifestMediaType", image.Info.MediaType);
+        w.WriteOptionalString("artifactMediaType", image.Info.ConfigMediaType ?? image.Info.ArtifactType);
+        w.WriteOptionalString("subjectManifestDigest", image.Info.SubjectDigest);
+        w.WriteString("imageStatus", "ACTIVE");
+        w.WriteEndObject();
+    }
+}

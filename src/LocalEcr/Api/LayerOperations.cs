@@ -1,0 +1,81 @@
+using System.Text.Json;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>BatchCheckLayerAvailability and GetDownloadUrlForLayer.</summary>
+internal static class LayerOperations
+{
+    public static Task BatchCheckLayerAvailability(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var digests = call.Body.StringArray("layerDigests");
+        Validate.Count(digests.Count, "layerDigests", 1, 100);
+        lock (call.State.Sync)
+        {
+            var repository = call.FindRepository(name);
+            var failures = new List<(string Digest, string Code, string Reason)>();
+            w.WriteStartArray("layers");
+            foreach (var digest in digests)
+            {
+                if (!Digests.IsWellFormed(digest))
+                {
+                    failures.Add((digest, "InvalidLayerDigest", "Invalid layer digest"));
+                }
+                else if (!repository.Layers.TryGetValue(digest, out var size))
+                {
+                    failures.Add((digest, "MissingLayerDigest", "Layer digest not found"));
+                }
+                else
+                {
+                    w.WriteStartObject();
+                    w.WriteString("layerDigest", digest);
+                    w.WriteString("layerAvailability", "AVAILABLE");
+                    w.WriteNumber("layerSize", size);
+                    w.WriteString("mediaType", "application/vnd.docker.container.image.rootfs.diff+x-gtar");
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("failures");
+            foreach (var (digest, code, reason) in failures)
+            {
+                w.WriteStartObject();
+                w.WriteString("layerDigest", digest);
+                w.WriteString("failureCode", code);
+                w.WriteString("failureReason", reason);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task GetDownloadUrlForLayer(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var digest = call.Body.RequiredString("layerDigest");
+        if (!Digests.IsWellFormed(digest))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'layerDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''");
+        }
+
+        lock (call.State.Sync)
+        {
+            var repository = call.FindRepository(name);
+            if (!repository.Layers.ContainsKey(digest))
+            {
+                throw new EcrException("LayersNotFoundException", $"The image layer '{digest}' does not exist in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+            }
+        }
+
+        var token = call.Server.Tokens.Issue(digest, call.Region, call.Server.Options.DownloadUrlLifetime);
+        w.WriteString("downloadUrl", new Uri(call.Server.BaseAddress, "_blobs/" + token).ToString());
+        w.WriteString("layerDigest", digest);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using LocalEcr.Json;
+
+namespace LocalEcr.Api;
+
+/// <summary>Get/PutLifecyclePolicy and Get/SetRepositoryPolicy: kept as received, returned as is.</summary>
+internal static class PolicyOperations
+{
+    public static Task PutLifecyclePolicy(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var text = RequireJson(call.Body.RequiredString("lifecyclePolicyText"), "lifecyclePolicyText", 30720);
+        lock (call.State.Sync)
+        {
+            call.FindRepository(name).LifecyclePolicy = text;
+        }
+
+        WriteHead(w, call, name);
+        w.WriteString("lifecyclePolicyText", text);
+        return Task.CompletedTask;
+    }
+
+    public static Task GetLifecyclePolicy(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        string text;
+        lock (call.State.Sync)
+        {
+            text = call.FindRepository(name).LifecyclePolicy
+                ?? throw new EcrException("LifecyclePolicyNotFoundException", $"Lifecycle policy does not exist for the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+        }
+
+        WriteHead(w, call, name);
+        w.WriteString("lifecyclePolicyText", text);
+        w.WriteTimestamp("lastEvaluatedAt", DateTimeOffset.UnixEpoch);
+        return Task.CompletedTask;
+    }
+
+    public static Task SetRepositoryPolicy(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var text = RequireJson(call.Body.RequiredString("policyText"), "policyText", 10240);
+        lock (call.State.Sync)
+        {
+            call.FindRepository(name).RepositoryPolicy = text;
+        }
+
+        WriteHead(w, call, name);
+        w.WriteString("policyText", text);
+        return Task.CompletedTask;
+    }
+
+    public static Task GetRepositoryPolicy(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        string text;
+        lock (call.State.Sync)
+        {
+            text = call.FindRepository(name).RepositoryPolicy
+                ?? throw new EcrException("RepositoryPolicyNotFoundException", $"Repository policy does not exist for the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+        }
+
+        WriteHead(w, call, name);
+        w.WriteString("policyText", text);
+        return Task.CompletedTask;
+    }
+
+    private static void WriteHead(Utf8JsonWriter w, EcrCall call, string name)
+    {
+        w.WriteString("registryId", call.RegistryId);
+        w.WriteString("repositoryName", name);
+    }
+
+    // Lengths from the model (LifecyclePolicyText max 30720, RepositoryPolicyText max 10240).
+    private static string RequireJson(string text, string member, int maxLength)
+    {
+        if (text.Length is 0 || text.Length > maxLength)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at '{member}' failed to satisfy constraint: 'Member must have length between 1 and {maxLength}'");
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at '{member}' failed to satisfy constraint: 'Invalid JSON'");
+        }
+
+        return text;
+    }
+}

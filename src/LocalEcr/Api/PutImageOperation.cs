@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.Json;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>PutImage with ECR's checks: digest over the exact bytes, references present, tag rules.</summary>
+internal static class PutImageOperation
+{
+    // Model: ImageManifest length 1..4194304.
+    private const int MaxManifestLength = 4_194_304;
+
+    public static Task PutImage(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var text = call.Body.RequiredString("imageManifest");
+        if (text.Length is 0 or > MaxManifestLength)
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Member must have length between 1 and 4194304'");
+        }
+
+        var tag = Validate.Tag(call.Body.OptionalString("imageTag"));
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var digest = Digests.Sha256Of(bytes);
+        var declaredDigest = call.Body.OptionalString("imageDigest");
+        if (declaredDigest is not null && !string.Equals(declaredDigest, digest, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new EcrException("ImageDigestDoesNotMatchException", $"Provided image digest '{declaredDigest}' does not match the calculated digest '{digest}'");
+        }
+
+        var info = ManifestParser.Parse(bytes, call.Body.OptionalString("imageManifestMediaType"));
+        var state = call.State;
+        lock (state.Sync)
+        {
+            var repository = call.FindRepository(name);
+            var missing = info.Blobs.Where(b => !repository.Layers.ContainsKey(b)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new EcrException("LayersNotFoundException", $"Layers with digests '[{string.Join(", ", missing)}]' required for pushing image into repository with name '{name}' in the registry with id '{call.RegistryId}' do not exist");
+            }
+
+            var missingChildren = info.Children.Where(c => !repository.Images.ContainsKey(c)).ToList();
+            if (missingChildren.Count > 0)
+            {
+                throw new EcrException("ReferencedImagesNotFoundException", $"Manifests with digests '[{string.Join(", ", missingChildren)}]' required for pushing image into repository with name '{name}' in the registry with id '{call.RegistryId}' do not exist");
+            }
+
+            repository.Images.TryGetValue(digest, out var existing);
+            string? previousDigest = null;
+            if (tag is not null && repository.Tags.TryGetValue(tag, out var tagged))
+            {
+                previousDigest = tagged;
+            }
+
+            if (existing is not null && (tag is null || previousDigest == digest))
+            {
+                throw new EcrException("ImageAlreadyExistsException", tag is null
+                    ? $"Image with digest '{digest}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'"
+                    : $"Image with digest '{digest}' and tag '{tag}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+            }
+
+            if (tag is not null && previousDigest is not null && previousDigest != digest && TagMutability.IsImmutable(repository, tag))
+            {
+                throw new EcrException("ImageTagAlreadyExistsException", $"The image tag '{tag}' already exists in the '{name}' repository and cannot be overwritten because the tag is immutable.");
+            }
+
+            var image = existing ?? new ImageRecord
+            {
+                Digest = digest,
+                Manifest = bytes,
+                Info = info,
+                PushedAt = call.Now,
+                Sequence = repository.NextSequence++,
+            };
+            repository.Images[digest] = image;
+            if (tag is not null)
+            {
+                if (previousDigest is not null && repository.Images.TryGetValue(previousDigest, out var previous))
+                {
+                    previous.Tags.Remove(tag);
+                }
+
+                repository.Tags[tag] = digest;
+                image.Tags.Add(tag);
+            }
+
+            w.WriteStartObject("image");
+            w.WriteString("registryId", call.RegistryId);
+            w.WriteString("repositoryName", name);
+            w.WriteImageId("imageId", digest, tag);
+            w.WriteString("imageManifest", text);
+            w.WriteString("imageManifestMediaType", info.MediaType);
+            w.WriteEndObject();
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>CreateRepository, DescribeRepositories, ListTagsForResource.</summary>
+internal static class RepositoryOperations
+{
+    private static readonly string[] Mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
+    private static readonly string[] EncryptionTypes = ["AES256", "KMS", "KMS_DSSE"];
+
+    public static Task CreateRepository(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var body = call.Body;
+        var mutability = body.OptionalString("imageTagMutability") ?? "MUTABLE";
+        if (!Mutabilities.Contains(mutability))
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [{string.Join(", ", Mutabilities)}]'");
+        }
+
+        var filters = body.OptionalArray("imageTagMutabilityExclusionFilters");
+        var encryption = body.OptionalObject("encryptionConfiguration");
+        var encryptionType = encryption?.OptionalString("encryptionType") ?? "AES256";
+        if (!EncryptionTypes.Contains(encryptionType))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'encryptionType' failed to satisfy constraint: 'Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]'");
+        }
+
+        var tags = body.OptionalArray("tags").Select(t => KeyValuePair.Create(t.RequiredString("Key"), t.OptionalString("Value") ?? string.Empty)).ToList();
+        if (tags.Count > 50)
+        {
+            throw new EcrException("TooManyTagsException", "The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is 50.");
+        }
+
+        if (tags.Any(t => t.Key.Length is < 1 or > 128 || t.Value.Length > 256))
+        {
+            throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
+        }
+
+        var state = call.State;
+        lock (state.Sync)
+        {
+            if (state.Repositories.ContainsKey(name))
+            {
+                throw new EcrException("RepositoryAlreadyExistsException", $"The repository with name '{name}' already exists in the registry with id '{call.RegistryId}'");
+            }
+
+            var repository = new Repository
+            {
+                Name = name,
+                Arn = Arn(call.Region, call.RegistryId, name),
+                Uri = $"{call.RegistryId}.dkr.ecr.{call.Region}.{DnsSuffix(call.Region)}/{name}",
+                CreatedAt = call.Now,
+                TagMutability = mutability,
+                TagMutabilityExclusionFilters = filters.Count == 0 ? null : (JsonArray?)JsonNode.Parse(body.GetProperty("imageTagMutabilityExclusionFilters").GetRawText()),
+                ScanOnPush = body.OptionalObject("imageScanningConfiguration")?.OptionalBool("scanOnPush") ?? false,
+                EncryptionType = encryptionType,
+                KmsKey = encryption?.OptionalString("kmsKey"),
+            };
+            repository.ResourceTags.AddRange(tags);
+            state.Repositories.Add(name, repository);
+            w.WritePropertyName("repository");
+            RepositoryJson.Write(w, repository, call.RegistryId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task DescribeRepositories(EcrCall call, Utf8JsonWriter w)
+    {
+        var names = call.Body.StringArray("repositoryNames");
+        var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"));
+        var nextToken = call.Body.OptionalString("nextToken");
+        if (names.Count > 0 && (maxResults is not null || nextToken is not null))
+        {
+            throw EcrException.InvalidParameter("Cannot specify repositoryNames together with maxResults or nextToken.");
+        }
+
+        var state = call.State;
+        lock (state.Sync)
+        {
+            List<Repository> selected;
+            string? next = null;
+            if (names.Count > 0)
+            {
+                Validate.Count(names.Count, "repositoryNames", 1, 100);
+                selected = [.. names.Select(n => call.FindRepository(Validate.RepositoryName(n)))];
+            }
+            else
+            {
+                (selected, next) = Paging.Page([.. state.Repositories.Values], nextToken, maxResults, 100);
+            }
+
+            w.WriteStartArray("repositories");
+            foreach (var repository in selected)
+            {
+                RepositoryJson.Write(w, repository, call.RegistryId);
+            }
+
+            w.WriteEndArray();
+            w.WriteOptionalString("nextToken", next);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task ListTagsForResource(EcrCall call, Utf8JsonWriter w)
+    {
+        var arn = call.Body.RequiredString("resourceArn");
+        var prefix = $"arn:{Partition(call.Region)}:ecr:{call.Region}:";
+        var parts = arn.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split(':', 2) : [];
+        if (parts.Length != 2 || !parts[1].StartsWith("repository/", StringComparison.Ordinal))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'");
+        }
+
+        var registryId = Validate.RegistryId(parts[0], call.RegistryId);
+        var name = Validate.RepositoryName(parts[1]["repository/".Length..]);
+        var state = call.Server.Registry.For(registryId, call.Region);
+        lock (state.Sync)
+        {
+            if (!state.Repositories.TryGetValue(name, out var repository))
+            {
+                throw EcrException.RepositoryNotFound(name, registryId);
+            }
+
+            w.WriteStartArray("tags");
+            foreach (var (key, value) in repository.ResourceTags)
+            {
+                w.WriteStartObject();
+                w.WriteString("Key", key);
+                w.WriteString("Value", value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static string Arn(string region, string registryId, string name) =>
+        $"arn:{Partition(region)}:ecr:{region}:{registryId}:repository/{name}";
+
+    private static string Partition(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
+
+    private static string DnsSuffix(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+}

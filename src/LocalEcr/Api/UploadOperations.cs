@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, with ECR's part rules.</summary>
+internal static class UploadOperations
+{
+    // ECR quotas (not adjustable): parts 5 MiB..10 MiB except the last, at most 4,200 parts;
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+    public const long PartSize = 10_485_760;
+    public const long MinPartSize = 5 * 1024 * 1024;
+    public const int MaxParts = 4200;
+
+    public static Task InitiateLayerUpload(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var uploadId = Guid.CreateVersion7().ToString();
+        lock (call.State.Sync)
+        {
+            call.FindRepository(name);
+            call.State.Uploads.Add(uploadId, new UploadSession
+            {
+                UploadId = uploadId,
+                RepositoryName = name,
+                TempPath = call.Server.Blobs.NewUploadPath(uploadId),
+            });
+        }
+
+        w.WriteString("uploadId", uploadId);
+        w.WriteNumber("partSize", PartSize);
+        return Task.CompletedTask;
+    }
+
+    public static async Task UploadLayerPart(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var uploadId = call.Body.RequiredString("uploadId");
+        var first = call.Body.OptionalLong("partFirstByte") ?? throw EcrException.InvalidParameter("partFirstByte must not be null");
+        var last = call.Body.OptionalLong("partLastByte") ?? throw EcrException.InvalidParameter("partLastByte must not be null");
+        var blob = call.Body.Member("layerPartBlob") is { ValueKind: JsonValueKind.String } b && b.TryGetBytesFromBase64(out var bytes)
+            ? bytes
+            : throw new EcrException("SerializationException", "layerPartBlob must be a base64 string.");
+        var session = Find(call, name, uploadId);
+        await session.Gate.WaitAsync(call.Aborted);
+        try
+        {
+            EnsureOpen(call, session, name);
+            if (first != session.Length || last - first + 1 != blob.Length || blob.Length == 0 || blob.Length > PartSize)
+            {
+                throw InvalidPart(call, session, name);
+            }
+
+            if (session.PartSizes.Count >= MaxParts)
+            {
+                throw new EcrException("LimitExceededException", $"The upload has reached the maximum of {MaxParts} parts.");
+            }
+
+            await session.AppendAsync(blob, call.Aborted);
+            w.WriteString("registryId", call.RegistryId);
+            w.WriteString("repositoryName", name);
+            w.WriteString("uploadId", uploadId);
+            w.WriteNumber("lastByteReceived", session.Length - 1);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    public static async Task CompleteLayerUpload(EcrCall call, Utf8JsonWriter w)
+    {
+        var name = call.RepositoryName();
+        var uploadId = call.Body.RequiredString("uploadId");
+        var digests = call.Body.StringArray("layerDigests");
+        Validate.Count(digests.Count, "layerDigests", 1, 100);
+        var session = Find(call, name, uploadId);
+        await session.Gate.WaitAsync(call.Aborted);
+        try
+        {
+            EnsureOpen(call, session, name);
+            if (session.PartSizes.Count == 0)
+            {
+                throw new EcrException("EmptyUploadException", $"The upload with id '{uploadId}' does not contain any layer parts");
+            }
+
+            if (session.PartSizes.Take(session.PartSizes.Count - 1).Any(size => size < MinPartSize))
+            {
+                End(call, session);
+                throw new EcrException("LayerPartTooSmallException", "Layer parts must be at least 5 MiB in size except the last");
+            }
+
+            var computed = session.CurrentDigest();
+            var expected = digests[0];
+            if (!Digests.IsWellFormed(expected) || !CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.ASCII.GetBytes(computed), System.Text.Encoding.ASCII.GetBytes(expected.ToLowerInvariant())))
+            {
+                End(call, session);
+                throw new EcrException("InvalidLayerException", $"Invalid layer digest: '{expected}' does not match the calculated digest '{computed}'");
+            }
+
+            lock (call.State.Sync)
+            {
+                var repository = call.FindRepository(name);
+                call.State.Uploads.Remove(uploadId);
+                session.Closed = true;
+                if (repository.Layers.ContainsKey(computed))
+                {
+                    session.Dispose();
+                    throw new EcrException("LayerAlreadyExistsException", $"Image layer with digest '{computed}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+                }
+
+                call.Server.Blobs.Commit(session.TempPath, computed);
+                repository.Layers[computed] = session.Length;
+                session.Dispose();
+            }
+
+            w.WriteString("registryId", call.RegistryId);
+            w.WriteString("repositoryName", name);
+            w.WriteString("uploadId", uploadId);
+            w.WriteString("layerDigest", computed);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private static UploadSession Find(EcrCall call, string name, string uploadId)
+    {
+        lock (call.State.Sync)
+        {
+            call.FindRepository(name);
+            if (call.State.Uploads.TryGetValue(uploadId, out var session) && session.RepositoryName == name)
+            {
+                return session;
+            }
+        }
+
+        throw NotFound(call, name, uploadId);
+    }
+
+    private static void EnsureOpen(EcrCall call, UploadSession session, string name)
+    {
+        if (session.Closed)
+        {
+            throw NotFound(call, name, session.UploadId);
+        }
+    }
+
+    private static void End(EcrCall call, UploadSession session)
+    {
+        lock (call.State.Sync)
+        {
+            call.State.Uploads.Remove(session.UploadId);
+            session.Closed = true;
+        }
+
+        session.Dispose();
+    }
+
+    private static EcrException NotFound(EcrCall call, string name, string uploadId) =>
+        new("UploadNotFoundException", $"Upload with id '{uploadId}' is not found in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
+
+    private static EcrException InvalidPart(EcrCall call, UploadSession session, string name)
+    {
+        var lastValid = session.Length - 1;
+        return new EcrException("InvalidLayerPartException",
+            $"The part must start at byte {session.Length}, end at its last byte inclusive, and hold 1..{PartSize} bytes; last valid byte received: {lastValid}",
+            members: w =>
+            {
+                w.WriteString("registryId", call.RegistryId);
+                w.WriteString("repositoryName", name);
+                w.WriteString("uploadId", session.UploadId);
+                w.WriteNumber("lastValidByteReceived", lastValid);
+            });
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace LocalEcr.Auth;
+
+/// <summary>
+/// Verifies AWS Signature Version 4 (header form) against one key pair: rebuilds the canonical request
+/// from the received headers named in SignedHeaders and the hash of the received body, as the spec says
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+/// </summary>
+internal sealed class SigV4Verifier(string accessKey, string secretKey, string service = "ecr")
+{
+    private const string Algorithm = "AWS4-HMAC-SHA256";
+
+    public SigV4Outcome Verify(string method, string rawPath, string rawQuery, IEnumerable<KeyValuePair<string, StringValues>> headers, string bodySha256Hex)
+    {
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in headers)
+        {
+            byName[name] = string.Join(',', values.Select(v => v ?? string.Empty));
+        }
+
+        if (!byName.TryGetValue("Authorization", out var authorization) || !authorization.StartsWith(Algorithm + " ", StringComparison.Ordinal))
+        {
+            return SigV4Outcome.Refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
+
+        if (!TryParseAuthorization(authorization[(Algorithm.Length + 1)..], out var credential, out var signedHeaders, out var signature))
+        {
+            return SigV4Outcome.Refuse("IncompleteSignatureException", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.");
+        }
+
+        var scope = credential.Split('/');
+        if (scope.Length != 5 || scope[4] != "aws4_request")
+        {
+            return SigV4Outcome.Refuse("IncompleteSignatureException", "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.");
+        }
+
+        if (!string.Equals(scope[0], accessKey, StringComparison.Ordinal))
+        {
+            return SigV4Outcome.Refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
+        }
+
+        if (scope[3] != service)
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", $"Credential should be scoped to correct service: '{service}'.");
+        }
+
+        if (!byName.TryGetValue("X-Amz-Date", out var amzDate) || amzDate.Length < 8 || amzDate[..8] != scope[1])
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", "Date in Credential scope does not match X-Amz-Date.");
+        }
+
+        var names = signedHeaders.Split(';');
+        if (!names.Contains("host", StringComparer.Ordinal))
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", "'Host' must be a signed header.");
+        }
+
+        var canonical = new StringBuilder()
+            .Append(method).Append('\n')
+            .Append(CanonicalPath(rawPath)).Append('\n')
+            .Append(CanonicalQuery(rawQuery)).Append('\n');
+        foreach (var name in names)
+        {
+            byName.TryGetValue(name, out var value);
+            canonical.Append(name).Append(':').Append(CanonicalValue(value ?? string.Empty)).Append('\n');
+        }
+
+        var payloadHash = byName.TryGetValue("X-Amz-Content-Sha256", out var declared) && declared == "UNSIGNED-PAYLOAD" ? declared : bodySha256Hex;
+        canonical.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
+
+        var stringToSign = string.Join('\n', Algorithm, amzDate, string.Join('/', scope[1..]), Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()))));
+        var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), scope[1]);
+        key = Hmac(key, scope[2]);
+        key = Hmac(key, scope[3]);
+        key = Hmac(key, "aws4_request");
+        var expected = Encoding.ASCII.GetBytes(Hex(Hmac(key, stringToSign)));
+        var received = Encoding.ASCII.GetBytes(signature.ToLowerInvariant());
+        if (!CryptographicOperations.FixedTimeEquals(expected, received))
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.");
+        }
+
+        return SigV4Outcome.Accept(scope[2]);
+    }
+
+    private static bool TryParseAuthorization(string rest, out string credential, out string signedHeaders, out string signature)
+    {
+        credential = signedHeaders = signature = string.Empty;
+        foreach (var part in rest.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                continue;
+            }
+
+            var value = part[(eq + 1)..];
+            switch (part[..eq])
+            {
+                case "Credential": credential = value; break;
+                case "SignedHeaders": signedHeaders = value; break;
+                case "Signature": signature = value; break;
+            }
+        }
+
+        return credential.Length > 0 && signedHeaders.Length > 0 && signature.Length > 0;
+    }
+
+    // Non-S3 services encode each path segment once more on top of what went on the wire.
+    private static string CanonicalPath(string rawPath)
+    {
+        if (string.IsNullOrEmpty(rawPath))
+        {
+            return "/";
+        }
+
+        return string.Join('/', rawPath.Split('/').Select(segment => UriEncode(segment)));
+    }
+
+    private static string CanonicalQuery(string rawQuery)
+    {
+        var query = rawQuery.TrimStart('?');
+        if (query.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        var pairs = query.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p =>
+            {
+                var eq = p.IndexOf('=', StringComparison.Ordinal);
+                var k = eq < 0 ? p : p[..eq];
+                var v = eq < 0 ? string.Empty : p[(eq + 1)..];
+                return (Key: UriEncode(Uri.UnescapeDataString(k)), Value: UriEncode(Uri.UnescapeDataString(v)));
+            })
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ThenBy(p => p.Value, StringComparer.Ordinal);
+        return string.Join('&', pairs.Select(p => p.Key + "=" + p.Value));
+    }
+
+    private static string CanonicalValue(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        var space = false;
+        foreach (var c in value.Trim())
+        {
+            if (c == ' ')
+            {
+                space = true;
+                continue;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static string UriEncode(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+}

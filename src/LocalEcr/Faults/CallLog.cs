@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace LocalEcr;
+
+/// <summary>
+/// Counts the signed ECR calls per region and operation (counted before any injected fault, so a failed
+/// call counts too). Blob downloads through download URLs count as operation "DownloadLayer" in the
+/// region whose GetDownloadUrlForLayer issued the URL.
+/// </summary>
+public sealed class CallLog
+{
+    public const string DownloadLayer = "DownloadLayer";
+
+    private readonly ConcurrentDictionary<(string Region, string Operation), int> _counts = new();
+
+    public int Count(string region, string operation) =>
+        _counts.TryGetValue((region, operation), out var n) ? n : 0;
+
+    /// <summary>Calls of an operation across all regions.</summary>
+    public int Count(string operation) =>
+        _counts.Where(kv => kv.Key.Operation == operation).Sum(kv => kv.Value);
+
+    public int Total => _counts.Values.Sum();
+
+    public IReadOnlyDictionary<(string Region, string Operation), int> Snapshot() =>
+        new Dictionary<(string Region, string Operation), int>(_counts);
+
+    public void Reset() => _counts.Clear();
+
+    internal void Record(string region, string operation) =>
+        _counts.AddOrUpdate((region, operation), 1, static (_, n) => n + 1);
+}

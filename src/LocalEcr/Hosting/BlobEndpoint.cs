@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Globalization;
+using LocalEcr.Faults;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalEcr.Hosting;
+
+/// <summary>
+/// GET/HEAD /_blobs/{token}: the download URL of GetDownloadUrlForLayer. Like an S3 presigned URL it needs
+/// no signature (the token is the secret), expires, and honours Range. Streams from disk.
+/// </summary>
+internal static class BlobEndpoint
+{
+    public const string Prefix = "/_blobs/";
+
+    private static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
+
+    public static async Task HandleAsync(HttpContext context, ServerContext server)
+    {
+        var response = context.Response;
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            response.StatusCode = 405;
+            return;
+        }
+
+        var token = context.Request.Path.Value![Prefix.Length..];
+        if (server.Tokens.Redeem(token) is not { } grant || !server.Blobs.Exists(grant.Digest))
+        {
+            response.StatusCode = 403;
+            response.ContentType = "application/xml";
+            await response.WriteAsync("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", context.RequestAborted);
+            return;
+        }
+
+        server.Calls.Record(grant.Region, CallLog.DownloadLayer);
+        var length = server.Blobs.Length(grant.Digest);
+        if (!ByteRange.TryResolve(context.Request.Headers.Range, length, out var range, out var partial))
+        {
+            response.StatusCode = 416;
+            response.Headers.ContentRange = $"bytes */{length}";
+            return;
+        }
+
+        response.StatusCode = partial ? 206 : 200;
+        response.ContentType = "application/octet-stream";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = "\"" + grant.Digest[7..] + "\"";
+        response.ContentLength = length == 0 ? 0 : range.Length;
+        if (partial)
+        {
+            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{length}");
+        }
+
+        if (HttpMethods.IsHead(context.Request.Method) || length == 0)
+        {
+            return;
+        }
+
+        var faults = server.Faults.TakeDownloadFaults(grant.Digest);
+        await using var file = server.Blobs.OpenRead(grant.Digest);
+        file.Position = range.Start;
+        await CopyAsync(context, server, file, range, faults);
+    }
+
+    private static async Task CopyAsync(HttpContext context, ServerContext server, Stream file, ByteRange range, List<DownloadFault> faults)
+    {
+        var cut = faults.Find(f => f.Kind == DownloadFaultKind.Cut);
+        var stall = faults.Find(f => f.Kind == DownloadFaultKind.Stall);
+        var corrupt = faults.Find(f => f.Kind == DownloadFaultKind.Corrupt);
+        var body = context.Response.Body;
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            long sent = 0;
+            var remaining = range.Length;
+            var stalled = false;
+            while (remaining > 0)
+            {
+                if (cut is not null && sent >= cut.AfterBytes)
+                {
+                    // Give the bytes already flushed time to leave the socket before the abort resets
+                    // it, so the client reliably receives exactly AfterBytes bytes (real time on purpose).
+                    await body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(CutGrace, context.RequestAborted);
+                    context.Abort();
+                    return;
+                }
+
+                if (stall is not null && !stalled && sent >= stall.AfterBytes)
+                {
+                    stalled = true;
+                    await body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(stall.Stall, server.Time, context.RequestAborted);
+                }
+
+                // Stop each chunk at a fault boundary so cuts and stalls happen at the exact byte count.
+                var want = (int)Math.Min(Math.Min(buffer.Length, remaining), NextBoundary(sent, cut, stall));
+                var read = await file.ReadAsync(buffer.AsMemory(0, want), context.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (corrupt is not null && corrupt.AfterBytes >= range.Start + sent && corrupt.AfterBytes < range.Start + sent + read)
+                {
+                    buffer[corrupt.AfterBytes - range.Start - sent] ^= 0xFF;
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                sent += read;
+                remaining -= read;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static long NextBoundary(long sent, DownloadFault? cut, DownloadFault? stall)
+    {
+        var next = long.MaxValue;
+        if (cut is not null && cut.AfterBytes > sent)
+        {
+            next = Math.Min(next, cut.AfterBytes - sent);
+        }
+
+        if (stall is not null && stall.AfterBytes > sent)
+        {
+            next = Math.Min(next, stall.AfterBytes - sent);
+        }
+
+        return next;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LocalEcr.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LocalEcr;
+
+/// <summary>
+/// A running LocalEcr: an ECR-compatible endpoint on its own Kestrel listener. Many can run in one
+/// process, each with its own port, state and data directory.
+/// </summary>
+public sealed partial class LocalEcrServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ServerContext _context;
+    private readonly string? _ownedDirectory;
+    private int _disposed;
+
+    private LocalEcrServer(WebApplication app, ServerContext context, string? ownedDirectory)
+    {
+        _app = app;
+        _context = context;
+        _ownedDirectory = ownedDirectory;
+    }
+
+    /// <summary>For example http://127.0.0.1:41234/ (with the trailing slash).</summary>
+    public Uri BaseAddress => _context.BaseAddress;
+
+    public string AccountId => _context.AccountId;
+
+    public FaultInjector Faults => _context.Faults;
+
+    public CallLog Calls => _context.Calls;
+
+    public string DataDirectory { get; private init; } = string.Empty;
+
+    public static async Task<LocalEcrServer> StartAsync(LocalEcrOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var address = ParseHost(options.Host);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        if (!AccountPattern().IsMatch(options.AccountId))
+        {
+            throw new ArgumentException("AccountId must be 12 digits.", nameof(options));
+        }
+
+        if (string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey))
+        {
+            throw new ArgumentException("AccessKey and SecretKey must not be empty.", nameof(options));
+        }
+
+        var owned = options.DataDirectory is null ? Directory.CreateTempSubdirectory("localecr-").FullName : null;
+        var dataDirectory = owned ?? Path.GetFullPath(options.DataDirectory!);
+        var context = new ServerContext(options, dataDirectory);
+
+        // The empty builder reads no configuration or environment and logs nothing: stdout stays clean.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+            kestrel.Listen(address, options.Port);
+        });
+        var app = builder.Build();
+        app.Run(http => RequestRouter.RouteAsync(http, context));
+        var server = new LocalEcrServer(app, context, owned) { DataDirectory = dataDirectory };
+        context.Faults.Attach(context.Tokens.ExpireAll, context.Registry.ForgetUploads);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var port = new Uri(bound).Port;
+        var host = options.Host == "localhost" ? "localhost" : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        context.BaseAddress = new Uri($"http://{host}:{port}/");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        await _app.DisposeAsync();
+        _context.Registry.Dispose();
+        if (_ownedDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_ownedDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    internal static IPAddress ParseHost(string host) =>
+        host == "localhost" ? IPAddress.Loopback
+        : IPAddress.TryParse(host, out var address) ? address
+        : throw new ArgumentException($"Host must be an IP address or 'localhost', not '{host}'.", nameof(host));
+
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex AccountPattern();
+}

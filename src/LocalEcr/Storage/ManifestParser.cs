@@ -1,0 +1,139 @@
+using System.Text.Json;
+using LocalEcr.Api;
+
+namespace LocalEcr.Storage;
+
+/// <summary>
+/// Reads what PutImage must check in a manifest: Docker schema 1 (<c>fsLayers[].blobSum</c>), Docker
+/// schema 2 and OCI manifests (config and layers), manifest lists and OCI indexes (children), and the OCI
+/// <c>subject</c>, <c>artifactType</c> and annotations for the referrers listing.
+/// </summary>
+internal static class ManifestParser
+{
+    public static ManifestInfo Parse(byte[] manifest, string? declaredMediaType)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(manifest);
+        }
+        catch (JsonException)
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Manifest must be a JSON object'");
+            }
+
+            var inner = Text(root, "mediaType");
+            if (declaredMediaType is not null && inner is not null && inner != declaredMediaType)
+            {
+                throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type '{inner}' does not match '{declaredMediaType}''");
+            }
+
+            var mediaType = declaredMediaType ?? inner ?? Infer(root);
+            return root.TryGetProperty("fsLayers", out var fsLayers) ? Schema1(mediaType, fsLayers)
+                : root.TryGetProperty("manifests", out var manifests) ? Index(root, mediaType, manifests)
+                : Image(root, mediaType);
+        }
+    }
+
+    private static string Infer(JsonElement root) =>
+        root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1 ? MediaTypes.DockerSchema1Signed
+        : root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
+        : MediaTypes.OciManifest;
+
+    private static ManifestInfo Schema1(string mediaType, JsonElement fsLayers)
+    {
+        var blobs = Descriptors(fsLayers, "fsLayers", "blobSum").Select(d => d.Digest).Distinct(StringComparer.Ordinal).ToList();
+        return new ManifestInfo { MediaType = mediaType, Blobs = blobs };
+    }
+
+    private static ManifestInfo Index(JsonElement root, string mediaType, JsonElement manifests)
+    {
+        var children = Descriptors(manifests, "manifests", "digest").Select(d => d.Digest).Distinct(StringComparer.Ordinal).ToList();
+        return new ManifestInfo
+        {
+            MediaType = mediaType,
+            Children = children,
+            ArtifactType = Text(root, "artifactType"),
+            SubjectDigest = Subject(root),
+            Annotations = Annotations(root),
+        };
+    }
+
+    private static ManifestInfo Image(JsonElement root, string mediaType)
+    {
+        var blobs = new List<string>();
+        long size = 0;
+        string? configMediaType = null;
+        if (root.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object)
+        {
+            var descriptor = Descriptor(config, "config", "digest");
+            blobs.Add(descriptor.Digest);
+            size += descriptor.Size;
+            configMediaType = descriptor.MediaType;
+        }
+
+        if (root.TryGetProperty("layers", out var layers))
+        {
+            foreach (var layer in Descriptors(layers, "layers", "digest"))
+            {
+                size += layer.Size;
+                if (!MediaTypes.IsSkippedLayer(layer.MediaType) && !blobs.Contains(layer.Digest))
+                {
+                    blobs.Add(layer.Digest);
+                }
+            }
+        }
+
+        return new ManifestInfo
+        {
+            MediaType = mediaType,
+            Blobs = blobs,
+            ConfigMediaType = configMediaType,
+            ArtifactType = Text(root, "artifactType") ?? configMediaType,
+            SubjectDigest = Subject(root),
+            Annotations = Annotations(root),
+            DeclaredSize = size,
+        };
+    }
+
+    private static List<(string Digest, long Size, string? MediaType)> Descriptors(JsonElement array, string member, string digestMember)
+    {
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{member} must be an array'");
+        }
+
+        return [.. array.EnumerateArray().Select(e => Descriptor(e, member, digestMember))];
+    }
+
+    private static (string Digest, long Size, string? MediaType) Descriptor(JsonElement element, string member, string digestMember)
+    {
+        var digest = element.ValueKind == JsonValueKind.Object ? Text(element, digestMember) : null;
+        if (!Digests.IsWellFormed(digest))
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{member} entries need a valid {digestMember}'");
+        }
+
+        var size = element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0;
+        return (digest!, size, Text(element, "mediaType"));
+    }
+
+    private static string? Subject(JsonElement root) =>
+        root.TryGetProperty("subject", out var subject) && subject.ValueKind == JsonValueKind.Object ? Text(subject, "digest") : null;
+
+    private static List<KeyValuePair<string, string>> Annotations(JsonElement root) =>
+        root.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object
+            ? [.. a.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!))]
+            : [];
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,24 @@
+namespace LocalEcr.Storage;
+
+internal static class MediaTypes
+{
+    public const string DockerSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+    public const string DockerSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
+    public const string DockerSchema2 = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+
+    // Layers a registry is not expected to hold (they live elsewhere, e.g. Windows base layers), so
+    // PutImage does not require them: Docker's foreign layer and OCI's non-distributable layers.
+    public const string DockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+    public const string OciNonDistributablePrefix = "application/vnd.oci.image.layer.nondistributable.";
+
+    public static bool IsIndex(string mediaType) =>
+        mediaType is DockerManifestList or OciIndex;
+
+    public static bool IsSkippedLayer(string? mediaType) =>
+        mediaType is not null
+        && (mediaType == DockerForeignLayer
+            || mediaType.StartsWith(OciNonDistributablePrefix, StringComparison.Ordinal));
+}

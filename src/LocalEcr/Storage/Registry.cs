@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+
+namespace LocalEcr.Storage;
+
+/// <summary>All registries served by one LocalEcr: one <see cref="RegistryState"/> per account and region.</summary>
+internal sealed class Registry : IDisposable
+{
+    private readonly ConcurrentDictionary<(string Account, string Region), RegistryState> _states = new();
+
+    public RegistryState For(string accountId, string region) =>
+        _states.GetOrAdd((accountId, region), static key => new RegistryState(key.Account, key.Region));
+
+    /// <summary>Drops every upload session (a fault: later parts get UploadNotFoundException).</summary>
+    public void ForgetUploads()
+    {
+        foreach (var state in _states.Values)
+        {
+            lock (state.Sync)
+            {
+                foreach (var session in state.Uploads.Values)
+                {
+                    session.Closed = true;
+                }
+
+                state.Uploads.Clear();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var state in _states.Values)
+        {
+            lock (state.Sync)
+            {
+                state.Uploads.Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Replicator.Core.Ecr.Http;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Ecr.Paginators;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Ecr;
+
+/// <summary>
+/// ECR over AWS JSON 1.1: <c>POST /</c> with <c>X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.{Operation}</c>,
+/// signed with SigV4 for service <c>ecr</c>. One instance per region; the HttpClient is shared and owned by the caller.
+/// </summary>
+public sealed partial class EcrClient : IEcrClient
+{
+    public const string SigningService = "ecr";
+    public const string ContentType = "application/x-amz-json-1.1";
+    public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
+
+    private readonly HttpClient _httpClient;
+    private readonly IAwsCredentialsSource _credentials;
+    private readonly SigV4Signer _signer;
+    private readonly TimeProvider _timeProvider;
+    private readonly Uri _endpoint;
+    private readonly string _host;
+    private readonly string _path;
+
+    public EcrClient(HttpClient httpClient, IAwsCredentialsSource credentials, EcrClientConfig config, TimeProvider? timeProvider = null)
+    {
+        _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _signer = new SigV4Signer(_timeProvider);
+        _endpoint = config.Endpoint;
+        _host = _endpoint.Authority;
+        _path = string.IsNullOrEmpty(_endpoint.AbsolutePath) ? "/" : _endpoint.AbsolutePath;
+        Paginators = new EcrPaginators(this);
+    }
+
+    public EcrClientConfig Config { get; }
+
+    public IEcrPaginators Paginators { get; }
+
+    private Task<TResponse> InvokeAsync<TRequest, TResponse>(
+        string operation, TRequest request, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
+        where TResponse : EcrResponse, new()
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(operation, EcrRequestBody.Serialize(request, requestInfo), responseInfo, cancellationToken);
+    }
+
+    /// <summary>Sends a serialized body (and takes ownership of its pooled buffer); maps every failure to <see cref="EcrException"/>.</summary>
+    private async Task<TResponse> SendAsync<TResponse>(
+        string operation, PooledBufferWriter body, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
+        where TResponse : EcrResponse, new()
+    {
+        using var content = new PooledRequestContent(body, ContentType);
+        using var timeout = Config.Timeout == Timeout.InfiniteTimeSpan
+            ? new CancellationTokenSource()
+            : new CancellationTokenSource(Config.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked.Token;
+        try
+        {
+            var credentials = await _credentials.GetCredentialsAsync(token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+            Sign(request, operation, body.WrittenSpan, credentials);
+
+            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            var requestId = EcrResponseReader.RequestId(response);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await EcrResponseReader.ReadErrorAsync(operation, response, requestId, token);
+            }
+
+            var result = await EcrResponseReader.ReadAsync(response, responseInfo, token);
+            result.HttpStatusCode = response.StatusCode;
+            result.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
+            return result;
+        }
+        catch (Exception ex) when (ex is not EcrException && cancellationToken.IsCancellationRequested)
+        {
+            // The caller asked to stop: that is not an ECR failure and must not look like a retryable one.
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new OperationCanceledException("the ECR call was cancelled", ex, cancellationToken);
+        }
+        catch (OperationCanceledException ex)
+        {
+            // Our per-request timeout, or the HttpClient's own Timeout (a TaskCanceledException over a TimeoutException).
+            throw new EcrException(EcrErrorCodes.RequestTimeout, "the request timed out", operation: operation, innerException: ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new EcrException(EcrErrorCodes.ConnectionFailure, DescribeTransportFailure(ex), operation: operation, innerException: ex);
+        }
+        catch (IOException ex)
+        {
+            throw new EcrException(EcrErrorCodes.ConnectionFailure, "the connection failed while reading the response", operation: operation, innerException: ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new EcrException(EcrErrorCodes.InvalidResponse, "the response body is not the JSON this operation returns", operation: operation, innerException: ex);
+        }
+    }
+
+    private void Sign(HttpRequestMessage request, string operation, ReadOnlySpan<byte> body, AwsCredentials credentials)
+    {
+        var target = TargetPrefix + operation;
+        KeyValuePair<string, string>[] headers =
+        [
+            new("host", _host),
+            new("content-type", ContentType),
+            new("x-amz-target", target),
+        ];
+        var signature = _signer.Sign(
+            new SigV4Request("POST", _path, [], headers, SigV4Signer.Sha256Hex(body)),
+            credentials,
+            Config.Region,
+            SigningService);
+
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        foreach (var (name, value) in signature.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    // HttpRequestError names the failure without the URL (the endpoint is not secret, but keep messages uniform).
+    private static string DescribeTransportFailure(HttpRequestException ex) => ex.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError => "could not connect to the ECR endpoint",
+        HttpRequestError.NameResolutionError => "could not resolve the ECR endpoint's host name",
+        HttpRequestError.SecureConnectionError => "the TLS handshake with the ECR endpoint failed",
+        HttpRequestError.ResponseEnded => "the ECR endpoint closed the connection before the response ended",
+        _ => "the HTTP request to the ECR endpoint failed",
+    };
+}

@@ -1,0 +1,35 @@
+using Replicator.Core.Validation;
+
+namespace Replicator.Core.Ecr;
+
+/// <summary>Settings of one <see cref="EcrClient"/>: the region it signs for and where it sends requests.</summary>
+public sealed record EcrClientConfig
+{
+    /// <summary>The default per-request timeout; the same as AWSSDK's default <c>ClientConfig.Timeout</c>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
+
+    public EcrClientConfig(string region)
+    {
+        var problem = EcrNames.ValidateRegion(region);
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem, nameof(region));
+        }
+
+        Region = region;
+    }
+
+    /// <summary>The region, also the SigV4 signing region (LocalEcr keeps its state per signed region).</summary>
+    public string Region { get; }
+
+    /// <summary>Where to send requests instead of the public endpoint (<see cref="EcrEndpoints.Resolve"/>).</summary>
+    public Uri? ServiceUrl { get; init; }
+
+    /// <summary>
+    /// How long one call may take, sending the body and reading the response included; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// turns it off. A timed-out call throws a transient <see cref="EcrException"/> with code <c>RequestTimeout</c>.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    public Uri Endpoint => ServiceUrl ?? EcrEndpoints.ForRegion(Region);
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Replicator.Core.Configuration;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Ecr;
+
+/// <summary>
+/// One <see cref="EcrClient"/> per region and endpoint, all sharing one HttpClient (one connection pool) and one
+/// credentials source. The endpoint of each region comes from <see cref="EcrEndpoints.Resolve"/>.
+/// </summary>
+public sealed class EcrClientFactory : IEcrClientProvider
+{
+    private readonly HttpClient _httpClient;
+    private readonly IAwsCredentialsSource _credentials;
+    private readonly IEnvironmentVariables _environment;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _timeout;
+    private readonly ConcurrentDictionary<(string Region, Uri Endpoint), EcrClient> _clients = new();
+
+    public EcrClientFactory(
+        HttpClient httpClient,
+        IAwsCredentialsSource credentials,
+        IEnvironmentVariables environment,
+        TimeProvider? timeProvider = null,
+        TimeSpan? timeout = null)
+    {
+        _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeout = timeout ?? EcrClientConfig.DefaultTimeout;
+    }
+
+    /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
+    public IEcrClient GetClient(string region)
+    {
+        var endpoint = EcrEndpoints.Resolve(region, _environment);
+        return _clients.GetOrAdd(
+            (region, endpoint),
+            static (key, self) => new EcrClient(
+                self._httpClient,
+                self._credentials,
+                new EcrClientConfig(key.Region) { ServiceUrl = key.Endpoint, Timeout = self._timeout },
+                self._timeProvider),
+            this);
+    }
+}

@@ -1,0 +1,45 @@
+namespace Replicator.Core.Ecr;
+
+/// <summary>
+/// Error codes the replicator branches on: ECR's modelled exceptions (botocore's ECR model), the generic AWS
+/// ones, and the codes this client gives transport failures.
+/// </summary>
+public static class EcrErrorCodes
+{
+    public const string RequestTimeout = "RequestTimeout";
+    public const string ConnectionFailure = "ConnectionFailure";
+    public const string InvalidResponse = "InvalidResponse";
+    public const string UnknownError = "UnknownError";
+    public const string InternalFailure = "InternalFailure";
+    public const string ServiceUnavailable = "ServiceUnavailable";
+
+    public const string ThrottlingException = "ThrottlingException";
+    public const string AccessDeniedException = "AccessDeniedException";
+    public const string UnrecognizedClientException = "UnrecognizedClientException";
+    public const string InvalidSignatureException = "InvalidSignatureException";
+    public const string ExpiredTokenException = "ExpiredTokenException";
+
+    public const string ServerException = "ServerException";
+    public const string InvalidParameterException = "InvalidParameterException";
+    public const string RepositoryNotFoundException = "RepositoryNotFoundException";
+    public const string RepositoryAlreadyExistsException = "RepositoryAlreadyExistsException";
+    public const string ImageNotFoundException = "ImageNotFoundException";
+    public const string ImageAlreadyExistsException = "ImageAlreadyExistsException";
+    public const string ImageTagAlreadyExistsException = "ImageTagAlreadyExistsException";
+    public const string ImageDigestDoesNotMatchException = "ImageDigestDoesNotMatchException";
+    public const string LayersNotFoundException = "LayersNotFoundException";
+    public const string LayerInaccessibleException = "LayerInaccessibleException";
+    public const string LayerAlreadyExistsException = "LayerAlreadyExistsException";
+    public const string LayerPartTooSmallException = "LayerPartTooSmallException";
+    public const string InvalidLayerException = "InvalidLayerException";
+    public const string InvalidLayerPartException = "InvalidLayerPartException";
+    public const string EmptyUploadException = "EmptyUploadException";
+    public const string UploadNotFoundException = "UploadNotFoundException";
+    public const string ReferencedImagesNotFoundException = "ReferencedImagesNotFoundException";
+    public const string LimitExceededException = "LimitExceededException";
+    public const string LifecyclePolicyNotFoundException = "LifecyclePolicyNotFoundException";
+    public const string RepositoryPolicyNotFoundException = "RepositoryPolicyNotFoundException";
+    public const string KmsException = "KmsException";
+    public const string TooManyTagsException = "TooManyTagsException";
+    public const string InvalidTagParameterException = "InvalidTagParameterException";
+}

@@ -1,0 +1,9 @@
+namespace Replicator.Core.Ecr.Model;
+
+/// <summary>Values of the ECR model's <c>ArtifactStatus</c> enumeration, sent and received as strings.</summary>
+public static class ArtifactStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Archived = "ARCHIVED";
+    public const string Activating = "ACTIVATING";
+}

@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Core.Ecr.Model;
+
+public sealed class CompleteLayerUploadRequest
+{
+    [JsonPropertyName("registryId")]
+    public string? RegistryId { get; set; }
+
+    [JsonPropertyName("repositoryName")]
+    public string? RepositoryName { get; set; }
+
+    [JsonPropertyName("uploadId")]
+    public string? UploadId { get; set; }
+
+    [JsonPropertyName("layerDigests")]
+    public List<string>? LayerDigests { get; set; }
+}

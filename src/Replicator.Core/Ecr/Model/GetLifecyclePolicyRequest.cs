@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Core.Ecr.Model;
+
+public sealed class GetLifecyclePolicyRequest
+{
+    [JsonPropertyName("registryId")]
+    public string? RegistryId { get; set; }
+
+    [JsonPropertyName("repositoryName")]
+    public string? RepositoryName { get; set; }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Core.Ecr.Model;
+
+public sealed class ListImageReferrersRequest
+{
+    [JsonPropertyName("registryId")]
+    public string? RegistryId { get; set; }
+
+    [JsonPropertyName("repositoryName")]
+    public string? RepositoryName { get; set; }
+
+    [JsonPropertyName("subjectId")]
+    public SubjectIdentifier? SubjectId { get; set; }
+
+    [JsonPropertyName("filter")]
+    public ListImageReferrersFilter? Filter { get; set; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; set; }
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+
+namespace Replicator.Core.Manifests;
+
+/// <summary>
+/// Content digests as the OCI image spec (descriptor.md) registers them: <c>sha256:</c> and 64 lowercase hex
+/// digits, or <c>sha512:</c> and 128.
+/// </summary>
+public static class Digest
+{
+    public const string Sha256Prefix = "sha256:";
+    public const string Sha512Prefix = "sha512:";
+
+    public static string Compute(ReadOnlySpan<byte> content)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(content, hash);
+        return Sha256Prefix + Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>Hashes with the algorithm <paramref name="digest"/> names; null when it names none this class knows.</summary>
+    public static string? ComputeLike(string digest, ReadOnlySpan<byte> content)
+    {
+        if (digest.StartsWith(Sha256Prefix, StringComparison.Ordinal))
+        {
+            return Compute(content);
+        }
+
+        if (digest.StartsWith(Sha512Prefix, StringComparison.Ordinal))
+        {
+            Span<byte> hash = stackalloc byte[SHA512.HashSizeInBytes];
+            SHA512.HashData(content, hash);
+            return Sha512Prefix + Convert.ToHexStringLower(hash);
+        }
+
+        return null;
+    }
+
+    public static bool Matches(string digest, ReadOnlySpan<byte> content) =>
+        string.Equals(ComputeLike(digest, content), digest, StringComparison.Ordinal);
+
+    public static bool IsValid(string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (value.StartsWith(Sha256Prefix, StringComparison.Ordinal))
+        {
+            return IsLowerHex(value.AsSpan(Sha256Prefix.Length), 64);
+        }
+
+        return value.StartsWith(Sha512Prefix, StringComparison.Ordinal) && IsLowerHex(value.AsSpan(Sha512Prefix.Length), 128);
+    }
+
+    /// <summary>Null when valid, else a message naming the value and the expected form.</summary>
+    public static string? Validate(string? value) => value switch
+    {
+        null or "" => "digest is missing",
+        _ when IsValid(value) => null,
+        _ => $"digest {Validation.EcrNames.Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits (or sha512: and 128)",
+    };
+
+    private static bool IsLowerHex(ReadOnlySpan<char> hex, int length)
+    {
+        if (hex.Length != length)
+        {
+            return false;
+        }
+
+        foreach (var c in hex)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

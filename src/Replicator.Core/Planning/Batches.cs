@@ -1,0 +1,31 @@
+namespace Replicator.Core.Planning;
+
+/// <summary>Splits lookups into the batch sizes ECR accepts.</summary>
+public static class Batches
+{
+    /// <summary>BatchCheckLayerAvailability takes 1..100 layerDigests (botocore ECR model, BatchedOperationLayerDigestList).</summary>
+    public const int LayerAvailabilityBatchSize = 100;
+
+    /// <summary>BatchGetImage takes 1..100 imageIds (botocore ECR model, ImageIdentifierList).</summary>
+    public const int GetImageBatchSize = 100;
+
+    public static IReadOnlyList<IReadOnlyList<T>> Chunk<T>(IReadOnlyList<T> items, int size = LayerAvailabilityBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        var chunks = new List<IReadOnlyList<T>>((items.Count + size - 1) / size);
+        for (var start = 0; start < items.Count; start += size)
+        {
+            var count = Math.Min(size, items.Count - start);
+            var chunk = new T[count];
+            for (var i = 0; i < count; i++)
+            {
+                chunk[i] = items[start + i];
+            }
+
+            chunks.Add(chunk);
+        }
+
+        return chunks;
+    }
+}

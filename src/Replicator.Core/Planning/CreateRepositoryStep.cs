@@ -1,0 +1,7 @@
+namespace Replicator.Core.Planning;
+
+/// <summary>Create the destination repository (with the source's settings); RepositoryAlreadyExists means done.</summary>
+public sealed record CreateRepositoryStep : PlanStep
+{
+    public override PlanPhase Phase => PlanPhase.CreateRepository;
+}

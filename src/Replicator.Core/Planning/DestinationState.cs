@@ -1,0 +1,20 @@
+namespace Replicator.Core.Planning;
+
+/// <summary>
+/// What one destination repository already holds. <see cref="BlobDigests"/> are the layers
+/// BatchCheckLayerAvailability reported AVAILABLE; <see cref="ManifestDigests"/> the manifests found by digest;
+/// <see cref="TagDigest"/> the digest the tag points at there (null when the tag is absent).
+/// When the repository does not exist the sets are ignored: it holds nothing.
+/// </summary>
+public sealed record DestinationState(
+    bool RepositoryExists,
+    IReadOnlySet<string> BlobDigests,
+    IReadOnlySet<string> ManifestDigests,
+    string? TagDigest)
+{
+    public static DestinationState Missing { get; } = new(false, EmptySet, EmptySet, null);
+
+    public static DestinationState Empty { get; } = new(true, EmptySet, EmptySet, null);
+
+    private static IReadOnlySet<string> EmptySet => new HashSet<string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,102 @@
+using Replicator.Core.Manifests;
+
+namespace Replicator.Core.Planning;
+
+/// <summary>
+/// Orders the manifests of a source image for pushing: depth-first, every child before its index, each manifest
+/// followed by its referrers; manifests the destination holds are skipped with their children (ECR refused their
+/// index otherwise) and so are their children, but the walk still goes through them to reach referrers, since a
+/// signature can arrive after its image.
+/// </summary>
+internal sealed class ManifestWalker
+{
+    /// <summary>Deeper nesting than any real image; bounds the recursion on hostile input.</summary>
+    public const int MaxNesting = 8;
+
+    private readonly SourceImage _source;
+    private readonly Func<string, bool> _isPresent;
+    private readonly Dictionary<string, List<Manifest>> _referrersBySubject = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
+    private readonly List<Manifest> _toPush = [];
+
+    private ManifestWalker(SourceImage source, Func<string, bool> isPresent)
+    {
+        _source = source;
+        _isPresent = isPresent;
+        foreach (var referrer in source.Referrers)
+        {
+            var subject = referrer.Subject?.Digest
+                ?? throw new ArgumentException($"referrer {referrer.ReferenceDigest} has no subject", nameof(source));
+            if (!_referrersBySubject.TryGetValue(subject, out var list))
+            {
+                _referrersBySubject[subject] = list = [];
+            }
+
+            list.Add(referrer);
+        }
+    }
+
+    public IReadOnlyList<Manifest> ToPush => _toPush;
+
+    public int Skipped { get; private set; }
+
+    public static ManifestWalker Walk(SourceImage source, Func<string, bool> isPresent)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        foreach (var (digest, manifest) in source.Descendants)
+        {
+            if (!string.Equals(digest, manifest.ReferenceDigest, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"descendant keyed {digest} has digest {manifest.ReferenceDigest}", nameof(source));
+            }
+        }
+
+        var walker = new ManifestWalker(source, isPresent);
+        walker.Visit(source.Root, 0, parentPresent: false);
+        var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.ReferenceDigest));
+        return orphan is null
+            ? walker
+            : throw new ArgumentException($"referrer {orphan.ReferenceDigest} names subject {orphan.Subject!.Digest}, which is not part of the image", nameof(source));
+    }
+
+    private void Visit(Manifest manifest, int depth, bool parentPresent)
+    {
+        if (!_visited.Add(manifest.ReferenceDigest))
+        {
+            return;
+        }
+
+        if (depth > MaxNesting)
+        {
+            throw new ManifestException($"manifest {manifest.ReferenceDigest} is nested more than {MaxNesting} levels deep");
+        }
+
+        var present = parentPresent || _isPresent(manifest.ReferenceDigest);
+        foreach (var child in manifest.Manifests)
+        {
+            Visit(Lookup(child.Digest), depth + 1, present);
+        }
+
+        if (present)
+        {
+            Skipped++;
+        }
+        else
+        {
+            _toPush.Add(manifest);
+        }
+
+        if (_referrersBySubject.TryGetValue(manifest.ReferenceDigest, out var referrers))
+        {
+            foreach (var referrer in referrers)
+            {
+                Visit(referrer, depth + 1, parentPresent: false);
+            }
+        }
+    }
+
+    private Manifest Lookup(string digest) =>
+        _source.Descendants.TryGetValue(digest, out var child)
+            ? child
+            : throw new ArgumentException($"child manifest {digest} is missing from the source image's descendants", nameof(digest));
+}

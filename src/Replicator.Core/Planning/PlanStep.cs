@@ -1,0 +1,7 @@
+namespace Replicator.Core.Planning;
+
+/// <summary>One write to the destination.</summary>
+public abstract record PlanStep
+{
+    public abstract PlanPhase Phase { get; }
+}

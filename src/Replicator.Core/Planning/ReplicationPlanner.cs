@@ -1,0 +1,111 @@
+using Replicator.Core.Manifests;
+
+namespace Replicator.Core.Planning;
+
+/// <summary>
+/// Decides what to write to one destination, without I/O. Used in two passes: <see cref="BlobsToCheck"/> with the
+/// manifests the destination holds, then (after BatchCheckLayerAvailability on those, in
+/// <see cref="Batches.Chunk{T}"/>s) <see cref="Plan"/> with the full <see cref="DestinationState"/>.
+/// </summary>
+public static class ReplicationPlanner
+{
+    /// <summary>
+    /// The distinct blob digests of the manifests the destination lacks, in manifest order: what to ask
+    /// BatchCheckLayerAvailability about. Empty when the repository is missing (it holds nothing) or already holds
+    /// every manifest. <see cref="DestinationState.BlobDigests"/> is not used.
+    /// </summary>
+    public static IReadOnlyList<string> BlobsToCheck(SourceImage source, DestinationState destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.RepositoryExists)
+        {
+            return [];
+        }
+
+        var walk = ManifestWalker.Walk(source, destination.ManifestDigests.Contains);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return [.. walk.ToPush.SelectMany(m => m.Blobs).Select(b => b.Digest).Where(seen.Add)];
+    }
+
+    public static ReplicationPlan Plan(SourceImage source, DestinationState destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        var exists = destination.RepositoryExists;
+        var walk = ManifestWalker.Walk(source, exists ? destination.ManifestDigests.Contains : static _ => false);
+
+        var blobs = new List<CopyBlobStep>();
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var nonDistributable = new HashSet<string>(StringComparer.Ordinal);
+        var skipped = 0;
+        foreach (var manifest in walk.ToPush)
+        {
+            nonDistributable.UnionWith(manifest.Layers.Where(l => l.IsNonDistributable).Select(l => l.Digest));
+            foreach (var blob in manifest.Blobs)
+            {
+                if (seen.TryGetValue(blob.Digest, out var size))
+                {
+                    // One digest is one content: two sizes mean a corrupt manifest, and the copy would fail its size check.
+                    if (size != blob.Size && size != Descriptor.UnknownSize && blob.Size != Descriptor.UnknownSize)
+                    {
+                        throw new ManifestException($"blob {blob.Digest} is declared with sizes {size} and {blob.Size} in manifest {manifest.ReferenceDigest}");
+                    }
+
+                    continue;
+                }
+
+                seen[blob.Digest] = blob.Size;
+
+                if (exists && destination.BlobDigests.Contains(blob.Digest))
+                {
+                    skipped++;
+                }
+                else
+                {
+                    blobs.Add(new CopyBlobStep(blob.Digest, blob.Size, blob.MediaType, blob.Data));
+                }
+            }
+        }
+
+        return new ReplicationPlan
+        {
+            RootDigest = source.Root.ReferenceDigest,
+            CreateRepository = exists ? null : new CreateRepositoryStep(),
+            Blobs = blobs,
+            Manifests = ManifestSteps(source, destination, walk.ToPush),
+            BytesToCopy = blobs.Where(b => b.Size > 0).Sum(b => b.Size),
+            HasUnknownBlobSizes = blobs.Any(b => b.Size == Descriptor.UnknownSize),
+            BlobsSkipped = skipped,
+            ManifestsSkipped = walk.Skipped,
+            NonDistributableSkipped = nonDistributable.Count,
+        };
+    }
+
+    /// <summary>
+    /// The tag goes on the root's own PutImage when the root is the last write; when referrers of the root follow it
+    /// (or the root is already there) a final <see cref="PutTagStep"/> moves the tag once everything it leads to exists.
+    /// </summary>
+    private static List<PlanStep> ManifestSteps(SourceImage source, DestinationState destination, IReadOnlyList<Manifest> toPush)
+    {
+        var root = source.Root;
+        var steps = new List<PlanStep>(toPush.Count + 1);
+        steps.AddRange(toPush.Select(m => new PutManifestStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
+
+        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.ReferenceDigest, StringComparison.Ordinal);
+        if (!source.ApplyTag || source.Tag is null || tagAlreadyRight)
+        {
+            return steps;
+        }
+
+        if (toPush.Count > 0 && ReferenceEquals(toPush[^1], root))
+        {
+            steps[^1] = new PutManifestStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag);
+        }
+        else
+        {
+            steps.Add(new PutTagStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag));
+        }
+
+        return steps;
+    }
+}

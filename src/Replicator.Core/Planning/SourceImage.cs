@@ -1,0 +1,34 @@
+using Replicator.Core.Manifests;
+
+namespace Replicator.Core.Planning;
+
+/// <summary>
+/// Everything fetched from the source for one image: the root manifest, every manifest below it (children of
+/// indexes, nested indexes) keyed by digest, and referrers (manifests whose <c>subject</c> is the root, a
+/// descendant or another referrer; an index referrer's children are descendants too). Manifests are identified by
+/// <see cref="Manifest.ReferenceDigest"/>. <see cref="ApplyTag"/> is the caller's late-event decision
+/// (<see cref="TagDecision.ShouldMoveTag"/>); the digest itself is always copied.
+/// </summary>
+public sealed record SourceImage(
+    Manifest Root,
+    IReadOnlyDictionary<string, Manifest> Descendants,
+    IReadOnlyList<Manifest> Referrers,
+    string? Tag,
+    bool ApplyTag)
+{
+    public static SourceImage Create(Manifest root, IEnumerable<Manifest>? descendants = null, IEnumerable<Manifest>? referrers = null, string? tag = null, bool applyTag = true)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var byDigest = new Dictionary<string, Manifest>(StringComparer.Ordinal);
+        foreach (var manifest in descendants ?? [])
+        {
+            byDigest[manifest.ReferenceDigest] = manifest;
+        }
+
+        return new SourceImage(root, byDigest, [.. referrers ?? []], tag, applyTag && tag is not null);
+    }
+
+    /// <summary>Every manifest digest of the image (root, descendants, referrers): what to look up in the destination.</summary>
+    public IReadOnlyList<string> ManifestDigests =>
+        [.. new[] { Root.ReferenceDigest }.Concat(Descendants.Keys).Concat(Referrers.Select(r => r.ReferenceDigest)).Distinct(StringComparer.Ordinal)];
+}

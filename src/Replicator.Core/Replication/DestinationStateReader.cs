@@ -1,0 +1,117 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Manifests;
+using Replicator.Core.Planning;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// Finds out what one destination already holds, with as few calls as possible: the root digest first
+/// (a repeated replication stops there: one DescribeImages), then the child manifests, then the blobs of
+/// whatever is missing (BatchCheckLayerAvailability in chunks of 100).
+/// </summary>
+internal sealed class DestinationStateReader
+{
+    private readonly EcrCallRunner _calls;
+
+    public DestinationStateReader(EcrCallRunner calls) => _calls = calls;
+
+    public async Task<DestinationState> ReadAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, CancellationToken cancellationToken)
+    {
+        var root = source.Root.ReferenceDigest;
+        List<ImageDetail> details;
+        try
+        {
+            var described = await _calls.RunAsync(
+                "DescribeImages",
+                (destination, registryId, repository, root),
+                static (s, ct) => s.destination.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageDigest = s.root }] }, ct),
+                cancellationToken);
+            details = described.ImageDetails ?? [];
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return DestinationState.Missing;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)
+        {
+            details = [];
+        }
+
+        var manifests = new HashSet<string>(StringComparer.Ordinal);
+        string? tagDigest = null;
+        if (details.Count > 0)
+        {
+            manifests.Add(root);
+            if (source.Tag is not null && details[0].ImageTags?.Contains(source.Tag) == true)
+            {
+                tagDigest = root;
+            }
+
+            // Everything below a present root is present too (ECR refused it otherwise).
+            return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+        }
+
+        await AddPresentManifestsAsync(destination, registryId, repository, source, manifests, cancellationToken);
+        var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+        var blobs = await AvailableBlobsAsync(destination, registryId, repository, ReplicationPlanner.BlobsToCheck(source, partial), cancellationToken);
+        return partial with { BlobDigests = blobs };
+    }
+
+    /// <summary>Asks BatchCheckLayerAvailability which of <paramref name="digests"/> are AVAILABLE; also used on the source for layer sizes.</summary>
+    public async Task<Dictionary<string, long>> LayerSizesAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        var available = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var chunk in Batches.Chunk(digests))
+        {
+            var response = await _calls.RunAsync(
+                "BatchCheckLayerAvailability",
+                (client, registryId, repository, chunk),
+                static (s, ct) => s.client.BatchCheckLayerAvailabilityAsync(
+                    new BatchCheckLayerAvailabilityRequest { RegistryId = s.registryId, RepositoryName = s.repository, LayerDigests = [.. s.chunk] }, ct),
+                cancellationToken);
+            foreach (var layer in response.Layers ?? [])
+            {
+                if (layer.LayerDigest is { } digest && layer.LayerAvailability == LayerAvailability.Available)
+                {
+                    available[digest] = layer.LayerSize ?? -1;
+                }
+            }
+        }
+
+        return available;
+    }
+
+    private async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>
+        [.. (await LayerSizesAsync(destination, registryId, repository, digests, cancellationToken)).Keys];
+
+    private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, HashSet<string> present, CancellationToken cancellationToken)
+    {
+        var children = source.ManifestDigests.Where(d => d != source.Root.ReferenceDigest).ToList();
+        foreach (var chunk in Batches.Chunk(children, Batches.GetImageBatchSize))
+        {
+            var response = await _calls.RunAsync(
+                "BatchGetImage",
+                (destination, registryId, repository, chunk),
+                static (s, ct) => s.destination.BatchGetImageAsync(
+                    new BatchGetImageRequest
+                    {
+                        RegistryId = s.registryId,
+                        RepositoryName = s.repository,
+                        ImageIds = [.. s.chunk.Select(d => new ImageIdentifier { ImageDigest = d })],
+                        AcceptedMediaTypes = [.. MediaTypes.AcceptedManifestTypes],
+                    },
+                    ct),
+                cancellationToken);
+            foreach (var image in response.Images ?? [])
+            {
+                if (image.ImageId?.ImageDigest is { } digest)
+                {
+                    present.Add(digest);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// Progress of a replication, for live displays and logs. Called from several threads at once; must be quick.
+/// Never receives URLs or credentials.
+/// </summary>
+public interface IReplicationObserver
+{
+    /// <summary>A planned copy to one destination: how many bytes it will upload.</summary>
+    void PlanReady(ReplicationDestination destination, string digest, int blobsToCopy, long bytesToCopy) { }
+
+    /// <summary><paramref name="bytes"/> more bytes of a layer reached the destination.</summary>
+    void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) { }
+
+    /// <summary>An ECR call is retried after a transient error.</summary>
+    void Retrying(string operation, int attempt, string errorCode) { }
+
+    /// <summary>A destination finished (any outcome).</summary>
+    void DestinationDone(DestinationResult result) { }
+}

@@ -1,0 +1,82 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// Replicates a deletion: removes the tag (only while it still points at the deleted digest, so a late delete
+/// never removes a newer push) or the digest from one destination. Absent images are skipped, not failed.
+/// </summary>
+internal sealed class ImageDeleter
+{
+    private readonly EcrCallRunner _calls;
+
+    public ImageDeleter(EcrCallRunner calls) => _calls = calls;
+
+    public async Task<DestinationResult> DeleteAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var repository = source.RepositoryName;
+        try
+        {
+            if (source.Tag is not null && source.Digest is not null)
+            {
+                var current = await TagDigestAsync(client, destination.RegistryId, repository, source.Tag, cancellationToken);
+                if (current != source.Digest)
+                {
+                    var why = current is null ? "is not in the destination" : $"points at {current} in the destination, not at the deleted {source.Digest}";
+                    return Result(ReplicationOutcome.Skipped, $"tag '{source.Tag}' {why}; left alone");
+                }
+            }
+
+            var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
+            var response = await _calls.RunAsync(
+                "BatchDeleteImage",
+                (client, destination.RegistryId, repository, id),
+                static (s, ct) => s.client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = s.RegistryId, RepositoryName = s.repository, ImageIds = [s.id] }, ct),
+                cancellationToken);
+
+            var failure = response.Failures?.FirstOrDefault();
+            return failure switch
+            {
+                null => Result(ReplicationOutcome.Deleted, null),
+                { FailureCode: ImageFailureCode.ImageNotFound } => Result(ReplicationOutcome.Skipped, "not in the destination"),
+                _ => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
+            };
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return Result(ReplicationOutcome.Skipped, "the destination repository does not exist");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
+            return Failed(code, message, transient);
+        }
+
+        DestinationResult Result(ReplicationOutcome outcome, string? message) =>
+            new(destination, outcome, source.Digest, 0, 0, 0, time.GetElapsedTime(started), Message: message);
+
+        DestinationResult Failed(string code, string message, bool transient) =>
+            new(destination, ReplicationOutcome.Failed, source.Digest, 0, 0, 0, time.GetElapsedTime(started), code, message, transient);
+    }
+
+    private async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var described = await _calls.RunAsync(
+                "DescribeImages",
+                (client, registryId, repository, tag),
+                static (s, ct) => s.client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
+                cancellationToken);
+            return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)
+        {
+            return null;
+        }
+    }
+}

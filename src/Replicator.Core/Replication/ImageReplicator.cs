@@ -1,0 +1,109 @@
+using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// The engine: replicates one source image to every destination, each on its own (one failing destination
+/// neither stops nor undoes the others), and removes deleted tags or digests when asked. Thread-safe: one
+/// instance serves concurrent requests and shares its layer slots, in-flight copies and PutImage pacing.
+/// </summary>
+public sealed class ImageReplicator : IImageReplicator
+{
+    private readonly IEcrClientProvider _clients;
+    private readonly EcrCallRunner _calls;
+    private readonly SourceImageLoader _loader;
+    private readonly DestinationReplicator _destinations;
+    private readonly ImageDeleter _deleter;
+    private readonly IReplicationObserver _observer;
+    private readonly TimeProvider _time;
+
+    public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallelLayers, 1);
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _time = time ?? TimeProvider.System;
+        _observer = observer ?? NullReplicationObserver.Instance;
+        _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
+        _loader = new SourceImageLoader(_calls);
+        _destinations = new DestinationReplicator(_calls, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
+        _deleter = new ImageDeleter(_calls);
+    }
+
+    public async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetTimestamp();
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
+        }
+
+        var source = request.Source;
+        var client = _clients.GetClient(source.Region);
+        SourceContext context;
+        try
+        {
+            var image = await _loader.LoadAsync(client, source, cancellationToken);
+            if (image is null)
+            {
+                return AllSkipped(request, started);
+            }
+
+            var settings = new Lazy<Task<SourceRepositorySettings>>(
+                () => _destinations.Provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
+            context = new SourceContext(client, source, image, settings);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
+            return AllFailed(request, source.Digest, code, message, transient, started);
+        }
+
+        var results = await Task.WhenAll(request.Destinations.Select(
+            d => _destinations.ReplicateAsync(context, _clients.GetClient(d.Region), d, _observer, cancellationToken)));
+        return new ReplicationResult(source, context.Image.Root.ReferenceDigest, results);
+    }
+
+    public async Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetTimestamp();
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
+        }
+
+        var results = await Task.WhenAll(request.Destinations.Select(async d =>
+        {
+            var result = await _deleter.DeleteAsync(_clients.GetClient(d.Region), request.Source, d, _time, cancellationToken);
+            _observer.DestinationDone(result);
+            return result;
+        }));
+        return new ReplicationResult(request.Source, request.Source.Digest, results);
+    }
+
+    private ReplicationResult AllSkipped(ReplicationRequest request, long started) => Report(new ReplicationResult(
+        request.Source,
+        request.Source.Digest,
+        [.. request.Destinations.Select(d => new DestinationResult(
+            d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
+            ReplicationErrorCodes.SourceImageNotFound, $"the source image {request.Source} no longer exists; nothing to copy (stale event)"))]));
+
+    private ReplicationResult AllFailed(ReplicationRequest request, string? digest, string code, string message, bool transient, long started) => Report(new ReplicationResult(
+        request.Source,
+        digest,
+        [.. request.Destinations.Select(d => new DestinationResult(d, ReplicationOutcome.Failed, digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient))]));
+
+    private ReplicationResult Report(ReplicationResult result)
+    {
+        foreach (var destination in result.Destinations)
+        {
+            _observer.DestinationDone(destination);
+        }
+
+        return result;
+    }
+}

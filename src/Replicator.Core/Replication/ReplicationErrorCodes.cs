@@ -1,0 +1,32 @@
+namespace Replicator.Core.Replication;
+
+/// <summary>Codes of failures the engine raises itself; ECR's own codes pass through unchanged.</summary>
+public static class ReplicationErrorCodes
+{
+    /// <summary>The downloaded bytes do not hash to the descriptor's digest: nothing was published.</summary>
+    public const string DigestMismatch = "BlobDigestMismatch";
+
+    /// <summary>The download returned more or fewer bytes than the descriptor says.</summary>
+    public const string SizeMismatch = "BlobSizeMismatch";
+
+    /// <summary>The download kept failing after every resume attempt.</summary>
+    public const string DownloadFailed = "BlobDownloadFailed";
+
+    /// <summary>ECR handed out a download URL that is not https while no endpoint override is set.</summary>
+    public const string InsecureDownloadUrl = "InsecureDownloadUrl";
+
+    /// <summary>A manifest could not be parsed or has a media type the replicator does not know.</summary>
+    public const string InvalidManifest = "InvalidManifest";
+
+    /// <summary>The tag exists in an immutable destination repository with another digest.</summary>
+    public const string ImmutableTagConflict = "ImmutableTagConflict";
+
+    /// <summary>The source repository uses KMS and no key is configured for the destination region.</summary>
+    public const string KmsKeyNotConfigured = "KmsKeyNotConfigured";
+
+    /// <summary>The caller's deadline ran out before the copy finished.</summary>
+    public const string DeadlineExceeded = "DeadlineExceeded";
+
+    /// <summary>The source image no longer exists: the event is stale.</summary>
+    public const string SourceImageNotFound = "SourceImageNotFound";
+}

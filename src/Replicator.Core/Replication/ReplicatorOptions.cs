@@ -1,0 +1,25 @@
+using Replicator.Core.Copy;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>Settings of the copy engine. The defaults suit a Lambda function with 1,769 MB (one vCPU).</summary>
+public sealed record ReplicatorOptions
+{
+    /// <summary>
+    /// Layers copied at once, across every destination and request of this engine. Memory is bounded by this
+    /// times one part buffer and one request body (about 24 MiB per layer with 10 MiB parts).
+    /// go-containerregistry defaults to 4 jobs, skopeo to 6.
+    /// </summary>
+    public int MaxParallelLayers { get; init; } = 4;
+
+    /// <summary>KMS key (id or ARN) per destination region, for sources encrypted with KMS.</summary>
+    public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>PutImage calls started per second and destination region (ECR's default quota is 10).</summary>
+    public double PutImageRatePerSecond { get; init; } = 10;
+
+    public RetrySettings Retry { get; init; } = new();
+
+    public BlobCopyOptions BlobCopy { get; init; } = new();
+}

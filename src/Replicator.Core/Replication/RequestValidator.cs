@@ -1,0 +1,44 @@
+using Replicator.Core.Validation;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>Checks a request before any ECR call is built from it; returns the first problem, or null.</summary>
+internal static class RequestValidator
+{
+    public static string? Validate(ReplicationRequest request)
+    {
+        var source = request.Source;
+        var problem = EcrNames.ValidateRegistryId(source.RegistryId)
+            ?? EcrNames.ValidateRegion(source.Region)
+            ?? EcrNames.ValidateRepositoryName(source.RepositoryName)
+            ?? (source.Digest is null && source.Tag is null ? "the source image needs a digest or a tag" : null)
+            ?? (source.Digest is null ? null : EcrNames.ValidateDigest(source.Digest))
+            ?? (source.Tag is null ? null : EcrNames.ValidateTag(source.Tag));
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (request.Destinations.Count == 0)
+        {
+            return "no destination region given";
+        }
+
+        foreach (var destination in request.Destinations)
+        {
+            problem = EcrNames.ValidateRegion(destination.Region)
+                ?? (destination.RegistryId is null ? null : EcrNames.ValidateRegistryId(destination.RegistryId));
+            if (problem is not null)
+            {
+                return "destination: " + problem;
+            }
+
+            if (destination.Region == source.Region && (destination.RegistryId ?? source.RegistryId) == source.RegistryId)
+            {
+                return $"destination {destination} is the source registry itself";
+            }
+        }
+
+        return null;
+    }
+}

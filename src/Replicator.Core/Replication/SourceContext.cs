@@ -1,0 +1,7 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Planning;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>The loaded source image of one request, shared by its destinations.</summary>
+internal sealed record SourceContext(IEcrClient Client, ImageReference Reference, SourceImage Image, Lazy<Task<SourceRepositorySettings>> RepositorySettings);

@@ -1,0 +1,67 @@
+using Polly;
+using Polly.Retry;
+using Replicator.Core.Ecr;
+
+namespace Replicator.Core.Resilience;
+
+/// <summary>
+/// Runs ECR calls through one Polly retry pipeline: transient errors (throttling, 5xx, timeouts, cut
+/// connections: <see cref="EcrException.IsTransient"/>) are retried with capped exponential backoff and
+/// jitter, throttling from a larger base; permanent errors and the caller's cancellation pass straight through.
+/// </summary>
+public sealed class EcrCallRunner
+{
+    private readonly ResiliencePipeline _pipeline;
+
+    public EcrCallRunner(RetrySettings settings, TimeProvider time, Func<double> random, Action<string, int, string>? onRetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var retry = new RetryStrategyOptions
+        {
+            MaxRetryAttempts = settings.MaxRetries,
+            ShouldHandle = new PredicateBuilder().Handle<EcrException>(static e => e.IsTransient),
+            DelayGenerator = args =>
+            {
+                var throttled = args.Outcome.Exception is EcrException { IsThrottling: true };
+                var scale = throttled ? settings.ThrottlingBaseDelay : settings.BaseDelay;
+                return new ValueTask<TimeSpan?>(RetryDelays.Compute(args.AttemptNumber, scale, settings.MaxDelay, random()));
+            },
+            OnRetry = args =>
+            {
+                if (onRetry is not null && args.Outcome.Exception is EcrException e)
+                {
+                    var operation = args.Context.Properties.GetValue(OperationKey, "?");
+                    onRetry(operation, args.AttemptNumber + 1, e.ErrorCode);
+                }
+
+                return default;
+            },
+        };
+
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(retry).Build();
+    }
+
+    internal static ResiliencePropertyKey<string> OperationKey { get; } = new("ecr.operation");
+
+    /// <summary>Runs one ECR call; <paramref name="state"/> keeps the callback free of closures.</summary>
+    public async Task<TResult> RunAsync<TState, TResult>(
+        string operation,
+        TState state,
+        Func<TState, CancellationToken, Task<TResult>> call,
+        CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        context.Properties.Set(OperationKey, operation);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static async (ctx, s) => await s.call(s.state, ctx.CancellationToken),
+                context,
+                (call, state));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+}

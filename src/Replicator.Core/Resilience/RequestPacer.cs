@@ -1,0 +1,42 @@
+namespace Replicator.Core.Resilience;
+
+/// <summary>
+/// Spaces calls so that at most <c>ratePerSecond</c> start in any second, across every caller sharing the
+/// instance. PutImage's default quota is 10 per second per account and region and is not worth a throttling
+/// round trip (ECR-API.md, "Default request-rate quotas").
+/// </summary>
+public sealed class RequestPacer
+{
+    private readonly TimeProvider _time;
+    private readonly long _intervalTicks;
+    private readonly Lock _gate = new();
+    private long _nextSlot;
+
+    public RequestPacer(double ratePerSecond, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
+        _time = time;
+        _intervalTicks = (long)(TimeSpan.TicksPerSecond / ratePerSecond);
+    }
+
+    /// <summary>Waits until the caller's slot; returns at once when the rate is not exceeded.</summary>
+    public async ValueTask WaitAsync(CancellationToken cancellationToken)
+    {
+        var delay = Reserve(_time.GetUtcNow().UtcTicks);
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes the next free slot at or after <paramref name="nowTicks"/>; returns how long to wait for it.</summary>
+    internal TimeSpan Reserve(long nowTicks)
+    {
+        lock (_gate)
+        {
+            var slot = Math.Max(nowTicks, _nextSlot);
+            _nextSlot = slot + _intervalTicks;
+            return TimeSpan.FromTicks(slot - nowTicks);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Replicator.Core.Samples;
+
+public sealed record SampleBlob(string Digest, long Size, string MediaType, BlobContent Content);

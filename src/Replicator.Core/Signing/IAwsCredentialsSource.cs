@@ -1,0 +1,10 @@
+namespace Replicator.Core.Signing;
+
+/// <summary>
+/// Where signing credentials come from. Called before every request: an implementation caches and
+/// refreshes (temporary credentials expire), so each call returns credentials valid for a while yet.
+/// </summary>
+public interface IAwsCredentialsSource
+{
+    ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,220 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+public sealed class PutImageTests
+{
+    private static async Task<(LocalEcrServer, EcrTestClient)> StartAsync(string mutability = "MUTABLE")
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app", mutability);
+        return (server, client);
+    }
+
+    private static JsonObject Put(string manifest, string? tag = null, string? digest = null, string? mediaType = null)
+    {
+        var body = new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest };
+        if (tag is not null)
+        {
+            body["imageTag"] = tag;
+        }
+
+        if (digest is not null)
+        {
+            body["imageDigest"] = digest;
+        }
+
+        if (mediaType is not null)
+        {
+            body["imageManifestMediaType"] = mediaType;
+        }
+
+        return body;
+    }
+
+    [Fact]
+    public async Task PutImage_digests_the_exact_bytes_and_BatchGetImage_returns_them_unchanged()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 1);
+
+        var byDigest = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(digest: digest), TestImages.ImageId(tag: "v1"), TestImages.ImageId(tag: "nope")),
+        })).EnsureOk().Json;
+        Assert.Equal(2, byDigest["images"]!.AsArray().Count);
+        Assert.All(byDigest["images"]!.AsArray(), image =>
+        {
+            Assert.Equal(manifest, image!["imageManifest"]!.GetValue<string>());
+            Assert.Equal(digest, image["imageId"]!["imageDigest"]!.GetValue<string>());
+            Assert.Equal(TestImages.DockerManifest, image["imageManifestMediaType"]!.GetValue<string>());
+        });
+        Assert.Equal("ImageNotFound", byDigest["failures"]![0]!["failureCode"]!.GetValue<string>());
+        Assert.Equal("nope", byDigest["failures"]![0]!["imageId"]!["imageTag"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task BatchGetImage_refuses_a_stored_type_not_accepted()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 2);
+        var result = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(TestImages.ImageId(digest: digest)),
+            ["acceptedMediaTypes"] = new JsonArray(TestImages.OciManifest),
+        })).EnsureOk().Json;
+        Assert.Empty(result["images"]!.AsArray());
+        Assert.Equal("UnsupportedImageType", result["failures"]![0]!["failureCode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_declared_digest_that_differs_is_ImageDigestDoesNotMatch()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", null, 3);
+        (await client.CallAsync("PutImage", Put(manifest + " ", digest: TestImages.Digest(manifest)))).AssertError("ImageDigestDoesNotMatchException");
+    }
+
+    [Fact]
+    public async Task Missing_config_or_layers_are_LayersNotFound_but_foreign_layers_are_skipped()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var config = System.Text.Encoding.UTF8.GetBytes("{}");
+        var configDigest = await TestImages.UploadBlobAsync(client, "app", config);
+        var missingLayer = "sha256:" + new string('c', 64);
+        var manifest = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, TestImages.DockerLayer));
+        var error = await client.CallAsync("PutImage", Put(manifest));
+        error.AssertError("LayersNotFoundException");
+        Assert.Contains(missingLayer, error.Body, StringComparison.Ordinal);
+
+        var foreign = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
+        (await client.CallAsync("PutImage", Put(foreign, "windows"))).EnsureOk();
+        var nondistributable = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"));
+        (await client.CallAsync("PutImage", Put(nondistributable, "oci-windows"))).EnsureOk();
+    }
+
+    [Fact]
+    public async Task Index_children_must_exist_first()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (child, _) = await TestImages.PushImageAsync(client, "app", null, 4);
+        var absent = "sha256:" + new string('d', 64);
+        (await client.CallAsync("PutImage", Put(TestImages.Index(child, absent), "multi"))).AssertError("ReferencedImagesNotFoundException");
+        var put = (await client.CallAsync("PutImage", Put(TestImages.Index(child), "multi"))).EnsureOk().Json;
+        Assert.Equal(TestImages.OciIndex, put["image"]!["imageManifestMediaType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Pushing_the_same_manifest_and_tag_again_is_ImageAlreadyExists()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 5);
+        (await client.CallAsync("PutImage", Put(manifest, "v1"))).AssertError("ImageAlreadyExistsException");
+        (await client.CallAsync("PutImage", Put(manifest))).AssertError("ImageAlreadyExistsException");
+        (await client.CallAsync("PutImage", Put(manifest, "v1-alias"))).EnsureOk();
+    }
+
+    [Fact]
+    public async Task Immutable_repositories_refuse_moving_a_tag()
+    {
+        var (server, client) = await StartAsync("IMMUTABLE");
+        await using var _ = server;
+        using var __ = client;
+        await TestImages.PushImageAsync(client, "app", "v1", 6);
+        var (_, other) = await TestImages.PushImageAsync(client, "app", null, 7);
+        (await client.CallAsync("PutImage", Put(other, "v1"))).AssertError("ImageTagAlreadyExistsException");
+    }
+
+    [Fact]
+    public async Task Mutable_repositories_move_the_tag()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (first, _) = await TestImages.PushImageAsync(client, "app", "v1", 8);
+        var (second, other) = await TestImages.PushImageAsync(client, "app", null, 9);
+        (await client.CallAsync("PutImage", Put(other, "v1"))).EnsureOk();
+        var got = (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "v1")) })).EnsureOk().Json;
+        Assert.Equal(second, got["images"]![0]!["imageId"]!["imageDigest"]!.GetValue<string>());
+        var old = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(digest: first)) })).EnsureOk().Json;
+        Assert.Null(old["imageDetails"]![0]!["imageTags"]);
+    }
+
+    [Fact]
+    public async Task Schema1_manifests_need_their_fsLayers()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var layer = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(50, 10));
+        var absent = "sha256:" + new string('e', 64);
+        static string Schema1(string blob) => $"{{\"schemaVersion\":1,\"name\":\"app\",\"tag\":\"old\",\"architecture\":\"amd64\",\"fsLayers\":[{{\"blobSum\":\"{blob}\"}}],\"history\":[{{\"v1Compatibility\":\"{{}}\"}}],\"signatures\":[]}}";
+        const string type = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+        (await client.CallAsync("PutImage", Put(Schema1(absent), "old", mediaType: type))).AssertError("LayersNotFoundException");
+        var put = (await client.CallAsync("PutImage", Put(Schema1(layer), "old", mediaType: type))).EnsureOk().Json;
+        Assert.Equal(type, put["image"]!["imageManifestMediaType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Referrers_are_listed_by_subject_with_artifact_type_filter()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (subject, _) = await TestImages.PushImageAsync(client, "app", "v1", 11);
+        var empty = await TestImages.UploadBlobAsync(client, "app", "{}"u8.ToArray());
+        string Referrer(string artifactType, string note) =>
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{TestImages.OciManifest}\",\"artifactType\":\"{artifactType}\",\"config\":{{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"{empty}\"}},\"layers\":[],\"subject\":{{\"mediaType\":\"{TestImages.DockerManifest}\",\"size\":10,\"digest\":\"{subject}\"}},\"annotations\":{{\"note\":\"{note}\"}}}}";
+        var sbom = Referrer("application/spdx+json", "sbom");
+        var signature = Referrer("application/vnd.dev.cosign.artifact.sig.v1+json", "sig");
+        (await client.CallAsync("PutImage", Put(sbom))).EnsureOk();
+        (await client.CallAsync("PutImage", Put(signature))).EnsureOk();
+
+        var all = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject } })).EnsureOk().Json;
+        Assert.Equal(2, all["referrers"]!.AsArray().Count);
+        var first = all["referrers"]![0]!;
+        Assert.Equal(TestImages.Digest(sbom), first["digest"]!.GetValue<string>());
+        Assert.Equal(TestImages.OciManifest, first["mediaType"]!.GetValue<string>());
+        Assert.Equal("application/spdx+json", first["artifactType"]!.GetValue<string>());
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(sbom), first["size"]!.GetValue<long>());
+        Assert.Equal("sbom", first["annotations"]!["note"]!.GetValue<string>());
+
+        var filtered = (await client.CallAsync("ListImageReferrers", new JsonObject
+        {
+            ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject },
+            ["filter"] = new JsonObject { ["artifactTypes"] = new JsonArray("application/vnd.dev.cosign.artifact.sig.v1+json") },
+        })).EnsureOk().Json;
+        Assert.Equal(TestImages.Digest(signature), Assert.Single(filtered["referrers"]!.AsArray())!["digest"]!.GetValue<string>());
+
+        var paged = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject }, ["maxResults"] = 1 })).EnsureOk().Json;
+        Assert.Single(paged["referrers"]!.AsArray());
+        Assert.NotNull(paged["nextToken"]);
+        (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject }, ["maxResults"] = 51 })).AssertError("InvalidParameterException");
+    }
+
+    [Fact]
+    public async Task PutImage_in_a_missing_repository_is_RepositoryNotFound()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var body = Put(TestImages.Index());
+        body["repositoryName"] = "missing";
+        (await client.CallAsync("PutImage", body)).AssertError("RepositoryNotFoundException");
+    }
+}

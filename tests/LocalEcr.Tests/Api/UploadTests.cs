@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+public sealed class UploadTests
+{
+    private const int MiB = 1024 * 1024;
+
+    private static async Task<(LocalEcrServer Server, EcrTestClient Client, string UploadId)> StartUploadAsync()
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var initiated = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
+        Assert.Equal(10_485_760, initiated["partSize"]!.GetValue<long>());
+        return (server, client, initiated["uploadId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Parts_upload_in_order_and_complete_to_an_available_layer()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes((11 * MiB) + 123, 1);
+        var first = (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 6 * MiB))).EnsureOk().Json;
+        Assert.Equal((6 * MiB) - 1, first["lastByteReceived"]!.GetValue<long>());
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 6 * MiB, data.Length - (6 * MiB)))).EnsureOk();
+        var digest = TestImages.Digest(data);
+        var completed = (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest),
+        })).EnsureOk().Json;
+        Assert.Equal(digest, completed["layerDigest"]!.GetValue<string>());
+
+        var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject
+        {
+            ["repositoryName"] = "app", ["layerDigests"] = new JsonArray(digest, "sha256:" + new string('0', 64), "not-a-digest"),
+        })).EnsureOk().Json;
+        Assert.Equal("AVAILABLE", check["layers"]![0]!["layerAvailability"]!.GetValue<string>());
+        Assert.Equal(data.Length, check["layers"]![0]!["layerSize"]!.GetValue<long>());
+        Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
+        Assert.Equal("InvalidLayerDigest", check["failures"]![1]!["failureCode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_gap_or_overlap_is_InvalidLayerPart_with_lastValidByteReceived()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(3000, 2);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 1000))).EnsureOk();
+
+        var gap = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 1500, 500));
+        gap.AssertError("InvalidLayerPartException");
+        Assert.Equal(999, gap.Json["lastValidByteReceived"]!.GetValue<long>());
+        Assert.Equal(uploadId, gap.Json["uploadId"]!.GetValue<string>());
+        Assert.Equal("app", gap.Json["repositoryName"]!.GetValue<string>());
+        Assert.Equal("000000000000", gap.Json["registryId"]!.GetValue<string>());
+
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 500, 1000))).AssertError("InvalidLayerPartException");
+
+        var wrongLast = TestImages.Part("app", uploadId, data, 1000, 1000);
+        wrongLast["partLastByte"] = 2500;
+        (await client.CallAsync("UploadLayerPart", wrongLast)).AssertError("InvalidLayerPartException");
+
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 1000, 1000))).EnsureOk();
+    }
+
+    [Fact]
+    public async Task Small_parts_other_than_the_last_are_LayerPartTooSmall()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(2000, 3);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 1000))).EnsureOk();
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 1000, 1000))).EnsureOk();
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).AssertError("LayerPartTooSmallException");
+    }
+
+    [Fact]
+    public async Task Completing_without_parts_is_EmptyUpload()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray("sha256:" + new string('a', 64)),
+        })).AssertError("EmptyUploadException");
+    }
+
+    [Fact]
+    public async Task A_wrong_digest_is_InvalidLayer()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(100, 4);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 100))).EnsureOk();
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray("sha256:" + new string('b', 64)),
+        })).AssertError("InvalidLayerException");
+    }
+
+    [Fact]
+    public async Task Uploading_a_present_layer_again_is_LayerAlreadyExists()
+    {
+        var (server, client, _) = await StartUploadAsync();
+        await using var s = server;
+        using var c = client;
+        var data = TestImages.RandomBytes(100, 5);
+        await TestImages.UploadBlobAsync(client, "app", data);
+        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 100))).EnsureOk();
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).AssertError("LayerAlreadyExistsException");
+    }
+
+    [Fact]
+    public async Task Unknown_or_forgotten_uploads_are_UploadNotFound()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(100, 6);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", "no-such-upload", data, 0, 100))).AssertError("UploadNotFoundException");
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 50))).EnsureOk();
+
+        server.Faults.ForgetUploads();
+
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 50, 50))).AssertError("UploadNotFoundException");
+        (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "missing" })).AssertError("RepositoryNotFoundException");
+    }
+
+    [Fact]
+    public async Task A_part_over_10_MiB_is_refused()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes((10 * MiB) + 1, 7);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).AssertError("InvalidLayerPartException");
+    }
+
+    [Fact]
+    public async Task Layers_are_per_repository()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "one");
+        await TestImages.CreateRepositoryAsync(client, "two");
+        var digest = await TestImages.UploadBlobAsync(client, "one", TestImages.RandomBytes(10, 8));
+        var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject { ["repositoryName"] = "two", ["layerDigests"] = new JsonArray(digest) })).EnsureOk().Json;
+        Assert.Empty(check["layers"]!.AsArray());
+        Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Auth;
+
+public sealed class SigV4Tests
+{
+    [Fact]
+    public async Task An_unknown_access_key_is_UnrecognizedClient_403()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server).WithKeys("AKIAOTHER", "test");
+        (await client.CallAsync("DescribeRepositories")).AssertError("UnrecognizedClientException", HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_InvalidSignature_403()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = "AKIDEXAMPLE", SecretKey = "right" });
+        using var wrong = new EcrTestClient(server).WithKeys("AKIDEXAMPLE", "wrong");
+        (await wrong.CallAsync("DescribeRepositories")).AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        using var right = new EcrTestClient(server).WithKeys("AKIDEXAMPLE", "right");
+        (await right.CallAsync("DescribeRepositories")).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_body_changed_after_signing_is_InvalidSignature()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var signed = Encoding.UTF8.GetBytes("{\"repositoryName\":\"aa\"}");
+        var response = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.CreateRepository", signed, request =>
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"repositoryName\":\"bb\"}"));
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        });
+        response.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        Assert.Equal(0, server.Calls.Total);
+    }
+
+    [Fact]
+    public async Task A_signed_header_changed_after_signing_is_InvalidSignature()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var response = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}"u8.ToArray(), request =>
+        {
+            request.Headers.Remove("X-Amz-Target");
+            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken");
+        });
+        response.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task An_unsigned_request_is_refused()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var http = new HttpClient();
+        using var content = new StringContent("{}", Encoding.UTF8, "application/x-amz-json-1.1");
+        content.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+        using var response = await http.PostAsync(server.BaseAddress, content);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("MissingAuthenticationTokenException", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scope_for_another_service_is_refused()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var http = new HttpClient();
+        var body = "{}"u8.ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+        TestSigner.Sign(request, body, "us-east-1", "test", "test", DateTime.UtcNow, service: "s3");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_target_is_UnknownOperation()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.DeleteEverything", "{}"u8.ToArray())).AssertError("UnknownOperationException");
+        (await client.SendRawAsync("SomethingElse.DescribeRepositories", "{}"u8.ToArray())).AssertError("UnknownOperationException");
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_SerializationException()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{not json"u8.ToArray())).AssertError("SerializationException");
+        (await client.CallAsync("DescribeRepositories", new JsonObject { ["maxResults"] = "ten" })).AssertError("SerializationException");
+    }
+
+    [Fact]
+    public async Task A_request_with_a_query_string_verifies_with_the_canonical_query()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var http = new HttpClient();
+        var body = "{}"u8.ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "/?b=2&a=1")) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+
+        // The signer puts the query in sorted order; the request keeps its own order.
+        var signing = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "/?a=1&b=2")) { Content = new ByteArrayContent(body) };
+        signing.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        signing.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+        TestSigner.Sign(signing, body, "us-east-1", "test", "test", DateTime.UtcNow);
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", signing.Headers.GetValues("X-Amz-Date"));
+        request.Headers.TryAddWithoutValidation("Authorization", signing.Headers.GetValues("Authorization"));
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LocalEcr.Tests.Downloads;
+
+public sealed class DownloadUrlTests
+{
+    private static async Task<(LocalEcrServer Server, EcrTestClient Client, byte[] Data, string Digest)> StartWithBlobAsync(FakeTimeProvider? time = null, int size = 300_000)
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
+        var client = new EcrTestClient(server, "eu-west-1");
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes(size, 42);
+        var digest = await TestImages.UploadBlobAsync(client, "app", data);
+        return (server, client, data, digest);
+    }
+
+    private static async Task<string> UrlAsync(EcrTestClient client, string digest)
+    {
+        var response = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json;
+        Assert.Equal(digest, response["layerDigest"]!.GetValue<string>());
+        return response["downloadUrl"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task The_download_url_is_on_LocalEcr_unguessable_and_serves_the_blob()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        var url = await UrlAsync(client, digest);
+        var other = await UrlAsync(client, digest);
+        Assert.StartsWith(server.BaseAddress + "_blobs/", url, StringComparison.Ordinal);
+        Assert.NotEqual(url, other);
+        Assert.True(url.Length - (server.BaseAddress + "_blobs/").Length >= 40);
+
+        using var response = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(digest, TestImages.Digest(body));
+        Assert.Equal(1, server.Calls.Count("eu-west-1", CallLog.DownloadLayer));
+
+        using var guessed = await client.GetAsync(server.BaseAddress + "_blobs/" + digest);
+        Assert.Equal(HttpStatusCode.Forbidden, guessed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Absent_layers_are_LayersNotFound()
+    {
+        var (server, client, _, _) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = "sha256:" + new string('1', 64) })).AssertError("LayersNotFoundException");
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "nope", ["layerDigest"] = "sha256:" + new string('1', 64) })).AssertError("RepositoryNotFoundException");
+    }
+
+    [Theory]
+    [InlineData("bytes=100-199", 100, 199)]
+    [InlineData("bytes=299900-", 299900, 299999)]
+    [InlineData("bytes=-50", 299950, 299999)]
+    [InlineData("bytes=299990-400000", 299990, 299999)]
+    public async Task Range_requests_get_206_with_Content_Range(string range, long start, long end)
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        using var response = await client.GetAsync(await UrlAsync(client, digest), range);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal($"bytes {start}-{end}/{data.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(data.AsSpan((int)start, (int)(end - start + 1)).ToArray(), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_unsatisfiable_range_is_416()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        using var response = await client.GetAsync(await UrlAsync(client, digest), $"bytes={data.Length}-");
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal($"bytes */{data.Length}", response.Content.Headers.ContentRange!.ToString());
+    }
+
+    [Fact]
+    public async Task Urls_expire_after_their_lifetime_on_the_injected_clock()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (server, client, _, digest) = await StartWithBlobAsync(time);
+        await using var _ = server;
+        using var __ = client;
+        var url = await UrlAsync(client, digest);
+        time.Advance(TimeSpan.FromMinutes(14));
+        using (var fresh = await client.GetAsync(url))
+        {
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        using var expired = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
+        Assert.Contains("AccessDenied", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpireDownloadUrls_expires_every_issued_url_now()
+    {
+        var (server, client, _, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        var url = await UrlAsync(client, digest);
+        server.Faults.ExpireDownloadUrls();
+        using var expired = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
+        using var fresh = await client.GetAsync(await UrlAsync(client, digest));
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cut_download_aborts_after_the_given_bytes_once()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        server.Faults.CutDownloadAfter(100_000, digest);
+        var url = await UrlAsync(client, digest);
+        using (var response = await client.GetAsync(url))
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            var received = 0L;
+            var buffer = new byte[8192];
+            var failure = await Record.ExceptionAsync(async () =>
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer)) > 0)
+                {
+                    received += read;
+                }
+            });
+            Assert.NotNull(failure);
+            Assert.Equal(100_000, received);
+        }
+
+        using var retry = await client.GetAsync(url);
+        Assert.Equal(data, await retry.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_corrupted_download_flips_one_byte_as_served_only()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        server.Faults.CorruptDownload(offset: 12345);
+        var url = await UrlAsync(client, digest);
+        using var bad = await client.GetAsync(url);
+        var served = await bad.Content.ReadAsByteArrayAsync();
+        Assert.NotEqual(digest, TestImages.Digest(served));
+        Assert.Equal((byte)(data[12345] ^ 0xFF), served[12345]);
+        served[12345] = data[12345];
+        Assert.Equal(data, served);
+        using var good = await client.GetAsync(url);
+        Assert.Equal(digest, TestImages.Digest(await good.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Fact]
+    public async Task A_stalled_download_waits_on_the_injected_clock_then_completes()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (server, client, data, digest) = await StartWithBlobAsync(time);
+        await using var _ = server;
+        using var __ = client;
+        server.Faults.StallDownloadAfter(1000, TimeSpan.FromMinutes(5), digest);
+        var url = await UrlAsync(client, digest);
+        using var response = await client.GetAsync(url);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var head = new byte[1000];
+        await stream.ReadExactlyAsync(head);
+        Assert.Equal(data.AsSpan(0, 1000).ToArray(), head);
+        var rest = Task.Run(async () =>
+        {
+            using var memory = new MemoryStream();
+            await stream.CopyToAsync(memory);
+            return memory.ToArray();
+        });
+        await Task.Delay(100);
+        Assert.False(rest.IsCompleted);
+        time.Advance(TimeSpan.FromMinutes(5));
+        var tail = await rest.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(data.AsSpan(1000).ToArray(), tail);
+    }
+
+    [Fact]
+    public async Task Large_blobs_stream_in_and_out_intact()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync(size: (16 * 1024 * 1024) + 17);
+        await using var _ = server;
+        using var __ = client;
+        using var response = await client.GetAsync(await UrlAsync(client, digest));
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var hash = await SHA256.HashDataAsync(stream);
+        Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(hash));
+        Assert.Equal(data.Length, response.Content.Headers.ContentLength);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace LocalEcr.Tests.Support;
+
+/// <summary>Sends signed AWS JSON 1.1 ECR requests to a LocalEcr over real HTTP.</summary>
+internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-east-1", string accessKey = "test", string secretKey = "test") : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = server.BaseAddress };
+
+    public LocalEcrServer Server => server;
+
+    public string Region => region;
+
+    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey);
+
+    public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret);
+
+    public Task<EcrResponse> CallAsync(string operation, JsonObject? body = null) =>
+        SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, Encoding.UTF8.GetBytes((body ?? []).ToJsonString()));
+
+    public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", target);
+        TestSigner.Sign(request, body, region, accessKey, secretKey, DateTime.UtcNow);
+        tamper?.Invoke(request);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new EcrResponse(
+            response.StatusCode,
+            text,
+            response.Headers.TryGetValues("X-Amzn-Errortype", out var types) ? types.First() : null,
+            response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null);
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string url, string? range = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (range is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

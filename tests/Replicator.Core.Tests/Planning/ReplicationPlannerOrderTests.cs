@@ -1,0 +1,217 @@
+using Replicator.Core.Manifests;
+using Replicator.Core.Planning;
+
+namespace Replicator.Core.Tests.Planning;
+
+public class ReplicationPlannerOrderTests
+{
+    [Fact]
+    public void Single_image_into_a_missing_repository_creates_it_copies_every_blob_then_tags_the_manifest()
+    {
+        var source = Images.Single();
+        var plan = ReplicationPlanner.Plan(source, DestinationState.Missing);
+
+        Assert.NotNull(plan.CreateRepository);
+        Assert.Equal(source.Root.Blobs.Select(b => b.Digest), plan.Blobs.Select(b => b.Digest));
+        var put = Assert.IsType<PutManifestStep>(Assert.Single(plan.Manifests));
+        Assert.Equal((source.Root.Digest, MediaTypes.DockerManifest, "v1"), (put.Digest, put.MediaType, put.Tag));
+        Assert.Same(source.Root.Raw, put.Manifest);
+        Assert.Equal(7023L + 29124181 + 32654 + 73109, plan.BytesToCopy);
+        Assert.Equal(source.Root.Digest, plan.RootDigest);
+    }
+
+    [Fact]
+    public void Steps_run_phase_by_phase_blobs_before_any_manifest()
+    {
+        var plan = ReplicationPlanner.Plan(Images.List(), DestinationState.Missing);
+        var phases = plan.Steps.Select(s => s.Phase).ToList();
+
+        Assert.Equal(phases.Order(), phases);
+        Assert.Equal(PlanPhase.CreateRepository, phases[0]);
+        Assert.Equal(1 + plan.Blobs.Count + plan.Manifests.Count, phases.Count);
+    }
+
+    [Fact]
+    public void Manifest_list_pushes_children_untagged_then_the_tagged_list()
+    {
+        var plan = ReplicationPlanner.Plan(Images.List(), Images.Holding());
+
+        Assert.Equal(["docker-v2-amd64", "docker-v2-arm64", "manifest-list:v1"], Images.ManifestOrder(plan));
+        Assert.Null(plan.CreateRepository);
+    }
+
+    [Fact]
+    public void Blob_shared_by_two_children_is_copied_once()
+    {
+        var plan = ReplicationPlanner.Plan(Images.List(), Images.Holding());
+        var shared = Images.Amd64.Layers[0].Digest;
+
+        Assert.Equal(shared, Images.Arm64.Layers[0].Digest);
+        Assert.Single(plan.Blobs, b => b.Digest == shared);
+        Assert.Equal(6, plan.Blobs.Count);
+        Assert.Equal(plan.Blobs.Count, plan.Blobs.Select(b => b.Digest).Distinct().Count());
+        Assert.Equal(Images.Amd64.Blobs.Sum(b => b.Size) + Images.Arm64.Blobs.Sum(b => b.Size) - 29124181, plan.BytesToCopy);
+    }
+
+    [Fact]
+    public void Nested_index_is_depth_first_children_before_each_index()
+    {
+        var plan = ReplicationPlanner.Plan(Images.Nested(), Images.Holding());
+
+        Assert.Equal(
+            ["oci-manifest", "oci-manifest-arm64", "oci-manifest-armv7", "oci-index-inner", "oci-index-nested:v1"],
+            Images.ManifestOrder(plan));
+    }
+
+    [Fact]
+    public void Referrers_follow_their_subject_and_the_tag_comes_last()
+    {
+        var referrers = new[] { Fixture.Parse("signature-on-index.json"), Fixture.Parse("oci-artifact.json") };
+        var plan = ReplicationPlanner.Plan(Images.Nested(referrers), Images.Holding());
+
+        Assert.Equal(
+            ["oci-manifest", "oci-artifact", "oci-manifest-arm64", "oci-manifest-armv7", "oci-index-inner", "oci-index-nested", "signature-on-index", "tag oci-index-nested:v1"],
+            Images.ManifestOrder(plan));
+    }
+
+    [Fact]
+    public void Referrer_blobs_are_copied_with_the_inline_empty_config()
+    {
+        var artifact = Fixture.Parse("oci-artifact.json");
+        var plan = ReplicationPlanner.Plan(Images.Nested([artifact]), Images.Holding());
+        var empty = Assert.Single(plan.Blobs, b => b.MediaType == MediaTypes.OciEmpty);
+
+        Assert.Equal("{}"u8.ToArray(), empty.Data!.Value.ToArray());
+        Assert.Contains(plan.Blobs, b => b.Digest == artifact.Layers[0].Digest);
+    }
+
+    [Fact]
+    public void Tag_is_only_on_the_root()
+    {
+        var plan = ReplicationPlanner.Plan(Images.Nested([Fixture.Parse("oci-artifact.json")]), Images.Holding());
+        var tagged = plan.Manifests.OfType<PutManifestStep>().Where(p => p.Tag is not null).ToList();
+
+        Assert.Equal(Fixture.DigestOf("oci-index-nested.json"), Assert.Single(tagged).Digest);
+        Assert.Empty(plan.Manifests.OfType<PutTagStep>());
+    }
+
+    [Fact]
+    public void Without_apply_tag_nothing_is_tagged()
+    {
+        var plan = ReplicationPlanner.Plan(Images.Nested(applyTag: false), Images.Holding());
+
+        Assert.All(plan.Manifests, s => Assert.Null(Assert.IsType<PutManifestStep>(s).Tag));
+        Assert.Equal(5, plan.Manifests.Count);
+    }
+
+    [Fact]
+    public void Buildx_attestation_manifest_is_pushed_before_its_index()
+    {
+        var source = SourceImage.Create(Fixture.Parse("buildx-index.json"), [Fixture.Parse("oci-manifest.json"), Fixture.Parse("buildx-attestation-manifest.json")], tag: "latest");
+        var plan = ReplicationPlanner.Plan(source, Images.Holding());
+
+        Assert.Equal(["oci-manifest", "buildx-attestation-manifest", "buildx-index:latest"], Images.ManifestOrder(plan));
+        Assert.Equal(2, plan.Blobs.Count(b => b.MediaType == "application/vnd.in-toto+json"));
+    }
+
+    [Fact]
+    public void Foreign_layers_are_not_copied_and_are_counted()
+    {
+        var plan = ReplicationPlanner.Plan(SourceImage.Create(Fixture.Parse("docker-v2-foreign-layers.json"), tag: "ltsc"), Images.Holding());
+
+        Assert.Equal(2, plan.Blobs.Count);
+        Assert.DoesNotContain(plan.Blobs, b => MediaTypes.IsNonDistributable(b.MediaType));
+        Assert.Equal(2, plan.NonDistributableSkipped);
+        Assert.Equal(1920 + 4312, plan.BytesToCopy);
+    }
+
+    [Fact]
+    public void Schema1_blobs_are_deduplicated_and_flagged_as_unknown_size()
+    {
+        var plan = ReplicationPlanner.Plan(SourceImage.Create(Fixture.Parse("schema1-signed.json"), tag: "1.0"), Images.Holding());
+
+        Assert.Equal(3, plan.Blobs.Count);
+        Assert.True(plan.HasUnknownBlobSizes);
+        Assert.Equal(0, plan.BytesToCopy);
+        Assert.Equal(MediaTypes.DockerSchema1Signed, Assert.IsType<PutManifestStep>(Assert.Single(plan.Manifests)).MediaType);
+    }
+
+    [Fact]
+    public void Signed_schema1_is_identified_by_its_payload_digest()
+    {
+        var manifest = Fixture.Parse("schema1-signed.json");
+        var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
+        var source = SourceImage.Create(manifest, tag: "1.0");
+
+        var put = Assert.IsType<PutManifestStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
+        var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [payloadDigest], tagDigest: payloadDigest));
+
+        Assert.Equal(payloadDigest, manifest.ReferenceDigest);
+        Assert.Equal(payloadDigest, put.Digest);
+        Assert.True(again.IsEmpty);
+    }
+
+    [Fact]
+    public void Missing_descendant_is_named()
+    {
+        var source = SourceImage.Create(Fixture.Parse("manifest-list.json"), [Images.Amd64], tag: "v1");
+
+        var error = Assert.Throws<ArgumentException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains(Images.Arm64.Digest, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Referrer_of_something_outside_the_image_is_refused()
+    {
+        var source = SourceImage.Create(Images.Amd64, referrers: [Fixture.Parse("oci-artifact.json")], tag: "v1");
+
+        var error = Assert.Throws<ArgumentException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains("not part of the image", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Descendant_keyed_under_another_digest_is_refused()
+    {
+        var list = Fixture.Parse("manifest-list.json");
+        var wrong = new Dictionary<string, Manifest> { [Images.Arm64.Digest] = Images.Amd64, [Images.Amd64.Digest] = Images.Amd64 };
+
+        Assert.Throws<ArgumentException>(() => ReplicationPlanner.Plan(new SourceImage(list, wrong, [], "v1", true), Images.Holding()));
+    }
+
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(9, true)]
+    public void Nesting_deeper_than_the_cap_is_refused(int indexes, bool refused)
+    {
+        var manifests = new List<Manifest> { Images.Amd64 };
+        for (var i = 0; i < indexes; i++)
+        {
+            var child = manifests[^1];
+            var json = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{"mediaType":"{{child.MediaType}}","digest":"{{child.Digest}}","size":{{child.Size}}}]}""";
+            manifests.Add(ManifestParser.Parse(json, null));
+        }
+
+        var source = SourceImage.Create(manifests[^1], manifests[..^1], tag: "deep");
+        if (refused)
+        {
+            Assert.Contains("nested more than 8 levels", Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding())).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(indexes + 1, ReplicationPlanner.Plan(source, Images.Holding()).Manifests.Count);
+        }
+    }
+
+    [Fact]
+    public void One_digest_declared_with_two_sizes_is_refused()
+    {
+        var amd64 = Images.Amd64;
+        var shared = amd64.Layers[0];
+        var liar = ManifestParser.Parse(Fixture.Read("docker-v2-arm64.json").Replace("29124181", "29124180", StringComparison.Ordinal), null);
+        var list = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.DockerManifestList}}","manifests":[{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{amd64.Digest}}","size":{{amd64.Size}}},{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{liar.Digest}}","size":{{liar.Size}}}]}""";
+        var source = SourceImage.Create(ManifestParser.Parse(list, null), [amd64, liar], tag: "v1");
+
+        var error = Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains($"blob {shared.Digest} is declared with sizes 29124181 and 29124180", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,116 @@
+using LocalEcr;
+using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
+using Replicator.Core.Samples;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>A LocalEcr on a free loopback port and the engine pointed at it, as AWS_ENDPOINT_URL_ECR would.</summary>
+internal sealed class EngineHarness : IAsyncDisposable
+{
+    public const string Account = "000000000000";
+    public const string Source = "us-east-1";
+    public const string West = "us-west-2";
+    public const string Europe = "eu-west-1";
+
+    private EngineHarness(LocalEcrServer server, HttpClient http, EcrClientFactory clients)
+    {
+        Server = server;
+        Http = http;
+        Clients = clients;
+    }
+
+    public LocalEcrServer Server { get; }
+
+    public HttpClient Http { get; }
+
+    public EcrClientFactory Clients { get; }
+
+    /// <summary>Fast retries: the delays are real, so keep them small.</summary>
+    public static ReplicatorOptions FastOptions { get; } = new()
+    {
+        Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
+        BlobCopy = new() { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2) },
+        PutImageRatePerSecond = 1000,
+    };
+
+    public static async Task<EngineHarness> StartAsync()
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
+        var http = new HttpClient();
+        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
+        var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment);
+        return new EngineHarness(server, http, clients);
+    }
+
+    public ImageReplicator Replicator(ReplicatorOptions? options = null, IReplicationObserver? observer = null) =>
+        new(Clients, Http, options ?? FastOptions, observer: observer);
+
+    public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
+        SampleImagePusher.PushAsync(Client(region), repository, image, tag);
+
+    public static ReplicationRequest Request(string repository, string? digest, string? tag, params string[] regions) =>
+        new(new ImageReference(Account, Source, repository, digest, tag), [.. regions.Select(r => new ReplicationDestination(r))]);
+
+    /// <summary>The stored manifest bytes by digest, or null when absent.</summary>
+    public async Task<Image?> GetImageAsync(string region, string repository, string digest)
+    {
+        try
+        {
+            var response = await Client(region).BatchGetImageAsync(new BatchGetImageRequest
+            {
+                RepositoryName = repository,
+                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
+                AcceptedMediaTypes = [.. Core.Manifests.MediaTypes.AcceptedManifestTypes],
+            });
+            return response.Images?.FirstOrDefault();
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
+    {
+        try
+        {
+            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
+            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> HasBlobAsync(string region, string repository, string digest)
+    {
+        try
+        {
+            var response = await Client(region).BatchCheckLayerAvailabilityAsync(new BatchCheckLayerAvailabilityRequest { RepositoryName = repository, LayerDigests = [digest] });
+            return response.Layers?.Any(l => l.LayerAvailability == LayerAvailability.Available) == true;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every ECR call the destination region received since the last reset, by operation.</summary>
+    public int Calls(string region, string operation) => Server.Calls.Count(region, operation);
+
+    public int CallsTo(string region) => Server.Calls.Snapshot().Where(kv => kv.Key.Region == region).Sum(kv => kv.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+    }
+}

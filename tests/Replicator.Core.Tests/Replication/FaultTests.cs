@@ -1,0 +1,184 @@
+using Replicator.Core.Replication;
+using Replicator.Core.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>Faults injected through LocalEcr: the engine retries what can succeed and never publishes corrupt data.</summary>
+public sealed class FaultTests
+{
+    private static readonly long[] TwoParts = [12 * 1024 * 1024];
+
+    [Theory]
+    [InlineData("UploadLayerPart", "ThrottlingException", 400)]
+    [InlineData("BatchGetImage", "ThrottlingException", 400)]
+    [InlineData("PutImage", null, 500)]
+    [InlineData("InitiateLayerUpload", null, 503)]
+    [InlineData("GetDownloadUrlForLayer", "ServerException", 500)]
+    [InlineData("CompleteLayerUpload", "ThrottlingException", 400)]
+    public async Task Transient_errors_are_retried_until_the_copy_succeeds(string operation, string? code, int status)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 30).Image(SampleFormat.Oci, TwoParts);
+        await h.PushAsync(Source, "flaky", image, "v1");
+        h.Server.Faults.FailNext(operation, 3, code, status);
+
+        var result = await h.Replicator().ReplicateAsync(Request("flaky", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "flaky", "v1"));
+    }
+
+    [Fact]
+    public async Task A_connection_cut_mid_download_resumes_with_a_ranged_get()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 31).Image(SampleFormat.Oci, TwoParts);
+        var layer = image.Blobs.Single(b => b.Size == TwoParts[0]);
+        await h.PushAsync(Source, "cut", image, "v1");
+        h.Server.Faults.CutDownloadAfter(3 * 1024 * 1024, layer.Digest);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("cut", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(await h.HasBlobAsync(West, "cut", layer.Digest));
+        Assert.Equal(image.Blobs.Count, h.Calls(West, "InitiateLayerUpload"));
+        Assert.True(h.Server.Calls.Count(Source, "DownloadLayer") > image.Blobs.Count, "the cut layer was fetched again");
+    }
+
+    [Fact]
+    public async Task A_stalled_download_times_out_and_resumes()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 32).Image(SampleFormat.Oci, [2 * 1024 * 1024]);
+        var layer = image.Blobs.Single(b => b.Size == 2 * 1024 * 1024);
+        await h.PushAsync(Source, "stall", image, "v1");
+        h.Server.Faults.StallDownloadAfter(1024 * 1024, TimeSpan.FromSeconds(30), layer.Digest);
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
+
+        var result = await h.Replicator(options).ReplicateAsync(Request("stall", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+    }
+
+    [Fact]
+    public async Task A_corrupted_blob_is_never_published()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 33).Image(SampleFormat.Oci, [600_000]);
+        var layer = image.Blobs.Single(b => b.Size == 600_000);
+        await h.PushAsync(Source, "corrupt", image, "v1");
+        h.Server.Faults.CorruptDownload(offset: 1234, digest: layer.Digest, count: 1000);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("corrupt", image.Digest, "v1", West), CancellationToken.None);
+
+        var west = result.Destinations[0];
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.DigestMismatch, west.ErrorCode);
+        Assert.False(await h.HasBlobAsync(West, "corrupt", layer.Digest));
+        Assert.Null(await h.GetImageAsync(West, "corrupt", image.Digest));
+        Assert.Equal(image.Blobs.Count - 1, h.Calls(West, "CompleteLayerUpload"));
+    }
+
+    [Fact]
+    public async Task An_expired_upload_session_restarts_that_layer_only()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 34).Image(SampleFormat.Oci, TwoParts);
+        await h.PushAsync(Source, "expired", image, "v1");
+        h.Server.Faults.FailNext("UploadLayerPart", 1, "UploadNotFoundException", 400);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("expired", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(West, "InitiateLayerUpload"));
+    }
+
+    [Fact]
+    public async Task An_expired_download_url_is_replaced()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 35).Image(SampleFormat.Oci, TwoParts);
+        var layer = image.Blobs.Single(b => b.Size == TwoParts[0]);
+        await h.PushAsync(Source, "url", image, "v1");
+        h.Server.Faults.CutDownloadAfter(1024 * 1024, layer.Digest);
+        h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.Zero);
+        var observer = new ExpiringObserver(h);
+
+        var result = await h.Replicator(observer: observer).ReplicateAsync(Request("url", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(h.Server.Calls.Count(Source, "GetDownloadUrlForLayer") > image.Blobs.Count);
+    }
+
+    [Fact]
+    public async Task A_deadline_mid_copy_fails_transiently_and_the_rerun_sends_only_what_is_missing()
+    {
+        await using var h = await StartAsync();
+        var sizes = new long[] { 100_000, 100_000, 100_000, 100_000, 100_000, 100_000 };
+        var image = new SampleImageBuilder(seed: 36).Image(SampleFormat.Oci, sizes);
+        await h.PushAsync(Source, "deadline", image, "v1");
+        h.Server.Faults.DelayResponses("CompleteLayerUpload", TimeSpan.FromMilliseconds(400));
+        var options = FastOptions with { MaxParallelLayers = 1 };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(1000));
+
+        var first = await h.Replicator(options).ReplicateAsync(Request("deadline", image.Digest, "v1", West), deadline.Token);
+
+        Assert.Equal(ReplicationOutcome.Failed, first.Destinations[0].Outcome);
+        Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, first.Destinations[0].ErrorCode);
+        Assert.True(first.Destinations[0].Transient);
+        Assert.Null(await h.GetImageAsync(West, "deadline", image.Digest));
+        var done = 0;
+        foreach (var blob in image.Blobs)
+        {
+            done += await h.HasBlobAsync(West, "deadline", blob.Digest) ? 1 : 0;
+        }
+
+        Assert.InRange(done, 1, image.Blobs.Count - 1);
+        h.Server.Faults.Clear();
+        h.Server.Calls.Reset();
+
+        var rerun = await h.Replicator(options).ReplicateAsync(Request("deadline", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(rerun.Succeeded, rerun.Destinations[0].Message);
+        Assert.Equal(image.Blobs.Count - done, h.Calls(West, "CompleteLayerUpload"));
+        Assert.Equal(done, rerun.Destinations[0].LayersSkipped);
+    }
+
+    [Fact]
+    public async Task One_failing_destination_does_not_stop_or_undo_the_others()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 37).Image(SampleFormat.Oci, [50_000]);
+        await h.PushAsync(Source, "partial", image, "v1");
+        h.Server.Faults.FailNext("CreateRepository", 100, "AccessDeniedException", 400, region: Europe);
+
+        var result = await h.Replicator().ReplicateAsync(Request("partial", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        var west = result.Destinations.Single(d => d.Destination.Region == West);
+        var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
+        Assert.Equal("AccessDeniedException", europe.ErrorCode);
+        Assert.False(europe.Transient);
+        Assert.False(result.ShouldRetry);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "partial", "v1"));
+    }
+
+    /// <summary>Expires every download URL the moment a retry shows the cut happened, so the resume must ask for a new URL.</summary>
+    private sealed class ExpiringObserver(EngineHarness harness) : IReplicationObserver
+    {
+        private int _expired;
+
+        public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes)
+        {
+            if (Interlocked.Exchange(ref _expired, 1) == 0)
+            {
+                harness.Server.Faults.ExpireDownloadUrls();
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Core.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>Destination repositories are created with the source's settings; tags follow the late-event rule.</summary>
+public sealed class RepositoryAndTagTests
+{
+    private const string Lifecycle = """{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}""";
+    private const string Policy = """{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["ecr:BatchGetImage"]}]}""";
+
+    [Fact]
+    public async Task A_missing_destination_repository_is_created_with_the_source_settings()
+    {
+        await using var h = await StartAsync();
+        var source = h.Client(Source);
+        await source.CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "configured",
+            ImageTagMutability = ImageTagMutability.Immutable,
+            ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true },
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Aes256 },
+            Tags = [new Tag { Key = "team", Value = "platform" }],
+        });
+        await source.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RepositoryName = "configured", LifecyclePolicyText = Lifecycle });
+        await source.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RepositoryName = "configured", PolicyText = Policy });
+        var image = new SampleImageBuilder(seed: 40).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "configured", image, "v1");
+
+        var result = await h.Replicator().ReplicateAsync(Request("configured", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        var west = h.Client(West);
+        var repository = (await west.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["configured"] })).Repositories!.Single();
+        Assert.Equal(ImageTagMutability.Immutable, repository.ImageTagMutability);
+        Assert.True(repository.ImageScanningConfiguration?.ScanOnPush);
+        Assert.Equal(EncryptionType.Aes256, repository.EncryptionConfiguration?.EncryptionType);
+        var tags = await west.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = repository.RepositoryArn });
+        Assert.Contains(tags.Tags!, t => t.Key == "team" && t.Value == "platform");
+        Assert.Equal(Lifecycle, (await west.GetLifecyclePolicyAsync(new GetLifecyclePolicyRequest { RepositoryName = "configured" })).LifecyclePolicyText);
+        Assert.Equal(Policy, (await west.GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "configured" })).PolicyText);
+    }
+
+    [Fact]
+    public async Task A_kms_source_without_a_key_for_the_destination_region_fails_naming_the_setting()
+    {
+        await using var h = await StartAsync();
+        await h.Client(Source).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "kms",
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/1234" },
+        });
+        var image = new SampleImageBuilder(seed: 41).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "kms", image, "v1");
+
+        var result = await h.Replicator().ReplicateAsync(Request("kms", image.Digest, "v1", West), CancellationToken.None);
+
+        var west = result.Destinations[0];
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.KmsKeyNotConfigured, west.ErrorCode);
+        Assert.Contains(West, west.Message, StringComparison.Ordinal);
+        Assert.Contains("KmsKeyIds", west.Message, StringComparison.Ordinal);
+        Assert.False(west.Transient);
+
+        var withKey = h.Replicator(FastOptions with { KmsKeyIds = new Dictionary<string, string> { [West] = "arn:aws:kms:us-west-2:000000000000:key/abcd" } });
+        var retried = await withKey.ReplicateAsync(Request("kms", image.Digest, "v1", West), CancellationToken.None);
+        Assert.True(retried.Succeeded, retried.Destinations[0].Message);
+        var repository = (await h.Client(West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single();
+        Assert.Equal("arn:aws:kms:us-west-2:000000000000:key/abcd", repository.EncryptionConfiguration?.KmsKey);
+    }
+
+    [Fact]
+    public async Task A_late_event_copies_the_digest_but_does_not_move_the_tag_back()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 42);
+        var older = builder.Image(SampleFormat.Oci, [1000]);
+        var newer = builder.Image(SampleFormat.Oci, [2000]);
+        await h.PushAsync(Source, "late", older, "latest");
+        await h.PushAsync(Source, "late", newer, "latest");
+        var replicator = h.Replicator();
+
+        await replicator.ReplicateAsync(Request("late", newer.Digest, "latest", West), CancellationToken.None);
+        var late = await replicator.ReplicateAsync(Request("late", older.Digest, "latest", West), CancellationToken.None);
+
+        Assert.True(late.Succeeded);
+        Assert.NotNull(await h.GetImageAsync(West, "late", older.Digest));
+        Assert.Equal(newer.Digest, await h.TagDigestAsync(West, "late", "latest"));
+    }
+
+    [Fact]
+    public async Task An_immutable_tag_with_another_digest_is_a_permanent_failure()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 43);
+        var theirs = builder.Image(SampleFormat.Oci, [1000]);
+        var ours = builder.Image(SampleFormat.Oci, [3000]);
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "pinned", ImageTagMutability = ImageTagMutability.Immutable });
+        await h.PushAsync(West, "pinned", theirs, "v1");
+        await h.PushAsync(Source, "pinned", ours, "v1");
+
+        var result = await h.Replicator().ReplicateAsync(Request("pinned", ours.Digest, "v1", West), CancellationToken.None);
+
+        var west = result.Destinations[0];
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.ImmutableTagConflict, west.ErrorCode);
+        Assert.False(west.Transient);
+        Assert.False(result.ShouldRetry);
+        Assert.Equal(theirs.Digest, await h.TagDigestAsync(West, "pinned", "v1"));
+    }
+
+    [Fact]
+    public async Task A_source_image_that_no_longer_exists_is_skipped_not_failed()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 44).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "gone", image, "v1");
+        await h.Client(Source).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = "gone", ImageIds = [new ImageIdentifier { ImageDigest = image.Digest }] });
+
+        var result = await h.Replicator().ReplicateAsync(Request("gone", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Skipped, result.Destinations[0].Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageNotFound, result.Destinations[0].ErrorCode);
+        Assert.True(result.Succeeded);
+        Assert.Null(await h.GetImageAsync(West, "gone", image.Digest));
+    }
+
+    [Fact]
+    public async Task A_deleted_tag_is_removed_only_while_it_still_points_at_the_deleted_digest()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 45);
+        var v1 = builder.Image(SampleFormat.Oci, [1000]);
+        var v2 = builder.Image(SampleFormat.Oci, [2000]);
+        await h.PushAsync(Source, "del", v1, "old");
+        await h.PushAsync(Source, "del", v2, "current");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("del", v1.Digest, "old", West), CancellationToken.None);
+        await replicator.ReplicateAsync(Request("del", v2.Digest, "current", West), CancellationToken.None);
+
+        var deleted = await replicator.DeleteAsync(Request("del", v1.Digest, "old", West), CancellationToken.None);
+        var stale = await replicator.DeleteAsync(Request("del", v1.Digest, "current", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, deleted.Destinations[0].Outcome);
+        Assert.Null(await h.TagDigestAsync(West, "del", "old"));
+        Assert.Equal(ReplicationOutcome.Skipped, stale.Destinations[0].Outcome);
+        Assert.Equal(v2.Digest, await h.TagDigestAsync(West, "del", "current"));
+    }
+
+    [Theory]
+    [InlineData("Bad_Name", "sha256:0000000000000000000000000000000000000000000000000000000000000000", "repository name")]
+    [InlineData("ok", "sha256:short", "image digest")]
+    [InlineData("ok", null, "digest or a tag")]
+    public async Task An_invalid_request_fails_before_any_call_is_made(string repository, string? digest, string expected)
+    {
+        await using var h = await StartAsync();
+
+        var result = await h.Replicator().ReplicateAsync(Request(repository, digest, null, West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Failed, result.Destinations[0].Outcome);
+        Assert.Contains(expected, result.Destinations[0].Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+}
