@@ -35,4 +35,11 @@ public sealed class EcrClientFactoryTests
         Assert.Contains("/eu-west-1/ecr/aws4_request", handler.Requests[0].Header("Authorization"), StringComparison.Ordinal);
         Assert.Contains("/ap-south-1/ecr/aws4_request", handler.Requests[1].Header("Authorization"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Shared_HttpClient_leaves_timeouts_to_the_ecr_clients()
+    {
+        using var http = EcrClientFactory.CreateHttpClient();
+        Assert.Equal(Timeout.InfiniteTimeSpan, http.Timeout);
+    }
 }
