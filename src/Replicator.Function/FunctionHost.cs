@@ -67,6 +67,11 @@ public sealed class FunctionHost
                 sink.WriteLine($"Configuration invalid: {Redactor.Redact(ex.Message)}");
                 throw;
             }
+            catch (Exception ex)
+            {
+                sink.WriteLine($"Initialization failed: {ex.GetType().Name}: {Redactor.Redact(ex.Message)}");
+                throw;
+            }
         }
 
         var bootstrap = new LambdaBootstrap(
