@@ -58,7 +58,8 @@ public sealed class BatchProcessor(
     private async Task<List<string>> RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, CancellationToken cancellationToken)
     {
         var succeeded = new List<string>(group.Length);
-        await gate.WaitAsync(cancellationToken);
+        // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
+        await gate.WaitAsync(CancellationToken.None);
         try
         {
             for (var i = 0; i < group.Length; i++)
