@@ -68,4 +68,15 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         var (_, body) = Assert.Single(_sqs.Requests);
         Assert.Equal(SqsDeadLetterQueue.MaxReasonLength, body.GetProperty("MessageAttributes").GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!.Length);
     }
+
+    [Fact]
+    public void The_client_uses_the_configured_endpoint_or_the_region()
+    {
+        using var local = SqsDeadLetterQueue.CreateClient("us-east-1", new Uri("http://127.0.0.1:9324"));
+        Assert.Equal("http://127.0.0.1:9324/", local.Config.ServiceURL);
+        Assert.Equal("us-east-1", local.Config.AuthenticationRegion);
+
+        using var real = SqsDeadLetterQueue.CreateClient("eu-west-1", null);
+        Assert.Equal("eu-west-1", real.Config.RegionEndpoint.SystemName);
+    }
 }
