@@ -52,6 +52,8 @@ public sealed class BatchProcessor(
             response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = record.MessageId! });
         }
 
+        var level = response.BatchItemFailures.Count == 0 ? LogLevel.Info : LogLevel.Warn;
+        logger.Log(level, $"Batch done: {records.Count} record(s) in {groups.Length} group(s), {response.BatchItemFailures.Count} reported failed", new LogFields { RequestId = context.AwsRequestId });
         return response;
     }
 

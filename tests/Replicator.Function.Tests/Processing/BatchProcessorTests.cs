@@ -42,6 +42,7 @@ public class BatchProcessorTests
         var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
 
         Assert.Equal(["2", "4"], Failed(response));
+        Assert.Contains(harness.LogLines, l => l.GetProperty("level").GetString() == "WARN" && l.GetProperty("message").GetString() == "Batch done: 5 record(s) in 2 group(s), 2 reported failed");
         Assert.DoesNotContain("g1-3", ReplicatedTags(harness));
         Assert.Contains("g2-2", ReplicatedTags(harness));
     }
