@@ -45,7 +45,14 @@ public sealed class LambdaBootstrap(
                 break;
             }
 
-            await InvokeOnceAsync(invocation, cancellationToken);
+            try
+            {
+                await InvokeOnceAsync(invocation, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
         return 0;

@@ -153,4 +153,20 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         await _stop.CancelAsync();
         Assert.Equal(0, await loop.WaitAsync(Wait));
     }
+
+    [Fact]
+    public async Task Stopping_the_loop_during_an_invocation_returns_zero()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loop = Run(async (_, token) =>
+        {
+            entered.SetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, _stop.Token);
+            return [];
+        });
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        await entered.Task.WaitAsync(Wait);
+        await _stop.CancelAsync();
+        Assert.Equal(0, await loop.WaitAsync(Wait));
+    }
 }
