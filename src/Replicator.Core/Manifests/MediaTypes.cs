@@ -29,11 +29,13 @@ public static class MediaTypes
 
     /// <summary>
     /// Every manifest type, for BatchGetImage's acceptedMediaTypes: ECR converts a manifest pulled by tag to fit
-    /// this list, so all five are passed to get every manifest as it was pushed.
+    /// this list, so every type is passed to get every manifest as it was pushed (unsigned schema 1 included:
+    /// a stored type missing from the list is refused with UnsupportedImageType).
     /// </summary>
     public static IReadOnlyList<string> AcceptedManifestTypes { get; } =
     [
         DockerSchema1Signed,
+        DockerSchema1,
         DockerManifest,
         DockerManifestList,
         OciManifest,

@@ -116,6 +116,16 @@ internal sealed class SourceImageLoader
         try
         {
             var response = await _calls.RunAsync("BatchGetImage", (source, request), static (s, ct) => s.source.BatchGetImageAsync(s.request, ct), cancellationToken);
+
+            // Only "not found" means stale; any other refusal (UnsupportedImageType, KmsError, Upstream...) must surface.
+            if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null)) is { } failure)
+            {
+                throw new ReplicationException(
+                    failure.FailureCode!,
+                    $"the source refused {failure.ImageId?.ImageDigest ?? failure.ImageId?.ImageTag}: {failure.FailureCode}: {failure.FailureReason}",
+                    isTransient: failure.FailureCode is ImageFailureCode.UpstreamTooManyRequests or ImageFailureCode.UpstreamUnavailable);
+            }
+
             return response.Images ?? [];
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)

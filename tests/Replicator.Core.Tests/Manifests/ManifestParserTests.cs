@@ -214,9 +214,10 @@ public class ManifestParserTests
     }
 
     [Fact]
-    public void Accepted_manifest_types_are_the_five_pushable_types()
+    public void Accepted_manifest_types_are_every_pushable_manifest_type()
     {
-        Assert.Equal(5, MediaTypes.AcceptedManifestTypes.Count);
+        Assert.Equal(6, MediaTypes.AcceptedManifestTypes.Count);
+        Assert.Contains(MediaTypes.DockerSchema1, MediaTypes.AcceptedManifestTypes);
         Assert.All(MediaTypes.AcceptedManifestTypes, t => Assert.True(MediaTypes.IsManifest(t)));
         Assert.Contains(MediaTypes.DockerSchema1Signed, MediaTypes.AcceptedManifestTypes);
         Assert.Contains(MediaTypes.OciIndex, MediaTypes.AcceptedManifestTypes);
