@@ -29,7 +29,7 @@ public static class CliApp
         var parse = BuildRoot(context).Parse(args);
         if (parse.Errors.Count > 0)
         {
-            console.Error(parse.Errors[0].Message);
+            console.Error(string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)));
             return ExitCodes.Error;
         }
 
