@@ -23,6 +23,12 @@ public static class ReplicationRunner
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            console.Line("nothing to replicate");
+            return ExitCodes.Success;
+        }
+
         var runs = new ImageRun[requests.Count];
 
         async Task RunAllAsync()
@@ -42,7 +48,7 @@ public static class ReplicationRunner
                 });
         }
 
-        if (console.IsTerminal && requests.Count > 0)
+        if (console.IsTerminal)
         {
             await console.Ansi.Progress()
                 .AutoClear(false)

@@ -109,4 +109,20 @@ public sealed class SyncCommandTests
         Assert.Contains("1 failed", run.Output, StringComparison.Ordinal);
         Assert.NotNull(await h.TagDigestAsync(CliHarness.Europe, "app", "v1"));
     }
+
+    [Fact]
+    public async Task On_a_terminal_progress_is_live_and_coloured_and_the_copy_still_completes()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Sample(11);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunWithAsync(h.Environment(), null, terminal: true, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.Contains("app:v1", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("copied     app:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Summary", run.Output, StringComparison.Ordinal);
+    }
 }

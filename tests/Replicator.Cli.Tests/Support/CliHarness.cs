@@ -46,7 +46,10 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public Task<CliRun> RunAsync(params string[] args) => RunWithAsync(Environment(), null, args);
 
-    public async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, params string[] args)
+    public Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, params string[] args) =>
+        RunWithAsync(environment, sender, terminal: false, args);
+
+    public async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -55,7 +58,7 @@ internal sealed class CliHarness : IAsyncDisposable
             Environment = environment,
             Out = output,
             Error = error,
-            IsTerminal = false,
+            IsTerminal = terminal,
             Credentials = Credentials,
             MessageSenderFactory = sender,
         };
