@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Replicator.Cli.Demo;
 using Replicator.Cli.Verification;
 
 namespace Replicator.Cli.Enqueue;
@@ -7,6 +8,7 @@ namespace Replicator.Cli.Enqueue;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(EcrImageActionEvent))]
 [JsonSerializable(typeof(VerifyReport))]
+[JsonSerializable(typeof(SqsEvent))]
 public sealed partial class CliJsonContext : JsonSerializerContext
 {
 }
