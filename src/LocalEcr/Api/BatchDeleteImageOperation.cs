@@ -8,6 +8,7 @@ namespace LocalEcr.Api;
 /// BatchDeleteImage as documented for ECR: by tag it removes the tag, and removing an image's last tag
 /// deletes the image; by digest it deletes the image and all its tags. An image an index still lists is
 /// refused with ImageReferencedByManifestList.
+/// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html)
 /// </summary>
 internal static class BatchDeleteImageOperation
 {

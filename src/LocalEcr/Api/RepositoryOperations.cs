@@ -5,7 +5,7 @@ using LocalEcr.Storage;
 
 namespace LocalEcr.Api;
 
-/// <summary>CreateRepository, DescribeRepositories, ListTagsForResource.</summary>
+/// <summary>CreateRepository, DescribeRepositories, DeleteRepository.</summary>
 internal static class RepositoryOperations
 {
     private static readonly string[] Mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
@@ -29,16 +29,7 @@ internal static class RepositoryOperations
             throw EcrException.InvalidParameter("Invalid parameter at 'encryptionType' failed to satisfy constraint: 'Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]'");
         }
 
-        var tags = body.OptionalArray("tags").Select(t => KeyValuePair.Create(t.RequiredString("Key"), t.OptionalString("Value") ?? string.Empty)).ToList();
-        if (tags.Count > 50)
-        {
-            throw new EcrException("TooManyTagsException", "The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is 50.");
-        }
-
-        if (tags.Any(t => t.Key.Length is < 1 or > 128 || t.Value.Length > 256))
-        {
-            throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
-        }
+        var tags = TagOperations.ReadTags(body);
 
         var state = call.State;
         lock (state.Sync)
@@ -107,36 +98,27 @@ internal static class RepositoryOperations
         return Task.CompletedTask;
     }
 
-    public static Task ListTagsForResource(EcrCall call, Utf8JsonWriter w)
+    public static Task DeleteRepository(EcrCall call, Utf8JsonWriter w)
     {
-        var arn = call.Body.RequiredString("resourceArn");
-        var prefix = $"arn:{Partition(call.Region)}:ecr:{call.Region}:";
-        var parts = arn.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split(':', 2) : [];
-        if (parts.Length != 2 || !parts[1].StartsWith("repository/", StringComparison.Ordinal))
+        var name = call.RepositoryName();
+        var force = call.Body.OptionalBool("force") ?? false;
+        lock (call.State.Sync)
         {
-            throw EcrException.InvalidParameter("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'");
-        }
-
-        var registryId = Validate.RegistryId(parts[0], call.RegistryId);
-        var name = Validate.RepositoryName(parts[1]["repository/".Length..]);
-        var state = call.Server.Registry.For(registryId, call.Region);
-        lock (state.Sync)
-        {
-            if (!state.Repositories.TryGetValue(name, out var repository))
+            var repository = call.FindRepository(name);
+            if (repository.Images.Count > 0 && !force)
             {
-                throw EcrException.RepositoryNotFound(name, registryId);
+                throw new EcrException("RepositoryNotEmptyException", $"The repository with name '{name}' in registry with id '{call.RegistryId}' cannot be deleted because it still contains images");
             }
 
-            w.WriteStartArray("tags");
-            foreach (var (key, value) in repository.ResourceTags)
+            call.State.Repositories.Remove(name);
+            foreach (var upload in call.State.Uploads.Values.Where(u => u.RepositoryName == name).ToList())
             {
-                w.WriteStartObject();
-                w.WriteString("Key", key);
-                w.WriteString("Value", value);
-                w.WriteEndObject();
+                call.State.Uploads.Remove(upload.UploadId);
+                upload.Closed = true;
             }
 
-            w.WriteEndArray();
+            w.WritePropertyName("repository");
+            RepositoryJson.Write(w, repository, call.RegistryId);
         }
 
         return Task.CompletedTask;
@@ -145,7 +127,7 @@ internal static class RepositoryOperations
     public static string Arn(string region, string registryId, string name) =>
         $"arn:{Partition(region)}:ecr:{region}:{registryId}:repository/{name}";
 
-    private static string Partition(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
+    public static string Partition(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
 
     private static string DnsSuffix(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
 }

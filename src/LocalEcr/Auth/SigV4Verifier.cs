@@ -111,15 +111,33 @@ internal sealed class SigV4Verifier(string accessKey, string secretKey, string s
         return credential.Length > 0 && signedHeaders.Length > 0 && signature.Length > 0;
     }
 
-    // Non-S3 services encode each path segment once more on top of what went on the wire.
+    // Non-S3 services normalise the path (dot segments, repeated slashes) and encode each segment once
+    // more on top of what went on the wire.
     private static string CanonicalPath(string rawPath)
     {
-        if (string.IsNullOrEmpty(rawPath))
+        var segments = new List<string>();
+        foreach (var segment in rawPath.Split('/'))
         {
-            return "/";
+            if (segment.Length == 0 || segment == ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+
+                continue;
+            }
+
+            segments.Add(UriEncode(segment));
         }
 
-        return string.Join('/', rawPath.Split('/').Select(segment => UriEncode(segment)));
+        var path = "/" + string.Join('/', segments);
+        return segments.Count > 0 && rawPath.EndsWith('/') ? path + "/" : path;
     }
 
     private static string CanonicalQuery(string rawQuery)

@@ -85,6 +85,12 @@ internal static class EcrEndpoint
             await ErrorResponse.WriteAsync(context, error.StatusCode, error.Code, error.Message, error.Members);
             return;
         }
+        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A disk failure (full data directory, say) is the server's fault, as ECR reports it.
+            await ErrorResponse.WriteAsync(context, 500, "ServerException", "LocalEcr could not read or write its data directory.");
+            return;
+        }
 
         await DelayAsync(server, operation, region, context.RequestAborted);
         await ErrorResponse.WriteJsonAsync(context, buffer.WrittenMemory);

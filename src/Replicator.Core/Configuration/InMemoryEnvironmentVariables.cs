@@ -1,14 +1,34 @@
+using System.Collections.Concurrent;
+
 namespace Replicator.Core.Configuration;
 
-/// <summary>A fixed set of variables, for tests and for callers that build the environment themselves.</summary>
-public sealed class InMemoryEnvironmentVariables(IReadOnlyDictionary<string, string> values) : IEnvironmentVariables
+/// <summary>A private set of variables, for tests and for hosts that build the environment themselves (the CLI demo).</summary>
+public sealed class InMemoryEnvironmentVariables : IEnvironmentVariables
 {
-    private readonly IReadOnlyDictionary<string, string> _values = values ?? throw new ArgumentNullException(nameof(values));
+    private readonly ConcurrentDictionary<string, string> _values;
 
     public InMemoryEnvironmentVariables()
         : this(new Dictionary<string, string>())
     {
     }
 
-    public string? Get(string name) => _values.TryGetValue(name, out var value) ? value : null;
+    public InMemoryEnvironmentVariables(IReadOnlyDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        _values = new ConcurrentDictionary<string, string>(values, StringComparer.Ordinal);
+    }
+
+    public string? GetEnvironmentVariable(string name) => _values.TryGetValue(name, out var value) ? value : null;
+
+    public void SetEnvironmentVariable(string name, string? value)
+    {
+        if (value is null)
+        {
+            _values.TryRemove(name, out _);
+        }
+        else
+        {
+            _values[name] = value;
+        }
+    }
 }

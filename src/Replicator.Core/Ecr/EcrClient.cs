@@ -83,7 +83,8 @@ public sealed partial class EcrClient : IEcrClient
         catch (Exception ex) when (ex is not EcrException && cancellationToken.IsCancellationRequested)
         {
             // The caller asked to stop: that is not an ECR failure and must not look like a retryable one.
-            if (ex is OperationCanceledException)
+            // Rethrown with the caller's own token (HttpClient reports the linked one) so callers can tell it apart.
+            if (ex is OperationCanceledException canceled && canceled.CancellationToken == cancellationToken)
             {
                 throw;
             }

@@ -8,6 +8,8 @@ public sealed record EcrClientConfig
     /// <summary>The default per-request timeout; the same as AWSSDK's default <c>ClientConfig.Timeout</c>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
+    private readonly TimeSpan _timeout = DefaultTimeout;
+
     public EcrClientConfig(string region)
     {
         var problem = EcrNames.ValidateRegion(region);
@@ -29,7 +31,19 @@ public sealed record EcrClientConfig
     /// How long one call may take, sending the body and reading the response included; <see cref="Timeout.InfiniteTimeSpan"/>
     /// turns it off. A timed-out call throws a transient <see cref="EcrException"/> with code <c>RequestTimeout</c>.
     /// </summary>
-    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        init
+        {
+            if (value != System.Threading.Timeout.InfiniteTimeSpan && value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "the timeout must be positive or infinite");
+            }
+
+            _timeout = value;
+        }
+    }
 
     public Uri Endpoint => ServiceUrl ?? EcrEndpoints.ForRegion(Region);
 }

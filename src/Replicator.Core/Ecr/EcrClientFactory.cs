@@ -31,6 +31,22 @@ public sealed class EcrClientFactory : IEcrClientProvider
         _timeout = timeout ?? EcrClientConfig.DefaultTimeout;
     }
 
+    /// <summary>
+    /// An HttpClient fit to be the shared one: no HttpClient-level timeout (each <see cref="EcrClient"/> call has its
+    /// own), and pooled connections recycled so a long-lived Lambda follows DNS changes of the regional endpoints.
+    /// </summary>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
     public IEcrClient GetClient(string region)
     {

@@ -31,23 +31,33 @@ public static class EcrEndpoints
     /// <c>AWS_ENDPOINT_URL_ECR</c>, else <c>AWS_ENDPOINT_URL</c>, else the public endpoint of the region;
     /// <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c> disables both overrides, as in the SDKs.
     /// </summary>
-    public static Uri Resolve(string region, IEnvironmentVariables environment)
+    public static Uri Resolve(string region, IEnvironmentVariables environment) => Override(environment) ?? ForRegion(region);
+
+    /// <summary>
+    /// True when an endpoint override is in force: a local ECR (LocalEcr, tests, the demo) whose download URLs
+    /// may be plain http. Against AWS itself presigned URLs must be https.
+    /// </summary>
+    public static bool IsOverridden(IEnvironmentVariables environment) => Override(environment) is not null;
+
+    private static Uri? Override(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var ignore = string.Equals(environment.Get(IgnoreConfiguredEndpointsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
-        if (!ignore)
+        var ignore = string.Equals(environment.GetEnvironmentVariable(IgnoreConfiguredEndpointsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+        if (ignore)
         {
-            foreach (var name in (ReadOnlySpan<string>)[ServiceEndpointVariable, GlobalEndpointVariable])
+            return null;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)[ServiceEndpointVariable, GlobalEndpointVariable])
+        {
+            var value = environment.GetEnvironmentVariable(name)?.Trim();
+            if (!string.IsNullOrEmpty(value))
             {
-                var value = environment.Get(name)?.Trim();
-                if (!string.IsNullOrEmpty(value))
-                {
-                    return ParseOverride(name, value);
-                }
+                return ParseOverride(name, value);
             }
         }
 
-        return ForRegion(region);
+        return null;
     }
 
     private static Uri ParseOverride(string variable, string value)

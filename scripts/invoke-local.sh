@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the Native AOT function once on a sample event, without Docker:
+#   scripts/invoke-local.sh events/push.json
+# publishes bootstrap (unless BOOTSTRAP points at one), starts tools/LocalLambdaHost (a loopback Lambda
+# Runtime API), runs bootstrap against it and prints the function's response (the partial batch response)
+# on stdout; the function's log and EMF lines go to stderr.
+# Defaults suit LocalEcr (account 000000000000, us-east-1 -> us-west-2); override any variable from the caller,
+# e.g. AWS_ENDPOINT_URL_ECR=http://127.0.0.1:5000 to point the engine at a running LocalEcr.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+event="${1:?usage: scripts/invoke-local.sh EVENT.json [--timeout SECONDS]}"
+shift
+
+: "${BOOTSTRAP:=}"
+if [ -z "$BOOTSTRAP" ]; then
+  out="${TMPDIR:-/tmp}/ecr-replicator-fn"
+  dotnet publish src/Replicator.Function -c Release -r linux-x64 -o "$out" -v quiet -nologo >&2
+  BOOTSTRAP="$out/bootstrap"
+fi
+
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export DESTINATION_REGIONS="${DESTINATION_REGIONS:-us-west-2}"
+export AWS_LAMBDA_LOG_FORMAT="${AWS_LAMBDA_LOG_FORMAT:-JSON}"
+export AWS_LAMBDA_LOG_LEVEL="${AWS_LAMBDA_LOG_LEVEL:-DEBUG}"
+# Dummy credentials for local endpoints only; real runs get the function role's credentials from Lambda.
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+
+dotnet run --project tools/LocalLambdaHost -c Release -v quiet -- "$event" --bootstrap "$BOOTSTRAP" "$@"

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using LocalEcr.Json;
+using LocalEcr.Storage;
+
+namespace LocalEcr.Api;
+
+/// <summary>ListTagsForResource, TagResource, UntagResource on repository ARNs.</summary>
+internal static class TagOperations
+{
+    // Model/quota: at most 50 tags per resource, keys 1..128 and values 0..256 characters.
+    private const int MaxTags = 50;
+
+    public static Task ListTagsForResource(EcrCall call, Utf8JsonWriter w)
+    {
+        var (state, name) = Resolve(call);
+        lock (state.Sync)
+        {
+            var repository = Find(state, name);
+            w.WriteStartArray("tags");
+            foreach (var (key, value) in repository.ResourceTags)
+            {
+                w.WriteStartObject();
+                w.WriteString("Key", key);
+                w.WriteString("Value", value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task TagResource(EcrCall call, Utf8JsonWriter w)
+    {
+        var (state, name) = Resolve(call);
+        var tags = ReadTags(call.Body);
+        lock (state.Sync)
+        {
+            var repository = Find(state, name);
+            var merged = repository.ResourceTags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+            foreach (var (key, value) in tags)
+            {
+                merged[key] = value;
+            }
+
+            if (merged.Count > MaxTags)
+            {
+                throw new EcrException("TooManyTagsException", $"The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is {MaxTags}.");
+            }
+
+            repository.ResourceTags.Clear();
+            repository.ResourceTags.AddRange(merged.OrderBy(t => t.Key, StringComparer.Ordinal));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static Task UntagResource(EcrCall call, Utf8JsonWriter w)
+    {
+        var (state, name) = Resolve(call);
+        var keys = call.Body.StringArray("tagKeys");
+        lock (state.Sync)
+        {
+            Find(state, name).ResourceTags.RemoveAll(t => keys.Contains(t.Key));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static List<KeyValuePair<string, string>> ReadTags(JsonElement body)
+    {
+        var tags = body.OptionalArray("tags").Select(t => KeyValuePair.Create(t.RequiredString("Key"), t.OptionalString("Value") ?? string.Empty)).ToList();
+        if (tags.Count > MaxTags)
+        {
+            throw new EcrException("TooManyTagsException", $"The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is {MaxTags}.");
+        }
+
+        if (tags.Any(t => t.Key.Length is < 1 or > 128 || t.Value.Length > 256))
+        {
+            throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
+        }
+
+        return tags;
+    }
+
+    private static (RegistryState State, string Name) Resolve(EcrCall call)
+    {
+        var arn = call.Body.RequiredString("resourceArn");
+        var prefix = $"arn:{RepositoryOperations.Partition(call.Region)}:ecr:{call.Region}:";
+        var parts = arn.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split(':', 2) : [];
+        if (parts.Length != 2 || !parts[1].StartsWith("repository/", StringComparison.Ordinal))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'");
+        }
+
+        var registryId = Validate.RegistryId(parts[0], call.RegistryId);
+        var name = Validate.RepositoryName(parts[1]["repository/".Length..]);
+        return (call.Server.Registry.For(registryId, call.Region), name);
+    }
+
+    private static Repository Find(RegistryState state, string name) =>
+        state.Repositories.TryGetValue(name, out var repository) ? repository : throw EcrException.RepositoryNotFound(name, state.AccountId);
+}

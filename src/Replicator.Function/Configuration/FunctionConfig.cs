@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.Configuration;
+
+/// <summary>The function's settings, read once at init from the environment and validated (see <see cref="FunctionConfigLoader"/>).</summary>
+public sealed record FunctionConfig
+{
+    public const int DefaultMaxParallelLayers = 4;
+    public const int MaxMaxParallelLayers = 32;
+    public const string DefaultMetricsNamespace = "EcrReplicator";
+
+    public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
+
+    public Uri? DeadLetterQueueUrl { get; init; }
+
+    public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
+
+    /// <summary>Null means every tag; otherwise a tag must match the whole expression.</summary>
+    public Regex? TagFilter { get; init; }
+
+    public bool ReplicateDeletes { get; init; }
+
+    public string MetricsNamespace { get; init; } = DefaultMetricsNamespace;
+
+    /// <summary>The function's own region (AWS_REGION).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL; null means the real SQS endpoint of <see cref="Region"/>.</summary>
+    public Uri? SqsEndpoint { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Info;
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Json;
+
+    /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
+    public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+using Replicator.Core.Validation;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.Configuration;
+
+/// <summary>Parses and validates each environment variable; every error names the variable.</summary>
+internal static class FunctionConfigLoader
+{
+    public const string DestinationRegions = "DESTINATION_REGIONS";
+    public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
+    public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
+    public const string TagFilter = "TAG_FILTER";
+    public const string ReplicateDeletes = "REPLICATE_DELETES";
+    public const string MetricsNamespace = "METRICS_NAMESPACE";
+    public const string AwsRegion = "AWS_REGION";
+    public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
+    public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
+    public const string LogLevelVariable = "AWS_LAMBDA_LOG_LEVEL";
+    public const string LogFormatVariable = "AWS_LAMBDA_LOG_FORMAT";
+
+    // A user-supplied pattern runs against every event's tag: bound it so a catastrophic pattern cannot eat the invocation.
+    private static readonly TimeSpan TagFilterTimeout = TimeSpan.FromMilliseconds(100);
+
+    public static FunctionConfig Load(IEnvironmentVariables environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string? Get(string name)
+        {
+            var value = environment.GetEnvironmentVariable(name);
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+
+        var region = Get(AwsRegion) ?? throw new ConfigurationException(AwsRegion, "is required");
+        if (EcrNames.ValidateRegion(region) is { } regionError)
+        {
+            throw new ConfigurationException(AwsRegion, regionError);
+        }
+
+        var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
+
+        return new FunctionConfig
+        {
+            Region = region,
+            Destinations = ParseDestinations(Get(DestinationRegions)),
+            DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
+            MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
+            TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
+            ReplicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes),
+            MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
+            SqsEndpoint = sqsEndpoint,
+            LogLevel = ParseLogLevel(Get(LogLevelVariable)),
+            LogFormat = ParseLogFormat(Get(LogFormatVariable)),
+        };
+    }
+
+    internal static IReadOnlyList<ReplicationDestination> ParseDestinations(string? value)
+    {
+        if (value is null)
+        {
+            throw new ConfigurationException(DestinationRegions, "is required: a comma-separated list of regions or account:region entries");
+        }
+
+        var destinations = new List<ReplicationDestination>();
+        foreach (var raw in value.Split(','))
+        {
+            var entry = raw.Trim();
+            if (entry.Length == 0)
+            {
+                throw new ConfigurationException(DestinationRegions, "has an empty entry");
+            }
+
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            string? account = colon < 0 ? null : entry[..colon];
+            var destinationRegion = colon < 0 ? entry : entry[(colon + 1)..];
+            if (account is not null && EcrNames.ValidateRegistryId(account) is { } accountError)
+            {
+                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)}: {accountError}");
+            }
+
+            if (EcrNames.ValidateRegion(destinationRegion) is { } regionError)
+            {
+                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)}: {regionError}");
+            }
+
+            var destination = new ReplicationDestination(destinationRegion, account);
+            if (destinations.Contains(destination))
+            {
+                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)} is listed twice");
+            }
+
+            destinations.Add(destination);
+        }
+
+        return destinations;
+    }
+
+    private static Uri? ParseEndpoint(string? value, string variable)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ConfigurationException(variable, "must be an absolute http or https URL");
+        }
+
+        return uri;
+    }
+
+    private static Uri? ParseQueueUrl(string? value, bool allowHttp)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw new ConfigurationException(DeadLetterQueueUrl, "must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo");
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return uri;
+        }
+
+        throw new ConfigurationException(
+            DeadLetterQueueUrl,
+            allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
+    }
+
+    private static int ParseMaxParallelLayers(string? value)
+    {
+        if (value is null)
+        {
+            return FunctionConfig.DefaultMaxParallelLayers;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > FunctionConfig.MaxMaxParallelLayers)
+        {
+            throw new ConfigurationException(MaxParallelLayers, $"must be a whole number from 1 to {FunctionConfig.MaxMaxParallelLayers}");
+        }
+
+        return parsed;
+    }
+
+    private static Regex? ParseTagFilter(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            // Anchored: TAG_FILTER=v1.* must not accept "dev-v1".
+            return new Regex($"^(?:{value})$", RegexOptions.CultureInvariant, TagFilterTimeout);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ConfigurationException(TagFilter, $"is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static bool ParseBoolean(string? value, string variable)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        return value.ToUpperInvariant() switch
+        {
+            "TRUE" => true,
+            "FALSE" => false,
+            _ => throw new ConfigurationException(variable, "must be true or false"),
+        };
+    }
+
+    private static string ParseNamespace(string? value)
+    {
+        if (value is null)
+        {
+            return FunctionConfig.DefaultMetricsNamespace;
+        }
+
+        // CloudWatch: 1..255 characters; "AWS/" is reserved for AWS services.
+        if (value.Length > 255 || value.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase) || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or '#' or ':' or ' ')))
+        {
+            throw new ConfigurationException(MetricsNamespace, "must be 1 to 255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with AWS/");
+        }
+
+        return value;
+    }
+
+    private static LogLevel ParseLogLevel(string? value) => value?.ToUpperInvariant() switch
+    {
+        null => LogLevel.Info,
+        "TRACE" => LogLevel.Trace,
+        "DEBUG" => LogLevel.Debug,
+        "INFO" => LogLevel.Info,
+        "WARN" => LogLevel.Warn,
+        "ERROR" => LogLevel.Error,
+        "FATAL" => LogLevel.Fatal,
+        _ => throw new ConfigurationException(LogLevelVariable, "must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
+    };
+
+    private static LogFormat ParseLogFormat(string? value) => value?.ToUpperInvariant() switch
+    {
+        null or "JSON" => LogFormat.Json,
+        "TEXT" => LogFormat.Text,
+        _ => throw new ConfigurationException(LogFormatVariable, "must be JSON or Text"),
+    };
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using Replicator.Core.Validation;
+
+namespace Replicator.Function.Events;
+
+/// <summary>
+/// Parses an SQS body into an <see cref="EcrImageActionEvent"/>, validating every field before use.
+/// Errors are <see cref="InvalidEventException"/>s naming the field; they never echo more than a short quoted value.
+/// </summary>
+public static class EcrEventParser
+{
+    /// <summary>EventBridge's own event size limit is 256 KB; anything larger did not come from EventBridge.</summary>
+    public const int MaxBodyLength = 256 * 1024;
+
+    /// <summary>An ECR Image Action event nests three levels; a little slack, but no deep structures.</summary>
+    public const int MaxDepth = 8;
+
+    public const string ExpectedSource = "aws.ecr";
+    public const string ExpectedDetailType = "ECR Image Action";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    public static EcrImageActionEvent Parse(string? body)
+    {
+        if (string.IsNullOrEmpty(body))
+        {
+            throw new InvalidEventException("body", "the message body is empty");
+        }
+
+        if (body.Length > MaxBodyLength)
+        {
+            throw new InvalidEventException("body", $"the message body is {body.Length} characters, more than the {MaxBodyLength} an EventBridge event can have");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            // JsonException messages carry positions, not content, so they are safe to keep.
+            throw new InvalidEventException("body", $"the message body is not JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            return Parse(document.RootElement);
+        }
+    }
+
+    private static EcrImageActionEvent Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidEventException("body", "the message body is not a JSON object");
+        }
+
+        var source = RequiredString(root, "source");
+        if (source != ExpectedSource)
+        {
+            throw new InvalidEventException("source", $"source {EcrNames.Quote(source)} is not {ExpectedSource}");
+        }
+
+        var detailType = RequiredString(root, "detail-type");
+        if (detailType != ExpectedDetailType)
+        {
+            throw new InvalidEventException("detail-type", $"detail-type {EcrNames.Quote(detailType)} is not {ExpectedDetailType}");
+        }
+
+        var account = Validated(root, "account", EcrNames.ValidateRegistryId);
+        var region = Validated(root, "region", EcrNames.ValidateRegion);
+        var id = OptionalString(root, "id");
+        var time = ParseTime(OptionalString(root, "time"));
+
+        if (!root.TryGetProperty("detail", out var detail) || detail.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidEventException("detail", "detail is missing or not an object");
+        }
+
+        var actionType = Word(detail, "action-type");
+        var result = Word(detail, "result");
+        var repository = Validated(detail, "repository-name", EcrNames.ValidateRepositoryName);
+        var digest = OptionalString(detail, "image-digest");
+        if (digest is not null || result == EcrImageActionEvent.Success)
+        {
+            digest = Validated(detail, "image-digest", EcrNames.ValidateDigest);
+        }
+
+        var tag = OptionalString(detail, "image-tag");
+        if (tag is not null && EcrNames.ValidateTag(tag) is { } tagError)
+        {
+            throw new InvalidEventException("image-tag", tagError);
+        }
+
+        return new EcrImageActionEvent(id, account, region, time, actionType, result, repository, digest, tag);
+    }
+
+    private static string RequiredString(JsonElement element, string name) =>
+        OptionalString(element, name) ?? throw new InvalidEventException(name, $"{name} is missing");
+
+    private static string? OptionalString(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidEventException(name, $"{name} is not a string");
+        }
+
+        return value.GetString();
+    }
+
+    private static string Validated(JsonElement element, string name, Func<string?, string?> validate)
+    {
+        var value = RequiredString(element, name);
+        return validate(value) is { } error ? throw new InvalidEventException(name, $"{name}: {error}") : value;
+    }
+
+    /// <summary>action-type and result are upper-case words; values not known here are kept for the decision to acknowledge.</summary>
+    private static string Word(JsonElement element, string name)
+    {
+        var value = RequiredString(element, name);
+        if (value.Length is 0 or > 32 || value.Any(c => !(char.IsAsciiLetterUpper(c) || c == '_')))
+        {
+            throw new InvalidEventException(name, $"{name} {EcrNames.Quote(value)} is not an upper-case word");
+        }
+
+        return value;
+    }
+
+    private static DateTimeOffset? ParseTime(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw new InvalidEventException("time", $"time {EcrNames.Quote(value)} is not an RFC 3339 timestamp");
+    }
+}

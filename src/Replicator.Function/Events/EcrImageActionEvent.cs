@@ -1,0 +1,18 @@
+namespace Replicator.Function.Events;
+
+/// <summary>A validated EventBridge "ECR Image Action" event (see shared/reference/events).</summary>
+public sealed record EcrImageActionEvent(
+    string? Id,
+    string Account,
+    string Region,
+    DateTimeOffset? Time,
+    string ActionType,
+    string Result,
+    string RepositoryName,
+    string? Digest,
+    string? Tag)
+{
+    public const string Push = "PUSH";
+    public const string Delete = "DELETE";
+    public const string Success = "SUCCESS";
+}

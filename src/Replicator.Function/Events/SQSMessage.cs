@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Function.Events;
+
+/// <summary>One SQS message of a batch; <see cref="Attributes"/> hold MessageGroupId for FIFO queues (all values are strings).</summary>
+public sealed class SQSMessage
+{
+    public const string MessageGroupIdAttribute = "MessageGroupId";
+
+    [JsonPropertyName("messageId")]
+    public string? MessageId { get; init; }
+
+    [JsonPropertyName("receiptHandle")]
+    public string? ReceiptHandle { get; init; }
+
+    [JsonPropertyName("body")]
+    public string? Body { get; init; }
+
+    [JsonPropertyName("attributes")]
+    public IDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    [JsonPropertyName("messageAttributes")]
+    public IDictionary<string, SQSMessageAttribute> MessageAttributes { get; init; } = new Dictionary<string, SQSMessageAttribute>();
+
+    [JsonPropertyName("md5OfBody")]
+    public string? Md5OfBody { get; init; }
+
+    [JsonPropertyName("eventSource")]
+    public string? EventSource { get; init; }
+
+    [JsonPropertyName("eventSourceARN")]
+    public string? EventSourceArn { get; init; }
+
+    [JsonPropertyName("awsRegion")]
+    public string? AwsRegion { get; init; }
+
+    [JsonIgnore]
+    public string? MessageGroupId => Attributes.TryGetValue(MessageGroupIdAttribute, out var group) ? group : null;
+}

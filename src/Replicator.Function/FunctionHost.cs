@@ -1,0 +1,92 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+using Replicator.Function.Configuration;
+using Replicator.Function.DeadLetter;
+using Replicator.Function.Observability;
+using Replicator.Function.Processing;
+using Replicator.Function.Runtime;
+
+namespace Replicator.Function;
+
+/// <summary>
+/// The composition root: configuration, logger, metrics, dead-letter queue and the engine (through the
+/// factory), wired into the runtime loop. Everything external is a parameter so tests can run it whole.
+/// </summary>
+public sealed class FunctionHost
+{
+    public required IEnvironmentVariables Environment { get; init; }
+
+    public required TextWriter Output { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Builds the engine once configuration is known.</summary>
+    public required Func<FunctionConfig, IImageReplicator> ReplicatorFactory { get; init; }
+
+    /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
+    public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }
+
+    public BatchProcessorOptions BatchOptions { get; init; } = new();
+
+    /// <summary>Null uses AWS_LAMBDA_RUNTIME_API.</summary>
+    public IRuntimeApiClient? RuntimeApi { get; init; }
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var sink = new OutputSink(Output);
+        var runtimeApi = RuntimeApi;
+        using var ownedClient = runtimeApi is null ? CreateRuntimeClient() : null;
+        if (ownedClient is null && runtimeApi is null)
+        {
+            sink.WriteLine($"{RuntimeApiClient.RuntimeApiVariable} is not set: this program runs inside Lambda or under tools/LocalLambdaHost.");
+            return 2;
+        }
+
+        runtimeApi ??= ownedClient!;
+        FunctionLogger? logger = null;
+        FunctionHandler? handler = null;
+
+        Task InitializeAsync(CancellationToken token)
+        {
+            try
+            {
+                var config = FunctionConfig.Load(Environment);
+                logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
+                var metrics = new MetricsWriter(sink, config.MetricsNamespace, TimeProvider);
+                var deadLetterQueue = DeadLetterQueueFactory is not null
+                    ? DeadLetterQueueFactory(config)
+                    : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
+                var recordHandler = new RecordHandler(config, ReplicatorFactory(config), logger, metrics, TimeProvider);
+                handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions));
+                logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
+                return Task.CompletedTask;
+            }
+            catch (ConfigurationException ex)
+            {
+                // Before the logger exists: a plain line, never a stack trace, for a configuration mistake.
+                sink.WriteLine($"Configuration invalid: {Redactor.Redact(ex.Message)}");
+                throw;
+            }
+            catch (Exception ex)
+            {
+                sink.WriteLine($"Initialization failed: {ex.GetType().Name}: {Redactor.Redact(ex.Message)}");
+                throw;
+            }
+        }
+
+        var bootstrap = new LambdaBootstrap(
+            runtimeApi,
+            (invocation, token) => handler!.HandleAsync(invocation, token),
+            InitializeAsync,
+            Environment,
+            TimeProvider,
+            () => logger);
+        return await bootstrap.RunAsync(cancellationToken);
+    }
+
+    private RuntimeApiClient? CreateRuntimeClient()
+    {
+        var address = Environment.GetEnvironmentVariable(RuntimeApiClient.RuntimeApiVariable);
+        return string.IsNullOrWhiteSpace(address) ? null : new RuntimeApiClient(address);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Replicator.Core.Replication;
+
+namespace Replicator.Function.Observability;
+
+/// <summary>
+/// CloudWatch Embedded Metric Format: one JSON line per destination result, dimension DestinationRegion
+/// (format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+/// Every metric is written on every line, zeros included, so sums and averages stay comparable across outcomes.
+/// </summary>
+public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, TimeProvider timeProvider)
+{
+    public const string DimensionName = "DestinationRegion";
+
+    private static readonly (string Name, string Unit)[] Definitions =
+    [
+        ("ImagesReplicated", "Count"),
+        ("ImagesSkipped", "Count"),
+        ("ImagesDeleted", "Count"),
+        ("ReplicationFailures", "Count"),
+        ("BytesCopied", "Bytes"),
+        ("LayersCopied", "Count"),
+        ("LayersSkipped", "Count"),
+        ("ReplicationDurationMs", "Milliseconds"),
+        ("ReplicationLagMs", "Milliseconds"),
+    ];
+
+    /// <param name="result">One destination's result.</param>
+    /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs out.</param>
+    public void Write(DestinationResult result, DateTimeOffset? eventTime)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var now = timeProvider.GetUtcNow();
+        long? lag = eventTime is { } time ? Math.Max(0, (long)(now - time).TotalMilliseconds) : null;
+        long[] values =
+        [
+            result.Outcome == ReplicationOutcome.Replicated ? 1 : 0,
+            result.Outcome is ReplicationOutcome.UpToDate or ReplicationOutcome.Skipped ? 1 : 0,
+            result.Outcome == ReplicationOutcome.Deleted ? 1 : 0,
+            result.Outcome == ReplicationOutcome.Failed ? 1 : 0,
+            result.BytesCopied,
+            result.LayersCopied,
+            result.LayersSkipped,
+            (long)result.Duration.TotalMilliseconds,
+            lag ?? -1,
+        ];
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", metricsNamespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue(DimensionName);
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            for (var i = 0; i < Definitions.Length; i++)
+            {
+                if (values[i] < 0)
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteString("Name", Definitions[i].Name);
+                json.WriteString("Unit", Definitions[i].Unit);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString(DimensionName, result.Destination.Region);
+            for (var i = 0; i < Definitions.Length; i++)
+            {
+                if (values[i] >= 0)
+                {
+                    json.WriteNumber(Definitions[i].Name, values[i]);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+}

@@ -1,0 +1,137 @@
+using Replicator.Function.DeadLetter;
+using Replicator.Function.Events;
+using Replicator.Function.Observability;
+using Replicator.Function.Runtime;
+
+namespace Replicator.Function.Processing;
+
+/// <summary>
+/// A batch with FIFO semantics, after Powertools' BatchProcessor: every record counts as failed until it
+/// succeeded; records of one message group run in order and the first failure stops the group (it and all
+/// later records of the group are reported); groups run concurrently; near the deadline nothing new starts.
+/// Poison records go to the dead-letter queue and are acknowledged, or are reported failed when that is impossible.
+/// </summary>
+public sealed class BatchProcessor(
+    Func<SQSMessage, string, CancellationToken, Task<RecordResult>> handleRecord,
+    IDeadLetterQueue? deadLetterQueue,
+    FunctionLogger logger,
+    BatchProcessorOptions options)
+{
+    public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options)
+        : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options)
+    {
+    }
+
+    public async Task<SQSBatchResponse> ProcessAsync(SQSEvent batch, ILambdaContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(context);
+        var records = batch.Records;
+        if (records.Any(r => string.IsNullOrEmpty(r.MessageId)))
+        {
+            // Without a message id a record cannot be reported: fail the whole invocation so SQS keeps everything.
+            throw new InvalidDataException("A record of the batch has no messageId.");
+        }
+
+        var margin = options.MarginFor(context.RemainingTime);
+
+        // A record without a group (a standard queue) has no order to keep: it is a group of its own.
+        var groups = records
+            .Select((record, index) => (record, key: record.MessageGroupId ?? "\0" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .GroupBy(x => x.key, StringComparer.Ordinal)
+            .Select(g => g.Select(x => x.record).ToArray())
+            .ToArray();
+
+        using var gate = new SemaphoreSlim(options.MaxConcurrentGroups);
+        var done = await Task.WhenAll(groups.Select(group => RunGroupAsync(group, gate, margin, context, cancellationToken)));
+        var succeeded = done.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+
+        var response = new SQSBatchResponse();
+        foreach (var record in records.Where(r => !succeeded.Contains(r.MessageId!)).DistinctBy(r => r.MessageId))
+        {
+            response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = record.MessageId! });
+        }
+
+        var level = response.BatchItemFailures.Count == 0 ? LogLevel.Info : LogLevel.Warn;
+        logger.Log(level, $"Batch done: {records.Count} record(s) in {groups.Length} group(s), {response.BatchItemFailures.Count} reported failed", new LogFields { RequestId = context.AwsRequestId });
+        return response;
+    }
+
+    private async Task<List<string>> RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, CancellationToken cancellationToken)
+    {
+        var succeeded = new List<string>(group.Length);
+        // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
+        await gate.WaitAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < group.Length; i++)
+            {
+                var record = group[i];
+                var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
+                if (cancellationToken.IsCancellationRequested || context.RemainingTime < margin)
+                {
+                    logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed", fields with { Outcome = "NotStarted" });
+                    break;
+                }
+
+                RecordResult result;
+                try
+                {
+                    result = await handleRecord(record, context.AwsRequestId, cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    logger.Error($"Record handler threw {ex.GetType().Name}: {ex.Message}", fields with { Outcome = "Failed", ErrorType = ex.GetType().Name });
+                    result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
+                }
+
+                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, fields, cancellationToken))
+                {
+                    succeeded.Add(record.MessageId!);
+                    continue;
+                }
+
+                if (!result.IsDone)
+                {
+                    if (i + 1 < group.Length)
+                    {
+                        logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = "GroupStopped", ErrorType = result.ErrorType });
+                    }
+
+                    break;
+                }
+
+                succeeded.Add(record.MessageId!);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        return succeeded;
+    }
+
+    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, LogFields fields, CancellationToken cancellationToken)
+    {
+        var errorType = result.ErrorType ?? "PermanentFailure";
+        if (deadLetterQueue is null)
+        {
+            logger.Error($"Poison message reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = "Failed", ErrorType = errorType });
+            return false;
+        }
+
+        try
+        {
+            var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
+            await deadLetterQueue.SendAsync(message, cancellationToken);
+            logger.Warn($"Poison message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = "DeadLettered", ErrorType = errorType });
+            return true;
+        }
+        catch (Exception ex)
+        {
+            logger.Error($"Dead-letter send failed ({ex.GetType().Name}: {ex.Message}); message reported failed", fields with { Outcome = "Failed", ErrorType = errorType });
+            return false;
+        }
+    }
+}

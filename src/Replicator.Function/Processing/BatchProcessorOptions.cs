@@ -1,0 +1,19 @@
+namespace Replicator.Function.Processing;
+
+public sealed record BatchProcessorOptions
+{
+    /// <summary>No record starts once less than this share of the invocation's time is left...</summary>
+    public double DeadlineMarginFraction { get; init; } = 0.1;
+
+    /// <summary>...or less than this, whichever is larger: a copy needs some seconds to be worth starting.</summary>
+    public TimeSpan MinimumDeadlineMargin { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Message groups processed at once (a FIFO batch holds at most 10 messages).</summary>
+    public int MaxConcurrentGroups { get; init; } = 10;
+
+    public TimeSpan MarginFor(TimeSpan remainingAtStart)
+    {
+        var share = TimeSpan.FromTicks((long)(remainingAtStart.Ticks * DeadlineMarginFraction));
+        return share > MinimumDeadlineMargin ? share : MinimumDeadlineMargin;
+    }
+}

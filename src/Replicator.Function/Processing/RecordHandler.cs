@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Replication;
+using Replicator.Function.Configuration;
+using Replicator.Function.Events;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.Processing;
+
+/// <summary>One SQS record: parse, decide, call the engine, classify the result. Never throws for the record's own faults.</summary>
+public sealed class RecordHandler(FunctionConfig config, IImageReplicator replicator, FunctionLogger logger, MetricsWriter metrics, TimeProvider timeProvider)
+{
+    public const string InvalidEventErrorType = "InvalidEvent";
+    public const string TagFilterTimeoutErrorType = "TagFilterTimeout";
+    public const string CancelledErrorType = "DeadlineExceeded";
+
+    public async Task<RecordResult> HandleAsync(SQSMessage message, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var fields = new LogFields { RequestId = requestId, MessageId = message.MessageId };
+
+        EcrImageActionEvent imageEvent;
+        try
+        {
+            imageEvent = EcrEventParser.Parse(message.Body);
+        }
+        catch (InvalidEventException ex)
+        {
+            var reason = Redactor.Redact(ex.Message);
+            logger.Warn($"Invalid event ({ex.Field}): {reason}", fields with { Outcome = "Invalid", ErrorType = InvalidEventErrorType });
+            return new RecordResult(RecordOutcome.PermanentFailure, reason, InvalidEventErrorType);
+        }
+
+        fields = fields with { Repository = imageEvent.RepositoryName, Tag = imageEvent.Tag, Digest = imageEvent.Digest };
+        RecordDecision decision;
+        try
+        {
+            decision = RecordDecision.Decide(imageEvent, config.ReplicateDeletes, config.TagFilter);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            const string reason = "TAG_FILTER took too long to evaluate on this tag";
+            logger.Error(reason, fields with { Outcome = "Failed", ErrorType = TagFilterTimeoutErrorType });
+            return new RecordResult(RecordOutcome.PermanentFailure, reason, TagFilterTimeoutErrorType);
+        }
+
+        var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations);
+        if (decision.Action == RecordAction.Acknowledge || destinations.Count == 0)
+        {
+            var reason = destinations.Count == 0 ? "no destination other than the source region" : decision.Reason;
+            logger.Info($"Acknowledged: {reason}", fields with { Outcome = decision.Filtered ? RecordDecision.FilteredOutcome : "Acknowledged" });
+            return new RecordResult(RecordOutcome.Acknowledged, reason);
+        }
+
+        var source = new ImageReference(imageEvent.Account, imageEvent.Region, imageEvent.RepositoryName, imageEvent.Digest, imageEvent.Tag);
+        var request = new ReplicationRequest(source, destinations);
+        var started = timeProvider.GetTimestamp();
+        ReplicationResult result;
+        try
+        {
+            result = decision.Action == RecordAction.Delete
+                ? await replicator.DeleteAsync(request, cancellationToken)
+                : await replicator.ReplicateAsync(request, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.Warn("Stopped at the invocation deadline; SQS will deliver the message again", fields with { Outcome = "Failed", ErrorType = CancelledErrorType });
+            return new RecordResult(RecordOutcome.TransientFailure, "stopped at the invocation deadline", CancelledErrorType);
+        }
+        catch (Exception ex)
+        {
+            // The engine reports destination failures in its result; a throw is unexpected, so retry and let the
+            // queue's redrive policy end it if it keeps happening.
+            var errorType = ex.GetType().Name;
+            var reason = Redactor.Redact(ex.Message);
+            logger.Error($"Replication threw {errorType}: {reason}", fields with { Outcome = "Failed", ErrorType = errorType, DurationMs = ElapsedMs(started) });
+            return new RecordResult(RecordOutcome.TransientFailure, reason, errorType);
+        }
+
+        foreach (var destination in result.Destinations)
+        {
+            LogDestination(destination, fields);
+            metrics.Write(destination, imageEvent.Time);
+        }
+
+        if (result.Succeeded)
+        {
+            return RecordResult.Succeeded;
+        }
+
+        var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient).First();
+        var failureReason = Redactor.Redact($"{failure.Destination}: {failure.ErrorCode ?? "Failed"}: {failure.Message}");
+        var failureType = failure.ErrorCode ?? (result.ShouldRetry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
+        return new RecordResult(result.ShouldRetry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
+    }
+
+    private void LogDestination(DestinationResult destination, LogFields fields)
+    {
+        var line = fields with
+        {
+            Digest = destination.Digest ?? fields.Digest,
+            DestinationRegion = destination.Destination.Region,
+            Outcome = destination.Outcome.ToString(),
+            LayersCopied = destination.LayersCopied,
+            LayersSkipped = destination.LayersSkipped,
+            Bytes = destination.BytesCopied,
+            DurationMs = (long)destination.Duration.TotalMilliseconds,
+            ErrorType = destination.ErrorCode,
+        };
+        if (destination.Succeeded)
+        {
+            logger.Info($"{destination.Outcome} in {destination.Destination}", line);
+        }
+        else
+        {
+            var retry = destination.Transient ? "transient" : "permanent";
+            logger.Error($"Failed in {destination.Destination} ({retry}): {destination.Message}", line);
+        }
+    }
+
+    private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Replicator.Function.Runtime;
+
+/// <summary>HTTP client of the Lambda Runtime API at http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/.</summary>
+public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
+{
+    public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
+    public const string RequestIdHeader = "Lambda-Runtime-Aws-Request-Id";
+    public const string DeadlineHeader = "Lambda-Runtime-Deadline-Ms";
+    public const string FunctionArnHeader = "Lambda-Runtime-Invoked-Function-Arn";
+    public const string TraceIdHeader = "Lambda-Runtime-Trace-Id";
+    public const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
+    public const string ErrorContentType = "application/vnd.aws.lambda.error+json";
+
+    /// <summary>Lambda's synchronous invocation payload limit is 6 MB; a little slack for the JSON envelope.</summary>
+    public const int MaxPayloadBytes = 7 * 1024 * 1024;
+
+    private readonly HttpClient _http;
+
+    /// <param name="runtimeApi">host:port, the value of AWS_LAMBDA_RUNTIME_API.</param>
+    public RuntimeApiClient(string runtimeApi, HttpMessageHandler? handler = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runtimeApi);
+        _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true)
+        {
+            BaseAddress = new Uri($"http://{runtimeApi}/2018-06-01/"),
+
+            // The environment is frozen inside GET next, for minutes or hours: any client timeout would fire at thaw.
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = MaxPayloadBytes,
+        };
+    }
+
+    public async Task<RuntimeInvocation> GetNextInvocationAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri("runtime/invocation/next", UriKind.Relative), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var headers = response.Headers;
+        var requestId = Header(headers, RequestIdHeader) ?? throw new InvalidOperationException($"The Runtime API answered without {RequestIdHeader}.");
+        var deadline = long.TryParse(Header(headers, DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : 0;
+        return new RuntimeInvocation(requestId, deadline, Header(headers, FunctionArnHeader) ?? string.Empty, Header(headers, TraceIdHeader), payload);
+    }
+
+    public async Task SendResponseAsync(string awsRequestId, byte[] payload, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(payload);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(InvocationUri(awsRequestId, "response"), content, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task ReportInvocationErrorAsync(string awsRequestId, RuntimeError error, string errorTypeHeader, CancellationToken cancellationToken)
+    {
+        using var response = await PostErrorAsync(InvocationUri(awsRequestId, "error"), error, errorTypeHeader, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task ReportInitializationErrorAsync(RuntimeError error, string errorTypeHeader, CancellationToken cancellationToken)
+    {
+        using var response = await PostErrorAsync(new Uri("runtime/init/error", UriKind.Relative), error, errorTypeHeader, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static Uri InvocationUri(string awsRequestId, string action) =>
+        new($"runtime/invocation/{Uri.EscapeDataString(awsRequestId)}/{action}", UriKind.Relative);
+
+    private static string? Header(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private async Task<HttpResponseMessage> PostErrorAsync(Uri uri, RuntimeError error, string errorTypeHeader, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri);
+        request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, RuntimeJsonContext.Default.RuntimeError));
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ErrorContentType);
+        request.Headers.TryAddWithoutValidation(ErrorTypeHeader, errorTypeHeader);
+        return await _http.SendAsync(request, cancellationToken);
+    }
+}

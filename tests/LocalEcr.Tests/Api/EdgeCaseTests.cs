@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+public sealed class EdgeCaseTests
+{
+    [Fact]
+    public async Task A_first_part_not_at_byte_0_reports_minus_1_as_last_valid_byte()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var error = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, new byte[20], 10, 10));
+        error.AssertError("InvalidLayerPartException");
+        Assert.Equal(-1, error.Json["lastValidByteReceived"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Exclusion_filters_let_matching_tags_move_in_an_immutable_repository()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.CallAsync("CreateRepository", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
+            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "dev-*" }),
+        })).EnsureOk();
+        await TestImages.PushImageAsync(client, "app", "dev-main", 1);
+        await TestImages.PushImageAsync(client, "app", "v1", 2);
+        var (_, other) = await TestImages.PushImageAsync(client, "app", null, 3);
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "dev-main" })).EnsureOk();
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "v1" })).AssertError("ImageTagAlreadyExistsException");
+    }
+
+    [Fact]
+    public async Task A_declared_media_type_contradicting_the_manifest_is_InvalidParameter()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", null, 1);
+        (await client.CallAsync("PutImage", new JsonObject
+        {
+            ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = "x", ["imageManifestMediaType"] = TestImages.OciManifest,
+        })).AssertError("InvalidParameterException");
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = "not json", ["imageTag"] = "y" })).AssertError("InvalidParameterException");
+    }
+
+    [Fact]
+    public async Task BatchGetImage_reports_tag_and_digest_disagreeing_and_missing_ids()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        await TestImages.PushImageAsync(client, "app", "v1", 1);
+        var (other, _) = await TestImages.PushImageAsync(client, "app", "v2", 2);
+        var result = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(TestImages.ImageId(digest: other, tag: "v1"), new JsonObject(), TestImages.ImageId(digest: "bad")),
+        })).EnsureOk().Json;
+        var codes = result["failures"]!.AsArray().Select(f => f!["failureCode"]!.GetValue<string>()).ToList();
+        Assert.Equal(["ImageTagDoesNotMatchDigest", "MissingDigestAndTag", "InvalidImageDigest"], codes);
+        (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray() })).AssertError("InvalidParameterException");
+        (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "nope", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "v1")) })).AssertError("RepositoryNotFoundException");
+    }
+
+    [Fact]
+    public async Task Parallel_uploads_of_distinct_and_identical_layers_stay_consistent()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var distinct = Enumerable.Range(0, 6).Select(i => TestImages.RandomBytes(20_000 + i, 100 + i)).ToList();
+        var digests = await Task.WhenAll(distinct.Select(d => TestImages.UploadBlobAsync(client, "app", d)));
+        Assert.Equal(distinct.Select(TestImages.Digest), digests);
+
+        var same = TestImages.RandomBytes(5000, 999);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+            (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, same, 0, same.Length))).EnsureOk();
+            return await client.CallAsync("CompleteLayerUpload", new JsonObject
+            {
+                ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(same)),
+            });
+        }));
+        Assert.Single(outcomes, o => o.Status == System.Net.HttpStatusCode.OK);
+        Assert.All(outcomes.Where(o => o.Status != System.Net.HttpStatusCode.OK), o => o.AssertError("LayerAlreadyExistsException"));
+        var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject
+        {
+            ["repositoryName"] = "app", ["layerDigests"] = new JsonArray([.. digests.Append(TestImages.Digest(same)).Select(d => (JsonNode)d)]),
+        })).EnsureOk().Json;
+        Assert.Equal(7, check["layers"]!.AsArray().Count);
+    }
+}

@@ -1,0 +1,46 @@
+using LocalEcr.Hosting;
+
+namespace LocalEcr.Tests.Hosting;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Defaults_are_loopback_port_0_test_keys_and_a_temporary_folder()
+    {
+        Assert.True(CommandLine.TryParse([], out var options, out var error));
+        Assert.Null(error);
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(0, options.Port);
+        Assert.Equal("000000000000", options.AccountId);
+        Assert.Equal("test", options.AccessKey);
+        Assert.Equal("test", options.SecretKey);
+        Assert.Null(options.DataDirectory);
+    }
+
+    [Fact]
+    public void Every_option_is_read_in_both_spellings()
+    {
+        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x"], out var options, out _));
+        Assert.Equal(5000, options.Port);
+        Assert.Equal("0.0.0.0", options.Host);
+        Assert.Equal("123456789012", options.AccountId);
+        Assert.Equal("AK", options.AccessKey);
+        Assert.Equal("SK", options.SecretKey);
+        Assert.Equal("/tmp/x", options.DataDirectory);
+    }
+
+    [Theory]
+    [InlineData("--port", "x")]
+    [InlineData("--port", "70000")]
+    [InlineData("--account", "123")]
+    [InlineData("--host", "not-an-ip")]
+    [InlineData("--bogus", "1")]
+    [InlineData("--port")]
+    public void Bad_arguments_give_one_clear_line(params string[] args)
+    {
+        Assert.False(CommandLine.TryParse(args, out _, out var error));
+        Assert.NotNull(error);
+        Assert.DoesNotContain('\n', error);
+        Assert.StartsWith("LocalEcr: ", error, StringComparison.Ordinal);
+    }
+}

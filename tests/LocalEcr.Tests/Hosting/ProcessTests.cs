@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Hosting;
+
+/// <summary>The command-line LocalEcr as a real process: the ready line, signed calls, SIGTERM, exit codes.</summary>
+public sealed partial class ProcessTests
+{
+    [GeneratedRegex(@"^LocalEcr listening on http://127\.0\.0\.1:(\d+)$")]
+    private static partial Regex ReadyLine();
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LocalEcr.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Prints_one_ready_line_serves_signed_calls_and_stops_on_SIGTERM()
+    {
+        using var process = Start("--port", "0", "--account", "111122223333", "--access-key", "AK", "--secret-key", "SK");
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var match = ReadyLine().Match(line ?? string.Empty);
+            Assert.True(match.Success, $"unexpected ready line: '{line}'");
+
+            using var http = new HttpClient();
+            var body = "{}"u8.ToArray();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{match.Groups[1].Value}/") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken");
+            TestSigner.Sign(request, body, "us-east-2", "AK", "SK", DateTime.UtcNow);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("111122223333.dkr.ecr.us-east-2.amazonaws.com", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(string.Empty, await process.StandardOutput.ReadToEndAsync());
+            Assert.Equal(string.Empty, await stderr);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Bad_arguments_exit_2_with_one_line_on_stderr()
+    {
+        using var process = Start("--port", "nope");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal(string.Empty, await stdout);
+        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("--port", Assert.Single(lines), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Hosting;
+
+public sealed class ServerLifecycleTests
+{
+    [Fact]
+    public async Task Many_servers_run_side_by_side_with_their_own_state()
+    {
+        var servers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => LocalEcrServer.StartAsync(new LocalEcrOptions())));
+        try
+        {
+            Assert.Equal(4, servers.Select(s => s.BaseAddress.Port).Distinct().Count());
+            Assert.All(servers, s => Assert.Equal("127.0.0.1", s.BaseAddress.Host));
+            using var first = new EcrTestClient(servers[0]);
+            using var second = new EcrTestClient(servers[1]);
+            await TestImages.CreateRepositoryAsync(first, "only-here");
+            (await second.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray("only-here") })).AssertError("RepositoryNotFoundException");
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_temporary_data_directory_is_removed_on_dispose_and_a_given_one_kept()
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        var temporary = server.DataDirectory;
+        Assert.True(Directory.Exists(temporary));
+        await server.DisposeAsync();
+        Assert.False(Directory.Exists(temporary));
+
+        var given = Directory.CreateTempSubdirectory("localecr-given-");
+        try
+        {
+            await using (var kept = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = given.FullName }))
+            {
+                using var client = new EcrTestClient(kept);
+                await TestImages.CreateRepositoryAsync(client, "app");
+                var digest = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(64, 1));
+                Assert.True(File.Exists(Path.Combine(given.FullName, "blobs", "sha256", digest[7..])));
+            }
+
+            Assert.True(Directory.Exists(given.FullName));
+        }
+        finally
+        {
+            given.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_account_option_sets_the_registry_id()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccountId = "111122223333" });
+        Assert.Equal("111122223333", server.AccountId);
+        using var client = new EcrTestClient(server);
+        var repository = (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["repository"]!;
+        Assert.Equal("111122223333", repository["registryId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Invalid_options_are_refused_before_listening()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { AccountId = "12" }));
+        await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Host = "example.com" }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 70000 }));
+    }
+}

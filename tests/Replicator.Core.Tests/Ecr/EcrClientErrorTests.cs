@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Sockets;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+
+namespace Replicator.Core.Tests.Ecr;
+
+public sealed class EcrClientErrorTests
+{
+    private static readonly ListImagesRequest List = new() { RepositoryName = "app" };
+
+    [Fact]
+    public async Task Modelled_error_from_the_body_with_status_and_request_id()
+    {
+        var handler = new RecordingHandler().Respond(
+            HttpStatusCode.BadRequest,
+            """{"__type":"RepositoryNotFoundException","message":"The repository with name 'app' does not exist in the registry with id '123456789012'"}""",
+            ("x-amzn-RequestId", "rid-42"));
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.RepositoryNotFoundException, ex.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.Equal("rid-42", ex.RequestId);
+        Assert.Equal("ListImages", ex.Operation);
+        Assert.False(ex.IsTransient);
+        Assert.StartsWith("The repository with name 'app'", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("ListImages: RepositoryNotFoundException: " + ex.ErrorMessage + " (HTTP 400, request id rid-42)", ex.Message);
+    }
+
+    [Fact]
+    public async Task Error_type_from_the_header_when_the_body_has_none()
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.BadRequest, """{"message":"Rate exceeded"}""", ("X-Amzn-Errortype", "ThrottlingException:http://internal.amazon.com/"));
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+        Assert.Equal(EcrErrorCodes.ThrottlingException, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task Server_error_without_a_body_is_transient()
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.ServiceUnavailable, null);
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+        Assert.Equal(EcrErrorCodes.ServiceUnavailable, ex.ErrorCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.StatusCode);
+        Assert.True(ex.IsTransient);
+        Assert.Null(ex.RequestId);
+    }
+
+    [Fact]
+    public async Task InvalidLayerPart_exposes_last_valid_byte()
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.BadRequest, """{"__type":"InvalidLayerPartException","lastValidByteReceived":5242879,"message":"part not contiguous"}""");
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).UploadLayerPartAsync(
+            new() { RepositoryName = "app", UploadId = "u", PartFirstByte = 6_000_000, PartLastByte = 6_000_000, LayerPartBlob = new byte[1] }));
+        Assert.Equal(5_242_879L, ex.LastValidByteReceived);
+        Assert.False(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task Error_body_is_read_only_up_to_the_cap()
+    {
+        var body = new CountingStream(10 * 1024 * 1024);
+        var handler = new RecordingHandler().Respond(() =>
+            new HttpResponseMessage(HttpStatusCode.BadGateway) { Content = new StreamContent(body, 4096) });
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.InternalFailure, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.InRange(body.BytesRead, 1, EcrErrorClassifier.MaxErrorBodyBytes);
+    }
+
+    [Fact]
+    public async Task Connection_refused_on_a_closed_port_is_a_transient_ConnectionFailure()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: new Uri($"http://127.0.0.1:{port}/"));
+        var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Null(ex.StatusCode);
+        Assert.IsType<HttpRequestException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_times_out_as_a_transient_RequestTimeout()
+    {
+        await using var server = new LoopbackHttpServer(_ => null);
+        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: server.Url, timeout: TimeSpan.FromMilliseconds(200));
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.RequestTimeout, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_surfaces_as_OperationCanceledException_not_EcrException()
+    {
+        await using var server = new LoopbackHttpServer(_ => null);
+        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: server.Url);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ListImagesAsync(List, cts.Token));
+        Assert.Equal(cts.Token, ex.CancellationToken);
+    }
+
+    [Fact]
+    public async Task An_already_cancelled_token_sends_nothing()
+    {
+        var handler = new RecordingHandler().RespondOk("{}");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TestClients.Create(handler).ListImagesAsync(List, new CancellationToken(canceled: true)));
+        Assert.Empty(handler.Requests);
+    }
+
+    [Fact]
+    public async Task Transport_exception_raised_while_the_caller_cancels_is_reported_as_cancellation()
+    {
+        using var cts = new CancellationTokenSource();
+        var handler = new RecordingHandler().Respond(() =>
+        {
+            cts.Cancel();
+            throw new HttpRequestException("connection reset");
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TestClients.Create(handler).ListImagesAsync(List, cts.Token));
+    }
+
+    [Fact]
+    public async Task Exception_text_holds_no_secret_and_no_token()
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.Forbidden, """{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match"}""");
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.InvalidSignatureException, ex.ErrorCode);
+        Assert.DoesNotContain(TestClients.SecretKey, ex.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestClients.SessionToken, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A long body that counts what the client actually read.</summary>
+    private sealed class CountingStream(long length) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - BytesRead);
+            buffer.AsSpan(offset, n).Fill((byte)'x');
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

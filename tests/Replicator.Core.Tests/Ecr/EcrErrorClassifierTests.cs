@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text;
+using Replicator.Core.Ecr;
+
+namespace Replicator.Core.Tests.Ecr;
+
+public sealed class EcrErrorClassifierTests
+{
+    [Theory]
+    [InlineData("RepositoryNotFoundException", "RepositoryNotFoundException")]
+    [InlineData("com.amazonaws.ecr#RepositoryNotFoundException", "RepositoryNotFoundException")]
+    [InlineData("aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/", "FooError")]
+    [InlineData("FooError:http://internal.amazon.com/", "FooError")]
+    [InlineData("  ThrottlingException  ", "ThrottlingException")]
+    [InlineData("", null)]
+    [InlineData("   ", null)]
+    [InlineData(null, null)]
+    [InlineData("ns#", null)]
+    public void Error_codes_are_normalised(string? raw, string? expected) =>
+        Assert.Equal(expected, EcrErrorClassifier.NormalizeErrorCode(raw));
+
+    [Theory]
+    [InlineData("ThrottlingException", 400, true)]
+    [InlineData("TooManyRequestsException", 400, true)]
+    [InlineData("ThrottledException", 400, true)]
+    [InlineData("RequestLimitExceeded", 400, true)]
+    [InlineData("Throttling", 400, true)]
+    [InlineData("ServerException", 500, true)]
+    [InlineData("InternalFailure", 500, true)]
+    [InlineData("ServiceUnavailable", 503, true)]
+    [InlineData("UnknownError", 502, true)]
+    [InlineData("UnknownError", 429, true)]
+    [InlineData("RequestTimeout", null, true)]
+    [InlineData("ConnectionFailure", null, true)]
+    [InlineData("RepositoryNotFoundException", 400, false)]
+    [InlineData("ImageTagAlreadyExistsException", 400, false)]
+    [InlineData("ImageAlreadyExistsException", 400, false)]
+    [InlineData("LayersNotFoundException", 400, false)]
+    [InlineData("LimitExceededException", 400, false)]
+    [InlineData("AccessDeniedException", 400, false)]
+    [InlineData("UnrecognizedClientException", 403, false)]
+    [InlineData("InvalidSignatureException", 403, false)]
+    [InlineData("ExpiredTokenException", 400, false)]
+    [InlineData("InvalidResponse", null, false)]
+    public void Transient_verdict(string code, int? status, bool transient) =>
+        Assert.Equal(transient, EcrErrorClassifier.IsTransient(code, (HttpStatusCode?)status));
+
+    [Fact]
+    public void Body_type_and_message_are_read()
+    {
+        var details = EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, """{"__type":"RepositoryNotFoundException","message":"The repository with name 'app' does not exist"}"""u8);
+        Assert.Equal(new EcrErrorDetails("RepositoryNotFoundException", "The repository with name 'app' does not exist", null), details);
+    }
+
+    [Fact]
+    public void Header_wins_over_body_and_capitalised_Message_is_accepted()
+    {
+        var details = EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, "ThrottlingException:http://internal", """{"__type":"Other","Message":"Rate exceeded"}"""u8);
+        Assert.Equal("ThrottlingException", details.ErrorCode);
+        Assert.Equal("Rate exceeded", details.Message);
+    }
+
+    [Fact]
+    public void InvalidLayerPart_carries_last_valid_byte()
+    {
+        var details = EcrErrorClassifier.Parse(
+            HttpStatusCode.BadRequest,
+            null,
+            """{"__type":"InvalidLayerPartException","registryId":"123456789012","repositoryName":"app","uploadId":"u","lastValidByteReceived":10485759,"message":"Invalid part"}"""u8);
+        Assert.Equal(10_485_759L, details.LastValidByteReceived);
+        Assert.Equal("InvalidLayerPartException", details.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData(500, "InternalFailure")]
+    [InlineData(502, "InternalFailure")]
+    [InlineData(503, "ServiceUnavailable")]
+    [InlineData(504, "RequestTimeout")]
+    [InlineData(429, "ThrottlingException")]
+    [InlineData(404, "UnknownError")]
+    public void Without_body_or_header_the_code_comes_from_the_status(int status, string code)
+    {
+        var details = EcrErrorClassifier.Parse((HttpStatusCode)status, null, default);
+        Assert.Equal(code, details.ErrorCode);
+        Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), details.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truncated_or_html_body_still_gives_what_was_read()
+    {
+        Assert.Equal("RepositoryNotFoundException", EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, """{"__type":"RepositoryNotFoundException","message":"The repo"""u8).ErrorCode);
+        Assert.Equal("InternalFailure", EcrErrorClassifier.Parse(HttpStatusCode.BadGateway, null, "<html><body>Bad gateway</body></html>"u8).ErrorCode);
+    }
+
+    [Fact]
+    public void Long_messages_are_cut()
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"__type":"X","message":"{{new string('m', 5000)}}"}""");
+        var details = EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, body);
+        Assert.Equal(EcrErrorClassifier.MaxMessageLength + 3, details.Message.Length);
+    }
+}

@@ -1,0 +1,126 @@
+using Replicator.Core.Replication;
+using Replicator.Function.Configuration;
+using Replicator.Function.Observability;
+using Replicator.Function.Tests.Support;
+
+namespace Replicator.Function.Tests.Configuration;
+
+public class FunctionConfigTests
+{
+    private static FunctionConfig Load(params (string Name, string? Value)[] overrides)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AWS_REGION"] = "us-east-1",
+            ["DESTINATION_REGIONS"] = "us-west-2",
+        };
+        foreach (var (name, value) in overrides)
+        {
+            values[name] = value;
+        }
+
+        return FunctionConfig.Load(new DictionaryEnvironmentVariables(values));
+    }
+
+    private static ConfigurationException Fails(params (string Name, string? Value)[] overrides) =>
+        Assert.Throws<ConfigurationException>(() => Load(overrides));
+
+    [Fact]
+    public void Defaults_apply_when_only_required_variables_are_set()
+    {
+        var config = Load();
+        Assert.Equal("us-east-1", config.Region);
+        Assert.Equal([new ReplicationDestination("us-west-2")], config.Destinations);
+        Assert.Null(config.DeadLetterQueueUrl);
+        Assert.Equal(4, config.MaxParallelLayers);
+        Assert.Null(config.TagFilter);
+        Assert.False(config.ReplicateDeletes);
+        Assert.Equal("EcrReplicator", config.MetricsNamespace);
+        Assert.Equal(LogLevel.Info, config.LogLevel);
+        Assert.Equal(LogFormat.Json, config.LogFormat);
+        Assert.Null(config.SqsEndpoint);
+    }
+
+    [Fact]
+    public void Every_variable_is_read()
+    {
+        var config = Load(
+            ("DESTINATION_REGIONS", " us-west-2 , 111111111111:eu-west-1,222222222222:us-west-2"),
+            ("DEAD_LETTER_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo"),
+            ("MAX_PARALLEL_LAYERS", "32"),
+            ("TAG_FILTER", "v[0-9]+"),
+            ("REPLICATE_DELETES", "TRUE"),
+            ("METRICS_NAMESPACE", "Team/Replicator"),
+            ("AWS_LAMBDA_LOG_LEVEL", "warn"),
+            ("AWS_LAMBDA_LOG_FORMAT", "Text"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"));
+
+        Assert.Equal(
+            [new ReplicationDestination("us-west-2"), new ReplicationDestination("eu-west-1", "111111111111"), new ReplicationDestination("us-west-2", "222222222222")],
+            config.Destinations);
+        Assert.Equal("https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo", config.DeadLetterQueueUrl!.AbsoluteUri);
+        Assert.Equal(32, config.MaxParallelLayers);
+        Assert.Matches(config.TagFilter!, "v12");
+        Assert.DoesNotMatch(config.TagFilter!, "dev-v12");
+        Assert.True(config.ReplicateDeletes);
+        Assert.Equal("Team/Replicator", config.MetricsNamespace);
+        Assert.Equal(LogLevel.Warn, config.LogLevel);
+        Assert.Equal(LogFormat.Text, config.LogFormat);
+        Assert.Equal("http://127.0.0.1:4566/", config.SqsEndpoint!.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Sqs_specific_endpoint_wins_over_the_general_one()
+    {
+        var config = Load(("AWS_ENDPOINT_URL", "http://127.0.0.1:1"), ("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:2"));
+        Assert.Equal(2, config.SqsEndpoint!.Port);
+    }
+
+    [Theory]
+    [InlineData("AWS_REGION", null)]
+    [InlineData("AWS_REGION", "moon-1")]
+    [InlineData("DESTINATION_REGIONS", null)]
+    [InlineData("DESTINATION_REGIONS", "  ")]
+    [InlineData("DESTINATION_REGIONS", "us-west-2,")]
+    [InlineData("DESTINATION_REGIONS", "us-west-2,us-west-2")]
+    [InlineData("DESTINATION_REGIONS", "111111111111:eu-west-1,111111111111:eu-west-1")]
+    [InlineData("DESTINATION_REGIONS", "12345:eu-west-1")]
+    [InlineData("DESTINATION_REGIONS", "111111111111:")]
+    [InlineData("DESTINATION_REGIONS", "US-WEST-2")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "sqs/dlq")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "http://sqs.us-east-1.amazonaws.com/000000000000/dlq")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "ftp://example.com/q")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/dlq?X-Amz-Signature=abc")]
+    [InlineData("MAX_PARALLEL_LAYERS", "0")]
+    [InlineData("MAX_PARALLEL_LAYERS", "33")]
+    [InlineData("MAX_PARALLEL_LAYERS", "-1")]
+    [InlineData("MAX_PARALLEL_LAYERS", "four")]
+    [InlineData("TAG_FILTER", "v[0-9")]
+    [InlineData("TAG_FILTER", "(unclosed")]
+    [InlineData("REPLICATE_DELETES", "yes")]
+    [InlineData("METRICS_NAMESPACE", "AWS/ECR")]
+    [InlineData("METRICS_NAMESPACE", "bad$name")]
+    [InlineData("AWS_LAMBDA_LOG_LEVEL", "VERBOSE")]
+    [InlineData("AWS_LAMBDA_LOG_FORMAT", "XML")]
+    [InlineData("AWS_ENDPOINT_URL_SQS", "not a url")]
+    public void Invalid_values_name_the_variable(string variable, string? value)
+    {
+        var error = Fails((variable, value));
+        Assert.Equal(variable, error.Variable);
+        Assert.StartsWith(variable + ":", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Http_dead_letter_queue_is_accepted_with_a_local_sqs_endpoint()
+    {
+        var config = Load(("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9324"), ("DEAD_LETTER_QUEUE_URL", "http://127.0.0.1:9324/000000000000/dlq.fifo"));
+        Assert.Equal("http", config.DeadLetterQueueUrl!.Scheme);
+    }
+
+    [Fact]
+    public void Duplicate_destination_error_says_so()
+    {
+        var error = Fails(("DESTINATION_REGIONS", "us-west-2,us-west-2"));
+        Assert.Contains("listed twice", error.Message, StringComparison.Ordinal);
+    }
+}

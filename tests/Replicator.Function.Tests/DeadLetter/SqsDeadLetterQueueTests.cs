@@ -1,0 +1,82 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Replicator.Function.DeadLetter;
+using Replicator.Function.Tests.Support;
+
+namespace Replicator.Function.Tests.DeadLetter;
+
+/// <summary>The real AWSSDK.SQS client against a local SQS endpoint.</summary>
+public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
+{
+    private FakeSqsServer _sqs = null!;
+
+    public async Task InitializeAsync() => _sqs = await FakeSqsServer.StartAsync();
+
+    public async Task DisposeAsync() => await _sqs.DisposeAsync();
+
+    private AmazonSQSClient Client() => new(
+        new BasicAWSCredentials("local", "local"),
+        new AmazonSQSConfig { ServiceURL = _sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+    [Fact]
+    public async Task Sends_body_group_deduplication_id_and_error_attributes_to_a_fifo_queue()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+
+        await queue.SendAsync(new DeadLetterMessage("{\"a\":1}", "group-1", "message-1", "image-digest: invalid", "InvalidEvent"), CancellationToken.None);
+
+        var (target, body) = Assert.Single(_sqs.Requests);
+        Assert.Equal("AmazonSQS.SendMessage", target);
+        Assert.EndsWith("/000000000000/dlq.fifo", body.GetProperty("QueueUrl").GetString(), StringComparison.Ordinal);
+        Assert.Equal("{\"a\":1}", body.GetProperty("MessageBody").GetString());
+        Assert.Equal("group-1", body.GetProperty("MessageGroupId").GetString());
+        Assert.Equal("message-1", body.GetProperty("MessageDeduplicationId").GetString());
+        var attributes = body.GetProperty("MessageAttributes");
+        Assert.Equal("image-digest: invalid", attributes.GetProperty("ReplicatorError").GetProperty("StringValue").GetString());
+        Assert.Equal("String", attributes.GetProperty("ReplicatorError").GetProperty("DataType").GetString());
+        Assert.Equal("InvalidEvent", attributes.GetProperty("ReplicatorErrorType").GetProperty("StringValue").GetString());
+    }
+
+    [Fact]
+    public async Task A_standard_queue_gets_no_fifo_parameters()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq"));
+        await queue.SendAsync(new DeadLetterMessage("x", "group-1", "message-1", "r", "t"), CancellationToken.None);
+        var (_, body) = Assert.Single(_sqs.Requests);
+        Assert.False(body.TryGetProperty("MessageGroupId", out _));
+        Assert.False(body.TryGetProperty("MessageDeduplicationId", out _));
+    }
+
+    [Fact]
+    public async Task A_refused_send_throws_so_the_record_is_reported_failed()
+    {
+        _sqs.FailWith = HttpStatusCode.BadRequest;
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+        await Assert.ThrowsAnyAsync<AmazonServiceException>(() => queue.SendAsync(new DeadLetterMessage("x", "g", "m", "r", "t"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Long_reasons_are_cut()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "m", new string('r', 5000), "t"), CancellationToken.None);
+        var (_, body) = Assert.Single(_sqs.Requests);
+        Assert.Equal(SqsDeadLetterQueue.MaxReasonLength, body.GetProperty("MessageAttributes").GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!.Length);
+    }
+
+    [Fact]
+    public void The_client_uses_the_configured_endpoint_or_the_region()
+    {
+        using var local = SqsDeadLetterQueue.CreateClient("us-east-1", new Uri("http://127.0.0.1:9324"));
+        Assert.Equal("http://127.0.0.1:9324/", local.Config.ServiceURL);
+        Assert.Equal("us-east-1", local.Config.AuthenticationRegion);
+
+        using var real = SqsDeadLetterQueue.CreateClient("eu-west-1", null);
+        Assert.Equal("eu-west-1", real.Config.RegionEndpoint.SystemName);
+    }
+}

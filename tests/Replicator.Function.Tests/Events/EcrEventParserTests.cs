@@ -1,0 +1,127 @@
+using Replicator.Function.Events;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Events;
+
+public class EcrEventParserTests
+{
+    [Fact]
+    public void Parses_a_push()
+    {
+        var parsed = EcrEventParser.Parse(E.Body(tag: "v1.0.0"));
+        Assert.Equal("000000000000", parsed.Account);
+        Assert.Equal("us-east-1", parsed.Region);
+        Assert.Equal("PUSH", parsed.ActionType);
+        Assert.Equal("SUCCESS", parsed.Result);
+        Assert.Equal("my-app", parsed.RepositoryName);
+        Assert.Equal(E.Digest, parsed.Digest);
+        Assert.Equal("v1.0.0", parsed.Tag);
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 4, 0, 0, TimeSpan.Zero), parsed.Time);
+        Assert.Equal("13cde686-328b-6117-af20-0e5566167482", parsed.Id);
+    }
+
+    [Fact]
+    public void A_push_without_tag_parses_with_a_null_tag()
+    {
+        Assert.Null(EcrEventParser.Parse(E.Body(tag: null)).Tag);
+    }
+
+    [Fact]
+    public void The_reference_example_shape_parses()
+    {
+        // AWS's documented example with a shortened digest is refused: full digests only.
+        var body = E.Body(digest: "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234");
+        Assert.Equal("image-digest", Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body)).Field);
+    }
+
+    [Theory]
+    [InlineData("", "body")]
+    [InlineData("not json", "body")]
+    [InlineData("{\"source\":", "body")]
+    [InlineData("[1,2]", "body")]
+    [InlineData("\"a string\"", "body")]
+    [InlineData("{}", "source")]
+    [InlineData("{\"source\":42}", "source")]
+    [InlineData("{\"source\":\"aws.s3\"}", "source")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Scan\"}", "detail-type")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"1\",\"region\":\"us-east-1\"}", "account")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"nowhere\"}", "region")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"us-east-1\"}", "detail")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"us-east-1\",\"detail\":[]}", "detail")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"us-east-1\",\"time\":\"yesterday\",\"detail\":{}}", "time")]
+    public void Malformed_bodies_name_the_field(string body, string field)
+    {
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
+        Assert.Equal(field, error.Field);
+    }
+
+    [Theory]
+    [InlineData("account", "12345678901")]
+    [InlineData("region", "US-EAST-1")]
+    public void Invalid_envelope_fields_are_refused(string field, string value)
+    {
+        var body = field == "account" ? E.Body(account: value) : E.Body(region: value);
+        Assert.Equal(field, Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body)).Field);
+    }
+
+    [Theory]
+    [InlineData("repository-name", "My_Repo")]
+    [InlineData("repository-name", "a")]
+    [InlineData("repository-name", "../etc")]
+    [InlineData("image-digest", "sha256:XYZ")]
+    [InlineData("image-digest", "md5:0123")]
+    [InlineData("image-tag", ".hidden")]
+    [InlineData("image-tag", "tag with space")]
+    [InlineData("action-type", "push")]
+    [InlineData("action-type", "")]
+    [InlineData("result", "success!")]
+    public void Invalid_detail_fields_are_refused(string field, string value)
+    {
+        var body = field switch
+        {
+            "repository-name" => E.Body(repository: value),
+            "image-digest" => E.Body(digest: value),
+            "image-tag" => E.Body(tag: value),
+            "action-type" => E.Body(action: value),
+            _ => E.Body(result: value),
+        };
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
+        Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void A_missing_digest_is_refused_for_a_successful_action_but_not_for_a_failed_one()
+    {
+        var successful = E.Body().Replace($"\"image-digest\":\"{E.Digest}\",", string.Empty, StringComparison.Ordinal);
+        Assert.Equal("image-digest", Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(successful)).Field);
+
+        var failed = E.Body(result: "FAILURE").Replace($"\"image-digest\":\"{E.Digest}\",", string.Empty, StringComparison.Ordinal);
+        Assert.Null(EcrEventParser.Parse(failed).Digest);
+    }
+
+    [Fact]
+    public void Oversized_bodies_are_refused_before_parsing()
+    {
+        var body = E.Body().Replace("\"resources\":[]", "\"resources\":[\"" + new string('a', EcrEventParser.MaxBodyLength) + "\"]", StringComparison.Ordinal);
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
+        Assert.Equal("body", error.Field);
+        Assert.DoesNotContain("aaaaaaaaaa", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deeply_nested_bodies_are_refused()
+    {
+        var nested = new string('[', 64) + new string(']', 64);
+        var body = E.Body().Replace("\"resources\":[]", "\"resources\":" + nested, StringComparison.Ordinal);
+        Assert.Equal("body", Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body)).Field);
+    }
+
+    [Fact]
+    public void Long_bad_values_are_cut_in_the_message()
+    {
+        var body = E.Body(tag: new string('x', 500));
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
+        Assert.True(error.Message.Length < 300, error.Message);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using LocalLambdaHost;
+using Replicator.Core.Replication;
+using Replicator.Function.Runtime;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests;
+
+/// <summary>The whole function (composition root, runtime loop, batch processing) against the loopback Runtime API, with a fake engine.</summary>
+public sealed class FunctionHostTests : IAsyncLifetime
+{
+    private const string PresignedUrl = "https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/b1/layer?X-Amz-Security-Token=IQoJb3JpZ2luX2VjELr%2F%2F%2F&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAQNEXAMPLE7EXAMPL%2F20261128%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+    private const string AccessKeyId = "AKIAIOSFODNN7EXAMPLE";
+    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private const string SessionToken = "FwoGZXIvYXdzEBYaDHqa0AP1bXNRlrmXNyLIAZtZ3cYlbfJmUaRr";
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly string[] Secrets = ["X-Amz-Signature=5d672d79", "IQoJb3JpZ2luX2VjELr", "ASIAQNEXAMPLE7EXAMPL", AccessKeyId, SecretKey, SessionToken, "5d672d79c15b13162d9279b0855cfba6"];
+
+    private readonly StringWriter _output = new();
+    private readonly FakeReplicator _replicator = new();
+    private readonly FakeDeadLetterQueue _deadLetter = new();
+    private readonly CancellationTokenSource _stop = new();
+    private LocalRuntimeApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await LocalRuntimeApi.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _api.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private Task<int> Start(Dictionary<string, string?> environment) => new FunctionHost
+    {
+        Environment = new DictionaryEnvironmentVariables(environment),
+        Output = _output,
+        ReplicatorFactory = _ => _replicator,
+        DeadLetterQueueFactory = config => config.DeadLetterQueueUrl is null ? null : _deadLetter,
+    }.RunAsync(_stop.Token);
+
+    private Dictionary<string, string?> Environment(params (string, string?)[] extra)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = _api.Address,
+            ["AWS_REGION"] = "us-east-1",
+            ["DESTINATION_REGIONS"] = "us-west-2,111111111111:eu-west-1",
+            ["DEAD_LETTER_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo",
+            ["AWS_LAMBDA_LOG_LEVEL"] = "DEBUG",
+            ["AWS_SECRET_ACCESS_KEY"] = SecretKey,
+            ["AWS_SESSION_TOKEN"] = SessionToken,
+        };
+        foreach (var (name, value) in extra)
+        {
+            values[name] = value;
+        }
+
+        return values;
+    }
+
+    private static string[] Failures(LocalInvocationResult result) =>
+        JsonDocument.Parse(result.Body).RootElement.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()!).ToArray();
+
+    [Fact]
+    public async Task The_batch_sample_is_processed_and_answered_with_a_partial_batch_response()
+    {
+        _ = Start(Environment());
+        var payload = await File.ReadAllTextAsync(Path.Combine(E.EventsDirectory, "batch.json"));
+
+        var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.Response, result.Status);
+        Assert.Empty(Failures(result));
+
+        // Four successful pushes replicate; the FAILURE push and the delete (REPLICATE_DELETES off) are acknowledged.
+        Assert.Equal(4, _replicator.Calls.Count);
+        var lines = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(8, lines.Count(l => l.TryGetProperty("_aws", out _)));
+        Assert.All(lines.Where(l => !l.TryGetProperty("_aws", out _)), l => Assert.Equal(result.RequestId, l.TryGetProperty("requestId", out var id) ? id.GetString() : result.RequestId));
+    }
+
+    [Fact]
+    public async Task The_malformed_sample_is_dead_lettered()
+    {
+        _ = Start(Environment());
+        var payload = await File.ReadAllTextAsync(Path.Combine(E.EventsDirectory, "malformed.json"));
+
+        var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Empty(Failures(result));
+        Assert.Equal(2, _deadLetter.Sent.Count);
+        Assert.Empty(_replicator.Calls);
+    }
+
+    [Fact]
+    public async Task A_payload_that_is_not_an_sqs_event_is_an_invocation_error()
+    {
+        _ = Start(Environment());
+        var result = await _api.InvokeAsync("[not an event", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Equal(LocalInvocationStatus.InvocationError, result.Status);
+        var next = await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Equal("{\"batchItemFailures\":[]}", next.Body);
+    }
+
+    [Fact]
+    public async Task A_missing_variable_is_an_init_error_naming_it_and_a_plain_log_line()
+    {
+        var env = Environment(("DESTINATION_REGIONS", null));
+        var exitCode = await Start(env).WaitAsync(Wait);
+
+        Assert.Equal(1, exitCode);
+        var init = await _api.InitError.WaitAsync(Wait);
+        Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
+        Assert.Contains("DESTINATION_REGIONS", init.Body, StringComparison.Ordinal);
+        Assert.StartsWith("Configuration invalid: DESTINATION_REGIONS", _output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Text_format_writes_plain_log_lines()
+    {
+        _ = Start(Environment(("AWS_LAMBDA_LOG_FORMAT", "Text")));
+        var payload = await File.ReadAllTextAsync(Path.Combine(E.EventsDirectory, "delete.json"));
+        await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        var line = Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Acknowledged", StringComparison.Ordinal));
+        Assert.False(line.StartsWith('{'));
+        Assert.Contains(" INFO ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_secret_from_failing_dependencies_reaches_any_output()
+    {
+        var calls = 0;
+        _replicator.OnReplicate = (r, _) => (Interlocked.Increment(ref calls) % 3) switch
+        {
+            1 => throw new HttpRequestException($"GET {PresignedUrl} failed; credentials {AccessKeyId}:{SecretKey} token={SessionToken}"),
+            2 => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "AccessDeniedException", transient: false, $"layer at {PresignedUrl} refused for {AccessKeyId} / {SecretKey}")),
+            _ => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true, $"Authorization: AWS4-HMAC-SHA256 Credential={AccessKeyId}/x X-Amz-Security-Token: {SessionToken}")),
+        };
+        _ = Start(Environment());
+
+        var bodies = new List<string>();
+        foreach (var file in new[] { "push.json", "multi-arch-push.json", "batch.json", "malformed.json" })
+        {
+            var result = await _api.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(E.EventsDirectory, file)), TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+            bodies.Add(result.Body);
+        }
+
+        var captured = string.Join('\n', bodies.Append(_output.ToString()).Concat(_deadLetter.Sent.Select(m => m.Reason + " " + m.ErrorType)));
+        Assert.Contains(_deadLetter.Sent, m => m.ErrorType == "AccessDeniedException");
+        Assert.Contains("HttpRequestException", captured, StringComparison.Ordinal);
+        Assert.Contains("prod-us-east-1-starport-layer-bucket", captured, StringComparison.Ordinal);
+        foreach (var secret in Secrets)
+        {
+            Assert.DoesNotContain(secret, captured, StringComparison.Ordinal);
+        }
+    }
+}

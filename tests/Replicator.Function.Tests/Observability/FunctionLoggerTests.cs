@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.Tests.Observability;
+
+public class FunctionLoggerTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 4, 5, 6, 789, TimeSpan.Zero));
+    private readonly StringWriter _output = new();
+
+    private FunctionLogger Logger(LogLevel level = LogLevel.Info, LogFormat format = LogFormat.Json) => new(new OutputSink(_output), level, format, _time);
+
+    private string[] Lines => _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void Json_lines_carry_timestamp_level_message_and_every_field()
+    {
+        Logger().Info("copied", new LogFields
+        {
+            RequestId = "r", MessageId = "m", Repository = "repo", Tag = "v1", Digest = "sha256:ab", DestinationRegion = "us-west-2",
+            Outcome = "Replicated", LayersCopied = 2, LayersSkipped = 3, Bytes = 4_000_000_000, DurationMs = 5, ErrorType = "E",
+        });
+
+        var line = JsonDocument.Parse(Assert.Single(Lines)).RootElement;
+        Assert.Equal("2026-11-28T04:05:06.789Z", line.GetProperty("timestamp").GetString());
+        Assert.True(DateTimeOffset.TryParse(line.GetProperty("timestamp").GetString(), out _));
+        Assert.Equal("INFO", line.GetProperty("level").GetString());
+        Assert.Equal("copied", line.GetProperty("message").GetString());
+        Assert.Equal("r", line.GetProperty("requestId").GetString());
+        Assert.Equal("m", line.GetProperty("messageId").GetString());
+        Assert.Equal("repo", line.GetProperty("repository").GetString());
+        Assert.Equal("v1", line.GetProperty("tag").GetString());
+        Assert.Equal("sha256:ab", line.GetProperty("digest").GetString());
+        Assert.Equal("us-west-2", line.GetProperty("destinationRegion").GetString());
+        Assert.Equal("Replicated", line.GetProperty("outcome").GetString());
+        Assert.Equal(2, line.GetProperty("layersCopied").GetInt32());
+        Assert.Equal(3, line.GetProperty("layersSkipped").GetInt32());
+        Assert.Equal(4_000_000_000, line.GetProperty("bytes").GetInt64());
+        Assert.Equal(5, line.GetProperty("durationMs").GetInt64());
+        Assert.Equal("E", line.GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public void Absent_fields_are_left_out()
+    {
+        Logger().Warn("w");
+        var line = JsonDocument.Parse(Assert.Single(Lines)).RootElement;
+        Assert.Equal(["timestamp", "level", "message"], line.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void A_multi_line_message_stays_one_json_line()
+    {
+        Logger().Error("first\nsecond \"quoted\"");
+        Assert.Equal("first\nsecond \"quoted\"", JsonDocument.Parse(Assert.Single(Lines)).RootElement.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData(LogLevel.Debug, 4)]
+    [InlineData(LogLevel.Info, 3)]
+    [InlineData(LogLevel.Warn, 2)]
+    [InlineData(LogLevel.Error, 1)]
+    [InlineData(LogLevel.Fatal, 0)]
+    public void Lines_below_the_level_are_dropped(LogLevel level, int expected)
+    {
+        var logger = Logger(level);
+        logger.Debug("d");
+        logger.Info("i");
+        logger.Warn("w");
+        logger.Error("e");
+        Assert.Equal(expected, Lines.Length);
+    }
+
+    [Fact]
+    public void Text_format_writes_plain_lines()
+    {
+        Logger(format: LogFormat.Text).Info("copied\nok", new LogFields { RequestId = "r-1", Repository = "repo", Bytes = 7 });
+        var line = Assert.Single(Lines);
+        Assert.Equal("2026-11-28T04:05:06.789Z INFO r-1 copied ok repository=repo bytes=7", line);
+    }
+
+    [Fact]
+    public void Concurrent_writers_never_interleave_lines()
+    {
+        var logger = Logger();
+        Parallel.For(0, 200, i => logger.Info($"line {i}", new LogFields { MessageId = new string('x', 200) }));
+        Assert.Equal(200, Lines.Length);
+        Assert.All(Lines, l => JsonDocument.Parse(l));
+    }
+}

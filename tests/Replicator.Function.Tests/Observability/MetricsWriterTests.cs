@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Core.Replication;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.Tests.Observability;
+
+public class MetricsWriterTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 4, 0, 10, TimeSpan.Zero);
+
+    private static JsonElement Write(ReplicationOutcome outcome, DateTimeOffset? eventTime)
+    {
+        var output = new StringWriter();
+        var writer = new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(Now));
+        writer.Write(new DestinationResult(new ReplicationDestination("us-west-2", "111111111111"), outcome, "sha256:x", 4, 2, 1024, TimeSpan.FromMilliseconds(1500)), eventTime);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return JsonDocument.Parse(Assert.Single(lines)).RootElement;
+    }
+
+    [Fact]
+    public void Emf_line_declares_namespace_dimension_and_every_metric_it_carries()
+    {
+        var line = Write(ReplicationOutcome.Replicated, Now.AddSeconds(-3));
+        var aws = line.GetProperty("_aws");
+        Assert.Equal(Now.ToUnixTimeMilliseconds(), aws.GetProperty("Timestamp").GetInt64());
+        var directive = Assert.Single(aws.GetProperty("CloudWatchMetrics").EnumerateArray().ToArray());
+        Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
+        var dimensionSet = Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray());
+        Assert.Equal(["DestinationRegion"], dimensionSet.EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal("us-west-2", line.GetProperty("DestinationRegion").GetString());
+
+        var metrics = directive.GetProperty("Metrics").EnumerateArray().ToDictionary(m => m.GetProperty("Name").GetString()!, m => m.GetProperty("Unit").GetString());
+        foreach (var name in new[] { "ImagesReplicated", "ImagesSkipped", "ReplicationFailures", "BytesCopied", "LayersCopied", "LayersSkipped", "ReplicationDurationMs", "ReplicationLagMs" })
+        {
+            Assert.True(metrics.ContainsKey(name), name);
+            Assert.Equal(JsonValueKind.Number, line.GetProperty(name).ValueKind);
+        }
+
+        Assert.Equal("Bytes", metrics["BytesCopied"]);
+        Assert.Equal("Milliseconds", metrics["ReplicationLagMs"]);
+        Assert.Equal(1, line.GetProperty("ImagesReplicated").GetInt32());
+        Assert.Equal(0, line.GetProperty("ReplicationFailures").GetInt32());
+        Assert.Equal(1024, line.GetProperty("BytesCopied").GetInt64());
+        Assert.Equal(4, line.GetProperty("LayersCopied").GetInt32());
+        Assert.Equal(2, line.GetProperty("LayersSkipped").GetInt32());
+        Assert.Equal(1500, line.GetProperty("ReplicationDurationMs").GetInt64());
+        Assert.Equal(3000, line.GetProperty("ReplicationLagMs").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(ReplicationOutcome.UpToDate, "ImagesSkipped")]
+    [InlineData(ReplicationOutcome.Skipped, "ImagesSkipped")]
+    [InlineData(ReplicationOutcome.Failed, "ReplicationFailures")]
+    [InlineData(ReplicationOutcome.Deleted, "ImagesDeleted")]
+    public void The_outcome_counts_in_its_metric(ReplicationOutcome outcome, string metric)
+    {
+        var line = Write(outcome, null);
+        Assert.Equal(1, line.GetProperty(metric).GetInt32());
+        Assert.Equal(0, line.GetProperty("ImagesReplicated").GetInt32());
+    }
+
+    [Fact]
+    public void Without_an_event_time_there_is_no_lag_metric()
+    {
+        var line = Write(ReplicationOutcome.Replicated, null);
+        Assert.False(line.TryGetProperty("ReplicationLagMs", out _));
+        var names = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString());
+        Assert.DoesNotContain("ReplicationLagMs", names);
+    }
+}

@@ -1,0 +1,217 @@
+using Replicator.Core.Replication;
+using Replicator.Function.DeadLetter;
+using Replicator.Function.Events;
+using Replicator.Function.Processing;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Processing;
+
+public class BatchProcessorTests
+{
+    private static string Tagged(string tag) => E.Body(tag: tag);
+
+    private static string[] Failed(SQSBatchResponse response) => response.BatchItemFailures.Select(f => f.ItemIdentifier).ToArray();
+
+    private static string[] ReplicatedTags(Harness harness) => harness.Replicator.Calls.Select(c => c.Request.Source.Tag!).ToArray();
+
+    [Fact]
+    public async Task All_succeeded_gives_an_empty_failure_list_and_keeps_order_within_a_group()
+    {
+        var harness = new Harness();
+        var batch = E.Batch(E.Record("a", Tagged("a1")), E.Record("b", Tagged("a2")), E.Record("c", Tagged("a3")));
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["a1", "a2", "a3"], ReplicatedTags(harness));
+    }
+
+    [Fact]
+    public async Task The_first_transient_failure_stops_its_group_and_reports_it_and_every_later_record()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "g1-2"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        var batch = E.Batch(
+            E.Record("1", Tagged("g1-1"), "g1"),
+            E.Record("2", Tagged("g1-2"), "g1"),
+            E.Record("3", Tagged("g2-1"), "g2"),
+            E.Record("4", Tagged("g1-3"), "g1"),
+            E.Record("5", Tagged("g2-2"), "g2"));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["2", "4"], Failed(response));
+        Assert.Contains(harness.LogLines, l => l.GetProperty("level").GetString() == "WARN" && l.GetProperty("message").GetString() == "Batch done: 5 record(s) in 2 group(s), 2 reported failed");
+        Assert.DoesNotContain("g1-3", ReplicatedTags(harness));
+        Assert.Contains("g2-2", ReplicatedTags(harness));
+    }
+
+    [Fact]
+    public async Task Groups_run_concurrently_and_records_of_one_group_never_overlap()
+    {
+        var harness = new Harness();
+        var g2Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inG1 = 0;
+        var maxInG1 = 0;
+        harness.Replicator.OnReplicate = async (r, _) =>
+        {
+            if (r.Source.Tag!.StartsWith("g1", StringComparison.Ordinal))
+            {
+                var now = Interlocked.Increment(ref inG1);
+                maxInG1 = Math.Max(maxInG1, now);
+
+                // Only finishes if group g2 started meanwhile: sequential groups would time out here.
+                await g2Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await Task.Yield();
+                Interlocked.Decrement(ref inG1);
+            }
+            else
+            {
+                g2Started.TrySetResult();
+            }
+
+            return FakeReplicator.Result(r, ReplicationOutcome.Replicated);
+        };
+        var batch = E.Batch(E.Record("1", Tagged("g1-1"), "g1"), E.Record("2", Tagged("g1-2"), "g1"), E.Record("3", Tagged("g2-1"), "g2"));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(1, maxInG1);
+        Assert.Equal(["g1-1", "g1-2"], ReplicatedTags(harness).Where(t => t.StartsWith("g1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Near_the_deadline_no_record_starts_and_unstarted_ones_are_reported()
+    {
+        // 60 s invocation: the margin is max(10% = 6 s, 5 s) = 6 s.
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(55));
+            return Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        };
+        var batch = E.Batch(E.Record("1", Tagged("t1")), E.Record("2", Tagged("t2")), E.Record("3", Tagged("t3"), "other"));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(TimeSpan.FromSeconds(60)), CancellationToken.None);
+
+        Assert.Single(harness.Replicator.Calls);
+        Assert.Equal(2, response.BatchItemFailures.Count);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "NotStarted");
+    }
+
+    [Fact]
+    public void The_margin_is_a_share_of_the_invocation_or_a_minimum()
+    {
+        var options = new BatchProcessorOptions { DeadlineMarginFraction = 0.1, MinimumDeadlineMargin = TimeSpan.FromSeconds(5) };
+        Assert.Equal(TimeSpan.FromSeconds(90), options.MarginFor(TimeSpan.FromSeconds(900)));
+        Assert.Equal(TimeSpan.FromSeconds(5), options.MarginFor(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_cancelled_invocation_reports_every_record()
+    {
+        var harness = new Harness();
+        var batch = E.Batch(E.Record("1", Tagged("t1")), E.Record("2", Tagged("t2"), "g2"));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), cancelled.Token);
+
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Equal(["1", "2"], Failed(response));
+    }
+
+    [Fact]
+    public async Task Poison_goes_to_the_dead_letter_queue_with_its_group_and_reason_and_is_acknowledged()
+    {
+        var harness = new Harness();
+        var batch = E.Batch(E.Record("1", "not json {", "g1"), E.Record("2", Tagged("after"), "g1"));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal("not json {", sent.Body);
+        Assert.Equal("g1", sent.MessageGroupId);
+        Assert.Equal("1", sent.DeduplicationId);
+        Assert.Equal("InvalidEvent", sent.ErrorType);
+        Assert.Contains("not JSON", sent.Reason, StringComparison.Ordinal);
+        Assert.Equal(["after"], ReplicatedTags(harness));
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "DeadLettered");
+    }
+
+    [Fact]
+    public async Task A_permanent_engine_failure_is_dead_lettered_with_its_error_code()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ImageTagAlreadyExistsException", message: "tag v1 is immutable"));
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Record("1", Tagged("v1"))), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal("ImageTagAlreadyExistsException", sent.ErrorType);
+        Assert.Contains("immutable", sent.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_dead_letter_send_reports_the_record_and_stops_its_group()
+    {
+        var harness = new Harness();
+        harness.DeadLetter.Fail = true;
+        var batch = E.Batch(E.Record("1", "not json", "g1"), E.Record("2", Tagged("later"), "g1"), E.Record("3", Tagged("other"), "g2"));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1", "2"], Failed(response));
+        Assert.Equal(["other"], ReplicatedTags(harness));
+    }
+
+    [Fact]
+    public async Task Without_a_dead_letter_queue_poison_is_reported_failed()
+    {
+        var harness = new Harness(withDeadLetterQueue: false);
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Record("1", "{}", "g1"), E.Record("2", Tagged("x"), "g1")), harness.Context(), CancellationToken.None);
+        Assert.Equal(["1", "2"], Failed(response));
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("level").GetString() == "ERROR" && l.GetProperty("errorType").GetString() == "InvalidEvent");
+    }
+
+    [Fact]
+    public async Task Records_without_a_group_do_not_block_each_other()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, r.Source.Tag == "bad" ? ReplicationOutcome.Failed : ReplicationOutcome.Replicated, "ServerException", transient: true));
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Record("1", Tagged("bad"), null), E.Record("2", Tagged("good"), null)), harness.Context(), CancellationToken.None);
+        Assert.Equal(["1"], Failed(response));
+    }
+
+    [Fact]
+    public async Task A_record_handler_that_throws_is_reported_not_lost()
+    {
+        var harness = new Harness();
+        var processor = new BatchProcessor((_, _, _) => throw new InvalidOperationException("bug"), null, harness.Logger, new BatchProcessorOptions());
+        var response = await processor.ProcessAsync(E.Batch(E.Record("1", Tagged("a"))), harness.Context(), CancellationToken.None);
+        Assert.Equal(["1"], Failed(response));
+    }
+
+    [Fact]
+    public async Task A_record_without_message_id_fails_the_whole_invocation()
+    {
+        var harness = new Harness();
+        var batch = E.Batch(new SQSMessage { Body = Tagged("a") });
+        await Assert.ThrowsAsync<InvalidDataException>(() => harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Dead_letter_messages_carry_redacted_reasons()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "AccessDeniedException",
+            message: "denied for https://bucket.s3.amazonaws.com/layer?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261128&X-Amz-Signature=deadbeef"));
+        await harness.Processor.ProcessAsync(E.Batch(E.Record("1", Tagged("v1"))), harness.Context(), CancellationToken.None);
+        var sent = Assert.Single<DeadLetterMessage>(harness.DeadLetter.Sent);
+        Assert.DoesNotContain("X-Amz-Signature=deadbeef", sent.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", sent.Reason, StringComparison.Ordinal);
+    }
+}

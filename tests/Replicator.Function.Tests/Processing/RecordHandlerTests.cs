@@ -1,0 +1,161 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Replication;
+using Replicator.Function.Configuration;
+using Replicator.Function.Processing;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Processing;
+
+public class RecordHandlerTests
+{
+    [Fact]
+    public async Task A_push_replicates_the_event_image_to_the_configured_destinations()
+    {
+        var harness = new Harness();
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: "v1")), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        var (kind, request) = Assert.Single(harness.Replicator.Calls);
+        Assert.Equal("replicate", kind);
+        Assert.Equal(new ImageReference("000000000000", "us-east-1", "my-app", E.Digest, "v1"), request.Source);
+        Assert.Equal(Harness.DefaultConfig.Destinations, request.Destinations);
+    }
+
+    [Fact]
+    public async Task Each_destination_gets_a_log_line_and_a_metrics_line()
+    {
+        var harness = new Harness();
+        await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+
+        var logs = harness.LogLines.Where(l => l.TryGetProperty("destinationRegion", out _)).ToArray();
+        Assert.Equal(["us-west-2", "eu-west-1"], logs.Select(l => l.GetProperty("destinationRegion").GetString()));
+        Assert.All(logs, l =>
+        {
+            Assert.Equal("req", l.GetProperty("requestId").GetString());
+            Assert.Equal("m1", l.GetProperty("messageId").GetString());
+            Assert.Equal("my-app", l.GetProperty("repository").GetString());
+            Assert.Equal("v1", l.GetProperty("tag").GetString());
+            Assert.Equal(E.Digest, l.GetProperty("digest").GetString());
+            Assert.Equal("Replicated", l.GetProperty("outcome").GetString());
+            Assert.Equal(3, l.GetProperty("layersCopied").GetInt32());
+            Assert.Equal(1, l.GetProperty("layersSkipped").GetInt32());
+            Assert.Equal(12345, l.GetProperty("bytes").GetInt64());
+            Assert.Equal(250, l.GetProperty("durationMs").GetInt64());
+        });
+        Assert.Equal(["us-west-2", "eu-west-1"], harness.MetricLines.Select(l => l.GetProperty("DestinationRegion").GetString()));
+
+        // Event time 04:00:00, harness clock 04:00:30.
+        Assert.All(harness.MetricLines, m => Assert.Equal(30_000, m.GetProperty("ReplicationLagMs").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_tag_outside_the_filter_is_acknowledged_without_calling_the_engine()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = new Regex("^(?:v.*)$", RegexOptions.None, TimeSpan.FromSeconds(1)) });
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: "latest")), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "Filtered" && l.GetProperty("tag").GetString() == "latest");
+    }
+
+    [Fact]
+    public async Task Deletes_are_acknowledged_unless_enabled_and_then_call_delete()
+    {
+        var disabled = new Harness();
+        Assert.Equal(RecordOutcome.Acknowledged, (await disabled.Handler.HandleAsync(E.Record("m1", E.Body("DELETE")), "req", CancellationToken.None)).Outcome);
+        Assert.Empty(disabled.Replicator.Calls);
+
+        var enabled = new Harness(Harness.DefaultConfig with { ReplicateDeletes = true });
+        Assert.Equal(RecordOutcome.Succeeded, (await enabled.Handler.HandleAsync(E.Record("m1", E.Body("DELETE", tag: "old")), "req", CancellationToken.None)).Outcome);
+        var (kind, request) = Assert.Single(enabled.Replicator.Calls);
+        Assert.Equal("delete", kind);
+        Assert.Equal("old", request.Source.Tag);
+        Assert.Single(enabled.MetricLines, m => m.GetProperty("ImagesDeleted").GetInt32() == 1 && m.GetProperty("DestinationRegion").GetString() == "us-west-2");
+    }
+
+    [Fact]
+    public async Task A_failed_push_event_is_acknowledged_with_a_log_line()
+    {
+        var harness = new Harness();
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(result: "FAILURE")), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("message").GetString()!.Contains("FAILURE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Only_the_source_region_as_destination_is_acknowledged()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { Destinations = [new ReplicationDestination("us-east-1")] });
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
+        Assert.Empty(harness.Replicator.Calls);
+    }
+
+    [Fact]
+    public async Task An_invalid_event_is_permanent_and_logged_as_one_clear_line()
+    {
+        var harness = new Harness();
+        var result = await harness.Handler.HandleAsync(E.Record("m1", "not json"), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.PermanentFailure, result.Outcome);
+        Assert.Equal(RecordHandler.InvalidEventErrorType, result.ErrorType);
+        var line = Assert.Single(harness.LogLines);
+        Assert.Equal("WARN", line.GetProperty("level").GetString());
+        Assert.DoesNotContain("   at ", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, RecordOutcome.TransientFailure)]
+    [InlineData(false, RecordOutcome.PermanentFailure)]
+    public async Task Engine_failures_are_classified_by_their_retry_verdict(bool transient, RecordOutcome expected)
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, transient ? "ThrottlingException" : "ImageTagAlreadyExistsException", transient, "refused"));
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(expected, result.Outcome);
+        Assert.Equal(transient ? "ThrottlingException" : "ImageTagAlreadyExistsException", result.ErrorType);
+        Assert.All(harness.MetricLines, m => Assert.Equal(1, m.GetProperty("ReplicationFailures").GetInt32()));
+    }
+
+    [Fact]
+    public async Task One_permanent_failure_among_transient_ones_is_permanent()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(new ReplicationResult(r.Source, E.Digest,
+        [
+            new DestinationResult(r.Destinations[0], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ThrottlingException", "slow down", Transient: true),
+            new DestinationResult(r.Destinations[1], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ImageTagAlreadyExistsException", "immutable"),
+        ]));
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.PermanentFailure, result.Outcome);
+        Assert.Equal("ImageTagAlreadyExistsException", result.ErrorType);
+    }
+
+    [Fact]
+    public async Task An_engine_exception_is_transient()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (_, _) => throw new InvalidOperationException("boom");
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
+        Assert.Equal(nameof(InvalidOperationException), result.ErrorType);
+    }
+
+    [Fact]
+    public async Task Cancellation_at_the_deadline_is_transient()
+    {
+        var harness = new Harness();
+        using var cancelled = new CancellationTokenSource();
+        harness.Replicator.OnReplicate = async (_, token) =>
+        {
+            await cancelled.CancelAsync();
+            token.ThrowIfCancellationRequested();
+            throw new InvalidOperationException("unreachable");
+        };
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", cancelled.Token);
+        Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
+        Assert.Equal(RecordHandler.CancelledErrorType, result.ErrorType);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Replicator.Function.Tests.Support;
+
+/// <summary>
+/// Publishes src/Replicator.Function (Native AOT, linux-x64) once per test run, for tests that need the real
+/// bootstrap binary (symbol versions, and later the end-to-end run against LocalEcr).
+/// </summary>
+public sealed class PublishedBootstrap : IAsyncLifetime
+{
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "replicator-fn-" + Guid.NewGuid().ToString("N"));
+
+    public string BootstrapPath => Path.Combine(Directory, "bootstrap");
+
+    public string PublishOutput { get; private set; } = string.Empty;
+
+    public int ExitCode { get; private set; } = -1;
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Replicator.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("Replicator.sln not found above the test directory");
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryRoot,
+        };
+        foreach (var argument in new[] { "publish", "src/Replicator.Function", "-c", "Release", "-r", "linux-x64", "-o", Directory, "-nologo" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(timeout.Token);
+        PublishOutput = await output + await error;
+        ExitCode = process.ExitCode;
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return Task.CompletedTask;
+    }
+}

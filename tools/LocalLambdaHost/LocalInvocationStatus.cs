@@ -1,0 +1,8 @@
+namespace LocalLambdaHost;
+
+public enum LocalInvocationStatus
+{
+    Response,
+    InvocationError,
+    InitError,
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using LocalLambdaHost;
+
+// Usage: LocalLambdaHost <event.json> [--bootstrap PATH] [--timeout SECONDS]
+// Starts a loopback Runtime API, runs the bootstrap with AWS_LAMBDA_RUNTIME_API pointing at it (the rest of
+// the environment is inherited), sends the event once, prints the response on stdout and the function's own
+// output on stderr. Exit code: 0 response, 1 invocation error, 2 init error or early exit, 64 usage.
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    await Console.Error.WriteLineAsync("usage: LocalLambdaHost <event.json> [--bootstrap PATH] [--timeout SECONDS]");
+    return 64;
+}
+
+var eventPath = args[0];
+var bootstrapPath = "/tmp/fnpub/bootstrap";
+var timeout = TimeSpan.FromSeconds(60);
+for (var i = 1; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--bootstrap":
+            bootstrapPath = args[i + 1];
+            break;
+        case "--timeout":
+            timeout = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
+            break;
+        default:
+            await Console.Error.WriteLineAsync($"unknown option {args[i]}");
+            return 64;
+    }
+}
+
+var payload = await File.ReadAllTextAsync(eventPath);
+await using var api = await LocalRuntimeApi.StartAsync();
+var start = new ProcessStartInfo(Path.GetFullPath(bootstrapPath))
+{
+    RedirectStandardOutput = true,
+    RedirectStandardError = true,
+    UseShellExecute = false,
+};
+start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
+using var function = Process.Start(start) ?? throw new InvalidOperationException($"could not start {bootstrapPath}");
+function.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
+function.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
+function.BeginOutputReadLine();
+function.BeginErrorReadLine();
+
+try
+{
+    var invocation = api.InvokeAsync(payload, timeout);
+    var finished = await Task.WhenAny(invocation, function.WaitForExitAsync());
+    if (finished != invocation)
+    {
+        await Console.Error.WriteLineAsync($"bootstrap exited with code {function.ExitCode} before answering");
+        return 2;
+    }
+
+    var result = await invocation;
+    Console.WriteLine(result.Body);
+    if (!result.IsSuccess)
+    {
+        await Console.Error.WriteLineAsync($"{result.Status} {result.ErrorType}");
+    }
+
+    return result.Status switch
+    {
+        LocalInvocationStatus.Response => 0,
+        LocalInvocationStatus.InvocationError => 1,
+        _ => 2,
+    };
+}
+finally
+{
+    if (!function.HasExited)
+    {
+        function.Kill();
+        await function.WaitForExitAsync();
+    }
+}
