@@ -74,7 +74,7 @@ public sealed class SelectionOptions
             TagFilter = parse.GetValue(TagFilter),
             Since = parse.GetValue(Since),
         };
-        var defaultRegion = context.Environment.Get("AWS_REGION") ?? context.Environment.Get("AWS_DEFAULT_REGION");
+        var defaultRegion = context.Environment.GetEnvironmentVariable("AWS_REGION") ?? context.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;
         return SelectionParser.Parse(input, defaultRegion, known);
     }

@@ -26,7 +26,8 @@ public static class DemoProof
         ArgumentNullException.ThrowIfNull(image);
         var labels = Labels(image);
         var rows = new List<ProofRow>();
-        foreach (var manifest in image.Manifests.Reverse())
+        // The tagged index first, then its children in push order.
+        foreach (var manifest in image.Manifests.TakeLast(1).Concat(image.Manifests.SkipLast(1)))
         {
             var isRoot = ReferenceEquals(manifest, image.Root);
             var found = new List<string?>();

@@ -41,7 +41,7 @@ public sealed class DemoScenario(CliContext context, IDemoFunction function)
             ["AWS_LAMBDA_LOG_LEVEL"] = "INFO",
         });
         using var http = new HttpClient();
-        var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment, context.Time);
+        var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials(LocalEcrKeys.AccessKey, LocalEcrKeys.SecretKey)), environment, context.Time);
 
         var image = new SampleImageBuilder(Seed).MultiArch(SampleFormat.Oci, LayerSizes, withAttestation: true);
         await SampleImagePusher.PushAsync(clients.GetClient(SourceRegion), Repository, image, Tag, cancellationToken);

@@ -38,7 +38,7 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessage
     {
         ArgumentNullException.ThrowIfNull(environment);
         var config = new AmazonSQSConfig();
-        var endpoint = new[] { ServiceEndpointVariable, GlobalEndpointVariable }.Select(environment.Get).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        var endpoint = new[] { ServiceEndpointVariable, GlobalEndpointVariable }.Select(environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
         if (endpoint is not null)
         {
             config.ServiceURL = endpoint.Trim();

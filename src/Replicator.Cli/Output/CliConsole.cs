@@ -22,7 +22,7 @@ public sealed class CliConsole
         ArgumentNullException.ThrowIfNull(context);
         IsTerminal = context.IsTerminal;
         _error = context.Error;
-        var noColor = !string.IsNullOrEmpty(context.Environment.Get("NO_COLOR"));
+        var noColor = !string.IsNullOrEmpty(context.Environment.GetEnvironmentVariable("NO_COLOR"));
         Ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(context.Out),
