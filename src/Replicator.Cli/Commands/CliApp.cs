@@ -58,7 +58,9 @@ public static class CliApp
         catch (Exception e) when (e is HttpRequestException or IOException or Amazon.Runtime.AmazonClientException or InvalidOperationException)
         {
             // The message of these never holds credentials (AWSSDK and EcrClient keep them out); the type helps a reader.
-            console.Error($"{e.GetType().Name}: {e.Message}");
+            console.Error(e is Amazon.Runtime.AmazonClientException && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal)
+                ? e.Message
+                : $"{e.GetType().Name}: {e.Message}");
         }
 
         return ExitCodes.Error;

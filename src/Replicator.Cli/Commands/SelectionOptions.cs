@@ -61,7 +61,7 @@ public sealed class SelectionOptions
         command.Options.Add(Since);
     }
 
-    public SelectionCriteria Read(ParseResult parse, CliContext context)
+    public SelectionCriteria Read(ParseResult parse, CliContext context, bool requireDestinations = true)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(context);
@@ -76,6 +76,6 @@ public sealed class SelectionOptions
         };
         var defaultRegion = context.Environment.GetEnvironmentVariable("AWS_REGION") ?? context.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;
-        return SelectionParser.Parse(input, defaultRegion, known);
+        return SelectionParser.Parse(input, defaultRegion, known, requireDestinations);
     }
 }

@@ -44,7 +44,8 @@ public static class SyncCommand
         command.Options.Add(enqueue);
         command.SetAction((parse, ct) => RunAsync(
             context,
-            selection.Read(parse, context),
+            // Queued events go to the function's own DESTINATION_REGIONS; --destination-region is optional then.
+            selection.Read(parse, context, requireDestinations: parse.GetValue(enqueue) is null),
             parse.GetValue(dryRun),
             parse.GetValue(parallel),
             parse.GetValue(enqueue),
@@ -64,7 +65,8 @@ public static class SyncCommand
         var progress = new ProgressObserver(console);
         using var services = new CliServices(context, observer: progress);
         var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
-        console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {string.Join(", ", criteria.Destinations)}");
+        var targets = criteria.Destinations.Count == 0 ? "the function's destinations" : string.Join(", ", criteria.Destinations);
+        console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");
 
         if (queue is not null)
         {

@@ -83,7 +83,7 @@ public sealed class CliConsole
         lock (_gate)
         {
             _error.Write("error: ");
-            _error.Write(message);
+            _error.Write(ErrorText.OneLine(message));
             _error.Write('\n');
             _error.Flush();
         }
