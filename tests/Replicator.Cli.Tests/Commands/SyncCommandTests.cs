@@ -63,17 +63,17 @@ public sealed class SyncCommandTests
     public async Task Repository_is_repeatable()
     {
         await using var h = await CliHarness.StartAsync();
-        foreach (var (name, seed) in new[] { ("a", 21UL), ("b", 22UL), ("c", 23UL) })
+        foreach (var (name, seed) in new[] { ("aa", 21UL), ("bb", 22UL), ("cc", 23UL) })
         {
             await h.PushAsync(CliHarness.Source, name, CliHarness.Single(seed), "v1");
         }
 
-        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "a", "--repository", "c");
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "aa", "--repository", "cc");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "a", "v1"));
-        Assert.Null(await h.TagDigestAsync(CliHarness.West, "b", "v1"));
-        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "c", "v1"));
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "bb", "v1"));
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "cc", "v1"));
     }
 
     [Fact]
