@@ -143,4 +143,22 @@ public sealed class SyncCommandTests
         Assert.DoesNotContain("copied     app:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
         Assert.Contains("Summary", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Dry_run_shows_a_tag_move_when_the_destination_already_holds_the_image()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(41);
+        await h.PushAsync(CliHarness.Source, "app", image, "v2");
+        Assert.Equal(0, (await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)).ExitCode);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Matches(@"app\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ move tag\s+│ 0\s+│ 0 B", run.Output);
+        Assert.Matches(@"app\s+│ v2\s+│ sha256:\w{12}\s+│ us-west-2\s+│ up to date", run.Output);
+    }
 }

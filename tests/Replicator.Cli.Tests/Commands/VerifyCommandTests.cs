@@ -93,4 +93,28 @@ public sealed class VerifyCommandTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("AccessDeniedException");
     }
+
+    [Fact]
+    public async Task Since_limits_what_is_expected_and_older_tags_in_a_destination_are_not_extra()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(31), "old");
+        var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        await Task.Delay(20);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(32), "new");
+        var since = oldPushed.AddMilliseconds(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
+
+        var sync = await h.RunAsync(["sync", .. selection]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "old"));
+        Assert.Equal(0, (await h.RunAsync(["verify", .. selection])).ExitCode);
+
+        Assert.Equal(0, (await h.RunAsync("copy", "app:old", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)).ExitCode);
+        var run = await h.RunAsync(["verify", "--json", .. selection]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
+    }
 }
