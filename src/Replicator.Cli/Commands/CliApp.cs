@@ -47,6 +47,10 @@ public static class CliApp
         {
             console.Error("cancelled");
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            console.Error($"--tag-filter took longer than {Selection.SelectionParser.RegexTimeout.TotalSeconds:0} s on one tag; simplify the pattern");
+        }
         catch (EcrException e)
         {
             console.Error($"{e.ErrorCode}: {e.Message}");

@@ -35,7 +35,7 @@ public sealed class SelectionOptions
 
     public Option<string?> TagFilter { get; } = new("--tag-filter")
     {
-        Description = "Only tags matching this regular expression",
+        Description = "Only tags this regular expression matches whole (as the function's TAG_FILTER)",
         HelpName = "REGEX",
     };
 

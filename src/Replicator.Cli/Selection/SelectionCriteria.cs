@@ -15,7 +15,7 @@ public sealed record SelectionCriteria
 
     public string? RepositoryPrefix { get; init; }
 
-    /// <summary>Matched against each tag (anchored only if the pattern anchors itself, like the function's TAG_FILTER).</summary>
+    /// <summary>Must match the whole tag, as the function's TAG_FILTER.</summary>
     public Regex? TagFilter { get; init; }
 
     /// <summary>Only images pushed at or after this instant.</summary>

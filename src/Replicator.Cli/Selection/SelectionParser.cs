@@ -86,7 +86,8 @@ public static class SelectionParser
 
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
+            // Anchored as the function anchors TAG_FILTER, so one pattern means the same in both: v1.* must not accept dev-v1.
+            return new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
         }
         catch (ArgumentException e)
         {

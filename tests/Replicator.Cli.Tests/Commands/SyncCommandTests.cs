@@ -48,14 +48,14 @@ public sealed class SyncCommandTests
     {
         await using var h = await CliHarness.StartAsync();
         await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(4), "v1");
-        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(5), "dev-1");
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(5), "dev-v1");
         await h.PushAsync(CliHarness.Source, "other/app", CliHarness.Single(6), "v1");
 
-        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-prefix", "team/", "--tag-filter", "^v[0-9]+$");
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-prefix", "team/", "--tag-filter", "v[0-9]+");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "team/app", "v1"));
-        Assert.Null(await h.TagDigestAsync(CliHarness.West, "team/app", "dev-1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "team/app", "dev-v1"));
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "other/app", "v1"));
     }
 

@@ -39,10 +39,11 @@ public sealed class ImageSelectorTests
     }
 
     [Fact]
-    public void The_tag_filter_is_a_search_unless_anchored()
+    public void The_tag_filter_matches_whole_tags_as_the_functions_TAG_FILTER()
     {
-        Assert.Equal(["v1", "v2"], ImageSelector.SelectImages("app", Page, Criteria("^v")).Select(i => i.Tag));
-        Assert.Equal(["latest"], ImageSelector.SelectImages("app", Page, Criteria("test")).Select(i => i.Tag));
+        Assert.Equal(["v1", "v2"], ImageSelector.SelectImages("app", Page, Criteria("v.*")).Select(i => i.Tag));
+        Assert.Empty(ImageSelector.SelectImages("app", Page, Criteria("test")));
+        Assert.Equal(["latest", "v2"], ImageSelector.SelectImages("app", Page, Criteria("latest|v2")).Select(i => i.Tag));
     }
 
     [Fact]
