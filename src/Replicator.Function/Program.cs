@@ -16,6 +16,6 @@ var host = new FunctionHost
 
     ReplicatorFactory = config => ReplicatorEngine.Create(
         ProcessEnvironmentVariables.Instance,
-        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers }).Replicator,
+        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }).Replicator,
 };
 return await host.RunAsync(stopping.Token);

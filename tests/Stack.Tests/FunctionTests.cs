@@ -66,6 +66,7 @@ public sealed class FunctionTests
         Assert.Equal("true", (string)variables["REPLICATE_DELETES"]!);
         Assert.Equal("EcrReplicator", (string)variables["METRICS_NAMESPACE"]!);
         Assert.Equal("4", variables["MAX_PARALLEL_LAYERS"]!.ToString());
+        Assert.Equal(string.Empty, (string)variables["DESTINATION_KMS_KEYS"]!);
         Assert.Equal("false", (string)Samples.PushOnly.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATE_DELETES"]!);
     }
 }

@@ -16,6 +16,9 @@ public sealed record FunctionConfig
 
     public Uri? DeadLetterQueueUrl { get; init; }
 
+    /// <summary>DESTINATION_KMS_KEYS: the KMS key per destination region for sources encrypted with KMS.</summary>
+    public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
 
     /// <summary>Null means every tag; otherwise a tag must match the whole expression.</summary>

@@ -16,6 +16,7 @@ internal static class FunctionConfigLoader
     public const string TagFilter = "TAG_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
     public const string MetricsNamespace = "METRICS_NAMESPACE";
+    public const string DestinationKmsKeys = "DESTINATION_KMS_KEYS";
     public const string AwsRegion = "AWS_REGION";
     public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
     public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
@@ -42,10 +43,12 @@ internal static class FunctionConfigLoader
 
         var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
 
+        var destinations = ParseDestinations(Get(DestinationRegions));
         return new FunctionConfig
         {
             Region = region,
-            Destinations = ParseDestinations(Get(DestinationRegions)),
+            Destinations = destinations,
+            KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
@@ -96,6 +99,44 @@ internal static class FunctionConfigLoader
         }
 
         return destinations;
+    }
+
+    /// <summary><c>us-west-2=arn:aws:kms:us-west-2:...:key/...,eu-west-1=alias/ecr</c>: a KMS key is regional, so one per destination region.</summary>
+    internal static IReadOnlyDictionary<string, string> ParseKmsKeys(string? value, IReadOnlyList<ReplicationDestination> destinations)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (value is null)
+        {
+            return keys;
+        }
+
+        foreach (var raw in value.Split(','))
+        {
+            var entry = raw.Trim();
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == entry.Length - 1 || entry.AsSpan(equals + 1).ContainsAny(" \t"))
+            {
+                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)} must be REGION=KEY_ID_OR_ARN");
+            }
+
+            var keyRegion = entry[..equals];
+            if (EcrNames.ValidateRegion(keyRegion) is { } regionError)
+            {
+                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)}: {regionError}");
+            }
+
+            if (!destinations.Any(d => d.Region == keyRegion))
+            {
+                throw new ConfigurationException(DestinationKmsKeys, $"region {keyRegion} is not in DESTINATION_REGIONS");
+            }
+
+            if (!keys.TryAdd(keyRegion, entry[(equals + 1)..]))
+            {
+                throw new ConfigurationException(DestinationKmsKeys, $"region {keyRegion} is listed twice");
+            }
+        }
+
+        return keys;
     }
 
     private static Uri? ParseEndpoint(string? value, string variable)

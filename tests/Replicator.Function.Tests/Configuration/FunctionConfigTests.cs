@@ -123,4 +123,31 @@ public class FunctionConfigTests
         var error = Fails(("DESTINATION_REGIONS", "us-west-2,us-west-2"));
         Assert.Contains("listed twice", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Kms_keys_map_destination_regions_to_their_keys()
+    {
+        var config = Load(
+            ("DESTINATION_REGIONS", "us-west-2,eu-west-1"),
+            ("DESTINATION_KMS_KEYS", "us-west-2=arn:aws:kms:us-west-2:123456789012:key/abc, eu-west-1=alias/ecr"));
+
+        Assert.Equal("arn:aws:kms:us-west-2:123456789012:key/abc", config.KmsKeyIds["us-west-2"]);
+        Assert.Equal("alias/ecr", config.KmsKeyIds["eu-west-1"]);
+        Assert.Empty(Load().KmsKeyIds);
+    }
+
+    [Theory]
+    [InlineData("us-west-2", "REGION=KEY")]
+    [InlineData("=key", "REGION=KEY")]
+    [InlineData("us-west-2=", "REGION=KEY")]
+    [InlineData("mars=key", "not an AWS region")]
+    [InlineData("eu-west-1=key", "not in DESTINATION_REGIONS")]
+    [InlineData("us-west-2=a,us-west-2=b", "listed twice")]
+    public void Bad_kms_key_entries_name_the_variable_and_the_problem(string value, string expected)
+    {
+        var error = Fails(("DESTINATION_KMS_KEYS", value));
+
+        Assert.Equal("DESTINATION_KMS_KEYS", error.Variable);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }

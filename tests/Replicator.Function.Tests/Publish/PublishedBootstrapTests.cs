@@ -1,6 +1,13 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using LocalEcr;
 using LocalLambdaHost;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Samples;
+using Replicator.Core.Signing;
+using Replicator.Function.Events;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
 
@@ -58,5 +65,61 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
         Assert.Contains("DESTINATION_REGIONS", init.Body, StringComparison.Ordinal);
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains("Configuration invalid: DESTINATION_REGIONS", await stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_native_bootstrap_replicates_a_pushed_multi_arch_image_from_its_sqs_events()
+    {
+        Assert.True(File.Exists(published.BootstrapPath), published.PublishOutput);
+        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
+        using var http = new HttpClient();
+        var source = new EcrClient(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig("us-east-1") { ServiceUrl = ecr.BaseAddress });
+        var image = new SampleImageBuilder(seed: 77).MultiArch(SampleFormat.Oci, [64 * 1024, 6 * 1024 * 1024], withAttestation: true);
+        await SampleImagePusher.PushAsync(source, "e2e/app", image, "v2");
+
+        // What ECR emits for that push: one event per untagged child, then the tagged index, in one FIFO group.
+        var records = image.Manifests.Select((m, i) => Support.Events.Record(
+            $"m{i}",
+            Support.Events.Body(repository: "e2e/app", digest: m.Digest, tag: ReferenceEquals(m, image.Root) ? "v2" : null),
+            group: "e2e/app")).ToArray();
+        var payload = JsonSerializer.Serialize(Support.Events.Batch(records), EventJsonContext.Default.SQSEvent);
+
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var start = new ProcessStartInfo(published.BootstrapPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment.Clear();
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["DESTINATION_REGIONS"] = "us-west-2,eu-central-1";
+        start.Environment["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString();
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var result = await api.InvokeAsync(payload, TimeSpan.FromSeconds(60));
+
+            Assert.True(result.IsSuccess, result.Body);
+            Assert.Equal("""{"batchItemFailures":[]}""", result.Body);
+            foreach (var region in new[] { "us-west-2", "eu-central-1" })
+            {
+                var destination = new EcrClient(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig(region) { ServiceUrl = ecr.BaseAddress });
+                var tagged = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app", ImageIds = [new ImageIdentifier { ImageTag = "v2" }] });
+                Assert.Equal(image.Digest, tagged.ImageDetails!.Single().ImageDigest);
+                var all = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app" });
+                Assert.Equal(image.Manifests.Select(m => m.Digest).Order(), all.ImageDetails!.Select(d => d.ImageDigest).Order());
+            }
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var replicated = lines.Where(l => l.StartsWith('{') && l.Contains("\"outcome\":\"Replicated\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(replicated);
+        Assert.All(lines, l => Assert.DoesNotContain("_blobs/", l, StringComparison.Ordinal));
     }
 }
