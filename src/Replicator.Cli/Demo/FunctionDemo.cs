@@ -34,7 +34,7 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             RuntimeApi = runtime,
             ReplicatorFactory = config =>
             {
-                var engine = ReplicatorEngine.Create(wiring.Environment, new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers }, credentials, time: wiring.Time);
+                var engine = ReplicatorEngine.Create(wiring.Environment, new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }, credentials, time: wiring.Time);
                 engines.Add(engine);
                 return engine.Replicator;
             },
