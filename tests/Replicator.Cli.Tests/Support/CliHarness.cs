@@ -25,13 +25,18 @@ internal sealed class CliHarness : IAsyncDisposable
         Clients = new EcrClientFactory(_http, Credentials, Environment());
     }
 
-    public static StaticCredentialsSource Credentials { get; } = new(new AwsCredentials("test", "test"));
+    public const string AccessKey = "AKIDCLITESTS";
+
+    /// <summary>Distinctive, so that every run can check the secret never reaches its output.</summary>
+    public const string SecretKey = "cli-secret-7f3a9c2e5b1d";
+
+    public static StaticCredentialsSource Credentials { get; } = new(new AwsCredentials(AccessKey, SecretKey));
 
     public LocalEcrServer Server { get; }
 
     public EcrClientFactory Clients { get; }
 
-    public static async Task<CliHarness> StartAsync() => new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 }));
+    public static async Task<CliHarness> StartAsync() => new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey }));
 
     public InMemoryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
     {
@@ -63,7 +68,9 @@ internal sealed class CliHarness : IAsyncDisposable
             MessageSenderFactory = sender,
         };
         var code = await CliApp.RunAsync(args, context, CancellationToken.None);
-        return new CliRun(code, output.ToString(), error.ToString());
+        var run = new CliRun(code, output.ToString(), error.ToString());
+        Assert.DoesNotContain(SecretKey, run.Output + run.Error, StringComparison.Ordinal);
+        return run;
     }
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
