@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Replicator.Cli.Composition;
+using Replicator.Cli.Output;
+using Replicator.Core.Ecr;
+using Replicator.Core.Replication;
+
+namespace Replicator.Cli.Commands;
+
+/// <summary>
+/// The CLI's entry: parses, runs one command, and turns every error into one line on stderr and an exit code
+/// (2 for bad arguments and errors that stop a command), never a stack trace.
+/// </summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("Replicates Amazon ECR images across regions: backfill, one-off copies, verification and an offline demo.");
+        root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(SyncCommand.Create(context));
+        root.Subcommands.Add(CopyCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var console = new CliConsole(context);
+        var parse = BuildRoot(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            console.Error(string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)));
+            return ExitCodes.Error;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            console.Error(e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            console.Error("cancelled");
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            console.Error($"--tag-filter took longer than {Selection.SelectionParser.RegexTimeout.TotalSeconds:0} s on one tag; simplify the pattern");
+        }
+        catch (EcrException e)
+        {
+            console.Error($"{e.ErrorCode}: {e.Message}");
+        }
+        catch (ReplicationException e)
+        {
+            console.Error($"{e.ErrorCode}: {e.Message}");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or Amazon.Runtime.AmazonClientException or InvalidOperationException)
+        {
+            // The message of these never holds credentials (AWSSDK and EcrClient keep them out); the type helps a reader.
+            console.Error(e is Amazon.Runtime.AmazonClientException && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal)
+                ? e.Message
+                : $"{e.GetType().Name}: {e.Message}");
+        }
+
+        return ExitCodes.Error;
+    }
+}

@@ -1,0 +1,54 @@
+using Replicator.Cli.Composition;
+using Replicator.Cli.Output;
+using Replicator.Core.Replication;
+using Spectre.Console;
+
+namespace Replicator.Cli.Commands;
+
+/// <summary><c>sync --dry-run</c>: the planner's verdict per image and destination, from reads only.</summary>
+public static class DryRun
+{
+    public static async Task<int> RunAsync(ReplicationPreviewer previewer, CliConsole console, IReadOnlyList<ReplicationRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(previewer);
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(requests);
+        var table = new Table().Title("Plan (dry run: nothing written)")
+            .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there");
+        long totalBytes = 0;
+        var writes = 0;
+        foreach (var request in requests)
+        {
+            var preview = await previewer.PreviewAsync(request, cancellationToken);
+            var source = request.Source;
+            if (preview is null)
+            {
+                table.AddRow(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-");
+                continue;
+            }
+
+            foreach (var (destination, plan) in preview.Destinations)
+            {
+                totalBytes += plan.BytesToCopy;
+                writes += plan.IsEmpty ? 0 : 1;
+                var action = plan.IsEmpty ? "up to date"
+                    : plan.CreateRepository is not null ? "create repository, copy"
+                    : plan.Blobs.Count == 0 && plan.Manifests.All(m => m is Core.Planning.PutTagStep) ? "move tag"
+                    : "copy";
+                table.AddRow(
+                    source.RepositoryName,
+                    source.Tag ?? "-",
+                    Format.ShortDigest(preview.SourceDigest),
+                    destination.ToString(),
+                    action,
+                    plan.Blobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Format.Bytes(plan.BytesToCopy) + (plan.HasUnknownBlobSizes ? "+" : string.Empty),
+                    $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests");
+            }
+        }
+
+        table.Caption($"{requests.Count} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
+        console.Write(table);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Replicator.Cli.Composition;
+using Replicator.Cli.Selection;
+
+namespace Replicator.Cli.Commands;
+
+/// <summary>The selection options shared by sync and verify (copy takes the two region options).</summary>
+public sealed class SelectionOptions
+{
+    public Option<string?> SourceRegion { get; } = new("--source-region")
+    {
+        Description = "Region to copy from (default: AWS_REGION)",
+        HelpName = "R",
+    };
+
+    public Option<string[]> DestinationRegions { get; } = new("--destination-region")
+    {
+        Description = "Region to copy to, or account:region; repeatable, or comma-separated",
+        HelpName = "R",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public Option<string[]> Repositories { get; } = new("--repository")
+    {
+        Description = "Only this repository; repeatable",
+        HelpName = "NAME",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public Option<string?> RepositoryPrefix { get; } = new("--repository-prefix")
+    {
+        Description = "Only repositories whose name starts with P",
+        HelpName = "P",
+    };
+
+    public Option<string?> TagFilter { get; } = new("--tag-filter")
+    {
+        Description = "Only tags this regular expression matches whole (as the function's TAG_FILTER)",
+        HelpName = "REGEX",
+    };
+
+    public Option<string?> Since { get; } = new("--since")
+    {
+        Description = "Only images pushed at or after this date (ISO 8601, UTC unless an offset is given)",
+        HelpName = "DATE",
+    };
+
+    public void AddRegionsTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(SourceRegion);
+        command.Options.Add(DestinationRegions);
+    }
+
+    public void AddTo(Command command)
+    {
+        AddRegionsTo(command);
+        command.Options.Add(Repositories);
+        command.Options.Add(RepositoryPrefix);
+        command.Options.Add(TagFilter);
+        command.Options.Add(Since);
+    }
+
+    public SelectionCriteria Read(ParseResult parse, CliContext context, bool requireDestinations = true)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(context);
+        var input = new SelectionInput
+        {
+            SourceRegion = parse.GetValue(SourceRegion),
+            DestinationRegions = parse.GetValue(DestinationRegions) ?? [],
+            Repositories = parse.GetValue(Repositories) ?? [],
+            RepositoryPrefix = parse.GetValue(RepositoryPrefix),
+            TagFilter = parse.GetValue(TagFilter),
+            Since = parse.GetValue(Since),
+        };
+        var defaultRegion = context.Environment.GetEnvironmentVariable("AWS_REGION") ?? context.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;
+        return SelectionParser.Parse(input, defaultRegion, known, requireDestinations);
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Replicator.Cli.Composition;
+using Replicator.Cli.Enqueue;
+using Replicator.Cli.Inventory;
+using Replicator.Cli.Output;
+using Replicator.Cli.Selection;
+using Replicator.Core.Replication;
+
+namespace Replicator.Cli.Commands;
+
+/// <summary><c>sync</c>: replicate what already exists (push events never cover images older than the deployment).</summary>
+public static class SyncCommand
+{
+    public const int MaxParallel = 64;
+
+    public static Command Create(CliContext context)
+    {
+        var selection = new SelectionOptions();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan (images, bytes, what is already there); write nothing" };
+        var parallel = new Option<int>("--parallel")
+        {
+            Description = "Images replicated at once",
+            HelpName = "N",
+            DefaultValueFactory = _ => 4,
+        };
+        parallel.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<int>();
+            if (value is < 1 or > MaxParallel)
+            {
+                r.AddError($"--parallel must be between 1 and {MaxParallel}");
+            }
+        });
+        var enqueue = new Option<string?>("--enqueue")
+        {
+            Description = "Send the work to the replicator's SQS FIFO queue as ECR push events instead of copying",
+            HelpName = "QUEUE_URL",
+        };
+
+        var command = new Command("sync", "Replicate existing images from the source region to the destination regions");
+        selection.AddTo(command);
+        command.Options.Add(dryRun);
+        command.Options.Add(parallel);
+        command.Options.Add(enqueue);
+        command.SetAction((parse, ct) => RunAsync(
+            context,
+            // Queued events go to the function's own DESTINATION_REGIONS; --destination-region is optional then.
+            selection.Read(parse, context, requireDestinations: parse.GetValue(enqueue) is null),
+            parse.GetValue(dryRun),
+            parse.GetValue(parallel),
+            parse.GetValue(enqueue),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool dryRun, int parallel, string? queueUrl, CancellationToken cancellationToken)
+    {
+        if (dryRun && queueUrl is not null)
+        {
+            throw new UsageException("--dry-run and --enqueue cannot be combined");
+        }
+
+        var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
+        var console = new CliConsole(context);
+        var progress = new ProgressObserver(console);
+        using var services = new CliServices(context, observer: progress);
+        var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
+        var targets = criteria.Destinations.Count == 0 ? "the function's destinations" : string.Join(", ", criteria.Destinations);
+        console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");
+
+        if (queue is not null)
+        {
+            var sender = context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
+                SqsMessageSender.CreateClient(QueueRegion(queue, criteria.SourceRegion), context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials)),
+                queue.AbsoluteUri);
+            return await Enqueuer.EnqueueAsync(sender, console, criteria, images, context.Time.GetUtcNow(), cancellationToken);
+        }
+
+        var requests = images.Select(i => new ReplicationRequest(
+            new ImageReference(i.RegistryId ?? throw new UsageException($"the source did not report the account of {i.Image.Repository}"), criteria.SourceRegion, i.Image.Repository, i.Image.Digest, i.Image.Tag),
+            criteria.Destinations)).ToList();
+        if (dryRun)
+        {
+            return await DryRun.RunAsync(services.Previewer, console, requests, cancellationToken);
+        }
+
+        return await ReplicationRunner.RunAsync(services, progress, console, requests, parallel, cancellationToken);
+    }
+
+    private static Uri ParseQueueUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
+
+    /// <summary>The region in an SQS URL (sqs.REGION.amazonaws.com), else the source region (a local endpoint).</summary>
+    private static string QueueRegion(Uri queue, string fallback)
+    {
+        var parts = queue.Host.Split('.');
+        return parts.Length >= 3 && parts[0] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[1]) ? parts[1] : fallback;
+    }
+}

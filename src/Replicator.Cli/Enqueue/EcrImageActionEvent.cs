@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Cli.Enqueue;
+
+/// <summary>The EventBridge "ECR Image Action" event, field for field as ECR emits it (../shared/reference/events).</summary>
+public sealed record EcrImageActionEvent
+{
+    [JsonPropertyName("version")]
+    public string Version { get; init; } = "0";
+
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    [JsonPropertyName("detail-type")]
+    public string DetailType { get; init; } = "ECR Image Action";
+
+    [JsonPropertyName("source")]
+    public string Source { get; init; } = "aws.ecr";
+
+    [JsonPropertyName("account")]
+    public required string Account { get; init; }
+
+    [JsonPropertyName("time")]
+    public required string Time { get; init; }
+
+    [JsonPropertyName("region")]
+    public required string Region { get; init; }
+
+    [JsonPropertyName("resources")]
+    public IReadOnlyList<string> Resources { get; init; } = [];
+
+    [JsonPropertyName("detail")]
+    public required EcrImageActionDetail Detail { get; init; }
+}

@@ -1,0 +1,91 @@
+using Replicator.Cli.Composition;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Replicator.Cli.Output;
+
+/// <summary>
+/// Where the CLI writes. On a terminal: Spectre with colours and live progress. Redirected (a file, a pipe, a test's
+/// StringWriter): no ANSI escapes at all, no live rendering, a wide fixed width so tables never wrap digests.
+/// Errors go to the error writer as single plain lines.
+/// </summary>
+public sealed class CliConsole
+{
+    /// <summary>Redirected output has no width; this keeps a row of the widest table on one line.</summary>
+    public const int RedirectedWidth = 200;
+
+    private readonly TextWriter _error;
+    private readonly Lock _gate = new();
+
+    public CliConsole(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        IsTerminal = context.IsTerminal;
+        _error = context.Error;
+        var noColor = !string.IsNullOrEmpty(context.Environment.GetEnvironmentVariable("NO_COLOR"));
+        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(context.Out),
+            Ansi = IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = IsTerminal && !noColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = IsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!IsTerminal)
+        {
+            Ansi.Profile.Width = RedirectedWidth;
+        }
+    }
+
+    public bool IsTerminal { get; }
+
+    public IAnsiConsole Ansi { get; }
+
+    public void Write(IRenderable renderable)
+    {
+        lock (_gate)
+        {
+            Ansi.Write(renderable);
+        }
+    }
+
+    /// <summary>A plain line of text (escaped: never read as Spectre markup).</summary>
+    public void Line(string text)
+    {
+        lock (_gate)
+        {
+            Ansi.Write(new Text(text + Environment.NewLine));
+        }
+    }
+
+    /// <summary>A line in a secondary style (dim on a terminal, plain when redirected).</summary>
+    public void Dim(string text)
+    {
+        lock (_gate)
+        {
+            Ansi.Write(new Text(text + Environment.NewLine, new Style(decoration: Decoration.Dim)));
+        }
+    }
+
+    /// <summary>Machine output (JSON): written as is, never through Spectre's renderer.</summary>
+    public void Raw(TextWriter output, string text)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        lock (_gate)
+        {
+            output.Write(text);
+            output.Write('\n');
+            output.Flush();
+        }
+    }
+
+    public void Error(string message)
+    {
+        lock (_gate)
+        {
+            _error.Write("error: ");
+            _error.Write(ErrorText.OneLine(message));
+            _error.Write('\n');
+            _error.Flush();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Replicator.Cli.Output;
+
+/// <summary>Human forms of digests, sizes and durations for tables and lines.</summary>
+public static class Format
+{
+    /// <summary><c>sha256:</c> and the first 12 hex digits, as docker shows image ids; the full digest is in --json.</summary>
+    public static string ShortDigest(string? digest)
+    {
+        if (string.IsNullOrEmpty(digest))
+        {
+            return "-";
+        }
+
+        var colon = digest.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 && digest.Length > colon + 13 ? digest[..(colon + 13)] : digest;
+    }
+
+    public static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
+    }
+
+    public static string Duration(TimeSpan duration) =>
+        duration.TotalSeconds < 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0} ms")
+            : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0} s");
+}

@@ -1,0 +1,58 @@
+using Replicator.Core.Replication;
+using Spectre.Console;
+
+namespace Replicator.Cli.Output;
+
+/// <summary>
+/// The engine's progress, shown per image: a live bar of bytes on a terminal, a plain line per finished destination
+/// when redirected. The engine reports bytes per destination and layer only, so the image a callback belongs to is
+/// the one whose copy runs on the current async flow (<see cref="Track"/> sets it). A layer two images share is
+/// copied once and counted for the image that copied it.
+/// </summary>
+public sealed class ProgressObserver : IReplicationObserver
+{
+    private readonly AsyncLocal<ImageProgress?> _current = new();
+    private readonly CliConsole _console;
+
+    public ProgressObserver(CliConsole console) => _console = console ?? throw new ArgumentNullException(nameof(console));
+
+    /// <summary>Set while a live display runs (terminal only).</summary>
+    public ProgressContext? Live { get; set; }
+
+    /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>; dispose when its copy ends.</summary>
+    public ImageProgress Track(string label)
+    {
+        var progress = new ImageProgress(label, Live?.AddTask(Markup.Escape(label), maxValue: 1));
+        _current.Value = progress;
+        return progress;
+    }
+
+    public void PlanReady(ReplicationDestination destination, string digest, int blobsToCopy, long bytesToCopy) =>
+        _current.Value?.AddTotal(bytesToCopy);
+
+    public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) =>
+        _current.Value?.Add(bytes);
+
+    public void Retrying(string operation, int attempt, string errorCode)
+    {
+        if (Live is null)
+        {
+            _console.Dim($"  retrying {operation} (attempt {attempt}) after {errorCode}");
+        }
+    }
+
+    public void DestinationDone(DestinationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (Live is not null)
+        {
+            return;
+        }
+
+        var label = _current.Value?.Label ?? "image";
+        var detail = result.Outcome == ReplicationOutcome.Failed
+            ? $"{result.ErrorCode}: {result.Message}"
+            : $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
+        _console.Line($"{Outcomes.Word(result.Outcome),-10} {label} -> {result.Destination}  {detail}");
+    }
+}

@@ -1,0 +1,36 @@
+using Replicator.Cli.Verification;
+using Spectre.Console;
+
+namespace Replicator.Cli.Output;
+
+/// <summary>verify's table: one row per tag and destination.</summary>
+public static class VerifyTable
+{
+    public static Table Render(VerifyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var table = new Table().Title($"Verify: {report.SourceRegion} -> {string.Join(", ", report.Destinations)}")
+            .AddColumns("Repository", "Tag", "Destination", "Source digest", "Destination digest", "Status");
+        foreach (var e in report.Entries)
+        {
+            table.AddRow(
+                new Text(e.Repository),
+                new Text(e.Tag),
+                new Text(e.Destination),
+                new Text(Format.ShortDigest(e.SourceDigest)),
+                new Text(Format.ShortDigest(e.DestinationDigest)),
+                new Markup(e.Status switch
+                {
+                    DriftStatus.InSync => "[green]in sync[/]",
+                    DriftStatus.Missing => "[red]missing[/]",
+                    DriftStatus.Different => "[red]different digest[/]",
+                    _ => "[yellow]extra[/]",
+                }));
+        }
+
+        table.Caption(report.InSync
+            ? $"in sync: {report.Entries.Count} tag(s) checked"
+            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}");
+        return table;
+    }
+}

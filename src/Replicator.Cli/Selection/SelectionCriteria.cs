@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Replication;
+
+namespace Replicator.Cli.Selection;
+
+/// <summary>Which images a command works on: validated, from the shared selection options.</summary>
+public sealed record SelectionCriteria
+{
+    public required string SourceRegion { get; init; }
+
+    public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
+
+    /// <summary>Exact repository names; empty means every repository (narrowed by <see cref="RepositoryPrefix"/>).</summary>
+    public IReadOnlyList<string> Repositories { get; init; } = [];
+
+    public string? RepositoryPrefix { get; init; }
+
+    /// <summary>Must match the whole tag, as the function's TAG_FILTER.</summary>
+    public Regex? TagFilter { get; init; }
+
+    /// <summary>Only images pushed at or after this instant.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    public bool IncludesRepository(string name) =>
+        (Repositories.Count == 0 || Repositories.Contains(name, StringComparer.Ordinal))
+        && (RepositoryPrefix is null || name.StartsWith(RepositoryPrefix, StringComparison.Ordinal));
+
+    public bool IncludesTag(string tag) => TagFilter is null || TagFilter.IsMatch(tag);
+}

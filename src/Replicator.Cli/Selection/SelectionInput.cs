@@ -1,0 +1,17 @@
+namespace Replicator.Cli.Selection;
+
+/// <summary>The selection options as typed, before validation.</summary>
+public sealed record SelectionInput
+{
+    public string? SourceRegion { get; init; }
+
+    public IReadOnlyList<string> DestinationRegions { get; init; } = [];
+
+    public IReadOnlyList<string> Repositories { get; init; } = [];
+
+    public string? RepositoryPrefix { get; init; }
+
+    public string? TagFilter { get; init; }
+
+    public string? Since { get; init; }
+}

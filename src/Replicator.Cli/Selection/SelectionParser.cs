@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Replicator.Cli.Composition;
+using Replicator.Core.Replication;
+using Replicator.Core.Validation;
+
+namespace Replicator.Cli.Selection;
+
+/// <summary>
+/// Validates the selection options into <see cref="SelectionCriteria"/>; every mistake is a
+/// <see cref="UsageException"/> with one line naming the option. Pure: the default source region comes in.
+/// </summary>
+public static class SelectionParser
+{
+    /// <summary>A bound on tag-filter matching, as the function bounds TAG_FILTER: a pathological pattern fails, never hangs.</summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+
+    /// <param name="isKnownRegion">Null accepts any well-formed region name (an endpoint override, e.g. LocalEcr).</param>
+    public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var source = input.SourceRegion ?? defaultRegion
+            ?? throw new UsageException("--source-region is required (or set AWS_REGION)");
+        CheckRegion("--source-region", source, isKnownRegion);
+
+        var destinations = new List<ReplicationDestination>();
+        foreach (var raw in input.DestinationRegions.SelectMany(SplitList))
+        {
+            var destination = ParseDestination(raw, isKnownRegion);
+            if (destination.Region == source && destination.RegistryId is null)
+            {
+                throw new UsageException($"--destination-region {raw} is the source region");
+            }
+
+            if (!destinations.Contains(destination))
+            {
+                destinations.Add(destination);
+            }
+        }
+
+        if (requireDestinations && destinations.Count == 0)
+        {
+            throw new UsageException("at least one --destination-region is required");
+        }
+
+        foreach (var repository in input.Repositories)
+        {
+            Check("--repository", EcrNames.ValidateRepositoryName(repository));
+        }
+
+        return new SelectionCriteria
+        {
+            SourceRegion = source,
+            Destinations = destinations,
+            Repositories = [.. input.Repositories.Distinct(StringComparer.Ordinal)],
+            RepositoryPrefix = string.IsNullOrEmpty(input.RepositoryPrefix) ? null : input.RepositoryPrefix,
+            TagFilter = ParseTagFilter(input.TagFilter),
+            Since = ParseSince(input.Since),
+        };
+    }
+
+    /// <summary><c>region</c> or <c>account:region</c>, as the function's DESTINATION_REGIONS.</summary>
+    public static ReplicationDestination ParseDestination(string value, Func<string, bool>? isKnownRegion)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            CheckRegion("--destination-region", value, isKnownRegion);
+            return new ReplicationDestination(value);
+        }
+
+        var account = value[..colon];
+        var region = value[(colon + 1)..];
+        Check("--destination-region", EcrNames.ValidateRegistryId(account));
+        CheckRegion("--destination-region", region, isKnownRegion);
+        return new ReplicationDestination(region, account);
+    }
+
+    public static Regex? ParseTagFilter(string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return null;
+        }
+
+        try
+        {
+            // Anchored as the function anchors TAG_FILTER, so one pattern means the same in both: v1.* must not accept dev-v1.
+            return new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--tag-filter is not a valid regular expression: {e.Message}");
+        }
+    }
+
+    /// <summary>An ISO 8601 date or date and time; without an offset it is UTC.</summary>
+    public static DateTimeOffset? ParseSince(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var since)
+            ? since
+            : throw new UsageException($"--since {EcrNames.Quote(value)} is not a date such as 2025-01-31 or 2025-01-31T12:00:00Z");
+    }
+
+    private static IEnumerable<string> SplitList(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static void CheckRegion(string option, string region, Func<string, bool>? isKnownRegion)
+    {
+        Check(option, EcrNames.ValidateRegion(region));
+        if (isKnownRegion is not null && !isKnownRegion(region))
+        {
+            throw new UsageException($"{option}: region {EcrNames.Quote(region)} is not a known AWS region");
+        }
+    }
+
+    private static void Check(string option, string? problem)
+    {
+        if (problem is not null)
+        {
+            throw new UsageException($"{option}: {problem}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Planning;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// What a replication would write, without writing: loads the source image and each destination's state with the
+/// same reads the engine makes, then runs the pure <see cref="ReplicationPlanner"/>. For dry runs (the CLI's
+/// <c>sync --dry-run</c>); only read operations are called.
+/// </summary>
+public sealed class ReplicationPreviewer
+{
+    private readonly IEcrClientProvider _clients;
+    private readonly SourceImageLoader _loader;
+    private readonly DestinationStateReader _reader;
+
+    public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null)
+    {
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        var calls = new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble);
+        _loader = new SourceImageLoader(calls);
+        _reader = new DestinationStateReader(calls);
+    }
+
+    /// <summary>
+    /// The plan per destination, in the request's order; null when the source image does not exist.
+    /// Read errors throw (<see cref="EcrException"/>, <see cref="ReplicationException"/>).
+    /// </summary>
+    public async Task<ReplicationPreview?> PreviewAsync(ReplicationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(request));
+        }
+
+        var source = request.Source;
+        var image = await _loader.LoadAsync(_clients.GetClient(source.Region), source, cancellationToken);
+        if (image is null)
+        {
+            return null;
+        }
+
+        var plans = await Task.WhenAll(request.Destinations.Select(async d =>
+        {
+            var state = await _reader.ReadAsync(_clients.GetClient(d.Region), d.RegistryId, source.RepositoryName, image, cancellationToken);
+            return (d, ReplicationPlanner.Plan(image, state));
+        }));
+        return new ReplicationPreview(source, image.Root.ReferenceDigest, [.. plans]);
+    }
+}

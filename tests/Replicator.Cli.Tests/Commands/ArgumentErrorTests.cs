@@ -1,0 +1,111 @@
+using Replicator.Cli.Tests.Support;
+using Replicator.Core.Configuration;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>Bad arguments: exit 2, one line on stderr, no stack trace, nothing called.</summary>
+public sealed class ArgumentErrorTests
+{
+    [Theory]
+    [InlineData("--repository", "Bad_Name", "--repository: repository name 'Bad_Name' is invalid")]
+    [InlineData("--destination-region", "us-east-1", "--destination-region us-east-1 is the source region")]
+    [InlineData("--destination-region", "nowhere", "region 'nowhere' is not an AWS region name")]
+    [InlineData("--destination-region", "12:us-west-2", "account (registry id) '12' is invalid")]
+    [InlineData("--tag-filter", "([", "--tag-filter is not a valid regular expression")]
+    [InlineData("--since", "yesterday", "--since 'yesterday' is not a date")]
+    [InlineData("--parallel", "0", "--parallel must be between 1 and 64")]
+    public async Task Sync_refuses_bad_options(string option, string value, string expected)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var args = new List<string> { "sync", "--source-region", CliHarness.Source, option, value };
+        if (option != "--destination-region")
+        {
+            args.AddRange(["--destination-region", CliHarness.West]);
+        }
+
+        var run = await h.RunAsync([.. args]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError(expected);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    [Fact]
+    public async Task Unknown_regions_are_refused_when_talking_to_AWS()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        // No endpoint override: the region must be one AWSSDK.Core knows. Nothing is sent anywhere.
+        var run = await h.RunWithAsync(new InMemoryEnvironmentVariables(), null, "verify", "--source-region", "us-east-1", "--destination-region", "us-moon-1");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--destination-region: region 'us-moon-1' is not a known AWS region");
+    }
+
+    [Fact]
+    public async Task Missing_destination_and_source_regions_are_named()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var noDestination = await h.RunAsync("sync", "--source-region", CliHarness.Source);
+        var noSource = await h.RunAsync("verify", "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, noDestination.ExitCode);
+        noDestination.AssertOneLineError("at least one --destination-region is required");
+        Assert.Equal(2, noSource.ExitCode);
+        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION)");
+    }
+
+    [Fact]
+    public async Task Unknown_options_and_commands_are_one_line_errors()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var unknownOption = await h.RunAsync("sync", "--bogus");
+        var unknownCommand = await h.RunAsync("frobnicate");
+
+        Assert.Equal(2, unknownOption.ExitCode);
+        unknownOption.AssertOneLineError("--bogus");
+        Assert.Equal(2, unknownCommand.ExitCode);
+        unknownCommand.AssertOneLineError("frobnicate");
+    }
+
+    [Fact]
+    public async Task A_malformed_endpoint_override_is_a_one_line_error_without_the_value()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = "ftp://user:secret@example" });
+
+        var run = await h.RunWithAsync(environment, null, "verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("AWS_ENDPOINT_URL_ECR must be an absolute http or https URL");
+        Assert.DoesNotContain("secret", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_repository_missing_at_the_source_is_an_error()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "ghost");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("repository ghost does not exist in us-east-1");
+    }
+
+    [Fact]
+    public async Task Help_goes_to_stdout_and_exits_zero()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("sync", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (var option in new[] { "--source-region", "--destination-region", "--repository", "--repository-prefix", "--tag-filter", "--since", "--dry-run", "--parallel", "--enqueue" })
+        {
+            Assert.Contains(option, run.Output, StringComparison.Ordinal);
+        }
+    }
+}

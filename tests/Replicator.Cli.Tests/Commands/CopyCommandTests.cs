@@ -1,0 +1,79 @@
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Commands;
+
+public sealed class CopyCommandTests
+{
+    [Fact]
+    public async Task Copy_by_tag_copies_that_image_only()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var wanted = CliHarness.Sample(1);
+        await h.PushAsync(CliHarness.Source, "app", wanted, "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v2");
+
+        var run = await h.RunAsync("copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", $"{CliHarness.West},{CliHarness.Europe}");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        run.AssertNoAnsi();
+        Assert.Equal(wanted.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.Equal(wanted.Digest, await h.TagDigestAsync(CliHarness.Europe, "app", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v2"));
+    }
+
+    [Fact]
+    public async Task Copy_by_digest_copies_the_image_without_a_tag()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(3);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunAsync("copy", $"app@{image.Digest}", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        var described = await h.Client(CliHarness.West).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageDigest = image.Digest }] });
+        Assert.Equal(image.Digest, Assert.Single(described.ImageDetails!).ImageDigest);
+    }
+
+    [Fact]
+    public async Task Source_region_defaults_to_AWS_REGION()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(4);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunWithAsync(h.Environment(("AWS_REGION", CliHarness.Source)), null, "copy", "app:v1", "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task A_missing_image_is_a_one_line_error()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(5), "v1");
+
+        var run = await h.RunAsync("copy", "app:nope", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("app:nope does not exist in us-east-1");
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Theory]
+    [InlineData("App:v1", "repository name 'App' is invalid")]
+    [InlineData("app", "must be REPOSITORY:TAG or REPOSITORY@DIGEST")]
+    [InlineData("app:-bad", "image tag '-bad' is invalid")]
+    [InlineData("app@sha256:123", "image digest 'sha256:123' is invalid")]
+    public async Task Bad_image_arguments_are_one_line_errors(string image, string expected)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("copy", image, "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError(expected);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>sync --enqueue through the real AWSSDK.SQS client against a loopback SQS endpoint.</summary>
+public sealed class EnqueueTests
+{
+    private const string QueuePath = "/000000000000/replicator.fifo";
+
+    [Fact]
+    public async Task Enqueue_sends_push_events_in_batches_of_ten_grouped_by_repository_and_copies_nothing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        var digests = new Dictionary<string, string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var image = CliHarness.Single((ulong)(100 + i));
+            await h.PushAsync(CliHarness.Source, i < 7 ? "alpha" : "beta", image, $"v{i}");
+            digests[$"v{i}"] = image.Digest;
+        }
+
+        h.Server.Calls.Reset();
+        var queueUrl = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queueUrl);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        var requests = sqs.Requests.ToList();
+        Assert.Equal([10, 2], requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("AmazonSQS.SendMessageBatch", r.Target);
+            Assert.StartsWith("application/x-amz-json-1.0", r.ContentType, StringComparison.Ordinal);
+            Assert.True(r.Signed);
+            Assert.Equal(queueUrl, r.Body.GetProperty("QueueUrl").GetString());
+        });
+
+        var entries = requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()).ToList();
+        Assert.Equal(12, entries.Select(e => e.GetProperty("MessageDeduplicationId").GetString()).Distinct().Count());
+        foreach (var entry in entries)
+        {
+            using var body = JsonDocument.Parse(entry.GetProperty("MessageBody").GetString()!);
+            var root = body.RootElement;
+            var detail = root.GetProperty("detail");
+            Assert.Equal("ECR Image Action", root.GetProperty("detail-type").GetString());
+            Assert.Equal("aws.ecr", root.GetProperty("source").GetString());
+            Assert.Equal(CliHarness.Source, root.GetProperty("region").GetString());
+            Assert.Equal("000000000000", root.GetProperty("account").GetString());
+            Assert.Equal("PUSH", detail.GetProperty("action-type").GetString());
+            Assert.Equal("SUCCESS", detail.GetProperty("result").GetString());
+            Assert.Equal(detail.GetProperty("repository-name").GetString(), entry.GetProperty("MessageGroupId").GetString());
+            Assert.Equal(digests[detail.GetProperty("image-tag").GetString()!], detail.GetProperty("image-digest").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Deduplication_ids_are_stable_across_runs()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(1), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL", sqs.Endpoint.AbsoluteUri));
+        var queueUrl = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+
+        for (var i = 0; i < 2; i++)
+        {
+            // The function decides the destinations: --destination-region is optional with --enqueue.
+            var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", queueUrl);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
+        var ids = sqs.Requests.Select(r => r.Body.GetProperty("Entries")[0].GetProperty("MessageDeduplicationId").GetString()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(ids[0], ids[1]);
+    }
+
+    [Fact]
+    public async Task Refused_messages_are_reported_and_the_exit_code_is_non_zero()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "good", CliHarness.Single(1), "v1");
+        await h.PushAsync(CliHarness.Source, "bad", CliHarness.Single(2), "v1");
+        sqs.RefuseGroups["bad"] = true;
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("InvalidParameterValue", run.Error, StringComparison.Ordinal);
+        Assert.Contains("1 message(s) queued, 1 refused", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_queue_url_that_is_not_a_url_is_a_usage_error()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", "not a url");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--enqueue 'not a url' is not a queue URL");
+    }
+}

@@ -1,0 +1,164 @@
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Commands;
+
+public sealed class SyncCommandTests
+{
+    [Fact]
+    public async Task Sync_copies_every_tag_to_every_destination_and_prints_plain_lines_when_redirected()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var app = CliHarness.Sample(1);
+        var tool = CliHarness.Single(2);
+        await h.PushAsync(CliHarness.Source, "team/app", app, "v1");
+        await h.PushAsync(CliHarness.Source, "team/tool", tool, "latest");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        run.AssertNoAnsi();
+        foreach (var region in new[] { CliHarness.West, CliHarness.Europe })
+        {
+            Assert.Equal(app.Digest, await h.TagDigestAsync(region, "team/app", "v1"));
+            Assert.Equal(tool.Digest, await h.TagDigestAsync(region, "team/tool", "latest"));
+        }
+
+        Assert.Contains("copied     team/app:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Summary", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 image(s), 4 copied, 0 up to date, 0 skipped, 0 failed", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Second_sync_is_up_to_date_and_uploads_nothing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Sample(3), "v1");
+        Assert.Equal(0, (await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)).ExitCode);
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Contains("1 image(s), 0 copied, 1 up to date", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Selection_options_narrow_what_is_copied()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(4), "v1");
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(5), "dev-v1");
+        await h.PushAsync(CliHarness.Source, "other/app", CliHarness.Single(6), "v1");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-prefix", "team/", "--tag-filter", "v[0-9]+");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "team/app", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "team/app", "dev-v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "other/app", "v1"));
+    }
+
+    [Fact]
+    public async Task Repository_is_repeatable()
+    {
+        await using var h = await CliHarness.StartAsync();
+        foreach (var (name, seed) in new[] { ("aa", 21UL), ("bb", 22UL), ("cc", 23UL) })
+        {
+            await h.PushAsync(CliHarness.Source, name, CliHarness.Single(seed), "v1");
+        }
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "aa", "--repository", "cc");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "bb", "v1"));
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "cc", "v1"));
+    }
+
+    [Fact]
+    public async Task Since_in_the_future_selects_nothing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(7), "v1");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", "2999-01-01");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("0 image tag(s) selected", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task Dry_run_prints_the_plan_and_writes_nothing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Sample(8);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(9), "v2");
+        Assert.Equal(0, (await h.RunAsync("copy", "app:v2", "--source-region", CliHarness.Source, "--destination-region", CliHarness.Europe)).ExitCode);
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        run.AssertNoAnsi();
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Equal(0, h.WritesTo(CliHarness.Europe));
+        Assert.Contains("nothing written", run.Output, StringComparison.Ordinal);
+        Assert.Contains("create repository, copy", run.Output, StringComparison.Ordinal);
+        Assert.Contains("up to date", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 image(s), 3 destination(s) to write", run.Output, StringComparison.Ordinal);
+        Assert.Contains(Replicator.Cli.Output.Format.Bytes(image.TotalBlobBytes), run.Output, StringComparison.Ordinal);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task A_failed_destination_makes_the_exit_code_non_zero()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(10), "v1");
+        h.Server.Faults.FailNext("PutImage", 100, "ImageTagAlreadyExistsException", region: CliHarness.West);
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("FAILED", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1 failed", run.Output, StringComparison.Ordinal);
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.Europe, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task On_a_terminal_progress_is_live_and_coloured_and_the_copy_still_completes()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Sample(11);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunWithAsync(h.Environment(), null, terminal: true, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.Contains("app:v1", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("copied     app:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Summary", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dry_run_shows_a_tag_move_when_the_destination_already_holds_the_image()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(41);
+        await h.PushAsync(CliHarness.Source, "app", image, "v2");
+        Assert.Equal(0, (await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)).ExitCode);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Matches(@"app\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ move tag\s+│ 0\s+│ 0 B", run.Output);
+        Assert.Matches(@"app\s+│ v2\s+│ sha256:\w{12}\s+│ us-west-2\s+│ up to date", run.Output);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Commands;
+
+public sealed class VerifyCommandTests
+{
+    private static readonly string[] Regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe];
+
+    private static async Task<CliHarness> SyncedAsync()
+    {
+        var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Sample(1), "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v2");
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        return h;
+    }
+
+    [Fact]
+    public async Task In_sync_exits_zero()
+    {
+        await using var h = await SyncedAsync();
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        run.AssertNoAnsi();
+        Assert.Contains("in sync: 4 tag(s) checked", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drift_is_reported_as_missing_different_and_extra_and_exits_one()
+    {
+        await using var h = await SyncedAsync();
+        await h.DeleteTagAsync(CliHarness.West, "app", "v1");
+        await h.PushAsync(CliHarness.Europe, "app", CliHarness.Single(3), "v2");
+        await h.PushAsync(CliHarness.Europe, "app", CliHarness.Single(4), "stray");
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        run.AssertNoAnsi();
+        Assert.Contains("drift: 1 missing, 1 different, 1 extra of 5", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"app\s+│ v1\s+│ us-west-2\s+│ sha256:\w{12}\s+│ -\s+│ missing", run.Output);
+        Assert.Matches(@"app\s+│ stray\s+│ eu-west-1\s+│ -\s+│ sha256:\w{12}\s+│ extra", run.Output);
+    }
+
+    [Fact]
+    public async Task Json_output_parses_and_names_every_entry_with_full_digests()
+    {
+        await using var h = await SyncedAsync();
+        await h.DeleteTagAsync(CliHarness.West, "app", "v2");
+        var expected = await h.TagDigestAsync(CliHarness.Source, "app", "v2");
+
+        var run = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        var root = document.RootElement;
+        Assert.False(root.GetProperty("inSync").GetBoolean());
+        Assert.Equal(1, root.GetProperty("missing").GetInt32());
+        var entries = root.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(4, entries.Count);
+        var missing = Assert.Single(entries, e => e.GetProperty("status").GetString() == "Missing");
+        Assert.Equal("v2", missing.GetProperty("tag").GetString());
+        Assert.Equal(CliHarness.West, missing.GetProperty("destination").GetString());
+        Assert.Equal(expected, missing.GetProperty("sourceDigest").GetString());
+        Assert.Equal(JsonValueKind.Null, missing.GetProperty("destinationDigest").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_destination_without_the_repository_reports_every_tag_missing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(5), "v1");
+
+        var run = await h.RunAsync("verify", "--json", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(1, run.ExitCode);
+        using var document = JsonDocument.Parse(run.Output);
+        Assert.Equal("Missing", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_ECR_error_exits_two()
+    {
+        await using var h = await SyncedAsync();
+        h.Server.Faults.FailNext("DescribeImages", 100, "AccessDeniedException", region: CliHarness.West);
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("AccessDeniedException");
+    }
+
+    [Fact]
+    public async Task Since_limits_what_is_expected_and_older_tags_in_a_destination_are_not_extra()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(31), "old");
+        var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        await Task.Delay(20);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(32), "new");
+        var since = oldPushed.AddMilliseconds(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
+
+        var sync = await h.RunAsync(["sync", .. selection]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "old"));
+        Assert.Equal(0, (await h.RunAsync(["verify", .. selection])).ExitCode);
+
+        Assert.Equal(0, (await h.RunAsync("copy", "app:old", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)).ExitCode);
+        var run = await h.RunAsync(["verify", "--json", .. selection]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
+    }
+}

@@ -1,0 +1,73 @@
+using Replicator.Cli.Composition;
+using Replicator.Cli.Selection;
+using Replicator.Core.Replication;
+
+namespace Replicator.Cli.Tests.Selection;
+
+public sealed class SelectionParserTests
+{
+    private static SelectionCriteria Parse(SelectionInput input, string? defaultRegion = null, Func<string, bool>? known = null) =>
+        SelectionParser.Parse(input, defaultRegion, known);
+
+    [Fact]
+    public void Destinations_are_repeatable_comma_separated_deduplicated_and_may_name_an_account()
+    {
+        var criteria = Parse(new SelectionInput
+        {
+            SourceRegion = "us-east-1",
+            DestinationRegions = ["us-west-2,eu-west-1", "us-west-2", "123456789012:eu-west-1"],
+        });
+
+        Assert.Equal(
+            [new ReplicationDestination("us-west-2"), new ReplicationDestination("eu-west-1"), new ReplicationDestination("eu-west-1", "123456789012")],
+            criteria.Destinations);
+    }
+
+    [Fact]
+    public void The_default_region_is_used_when_no_source_region_is_given()
+    {
+        Assert.Equal("eu-central-1", Parse(new SelectionInput { DestinationRegions = ["us-west-2"] }, "eu-central-1").SourceRegion);
+    }
+
+    [Fact]
+    public void Another_account_in_the_source_region_is_a_valid_destination()
+    {
+        var criteria = Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["123456789012:us-east-1"] });
+
+        Assert.Equal(new ReplicationDestination("us-east-1", "123456789012"), Assert.Single(criteria.Destinations));
+    }
+
+    [Fact]
+    public void Known_region_check_applies_to_source_and_destinations()
+    {
+        var input = new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["us-west-2"] };
+
+        Assert.NotNull(Parse(input, known: r => r is "us-east-1" or "us-west-2"));
+        var e = Assert.Throws<UsageException>(() => Parse(input, known: r => r == "us-west-2"));
+        Assert.Equal("--source-region: region 'us-east-1' is not a known AWS region", e.Message);
+    }
+
+    [Fact]
+    public void Since_without_an_offset_is_utc()
+    {
+        Assert.Equal(new DateTimeOffset(2025, 1, 31, 0, 0, 0, TimeSpan.Zero), SelectionParser.ParseSince("2025-01-31"));
+        Assert.Equal(new DateTimeOffset(2025, 1, 31, 10, 0, 0, TimeSpan.Zero), SelectionParser.ParseSince("2025-01-31T12:00:00+02:00"));
+    }
+
+    [Fact]
+    public void Repository_filters_combine_names_and_prefix()
+    {
+        var criteria = Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["us-west-2"], Repositories = ["team/a", "other/b"], RepositoryPrefix = "team/" });
+
+        Assert.True(criteria.IncludesRepository("team/a"));
+        Assert.False(criteria.IncludesRepository("other/b"));
+        Assert.False(criteria.IncludesRepository("team/c"));
+    }
+
+    [Fact]
+    public void Verify_and_sync_require_destinations_unless_told_otherwise()
+    {
+        Assert.Throws<UsageException>(() => Parse(new SelectionInput { SourceRegion = "us-east-1" }));
+        Assert.Empty(SelectionParser.Parse(new SelectionInput { SourceRegion = "us-east-1" }, null, null, requireDestinations: false).Destinations);
+    }
+}

@@ -1,0 +1,110 @@
+using LocalEcr;
+using Replicator.Cli.Commands;
+using Replicator.Cli.Composition;
+using Replicator.Cli.Enqueue;
+using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Samples;
+using Replicator.Core.Signing;
+
+namespace Replicator.Cli.Tests.Support;
+
+/// <summary>A LocalEcr on a free loopback port and the CLI run in-process against it, output captured.</summary>
+internal sealed class CliHarness : IAsyncDisposable
+{
+    public const string Source = "us-east-1";
+    public const string West = "us-west-2";
+    public const string Europe = "eu-west-1";
+
+    private readonly HttpClient _http = new();
+
+    private CliHarness(LocalEcrServer server)
+    {
+        Server = server;
+        Clients = new EcrClientFactory(_http, Credentials, Environment());
+    }
+
+    public const string AccessKey = "AKIDCLITESTS";
+
+    /// <summary>Distinctive, so that every run can check the secret never reaches its output.</summary>
+    public const string SecretKey = "cli-secret-7f3a9c2e5b1d";
+
+    public static StaticCredentialsSource Credentials { get; } = new(new AwsCredentials(AccessKey, SecretKey));
+
+    public LocalEcrServer Server { get; }
+
+    public EcrClientFactory Clients { get; }
+
+    public static async Task<CliHarness> StartAsync() => new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey }));
+
+    public InMemoryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
+    {
+        var values = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() };
+        foreach (var (name, value) in extra)
+        {
+            values[name] = value;
+        }
+
+        return new InMemoryEnvironmentVariables(values);
+    }
+
+    public Task<CliRun> RunAsync(params string[] args) => RunWithAsync(Environment(), null, args);
+
+    public Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, params string[] args) =>
+        RunWithAsync(environment, sender, terminal: false, args);
+
+    public async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext
+        {
+            Environment = environment,
+            Out = output,
+            Error = error,
+            IsTerminal = terminal,
+            Credentials = Credentials,
+            MessageSenderFactory = sender,
+        };
+        var code = await CliApp.RunAsync(args, context, CancellationToken.None);
+        var run = new CliRun(code, output.ToString(), error.ToString());
+        Assert.DoesNotContain(SecretKey, run.Output + run.Error, StringComparison.Ordinal);
+        return run;
+    }
+
+    public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
+        SampleImagePusher.PushAsync(Client(region), repository, image, tag);
+
+    public static SampleImage Sample(ulong seed) => new SampleImageBuilder(seed).MultiArch(SampleFormat.Oci, [2048, 4096], withAttestation: true);
+
+    public static SampleImage Single(ulong seed) => new SampleImageBuilder(seed).Image(SampleFormat.Docker, [1024]);
+
+    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
+    {
+        try
+        {
+            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
+            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public Task DeleteTagAsync(string region, string repository, string tag) =>
+        Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
+
+    /// <summary>Calls that write, in a region: what a dry run must never make.</summary>
+    public int WritesTo(string region) =>
+        new[] { "CreateRepository", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage", "BatchDeleteImage" }.Sum(op => Server.Calls.Count(region, op));
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Server.DisposeAsync();
+    }
+}

@@ -1,0 +1,45 @@
+using Replicator.Cli.Selection;
+using Replicator.Cli.Verification;
+
+namespace Replicator.Cli.Tests.Verification;
+
+public sealed class DriftDetectorTests
+{
+    private static SelectedImage Image(string tag, string digest) => new("app", tag, digest, null, null);
+
+    [Fact]
+    public void Classifies_each_tag()
+    {
+        IReadOnlyList<SelectedImage> source = [Image("same", "sha256:1"), Image("moved", "sha256:2"), Image("gone", "sha256:3")];
+        IReadOnlyList<SelectedImage> destination = [Image("same", "sha256:1"), Image("moved", "sha256:9"), Image("stray", "sha256:4"), Image("old", "sha256:5")];
+        var sourceTags = new HashSet<string>(["same", "moved", "gone", "old"]);
+
+        var entries = DriftDetector.Compare("app", "us-west-2", source, sourceTags, destination);
+
+        Assert.Equal(
+            [("same", DriftStatus.InSync), ("moved", DriftStatus.Different), ("gone", DriftStatus.Missing), ("stray", DriftStatus.Extra)],
+            entries.Select(e => (e.Tag, e.Status)));
+        Assert.Equal("sha256:9", entries[1].DestinationDigest);
+        Assert.Null(entries[2].DestinationDigest);
+        Assert.Null(entries[3].SourceDigest);
+    }
+
+    [Fact]
+    public void A_missing_repository_makes_every_expected_tag_missing()
+    {
+        var entries = DriftDetector.Compare("app", "eu-west-1", [Image("v1", "sha256:1")], new HashSet<string>(["v1"]), null);
+
+        Assert.Equal(DriftStatus.Missing, Assert.Single(entries).Status);
+    }
+
+    [Fact]
+    public void The_report_counts_and_is_in_sync_only_without_drift()
+    {
+        var report = new VerifyReport("us-east-1", ["us-west-2"], [new("app", "v1", "us-west-2", "sha256:1", "sha256:1", DriftStatus.InSync)]);
+        var drifted = report with { Entries = [.. report.Entries, new("app", "v2", "us-west-2", null, "sha256:2", DriftStatus.Extra)] };
+
+        Assert.True(report.InSync);
+        Assert.False(drifted.InSync);
+        Assert.Equal(1, drifted.Extra);
+    }
+}
