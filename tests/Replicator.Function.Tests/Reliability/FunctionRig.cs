@@ -178,6 +178,25 @@ internal sealed class FunctionRig : IAsyncDisposable
         }
     }
 
+    /// <summary>DeleteRepository with force, as an operator would (the engine's client has no such call).</summary>
+    public async Task DeleteRepositoryAsync(string region, string repository)
+    {
+        var body = Encoding.UTF8.GetBytes($"{{\"repositoryName\":\"{repository}\",\"force\":true}}");
+        var target = EcrClient.TargetPrefix + "DeleteRepository";
+        KeyValuePair<string, string>[] headers = [new("host", Server.BaseAddress.Authority), new("x-amz-target", target)];
+        var signature = SigV4Signer.Sign(new SigV4Request("POST", "/", [], headers, SigV4Signer.Sha256Hex(body)), new AwsCredentials("test", "test"), region, EcrClient.SigningService, DateTimeOffset.UtcNow);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Server.BaseAddress) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(EcrClient.ContentType);
+        request.Headers.Add("X-Amz-Target", target);
+        foreach (var (name, value) in signature.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
