@@ -31,9 +31,10 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     private int _messageIds;
 
-    private FunctionRig(LocalEcrServer server, HttpClient http, EcrClientFactory clients, ImageReplicator replicator)
+    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, ImageReplicator replicator)
     {
         Server = server;
+        Proxy = proxy;
         Http = http;
         Clients = clients;
         Replicator = replicator;
@@ -60,6 +61,9 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public LocalEcrServer Server { get; }
 
+    /// <summary>Set when started with throughProxy: the engine's ECR API calls pass through it (downloads do not).</summary>
+    public CuttingProxy? Proxy { get; }
+
     public HttpClient Http { get; }
 
     public EcrClientFactory Clients { get; }
@@ -83,14 +87,17 @@ internal sealed class FunctionRig : IAsyncDisposable
         ReplicatorOptions? options = null,
         TimeSpan? requestTimeout = null,
         IReplicationObserver? observer = null,
-        LocalEcrOptions? server = null)
+        LocalEcrOptions? server = null,
+        bool throughProxy = false)
     {
         var ecr = await LocalEcrServer.StartAsync(server ?? new LocalEcrOptions());
+        var proxy = throughProxy ? new CuttingProxy(ecr.BaseAddress) : null;
         var http = EcrClientFactory.CreateHttpClient();
-        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
+        var endpoint = proxy?.Address ?? ecr.BaseAddress;
+        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
         var clients = new EcrClientFactory(http, credentials, environment, timeout: requestTimeout ?? TimeSpan.FromSeconds(5));
-        return new FunctionRig(ecr, http, clients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
+        return new FunctionRig(ecr, proxy, http, clients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
     /// <summary>Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr.</summary>
@@ -200,6 +207,11 @@ internal sealed class FunctionRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         await Server.DisposeAsync();
     }
 }

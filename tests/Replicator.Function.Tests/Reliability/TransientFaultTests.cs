@@ -147,4 +147,24 @@ public sealed class TransientFaultTests
         await rig.AssertReplicatedAsync("expire", image, "v1");
         Assert.True(rig.Server.Calls.Count(Source, "GetDownloadUrlForLayer") > image.Blobs.Count * 2, "an expired URL was replaced by a new one");
     }
+
+    [Fact]
+    public async Task A_connection_cut_mid_upload_is_retried_and_the_layer_completes()
+    {
+        await using var rig = await StartAsync(throughProxy: true);
+        var image = await rig.PushAsync("upcut", 8, "v1", 3_000_000);
+        rig.Server.Calls.Reset();
+
+        // Only an UploadLayerPart body is over 1 MB: the connection is reset while the part is being sent.
+        rig.Proxy!.CutNextAfter(1_000_000);
+        var response = await rig.ProcessAsync(rig.Message("upcut", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        Assert.Equal(1, rig.Proxy.Cuts);
+        await rig.AssertReplicatedAsync("upcut", image, "v1");
+
+        // The cut request never arrived whole, so LocalEcr never counted it: every part reached it exactly once, the
+        // cut one through the retry.
+        Assert.Equal(image.Blobs.Count * 2, rig.Server.Calls.Count("UploadLayerPart"));
+    }
 }
