@@ -13,7 +13,7 @@ internal static class JsonFields
         }
 
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? Text(value, Join(path, name))
             : throw Invalid(Join(path, name), $"must be a string, found {Describe(value)}");
     }
 
@@ -67,7 +67,7 @@ internal static class JsonFields
         foreach (var item in array.EnumerateArray())
         {
             items.Add(item.ValueKind == JsonValueKind.String
-                ? item.GetString()!
+                ? Text(item, $"{Join(path, name)}[{index}]")
                 : throw Invalid($"{Join(path, name)}[{index}]", $"must be a string, found {Describe(item)}"));
             index++;
         }
@@ -86,11 +86,27 @@ internal static class JsonFields
         foreach (var property in map.EnumerateObject())
         {
             annotations[property.Name] = property.Value.ValueKind == JsonValueKind.String
-                ? property.Value.GetString()!
+                ? Text(property.Value, $"{Join(path, "annotations")}.{property.Name}")
                 : throw Invalid($"{Join(path, "annotations")}.{property.Name}", $"must be a string, found {Describe(property.Value)}");
         }
 
         return annotations;
+    }
+
+    /// <summary>
+    /// JsonDocument accepts an escaped unpaired surrogate such as "\ud800" (the JSON grammar allows it), but reading it
+    /// as a .NET string throws InvalidOperationException: refuse it as a manifest problem instead.
+    /// </summary>
+    private static string Text(JsonElement value, string path)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ManifestException($"manifest field '{path}' is not valid Unicode (it escapes an unpaired surrogate)", ex);
+        }
     }
 
     public static ManifestException Invalid(string path, string problem) => new($"manifest field '{path}' {problem}");

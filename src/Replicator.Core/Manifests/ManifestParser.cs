@@ -37,6 +37,11 @@ public static class ManifestParser
         {
             throw new ManifestException($"manifest is not valid JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-property check unescapes every property name and throws this for an escaped unpaired surrogate.
+            throw new ManifestException("manifest is not valid Unicode (a property name escapes an unpaired surrogate)", ex);
+        }
 
         using (document)
         {

@@ -12,6 +12,13 @@ internal static class FailureClassifier
             ReplicationErrorCodes.ImmutableTagConflict,
             $"tag '{tag}' already points at another digest in the immutable destination repository; retrying cannot fix this",
             false),
+        // Reaching here, the repository existed when the copy began (a missing source repository is a skip, a missing
+        // destination one is created): it was deleted mid-copy. A redelivery re-reads both sides and either
+        // recreates the destination repository or finds the source gone and skips; dead-lettering would lose the image.
+        EcrException { ErrorCode: EcrErrorCodes.RepositoryNotFoundException } e => (
+            e.ErrorCode,
+            $"{e.Message}; the repository was deleted during the copy, a retry recreates it or skips a deleted source",
+            true),
         EcrException e => (e.ErrorCode, e.Message, e.IsTransient),
         ReplicationException e => (e.ErrorCode, e.Message, e.IsTransient),
         ManifestException e => (ReplicationErrorCodes.InvalidManifest, e.Message, false),

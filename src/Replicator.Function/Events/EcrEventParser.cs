@@ -112,7 +112,15 @@ public static class EcrEventParser
             throw new InvalidEventException(name, $"{name} is not a string");
         }
 
-        return value.GetString();
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON allows an escaped unpaired surrogate ("\ud800"); System.Text.Json refuses to unescape it into a string.
+            throw new InvalidEventException(name, $"{name} is not valid Unicode (it escapes an unpaired surrogate)");
+        }
     }
 
     private static string Validated(JsonElement element, string name, Func<string?, string?> validate)

@@ -83,4 +83,15 @@ public class EcrNamesTests
         Assert.DoesNotContain("\n", error, StringComparison.Ordinal);
         Assert.Contains("\\u000a", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_trailing_newline_is_refused_everywhere()
+    {
+        // Regex '$' also matches before a final "\n"; a value with one must never pass as valid.
+        Assert.False(EcrNames.IsRepositoryName("team/app\n"));
+        Assert.False(EcrNames.IsTag("v1\n"));
+        Assert.False(EcrNames.IsDigest("sha256:" + new string('a', 64) + "\n"));
+        Assert.False(EcrNames.IsRegistryId("000000000000\n"));
+        Assert.False(EcrNames.IsRegion("us-east-1\n"));
+    }
 }

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using static Replicator.Function.Tests.Reliability.FunctionRig;
+
+namespace Replicator.Function.Tests.Reliability;
+
+/// <summary>How SQS delivers: late, twice, out of order, to two function instances at once, cut short by the deadline.</summary>
+public sealed class DeliveryTests
+{
+    [Fact]
+    public async Task The_deadline_mid_copy_reports_the_record_failed_and_the_redelivery_sends_only_what_is_missing()
+    {
+        // One layer at a time, each completion held 250 ms: when the third layer starts uploading, two are complete,
+        // and the invocation's deadline fires then (the token LambdaBootstrap derives from the deadline header).
+        using var deadline = new CancellationTokenSource();
+        var observer = new LayerCountingObserver(3, deadline.Cancel);
+        await using var rig = await StartAsync(FastOptions with { MaxParallelLayers = 1 }, observer: observer);
+        var image = await rig.PushAsync("deadline", 10, "v1", 60_000, 60_000, 60_000, 60_000, 60_000);
+        var message = rig.Message("deadline", image.Digest, "v1");
+        rig.Server.Faults.DelayResponses("CompleteLayerUpload", TimeSpan.FromMilliseconds(250));
+
+        var first = await ProcessAsync(rig.Processor, deadline.Token, message);
+
+        Assert.Equal([message.MessageId!], Failed(first));
+        Assert.Empty(rig.DeadLetter.Sent);
+        Assert.False(await rig.HasVerifiedImageAsync(West, "deadline", image.Digest));
+        var present = 0;
+        foreach (var region in new[] { West, Europe })
+        {
+            foreach (var blob in image.Blobs)
+            {
+                present += await rig.HasBlobAsync(region, "deadline", blob.Digest) ? 1 : 0;
+            }
+        }
+
+        Assert.InRange(present, 2, (image.Blobs.Count * 2) - 1);
+        rig.Server.Faults.Clear();
+        rig.Server.Calls.Reset();
+
+        var rerun = await rig.ProcessAsync(message);
+
+        Assert.Empty(Failed(rerun));
+        await rig.AssertReplicatedAsync("deadline", image, "v1");
+        Assert.Equal((image.Blobs.Count * 2) - present, rig.Server.Calls.Count("CompleteLayerUpload"));
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_is_a_no_op_reported_up_to_date()
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("dup", 11, "v1", 50_000);
+        var message = rig.Message("dup", image.Digest, "v1");
+        Assert.Empty(Failed(await rig.ProcessAsync(message)));
+        rig.Server.Calls.Reset();
+        var lines = rig.Output.ToString().Length;
+
+        // SQS redelivers the same message, and EventBridge's at-least-once delivery can enqueue the event twice.
+        var copy = rig.Message("dup", image.Digest, "v1");
+        var again = await rig.ProcessAsync(message, copy);
+
+        Assert.Empty(Failed(again));
+        Assert.Empty(rig.DeadLetter.Sent);
+        foreach (var operation in new[] { "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage", "CreateRepository" })
+        {
+            Assert.Equal(0, rig.Server.Calls.Count(operation));
+        }
+
+        var outcomes = rig.Output.ToString()[lines..].Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("destinationRegion", out _) && !l.TryGetProperty("_aws", out _))
+            .Select(l => l.GetProperty("outcome").GetString())
+            .ToArray();
+        Assert.Equal(4, outcomes.Length);
+        Assert.All(outcomes, o => Assert.Equal("UpToDate", o));
+    }
+
+    [Fact]
+    public async Task Two_invocations_copying_the_same_image_to_the_same_destination_both_succeed()
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("race", 12, "v1", 2_000_000, 700_000, 30_000);
+        var first = rig.NewProcessor(rig.NewEngine());
+        var second = rig.NewProcessor(rig.NewEngine());
+
+        var responses = await Task.WhenAll(
+            ProcessAsync(first, CancellationToken.None, rig.Message("race", image.Digest, "v1")),
+            ProcessAsync(second, CancellationToken.None, rig.Message("race", image.Digest, "v1")));
+
+        Assert.All(responses, r => Assert.Empty(Failed(r)));
+        Assert.Empty(rig.DeadLetter.Sent);
+        await rig.AssertReplicatedAsync("race", image, "v1");
+    }
+
+    [Fact]
+    public async Task Out_of_order_events_for_one_tag_leave_it_at_the_newest_digest()
+    {
+        await using var rig = await StartAsync();
+        var older = await rig.PushAsync("order", 13, "v1", 40_000);
+        var newer = await rig.PushAsync("order", 14, "v1", 41_000);
+        var late = rig.Message("order", older.Digest, "v1");
+
+        // The newer event first, then the late older one, in one batch and again in separate batches.
+        Assert.Empty(Failed(await rig.ProcessAsync(rig.Message("order", newer.Digest, "v1"), late)));
+        Assert.Empty(Failed(await rig.ProcessAsync(late)));
+
+        await rig.AssertReplicatedAsync("order", newer, "v1");
+        foreach (var region in new[] { West, Europe })
+        {
+            // The late event still copies its digest (a pull by digest keeps working), but never moves the tag back.
+            Assert.True(await rig.HasVerifiedImageAsync(region, "order", older.Digest));
+        }
+    }
+}

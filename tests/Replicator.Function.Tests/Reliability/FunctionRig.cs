@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using System.Text;
+using LocalEcr;
+using Replicator.Core.Configuration;
+using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
+using Replicator.Core.Samples;
+using Replicator.Core.Signing;
+using Replicator.Function.Configuration;
+using Replicator.Function.Events;
+using Replicator.Function.Observability;
+using Replicator.Function.Processing;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Reliability;
+
+/// <summary>
+/// The function's batch processing with the real engine against an in-process LocalEcr on a loopback port:
+/// faults are injected through <see cref="Server"/>, poison messages land in <see cref="DeadLetter"/>, and every
+/// log and metric line is captured in <see cref="Output"/>.
+/// </summary>
+internal sealed class FunctionRig : IAsyncDisposable
+{
+    public const string Source = "us-east-1";
+    public const string West = "us-west-2";
+    public const string Europe = "eu-west-1";
+
+    private int _messageIds;
+
+    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, ImageReplicator replicator)
+    {
+        Server = server;
+        Proxy = proxy;
+        Http = http;
+        Clients = clients;
+        Replicator = replicator;
+        Logger = new FunctionLogger(new OutputSink(Output), LogLevel.Debug, LogFormat.Json, TimeProvider.System);
+        Metrics = new MetricsWriter(new OutputSink(Output), Config.MetricsNamespace, TimeProvider.System);
+        Handler = new RecordHandler(Config, Replicator, Logger, Metrics, TimeProvider.System);
+        Processor = NewProcessor(Replicator);
+    }
+
+    /// <summary>Retries fast (the delays are real) and reads stall quickly; http download URLs as with an endpoint override.</summary>
+    public static ReplicatorOptions FastOptions { get; } = new()
+    {
+        Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
+        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2) },
+        PutImageRatePerSecond = 1000,
+    };
+
+    public static FunctionConfig Config { get; } = new()
+    {
+        Region = Source,
+        Destinations = [new ReplicationDestination(West), new ReplicationDestination(Europe)],
+        DeadLetterQueueUrl = new Uri("https://sqs.us-east-1.amazonaws.com/000000000000/replicator-dlq.fifo"),
+    };
+
+    public LocalEcrServer Server { get; }
+
+    /// <summary>Set when started with throughProxy: the engine's ECR API calls pass through it (downloads do not).</summary>
+    public CuttingProxy? Proxy { get; }
+
+    public HttpClient Http { get; }
+
+    public EcrClientFactory Clients { get; }
+
+    public ImageReplicator Replicator { get; }
+
+    public StringWriter Output { get; } = new();
+
+    public FakeDeadLetterQueue DeadLetter { get; } = new();
+
+    public FunctionLogger Logger { get; }
+
+    public MetricsWriter Metrics { get; }
+
+    public RecordHandler Handler { get; }
+
+    public BatchProcessor Processor { get; }
+
+    /// <param name="requestTimeout">The ECR client's per-request timeout (EcrClientConfig.Timeout): small so a stalled call fails fast.</param>
+    public static async Task<FunctionRig> StartAsync(
+        ReplicatorOptions? options = null,
+        TimeSpan? requestTimeout = null,
+        IReplicationObserver? observer = null,
+        LocalEcrOptions? server = null,
+        bool throughProxy = false)
+    {
+        var ecr = await LocalEcrServer.StartAsync(server ?? new LocalEcrOptions());
+        var proxy = throughProxy ? new CuttingProxy(ecr.BaseAddress) : null;
+        var http = EcrClientFactory.CreateHttpClient();
+        var endpoint = proxy?.Address ?? ecr.BaseAddress;
+        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
+        var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
+        var clients = new EcrClientFactory(http, credentials, environment, timeout: requestTimeout ?? TimeSpan.FromSeconds(5));
+        return new FunctionRig(ecr, proxy, http, clients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
+    }
+
+    /// <summary>Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr.</summary>
+    public BatchProcessor NewProcessor(IImageReplicator replicator) =>
+        new(new RecordHandler(Config, replicator, Logger, Metrics, TimeProvider.System), DeadLetter, Logger, new BatchProcessorOptions());
+
+    public ImageReplicator NewEngine(ReplicatorOptions? options = null) => new(Clients, Http, options ?? FastOptions);
+
+    public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    public async Task<SampleImage> PushAsync(string repository, ulong seed, string? tag, params long[] layerSizes)
+    {
+        var image = new SampleImageBuilder(seed).Image(SampleFormat.Oci, layerSizes.Length == 0 ? [20_000] : layerSizes);
+        await SampleImagePusher.PushAsync(Client(Source), repository, image, tag);
+        return image;
+    }
+
+    public SQSMessage Message(string repository, string digest, string? tag, string? group = null) =>
+        E.Record($"msg-{Interlocked.Increment(ref _messageIds)}", E.Body(repository: repository, digest: digest, tag: tag, account: Server.AccountId, region: Source), group ?? repository);
+
+    public Task<SQSBatchResponse> ProcessAsync(params SQSMessage[] records) => ProcessAsync(Processor, CancellationToken.None, records);
+
+    public static Task<SQSBatchResponse> ProcessAsync(BatchProcessor processor, CancellationToken cancellationToken, params SQSMessage[] records) =>
+        processor.ProcessAsync(E.Batch(records), new FakeLambdaContext(TimeProvider.System, TimeSpan.FromMinutes(5)), cancellationToken);
+
+    public static string[] Failed(SQSBatchResponse response) => [.. response.BatchItemFailures.Select(f => f.ItemIdentifier!)];
+
+    /// <summary>The digest the tag points at in <paramref name="region"/>, or null.</summary>
+    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
+    {
+        try
+        {
+            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
+            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when the region stores a manifest under <paramref name="digest"/> whose bytes hash to it.</summary>
+    public async Task<bool> HasVerifiedImageAsync(string region, string repository, string digest)
+    {
+        try
+        {
+            var response = await Client(region).BatchGetImageAsync(new BatchGetImageRequest
+            {
+                RepositoryName = repository,
+                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
+                AcceptedMediaTypes = [.. Core.Manifests.MediaTypes.AcceptedManifestTypes],
+            });
+            var manifest = response.Images?.FirstOrDefault()?.ImageManifest;
+            return manifest is not null && "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest))) == digest;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> HasBlobAsync(string region, string repository, string digest)
+    {
+        try
+        {
+            var response = await Client(region).BatchCheckLayerAvailabilityAsync(new BatchCheckLayerAvailabilityRequest { RepositoryName = repository, LayerDigests = [digest] });
+            return response.Layers?.Any(l => l.LayerAvailability == LayerAvailability.Available) == true;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The image is in both destinations, verified by digest, and the tag (when given) points at it.</summary>
+    public async Task AssertReplicatedAsync(string repository, SampleImage image, string? tag)
+    {
+        foreach (var region in new[] { West, Europe })
+        {
+            Assert.True(await HasVerifiedImageAsync(region, repository, image.Digest), $"{image.Digest} missing in {region}");
+            if (tag is not null)
+            {
+                Assert.Equal(image.Digest, await TagDigestAsync(region, repository, tag));
+            }
+        }
+    }
+
+    /// <summary>DeleteRepository with force, as an operator would (the engine's client has no such call).</summary>
+    public async Task DeleteRepositoryAsync(string region, string repository)
+    {
+        var body = Encoding.UTF8.GetBytes($"{{\"repositoryName\":\"{repository}\",\"force\":true}}");
+        var target = EcrClient.TargetPrefix + "DeleteRepository";
+        KeyValuePair<string, string>[] headers = [new("host", Server.BaseAddress.Authority), new("x-amz-target", target)];
+        var signature = SigV4Signer.Sign(new SigV4Request("POST", "/", [], headers, SigV4Signer.Sha256Hex(body)), new AwsCredentials("test", "test"), region, EcrClient.SigningService, DateTimeOffset.UtcNow);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Server.BaseAddress) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(EcrClient.ContentType);
+        request.Headers.Add("X-Amz-Target", target);
+        foreach (var (name, value) in signature.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        await Server.DisposeAsync();
+    }
+}

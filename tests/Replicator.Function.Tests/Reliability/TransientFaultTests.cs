@@ -1,0 +1,170 @@
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using static Replicator.Function.Tests.Reliability.FunctionRig;
+
+namespace Replicator.Function.Tests.Reliability;
+
+/// <summary>
+/// Faults a retry can get past, injected through LocalEcr while the function handles a batch with the real engine:
+/// the batch ends with no failure reported, nothing dead-lettered, and the image verified in every destination.
+/// </summary>
+public sealed class TransientFaultTests
+{
+    /// <summary>Every ECR operation one replication makes (source reads and destination writes).</summary>
+    private static readonly string[] Operations =
+    [
+        "BatchGetImage", "DescribeRepositories", "CreateRepository", "BatchCheckLayerAvailability", "DescribeImages",
+        "GetDownloadUrlForLayer", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage",
+        "ListTagsForResource", "GetLifecyclePolicy", "GetRepositoryPolicy",
+    ];
+
+    [Theory]
+    [InlineData("ThrottlingException", 400)]
+    [InlineData("TooManyRequestsException", 429)]
+    [InlineData("ServerException", 500)]
+    [InlineData(null, 503)]
+    public async Task A_storm_on_every_operation_is_ridden_out(string? code, int status)
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("storm", 1, "v1", 30_000, 40_000);
+
+        // West has the repository (it checks layers), Europe has not (it reads the source settings and creates it).
+        await rig.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "storm" });
+        var probe = rig.Message("storm", image.Digest, "v1");
+        rig.Server.Calls.Reset();
+        foreach (var operation in Operations)
+        {
+            rig.Server.Faults.FailNext(operation, 3, code, status);
+        }
+
+        var response = await rig.ProcessAsync(probe);
+
+        Assert.Empty(Failed(response));
+        Assert.Empty(rig.DeadLetter.Sent);
+        await rig.AssertReplicatedAsync("storm", image, "v1");
+        foreach (var operation in Operations)
+        {
+            // Each operation answered its three injected failures and then at least one real answer.
+            Assert.True(rig.Server.Calls.Count(operation) >= 4, $"{operation} was called {rig.Server.Calls.Count(operation)} times; " + string.Join(",", rig.Server.Calls.Snapshot().Select(kv => kv.Key + "=" + kv.Value)));
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_cut_mid_download_resumes_and_completes()
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("cut", 2, "v1", 3_000_000);
+        var layer = image.Blobs.Single(b => b.Size == 3_000_000);
+        rig.Server.Faults.CutDownloadAfter(1_000_000, layer.Digest, count: 2);
+        rig.Server.Calls.Reset();
+
+        var response = await rig.ProcessAsync(rig.Message("cut", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("cut", image, "v1");
+        Assert.True(rig.Server.Calls.Count(Source, "DownloadLayer") >= image.Blobs.Count * 2 + 2, "the cut downloads were resumed");
+    }
+
+    [Fact]
+    public async Task A_stalled_download_times_out_and_the_layer_is_resumed()
+    {
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
+        await using var rig = await StartAsync(options);
+        var image = await rig.PushAsync("stall", 3, "v1", 2_000_000);
+        var layer = image.Blobs.Single(b => b.Size == 2_000_000);
+        rig.Server.Faults.StallDownloadAfter(500_000, TimeSpan.FromSeconds(20), layer.Digest);
+        var started = TimeProvider.System.GetTimestamp();
+
+        var response = await rig.ProcessAsync(rig.Message("stall", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("stall", image, "v1");
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(15), "the read timeout fired, not the stall's end");
+    }
+
+    [Fact]
+    public async Task A_stalled_upload_times_out_and_the_layer_is_retried()
+    {
+        // The part is stored but its answer is held back past the client's timeout: the retried part no longer fits
+        // (InvalidLayerPartException), so the layer restarts with a fresh upload session.
+        await using var rig = await StartAsync(requestTimeout: TimeSpan.FromMilliseconds(700));
+        var image = await rig.PushAsync("upstall", 4, "v1", 1_500_000);
+        rig.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromSeconds(3), count: 1);
+        rig.Server.Calls.Reset();
+
+        var response = await rig.ProcessAsync(rig.Message("upstall", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("upstall", image, "v1");
+        var uploads = rig.Server.Calls.Count("UploadLayerPart");
+        Assert.True(uploads > image.Blobs.Count * 2, $"the stalled part was sent again ({uploads} UploadLayerPart calls)");
+    }
+
+    [Fact]
+    public async Task A_corrupted_download_once_is_caught_and_the_layer_copied_again()
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("flip", 5, "v1", 300_000);
+        var layer = image.Blobs.Single(b => b.Size == 300_000);
+        rig.Server.Faults.CorruptDownload(offset: 4321, digest: layer.Digest, count: 1);
+
+        var response = await rig.ProcessAsync(rig.Message("flip", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("flip", image, "v1");
+    }
+
+    [Fact]
+    public async Task An_upload_session_lost_mid_copy_restarts_the_layer()
+    {
+        var observer = new CallbackObserver();
+        await using var rig = await StartAsync(observer: observer);
+        observer.OnFirstBytes = _ => rig.Server.Faults.ForgetUploads();
+        var image = await rig.PushAsync("session", 6, "v1", 12 * 1024 * 1024);
+        rig.Server.Calls.Reset();
+
+        var response = await rig.ProcessAsync(rig.Message("session", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("session", image, "v1");
+        Assert.True(rig.Server.Calls.Count("InitiateLayerUpload") > image.Blobs.Count * 2, "a forgotten session was started again");
+    }
+
+    [Fact]
+    public async Task Download_urls_expired_mid_copy_are_replaced()
+    {
+        var observer = new CallbackObserver();
+        await using var rig = await StartAsync(observer: observer);
+        var image = await rig.PushAsync("expire", 7, "v1", 3_000_000);
+        var layer = image.Blobs.Single(b => b.Size == 3_000_000);
+        observer.OnFirstBytes = _ => rig.Server.Faults.ExpireDownloadUrls();
+        rig.Server.Faults.CutDownloadAfter(1_000_000, layer.Digest, count: 1);
+        rig.Server.Calls.Reset();
+
+        var response = await rig.ProcessAsync(rig.Message("expire", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        await rig.AssertReplicatedAsync("expire", image, "v1");
+        Assert.True(rig.Server.Calls.Count(Source, "GetDownloadUrlForLayer") > image.Blobs.Count * 2, "an expired URL was replaced by a new one");
+    }
+
+    [Fact]
+    public async Task A_connection_cut_mid_upload_is_retried_and_the_layer_completes()
+    {
+        await using var rig = await StartAsync(throughProxy: true);
+        var image = await rig.PushAsync("upcut", 8, "v1", 3_000_000);
+        rig.Server.Calls.Reset();
+
+        // Only an UploadLayerPart body is over 1 MB: the connection is reset while the part is being sent.
+        rig.Proxy!.CutNextAfter(1_000_000);
+        var response = await rig.ProcessAsync(rig.Message("upcut", image.Digest, "v1"));
+
+        Assert.Empty(Failed(response));
+        Assert.Equal(1, rig.Proxy.Cuts);
+        await rig.AssertReplicatedAsync("upcut", image, "v1");
+
+        // The cut request never arrived whole, so LocalEcr never counted it: every part reached it exactly once, the
+        // cut one through the retry.
+        Assert.Equal(image.Blobs.Count * 2, rig.Server.Calls.Count("UploadLayerPart"));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+
+namespace Soak;
+
+/// <summary>Where every message ended. <see cref="Lost"/> counts messages that reached no verified end state; it must be 0.</summary>
+public sealed record SoakReport
+{
+    public required SoakSettings Settings { get; init; }
+
+    public int Messages { get; init; }
+
+    public int Replicated { get; init; }
+
+    public int Skipped { get; init; }
+
+    /// <summary>By error type; redriven messages are counted as <c>Redrive:&lt;last error type&gt;</c>.</summary>
+    public required IReadOnlyDictionary<string, int> DeadLettered { get; init; }
+
+    public int Lost { get; init; }
+
+    /// <summary>Messages whose end state contradicts how they were set up (e.g. a conflict that was not dead-lettered); each line says why.</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    public int Invocations { get; init; }
+
+    /// <summary>Records reported failed in batch responses and so received again (or redriven).</summary>
+    public int ReportedFailures { get; init; }
+
+    public required IReadOnlyDictionary<string, int> FaultsInjected { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public int DeadLetteredTotal => DeadLettered.Values.Sum();
+
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"soak: {Messages} messages over {Settings.Repositories} repositories, seed {Settings.Seed}, maxReceiveCount {Settings.MaxReceiveCount}, {Settings.Pollers} pollers");
+        text.AppendLine(c, $"  replicated    {Replicated}");
+        text.AppendLine(c, $"  skipped       {Skipped}");
+        text.AppendLine(c, $"  dead-lettered {DeadLetteredTotal}");
+        foreach (var (reason, count) in DeadLettered.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(c, $"    {reason,-40} {count}");
+        }
+
+        text.AppendLine(c, $"  lost          {Lost}");
+        text.AppendLine(c, $"  problems      {Problems.Count}");
+        foreach (var problem in Problems.Take(20))
+        {
+            text.AppendLine(c, $"    {problem}");
+        }
+
+        text.AppendLine(c, $"  invocations {Invocations}, records reported failed {ReportedFailures}, duration {Duration.TotalSeconds:F1} s");
+        text.Append("  faults injected:");
+        foreach (var (kind, count) in FaultsInjected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            text.Append(c, $" {kind}={count}");
+        }
+
+        return text.ToString();
+    }
+}
