@@ -34,6 +34,10 @@ def main(out, doc):
     ours = [float(r[1]) for r in thr]
     skopeo = [float(r[2]) for r in thr]
     ratios = [o / s for o, s in zip(ours, skopeo)]
+    has_cpu = all(len(r) >= 7 for r in thr)
+    ours_cpu = [float(r[3]) + float(r[4]) for r in thr] if has_cpu else []
+    ours_cpu_bootstrap = [float(r[3]) for r in thr] if has_cpu else []
+    skopeo_cpu = [float(r[5]) + float(r[6]) for r in thr] if has_cpu else []
     image_mib = int(machine["layers"]) * int(machine["layer_mib"])
     mem = read_tsv(out / "memory.tsv")
     sizes = sorted({int(r[0]) for r in mem})
@@ -63,6 +67,9 @@ def main(out, doc):
              f"| ratio replicator / skopeo (per run, then median) | {fmt(ratios)} | <= 1.0 | {verdict(med(ratios) <= 1.0)} |",
              f"| replicator throughput | {image_mib / med(ours):.0f} MiB/s | | |",
              f"| skopeo throughput | {image_mib / med(skopeo):.0f} MiB/s | | |"]
+    if has_cpu:
+        lines += [f"| CPU seconds per copy, replicator side (bootstrap + LocalEcr) | {fmt(ours_cpu, ' s')}; bootstrap alone {med(ours_cpu_bootstrap):.2f} s | | |",
+                  f"| CPU seconds per copy, skopeo side (skopeo + both registries) | {fmt(skopeo_cpu, ' s')} | | |"]
     for s in sizes:
         lines.append(f"| peak RSS (VmHWM) of bootstrap, one {s} MiB layer | {fmt(rss[s], ' MB', 1)}; copy {med(mem_secs[s]):.2f} s | <= 200 MB | {verdict(med(rss[s]) <= 200)} |")
     if len(sizes) >= 2:

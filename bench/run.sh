@@ -5,12 +5,16 @@
 # missing, then measures, side by side in one run: throughput against skopeo, peak RSS, cold start (AOT vs JIT)
 # and ECR calls per image. Raw results go to $OUT (default: a temp dir, kept) and the medians into
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
-# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), OUT, KEEP_WORK=1.
+# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), OUT, KEEP_WORK=1, and SECTIONS
+# ("throughput calls memory coldstart"; a subset measures only those, e.g. before/after one optimization,
+# and leaves docs/performance.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 runs="${1:-${RUNS:-5}}"
+sections="${SECTIONS:-throughput calls memory coldstart}"
+wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
 layers="${LAYERS:-4}"
 memory_sizes="${MEMORY_SIZES_MIB:-256 1024}"
@@ -113,6 +117,9 @@ restart_registry2() {
 
 now_ns() { date +%s%N; }
 
+# User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in 1/100 s).
+cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+
 load_start="$(cut -d" " -f1-3 /proc/loadavg)"
 ensure_tools
 build
@@ -123,7 +130,7 @@ layer_bytes=$((layer_mib * 1024 * 1024))
 log "seeding $layers x $layer_mib MiB (LocalEcr us-east-1 bench/app, OCI layout for skopeo)"
 digest="$(driver seed --endpoint "$endpoint" --region us-east-1 --repo bench/app --layers "$layers" --layer-size "$layer_bytes" --seed 7 --oci "$work/oci")"
 declare -A memory_digest
-for size in $memory_sizes; do
+wants memory && for size in $memory_sizes; do
   memory_digest[$size]="$(driver seed --endpoint "$endpoint" --region us-east-1 --repo "bench/mem$size" --layers 1 --layer-size $((size * 1024 * 1024)) --seed $((100 + size)))"
 done
 
@@ -131,28 +138,37 @@ start_registry registry1
 start_registry registry2
 skopeo copy --quiet --preserve-digests --dest-tls-verify=false "oci:$work/oci:v1" "docker://127.0.0.1:$registry1_port/bench/app:v1"
 
-replicate() { driver replicate --bootstrap "$work/fn/bootstrap" --endpoint "$endpoint" --event-template events/push.json --tag v1 "$@"; }
+replicate() { driver replicate --bootstrap "$work/fn/bootstrap" --endpoint "$endpoint" --localecr-pid "$localecr_pid" --event-template events/push.json --tag v1 "$@"; }
 
 : >"$out/throughput.tsv"
-for run in $(seq 1 "$runs"); do
+wants throughput && for run in $(seq 1 "$runs"); do
   log "throughput run $run/$runs: replicator"
   replicate --repo bench/app --digest "$digest" --fresh true >"$out/replicator-$run.json"
   restart_registry2
   log "throughput run $run/$runs: skopeo"
+  r1=$(cpu_seconds "$registry1_pid"); r2=$(cpu_seconds "$registry2_pid")
   t0=$(now_ns)
-  skopeo copy --quiet --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
+  /usr/bin/time -f '%U %S' -o "$out/skopeo-$run.time" skopeo copy --quiet --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
     "docker://127.0.0.1:$registry1_port/bench/app:v1" "docker://127.0.0.1:$registry2_port/bench/app:v1"
   t1=$(now_ns)
-  printf '%s\t%s\t%s\n' "$run" "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['seconds'])" "$out/replicator-$run.json")" \
-    "$(python3 -c "print(($t1-$t0)/1e9)")" >>"$out/throughput.tsv"
+  registries_cpu=$(python3 -c "print(round($(cpu_seconds "$registry1_pid") - $r1 + $(cpu_seconds "$registry2_pid") - $r2, 2))")
+  python3 - "$out/replicator-$run.json" "$out/skopeo-$run.time" "$run" "$t0" "$t1" "$registries_cpu" >>"$out/throughput.tsv" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))
+user, system = map(float, open(sys.argv[2]).read().split()[-2:])
+run, t0, t1, registries = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+print(run, ours["seconds"], (t1 - t0) / 1e9, ours["cpuSeconds"], ours["localEcrCpuSeconds"], round(user + system, 2), registries, sep="\t")
+PY
 done
 
-log "calls: a first copy, then the same push again"
-replicate --repo bench/app --digest "$digest" --fresh true >"$out/calls-first.json"
-replicate --repo bench/app --digest "$digest" --fresh false >"$out/calls-repeat.json"
+if wants calls; then
+  log "calls: a first copy, then the same push again"
+  replicate --repo bench/app --digest "$digest" --fresh true >"$out/calls-first.json"
+  replicate --repo bench/app --digest "$digest" --fresh false >"$out/calls-repeat.json"
+fi
 
 : >"$out/memory.tsv"
-for run in $(seq 1 "$runs"); do
+wants memory && for run in $(seq 1 "$runs"); do
   for size in $memory_sizes; do
     log "memory run $run/$runs: one $size MiB layer"
     replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/memory-$size-$run.json"
@@ -160,9 +176,9 @@ for run in $(seq 1 "$runs"); do
   done
 done
 
-log "cold start: AOT and JIT, $runs runs each, alternating"
 : >"$out/coldstart.tsv"
-for run in $(seq 1 "$runs"); do
+wants coldstart && log "cold start: AOT and JIT, $runs runs each, alternating"
+wants coldstart && for run in $(seq 1 "$runs"); do
   printf 'aot\t%s\n' "$(driver coldstart --command "$work/fn/bootstrap" --runs 1)" >>"$out/coldstart.tsv"
   printf 'jit\t%s\n' "$(driver coldstart --command "$work/fnjit/bootstrap.dll" --runs 1)" >>"$out/coldstart.tsv"
 done
@@ -183,5 +199,11 @@ done
   echo "registry=$(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null || echo unknown)"
 } >"$out/machine.txt"
 
-python3 bench/report.py "$out" docs/performance.md
-log "results in $out; docs/performance.md updated"
+if [ "$sections" = "throughput calls memory coldstart" ]; then
+  python3 bench/report.py "$out" docs/performance.md
+  log "results in $out; docs/performance.md updated"
+else
+  python3 bench/report.py "$out" "$out/performance.md" >/dev/null || true
+  cat "$out/throughput.tsv" >&2
+  log "results in $out (partial run: docs/performance.md left alone)"
+fi

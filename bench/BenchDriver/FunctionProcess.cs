@@ -46,6 +46,15 @@ internal static class FunctionProcess
         return -1;
     }
 
+    /// <summary>User + system CPU seconds of a process so far (/proc/PID/stat utime and stime, in USER_HZ = 100 ticks a second).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return ticks / 100.0;
+    }
+
     public static void Stop(Process process)
     {
         if (!process.HasExited)

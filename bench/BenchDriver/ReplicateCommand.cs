@@ -26,6 +26,8 @@ internal static class ReplicateCommand
         await clients.ResetCallsAsync();
         var payload = BuildEvent(options.Get("event-template"), repository, options.Get("digest"), options.Get("tag", "v1"), sourceRegion);
         await using var api = await LocalRuntimeApi.StartAsync();
+        var localEcrPid = (int)options.GetLong("localecr-pid", 0);
+        var localEcrCpuBefore = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) : 0;
 
         var clock = Stopwatch.StartNew();
         var function = FunctionProcess.Start(options.Get("bootstrap"), api.Address, endpoint, sourceRegion, destinationRegion);
@@ -34,6 +36,8 @@ internal static class ReplicateCommand
             var result = await api.InvokeAsync(payload, TimeSpan.FromMinutes(15)).WaitAsync(TimeSpan.FromMinutes(15));
             var seconds = clock.Elapsed.TotalSeconds;
             var peak = FunctionProcess.PeakRssKb(function);
+            var cpu = FunctionProcess.CpuSeconds(function.Id);
+            var localEcrCpu = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) - localEcrCpuBefore : 0;
             if (result.Status != LocalInvocationStatus.Response || !result.Body.Contains("\"batchItemFailures\":[]", StringComparison.Ordinal))
             {
                 Console.Error.WriteLine($"the invocation failed: {result.Status} {result.ErrorType} {result.Body}");
@@ -44,6 +48,9 @@ internal static class ReplicateCommand
             {
                 ["seconds"] = Math.Round(seconds, 4),
                 ["peakRssKb"] = peak,
+                ["pid"] = function.Id,
+                ["cpuSeconds"] = cpu,
+                ["localEcrCpuSeconds"] = Math.Round(localEcrCpu, 2),
                 ["calls"] = JsonNode.Parse(await clients.CallsAsync())!["calls"]!.DeepClone(),
             };
             Console.WriteLine(line.ToJsonString());
