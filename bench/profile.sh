@@ -33,7 +33,7 @@ for _ in $(seq 1 300); do grep -q '^LocalEcr listening on ' "$work/localecr.out"
 endpoint="$(sed -n 's/^LocalEcr listening on //p' "$work/localecr.out")"
 digest="$("$work/driver/BenchDriver" seed --endpoint "$endpoint" --repo bench/app --layers "$layers" --layer-size $((layer_mib << 20)) --seed 7)"
 
-perf record -a -F 999 -e cpu-clock -o "$work/perf.data" -q &
+perf record -a -F 999 -e cpu-clock -o "$out/perf.data" -q &
 perf_pid=$!
 pids+=($perf_pid)
 sleep 0.5
@@ -43,10 +43,12 @@ kill -INT "$perf_pid"
 wait "$perf_pid" || true
 bootstrap_pid="$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['pid'])" "$out/replicate.json")"
 
+# Percentages relative to the process's own samples; symbols first, then shared objects (kernel, libcrypto, ...).
 report() {
-  perf report -i "$work/perf.data" --pid "$1" --sort dso,sym --no-children --stdio --percent-limit 0.5 2>/dev/null | grep -v '^$' | head -60
+  perf report -i "$out/perf.data" --pid "$1" --percentage relative --sort sym --no-children --stdio --percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -50
+  echo
+  perf report -i "$out/perf.data" --pid "$1" --percentage relative --sort dso --no-children --stdio --percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15
 }
 report "$bootstrap_pid" >"$out/bootstrap.txt"
 report "$localecr_pid" >"$out/localecr.txt"
-perf report -i "$work/perf.data" --sort pid --stdio 2>/dev/null | grep -E 'bootstrap|LocalEcr|\.NET' | head -10 >"$out/processes.txt" || true
-echo "profile of one copy in $out (bootstrap.txt, localecr.txt, processes.txt)" >&2
+echo "profile of one copy in $out (bootstrap.txt, localecr.txt, perf.data)" >&2

@@ -46,6 +46,8 @@ def main(out, doc):
     cold = read_tsv(out / "coldstart.tsv")
     aot = [float(r[1]) for r in cold if r[0] == "aot"]
     jit = [float(r[1]) for r in cold if r[0] == "jit"]
+    cold_cpu = {k: [float(r[2]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
+    cold_wait = {k: [float(r[3]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
     first, repeat = calls(out / "calls-first.json"), calls(out / "calls-repeat.json")
     repeat_dest = sum(v for (r, o), v in repeat.items() if r != "us-east-1")
     repeat_uploads = sum(v for (r, o), v in repeat.items() if o in ("InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"))
@@ -77,7 +79,11 @@ def main(out, doc):
         lines.append(f"| RSS growth {sizes[0]} MiB -> {sizes[-1]} MiB layer | {hi - lo:+.1f} MB ({hi / lo:.2f}x) | flat | {verdict(hi / lo <= 1.25)} |")
     lines += [f"| cold start AOT (process start -> first GET next) | {fmt(aot, ' ms', 1)} | <= 50 ms | {verdict(med(aot) <= 50)} |",
               f"| cold start JIT (`dotnet bootstrap.dll`) | {fmt(jit, ' ms', 1)} | | |",
-              f"| JIT / AOT | {med(jit) / med(aot):.1f}x | >= 5x | {verdict(med(jit) / med(aot) >= 5)} |",
+              f"| JIT / AOT | {med(jit) / med(aot):.1f}x | >= 5x | {verdict(med(jit) / med(aot) >= 5)} |"]
+    for k in ("aot", "jit"):
+        if cold_cpu[k]:
+            lines.append(f"| cold start {k.upper()}: on-CPU / waiting for a CPU (all threads, schedstat) | {fmt(cold_cpu[k], ' ms', 1)} / {med(cold_wait[k]):.1f} ms | | |")
+    lines += [
               f"| ECR calls, first copy / repeat | {sum(first.values())} / {sum(repeat.values())} | repeat: no upload, <= 2 per destination | "
               f"{verdict(repeat_uploads == 0 and repeat_dest <= 2)} ({repeat_uploads} upload calls, {repeat_dest} destination calls) |",
               "", "ECR calls (LocalEcr `GET /_localecr/calls`; `DownloadLayer` is the presigned GET, counted in the source region):", ""]

@@ -9,7 +9,7 @@ namespace BenchDriver;
 /// <summary>
 /// coldstart: time from Process.Start of the function to the arrival of its first
 /// `GET /2018-06-01/runtime/invocation/next` on a bare loopback socket (no HTTP stack in the way, so the
-/// listener adds nothing measurable). Prints one line per run, in milliseconds.
+/// listener adds nothing measurable). Prints one line per run, in milliseconds: wall, on-CPU, run-queue wait.
 /// </summary>
 internal static class ColdStartCommand
 {
@@ -38,7 +38,8 @@ internal static class ColdStartCommand
                     return 1;
                 }
 
-                Console.WriteLine(elapsed.ToString("F2", CultureInfo.InvariantCulture));
+                var (onCpu, waiting) = SchedStat(function.Id);
+                Console.WriteLine(string.Join('\t', new[] { elapsed, onCpu, waiting }.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))));
             }
             finally
             {
@@ -47,6 +48,30 @@ internal static class ColdStartCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Milliseconds every thread of the process spent on a CPU and waiting in a run queue so far
+    /// (/proc/PID/task/TID/schedstat, nanoseconds): the cold start's own cost, and what a busy machine added.
+    /// </summary>
+    private static (double OnCpu, double Waiting) SchedStat(int pid)
+    {
+        long onCpu = 0, waiting = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                onCpu += long.Parse(fields[0], CultureInfo.InvariantCulture);
+                waiting += long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+
+        return (onCpu / 1e6, waiting / 1e6);
     }
 
     private static async Task<string> ReadRequestLineAsync(NetworkStream stream)
