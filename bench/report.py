@@ -77,12 +77,16 @@ def main(out, doc):
     if len(sizes) >= 2:
         lo, hi = med(rss[sizes[0]]), med(rss[sizes[-1]])
         lines.append(f"| RSS growth {sizes[0]} MiB -> {sizes[-1]} MiB layer | {hi - lo:+.1f} MB ({hi / lo:.2f}x) | flat | {verdict(hi / lo <= 1.25)} |")
+    latency = read_tsv(out / "latency.tsv") if (out / "latency.tsv").exists() else []
+    if latency:
+        lines.append(f"| one {latency[0][0]} MiB layer with UploadLayerPart answering after {latency[0][1]} ms (a remote ECR's round trip) | "
+                     f"{fmt([float(r[2]) for r in latency], ' s')} | | |")
     lines += [f"| cold start AOT (process start -> first GET next) | {fmt(aot, ' ms', 1)} | <= 50 ms | {verdict(med(aot) <= 50)} |",
               f"| cold start JIT (`dotnet bootstrap.dll`) | {fmt(jit, ' ms', 1)} | | |",
               f"| JIT / AOT | {med(jit) / med(aot):.1f}x | >= 5x | {verdict(med(jit) / med(aot) >= 5)} |"]
     for k in ("aot", "jit"):
         if cold_cpu[k]:
-            lines.append(f"| cold start {k.upper()}: on-CPU / waiting for a CPU (all threads, schedstat) | {fmt(cold_cpu[k], ' ms', 1)} / {med(cold_wait[k]):.1f} ms | | |")
+            lines.append(f"| cold start {k.upper()}: on-CPU / run-queue wait, summed over threads (schedstat) | {fmt(cold_cpu[k], ' ms', 1)} / {med(cold_wait[k]):.1f} ms | | |")
     lines += [
               f"| ECR calls, first copy / repeat | {sum(first.values())} / {sum(repeat.values())} | repeat: no upload, <= 2 per destination | "
               f"{verdict(repeat_uploads == 0 and repeat_dest <= 2)} ({repeat_uploads} upload calls, {repeat_dest} destination calls) |",

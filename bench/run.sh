@@ -5,15 +5,16 @@
 # missing, then measures, side by side in one run: throughput against skopeo, peak RSS, cold start (AOT vs JIT)
 # and ECR calls per image. Raw results go to $OUT (default: a temp dir, kept) and the medians into
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
-# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), OUT, KEEP_WORK=1, and SECTIONS
-# ("throughput calls memory coldstart"; a subset measures only those, e.g. before/after one optimization,
+# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), LATENCY_MS (100), OUT, KEEP_WORK=1,
+# and SECTIONS ("throughput calls memory latency coldstart"; a subset measures only those, e.g. before/after one optimization,
 # and leaves docs/performance.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 runs="${1:-${RUNS:-5}}"
-sections="${SECTIONS:-throughput calls memory coldstart}"
+all_sections="throughput calls memory latency coldstart"
+sections="${SECTIONS:-$all_sections}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
 layers="${LAYERS:-4}"
@@ -130,7 +131,7 @@ layer_bytes=$((layer_mib * 1024 * 1024))
 log "seeding $layers x $layer_mib MiB (LocalEcr us-east-1 bench/app, OCI layout for skopeo)"
 digest="$(driver seed --endpoint "$endpoint" --region us-east-1 --repo bench/app --layers "$layers" --layer-size "$layer_bytes" --seed 7 --oci "$work/oci")"
 declare -A memory_digest
-wants memory && for size in $memory_sizes; do
+(wants memory || wants latency) && for size in $memory_sizes; do
   memory_digest[$size]="$(driver seed --endpoint "$endpoint" --region us-east-1 --repo "bench/mem$size" --layers 1 --layer-size $((size * 1024 * 1024)) --seed $((100 + size)))"
 done
 
@@ -176,6 +177,21 @@ wants memory && for run in $(seq 1 "$runs"); do
   done
 done
 
+: >"$out/latency.tsv"
+if wants latency; then
+  # ECR is a cross-region round trip away, LocalEcr is not: hold every UploadLayerPart answer for
+  # LATENCY_MS (LocalEcr's delay fault, no CPU spent) and copy one layer, where no other layer can fill the wait.
+  size="${memory_sizes%% *}"
+  curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
+    -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":${LATENCY_MS:-100}}"
+  for run in $(seq 1 "$runs"); do
+    log "latency run $run/$runs: one $size MiB layer, UploadLayerPart answers after ${LATENCY_MS:-100} ms"
+    replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/latency-$run.json"
+    printf '%s\t%s\t%s\n' "$size" "${LATENCY_MS:-100}" "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['seconds'])" "$out/latency-$run.json")" >>"$out/latency.tsv"
+  done
+  curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+fi
+
 : >"$out/coldstart.tsv"
 wants coldstart && log "cold start: AOT and JIT, $runs runs each, alternating"
 wants coldstart && for run in $(seq 1 "$runs"); do
@@ -199,7 +215,7 @@ done
   echo "registry=$(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null || echo unknown)"
 } >"$out/machine.txt"
 
-if [ "$sections" = "throughput calls memory coldstart" ]; then
+if [ "$sections" = "$all_sections" ]; then
   python3 bench/report.py "$out" docs/performance.md
   log "results in $out; docs/performance.md updated"
 else
