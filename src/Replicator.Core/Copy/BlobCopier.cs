@@ -9,8 +9,7 @@ namespace Replicator.Core.Copy;
 /// <summary>
 /// Copies one blob: presigned download, hashed while read, cut into the destination's part size and uploaded
 /// in order; CompleteLayerUpload only after the digest and size are verified, so a corrupt blob is never
-/// published. Memory is two pooled part buffers per layer in flight (one downloading, one uploading), whatever
-/// the layer size.
+/// published. Memory is one pooled part buffer per layer in flight, whatever the layer size.
 /// </summary>
 internal sealed class BlobCopier
 {
@@ -62,36 +61,22 @@ internal sealed class BlobCopier
             cancellationToken);
 
         var partSize = (int)Math.Clamp(initiated.PartSize ?? MaxPartSize, MinPartSize, MaxPartSize);
-
-        // Two part buffers: the next part downloads while the previous one is uploaded and stored (bench/run.sh
-        // measured the strictly sequential loop idle on the network half of each part). ECR takes a layer's parts
-        // one at a time and in order, so at most one upload per layer is in flight.
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task? upload = null;
+        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
         try
         {
             using var download = OpenSource(route, blob);
             long uploaded = 0;
-            var pending = 0;
-            for (var current = 0; ; current ^= 1)
+            while (true)
             {
-                var filled = await download.FillAsync(buffers[current].AsMemory(0, partSize), cancellationToken);
-                if (upload is not null)
-                {
-                    await upload;
-                    upload = null;
-                    progress?.Report(pending);
-                }
-
+                var filled = await download.FillAsync(buffer.AsMemory(0, partSize), cancellationToken);
                 if (filled == 0)
                 {
                     break;
                 }
 
-                upload = UploadPartAsync(route, initiated.UploadId!, uploaded, buffers[current].AsMemory(0, filled), abandon.Token);
+                await UploadPartAsync(route, initiated.UploadId!, uploaded, buffer.AsMemory(0, filled), cancellationToken);
                 uploaded += filled;
-                pending = filled;
+                progress?.Report(filled);
             }
 
             download.Verify();
@@ -100,16 +85,7 @@ internal sealed class BlobCopier
         }
         finally
         {
-            if (upload is not null)
-            {
-                // The download failed with a part upload in flight: that send may still read its buffer, so it
-                // must end before the buffers go back to the pool. Its own outcome no longer matters.
-                await abandon.CancelAsync();
-                await upload.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            ArrayPool<byte>.Shared.Return(buffers[0]);
-            ArrayPool<byte>.Shared.Return(buffers[1]);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
