@@ -48,7 +48,8 @@ def main(out, doc):
     jit = [float(r[1]) for r in cold if r[0] == "jit"]
     cold_cpu = {k: [float(r[2]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
     cold_wait = {k: [float(r[3]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
-    first, repeat = calls(out / "calls-first.json"), calls(out / "calls-repeat.json")
+    has_calls = (out / "calls-first.json").exists() and (out / "calls-repeat.json").exists()
+    first, repeat = (calls(out / "calls-first.json"), calls(out / "calls-repeat.json")) if has_calls else ({}, {})
     repeat_dest = sum(v for (r, o), v in repeat.items() if r != "us-east-1")
     repeat_uploads = sum(v for (r, o), v in repeat.items() if o in ("InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"))
 
