@@ -40,9 +40,8 @@ internal static class UploadOperations
         var uploadId = call.Body.RequiredString("uploadId");
         var first = call.Body.OptionalLong("partFirstByte") ?? throw EcrException.InvalidParameter("partFirstByte must not be null");
         var last = call.Body.OptionalLong("partLastByte") ?? throw EcrException.InvalidParameter("partLastByte must not be null");
-        var blob = call.Body.Member("layerPartBlob") is { ValueKind: JsonValueKind.String } b && b.TryGetBytesFromBase64(out var bytes)
-            ? bytes
-            : throw new EcrException("SerializationException", "layerPartBlob must be a base64 string.");
+        using var blob = (call.Body.Member("layerPartBlob") is { } member ? LayerPartBlob.TryDecode(member) : null)
+            ?? throw new EcrException("SerializationException", "layerPartBlob must be a base64 string.");
         var session = Find(call, name, uploadId);
         await session.Gate.WaitAsync(call.Aborted);
         try
@@ -58,7 +57,7 @@ internal static class UploadOperations
                 throw new EcrException("LimitExceededException", $"The upload has reached the maximum of {MaxParts} parts.");
             }
 
-            await session.AppendAsync(blob, call.Aborted);
+            await session.AppendAsync(blob.Bytes, call.Aborted);
             w.WriteString("registryId", call.RegistryId);
             w.WriteString("repositoryName", name);
             w.WriteString("uploadId", uploadId);

@@ -16,10 +16,11 @@ internal static class EcrEndpoint
 
     public static async Task HandleAsync(HttpContext context, ServerContext server)
     {
-        byte[] body;
+        byte[] rented;
+        int length;
         try
         {
-            body = await ReadBodyAsync(context.Request, context.RequestAborted);
+            (rented, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
         }
         catch (InvalidDataException)
         {
@@ -27,12 +28,24 @@ internal static class EcrEndpoint
             return;
         }
 
+        try
+        {
+            await HandleBodyAsync(context, server, rented.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static async Task HandleBodyAsync(HttpContext context, ServerContext server, ReadOnlyMemory<byte> body)
+    {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
         var rawQuery = queryStart < 0 ? string.Empty : rawTarget[(queryStart + 1)..];
-        var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, Convert.ToHexStringLower(SHA256.HashData(body)));
+        var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, Convert.ToHexStringLower(SHA256.HashData(body.Span)));
         if (!outcome.Valid)
         {
             await ErrorResponse.WriteAsync(context, 403, outcome.ErrorCode, outcome.ErrorMessage);
@@ -102,33 +115,45 @@ internal static class EcrEndpoint
         return delay > TimeSpan.Zero ? Task.Delay(delay, server.Time, cancellationToken) : Task.CompletedTask;
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body in a buffer rented from the shared pool (the caller returns it): an UploadLayerPart body is
+    /// ~14 MB, and a MemoryStream plus ToArray made two large-object-heap copies of it per request.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength is > MaxBodyBytes)
         {
             throw new InvalidDataException("Body too large.");
         }
 
-        using var memory = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } declared ? (int)declared + 1 : 4096);
+        var length = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
-                if (memory.Length + read > MaxBodyBytes)
+                length += read;
+                if (length > MaxBodyBytes)
                 {
                     throw new InvalidDataException("Body too large.");
                 }
 
-                memory.Write(chunk, 0, read);
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
 
-        return memory.ToArray();
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using LocalEcr.Tests.Support;
 
@@ -42,6 +43,36 @@ public sealed class UploadTests
         Assert.Equal(data.Length, check["layers"]![0]!["layerSize"]!.GetValue<long>());
         Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
         Assert.Equal("InvalidLayerDigest", check["failures"]![1]!["failureCode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_part_decodes_the_same_with_and_without_json_escapes_and_bad_base64_is_refused()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(12 * MiB, 9);
+        var half = 6 * MiB;
+
+        // The raw fast path (no escapes, as AWS SDKs and the relaxed encoder write '+') and the unescaping path
+        // (a default System.Text.Json encoder writes '+' as \u002B) must store the same bytes.
+        var raw = Encoding.UTF8.GetBytes(
+            $"{{\"repositoryName\":\"app\",\"uploadId\":\"{uploadId}\",\"partFirstByte\":0,\"partLastByte\":{half - 1},\"layerPartBlob\":\"{Convert.ToBase64String(data, 0, half)}\"}}");
+        Assert.Contains((byte)'+', raw);
+        (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.UploadLayerPart", raw)).EnsureOk();
+        var escaped = TestImages.Part("app", uploadId, data, half, half).ToJsonString();
+        Assert.Contains("\\u002B", escaped, StringComparison.Ordinal);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, half, half))).EnsureOk();
+
+        var notBase64 = TestImages.Part("app", uploadId, data, 0, 1);
+        notBase64["partFirstByte"] = data.Length;
+        notBase64["partLastByte"] = data.Length;
+        notBase64["layerPartBlob"] = "not base64!";
+        (await client.CallAsync("UploadLayerPart", notBase64)).AssertError("SerializationException");
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).EnsureOk();
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+
+namespace BenchDriver;
+
+/// <summary>Starts the function (a native bootstrap, or `dotnet bootstrap.dll`) with the environment of a local run.</summary>
+internal static class FunctionProcess
+{
+    public static Process Start(string command, string runtimeApi, string? endpoint, string sourceRegion, string destinationRegions)
+    {
+        var start = command.EndsWith(".dll", StringComparison.Ordinal)
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { command } }
+            : new ProcessStartInfo(command);
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
+        start.Environment["AWS_REGION"] = sourceRegion;
+        start.Environment["DESTINATION_REGIONS"] = destinationRegions;
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_LAMBDA_LOG_LEVEL"] = "WARN";
+        if (endpoint is not null)
+        {
+            start.Environment["AWS_ENDPOINT_URL_ECR"] = endpoint;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command}");
+        process.OutputDataReceived += (_, e) => Forward(e.Data);
+        process.ErrorDataReceived += (_, e) => Forward(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Peak resident set size so far (VmHWM, kB) from /proc; read before the process is stopped.</summary>
+    public static long PeakRssKb(Process process)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>User + system CPU seconds of a process so far (/proc/PID/stat utime and stime, in USER_HZ = 100 ticks a second).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return ticks / 100.0;
+    }
+
+    public static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.WaitForExit();
+    }
+
+    // Warnings and errors only (AWS_LAMBDA_LOG_LEVEL=WARN); EMF metric lines are dropped to keep the run readable.
+    private static void Forward(string? line)
+    {
+        if (line is not null && !line.Contains("\"_aws\"", StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using LocalLambdaHost;
+
+namespace BenchDriver;
+
+/// <summary>
+/// replicate: one invocation of the function on a push event for an image already in the source region, served
+/// through the loopback Runtime API. Prints one JSON line: wall seconds from process start to the response,
+/// peak RSS of the bootstrap, and LocalEcr's call counts for this invocation.
+/// </summary>
+internal static class ReplicateCommand
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var endpoint = options.Get("endpoint");
+        var repository = options.Get("repo");
+        var sourceRegion = options.Get("source-region", "us-east-1");
+        var destinationRegion = options.Get("dest-region", "us-west-2");
+        using var clients = new LocalEcrClients(endpoint);
+        if (options.Get("fresh", "true") == "true")
+        {
+            await clients.DeleteRepositoryAsync(destinationRegion, repository);
+        }
+
+        await clients.ResetCallsAsync();
+        var payload = BuildEvent(options.Get("event-template"), repository, options.Get("digest"), options.Get("tag", "v1"), sourceRegion);
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var localEcrPid = (int)options.GetLong("localecr-pid", 0);
+        var localEcrCpuBefore = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) : 0;
+
+        var clock = Stopwatch.StartNew();
+        var function = FunctionProcess.Start(options.Get("bootstrap"), api.Address, endpoint, sourceRegion, destinationRegion);
+        try
+        {
+            var result = await api.InvokeAsync(payload, TimeSpan.FromMinutes(15)).WaitAsync(TimeSpan.FromMinutes(15));
+            var seconds = clock.Elapsed.TotalSeconds;
+            var peak = FunctionProcess.PeakRssKb(function);
+            var cpu = FunctionProcess.CpuSeconds(function.Id);
+            var localEcrCpu = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) - localEcrCpuBefore : 0;
+            if (result.Status != LocalInvocationStatus.Response || !result.Body.Contains("\"batchItemFailures\":[]", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"the invocation failed: {result.Status} {result.ErrorType} {result.Body}");
+                return 1;
+            }
+
+            var line = new JsonObject
+            {
+                ["seconds"] = Math.Round(seconds, 4),
+                ["peakRssKb"] = peak,
+                ["pid"] = function.Id,
+                ["cpuSeconds"] = cpu,
+                ["localEcrCpuSeconds"] = Math.Round(localEcrCpu, 2),
+                ["calls"] = JsonNode.Parse(await clients.CallsAsync())!["calls"]!.DeepClone(),
+            };
+            Console.WriteLine(line.ToJsonString());
+            return 0;
+        }
+        finally
+        {
+            FunctionProcess.Stop(function);
+        }
+    }
+
+    private static string BuildEvent(string templatePath, string repository, string digest, string tag, string region)
+    {
+        var sqs = JsonNode.Parse(File.ReadAllText(templatePath))!;
+        var record = sqs["Records"]![0]!;
+        var body = JsonNode.Parse(record["body"]!.GetValue<string>())!;
+        body["region"] = region;
+        body["account"] = "000000000000";
+        var detail = body["detail"]!;
+        detail["repository-name"] = repository;
+        detail["image-digest"] = digest;
+        detail["image-tag"] = tag;
+        record["body"] = body.ToJsonString();
+        record["awsRegion"] = region;
+        record["messageId"] = Guid.NewGuid().ToString();
+        record["attributes"]!["MessageDeduplicationId"] = Guid.NewGuid().ToString("N");
+        return sqs.ToJsonString();
+    }
+}
