@@ -7,6 +7,7 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Support;
 
@@ -82,18 +83,7 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public static SampleImage Single(ulong seed) => new SampleImageBuilder(seed).Image(SampleFormat.Docker, [1024]);
 
-    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
-    {
-        try
-        {
-            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
-            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<string?> TagDigestAsync(string region, string repository, string tag) => new RegistryProbe(Client(region)).TagDigestAsync(repository, tag);
 
     public Task DeleteTagAsync(string region, string repository, string tag) =>
         Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });

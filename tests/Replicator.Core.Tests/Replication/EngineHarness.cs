@@ -6,6 +6,7 @@ using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Replication;
 
@@ -52,6 +53,8 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
 
+    public RegistryProbe Probe(string region) => new(Client(region));
+
     public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
         SampleImagePusher.PushAsync(Client(region), repository, image, tag);
 
@@ -59,49 +62,11 @@ internal sealed class EngineHarness : IAsyncDisposable
         new(new ImageReference(Account, Source, repository, digest, tag), [.. regions.Select(r => new ReplicationDestination(r))]);
 
     /// <summary>The stored manifest bytes by digest, or null when absent.</summary>
-    public async Task<Image?> GetImageAsync(string region, string repository, string digest)
-    {
-        try
-        {
-            var response = await Client(region).BatchGetImageAsync(new BatchGetImageRequest
-            {
-                RepositoryName = repository,
-                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
-                AcceptedMediaTypes = [.. Core.Manifests.MediaTypes.AcceptedManifestTypes],
-            });
-            return response.Images?.FirstOrDefault();
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<Image?> GetImageAsync(string region, string repository, string digest) => Probe(region).GetImageAsync(repository, digest);
 
-    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
-    {
-        try
-        {
-            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
-            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<string?> TagDigestAsync(string region, string repository, string tag) => Probe(region).TagDigestAsync(repository, tag);
 
-    public async Task<bool> HasBlobAsync(string region, string repository, string digest)
-    {
-        try
-        {
-            var response = await Client(region).BatchCheckLayerAvailabilityAsync(new BatchCheckLayerAvailabilityRequest { RepositoryName = repository, LayerDigests = [digest] });
-            return response.Layers?.Any(l => l.LayerAvailability == LayerAvailability.Available) == true;
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> HasBlobAsync(string region, string repository, string digest) => Probe(region).HasBlobAsync(repository, digest);
 
     /// <summary>Every ECR call the destination region received since the last reset, by operation.</summary>
     public int Calls(string region, string operation) => Server.Calls.Count(region, operation);

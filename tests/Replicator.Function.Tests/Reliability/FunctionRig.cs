@@ -14,6 +14,7 @@ using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 using E = Replicator.Function.Tests.Support.Events;
 
 namespace Replicator.Function.Tests.Reliability;
@@ -108,6 +109,8 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
 
+    public RegistryProbe Probe(string region) => new(Client(region));
+
     public async Task<SampleImage> PushAsync(string repository, ulong seed, string? tag, params long[] layerSizes)
     {
         var image = new SampleImageBuilder(seed).Image(SampleFormat.Oci, layerSizes.Length == 0 ? [20_000] : layerSizes);
@@ -126,51 +129,12 @@ internal sealed class FunctionRig : IAsyncDisposable
     public static string[] Failed(SQSBatchResponse response) => [.. response.BatchItemFailures.Select(f => f.ItemIdentifier!)];
 
     /// <summary>The digest the tag points at in <paramref name="region"/>, or null.</summary>
-    public async Task<string?> TagDigestAsync(string region, string repository, string tag)
-    {
-        try
-        {
-            var response = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
-            return response.ImageDetails?.FirstOrDefault()?.ImageDigest;
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<string?> TagDigestAsync(string region, string repository, string tag) => Probe(region).TagDigestAsync(repository, tag);
 
     /// <summary>True when the region stores a manifest under <paramref name="digest"/> whose bytes hash to it.</summary>
-    public async Task<bool> HasVerifiedImageAsync(string region, string repository, string digest)
-    {
-        try
-        {
-            var response = await Client(region).BatchGetImageAsync(new BatchGetImageRequest
-            {
-                RepositoryName = repository,
-                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
-                AcceptedMediaTypes = [.. Core.Manifests.MediaTypes.AcceptedManifestTypes],
-            });
-            var manifest = response.Images?.FirstOrDefault()?.ImageManifest;
-            return manifest is not null && "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest))) == digest;
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> HasVerifiedImageAsync(string region, string repository, string digest) => Probe(region).HasVerifiedImageAsync(repository, digest);
 
-    public async Task<bool> HasBlobAsync(string region, string repository, string digest)
-    {
-        try
-        {
-            var response = await Client(region).BatchCheckLayerAvailabilityAsync(new BatchCheckLayerAvailabilityRequest { RepositoryName = repository, LayerDigests = [digest] });
-            return response.Layers?.Any(l => l.LayerAvailability == LayerAvailability.Available) == true;
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> HasBlobAsync(string region, string repository, string digest) => Probe(region).HasBlobAsync(repository, digest);
 
     /// <summary>The image is in both destinations, verified by digest, and the tag (when given) points at it.</summary>
     public async Task AssertReplicatedAsync(string repository, SampleImage image, string? tag)
