@@ -9,6 +9,12 @@ public static class Batches
     /// <summary>BatchGetImage takes 1..100 imageIds (botocore ECR model, ImageIdentifierList).</summary>
     public const int GetImageBatchSize = 100;
 
+    /// <summary>
+    /// Manifests fetched per BatchGetImage by the engine: 10 of at most 4 MiB keep every answer under the
+    /// client's 64 MiB response cap (EcrResponseReader.MaxResponseBytes), well below the 100 ECR allows.
+    /// </summary>
+    public const int ManifestFetchBatchSize = 10;
+
     public static IReadOnlyList<IReadOnlyList<T>> Chunk<T>(IReadOnlyList<T> items, int size = LayerAvailabilityBatchSize)
     {
         ArgumentNullException.ThrowIfNull(items);

@@ -90,7 +90,7 @@ internal sealed class DestinationStateReader
     private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, HashSet<string> present, CancellationToken cancellationToken)
     {
         var children = source.ManifestDigests.Where(d => d != source.Root.ReferenceDigest).ToList();
-        foreach (var chunk in Batches.Chunk(children, Batches.GetImageBatchSize))
+        foreach (var chunk in Batches.Chunk(children, Batches.ManifestFetchBatchSize))
         {
             var response = await _calls.RunAsync(
                 "BatchGetImage",

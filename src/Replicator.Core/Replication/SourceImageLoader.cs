@@ -81,7 +81,7 @@ internal sealed class SourceImageLoader
         while (pending.Count > 0)
         {
             var next = new List<string>();
-            foreach (var chunk in Batches.Chunk(pending, Batches.GetImageBatchSize))
+            foreach (var chunk in Batches.Chunk(pending, Batches.ManifestFetchBatchSize))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)

@@ -20,9 +20,23 @@ internal static class EcrResponseReader
             return new TResponse();
         }
 
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        {
+            throw TooLarge(response.Content.Headers.ContentLength.Value);
+        }
+
+        await using var stream = new CappedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), MaxResponseBytes, TooLarge);
         return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken) ?? new TResponse();
     }
+
+    /// <summary>
+    /// A successful answer larger than this is refused, not buffered: the largest legitimate one is BatchGetImage,
+    /// and the engine asks for at most 10 manifests of at most 4 MiB each (ECR's imageManifest limit) at a time.
+    /// </summary>
+    public const long MaxResponseBytes = 64L * 1024 * 1024;
+
+    private static EcrException TooLarge(long length) =>
+        new(EcrErrorCodes.InvalidResponse, $"the response body is larger than {MaxResponseBytes} bytes ({length} or more); refused");
 
     public static async Task<EcrException> ReadErrorAsync(string operation, HttpResponseMessage response, string? requestId, CancellationToken cancellationToken)
     {
