@@ -64,8 +64,16 @@ internal sealed class DestinationReplicator
             var outcomes = await Task.WhenAll(blobs.Select(blob => CopyBlobAsync(route, destination, blob, observer, cancellationToken)));
             foreach (var (blobBytes, joined) in outcomes)
             {
-                bytes += blobBytes;
-                _ = joined ? skipped++ : copied++;
+                // A blob another request was already copying counts as skipped here: its bytes are that request's.
+                if (joined)
+                {
+                    skipped++;
+                }
+                else
+                {
+                    copied++;
+                    bytes += blobBytes;
+                }
             }
 
             foreach (var step in plan.Manifests)
