@@ -23,8 +23,8 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 export DESTINATION_REGIONS="${DESTINATION_REGIONS:-us-west-2}"
 export AWS_LAMBDA_LOG_FORMAT="${AWS_LAMBDA_LOG_FORMAT:-JSON}"
 export AWS_LAMBDA_LOG_LEVEL="${AWS_LAMBDA_LOG_LEVEL:-DEBUG}"
-# Dummy credentials for local endpoints only; real runs get the function role's credentials from Lambda.
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
-export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+# LocalEcr's default keys, for local endpoints only; real runs get the function role's credentials from Lambda.
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 
 dotnet run --project tools/LocalLambdaHost -c Release -v quiet -- "$event" --bootstrap "$BOOTSTRAP" "$@"

@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(SyncCommand.Create(context));
         root.Subcommands.Add(CopyCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(PushSampleCommand.Create(context));
         return root;
     }
 

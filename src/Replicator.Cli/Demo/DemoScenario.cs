@@ -26,6 +26,9 @@ public sealed class DemoScenario(CliContext context, IDemoFunction function)
     /// <summary>Two layers per platform, the first shared by both, so the copy has something to deduplicate.</summary>
     private static readonly long[] LayerSizes = [256 * 1024, 64 * 1024];
 
+    /// <summary>The demo's image: a linux/amd64 + linux/arm64 OCI index with an attestation, the same for the same seed.</summary>
+    public static SampleImage SampleImage(ulong seed) => new SampleImageBuilder(seed).MultiArch(SampleFormat.Oci, LayerSizes, withAttestation: true);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var console = new CliConsole(context);
@@ -43,7 +46,7 @@ public sealed class DemoScenario(CliContext context, IDemoFunction function)
         using var http = new HttpClient();
         var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials(LocalEcrKeys.AccessKey, LocalEcrKeys.SecretKey)), environment, context.Time);
 
-        var image = new SampleImageBuilder(Seed).MultiArch(SampleFormat.Oci, LayerSizes, withAttestation: true);
+        var image = SampleImage(Seed);
         await SampleImagePusher.PushAsync(clients.GetClient(SourceRegion), Repository, image, Tag, cancellationToken);
         console.Line($"Pushed {Repository}:{Tag} to {SourceRegion}: {image.Manifests.Count - 1} manifests under an OCI index {Format.ShortDigest(image.Digest)}, {image.Blobs.Count} blobs, {Format.Bytes(image.TotalBlobBytes)}");
 

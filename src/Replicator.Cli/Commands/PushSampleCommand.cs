@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Replicator.Cli.Composition;
+using Replicator.Cli.Demo;
+using Replicator.Cli.Selection;
+using Replicator.Core.Samples;
+
+namespace Replicator.Cli.Commands;
+
+/// <summary>
+/// <c>push-sample REPO:TAG</c>: pushes the demo's deterministic multi-arch image to a registry (LocalEcr, for local
+/// runs) and writes the SQS FIFO event that push produces on stdout, ready for <c>scripts/invoke-local.sh</c> or
+/// <c>sam local invoke -e</c>.
+/// </summary>
+public static class PushSampleCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var selection = new SelectionOptions();
+        var image = new Argument<string>("image") { Description = "REPOSITORY:TAG to push the sample image to" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sample image (same seed, same digests)", DefaultValueFactory = _ => DemoScenario.Seed };
+        var command = new Command("push-sample", "Push a deterministic multi-arch sample image and print the SQS FIFO event of its push (for local runs)");
+        command.Arguments.Add(image);
+        command.Options.Add(selection.SourceRegion);
+        command.Options.Add(seed);
+        command.SetAction((parse, ct) => RunAsync(
+            context,
+            selection.Read(parse, context, requireDestinations: false).SourceRegion,
+            ImageArgument.Parse(parse.GetValue(image)!),
+            parse.GetValue(seed),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, string region, ImageArgument target, ulong seed, CancellationToken cancellationToken)
+    {
+        if (target.Tag is null)
+        {
+            throw new UsageException("push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)");
+        }
+
+        using var services = new CliServices(context);
+        var client = services.Clients.GetClient(region);
+        var image = DemoScenario.SampleImage(seed);
+        await SampleImagePusher.PushAsync(client, target.Repository, image, target.Tag, cancellationToken);
+        var described = await client.DescribeRepositoriesAsync(new() { RepositoryNames = [target.Repository] }, cancellationToken);
+        var account = described.Repositories?.FirstOrDefault()?.RegistryId
+            ?? throw new UsageException($"the registry did not report the account of {target.Repository}");
+
+        var now = context.Time.GetUtcNow();
+        var events = DemoEvents.ForPush(account, region, target.Repository, image, target.Tag, now);
+        var batch = DemoEvents.Batch(events, $"arn:aws:sqs:{region}:{account}:ecr-replicator.fifo", region, now);
+        await context.Out.WriteLineAsync(DemoEvents.Serialize(batch));
+        await context.Error.WriteLineAsync($"pushed {target.Repository}:{target.Tag} ({image.Digest}) to {region}; the SQS FIFO event of its {events.Count} PutImage calls is on stdout");
+        return ExitCodes.Success;
+    }
+}
