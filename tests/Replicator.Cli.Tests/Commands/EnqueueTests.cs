@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Replicator.Cli.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.DeadLetter;
 
@@ -27,7 +28,7 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
 
         await queue.SendAsync(new DeadLetterMessage("{\"a\":1}", "group-1", "message-1", "image-digest: invalid", "InvalidEvent"), CancellationToken.None);
 
-        var (target, body) = Assert.Single(_sqs.Requests);
+        var (target, _, _, body) = Assert.Single(_sqs.Requests);
         Assert.Equal("AmazonSQS.SendMessage", target);
         Assert.EndsWith("/000000000000/dlq.fifo", body.GetProperty("QueueUrl").GetString(), StringComparison.Ordinal);
         Assert.Equal("{\"a\":1}", body.GetProperty("MessageBody").GetString());
@@ -45,7 +46,7 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         using var client = Client();
         var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq"));
         await queue.SendAsync(new DeadLetterMessage("x", "group-1", "message-1", "r", "t"), CancellationToken.None);
-        var (_, body) = Assert.Single(_sqs.Requests);
+        var (_, _, _, body) = Assert.Single(_sqs.Requests);
         Assert.False(body.TryGetProperty("MessageGroupId", out _));
         Assert.False(body.TryGetProperty("MessageDeduplicationId", out _));
     }
@@ -65,7 +66,7 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         using var client = Client();
         var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
         await queue.SendAsync(new DeadLetterMessage("x", "g", "m", new string('r', 5000), "t"), CancellationToken.None);
-        var (_, body) = Assert.Single(_sqs.Requests);
+        var (_, _, _, body) = Assert.Single(_sqs.Requests);
         Assert.Equal(SqsDeadLetterQueue.MaxReasonLength, body.GetProperty("MessageAttributes").GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!.Length);
     }
 

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Replicator.Testing;
+
+/// <summary>
+/// SQS SendMessage and SendMessageBatch over the AWS JSON 1.0 protocol AWSSDK.SQS v4 speaks (POST /, X-Amz-Target),
+/// on loopback: records each request and answers with the MD5 digests the SDK verifies (body and message
+/// attributes, per the SQS documentation). Batch entries of a group in <see cref="RefuseGroups"/> come back in
+/// Failed; <see cref="FailWith"/> fails every request.
+/// </summary>
+public sealed class FakeSqsServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeSqsServer(WebApplication app) => _app = app;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public ConcurrentQueue<(string Target, string ContentType, bool Signed, JsonElement Body)> Requests { get; } = new();
+
+    public ConcurrentDictionary<string, bool> RefuseGroups { get; } = new(StringComparer.Ordinal);
+
+    public HttpStatusCode? FailWith { get; set; }
+
+    public static async Task<FakeSqsServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeSqsServer(app);
+        app.MapPost("/", server.HandleAsync);
+        await app.StartAsync();
+        server.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var target = context.Request.Headers["X-Amz-Target"].ToString();
+        var signed = context.Request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal);
+        using var document = await JsonDocument.ParseAsync(context.Request.Body);
+        var body = document.RootElement.Clone();
+        Requests.Enqueue((target, context.Request.ContentType ?? string.Empty, signed, body));
+        context.Response.ContentType = "application/x-amz-json-1.0";
+        if (FailWith is { } status)
+        {
+            await RefuseAsync(context, (int)status, "InvalidParameterValue", "refused");
+            return;
+        }
+
+        switch (target)
+        {
+            case "AmazonSQS.SendMessage":
+                await context.Response.WriteAsync(SendMessageAnswer(body));
+                break;
+            case "AmazonSQS.SendMessageBatch":
+                await context.Response.WriteAsync(SendMessageBatchAnswer(body));
+                break;
+            default:
+                await RefuseAsync(context, 400, "UnsupportedOperation", "only SendMessage and SendMessageBatch");
+                break;
+        }
+    }
+
+    private static Task RefuseAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsync(new JsonObject { ["__type"] = "com.amazonaws.sqs#" + code, ["message"] = message }.ToJsonString());
+    }
+
+    private static string SendMessageAnswer(JsonElement body)
+    {
+        var answer = new JsonObject { ["MessageId"] = Guid.NewGuid().ToString(), ["MD5OfMessageBody"] = BodyMd5(body) };
+        if (body.TryGetProperty("MessageAttributes", out var attributes))
+        {
+            answer["MD5OfMessageAttributes"] = Convert.ToHexStringLower(AttributesMd5(attributes));
+        }
+
+        return answer.ToJsonString();
+    }
+
+    private string SendMessageBatchAnswer(JsonElement body)
+    {
+        var successful = new JsonArray();
+        var failed = new JsonArray();
+        foreach (var entry in body.GetProperty("Entries").EnumerateArray())
+        {
+            var id = entry.GetProperty("Id").GetString()!;
+            if (RefuseGroups.ContainsKey(entry.GetProperty("MessageGroupId").GetString()!))
+            {
+                failed.Add(new JsonObject { ["Id"] = id, ["SenderFault"] = true, ["Code"] = "InvalidParameterValue", ["Message"] = "refused by the test" });
+                continue;
+            }
+
+            successful.Add(new JsonObject { ["Id"] = id, ["MessageId"] = Guid.NewGuid().ToString(), ["MD5OfMessageBody"] = BodyMd5(entry) });
+        }
+
+        return new JsonObject { ["Successful"] = successful, ["Failed"] = failed }.ToJsonString();
+    }
+
+    private static string BodyMd5(JsonElement message) =>
+        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(message.GetProperty("MessageBody").GetString()!)));
+
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-attributes-md5-message-digest-calculation
+    private static byte[] AttributesMd5(JsonElement attributes)
+    {
+        using var buffer = new MemoryStream();
+        foreach (var attribute in attributes.EnumerateObject().OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
+            Write(buffer, attribute.Name);
+            Write(buffer, attribute.Value.GetProperty("DataType").GetString()!);
+            buffer.WriteByte(1);
+            Write(buffer, attribute.Value.GetProperty("StringValue").GetString()!);
+        }
+
+        return MD5.HashData(buffer.ToArray());
+    }
+
+    private static void Write(MemoryStream buffer, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        buffer.Write(length);
+        buffer.Write(bytes);
+    }
+}
