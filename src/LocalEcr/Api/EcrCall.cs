@@ -20,6 +20,9 @@ internal sealed class EcrCall
 
     public required CancellationToken Aborted { get; init; }
 
+    /// <summary>The Host header the client used (a signed header, so it is what the client meant).</summary>
+    public string? RequestHost { get; init; }
+
     public RegistryState State => Server.Registry.For(RegistryId, Region);
 
     public DateTimeOffset Now => Server.Time.GetUtcNow();

@@ -74,8 +74,19 @@ internal static class LayerOperations
         }
 
         var token = call.Server.Tokens.Issue(digest, call.Region, call.Server.Options.DownloadUrlLifetime);
-        w.WriteString("downloadUrl", new Uri(call.Server.BaseAddress, "_blobs/" + token).ToString());
+        w.WriteString("downloadUrl", new Uri(DownloadBase(call), "_blobs/" + token).ToString());
         w.WriteString("layerDigest", digest);
         return Task.CompletedTask;
+    }
+
+    // Bound to a wildcard address (0.0.0.0, ::), the base address names no reachable host: answer with
+    // the host the client reached us by instead.
+    private static Uri DownloadBase(EcrCall call)
+    {
+        var host = call.Server.BaseAddress.Host.Trim('[', ']');
+        var wildcard = host is "0.0.0.0" or "::";
+        return wildcard && call.RequestHost is { Length: > 0 } requestHost && Uri.TryCreate($"http://{requestHost}/", UriKind.Absolute, out var reached)
+            ? reached
+            : call.Server.BaseAddress;
     }
 }

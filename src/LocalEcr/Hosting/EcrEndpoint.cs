@@ -81,6 +81,7 @@ internal static class EcrEndpoint
                 Body = document.RootElement,
                 RegistryId = Validate.RegistryId(document.RootElement.OptionalString("registryId"), server.AccountId),
                 Aborted = context.RequestAborted,
+                RequestHost = request.Host.HasValue ? request.Host.Value : null,
             };
             await using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();

@@ -80,6 +80,23 @@ public sealed class AwsCliRoundTripTests : IDisposable
         Assert.Equal("https://000000000000.dkr.ecr.eu-west-1.amazonaws.com", token["authorizationData"]![0]!["proxyEndpoint"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_CLI_paginator_follows_nextToken_and_session_tokens_are_accepted()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server, "ca-central-1");
+        await TestImages.CreateRepositoryAsync(client, "paged");
+        for (var i = 0; i < 3; i++)
+        {
+            await TestImages.PushImageAsync(client, "paged", $"t{i}", i);
+        }
+
+        var aws = new AwsCliRunner(server, "ca-central-1", _work.FullName) { SessionToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN" };
+        var listed = await aws.RunJsonAsync("list-images", "--repository-name", "paged", "--page-size", "1");
+        Assert.Equal(["t0", "t1", "t2"], listed["imageIds"]!.AsArray().Select(i => i!["imageTag"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(3, server.Calls.Count("ca-central-1", "ListImages"));
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 
     private async Task<string> UploadAsync(AwsCliRunner aws, byte[] data, int partSize)

@@ -72,4 +72,16 @@ public sealed class ServerLifecycleTests
         await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Host = "example.com" }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 70000 }));
     }
+
+    [Fact]
+    public async Task On_a_wildcard_address_download_urls_use_the_host_the_client_reached()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Host = "0.0.0.0" });
+        var reached = new Uri($"http://127.0.0.1:{server.BaseAddress.Port}/");
+        using var client = new EcrTestClient(server, endpoint: reached);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var digest = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(10, 1));
+        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        Assert.StartsWith(reached + "_blobs/", url, StringComparison.Ordinal);
+    }
 }

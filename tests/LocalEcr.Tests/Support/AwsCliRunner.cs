@@ -11,6 +11,8 @@ internal sealed class AwsCliRunner(LocalEcrServer server, string region, string 
 {
     public string SecretKey { get; init; } = "test";
 
+    public string? SessionToken { get; init; }
+
     public static string Locate()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
@@ -44,6 +46,10 @@ internal sealed class AwsCliRunner(LocalEcrServer server, string region, string 
         start.Environment["AWS_ACCESS_KEY_ID"] = "test";
         start.Environment["AWS_SECRET_ACCESS_KEY"] = SecretKey;
         start.Environment["AWS_DEFAULT_REGION"] = region;
+        if (SessionToken is not null)
+        {
+            start.Environment["AWS_SESSION_TOKEN"] = SessionToken;
+        }
         start.Environment["AWS_CONFIG_FILE"] = Path.Combine(workDirectory, "no-config");
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(workDirectory, "no-credentials");
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";

@@ -5,24 +5,25 @@ using System.Text.Json.Nodes;
 namespace LocalEcr.Tests.Support;
 
 /// <summary>Sends signed AWS JSON 1.1 ECR requests to a LocalEcr over real HTTP.</summary>
-internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-east-1", string accessKey = "test", string secretKey = "test") : IDisposable
+internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-east-1", string accessKey = "test", string secretKey = "test", Uri? endpoint = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = server.BaseAddress };
+    private readonly Uri _endpoint = endpoint ?? server.BaseAddress;
+    private readonly HttpClient _http = new() { BaseAddress = endpoint ?? server.BaseAddress };
 
     public LocalEcrServer Server => server;
 
     public string Region => region;
 
-    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey);
+    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey, endpoint);
 
-    public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret);
+    public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret, endpoint);
 
     public Task<EcrResponse> CallAsync(string operation, JsonObject? body = null) =>
         SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, Encoding.UTF8.GetBytes((body ?? []).ToJsonString()));
 
     public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", target);
