@@ -25,18 +25,16 @@ internal sealed class DestinationReplicator
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
 
-    public DestinationReplicator(EcrCallRunner calls, BlobCopier copier, ReplicatorOptions options, TimeProvider time)
+    public DestinationReplicator(EcrCallRunner calls, RepositoryProvisioner provisioner, BlobCopier copier, ReplicatorOptions options, TimeProvider time)
     {
         _calls = calls;
         _reader = new DestinationStateReader(calls);
-        _provisioner = new RepositoryProvisioner(calls, options.KmsKeyIds);
+        _provisioner = provisioner;
         _copier = copier;
         _options = options;
         _time = time;
         _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
     }
-
-    public RepositoryProvisioner Provisioner => _provisioner;
 
     public async Task<DestinationResult> ReplicateAsync(SourceContext source, IEcrClient client, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly IEcrClientProvider _clients;
     private readonly EcrCallRunner _calls;
     private readonly SourceImageLoader _loader;
+    private readonly RepositoryProvisioner _provisioner;
     private readonly DestinationReplicator _destinations;
     private readonly ImageDeleter _deleter;
     private readonly IReplicationObserver _observer;
@@ -28,7 +29,8 @@ public sealed class ImageReplicator : IImageReplicator
         _observer = observer ?? NullReplicationObserver.Instance;
         _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
         _loader = new SourceImageLoader(_calls);
-        _destinations = new DestinationReplicator(_calls, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
+        _provisioner = new RepositoryProvisioner(_calls, options.KmsKeyIds);
+        _destinations = new DestinationReplicator(_calls, _provisioner, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
         _deleter = new ImageDeleter(_calls);
     }
 
@@ -53,7 +55,7 @@ public sealed class ImageReplicator : IImageReplicator
             }
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
-                () => _destinations.Provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
+                () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
             context = new SourceContext(client, source, image, settings);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
