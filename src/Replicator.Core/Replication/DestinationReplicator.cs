@@ -159,12 +159,15 @@ internal sealed class DestinationReplicator
         {
             // "No changes to the manifest or tag": an earlier attempt or a concurrent copy got there first.
         }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageTagAlreadyExistsException && tag is not null
-            && await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken) == digest)
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageTagAlreadyExistsException && tag is not null)
         {
             // An immutable tag refuses even the manifest it already names
             // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
-            // then retried, ends here. The tag names our digest, so the destination is up to date.
+            // then retried, ends here. Only a tag naming another digest is a conflict.
+            if (await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken) != digest)
+            {
+                throw;
+            }
         }
     }
 
