@@ -20,7 +20,10 @@ public sealed class FunctionHost
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Builds the engine once configuration is known.</summary>
+    /// <summary>
+    /// Builds the engine once configuration is known. The host owns what it returns: a disposable replicator
+    /// (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
+    /// </summary>
     public required Func<FunctionConfig, IImageReplicator> ReplicatorFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
@@ -45,6 +48,7 @@ public sealed class FunctionHost
         runtimeApi ??= ownedClient!;
         FunctionLogger? logger = null;
         FunctionHandler? handler = null;
+        IImageReplicator? replicator = null;
 
         Task InitializeAsync(CancellationToken token)
         {
@@ -56,7 +60,8 @@ public sealed class FunctionHost
                 var deadLetterQueue = DeadLetterQueueFactory is not null
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
-                var recordHandler = new RecordHandler(config, ReplicatorFactory(config), logger, metrics, TimeProvider);
+                replicator = ReplicatorFactory(config);
+                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
                 handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions));
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
                 return Task.CompletedTask;
@@ -81,7 +86,14 @@ public sealed class FunctionHost
             Environment,
             TimeProvider,
             () => logger);
-        return await bootstrap.RunAsync(cancellationToken);
+        try
+        {
+            return await bootstrap.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            (replicator as IDisposable)?.Dispose();
+        }
     }
 
     private RuntimeApiClient? CreateRuntimeClient()
