@@ -46,25 +46,23 @@ public sealed class FunctionHost
         }
 
         runtimeApi ??= ownedClient!;
-        FunctionLogger? logger = null;
-        FunctionHandler? handler = null;
         IImageReplicator? replicator = null;
 
-        Task InitializeAsync(CancellationToken token)
+        Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken token)
         {
             try
             {
                 var config = FunctionConfig.Load(Environment);
-                logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
+                var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
                 var metrics = new MetricsWriter(sink, config.MetricsNamespace, TimeProvider);
                 var deadLetterQueue = DeadLetterQueueFactory is not null
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
                 replicator = ReplicatorFactory(config);
                 var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
-                handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions));
+                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions), logger);
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
-                return Task.CompletedTask;
+                return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
             catch (ConfigurationException ex)
             {
@@ -79,13 +77,10 @@ public sealed class FunctionHost
             }
         }
 
-        var bootstrap = new LambdaBootstrap(
-            runtimeApi,
-            (invocation, token) => handler!.HandleAsync(invocation, token),
-            InitializeAsync,
-            Environment,
-            TimeProvider,
-            () => logger);
+        var bootstrap = new LambdaBootstrap(runtimeApi, InitializeAsync, Environment, TimeProvider)
+        {
+            InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+        };
         try
         {
             return await bootstrap.RunAsync(cancellationToken);

@@ -3,10 +3,11 @@ using LocalLambdaHost;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Events;
 using Replicator.Function.Tests.Support;
+using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Function.Tests.Reliability.FunctionRig;
 
 namespace Replicator.Function.Tests.Reliability;
@@ -28,7 +29,7 @@ public sealed class SecretScanTests
         await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey });
         await using var api = await LocalRuntimeApi.StartAsync();
         var credentials = new StaticCredentialsSource(new AwsCredentials(AccessKeyId, SecretKey, SessionToken));
-        var endpoint = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
+        var endpoint = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
         using var engine = ReplicatorServices.Create(endpoint, FastOptions with { BlobCopy = FastOptions.BlobCopy with { AllowInsecureDownloads = false } }, credentials);
         var source = engine.Clients.GetClient(Source);
 
