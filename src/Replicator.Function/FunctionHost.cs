@@ -20,7 +20,10 @@ public sealed class FunctionHost
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Builds the engine once configuration is known.</summary>
+    /// <summary>
+    /// Builds the engine once configuration is known. The host owns what it returns: a disposable replicator
+    /// (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
+    /// </summary>
     public required Func<FunctionConfig, IImageReplicator> ReplicatorFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
@@ -43,23 +46,23 @@ public sealed class FunctionHost
         }
 
         runtimeApi ??= ownedClient!;
-        FunctionLogger? logger = null;
-        FunctionHandler? handler = null;
+        IImageReplicator? replicator = null;
 
-        Task InitializeAsync(CancellationToken token)
+        Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken token)
         {
             try
             {
                 var config = FunctionConfig.Load(Environment);
-                logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
+                var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
                 var metrics = new MetricsWriter(sink, config.MetricsNamespace, TimeProvider);
                 var deadLetterQueue = DeadLetterQueueFactory is not null
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
-                var recordHandler = new RecordHandler(config, ReplicatorFactory(config), logger, metrics, TimeProvider);
-                handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions));
+                replicator = ReplicatorFactory(config);
+                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
+                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions), logger);
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
-                return Task.CompletedTask;
+                return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
             catch (ConfigurationException ex)
             {
@@ -74,14 +77,18 @@ public sealed class FunctionHost
             }
         }
 
-        var bootstrap = new LambdaBootstrap(
-            runtimeApi,
-            (invocation, token) => handler!.HandleAsync(invocation, token),
-            InitializeAsync,
-            Environment,
-            TimeProvider,
-            () => logger);
-        return await bootstrap.RunAsync(cancellationToken);
+        var bootstrap = new LambdaBootstrap(runtimeApi, InitializeAsync, Environment, TimeProvider)
+        {
+            InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+        };
+        try
+        {
+            return await bootstrap.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            (replicator as IDisposable)?.Dispose();
+        }
     }
 
     private RuntimeApiClient? CreateRuntimeClient()

@@ -14,8 +14,6 @@ var host = new FunctionHost
     Environment = ProcessEnvironmentVariables.Instance,
     Output = Console.Out,
 
-    ReplicatorFactory = config => ReplicatorEngine.Create(
-        ProcessEnvironmentVariables.Instance,
-        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }).Replicator,
+    ReplicatorFactory = config => ReplicatorServices.Create(ProcessEnvironmentVariables.Instance, config.ToReplicatorOptions()),
 };
 return await host.RunAsync(stopping.Token);

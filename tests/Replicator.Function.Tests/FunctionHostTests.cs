@@ -1,9 +1,10 @@
 using System.Text.Json;
+using E = Replicator.Function.Tests.Support.Events;
 using LocalLambdaHost;
 using Replicator.Core.Replication;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
-using E = Replicator.Function.Tests.Support.Events;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests;
 

@@ -9,12 +9,12 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Samples;
 
 namespace Soak;
 

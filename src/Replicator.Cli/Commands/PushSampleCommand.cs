@@ -2,7 +2,7 @@ using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Demo;
 using Replicator.Cli.Selection;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Commands;
 

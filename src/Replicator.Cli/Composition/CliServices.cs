@@ -7,19 +7,19 @@ namespace Replicator.Cli.Composition;
 
 /// <summary>
 /// The engine and clients of one command run, built from the injected environment exactly as the function builds
-/// them (<see cref="ReplicatorEngine"/>): one HttpClient, the standard credentials chain, ECR endpoints from
+/// them (<see cref="ReplicatorServices"/>): one HttpClient, the standard credentials chain, ECR endpoints from
 /// <c>AWS_ENDPOINT_URL_ECR</c>, http download URLs only under an override.
 /// </summary>
 public sealed class CliServices : IDisposable
 {
-    private readonly ReplicatorEngine _engine;
+    private readonly ReplicatorServices _engine;
 
     public CliServices(CliContext context, int maxParallelLayers = 4, IReplicationObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         EndpointOverridden(context.Environment);
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers };
-        _engine = ReplicatorEngine.Create(context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time);
+        _engine = ReplicatorServices.Create(context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time);
         Previewer = new ReplicationPreviewer(Clients, Options.Retry, context.Time);
     }
 

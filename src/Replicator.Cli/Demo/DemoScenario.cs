@@ -4,8 +4,8 @@ using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Demo;
 

@@ -25,29 +25,16 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             new RuntimeInvocation("demo-request-1", deadline.ToUnixTimeMilliseconds(), "arn:aws:lambda:us-east-1:000000000000:function:ecr-replicator", null, Encoding.UTF8.GetBytes(sqsEventJson)),
             stop);
         using var output = new StringWriter();
-        var engines = new List<ReplicatorEngine>();
         var host = new FunctionHost
         {
             Environment = wiring.Environment,
             Output = output,
             TimeProvider = wiring.Time,
             RuntimeApi = runtime,
-            ReplicatorFactory = config =>
-            {
-                var engine = ReplicatorEngine.Create(wiring.Environment, new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }, credentials, time: wiring.Time);
-                engines.Add(engine);
-                return engine.Replicator;
-            },
+            ReplicatorFactory = config => ReplicatorServices.Create(wiring.Environment, config.ToReplicatorOptions(), credentials, time: wiring.Time),
         };
 
-        try
-        {
-            await host.RunAsync(stop.Token);
-        }
-        finally
-        {
-            engines.ForEach(e => e.Dispose());
-        }
+        await host.RunAsync(stop.Token);
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return runtime.Response is { } response

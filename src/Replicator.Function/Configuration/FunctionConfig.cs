@@ -38,6 +38,9 @@ public sealed record FunctionConfig
 
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
 
+    /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
+    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds };
+
     /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
     public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);
 }

@@ -2,6 +2,7 @@ using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
 using Replicator.Function.Observability;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Configuration;
 

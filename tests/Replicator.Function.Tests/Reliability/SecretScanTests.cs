@@ -3,16 +3,17 @@ using LocalLambdaHost;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Events;
 using Replicator.Function.Tests.Support;
+using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Function.Tests.Reliability.FunctionRig;
 
 namespace Replicator.Function.Tests.Reliability;
 
 /// <summary>
-/// The whole function (FunctionHost, runtime loop, batch processing, real engine from ReplicatorEngine.Create) on a
+/// The whole function (FunctionHost, runtime loop, batch processing, real engine from ReplicatorServices.Create) on a
 /// faulty batch against LocalEcr, with recognisable secrets: none of them, and no download URL, appears in any log
 /// or metric line, response, exception message or dead-letter reason.
 /// </summary>
@@ -28,8 +29,8 @@ public sealed class SecretScanTests
         await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey });
         await using var api = await LocalRuntimeApi.StartAsync();
         var credentials = new StaticCredentialsSource(new AwsCredentials(AccessKeyId, SecretKey, SessionToken));
-        var endpoint = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
-        using var engine = ReplicatorEngine.Create(endpoint, FastOptions with { BlobCopy = FastOptions.BlobCopy with { AllowInsecureDownloads = false } }, credentials);
+        var endpoint = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
+        using var engine = ReplicatorServices.Create(endpoint, FastOptions with { BlobCopy = FastOptions.BlobCopy with { AllowInsecureDownloads = false } }, credentials);
         var source = engine.Clients.GetClient(Source);
 
         var good = new SampleImageBuilder(50).Image(SampleFormat.Oci, [3_000_000, 20_000]);
