@@ -32,6 +32,7 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             Output = output,
             TimeProvider = wiring.Time,
             RuntimeApi = runtime,
+            MessageVisibilityFactory = _ => new NoQueueVisibility(),
             ReplicatorFactory = config =>
             {
                 var engine = ReplicatorEngine.Create(wiring.Environment, new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }, credentials, time: wiring.Time);
