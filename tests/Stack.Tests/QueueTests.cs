@@ -26,7 +26,7 @@ public sealed class QueueTests
     }
 
     [Fact]
-    public void Queue_keeps_messages_for_days_and_redrives_to_the_fifo_dead_letter_queue_after_a_few_receives()
+    public void Queue_keeps_messages_for_days_and_redrives_to_the_fifo_dead_letter_queue()
     {
         var queue = Stack.Properties("ReplicationQueue");
         var redrive = queue["RedrivePolicy"]!;
@@ -34,7 +34,9 @@ public sealed class QueueTests
 
         Assert.InRange((int)queue["MessageRetentionPeriod"]!, 2 * 86400, 14 * 86400);
         Assert.Equal("{GetAtt:DeadLetterQueue.Arn}", (string)redrive["deadLetterTargetArn"]!);
-        Assert.InRange((int)redrive["maxReceiveCount"]!, 3, 5);
+        // SQS's range; the outage it buys with the function's backoff is checked in Replicator.Function.Tests
+        // (RedeliveryWindowTests), which computes it from this template.
+        Assert.InRange((int)redrive["maxReceiveCount"]!, 1, 1000);
         Assert.True((bool)dlq["FifoQueue"]!);
         Assert.True((bool)dlq["SqsManagedSseEnabled"]!);
         Assert.Equal(1209600, (int)dlq["MessageRetentionPeriod"]!);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 
 namespace Replicator.Function.Configuration;
 
@@ -33,6 +34,9 @@ public sealed record FunctionConfig
 
     /// <summary>AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL; null means the real SQS endpoint of <see cref="Region"/>.</summary>
     public Uri? SqsEndpoint { get; init; }
+
+    /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS: the redelivery backoff after a transient failure.</summary>
+    public RedeliverySettings Redelivery { get; init; } = new();
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 
