@@ -64,7 +64,7 @@ public sealed class BuildConfigurationTests
 
         var declared = StackTemplate.Raw["Parameters"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var overridden = System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=").Select(m => m.Groups[1].Value).ToList();
-        Assert.Contains("RepositoryNames", overridden);
+        Assert.Contains("RepositoryFilter", overridden);
         Assert.Contains("DestinationRegions", overridden);
         Assert.All(overridden, name => Assert.Contains(name, declared));
     }

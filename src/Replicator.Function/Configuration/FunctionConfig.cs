@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Function.Observability;
 using Replicator.Function.Redelivery;
 
@@ -21,6 +22,13 @@ public sealed record FunctionConfig
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
+
+    /// <summary>
+    /// REPOSITORY_FILTER: the repositories this deployment replicates. The EventBridge rule already filters; this is
+    /// the second line of defence, so an event for any other repository is acknowledged and skipped, never copied.
+    /// Unset means every repository (a local invoke); the template always sets it.
+    /// </summary>
+    public RepositoryFilter RepositoryFilter { get; init; } = RepositoryFilter.Everything;
 
     /// <summary>Null means every tag; otherwise a tag must match the whole expression.</summary>
     public Regex? TagFilter { get; init; }

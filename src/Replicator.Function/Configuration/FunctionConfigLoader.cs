@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Core.Validation;
 using Replicator.Function.Observability;
 using Replicator.Function.Redelivery;
@@ -15,6 +16,7 @@ internal static class FunctionConfigLoader
     public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
     public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
     public const string TagFilter = "TAG_FILTER";
+    public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
     public const string MetricsNamespace = "METRICS_NAMESPACE";
     public const string DestinationKmsKeys = "DESTINATION_KMS_KEYS";
@@ -54,6 +56,7 @@ internal static class FunctionConfigLoader
             KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
+            RepositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable)),
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
             ReplicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes),
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
@@ -216,6 +219,23 @@ internal static class FunctionConfigLoader
         var first = Parse(baseValue, RetryBaseSeconds, RedeliveryBackoff.DefaultBaseSeconds, 1);
         var max = Parse(maxValue, RetryMaxSeconds, Math.Max(RedeliveryBackoff.DefaultMaxSeconds, first), first);
         return new RedeliverySettings { BaseSeconds = first, MaxSeconds = max };
+    }
+
+    private static RepositoryFilter ParseRepositoryFilter(string? value)
+    {
+        if (value is null)
+        {
+            return RepositoryFilter.Everything;
+        }
+
+        try
+        {
+            return RepositoryFilter.Parse(value);
+        }
+        catch (RepositoryFilterException ex)
+        {
+            throw new ConfigurationException(RepositoryFilterVariable, ex.Message);
+        }
     }
 
     private static Regex? ParseTagFilter(string? value)
