@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Replicator.Cli.Tests.Support;
 
@@ -20,7 +19,7 @@ public sealed partial class ToolPackageTests : IDisposable
     {
         var output = Path.Combine(_work, "publish");
 
-        var publish = await Dotnet("publish", "src/Replicator.Cli", "--no-build", "-c", Configuration, "-o", output, "-nologo");
+        var publish = await Dotnet("publish", "src/Replicator.Cli", "--no-build", "-c", BuildOutput.Configuration, "-o", output, "-nologo");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.DoesNotContain("NETSDK1151", publish.Output, StringComparison.Ordinal);
@@ -35,7 +34,7 @@ public sealed partial class ToolPackageTests : IDisposable
         var feed = Path.Combine(_work, "feed");
         var toolPath = Path.Combine(_work, "tools");
 
-        var pack = await Dotnet("pack", "src/Replicator.Cli", "--no-build", "-c", Configuration, "-o", feed, "-nologo");
+        var pack = await Dotnet("pack", "src/Replicator.Cli", "--no-build", "-c", BuildOutput.Configuration, "-o", feed, "-nologo");
         Assert.True(pack.ExitCode == 0, pack.ToString());
         Assert.Single(Directory.GetFiles(feed, "ecr-replicator.*.nupkg"));
 
@@ -61,28 +60,8 @@ public sealed partial class ToolPackageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    /// <summary>The configuration this test assembly was built in, which `dotnet test` also built the CLI in.</summary>
-    private static string Configuration =>
-        typeof(ToolPackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"Replicator.sln not found above {AppContext.BaseDirectory}");
-        }
-    }
-
     private Task<ProcessRun> Dotnet(params string[] arguments) =>
-        ProcessRun.RunAsync("dotnet", arguments, RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache });
+        ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache });
 
     /// <summary>The user's package cache (restore already filled it): publish and pack must not look elsewhere.</summary>
     private static string NuGetCache =>
@@ -94,7 +73,7 @@ public sealed partial class ToolPackageTests : IDisposable
     {
         var match = VersionLine().Match(output.Trim());
         Assert.True(match.Success, $"'{output.Trim()}' is not <version>+<commit>");
-        var head = await ProcessRun.RunAsync("git", ["rev-parse", "HEAD"], RepositoryRoot);
+        var head = await ProcessRun.RunAsync("git", ["rev-parse", "HEAD"], BuildOutput.RepositoryRoot);
         Assert.True(head.ExitCode == 0, head.ToString());
         Assert.Equal(head.Output.Trim(), match.Groups["commit"].Value);
     }

@@ -30,12 +30,13 @@ internal static class Samples
             ["DestinationRegions"] = "ap-southeast-2",
             ["ReplicateDeletes"] = "false",
             ["AlarmEmail"] = "",
+            ["Architecture"] = "arm64",
         }));
 
     /// <summary>Three repositories, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
-    /// <summary>One repository, one destination, pushes only, no alarm email.</summary>
+    /// <summary>One repository, one destination, pushes only, no alarm email, on arm64.</summary>
     public static DeployedTemplate PushOnly => PushOnlyLazy.Value;
 
     public static IEnumerable<string> Strings(JsonNode? node) => node switch
