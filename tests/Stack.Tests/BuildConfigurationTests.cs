@@ -62,6 +62,9 @@ public sealed class BuildConfigurationTests
         Assert.True((bool)deploy["confirm_changeset"]!);
         Assert.True((bool)deploy["resolve_s3"]!);
         Assert.True((bool)config["build"]!["parameters"]!["cached"]!);
+        // `sam build --use-container` must build in SAM's .NET 10 image (SDK, clang, zlib), not build-provided.al2023.
+        var images = config["build"]!["parameters"]!["build_image"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Equal(["ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-x86_64"], images);
 
         var declared = StackTemplate.Raw["Parameters"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var overridden = System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=").Select(m => m.Groups[1].Value).ToList();
