@@ -31,6 +31,7 @@ internal static class Samples
             ["DestinationRegions"] = "ap-southeast-2",
             ["ReplicateDeletes"] = "false",
             ["AlarmEmail"] = "",
+            ["Architecture"] = "arm64",
         }));
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Filter, string Destinations), Lazy<DeployedTemplate>> BySelection = new();
@@ -43,7 +44,7 @@ internal static class Samples
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
-    /// <summary>Every repository, one destination, pushes only, no alarm email.</summary>
+    /// <summary>Every repository, one destination, pushes only, no alarm email, on arm64.</summary>
     public static DeployedTemplate PushOnly => PushOnlyLazy.Value;
 
     public static IEnumerable<string> Strings(JsonNode? node) => node switch
