@@ -41,6 +41,8 @@ public sealed class EcrModel
     public bool Knows(string operation) => _operations.ContainsKey(operation);
 
     /// <summary>Every way <paramref name="body"/> breaks the operation's input shape; empty when it satisfies it.</summary>
+    /// <param name="operation">The operation name, as in the X-Amz-Target header (<c>PutImage</c>).</param>
+    /// <param name="body">The request's JSON body.</param>
     /// <param name="unknownMembers">Also report members the model does not define (ECR ignores them; a client should not send them).</param>
     public List<ModelViolation> Check(string operation, JsonElement body, bool unknownMembers = false)
     {

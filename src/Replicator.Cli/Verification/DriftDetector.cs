@@ -3,7 +3,7 @@ using Replicator.Cli.Selection;
 namespace Replicator.Cli.Verification;
 
 /// <summary>
-/// Compares one destination repository with the source, tag by tag. Pure. <paramref name="expected"/> are the
+/// Compares one destination repository with the source, tag by tag. Pure. <c>expected</c> are the
 /// selected source tags (after --since); <c>sourceTags</c> every source tag within the tag filter, so that a tag
 /// older than --since is neither expected nor reported as extra.
 /// </summary>

@@ -24,7 +24,7 @@ public sealed record EcrClientConfig
     /// <summary>The region, also the SigV4 signing region (LocalEcr keeps its state per signed region).</summary>
     public string Region { get; }
 
-    /// <summary>Where to send requests instead of the public endpoint (<see cref="EcrEndpoints.Resolve"/>).</summary>
+    /// <summary>Where to send requests instead of the public endpoint (<see cref="EcrEndpoints.Resolve(string, Configuration.IEnvironmentVariables, bool, bool)"/>).</summary>
     public Uri? ServiceUrl { get; init; }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Replicator.Core.Ecr;
 
 /// <summary>
 /// One <see cref="EcrClient"/> per region and endpoint, all sharing one HttpClient (one connection pool) and one
-/// credentials source. The endpoint of each region comes from <see cref="EcrEndpoints.Resolve"/>.
+/// credentials source. The endpoint of each region comes from <see cref="EcrEndpoints.Resolve(string, Configuration.IEnvironmentVariables, bool, bool)"/>.
 /// </summary>
 public sealed class EcrClientFactory : IEcrClientProvider
 {

@@ -75,7 +75,7 @@ public sealed class BatchProcessor(
                 var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
                 if (cancellationToken.IsCancellationRequested || context.RemainingTime < margin)
                 {
-                    logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed", fields with { Outcome = "NotStarted" });
+                    logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed", fields with { Outcome = LogOutcomes.NotStarted });
                     break;
                 }
 
@@ -86,7 +86,7 @@ public sealed class BatchProcessor(
                 }
                 catch (Exception ex)
                 {
-                    logger.Error($"Record handler threw {ex.GetType().Name}: {ex.Message}", fields with { Outcome = "Failed", ErrorType = ex.GetType().Name });
+                    logger.Error($"Record handler threw {ex.GetType().Name}: {ex.Message}", fields with { Outcome = LogOutcomes.Failed, ErrorType = ex.GetType().Name });
                     result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
                 }
 
@@ -101,7 +101,7 @@ public sealed class BatchProcessor(
                     stoppedByTransientFailure = result.Outcome == RecordOutcome.TransientFailure;
                     if (i + 1 < group.Length)
                     {
-                        logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = "GroupStopped", ErrorType = result.ErrorType });
+                        logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = LogOutcomes.GroupStopped, ErrorType = result.ErrorType });
                     }
 
                     break;
@@ -132,7 +132,7 @@ public sealed class BatchProcessor(
         var errorType = result.ErrorType ?? "PermanentFailure";
         if (deadLetterQueue is null)
         {
-            logger.Error($"Poison message reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = "Failed", ErrorType = errorType });
+            logger.Error($"Poison message reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
             return false;
         }
 
@@ -140,12 +140,12 @@ public sealed class BatchProcessor(
         {
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
             await deadLetterQueue.SendAsync(message, cancellationToken);
-            logger.Warn($"Poison message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = "DeadLettered", ErrorType = errorType });
+            logger.Warn($"Poison message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;
         }
         catch (Exception ex)
         {
-            logger.Error($"Dead-letter send failed ({ex.GetType().Name}: {ex.Message}); message reported failed", fields with { Outcome = "Failed", ErrorType = errorType });
+            logger.Error($"Dead-letter send failed ({ex.GetType().Name}: {ex.Message}); message reported failed", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
             return false;
         }
     }

@@ -7,9 +7,6 @@ namespace Replicator.Function.Processing;
 /// <summary>What to do with one valid event: a pure function of the event and the settings, no I/O.</summary>
 public sealed record RecordDecision(RecordAction Action, string Reason, bool Filtered = false)
 {
-    /// <summary>Outcome name used in logs for messages acknowledged because TAG_FILTER excludes their tag.</summary>
-    public const string FilteredOutcome = "Filtered";
-
     public static RecordDecision Decide(EcrImageActionEvent imageEvent, bool replicateDeletes, Regex? tagFilter)
     {
         ArgumentNullException.ThrowIfNull(imageEvent);

@@ -13,9 +13,6 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
     public const string TagFilterTimeoutErrorType = "TagFilterTimeout";
     public const string CancelledErrorType = "DeadlineExceeded";
 
-    /// <summary>Outcome name used in logs for events of a repository outside REPOSITORY_FILTER.</summary>
-    public const string SkippedOutcome = "Skipped";
-
     public async Task<RecordResult> HandleAsync(SQSMessage message, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -29,7 +26,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         catch (InvalidEventException ex)
         {
             var reason = Redactor.Redact(ex.Message);
-            logger.Warn($"Invalid event ({ex.Field}): {reason}", fields with { Outcome = "Invalid", ErrorType = InvalidEventErrorType });
+            logger.Warn($"Invalid event ({ex.Field}): {reason}", fields with { Outcome = LogOutcomes.Invalid, ErrorType = InvalidEventErrorType });
             return new RecordResult(RecordOutcome.PermanentFailure, reason, InvalidEventErrorType);
         }
 
@@ -39,7 +36,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
             // The rule should not have sent it (a rule edited by hand, an event sent by someone else): acknowledge,
             // so it neither retries nor lands in the dead-letter queue, and say so.
             var skipped = $"repository {imageEvent.RepositoryName} is outside REPOSITORY_FILTER {config.RepositoryFilter}";
-            logger.Info($"Skipped: {skipped}", fields with { Outcome = SkippedOutcome });
+            logger.Info($"Skipped: {skipped}", fields with { Outcome = LogOutcomes.Skipped });
             return new RecordResult(RecordOutcome.Acknowledged, skipped);
         }
 
@@ -51,7 +48,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         catch (RegexMatchTimeoutException)
         {
             const string reason = "TAG_FILTER took too long to evaluate on this tag";
-            logger.Error(reason, fields with { Outcome = "Failed", ErrorType = TagFilterTimeoutErrorType });
+            logger.Error(reason, fields with { Outcome = LogOutcomes.Failed, ErrorType = TagFilterTimeoutErrorType });
             return new RecordResult(RecordOutcome.PermanentFailure, reason, TagFilterTimeoutErrorType);
         }
 
@@ -59,7 +56,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         if (decision.Action == RecordAction.Acknowledge || destinations.Count == 0)
         {
             var reason = destinations.Count == 0 ? "no destination other than the source region" : decision.Reason;
-            logger.Info($"Acknowledged: {reason}", fields with { Outcome = decision.Filtered ? RecordDecision.FilteredOutcome : "Acknowledged" });
+            logger.Info($"Acknowledged: {reason}", fields with { Outcome = decision.Filtered ? LogOutcomes.Filtered : LogOutcomes.Acknowledged });
             return new RecordResult(RecordOutcome.Acknowledged, reason);
         }
 
@@ -75,7 +72,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.Warn("Stopped at the invocation deadline; SQS will deliver the message again", fields with { Outcome = "Failed", ErrorType = CancelledErrorType });
+            logger.Warn("Stopped at the invocation deadline; SQS will deliver the message again", fields with { Outcome = LogOutcomes.Failed, ErrorType = CancelledErrorType });
             return new RecordResult(RecordOutcome.TransientFailure, "stopped at the invocation deadline", CancelledErrorType);
         }
         catch (Exception ex)
@@ -84,7 +81,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
             // queue's redrive policy end it if it keeps happening.
             var errorType = ex.GetType().Name;
             var reason = Redactor.Redact(ex.Message);
-            logger.Error($"Replication threw {errorType}: {reason}", fields with { Outcome = "Failed", ErrorType = errorType, DurationMs = ElapsedMs(started) });
+            logger.Error($"Replication threw {errorType}: {reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType, DurationMs = ElapsedMs(started) });
             return new RecordResult(RecordOutcome.TransientFailure, reason, errorType);
         }
 
@@ -111,7 +108,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         {
             Digest = destination.Digest ?? fields.Digest,
             DestinationRegion = destination.Destination.Region,
-            Outcome = destination.Outcome.ToString(),
+            Outcome = LogOutcomes.Of(destination.Outcome),
             LayersCopied = destination.LayersCopied,
             LayersSkipped = destination.LayersSkipped,
             Bytes = destination.BytesCopied,

@@ -39,19 +39,19 @@ public sealed class RedeliveryScheduler(IMessageVisibility visibility, Redeliver
         var queueUrl = QueueUrls.FromArn(record.EventSourceArn, sqsEndpoint);
         if (queueUrl is null || string.IsNullOrEmpty(record.ReceiptHandle))
         {
-            logger.Warn("No queue URL or receipt handle: the message comes back after the queue's visibility timeout", fields with { Outcome = "RedeliveryNotScheduled" });
+            logger.Warn("No queue URL or receipt handle: the message comes back after the queue's visibility timeout", fields with { Outcome = LogOutcomes.RedeliveryNotScheduled });
             return;
         }
 
         try
         {
             await visibility.ChangeAsync(queueUrl, record.ReceiptHandle, seconds, cancellationToken);
-            logger.Info($"Redelivery in {seconds} s (receive {receives})", fields with { Outcome = "RedeliveryScheduled" });
+            logger.Info($"Redelivery in {seconds} s (receive {receives})", fields with { Outcome = LogOutcomes.RedeliveryScheduled });
         }
         catch (Exception ex)
         {
             // The message itself is untouched: it comes back after the queue's visibility timeout instead.
-            logger.Warn($"ChangeMessageVisibility failed ({ex.GetType().Name}: {Redactor.Redact(ex.Message)}); the message comes back after the queue's visibility timeout", fields with { Outcome = "RedeliveryNotScheduled", ErrorType = ex.GetType().Name });
+            logger.Warn($"ChangeMessageVisibility failed ({ex.GetType().Name}: {Redactor.Redact(ex.Message)}); the message comes back after the queue's visibility timeout", fields with { Outcome = LogOutcomes.RedeliveryNotScheduled, ErrorType = ex.GetType().Name });
         }
     }
 
