@@ -5,6 +5,7 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Core.Replication;
+using Replicator.Core.Signing;
 
 namespace Replicator.Cli.Commands;
 

@@ -29,4 +29,10 @@ public static class ReplicationErrorCodes
 
     /// <summary>The source image no longer exists: the event is stale.</summary>
     public const string SourceImageNotFound = "SourceImageNotFound";
+
+    /// <summary>REPOSITORY_MAPPING turns the source repository's name into one ECR refuses.</summary>
+    public const string InvalidRepositoryMapping = "InvalidRepositoryMapping";
+
+    /// <summary>The destination's credentials could not be had: the role could not be assumed, or the SSM parameter is missing or malformed.</summary>
+    public const string DestinationCredentialsUnavailable = "DestinationCredentialsUnavailable";
 }
