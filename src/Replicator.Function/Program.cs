@@ -16,6 +16,8 @@ var host = new FunctionHost
 
     ReplicatorFactory = config => ReplicatorEngine.Create(
         ProcessEnvironmentVariables.Instance,
-        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }).Replicator,
+        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds, RepositoryMapping = config.RepositoryMapping },
+        access: config.Access,
+        homeRegion: config.Region).Replicator,
 };
 return await host.RunAsync(stopping.Token);

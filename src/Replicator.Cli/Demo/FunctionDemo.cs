@@ -34,7 +34,13 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             RuntimeApi = runtime,
             ReplicatorFactory = config =>
             {
-                var engine = ReplicatorEngine.Create(wiring.Environment, new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds }, credentials, time: wiring.Time);
+                var engine = ReplicatorEngine.Create(
+                    wiring.Environment,
+                    new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds, RepositoryMapping = config.RepositoryMapping },
+                    credentials,
+                    time: wiring.Time,
+                    access: config.Access,
+                    homeRegion: config.Region);
                 engines.Add(engine);
                 return engine.Replicator;
             },

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Cli.Composition;
+using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
 using Replicator.Core.Validation;
 
@@ -56,6 +57,7 @@ public static class SelectionParser
             RepositoryPrefix = string.IsNullOrEmpty(input.RepositoryPrefix) ? null : input.RepositoryPrefix,
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
+            Mapping = ParseMapping(input.RepositoryMapping),
         };
     }
 
@@ -75,6 +77,19 @@ public static class SelectionParser
         Check("--destination-region", EcrNames.ValidateRegistryId(account));
         CheckRegion("--destination-region", region, isKnownRegion);
         return new ReplicationDestination(region, account);
+    }
+
+    /// <summary>The function's REPOSITORY_MAPPING grammar; a mistake is a usage error naming the option.</summary>
+    public static RepositoryMapping ParseMapping(string? value)
+    {
+        try
+        {
+            return RepositoryMapping.Parse(value, "--repository-mapping");
+        }
+        catch (SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     public static Regex? ParseTagFilter(string? pattern)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
 
@@ -15,6 +16,12 @@ public sealed record FunctionConfig
     public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
 
     public Uri? DeadLetterQueueUrl { get; init; }
+
+    /// <summary>DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID, DESTINATION_CREDENTIALS: the credentials of each destination.</summary>
+    public DestinationAccess Access { get; init; } = DestinationAccess.SourceOnly;
+
+    /// <summary>REPOSITORY_MAPPING: the destination name of each source repository.</summary>
+    public RepositoryMapping RepositoryMapping { get; init; } = RepositoryMapping.Identity;
 
     /// <summary>DESTINATION_KMS_KEYS: the KMS key per destination region for sources encrypted with KMS.</summary>
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
