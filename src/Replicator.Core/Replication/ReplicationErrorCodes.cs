@@ -35,4 +35,7 @@ public static class ReplicationErrorCodes
 
     /// <summary>The destination's credentials could not be had: the role could not be assumed, or the SSM parameter is missing or malformed.</summary>
     public const string DestinationCredentialsUnavailable = "DestinationCredentialsUnavailable";
+
+    /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
+    public const string LayerTooLarge = "LayerTooLarge";
 }
