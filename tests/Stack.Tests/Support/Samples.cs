@@ -32,6 +32,23 @@ internal static class Samples
             ["AlarmEmail"] = "",
         }));
 
+    private static readonly Lazy<DeployedTemplate> DestinationsLazy = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryNames"] = "team/app",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = "222222222222:us-west-2,222222222222:eu-west-1,444444444444:us-west-2",
+            ["OtherPartitionDestinations"] = "333333333333:cn-north-1,us-gov-west-1",
+            ["DestinationCredentials"] = "333333333333:cn-north-1=ssm:/replicator/cn,us-gov-west-1=ssm:/replicator/gov",
+            ["RepositoryMapping"] = "team/=mirror/team/",
+            ["DestinationRoleName"] = "writer",
+            ["DestinationExternalId"] = "ext-123",
+            ["AlarmEmail"] = "",
+        }));
+
+    /// <summary>Other accounts, other partitions (SSM-held keys) and a repository mapping.</summary>
+    public static DeployedTemplate OtherDestinations => DestinationsLazy.Value;
+
     /// <summary>Three repositories, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
