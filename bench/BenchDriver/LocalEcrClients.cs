@@ -3,6 +3,7 @@ using System.Text;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 
 namespace BenchDriver;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace BenchDriver;
 

@@ -1,16 +1,33 @@
 using System.Text.Json;
 using Replicator.Function.Events;
+using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
 
-/// <summary>The invocation edge: SQS event JSON in, partial batch response JSON out.</summary>
-public sealed class FunctionHandler(BatchProcessor processor)
+/// <summary>
+/// The invocation edge: SQS event JSON in, partial batch response JSON out. A failure is logged here, with the
+/// app's logger, and rethrown for the runtime loop to post as the invocation's error.
+/// </summary>
+public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger logger)
 {
     public async Task<byte[]> HandleAsync(InvocationRequest invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
+        try
+        {
+            return await ProcessAsync(invocation, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.Error($"Invocation failed: {ex.GetType().Name}: {ex.Message}", new LogFields { RequestId = invocation.LambdaContext.AwsRequestId, ErrorType = ex.GetType().Name });
+            throw;
+        }
+    }
+
+    private async Task<byte[]> ProcessAsync(InvocationRequest invocation, CancellationToken cancellationToken)
+    {
         SQSEvent? batch;
         try
         {

@@ -4,6 +4,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
@@ -20,11 +21,17 @@ public sealed class FunctionHost
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Builds the engine once configuration is known.</summary>
+    /// <summary>
+    /// Builds the engine once configuration is known. The host owns what it returns: a disposable replicator
+    /// (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
+    /// </summary>
     public required Func<FunctionConfig, IImageReplicator> ReplicatorFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
     public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }
+
+    /// <summary>Null builds <see cref="SqsMessageVisibility"/> (the function's region, AWS_ENDPOINT_URL_SQS honoured).</summary>
+    public Func<FunctionConfig, IMessageVisibility>? MessageVisibilityFactory { get; init; }
 
     public BatchProcessorOptions BatchOptions { get; init; } = new();
 
@@ -43,23 +50,25 @@ public sealed class FunctionHost
         }
 
         runtimeApi ??= ownedClient!;
-        FunctionLogger? logger = null;
-        FunctionHandler? handler = null;
+        IImageReplicator? replicator = null;
 
-        Task InitializeAsync(CancellationToken token)
+        Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken token)
         {
             try
             {
                 var config = FunctionConfig.Load(Environment);
-                logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
+                var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, TimeProvider);
                 var metrics = new MetricsWriter(sink, config.MetricsNamespace, TimeProvider);
                 var deadLetterQueue = DeadLetterQueueFactory is not null
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
-                var recordHandler = new RecordHandler(config, ReplicatorFactory(config), logger, metrics, TimeProvider);
-                handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions));
+                replicator = ReplicatorFactory(config);
+                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
+                var visibility = MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
+                var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
+                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger);
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
-                return Task.CompletedTask;
+                return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
             catch (ConfigurationException ex)
             {
@@ -74,14 +83,18 @@ public sealed class FunctionHost
             }
         }
 
-        var bootstrap = new LambdaBootstrap(
-            runtimeApi,
-            (invocation, token) => handler!.HandleAsync(invocation, token),
-            InitializeAsync,
-            Environment,
-            TimeProvider,
-            () => logger);
-        return await bootstrap.RunAsync(cancellationToken);
+        var bootstrap = new LambdaBootstrap(runtimeApi, InitializeAsync, Environment, TimeProvider)
+        {
+            InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+        };
+        try
+        {
+            return await bootstrap.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            (replicator as IDisposable)?.Dispose();
+        }
     }
 
     private RuntimeApiClient? CreateRuntimeClient()

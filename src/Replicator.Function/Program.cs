@@ -14,10 +14,10 @@ var host = new FunctionHost
     Environment = ProcessEnvironmentVariables.Instance,
     Output = Console.Out,
 
-    ReplicatorFactory = config => ReplicatorEngine.Create(
+    ReplicatorFactory = config => ReplicatorServices.Create(
         ProcessEnvironmentVariables.Instance,
-        new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds, RepositoryMapping = config.RepositoryMapping },
+        config.ToReplicatorOptions(),
         access: config.Access,
-        homeRegion: config.Region).Replicator,
+        homeRegion: config.Region),
 };
 return await host.RunAsync(stopping.Token);

@@ -8,9 +8,9 @@ using Amazon.SimpleSystemsManagement.Model;
 namespace Replicator.Testing;
 
 /// <summary>
-/// moto's server (<c>python3 -m moto.server</c>, in the machine image and installed by .ci/run) on a free loopback
-/// port, for the AWS services LocalEcr does not serve (SSM Parameter Store here). One process per instance;
-/// disposing kills it. Its state is in memory and dies with it.
+/// moto's server (<c>python3 -m moto.server</c>, in the machine image; .ci/run checks it) on a free loopback
+/// port, for the AWS services LocalEcr does not serve: SQS (the redelivery test), SSM Parameter Store (destination
+/// credentials). One process per instance; disposing kills it. Its state is in memory and dies with it.
 /// </summary>
 public sealed class MotoServer : IAsyncDisposable
 {
@@ -21,6 +21,9 @@ public sealed class MotoServer : IAsyncDisposable
         _process = process;
         Endpoint = endpoint;
     }
+
+    /// <summary>moto's default account: queue ARNs and URLs carry it.</summary>
+    public const string AccountId = "123456789012";
 
     public Uri Endpoint { get; }
 

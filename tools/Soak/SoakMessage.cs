@@ -1,5 +1,5 @@
-using Replicator.Core.Samples;
 using Replicator.Function.Events;
+using Replicator.Samples;
 
 namespace Soak;
 

@@ -9,12 +9,12 @@ namespace Replicator.Cli.Composition;
 
 /// <summary>
 /// The engine and clients of one command run, built from the injected environment exactly as the function builds
-/// them (<see cref="ReplicatorEngine"/>): one HttpClient, the standard credentials chain, ECR endpoints from
+/// them (<see cref="ReplicatorServices"/>): one HttpClient, the standard credentials chain, ECR endpoints from
 /// <c>AWS_ENDPOINT_URL_ECR</c>, http download URLs only under an override.
 /// </summary>
 public sealed class CliServices : IDisposable
 {
-    private readonly ReplicatorEngine _engine;
+    private readonly ReplicatorServices _engine;
 
     /// <param name="context">The surroundings.</param>
     /// <param name="criteria">
@@ -42,7 +42,7 @@ public sealed class CliServices : IDisposable
         }
 
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping };
-        _engine = ReplicatorEngine.Create(
+        _engine = ReplicatorServices.Create(
             context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
         Previewer = new ReplicationPreviewer(Clients, Options.Retry, context.Time, _engine.Destinations, mapping);
     }

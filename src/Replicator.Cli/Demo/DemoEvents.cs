@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Replicator.Cli.Enqueue;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Demo;
 

@@ -3,7 +3,7 @@ using System.Text;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Manifests;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Demo;
 

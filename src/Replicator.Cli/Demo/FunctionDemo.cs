@@ -25,35 +25,18 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             new RuntimeInvocation("demo-request-1", deadline.ToUnixTimeMilliseconds(), "arn:aws:lambda:us-east-1:000000000000:function:ecr-replicator", null, Encoding.UTF8.GetBytes(sqsEventJson)),
             stop);
         using var output = new StringWriter();
-        var engines = new List<ReplicatorEngine>();
         var host = new FunctionHost
         {
             Environment = wiring.Environment,
             Output = output,
             TimeProvider = wiring.Time,
             RuntimeApi = runtime,
-            ReplicatorFactory = config =>
-            {
-                var engine = ReplicatorEngine.Create(
-                    wiring.Environment,
-                    new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds, RepositoryMapping = config.RepositoryMapping },
-                    credentials,
-                    time: wiring.Time,
-                    access: config.Access,
-                    homeRegion: config.Region);
-                engines.Add(engine);
-                return engine.Replicator;
-            },
+            MessageVisibilityFactory = _ => new NoQueueVisibility(),
+            ReplicatorFactory = config => ReplicatorServices.Create(
+                wiring.Environment, config.ToReplicatorOptions(), credentials, time: wiring.Time, access: config.Access, homeRegion: config.Region),
         };
 
-        try
-        {
-            await host.RunAsync(stop.Token);
-        }
-        finally
-        {
-            engines.ForEach(e => e.Dispose());
-        }
+        await host.RunAsync(stop.Token);
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return runtime.Response is { } response

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Replicator.Cli.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Core.Validation;
 
 namespace Replicator.Cli.Selection;
@@ -55,6 +56,7 @@ public static class SelectionParser
             Destinations = destinations,
             Repositories = [.. input.Repositories.Distinct(StringComparer.Ordinal)],
             RepositoryPrefix = string.IsNullOrEmpty(input.RepositoryPrefix) ? null : input.RepositoryPrefix,
+            RepositoryFilter = ParseRepositoryFilter(input.RepositoryFilter),
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
             Mapping = ParseMapping(input.RepositoryMapping),
@@ -89,6 +91,24 @@ public static class SelectionParser
         catch (SettingException e)
         {
             throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>The same grammar and the same errors as the function's REPOSITORY_FILTER.</summary>
+    public static RepositoryFilter? ParseRepositoryFilter(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return RepositoryFilter.Parse(value);
+        }
+        catch (RepositoryFilterException e)
+        {
+            throw new UsageException($"--repository-filter {e.Message}");
         }
     }
 

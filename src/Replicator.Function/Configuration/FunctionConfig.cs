@@ -2,7 +2,9 @@ using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 
 namespace Replicator.Function.Configuration;
 
@@ -28,6 +30,13 @@ public sealed record FunctionConfig
 
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
 
+    /// <summary>
+    /// REPOSITORY_FILTER: the repositories this deployment replicates. The EventBridge rule already filters; this is
+    /// the second line of defence, so an event for any other repository is acknowledged and skipped, never copied.
+    /// Unset means every repository (a local invoke); the template always sets it.
+    /// </summary>
+    public RepositoryFilter RepositoryFilter { get; init; } = RepositoryFilter.Everything;
+
     /// <summary>Null means every tag; otherwise a tag must match the whole expression.</summary>
     public Regex? TagFilter { get; init; }
 
@@ -41,9 +50,15 @@ public sealed record FunctionConfig
     /// <summary>AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL; null means the real SQS endpoint of <see cref="Region"/>.</summary>
     public Uri? SqsEndpoint { get; init; }
 
+    /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS: the redelivery backoff after a transient failure.</summary>
+    public RedeliverySettings Redelivery { get; init; } = new();
+
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
+
+    /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
+    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping };
 
     /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
     public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);

@@ -1,5 +1,4 @@
 using Replicator.Core.Configuration;
-using Replicator.Function.Configuration;
 using Replicator.Function.Observability;
 
 namespace Replicator.Function.Runtime;
@@ -7,17 +6,42 @@ namespace Replicator.Function.Runtime;
 /// <summary>
 /// The custom runtime loop, after Amazon.Lambda.RuntimeSupport's LambdaBootstrap: initialize once, then
 /// next -> handle -> respond forever. A handler exception is posted as an invocation error and the loop goes on;
-/// an init failure is posted to init/error and <see cref="RunAsync"/> returns a non-zero exit code.
+/// an init failure is posted to init/error and <see cref="RunAsync"/> returns a non-zero exit code. It knows
+/// nothing of the app: the initializer returns the handler, the app logs its own failures, and the app maps its
+/// init exceptions to error types (<see cref="InitErrorType"/>).
 /// </summary>
-public sealed class LambdaBootstrap(
-    IRuntimeApiClient runtimeApi,
-    LambdaBootstrapHandler handler,
-    LambdaBootstrapInitializer? initializer,
-    IEnvironmentVariables environment,
-    TimeProvider timeProvider,
-    Func<FunctionLogger?>? logger = null)
+public sealed class LambdaBootstrap
 {
     public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
+
+    private readonly IRuntimeApiClient _runtimeApi;
+    private readonly LambdaBootstrapInitializer _initializer;
+    private readonly IEnvironmentVariables _environment;
+    private readonly TimeProvider _timeProvider;
+    private LambdaBootstrapHandler? _handler;
+
+    /// <summary>A loop over a handler that needs no initialization.</summary>
+    public LambdaBootstrap(IRuntimeApiClient runtimeApi, LambdaBootstrapHandler handler, IEnvironmentVariables environment, TimeProvider timeProvider)
+        : this(runtimeApi, _ => Task.FromResult(handler), environment, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+    }
+
+    /// <summary>A loop whose handler the initializer builds once, before the first invocation.</summary>
+    public LambdaBootstrap(IRuntimeApiClient runtimeApi, LambdaBootstrapInitializer initializer, IEnvironmentVariables environment, TimeProvider timeProvider)
+    {
+        _runtimeApi = runtimeApi ?? throw new ArgumentNullException(nameof(runtimeApi));
+        _initializer = initializer ?? throw new ArgumentNullException(nameof(initializer));
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+    }
+
+    /// <summary>
+    /// The app's mapping of an init exception to the Lambda-Runtime-Function-Error-Type it posts (e.g.
+    /// <see cref="RuntimeErrorTypes.ConfigInvalid"/>); null, or a null answer, posts Runtime.UnknownReason with the
+    /// exception's type name.
+    /// </summary>
+    public Func<Exception, string?>? InitErrorType { get; init; }
 
     /// <summary>
     /// The handler's token fires this long before the deadline, so a cancelled handler still has time to
@@ -38,7 +62,7 @@ public sealed class LambdaBootstrap(
             RuntimeInvocation invocation;
             try
             {
-                invocation = await runtimeApi.GetNextInvocationAsync(cancellationToken);
+                invocation = await _runtimeApi.GetNextInvocationAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -61,33 +85,32 @@ public sealed class LambdaBootstrap(
     internal async Task InvokeOnceAsync(RuntimeInvocation invocation, CancellationToken cancellationToken)
     {
         // X-Ray and the AWS SDK read the trace header from this variable; it must describe this invocation only.
-        environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
+        _environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
         var deadline = DateTimeOffset.FromUnixTimeMilliseconds(invocation.DeadlineMs);
-        var context = new LambdaContext(invocation.AwsRequestId, invocation.InvokedFunctionArn, deadline, invocation.TraceId, timeProvider);
+        var context = new LambdaContext(invocation.AwsRequestId, invocation.InvokedFunctionArn, deadline, invocation.TraceId, _timeProvider);
         var budget = context.RemainingTime - ResponseReserve;
-        using var deadlineSource = new CancellationTokenSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, timeProvider);
+        using var deadlineSource = new CancellationTokenSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadlineSource.Token, cancellationToken);
 
         byte[] response;
         try
         {
-            response = await handler(new InvocationRequest(invocation.Payload, context), linked.Token);
+            response = await _handler!(new InvocationRequest(invocation.Payload, context), linked.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            logger?.Invoke()?.Error($"Invocation failed: {ex.GetType().Name}: {ex.Message}", new LogFields { RequestId = invocation.AwsRequestId, ErrorType = ex.GetType().Name });
-            await runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
             return;
         }
 
         try
         {
-            await runtimeApi.SendResponseAsync(invocation.AwsRequestId, response, cancellationToken);
+            await _runtimeApi.SendResponseAsync(invocation.AwsRequestId, response, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
             // E.g. 413 for a response above 6 MB: the invocation must still end, as an error.
-            await runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, "Runtime.ResponseRejected"), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, "Runtime.ResponseRejected"), RuntimeErrorTypes.UnknownReason, cancellationToken);
         }
     }
 
@@ -103,23 +126,15 @@ public sealed class LambdaBootstrap(
 
     private async Task<bool> InitializeAsync(CancellationToken cancellationToken)
     {
-        if (initializer is null)
-        {
-            return true;
-        }
-
         try
         {
-            await initializer(cancellationToken);
+            _handler = await _initializer(cancellationToken);
             return true;
-        }
-        catch (ConfigurationException ex)
-        {
-            await runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, RuntimeErrorTypes.ConfigInvalid), RuntimeErrorTypes.ConfigInvalid, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            var mapped = InitErrorType?.Invoke(ex);
+            await _runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, mapped ?? ex.GetType().Name), mapped ?? RuntimeErrorTypes.UnknownReason, cancellationToken);
         }
 
         return false;

@@ -1,5 +1,6 @@
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Configuration;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -37,7 +38,7 @@ public sealed class ArgumentErrorTests
         await using var h = await CliHarness.StartAsync();
 
         // No endpoint override: the region must be one AWSSDK.Core knows. Nothing is sent anywhere.
-        var run = await h.RunWithAsync(new InMemoryEnvironmentVariables(), null, "verify", "--source-region", "us-east-1", "--destination-region", "us-moon-1");
+        var run = await h.RunWithAsync(new DictionaryEnvironmentVariables(), null, "verify", "--source-region", "us-east-1", "--destination-region", "us-moon-1");
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--destination-region: region 'us-moon-1' is not a known AWS region");
@@ -75,7 +76,7 @@ public sealed class ArgumentErrorTests
     public async Task A_malformed_endpoint_override_is_a_one_line_error_without_the_value()
     {
         await using var h = await CliHarness.StartAsync();
-        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = "ftp://user:secret@example" });
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = "ftp://user:secret@example" });
 
         var run = await h.RunWithAsync(environment, null, "verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
@@ -103,7 +104,7 @@ public sealed class ArgumentErrorTests
         var run = await h.RunAsync("sync", "--help");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--source-region", "--destination-region", "--repository", "--repository-prefix", "--tag-filter", "--since", "--dry-run", "--parallel", "--enqueue" })
+        foreach (var option in new[] { "--source-region", "--destination-region", "--repository", "--repository-prefix", "--repository-filter", "--tag-filter", "--since", "--dry-run", "--parallel", "--enqueue" })
         {
             Assert.Contains(option, run.Output, StringComparison.Ordinal);
         }

@@ -3,6 +3,7 @@ using Replicator.Cli.Commands;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Demo;
 using Replicator.Core.Configuration;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Demo;
 
@@ -15,7 +16,7 @@ public sealed partial class DemoCommandTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var context = new CliContext { Environment = new InMemoryEnvironmentVariables(), Out = output, Error = error };
+        var context = new CliContext { Environment = new DictionaryEnvironmentVariables(), Out = output, Error = error };
         var code = await run(context);
         return (code, output.ToString(), error.ToString());
     }

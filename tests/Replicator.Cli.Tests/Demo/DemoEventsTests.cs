@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Replicator.Cli.Demo;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Tests.Demo;
 

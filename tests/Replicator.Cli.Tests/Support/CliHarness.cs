@@ -5,8 +5,8 @@ using Replicator.Cli.Enqueue;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Support;
@@ -39,7 +39,7 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public static async Task<CliHarness> StartAsync() => new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey }));
 
-    public InMemoryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
+    public DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
     {
         var values = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() };
         foreach (var (name, value) in extra)
@@ -47,7 +47,7 @@ internal sealed class CliHarness : IAsyncDisposable
             values[name] = value;
         }
 
-        return new InMemoryEnvironmentVariables(values);
+        return DictionaryEnvironmentVariables.Of(values);
     }
 
     public Task<CliRun> RunAsync(params string[] args) => RunWithAsync(Environment(), null, args);

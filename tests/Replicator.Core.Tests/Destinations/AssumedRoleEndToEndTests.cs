@@ -5,9 +5,9 @@ using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Core.Tests.Replication;
+using Replicator.Samples;
 using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Destinations;
@@ -57,6 +57,33 @@ public sealed class AssumedRoleEndToEndTests
         // The first session really had expired: LocalEcr refuses it now.
         var stale = await Assert.ThrowsAsync<EcrException>(() => rig.ClientAs(rig.Sts.Issued[0].Credentials).DescribeRepositoriesAsync(new DescribeRepositoriesRequest(), CancellationToken.None));
         Assert.Equal("ExpiredTokenException", stale.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_session_revoked_mid_copy_is_refused_once_then_renewed()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions);
+        var image = new SampleImageBuilder(74).Image(SampleFormat.Oci, [30_000, 30_000, 30_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+
+        // The cache still believes the session good for an hour; ECR answers ExpiredTokenException, the client
+        // drops the cached session once and the next call assumes the role again.
+        var revoked = 0;
+        var observer = new CallbackObserver(() =>
+        {
+            if (Interlocked.Exchange(ref revoked, 1) == 0)
+            {
+                rig.Server.ExpireSessions();
+            }
+        });
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions with { MaxParallelLayers = 1 }, observer: observer, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(2, rig.Sts.Issued.Count);
+        Assert.True(await new RegistryProbe(rig.ClientAs(DestinationKeys)).HasVerifiedImageAsync("app", image.Digest));
     }
 
     [Fact]

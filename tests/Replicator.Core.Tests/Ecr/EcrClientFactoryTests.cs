@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -11,8 +13,8 @@ public sealed class EcrClientFactoryTests
         new(
             new HttpClient(handler),
             new StaticCredentialsSource(TestClients.LongTermCredentials),
-            new InMemoryEnvironmentVariables(environment ?? []),
-            new FixedTimeProvider(TestClients.Now));
+            DictionaryEnvironmentVariables.Of(environment ?? []),
+            new FakeTimeProvider(TestClients.Now));
 
     [Fact]
     public void One_client_per_region()

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 
@@ -62,7 +63,7 @@ public sealed class EcrClientSigningTests
     {
         var handler = new RecordingHandler().RespondOk("{}");
         var source = new RotatingCredentialsSource();
-        var client = new EcrClient(new HttpClient(handler), source, new EcrClientConfig("eu-west-1"), new FixedTimeProvider(TestClients.Now));
+        var client = new EcrClient(new HttpClient(handler), source, new EcrClientConfig("eu-west-1"), new FakeTimeProvider(TestClients.Now));
 
         await client.ListImagesAsync(new ListImagesRequest { RepositoryName = "app" });
         await client.ListImagesAsync(new ListImagesRequest { RepositoryName = "app" });

@@ -1,5 +1,6 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -35,7 +36,7 @@ public sealed class EcrEndpointsTests
             values["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = ignore;
         }
 
-        Assert.Equal(new Uri(expected), EcrEndpoints.Resolve(region, new InMemoryEnvironmentVariables(values)));
+        Assert.Equal(new Uri(expected), EcrEndpoints.Resolve(region, DictionaryEnvironmentVariables.Of(values)));
     }
 
     [Theory]
@@ -45,7 +46,7 @@ public sealed class EcrEndpointsTests
     [InlineData("/relative")]
     public void Bad_overrides_are_refused_without_echoing_the_value(string value)
     {
-        var env = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = value });
+        var env = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = value });
         var ex = Assert.Throws<ArgumentException>(() => EcrEndpoints.Resolve("us-east-1", env));
         Assert.Contains("AWS_ENDPOINT_URL_ECR", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(value, ex.Message, StringComparison.Ordinal);

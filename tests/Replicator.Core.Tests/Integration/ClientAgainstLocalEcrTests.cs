@@ -5,8 +5,8 @@ using LocalEcr;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Manifests;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 
 namespace Replicator.Core.Tests.Integration;
 

@@ -1,7 +1,7 @@
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
 using Replicator.Core.Tests.Replication;
+using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Reliability;

@@ -4,8 +4,8 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Replication;
@@ -44,7 +44,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
         var http = wrap is null ? new HttpClient() : new HttpClient(wrap(new SocketsHttpHandler()));
-        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
         var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment);
         return new EngineHarness(server, http, clients);
     }

@@ -1,5 +1,5 @@
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Replication;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Core.Tests.Samples;
 

@@ -1,4 +1,4 @@
-using Replicator.Core.Samples;
+using Replicator.Samples;
 
 namespace Replicator.Core.Tests.Samples;
 

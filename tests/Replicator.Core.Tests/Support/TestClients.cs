@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
 using Replicator.Core.Signing;
 
@@ -27,6 +28,6 @@ internal static class TestClients
             new HttpClient(handler),
             new StaticCredentialsSource(credentials ?? SessionCredentials),
             config,
-            new FixedTimeProvider(Now));
+            new FakeTimeProvider(Now));
     }
 }

@@ -4,11 +4,11 @@ using LocalLambdaHost;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Events;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
+using Replicator.Samples;
 using Replicator.Testing;
 using E = Replicator.Function.Tests.Support.Events;
 
@@ -19,9 +19,8 @@ namespace Replicator.Function.Tests.Destinations;
 /// other accounts and another partition, offline: LocalEcr serves the accounts, ECR and STS; moto serves SSM. Each
 /// destination is read back with that account's own keys, and A's keys are shown to hold nothing there.
 /// </summary>
-public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<MotoFixture>, IDisposable
+public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<MotoFixture>
 {
-    private readonly List<ReplicatorEngine> _engines = [];
 
     private const string Home = "us-east-1";
     private const string A = "111111111111";
@@ -172,31 +171,13 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
     {
         Environment = environment,
         Output = output,
-        ReplicatorFactory = config =>
-        {
-            var engine = ReplicatorEngine.Create(
-                environment,
-                new ReplicatorOptions { MaxParallelLayers = config.MaxParallelLayers, KmsKeyIds = config.KmsKeyIds, RepositoryMapping = config.RepositoryMapping },
-                new StaticCredentialsSource(AKeys),
-                access: config.Access,
-                homeRegion: config.Region);
-            lock (_engines)
-            {
-                _engines.Add(engine);
-            }
-
-            return engine.Replicator;
-        },
+        ReplicatorFactory = config => ReplicatorServices.Create(
+            environment, config.ToReplicatorOptions(), new StaticCredentialsSource(AKeys), access: config.Access, homeRegion: config.Region),
         DeadLetterQueueFactory = _ => deadLetter,
-    };
 
-    public void Dispose()
-    {
-        foreach (var engine in _engines)
-        {
-            engine.Dispose();
-        }
-    }
+        // No transient failure is expected here; a redelivery delay would be recorded, not sent to SQS.
+        MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+    };
 
     private static IEcrClient Client(LocalEcrServer ecr, AwsCredentials keys, string region) =>
         new EcrClient(new HttpClient(), new StaticCredentialsSource(keys), new EcrClientConfig(region) { ServiceUrl = ecr.BaseAddress });

@@ -5,11 +5,11 @@ using LocalEcr;
 using LocalLambdaHost;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Events;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
+using Replicator.Samples;
 
 namespace Replicator.Function.Tests.Publish;
 

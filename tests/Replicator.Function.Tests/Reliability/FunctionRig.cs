@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using E = Replicator.Function.Tests.Support.Events;
 using LocalEcr;
 using Replicator.Core.Configuration;
 using Replicator.Core.Copy;
@@ -7,15 +8,14 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
-using Replicator.Core.Samples;
 using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Tests.Support;
+using Replicator.Samples;
 using Replicator.Testing;
-using E = Replicator.Function.Tests.Support.Events;
 
 namespace Replicator.Function.Tests.Reliability;
 
@@ -95,7 +95,7 @@ internal sealed class FunctionRig : IAsyncDisposable
         var proxy = throughProxy ? new CuttingProxy(ecr.BaseAddress) : null;
         var http = EcrClientFactory.CreateHttpClient();
         var endpoint = proxy?.Address ?? ecr.BaseAddress;
-        var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
         var clients = new EcrClientFactory(http, credentials, environment, timeout: requestTimeout ?? TimeSpan.FromSeconds(5));
         return new FunctionRig(ecr, proxy, http, clients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));

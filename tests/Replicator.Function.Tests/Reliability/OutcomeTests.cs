@@ -16,8 +16,8 @@ public sealed class OutcomeTests
         await using var rig = await StartAsync();
         var image = await rig.PushAsync("locked", 20, "v1", 30_000);
         await rig.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "locked", ImageTagMutability = ImageTagMutability.Immutable });
-        var squatter = new Core.Samples.SampleImageBuilder(21).Image(Core.Samples.SampleFormat.Oci, [31_000]);
-        await Core.Samples.SampleImagePusher.PushAsync(rig.Client(West), "locked", squatter, "v1");
+        var squatter = new Samples.SampleImageBuilder(21).Image(Samples.SampleFormat.Oci, [31_000]);
+        await Samples.SampleImagePusher.PushAsync(rig.Client(West), "locked", squatter, "v1");
         var message = rig.Message("locked", image.Digest, "v1");
 
         var response = await rig.ProcessAsync(message);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Function.Configuration;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Runtime;
 
@@ -32,8 +33,22 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         _stop.Dispose();
     }
 
-    private Task<int> Run(LambdaBootstrapHandler handler, LambdaBootstrapInitializer? initializer = null) =>
-        new LambdaBootstrap(_client, handler, initializer, _environment, _time).RunAsync(_stop.Token);
+    private Task<int> Run(LambdaBootstrapHandler handler, Func<CancellationToken, Task>? initializer = null) =>
+        (initializer is null
+            ? new LambdaBootstrap(_client, handler, _environment, _time)
+            : new LambdaBootstrap(
+                _client,
+                async token =>
+                {
+                    await initializer(token);
+                    return handler;
+                },
+                _environment,
+                _time)
+            {
+                // The app's mapping, as FunctionHost sets it: the loop itself knows no app exception.
+                InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+            }).RunAsync(_stop.Token);
 
     [Fact]
     public async Task An_invocation_reaches_the_handler_with_its_context_and_the_response_is_posted()

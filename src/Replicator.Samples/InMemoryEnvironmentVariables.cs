@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using Replicator.Core.Configuration;
 
-namespace Replicator.Core.Configuration;
+namespace Replicator.Samples;
 
-/// <summary>A private set of variables, for tests and for hosts that build the environment themselves (the CLI demo).</summary>
+/// <summary>A private set of variables, for hosts that build the environment themselves (the CLI demo).</summary>
 public sealed class InMemoryEnvironmentVariables : IEnvironmentVariables
 {
     private readonly ConcurrentDictionary<string, string> _values;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>
 /// Pseudo-random content of any length generated from a seed, never held in memory: a 1 GiB layer costs a
@@ -40,6 +40,6 @@ public sealed class SeededContent : BlobContent
             hash.AppendData(buffer.AsSpan(0, read));
         }
 
-        return Manifests.Digest.Sha256Prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Core.Manifests.Digest.Sha256Prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -1,4 +1,4 @@
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>The bytes of a sample blob, readable from any offset (ranged downloads resume from an offset).</summary>
 public abstract class BlobContent

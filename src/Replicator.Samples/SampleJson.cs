@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Replicator.Core.Manifests;
 
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>Writes the sample configs and manifests as compact JSON, with <c>+</c> left unescaped as registries' clients write it.</summary>
 internal static class SampleJson

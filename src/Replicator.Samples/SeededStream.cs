@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>
 /// A read-only, seekable stream of deterministic bytes: each 8-byte block is SplitMix64 of the seed and the block

@@ -1,4 +1,4 @@
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 public enum SampleFormat
 {

@@ -1,3 +1,3 @@
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 public sealed record SampleBlob(string Digest, long Size, string MediaType, BlobContent Content);

@@ -1,4 +1,4 @@
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>
 /// A generated image in push order: every blob (each digest once), then the manifests with children before their

@@ -1,6 +1,6 @@
 using Replicator.Core.Manifests;
 
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>
 /// Builds synthetic images, deterministic from a seed, for the CLI demo, benchmarks and tests: every digest and

@@ -6,15 +6,16 @@ using Replicator.Core.Signing;
 namespace Replicator.Core.Replication;
 
 /// <summary>
-/// The engine as the Lambda function and the CLI build it: one HttpClient (ECR calls and presigned downloads
-/// share its connection pool), the standard credentials chain, endpoints from the environment
-/// (AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL), and http download URLs accepted only under an override.
+/// The engine (<see cref="ImageReplicator"/>) as the Lambda function and the CLI build it, together with what it
+/// needs and this type owns: one HttpClient (ECR calls and presigned downloads share its connection pool), the
+/// standard credentials chain, endpoints from the environment (AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL), and
+/// http download URLs accepted only under an override. Whoever creates it disposes it.
 /// </summary>
-public sealed class ReplicatorEngine : IDisposable
+public sealed class ReplicatorServices : IImageReplicator, IDisposable
 {
     private readonly HttpClient _http;
 
-    private ReplicatorEngine(HttpClient http, EcrClientFactory clients, DestinationClients destinations, ImageReplicator replicator)
+    private ReplicatorServices(HttpClient http, EcrClientFactory clients, DestinationClients destinations, ImageReplicator replicator)
     {
         _http = http;
         Clients = clients;
@@ -24,12 +25,12 @@ public sealed class ReplicatorEngine : IDisposable
 
     public EcrClientFactory Clients { get; }
 
-    /// <summary>The client of each destination, with the credentials of its account or partition.</summary>
+    /// <summary>The client of each destination, with the credentials of its account or partition (<see cref="DestinationAccess"/>).</summary>
     public DestinationClients Destinations { get; }
 
     public ImageReplicator Replicator { get; }
 
-    public static ReplicatorEngine Create(
+    public static ReplicatorServices Create(
         IEnvironmentVariables environment,
         ReplicatorOptions options,
         IAwsCredentialsSource? credentials = null,
@@ -40,12 +41,13 @@ public sealed class ReplicatorEngine : IDisposable
         TimeProvider? credentialsTime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
         var http = EcrClientFactory.CreateHttpClient();
         var own = credentials ?? new AwsSdkCredentialsSource();
         var clients = new EcrClientFactory(http, own, environment, time);
         var effective = options with { BlobCopy = options.BlobCopy with { AllowInsecureDownloads = EcrEndpoints.IsOverridden(environment) } };
 
-        // SSM is read in the replicator's own region (AWS_REGION), where the parameters live.
+        // SSM parameters live in the replicator's own region (AWS_REGION), read with its own credentials.
         var region = homeRegion ?? environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
         var destinations = new DestinationClients(
             clients,
@@ -54,8 +56,14 @@ public sealed class ReplicatorEngine : IDisposable
             new StsSecurityTokenService(environment),
             () => new SsmParameterStore(environment, region, own),
             credentialsTime ?? time);
-        return new ReplicatorEngine(http, clients, destinations, new ImageReplicator(clients, http, effective, time, observer, destinationClients: destinations));
+        return new ReplicatorServices(http, clients, destinations, new ImageReplicator(clients, http, effective, time, observer, destinationClients: destinations));
     }
+
+    public Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
+        Replicator.ReplicateAsync(request, cancellationToken);
+
+    public Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
+        Replicator.DeleteAsync(request, cancellationToken);
 
     public void Dispose()
     {

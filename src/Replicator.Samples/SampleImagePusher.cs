@@ -2,7 +2,7 @@ using System.Buffers;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>
 /// Pushes a <see cref="SampleImage"/> into an ECR repository the way a registry client would (blobs in parts,

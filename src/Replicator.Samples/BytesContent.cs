@@ -1,4 +1,4 @@
-namespace Replicator.Core.Samples;
+namespace Replicator.Samples;
 
 /// <summary>Small content held in memory (configs, manifests' inline blobs).</summary>
 public sealed class BytesContent(ReadOnlyMemory<byte> bytes) : BlobContent
