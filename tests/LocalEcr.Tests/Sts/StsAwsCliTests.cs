@@ -52,8 +52,8 @@ public sealed class StsAwsCliTests : IDisposable
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         var sts = new AwsCliRunner(server, "us-west-2", _work.FullName) { Service = "sts" };
 
-        var unknown = await sts.RunAsync("assume-role", "--role-arn", "arn:aws:iam::999999999999:role/x", "--role-session-name", "s");
-        var china = await sts.RunAsync("assume-role", "--role-arn", "arn:aws-cn:iam::000000000000:role/x", "--role-session-name", "s");
+        var unknown = await sts.RunAsync("assume-role", "--role-arn", "arn:aws:iam::999999999999:role/x", "--role-session-name", "session");
+        var china = await sts.RunAsync("assume-role", "--role-arn", "arn:aws-cn:iam::000000000000:role/x", "--role-session-name", "session");
 
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("AccessDenied", unknown.Stderr, StringComparison.Ordinal);
