@@ -14,6 +14,10 @@ var host = new FunctionHost
     Environment = ProcessEnvironmentVariables.Instance,
     Output = Console.Out,
 
-    ReplicatorFactory = config => ReplicatorServices.Create(ProcessEnvironmentVariables.Instance, config.ToReplicatorOptions()),
+    ReplicatorFactory = config => ReplicatorServices.Create(
+        ProcessEnvironmentVariables.Instance,
+        config.ToReplicatorOptions(),
+        access: config.Access,
+        homeRegion: config.Region),
 };
 return await host.RunAsync(stopping.Token);

@@ -16,4 +16,8 @@ internal sealed class EcrException(string code, string message, int statusCode =
 
     public static EcrException RepositoryNotFound(string name, string registryId) =>
         new("RepositoryNotFoundException", $"The repository with name '{name}' does not exist in the registry with id '{registryId}'");
+
+    /// <summary>IAM's refusal, as ECR answers it (AccessDeniedException, HTTP 400 in the JSON protocol).</summary>
+    public static EcrException AccessDenied(string principalArn, string operation, string resourceArn) =>
+        new("AccessDeniedException", $"User: {principalArn} is not authorized to perform: ecr:{operation} on resource: {resourceArn} because no resource-based policy allows the ecr:{operation} action");
 }

@@ -8,11 +8,17 @@ namespace LocalEcr.Auth;
 /// <summary>
 /// Verifies AWS Signature Version 4 (header form) against one key pair: rebuilds the canonical request
 /// from the received headers named in SignedHeaders and the hash of the received body, as the spec says
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). The secret of an access key
+/// comes from a lookup: long-term keys of each account, and temporary keys LocalEcr's STS handed out.
 /// </summary>
-internal sealed class SigV4Verifier(string accessKey, string secretKey, string service = "ecr")
+internal sealed class SigV4Verifier(Func<string, string?> secretFor, string service = "ecr")
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
+
+    public SigV4Verifier(string accessKey, string secretKey, string service = "ecr")
+        : this(id => string.Equals(id, accessKey, StringComparison.Ordinal) ? secretKey : null, service)
+    {
+    }
 
     public SigV4Outcome Verify(string method, string rawPath, string rawQuery, IEnumerable<KeyValuePair<string, StringValues>> headers, string bodySha256Hex)
     {
@@ -38,7 +44,7 @@ internal sealed class SigV4Verifier(string accessKey, string secretKey, string s
             return SigV4Outcome.Refuse("IncompleteSignatureException", "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.");
         }
 
-        if (!string.Equals(scope[0], accessKey, StringComparison.Ordinal))
+        if (secretFor(scope[0]) is not { } secretKey)
         {
             return SigV4Outcome.Refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
         }
@@ -85,7 +91,7 @@ internal sealed class SigV4Verifier(string accessKey, string secretKey, string s
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.");
         }
 
-        return SigV4Outcome.Accept(scope[2]);
+        return SigV4Outcome.Accept(scope[2], scope[0]);
     }
 
     private static bool TryParseAuthorization(string rest, out string credential, out string signedHeaders, out string signature)

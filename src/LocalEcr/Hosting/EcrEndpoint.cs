@@ -53,6 +53,13 @@ internal static class EcrEndpoint
             return;
         }
 
+        var (caller, authError, authMessage) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers);
+        if (caller is null)
+        {
+            await ErrorResponse.WriteAsync(context, authError == "ExpiredTokenException" ? 400 : 403, authError, authMessage);
+            return;
+        }
+
         var region = outcome.Region!;
         var target = request.Headers["X-Amz-Target"].ToString();
         var operation = target.StartsWith(EcrDispatcher.TargetPrefix, StringComparison.Ordinal) ? target[EcrDispatcher.TargetPrefix.Length..] : target;
@@ -81,10 +88,17 @@ internal static class EcrEndpoint
                 Region = region,
                 Operation = operation,
                 Body = document.RootElement,
-                RegistryId = Validate.RegistryId(document.RootElement.OptionalString("registryId"), server.AccountId),
+                RegistryId = Validate.RegistryId(document.RootElement.OptionalString("registryId"), caller.AccountId),
                 Aborted = context.RequestAborted,
                 RequestHost = request.Host.HasValue ? request.Host.Value : null,
             };
+            // Another account's registry needs a repository or registry policy that LocalEcr does not model:
+            // refuse, as ECR does without one, so a test cannot pass by writing with the wrong account's keys.
+            if (call.RegistryId != caller.AccountId)
+            {
+                throw EcrException.AccessDenied(caller.Arn, operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
+            }
+
             await using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
             await handler(call, writer);

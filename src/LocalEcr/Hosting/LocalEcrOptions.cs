@@ -15,6 +15,25 @@ public sealed class LocalEcrOptions
 
     public string SecretKey { get; set; } = "test";
 
+    /// <summary>
+    /// Accounts besides the default one (<see cref="AccountId"/>, <see cref="AccessKey"/>, <see cref="SecretKey"/>),
+    /// each with its own keys. A caller reaches only its own account's registries, and the roles
+    /// <c>arn:aws:iam::ID:role/NAME</c> of every account through STS AssumeRole.
+    /// </summary>
+    public IList<LocalEcrAccount> OtherAccounts { get; } = new List<LocalEcrAccount>();
+
+    /// <summary>
+    /// External ids by account: AssumeRole of a role in that account must send it (the trust policy's
+    /// <c>sts:ExternalId</c> condition). Accounts not listed take any or none.
+    /// </summary>
+    public IDictionary<string, string> RequiredExternalIds { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The clock of STS sessions: when they are issued and when they expire. Null: <see cref="TimeProvider"/>.
+    /// Tests move it to expire a session without waiting, while downloads and signatures keep real time.
+    /// </summary>
+    public TimeProvider? SessionClock { get; set; }
+
     /// <summary>Where blobs and uploads live. Null: a fresh temporary folder, deleted on dispose.</summary>
     public string? DataDirectory { get; set; }
 

@@ -37,6 +37,9 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
 
     public CallLog Calls => _context.Calls;
 
+    /// <summary>Ends every STS session now: their next call gets ExpiredTokenException (a role's sessions revoked).</summary>
+    public void ExpireSessions() => _context.Principals.ExpireSessions();
+
     public string DataDirectory { get; private init; } = string.Empty;
 
     public static async Task<LocalEcrServer> StartAsync(LocalEcrOptions options, CancellationToken cancellationToken = default)
@@ -53,6 +56,21 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         if (string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey))
         {
             throw new ArgumentException("AccessKey and SecretKey must not be empty.", nameof(options));
+        }
+
+        foreach (var account in options.OtherAccounts)
+        {
+            if (!AccountPattern().IsMatch(account.AccountId) || string.IsNullOrEmpty(account.AccessKey) || string.IsNullOrEmpty(account.SecretKey))
+            {
+                throw new ArgumentException("Every other account needs 12 digits and non-empty keys.", nameof(options));
+            }
+        }
+
+        var ids = options.OtherAccounts.Select(a => a.AccountId).Append(options.AccountId).ToList();
+        var keys = options.OtherAccounts.Select(a => a.AccessKey).Append(options.AccessKey).ToList();
+        if (ids.Distinct().Count() != ids.Count || keys.Distinct().Count() != keys.Count)
+        {
+            throw new ArgumentException("Each account and each access key may appear once.", nameof(options));
         }
 
         var owned = options.DataDirectory is null ? Directory.CreateTempSubdirectory("localecr-").FullName : null;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace LocalEcr.Hosting;
 
-/// <summary>The single request delegate: blob downloads, the admin endpoint, or the ECR API.</summary>
+/// <summary>The single request delegate: blob downloads, the admin endpoint, STS (form-encoded), or the ECR API.</summary>
 internal static class RequestRouter
 {
     public static Task RouteAsync(HttpContext context, ServerContext server)
@@ -16,6 +16,11 @@ internal static class RequestRouter
         if (path.StartsWith(AdminEndpoint.Prefix, StringComparison.Ordinal))
         {
             return AdminEndpoint.HandleAsync(context, server);
+        }
+
+        if (HttpMethods.IsPost(context.Request.Method) && path == "/" && StsEndpoint.Accepts(context.Request))
+        {
+            return StsEndpoint.HandleAsync(context, server);
         }
 
         if (HttpMethods.IsPost(context.Request.Method) && path == "/")

@@ -22,7 +22,29 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
 
     public CallLog Calls { get; } = new();
 
-    public SigV4Verifier Verifier { get; } = new(options.AccessKey, options.SecretKey);
+    /// <summary>Every account's keys and the sessions STS issued.</summary>
+    public Principals Principals { get; } = CreatePrincipals(options);
+
+    /// <summary>Checks ECR requests (service <c>ecr</c>) against every known key.</summary>
+    public SigV4Verifier Verifier => _verifier ??= new SigV4Verifier(Principals.SecretFor);
+
+    /// <summary>Checks STS requests (service <c>sts</c>).</summary>
+    public SigV4Verifier StsVerifier => _stsVerifier ??= new SigV4Verifier(Principals.SecretFor, "sts");
+
+    private SigV4Verifier? _verifier;
+    private SigV4Verifier? _stsVerifier;
+
+    private static Principals CreatePrincipals(LocalEcrOptions options)
+    {
+        var principals = new Principals(options.SessionClock ?? options.TimeProvider ?? TimeProvider.System);
+        principals.AddAccount(options.AccountId, options.AccessKey, options.SecretKey);
+        foreach (var account in options.OtherAccounts)
+        {
+            principals.AddAccount(account.AccountId, account.AccessKey, account.SecretKey);
+        }
+
+        return principals;
+    }
 
     /// <summary>Set once Kestrel is listening (port 0 is only known then).</summary>
     public Uri BaseAddress { get; set; } = new("http://127.0.0.1/");

@@ -26,7 +26,7 @@ public static class CopyCommand
     {
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
-        using var services = new CliServices(context, observer: progress);
+        using var services = new CliServices(context, criteria, observer: progress);
         var detail = await DescribeAsync(services.Clients.GetClient(criteria.SourceRegion), image, criteria.SourceRegion, cancellationToken);
         var account = detail.RegistryId ?? throw new UsageException($"the source did not report the account of {image.Repository}");
         var request = new ReplicationRequest(

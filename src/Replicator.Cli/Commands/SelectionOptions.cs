@@ -51,11 +51,18 @@ public sealed class SelectionOptions
         HelpName = "DATE",
     };
 
+    public Option<string?> RepositoryMapping { get; } = new("--repository-mapping")
+    {
+        Description = "Rename in the destinations: SOURCE_PREFIX=DEST_PREFIX,... (longest prefix wins; default: REPOSITORY_MAPPING)",
+        HelpName = "MAP",
+    };
+
     public void AddRegionsTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(SourceRegion);
         command.Options.Add(DestinationRegions);
+        command.Options.Add(RepositoryMapping);
     }
 
     public void AddTo(Command command)
@@ -81,6 +88,7 @@ public sealed class SelectionOptions
             RepositoryFilter = parse.GetValue(RepositoryFilter),
             TagFilter = parse.GetValue(TagFilter),
             Since = parse.GetValue(Since),
+            RepositoryMapping = parse.GetValue(RepositoryMapping) ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
         };
         var defaultRegion = context.Environment.GetEnvironmentVariable("AWS_REGION") ?? context.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;

@@ -5,6 +5,7 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Core.Replication;
+using Replicator.Core.Signing;
 
 namespace Replicator.Cli.Commands;
 
@@ -63,7 +64,7 @@ public static class SyncCommand
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
-        using var services = new CliServices(context, observer: progress);
+        using var services = new CliServices(context, criteria, observer: progress);
         var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
         var targets = criteria.Destinations.Count == 0 ? "the function's destinations" : string.Join(", ", criteria.Destinations);
         console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");

@@ -6,6 +6,7 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Cli.Verification;
+using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;
 
@@ -26,7 +27,7 @@ public static class VerifyCommand
     private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool json, CancellationToken cancellationToken)
     {
         var console = new CliConsole(context);
-        using var services = new CliServices(context);
+        using var services = new CliServices(context, criteria);
         var report = await BuildReportAsync(services, criteria, cancellationToken);
         if (json)
         {
@@ -52,9 +53,20 @@ public static class VerifyCommand
                 ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
+            var sourceAccount = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
+            string target;
+            try
+            {
+                target = criteria.Mapping.Map(repository);
+            }
+            catch (ReplicationException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
             foreach (var destination in criteria.Destinations)
             {
-                var there = await ImageInventory.TaggedImagesAsync(services.Clients.GetClient(destination.Region), destination.RegistryId, repository, cancellationToken);
+                var there = await ImageInventory.TaggedImagesAsync(services.Destinations.GetClient(destination, sourceAccount), destination.RegistryId, target, cancellationToken);
                 var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
                 entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
             }

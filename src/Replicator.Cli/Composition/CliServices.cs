@@ -1,4 +1,6 @@
+using Replicator.Cli.Selection;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
@@ -14,16 +16,41 @@ public sealed class CliServices : IDisposable
 {
     private readonly ReplicatorServices _engine;
 
-    public CliServices(CliContext context, int maxParallelLayers = 4, IReplicationObserver? observer = null)
+    /// <param name="context">The surroundings.</param>
+    /// <param name="criteria">
+    /// The selection: its destinations and source region decide the credentials of each destination (the function's
+    /// DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID and DESTINATION_CREDENTIALS, read from the
+    /// environment), its mapping the destination names. Null: every destination with the caller's credentials.
+    /// </param>
+    /// <param name="maxParallelLayers">Layers copied at once.</param>
+    /// <param name="observer">Progress.</param>
+    public CliServices(CliContext context, SelectionCriteria? criteria = null, int maxParallelLayers = 4, IReplicationObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         EndpointOverridden(context.Environment);
-        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers };
-        _engine = ReplicatorServices.Create(context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time);
-        Previewer = new ReplicationPreviewer(Clients, Options.Retry, context.Time);
+        var mapping = criteria?.Mapping ?? RepositoryMapping.Identity;
+        DestinationAccess access;
+        try
+        {
+            access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, criteria.Destinations, criteria.SourceRegion);
+            ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
+            ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
+        }
+        catch (SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping };
+        _engine = ReplicatorServices.Create(
+            context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
+        Previewer = new ReplicationPreviewer(Clients, Options.Retry, context.Time, _engine.Destinations, mapping);
     }
 
     public EcrClientFactory Clients => _engine.Clients;
+
+    /// <summary>The client of each destination, with its account's or partition's credentials.</summary>
+    public IDestinationClients Destinations => _engine.Destinations;
 
     public ReplicatorOptions Options { get; }
 

@@ -25,6 +25,9 @@ public sealed record SelectionCriteria
     /// <summary>Only images pushed at or after this instant.</summary>
     public DateTimeOffset? Since { get; init; }
 
+    /// <summary>The destination name of each source repository, as the function's REPOSITORY_MAPPING.</summary>
+    public RepositoryMapping Mapping { get; init; } = RepositoryMapping.Identity;
+
     public bool IncludesRepository(string name) =>
         (Repositories.Count == 0 || Repositories.Contains(name, StringComparer.Ordinal))
         && (RepositoryPrefix is null || name.StartsWith(RepositoryPrefix, StringComparison.Ordinal))

@@ -16,4 +16,7 @@ public sealed record SelectionInput
     public string? TagFilter { get; init; }
 
     public string? Since { get; init; }
+
+    /// <summary>--repository-mapping, else REPOSITORY_MAPPING.</summary>
+    public string? RepositoryMapping { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Cli.Composition;
+using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Core.Validation;
@@ -58,6 +59,7 @@ public static class SelectionParser
             RepositoryFilter = ParseRepositoryFilter(input.RepositoryFilter),
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
+            Mapping = ParseMapping(input.RepositoryMapping),
         };
     }
 
@@ -77,6 +79,19 @@ public static class SelectionParser
         Check("--destination-region", EcrNames.ValidateRegistryId(account));
         CheckRegion("--destination-region", region, isKnownRegion);
         return new ReplicationDestination(region, account);
+    }
+
+    /// <summary>The function's REPOSITORY_MAPPING grammar; a mistake is a usage error naming the option.</summary>
+    public static RepositoryMapping ParseMapping(string? value)
+    {
+        try
+        {
+            return RepositoryMapping.Parse(value, "--repository-mapping");
+        }
+        catch (SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>The same grammar and the same errors as the function's REPOSITORY_FILTER.</summary>

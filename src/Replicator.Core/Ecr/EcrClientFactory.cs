@@ -15,7 +15,7 @@ public sealed class EcrClientFactory : IEcrClientProvider
     private readonly IEnvironmentVariables _environment;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
-    private readonly ConcurrentDictionary<(string Region, Uri Endpoint), EcrClient> _clients = new();
+    private readonly ConcurrentDictionary<(string Region, Uri Endpoint, IAwsCredentialsSource Credentials), EcrClient> _clients = new();
     private readonly Lazy<(bool Fips, bool DualStack)> _variant;
 
     public EcrClientFactory(
@@ -52,16 +52,26 @@ public sealed class EcrClientFactory : IEcrClientProvider
         };
 
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
-    public IEcrClient GetClient(string region)
+    public IEcrClient GetClient(string region) => GetClient(region, _credentials);
+
+    /// <summary>
+    /// The client for <paramref name="region"/> signing with <paramref name="credentials"/> (a destination in
+    /// another account or partition), created on first use; one per region, endpoint and credentials source.
+    /// </summary>
+    public IEcrClient GetClient(string region, IAwsCredentialsSource credentials)
     {
+        ArgumentNullException.ThrowIfNull(credentials);
         var endpoint = EcrEndpoints.Resolve(region, _environment, _variant.Value.Fips, _variant.Value.DualStack);
         return _clients.GetOrAdd(
-            (region, endpoint),
+            (region, endpoint, credentials),
             static (key, self) => new EcrClient(
                 self._httpClient,
-                self._credentials,
+                key.Credentials,
                 new EcrClientConfig(key.Region) { ServiceUrl = key.Endpoint, Timeout = self._timeout },
                 self._timeProvider),
             this);
     }
+
+    /// <summary>The credentials of <see cref="GetClient(string)"/>: the replicator's own.</summary>
+    public IAwsCredentialsSource Credentials => _credentials;
 }

@@ -39,13 +39,14 @@ internal sealed class DestinationReplicator
     public async Task<DestinationResult> ReplicateAsync(SourceContext source, IEcrClient client, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var repository = source.Reference.RepositoryName;
         var image = source.Image;
         var copied = 0;
         var skipped = 0;
         long bytes = 0;
         try
         {
+            // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
+            var repository = _options.RepositoryMapping.Map(source.Reference.RepositoryName);
             var state = await _reader.ReadAsync(client, destination.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
             skipped = plan.BlobsSkipped;
@@ -57,7 +58,7 @@ internal sealed class DestinationReplicator
                 await _provisioner.CreateAsync(client, destination.Region, destination.RegistryId, repository, settings, cancellationToken);
             }
 
-            var route = new BlobRoute(source.Client, source.Reference.RegistryId, repository, client, destination.RegistryId, repository);
+            var route = new BlobRoute(source.Client, source.Reference.RegistryId, source.Reference.RepositoryName, client, destination.RegistryId, repository);
             var blobs = await ResolveUnknownSizesAsync(source, plan.Blobs, cancellationToken);
             var outcomes = await Task.WhenAll(blobs.Select(blob => CopyBlobAsync(route, destination, blob, observer, cancellationToken)));
             foreach (var (blobBytes, joined) in outcomes)

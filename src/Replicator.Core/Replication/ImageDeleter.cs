@@ -11,15 +11,20 @@ namespace Replicator.Core.Replication;
 internal sealed class ImageDeleter
 {
     private readonly EcrCallRunner _calls;
+    private readonly RepositoryMapping _mapping;
 
-    public ImageDeleter(EcrCallRunner calls) => _calls = calls;
+    public ImageDeleter(EcrCallRunner calls, RepositoryMapping mapping)
+    {
+        _calls = calls;
+        _mapping = mapping;
+    }
 
     public async Task<DestinationResult> DeleteAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var repository = source.RepositoryName;
         try
         {
+            var repository = _mapping.Map(source.RepositoryName);
             if (source.Tag is not null && source.Digest is not null)
             {
                 var current = await TagDigestAsync(client, destination.RegistryId, repository, source.Tag, cancellationToken);

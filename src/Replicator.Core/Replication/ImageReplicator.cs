@@ -12,6 +12,7 @@ namespace Replicator.Core.Replication;
 public sealed class ImageReplicator : IImageReplicator
 {
     private readonly IEcrClientProvider _clients;
+    private readonly IDestinationClients _destinationClients;
     private readonly EcrCallRunner _calls;
     private readonly SourceImageLoader _loader;
     private readonly RepositoryProvisioner _provisioner;
@@ -20,18 +21,21 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
 
-    public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null)
+    public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null, IDestinationClients? destinationClients = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallelLayers, 1);
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+
+        // Without routing, every destination is a region of the source account, written with the same credentials.
+        _destinationClients = destinationClients ?? new SourceCredentialsDestinationClients(clients);
         _time = time ?? TimeProvider.System;
         _observer = observer ?? NullReplicationObserver.Instance;
         _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
         _loader = new SourceImageLoader(_calls);
         _provisioner = new RepositoryProvisioner(_calls, options.KmsKeyIds);
         _destinations = new DestinationReplicator(_calls, _provisioner, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
-        _deleter = new ImageDeleter(_calls);
+        _deleter = new ImageDeleter(_calls, options.RepositoryMapping);
     }
 
     public async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)
@@ -65,7 +69,7 @@ public sealed class ImageReplicator : IImageReplicator
         }
 
         var results = await Task.WhenAll(request.Destinations.Select(
-            d => _destinations.ReplicateAsync(context, _clients.GetClient(d.Region), d, _observer, cancellationToken)));
+            d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
         return new ReplicationResult(source, context.Image.Root.ReferenceDigest, results);
     }
 
@@ -80,7 +84,7 @@ public sealed class ImageReplicator : IImageReplicator
 
         var results = await Task.WhenAll(request.Destinations.Select(async d =>
         {
-            var result = await _deleter.DeleteAsync(_clients.GetClient(d.Region), request.Source, d, _time, cancellationToken);
+            var result = await _deleter.DeleteAsync(_destinationClients.GetClient(d, request.Source.RegistryId), request.Source, d, _time, cancellationToken);
             _observer.DestinationDone(result);
             return result;
         }));

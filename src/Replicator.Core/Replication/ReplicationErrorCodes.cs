@@ -30,6 +30,12 @@ public static class ReplicationErrorCodes
     /// <summary>The source image no longer exists: the event is stale.</summary>
     public const string SourceImageNotFound = "SourceImageNotFound";
 
+    /// <summary>REPOSITORY_MAPPING turns the source repository's name into one ECR refuses.</summary>
+    public const string InvalidRepositoryMapping = "InvalidRepositoryMapping";
+
+    /// <summary>The destination's credentials could not be had: the role could not be assumed, or the SSM parameter is missing or malformed.</summary>
+    public const string DestinationCredentialsUnavailable = "DestinationCredentialsUnavailable";
+
     /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
     public const string LayerTooLarge = "LayerTooLarge";
 }

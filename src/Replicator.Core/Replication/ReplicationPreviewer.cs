@@ -12,12 +12,16 @@ namespace Replicator.Core.Replication;
 public sealed class ReplicationPreviewer
 {
     private readonly IEcrClientProvider _clients;
+    private readonly IDestinationClients _destinationClients;
+    private readonly RepositoryMapping _mapping;
     private readonly SourceImageLoader _loader;
     private readonly DestinationStateReader _reader;
 
-    public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null)
+    public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null, IDestinationClients? destinationClients = null, RepositoryMapping? mapping = null)
     {
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _destinationClients = destinationClients ?? new SourceCredentialsDestinationClients(clients);
+        _mapping = mapping ?? RepositoryMapping.Identity;
         var calls = new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble);
         _loader = new SourceImageLoader(calls);
         _reader = new DestinationStateReader(calls);
@@ -44,7 +48,7 @@ public sealed class ReplicationPreviewer
 
         var plans = await Task.WhenAll(request.Destinations.Select(async d =>
         {
-            var state = await _reader.ReadAsync(_clients.GetClient(d.Region), d.RegistryId, source.RepositoryName, image, cancellationToken);
+            var state = await _reader.ReadAsync(_destinationClients.GetClient(d, source.RegistryId), d.RegistryId, _mapping.Map(source.RepositoryName), image, cancellationToken);
             return (d, ReplicationPlanner.Plan(image, state));
         }));
         return new ReplicationPreview(source, image.Root.ReferenceDigest, [.. plans]);

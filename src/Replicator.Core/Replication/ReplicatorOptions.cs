@@ -19,6 +19,9 @@ public sealed record ReplicatorOptions
     /// <summary>PutImage calls started per second and destination region (ECR's default quota is 10).</summary>
     public double PutImageRatePerSecond { get; init; } = 10;
 
+    /// <summary>REPOSITORY_MAPPING: the destination name of each source repository (the same in every destination).</summary>
+    public RepositoryMapping RepositoryMapping { get; init; } = RepositoryMapping.Identity;
+
     public RetrySettings Retry { get; init; } = new();
 
     public BlobCopyOptions BlobCopy { get; init; } = new();

@@ -1,4 +1,5 @@
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Signing;
 
@@ -14,14 +15,18 @@ public sealed class ReplicatorServices : IImageReplicator, IDisposable
 {
     private readonly HttpClient _http;
 
-    private ReplicatorServices(HttpClient http, EcrClientFactory clients, ImageReplicator replicator)
+    private ReplicatorServices(HttpClient http, EcrClientFactory clients, DestinationClients destinations, ImageReplicator replicator)
     {
         _http = http;
         Clients = clients;
+        Destinations = destinations;
         Replicator = replicator;
     }
 
     public EcrClientFactory Clients { get; }
+
+    /// <summary>The client of each destination, with the credentials of its account or partition (<see cref="DestinationAccess"/>).</summary>
+    public DestinationClients Destinations { get; }
 
     public ImageReplicator Replicator { get; }
 
@@ -30,13 +35,28 @@ public sealed class ReplicatorServices : IImageReplicator, IDisposable
         ReplicatorOptions options,
         IAwsCredentialsSource? credentials = null,
         IReplicationObserver? observer = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        DestinationAccess? access = null,
+        string? homeRegion = null,
+        TimeProvider? credentialsTime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
         var http = EcrClientFactory.CreateHttpClient();
-        var clients = new EcrClientFactory(http, credentials ?? new AwsSdkCredentialsSource(), environment, time);
+        var own = credentials ?? new AwsSdkCredentialsSource();
+        var clients = new EcrClientFactory(http, own, environment, time);
         var effective = options with { BlobCopy = options.BlobCopy with { AllowInsecureDownloads = EcrEndpoints.IsOverridden(environment) } };
-        return new ReplicatorServices(http, clients, new ImageReplicator(clients, http, effective, time, observer));
+
+        // SSM parameters live in the replicator's own region (AWS_REGION), read with its own credentials.
+        var region = homeRegion ?? environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+        var destinations = new DestinationClients(
+            clients,
+            access ?? DestinationAccess.SourceOnly,
+            own,
+            new StsSecurityTokenService(environment),
+            () => new SsmParameterStore(environment, region, own),
+            credentialsTime ?? time);
+        return new ReplicatorServices(http, clients, destinations, new ImageReplicator(clients, http, effective, time, observer, destinationClients: destinations));
     }
 
     public Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
@@ -45,5 +65,9 @@ public sealed class ReplicatorServices : IImageReplicator, IDisposable
     public Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
         Replicator.DeleteAsync(request, cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        Destinations.Dispose();
+        _http.Dispose();
+    }
 }

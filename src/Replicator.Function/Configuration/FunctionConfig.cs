@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Function.Observability;
@@ -17,6 +18,12 @@ public sealed record FunctionConfig
     public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
 
     public Uri? DeadLetterQueueUrl { get; init; }
+
+    /// <summary>DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID, DESTINATION_CREDENTIALS: the credentials of each destination.</summary>
+    public DestinationAccess Access { get; init; } = DestinationAccess.SourceOnly;
+
+    /// <summary>REPOSITORY_MAPPING: the destination name of each source repository.</summary>
+    public RepositoryMapping RepositoryMapping { get; init; } = RepositoryMapping.Identity;
 
     /// <summary>DESTINATION_KMS_KEYS: the KMS key per destination region for sources encrypted with KMS.</summary>
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -51,7 +58,7 @@ public sealed record FunctionConfig
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
 
     /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
-    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds };
+    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping };
 
     /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
     public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Core.Validation;
@@ -49,10 +50,28 @@ internal static class FunctionConfigLoader
         var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
 
         var destinations = ParseDestinations(Get(DestinationRegions));
+        DestinationAccess access;
+        RepositoryMapping mapping;
+        try
+        {
+            access = DestinationAccess.FromEnvironment(environment, destinations, region);
+            mapping = RepositoryMapping.Parse(Get(RepositoryMapping.Variable));
+
+            // Checked here so a bad override is an init error, not a failure of every record.
+            ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
+            ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
+        }
+        catch (SettingException ex)
+        {
+            throw new ConfigurationException(ex.Setting, ex.Problem);
+        }
+
         return new FunctionConfig
         {
             Region = region,
             Destinations = destinations,
+            Access = access,
+            RepositoryMapping = mapping,
             KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),

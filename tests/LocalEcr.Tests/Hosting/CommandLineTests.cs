@@ -36,11 +36,24 @@ public sealed class CommandLineTests
     [InlineData("--host", "not-an-ip")]
     [InlineData("--bogus", "1")]
     [InlineData("--port")]
+    [InlineData("--account", "123456789012:AK")]
+    [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321")]
+    [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321:AK:SK2")]
+    [InlineData("--account", "123456789012:AK:SK", "--account", "123456789012:AK2:SK2")]
     public void Bad_arguments_give_one_clear_line(params string[] args)
     {
         Assert.False(CommandLine.TryParse(args, out _, out var error));
         Assert.NotNull(error);
         Assert.DoesNotContain('\n', error);
         Assert.StartsWith("LocalEcr: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Repeated_accounts_with_keys_make_the_first_the_default()
+    {
+        Assert.True(CommandLine.TryParse(["--account", "111111111111:AKA:SKA", "--account=222222222222:AKB:SKB", "--account", "333333333333:AKC:SKC"], out var options, out var error), error);
+
+        Assert.Equal(("111111111111", "AKA", "SKA"), (options.AccountId, options.AccessKey, options.SecretKey));
+        Assert.Equal([new LocalEcrAccount("222222222222", "AKB", "SKB"), new LocalEcrAccount("333333333333", "AKC", "SKC")], options.OtherAccounts);
     }
 }

@@ -9,7 +9,12 @@ namespace LocalEcr.Tests.Support;
 /// </summary>
 internal sealed class AwsCliRunner(LocalEcrServer server, string region, string workDirectory)
 {
+    public string AccessKey { get; init; } = "test";
+
     public string SecretKey { get; init; } = "test";
+
+    /// <summary>The CLI's service command: <c>ecr</c>, or <c>sts</c> for LocalEcr's STS.</summary>
+    public string Service { get; init; } = "ecr";
 
     public string? SessionToken { get; init; }
 
@@ -43,7 +48,7 @@ internal sealed class AwsCliRunner(LocalEcrServer server, string region, string 
             start.Environment.Remove(name);
         }
 
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_ACCESS_KEY_ID"] = AccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = SecretKey;
         start.Environment["AWS_DEFAULT_REGION"] = region;
         if (SessionToken is not null)
@@ -54,7 +59,7 @@ internal sealed class AwsCliRunner(LocalEcrServer server, string region, string 
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(workDirectory, "no-credentials");
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         start.Environment["AWS_MAX_ATTEMPTS"] = "1";
-        start.ArgumentList.Add("ecr");
+        start.ArgumentList.Add(Service);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

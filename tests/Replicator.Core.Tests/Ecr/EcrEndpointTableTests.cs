@@ -2,6 +2,7 @@ using Replicator.Testing;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Partitions;
+using Replicator.Samples;
 
 namespace Replicator.Core.Tests.Ecr;
 

@@ -107,6 +107,15 @@ public class FunctionConfigTests
     [InlineData("AWS_LAMBDA_LOG_LEVEL", "VERBOSE")]
     [InlineData("AWS_LAMBDA_LOG_FORMAT", "XML")]
     [InlineData("AWS_ENDPOINT_URL_SQS", "not a url")]
+    [InlineData("AWS_ENDPOINT_URL_STS", "not a url")]
+    [InlineData("AWS_ENDPOINT_URL_SSM", "ftp://x")]
+    [InlineData("REPOSITORY_MAPPING", "team/")]
+    [InlineData("REPOSITORY_MAPPING", "team/=Mirror/")]
+    [InlineData("DESTINATION_ROLE_NAME", "no spaces")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/x")]
+    [InlineData("DESTINATION_EXTERNAL_ID", "x")]
+    [InlineData("DESTINATION_CREDENTIALS", "eu-west-1=ssm:/x")]
+    [InlineData("DESTINATION_CREDENTIALS", "us-west-2=arn:aws:ssm:us-east-1:111111111111:parameter/x")]
     public void Invalid_values_name_the_variable(string variable, string? value)
     {
         var error = Fails((variable, value));
@@ -166,5 +175,33 @@ public class FunctionConfigTests
 
         Assert.Equal("DESTINATION_KMS_KEYS", error.Variable);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Destination_access_and_mapping_are_read()
+    {
+        var config = Load(
+            ("DESTINATION_REGIONS", "us-west-2,222222222222:eu-west-1,333333333333:cn-north-1"),
+            ("DESTINATION_ROLE_NAME", "writer"),
+            ("DESTINATION_EXTERNAL_ID", "ext-123"),
+            ("DESTINATION_CREDENTIALS", "333333333333:cn-north-1=ssm:/replicator/cn"),
+            ("REPOSITORY_MAPPING", "team/=mirror/team/,=backup/"));
+
+        Assert.Equal("writer", config.Access.RoleName);
+        Assert.Equal("ext-123", config.Access.ExternalId);
+        Assert.Equal("arn:aws:iam::222222222222:role/writer", config.Access.Route(new ReplicationDestination("eu-west-1", "222222222222"), "111111111111").RoleArn);
+        Assert.Equal("/replicator/cn", config.Access.Route(new ReplicationDestination("cn-north-1", "333333333333"), "111111111111").ParameterName);
+        Assert.Equal("mirror/team/app", config.RepositoryMapping.Map("team/app"));
+        Assert.Equal("backup/app", config.RepositoryMapping.Map("app"));
+    }
+
+    [Fact]
+    public void A_destination_in_another_partition_without_credentials_is_an_init_error()
+    {
+        var error = Fails(("DESTINATION_REGIONS", "us-west-2,cn-north-1"));
+
+        Assert.Equal("DESTINATION_CREDENTIALS", error.Variable);
+        Assert.Contains("cn-north-1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("partition aws-cn", error.Message, StringComparison.Ordinal);
     }
 }

@@ -6,6 +6,7 @@ using Replicator.Function.Events;
 using Replicator.Function.Processing;
 using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 using E = Replicator.Function.Tests.Support.Events;
 
 namespace Replicator.Function.Tests.Redelivery;

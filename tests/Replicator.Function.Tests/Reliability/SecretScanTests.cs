@@ -17,7 +17,7 @@ namespace Replicator.Function.Tests.Reliability;
 /// faulty batch against LocalEcr, with recognisable secrets: none of them, and no download URL, appears in any log
 /// or metric line, response, exception message or dead-letter reason.
 /// </summary>
-public sealed class SecretScanTests
+public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixture<Destinations.MotoFixture>
 {
     private const string AccessKeyId = "AKIARELIABILITY7TEST";
     private const string SecretKey = "reliability/SecretKey+DoNotLog0123456789";
@@ -108,6 +108,71 @@ public sealed class SecretScanTests
         Assert.Contains(deadLetter.Sent, m => m.ErrorType == "InvalidEvent");
         Assert.True(ecr.Calls.Count(Source, "DownloadLayer") > 5, "download URLs were issued and used");
         foreach (var secret in new[] { SecretKey, SessionToken, "SecretKey+DoNotLog", "DoNotLog+FwoGZXIvYXdzEBYaDHqa0AP1", "_blobs/" })
+        {
+            Assert.DoesNotContain(secret, captured, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task No_assumed_role_session_or_SSM_held_key_reaches_any_output()
+    {
+        const string source = "111111111111";
+        const string other = "222222222222";
+        const string china = "333333333333";
+        var sourceKeys = new AwsCredentials("AKIASCANSOURCE000001", "scan/SourceSecretKey0123456789abcdefABCDEF");
+        var chinaKeys = new AwsCredentials("AKIASCANCHINA0000001", "scan/ChinaSecretKeyFromSsm0123456789abcdef");
+        const string malformedSecret = "scan/MalformedParameterSecret0123456789abcd";
+        var options = new LocalEcrOptions { AccountId = source, AccessKey = sourceKeys.AccessKeyId, SecretKey = sourceKeys.SecretAccessKey };
+        options.OtherAccounts.Add(new LocalEcrAccount(other, "AKIASCANOTHER0000001", "scan/OtherSecret"));
+        options.OtherAccounts.Add(new LocalEcrAccount(china, chinaKeys.AccessKeyId, chinaKeys.SecretAccessKey));
+        await using var ecr = await LocalEcrServer.StartAsync(options);
+        await using var api = await LocalRuntimeApi.StartAsync();
+        await moto.Server.PutSecureStringAsync(Source, "/scan/cn", $"{{\"AccessKeyId\":\"{chinaKeys.AccessKeyId}\",\"SecretAccessKey\":\"{chinaKeys.SecretAccessKey}\"}}");
+        await moto.Server.PutSecureStringAsync(Source, "/scan/bad", $"{{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":{malformedSecret}}}");
+        var image = new SampleImageBuilder(60).Image(SampleFormat.Oci, [50_000]);
+        await SampleImagePusher.PushAsync(new Replicator.Core.Ecr.EcrClient(new HttpClient(), new StaticCredentialsSource(sourceKeys), new Replicator.Core.Ecr.EcrClientConfig(Source) { ServiceUrl = ecr.BaseAddress }), "app", image, "v1");
+
+        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
+            ["AWS_REGION"] = Source,
+            ["DESTINATION_REGIONS"] = $"{other}:{West},{china}:cn-north-1,{china}:cn-northwest-1",
+            ["DESTINATION_CREDENTIALS"] = $"{china}:cn-north-1=ssm:/scan/cn,{china}:cn-northwest-1=ssm:/scan/bad",
+            ["DESTINATION_EXTERNAL_ID"] = "scan-external-id",
+            ["DEAD_LETTER_QUEUE_URL"] = $"https://sqs.us-east-1.amazonaws.com/{source}/dlq.fifo",
+            ["AWS_LAMBDA_LOG_LEVEL"] = "TRACE",
+            ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_STS"] = ecr.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_SSM"] = moto.Server.Endpoint.ToString(),
+        });
+        var output = new StringWriter();
+        var deadLetter = new FakeDeadLetterQueue();
+        using var stop = new CancellationTokenSource();
+        var host = new FunctionHost
+        {
+            Environment = environment,
+            Output = output,
+            ReplicatorFactory = config => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(sourceKeys), access: config.Access, homeRegion: config.Region),
+            DeadLetterQueueFactory = _ => deadLetter,
+            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+        }.RunAsync(stop.Token);
+
+        var payload = System.Text.Json.JsonSerializer.Serialize(
+            new SQSEvent { Records = [Support.Events.Record("m1", Support.Events.Body(repository: "app", digest: image.Digest, tag: "v1", account: source, region: Source), "app")] },
+            EventJsonContext.Default.SQSEvent);
+        var result = await api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await host.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var captured = string.Join('\n', new[] { result.Body + " " + result.ErrorType, output.ToString() }
+            .Concat(api.Log)
+            .Concat(deadLetter.Sent.Select(m => $"{m.ErrorType} {m.Reason}")));
+
+        // The batch really used a role session and both parameters: one destination failed on the malformed one.
+        Assert.Equal(1, ecr.Calls.Count(West, "sts:AssumeRole"));
+        Assert.Contains("SSM parameter /scan/bad is not JSON", captured, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"Replicated\"", captured, StringComparison.Ordinal);
+        foreach (var secret in new[] { sourceKeys.SecretAccessKey, chinaKeys.SecretAccessKey, malformedSecret, "MalformedParameterSecret", "IQoJb3JpZ2luX2VjE", "scan-external-id" })
         {
             Assert.DoesNotContain(secret, captured, StringComparison.Ordinal);
         }

@@ -86,7 +86,7 @@ internal sealed partial class IntrinsicEvaluator
             .Select(s => (JsonNode)JsonValue.Create(s))]),
         "Fn::Sub" => JsonValue.Create(Sub(argument!)),
         "Fn::If" => Evaluate(Condition((string)argument![0]!) ? argument[1] : argument[2]),
-        "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)],
+        "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)]?.DeepClone(),
         "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" => JsonValue.Create(
             EvaluateCondition(new JsonObject { [function] = argument?.DeepClone() })),
         _ => throw new NotSupportedException($"intrinsic {function} is not modelled by the test evaluator"),

@@ -34,6 +34,23 @@ internal static class Samples
             ["Architecture"] = "arm64",
         }));
 
+    private static readonly Lazy<DeployedTemplate> DestinationsLazy = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "team/*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = "222222222222:us-west-2,222222222222:eu-west-1,444444444444:us-west-2",
+            ["OtherPartitionDestinations"] = "333333333333:cn-north-1,us-gov-west-1",
+            ["DestinationCredentials"] = "333333333333:cn-north-1=ssm:/replicator/cn,us-gov-west-1=ssm:/replicator/gov",
+            ["RepositoryMapping"] = "team/=mirror/team/",
+            ["DestinationRoleName"] = "writer",
+            ["DestinationExternalId"] = "ext-123",
+            ["AlarmEmail"] = "",
+        }));
+
+    /// <summary>Other accounts, other partitions (SSM-held keys) and a repository mapping.</summary>
+    public static DeployedTemplate OtherDestinations => DestinationsLazy.Value;
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Filter, string Destinations), Lazy<DeployedTemplate>> BySelection = new();
 
     /// <summary>A stack for a filter and destinations with every other parameter at its default; each pair is expanded once per run.</summary>

@@ -1,7 +1,6 @@
 using Amazon.Runtime;
-using Replicator.Core.Signing;
 
-namespace Replicator.Cli.Enqueue;
+namespace Replicator.Core.Signing;
 
 /// <summary>Hands an injected <see cref="IAwsCredentialsSource"/> to AWSSDK clients.</summary>
 public sealed class CredentialsSourceAdapter(IAwsCredentialsSource source) : AWSCredentials

@@ -1,0 +1,221 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Configuration;
+using Replicator.Core.Partitions;
+using Replicator.Core.Replication;
+using Replicator.Core.Validation;
+
+namespace Replicator.Core.Destinations;
+
+/// <summary>
+/// Which credentials write to which destination, from <c>DESTINATION_ROLE_NAME</c>, <c>DESTINATION_ROLE_ARNS</c>,
+/// <c>DESTINATION_EXTERNAL_ID</c> and <c>DESTINATION_CREDENTIALS</c>. Pure: <see cref="Route"/> decides, the
+/// credential sources act. A region of the source account uses the replicator's own credentials; another account
+/// a role there (STS AssumeRole); another partition an IAM user's keys from SSM, because STS cannot cross
+/// partitions (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html: a role
+/// trusts principals of its own partition only).
+/// </summary>
+public sealed partial record DestinationAccess
+{
+    public const string RoleNameVariable = "DESTINATION_ROLE_NAME";
+    public const string RoleArnsVariable = "DESTINATION_ROLE_ARNS";
+    public const string ExternalIdVariable = "DESTINATION_EXTERNAL_ID";
+    public const string CredentialsVariable = "DESTINATION_CREDENTIALS";
+
+    /// <summary>The role <c>destination-role.yaml</c> creates in each destination account.</summary>
+    public const string DefaultRoleName = "ecr-replicator-destination";
+
+    /// <summary>What the parameter reference starts with in <c>DESTINATION_CREDENTIALS</c>.</summary>
+    public const string SsmScheme = "ssm:";
+
+    /// <summary>The replicator's own credentials everywhere: today's behaviour, and what tests without STS use.</summary>
+    public static DestinationAccess SourceOnly { get; } = new();
+
+    /// <summary>DESTINATION_ROLE_NAME: the role assumed in an account that <see cref="RoleArns"/> does not name.</summary>
+    public string RoleName { get; init; } = DefaultRoleName;
+
+    /// <summary>DESTINATION_ROLE_ARNS: a role per account, overriding <see cref="RoleName"/>.</summary>
+    public IReadOnlyDictionary<string, string> RoleArns { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>DESTINATION_EXTERNAL_ID: sent with every AssumeRole (the confused-deputy guard of a third-party role).</summary>
+    public string? ExternalId { get; init; }
+
+    /// <summary>DESTINATION_CREDENTIALS: the SSM parameter holding the credentials of a destination.</summary>
+    public IReadOnlyDictionary<ReplicationDestination, string> CredentialParameters { get; init; } = new Dictionary<ReplicationDestination, string>();
+
+    // IAM: a role name is 1..64 of [\w+=,.@-]; a path /.../ of the same characters and '/'
+    // (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
+    [GeneratedRegex(@"^[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RoleNamePattern();
+
+    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RoleArnPattern();
+
+    // STS AssumeRole ExternalId: 2..1224 of [\w+=,.@:/-] (botocore sts model, externalIdType).
+    [GeneratedRegex(@"^[\w+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex ExternalIdPattern();
+
+    // SSM parameter names: a-zA-Z0-9_.-/, up to 2048 with the path (botocore ssm model, PSParameterName).
+    [GeneratedRegex(@"^[a-zA-Z0-9_./-]{1,2048}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex ParameterNamePattern();
+
+    /// <summary>
+    /// Reads the four variables and checks them against <paramref name="destinations"/> and the replicator's own
+    /// region <paramref name="homeRegion"/>. Throws <see cref="SettingException"/> naming the variable.
+    /// </summary>
+    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, IReadOnlyList<ReplicationDestination> destinations, string homeRegion)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string? Get(string name) => environment.GetEnvironmentVariable(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+        return Parse(Get(RoleNameVariable), Get(RoleArnsVariable), Get(ExternalIdVariable), Get(CredentialsVariable), destinations, homeRegion);
+    }
+
+    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment"/>.</summary>
+    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, IReadOnlyList<ReplicationDestination> destinations, string homeRegion)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentException.ThrowIfNullOrEmpty(homeRegion);
+        var homePartition = AwsPartitions.IdOf(homeRegion);
+
+        if (roleName is not null && !RoleNamePattern().IsMatch(roleName))
+        {
+            throw new SettingException(RoleNameVariable, "must be an IAM role name: 1 to 64 of letters, digits and +=,.@_-");
+        }
+
+        if (externalId is not null && !ExternalIdPattern().IsMatch(externalId))
+        {
+            // Not quoted: an external id is not a secret, but it is a shared value best kept out of logs.
+            throw new SettingException(ExternalIdVariable, "must be 2 to 1224 of letters, digits and +=,.@:/-_");
+        }
+
+        var arns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in Entries(roleArns))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var account = equals < 0 ? entry : entry[..equals];
+            var arn = equals < 0 ? string.Empty : entry[(equals + 1)..];
+            if (EcrNames.ValidateRegistryId(account) is { } accountProblem)
+            {
+                throw new SettingException(RoleArnsVariable, $"entry {EcrNames.Quote(entry)} must be ACCOUNT=ROLE_ARN: {accountProblem}");
+            }
+
+            var match = RoleArnPattern().Match(arn);
+            if (!match.Success)
+            {
+                throw new SettingException(RoleArnsVariable, $"entry for account {account} must name a role ARN such as arn:aws:iam::{account}:role/{DefaultRoleName}");
+            }
+
+            if (match.Groups[2].Value != account)
+            {
+                throw new SettingException(RoleArnsVariable, $"the role for account {account} belongs to account {match.Groups[2].Value}");
+            }
+
+            if (match.Groups[1].Value != homePartition)
+            {
+                throw new SettingException(RoleArnsVariable, $"the role for account {account} is in partition {match.Groups[1].Value}, the replicator runs in {homePartition}: STS cannot assume a role in another partition, use {CredentialsVariable}");
+            }
+
+            if (!arns.TryAdd(account, arn))
+            {
+                throw new SettingException(RoleArnsVariable, $"account {account} is listed twice");
+            }
+        }
+
+        var parameters = new Dictionary<ReplicationDestination, string>();
+        foreach (var entry in Entries(credentials))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var key = equals < 0 ? entry : entry[..equals];
+            var reference = equals < 0 ? string.Empty : entry[(equals + 1)..];
+            var destination = destinations.FirstOrDefault(d => d.ToString() == key)
+                ?? throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not in DESTINATION_REGIONS (write it as there: REGION or ACCOUNT:REGION)");
+            if (!reference.StartsWith(SsmScheme, StringComparison.Ordinal) || !ParameterNamePattern().IsMatch(reference[SsmScheme.Length..]))
+            {
+                throw new SettingException(CredentialsVariable, $"entry for {key} must be {key}=ssm:/PARAMETER/NAME (an SSM parameter name: letters, digits and _.-/)");
+            }
+
+            if (!parameters.TryAdd(destination, reference[SsmScheme.Length..]))
+            {
+                throw new SettingException(CredentialsVariable, $"destination {key} is listed twice");
+            }
+        }
+
+        foreach (var destination in destinations)
+        {
+            var partition = AwsPartitions.IdOf(destination.Region);
+            if (partition != homePartition && !parameters.ContainsKey(destination))
+            {
+                throw new SettingException(
+                    CredentialsVariable,
+                    $"has no entry for destination {destination}, which is in partition {partition} while the replicator runs in {homePartition} ({homeRegion}): its credentials cannot reach there; add {destination}=ssm:/PARAMETER");
+            }
+        }
+
+        foreach (var account in arns.Keys)
+        {
+            if (!destinations.Any(d => d.RegistryId == account))
+            {
+                throw new SettingException(RoleArnsVariable, $"account {account} is not the account of any destination in DESTINATION_REGIONS");
+            }
+        }
+
+        return new DestinationAccess
+        {
+            RoleName = roleName ?? DefaultRoleName,
+            RoleArns = arns,
+            ExternalId = externalId,
+            CredentialParameters = parameters,
+        };
+    }
+
+    /// <summary>
+    /// The credentials of <paramref name="destination"/> for an image of account <paramref name="sourceAccount"/>
+    /// (null: the caller's own account, as the CLI knows it). An SSM entry wins; then a destination without an
+    /// account or in the source's account uses the source's credentials, unless a role is named for that account;
+    /// any other account is reached through a role there.
+    /// </summary>
+    public DestinationRoute Route(ReplicationDestination destination, string? sourceAccount)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (CredentialParameters.TryGetValue(destination, out var parameter))
+        {
+            return new DestinationRoute(DestinationRouteKind.SsmCredentials, ParameterName: parameter);
+        }
+
+        if (destination.RegistryId is not { } account)
+        {
+            return DestinationRoute.Source;
+        }
+
+        if (RoleArns.TryGetValue(account, out var arn))
+        {
+            return new DestinationRoute(DestinationRouteKind.AssumeRole, RoleArn: arn);
+        }
+
+        return account == sourceAccount
+            ? DestinationRoute.Source
+            : new DestinationRoute(DestinationRouteKind.AssumeRole, RoleArn: DefaultRoleArn(account, destination.Region));
+    }
+
+    /// <summary>Every role the replicator may assume for <paramref name="destinations"/> (for IAM and the docs).</summary>
+    public IReadOnlyList<string> RolesFor(IEnumerable<ReplicationDestination> destinations, string? sourceAccount) =>
+        [.. destinations.Select(d => Route(d, sourceAccount)).Where(r => r.RoleArn is not null).Select(r => r.RoleArn!).Distinct(StringComparer.Ordinal)];
+
+    private string DefaultRoleArn(string account, string region) => $"arn:{AwsPartitions.IdOf(region)}:iam::{account}:role/{RoleName}";
+
+    private static IEnumerable<string> Entries(string? value)
+    {
+        if (value is null)
+        {
+            yield break;
+        }
+
+        foreach (var raw in value.Split(','))
+        {
+            var entry = raw.Trim();
+            if (entry.Length > 0)
+            {
+                yield return entry;
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Replicator.Core.Ecr;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Destinations;
+
+/// <summary>
+/// Hands out each destination's ECR client with the credentials <see cref="DestinationAccess.Route"/> picks:
+/// one credentials source per role or parameter (so one cache, one refresh), one client per region and source.
+/// </summary>
+public sealed class DestinationClients : IDestinationClients, IDisposable
+{
+    private readonly EcrClientFactory _clients;
+    private readonly DestinationAccess _access;
+    private readonly IAwsCredentialsSource _sourceCredentials;
+    private readonly ISecurityTokenService _sts;
+    private readonly Func<ISecureParameterStore> _parameters;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<(DestinationRouteKind Kind, string Name, string Region), Lazy<IAwsCredentialsSource>> _sources = new();
+    private readonly Lazy<ISecureParameterStore> _store;
+
+    /// <param name="clients">Creates the ECR clients (shared connection pool).</param>
+    /// <param name="access">Which credentials each destination takes.</param>
+    /// <param name="sourceCredentials">The replicator's own credentials: same-account destinations, STS and SSM calls.</param>
+    /// <param name="sts">AssumeRole.</param>
+    /// <param name="parameters">Creates the SSM reader on first use (most setups never need it).</param>
+    /// <param name="time">The clock of credential expiry and parameter lifetime.</param>
+    public DestinationClients(EcrClientFactory clients, DestinationAccess access, IAwsCredentialsSource sourceCredentials, ISecurityTokenService sts, Func<ISecureParameterStore> parameters, TimeProvider? time = null)
+    {
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _access = access ?? throw new ArgumentNullException(nameof(access));
+        _sourceCredentials = sourceCredentials ?? throw new ArgumentNullException(nameof(sourceCredentials));
+        _sts = sts ?? throw new ArgumentNullException(nameof(sts));
+        _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        _time = time ?? TimeProvider.System;
+        _store = new Lazy<ISecureParameterStore>(_parameters);
+    }
+
+    public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var route = _access.Route(destination, sourceAccount);
+        return route.Kind switch
+        {
+            DestinationRouteKind.SourceCredentials => _clients.GetClient(destination.Region),
+            _ => _clients.GetClient(destination.Region, CredentialsFor(route, destination.Region)),
+        };
+    }
+
+    /// <summary>The credentials source of a route; one per role (per region: STS is regional) or parameter.</summary>
+    public IAwsCredentialsSource CredentialsFor(DestinationRoute route, string region)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return route.Kind switch
+        {
+            DestinationRouteKind.SourceCredentials => _sourceCredentials,
+            DestinationRouteKind.AssumeRole => _sources.GetOrAdd(
+                (route.Kind, route.RoleArn!, region),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(self._sts, key.Name, self._access.ExternalId, key.Region, self._sourceCredentials, self._time)),
+                this).Value,
+            _ => _sources.GetOrAdd(
+                (route.Kind, route.ParameterName!, region),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time)),
+                this).Value,
+        };
+    }
+
+    public void Dispose()
+    {
+        foreach (var source in _sources.Values.Where(s => s.IsValueCreated))
+        {
+            (source.Value as IDisposable)?.Dispose();
+        }
+
+        if (_store.IsValueCreated)
+        {
+            (_store.Value as IDisposable)?.Dispose();
+        }
+    }
+}

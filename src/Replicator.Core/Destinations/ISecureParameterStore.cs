@@ -1,0 +1,11 @@
+namespace Replicator.Core.Destinations;
+
+/// <summary>Reads one SSM SecureString, decrypted. The value is a secret: callers never log or keep it on disk.</summary>
+public interface ISecureParameterStore
+{
+    /// <summary>
+    /// The decrypted value of <paramref name="name"/>. Failures are <see cref="Replication.ReplicationException"/>s with
+    /// code <see cref="Replication.ReplicationErrorCodes.DestinationCredentialsUnavailable"/>, naming the parameter only.
+    /// </summary>
+    Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken);
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Replicator.Core.Partitions;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Destinations;
+
+/// <summary>
+/// Credentials for a destination in another partition: the key pair of an IAM user there, read from an SSM
+/// SecureString of the source account as <c>{"AccessKeyId": "...", "SecretAccessKey": "...", "RoleArn": "..."}</c>,
+/// with an optional role to assume there with that key. Kept in memory only, and read again after
+/// <see cref="ParameterLifetime"/>, so a rotated key is picked up without a redeploy.
+/// </summary>
+public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
+{
+    /// <summary>How long a read parameter is trusted; a rotation is seen within this time.</summary>
+    public static readonly TimeSpan DefaultParameterLifetime = TimeSpan.FromMinutes(15);
+
+    private readonly ISecureParameterStore _store;
+    private readonly ISecurityTokenService _sts;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _read = new(1, 1);
+    private volatile Snapshot? _snapshot;
+
+    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _sts = sts ?? throw new ArgumentNullException(nameof(sts));
+        ArgumentException.ThrowIfNullOrEmpty(parameterName);
+        ArgumentException.ThrowIfNullOrEmpty(destinationRegion);
+        ParameterName = parameterName;
+        DestinationRegion = destinationRegion;
+        _time = time ?? TimeProvider.System;
+        ParameterLifetime = parameterLifetime ?? DefaultParameterLifetime;
+    }
+
+    public string ParameterName { get; }
+
+    public string DestinationRegion { get; }
+
+    public TimeSpan ParameterLifetime { get; }
+
+    public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await CurrentAsync(cancellationToken);
+        return snapshot.Role is null ? snapshot.Keys : await snapshot.Role.GetCredentialsAsync(cancellationToken);
+    }
+
+    /// <summary>ECR refused the credentials as expired: read the parameter again (the key may have been rotated).</summary>
+    public void Invalidate()
+    {
+        var snapshot = _snapshot;
+        _snapshot = null;
+        snapshot?.Role?.Invalidate();
+    }
+
+    public void Dispose()
+    {
+        _snapshot?.Role?.Dispose();
+        _read.Dispose();
+    }
+
+    public override string ToString() => $"SsmCredentialsSource({ParameterName} for {DestinationRegion})";
+
+    private async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is not null && _time.GetUtcNow() < snapshot.ReadAt + ParameterLifetime)
+        {
+            return snapshot;
+        }
+
+        await _read.WaitAsync(cancellationToken);
+        try
+        {
+            snapshot = _snapshot;
+            if (snapshot is not null && _time.GetUtcNow() < snapshot.ReadAt + ParameterLifetime)
+            {
+                return snapshot;
+            }
+
+            var value = await _store.GetSecureStringAsync(ParameterName, cancellationToken);
+            var (keys, roleArn) = Parse(value);
+            AssumedRoleCredentialsSource? role = null;
+            if (roleArn is not null)
+            {
+                // Same key and role as before: keep the session (it is still good); a rotated key starts a new one.
+                role = snapshot?.Role is { } previous && previous.RoleArn == roleArn && SameKeys(snapshot.Keys, keys)
+                    ? previous
+                    : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time);
+            }
+
+            if (snapshot?.Role is { } old && !ReferenceEquals(old, role))
+            {
+                old.Dispose();
+            }
+
+            var fresh = new Snapshot(keys, role, _time.GetUtcNow());
+            _snapshot = fresh;
+            return fresh;
+        }
+        finally
+        {
+            _read.Release();
+        }
+    }
+
+    private (AwsCredentials Keys, string? RoleArn) Parse(string value)
+    {
+        // Error messages name the parameter and the field, never the value or any part of it.
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed("is not a JSON object");
+            }
+
+            var accessKeyId = Field(root, "AccessKeyId", required: true)!;
+            var secretAccessKey = Field(root, "SecretAccessKey", required: true)!;
+            var roleArn = Field(root, "RoleArn", required: false);
+            if (roleArn is not null)
+            {
+                var expected = AwsPartitions.IdOf(DestinationRegion);
+                if (!roleArn.StartsWith($"arn:{expected}:iam::", StringComparison.Ordinal) || !roleArn.Contains(":role/", StringComparison.Ordinal))
+                {
+                    throw Malformed($"has a RoleArn that is not an IAM role of partition {expected}, where {DestinationRegion} is");
+                }
+            }
+
+            return (new AwsCredentials(accessKeyId, secretAccessKey), roleArn);
+        }
+        catch (JsonException)
+        {
+            throw Malformed("is not JSON");
+        }
+    }
+
+    private string? Field(JsonElement root, string name, bool required)
+    {
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return required ? throw Malformed($"has no {name}") : null;
+        }
+
+        return element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } text
+            ? text
+            : throw Malformed($"has a {name} that is not a non-empty string");
+    }
+
+    private ReplicationException Malformed(string problem) => new(
+        ReplicationErrorCodes.DestinationCredentialsUnavailable,
+        $"SSM parameter {ParameterName} {problem}: expected {{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"RoleArn\": optional}}",
+        isTransient: false);
+
+    private static bool SameKeys(AwsCredentials a, AwsCredentials b) =>
+        a.AccessKeyId == b.AccessKeyId && a.SecretAccessKey == b.SecretAccessKey;
+
+    private sealed record Snapshot(AwsCredentials Keys, AssumedRoleCredentialsSource? Role, DateTimeOffset ReadAt);
+}

@@ -1,0 +1,70 @@
+using Amazon;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Destinations;
+
+/// <summary>
+/// SSM Parameter Store's GetParameter with decryption, in the replicator's own region and with its own
+/// credentials, through AWSSDK.SimpleSystemsManagement (or <c>AWS_ENDPOINT_URL_SSM</c>). Decrypting a
+/// SecureString takes kms:Decrypt on its key, which the template grants through the SSM service only.
+/// </summary>
+public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
+{
+    private readonly AmazonSimpleSystemsManagementClient _client;
+
+    public SsmParameterStore(IEnvironmentVariables environment, string region, IAwsCredentialsSource credentials)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentNullException.ThrowIfNull(credentials);
+        var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(20) };
+        if (ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable) is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        _client = new AmazonSimpleSystemsManagementClient(new CredentialsSourceAdapter(credentials), config);
+    }
+
+    public async Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        GetParameterResponse response;
+        try
+        {
+            response = await _client.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, cancellationToken);
+        }
+        catch (ParameterNotFoundException ex)
+        {
+            throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"SSM parameter {name} does not exist (DESTINATION_CREDENTIALS)", isTransient: false, ex);
+        }
+        catch (Exception ex)
+        {
+            throw ServiceFailures.Wrap(ex, $"read SSM parameter {name}", cancellationToken);
+        }
+
+        var parameter = response.Parameter;
+        if (parameter?.Value is not { Length: > 0 } value)
+        {
+            throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"SSM parameter {name} has no value", isTransient: false);
+        }
+
+        // A String parameter would hold a secret key in plain text, readable by anyone with ssm:GetParameter.
+        if (parameter.Type != ParameterType.SecureString)
+        {
+            throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"SSM parameter {name} must be a SecureString, not {parameter.Type?.Value ?? "untyped"}", isTransient: false);
+        }
+
+        return value;
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,83 @@
+using Amazon;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Destinations;
+
+/// <summary>
+/// STS AssumeRole through AWSSDK.SecurityToken, on the regional endpoint of the destination's region (regional
+/// endpoints are the SDKs' default and the only kind in partitions other than aws:
+/// docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html), or on
+/// <c>AWS_ENDPOINT_URL_STS</c>.
+/// </summary>
+public sealed class StsSecurityTokenService : ISecurityTokenService
+{
+    /// <summary>CloudTrail shows it in the destination account: who wrote there.</summary>
+    public const string SessionName = "ecr-replicator";
+
+    private readonly Uri? _endpoint;
+    private readonly TimeSpan _sessionDuration;
+
+    /// <param name="environment">Where <c>AWS_ENDPOINT_URL_STS</c> is read.</param>
+    /// <param name="sessionDuration">Asked of STS; one hour is every role's default maximum session duration.</param>
+    public StsSecurityTokenService(IEnvironmentVariables environment, TimeSpan? sessionDuration = null)
+    {
+        _endpoint = ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
+        _sessionDuration = sessionDuration ?? TimeSpan.FromHours(1);
+
+        // STS accepts 900 seconds to 12 hours (botocore sts model, roleDurationSecondsType).
+        ArgumentOutOfRangeException.ThrowIfLessThan(_sessionDuration, TimeSpan.FromMinutes(15));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_sessionDuration, TimeSpan.FromHours(12));
+    }
+
+    public async Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roleArn);
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentNullException.ThrowIfNull(caller);
+        var config = new AmazonSecurityTokenServiceConfig
+        {
+            // Retries stay with the caller: a failed AssumeRole fails the destination, and SQS redelivers it.
+            MaxErrorRetry = 2,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+        if (_endpoint is null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        else
+        {
+            config.ServiceURL = _endpoint.ToString();
+            config.AuthenticationRegion = region;
+        }
+
+        try
+        {
+            using var client = new AmazonSecurityTokenServiceClient(new CredentialsSourceAdapter(caller), config);
+            var response = await client.AssumeRoleAsync(
+                new AssumeRoleRequest
+                {
+                    RoleArn = roleArn,
+                    RoleSessionName = SessionName,
+                    ExternalId = externalId,
+                    DurationSeconds = (int)_sessionDuration.TotalSeconds,
+                },
+                cancellationToken);
+            var issued = response.Credentials;
+            if (issued is null || string.IsNullOrEmpty(issued.AccessKeyId) || string.IsNullOrEmpty(issued.SecretAccessKey) || issued.Expiration is null)
+            {
+                throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not assume role {roleArn}: STS returned no credentials", isTransient: true);
+            }
+
+            var expiration = new DateTimeOffset(DateTime.SpecifyKind(issued.Expiration.Value.ToUniversalTime(), DateTimeKind.Utc));
+            return new TemporaryCredentials(new AwsCredentials(issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken), expiration);
+        }
+        catch (Exception ex) when (ex is not ReplicationException)
+        {
+            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using LocalEcr;
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Core.Tests.Replication;
+using Replicator.Samples;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Destinations;
+
+/// <summary>
+/// The engine writing into another account through LocalEcr's STS, with the real AWSSDK STS client: the session's
+/// clock is shared by LocalEcr and the credentials cache, so a session expires mid-copy without waiting.
+/// </summary>
+public sealed class AssumedRoleEndToEndTests
+{
+    private const string SourceAccount = "111111111111";
+    private const string DestinationAccount = "222222222222";
+    private const string Role = $"arn:aws:iam::{DestinationAccount}:role/ecr-replicator-destination";
+
+    private static readonly AwsCredentials SourceKeys = new("AKIASOURCE0000000001", "source/secret/key");
+    private static readonly AwsCredentials DestinationKeys = new("AKIADESTINATION00001", "destination/secret/key");
+
+    [Fact]
+    public async Task A_session_that_expires_mid_copy_is_renewed_and_the_copy_completes()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions);
+        var image = new SampleImageBuilder(71).Image(SampleFormat.Oci, [30_000, 30_000, 30_000, 30_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+
+        // After the first layer's bytes went up, an hour passes on the sessions' clock: the first session is dead.
+        var advanced = 0;
+        var observer = new CallbackObserver(() =>
+        {
+            if (Interlocked.Exchange(ref advanced, 1) == 0)
+            {
+                sessions.Advance(TimeSpan.FromMinutes(61));
+            }
+        });
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions with { MaxParallelLayers = 1 }, observer: observer, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(1, advanced);
+        Assert.Equal(2, rig.Sts.Issued.Count);
+        Assert.Equal(2, rig.Server.Calls.Count(EngineHarness.West, "sts:AssumeRole"));
+        var probe = new RegistryProbe(rig.ClientAs(DestinationKeys));
+        Assert.True(await probe.HasVerifiedImageAsync("app", image.Digest));
+        Assert.Equal(image.Digest, await probe.TagDigestAsync("app", "v1"));
+
+        // The first session really had expired: LocalEcr refuses it now.
+        var stale = await Assert.ThrowsAsync<EcrException>(() => rig.ClientAs(rig.Sts.Issued[0].Credentials).DescribeRepositoriesAsync(new DescribeRepositoriesRequest(), CancellationToken.None));
+        Assert.Equal("ExpiredTokenException", stale.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_session_revoked_mid_copy_is_refused_once_then_renewed()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions);
+        var image = new SampleImageBuilder(74).Image(SampleFormat.Oci, [30_000, 30_000, 30_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+
+        // The cache still believes the session good for an hour; ECR answers ExpiredTokenException, the client
+        // drops the cached session once and the next call assumes the role again.
+        var revoked = 0;
+        var observer = new CallbackObserver(() =>
+        {
+            if (Interlocked.Exchange(ref revoked, 1) == 0)
+            {
+                rig.Server.ExpireSessions();
+            }
+        });
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions with { MaxParallelLayers = 1 }, observer: observer, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(2, rig.Sts.Issued.Count);
+        Assert.True(await new RegistryProbe(rig.ClientAs(DestinationKeys)).HasVerifiedImageAsync("app", image.Digest));
+    }
+
+    [Fact]
+    public async Task The_source_keys_alone_cannot_write_into_the_other_account()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions);
+        var image = new SampleImageBuilder(72).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+
+        // Today's behaviour (every destination with the source's credentials) is refused by LocalEcr, as by ECR.
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions);
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        var failed = Assert.Single(result.Destinations);
+        Assert.Equal("AccessDeniedException", failed.ErrorCode);
+        Assert.False(await new RegistryProbe(rig.ClientAs(DestinationKeys)).HasVerifiedImageAsync("app", image.Digest));
+    }
+
+    [Fact]
+    public async Task A_role_that_cannot_be_assumed_fails_the_destination_for_good_with_the_reason()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions, requiredExternalId: "expected-id");
+        var image = new SampleImageBuilder(73).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        var failed = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, failed.ErrorCode);
+        Assert.False(failed.Transient);
+        Assert.Contains($"could not assume role {Role}: AccessDenied", failed.Message, StringComparison.Ordinal);
+    }
+
+    private static ReplicationRequest Request(string digest) =>
+        new(new ImageReference(SourceAccount, EngineHarness.Source, "app", digest, "v1"), [new ReplicationDestination(EngineHarness.West, DestinationAccount)]);
+
+    private sealed class CallbackObserver(Action onBytes) : IReplicationObserver
+    {
+        public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) => onBytes();
+    }
+
+    private sealed class Rig : IAsyncDisposable
+    {
+        private Rig(LocalEcrServer server, HttpClient http, EcrClientFactory clients, RecordingSecurityTokenService sts, DestinationClients destinations)
+        {
+            Server = server;
+            Http = http;
+            Clients = clients;
+            Sts = sts;
+            Destinations = destinations;
+        }
+
+        public LocalEcrServer Server { get; }
+
+        public HttpClient Http { get; }
+
+        public EcrClientFactory Clients { get; }
+
+        public RecordingSecurityTokenService Sts { get; }
+
+        public DestinationClients Destinations { get; }
+
+        public static async Task<Rig> StartAsync(TimeProvider sessions, string? requiredExternalId = null)
+        {
+            var options = new LocalEcrOptions
+            {
+                AccountId = SourceAccount,
+                AccessKey = SourceKeys.AccessKeyId,
+                SecretKey = SourceKeys.SecretAccessKey,
+                SessionClock = sessions,
+                OtherAccounts = { new LocalEcrAccount(DestinationAccount, DestinationKeys.AccessKeyId, DestinationKeys.SecretAccessKey) },
+            };
+            if (requiredExternalId is not null)
+            {
+                options.RequiredExternalIds[DestinationAccount] = requiredExternalId;
+            }
+
+            var server = await LocalEcrServer.StartAsync(options);
+            var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string>
+            {
+                ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString(),
+                ["AWS_ENDPOINT_URL_STS"] = server.BaseAddress.ToString(),
+            });
+            var http = EcrClientFactory.CreateHttpClient();
+            var own = new StaticCredentialsSource(SourceKeys);
+            var clients = new EcrClientFactory(http, own, environment);
+            var sts = new RecordingSecurityTokenService(new StsSecurityTokenService(environment));
+            var access = DestinationAccess.Parse(null, null, null, null, [new ReplicationDestination(EngineHarness.West, DestinationAccount)], EngineHarness.Source);
+            var destinations = new DestinationClients(clients, access, own, sts, () => throw new InvalidOperationException("no SSM here"), sessions);
+            return new Rig(server, http, clients, sts, destinations);
+        }
+
+        public IEcrClient ClientAs(AwsCredentials credentials) =>
+            new EcrClient(Http, new StaticCredentialsSource(credentials), new EcrClientConfig(EngineHarness.West) { ServiceUrl = Server.BaseAddress });
+
+        public async ValueTask DisposeAsync()
+        {
+            Destinations.Dispose();
+            Http.Dispose();
+            await Server.DisposeAsync();
+        }
+    }
+}

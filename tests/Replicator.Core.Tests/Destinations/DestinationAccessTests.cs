@@ -1,0 +1,121 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Tests.Destinations;
+
+public sealed class DestinationAccessTests
+{
+    private const string Home = "us-east-1";
+    private const string Source = "111111111111";
+
+    private static readonly ReplicationDestination West = new("us-west-2");
+    private static readonly ReplicationDestination OtherAccount = new("eu-west-1", "222222222222");
+    private static readonly ReplicationDestination SameAccount = new("eu-west-1", Source);
+    private static readonly ReplicationDestination China = new("cn-north-1", "333333333333");
+    private static readonly ReplicationDestination GovCloud = new("us-gov-west-1");
+
+    [Fact]
+    public void A_region_of_the_source_account_uses_the_source_credentials()
+    {
+        var access = Parse(destinations: [West, SameAccount]);
+
+        Assert.Equal(DestinationRouteKind.SourceCredentials, access.Route(West, Source).Kind);
+        Assert.Equal(DestinationRouteKind.SourceCredentials, access.Route(SameAccount, Source).Kind);
+    }
+
+    [Fact]
+    public void Another_account_goes_through_the_default_role_there()
+    {
+        var route = Parse(destinations: [OtherAccount]).Route(OtherAccount, Source);
+
+        Assert.Equal(DestinationRouteKind.AssumeRole, route.Kind);
+        Assert.Equal("arn:aws:iam::222222222222:role/ecr-replicator-destination", route.RoleArn);
+    }
+
+    [Fact]
+    public void The_role_name_and_per_account_arns_are_configurable()
+    {
+        var other = new ReplicationDestination("us-west-2", "444444444444");
+        var access = Parse(roleName: "mirror-writer", roleArns: "444444444444=arn:aws:iam::444444444444:role/ops/special", destinations: [OtherAccount, other]);
+
+        Assert.Equal("arn:aws:iam::222222222222:role/mirror-writer", access.Route(OtherAccount, Source).RoleArn);
+        Assert.Equal("arn:aws:iam::444444444444:role/ops/special", access.Route(other, Source).RoleArn);
+    }
+
+    [Fact]
+    public void A_role_named_for_the_source_account_is_used_there_too()
+    {
+        var access = Parse(roleArns: $"{Source}=arn:aws:iam::{Source}:role/writer", destinations: [SameAccount]);
+
+        Assert.Equal($"arn:aws:iam::{Source}:role/writer", access.Route(SameAccount, Source).RoleArn);
+    }
+
+    [Fact]
+    public void Without_a_known_source_account_an_explicit_account_is_another_account()
+    {
+        Assert.Equal(DestinationRouteKind.AssumeRole, Parse(destinations: [SameAccount]).Route(SameAccount, sourceAccount: null).Kind);
+    }
+
+    [Fact]
+    public void Another_partition_takes_its_credentials_from_SSM()
+    {
+        var access = Parse(credentials: "333333333333:cn-north-1=ssm:/replicator/cn,us-gov-west-1=ssm:gov-keys", destinations: [China, GovCloud]);
+
+        Assert.Equal(new DestinationRoute(DestinationRouteKind.SsmCredentials, ParameterName: "/replicator/cn"), access.Route(China, Source));
+        Assert.Equal(new DestinationRoute(DestinationRouteKind.SsmCredentials, ParameterName: "gov-keys"), access.Route(GovCloud, Source));
+    }
+
+    [Fact]
+    public void The_default_role_arn_follows_the_partition_of_the_region()
+    {
+        var china = new ReplicationDestination("cn-northwest-1", "555555555555");
+        var access = Parse(destinations: [china], home: "cn-north-1");
+
+        Assert.Equal("arn:aws-cn:iam::555555555555:role/ecr-replicator-destination", access.Route(china, "666666666666").RoleArn);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, null, "cn-north-1", "DESTINATION_CREDENTIALS", "partition aws-cn")]
+    [InlineData(null, null, null, "eu-west-3=ssm:/x", "us-west-2", "DESTINATION_CREDENTIALS", "not in DESTINATION_REGIONS")]
+    [InlineData(null, null, null, "us-west-2=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
+    [InlineData(null, null, null, "us-west-2=ssm:/a b", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
+    [InlineData(null, null, null, "us-west-2=ssm:/a,us-west-2=ssm:/b", "us-west-2", "DESTINATION_CREDENTIALS", "listed twice")]
+    [InlineData("bad name!", null, null, null, "us-west-2", "DESTINATION_ROLE_NAME", "IAM role name")]
+    [InlineData(null, "222222222222", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")]
+    [InlineData(null, "222222222222=arn:aws:iam::333333333333:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "belongs to account 333333333333")]
+    [InlineData(null, "222222222222=arn:aws-cn:iam::222222222222:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "partition aws-cn")]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "not the account of any destination")]
+    [InlineData(null, "2222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "12 digits")]
+    [InlineData(null, null, "x", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
+    public void Bad_settings_name_the_variable(string? roleName, string? roleArns, string? externalId, string? credentials, string destination, string variable, string expected)
+    {
+        var parsed = destination.Split(':') is [var account, var region] ? new ReplicationDestination(region, account) : new ReplicationDestination(destination);
+
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(roleName, roleArns, externalId, credentials, [parsed], Home));
+
+        Assert.Equal(variable, error.Setting);
+        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_external_id_is_never_quoted_in_an_error()
+    {
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, null, "shared secret with spaces", null, [West], Home));
+
+        Assert.DoesNotContain("shared secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_roles_to_grant_are_exactly_those_routed_to()
+    {
+        var access = Parse(roleArns: "444444444444=arn:aws:iam::444444444444:role/x", destinations: [West, OtherAccount, new ReplicationDestination("us-west-2", "444444444444"), new ReplicationDestination("us-west-1", "222222222222")]);
+
+        var roles = access.RolesFor([West, OtherAccount, new ReplicationDestination("us-west-2", "444444444444"), new ReplicationDestination("us-west-1", "222222222222")], Source);
+
+        Assert.Equal(["arn:aws:iam::222222222222:role/ecr-replicator-destination", "arn:aws:iam::444444444444:role/x"], roles);
+    }
+
+    private static DestinationAccess Parse(IReadOnlyList<ReplicationDestination> destinations, string? roleName = null, string? roleArns = null, string? externalId = null, string? credentials = null, string home = Home) =>
+        DestinationAccess.Parse(roleName, roleArns, externalId, credentials, destinations, home);
+}

@@ -1,0 +1,40 @@
+using Replicator.Core.Destinations;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.Tests.Destinations;
+
+/// <summary>STS that issues numbered sessions of a fixed length on a given clock, records each call, and can be told to fail.</summary>
+internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sessionLength) : ISecurityTokenService
+{
+    private int _issued;
+
+    public List<(string RoleArn, string? ExternalId, string Region, string CallerKey)> Calls { get; } = [];
+
+    public ReplicationException? FailWith { get; set; }
+
+    /// <summary>Completes the next AssumeRole only when set: lets a test hold a refresh in flight.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken)
+    {
+        var callerKeys = await caller.GetCredentialsAsync(cancellationToken);
+        lock (Calls)
+        {
+            Calls.Add((roleArn, externalId, region, callerKeys.AccessKeyId));
+        }
+
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (FailWith is { } failure)
+        {
+            throw failure;
+        }
+
+        var n = Interlocked.Increment(ref _issued);
+        return new TemporaryCredentials(new AwsCredentials($"ASIA{n}", $"secret{n}", $"token{n}"), clock.GetUtcNow() + sessionLength);
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Core.Destinations;
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Tests.Destinations;
+
+public sealed class SsmCredentialsSourceTests
+{
+    private const string Parameter = "/replicator/cn";
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task The_key_pair_is_used_as_is_and_read_again_after_its_lifetime()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        using var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
+
+        var first = await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
+        _clock.Advance(TimeSpan.FromMinutes(14));
+        var cached = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var rotated = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal(("AKIAFIRST", Secret, (string?)null), (first.AccessKeyId, first.SecretAccessKey, first.SessionToken));
+        Assert.Equal("AKIAFIRST", cached.AccessKeyId);
+        Assert.Equal(("AKIAROTATED", "rotated-secret"), (rotated.AccessKeyId, rotated.SecretAccessKey));
+        Assert.Equal(2, store.Reads);
+        Assert.Empty(sts.Calls);
+    }
+
+    [Fact]
+    public async Task A_role_in_the_parameter_is_assumed_with_its_keys_in_the_destination_region()
+    {
+        const string role = "arn:aws-cn:iam::444444444444:role/writer";
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIACN", Secret, role) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        using var source = new SsmCredentialsSource(store, sts, Parameter, "cn-northwest-1", _clock);
+
+        var credentials = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("token1", credentials.SessionToken);
+        Assert.Equal([(role, (string?)null, "cn-northwest-1", "AKIACN")], sts.Calls);
+        Assert.Equal(2, store.Reads);
+    }
+
+    [Theory]
+    [InlineData("not json " + Secret, "is not JSON")]
+    [InlineData("[\"" + Secret + "\"]", "is not a JSON object")]
+    [InlineData("{\"SecretAccessKey\":\"" + Secret + "\"}", "has no AccessKeyId")]
+    [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":42}", "has a SecretAccessKey that is not a non-empty string")]
+    [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"" + Secret + "\",\"RoleArn\":\"arn:aws:iam::444444444444:role/x\"}", "partition aws-cn")]
+    public async Task A_malformed_parameter_is_a_permanent_error_that_never_shows_the_value(string value, string expected)
+    {
+        var store = new FakeParameterStore { [Parameter] = value };
+        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Contains(Parameter, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIA\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalidate_reads_the_parameter_again()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated");
+
+        source.Invalidate();
+
+        Assert.Equal("AKIAROTATED", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+    }
+
+    private static string Keys(string id, string secret, string? role = null) =>
+        role is null
+            ? $"{{\"AccessKeyId\":\"{id}\",\"SecretAccessKey\":\"{secret}\"}}"
+            : $"{{\"AccessKeyId\":\"{id}\",\"SecretAccessKey\":\"{secret}\",\"RoleArn\":\"{role}\"}}";
+
+    private sealed class FakeParameterStore : Dictionary<string, string>, ISecureParameterStore
+    {
+        public int Reads { get; private set; }
+
+        public Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
+        {
+            Reads++;
+            return TryGetValue(name, out var value)
+                ? Task.FromResult(value)
+                : throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"SSM parameter {name} does not exist", isTransient: false);
+        }
+    }
+}

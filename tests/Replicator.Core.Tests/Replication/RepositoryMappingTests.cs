@@ -1,0 +1,73 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Tests.Replication;
+
+public sealed class RepositoryMappingTests
+{
+    [Theory]
+    [InlineData("team/=mirror/team/", "team/app", "mirror/team/app")]
+    [InlineData("team/=mirror/team/", "other/app", "other/app")]
+    [InlineData("=backup/", "app", "backup/app")]
+    [InlineData("=backup/,team/=t/", "team/app", "t/app")]
+    [InlineData("team/=a/,team/web/=b/", "team/web/site", "b/site")]
+    [InlineData("team/=a/,team/web/=b/", "team/webber", "a/webber")]
+    [InlineData("team/web/=b/,team/=a/", "team/web/site", "b/site")]
+    [InlineData("app=application", "app", "application")]
+    [InlineData("app=", "app-x", "-x")]
+    public void The_longest_matching_prefix_wins(string mapping, string source, string expected)
+    {
+        var parsed = RepositoryMapping.Parse(mapping);
+
+        var ok = parsed.TryMap(source, out var mapped, out _);
+
+        Assert.Equal(expected, mapped);
+        Assert.Equal(expected != "-x", ok);
+    }
+
+    [Fact]
+    public void An_invalid_mapped_name_is_a_permanent_error_naming_the_repository()
+    {
+        var mapping = RepositoryMapping.Parse("app=");
+
+        var error = Assert.Throws<ReplicationException>(() => mapping.Map("app-x"));
+
+        Assert.Equal(ReplicationErrorCodes.InvalidRepositoryMapping, error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Contains("'app-x'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("REPOSITORY_MAPPING", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mapped_name_longer_than_ECR_allows_is_refused()
+    {
+        var mapping = RepositoryMapping.Parse("=" + new string('a', 200) + "/");
+
+        Assert.False(mapping.TryMap(new string('b', 60), out _, out var problem));
+        Assert.Contains("2 to 256", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_mapping_keeps_every_name()
+    {
+        Assert.True(RepositoryMapping.Parse(null).IsIdentity);
+        Assert.True(RepositoryMapping.Parse("  ").IsIdentity);
+        Assert.Equal("team/app", RepositoryMapping.Identity.Map("team/app"));
+    }
+
+    [Theory]
+    [InlineData("team/", "must be SOURCE_PREFIX=DESTINATION_PREFIX")]
+    [InlineData("a=b=c", "must be SOURCE_PREFIX=DESTINATION_PREFIX")]
+    [InlineData("Team/=x/", "the source prefix")]
+    [InlineData("team/=Mirror/", "the destination prefix")]
+    [InlineData("team/=/mirror/", "must start with a lowercase letter or a digit")]
+    [InlineData("team/=mirror//", "must not contain '//'")]
+    [InlineData("team/=a/,team/=b/", "listed twice")]
+    public void A_malformed_mapping_names_the_variable_and_the_entry(string value, string expected)
+    {
+        var error = Assert.Throws<SettingException>(() => RepositoryMapping.Parse(value));
+
+        Assert.Equal("REPOSITORY_MAPPING", error.Setting);
+        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using LocalEcr;
+using LocalLambdaHost;
+using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Function.Events;
+using Replicator.Function.Runtime;
+using Replicator.Function.Tests.Support;
+using Replicator.Samples;
+using Replicator.Testing;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Destinations;
+
+/// <summary>
+/// The whole function (FunctionHost, configuration, the engine as Program.cs builds it) pushing from account A into
+/// other accounts and another partition, offline: LocalEcr serves the accounts, ECR and STS; moto serves SSM. Each
+/// destination is read back with that account's own keys, and A's keys are shown to hold nothing there.
+/// </summary>
+public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<MotoFixture>
+{
+
+    private const string Home = "us-east-1";
+    private const string A = "111111111111";
+    private const string B = "222222222222";
+    private const string China = "333333333333";
+    private const string ChinaRole = "444444444444";
+
+    private static readonly AwsCredentials AKeys = new("AKIAACCOUNTA00000001", "account-a/secret");
+    private static readonly AwsCredentials BKeys = new("AKIAACCOUNTB00000001", "account-b/secret");
+    private static readonly AwsCredentials ChinaKeys = new("AKIACHINAUSER0000001", "china-user/SecretDoNotLog");
+    private static readonly AwsCredentials ChinaRoleKeys = new("AKIACHINAROLE0000001", "china-role/secret");
+    private static readonly TimeSpan Wait = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_push_reaches_another_account_by_role_and_another_partition_by_SSM_keys_under_the_mapped_name()
+    {
+        await using var ecr = await StartEcrAsync();
+        await moto.Server.PutSecureStringAsync(Home, "/e2e/ok/cn-keys", Keys(ChinaKeys));
+        await moto.Server.PutSecureStringAsync(Home, "/e2e/ok/cn-role", Keys(ChinaKeys, $"arn:aws-cn:iam::{ChinaRole}:role/ecr-writer"));
+        var image = new SampleImageBuilder(81).Image(SampleFormat.Oci, [40_000, 20_000]);
+        await SampleImagePusher.PushAsync(Client(ecr, AKeys, Home), "team/app", image, "v1");
+
+        var run = await RunFunctionAsync(ecr, new()
+        {
+            ["DESTINATION_REGIONS"] = $"{B}:us-west-2,{China}:cn-north-1,{ChinaRole}:cn-northwest-1",
+            ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/ok/cn-keys,{ChinaRole}:cn-northwest-1=ssm:/e2e/ok/cn-role",
+            ["REPOSITORY_MAPPING"] = "team/=mirror/team/,=other/",
+        }, E.Record("m1", E.Body(repository: "team/app", digest: image.Digest, tag: "v1", account: A, region: Home), "team/app"));
+
+        Assert.True(run.Result.IsSuccess, run.Result.Body);
+        Assert.Equal("{\"batchItemFailures\":[]}", run.Result.Body);
+        Assert.Empty(run.DeadLetter.Sent);
+        foreach (var (keys, region) in new[] { (BKeys, "us-west-2"), (ChinaKeys, "cn-north-1"), (ChinaRoleKeys, "cn-northwest-1") })
+        {
+            var probe = new RegistryProbe(Client(ecr, keys, region));
+            Assert.True(await probe.HasVerifiedImageAsync("mirror/team/app", image.Digest), $"{region}: image missing under the mapped name");
+            Assert.Equal(image.Digest, await probe.TagDigestAsync("mirror/team/app", "v1"));
+            Assert.False(await probe.HasVerifiedImageAsync("team/app", image.Digest), $"{region}: the source name was written");
+
+            // Nothing landed in account A's registry of that region.
+            Assert.False(await new RegistryProbe(Client(ecr, AKeys, region)).HasVerifiedImageAsync("mirror/team/app", image.Digest));
+        }
+
+        Assert.Equal(1, ecr.Calls.Count("us-west-2", "sts:AssumeRole"));
+        Assert.Equal(1, ecr.Calls.Count("cn-northwest-1", "sts:AssumeRole"));
+        Assert.Equal(0, ecr.Calls.Count("cn-north-1", "sts:AssumeRole"));
+        Assert.DoesNotContain(ChinaKeys.SecretAccessKey, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("IQoJb3JpZ2luX2VjE", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_destination_credentials_dead_letter_the_message_with_the_reason_and_the_good_destination_is_written()
+    {
+        const string leaked = "Leaked/SecretInAMalformedParameter";
+        await using var ecr = await StartEcrAsync();
+        await moto.Server.PutSecureStringAsync(Home, "/e2e/bad/malformed", $"AccessKeyId={ChinaKeys.AccessKeyId} SecretAccessKey={leaked}");
+        var image = new SampleImageBuilder(82).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(Client(ecr, AKeys, Home), "app", image, "v1");
+        const string unknown = "999999999999";
+
+        var run = await RunFunctionAsync(ecr, new()
+        {
+            ["DESTINATION_REGIONS"] = $"eu-west-1,{unknown}:us-west-2,{China}:cn-north-1,{ChinaRole}:cn-northwest-1",
+            ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/bad/missing,{ChinaRole}:cn-northwest-1=ssm:/e2e/bad/malformed",
+        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app"));
+
+        // Processed (not retried): the message is in the dead-letter queue with the reason, and no destination lost it.
+        Assert.True(run.Result.IsSuccess, run.Result.Body);
+        Assert.Equal("{\"batchItemFailures\":[]}", run.Result.Body);
+        var dead = Assert.Single(run.DeadLetter.Sent);
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, dead.ErrorType);
+        Assert.True(await new RegistryProbe(Client(ecr, AKeys, "eu-west-1")).HasVerifiedImageAsync("app", image.Digest));
+
+        // Each destination's reason is logged, naming the role or parameter and what is wrong with it.
+        Assert.Contains($"could not assume role arn:aws:iam::{unknown}:role/ecr-replicator-destination: AccessDenied", run.Output, StringComparison.Ordinal);
+        Assert.Contains("SSM parameter /e2e/bad/missing does not exist", run.Output, StringComparison.Ordinal);
+        Assert.Contains("SSM parameter /e2e/bad/malformed is not JSON", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(leaked, run.Output + dead.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_destination_in_another_partition_without_credentials_is_an_init_error()
+    {
+        await using var ecr = await StartEcrAsync();
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var environment = Environment(ecr, api.Address, new() { ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1" });
+        var host = Host(environment, output, new FakeDeadLetterQueue()).RunAsync(stop.Token);
+
+        var init = await api.InitError.WaitAsync(Wait);
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+
+        Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
+        Assert.Contains("DESTINATION_CREDENTIALS", init.Body, StringComparison.Ordinal);
+        Assert.Contains("partition aws-cn", output.ToString(), StringComparison.Ordinal);
+    }
+
+    private static Task<LocalEcrServer> StartEcrAsync()
+    {
+        var options = new LocalEcrOptions { AccountId = A, AccessKey = AKeys.AccessKeyId, SecretKey = AKeys.SecretAccessKey };
+        foreach (var (id, keys) in new[] { (B, BKeys), (China, ChinaKeys), (ChinaRole, ChinaRoleKeys) })
+        {
+            options.OtherAccounts.Add(new LocalEcrAccount(id, keys.AccessKeyId, keys.SecretAccessKey));
+        }
+
+        return LocalEcrServer.StartAsync(options);
+    }
+
+    private async Task<(LocalInvocationResult Result, string Output, FakeDeadLetterQueue DeadLetter)> RunFunctionAsync(LocalEcrServer ecr, Dictionary<string, string?> settings, SQSMessage record)
+    {
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        var deadLetter = new FakeDeadLetterQueue();
+        using var stop = new CancellationTokenSource();
+        var host = Host(Environment(ecr, api.Address, settings), output, deadLetter).RunAsync(stop.Token);
+
+        var payload = JsonSerializer.Serialize(new SQSEvent { Records = [record] }, EventJsonContext.Default.SQSEvent);
+        var result = await api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+        return (result, output.ToString() + string.Join('\n', api.Log), deadLetter);
+    }
+
+    private DictionaryEnvironmentVariables Environment(LocalEcrServer ecr, string runtimeApi, Dictionary<string, string?> settings)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = runtimeApi,
+            ["AWS_REGION"] = Home,
+            ["AWS_LAMBDA_LOG_LEVEL"] = "TRACE",
+            ["DEAD_LETTER_QUEUE_URL"] = $"https://sqs.us-east-1.amazonaws.com/{A}/dlq.fifo",
+            ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_STS"] = ecr.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_SSM"] = moto.Server.Endpoint.ToString(),
+        };
+        foreach (var (name, value) in settings)
+        {
+            values[name] = value;
+        }
+
+        return new DictionaryEnvironmentVariables(values);
+    }
+
+    /// <summary>The function as Program.cs composes it, with A's keys as the Lambda role's credentials.</summary>
+    private FunctionHost Host(IEnvironmentVariables environment, TextWriter output, FakeDeadLetterQueue deadLetter) => new()
+    {
+        Environment = environment,
+        Output = output,
+        ReplicatorFactory = config => ReplicatorServices.Create(
+            environment, config.ToReplicatorOptions(), new StaticCredentialsSource(AKeys), access: config.Access, homeRegion: config.Region),
+        DeadLetterQueueFactory = _ => deadLetter,
+
+        // No transient failure is expected here; a redelivery delay would be recorded, not sent to SQS.
+        MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+    };
+
+    private static IEcrClient Client(LocalEcrServer ecr, AwsCredentials keys, string region) =>
+        new EcrClient(new HttpClient(), new StaticCredentialsSource(keys), new EcrClientConfig(region) { ServiceUrl = ecr.BaseAddress });
+
+    private static string Keys(AwsCredentials keys, string? roleArn = null) =>
+        JsonSerializer.Serialize(new Dictionary<string, string?> { ["AccessKeyId"] = keys.AccessKeyId, ["SecretAccessKey"] = keys.SecretAccessKey, ["RoleArn"] = roleArn });
+}
