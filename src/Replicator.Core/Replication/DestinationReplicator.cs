@@ -18,22 +18,18 @@ internal sealed class DestinationReplicator
     private readonly EcrCallRunner _calls;
     private readonly DestinationStateReader _reader;
     private readonly RepositoryProvisioner _provisioner;
-    private readonly BlobCopier _copier;
-    private readonly SemaphoreSlim _layerSlots;
     private readonly InFlightCopies<(string Region, string? Registry, string Repository, string Digest)> _inFlight = new();
     private readonly ConcurrentDictionary<string, RequestPacer> _putImagePacers = new(StringComparer.Ordinal);
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
 
-    public DestinationReplicator(EcrCallRunner calls, RepositoryProvisioner provisioner, BlobCopier copier, ReplicatorOptions options, TimeProvider time)
+    public DestinationReplicator(EcrCallRunner calls, RepositoryProvisioner provisioner, ReplicatorOptions options, TimeProvider time)
     {
         _calls = calls;
         _reader = new DestinationStateReader(calls);
         _provisioner = provisioner;
-        _copier = copier;
         _options = options;
         _time = time;
-        _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
     }
 
     public async Task<DestinationResult> ReplicateAsync(SourceContext source, IEcrClient client, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
@@ -44,6 +40,7 @@ internal sealed class DestinationReplicator
         var copied = 0;
         var skipped = 0;
         long bytes = 0;
+        var arrived = false;
         try
         {
             var state = await _reader.ReadAsync(client, destination.RegistryId, repository, image, cancellationToken);
@@ -57,9 +54,15 @@ internal sealed class DestinationReplicator
                 await _provisioner.CreateAsync(client, destination.Region, destination.RegistryId, repository, settings, cancellationToken);
             }
 
-            var route = new BlobRoute(source.Client, source.Reference.RegistryId, repository, client, destination.RegistryId, repository);
+            var target = new BlobTarget(new RetryingEcrClient(client, _calls), destination.RegistryId, repository);
             var blobs = await ResolveUnknownSizesAsync(source, plan.Blobs, cancellationToken);
-            var outcomes = await Task.WhenAll(blobs.Select(blob => CopyBlobAsync(route, destination, blob, observer, cancellationToken)));
+
+            // Every blob is registered with the request's fan-out before this destination arrives: each is then
+            // downloaded once for all the destinations that need it.
+            var copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer)).ToList();
+            arrived = true;
+            source.Blobs.Arrive();
+            var outcomes = await Task.WhenAll(copies);
             foreach (var (blobBytes, joined) in outcomes)
             {
                 // A blob another request was already copying counts as skipped here: its bytes are that request's.
@@ -87,6 +90,14 @@ internal sealed class DestinationReplicator
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
             return Done(new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient));
         }
+        finally
+        {
+            if (!arrived)
+            {
+                // Failed (or cancelled) before copying: the other destinations' blobs must not wait for this one.
+                source.Blobs.Arrive();
+            }
+        }
 
         DestinationResult Done(DestinationResult result)
         {
@@ -95,23 +106,16 @@ internal sealed class DestinationReplicator
         }
     }
 
-    private async Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobRoute route, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the blob with the fan-out, unless another request of this engine is already copying it to the
+    /// same destination: then this one joins that copy. Registration happens before the first await.
+    /// </summary>
+    private Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobFanOut blobs, BlobTarget target, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer)
     {
         var progress = new ObserverProgress(observer, destination, blob.Digest);
-        return await _inFlight.RunAsync(
-            (destination.Region, destination.RegistryId, route.DestinationRepository, blob.Digest),
-            async () =>
-            {
-                await _layerSlots.WaitAsync(cancellationToken);
-                try
-                {
-                    return await _copier.CopyAsync(route, blob, progress, cancellationToken);
-                }
-                finally
-                {
-                    _layerSlots.Release();
-                }
-            });
+        return _inFlight.RunAsync(
+            (destination.Region, destination.RegistryId, target.Repository, blob.Digest),
+            () => blobs.Add(target, blob, progress));
     }
 
     /// <summary>Schema 1 descriptors carry no size: the source's BatchCheckLayerAvailability knows it.</summary>

@@ -16,6 +16,8 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly SourceImageLoader _loader;
     private readonly RepositoryProvisioner _provisioner;
     private readonly DestinationReplicator _destinations;
+    private readonly BlobCopier _copier;
+    private readonly SemaphoreSlim _layerSlots;
     private readonly ImageDeleter _deleter;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
@@ -30,7 +32,9 @@ public sealed class ImageReplicator : IImageReplicator
         _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
         _loader = new SourceImageLoader(_calls);
         _provisioner = new RepositoryProvisioner(_calls, options.KmsKeyIds);
-        _destinations = new DestinationReplicator(_calls, _provisioner, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
+        _destinations = new DestinationReplicator(_calls, _provisioner, options, _time);
+        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry);
+        _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
         _deleter = new ImageDeleter(_calls);
     }
 
@@ -56,7 +60,8 @@ public sealed class ImageReplicator : IImageReplicator
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
-            context = new SourceContext(client, source, image, settings);
+            var blobs = new BlobFanOut(new BlobSource(new RetryingEcrClient(client, _calls), source.RegistryId, source.RepositoryName), _copier, _layerSlots, request.Destinations.Count, cancellationToken);
+            context = new SourceContext(client, source, image, settings, blobs);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
