@@ -36,7 +36,7 @@ internal sealed class BlobCopier
         var pending = targets.ToList();
         while (pending.Count > 0)
         {
-            var uploads = pending.Select(t => new PartUpload(t, blob.Digest, _options.PartsInFlight)).ToList();
+            var uploads = pending.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
             pending = [];
             try
             {

@@ -13,18 +13,16 @@ namespace Replicator.Core.Copy;
 /// </summary>
 internal sealed class PartUpload
 {
-    // ECR quotas (ECR-API.md): parts are 5 MiB..10 MiB except the last. AWS's example answers 10,485,760.
-    private const long MinPartSize = 5L * 1024 * 1024;
-    private const long MaxPartSize = 10L * 1024 * 1024;
-
     private readonly BlobCopyTarget _target;
     private readonly string _digest;
+    private readonly long _size;
     private string? _uploadId;
 
-    public PartUpload(BlobCopyTarget target, string digest, int partsInFlight)
+    public PartUpload(BlobCopyTarget target, BlobToCopy blob, int partsInFlight)
     {
         _target = target;
-        _digest = digest;
+        _digest = blob.Digest;
+        _size = blob.Size;
         Parts = Channel.CreateBounded<SharedPart>(new BoundedChannelOptions(partsInFlight) { SingleReader = true, SingleWriter = true });
     }
 
@@ -51,7 +49,7 @@ internal sealed class PartUpload
             var initiated = await destination.Client.InitiateLayerUploadAsync(
                 new InitiateLayerUploadRequest { RegistryId = destination.RegistryId, RepositoryName = destination.Repository }, cancellationToken);
             _uploadId = initiated.UploadId;
-            PartSize = (int)Math.Clamp(initiated.PartSize ?? MaxPartSize, MinPartSize, MaxPartSize);
+            PartSize = UploadPartSize.Choose(_size, initiated.PartSize);
         }
         catch (Exception ex)
         {

@@ -29,4 +29,7 @@ public static class ReplicationErrorCodes
 
     /// <summary>The source image no longer exists: the event is stale.</summary>
     public const string SourceImageNotFound = "SourceImageNotFound";
+
+    /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
+    public const string LayerTooLarge = "LayerTooLarge";
 }
