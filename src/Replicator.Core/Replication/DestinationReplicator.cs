@@ -15,7 +15,6 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class DestinationReplicator
 {
-    private readonly EcrCallRunner _calls;
     private readonly DestinationStateReader _reader;
     private readonly RepositoryProvisioner _provisioner;
     private readonly InFlightCopies<(string Region, string? Registry, string Repository, string Digest)> _inFlight = new();
@@ -23,10 +22,9 @@ internal sealed class DestinationReplicator
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
 
-    public DestinationReplicator(EcrCallRunner calls, RepositoryProvisioner provisioner, ReplicatorOptions options, TimeProvider time)
+    public DestinationReplicator(RepositoryProvisioner provisioner, ReplicatorOptions options, TimeProvider time)
     {
-        _calls = calls;
-        _reader = new DestinationStateReader(calls);
+        _reader = new DestinationStateReader();
         _provisioner = provisioner;
         _options = options;
         _time = time;
@@ -54,7 +52,7 @@ internal sealed class DestinationReplicator
                 await _provisioner.CreateAsync(client, destination.Region, destination.RegistryId, repository, settings, cancellationToken);
             }
 
-            var target = new BlobTarget(new RetryingEcrClient(client, _calls), destination.RegistryId, repository);
+            var target = new BlobTarget(client, destination.RegistryId, repository);
             var blobs = await ResolveUnknownSizesAsync(source, plan.Blobs, cancellationToken);
 
             // Every blob is registered with the request's fan-out before this destination arrives: each is then
@@ -157,7 +155,7 @@ internal sealed class DestinationReplicator
         await pacer.WaitAsync(cancellationToken);
         try
         {
-            await _calls.RunAsync("PutImage", (client, request), static (s, ct) => s.client.PutImageAsync(s.request, ct), cancellationToken);
+            await client.PutImageAsync(request, cancellationToken);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
         {
@@ -180,12 +178,8 @@ internal sealed class DestinationReplicator
     {
         try
         {
-            var described = await _calls.RunAsync(
-                "DescribeImages",
-                (client, registryId, repository, tag),
-                static (s, ct) => s.client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
-                cancellationToken);
+            var described = await client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
             return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)

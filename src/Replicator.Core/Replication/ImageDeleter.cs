@@ -1,6 +1,5 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -10,9 +9,6 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class ImageDeleter
 {
-    private readonly EcrCallRunner _calls;
-
-    public ImageDeleter(EcrCallRunner calls) => _calls = calls;
 
     public async Task<DestinationResult> DeleteAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -31,11 +27,7 @@ internal sealed class ImageDeleter
             }
 
             var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
-            var response = await _calls.RunAsync(
-                "BatchDeleteImage",
-                (client, destination.RegistryId, repository, id),
-                static (s, ct) => s.client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = s.RegistryId, RepositoryName = s.repository, ImageIds = [s.id] }, ct),
-                cancellationToken);
+            var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
 
             var failure = response.Failures?.FirstOrDefault();
             return failure switch
@@ -66,12 +58,8 @@ internal sealed class ImageDeleter
     {
         try
         {
-            var described = await _calls.RunAsync(
-                "DescribeImages",
-                (client, registryId, repository, tag),
-                static (s, ct) => s.client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
-                cancellationToken);
+            var described = await client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
             return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)

@@ -12,7 +12,6 @@ namespace Replicator.Core.Replication;
 public sealed class ImageReplicator : IImageReplicator
 {
     private readonly IEcrClientProvider _clients;
-    private readonly EcrCallRunner _calls;
     private readonly SourceImageLoader _loader;
     private readonly RepositoryProvisioner _provisioner;
     private readonly DestinationReplicator _destinations;
@@ -26,16 +25,18 @@ public sealed class ImageReplicator : IImageReplicator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallelLayers, 1);
-        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        ArgumentNullException.ThrowIfNull(clients);
         _time = time ?? TimeProvider.System;
         _observer = observer ?? NullReplicationObserver.Instance;
-        _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
-        _loader = new SourceImageLoader(_calls);
-        _provisioner = new RepositoryProvisioner(_calls, options.KmsKeyIds);
-        _destinations = new DestinationReplicator(_calls, _provisioner, options, _time);
+
+        // Every ECR call of the engine goes through the one retry policy, as a decorator; nothing below retries a call.
+        _clients = new RetryingEcrClientProvider(clients, new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying));
+        _loader = new SourceImageLoader();
+        _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
+        _destinations = new DestinationReplicator(_provisioner, options, _time);
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry);
         _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
-        _deleter = new ImageDeleter(_calls);
+        _deleter = new ImageDeleter();
     }
 
     public async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)
@@ -60,7 +61,7 @@ public sealed class ImageReplicator : IImageReplicator
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
-            var blobs = new BlobFanOut(new BlobSource(new RetryingEcrClient(client, _calls), source.RegistryId, source.RepositoryName), _copier, _layerSlots, request.Destinations.Count, cancellationToken);
+            var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _layerSlots, request.Destinations.Count, cancellationToken);
             context = new SourceContext(client, source, image, settings, blobs);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)

@@ -17,10 +17,10 @@ public sealed class ReplicationPreviewer
 
     public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null)
     {
-        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
-        var calls = new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble);
-        _loader = new SourceImageLoader(calls);
-        _reader = new DestinationStateReader(calls);
+        ArgumentNullException.ThrowIfNull(clients);
+        _clients = new RetryingEcrClientProvider(clients, new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble));
+        _loader = new SourceImageLoader();
+        _reader = new DestinationStateReader();
     }
 
     /// <summary>
