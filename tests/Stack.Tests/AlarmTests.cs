@@ -53,13 +53,13 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        Assert.Equal(4, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(7, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(4, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(7, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
     }
 
