@@ -101,6 +101,10 @@ def main(out, doc):
             lines += [f"| bootstrap CPU seconds per GiB copied (the {size} MiB layer, 0 ms) | {fmt(per_gib, ' s')} | | |",
                       f"| floor in .NET, same run: SHA-256 + Base64 + SHA-256 of the body, per GiB | {fmt(floor, ' s', 3)} | | |",
                       f"| ratio bootstrap / floor (per run, then median) | {fmt(cpu_ratio)} | <= 1.5 | {verdict(med(cpu_ratio) <= 1.5)} |"]
+    inflight = read_tsv(out / "inflight.tsv")
+    for depth in sorted({int(r[1]) for r in inflight}):
+        lines.append(f"| in-process engine, {depth} part(s) in flight, UploadLayerPart held (same layer) | "
+                     f"{fmt([float(r[2]) for r in inflight if int(r[1]) == depth], ' s')} | | |")
     fan = read_tsv(out / "fanout.tsv")
     if fan:
         one = {r[0]: r for r in fan if r[1] == "1"}

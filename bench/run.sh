@@ -7,14 +7,14 @@
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
 # Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), LATENCY_MS (100), OUT, KEEP_WORK=1,
 # FANOUT_REGIONS ("us-west-2,eu-west-1,ap-northeast-1"),
-# and SECTIONS ("throughput calls memory latency fanout floor coldstart"; a subset measures only those, e.g. before/after one optimization,
+# and SECTIONS ("throughput calls memory latency inflight fanout floor coldstart"; a subset measures only those, e.g. before/after one optimization,
 # and leaves docs/performance.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 runs="${1:-${RUNS:-5}}"
-all_sections="throughput calls memory latency fanout floor coldstart"
+all_sections="throughput calls memory latency inflight fanout floor coldstart"
 sections="${SECTIONS:-$all_sections}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
@@ -198,6 +198,18 @@ if wants latency; then
   for run in $(seq 1 "$runs"); do
     if [ $((run % 2)) = 1 ]; then delayed 0; delayed "${LATENCY_MS:-100}"; else delayed "${LATENCY_MS:-100}"; delayed 0; fi
   done
+  curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+fi
+
+# Read-ahead depth: the same delayed copy in process (JIT engine, BenchDriver inflight) with 1, 2 and 4 parts in
+# flight, alternating. Columns: round, parts in flight, seconds, CPU seconds.
+: >"$out/inflight.tsv"
+if wants inflight; then
+  size="${memory_sizes%% *}"
+  curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
+    -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":${LATENCY_MS:-100}}"
+  log "parts in flight: 1, 2, 4 with UploadLayerPart answers after ${LATENCY_MS:-100} ms"
+  driver inflight --endpoint "$endpoint" --repo "bench/mem$size" --digest "${memory_digest[$size]}" --parts 1,2,4 --rounds "$runs" >>"$out/inflight.tsv"
   curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
 fi
 
