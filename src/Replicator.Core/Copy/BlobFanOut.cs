@@ -4,25 +4,25 @@ namespace Replicator.Core.Copy;
 /// The blobs of one request, gathered from every destination before any is downloaded, so that each blob is
 /// read once and streamed into all the destinations that lack it. Each destination registers the blobs it
 /// needs and then arrives (also when it fails or needs nothing); when the last one has arrived, the copies
-/// start, at most as many blobs at once as the engine's layer slots allow. The wait costs nothing in ECR
+/// start, each taking one of the engine's slots (<see cref="CopySlots"/>) per destination it feeds. The wait costs nothing in ECR
 /// calls: every destination reads its state first either way.
 /// </summary>
 internal sealed class BlobFanOut
 {
     private readonly BlobSource _source;
     private readonly BlobCopier _copier;
-    private readonly SemaphoreSlim _layerSlots;
+    private readonly CopySlots _slots;
     private readonly CancellationToken _cancellationToken;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (BlobToCopy Blob, List<BlobCopyTarget> Targets)> _blobs = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private int _waiting;
 
-    public BlobFanOut(BlobSource source, BlobCopier copier, SemaphoreSlim layerSlots, int destinations, CancellationToken cancellationToken)
+    public BlobFanOut(BlobSource source, BlobCopier copier, CopySlots slots, int destinations, CancellationToken cancellationToken)
     {
         _source = source;
         _copier = copier;
-        _layerSlots = layerSlots;
+        _slots = slots;
         _waiting = destinations;
         _cancellationToken = cancellationToken;
     }
@@ -81,14 +81,10 @@ internal sealed class BlobFanOut
     {
         try
         {
-            await _layerSlots.WaitAsync(_cancellationToken);
-            try
+            // One slot per destination fed: MaxParallelLayers bounds upload streams, as it did before fan-out.
+            using (await _slots.TakeAsync(targets.Count, _cancellationToken))
             {
                 await _copier.CopyAsync(_source, blob, targets, _cancellationToken);
-            }
-            finally
-            {
-                _layerSlots.Release();
             }
         }
         catch (Exception ex)

@@ -16,7 +16,7 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly RepositoryProvisioner _provisioner;
     private readonly DestinationReplicator _destinations;
     private readonly BlobCopier _copier;
-    private readonly SemaphoreSlim _layerSlots;
+    private readonly CopySlots _slots;
     private readonly ImageDeleter _deleter;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
@@ -35,7 +35,7 @@ public sealed class ImageReplicator : IImageReplicator
         _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
         _destinations = new DestinationReplicator(_provisioner, options, _time);
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry);
-        _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
+        _slots = new CopySlots(options.MaxParallelLayers);
         _deleter = new ImageDeleter();
     }
 
@@ -61,7 +61,7 @@ public sealed class ImageReplicator : IImageReplicator
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
-            var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _layerSlots, request.Destinations.Count, cancellationToken);
+            var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _slots, request.Destinations.Count, cancellationToken);
             context = new SourceContext(client, source, image, settings, blobs);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
