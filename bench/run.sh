@@ -6,14 +6,15 @@
 # and ECR calls per image. Raw results go to $OUT (default: a temp dir, kept) and the medians into
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
 # Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), LATENCY_MS (100), OUT, KEEP_WORK=1,
-# and SECTIONS ("throughput calls memory latency coldstart"; a subset measures only those, e.g. before/after one optimization,
+# FANOUT_REGIONS ("us-west-2,eu-west-1,ap-northeast-1"),
+# and SECTIONS ("throughput calls memory latency inflight fanout floor coldstart"; a subset measures only those, e.g. before/after one optimization,
 # and leaves docs/performance.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 runs="${1:-${RUNS:-5}}"
-all_sections="throughput calls memory latency coldstart"
+all_sections="throughput calls memory latency inflight fanout floor coldstart"
 sections="${SECTIONS:-$all_sections}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
@@ -181,16 +182,62 @@ done
 if wants latency; then
   # ECR is a cross-region round trip away, LocalEcr is not: hold every UploadLayerPart answer for
   # LATENCY_MS (LocalEcr's delay fault, no CPU spent) and copy one layer, where no other layer can fill the wait.
+  # Each run copies with 0 ms and with LATENCY_MS, in alternating order, so both see the same load; the ratio
+  # is taken per run. Columns: size, delay ms, run, seconds, bootstrap CPU seconds.
   size="${memory_sizes%% *}"
-  curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
-    -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":${LATENCY_MS:-100}}"
+  delayed() {
+    log "latency run $run/$runs: one $size MiB layer, UploadLayerPart answers after $1 ms"
+    curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+    if [ "$1" != 0 ]; then
+      curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
+        -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":$1}"
+    fi
+    replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/latency-$1-$run.json"
+    printf '%s\t%s\t%s\t%s\n' "$size" "$1" "$run" "$(python3 -c "import json,sys;d=json.load(open(sys.argv[1]));print(d['seconds'],d['cpuSeconds'],sep='\t')" "$out/latency-$1-$run.json")" >>"$out/latency.tsv"
+  }
   for run in $(seq 1 "$runs"); do
-    log "latency run $run/$runs: one $size MiB layer, UploadLayerPart answers after ${LATENCY_MS:-100} ms"
-    replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/latency-$run.json"
-    printf '%s\t%s\t%s\n' "$size" "${LATENCY_MS:-100}" "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['seconds'])" "$out/latency-$run.json")" >>"$out/latency.tsv"
+    if [ $((run % 2)) = 1 ]; then delayed 0; delayed "${LATENCY_MS:-100}"; else delayed "${LATENCY_MS:-100}"; delayed 0; fi
   done
   curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
 fi
+
+# Read-ahead depth: the same delayed copy in process (JIT engine, BenchDriver inflight) with 1, 2 and 4 parts in
+# flight, alternating. Columns: round, parts in flight, seconds, CPU seconds.
+: >"$out/inflight.tsv"
+if wants inflight; then
+  size="${memory_sizes%% *}"
+  curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
+    -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":${LATENCY_MS:-100}}"
+  log "parts in flight: 1, 2, 4 with UploadLayerPart answers after ${LATENCY_MS:-100} ms"
+  driver inflight --endpoint "$endpoint" --repo "bench/mem$size" --digest "${memory_digest[$size]}" --parts 1,2,4 --rounds "$runs" >>"$out/inflight.tsv"
+  curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+fi
+
+# Fan-out: the same image to one destination and to three, alternating; downloads per blob from LocalEcr's
+# counts (DownloadLayer is the presigned GET, in the source region). Columns: run, destinations, seconds,
+# bootstrap CPU seconds, peak RSS kB, DownloadLayer calls, blobs.
+: >"$out/fanout.tsv"
+fanout_regions="${FANOUT_REGIONS:-us-west-2,eu-west-1,ap-northeast-1}"
+fanout() {
+  local regions=$1 count
+  count=$(awk -F, '{print NF}' <<<"$regions")
+  log "fanout run $run/$runs: $count destination(s)"
+  replicate --repo bench/app --digest "$digest" --fresh true --dest-region "$regions" >"$out/fanout-$count-$run.json"
+  printf '%s\t%s\t%s\t%s\n' "$run" "$count" "$(python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+downloads=sum(c['count'] for c in d['calls'] if c['operation']=='DownloadLayer')
+print(d['seconds'],d['cpuSeconds'],d['peakRssKb'],downloads,sep='\t')" "$out/fanout-$count-$run.json")" "$((layers + 1))" >>"$out/fanout.tsv"
+}
+wants fanout && for run in $(seq 1 "$runs"); do
+  if [ $((run % 2)) = 1 ]; then fanout us-west-2; fanout "$fanout_regions"; else fanout "$fanout_regions"; fanout us-west-2; fi
+done
+
+# The CPU floor of a copy, in .NET on this machine now: SHA-256 + Base64 + SHA-256 of the body, per GiB.
+: >"$out/floor.tsv"
+wants floor && for run in $(seq 1 "$runs"); do
+  printf '%s\t%s\n' "$run" "$(driver floor --bytes $((256 * 1024 * 1024)))" >>"$out/floor.tsv"
+done
 
 : >"$out/coldstart.tsv"
 wants coldstart && log "cold start: AOT and JIT, $runs runs each, alternating"

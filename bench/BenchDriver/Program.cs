@@ -1,9 +1,9 @@
 using BenchDriver;
 
-// Usage: BenchDriver seed|replicate|coldstart --option value ... (bench/run.sh is the caller; see bench/README.md).
+// Usage: BenchDriver seed|replicate|coldstart|floor|inflight --option value ... (bench/run.sh is the caller; see bench/README.md).
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: BenchDriver seed|replicate|coldstart --option value ...");
+    Console.Error.WriteLine("usage: BenchDriver seed|replicate|coldstart|floor|inflight --option value ...");
     return 64;
 }
 
@@ -13,5 +13,7 @@ return args[0] switch
     "seed" => await SeedCommand.RunAsync(options),
     "replicate" => await ReplicateCommand.RunAsync(options),
     "coldstart" => await ColdStartCommand.RunAsync(options),
+    "floor" => FloorCommand.Run(options),
+    "inflight" => await InFlightCommand.RunAsync(options),
     _ => 64,
 };

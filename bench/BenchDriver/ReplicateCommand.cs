@@ -20,7 +20,11 @@ internal static class ReplicateCommand
         using var clients = new LocalEcrClients(endpoint);
         if (options.Get("fresh", "true") == "true")
         {
-            await clients.DeleteRepositoryAsync(destinationRegion, repository);
+            // DESTINATION_REGIONS is a comma-separated list: every destination starts empty.
+            foreach (var region in destinationRegion.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await clients.DeleteRepositoryAsync(region, repository);
+            }
         }
 
         await clients.ResetCallsAsync();

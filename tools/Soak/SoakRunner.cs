@@ -164,8 +164,8 @@ public static class SoakRunner
     /// <summary>Fast retries with a small budget, so injected bursts sometimes outlast it and exercise redelivery.</summary>
     private static ReplicatorOptions EngineOptions { get; } = new()
     {
-        Retry = new RetrySettings { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2), MaxLayerRestarts = 1 },
+        Retry = new RetrySettings { MaxRetries = 2, MaxLayerRestarts = 1, BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
+        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2) },
         PutImageRatePerSecond = 1000,
     };
 

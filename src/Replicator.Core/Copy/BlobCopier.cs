@@ -1,4 +1,3 @@
-using System.Buffers;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
@@ -7,166 +6,179 @@ using Replicator.Core.Resilience;
 namespace Replicator.Core.Copy;
 
 /// <summary>
-/// Copies one blob: presigned download, hashed while read, cut into the destination's part size and uploaded
-/// in order; CompleteLayerUpload only after the digest and size are verified, so a corrupt blob is never
-/// published. Memory is one pooled part buffer per layer in flight, whatever the layer size.
+/// Copies one blob to every destination that lacks it, downloading it once: presigned download, hashed while
+/// read, cut into parts that every destination's upload shares (<see cref="SharedPart"/>), each upload taking
+/// its parts in order from a short queue so that reading part N+1 overlaps sending part N.
+/// CompleteLayerUpload only after the digest and size are verified, so a corrupt blob is never published.
+/// Memory per blob is bounded by the queue length, not by the blob size or the number of destinations: the
+/// slowest destination holds the download back.
 /// </summary>
 internal sealed class BlobCopier
 {
     private readonly HttpClient _http;
-    private readonly EcrCallRunner _calls;
     private readonly BlobCopyOptions _options;
+    private readonly RetrySettings _budget;
 
-    public BlobCopier(HttpClient http, EcrCallRunner calls, BlobCopyOptions options)
+    public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget)
     {
         _http = http;
-        _calls = calls;
         _options = options;
+        _budget = budget;
     }
 
-    /// <summary>Copies the blob; returns the bytes uploaded (0 when the destination already had it).</summary>
-    public async Task<long> CopyAsync(BlobRoute route, BlobToCopy blob, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
+    /// outcome. A destination that must start the layer over (lost upload session or position) does so on its
+    /// own, with its own download; a download whose bytes fail verification starts over for everyone it fed.
+    /// </summary>
+    public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CancellationToken cancellationToken)
     {
-        for (var restart = 0; ; restart++)
+        var pending = targets.ToList();
+        while (pending.Count > 0)
         {
+            var uploads = pending.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
+            pending = [];
             try
             {
-                return await CopyOnceAsync(route, blob, progress, cancellationToken);
+                await Task.WhenAll(uploads.Select(u => u.InitiateAsync(cancellationToken)));
+
+                // Destinations that answered different part sizes cannot share parts; in practice ECR answers one size.
+                await Task.WhenAll(uploads.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
             }
-            catch (Exception ex) when (restart < _options.MaxLayerRestarts && IsRestartable(ex))
+            catch (Exception ex)
             {
-                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                // Not expected (each stage records its own failures), but no target may be left waiting.
+                foreach (var upload in uploads)
+                {
+                    upload.Fail(ex);
+                }
+            }
+
+            foreach (var upload in uploads)
+            {
+                var target = upload.Target;
+                if (!upload.Failed)
+                {
+                    target.Succeed(upload.Uploaded);
+                }
+                else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
+                {
+                    // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                    target.Restarts++;
+                    pending.Add(target);
+                }
+                else
+                {
+                    target.Fail(upload.Error!);
+                }
             }
         }
     }
 
+    /// <summary>
+    /// Only what a new upload session can fix restarts a layer. A transient error that outlived its call's
+    /// retries fails the destination: restarting would multiply the budget (go-containerregistry's
+    /// <c>remote/write.go</c> retries one attempt whole, with retries off inside it, for the same reason).
+    /// </summary>
     private static bool IsRestartable(Exception ex) => ex switch
     {
-        EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException || e.IsTransient,
-        ReplicationException r => r.IsTransient,
+        EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException,
+        ReplicationException r => r.ErrorCode is EcrErrorCodes.InvalidLayerPartException
+            or ReplicationErrorCodes.DigestMismatch
+            or ReplicationErrorCodes.SizeMismatch && r.IsTransient,
         _ => false,
     };
 
-    private async Task<long> CopyOnceAsync(BlobRoute route, BlobToCopy blob, IProgress<long>? progress, CancellationToken cancellationToken)
+    private async Task CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
-        var initiated = await _calls.RunAsync(
-            "InitiateLayerUpload",
-            (route, blob),
-            static (s, ct) => s.route.Destination.InitiateLayerUploadAsync(
-                new InitiateLayerUploadRequest { RegistryId = s.route.DestinationRegistryId, RepositoryName = s.route.DestinationRepository }, ct),
-            cancellationToken);
-
-        var partSize = UploadPartSize.Choose(blob.Size, initiated.PartSize);
-        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        var senders = uploads.Select(u => u.UploadPartsAsync(cancellationToken)).ToArray();
+        Exception? downloadError = null;
         try
         {
-            using var download = OpenSource(route, blob);
-            long uploaded = 0;
-            while (true)
+            using var download = new BlobDownload(_http, ct => GetDownloadUrlAsync(source, blob.Digest, ct), blob.Digest, blob.Size, _options, _budget.MaxDownloadResumes, blob.InlineData);
+            long position = 0;
+            while (uploads.Any(u => !u.Failed))
             {
-                var filled = await download.FillAsync(buffer.AsMemory(0, partSize), cancellationToken);
+                var part = new SharedPart(partSize);
+                int filled;
+                try
+                {
+                    filled = await download.FillAsync(part.Writable, cancellationToken);
+                }
+                catch
+                {
+                    part.Release();
+                    throw;
+                }
+
                 if (filled == 0)
                 {
+                    part.Release();
+                    download.Verify();
                     break;
                 }
 
-                await UploadPartAsync(route, initiated.UploadId!, uploaded, buffer.AsMemory(0, filled), cancellationToken);
-                uploaded += filled;
-                progress?.Report(filled);
+                part.Seal(position, filled);
+                position += filled;
+                await HandOutAsync(part, uploads, cancellationToken);
             }
-
-            download.Verify();
-            await CompleteAsync(route, initiated.UploadId!, blob.Digest, cancellationToken);
-            return uploaded;
+        }
+        catch (Exception ex)
+        {
+            downloadError = ex;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var upload in uploads)
+            {
+                upload.Parts.Writer.TryComplete(downloadError);
+            }
         }
+
+        await Task.WhenAll(senders);
+        if (downloadError is not null)
+        {
+            foreach (var upload in uploads)
+            {
+                upload.Fail(downloadError);
+            }
+
+            return;
+        }
+
+        await Task.WhenAll(uploads.Select(u => u.CompleteAsync(cancellationToken)));
     }
 
-    private BlobDownload OpenSource(BlobRoute route, BlobToCopy blob)
+    /// <summary>Gives the part to every upload still going; waits while the slowest one's queue is full.</summary>
+    private static async Task HandOutAsync(SharedPart part, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
-        return new BlobDownload(_http, ct => GetDownloadUrlAsync(route, blob.Digest, ct), blob.Digest, blob.Size, _options, blob.InlineData);
-    }
-
-    private async Task<Uri> GetDownloadUrlAsync(BlobRoute route, string digest, CancellationToken cancellationToken)
-    {
-        var response = await _calls.RunAsync(
-            "GetDownloadUrlForLayer",
-            (route, digest),
-            static (s, ct) => s.route.Source.GetDownloadUrlForLayerAsync(
-                new GetDownloadUrlForLayerRequest { RegistryId = s.route.SourceRegistryId, RepositoryName = s.route.SourceRepository, LayerDigest = s.digest }, ct),
-            cancellationToken);
-        return new Uri(response.DownloadUrl ?? throw new ReplicationException(ReplicationErrorCodes.DownloadFailed, $"layer {digest}: ECR returned no download URL", isTransient: true));
-    }
-
-    private async Task UploadPartAsync(BlobRoute route, string uploadId, long partStart, ReadOnlyMemory<byte> part, CancellationToken cancellationToken)
-    {
-        var partEnd = partStart + part.Length - 1;
-        var offset = partStart;
-        while (true)
+        var live = uploads.Where(u => !u.Failed).ToList();
+        part.AddReferences(live.Count);
+        part.Release();
+        for (var i = 0; i < live.Count; i++)
         {
             try
             {
-                await _calls.RunAsync(
-                    "UploadLayerPart",
-                    (route, uploadId, offset, partEnd, part, partStart),
-                    static (s, ct) => s.route.Destination.UploadLayerPartAsync(
-                        new UploadLayerPartRequest
-                        {
-                            RegistryId = s.route.DestinationRegistryId,
-                            RepositoryName = s.route.DestinationRepository,
-                            UploadId = s.uploadId,
-                            PartFirstByte = s.offset,
-                            PartLastByte = s.partEnd,
-                            LayerPartBlob = s.part[(int)(s.offset - s.partStart)..],
-                        },
-                        ct),
-                    cancellationToken);
-                return;
+                await live[i].Parts.Writer.WriteAsync(part, cancellationToken);
             }
-            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException && e.LastValidByteReceived is { } lastValid)
+            catch
             {
-                // ECR tells how far it got. A retried part whose first attempt landed shows up here too.
-                var next = lastValid + 1;
-                if (next > partEnd)
+                // This reference and those of the uploads not reached yet go back now.
+                for (var j = i; j < live.Count; j++)
                 {
-                    return;
+                    part.Release();
                 }
 
-                if (next < partStart || next == offset)
-                {
-                    // The destination lost bytes we no longer hold, or refuses the same offset again: start the layer over.
-                    throw new ReplicationException(e.ErrorCode, "the destination upload lost its position; restarting the layer", isTransient: true, e);
-                }
-
-                offset = next;
+                throw;
             }
         }
     }
 
-    private async Task CompleteAsync(BlobRoute route, string uploadId, string digest, CancellationToken cancellationToken)
+    private static async Task<Uri> GetDownloadUrlAsync(BlobSource source, string digest, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _calls.RunAsync(
-                "CompleteLayerUpload",
-                (route, uploadId, digest),
-                static (s, ct) => s.route.Destination.CompleteLayerUploadAsync(
-                    new CompleteLayerUploadRequest
-                    {
-                        RegistryId = s.route.DestinationRegistryId,
-                        RepositoryName = s.route.DestinationRepository,
-                        UploadId = s.uploadId,
-                        LayerDigests = [s.digest],
-                    },
-                    ct),
-                cancellationToken);
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.LayerAlreadyExistsException)
-        {
-            // Another copy (a concurrent invocation, or an earlier attempt) finished first: the blob is there.
-        }
+        var response = await source.Client.GetDownloadUrlForLayerAsync(
+            new GetDownloadUrlForLayerRequest { RegistryId = source.RegistryId, RepositoryName = source.Repository, LayerDigest = digest }, cancellationToken);
+        return new Uri(response.DownloadUrl ?? throw new ReplicationException(ReplicationErrorCodes.DownloadFailed, $"layer {digest}: ECR returned no download URL", isTransient: true));
     }
 }

@@ -18,6 +18,7 @@ internal sealed class BlobDownload : IDisposable
     private readonly string _digest;
     private readonly long _expectedSize;
     private readonly BlobCopyOptions _options;
+    private readonly int _maxResumes;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private Uri? _url;
     private HttpResponseMessage? _response;
@@ -25,8 +26,9 @@ internal sealed class BlobDownload : IDisposable
     private readonly byte[]? _inline;
     private int _resumes;
 
-    public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, byte[]? inline = null)
+    public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, int maxResumes, byte[]? inline = null)
     {
+        _maxResumes = maxResumes;
         _inline = inline;
         _http = http;
         _urlSource = urlSource;
@@ -116,11 +118,11 @@ internal sealed class BlobDownload : IDisposable
             catch (Exception ex) when (IsResumable(ex, cancellationToken))
             {
                 CloseBody();
-                if (++_resumes > _options.MaxDownloadResumes)
+                if (++_resumes > _maxResumes)
                 {
                     throw new ReplicationException(
                         ReplicationErrorCodes.DownloadFailed,
-                        $"layer {_digest}: download failed at byte {Position} of {_expectedSize} after {_options.MaxDownloadResumes} resumes ({ex.GetType().Name})",
+                        $"layer {_digest}: download failed at byte {Position} of {_expectedSize} after {_maxResumes} resumes ({ex.GetType().Name})",
                         isTransient: true);
                 }
             }

@@ -15,25 +15,19 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class DestinationReplicator
 {
-    private readonly EcrCallRunner _calls;
     private readonly DestinationStateReader _reader;
     private readonly RepositoryProvisioner _provisioner;
-    private readonly BlobCopier _copier;
-    private readonly SemaphoreSlim _layerSlots;
     private readonly InFlightCopies<(string Region, string? Registry, string Repository, string Digest)> _inFlight = new();
     private readonly ConcurrentDictionary<string, RequestPacer> _putImagePacers = new(StringComparer.Ordinal);
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
 
-    public DestinationReplicator(EcrCallRunner calls, RepositoryProvisioner provisioner, BlobCopier copier, ReplicatorOptions options, TimeProvider time)
+    public DestinationReplicator(RepositoryProvisioner provisioner, ReplicatorOptions options, TimeProvider time)
     {
-        _calls = calls;
-        _reader = new DestinationStateReader(calls);
+        _reader = new DestinationStateReader();
         _provisioner = provisioner;
-        _copier = copier;
         _options = options;
         _time = time;
-        _layerSlots = new SemaphoreSlim(options.MaxParallelLayers, options.MaxParallelLayers);
     }
 
     public async Task<DestinationResult> ReplicateAsync(SourceContext source, IEcrClient client, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
@@ -43,6 +37,7 @@ internal sealed class DestinationReplicator
         var copied = 0;
         var skipped = 0;
         long bytes = 0;
+        var arrived = false;
         try
         {
             // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
@@ -58,9 +53,15 @@ internal sealed class DestinationReplicator
                 await _provisioner.CreateAsync(client, destination.Region, destination.RegistryId, repository, settings, cancellationToken);
             }
 
-            var route = new BlobRoute(source.Client, source.Reference.RegistryId, source.Reference.RepositoryName, client, destination.RegistryId, repository);
+            var target = new BlobTarget(client, destination.RegistryId, repository);
             var blobs = await ResolveUnknownSizesAsync(source, plan.Blobs, cancellationToken);
-            var outcomes = await Task.WhenAll(blobs.Select(blob => CopyBlobAsync(route, destination, blob, observer, cancellationToken)));
+
+            // Every blob is registered with the request's fan-out before this destination arrives: each is then
+            // downloaded once for all the destinations that need it.
+            var copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer)).ToList();
+            arrived = true;
+            source.Blobs.Arrive();
+            var outcomes = await Task.WhenAll(copies);
             foreach (var (blobBytes, joined) in outcomes)
             {
                 // A blob another request was already copying counts as skipped here: its bytes are that request's.
@@ -88,6 +89,14 @@ internal sealed class DestinationReplicator
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
             return Done(new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient));
         }
+        finally
+        {
+            if (!arrived)
+            {
+                // Failed (or cancelled) before copying: the other destinations' blobs must not wait for this one.
+                source.Blobs.Arrive();
+            }
+        }
 
         DestinationResult Done(DestinationResult result)
         {
@@ -96,23 +105,16 @@ internal sealed class DestinationReplicator
         }
     }
 
-    private async Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobRoute route, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the blob with the fan-out, unless another request of this engine is already copying it to the
+    /// same destination: then this one joins that copy. Registration happens before the first await.
+    /// </summary>
+    private Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobFanOut blobs, BlobTarget target, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer)
     {
         var progress = new ObserverProgress(observer, destination, blob.Digest);
-        return await _inFlight.RunAsync(
-            (destination.Region, destination.RegistryId, route.DestinationRepository, blob.Digest),
-            async () =>
-            {
-                await _layerSlots.WaitAsync(cancellationToken);
-                try
-                {
-                    return await _copier.CopyAsync(route, blob, progress, cancellationToken);
-                }
-                finally
-                {
-                    _layerSlots.Release();
-                }
-            });
+        return _inFlight.RunAsync(
+            (destination.Region, destination.RegistryId, target.Repository, blob.Digest),
+            () => blobs.Add(target, blob, progress));
     }
 
     /// <summary>Schema 1 descriptors carry no size: the source's BatchCheckLayerAvailability knows it.</summary>
@@ -154,7 +156,7 @@ internal sealed class DestinationReplicator
         await pacer.WaitAsync(cancellationToken);
         try
         {
-            await _calls.RunAsync("PutImage", (client, request), static (s, ct) => s.client.PutImageAsync(s.request, ct), cancellationToken);
+            await client.PutImageAsync(request, cancellationToken);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
         {
@@ -177,12 +179,8 @@ internal sealed class DestinationReplicator
     {
         try
         {
-            var described = await _calls.RunAsync(
-                "DescribeImages",
-                (client, registryId, repository, tag),
-                static (s, ct) => s.client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
-                cancellationToken);
+            var described = await client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
             return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)

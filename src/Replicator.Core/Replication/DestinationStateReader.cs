@@ -2,7 +2,6 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -13,9 +12,6 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class DestinationStateReader
 {
-    private readonly EcrCallRunner _calls;
-
-    public DestinationStateReader(EcrCallRunner calls) => _calls = calls;
 
     public async Task<DestinationState> ReadAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, CancellationToken cancellationToken)
     {
@@ -23,12 +19,8 @@ internal sealed class DestinationStateReader
         List<ImageDetail> details;
         try
         {
-            var described = await _calls.RunAsync(
-                "DescribeImages",
-                (destination, registryId, repository, root),
-                static (s, ct) => s.destination.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageDigest = s.root }] }, ct),
-                cancellationToken);
+            var described = await destination.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = root }] }, cancellationToken);
             details = described.ImageDetails ?? [];
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
@@ -66,12 +58,8 @@ internal sealed class DestinationStateReader
         var available = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chunk in Batches.Chunk(digests))
         {
-            var response = await _calls.RunAsync(
-                "BatchCheckLayerAvailability",
-                (client, registryId, repository, chunk),
-                static (s, ct) => s.client.BatchCheckLayerAvailabilityAsync(
-                    new BatchCheckLayerAvailabilityRequest { RegistryId = s.registryId, RepositoryName = s.repository, LayerDigests = [.. s.chunk] }, ct),
-                cancellationToken);
+            var response = await client.BatchCheckLayerAvailabilityAsync(
+                    new BatchCheckLayerAvailabilityRequest { RegistryId = registryId, RepositoryName = repository, LayerDigests = [.. chunk] }, cancellationToken);
             foreach (var layer in response.Layers ?? [])
             {
                 if (layer.LayerDigest is { } digest && layer.LayerAvailability == LayerAvailability.Available)
@@ -92,19 +80,15 @@ internal sealed class DestinationStateReader
         var children = source.ManifestDigests.Where(d => d != source.Root.ReferenceDigest).ToList();
         foreach (var chunk in Batches.Chunk(children, Batches.ManifestFetchBatchSize))
         {
-            var response = await _calls.RunAsync(
-                "BatchGetImage",
-                (destination, registryId, repository, chunk),
-                static (s, ct) => s.destination.BatchGetImageAsync(
+            var response = await destination.BatchGetImageAsync(
                     new BatchGetImageRequest
                     {
-                        RegistryId = s.registryId,
-                        RepositoryName = s.repository,
-                        ImageIds = [.. s.chunk.Select(d => new ImageIdentifier { ImageDigest = d })],
+                        RegistryId = registryId,
+                        RepositoryName = repository,
+                        ImageIds = [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })],
                         AcceptedMediaTypes = [.. MediaTypes.AcceptedManifestTypes],
                     },
-                    ct),
-                cancellationToken);
+                    cancellationToken);
             foreach (var image in response.Images ?? [])
             {
                 if (image.ImageId?.ImageDigest is { } digest)

@@ -1,6 +1,5 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -10,12 +9,10 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class ImageDeleter
 {
-    private readonly EcrCallRunner _calls;
     private readonly RepositoryMapping _mapping;
 
-    public ImageDeleter(EcrCallRunner calls, RepositoryMapping mapping)
+    public ImageDeleter(RepositoryMapping mapping)
     {
-        _calls = calls;
         _mapping = mapping;
     }
 
@@ -36,11 +33,7 @@ internal sealed class ImageDeleter
             }
 
             var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
-            var response = await _calls.RunAsync(
-                "BatchDeleteImage",
-                (client, destination.RegistryId, repository, id),
-                static (s, ct) => s.client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = s.RegistryId, RepositoryName = s.repository, ImageIds = [s.id] }, ct),
-                cancellationToken);
+            var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
 
             var failure = response.Failures?.FirstOrDefault();
             return failure switch
@@ -71,12 +64,8 @@ internal sealed class ImageDeleter
     {
         try
         {
-            var described = await _calls.RunAsync(
-                "DescribeImages",
-                (client, registryId, repository, tag),
-                static (s, ct) => s.client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
-                cancellationToken);
+            var described = await client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
             return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)

@@ -13,10 +13,11 @@ public sealed class ImageReplicator : IImageReplicator
 {
     private readonly IEcrClientProvider _clients;
     private readonly IDestinationClients _destinationClients;
-    private readonly EcrCallRunner _calls;
     private readonly SourceImageLoader _loader;
     private readonly RepositoryProvisioner _provisioner;
     private readonly DestinationReplicator _destinations;
+    private readonly BlobCopier _copier;
+    private readonly CopySlots _slots;
     private readonly ImageDeleter _deleter;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
@@ -25,17 +26,22 @@ public sealed class ImageReplicator : IImageReplicator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallelLayers, 1);
-        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
-
-        // Without routing, every destination is a region of the source account, written with the same credentials.
-        _destinationClients = destinationClients ?? new SourceCredentialsDestinationClients(clients);
+        ArgumentNullException.ThrowIfNull(clients);
         _time = time ?? TimeProvider.System;
         _observer = observer ?? NullReplicationObserver.Instance;
-        _calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
-        _loader = new SourceImageLoader(_calls);
-        _provisioner = new RepositoryProvisioner(_calls, options.KmsKeyIds);
-        _destinations = new DestinationReplicator(_calls, _provisioner, new BlobCopier(downloads, _calls, options.BlobCopy), options, _time);
-        _deleter = new ImageDeleter(_calls, options.RepositoryMapping);
+
+        // Every ECR call of the engine goes through the one retry policy, as a decorator; nothing below retries a
+        // call. Without routing, every destination is a region of the source account, written with the same
+        // credentials.
+        var calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
+        _clients = new RetryingEcrClientProvider(clients, calls);
+        _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls);
+        _loader = new SourceImageLoader();
+        _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
+        _destinations = new DestinationReplicator(_provisioner, options, _time);
+        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry);
+        _slots = new CopySlots(options.MaxParallelLayers);
+        _deleter = new ImageDeleter(options.RepositoryMapping);
     }
 
     public async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)
@@ -60,7 +66,8 @@ public sealed class ImageReplicator : IImageReplicator
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
-            context = new SourceContext(client, source, image, settings);
+            var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _slots, request.Destinations.Count, cancellationToken);
+            context = new SourceContext(client, source, image, settings, blobs);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {

@@ -19,12 +19,13 @@ public sealed class ReplicationPreviewer
 
     public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null, IDestinationClients? destinationClients = null, RepositoryMapping? mapping = null)
     {
-        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
-        _destinationClients = destinationClients ?? new SourceCredentialsDestinationClients(clients);
-        _mapping = mapping ?? RepositoryMapping.Identity;
+        ArgumentNullException.ThrowIfNull(clients);
         var calls = new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble);
-        _loader = new SourceImageLoader(calls);
-        _reader = new DestinationStateReader(calls);
+        _clients = new RetryingEcrClientProvider(clients, calls);
+        _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls);
+        _mapping = mapping ?? RepositoryMapping.Identity;
+        _loader = new SourceImageLoader();
+        _reader = new DestinationStateReader();
     }
 
     /// <summary>

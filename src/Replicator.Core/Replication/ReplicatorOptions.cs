@@ -7,9 +7,10 @@ namespace Replicator.Core.Replication;
 public sealed record ReplicatorOptions
 {
     /// <summary>
-    /// Layers copied at once, across every destination and request of this engine. Memory is bounded by this
-    /// times one part buffer and one request body (about 24 MiB per layer with 10 MiB parts).
-    /// go-containerregistry defaults to 4 jobs, skopeo to 6.
+    /// Upload streams at once (a layer going to one destination), across every destination and request of this
+    /// engine; a blob downloaded once for three destinations takes three. Memory is bounded by this times one
+    /// request body (about 13.3 MiB with 10 MiB parts) plus the shared parts of each blob in flight
+    /// (<see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts). go-containerregistry defaults to 4 jobs, skopeo to 6.
     /// </summary>
     public int MaxParallelLayers { get; init; } = 4;
 

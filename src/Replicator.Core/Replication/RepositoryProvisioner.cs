@@ -1,6 +1,5 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -11,45 +10,29 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class RepositoryProvisioner
 {
-    private readonly EcrCallRunner _calls;
     private readonly IReadOnlyDictionary<string, string> _kmsKeysByRegion;
 
-    public RepositoryProvisioner(EcrCallRunner calls, IReadOnlyDictionary<string, string> kmsKeysByRegion)
+    public RepositoryProvisioner(IReadOnlyDictionary<string, string> kmsKeysByRegion)
     {
-        _calls = calls;
         _kmsKeysByRegion = kmsKeysByRegion;
     }
 
     /// <summary>Reads the source repository's settings (once per request; shared by its destinations).</summary>
     public async Task<SourceRepositorySettings> ReadSourceAsync(IEcrClient source, string? registryId, string repositoryName, CancellationToken cancellationToken)
     {
-        var described = await _calls.RunAsync(
-            "DescribeRepositories",
-            (source, registryId, repositoryName),
-            static (s, ct) => s.source.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RegistryId = s.registryId, RepositoryNames = [s.repositoryName] }, ct),
-            cancellationToken);
+        var described = await source.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RegistryId = registryId, RepositoryNames = [repositoryName] }, cancellationToken);
         var repository = described.Repositories?.FirstOrDefault()
             ?? throw new ReplicationException("RepositoryNotFoundException", $"source repository '{repositoryName}' was not described", isTransient: false);
 
-        var tags = await _calls.RunAsync(
-            "ListTagsForResource",
-            (source, repository.RepositoryArn),
-            static (s, ct) => s.source.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = s.RepositoryArn }, ct),
-            cancellationToken);
+        var tags = await source.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = repository.RepositoryArn }, cancellationToken);
 
         var lifecycle = await ReadOptionalAsync(
-            "GetLifecyclePolicy",
             EcrErrorCodes.LifecyclePolicyNotFoundException,
-            (source, registryId, repositoryName),
-            static async (s, ct) => (await s.source.GetLifecyclePolicyAsync(new GetLifecyclePolicyRequest { RegistryId = s.registryId, RepositoryName = s.repositoryName }, ct)).LifecyclePolicyText,
-            cancellationToken);
+            async () => (await source.GetLifecyclePolicyAsync(new GetLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName }, cancellationToken)).LifecyclePolicyText);
 
         var policy = await ReadOptionalAsync(
-            "GetRepositoryPolicy",
             EcrErrorCodes.RepositoryPolicyNotFoundException,
-            (source, registryId, repositoryName),
-            static async (s, ct) => (await s.source.GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RegistryId = s.registryId, RepositoryName = s.repositoryName }, ct)).PolicyText,
-            cancellationToken);
+            async () => (await source.GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName }, cancellationToken)).PolicyText);
 
         return new SourceRepositorySettings(repository, tags.Tags ?? [], lifecycle, policy);
     }
@@ -61,7 +44,7 @@ internal sealed class RepositoryProvisioner
 
         try
         {
-            await _calls.RunAsync("CreateRepository", (destination, request), static (s, ct) => s.destination.CreateRepositoryAsync(s.request, ct), cancellationToken);
+            await destination.CreateRepositoryAsync(request, cancellationToken);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryAlreadyExistsException)
         {
@@ -71,20 +54,12 @@ internal sealed class RepositoryProvisioner
 
         if (source.LifecyclePolicyText is { } lifecycle)
         {
-            await _calls.RunAsync(
-                "PutLifecyclePolicy",
-                (destination, registryId, repositoryName, lifecycle),
-                static (s, ct) => s.destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = s.registryId, RepositoryName = s.repositoryName, LifecyclePolicyText = s.lifecycle }, ct),
-                cancellationToken);
+            await destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, LifecyclePolicyText = lifecycle }, cancellationToken);
         }
 
         if (source.RepositoryPolicyText is { } policy)
         {
-            await _calls.RunAsync(
-                "SetRepositoryPolicy",
-                (destination, registryId, repositoryName, policy),
-                static (s, ct) => s.destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = s.registryId, RepositoryName = s.repositoryName, PolicyText = s.policy }, ct),
-                cancellationToken);
+            await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy }, cancellationToken);
         }
 
         return true;
@@ -136,11 +111,11 @@ internal sealed class RepositoryProvisioner
             isTransient: false);
     }
 
-    private async Task<string?> ReadOptionalAsync<TState>(string operation, string notFoundCode, TState state, Func<TState, CancellationToken, Task<string?>> read, CancellationToken cancellationToken)
+    private static async Task<string?> ReadOptionalAsync(string notFoundCode, Func<Task<string?>> read)
     {
         try
         {
-            return await _calls.RunAsync(operation, state, read, cancellationToken);
+            return await read();
         }
         catch (EcrException e) when (e.ErrorCode == notFoundCode)
         {

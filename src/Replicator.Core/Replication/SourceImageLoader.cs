@@ -2,7 +2,6 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -13,9 +12,6 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class SourceImageLoader
 {
-    private readonly EcrCallRunner _calls;
-
-    public SourceImageLoader(EcrCallRunner calls) => _calls = calls;
 
     public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
@@ -115,7 +111,7 @@ internal sealed class SourceImageLoader
         };
         try
         {
-            var response = await _calls.RunAsync("BatchGetImage", (source, request), static (s, ct) => s.source.BatchGetImageAsync(s.request, ct), cancellationToken);
+            var response = await source.BatchGetImageAsync(request, cancellationToken);
 
             // Only "not found" means stale; any other refusal (KmsError, Upstream..., ImageInaccessible) must surface.
             if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null)) is { } failure)

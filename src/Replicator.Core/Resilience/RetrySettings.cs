@@ -1,9 +1,23 @@
 namespace Replicator.Core.Resilience;
 
-/// <summary>How hard ECR calls are retried. The caller's cancellation token bounds the total time.</summary>
+/// <summary>
+/// The one retry budget of the engine: ECR call retries, layer restarts and download resumes, stated here and
+/// nowhere else. Retries never nest inside one another: a call is retried by the <see cref="RetryingEcrClient"/>
+/// decorator only; a layer restarts only when the destination lost its upload session or position, or the
+/// downloaded bytes failed their digest check (never because a call ran out of retries: that fails the
+/// destination); a download resumes only after a cut, stalled or expired read. The caller's cancellation
+/// token (the Lambda deadline) bounds the total time.
+/// </summary>
 public sealed record RetrySettings
 {
+    /// <summary>Retries of one ECR call after its first try (the AWS SDKs' standard mode makes 3 tries in all).</summary>
     public int MaxRetries { get; init; } = 6;
+
+    /// <summary>Fresh upload sessions of one layer in one destination, after the first.</summary>
+    public int MaxLayerRestarts { get; init; } = 2;
+
+    /// <summary>Ranged-GET resumes of one download (one layer attempt) before the download fails.</summary>
+    public int MaxDownloadResumes { get; init; } = 5;
 
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -11,4 +25,13 @@ public sealed record RetrySettings
     public TimeSpan ThrottlingBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Tries one logical ECR call can make in the worst case: its own retries, once per layer attempt.</summary>
+    public int WorstCaseTriesPerCall => (1 + MaxRetries) * (1 + MaxLayerRestarts);
+
+    /// <summary>Presigned GETs one layer can make in the worst case (one per open, per layer attempt).</summary>
+    public int WorstCaseDownloadsPerLayer => (1 + MaxDownloadResumes) * (1 + MaxLayerRestarts);
+
+    /// <summary>Upload sessions (InitiateLayerUpload calls that succeed) one layer can open in one destination.</summary>
+    public int WorstCaseUploadSessionsPerLayer => 1 + MaxLayerRestarts;
 }

@@ -56,7 +56,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content);
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri("http://bucket.example/layer?X-Amz-Signature=x")), ContentDigest, Content.Length, Options);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri("http://bucket.example/layer?X-Amz-Signature=x")), ContentDigest, Content.Length, Options, maxResumes: 5);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -70,7 +70,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content) { Status = HttpStatusCode.InternalServerError };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options with { MaxDownloadResumes = 2 });
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 2);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -85,7 +85,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content);
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => throw new InvalidOperationException("no URL needed"), ContentDigest, Content.Length, Options, Content);
+        using var download = new BlobDownload(http, _ => throw new InvalidOperationException("no URL needed"), ContentDigest, Content.Length, Options, maxResumes: 5, Content);
 
         await download.FillAsync(new byte[20_000], CancellationToken.None);
         download.Verify();
@@ -96,7 +96,7 @@ public sealed class BlobDownloadTests
     private static BlobDownload Download(byte[] body, long declaredSize)
     {
         var http = new HttpClient(new CannedHandler(body));
-        return new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, declaredSize, Options);
+        return new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, declaredSize, Options, maxResumes: 5);
     }
 
     private sealed class CannedHandler(byte[] body) : HttpMessageHandler

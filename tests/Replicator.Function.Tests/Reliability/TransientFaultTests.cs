@@ -62,7 +62,8 @@ public sealed class TransientFaultTests
 
         Assert.Empty(Failed(response));
         await rig.AssertReplicatedAsync("cut", image, "v1");
-        Assert.True(rig.Server.Calls.Count(Source, "DownloadLayer") >= image.Blobs.Count * 2 + 2, "the cut downloads were resumed");
+        // Each blob is downloaded once for both destinations; the two cuts add two ranged GETs.
+        Assert.True(rig.Server.Calls.Count(Source, "DownloadLayer") >= image.Blobs.Count + 2, "the cut downloads were resumed");
     }
 
     [Fact]
@@ -145,7 +146,8 @@ public sealed class TransientFaultTests
 
         Assert.Empty(Failed(response));
         await rig.AssertReplicatedAsync("expire", image, "v1");
-        Assert.True(rig.Server.Calls.Count(Source, "GetDownloadUrlForLayer") > image.Blobs.Count * 2, "an expired URL was replaced by a new one");
+        // One URL per blob for both destinations (fan-out); the expired one is asked for again.
+        Assert.True(rig.Server.Calls.Count(Source, "GetDownloadUrlForLayer") > image.Blobs.Count, "an expired URL was replaced by a new one");
     }
 
     [Fact]

@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Copy;
+
+/// <summary>
+/// One destination's upload session of one blob: InitiateLayerUpload, then the shared parts in order as the
+/// download hands them over (a bounded queue of <see cref="BlobCopyOptions.PartsInFlight"/>), then
+/// CompleteLayerUpload once the download verified the digest. A failure is recorded, not thrown, so that one
+/// destination's failure never stops the download the others share.
+/// </summary>
+internal sealed class PartUpload
+{
+    private readonly BlobCopyTarget _target;
+    private readonly string _digest;
+    private readonly long _size;
+    private string? _uploadId;
+
+    public PartUpload(BlobCopyTarget target, BlobToCopy blob, int partsInFlight)
+    {
+        _target = target;
+        _digest = blob.Digest;
+        _size = blob.Size;
+        Parts = Channel.CreateBounded<SharedPart>(new BoundedChannelOptions(partsInFlight) { SingleReader = true, SingleWriter = true });
+    }
+
+    public BlobCopyTarget Target => _target;
+
+    /// <summary>The part size this destination takes; parts are cut once per size, shared by every upload of that size.</summary>
+    public int PartSize { get; private set; }
+
+    public Channel<SharedPart> Parts { get; }
+
+    public long Uploaded { get; private set; }
+
+    public Exception? Error { get; private set; }
+
+    public bool Failed => Error is not null;
+
+    public void Fail(Exception error) => Error ??= error;
+
+    public async Task InitiateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var destination = _target.Target;
+            var initiated = await destination.Client.InitiateLayerUploadAsync(
+                new InitiateLayerUploadRequest { RegistryId = destination.RegistryId, RepositoryName = destination.Repository }, cancellationToken);
+            _uploadId = initiated.UploadId;
+            PartSize = UploadPartSize.Choose(_size, initiated.PartSize);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>Uploads the parts as they arrive until the download completes the queue. Never throws.</summary>
+    public async Task UploadPartsAsync(CancellationToken cancellationToken)
+    {
+        var reader = Parts.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryRead(out var part))
+                {
+                    try
+                    {
+                        if (!Failed)
+                        {
+                            await UploadPartAsync(part, cancellationToken);
+                            Uploaded += part.Length;
+                            _target.Progress?.Report(part.Length);
+                        }
+                    }
+                    catch (Exception ex)
+                    {
+                        Fail(ex);
+                    }
+                    finally
+                    {
+                        part.Release();
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Cancelled while waiting, or the download failed (it completes the queue with its error).
+            Fail(ex);
+        }
+        finally
+        {
+            // Whatever is still queued goes back to the pool; the download completes the queue on every path.
+            while (reader.TryRead(out var left))
+            {
+                left.Release();
+            }
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (Failed)
+        {
+            return;
+        }
+
+        try
+        {
+            var destination = _target.Target;
+            await destination.Client.CompleteLayerUploadAsync(
+                new CompleteLayerUploadRequest
+                {
+                    RegistryId = destination.RegistryId,
+                    RepositoryName = destination.Repository,
+                    UploadId = _uploadId,
+                    LayerDigests = [_digest],
+                },
+                cancellationToken);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.LayerAlreadyExistsException)
+        {
+            // Another copy (a concurrent invocation, or an earlier attempt) finished first: the blob is there.
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    private async Task UploadPartAsync(SharedPart part, CancellationToken cancellationToken)
+    {
+        var destination = _target.Target;
+        var partStart = part.Start;
+        var partEnd = partStart + part.Length - 1;
+        var offset = partStart;
+        while (true)
+        {
+            try
+            {
+                await destination.Client.UploadLayerPartAsync(
+                    new UploadLayerPartRequest
+                    {
+                        RegistryId = destination.RegistryId,
+                        RepositoryName = destination.Repository,
+                        UploadId = _uploadId,
+                        PartFirstByte = offset,
+                        PartLastByte = partEnd,
+                        LayerPartBlob = part.Bytes[(int)(offset - partStart)..],
+                    },
+                    cancellationToken);
+                return;
+            }
+            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException && e.LastValidByteReceived is { } lastValid)
+            {
+                // ECR tells how far it got. A retried part whose first attempt landed shows up here too.
+                var next = lastValid + 1;
+                if (next > partEnd)
+                {
+                    return;
+                }
+
+                if (next < partStart || next == offset)
+                {
+                    // The destination lost bytes we no longer hold, or refuses the same offset again: start the layer over.
+                    throw new ReplicationException(e.ErrorCode, "the destination upload lost its position; restarting the layer", isTransient: true, e);
+                }
+
+                offset = next;
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Ecr.Paginators;
+
+namespace Replicator.Core.Resilience;
+
+/// <summary>
+/// An <see cref="IEcrClient"/> whose every call runs through the one retry policy (<see cref="EcrCallRunner"/>),
+/// so call sites stay plain calls (<c>await client.PutImageAsync(request, ct)</c>) and nothing retries twice:
+/// go-containerregistry stacks its retry the same way, as a transport decorator. Paginated operations page
+/// through this client, so each page is retried, not the walk. Which errors are retried is the classifier's
+/// verdict (<see cref="EcrException.IsTransient"/>), never a list of its own.
+/// </summary>
+public sealed class RetryingEcrClient : IEcrClient
+{
+    private readonly IEcrClient _inner;
+    private readonly EcrCallRunner _calls;
+
+    public RetryingEcrClient(IEcrClient inner, EcrCallRunner calls)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _calls = calls ?? throw new ArgumentNullException(nameof(calls));
+        Paginators = new EcrPaginators(this);
+    }
+
+    /// <summary>The undecorated client.</summary>
+    public IEcrClient Inner => _inner;
+
+    public IEcrPaginators Paginators { get; }
+
+    public Task<BatchGetImageResponse> BatchGetImageAsync(BatchGetImageRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("BatchGetImage", (Inner: _inner, Request: request), static (s, ct) => s.Inner.BatchGetImageAsync(s.Request, ct), cancellationToken);
+
+    public Task<BatchCheckLayerAvailabilityResponse> BatchCheckLayerAvailabilityAsync(BatchCheckLayerAvailabilityRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("BatchCheckLayerAvailability", (Inner: _inner, Request: request), static (s, ct) => s.Inner.BatchCheckLayerAvailabilityAsync(s.Request, ct), cancellationToken);
+
+    public Task<GetDownloadUrlForLayerResponse> GetDownloadUrlForLayerAsync(GetDownloadUrlForLayerRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("GetDownloadUrlForLayer", (Inner: _inner, Request: request), static (s, ct) => s.Inner.GetDownloadUrlForLayerAsync(s.Request, ct), cancellationToken);
+
+    public Task<InitiateLayerUploadResponse> InitiateLayerUploadAsync(InitiateLayerUploadRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("InitiateLayerUpload", (Inner: _inner, Request: request), static (s, ct) => s.Inner.InitiateLayerUploadAsync(s.Request, ct), cancellationToken);
+
+    public Task<UploadLayerPartResponse> UploadLayerPartAsync(UploadLayerPartRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("UploadLayerPart", (Inner: _inner, Request: request), static (s, ct) => s.Inner.UploadLayerPartAsync(s.Request, ct), cancellationToken);
+
+    public Task<CompleteLayerUploadResponse> CompleteLayerUploadAsync(CompleteLayerUploadRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("CompleteLayerUpload", (Inner: _inner, Request: request), static (s, ct) => s.Inner.CompleteLayerUploadAsync(s.Request, ct), cancellationToken);
+
+    public Task<PutImageResponse> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("PutImage", (Inner: _inner, Request: request), static (s, ct) => s.Inner.PutImageAsync(s.Request, ct), cancellationToken);
+
+    public Task<CreateRepositoryResponse> CreateRepositoryAsync(CreateRepositoryRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("CreateRepository", (Inner: _inner, Request: request), static (s, ct) => s.Inner.CreateRepositoryAsync(s.Request, ct), cancellationToken);
+
+    public Task<DescribeRepositoriesResponse> DescribeRepositoriesAsync(DescribeRepositoriesRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("DescribeRepositories", (Inner: _inner, Request: request), static (s, ct) => s.Inner.DescribeRepositoriesAsync(s.Request, ct), cancellationToken);
+
+    public Task<DescribeImagesResponse> DescribeImagesAsync(DescribeImagesRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("DescribeImages", (Inner: _inner, Request: request), static (s, ct) => s.Inner.DescribeImagesAsync(s.Request, ct), cancellationToken);
+
+    public Task<ListImagesResponse> ListImagesAsync(ListImagesRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("ListImages", (Inner: _inner, Request: request), static (s, ct) => s.Inner.ListImagesAsync(s.Request, ct), cancellationToken);
+
+    public Task<BatchDeleteImageResponse> BatchDeleteImageAsync(BatchDeleteImageRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("BatchDeleteImage", (Inner: _inner, Request: request), static (s, ct) => s.Inner.BatchDeleteImageAsync(s.Request, ct), cancellationToken);
+
+    public Task<GetLifecyclePolicyResponse> GetLifecyclePolicyAsync(GetLifecyclePolicyRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("GetLifecyclePolicy", (Inner: _inner, Request: request), static (s, ct) => s.Inner.GetLifecyclePolicyAsync(s.Request, ct), cancellationToken);
+
+    public Task<PutLifecyclePolicyResponse> PutLifecyclePolicyAsync(PutLifecyclePolicyRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("PutLifecyclePolicy", (Inner: _inner, Request: request), static (s, ct) => s.Inner.PutLifecyclePolicyAsync(s.Request, ct), cancellationToken);
+
+    public Task<GetRepositoryPolicyResponse> GetRepositoryPolicyAsync(GetRepositoryPolicyRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("GetRepositoryPolicy", (Inner: _inner, Request: request), static (s, ct) => s.Inner.GetRepositoryPolicyAsync(s.Request, ct), cancellationToken);
+
+    public Task<SetRepositoryPolicyResponse> SetRepositoryPolicyAsync(SetRepositoryPolicyRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("SetRepositoryPolicy", (Inner: _inner, Request: request), static (s, ct) => s.Inner.SetRepositoryPolicyAsync(s.Request, ct), cancellationToken);
+
+    public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("ListTagsForResource", (Inner: _inner, Request: request), static (s, ct) => s.Inner.ListTagsForResourceAsync(s.Request, ct), cancellationToken);
+
+    public Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("GetAuthorizationToken", (Inner: _inner, Request: request), static (s, ct) => s.Inner.GetAuthorizationTokenAsync(s.Request, ct), cancellationToken);
+
+    public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("ListImageReferrers", (Inner: _inner, Request: request), static (s, ct) => s.Inner.ListImageReferrersAsync(s.Request, ct), cancellationToken);
+}
