@@ -29,4 +29,16 @@ public static class ReplicationErrorCodes
 
     /// <summary>The source image no longer exists: the event is stale.</summary>
     public const string SourceImageNotFound = "SourceImageNotFound";
+
+    /// <summary>The source image has more referrers than the engine copies with one image.</summary>
+    public const string TooManyReferrers = "TooManyReferrers";
+
+    /// <summary>The source image is archived (ECR's archival storage class): it cannot be pulled until restored.</summary>
+    public const string SourceImageArchived = "SourceImageArchived";
+
+    /// <summary>The subject of a referrer could not be replicated to the destination first; the referrer waits for it.</summary>
+    public const string SubjectNotReplicated = "SubjectNotReplicated";
+
+    /// <summary>The subject of a referrer is not in the source: the referrer travels with its subject when that is pushed.</summary>
+    public const string SubjectNotFound = "SubjectNotFound";
 }
