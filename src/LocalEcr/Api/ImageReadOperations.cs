@@ -13,7 +13,6 @@ internal static class ImageReadOperations
         var name = call.RepositoryName();
         var ids = call.Body.OptionalArray("imageIds");
         Validate.Count(ids.Count, "imageIds", 1, 100);
-        var accepted = call.Body.StringArray("acceptedMediaTypes");
         lock (call.State.Sync)
         {
             var repository = call.FindRepository(name);
@@ -36,14 +35,9 @@ internal static class ImageReadOperations
                     continue;
                 }
 
-                // No conversion here: a stored type the client does not accept is refused, as ECR does
-                // for types it cannot convert.
-                if (accepted.Count > 0 && !accepted.Contains(found.Image.Info.MediaType, StringComparer.Ordinal))
-                {
-                    failures.Add((found.Digest, found.Tag, "UnsupportedImageType", $"Image of media type '{found.Image.Info.MediaType}' is not among the accepted media types"));
-                    continue;
-                }
-
+                // No conversion here: the stored manifest comes back in its own media type whatever
+                // acceptedMediaTypes says, and the caller checks imageManifestMediaType. The model's
+                // ImageFailureCode enum has no code for "not an accepted type", so LocalEcr invents none.
                 w.WriteStartObject();
                 w.WriteString("registryId", call.RegistryId);
                 w.WriteString("repositoryName", name);
@@ -74,6 +68,14 @@ internal static class ImageReadOperations
         var nextToken = call.Body.OptionalString("nextToken");
         var tagStatus = TagStatus(call.Body);
         var imageStatus = Validate.StatusFilter(call.Body.OptionalObject("filter")?.OptionalString("imageStatus"), "filter.imageStatus");
+
+        // The model on maxResults and nextToken: "This option cannot be used when you specify images with imageIds."
+        // An empty imageIds list is refused by the model's min of 1 before we get here.
+        if (call.Body.Member("imageIds") is not null && (maxResults is not null || nextToken is not null))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter: cannot specify imageIds together with maxResults or nextToken");
+        }
+
         lock (call.State.Sync)
         {
             var repository = call.FindRepository(name);

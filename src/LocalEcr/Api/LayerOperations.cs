@@ -71,6 +71,13 @@ internal static class LayerOperations
             {
                 throw new EcrException("LayersNotFoundException", $"The image layer '{digest}' does not exist in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
             }
+
+            // The model: "The specified layer is not available because it is not associated with an image.
+            // Unassociated image layers may be cleaned up at any time." (LayerInaccessibleException)
+            if (!repository.Images.Values.Any(i => i.Info.Blobs.Contains(digest)))
+            {
+                throw new EcrException("LayerInaccessibleException", $"The image layer '{digest}' in the repository with name '{name}' in the registry with id '{call.RegistryId}' is not associated with an image");
+            }
         }
 
         var token = call.Server.Tokens.Issue(digest, call.Region, call.Server.Options.DownloadUrlLifetime);

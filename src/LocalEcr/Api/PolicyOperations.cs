@@ -71,7 +71,8 @@ internal static class PolicyOperations
         w.WriteString("repositoryName", name);
     }
 
-    // Lengths from the model (LifecyclePolicyText max 30720, RepositoryPolicyText max 10240).
+    // Lengths from the model (LifecyclePolicyText 100..30720, RepositoryPolicyText 0..10240) are checked
+    // before the operation runs; this keeps the JSON check and a floor for direct callers.
     private static string RequireJson(string text, string member, int maxLength)
     {
         if (text.Length is 0 || text.Length > maxLength)

@@ -53,6 +53,14 @@ internal static class PutImageOperation
                 previousDigest = tagged;
             }
 
+            // ECR answers ImageTagAlreadyExistsException, not ImageAlreadyExistsException, when the tag is
+            // immutable, even when the tag already points at this very manifest:
+            // https://github.com/aws/containers-roadmap/issues/2179
+            if (tag is not null && previousDigest == digest && TagMutability.IsImmutable(repository, tag))
+            {
+                throw ImmutableTag(tag, name);
+            }
+
             // Pushing an archived image again restores it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
             if (existing is { IsArchived: true })
             {
@@ -67,7 +75,7 @@ internal static class PutImageOperation
 
             if (tag is not null && previousDigest is not null && previousDigest != digest && TagMutability.IsImmutable(repository, tag))
             {
-                throw new EcrException("ImageTagAlreadyExistsException", $"The image tag '{tag}' already exists in the '{name}' repository and cannot be overwritten because the tag is immutable.");
+                throw ImmutableTag(tag, name);
             }
 
             var image = existing ?? new ImageRecord
@@ -101,4 +109,7 @@ internal static class PutImageOperation
 
         return Task.CompletedTask;
     }
+
+    private static EcrException ImmutableTag(string tag, string name) =>
+        new("ImageTagAlreadyExistsException", $"The image tag '{tag}' already exists in the '{name}' repository and cannot be overwritten because the tag is immutable.");
 }

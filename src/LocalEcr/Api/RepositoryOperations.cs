@@ -22,6 +22,20 @@ internal static class RepositoryOperations
         }
 
         var filters = body.OptionalArray("imageTagMutabilityExclusionFilters");
+
+        // The model bounds each filter (WILDCARD, [0-9a-zA-Z._*-]{1,128}) and the list (1..5). Filters only
+        // mean something for the *_WITH_EXCLUSION settings, and those need at least one
+        // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
+        var withExclusion = mutability.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal);
+        if (withExclusion && filters.Count == 0)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter: imageTagMutabilityExclusionFilters must be specified when imageTagMutability is {mutability}");
+        }
+
+        if (!withExclusion && body.Member("imageTagMutabilityExclusionFilters") is not null)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter: imageTagMutabilityExclusionFilters can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not {mutability}");
+        }
         var encryption = body.OptionalObject("encryptionConfiguration");
         var encryptionType = encryption?.OptionalString("encryptionType") ?? "AES256";
         if (!EncryptionTypes.Contains(encryptionType))

@@ -7,7 +7,9 @@ namespace LocalEcr.Api;
 /// <summary>ListTagsForResource, TagResource, UntagResource on repository ARNs.</summary>
 internal static class TagOperations
 {
-    // Model/quota: at most 50 tags per resource, keys 1..128 and values 0..256 characters.
+    // Model: Tag requires Key and Value. Tagging docs: at most 50 tags per resource, keys 1..128 and values
+    // 0..256 characters, and the aws: prefix is reserved for AWS
+    // (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
     private const int MaxTags = 50;
 
     public static Task ListTagsForResource(EcrCall call, Utf8JsonWriter w)
@@ -70,7 +72,7 @@ internal static class TagOperations
 
     public static List<KeyValuePair<string, string>> ReadTags(JsonElement body)
     {
-        var tags = body.OptionalArray("tags").Select(t => KeyValuePair.Create(t.RequiredString("Key"), t.OptionalString("Value") ?? string.Empty)).ToList();
+        var tags = body.OptionalArray("tags").Select(t => KeyValuePair.Create(t.RequiredString("Key"), t.RequiredString("Value"))).ToList();
         if (tags.Count > MaxTags)
         {
             throw new EcrException("TooManyTagsException", $"The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is {MaxTags}.");
@@ -79,6 +81,11 @@ internal static class TagOperations
         if (tags.Any(t => t.Key.Length is < 1 or > 128 || t.Value.Length > 256))
         {
             throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
+        }
+
+        if (tags.Any(t => t.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new EcrException("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for AWS use.");
         }
 
         return tags;

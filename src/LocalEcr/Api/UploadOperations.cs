@@ -8,11 +8,16 @@ namespace LocalEcr.Api;
 /// <summary>InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, with ECR's part rules.</summary>
 internal static class UploadOperations
 {
-    // ECR quotas (not adjustable): parts 5 MiB..10 MiB except the last, at most 4,200 parts;
-    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+    // ECR quotas (not adjustable): parts of at least 5 MiB except the last, at most 4,200 parts, layers of at
+    // most 52,000 MiB; https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+    // The quota page says parts are at most 10 MiB; the model's LayerPartBlob allows 20,971,520 bytes. LocalEcr
+    // advertises 10 MiB in InitiateLayerUpload (AWS's documented answer) but accepts parts up to the model's
+    // 20 MiB, so a client that needs bigger parts for a huge layer is not refused here when ECR would take them.
     public const long PartSize = 10_485_760;
+    public const long MaxPartSize = 20_971_520;
     public const long MinPartSize = 5 * 1024 * 1024;
     public const int MaxParts = 4200;
+    public const long MaxLayerSize = 52_000L * 1024 * 1024;
 
     public static Task InitiateLayerUpload(EcrCall call, Utf8JsonWriter w)
     {
@@ -47,15 +52,12 @@ internal static class UploadOperations
         try
         {
             EnsureOpen(call, session, name);
-            if (first != session.Length || last - first + 1 != blob.Length || blob.Length == 0 || blob.Length > PartSize)
+            if (first != session.Length || last - first + 1 != blob.Length || blob.Length == 0 || blob.Length > MaxPartSize)
             {
                 throw InvalidPart(call, session, name);
             }
 
-            if (session.PartSizes.Count >= MaxParts)
-            {
-                throw new EcrException("LimitExceededException", $"The upload has reached the maximum of {MaxParts} parts.");
-            }
+            CheckLimits(session.PartSizes.Count, session.Length, blob.Length);
 
             await session.AppendAsync(blob.Bytes, call.Aborted);
             w.WriteString("registryId", call.RegistryId);
@@ -127,6 +129,20 @@ internal static class UploadOperations
         }
     }
 
+    /// <summary>Refuses a part that would be the 4,201st or take the layer past 52,000 MiB.</summary>
+    internal static void CheckLimits(int partsSoFar, long bytesSoFar, long partLength)
+    {
+        if (partsSoFar >= MaxParts)
+        {
+            throw new EcrException("LimitExceededException", $"The upload has reached the maximum of {MaxParts} parts.");
+        }
+
+        if (bytesSoFar + partLength > MaxLayerSize)
+        {
+            throw new EcrException("LimitExceededException", $"The layer would exceed the maximum layer size of {MaxLayerSize} bytes (52,000 MiB).");
+        }
+    }
+
     private static UploadSession Find(EcrCall call, string name, string uploadId)
     {
         lock (call.State.Sync)
@@ -167,7 +183,7 @@ internal static class UploadOperations
     {
         var lastValid = session.Length - 1;
         return new EcrException("InvalidLayerPartException",
-            $"The part must start at byte {session.Length}, end at its last byte inclusive, and hold 1..{PartSize} bytes; last valid byte received: {lastValid}",
+            $"The part must start at byte {session.Length}, end at its last byte inclusive, and hold 1..{MaxPartSize} bytes; last valid byte received: {lastValid}",
             members: w =>
             {
                 w.WriteString("registryId", call.RegistryId);

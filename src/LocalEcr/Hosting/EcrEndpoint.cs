@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LocalEcr.Api;
 using LocalEcr.Json;
+using LocalEcr.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -11,7 +12,7 @@ namespace LocalEcr.Hosting;
 /// <summary>POST / : verify SigV4, count, inject faults, dispatch on X-Amz-Target, answer AWS JSON 1.1.</summary>
 internal static class EcrEndpoint
 {
-    // A 10 MiB part is about 14 MB once base64 encoded inside the JSON body.
+    // A 20 MiB part (the model's LayerPartBlob maximum) is about 28 MB once base64 encoded inside the JSON body.
     private const int MaxBodyBytes = 32 * 1024 * 1024;
 
     public static async Task HandleAsync(HttpContext context, ServerContext server)
@@ -73,6 +74,7 @@ internal static class EcrEndpoint
         try
         {
             using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+            RefuseModelViolations(operation, document.RootElement);
             var call = new EcrCall
             {
                 Server = server,
@@ -108,6 +110,29 @@ internal static class EcrEndpoint
 
         await DelayAsync(server, operation, region, context.RequestAborted);
         await ErrorResponse.WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    // ECR checks a request against its model before the operation runs: a wrong JSON type is a
+    // SerializationException, a broken constraint an InvalidParameterException listing each one, as in
+    // "2 validation errors detected: Value null at 'repositoryName' failed to satisfy constraint: ...".
+    private static void RefuseModelViolations(string operation, JsonElement body)
+    {
+        if (!EcrModel.Instance.Knows(operation))
+        {
+            return;
+        }
+
+        var violations = EcrModel.Instance.Check(operation, body);
+        if (violations.FirstOrDefault(v => v.Kind == "type") is { } mistyped)
+        {
+            throw new EcrException("SerializationException", mistyped.Message);
+        }
+
+        if (violations.Count > 0)
+        {
+            var count = violations.Count == 1 ? "1 validation error" : $"{violations.Count} validation errors";
+            throw EcrException.InvalidParameter($"{count} detected: {string.Join("; ", violations.Select(v => v.Message))}");
+        }
     }
 
     private static Task DelayAsync(ServerContext server, string operation, string region, CancellationToken cancellationToken)

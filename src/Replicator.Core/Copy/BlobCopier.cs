@@ -13,10 +13,6 @@ namespace Replicator.Core.Copy;
 /// </summary>
 internal sealed class BlobCopier
 {
-    // ECR quotas (ECR-API.md): parts are 5 MiB..10 MiB except the last. AWS's example answers 10,485,760.
-    private const long MinPartSize = 5L * 1024 * 1024;
-    private const long MaxPartSize = 10L * 1024 * 1024;
-
     private readonly HttpClient _http;
     private readonly EcrCallRunner _calls;
     private readonly BlobCopyOptions _options;
@@ -60,7 +56,7 @@ internal sealed class BlobCopier
                 new InitiateLayerUploadRequest { RegistryId = s.route.DestinationRegistryId, RepositoryName = s.route.DestinationRepository }, ct),
             cancellationToken);
 
-        var partSize = (int)Math.Clamp(initiated.PartSize ?? MaxPartSize, MinPartSize, MaxPartSize);
+        var partSize = UploadPartSize.Choose(blob.Size, initiated.PartSize);
         var buffer = ArrayPool<byte>.Shared.Rent(partSize);
         try
         {

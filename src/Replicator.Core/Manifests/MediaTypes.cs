@@ -30,7 +30,7 @@ public static class MediaTypes
     /// <summary>
     /// Every manifest type, for BatchGetImage's acceptedMediaTypes: ECR converts a manifest pulled by tag to fit
     /// this list, so every type is passed to get every manifest as it was pushed (unsigned schema 1 included:
-    /// a stored type missing from the list is refused with UnsupportedImageType).
+    /// a stored type missing from the list may be converted, or come back as stored; the model names no failure code for it).
     /// </summary>
     public static IReadOnlyList<string> AcceptedManifestTypes { get; } =
     [

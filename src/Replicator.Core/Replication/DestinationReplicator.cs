@@ -159,6 +159,35 @@ internal sealed class DestinationReplicator
         {
             // "No changes to the manifest or tag": an earlier attempt or a concurrent copy got there first.
         }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageTagAlreadyExistsException && tag is not null)
+        {
+            // An immutable tag refuses even the manifest it already names
+            // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
+            // then retried, ends here. Only a tag naming another digest is a conflict.
+            if (await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken) != digest)
+            {
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The digest <paramref name="tag"/> names in the destination, or null when it names none.</summary>
+    private async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var described = await _calls.RunAsync(
+                "DescribeImages",
+                (client, registryId, repository, tag),
+                static (s, ct) => s.client.DescribeImagesAsync(
+                    new DescribeImagesRequest { RegistryId = s.registryId, RepositoryName = s.repository, ImageIds = [new ImageIdentifier { ImageTag = s.tag }] }, ct),
+                cancellationToken);
+            return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)
+        {
+            return null;
+        }
     }
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>

@@ -41,4 +41,7 @@ public static class ReplicationErrorCodes
 
     /// <summary>The subject of a referrer is not in the source: the referrer travels with its subject when that is pushed.</summary>
     public const string SubjectNotFound = "SubjectNotFound";
+
+    /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
+    public const string LayerTooLarge = "LayerTooLarge";
 }

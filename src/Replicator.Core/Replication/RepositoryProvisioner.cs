@@ -57,16 +57,7 @@ internal sealed class RepositoryProvisioner
     /// <summary>Creates the repository in the destination; true when this call created it, false when it already existed.</summary>
     public async Task<bool> CreateAsync(IEcrClient destination, string destinationRegion, string? registryId, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
     {
-        var request = new CreateRepositoryRequest
-        {
-            RegistryId = registryId,
-            RepositoryName = repositoryName,
-            ImageTagMutability = source.Repository.ImageTagMutability,
-            ImageTagMutabilityExclusionFilters = source.Repository.ImageTagMutabilityExclusionFilters,
-            ImageScanningConfiguration = source.Repository.ImageScanningConfiguration,
-            EncryptionConfiguration = DestinationEncryption(source.Repository.EncryptionConfiguration, destinationRegion),
-            Tags = source.Tags.Count == 0 ? null : [.. source.Tags],
-        };
+        var request = CreateRequest(registryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, destinationRegion));
 
         try
         {
@@ -97,6 +88,33 @@ internal sealed class RepositoryProvisioner
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The CreateRepository request for a copy of the source's settings, holding only what ECR accepts:
+    /// exclusion filters only with a *_WITH_EXCLUSION mutability and at least one filter (the model's list is
+    /// 1..5), and no tag whose key starts with "aws:", a prefix reserved for AWS that CloudFormation puts on
+    /// the repositories it creates (aws:cloudformation:stack-name...) and that no caller may set
+    /// (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). The model requires a tag's Value.
+    /// </summary>
+    internal static CreateRepositoryRequest CreateRequest(string? registryId, string repositoryName, SourceRepositorySettings source, EncryptionConfiguration? encryption)
+    {
+        var mutability = source.Repository.ImageTagMutability;
+        var filters = source.Repository.ImageTagMutabilityExclusionFilters;
+        var withExclusion = mutability is ImageTagMutability.ImmutableWithExclusion or ImageTagMutability.MutableWithExclusion;
+        List<Tag> tags = [.. source.Tags
+            .Where(t => t.Key is { Length: > 0 } key && !key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            .Select(t => new Tag { Key = t.Key, Value = t.Value ?? string.Empty })];
+        return new CreateRepositoryRequest
+        {
+            RegistryId = registryId,
+            RepositoryName = repositoryName,
+            ImageTagMutability = mutability,
+            ImageTagMutabilityExclusionFilters = withExclusion && filters is { Count: > 0 } ? filters : null,
+            ImageScanningConfiguration = source.Repository.ImageScanningConfiguration,
+            EncryptionConfiguration = encryption,
+            Tags = tags.Count == 0 ? null : tags,
+        };
     }
 
     private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, string destinationRegion)

@@ -247,7 +247,7 @@ internal sealed class SourceImageLoader
         {
             var response = await _calls.RunAsync("BatchGetImage", (source, request), static (s, ct) => s.source.BatchGetImageAsync(s.request, ct), cancellationToken);
 
-            // Only "not found" means stale; any other refusal (UnsupportedImageType, KmsError, Upstream...) must surface.
+            // Only "not found" means stale; any other refusal (KmsError, Upstream..., ImageInaccessible) must surface.
             if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null)) is { } failure)
             {
                 throw new ReplicationException(

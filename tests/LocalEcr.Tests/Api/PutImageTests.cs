@@ -58,20 +58,21 @@ public sealed class PutImageTests
     }
 
     [Fact]
-    public async Task BatchGetImage_refuses_a_stored_type_not_accepted()
+    public async Task BatchGetImage_returns_a_stored_type_not_accepted_unconverted_without_inventing_a_failure_code()
     {
         var (server, client) = await StartAsync();
         await using var _ = server;
         using var __ = client;
-        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 2);
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 2);
         var result = (await client.CallAsync("BatchGetImage", new JsonObject
         {
             ["repositoryName"] = "app",
             ["imageIds"] = new JsonArray(TestImages.ImageId(digest: digest)),
             ["acceptedMediaTypes"] = new JsonArray(TestImages.OciManifest),
         })).EnsureOk().Json;
-        Assert.Empty(result["images"]!.AsArray());
-        Assert.Equal("UnsupportedImageType", result["failures"]![0]!["failureCode"]!.GetValue<string>());
+        Assert.Empty(result["failures"]!.AsArray());
+        Assert.Equal(manifest, result["images"]![0]!["imageManifest"]!.GetValue<string>());
+        Assert.Equal(TestImages.DockerManifest, result["images"]![0]!["imageManifestMediaType"]!.GetValue<string>());
     }
 
     [Fact]
@@ -138,6 +139,49 @@ public sealed class PutImageTests
         await TestImages.PushImageAsync(client, "app", "v1", 6);
         var (_, other) = await TestImages.PushImageAsync(client, "app", null, 7);
         (await client.CallAsync("PutImage", Put(other, "v1"))).AssertError("ImageTagAlreadyExistsException");
+    }
+
+    [Theory]
+    [InlineData("IMMUTABLE", "v1")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", "v1")]
+    [InlineData("MUTABLE_WITH_EXCLUSION", "release-1")]
+    public async Task An_immutable_tag_refuses_even_the_manifest_it_already_names(string mutability, string tag)
+    {
+        // https://github.com/aws/containers-roadmap/issues/2179: ECR answers ImageTagAlreadyExistsException
+        // to a PutImage that repeats the tag's own manifest when the tag is immutable.
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var create = new JsonObject { ["repositoryName"] = "app", ["imageTagMutability"] = mutability };
+        if (mutability.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal))
+        {
+            // IMMUTABLE_WITH_EXCLUSION excludes dev-*: v1 stays immutable. MUTABLE_WITH_EXCLUSION excludes release-*: those are immutable.
+            var filter = mutability.StartsWith("IMMUTABLE", StringComparison.Ordinal) ? "dev-*" : "release-*";
+            create["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = filter });
+        }
+
+        (await client.CallAsync("CreateRepository", create)).EnsureOk();
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", tag, 21);
+        (await client.CallAsync("PutImage", Put(manifest, tag))).AssertError("ImageTagAlreadyExistsException");
+    }
+
+    [Theory]
+    [InlineData("MUTABLE", "v1")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", "dev-main")]
+    [InlineData("MUTABLE_WITH_EXCLUSION", "v1")]
+    public async Task A_mutable_tag_repeating_its_manifest_is_ImageAlreadyExists(string mutability, string tag)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var create = new JsonObject { ["repositoryName"] = "app", ["imageTagMutability"] = mutability };
+        if (mutability.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal))
+        {
+            var filter = mutability.StartsWith("IMMUTABLE", StringComparison.Ordinal) ? "dev-*" : "release-*";
+            create["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = filter });
+        }
+
+        (await client.CallAsync("CreateRepository", create)).EnsureOk();
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", tag, 22);
+        (await client.CallAsync("PutImage", Put(manifest, tag))).AssertError("ImageAlreadyExistsException");
     }
 
     [Fact]

@@ -15,7 +15,25 @@ public sealed class DownloadUrlTests
         await TestImages.CreateRepositoryAsync(client, "app");
         var data = TestImages.RandomBytes(size, 42);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);
+        await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
         return (server, client, data, digest);
+    }
+
+    [Fact]
+    public async Task A_layer_no_image_references_is_LayerInaccessible()
+    {
+        // The model's LayerInaccessibleException: "not associated with an image. Unassociated image layers
+        // may be cleaned up at any time."
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server, "eu-west-1");
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes(1000, 43);
+        var digest = await TestImages.UploadBlobAsync(client, "app", data);
+
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).AssertError("LayerInaccessibleException");
+
+        await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
+        await UrlAsync(client, digest);
     }
 
     private static async Task<string> UrlAsync(EcrTestClient client, string digest)

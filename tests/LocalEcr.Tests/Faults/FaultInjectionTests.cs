@@ -120,6 +120,7 @@ public sealed class FaultInjectionTests
         using var admin = new HttpClient { BaseAddress = server.BaseAddress };
         await TestImages.CreateRepositoryAsync(client, "app");
         var digest = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(50_000, 1));
+        await TestImages.ReferenceLayerAsync(client, "app", digest, 50_000);
         var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
         (await admin.PostAsync("_localecr/faults/cut-download", Json("{\"afterBytes\":10}"))).Dispose();
         using (var cut = await client.GetAsync(url))

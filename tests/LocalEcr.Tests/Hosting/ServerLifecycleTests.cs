@@ -81,6 +81,7 @@ public sealed class ServerLifecycleTests
         using var client = new EcrTestClient(server, endpoint: reached);
         await TestImages.CreateRepositoryAsync(client, "app");
         var digest = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(10, 1));
+        await TestImages.ReferenceLayerAsync(client, "app", digest, 10);
         var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
         Assert.StartsWith(reached + "_blobs/", url, StringComparison.Ordinal);
     }

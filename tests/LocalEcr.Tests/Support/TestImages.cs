@@ -63,6 +63,15 @@ internal static class TestImages
     public static string Index(params string[] childDigests) =>
         $"{{\"schemaVersion\":2,\"mediaType\":\"{OciIndex}\",\"manifests\":[{string.Join(",", childDigests.Select(d => $"{{\"mediaType\":\"{OciManifest}\",\"size\":100,\"digest\":\"{d}\",\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}"))}]}}";
 
+    /// <summary>Puts an image whose layer is the given blob, so ECR lets it be downloaded (unreferenced layers are LayerInaccessible).</summary>
+    public static async Task ReferenceLayerAsync(EcrTestClient client, string repository, string layerDigest, long layerSize)
+    {
+        var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"layer\":\"{layerDigest}\"}}");
+        var configDigest = await UploadBlobAsync(client, repository, config);
+        var manifest = ImageManifest(configDigest, config.Length, (layerDigest, layerSize, DockerLayer));
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = repository, ["imageManifest"] = manifest })).EnsureOk();
+    }
+
     /// <summary>Uploads a config and one layer, then puts a manifest naming them.</summary>
     public static async Task<(string Digest, string Manifest)> PushImageAsync(EcrTestClient client, string repository, string? tag, int seed)
     {

@@ -53,6 +53,19 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
         Assert.Equal(content.Length, available.Layers!.Single(l => l.LayerDigest == digest).LayerSize);
         Assert.Single(available.Failures!);
 
+        // ECR serves only layers an image references (LayerInaccessibleException otherwise).
+        var refused = await Assert.ThrowsAsync<EcrException>(() => _client.GetDownloadUrlForLayerAsync(new() { RepositoryName = "layers", LayerDigest = digest }));
+        Assert.Equal("LayerInaccessibleException", refused.ErrorCode);
+        var config = "{}"u8.ToArray();
+        var configUpload = await _client.InitiateLayerUploadAsync(new() { RepositoryName = "layers" });
+        await _client.UploadLayerPartAsync(new() { RepositoryName = "layers", UploadId = configUpload.UploadId, PartFirstByte = 0, PartLastByte = config.Length - 1, LayerPartBlob = config });
+        await _client.CompleteLayerUploadAsync(new() { RepositoryName = "layers", UploadId = configUpload.UploadId, LayerDigests = [Digest.Compute(config)] });
+        await _client.PutImageAsync(new()
+        {
+            RepositoryName = "layers",
+            ImageManifest = $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{Digest.Compute(config)}}","size":{{config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{digest}}","size":{{content.Length}}}]}""",
+        });
+
         var url = await _client.GetDownloadUrlForLayerAsync(new() { RepositoryName = "layers", LayerDigest = digest });
         var downloaded = await _http.GetByteArrayAsync(url.DownloadUrl);
         Assert.Equal(digest, Digest.Compute(downloaded));
@@ -102,7 +115,12 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
 
         await SampleImagePusher.PushAsync(_client, "images", image, "v1");
         var again = await Assert.ThrowsAsync<EcrException>(() => Put("images", index, "v1"));
-        Assert.Equal(EcrErrorCodes.ImageAlreadyExistsException, again.ErrorCode);
+
+        // The repository is immutable: the tag's own manifest again is ImageTagAlreadyExists
+        // (https://github.com/aws/containers-roadmap/issues/2179); without a tag it is ImageAlreadyExists.
+        Assert.Equal(EcrErrorCodes.ImageTagAlreadyExistsException, again.ErrorCode);
+        var untagged = await Assert.ThrowsAsync<EcrException>(() => Put("images", index, null));
+        Assert.Equal(EcrErrorCodes.ImageAlreadyExistsException, untagged.ErrorCode);
         var immutable = await Assert.ThrowsAsync<EcrException>(() => Put("images", child, "v1"));
         Assert.Equal(EcrErrorCodes.ImageTagAlreadyExistsException, immutable.ErrorCode);
 

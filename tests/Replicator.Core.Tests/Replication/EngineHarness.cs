@@ -39,10 +39,11 @@ internal sealed class EngineHarness : IAsyncDisposable
         PutImageRatePerSecond = 1000,
     };
 
-    public static async Task<EngineHarness> StartAsync()
+    /// <param name="wrap">Puts a handler (recording, losing an answer) between the engine and LocalEcr.</param>
+    public static async Task<EngineHarness> StartAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
     {
         var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
-        var http = new HttpClient();
+        var http = wrap is null ? new HttpClient() : new HttpClient(wrap(new SocketsHttpHandler()));
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
         var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment);
         return new EngineHarness(server, http, clients);

@@ -1,0 +1,234 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace LocalEcr.Model;
+
+/// <summary>
+/// The request shapes of botocore's ECR service model (data/ecr/2015-09-21/service-2.json), as generated into
+/// ecr-model.json by generate.py beside this file, and a check of a request body against them: required
+/// members, lengths, ranges, patterns and enums. LocalEcr refuses a request that breaks them, as ECR's front
+/// end does before the operation runs; the tests use the same check on what the replicator sends.
+/// </summary>
+public sealed class EcrModel
+{
+    private const string ResourceName = "LocalEcr.Model.ecr-model.json";
+
+    private readonly Dictionary<string, ModelShape> _shapes;
+    private readonly Dictionary<string, (string Input, IReadOnlyList<string> Errors)> _operations;
+
+    private EcrModel(string source, Dictionary<string, ModelShape> shapes, Dictionary<string, (string, IReadOnlyList<string>)> operations)
+    {
+        Source = source;
+        _shapes = shapes;
+        _operations = operations;
+    }
+
+    /// <summary>The model embedded in LocalEcr.</summary>
+    public static EcrModel Instance { get; } = Load();
+
+    /// <summary>Which botocore release and model file the shapes were copied from.</summary>
+    public string Source { get; }
+
+    public IEnumerable<string> Operations => _operations.Keys;
+
+    public ModelShape Shape(string name) => _shapes[name];
+
+    public ModelShape Input(string operation) => _shapes[_operations[operation].Input];
+
+    /// <summary>The error shapes the model lists for the operation.</summary>
+    public IReadOnlyList<string> Errors(string operation) => _operations[operation].Errors;
+
+    public bool Knows(string operation) => _operations.ContainsKey(operation);
+
+    /// <summary>Every way <paramref name="body"/> breaks the operation's input shape; empty when it satisfies it.</summary>
+    /// <param name="unknownMembers">Also report members the model does not define (ECR ignores them; a client should not send them).</param>
+    public List<ModelViolation> Check(string operation, JsonElement body, bool unknownMembers = false)
+    {
+        var violations = new List<ModelViolation>();
+        CheckValue(Input(operation), body, string.Empty, unknownMembers, violations);
+        return violations;
+    }
+
+    private void CheckValue(ModelShape shape, JsonElement value, string path, bool unknownMembers, List<ModelViolation> violations)
+    {
+        switch (shape.Type)
+        {
+            case "structure":
+                if (value.ValueKind != JsonValueKind.Object)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a structure"));
+                    return;
+                }
+
+                foreach (var required in shape.Required)
+                {
+                    if (!value.TryGetProperty(required, out var present) || present.ValueKind == JsonValueKind.Null)
+                    {
+                        var at = Join(path, required);
+                        violations.Add(new(at, "required", $"Value null at '{at}' failed to satisfy constraint: Member must not be null"));
+                    }
+                }
+
+                foreach (var property in value.EnumerateObject())
+                {
+                    var at = Join(path, property.Name);
+                    if (!shape.Members.TryGetValue(property.Name, out var memberShape))
+                    {
+                        if (unknownMembers)
+                        {
+                            violations.Add(new(at, "unknown-member", $"'{at}' is not a member of {shape.Name}"));
+                        }
+                    }
+                    else if (property.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        CheckValue(_shapes[memberShape], property.Value, at, unknownMembers, violations);
+                    }
+                }
+
+                return;
+
+            case "list":
+                if (value.ValueKind != JsonValueKind.Array)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a list"));
+                    return;
+                }
+
+                var count = value.GetArrayLength();
+                if (OutOfRange(shape, count))
+                {
+                    violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
+                }
+
+                var index = 0;
+                foreach (var element in value.EnumerateArray())
+                {
+                    CheckValue(_shapes[shape.Member!], element, $"{path}[{index++}]", unknownMembers, violations);
+                }
+
+                return;
+
+            case "string":
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a string"));
+                    return;
+                }
+
+                var text = value.GetString()!;
+                if (OutOfRange(shape, text.Length))
+                {
+                    violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
+                }
+
+                if (shape.PatternRegex is { } regex && !regex.IsMatch(text))
+                {
+                    violations.Add(new(path, "pattern", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.Pattern}"));
+                }
+
+                if (shape.Enum is { } values && !values.Contains(text, StringComparer.Ordinal))
+                {
+                    violations.Add(new(path, "enum", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", values)}]"));
+                }
+
+                return;
+
+            case "integer" or "long":
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be an integer"));
+                    return;
+                }
+
+                if (OutOfRange(shape, number))
+                {
+                    violations.Add(new(path, "range", $"Value '{number}' at '{path}' failed to satisfy constraint: Member must have value {Bounds(shape)}"));
+                }
+
+                return;
+
+            case "boolean":
+                if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a boolean"));
+                }
+
+                return;
+
+            case "blob":
+                // Blobs travel base64-encoded; the limits are on the decoded bytes.
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a base64 string"));
+                    return;
+                }
+
+                var encoded = value.GetString()!;
+                var padding = encoded.EndsWith("==", StringComparison.Ordinal) ? 2 : encoded.EndsWith('=') ? 1 : 0;
+                long decoded = Math.Max(0, (encoded.Length / 4 * 3) - padding);
+                if (OutOfRange(shape, decoded))
+                {
+                    violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
+                }
+
+                return;
+
+            default:
+                return;
+        }
+    }
+
+    private static bool OutOfRange(ModelShape shape, long value) => value < shape.Min || value > shape.Max;
+
+    private static string Bounds(ModelShape shape) => (shape.Min, shape.Max) switch
+    {
+        ({ } min, { } max) => $"between {min} and {max}",
+        ({ } min, null) => $"greater than or equal to {min}",
+        (null, { } max) => $"less than or equal to {max}",
+        _ => "unconstrained",
+    };
+
+    // Values are echoed as ECR does, but never a long one in full (a layer part, a policy).
+    private static string Shown(string text) => text.Length <= 64 ? text : text[..64] + "...";
+
+    private static string Join(string path, string member) => path.Length == 0 ? member : path + "." + member;
+
+    private static EcrModel Load()
+    {
+        using var stream = typeof(EcrModel).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
+        using var document = JsonDocument.Parse(stream);
+        var root = document.RootElement;
+        var shapes = new Dictionary<string, ModelShape>(StringComparer.Ordinal);
+        foreach (var property in root.GetProperty("shapes").EnumerateObject())
+        {
+            var s = property.Value;
+            var pattern = Optional(s, "pattern")?.GetString();
+            shapes[property.Name] = new ModelShape
+            {
+                Name = property.Name,
+                Type = s.GetProperty("type").GetString()!,
+                Required = Optional(s, "required") is { } required ? [.. required.EnumerateArray().Select(e => e.GetString()!)] : [],
+                Members = Optional(s, "members") is { } members ? members.EnumerateObject().ToDictionary(m => m.Name, m => m.Value.GetString()!, StringComparer.Ordinal) : new Dictionary<string, string>(),
+                Member = Optional(s, "member")?.GetString(),
+                Min = Optional(s, "min")?.GetInt64(),
+                Max = Optional(s, "max")?.GetInt64(),
+                Pattern = pattern,
+
+                // ECR applies a pattern to the whole value (it refuses "Upper/app" as a repository name although
+                // the model's pattern, unanchored, would find "pper/app" in it).
+                PatternRegex = pattern is null ? null : new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
+                Enum = Optional(s, "enum") is { } values ? [.. values.EnumerateArray().Select(e => e.GetString()!)] : null,
+            };
+        }
+
+        var operations = root.GetProperty("operations").EnumerateObject().ToDictionary(
+            o => o.Name,
+            o => (o.Value.GetProperty("input").GetString()!, (IReadOnlyList<string>)[.. o.Value.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!)]),
+            StringComparer.Ordinal);
+        return new EcrModel(root.GetProperty("source").GetString()!, shapes, operations);
+    }
+
+    private static JsonElement? Optional(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value : null;
+}

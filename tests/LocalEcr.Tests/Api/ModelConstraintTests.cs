@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Api;
+using LocalEcr.Model;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+/// <summary>
+/// Drives LocalEcr with requests that break each constraint botocore's ECR model puts on the operations it
+/// serves (cases generated from the model, see ModelViolations), and expects ECR's answer: 400
+/// InvalidParameterException naming the member, an error the model lists for the operation.
+/// </summary>
+public sealed class ModelConstraintTests
+{
+    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private const string UploadId = "0190d1a2-0000-7000-8000-000000000000";
+    private const string Arn = "arn:aws:ecr:us-east-1:000000000000:repository/app";
+
+    /// <summary>A valid request per operation with every member the model defines, so every constraint gets a case.</summary>
+    private static readonly Dictionary<string, string> ValidRequests = new(StringComparer.Ordinal)
+    {
+        ["BatchCheckLayerAvailability"] = $$"""{"registryId":"000000000000","repositoryName":"app","layerDigests":["{{Digest}}"]}""",
+        ["BatchDeleteImage"] = $$"""{"registryId":"000000000000","repositoryName":"app","imageIds":[{"imageDigest":"{{Digest}}","imageTag":"v1"}]}""",
+        ["BatchGetImage"] = $$"""{"registryId":"000000000000","repositoryName":"app","imageIds":[{"imageDigest":"{{Digest}}","imageTag":"v1"}],"acceptedMediaTypes":["application/vnd.oci.image.manifest.v1+json"]}""",
+        ["CompleteLayerUpload"] = $$"""{"registryId":"000000000000","repositoryName":"app","uploadId":"{{UploadId}}","layerDigests":["{{Digest}}"]}""",
+        ["CreateRepository"] = """{"registryId":"000000000000","repositoryName":"new","tags":[{"Key":"team","Value":"blue"}],"imageTagMutability":"IMMUTABLE_WITH_EXCLUSION","imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"dev-*"}],"imageScanningConfiguration":{"scanOnPush":true},"encryptionConfiguration":{"encryptionType":"KMS","kmsKey":"arn:aws:kms:us-east-1:000000000000:key/k"}}""",
+        ["DeleteRepository"] = """{"registryId":"000000000000","repositoryName":"app","force":true}""",
+        ["DescribeImages"] = $$"""{"registryId":"000000000000","repositoryName":"app","imageIds":[{"imageDigest":"{{Digest}}","imageTag":"v1"}],"maxResults":10,"filter":{"tagStatus":"ANY","imageStatus":"ANY"},"nextToken":"t"}""",
+        ["DescribeRepositories"] = """{"registryId":"000000000000","repositoryNames":["app"],"nextToken":"t","maxResults":10}""",
+        ["GetAuthorizationToken"] = """{"registryIds":["000000000000"]}""",
+        ["GetDownloadUrlForLayer"] = $$"""{"registryId":"000000000000","repositoryName":"app","layerDigest":"{{Digest}}"}""",
+        ["GetLifecyclePolicy"] = """{"registryId":"000000000000","repositoryName":"app"}""",
+        ["GetRepositoryPolicy"] = """{"registryId":"000000000000","repositoryName":"app"}""",
+        ["InitiateLayerUpload"] = """{"registryId":"000000000000","repositoryName":"app"}""",
+        ["ListImageReferrers"] = $$"""{"registryId":"000000000000","repositoryName":"app","subjectId":{"imageDigest":"{{Digest}}"},"filter":{"artifactTypes":["application/x"],"artifactStatus":"ANY"},"nextToken":"t","maxResults":10}""",
+        ["ListImages"] = """{"registryId":"000000000000","repositoryName":"app","maxResults":10,"filter":{"tagStatus":"ANY","imageStatus":"ANY"},"nextToken":"t"}""",
+        ["ListTagsForResource"] = $$"""{"resourceArn":"{{Arn}}"}""",
+        ["PutImage"] = $$"""{"registryId":"000000000000","repositoryName":"app","imageManifest":"{}","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json","imageTag":"v1","imageDigest":"{{Digest}}"}""",
+        ["PutLifecyclePolicy"] = """{"registryId":"000000000000","repositoryName":"app","lifecyclePolicyText":"{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":\"any\",\"countType\":\"imageCountMoreThan\",\"countNumber\":5},\"action\":{\"type\":\"expire\"}}]}"}""",
+        ["SetRepositoryPolicy"] = """{"registryId":"000000000000","repositoryName":"app","policyText":"{}","force":false}""",
+        ["TagResource"] = $$"""{"resourceArn":"{{Arn}}","tags":[{"Key":"team","Value":"blue"}]}""",
+        ["UntagResource"] = $$"""{"resourceArn":"{{Arn}}","tagKeys":["team"]}""",
+        ["UploadLayerPart"] = $$"""{"registryId":"000000000000","repositoryName":"app","uploadId":"{{UploadId}}","partFirstByte":0,"partLastByte":0,"layerPartBlob":"AA=="}""",
+    };
+
+    [Fact]
+    public void Every_operation_LocalEcr_serves_is_in_the_model_and_has_a_complete_valid_request()
+    {
+        var model = EcrModel.Instance;
+        Assert.StartsWith("botocore ", model.Source, StringComparison.Ordinal);
+        foreach (var operation in EcrDispatcher.Operations)
+        {
+            Assert.True(model.Knows(operation), $"{operation} is not in the generated model: add it to Model/generate.py");
+            var valid = (JsonObject)JsonNode.Parse(ValidRequests[operation])!;
+            Assert.Empty(model.Check(operation, ModelViolations.ToElement(valid), unknownMembers: true));
+            Assert.Equal(model.Input(operation).Members.Keys.Order(StringComparer.Ordinal), valid.Select(p => p.Key).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Every_request_breaking_a_model_constraint_is_refused_naming_the_member()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server, "us-east-1");
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var model = EcrModel.Instance;
+        var cases = EcrDispatcher.Operations.Order(StringComparer.Ordinal)
+            .SelectMany(op => ModelViolations.For(model, op, (JsonObject)JsonNode.Parse(ValidRequests[op])!))
+            .ToList();
+
+        // Every kind of constraint the model uses is exercised.
+        Assert.Superset(
+            new HashSet<string> { "required", "min length", "max length", "pattern", "enum", "min value", "max value", "min items", "max items", "max bytes" },
+            cases.Select(c => c.Broken).ToHashSet());
+
+        var wrong = new List<string>();
+        foreach (var c in cases)
+        {
+            // Each case breaks exactly one constraint of a request the model accepts.
+            if (model.Check(c.Operation, ModelViolations.ToElement(c.Body)).Count == 0)
+            {
+                wrong.Add($"{c.Operation} {c.Path} ({c.Broken}): the generated case breaks nothing");
+                continue;
+            }
+
+            var response = await client.CallAsync(c.Operation, c.Body);
+            var member = c.Path.Split('.')[^1].Split('[')[0];
+            if (response.Status != System.Net.HttpStatusCode.BadRequest || response.ErrorCode != "InvalidParameterException"
+                || !model.Errors(c.Operation).Contains("InvalidParameterException")
+                || !response.Json["message"]!.GetValue<string>().Contains(member, StringComparison.Ordinal))
+            {
+                wrong.Add($"{c.Operation} {c.Path} ({c.Broken}): {(int)response.Status} {response.ErrorCode} {Shorten(response.Body)}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {cases.Count} cases:\n" + string.Join("\n", wrong));
+        Assert.True(cases.Count > 150, $"only {cases.Count} cases generated");
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200];
+}

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Api;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+/// <summary>LocalEcr refuses what ECR refuses, beyond the model's per-member constraints (see ModelConstraintTests).</summary>
+public sealed class StrictnessTests
+{
+    private const string Lifecycle100 = """{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}""";
+
+    [Fact]
+    public async Task DescribeImages_refuses_imageIds_with_maxResults_or_nextToken_and_an_empty_imageIds()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 1);
+        JsonObject Body(JsonNode? ids) => new() { ["repositoryName"] = "app", ["imageIds"] = ids };
+
+        var withMax = Body(new JsonArray(TestImages.ImageId(digest: digest)));
+        withMax["maxResults"] = 10;
+        (await client.CallAsync("DescribeImages", withMax)).AssertError("InvalidParameterException");
+        var withToken = Body(new JsonArray(TestImages.ImageId(digest: digest)));
+        withToken["nextToken"] = "abc";
+        (await client.CallAsync("DescribeImages", withToken)).AssertError("InvalidParameterException");
+        (await client.CallAsync("DescribeImages", Body(new JsonArray()))).AssertError("InvalidParameterException");
+        (await client.CallAsync("DescribeImages", Body(new JsonArray(TestImages.ImageId(digest: digest))))).EnsureOk();
+        (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["maxResults"] = 10 })).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_lifecycle_policy_text_is_at_least_100_characters()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        Assert.True(Lifecycle100.Length >= 100);
+        var short99 = """{"rules":[]""" + new string(' ', 99 - 12) + "}";
+        Assert.Equal(99, short99.Length);
+
+        (await client.CallAsync("PutLifecyclePolicy", new JsonObject { ["repositoryName"] = "app", ["lifecyclePolicyText"] = short99 })).AssertError("InvalidParameterException");
+        (await client.CallAsync("PutLifecyclePolicy", new JsonObject { ["repositoryName"] = "app", ["lifecyclePolicyText"] = Lifecycle100 })).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_tag_needs_a_Value_and_keys_under_aws_are_reserved()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = "app", ["tags"] = new JsonArray(new JsonObject { ["Key"] = "team" }) }))
+            .AssertError("InvalidParameterException");
+        (await client.CallAsync("CreateRepository", new JsonObject
+        {
+            ["repositoryName"] = "app", ["tags"] = new JsonArray(new JsonObject { ["Key"] = "aws:cloudformation:stack-name", ["Value"] = "s" }),
+        })).AssertError("InvalidTagParameterException");
+        var arn = (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = "app", ["tags"] = new JsonArray(new JsonObject { ["Key"] = "team", ["Value"] = "" }) }))
+            .EnsureOk().Json["repository"]!["repositoryArn"]!.GetValue<string>();
+        (await client.CallAsync("TagResource", new JsonObject { ["resourceArn"] = arn, ["tags"] = new JsonArray(new JsonObject { ["Key"] = "owner" }) }))
+            .AssertError("InvalidParameterException");
+    }
+
+    [Theory]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", null)]
+    [InlineData("MUTABLE_WITH_EXCLUSION", null)]
+    [InlineData("MUTABLE", """[{"filterType":"WILDCARD","filter":"dev-*"}]""")]
+    [InlineData("IMMUTABLE", """[{"filterType":"WILDCARD","filter":"dev-*"}]""")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", """[]""")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", """[{"filterType":"REGEX","filter":"dev-*"}]""")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", """[{"filterType":"WILDCARD","filter":"dev/*"}]""")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", """[{"filterType":"WILDCARD"}]""")]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", """[{"filterType":"WILDCARD","filter":"a"},{"filterType":"WILDCARD","filter":"b"},{"filterType":"WILDCARD","filter":"c"},{"filterType":"WILDCARD","filter":"d"},{"filterType":"WILDCARD","filter":"e"},{"filterType":"WILDCARD","filter":"f"}]""")]
+    public async Task Exclusion_filters_are_validated(string mutability, string? filters)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var body = new JsonObject { ["repositoryName"] = "app", ["imageTagMutability"] = mutability };
+        if (filters is not null)
+        {
+            body["imageTagMutabilityExclusionFilters"] = JsonNode.Parse(filters);
+        }
+
+        (await client.CallAsync("CreateRepository", body)).AssertError("InvalidParameterException");
+        body["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION";
+        body["imageTagMutabilityExclusionFilters"] = JsonNode.Parse("""[{"filterType":"WILDCARD","filter":"dev-*"}]""");
+        (await client.CallAsync("CreateRepository", body)).EnsureOk();
+    }
+
+    [Fact]
+    public async Task Parts_up_to_the_models_20_MiB_are_accepted_and_larger_ones_refused()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes((20 * 1024 * 1024) + 1, 5);
+        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).AssertError("InvalidParameterException");
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 20 * 1024 * 1024))).EnsureOk();
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 20 * 1024 * 1024, 1))).EnsureOk();
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).EnsureOk();
+    }
+
+    [Fact]
+    public void An_upload_stops_at_4200_parts_and_52000_MiB()
+    {
+        const long maxLayer = 52_000L * 1024 * 1024;
+        UploadOperations.CheckLimits(4199, 0, 1);
+        Assert.Equal("LimitExceededException", Assert.Throws<EcrException>(() => UploadOperations.CheckLimits(4200, 0, 1)).Code);
+        UploadOperations.CheckLimits(10, maxLayer - 1, 1);
+        Assert.Equal("LimitExceededException", Assert.Throws<EcrException>(() => UploadOperations.CheckLimits(10, maxLayer - 1, 2)).Code);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using LocalEcr.Model;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Samples;
+using Replicator.Core.Tests.Replication;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Integration;
+
+/// <summary>
+/// Every ECR request the replicator sends, recorded on the wire during replications that touch every
+/// operation it uses, satisfies botocore's ECR model: only members the model defines, required members
+/// present, lengths, ranges, patterns and enums respected (LocalEcr/Model/ecr-model.json, generated).
+/// </summary>
+public sealed class RequestsMatchModelTests
+{
+    private const string Lifecycle = """{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}""";
+    private const string Policy = """{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["ecr:BatchGetImage"]}]}""";
+
+    [Fact]
+    public async Task Every_request_sent_during_replication_satisfies_the_model()
+    {
+        PassThroughRecorder? recorder = null;
+        await using var h = await StartAsync(inner => recorder = new PassThroughRecorder(inner));
+        var source = h.Client(Source);
+        await source.CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "team/configured",
+            ImageTagMutability = ImageTagMutability.ImmutableWithExclusion,
+            ImageTagMutabilityExclusionFilters = [new ImageTagMutabilityExclusionFilter { FilterType = ImageTagMutabilityExclusionFilterType.Wildcard, Filter = "dev-*" }],
+            ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true },
+            Tags = [new Tag { Key = "team", Value = "platform" }],
+        });
+        await source.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RepositoryName = "team/configured", LifecyclePolicyText = Lifecycle });
+        await source.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RepositoryName = "team/configured", PolicyText = Policy });
+        var builder = new SampleImageBuilder(seed: 70);
+        var index = builder.MultiArch(SampleFormat.Oci, [1000, 2000], withAttestation: true);
+        await h.PushAsync(Source, "team/configured", index, "v1");
+        await source.CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "plain" });
+
+        // Two parts per layer: UploadLayerPart with a non-zero first byte.
+        var large = builder.Image(SampleFormat.Docker, [(12L * 1024 * 1024) + 17, 3000]);
+        await h.PushAsync(Source, "plain", large, "v2");
+
+        Assert.True((await h.Replicator().ReplicateAsync(Request("team/configured", index.Digest, "v1", West, Europe), CancellationToken.None)).Succeeded);
+        Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
+        Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
+
+        var model = EcrModel.Instance;
+        var requests = recorder!.Requests.ToList();
+        var sent = requests.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(sent, new HashSet<string>(StringComparer.Ordinal)
+        {
+            "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
+            "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
+            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart",
+        });
+
+        var violations = requests
+            .SelectMany(r =>
+            {
+                using var body = JsonDocument.Parse(r.Body);
+                return model.Check(r.Operation, body.RootElement, unknownMembers: true).Select(v => $"{r.Operation}: {v.Message}");
+            })
+            .Distinct()
+            .ToList();
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+}
