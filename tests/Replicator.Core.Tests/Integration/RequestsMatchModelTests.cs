@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LocalEcr.Model;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 using Replicator.Core.Tests.Replication;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 

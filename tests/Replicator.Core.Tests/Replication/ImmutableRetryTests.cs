@@ -1,6 +1,6 @@
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
-using Replicator.Core.Samples;
+using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Replication;
