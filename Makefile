@@ -1,19 +1,27 @@
 # Build entry points for `sam build` (template.yaml: Metadata BuildMethod makefile).
-# SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the directory it zips into the function.
+# SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the directory it zips into the function; it passes
+# no architecture to makefile builds, so the target architecture comes from ARCHITECTURE (x86_64 or arm64, the
+# template's Architecture parameter) and defaults to the host's. In `sam build --use-container` the host is SAM's
+# build image, which SAM runs for the function's architecture (docs/deploy.md).
 #
 # x86_64 (the template's default):  sam build
-# arm64 (Graviton): set `Architectures: [arm64]` in template.yaml and run `RUNTIME_ID=linux-arm64 sam build`
-#                   (make takes RUNTIME_ID from the environment). Native AOT does not cross-compile between
-#                   architectures: build arm64 on an arm64 host, or `sam build --use-container` on one.
+# arm64 (Graviton):                 sam build --use-container --parameter-overrides Architecture=arm64
+#                                   (or, on an arm64 Linux host: ARCHITECTURE=arm64 sam build --parameter-overrides Architecture=arm64)
 
-RUNTIME_ID ?= linux-x64
+HOST_ARCHITECTURE := $(patsubst aarch64,arm64,$(shell uname -m))
+ARCHITECTURE ?= $(HOST_ARCHITECTURE)
+RUNTIME_ID := $(if $(filter arm64,$(ARCHITECTURE)),linux-arm64,linux-x64)
 CONFIGURATION ?= Release
 FUNCTION_PROJECT := src/Replicator.Function
 
-.PHONY: build-ReplicatorFunction
-build-ReplicatorFunction:
-	test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 2; }
+.PHONY: build-ReplicatorFunction check-prerequisites
+build-ReplicatorFunction: check-prerequisites
 	dotnet publish $(FUNCTION_PROJECT) -c $(CONFIGURATION) -r $(RUNTIME_ID) -o "$(ARTIFACTS_DIR)"
 	# Lambda needs only the executable; drop debug symbols and anything else publish writes beside it.
 	find "$(ARTIFACTS_DIR)" -mindepth 1 -maxdepth 1 ! -name bootstrap -exec rm -rf {} +
 	test -x "$(ARTIFACTS_DIR)/bootstrap"
+
+# One line on stderr naming what is missing, before a publish that would fail minutes later with a linker error.
+check-prerequisites:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "error: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 2; }
+	@$(SHELL) scripts/check-build-prerequisites.sh "$(ARCHITECTURE)"

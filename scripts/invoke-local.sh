@@ -27,4 +27,7 @@ export AWS_LAMBDA_LOG_LEVEL="${AWS_LAMBDA_LOG_LEVEL:-DEBUG}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 
-dotnet run --project tools/LocalLambdaHost -c Release -v quiet -- "$event" --bootstrap "$BOOTSTRAP" "$@"
+# NO_BUILD=1 runs the host as last built (tests that already built the solution).
+run_args=(-c Release -v quiet)
+[ "${NO_BUILD:-}" = 1 ] && run_args+=(--no-build)
+dotnet run --project tools/LocalLambdaHost "${run_args[@]}" -- "$event" --bootstrap "$BOOTSTRAP" "$@"

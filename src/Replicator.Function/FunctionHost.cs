@@ -4,6 +4,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
@@ -28,6 +29,9 @@ public sealed class FunctionHost
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
     public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }
+
+    /// <summary>Null builds <see cref="SqsMessageVisibility"/> (the function's region, AWS_ENDPOINT_URL_SQS honoured).</summary>
+    public Func<FunctionConfig, IMessageVisibility>? MessageVisibilityFactory { get; init; }
 
     public BatchProcessorOptions BatchOptions { get; init; } = new();
 
@@ -60,7 +64,9 @@ public sealed class FunctionHost
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
                 replicator = ReplicatorFactory(config);
                 var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
-                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions), logger);
+                var visibility = MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
+                var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
+                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger);
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
                 return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }

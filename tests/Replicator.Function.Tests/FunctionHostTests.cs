@@ -22,6 +22,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
     private readonly StringWriter _output = new();
     private readonly FakeReplicator _replicator = new();
     private readonly FakeDeadLetterQueue _deadLetter = new();
+    private readonly RecordingMessageVisibility _visibility = new();
     private readonly CancellationTokenSource _stop = new();
     private LocalRuntimeApi _api = null!;
 
@@ -40,6 +41,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Output = _output,
         ReplicatorFactory = _ => _replicator,
         DeadLetterQueueFactory = config => config.DeadLetterQueueUrl is null ? null : _deadLetter,
+        MessageVisibilityFactory = _ => _visibility,
     }.RunAsync(_stop.Token);
 
     private Dictionary<string, string?> Environment(params (string, string?)[] extra)

@@ -7,7 +7,7 @@ public sealed class BuildConfigurationTests
 {
     private static string DryRun(params string[] variables)
     {
-        var result = ProcessRunner.Run("make", ["-n", "build-ReplicatorFunction", .. variables]);
+        var result = ProcessRunner.Run("make", ["-n", "build-ReplicatorFunction", "ARCHITECTURE=x86_64", .. variables]);
         Assert.True(result.ExitCode == 0, "make -n build-ReplicatorFunction failed: " + result.Describe());
         return result.StandardOutput;
     }
@@ -18,13 +18,14 @@ public sealed class BuildConfigurationTests
         var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir");
 
         Assert.Contains("dotnet publish src/Replicator.Function -c Release -r linux-x64 -o \"/tmp/artifacts-dir\"", commands, StringComparison.Ordinal);
+        Assert.Contains("scripts/check-build-prerequisites.sh \"x86_64\"", commands, StringComparison.Ordinal);
         Assert.Contains("test -x \"/tmp/artifacts-dir/bootstrap\"", commands, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Makefile_target_builds_arm64_when_asked()
+    public void Makefile_target_builds_linux_arm64_for_the_arm64_architecture()
     {
-        var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir", "RUNTIME_ID=linux-arm64");
+        var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir", "ARCHITECTURE=arm64");
 
         Assert.Contains("-r linux-arm64 ", commands, StringComparison.Ordinal);
         Assert.DoesNotContain("linux-x64", commands, StringComparison.Ordinal);
@@ -61,10 +62,13 @@ public sealed class BuildConfigurationTests
         Assert.True((bool)deploy["confirm_changeset"]!);
         Assert.True((bool)deploy["resolve_s3"]!);
         Assert.True((bool)config["build"]!["parameters"]!["cached"]!);
+        // `sam build --use-container` must build in SAM's .NET 10 image (SDK, clang, zlib), not build-provided.al2023.
+        var images = config["build"]!["parameters"]!["build_image"]!.AsArray().Select(i => (string)i!).ToList();
+        Assert.Equal(["ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-x86_64"], images);
 
         var declared = StackTemplate.Raw["Parameters"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var overridden = System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=").Select(m => m.Groups[1].Value).ToList();
-        Assert.Contains("RepositoryNames", overridden);
+        Assert.Contains("RepositoryFilter", overridden);
         Assert.Contains("DestinationRegions", overridden);
         Assert.All(overridden, name => Assert.Contains(name, declared));
     }

@@ -1,78 +1,88 @@
-using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using Replicator.Core.Selection;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
 
 public sealed class EventRuleTests
 {
-    [Fact]
-    public void Rules_are_generated_by_ForEach_over_RepositoryNames_with_alphanumeric_logical_ids()
-    {
-        var loop = Assert.Single(StackTemplate.Raw["Resources"]!.AsObject(), r => r.Key.StartsWith("Fn::ForEach::", StringComparison.Ordinal)).Value!.AsArray();
+    private static readonly string[] Names =
+    [
+        "team/app", "team/secret", "team/secrets", "team", "teams/app", "base/nginx_v1.x-y", "base/nginx_v1.x-yz",
+        "sandbox/x", "tmp/y", "tmpl/z", "other",
+    ];
 
-        Assert.Equal("RepositoryName", (string)loop[0]!);
-        Assert.Equal("RepositoryNames", (string)loop[1]!["Ref"]!);
-        // &{} strips '/', '-', '.', '_' which ${} would copy into the logical id.
-        Assert.Equal("ImageActionRule&{RepositoryName}", Assert.Single(loop[2]!.AsObject()).Key);
-        Assert.Equal(
-            ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"],
-            Samples.Strings(StackTemplate.Raw["Transform"]));
+    private static JsonObject Pattern(DeployedTemplate stack)
+    {
+        var (_, rule) = Assert.Single(stack.OfType("AWS::Events::Rule"));
+        // EventPattern is a JSON string built from the parameter; EventBridge parses it.
+        return JsonNode.Parse((string)rule["Properties"]!["EventPattern"]!)!.AsObject();
     }
 
-    [Fact]
-    public void One_rule_per_repository_targets_the_queue_with_the_repository_as_message_group()
+    [Theory]
+    [InlineData("team/*,base/nginx")]
+    [InlineData(Samples.EverythingBut)]
+    [InlineData("a0/*,a1/*,a2/*,a3/*,a4/*,a5/*,a6/*,a7/*,a8/*,a9/*,b0,b1,b2,b3,b4,b5,b6,b7,!c8/*,!c9/*")]
+    public void One_rule_and_a_fixed_set_of_resources_whatever_the_selection(string filter)
     {
-        var rules = Samples.WithDeletes.OfType("AWS::Events::Rule").ToList();
+        var stack = Samples.Selecting(filter);
+        var baseline = Samples.Selecting("*");
 
-        Assert.Equal(Samples.Repositories.Length, rules.Count);
-        foreach (var repository in Samples.Repositories)
+        Assert.Single(stack.OfType("AWS::Events::Rule"));
+        Assert.Single(stack.OfType("AWS::Pipes::Pipe"));
+        Assert.Equal(baseline.Resources.Select(r => r.Key).Order(), stack.Resources.Select(r => r.Key).Order());
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("team/*,base/nginx")]
+    [InlineData(Samples.EverythingBut)]
+    [InlineData(Samples.Filter)]
+    public void The_rule_selects_what_the_function_includes_and_leaves_exclusions_to_the_function(string filter)
+    {
+        var stack = Samples.Selecting(filter);
+        var names = Pattern(stack)["detail"]!["repository-name"]!;
+        var parsed = RepositoryFilter.Parse(filter);
+
+        foreach (var name in Names)
         {
-            var expectedId = "ImageActionRule" + Regex.Replace(repository, "[^A-Za-z0-9]", "");
-            var (id, rule) = Assert.Single(rules, r => Samples.Strings(r.Value["Properties"]!["EventPattern"]!["detail"]!["repository-name"]).SequenceEqual([repository]));
-            var properties = rule["Properties"]!;
-            var target = Assert.Single(properties["Targets"]!.AsArray())!;
-
-            Assert.Equal(expectedId, id);
-            Assert.Equal("ENABLED", (string)properties["State"]!);
-            Assert.Equal("{GetAtt:ReplicationQueue.Arn}", (string)target["Arn"]!);
-            Assert.Equal(repository, (string)target["SqsParameters"]!["MessageGroupId"]!);
+            var includedByFunction = parsed.Includes.Any(p => p.Matches(name));
+            Assert.True(includedByFunction == EventPatternMatcher.Matches(names, name), $"{filter} on {name}");
+            // What the rule lets through and the filter refuses is only ever an exclusion, which the function skips.
+            Assert.True(!parsed.Matches(name) || EventPatternMatcher.Matches(names, name), $"{filter} on {name}");
         }
     }
 
     [Fact]
-    public void Rules_match_successful_ecr_image_actions_of_their_repository_only()
+    public void The_rule_matches_successful_ecr_image_actions_only()
     {
-        foreach (var (_, rule) in Samples.WithDeletes.OfType("AWS::Events::Rule"))
-        {
-            var pattern = rule["Properties"]!["EventPattern"]!;
+        var pattern = Pattern(Samples.WithDeletes);
 
-            Assert.Equal(["aws.ecr"], Samples.Strings(pattern["source"]));
-            Assert.Equal(["ECR Image Action"], Samples.Strings(pattern["detail-type"]));
-            Assert.Equal(["SUCCESS"], Samples.Strings(pattern["detail"]!["result"]));
-            Assert.Single(Samples.Strings(pattern["detail"]!["repository-name"]));
-        }
+        Assert.Equal(["aws.ecr"], Samples.Strings(pattern["source"]));
+        Assert.Equal(["ECR Image Action"], Samples.Strings(pattern["detail-type"]));
+        Assert.Equal(["SUCCESS"], Samples.Strings(pattern["detail"]!["result"]));
+        Assert.Equal(["source", "detail-type", "detail"], pattern.Select(p => p.Key));
     }
 
     [Fact]
     public void Delete_actions_are_matched_only_when_ReplicateDeletes_is_true()
     {
-        static IEnumerable<string> Actions(DeployedTemplate stack) =>
-            stack.OfType("AWS::Events::Rule").SelectMany(r => Samples.Strings(r.Value["Properties"]!["EventPattern"]!["detail"]!["action-type"])).Distinct();
-
-        Assert.Equal(["DELETE", "PUSH"], Actions(Samples.WithDeletes).Order());
-        Assert.Equal(["PUSH"], Actions(Samples.PushOnly));
+        Assert.Equal(["PUSH", "DELETE"], Samples.Strings(Pattern(Samples.WithDeletes)["detail"]!["action-type"]));
+        Assert.Equal(["PUSH"], Samples.Strings(Pattern(Samples.PushOnly)["detail"]!["action-type"]));
     }
 
     [Fact]
-    public void Rule_names_are_valid_eventbridge_names_even_for_the_longest_admitted_repository()
+    public void The_rule_targets_the_intake_queue_with_a_dead_letter_queue_and_no_message_group()
     {
-        var names = Samples.WithDeletes.OfType("AWS::Events::Rule").Select(r => (string)r.Value["Properties"]!["Name"]!).ToList();
+        var (_, rule) = Assert.Single(Samples.WithDeletes.OfType("AWS::Events::Rule"));
+        var target = Assert.Single(rule["Properties"]!["Targets"]!.AsArray())!;
 
-        Assert.Contains("ecr-replicator-team.app-x", names);
-        Assert.Contains(names, n => n.Length == 64);
-        // EventBridge rule names: 1..64 of [.\-_A-Za-z0-9] (PutRule API reference).
-        Assert.All(names, n => Assert.Matches("^[.\\-_A-Za-z0-9]{1,64}$", n));
-        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal("ENABLED", (string)rule["Properties"]!["State"]!);
+        Assert.Equal("{GetAtt:IntakeQueue.Arn}", (string)target["Arn"]!);
+        Assert.Equal("{GetAtt:IntakeDeadLetterQueue.Arn}", (string)target["DeadLetterConfig"]!["Arn"]!);
+        // The intake queue is a standard queue: a static group id is exactly what this design removes.
+        Assert.Null(target["SqsParameters"]);
+        Assert.Null(rule["Properties"]!["Name"]);
     }
 
     [Fact]

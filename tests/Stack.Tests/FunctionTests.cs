@@ -23,6 +23,16 @@ public sealed class FunctionTests
     }
 
     [Fact]
+    public void Architecture_parameter_sets_the_function_architecture_and_admits_only_what_lambda_runs()
+    {
+        var parameter = StackTemplate.Raw["Parameters"]!["Architecture"]!;
+
+        Assert.Equal("x86_64", (string)parameter["Default"]!);
+        Assert.Equal(["x86_64", "arm64"], Samples.Strings(parameter["AllowedValues"]));
+        Assert.Equal(["arm64"], Samples.Strings(Samples.PushOnly.Properties("ReplicatorFunction")["Architectures"]));
+    }
+
+    [Fact]
     public void Memory_gives_a_full_vcpu_and_timeout_is_within_the_lambda_maximum()
     {
         var properties = Stack.Properties("ReplicatorFunction");

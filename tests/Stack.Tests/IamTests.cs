@@ -53,7 +53,9 @@ public sealed class IamTests
         Assert.Equal("lambda.amazonaws.com", (string)trust["Principal"]!["Service"]!);
         Assert.Equal(["sts:AssumeRole"], Samples.Strings(trust["Action"]));
         Assert.Empty(Samples.Strings(role["ManagedPolicyArns"]));
-        Assert.Single(Stack.OfType("AWS::IAM::Role"));
+        // The stack's own managed policies (one per destination region) attach themselves to this role.
+        Assert.All(Stack.OfType("AWS::IAM::ManagedPolicy"), p => Assert.Equal(["{Ref:ReplicatorFunctionRole}"], Samples.Strings(p.Value["Properties"]!["Roles"])));
+        Assert.Equal(["IntakePipeRole", "ReplicatorFunctionRole"], Stack.OfType("AWS::IAM::Role").Select(r => r.Key).Order());
     }
 
     [Fact]
@@ -61,7 +63,7 @@ public sealed class IamTests
     {
         var statements = Statements(Stack);
 
-        Assert.All(statements, s => Assert.Equal("Allow", s.Effect));
+        Assert.Equal(["DenyExcludedRepositories"], statements.Where(s => s.Effect != "Allow").Select(s => s.Sid));
         Assert.All(statements.SelectMany(s => s.Actions), a =>
         {
             Assert.DoesNotContain("*", a, StringComparison.Ordinal);
@@ -69,7 +71,7 @@ public sealed class IamTests
             Assert.False(a.StartsWith("s3:", StringComparison.OrdinalIgnoreCase), $"S3 permission {a}");
             Assert.NotEqual("ecr:GetAuthorizationToken", a);
         });
-        Assert.All(statements.SelectMany(s => s.Resources), r => Assert.NotEqual("*", r));
+        Assert.All(statements.Where(s => s.Effect == "Allow").SelectMany(s => s.Resources), r => Assert.NotEqual("*", r));
     }
 
     [Fact]
@@ -95,34 +97,63 @@ public sealed class IamTests
 
     [Theory]
     [MemberData(nameof(Deployments))]
-    public void Ecr_permissions_name_only_the_replicated_repositories_in_this_account(string sample)
+    public void Ecr_allows_name_the_included_patterns_with_this_partition_account_and_a_region(string sample)
     {
-        var (stack, repositories, _) = Deployment(sample);
+        var deployment = Deployment(sample);
 
-        foreach (var statement in Statements(stack).Where(s => s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))))
+        foreach (var statement in Statements(deployment.Stack).Where(s => s.Effect == "Allow" && s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))))
         {
-            var names = statement.Resources.Select(r =>
+            var fields = statement.Resources.Select(Arn.Fields).ToList();
+            Assert.All(fields, f =>
             {
-                var fields = Arn.Fields(r);
-                Assert.Equal("ecr", fields[2]);
-                Assert.True(fields[4] == IntrinsicEvaluator.AccountId || statement.ConditionValues("StringEquals", "aws:ResourceAccount").SequenceEqual([IntrinsicEvaluator.AccountId]),
-                    $"{statement.Policy}: account of {r} is neither this account nor pinned by aws:ResourceAccount");
-                Assert.StartsWith("repository/", fields[5], StringComparison.Ordinal);
-                return fields[5]["repository/".Length..];
+                Assert.Equal(IntrinsicEvaluator.Partition, f[1]);
+                Assert.Equal("ecr", f[2]);
+                Assert.True(f[3].Length > 0 && !f[3].Contains('*', StringComparison.Ordinal), $"{statement.Policy}: region {f[3]}");
+                Assert.Equal(IntrinsicEvaluator.AccountId, f[4]);
+                Assert.StartsWith("repository/", f[5], StringComparison.Ordinal);
             });
+            var names = fields.Select(f => f[5]["repository/".Length..]).ToList();
 
-            Assert.Equal(repositories.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+            // The unrolled list always has 20 entries; the ones that are not patterns cannot name a repository.
+            Assert.Equal(20, names.Count);
+            Assert.Equal(deployment.Patterns.Order(StringComparer.Ordinal), names.Where(n => !n.StartsWith('@')).Order(StringComparer.Ordinal));
+            Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
         }
+    }
+
+    [Fact]
+    public void Exclusions_are_denied_in_every_region_and_only_when_there_are_some()
+    {
+        var deny = Assert.Single(Statements(Samples.WithDeletes), s => s.Effect == "Deny");
+
+        Assert.Contains("arn:*:ecr:*:*:repository/team/secret*", deny.Resources);
+        Assert.All(deny.Resources.Where(r => !r.EndsWith("/team/secret*", StringComparison.Ordinal)), r => Assert.Contains("repository/@", r, StringComparison.Ordinal));
+        Assert.Contains("ecr:PutImage", deny.Actions);
+        Assert.Contains("ecr:BatchGetImage", deny.Actions);
+        Assert.DoesNotContain(Statements(Samples.PushOnly), s => s.Effect == "Deny");
+    }
+
+    [Fact]
+    public void The_issue_selection_allows_everything_but_its_exclusions()
+    {
+        var stack = Samples.Selecting(Samples.EverythingBut);
+        var ecr = Statements(stack).Where(s => s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))).ToList();
+
+        Assert.True(Allows(ecr, "ecr:PutImage", "us-west-2", "team/a"));
+        Assert.True(Allows(ecr, "ecr:BatchGetImage", IntrinsicEvaluator.Region, "team/a"));
+        Assert.False(Allows(ecr, "ecr:PutImage", "us-west-2", "sandbox/x"));
+        Assert.False(Allows(ecr, "ecr:BatchGetImage", IntrinsicEvaluator.Region, "tmp/y"));
+        Assert.True(Allows(ecr, "ecr:PutImage", "us-west-2", "tmpl/z"));
     }
 
     [Theory]
     [MemberData(nameof(Deployments))]
     public void Source_reads_are_granted_in_the_source_region_and_writes_only_in_destination_regions(string sample)
     {
-        var (stack, repositories, destinations) = Deployment(sample);
+        var (stack, _, repositories, excluded, destinations) = Deployment(sample);
         var ecr = Statements(stack).Where(s => s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))).ToList();
 
-        Assert.All(ecr, s =>
+        Assert.All(ecr.Where(s => s.Effect == "Allow"), s =>
         {
             var regions = Regions(s);
             var mutating = s.Actions.Intersect(Mutating).ToList();
@@ -154,17 +185,22 @@ public sealed class IamTests
             }
         }
 
+        foreach (var repository in excluded)
+        {
+            Assert.False(Allows(ecr, "ecr:BatchGetImage", IntrinsicEvaluator.Region, repository));
+            Assert.False(Allows(ecr, "ecr:PutImage", destinations[0], repository));
+        }
+
         Assert.False(Allows(ecr, "ecr:PutImage", IntrinsicEvaluator.Region, repositories[0]));
         Assert.False(Allows(ecr, "ecr:PutImage", "sa-east-1", repositories[0]));
-        Assert.False(Allows(ecr, "ecr:BatchGetImage", destinations[0], "not-replicated"));
     }
 
     public static TheoryData<string> Deployments() => ["WithDeletes", "PushOnly"];
 
-    private static (DeployedTemplate Stack, string[] Repositories, string[] Destinations) Deployment(string sample) => sample switch
+    private static (DeployedTemplate Stack, string[] Patterns, string[] Repositories, string[] Excluded, string[] Destinations) Deployment(string sample) => sample switch
     {
-        "WithDeletes" => (Samples.WithDeletes, Samples.Repositories, Samples.Destinations),
-        "PushOnly" => (Samples.PushOnly, ["solo"], ["ap-southeast-2"]),
+        "WithDeletes" => (Samples.WithDeletes, ["team/*", "base/nginx_v1.x-y"], ["team/app", "team/deep/er", "base/nginx_v1.x-y"], ["team/secret", "team/secrets", "base/nginx", "other"], Samples.Destinations),
+        "PushOnly" => (Samples.PushOnly, ["*"], ["solo", "any/thing"], [], ["ap-southeast-2"]),
         _ => throw new ArgumentOutOfRangeException(nameof(sample)),
     };
 
@@ -182,15 +218,18 @@ public sealed class IamTests
         return requested.Count > 0 ? [.. fromArns.Intersect(requested)] : fromArns;
     }
 
+    /// <summary>IAM evaluation for one account: some Allow matches and no Deny does.</summary>
     private static bool Allows(IEnumerable<PolicyStatement> statements, string action, string region, string repository)
     {
         var arn = $"arn:aws:ecr:{region}:{IntrinsicEvaluator.AccountId}:repository/{repository}";
-        return statements.Any(s =>
+        bool Applies(PolicyStatement s) =>
             s.Actions.Contains(action) &&
             s.Resources.Any(r => Arn.Matches(r, arn)) &&
             s.ConditionValues("StringEquals", "aws:RequestedRegion") is var requested &&
             (requested.Count == 0 || requested.Contains(region)) &&
             s.ConditionValues("StringEquals", "aws:ResourceAccount") is var account &&
-            (account.Count == 0 || account.Contains(IntrinsicEvaluator.AccountId)));
+            (account.Count == 0 || account.Contains(IntrinsicEvaluator.AccountId));
+        var list = statements.ToList();
+        return list.Any(s => s.Effect == "Allow" && Applies(s)) && !list.Any(s => s.Effect == "Deny" && Applies(s));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Replicator.Core.Selection;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -18,26 +19,48 @@ public sealed class ParameterTests
     }
 
     [Theory]
-    [InlineData("ab", true)]
-    [InlineData("team/app-x", true)]
+    [InlineData("*", true)]
+    [InlineData("team/*,base/nginx", true)]
+    [InlineData("*,!sandbox/*,!tmp/*", true)]
+    [InlineData("!sandbox/*,team-*", true)]
     [InlineData("a.b_c--d/e__f", true)] // the ECR model admits '__' and runs of '-'
+    [InlineData("org/team/service.v2_x", true)]
+    [InlineData("ab", true)]
+    [InlineData("a", false)]
     [InlineData("a___b", false)]
     [InlineData("a..b", false)]
-    [InlineData("org/team/service.v2_x", true)]
-    [InlineData(Samples.LongRepository, true)]
-    [InlineData(Samples.LongRepository + "e", false)]
-    [InlineData("a", false)]
     [InlineData("Team/app", false)]
     [InlineData("team//app", false)]
-    [InlineData("/app", false)]
+    [InlineData("/app*", false)]
     [InlineData("app/", false)]
-    [InlineData("-app", false)]
-    [InlineData("app name", false)]
-    public void RepositoryNames_admits_ecr_names_short_enough_for_a_rule_name(string value, bool admitted)
+    [InlineData("team/*/app", false)]
+    [InlineData("**", false)]
+    [InlineData("!sandbox/*", false)]
+    [InlineData("!a,!b", false)]
+    [InlineData("team/*,", false)]
+    [InlineData(",team/*", false)]
+    [InlineData("team/*,,x/*", false)]
+    [InlineData("*,!", false)]
+    [InlineData("", false)]
+    public void RepositoryFilter_admits_exactly_the_function_grammar(string value, bool admitted)
     {
-        Assert.Equal("CommaDelimitedList", (string)Parameter("RepositoryNames")["Type"]!);
-        Assert.Null(Parameter("RepositoryNames")["Default"]);
-        Assert.Equal(admitted, Admits("RepositoryNames", value));
+        Assert.Equal("String", (string)Parameter("RepositoryFilter")["Type"]!);
+        Assert.Null(Parameter("RepositoryFilter")["Default"]);
+        Assert.Equal(admitted, Admits("RepositoryFilter", value));
+        Assert.Equal(admitted, RepositoryFilter.TryParse(value, out _, out _));
+    }
+
+    [Fact]
+    public void RepositoryFilter_takes_at_most_twenty_patterns_without_spaces()
+    {
+        var twenty = string.Join(',', Enumerable.Range(0, 20).Select(i => $"team{i:00}/*"));
+
+        Assert.True(Admits("RepositoryFilter", twenty));
+        Assert.False(Admits("RepositoryFilter", twenty + ",x/*"));
+        // The function trims spaces, CloudFormation's Fn::Split does not: the template refuses them.
+        Assert.False(Admits("RepositoryFilter", "team/*, base/nginx"));
+        Assert.Equal(1024, (int)Parameter("RepositoryFilter")["MaxLength"]!);
+        Assert.Null(StackTemplate.Raw["Parameters"]!["RepositoryNames"]);
     }
 
     [Theory]

@@ -9,21 +9,33 @@ public sealed partial class ScaleTests
     /// <summary>IAM quota: the inline policies of one role share 10,240 characters (whitespace not counted).</summary>
     private const int InlinePolicyQuota = 10_240;
 
+    /// <summary>IAM quota: one managed policy document, 6,144 characters (whitespace not counted).</summary>
+    private const int ManagedPolicyQuota = 6_144;
+
+    /// <summary>EventBridge PutRule: an event pattern of at most 4,096 characters (botocore events model, EventPattern max).</summary>
+    private const int EventPatternQuota = 4_096;
+
     [Fact]
-    public void Forty_five_repositories_with_the_longest_names_fit_the_inline_policy_quota()
+    public void Twenty_patterns_of_the_longest_admitted_filter_fit_the_policy_and_pattern_quotas()
     {
-        var repositories = Enumerable.Range(0, 45).Select(i => $"r{i:00}/" + new string('x', 45)).ToList();
-        Assert.All(repositories, r => Assert.Equal(49, r.Length));
+        // 1,024 characters (the parameter's MaxLength) in 20 patterns, the most the parameter admits.
+        var patterns = Enumerable.Range(0, 20).Select(i => $"r{i:00}/" + new string('x', 45) + "*").ToList();
+        var filter = string.Join(',', patterns);
+        Assert.InRange(filter.Length, 1000, 1024);
         var stack = StackTemplate.Expand(new Dictionary<string, string>
         {
-            ["RepositoryNames"] = string.Join(',', repositories),
+            ["RepositoryFilter"] = filter,
             ["DestinationRegions"] = "us-west-2,us-east-2,eu-west-1,eu-central-1,ap-southeast-2",
         });
 
-        Assert.Equal(45, stack.OfType("AWS::Events::Rule").Count());
-        var size = stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
+        var inline = stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
             .Sum(p => ((string)p!["PolicyName"]!).Length + Minified(p["PolicyDocument"]!).Length);
-        Assert.True(size < InlinePolicyQuota && size > 0, $"inline policies take {size} characters");
+        Assert.True(inline < InlinePolicyQuota, $"inline policies take {inline} characters");
+        var managed = stack.OfType("AWS::IAM::ManagedPolicy").Select(p => Minified(p.Value["Properties"]!["PolicyDocument"]!).Length).ToList();
+        Assert.Equal(5, managed.Count);
+        Assert.All(managed, size => Assert.True(size < ManagedPolicyQuota, $"a managed policy takes {size} characters"));
+        var pattern = (string)Assert.Single(stack.OfType("AWS::Events::Rule")).Value["Properties"]!["EventPattern"]!;
+        Assert.True(pattern.Length < EventPatternQuota, $"the event pattern takes {pattern.Length} characters");
     }
 
     /// <summary>Policy JSON without whitespace, symbolic references replaced by ARNs of a realistic length.</summary>

@@ -1,5 +1,6 @@
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
+using Replicator.Function.Redelivery;
 
 namespace Soak;
 
@@ -8,16 +9,71 @@ namespace Soak;
 /// with a message in flight delivers nothing else; a message reported failed becomes visible again at its place
 /// (the head of its group); after <c>maxReceiveCount</c> receives a failed message moves to the dead-letter queue,
 /// as the redrive policy does. A message leaves only by being acknowledged or redriven.
+/// With a clock (outage mode) a failed message stays invisible for the queue's visibility timeout, or for what the
+/// function set with ChangeMessageVisibility (this queue is its <see cref="IMessageVisibility"/>), on simulated seconds.
 /// </summary>
-public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQueue deadLetterQueue)
+public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQueue deadLetterQueue, bool timed = false) : IMessageVisibility
 {
     public const string RedriveErrorType = "Redrive";
+
+    /// <summary>The template's VisibilityTimeout: how long a reported message stays invisible unless the function says otherwise.</summary>
+    public const int VisibilityTimeoutSeconds = 5400;
 
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, Entry> _visible = [];
     private readonly HashSet<string> _groupsInFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inFlightGroups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _byReceiptHandle = new(StringComparer.Ordinal);
     private long _sequence;
     private int _inFlight;
+
+    /// <summary>Simulated seconds since the start (outage mode only).</summary>
+    public long Now { get; private set; }
+
+    /// <summary>ChangeMessageVisibility calls the function made.</summary>
+    public int VisibilityChanges { get; private set; }
+
+    /// <summary>Moves the simulated clock forward.</summary>
+    public void Advance(long seconds)
+    {
+        lock (_gate)
+        {
+            Now += seconds;
+        }
+    }
+
+    /// <summary>Jumps the clock to the next moment a message becomes visible; false when nothing waits.</summary>
+    public bool AdvanceToNextVisible()
+    {
+        lock (_gate)
+        {
+            // Only when every waiting message is still invisible: otherwise the wait is for a group in flight.
+            if (_visible.Count == 0 || _visible.Values.Any(e => e.VisibleAt <= Now))
+            {
+                return false;
+            }
+
+            Now = _visible.Values.Min(e => e.VisibleAt);
+            return true;
+        }
+    }
+
+    public Task ChangeAsync(Uri queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            // SQS refuses a stale receipt handle; so does this queue.
+            if (!_byReceiptHandle.TryGetValue(receiptHandle, out var entry))
+            {
+                throw new InvalidOperationException("ReceiptHandleIsInvalid");
+            }
+
+            entry.RequestedVisibility = visibilityTimeoutSeconds;
+            VisibilityChanges++;
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Ids of acknowledged messages (deleted from the queue after a successful batch item).</summary>
     public HashSet<string> Acknowledged { get; } = new(StringComparer.Ordinal);
@@ -61,15 +117,41 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
                     continue;
                 }
 
+                // An invisible message blocks its group (FIFO order), as one in flight does.
+                if (timed && (entry.VisibleAt > Now || batch.Any(b => b.Group == entry.Group && b.VisibleAt > Now)))
+                {
+                    _groupsInFlight.Add(entry.Group);
+                    continue;
+                }
+
                 batch.Add(entry);
+            }
+
+            if (timed)
+            {
+                // Groups marked above only because a message was invisible are not in flight.
+                _groupsInFlight.RemoveWhere(g => !_inFlightGroups.Contains(g));
             }
 
             foreach (var entry in batch)
             {
                 _visible.Remove(entry.Sequence);
                 _groupsInFlight.Add(entry.Group);
+                _inFlightGroups.Add(entry.Group);
                 entry.ReceiveCount++;
                 entry.Message.Attributes["ApproximateReceiveCount"] = entry.ReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                entry.RequestedVisibility = null;
+                var handle = $"{entry.Id}#{entry.ReceiveCount}";
+                entry.Message = new SQSMessage
+                {
+                    MessageId = entry.Message.MessageId,
+                    Body = entry.Message.Body,
+                    Attributes = entry.Message.Attributes,
+                    EventSourceArn = entry.Message.EventSourceArn,
+                    AwsRegion = entry.Message.AwsRegion,
+                    ReceiptHandle = handle,
+                };
+                _byReceiptHandle[handle] = entry;
             }
 
             _inFlight += batch.Count;
@@ -88,6 +170,8 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
             foreach (var entry in batch)
             {
                 _groupsInFlight.Remove(entry.Group);
+                _inFlightGroups.Remove(entry.Group);
+                _byReceiptHandle.Remove(entry.Message.ReceiptHandle ?? string.Empty);
                 if (!failed.Contains(entry.Id))
                 {
                     Acknowledged.Add(entry.Id);
@@ -98,6 +182,7 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
                 }
                 else
                 {
+                    entry.VisibleAt = timed ? Now + (entry.RequestedVisibility ?? VisibilityTimeoutSeconds) : 0;
                     _visible.Add(entry.Sequence, entry);
                 }
             }
@@ -110,12 +195,19 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
     {
         public long Sequence { get; } = sequence;
 
-        public SQSMessage Message { get; } = message;
+        /// <summary>The message as last received (a new receipt handle each time).</summary>
+        public SQSMessage Message { get; set; } = message;
 
         public string Id => Message.MessageId!;
 
         public string Group => Message.MessageGroupId ?? Id;
 
         public int ReceiveCount { get; set; }
+
+        /// <summary>Simulated second from which the message may be received (outage mode).</summary>
+        public long VisibleAt { get; set; }
+
+        /// <summary>What the function set with ChangeMessageVisibility during the current receive.</summary>
+        public int? RequestedVisibility { get; set; }
     }
 }

@@ -37,6 +37,8 @@ public static class SoakEvents
             MessageId = messageId,
             Body = Encoding.UTF8.GetString(stream.ToArray()),
             Attributes = new Dictionary<string, string> { [SQSMessage.MessageGroupIdAttribute] = repository },
+            EventSourceArn = $"arn:aws:sqs:{region}:{account}:ecr-replicator.fifo",
+            AwsRegion = region,
         };
     }
 }

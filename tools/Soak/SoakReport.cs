@@ -31,6 +31,11 @@ public sealed record SoakReport
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Outage mode: simulated seconds the run took, and the ChangeMessageVisibility calls the function made.</summary>
+    public long SimulatedSeconds { get; init; }
+
+    public int VisibilityChanges { get; init; }
+
     public int DeadLetteredTotal => DeadLettered.Values.Sum();
 
     public override string ToString()
@@ -47,6 +52,11 @@ public sealed record SoakReport
         }
 
         text.AppendLine(c, $"  lost          {Lost}");
+        if (Settings.Outage > TimeSpan.Zero)
+        {
+            text.AppendLine(c, $"  outage        {Settings.OutageRegion} for {Settings.Outage.TotalMinutes:0} simulated min; run took {SimulatedSeconds} simulated s, {VisibilityChanges} visibility changes");
+        }
+
         text.AppendLine(c, $"  problems      {Problems.Count}");
         foreach (var problem in Problems.Take(20))
         {

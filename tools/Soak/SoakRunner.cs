@@ -14,6 +14,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Samples;
 
 namespace Soak;
@@ -42,7 +43,8 @@ public static class SoakRunner
         await PrepareAsync(clients, messages, settings.Seed, cancellationToken);
 
         var deadLetters = new RecordingDeadLetterQueue();
-        var queue = new SimulatedFifoQueue(settings.MaxReceiveCount, deadLetters);
+        var outage = settings.Outage > TimeSpan.Zero;
+        var queue = new SimulatedFifoQueue(settings.MaxReceiveCount, deadLetters, timed: outage);
         foreach (var message in messages)
         {
             queue.Send(message.Record);
@@ -56,17 +58,47 @@ public static class SoakRunner
         var metrics = new MetricsWriter(sink, config.MetricsNamespace, TimeProvider.System);
         var invocations = 0;
         var reportedFailures = 0;
+        var outageActive = outage ? 1 : 0;
+        if (outage)
+        {
+            // Every ECR operation of the destination fails, as in a regional outage, until the simulated clock passes its end.
+            foreach (var operation in OutageOperations)
+            {
+                server.Faults.FailNext(operation, int.MaxValue, "ServiceUnavailable", 503, region: settings.OutageRegion);
+            }
+        }
+
+        // The order in which each group's records completed, to check that FIFO order held.
+        var completedOrder = new ConcurrentDictionary<string, ConcurrentQueue<string>>(StringComparer.Ordinal);
+        var scheduler = outage
+            ? new RedeliveryScheduler(queue, new RedeliverySettings { BaseSeconds = settings.RetryBaseSeconds, MaxSeconds = settings.RetryMaxSeconds }, null, logger, new Random(settings.Seed + 2).NextDouble)
+            : null;
 
         async Task PollAsync(int poller)
         {
             var handler = new RecordHandler(config, new ImageReplicator(clients, http, EngineOptions), logger, metrics, TimeProvider.System);
             var processor = new BatchProcessor(
-                async (record, requestId, token) => lastResults[record.MessageId!] = await handler.HandleAsync(record, requestId, token),
+                async (record, requestId, token) =>
+                {
+                    var result = lastResults[record.MessageId!] = await handler.HandleAsync(record, requestId, token);
+                    if (result.IsDone)
+                    {
+                        completedOrder.GetOrAdd(record.MessageGroupId ?? record.MessageId!, _ => new()).Enqueue(record.MessageId!);
+                    }
+
+                    return result;
+                },
                 deadLetters,
                 logger,
-                new BatchProcessorOptions());
+                new BatchProcessorOptions(),
+                scheduler);
             while (!cancellationToken.IsCancellationRequested)
             {
+                if (outage && queue.Now >= (long)settings.Outage.TotalSeconds && Interlocked.Exchange(ref outageActive, 0) == 1)
+                {
+                    server.Faults.Clear();
+                }
+
                 var batch = queue.Receive();
                 if (batch.Count == 0)
                 {
@@ -75,11 +107,24 @@ public static class SoakRunner
                         return;
                     }
 
-                    await Task.Delay(5, cancellationToken);
+                    if (!outage || !queue.AdvanceToNextVisible())
+                    {
+                        await Task.Delay(5, cancellationToken);
+                    }
+
                     continue;
                 }
 
-                dice.Roll(server.Faults);
+                if (outage)
+                {
+                    // An invocation takes time too: one simulated second each.
+                    queue.Advance(1);
+                }
+                else
+                {
+                    dice.Roll(server.Faults);
+                }
+
                 var requestId = $"soak-{poller}-{Interlocked.Increment(ref invocations)}";
                 var response = await processor.ProcessAsync(new SQSEvent { Records = [.. batch.Select(e => e.Message)] }, new SoakLambdaContext(requestId), cancellationToken);
                 var failed = response.BatchItemFailures.Select(f => f.ItemIdentifier!).ToHashSet(StringComparer.Ordinal);
@@ -92,8 +137,15 @@ public static class SoakRunner
         server.Faults.Clear();
 
         var report = await VerifyAsync(clients, messages, queue, deadLetters, lastResults);
+        var outOfOrder = completedOrder
+            .Where(g => !g.Value.SequenceEqual(g.Value.Order(StringComparer.Ordinal)))
+            .Select(g => $"{g.Key}: records completed out of order ({string.Join(", ", g.Value.Take(5))} ...)")
+            .ToList();
         return report with
         {
+            Problems = [.. report.Problems, .. outOfOrder],
+            SimulatedSeconds = queue.Now,
+            VisibilityChanges = queue.VisibilityChanges,
             Settings = settings,
             Invocations = invocations,
             ReportedFailures = reportedFailures,
@@ -101,6 +153,13 @@ public static class SoakRunner
             Duration = TimeProvider.System.GetElapsedTime(started),
         };
     }
+
+    private static readonly string[] OutageOperations =
+    [
+        "BatchGetImage", "BatchCheckLayerAvailability", "DescribeImages", "DescribeRepositories", "CreateRepository", "ListImages",
+        "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage", "ListTagsForResource", "GetLifecyclePolicy",
+        "GetRepositoryPolicy", "BatchDeleteImage",
+    ];
 
     /// <summary>Fast retries with a small budget, so injected bursts sometimes outlast it and exercise redelivery.</summary>
     private static ReplicatorOptions EngineOptions { get; } = new()

@@ -24,6 +24,20 @@ public sealed record SoakSettings
     /// <summary>Share of messages whose source image is deleted before the event is handled.</summary>
     public double DeletedSourceRate { get; init; } = 0.04;
 
+    /// <summary>
+    /// Outage mode when positive: the ECR API of <see cref="OutageRegion"/> answers 503 to everything for this long
+    /// on a simulated clock, and the queue keeps each failed message invisible as the function's
+    /// ChangeMessageVisibility says (else the queue's 5,400 s). Random faults are off: the outage is the test.
+    /// </summary>
+    public TimeSpan Outage { get; init; }
+
+    public string OutageRegion { get; init; } = "eu-west-1";
+
+    /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS of the function in outage mode.</summary>
+    public int RetryBaseSeconds { get; init; } = 15;
+
+    public int RetryMaxSeconds { get; init; } = 900;
+
     /// <summary>Each image has one or two layers of up to this many bytes (small: the soak is about outcomes, not bandwidth).</summary>
     public int MaxLayerBytes { get; init; } = 48 * 1024;
 }

@@ -141,7 +141,7 @@ internal static class RepositoryOperations
     public static string Arn(string region, string registryId, string name) =>
         $"arn:{Partition(region)}:ecr:{region}:{registryId}:repository/{name}";
 
-    public static string Partition(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
+    public static string Partition(string region) => RegionPartition.IdOf(region);
 
-    private static string DnsSuffix(string region) => region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+    private static string DnsSuffix(string region) => RegionPartition.DnsSuffixOf(region);
 }

@@ -48,7 +48,7 @@ public static class PushSampleCommand
 
         var now = context.Time.GetUtcNow();
         var events = DemoEvents.ForPush(account, region, target.Repository, image, target.Tag, now);
-        var batch = DemoEvents.Batch(events, $"arn:aws:sqs:{region}:{account}:ecr-replicator.fifo", region, now);
+        var batch = DemoEvents.Batch(events, $"arn:{Replicator.Core.Partitions.AwsPartitions.IdOf(region)}:sqs:{region}:{account}:ecr-replicator.fifo", region, now);
         await context.Out.WriteLineAsync(DemoEvents.Serialize(batch));
         await context.Error.WriteLineAsync($"pushed {target.Repository}:{target.Tag} ({image.Digest}) to {region}; the SQS FIFO event of its {events.Count} PutImage calls is on stdout");
         return ExitCodes.Success;

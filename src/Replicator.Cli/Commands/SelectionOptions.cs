@@ -33,6 +33,12 @@ public sealed class SelectionOptions
         HelpName = "P",
     };
 
+    public Option<string?> RepositoryFilter { get; } = new("--repository-filter")
+    {
+        Description = "Only repositories this filter selects, as the function's REPOSITORY_FILTER: *, team/*,base/nginx, *,!sandbox/*",
+        HelpName = "PATTERNS",
+    };
+
     public Option<string?> TagFilter { get; } = new("--tag-filter")
     {
         Description = "Only tags this regular expression matches whole (as the function's TAG_FILTER)",
@@ -57,6 +63,7 @@ public sealed class SelectionOptions
         AddRegionsTo(command);
         command.Options.Add(Repositories);
         command.Options.Add(RepositoryPrefix);
+        command.Options.Add(RepositoryFilter);
         command.Options.Add(TagFilter);
         command.Options.Add(Since);
     }
@@ -71,6 +78,7 @@ public sealed class SelectionOptions
             DestinationRegions = parse.GetValue(DestinationRegions) ?? [],
             Repositories = parse.GetValue(Repositories) ?? [],
             RepositoryPrefix = parse.GetValue(RepositoryPrefix),
+            RepositoryFilter = parse.GetValue(RepositoryFilter),
             TagFilter = parse.GetValue(TagFilter),
             Since = parse.GetValue(Since),
         };

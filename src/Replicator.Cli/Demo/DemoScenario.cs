@@ -52,7 +52,7 @@ public sealed class DemoScenario(CliContext context, IDemoFunction function)
 
         var now = context.Time.GetUtcNow();
         var events = DemoEvents.ForPush(server.AccountId, SourceRegion, Repository, image, Tag, now);
-        var batch = DemoEvents.Batch(events, $"arn:aws:sqs:{SourceRegion}:{server.AccountId}:ecr-replicator.fifo", SourceRegion, now);
+        var batch = DemoEvents.Batch(events, $"arn:{Replicator.Core.Partitions.AwsPartitions.IdOf(SourceRegion)}:sqs:{SourceRegion}:{server.AccountId}:ecr-replicator.fifo", SourceRegion, now);
         console.Line($"Built {events.Count} \"ECR Image Action\" PUSH events ({events.Count(e => e.Detail.ImageTag is null)} by digest, 1 tagged) in one SQS FIFO batch");
 
         console.Line($"Running the function handler with DESTINATION_REGIONS={string.Join(',', Destinations)}");

@@ -31,6 +31,7 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             Output = output,
             TimeProvider = wiring.Time,
             RuntimeApi = runtime,
+            MessageVisibilityFactory = _ => new NoQueueVisibility(),
             ReplicatorFactory = config => ReplicatorServices.Create(wiring.Environment, config.ToReplicatorOptions(), credentials, time: wiring.Time),
         };
 

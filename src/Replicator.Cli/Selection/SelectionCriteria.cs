@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 
 namespace Replicator.Cli.Selection;
 
@@ -15,6 +16,9 @@ public sealed record SelectionCriteria
 
     public string? RepositoryPrefix { get; init; }
 
+    /// <summary>The function's REPOSITORY_FILTER grammar; null selects every repository. Narrows the two options above.</summary>
+    public RepositoryFilter? RepositoryFilter { get; init; }
+
     /// <summary>Must match the whole tag, as the function's TAG_FILTER.</summary>
     public Regex? TagFilter { get; init; }
 
@@ -23,7 +27,8 @@ public sealed record SelectionCriteria
 
     public bool IncludesRepository(string name) =>
         (Repositories.Count == 0 || Repositories.Contains(name, StringComparer.Ordinal))
-        && (RepositoryPrefix is null || name.StartsWith(RepositoryPrefix, StringComparison.Ordinal));
+        && (RepositoryPrefix is null || name.StartsWith(RepositoryPrefix, StringComparison.Ordinal))
+        && (RepositoryFilter is null || RepositoryFilter.Matches(name));
 
     public bool IncludesTag(string tag) => TagFilter is null || TagFilter.IsMatch(tag);
 }

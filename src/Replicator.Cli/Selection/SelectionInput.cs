@@ -11,6 +11,8 @@ public sealed record SelectionInput
 
     public string? RepositoryPrefix { get; init; }
 
+    public string? RepositoryFilter { get; init; }
+
     public string? TagFilter { get; init; }
 
     public string? Since { get; init; }

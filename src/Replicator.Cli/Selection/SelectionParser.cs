@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Cli.Composition;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Core.Validation;
 
 namespace Replicator.Cli.Selection;
@@ -54,6 +55,7 @@ public static class SelectionParser
             Destinations = destinations,
             Repositories = [.. input.Repositories.Distinct(StringComparer.Ordinal)],
             RepositoryPrefix = string.IsNullOrEmpty(input.RepositoryPrefix) ? null : input.RepositoryPrefix,
+            RepositoryFilter = ParseRepositoryFilter(input.RepositoryFilter),
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
         };
@@ -75,6 +77,24 @@ public static class SelectionParser
         Check("--destination-region", EcrNames.ValidateRegistryId(account));
         CheckRegion("--destination-region", region, isKnownRegion);
         return new ReplicationDestination(region, account);
+    }
+
+    /// <summary>The same grammar and the same errors as the function's REPOSITORY_FILTER.</summary>
+    public static RepositoryFilter? ParseRepositoryFilter(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return RepositoryFilter.Parse(value);
+        }
+        catch (RepositoryFilterException e)
+        {
+            throw new UsageException($"--repository-filter {e.Message}");
+        }
     }
 
     public static Regex? ParseTagFilter(string? pattern)

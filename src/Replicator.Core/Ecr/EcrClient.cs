@@ -64,21 +64,19 @@ public sealed partial class EcrClient : IEcrClient
         var token = linked.Token;
         try
         {
-            var credentials = await _credentials.GetCredentialsAsync(token);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-            Sign(request, operation, body.WrittenSpan, credentials);
-
-            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-            var requestId = EcrResponseReader.RequestId(response);
-            if (!response.IsSuccessStatusCode)
+            try
             {
-                throw await EcrResponseReader.ReadErrorAsync(operation, response, requestId, token);
+                return await SendOnceAsync(operation, content, body, responseInfo, await _credentials.GetCredentialsAsync(token), token);
             }
-
-            var result = await EcrResponseReader.ReadAsync(response, responseInfo, token);
-            result.HttpStatusCode = response.StatusCode;
-            result.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
-            return result;
+            catch (EcrException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException)
+            {
+                // The session token expired between the source's own expiry check and ECR's (clock skew, or a role
+                // session cut short). The AWS SDKs treat this code as "refresh and retry" (botocore's
+                // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
+                // cached credentials once and send again. A second ExpiredTokenException is the caller's.
+                _credentials.Invalidate();
+                return await SendOnceAsync(operation, content, body, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+            }
         }
         catch (Exception ex) when (ex is not EcrException && cancellationToken.IsCancellationRequested)
         {
@@ -110,6 +108,34 @@ public sealed partial class EcrClient : IEcrClient
         }
     }
 
+    private async Task<TResponse> SendOnceAsync<TResponse>(
+        string operation, PooledRequestContent content, PooledBufferWriter body, JsonTypeInfo<TResponse> responseInfo, AwsCredentials credentials, CancellationToken token)
+        where TResponse : EcrResponse, new()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+        try
+        {
+            Sign(request, operation, body.WrittenSpan, credentials);
+            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            var requestId = EcrResponseReader.RequestId(response);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await EcrResponseReader.ReadErrorAsync(operation, response, requestId, token);
+            }
+
+            var result = await EcrResponseReader.ReadAsync(response, responseInfo, token);
+            result.HttpStatusCode = response.StatusCode;
+            result.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
+            return result;
+        }
+        finally
+        {
+            // The body outlives this message: a resend after ExpiredTokenException sends it again, and the
+            // caller disposes it (disposing the message would return its pooled buffer).
+            request.Content = null;
+        }
+    }
+
     private void Sign(HttpRequestMessage request, string operation, ReadOnlySpan<byte> body, AwsCredentials credentials)
     {
         var target = TargetPrefix + operation;
@@ -126,6 +152,7 @@ public sealed partial class EcrClient : IEcrClient
             SigningService);
 
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        request.Headers.TryAddWithoutValidation("User-Agent", EcrUserAgent.Value);
         foreach (var (name, value) in signature.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

@@ -16,6 +16,7 @@ public sealed class EcrClientFactory : IEcrClientProvider
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<(string Region, Uri Endpoint), EcrClient> _clients = new();
+    private readonly Lazy<(bool Fips, bool DualStack)> _variant;
 
     public EcrClientFactory(
         HttpClient httpClient,
@@ -29,6 +30,9 @@ public sealed class EcrClientFactory : IEcrClientProvider
         _environment = environment ?? throw new ArgumentNullException(nameof(environment));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _timeout = timeout ?? EcrClientConfig.DefaultTimeout;
+
+        // Read once: the FIPS and dual-stack settings may come from the shared config file.
+        _variant = new Lazy<(bool, bool)>(() => (EcrEndpoints.UseFips(_environment), EcrEndpoints.UseDualStack(_environment)));
     }
 
     /// <summary>
@@ -50,7 +54,7 @@ public sealed class EcrClientFactory : IEcrClientProvider
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
     public IEcrClient GetClient(string region)
     {
-        var endpoint = EcrEndpoints.Resolve(region, _environment);
+        var endpoint = EcrEndpoints.Resolve(region, _environment, _variant.Value.Fips, _variant.Value.DualStack);
         return _clients.GetOrAdd(
             (region, endpoint),
             static (key, self) => new EcrClient(

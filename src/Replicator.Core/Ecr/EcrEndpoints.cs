@@ -1,4 +1,5 @@
 using Replicator.Core.Configuration;
+using Replicator.Core.Partitions;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Ecr;
@@ -14,8 +15,21 @@ public static class EcrEndpoints
     public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
     public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
-    /// <summary>The public endpoint: <c>https://api.ecr.{region}.amazonaws.com</c>, <c>.amazonaws.com.cn</c> in China.</summary>
-    public static Uri ForRegion(string region)
+    public const string UseFipsVariable = "AWS_USE_FIPS_ENDPOINT";
+    public const string UseDualStackVariable = "AWS_USE_DUALSTACK_ENDPOINT";
+    public const string UseFipsConfigKey = "use_fips_endpoint";
+    public const string UseDualStackConfigKey = "use_dualstack_endpoint";
+
+    /// <summary>The public endpoint of the region: <c>https://api.ecr.{region}.{partition's DNS suffix}</c>.</summary>
+    public static Uri ForRegion(string region) => ForRegion(region, useFips: false, useDualStack: false);
+
+    /// <summary>
+    /// The endpoint botocore's ECR rule set (botocore/data/ecr/2015-09-21/endpoint-rule-set-1.json) resolves for
+    /// the region, in every partition it knows: <c>api.ecr</c> / <c>api.ecr-fips</c> on the partition's DNS
+    /// suffix, <c>ecr</c> / <c>ecr-fips</c> on its dual-stack suffix. The test table
+    /// tests/Replicator.Core.Tests/Fixtures/ecr-endpoints.tsv is generated from botocore itself.
+    /// </summary>
+    public static Uri ForRegion(string region, bool useFips, bool useDualStack)
     {
         var problem = EcrNames.ValidateRegion(region);
         if (problem is not null)
@@ -23,15 +37,57 @@ public static class EcrEndpoints
             throw new ArgumentException(problem, nameof(region));
         }
 
-        var suffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
-        return new Uri($"https://api.ecr.{region}.{suffix}/");
+        var partition = AwsPartitions.ForRegion(region);
+        var host = (useFips, useDualStack) switch
+        {
+            (false, false) => $"api.ecr.{region}.{partition.DnsSuffix}",
+            (true, false) => $"api.ecr-fips.{region}.{partition.DnsSuffix}",
+            (false, true) => $"ecr.{region}.{partition.DualStackDnsSuffix}",
+            (true, true) => $"ecr-fips.{region}.{partition.DualStackDnsSuffix}",
+        };
+        return new Uri($"https://{host}/");
     }
 
     /// <summary>
-    /// <c>AWS_ENDPOINT_URL_ECR</c>, else <c>AWS_ENDPOINT_URL</c>, else the public endpoint of the region;
-    /// <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c> disables both overrides, as in the SDKs.
+    /// <c>AWS_ENDPOINT_URL_ECR</c>, else <c>AWS_ENDPOINT_URL</c>, else the public endpoint of the region, FIPS and
+    /// dual-stack as <see cref="UseFips"/> and <see cref="UseDualStack"/> say; <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c>
+    /// disables both overrides, as in the SDKs.
     /// </summary>
-    public static Uri Resolve(string region, IEnvironmentVariables environment) => Override(environment) ?? ForRegion(region);
+    public static Uri Resolve(string region, IEnvironmentVariables environment) =>
+        Override(environment) ?? ForRegion(region, UseFips(environment), UseDualStack(environment));
+
+    /// <summary>As <see cref="Resolve(string, IEnvironmentVariables)"/> with the FIPS and dual-stack settings already read.</summary>
+    public static Uri Resolve(string region, IEnvironmentVariables environment, bool useFips, bool useDualStack) =>
+        Override(environment) ?? ForRegion(region, useFips, useDualStack);
+
+    /// <summary>
+    /// <c>AWS_USE_FIPS_ENDPOINT</c>, else <c>use_fips_endpoint</c> of the shared config file's profile
+    /// (docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html); false when neither is set.
+    /// </summary>
+    public static bool UseFips(IEnvironmentVariables environment) => Flag(environment, UseFipsVariable, UseFipsConfigKey);
+
+    /// <summary><c>AWS_USE_DUALSTACK_ENDPOINT</c>, else <c>use_dualstack_endpoint</c> of the shared config file's profile.</summary>
+    public static bool UseDualStack(IEnvironmentVariables environment) => Flag(environment, UseDualStackVariable, UseDualStackConfigKey);
+
+    private static bool Flag(IEnvironmentVariables environment, string variable, string configKey)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var fromEnvironment = environment.GetEnvironmentVariable(variable)?.Trim();
+        var (source, value) = string.IsNullOrEmpty(fromEnvironment)
+            ? (configKey + " in the shared config file", SharedConfigFile.Get(environment, configKey))
+            : (variable, fromEnvironment);
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(value, out var flag))
+        {
+            return flag;
+        }
+
+        throw new ArgumentException($"{source} must be true or false");
+    }
 
     /// <summary>
     /// True when an endpoint override is in force: a local ECR (LocalEcr, tests, the demo) whose download URLs

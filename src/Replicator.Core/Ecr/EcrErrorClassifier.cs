@@ -17,8 +17,12 @@ public static class EcrErrorClassifier
     /// <summary>An ECR message is cut to this many characters before it goes into an exception message.</summary>
     public const int MaxMessageLength = 1024;
 
-    // The throttling codes of the AWS SDKs' standard retry mode
-    // (docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html), and the transient ones.
+    // Throttling codes: botocore's ThrottledRetryableChecker._THROTTLED_ERROR_CODES (botocore/retries/standard.py,
+    // the SDKs' "standard" retry mode, docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html), which
+    // includes LimitExceededException (ECR models it on BatchGetImage, UploadLayerPart and PutImage), plus the
+    // "throttling"/"throttled_exception"/"request_throttled_exception" policies of botocore/data/_retry.json.
+    // ThrottleException is in neither list; it is the spelling some AWS services use for the same thing, and
+    // treating it as throttling costs nothing (the retries are bounded) where dead-lettering costs an image.
     private static readonly FrozenSet<string> ThrottlingCodes = FrozenSet.Create(
         StringComparer.Ordinal,
         "Throttling",
@@ -30,20 +34,38 @@ public static class EcrErrorClassifier
         "TransactionInProgressException",
         "RequestLimitExceeded",
         "BandwidthLimitExceeded",
+        EcrErrorCodes.LimitExceededException,
         "RequestThrottled",
         "SlowDown",
         "PriorRequestNotComplete",
-        "EC2ThrottledException");
+        "EC2ThrottledException",
+        EcrErrorCodes.ThrottleException);
 
+    // botocore's TransientRetryableChecker._TRANSIENT_ERROR_CODES (botocore/retries/standard.py), and the codes
+    // this client and ECR give a timeout, a cut connection or a server-side fault.
     private static readonly FrozenSet<string> OtherTransientCodes = FrozenSet.Create(
         StringComparer.Ordinal,
         EcrErrorCodes.RequestTimeout,
         "RequestTimeoutException",
+        "PriorRequestNotComplete",
         EcrErrorCodes.ConnectionFailure,
         EcrErrorCodes.InternalFailure,
         "InternalError",
         EcrErrorCodes.ServiceUnavailable,
         EcrErrorCodes.ServerException);
+
+    // The KMS codes (an ECR KmsException's kmsError member) that say "try again": throttling (KMS answers
+    // ThrottlingException over its request quota, docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html),
+    // and the three errors botocore's KMS model documents as retryable: DependencyTimeoutException ("You can retry
+    // the request"), KMSInternalException ("The request can be retried"), KeyUnavailableException ("You can retry").
+    // Anything else (a disabled key, a missing grant, KMSInvalidStateException) will fail again the same way.
+    private static readonly FrozenSet<string> TransientKmsErrors = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "ThrottlingException",
+        "LimitExceededException",
+        "DependencyTimeoutException",
+        "KMSInternalException",
+        "KeyUnavailableException");
 
     /// <summary>
     /// <c>aws.protocoltests#FooError:http://internal/</c> -> <c>FooError</c>: cut at the first ':' and keep what
@@ -73,10 +95,21 @@ public static class EcrErrorClassifier
         return code.IsEmpty ? null : code.ToString();
     }
 
-    /// <summary>Throttling codes, 5xx, 429, timeouts and connection failures are transient; everything else is permanent.</summary>
-    public static bool IsTransient(string errorCode, HttpStatusCode? statusCode)
+    /// <summary>Throttling codes, 5xx, 429, 509, timeouts and connection failures are transient; everything else is permanent.</summary>
+    public static bool IsTransient(string errorCode, HttpStatusCode? statusCode) => IsTransient(errorCode, statusCode, kmsError: null);
+
+    /// <summary>
+    /// As <see cref="IsTransient(string, HttpStatusCode?)"/>, and a <c>KmsException</c> is transient when its
+    /// <c>kmsError</c> (botocore's ECR model: "The error code returned by KMS") is throttling or a retryable KMS fault.
+    /// </summary>
+    public static bool IsTransient(string errorCode, HttpStatusCode? statusCode, string? kmsError)
     {
         ArgumentNullException.ThrowIfNull(errorCode);
+        if (errorCode == EcrErrorCodes.KmsException)
+        {
+            return IsTransientKmsError(kmsError);
+        }
+
         if (IsThrottling(errorCode, statusCode) || OtherTransientCodes.Contains(errorCode))
         {
             return true;
@@ -85,9 +118,16 @@ public static class EcrErrorClassifier
         return statusCode is { } status && (int)status >= 500;
     }
 
-    /// <summary>The account's request rate is over a quota: back off harder than for a flaky connection.</summary>
+    /// <summary>A KMS error code that retrying can get past (see <c>TransientKmsErrors</c>).</summary>
+    public static bool IsTransientKmsError(string? kmsError) =>
+        NormalizeErrorCode(kmsError) is { } code && (TransientKmsErrors.Contains(code) || ThrottlingCodes.Contains(code));
+
+    /// <summary>
+    /// The account's request rate is over a quota: back off harder than for a flaky connection. HTTP 509 is the
+    /// "limit_exceeded" policy of botocore/data/_retry.json.
+    /// </summary>
     public static bool IsThrottling(string errorCode, HttpStatusCode? statusCode) =>
-        ThrottlingCodes.Contains(errorCode) || statusCode == HttpStatusCode.TooManyRequests;
+        ThrottlingCodes.Contains(errorCode) || statusCode == HttpStatusCode.TooManyRequests || (statusCode is { } s && (int)s == 509);
 
     /// <summary>
     /// The code, message and <c>lastValidByteReceived</c> of an error response. The header wins over the body
@@ -99,6 +139,7 @@ public static class EcrErrorClassifier
         string? bodyType = null;
         string? message = null;
         long? lastValidByteReceived = null;
+        string? kmsError = null;
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
@@ -126,6 +167,9 @@ public static class EcrErrorClassifier
                         case "message" or "errormessage" when reader.TokenType == JsonTokenType.String:
                             message ??= reader.GetString();
                             break;
+                        case "kmserror" when reader.TokenType == JsonTokenType.String:
+                            kmsError ??= reader.GetString();
+                            break;
                         case "lastvalidbytereceived" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var last):
                             lastValidByteReceived = last;
                             break;
@@ -139,7 +183,7 @@ public static class EcrErrorClassifier
         }
 
         var code = NormalizeErrorCode(errorTypeHeader) ?? NormalizeErrorCode(bodyType) ?? CodeForStatus(statusCode);
-        return new EcrErrorDetails(code, Truncate(message) ?? DefaultMessage(statusCode), lastValidByteReceived);
+        return new EcrErrorDetails(code, Truncate(message) ?? DefaultMessage(statusCode), lastValidByteReceived) { KmsError = Truncate(kmsError) };
     }
 
     public static string CodeForStatus(HttpStatusCode statusCode) => statusCode switch

@@ -14,6 +14,7 @@ public static class EcrErrorCodes
     public const string ServiceUnavailable = "ServiceUnavailable";
 
     public const string ThrottlingException = "ThrottlingException";
+    public const string ThrottleException = "ThrottleException";
     public const string AccessDeniedException = "AccessDeniedException";
     public const string UnrecognizedClientException = "UnrecognizedClientException";
     public const string InvalidSignatureException = "InvalidSignatureException";

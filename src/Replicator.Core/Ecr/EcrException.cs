@@ -32,8 +32,9 @@ public sealed class EcrException : Exception
         string? requestId = null,
         string? operation = null,
         long? lastValidByteReceived = null,
-        Exception? innerException = null)
-        : base(FormatMessage(errorCode, message, statusCode, requestId, operation), innerException)
+        Exception? innerException = null,
+        string? kmsError = null)
+        : base(FormatMessage(errorCode, kmsError is null ? message : $"{message} (KMS: {kmsError})", statusCode, requestId, operation), innerException)
     {
         ErrorCode = errorCode;
         ErrorMessage = message;
@@ -41,7 +42,8 @@ public sealed class EcrException : Exception
         RequestId = requestId;
         Operation = operation;
         LastValidByteReceived = lastValidByteReceived;
-        IsTransient = EcrErrorClassifier.IsTransient(errorCode, statusCode);
+        KmsError = kmsError;
+        IsTransient = EcrErrorClassifier.IsTransient(errorCode, statusCode, kmsError);
     }
 
     /// <summary>The normalised code, e.g. <c>RepositoryNotFoundException</c>, <c>ThrottlingException</c>, <c>RequestTimeout</c>.</summary>
@@ -59,11 +61,14 @@ public sealed class EcrException : Exception
     /// <summary>The ECR operation, e.g. <c>PutImage</c>.</summary>
     public string? Operation { get; }
 
+    /// <summary>From a KmsException: the code KMS answered ECR with; decides whether the KMS failure is transient.</summary>
+    public string? KmsError { get; }
+
     /// <summary>Retrying the same call later can succeed (throttling, 5xx, timeout, connection failure).</summary>
     public bool IsTransient { get; }
 
     /// <summary>A throttling error (a subset of the transient ones): retries back off harder.</summary>
-    public bool IsThrottling => EcrErrorClassifier.IsThrottling(ErrorCode, StatusCode);
+    public bool IsThrottling => EcrErrorClassifier.IsThrottling(ErrorCode, StatusCode) || (ErrorCode == EcrErrorCodes.KmsException && IsTransient && EcrErrorClassifier.IsThrottling(KmsError ?? string.Empty, null));
 
     /// <summary>From an InvalidLayerPartException: the last byte of the upload ECR holds, to resume from.</summary>
     public long? LastValidByteReceived { get; }

@@ -19,6 +19,16 @@ internal static class FailureClassifier
             e.ErrorCode,
             $"{e.Message}; the repository was deleted during the copy, a retry recreates it or skips a deleted source",
             true),
+        // ECR's LimitExceededException is both throttling (botocore retries it as such) and a hard quota (parts per
+        // upload, images per repository). The call runner has already retried it with throttling backoff, a bounded
+        // number of times (RetrySettings.MaxRetries): still failing, it is a quota, and the dead-letter queue shows why.
+        EcrException { ErrorCode: EcrErrorCodes.LimitExceededException } e => (
+            e.ErrorCode,
+            $"{e.Message}; still over an ECR service quota after the retries, see docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html",
+            false),
+        // The client has refreshed the credentials once and the token is still refused (a role session too short
+        // for a long copy, or a clock far off): a redelivery runs with credentials fetched afresh.
+        EcrException { ErrorCode: EcrErrorCodes.ExpiredTokenException } e => (e.ErrorCode, e.Message, true),
         EcrException e => (e.ErrorCode, e.Message, e.IsTransient),
         ReplicationException e => (e.ErrorCode, e.Message, e.IsTransient),
         ManifestException e => (ReplicationErrorCodes.InvalidManifest, e.Message, false),

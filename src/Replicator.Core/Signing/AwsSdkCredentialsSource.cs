@@ -30,6 +30,24 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
         return new AwsCredentials(current.AccessKey, current.SecretKey, current.UseToken ? current.Token : null);
     }
 
+    /// <summary>
+    /// After an <c>ExpiredTokenException</c>: a refreshing source (role, SSO, web identity, container, instance)
+    /// drops its cached set, and the default chain is walked again, so the next call gets what is current now
+    /// (Lambda, for example, may have rotated the environment's keys).
+    /// </summary>
+    public void Invalidate()
+    {
+        if ((_credentials ?? (Volatile.Read(ref _resolving) is { IsCompletedSuccessfully: true } done ? done.Result : null)) is RefreshingAWSCredentials refreshing)
+        {
+            refreshing.ClearCredentials();
+        }
+
+        if (_credentials is null)
+        {
+            Volatile.Write(ref _resolving, null);
+        }
+    }
+
     private Task<AWSCredentials> ResolveAsync(CancellationToken cancellationToken)
     {
         var resolving = Volatile.Read(ref _resolving);

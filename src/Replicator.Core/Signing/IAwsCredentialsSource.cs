@@ -7,4 +7,12 @@ namespace Replicator.Core.Signing;
 public interface IAwsCredentialsSource
 {
     ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets cached credentials that a service refused as expired (<c>ExpiredTokenException</c>), so the next
+    /// <see cref="GetCredentialsAsync"/> fetches fresh ones. Fixed credentials have nothing to refresh.
+    /// </summary>
+    void Invalidate()
+    {
+    }
 }

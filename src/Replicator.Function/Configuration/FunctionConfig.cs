@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 
 namespace Replicator.Function.Configuration;
 
@@ -21,6 +23,13 @@ public sealed record FunctionConfig
 
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
 
+    /// <summary>
+    /// REPOSITORY_FILTER: the repositories this deployment replicates. The EventBridge rule already filters; this is
+    /// the second line of defence, so an event for any other repository is acknowledged and skipped, never copied.
+    /// Unset means every repository (a local invoke); the template always sets it.
+    /// </summary>
+    public RepositoryFilter RepositoryFilter { get; init; } = RepositoryFilter.Everything;
+
     /// <summary>Null means every tag; otherwise a tag must match the whole expression.</summary>
     public Regex? TagFilter { get; init; }
 
@@ -33,6 +42,9 @@ public sealed record FunctionConfig
 
     /// <summary>AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL; null means the real SQS endpoint of <see cref="Region"/>.</summary>
     public Uri? SqsEndpoint { get; init; }
+
+    /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS: the redelivery backoff after a transient failure.</summary>
+    public RedeliverySettings Redelivery { get; init; } = new();
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 

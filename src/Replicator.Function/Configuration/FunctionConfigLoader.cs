@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Core.Validation;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 
 namespace Replicator.Function.Configuration;
 
@@ -14,9 +16,12 @@ internal static class FunctionConfigLoader
     public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
     public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
     public const string TagFilter = "TAG_FILTER";
+    public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
     public const string MetricsNamespace = "METRICS_NAMESPACE";
     public const string DestinationKmsKeys = "DESTINATION_KMS_KEYS";
+    public const string RetryBaseSeconds = "RETRY_BASE_SECONDS";
+    public const string RetryMaxSeconds = "RETRY_MAX_SECONDS";
     public const string AwsRegion = "AWS_REGION";
     public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
     public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
@@ -51,10 +56,12 @@ internal static class FunctionConfigLoader
             KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
+            RepositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable)),
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
             ReplicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes),
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
             SqsEndpoint = sqsEndpoint,
+            Redelivery = ParseRedelivery(Get(RetryBaseSeconds), Get(RetryMaxSeconds)),
             LogLevel = ParseLogLevel(Get(LogLevelVariable)),
             LogFormat = ParseLogFormat(Get(LogFormatVariable)),
         };
@@ -189,6 +196,46 @@ internal static class FunctionConfigLoader
         }
 
         return parsed;
+    }
+
+    // Whole seconds, as ChangeMessageVisibility takes them; at most SQS's 12-hour maximum visibility timeout.
+    internal static RedeliverySettings ParseRedelivery(string? baseValue, string? maxValue)
+    {
+        static int Parse(string? value, string variable, int fallback, int min)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > RedeliveryBackoff.MaxVisibilitySeconds)
+            {
+                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxVisibilitySeconds}");
+            }
+
+            return parsed;
+        }
+
+        var first = Parse(baseValue, RetryBaseSeconds, RedeliveryBackoff.DefaultBaseSeconds, 1);
+        var max = Parse(maxValue, RetryMaxSeconds, Math.Max(RedeliveryBackoff.DefaultMaxSeconds, first), first);
+        return new RedeliverySettings { BaseSeconds = first, MaxSeconds = max };
+    }
+
+    private static RepositoryFilter ParseRepositoryFilter(string? value)
+    {
+        if (value is null)
+        {
+            return RepositoryFilter.Everything;
+        }
+
+        try
+        {
+            return RepositoryFilter.Parse(value);
+        }
+        catch (RepositoryFilterException ex)
+        {
+            throw new ConfigurationException(RepositoryFilterVariable, ex.Message);
+        }
     }
 
     private static Regex? ParseTagFilter(string? value)

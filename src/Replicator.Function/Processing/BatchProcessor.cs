@@ -1,6 +1,7 @@
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function.Processing;
@@ -10,15 +11,18 @@ namespace Replicator.Function.Processing;
 /// succeeded; records of one message group run in order and the first failure stops the group (it and all
 /// later records of the group are reported); groups run concurrently; near the deadline nothing new starts.
 /// Poison records go to the dead-letter queue and are acknowledged, or are reported failed when that is impossible.
+/// A group stopped by a transient failure has its reported records scheduled for redelivery with backoff
+/// (<see cref="RedeliveryScheduler"/>) instead of waiting out the queue's visibility timeout.
 /// </summary>
 public sealed class BatchProcessor(
     Func<SQSMessage, string, CancellationToken, Task<RecordResult>> handleRecord,
     IDeadLetterQueue? deadLetterQueue,
     FunctionLogger logger,
-    BatchProcessorOptions options)
+    BatchProcessorOptions options,
+    RedeliveryScheduler? redelivery = null)
 {
-    public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options)
-        : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options)
+    public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options, RedeliveryScheduler? redelivery = null)
+        : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options, redelivery)
     {
     }
 
@@ -60,6 +64,7 @@ public sealed class BatchProcessor(
     private async Task<List<string>> RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, CancellationToken cancellationToken)
     {
         var succeeded = new List<string>(group.Length);
+        var stoppedByTransientFailure = false;
         // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
         await gate.WaitAsync(CancellationToken.None);
         try
@@ -93,6 +98,7 @@ public sealed class BatchProcessor(
 
                 if (!result.IsDone)
                 {
+                    stoppedByTransientFailure = result.Outcome == RecordOutcome.TransientFailure;
                     if (i + 1 < group.Length)
                     {
                         logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = "GroupStopped", ErrorType = result.ErrorType });
@@ -107,6 +113,15 @@ public sealed class BatchProcessor(
         finally
         {
             gate.Release();
+        }
+
+        if (stoppedByTransientFailure && redelivery is not null)
+        {
+            // Its own time limit: the invocation's token may already be cancelled (a deadline is a transient failure
+            // too), and these calls are what brings the group back in seconds rather than after the visibility timeout.
+            using var timeout = new CancellationTokenSource(options.RedeliveryCallTimeout);
+            var reported = group.Where(r => !succeeded.Contains(r.MessageId!, StringComparer.Ordinal)).ToArray();
+            await redelivery.DelayAsync(reported, context.AwsRequestId, timeout.Token);
         }
 
         return succeeded;

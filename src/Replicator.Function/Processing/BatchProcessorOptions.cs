@@ -11,6 +11,9 @@ public sealed record BatchProcessorOptions
     /// <summary>Message groups processed at once (a FIFO batch holds at most 10 messages).</summary>
     public int MaxConcurrentGroups { get; init; } = 10;
 
+    /// <summary>Upper bound of the ChangeMessageVisibility calls of one group (they run after the group's records).</summary>
+    public TimeSpan RedeliveryCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan MarginFor(TimeSpan remainingAtStart)
     {
         var share = TimeSpan.FromTicks((long)(remainingAtStart.Ticks * DeadlineMarginFraction));

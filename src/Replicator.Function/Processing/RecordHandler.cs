@@ -13,6 +13,9 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
     public const string TagFilterTimeoutErrorType = "TagFilterTimeout";
     public const string CancelledErrorType = "DeadlineExceeded";
 
+    /// <summary>Outcome name used in logs for events of a repository outside REPOSITORY_FILTER.</summary>
+    public const string SkippedOutcome = "Skipped";
+
     public async Task<RecordResult> HandleAsync(SQSMessage message, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -31,6 +34,15 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         }
 
         fields = fields with { Repository = imageEvent.RepositoryName, Tag = imageEvent.Tag, Digest = imageEvent.Digest };
+        if (!config.RepositoryFilter.Matches(imageEvent.RepositoryName))
+        {
+            // The rule should not have sent it (a rule edited by hand, an event sent by someone else): acknowledge,
+            // so it neither retries nor lands in the dead-letter queue, and say so.
+            var skipped = $"repository {imageEvent.RepositoryName} is outside REPOSITORY_FILTER {config.RepositoryFilter}";
+            logger.Info($"Skipped: {skipped}", fields with { Outcome = SkippedOutcome });
+            return new RecordResult(RecordOutcome.Acknowledged, skipped);
+        }
+
         RecordDecision decision;
         try
         {

@@ -104,7 +104,7 @@ public sealed class ArgumentErrorTests
         var run = await h.RunAsync("sync", "--help");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--source-region", "--destination-region", "--repository", "--repository-prefix", "--tag-filter", "--since", "--dry-run", "--parallel", "--enqueue" })
+        foreach (var option in new[] { "--source-region", "--destination-region", "--repository", "--repository-prefix", "--repository-filter", "--tag-filter", "--since", "--dry-run", "--parallel", "--enqueue" })
         {
             Assert.Contains(option, run.Output, StringComparison.Ordinal);
         }

@@ -60,6 +60,22 @@ public sealed class SyncCommandTests
     }
 
     [Fact]
+    public async Task Repository_filter_selects_as_the_function_does()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(31), "v1");
+        await h.PushAsync(CliHarness.Source, "sandbox/x", CliHarness.Single(32), "v1");
+        await h.PushAsync(CliHarness.Source, "tmp/y", CliHarness.Single(33), "v1");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-filter", "*,!sandbox/*,!tmp/*");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.NotNull(await h.TagDigestAsync(CliHarness.West, "team/app", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "sandbox/x", "v1"));
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "tmp/y", "v1"));
+    }
+
+    [Fact]
     public async Task Repository_is_repeatable()
     {
         await using var h = await CliHarness.StartAsync();

@@ -30,6 +30,20 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public async Task Repository_filter_leaves_unselected_repositories_out_of_the_check()
+    {
+        await using var h = await SyncedAsync();
+        await h.PushAsync(CliHarness.Source, "sandbox/x", CliHarness.Single(7), "v1");
+
+        var all = await h.RunAsync(["verify", .. Regions]);
+        var filtered = await h.RunAsync(["verify", "--repository-filter", "*,!sandbox/*", .. Regions]);
+
+        Assert.True(all.ExitCode == 1, all.ToString());
+        Assert.True(filtered.ExitCode == 0, filtered.ToString());
+        Assert.Contains("in sync: 4 tag(s) checked", filtered.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drift_is_reported_as_missing_different_and_extra_and_exits_one()
     {
         await using var h = await SyncedAsync();

@@ -65,6 +65,26 @@ public sealed class SelectionParserTests
     }
 
     [Fact]
+    public void Repository_filter_uses_the_function_grammar_and_narrows_the_other_options()
+    {
+        var criteria = Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["us-west-2"], RepositoryPrefix = "team/", RepositoryFilter = "*,!team/secret*" });
+
+        Assert.True(criteria.IncludesRepository("team/a"));
+        Assert.False(criteria.IncludesRepository("team/secrets"));
+        Assert.False(criteria.IncludesRepository("other/b"));
+        Assert.True(Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["us-west-2"] }).IncludesRepository("any/thing"));
+    }
+
+    [Theory]
+    [InlineData("!sandbox/*", "--repository-filter selects nothing")]
+    [InlineData("team/*/x", "--repository-filter pattern 'team/*/x' has * before its end")]
+    public void A_bad_repository_filter_is_a_usage_error_naming_the_pattern(string filter, string expected)
+    {
+        var error = Assert.Throws<UsageException>(() => Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["us-west-2"], RepositoryFilter = filter }));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_and_sync_require_destinations_unless_told_otherwise()
     {
         Assert.Throws<UsageException>(() => Parse(new SelectionInput { SourceRegion = "us-east-1" }));

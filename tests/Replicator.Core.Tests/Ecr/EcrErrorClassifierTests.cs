@@ -36,7 +36,7 @@ public sealed class EcrErrorClassifierTests
     [InlineData("ImageTagAlreadyExistsException", 400, false)]
     [InlineData("ImageAlreadyExistsException", 400, false)]
     [InlineData("LayersNotFoundException", 400, false)]
-    [InlineData("LimitExceededException", 400, false)]
+    [InlineData("LimitExceededException", 400, true)]
     [InlineData("AccessDeniedException", 400, false)]
     [InlineData("UnrecognizedClientException", 403, false)]
     [InlineData("InvalidSignatureException", 403, false)]

@@ -1,4 +1,5 @@
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Function.Configuration;
 using Replicator.Function.Observability;
 using Replicator.Function.Tests.Support;
@@ -98,6 +99,8 @@ public class FunctionConfigTests
     [InlineData("MAX_PARALLEL_LAYERS", "four")]
     [InlineData("TAG_FILTER", "v[0-9")]
     [InlineData("TAG_FILTER", "(unclosed")]
+    [InlineData("REPOSITORY_FILTER", "!sandbox/*")]
+    [InlineData("REPOSITORY_FILTER", "team/*/app")]
     [InlineData("REPLICATE_DELETES", "yes")]
     [InlineData("METRICS_NAMESPACE", "AWS/ECR")]
     [InlineData("METRICS_NAMESPACE", "bad$name")]
@@ -109,6 +112,19 @@ public class FunctionConfigTests
         var error = Fails((variable, value));
         Assert.Equal(variable, error.Variable);
         Assert.StartsWith(variable + ":", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Repository_filter_is_parsed_at_init_and_defaults_to_every_repository()
+    {
+        Assert.Same(RepositoryFilter.Everything, Load().RepositoryFilter);
+
+        var config = Load(("REPOSITORY_FILTER", "*,!sandbox/*"));
+        Assert.True(config.RepositoryFilter.Matches("team/a"));
+        Assert.False(config.RepositoryFilter.Matches("sandbox/x"));
+
+        var error = Fails(("REPOSITORY_FILTER", "team/*,Base/nginx"));
+        Assert.Contains("'Base/nginx'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Function.Configuration;
 using Replicator.Function.Processing;
 using Replicator.Function.Tests.Support;
@@ -58,6 +59,33 @@ public class RecordHandlerTests
         Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
         Assert.Empty(harness.Replicator.Calls);
         Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "Filtered" && l.GetProperty("tag").GetString() == "latest");
+    }
+
+    [Theory]
+    [InlineData("PUSH")]
+    [InlineData("DELETE")]
+    public async Task An_event_of_a_repository_outside_the_filter_is_acknowledged_and_logged_as_skipped_without_any_engine_call(string action)
+    {
+        var harness = new Harness(Harness.DefaultConfig with { ReplicateDeletes = true, RepositoryFilter = RepositoryFilter.Parse("*,!sandbox/*") });
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(action, repository: "sandbox/x")), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
+        Assert.Contains("sandbox/x is outside REPOSITORY_FILTER *,!sandbox/*", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Empty(harness.MetricLines);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "Skipped" && l.GetProperty("repository").GetString() == "sandbox/x");
+    }
+
+    [Fact]
+    public async Task An_event_of_a_repository_inside_the_filter_replicates()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { RepositoryFilter = RepositoryFilter.Parse("*,!sandbox/*") });
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(repository: "team/a")), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        var (kind, request) = Assert.Single(harness.Replicator.Calls);
+        Assert.Equal("replicate", kind);
+        Assert.Equal("team/a", request.Source.RepositoryName);
     }
 
     [Fact]

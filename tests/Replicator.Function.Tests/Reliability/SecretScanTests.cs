@@ -54,6 +54,7 @@ public sealed class SecretScanTests
 
         var output = new StringWriter();
         var deadLetter = new FakeDeadLetterQueue();
+        var visibility = new RecordingMessageVisibility();
         using var stop = new CancellationTokenSource();
         var host = new FunctionHost
         {
@@ -72,6 +73,7 @@ public sealed class SecretScanTests
             Output = output,
             ReplicatorFactory = _ => engine.Replicator,
             DeadLetterQueueFactory = _ => deadLetter,
+            MessageVisibilityFactory = _ => visibility,
         }.RunAsync(stop.Token);
 
         var records = new[]

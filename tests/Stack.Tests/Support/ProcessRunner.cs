@@ -8,7 +8,7 @@ internal static class ProcessRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -20,6 +20,11 @@ internal static class ProcessRunner
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         Process process;

@@ -5,17 +5,18 @@ namespace Stack.Tests.Support;
 /// <summary>Parameter sets the expanded template is checked with, built once per test run.</summary>
 internal static class Samples
 {
-    /// <summary>49 characters, the longest name the RepositoryNames pattern admits, with '/', '-', '.', '_'.</summary>
-    public const string LongRepository = "platform/team-services/image-builder.tools_v2abcd";
+    /// <summary>A prefix, an exact name with '.', '_', '-' and an exclusion: one of each kind of pattern.</summary>
+    public const string Filter = "team/*,base/nginx_v1.x-y,!team/secret*";
 
-    public static readonly string[] Repositories = ["team/app-x", "base.img", LongRepository];
+    /// <summary>Every repository but two prefixes: the issue's example.</summary>
+    public const string EverythingBut = "*,!sandbox/*,!tmp/*";
 
     public static readonly string[] Destinations = ["us-west-2", "eu-west-1"];
 
     private static readonly Lazy<DeployedTemplate> WithDeletesLazy = new(() => StackTemplate.Expand(
         new Dictionary<string, string>
         {
-            ["RepositoryNames"] = string.Join(',', Repositories),
+            ["RepositoryFilter"] = Filter,
             ["DestinationRegions"] = string.Join(',', Destinations),
             ["ReplicateDeletes"] = "true",
             ["TagFilter"] = "^v[0-9]+",
@@ -26,16 +27,24 @@ internal static class Samples
     private static readonly Lazy<DeployedTemplate> PushOnlyLazy = new(() => StackTemplate.Expand(
         new Dictionary<string, string>
         {
-            ["RepositoryNames"] = "solo",
+            ["RepositoryFilter"] = "*",
             ["DestinationRegions"] = "ap-southeast-2",
             ["ReplicateDeletes"] = "false",
             ["AlarmEmail"] = "",
+            ["Architecture"] = "arm64",
         }));
 
-    /// <summary>Three repositories, two destinations, deletes replicated, alarm email given.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Filter, string Destinations), Lazy<DeployedTemplate>> BySelection = new();
+
+    /// <summary>A stack for a filter and destinations with every other parameter at its default; each pair is expanded once per run.</summary>
+    public static DeployedTemplate Selecting(string filter, string destinations = "us-west-2,eu-west-1") =>
+        BySelection.GetOrAdd((filter, destinations), key => new Lazy<DeployedTemplate>(() => StackTemplate.Expand(
+            new Dictionary<string, string> { ["RepositoryFilter"] = key.Filter, ["DestinationRegions"] = key.Destinations }))).Value;
+
+    /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
-    /// <summary>One repository, one destination, pushes only, no alarm email.</summary>
+    /// <summary>Every repository, one destination, pushes only, no alarm email, on arm64.</summary>
     public static DeployedTemplate PushOnly => PushOnlyLazy.Value;
 
     public static IEnumerable<string> Strings(JsonNode? node) => node switch

@@ -46,7 +46,7 @@ internal static class EcrResponseReader
         {
             var length = await ReadCappedAsync(response.Content, buffer, cancellationToken);
             var details = EcrErrorClassifier.Parse(response.StatusCode, header, buffer.AsSpan(0, length));
-            return new EcrException(details.ErrorCode, details.Message, response.StatusCode, requestId, operation, details.LastValidByteReceived);
+            return new EcrException(details.ErrorCode, details.Message, response.StatusCode, requestId, operation, details.LastValidByteReceived, kmsError: details.KmsError);
         }
         finally
         {

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Checks what `make build-ReplicatorFunction` needs before it starts a Native AOT publish, and says what is missing
+# in one line on stderr (exit 1). Usage: check-build-prerequisites.sh TARGET_ARCHITECTURE (x86_64 or arm64).
+# Native AOT prerequisites on Linux: the .NET SDK, clang (gcc is the ILCompiler's fallback) and zlib
+# (https://learn.microsoft.com/dotnet/core/deploying/native-aot/#prerequisites). It does not cross-compile
+# between operating systems, so macOS and Windows hosts build in SAM's build image instead.
+set -u
+
+container_hint="or build in SAM's build image: sam build --use-container (see docs/deploy.md)"
+fail() {
+  echo "error: $1" >&2
+  exit 1
+}
+
+target="${1:-}"
+case "$target" in
+  x86_64 | arm64) ;;
+  *) fail "unknown target architecture '$target': use x86_64 or arm64 (the template's Architecture parameter)" ;;
+esac
+
+os="$(uname -s)"
+[ "$os" = Linux ] || fail "Native AOT builds the Lambda bootstrap only on Linux, this host is $os: $container_hint"
+
+host="$(uname -m)"
+case "$host" in
+  aarch64 | arm64) host=arm64 ;;
+  x86_64 | amd64) host=x86_64 ;;
+esac
+[ "$host" = "$target" ] || fail "target architecture $target does not match this host ($host): Native AOT does not cross-compile here; build on an $target host, $container_hint"
+
+command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK is missing (dotnet is not on PATH): install the .NET 10 SDK, $container_hint"
+has_sdk10=no
+for sdk in $(dotnet --list-sdks 2>/dev/null); do
+  case "$sdk" in 10.*) has_sdk10=yes ;; esac
+done
+[ "$has_sdk10" = yes ] || fail "the .NET 10 SDK is missing (dotnet --list-sdks has no 10.x): install it, $container_hint"
+
+compiler=""
+for candidate in clang gcc; do
+  if command -v "$candidate" >/dev/null 2>&1; then
+    compiler="$candidate"
+    break
+  fi
+done
+[ -n "$compiler" ] || fail "clang is missing (Native AOT links with clang, or gcc): install clang, $container_hint"
+
+printf 'int main(void) { return 0; }\n' | "$compiler" -x c - -lz -o /dev/null >/dev/null 2>&1 ||
+  fail "zlib is missing ($compiler cannot link -lz): install zlib1g-dev (Debian, Ubuntu) or zlib-devel (Amazon Linux, Fedora), $container_hint"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# CI: cross-builds the function's Native AOT bootstrap for linux-arm64 on an x86_64 Linux host and runs the offline
+# smoke test with it under qemu-user: LocalEcr, push-sample, the loopback Runtime API, verify.
+# Needs (.ci/run installs them on Debian): clang, binutils-aarch64-linux-gnu, gcc-aarch64-linux-gnu and
+# libc6-dev-arm64-cross (linker, crt files, libgcc, glibc for arm64), qemu-user, and libssl3 for arm64 (the
+# bootstrap loads libssl at run time for HTTPS, as it finds it on Amazon Linux 2023).
+# Cross-compiling: https://learn.microsoft.com/dotnet/core/deploying/native-aot/cross-compile
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work="$(mktemp -d)"
+ecr_pid=""
+cleanup() {
+  [ -n "$ecr_pid" ] && kill "$ecr_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+clang="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | grep -E 'clang-[0-9]+$' | sort -V | tail -n 1)"
+[ -n "$clang" ] || { echo "error: clang is missing (the cross build links with clang --target=aarch64-linux-gnu)" >&2; exit 1; }
+
+# clang finds Debian's aarch64 cross gcc installation and aarch64-linux-gnu-ld by itself; objcopy must also be the
+# aarch64 one to strip the symbols.
+dotnet publish src/Replicator.Function -c Release -r linux-arm64 -o "$work/publish" -nologo -v quiet \
+  -p:CppCompilerAndLinker="$(basename "$clang")" -p:ObjCopyName=aarch64-linux-gnu-objcopy
+file "$work/publish/bootstrap" | grep -q 'ARM aarch64' || { echo "error: bootstrap is not an aarch64 executable" >&2; exit 1; }
+
+# libssl3 for arm64, unpacked only (the host stays x86_64): the bootstrap aborts without it.
+(cd "$work" && apt-get download -q libssl3:arm64 >/dev/null && dpkg -x libssl3_*_arm64.deb sysroot)
+cat >"$work/bootstrap" <<WRAPPER
+#!/bin/sh
+LD_LIBRARY_PATH="$work/sysroot/usr/lib/aarch64-linux-gnu" exec qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/publish/bootstrap" "\$@"
+WRAPPER
+chmod +x "$work/bootstrap"
+
+# LocalEcr on a free port: ask the kernel for one, then let LocalEcr bind it.
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+dotnet src/LocalEcr/bin/Release/net10.0/LocalEcr.dll --port "$port" >"$work/localecr.log" 2>&1 &
+ecr_pid=$!
+for _ in $(seq 1 60); do
+  grep -q "listening" "$work/localecr.log" 2>/dev/null && break
+  sleep 1
+done
+
+cat >"$work/stack.json" <<JSON
+{"Stacks": [{"StackName": "ci-arm64", "StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/ci-arm64/1",
+  "Parameters": [{"ParameterKey": "RepositoryFilter", "ParameterValue": "arm64/*"},
+                 {"ParameterKey": "DestinationRegions", "ParameterValue": "us-west-2"},
+                 {"ParameterKey": "Architecture", "ParameterValue": "arm64"}],
+  "Outputs": [{"OutputKey": "ReplicatorFunctionName", "OutputValue": "ci-arm64-ReplicatorFunction"}]}]}
+JSON
+
+SMOKE_STACK_DESCRIPTION="$work/stack.json" SMOKE_REPOSITORY=arm64/smoke SMOKE_INVOKE=local SMOKE_TIMEOUT=0 \
+  AWS_ENDPOINT_URL_ECR="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  REPLICATOR="dotnet src/Replicator.Cli/bin/Release/net10.0/replicator.dll" BOOTSTRAP="$work/bootstrap" NO_BUILD=1 NO_COLOR=1 \
+  scripts/smoke-test.sh ci-arm64
+echo "arm64: cross-built bootstrap replicated under qemu-aarch64"

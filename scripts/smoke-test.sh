@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# After `sam deploy`: proves a deployed stack replicates, end to end, and measures how long it takes.
+#   scripts/smoke-test.sh STACK_NAME
+# 1. reads the stack's parameters and outputs (aws cloudformation describe-stacks);
+# 2. pushes the CLI's deterministic multi-arch sample image to a scratch repository the stack selects
+#    (SMOKE_REPOSITORY, default ecr-replicator-smoke: the stack's RepositoryFilter must select it), tag
+#    smoke-<unix time>;
+# 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300);
+# 4. prints the latency from the end of the push to the first in-sync verify;
+# 5. deletes the scratch repository in the source region and in every destination (it is scratch: nothing else may
+#    live there), also when a step failed.
+# Needs the AWS CLI, credentials for the source account with ECR push/delete and cloudformation:DescribeStacks, and
+# the `replicator` command (`dotnet tool install --global ecr-replicator`, else it runs the CLI from source).
+#
+# Offline (CI): SMOKE_STACK_DESCRIPTION=FILE replaces describe-stacks by that file (the same JSON), AWS_ENDPOINT_URL_ECR
+# points the CLI and the AWS CLI at LocalEcr, and SMOKE_INVOKE=local replaces EventBridge and SQS: the push's SQS event
+# (push-sample's stdout) is delivered to the function through the loopback Lambda Runtime API (scripts/invoke-local.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stack="${1:?usage: scripts/smoke-test.sh STACK_NAME}"
+repository="${SMOKE_REPOSITORY:-ecr-replicator-smoke}"
+timeout="${SMOKE_TIMEOUT:-300}"
+tag="smoke-$(date +%s)"
+
+fail() {
+  echo "error: $1" >&2
+  exit 1
+}
+
+if [ -n "${REPLICATOR:-}" ]; then
+  read -r -a replicator <<<"$REPLICATOR"
+elif command -v replicator >/dev/null 2>&1; then
+  replicator=(replicator)
+else
+  replicator=(dotnet run --project src/Replicator.Cli -c Release -v quiet --)
+fi
+
+if [ -n "${SMOKE_STACK_DESCRIPTION:-}" ]; then
+  description="$(cat "$SMOKE_STACK_DESCRIPTION")"
+else
+  description="$(aws cloudformation describe-stacks --stack-name "$stack" --output json)" ||
+    fail "cannot describe stack $stack (deployed in ${AWS_REGION:-the default region}?)"
+fi
+
+# Parameters and outputs by key, from describe-stacks' JSON (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html).
+stack_value() {
+  python3 -c '
+import json, sys
+stack = json.loads(sys.argv[1])["Stacks"][0]
+kind, key = sys.argv[2], sys.argv[3]
+items = {i[kind + "Key"]: i[kind + "Value"] for i in stack.get(kind + "s", [])}
+print(items.get(key, ""))' "$description" "$1" "$2"
+}
+
+source_region="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["Stacks"][0]["StackId"].split(":")[3])' "$description")"
+destinations="$(stack_value Parameter DestinationRegions)"
+filter="$(stack_value Parameter RepositoryFilter)"
+function_name="$(stack_value Output ReplicatorFunctionName)"
+[ -n "$destinations" ] || fail "stack $stack has no DestinationRegions parameter: is it an ecr-replicator stack?"
+[ -n "$function_name" ] || fail "stack $stack has no ReplicatorFunctionName output: is it an ecr-replicator stack?"
+[ -n "$filter" ] || fail "stack $stack has no RepositoryFilter parameter: is it an ecr-replicator stack?"
+# The RepositoryFilter grammar (README, "Choosing repositories"): `*`, `prefix*`, an exact name, `!pattern`
+# excludes and exclusions win. The function applies the same rule (Replicator.Core RepositoryFilter).
+selects() {
+  python3 -c '
+import sys
+name, patterns = sys.argv[1], [p for p in sys.argv[2].split(",") if p]
+def match(p): return name.startswith(p[:-1]) if p.endswith("*") else name == p
+included = any(match(p) for p in patterns if not p.startswith("!"))
+excluded = any(match(p[1:]) for p in patterns if p.startswith("!"))
+sys.exit(0 if included and not excluded else 1)' "$1" "$2"
+}
+selects "$repository" "$filter" ||
+  fail "stack $stack does not replicate $repository (RepositoryFilter=$filter): set SMOKE_REPOSITORY to a scratch repository it selects"
+
+export AWS_REGION="$source_region"
+IFS=, read -r -a destination_list <<<"$destinations"
+destination_args=()
+for d in "${destination_list[@]}"; do
+  destination_args+=(--destination-region "$d")
+done
+
+cleanup() {
+  for region in "$source_region" "${destination_list[@]}"; do
+    # A destination ACCOUNT:REGION is another account's registry: the smoke test leaves it to that account's owner.
+    [[ "$region" == *:* ]] && continue
+    aws ecr delete-repository --region "$region" --repository-name "$repository" --force >/dev/null 2>&1 &&
+      echo "cleaned up $repository in $region" >&2 || true
+  done
+}
+trap cleanup EXIT
+
+echo "stack $stack: function $function_name, $source_region -> $destinations; pushing $repository:$tag" >&2
+event="$(mktemp)"
+trap 'rm -f "$event"; cleanup' EXIT
+"${replicator[@]}" push-sample "$repository:$tag" --source-region "$source_region" >"$event"
+pushed_at="$(date +%s.%N)"
+
+if [ "${SMOKE_INVOKE:-}" = local ]; then
+  # No EventBridge or SQS offline: hand the push's event to the function as Lambda would.
+  DESTINATION_REGIONS="$destinations" scripts/invoke-local.sh "$event" >&2
+fi
+
+deadline=$(($(date +%s) + timeout))
+report="$(mktemp)"
+trap 'rm -f "$event" "$report"; cleanup' EXIT
+while :; do
+  if "${replicator[@]}" verify --source-region "$source_region" "${destination_args[@]}" --repository "$repository" --tag-filter "$tag" >"$report" 2>&1; then
+    break
+  fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    cat "$report" >&2
+    fail "$repository:$tag was not replicated to $destinations within ${timeout}s (the function's log group and the dead-letter queue say why)"
+  fi
+  sleep 5
+done
+latency="$(python3 -c 'import sys, time; print(f"{time.time() - float(sys.argv[1]):.1f}")' "$pushed_at")"
+cat "$report"
+echo "replication latency: ${latency}s from the end of the push to in sync in every destination (verify polls every 5 s)"

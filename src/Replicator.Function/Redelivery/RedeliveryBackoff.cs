@@ -1,0 +1,69 @@
+namespace Replicator.Function.Redelivery;
+
+/// <summary>
+/// Pure arithmetic of the redelivery delay: how long a message that failed transiently stays invisible before SQS
+/// hands it out again. Exponential on the message's <c>ApproximateReceiveCount</c> (base, then doubling, capped),
+/// with "equal jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015): half the ceiling fixed, half
+/// random, so that repositories failing together spread out while the worst case stays computable.
+/// </summary>
+public static class RedeliveryBackoff
+{
+    public const int DefaultBaseSeconds = 15;
+    public const int DefaultMaxSeconds = 900;
+
+    /// <summary>SQS's maximum visibility timeout: 12 hours (ChangeMessageVisibility, SQS API reference).</summary>
+    public const int MaxVisibilitySeconds = 43_200;
+
+    /// <summary>The ceiling of the delay after the <paramref name="receiveCount"/>-th receive: base × 2^(count-1), capped.</summary>
+    public static int CeilingSeconds(int receiveCount, int baseSeconds, int maxSeconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(baseSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSeconds, baseSeconds);
+        var doublings = Math.Clamp(receiveCount - 1, 0, 30);
+        return (int)Math.Min((long)baseSeconds << doublings, maxSeconds);
+    }
+
+    /// <summary>The delay in whole seconds (what ChangeMessageVisibility takes): in [ceiling/2, ceiling].</summary>
+    /// <param name="unitRandom">A value in [0, 1).</param>
+    public static int DelaySeconds(int receiveCount, int baseSeconds, int maxSeconds, double unitRandom)
+    {
+        if (unitRandom is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(unitRandom), unitRandom, "must be in [0, 1)");
+        }
+
+        var ceiling = CeilingSeconds(receiveCount, baseSeconds, maxSeconds);
+        var half = ceiling / 2.0;
+        return Math.Max(1, (int)Math.Ceiling(half + (half * unitRandom)));
+    }
+
+    /// <summary>
+    /// The shortest time a message failing on every receive stays in the queue before the redrive policy moves it
+    /// to the dead-letter queue: the sum of the smallest delays after receives 1 .. <paramref name="maxReceiveCount"/>
+    /// (SQS moves it when a receive would exceed maxReceiveCount). The time each invocation itself takes only adds to it.
+    /// </summary>
+    public static TimeSpan MinimumOutageBeforeDeadLetter(int maxReceiveCount, int baseSeconds, int maxSeconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReceiveCount);
+        long total = 0;
+        for (var receive = 1; receive <= maxReceiveCount; receive++)
+        {
+            total += DelaySeconds(receive, baseSeconds, maxSeconds, 0);
+        }
+
+        return TimeSpan.FromSeconds(total);
+    }
+
+    /// <summary>The longest such time: every delay at its ceiling.</summary>
+    public static TimeSpan MaximumOutageBeforeDeadLetter(int maxReceiveCount, int baseSeconds, int maxSeconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReceiveCount);
+        long total = 0;
+        for (var receive = 1; receive <= maxReceiveCount; receive++)
+        {
+            total += CeilingSeconds(receive, baseSeconds, maxSeconds);
+        }
+
+        return TimeSpan.FromSeconds(total);
+    }
+}

@@ -1,0 +1,24 @@
+using Amazon.SQS;
+using Amazon.SQS.Model;
+
+namespace Replicator.Function.Redelivery;
+
+/// <summary>ChangeMessageVisibility over AWSSDK.SQS; the client is created on first use (most batches never need it).</summary>
+public sealed class SqsMessageVisibility(Func<IAmazonSQS> createClient) : IMessageVisibility
+{
+    private readonly Lazy<IAmazonSQS> _sqs = new(createClient ?? throw new ArgumentNullException(nameof(createClient)));
+
+    public async Task ChangeAsync(Uri queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queueUrl);
+        ArgumentException.ThrowIfNullOrEmpty(receiptHandle);
+        await _sqs.Value.ChangeMessageVisibilityAsync(
+            new ChangeMessageVisibilityRequest
+            {
+                QueueUrl = queueUrl.AbsoluteUri,
+                ReceiptHandle = receiptHandle,
+                VisibilityTimeout = visibilityTimeoutSeconds,
+            },
+            cancellationToken);
+    }
+}

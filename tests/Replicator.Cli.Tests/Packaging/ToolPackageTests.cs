@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Packaging;
+
+/// <summary>
+/// The CLI as users get it: `dotnet publish` and `dotnet pack` of src/Replicator.Cli, and the package installed as a
+/// .NET tool from a local folder. Both reuse the build `dotnet test` just made (--no-build), so they add seconds, not
+/// a second compile of the solution, and touch no other project's obj/ while the function's publish test runs.
+/// Project-reference validation (NETSDK1151) still runs without a build, so a self-contained reference fails here.
+/// Both tests live in one class because xunit runs a class's tests one at a time: they share the CLI's obj/.
+/// </summary>
+public sealed partial class ToolPackageTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-tool-").FullName;
+
+    [Fact]
+    public async Task Publish_of_the_cli_succeeds_and_the_published_command_prints_its_version()
+    {
+        var output = Path.Combine(_work, "publish");
+
+        var publish = await Dotnet("publish", "src/Replicator.Cli", "--no-build", "-c", BuildOutput.Configuration, "-o", output, "-nologo");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.DoesNotContain("NETSDK1151", publish.Output, StringComparison.Ordinal);
+        var version = await ProcessRun.RunAsync("dotnet", [Path.Combine(output, "replicator.dll"), "--version"], _work);
+        Assert.True(version.ExitCode == 0, version.ToString());
+        await AssertVersionNamesTheCommit(version.Output);
+    }
+
+    [Fact]
+    public async Task Pack_makes_the_ecr_replicator_tool_that_installs_offline_as_the_replicator_command()
+    {
+        var feed = Path.Combine(_work, "feed");
+        var toolPath = Path.Combine(_work, "tools");
+
+        var pack = await Dotnet("pack", "src/Replicator.Cli", "--no-build", "-c", BuildOutput.Configuration, "-o", feed, "-nologo");
+        Assert.True(pack.ExitCode == 0, pack.ToString());
+        Assert.Single(Directory.GetFiles(feed, "ecr-replicator.*.nupkg"));
+
+        // Only the local folder as a source, and a private package cache, so the install is offline and cannot
+        // pick up an older ecr-replicator from the user's cache.
+        var config = Path.Combine(_work, "nuget.config");
+        await File.WriteAllTextAsync(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration><packageSources><clear /><add key="local" value="{feed}" /></packageSources></configuration>
+            """);
+        var install = await ProcessRun.RunAsync(
+            "dotnet",
+            ["tool", "install", "ecr-replicator", "--tool-path", toolPath, "--configfile", config],
+            _work,
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") });
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        var command = Path.Combine(toolPath, OperatingSystem.IsWindows() ? "replicator.exe" : "replicator");
+        var version = await ProcessRun.RunAsync(command, ["--version"], _work);
+        Assert.True(version.ExitCode == 0, version.ToString());
+        await AssertVersionNamesTheCommit(version.Output);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private Task<ProcessRun> Dotnet(params string[] arguments) =>
+        ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache });
+
+    /// <summary>The user's package cache (restore already filled it): publish and pack must not look elsewhere.</summary>
+    private static string NuGetCache =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache
+            ? cache
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    private static async Task AssertVersionNamesTheCommit(string output)
+    {
+        var match = VersionLine().Match(output.Trim());
+        Assert.True(match.Success, $"'{output.Trim()}' is not <version>+<commit>");
+        var head = await ProcessRun.RunAsync("git", ["rev-parse", "HEAD"], BuildOutput.RepositoryRoot);
+        Assert.True(head.ExitCode == 0, head.ToString());
+        Assert.Equal(head.Output.Trim(), match.Groups["commit"].Value);
+    }
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\+(?<commit>[0-9a-f]{40})$")]
+    private static partial Regex VersionLine();
+}

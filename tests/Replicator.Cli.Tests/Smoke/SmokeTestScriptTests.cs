@@ -1,0 +1,90 @@
+using Replicator.Cli.Tests.Support;
+using Replicator.Core.Ecr;
+
+namespace Replicator.Cli.Tests.Smoke;
+
+/// <summary>
+/// scripts/smoke-test.sh end to end without AWS: the stack description is a describe-stacks document, ECR is a
+/// LocalEcr on a free port (for the CLI and the AWS CLI alike, through AWS_ENDPOINT_URL_ECR), and the push's SQS event
+/// reaches the function (the build's bootstrap) through the loopback Runtime API, as Lambda would deliver it.
+/// </summary>
+public sealed class SmokeTestScriptTests : IAsyncLifetime
+{
+    private const string Repository = "scratch/smoke";
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-smoke-").FullName;
+    private CliHarness _ecr = null!;
+
+    public async Task InitializeAsync() => _ecr = await CliHarness.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _ecr.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    public async Task Pushes_to_the_scratch_repository_sees_it_replicated_prints_the_latency_and_cleans_up()
+    {
+        var run = await SmokeTest(selected: "team/*,scratch/*");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"replication latency: \d+\.\ds", run.Output);
+        Assert.Contains("function ecr-replicator-ReplicatorFunction-1", run.Error, StringComparison.Ordinal);
+        foreach (var region in new[] { CliHarness.Source, CliHarness.West, CliHarness.Europe })
+        {
+            await AssertRepositoryGone(region);
+        }
+    }
+
+    [Fact]
+    public async Task Refuses_a_scratch_repository_the_stack_does_not_replicate_and_pushes_nothing()
+    {
+        var run = await SmokeTest(selected: "*,!scratch/*");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: stack ecr-replicator does not replicate scratch/smoke", run.Error, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
+    private async Task<ProcessRun> SmokeTest(string selected)
+    {
+        var description = Path.Combine(_work, "stack.json");
+        await File.WriteAllTextAsync(description, $$"""
+            {"Stacks": [{
+              "StackName": "ecr-replicator",
+              "StackId": "arn:aws:cloudformation:{{CliHarness.Source}}:000000000000:stack/ecr-replicator/6e1b2d40-0000-0000-0000-000000000000",
+              "Parameters": [
+                {"ParameterKey": "RepositoryFilter", "ParameterValue": "{{selected}}"},
+                {"ParameterKey": "DestinationRegions", "ParameterValue": "{{CliHarness.West}},{{CliHarness.Europe}}"}
+              ],
+              "Outputs": [{"OutputKey": "ReplicatorFunctionName", "OutputValue": "ecr-replicator-ReplicatorFunction-1"}]
+            }]}
+            """);
+        return await ProcessRun.RunAsync(
+            "bash",
+            ["scripts/smoke-test.sh", "ecr-replicator"],
+            BuildOutput.RepositoryRoot,
+            new Dictionary<string, string>
+            {
+                ["SMOKE_STACK_DESCRIPTION"] = description,
+                ["SMOKE_REPOSITORY"] = Repository,
+                ["SMOKE_INVOKE"] = "local",
+                // The local invocation returns after the copy, so the first verify must already be in sync.
+                ["SMOKE_TIMEOUT"] = "0",
+                ["AWS_ENDPOINT_URL_ECR"] = _ecr.Server.BaseAddress.ToString(),
+                ["AWS_ACCESS_KEY_ID"] = CliHarness.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = CliHarness.SecretKey,
+                ["REPLICATOR"] = "dotnet " + BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"),
+                ["BOOTSTRAP"] = BuildOutput.ProjectFile("src", "Replicator.Function", "bootstrap"),
+                ["NO_BUILD"] = "1",
+                ["NO_COLOR"] = "1",
+            });
+    }
+
+    private async Task AssertRepositoryGone(string region)
+    {
+        var missing = await Assert.ThrowsAsync<EcrException>(() => _ecr.Client(region).DescribeRepositoriesAsync(new() { RepositoryNames = [Repository] }));
+        Assert.Equal(EcrErrorCodes.RepositoryNotFoundException, missing.ErrorCode);
+    }
+}

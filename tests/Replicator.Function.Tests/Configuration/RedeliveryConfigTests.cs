@@ -1,0 +1,46 @@
+using Replicator.Function.Configuration;
+using Replicator.Function.Tests.Support;
+
+namespace Replicator.Function.Tests.Configuration;
+
+public sealed class RedeliveryConfigTests
+{
+    private static FunctionConfig Load(params (string Name, string? Value)[] extra)
+    {
+        var values = new Dictionary<string, string?> { ["AWS_REGION"] = "us-east-1", ["DESTINATION_REGIONS"] = "us-west-2" };
+        foreach (var (name, value) in extra)
+        {
+            values[name] = value;
+        }
+
+        return FunctionConfig.Load(new DictionaryEnvironmentVariables(values));
+    }
+
+    [Fact]
+    public void Defaults_are_15_and_900_seconds()
+    {
+        var config = Load();
+        Assert.Equal(15, config.Redelivery.BaseSeconds);
+        Assert.Equal(900, config.Redelivery.MaxSeconds);
+    }
+
+    [Fact]
+    public void Both_settings_are_read()
+    {
+        var config = Load(("RETRY_BASE_SECONDS", "2"), ("RETRY_MAX_SECONDS", "60"));
+        Assert.Equal(2, config.Redelivery.BaseSeconds);
+        Assert.Equal(60, config.Redelivery.MaxSeconds);
+    }
+
+    [Theory]
+    [InlineData("RETRY_BASE_SECONDS", "0")]
+    [InlineData("RETRY_BASE_SECONDS", "1.5")]
+    [InlineData("RETRY_BASE_SECONDS", "43201")]
+    [InlineData("RETRY_MAX_SECONDS", "10")]
+    [InlineData("RETRY_MAX_SECONDS", "forever")]
+    public void Bad_values_are_refused_by_name(string variable, string value)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Load(("RETRY_BASE_SECONDS", variable == "RETRY_MAX_SECONDS" ? "15" : null), (variable, value)));
+        Assert.Contains(variable, ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,89 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Replicator.Core.Replication;
+using Replicator.Function.Events;
+using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Redelivery;
+
+/// <summary>
+/// Against a real SQS API (moto's server): a message received under the queue's 5,400 s visibility timeout, failed
+/// transiently by the function, comes back after the backoff (RETRY_BASE_SECONDS=1) rather than after 90 minutes.
+/// </summary>
+public sealed class MotoRedeliveryTests
+{
+    [Fact]
+    public async Task A_transiently_failed_message_is_received_again_after_the_backoff_not_the_visibility_timeout()
+    {
+        await using var moto = await MotoServer.StartAsync();
+        using var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1" });
+        var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = "ecr-replicator.fifo",
+            Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
+        })).QueueUrl;
+        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = E.Body(repository: "team/app", tag: "v1"), MessageGroupId = "team/app" });
+
+        var first = await ReceiveAsync(sqs, queueUrl, TimeSpan.FromSeconds(30));
+        Assert.NotNull(first);
+        var record = new SQSMessage
+        {
+            MessageId = first.MessageId,
+            ReceiptHandle = first.ReceiptHandle,
+            Body = first.Body,
+            Attributes = new Dictionary<string, string>(first.Attributes),
+            EventSourceArn = $"arn:aws:sqs:us-east-1:{MotoServer.AccountId}:ecr-replicator.fifo",
+            AwsRegion = "us-east-1",
+        };
+        Assert.Equal("1", record.Attributes["ApproximateReceiveCount"]);
+
+        // Nothing else comes out while the message is in flight under the queue's 5,400 s.
+        Assert.Null(await ReceiveAsync(sqs, queueUrl, TimeSpan.Zero));
+
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ServiceUnavailable", transient: true));
+        var scheduler = new RedeliveryScheduler(
+            new SqsMessageVisibility(() => sqs),
+            new RedeliverySettings { BaseSeconds = 1, MaxSeconds = 1 },
+            moto.Endpoint,
+            harness.Logger);
+        var processor = new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler);
+
+        var response = await processor.ProcessAsync(E.Batch(record), harness.Context(), CancellationToken.None);
+        Assert.Equal([first.MessageId], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Contains(harness.LogLines, l => l.TryGetProperty("outcome", out var o) && o.GetString() == "RedeliveryScheduled");
+
+        // The backoff is 1 s; the wait is generous (the machine is shared) and still far below 5,400 s.
+        var again = await ReceiveAsync(sqs, queueUrl, TimeSpan.FromSeconds(60));
+        Assert.NotNull(again);
+        Assert.Equal(first.MessageId, again.MessageId);
+        Assert.Equal("2", again.Attributes["ApproximateReceiveCount"]);
+    }
+
+    /// <summary>Long-polls until a message arrives or <paramref name="within"/> has passed (zero: one short poll).</summary>
+    private static async Task<Message?> ReceiveAsync(IAmazonSQS sqs, string queueUrl, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        do
+        {
+            var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 1,
+                WaitTimeSeconds = within == TimeSpan.Zero ? 0 : 5,
+                MessageSystemAttributeNames = ["All"],
+            });
+            if (received.Messages is { Count: > 0 } messages)
+            {
+                return messages[0];
+            }
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return null;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Replicator.Function.Redelivery;
+
+namespace Replicator.Function.Tests.Redelivery;
+
+public sealed partial class RedeliveryBackoffTests
+{
+    [Theory]
+    [InlineData(1, 15)]
+    [InlineData(2, 30)]
+    [InlineData(3, 60)]
+    [InlineData(6, 480)]
+    [InlineData(7, 900)]
+    [InlineData(1000, 900)]
+    [InlineData(0, 15)]
+    public void The_ceiling_starts_at_15_s_and_doubles_to_900_s(int receiveCount, int ceiling) =>
+        Assert.Equal(ceiling, RedeliveryBackoff.CeilingSeconds(receiveCount, RedeliveryBackoff.DefaultBaseSeconds, RedeliveryBackoff.DefaultMaxSeconds));
+
+    [Theory]
+    [InlineData(0.0, 8)]
+    [InlineData(0.5, 12)]
+    [InlineData(0.999, 15)]
+    public void Jitter_keeps_the_delay_between_half_the_ceiling_and_the_ceiling(double random, int seconds) =>
+        Assert.Equal(seconds, RedeliveryBackoff.DelaySeconds(1, 15, 900, random));
+
+    [Fact]
+    public void A_one_second_base_never_gives_zero() =>
+        Assert.Equal(1, RedeliveryBackoff.DelaySeconds(1, 1, 1, 0));
+
+    [Fact]
+    public void With_the_defaults_and_the_template_a_message_survives_a_day_of_failure_and_never_expires_unseen()
+    {
+        var template = File.ReadAllText(Path.Combine(RepositoryRoot(), "template.yaml"));
+        var queue = template[template.IndexOf("  ReplicationQueue:", StringComparison.Ordinal)..template.IndexOf("  DeadLetterQueue:", StringComparison.Ordinal)];
+        var maxReceiveCount = int.Parse(MaxReceiveCount().Match(queue).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var retention = TimeSpan.FromSeconds(int.Parse(Retention().Match(queue).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var functionTimeout = TimeSpan.FromSeconds(900);
+
+        var shortest = RedeliveryBackoff.MinimumOutageBeforeDeadLetter(maxReceiveCount, RedeliveryBackoff.DefaultBaseSeconds, RedeliveryBackoff.DefaultMaxSeconds);
+        var longest = RedeliveryBackoff.MaximumOutageBeforeDeadLetter(maxReceiveCount, RedeliveryBackoff.DefaultBaseSeconds, RedeliveryBackoff.DefaultMaxSeconds);
+
+        Assert.True(shortest >= TimeSpan.FromHours(24), $"maxReceiveCount {maxReceiveCount}: dead-lettered after {shortest} of failure");
+        Assert.True(longest + (maxReceiveCount * functionTimeout) < retention, $"retention {retention} ends before the redrive ({longest} + invocations)");
+
+        // The figures docs/deploy.md states.
+        Assert.Equal(200, maxReceiveCount);
+        Assert.Equal(87_773, shortest.TotalSeconds);
+        Assert.Equal(175_545, longest.TotalSeconds);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Replicator.sln not found");
+    }
+
+    [GeneratedRegex(@"maxReceiveCount:\s*(\d+)")]
+    private static partial Regex MaxReceiveCount();
+
+    [GeneratedRegex(@"MessageRetentionPeriod:\s*(\d+)")]
+    private static partial Regex Retention();
+}

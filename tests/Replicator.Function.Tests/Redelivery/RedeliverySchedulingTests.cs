@@ -1,0 +1,96 @@
+using Replicator.Core.Replication;
+using Replicator.Function.Events;
+using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Redelivery;
+
+/// <summary>After a transient failure the group's reported records get one backoff delay each, through ChangeMessageVisibility.</summary>
+public sealed class RedeliverySchedulingTests
+{
+    private const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
+
+    private static SQSMessage Record(string id, string tag, string group, int receiveCount = 1)
+    {
+        var record = E.Record(id, E.Body(tag: tag), group);
+        record.Attributes["ApproximateReceiveCount"] = receiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SQSMessage
+        {
+            MessageId = record.MessageId,
+            Body = record.Body,
+            Attributes = record.Attributes,
+            ReceiptHandle = "rh-" + id,
+            EventSourceArn = QueueArn,
+        };
+    }
+
+    private static (Harness Harness, BatchProcessor Processor, RecordingMessageVisibility Visibility) Rig(double random = 0.0)
+    {
+        var harness = new Harness();
+        var visibility = new RecordingMessageVisibility();
+        var scheduler = new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => random);
+        return (harness, new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler), visibility);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_delays_the_head_and_every_follower_of_its_group_and_nothing_else()
+    {
+        var (harness, processor, visibility) = Rig();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "g1-2"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        var batch = E.Batch(Record("1", "g1-1", "g1"), Record("2", "g1-2", "g1", 3), Record("3", "g2-1", "g2"), Record("4", "g1-3", "g1"));
+
+        var response = await processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["2", "4"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        var changes = visibility.Changes.OrderBy(c => c.ReceiptHandle, StringComparer.Ordinal).ToArray();
+        Assert.Equal(["rh-2", "rh-4"], changes.Select(c => c.ReceiptHandle));
+        Assert.All(changes, c => Assert.Equal(new Uri("https://sqs.us-east-1.amazonaws.com/123456789012/ecr-replicator.fifo"), c.QueueUrl));
+
+        // Receive 3 of the head: ceiling 60 s, the lowest jitter gives half of it; the follower gets the same.
+        Assert.All(changes, c => Assert.Equal(30, c.Seconds));
+    }
+
+    [Fact]
+    public async Task The_delay_grows_with_the_receive_count_up_to_the_cap()
+    {
+        var (harness, processor, visibility) = Rig(random: 0.999);
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ServiceUnavailable", transient: true));
+
+        await processor.ProcessAsync(E.Batch(Record("1", "a", "g1", 1), Record("2", "b", "g2", 40)), harness.Context(), CancellationToken.None);
+
+        var byHandle = visibility.Changes.ToDictionary(c => c.ReceiptHandle, c => c.Seconds);
+        Assert.Equal(15, byHandle["rh-1"]);
+        Assert.Equal(900, byHandle["rh-2"]);
+    }
+
+    [Fact]
+    public async Task Success_and_dead_lettered_poison_change_no_visibility()
+    {
+        var (harness, processor, visibility) = Rig();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "bad"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ImmutableTagConflict", transient: false)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "good", "g1"), Record("2", "bad", "g2")), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Empty(visibility.Changes);
+    }
+
+    [Fact]
+    public async Task A_failed_ChangeMessageVisibility_is_logged_and_the_record_is_still_reported()
+    {
+        var (harness, processor, visibility) = Rig();
+        visibility.Fail = true;
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "a", "g1")), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Contains(harness.LogLines, l => l.GetProperty("level").GetString() == "WARN" && l.GetProperty("message").GetString()!.StartsWith("ChangeMessageVisibility failed", StringComparison.Ordinal));
+    }
+}

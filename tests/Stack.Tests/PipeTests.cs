@@ -1,0 +1,75 @@
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+public sealed class PipeTests
+{
+    private static readonly DeployedTemplate Stack = Samples.WithDeletes;
+
+    [Fact]
+    public void The_pipe_moves_the_intake_queue_into_the_fifo_queue_with_one_message_group_per_repository()
+    {
+        var pipe = Stack.Properties("IntakePipe");
+        var target = pipe["TargetParameters"]!;
+
+        Assert.Equal("{GetAtt:IntakeQueue.Arn}", (string)pipe["Source"]!);
+        Assert.Equal("{GetAtt:ReplicationQueue.Arn}", (string)pipe["Target"]!);
+        Assert.Equal("{GetAtt:IntakePipeRole.Arn}", (string)pipe["RoleArn"]!);
+        // A JSON path, resolved per event, not a constant: the repository of each event is its message group.
+        Assert.Equal("$.body.detail.repository-name", (string)target["SqsQueueParameters"]!["MessageGroupId"]!);
+        Assert.Equal("$.body.id", (string)target["SqsQueueParameters"]!["MessageDeduplicationId"]!);
+        Assert.InRange((int)pipe["SourceParameters"]!["SqsQueueParameters"]!["BatchSize"]!, 1, 10);
+        Assert.Null(pipe["SourceParameters"]!["FilterCriteria"]);
+    }
+
+    [Fact]
+    public void The_function_receives_the_eventbridge_event_itself_as_the_message_body()
+    {
+        // Without an input template a pipe would send the whole SQS record (messageId, receiptHandle, body...).
+        Assert.Equal("<$.body>", (string)Stack.Properties("IntakePipe")["TargetParameters"]!["InputTemplate"]!);
+    }
+
+    [Fact]
+    public void The_pipe_role_reads_the_intake_queue_sends_to_the_fifo_queue_and_nothing_else()
+    {
+        var role = Stack.Properties("IntakePipeRole");
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        var statements = role["Policies"]!.AsArray().SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!)).ToList();
+
+        Assert.Equal("pipes.amazonaws.com", (string)trust["Principal"]!["Service"]!);
+        Assert.Equal(IntrinsicEvaluator.AccountId, (string)trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!);
+        Assert.All(statements, s => Assert.Equal("Allow", s.Effect));
+        Assert.Equal(
+            ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"],
+            statements.SelectMany(s => s.Actions).Order(StringComparer.Ordinal));
+        Assert.Equal(["{GetAtt:IntakeQueue.Arn}"], statements.Single(s => s.Actions.Contains("sqs:ReceiveMessage")).Resources);
+        Assert.Equal(["{GetAtt:ReplicationQueue.Arn}"], statements.Single(s => s.Actions.Contains("sqs:SendMessage")).Resources);
+        Assert.Equal(["{GetAtt:IntakePipeLogGroup.Arn}"], statements.Single(s => s.Actions.Contains("logs:PutLogEvents")).Resources);
+    }
+
+    [Fact]
+    public void Pipe_failures_log_errors_and_raise_an_alarm()
+    {
+        var pipe = Stack.Properties("IntakePipe");
+        var alarm = Stack.Properties("IntakePipeFailuresAlarm");
+
+        Assert.Equal("ERROR", (string)pipe["LogConfiguration"]!["Level"]!);
+        Assert.Equal("{GetAtt:IntakePipeLogGroup.Arn}", (string)pipe["LogConfiguration"]!["CloudwatchLogsLogDestination"]!["LogGroupArn"]!);
+        Assert.Equal("AWS/EventBridge/Pipes", (string)alarm["Namespace"]!);
+        Assert.Equal("ExecutionFailed", (string)alarm["MetricName"]!);
+        Assert.Equal("{Ref:IntakePipe}", (string)Assert.Single(alarm["Dimensions"]!.AsArray())!["Value"]!);
+        Assert.Equal(0, (int)alarm["Threshold"]!);
+    }
+
+    [Fact]
+    public void Intake_dead_letter_and_intake_age_raise_alarms()
+    {
+        var dlq = Stack.Properties("IntakeDeadLetterQueueNotEmptyAlarm");
+        var age = Stack.Properties("IntakeOldestMessageAgeAlarm");
+
+        Assert.Equal("{GetAtt:IntakeDeadLetterQueue.QueueName}", (string)Assert.Single(dlq["Dimensions"]!.AsArray())!["Value"]!);
+        Assert.Equal("ApproximateNumberOfMessagesVisible", (string)dlq["MetricName"]!);
+        Assert.Equal("{GetAtt:IntakeQueue.QueueName}", (string)Assert.Single(age["Dimensions"]!.AsArray())!["Value"]!);
+        Assert.Equal("ApproximateAgeOfOldestMessage", (string)age["MetricName"]!);
+    }
+}
