@@ -16,14 +16,16 @@ public sealed class DashboardTests
     public void The_dashboard_shows_latency_percentiles_throughput_failures_dead_letters_and_queue_age()
     {
         var widgets = Body(Samples.WithDeletes)["widgets"]!.AsArray();
-        var metrics = string.Join('\n', widgets.Select(w => w!["properties"]!["metrics"]!.ToJsonString()));
+        var lines = widgets.SelectMany(w => w!["properties"]!["metrics"]!.AsArray()).Select(l => l!.AsArray()).ToList();
+        var expressions = lines.Select(l => (string?)l[0]!["expression"]).OfType<string>().ToList();
+        var plain = lines.Where(l => l[0] is JsonValue).Select(l => string.Join(' ', l.Take(4).Select(v => (string)v!))).ToList();
 
-        Assert.Contains("{EcrReplicator,DestinationRegion} MetricName=\\u0022ReplicationLatency\\u0022', 'p50'", metrics);
-        Assert.Contains("{EcrReplicator,DestinationRegion} MetricName=\\u0022ReplicationLatency\\u0022', 'p99'", metrics);
-        Assert.Contains("MetricName=\\u0022BytesCopied\\u0022", metrics);
-        Assert.Contains("MetricName=\\u0022ReplicationFailures\\u0022", metrics);
-        Assert.Contains("\"ApproximateNumberOfMessagesVisible\",\"QueueName\",\"{GetAtt:DeadLetterQueue.QueueName}\"", metrics);
-        Assert.Contains("\"ApproximateAgeOfOldestMessage\",\"QueueName\",\"{GetAtt:ReplicationQueue.QueueName}\"", metrics);
+        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p50', 300)", expressions);
+        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p99', 300)", expressions);
+        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"BytesCopied\"', 'Sum', 300)", expressions);
+        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationFailures\"', 'Sum', 300)", expressions);
+        Assert.Contains("AWS/SQS ApproximateNumberOfMessagesVisible QueueName {GetAtt:DeadLetterQueue.QueueName}", plain);
+        Assert.Contains("AWS/SQS ApproximateAgeOfOldestMessage QueueName {GetAtt:ReplicationQueue.QueueName}", plain);
         Assert.All(widgets, w => Assert.Equal("us-east-1", (string)w!["properties"]!["region"]!));
     }
 

@@ -1,3 +1,4 @@
+using Replicator.Testing;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Partitions;
@@ -98,6 +99,6 @@ public sealed class EcrEndpointTableTests
         Assert.Contains("AWS_USE_FIPS_ENDPOINT", ex.Message, StringComparison.Ordinal);
     }
 
-    private static InMemoryEnvironmentVariables Environment(params (string Name, string Value)[] values) =>
-        new(values.ToDictionary(v => v.Name, v => v.Value));
+    private static DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] values) =>
+        DictionaryEnvironmentVariables.Of(values.ToDictionary(v => v.Name, v => v.Value));
 }

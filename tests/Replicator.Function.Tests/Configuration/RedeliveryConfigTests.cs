@@ -1,5 +1,6 @@
 using Replicator.Function.Configuration;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Configuration;
 
