@@ -17,7 +17,7 @@ public sealed class DashboardTests
     {
         var widgets = Body(Samples.WithDeletes)["widgets"]!.AsArray();
         var lines = widgets.SelectMany(w => w!["properties"]!["metrics"]!.AsArray()).Select(l => l!.AsArray()).ToList();
-        var expressions = lines.Select(l => (string?)l[0]!["expression"]).OfType<string>().ToList();
+        var expressions = lines.Where(l => l[0] is JsonObject).Select(l => (string?)l[0]!["expression"]).OfType<string>().ToList();
         var plain = lines.Where(l => l[0] is JsonValue).Select(l => string.Join(' ', l.Take(4).Select(v => (string)v!))).ToList();
 
         Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p50', 300)", expressions);

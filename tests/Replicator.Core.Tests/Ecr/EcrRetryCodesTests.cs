@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
@@ -111,7 +112,7 @@ public sealed class EcrRetryCodesTests
             .Respond(HttpStatusCode.BadRequest, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""")
             .RespondOk("""{"images":[],"failures":[]}""");
         var credentials = new RotatingCredentials();
-        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FixedTimeProvider(TestClients.Now));
+        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FakeTimeProvider(TestClients.Now));
 
         await client.BatchGetImageAsync(new BatchGetImageRequest { RepositoryName = "app", ImageIds = [new ImageIdentifier { ImageDigest = Digest }] });
 
@@ -128,7 +129,7 @@ public sealed class EcrRetryCodesTests
         var handler = new RecordingHandler()
             .Respond(HttpStatusCode.BadRequest, """{"__type":"ExpiredTokenException","message":"expired"}""");
         var credentials = new RotatingCredentials();
-        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FixedTimeProvider(TestClients.Now));
+        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FakeTimeProvider(TestClients.Now));
 
         var ex = await Assert.ThrowsAsync<EcrException>(() => client.InitiateLayerUploadAsync(new InitiateLayerUploadRequest { RepositoryName = "app" }));
 
