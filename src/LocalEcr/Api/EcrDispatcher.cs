@@ -33,6 +33,7 @@ internal static class EcrDispatcher
             ["SetRepositoryPolicy"] = PolicyOperations.SetRepositoryPolicy,
             ["GetAuthorizationToken"] = AuthorizationOperations.GetAuthorizationToken,
             ["ListImageReferrers"] = ReferrerOperations.ListImageReferrers,
+            ["UpdateImageStorageClass"] = StorageClassOperations.UpdateImageStorageClass,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> Operations => Handlers.Keys;

@@ -27,6 +27,14 @@ internal static class ImageReadOperations
                     continue;
                 }
 
+                // An archived image cannot be pulled: ECR answers a pull with 404
+                // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so here it is not found.
+                if (found.Image.IsArchived)
+                {
+                    failures.Add((found.Digest, found.Tag, "ImageNotFound", "Requested image not found"));
+                    continue;
+                }
+
                 // No conversion here: the stored manifest comes back in its own media type whatever
                 // acceptedMediaTypes says, and the caller checks imageManifestMediaType. The model's
                 // ImageFailureCode enum has no code for "not an accepted type", so LocalEcr invents none.
@@ -59,6 +67,7 @@ internal static class ImageReadOperations
         var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"));
         var nextToken = call.Body.OptionalString("nextToken");
         var tagStatus = TagStatus(call.Body);
+        var imageStatus = Validate.StatusFilter(call.Body.OptionalObject("filter")?.OptionalString("imageStatus"), "filter.imageStatus");
 
         // The model on maxResults and nextToken: "This option cannot be used when you specify images with imageIds."
         // An empty imageIds list is refused by the model's min of 1 before we get here.
@@ -79,7 +88,9 @@ internal static class ImageReadOperations
                 foreach (var id in ids)
                 {
                     var found = ImageLookup.Resolve(repository, id);
-                    if (found.Image is null)
+
+                    // Stricter than needed where ECR is not documented: the status filter applies to imageIds too.
+                    if (found.Image is null || !ImageStatuses.Matches(imageStatus, found.Image))
                     {
                         throw new EcrException("ImageNotFoundException",
                             $"The image with imageId {{imageDigest:'{found.Digest ?? "null"}', imageTag:'{found.Tag ?? "null"}'}} does not exist within the repository with name '{name}' in the registry with id '{call.RegistryId}'");
@@ -93,7 +104,7 @@ internal static class ImageReadOperations
             }
             else
             {
-                (selected, next) = Paging.Page(Ordered(repository, tagStatus), nextToken, maxResults, 100);
+                (selected, next) = Paging.Page(Ordered(repository, tagStatus).Where(i => ImageStatuses.Matches(imageStatus, i)).ToList(), nextToken, maxResults, 100);
             }
 
             w.WriteStartArray("imageDetails");
@@ -174,7 +185,7 @@ internal static class ImageReadOperations
         w.WriteString("imageManifestMediaType", image.Info.MediaType);
         w.WriteOptionalString("artifactMediaType", image.Info.ConfigMediaType ?? image.Info.ArtifactType);
         w.WriteOptionalString("subjectManifestDigest", image.Info.SubjectDigest);
-        w.WriteString("imageStatus", "ACTIVE");
+        w.WriteString("imageStatus", image.Status);
         w.WriteEndObject();
     }
 }

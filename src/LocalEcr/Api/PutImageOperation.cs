@@ -61,7 +61,12 @@ internal static class PutImageOperation
                 throw ImmutableTag(tag, name);
             }
 
-            if (existing is not null && (tag is null || previousDigest == digest))
+            // Pushing an archived image again restores it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+            if (existing is { IsArchived: true })
+            {
+                existing.Status = ImageStatuses.Active;
+            }
+            else if (existing is not null && (tag is null || previousDigest == digest))
             {
                 throw new EcrException("ImageAlreadyExistsException", tag is null
                     ? $"Image with digest '{digest}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'"

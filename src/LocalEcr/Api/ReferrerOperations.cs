@@ -19,7 +19,7 @@ internal static class ReferrerOperations
 
         var filter = call.Body.OptionalObject("filter");
         var artifactTypes = filter?.StringArray("artifactTypes") ?? [];
-        var status = filter?.OptionalString("artifactStatus") ?? "ACTIVE";
+        var status = Validate.StatusFilter(filter?.OptionalString("artifactStatus"), "filter.artifactStatus");
 
         // Model: FiftyMaxResults 1..50; without maxResults ECR returns up to 20.
         var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"), 50);
@@ -29,7 +29,7 @@ internal static class ReferrerOperations
             var referrers = repository.Images.Values
                 .Where(i => i.Info.SubjectDigest == subject)
                 .Where(i => artifactTypes.Count == 0 || (i.Info.ArtifactType is { } t && artifactTypes.Contains(t)))
-                .Where(_ => status is "ACTIVE" or "ANY")
+                .Where(i => ImageStatuses.Matches(status, i))
                 .OrderBy(i => i.Sequence)
                 .ToList();
             var (page, next) = Paging.Page(referrers, call.Body.OptionalString("nextToken"), maxResults, 20);
@@ -52,7 +52,7 @@ internal static class ReferrerOperations
                     w.WriteEndObject();
                 }
 
-                w.WriteString("artifactStatus", "ACTIVE");
+                w.WriteString("artifactStatus", image.Status);
                 w.WriteEndObject();
             }
 

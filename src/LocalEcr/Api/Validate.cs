@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LocalEcr.Storage;
 
 namespace LocalEcr.Api;
 
@@ -52,4 +53,12 @@ internal static partial class Validate
             throw EcrException.InvalidParameter($"Invalid parameter at '{name}' failed to satisfy constraint: 'Member must have length between {min} and {max}'");
         }
     }
+
+    /// <summary>The <c>imageStatus</c>/<c>artifactStatus</c> filter: ACTIVE when absent, as the model documents.</summary>
+    public static string StatusFilter(string? value, string field) => value switch
+    {
+        null => ImageStatuses.Active,
+        ImageStatuses.Active or ImageStatuses.Archived or ImageStatuses.Activating or ImageStatuses.Any => value,
+        _ => throw EcrException.InvalidParameter($"Invalid parameter at '{field}' failed to satisfy constraint: 'Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]'"),
+    };
 }

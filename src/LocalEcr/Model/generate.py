@@ -18,7 +18,7 @@ OPERATIONS = [
     "CreateRepository", "DeleteRepository", "DescribeImages", "DescribeRepositories",
     "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy",
     "InitiateLayerUpload", "ListImageReferrers", "ListImages", "ListTagsForResource", "PutImage",
-    "PutLifecyclePolicy", "SetRepositoryPolicy", "TagResource", "UntagResource", "UploadLayerPart",
+    "PutLifecyclePolicy", "SetRepositoryPolicy", "TagResource", "UntagResource", "UpdateImageStorageClass", "UploadLayerPart",
 ]
 
 # Output enums the tests check answers against.

@@ -14,6 +14,11 @@ internal sealed class ImageRecord
 
     public SortedSet<string> Tags { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>ECR's <c>imageStatus</c>: ACTIVE, or ARCHIVED after UpdateImageStorageClass to ARCHIVE (then it cannot be pulled).</summary>
+    public string Status { get; set; } = ImageStatuses.Active;
+
+    public bool IsArchived => Status == ImageStatuses.Archived;
+
     /// <summary>Insertion sequence, so listings have a stable order.</summary>
     public long Sequence { get; init; }
 }

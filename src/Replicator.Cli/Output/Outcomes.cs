@@ -11,6 +11,7 @@ public static class Outcomes
         ReplicationOutcome.UpToDate => "up-to-date",
         ReplicationOutcome.Skipped => "skipped",
         ReplicationOutcome.Deleted => "deleted",
+        ReplicationOutcome.Archived => "archived",
         _ => "FAILED",
     };
 

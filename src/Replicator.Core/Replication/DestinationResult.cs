@@ -13,5 +13,8 @@ public sealed record DestinationResult(
     string? Message = null,
     bool Transient = false)
 {
+    /// <summary>When the destination held the image (set by the engine on success): the end of the replication lag.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

@@ -42,11 +42,20 @@ internal sealed class DestinationStateReader
                 tagDigest = root;
             }
 
-            // Everything below a present root is present too (ECR refused it otherwise).
-            return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+            // Everything below a present root is present too (ECR refused it otherwise); referrers are not, they
+            // can arrive after the image, so only they are looked up.
+            if (source.Referrers.Count == 0)
+            {
+                return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+            }
+
+            await AddPresentManifestsAsync(destination, registryId, repository, [.. source.Referrers.Select(r => r.ReferenceDigest)], manifests, cancellationToken);
+        }
+        else
+        {
+            await AddPresentManifestsAsync(destination, registryId, repository, [.. source.ManifestDigests.Where(d => d != root)], manifests, cancellationToken);
         }
 
-        await AddPresentManifestsAsync(destination, registryId, repository, source, manifests, cancellationToken);
         var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
         var blobs = await AvailableBlobsAsync(destination, registryId, repository, ReplicationPlanner.BlobsToCheck(source, partial), cancellationToken);
         return partial with { BlobDigests = blobs };
@@ -75,9 +84,8 @@ internal sealed class DestinationStateReader
     private async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>
         [.. (await LayerSizesAsync(destination, registryId, repository, digests, cancellationToken)).Keys];
 
-    private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, SourceImage source, HashSet<string> present, CancellationToken cancellationToken)
+    private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> children, HashSet<string> present, CancellationToken cancellationToken)
     {
-        var children = source.ManifestDigests.Where(d => d != source.Root.ReferenceDigest).ToList();
         foreach (var chunk in Batches.Chunk(children, Batches.ManifestFetchBatchSize))
         {
             var response = await destination.BatchGetImageAsync(

@@ -1,5 +1,7 @@
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Planning;
 using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
@@ -44,7 +46,16 @@ public sealed class ImageReplicator : IImageReplicator
         _deleter = new ImageDeleter(options.RepositoryMapping);
     }
 
-    public async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// How far a referrer event climbs its subject chain before giving up (a signature of an SBOM of an image is 2).
+    /// Bounds the recursion on a hostile chain; the subject's own referrers walk covers anything deeper.
+    /// </summary>
+    public const int MaxSubjectDepth = 4;
+
+    public Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
+        ReplicateAsync(request, 0, cancellationToken);
+
+    private async Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, int depth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = _time.GetTimestamp();
@@ -58,10 +69,27 @@ public sealed class ImageReplicator : IImageReplicator
         SourceContext context;
         try
         {
-            var image = await _loader.LoadAsync(client, source, cancellationToken);
+            SourceImage? image;
+            ReplicationException? inaccessible = null;
+            try
+            {
+                image = await _loader.LoadAsync(client, source, cancellationToken);
+            }
+            catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
+            {
+                // ECR documents a pull of an archived image as a 404; should BatchGetImage answer ImageInaccessible
+                // instead, the archive check below still tells the two apart.
+                (image, inaccessible) = (null, e);
+            }
+
             if (image is null)
             {
-                return AllSkipped(request, started);
+                if (await _loader.IsArchivedAsync(client, source, cancellationToken))
+                {
+                    return AllArchived(request, started);
+                }
+
+                return inaccessible is null ? AllSkipped(request, started) : throw inaccessible;
             }
 
             var settings = new Lazy<Task<SourceRepositorySettings>>(
@@ -75,9 +103,39 @@ public sealed class ImageReplicator : IImageReplicator
             return AllFailed(request, source.Digest, code, message, transient, started);
         }
 
-        var results = await Task.WhenAll(request.Destinations.Select(
+        // A referrer (signature, SBOM) whose event overtook its subject's: publish the subject first, never a
+        // referrer that points at nothing. The subject's copy lists its referrers, so it brings this one too.
+        var ready = request.Destinations;
+        var waiting = new List<DestinationResult>();
+        if (context.Image.Root.Subject is { } subject && depth < MaxSubjectDepth)
+        {
+            var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
+            var subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
+            ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
+            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => SubjectUnavailable(d, context.Image.Root.ReferenceDigest, subject.Digest, started)));
+        }
+
+        var results = await Task.WhenAll(ready.Select(
             d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
-        return new ReplicationResult(source, context.Image.Root.ReferenceDigest, results);
+        var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) ?? waiting.First(w => w.Destination == d)).ToList();
+        return new ReplicationResult(source, context.Image.Root.ReferenceDigest, all);
+    }
+
+    /// <summary>
+    /// The referrer's result in a destination its subject did not reach: transient when the subject failed there (a
+    /// retry copies both), skipped when the source has no such subject (the referrer travels with it once pushed).
+    /// </summary>
+    private DestinationResult SubjectUnavailable(DestinationResult subject, string referrer, string subjectDigest, long started)
+    {
+        var result = subject.Outcome == ReplicationOutcome.Failed
+            ? new DestinationResult(
+                subject.Destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotReplicated,
+                $"referrer {referrer} waits for its subject {subjectDigest}, which failed: {subject.ErrorCode}: {subject.Message}", subject.Transient)
+            : new DestinationResult(
+                subject.Destination, ReplicationOutcome.Skipped, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotFound,
+                $"referrer {referrer} names subject {subjectDigest}, which the source does not hold ({subject.Outcome}); it is copied with its subject once that is pushed");
+        _observer.DestinationDone(result);
+        return result;
     }
 
     public async Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)
@@ -104,6 +162,13 @@ public sealed class ImageReplicator : IImageReplicator
         [.. request.Destinations.Select(d => new DestinationResult(
             d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
             ReplicationErrorCodes.SourceImageNotFound, $"the source image {request.Source} no longer exists; nothing to copy (stale event)"))]));
+
+    private ReplicationResult AllArchived(ReplicationRequest request, long started) => Report(new ReplicationResult(
+        request.Source,
+        request.Source.Digest,
+        [.. request.Destinations.Select(d => new DestinationResult(
+            d, ReplicationOutcome.Archived, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
+            ReplicationErrorCodes.SourceImageArchived, $"the source image {request.Source} is archived and cannot be pulled until it is restored; replicas already made are kept"))]));
 
     private ReplicationResult AllFailed(ReplicationRequest request, string? digest, string code, string message, bool transient, long started) => Report(new ReplicationResult(
         request.Source,

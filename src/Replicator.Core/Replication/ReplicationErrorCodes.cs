@@ -36,6 +36,18 @@ public static class ReplicationErrorCodes
     /// <summary>The destination's credentials could not be had: the role could not be assumed, or the SSM parameter is missing or malformed.</summary>
     public const string DestinationCredentialsUnavailable = "DestinationCredentialsUnavailable";
 
+    /// <summary>The source image has more referrers than the engine copies with one image.</summary>
+    public const string TooManyReferrers = "TooManyReferrers";
+
+    /// <summary>The source image is archived (ECR's archival storage class): it cannot be pulled until restored.</summary>
+    public const string SourceImageArchived = "SourceImageArchived";
+
+    /// <summary>The subject of a referrer could not be replicated to the destination first; the referrer waits for it.</summary>
+    public const string SubjectNotReplicated = "SubjectNotReplicated";
+
+    /// <summary>The subject of a referrer is not in the source: the referrer travels with its subject when that is pushed.</summary>
+    public const string SubjectNotFound = "SubjectNotFound";
+
     /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
     public const string LayerTooLarge = "LayerTooLarge";
 }

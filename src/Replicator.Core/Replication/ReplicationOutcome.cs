@@ -14,6 +14,12 @@ public enum ReplicationOutcome
     /// <summary>Removed from the destination (delete replication).</summary>
     Deleted,
 
+    /// <summary>
+    /// The source image is archived (ECR archival storage class) and cannot be pulled: not copied, not retried.
+    /// Replicas already made stay as they are.
+    /// </summary>
+    Archived,
+
     /// <summary>Not replicated; see <see cref="DestinationResult.Transient"/> to decide whether a retry can help.</summary>
     Failed,
 }

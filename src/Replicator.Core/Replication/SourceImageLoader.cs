@@ -8,10 +8,19 @@ namespace Replicator.Core.Replication;
 /// <summary>
 /// Fetches the source image by digest (pulling by digest never converts the manifest) with every accepted
 /// media type, then every manifest below an index, and resolves where the tag points now (for the late-event
-/// rule). Returns null when the image no longer exists at the source: a stale event, not a failure.
+/// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image).
+/// Returns null when the image no longer exists at the source: a stale event, not a failure.
 /// </summary>
 internal sealed class SourceImageLoader
 {
+    /// <summary>
+    /// Referrers one image may bring along. Real images carry a handful (a signature, an SBOM, provenance); the
+    /// bound keeps a hostile or runaway registry from turning one push into an unbounded walk.
+    /// </summary>
+    public const int MaxReferrers = 500;
+
+    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
+    public const int ReferrersPageSize = 50;
 
     public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
@@ -22,8 +31,128 @@ internal sealed class SourceImageLoader
         }
 
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
+        var referrers = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        return SourceImage.Create(root, descendants, referrers: null, reference.Tag, applyTag);
+        return SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+    }
+
+    /// <summary>
+    /// True when the source holds the image but has archived it (<c>imageStatus</c> ARCHIVED): ECR refuses to
+    /// serve an archived image until it is restored (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html),
+    /// so a retry cannot help. Asked only after BatchGetImage found nothing, so a normal copy pays no extra call.
+    /// </summary>
+    public async Task<bool> IsArchivedAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
+    {
+        var id = reference.Digest is not null ? new ImageIdentifier { ImageDigest = reference.Digest } : new ImageIdentifier { ImageTag = reference.Tag };
+        var request = new DescribeImagesRequest
+        {
+            RegistryId = reference.RegistryId,
+            RepositoryName = reference.RepositoryName,
+            ImageIds = [id],
+
+            // Without a filter ECR describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
+            Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+        };
+        try
+        {
+            var response = await source.DescribeImagesAsync(request, cancellationToken);
+            return response.ImageDetails?.Any(d => d.ImageStatus == ImageStatus.Archived) == true;
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.RepositoryNotFoundException or EcrErrorCodes.ImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every ACTIVE referrer of the root, its descendants and (recursively) of the referrers found, fetched by digest.
+    /// The children of an index referrer join <paramref name="descendants"/>, where the planner looks them up.
+    /// </summary>
+    private async Task<List<Manifest>> FetchReferrersAsync(IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal) { root.ReferenceDigest };
+        known.UnionWith(descendants.Select(d => d.ReferenceDigest));
+        var subjects = new Queue<string>(known);
+        var referrers = new List<Manifest>();
+        while (subjects.TryDequeue(out var subject))
+        {
+            var fresh = (await ListReferrerDigestsAsync(source, reference, subject, cancellationToken)).Where(known.Add).ToList();
+            if (referrers.Count + fresh.Count > MaxReferrers)
+            {
+                throw new ReplicationException(
+                    ReplicationErrorCodes.TooManyReferrers,
+                    $"the source image {root.ReferenceDigest} has more than {MaxReferrers} referrers",
+                    isTransient: false);
+            }
+
+            foreach (var chunk in Batches.Chunk(fresh, Batches.ManifestFetchBatchSize))
+            {
+                var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
+                foreach (var digest in chunk)
+                {
+                    // Deleted between the listing and the fetch: nothing to copy, the listing was only a hint.
+                    if (images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest) is not { } image)
+                    {
+                        continue;
+                    }
+
+                    var referrer = Parse(image, digest);
+                    referrers.Add(referrer);
+                    subjects.Enqueue(referrer.ReferenceDigest);
+                    if (referrer.Manifests.Count > 0)
+                    {
+                        foreach (var child in await FetchDescendantsAsync(source, reference, referrer, cancellationToken))
+                        {
+                            if (known.Add(child.ReferenceDigest))
+                            {
+                                descendants.Add(child);
+                                subjects.Enqueue(child.ReferenceDigest);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return referrers;
+    }
+
+    private async Task<List<string>> ListReferrerDigestsAsync(IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
+    {
+        var digests = new List<string>();
+        var request = new ListImageReferrersRequest
+        {
+            RegistryId = reference.RegistryId,
+            RepositoryName = reference.RepositoryName,
+            SubjectId = new SubjectIdentifier { ImageDigest = subject },
+
+            // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
+            Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
+            MaxResults = ReferrersPageSize,
+        };
+        try
+        {
+            do
+            {
+                var page = await source.ListImageReferrersAsync(request, cancellationToken);
+                digests.AddRange((page.Referrers ?? []).Select(r => r.Digest).OfType<string>());
+                if (page.NextToken is { Length: > 0 } next && next != request.NextToken && digests.Count <= MaxReferrers)
+                {
+                    request.NextToken = next;
+                }
+                else
+                {
+                    break;
+                }
+            }
+            while (true);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return [];
+        }
+
+        return digests;
     }
 
     private async Task<(Manifest? Root, string? TagDigest)> FetchRootAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)

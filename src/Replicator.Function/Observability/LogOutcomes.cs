@@ -50,9 +50,12 @@ public static class LogOutcomes
     /// <inheritdoc cref="Replicated"/>
     public const string Deleted = nameof(ReplicationOutcome.Deleted);
 
+    /// <summary>The source image is archived: skipped, never retried (one destination's result).</summary>
+    public const string Archived = nameof(ReplicationOutcome.Archived);
+
     /// <summary>Every value the function writes in <c>outcome</c>.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted];
+        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted, Archived];
 
     /// <summary>The log value of a destination's outcome.</summary>
     public static string Of(ReplicationOutcome outcome) => outcome switch
@@ -61,6 +64,7 @@ public static class LogOutcomes
         ReplicationOutcome.UpToDate => UpToDate,
         ReplicationOutcome.Skipped => Skipped,
         ReplicationOutcome.Deleted => Deleted,
+        ReplicationOutcome.Archived => Archived,
         ReplicationOutcome.Failed => Failed,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "no log name"),
     };

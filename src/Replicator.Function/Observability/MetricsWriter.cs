@@ -25,16 +25,26 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         ("LayersSkipped", "Count"),
         ("ReplicationDurationMs", "Milliseconds"),
         ("ReplicationLagMs", "Milliseconds"),
+        ("ImagesArchived", "Count"),
+        ("ReplicationDuration", "Seconds"),
+        ("ReplicationLatency", "Seconds"),
     ];
 
     /// <param name="result">One destination's result.</param>
-    /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs out.</param>
+    /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
+    /// <remarks>
+    /// ReplicationLatency (seconds) runs from the push event's <c>time</c> to the moment the destination held the image
+    /// (<see cref="DestinationResult.CompletedAt"/>), so it is written only for Replicated and UpToDate; ReplicationDuration
+    /// is the copy itself. Seconds as fractions, so p50/p99 of fast copies are not rounded to zero.
+    /// </remarks>
     public void Write(DestinationResult result, DateTimeOffset? eventTime)
     {
         ArgumentNullException.ThrowIfNull(result);
         var now = timeProvider.GetUtcNow();
         long? lag = eventTime is { } time ? Math.Max(0, (long)(now - time).TotalMilliseconds) : null;
-        long[] values =
+        var held = result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
+        double latency = eventTime is { } pushed && held ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : -1;
+        double[] values =
         [
             result.Outcome == ReplicationOutcome.Replicated ? 1 : 0,
             result.Outcome is ReplicationOutcome.UpToDate or ReplicationOutcome.Skipped ? 1 : 0,
@@ -45,6 +55,9 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             result.LayersSkipped,
             (long)result.Duration.TotalMilliseconds,
             lag ?? -1,
+            result.Outcome == ReplicationOutcome.Archived ? 1 : 0,
+            result.Duration.TotalSeconds,
+            latency,
         ];
 
         var buffer = new ArrayBufferWriter<byte>(512);

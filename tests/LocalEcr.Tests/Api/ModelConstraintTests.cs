@@ -40,6 +40,7 @@ public sealed class ModelConstraintTests
         ["SetRepositoryPolicy"] = """{"registryId":"000000000000","repositoryName":"app","policyText":"{}","force":false}""",
         ["TagResource"] = $$"""{"resourceArn":"{{Arn}}","tags":[{"Key":"team","Value":"blue"}]}""",
         ["UntagResource"] = $$"""{"resourceArn":"{{Arn}}","tagKeys":["team"]}""",
+        ["UpdateImageStorageClass"] = $$"""{"registryId":"000000000000","repositoryName":"app","imageId":{"imageDigest":"{{Digest}}","imageTag":"v1"},"targetStorageClass":"ARCHIVE"}""",
         ["UploadLayerPart"] = $$"""{"registryId":"000000000000","repositoryName":"app","uploadId":"{{UploadId}}","partFirstByte":0,"partLastByte":0,"layerPartBlob":"AA=="}""",
     };
 

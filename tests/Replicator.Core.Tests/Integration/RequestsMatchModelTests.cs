@@ -53,7 +53,7 @@ public sealed class RequestsMatchModelTests
         {
             "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
             "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
-            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart",
+            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers",
         });
 
         var violations = requests

@@ -9,11 +9,11 @@ public class MetricsWriterTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 4, 0, 10, TimeSpan.Zero);
 
-    private static JsonElement Write(ReplicationOutcome outcome, DateTimeOffset? eventTime)
+    private static JsonElement Write(ReplicationOutcome outcome, DateTimeOffset? eventTime, DateTimeOffset? completedAt = null)
     {
         var output = new StringWriter();
         var writer = new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(Now));
-        writer.Write(new DestinationResult(new ReplicationDestination("us-west-2", "111111111111"), outcome, "sha256:x", 4, 2, 1024, TimeSpan.FromMilliseconds(1500)), eventTime);
+        writer.Write(new DestinationResult(new ReplicationDestination("us-west-2", "111111111111"), outcome, "sha256:x", 4, 2, 1024, TimeSpan.FromMilliseconds(1500)) { CompletedAt = completedAt }, eventTime);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return JsonDocument.Parse(Assert.Single(lines)).RootElement;
     }
@@ -61,10 +61,37 @@ public class MetricsWriterTests
     }
 
     [Fact]
+    public void Replication_latency_runs_in_seconds_from_the_push_to_the_moment_the_destination_held_the_image()
+    {
+        var line = Write(ReplicationOutcome.Replicated, Now.AddSeconds(-12.5), completedAt: Now.AddSeconds(-2));
+        var units = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("Name").GetString()!, m => m.GetProperty("Unit").GetString());
+
+        Assert.Equal(10.5, line.GetProperty("ReplicationLatency").GetDouble(), 3);
+        Assert.Equal(1.5, line.GetProperty("ReplicationDuration").GetDouble(), 3);
+        Assert.Equal(1024, line.GetProperty("BytesCopied").GetInt64());
+        Assert.Equal("Seconds", units["ReplicationLatency"]);
+        Assert.Equal("Seconds", units["ReplicationDuration"]);
+        Assert.Equal("us-west-2", line.GetProperty("DestinationRegion").GetString());
+    }
+
+    [Theory]
+    [InlineData(ReplicationOutcome.Failed)]
+    [InlineData(ReplicationOutcome.Skipped)]
+    [InlineData(ReplicationOutcome.Archived)]
+    public void A_destination_that_does_not_hold_the_image_writes_no_latency(ReplicationOutcome outcome)
+    {
+        var line = Write(outcome, Now.AddSeconds(-5), completedAt: Now);
+        Assert.False(line.TryGetProperty("ReplicationLatency", out _));
+        Assert.Equal(outcome == ReplicationOutcome.Archived ? 1 : 0, line.GetProperty("ImagesArchived").GetInt32());
+    }
+
+    [Fact]
     public void Without_an_event_time_there_is_no_lag_metric()
     {
         var line = Write(ReplicationOutcome.Replicated, null);
         Assert.False(line.TryGetProperty("ReplicationLagMs", out _));
+        Assert.False(line.TryGetProperty("ReplicationLatency", out _));
         var names = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString());
         Assert.DoesNotContain("ReplicationLagMs", names);
     }

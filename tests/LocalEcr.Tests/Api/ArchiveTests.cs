@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using LocalEcr.Tests.Support;
+
+namespace LocalEcr.Tests.Api;
+
+/// <summary>
+/// UpdateImageStorageClass: an archived image cannot be pulled, is described only when the status filter asks for it,
+/// and is restored by STANDARD or by pushing it again (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+/// </summary>
+public sealed class ArchiveTests
+{
+    [Fact]
+    public async Task An_archived_image_is_not_pulled_is_described_as_ARCHIVED_on_request_and_comes_back_when_restored()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 21);
+        JsonObject Id() => new() { ["imageDigest"] = digest };
+
+        var archived = (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = Id(), ["targetStorageClass"] = "ARCHIVE" })).EnsureOk().Json;
+        Assert.Equal("ARCHIVED", archived["imageStatus"]!.GetValue<string>());
+
+        var pulled = (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(Id()) })).EnsureOk().Json;
+        Assert.Empty(pulled["images"]!.AsArray());
+        Assert.Equal("ImageNotFound", pulled["failures"]![0]!["failureCode"]!.GetValue<string>());
+
+        (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(Id()) })).AssertError("ImageNotFoundException");
+        var listed = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
+        Assert.Empty(listed["imageDetails"]!.AsArray());
+        var described = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(Id()), ["filter"] = new JsonObject { ["imageStatus"] = "ANY" } })).EnsureOk().Json;
+        Assert.Equal("ARCHIVED", described["imageDetails"]![0]!["imageStatus"]!.GetValue<string>());
+
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = Id(), ["targetStorageClass"] = "STANDARD" })).EnsureOk();
+        var again = (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(Id()) })).EnsureOk().Json;
+        Assert.Equal(manifest, again["images"]![0]!["imageManifest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Pushing_an_archived_image_again_restores_it()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 22);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = digest }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = "v1" })).EnsureOk();
+
+        var described = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
+        Assert.Equal("ACTIVE", Assert.Single(described["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
+    }
+}

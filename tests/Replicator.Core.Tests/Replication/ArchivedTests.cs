@@ -1,0 +1,70 @@
+using Replicator.Core.Replication;
+using Replicator.Samples;
+using Replicator.Testing;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>An archived source image cannot be pulled: it is reported Archived, not failed, so it is never retried.</summary>
+public sealed class ArchivedTests
+{
+    [Fact]
+    public async Task An_archived_source_image_is_archived_in_every_destination_and_not_retried()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 51).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "cold", image, "v1");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "cold", image.Digest);
+
+        var result = await h.Replicator().ReplicateAsync(Request("cold", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.False(result.ShouldRetry);
+        Assert.All(result.Destinations, d =>
+        {
+            Assert.Equal(ReplicationOutcome.Archived, d.Outcome);
+            Assert.Equal(ReplicationErrorCodes.SourceImageArchived, d.ErrorCode);
+        });
+        Assert.Null(await h.GetImageAsync(West, "cold", image.Digest));
+    }
+
+    [Fact]
+    public async Task A_restored_image_replicates_again_and_a_deleted_one_is_still_a_stale_skip()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 52);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var gone = builder.Image(SampleFormat.Oci, [2048]);
+        await h.PushAsync(Source, "warm", image, "v1");
+        await h.PushAsync(Source, "warm", gone, "v2");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "warm", image.Digest);
+        await EcrArchiver.RestoreAsync(h.Http, h.Server.BaseAddress, Source, "warm", image.Digest);
+        await h.Client(Source).BatchDeleteImageAsync(new() { RepositoryName = "warm", ImageIds = [new() { ImageDigest = gone.Digest }] });
+        var replicator = h.Replicator();
+
+        var restored = await replicator.ReplicateAsync(Request("warm", image.Digest, "v1", West), CancellationToken.None);
+        var deleted = await replicator.ReplicateAsync(Request("warm", gone.Digest, "v2", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, restored.Destinations[0].Outcome);
+        Assert.Equal(ReplicationOutcome.Skipped, deleted.Destinations[0].Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageNotFound, deleted.Destinations[0].ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_archived_referrer_is_left_behind_while_its_active_subject_is_copied()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 53);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "mixed", image, "v1");
+        await h.PushAsync(Source, "mixed", sbom, null);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "mixed", sbom.Digest);
+
+        var result = await h.Replicator().ReplicateAsync(Request("mixed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("mixed", image.Digest));
+        Assert.Null(await h.GetImageAsync(West, "mixed", sbom.Digest));
+    }
+}

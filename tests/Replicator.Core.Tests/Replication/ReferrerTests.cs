@@ -1,0 +1,131 @@
+using Replicator.Core.Replication;
+using Replicator.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>Referrers (signatures, SBOMs) travel with their subject, recursively, and never land before it.</summary>
+public sealed class ReferrerTests
+{
+    [Fact]
+    public async Task Referrers_and_a_referrer_of_a_referrer_travel_with_the_image_subject_first()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 41);
+        var image = builder.Image(SampleFormat.Oci, [4096]);
+        var sbom = builder.Artifact(image.Root);
+        var signature = builder.Artifact(sbom.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(Source, "signed", image, "v1");
+        await h.PushAsync(Source, "signed", sbom, null);
+        await h.PushAsync(Source, "signed", signature, null);
+
+        var result = await h.Replicator().ReplicateAsync(Request("signed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(ReplicationOutcome.Replicated, result.Destinations[0].Outcome);
+        foreach (var copied in new[] { image, sbom, signature })
+        {
+            Assert.True(await h.Probe(West).HasVerifiedImageAsync("signed", copied.Digest), $"{copied.Digest} missing in {West}");
+        }
+
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "signed", "v1"));
+    }
+
+    [Fact]
+    public async Task A_signature_pushed_after_its_image_was_replicated_is_added_by_the_next_copy_of_the_image()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 42);
+        var image = builder.MultiArch(SampleFormat.Oci, [2048]);
+        await h.PushAsync(Source, "late", image, "v1");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("late", image.Digest, "v1", West), CancellationToken.None);
+
+        // A referrer whose subject is an index, pushed after the image was copied.
+        var signature = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "late", signature, null);
+        h.Server.Calls.Reset();
+        var again = await replicator.ReplicateAsync(Request("late", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, again.Destinations[0].Outcome);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("late", signature.Digest));
+        Assert.Equal(1, h.Calls(West, "PutImage"));
+
+        h.Server.Calls.Reset();
+        var third = await replicator.ReplicateAsync(Request("late", image.Digest, "v1", West), CancellationToken.None);
+        Assert.Equal(ReplicationOutcome.UpToDate, third.Destinations[0].Outcome);
+        Assert.Equal(0, h.Calls(West, "PutImage"));
+        Assert.Equal(0, h.Calls(West, "InitiateLayerUpload"));
+    }
+
+    [Fact]
+    public async Task A_referrer_event_that_overtook_its_subject_copies_the_subject_first()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 43);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "inverted", image, "v1");
+        await h.PushAsync(Source, "inverted", sbom, null);
+
+        // The SBOM's event arrives first; the image's own event has not been handled.
+        var result = await h.Replicator().ReplicateAsync(Request("inverted", sbom.Digest, null, West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        foreach (var region in new[] { West, Europe })
+        {
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted", image.Digest));
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted", sbom.Digest));
+        }
+
+        // The subject's event, handled later, finds both there; the tag is its only write.
+        h.Server.Calls.Reset();
+        var subject = await h.Replicator().ReplicateAsync(Request("inverted", image.Digest, "v1", West), CancellationToken.None);
+        Assert.Equal(ReplicationOutcome.Replicated, subject.Destinations[0].Outcome);
+        Assert.Equal(1, h.Calls(West, "PutImage"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "inverted", "v1"));
+    }
+
+    [Fact]
+    public async Task A_referrer_whose_subject_is_not_in_the_source_is_skipped_and_not_published()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 44);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "orphan", image, "v1");
+        await h.PushAsync(Source, "orphan", sbom, null);
+        await h.Client(Source).BatchDeleteImageAsync(new() { RepositoryName = "orphan", ImageIds = [new() { ImageDigest = image.Digest }] });
+
+        var result = await h.Replicator().ReplicateAsync(Request("orphan", sbom.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SubjectNotFound, west.ErrorCode);
+        Assert.Null(await h.GetImageAsync(West, "orphan", sbom.Digest));
+    }
+
+    [Fact]
+    public async Task A_referrer_waits_transiently_when_its_subject_fails_in_a_destination()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 45);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "waits", image, "v1");
+        await h.PushAsync(Source, "waits", sbom, null);
+
+        // West cannot create the repository (a server error on every try), so the subject fails there.
+        h.Server.Faults.FailNext("CreateRepository", 1000, "ServerException", 500, region: West);
+        var result = await h.Replicator().ReplicateAsync(Request("waits", sbom.Digest, null, West, Europe), CancellationToken.None);
+
+        var west = result.Destinations.Single(d => d.Destination.Region == West);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SubjectNotReplicated, west.ErrorCode);
+        Assert.True(west.Transient);
+        Assert.True(result.ShouldRetry);
+        Assert.Null(await h.GetImageAsync(West, "waits", sbom.Digest));
+        Assert.True(result.Destinations.Single(d => d.Destination.Region == Europe).Succeeded);
+        Assert.True(await h.Probe(Europe).HasVerifiedImageAsync("waits", sbom.Digest));
+    }
+}
