@@ -10,7 +10,7 @@ namespace Replicator.Cli.Demo;
 /// <summary>
 /// The events a push produces and the SQS batch that carries them. Pure and deterministic (ids are hashes, the time
 /// comes in). ECR emits one "ECR Image Action" per PutImage: each child of a multi-arch push (and its attestation)
-/// by digest without a tag, then the index with its tag (../shared/reference/ECR-API.md).
+/// by digest without a tag, then the index with its tag (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).
 /// </summary>
 public static class DemoEvents
 {

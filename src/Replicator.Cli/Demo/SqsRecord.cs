@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Replicator.Cli.Demo;
 
-/// <summary>One record of the SQS event Lambda hands the function (../shared/reference/events/sqs-fifo-event.json).</summary>
+/// <summary>One record of the SQS event Lambda hands the function (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).</summary>
 public sealed record SqsRecord
 {
     [JsonPropertyName("messageId")]

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Replicator.Cli.Enqueue;
 
-/// <summary>The EventBridge "ECR Image Action" event, field for field as ECR emits it (../shared/reference/events).</summary>
+/// <summary>The EventBridge "ECR Image Action" event, field for field as ECR emits it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).</summary>
 public sealed record EcrImageActionEvent
 {
     [JsonPropertyName("version")]

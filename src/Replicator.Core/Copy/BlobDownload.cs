@@ -7,7 +7,7 @@ namespace Replicator.Core.Copy;
 
 /// <summary>
 /// Reads one blob from presigned download URLs, hashing every byte as it arrives and refusing more bytes
-/// than the descriptor declares (go-containerregistry's verifying reader, STYLE.md 6). A cut or stalled
+/// than the descriptor declares (go-containerregistry's verifying reader, pkg/v1/remote). A cut or stalled
 /// connection resumes with a ranged GET from the next unread byte; an expired URL (403) is replaced by a
 /// fresh one. URLs are bearer secrets: they never appear in an exception or a log line.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Replicator.Core.Validation;
 
 /// <summary>
-/// The ECR naming rules (botocore's ECR model, ../shared/reference/ECR-API.md), checked before any value
+/// The ECR naming rules (botocore's ECR model, botocore/data/ecr/2015-09-21/service-2.json), checked before any value
 /// reaches a request. Each Validate method returns null when the value is valid, else a message naming
 /// the field and what is wrong with it (the value is quoted, cut to a safe length).
 /// </summary>

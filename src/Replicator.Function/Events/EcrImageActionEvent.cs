@@ -1,6 +1,6 @@
 namespace Replicator.Function.Events;
 
-/// <summary>A validated EventBridge "ECR Image Action" event (see shared/reference/events).</summary>
+/// <summary>A validated EventBridge "ECR Image Action" event (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).</summary>
 public sealed record EcrImageActionEvent(
     string? Id,
     string Account,
