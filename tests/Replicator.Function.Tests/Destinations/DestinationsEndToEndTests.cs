@@ -107,14 +107,13 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         await using var ecr = await StartEcrAsync();
         await using var api = await LocalRuntimeApi.StartAsync();
         var output = new StringWriter();
-        using var stop = new CancellationTokenSource();
         var environment = Environment(ecr, api.Address, new() { ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1" });
-        var host = Host(environment, output, new FakeDeadLetterQueue()).RunAsync(stop.Token);
 
+        // The host ends by itself once Lambda has the init error; cancelling it earlier would race the POST.
+        var exitCode = await Host(environment, output, new FakeDeadLetterQueue()).RunAsync(CancellationToken.None).WaitAsync(Wait);
         var init = await api.InitError.WaitAsync(Wait);
-        await stop.CancelAsync();
-        await host.WaitAsync(Wait);
 
+        Assert.Equal(1, exitCode);
         Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
         Assert.Contains("DESTINATION_CREDENTIALS", init.Body, StringComparison.Ordinal);
         Assert.Contains("partition aws-cn", output.ToString(), StringComparison.Ordinal);
