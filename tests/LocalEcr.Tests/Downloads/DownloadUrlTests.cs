@@ -173,7 +173,7 @@ public sealed class DownloadUrlTests
         using var __ = client;
         server.Faults.CutDownloadAfter(100_000, digest, expireUrls: true);
         var url = await UrlAsync(client, digest);
-        using (var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead))
+        using (var response = await client.GetAsync(url))
         {
             await using var stream = await response.Content.ReadAsStreamAsync();
             Assert.NotNull(await Record.ExceptionAsync(() => stream.CopyToAsync(Stream.Null)));
