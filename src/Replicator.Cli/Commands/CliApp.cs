@@ -50,7 +50,7 @@ public static class CliApp
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
-            console.Error($"--tag-filter took longer than {Selection.SelectionParser.RegexTimeout.TotalSeconds:0} s on one tag; simplify the pattern");
+            console.Error($"--tag-filter took longer than {Core.Selection.TagFilter.MatchTimeout.TotalMilliseconds:0} ms on one tag; simplify the pattern");
         }
         catch (EcrException e)
         {
