@@ -8,8 +8,9 @@ namespace Replicator.Core.Replication;
 /// <summary>
 /// Fetches the source image by digest (pulling by digest never converts the manifest) with every accepted
 /// media type, then every manifest below an index, and resolves where the tag points now (for the late-event
-/// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image).
-/// Returns null when the image no longer exists at the source: a stale event, not a failure.
+/// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image),
+/// then the sizes schema 1 manifests do not declare (BatchCheckLayerAvailability), so the plans made from the image
+/// are complete. Returns null when the image no longer exists at the source: a stale event, not a failure.
 /// </summary>
 internal sealed class SourceImageLoader
 {
@@ -33,7 +34,25 @@ internal sealed class SourceImageLoader
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
         var referrers = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        return SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        return image with { BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
+    }
+
+    /// <summary>
+    /// Docker schema 1 declares no blob sizes; the source's BatchCheckLayerAvailability reports them. Asked once per
+    /// image, only when a schema 1 manifest is among its manifests. A layer the source does not hold stays unsized:
+    /// only a destination that must copy it fails, as it would on the download.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, long>> UndeclaredSizesAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken)
+    {
+        var unsized = image.Manifests.SelectMany(m => m.Blobs).Where(b => b.Size == Descriptor.UnknownSize).Select(b => b.Digest).Distinct(StringComparer.Ordinal).ToList();
+        if (unsized.Count == 0)
+        {
+            return image.BlobSizes;
+        }
+
+        var sizes = await AvailableLayers.SizesAsync(source, reference.RegistryId, reference.RepositoryName, unsized, cancellationToken);
+        return sizes.Where(s => s.Value >= 0).ToDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>
