@@ -2,6 +2,7 @@ using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;

@@ -4,8 +4,8 @@ namespace Replicator.Core.Planning;
 
 /// <summary>
 /// Decides what to write to one destination, without I/O. Used in two passes: <see cref="BlobsToCheck"/> with the
-/// manifests the destination holds, then (after BatchCheckLayerAvailability on those, in
-/// <see cref="Batches.Chunk{T}"/>s) <see cref="Plan"/> with the full <see cref="DestinationState"/>.
+/// manifests the destination holds, then (after BatchCheckLayerAvailability on those) <see cref="Plan"/> with the full
+/// <see cref="DestinationState"/>.
 /// </summary>
 public static class ReplicationPlanner
 {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
 using Replicator.Core.Resilience;

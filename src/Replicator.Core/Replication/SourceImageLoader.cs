@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
 
@@ -19,9 +20,6 @@ internal sealed class SourceImageLoader
     /// bound keeps a hostile or runaway registry from turning one push into an unbounded walk.
     /// </summary>
     public const int MaxReferrers = 500;
-
-    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
-    public const int ReferrersPageSize = 50;
 
     public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
@@ -147,7 +145,7 @@ internal sealed class SourceImageLoader
 
             // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
             Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
-            MaxResults = ReferrersPageSize,
+            MaxResults = EcrLimits.ListImageReferrersMaxResults,
         };
         try
         {
