@@ -72,7 +72,7 @@ def main(out, doc):
              "| figure | measured (median) | target | verdict |", "|---|---|---|---|",
              f"| copy {machine['layers']} x {machine['layer_mib']} MiB, replicator (AOT bootstrap, LocalEcr us-east-1 -> us-west-2) | {fmt(ours, ' s')} | | |",
              f"| same layers, `skopeo copy` between two docker-registry | {fmt(skopeo, ' s')} | | |",
-             f"| ratio replicator / skopeo (per run, then median) | {fmt(ratios)} | <= 1.0 | {verdict(med(ratios) <= 1.0)} |",
+             f"| ratio replicator / skopeo (per run, then median) | {fmt(ratios)} | <= 0.8 | {verdict(med(ratios) <= 0.8)} |",
              f"| replicator throughput | {image_mib / med(ours):.0f} MiB/s | | |",
              f"| skopeo throughput | {image_mib / med(skopeo):.0f} MiB/s | | |"]
     if has_cpu:

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
@@ -8,23 +9,32 @@ namespace Replicator.Core.Copy;
 
 /// <summary>
 /// Copies one blob to every destination that lacks it, downloading it once: presigned download, hashed while
-/// read, cut into parts that every destination's upload shares (<see cref="SharedPart"/>), each upload taking
-/// its parts in order from a short queue so that reading part N+1 overlaps sending part N.
-/// CompleteLayerUpload only after the digest and size are verified, so a corrupt blob is never published.
-/// Memory per blob is bounded by the queue length, not by the blob size or the number of destinations: the
-/// slowest destination holds the download back.
+/// read, cut into parts that are base64-encoded and hashed for SigV4 once and shared by every destination's
+/// upload (<see cref="SharedPart"/>), each upload taking its parts in order from a short queue, so that part N+1
+/// is read, encoded and hashed while part N is on the wire. CompleteLayerUpload only after the digest and size
+/// are verified, so a corrupt blob is never published. Memory per blob is bounded by the queue length
+/// (at most <see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts), not by the blob size or the number of
+/// destinations: the slowest destination holds the download back; across blobs, by the <see cref="SharedPartPool"/>.
 /// </summary>
 internal sealed class BlobCopier
 {
+    /// <summary>
+    /// Raw bytes read at a time on their way into a part: a multiple of 3 (base64 turns 3 bytes into 4) and small
+    /// enough to stay in a core's cache between the read, the digest's hash and the encoding.
+    /// </summary>
+    private const int ReadChunk = 3 * 64 * 1024;
+
     private readonly HttpClient _http;
     private readonly BlobCopyOptions _options;
     private readonly RetrySettings _budget;
+    private readonly SharedPartPool _parts;
 
-    public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget)
+    public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget, SharedPartPool parts)
     {
         _http = http;
         _options = options;
         _budget = budget;
+        _parts = parts;
     }
 
     /// <summary>
@@ -95,17 +105,18 @@ internal sealed class BlobCopier
     {
         var senders = uploads.Select(u => u.UploadPartsAsync(cancellationToken)).ToArray();
         Exception? downloadError = null;
+        var chunk = ArrayPool<byte>.Shared.Rent(ReadChunk);
         try
         {
             using var download = new BlobDownload(_http, ct => GetDownloadUrlAsync(source, blob.Digest, ct), blob.Digest, blob.Size, _options, _budget.MaxDownloadResumes, blob.InlineData);
             long position = 0;
             while (uploads.Any(u => !u.Failed))
             {
-                var part = new SharedPart(partSize);
+                var part = await _parts.RentAsync(partSize, position, cancellationToken);
                 int filled;
                 try
                 {
-                    filled = await download.FillAsync(part.Writable, cancellationToken);
+                    filled = await FillAsync(download, part, chunk, cancellationToken);
                 }
                 catch
                 {
@@ -120,9 +131,15 @@ internal sealed class BlobCopier
                     break;
                 }
 
-                part.Seal(position, filled);
                 position += filled;
                 await HandOutAsync(part, uploads, cancellationToken);
+                if (position >= blob.Size)
+                {
+                    // Every declared byte is in: a read at the end only checks that nothing follows (no part rented for it).
+                    await download.FillAsync(chunk.AsMemory(0, 1), cancellationToken);
+                    download.Verify();
+                    break;
+                }
             }
         }
         catch (Exception ex)
@@ -131,6 +148,7 @@ internal sealed class BlobCopier
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(chunk);
             foreach (var upload in uploads)
             {
                 upload.Parts.Writer.TryComplete(downloadError);
@@ -149,6 +167,31 @@ internal sealed class BlobCopier
         }
 
         await Task.WhenAll(uploads.Select(u => u.CompleteAsync(cancellationToken)));
+    }
+
+    /// <summary>
+    /// Reads the part's bytes through the small <paramref name="chunk"/> (hashed for the digest by the download),
+    /// encoding each piece onto the part as it arrives. Returns the part's raw length, 0 at the end of the blob.
+    /// </summary>
+    private static async Task<int> FillAsync(BlobDownload download, SharedPart part, byte[] chunk, CancellationToken cancellationToken)
+    {
+        while (part.Length < part.PartSize)
+        {
+            var wanted = Math.Min(ReadChunk, part.PartSize - part.Length);
+            var read = await download.FillAsync(chunk.AsMemory(0, wanted), cancellationToken);
+
+            // A piece short of what was asked ends the blob, one that fills the part ends the part; every other
+            // piece is ReadChunk bytes, a multiple of 3, so the part's base64 is the pieces' base64 joined.
+            var final = read < wanted || part.Length + read == part.PartSize;
+            part.Append(chunk.AsSpan(0, read), final);
+            if (final)
+            {
+                break;
+            }
+        }
+
+        part.Seal();
+        return part.Length;
     }
 
     /// <summary>Gives the part to every upload still going; waits while the slowest one's queue is full.</summary>

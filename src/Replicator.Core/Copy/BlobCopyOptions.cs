@@ -7,12 +7,13 @@ public sealed record BlobCopyOptions
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Parts read ahead of each destination's upload. While part N is on the wire (a cross-region round trip),
-    /// the next ones are downloaded and hashed; parts still go in order within one upload (ECR refuses others).
-    /// A destination that is this many parts behind holds the download back, so memory stays bounded.
-    /// 2 measured best (docs/performance.md): 1 leaves the wire idle while a part is read, more only adds memory.
+    /// Parts prepared ahead of each destination's upload. While part N is on the wire (a cross-region round trip),
+    /// part N+1 is downloaded, hashed, base64-encoded and hashed for SigV4; parts still go in order within one
+    /// upload (ECR refuses others). A destination that is this many parts behind holds the download back, so one
+    /// blob holds at most this + 2 parts. 1 is the default: deeper queues measured no faster (docs/performance.md),
+    /// since an upload sends one part at a time and each extra part costs ~13.3 MiB per blob.
     /// </summary>
-    public int PartsInFlight { get; init; } = 2;
+    public int PartsInFlight { get; init; } = 1;
 
     /// <summary>Accept http download URLs: only when an endpoint override points at a local ECR.</summary>
     public bool AllowInsecureDownloads { get; init; }

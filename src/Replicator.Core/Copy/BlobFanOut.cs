@@ -4,8 +4,8 @@ namespace Replicator.Core.Copy;
 /// The blobs of one request, gathered from every destination before any is downloaded, so that each blob is
 /// read once and streamed into all the destinations that lack it. Each destination registers the blobs it
 /// needs and then arrives (also when it fails or needs nothing); when the last one has arrived, the copies
-/// start, each taking one of the engine's slots (<see cref="CopySlots"/>) per destination it feeds. The wait costs nothing in ECR
-/// calls: every destination reads its state first either way.
+/// start, each taking one of the engine's slots (<see cref="CopySlots"/>) whatever the number of destinations it
+/// feeds. The wait costs nothing in ECR calls: every destination reads its state first either way.
 /// </summary>
 internal sealed class BlobFanOut
 {
@@ -81,8 +81,9 @@ internal sealed class BlobFanOut
     {
         try
         {
-            // One slot per destination fed: MaxParallelLayers bounds upload streams, as it did before fan-out.
-            using (await _slots.TakeAsync(targets.Count, _cancellationToken))
+            // One slot per blob, however many destinations it feeds: its parts are shared, so a destination adds
+            // an upload stream but no part buffers (the SharedPartPool bounds those across blobs).
+            using (await _slots.TakeAsync(1, _cancellationToken))
             {
                 await _copier.CopyAsync(_source, blob, targets, _cancellationToken);
             }

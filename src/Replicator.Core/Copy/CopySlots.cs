@@ -1,10 +1,10 @@
 namespace Replicator.Core.Copy;
 
 /// <summary>
-/// The engine's upload streams in flight (<c>ReplicatorOptions.MaxParallelLayers</c>), shared by every request:
-/// a blob going to three destinations takes three slots, all or none, so memory stays bounded by the number of
-/// uploads (each holds one request body) whatever the mix of blobs and destinations. Waiters are served in
-/// order, so a blob needing many slots is not starved by smaller ones.
+/// The engine's blobs in flight (<c>ReplicatorOptions.MaxParallelLayers</c>), shared by every request. The copy
+/// takes one slot per blob, whatever the number of destinations it feeds (their parts are shared); a caller may
+/// take several at once, all or none. Waiters are served in order, so a caller needing many slots is not
+/// starved by smaller ones.
 /// </summary>
 internal sealed class CopySlots
 {

@@ -151,7 +151,11 @@ internal sealed class PartUpload
                         UploadId = _uploadId,
                         PartFirstByte = offset,
                         PartLastByte = partEnd,
-                        LayerPartBlob = part.Bytes[(int)(offset - partStart)..],
+
+                        // The shared encoding when the whole part goes; the rest of a part ECR took in part is rare
+                        // enough to decode back and send the plain way.
+                        EncodedPart = offset == partStart ? part : null,
+                        LayerPartBlob = offset == partStart ? default : part.DecodeFrom((int)(offset - partStart)),
                     },
                     cancellationToken);
                 return;

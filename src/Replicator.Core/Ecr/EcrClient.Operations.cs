@@ -22,7 +22,9 @@ public sealed partial class EcrClient
     public Task<UploadLayerPartResponse> UploadLayerPartAsync(UploadLayerPartRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync("UploadLayerPart", EcrRequestBody.SerializeUploadLayerPart(request), EcrJsonContext.Default.UploadLayerPartResponse, cancellationToken);
+        return request.EncodedPart is { } part
+            ? SendEncodedPartAsync("UploadLayerPart", request, part, EcrJsonContext.Default.UploadLayerPartResponse, cancellationToken)
+            : SendAsync("UploadLayerPart", EcrRequestBody.SerializeUploadLayerPart(request), EcrJsonContext.Default.UploadLayerPartResponse, cancellationToken);
     }
 
     public Task<CompleteLayerUploadResponse> CompleteLayerUploadAsync(CompleteLayerUploadRequest request, CancellationToken cancellationToken = default) =>

@@ -52,11 +52,47 @@ public sealed partial class EcrClient : IEcrClient
     }
 
     /// <summary>Sends a serialized body (and takes ownership of its pooled buffer); maps every failure to <see cref="EcrException"/>.</summary>
-    private async Task<TResponse> SendAsync<TResponse>(
+    private Task<TResponse> SendAsync<TResponse>(
         string operation, PooledBufferWriter body, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
         where TResponse : EcrResponse, new()
     {
-        using var content = new PooledRequestContent(body, ContentType);
+        // Hashed once, before the content owns the buffer: a resend after ExpiredTokenException signs the same bytes.
+        var payloadHash = SigV4Signer.Sha256Hex(body.WrittenSpan);
+        return SendAsync(operation, new PooledRequestContent(body, ContentType), payloadHash, responseInfo, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends an UploadLayerPart whose part is already encoded and hashed (<see cref="IEncodedLayerPart"/>): only
+    /// this destination's members are written and hashed here, so the body's SigV4 payload hash costs a hash
+    /// clone and a few hundred bytes instead of a pass over ~13.3 MiB.
+    /// </summary>
+    private Task<TResponse> SendEncodedPartAsync<TResponse>(
+        string operation, UploadLayerPartRequest request, IEncodedLayerPart part, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
+        where TResponse : EcrResponse, new()
+    {
+        var tail = EcrRequestBody.SerializeUploadLayerPartTail(request);
+        string payloadHash;
+        try
+        {
+            using var hash = part.CloneHeadHash();
+            hash.AppendData(tail.WrittenSpan);
+            payloadHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        catch
+        {
+            tail.Dispose();
+            throw;
+        }
+
+        return SendAsync(operation, new EncodedPartContent(part, tail, ContentType), payloadHash, responseInfo, cancellationToken);
+    }
+
+    /// <summary>Sends a body (and takes ownership of it) whose SHA-256 is <paramref name="payloadHash"/>; maps every failure to <see cref="EcrException"/>.</summary>
+    private async Task<TResponse> SendAsync<TResponse>(
+        string operation, HttpContent body, string payloadHash, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
+        where TResponse : EcrResponse, new()
+    {
+        using var content = body;
         using var timeout = Config.Timeout == Timeout.InfiniteTimeSpan
             ? new CancellationTokenSource()
             : new CancellationTokenSource(Config.Timeout, _timeProvider);
@@ -66,7 +102,7 @@ public sealed partial class EcrClient : IEcrClient
         {
             try
             {
-                return await SendOnceAsync(operation, content, body, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+                return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
             }
             catch (EcrException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException)
             {
@@ -75,7 +111,7 @@ public sealed partial class EcrClient : IEcrClient
                 // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
                 // cached credentials once and send again. A second ExpiredTokenException is the caller's.
                 _credentials.Invalidate();
-                return await SendOnceAsync(operation, content, body, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+                return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
             }
         }
         catch (Exception ex) when (ex is not EcrException && cancellationToken.IsCancellationRequested)
@@ -109,13 +145,13 @@ public sealed partial class EcrClient : IEcrClient
     }
 
     private async Task<TResponse> SendOnceAsync<TResponse>(
-        string operation, PooledRequestContent content, PooledBufferWriter body, JsonTypeInfo<TResponse> responseInfo, AwsCredentials credentials, CancellationToken token)
+        string operation, HttpContent content, string payloadHash, JsonTypeInfo<TResponse> responseInfo, AwsCredentials credentials, CancellationToken token)
         where TResponse : EcrResponse, new()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         try
         {
-            Sign(request, operation, body.WrittenSpan, credentials);
+            Sign(request, operation, payloadHash, credentials);
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             var requestId = EcrResponseReader.RequestId(response);
             if (!response.IsSuccessStatusCode)
@@ -136,7 +172,7 @@ public sealed partial class EcrClient : IEcrClient
         }
     }
 
-    private void Sign(HttpRequestMessage request, string operation, ReadOnlySpan<byte> body, AwsCredentials credentials)
+    private void Sign(HttpRequestMessage request, string operation, string payloadHash, AwsCredentials credentials)
     {
         var target = TargetPrefix + operation;
         KeyValuePair<string, string>[] headers =
@@ -146,7 +182,7 @@ public sealed partial class EcrClient : IEcrClient
             new("x-amz-target", target),
         ];
         var signature = _signer.Sign(
-            new SigV4Request("POST", _path, [], headers, SigV4Signer.Sha256Hex(body)),
+            new SigV4Request("POST", _path, [], headers, payloadHash),
             credentials,
             Config.Region,
             SigningService);

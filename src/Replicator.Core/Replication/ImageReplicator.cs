@@ -42,10 +42,15 @@ public sealed class ImageReplicator : IImageReplicator
         _loader = new SourceImageLoader();
         _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
         _destinations = new DestinationReplicator(_provisioner, options, _time);
-        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BlobCopy.PartsInFlight, 1);
+        Parts = new SharedPartPool(options.MaxParallelLayers * (options.BlobCopy.PartsInFlight + 1));
+        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
         _deleter = new ImageDeleter(options.RepositoryMapping);
     }
+
+    /// <summary>The part buffers of every copy of this engine (their count bounds its memory; tests read its counters).</summary>
+    internal SharedPartPool Parts { get; }
 
     /// <summary>
     /// How far a referrer event climbs its subject chain before giving up (a signature of an SBOM of an image is 2).

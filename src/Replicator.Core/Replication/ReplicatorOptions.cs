@@ -7,10 +7,10 @@ namespace Replicator.Core.Replication;
 public sealed record ReplicatorOptions
 {
     /// <summary>
-    /// Upload streams at once (a layer going to one destination), across every destination and request of this
-    /// engine; a blob downloaded once for three destinations takes three. Memory is bounded by this times one
-    /// request body (about 13.3 MiB with 10 MiB parts) plus the shared parts of each blob in flight
-    /// (<see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts). go-containerregistry defaults to 4 jobs, skopeo to 6.
+    /// Blobs copied at once, across every request of this engine; each is downloaded once and sent to every
+    /// destination that lacks it. Memory is bounded by this times (<see cref="BlobCopyOptions.PartsInFlight"/> + 1)
+    /// encoded parts of about 13.3 MiB (10 MiB parts), shared by the destinations: 8 parts, about 107 MiB, with the
+    /// defaults. go-containerregistry defaults to 4 jobs, skopeo to 6.
     /// </summary>
     public int MaxParallelLayers { get; init; } = 4;
 

@@ -1,3 +1,4 @@
+using Replicator.Core.Copy;
 using Replicator.Core.Replication;
 using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
@@ -20,9 +21,11 @@ public sealed class FanOutTests
         await h.PushAsync(Source, "fan", image, "v1");
         h.Server.Calls.Reset();
 
-        var result = await h.Replicator().ReplicateAsync(Request("fan", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+        var replicator = h.Replicator();
+        var result = await replicator.ReplicateAsync(Request("fan", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(0, replicator.Parts.Alive);
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "GetDownloadUrlForLayer"));
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
         foreach (var region in new[] { West, Europe, Asia })
@@ -44,7 +47,8 @@ public sealed class FanOutTests
         h.Server.Faults.FailNext("UploadLayerPart", 1000, "AccessDeniedException", 400, region: Europe);
         h.Server.Calls.Reset();
 
-        var result = await h.Replicator().ReplicateAsync(Request("fanfail", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+        var replicator = h.Replicator();
+        var result = await replicator.ReplicateAsync(Request("fanfail", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
 
         var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
         Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
@@ -54,6 +58,7 @@ public sealed class FanOutTests
         Assert.Equal(image.Digest, await h.TagDigestAsync(Asia, "fanfail", "v1"));
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
         Assert.Equal(0, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
     }
 
     [Fact]
@@ -85,11 +90,58 @@ public sealed class FanOutTests
         h.Server.Faults.CorruptDownload(offset: 1234, digest: layer.Digest, count: 1);
         h.Server.Calls.Reset();
 
-        var result = await h.Replicator().ReplicateAsync(Request("fancorrupt", image.Digest, "v1", West, Europe), CancellationToken.None);
+        var replicator = h.Replicator();
+        var result = await replicator.ReplicateAsync(Request("fancorrupt", image.Digest, "v1", West, Europe), CancellationToken.None);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
         Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "DownloadLayer"));
         Assert.Equal(image.Blobs.Count + 1, h.Calls(West, "InitiateLayerUpload"));
         Assert.Equal(image.Blobs.Count + 1, h.Calls(Europe, "InitiateLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task A_slow_destination_holds_the_download_back_so_a_blob_holds_a_few_parts_not_all()
+    {
+        await using var h = await StartAsync();
+
+        // Five parts; Europe answers every part late, so an unbounded read-ahead would hold all five.
+        var image = new SampleImageBuilder(seed: 64).Image(SampleFormat.Oci, [(4 * 10 * 1024 * 1024) + 300_000]);
+        await h.PushAsync(Source, "fanslow", image, "v1");
+        h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromMilliseconds(150), region: Europe);
+        h.Server.Calls.Reset();
+
+        // A pool far larger than one blob needs, so only the per-destination queues can bound the parts. The
+        // production read timeout: the download pauses while Europe catches up, which must not look like a stall.
+        var options = FastOptions with { MaxParallelLayers = 16, BlobCopy = FastOptions.BlobCopy with { PartsInFlight = 1, ReadTimeout = new BlobCopyOptions().ReadTimeout } };
+        var replicator = h.Replicator(options);
+        var result = await replicator.ReplicateAsync(Request("fanslow", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(5 + 1, h.Calls(Europe, "UploadLayerPart"));
+        // Europe's part on the wire, one in its queue, one being read; plus, for a moment, the part before the one on
+        // the wire, which the HTTP stack may still hold until its body's last write returns (it can read the answer first).
+        Assert.InRange(replicator.Parts.MaxAlive, 1, 1 + 2 + 1);
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task Blobs_in_parallel_share_the_engines_part_pool_and_stay_within_it()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 65).Image(SampleFormat.Oci, [12 * 1024 * 1024, 11 * 1024 * 1024, 6 * 1024 * 1024]);
+        await h.PushAsync(Source, "fanpool", image, "v1");
+
+        // Two blobs at once, one part read ahead: four parts for the whole engine, whatever the destinations.
+        var options = FastOptions with { MaxParallelLayers = 2, BlobCopy = FastOptions.BlobCopy with { PartsInFlight = 1 } };
+        var replicator = h.Replicator(options);
+        var result = await replicator.ReplicateAsync(Request("fanpool", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(4, replicator.Parts.Capacity);
+        Assert.InRange(replicator.Parts.MaxAlive, 1, 4);
+        Assert.InRange(replicator.Parts.Allocated, 1, 4);
+        Assert.Equal(0, replicator.Parts.Alive);
     }
 }

@@ -64,6 +64,43 @@ internal static class EcrRequestBody
         }
     }
 
+    /// <summary>
+    /// The members of an UploadLayerPart body that follow a shared <see cref="IEncodedLayerPart.Head"/>:
+    /// <c>,"registryId":...,"partLastByte":N}</c>. Written as an object by Utf8JsonWriter (so escaped as every other
+    /// body) whose opening brace becomes the comma after the head.
+    /// </summary>
+    public static PooledBufferWriter SerializeUploadLayerPartTail(UploadLayerPartRequest request)
+    {
+        var body = new PooledBufferWriter(SmallBodyCapacity);
+        try
+        {
+            using (var writer = new Utf8JsonWriter(body, WriterOptions))
+            {
+                writer.WriteStartObject();
+                WriteString(writer, "registryId"u8, request.RegistryId);
+                WriteString(writer, "repositoryName"u8, request.RepositoryName);
+                WriteString(writer, "uploadId"u8, request.UploadId);
+                WriteNumber(writer, "partFirstByte"u8, request.PartFirstByte);
+                WriteNumber(writer, "partLastByte"u8, request.PartLastByte);
+                writer.WriteEndObject();
+            }
+
+            var written = body.WrittenMemory;
+            if (written.Length < 3)
+            {
+                throw new ArgumentException("an UploadLayerPart request needs at least one member besides the part", nameof(request));
+            }
+
+            body.WrittenSpanForUpdate[0] = (byte)',';
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
     private static void WriteString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {
         if (value is not null)

@@ -26,6 +26,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public ReadOnlySpan<byte> WrittenSpan => Buffer.AsSpan(0, _written);
 
+    /// <summary>The written bytes, to patch in place (the tail of a shared part's body turns its '{' into ',').</summary>
+    public Span<byte> WrittenSpanForUpdate => Buffer.AsSpan(0, _written);
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(PooledBufferWriter));
 
     public void Advance(int count)

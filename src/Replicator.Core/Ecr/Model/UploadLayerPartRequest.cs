@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Replicator.Core.Ecr.Http;
 
 namespace Replicator.Core.Ecr.Model;
 
@@ -25,4 +26,11 @@ public sealed class UploadLayerPartRequest
     /// </summary>
     [JsonPropertyName("layerPartBlob")]
     public ReadOnlyMemory<byte> LayerPartBlob { get; set; }
+
+    /// <summary>
+    /// The part already encoded and hashed, shared by every destination that sends it; when set, the body is built
+    /// from it and <see cref="LayerPartBlob"/> is not read. Not part of the wire model.
+    /// </summary>
+    [JsonIgnore]
+    internal IEncodedLayerPart? EncodedPart { get; set; }
 }
