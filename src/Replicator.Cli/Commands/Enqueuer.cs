@@ -1,5 +1,6 @@
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Enqueue;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
