@@ -7,4 +7,6 @@ namespace Replicator.Function.Events;
 [JsonSerializable(typeof(SQSEvent))]
 [JsonSerializable(typeof(SQSBatchResponse))]
 [JsonSerializable(typeof(EcrImageActionEvent))]
+[JsonSerializable(typeof(ScheduledEvent))]
+[JsonSerializable(typeof(ReconcileResponse))]
 public sealed partial class EventJsonContext : JsonSerializerContext;
