@@ -54,10 +54,11 @@ public sealed class FaultTests
         var image = new SampleImageBuilder(seed: 32).Image(SampleFormat.Oci, [2 * 1024 * 1024]);
         var layer = image.Blobs.Single(b => b.Size == 2 * 1024 * 1024);
         await h.PushAsync(Source, "stall", image, "v1");
-        h.Server.Faults.StallDownloadAfter(1024 * 1024, TimeSpan.FromSeconds(30), layer.Digest);
+        // The stall outlasts the test: only the read timeout can get the copy past it.
+        h.Server.Faults.StallDownloadAfter(1024 * 1024, TimeSpan.FromHours(1), layer.Digest);
         var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
 
-        var result = await h.Replicator(options).ReplicateAsync(Request("stall", image.Digest, "v1", West), CancellationToken.None);
+        var result = await h.Replicator(options).ReplicateAsync(Request("stall", image.Digest, "v1", West), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3));
 
         Assert.True(result.Succeeded, result.Destinations[0].Message);
     }
