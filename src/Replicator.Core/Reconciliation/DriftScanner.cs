@@ -16,8 +16,8 @@ public sealed class DriftScanner
     /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model).</summary>
     public const int PageSize = 1000;
 
-    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
-    public const int ReferrersPageSize = 50;
+    /// <inheritdoc cref="EcrLimits.ListImageReferrersMaxResults"/>
+    public const int ReferrersPageSize = EcrLimits.ListImageReferrersMaxResults;
 
     /// <summary>Referrers followed below one subject, nested ones included: a bound on a pathological graph.</summary>
     public const int MaxReferrers = 1000;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LocalLambdaHost;
+using Replicator.Core.Composition;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 using Replicator.Function.Enqueue;
