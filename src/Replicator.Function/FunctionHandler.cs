@@ -2,15 +2,20 @@ using System.Text.Json;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Reconcile;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
 
 /// <summary>
-/// The invocation edge: SQS event JSON in, partial batch response JSON out. A failure is logged here, with the
-/// app's logger, and rethrown for the runtime loop to post as the invocation's error.
+/// The invocation edge: SQS event JSON in, partial batch response JSON out; or, from the reconcile schedule, an
+/// EventBridge Scheduled Event in and the run's summary out. A failure is logged here, with the app's logger, and
+/// rethrown for the runtime loop to post as the invocation's error.
 /// </summary>
-public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger logger)
+/// <param name="processor">The SQS batch path.</param>
+/// <param name="logger">The app's logger.</param>
+/// <param name="reconcile">The scheduled path; null when RECONCILE_QUEUE_URL is not set.</param>
+public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger logger, ScheduledReconcile? reconcile = null)
 {
     public async Task<byte[]> HandleAsync(InvocationRequest invocation, CancellationToken cancellationToken)
     {
@@ -28,6 +33,12 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
 
     private async Task<byte[]> ProcessAsync(InvocationRequest invocation, CancellationToken cancellationToken)
     {
+        // The same function serves the queue and the schedule; the payload says which (an SQS event has Records).
+        if (ScheduledEvent.Is(invocation.Payload.Span))
+        {
+            return await ReconcileAsync(invocation, cancellationToken);
+        }
+
         SQSEvent? batch;
         try
         {
@@ -46,5 +57,18 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
 
         var response = await processor.ProcessAsync(batch, invocation.LambdaContext, cancellationToken);
         return JsonSerializer.SerializeToUtf8Bytes(response, EventJsonContext.Default.SQSBatchResponse);
+    }
+
+    private async Task<byte[]> ReconcileAsync(InvocationRequest invocation, CancellationToken cancellationToken)
+    {
+        if (reconcile is null)
+        {
+            throw new InvalidDataException("A Scheduled Event arrived, but reconciling is off: RECONCILE_QUEUE_URL is not set");
+        }
+
+        var scheduled = JsonSerializer.Deserialize(invocation.Payload.Span, EventJsonContext.Default.ScheduledEvent)
+            ?? throw new InvalidDataException("The Scheduled Event is null");
+        var response = await reconcile.RunAsync(scheduled, invocation.LambdaContext, cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(response, EventJsonContext.Default.ReconcileResponse);
     }
 }

@@ -1,10 +1,15 @@
 using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
+using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
+using Replicator.Function.Enqueue;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Reconcile;
 using Replicator.Function.Redelivery;
 using Replicator.Function.Runtime;
 
@@ -33,6 +38,18 @@ public sealed class FunctionHost
 
     /// <summary>Null builds <see cref="SqsMessageVisibility"/> (the function's region, AWS_ENDPOINT_URL_SQS honoured).</summary>
     public Func<FunctionConfig, IMessageVisibility>? MessageVisibilityFactory { get; init; }
+
+    /// <summary>Null sends the reconciler's messages to RECONCILE_QUEUE_URL with AWSSDK.SQS (the function's region, AWS_ENDPOINT_URL_SQS honoured).</summary>
+    public Func<FunctionConfig, IMessageSender>? ReconcileQueueFactory { get; init; }
+
+    /// <summary>Null keeps the cursor in RECONCILE_CURSOR_PARAMETER (SSM, AWS_ENDPOINT_URL_SSM honoured), or nowhere when it is unset.</summary>
+    public Func<FunctionConfig, IReconcileCursorStore?>? ReconcileCursorStoreFactory { get; init; }
+
+    /// <summary>
+    /// The reconciler's ECR reads per second, across all of its calls: a pass shares the account's read quotas with
+    /// the replication, so it walks at a steady pace rather than in bursts that would be throttled.
+    /// </summary>
+    public double ReconcileReadsPerSecond { get; init; } = 10;
 
     public BatchProcessorOptions BatchOptions { get; init; } = new();
 
@@ -67,7 +84,9 @@ public sealed class FunctionHost
                 var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
                 var visibility = MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
                 var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
-                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger);
+                var reconciler = CreateReconciler(config, replicator);
+                var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, TimeProvider);
+                var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger, scheduled);
                 logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
                 return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
@@ -96,6 +115,34 @@ public sealed class FunctionHost
         {
             (replicator as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The reconciler when RECONCILE_QUEUE_URL is set: it reads through the engine's own retrying clients (source and
+    /// destinations, with their credentials), so it needs the engine as <see cref="ReplicatorServices"/> builds it.
+    /// </summary>
+    private Reconciler? CreateReconciler(FunctionConfig config, IImageReplicator replicator)
+    {
+        if (config.ReconcileQueueUrl is not { } queue || replicator is not ReplicatorServices services)
+        {
+            return null;
+        }
+
+        var engine = services.Replicator;
+        var scanner = new DriftScanner(
+            engine.Clients.GetClient(config.Region),
+            engine.DestinationClients,
+            config.Destinations,
+            config.RepositoryMapping,
+            config.ToDriftSelection(),
+            new RequestPacer(ReconcileReadsPerSecond, TimeProvider));
+        var sender = ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), queue.AbsoluteUri);
+        var store = ReconcileCursorStoreFactory is not null
+            ? ReconcileCursorStoreFactory(config)
+            : config.ReconcileCursorParameter is { } name
+                ? new SsmReconcileCursorStore(SsmReconcileCursorStore.CreateClient(config.Region, ServiceEndpoints.Override(Environment, ServiceEndpoints.SsmVariable)), name)
+                : null;
+        return new Reconciler(scanner, sender, TimeProvider, store);
     }
 
     private RuntimeApiClient? CreateRuntimeClient()

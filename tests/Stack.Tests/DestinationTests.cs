@@ -36,7 +36,8 @@ public sealed class DestinationTests
         Assert.Equal(
             ["arn:aws:iam::222222222222:role/writer", "arn:aws:iam::444444444444:role/platform/ecr-writer", "arn:aws:iam::444444444444:role/writer"],
             assume.SelectMany(s => s.Resources).Distinct().Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(Statements(Samples.WithDeletes), s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal) || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)));
+        // The reconciler's own cursor parameter (ReconcilerPolicy, ReconcileTests) is not a destination's credential.
+        Assert.DoesNotContain(Statements(Samples.WithDeletes).Where(s => s.Policy != "ReconcilerPolicy"), s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal) || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class DestinationTests
         var statements = Statements(Samples.OtherDestinations);
         var parameters = new[] { $"arn:aws:ssm:us-east-1:{Account}:parameter/replicator/cn", $"arn:aws:ssm:us-east-1:{Account}:parameter/replicator/gov" };
 
-        var reads = statements.Where(s => s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
+        var reads = statements.Where(s => s.Policy != "ReconcilerPolicy" && s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
         Assert.All(reads, s => Assert.Equal(["ssm:GetParameter"], s.Actions));
         Assert.Equal(parameters, reads.SelectMany(s => s.Resources).Order(StringComparer.Ordinal));
 
@@ -70,7 +71,8 @@ public sealed class DestinationTests
         Assert.Equal(["arn:*:ecr:*:*:repository/mirror/team/*"], statement.Resources);
         Assert.Equal(["us-west-2"], statement.ConditionValues("StringEquals", "aws:RequestedRegion"));
         Assert.Equal([Account], statement.ConditionValues("StringEquals", "aws:ResourceAccount"));
-        Assert.Empty(Samples.WithDeletes.OfType("AWS::IAM::RolePolicy"));
+        // Without mapping or other accounts, the only role policy is the reconciler's own (ReconcileTests).
+        Assert.Equal(["ReconcilerPolicy"], Samples.WithDeletes.OfType("AWS::IAM::RolePolicy").Select(p => p.Key));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class EventRuleTests
 
     private static JsonObject Pattern(DeployedTemplate stack)
     {
-        var (_, rule) = Assert.Single(stack.OfType("AWS::Events::Rule"));
+        var rule = stack.Resource("ImageActionRule");
         // EventPattern is a JSON string built from the parameter; EventBridge parses it.
         return JsonNode.Parse((string)rule["Properties"]!["EventPattern"]!)!.AsObject();
     }
@@ -28,7 +28,8 @@ public sealed class EventRuleTests
         var stack = Samples.Selecting(filter);
         var baseline = Samples.Selecting("*");
 
-        Assert.Single(stack.OfType("AWS::Events::Rule"));
+        // One rule for ECR's events (the other is the reconcile schedule, which has no pattern).
+        Assert.Single(stack.OfType("AWS::Events::Rule"), r => r.Value["Properties"]!["EventPattern"] is not null);
         Assert.Single(stack.OfType("AWS::Pipes::Pipe"));
         Assert.Equal(baseline.Resources.Select(r => r.Key).Order(), stack.Resources.Select(r => r.Key).Order());
     }
@@ -74,7 +75,7 @@ public sealed class EventRuleTests
     [Fact]
     public void The_rule_targets_the_intake_queue_with_a_dead_letter_queue_and_no_message_group()
     {
-        var (_, rule) = Assert.Single(Samples.WithDeletes.OfType("AWS::Events::Rule"));
+        var rule = Samples.WithDeletes.Resource("ImageActionRule");
         var target = Assert.Single(rule["Properties"]!["Targets"]!.AsArray())!;
 
         Assert.Equal("ENABLED", (string)rule["Properties"]!["State"]!);

@@ -8,7 +8,7 @@ public sealed class IamTests
     [
         "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages",
         "ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy",
-        "ecr:ListImages",
+        "ecr:ListImages", "ecr:ListImageReferrers",
     ];
 
     private static readonly string[] DestinationWriteActions =
@@ -75,13 +75,16 @@ public sealed class IamTests
     }
 
     [Fact]
-    public void SendMessage_is_allowed_only_to_the_dead_letter_queue()
+    public void SendMessage_is_allowed_only_to_the_dead_letter_queue_and_for_the_reconciler_to_the_replication_queue()
     {
         var send = Statements(Stack).Where(s => s.Actions.Any(a => a.StartsWith("sqs:Send", StringComparison.Ordinal))).ToList();
 
-        var statement = Assert.Single(send);
-        Assert.Equal(["sqs:SendMessage"], statement.Actions);
-        Assert.Equal(["{GetAtt:DeadLetterQueue.Arn}"], statement.Resources);
+        Assert.All(send, s => Assert.Equal(["sqs:SendMessage"], s.Actions));
+        Assert.Equal(["{GetAtt:DeadLetterQueue.Arn}", "{GetAtt:ReplicationQueue.Arn}"], send.SelectMany(s => s.Resources).Order(StringComparer.Ordinal));
+
+        var off = StackTemplate.Expand(new Dictionary<string, string> { ["RepositoryFilter"] = "*", ["DestinationRegions"] = "us-west-2", ["ReconcileSchedule"] = "" });
+        var sendWhenOff = Statements(off).Where(s => s.Actions.Any(a => a.StartsWith("sqs:Send", StringComparison.Ordinal)));
+        Assert.Equal(["{GetAtt:DeadLetterQueue.Arn}"], sendWhenOff.SelectMany(s => s.Resources));
     }
 
     [Fact]
@@ -101,7 +104,8 @@ public sealed class IamTests
     {
         var deployment = Deployment(sample);
 
-        foreach (var statement in Statements(deployment.Stack).Where(s => s.Effect == "Allow" && s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))))
+        // The reconciler's DescribeRepositories over the whole source registry is checked by ReconcileTests.
+        foreach (var statement in Statements(deployment.Stack).Where(s => s.Effect == "Allow" && s.Sid != "ListSourceRepositories" && s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))))
         {
             var fields = statement.Resources.Select(Arn.Fields).ToList();
             Assert.All(fields, f =>

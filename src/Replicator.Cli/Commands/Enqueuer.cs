@@ -1,18 +1,68 @@
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
+using Replicator.Core.Reconciliation;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
+using Replicator.Function.Reconcile;
 
 namespace Replicator.Cli.Commands;
 
-/// <summary><c>sync --enqueue</c>: one tagged PUSH event per selected image, sent in batches of 10 (SQS's batch limit).</summary>
+/// <summary>
+/// <c>sync --enqueue</c>: the function's reconciler, run once from the operator's machine. It compares the selected
+/// source images with the given destinations and sends the PUSH event of each tag and referrer a destination lacks
+/// or holds at another digest (never a DELETE). <c>--all</c> sends one event per selected tag whatever the
+/// destinations hold (a full re-sync, as before drift finding). Sent in batches of 10 (SQS's batch limit).
+/// </summary>
 public static class Enqueuer
 {
     /// <summary>SendMessageBatch takes at most 10 entries (SQS API reference).</summary>
-    public const int BatchSize = 10;
+    public const int BatchSize = Reconciler.BatchSize;
 
-    public static async Task<int> EnqueueAsync(
+    /// <summary>Drift only: the same <see cref="DriftScanner"/> and <see cref="Reconciler"/> as the scheduled reconcile, without deadline or cursor.</summary>
+    public static async Task<int> EnqueueDriftAsync(
+        IMessageSender sender,
+        CliConsole console,
+        CliServices services,
+        SelectionCriteria criteria,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(criteria);
+        ArgumentNullException.ThrowIfNull(time);
+        var selection = new DriftSelection
+        {
+            Repositories = criteria.Repositories,
+            IncludeRepository = criteria.IncludesRepository,
+            IncludeTag = criteria.IncludesTag,
+            IncludeImage = criteria.Since is { } since ? d => d.ImagePushedAt is { } pushed && pushed >= since : null,
+        };
+        var engine = services.Replicator;
+        var scanner = new DriftScanner(engine.Clients.GetClient(criteria.SourceRegion), engine.DestinationClients, criteria.Destinations, criteria.Mapping, selection);
+
+        // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.
+        var report = await new Reconciler(scanner, sender, time).RunAsync(new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow() }, cancellationToken);
+        foreach (var item in report.Drift)
+        {
+            console.Line($"{item.Kind}: {item.Repository}{(item.Tag is null ? "@" + item.Digest : ":" + item.Tag)} in {string.Join(", ", item.Destinations)}");
+        }
+
+        foreach (var failure in report.Failures)
+        {
+            console.Error($"skipped {failure}");
+        }
+
+        console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
+        var exit = Report(console, report.DriftEnqueued, report.Refusals);
+        return report.Failures.Count > 0 ? ExitCodes.Failed : exit;
+    }
+
+    /// <summary><c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold.</summary>
+    public static async Task<int> EnqueueAllAsync(
         IMessageSender sender,
         CliConsole console,
         SelectionCriteria criteria,
@@ -41,6 +91,11 @@ public static class Enqueuer
             console.Line($"sent {sent} of {messages.Count} message(s)");
         }
 
+        return Report(console, sent, failures);
+    }
+
+    private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures)
+    {
         foreach (var failure in failures)
         {
             console.Error(failure);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Enqueue;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
@@ -34,47 +34,61 @@ public static class SyncCommand
         });
         var enqueue = new Option<string?>("--enqueue")
         {
-            Description = "Send the work to the replicator's SQS FIFO queue as ECR push events instead of copying",
+            Description = "Instead of copying, send the PUSH event of each tag and referrer a destination lacks or holds at another digest to the replicator's SQS FIFO queue (the scheduled reconcile's drift finding)",
             HelpName = "QUEUE_URL",
         };
+        var all = new Option<bool>("--all") { Description = "With --enqueue: one event per selected tag, whatever the destinations hold (--destination-region not needed)" };
 
         var command = new Command("sync", "Replicate existing images from the source region to the destination regions");
         selection.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(parallel);
         command.Options.Add(enqueue);
+        command.Options.Add(all);
         command.SetAction((parse, ct) => RunAsync(
             context,
-            // Queued events go to the function's own DESTINATION_REGIONS; --destination-region is optional then.
-            selection.Read(parse, context, requireDestinations: parse.GetValue(enqueue) is null),
+            // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
+            // --destination-region is optional then.
+            selection.Read(parse, context, requireDestinations: !(parse.GetValue(enqueue) is not null && parse.GetValue(all))),
             parse.GetValue(dryRun),
             parse.GetValue(parallel),
             parse.GetValue(enqueue),
+            parse.GetValue(all),
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool dryRun, int parallel, string? queueUrl, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool dryRun, int parallel, string? queueUrl, bool all, CancellationToken cancellationToken)
     {
         if (dryRun && queueUrl is not null)
         {
             throw new UsageException("--dry-run and --enqueue cannot be combined");
         }
 
+        if (all && queueUrl is null)
+        {
+            throw new UsageException("--all goes with --enqueue");
+        }
+
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
         using var services = new CliServices(context, criteria, observer: progress);
+        IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
+            SqsMessageSender.CreateClient(QueueRegion(queue, criteria.SourceRegion), context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials)),
+            queue.AbsoluteUri);
+        if (sender is not null && !all)
+        {
+            return await Enqueuer.EnqueueDriftAsync(sender, console, services, criteria, context.Time, cancellationToken);
+        }
+
         var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
         var targets = criteria.Destinations.Count == 0 ? "the function's destinations" : string.Join(", ", criteria.Destinations);
         console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");
 
-        if (queue is not null)
+        if (sender is not null)
         {
-            var sender = context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
-                SqsMessageSender.CreateClient(QueueRegion(queue, criteria.SourceRegion), context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials)),
-                queue.AbsoluteUri);
-            return await Enqueuer.EnqueueAsync(sender, console, criteria, images, context.Time.GetUtcNow(), cancellationToken);
+            return await Enqueuer.EnqueueAllAsync(sender, console, criteria, images, context.Time.GetUtcNow(), cancellationToken);
         }
 
         var requests = images.Select(i => new ReplicationRequest(

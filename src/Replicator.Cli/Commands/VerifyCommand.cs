@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;

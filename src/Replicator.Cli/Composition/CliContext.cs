@@ -1,6 +1,6 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Signing;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Enqueue;
 
 namespace Replicator.Cli.Composition;
 

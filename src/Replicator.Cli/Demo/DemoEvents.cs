@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Events;
 using Replicator.Samples;
 
 namespace Replicator.Cli.Demo;
@@ -21,15 +21,15 @@ public static class DemoEvents
     }
 
     /// <summary>A FIFO batch as an event source mapping delivers it: in order, one message group, string attributes.</summary>
-    public static SqsEvent Batch(IReadOnlyList<EcrImageActionEvent> events, string queueArn, string region, DateTimeOffset sent)
+    public static SQSEvent Batch(IReadOnlyList<EcrImageActionEvent> events, string queueArn, string region, DateTimeOffset sent)
     {
         ArgumentNullException.ThrowIfNull(events);
         var epochMs = sent.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var records = events.Select((e, i) =>
         {
             var message = EventFactory.Message(e);
-            var id = Guid(message.DeduplicationId);
-            return new SqsRecord
+            var id = EventIds.Uuid(message.DeduplicationId);
+            return new SQSMessage
             {
                 MessageId = id,
                 ReceiptHandle = "demo-" + message.DeduplicationId[..32],
@@ -45,14 +45,13 @@ public static class DemoEvents
                     ["ApproximateFirstReceiveTimestamp"] = epochMs,
                 },
                 Md5OfBody = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(message.Body))),
+                EventSource = "aws:sqs",
                 EventSourceArn = queueArn,
                 AwsRegion = region,
             };
         });
-        return new SqsEvent([.. records]);
+        return new SQSEvent { Records = [.. records] };
     }
 
-    public static string Serialize(SqsEvent value) => JsonSerializer.Serialize(value, CliJsonContext.Default.SqsEvent);
-
-    private static string Guid(string hex) => $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..32]}";
+    public static string Serialize(SQSEvent value) => JsonSerializer.Serialize(value, EventJsonContext.Default.SQSEvent);
 }

@@ -52,6 +52,12 @@ public sealed class ImageReplicator : IImageReplicator
     /// <summary>The part buffers of every copy of this engine (their count bounds its memory; tests read its counters).</summary>
     internal SharedPartPool Parts { get; }
 
+    /// <summary>The source clients the engine reads with, each call through its one retry policy (the reconciler reads through them too).</summary>
+    public IEcrClientProvider Clients => _clients;
+
+    /// <summary>The destinations' clients, through the same retry policy.</summary>
+    public IDestinationClients DestinationClients => _destinationClients;
+
     /// <summary>
     /// How far a referrer event climbs its subject chain before giving up (a signature of an SBOM of an image is 2).
     /// Bounds the recursion on a hostile chain; the subject's own referrers walk covers anything deeper.

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Function.Observability;
@@ -18,6 +19,12 @@ public sealed record FunctionConfig
     public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
 
     public Uri? DeadLetterQueueUrl { get; init; }
+
+    /// <summary>RECONCILE_QUEUE_URL: the FIFO queue the reconciler sends drift to (the replication queue); null turns reconciling off.</summary>
+    public Uri? ReconcileQueueUrl { get; init; }
+
+    /// <summary>RECONCILE_CURSOR_PARAMETER: the SSM String parameter that keeps a pass's place between runs; null: every run starts a new pass.</summary>
+    public string? ReconcileCursorParameter { get; init; }
 
     /// <summary>DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID, DESTINATION_CREDENTIALS: the credentials of each destination.</summary>
     public DestinationAccess Access { get; init; } = DestinationAccess.SourceOnly;
@@ -59,6 +66,14 @@ public sealed record FunctionConfig
 
     /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
     public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping };
+
+    /// <summary>What the reconciler looks at: the repositories of REPOSITORY_FILTER, the tags of TAG_FILTER, deletes when replicated.</summary>
+    public DriftSelection ToDriftSelection() => new()
+    {
+        IncludeRepository = RepositoryFilter.Matches,
+        IncludeTag = TagFilter is { } filter ? filter.IsMatch : static _ => true,
+        ReplicateDeletes = ReplicateDeletes,
+    };
 
     /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
     public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);

@@ -15,6 +15,8 @@ internal static class FunctionConfigLoader
 {
     public const string DestinationRegions = "DESTINATION_REGIONS";
     public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
+    public const string ReconcileQueueUrl = "RECONCILE_QUEUE_URL";
+    public const string ReconcileCursorParameter = "RECONCILE_CURSOR_PARAMETER";
     public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
     public const string TagFilter = "TAG_FILTER";
     public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
@@ -71,6 +73,8 @@ internal static class FunctionConfigLoader
             RepositoryMapping = mapping,
             KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
+            ReconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), allowHttp: sqsEndpoint is not null),
+            ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
             RepositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable)),
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
@@ -159,7 +163,29 @@ internal static class FunctionConfigLoader
         return uri;
     }
 
-    private static Uri? ParseQueueUrl(string? value, bool allowHttp)
+    /// <summary>The replication FIFO queue: the reconciler's messages carry a group and a deduplication id, which only a FIFO queue takes.</summary>
+    private static Uri? ParseReconcileQueueUrl(string? value, bool allowHttp)
+    {
+        var uri = ParseQueueUrl(value, allowHttp, ReconcileQueueUrl, "replication.fifo");
+        return uri is null || uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
+            ? uri
+            : throw new ConfigurationException(ReconcileQueueUrl, "must be the URL of a FIFO queue (its name ends in .fifo): the replication queue");
+    }
+
+    /// <summary>An SSM parameter name: letters, digits, _ . - and /, at most 1011 characters (SSM PutParameter reference).</summary>
+    private static string? ParseParameterName(string? value, string variable)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return value.Length <= 1011 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '/')
+            ? value
+            : throw new ConfigurationException(variable, "must be an SSM parameter name (letters, digits, _ . - and /)");
+    }
+
+    private static Uri? ParseQueueUrl(string? value, bool allowHttp, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
     {
         if (value is null)
         {
@@ -168,7 +194,7 @@ internal static class FunctionConfigLoader
 
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            throw new ConfigurationException(DeadLetterQueueUrl, "must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo");
+            throw new ConfigurationException(variable, $"must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}");
         }
 
         if (uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
@@ -177,7 +203,7 @@ internal static class FunctionConfigLoader
         }
 
         throw new ConfigurationException(
-            DeadLetterQueueUrl,
+            variable,
             allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
     }
 

@@ -5,7 +5,7 @@ using Replicator.Core.Validation;
 namespace Replicator.Function.Events;
 
 /// <summary>
-/// Parses an SQS body into an <see cref="EcrImageActionEvent"/>, validating every field before use.
+/// Parses an SQS body into an <see cref="ImageAction"/>, validating every field before use.
 /// Errors are <see cref="InvalidEventException"/>s naming the field; they never echo more than a short quoted value.
 /// </summary>
 public static class EcrEventParser
@@ -21,7 +21,7 @@ public static class EcrEventParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
 
-    public static EcrImageActionEvent Parse(string? body)
+    public static ImageAction Parse(string? body)
     {
         if (string.IsNullOrEmpty(body))
         {
@@ -50,7 +50,7 @@ public static class EcrEventParser
         }
     }
 
-    private static EcrImageActionEvent Parse(JsonElement root)
+    private static ImageAction Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -83,7 +83,7 @@ public static class EcrEventParser
         var result = Word(detail, "result");
         var repository = Validated(detail, "repository-name", EcrNames.ValidateRepositoryName);
         var digest = OptionalString(detail, "image-digest");
-        if (digest is not null || result == EcrImageActionEvent.Success)
+        if (digest is not null || result == ImageAction.Success)
         {
             digest = Validated(detail, "image-digest", EcrNames.ValidateDigest);
         }
@@ -94,7 +94,7 @@ public static class EcrEventParser
             throw new InvalidEventException("image-tag", tagError);
         }
 
-        return new EcrImageActionEvent(id, account, region, time, actionType, result, repository, digest, tag);
+        return new ImageAction(id, account, region, time, actionType, result, repository, digest, tag);
     }
 
     private static string RequiredString(JsonElement element, string name) =>

@@ -1,18 +1,34 @@
+using System.Text.Json.Serialization;
+
 namespace Replicator.Function.Events;
 
-/// <summary>A validated EventBridge "ECR Image Action" event (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).</summary>
-public sealed record EcrImageActionEvent(
-    string? Id,
-    string Account,
-    string Region,
-    DateTimeOffset? Time,
-    string ActionType,
-    string Result,
-    string RepositoryName,
-    string? Digest,
-    string? Tag)
+/// <summary>The wire form of the EventBridge "ECR Image Action" event, field for field as ECR emits it; <see cref="EcrEventParser"/> validates it into an <see cref="ImageAction"/> (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).</summary>
+public sealed record EcrImageActionEvent
 {
-    public const string Push = "PUSH";
-    public const string Delete = "DELETE";
-    public const string Success = "SUCCESS";
+    [JsonPropertyName("version")]
+    public string Version { get; init; } = "0";
+
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    [JsonPropertyName("detail-type")]
+    public string DetailType { get; init; } = EcrEventParser.ExpectedDetailType;
+
+    [JsonPropertyName("source")]
+    public string Source { get; init; } = EcrEventParser.ExpectedSource;
+
+    [JsonPropertyName("account")]
+    public required string Account { get; init; }
+
+    [JsonPropertyName("time")]
+    public required string Time { get; init; }
+
+    [JsonPropertyName("region")]
+    public required string Region { get; init; }
+
+    [JsonPropertyName("resources")]
+    public IReadOnlyList<string> Resources { get; init; } = [];
+
+    [JsonPropertyName("detail")]
+    public required EcrImageActionDetail Detail { get; init; }
 }

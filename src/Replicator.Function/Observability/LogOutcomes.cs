@@ -53,9 +53,15 @@ public static class LogOutcomes
     /// <summary>The source image is archived: skipped, never retried (one destination's result).</summary>
     public const string Archived = nameof(ReplicationOutcome.Archived);
 
+    /// <summary>The reconciler found a tag or referrer a destination lacks (or holds elsewhere) and enqueued its event.</summary>
+    public const string Drift = "Drift";
+
+    /// <summary>A reconcile run ended: the pass completed, or stopped before the deadline with a cursor to resume from.</summary>
+    public const string Reconciled = "Reconciled";
+
     /// <summary>Every value the function writes in <c>outcome</c>.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted, Archived];
+        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted, Archived, Drift, Reconciled];
 
     /// <summary>The log value of a destination's outcome.</summary>
     public static string Of(ReplicationOutcome outcome) => outcome switch

@@ -14,6 +14,13 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 {
     public const string DimensionName = "DestinationRegion";
 
+    /// <summary>The reconciler's metrics are per source region: a run compares it with every destination at once.</summary>
+    public const string ReconcileDimensionName = "SourceRegion";
+
+    public const string DriftFoundMetric = "DriftFound";
+
+    public const string DriftEnqueuedMetric = "DriftEnqueued";
+
     private static readonly (string Name, string Unit)[] Definitions =
     [
         ("ImagesReplicated", "Count"),
@@ -101,6 +108,50 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
                 }
             }
 
+            json.WriteEndObject();
+        }
+
+        sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>
+    /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
+    /// the tags and referrers some destination lacked or held at another digest, and DriftEnqueued, the events the
+    /// queue accepted for them. Zero drift is written too, so a healthy registry shows a flat line, not a gap.
+    /// </summary>
+    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued)
+    {
+        ArgumentNullException.ThrowIfNull(sourceRegion);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", metricsNamespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue(ReconcileDimensionName);
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var name in (ReadOnlySpan<string>)[DriftFoundMetric, DriftEnqueuedMetric])
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name);
+                json.WriteString("Unit", "Count");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString(ReconcileDimensionName, sourceRegion);
+            json.WriteNumber(DriftFoundMetric, driftFound);
+            json.WriteNumber(DriftEnqueuedMetric, driftEnqueued);
             json.WriteEndObject();
         }
 

@@ -7,10 +7,10 @@ namespace Replicator.Function.Processing;
 /// <summary>What to do with one valid event: a pure function of the event and the settings, no I/O.</summary>
 public sealed record RecordDecision(RecordAction Action, string Reason, bool Filtered = false)
 {
-    public static RecordDecision Decide(EcrImageActionEvent imageEvent, bool replicateDeletes, Regex? tagFilter)
+    public static RecordDecision Decide(ImageAction imageEvent, bool replicateDeletes, Regex? tagFilter)
     {
         ArgumentNullException.ThrowIfNull(imageEvent);
-        if (imageEvent.Result != EcrImageActionEvent.Success)
+        if (imageEvent.Result != ImageAction.Success)
         {
             return new(RecordAction.Acknowledge, $"{imageEvent.ActionType} with result {imageEvent.Result} is not replicated");
         }
@@ -18,13 +18,13 @@ public sealed record RecordDecision(RecordAction Action, string Reason, bool Fil
         RecordAction action;
         switch (imageEvent.ActionType)
         {
-            case EcrImageActionEvent.Push:
+            case ImageAction.Push:
                 action = RecordAction.Replicate;
                 break;
-            case EcrImageActionEvent.Delete when replicateDeletes:
+            case ImageAction.Delete when replicateDeletes:
                 action = RecordAction.Delete;
                 break;
-            case EcrImageActionEvent.Delete:
+            case ImageAction.Delete:
                 return new(RecordAction.Acknowledge, "DELETE is not replicated (REPLICATE_DELETES is false)");
             default:
                 return new(RecordAction.Acknowledge, $"action {imageEvent.ActionType} is not replicated");
@@ -41,7 +41,7 @@ public sealed record RecordDecision(RecordAction Action, string Reason, bool Fil
     }
 
     /// <summary>The destinations for an event: the configured ones, without the event's own registry and region.</summary>
-    public static IReadOnlyList<ReplicationDestination> DestinationsFor(EcrImageActionEvent imageEvent, IReadOnlyList<ReplicationDestination> configured)
+    public static IReadOnlyList<ReplicationDestination> DestinationsFor(ImageAction imageEvent, IReadOnlyList<ReplicationDestination> configured)
     {
         ArgumentNullException.ThrowIfNull(imageEvent);
         ArgumentNullException.ThrowIfNull(configured);

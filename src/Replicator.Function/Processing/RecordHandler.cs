@@ -18,7 +18,7 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         ArgumentNullException.ThrowIfNull(message);
         var fields = new LogFields { RequestId = requestId, MessageId = message.MessageId };
 
-        EcrImageActionEvent imageEvent;
+        ImageAction imageEvent;
         try
         {
             imageEvent = EcrEventParser.Parse(message.Body);

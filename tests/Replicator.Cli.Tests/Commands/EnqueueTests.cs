@@ -59,6 +59,51 @@ public sealed class EnqueueTests
     }
 
     [Fact]
+    public async Task Enqueue_sends_only_the_tags_a_destination_lacks_or_holds_at_another_digest()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        var synced = CliHarness.Single(201);
+        var missing = CliHarness.Single(202);
+        var moved = CliHarness.Single(203);
+        await h.PushAsync(CliHarness.Source, "app", synced, "synced");
+        await h.PushAsync(CliHarness.West, "app", synced, "synced");
+        await h.PushAsync(CliHarness.Source, "app", missing, "missing");
+        await h.PushAsync(CliHarness.Source, "app", moved, "moved");
+        await h.PushAsync(CliHarness.West, "app", CliHarness.Single(204), "moved");
+        h.Server.Calls.Reset();
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var sent = sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray())
+            .Select(e => JsonDocument.Parse(e.GetProperty("MessageBody").GetString()!).RootElement.GetProperty("detail"))
+            .Select(d => (d.GetProperty("image-tag").GetString(), d.GetProperty("image-digest").GetString()))
+            .Order()
+            .ToList();
+        Assert.Equal([("missing", missing.Digest), ("moved", moved.Digest)], sent);
+        Assert.Contains("MissingTag: app:missing in us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("DifferentDigest: app:moved in us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task Drift_needs_the_destinations_to_compare_with_and_all_needs_enqueue()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var noDestination = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--enqueue", "https://sqs.us-east-1.amazonaws.com/000000000000/replicator.fifo");
+        var allAlone = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--all");
+
+        Assert.Equal(2, noDestination.ExitCode);
+        noDestination.AssertOneLineError("at least one --destination-region is required");
+        Assert.Equal(2, allAlone.ExitCode);
+        allAlone.AssertOneLineError("--all goes with --enqueue");
+    }
+
+    [Fact]
     public async Task Deduplication_ids_are_stable_across_runs()
     {
         await using var h = await CliHarness.StartAsync();
@@ -69,8 +114,8 @@ public sealed class EnqueueTests
 
         for (var i = 0; i < 2; i++)
         {
-            // The function decides the destinations: --destination-region is optional with --enqueue.
-            var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", queueUrl);
+            // --all compares nothing, so the function decides the destinations: --destination-region is optional.
+            var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", queueUrl, "--all");
             Assert.True(run.ExitCode == 0, run.ToString());
         }
 

@@ -51,6 +51,17 @@ public sealed class DemoEventsTests
     }
 
     [Fact]
+    public void The_batch_is_byte_for_byte_what_the_CLI_wrote_before_it_shared_the_functions_wire_types()
+    {
+        // Captured from the CLI's own SqsEvent/SqsRecord before they were replaced by the function's SQSEvent.
+        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Demo", "Golden", "batch.json"));
+        var time = new DateTimeOffset(2025, 6, 1, 12, 30, 45, TimeSpan.FromHours(2));
+        var events = DemoEvents.ForPush("000000000000", "us-east-1", "demo/app", Image, "v1", time);
+
+        Assert.Equal(expected, DemoEvents.Serialize(DemoEvents.Batch(events, "arn:aws:sqs:us-east-1:000000000000:q.fifo", "us-east-1", time)));
+    }
+
+    [Fact]
     public void The_batch_is_deterministic()
     {
         var events = DemoEvents.ForPush("000000000000", "us-east-1", "demo/app", Image, "v1", Time);

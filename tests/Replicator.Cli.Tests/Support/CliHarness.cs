@@ -1,7 +1,7 @@
 using LocalEcr;
 using Replicator.Cli.Commands;
 using Replicator.Cli.Composition;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Enqueue;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;

@@ -9,7 +9,7 @@ public class RecordDecisionTests
 {
     private static readonly Regex ReleaseTags = new("^(?:v[0-9.]+)$", RegexOptions.None, TimeSpan.FromSeconds(1));
 
-    private static EcrImageActionEvent Event(string action = "PUSH", string result = "SUCCESS", string? tag = "v1", string region = "us-east-1") =>
+    private static ImageAction Event(string action = "PUSH", string result = "SUCCESS", string? tag = "v1", string region = "us-east-1") =>
         new("id", "000000000000", region, null, action, result, "my-app", Support.Events.Digest, tag);
 
     [Theory]

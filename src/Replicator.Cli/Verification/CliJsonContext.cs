@@ -1,14 +1,10 @@
 using System.Text.Json.Serialization;
-using Replicator.Cli.Demo;
-using Replicator.Cli.Verification;
 
-namespace Replicator.Cli.Enqueue;
+namespace Replicator.Cli.Verification;
 
-/// <summary>Every JSON the CLI writes, source-generated (trimming safe).</summary>
+/// <summary>The JSON the CLI writes of its own (verify --json), source-generated (trimming safe); events are the function's wire types.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(EcrImageActionEvent))]
 [JsonSerializable(typeof(VerifyReport))]
-[JsonSerializable(typeof(SqsEvent))]
 public sealed partial class CliJsonContext : JsonSerializerContext
 {
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Replicator.Cli.Enqueue;
+using Replicator.Function.Events;
 
-namespace Replicator.Cli.Tests.Enqueue;
+namespace Replicator.Function.Tests.Events;
 
 public sealed class EventFactoryTests
 {
@@ -44,5 +44,42 @@ public sealed class EventFactoryTests
         Assert.Equal(first.DeduplicationId, later.DeduplicationId);
         Assert.NotEqual(first.DeduplicationId, otherTag.DeduplicationId);
         Assert.Matches("^[0-9a-f]{64}$", first.DeduplicationId);
+    }
+
+    [Theory]
+    [InlineData("v1", "tagged.json", "1ed88ef60927b26b770d74a4c9bf8535410124959f4d9d34ffd529f346fd1c5c")]
+    [InlineData(null, "untagged.json", "6e7040bcb9e277b8fafb6d480f50f917799d0edf5723d669d37d912734ddedd0")]
+    public void A_push_is_byte_for_byte_and_id_for_id_what_sync_enqueue_sent_before(string? tag, string golden, string deduplicationId)
+    {
+        // Captured before the CLI's event types moved here: queued messages and their deduplication ids must not change
+        // with a version, or a message sent by an older CLI and a newer function would both be queued.
+        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Events", "Golden", golden));
+        var value = EventFactory.Push("123456789012", "us-east-1", "team/app", Digest, tag, Time);
+
+        Assert.Equal(expected, EventFactory.Serialize(value));
+        Assert.Equal(deduplicationId, EventFactory.Message(value).DeduplicationId);
+    }
+
+    [Fact]
+    public void A_delete_is_what_ECR_sends_and_parses_back_as_a_delete()
+    {
+        var value = EventFactory.Delete("123456789012", "us-east-1", "app", Digest, "v1", Time);
+
+        var parsed = EcrEventParser.Parse(EventFactory.Serialize(value));
+
+        Assert.Equal(ImageAction.Delete, parsed.ActionType);
+        Assert.Equal(("app", Digest, "v1"), (parsed.RepositoryName, parsed.Digest, parsed.Tag));
+        Assert.NotEqual(EventFactory.Push("123456789012", "us-east-1", "app", Digest, "v1", Time).Id, value.Id);
+    }
+
+    [Fact]
+    public void A_run_joins_the_deduplication_id_so_retries_in_a_run_collapse_and_the_next_run_is_queued()
+    {
+        var value = EventFactory.Push("123456789012", "us-east-1", "app", Digest, "v1", Time);
+
+        Assert.Equal(EventFactory.Message(value, "run-1").DeduplicationId, EventFactory.Message(value, "run-1").DeduplicationId);
+        Assert.NotEqual(EventFactory.Message(value, "run-1").DeduplicationId, EventFactory.Message(value, "run-2").DeduplicationId);
+        Assert.NotEqual(EventFactory.Message(value).DeduplicationId, EventFactory.Message(value, "run-1").DeduplicationId);
+        Assert.Equal("app", EventFactory.Message(value, "run-1").GroupId);
     }
 }

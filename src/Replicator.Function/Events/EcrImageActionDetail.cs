@@ -1,12 +1,12 @@
 using System.Text.Json.Serialization;
 
-namespace Replicator.Cli.Enqueue;
+namespace Replicator.Function.Events;
 
-/// <summary>The event's detail; <c>image-tag</c> is absent for a push by digest (children of an index, attestations).</summary>
+/// <summary>The wire form of the event's detail; <c>image-tag</c> is absent for a push by digest (children of an index, attestations).</summary>
 public sealed record EcrImageActionDetail
 {
     [JsonPropertyName("result")]
-    public string Result { get; init; } = "SUCCESS";
+    public string Result { get; init; } = ImageAction.Success;
 
     [JsonPropertyName("repository-name")]
     public required string RepositoryName { get; init; }
@@ -15,7 +15,7 @@ public sealed record EcrImageActionDetail
     public required string ImageDigest { get; init; }
 
     [JsonPropertyName("action-type")]
-    public string ActionType { get; init; } = "PUSH";
+    public string ActionType { get; init; } = ImageAction.Push;
 
     [JsonPropertyName("image-tag")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -4,7 +4,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Replicator.Core.Configuration;
 
-namespace Replicator.Cli.Enqueue;
+namespace Replicator.Function.Enqueue;
 
 /// <summary>SendMessageBatch through AWSSDK.SQS.</summary>
 public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessageSender

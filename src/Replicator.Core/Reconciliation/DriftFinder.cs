@@ -1,0 +1,83 @@
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// The reconciler's decisions, pure: which tags and referrers the destinations lack or hold elsewhere, and which
+/// destination tags the source no longer has. No I/O; <see cref="DriftScanner"/> feeds it listings.
+/// </summary>
+public static class DriftFinder
+{
+    /// <summary>
+    /// The selected source tags of one digest, each compared with every destination: a tag missing in one, or
+    /// pointing at another digest, is one item naming the destinations that differ.
+    /// </summary>
+    public static IReadOnlyList<DriftItem> TagDrift(string repository, string digest, IEnumerable<string> tags, IReadOnlyList<DestinationListing> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(destinations);
+        var items = new List<DriftItem>();
+        foreach (var tag in tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var missing = destinations.Where(d => !d.Listing.Tags.ContainsKey(tag)).Select(d => d.Destination).ToList();
+            var different = destinations.Where(d => d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, digest, StringComparison.Ordinal)).Select(d => d.Destination).ToList();
+            if (missing.Count + different.Count > 0)
+            {
+                // One event heals both: the function copies to every destination and skips those already holding it.
+                items.Add(new DriftItem(repository, digest, tag, different.Count > 0 ? DriftKind.DifferentDigest : DriftKind.MissingTag, [.. missing, .. different]));
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>True when every destination holds the digest: only then are its referrers worth listing (otherwise
+    /// the image's own event brings them, as the engine copies referrers with their subject).</summary>
+    public static bool HeldEverywhere(string digest, IReadOnlyList<DestinationListing> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        return destinations.All(d => d.Listing.Digests.Contains(digest));
+    }
+
+    /// <summary>
+    /// The referrers of a subject every destination holds: those a destination lacks become items (a push by digest,
+    /// as ECR emits for a referrer); the rest are returned in <paramref name="held"/>, to look for their own referrers.
+    /// </summary>
+    public static IReadOnlyList<DriftItem> ReferrerDrift(string repository, IEnumerable<string> referrers, IReadOnlyList<DestinationListing> destinations, out IReadOnlyList<string> held)
+    {
+        ArgumentNullException.ThrowIfNull(referrers);
+        ArgumentNullException.ThrowIfNull(destinations);
+        var items = new List<DriftItem>();
+        var present = new List<string>();
+        foreach (var referrer in referrers.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var lacking = destinations.Where(d => !d.Listing.Digests.Contains(referrer)).Select(d => d.Destination).ToList();
+            if (lacking.Count > 0)
+            {
+                items.Add(new DriftItem(repository, referrer, null, DriftKind.MissingReferrer, lacking));
+            }
+            else
+            {
+                present.Add(referrer);
+            }
+        }
+
+        held = present;
+        return items;
+    }
+
+    /// <summary>
+    /// Destination tags within the tag filter that the source does not have at all (<paramref name="sourceTags"/> is
+    /// every source tag, archived images included, so an archived source image is never taken for a deleted one).
+    /// One DELETE per tag and destination digest: the function removes a tag only while it points at the digest named.
+    /// </summary>
+    public static IReadOnlyList<DriftItem> DeletedTags(string repository, IReadOnlySet<string> sourceTags, IReadOnlyList<DestinationListing> destinations, Func<string, bool> includeTag)
+    {
+        ArgumentNullException.ThrowIfNull(sourceTags);
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(includeTag);
+        return [.. destinations
+            .SelectMany(d => d.Listing.Tags.Where(t => !sourceTags.Contains(t.Key) && includeTag(t.Key)).Select(t => (Tag: t.Key, Digest: t.Value, d.Destination)))
+            .GroupBy(x => (x.Tag, x.Digest))
+            .OrderBy(g => g.Key.Tag, StringComparer.Ordinal).ThenBy(g => g.Key.Digest, StringComparer.Ordinal)
+            .Select(g => new DriftItem(repository, g.Key.Digest, g.Key.Tag, DriftKind.DeletedTag, [.. g.Select(x => x.Destination)]))];
+    }
+}

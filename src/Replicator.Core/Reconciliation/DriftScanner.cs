@@ -1,0 +1,236 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
+
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// The reconciler's reads: source repositories and images, each destination's listing, and the source referrers of
+/// images every destination holds. Decisions are <see cref="DriftFinder"/>'s. Every call goes through the clients it
+/// is given (the retrying decorators) and waits for the <see cref="RequestPacer"/>, so a pass over a large registry
+/// stays inside ECR's read quotas, shared with the replication itself.
+/// </summary>
+public sealed class DriftScanner
+{
+    /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model).</summary>
+    public const int PageSize = 1000;
+
+    /// <inheritdoc cref="EcrLimits.ListImageReferrersMaxResults"/>
+    public const int ReferrersPageSize = EcrLimits.ListImageReferrersMaxResults;
+
+    /// <summary>Referrers followed below one subject, nested ones included: a bound on a pathological graph.</summary>
+    public const int MaxReferrers = 1000;
+
+    private readonly IEcrClient _source;
+    private readonly IDestinationClients _destinationClients;
+    private readonly IReadOnlyList<ReplicationDestination> _destinations;
+    private readonly RepositoryMapping _mapping;
+    private readonly DriftSelection _selection;
+    private readonly RequestPacer? _pacer;
+
+    /// <param name="source">The source region's client.</param>
+    /// <param name="destinationClients">Each destination's client.</param>
+    /// <param name="destinations">The destinations to compare with.</param>
+    /// <param name="mapping">The destination name of each source repository.</param>
+    /// <param name="selection">What to look at.</param>
+    /// <param name="pacer">Spaces the reads (null: unpaced, for tests and the CLI's one-off runs).</param>
+    public DriftScanner(IEcrClient source, IDestinationClients destinationClients, IReadOnlyList<ReplicationDestination> destinations, RepositoryMapping mapping, DriftSelection selection, RequestPacer? pacer = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destinationClients);
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(mapping);
+        ArgumentNullException.ThrowIfNull(selection);
+        _source = source;
+        _destinationClients = destinationClients;
+        _destinations = destinations;
+        _mapping = mapping;
+        _selection = selection;
+        _pacer = pacer;
+    }
+
+    public DriftSelection Selection => _selection;
+
+    /// <summary>The selected source repositories in ordinal order (the named ones, else DescribeRepositories filtered).</summary>
+    public async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken cancellationToken)
+    {
+        if (_selection.Repositories.Count > 0)
+        {
+            return ReconcileCursor.Remaining(_selection.Repositories.Where(_selection.IncludeRepository), null);
+        }
+
+        var names = new List<string>();
+        var request = new DescribeRepositoriesRequest { MaxResults = PageSize };
+        do
+        {
+            await PaceAsync(cancellationToken);
+            var page = await _source.DescribeRepositoriesAsync(request, cancellationToken);
+            names.AddRange((page.Repositories ?? []).Select(r => r.RepositoryName).OfType<string>().Where(_selection.IncludeRepository));
+            request.NextToken = NextToken(page.NextToken, request.NextToken);
+        }
+        while (request.NextToken is not null);
+
+        return ReconcileCursor.Remaining(names, null);
+    }
+
+    /// <summary>Lists the source repository and every destination's; null when the source repository does not exist.</summary>
+    public async Task<RepositoryScan?> ScanAsync(string repository, CancellationToken cancellationToken)
+    {
+        var sourceTags = new HashSet<string>(StringComparer.Ordinal);
+        var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        string? registryId = null;
+
+        // Every image, archived ones too: an archived image's tags still exist in the source, so they are never
+        // taken for deleted ones; only active images are pushed (an archived one cannot be pulled).
+        var request = new DescribeImagesRequest
+        {
+            RepositoryName = repository,
+            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = ImageStatusFilter.Any },
+            MaxResults = PageSize,
+        };
+        try
+        {
+            do
+            {
+                await PaceAsync(cancellationToken);
+                var page = await _source.DescribeImagesAsync(request, cancellationToken);
+                foreach (var detail in page.ImageDetails ?? [])
+                {
+                    registryId ??= detail.RegistryId;
+                    if (detail.ImageDigest is not { } digest || detail.ImageTags is not { Count: > 0 } tags)
+                    {
+                        continue;
+                    }
+
+                    sourceTags.UnionWith(tags);
+                    var active = detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active;
+                    var selected = tags.Where(_selection.IncludeTag).ToList();
+                    if (active && selected.Count > 0 && (_selection.IncludeImage?.Invoke(detail) ?? true))
+                    {
+                        tagsByDigest[digest] = selected;
+                    }
+                }
+
+                request.NextToken = NextToken(page.NextToken, request.NextToken);
+            }
+            while (request.NextToken is not null);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+
+        var listings = new List<DestinationListing>();
+        foreach (var destination in _destinations)
+        {
+            listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, cancellationToken)));
+        }
+
+        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings);
+    }
+
+    /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
+    public IReadOnlyList<DriftItem> DeletedTags(RepositoryScan scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        return _selection.ReplicateDeletes ? DriftFinder.DeletedTags(scan.Repository, scan.SourceTags, scan.Destinations, _selection.IncludeTag) : [];
+    }
+
+    /// <summary>
+    /// The drift of one source digest: its selected tags, then, when every destination holds it, its referrers
+    /// (recursively: a signature of an SBOM), which a push of the subject would have copied along.
+    /// </summary>
+    public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        var items = new List<DriftItem>(DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations));
+        if (items.Count > 0 || !DriftFinder.HeldEverywhere(digest, scan.Destinations))
+        {
+            return items;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
+        var subjects = new Queue<string>([digest]);
+        while (subjects.TryDequeue(out var subject) && seen.Count <= MaxReferrers)
+        {
+            var referrers = (await ListReferrersAsync(scan, subject, cancellationToken)).Where(seen.Add).ToList();
+            items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
+            foreach (var next in held)
+            {
+                subjects.Enqueue(next);
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// DescribeImages rather than ListImages: the destination roles in other accounts (destination-role.yaml) and the
+    /// stack's destination policies already grant it, and it answers the same digests and tags. Archived images count
+    /// as held, so the reconciler never fights a destination's own lifecycle rules.
+    /// </summary>
+    private async Task<RepositoryListing> ListDestinationAsync(ReplicationDestination destination, string repository, string? sourceAccount, CancellationToken cancellationToken)
+    {
+        var client = _destinationClients.GetClient(destination, sourceAccount);
+        var details = new List<ImageDetail>();
+        var request = new DescribeImagesRequest
+        {
+            RegistryId = destination.RegistryId,
+            RepositoryName = _mapping.Map(repository),
+            Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+            MaxResults = PageSize,
+        };
+        try
+        {
+            do
+            {
+                await PaceAsync(cancellationToken);
+                var page = await client.DescribeImagesAsync(request, cancellationToken);
+                details.AddRange(page.ImageDetails ?? []);
+                request.NextToken = NextToken(page.NextToken, request.NextToken);
+            }
+            while (request.NextToken is not null);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            // The function creates it with the first image: everything is missing.
+            return RepositoryListing.Empty;
+        }
+
+        return RepositoryListing.From(details.Where(d => d.ImageDigest is not null).SelectMany(d =>
+            d.ImageTags is { Count: > 0 } tags
+                ? tags.Select(t => new ImageIdentifier { ImageDigest = d.ImageDigest, ImageTag = t })
+                : [new ImageIdentifier { ImageDigest = d.ImageDigest }]));
+    }
+
+    private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, CancellationToken cancellationToken)
+    {
+        var digests = new List<string>();
+        var request = new ListImageReferrersRequest
+        {
+            RegistryId = scan.RegistryId,
+            RepositoryName = scan.Repository,
+            SubjectId = new SubjectIdentifier { ImageDigest = subject },
+
+            // ACTIVE only, as the engine copies them: an archived referrer cannot be pulled.
+            Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
+            MaxResults = ReferrersPageSize,
+        };
+        do
+        {
+            await PaceAsync(cancellationToken);
+            var page = await _source.ListImageReferrersAsync(request, cancellationToken);
+            digests.AddRange((page.Referrers ?? []).Select(r => r.Digest).OfType<string>());
+            request.NextToken = digests.Count > MaxReferrers ? null : NextToken(page.NextToken, request.NextToken);
+        }
+        while (request.NextToken is not null);
+
+        return digests;
+    }
+
+    /// <summary>The next page's token; null ends the walk, also when a server repeats the token it was given.</summary>
+    private static string? NextToken(string? next, string? current) => next is { Length: > 0 } && next != current ? next : null;
+
+    private ValueTask PaceAsync(CancellationToken cancellationToken) => _pacer?.WaitAsync(cancellationToken) ?? ValueTask.CompletedTask;
+}

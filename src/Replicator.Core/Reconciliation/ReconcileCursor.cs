@@ -1,0 +1,52 @@
+using Replicator.Core.Validation;
+
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// Where a reconcile pass resumes: at <see cref="Repository"/> (repositories are walked in ordinal name order),
+/// after the source digest <see cref="AfterDigest"/> (a repository's digests are walked in ordinal order too; null:
+/// from its start). Stored as text, <c>REPOSITORY</c> or <c>REPOSITORY@DIGEST</c>; <see cref="StartValue"/> means a
+/// new pass. Pure.
+/// </summary>
+public sealed record ReconcileCursor(string Repository, string? AfterDigest = null)
+{
+    /// <summary>The stored value of "start a new pass" (an SSM parameter cannot be empty).</summary>
+    public const string StartValue = "-";
+
+    public string Format() => AfterDigest is null ? Repository : $"{Repository}@{AfterDigest}";
+
+    /// <summary>Null for the start of a pass, or for a value that is not a cursor (then the pass starts over, which only costs time).</summary>
+    public static ReconcileCursor? Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Trim() == StartValue)
+        {
+            return null;
+        }
+
+        var text = value.Trim();
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        var repository = at < 0 ? text : text[..at];
+        var digest = at < 0 ? null : text[(at + 1)..];
+        if (EcrNames.ValidateRepositoryName(repository) is not null || (digest is not null && EcrNames.ValidateDigest(digest) is not null))
+        {
+            return null;
+        }
+
+        return new ReconcileCursor(repository, digest);
+    }
+
+    /// <summary>The repositories this pass still has to walk, in order: <paramref name="repositories"/> from the cursor's on.</summary>
+    public static IReadOnlyList<string> Remaining(IEnumerable<string> repositories, ReconcileCursor? cursor)
+    {
+        ArgumentNullException.ThrowIfNull(repositories);
+        var ordered = repositories.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return cursor is null ? [.. ordered] : [.. ordered.Where(r => string.CompareOrdinal(r, cursor.Repository) >= 0)];
+    }
+
+    /// <summary>True when an earlier run of this pass already did <paramref name="digest"/> of <paramref name="repository"/>.</summary>
+    public bool Done(string repository, string digest) =>
+        repository == Repository && AfterDigest is not null && string.CompareOrdinal(digest, AfterDigest) <= 0;
+
+    /// <summary>True when the run resumes inside <paramref name="repository"/>, past work that already included its deletes.</summary>
+    public bool InsideOf(string repository) => repository == Repository && AfterDigest is not null;
+}

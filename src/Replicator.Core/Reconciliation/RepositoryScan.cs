@@ -1,0 +1,16 @@
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// One source repository and its destinations, as listed at the start of its walk: every source tag (archived
+/// images included), the selected tags of each active digest, and each destination's listing.
+/// </summary>
+public sealed record RepositoryScan(
+    string Repository,
+    string? RegistryId,
+    IReadOnlySet<string> SourceTags,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> TagsByDigest,
+    IReadOnlyList<DestinationListing> Destinations)
+{
+    /// <summary>The selected digests in ordinal order, the order a resumed pass relies on.</summary>
+    public IReadOnlyList<string> Digests { get; } = [.. TagsByDigest.Keys.Order(StringComparer.Ordinal)];
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Function.Events;
+
+/// <summary>The answer to a Scheduled Event (an asynchronous invocation discards it; a test or <c>sam local invoke</c> reads it).</summary>
+public sealed class ReconcileResponse
+{
+    [JsonPropertyName("repositories")]
+    public int Repositories { get; init; }
+
+    [JsonPropertyName("driftFound")]
+    public int DriftFound { get; init; }
+
+    [JsonPropertyName("driftEnqueued")]
+    public int DriftEnqueued { get; init; }
+
+    [JsonPropertyName("completed")]
+    public bool Completed { get; init; }
+
+    /// <summary>Where the next run resumes; absent when the pass completed.</summary>
+    [JsonPropertyName("cursor")]
+    public string? Cursor { get; init; }
+}

@@ -1,0 +1,21 @@
+namespace Replicator.Function.Reconcile;
+
+/// <summary>
+/// One reconcile run: the source account and region the events name, the run's id (joins each message's
+/// deduplication id; null for the CLI, whose ids stay stable across runs), the event time, and when to stop.
+/// </summary>
+public sealed record ReconcileRun
+{
+    /// <summary>The source account, used when DescribeImages does not report the registry id.</summary>
+    public string? Account { get; init; }
+
+    public required string Region { get; init; }
+
+    public string? RunId { get; init; }
+
+    /// <summary>The events' <c>time</c>: now, so ReplicationLatency measures the reconcile's own delay, not the image's age.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>No new work starts at or after this instant (the invocation deadline minus a margin); null: no bound.</summary>
+    public DateTimeOffset? StopAt { get; init; }
+}

@@ -1,0 +1,123 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using LocalEcr;
+using Replicator.Core.Ecr;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
+using Replicator.Core.Signing;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
+using Replicator.Samples;
+using Replicator.Testing;
+
+namespace Replicator.Function.Tests.Reconcile;
+
+/// <summary>LocalEcr with a source and a destination region, the engine on it, and the reconciler's reads through the engine's clients.</summary>
+internal sealed class ReconcileRig : IAsyncDisposable
+{
+    public const string Account = "000000000000";
+    public const string Source = "us-east-1";
+    public const string West = "us-west-2";
+
+    private static readonly ReplicatorOptions FastOptions = new()
+    {
+        Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
+        BlobCopy = new() { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(5) },
+        PutImageRatePerSecond = 1000,
+    };
+
+    private ReconcileRig(LocalEcrServer server, HttpClient http, EcrClientFactory clients)
+    {
+        Server = server;
+        Http = http;
+        Clients = clients;
+        Engine = new ImageReplicator(clients, http, FastOptions);
+    }
+
+    public LocalEcrServer Server { get; }
+
+    public HttpClient Http { get; }
+
+    public EcrClientFactory Clients { get; }
+
+    public ImageReplicator Engine { get; }
+
+    public static IReadOnlyList<ReplicationDestination> Destinations { get; } = [new(West)];
+
+    public static async Task<ReconcileRig> StartAsync()
+    {
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
+        var http = new HttpClient();
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
+        return new ReconcileRig(server, http, new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment));
+    }
+
+    public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
+        SampleImagePusher.PushAsync(Client(region), repository, image, tag);
+
+    /// <summary>The reconciler as the function builds it: the engine's retrying clients, the function's selection.</summary>
+    public DriftScanner Scanner(DriftSelection? selection = null) =>
+        new(Engine.Clients.GetClient(Source), Engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection());
+
+    /// <summary>What the function does with a queued event: parse it, replicate (or delete) to the destinations.</summary>
+    public async Task ReplicateAsync(string body)
+    {
+        var action = EcrEventParser.Parse(body);
+        var request = new ReplicationRequest(new ImageReference(action.Account, action.Region, action.RepositoryName, action.Digest, action.Tag), Destinations);
+        var result = action.ActionType == ImageAction.Delete
+            ? await Engine.DeleteAsync(request, CancellationToken.None)
+            : await Engine.ReplicateAsync(request, CancellationToken.None);
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>An SQS client on moto (any keys: moto does not check signatures).</summary>
+    public static AmazonSQSClient Sqs(MotoServer moto) =>
+        new(new BasicAWSCredentials("moto", "moto"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.ToString(), AuthenticationRegion = Source });
+
+    /// <summary>A FIFO queue of its own, without content-based deduplication: every message carries its id.</summary>
+    public static async Task<string> CreateFifoQueueAsync(IAmazonSQS sqs, string name)
+    {
+        var response = await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = name + ".fifo",
+            Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "false" },
+        });
+        return response.QueueUrl;
+    }
+
+    /// <summary>Every message in the queue (received and deleted, so each FIFO group moves on), with its group.</summary>
+    public static async Task<List<(string Body, string Group)>> DrainAsync(IAmazonSQS sqs, string queueUrl)
+    {
+        var messages = new List<(string, string)>();
+        while (true)
+        {
+            var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = 0,
+                MessageSystemAttributeNames = ["MessageGroupId"],
+            });
+            if (response.Messages is not { Count: > 0 } received)
+            {
+                return messages;
+            }
+
+            foreach (var message in received)
+            {
+                messages.Add((message.Body, message.Attributes["MessageGroupId"]));
+                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
+        }
+    }
+}

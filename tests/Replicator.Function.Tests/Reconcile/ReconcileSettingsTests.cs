@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Function.Configuration;
+using Replicator.Function.Observability;
+using Replicator.Testing;
+
+namespace Replicator.Function.Tests.Reconcile;
+
+/// <summary>The reconciler's settings and its EMF line.</summary>
+public sealed class ReconcileSettingsTests
+{
+    private static FunctionConfig Load(params (string Name, string? Value)[] overrides)
+    {
+        var values = new Dictionary<string, string?> { ["AWS_REGION"] = "us-east-1", ["DESTINATION_REGIONS"] = "us-west-2" };
+        foreach (var (name, value) in overrides)
+        {
+            values[name] = value;
+        }
+
+        return FunctionConfig.Load(new DictionaryEnvironmentVariables(values));
+    }
+
+    [Fact]
+    public void Reconciling_is_off_unless_a_queue_is_set_and_takes_the_replication_fifo_queue_and_a_parameter_name()
+    {
+        Assert.Null(Load().ReconcileQueueUrl);
+        Assert.Null(Load().ReconcileCursorParameter);
+
+        var config = Load(
+            ("RECONCILE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/replication.fifo"),
+            ("RECONCILE_CURSOR_PARAMETER", "/stack/reconcile-cursor"));
+
+        Assert.Equal("https://sqs.us-east-1.amazonaws.com/000000000000/replication.fifo", config.ReconcileQueueUrl?.AbsoluteUri);
+        Assert.Equal("/stack/reconcile-cursor", config.ReconcileCursorParameter);
+    }
+
+    [Theory]
+    [InlineData("RECONCILE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/standard", "FIFO")]
+    [InlineData("RECONCILE_QUEUE_URL", "http://sqs.us-east-1.amazonaws.com/000000000000/q.fifo", "https")]
+    [InlineData("RECONCILE_QUEUE_URL", "queue.fifo", "absolute queue URL")]
+    [InlineData("RECONCILE_CURSOR_PARAMETER", "/stack/cursor with space", "SSM parameter name")]
+    public void A_bad_reconcile_setting_is_an_init_error_naming_it(string name, string value, string problem)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load((name, value)));
+
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_selection_is_the_functions_repository_and_tag_filters()
+    {
+        var selection = Load(("REPOSITORY_FILTER", "team/*,!team/secret"), ("TAG_FILTER", "v[0-9]+"), ("REPLICATE_DELETES", "true")).ToDriftSelection();
+
+        Assert.True(selection.IncludeRepository("team/app"));
+        Assert.False(selection.IncludeRepository("team/secret"));
+        Assert.False(selection.IncludeRepository("other"));
+        Assert.True(selection.IncludeTag("v12"));
+        Assert.False(selection.IncludeTag("dev-v1"));
+        Assert.True(selection.ReplicateDeletes);
+    }
+
+    [Fact]
+    public void Each_run_writes_DriftFound_and_DriftEnqueued_per_source_region_zeros_included()
+    {
+        var now = new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
+        var output = new StringWriter();
+        var writer = new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(now));
+
+        writer.WriteReconcile("us-east-1", 7, 5);
+        writer.WriteReconcile("us-east-1", 0, 0);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        var directive = Assert.Single(lines[0].GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray());
+        Assert.Equal(now.ToUnixTimeMilliseconds(), lines[0].GetProperty("_aws").GetProperty("Timestamp").GetInt64());
+        Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
+        Assert.Equal(["SourceRegion"], Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal([("DriftFound", "Count"), ("DriftEnqueued", "Count")], directive.GetProperty("Metrics").EnumerateArray().Select(m => (m.GetProperty("Name").GetString()!, m.GetProperty("Unit").GetString()!)));
+        Assert.Equal("us-east-1", lines[0].GetProperty("SourceRegion").GetString());
+        Assert.Equal((7, 5), (lines[0].GetProperty("DriftFound").GetInt32(), lines[0].GetProperty("DriftEnqueued").GetInt32()));
+        Assert.Equal((0, 0), (lines[1].GetProperty("DriftFound").GetInt32(), lines[1].GetProperty("DriftEnqueued").GetInt32()));
+    }
+}

@@ -1,0 +1,251 @@
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Selection;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
+using Replicator.Function.Reconcile;
+using Replicator.Function.Tests.Destinations;
+using Replicator.Samples;
+using Replicator.Testing;
+
+namespace Replicator.Function.Tests.Reconcile;
+
+/// <summary>The reconciler over LocalEcr (source and destination) and moto's SQS FIFO queue.</summary>
+public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
+
+    private static long _seed = 9000;
+
+    /// <summary>A distinct image each call: a builder's images depend only on its seed and the shape asked for.</summary>
+    private static SampleImage Unique(SampleFormat format = SampleFormat.Oci) =>
+        new SampleImageBuilder((ulong)Interlocked.Increment(ref _seed)).Image(format, [512]);
+
+    private static ReconcileRun Run(string id, DateTimeOffset? stopAt = null) =>
+        new() { Account = ReconcileRig.Account, Region = ReconcileRig.Source, RunId = id, Time = Now, StopAt = stopAt };
+
+    [Fact]
+    public async Task A_run_enqueues_exactly_what_the_destination_lacks_and_after_replication_the_next_run_finds_nothing()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "drift");
+        var builder = new SampleImageBuilder(seed: 901);
+
+        // In sync: pushed and replicated.
+        var synced = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "synced", synced, "v1");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "synced", synced.Digest, "v1", Now)));
+
+        // The destination lost a tag: replicated, then the tag deleted there.
+        var lost = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "lost", lost, "v1");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "lost", lost.Digest, "v1", Now)));
+        await h.Client(ReconcileRig.West).BatchDeleteImageAsync(new() { RepositoryName = "lost", ImageIds = [new() { ImageTag = "v1" }] });
+
+        // The destination holds the tag at another digest.
+        var moved = Unique(SampleFormat.Docker);
+        await h.PushAsync(ReconcileRig.Source, "moved", moved, "v1");
+        await h.PushAsync(ReconcileRig.West, "moved", Unique(SampleFormat.Docker), "v1");
+
+        // A signature pushed after its image was replicated, whose own event was lost.
+        var signed = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "signed", signed, "v1");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "signed", signed.Digest, "v1", Now)));
+        var signature = builder.Artifact(signed.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "signed", signature, null);
+
+        // Pushed before the deployment: never had an event; and a multi-arch one, whose children come with the index.
+        var before = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "before", before, "v1");
+        var multi = builder.MultiArch(SampleFormat.Oci, [512]);
+        await h.PushAsync(ReconcileRig.Source, "before", multi, "v2");
+
+        // Outside REPOSITORY_FILTER: never looked at.
+        await h.PushAsync(ReconcileRig.Source, "sandbox/x", Unique(SampleFormat.Oci), "v1");
+
+        var selection = new DriftSelection { IncludeRepository = RepositoryFilter.Parse("*,!sandbox/*").Matches };
+        var reconciler = new Reconciler(h.Scanner(selection), new SqsMessageSender(sqs, queue), TimeProvider.System);
+
+        var first = await reconciler.RunAsync(Run("run-1"), CancellationToken.None);
+        var messages = await ReconcileRig.DrainAsync(sqs, queue);
+
+        Assert.True(first.Completed);
+        Assert.Empty(first.Failures);
+        Assert.Equal(5, first.Repositories);
+        Assert.Equal(5, first.DriftFound);
+        Assert.Equal(5, first.DriftEnqueued);
+        var events = messages.Select(m => (Action: EcrEventParser.Parse(m.Body), m.Group)).ToList();
+        (string, string, string?)[] expected =
+        [
+            ("before", before.Digest, "v1"),
+            ("before", multi.Digest, "v2"),
+            ("lost", lost.Digest, "v1"),
+            ("moved", moved.Digest, "v1"),
+            ("signed", signature.Digest, null),
+        ];
+        Assert.Equal(expected.Order(), events.Select(e => (e.Action.RepositoryName, e.Action.Digest!, e.Action.Tag)).Order());
+        Assert.All(events, e =>
+        {
+            Assert.Equal(e.Action.RepositoryName, e.Group);
+            Assert.Equal(ImageAction.Push, e.Action.ActionType);
+            Assert.Equal(ImageAction.Success, e.Action.Result);
+            Assert.Equal(ReconcileRig.Account, e.Action.Account);
+            Assert.Equal(ReconcileRig.Source, e.Action.Region);
+            Assert.Equal(Now, e.Action.Time);
+        });
+        Assert.Equal(
+            [DriftKind.MissingTag, DriftKind.MissingTag, DriftKind.MissingTag, DriftKind.DifferentDigest, DriftKind.MissingReferrer],
+            first.Drift.Select(d => d.Kind).Order());
+
+        // The function replicates what was queued; then nothing is left to find.
+        foreach (var (body, _) in messages)
+        {
+            await h.ReplicateAsync(body);
+        }
+
+        var second = await reconciler.RunAsync(Run("run-2"), CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Equal(0, second.DriftFound);
+        Assert.Equal(0, second.DriftEnqueued);
+        Assert.Empty(await ReconcileRig.DrainAsync(sqs, queue));
+    }
+
+    [Fact]
+    public async Task A_retried_send_within_a_run_is_dropped_by_the_queue_and_the_next_runs_is_not()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "dedup");
+        await h.PushAsync(ReconcileRig.Source, "app", Unique(), "v1");
+        var reconciler = new Reconciler(h.Scanner(), new SqsMessageSender(sqs, queue), TimeProvider.System);
+
+        // The same scheduled event delivered twice (EventBridge is at least once), then the next schedule.
+        await reconciler.RunAsync(Run("scheduled-1"), CancellationToken.None);
+        await reconciler.RunAsync(Run("scheduled-1"), CancellationToken.None);
+        await reconciler.RunAsync(Run("scheduled-2"), CancellationToken.None);
+
+        Assert.Equal(2, (await ReconcileRig.DrainAsync(sqs, queue)).Count);
+    }
+
+    [Fact]
+    public async Task A_run_stops_at_its_deadline_and_the_next_runs_resume_exactly_where_it_stopped()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var expected = new List<(string, string)>();
+        foreach (var repository in new[] { "aa", "bb", "cc" })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var image = Unique(SampleFormat.Oci);
+                await h.PushAsync(ReconcileRig.Source, repository, image, $"v{i}");
+                expected.Add((repository, image.Digest));
+            }
+        }
+
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender();
+        var scanner = h.Scanner();
+
+        // Reads: repository aa, its two digests, repository bb; the fifth read is past the deadline.
+        var clock = new SteppingClock(Now);
+        var first = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("r1", clock.Start.AddMinutes(3.5)), CancellationToken.None);
+
+        Assert.False(first.Completed);
+        Assert.Equal("bb", store.Value);
+        Assert.Equal(2, first.DriftEnqueued);
+
+        // Repository bb, its first digest; the second digest is past the deadline: the cursor stops inside bb.
+        clock = new SteppingClock(Now);
+        var second = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("r2", clock.Start.AddMinutes(1.5)), CancellationToken.None);
+
+        Assert.False(second.Completed);
+        Assert.Equal(1, second.DriftEnqueued);
+        var inside = ReconcileCursor.Parse(store.Value);
+        Assert.Equal("bb", inside?.Repository);
+        Assert.Equal(expected.Where(e => e.Item1 == "bb").Select(e => e.Item2).Order(StringComparer.Ordinal).First(), inside?.AfterDigest);
+
+        var third = await new Reconciler(scanner, sender, new SteppingClock(Now), store).RunAsync(Run("r3"), CancellationToken.None);
+
+        Assert.True(third.Completed);
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+        Assert.Equal(3, third.DriftEnqueued);
+
+        // Over the three runs, every image exactly once, in repository and digest order.
+        var sent = sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!)).ToList();
+        Assert.Equal(expected.Order(), sent.Order());
+        Assert.Equal(sent.Count, sent.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Deletes_are_enqueued_only_when_replicated_and_only_for_tags_the_source_no_longer_has()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var kept = Unique(SampleFormat.Oci);
+        var gone = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "app", kept, "v1");
+        await h.PushAsync(ReconcileRig.West, "app", kept, "v1");
+        await h.PushAsync(ReconcileRig.West, "app", gone, "v0");
+
+        var pushesOnly = new RecordingSender();
+        await new Reconciler(h.Scanner(), pushesOnly, TimeProvider.System).RunAsync(Run("p"), CancellationToken.None);
+        Assert.Empty(pushesOnly.Messages);
+
+        var deletes = new RecordingSender();
+        var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), deletes, TimeProvider.System).RunAsync(Run("d"), CancellationToken.None);
+
+        var message = Assert.Single(deletes.Messages);
+        var action = EcrEventParser.Parse(message.Body);
+        Assert.Equal((ImageAction.Delete, "app", gone.Digest, "v0"), (action.ActionType, action.RepositoryName, action.Digest!, action.Tag));
+        Assert.Equal(DriftKind.DeletedTag, Assert.Single(report.Drift).Kind);
+
+        // The function's delete removes it; the next run finds nothing.
+        await h.ReplicateAsync(message.Body);
+        var after = new RecordingSender();
+        await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), after, TimeProvider.System).RunAsync(Run("d2"), CancellationToken.None);
+        Assert.Empty(after.Messages);
+    }
+
+    [Fact]
+    public async Task An_archived_source_image_is_neither_pushed_nor_taken_for_a_deleted_one()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var held = Unique(SampleFormat.Oci);
+        var never = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "cold", held, "v1");
+        await h.PushAsync(ReconcileRig.West, "cold", held, "v1");
+        await h.PushAsync(ReconcileRig.Source, "cold", never, "v2");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, ReconcileRig.Source, "cold", held.Digest);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, ReconcileRig.Source, "cold", never.Digest);
+
+        var sender = new RecordingSender();
+        var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(Run("a"), CancellationToken.None);
+
+        // v1 stays in the destination (the source still has it, archived); v2 cannot be pulled, so it is not pushed.
+        Assert.Equal(0, report.DriftFound);
+        Assert.Empty(sender.Messages);
+    }
+
+    [Fact]
+    public async Task A_repository_that_cannot_be_read_is_reported_and_the_pass_goes_on()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var b = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        await h.PushAsync(ReconcileRig.Source, "bb", b, "v1");
+
+        // The destination refuses the first listing (repository aa, walked first); a refusal is not retried.
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", 400, region: ReconcileRig.West);
+        var sender = new RecordingSender();
+        var store = new MemoryCursorStore();
+        var report = await new Reconciler(h.Scanner(), sender, TimeProvider.System, store).RunAsync(Run("f"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith("aa: ", failure, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", failure, StringComparison.Ordinal);
+        Assert.Equal(("bb", b.Digest), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!))));
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using LocalLambdaHost;
+using Replicator.Core.Composition;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
+using Replicator.Function.Reconcile;
+using Replicator.Function.Tests.Destinations;
+using Replicator.Function.Tests.Support;
+using Replicator.Samples;
+using Replicator.Testing;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Reconcile;
+
+/// <summary>The whole function (FunctionHost, the engine as Program.cs builds it) invoked by the schedule and by the queue.</summary>
+public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<MotoFixture>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromMinutes(2);
+
+    private static string ScheduledEventJson => File.ReadAllText(Path.Combine(E.EventsDirectory, "scheduled.json"));
+
+    [Fact]
+    public async Task A_scheduled_event_runs_the_reconciler_and_the_queued_event_then_replicates_through_the_same_function()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "scheduled");
+        var image = new SampleImageBuilder(seed: 911).Image(SampleFormat.Oci, [2048]);
+        await h.PushAsync(ReconcileRig.Source, "team/app", image, "v1");
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
+            ["AWS_REGION"] = ReconcileRig.Source,
+            ["DESTINATION_REGIONS"] = ReconcileRig.West,
+            ["REPOSITORY_FILTER"] = "team/*",
+            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_SQS"] = moto.Server.Endpoint.ToString(),
+            ["RECONCILE_QUEUE_URL"] = queue,
+            ["RECONCILE_CURSOR_PARAMETER"] = "/scheduled-test/reconcile-cursor",
+        });
+        var host = new FunctionHost
+        {
+            Environment = environment,
+            Output = output,
+            ReplicatorFactory = config => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
+            DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
+            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+            ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
+            ReconcileCursorStoreFactory = config => new SsmReconcileCursorStore(moto.Server.SsmClient(ReconcileRig.Source), config.ReconcileCursorParameter!),
+            ReconcileReadsPerSecond = 10_000,
+        }.RunAsync(stop.Token);
+
+        var reconciled = await api.InvokeAsync(ScheduledEventJson, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.True(reconciled.IsSuccess, reconciled.Body);
+        using (var response = JsonDocument.Parse(reconciled.Body))
+        {
+            Assert.Equal(1, response.RootElement.GetProperty("repositories").GetInt32());
+            Assert.Equal(1, response.RootElement.GetProperty("driftFound").GetInt32());
+            Assert.Equal(1, response.RootElement.GetProperty("driftEnqueued").GetInt32());
+            Assert.True(response.RootElement.GetProperty("completed").GetBoolean());
+        }
+
+        var (body, group) = Assert.Single(await ReconcileRig.DrainAsync(sqs, queue));
+        Assert.Equal("team/app", group);
+        using var ssm = moto.Server.SsmClient(ReconcileRig.Source);
+        Assert.Equal("-", (await ssm.GetParameterAsync(new() { Name = "/scheduled-test/reconcile-cursor" })).Parameter.Value);
+        var log = output.ToString();
+        Assert.Contains("\"DriftFound\":1", log, StringComparison.Ordinal);
+        Assert.Contains("\"DriftEnqueued\":1", log, StringComparison.Ordinal);
+        Assert.Contains("\"SourceRegion\":\"us-east-1\"", log, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"Drift\"", log, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"Reconciled\"", log, StringComparison.Ordinal);
+
+        // The queued message, delivered as the event source mapping would: an SQS batch, the batch path.
+        var batch = JsonSerializer.Serialize(new SQSEvent { Records = [E.Record("m1", body, group)] }, EventJsonContext.Default.SQSEvent);
+        var replicated = await api.InvokeAsync(batch, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal("{\"batchItemFailures\":[]}", replicated.Body);
+        Assert.Equal(image.Digest, await new RegistryProbe(h.Client(ReconcileRig.West)).TagDigestAsync("team/app", "v1"));
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task A_scheduled_event_without_a_reconcile_queue_fails_the_invocation_naming_the_setting()
+    {
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var replicator = new FakeReplicator();
+        var host = new FunctionHost
+        {
+            Environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+            {
+                ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
+                ["AWS_REGION"] = "us-east-1",
+                ["DESTINATION_REGIONS"] = "us-west-2",
+            }),
+            Output = output,
+            ReplicatorFactory = _ => replicator,
+            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+        }.RunAsync(stop.Token);
+
+        var result = await api.InvokeAsync(ScheduledEventJson, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.False(result.IsSuccess);
+        Assert.Contains("RECONCILE_QUEUE_URL", result.Body, StringComparison.Ordinal);
+        Assert.Empty(replicator.Calls);
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+    }
+}

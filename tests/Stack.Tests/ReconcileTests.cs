@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+/// <summary>The reconcile schedule: the same function, invoked by a Scheduled Event, sending drift to the FIFO queue.</summary>
+public sealed class ReconcileTests
+{
+    private static readonly Lazy<DeployedTemplate> OffLazy = new(() => StackTemplate.Expand(new Dictionary<string, string>
+    {
+        ["RepositoryFilter"] = "team/*",
+        ["DestinationRegions"] = "us-west-2",
+        ["ReconcileSchedule"] = "",
+    }));
+
+    private static List<PolicyStatement> Statements(DeployedTemplate stack) =>
+        [.. stack.OfType("AWS::IAM::RolePolicy").Where(p => p.Key == "ReconcilerPolicy").SelectMany(r => PolicyStatement.Of(r.Key, r.Value["Properties"]!["PolicyDocument"]!))];
+
+    [Fact]
+    public void By_default_a_rule_invokes_the_function_every_six_hours_and_only_that_rule_may()
+    {
+        var stack = Samples.Selecting("team/*");
+        var rule = stack.Properties("ReconcileRule");
+        var target = Assert.Single(rule["Targets"]!.AsArray())!;
+        var permission = stack.Properties("ReconcileInvokePermission");
+
+        Assert.Equal("rate(6 hours)", (string)rule["ScheduleExpression"]!);
+        Assert.Null(rule["EventPattern"]);
+        Assert.Equal("ENABLED", (string)rule["State"]!);
+        Assert.Equal("{GetAtt:ReplicatorFunction.Arn}", (string)target["Arn"]!);
+        // The function reads the Scheduled Event itself: no Input that would replace it.
+        Assert.Null(target["Input"]);
+        Assert.Equal("lambda:InvokeFunction", (string)permission["Action"]!);
+        Assert.Equal("events.amazonaws.com", (string)permission["Principal"]!);
+        Assert.Equal("{GetAtt:ReconcileRule.Arn}", (string)permission["SourceArn"]!);
+        Assert.Equal("{Ref:ReplicatorFunction}", (string)permission["FunctionName"]!);
+    }
+
+    [Fact]
+    public void The_function_sends_drift_to_the_replication_queue_and_keeps_its_cursor_in_its_own_parameter()
+    {
+        var stack = Samples.Selecting("team/*");
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        var cursor = stack.Properties("ReconcileCursor");
+
+        // The queue the pipe fills, so a reconciled event takes exactly the path of a pushed one.
+        Assert.Equal("{Ref:ReplicationQueue}", (string)variables["RECONCILE_QUEUE_URL"]!);
+        Assert.Equal("{Ref:ReconcileCursor}", (string)variables["RECONCILE_CURSOR_PARAMETER"]!);
+        Assert.Equal("String", (string)cursor["Type"]!);
+        Assert.Equal("-", (string)cursor["Value"]!);
+        Assert.Equal($"/{IntrinsicEvaluator.StackName}/reconcile-cursor", (string)cursor["Name"]!);
+
+        var statements = Statements(stack);
+        var ssm = Assert.Single(statements, s => s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal)));
+        Assert.Equal(["ssm:GetParameter", "ssm:PutParameter"], ssm.Actions.Order(StringComparer.Ordinal));
+        // SSM's ARN of a parameter named /a/b is ...:parameter/a/b (one slash).
+        Assert.Equal([$"arn:aws:ssm:{IntrinsicEvaluator.Region}:{IntrinsicEvaluator.AccountId}:parameter{(string)cursor["Name"]!}"], ssm.Resources);
+    }
+
+    [Fact]
+    public void Listing_the_source_registry_is_the_one_grant_beyond_the_selected_repositories_and_it_only_describes()
+    {
+        var list = Assert.Single(Statements(Samples.Selecting("team/*")), s => s.Sid == "ListSourceRepositories");
+
+        Assert.Equal("Allow", list.Effect);
+        Assert.Equal(["ecr:DescribeRepositories"], list.Actions);
+        Assert.Equal([$"arn:aws:ecr:{IntrinsicEvaluator.Region}:{IntrinsicEvaluator.AccountId}:repository/*"], list.Resources);
+    }
+
+    [Fact]
+    public void An_empty_schedule_creates_no_rule_no_parameter_no_grant_and_no_reconcile_settings()
+    {
+        var stack = OffLazy.Value;
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!.AsObject();
+
+        Assert.DoesNotContain(stack.Resources, r => r.Key.StartsWith("Reconcile", StringComparison.Ordinal));
+        Assert.False(variables.ContainsKey("RECONCILE_QUEUE_URL"));
+        Assert.False(variables.ContainsKey("RECONCILE_CURSOR_PARAMETER"));
+        Assert.Single(stack.OfType("AWS::Events::Rule"));
+    }
+
+    [Theory]
+    [InlineData("rate(6 hours)", true)]
+    [InlineData("rate(1 day)", true)]
+    [InlineData("cron(0 3 * * ? *)", true)]
+    [InlineData("", true)]
+    [InlineData("rate(0 hours)", false)]
+    [InlineData("every 6 hours", false)]
+    [InlineData("rate(6 hours", false)]
+    public void The_schedule_parameter_takes_an_EventBridge_expression_or_nothing(string value, bool accepted)
+    {
+        var pattern = (string)StackTemplate.Raw["Parameters"]!["ReconcileSchedule"]!["AllowedPattern"]!;
+
+        Assert.Equal(accepted, Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
+}
