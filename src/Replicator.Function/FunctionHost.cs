@@ -1,10 +1,14 @@
 using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Replication;
+using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Redelivery;
+using Replicator.Function.ReplicatedEvents;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
@@ -33,6 +37,15 @@ public sealed class FunctionHost
     /// <summary>Null builds <see cref="SqsMessageVisibility"/> (the function's region, AWS_ENDPOINT_URL_SQS honoured).</summary>
     public Func<FunctionConfig, IMessageVisibility>? MessageVisibilityFactory { get; init; }
 
+    /// <summary>
+    /// Builds the PutEvents client when REPLICATED_EVENT_BUS is set; null builds <see cref="EventBridgeClient"/> for the
+    /// configured endpoint, signing with the function's own credentials (the default chain).
+    /// </summary>
+    public Func<FunctionConfig, IEventBridgeClient>? EventBridgeClientFactory { get; init; }
+
+    /// <summary>The retry budget of the replicated events.</summary>
+    public ReplicatedEventSettings ReplicatedEventSettings { get; init; } = new();
+
     public BatchProcessorOptions BatchOptions { get; init; } = new();
 
     /// <summary>Null uses AWS_LAMBDA_RUNTIME_API.</summary>
@@ -51,6 +64,7 @@ public sealed class FunctionHost
 
         runtimeApi ??= ownedClient!;
         IImageReplicator? replicator = null;
+        HttpClient? eventsHttp = null;
 
         Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken token)
         {
@@ -63,11 +77,19 @@ public sealed class FunctionHost
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
                 replicator = ReplicatorFactory(config);
-                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
+                ReplicatedEventPublisher? replicatedEvents = null;
+                if (config.ReplicatedEventBus is { } bus)
+                {
+                    var client = EventBridgeClientFactory?.Invoke(config) ?? new EventBridgeClient(
+                        eventsHttp = EcrClientFactory.CreateHttpClient(), new AwsSdkCredentialsSource(), bus.RegionOr(config.Region), config.ReplicatedEventEndpoint!, TimeProvider);
+                    replicatedEvents = new ReplicatedEventPublisher(client, logger, metrics, TimeProvider, ReplicatedEventSettings);
+                }
+
+                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider, replicatedEvents);
                 var visibility = MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
                 var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
                 var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger);
-                logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
+                logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}, replicated events {(replicatedEvents is null ? "off" : "on")}");
                 return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
             catch (ConfigurationException ex)
@@ -94,6 +116,7 @@ public sealed class FunctionHost
         finally
         {
             (replicator as IDisposable)?.Dispose();
+            eventsHttp?.Dispose();
         }
     }
 

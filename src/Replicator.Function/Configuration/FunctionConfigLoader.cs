@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Core.Validation;
@@ -26,6 +27,7 @@ internal static class FunctionConfigLoader
     public const string AwsRegion = "AWS_REGION";
     public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
     public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
+    public const string ReplicatedEventBus = "REPLICATED_EVENT_BUS";
     public const string LogLevelVariable = "AWS_LAMBDA_LOG_LEVEL";
     public const string LogFormatVariable = "AWS_LAMBDA_LOG_FORMAT";
 
@@ -52,8 +54,16 @@ internal static class FunctionConfigLoader
         var destinations = ParseDestinations(Get(DestinationRegions));
         DestinationAccess access;
         RepositoryMapping mapping;
+        EventBusReference? eventBus = null;
+        Uri? eventEndpoint = null;
         try
         {
+            if (Get(ReplicatedEventBus) is { } bus)
+            {
+                eventBus = EventBusReference.Parse(bus, ReplicatedEventBus);
+                eventEndpoint = ResolveEventEndpoint(eventBus.RegionOr(region), environment);
+            }
+
             access = DestinationAccess.FromEnvironment(environment, destinations, region);
             mapping = RepositoryMapping.Parse(Get(RepositoryMapping.Variable));
 
@@ -81,6 +91,8 @@ internal static class FunctionConfigLoader
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
             SqsEndpoint = sqsEndpoint,
             Redelivery = ParseRedelivery(Get(RetryBaseSeconds), Get(RetryMaxSeconds)),
+            ReplicatedEventBus = eventBus,
+            ReplicatedEventEndpoint = eventEndpoint,
             LogLevel = ParseLogLevel(Get(LogLevelVariable)),
             LogFormat = ParseLogFormat(Get(LogFormatVariable)),
         };
@@ -163,6 +175,20 @@ internal static class FunctionConfigLoader
         }
 
         return keys;
+    }
+
+    // Resolved at init, so a bad override or FIPS flag is an init error naming the variable, not a warning per image.
+    private static Uri ResolveEventEndpoint(string region, IEnvironmentVariables environment)
+    {
+        try
+        {
+            return EventBridgeEndpoints.Resolve(region, environment);
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentNullException)
+        {
+            // "AWS_USE_FIPS_ENDPOINT must be true or false" (or the shared config file's key): already names the setting.
+            throw new ConfigurationException(ex.Message);
+        }
     }
 
     private static Uri? ParseEndpoint(string? value, string variable)
