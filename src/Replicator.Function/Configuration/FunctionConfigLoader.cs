@@ -186,8 +186,9 @@ internal static class FunctionConfigLoader
         }
         catch (ArgumentException ex) when (ex is not ArgumentNullException)
         {
-            // "AWS_USE_FIPS_ENDPOINT must be true or false" (or the shared config file's key): already names the setting.
-            throw new ConfigurationException(ex.Message);
+            // "AWS_USE_FIPS_ENDPOINT must be true or false", or the same of the shared config file's key.
+            var split = ex.Message.IndexOf(" must ", StringComparison.Ordinal);
+            throw split > 0 ? new ConfigurationException(ex.Message[..split], ex.Message[(split + 1)..]) : new ConfigurationException(ex.Message);
         }
     }
 
