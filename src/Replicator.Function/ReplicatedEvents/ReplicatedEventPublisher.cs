@@ -85,6 +85,15 @@ public sealed class ReplicatedEventPublisher(
                         Classify(e, "DeadlineExceeded", "stopped at the invocation deadline", transient: false);
                     }
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Anything else (credentials that cannot be resolved right now, a bug): still never the record's
+                    // failure. Retried within the same budget, as a resolution failure may pass.
+                    foreach (var e in batch)
+                    {
+                        Classify(e, ex.GetType().Name, "PutEvents could not be called", transient: true);
+                    }
+                }
             }
 
             pending = retry;

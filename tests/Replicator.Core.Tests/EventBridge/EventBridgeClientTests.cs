@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Replicator.Core.EventBridge;
@@ -37,6 +38,33 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
         // AWS JSON 1.1 timestamps are epoch seconds.
         Assert.Equal(1764475200.5m, first.GetProperty("Time").GetDecimal());
+    }
+
+    [Fact]
+    public async Task The_body_on_the_wire_satisfies_botocores_PutEvents_model()
+    {
+        using var http = new HttpClient();
+        await Client(http).PutEventsAsync(Request(Entry("a"), Entry("b")), CancellationToken.None);
+        var body = Assert.Single(_server.Accepted).Body.GetRawText();
+
+        // botocore's own parameter validator over the model's PutEventsRequest: members, types, lengths, list sizes.
+        const string Script = """
+            import json, sys
+            import botocore.session
+            from botocore.validate import ParamValidator
+            shape = botocore.session.get_session().get_service_model("events").operation_model("PutEvents").input_shape
+            print(ParamValidator().validate(json.load(sys.stdin), shape).generate_report())
+            """;
+        var start = new ProcessStartInfo("python3", ["-c", Script]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var python = Process.Start(start)!;
+        await python.StandardInput.WriteAsync(body);
+        python.StandardInput.Close();
+        var report = await python.StandardOutput.ReadToEndAsync();
+        var errors = await python.StandardError.ReadToEndAsync();
+        await python.WaitForExitAsync();
+
+        Assert.True(python.ExitCode == 0, errors);
+        Assert.Equal(string.Empty, report.Trim());
     }
 
     [Fact]

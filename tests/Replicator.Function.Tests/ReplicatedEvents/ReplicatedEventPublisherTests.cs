@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Replicator.Core.EventBridge;
+using Moq;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
@@ -143,6 +144,21 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         Assert.Equal(3, _bus.Refused.Count);
         Assert.All(harness.LogLines, l => Assert.Equal("ThrottlingException", l.GetProperty("errorType").GetString()));
         Assert.Contains("after 3 attempts", harness.LogLines.First().GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_throws_anything_else_is_retried_within_the_budget_and_never_throws()
+    {
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("no credentials"));
+        var harness = new Harness();
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 2, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        var failed = await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+
+        Assert.Equal(1, failed);
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.Equal("InvalidOperationException", Assert.Single(harness.LogLines).GetProperty("errorType").GetString());
     }
 
     [Fact]
