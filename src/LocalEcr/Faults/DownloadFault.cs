@@ -11,5 +11,8 @@ internal sealed class DownloadFault
 
     public TimeSpan Stall { get; init; }
 
+    /// <summary>A cut that also expires every download URL issued so far, so the client's resume needs a new URL.</summary>
+    public bool ExpireUrls { get; init; }
+
     public int Remaining { get; set; } = 1;
 }

@@ -47,9 +47,13 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>The next <paramref name="count"/> blob downloads abort the connection after <paramref name="afterBytes"/> bytes.</summary>
-    public void CutDownloadAfter(long afterBytes, string? digest = null, int count = 1) =>
-        AddDownload(new DownloadFault { Kind = DownloadFaultKind.Cut, AfterBytes = afterBytes, Digest = digest, Remaining = count });
+    /// <summary>
+    /// The next <paramref name="count"/> blob downloads abort the connection after <paramref name="afterBytes"/> bytes;
+    /// with <paramref name="expireUrls"/>, every URL issued so far expires at that moment (a resume after an outage
+    /// longer than the URL's lifetime), so the fault does not depend on when the client asked for its URL.
+    /// </summary>
+    public void CutDownloadAfter(long afterBytes, string? digest = null, int count = 1, bool expireUrls = false) =>
+        AddDownload(new DownloadFault { Kind = DownloadFaultKind.Cut, AfterBytes = afterBytes, Digest = digest, Remaining = count, ExpireUrls = expireUrls });
 
     /// <summary>The next <paramref name="count"/> blob downloads pause for <paramref name="duration"/> after <paramref name="afterBytes"/> bytes.</summary>
     public void StallDownloadAfter(long afterBytes, TimeSpan duration, string? digest = null, int count = 1) =>

@@ -83,6 +83,11 @@ internal static class BlobEndpoint
                     // it, so the client reliably receives exactly AfterBytes bytes (real time on purpose).
                     await body.FlushAsync(context.RequestAborted);
                     await Task.Delay(CutGrace, context.RequestAborted);
+                    if (cut.ExpireUrls)
+                    {
+                        server.Faults.ExpireDownloadUrls();
+                    }
+
                     context.Abort();
                     return;
                 }

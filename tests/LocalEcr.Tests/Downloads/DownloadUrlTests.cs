@@ -166,6 +166,26 @@ public sealed class DownloadUrlTests
     }
 
     [Fact]
+    public async Task A_cut_that_expires_urls_leaves_the_resume_forbidden_and_a_new_url_working()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        server.Faults.CutDownloadAfter(100_000, digest, expireUrls: true);
+        var url = await UrlAsync(client, digest);
+        using (var response = await client.GetAsync(url))
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            Assert.NotNull(await Record.ExceptionAsync(() => stream.CopyToAsync(Stream.Null)));
+        }
+
+        using var resume = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Forbidden, resume.StatusCode);
+        using var fresh = await client.GetAsync(await UrlAsync(client, digest));
+        Assert.Equal(data, await fresh.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task A_corrupted_download_flips_one_byte_as_served_only()
     {
         var (server, client, data, digest) = await StartWithBlobAsync();
