@@ -1,3 +1,4 @@
+using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Replication;
 using Replicator.Function;

@@ -7,6 +7,7 @@ using Replicator.Core.Configuration;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 using Replicator.Core.Signing;

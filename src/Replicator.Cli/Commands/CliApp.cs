@@ -2,6 +2,7 @@ using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;
@@ -50,7 +51,7 @@ public static class CliApp
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
-            console.Error($"--tag-filter took longer than {Selection.SelectionParser.RegexTimeout.TotalSeconds:0} s on one tag; simplify the pattern");
+            console.Error($"--tag-filter took longer than {Core.Selection.TagFilter.MatchTimeout.TotalMilliseconds:0} ms on one tag; simplify the pattern");
         }
         catch (EcrException e)
         {

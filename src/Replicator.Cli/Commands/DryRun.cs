@@ -33,7 +33,7 @@ public static class DryRun
                 writes += plan.IsEmpty ? 0 : 1;
                 var action = plan.IsEmpty ? "up to date"
                     : plan.CreateRepository is not null ? "create repository, copy"
-                    : plan.Blobs.Count == 0 && plan.Manifests.All(m => m is Core.Planning.PutTagStep) ? "move tag"
+                    : plan.Blobs.Count == 0 && plan.Manifests.All(m => m.TagOnly) ? "move tag"
                     : "copy";
                 table.AddRow(
                     source.RepositoryName,

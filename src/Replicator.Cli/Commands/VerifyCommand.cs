@@ -6,6 +6,7 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Cli.Verification;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;

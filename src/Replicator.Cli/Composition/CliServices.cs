@@ -1,4 +1,5 @@
 using Replicator.Cli.Selection;
+using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;

@@ -1,4 +1,5 @@
 using System.Text;
+using Replicator.Core.Composition;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 using Replicator.Function;

@@ -14,8 +14,7 @@ namespace Replicator.Cli.Selection;
 /// </summary>
 public static class SelectionParser
 {
-    /// <summary>A bound on tag-filter matching, as the function bounds TAG_FILTER: a pathological pattern fails, never hangs.</summary>
-    public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+    private const string DestinationOption = "--destination-region";
 
     /// <param name="isKnownRegion">Null accepts any well-formed region name (an endpoint override, e.g. LocalEcr).</param>
     public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true)
@@ -25,18 +24,13 @@ public static class SelectionParser
             ?? throw new UsageException("--source-region is required (or set AWS_REGION)");
         CheckRegion("--source-region", source, isKnownRegion);
 
-        var destinations = new List<ReplicationDestination>();
-        foreach (var raw in input.DestinationRegions.SelectMany(SplitList))
+        var destinations = ParseDestinations(input.DestinationRegions.SelectMany(SplitList));
+        foreach (var destination in destinations)
         {
-            var destination = ParseDestination(raw, isKnownRegion);
+            CheckRegion(DestinationOption, destination.Region, isKnownRegion);
             if (destination.Region == source && destination.RegistryId is null)
             {
-                throw new UsageException($"--destination-region {raw} is the source region");
-            }
-
-            if (!destinations.Contains(destination))
-            {
-                destinations.Add(destination);
+                throw new UsageException($"{DestinationOption} {destination} is the source region");
             }
         }
 
@@ -63,22 +57,17 @@ public static class SelectionParser
         };
     }
 
-    /// <summary><c>region</c> or <c>account:region</c>, as the function's DESTINATION_REGIONS.</summary>
-    public static ReplicationDestination ParseDestination(string value, Func<string, bool>? isKnownRegion)
+    /// <summary>The function's DESTINATION_REGIONS grammar and rule (a destination named twice is refused), naming the option.</summary>
+    public static IReadOnlyList<ReplicationDestination> ParseDestinations(IEnumerable<string> entries)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
+        try
         {
-            CheckRegion("--destination-region", value, isKnownRegion);
-            return new ReplicationDestination(value);
+            return ReplicationDestination.ParseAll(entries, DestinationOption);
         }
-
-        var account = value[..colon];
-        var region = value[(colon + 1)..];
-        Check("--destination-region", EcrNames.ValidateRegistryId(account));
-        CheckRegion("--destination-region", region, isKnownRegion);
-        return new ReplicationDestination(region, account);
+        catch (SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>The function's REPOSITORY_MAPPING grammar; a mistake is a usage error naming the option.</summary>
@@ -112,17 +101,12 @@ public static class SelectionParser
         }
     }
 
+    /// <summary>The function's TAG_FILTER rule (<see cref="TagFilter.Create"/>); a mistake is a usage error naming the option.</summary>
     public static Regex? ParseTagFilter(string? pattern)
     {
-        if (string.IsNullOrEmpty(pattern))
-        {
-            return null;
-        }
-
         try
         {
-            // Anchored as the function anchors TAG_FILTER, so one pattern means the same in both: v1.* must not accept dev-v1.
-            return new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+            return TagFilter.Create(pattern);
         }
         catch (ArgumentException e)
         {

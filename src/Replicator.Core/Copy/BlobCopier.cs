@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 

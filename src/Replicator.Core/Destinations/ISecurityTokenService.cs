@@ -1,3 +1,4 @@
+using Replicator.Core.Errors;
 using Replicator.Core.Signing;
 
 namespace Replicator.Core.Destinations;
@@ -7,8 +8,8 @@ public interface ISecurityTokenService
 {
     /// <summary>
     /// Assumes <paramref name="roleArn"/> with <paramref name="caller"/>'s credentials through the STS endpoint of
-    /// <paramref name="region"/>. Failures are <see cref="Replication.ReplicationException"/>s with code
-    /// <see cref="Replication.ReplicationErrorCodes.DestinationCredentialsUnavailable"/> and a retry verdict.
+    /// <paramref name="region"/>. Failures are <see cref="Errors.ReplicationException"/>s with code
+    /// <see cref="Errors.ReplicationErrorCodes.DestinationCredentialsUnavailable"/> and a retry verdict.
     /// </summary>
     Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Core.Destinations;

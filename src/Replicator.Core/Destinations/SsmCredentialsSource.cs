@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Replicator.Core.Errors;
 using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;

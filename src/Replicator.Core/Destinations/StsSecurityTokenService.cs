@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Replicator.Core.Configuration;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 

@@ -1,7 +1,4 @@
 namespace Replicator.Core.Planning;
 
 /// <summary>Create the destination repository (with the source's settings); RepositoryAlreadyExists means done.</summary>
-public sealed record CreateRepositoryStep : PlanStep
-{
-    public override PlanPhase Phase => PlanPhase.CreateRepository;
-}
+public sealed record CreateRepositoryStep;

@@ -1,8 +1,9 @@
 namespace Replicator.Core.Planning;
 
 /// <summary>
-/// The writes that bring one destination up to date, by phase: create the repository, copy the blobs (in any
-/// order, concurrently), then put the manifests strictly in order (children, index, referrers, root tag).
+/// The writes that bring one destination up to date, complete when made (nothing is looked up while it runs): create
+/// the repository, copy the blobs (in any order, concurrently), then put the manifests strictly in order (children,
+/// index, referrers, root tag).
 /// </summary>
 public sealed record ReplicationPlan
 {
@@ -12,13 +13,13 @@ public sealed record ReplicationPlan
 
     public IReadOnlyList<CopyBlobStep> Blobs { get; init; } = [];
 
-    /// <summary><see cref="PutManifestStep"/>s and at most one final <see cref="PutTagStep"/>, in the order to run them.</summary>
-    public IReadOnlyList<PlanStep> Manifests { get; init; } = [];
+    /// <summary>The PutImage calls in the order to run them; the tag, if any, is on the last.</summary>
+    public IReadOnlyList<PutImageStep> Manifests { get; init; } = [];
 
     /// <summary>Sum of the known sizes of <see cref="Blobs"/>.</summary>
     public long BytesToCopy { get; init; }
 
-    /// <summary>True when a blob's size is unknown (schema 1), so <see cref="BytesToCopy"/> is a lower bound.</summary>
+    /// <summary>True when a blob's size is unknown (a schema 1 layer the source does not hold), so <see cref="BytesToCopy"/> is a lower bound.</summary>
     public bool HasUnknownBlobSizes { get; init; }
 
     /// <summary>Distinct blobs needed but already in the destination.</summary>
@@ -31,26 +32,4 @@ public sealed record ReplicationPlan
     public int NonDistributableSkipped { get; init; }
 
     public bool IsEmpty => CreateRepository is null && Blobs.Count == 0 && Manifests.Count == 0;
-
-    /// <summary>Every step, phase by phase.</summary>
-    public IEnumerable<PlanStep> Steps
-    {
-        get
-        {
-            if (CreateRepository is not null)
-            {
-                yield return CreateRepository;
-            }
-
-            foreach (var blob in Blobs)
-            {
-                yield return blob;
-            }
-
-            foreach (var manifest in Manifests)
-            {
-                yield return manifest;
-            }
-        }
-    }
 }

@@ -4,8 +4,8 @@ namespace Replicator.Core.Planning;
 
 /// <summary>
 /// Decides what to write to one destination, without I/O. Used in two passes: <see cref="BlobsToCheck"/> with the
-/// manifests the destination holds, then (after BatchCheckLayerAvailability on those, in
-/// <see cref="Batches.Chunk{T}"/>s) <see cref="Plan"/> with the full <see cref="DestinationState"/>.
+/// manifests the destination holds, then (after BatchCheckLayerAvailability on those) <see cref="Plan"/> with the full
+/// <see cref="DestinationState"/>.
 /// </summary>
 public static class ReplicationPlanner
 {
@@ -62,7 +62,8 @@ public static class ReplicationPlanner
                 }
                 else
                 {
-                    blobs.Add(new CopyBlobStep(blob.Digest, blob.Size, blob.MediaType, blob.Data));
+                    var known = blob.Size != Descriptor.UnknownSize ? blob.Size : source.BlobSizes.GetValueOrDefault(blob.Digest, Descriptor.UnknownSize);
+                    blobs.Add(new CopyBlobStep(blob.Digest, known, blob.MediaType, blob.Data));
                 }
             }
         }
@@ -83,13 +84,14 @@ public static class ReplicationPlanner
 
     /// <summary>
     /// The tag goes on the root's own PutImage when the root is the last write; when referrers of the root follow it
-    /// (or the root is already there) a final <see cref="PutTagStep"/> moves the tag once everything it leads to exists.
+    /// (or the root is already there) a final, <see cref="PutImageStep.TagOnly"/> put of the root moves the tag once
+    /// everything it leads to exists.
     /// </summary>
-    private static List<PlanStep> ManifestSteps(SourceImage source, DestinationState destination, IReadOnlyList<Manifest> toPush)
+    private static List<PutImageStep> ManifestSteps(SourceImage source, DestinationState destination, IReadOnlyList<Manifest> toPush)
     {
         var root = source.Root;
-        var steps = new List<PlanStep>(toPush.Count + 1);
-        steps.AddRange(toPush.Select(m => new PutManifestStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
+        var steps = new List<PutImageStep>(toPush.Count + 1);
+        steps.AddRange(toPush.Select(m => new PutImageStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
 
         var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.ReferenceDigest, StringComparison.Ordinal);
         if (!source.ApplyTag || source.Tag is null || tagAlreadyRight)
@@ -99,11 +101,11 @@ public static class ReplicationPlanner
 
         if (toPush.Count > 0 && ReferenceEquals(toPush[^1], root))
         {
-            steps[^1] = new PutManifestStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag);
+            steps[^1] = steps[^1] with { Tag = source.Tag };
         }
         else
         {
-            steps.Add(new PutTagStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag));
+            steps.Add(new PutImageStep(root.ReferenceDigest, root.MediaType, root.Raw, source.Tag, TagOnly: true));
         }
 
         return steps;

@@ -7,7 +7,8 @@ namespace Replicator.Core.Planning;
 /// indexes, nested indexes) keyed by digest, and referrers (manifests whose <c>subject</c> is the root, a
 /// descendant or another referrer; an index referrer's children are descendants too). Manifests are identified by
 /// <see cref="Manifest.ReferenceDigest"/>. <see cref="ApplyTag"/> is the caller's late-event decision
-/// (<see cref="TagDecision.ShouldMoveTag"/>); the digest itself is always copied.
+/// (<see cref="TagDecision.ShouldMoveTag"/>); the digest itself is always copied. <see cref="BlobSizes"/> holds the sizes
+/// the source reported for blobs no descriptor sizes (Docker schema 1), so a plan made from this image is complete.
 /// </summary>
 public sealed record SourceImage(
     Manifest Root,
@@ -16,6 +17,11 @@ public sealed record SourceImage(
     string? Tag,
     bool ApplyTag)
 {
+    private static readonly IReadOnlyDictionary<string, long> NoSizes = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    /// <summary>Blob sizes by digest, as the source reports them, for the blobs whose descriptors carry none.</summary>
+    public IReadOnlyDictionary<string, long> BlobSizes { get; init; } = NoSizes;
+
     public static SourceImage Create(Manifest root, IEnumerable<Manifest>? descendants = null, IEnumerable<Manifest>? referrers = null, string? tag = null, bool applyTag = true)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -27,6 +33,9 @@ public sealed record SourceImage(
 
         return new SourceImage(root, byDigest, [.. referrers ?? []], tag, applyTag && tag is not null);
     }
+
+    /// <summary>Every manifest of the image: the root, its descendants, its referrers.</summary>
+    public IEnumerable<Manifest> Manifests => new[] { Root }.Concat(Descendants.Values).Concat(Referrers);
 
     /// <summary>Every manifest digest of the image (root, descendants, referrers): what to look up in the destination.</summary>
     public IReadOnlyList<string> ManifestDigests =>

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
 using Replicator.Core.Resilience;
@@ -54,7 +54,7 @@ internal sealed class DestinationReplicator
             }
 
             var target = new BlobTarget(client, destination.RegistryId, repository);
-            var blobs = await ResolveUnknownSizesAsync(source, plan.Blobs, cancellationToken);
+            var blobs = ToCopy(plan.Blobs);
 
             // Every blob is registered with the request's fan-out before this destination arrives: each is then
             // downloaded once for all the destinations that need it.
@@ -117,28 +117,18 @@ internal sealed class DestinationReplicator
             () => blobs.Add(target, blob, progress));
     }
 
-    /// <summary>Schema 1 descriptors carry no size: the source's BatchCheckLayerAvailability knows it.</summary>
-    private async Task<IReadOnlyList<BlobToCopy>> ResolveUnknownSizesAsync(SourceContext source, IReadOnlyList<CopyBlobStep> steps, CancellationToken cancellationToken)
-    {
-        var unknown = steps.Where(s => s.Size < 0).Select(s => s.Digest).ToList();
-        var sizes = unknown.Count == 0
-            ? []
-            : await _reader.LayerSizesAsync(source.Client, source.Reference.RegistryId, source.Reference.RepositoryName, unknown, cancellationToken);
-        return [.. steps.Select(s => new BlobToCopy(s.Digest, s.Size >= 0 ? s.Size : SourceSize(s.Digest), s.Data?.ToArray()))];
+    /// <summary>
+    /// The plan's blobs as the copier takes them. A size still unknown here is a schema 1 layer the source did not
+    /// report when the image was loaded (<see cref="SourceImage.BlobSizes"/>): the source does not hold it.
+    /// </summary>
+    private static IReadOnlyList<BlobToCopy> ToCopy(IReadOnlyList<CopyBlobStep> steps) =>
+        [.. steps.Select(s => s.Size >= 0
+            ? new BlobToCopy(s.Digest, s.Size, s.Data?.ToArray())
+            : throw new ReplicationException(ReplicationErrorCodes.SourceImageNotFound, $"layer {s.Digest} is not available in the source repository", isTransient: false))];
 
-        long SourceSize(string digest) => sizes.TryGetValue(digest, out var size) && size >= 0
-            ? size
-            : throw new ReplicationException(ReplicationErrorCodes.SourceImageNotFound, $"layer {digest} is not available in the source repository", isTransient: false);
-    }
-
-    private async Task PutManifestAsync(IEcrClient client, ReplicationDestination destination, string repository, PlanStep step, CancellationToken cancellationToken)
+    private async Task PutManifestAsync(IEcrClient client, ReplicationDestination destination, string repository, PutImageStep step, CancellationToken cancellationToken)
     {
-        var (digest, mediaType, manifest, tag) = step switch
-        {
-            PutManifestStep m => (m.Digest, m.MediaType, m.Manifest, m.Tag),
-            PutTagStep t => (t.Digest, t.MediaType, t.Manifest, (string?)t.Tag),
-            _ => throw new UnreachableException($"unexpected plan step {step.GetType().Name}"),
-        };
+        var (digest, mediaType, manifest, tag) = (step.Digest, step.MediaType, step.Manifest, step.Tag);
 
         var request = new PutImageRequest
         {

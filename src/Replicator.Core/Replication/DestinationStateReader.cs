@@ -61,28 +61,8 @@ internal sealed class DestinationStateReader
         return partial with { BlobDigests = blobs };
     }
 
-    /// <summary>Asks BatchCheckLayerAvailability which of <paramref name="digests"/> are AVAILABLE; also used on the source for layer sizes.</summary>
-    public async Task<Dictionary<string, long>> LayerSizesAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken)
-    {
-        var available = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var chunk in Batches.Chunk(digests))
-        {
-            var response = await client.BatchCheckLayerAvailabilityAsync(
-                    new BatchCheckLayerAvailabilityRequest { RegistryId = registryId, RepositoryName = repository, LayerDigests = [.. chunk] }, cancellationToken);
-            foreach (var layer in response.Layers ?? [])
-            {
-                if (layer.LayerDigest is { } digest && layer.LayerAvailability == LayerAvailability.Available)
-                {
-                    available[digest] = layer.LayerSize ?? -1;
-                }
-            }
-        }
-
-        return available;
-    }
-
-    private async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>
-        [.. (await LayerSizesAsync(destination, registryId, repository, digests, cancellationToken)).Keys];
+    private static async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>
+        [.. (await AvailableLayers.SizesAsync(destination, registryId, repository, digests, cancellationToken)).Keys];
 
     private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> children, HashSet<string> present, CancellationToken cancellationToken)
     {

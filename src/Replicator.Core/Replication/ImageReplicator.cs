@@ -1,6 +1,7 @@
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Planning;
 using Replicator.Core.Resilience;
 

@@ -1,7 +1,60 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Validation;
+
 namespace Replicator.Core.Replication;
 
 /// <summary>A destination region, optionally in another account (registry id); null means the caller's own account.</summary>
 public sealed record ReplicationDestination(string Region, string? RegistryId = null)
 {
+    /// <summary>The function's variable; the CLI passes its own option name.</summary>
+    public const string Variable = "DESTINATION_REGIONS";
+
+    /// <summary>
+    /// One entry, <c>region</c> or <c>account:region</c>. Throws <see cref="FormatException"/> whose message names
+    /// what is wrong with the account or the region. Whether the region exists is the caller's question (an endpoint
+    /// override, such as LocalEcr, accepts any well-formed name).
+    /// </summary>
+    public static ReplicationDestination Parse(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var colon = entry.IndexOf(':', StringComparison.Ordinal);
+        var account = colon < 0 ? null : entry[..colon];
+        var region = colon < 0 ? entry : entry[(colon + 1)..];
+        var problem = (account is null ? null : EcrNames.ValidateRegistryId(account)) ?? EcrNames.ValidateRegion(region);
+        return problem is null ? new ReplicationDestination(region, account) : throw new FormatException(problem);
+    }
+
+    /// <summary>
+    /// Every entry, in order, the rule both shells apply (DESTINATION_REGIONS, <c>--destination-region</c>): an entry
+    /// named twice is refused, since a user who lists a destination twice has most likely mistyped another one.
+    /// Throws <see cref="SettingException"/> naming <paramref name="setting"/> and the entry.
+    /// </summary>
+    public static IReadOnlyList<ReplicationDestination> ParseAll(IEnumerable<string> entries, string setting = Variable)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var destinations = new List<ReplicationDestination>();
+        foreach (var entry in entries)
+        {
+            ReplicationDestination destination;
+            try
+            {
+                destination = Parse(entry);
+            }
+            catch (FormatException e)
+            {
+                throw new SettingException(setting, $"entry {EcrNames.Quote(entry)}: {e.Message}");
+            }
+
+            if (destinations.Contains(destination))
+            {
+                throw new SettingException(setting, $"entry {EcrNames.Quote(entry)} is listed twice");
+            }
+
+            destinations.Add(destination);
+        }
+
+        return destinations;
+    }
+
     public override string ToString() => RegistryId is null ? Region : $"{RegistryId}:{Region}";
 }

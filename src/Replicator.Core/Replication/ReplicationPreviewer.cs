@@ -1,4 +1,5 @@
 using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Planning;
 using Replicator.Core.Resilience;
 

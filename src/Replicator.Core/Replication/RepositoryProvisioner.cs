@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Replication;
 

@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
 
@@ -8,8 +9,9 @@ namespace Replicator.Core.Replication;
 /// <summary>
 /// Fetches the source image by digest (pulling by digest never converts the manifest) with every accepted
 /// media type, then every manifest below an index, and resolves where the tag points now (for the late-event
-/// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image).
-/// Returns null when the image no longer exists at the source: a stale event, not a failure.
+/// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image),
+/// then the sizes schema 1 manifests do not declare (BatchCheckLayerAvailability), so the plans made from the image
+/// are complete. Returns null when the image no longer exists at the source: a stale event, not a failure.
 /// </summary>
 internal sealed class SourceImageLoader
 {
@@ -18,9 +20,6 @@ internal sealed class SourceImageLoader
     /// bound keeps a hostile or runaway registry from turning one push into an unbounded walk.
     /// </summary>
     public const int MaxReferrers = 500;
-
-    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
-    public const int ReferrersPageSize = 50;
 
     public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
@@ -33,7 +32,25 @@ internal sealed class SourceImageLoader
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
         var referrers = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        return SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        return image with { BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
+    }
+
+    /// <summary>
+    /// Docker schema 1 declares no blob sizes; the source's BatchCheckLayerAvailability reports them. Asked once per
+    /// image, only when a schema 1 manifest is among its manifests. A layer the source does not hold stays unsized:
+    /// only a destination that must copy it fails, as it would on the download.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, long>> UndeclaredSizesAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken)
+    {
+        var unsized = image.Manifests.SelectMany(m => m.Blobs).Where(b => b.Size == Descriptor.UnknownSize).Select(b => b.Digest).Distinct(StringComparer.Ordinal).ToList();
+        if (unsized.Count == 0)
+        {
+            return image.BlobSizes;
+        }
+
+        var sizes = await AvailableLayers.SizesAsync(source, reference.RegistryId, reference.RepositoryName, unsized, cancellationToken);
+        return sizes.Where(s => s.Value >= 0).ToDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -128,7 +145,7 @@ internal sealed class SourceImageLoader
 
             // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
             Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
-            MaxResults = ReferrersPageSize,
+            MaxResults = EcrLimits.ListImageReferrersMaxResults,
         };
         try
         {

@@ -31,9 +31,6 @@ internal static class FunctionConfigLoader
     public const string LogLevelVariable = "AWS_LAMBDA_LOG_LEVEL";
     public const string LogFormatVariable = "AWS_LAMBDA_LOG_FORMAT";
 
-    // A user-supplied pattern runs against every event's tag: bound it so a catastrophic pattern cannot eat the invocation.
-    private static readonly TimeSpan TagFilterTimeout = TimeSpan.FromMilliseconds(100);
-
     public static FunctionConfig Load(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -105,38 +102,20 @@ internal static class FunctionConfigLoader
             throw new ConfigurationException(DestinationRegions, "is required: a comma-separated list of regions or account:region entries");
         }
 
-        var destinations = new List<ReplicationDestination>();
-        foreach (var raw in value.Split(','))
+        var entries = value.Split(',', StringSplitOptions.TrimEntries);
+        if (entries.Any(e => e.Length == 0))
         {
-            var entry = raw.Trim();
-            if (entry.Length == 0)
-            {
-                throw new ConfigurationException(DestinationRegions, "has an empty entry");
-            }
-
-            var colon = entry.IndexOf(':', StringComparison.Ordinal);
-            string? account = colon < 0 ? null : entry[..colon];
-            var destinationRegion = colon < 0 ? entry : entry[(colon + 1)..];
-            if (account is not null && EcrNames.ValidateRegistryId(account) is { } accountError)
-            {
-                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)}: {accountError}");
-            }
-
-            if (EcrNames.ValidateRegion(destinationRegion) is { } regionError)
-            {
-                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)}: {regionError}");
-            }
-
-            var destination = new ReplicationDestination(destinationRegion, account);
-            if (destinations.Contains(destination))
-            {
-                throw new ConfigurationException(DestinationRegions, $"entry {EcrNames.Quote(entry)} is listed twice");
-            }
-
-            destinations.Add(destination);
+            throw new ConfigurationException(DestinationRegions, "has an empty entry");
         }
 
-        return destinations;
+        try
+        {
+            return ReplicationDestination.ParseAll(entries, DestinationRegions);
+        }
+        catch (SettingException ex)
+        {
+            throw new ConfigurationException(ex.Setting, ex.Problem);
+        }
     }
 
     /// <summary><c>us-west-2=arn:aws:kms:us-west-2:...:key/...,eu-west-1=alias/ecr</c>: a KMS key is regional, so one per destination region.</summary>
@@ -286,15 +265,9 @@ internal static class FunctionConfigLoader
 
     private static Regex? ParseTagFilter(string? value)
     {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
         try
         {
-            // Anchored: TAG_FILTER=v1.* must not accept "dev-v1".
-            return new Regex($"^(?:{value})$", RegexOptions.CultureInvariant, TagFilterTimeout);
+            return Core.Selection.TagFilter.Create(value);
         }
         catch (ArgumentException ex)
         {

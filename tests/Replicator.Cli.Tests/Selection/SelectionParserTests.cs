@@ -10,17 +10,29 @@ public sealed class SelectionParserTests
         SelectionParser.Parse(input, defaultRegion, known);
 
     [Fact]
-    public void Destinations_are_repeatable_comma_separated_deduplicated_and_may_name_an_account()
+    public void Destinations_are_repeatable_comma_separated_and_may_name_an_account()
     {
         var criteria = Parse(new SelectionInput
         {
             SourceRegion = "us-east-1",
-            DestinationRegions = ["us-west-2,eu-west-1", "us-west-2", "123456789012:eu-west-1"],
+            DestinationRegions = ["us-west-2,eu-west-1", "123456789012:eu-west-1"],
         });
 
         Assert.Equal(
             [new ReplicationDestination("us-west-2"), new ReplicationDestination("eu-west-1"), new ReplicationDestination("eu-west-1", "123456789012")],
             criteria.Destinations);
+    }
+
+    [Fact]
+    public void A_destination_named_twice_is_refused_as_the_function_refuses_it()
+    {
+        var error = Assert.Throws<UsageException>(() => Parse(new SelectionInput
+        {
+            SourceRegion = "us-east-1",
+            DestinationRegions = ["us-west-2,eu-west-1", "us-west-2"],
+        }));
+
+        Assert.Equal("--destination-region entry 'us-west-2' is listed twice", error.Message);
     }
 
     [Fact]

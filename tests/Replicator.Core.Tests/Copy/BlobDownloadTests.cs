@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Replicator.Core.Copy;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Core.Tests.Copy;

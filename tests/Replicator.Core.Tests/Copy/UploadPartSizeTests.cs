@@ -1,4 +1,5 @@
 using Replicator.Core.Copy;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Core.Tests.Copy;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Destinations;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 

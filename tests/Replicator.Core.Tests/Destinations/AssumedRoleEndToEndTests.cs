@@ -4,6 +4,7 @@ using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 using Replicator.Core.Tests.Replication;

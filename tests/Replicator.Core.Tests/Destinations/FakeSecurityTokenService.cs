@@ -1,4 +1,5 @@
 using Replicator.Core.Destinations;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 

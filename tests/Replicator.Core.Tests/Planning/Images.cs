@@ -27,12 +27,9 @@ internal static class Images
         new(true, new HashSet<string>(blobs ?? [], StringComparer.Ordinal), new HashSet<string>(manifests ?? [], StringComparer.Ordinal), tagDigest);
 
     public static IReadOnlyList<string> ManifestOrder(ReplicationPlan plan) =>
-        [.. plan.Manifests.Select(s => s switch
-        {
-            PutManifestStep put => Name(put.Digest) + (put.Tag is null ? string.Empty : ":" + put.Tag),
-            PutTagStep tag => "tag " + Name(tag.Digest) + ":" + tag.Tag,
-            _ => throw new InvalidOperationException(s.ToString()),
-        })];
+        [.. plan.Manifests.Select(put => put.TagOnly
+            ? "tag " + Name(put.Digest) + ":" + put.Tag
+            : Name(put.Digest) + (put.Tag is null ? string.Empty : ":" + put.Tag))];
 
     private static readonly string[] FixtureNames =
     [

@@ -13,22 +13,11 @@ public class ReplicationPlannerOrderTests
 
         Assert.NotNull(plan.CreateRepository);
         Assert.Equal(source.Root.Blobs.Select(b => b.Digest), plan.Blobs.Select(b => b.Digest));
-        var put = Assert.IsType<PutManifestStep>(Assert.Single(plan.Manifests));
+        var put = Assert.IsType<PutImageStep>(Assert.Single(plan.Manifests));
         Assert.Equal((source.Root.Digest, MediaTypes.DockerManifest, "v1"), (put.Digest, put.MediaType, put.Tag));
         Assert.Same(source.Root.Raw, put.Manifest);
         Assert.Equal(7023L + 29124181 + 32654 + 73109, plan.BytesToCopy);
         Assert.Equal(source.Root.Digest, plan.RootDigest);
-    }
-
-    [Fact]
-    public void Steps_run_phase_by_phase_blobs_before_any_manifest()
-    {
-        var plan = ReplicationPlanner.Plan(Images.List(), DestinationState.Missing);
-        var phases = plan.Steps.Select(s => s.Phase).ToList();
-
-        Assert.Equal(phases.Order(), phases);
-        Assert.Equal(PlanPhase.CreateRepository, phases[0]);
-        Assert.Equal(1 + plan.Blobs.Count + plan.Manifests.Count, phases.Count);
     }
 
     [Fact]
@@ -89,10 +78,10 @@ public class ReplicationPlannerOrderTests
     public void Tag_is_only_on_the_root()
     {
         var plan = ReplicationPlanner.Plan(Images.Nested([Fixture.Parse("oci-artifact.json")]), Images.Holding());
-        var tagged = plan.Manifests.OfType<PutManifestStep>().Where(p => p.Tag is not null).ToList();
+        var tagged = plan.Manifests.Where(p => p.Tag is not null).ToList();
 
         Assert.Equal(Fixture.DigestOf("oci-index-nested.json"), Assert.Single(tagged).Digest);
-        Assert.Empty(plan.Manifests.OfType<PutTagStep>());
+        Assert.DoesNotContain(plan.Manifests, p => p.TagOnly);
     }
 
     [Fact]
@@ -100,7 +89,7 @@ public class ReplicationPlannerOrderTests
     {
         var plan = ReplicationPlanner.Plan(Images.Nested(applyTag: false), Images.Holding());
 
-        Assert.All(plan.Manifests, s => Assert.Null(Assert.IsType<PutManifestStep>(s).Tag));
+        Assert.All(plan.Manifests, s => Assert.Null(Assert.IsType<PutImageStep>(s).Tag));
         Assert.Equal(5, plan.Manifests.Count);
     }
 
@@ -133,7 +122,24 @@ public class ReplicationPlannerOrderTests
         Assert.Equal(3, plan.Blobs.Count);
         Assert.True(plan.HasUnknownBlobSizes);
         Assert.Equal(0, plan.BytesToCopy);
-        Assert.Equal(MediaTypes.DockerSchema1Signed, Assert.IsType<PutManifestStep>(Assert.Single(plan.Manifests)).MediaType);
+        Assert.Equal(MediaTypes.DockerSchema1Signed, Assert.IsType<PutImageStep>(Assert.Single(plan.Manifests)).MediaType);
+    }
+
+    [Fact]
+    public void Schema1_blobs_take_the_sizes_the_source_reported_so_the_plan_is_complete()
+    {
+        var unsized = SourceImage.Create(Fixture.Parse("schema1-signed.json"), tag: "1.0");
+        var digests = ReplicationPlanner.Plan(unsized, Images.Holding()).Blobs.Select(b => b.Digest).ToList();
+        var reported = digests.Take(2).Select((d, i) => (d, 1000L + i)).ToDictionary(p => p.d, p => p.Item2, StringComparer.Ordinal);
+
+        var partly = ReplicationPlanner.Plan(unsized with { BlobSizes = reported }, Images.Holding());
+        var fully = ReplicationPlanner.Plan(unsized with { BlobSizes = new Dictionary<string, long>(reported) { [digests[2]] = 7 } }, Images.Holding());
+
+        Assert.Equal([1000L, 1001L, Descriptor.UnknownSize], partly.Blobs.Select(b => b.Size));
+        Assert.True(partly.HasUnknownBlobSizes);
+        Assert.Equal([1000L, 1001L, 7L], fully.Blobs.Select(b => b.Size));
+        Assert.False(fully.HasUnknownBlobSizes);
+        Assert.Equal(2008, fully.BytesToCopy);
     }
 
     [Fact]
@@ -143,7 +149,7 @@ public class ReplicationPlannerOrderTests
         var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
         var source = SourceImage.Create(manifest, tag: "1.0");
 
-        var put = Assert.IsType<PutManifestStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
+        var put = Assert.IsType<PutImageStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
         var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [payloadDigest], tagDigest: payloadDigest));
 
         Assert.Equal(payloadDigest, manifest.ReferenceDigest);

@@ -42,7 +42,8 @@ public class ReplicationPlannerSkipTests
 
         Assert.Empty(plan.Blobs);
         Assert.Null(plan.CreateRepository);
-        var tag = Assert.IsType<PutTagStep>(Assert.Single(plan.Manifests));
+        var tag = Assert.Single(plan.Manifests);
+        Assert.True(tag.TagOnly);
         Assert.Equal((source.Root.Digest, source.Root.MediaType, "v1"), (tag.Digest, tag.MediaType, tag.Tag));
         Assert.Same(source.Root.Raw, tag.Manifest);
         Assert.Equal(0, plan.BytesToCopy);
@@ -56,7 +57,7 @@ public class ReplicationPlannerSkipTests
         var plan = ReplicationPlanner.Plan(source, Images.Holding(manifests: [source.Root.Digest], tagDigest: source.Root.Digest));
 
         Assert.True(plan.IsEmpty);
-        Assert.Empty(plan.Steps);
+        Assert.Empty(plan.Manifests);
         Assert.Equal(3, plan.ManifestsSkipped);
     }
 
@@ -90,7 +91,7 @@ public class ReplicationPlannerSkipTests
 
         Assert.NotNull(plan.CreateRepository);
         Assert.Equal(4, plan.Blobs.Count);
-        Assert.Equal("v1", Assert.IsType<PutManifestStep>(Assert.Single(plan.Manifests)).Tag);
+        Assert.Equal("v1", Assert.IsType<PutImageStep>(Assert.Single(plan.Manifests)).Tag);
     }
 
     [Fact]

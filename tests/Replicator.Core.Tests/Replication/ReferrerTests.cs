@@ -1,3 +1,4 @@
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;

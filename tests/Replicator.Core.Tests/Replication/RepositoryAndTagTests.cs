@@ -1,4 +1,5 @@
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;

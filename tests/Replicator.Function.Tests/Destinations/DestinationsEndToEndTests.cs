@@ -1,8 +1,10 @@
 using System.Text.Json;
 using LocalEcr;
 using LocalLambdaHost;
+using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 using Replicator.Function.Events;

@@ -9,9 +9,12 @@ internal sealed class CallbackObserver : IReplicationObserver
 
     public Action<ReplicationDestination>? OnFirstBytes { get; set; }
 
+    /// <summary>When set, only bytes of this blob fire the hook.</summary>
+    public string? LayerDigest { get; set; }
+
     public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes)
     {
-        if (OnFirstBytes is { } action && Interlocked.Exchange(ref _fired, 1) == 0)
+        if (OnFirstBytes is { } action && (LayerDigest is null || LayerDigest == layerDigest) && Interlocked.Exchange(ref _fired, 1) == 0)
         {
             action(destination);
         }

@@ -30,14 +30,16 @@ internal sealed class FunctionRig : IAsyncDisposable
     public const string West = "us-west-2";
     public const string Europe = "eu-west-1";
 
+    private readonly EcrClientFactory _operator;
     private int _messageIds;
 
-    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, ImageReplicator replicator)
+    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, EcrClientFactory operatorClients, ImageReplicator replicator)
     {
         Server = server;
         Proxy = proxy;
         Http = http;
         Clients = clients;
+        _operator = operatorClients;
         Replicator = replicator;
         Logger = new FunctionLogger(new OutputSink(Output), LogLevel.Debug, LogFormat.Json, TimeProvider.System);
         Metrics = new MetricsWriter(new OutputSink(Output), Config.MetricsNamespace, TimeProvider.System);
@@ -98,7 +100,11 @@ internal sealed class FunctionRig : IAsyncDisposable
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
         var clients = new EcrClientFactory(http, credentials, environment, timeout: requestTimeout ?? TimeSpan.FromSeconds(5));
-        return new FunctionRig(ecr, proxy, http, clients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
+
+        // The test's own setup and probes keep a generous timeout: a short one is for the engine under test, and a
+        // busy machine must not fail the setup instead.
+        var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: TimeSpan.FromSeconds(100));
+        return new FunctionRig(ecr, proxy, http, clients, operatorClients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
     /// <summary>Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr.</summary>
@@ -107,7 +113,8 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public ImageReplicator NewEngine(ReplicatorOptions? options = null) => new(Clients, Http, options ?? FastOptions);
 
-    public IEcrClient Client(string region) => Clients.GetClient(region);
+    /// <summary>A client for the test's setup and probes (not the engine's).</summary>
+    public IEcrClient Client(string region) => _operator.GetClient(region);
 
     public RegistryProbe Probe(string region) => new(Client(region));
 

@@ -1,5 +1,6 @@
 using LocalEcr;
 using LocalLambdaHost;
+using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;

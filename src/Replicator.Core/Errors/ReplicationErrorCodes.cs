@@ -1,4 +1,4 @@
-namespace Replicator.Core.Replication;
+namespace Replicator.Core.Errors;
 
 /// <summary>Codes of failures the engine raises itself; ECR's own codes pass through unchanged.</summary>
 public static class ReplicationErrorCodes

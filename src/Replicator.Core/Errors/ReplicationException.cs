@@ -1,4 +1,4 @@
-namespace Replicator.Core.Replication;
+namespace Replicator.Core.Errors;
 
 /// <summary>
 /// A failure of the engine itself (not of one ECR call), with a stable code and a retry verdict.

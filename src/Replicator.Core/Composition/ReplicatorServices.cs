@@ -1,9 +1,10 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
+using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 
-namespace Replicator.Core.Replication;
+namespace Replicator.Core.Composition;
 
 /// <summary>
 /// The engine (<see cref="ImageReplicator"/>) as the Lambda function and the CLI build it, together with what it

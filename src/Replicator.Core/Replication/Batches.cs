@@ -1,21 +1,17 @@
-namespace Replicator.Core.Planning;
+using Replicator.Core.Ecr;
 
-/// <summary>Splits lookups into the batch sizes ECR accepts.</summary>
+namespace Replicator.Core.Replication;
+
+/// <summary>Splits lookups into the batch sizes ECR accepts (<see cref="EcrLimits"/>) or the engine chooses.</summary>
 public static class Batches
 {
-    /// <summary>BatchCheckLayerAvailability takes 1..100 layerDigests (botocore ECR model, BatchedOperationLayerDigestList).</summary>
-    public const int LayerAvailabilityBatchSize = 100;
-
-    /// <summary>BatchGetImage takes 1..100 imageIds (botocore ECR model, ImageIdentifierList).</summary>
-    public const int GetImageBatchSize = 100;
-
     /// <summary>
     /// Manifests fetched per BatchGetImage by the engine: 10 of at most 4 MiB keep every answer under the
     /// client's 64 MiB response cap (EcrResponseReader.MaxResponseBytes), well below the 100 ECR allows.
     /// </summary>
     public const int ManifestFetchBatchSize = 10;
 
-    public static IReadOnlyList<IReadOnlyList<T>> Chunk<T>(IReadOnlyList<T> items, int size = LayerAvailabilityBatchSize)
+    public static IReadOnlyList<IReadOnlyList<T>> Chunk<T>(IReadOnlyList<T> items, int size = EcrLimits.LayerAvailabilityBatchSize)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);

@@ -1,6 +1,6 @@
-using Replicator.Core.Planning;
+using Replicator.Core.Replication;
 
-namespace Replicator.Core.Tests.Planning;
+namespace Replicator.Core.Tests.Replication;
 
 public class BatchesTests
 {

@@ -1,7 +1,7 @@
 using Replicator.Core.Ecr;
-using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
 
-namespace Replicator.Core.Resilience;
+namespace Replicator.Core.Replication;
 
 /// <summary>
 /// The destinations' side of <see cref="RetryingEcrClientProvider"/>: every client a destination is written with

@@ -1,0 +1,51 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>The one destination grammar both shells use (DESTINATION_REGIONS, --destination-region).</summary>
+public sealed class ReplicationDestinationTests
+{
+    [Theory]
+    [InlineData("us-west-2", "us-west-2", null)]
+    [InlineData("123456789012:eu-west-1", "eu-west-1", "123456789012")]
+    public void An_entry_is_a_region_or_an_account_and_a_region(string entry, string region, string? account)
+    {
+        var destination = ReplicationDestination.Parse(entry);
+
+        Assert.Equal(new ReplicationDestination(region, account), destination);
+        Assert.Equal(entry, destination.ToString());
+    }
+
+    [Theory]
+    [InlineData("12:us-west-2", "account (registry id) '12' is invalid")]
+    [InlineData("nowhere", "region 'nowhere' is not an AWS region name")]
+    [InlineData("123456789012:", "region")]
+    public void A_bad_entry_names_what_is_wrong(string entry, string expected)
+    {
+        var error = Assert.Throws<FormatException>(() => ReplicationDestination.Parse(entry));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_list_keeps_its_order_and_refuses_a_destination_named_twice()
+    {
+        Assert.Equal(
+            [new ReplicationDestination("us-west-2"), new ReplicationDestination("us-west-2", "123456789012")],
+            ReplicationDestination.ParseAll(["us-west-2", "123456789012:us-west-2"]));
+
+        var error = Assert.Throws<SettingException>(() => ReplicationDestination.ParseAll(["us-west-2", "eu-west-1", "us-west-2"], "--destination-region"));
+        Assert.Equal("--destination-region", error.Setting);
+        Assert.Equal("entry 'us-west-2' is listed twice", error.Problem);
+    }
+
+    [Fact]
+    public void A_bad_entry_in_a_list_names_the_setting_and_the_entry()
+    {
+        var error = Assert.Throws<SettingException>(() => ReplicationDestination.ParseAll(["us-west-2", "12:us-west-2"]));
+
+        Assert.Equal(ReplicationDestination.Variable, error.Setting);
+        Assert.StartsWith("entry '12:us-west-2': account (registry id) '12' is invalid", error.Problem, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Selection;
+
+namespace Replicator.Core.Tests.Selection;
+
+/// <summary>The one tag filter both shells use (TAG_FILTER, --tag-filter).</summary>
+public sealed class TagFilterTests
+{
+    [Fact]
+    public void The_pattern_must_match_the_whole_tag()
+    {
+        var filter = TagFilter.Create("v1.*")!;
+
+        Assert.Matches(filter, "v1.2.3");
+        Assert.DoesNotMatch(filter, "dev-v1");
+        Assert.DoesNotMatch(filter, "dev-v1.2");
+    }
+
+    [Fact]
+    public void An_alternation_is_anchored_as_a_whole()
+    {
+        var filter = TagFilter.Create("latest|v2")!;
+
+        Assert.Matches(filter, "v2");
+        Assert.DoesNotMatch(filter, "not-latest");
+        Assert.DoesNotMatch(filter, "v2-rc");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void No_pattern_is_no_filter(string? pattern) => Assert.Null(TagFilter.Create(pattern));
+
+    [Fact]
+    public void An_invalid_pattern_is_an_argument_error() => Assert.ThrowsAny<ArgumentException>(() => TagFilter.Create("(["));
+
+    [Fact]
+    public void Every_filter_carries_the_one_match_timeout() => Assert.Equal(TagFilter.MatchTimeout, TagFilter.Create("v.*")!.MatchTimeout);
+
+    [Fact]
+    public void A_catastrophic_pattern_times_out_instead_of_hanging()
+    {
+        var filter = TagFilter.Create("(a+)+b")!;
+
+        Assert.Throws<RegexMatchTimeoutException>(() => filter.IsMatch(new string('a', 128)));
+    }
+}
