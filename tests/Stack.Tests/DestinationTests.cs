@@ -14,6 +14,8 @@ public sealed class DestinationTests
 
         Assert.Equal("us-west-2,222222222222:us-west-2,222222222222:eu-west-1,444444444444:us-west-2,333333333333:cn-north-1,us-gov-west-1", (string)variables["DESTINATION_REGIONS"]!);
         Assert.Equal("writer", (string)variables["DESTINATION_ROLE_NAME"]!);
+        Assert.Equal("444444444444=arn:aws:iam::444444444444:role/platform/ecr-writer", (string)variables["DESTINATION_ROLE_ARNS"]!);
+        Assert.Equal(string.Empty, (string)Samples.PushOnly.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["DESTINATION_ROLE_ARNS"]!);
         Assert.Equal("ext-123", (string)variables["DESTINATION_EXTERNAL_ID"]!);
         Assert.Equal("333333333333:cn-north-1=ssm:/replicator/cn,us-gov-west-1=ssm:/replicator/gov", (string)variables["DESTINATION_CREDENTIALS"]!);
         Assert.Equal("team/=mirror/team/", (string)variables["REPOSITORY_MAPPING"]!);
@@ -23,13 +25,16 @@ public sealed class DestinationTests
     }
 
     [Fact]
-    public void AssumeRole_is_granted_on_exactly_the_role_of_each_destination_account()
+    public void AssumeRole_is_granted_on_exactly_the_role_of_each_destination_account_and_each_named_role()
     {
         var assume = Statements(Samples.OtherDestinations).Where(s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal))).ToList();
 
         Assert.All(assume, s => Assert.Equal(["sts:AssumeRole"], s.Actions));
+
+        // DestinationRoleName is granted in every other account (CloudFormation cannot subtract the accounts that
+        // DestinationRoleArns overrides), plus each named role.
         Assert.Equal(
-            ["arn:aws:iam::222222222222:role/writer", "arn:aws:iam::444444444444:role/writer"],
+            ["arn:aws:iam::222222222222:role/writer", "arn:aws:iam::444444444444:role/platform/ecr-writer", "arn:aws:iam::444444444444:role/writer"],
             assume.SelectMany(s => s.Resources).Distinct().Order(StringComparer.Ordinal));
         Assert.DoesNotContain(Statements(Samples.WithDeletes), s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal) || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)));
     }

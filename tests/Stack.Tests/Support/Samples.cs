@@ -44,6 +44,7 @@ internal static class Samples
             ["DestinationCredentials"] = "333333333333:cn-north-1=ssm:/replicator/cn,us-gov-west-1=ssm:/replicator/gov",
             ["RepositoryMapping"] = "team/=mirror/team/",
             ["DestinationRoleName"] = "writer",
+            ["DestinationRoleArns"] = "444444444444=arn:aws:iam::444444444444:role/platform/ecr-writer",
             ["DestinationExternalId"] = "ext-123",
             ["AlarmEmail"] = "",
         }));
