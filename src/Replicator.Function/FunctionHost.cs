@@ -1,9 +1,12 @@
 using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.Ecr;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
+using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Enqueue;
@@ -11,6 +14,7 @@ using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Reconcile;
 using Replicator.Function.Redelivery;
+using Replicator.Function.ReplicatedEvents;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function;
@@ -51,6 +55,15 @@ public sealed class FunctionHost
     /// </summary>
     public double ReconcileReadsPerSecond { get; init; } = 10;
 
+    /// <summary>
+    /// Builds the PutEvents client when REPLICATED_EVENT_BUS is set; null builds <see cref="EventBridgeClient"/> for the
+    /// configured endpoint, signing with the function's own credentials (the default chain).
+    /// </summary>
+    public Func<FunctionConfig, IEventBridgeClient>? EventBridgeClientFactory { get; init; }
+
+    /// <summary>The retry budget of the replicated events.</summary>
+    public ReplicatedEventSettings ReplicatedEventSettings { get; init; } = new();
+
     public BatchProcessorOptions BatchOptions { get; init; } = new();
 
     /// <summary>Null uses AWS_LAMBDA_RUNTIME_API.</summary>
@@ -69,6 +82,7 @@ public sealed class FunctionHost
 
         runtimeApi ??= ownedClient!;
         IImageReplicator? replicator = null;
+        HttpClient? eventsHttp = null;
 
         Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken token)
         {
@@ -81,13 +95,21 @@ public sealed class FunctionHost
                     ? DeadLetterQueueFactory(config)
                     : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
                 replicator = ReplicatorFactory(config);
-                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider);
+                ReplicatedEventPublisher? replicatedEvents = null;
+                if (config.ReplicatedEventBus is { } bus)
+                {
+                    var client = EventBridgeClientFactory?.Invoke(config) ?? new EventBridgeClient(
+                        eventsHttp = EcrClientFactory.CreateHttpClient(), new AwsSdkCredentialsSource(), bus.RegionOr(config.Region), config.ReplicatedEventEndpoint!, TimeProvider);
+                    replicatedEvents = new ReplicatedEventPublisher(client, logger, metrics, TimeProvider, ReplicatedEventSettings);
+                }
+
+                var recordHandler = new RecordHandler(config, replicator, logger, metrics, TimeProvider, replicatedEvents);
                 var visibility = MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
                 var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
                 var reconciler = CreateReconciler(config, replicator);
                 var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, TimeProvider);
                 var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, BatchOptions, redelivery), logger, scheduled);
-                logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}");
+                logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}, replicated events {(replicatedEvents is null ? "off" : "on")}");
                 return Task.FromResult<LambdaBootstrapHandler>(handler.HandleAsync);
             }
             catch (ConfigurationException ex)
@@ -114,6 +136,7 @@ public sealed class FunctionHost
         finally
         {
             (replicator as IDisposable)?.Dispose();
+            eventsHttp?.Dispose();
         }
     }
 

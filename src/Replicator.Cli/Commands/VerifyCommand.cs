@@ -10,7 +10,10 @@ using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;
 
-/// <summary><c>verify</c>: source against destinations, tag by tag; exit 0 in sync, 1 on drift, 2 on error.</summary>
+/// <summary>
+/// <c>verify</c>: source against destinations, tag by tag, and the referrers (signatures, SBOMs, attestations) of
+/// each selected image, which the replicator copies with it; exit 0 in sync, 1 on drift, 2 on error.
+/// </summary>
 public static class VerifyCommand
 {
     public static Command Create(CliContext context)
@@ -64,11 +67,34 @@ public static class VerifyCommand
                 throw new UsageException(e.Message);
             }
 
+            // The referrers of each selected image (once per digest, named after its first selected tag).
+            var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
+            foreach (var image in expected.DistinctBy(i => i.Digest))
+            {
+                var found = await ReferrerInventory.WalkAsync(source, null, repository, image.Digest, cancellationToken);
+                if (found.Count > 0)
+                {
+                    referrers.Add((image.Tag, found));
+                }
+            }
+
             foreach (var destination in criteria.Destinations)
             {
-                var there = await ImageInventory.TaggedImagesAsync(services.Destinations.GetClient(destination, sourceAccount), destination.RegistryId, target, cancellationToken);
+                var client = services.Destinations.GetClient(destination, sourceAccount);
+                var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken);
                 var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
                 entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
+
+                var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+                foreach (var (tag, found) in referrers)
+                {
+                    foreach (var subject in found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
+                    {
+                        held[subject] = there is null ? new HashSet<string>() : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
+                    }
+
+                    entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), found, held));
+                }
             }
         }
 

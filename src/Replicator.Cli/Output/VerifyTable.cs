@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Replicator.Cli.Output;
 
-/// <summary>verify's table: one row per tag and destination.</summary>
+/// <summary>verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer").</summary>
 public static class VerifyTable
 {
     public static Table Render(VerifyReport report)
@@ -15,7 +15,7 @@ public static class VerifyTable
         {
             table.AddRow(
                 new Text(e.Repository),
-                new Text(e.Tag),
+                new Text(e.IsReferrer ? $"{e.Tag} > {e.ArtifactType ?? "referrer"}" : e.Tag),
                 new Text(e.Destination),
                 new Text(Format.ShortDigest(e.SourceDigest)),
                 new Text(Format.ShortDigest(e.DestinationDigest)),
@@ -29,8 +29,10 @@ public static class VerifyTable
         }
 
         table.Caption(report.InSync
-            ? $"in sync: {report.Entries.Count} tag(s) checked"
+            ? $"in sync: {report.Entries.Count(e => !e.IsReferrer)} tag(s){Referrers(report)} checked"
             : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}");
         return table;
     }
+
+    private static string Referrers(VerifyReport report) => report.Entries.Count(e => e.IsReferrer) is var n and > 0 ? $" and {n} referrer(s)" : string.Empty;
 }

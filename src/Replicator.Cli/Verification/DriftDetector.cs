@@ -1,3 +1,4 @@
+using Replicator.Cli.Inventory;
 using Replicator.Cli.Selection;
 
 namespace Replicator.Cli.Verification;
@@ -34,5 +35,30 @@ public static class DriftDetector
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// The referrers of one selected image in one destination: in sync when the destination lists the referrer under
+    /// the same subject (digests are kept, so subject and referrer have the same digests there), else missing.
+    /// <paramref name="destinationReferrers"/> maps each subject digest to the referrer digests the destination holds.
+    /// </summary>
+    public static IReadOnlyList<DriftEntry> CompareReferrers(
+        string repository,
+        string tag,
+        string destination,
+        IReadOnlyList<ReferrerEntry> referrers,
+        IReadOnlyDictionary<string, IReadOnlySet<string>> destinationReferrers)
+    {
+        ArgumentNullException.ThrowIfNull(referrers);
+        ArgumentNullException.ThrowIfNull(destinationReferrers);
+        return [.. referrers.Select(r =>
+        {
+            var held = destinationReferrers.TryGetValue(r.SubjectDigest, out var there) && there.Contains(r.Digest);
+            return new DriftEntry(repository, tag, destination, r.Digest, held ? r.Digest : null, held ? DriftStatus.InSync : DriftStatus.Missing)
+            {
+                SubjectDigest = r.SubjectDigest,
+                ArtifactType = r.ArtifactType,
+            };
+        })];
     }
 }

@@ -1,4 +1,21 @@
+using System.Text.Json.Serialization;
+
 namespace Replicator.Cli.Verification;
 
-/// <summary>One tag in one destination, compared with the source.</summary>
-public sealed record DriftEntry(string Repository, string Tag, string Destination, string? SourceDigest, string? DestinationDigest, DriftStatus Status);
+/// <summary>
+/// One tag in one destination, compared with the source; or, with <see cref="SubjectDigest"/> set, one referrer of
+/// the image that <see cref="Tag"/> selects (its digest is <see cref="SourceDigest"/>).
+/// </summary>
+public sealed record DriftEntry(string Repository, string Tag, string Destination, string? SourceDigest, string? DestinationDigest, DriftStatus Status)
+{
+    /// <summary>For a referrer: the manifest it refers to (the tagged image, or another referrer). Null for a tag.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SubjectDigest { get; init; }
+
+    /// <summary>For a referrer: its <c>artifactType</c> as ECR reports it, when it has one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ArtifactType { get; init; }
+
+    [JsonIgnore]
+    public bool IsReferrer => SubjectDigest is not null;
+}

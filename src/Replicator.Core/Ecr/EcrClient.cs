@@ -15,16 +15,14 @@ namespace Replicator.Core.Ecr;
 public sealed partial class EcrClient : IEcrClient
 {
     public const string SigningService = "ecr";
-    public const string ContentType = "application/x-amz-json-1.1";
+    public const string ContentType = AwsJsonRequestSigner.ContentType;
     public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
 
     private readonly HttpClient _httpClient;
     private readonly IAwsCredentialsSource _credentials;
-    private readonly SigV4Signer _signer;
+    private readonly AwsJsonRequestSigner _signer;
     private readonly TimeProvider _timeProvider;
     private readonly Uri _endpoint;
-    private readonly string _host;
-    private readonly string _path;
 
     public EcrClient(HttpClient httpClient, IAwsCredentialsSource credentials, EcrClientConfig config, TimeProvider? timeProvider = null)
     {
@@ -32,10 +30,8 @@ public sealed partial class EcrClient : IEcrClient
         _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
         Config = config ?? throw new ArgumentNullException(nameof(config));
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _signer = new SigV4Signer(_timeProvider);
         _endpoint = config.Endpoint;
-        _host = _endpoint.Authority;
-        _path = string.IsNullOrEmpty(_endpoint.AbsolutePath) ? "/" : _endpoint.AbsolutePath;
+        _signer = new AwsJsonRequestSigner(new SigV4Signer(_timeProvider), _endpoint, config.Region, SigningService, TargetPrefix, EcrUserAgent.Value);
         Paginators = new EcrPaginators(this);
     }
 
@@ -151,7 +147,7 @@ public sealed partial class EcrClient : IEcrClient
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         try
         {
-            Sign(request, operation, payloadHash, credentials);
+            _signer.Sign(request, operation, payloadHash, credentials);
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             var requestId = EcrResponseReader.RequestId(response);
             if (!response.IsSuccessStatusCode)
@@ -169,29 +165,6 @@ public sealed partial class EcrClient : IEcrClient
             // The body outlives this message: a resend after ExpiredTokenException sends it again, and the
             // caller disposes it (disposing the message would return its pooled buffer).
             request.Content = null;
-        }
-    }
-
-    private void Sign(HttpRequestMessage request, string operation, string payloadHash, AwsCredentials credentials)
-    {
-        var target = TargetPrefix + operation;
-        KeyValuePair<string, string>[] headers =
-        [
-            new("host", _host),
-            new("content-type", ContentType),
-            new("x-amz-target", target),
-        ];
-        var signature = _signer.Sign(
-            new SigV4Request("POST", _path, [], headers, payloadHash),
-            credentials,
-            Config.Region,
-            SigningService);
-
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        request.Headers.TryAddWithoutValidation("User-Agent", EcrUserAgent.Value);
-        foreach (var (name, value) in signature.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
         }
     }
 

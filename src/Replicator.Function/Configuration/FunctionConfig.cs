@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
@@ -59,6 +60,15 @@ public sealed record FunctionConfig
 
     /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS: the redelivery backoff after a transient failure.</summary>
     public RedeliverySettings Redelivery { get; init; } = new();
+
+    /// <summary>REPLICATED_EVENT_BUS: where "ECR Image Replicated" events go; null turns them off.</summary>
+    public EventBusReference? ReplicatedEventBus { get; init; }
+
+    /// <summary>
+    /// The EventBridge endpoint of <see cref="ReplicatedEventBus"/>'s region (the ARN's, else <see cref="Region"/>):
+    /// AWS_ENDPOINT_URL_EVENTBRIDGE, else AWS_ENDPOINT_URL, else the public one (FIPS and dual-stack honoured). Null when off.
+    /// </summary>
+    public Uri? ReplicatedEventEndpoint { get; init; }
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Core.Validation;
@@ -28,6 +29,7 @@ internal static class FunctionConfigLoader
     public const string AwsRegion = "AWS_REGION";
     public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
     public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
+    public const string ReplicatedEventBus = "REPLICATED_EVENT_BUS";
     public const string LogLevelVariable = "AWS_LAMBDA_LOG_LEVEL";
     public const string LogFormatVariable = "AWS_LAMBDA_LOG_FORMAT";
 
@@ -51,8 +53,16 @@ internal static class FunctionConfigLoader
         var destinations = ParseDestinations(Get(DestinationRegions));
         DestinationAccess access;
         RepositoryMapping mapping;
+        EventBusReference? eventBus = null;
+        Uri? eventEndpoint = null;
         try
         {
+            if (Get(ReplicatedEventBus) is { } bus)
+            {
+                eventBus = EventBusReference.Parse(bus, ReplicatedEventBus);
+                eventEndpoint = ResolveEventEndpoint(eventBus.RegionOr(region), environment);
+            }
+
             access = DestinationAccess.FromEnvironment(environment, destinations, region);
             mapping = RepositoryMapping.Parse(Get(RepositoryMapping.Variable));
 
@@ -82,6 +92,8 @@ internal static class FunctionConfigLoader
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
             SqsEndpoint = sqsEndpoint,
             Redelivery = ParseRedelivery(Get(RetryBaseSeconds), Get(RetryMaxSeconds)),
+            ReplicatedEventBus = eventBus,
+            ReplicatedEventEndpoint = eventEndpoint,
             LogLevel = ParseLogLevel(Get(LogLevelVariable)),
             LogFormat = ParseLogFormat(Get(LogFormatVariable)),
         };
@@ -146,6 +158,21 @@ internal static class FunctionConfigLoader
         }
 
         return keys;
+    }
+
+    // Resolved at init, so a bad override or FIPS flag is an init error naming the variable, not a warning per image.
+    private static Uri ResolveEventEndpoint(string region, IEnvironmentVariables environment)
+    {
+        try
+        {
+            return EventBridgeEndpoints.Resolve(region, environment);
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentNullException)
+        {
+            // "AWS_USE_FIPS_ENDPOINT must be true or false", or the same of the shared config file's key.
+            var split = ex.Message.IndexOf(" must ", StringComparison.Ordinal);
+            throw split > 0 ? new ConfigurationException(ex.Message[..split], ex.Message[(split + 1)..]) : new ConfigurationException(ex.Message);
+        }
     }
 
     private static Uri? ParseEndpoint(string? value, string variable)

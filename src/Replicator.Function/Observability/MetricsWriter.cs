@@ -37,6 +37,8 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         ("ReplicationLatency", "Seconds"),
     ];
 
+    private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
+
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
     /// <remarks>
@@ -49,8 +51,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         ArgumentNullException.ThrowIfNull(result);
         var now = timeProvider.GetUtcNow();
         long? lag = eventTime is { } time ? Math.Max(0, (long)(now - time).TotalMilliseconds) : null;
-        var held = result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
-        double latency = eventTime is { } pushed && held ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : -1;
+        var latency = LatencySeconds(result, eventTime, now) ?? -1;
         double[] values =
         [
             result.Outcome == ReplicationOutcome.Replicated ? 1 : 0,
@@ -67,6 +68,33 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             latency,
         ];
 
+        Emit(result.Destination.Region, now, Definitions, values);
+    }
+
+    /// <summary>
+    /// ReplicatedEventsFailed: one "ECR Image Replicated" event for <paramref name="destinationRegion"/> was given up
+    /// (the image itself is replicated). Written only when it happens; alarm on its sum if consumers depend on the events.
+    /// </summary>
+    public void WriteReplicatedEventFailed(string destinationRegion)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationRegion);
+        Emit(destinationRegion, timeProvider.GetUtcNow(), EventFailureDefinitions, [1]);
+    }
+
+    /// <summary>
+    /// The ReplicationLatency value (seconds) of <paramref name="result"/>: from the push event's <c>time</c> to
+    /// <see cref="DestinationResult.CompletedAt"/> (else <paramref name="now"/>), for a destination that holds the
+    /// image (Replicated, UpToDate); null otherwise or without an event time. The replicated event carries the same figure.
+    /// </summary>
+    public static double? LatencySeconds(DestinationResult result, DateTimeOffset? eventTime, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var held = result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
+        return eventTime is { } pushed && held ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : null;
+    }
+
+    private void Emit(string region, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values)
+    {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -82,7 +110,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteEndArray();
             json.WriteEndArray();
             json.WriteStartArray("Metrics");
-            for (var i = 0; i < Definitions.Length; i++)
+            for (var i = 0; i < definitions.Length; i++)
             {
                 if (values[i] < 0)
                 {
@@ -90,8 +118,8 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
                 }
 
                 json.WriteStartObject();
-                json.WriteString("Name", Definitions[i].Name);
-                json.WriteString("Unit", Definitions[i].Unit);
+                json.WriteString("Name", definitions[i].Name);
+                json.WriteString("Unit", definitions[i].Unit);
                 json.WriteEndObject();
             }
 
@@ -99,12 +127,12 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
-            json.WriteString(DimensionName, result.Destination.Region);
-            for (var i = 0; i < Definitions.Length; i++)
+            json.WriteString(DimensionName, region);
+            for (var i = 0; i < definitions.Length; i++)
             {
                 if (values[i] >= 0)
                 {
-                    json.WriteNumber(Definitions[i].Name, values[i]);
+                    json.WriteNumber(definitions[i].Name, values[i]);
                 }
             }
 

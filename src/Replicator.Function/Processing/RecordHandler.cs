@@ -3,11 +3,16 @@ using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
+using Replicator.Function.ReplicatedEvents;
 
 namespace Replicator.Function.Processing;
 
-/// <summary>One SQS record: parse, decide, call the engine, classify the result. Never throws for the record's own faults.</summary>
-public sealed class RecordHandler(FunctionConfig config, IImageReplicator replicator, FunctionLogger logger, MetricsWriter metrics, TimeProvider timeProvider)
+/// <summary>
+/// One SQS record: parse, decide, call the engine, classify the result, and (with REPLICATED_EVENT_BUS) announce
+/// each destination that now holds the image. Never throws for the record's own faults.
+/// </summary>
+public sealed class RecordHandler(
+    FunctionConfig config, IImageReplicator replicator, FunctionLogger logger, MetricsWriter metrics, TimeProvider timeProvider, ReplicatedEventPublisher? replicatedEvents = null)
 {
     public const string InvalidEventErrorType = "InvalidEvent";
     public const string TagFilterTimeoutErrorType = "TagFilterTimeout";
@@ -89,6 +94,16 @@ public sealed class RecordHandler(FunctionConfig config, IImageReplicator replic
         {
             LogDestination(destination, fields);
             metrics.Write(destination, imageEvent.Time);
+        }
+
+        if (replicatedEvents is not null && config.ReplicatedEventBus is { } bus && decision.Action != RecordAction.Delete)
+        {
+            // After the metrics, with the same figures; its failures are warnings, never the record's.
+            var events = ReplicatedEventFactory.Create(source, imageEvent.Time, config.RepositoryMapping, result, bus, timeProvider.GetUtcNow());
+            if (events.Count > 0)
+            {
+                await replicatedEvents.PublishAsync(events, fields, cancellationToken);
+            }
         }
 
         if (result.Succeeded)

@@ -1,3 +1,4 @@
+using Replicator.Cli.Inventory;
 using Replicator.Cli.Selection;
 using Replicator.Cli.Verification;
 
@@ -41,5 +42,26 @@ public sealed class DriftDetectorTests
         Assert.True(report.InSync);
         Assert.False(drifted.InSync);
         Assert.Equal(1, drifted.Extra);
+    }
+
+    [Fact]
+    public void A_referrer_is_in_sync_only_when_the_destination_lists_it_under_the_same_subject()
+    {
+        IReadOnlyList<ReferrerEntry> referrers = [new("sha256:1", "sha256:a", "application/spdx+json"), new("sha256:a", "sha256:b", null), new("sha256:1", "sha256:c", null)];
+        var there = new Dictionary<string, IReadOnlySet<string>>
+        {
+            ["sha256:1"] = new HashSet<string>(["sha256:a", "sha256:b"]),
+            ["sha256:a"] = new HashSet<string>(["sha256:b"]),
+        };
+
+        var entries = DriftDetector.CompareReferrers("app", "v1", "us-west-2", referrers, there);
+
+        // sha256:b is held under sha256:1 too, but what counts is its own subject; sha256:c is not there at all.
+        Assert.Equal([("sha256:a", DriftStatus.InSync), ("sha256:b", DriftStatus.InSync), ("sha256:c", DriftStatus.Missing)], entries.Select(e => (e.SourceDigest!, e.Status)));
+        Assert.All(entries, e => Assert.True(e.IsReferrer));
+        Assert.Equal("application/spdx+json", entries[0].ArtifactType);
+        Assert.Equal("sha256:a", entries[1].SubjectDigest);
+        Assert.Null(entries[2].DestinationDigest);
+        Assert.Equal(DriftStatus.Missing, Assert.Single(DriftDetector.CompareReferrers("app", "v1", "eu-west-1", [referrers[0]], new Dictionary<string, IReadOnlySet<string>>())).Status);
     }
 }

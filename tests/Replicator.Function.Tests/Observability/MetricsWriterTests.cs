@@ -95,4 +95,20 @@ public class MetricsWriterTests
         var names = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString());
         Assert.DoesNotContain("ReplicationLagMs", names);
     }
+
+    [Fact]
+    public void A_given_up_replicated_event_is_one_ReplicatedEventsFailed_count_of_its_destination_region()
+    {
+        var output = new StringWriter();
+        new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(Now)).WriteReplicatedEventFailed("eu-west-1");
+
+        var line = JsonDocument.Parse(Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+        var directive = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
+        Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
+        var metric = Assert.Single(directive.GetProperty("Metrics").EnumerateArray().ToArray());
+        Assert.Equal("ReplicatedEventsFailed", metric.GetProperty("Name").GetString());
+        Assert.Equal("Count", metric.GetProperty("Unit").GetString());
+        Assert.Equal(1, line.GetProperty("ReplicatedEventsFailed").GetInt32());
+        Assert.Equal("eu-west-1", line.GetProperty("DestinationRegion").GetString());
+    }
 }

@@ -1,22 +1,26 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Replicator.Core.EventBridge;
 using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.ReplicatedEvents;
 
 namespace Replicator.Function.Tests.Support;
 
 /// <summary>A batch processor wired to fakes, with the output captured.</summary>
 public sealed class Harness
 {
-    public Harness(FunctionConfig? config = null, bool withDeadLetterQueue = true, BatchProcessorOptions? options = null, LogLevel level = LogLevel.Debug)
+    /// <param name="eventBridge">With <c>Config.ReplicatedEventBus</c> set: the PutEvents client of the replicated events (no backoff delays).</param>
+    public Harness(FunctionConfig? config = null, bool withDeadLetterQueue = true, BatchProcessorOptions? options = null, LogLevel level = LogLevel.Debug, IEventBridgeClient? eventBridge = null)
     {
         Config = config ?? DefaultConfig;
         Logger = new FunctionLogger(new OutputSink(Output), level, LogFormat.Json, Time);
         Metrics = new MetricsWriter(new OutputSink(Output), Config.MetricsNamespace, Time);
-        Handler = new RecordHandler(Config, Replicator, Logger, Metrics, Time);
+        var events = eventBridge is null ? null : new ReplicatedEventPublisher(eventBridge, Logger, Metrics, Time, new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        Handler = new RecordHandler(Config, Replicator, Logger, Metrics, Time, events);
         Processor = new BatchProcessor(Handler, withDeadLetterQueue ? DeadLetter : null, Logger, options ?? new BatchProcessorOptions());
     }
 

@@ -1,0 +1,77 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+
+namespace Replicator.Cli.Inventory;
+
+/// <summary>
+/// The referrers of selected images, through <c>ListImageReferrers</c> (botocore's ECR model: <c>subjectId</c>,
+/// <c>filter.artifactStatus</c>, up to 50 a page), as the engine lists them when it copies an image: recursively (a
+/// signature of an SBOM of the image), ACTIVE ones in the source.
+/// </summary>
+public static class ReferrerInventory
+{
+    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore's ECR model, <c>FiftyMaxResults</c>).</summary>
+    public const int PageSize = 50;
+
+    /// <summary>
+    /// Every ACTIVE referrer of <paramref name="subjectDigest"/> and, breadth first, of the referrers found; each
+    /// digest once. Empty when the repository or the subject does not exist.
+    /// </summary>
+    public static async Task<IReadOnlyList<ReferrerEntry>> WalkAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var found = new List<ReferrerEntry>();
+        var known = new HashSet<string>(StringComparer.Ordinal) { subjectDigest };
+        var subjects = new Queue<string>([subjectDigest]);
+        while (subjects.TryDequeue(out var subject))
+        {
+            foreach (var referrer in await ListAsync(client, registryId, repository, subject, ArtifactStatusFilter.Active, cancellationToken))
+            {
+                if (referrer.Digest is { } digest && known.Add(digest))
+                {
+                    found.Add(new ReferrerEntry(subject, digest, referrer.ArtifactType));
+                    subjects.Enqueue(digest);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The digests of the direct referrers of <paramref name="subjectDigest"/> in a destination, whatever their status
+    /// (an archived copy is still held). Empty when the repository or the subject does not exist.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> DigestsAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var referrers = await ListAsync(client, registryId, repository, subjectDigest, ArtifactStatusFilter.Any, cancellationToken);
+        return referrers.Select(r => r.Digest).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static async Task<List<ImageReferrer>> ListAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, string status, CancellationToken cancellationToken)
+    {
+        var request = new ListImageReferrersRequest
+        {
+            RegistryId = registryId,
+            RepositoryName = repository,
+            SubjectId = new SubjectIdentifier { ImageDigest = subjectDigest },
+            Filter = new ListImageReferrersFilter { ArtifactStatus = status },
+            MaxResults = PageSize,
+        };
+        var referrers = new List<ImageReferrer>();
+        try
+        {
+            await foreach (var referrer in client.Paginators.ListImageReferrers(request).Referrers.WithCancellation(cancellationToken))
+            {
+                referrers.Add(referrer);
+            }
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.RepositoryNotFoundException or EcrErrorCodes.ImageNotFoundException)
+        {
+            return [];
+        }
+
+        return referrers;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Replicator.Core.Ecr;
+using Replicator.Core.EventBridge.Model;
+using Replicator.Core.EventBridge.Serialization;
+using Replicator.Core.Signing;
+
+namespace Replicator.Core.EventBridge;
+
+/// <summary>
+/// EventBridge's <c>PutEvents</c> over AWS JSON 1.1 (botocore's EventBridge model: <c>targetPrefix</c> <c>AWSEvents</c>,
+/// signing name <c>events</c>), signed by the same <see cref="AwsJsonRequestSigner"/> as the ECR client. One
+/// instance per bus region; the HttpClient is shared and owned by the caller. No retries here: the caller
+/// decides (it also has the failed entries to retry).
+/// </summary>
+public sealed class EventBridgeClient : IEventBridgeClient
+{
+    public const string SigningService = "events";
+    public const string TargetPrefix = "AWSEvents";
+    public const string PutEventsOperation = "PutEvents";
+
+    /// <summary>PutEvents takes 1 to 10 entries (model: <c>PutEventsRequestEntryList</c>, min 1, max 10).</summary>
+    public const int MaxEntriesPerCall = 10;
+
+    /// <summary>A PutEvents answer is about 100 bytes per entry; anything this large is not one.</summary>
+    public const int MaxResponseBytes = 1024 * 1024;
+
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    // As for ECR bodies: the request goes to an API, never into HTML, so the relaxed encoder (what AWS SDKs emit) is safe.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly HttpClient _httpClient;
+    private readonly IAwsCredentialsSource _credentials;
+    private readonly AwsJsonRequestSigner _signer;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _timeout;
+
+    public EventBridgeClient(HttpClient httpClient, IAwsCredentialsSource credentials, string region, Uri endpoint, TimeProvider? timeProvider = null, TimeSpan? timeout = null)
+    {
+        _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeout = timeout ?? DefaultTimeout;
+        _signer = new AwsJsonRequestSigner(new SigV4Signer(_timeProvider), endpoint, region, SigningService, TargetPrefix, EcrUserAgent.Value);
+    }
+
+    public Uri Endpoint { get; }
+
+    public string Region => _signer.Region;
+
+    public async Task<PutEventsResponse> PutEventsAsync(PutEventsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Entries.Count is 0 or > MaxEntriesPerCall)
+        {
+            throw new ArgumentException($"PutEvents takes 1 to {MaxEntriesPerCall} entries, not {request.Entries.Count}", nameof(request));
+        }
+
+        var body = Serialize(request);
+        using var timeout = new CancellationTokenSource(_timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked.Token;
+        try
+        {
+            try
+            {
+                return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
+            }
+            catch (EventBridgeException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException)
+            {
+                // As in EcrClient: the session expired between the source's check and the service's; refresh once.
+                _credentials.Invalidate();
+                return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new EventBridgeException(EcrErrorCodes.RequestTimeout, "the PutEvents call timed out", isTransient: true, innerException: ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new EventBridgeException(EcrErrorCodes.ConnectionFailure, "the EventBridge endpoint could not be reached", isTransient: true, innerException: ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new EventBridgeException(EcrErrorCodes.InvalidResponse, "the response body is not PutEvents' JSON", isTransient: false, innerException: ex);
+        }
+    }
+
+    private static byte[] Serialize(PutEventsRequest request)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, request, EventBridgeJsonContext.Default.PutEventsRequest);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task<PutEventsResponse> SendOnceAsync(byte[] body, AwsCredentials credentials, CancellationToken token)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(AwsJsonRequestSigner.ContentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
+        _signer.Sign(request, PutEventsOperation, body, credentials);
+        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        // An error body is read up to the cap and judged on what arrived; a success body over the cap is not PutEvents'.
+        var bytes = response.IsSuccessStatusCode
+            ? await ReadCappedAsync(response.Content, MaxResponseBytes, refuseLonger: true, token)
+            : await ReadCappedAsync(response.Content, EcrErrorClassifier.MaxErrorBodyBytes, refuseLonger: false, token);
+        if (!response.IsSuccessStatusCode)
+        {
+            var header = response.Headers.TryGetValues("X-Amzn-Errortype", out var values) ? values.FirstOrDefault() : null;
+            var error = EcrErrorClassifier.Parse(response.StatusCode, header, bytes);
+            throw new EventBridgeException(error.ErrorCode, error.Message, EcrErrorClassifier.IsTransient(error.ErrorCode, response.StatusCode), response.StatusCode);
+        }
+
+        return bytes.Length == 0 ? new PutEventsResponse() : JsonSerializer.Deserialize(bytes, EventBridgeJsonContext.Default.PutEventsResponse) ?? new PutEventsResponse();
+    }
+
+    /// <summary>At most <paramref name="limit"/> bytes of the body; a longer one is cut, or refused with <paramref name="refuseLonger"/>.</summary>
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int limit, bool refuseLonger, CancellationToken token)
+    {
+        await using var stream = await content.ReadAsStreamAsync(token);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, token)) > 0)
+        {
+            var room = limit - (int)buffer.Length;
+            buffer.Write(chunk, 0, Math.Min(read, room));
+            if (read > room)
+            {
+                if (refuseLonger)
+                {
+                    throw new EventBridgeException(EcrErrorCodes.InvalidResponse, $"the response body is larger than {MaxResponseBytes} bytes; refused", isTransient: false);
+                }
+
+                break;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}

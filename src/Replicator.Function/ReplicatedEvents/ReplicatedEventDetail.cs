@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace Replicator.Function.ReplicatedEvents;
+
+/// <summary>
+/// The <c>detail</c> of an "ECR Image Replicated" event. Field names are kebab-case like those of ECR's own
+/// "ECR Image Action" detail (docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html), so a rule
+/// written for one reads naturally on the other. The shape is a contract: documented in the function's README.
+/// </summary>
+public sealed class ReplicatedEventDetail
+{
+    /// <summary>Replicated (this copy wrote the image) or UpToDate (the destination already held it).</summary>
+    [JsonPropertyName("result")]
+    public required string Result { get; init; }
+
+    /// <summary>The source repository, as in the push event.</summary>
+    [JsonPropertyName("repository-name")]
+    public required string RepositoryName { get; init; }
+
+    /// <summary>The repository in the destination: the source name, or what REPOSITORY_MAPPING maps it to.</summary>
+    [JsonPropertyName("destination-repository-name")]
+    public required string DestinationRepositoryName { get; init; }
+
+    [JsonPropertyName("image-digest")]
+    public required string ImageDigest { get; init; }
+
+    /// <summary>The pushed tag; absent for a push by digest (a referrer, an index child).</summary>
+    [JsonPropertyName("image-tag")]
+    public string? ImageTag { get; init; }
+
+    [JsonPropertyName("source-region")]
+    public required string SourceRegion { get; init; }
+
+    [JsonPropertyName("destination-region")]
+    public required string DestinationRegion { get; init; }
+
+    [JsonPropertyName("source-registry-id")]
+    public required string SourceRegistryId { get; init; }
+
+    [JsonPropertyName("destination-registry-id")]
+    public required string DestinationRegistryId { get; init; }
+
+    /// <summary>Seconds from the push event's time to the moment the destination held the image: the ReplicationLatency metric's value.</summary>
+    [JsonPropertyName("latency-seconds")]
+    public double? LatencySeconds { get; init; }
+
+    /// <summary>Bytes this copy uploaded to the destination (0 when every layer was there): the BytesCopied metric's value.</summary>
+    [JsonPropertyName("bytes-copied")]
+    public long BytesCopied { get; init; }
+}

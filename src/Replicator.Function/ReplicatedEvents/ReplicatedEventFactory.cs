@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Replicator.Core.EventBridge;
+using Replicator.Core.EventBridge.Model;
+using Replicator.Core.Partitions;
+using Replicator.Core.Replication;
+using Replicator.Function.Observability;
+
+namespace Replicator.Function.ReplicatedEvents;
+
+/// <summary>
+/// Turns a replication's result into the "ECR Image Replicated" events, one per destination that now holds the
+/// image (outcome Replicated or UpToDate). Pure: the clock's reading comes in.
+/// </summary>
+public static class ReplicatedEventFactory
+{
+    public const string Source = "ecr-replicator";
+    public const string DetailType = "ECR Image Replicated";
+
+    /// <param name="source">The pushed image (account, region, repository, digest, tag of the push event).</param>
+    /// <param name="pushedAt">The push event's <c>time</c>; null leaves <c>latency-seconds</c> out, as it leaves out the metric.</param>
+    /// <param name="mapping">REPOSITORY_MAPPING, for the destination repository's name.</param>
+    /// <param name="result">The engine's result.</param>
+    /// <param name="bus">The bus the events go to.</param>
+    /// <param name="now">The clock's reading, for a result without <see cref="DestinationResult.CompletedAt"/>.</param>
+    public static IReadOnlyList<ReplicatedEvent> Create(
+        ImageReference source, DateTimeOffset? pushedAt, RepositoryMapping mapping, ReplicationResult result, EventBusReference bus, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(mapping);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(bus);
+        var events = new List<ReplicatedEvent>();
+        foreach (var destination in result.Destinations)
+        {
+            if (destination.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate)
+                || (destination.Digest ?? result.SourceDigest ?? source.Digest) is not { } digest
+                || !mapping.TryMap(source.RepositoryName, out var destinationRepository, out _))
+            {
+                continue;
+            }
+
+            var region = destination.Destination.Region;
+            var account = destination.Destination.RegistryId ?? source.RegistryId;
+            var detail = new ReplicatedEventDetail
+            {
+                Result = destination.Outcome.ToString(),
+                RepositoryName = source.RepositoryName,
+                DestinationRepositoryName = destinationRepository,
+                ImageDigest = digest,
+                ImageTag = source.Tag,
+                SourceRegion = source.Region,
+                DestinationRegion = region,
+                SourceRegistryId = source.RegistryId,
+                DestinationRegistryId = account,
+                LatencySeconds = MetricsWriter.LatencySeconds(destination, pushedAt, now),
+                BytesCopied = destination.BytesCopied,
+            };
+            var entry = new PutEventsRequestEntry
+            {
+                Time = destination.CompletedAt ?? now,
+                Source = Source,
+                DetailType = DetailType,
+                Detail = JsonSerializer.Serialize(detail, ReplicatedEventJsonContext.Default.ReplicatedEventDetail),
+                EventBusName = bus.Value,
+
+                // The destination repository's ARN, as ECR's own events name the repository in resources.
+                Resources = [$"arn:{AwsPartitions.IdOf(region)}:ecr:{region}:{account}:repository/{destinationRepository}"],
+            };
+            events.Add(new ReplicatedEvent(region, digest, entry));
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Replicator.Cli.Tests.Support;
+using Replicator.Samples;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>sync</c> and <c>verify</c> include the referrers of the images they select (LocalEcr's ListImageReferrers):
+/// an SBOM of the image and a signature of that SBOM travel with the image, and verify reports one missing.
+/// </summary>
+public sealed class VerifyReferrersTests
+{
+    private static readonly string[] Regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+    [Fact]
+    public async Task Sync_copies_nested_referrers_and_verify_checks_them()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 41);
+        var image = builder.Image(SampleFormat.Oci, [2048]);
+        var sbom = builder.Artifact(image.Root);
+        var signature = builder.Artifact(sbom.Root, "application/vnd.dev.sigstore.bundle.v0.3+json", 256);
+        await h.PushAsync(CliHarness.Source, "signed", image, "v1");
+        await h.PushAsync(CliHarness.Source, "signed", sbom, null);
+        await h.PushAsync(CliHarness.Source, "signed", signature, null);
+
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("in sync: 1 tag(s) and 2 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+        Assert.Matches(@"signed\s+│ v1 > application/spdx\+json\s+│ us-west-2\s+│ sha256:\w{12}\s+│ sha256:\w{12}\s+│ in sync", verify.Output);
+        var west = await h.Client(CliHarness.West).ListImageReferrersAsync(new() { RepositoryName = "signed", SubjectId = new() { ImageDigest = sbom.Digest } });
+        Assert.Equal([signature.Digest], west.Referrers!.Select(r => r.Digest));
+    }
+
+    [Fact]
+    public async Task A_referrer_pushed_after_the_sync_is_reported_missing_until_the_next_sync()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 42);
+        var image = builder.Image(SampleFormat.Docker, [1024]);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var first = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var late = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 512);
+        await h.PushAsync(CliHarness.Source, "app", late, null);
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        using (var document = JsonDocument.Parse(drift.Output))
+        {
+            var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
+            Assert.Equal(late.Digest, missing.GetProperty("sourceDigest").GetString());
+            Assert.Equal(image.Digest, missing.GetProperty("subjectDigest").GetString());
+            Assert.Equal("application/vnd.cncf.notary.signature", missing.GetProperty("artifactType").GetString());
+            Assert.Equal("v1", missing.GetProperty("tag").GetString());
+            var tag = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => !e.TryGetProperty("subjectDigest", out _));
+            Assert.Equal("InSync", tag.GetProperty("status").GetString());
+        }
+
+        var again = await h.RunAsync(["sync", .. Regions]);
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Replicator.Core.EventBridge;
+using Replicator.Core.EventBridge.Model;
+using Replicator.Core.Signing;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.EventBridge;
+
+/// <summary>The PutEvents client against <see cref="LocalEventBridge"/>, which verifies each request's SigV4 signature and shape.</summary>
+public sealed class EventBridgeClientTests : IAsyncLifetime
+{
+    private LocalEventBridge _server = null!;
+
+    public async Task InitializeAsync() => _server = await LocalEventBridge.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_signed_PutEvents_is_accepted_with_its_entries_as_sent()
+    {
+        using var http = new HttpClient();
+        var client = Client(http, new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey, "session/token+=="), "eu-central-1");
+
+        var response = await client.PutEventsAsync(Request(Entry("a"), Entry("b")), CancellationToken.None);
+
+        Assert.Equal(0, response.FailedEntryCount);
+        Assert.Equal(2, response.Entries!.Count);
+        Assert.All(response.Entries, e => Assert.False(string.IsNullOrEmpty(e.EventId)));
+        var (region, body) = Assert.Single(_server.Accepted);
+        Assert.Equal("eu-central-1", region);
+        var first = body.GetProperty("Entries")[0];
+        Assert.Equal("ecr-replicator", first.GetProperty("Source").GetString());
+        Assert.Equal("ECR Image Replicated", first.GetProperty("DetailType").GetString());
+        Assert.Equal("{\"k\":\"a\"}", first.GetProperty("Detail").GetString());
+        Assert.Equal("bus", first.GetProperty("EventBusName").GetString());
+
+        // AWS JSON 1.1 timestamps are epoch seconds.
+        Assert.Equal(1764475200.5m, first.GetProperty("Time").GetDecimal());
+    }
+
+    [Fact]
+    public async Task The_body_on_the_wire_satisfies_botocores_PutEvents_model()
+    {
+        using var http = new HttpClient();
+        await Client(http).PutEventsAsync(Request(Entry("a"), Entry("b")), CancellationToken.None);
+        var body = Assert.Single(_server.Accepted).Body.GetRawText();
+
+        // botocore's own parameter validator over the model's PutEventsRequest: members, types, lengths, list sizes.
+        const string Script = """
+            import json, sys
+            import botocore.session
+            from botocore.validate import ParamValidator
+            shape = botocore.session.get_session().get_service_model("events").operation_model("PutEvents").input_shape
+            print(ParamValidator().validate(json.load(sys.stdin), shape).generate_report())
+            """;
+        var start = new ProcessStartInfo("python3", ["-c", Script]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var python = Process.Start(start)!;
+        await python.StandardInput.WriteAsync(body);
+        python.StandardInput.Close();
+        var report = await python.StandardOutput.ReadToEndAsync();
+        var errors = await python.StandardError.ReadToEndAsync();
+        await python.WaitForExitAsync();
+
+        Assert.True(python.ExitCode == 0, errors);
+        Assert.Equal(string.Empty, report.Trim());
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_refused_by_the_endpoint_and_not_transient()
+    {
+        using var http = new HttpClient();
+        var client = Client(http, new AwsCredentials(LocalEventBridge.AccessKeyId, "not-the-secret"), "us-east-1");
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => client.PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal("InvalidSignatureException", ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.Empty(_server.Accepted);
+    }
+
+    [Fact]
+    public async Task Entries_refused_one_by_one_come_back_in_the_response()
+    {
+        _server.EntryError = (_, entry) => entry.GetProperty("Detail").GetString()!.Contains("\"b\"", StringComparison.Ordinal) ? "ThrottlingException" : null;
+        using var http = new HttpClient();
+
+        var response = await Client(http).PutEventsAsync(Request(Entry("a"), Entry("b"), Entry("c")), CancellationToken.None);
+
+        Assert.Equal(1, response.FailedEntryCount);
+        Assert.Equal([null, "ThrottlingException", null], response.Entries!.Select(e => e.ErrorCode));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest, "ThrottlingException", true)]
+    [InlineData(HttpStatusCode.InternalServerError, "InternalException", true)]
+    [InlineData(HttpStatusCode.BadRequest, "AccessDeniedException", false)]
+    [InlineData(HttpStatusCode.NotFound, "ResourceNotFoundException", false)]
+    public async Task A_failed_call_throws_with_its_code_and_retry_verdict(HttpStatusCode status, string code, bool transient)
+    {
+        _server.CallError = _ => (status, code);
+        using var http = new HttpClient();
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => Client(http).PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal(code, ex.ErrorCode);
+        Assert.Equal(transient, ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task An_unreachable_endpoint_is_a_transient_connection_failure()
+    {
+        var port = _server.Endpoint.Port;
+        await _server.DisposeAsync();
+        _server = await LocalEventBridge.StartAsync();
+        using var http = new HttpClient();
+        var client = new EventBridgeClient(http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri($"http://127.0.0.1:{port}/"));
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => client.PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal("ConnectionFailure", ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(11)]
+    public async Task PutEvents_takes_1_to_10_entries(int count)
+    {
+        using var http = new HttpClient();
+        var request = new PutEventsRequest { Entries = [.. Enumerable.Range(0, count).Select(i => Entry(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Client(http).PutEventsAsync(request, CancellationToken.None));
+        Assert.Empty(_server.Accepted);
+    }
+
+    private EventBridgeClient Client(HttpClient http, AwsCredentials? credentials = null, string region = "us-east-1") =>
+        new(http, new StaticCredentialsSource(credentials ?? new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), region, _server.Endpoint);
+
+    private static PutEventsRequest Request(params PutEventsRequestEntry[] entries) => new() { Entries = [.. entries] };
+
+    private static PutEventsRequestEntry Entry(string value) => new()
+    {
+        Time = DateTimeOffset.FromUnixTimeMilliseconds(1764475200500),
+        Source = "ecr-replicator",
+        DetailType = "ECR Image Replicated",
+        Detail = JsonSerializer.Serialize(new Dictionary<string, string> { ["k"] = value }),
+        EventBusName = "bus",
+        Resources = ["arn:aws:ecr:us-west-2:111111111111:repository/app"],
+    };
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Replicator.Core.EventBridge;
+using Replicator.Core.Replication;
+using Replicator.Function.Observability;
+using Replicator.Function.ReplicatedEvents;
+
+namespace Replicator.Function.Tests.ReplicatedEvents;
+
+public sealed class ReplicatedEventFactoryTests
+{
+    private const string Digest = "sha256:2de558ee630688d4305fcac8013bdd6521ec9dd913ddd93d86bdd4208ffefba1";
+    private static readonly DateTimeOffset Pushed = new(2026, 11, 28, 4, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = Pushed.AddSeconds(30);
+    private static readonly ImageReference Source = new("111111111111", "us-east-1", "team/app", Digest, "v1");
+    private static readonly EventBusReference Bus = EventBusReference.Parse("replicated", "REPLICATED_EVENT_BUS");
+
+    [Fact]
+    public void Each_destination_that_holds_the_image_gets_one_event_with_the_metric_figures()
+    {
+        var replicated = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated, bytes: 4096, completedAt: Pushed.AddSeconds(12.25));
+        var upToDate = Result(new ReplicationDestination("eu-west-1", "222222222222"), ReplicationOutcome.UpToDate, bytes: 0, completedAt: Pushed.AddSeconds(3));
+        var result = new ReplicationResult(Source, Digest, [replicated, upToDate]);
+
+        var events = ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now);
+
+        Assert.Equal(2, events.Count);
+        var first = events[0].Entry;
+        Assert.Equal("ecr-replicator", first.Source);
+        Assert.Equal("ECR Image Replicated", first.DetailType);
+        Assert.Equal("replicated", first.EventBusName);
+        Assert.Equal(Pushed.AddSeconds(12.25), first.Time);
+        Assert.Equal(["arn:aws:ecr:us-west-2:111111111111:repository/team/app"], first.Resources);
+        using var detail = JsonDocument.Parse(first.Detail!);
+        var d = detail.RootElement;
+        Assert.Equal("Replicated", d.GetProperty("result").GetString());
+        Assert.Equal("team/app", d.GetProperty("repository-name").GetString());
+        Assert.Equal("team/app", d.GetProperty("destination-repository-name").GetString());
+        Assert.Equal(Digest, d.GetProperty("image-digest").GetString());
+        Assert.Equal("v1", d.GetProperty("image-tag").GetString());
+        Assert.Equal("us-east-1", d.GetProperty("source-region").GetString());
+        Assert.Equal("us-west-2", d.GetProperty("destination-region").GetString());
+        Assert.Equal("111111111111", d.GetProperty("source-registry-id").GetString());
+        Assert.Equal("111111111111", d.GetProperty("destination-registry-id").GetString());
+        Assert.Equal(MetricsWriter.LatencySeconds(replicated, Pushed, Now), d.GetProperty("latency-seconds").GetDouble());
+        Assert.Equal(12.25, d.GetProperty("latency-seconds").GetDouble());
+        Assert.Equal(4096, d.GetProperty("bytes-copied").GetInt64());
+
+        using var second = JsonDocument.Parse(events[1].Entry.Detail!);
+        Assert.Equal("UpToDate", second.RootElement.GetProperty("result").GetString());
+        Assert.Equal("222222222222", second.RootElement.GetProperty("destination-registry-id").GetString());
+        Assert.Equal(["arn:aws:ecr:eu-west-1:222222222222:repository/team/app"], events[1].Entry.Resources);
+        Assert.Equal("eu-west-1", events[1].DestinationRegion);
+    }
+
+    [Fact]
+    public void A_mapped_repository_is_named_in_the_destination_and_its_ARN()
+    {
+        var mapping = RepositoryMapping.Parse("team/=mirror/team/");
+        var result = new ReplicationResult(Source, Digest, [Result(new ReplicationDestination("cn-north-1", "333333333333"), ReplicationOutcome.Replicated)]);
+
+        var entry = Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, mapping, result, Bus, Now)).Entry;
+
+        using var detail = JsonDocument.Parse(entry.Detail!);
+        Assert.Equal("team/app", detail.RootElement.GetProperty("repository-name").GetString());
+        Assert.Equal("mirror/team/app", detail.RootElement.GetProperty("destination-repository-name").GetString());
+        Assert.Equal(["arn:aws-cn:ecr:cn-north-1:333333333333:repository/mirror/team/app"], entry.Resources);
+    }
+
+    [Theory]
+    [InlineData(ReplicationOutcome.Failed)]
+    [InlineData(ReplicationOutcome.Skipped)]
+    [InlineData(ReplicationOutcome.Archived)]
+    [InlineData(ReplicationOutcome.Deleted)]
+    public void A_destination_that_does_not_hold_the_image_gets_none(ReplicationOutcome outcome)
+    {
+        var result = new ReplicationResult(Source, Digest, [Result(new ReplicationDestination("us-west-2"), outcome)]);
+
+        Assert.Empty(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now));
+    }
+
+    [Fact]
+    public void Without_a_push_time_or_a_tag_those_fields_are_left_out()
+    {
+        var untagged = Source with { Tag = null };
+        var result = new ReplicationResult(untagged, Digest, [Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated)]);
+
+        var entry = Assert.Single(ReplicatedEventFactory.Create(untagged, null, RepositoryMapping.Identity, result, Bus, Now)).Entry;
+
+        using var detail = JsonDocument.Parse(entry.Detail!);
+        Assert.False(detail.RootElement.TryGetProperty("latency-seconds", out _));
+        Assert.False(detail.RootElement.TryGetProperty("image-tag", out _));
+    }
+
+    private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null) =>
+        new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now };
+}

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text.Json;
+using Replicator.Core.EventBridge;
+using Moq;
+using Replicator.Core.EventBridge.Model;
+using Replicator.Core.Signing;
+using Replicator.Function.Configuration;
+using Replicator.Function.Processing;
+using Replicator.Function.ReplicatedEvents;
+using Replicator.Function.Tests.Support;
+using Replicator.Testing;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.ReplicatedEvents;
+
+/// <summary>
+/// The replicated events on the wire: through the real PutEvents client to <see cref="LocalEventBridge"/>, which
+/// verifies each request's SigV4 signature and shape before it records the body.
+/// </summary>
+public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
+{
+    private readonly HttpClient _http = new();
+    private LocalEventBridge _bus = null!;
+
+    public async Task InitializeAsync() => _bus = await LocalEventBridge.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _bus.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Fact]
+    public async Task A_push_puts_one_signed_event_per_destination_with_the_metric_figures()
+    {
+        var harness = Harness();
+
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: "v1")), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        Assert.Empty(_bus.Refused);
+        var (region, _) = Assert.Single(_bus.Accepted);
+        Assert.Equal("us-east-1", region);
+        var entries = _bus.Entries.ToList();
+        Assert.Equal(2, entries.Count);
+        var metrics = harness.MetricLines.ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal("ecr-replicator", entries[i].GetProperty("Source").GetString());
+            Assert.Equal("ECR Image Replicated", entries[i].GetProperty("DetailType").GetString());
+            Assert.Equal("replicated", entries[i].GetProperty("EventBusName").GetString());
+            using var detail = JsonDocument.Parse(entries[i].GetProperty("Detail").GetString()!);
+            var d = detail.RootElement;
+            Assert.Equal("my-app", d.GetProperty("repository-name").GetString());
+            Assert.Equal(E.Digest, d.GetProperty("image-digest").GetString());
+            Assert.Equal("v1", d.GetProperty("image-tag").GetString());
+            Assert.Equal("us-east-1", d.GetProperty("source-region").GetString());
+            Assert.Equal("000000000000", d.GetProperty("source-registry-id").GetString());
+            Assert.Equal(metrics[i].GetProperty("DestinationRegion").GetString(), d.GetProperty("destination-region").GetString());
+            Assert.Equal(metrics[i].GetProperty("ReplicationLatency").GetDouble(), d.GetProperty("latency-seconds").GetDouble());
+            Assert.Equal(metrics[i].GetProperty("BytesCopied").GetInt64(), d.GetProperty("bytes-copied").GetInt64());
+        }
+
+        // The push event's time is 04:00:00, the fake clock 04:00:30.
+        using var first = JsonDocument.Parse(entries[0].GetProperty("Detail").GetString()!);
+        Assert.Equal(30, first.RootElement.GetProperty("latency-seconds").GetDouble());
+        Assert.Equal("000000000000", first.RootElement.GetProperty("destination-registry-id").GetString());
+        using var second = JsonDocument.Parse(entries[1].GetProperty("Detail").GetString()!);
+        Assert.Equal("111111111111", second.RootElement.GetProperty("destination-registry-id").GetString());
+    }
+
+    [Fact]
+    public async Task A_bus_that_refuses_everything_never_fails_the_record()
+    {
+        _bus.CallError = _ => (HttpStatusCode.BadRequest, "AccessDeniedException");
+        var harness = Harness();
+
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        Assert.Equal(["AccessDeniedException"], _bus.Refused);
+        var warnings = harness.LogLines.Where(l => l.GetProperty("level").GetString() == "WARN").ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal("AccessDeniedException", w.GetProperty("errorType").GetString()));
+        Assert.Equal(2, harness.MetricLines.Count(m => m.TryGetProperty("ReplicatedEventsFailed", out _)));
+    }
+
+    [Fact]
+    public async Task Without_a_bus_nothing_is_put()
+    {
+        var harness = new Harness(eventBridge: Client());
+
+        await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+
+        Assert.Empty(_bus.Accepted);
+        Assert.Empty(_bus.Refused);
+    }
+
+    [Fact]
+    public async Task Calls_carry_at_most_ten_entries()
+    {
+        var (publisher, harness) = Publisher();
+
+        var failed = await publisher.PublishAsync(Events(23), new(), CancellationToken.None);
+
+        Assert.Equal(0, failed);
+        Assert.Equal([10, 10, 3], _bus.Accepted.Select(a => a.Body.GetProperty("Entries").GetArrayLength()));
+        Assert.Empty(harness.MetricLines);
+    }
+
+    [Fact]
+    public async Task Entries_refused_with_a_transient_code_are_sent_again_alone_and_a_permanent_code_is_given_up()
+    {
+        _bus.EntryError = (call, entry) => call == 0 ? Detail(entry) switch
+        {
+            "1" => "ThrottlingException",
+            "2" => "InternalFailure",
+            "3" => "MalformedDetail",
+            _ => null,
+        } : null;
+        var (publisher, harness) = Publisher();
+
+        var failed = await publisher.PublishAsync(Events(5), new(), CancellationToken.None);
+
+        Assert.Equal(1, failed);
+        var calls = _bus.Accepted.ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(["1", "2"], calls[1].Body.GetProperty("Entries").EnumerateArray().Select(Detail));
+        var warning = Assert.Single(harness.LogLines, l => l.GetProperty("level").GetString() == "WARN");
+        Assert.Equal("MalformedDetail", warning.GetProperty("errorType").GetString());
+        Assert.Equal("us-west-2", warning.GetProperty("destinationRegion").GetString());
+        Assert.Equal(1, Assert.Single(harness.MetricLines).GetProperty("ReplicatedEventsFailed").GetInt32());
+    }
+
+    [Fact]
+    public async Task Throttling_is_retried_a_bounded_number_of_times_then_given_up()
+    {
+        _bus.CallError = _ => (HttpStatusCode.BadRequest, "ThrottlingException");
+        var (publisher, harness) = Publisher(new ReplicatedEventSettings { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        var failed = await publisher.PublishAsync(Events(2), new(), CancellationToken.None);
+
+        Assert.Equal(2, failed);
+        Assert.Equal(3, _bus.Refused.Count);
+        Assert.All(harness.LogLines, l => Assert.Equal("ThrottlingException", l.GetProperty("errorType").GetString()));
+        Assert.Contains("after 3 attempts", harness.LogLines.First().GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_throws_anything_else_is_retried_within_the_budget_and_never_throws()
+    {
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("no credentials"));
+        var harness = new Harness();
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 2, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        var failed = await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+
+        Assert.Equal(1, failed);
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.Equal("InvalidOperationException", Assert.Single(harness.LogLines).GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public async Task An_entry_over_256_KB_is_never_sent()
+    {
+        var (publisher, harness) = Publisher();
+        var big = new ReplicatedEvent("us-west-2", E.Digest, new PutEventsRequestEntry { Source = "ecr-replicator", DetailType = "t", Detail = "{\"x\":\"" + new string('x', 256 * 1024) + "\"}" });
+
+        var failed = await publisher.PublishAsync([big, .. Events(1)], new(), CancellationToken.None);
+
+        Assert.Equal(1, failed);
+        Assert.Equal(1, Assert.Single(_bus.Accepted).Body.GetProperty("Entries").GetArrayLength());
+        Assert.Equal(ReplicatedEventPublisher.EntryTooLargeCode, Assert.Single(harness.LogLines).GetProperty("errorType").GetString());
+    }
+
+    private static string Detail(JsonElement entry)
+    {
+        using var detail = JsonDocument.Parse(entry.GetProperty("Detail").GetString()!);
+        return detail.RootElement.GetProperty("n").GetString()!;
+    }
+
+    private static List<ReplicatedEvent> Events(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new ReplicatedEvent("us-west-2", E.Digest, new PutEventsRequestEntry
+        {
+            Source = "ecr-replicator",
+            DetailType = "ECR Image Replicated",
+            Detail = $"{{\"n\":\"{i}\"}}",
+            EventBusName = "replicated",
+        }))];
+
+    private EventBridgeClient Client() =>
+        new(_http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", _bus.Endpoint);
+
+    private Harness Harness() =>
+        new(Support.Harness.DefaultConfig with { ReplicatedEventBus = EventBusReference.Parse("replicated", "REPLICATED_EVENT_BUS") }, eventBridge: Client());
+
+    private (ReplicatedEventPublisher Publisher, Harness Harness) Publisher(ReplicatedEventSettings? settings = null)
+    {
+        var harness = new Harness();
+        return (new ReplicatedEventPublisher(Client(), harness.Logger, harness.Metrics, harness.Time, settings ?? new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }), harness);
+    }
+}
