@@ -5,13 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Replicator.Testing;
 
@@ -23,11 +17,9 @@ namespace Replicator.Testing;
 /// </summary>
 public sealed class FakeSqsServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackApp _app = null!;
 
-    private FakeSqsServer(WebApplication app) => _app = app;
-
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => _app.Endpoint;
 
     public ConcurrentQueue<(string Target, string ContentType, bool Signed, JsonElement Body)> Requests { get; } = new();
 
@@ -37,22 +29,12 @@ public sealed class FakeSqsServer : IAsyncDisposable
 
     public static async Task<FakeSqsServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new FakeSqsServer(app);
-        app.MapPost("/", server.HandleAsync);
-        await app.StartAsync();
-        server.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var server = new FakeSqsServer();
+        server._app = await LoopbackApp.StartAsync(server.HandleAsync);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {

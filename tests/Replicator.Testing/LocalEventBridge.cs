@@ -4,13 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LocalEcr.Auth;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Replicator.Testing;
 
@@ -29,13 +23,11 @@ public sealed class LocalEventBridge : IAsyncDisposable
 
     private static readonly HashSet<string> EntryMembers = ["Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"];
 
-    private readonly WebApplication _app;
+    private LoopbackApp _app = null!;
     private readonly SigV4Verifier _verifier = new(AccessKeyId, SecretAccessKey, "events");
     private int _calls;
 
-    private LocalEventBridge(WebApplication app) => _app = app;
-
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => _app.Endpoint;
 
     /// <summary>Each accepted call: the region of its credential scope and its body.</summary>
     public ConcurrentQueue<(string Region, JsonElement Body)> Accepted { get; } = new();
@@ -54,22 +46,12 @@ public sealed class LocalEventBridge : IAsyncDisposable
 
     public static async Task<LocalEventBridge> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new LocalEventBridge(app);
-        app.MapPost("/", server.HandleAsync);
-        await app.StartAsync();
-        server.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var server = new LocalEventBridge();
+        server._app = await LoopbackApp.StartAsync(server.HandleAsync);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {
