@@ -8,7 +8,7 @@ namespace Replicator.Core.Tests.Ecr;
 
 /// <summary>
 /// The ECR endpoint of every region of every partition, with and without FIPS and dual-stack, against the table
-/// Fixtures/generate_ecr_endpoints.py wrote from botocore's own endpoint resolver (Fixtures/ecr-endpoints.tsv).
+/// Fixtures/generate_endpoints.py wrote from botocore's own endpoint resolver (Fixtures/ecr-endpoints.tsv).
 /// </summary>
 public sealed class EcrEndpointTableTests
 {

@@ -7,7 +7,7 @@ namespace Replicator.Core.Tests.EventBridge;
 
 /// <summary>
 /// The EventBridge endpoint of every region of every partition, with and without FIPS and dual-stack, against the
-/// table Fixtures/generate_events_endpoints.py wrote from botocore's own resolver (Fixtures/events-endpoints.tsv).
+/// table Fixtures/generate_endpoints.py wrote from botocore's own resolver (Fixtures/events-endpoints.tsv).
 /// </summary>
 public sealed class EventBridgeEndpointTableTests
 {
