@@ -1,3 +1,4 @@
+using Replicator.Core.Tests.Support;
 using Replicator.Testing;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
@@ -12,22 +13,7 @@ namespace Replicator.Core.Tests.Ecr;
 /// </summary>
 public sealed class EcrEndpointTableTests
 {
-    public static TheoryData<string, string, bool, bool, string> Rows()
-    {
-        var rows = new TheoryData<string, string, bool, bool, string>();
-        foreach (var line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "ecr-endpoints.tsv")))
-        {
-            if (line.StartsWith('#') || line.StartsWith("region\t", StringComparison.Ordinal) || line.Length == 0)
-            {
-                continue;
-            }
-
-            var f = line.Split('\t');
-            rows.Add(f[0], f[1], bool.Parse(f[2]), bool.Parse(f[3]), f[4]);
-        }
-
-        return rows;
-    }
+    public static TheoryData<string, string, bool, bool, string> Rows() => EndpointTable.Read("ecr-endpoints.tsv");
 
     [Fact]
     public void The_table_covers_every_partition_botocore_knows()

@@ -1,6 +1,7 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.EventBridge;
 using Replicator.Core.Partitions;
+using Replicator.Core.Tests.Support;
 using Replicator.Testing;
 
 namespace Replicator.Core.Tests.EventBridge;
@@ -11,22 +12,7 @@ namespace Replicator.Core.Tests.EventBridge;
 /// </summary>
 public sealed class EventBridgeEndpointTableTests
 {
-    public static TheoryData<string, string, bool, bool, string> Rows()
-    {
-        var rows = new TheoryData<string, string, bool, bool, string>();
-        foreach (var line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "events-endpoints.tsv")))
-        {
-            if (line.StartsWith('#') || line.StartsWith("region\t", StringComparison.Ordinal) || line.Length == 0)
-            {
-                continue;
-            }
-
-            var f = line.Split('\t');
-            rows.Add(f[0], f[1], bool.Parse(f[2]), bool.Parse(f[3]), f[4]);
-        }
-
-        return rows;
-    }
+    public static TheoryData<string, string, bool, bool, string> Rows() => EndpointTable.Read("events-endpoints.tsv");
 
     [Fact]
     public void The_table_covers_every_partition_botocore_knows()
