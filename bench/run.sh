@@ -183,7 +183,8 @@ if wants latency; then
   # ECR is a cross-region round trip away, LocalEcr is not: hold every UploadLayerPart answer for
   # LATENCY_MS (LocalEcr's delay fault, no CPU spent) and copy one layer, where no other layer can fill the wait.
   # Each run copies with 0 ms and with LATENCY_MS, in alternating order, so both see the same load; the ratio
-  # is taken per run. Columns: size, delay ms, run, seconds, bootstrap CPU seconds.
+  # is taken per run. Columns: size, delay ms, run, seconds, bootstrap CPU seconds, of which system (kernel),
+  # UploadLayerPart calls (the round trips the ordering of parts cannot overlap).
   size="${memory_sizes%% *}"
   delayed() {
     log "latency run $run/$runs: one $size MiB layer, UploadLayerPart answers after $1 ms"
@@ -193,7 +194,11 @@ if wants latency; then
         -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":$1}"
     fi
     replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/latency-$1-$run.json"
-    printf '%s\t%s\t%s\t%s\n' "$size" "$1" "$run" "$(python3 -c "import json,sys;d=json.load(open(sys.argv[1]));print(d['seconds'],d['cpuSeconds'],sep='\t')" "$out/latency-$1-$run.json")" >>"$out/latency.tsv"
+    printf '%s\t%s\t%s\t%s\n' "$size" "$1" "$run" "$(python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+parts=sum(c['count'] for c in d['calls'] if c['operation']=='UploadLayerPart')
+print(d['seconds'],d['cpuSeconds'],d['systemCpuSeconds'],parts,sep='\t')" "$out/latency-$1-$run.json")" >>"$out/latency.tsv"
   }
   for run in $(seq 1 "$runs"); do
     if [ $((run % 2)) = 1 ]; then delayed 0; delayed "${LATENCY_MS:-100}"; else delayed "${LATENCY_MS:-100}"; delayed 0; fi
@@ -215,7 +220,8 @@ fi
 
 # Fan-out: the same image to one destination and to three, alternating; downloads per blob from LocalEcr's
 # counts (DownloadLayer is the presigned GET, in the source region). Columns: run, destinations, seconds,
-# bootstrap CPU seconds, peak RSS kB, DownloadLayer calls, blobs.
+# bootstrap CPU seconds, peak RSS kB, DownloadLayer calls, blobs, LocalEcr CPU seconds (every region's ECR work,
+# on the same two cores: it grows with the destinations and bounds the wall time, see report.py).
 : >"$out/fanout.tsv"
 fanout_regions="${FANOUT_REGIONS:-us-west-2,eu-west-1,ap-northeast-1}"
 fanout() {
@@ -223,11 +229,12 @@ fanout() {
   count=$(awk -F, '{print NF}' <<<"$regions")
   log "fanout run $run/$runs: $count destination(s)"
   replicate --repo bench/app --digest "$digest" --fresh true --dest-region "$regions" >"$out/fanout-$count-$run.json"
-  printf '%s\t%s\t%s\t%s\n' "$run" "$count" "$(python3 -c "
+  printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$count" "$(python3 -c "
 import json,sys
 d=json.load(open(sys.argv[1]))
 downloads=sum(c['count'] for c in d['calls'] if c['operation']=='DownloadLayer')
-print(d['seconds'],d['cpuSeconds'],d['peakRssKb'],downloads,sep='\t')" "$out/fanout-$count-$run.json")" "$((layers + 1))" >>"$out/fanout.tsv"
+print(d['seconds'],d['cpuSeconds'],d['peakRssKb'],downloads,sep='\t')" "$out/fanout-$count-$run.json")" "$((layers + 1))" \
+    "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['localEcrCpuSeconds'])" "$out/fanout-$count-$run.json")" >>"$out/fanout.tsv"
 }
 wants fanout && for run in $(seq 1 "$runs"); do
   if [ $((run % 2)) = 1 ]; then fanout us-west-2; fanout "$fanout_regions"; else fanout "$fanout_regions"; fanout us-west-2; fi

@@ -41,6 +41,7 @@ internal static class ReplicateCommand
             var seconds = clock.Elapsed.TotalSeconds;
             var peak = FunctionProcess.PeakRssKb(function);
             var cpu = FunctionProcess.CpuSeconds(function.Id);
+            var systemCpu = FunctionProcess.SystemCpuSeconds(function.Id);
             var localEcrCpu = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) - localEcrCpuBefore : 0;
             if (result.Status != LocalInvocationStatus.Response || !result.Body.Contains("\"batchItemFailures\":[]", StringComparison.Ordinal))
             {
@@ -54,6 +55,7 @@ internal static class ReplicateCommand
                 ["peakRssKb"] = peak,
                 ["pid"] = function.Id,
                 ["cpuSeconds"] = cpu,
+                ["systemCpuSeconds"] = systemCpu,
                 ["localEcrCpuSeconds"] = Math.Round(localEcrCpu, 2),
                 ["calls"] = JsonNode.Parse(await clients.CallsAsync())!["calls"]!.DeepClone(),
             };
