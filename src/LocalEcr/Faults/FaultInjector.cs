@@ -12,6 +12,8 @@ public sealed class FaultInjector
     private readonly List<FailureRule> _failures = [];
     private readonly List<DelayRule> _delays = [];
     private readonly List<DownloadFault> _downloads = [];
+    private readonly List<(int Count, TaskCompletionSource Reached)> _timerWaiters = [];
+    private int _timersArmed;
     private Action? _expireDownloadUrls;
     private Action? _forgetUploads;
 
@@ -48,16 +50,56 @@ public sealed class FaultInjector
     }
 
     /// <summary>
-    /// The next <paramref name="count"/> blob downloads abort the connection after <paramref name="afterBytes"/> bytes;
-    /// with <paramref name="expireUrls"/>, every URL issued so far expires at that moment (a resume after an outage
+    /// The next <paramref name="count"/> blob downloads end after <paramref name="afterBytes"/> body bytes, short of
+    /// their Content-Length: the client reads exactly those bytes, then a premature end of the stream. With
+    /// <paramref name="reset"/> the connection is reset instead, as a dropped network path would, and the client
+    /// loses whatever it had not read yet (how much depends on its scheduling: assert outcomes, not byte counts).
+    /// With <paramref name="expireUrls"/>, every URL issued so far expires at that moment (a resume after an outage
     /// longer than the URL's lifetime), so the fault does not depend on when the client asked for its URL.
     /// </summary>
-    public void CutDownloadAfter(long afterBytes, string? digest = null, int count = 1, bool expireUrls = false) =>
-        AddDownload(new DownloadFault { Kind = DownloadFaultKind.Cut, AfterBytes = afterBytes, Digest = digest, Remaining = count, ExpireUrls = expireUrls });
+    public void CutDownloadAfter(long afterBytes, string? digest = null, int count = 1, bool expireUrls = false, bool reset = false) =>
+        AddDownload(new DownloadFault { Kind = DownloadFaultKind.Cut, AfterBytes = afterBytes, Digest = digest, Remaining = count, ExpireUrls = expireUrls, Reset = reset });
 
     /// <summary>The next <paramref name="count"/> blob downloads pause for <paramref name="duration"/> after <paramref name="afterBytes"/> bytes.</summary>
     public void StallDownloadAfter(long afterBytes, TimeSpan duration, string? digest = null, int count = 1) =>
         AddDownload(new DownloadFault { Kind = DownloadFaultKind.Stall, AfterBytes = afterBytes, Stall = duration, Digest = digest, Remaining = count });
+
+    /// <summary>
+    /// Completes once <paramref name="count"/> fault timers in all (held answers of <see cref="DelayResponses"/>,
+    /// download stalls) are armed on the server's clock. A test on a fake clock advances it only after this: a timer
+    /// armed after the advance would never fire, and sleeping a while instead is a race with the server.
+    /// </summary>
+    public Task TimersArmedAsync(int count = 1)
+    {
+        lock (_sync)
+        {
+            if (_timersArmed >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _timerWaiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
+    /// <summary>Starts a fault's wait on the server's clock and counts it as armed.</summary>
+    internal Task HoldAsync(TimeSpan duration, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var hold = Task.Delay(duration, time, cancellationToken);
+        lock (_sync)
+        {
+            _timersArmed++;
+            foreach (var waiter in _timerWaiters.Where(w => w.Count <= _timersArmed).ToList())
+            {
+                _timerWaiters.Remove(waiter);
+                waiter.Reached.SetResult();
+            }
+        }
+
+        return hold;
+    }
 
     /// <summary>The next <paramref name="count"/> downloads serve the byte at blob offset <paramref name="offset"/> inverted.</summary>
     public void CorruptDownload(long offset = 0, string? digest = null, int count = 1) =>

@@ -47,7 +47,8 @@ internal static class AdminEndpoint
                         (int?)body.OptionalLong("count"), body.OptionalString("region"));
                     break;
                 case "faults/cut-download":
-                    faults.CutDownloadAfter(body.OptionalLong("afterBytes") ?? 0, body.OptionalString("digest"), (int)(body.OptionalLong("count") ?? 1), body.OptionalBool("expireUrls") ?? false);
+                    faults.CutDownloadAfter(body.OptionalLong("afterBytes") ?? 0, body.OptionalString("digest"), (int)(body.OptionalLong("count") ?? 1), body.OptionalBool("expireUrls") ?? false,
+                        body.OptionalBool("reset") ?? false);
                     break;
                 case "faults/stall-download":
                     faults.StallDownloadAfter(body.OptionalLong("afterBytes") ?? 0, TimeSpan.FromMilliseconds(body.OptionalLong("stallMs") ?? 0),

@@ -13,8 +13,6 @@ internal static class BlobEndpoint
 {
     public const string Prefix = "/_blobs/";
 
-    private static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
-
     public static async Task HandleAsync(HttpContext context, ServerContext server)
     {
         var response = context.Response;
@@ -79,16 +77,21 @@ internal static class BlobEndpoint
             {
                 if (cut is not null && sent >= cut.AfterBytes)
                 {
-                    // Give the bytes already flushed time to leave the socket before the abort resets
-                    // it, so the client reliably receives exactly AfterBytes bytes (real time on purpose).
-                    await body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(CutGrace, context.RequestAborted);
                     if (cut.ExpireUrls)
                     {
                         server.Faults.ExpireDownloadUrls();
                     }
 
-                    context.Abort();
+                    // End the response short of its Content-Length: Kestrel then sends what was written and closes
+                    // the connection (FIN), so the client reads exactly AfterBytes bytes and then a premature end,
+                    // however late it reads. Aborting instead resets the connection (RST), and a reset discards
+                    // whatever the client had not read yet: a race with the client's scheduling, not a fault.
+                    await body.FlushAsync(context.RequestAborted);
+                    if (cut.Reset)
+                    {
+                        context.Abort();
+                    }
+
                     return;
                 }
 
@@ -96,7 +99,7 @@ internal static class BlobEndpoint
                 {
                     stalled = true;
                     await body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(stall.Stall, server.Time, context.RequestAborted);
+                    await server.Faults.HoldAsync(stall.Stall, server.Time, context.RequestAborted);
                 }
 
                 // Stop each chunk at a fault boundary so cuts and stalls happen at the exact byte count.

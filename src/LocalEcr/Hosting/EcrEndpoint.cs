@@ -152,7 +152,7 @@ internal static class EcrEndpoint
     private static Task DelayAsync(ServerContext server, string operation, string region, CancellationToken cancellationToken)
     {
         var delay = server.Faults.TakeDelay(operation, region);
-        return delay > TimeSpan.Zero ? Task.Delay(delay, server.Time, cancellationToken) : Task.CompletedTask;
+        return delay > TimeSpan.Zero ? server.Faults.HoldAsync(delay, server.Time, cancellationToken) : Task.CompletedTask;
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ public sealed class FaultInjectionTests
         using var client = new EcrTestClient(server);
         server.Faults.DelayResponses("GetAuthorizationToken", TimeSpan.FromSeconds(30), count: 1);
         var pending = client.CallAsync("GetAuthorizationToken");
-        await Task.Delay(100);
+        await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(pending.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(30));
         (await pending.WaitAsync(TimeSpan.FromSeconds(10))).EnsureOk();

@@ -30,14 +30,16 @@ public sealed class FaultTests
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "flaky", "v1"));
     }
 
-    [Fact]
-    public async Task A_connection_cut_mid_download_resumes_with_a_ranged_get()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_connection_cut_mid_download_resumes_with_a_ranged_get(bool reset)
     {
         await using var h = await StartAsync();
         var image = new SampleImageBuilder(seed: 31).Image(SampleFormat.Oci, TwoParts);
         var layer = image.Blobs.Single(b => b.Size == TwoParts[0]);
         await h.PushAsync(Source, "cut", image, "v1");
-        h.Server.Faults.CutDownloadAfter(3 * 1024 * 1024, layer.Digest);
+        h.Server.Faults.CutDownloadAfter(3 * 1024 * 1024, layer.Digest, reset: reset);
         h.Server.Calls.Reset();
 
         var result = await h.Replicator().ReplicateAsync(Request("cut", image.Digest, "v1", West), CancellationToken.None);
