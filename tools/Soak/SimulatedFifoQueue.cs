@@ -42,18 +42,40 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
         }
     }
 
-    /// <summary>Jumps the clock to the next moment a message becomes visible; false when nothing waits.</summary>
+    /// <summary>
+    /// Jumps the clock to the moment the next group's head becomes visible; false when a head is receivable now or
+    /// every waiting group has a message in flight (then the wait is for that batch, not for the clock).
+    /// </summary>
     public bool AdvanceToNextVisible()
     {
         lock (_gate)
         {
-            // Only when every waiting message is still invisible: otherwise the wait is for a group in flight.
-            if (_visible.Count == 0 || _visible.Values.Any(e => e.VisibleAt <= Now))
+            // Only a group's first message decides when the group delivers again: the followers of an invisible head
+            // were never received (their VisibleAt is 0), but FIFO order keeps them behind it. Counting them as
+            // visible would leave the clock stopped while no receive could return anything.
+            long? next = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in _visible.Values)
+            {
+                if (!seen.Add(entry.Group) || _inFlightGroups.Contains(entry.Group))
+                {
+                    continue;
+                }
+
+                if (entry.VisibleAt <= Now)
+                {
+                    return false;
+                }
+
+                next = Math.Min(next ?? long.MaxValue, entry.VisibleAt);
+            }
+
+            if (next is null)
             {
                 return false;
             }
 
-            Now = _visible.Values.Min(e => e.VisibleAt);
+            Now = next.Value;
             return true;
         }
     }

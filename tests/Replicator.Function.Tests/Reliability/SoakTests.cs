@@ -29,4 +29,28 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(report.ReportedFailures > 0, "some faults outlasted the retries, so SQS redelivered");
         Assert.True(report.FaultsInjected.Values.Sum() > 10);
     }
+
+    /// <summary>
+    /// One destination down for a simulated hour: with the template's maxReceiveCount (200) and the function's own
+    /// redelivery backoff, every message outlives the outage and replicates to both regions once it ends. The
+    /// followers of each group wait behind their failed head, so the queue's clock has to jump to that head (a
+    /// queue that counted the followers as visible stopped its clock and the run never ended).
+    /// </summary>
+    [Fact]
+    public async Task An_hour_long_outage_of_one_destination_loses_nothing_and_dead_letters_nothing()
+    {
+        var settings = new SoakSettings
+        {
+            Messages = 30, Repositories = 5, Outage = TimeSpan.FromMinutes(60),
+            FaultRate = 0, ImmutableConflictRate = 0, DeletedSourceRate = 0, MaxReceiveCount = 200,
+        };
+
+        var report = await SoakRunner.RunAsync(settings);
+        output.WriteLine(report.ToString());
+
+        Assert.Empty(report.Problems);
+        Assert.Equal((0, 30, 0), (report.Lost, report.Replicated, report.DeadLetteredTotal));
+        Assert.True(report.SimulatedSeconds >= 3600, $"the run ended at simulated second {report.SimulatedSeconds}, inside the outage");
+        Assert.True(report.VisibilityChanges > 0, "failed messages came back on the function's backoff, not the queue's timeout");
+    }
 }
