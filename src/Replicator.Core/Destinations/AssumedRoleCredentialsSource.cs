@@ -16,8 +16,7 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource, IDispo
     private readonly ISecurityTokenService _sts;
     private readonly IAwsCredentialsSource _caller;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private volatile TemporaryCredentials? _current;
+    private readonly RefreshingValue<TemporaryCredentials> _session = new();
 
     public AssumedRoleCredentialsSource(ISecurityTokenService sts, string roleArn, string? externalId, string region, IAwsCredentialsSource caller, TimeProvider? time = null)
     {
@@ -37,47 +36,28 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource, IDispo
 
     public string Region { get; }
 
-    public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
-    {
-        var current = _current;
-        if (current is not null && !NeedsRefresh(current))
-        {
-            return current.Credentials;
-        }
-
-        await _refresh.WaitAsync(cancellationToken);
-        try
-        {
-            current = _current;
-            if (current is not null && !NeedsRefresh(current))
-            {
-                return current.Credentials;
-            }
-
-            try
-            {
-                var fresh = await _sts.AssumeRoleAsync(RoleArn, ExternalId, Region, _caller, cancellationToken);
-                _current = fresh;
-                return fresh.Credentials;
-            }
-            catch (Exception) when (current is not null && _time.GetUtcNow() < current.Expiration && !cancellationToken.IsCancellationRequested)
-            {
-                // Still valid for a few minutes: keep working, the next call tries to refresh again.
-                return current.Credentials;
-            }
-        }
-        finally
-        {
-            _refresh.Release();
-        }
-    }
+    public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
+        (await _session.GetAsync(credentials => !NeedsRefresh(credentials), AssumeAsync, cancellationToken)).Credentials;
 
     /// <summary>ECR refused the session as expired (clock skew, or a session revoked early): assume the role again next time.</summary>
-    public void Invalidate() => _current = null;
+    public void Invalidate() => _session.Forget();
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose() => _session.Dispose();
 
     public override string ToString() => $"AssumedRoleCredentialsSource({RoleArn})";
 
     private bool NeedsRefresh(TemporaryCredentials credentials) => _time.GetUtcNow() >= credentials.Expiration - RefreshBefore;
+
+    private async ValueTask<TemporaryCredentials> AssumeAsync(TemporaryCredentials? current, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _sts.AssumeRoleAsync(RoleArn, ExternalId, Region, _caller, cancellationToken);
+        }
+        catch (Exception) when (current is not null && _time.GetUtcNow() < current.Expiration && !cancellationToken.IsCancellationRequested)
+        {
+            // Still valid for a few minutes: keep working, the next call tries to refresh again.
+            return current;
+        }
+    }
 }

@@ -20,8 +20,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
     private readonly ISecureParameterStore _store;
     private readonly ISecurityTokenService _sts;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _read = new(1, 1);
-    private volatile Snapshot? _snapshot;
+    private readonly RefreshingValue<Snapshot> _snapshot = new();
 
     public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null)
     {
@@ -43,67 +42,43 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
 
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await CurrentAsync(cancellationToken);
+        var snapshot = await _snapshot.GetAsync(read => _time.GetUtcNow() < read.ReadAt + ParameterLifetime, ReadAsync, cancellationToken);
         return snapshot.Role is null ? snapshot.Keys : await snapshot.Role.GetCredentialsAsync(cancellationToken);
     }
 
     /// <summary>ECR refused the credentials as expired: read the parameter again (the key may have been rotated).</summary>
     public void Invalidate()
     {
-        var snapshot = _snapshot;
-        _snapshot = null;
-        snapshot?.Role?.Invalidate();
+        _snapshot.Forget()?.Role?.Invalidate();
     }
 
     public void Dispose()
     {
-        _snapshot?.Role?.Dispose();
-        _read.Dispose();
+        _snapshot.Current?.Role?.Dispose();
+        _snapshot.Dispose();
     }
 
     public override string ToString() => $"SsmCredentialsSource({ParameterName} for {DestinationRegion})";
 
-    private async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
+    private async ValueTask<Snapshot> ReadAsync(Snapshot? snapshot, CancellationToken cancellationToken)
     {
-        var snapshot = _snapshot;
-        if (snapshot is not null && _time.GetUtcNow() < snapshot.ReadAt + ParameterLifetime)
+        var value = await _store.GetSecureStringAsync(ParameterName, cancellationToken);
+        var (keys, roleArn) = Parse(value);
+        AssumedRoleCredentialsSource? role = null;
+        if (roleArn is not null)
         {
-            return snapshot;
+            // Same key and role as before: keep the session (it is still good); a rotated key starts a new one.
+            role = snapshot?.Role is { } previous && previous.RoleArn == roleArn && SameKeys(snapshot.Keys, keys)
+                ? previous
+                : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time);
         }
 
-        await _read.WaitAsync(cancellationToken);
-        try
+        if (snapshot?.Role is { } old && !ReferenceEquals(old, role))
         {
-            snapshot = _snapshot;
-            if (snapshot is not null && _time.GetUtcNow() < snapshot.ReadAt + ParameterLifetime)
-            {
-                return snapshot;
-            }
-
-            var value = await _store.GetSecureStringAsync(ParameterName, cancellationToken);
-            var (keys, roleArn) = Parse(value);
-            AssumedRoleCredentialsSource? role = null;
-            if (roleArn is not null)
-            {
-                // Same key and role as before: keep the session (it is still good); a rotated key starts a new one.
-                role = snapshot?.Role is { } previous && previous.RoleArn == roleArn && SameKeys(snapshot.Keys, keys)
-                    ? previous
-                    : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time);
-            }
-
-            if (snapshot?.Role is { } old && !ReferenceEquals(old, role))
-            {
-                old.Dispose();
-            }
-
-            var fresh = new Snapshot(keys, role, _time.GetUtcNow());
-            _snapshot = fresh;
-            return fresh;
+            old.Dispose();
         }
-        finally
-        {
-            _read.Release();
-        }
+
+        return new Snapshot(keys, role, _time.GetUtcNow());
     }
 
     private (AwsCredentials Keys, string? RoleArn) Parse(string value)

@@ -50,6 +50,20 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal(2, store.Reads);
     }
 
+    [Fact]
+    public async Task Concurrent_callers_share_one_read_of_the_parameter()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret), Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+
+        var calls = Enumerable.Range(0, 8).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
+        store.Gate.SetResult();
+        var results = await Task.WhenAll(calls);
+
+        Assert.Equal(1, store.Reads);
+        Assert.All(results, r => Assert.Equal("AKIAFIRST", r.AccessKeyId));
+    }
+
     [Theory]
     [InlineData("not json " + Secret, "is not JSON")]
     [InlineData("[\"" + Secret + "\"]", "is not a JSON object")]
@@ -91,13 +105,23 @@ public sealed class SsmCredentialsSourceTests
 
     private sealed class FakeParameterStore : Dictionary<string, string>, ISecureParameterStore
     {
-        public int Reads { get; private set; }
+        private int _reads;
 
-        public Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
+        public int Reads => _reads;
+
+        /// <summary>When set, every read waits for it: callers pile up behind a read in progress.</summary>
+        public TaskCompletionSource? Gate { get; init; }
+
+        public async Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
         {
-            Reads++;
+            Interlocked.Increment(ref _reads);
+            if (Gate is not null)
+            {
+                await Gate.Task.WaitAsync(cancellationToken);
+            }
+
             return TryGetValue(name, out var value)
-                ? Task.FromResult(value)
+                ? value
                 : throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"SSM parameter {name} does not exist", isTransient: false);
         }
     }
