@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Replicator.Core.Manifests;
 using Replicator.Core.Validation;
 
@@ -7,14 +6,15 @@ namespace Replicator.Core.Tests.Fuzzing;
 /// <summary>
 /// Hostile manifests: seeded mutations of every fixture and generated structures. Each input either parses into a
 /// manifest whose every digest and size is valid (so nothing invalid can reach a request), or fails with a
-/// <see cref="ManifestException"/> naming the problem — never another exception, never slowly.
+/// <see cref="ManifestException"/> naming the problem — never another exception.
+/// Not timed: the validation regexes carry match timeouts, so a catastrophic backtrack throws
+/// RegexMatchTimeoutException, which fails here like any other escape; a wall-clock bound per input would fail on a
+/// busy machine instead.
 /// </summary>
 public sealed class ManifestParserFuzzTests
 {
     private const string Hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
-    private static readonly TimeSpan PerInputBound = TimeSpan.FromSeconds(2);
-
     private static readonly string[] FixtureNames = [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.json").Select(Path.GetFileName).OfType<string>()];
 
     [Fact]
@@ -103,10 +103,9 @@ public sealed class ManifestParserFuzzTests
         Assert.InRange(parsed, 1, 1_999);
     }
 
-    /// <summary>Parses within the time bound; returns the ManifestException, or null after checking every value of the result.</summary>
+    /// <summary>Parses; returns the ManifestException, or null after checking every value of the result.</summary>
     private static ManifestException? Check(string input, string? declared, string what)
     {
-        var watch = Stopwatch.StartNew();
         try
         {
             var manifest = ManifestParser.Parse(input, declared);
@@ -127,10 +126,6 @@ public sealed class ManifestParserFuzzTests
         {
             Assert.Fail($"{what}: {ex.GetType().Name} escaped the parser: {ex.Message}");
             throw;
-        }
-        finally
-        {
-            Assert.True(watch.Elapsed < PerInputBound, $"{what}: took {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Replicator.Core.Tests.Fuzzing;
 using Replicator.Core.Validation;
 using Replicator.Function.Events;
@@ -9,12 +8,13 @@ namespace Replicator.Function.Tests.Fuzzing;
 /// <summary>
 /// Hostile SQS bodies: seeded mutations of valid events and generated hostile fields. Each body either parses into an
 /// event whose every field is valid (so nothing invalid can reach an ECR request), or fails with an
-/// <see cref="InvalidEventException"/> naming the field — never another exception, never slowly, never echoing the input.
+/// <see cref="InvalidEventException"/> naming the field — never another exception, never echoing the input.
+/// Not timed: the validation regexes carry match timeouts, so a catastrophic backtrack throws
+/// RegexMatchTimeoutException, which fails here like any other escape; a wall-clock bound per input would fail on a
+/// busy machine instead.
 /// </summary>
 public sealed class EcrEventParserFuzzTests
 {
-    private static readonly TimeSpan PerInputBound = TimeSpan.FromSeconds(2);
-
     private static readonly string[] Seeds =
     [
         E.Body(),
@@ -94,10 +94,9 @@ public sealed class EcrEventParserFuzzTests
         Assert.InRange(parsed, 1, 1_999);
     }
 
-    /// <summary>Parses within the time bound; returns the InvalidEventException, or null after validating every field of the event.</summary>
+    /// <summary>Parses; returns the InvalidEventException, or null after validating every field of the event.</summary>
     internal static InvalidEventException? Check(string body, string what)
     {
-        var watch = Stopwatch.StartNew();
         try
         {
             var parsed = EcrEventParser.Parse(body);
@@ -118,10 +117,6 @@ public sealed class EcrEventParserFuzzTests
         {
             Assert.Fail($"{what}: {ex.GetType().Name} escaped the parser: {ex.Message}");
             throw;
-        }
-        finally
-        {
-            Assert.True(watch.Elapsed < PerInputBound, $"{what}: took {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
     }
 }
