@@ -182,10 +182,12 @@ public sealed class DownloadUrlTests
         await socket.ConnectAsync(url.Host, url.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\n\r\n"));
 
+        // Bounded so that a server that keeps the connection open fails this test instead of hanging it.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var received = new MemoryStream();
         var buffer = new byte[65536];
         int read;
-        while ((read = await socket.ReceiveAsync(buffer)) > 0)
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, bound.Token)) > 0)
         {
             received.Write(buffer, 0, read);
         }
