@@ -11,8 +11,12 @@ using Replicator.Function.Redelivery;
 
 namespace Replicator.Function.Configuration;
 
-/// <summary>Parses and validates each environment variable; every error names the variable.</summary>
-internal static class FunctionConfigLoader
+/// <summary>
+/// Parses and validates each environment variable; every error names the variable. This file says which variable
+/// feeds which setting and parses the plain values; FunctionConfigLoader.Addresses.cs parses endpoints, queue URLs
+/// and SSM parameter names.
+/// </summary>
+internal static partial class FunctionConfigLoader
 {
     public const string DestinationRegions = "DESTINATION_REGIONS";
     public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
@@ -158,80 +162,6 @@ internal static class FunctionConfigLoader
         }
 
         return keys;
-    }
-
-    // Resolved at init, so a bad override or FIPS flag is an init error naming the variable, not a warning per image.
-    private static Uri ResolveEventEndpoint(string region, IEnvironmentVariables environment)
-    {
-        try
-        {
-            return EventBridgeEndpoints.Resolve(region, environment);
-        }
-        catch (ArgumentException ex) when (ex is not ArgumentNullException)
-        {
-            // "AWS_USE_FIPS_ENDPOINT must be true or false", or the same of the shared config file's key.
-            var split = ex.Message.IndexOf(" must ", StringComparison.Ordinal);
-            throw split > 0 ? new ConfigurationException(ex.Message[..split], ex.Message[(split + 1)..]) : new ConfigurationException(ex.Message);
-        }
-    }
-
-    private static Uri? ParseEndpoint(string? value, string variable)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new ConfigurationException(variable, "must be an absolute http or https URL");
-        }
-
-        return uri;
-    }
-
-    /// <summary>The replication FIFO queue: the reconciler's messages carry a group and a deduplication id, which only a FIFO queue takes.</summary>
-    private static Uri? ParseReconcileQueueUrl(string? value, bool allowHttp)
-    {
-        var uri = ParseQueueUrl(value, allowHttp, ReconcileQueueUrl, "replication.fifo");
-        return uri is null || uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
-            ? uri
-            : throw new ConfigurationException(ReconcileQueueUrl, "must be the URL of a FIFO queue (its name ends in .fifo): the replication queue");
-    }
-
-    /// <summary>An SSM parameter name: letters, digits, _ . - and /, at most 1011 characters (SSM PutParameter reference).</summary>
-    private static string? ParseParameterName(string? value, string variable)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        return value.Length <= 1011 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '/')
-            ? value
-            : throw new ConfigurationException(variable, "must be an SSM parameter name (letters, digits, _ . - and /)");
-    }
-
-    private static Uri? ParseQueueUrl(string? value, bool allowHttp, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
-        {
-            throw new ConfigurationException(variable, $"must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}");
-        }
-
-        if (uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
-        {
-            return uri;
-        }
-
-        throw new ConfigurationException(
-            variable,
-            allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
     }
 
     private static int ParseMaxParallelLayers(string? value)
