@@ -19,9 +19,10 @@ internal static class EcrEndpoint
     {
         byte[] rented;
         int length;
+        string bodySha256;
         try
         {
-            (rented, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
+            (rented, length, bodySha256) = await ReadBodyAsync(context.Request, context.RequestAborted);
         }
         catch (InvalidDataException)
         {
@@ -31,7 +32,7 @@ internal static class EcrEndpoint
 
         try
         {
-            await HandleBodyAsync(context, server, rented.AsMemory(0, length));
+            await HandleBodyAsync(context, server, rented.AsMemory(0, length), bodySha256);
         }
         finally
         {
@@ -39,14 +40,14 @@ internal static class EcrEndpoint
         }
     }
 
-    private static async Task HandleBodyAsync(HttpContext context, ServerContext server, ReadOnlyMemory<byte> body)
+    private static async Task HandleBodyAsync(HttpContext context, ServerContext server, ReadOnlyMemory<byte> body, string bodySha256)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
         var rawQuery = queryStart < 0 ? string.Empty : rawTarget[(queryStart + 1)..];
-        var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, Convert.ToHexStringLower(SHA256.HashData(body.Span)));
+        var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, bodySha256);
         if (!outcome.Valid)
         {
             await ErrorResponse.WriteAsync(context, 403, outcome.ErrorCode, outcome.ErrorMessage);
@@ -157,9 +158,11 @@ internal static class EcrEndpoint
 
     /// <summary>
     /// The whole body in a buffer rented from the shared pool (the caller returns it): an UploadLayerPart body is
-    /// ~14 MB, and a MemoryStream plus ToArray made two large-object-heap copies of it per request.
+    /// ~14 MB, and a MemoryStream plus ToArray made two large-object-heap copies of it per request. The SigV4
+    /// payload hash is computed piece by piece as the body arrives, while each piece is still in the CPU's cache,
+    /// instead of a second pass over 14 MB.
     /// </summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(byte[] Buffer, int Length, string Sha256Hex)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength is > MaxBodyBytes)
         {
@@ -168,11 +171,13 @@ internal static class EcrEndpoint
 
         var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } declared ? (int)declared + 1 : 4096);
         var length = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
             int read;
             while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
+                hash.AppendData(buffer, length, read);
                 length += read;
                 if (length > MaxBodyBytes)
                 {
@@ -188,7 +193,7 @@ internal static class EcrEndpoint
                 }
             }
 
-            return (buffer, length);
+            return (buffer, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
         catch
         {

@@ -98,5 +98,37 @@ public sealed class ModelConstraintTests
         Assert.True(cases.Count > 150, $"only {cases.Count} cases generated");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_blobs_length_limit_counts_decoded_bytes_with_padding_whether_or_not_the_text_has_json_escapes(bool escaped)
+    {
+        // The model caps LayerPartBlob at 20,971,520 decoded bytes. The limit is read from the raw UTF-8 of the
+        // value (no 26 MB string per part), or from the unescaped text when a client's encoder escaped '+' as
+        // \u002B; both must count the same bytes, including the one or two '=' of padding.
+        const int max = 20_971_520;
+        var model = EcrModel.Instance;
+        foreach (var (length, allowed) in new[] { (max - 1, true), (max, true), (max + 1, false) })
+        {
+            var data = new byte[length];
+            data[0] = 0xFB;
+            data[1] = 0xEF;
+            data[2] = 0xBE; // encodes as "++++", which a default System.Text.Json encoder escapes
+            var text = Convert.ToBase64String(data);
+            Assert.StartsWith("++++", text, StringComparison.Ordinal);
+            Assert.EndsWith(new string('=', (3 - (length % 3)) % 3), text, StringComparison.Ordinal);
+            var json = $$"""{"repositoryName":"app","uploadId":"{{UploadId}}","partFirstByte":0,"partLastByte":0,"layerPartBlob":"{{(escaped ? text.Replace("+", "\\u002B", StringComparison.Ordinal) : text)}}"}""";
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+
+            var violations = model.Check("UploadLayerPart", document.RootElement);
+
+            Assert.Equal(allowed, violations.Count == 0);
+            if (!allowed)
+            {
+                Assert.Equal("layerPartBlob", Assert.Single(violations).Path);
+            }
+        }
+    }
+
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200];
 }
