@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -111,12 +112,14 @@ public sealed class VerifyCommandTests
     [Fact]
     public async Task Since_limits_what_is_expected_and_older_tags_in_a_destination_are_not_extra()
     {
-        await using var h = await CliHarness.StartAsync();
+        // LocalEcr's clock is moved by hand, so the two pushes are a second apart without waiting for one.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(31), "old");
         var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
-        await Task.Delay(20);
+        time.Advance(TimeSpan.FromSeconds(1));
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(32), "new");
-        var since = oldPushed.AddMilliseconds(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var since = oldPushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
 
         var sync = await h.RunAsync(["sync", .. selection]);

@@ -37,7 +37,9 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public EcrClientFactory Clients { get; }
 
-    public static async Task<CliHarness> StartAsync() => new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey }));
+    /// <summary>Starts LocalEcr; <paramref name="time"/> is its clock (push times, download URL expiry), the system's by default.</summary>
+    public static async Task<CliHarness> StartAsync(TimeProvider? time = null) =>
+        new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time }));
 
     public DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
     {
