@@ -11,8 +11,9 @@ namespace Replicator.Function.Processing;
 /// succeeded; records of one message group run in order and the first failure stops the group (it and all
 /// later records of the group are reported); groups run concurrently; near the deadline nothing new starts.
 /// Poison records go to the dead-letter queue and are acknowledged, or are reported failed when that is impossible.
-/// A group stopped by a transient failure has its reported records scheduled for redelivery with backoff
-/// (<see cref="RedeliveryScheduler"/>) instead of waiting out the queue's visibility timeout.
+/// A group that ends with records reported failed, whatever stopped it (a transient failure, the deadline, a
+/// dead-letter send that failed), has them scheduled for redelivery with backoff (<see cref="RedeliveryScheduler"/>)
+/// instead of waiting out the queue's visibility timeout.
 /// </summary>
 public sealed class BatchProcessor(
     Func<SQSMessage, string, CancellationToken, Task<RecordResult>> handleRecord,
@@ -64,7 +65,6 @@ public sealed class BatchProcessor(
     private async Task<List<string>> RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, CancellationToken cancellationToken)
     {
         var succeeded = new List<string>(group.Length);
-        var stoppedByTransientFailure = false;
         // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
         await gate.WaitAsync(CancellationToken.None);
         try
@@ -98,7 +98,6 @@ public sealed class BatchProcessor(
 
                 if (!result.IsDone)
                 {
-                    stoppedByTransientFailure = result.Outcome == RecordOutcome.TransientFailure;
                     if (i + 1 < group.Length)
                     {
                         logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = LogOutcomes.GroupStopped, ErrorType = result.ErrorType });
@@ -115,12 +114,15 @@ public sealed class BatchProcessor(
             gate.Release();
         }
 
-        if (stoppedByTransientFailure && redelivery is not null)
+        // Every reported record, not only a transient failure's: a record the deadline left unstarted, or poison
+        // whose dead-letter send failed, would otherwise hold its whole FIFO group for the queue's visibility timeout
+        // (90 minutes), as a follower does (a group delivers nothing while any of its messages is in flight).
+        var reported = group.Where(r => !succeeded.Contains(r.MessageId!, StringComparer.Ordinal)).ToArray();
+        if (reported.Length > 0 && redelivery is not null)
         {
-            // Its own time limit: the invocation's token may already be cancelled (a deadline is a transient failure
-            // too), and these calls are what brings the group back in seconds rather than after the visibility timeout.
+            // Its own time limit: the invocation's token may already be cancelled (the deadline), and these calls are
+            // what brings the group back in seconds rather than after the visibility timeout.
             using var timeout = new CancellationTokenSource(options.RedeliveryCallTimeout);
-            var reported = group.Where(r => !succeeded.Contains(r.MessageId!, StringComparer.Ordinal)).ToArray();
             await redelivery.DelayAsync(reported, context.AwsRequestId, timeout.Token);
         }
 

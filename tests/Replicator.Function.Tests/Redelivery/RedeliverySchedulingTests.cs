@@ -7,7 +7,10 @@ using E = Replicator.Function.Tests.Support.Events;
 
 namespace Replicator.Function.Tests.Redelivery;
 
-/// <summary>After a transient failure the group's reported records get one backoff delay each, through ChangeMessageVisibility.</summary>
+/// <summary>
+/// A group's reported records (after a transient failure, the deadline or a failed dead-letter send) get one backoff
+/// delay each, through ChangeMessageVisibility.
+/// </summary>
 public sealed class RedeliverySchedulingTests
 {
     private const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
@@ -79,6 +82,43 @@ public sealed class RedeliverySchedulingTests
 
         Assert.Empty(response.BatchItemFailures);
         Assert.Empty(visibility.Changes);
+    }
+
+    [Fact]
+    public async Task Records_the_deadline_left_unstarted_are_delayed_by_the_backoff_not_the_visibility_timeout()
+    {
+        // 60 s invocation, margin 6 s: the first record takes 55 s, so its follower and the other group's head never
+        // start. Nothing failed, but each is reported, and each would hold its group for 90 minutes undelayed.
+        var (harness, processor, visibility) = Rig();
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(55));
+            return Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        };
+        var batch = E.Batch(Record("1", "a", "g1"), Record("2", "b", "g1"), Record("3", "c", "g2", 3));
+
+        var response = await processor.ProcessAsync(batch, harness.Context(TimeSpan.FromSeconds(60)), CancellationToken.None);
+
+        Assert.Equal(["2", "3"], response.BatchItemFailures.Select(f => f.ItemIdentifier).Order(StringComparer.Ordinal));
+        var byHandle = visibility.Changes.ToDictionary(c => c.ReceiptHandle, c => c.Seconds);
+        Assert.Equal(["rh-2", "rh-3"], byHandle.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(8, byHandle["rh-2"]); // receive 1: ceiling 15 s, the lowest jitter gives half, rounded up
+        Assert.Equal(30, byHandle["rh-3"]); // receive 3: ceiling 60 s
+    }
+
+    [Fact]
+    public async Task Poison_whose_dead_letter_send_failed_is_delayed_with_its_followers()
+    {
+        var (harness, processor, visibility) = Rig();
+        harness.DeadLetter.Fail = true;
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "bad"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ImmutableTagConflict", transient: false)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "bad", "g1"), Record("2", "later", "g1"), Record("3", "other", "g2")), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1", "2"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Equal(["rh-1", "rh-2"], visibility.Changes.Select(c => c.ReceiptHandle).Order(StringComparer.Ordinal));
     }
 
     [Fact]
