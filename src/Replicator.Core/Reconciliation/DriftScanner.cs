@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Manifests;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 
@@ -79,6 +80,7 @@ public sealed class DriftScanner
     {
         var sourceTags = new HashSet<string>(StringComparer.Ordinal);
         var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var indexDigests = new HashSet<string>(StringComparer.Ordinal);
         string? registryId = null;
 
         // Every image, archived ones too: an archived image's tags still exist in the source, so they are never
@@ -109,6 +111,10 @@ public sealed class DriftScanner
                     if (active && selected.Count > 0 && (_selection.IncludeImage?.Invoke(detail) ?? true))
                     {
                         tagsByDigest[digest] = selected;
+                        if (MediaTypes.IsIndex(detail.ImageManifestMediaType))
+                        {
+                            indexDigests.Add(digest);
+                        }
                     }
                 }
 
@@ -127,7 +133,7 @@ public sealed class DriftScanner
             listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, cancellationToken)));
         }
 
-        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings);
+        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings) { IndexDigests = indexDigests };
     }
 
     /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
@@ -139,7 +145,8 @@ public sealed class DriftScanner
 
     /// <summary>
     /// The drift of one source digest: its selected tags, then, when every destination holds it, its referrers
-    /// (recursively: a signature of an SBOM), which a push of the subject would have copied along.
+    /// (recursively: a signature of an SBOM), which a push of the subject would have copied along. For an index the
+    /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them.
     /// </summary>
     public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, CancellationToken cancellationToken)
     {
@@ -151,7 +158,12 @@ public sealed class DriftScanner
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
-        var subjects = new Queue<string>([digest]);
+        if (scan.IndexDigests.Contains(digest))
+        {
+            seen.UnionWith(await ChildDigestsAsync(scan, digest, cancellationToken));
+        }
+
+        var subjects = new Queue<string>(seen.Order(StringComparer.Ordinal));
         while (subjects.TryDequeue(out var subject) && seen.Count <= MaxReferrers)
         {
             var referrers = (await ListReferrersAsync(scan, subject, cancellationToken)).Where(seen.Add).ToList();
@@ -202,6 +214,39 @@ public sealed class DriftScanner
             d.ImageTags is { Count: > 0 } tags
                 ? tags.Select(t => new ImageIdentifier { ImageDigest = d.ImageDigest, ImageTag = t })
                 : [new ImageIdentifier { ImageDigest = d.ImageDigest }]));
+    }
+
+    /// <summary>
+    /// The manifests an index lists, from one BatchGetImage of the source (asked only for index digests, so a pass over
+    /// single-platform images pays nothing more). An index gone or unreadable since the listing has no children to
+    /// follow: the next pass sees it again.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ChildDigestsAsync(RepositoryScan scan, string digest, CancellationToken cancellationToken)
+    {
+        await PaceAsync(cancellationToken);
+        var response = await _source.BatchGetImageAsync(
+            new BatchGetImageRequest
+            {
+                RegistryId = scan.RegistryId,
+                RepositoryName = scan.Repository,
+                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
+                AcceptedMediaTypes = [.. MediaTypes.AcceptedManifestTypes],
+            },
+            cancellationToken);
+        if (response.Images?.FirstOrDefault(i => i.ImageManifest is not null) is not { } image)
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. ManifestParser.Parse(image.ImageManifest!, image.ImageManifestMediaType, digest).Manifests.Select(m => m.Digest)];
+        }
+        catch (ManifestException)
+        {
+            // A malformed index cannot be copied either; the replication of its push reports that, not the reconciler.
+            return [];
+        }
     }
 
     private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, CancellationToken cancellationToken)

@@ -11,6 +11,12 @@ public sealed record RepositoryScan(
     IReadOnlyDictionary<string, IReadOnlyList<string>> TagsByDigest,
     IReadOnlyList<DestinationListing> Destinations)
 {
+    /// <summary>
+    /// The selected digests that are indexes (OCI image index, Docker manifest list), from DescribeImages'
+    /// <c>imageManifestMediaType</c>: their children can have referrers of their own (a per-platform signature).
+    /// </summary>
+    public IReadOnlySet<string> IndexDigests { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The selected digests in ordinal order, the order a resumed pass relies on.</summary>
     public IReadOnlyList<string> Digests { get; } = [.. TagsByDigest.Keys.Order(StringComparer.Ordinal)];
 }

@@ -113,6 +113,38 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Fact]
+    public async Task A_signature_of_one_platform_of_a_replicated_index_is_found_and_healed()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "children");
+        var builder = new SampleImageBuilder(seed: 902);
+        var multi = builder.MultiArch(SampleFormat.Oci, [512]);
+        await h.PushAsync(ReconcileRig.Source, "multi", multi, "v1");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "multi", multi.Digest, "v1", Now)));
+
+        // Signed per platform after the replication (its event lost): the subject is a child, not the tagged index.
+        var platform = multi.Manifests[0];
+        Assert.NotEqual(multi.Digest, platform.Digest);
+        var signature = builder.Artifact(platform, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "multi", signature, null);
+        var reconciler = new Reconciler(h.Scanner(new DriftSelection()), new SqsMessageSender(sqs, queue), TimeProvider.System);
+
+        var first = await reconciler.RunAsync(Run("run-1"), CancellationToken.None);
+        var messages = await ReconcileRig.DrainAsync(sqs, queue);
+
+        var drift = Assert.Single(first.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest), (drift.Kind, drift.Digest));
+        var (body, _) = Assert.Single(messages);
+        Assert.Equal(signature.Digest, EcrEventParser.Parse(body).Digest);
+
+        await h.ReplicateAsync(body);
+        var second = await reconciler.RunAsync(Run("run-2"), CancellationToken.None);
+
+        Assert.Equal(0, second.DriftFound);
+    }
+
+    [Fact]
     public async Task A_retried_send_within_a_run_is_dropped_by_the_queue_and_the_next_runs_is_not()
     {
         await using var h = await ReconcileRig.StartAsync();
