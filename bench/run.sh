@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness (issue 7). One command:
+# The benchmark harness (docs/performance.md). One command:
 #   bench/run.sh [RUNS]          # RUNS defaults to 5; `bench/run.sh 1` is a quick smoke run
 # Builds the Native AOT bootstrap, LocalEcr (Release) and the driver, installs skopeo and docker-registry when
 # missing, then measures, side by side in one run: throughput against skopeo, peak RSS, cold start (AOT vs JIT)
