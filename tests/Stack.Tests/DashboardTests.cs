@@ -1,11 +1,26 @@
 using System.Text.Json.Nodes;
+using Replicator.Function.Observability;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
 
-/// <summary>Replication lag is visible: a dashboard of latency, throughput, failures and queues, and a p99 latency alarm.</summary>
+/// <summary>
+/// Replication lag is visible: a dashboard of latency, throughput, failures, queues, the intake and the reconciler's
+/// drift, and a p99 latency alarm.
+/// </summary>
 public sealed class DashboardTests
 {
+    /// <summary>A namespace other than the default, so a widget that hard-codes EcrReplicator shows up.</summary>
+    private const string CustomNamespace = "Platform/Replication";
+
+    private static readonly Lazy<DeployedTemplate> CustomNamespaceStack = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "team/*",
+            ["DestinationRegions"] = "us-west-2",
+            ["MetricsNamespace"] = CustomNamespace,
+        }));
+
     private static JsonObject Body(DeployedTemplate stack)
     {
         var (_, dashboard) = Assert.Single(stack.OfType("AWS::CloudWatch::Dashboard"));
@@ -30,6 +45,77 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void Drift_widget_graphs_both_reconcile_metrics_in_the_namespace_and_dimension_the_function_writes()
+    {
+        var stack = CustomNamespaceStack.Value;
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        Assert.Equal(CustomNamespace, (string)variables["METRICS_NAMESPACE"]!);
+
+        var drift = Lines(Body(stack))
+            .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric)
+            .ToList();
+
+        Assert.Equal([MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric], drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
+        // One widget, so found and enqueued are read against each other.
+        Assert.Single(drift.Select(l => l.Widget).Distinct());
+        Assert.All(drift, l =>
+        {
+            // MetricsWriter.WriteReconcile: the METRICS_NAMESPACE, one dimension set of SourceRegion = AWS_REGION, the
+            // stack's region. A metric line with another namespace or an extra dimension matches nothing.
+            Assert.Equal(5, l.Line.Count);
+            Assert.Equal((string)variables["METRICS_NAMESPACE"]!, (string)l.Line[0]!);
+            Assert.Equal(MetricsWriter.ReconcileDimensionName, (string)l.Line[2]!);
+            Assert.Equal(IntrinsicEvaluator.Region, (string)l.Line[3]!);
+            // One data point per run: the sum per period is the run's count, never an average across runs.
+            Assert.Equal("Sum", (string)l.Line[4]!["stat"]!);
+        });
+    }
+
+    [Fact]
+    public void Intake_widgets_graph_the_depth_of_the_intake_dead_letter_queue_and_the_age_of_the_pipe_source()
+    {
+        var stack = Samples.WithDeletes;
+        // The queues as the stack wires them, not as named here: the pipe's source, and where that queue redrives.
+        var intake = ResourceOf((string)stack.Properties("IntakePipe")["Source"]!, ".Arn");
+        var intakeDeadLetters = ResourceOf((string)stack.Properties(intake)["RedrivePolicy"]!["deadLetterTargetArn"]!, ".Arn");
+        Assert.Equal(("IntakeQueue", "IntakeDeadLetterQueue"), (intake, intakeDeadLetters));
+
+        var lines = Lines(Body(stack)).Where(l => l.Line[0] is JsonValue ns && (string)ns! == "AWS/SQS").ToList();
+        string[] QueuesOf(string metric) => [.. lines.Where(l => (string)l.Line[1]! == metric).Select(l => Dimension(l.Line, "QueueName"))];
+
+        // Exactly these queues: a widget pointed at another queue (or removed) changes the list.
+        Assert.Equal(
+            ["{GetAtt:DeadLetterQueue.QueueName}", $"{{GetAtt:{intakeDeadLetters}.QueueName}}"],
+            QueuesOf("ApproximateNumberOfMessagesVisible").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [$"{{GetAtt:{intake}.QueueName}}", "{GetAtt:ReplicationQueue.QueueName}"],
+            QueuesOf("ApproximateAgeOfOldestMessage").Order(StringComparer.Ordinal));
+        // Maximum, as the alarms on the same metrics (IntakeDeadLetterQueueNotEmptyAlarm, IntakeOldestMessageAgeAlarm).
+        Assert.All(lines, l => Assert.Equal("Maximum", (string)l.Line[4]!["stat"]!));
+        // Each queue has a widget of its own, so a title names one queue.
+        Assert.Equal(lines.Count, lines.Select(l => l.Widget).Distinct().Count());
+    }
+
+    [Fact]
+    public void Widgets_fit_the_24_column_grid_without_overlapping()
+    {
+        var boxes = Body(Samples.WithDeletes)["widgets"]!.AsArray()
+            .Select(w => (X: (int)w!["x"]!, Y: (int)w["y"]!, W: (int)w["width"]!, H: (int)w["height"]!))
+            .ToList();
+
+        Assert.All(boxes, b => Assert.InRange(b.X + b.W, 1, 24));
+        for (var i = 0; i < boxes.Count; i++)
+        {
+            for (var j = i + 1; j < boxes.Count; j++)
+            {
+                var (a, b) = (boxes[i], boxes[j]);
+                var overlap = a.X < b.X + b.W && b.X < a.X + a.W && a.Y < b.Y + b.H && b.Y < a.Y + a.H;
+                Assert.False(overlap, $"widgets {i} and {j} overlap: {a} and {b}");
+            }
+        }
+    }
+
+    [Fact]
     public void Each_destination_region_has_a_p99_latency_alarm_at_the_parameter()
     {
         var alarms = Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm")
@@ -46,5 +132,31 @@ public sealed class DashboardTests
             Assert.Equal(900, double.Parse(a["Threshold"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal("{Ref:AlarmTopic}", (string)a["AlarmActions"]![0]!);
         });
+    }
+
+    /// <summary>Every metric line of the dashboard with the index of its widget.</summary>
+    private static List<(int Widget, JsonArray Line)> Lines(JsonObject body) =>
+        [.. body["widgets"]!.AsArray().SelectMany((w, i) => w!["properties"]!["metrics"]!.AsArray().Select(l => (i, l!.AsArray())))];
+
+    /// <summary>The value of dimension <paramref name="name"/> of a plain metric line [namespace, metric, name, value, ..., options].</summary>
+    private static string Dimension(JsonArray line, string name)
+    {
+        for (var i = 2; i + 1 < line.Count && line[i] is JsonValue; i += 2)
+        {
+            if ((string)line[i]! == name)
+            {
+                return (string)line[i + 1]!;
+            }
+        }
+
+        throw new KeyNotFoundException($"dimension {name} not in {line.ToJsonString()}");
+    }
+
+    /// <summary>"IntakeQueue" from "{GetAtt:IntakeQueue.Arn}".</summary>
+    private static string ResourceOf(string getAtt, string attribute)
+    {
+        Assert.StartsWith("{GetAtt:", getAtt, StringComparison.Ordinal);
+        Assert.EndsWith(attribute + "}", getAtt, StringComparison.Ordinal);
+        return getAtt["{GetAtt:".Length..^(attribute.Length + 1)];
     }
 }

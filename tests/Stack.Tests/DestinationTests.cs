@@ -1,3 +1,6 @@
+using Replicator.Core.Destinations;
+using Replicator.Core.Partitions;
+using Replicator.Core.Replication;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -68,11 +71,42 @@ public sealed class DestinationTests
 
         var statement = Assert.Single(mapped);
         Assert.Contains("ecr:PutImage", statement.Actions);
-        Assert.Equal(["arn:*:ecr:*:*:repository/mirror/team/*"], statement.Resources);
+        // The function's own credentials write only in its own partition and account (DestinationAccess.Route: another
+        // account through a role there, another partition with keys from SSM), so the ARN names both; the regions
+        // are the condition's.
+        Assert.Equal([$"arn:{IntrinsicEvaluator.Partition}:ecr:*:{Account}:repository/mirror/team/*"], statement.Resources);
         Assert.Equal(["us-west-2"], statement.ConditionValues("StringEquals", "aws:RequestedRegion"));
         Assert.Equal([Account], statement.ConditionValues("StringEquals", "aws:ResourceAccount"));
         // Without mapping or other accounts, the only role policy is the reconciler's own (ReconcileTests).
         Assert.Equal(["ReconcilerPolicy"], Samples.WithDeletes.OfType("AWS::IAM::RolePolicy").Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Only_destinations_of_this_account_and_partition_are_written_with_the_functions_own_role()
+    {
+        // The function's settings as this stack gives them, routed as the function routes them: what the role's own
+        // write grants (WriteDestinationRepositories, WriteMappedRepositories) must cover, and no more.
+        var variables = Samples.OtherDestinations.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        string? Setting(string name) => (string?)variables[name] is { Length: > 0 } value ? value : null;
+        var destinations = ReplicationDestination.ParseAll(Setting(ReplicationDestination.Variable)!.Split(','));
+        var access = DestinationAccess.Parse(
+            Setting(DestinationAccess.RoleNameVariable),
+            Setting(DestinationAccess.RoleArnsVariable),
+            Setting(DestinationAccess.ExternalIdVariable),
+            Setting(DestinationAccess.CredentialsVariable),
+            destinations,
+            IntrinsicEvaluator.Region);
+
+        var own = destinations.Where(d => access.Route(d, Account).Kind == DestinationRouteKind.SourceCredentials).ToList();
+
+        Assert.Equal(6, destinations.Count);
+        Assert.All(own, d =>
+        {
+            Assert.True(d.RegistryId is null or Account, $"{d} is written with the function's own role in another account");
+            Assert.Equal(IntrinsicEvaluator.Partition, AwsPartitions.IdOf(d.Region));
+        });
+        var mapped = Assert.Single(Statements(Samples.OtherDestinations), s => s.Policy.StartsWith("WriteMappedRepositories", StringComparison.Ordinal));
+        Assert.Equal(own.Select(d => d.Region).Order(StringComparer.Ordinal), mapped.ConditionValues("StringEquals", "aws:RequestedRegion").Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -33,6 +33,19 @@ public sealed class FunctionTests
     }
 
     [Fact]
+    public void Architecture_description_gives_the_arm64_container_build_the_docs_give()
+    {
+        // samconfig.toml pins the x86_64 build image (BuildConfigurationTests), so `--use-container` alone builds an
+        // x86_64 bootstrap: arm64 must name the function's arm64 image, exactly as README and docs/deploy.md do.
+        const string Arm64Build = "sam build --use-container --parameter-overrides Architecture=arm64 --build-image ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-arm64";
+        var description = (string)StackTemplate.Raw["Parameters"]!["Architecture"]!["Description"]!;
+
+        Assert.Contains(Arm64Build, description, StringComparison.Ordinal);
+        Assert.Contains(Arm64Build, File.ReadAllText(RepositoryRoot.File("README.md")), StringComparison.Ordinal);
+        Assert.Contains(Arm64Build, File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Memory_gives_a_full_vcpu_and_timeout_is_within_the_lambda_maximum()
     {
         var properties = Stack.Properties("ReplicatorFunction");
