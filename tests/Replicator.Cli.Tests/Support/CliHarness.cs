@@ -38,8 +38,22 @@ internal sealed class CliHarness : IAsyncDisposable
     public EcrClientFactory Clients { get; }
 
     /// <summary>Starts LocalEcr; <paramref name="time"/> is its clock (push times, download URL expiry), the system's by default.</summary>
-    public static async Task<CliHarness> StartAsync(TimeProvider? time = null) =>
-        new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time }));
+    public static Task<CliHarness> StartAsync(TimeProvider? time = null) => StartAsync(time, []);
+
+    /// <summary>
+    /// Starts LocalEcr serving <paramref name="otherAccounts"/> besides the caller's (the harness's keys), each
+    /// reachable through STS AssumeRole on the same endpoint; point <c>AWS_ENDPOINT_URL_STS</c> at <see cref="LocalEcrServer.BaseAddress"/>.
+    /// </summary>
+    public static async Task<CliHarness> StartAsync(TimeProvider? time, params LocalEcrAccount[] otherAccounts)
+    {
+        var options = new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time };
+        foreach (var account in otherAccounts)
+        {
+            options.OtherAccounts.Add(account);
+        }
+
+        return new(await LocalEcrServer.StartAsync(options));
+    }
 
     public DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
     {
@@ -77,6 +91,10 @@ internal sealed class CliHarness : IAsyncDisposable
     }
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    /// <summary>A client of <paramref name="region"/> signing with another account's keys: what that account sees.</summary>
+    public IEcrClient ClientAs(AwsCredentials credentials, string region) =>
+        new EcrClient(_http, new StaticCredentialsSource(credentials), new EcrClientConfig(region) { ServiceUrl = Server.BaseAddress });
 
     public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
         SampleImagePusher.PushAsync(Client(region), repository, image, tag);
