@@ -17,8 +17,14 @@ public sealed class OtherAccountDestinationTests
 
     private static readonly AwsCredentials OtherKeys = new("AKIAOTHERACCOUNT0001", "other-account-secret-4d2c");
 
-    private static Task<CliHarness> StartAsync() =>
-        CliHarness.StartAsync(null, new LocalEcrAccount(Other, OtherKeys.AccessKeyId, OtherKeys.SecretAccessKey));
+    private static Task<CliHarness> StartAsync(string? requiredExternalId = null) => CliHarness.StartAsync(null, options =>
+    {
+        options.OtherAccounts.Add(new LocalEcrAccount(Other, OtherKeys.AccessKeyId, OtherKeys.SecretAccessKey));
+        if (requiredExternalId is not null)
+        {
+            options.RequiredExternalIds[Other] = requiredExternalId;
+        }
+    });
 
     private static DictionaryEnvironmentVariables WithSts(CliHarness h, params (string Name, string Value)[] extra) =>
         h.Environment([("AWS_ENDPOINT_URL_STS", h.Server.BaseAddress.ToString()), .. extra]);
@@ -90,5 +96,23 @@ public sealed class OtherAccountDestinationTests
         Assert.Contains("could not assume role arn:aws:iam::999999999999:role/ecr-replicator-destination: AccessDenied", run.Output + run.Error, StringComparison.Ordinal);
         Assert.Empty(h.Server.Calls.AssumedRoles);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task DESTINATION_EXTERNAL_ID_is_sent_with_AssumeRole()
+    {
+        // The role's trust policy requires the external id (LocalEcr refuses AssumeRole without it, as STS does).
+        await using var h = await StartAsync(requiredExternalId: "replicator-7c1e");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(85), "v1");
+        string[] copy = ["copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", $"{Other}:{CliHarness.West}"];
+
+        var without = await h.RunWithAsync(WithSts(h), null, copy);
+        var with = await h.RunWithAsync(WithSts(h, ("DESTINATION_EXTERNAL_ID", "replicator-7c1e")), null, copy);
+
+        Assert.True(without.ExitCode == 1, without.ToString());
+        Assert.Contains($"could not assume role {DefaultRole}: AccessDenied", without.Output + without.Error, StringComparison.Ordinal);
+        Assert.True(with.ExitCode == 0, with.ToString());
+        Assert.Equal([DefaultRole], h.Server.Calls.AssumedRoles);
+        Assert.NotNull(await new RegistryProbe(h.ClientAs(OtherKeys, CliHarness.West)).TagDigestAsync("app", "v1"));
     }
 }

@@ -38,20 +38,18 @@ internal sealed class CliHarness : IAsyncDisposable
     public EcrClientFactory Clients { get; }
 
     /// <summary>Starts LocalEcr; <paramref name="time"/> is its clock (push times, download URL expiry), the system's by default.</summary>
-    public static Task<CliHarness> StartAsync(TimeProvider? time = null) => StartAsync(time, []);
+    public static Task<CliHarness> StartAsync(TimeProvider? time = null) => StartAsync(time, _ => { });
 
     /// <summary>
-    /// Starts LocalEcr serving <paramref name="otherAccounts"/> besides the caller's (the harness's keys), each
-    /// reachable through STS AssumeRole on the same endpoint; point <c>AWS_ENDPOINT_URL_STS</c> at <see cref="LocalEcrServer.BaseAddress"/>.
+    /// Starts LocalEcr with the harness's keys as the caller's account, and whatever <paramref name="configure"/> adds:
+    /// other accounts (reached through STS AssumeRole on the same endpoint; point <c>AWS_ENDPOINT_URL_STS</c> at
+    /// <see cref="LocalEcrServer.BaseAddress"/>), required external ids.
     /// </summary>
-    public static async Task<CliHarness> StartAsync(TimeProvider? time, params LocalEcrAccount[] otherAccounts)
+    public static async Task<CliHarness> StartAsync(TimeProvider? time, Action<LocalEcrOptions> configure)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         var options = new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time };
-        foreach (var account in otherAccounts)
-        {
-            options.OtherAccounts.Add(account);
-        }
-
+        configure(options);
         return new(await LocalEcrServer.StartAsync(options));
     }
 
