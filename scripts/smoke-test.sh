@@ -5,10 +5,14 @@
 # 2. pushes the CLI's deterministic multi-arch sample image to a scratch repository the stack selects
 #    (SMOKE_REPOSITORY, default ecr-replicator-smoke: the stack's RepositoryFilter must select it), tag
 #    smoke-<unix time>;
-# 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300);
+# 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300),
+#    under the name the stack's RepositoryMapping gives it there (longest matching prefix, as the function maps);
 # 4. prints the latency from the end of the push to the first in-sync verify;
-# 5. deletes the scratch repository in the source region and in every destination (it is scratch: nothing else may
-#    live there), also when a step failed.
+# 5. deletes the scratch repository in the source region and its mapped name in every destination (it is scratch:
+#    nothing else may live there), also when a step failed.
+# Only the same-account DestinationRegions are checked: OtherAccountDestinations are written through a role that
+# trusts only the function's role, and OtherPartitionDestinations with keys kept in SSM; the script says so when the
+# stack has any.
 # Needs the AWS CLI, credentials for the source account with ECR push/delete and cloudformation:DescribeStacks, and
 # the `replicator` command (`dotnet tool install --global ecr-replicator`, else it runs the CLI from source).
 #
@@ -56,6 +60,9 @@ print(items.get(key, ""))' "$description" "$1" "$2"
 source_region="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["Stacks"][0]["StackId"].split(":")[3])' "$description")"
 destinations="$(stack_value Parameter DestinationRegions)"
 filter="$(stack_value Parameter RepositoryFilter)"
+mapping="$(stack_value Parameter RepositoryMapping)"
+other_accounts="$(stack_value Parameter OtherAccountDestinations)"
+other_partitions="$(stack_value Parameter OtherPartitionDestinations)"
 function_name="$(stack_value Output ReplicatorFunctionName)"
 [ -n "$destinations" ] || fail "stack $stack has no DestinationRegions parameter: is it an ecr-replicator stack?"
 [ -n "$function_name" ] || fail "stack $stack has no ReplicatorFunctionName output: is it an ecr-replicator stack?"
@@ -73,6 +80,21 @@ sys.exit(0 if included and not excluded else 1)' "$1" "$2"
 }
 selects "$repository" "$filter" ||
   fail "stack $stack does not replicate $repository (RepositoryFilter=$filter): set SMOKE_REPOSITORY to a scratch repository it selects"
+# The RepositoryMapping grammar (SOURCE_PREFIX=DEST_PREFIX,...; the longest matching source prefix wins, a name no
+# prefix matches keeps its name), as the function's REPOSITORY_MAPPING (Replicator.Core RepositoryMapping).
+mapped_name() {
+  python3 -c '
+import sys
+name, entries = sys.argv[1], [e.strip() for e in sys.argv[2].split(",") if e.strip()]
+if any(e.count("=") != 1 for e in entries):
+    sys.exit(1)
+rules = [e.split("=") for e in entries]
+matches = [r for r in rules if name.startswith(r[0])]
+source, destination = max(matches, key=lambda r: len(r[0])) if matches else ("", "")
+print(destination + name[len(source):])' "$1" "$2"
+}
+destination_repository="$(mapped_name "$repository" "$mapping")" ||
+  fail "stack $stack has a RepositoryMapping that is not SOURCE_PREFIX=DEST_PREFIX,...: $mapping"
 
 export AWS_REGION="$source_region"
 IFS=, read -r -a destination_list <<<"$destinations"
@@ -81,17 +103,26 @@ for d in "${destination_list[@]}"; do
   destination_args+=(--destination-region "$d")
 done
 
+delete_repository() {
+  aws ecr delete-repository --region "$1" --repository-name "$2" --force >/dev/null 2>&1 &&
+    echo "cleaned up $2 in $1" >&2 || true
+}
 cleanup() {
-  for region in "$source_region" "${destination_list[@]}"; do
+  delete_repository "$source_region" "$repository"
+  for region in "${destination_list[@]}"; do
     # A destination ACCOUNT:REGION is another account's registry: the smoke test leaves it to that account's owner.
     [[ "$region" == *:* ]] && continue
-    aws ecr delete-repository --region "$region" --repository-name "$repository" --force >/dev/null 2>&1 &&
-      echo "cleaned up $repository in $region" >&2 || true
+    delete_repository "$region" "$destination_repository"
   done
 }
 trap cleanup EXIT
 
 echo "stack $stack: function $function_name, $source_region -> $destinations; pushing $repository:$tag" >&2
+[ "$destination_repository" = "$repository" ] ||
+  echo "RepositoryMapping=$mapping: the destinations hold it as $destination_repository" >&2
+unchecked="$other_accounts${other_accounts:+${other_partitions:+,}}$other_partitions"
+[ -z "$unchecked" ] ||
+  echo "note: checks only the same-account DestinationRegions; not checked: $unchecked (their roles trust only the function's role, other partitions' keys stay in SSM)" >&2
 event="$(mktemp)"
 trap 'rm -f "$event"; cleanup' EXIT
 "${replicator[@]}" push-sample "$repository:$tag" --source-region "$source_region" >"$event"
@@ -99,14 +130,16 @@ pushed_at="$(date +%s.%N)"
 
 if [ "${SMOKE_INVOKE:-}" = local ]; then
   # No EventBridge or SQS offline: hand the push's event to the function as Lambda would.
-  DESTINATION_REGIONS="$destinations" scripts/invoke-local.sh "$event" >&2
+  DESTINATION_REGIONS="$destinations" REPOSITORY_MAPPING="$mapping" scripts/invoke-local.sh "$event" >&2
 fi
 
 deadline=$(($(date +%s) + timeout))
 report="$(mktemp)"
 trap 'rm -f "$event" "$report"; cleanup' EXIT
 while :; do
-  if "${replicator[@]}" verify --source-region "$source_region" "${destination_args[@]}" --repository "$repository" --tag-filter "$tag" >"$report" 2>&1; then
+  # The stack's mapping, given even when empty, so that a REPOSITORY_MAPPING in the caller's shell does not apply.
+  if "${replicator[@]}" verify --source-region "$source_region" "${destination_args[@]}" --repository "$repository" --tag-filter "$tag" \
+    --repository-mapping "$mapping" >"$report" 2>&1; then
     break
   fi
   if [ "$(date +%s)" -ge "$deadline" ]; then

@@ -5,13 +5,15 @@ namespace LocalEcr;
 /// <summary>
 /// Counts the signed ECR calls per region and operation (counted before any injected fault, so a failed
 /// call counts too). Blob downloads through download URLs count as operation "DownloadLayer" in the
-/// region whose GetDownloadUrlForLayer issued the URL.
+/// region whose GetDownloadUrlForLayer issued the URL. STS calls count as "sts:ACTION", and the role of every
+/// session STS issued is kept in order, so a test can tell which role a client assumed, not only that it did.
 /// </summary>
 public sealed class CallLog
 {
     public const string DownloadLayer = "DownloadLayer";
 
     private readonly ConcurrentDictionary<(string Region, string Operation), int> _counts = new();
+    private readonly ConcurrentQueue<string> _assumedRoles = new();
 
     public int Count(string region, string operation) =>
         _counts.TryGetValue((region, operation), out var n) ? n : 0;
@@ -25,8 +27,17 @@ public sealed class CallLog
     public IReadOnlyDictionary<(string Region, string Operation), int> Snapshot() =>
         new Dictionary<(string Region, string Operation), int>(_counts);
 
-    public void Reset() => _counts.Clear();
+    /// <summary>The role ARN of every session AssumeRole issued, oldest first (refused calls are not listed).</summary>
+    public IReadOnlyList<string> AssumedRoles => [.. _assumedRoles];
+
+    public void Reset()
+    {
+        _counts.Clear();
+        _assumedRoles.Clear();
+    }
 
     internal void Record(string region, string operation) =>
         _counts.AddOrUpdate((region, operation), 1, static (_, n) => n + 1);
+
+    internal void RecordAssumedRole(string roleArn) => _assumedRoles.Enqueue(roleArn);
 }

@@ -154,6 +154,7 @@ internal static partial class StsEndpoint
         }
 
         var session = server.Principals.IssueSession(account, roleArn, sessionName, duration);
+        server.Calls.RecordAssumedRole(roleArn);
         await WriteResultAsync(context, "AssumeRole", w =>
         {
             w.WriteStartElement("Credentials", Namespace);

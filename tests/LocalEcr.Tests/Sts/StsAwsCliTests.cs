@@ -39,6 +39,7 @@ public sealed class StsAwsCliTests : IDisposable
         Assert.Equal("arn:aws:sts::222222222222:assumed-role/ecr-replicator-destination/cli-test", assumed["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
         Assert.Equal("222222222222", identity["Account"]!.GetValue<string>());
         Assert.Equal("arn:aws:ecr:us-west-2:222222222222:repository/mirror/app", created["repository"]!["repositoryArn"]!.GetValue<string>());
+        Assert.Equal(["arn:aws:iam::222222222222:role/ecr-replicator-destination"], server.Calls.AssumedRoles);
 
         var withoutToken = await new AwsCliRunner(server, "us-west-2", _work.FullName) { AccessKey = session.AccessKey, SecretKey = session.SecretKey }
             .RunAsync("describe-repositories");
@@ -59,6 +60,8 @@ public sealed class StsAwsCliTests : IDisposable
         Assert.Contains("AccessDenied", unknown.Stderr, StringComparison.Ordinal);
         Assert.NotEqual(0, china.ExitCode);
         Assert.Contains("AccessDenied", china.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, server.Calls.Count("us-west-2", "sts:AssumeRole"));
+        Assert.Empty(server.Calls.AssumedRoles);
     }
 
     public void Dispose() => _work.Delete(recursive: true);

@@ -47,14 +47,44 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
-    private async Task<ProcessRun> SmokeTest(string selected)
+    [Fact]
+    public async Task With_the_stacks_RepositoryMapping_verifies_and_cleans_up_the_mapped_name_and_names_the_destinations_it_does_not_check()
+    {
+        // scratch/ is the longest prefix of scratch/smoke; the catch-all would give backup/scratch/smoke.
+        var run = await SmokeTest(
+            selected: "scratch/*",
+            parameters: """
+                {"ParameterKey": "RepositoryMapping", "ParameterValue": "scratch/=mirror/scratch/,=backup/"},
+                {"ParameterKey": "OtherAccountDestinations", "ParameterValue": "222222222222:us-west-2"},
+                {"ParameterKey": "OtherPartitionDestinations", "ParameterValue": "cn-north-1"},
+                """);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        Assert.Contains("the destinations hold it as mirror/scratch/smoke", run.Error, StringComparison.Ordinal);
+        var note = Assert.Single(run.Error.Split('\n'), l => l.StartsWith("note: ", StringComparison.Ordinal));
+        Assert.StartsWith("note: checks only the same-account DestinationRegions; not checked: 222222222222:us-west-2,cn-north-1", note, StringComparison.Ordinal);
+        Assert.Contains($"cleaned up {Repository} in {CliHarness.Source}", run.Error, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+        foreach (var region in new[] { CliHarness.West, CliHarness.Europe })
+        {
+            Assert.Contains($"cleaned up mirror/scratch/smoke in {region}", run.Error, StringComparison.Ordinal);
+            await AssertRepositoryGone(region, "mirror/scratch/smoke");
+
+            // The script deletes only the mapped name in destinations: the source name's absence means nothing wrote it.
+            await AssertRepositoryGone(region);
+            await AssertRepositoryGone(region, "backup/scratch/smoke");
+        }
+    }
+
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "")
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
             {"Stacks": [{
               "StackName": "ecr-replicator",
               "StackId": "arn:aws:cloudformation:{{CliHarness.Source}}:000000000000:stack/ecr-replicator/6e1b2d40-0000-0000-0000-000000000000",
-              "Parameters": [
+              "Parameters": [{{parameters}}
                 {"ParameterKey": "RepositoryFilter", "ParameterValue": "{{selected}}"},
                 {"ParameterKey": "DestinationRegions", "ParameterValue": "{{CliHarness.West}},{{CliHarness.Europe}}"}
               ],
@@ -82,9 +112,9 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             });
     }
 
-    private async Task AssertRepositoryGone(string region)
+    private async Task AssertRepositoryGone(string region, string repository = Repository)
     {
-        var missing = await Assert.ThrowsAsync<EcrException>(() => _ecr.Client(region).DescribeRepositoriesAsync(new() { RepositoryNames = [Repository] }));
+        var missing = await Assert.ThrowsAsync<EcrException>(() => _ecr.Client(region).DescribeRepositoriesAsync(new() { RepositoryNames = [repository] }));
         Assert.Equal(EcrErrorCodes.RepositoryNotFoundException, missing.ErrorCode);
     }
 }

@@ -38,8 +38,20 @@ internal sealed class CliHarness : IAsyncDisposable
     public EcrClientFactory Clients { get; }
 
     /// <summary>Starts LocalEcr; <paramref name="time"/> is its clock (push times, download URL expiry), the system's by default.</summary>
-    public static async Task<CliHarness> StartAsync(TimeProvider? time = null) =>
-        new(await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time }));
+    public static Task<CliHarness> StartAsync(TimeProvider? time = null) => StartAsync(time, _ => { });
+
+    /// <summary>
+    /// Starts LocalEcr with the harness's keys as the caller's account, and whatever <paramref name="configure"/> adds:
+    /// other accounts (reached through STS AssumeRole on the same endpoint; point <c>AWS_ENDPOINT_URL_STS</c> at
+    /// <see cref="LocalEcrServer.BaseAddress"/>), required external ids.
+    /// </summary>
+    public static async Task<CliHarness> StartAsync(TimeProvider? time, Action<LocalEcrOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new LocalEcrOptions { Port = 0, AccessKey = AccessKey, SecretKey = SecretKey, TimeProvider = time };
+        configure(options);
+        return new(await LocalEcrServer.StartAsync(options));
+    }
 
     public DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] extra)
     {
@@ -77,6 +89,10 @@ internal sealed class CliHarness : IAsyncDisposable
     }
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
+
+    /// <summary>A client of <paramref name="region"/> signing with another account's keys: what that account sees.</summary>
+    public IEcrClient ClientAs(AwsCredentials credentials, string region) =>
+        new EcrClient(_http, new StaticCredentialsSource(credentials), new EcrClientConfig(region) { ServiceUrl = Server.BaseAddress });
 
     public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
         SampleImagePusher.PushAsync(Client(region), repository, image, tag);
