@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Selection;
@@ -20,6 +21,8 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     /// <summary>A distinct image each call: a builder's images depend only on its seed and the shape asked for.</summary>
     private static SampleImage Unique(SampleFormat format = SampleFormat.Oci) =>
         new SampleImageBuilder((ulong)Interlocked.Increment(ref _seed)).Image(format, [512]);
+
+    private static FakeTimeProvider SteppingClock() => new(Now) { AutoAdvanceAmount = TimeSpan.FromMinutes(1) };
 
     private static ReconcileRun Run(string id, DateTimeOffset? stopAt = null) =>
         new() { Account = ReconcileRig.Account, Region = ReconcileRig.Source, RunId = id, Time = Now, StopAt = stopAt };
@@ -180,17 +183,17 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var sender = new RecordingSender();
         var scanner = h.Scanner();
 
+        // A clock that moves one minute each time it is read: the reconciler reads it once before each repository and
+        // each digest, so a deadline of N minutes and a half lets exactly N+1 of those steps start, in no real time.
         // Reads: repository aa, its two digests, repository bb; the fifth read is past the deadline.
-        var clock = new SteppingClock(Now);
-        var first = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("r1", clock.Start.AddMinutes(3.5)), CancellationToken.None);
+        var first = await new Reconciler(scanner, sender, SteppingClock(), store).RunAsync(Run("r1", Now.AddMinutes(3.5)), CancellationToken.None);
 
         Assert.False(first.Completed);
         Assert.Equal("bb", store.Value);
         Assert.Equal(2, first.DriftEnqueued);
 
         // Repository bb, its first digest; the second digest is past the deadline: the cursor stops inside bb.
-        clock = new SteppingClock(Now);
-        var second = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("r2", clock.Start.AddMinutes(1.5)), CancellationToken.None);
+        var second = await new Reconciler(scanner, sender, SteppingClock(), store).RunAsync(Run("r2", Now.AddMinutes(1.5)), CancellationToken.None);
 
         Assert.False(second.Completed);
         Assert.Equal(1, second.DriftEnqueued);
@@ -198,7 +201,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal("bb", inside?.Repository);
         Assert.Equal(expected.Where(e => e.Item1 == "bb").Select(e => e.Item2).Order(StringComparer.Ordinal).First(), inside?.AfterDigest);
 
-        var third = await new Reconciler(scanner, sender, new SteppingClock(Now), store).RunAsync(Run("r3"), CancellationToken.None);
+        var third = await new Reconciler(scanner, sender, SteppingClock(), store).RunAsync(Run("r3"), CancellationToken.None);
 
         Assert.True(third.Completed);
         Assert.Equal(ReconcileCursor.StartValue, store.Value);
