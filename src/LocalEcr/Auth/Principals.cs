@@ -17,7 +17,7 @@ internal sealed class Principals(TimeProvider sessionClock)
 
     public void AddAccount(string accountId, string accessKey, string secretKey)
     {
-        var principal = new Principal(accountId, accessKey, secretKey, $"arn:aws:iam::{accountId}:user/localecr");
+        var principal = new Principal(accountId, accessKey, secretKey);
         if (!_byKey.TryAdd(accessKey, principal))
         {
             throw new ArgumentException($"access key {accessKey} is given to two accounts", nameof(accessKey));
@@ -29,8 +29,8 @@ internal sealed class Principals(TimeProvider sessionClock)
     /// <summary>The secret of a known key, for the signature check.</summary>
     public string? SecretFor(string accessKeyId) => _byKey.TryGetValue(accessKeyId, out var principal) ? principal.SecretKey : null;
 
-    /// <summary>After a valid signature: the principal, or the error AWS answers for its token.</summary>
-    public (Principal? Principal, string? ErrorCode, string? Message) Authenticate(string accessKeyId, IHeaderDictionary headers)
+    /// <summary>After a valid signature of a request in <paramref name="region"/>: the principal, or the error AWS answers for its token.</summary>
+    public (Principal? Principal, string? ErrorCode, string? Message) Authenticate(string accessKeyId, IHeaderDictionary headers, string region)
     {
         if (!_byKey.TryGetValue(accessKeyId, out var principal))
         {
@@ -45,7 +45,10 @@ internal sealed class Principals(TimeProvider sessionClock)
             return (principal, null, null);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(principal.SessionToken)))
+        // Credentials belong to one partition: a session issued by the STS of aws is unknown to aws-cn or aws-us-gov
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html, "partition").
+        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(principal.SessionToken))
+            || !principal.IsValidIn(region))
         {
             return (null, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
@@ -64,9 +67,9 @@ internal sealed class Principals(TimeProvider sessionClock)
             accountId,
             "ASIA" + RandomString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
             RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            $"arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{sessionName}",
             "IQoJb3JpZ2luX2VjE" + RandomString(200, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            sessionClock.GetUtcNow() + duration);
+            sessionClock.GetUtcNow() + duration,
+            $"arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{sessionName}");
         _byKey[session.AccessKeyId] = session;
         return session;
     }

@@ -54,7 +54,7 @@ internal static class EcrEndpoint
             return;
         }
 
-        var (caller, authError, authMessage) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers);
+        var (caller, authError, authMessage) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers, outcome.Region!);
         if (caller is null)
         {
             await ErrorResponse.WriteAsync(context, authError == "ExpiredTokenException" ? 400 : 403, authError, authMessage);
@@ -97,7 +97,7 @@ internal static class EcrEndpoint
             // refuse, as ECR does without one, so a test cannot pass by writing with the wrong account's keys.
             if (call.RegistryId != caller.AccountId)
             {
-                throw EcrException.AccessDenied(caller.Arn, operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
+                throw EcrException.AccessDenied(caller.ArnIn(region), operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
             }
 
             await using var writer = new Utf8JsonWriter(buffer);

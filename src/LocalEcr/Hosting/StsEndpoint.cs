@@ -62,7 +62,7 @@ internal static partial class StsEndpoint
             return;
         }
 
-        var (caller, code, message) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers);
+        var (caller, code, message) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers, outcome.Region!);
         if (caller is null)
         {
             await WriteErrorAsync(context, code == "ExpiredTokenException" ? 400 : 403, "Sender", StsCode(code!), message!);
@@ -83,13 +83,13 @@ internal static partial class StsEndpoint
             case "GetCallerIdentity":
                 await WriteResultAsync(context, "GetCallerIdentity", w =>
                 {
-                    w.WriteElementString("Arn", Namespace, caller.Arn);
+                    w.WriteElementString("Arn", Namespace, caller.ArnIn(outcome.Region!));
                     w.WriteElementString("UserId", Namespace, caller.AccessKeyId);
                     w.WriteElementString("Account", Namespace, caller.AccountId);
                 });
                 return;
             case "AssumeRole":
-                await AssumeRoleAsync(context, server, outcome.Region!, caller.Arn, Get);
+                await AssumeRoleAsync(context, server, outcome.Region!, caller.ArnIn(outcome.Region!), Get);
                 return;
             default:
                 await WriteErrorAsync(context, 400, "Sender", "InvalidAction", $"Could not find operation {Get("Action")} for version 2011-06-15");
@@ -165,7 +165,7 @@ internal static partial class StsEndpoint
             w.WriteEndElement();
             w.WriteStartElement("AssumedRoleUser", Namespace);
             w.WriteElementString("AssumedRoleId", Namespace, "AROA" + account + ":" + sessionName);
-            w.WriteElementString("Arn", Namespace, session.Arn);
+            w.WriteElementString("Arn", Namespace, session.SessionArn);
             w.WriteEndElement();
         });
     }

@@ -64,5 +64,33 @@ public sealed class StsAwsCliTests : IDisposable
         Assert.Empty(server.Calls.AssumedRoles);
     }
 
+    [Fact]
+    public async Task The_caller_is_named_in_the_partition_of_the_request_and_a_session_works_in_its_own_only()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        var aws = new AwsCliRunner(server, "us-west-2", _work.FullName) { Service = "sts" };
+        var china = new AwsCliRunner(server, "cn-north-1", _work.FullName) { Service = "sts" };
+
+        var inAws = await aws.RunJsonAsync("get-caller-identity");
+        var inChina = await china.RunJsonAsync("get-caller-identity");
+        var assumed = await china.RunJsonAsync("assume-role", "--role-arn", $"arn:aws-cn:iam::{server.AccountId}:role/mirror", "--role-session-name", "cn");
+        var credentials = assumed["Credentials"]!;
+        AwsCliRunner Session(string region) => new(server, region, _work.FullName)
+        {
+            AccessKey = credentials["AccessKeyId"]!.GetValue<string>(),
+            SecretKey = credentials["SecretAccessKey"]!.GetValue<string>(),
+            SessionToken = credentials["SessionToken"]!.GetValue<string>(),
+        };
+        var home = await Session("cn-northwest-1").RunAsync("describe-repositories");
+        var abroad = await Session("us-east-1").RunAsync("describe-repositories");
+
+        Assert.Equal($"arn:aws:iam::{server.AccountId}:user/localecr", inAws["Arn"]!.GetValue<string>());
+        Assert.Equal($"arn:aws-cn:iam::{server.AccountId}:user/localecr", inChina["Arn"]!.GetValue<string>());
+        Assert.Equal($"arn:aws-cn:sts::{server.AccountId}:assumed-role/mirror/cn", assumed["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
+        Assert.True(home.ExitCode == 0, home.Stderr);
+        Assert.NotEqual(0, abroad.ExitCode);
+        Assert.Contains("UnrecognizedClientException", abroad.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

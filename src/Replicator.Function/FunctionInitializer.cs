@@ -1,0 +1,117 @@
+using Replicator.Core.Composition;
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
+using Replicator.Core.Ecr;
+using Replicator.Core.EventBridge;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
+using Replicator.Core.Signing;
+using Replicator.Function.Configuration;
+using Replicator.Function.DeadLetter;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Observability;
+using Replicator.Function.Processing;
+using Replicator.Function.Reconcile;
+using Replicator.Function.Redelivery;
+using Replicator.Function.ReplicatedEvents;
+using Replicator.Function.Runtime;
+
+namespace Replicator.Function;
+
+/// <summary>
+/// The runtime loop's initializer (<see cref="LambdaBootstrapInitializer"/>): reads the configuration once and builds
+/// the handler from the host's factories. It owns what it builds that holds connections (the engine the factory
+/// returns, the PutEvents client's pool) and disposes them with itself, after the loop has stopped.
+/// </summary>
+internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : IDisposable
+{
+    private IImageReplicator? _replicator;
+    private HttpClient? _eventsHttp;
+
+    public Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(Build(FunctionConfig.Load(host.Environment)));
+        }
+        catch (ConfigurationException ex)
+        {
+            // Before the logger exists: a plain line, never a stack trace, for a configuration mistake.
+            sink.WriteLine($"Configuration invalid: {Redactor.Redact(ex.Message)}");
+            throw;
+        }
+        catch (Exception ex)
+        {
+            sink.WriteLine($"Initialization failed: {ex.GetType().Name}: {Redactor.Redact(ex.Message)}");
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        (_replicator as IDisposable)?.Dispose();
+        _eventsHttp?.Dispose();
+    }
+
+    private LambdaBootstrapHandler Build(FunctionConfig config)
+    {
+        var time = host.TimeProvider;
+        var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, time);
+        var metrics = new MetricsWriter(sink, config.MetricsNamespace, time);
+        var deadLetterQueue = host.DeadLetterQueueFactory is not null
+            ? host.DeadLetterQueueFactory(config)
+            : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
+        var replicator = _replicator = host.ReplicatorFactory(config);
+        var replicatedEvents = CreateReplicatedEventPublisher(config, logger, metrics);
+        var recordHandler = new RecordHandler(config, replicator, logger, metrics, time, replicatedEvents);
+        var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));
+        var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
+        var reconciler = CreateReconciler(config, replicator);
+        var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, time);
+        var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, host.BatchOptions, redelivery), logger, scheduled);
+        logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}, replicated events {(replicatedEvents is null ? "off" : "on")}");
+        return handler.HandleAsync;
+    }
+
+    /// <summary>The publisher when REPLICATED_EVENT_BUS is set, signing with the function's own credentials (the default chain).</summary>
+    private ReplicatedEventPublisher? CreateReplicatedEventPublisher(FunctionConfig config, FunctionLogger logger, MetricsWriter metrics)
+    {
+        if (config.ReplicatedEventBus is not { } bus)
+        {
+            return null;
+        }
+
+        var client = host.EventBridgeClientFactory?.Invoke(config) ?? new EventBridgeClient(
+            _eventsHttp = EcrClientFactory.CreateHttpClient(), new AwsSdkCredentialsSource(), bus.RegionOr(config.Region), config.ReplicatedEventEndpoint!, host.TimeProvider);
+        return new ReplicatedEventPublisher(client, logger, metrics, host.TimeProvider, host.ReplicatedEventSettings);
+    }
+
+    /// <summary>
+    /// The reconciler when RECONCILE_QUEUE_URL is set: it reads through the engine's own retrying clients (source and
+    /// destinations, with their credentials), so it needs the engine as <see cref="ReplicatorServices"/> builds it.
+    /// </summary>
+    private Reconciler? CreateReconciler(FunctionConfig config, IImageReplicator replicator)
+    {
+        if (config.ReconcileQueueUrl is not { } queue || replicator is not ReplicatorServices services)
+        {
+            return null;
+        }
+
+        var engine = services.Replicator;
+        var scanner = new DriftScanner(
+            engine.Clients.GetClient(config.Region),
+            engine.DestinationClients,
+            config.Destinations,
+            config.RepositoryMapping,
+            config.ToDriftSelection(),
+            new RequestPacer(host.ReconcileReadsPerSecond, host.TimeProvider));
+        var sender = host.ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), queue.AbsoluteUri);
+        var store = host.ReconcileCursorStoreFactory is not null
+            ? host.ReconcileCursorStoreFactory(config)
+            : config.ReconcileCursorParameter is { } name
+                ? new SsmReconcileCursorStore(SsmReconcileCursorStore.CreateClient(config.Region, ServiceEndpoints.Override(host.Environment, ServiceEndpoints.SsmVariable)), name)
+                : null;
+        return new Reconciler(scanner, sender, host.TimeProvider, store);
+    }
+}
