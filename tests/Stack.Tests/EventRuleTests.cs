@@ -22,6 +22,7 @@ public sealed class EventRuleTests
     [Theory]
     [InlineData("team/*,base/nginx")]
     [InlineData(Samples.EverythingBut)]
+    [InlineData(Samples.EverythingButOne)]
     [InlineData("a0/*,a1/*,a2/*,a3/*,a4/*,a5/*,a6/*,a7/*,a8/*,a9/*,b0,b1,b2,b3,b4,b5,b6,b7,!c8/*,!c9/*")]
     public void One_rule_and_a_fixed_set_of_resources_whatever_the_selection(string filter)
     {
@@ -35,16 +36,52 @@ public sealed class EventRuleTests
     }
 
     [Theory]
+    [InlineData(Samples.EverythingButOne, "sandbox/*")]
+    [InlineData("*,!team/secret*", "team/secret*")]
+    [InlineData("*,!base/nginx_v1.x-y", "base/nginx_v1.x-y")]
+    public void Everything_but_one_pattern_is_filtered_by_EventBridge_exactly_as_the_function_filters(string filter, string excluded)
+    {
+        var names = Pattern(Samples.Selecting(filter))["detail"]!["repository-name"]!;
+        var parsed = RepositoryFilter.Parse(filter);
+
+        // The documented single-value form ("Anything-but using a wildcard"), nothing else on the field.
+        Assert.Equal($$$"""[{"anything-but":{"wildcard":"{{{excluded}}}"}}]""", names.ToJsonString());
+        foreach (var name in Names)
+        {
+            // Excluded repositories' events are not even delivered; every other one is.
+            Assert.True(parsed.Matches(name) == EventPatternMatcher.Matches(names, name), $"{filter} on {name}");
+        }
+    }
+
+    [Fact]
+    public void With_everything_but_sandbox_team_a_is_delivered_and_sandbox_x_is_not()
+    {
+        var names = Pattern(Samples.Selecting(Samples.EverythingButOne))["detail"]!["repository-name"]!;
+
+        Assert.True(EventPatternMatcher.Matches(names, "team/a"));
+        Assert.False(EventPatternMatcher.Matches(names, "sandbox/x"));
+        Assert.True(EventPatternMatcher.Matches(names, "sandbox"));
+    }
+
+    [Theory]
     [InlineData("*")]
     [InlineData("team/*,base/nginx")]
     [InlineData(Samples.EverythingBut)]
     [InlineData(Samples.Filter)]
-    public void The_rule_selects_what_the_function_includes_and_leaves_exclusions_to_the_function(string filter)
+    [InlineData("team/*,!team/secret*")]
+    [InlineData("!sandbox/*,*")]
+    [InlineData("*,base/nginx")]
+    [InlineData("*,!sandbox/*,base/nginx")]
+    public void Other_selections_are_included_by_the_rule_and_their_exclusions_left_to_the_function(string filter)
     {
-        var stack = Samples.Selecting(filter);
-        var names = Pattern(stack)["detail"]!["repository-name"]!;
+        var names = Pattern(Samples.Selecting(filter))["detail"]!["repository-name"]!;
         var parsed = RepositoryFilter.Parse(filter);
 
+        // One wildcard per pattern, exclusions included (as '!...', which matches no repository name): anything-but
+        // is used for no other shape, since a list inside it or an include ANDed with it is not expressible.
+        Assert.Equal(
+            filter.Split(',').Select(p => new JsonObject { ["wildcard"] = p }.ToJsonString()),
+            names.AsArray().Select(n => n!.ToJsonString()));
         foreach (var name in Names)
         {
             var includedByFunction = parsed.Includes.Any(p => p.Matches(name));
@@ -52,6 +89,23 @@ public sealed class EventRuleTests
             // What the rule lets through and the filter refuses is only ever an exclusion, which the function skips.
             Assert.True(!parsed.Matches(name) || EventPatternMatcher.Matches(names, name), $"{filter} on {name}");
         }
+    }
+
+    [Theory]
+    [InlineData(Samples.EverythingButOne)]
+    [InlineData(Samples.EverythingBut)]
+    [InlineData(Samples.Filter)]
+    [InlineData("*")]
+    public void Moto_matches_the_rendered_pattern_as_the_simulation_does(string filter)
+    {
+        // The simulation above is ours; moto's EventBridge pattern matcher is an independent reading of the same
+        // operators, so the two must agree on every sample name.
+        var pattern = Pattern(Samples.Selecting(filter));
+        var result = ProcessRunner.Run("python3", [RepositoryRoot.File("tests", "Stack.Tests", "tools", "event_pattern_moto.py"), pattern.ToJsonString(), .. Names]);
+        Assert.True(result.ExitCode == 0, "event_pattern_moto.py failed: " + result.Describe());
+
+        var byMoto = JsonNode.Parse(result.StandardOutput)!.AsArray().Select(b => (bool)b!);
+        Assert.Equal(Names.Select(n => EventPatternMatcher.Matches(pattern["detail"]!["repository-name"]!, n)), byMoto);
     }
 
     [Fact]

@@ -56,6 +56,27 @@ public sealed class IntrinsicEvaluatorTests
     }
 
     [Fact]
+    public void Split_keeps_empty_strings_and_takes_a_delimiter_of_several_characters()
+    {
+        // The Fn::Split reference's own example: "a||c|" split at '|' is ["a", "", "c", ""].
+        Assert.Equal(["a", "", "c", ""], Samples.Strings(Evaluate("""{ "Fn::Split": [ "|", "a||c|" ] }""")));
+        Assert.Equal(["", "x", ""], Samples.Strings(Evaluate("""{ "Fn::Split": [ "@!", "@!x@!" ] }""")));
+    }
+
+    [Fact]
+    public void Select_past_the_end_fails_even_where_the_result_is_not_needed()
+    {
+        // CloudFormation fails the stack on an out-of-range Fn::Select; the evaluator fails in both branches of a
+        // Fn::If and in every operand of a Fn::And, so a template that only works for some values is caught.
+        const string Past = """{ "Fn::Select": [ 2, { "Fn::Split": [ ",", "a,b" ] } ] }""";
+        Assert.Equal("b", (string)Evaluate("""{ "Fn::Select": [ 1, { "Fn::Split": [ ",", "a,b" ] } ] }""")!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(Past));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate($$"""{ "Fn::If": [ "FlagOn", {{Past}}, "off" ] }"""));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(
+            $$"""{ "Fn::And": [ { "Fn::Equals": [ "x", "y" ] }, { "Fn::Equals": [ {{Past}}, "" ] } ] }"""));
+    }
+
+    [Fact]
     public void Unknown_references_fail_loudly()
     {
         Assert.Throws<KeyNotFoundException>(() => Evaluate("""{ "Ref": "Missing" }"""));

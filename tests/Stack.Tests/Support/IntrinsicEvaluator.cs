@@ -85,12 +85,21 @@ internal sealed partial class IntrinsicEvaluator
             .Split((string)argument[0]!)
             .Select(s => (JsonNode)JsonValue.Create(s))]),
         "Fn::Sub" => JsonValue.Create(Sub(argument!)),
-        "Fn::If" => Evaluate(Condition((string)argument![0]!) ? argument[1] : argument[2]),
+        "Fn::If" => If(argument!.AsArray()),
         "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)]?.DeepClone(),
         "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" => JsonValue.Create(
             EvaluateCondition(new JsonObject { [function] = argument?.DeepClone() })),
         _ => throw new NotSupportedException($"intrinsic {function} is not modelled by the test evaluator"),
     };
+
+    private JsonNode? If(JsonArray argument)
+    {
+        // Both branches are evaluated and one is kept: stricter than needed, so that an intrinsic that would fail
+        // (a Fn::Select past the end of a list) fails the test for either value of the condition.
+        var whenTrue = Evaluate(argument[1]);
+        var whenFalse = Evaluate(argument[2]);
+        return Condition((string)argument[0]!) ? whenTrue : whenFalse;
+    }
 
     private JsonNode? Ref(string name) => name switch
     {
@@ -141,8 +150,10 @@ internal sealed partial class IntrinsicEvaluator
         {
             "Fn::Equals" => Text(Evaluate(argument![0])) == Text(Evaluate(argument[1])),
             "Fn::Not" => !EvaluateCondition(argument![0]),
-            "Fn::And" => argument!.AsArray().All(EvaluateCondition),
-            "Fn::Or" => argument!.AsArray().Any(EvaluateCondition),
+            // Every operand is evaluated, as a deployment would: a Fn::Select out of range in the second operand
+            // must fail here even when the first already decides the result.
+            "Fn::And" => argument!.AsArray().Select(EvaluateCondition).ToList().All(b => b),
+            "Fn::Or" => argument!.AsArray().Select(EvaluateCondition).ToList().Any(b => b),
             "Condition" => Condition((string)argument!),
             _ => throw new NotSupportedException($"condition function {function}"),
         };

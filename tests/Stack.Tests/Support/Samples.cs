@@ -8,8 +8,11 @@ internal static class Samples
     /// <summary>A prefix, an exact name with '.', '_', '-' and an exclusion: one of each kind of pattern.</summary>
     public const string Filter = "team/*,base/nginx_v1.x-y,!team/secret*";
 
-    /// <summary>Every repository but two prefixes: the issue's example.</summary>
+    /// <summary>Every repository but two prefixes: more than EventBridge can exclude, so the function does.</summary>
     public const string EverythingBut = "*,!sandbox/*,!tmp/*";
+
+    /// <summary>Every repository but one prefix: the one shape whose exclusion the rule itself filters.</summary>
+    public const string EverythingButOne = "*,!sandbox/*";
 
     public static readonly string[] Destinations = ["us-west-2", "eu-west-1"];
 
