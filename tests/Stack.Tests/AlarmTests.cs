@@ -53,14 +53,14 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Seven for the stack, one p99 latency alarm per destination region.
-        Assert.Equal(7 + Samples.Destinations.Length, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        // Seven for the stack, the p99 latency alarm over all destinations, one per destination region.
+        Assert.Equal(8 + Samples.Destinations.Length, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(7 + 1, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(8 + 1, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
     }
 

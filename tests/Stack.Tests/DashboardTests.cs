@@ -33,7 +33,7 @@ public sealed class DashboardTests
         var widgets = Body(Samples.WithDeletes)["widgets"]!.AsArray();
         var lines = widgets.SelectMany(w => w!["properties"]!["metrics"]!.AsArray()).Select(l => l!.AsArray()).ToList();
         var expressions = lines.Where(l => l[0] is JsonObject).Select(l => (string?)l[0]!["expression"]).OfType<string>().ToList();
-        var plain = lines.Where(l => l[0] is JsonValue).Select(l => string.Join(' ', l.Take(4).Select(v => (string)v!))).ToList();
+        var plain = lines.Where(l => l[0] is JsonValue).Select(l => string.Join(' ', l.Take(4).OfType<JsonValue>().Select(v => (string)v!))).ToList();
 
         Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p50', 300)", expressions);
         Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p99', 300)", expressions);
@@ -119,7 +119,7 @@ public sealed class DashboardTests
     public void Each_destination_region_has_a_p99_latency_alarm_at_the_parameter()
     {
         var alarms = Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm")
-            .Where(a => (string?)a.Value["Properties"]!["MetricName"] == "ReplicationLatency")
+            .Where(a => (string?)a.Value["Properties"]!["MetricName"] == "ReplicationLatency" && a.Value["Properties"]!["Dimensions"] is not null)
             .Select(a => a.Value["Properties"]!.AsObject())
             .ToList();
 
@@ -132,6 +132,35 @@ public sealed class DashboardTests
             Assert.Equal(900, double.Parse(a["Threshold"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal("{Ref:AlarmTopic}", (string)a["AlarmActions"]![0]!);
         });
+    }
+
+    [Fact]
+    public void One_p99_latency_alarm_watches_every_destination_through_the_metric_written_without_a_dimension()
+    {
+        // Other accounts and partitions get no per-region alarm (the ForEach runs over DestinationRegions only).
+        var stack = StackTemplate.Expand(new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = "222222222222:eu-west-1",
+            ["MetricsNamespace"] = CustomNamespace,
+            ["LatencyP99AlarmSeconds"] = "600",
+        });
+        var latencyAlarms = stack.OfType("AWS::CloudWatch::Alarm")
+            .Where(a => (string?)a.Value["Properties"]!["MetricName"] == MetricsWriter.AggregatedLatencyMetric)
+            .ToList();
+        var (name, alarm) = Assert.Single(latencyAlarms, a => a.Value["Properties"]!["Dimensions"] is null);
+        Assert.Equal("LatencyAlarmAllDestinations", name);
+        var properties = alarm["Properties"]!;
+        Assert.Equal(CustomNamespace, (string)properties["Namespace"]!);
+        Assert.Equal("p99", (string)properties["ExtendedStatistic"]!);
+        Assert.Equal(600, double.Parse(properties["Threshold"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Null(properties["AlarmActions"]);
+
+        // The dashboard draws the same series next to the per-region ones.
+        var line = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonValue ns && (string)ns! == CustomNamespace && (string)l.Line[1]! == MetricsWriter.AggregatedLatencyMetric);
+        Assert.Equal(3, line.Line.Count);
+        Assert.Equal("p99", (string)line.Line[2]!["stat"]!);
     }
 
     /// <summary>Every metric line of the dashboard with the index of its widget.</summary>

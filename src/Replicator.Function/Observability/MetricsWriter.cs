@@ -39,6 +39,16 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
 
+    private static readonly (string Name, string Unit)[] ReconcileDefinitions = [(DriftFoundMetric, "Count"), (DriftEnqueuedMetric, "Count")];
+
+    /// <summary>
+    /// Also published without a dimension: one series over every destination, whatever its account or partition, which
+    /// the stack's "all destinations" alarm watches. Destinations in other accounts share DestinationRegion with the
+    /// source account's, and a region listed only in OtherAccountDestinations or OtherPartitionDestinations has no
+    /// per-region alarm; one extra custom metric keeps every destination under an alarm.
+    /// </summary>
+    public const string AggregatedLatencyMetric = "ReplicationLatency";
+
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
     /// <remarks>
@@ -68,7 +78,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             latency,
         ];
 
-        Emit(result.Destination.Region, now, Definitions, values);
+        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedLatencyMetric);
     }
 
     /// <summary>
@@ -78,7 +88,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     public void WriteReplicatedEventFailed(string destinationRegion)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationRegion);
-        Emit(destinationRegion, timeProvider.GetUtcNow(), EventFailureDefinitions, [1]);
+        Emit(DimensionName, destinationRegion, timeProvider.GetUtcNow(), EventFailureDefinitions, [1]);
     }
 
     /// <summary>
@@ -93,7 +103,25 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         return eventTime is { } pushed && held ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : null;
     }
 
-    private void Emit(string region, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values)
+    /// <summary>
+    /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
+    /// the tags and referrers some destination lacked or held at another digest, and DriftEnqueued, the events the
+    /// queue accepted for them. Zero drift is written too, so a healthy registry shows a flat line, not a gap.
+    /// </summary>
+    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued)
+    {
+        ArgumentNullException.ThrowIfNull(sourceRegion);
+        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued]);
+    }
+
+    /// <summary>
+    /// One EMF document: <paramref name="definitions"/> under one dimension, a value below zero leaving its metric out.
+    /// The metric named <paramref name="aggregated"/>, when written, is declared again in a second directive under the
+    /// empty dimension set (the specification allows it: "A DimensionSet MAY be empty"), which publishes one series
+    /// over every value of the dimension.
+    /// </summary>
+    private void Emit(
+        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string? aggregated = null)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -102,32 +130,16 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteStartObject("_aws");
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
-            json.WriteStartObject();
-            json.WriteString("Namespace", metricsNamespace);
-            json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            json.WriteStringValue(DimensionName);
-            json.WriteEndArray();
-            json.WriteEndArray();
-            json.WriteStartArray("Metrics");
-            for (var i = 0; i < definitions.Length; i++)
+            WriteDirective(json, dimensionName, definitions, values, only: null);
+            var index = aggregated is null ? -1 : Array.FindIndex(definitions, d => d.Name == aggregated);
+            if (index >= 0 && values[index] >= 0)
             {
-                if (values[i] < 0)
-                {
-                    continue;
-                }
-
-                json.WriteStartObject();
-                json.WriteString("Name", definitions[i].Name);
-                json.WriteString("Unit", definitions[i].Unit);
-                json.WriteEndObject();
+                WriteDirective(json, dimensionName: null, definitions, values, only: aggregated);
             }
 
             json.WriteEndArray();
             json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteString(DimensionName, region);
+            json.WriteString(dimensionName, dimensionValue);
             for (var i = 0; i < definitions.Length; i++)
             {
                 if (values[i] >= 0)
@@ -142,47 +154,34 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    /// <summary>
-    /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
-    /// the tags and referrers some destination lacked or held at another digest, and DriftEnqueued, the events the
-    /// queue accepted for them. Zero drift is written too, so a healthy registry shows a flat line, not a gap.
-    /// </summary>
-    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued)
+    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string? only)
     {
-        ArgumentNullException.ThrowIfNull(sourceRegion);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        json.WriteStartObject();
+        json.WriteString("Namespace", metricsNamespace);
+        json.WriteStartArray("Dimensions");
+        json.WriteStartArray();
+        if (dimensionName is not null)
         {
-            json.WriteStartObject();
-            json.WriteStartObject("_aws");
-            json.WriteNumber("Timestamp", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            json.WriteStartArray("CloudWatchMetrics");
-            json.WriteStartObject();
-            json.WriteString("Namespace", metricsNamespace);
-            json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            json.WriteStringValue(ReconcileDimensionName);
-            json.WriteEndArray();
-            json.WriteEndArray();
-            json.WriteStartArray("Metrics");
-            foreach (var name in (ReadOnlySpan<string>)[DriftFoundMetric, DriftEnqueuedMetric])
+            json.WriteStringValue(dimensionName);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndArray();
+        json.WriteStartArray("Metrics");
+        for (var i = 0; i < definitions.Length; i++)
+        {
+            if (values[i] < 0 || (only is not null && definitions[i].Name != only))
             {
-                json.WriteStartObject();
-                json.WriteString("Name", name);
-                json.WriteString("Unit", "Count");
-                json.WriteEndObject();
+                continue;
             }
 
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteString(ReconcileDimensionName, sourceRegion);
-            json.WriteNumber(DriftFoundMetric, driftFound);
-            json.WriteNumber(DriftEnqueuedMetric, driftEnqueued);
+            json.WriteStartObject();
+            json.WriteString("Name", definitions[i].Name);
+            json.WriteString("Unit", definitions[i].Unit);
             json.WriteEndObject();
         }
 
-        sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }

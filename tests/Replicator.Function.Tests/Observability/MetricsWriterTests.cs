@@ -24,7 +24,7 @@ public class MetricsWriterTests
         var line = Write(ReplicationOutcome.Replicated, Now.AddSeconds(-3));
         var aws = line.GetProperty("_aws");
         Assert.Equal(Now.ToUnixTimeMilliseconds(), aws.GetProperty("Timestamp").GetInt64());
-        var directive = Assert.Single(aws.GetProperty("CloudWatchMetrics").EnumerateArray().ToArray());
+        var directive = aws.GetProperty("CloudWatchMetrics")[0];
         Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
         var dimensionSet = Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray());
         Assert.Equal(["DestinationRegion"], dimensionSet.EnumerateArray().Select(d => d.GetString()));
@@ -46,6 +46,31 @@ public class MetricsWriterTests
         Assert.Equal(2, line.GetProperty("LayersSkipped").GetInt32());
         Assert.Equal(1500, line.GetProperty("ReplicationDurationMs").GetInt64());
         Assert.Equal(3000, line.GetProperty("ReplicationLagMs").GetInt64());
+    }
+
+    [Fact]
+    public void Latency_is_also_published_without_a_dimension_so_one_alarm_covers_every_destination()
+    {
+        var line = Write(ReplicationOutcome.Replicated, Now.AddSeconds(-3));
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+        Assert.Equal(2, directives.Length);
+        var aggregate = directives[1];
+        Assert.Equal("Test/Ns", aggregate.GetProperty("Namespace").GetString());
+        Assert.Equal(0, Assert.Single(aggregate.GetProperty("Dimensions").EnumerateArray().ToArray()).GetArrayLength());
+        var metric = Assert.Single(aggregate.GetProperty("Metrics").EnumerateArray().ToArray());
+        Assert.Equal("ReplicationLatency", metric.GetProperty("Name").GetString());
+        Assert.Equal("Seconds", metric.GetProperty("Unit").GetString());
+        Assert.Equal(3, line.GetProperty("ReplicationLatency").GetDouble());
+    }
+
+    [Theory]
+    [InlineData(ReplicationOutcome.Failed)]
+    [InlineData(ReplicationOutcome.Archived)]
+    public void Without_a_latency_there_is_no_undimensioned_directive(ReplicationOutcome outcome)
+    {
+        var line = Write(outcome, Now.AddSeconds(-3));
+        var directive = Assert.Single(line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray());
+        Assert.Equal(["DestinationRegion"], Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
     }
 
     [Theory]
