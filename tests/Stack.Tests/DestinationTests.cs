@@ -1,6 +1,7 @@
 using Replicator.Core.Destinations;
 using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -65,20 +66,120 @@ public sealed class DestinationTests
     }
 
     [Fact]
-    public void Writes_cover_the_mapped_names_in_the_destination_regions_of_this_account_only()
+    public void Mapped_writes_are_in_each_destination_policy_with_this_partition_account_and_region()
     {
-        var mapped = Statements(Samples.OtherDestinations).Where(s => s.Policy.StartsWith("WriteMappedRepositories", StringComparison.Ordinal)).ToList();
+        var mapped = Statements(Samples.OtherDestinations).Where(s => s.Sid == "WriteMappedRepositories").ToList();
 
         var statement = Assert.Single(mapped);
+        Assert.Equal("DestinationWritePolicyuswest2", statement.Policy);
         Assert.Contains("ecr:PutImage", statement.Actions);
         // The function's own credentials write only in its own partition and account (DestinationAccess.Route: another
-        // account through a role there, another partition with keys from SSM), so the ARN names both; the regions
-        // are the condition's.
-        Assert.Equal([$"arn:{IntrinsicEvaluator.Partition}:ecr:*:{Account}:repository/mirror/team/*"], statement.Resources);
-        Assert.Equal(["us-west-2"], statement.ConditionValues("StringEquals", "aws:RequestedRegion"));
-        Assert.Equal([Account], statement.ConditionValues("StringEquals", "aws:ResourceAccount"));
-        // Without mapping or other accounts, the only role policy is the reconciler's own (ReconcileTests).
+        // account through a role there, another partition with keys from SSM), so the ARN names both, and the region.
+        // The first entry and the padding name prefixes starting with '@', which no repository name has.
+        Assert.Equal([$"arn:{IntrinsicEvaluator.Partition}:ecr:us-west-2:{Account}:repository/mirror/team/*"], statement.Resources.Where(r => !r.Contains("repository/@", StringComparison.Ordinal)));
+        Assert.Equal(10, statement.Resources.Count);
+        Assert.Null(statement.Condition);
+        // Without mapping there is no such statement, and no role policy but the reconciler's own (ReconcileTests).
+        Assert.DoesNotContain(Statements(Samples.WithDeletes), s => s.Sid == "WriteMappedRepositories");
         Assert.Equal(["ReconcilerPolicy"], Samples.WithDeletes.OfType("AWS::IAM::RolePolicy").Select(p => p.Key));
+    }
+
+    private static readonly string[] WriteActions =
+    [
+        "ecr:CreateRepository", "ecr:DescribeRepositories", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy",
+        "ecr:PutImageScanningConfiguration", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage", "ecr:BatchDeleteImage",
+    ];
+
+    public static TheoryData<string> Mappings() => ["prefix to backup", "everything, two rules", "rule inside a pattern", "exact names", "prefix stripped"];
+
+    /// <summary>
+    /// A filter and a mapping; source names to replicate through them; and destination names the function never writes
+    /// there, which no grant may cover. The residual widths of docs/deploy.md (IAM) are left out of the last list.
+    /// </summary>
+    private static (string Filter, string Mapping, string[] Sources, string[] NeverWritten) Mapping(string name) => name switch
+    {
+        // Every selected name is mapped: none may be written under its own name, nor outside the selection.
+        "prefix to backup" => ("team/*", "=backup/", ["team/app", "team/deep/er", "other", "backup/x"], ["team/app", "team/deep/er", "other", "backup/x", "backup/other", "backup/teamx"]),
+        // The longest prefix wins (team/a goes to mirror/team/a, not backup/team/a); exclusions stay out.
+        "everything, two rules" => (Samples.EverythingButOne, "=backup/,team/=mirror/team/", ["team/a", "base/nginx", "sandbox/x", "mirror/team/a"], ["team/a", "base/nginx", "sandbox/x", "mirror/other", "mirror/team"]),
+        // A name no rule matches keeps its name, so its grant stays.
+        "rule inside a pattern" => ("team/*,base/nginx_v1.x-y", "team/=mirror/team/", ["team/app", "base/nginx_v1.x-y", "base/other"], ["base/other", "mirror/other", "mirror/team", "base/nginx"]),
+        // An exact name stays exact under the empty rule's prefix.
+        "exact names" => ("base/nginx,tools/*", "=backup/,tools/=t/", ["base/nginx", "base/nginx2", "tools/x"], ["base/nginx", "backup/base/nginx2", "backup/base/other", "tools/x", "backup/other", "t"]),
+        // A rule to an empty prefix: granted on every name of the region (residual width, docs/deploy.md).
+        "prefix stripped" => ("legacy/*,base/app", "legacy/=", ["legacy/app", "legacy/x/y", "base/app"], []),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    private static (DeployedTemplate Stack, RepositoryFilter Filter, RepositoryMapping Mapping, string[] Regions) Deployed(string name)
+    {
+        var (filter, mapping, _, _) = Mapping(name);
+        var stack = Samples.Mapping(filter, mapping);
+        // What the function is given, parsed as the function parses it.
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        Assert.Equal(mapping, (string)variables[RepositoryMapping.Variable]!);
+        return (stack, RepositoryFilter.Parse((string)variables["REPOSITORY_FILTER"]!), RepositoryMapping.Parse((string)variables[RepositoryMapping.Variable]!), Samples.Destinations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Mappings))]
+    public void Every_name_the_function_writes_under_a_mapping_is_granted_in_each_destination_region(string name)
+    {
+        var (stack, filter, mapping, regions) = Deployed(name);
+        var statements = Statements(stack);
+        var selected = Mapping(name).Sources.Where(filter.Matches).ToList();
+
+        Assert.NotEmpty(selected);
+        foreach (var source in selected)
+        {
+            var destination = mapping.Map(source);
+            foreach (var region in regions)
+            {
+                Assert.All(WriteActions, action => Assert.True(RolePolicies.Allows(statements, action, region, destination), $"{action} on {region}/{destination} (from {source}) not granted"));
+            }
+
+            Assert.False(RolePolicies.Allows(statements, "ecr:PutImage", IntrinsicEvaluator.Region, destination), $"{destination} writable in the source region");
+            Assert.False(RolePolicies.Allows(statements, "ecr:PutImage", "sa-east-1", destination), $"{destination} writable outside the destinations");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Mappings))]
+    public void No_write_is_granted_on_a_name_the_function_never_writes_under_a_mapping(string name)
+    {
+        var (stack, filter, mapping, regions) = Deployed(name);
+        var statements = Statements(stack);
+        var written = Mapping(name).Sources.Where(filter.Matches).Select(mapping.Map).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var never in Mapping(name).NeverWritten)
+        {
+            // The probe itself must be right: the function, given these settings, never writes it.
+            Assert.DoesNotContain(never, written);
+            Assert.True(!filter.Matches(never) || mapping.Map(never) != never, $"{never} is written under its own name");
+            foreach (var region in regions)
+            {
+                Assert.False(RolePolicies.Allows(statements, "ecr:PutImage", region, never), $"PutImage on {region}/{never} granted");
+                Assert.False(RolePolicies.Allows(statements, "ecr:CreateRepository", region, never), $"CreateRepository on {region}/{never} granted");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Mappings))]
+    public void Writes_under_a_mapping_name_this_partition_account_and_a_destination_region_in_the_arn(string name)
+    {
+        var (stack, _, _, regions) = Deployed(name);
+        var writes = Statements(stack).Where(s => s.Effect == "Allow" && s.Actions.Contains("ecr:PutImage")).ToList();
+
+        Assert.Equal(2 * regions.Length, writes.Count);
+        Assert.All(writes.SelectMany(s => s.Resources), r =>
+        {
+            var fields = Arn.Fields(r);
+            Assert.Equal(IntrinsicEvaluator.Partition, fields[1]);
+            Assert.Contains(fields[3], regions);
+            Assert.Equal(Account, fields[4]);
+        });
     }
 
     [Fact]
@@ -105,8 +206,9 @@ public sealed class DestinationTests
             Assert.True(d.RegistryId is null or Account, $"{d} is written with the function's own role in another account");
             Assert.Equal(IntrinsicEvaluator.Partition, AwsPartitions.IdOf(d.Region));
         });
-        var mapped = Assert.Single(Statements(Samples.OtherDestinations), s => s.Policy.StartsWith("WriteMappedRepositories", StringComparison.Ordinal));
-        Assert.Equal(own.Select(d => d.Region).Order(StringComparer.Ordinal), mapped.ConditionValues("StringEquals", "aws:RequestedRegion").Order(StringComparer.Ordinal));
+        var writes = Statements(Samples.OtherDestinations).Where(s => s.Sid is "WriteDestinationRepositories" or "WriteMappedRepositories").ToList();
+        Assert.Equal(2, writes.Count);
+        Assert.All(writes, s => Assert.Equal(own.Select(d => d.Region).Order(StringComparer.Ordinal), s.Resources.Select(r => Arn.Fields(r)[3]).Distinct().Order(StringComparer.Ordinal)));
     }
 
     [Fact]
@@ -130,11 +232,5 @@ public sealed class DestinationTests
         Assert.DoesNotContain("Resource: \"*\"", template, StringComparison.Ordinal);
     }
 
-    private static List<PolicyStatement> Statements(DeployedTemplate stack)
-    {
-        var role = stack.Properties("ReplicatorFunctionRole");
-        var statements = role["Policies"]!.AsArray().SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!)).ToList();
-        statements.AddRange(stack.OfType("AWS::IAM::RolePolicy").SelectMany(r => PolicyStatement.Of(r.Key, r.Value["Properties"]!["PolicyDocument"]!)));
-        return statements;
-    }
+    private static List<PolicyStatement> Statements(DeployedTemplate stack) => RolePolicies.Statements(stack);
 }

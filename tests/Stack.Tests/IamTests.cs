@@ -29,19 +29,7 @@ public sealed class IamTests
 
     private static readonly DeployedTemplate Stack = Samples.WithDeletes;
 
-    private static List<PolicyStatement> Statements(DeployedTemplate stack)
-    {
-        var role = stack.Properties("ReplicatorFunctionRole");
-        var statements = role["Policies"]!.AsArray()
-            .SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!))
-            .ToList();
-        foreach (var type in new[] { "AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy" })
-        {
-            statements.AddRange(stack.OfType(type).SelectMany(r => PolicyStatement.Of(r.Key, r.Value["Properties"]!["PolicyDocument"]!)));
-        }
-
-        return statements;
-    }
+    private static List<PolicyStatement> Statements(DeployedTemplate stack) => RolePolicies.Statements(stack);
 
     [Fact]
     public void Function_uses_the_stack_role_which_trusts_lambda_and_has_no_managed_policies()
@@ -208,32 +196,15 @@ public sealed class IamTests
         _ => throw new ArgumentOutOfRangeException(nameof(sample)),
     };
 
-    /// <summary>Regions a statement applies in: the ARN's region, narrowed by aws:RequestedRegion when it is '*'.</summary>
+    /// <summary>Regions a statement applies in: its ARNs', which must name them (not '*' narrowed by a condition).</summary>
     private static List<string> Regions(PolicyStatement statement)
     {
-        var requested = statement.ConditionValues("StringEquals", "aws:RequestedRegion");
         var fromArns = statement.Resources.Select(r => Arn.Fields(r)[3]).Distinct().ToList();
-        if (fromArns.Contains("*"))
-        {
-            Assert.True(requested.Count > 0, $"{statement.Policy}: ARN region '*' without an aws:RequestedRegion condition");
-            return [.. requested];
-        }
-
+        Assert.True(fromArns.All(r => r.Length > 0 && !r.Contains('*', StringComparison.Ordinal)), $"{statement.Policy}: an ARN region is '*' or empty");
+        var requested = statement.ConditionValues("StringEquals", "aws:RequestedRegion");
         return requested.Count > 0 ? [.. fromArns.Intersect(requested)] : fromArns;
     }
 
-    /// <summary>IAM evaluation for one account: some Allow matches and no Deny does.</summary>
-    private static bool Allows(IEnumerable<PolicyStatement> statements, string action, string region, string repository)
-    {
-        var arn = $"arn:aws:ecr:{region}:{IntrinsicEvaluator.AccountId}:repository/{repository}";
-        bool Applies(PolicyStatement s) =>
-            s.Actions.Contains(action) &&
-            s.Resources.Any(r => Arn.Matches(r, arn)) &&
-            s.ConditionValues("StringEquals", "aws:RequestedRegion") is var requested &&
-            (requested.Count == 0 || requested.Contains(region)) &&
-            s.ConditionValues("StringEquals", "aws:ResourceAccount") is var account &&
-            (account.Count == 0 || account.Contains(IntrinsicEvaluator.AccountId));
-        var list = statements.ToList();
-        return list.Any(s => s.Effect == "Allow" && Applies(s)) && !list.Any(s => s.Effect == "Deny" && Applies(s));
-    }
+    private static bool Allows(IEnumerable<PolicyStatement> statements, string action, string region, string repository) =>
+        RolePolicies.Allows(statements, action, region, repository);
 }

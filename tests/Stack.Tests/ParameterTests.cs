@@ -63,6 +63,28 @@ public sealed class ParameterTests
         Assert.Null(StackTemplate.Raw["Parameters"]!["RepositoryNames"]);
     }
 
+    [Fact]
+    public void RepositoryMapping_takes_at_most_ten_rules_the_function_accepts()
+    {
+        // The write policy unrolls the rules to 10 entries (DestinationWritePolicy): an eleventh would go ungranted.
+        var ten = string.Join(',', Enumerable.Range(0, 10).Select(i => $"team{i}/=mirror/team{i}/"));
+
+        Assert.Equal("String", (string)Parameter("RepositoryMapping")["Type"]!);
+        Assert.True(Admits("RepositoryMapping", ""));
+        Assert.True(Admits("RepositoryMapping", "=backup/"));
+        Assert.True(Admits("RepositoryMapping", "team/=mirror/team/,=backup/"));
+        Assert.True(Admits("RepositoryMapping", ten));
+        Assert.False(Admits("RepositoryMapping", ten + ",x/=y/"));
+        Assert.False(Admits("RepositoryMapping", "team/=mirror/team/, =backup/"));
+        Assert.False(Admits("RepositoryMapping", "team/"));
+        Assert.False(Admits("RepositoryMapping", "a=b=c"));
+        Assert.True(Admits("RepositoryMapping", "=" + new string('b', 64)));
+        Assert.False(Admits("RepositoryMapping", "=" + new string('b', 65)));
+        Assert.True(Admits("RepositoryMapping", "a=" + new string('b', 200)));
+        Assert.True(ten.Length <= (int)Parameter("RepositoryMapping")["MaxLength"]!);
+        Assert.Equal(10, Replicator.Core.Replication.RepositoryMapping.Parse(ten).Rules.Count);
+    }
+
     [Theory]
     [InlineData("us-west-2", true)]
     [InlineData("us-gov-west-1", true)]

@@ -16,7 +16,7 @@ public sealed partial class ScaleTests
     private const int EventPatternQuota = 4_096;
 
     [Fact]
-    public void Twenty_patterns_of_the_longest_admitted_filter_fit_the_policy_and_pattern_quotas()
+    public void Twenty_patterns_of_the_longest_admitted_filter_and_ten_mapping_rules_fit_the_policy_and_pattern_quotas()
     {
         // 1,024 characters (the parameter's MaxLength) in 20 patterns, the most the parameter admits.
         var patterns = Enumerable.Range(0, 20).Select(i => $"r{i:00}/" + new string('x', 45) + "*").ToList();
@@ -26,6 +26,7 @@ public sealed partial class ScaleTests
         {
             ["RepositoryFilter"] = filter,
             ["DestinationRegions"] = "us-west-2,us-east-2,eu-west-1,eu-central-1,ap-southeast-2",
+            ["RepositoryMapping"] = LongestMapping(),
         });
 
         var inline = stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
@@ -36,6 +37,22 @@ public sealed partial class ScaleTests
         Assert.All(managed, size => Assert.True(size < ManagedPolicyQuota, $"a managed policy takes {size} characters"));
         var pattern = (string)stack.Properties("ImageActionRule")["EventPattern"]!;
         Assert.True(pattern.Length < EventPatternQuota, $"the event pattern takes {pattern.Length} characters");
+    }
+
+    /// <summary>
+    /// 1,024 characters (the parameter's MaxLength) in 10 rules (its most), one of them with an empty source prefix and
+    /// the longest destination prefix it admits (64), which the write policy repeats in each of its 20 pattern entries.
+    /// </summary>
+    private static string LongestMapping()
+    {
+        var rules = new List<string> { "=" + new string('b', 64) };
+        rules.AddRange(Enumerable.Range(0, 9).Select(i => $"s{i}/=" + new string('d', 100)));
+        var mapping = string.Join(',', rules);
+        mapping += new string('d', 1024 - mapping.Length);
+        Assert.Equal(1024, mapping.Length);
+        Assert.Equal((int)StackTemplate.Raw["Parameters"]!["RepositoryMapping"]!["MaxLength"]!, mapping.Length);
+        Assert.Equal(10, Replicator.Core.Replication.RepositoryMapping.Parse(mapping).Rules.Count);
+        return mapping;
     }
 
     /// <summary>Policy JSON without whitespace, symbolic references replaced by ARNs of a realistic length.</summary>

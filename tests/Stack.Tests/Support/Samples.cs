@@ -62,6 +62,18 @@ internal static class Samples
         BySelection.GetOrAdd((filter, destinations), key => new Lazy<DeployedTemplate>(() => StackTemplate.Expand(
             new Dictionary<string, string> { ["RepositoryFilter"] = key.Filter, ["DestinationRegions"] = key.Destinations }))).Value;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Filter, string Mapping), Lazy<DeployedTemplate>> ByMapping = new();
+
+    /// <summary>A stack for a filter and a RepositoryMapping, writing to <see cref="Destinations"/>; each pair is expanded once per run.</summary>
+    public static DeployedTemplate Mapping(string filter, string mapping) =>
+        ByMapping.GetOrAdd((filter, mapping), key => new Lazy<DeployedTemplate>(() => StackTemplate.Expand(
+            new Dictionary<string, string>
+            {
+                ["RepositoryFilter"] = key.Filter,
+                ["DestinationRegions"] = string.Join(',', Destinations),
+                ["RepositoryMapping"] = key.Mapping,
+            }))).Value;
+
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
