@@ -3,8 +3,14 @@ using System.Text.Json.Nodes;
 namespace Stack.Tests.Support;
 
 /// <summary>Resources of an expanded, evaluated template.</summary>
-internal sealed class DeployedTemplate(JsonObject resources, IntrinsicEvaluator evaluator)
+internal sealed class DeployedTemplate(JsonObject resources, IntrinsicEvaluator evaluator, JsonObject transformed)
 {
+    /// <summary>
+    /// The whole template after AWS::LanguageExtensions and SAM (Fn::ForEach unrolled, intrinsics as written, the
+    /// sample values as parameter defaults): what cfn-lint checks in <see cref="CfnLintTests"/>.
+    /// </summary>
+    public JsonObject Transformed { get; } = transformed;
+
     public JsonObject Resources { get; } = resources;
 
     public IntrinsicEvaluator Evaluator { get; } = evaluator;

@@ -74,6 +74,38 @@ internal static class Samples
                 ["RepositoryMapping"] = key.Mapping,
             }))).Value;
 
+    private static readonly Lazy<DeployedTemplate> OptionsLazy = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = EverythingBut,
+            ["DestinationRegions"] = string.Join(',', Destinations),
+            ["RepositoryMapping"] = "=backup/,team/=mirror/team/",
+            ["ReconcileSchedule"] = "",
+            // An ARN, not a name: cfn-lint checks both branches of an Fn::If against the sample value, and the ARN branch of
+            // PublishReplicatedEvents given a bus name is not an ARN (E3510), although CloudFormation never takes it.
+            ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/replicated",
+            ["DestinationKmsKeys"] = "us-west-2=alias/replicas,eu-west-1=alias/replicas",
+            ["AlarmEmail"] = "",
+        }));
+
+    /// <summary>
+    /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
+    /// replicated-event bus, destination KMS keys, and more exclusions than the rule can filter.
+    /// </summary>
+    public static DeployedTemplate Options => OptionsLazy.Value;
+
+    /// <summary>
+    /// Stacks that together take every optional branch of the template, for checks of the whole expanded template
+    /// (cfn-lint, about 7 s per file); the filter shapes differ only in the rule's pattern string and the IAM lists.
+    /// </summary>
+    public static IReadOnlyList<(string Name, DeployedTemplate Stack)> EveryBranch() =>
+    [
+        ("with-deletes", WithDeletes),
+        ("push-only", PushOnly),
+        ("other-destinations", OtherDestinations),
+        ("options", Options),
+    ];
+
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 

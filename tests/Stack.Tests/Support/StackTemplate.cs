@@ -30,7 +30,7 @@ internal static class StackTemplate
             }
         }
 
-        return new DeployedTemplate(resources, evaluator);
+        return new DeployedTemplate(resources, evaluator, expanded);
     }
 
     private static JsonObject Load(IEnumerable<string> parameterArguments)
