@@ -72,4 +72,49 @@ public sealed class BuildConfigurationTests
         Assert.Contains("DestinationRegions", overridden);
         Assert.All(overridden, name => Assert.Contains(name, declared));
     }
+
+    [Theory]
+    [InlineData("default", "x86_64")]
+    [InlineData("arm64", "arm64")]
+    public void Each_samconfig_environment_builds_and_deploys_one_architecture(string environment, string architecture)
+    {
+        var result = ProcessRunner.Run("python3", ["-c", "import json,sys,tomllib;print(json.dumps(tomllib.load(open(sys.argv[1],'rb'))))", RepositoryRoot.File("samconfig.toml")]);
+        Assert.True(result.ExitCode == 0, "samconfig.toml is not valid TOML: " + result.Describe());
+        var all = JsonNode.Parse(result.StandardOutput)!;
+        var build = all[environment]!["build"]!["parameters"]!;
+        var deploy = all[environment]!["deploy"]!["parameters"]!;
+
+        // SAM passes a makefile build only ARTIFACTS_DIR, so the build image's tag, the ARCHITECTURE the Makefile is
+        // given in that container, and the function's Architecture parameter must name the same architecture.
+        Assert.Equal([$"ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-{architecture}"], build["build_image"]!.AsArray().Select(i => (string)i!));
+        Assert.Equal([$"ReplicatorFunction.ARCHITECTURE={architecture}"], build["container_env_var"]!.AsArray().Select(i => (string)i!));
+        var overrides = Overrides(deploy);
+        Assert.Equal(architecture, overrides["Architecture"]);
+        Assert.Equal("ecr-replicator", (string)all[environment]!["global"]!["parameters"]!["stack_name"]!);
+
+        // Apart from the architecture, an environment deploys what default deploys.
+        var defaults = Overrides(all["default"]!["deploy"]!["parameters"]!);
+        Assert.Equal(defaults.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal), overrides.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal(
+            all["default"]!["deploy"]!["parameters"]!.AsObject().Where(p => p.Key != "parameter_overrides").Select(p => (p.Key, p.Value!.ToJsonString())),
+            deploy.AsObject().Where(p => p.Key != "parameter_overrides").Select(p => (p.Key, p.Value!.ToJsonString())));
+    }
+
+    [Fact]
+    public void The_makefile_reads_ARCHITECTURE_from_the_environment_and_refuses_one_the_build_host_is_not()
+    {
+        // samconfig's container_env_var reaches make as an environment variable, not a make argument (SAM runs
+        // `make build-ReplicatorFunction` with its own environment plus ARTIFACTS_DIR). An arm64 ARCHITECTURE in an
+        // x86_64 build image (or the reverse) is refused before anything is published.
+        var host = ProcessRunner.Run("uname", ["-m"]).StandardOutput.Trim() is "aarch64" or "arm64" ? "arm64" : "x86_64";
+        var other = host == "arm64" ? "x86_64" : "arm64";
+        var result = ProcessRunner.Run("make", ["build-ReplicatorFunction", "ARTIFACTS_DIR=/nonexistent-artifacts"], environment: new Dictionary<string, string> { ["ARCHITECTURE"] = other });
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"target architecture {other} does not match this host ({host})", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> Overrides(JsonNode deploy) =>
+        System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=\"([^\"]*)\"")
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
 }
