@@ -114,6 +114,38 @@ public sealed class BuildConfigurationTests
         Assert.Contains($"target architecture {other} does not match this host ({host})", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Every_script_and_the_makefile_keep_lf_line_endings_on_any_checkout()
+    {
+        // Git for Windows checks text out with CRLF by default (core.autocrlf=true); a script run by /bin/sh in SAM's
+        // build container, WSL or CI then fails on the CR. .gitattributes pins eol=lf for them.
+        var files = ProcessRunner.Run("git", ["ls-files", "-z"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var scripts = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(f => Path.GetFileName(f) == "Makefile" || StartsWithShebang(RepositoryRoot.File(f)))
+            .ToList();
+        Assert.Contains("scripts/check-build-prerequisites.sh", scripts);
+        Assert.Contains(".ci/run", scripts);
+
+        var attributes = ProcessRunner.Run("git", ["check-attr", "eol", "--", .. scripts]);
+        Assert.True(attributes.ExitCode == 0, attributes.Describe());
+        var notLf = attributes.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.EndsWith(": eol: lf", StringComparison.Ordinal)).ToList();
+        Assert.Empty(notLf);
+        Assert.Equal(scripts.Count, attributes.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    private static bool StartsWithShebang(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[2];
+        return stream.Read(head) == 2 && head[0] == (byte)'#' && head[1] == (byte)'!';
+    }
+
     private static Dictionary<string, string> Overrides(JsonNode deploy) =>
         System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=\"([^\"]*)\"")
             .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
