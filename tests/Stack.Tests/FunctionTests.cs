@@ -35,9 +35,10 @@ public sealed class FunctionTests
     [Fact]
     public void Architecture_description_gives_the_arm64_container_build_the_docs_give()
     {
-        // samconfig.toml pins the x86_64 build image (BuildConfigurationTests), so `--use-container` alone builds an
-        // x86_64 bootstrap: arm64 must name the function's arm64 image, exactly as README and docs/deploy.md do.
-        const string Arm64Build = "sam build --use-container --parameter-overrides Architecture=arm64 --build-image ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-arm64";
+        // samconfig.toml's default environment pins the x86_64 build image (BuildConfigurationTests), so `--use-container`
+        // alone builds an x86_64 bootstrap: arm64 takes samconfig.toml's arm64 environment, which sets the arm64 image,
+        // ARCHITECTURE and the parameter together, exactly as README and docs/deploy.md say.
+        const string Arm64Build = "sam build --use-container --config-env arm64";
         var description = (string)StackTemplate.Raw["Parameters"]!["Architecture"]!["Description"]!;
 
         Assert.Contains(Arm64Build, description, StringComparison.Ordinal);
