@@ -2,12 +2,11 @@
 # SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the directory it zips into the function; it passes
 # no architecture to makefile builds, so the target architecture comes from ARCHITECTURE (x86_64 or arm64, the
 # template's Architecture parameter) and defaults to the host's. In `sam build --use-container` the host is SAM's
-# build image, and its tag decides: samconfig.toml pins the latest-x86_64 image, so arm64 needs the arm64 image
-# named on the command line (docs/deploy.md).
+# build image: samconfig.toml names the image and passes ARCHITECTURE into it (container_env_var) per environment,
+# and the prerequisite check refuses an ARCHITECTURE the image is not (docs/deploy.md).
 #
 # x86_64 (the template's default):  sam build (a Linux x86_64 host with the toolchain) or sam build --use-container
-# arm64 (Graviton):                 sam build --use-container --parameter-overrides Architecture=arm64
-#                                     --build-image ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-arm64
+# arm64 (Graviton):                 sam build --use-container --config-env arm64 && sam deploy --config-env arm64
 #                                   (or, on an arm64 Linux host: ARCHITECTURE=arm64 sam build --parameter-overrides Architecture=arm64)
 
 HOST_ARCHITECTURE := $(patsubst aarch64,arm64,$(shell uname -m))

@@ -90,12 +90,20 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
     /// <summary>
     /// The reconciler when RECONCILE_QUEUE_URL is set: it reads through the engine's own retrying clients (source and
     /// destinations, with their credentials), so it needs the engine as <see cref="ReplicatorServices"/> builds it.
+    /// A host whose factory returns another engine cannot reconcile, and says so at init rather than leaving the
+    /// schedule silently without effect.
     /// </summary>
     private Reconciler? CreateReconciler(FunctionConfig config, IImageReplicator replicator)
     {
-        if (config.ReconcileQueueUrl is not { } queue || replicator is not ReplicatorServices services)
+        if (config.ReconcileQueueUrl is not { } queue)
         {
             return null;
+        }
+
+        if (replicator is not ReplicatorServices services)
+        {
+            throw new InvalidOperationException(
+                $"RECONCILE_QUEUE_URL is set, but the host's engine is a {replicator.GetType().Name}, not {nameof(ReplicatorServices)}: the reconciler reads through its clients.");
         }
 
         var engine = services.Replicator;

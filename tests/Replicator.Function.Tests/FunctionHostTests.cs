@@ -123,6 +123,17 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reconcile_queue_with_an_engine_the_reconciler_cannot_read_through_is_an_init_error_naming_it()
+    {
+        var exitCode = await Start(Environment(("RECONCILE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/replication.fifo"))).WaitAsync(Wait);
+
+        Assert.Equal(1, exitCode);
+        var init = await _api.InitError.WaitAsync(Wait);
+        Assert.Contains("RECONCILE_QUEUE_URL", init.Body, StringComparison.Ordinal);
+        Assert.Contains("RECONCILE_QUEUE_URL", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Text_format_writes_plain_log_lines()
     {
         _ = Start(Environment(("AWS_LAMBDA_LOG_FORMAT", "Text")));

@@ -72,4 +72,81 @@ public sealed class BuildConfigurationTests
         Assert.Contains("DestinationRegions", overridden);
         Assert.All(overridden, name => Assert.Contains(name, declared));
     }
+
+    [Theory]
+    [InlineData("default", "x86_64")]
+    [InlineData("arm64", "arm64")]
+    public void Each_samconfig_environment_builds_and_deploys_one_architecture(string environment, string architecture)
+    {
+        var result = ProcessRunner.Run("python3", ["-c", "import json,sys,tomllib;print(json.dumps(tomllib.load(open(sys.argv[1],'rb'))))", RepositoryRoot.File("samconfig.toml")]);
+        Assert.True(result.ExitCode == 0, "samconfig.toml is not valid TOML: " + result.Describe());
+        var all = JsonNode.Parse(result.StandardOutput)!;
+        var build = all[environment]!["build"]!["parameters"]!;
+        var deploy = all[environment]!["deploy"]!["parameters"]!;
+
+        // SAM passes a makefile build only ARTIFACTS_DIR, so the build image's tag, the ARCHITECTURE the Makefile is
+        // given in that container, and the function's Architecture parameter must name the same architecture.
+        Assert.Equal([$"ReplicatorFunction=public.ecr.aws/sam/build-dotnet10:latest-{architecture}"], build["build_image"]!.AsArray().Select(i => (string)i!));
+        Assert.Equal([$"ReplicatorFunction.ARCHITECTURE={architecture}"], build["container_env_var"]!.AsArray().Select(i => (string)i!));
+        var overrides = Overrides(deploy);
+        Assert.Equal(architecture, overrides["Architecture"]);
+        Assert.Equal("ecr-replicator", (string)all[environment]!["global"]!["parameters"]!["stack_name"]!);
+
+        // Apart from the architecture, an environment deploys what default deploys.
+        var defaults = Overrides(all["default"]!["deploy"]!["parameters"]!);
+        Assert.Equal(defaults.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal), overrides.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal(
+            all["default"]!["deploy"]!["parameters"]!.AsObject().Where(p => p.Key != "parameter_overrides").Select(p => (p.Key, p.Value!.ToJsonString())),
+            deploy.AsObject().Where(p => p.Key != "parameter_overrides").Select(p => (p.Key, p.Value!.ToJsonString())));
+    }
+
+    [Fact]
+    public void The_makefile_reads_ARCHITECTURE_from_the_environment_and_refuses_one_the_build_host_is_not()
+    {
+        // samconfig's container_env_var reaches make as an environment variable, not a make argument (SAM runs
+        // `make build-ReplicatorFunction` with its own environment plus ARTIFACTS_DIR). An arm64 ARCHITECTURE in an
+        // x86_64 build image (or the reverse) is refused before anything is published.
+        var host = ProcessRunner.Run("uname", ["-m"]).StandardOutput.Trim() is "aarch64" or "arm64" ? "arm64" : "x86_64";
+        var other = host == "arm64" ? "x86_64" : "arm64";
+        var result = ProcessRunner.Run("make", ["build-ReplicatorFunction", "ARTIFACTS_DIR=/nonexistent-artifacts"], environment: new Dictionary<string, string> { ["ARCHITECTURE"] = other });
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"target architecture {other} does not match this host ({host})", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_script_and_the_makefile_keep_lf_line_endings_on_any_checkout()
+    {
+        // Git for Windows checks text out with CRLF by default (core.autocrlf=true); a script run by /bin/sh in SAM's
+        // build container, WSL or CI then fails on the CR. .gitattributes pins eol=lf for them.
+        var files = ProcessRunner.Run("git", ["ls-files", "-z"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var scripts = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(f => Path.GetFileName(f) == "Makefile" || StartsWithShebang(RepositoryRoot.File(f)))
+            .ToList();
+        Assert.Contains("scripts/check-build-prerequisites.sh", scripts);
+        Assert.Contains(".ci/run", scripts);
+
+        var attributes = ProcessRunner.Run("git", ["check-attr", "eol", "--", .. scripts]);
+        Assert.True(attributes.ExitCode == 0, attributes.Describe());
+        var notLf = attributes.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.EndsWith(": eol: lf", StringComparison.Ordinal)).ToList();
+        Assert.Empty(notLf);
+        Assert.Equal(scripts.Count, attributes.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    private static bool StartsWithShebang(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[2];
+        return stream.Read(head) == 2 && head[0] == (byte)'#' && head[1] == (byte)'!';
+    }
+
+    private static Dictionary<string, string> Overrides(JsonNode deploy) =>
+        System.Text.RegularExpressions.Regex.Matches((string)deploy["parameter_overrides"]!, "(\\w+)=\"([^\"]*)\"")
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
 }

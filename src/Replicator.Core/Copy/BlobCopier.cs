@@ -2,7 +2,6 @@ using System.Buffers;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Copy;

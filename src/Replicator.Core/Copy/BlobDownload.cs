@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
 
 namespace Replicator.Core.Copy;
 

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
 
 namespace Replicator.Core.Copy;
 

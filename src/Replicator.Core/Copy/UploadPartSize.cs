@@ -1,6 +1,5 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
 
 namespace Replicator.Core.Copy;
 

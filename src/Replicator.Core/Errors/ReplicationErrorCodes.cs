@@ -36,9 +36,6 @@ public static class ReplicationErrorCodes
     /// <summary>The destination's credentials could not be had: the role could not be assumed, or the SSM parameter is missing or malformed.</summary>
     public const string DestinationCredentialsUnavailable = "DestinationCredentialsUnavailable";
 
-    /// <summary>The source image has more referrers than the engine copies with one image.</summary>
-    public const string TooManyReferrers = "TooManyReferrers";
-
     /// <summary>The source image is archived (ECR's archival storage class): it cannot be pulled until restored.</summary>
     public const string SourceImageArchived = "SourceImageArchived";
 

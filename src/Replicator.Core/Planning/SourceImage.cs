@@ -19,6 +19,13 @@ public sealed record SourceImage(
 {
     private static readonly IReadOnlyDictionary<string, long> NoSizes = new Dictionary<string, long>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Referrers found beyond the loader's bound and not brought along. Each is still pushed to the source with a push
+    /// event of its own, which replicates it (its subject being there by then), and the reconciler heals any whose
+    /// event was lost; holding back the subject for them would leave the image itself unreplicated.
+    /// </summary>
+    public int ReferrersLeftBehind { get; init; }
+
     /// <summary>Blob sizes by digest, as the source reports them, for the blobs whose descriptors carry none.</summary>
     public IReadOnlyDictionary<string, long> BlobSizes { get; init; } = NoSizes;
 

@@ -82,7 +82,10 @@ internal sealed class DestinationReplicator
             }
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
-            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started)) { CompletedAt = _time.GetUtcNow() });
+            var note = image.ReferrersLeftBehind > 0
+                ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} left to their own push events and the reconciler"
+                : null;
+            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note) { CompletedAt = _time.GetUtcNow() });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {

@@ -16,8 +16,11 @@ namespace Replicator.Core.Replication;
 internal sealed class SourceImageLoader
 {
     /// <summary>
-    /// Referrers one image may bring along. Real images carry a handful (a signature, an SBOM, provenance); the
-    /// bound keeps a hostile or runaway registry from turning one push into an unbounded walk.
+    /// Referrers one image brings along. Real images carry a handful (a signature, an SBOM, provenance); the bound
+    /// keeps a hostile or runaway registry from turning one push into an unbounded walk. Referrers beyond it are left
+    /// to their own push events and to the reconciler (<see cref="SourceImage.ReferrersLeftBehind"/>), which follows
+    /// more of them per subject (<see cref="Reconciliation.DriftScanner.MaxReferrers"/>) because it enqueues each one
+    /// as an event of its own rather than copying them in one invocation.
     /// </summary>
     public const int MaxReferrers = 500;
 
@@ -30,9 +33,9 @@ internal sealed class SourceImageLoader
         }
 
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
-        var referrers = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
+        var (referrers, leftBehind) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag) with { ReferrersLeftBehind = leftBehind };
         return image with { BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
     }
 
@@ -85,21 +88,27 @@ internal sealed class SourceImageLoader
     /// Every ACTIVE referrer of the root, its descendants and (recursively) of the referrers found, fetched by digest.
     /// The children of an index referrer join <paramref name="descendants"/>, where the planner looks them up.
     /// </summary>
-    private async Task<List<Manifest>> FetchReferrersAsync(IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Breadth first, so the referrers nearest the image (its own signatures and SBOMs) are the ones kept when the walk
+    /// reaches <see cref="MaxReferrers"/>; the count of the others found by then is returned with them. Past the bound
+    /// the walk stops listing, so that count is a lower bound.
+    /// </remarks>
+    private async Task<(List<Manifest> Referrers, int LeftBehind)> FetchReferrersAsync(
+        IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(StringComparer.Ordinal) { root.ReferenceDigest };
         known.UnionWith(descendants.Select(d => d.ReferenceDigest));
         var subjects = new Queue<string>(known);
         var referrers = new List<Manifest>();
-        while (subjects.TryDequeue(out var subject))
+        var leftBehind = 0;
+        while (subjects.TryDequeue(out var subject) && leftBehind == 0)
         {
             var fresh = (await ListReferrerDigestsAsync(source, reference, subject, cancellationToken)).Where(known.Add).ToList();
-            if (referrers.Count + fresh.Count > MaxReferrers)
+            var room = MaxReferrers - referrers.Count;
+            if (fresh.Count > room)
             {
-                throw new ReplicationException(
-                    ReplicationErrorCodes.TooManyReferrers,
-                    $"the source image {root.ReferenceDigest} has more than {MaxReferrers} referrers",
-                    isTransient: false);
+                leftBehind = fresh.Count - room;
+                fresh = fresh[..room];
             }
 
             foreach (var chunk in Batches.Chunk(fresh, Batches.ManifestFetchBatchSize))
@@ -131,7 +140,7 @@ internal sealed class SourceImageLoader
             }
         }
 
-        return referrers;
+        return (referrers, leftBehind);
     }
 
     private async Task<List<string>> ListReferrerDigestsAsync(IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ namespace Replicator.Core.Resilience;
 /// <summary>
 /// Spaces calls so that at most <c>ratePerSecond</c> start in any second, across every caller sharing the
 /// instance. PutImage's default quota is 10 per second per account and region and is not worth a throttling
-/// round trip (ECR-API.md, "Default request-rate quotas").
+/// round trip (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html, API rate quotas).
 /// </summary>
 public sealed class RequestPacer
 {

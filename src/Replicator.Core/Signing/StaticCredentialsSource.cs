@@ -1,6 +1,6 @@
 namespace Replicator.Core.Signing;
 
-/// <summary>Fixed credentials, for tests and local runs against LocalEcr.</summary>
+/// <summary>Fixed credentials: the key pair an SSM parameter holds (<see cref="Destinations.SsmCredentialsSource"/>), and local runs against LocalEcr.</summary>
 public sealed class StaticCredentialsSource(AwsCredentials credentials) : IAwsCredentialsSource
 {
     private readonly AwsCredentials _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));

@@ -132,7 +132,8 @@ public sealed class RecordHandler(
         };
         if (destination.Succeeded)
         {
-            logger.Info($"{destination.Outcome} in {destination.Destination}", line);
+            // A success may carry a note (referrers left to their own events): said, not hidden.
+            logger.Info(destination.Message is { } note ? $"{destination.Outcome} in {destination.Destination}: {note}" : $"{destination.Outcome} in {destination.Destination}", line);
         }
         else
         {

@@ -68,6 +68,19 @@ public sealed partial class ToolPackageTests : IDisposable
         await AssertVersionNamesTheCommit(version.Output);
     }
 
+    [Fact]
+    public async Task Pack_without_an_output_writes_to_the_artifacts_folder_the_install_command_reads()
+    {
+        // `dotnet pack src/Replicator.Cli`, then `dotnet tool install --global --add-source ./artifacts ecr-replicator`,
+        // both from the repository root: evaluated, not packed, so it writes nothing into the repository.
+        var property = await Dotnet("msbuild", "src/Replicator.Cli", "-getProperty:PackageOutputPath", "-nologo");
+
+        Assert.True(property.ExitCode == 0, property.ToString());
+        Assert.Equal(
+            Path.TrimEndingDirectorySeparator(Path.Combine(BuildOutput.RepositoryRoot, "artifacts")),
+            Path.TrimEndingDirectorySeparator(property.Output.Trim()));
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private Task<ProcessRun> Dotnet(params string[] arguments) =>

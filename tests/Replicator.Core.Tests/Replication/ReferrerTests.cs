@@ -33,6 +33,35 @@ public sealed class ReferrerTests
     }
 
     [Fact]
+    public async Task An_image_with_more_referrers_than_the_bound_is_replicated_with_the_first_ones_and_says_how_many_it_left()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 43);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(Source, "crowded", image, "v1");
+        const int extra = 3;
+        var referrers = Enumerable.Range(0, SourceImageLoader.MaxReferrers + extra)
+            .Select(i => builder.Artifact(image.Root, $"application/vnd.example.note.{i}+json", 1))
+            .ToList();
+        await Task.WhenAll(referrers.Select(r => h.PushAsync(Source, "crowded", r, null)));
+
+        var result = await h.Replicator().ReplicateAsync(Request("crowded", image.Digest, "v1", West), CancellationToken.None);
+
+        // The image is not held back for its referrers: it lands, with the bound's worth of them.
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "crowded", "v1"));
+        Assert.Contains($"{extra} or more referrers beyond the first {SourceImageLoader.MaxReferrers}", destination.Message, StringComparison.Ordinal);
+        var copied = 0;
+        foreach (var referrer in referrers)
+        {
+            copied += await h.Probe(West).HasVerifiedImageAsync("crowded", referrer.Digest) ? 1 : 0;
+        }
+
+        Assert.Equal(SourceImageLoader.MaxReferrers, copied);
+    }
+
+    [Fact]
     public async Task A_signature_pushed_after_its_image_was_replicated_is_added_by_the_next_copy_of_the_image()
     {
         await using var h = await StartAsync();

@@ -148,6 +148,23 @@ public class RecordHandlerTests
     }
 
     [Fact]
+    public async Task A_note_on_a_success_is_in_its_log_line_and_the_record_succeeds()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Replicated, message: "3 or more referrers beyond the first 500 left"));
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        var lines = harness.LogLines.Where(l => l.TryGetProperty("destinationRegion", out _)).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l =>
+        {
+            Assert.Equal("INFO", l.GetProperty("level").GetString());
+            Assert.EndsWith(": 3 or more referrers beyond the first 500 left", l.GetProperty("message").GetString(), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task One_permanent_failure_among_transient_ones_is_permanent()
     {
         var harness = new Harness();
