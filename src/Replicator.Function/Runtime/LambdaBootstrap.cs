@@ -8,7 +8,10 @@ namespace Replicator.Function.Runtime;
 /// next -> handle -> respond forever. A handler exception is posted as an invocation error and the loop goes on;
 /// an init failure is posted to init/error and <see cref="RunAsync"/> returns a non-zero exit code. It knows
 /// nothing of the app: the initializer returns the handler, the app logs its own failures, and the app maps its
-/// init exceptions to error types (<see cref="InitErrorType"/>).
+/// init exceptions to error types (<see cref="InitErrorType"/>). One deliberate exception: every error it posts to
+/// the Runtime API goes through <see cref="Redactor"/>, with no way to turn that off, because an exception message
+/// can carry a presigned URL or a key and the Runtime API forwards it to CloudWatch. A swap to the official
+/// RuntimeSupport loop, which posts exceptions as they are, would move that guard into the handler.
 /// </summary>
 public sealed class LambdaBootstrap
 {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using LocalEcr.Model;
 
 namespace LocalEcr.Tests.Support;
 
@@ -31,6 +32,7 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
         tamper?.Invoke(request);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
+        AssertFailureCodesAreTheModels(target, response.IsSuccessStatusCode, text);
         return new EcrResponse(
             response.StatusCode,
             text,
@@ -50,4 +52,25 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Every test that provokes a per-item failure also checks its code: ECR answers only the values of the model's
+    /// ImageFailureCode enum (LayerFailureCode for BatchCheckLayerAvailability), and a client that switches on them
+    /// (ours does) must never meet a code LocalEcr invented.
+    /// </summary>
+    private static void AssertFailureCodesAreTheModels(string target, bool succeeded, string body)
+    {
+        if (!succeeded || JsonNode.Parse(body) is not JsonObject answer || answer["failures"] is not JsonArray failures)
+        {
+            return;
+        }
+
+        var shape = target.EndsWith(".BatchCheckLayerAvailability", StringComparison.Ordinal) ? "LayerFailureCode" : "ImageFailureCode";
+        var allowed = EcrModel.Instance.Shape(shape).Enum!;
+        foreach (var failure in failures)
+        {
+            var code = failure!["failureCode"]!.GetValue<string>();
+            Assert.True(allowed.Contains(code, StringComparer.Ordinal), $"{target} answered failureCode {code}, which the model's {shape} does not list ({string.Join(", ", allowed)})");
+        }
+    }
 }
