@@ -27,10 +27,11 @@ public sealed class FunctionHost
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Builds the engine once configuration is known. The host owns what it returns: a disposable replicator
-    /// (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
+    /// Builds the engine once configuration is known, given the observer that logs what the engine reports outside
+    /// its results (<see cref="Observability.EngineLogObserver"/>). The host owns what it returns: a disposable
+    /// replicator (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
     /// </summary>
-    public required Func<FunctionConfig, IImageReplicator> ReplicatorFactory { get; init; }
+    public required Func<FunctionConfig, IReplicationObserver, IImageReplicator> ReplicatorFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
     public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }

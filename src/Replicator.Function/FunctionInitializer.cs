@@ -62,7 +62,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
             : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
-        var replicator = _replicator = host.ReplicatorFactory(config);
+        var replicator = _replicator = host.ReplicatorFactory(config, new EngineLogObserver(logger));
         var replicatedEvents = CreateReplicatedEventPublisher(config, logger, metrics);
         var recordHandler = new RecordHandler(config, replicator, logger, metrics, time, replicatedEvents);
         var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint));

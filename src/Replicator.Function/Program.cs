@@ -15,9 +15,10 @@ var host = new FunctionHost
     Environment = ProcessEnvironmentVariables.Instance,
     Output = Console.Out,
 
-    ReplicatorFactory = config => ReplicatorServices.Create(
+    ReplicatorFactory = (config, observer) => ReplicatorServices.Create(
         ProcessEnvironmentVariables.Instance,
         config.ToReplicatorOptions(),
+        observer: observer,
         access: config.Access,
         homeRegion: config.Region),
 };

@@ -21,6 +21,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
 
     private readonly StringWriter _output = new();
     private readonly FakeReplicator _replicator = new();
+    private IReplicationObserver? _engineObserver;
     private readonly FakeDeadLetterQueue _deadLetter = new();
     private readonly RecordingMessageVisibility _visibility = new();
     private readonly CancellationTokenSource _stop = new();
@@ -39,7 +40,11 @@ public sealed class FunctionHostTests : IAsyncLifetime
     {
         Environment = new DictionaryEnvironmentVariables(environment),
         Output = _output,
-        ReplicatorFactory = _ => _replicator,
+        ReplicatorFactory = (_, observer) =>
+        {
+            _engineObserver = observer;
+            return _replicator;
+        },
         DeadLetterQueueFactory = config => config.DeadLetterQueueUrl is null ? null : _deadLetter,
         MessageVisibilityFactory = _ => _visibility,
     }.RunAsync(_stop.Token);
@@ -131,6 +136,23 @@ public sealed class FunctionHostTests : IAsyncLifetime
         var init = await _api.InitError.WaitAsync(Wait);
         Assert.Contains("RECONCILE_QUEUE_URL", init.Body, StringComparison.Ordinal);
         Assert.Contains("RECONCILE_QUEUE_URL", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_engine_is_given_an_observer_that_logs_a_failed_session_renewal_as_a_warning()
+    {
+        _ = Start(Environment());
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.NotNull(_engineObserver);
+        _engineObserver.CredentialsRenewalFailed("arn:aws:iam::222222222222:role/ecr-replicator-destination", "AccessDenied", new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
+
+        var line = Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Could not renew", StringComparison.Ordinal));
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("WARN", json.RootElement.GetProperty("level").GetString());
+        Assert.Equal("AccessDenied", json.RootElement.GetProperty("errorType").GetString());
+        Assert.Contains("arn:aws:iam::222222222222:role/ecr-replicator-destination", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2026-12-01 04:00:00Z", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,8 +33,8 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             TimeProvider = wiring.Time,
             RuntimeApi = runtime,
             MessageVisibilityFactory = _ => new NoQueueVisibility(),
-            ReplicatorFactory = config => ReplicatorServices.Create(
-                wiring.Environment, config.ToReplicatorOptions(), credentials, time: wiring.Time, access: config.Access, homeRegion: config.Region),
+            ReplicatorFactory = (config, observer) => ReplicatorServices.Create(
+                wiring.Environment, config.ToReplicatorOptions(), credentials, observer, time: wiring.Time, access: config.Access, homeRegion: config.Region),
         };
 
         await host.RunAsync(stop.Token);

@@ -41,6 +41,14 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
+    public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration)
+    {
+        if (Live is null)
+        {
+            _console.Dim($"  could not renew the session of {roleArn} ({errorCode}); the current one works until {expiration:u}, retrying shortly");
+        }
+    }
+
     public void DestinationDone(DestinationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

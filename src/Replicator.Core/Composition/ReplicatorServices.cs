@@ -56,7 +56,8 @@ public sealed class ReplicatorServices : IImageReplicator, IDisposable
             own,
             new StsSecurityTokenService(environment),
             () => new SsmParameterStore(environment, region, own),
-            credentialsTime ?? time);
+            credentialsTime ?? time,
+            observer);
         return new ReplicatorServices(http, clients, destinations, new ImageReplicator(clients, http, effective, time, observer, destinationClients: destinations));
     }
 

@@ -1,24 +1,44 @@
+using Replicator.Core.Errors;
+using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 
 namespace Replicator.Core.Destinations;
 
 /// <summary>
-/// The credentials of one role, assumed on first use, kept, and assumed again <see cref="RefreshBefore"/> their
-/// expiry, so a copy that outlives a session never signs with an expired token. One refresh at a time: concurrent
-/// callers wait for it. If a refresh fails while the old session still works, the old one is used (botocore's
-/// advisory versus mandatory refresh windows: botocore/credentials.py, RefreshableCredentials).
+/// The credentials of one role, assumed on first use, kept, and assumed again before they expire, so a copy that
+/// outlives a session never signs with an expired token. Renewal follows botocore's RefreshableCredentials
+/// (botocore/credentials.py: advisory and mandatory refresh timeouts):
+/// <list type="bullet">
+/// <item>from <see cref="AdvisoryRefreshBefore"/> the expiry, one caller renews the session and the others keep
+/// using the current one, which still works; if that renewal fails, the current session is used and the failure is
+/// reported to the observer, and the next try waits <see cref="AdvisoryRetryInterval"/> (botocore tries again on
+/// the next call; a failing STS would then be called once per signed request);</item>
+/// <item>from <see cref="MandatoryRefreshBefore"/> the expiry (or with no session yet), every caller waits for a
+/// renewal, one at a time, and its failure is theirs.</item>
+/// </list>
 /// </summary>
-public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource, IDisposable
+public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
 {
-    /// <summary>The SDKs' margin: AWSSDK's RefreshingAWSCredentials renews 5 minutes early by default.</summary>
-    public static readonly TimeSpan RefreshBefore = TimeSpan.FromMinutes(5);
+    /// <summary>Renewal starts here: AWSSDK's RefreshingAWSCredentials renews 5 minutes early by default.</summary>
+    public static readonly TimeSpan AdvisoryRefreshBefore = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Renewal is required here: a session this close to its end is not handed out while a renewal may still
+    /// succeed, leaving a request signed with it a margin for clock skew between this host and AWS.
+    /// </summary>
+    public static readonly TimeSpan MandatoryRefreshBefore = TimeSpan.FromMinutes(2);
+
+    /// <summary>After a failed advisory renewal, the wait before the next try (six tries fit in the advisory window).</summary>
+    public static readonly TimeSpan AdvisoryRetryInterval = TimeSpan.FromSeconds(30);
 
     private readonly ISecurityTokenService _sts;
     private readonly IAwsCredentialsSource _caller;
     private readonly TimeProvider _time;
+    private readonly IReplicationObserver _observer;
     private readonly RefreshingValue<TemporaryCredentials> _session = new();
+    private long _nextAdvisoryTry = DateTimeOffset.MinValue.UtcTicks;
 
-    public AssumedRoleCredentialsSource(ISecurityTokenService sts, string roleArn, string? externalId, string region, IAwsCredentialsSource caller, TimeProvider? time = null)
+    public AssumedRoleCredentialsSource(ISecurityTokenService sts, string roleArn, string? externalId, string region, IAwsCredentialsSource caller, TimeProvider? time = null, IReplicationObserver? observer = null)
     {
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
         _caller = caller ?? throw new ArgumentNullException(nameof(caller));
@@ -28,6 +48,7 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource, IDispo
         ExternalId = externalId;
         Region = region;
         _time = time ?? TimeProvider.System;
+        _observer = observer ?? NullReplicationObserver.Instance;
     }
 
     public string RoleArn { get; }
@@ -36,27 +57,49 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource, IDispo
 
     public string Region { get; }
 
-    public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
-        (await _session.GetAsync(credentials => !NeedsRefresh(credentials), AssumeAsync, cancellationToken)).Credentials;
+    public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var session = _session.Current;
+        var now = _time.GetUtcNow();
+        if (session is not null && now < session.Expiration - AdvisoryRefreshBefore)
+        {
+            return session.Credentials;
+        }
+
+        if (session is not null && now < session.Expiration - MandatoryRefreshBefore)
+        {
+            // Advisory window: only the caller that starts the renewal waits for it (and gets the current session
+            // back if it fails); the others, and everyone until the retry interval after a failure, go on.
+            if (now.UtcTicks < Interlocked.Read(ref _nextAdvisoryTry) || !_session.TryStartLoad(AssumeAsync, out var renewal))
+            {
+                return session.Credentials;
+            }
+
+            return (await renewal.WaitAsync(cancellationToken)).Credentials;
+        }
+
+        return (await _session.LoadAsync(AssumeAsync).WaitAsync(cancellationToken)).Credentials;
+    }
 
     /// <summary>ECR refused the session as expired (clock skew, or a session revoked early): assume the role again next time.</summary>
     public void Invalidate() => _session.Forget();
 
-    public void Dispose() => _session.Dispose();
-
     public override string ToString() => $"AssumedRoleCredentialsSource({RoleArn})";
 
-    private bool NeedsRefresh(TemporaryCredentials credentials) => _time.GetUtcNow() >= credentials.Expiration - RefreshBefore;
-
-    private async ValueTask<TemporaryCredentials> AssumeAsync(TemporaryCredentials? current, CancellationToken cancellationToken)
+    // The load belongs to no caller (see RefreshingValue): no caller's token, the STS client's timeouts bound it.
+    private async Task<TemporaryCredentials> AssumeAsync(TemporaryCredentials? current)
     {
         try
         {
-            return await _sts.AssumeRoleAsync(RoleArn, ExternalId, Region, _caller, cancellationToken);
+            var renewed = await _sts.AssumeRoleAsync(RoleArn, ExternalId, Region, _caller, CancellationToken.None);
+            Interlocked.Exchange(ref _nextAdvisoryTry, DateTimeOffset.MinValue.UtcTicks);
+            return renewed;
         }
-        catch (Exception) when (current is not null && _time.GetUtcNow() < current.Expiration && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (current is not null && _time.GetUtcNow() is var now && now < current.Expiration - MandatoryRefreshBefore)
         {
-            // Still valid for a few minutes: keep working, the next call tries to refresh again.
+            // Advisory failure (botocore's _protected_refresh with is_mandatory false): keep the session that works.
+            Interlocked.Exchange(ref _nextAdvisoryTry, (now + AdvisoryRetryInterval).UtcTicks);
+            _observer.CredentialsRenewalFailed(RoleArn, ex is ReplicationException { ErrorCode: var code } ? code : ex.GetType().Name, current.Expiration);
             return current;
         }
     }

@@ -17,6 +17,7 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
     private readonly ISecurityTokenService _sts;
     private readonly Func<ISecureParameterStore> _parameters;
     private readonly TimeProvider _time;
+    private readonly IReplicationObserver? _observer;
     private readonly ConcurrentDictionary<(DestinationRouteKind Kind, string Name, string Region), Lazy<IAwsCredentialsSource>> _sources = new();
     private readonly Lazy<ISecureParameterStore> _store;
 
@@ -26,7 +27,8 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
     /// <param name="sts">AssumeRole.</param>
     /// <param name="parameters">Creates the SSM reader on first use (most setups never need it).</param>
     /// <param name="time">The clock of credential expiry and parameter lifetime.</param>
-    public DestinationClients(EcrClientFactory clients, DestinationAccess access, IAwsCredentialsSource sourceCredentials, ISecurityTokenService sts, Func<ISecureParameterStore> parameters, TimeProvider? time = null)
+    /// <param name="observer">Told of a failed renewal of a role's session that is still used.</param>
+    public DestinationClients(EcrClientFactory clients, DestinationAccess access, IAwsCredentialsSource sourceCredentials, ISecurityTokenService sts, Func<ISecureParameterStore> parameters, TimeProvider? time = null, IReplicationObserver? observer = null)
     {
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _access = access ?? throw new ArgumentNullException(nameof(access));
@@ -34,6 +36,7 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
         _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
         _time = time ?? TimeProvider.System;
+        _observer = observer;
         _store = new Lazy<ISecureParameterStore>(_parameters);
     }
 
@@ -57,22 +60,18 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
             DestinationRouteKind.SourceCredentials => _sourceCredentials,
             DestinationRouteKind.AssumeRole => _sources.GetOrAdd(
                 (route.Kind, route.RoleArn!, region),
-                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(self._sts, key.Name, self._access.ExternalId, key.Region, self._sourceCredentials, self._time)),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(self._sts, key.Name, self._access.ExternalId, key.Region, self._sourceCredentials, self._time, self._observer)),
                 this).Value,
             _ => _sources.GetOrAdd(
                 (route.Kind, route.ParameterName!, region),
-                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time)),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer)),
                 this).Value,
         };
     }
 
     public void Dispose()
     {
-        foreach (var source in _sources.Values.Where(s => s.IsValueCreated))
-        {
-            (source.Value as IDisposable)?.Dispose();
-        }
-
+        // The credentials sources hold nothing to dispose; the SSM client does.
         if (_store.IsValueCreated)
         {
             (_store.Value as IDisposable)?.Dispose();

@@ -1,53 +1,91 @@
 namespace Replicator.Core.Destinations;
 
 /// <summary>
-/// A value loaded on first use and loaded again once it is no longer fresh, one load at a time: callers that find
-/// it stale while a load runs wait for that load instead of starting their own (a burst of parallel layers must not
-/// become a burst of AssumeRole or GetParameter calls). Reads of a fresh value take no lock.
+/// A value that is loaded again when its owner decides, one load at a time: callers that need a load while one
+/// runs join it instead of starting their own (a burst of parallel layers must not become a burst of AssumeRole or
+/// GetParameter calls). Reads of <see cref="Current"/> take no lock.
 /// </summary>
-internal sealed class RefreshingValue<T> : IDisposable
+/// <remarks>
+/// The load belongs to no caller: it runs without a caller's cancellation token (the SDK clients behind it have
+/// their own timeouts), and each caller stops waiting on its own token, so one cancelled copy does not fail the
+/// others that joined its load. Nothing here needs disposing, so a holder that is replaced (a rotated key's role)
+/// can still be used by a caller that got it just before, and is collected once nobody holds it.
+/// </remarks>
+internal sealed class RefreshingValue<T>
     where T : class
 {
-    private readonly SemaphoreSlim _load = new(1, 1);
+    private readonly Lock _gate = new();
     private volatile T? _value;
+    private Task<T>? _loading;
 
-    /// <summary>The value as last loaded, fresh or not; null before the first load and after <see cref="Forget"/>.</summary>
+    /// <summary>The value as last loaded; null before the first load and after <see cref="Forget"/>.</summary>
     public T? Current => _value;
 
     /// <summary>
-    /// The current value when <paramref name="isFresh"/> says so, else the one <paramref name="load"/> returns, which
-    /// is given the stale value (null the first time) so it can keep parts of it or fall back to it.
+    /// The load in progress, or a new one of <paramref name="load"/> (given <see cref="Current"/>, so it can keep
+    /// parts of it or fall back to it). Its result becomes <see cref="Current"/>; a failed load leaves it as it was.
     /// </summary>
-    public async ValueTask<T> GetAsync(Func<T, bool> isFresh, Func<T?, CancellationToken, ValueTask<T>> load, CancellationToken cancellationToken)
+    public Task<T> LoadAsync(Func<T?, Task<T>> load)
     {
-        var current = _value;
-        if (current is not null && isFresh(current))
-        {
-            return current;
-        }
-
-        await _load.WaitAsync(cancellationToken);
-        try
-        {
-            // Another caller may have loaded it while this one waited.
-            current = _value;
-            if (current is not null && isFresh(current))
-            {
-                return current;
-            }
-
-            var loaded = await load(current, cancellationToken);
-            _value = loaded;
-            return loaded;
-        }
-        finally
-        {
-            _load.Release();
-        }
+        TryStartLoad(load, out var loading);
+        return loading;
     }
 
-    /// <summary>Drops the value so the next <see cref="GetAsync"/> loads again; returns what was dropped.</summary>
+    /// <summary>Starts a load of <paramref name="load"/> unless one is in progress, which is then given instead.</summary>
+    /// <returns>Whether this call started the load.</returns>
+    public bool TryStartLoad(Func<T?, Task<T>> load, out Task<T> loading)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        TaskCompletionSource<T> completion;
+        lock (_gate)
+        {
+            if (_loading is { } running)
+            {
+                loading = running;
+                return false;
+            }
+
+            completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _loading = loading = completion.Task;
+        }
+
+        // Started outside the lock: the load's own code never runs under it.
+        _ = RunAsync(load, completion);
+        return true;
+    }
+
+    /// <summary>Drops the value so the next caller loads again; returns what was dropped.</summary>
     public T? Forget() => Interlocked.Exchange(ref _value, null);
 
-    public void Dispose() => _load.Dispose();
+    private async Task RunAsync(Func<T?, Task<T>> load, TaskCompletionSource<T> completion)
+    {
+        T loaded;
+        try
+        {
+            loaded = await load(_value);
+        }
+        catch (Exception ex)
+        {
+            Finish();
+            completion.SetException(ex);
+
+            // Every caller that waits sees the failure; marking it observed keeps a load whose callers all gave up
+            // (cancelled) from surfacing as an unobserved task exception.
+            _ = completion.Task.Exception;
+            return;
+        }
+
+        _value = loaded;
+        Finish();
+        completion.SetResult(loaded);
+    }
+
+    // Before the task completes, so a caller resuming on it already sees no load in progress.
+    private void Finish()
+    {
+        lock (_gate)
+        {
+            _loading = null;
+        }
+    }
 }

@@ -12,7 +12,11 @@ namespace Replicator.Core.Destinations;
 /// with an optional role to assume there with that key. Kept in memory only, and read again after
 /// <see cref="ParameterLifetime"/>, so a rotated key is picked up without a redeploy.
 /// </summary>
-public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
+/// <remarks>
+/// A rotated key replaces the role's credentials source but does not dispose it (it holds nothing to dispose): a
+/// caller that took the old one just before the swap finishes with it, and it is collected once nobody holds it.
+/// </remarks>
+public sealed class SsmCredentialsSource : IAwsCredentialsSource
 {
     /// <summary>How long a read parameter is trusted; a rotation is seen within this time.</summary>
     public static readonly TimeSpan DefaultParameterLifetime = TimeSpan.FromMinutes(15);
@@ -20,9 +24,10 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
     private readonly ISecureParameterStore _store;
     private readonly ISecurityTokenService _sts;
     private readonly TimeProvider _time;
+    private readonly IReplicationObserver? _observer;
     private readonly RefreshingValue<Snapshot> _snapshot = new();
 
-    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null)
+    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null, IReplicationObserver? observer = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
@@ -32,6 +37,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
         DestinationRegion = destinationRegion;
         _time = time ?? TimeProvider.System;
         ParameterLifetime = parameterLifetime ?? DefaultParameterLifetime;
+        _observer = observer;
     }
 
     public string ParameterName { get; }
@@ -42,7 +48,12 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
 
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await _snapshot.GetAsync(read => _time.GetUtcNow() < read.ReadAt + ParameterLifetime, ReadAsync, cancellationToken);
+        var snapshot = _snapshot.Current;
+        if (snapshot is null || _time.GetUtcNow() >= snapshot.ReadAt + ParameterLifetime)
+        {
+            snapshot = await _snapshot.LoadAsync(ReadAsync).WaitAsync(cancellationToken);
+        }
+
         return snapshot.Role is null ? snapshot.Keys : await snapshot.Role.GetCredentialsAsync(cancellationToken);
     }
 
@@ -52,17 +63,12 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
         _snapshot.Forget()?.Role?.Invalidate();
     }
 
-    public void Dispose()
-    {
-        _snapshot.Current?.Role?.Dispose();
-        _snapshot.Dispose();
-    }
-
     public override string ToString() => $"SsmCredentialsSource({ParameterName} for {DestinationRegion})";
 
-    private async ValueTask<Snapshot> ReadAsync(Snapshot? snapshot, CancellationToken cancellationToken)
+    // The load belongs to no caller (see RefreshingValue): no caller's token, the SSM client's timeouts bound it.
+    private async Task<Snapshot> ReadAsync(Snapshot? snapshot)
     {
-        var value = await _store.GetSecureStringAsync(ParameterName, cancellationToken);
+        var value = await _store.GetSecureStringAsync(ParameterName, CancellationToken.None);
         var (keys, roleArn) = Parse(value);
         AssumedRoleCredentialsSource? role = null;
         if (roleArn is not null)
@@ -70,12 +76,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource, IDisposable
             // Same key and role as before: keep the session (it is still good); a rotated key starts a new one.
             role = snapshot?.Role is { } previous && previous.RoleArn == roleArn && SameKeys(snapshot.Keys, keys)
                 ? previous
-                : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time);
-        }
-
-        if (snapshot?.Role is { } old && !ReferenceEquals(old, role))
-        {
-            old.Dispose();
+                : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time, _observer);
         }
 
         return new Snapshot(keys, role, _time.GetUtcNow());

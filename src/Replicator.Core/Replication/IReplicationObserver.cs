@@ -15,6 +15,12 @@ public interface IReplicationObserver
     /// <summary>An ECR call is retried after a transient error.</summary>
     void Retrying(string operation, int attempt, string errorCode) { }
 
+    /// <summary>
+    /// Renewing the session of a destination role failed while the current one still works until
+    /// <paramref name="expiration"/>: it stays in use and renewal is tried again shortly.
+    /// </summary>
+    void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration) { }
+
     /// <summary>A destination finished (any outcome).</summary>
     void DestinationDone(DestinationResult result) { }
 }

@@ -7,7 +7,9 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
-    public static async Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="environment">Variables set for the program, over those it inherits.</param>
+    /// <param name="unset">Inherited variables the program must not see.</param>
+    public static async Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -19,6 +21,11 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in unset ?? [])
+        {
+            start.Environment.Remove(name);
         }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

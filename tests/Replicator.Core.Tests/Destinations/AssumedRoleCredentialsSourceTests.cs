@@ -17,7 +17,7 @@ public sealed class AssumedRoleCredentialsSourceTests
     public async Task The_session_is_assumed_once_and_reused_while_it_is_fresh()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new AssumedRoleCredentialsSource(sts, Role, "ext-1", "eu-west-1", _caller, _clock);
+        var source = new AssumedRoleCredentialsSource(sts, Role, "ext-1", "eu-west-1", _caller, _clock);
 
         var first = await source.GetCredentialsAsync(CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(54));
@@ -31,7 +31,7 @@ public sealed class AssumedRoleCredentialsSourceTests
     public async Task It_is_assumed_again_five_minutes_before_expiry()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
 
         var first = await source.GetCredentialsAsync(CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(55));
@@ -46,7 +46,7 @@ public sealed class AssumedRoleCredentialsSourceTests
     public async Task Concurrent_callers_share_one_refresh()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        using var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
 
         var calls = Enumerable.Range(0, 8).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
         sts.Gate.SetResult();
@@ -60,7 +60,7 @@ public sealed class AssumedRoleCredentialsSourceTests
     public async Task A_failed_refresh_keeps_a_session_that_still_works_and_fails_once_it_has_expired()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
         await source.GetCredentialsAsync(CancellationToken.None);
         sts.FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: Throttling", isTransient: true);
 
@@ -74,15 +74,150 @@ public sealed class AssumedRoleCredentialsSourceTests
     }
 
     [Fact]
+    public async Task In_the_advisory_window_one_caller_renews_and_the_others_keep_the_current_session()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(56));
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var renewing = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(2);
+        var others = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()));
+
+        Assert.False(renewing.IsCompleted);
+        Assert.All(others, r => Assert.Equal("token1", r.SessionToken));
+        sts.Gate.SetResult();
+        Assert.Equal("token2", (await renewing).SessionToken);
+        Assert.Equal("token2", (await source.GetCredentialsAsync(CancellationToken.None)).SessionToken);
+        Assert.Equal(2, sts.Calls.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_advisory_renewal_is_reported_and_tried_again_after_the_interval_not_on_every_call()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var observer = new RenewalObserver();
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock, observer);
+        var expiry = _clock.GetUtcNow() + TimeSpan.FromHours(1);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        sts.FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: Throttling", isTransient: true);
+
+        _clock.Advance(TimeSpan.FromMinutes(55));
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(AssumedRoleCredentialsSource.AdvisoryRetryInterval - TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("token1", (await source.GetCredentialsAsync(CancellationToken.None)).SessionToken);
+        }
+
+        var callsWithinInterval = sts.Calls.Count;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var keptAgain = await source.GetCredentialsAsync(CancellationToken.None);
+        sts.FailWith = null;
+        _clock.Advance(AssumedRoleCredentialsSource.AdvisoryRetryInterval);
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal(("token1", "token1", "token2"), (kept.SessionToken, keptAgain.SessionToken, renewed.SessionToken));
+        Assert.Equal(2, callsWithinInterval);
+        Assert.Equal(4, sts.Calls.Count);
+        Assert.Equal(
+            [(Role, ReplicationErrorCodes.DestinationCredentialsUnavailable, expiry), (Role, ReplicationErrorCodes.DestinationCredentialsUnavailable, expiry)],
+            observer.Failures);
+    }
+
+    [Fact]
+    public async Task In_the_mandatory_window_every_caller_waits_for_the_renewal_and_gets_its_failure()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var observer = new RenewalObserver();
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock, observer);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        sts.FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: AccessDenied", isTransient: false);
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // 90 seconds left: less than MandatoryRefreshBefore, so the still-valid session is not handed out.
+        _clock.Advance(TimeSpan.FromMinutes(58.5));
+        var calls = Enumerable.Range(0, 4).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
+        await sts.CallsReached(2);
+        sts.Gate.SetResult();
+        foreach (var call in calls)
+        {
+            Assert.Equal("could not assume role: AccessDenied", (await Assert.ThrowsAsync<ReplicationException>(() => call)).Message);
+        }
+
+        var callsForTheBurst = sts.Calls.Count;
+        await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(2, callsForTheBurst);
+        Assert.Equal(3, sts.Calls.Count);
+        Assert.Empty(observer.Failures);
+    }
+
+    [Fact]
+    public async Task A_caller_reaching_the_mandatory_window_joins_the_advisory_renewal_in_flight()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clock.Advance(TimeSpan.FromMinutes(57));
+        var renewing = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(2);
+
+        _clock.Advance(TimeSpan.FromMinutes(1.5));
+        var waiting = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        var stillRenewing = !waiting.IsCompleted;
+        sts.Gate.SetResult();
+
+        Assert.True(stillRenewing);
+        Assert.Equal("token2", (await waiting).SessionToken);
+        Assert.Equal("token2", (await renewing).SessionToken);
+        Assert.Equal(2, sts.Calls.Count);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_does_not_cancel_the_renewal_others_wait_for()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = source.GetCredentialsAsync(cancel.Token).AsTask();
+        var patient = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(1);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        sts.Gate.SetResult();
+
+        Assert.Equal("token1", (await patient).SessionToken);
+        Assert.Single(sts.Calls);
+    }
+
+    [Fact]
     public async Task Invalidate_forces_a_new_session()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
         await source.GetCredentialsAsync(CancellationToken.None);
 
         source.Invalidate();
         var next = await source.GetCredentialsAsync(CancellationToken.None);
 
         Assert.Equal("token2", next.SessionToken);
+    }
+
+    private sealed class RenewalObserver : IReplicationObserver
+    {
+        public List<(string RoleArn, string ErrorCode, DateTimeOffset Expiration)> Failures { get; } = [];
+
+        public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration)
+        {
+            lock (Failures)
+            {
+                Failures.Add((roleArn, errorCode, expiration));
+            }
+        }
     }
 }

@@ -166,7 +166,7 @@ public sealed class AssumedRoleEndToEndTests
             }
 
             var server = await LocalEcrServer.StartAsync(options);
-            var environment = new InMemoryEnvironmentVariables(new Dictionary<string, string>
+            var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
             {
                 ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString(),
                 ["AWS_ENDPOINT_URL_STS"] = server.BaseAddress.ToString(),

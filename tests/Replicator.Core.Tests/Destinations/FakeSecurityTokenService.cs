@@ -8,6 +8,7 @@ namespace Replicator.Core.Tests.Destinations;
 /// <summary>STS that issues numbered sessions of a fixed length on a given clock, records each call, and can be told to fail.</summary>
 internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sessionLength) : ISecurityTokenService
 {
+    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
     private int _issued;
 
     public List<(string RoleArn, string? ExternalId, string Region, string CallerKey)> Calls { get; } = [];
@@ -17,12 +18,33 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
     /// <summary>Completes the next AssumeRole only when set: lets a test hold a refresh in flight.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>Completes once <paramref name="count"/> calls have reached STS (and wait at <see cref="Gate"/>, if set).</summary>
+    public Task CallsReached(int count)
+    {
+        lock (Calls)
+        {
+            if (Calls.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
     public async Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken)
     {
         var callerKeys = await caller.GetCredentialsAsync(cancellationToken);
         lock (Calls)
         {
             Calls.Add((roleArn, externalId, region, callerKeys.AccessKeyId));
+            foreach (var waiter in _waiters.Where(w => w.Count <= Calls.Count).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Reached.SetResult();
+            }
         }
 
         if (Gate is { } gate)

@@ -17,7 +17,7 @@ public sealed class SsmCredentialsSourceTests
     {
         var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
 
         var first = await source.GetCredentialsAsync(CancellationToken.None);
         store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
@@ -39,7 +39,7 @@ public sealed class SsmCredentialsSourceTests
         const string role = "arn:aws-cn:iam::444444444444:role/writer";
         var store = new FakeParameterStore { [Parameter] = Keys("AKIACN", Secret, role) };
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
-        using var source = new SsmCredentialsSource(store, sts, Parameter, "cn-northwest-1", _clock);
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-northwest-1", _clock);
 
         var credentials = await source.GetCredentialsAsync(CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(20));
@@ -54,7 +54,7 @@ public sealed class SsmCredentialsSourceTests
     public async Task Concurrent_callers_share_one_read_of_the_parameter()
     {
         var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret), Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
 
         var calls = Enumerable.Range(0, 8).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
         store.Gate.SetResult();
@@ -62,6 +62,38 @@ public sealed class SsmCredentialsSourceTests
 
         Assert.Equal(1, store.Reads);
         Assert.All(results, r => Assert.Equal("AKIAFIRST", r.AccessKeyId));
+    }
+
+    [Fact]
+    public async Task A_caller_still_using_the_old_role_after_a_key_rotation_finishes_its_refresh()
+    {
+        // Sessions of 15 minutes, parameter read every 15 minutes: at 11 minutes the session is due for renewal
+        // while the parameter is still fresh, so a caller renews the old key's session and is held in STS ...
+        const string role = "arn:aws-cn:iam::444444444444:role/writer";
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret, role) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromMinutes(15));
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(2);
+
+        // ... when the parameter's lifetime ends, the key has been rotated and another caller swaps the role.
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret", role);
+        var rotated = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(3);
+        sts.Gate.SetResult();
+
+        var held = await holding;
+        var fresh = await rotated;
+
+        Assert.Equal(2, store.Reads);
+        Assert.Equal(["AKIAFIRST", "AKIAFIRST", "AKIAROTATED"], sts.Calls.Select(c => c.CallerKey));
+        Assert.NotNull(held.SessionToken);
+        Assert.NotNull(fresh.SessionToken);
+        Assert.NotEqual(held.SessionToken, fresh.SessionToken);
     }
 
     [Theory]
@@ -73,7 +105,7 @@ public sealed class SsmCredentialsSourceTests
     public async Task A_malformed_parameter_is_a_permanent_error_that_never_shows_the_value(string value, string expected)
     {
         var store = new FakeParameterStore { [Parameter] = value };
-        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
 
@@ -89,7 +121,7 @@ public sealed class SsmCredentialsSourceTests
     public async Task Invalidate_reads_the_parameter_again()
     {
         var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
-        using var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
         await source.GetCredentialsAsync(CancellationToken.None);
         store[Parameter] = Keys("AKIAROTATED", "rotated");
 

@@ -172,8 +172,8 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
     {
         Environment = environment,
         Output = output,
-        ReplicatorFactory = config => ReplicatorServices.Create(
-            environment, config.ToReplicatorOptions(), new StaticCredentialsSource(AKeys), access: config.Access, homeRegion: config.Region),
+        ReplicatorFactory = (config, observer) => ReplicatorServices.Create(
+            environment, config.ToReplicatorOptions(), new StaticCredentialsSource(AKeys), observer, access: config.Access, homeRegion: config.Region),
         DeadLetterQueueFactory = _ => deadLetter,
 
         // No transient failure is expected here; a redelivery delay would be recorded, not sent to SQS.

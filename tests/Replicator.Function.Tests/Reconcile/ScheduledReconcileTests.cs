@@ -47,7 +47,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         {
             Environment = environment,
             Output = output,
-            ReplicatorFactory = config => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
+            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
             DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
             MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
             ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
@@ -103,7 +103,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
                 ["DESTINATION_REGIONS"] = "us-west-2",
             }),
             Output = output,
-            ReplicatorFactory = _ => replicator,
+            ReplicatorFactory = (_, _) => replicator,
             MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
         }.RunAsync(stop.Token);
 

@@ -72,7 +72,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
                 ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString(),
             }),
             Output = output,
-            ReplicatorFactory = _ => engine.Replicator,
+            ReplicatorFactory = (_, _) => engine.Replicator,
             DeadLetterQueueFactory = _ => deadLetter,
             MessageVisibilityFactory = _ => visibility,
         }.RunAsync(stop.Token);
@@ -153,7 +153,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
         {
             Environment = environment,
             Output = output,
-            ReplicatorFactory = config => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(sourceKeys), access: config.Access, homeRegion: config.Region),
+            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(sourceKeys), access: config.Access, homeRegion: config.Region),
             DeadLetterQueueFactory = _ => deadLetter,
             MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
         }.RunAsync(stop.Token);

@@ -1,0 +1,122 @@
+using LocalEcr;
+using Replicator.Cli.Tests.Support;
+using Replicator.Core.Signing;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>
+/// The CLI's own credentials come from AWSSDK.Core's default chain, as the AWS CLI's do: here an assumed-role
+/// profile (<c>role_arn</c> + <c>source_profile</c>) chosen with <c>AWS_PROFILE</c> from temp config and credentials
+/// files, its AssumeRole answered by LocalEcr through <c>AWS_ENDPOINT_URL_STS</c> (AWSSDK.Core gives the STS client
+/// it builds for the profile the service-specific endpoint variable, as it does every client:
+/// docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). The chain reads the process environment,
+/// not the CLI's <c>IEnvironmentVariables</c>, so the CLI runs as a child process with an environment of its own:
+/// no test sees another's variables, and none of the runner's AWS_* variables reach the child.
+/// </summary>
+public sealed class ProfileCredentialsTests : IDisposable
+{
+    private const string Operator = "222222222222";
+
+    // The profile's source keys belong to another account than the images: only the role's session can read them.
+    private static readonly AwsCredentials OperatorKeys = new("AKIAOPERATOR00000001", "operator-secret-91be4c");
+
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-profile-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task Copy_with_an_assumed_role_profile_chosen_by_AWS_PROFILE_assumes_its_role_and_copies_as_that_role()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(91);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role);
+
+        var run = await RunCliAsync(h, "operator", "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.DoesNotContain(OperatorKeys.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_AWS_PROFILE_the_default_profile_is_used_and_its_unknown_key_is_refused()
+    {
+        await using var h = await StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(92), "v1");
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("UnrecognizedClientException", run.Error, StringComparison.Ordinal);
+        Assert.Empty(h.Server.Calls.AssumedRoles);
+    }
+
+    [Fact]
+    public async Task A_profile_role_STS_refuses_is_a_clear_error_naming_the_role()
+    {
+        await using var h = await StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(93), "v1");
+        const string unknown = "arn:aws:iam::999999999999:role/replicator-operator";
+        WriteProfiles(unknown);
+
+        var run = await RunCliAsync(h, "operator", "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"Error calling AssumeRole for role {unknown}", run.Error, StringComparison.Ordinal);
+        Assert.Empty(h.Server.Calls.AssumedRoles);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
+        options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
+
+    // The files as `aws configure` writes them: keys in credentials, the role profile in config
+    // (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html).
+    private void WriteProfiles(string roleArn)
+    {
+        File.WriteAllText(Path.Combine(_work, "config"), $"""
+            [default]
+            region = {CliHarness.Source}
+
+            [profile operator]
+            role_arn = {roleArn}
+            source_profile = operator-keys
+            region = {CliHarness.Source}
+            """);
+        File.WriteAllText(Path.Combine(_work, "credentials"), $"""
+            [default]
+            aws_access_key_id = AKIANOTKNOWNHERE0001
+            aws_secret_access_key = not-a-key-localecr-knows
+
+            [operator-keys]
+            aws_access_key_id = {OperatorKeys.AccessKeyId}
+            aws_secret_access_key = {OperatorKeys.SecretAccessKey}
+            """);
+    }
+
+    private Task<ProcessRun> RunCliAsync(CliHarness h, string? profile, params string[] args)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = Path.Combine(_work, "config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "credentials"),
+            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_STS"] = h.Server.BaseAddress.ToString(),
+            // The chain's last links (container and instance metadata) must not be tried, nor a real ~/.aws read.
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["HOME"] = _work,
+            ["NO_COLOR"] = "1",
+        };
+        if (profile is not null)
+        {
+            environment["AWS_PROFILE"] = profile;
+        }
+
+        var inherited = System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("AWS_", StringComparison.Ordinal)).ToList();
+        return ProcessRun.RunAsync("dotnet", [BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"), .. args], _work, environment, inherited);
+    }
+}
