@@ -35,8 +35,8 @@ internal sealed class SourceImageLoader
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
         var (referrers, leftBehind) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag) with { ReferrersLeftBehind = leftBehind };
-        return image with { BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
+        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        return image with { ReferrersLeftBehind = leftBehind, BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
     }
 
     /// <summary>
