@@ -127,9 +127,10 @@ internal static class EcrEndpoint
         await ErrorResponse.WriteJsonAsync(context, buffer.WrittenMemory);
     }
 
-    // ECR answers an unknown key (or one of another partition) and an expired token with 400, as AWS JSON services
-    // do: {"__type":"UnrecognizedClientException",...} comes with "400 Bad Request" from ecr.us-east-1
-    // (https://github.com/aws/aws-sdk-php/issues/1114). A bad or missing signature is 403.
+    // An unknown key (or one of another partition) is 400, not the 403 of the generic common-errors pages:
+    // {"__type":"UnrecognizedClientException",...} comes with "400 Bad Request" from ecr.us-east-1
+    // (https://github.com/aws/aws-sdk-php/issues/1114). An expired token keeps the 400 of AWS JSON services; a bad or
+    // missing signature is 403.
     private static int AuthErrorStatus(string? code) => code is "UnrecognizedClientException" or "ExpiredTokenException" ? 400 : 403;
 
     // ECR checks a request against its model before the operation runs: a wrong JSON type is a
