@@ -19,7 +19,8 @@ internal static class AuthorizationOperations
             ids.Add(call.RegistryId);
         }
 
-        var suffix = call.Region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+        // The registry host of the region's partition, as in repositoryUri (aws-eusc: amazonaws.eu, aws-iso: c2s.ic.gov).
+        var suffix = RegionPartition.DnsSuffixOf(call.Region);
         w.WriteStartArray("authorizationData");
         foreach (var id in ids)
         {

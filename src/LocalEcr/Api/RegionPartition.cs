@@ -21,8 +21,13 @@ internal static partial class RegionPartition
         (AwsUsGovRegex(), "aws-us-gov", "amazonaws.com"),
     ];
 
+    /// <summary>Every partition id LocalEcr knows, in botocore's order: the values an account's partition may take.</summary>
+    public static IReadOnlyList<string> Ids { get; } = [.. Partitions.Select(p => p.Id)];
+
     /// <summary>The partition id: the second field of an ARN.</summary>
     public static string IdOf(string region) => Find(region).Id;
+
+    public static bool IsKnown(string partition) => Ids.Contains(partition, StringComparer.Ordinal);
 
     /// <summary>The DNS suffix of the partition's endpoints (registry host names end with it).</summary>
     public static string DnsSuffixOf(string region) => Find(region).DnsSuffix;

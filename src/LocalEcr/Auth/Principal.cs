@@ -4,19 +4,26 @@ namespace LocalEcr.Auth;
 
 /// <summary>
 /// Who signs with one access key: an account's long-term key, or a temporary key from AssumeRole with its session
-/// token, expiry and role. Holds secrets: never logged (the record's text shows none).
+/// token, expiry and role. Either belongs to one partition, its account's. Holds secrets: never logged (the record's
+/// text shows none).
 /// </summary>
-internal sealed record Principal(string AccountId, string AccessKeyId, string SecretKey, string? SessionToken = null, DateTimeOffset? Expiration = null, string? SessionArn = null)
+internal sealed record Principal(
+    string AccountId,
+    string AccessKeyId,
+    string SecretKey,
+    string Partition,
+    string? SessionToken = null,
+    DateTimeOffset? Expiration = null,
+    string? SessionArn = null)
 {
+    /// <summary>The caller's ARN: the assumed role's session, or the account's user, in the account's partition.</summary>
+    public string Arn => SessionArn ?? $"arn:{Partition}:iam::{AccountId}:user/localecr";
+
     /// <summary>
-    /// The caller's ARN as a request in <paramref name="region"/> sees it. A session keeps the partition of the role
-    /// it was issued for; LocalEcr's accounts serve every region, so their user's partition is the request's.
+    /// False for a request signed for a region of another partition: each partition has its own IAM, so there the key
+    /// is unknown (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html).
     /// </summary>
-    public string ArnIn(string region) => SessionArn ?? $"arn:{RegionPartition.IdOf(region)}:iam::{AccountId}:user/localecr";
+    public bool IsValidIn(string region) => Partition == RegionPartition.IdOf(region);
 
-    /// <summary>False for a session used in another partition than its role's, which AWS does not know there.</summary>
-    public bool IsValidIn(string region) =>
-        SessionArn is null || SessionArn.Split(':')[1] == RegionPartition.IdOf(region);
-
-    public override string ToString() => $"Principal {{ {SessionArn ?? "account " + AccountId}, {AccessKeyId} }}";
+    public override string ToString() => $"Principal {{ {SessionArn ?? "account " + AccountId}, {AccessKeyId}, {Partition} }}";
 }

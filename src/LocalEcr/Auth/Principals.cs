@@ -7,30 +7,36 @@ namespace LocalEcr.Auth;
 /// <summary>
 /// The access keys LocalEcr accepts: each account's long-term pair, and the temporary ones its STS issued.
 /// A temporary key is accepted only with its session token (<c>X-Amz-Security-Token</c>) and until it expires,
-/// as AWS does.
+/// as AWS does. Every key belongs to its account's partition and is unknown in the others.
 /// </summary>
 internal sealed class Principals(TimeProvider sessionClock)
 {
     private readonly ConcurrentDictionary<string, Principal> _byKey = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<string> Accounts => [.. _byKey.Values.Where(p => p.SessionToken is null).Select(p => p.AccountId).Distinct()];
-
-    public void AddAccount(string accountId, string accessKey, string secretKey)
+    public void AddAccount(string accountId, string accessKey, string secretKey, string partition)
     {
-        var principal = new Principal(accountId, accessKey, secretKey);
+        var principal = new Principal(accountId, accessKey, secretKey, partition);
         if (!_byKey.TryAdd(accessKey, principal))
         {
             throw new ArgumentException($"access key {accessKey} is given to two accounts", nameof(accessKey));
         }
     }
 
-    public bool IsAccount(string accountId) => _byKey.Values.Any(p => p.SessionToken is null && p.AccountId == accountId);
+    /// <summary>The partition of a served account, or null for an account LocalEcr does not serve.</summary>
+    public string? PartitionOf(string accountId) =>
+        _byKey.Values.FirstOrDefault(p => p.SessionToken is null && p.AccountId == accountId)?.Partition;
 
-    /// <summary>The secret of a known key, for the signature check.</summary>
-    public string? SecretFor(string accessKeyId) => _byKey.TryGetValue(accessKeyId, out var principal) ? principal.SecretKey : null;
+    /// <summary>
+    /// The secret of a key known in the partition of <paramref name="region"/>, for the signature check. A key of another
+    /// partition is unknown there, as each partition has its own IAM: a key of <c>aws</c> signing for cn-north-1 gets
+    /// <c>UnrecognizedClientException</c>, as an unknown key does
+    /// (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html).
+    /// </summary>
+    public string? SecretFor(string accessKeyId, string region) =>
+        _byKey.TryGetValue(accessKeyId, out var principal) && principal.IsValidIn(region) ? principal.SecretKey : null;
 
-    /// <summary>After a valid signature of a request in <paramref name="region"/>: the principal, or the error AWS answers for its token.</summary>
-    public (Principal? Principal, string? ErrorCode, string? Message) Authenticate(string accessKeyId, IHeaderDictionary headers, string region)
+    /// <summary>After a valid signature: the principal, or the error AWS answers for its token.</summary>
+    public (Principal? Principal, string? ErrorCode, string? Message) Authenticate(string accessKeyId, IHeaderDictionary headers)
     {
         if (!_byKey.TryGetValue(accessKeyId, out var principal))
         {
@@ -45,10 +51,7 @@ internal sealed class Principals(TimeProvider sessionClock)
             return (principal, null, null);
         }
 
-        // Credentials belong to one partition: a session issued by the STS of aws is unknown to aws-cn or aws-us-gov
-        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html, "partition").
-        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(principal.SessionToken))
-            || !principal.IsValidIn(region))
+        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(principal.SessionToken)))
         {
             return (null, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
@@ -67,6 +70,7 @@ internal sealed class Principals(TimeProvider sessionClock)
             accountId,
             "ASIA" + RandomString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
             RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            partition,
             "IQoJb3JpZ2luX2VjE" + RandomString(200, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
             sessionClock.GetUtcNow() + duration,
             $"arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{sessionName}");

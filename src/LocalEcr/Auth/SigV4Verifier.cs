@@ -9,14 +9,15 @@ namespace LocalEcr.Auth;
 /// Verifies AWS Signature Version 4 (header form) against one key pair: rebuilds the canonical request
 /// from the received headers named in SignedHeaders and the hash of the received body, as the spec says
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). The secret of an access key
-/// comes from a lookup: long-term keys of each account, and temporary keys LocalEcr's STS handed out.
+/// comes from a lookup by key and credential scope region: long-term keys of each account, and temporary keys
+/// LocalEcr's STS handed out, each known only in the regions of its partition.
 /// </summary>
-internal sealed class SigV4Verifier(Func<string, string?> secretFor, string service = "ecr")
+internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, string service = "ecr")
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
 
     public SigV4Verifier(string accessKey, string secretKey, string service = "ecr")
-        : this(id => string.Equals(id, accessKey, StringComparison.Ordinal) ? secretKey : null, service)
+        : this((id, _) => string.Equals(id, accessKey, StringComparison.Ordinal) ? secretKey : null, service)
     {
     }
 
@@ -44,7 +45,7 @@ internal sealed class SigV4Verifier(Func<string, string?> secretFor, string serv
             return SigV4Outcome.Refuse("IncompleteSignatureException", "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.");
         }
 
-        if (secretFor(scope[0]) is not { } secretKey)
+        if (secretFor(scope[0], scope[2]) is not { } secretKey)
         {
             return SigV4Outcome.Refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
         }

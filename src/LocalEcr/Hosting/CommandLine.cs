@@ -3,19 +3,21 @@ using System.Globalization;
 namespace LocalEcr.Hosting;
 
 /// <summary>
-/// Parses <c>--port --host --account --access-key --secret-key --data-dir</c>. <c>--account ID:ACCESS_KEY:SECRET_KEY</c>
-/// is repeatable (the first is the default account); <c>--account ID</c> names the default account, whose keys are
-/// <c>--access-key</c> and <c>--secret-key</c>.
+/// Parses <c>--port --host --account --access-key --secret-key --partition --data-dir</c>.
+/// <c>--account ID:ACCESS_KEY:SECRET_KEY[:PARTITION]</c> is repeatable (the first is the default account);
+/// <c>--account ID</c> names the default account, whose keys are <c>--access-key</c> and <c>--secret-key</c> and
+/// whose partition is <c>--partition</c>. An account's partition defaults to <c>aws</c>.
 /// </summary>
 internal static class CommandLine
 {
-    public const string Usage = "usage: LocalEcr [--port N] [--host IP] [--account 12DIGITS[:ACCESS_KEY:SECRET_KEY]]... [--access-key K] [--secret-key S] [--data-dir PATH]";
+    public const string Usage = "usage: LocalEcr [--port N] [--host IP] [--account 12DIGITS[:ACCESS_KEY:SECRET_KEY[:PARTITION]]]... [--access-key K] [--secret-key S] [--partition P] [--data-dir PATH]";
 
     public static bool TryParse(IReadOnlyList<string> args, out LocalEcrOptions options, out string? error)
     {
         options = new LocalEcrOptions();
         error = null;
         var accounts = 0;
+        string? defaultPartition = null;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -55,6 +57,10 @@ internal static class CommandLine
                         options.AccountId = account.AccountId;
                         options.AccessKey = account.AccessKey.Length > 0 ? account.AccessKey : options.AccessKey;
                         options.SecretKey = account.SecretKey.Length > 0 ? account.SecretKey : options.SecretKey;
+                        if (account.Partition.Length > 0 && !TrySetDefaultPartition(ref defaultPartition, account.Partition, out error))
+                        {
+                            return false;
+                        }
                     }
                     else if (account.AccessKey.Length == 0)
                     {
@@ -63,13 +69,20 @@ internal static class CommandLine
                     }
                     else
                     {
-                        options.OtherAccounts.Add(account);
+                        options.OtherAccounts.Add(account.Partition.Length > 0 ? account : account with { Partition = "aws" });
                     }
 
                     break;
                 case "--account":
-                    error = "LocalEcr: --account must be 12 digits, or ID:ACCESS_KEY:SECRET_KEY.";
+                    error = "LocalEcr: --account must be 12 digits, or ID:ACCESS_KEY:SECRET_KEY[:PARTITION].";
                     return false;
+                case "--partition" when value.Length > 0:
+                    if (!TrySetDefaultPartition(ref defaultPartition, value, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
                 case "--access-key" when value.Length > 0:
                     options.AccessKey = value;
                     break;
@@ -82,6 +95,16 @@ internal static class CommandLine
                 default:
                     error = $"LocalEcr: unknown or empty option '{name}'. {Usage}";
                     return false;
+            }
+        }
+
+        options.Partition = defaultPartition ?? options.Partition;
+        foreach (var (id, partition) in options.OtherAccounts.Select(a => (a.AccountId, a.Partition)).Prepend((options.AccountId, options.Partition)))
+        {
+            if (LocalEcrServer.PartitionError(id, partition) is { } partitionError)
+            {
+                error = "LocalEcr: " + partitionError;
+                return false;
             }
         }
 
@@ -106,7 +129,18 @@ internal static class CommandLine
         return true;
     }
 
-    // ID, or ID:ACCESS_KEY:SECRET_KEY (a secret key has no ':', AWS's are base64 letters and '/', '+').
+    // The default account's partition may come from the first --account or from --partition: once, or twice alike.
+    private static bool TrySetDefaultPartition(ref string? current, string partition, out string? error)
+    {
+        error = current is null || current == partition
+            ? null
+            : $"LocalEcr: the default account's partition is given twice, '{current}' and '{partition}'.";
+        current ??= partition;
+        return error is null;
+    }
+
+    // ID, or ID:ACCESS_KEY:SECRET_KEY[:PARTITION] (a secret key has no ':', AWS's are base64 letters and '/', '+').
+    // An empty Partition means none was given.
     private static LocalEcrAccount? ParseAccount(string value)
     {
         var parts = value.Split(':');
@@ -118,8 +152,9 @@ internal static class CommandLine
 
         return parts.Length switch
         {
-            1 => new LocalEcrAccount(id, string.Empty, string.Empty),
-            3 when parts[1].Length > 0 && parts[2].Length > 0 => new LocalEcrAccount(id, parts[1], parts[2]),
+            1 => new LocalEcrAccount(id, string.Empty, string.Empty, string.Empty),
+            3 when parts[1].Length > 0 && parts[2].Length > 0 => new LocalEcrAccount(id, parts[1], parts[2], string.Empty),
+            4 when parts[1].Length > 0 && parts[2].Length > 0 && parts[3].Length > 0 => new LocalEcrAccount(id, parts[1], parts[2], parts[3]),
             _ => null,
         };
     }

@@ -50,14 +50,14 @@ internal static class EcrEndpoint
         var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, bodySha256);
         if (!outcome.Valid)
         {
-            await ErrorResponse.WriteAsync(context, 403, outcome.ErrorCode, outcome.ErrorMessage);
+            await ErrorResponse.WriteAsync(context, AuthErrorStatus(outcome.ErrorCode), outcome.ErrorCode, outcome.ErrorMessage);
             return;
         }
 
-        var (caller, authError, authMessage) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers, outcome.Region!);
+        var (caller, authError, authMessage) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers);
         if (caller is null)
         {
-            await ErrorResponse.WriteAsync(context, authError == "ExpiredTokenException" ? 400 : 403, authError, authMessage);
+            await ErrorResponse.WriteAsync(context, AuthErrorStatus(authError), authError, authMessage);
             return;
         }
 
@@ -97,7 +97,7 @@ internal static class EcrEndpoint
             // refuse, as ECR does without one, so a test cannot pass by writing with the wrong account's keys.
             if (call.RegistryId != caller.AccountId)
             {
-                throw EcrException.AccessDenied(caller.ArnIn(region), operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
+                throw EcrException.AccessDenied(caller.Arn, operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
             }
 
             await using var writer = new Utf8JsonWriter(buffer);
@@ -126,6 +126,12 @@ internal static class EcrEndpoint
         await DelayAsync(server, operation, region, context.RequestAborted);
         await ErrorResponse.WriteJsonAsync(context, buffer.WrittenMemory);
     }
+
+    // An unknown key (or one of another partition) is 400, not the 403 of the generic common-errors pages:
+    // {"__type":"UnrecognizedClientException",...} comes with "400 Bad Request" from ecr.us-east-1
+    // (https://github.com/aws/aws-sdk-php/issues/1114). An expired token keeps the 400 of AWS JSON services; a bad or
+    // missing signature is 403.
+    private static int AuthErrorStatus(string? code) => code is "UnrecognizedClientException" or "ExpiredTokenException" ? 400 : 403;
 
     // ECR checks a request against its model before the operation runs: a wrong JSON type is a
     // SerializationException, a broken constraint an InvalidParameterException listing each one, as in

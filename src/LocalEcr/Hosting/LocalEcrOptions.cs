@@ -16,9 +16,16 @@ public sealed class LocalEcrOptions
     public string SecretKey { get; set; } = "test";
 
     /// <summary>
-    /// Accounts besides the default one (<see cref="AccountId"/>, <see cref="AccessKey"/>, <see cref="SecretKey"/>),
-    /// each with its own keys. A caller reaches only its own account's registries, and the roles
-    /// <c>arn:aws:iam::ID:role/NAME</c> of every account through STS AssumeRole.
+    /// The default account's partition (see <see cref="LocalEcrAccount.Partition"/>): its key is accepted only in
+    /// requests signed for a region of that partition, as an AWS account and its keys exist in one partition only.
+    /// </summary>
+    public string Partition { get; set; } = "aws";
+
+    /// <summary>
+    /// Accounts besides the default one (<see cref="AccountId"/>, <see cref="AccessKey"/>, <see cref="SecretKey"/>,
+    /// <see cref="Partition"/>), each with its own keys and partition. A caller reaches only its own account's
+    /// registries, and through STS AssumeRole the roles <c>arn:PARTITION:iam::ID:role/NAME</c> of every account of
+    /// its own partition.
     /// </summary>
     public IList<LocalEcrAccount> OtherAccounts { get; } = new List<LocalEcrAccount>();
 

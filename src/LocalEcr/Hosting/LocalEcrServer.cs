@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using LocalEcr.Api;
 using LocalEcr.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,11 +59,21 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
             throw new ArgumentException("AccessKey and SecretKey must not be empty.", nameof(options));
         }
 
+        if (PartitionError(options.AccountId, options.Partition) is { } partitionError)
+        {
+            throw new ArgumentException(partitionError, nameof(options));
+        }
+
         foreach (var account in options.OtherAccounts)
         {
             if (!AccountPattern().IsMatch(account.AccountId) || string.IsNullOrEmpty(account.AccessKey) || string.IsNullOrEmpty(account.SecretKey))
             {
                 throw new ArgumentException("Every other account needs 12 digits and non-empty keys.", nameof(options));
+            }
+
+            if (PartitionError(account.AccountId, account.Partition) is { } otherPartitionError)
+            {
+                throw new ArgumentException(otherPartitionError, nameof(options));
             }
         }
 
@@ -138,6 +149,12 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Null for a partition LocalEcr knows, else a message naming the account and the bad value.</summary>
+    internal static string? PartitionError(string accountId, string? partition) =>
+        partition is not null && RegionPartition.IsKnown(partition)
+            ? null
+            : $"Partition '{partition}' of account {accountId} is not one LocalEcr knows: {string.Join(", ", RegionPartition.Ids)}.";
 
     internal static IPAddress ParseHost(string host) =>
         host == "localhost" ? IPAddress.Loopback

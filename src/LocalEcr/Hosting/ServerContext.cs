@@ -37,10 +37,10 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
     private static Principals CreatePrincipals(LocalEcrOptions options)
     {
         var principals = new Principals(options.SessionClock ?? options.TimeProvider ?? TimeProvider.System);
-        principals.AddAccount(options.AccountId, options.AccessKey, options.SecretKey);
+        principals.AddAccount(options.AccountId, options.AccessKey, options.SecretKey, options.Partition);
         foreach (var account in options.OtherAccounts)
         {
-            principals.AddAccount(account.AccountId, account.AccessKey, account.SecretKey);
+            principals.AddAccount(account.AccountId, account.AccessKey, account.SecretKey, account.Partition);
         }
 
         return principals;

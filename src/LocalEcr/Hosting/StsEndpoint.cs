@@ -62,7 +62,7 @@ internal static partial class StsEndpoint
             return;
         }
 
-        var (caller, code, message) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers, outcome.Region!);
+        var (caller, code, message) = server.Principals.Authenticate(outcome.AccessKeyId!, request.Headers);
         if (caller is null)
         {
             await WriteErrorAsync(context, code == "ExpiredTokenException" ? 400 : 403, "Sender", StsCode(code!), message!);
@@ -83,13 +83,13 @@ internal static partial class StsEndpoint
             case "GetCallerIdentity":
                 await WriteResultAsync(context, "GetCallerIdentity", w =>
                 {
-                    w.WriteElementString("Arn", Namespace, caller.ArnIn(outcome.Region!));
+                    w.WriteElementString("Arn", Namespace, caller.Arn);
                     w.WriteElementString("UserId", Namespace, caller.AccessKeyId);
                     w.WriteElementString("Account", Namespace, caller.AccountId);
                 });
                 return;
             case "AssumeRole":
-                await AssumeRoleAsync(context, server, outcome.Region!, caller.ArnIn(outcome.Region!), Get);
+                await AssumeRoleAsync(context, server, outcome.Region!, caller.Arn, Get);
                 return;
             default:
                 await WriteErrorAsync(context, 400, "Sender", "InvalidAction", $"Could not find operation {Get("Action")} for version 2011-06-15");
@@ -138,10 +138,12 @@ internal static partial class StsEndpoint
             }
         }
 
-        // A role trusts principals of its own partition only: STS of one partition knows no role of another.
+        // STS of one partition knows no role of another: the role ARN must name the signing region's partition, and
+        // its account must be served in that partition (an account exists in one partition only).
         var account = arn.Groups[2].Value;
+        var partition = RegionPartition.IdOf(region);
         var denied = $"User: {callerArn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}";
-        if (arn.Groups[1].Value != RegionPartition.IdOf(region) || !server.Principals.IsAccount(account))
+        if (arn.Groups[1].Value != partition || server.Principals.PartitionOf(account) != partition)
         {
             await WriteErrorAsync(context, 403, "Sender", "AccessDenied", denied);
             return;
@@ -170,7 +172,9 @@ internal static partial class StsEndpoint
         });
     }
 
-    // The verifier speaks ECR's error codes; STS names the same failures differently.
+    // The verifier speaks ECR's error codes; STS names the same failures differently, and answers an unknown key
+    // (InvalidClientTokenId) with 403 Sender: https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html,
+    // and a wire log of sts.af-south-1 in https://github.com/aws-azure-login/aws-azure-login/issues/251.
     private static string StsCode(string code) => code switch
     {
         "UnrecognizedClientException" => "InvalidClientTokenId",

@@ -8,11 +8,12 @@ namespace LocalEcr.Tests.Auth;
 public sealed class SigV4Tests
 {
     [Fact]
-    public async Task An_unknown_access_key_is_UnrecognizedClient_403()
+    public async Task An_unknown_access_key_is_UnrecognizedClient_400()
     {
+        // ECR sends it with "400 Bad Request" (https://github.com/aws/aws-sdk-php/issues/1114).
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server).WithKeys("AKIAOTHER", "test");
-        (await client.CallAsync("DescribeRepositories")).AssertError("UnrecognizedClientException", HttpStatusCode.Forbidden);
+        (await client.CallAsync("DescribeRepositories")).AssertError("UnrecognizedClientException", HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class CommandLineTests
         Assert.Equal("000000000000", options.AccountId);
         Assert.Equal("test", options.AccessKey);
         Assert.Equal("test", options.SecretKey);
+        Assert.Equal("aws", options.Partition);
         Assert.Null(options.DataDirectory);
     }
 
@@ -40,6 +41,9 @@ public sealed class CommandLineTests
     [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321")]
     [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321:AK:SK2")]
     [InlineData("--account", "123456789012:AK:SK", "--account", "123456789012:AK2:SK2")]
+    [InlineData("--account", "123456789012:AK:SK:")]
+    [InlineData("--account", "123456789012:AK:SK:aws-cn:x")]
+    [InlineData("--account", "123456789012:AK:SK:aws-cn", "--partition", "aws")]
     public void Bad_arguments_give_one_clear_line(params string[] args)
     {
         Assert.False(CommandLine.TryParse(args, out _, out var error));
@@ -55,5 +59,29 @@ public sealed class CommandLineTests
 
         Assert.Equal(("111111111111", "AKA", "SKA"), (options.AccountId, options.AccessKey, options.SecretKey));
         Assert.Equal([new LocalEcrAccount("222222222222", "AKB", "SKB"), new LocalEcrAccount("333333333333", "AKC", "SKC")], options.OtherAccounts);
+        Assert.Equal("aws", options.Partition);
+    }
+
+    [Fact]
+    public void Accounts_take_a_partition_and_the_default_one_also_from_the_partition_option()
+    {
+        Assert.True(CommandLine.TryParse(["--account", "111111111111:AKA:SKA:aws-cn", "--account=222222222222:AKB:SKB:aws-us-gov", "--account", "333333333333:AKC:SKC"], out var options, out var error), error);
+        Assert.True(CommandLine.TryParse(["--account", "444444444444", "--partition", "aws-eusc"], out var single, out error), error);
+
+        Assert.Equal("aws-cn", options.Partition);
+        Assert.Equal([new LocalEcrAccount("222222222222", "AKB", "SKB", "aws-us-gov"), new LocalEcrAccount("333333333333", "AKC", "SKC", "aws")], options.OtherAccounts);
+        Assert.Equal(("444444444444", "aws-eusc"), (single.AccountId, single.Partition));
+    }
+
+    [Theory]
+    [InlineData("aws-china", "--partition aws-china")]
+    [InlineData("cn-north-1", "--account 111111111111:AKA:SKA --account 222222222222:AKB:SKB:cn-north-1")]
+    public void An_unknown_partition_is_named_in_the_error(string bad, string args)
+    {
+        Assert.False(CommandLine.TryParse(args.Split(' '), out _, out var error));
+
+        Assert.StartsWith("LocalEcr: ", error, StringComparison.Ordinal);
+        Assert.Contains($"'{bad}'", error, StringComparison.Ordinal);
+        Assert.Contains("aws-us-gov", error, StringComparison.Ordinal);
     }
 }

@@ -74,6 +74,20 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task An_unknown_partition_is_refused_with_the_account_and_the_value()
+    {
+        var other = new LocalEcrOptions();
+        other.OtherAccounts.Add(new LocalEcrAccount("222222222222", "AKIAB", "b", "aws-china"));
+
+        var ofDefault = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Partition = "AWS" }));
+        var ofOther = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(other));
+
+        Assert.Contains("Partition 'AWS' of account 000000000000", ofDefault.Message, StringComparison.Ordinal);
+        Assert.Contains("Partition 'aws-china' of account 222222222222", ofOther.Message, StringComparison.Ordinal);
+        Assert.Contains("aws, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov", ofOther.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task On_a_wildcard_address_download_urls_use_the_host_the_client_reached()
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Host = "0.0.0.0" });

@@ -65,15 +65,22 @@ public sealed class StsAwsCliTests : IDisposable
     }
 
     [Fact]
-    public async Task The_caller_is_named_in_the_partition_of_the_request_and_a_session_works_in_its_own_only()
+    public async Task The_caller_is_named_in_its_account_partition_and_keys_and_sessions_work_there_only()
     {
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
-        var aws = new AwsCliRunner(server, "us-west-2", _work.FullName) { Service = "sts" };
-        var china = new AwsCliRunner(server, "cn-north-1", _work.FullName) { Service = "sts" };
+        const string china = "333333333333";
+        var options = new LocalEcrOptions();
+        options.OtherAccounts.Add(new LocalEcrAccount(china, "AKIACHINAUSER0000001", "china/secret", "aws-cn"));
+        await using var server = await LocalEcrServer.StartAsync(options);
+        AwsCliRunner Aws(string region, string service) => new(server, region, _work.FullName) { Service = service };
+        AwsCliRunner China(string region, string service) =>
+            new(server, region, _work.FullName) { Service = service, AccessKey = "AKIACHINAUSER0000001", SecretKey = "china/secret" };
 
-        var inAws = await aws.RunJsonAsync("get-caller-identity");
-        var inChina = await china.RunJsonAsync("get-caller-identity");
-        var assumed = await china.RunJsonAsync("assume-role", "--role-arn", $"arn:aws-cn:iam::{server.AccountId}:role/mirror", "--role-session-name", "cn");
+        var inAws = await Aws("us-west-2", "sts").RunJsonAsync("get-caller-identity");
+        var inChina = await China("cn-north-1", "sts").RunJsonAsync("get-caller-identity");
+        var awsKeyInChina = await Aws("cn-north-1", "sts").RunAsync("get-caller-identity");
+        var awsKeyOnChinaEcr = await Aws("cn-northwest-1", "ecr").RunAsync("describe-repositories");
+        var chinaKeyInAws = await China("us-east-1", "sts").RunAsync("get-caller-identity");
+        var assumed = await China("cn-north-1", "sts").RunJsonAsync("assume-role", "--role-arn", $"arn:aws-cn:iam::{china}:role/mirror", "--role-session-name", "cn");
         var credentials = assumed["Credentials"]!;
         AwsCliRunner Session(string region) => new(server, region, _work.FullName)
         {
@@ -81,15 +88,46 @@ public sealed class StsAwsCliTests : IDisposable
             SecretKey = credentials["SecretAccessKey"]!.GetValue<string>(),
             SessionToken = credentials["SessionToken"]!.GetValue<string>(),
         };
-        var home = await Session("cn-northwest-1").RunAsync("describe-repositories");
+        var home = await Session("cn-northwest-1").RunJsonAsync("create-repository", "--repository-name", "mirror/app");
         var abroad = await Session("us-east-1").RunAsync("describe-repositories");
 
         Assert.Equal($"arn:aws:iam::{server.AccountId}:user/localecr", inAws["Arn"]!.GetValue<string>());
-        Assert.Equal($"arn:aws-cn:iam::{server.AccountId}:user/localecr", inChina["Arn"]!.GetValue<string>());
-        Assert.Equal($"arn:aws-cn:sts::{server.AccountId}:assumed-role/mirror/cn", assumed["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
-        Assert.True(home.ExitCode == 0, home.Stderr);
+        Assert.Equal($"arn:aws-cn:iam::{china}:user/localecr", inChina["Arn"]!.GetValue<string>());
+        Assert.Equal(china, inChina["Account"]!.GetValue<string>());
+        Assert.NotEqual(0, awsKeyInChina.ExitCode);
+        Assert.Contains("(InvalidClientTokenId)", awsKeyInChina.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, awsKeyOnChinaEcr.ExitCode);
+        Assert.Contains("(UnrecognizedClientException)", awsKeyOnChinaEcr.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, chinaKeyInAws.ExitCode);
+        Assert.Contains("(InvalidClientTokenId)", chinaKeyInAws.Stderr, StringComparison.Ordinal);
+        Assert.Equal($"arn:aws-cn:sts::{china}:assumed-role/mirror/cn", assumed["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
+        Assert.Equal($"arn:aws-cn:ecr:cn-northwest-1:{china}:repository/mirror/app", home["repository"]!["repositoryArn"]!.GetValue<string>());
         Assert.NotEqual(0, abroad.ExitCode);
-        Assert.Contains("UnrecognizedClientException", abroad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(UnrecognizedClientException)", abroad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_is_assumable_only_in_its_account_partition()
+    {
+        const string china = "333333333333";
+        var options = new LocalEcrOptions();
+        options.OtherAccounts.Add(new LocalEcrAccount("222222222222", "AKIAOTHERACCOUNT0001", "other/secret"));
+        options.OtherAccounts.Add(new LocalEcrAccount(china, "AKIACHINAUSER0000001", "china/secret", "aws-cn"));
+        await using var server = await LocalEcrServer.StartAsync(options);
+        var aws = new AwsCliRunner(server, "us-east-1", _work.FullName) { Service = "sts" };
+        var inChina = new AwsCliRunner(server, "cn-north-1", _work.FullName) { Service = "sts", AccessKey = "AKIACHINAUSER0000001", SecretKey = "china/secret" };
+
+        // An account id names an account of one partition: the same id under another partition's ARN is nobody's.
+        var chinaAccountAsAws = await aws.RunAsync("assume-role", "--role-arn", $"arn:aws:iam::{china}:role/x", "--role-session-name", "session");
+        var awsAccountAsChina = await inChina.RunAsync("assume-role", "--role-arn", "arn:aws-cn:iam::222222222222:role/x", "--role-session-name", "session");
+        var own = await aws.RunJsonAsync("assume-role", "--role-arn", "arn:aws:iam::222222222222:role/x", "--role-session-name", "session");
+
+        Assert.NotEqual(0, chinaAccountAsAws.ExitCode);
+        Assert.Contains("(AccessDenied)", chinaAccountAsAws.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, awsAccountAsChina.ExitCode);
+        Assert.Contains("(AccessDenied)", awsAccountAsChina.Stderr, StringComparison.Ordinal);
+        Assert.Equal("arn:aws:sts::222222222222:assumed-role/x/session", own["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
+        Assert.Equal(["arn:aws:iam::222222222222:role/x"], server.Calls.AssumedRoles);
     }
 
     public void Dispose() => _work.Delete(recursive: true);

@@ -38,7 +38,7 @@ public sealed class EcrErrorClassifierTests
     [InlineData("LayersNotFoundException", 400, false)]
     [InlineData("LimitExceededException", 400, true)]
     [InlineData("AccessDeniedException", 400, false)]
-    [InlineData("UnrecognizedClientException", 403, false)]
+    [InlineData("UnrecognizedClientException", 400, false)]
     [InlineData("InvalidSignatureException", 403, false)]
     [InlineData("ExpiredTokenException", 400, false)]
     [InlineData("InvalidResponse", null, false)]

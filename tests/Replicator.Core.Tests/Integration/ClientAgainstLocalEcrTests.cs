@@ -243,6 +243,7 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
 
         var unknownKey = await Assert.ThrowsAsync<EcrException>(() => Client("AKIDUNKNOWN", "test").DescribeRepositoriesAsync(new()));
         Assert.Equal(EcrErrorCodes.UnrecognizedClientException, unknownKey.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownKey.StatusCode);
         Assert.False(unknownKey.IsTransient);
     }
 

@@ -18,8 +18,9 @@ namespace Replicator.Function.Tests.Destinations;
 
 /// <summary>
 /// The whole function (FunctionHost, configuration, the engine as Program.cs builds it) pushing from account A into
-/// other accounts and another partition, offline: LocalEcr serves the accounts, ECR and STS; moto serves SSM. Each
-/// destination is read back with that account's own keys, and A's keys are shown to hold nothing there.
+/// other accounts and another partition, offline: LocalEcr serves the accounts (A and B in aws, the China ones in
+/// aws-cn, whose keys it knows only there), ECR and STS; moto serves SSM. Each destination is read back with that
+/// account's own keys, and A's keys are shown to hold nothing there, or in China to be unknown.
 /// </summary>
 public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<MotoFixture>
 {
@@ -61,9 +62,15 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
             Assert.True(await probe.HasVerifiedImageAsync("mirror/team/app", image.Digest), $"{region}: image missing under the mapped name");
             Assert.Equal(image.Digest, await probe.TagDigestAsync("mirror/team/app", "v1"));
             Assert.False(await probe.HasVerifiedImageAsync("team/app", image.Digest), $"{region}: the source name was written");
+        }
 
-            // Nothing landed in account A's registry of that region.
-            Assert.False(await new RegistryProbe(Client(ecr, AKeys, region)).HasVerifiedImageAsync("mirror/team/app", image.Digest));
+        // Nothing landed in account A's registry of us-west-2; in China, A's keys (the function's own) are unknown, as
+        // AWS's are outside their partition, so the copy there can only have used the keys from SSM.
+        Assert.False(await new RegistryProbe(Client(ecr, AKeys, "us-west-2")).HasVerifiedImageAsync("mirror/team/app", image.Digest));
+        foreach (var region in new[] { "cn-north-1", "cn-northwest-1" })
+        {
+            var refused = await Assert.ThrowsAsync<EcrException>(() => Client(ecr, AKeys, region).DescribeRepositoriesAsync(new()));
+            Assert.Equal(EcrErrorCodes.UnrecognizedClientException, refused.ErrorCode);
         }
 
         Assert.Equal(1, ecr.Calls.Count("us-west-2", "sts:AssumeRole"));
@@ -71,6 +78,33 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         Assert.Equal(0, ecr.Calls.Count("cn-north-1", "sts:AssumeRole"));
         Assert.DoesNotContain(ChinaKeys.SecretAccessKey, run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("IQoJb3JpZ2luX2VjE", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_source_keys_given_for_a_destination_in_another_partition_are_refused_there_and_the_message_says_so()
+    {
+        // The mistake an operator (or a bug) could make: A's own keys in the parameter of a China destination. AWS
+        // knows no key of aws in aws-cn, and neither does LocalEcr, so the copy cannot pass by writing with them.
+        await using var ecr = await StartEcrAsync();
+        await moto.Server.PutSecureStringAsync(Home, "/e2e/wrong/cn-keys", Keys(AKeys));
+        var image = new SampleImageBuilder(83).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(Client(ecr, AKeys, Home), "app", image, "v1");
+
+        var run = await RunFunctionAsync(ecr, new()
+        {
+            ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1",
+            ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/wrong/cn-keys",
+        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app"));
+
+        // Processed, not retried: a key unknown in the partition is permanent, and the reason names the destination.
+        Assert.True(run.Result.IsSuccess, run.Result.Body);
+        Assert.Equal("{\"batchItemFailures\":[]}", run.Result.Body);
+        var dead = Assert.Single(run.DeadLetter.Sent);
+        Assert.Equal(EcrErrorCodes.UnrecognizedClientException, dead.ErrorType);
+        Assert.StartsWith($"{China}:cn-north-1: ", dead.Reason, StringComparison.Ordinal);
+        Assert.True(await new RegistryProbe(Client(ecr, AKeys, "us-west-2")).HasVerifiedImageAsync("app", image.Digest));
+        Assert.False(await new RegistryProbe(Client(ecr, ChinaKeys, "cn-north-1")).HasVerifiedImageAsync("app", image.Digest));
+        Assert.DoesNotContain(AKeys.SecretAccessKey, run.Output + dead.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,9 +158,9 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
     private static Task<LocalEcrServer> StartEcrAsync()
     {
         var options = new LocalEcrOptions { AccountId = A, AccessKey = AKeys.AccessKeyId, SecretKey = AKeys.SecretAccessKey };
-        foreach (var (id, keys) in new[] { (B, BKeys), (China, ChinaKeys), (ChinaRole, ChinaRoleKeys) })
+        foreach (var (id, keys, partition) in new[] { (B, BKeys, "aws"), (China, ChinaKeys, "aws-cn"), (ChinaRole, ChinaRoleKeys, "aws-cn") })
         {
-            options.OtherAccounts.Add(new LocalEcrAccount(id, keys.AccessKeyId, keys.SecretAccessKey));
+            options.OtherAccounts.Add(new LocalEcrAccount(id, keys.AccessKeyId, keys.SecretAccessKey, partition));
         }
 
         return LocalEcrServer.StartAsync(options);

@@ -125,7 +125,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
         const string malformedSecret = "scan/MalformedParameterSecret0123456789abcd";
         var options = new LocalEcrOptions { AccountId = source, AccessKey = sourceKeys.AccessKeyId, SecretKey = sourceKeys.SecretAccessKey };
         options.OtherAccounts.Add(new LocalEcrAccount(other, "AKIASCANOTHER0000001", "scan/OtherSecret"));
-        options.OtherAccounts.Add(new LocalEcrAccount(china, chinaKeys.AccessKeyId, chinaKeys.SecretAccessKey));
+        options.OtherAccounts.Add(new LocalEcrAccount(china, chinaKeys.AccessKeyId, chinaKeys.SecretAccessKey, "aws-cn"));
         await using var ecr = await LocalEcrServer.StartAsync(options);
         await using var api = await LocalRuntimeApi.StartAsync();
         await moto.Server.PutSecureStringAsync(Source, "/scan/cn", $"{{\"AccessKeyId\":\"{chinaKeys.AccessKeyId}\",\"SecretAccessKey\":\"{chinaKeys.SecretAccessKey}\"}}");
