@@ -147,7 +147,7 @@ def main(out, doc):
         delay = machine.get("latency_ms", "100")
         hn = h_many[h_keys[0]][1]
         h_ratio = [float(h_many[k][2]) / float(h_one[k][2]) for k in h_keys]
-        beside = f"; plain ratio (row above) {med(plain_ratio):.2f}" if plain_ratio else ""
+        beside = f"; beside it the plain ratio (the issue's figure, above): {med(plain_ratio):.2f}" if plain_ratio else ""
         rows = [f"| *supplementary, not the issue's figure:* same image to 1 / {hn} destinations, every UploadLayerPart answer held "
                 f"{delay} ms (destinations a round trip away, not CPU on this machine) | {fmt([float(h_one[k][2]) for k in h_keys], ' s')} / "
                 f"{fmt([float(h_many[k][2]) for k in h_keys], ' s')} | | |",
