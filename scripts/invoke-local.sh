@@ -14,7 +14,9 @@ shift
 
 : "${BOOTSTRAP:=}"
 if [ -z "$BOOTSTRAP" ]; then
-  out="${TMPDIR:-/tmp}/ecr-replicator-fn"
+  # Inside this clone (artifacts/ is ignored by git), so two clones on one machine never run each other's build.
+  # The first publish compiles Native AOT: minutes, not seconds; later runs are incremental.
+  out="$PWD/artifacts/invoke-local/linux-x64"
   dotnet publish src/Replicator.Function -c Release -r linux-x64 -o "$out" -v quiet -nologo >&2
   BOOTSTRAP="$out/bootstrap"
 fi
@@ -26,6 +28,10 @@ export AWS_LAMBDA_LOG_LEVEL="${AWS_LAMBDA_LOG_LEVEL:-DEBUG}"
 # LocalEcr's default keys, for local endpoints only; real runs get the function role's credentials from Lambda.
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+
+if [ -z "${AWS_ENDPOINT_URL_ECR:-}${AWS_ENDPOINT_URL:-}" ]; then
+  echo "invoke-local: AWS_ENDPOINT_URL_ECR is not set, so the function calls the real ECR endpoints of $AWS_REGION and $DESTINATION_REGIONS; for LocalEcr, start it and set AWS_ENDPOINT_URL_ECR=http://127.0.0.1:PORT" >&2
+fi
 
 # NO_BUILD=1 runs the host as last built (tests that already built the solution).
 run_args=(-c Release -v quiet)

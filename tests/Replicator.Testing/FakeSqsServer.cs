@@ -27,6 +27,9 @@ public sealed class FakeSqsServer : IAsyncDisposable
 
     public HttpStatusCode? FailWith { get; set; }
 
+    /// <summary>The error code of a <see cref="FailWith"/> answer.</summary>
+    public string FailCode { get; set; } = "InvalidParameterValue";
+
     public static async Task<FakeSqsServer> StartAsync()
     {
         var server = new FakeSqsServer();
@@ -46,7 +49,7 @@ public sealed class FakeSqsServer : IAsyncDisposable
         context.Response.ContentType = "application/x-amz-json-1.0";
         if (FailWith is { } status)
         {
-            await RefuseAsync(context, (int)status, "InvalidParameterValue", "refused");
+            await RefuseAsync(context, (int)status, FailCode, "refused");
             return;
         }
 

@@ -55,10 +55,17 @@ public static class CliApp
         }
         catch (EcrException e)
         {
-            console.Error($"{e.ErrorCode}: {e.Message}");
+            // Its message already reads "Operation: Code: message (status, request id)".
+            console.Error(e.Message);
         }
         catch (ReplicationException e)
         {
+            console.Error($"{e.ErrorCode}: {e.Message}");
+        }
+        catch (Amazon.Runtime.AmazonServiceException e)
+        {
+            // An SQS, STS or SSM error (a queue that does not exist, access denied): the service's code and message.
+            // Not an AmazonClientException, so the clause below does not see it.
             console.Error($"{e.ErrorCode}: {e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException or IOException or Amazon.Runtime.AmazonClientException or InvalidOperationException)

@@ -9,7 +9,7 @@ public sealed class SelectionOptions
 {
     public Option<string?> SourceRegion { get; } = new("--source-region")
     {
-        Description = "Region to copy from (default: AWS_REGION)",
+        Description = "The source region: copied from, compared, or pushed into by push-sample (default: AWS_REGION, then AWS_DEFAULT_REGION)",
         HelpName = "R",
     };
 

@@ -102,9 +102,13 @@ public static class SyncCommand
         return await ReplicationRunner.RunAsync(services, progress, console, requests, parallel, cancellationToken);
     }
 
+    // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which
+    // only a FIFO queue keeps in order (and SendMessage with a MessageGroupId fails on a standard queue).
     private static Uri ParseQueueUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri
+            ? uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
+                ? uri
+                : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a FIFO queue (its name ends in .fifo): give the stack's replication queue")
             : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
 
     /// <summary>The region in an SQS URL (sqs.REGION.amazonaws.com), else the source region (a local endpoint).</summary>

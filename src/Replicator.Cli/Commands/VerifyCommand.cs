@@ -50,7 +50,14 @@ public static class VerifyCommand
         ArgumentNullException.ThrowIfNull(criteria);
         var source = services.Clients.GetClient(criteria.SourceRegion);
         var entries = new List<DriftEntry>();
-        foreach (var repository in await ImageInventory.RepositoriesAsync(source, criteria, cancellationToken))
+        var repositories = await ImageInventory.RepositoriesAsync(source, criteria, cancellationToken);
+        if (repositories.Count == 0)
+        {
+            // "In sync" over nothing would pass a script that checks the exit code after a typo in the selection.
+            throw new UsageException($"no repository in {criteria.SourceRegion} matches the selection: nothing to verify");
+        }
+
+        foreach (var repository in repositories)
         {
             var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken)
                 ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");

@@ -21,7 +21,7 @@ public static class SelectionParser
     {
         ArgumentNullException.ThrowIfNull(input);
         var source = input.SourceRegion ?? defaultRegion
-            ?? throw new UsageException("--source-region is required (or set AWS_REGION)");
+            ?? throw new UsageException("--source-region is required (or set AWS_REGION or AWS_DEFAULT_REGION)");
         CheckRegion("--source-region", source, isKnownRegion);
 
         var destinations = ParseDestinations(input.DestinationRegions.SelectMany(SplitList));
@@ -110,7 +110,7 @@ public static class SelectionParser
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--tag-filter is not a valid regular expression: {e.Message}");
+            throw new UsageException($"--tag-filter {EcrNames.Quote(pattern ?? string.Empty)} {e.Message}");
         }
     }
 

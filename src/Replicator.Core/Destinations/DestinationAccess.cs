@@ -127,7 +127,7 @@ public sealed partial record DestinationAccess
             var key = equals < 0 ? entry : entry[..equals];
             var reference = equals < 0 ? string.Empty : entry[(equals + 1)..];
             var destination = destinations.FirstOrDefault(d => d.ToString() == key)
-                ?? throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not in DESTINATION_REGIONS (write it as there: REGION or ACCOUNT:REGION)");
+                ?? throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region): write it as there, REGION or ACCOUNT:REGION");
             if (!reference.StartsWith(SsmScheme, StringComparison.Ordinal) || !ParameterNamePattern().IsMatch(reference[SsmScheme.Length..]))
             {
                 throw new SettingException(CredentialsVariable, $"entry for {key} must be {key}=ssm:/PARAMETER/NAME (an SSM parameter name: letters, digits and _.-/)");

@@ -168,13 +168,18 @@ public sealed partial class EcrClient : IEcrClient
         }
     }
 
-    // HttpRequestError names the failure without the URL (the endpoint is not secret, but keep messages uniform).
-    private static string DescribeTransportFailure(HttpRequestException ex) => ex.HttpRequestError switch
+    // The endpoint's authority (host and port) is not secret and is what an operator needs to find a wrong region,
+    // a typo in AWS_ENDPOINT_URL_ECR or a blocked network path; the rest of the URL is never added.
+    private string DescribeTransportFailure(HttpRequestException ex)
     {
-        HttpRequestError.ConnectionError => "could not connect to the ECR endpoint",
-        HttpRequestError.NameResolutionError => "could not resolve the ECR endpoint's host name",
-        HttpRequestError.SecureConnectionError => "the TLS handshake with the ECR endpoint failed",
-        HttpRequestError.ResponseEnded => "the ECR endpoint closed the connection before the response ended",
-        _ => "the HTTP request to the ECR endpoint failed",
-    };
+        var what = ex.HttpRequestError switch
+        {
+            HttpRequestError.ConnectionError => "could not connect to the ECR endpoint",
+            HttpRequestError.NameResolutionError => "could not resolve the ECR endpoint's host name",
+            HttpRequestError.SecureConnectionError => "the TLS handshake with the ECR endpoint failed",
+            HttpRequestError.ResponseEnded => "the ECR endpoint closed the connection before the response ended",
+            _ => "the HTTP request to the ECR endpoint failed",
+        };
+        return $"{what} {_endpoint.Authority}";
+    }
 }

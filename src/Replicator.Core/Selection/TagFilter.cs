@@ -17,8 +17,45 @@ public static class TagFilter
 
     /// <summary>
     /// The anchored expression (<c>v1.*</c> must not accept <c>dev-v1</c>), or null for an empty pattern (every tag).
-    /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is not a valid regular expression.
+    /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is not a valid regular expression; its
+    /// message is about the pattern as given: "is not a valid regular expression: unterminated bracket at character 1".
     /// </summary>
-    public static Regex? Create(string? pattern) =>
-        string.IsNullOrEmpty(pattern) ? null : new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, MatchTimeout);
+    public static Regex? Create(string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return null;
+        }
+
+        const string Anchor = "^(?:";
+        try
+        {
+            return new Regex($"{Anchor}{pattern})$", RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (RegexParseException e)
+        {
+            // Said here, not by the framework: Native AOT builds drop its message texts (UseSystemResourceKeys, see
+            // https://learn.microsoft.com/dotnet/core/deploying/trimming/trimming-options), leaving resource keys, and
+            // its offset counts the anchoring wrapper the user never typed.
+            var at = Math.Clamp(e.Offset - Anchor.Length, 0, pattern.Length);
+            throw new ArgumentException($"is not a valid regular expression: {Words(e.Error.ToString())} at character {at}", e);
+        }
+    }
+
+    // RegexParseError names read as words: UnterminatedBracket -> "unterminated bracket".
+    private static string Words(string name)
+    {
+        var words = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+            {
+                words.Append(' ');
+            }
+
+            words.Append(char.ToLowerInvariant(c));
+        }
+
+        return words.ToString();
+    }
 }

@@ -55,6 +55,13 @@ internal static partial class FunctionConfigLoader
         var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
 
         var destinations = ParseDestinations(Get(DestinationRegions));
+        if (destinations.FirstOrDefault(d => d.RegistryId is null && d.Region == region) is { } own)
+        {
+            // The function's events come from its own region, so this destination would be skipped on every record
+            // (RecordDecision.DestinationsFor): a mistake worth an init error, as the CLI refuses it too.
+            throw new ConfigurationException(DestinationRegions, $"{own.Region} is the function's own region (AWS_REGION): give other regions, or ACCOUNT:{own.Region} for another account");
+        }
+
         DestinationAccess access;
         RepositoryMapping mapping;
         EventBusReference? eventBus = null;
@@ -227,7 +234,7 @@ internal static partial class FunctionConfigLoader
         }
         catch (ArgumentException ex)
         {
-            throw new ConfigurationException(TagFilter, $"is not a valid regular expression: {ex.Message}");
+            throw new ConfigurationException(TagFilter, $"{EcrNames.Quote(value ?? string.Empty)} {ex.Message}");
         }
     }
 

@@ -12,7 +12,7 @@ public sealed class ArgumentErrorTests
     [InlineData("--destination-region", "us-east-1", "--destination-region us-east-1 is the source region")]
     [InlineData("--destination-region", "nowhere", "region 'nowhere' is not an AWS region name")]
     [InlineData("--destination-region", "12:us-west-2", "account (registry id) '12' is invalid")]
-    [InlineData("--tag-filter", "([", "--tag-filter is not a valid regular expression")]
+    [InlineData("--tag-filter", "([", "--tag-filter '([' is not a valid regular expression: unterminated bracket at character 2")]
     [InlineData("--since", "yesterday", "--since 'yesterday' is not a date")]
     [InlineData("--parallel", "0", "--parallel must be between 1 and 64")]
     public async Task Sync_refuses_bad_options(string option, string value, string expected)
@@ -55,7 +55,7 @@ public sealed class ArgumentErrorTests
         Assert.Equal(2, noDestination.ExitCode);
         noDestination.AssertOneLineError("at least one --destination-region is required");
         Assert.Equal(2, noSource.ExitCode);
-        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION)");
+        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION or AWS_DEFAULT_REGION)");
     }
 
     [Fact]

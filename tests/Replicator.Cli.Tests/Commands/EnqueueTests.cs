@@ -151,4 +151,31 @@ public sealed class EnqueueTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--enqueue 'not a url' is not a queue URL");
     }
+
+    [Fact]
+    public async Task A_standard_queue_is_a_usage_error()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", "https://sqs.us-east-1.amazonaws.com/000000000000/replicator");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("is not a FIFO queue");
+    }
+
+    [Fact]
+    public async Task A_queue_the_service_refuses_is_one_error_line_with_its_code()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(1), "v1");
+        sqs.FailWith = System.Net.HttpStatusCode.BadRequest;
+        sqs.FailCode = "QueueDoesNotExist";
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("QueueDoesNotExist: refused");
+    }
 }

@@ -44,6 +44,19 @@ public sealed class VerifyCommandTests
         Assert.Contains("in sync: 4 tag(s) checked", filtered.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--repository-filter", "nosuch/*")]
+    [InlineData("--repository-prefix", "nosuch")]
+    public async Task A_selection_that_matches_no_repository_is_an_error_not_in_sync(string option, string value)
+    {
+        await using var h = await SyncedAsync();
+
+        var run = await h.RunAsync(["verify", option, value, .. Regions]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"no repository in {CliHarness.Source} matches the selection: nothing to verify");
+    }
+
     [Fact]
     public async Task Drift_is_reported_as_missing_different_and_extra_and_exits_one()
     {
@@ -106,7 +119,8 @@ public sealed class VerifyCommandTests
         var run = await h.RunAsync(["verify", .. Regions]);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("AccessDeniedException");
+        run.AssertOneLineError("error: DescribeImages: AccessDeniedException: ");
+        Assert.DoesNotContain("AccessDeniedException: DescribeImages", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class DestinationAccessTests
 
     [Theory]
     [InlineData(null, null, null, null, "cn-north-1", "DESTINATION_CREDENTIALS", "partition aws-cn")]
-    [InlineData(null, null, null, "eu-west-3=ssm:/x", "us-west-2", "DESTINATION_CREDENTIALS", "not in DESTINATION_REGIONS")]
+    [InlineData(null, null, null, "eu-west-3=ssm:/x", "us-west-2", "DESTINATION_CREDENTIALS", "is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region)")]
     [InlineData(null, null, null, "us-west-2=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a b", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a,us-west-2=ssm:/b", "us-west-2", "DESTINATION_CREDENTIALS", "listed twice")]

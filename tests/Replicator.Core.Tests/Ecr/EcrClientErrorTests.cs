@@ -87,6 +87,7 @@ public sealed class EcrClientErrorTests
         Assert.True(ex.IsTransient);
         Assert.Null(ex.StatusCode);
         Assert.IsType<HttpRequestException>(ex.InnerException);
+        Assert.EndsWith($"could not connect to the ECR endpoint 127.0.0.1:{port}", ex.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

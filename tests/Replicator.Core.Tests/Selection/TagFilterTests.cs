@@ -31,8 +31,17 @@ public sealed class TagFilterTests
     [InlineData("")]
     public void No_pattern_is_no_filter(string? pattern) => Assert.Null(TagFilter.Create(pattern));
 
-    [Fact]
-    public void An_invalid_pattern_is_an_argument_error() => Assert.ThrowsAny<ArgumentException>(() => TagFilter.Create("(["));
+    [Theory]
+    [InlineData("v[0-9", "unterminated bracket at character 5")]
+    [InlineData("(unclosed", "insufficient closing parentheses at character 9")]
+    [InlineData("a**", "nested quantifiers not parenthesized at character 3")]
+    public void An_invalid_pattern_is_an_argument_error_about_the_pattern_as_given(string pattern, string problem)
+    {
+        // Characters count from 1 in the user's pattern, not in the anchoring wrapper around it: the second * of a** is the 3rd.
+        var error = Assert.Throws<ArgumentException>(() => TagFilter.Create(pattern));
+
+        Assert.Equal($"is not a valid regular expression: {problem}", error.Message);
+    }
 
     [Fact]
     public void Every_filter_carries_the_one_match_timeout() => Assert.Equal(TagFilter.MatchTimeout, TagFilter.Create("v.*")!.MatchTimeout);

@@ -151,6 +151,17 @@ public class FunctionConfigTests
     }
 
     [Fact]
+    public void The_functions_own_region_is_refused_as_a_destination_but_another_account_there_is_not()
+    {
+        var error = Fails(("DESTINATION_REGIONS", "us-west-2,us-east-1"));
+        Assert.Equal("DESTINATION_REGIONS", error.Variable);
+        Assert.Contains("us-east-1 is the function's own region", error.Message, StringComparison.Ordinal);
+
+        var config = Load(("DESTINATION_REGIONS", "111111111111:us-east-1"));
+        Assert.Equal([new ReplicationDestination("us-east-1", "111111111111")], config.Destinations);
+    }
+
+    [Fact]
     public void Kms_keys_map_destination_regions_to_their_keys()
     {
         var config = Load(
