@@ -7,14 +7,14 @@
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
 # Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), LATENCY_MS (100), OUT, KEEP_WORK=1,
 # FANOUT_REGIONS ("us-west-2,eu-west-1,ap-northeast-1"),
-# and SECTIONS ("throughput calls memory latency inflight fanout floor coldstart"; a subset measures only those, e.g. before/after one optimization,
+# and SECTIONS ("throughput calls memory latency inflight fanout fanoutlatency floor coldstart"; a subset measures only those, e.g. before/after one optimization,
 # and leaves docs/performance.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 runs="${1:-${RUNS:-5}}"
-all_sections="throughput calls memory latency inflight fanout floor coldstart"
+all_sections="throughput calls memory latency inflight fanout fanoutlatency floor coldstart"
 sections="${SECTIONS:-$all_sections}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
@@ -234,11 +234,34 @@ import json,sys
 d=json.load(open(sys.argv[1]))
 downloads=sum(c['count'] for c in d['calls'] if c['operation']=='DownloadLayer')
 print(d['seconds'],d['cpuSeconds'],d['peakRssKb'],downloads,sep='\t')" "$out/fanout-$count-$run.json")" "$((layers + 1))" \
-    "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['localEcrCpuSeconds'])" "$out/fanout-$count-$run.json")" >>"$out/fanout.tsv"
+    "$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['localEcrCpuSeconds'])" "$out/fanout-$count-$run.json")"
 }
 wants fanout && for run in $(seq 1 "$runs"); do
-  if [ $((run % 2)) = 1 ]; then fanout us-west-2; fanout "$fanout_regions"; else fanout "$fanout_regions"; fanout us-west-2; fi
+  if [ $((run % 2)) = 1 ]; then
+    fanout us-west-2 >>"$out/fanout.tsv"; fanout "$fanout_regions" >>"$out/fanout.tsv"
+  else
+    fanout "$fanout_regions" >>"$out/fanout.tsv"; fanout us-west-2 >>"$out/fanout.tsv"
+  fi
 done
+
+# Supplementary to the issue's fan-out figure, never instead of it: the same 1 vs 3 destinations with every
+# UploadLayerPart answer held LATENCY_MS in every region (LocalEcr's delay fault, as in the latency section), as
+# when the destinations are cross-region round trips away instead of processes on this machine's two cores.
+# The plain fanout rows stay the issue's figure. Same columns as fanout.tsv, in fanout-latency.tsv.
+: >"$out/fanout-latency.tsv"
+if wants fanoutlatency; then
+  curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+  curl -fsS -X POST "$endpoint/_localecr/faults/delay" -H 'content-type: application/json' \
+    -d "{\"operation\":\"UploadLayerPart\",\"delayMs\":${LATENCY_MS:-100}}"
+  for run in $(seq 1 "$runs"); do
+    if [ $((run % 2)) = 1 ]; then
+      fanout us-west-2 >>"$out/fanout-latency.tsv"; fanout "$fanout_regions" >>"$out/fanout-latency.tsv"
+    else
+      fanout "$fanout_regions" >>"$out/fanout-latency.tsv"; fanout us-west-2 >>"$out/fanout-latency.tsv"
+    fi
+  done
+  curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
+fi
 
 # The CPU floor of a copy, in .NET on this machine now: SHA-256 + Base64 + SHA-256 of the body, per GiB.
 : >"$out/floor.tsv"
@@ -259,6 +282,7 @@ done
   echo "runs=$runs"
   echo "layers=$layers"
   echo "layer_mib=$layer_mib"
+  echo "latency_ms=${LATENCY_MS:-100}"
   echo "nproc=$(nproc)"
   echo "memory=$(free -g | awk '/^Mem:/{print $2" GiB"}')"
   echo "cpu=$(lscpu | sed -n 's/^Model name: *//p')"

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using LocalEcr.Api;
 using LocalEcr.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -42,6 +43,9 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
     public void ExpireSessions() => _context.Principals.ExpireSessions();
 
     public string DataDirectory { get; private init; } = string.Empty;
+
+    /// <summary>The memory pools Kestrel's transport took from LocalEcr (see <see cref="TransportMemoryPool"/>).</summary>
+    internal TransportMemoryPoolFactory TransportMemory { get; private init; } = new();
 
     public static async Task<LocalEcrServer> StartAsync(LocalEcrOptions options, CancellationToken cancellationToken = default)
     {
@@ -96,9 +100,11 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
             kestrel.Listen(address, options.Port);
         });
+        var transportMemory = new TransportMemoryPoolFactory();
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(transportMemory);
         var app = builder.Build();
         app.Run(http => RequestRouter.RouteAsync(http, context));
-        var server = new LocalEcrServer(app, context, owned) { DataDirectory = dataDirectory };
+        var server = new LocalEcrServer(app, context, owned) { DataDirectory = dataDirectory, TransportMemory = transportMemory };
         context.Faults.Attach(context.Tokens.ExpireAll, context.Registry.ForgetUploads);
         try
         {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalEcr.Tests.Support;
@@ -98,6 +100,48 @@ public sealed class UploadTests
         (await client.CallAsync("UploadLayerPart", wrongLast)).AssertError("InvalidLayerPartException");
 
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 1000, 1000))).EnsureOk();
+    }
+
+    [Fact]
+    public async Task Refused_multi_block_parts_leave_no_trace_and_the_upload_resumes_to_the_right_digest()
+    {
+        // Parts of several MiB cross many of the transport's 128 KiB receive blocks; whatever is refused (a body
+        // changed after signing, deep inside; a part at the wrong offset) must leave the stored bytes and the
+        // running layer hash as they were, so the resumed upload completes to the true digest.
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(12 * MiB, 11);
+        var half = 6 * MiB;
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, half))).EnsureOk();
+
+        var signed = Encoding.UTF8.GetBytes(TestImages.Part("app", uploadId, data, half, half).ToJsonString());
+        var changed = (byte[])signed.Clone();
+        var deep = 5 * MiB;
+        changed[deep] = changed[deep] == (byte)'A' ? (byte)'B' : (byte)'A';
+        var tampered = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.UploadLayerPart", signed, request =>
+        {
+            request.Content = new ByteArrayContent(changed);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        });
+        tampered.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+
+        var shifted = TestImages.Part("app", uploadId, data, half + 1, half - 1);
+        var wrongOffset = await client.CallAsync("UploadLayerPart", shifted);
+        wrongOffset.AssertError("InvalidLayerPartException");
+        Assert.Equal(half - 1, wrongOffset.Json["lastValidByteReceived"]!.GetValue<long>());
+
+        var corrupted = TestImages.Part("app", uploadId, data, half, half);
+        corrupted["layerPartBlob"] = "*" + corrupted["layerPartBlob"]!.GetValue<string>()[1..];
+        (await client.CallAsync("UploadLayerPart", corrupted)).AssertError("SerializationException");
+
+        var resumed = (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, half, half))).EnsureOk().Json;
+        Assert.Equal(data.Length - 1, resumed["lastByteReceived"]!.GetValue<long>());
+        var completed = (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).EnsureOk().Json;
+        Assert.Equal(TestImages.Digest(data), completed["layerDigest"]!.GetValue<string>());
     }
 
     [Fact]
