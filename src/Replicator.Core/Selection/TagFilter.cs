@@ -18,7 +18,7 @@ public static class TagFilter
     /// <summary>
     /// The anchored expression (<c>v1.*</c> must not accept <c>dev-v1</c>), or null for an empty pattern (every tag).
     /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is not a valid regular expression; its
-    /// message is about the pattern as given: "is not a valid regular expression: unterminated bracket at character 1".
+    /// message is about the pattern as given: for <c>v[0-9</c>, "is not a valid regular expression: unterminated bracket at character 5".
     /// </summary>
     public static Regex? Create(string? pattern)
     {
