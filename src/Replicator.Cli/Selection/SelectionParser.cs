@@ -28,7 +28,7 @@ public static class SelectionParser
         foreach (var destination in destinations)
         {
             CheckRegion(DestinationOption, destination.Region, isKnownRegion);
-            if (destination.Region == source && destination.RegistryId is null)
+            if (destination.IsSource(source))
             {
                 throw new UsageException($"{DestinationOption} {destination} is the source region");
             }

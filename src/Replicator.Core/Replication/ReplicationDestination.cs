@@ -10,6 +10,14 @@ public sealed record ReplicationDestination(string Region, string? RegistryId = 
     public const string Variable = "DESTINATION_REGIONS";
 
     /// <summary>
+    /// True when this destination is the source itself, so there is nothing to copy: the source's region, in the
+    /// caller's own account or in <paramref name="sourceAccount"/> (null when the source account is not known yet,
+    /// as at start-up, where only a destination without an account can be told to be the source).
+    /// </summary>
+    public bool IsSource(string sourceRegion, string? sourceAccount = null) =>
+        Region == sourceRegion && (RegistryId is null || RegistryId == sourceAccount);
+
+    /// <summary>
     /// One entry, <c>region</c> or <c>account:region</c>. Throws <see cref="FormatException"/> whose message names
     /// what is wrong with the account or the region. Whether the region exists is the caller's question (an endpoint
     /// override, such as LocalEcr, accepts any well-formed name).

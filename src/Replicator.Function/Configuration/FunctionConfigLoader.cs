@@ -55,7 +55,7 @@ internal static partial class FunctionConfigLoader
         var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
 
         var destinations = ParseDestinations(Get(DestinationRegions));
-        if (destinations.FirstOrDefault(d => d.RegistryId is null && d.Region == region) is { } own)
+        if (destinations.FirstOrDefault(d => d.IsSource(region)) is { } own)
         {
             // The function's events come from its own region, so this destination would be skipped on every record
             // (RecordDecision.DestinationsFor): a mistake worth an init error, as the CLI refuses it too.

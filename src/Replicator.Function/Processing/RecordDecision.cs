@@ -46,7 +46,7 @@ public sealed record RecordDecision(RecordAction Action, string Reason, bool Fil
         ArgumentNullException.ThrowIfNull(imageEvent);
         ArgumentNullException.ThrowIfNull(configured);
         return configured
-            .Where(d => !(d.Region == imageEvent.Region && (d.RegistryId is null || d.RegistryId == imageEvent.Account)))
+            .Where(d => !d.IsSource(imageEvent.Region, imageEvent.Account))
             .ToArray();
     }
 }

@@ -28,6 +28,16 @@ public sealed class ReplicationDestinationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("us-east-1", null, true)]
+    [InlineData("us-east-1", "111111111111", true)]
+    [InlineData("111111111111:us-east-1", "111111111111", true)]
+    [InlineData("111111111111:us-east-1", null, false)]
+    [InlineData("222222222222:us-east-1", "111111111111", false)]
+    [InlineData("us-west-2", "111111111111", false)]
+    public void Only_the_source_region_in_the_source_account_is_the_source(string entry, string? sourceAccount, bool expected) =>
+        Assert.Equal(expected, ReplicationDestination.Parse(entry).IsSource("us-east-1", sourceAccount));
+
     [Fact]
     public void A_list_keeps_its_order_and_refuses_a_destination_named_twice()
     {
