@@ -126,7 +126,8 @@ unchecked="$other_accounts${other_accounts:+${other_partitions:+,}}$other_partit
 event="$(mktemp)"
 trap 'rm -f "$event"; cleanup' EXIT
 "${replicator[@]}" push-sample "$repository:$tag" --source-region "$source_region" >"$event"
-pushed_at="$(date +%s.%N)"
+# Fractional seconds from python3 (already needed above): BSD date on macOS has no %N and prints a literal N.
+pushed_at="$(python3 -c 'import time; print(time.time())')"
 
 if [ "${SMOKE_INVOKE:-}" = local ]; then
   # No EventBridge or SQS offline: hand the push's event to the function as Lambda would.

@@ -38,6 +38,33 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prints_the_latency_with_a_bsd_date_that_has_no_nanoseconds()
+    {
+        // macOS's BSD date has no %N and prints it as a literal N (`date +%s.%N` gives 1700000000.N): a stand-in date
+        // first on PATH behaves so, and the script must still measure and print the latency.
+        var realDate = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, "date")).First(File.Exists);
+        var bin = Directory.CreateDirectory(Path.Combine(_work, "bin")).FullName;
+        var date = Path.Combine(bin, "date");
+        await File.WriteAllTextAsync(date, $$"""
+            #!/bin/sh
+            echo "$*" >> "{{bin}}/date-calls"
+            case "$*" in *%N*) exec "{{realDate}}" "$(printf '%s' "$*" | sed 's/%N/N/g')" ;; esac
+            exec "{{realDate}}" "$@"
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(date, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var run = await SmokeTest(selected: "scratch/*", path: bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"replication latency: \d+\.\ds", run.Output);
+        Assert.True(File.Exists(Path.Combine(bin, "date-calls")), "the script did not run the stand-in date");
+    }
+
+    [Fact]
     public async Task Refuses_a_scratch_repository_the_stack_does_not_replicate_and_pushes_nothing()
     {
         var run = await SmokeTest(selected: "*,!scratch/*");
@@ -77,7 +104,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         }
     }
 
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "")
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -91,25 +118,27 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
               "Outputs": [{"OutputKey": "ReplicatorFunctionName", "OutputValue": "ecr-replicator-ReplicatorFunction-1"}]
             }]}
             """);
-        return await ProcessRun.RunAsync(
-            "bash",
-            ["scripts/smoke-test.sh", "ecr-replicator"],
-            BuildOutput.RepositoryRoot,
-            new Dictionary<string, string>
-            {
-                ["SMOKE_STACK_DESCRIPTION"] = description,
-                ["SMOKE_REPOSITORY"] = Repository,
-                ["SMOKE_INVOKE"] = "local",
-                // The local invocation returns after the copy, so the first verify must already be in sync.
-                ["SMOKE_TIMEOUT"] = "0",
-                ["AWS_ENDPOINT_URL_ECR"] = _ecr.Server.BaseAddress.ToString(),
-                ["AWS_ACCESS_KEY_ID"] = CliHarness.AccessKey,
-                ["AWS_SECRET_ACCESS_KEY"] = CliHarness.SecretKey,
-                ["REPLICATOR"] = "dotnet " + BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"),
-                ["BOOTSTRAP"] = BuildOutput.ProjectFile("src", "Replicator.Function", "bootstrap"),
-                ["NO_BUILD"] = "1",
-                ["NO_COLOR"] = "1",
-            });
+        var environment = new Dictionary<string, string>
+        {
+            ["SMOKE_STACK_DESCRIPTION"] = description,
+            ["SMOKE_REPOSITORY"] = Repository,
+            ["SMOKE_INVOKE"] = "local",
+            // The local invocation returns after the copy, so the first verify must already be in sync.
+            ["SMOKE_TIMEOUT"] = "0",
+            ["AWS_ENDPOINT_URL_ECR"] = _ecr.Server.BaseAddress.ToString(),
+            ["AWS_ACCESS_KEY_ID"] = CliHarness.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = CliHarness.SecretKey,
+            ["REPLICATOR"] = "dotnet " + BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"),
+            ["BOOTSTRAP"] = BuildOutput.ProjectFile("src", "Replicator.Function", "bootstrap"),
+            ["NO_BUILD"] = "1",
+            ["NO_COLOR"] = "1",
+        };
+        if (path is not null)
+        {
+            environment["PATH"] = path;
+        }
+
+        return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment);
     }
 
     private async Task AssertRepositoryGone(string region, string repository = Repository)
