@@ -1,16 +1,17 @@
 # Build entry points for `sam build` (template.yaml: Metadata BuildMethod makefile).
 # SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the directory it zips into the function; it passes
 # no architecture to makefile builds, so the target architecture comes from ARCHITECTURE (x86_64 or arm64, the
-# template's Architecture parameter) and defaults to the host's. In `sam build --use-container` the host is SAM's
-# build image: samconfig.toml names the image and passes ARCHITECTURE into it (container_env_var) per environment,
-# and the prerequisite check refuses an ARCHITECTURE the image is not (docs/deploy.md).
+# template's Architecture parameter) and defaults to x86_64, the template's default: a plain `sam build` on an arm64
+# host is then refused by the prerequisite check instead of building an arm64 bootstrap that a default deploy would
+# ship to an x86_64 function (which fails at init with "exec format error"). In `sam build --use-container` the host
+# is SAM's build image: samconfig.toml names the image and passes ARCHITECTURE into it (container_env_var) per
+# environment, and the prerequisite check refuses an ARCHITECTURE the build host is not (docs/deploy.md).
 #
 # x86_64 (the template's default):  sam build (a Linux x86_64 host with the toolchain) or sam build --use-container
 # arm64 (Graviton):                 sam build --use-container --config-env arm64 && sam deploy --config-env arm64
-#                                   (or, on an arm64 Linux host: ARCHITECTURE=arm64 sam build --parameter-overrides Architecture=arm64)
+#                                   (or, on an arm64 Linux host: ARCHITECTURE=arm64 sam build --config-env arm64)
 
-HOST_ARCHITECTURE := $(patsubst aarch64,arm64,$(shell uname -m))
-ARCHITECTURE ?= $(HOST_ARCHITECTURE)
+ARCHITECTURE ?= x86_64
 RUNTIME_ID := $(if $(filter arm64,$(ARCHITECTURE)),linux-arm64,linux-x64)
 CONFIGURATION ?= Release
 FUNCTION_PROJECT := src/Replicator.Function

@@ -2,8 +2,12 @@
 # Checks what `make build-ReplicatorFunction` needs before it starts a Native AOT publish, and says what is missing
 # in one line on stderr (exit 1). Usage: check-build-prerequisites.sh TARGET_ARCHITECTURE (x86_64 or arm64).
 # Native AOT prerequisites on Linux: the .NET SDK, clang (gcc is the ILCompiler's fallback) and zlib
-# (https://learn.microsoft.com/dotnet/core/deploying/native-aot/#prerequisites). It does not cross-compile
-# between operating systems, so macOS and Windows hosts build in SAM's build image instead.
+# (https://learn.microsoft.com/dotnet/core/deploying/native-aot/#prerequisites). Native AOT does not cross-compile
+# between operating systems, so macOS and Windows hosts build in SAM's build image instead. Between architectures
+# on Linux it can, with the target's sysroot and a cross linker
+# (https://learn.microsoft.com/dotnet/core/deploying/native-aot/cross-compile; CI does it on Debian in
+# scripts/ci-arm64.sh), but SAM's build images have neither, and a Debian cross sysroot's glibc is newer than Amazon
+# Linux 2023's: so the Makefile builds only for the architecture of the host it runs on.
 set -u
 
 container_hint="or build in SAM's build image: sam build --use-container (see docs/deploy.md)"
@@ -26,7 +30,14 @@ case "$host" in
   aarch64 | arm64) host=arm64 ;;
   x86_64 | amd64) host=x86_64 ;;
 esac
-[ "$host" = "$target" ] || fail "target architecture $target does not match this host ($host): Native AOT does not cross-compile here; build on an $target host, $container_hint"
+if [ "$host" != "$target" ]; then
+  case "$target" in
+    arm64) how="build in SAM's arm64 build image: sam build --use-container --config-env arm64, or on an arm64 Linux host with ARCHITECTURE=arm64" ;;
+    *) how="build in SAM's x86_64 build image: sam build --use-container" ;;
+  esac
+  [ "$host" = arm64 ] && how="$how; for an arm64 function on this host: ARCHITECTURE=arm64 sam build --config-env arm64"
+  fail "target architecture $target does not match this host ($host): the Makefile builds only for the host's architecture (a cross build needs the target's sysroot and a cross linker, which SAM's build image lacks); $how (see docs/deploy.md)"
+fi
 
 command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK is missing (dotnet is not on PATH): install the .NET 10 SDK, $container_hint"
 has_sdk10=no

@@ -32,6 +32,19 @@ public sealed class BuildConfigurationTests
     }
 
     [Fact]
+    public void Makefile_target_builds_x86_64_the_templates_default_when_no_ARCHITECTURE_is_given_whatever_the_host()
+    {
+        // SAM passes a makefile build no architecture; defaulting to the host's would let a plain `sam build` on an
+        // arm64 host make an arm64 bootstrap for the template's default x86_64 function.
+        var result = ProcessRunner.Run("make", ["-n", "build-ReplicatorFunction", "ARTIFACTS_DIR=/tmp/artifacts-dir"], unset: ["ARCHITECTURE"]);
+        Assert.True(result.ExitCode == 0, "make -n build-ReplicatorFunction failed: " + result.Describe());
+
+        Assert.Contains("scripts/check-build-prerequisites.sh \"x86_64\"", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("-r linux-x64 ", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("x86_64", (string)StackTemplate.Raw["Parameters"]!["Architecture"]!["Default"]!);
+    }
+
+    [Fact]
     public void Makefile_target_refuses_to_run_without_an_artifacts_directory()
     {
         var result = ProcessRunner.Run("make", ["build-ReplicatorFunction", "ARTIFACTS_DIR="]);

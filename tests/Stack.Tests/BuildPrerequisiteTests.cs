@@ -58,7 +58,27 @@ public sealed class BuildPrerequisiteTests : IDisposable
         Tool("dotnet", DotnetSdks("10.0.100"));
         Tool("clang", "exit 0");
 
-        AssertRefused(Make("ARCHITECTURE=arm64"), "target architecture arm64 does not match this host (x86_64)");
+        var result = Make("ARCHITECTURE=arm64");
+
+        AssertRefused(result, "target architecture arm64 does not match this host (x86_64)");
+        // Why, and the path that works: CI's cross build needs a sysroot and cross linker SAM's image does not have.
+        Assert.Contains("the target's sysroot and a cross linker", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("sam build --use-container --config-env arm64", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_a_build_without_ARCHITECTURE_on_an_arm64_host_because_the_default_target_is_x86_64()
+    {
+        // The template's Architecture defaults to x86_64 and SAM passes the Makefile no architecture: an arm64 bootstrap
+        // built by a plain `sam build` on an arm64 host would be deployed to an x86_64 function and fail at init.
+        Tool("uname", Uname("Linux", "aarch64"));
+        Tool("dotnet", DotnetSdks("10.0.100"));
+        Tool("clang", "exit 0");
+
+        var result = Make();
+
+        AssertRefused(result, "target architecture x86_64 does not match this host (arm64)");
+        Assert.Contains("ARCHITECTURE=arm64 sam build --config-env arm64", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,15 +95,29 @@ public sealed class BuildPrerequisiteTests : IDisposable
     }
 
     [Fact]
-    public void Passes_the_check_and_publishes_for_the_hosts_architecture_when_everything_is_there()
+    public void Passes_the_check_and_publishes_for_linux_x64_by_default_on_an_x86_64_host()
     {
-        // An aarch64 host with every prerequisite: the check passes and make goes on to publish for linux-arm64
-        // (the stand-in dotnet records its arguments instead of publishing).
-        Tool("uname", Uname("Linux", "aarch64"));
-        Tool("dotnet", """[ "$1" = --list-sdks ] && { echo "10.0.100 [/usr/share/dotnet/sdk]"; exit 0; }; echo "$@" > "${0%/*}/published"; exit 1""");
+        // Every prerequisite there: the check passes and make goes on to publish (the stand-in dotnet records its
+        // arguments instead of publishing).
+        Tool("uname", Uname("Linux", "x86_64"));
+        Tool("dotnet", RecordingDotnet);
         Tool("clang", "exit 0");
 
         var result = Make();
+
+        Assert.DoesNotContain("error:", result.StandardError, StringComparison.Ordinal);
+        var published = File.ReadAllText(Path.Combine(_bin, "published"));
+        Assert.Contains("publish src/Replicator.Function -c Release -r linux-x64", published, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Passes_the_check_and_publishes_for_linux_arm64_on_an_arm64_host_given_ARCHITECTURE_arm64()
+    {
+        Tool("uname", Uname("Linux", "aarch64"));
+        Tool("dotnet", RecordingDotnet);
+        Tool("clang", "exit 0");
+
+        var result = Make("ARCHITECTURE=arm64");
 
         Assert.DoesNotContain("error:", result.StandardError, StringComparison.Ordinal);
         var published = File.ReadAllText(Path.Combine(_bin, "published"));
@@ -98,6 +132,9 @@ public sealed class BuildPrerequisiteTests : IDisposable
 
     private static string Uname(string system, string machine) =>
         $"""case "$1" in -s) echo {system} ;; -m) echo {machine} ;; *) echo {system} ;; esac""";
+
+    private const string RecordingDotnet =
+        """[ "$1" = --list-sdks ] && { echo "10.0.100 [/usr/share/dotnet/sdk]"; exit 0; }; echo "$@" > "${0%/*}/published"; exit 1""";
 
     private static string DotnetSdks(string version) =>
         $"""[ "$1" = --list-sdks ] && echo "{version} [/usr/share/dotnet/sdk]"; exit 0""";
@@ -116,7 +153,8 @@ public sealed class BuildPrerequisiteTests : IDisposable
         ProcessRunner.Run(
             "make",
             ["build-ReplicatorFunction", "ARTIFACTS_DIR=" + _artifacts, .. variables],
-            environment: new Dictionary<string, string> { ["PATH"] = _bin });
+            environment: new Dictionary<string, string> { ["PATH"] = _bin },
+            unset: ["ARCHITECTURE"]);
 
     private void AssertRefused(ProcessResult result, string expected)
     {

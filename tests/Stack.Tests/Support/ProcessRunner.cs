@@ -8,7 +8,9 @@ internal static class ProcessRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="environment">Variables set for the tool, over those it inherits.</param>
+    /// <param name="unset">Inherited variables the tool must not see.</param>
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -20,6 +22,11 @@ internal static class ProcessRunner
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in unset ?? [])
+        {
+            start.Environment.Remove(name);
         }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
