@@ -103,6 +103,21 @@ public sealed class BuildConfigurationTests
         Assert.Equal([$"ReplicatorFunction.ARCHITECTURE={architecture}"], build["container_env_var"]!.AsArray().Select(i => (string)i!));
         var overrides = Overrides(deploy);
         Assert.Equal(architecture, overrides["Architecture"]);
+
+        // SAM resolves the function's Architectures from the parameters while it builds and runs `sam local invoke`:
+        // without the override it takes the template's default (x86_64) for an arm64 environment.
+        if (architecture != "x86_64")
+        {
+            Assert.Equal(architecture, Overrides(build)["Architecture"]);
+            Assert.Equal(architecture, Overrides(all[environment]!["local_invoke"]!["parameters"]!)["Architecture"]);
+        }
+
+        foreach (var command in all[environment]!.AsObject().Where(c => c.Value!["parameters"]?["parameter_overrides"] is not null))
+        {
+            var values = Overrides(command.Value!["parameters"]!);
+            Assert.Equal(architecture, values.GetValueOrDefault("Architecture", "x86_64"));
+            Assert.All(values.Keys, key => Assert.NotNull(StackTemplate.Raw["Parameters"]![key]));
+        }
         Assert.Equal("ecr-replicator", (string)all[environment]!["global"]!["parameters"]!["stack_name"]!);
 
         // Apart from the architecture, an environment deploys what default deploys.
