@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the Native AOT function once on a sample event, without Docker:
 #   scripts/invoke-local.sh events/push.json
-# publishes bootstrap (unless BOOTSTRAP points at one), starts tools/LocalLambdaHost (a loopback Lambda
-# Runtime API), runs bootstrap against it and prints the function's response (the partial batch response)
-# on stdout; the function's log and EMF lines go to stderr.
+# publishes bootstrap for this Linux host's architecture, linux-x64 or linux-arm64 (unless BOOTSTRAP points at one;
+# on another OS it refuses), starts tools/LocalLambdaHost (a loopback Lambda Runtime API), runs bootstrap against it
+# and prints the function's response (the partial batch response) on stdout; the function's log and EMF lines go to
+# stderr.
 # Defaults suit LocalEcr (account 000000000000, us-east-1 -> us-west-2); override any variable from the caller,
 # e.g. AWS_ENDPOINT_URL_ECR=http://127.0.0.1:5000 to point the engine at a running LocalEcr.
 set -euo pipefail
@@ -14,10 +15,25 @@ shift
 
 : "${BOOTSTRAP:=}"
 if [ -z "$BOOTSTRAP" ]; then
+  # Native AOT compiles for the OS it runs on, and the bootstrap is a Linux executable: publish for this host's
+  # Linux runtime id (https://learn.microsoft.com/dotnet/core/deploying/native-aot/#platformarchitecture-restrictions).
+  os="$(uname -s)"
+  if [ "$os" != Linux ]; then
+    echo "error: invoke-local.sh builds and runs the Linux bootstrap, so it needs a Linux host (this one is $os): use WSL, or sam local invoke with Docker (README, \"Run it locally\")" >&2
+    exit 1
+  fi
+  case "$(uname -m)" in
+    x86_64 | amd64) rid=linux-x64 ;;
+    aarch64 | arm64) rid=linux-arm64 ;;
+    *)
+      echo "error: invoke-local.sh publishes for linux-x64 or linux-arm64, and this host is $(uname -m)" >&2
+      exit 1
+      ;;
+  esac
   # Inside this clone (artifacts/ is ignored by git), so two clones on one machine never run each other's build.
   # The first publish compiles Native AOT: minutes, not seconds; later runs are incremental.
-  out="$PWD/artifacts/invoke-local/linux-x64"
-  dotnet publish src/Replicator.Function -c Release -r linux-x64 -o "$out" -v quiet -nologo >&2
+  out="$PWD/artifacts/invoke-local/$rid"
+  dotnet publish src/Replicator.Function -c Release -r "$rid" -o "$out" -v quiet -nologo >&2
   BOOTSTRAP="$out/bootstrap"
 fi
 
