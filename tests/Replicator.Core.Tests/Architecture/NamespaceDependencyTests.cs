@@ -32,6 +32,15 @@ public sealed class NamespaceDependencyTests
     }
 
     [Fact]
+    public void Destinations_build_on_Replication_which_never_names_them()
+    {
+        // The engine states what it needs of a destination (IDestinationClients, ReplicationDestination) and the
+        // credential and client code implements it: the edge runs from Destinations to Replication, never back.
+        Assert.Contains("Replication", Graph.Value["Destinations"]);
+        Assert.DoesNotContain("Destinations", Graph.Value["Replication"]);
+    }
+
+    [Fact]
     public void Errors_depend_on_no_other_namespace() => Assert.Empty(Graph.Value["Errors"]);
 
     [Fact]
