@@ -7,7 +7,7 @@ using Replicator.Function.Tests.Support;
 
 namespace Replicator.Function.Tests.Observability;
 
-/// <summary>The log schema is a contract with operators' Logs Insights queries: the set is pinned, and docs/deploy.md may use only it.</summary>
+/// <summary>The log schema is a contract with operators' Logs Insights queries: the set is pinned, and the queries in the docs may use only it.</summary>
 public class LogSchemaTests
 {
     // Logs Insights commands, functions and operators the documented queries use; anything else must be a logged field or an alias.
@@ -36,37 +36,61 @@ public class LogSchemaTests
     }
 
     [Fact]
-    public void Every_logs_insights_query_in_the_deploy_guide_uses_only_logged_fields_and_outcomes()
+    public void Every_logs_insights_query_in_the_docs_uses_only_logged_fields_and_outcomes()
     {
         var logged = LoggedFieldNames();
-        var queries = Queries(File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md")));
+        var root = PublishedBootstrap.RepositoryRoot;
+        var documents = MarkdownFiles(root).Select(path => Path.GetRelativePath(root, path)).ToList();
+        Assert.Contains("README.md", documents);
+        Assert.Contains(Path.Combine("docs", "deploy.md"), documents);
+        Assert.Contains(Path.Combine("src", "Replicator.Function", "README.md"), documents);
+        var queries = documents.SelectMany(document => Queries(File.ReadAllText(Path.Combine(root, document))).Select(query => (document, query))).ToList();
         Assert.NotEmpty(queries);
 
-        foreach (var query in queries)
+        foreach (var (document, query) in queries)
         {
-            var aliases = Regex.Matches(query, @"\bas\s+([A-Za-z_]\w*)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-            foreach (Match literal in Regex.Matches(query, @"\boutcome\s*(?:=|like|!=)\s*(?:""(?<text>[^""]*)""|/(?<regex>[^/]*)/)"))
-            {
-                if (literal.Groups["text"].Success)
-                {
-                    Assert.Contains(literal.Groups["text"].Value, LogOutcomes.All);
-                }
-                else
-                {
-                    var pattern = new Regex(literal.Groups["regex"].Value, RegexOptions.None, TimeSpan.FromSeconds(1));
-                    Assert.True(LogOutcomes.All.Any(pattern.IsMatch), $"/{pattern}/ matches no outcome in: {query}");
-                }
-            }
+            Assert.True(UnknownOutcomes(query) is [], $"{document}: outcome(s) {string.Join(", ", UnknownOutcomes(query))} not in LogOutcomes, in: {query}");
 
+            var aliases = Regex.Matches(query, @"\bas\s+([A-Za-z_]\w*)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
             var bare = Regex.Replace(query, @"""[^""]*""|/[^/\n]*/|\b\d+\b", " ");
             foreach (Match word in Regex.Matches(bare, @"@?[A-Za-z_]\w*"))
             {
                 var name = word.Value;
                 Assert.True(
                     name.StartsWith('@') || QueryWords.Contains(name) || aliases.Contains(name) || logged.Contains(name),
-                    $"'{name}' is neither a logged field nor a Logs Insights word, in: {query}");
+                    $"{document}: '{name}' is neither a logged field nor a Logs Insights word, in: {query}");
             }
         }
+    }
+
+    [Fact]
+    public void The_query_scan_finds_fields_filter_and_stats_blocks_and_every_form_of_outcome_comparison()
+    {
+        // A control for the test above: an outcome misspelt in any of these forms, in a block starting with any of
+        // these commands, is caught.
+        const string markdown = """
+            ```
+            filter outcome in ["Failed", "Faild"] or outcome not in ["GroupStoped"]
+            ```
+            ```
+            stats count(*) by outcome
+            | filter outcome = "Drfit" or outcome != "Replicated" or outcome like "Dead" or outcome like /^Archive$/
+            ```
+            ```sh
+            fields outcome
+            | filter outcome =~ /Redelivery(Scheduled|Lost)/ or outcome like "Missing"
+            ```
+            ```sh
+            sam deploy --parameter-overrides 'outcome="Bogus"'
+            ```
+            """;
+
+        var queries = Queries(markdown);
+
+        Assert.Equal(3, queries.Count);
+        Assert.Equal(["Faild", "GroupStoped"], UnknownOutcomes(queries[0]));
+        Assert.Equal(["Drfit", "/^Archive$/"], UnknownOutcomes(queries[1]));
+        Assert.Equal(["\"Missing\""], UnknownOutcomes(queries[2]));
     }
 
     /// <summary>The keys of a real JSON log line with every field set.</summary>
@@ -81,10 +105,70 @@ public class LogSchemaTests
         return JsonDocument.Parse(output.ToString()).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The fenced blocks that are Logs Insights queries (they start with a <c>fields</c> command).</summary>
+    /// <summary>The fenced blocks that are Logs Insights queries (they start with a fields, filter or stats command).</summary>
     private static List<string> Queries(string markdown) =>
         Regex.Matches(markdown, @"```[^\n]*\n(?<body>.*?)```", RegexOptions.Singleline)
             .Select(m => m.Groups["body"].Value)
-            .Where(body => body.TrimStart().StartsWith("fields ", StringComparison.Ordinal))
+            .Where(body => Regex.IsMatch(body, @"^\s*(?:fields|filter|stats)\s"))
             .ToList();
+
+    /// <summary>
+    /// The outcome values a query names that no logged outcome matches: <c>outcome = "X"</c> and <c>!= "X"</c> exactly,
+    /// <c>in ["X", ...]</c> and <c>not in [...]</c> for each element, <c>like "X"</c> as a substring, and
+    /// <c>like /re/</c> or <c>=~ /re/</c> as a regular expression
+    /// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html).
+    /// </summary>
+    private static List<string> UnknownOutcomes(string query)
+    {
+        var unknown = new List<string>();
+        const string comparison = @"\boutcome\s*(?:(?<op>=~|!=|=|(?:not\s+)?like)\s*(?:""(?<text>[^""]*)""|/(?<regex>[^/]*)/)|(?:not\s+)?in\s*\[(?<list>[^\]]*)\])";
+        foreach (Match match in Regex.Matches(query, comparison))
+        {
+            if (match.Groups["list"].Success)
+            {
+                unknown.AddRange(Regex.Matches(match.Groups["list"].Value, @"""(?<name>[^""]*)""").Select(m => m.Groups["name"].Value).Where(name => !LogOutcomes.All.Contains(name)));
+            }
+            else if (match.Groups["regex"].Success)
+            {
+                var pattern = new Regex(match.Groups["regex"].Value, RegexOptions.None, TimeSpan.FromSeconds(1));
+                if (!LogOutcomes.All.Any(pattern.IsMatch))
+                {
+                    unknown.Add($"/{pattern}/");
+                }
+            }
+            else if (match.Groups["op"].Value.EndsWith("like", StringComparison.Ordinal))
+            {
+                var text = match.Groups["text"].Value;
+                if (!LogOutcomes.All.Any(outcome => outcome.Contains(text, StringComparison.Ordinal)))
+                {
+                    unknown.Add($"\"{text}\"");
+                }
+            }
+            else if (!LogOutcomes.All.Contains(match.Groups["text"].Value))
+            {
+                unknown.Add(match.Groups["text"].Value);
+            }
+        }
+
+        return unknown;
+    }
+
+    /// <summary>Every Markdown file of the checkout, outside build output.</summary>
+    private static IEnumerable<string> MarkdownFiles(string root)
+    {
+        string[] skipped = ["bin", "obj", "artifacts", "node_modules", ".git", ".aws-sam"];
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var directory))
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*.md"))
+            {
+                yield return file;
+            }
+
+            foreach (var child in Directory.EnumerateDirectories(directory).Where(d => !skipped.Contains(Path.GetFileName(d))))
+            {
+                pending.Push(child);
+            }
+        }
+    }
 }
