@@ -136,7 +136,7 @@ def main(out, doc):
                 f"| lowest ratio this machine allows: (bootstrap + LocalEcr CPU, {n} destinations) / {cores} vCPUs / T(1) | {fmt(bound)} | | |"]
 
     def held_fanout(plain_ratio):
-        # Supplementary, never the figure: the same 1 vs n destinations with every UploadLayerPart answer held
+        # Supplementary, never the target's figure: the same 1 vs n destinations with every UploadLayerPart answer held
         # (LocalEcr's delay fault), as when the destinations are round trips away rather than CPU on this machine.
         held = read_tsv(out / "fanout-latency.tsv")
         h_one = {r[0]: r for r in held if r[1] == "1"}
@@ -147,8 +147,8 @@ def main(out, doc):
         delay = machine.get("latency_ms", "100")
         hn = h_many[h_keys[0]][1]
         h_ratio = [float(h_many[k][2]) / float(h_one[k][2]) for k in h_keys]
-        beside = f"; beside it the plain ratio (the issue's figure, above): {med(plain_ratio):.2f}" if plain_ratio else ""
-        rows = [f"| *supplementary, not the issue's figure:* same image to 1 / {hn} destinations, every UploadLayerPart answer held "
+        beside = f"; beside it the plain ratio (the figure the target applies to, above): {med(plain_ratio):.2f}" if plain_ratio else ""
+        rows = [f"| *supplementary, not the target's figure:* same image to 1 / {hn} destinations, every UploadLayerPart answer held "
                 f"{delay} ms (destinations a round trip away, not CPU on this machine) | {fmt([float(h_one[k][2]) for k in h_keys], ' s')} / "
                 f"{fmt([float(h_many[k][2]) for k in h_keys], ' s')} | | |",
                 f"| *supplementary:* ratio {hn} destinations / 1 with answers held {delay} ms (per run, then median) | "
@@ -188,7 +188,7 @@ def main(out, doc):
               f"{verdict(repeat_uploads == 0 and repeat_dest <= 2)} ({repeat_uploads} upload calls, {repeat_dest} destination calls) |",
               "", "ECR calls (LocalEcr `GET /_localecr/calls`; `DownloadLayer` is the presigned GET, counted in the source region):", ""]
     lines += calls_table(first, repeat)
-    lines += ["", f"Raw results: `{out}` (throughput.tsv, memory.tsv, latency.tsv, fanout.tsv, fanout-latency.tsv, coldstart.tsv, calls-*.json, machine.txt).", "", END]
+    lines += ["", "Raw results: throughput.tsv, memory.tsv, latency.tsv, fanout.tsv, fanout-latency.tsv, coldstart.tsv, calls-*.json, machine.txt in bench/run.sh's `$OUT` (not kept in the repository).", "", END]
     block = "\n".join(lines)
     path = Path(doc)
     text = path.read_text() if path.exists() else "# Performance\n\n" + BEGIN + "\n" + END + "\n"

@@ -244,10 +244,10 @@ wants fanout && for run in $(seq 1 "$runs"); do
   fi
 done
 
-# Supplementary to the fan-out figure, never instead of it: the same 1 vs 3 destinations with every
+# Supplementary to the fan-out figure the target applies to, never instead of it: the same 1 vs 3 destinations with every
 # UploadLayerPart answer held LATENCY_MS in every region (LocalEcr's delay fault, as in the latency section), as
 # when the destinations are cross-region round trips away instead of processes on this machine's two cores.
-# The plain fanout rows stay the figure. Same columns as fanout.tsv, in fanout-latency.tsv.
+# The plain fanout rows stay the target's figure. Same columns as fanout.tsv, in fanout-latency.tsv.
 : >"$out/fanout-latency.tsv"
 if wants fanoutlatency; then
   curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+/// <summary>
+/// The documents and the bench's generated text speak to a reader of this repository: they cite what that reader can
+/// open, never a work item, a working session or a scratch path on the machine that measured.
+/// </summary>
+public sealed class DocumentationHygieneTests
+{
+    private static readonly (string Pattern, string Why)[] Internal =
+    [
+        (@"\bthe issue(?:'s| that)\b", "names a work item the reader cannot open: say \"the target\" or cite a public source"),
+        (@"\bthis workplace\b", "names the machine the work was done on"),
+        (@"\bsession \d+\b|\b(?:this|that|the earlier|a later) session\b(?!'s lock)", "names a working session: give the date or the commit"),
+        (@"\braw(?: results)?:\s*`?/tmp/", "points at raw data in a scratch directory that is not kept"),
+    ];
+
+    [Fact]
+    public void Documents_and_bench_output_carry_no_internal_references()
+    {
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md", "bench/run.sh", "bench/report.py"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var paths = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToList();
+        Assert.Contains("docs/performance.md", paths);
+        Assert.Contains("bench/report.py", paths);
+
+        var found = new List<string>();
+        foreach (var path in paths)
+        {
+            var lines = File.ReadAllLines(RepositoryRoot.File(path));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                found.AddRange(Internal
+                    .Where(rule => Regex.IsMatch(lines[i], rule.Pattern, RegexOptions.IgnoreCase))
+                    .Select(rule => $"{path}:{i + 1}: {rule.Why}: {lines[i].Trim()}"));
+            }
+        }
+
+        Assert.Empty(found);
+    }
+
+    [Theory]
+    [InlineData("beside it the plain ratio (the issue's figure, above)")]
+    [InlineData("reported from ECR in the field (the issue that asked for it)")]
+    [InlineData("The package mirror of this workplace serves")]
+    [InlineData("`6d44a7c` (session 7's changes)")]
+    [InlineData("load 1 to 5; raw: `/tmp/bench-q1`)")]
+    [InlineData("Raw results: `/tmp/bench-s8` (throughput.tsv)")]
+    public void The_rules_catch_the_forms_that_slipped_in_before(string line) =>
+        Assert.Contains(Internal, rule => Regex.IsMatch(line, rule.Pattern, RegexOptions.IgnoreCase));
+}
