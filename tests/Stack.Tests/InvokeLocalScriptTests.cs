@@ -9,57 +9,43 @@ namespace Stack.Tests;
 /// </summary>
 public sealed class InvokeLocalScriptTests : IDisposable
 {
-    private readonly string _bin = Directory.CreateTempSubdirectory("replicator-invoke-local-path-").FullName;
+    private readonly StandInTools _tools = new();
 
     [Theory]
     [InlineData("x86_64", "linux-x64")]
     [InlineData("aarch64", "linux-arm64")]
     public void Publishes_the_bootstrap_for_the_linux_runtime_of_the_hosts_architecture(string machine, string runtime)
     {
-        Tool("uname", Uname("Linux", machine));
+        _tools.Add("uname", StandInTools.Uname("Linux", machine));
 
         var result = InvokeLocal();
 
-        var published = File.ReadAllText(Path.Combine(_bin, "published"));
-        Assert.Contains($"publish src/Replicator.Function -c Release -r {runtime} -o {RepositoryRoot.Path}/artifacts/invoke-local/{runtime} ", published, StringComparison.Ordinal);
+        Assert.Contains($"publish src/Replicator.Function -c Release -r {runtime} -o {RepositoryRoot.Path}/artifacts/invoke-local/{runtime} ", _tools.Recorded, StringComparison.Ordinal);
         Assert.NotEqual(0, result.ExitCode);
     }
 
     [Fact]
     public void Refuses_in_one_line_on_a_host_that_is_not_linux()
     {
-        Tool("uname", Uname("Darwin", "arm64"));
+        _tools.Add("uname", StandInTools.Uname("Darwin", "arm64"));
 
         var result = InvokeLocal();
 
         Assert.Equal(1, result.ExitCode);
         var error = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: invoke-local.sh builds and runs the Linux bootstrap, so it needs a Linux host (this one is Darwin)", error, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_bin, "published")), "published on a host that is not Linux");
+        Assert.Null(_tools.Recorded);
     }
 
-    public void Dispose() => Directory.Delete(_bin, recursive: true);
-
-    private static string Uname(string system, string machine) =>
-        $"""case "$1" in -s) echo {system} ;; -m) echo {machine} ;; *) echo {system} ;; esac""";
-
-    private void Tool(string name, string body)
-    {
-        var path = Path.Combine(_bin, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
+    public void Dispose() => _tools.Dispose();
 
     private ProcessResult InvokeLocal()
     {
-        Tool("dotnet", """echo "$@" > "${0%/*}/published"; exit 1""");
+        _tools.Add("dotnet", StandInTools.RecordingDotnet());
         return ProcessRunner.Run(
             "bash",
             [RepositoryRoot.File("scripts", "invoke-local.sh"), RepositoryRoot.File("events", "push.json")],
-            environment: new Dictionary<string, string> { ["PATH"] = _bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") },
+            environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") },
             unset: ["BOOTSTRAP"]);
     }
 }
