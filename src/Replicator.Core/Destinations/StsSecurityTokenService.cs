@@ -78,7 +78,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         }
         catch (Exception ex) when (ex is not ReplicationException)
         {
-            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", cancellationToken);
+            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
     [Fact]
     public async Task No_secret_or_download_url_reaches_any_output_of_a_faulty_batch()
     {
-        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey });
+        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey, SessionToken = SessionToken });
         await using var api = await LocalRuntimeApi.StartAsync();
         var credentials = new StaticCredentialsSource(new AwsCredentials(AccessKeyId, SecretKey, SessionToken));
         var endpoint = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
