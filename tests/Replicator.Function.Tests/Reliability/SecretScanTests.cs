@@ -170,7 +170,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
             .Concat(deadLetter.Sent.Select(m => $"{m.ErrorType} {m.Reason}")));
 
         // The batch really used a role session and both parameters: one destination failed on the malformed one.
-        Assert.Equal(1, ecr.Calls.Count(West, "sts:AssumeRole"));
+        Assert.Equal(1, ecr.Calls.Count(Source, "sts:AssumeRole"));
         Assert.Contains("SSM parameter /scan/bad is not JSON", captured, StringComparison.Ordinal);
         Assert.Contains("\"outcome\":\"Replicated\"", captured, StringComparison.Ordinal);
         foreach (var secret in new[] { sourceKeys.SecretAccessKey, chinaKeys.SecretAccessKey, malformedSecret, "MalformedParameterSecret", "IQoJb3JpZ2luX2VjE", "scan-external-id" })
