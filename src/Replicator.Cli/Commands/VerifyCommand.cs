@@ -6,6 +6,8 @@ using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Cli.Verification;
 using Replicator.Core.Errors;
+using Replicator.Core.Manifests;
+using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;
@@ -74,11 +76,16 @@ public static class VerifyCommand
                 throw new UsageException(e.Message);
             }
 
-            // The referrers of each selected image (once per digest, named after its first selected tag).
+            // The referrers of each selected image (once per digest, named after its first selected tag), and of an
+            // index's platform manifests, which the copy brings along and the reconciler heals.
+            var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
             foreach (var image in expected.DistinctBy(i => i.Digest))
             {
-                var found = await ReferrerInventory.WalkAsync(source, null, repository, image.Digest, cancellationToken);
+                IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
+                    ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
+                    : [image.Digest];
+                var found = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
                 if (found.Count > 0)
                 {
                     referrers.Add((image.Tag, found));

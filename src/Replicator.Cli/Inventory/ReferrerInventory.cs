@@ -14,15 +14,17 @@ public static class ReferrerInventory
     public const int PageSize = 50;
 
     /// <summary>
-    /// Every ACTIVE referrer of <paramref name="subjectDigest"/> and, breadth first, of the referrers found; each
-    /// digest once. Empty when the repository or the subject does not exist.
+    /// Every ACTIVE referrer of <paramref name="subjectDigests"/> (an image, and for an index the manifests it lists:
+    /// a per-platform signature is copied with the index too) and, breadth first, of the referrers found; each digest
+    /// once. Empty when the repository or the subjects do not exist.
     /// </summary>
-    public static async Task<IReadOnlyList<ReferrerEntry>> WalkAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ReferrerEntry>> WalkAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> subjectDigests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(subjectDigests);
         var found = new List<ReferrerEntry>();
-        var known = new HashSet<string>(StringComparer.Ordinal) { subjectDigest };
-        var subjects = new Queue<string>([subjectDigest]);
+        var known = new HashSet<string>(subjectDigests, StringComparer.Ordinal);
+        var subjects = new Queue<string>(known.Order(StringComparer.Ordinal));
         while (subjects.TryDequeue(out var subject))
         {
             foreach (var referrer in await ListAsync(client, registryId, repository, subject, ArtifactStatusFilter.Active, cancellationToken))

@@ -80,7 +80,13 @@ public sealed class DriftScanner
     }
 
     /// <summary>Lists the source repository and every destination's; null when the source repository does not exist.</summary>
-    public async Task<RepositoryScan?> ScanAsync(string repository, CancellationToken cancellationToken)
+    /// <param name="repository">The source repository.</param>
+    /// <param name="stopRequested">
+    /// Asked before each further page of a listing (not before the first): true stops the scan with a
+    /// <see cref="ScanStoppedException"/>, so a listing of many pages does not run past the caller's stop time. Null: never.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<RepositoryScan?> ScanAsync(string repository, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         var sourceTags = new HashSet<string>(StringComparer.Ordinal);
         var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -99,7 +105,7 @@ public sealed class DriftScanner
         {
             do
             {
-                await PaceAsync(cancellationToken);
+                await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
                 var page = await _source.DescribeImagesAsync(request, cancellationToken);
                 foreach (var detail in page.ImageDetails ?? [])
                 {
@@ -134,7 +140,7 @@ public sealed class DriftScanner
         var listings = new List<DestinationListing>();
         foreach (var destination in _destinations)
         {
-            listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, cancellationToken)));
+            listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, stopRequested, cancellationToken)));
         }
 
         return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings) { IndexDigests = indexDigests };
@@ -152,7 +158,14 @@ public sealed class DriftScanner
     /// (recursively: a signature of an SBOM), which a push of the subject would have copied along. For an index the
     /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them.
     /// </summary>
-    public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, CancellationToken cancellationToken)
+    /// <param name="scan">The repository's listings.</param>
+    /// <param name="digest">The source digest.</param>
+    /// <param name="stopRequested">
+    /// Asked before each further subject of the walk and each further page: true stops it with a
+    /// <see cref="ScanStoppedException"/> (the digest is then unfinished). Null: never.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scan);
         var items = new List<DriftItem>(DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations));
@@ -164,13 +177,22 @@ public sealed class DriftScanner
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
         if (scan.IndexDigests.Contains(digest))
         {
-            seen.UnionWith(await ChildDigestsAsync(scan, digest, cancellationToken));
+            // Asked only for index digests, so a pass over single-platform images pays nothing more.
+            await PaceAsync(cancellationToken);
+            seen.UnionWith(await IndexChildren.DigestsAsync(_source, scan.RegistryId, scan.Repository, digest, cancellationToken));
         }
 
         var subjects = new Queue<string>(seen.Order(StringComparer.Ordinal));
+        var first = true;
         while (subjects.TryDequeue(out var subject) && seen.Count <= MaxReferrers)
         {
-            var referrers = (await ListReferrersAsync(scan, subject, cancellationToken)).Where(seen.Add).ToList();
+            if (!first)
+            {
+                ThrowIfStopped(stopRequested);
+            }
+
+            first = false;
+            var referrers = (await ListReferrersAsync(scan, subject, stopRequested, cancellationToken)).Where(seen.Add).ToList();
             items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
             foreach (var next in held)
             {
@@ -186,7 +208,7 @@ public sealed class DriftScanner
     /// stack's destination policies already grant it, and it answers the same digests and tags. Archived images count
     /// as held, so the reconciler never fights a destination's own lifecycle rules.
     /// </summary>
-    private async Task<RepositoryListing> ListDestinationAsync(ReplicationDestination destination, string repository, string? sourceAccount, CancellationToken cancellationToken)
+    private async Task<RepositoryListing> ListDestinationAsync(ReplicationDestination destination, string repository, string? sourceAccount, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         var client = _destinationClients.GetClient(destination, sourceAccount);
         var details = new List<ImageDetail>();
@@ -201,7 +223,7 @@ public sealed class DriftScanner
         {
             do
             {
-                await PaceAsync(cancellationToken);
+                await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
                 var page = await client.DescribeImagesAsync(request, cancellationToken);
                 details.AddRange(page.ImageDetails ?? []);
                 request.NextToken = NextToken(page.NextToken, request.NextToken);
@@ -220,40 +242,7 @@ public sealed class DriftScanner
                 : [new ImageIdentifier { ImageDigest = d.ImageDigest }]));
     }
 
-    /// <summary>
-    /// The manifests an index lists, from one BatchGetImage of the source (asked only for index digests, so a pass over
-    /// single-platform images pays nothing more). An index gone or unreadable since the listing has no children to
-    /// follow: the next pass sees it again.
-    /// </summary>
-    private async Task<IReadOnlyList<string>> ChildDigestsAsync(RepositoryScan scan, string digest, CancellationToken cancellationToken)
-    {
-        await PaceAsync(cancellationToken);
-        var response = await _source.BatchGetImageAsync(
-            new BatchGetImageRequest
-            {
-                RegistryId = scan.RegistryId,
-                RepositoryName = scan.Repository,
-                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
-                AcceptedMediaTypes = [.. MediaTypes.AcceptedManifestTypes],
-            },
-            cancellationToken);
-        if (response.Images?.FirstOrDefault(i => i.ImageManifest is not null) is not { } image)
-        {
-            return [];
-        }
-
-        try
-        {
-            return [.. ManifestParser.Parse(image.ImageManifest!, image.ImageManifestMediaType, digest).Manifests.Select(m => m.Digest)];
-        }
-        catch (ManifestException)
-        {
-            // A malformed index cannot be copied either; the replication of its push reports that, not the reconciler.
-            return [];
-        }
-    }
-
-    private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, CancellationToken cancellationToken)
+    private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         var digests = new List<string>();
         var request = new ListImageReferrersRequest
@@ -268,7 +257,7 @@ public sealed class DriftScanner
         };
         do
         {
-            await PaceAsync(cancellationToken);
+            await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
             var page = await _source.ListImageReferrersAsync(request, cancellationToken);
             digests.AddRange((page.Referrers ?? []).Select(r => r.Digest).OfType<string>());
             request.NextToken = digests.Count > MaxReferrers ? null : NextToken(page.NextToken, request.NextToken);
@@ -280,6 +269,27 @@ public sealed class DriftScanner
 
     /// <summary>The next page's token; null ends the walk, also when a server repeats the token it was given.</summary>
     private static string? NextToken(string? next, string? current) => next is { Length: > 0 } && next != current ? next : null;
+
+    /// <summary>
+    /// Before a page: the stop check (from the second page of a listing on, so every call makes progress) and the pacer.
+    /// </summary>
+    private ValueTask NextPageAsync(string? nextToken, Func<bool>? stopRequested, CancellationToken cancellationToken)
+    {
+        if (nextToken is not null)
+        {
+            ThrowIfStopped(stopRequested);
+        }
+
+        return PaceAsync(cancellationToken);
+    }
+
+    private static void ThrowIfStopped(Func<bool>? stopRequested)
+    {
+        if (stopRequested?.Invoke() == true)
+        {
+            throw new ScanStoppedException();
+        }
+    }
 
     private ValueTask PaceAsync(CancellationToken cancellationToken) => _pacer?.WaitAsync(cancellationToken) ?? ValueTask.CompletedTask;
 }

@@ -24,6 +24,7 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly ImageDeleter _deleter;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
+    private readonly RepositoryMapping _mapping;
 
     public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null, IDestinationClients? destinationClients = null)
     {
@@ -47,6 +48,7 @@ public sealed class ImageReplicator : IImageReplicator
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
         _deleter = new ImageDeleter(options.RepositoryMapping);
+        _mapping = options.RepositoryMapping;
     }
 
     /// <summary>The part buffers of every copy of this engine (their count bounds its memory; tests read its counters).</summary>
@@ -59,8 +61,9 @@ public sealed class ImageReplicator : IImageReplicator
     public IDestinationClients DestinationClients => _destinationClients;
 
     /// <summary>
-    /// How far a referrer event climbs its subject chain before giving up (a signature of an SBOM of an image is 2).
-    /// Bounds the recursion on a hostile chain; the subject's own referrers walk covers anything deeper.
+    /// How far a referrer event climbs its subject chain (a signature of an SBOM of an image is 2). Bounds the
+    /// recursion on a hostile chain: at the bound the subject is not copied but must already be in the destination,
+    /// else the referrer waits (a transient failure) for the subject's own push, whose referrers walk brings it.
     /// </summary>
     public const int MaxSubjectDepth = 4;
 
@@ -119,18 +122,94 @@ public sealed class ImageReplicator : IImageReplicator
         // referrer that points at nothing. The subject's copy lists its referrers, so it brings this one too.
         var ready = request.Destinations;
         var waiting = new List<DestinationResult>();
+        ReplicationResult? subjectResult = null;
         if (context.Image.Root.Subject is { } subject && depth < MaxSubjectDepth)
         {
             var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
-            var subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
+            subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
             ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
             waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => SubjectUnavailable(d, context.Image.Root.ReferenceDigest, subject.Digest, started)));
+        }
+        else if (context.Image.Root.Subject is { } deep)
+        {
+            // At the bound the subject is not copied, so it must be there already: a referrer is never published
+            // pointing at nothing.
+            var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, context.Image.Root.ReferenceDigest, deep.Digest, started, cancellationToken)));
+            ready = [.. held.Where(h => h.Waiting is null).Select(h => h.Destination)];
+            waiting.AddRange(held.Select(h => h.Waiting).OfType<DestinationResult>());
         }
 
         var results = await Task.WhenAll(ready.Select(
             d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
-        var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) ?? waiting.First(w => w.Destination == d)).ToList();
+        var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
+            ? WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
+            : waiting.First(w => w.Destination == d)).ToList();
         return new ReplicationResult(source, context.Image.Root.ReferenceDigest, all);
+    }
+
+    /// <summary>
+    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes and blobs
+    /// count, and the destination is Replicated when either write happened (the subject's copy usually brings the
+    /// referrer along, which then finds itself UpToDate), so the record's metrics and event show the copy it made.
+    /// </summary>
+    private DestinationResult WithSubject(DestinationResult own, DestinationResult? subject, long started)
+    {
+        if (subject is null || !own.Succeeded || subject.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate))
+        {
+            return own;
+        }
+
+        var written = own.Outcome == ReplicationOutcome.Replicated || subject.Outcome == ReplicationOutcome.Replicated;
+        return own with
+        {
+            Outcome = written ? ReplicationOutcome.Replicated : own.Outcome,
+            LayersCopied = own.LayersCopied + subject.LayersCopied,
+            LayersSkipped = own.LayersSkipped + subject.LayersSkipped,
+            BytesCopied = own.BytesCopied + subject.BytesCopied,
+            Duration = _time.GetElapsedTime(started),
+        };
+    }
+
+    /// <summary>
+    /// At <see cref="MaxSubjectDepth"/>: whether <paramref name="destination"/> already holds the subject (DescribeImages
+    /// by digest); when it does not, or cannot say, the referrer's result there (transient: the subject's own push, or
+    /// a retry once it is there, publishes the referrer).
+    /// </summary>
+    private async Task<(ReplicationDestination Destination, DestinationResult? Waiting)> SubjectAtBoundAsync(
+        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken)
+    {
+        string code;
+        string message;
+        bool transient;
+        try
+        {
+            var client = _destinationClients.GetClient(destination, source.RegistryId);
+            var repository = _mapping.Map(source.RepositoryName);
+            var described = await client.DescribeImagesAsync(
+                new DescribeImagesRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = subjectDigest }] }, cancellationToken);
+            if (described.ImageDetails is { Count: > 0 })
+            {
+                return (destination, null);
+            }
+
+            (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
+        {
+            (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
+        }
+
+        var result = new DestinationResult(destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient);
+        _observer.DestinationDone(result);
+        return (destination, result);
+
+        string NotHeld() =>
+            $"referrer {referrer} is {MaxSubjectDepth} subjects up the pushed referrer's chain, past which subjects are not copied first, "
+            + $"and its subject {subjectDigest} is not in {destination} yet; it is not published before it (retried until the subject's own push replicates it)";
     }
 
     /// <summary>

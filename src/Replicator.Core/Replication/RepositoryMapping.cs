@@ -1,5 +1,6 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Errors;
+using Replicator.Core.Selection;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
@@ -102,7 +103,113 @@ public sealed class RepositoryMapping
         ? mapped
         : throw new ReplicationException(ReplicationErrorCodes.InvalidRepositoryMapping, problem!, isTransient: false);
 
+    /// <summary>
+    /// Why two selected source repositories could get the same destination name under these rules, one reason per
+    /// pair: two rules whose destination prefixes nest (<c>a/=x/</c> and <c>b/=x/b/</c> both give <c>x/b/app</c>), or a
+    /// rule whose destination prefix an unmapped name can start with (<c>team/=</c> gives <c>team/app</c> the name of
+    /// <c>app</c>). Conservative: a pair is reported when some names <paramref name="filter"/> includes (its exclusions
+    /// aside) could collide, whatever repositories exist. Empty: the mapping is one to one on the selection.
+    /// </summary>
+    public IReadOnlyList<string> Collisions(RepositoryFilter? filter = null)
+    {
+        var problems = new List<string>();
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            for (var j = i + 1; j < _rules.Length; j++)
+            {
+                if ((RulesCollide(_rules[i], _rules[j], filter) ?? RulesCollide(_rules[j], _rules[i], filter)) is { } example)
+                {
+                    problems.Add($"rules {Rule(_rules[i])} and {Rule(_rules[j])} can give two repositories one destination name{example}");
+                }
+            }
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (IdentityCollides(rule, filter) is { } example)
+            {
+                problems.Add($"rule {Rule(rule)} can give a repository the destination name of one no rule maps (which keeps its name){example}");
+            }
+        }
+
+        return problems;
+    }
+
     public override string ToString() => IsIdentity ? "(none)" : string.Join(',', _rules.Select(r => $"{r.Source}={r.Destination}"));
+
+    private static string Rule((string Source, string Destination) rule) => EcrNames.Quote($"{rule.Source}={rule.Destination}");
+
+    /// <summary>
+    /// Non-null (an example, or empty) when a name of rule <paramref name="a"/> and one of rule <paramref name="b"/>
+    /// can map to the same name, with <paramref name="b"/>'s destination prefix extending <paramref name="a"/>'s by some
+    /// x: <c>Sa+x+z</c> and <c>Sb+z</c> both give <c>Db+z</c>, unless a longer source prefix takes every <c>Sa+x…</c>.
+    /// </summary>
+    private string? RulesCollide((string Source, string Destination) a, (string Source, string Destination) b, RepositoryFilter? filter)
+    {
+        if (!b.Destination.StartsWith(a.Destination, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var extended = a.Source + b.Destination[a.Destination.Length..];
+        var shadowed = _rules.Any(k => k.Source.Length > a.Source.Length && extended.StartsWith(k.Source, StringComparison.Ordinal));
+        if (shadowed || !Selectable(extended, filter) || !Selectable(b.Source, filter))
+        {
+            return null;
+        }
+
+        return Example(extended + "app", b.Source + "app");
+    }
+
+    /// <summary>
+    /// Non-null when an unmapped name (one no source prefix matches, kept as is) can start with <paramref name="rule"/>'s
+    /// destination prefix: impossible only when a source prefix is a prefix of every such name.
+    /// </summary>
+    private string? IdentityCollides((string Source, string Destination) rule, RepositoryFilter? filter)
+    {
+        if (!Selectable(rule.Source, filter))
+        {
+            return null;
+        }
+
+        IEnumerable<string> starts = filter is null ? [string.Empty] : filter.Includes.Where(p => p.IsPrefix).Select(p => p.Value);
+        foreach (var start in starts)
+        {
+            // The names the pattern includes that start with the destination prefix start with the longer of the two.
+            var longer = start.Length < rule.Destination.Length ? rule.Destination : start;
+            if ((!start.StartsWith(rule.Destination, StringComparison.Ordinal) && !rule.Destination.StartsWith(start, StringComparison.Ordinal))
+                || _rules.Any(k => longer.StartsWith(k.Source, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var unmapped = longer + "app";
+            return Example(rule.Source + unmapped[rule.Destination.Length..], unmapped);
+        }
+
+        // Exact names of the filter.
+        foreach (var name in filter?.Includes.Where(p => !p.IsPrefix).Select(p => p.Value) ?? [])
+        {
+            if (name.StartsWith(rule.Destination, StringComparison.Ordinal) && !_rules.Any(k => name.StartsWith(k.Source, StringComparison.Ordinal)))
+            {
+                return Example(rule.Source + name[rule.Destination.Length..], name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the filter includes (exclusions aside) some name that starts with <paramref name="prefix"/>.</summary>
+    private static bool Selectable(string prefix, RepositoryFilter? filter) =>
+        filter is null || filter.Includes.Any(p => p.IsPrefix
+            ? p.Value.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(p.Value, StringComparison.Ordinal)
+            : p.Value.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>": A and B both become C" when the two names really collide (a check of the reasoning above), else empty.</summary>
+    private string Example(string one, string other) =>
+        one != other && TryMap(one, out var first, out _) && TryMap(other, out var second, out _) && first == second
+            ? $": {EcrNames.Quote(one)} and {EcrNames.Quote(other)} both become {EcrNames.Quote(first)}"
+            : string.Empty;
 
     // A prefix is any start of a valid name: the characters ECR allows, no separator run ECR refuses.
     // Whether the joined name is valid is checked per name, in TryMap.

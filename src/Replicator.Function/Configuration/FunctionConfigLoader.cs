@@ -86,6 +86,18 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(ex.Setting, ex.Problem);
         }
 
+        var repositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable));
+        var replicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes);
+        if (replicateDeletes && mapping.Collisions(repositoryFilter) is { Count: > 0 } collisions)
+        {
+            // Two source repositories sharing one destination repository: with deletes replicated, each one's DELETE
+            // events and the reconciler (a destination tag its source lacks is deleted) remove the other's tags.
+            throw new ConfigurationException(
+                RepositoryMapping.Variable,
+                $"with {ReplicateDeletes}=true every destination name must come from one source repository, but {string.Join("; ", collisions)}. "
+                + $"Give each rule a destination prefix that no other rule and no unmapped name can produce, narrow {RepositoryFilterVariable}, or turn {ReplicateDeletes} off");
+        }
+
         return new FunctionConfig
         {
             Region = region,
@@ -97,9 +109,9 @@ internal static partial class FunctionConfigLoader
             ReconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), allowHttp: sqsEndpoint is not null),
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
-            RepositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable)),
+            RepositoryFilter = repositoryFilter,
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
-            ReplicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes),
+            ReplicateDeletes = replicateDeletes,
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
             SqsEndpoint = sqsEndpoint,
             Redelivery = ParseRedelivery(Get(RetryBaseSeconds), Get(RetryMaxSeconds)),

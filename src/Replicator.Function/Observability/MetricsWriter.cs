@@ -52,8 +52,8 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
     /// <remarks>
-    /// ReplicationLatency (seconds) runs from the push event's <c>time</c> to the moment the destination held the image
-    /// (<see cref="DestinationResult.CompletedAt"/>), so it is written only for Replicated and UpToDate; ReplicationDuration
+    /// ReplicationLatency (seconds) runs from the push event's <c>time</c> to the moment this copy made the destination
+    /// hold the image (<see cref="DestinationResult.CompletedAt"/>), so it is written only for Replicated; ReplicationDuration
     /// is the copy itself. Seconds as fractions, so p50/p99 of fast copies are not rounded to zero.
     /// </remarks>
     public void Write(DestinationResult result, DateTimeOffset? eventTime)
@@ -93,14 +93,17 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// The ReplicationLatency value (seconds) of <paramref name="result"/>: from the push event's <c>time</c> to
-    /// <see cref="DestinationResult.CompletedAt"/> (else <paramref name="now"/>), for a destination that holds the
-    /// image (Replicated, UpToDate); null otherwise or without an event time. The replicated event carries the same figure.
+    /// <see cref="DestinationResult.CompletedAt"/> (else <paramref name="now"/>), for a destination this copy wrote
+    /// (Replicated); null otherwise or without an event time. An UpToDate destination held the image before this
+    /// delivery (a redelivery, a redrive, a duplicate event, a referrer that travelled with its subject): now minus the
+    /// push would be the event's age, not a replication's latency, and would inflate p99 with every retry. The
+    /// replicated event carries the same figure.
     /// </summary>
     public static double? LatencySeconds(DestinationResult result, DateTimeOffset? eventTime, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var held = result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
-        return eventTime is { } pushed && held ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : null;
+        var written = result.Outcome == ReplicationOutcome.Replicated;
+        return eventTime is { } pushed && written ? Math.Max(0, ((result.CompletedAt ?? now) - pushed).TotalSeconds) : null;
     }
 
     /// <summary>

@@ -11,15 +11,24 @@ namespace Replicator.Function.Reconcile;
 /// message group. The function then replicates it like any push. Powers the scheduled reconcile and
 /// <c>replicator sync --enqueue</c>.
 /// <para>
-/// Bounded: no repository or digest is started at or after <see cref="ReconcileRun.StopAt"/>; the place reached is
-/// saved in the <see cref="IReconcileCursorStore"/> and the next run resumes there (digests in ordinal order, so a
-/// resumed walk skips exactly what was done). Messages are sent before the cursor moves past them.
+/// Bounded: no repository or digest is started at or after <see cref="ReconcileRun.StopAt"/>, and a repository's
+/// listing or a digest's referrer walk in flight stops at its next page once it is reached; the place reached (the
+/// last finished unit) is saved in the <see cref="IReconcileCursorStore"/> and the next run resumes there (digests in
+/// ordinal order, so a resumed walk skips exactly what was done). The same holds when the invocation's token is
+/// cancelled first (a unit outlasting the margin): the run still sends what it found, saves the cursor and reports,
+/// so every run makes progress. Messages are sent before the cursor moves past them.
 /// </para>
 /// </summary>
 public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, TimeProvider time, IReconcileCursorStore? cursorStore = null)
 {
     /// <summary>SendMessageBatch takes at most 10 entries (SQS API reference).</summary>
     public const int BatchSize = 10;
+
+    /// <summary>
+    /// How long the last send and the cursor's save may take once the invocation's token is cancelled: Lambda's
+    /// deadline is then a moment away (the runtime loop keeps half a second back to post the response).
+    /// </summary>
+    public static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromMilliseconds(400);
 
     public async Task<ReconcileReport> RunAsync(ReconcileRun run, CancellationToken cancellationToken)
     {
@@ -37,7 +46,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             string? done = cursor?.InsideOf(repository) == true ? cursor.AfterDigest : null;
             try
             {
-                var scan = await scanner.ScanAsync(repository, cancellationToken);
+                var scan = await scanner.ScanAsync(repository, () => ShouldStop(run), cancellationToken);
                 if (scan is null)
                 {
                     continue;
@@ -61,9 +70,16 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                         return await StopAsync(state, new ReconcileCursor(repository, done), cancellationToken);
                     }
 
-                    await AddAsync(state, await scanner.DigestDriftAsync(scan, digest, cancellationToken), scan, cancellationToken);
+                    await AddAsync(state, await scanner.DigestDriftAsync(scan, digest, () => ShouldStop(run), cancellationToken), scan, cancellationToken);
                     done = digest;
                 }
+            }
+            catch (OperationCanceledException ex) when (ex is ScanStoppedException || cancellationToken.IsCancellationRequested)
+            {
+                // The stop time (or the invocation's deadline) came inside a unit: it is left for the next run, which
+                // resumes after the last finished one. Without this the run would end with nothing saved, and every
+                // run would start over at the same place.
+                return await StopInsideAsync(state, new ReconcileCursor(repository, done), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -94,6 +110,21 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         }
 
         return state.Report(completed: false, cursor: next);
+    }
+
+    /// <summary>
+    /// <see cref="StopAsync"/> from inside a unit: when the invocation's token is already cancelled, the last send and
+    /// the save get a short token of their own (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it.
+    /// </summary>
+    private async Task<ReconcileReport> StopInsideAsync(RunState state, ReconcileCursor next, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            return await StopAsync(state, next, cancellationToken);
+        }
+
+        using var final = new CancellationTokenSource(FinalWriteTimeout, time);
+        return await StopAsync(state, next, final.Token);
     }
 
     private async Task AddAsync(RunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, CancellationToken cancellationToken)

@@ -68,4 +68,39 @@ public sealed class VerifyReferrersTests
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_signature_of_one_platform_of_an_index_missing_at_the_destination_is_a_difference()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 43);
+        var multi = builder.MultiArch(SampleFormat.Oci, [1024]);
+        await h.PushAsync(CliHarness.Source, "multi", multi, "v1");
+        var first = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // Signed per platform after the sync: the subject is a manifest the index lists, not the tagged index.
+        var platform = multi.Manifests[0];
+        var signature = builder.Artifact(platform, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(CliHarness.Source, "multi", signature, null);
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        using (var document = JsonDocument.Parse(drift.Output))
+        {
+            var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
+            Assert.Equal(signature.Digest, missing.GetProperty("sourceDigest").GetString());
+            Assert.Equal(platform.Digest, missing.GetProperty("subjectDigest").GetString());
+            Assert.Equal("v1", missing.GetProperty("tag").GetString());
+        }
+
+        // The next sync copies it with the index; then verify finds it.
+        var again = await h.RunAsync(["sync", .. Regions]);
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+    }
 }

@@ -158,4 +158,70 @@ public sealed class ReferrerTests
         Assert.True(result.Destinations.Single(d => d.Destination.Region == Europe).Succeeded);
         Assert.True(await h.Probe(Europe).HasVerifiedImageAsync("waits", sbom.Digest));
     }
+
+    [Fact]
+    public async Task A_referrer_event_that_copied_its_subject_reports_the_subjects_bytes_and_Replicated()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 46);
+        var image = builder.Image(SampleFormat.Oci, [4096]);
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(Source, "carried", image, "v1");
+        await h.PushAsync(Source, "carried", signature, null);
+
+        // The signature's event first: copying the image first brings the signature along with it, so the signature's
+        // own copy then finds itself there; the bytes were still written by this request.
+        var result = await h.Replicator().ReplicateAsync(Request("carried", signature.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.True(west.Succeeded, west.Message);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.Equal(signature.Digest, west.Digest);
+        Assert.True(west.BytesCopied >= 4096 + 256, $"BytesCopied {west.BytesCopied}");
+        Assert.True(west.LayersCopied >= 2, $"LayersCopied {west.LayersCopied}");
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("carried", image.Digest));
+    }
+
+    [Fact]
+    public async Task A_chain_deeper_than_the_bound_waits_for_its_subject_instead_of_publishing_a_referrer_that_points_at_nothing()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 47);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "deep", image, "v1");
+        var chain = new List<SampleImage>();
+        var subject = image;
+        for (var i = 0; i <= ImageReplicator.MaxSubjectDepth; i++)
+        {
+            subject = new SampleImageBuilder((ulong)(470 + i)).Artifact(subject.Root, $"application/vnd.example.level{i}+json", 128);
+            await h.PushAsync(Source, "deep", subject, null);
+            chain.Add(subject);
+        }
+
+        // Only the last referrer's event: its chain climbs MaxSubjectDepth subjects and stops at chain[0], whose subject
+        // (the image) nobody copied.
+        var top = chain[^1];
+        var result = await h.Replicator().ReplicateAsync(Request("deep", top.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.True(west.Transient);
+        Assert.True(result.ShouldRetry);
+        Assert.Equal(ReplicationErrorCodes.SubjectNotReplicated, west.ErrorCode);
+        Assert.Contains(image.Digest, west.Message, StringComparison.Ordinal);
+        foreach (var referrer in chain)
+        {
+            Assert.Null(await h.GetImageAsync(West, "deep", referrer.Digest));
+        }
+
+        // Once the image's own push is replicated, the retry publishes the chain.
+        Assert.True((await h.Replicator().ReplicateAsync(Request("deep", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var retried = await h.Replicator().ReplicateAsync(Request("deep", top.Digest, null, West), CancellationToken.None);
+
+        Assert.True(retried.Succeeded, retried.Destinations[0].Message);
+        foreach (var referrer in chain)
+        {
+            Assert.True(await h.Probe(West).HasVerifiedImageAsync("deep", referrer.Digest), referrer.Digest);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 
 namespace Replicator.Core.Tests.Replication;
 
@@ -70,5 +71,33 @@ public sealed class RepositoryMappingTests
 
         Assert.Equal("REPOSITORY_MAPPING", error.Setting);
         Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("team/=", "*", "'team/app' and 'app' both become 'app'")]
+    [InlineData("team/=mirror/team/", "*", "'team/app' and 'mirror/team/app' both become 'mirror/team/app'")]
+    [InlineData("a/=x/a/,x/=y/", "*", "'x/app' and 'y/app' both become 'y/app'")]
+    [InlineData("a/=x/,b/=x/b/", "*", "'a/b/app' and 'b/app' both become 'x/b/app'")]
+    [InlineData("a/=x/,b/=x/", "*", "'a/app' and 'b/app' both become 'x/app'")]
+    [InlineData("team/=", "team/*,app", "'team/app' and 'app' both become 'app'")]
+    public void Rules_under_which_two_repositories_can_share_a_destination_are_named_with_an_example(string mapping, string filter, string example)
+    {
+        var collisions = RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter));
+
+        Assert.Contains(collisions, c => c.Contains(example, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("", "*")]
+    [InlineData("=backup/", "*")]
+    [InlineData("team/=mirror/team/,=backup/", "*")]
+    [InlineData("a/=b/,b/=a/", "*")]
+    [InlineData("a/=x/a/,b/=x/b/,x/=a/x/", "*")]
+    [InlineData("team/=mirror/team/,team/web/=mirror/team/web/,mirror/=team/mirror/", "*")]
+    [InlineData("team/=", "team/*")]
+    [InlineData("team/=mirror/team/", "team/*")]
+    public void A_mapping_that_is_one_to_one_on_the_selection_has_no_collision(string mapping, string filter)
+    {
+        Assert.Empty(RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter)));
     }
 }

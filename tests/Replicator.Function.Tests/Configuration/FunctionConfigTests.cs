@@ -124,6 +124,21 @@ public class FunctionConfigTests
     }
 
     [Fact]
+    public void Deletes_are_refused_at_init_under_a_mapping_that_can_give_two_repositories_one_destination()
+    {
+        var error = Fails(("REPOSITORY_MAPPING", "team/="), ("REPLICATE_DELETES", "true"));
+
+        Assert.Equal("REPOSITORY_MAPPING", error.Variable);
+        Assert.Contains("'team/='", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'team/app' and 'app' both become 'app'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("REPLICATE_DELETES", error.Message, StringComparison.Ordinal);
+
+        // Without deletes, or with a selection under which the mapping is one to one, it loads.
+        Assert.False(Load(("REPOSITORY_MAPPING", "team/=")).ReplicateDeletes);
+        Assert.True(Load(("REPOSITORY_MAPPING", "team/="), ("REPLICATE_DELETES", "true"), ("REPOSITORY_FILTER", "team/*")).ReplicateDeletes);
+    }
+
+    [Fact]
     public void Repository_filter_is_parsed_at_init_and_defaults_to_every_repository()
     {
         Assert.Same(RepositoryFilter.Everything, Load().RepositoryFilter);

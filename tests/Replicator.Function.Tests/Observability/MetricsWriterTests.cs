@@ -104,11 +104,25 @@ public class MetricsWriterTests
     [InlineData(ReplicationOutcome.Failed)]
     [InlineData(ReplicationOutcome.Skipped)]
     [InlineData(ReplicationOutcome.Archived)]
-    public void A_destination_that_does_not_hold_the_image_writes_no_latency(ReplicationOutcome outcome)
+    [InlineData(ReplicationOutcome.UpToDate)]
+    public void A_destination_this_copy_did_not_write_has_no_latency(ReplicationOutcome outcome)
     {
         var line = Write(outcome, Now.AddSeconds(-5), completedAt: Now);
         Assert.False(line.TryGetProperty("ReplicationLatency", out _));
         Assert.Equal(outcome == ReplicationOutcome.Archived ? 1 : 0, line.GetProperty("ImagesArchived").GetInt32());
+    }
+
+    [Fact]
+    public void A_redelivery_that_finds_the_image_held_adds_no_latency_sample_and_keeps_its_other_figures()
+    {
+        // Pushed an hour ago, copied then; this delivery is a redrive from the dead-letter queue.
+        var line = Write(ReplicationOutcome.UpToDate, Now.AddHours(-1), completedAt: Now);
+
+        Assert.False(line.TryGetProperty("ReplicationLatency", out _));
+        Assert.Single(line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
+        Assert.Equal(1, line.GetProperty("ImagesSkipped").GetInt32());
+        Assert.Equal(1.5, line.GetProperty("ReplicationDuration").GetDouble(), 3);
+        Assert.Equal(1024, line.GetProperty("BytesCopied").GetInt64());
     }
 
     [Fact]

@@ -28,6 +28,8 @@ internal sealed class ReconcileRig : IAsyncDisposable
         PutImageRatePerSecond = 1000,
     };
 
+    private readonly List<IDisposable> _owned = [];
+
     private ReconcileRig(LocalEcrServer server, HttpClient http, EcrClientFactory clients)
     {
         Server = server;
@@ -63,6 +65,19 @@ internal sealed class ReconcileRig : IAsyncDisposable
     public DriftScanner Scanner(DriftSelection? selection = null) =>
         new(Engine.Clients.GetClient(Source), Engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection());
 
+    /// <summary>
+    /// <see cref="Scanner(DriftSelection?)"/> whose ECR calls first tell <paramref name="onCall"/> the operation (the
+    /// X-Amz-Target's last part) and the call's token: a test moves its clock there, as time passes during real calls.
+    /// </summary>
+    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection = null)
+    {
+        var http = new HttpClient(new CallHook(onCall) { InnerHandler = new HttpClientHandler() });
+        _owned.Add(http);
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() });
+        var engine = new ImageReplicator(new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment), http, FastOptions);
+        return new(engine.Clients.GetClient(Source), engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection());
+    }
+
     /// <summary>What the function does with a queued event: parse it, replicate (or delete) to the destinations.</summary>
     public async Task ReplicateAsync(string body)
     {
@@ -76,6 +91,7 @@ internal sealed class ReconcileRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _owned.ForEach(d => d.Dispose());
         Http.Dispose();
         await Server.DisposeAsync();
     }
@@ -118,6 +134,16 @@ internal sealed class ReconcileRig : IAsyncDisposable
                 messages.Add((message.Body, message.Attributes["MessageGroupId"]));
                 await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
+        }
+    }
+
+    private sealed class CallHook(Action<string, CancellationToken> onCall) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : string.Empty;
+            onCall(target[(target.LastIndexOf('.') + 1)..], cancellationToken);
+            return base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -1,11 +1,15 @@
+using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Selection;
 using Replicator.Function.Enqueue;
+using Replicator.Function.Configuration;
 using Replicator.Function.Events;
+using Replicator.Function.Observability;
 using Replicator.Function.Reconcile;
 using Replicator.Function.Tests.Destinations;
+using Replicator.Function.Tests.Support;
 using Replicator.Samples;
 using Replicator.Testing;
 
@@ -211,6 +215,110 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var sent = sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!)).ToList();
         Assert.Equal(expected.Order(), sent.Order());
         Assert.Equal(sent.Count, sent.Distinct().Count());
+    }
+
+    /// <summary>
+    /// Two replicated multi-arch images in one repository, each with a per-platform signature the destination lacks:
+    /// every digest's referrer walk is one ListImageReferrers per subject (the index and each child).
+    /// </summary>
+    private static async Task<(string First, string Second, string FirstSignature, string SecondSignature, int CallsPerDigest)> TwoSignedIndexesAsync(ReconcileRig h, int seed)
+    {
+        var digests = new List<(string Index, string Signature)>();
+        var children = 0;
+        foreach (var tag in new[] { "v1", "v2" })
+        {
+            var builder = new SampleImageBuilder((ulong)(seed + digests.Count));
+            var multi = builder.MultiArch(SampleFormat.Oci, [512]);
+            await h.PushAsync(ReconcileRig.Source, "walks", multi, tag);
+            await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "walks", multi.Digest, tag, Now)));
+            var signature = builder.Artifact(multi.Manifests[0], "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+            await h.PushAsync(ReconcileRig.Source, "walks", signature, null);
+            digests.Add((multi.Digest, signature.Digest));
+            children = multi.Manifests.Count;
+        }
+
+        digests.Sort((a, b) => string.CompareOrdinal(a.Index, b.Index));
+        return (digests[0].Index, digests[1].Index, digests[0].Signature, digests[1].Signature, 1 + children);
+    }
+
+    [Fact]
+    public async Task A_run_whose_clock_passes_the_stop_time_inside_a_referrer_walk_saves_the_last_finished_digest_and_the_next_run_resumes_there()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var (first, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 903);
+        var clock = new FakeTimeProvider(Now);
+
+        // Each ListImageReferrers takes a minute. The stop time falls inside the second digest's walk: it starts before
+        // it (the clock reads perDigest minutes) and would end after it.
+        var scanner = h.Scanner((operation, _) =>
+        {
+            if (operation == "ListImageReferrers")
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+            }
+        });
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender();
+
+        var stopped = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("w1", Now.AddMinutes(perDigest + 0.5)), CancellationToken.None);
+
+        Assert.False(stopped.Completed);
+        Assert.Equal(new ReconcileCursor("walks", first), ReconcileCursor.Parse(store.Value));
+        Assert.Equal((1, 1), (stopped.DriftFound, stopped.DriftEnqueued));
+        Assert.Equal(firstSignature, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
+
+        var resumed = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("w2"), CancellationToken.None);
+
+        Assert.True(resumed.Completed);
+        Assert.Equal(secondSignature, Assert.Single(resumed.Drift).Digest);
+        Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_by_the_invocation_deadline_inside_a_unit_still_saves_its_cursor_and_writes_its_metrics()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var (first, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 905);
+        var clock = new FakeTimeProvider(Now);
+        var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
+
+        // The invocation's token, as the runtime loop makes it: cancelled half a second before the deadline.
+        using var invocation = new CancellationTokenSource(context.RemainingTime - TimeSpan.FromMilliseconds(500), clock);
+
+        // The second digest's first read outlasts the whole margin (a slow, retried call): the token is cancelled inside
+        // it, before the reconciler's own stop time is ever seen past.
+        var calls = 0;
+        var scanner = h.Scanner((operation, _) =>
+        {
+            if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+            {
+                clock.Advance(TimeSpan.FromMinutes(15));
+            }
+        });
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender();
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(scanner, sender, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        var response = await scheduled.RunAsync(new ScheduledEvent { Id = "deadline-1", Account = ReconcileRig.Account }, context, invocation.Token);
+
+        Assert.True(invocation.IsCancellationRequested);
+        Assert.False(response.Completed);
+        Assert.Equal(new ReconcileCursor("walks", first), ReconcileCursor.Parse(store.Value));
+        Assert.Equal(response.Cursor, store.Value);
+        Assert.Equal(firstSignature, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
+        var metrics = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.TryGetProperty(MetricsWriter.DriftFoundMetric, out _));
+        Assert.Equal((1, 1), (metrics.GetProperty(MetricsWriter.DriftFoundMetric).GetInt32(), metrics.GetProperty(MetricsWriter.DriftEnqueuedMetric).GetInt32()));
+
+        // The next run resumes after the finished digest: the one the deadline cut is walked again, and nothing is lost.
+        var next = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("deadline-2"), CancellationToken.None);
+
+        Assert.True(next.Completed);
+        Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
     [Fact]

@@ -45,8 +45,10 @@ public sealed class ReplicatedEventFactoryTests
         Assert.Equal(12.25, d.GetProperty("latency-seconds").GetDouble());
         Assert.Equal(4096, d.GetProperty("bytes-copied").GetInt64());
 
+        // Held before this delivery: announced, without a latency (the event's age is not a replication's).
         using var second = JsonDocument.Parse(events[1].Entry.Detail!);
         Assert.Equal("UpToDate", second.RootElement.GetProperty("result").GetString());
+        Assert.False(second.RootElement.TryGetProperty("latency-seconds", out _));
         Assert.Equal("222222222222", second.RootElement.GetProperty("destination-registry-id").GetString());
         Assert.Equal(["arn:aws:ecr:eu-west-1:222222222222:repository/team/app"], events[1].Entry.Resources);
         Assert.Equal("eu-west-1", events[1].DestinationRegion);
