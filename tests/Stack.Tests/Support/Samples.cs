@@ -52,6 +52,19 @@ internal static class Samples
             ["AlarmEmail"] = "",
         }));
 
+    private static readonly Lazy<DeployedTemplate> OnlyOtherDestinationsLazy = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["OtherAccountDestinations"] = "222222222222:us-west-2",
+            ["OtherPartitionDestinations"] = "cn-north-1",
+            ["DestinationCredentials"] = "cn-north-1=ssm:/replicator/cn",
+            ["AlarmEmail"] = "",
+        }));
+
+    /// <summary>No region of this account (DestinationRegions at its empty default): another account and another partition only.</summary>
+    public static DeployedTemplate OnlyOtherDestinations => OnlyOtherDestinationsLazy.Value;
+
     /// <summary>Other accounts, other partitions (SSM-held keys) and a repository mapping.</summary>
     public static DeployedTemplate OtherDestinations => DestinationsLazy.Value;
 
@@ -104,6 +117,7 @@ internal static class Samples
         ("push-only", PushOnly),
         ("other-destinations", OtherDestinations),
         ("options", Options),
+        ("only-other-destinations", OnlyOtherDestinations),
     ];
 
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
