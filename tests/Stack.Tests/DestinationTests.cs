@@ -284,5 +284,38 @@ public sealed class DestinationTests
         Assert.DoesNotContain("Resource: \"*\"", template, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("*", true)] // every repository: RepositoryFilter=* without a mapping
+    [InlineData("mirror/team/*", true)]
+    [InlineData("base/nginx", true)]
+    [InlineData("**", false)]
+    [InlineData("*app", false)]
+    [InlineData("Team/app", false)]
+    [InlineData("", false)]
+    public void The_destination_role_takes_every_repository_a_prefix_or_a_name(string value, bool admitted)
+    {
+        var pattern = (string)StackTemplate.RawDestinationRole["Parameters"]!["RepositoryNames"]!["AllowedPattern"]!;
+
+        Assert.Equal(admitted, System.Text.RegularExpressions.Regex.IsMatch(value, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void The_destination_role_grants_every_repository_for_star_and_no_repository_policy()
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.RawDestinationRole, new Dictionary<string, string>
+        {
+            ["ReplicatorRoleArn"] = $"arn:aws:iam::{Account}:role/replicator",
+            ["RepositoryNames"] = "*",
+            ["Regions"] = "us-west-2,eu-west-1",
+        });
+        var role = evaluator.Evaluate(StackTemplate.RawDestinationRole["Resources"]!["DestinationRole"])!["Properties"]!;
+        var statement = role["Policies"]![0]!["PolicyDocument"]!["Statement"]![0]!;
+
+        Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(statement["Resource"]));
+        // The function never sets a repository policy in another account (RepositoryProvisioner.CopiesRepositoryPolicy):
+        // every other write action, and not that one.
+        Assert.Equal(WriteActions.Where(a => a != "ecr:SetRepositoryPolicy").Order(StringComparer.Ordinal), Samples.Strings(statement["Action"]).Order(StringComparer.Ordinal));
+    }
+
     private static List<PolicyStatement> Statements(DeployedTemplate stack) => RolePolicies.Statements(stack);
 }
