@@ -24,10 +24,14 @@ public static class EcrEndpoints
     public static Uri ForRegion(string region) => ForRegion(region, useFips: false, useDualStack: false);
 
     /// <summary>
-    /// The endpoint botocore's ECR rule set (botocore/data/ecr/2015-09-21/endpoint-rule-set-1.json) resolves for
-    /// the region, in every partition it knows: <c>api.ecr</c> / <c>api.ecr-fips</c> on the partition's DNS
-    /// suffix, <c>ecr</c> / <c>ecr-fips</c> on its dual-stack suffix. The test table
-    /// tests/Replicator.Core.Tests/Fixtures/ecr-endpoints.tsv is generated from botocore itself.
+    /// The endpoint botocore resolves for the region, in every partition it knows: <c>api.ecr</c> on the partition's
+    /// DNS suffix, <c>ecr</c> / <c>ecr-fips</c> on its dual-stack suffix (its ECR rule set,
+    /// botocore/data/ecr/2015-09-21/endpoint-rule-set-1.json). With FIPS alone, <c>ecr-fips</c> in aws and
+    /// aws-us-gov and <c>api.ecr-fips</c> elsewhere: botocore's endpoints.json gives the <c>api.ecr</c> service that
+    /// FIPS variant in those two partitions, and it is the host the AWS General Reference lists as ECR's FIPS endpoint
+    /// (docs.aws.amazon.com/general/latest/gr/ecr.html) and the ECS agent pulls through
+    /// (github.com/aws/amazon-ecs-agent/pull/4850); the rule set's <c>api.ecr-fips</c> there is listed nowhere.
+    /// The test table tests/Replicator.Core.Tests/Fixtures/ecr-endpoints.tsv is generated from botocore itself.
     /// </summary>
     public static Uri ForRegion(string region, bool useFips, bool useDualStack)
     {
@@ -41,12 +45,16 @@ public static class EcrEndpoints
         var host = (useFips, useDualStack) switch
         {
             (false, false) => $"api.ecr.{region}.{partition.DnsSuffix}",
+            (true, false) when HasDocumentedFipsHost(partition) => $"ecr-fips.{region}.{partition.DnsSuffix}",
             (true, false) => $"api.ecr-fips.{region}.{partition.DnsSuffix}",
             (false, true) => $"ecr.{region}.{partition.DualStackDnsSuffix}",
             (true, true) => $"ecr-fips.{region}.{partition.DualStackDnsSuffix}",
         };
         return new Uri($"https://{host}/");
     }
+
+    private static bool HasDocumentedFipsHost(AwsPartition partition) =>
+        partition == AwsPartitions.Aws || partition == AwsPartitions.AwsUsGov;
 
     /// <summary>
     /// <c>AWS_ENDPOINT_URL_ECR</c>, else <c>AWS_ENDPOINT_URL</c>, else the public endpoint of the region, FIPS and

@@ -59,8 +59,11 @@ public static class EcrErrorClassifier
     // and the three errors botocore's KMS model documents as retryable: DependencyTimeoutException ("You can retry
     // the request"), KMSInternalException ("The request can be retried"), KeyUnavailableException ("You can retry").
     // Anything else (a disabled key, a missing grant, KMSInvalidStateException) will fail again the same way.
+    // Compared without case and after a "KMS." prefix: the exact text ECR puts in kmsError is not documented, and
+    // S3 reports the same KMS failures as "KMS.ThrottlingException"
+    // (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html), so either spelling must read as throttling.
     private static readonly FrozenSet<string> TransientKmsErrors = FrozenSet.Create(
-        StringComparer.Ordinal,
+        StringComparer.OrdinalIgnoreCase,
         "ThrottlingException",
         "LimitExceededException",
         "DependencyTimeoutException",
@@ -120,7 +123,12 @@ public static class EcrErrorClassifier
 
     /// <summary>A KMS error code that retrying can get past (see <c>TransientKmsErrors</c>).</summary>
     public static bool IsTransientKmsError(string? kmsError) =>
-        NormalizeErrorCode(kmsError) is { } code && (TransientKmsErrors.Contains(code) || ThrottlingCodes.Contains(code));
+        NormalizeErrorCode(kmsError) is { } code
+        && WithoutKmsPrefix(code) is var kmsCode
+        && (TransientKmsErrors.Contains(kmsCode) || ThrottlingCodes.Contains(kmsCode));
+
+    private static string WithoutKmsPrefix(string code) =>
+        code.StartsWith("KMS.", StringComparison.OrdinalIgnoreCase) ? code[4..] : code;
 
     /// <summary>
     /// The account's request rate is over a quota: back off harder than for a flaky connection. HTTP 509 is the

@@ -173,7 +173,17 @@ internal sealed class DestinationReplicator
         try
         {
             var described = await client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
+                    new DescribeImagesRequest
+                    {
+                        RegistryId = registryId,
+                        RepositoryName = repository,
+                        ImageIds = [new ImageIdentifier { ImageTag = tag }],
+
+                        // An immutable tag also holds on an image the destination's lifecycle archived, and without a
+                        // filter ECR describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
+                        Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+                    },
+                    cancellationToken);
             return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)

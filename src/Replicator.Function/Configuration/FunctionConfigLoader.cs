@@ -186,7 +186,7 @@ internal static partial class FunctionConfigLoader
         return parsed;
     }
 
-    // Whole seconds, as ChangeMessageVisibility takes them; at most SQS's 12-hour maximum visibility timeout.
+    // Whole seconds, as ChangeMessageVisibility takes them; at most what SQS accepts after an invocation (MaxDelaySeconds).
     internal static RedeliverySettings ParseRedelivery(string? baseValue, string? maxValue)
     {
         static int Parse(string? value, string variable, int fallback, int min)
@@ -196,9 +196,9 @@ internal static partial class FunctionConfigLoader
                 return fallback;
             }
 
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > RedeliveryBackoff.MaxVisibilitySeconds)
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > RedeliveryBackoff.MaxDelaySeconds)
             {
-                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxVisibilitySeconds}");
+                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxDelaySeconds} (SQS's 12-hour visibility limit, less one invocation of up to 900 s)");
             }
 
             return parsed;

@@ -14,6 +14,17 @@ public static class RedeliveryBackoff
     /// <summary>SQS's maximum visibility timeout: 12 hours (ChangeMessageVisibility, SQS API reference).</summary>
     public const int MaxVisibilitySeconds = 43_200;
 
+    /// <summary>Lambda's longest function timeout, 15 minutes (docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html).</summary>
+    public const int MaxInvocationSeconds = 900;
+
+    /// <summary>
+    /// The longest delay that SQS is sure to accept: the 12 hours count from the receive, and SQS refuses "a value
+    /// greater than the maximum time left" (ChangeMessageVisibility, SQS API reference). By the time the function asks,
+    /// up to one invocation has passed since the receive. A refused call leaves the message at the queue's own
+    /// visibility timeout, so a longer setting would silently become that timeout.
+    /// </summary>
+    public const int MaxDelaySeconds = MaxVisibilitySeconds - MaxInvocationSeconds;
+
     /// <summary>The ceiling of the delay after the <paramref name="receiveCount"/>-th receive: base × 2^(count-1), capped.</summary>
     public static int CeilingSeconds(int receiveCount, int baseSeconds, int maxSeconds)
     {

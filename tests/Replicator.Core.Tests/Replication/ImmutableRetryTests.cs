@@ -1,6 +1,7 @@
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Replication;
@@ -37,5 +38,27 @@ public sealed class ImmutableRetryTests
 
         // The first PutImage landed, its retry was refused, and a DescribeImages by tag settled it.
         Assert.Equal(2, h.Calls(West, "PutImage"));
+    }
+
+    /// <summary>
+    /// The destination's own lifecycle archived the replica its immutable tag names. DescribeImages describes only
+    /// ACTIVE images unless asked for every status (botocore ECR model, DescribeImagesFilter.imageStatus), so without
+    /// asking for them the tag seemed to name nothing and a redelivered push became a conflict in the dead-letter queue.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_naming_the_same_image_archived_at_the_destination_is_not_a_conflict()
+    {
+        await using var h = await StartAsync();
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "frozen", ImageTagMutability = ImageTagMutability.Immutable });
+        var image = new SampleImageBuilder(seed: 91).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "frozen", image, "v1");
+        await h.PushAsync(West, "frozen", image, "v1");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "frozen", image.Digest);
+        var putsBefore = h.Calls(West, "PutImage");
+
+        var result = await h.Replicator().ReplicateAsync(Request("frozen", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].ErrorCode + ": " + result.Destinations[0].Message);
+        Assert.Equal(putsBefore + 1, h.Calls(West, "PutImage"));
     }
 }

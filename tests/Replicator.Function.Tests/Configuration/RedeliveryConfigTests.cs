@@ -39,9 +39,20 @@ public sealed class RedeliveryConfigTests
     [InlineData("RETRY_BASE_SECONDS", "43201")]
     [InlineData("RETRY_MAX_SECONDS", "10")]
     [InlineData("RETRY_MAX_SECONDS", "forever")]
+    [InlineData("RETRY_MAX_SECONDS", "43200")]
+    [InlineData("RETRY_MAX_SECONDS", "42301")]
     public void Bad_values_are_refused_by_name(string variable, string value)
     {
         var ex = Assert.Throws<ConfigurationException>(() => Load(("RETRY_BASE_SECONDS", variable == "RETRY_MAX_SECONDS" ? "15" : null), (variable, value)));
         Assert.Contains(variable, ex.Message, StringComparison.Ordinal);
+    }
+
+    // SQS counts its 12 hours from the receive and refuses a visibility timeout past them, so the longest delay it is
+    // sure to take is 12 hours less one invocation of up to 900 s.
+    [Fact]
+    public void The_longest_delay_SQS_accepts_after_a_full_invocation_is_allowed()
+    {
+        var config = Load(("RETRY_MAX_SECONDS", "42300"));
+        Assert.Equal(42_300, config.Redelivery.MaxSeconds);
     }
 }
