@@ -7,15 +7,20 @@ namespace LocalEcr.Auth;
 /// <summary>
 /// The access keys LocalEcr accepts: each account's long-term pair, and the temporary ones its STS issued.
 /// A temporary key is accepted only with its session token (<c>X-Amz-Security-Token</c>) and until it expires,
-/// as AWS does. Every key belongs to its account's partition and is unknown in the others.
+/// and a long-term key only without one, as AWS does. Every key belongs to its account's partition and is unknown in
+/// the others.
 /// </summary>
 internal sealed class Principals(TimeProvider sessionClock)
 {
     private readonly ConcurrentDictionary<string, Principal> _byKey = new(StringComparer.Ordinal);
 
-    public void AddAccount(string accountId, string accessKey, string secretKey, string partition)
+    /// <summary>
+    /// An account's own key: long-term, or with <paramref name="sessionToken"/> a temporary key that never expires
+    /// (as a Lambda function's own credentials are temporary), accepted only with that token.
+    /// </summary>
+    public void AddAccount(string accountId, string accessKey, string secretKey, string partition, string? sessionToken = null)
     {
-        var principal = new Principal(accountId, accessKey, secretKey, partition);
+        var principal = new Principal(accountId, accessKey, secretKey, partition, sessionToken, sessionToken is null ? null : DateTimeOffset.MaxValue);
         if (!_byKey.TryAdd(accessKey, principal))
         {
             throw new ArgumentException($"access key {accessKey} is given to two accounts", nameof(accessKey));
@@ -24,7 +29,7 @@ internal sealed class Principals(TimeProvider sessionClock)
 
     /// <summary>The partition of a served account, or null for an account LocalEcr does not serve.</summary>
     public string? PartitionOf(string accountId) =>
-        _byKey.Values.FirstOrDefault(p => p.SessionToken is null && p.AccountId == accountId)?.Partition;
+        _byKey.Values.FirstOrDefault(p => p.SessionArn is null && p.AccountId == accountId)?.Partition;
 
     /// <summary>
     /// The secret of a key known in the partition of <paramref name="region"/>, for the signature check. A key of another
@@ -46,9 +51,9 @@ internal sealed class Principals(TimeProvider sessionClock)
         var token = headers["X-Amz-Security-Token"].ToString();
         if (principal.SessionToken is null)
         {
-            // Lenient on purpose: a long-term key with any token is accepted, so tests can exercise the signing of
-            // X-Amz-Security-Token with fixed keys (AWS refuses it; docs/fidelity.md). Issued sessions are strict.
-            return (principal, null, null);
+            // A long-term key sent with a session token is refused as an invalid token: the token names a session
+            // that this key does not belong to (STS: "The security token included in the request is invalid").
+            return token.Length == 0 ? (principal, null, null) : (null, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
 
         if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(principal.SessionToken)))
@@ -83,7 +88,7 @@ internal sealed class Principals(TimeProvider sessionClock)
     {
         foreach (var (key, principal) in _byKey)
         {
-            if (principal.SessionToken is not null)
+            if (principal.SessionArn is not null)
             {
                 _byKey[key] = principal with { Expiration = DateTimeOffset.MinValue };
             }

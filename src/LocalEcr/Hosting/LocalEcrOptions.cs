@@ -16,6 +16,13 @@ public sealed class LocalEcrOptions
     public string SecretKey { get; set; } = "test";
 
     /// <summary>
+    /// Null: the default account's key is a long-term one, refused with any session token. Set: it is a temporary key,
+    /// as a Lambda function's own credentials are, accepted only with this token (<c>X-Amz-Security-Token</c>) and
+    /// never expiring.
+    /// </summary>
+    public string? SessionToken { get; set; }
+
+    /// <summary>
     /// The default account's partition (see <see cref="LocalEcrAccount.Partition"/>): its key is accepted only in
     /// requests signed for a region of that partition, as an AWS account and its keys exist in one partition only.
     /// </summary>

@@ -37,7 +37,7 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
     private static Principals CreatePrincipals(LocalEcrOptions options)
     {
         var principals = new Principals(options.SessionClock ?? options.TimeProvider ?? TimeProvider.System);
-        principals.AddAccount(options.AccountId, options.AccessKey, options.SecretKey, options.Partition);
+        principals.AddAccount(options.AccountId, options.AccessKey, options.SecretKey, options.Partition, string.IsNullOrEmpty(options.SessionToken) ? null : options.SessionToken);
         foreach (var account in options.OtherAccounts)
         {
             principals.AddAccount(account.AccountId, account.AccessKey, account.SecretKey, account.Partition);

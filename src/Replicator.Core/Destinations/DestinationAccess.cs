@@ -42,6 +42,14 @@ public sealed partial record DestinationAccess
     /// <summary>DESTINATION_CREDENTIALS: the SSM parameter holding the credentials of a destination.</summary>
     public IReadOnlyDictionary<ReplicationDestination, string> CredentialParameters { get; init; } = new Dictionary<ReplicationDestination, string>();
 
+    /// <summary>
+    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse"/>).
+    /// That region is enabled for the replicator's account, which an opt-in destination region may not be, and the
+    /// session it returns is valid in every region (docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
+    /// so one session per role serves all of that account's destination regions. Null: each destination's region.
+    /// </summary>
+    public string? StsRegion { get; init; }
+
     // IAM: a role name is 1..64 of [\w+=,.@-]; a path /.../ of the same characters and '/'
     // (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
     [GeneratedRegex(@"^[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
@@ -164,6 +172,7 @@ public sealed partial record DestinationAccess
             RoleArns = arns,
             ExternalId = externalId,
             CredentialParameters = parameters,
+            StsRegion = homeRegion,
         };
     }
 

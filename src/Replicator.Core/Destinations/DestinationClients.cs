@@ -51,7 +51,11 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
         };
     }
 
-    /// <summary>The credentials source of a route; one per role (per region: STS is regional) or parameter.</summary>
+    /// <summary>
+    /// The credentials source of a route: one per role, assumed through STS in <see cref="DestinationAccess.StsRegion"/>
+    /// (else the destination's region); one per parameter and destination region, whose optional role is assumed in
+    /// that region, since it lives in another partition.
+    /// </summary>
     public IAwsCredentialsSource CredentialsFor(DestinationRoute route, string region)
     {
         ArgumentNullException.ThrowIfNull(route);
@@ -59,7 +63,7 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
         {
             DestinationRouteKind.SourceCredentials => _sourceCredentials,
             DestinationRouteKind.AssumeRole => _sources.GetOrAdd(
-                (route.Kind, route.RoleArn!, region),
+                (route.Kind, route.RoleArn!, _access.StsRegion ?? region),
                 static (key, self) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(self._sts, key.Name, self._access.ExternalId, key.Region, self._sourceCredentials, self._time, self._observer)),
                 this).Value,
             _ => _sources.GetOrAdd(

@@ -25,7 +25,9 @@ internal static class ServiceFailures
         "ExpiredToken", "ExpiredTokenException",
     };
 
-    public static ReplicationException Wrap(Exception exception, string what, CancellationToken cancellationToken)
+    /// <param name="endpoint">Which endpoint was called, for a failure to reach it: "the STS endpoint of us-east-1",
+    /// or its host and port when overridden. Never a URL's query (there is none: the SDK sends a POST).</param>
+    public static ReplicationException Wrap(Exception exception, string what, string endpoint, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
@@ -38,11 +40,15 @@ internal static class ServiceFailures
                 $"{e.ErrorCode ?? e.StatusCode.ToString()}{(string.IsNullOrEmpty(e.Message) ? string.Empty : ": " + Cut(e.Message))}",
                 (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests || (e.ErrorCode is { } code && TransientCodes.Contains(code))),
             OperationCanceledException or TimeoutException => ("the request timed out", true),
-            HttpRequestException or IOException or AmazonClientException => ("the endpoint could not be reached", true),
+            HttpRequestException or IOException or AmazonClientException => ($"{endpoint} could not be reached", true),
             _ => (exception.GetType().Name, true),
         };
         return new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not {what}: {detail}", transient, exception);
     }
+
+    /// <summary>How an endpoint is named in a message: its host and port when overridden, else the service in the region.</summary>
+    public static string DescribeEndpoint(string service, Uri? overridden, string region) =>
+        overridden is null ? $"the {service} endpoint of {region}" : $"the {service} endpoint {overridden.Authority}";
 
     // AWS error messages name principals and resources (useful), never secrets; cap them anyway.
     private static string Cut(string message) => message.Length <= 300 ? message : message[..300] + "...";

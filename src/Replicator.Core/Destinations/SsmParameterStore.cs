@@ -16,13 +16,16 @@ namespace Replicator.Core.Destinations;
 public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
 {
     private readonly AmazonSimpleSystemsManagementClient _client;
+    private readonly string _endpointDescription;
 
     public SsmParameterStore(IEnvironmentVariables environment, string region, IAwsCredentialsSource credentials)
     {
         ArgumentException.ThrowIfNullOrEmpty(region);
         ArgumentNullException.ThrowIfNull(credentials);
         var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(20) };
-        if (ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable) is { } endpoint)
+        var overridden = ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
+        _endpointDescription = ServiceFailures.DescribeEndpoint("SSM", overridden, region);
+        if (overridden is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();
             config.AuthenticationRegion = region;
@@ -49,7 +52,7 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         }
         catch (Exception ex)
         {
-            throw ServiceFailures.Wrap(ex, $"read SSM parameter {name}", cancellationToken);
+            throw ServiceFailures.Wrap(ex, $"read SSM parameter {name}", _endpointDescription, cancellationToken);
         }
 
         var parameter = response.Parameter;

@@ -9,8 +9,9 @@ using Replicator.Core.Signing;
 namespace Replicator.Core.Destinations;
 
 /// <summary>
-/// STS AssumeRole through AWSSDK.SecurityToken, on the regional endpoint of the destination's region (regional
-/// endpoints are the SDKs' default and the only kind in partitions other than aws:
+/// STS AssumeRole through AWSSDK.SecurityToken, on the regional endpoint of the region it is given: the replicator's
+/// own for a role in another account, a region of the other partition for a role there (regional endpoints are the
+/// SDKs' default and the only kind in partitions other than aws:
 /// docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html), or on
 /// <c>AWS_ENDPOINT_URL_STS</c>.
 /// </summary>
@@ -78,7 +79,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         }
         catch (Exception ex) when (ex is not ReplicationException)
         {
-            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", cancellationToken);
+            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken);
         }
     }
 }

@@ -87,7 +87,7 @@ public sealed class EventBridgeClient : IEventBridgeClient
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            throw new EventBridgeException(EcrErrorCodes.ConnectionFailure, "the EventBridge endpoint could not be reached", isTransient: true, innerException: ex);
+            throw new EventBridgeException(EcrErrorCodes.ConnectionFailure, $"the EventBridge endpoint {Endpoint.Authority} could not be reached", isTransient: true, innerException: ex);
         }
         catch (JsonException ex)
         {

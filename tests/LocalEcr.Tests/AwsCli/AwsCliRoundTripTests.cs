@@ -85,8 +85,8 @@ public sealed class AwsCliRoundTripTests : IDisposable
     [Fact]
     public async Task The_CLI_paginator_follows_nextToken_and_session_tokens_are_accepted()
     {
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
-        using var client = new EcrTestClient(server, "ca-central-1");
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { SessionToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN" });
+        using var client = new EcrTestClient(server, "ca-central-1") { SessionToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN" };
         await TestImages.CreateRepositoryAsync(client, "paged");
         for (var i = 0; i < 3; i++)
         {

@@ -15,7 +15,10 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
 
     public string Region => region;
 
-    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey, endpoint);
+    /// <summary>Sent as <c>X-Amz-Security-Token</c> (signed) when set: the key is a temporary one.</summary>
+    public string? SessionToken { get; init; }
+
+    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey, endpoint) { SessionToken = SessionToken };
 
     public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret, endpoint);
 
@@ -28,6 +31,11 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", target);
+        if (SessionToken is not null)
+        {
+            request.Headers.Add("X-Amz-Security-Token", SessionToken);
+        }
+
         TestSigner.Sign(request, body, region, accessKey, secretKey, DateTime.UtcNow);
         tamper?.Invoke(request);
         using var response = await _http.SendAsync(request);

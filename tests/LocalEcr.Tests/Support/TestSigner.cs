@@ -19,7 +19,7 @@ internal static class TestSigner
             ["host"] = host,
             ["x-amz-date"] = amzDate,
         };
-        foreach (var h in request.Headers.Where(h => h.Key.StartsWith("X-Amz-Target", StringComparison.OrdinalIgnoreCase)))
+        foreach (var h in request.Headers.Where(h => h.Key.StartsWith("X-Amz-Target", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase)))
         {
             headers[h.Key.ToLowerInvariant()] = string.Join(',', h.Value);
         }

@@ -40,7 +40,7 @@ public sealed class OtherAccountDestinationTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal([DefaultRole], h.Server.Calls.AssumedRoles);
-        Assert.Equal(1, h.Server.Calls.Count(CliHarness.West, "sts:AssumeRole"));
+        Assert.Equal(1, h.Server.Calls.Count(CliHarness.Source, "sts:AssumeRole"));
         var there = new RegistryProbe(h.ClientAs(OtherKeys, CliHarness.West));
         Assert.Equal(image.Digest, await there.TagDigestAsync("app", "v1"));
         Assert.True(await there.HasVerifiedImageAsync("app", image.Digest));

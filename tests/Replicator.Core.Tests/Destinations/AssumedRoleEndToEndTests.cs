@@ -50,7 +50,7 @@ public sealed class AssumedRoleEndToEndTests
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
         Assert.Equal(1, advanced);
         Assert.Equal(2, rig.Sts.Issued.Count);
-        Assert.Equal(2, rig.Server.Calls.Count(EngineHarness.West, "sts:AssumeRole"));
+        Assert.Equal(2, rig.Server.Calls.Count(EngineHarness.Source, "sts:AssumeRole"));
         var probe = new RegistryProbe(rig.ClientAs(DestinationKeys));
         Assert.True(await probe.HasVerifiedImageAsync("app", image.Digest));
         Assert.Equal(image.Digest, await probe.TagDigestAsync("app", "v1"));

@@ -122,6 +122,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
         Assert.Equal("ConnectionFailure", ex.ErrorCode);
         Assert.True(ex.IsTransient);
+        Assert.Contains($"the EventBridge endpoint 127.0.0.1:{port} could not be reached", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

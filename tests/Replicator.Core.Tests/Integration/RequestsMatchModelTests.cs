@@ -46,6 +46,9 @@ public sealed class RequestsMatchModelTests
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
+        // A replicated delete: the tag is read, then BatchDeleteImage.
+        Assert.True((await h.Replicator().DeleteAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
+
         var model = EcrModel.Instance;
         var requests = recorder!.Requests.ToList();
         var sent = requests.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
@@ -53,7 +56,7 @@ public sealed class RequestsMatchModelTests
         {
             "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
             "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
-            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers",
+            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
         });
 
         var violations = requests

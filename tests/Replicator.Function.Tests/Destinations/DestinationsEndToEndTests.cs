@@ -73,7 +73,10 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
             Assert.Equal(EcrErrorCodes.UnrecognizedClientException, refused.ErrorCode);
         }
 
-        Assert.Equal(1, ecr.Calls.Count("us-west-2", "sts:AssumeRole"));
+        // Account B's role is assumed through STS in the function's own region (always enabled for it); the
+        // China role through STS in China, with the SSM-held keys.
+        Assert.Equal(1, ecr.Calls.Count(Home, "sts:AssumeRole"));
+        Assert.Equal(0, ecr.Calls.Count("us-west-2", "sts:AssumeRole"));
         Assert.Equal(1, ecr.Calls.Count("cn-northwest-1", "sts:AssumeRole"));
         Assert.Equal(0, ecr.Calls.Count("cn-north-1", "sts:AssumeRole"));
         Assert.DoesNotContain(ChinaKeys.SecretAccessKey, run.Output, StringComparison.Ordinal);

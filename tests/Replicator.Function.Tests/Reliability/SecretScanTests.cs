@@ -27,7 +27,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
     [Fact]
     public async Task No_secret_or_download_url_reaches_any_output_of_a_faulty_batch()
     {
-        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey });
+        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = AccessKeyId, SecretKey = SecretKey, SessionToken = SessionToken });
         await using var api = await LocalRuntimeApi.StartAsync();
         var credentials = new StaticCredentialsSource(new AwsCredentials(AccessKeyId, SecretKey, SessionToken));
         var endpoint = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString() });
@@ -170,7 +170,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
             .Concat(deadLetter.Sent.Select(m => $"{m.ErrorType} {m.Reason}")));
 
         // The batch really used a role session and both parameters: one destination failed on the malformed one.
-        Assert.Equal(1, ecr.Calls.Count(West, "sts:AssumeRole"));
+        Assert.Equal(1, ecr.Calls.Count(Source, "sts:AssumeRole"));
         Assert.Contains("SSM parameter /scan/bad is not JSON", captured, StringComparison.Ordinal);
         Assert.Contains("\"outcome\":\"Replicated\"", captured, StringComparison.Ordinal);
         foreach (var secret in new[] { sourceKeys.SecretAccessKey, chinaKeys.SecretAccessKey, malformedSecret, "MalformedParameterSecret", "IQoJb3JpZ2luX2VjE", "scan-external-id" })

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Core.Destinations;
+using Replicator.Core.Ecr;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Destinations;
+
+/// <summary>Which STS endpoint assumes a destination account's role, and how many sessions a deployment holds.</summary>
+public sealed class DestinationClientsTests
+{
+    private const string SourceAccount = "111111111111";
+    private const string OtherAccount = "222222222222";
+
+    [Fact]
+    public async Task A_role_is_assumed_once_in_the_replicators_own_region_for_every_region_of_its_account()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var sts = new FakeSecurityTokenService(clock, TimeSpan.FromHours(1));
+        ReplicationDestination[] destinations = [new("us-west-2", OtherAccount), new("af-south-1", OtherAccount)];
+        var access = DestinationAccess.Parse(null, null, null, null, destinations, "us-east-1");
+        var own = new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret"));
+        using var http = new HttpClient();
+        using var clients = new DestinationClients(new EcrClientFactory(http, own, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())), access, own, sts, () => throw new InvalidOperationException("no SSM here"), clock);
+
+        foreach (var destination in destinations)
+        {
+            await clients.CredentialsFor(access.Route(destination, SourceAccount), destination.Region).GetCredentialsAsync(CancellationToken.None);
+        }
+
+        var call = Assert.Single(sts.Calls);
+        Assert.Equal(($"arn:aws:iam::{OtherAccount}:role/ecr-replicator-destination", "us-east-1"), (call.RoleArn, call.Region));
+    }
+}
