@@ -136,6 +136,7 @@ public sealed class SsmCredentialsSourceTests
     private static ReplicationException Throttled() => ServiceFailures.Wrap(
         new AmazonServiceException("Rate exceeded") { ErrorCode = "ThrottlingException", StatusCode = HttpStatusCode.BadRequest },
         $"read SSM parameter {Parameter}",
+        ServiceFailures.DescribeEndpoint("SSM", null, "us-east-1"),
         CancellationToken.None);
 
     [Fact]
