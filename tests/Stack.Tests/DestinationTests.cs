@@ -29,6 +29,58 @@ public sealed class DestinationTests
     }
 
     [Fact]
+    public void A_stack_without_regions_of_this_account_writes_only_through_other_accounts_and_partitions()
+    {
+        var stack = Samples.OnlyOtherDestinations;
+
+        Assert.Equal("222222222222:us-west-2,cn-north-1", (string)stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["DESTINATION_REGIONS"]!);
+        // No per-region write policy or alarm for the empty DestinationRegions, and no write grant with the function's own role.
+        Assert.DoesNotContain(stack.OfType("AWS::IAM::ManagedPolicy"), p => p.Key.StartsWith("DestinationWritePolicy", StringComparison.Ordinal));
+        Assert.Equal(["LatencyAlarmAllDestinations"], stack.OfType("AWS::CloudWatch::Alarm").Select(a => a.Key).Where(k => k.StartsWith("LatencyAlarm", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Statements(stack), s => s.Actions.Contains("ecr:PutImage"));
+        Assert.Contains(Statements(stack), s => s.Actions.SequenceEqual(["sts:AssumeRole"]));
+        Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
+    }
+
+    [Theory]
+    [InlineData("", "222222222222:us-west-2", "", "222222222222:us-west-2")]
+    [InlineData("", "", "cn-north-1", "cn-north-1")]
+    [InlineData("", "222222222222:us-west-2", "cn-north-1", "222222222222:us-west-2,cn-north-1")]
+    [InlineData("us-west-2", "", "cn-north-1", "us-west-2,cn-north-1")]
+    [InlineData("us-west-2,eu-west-1", "", "", "us-west-2,eu-west-1")]
+    public void DESTINATION_REGIONS_joins_the_given_lists_without_an_empty_entry(string regions, string accounts, string partitions, string expected)
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = regions,
+            ["OtherAccountDestinations"] = accounts,
+            ["OtherPartitionDestinations"] = partitions,
+        });
+        var function = StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!["DESTINATION_REGIONS"];
+
+        var value = (string)evaluator.Evaluate(function)!;
+
+        Assert.Equal(expected, value);
+        // As the function reads it: every entry parses.
+        Assert.Equal(expected.Split(',').Length, ReplicationDestination.ParseAll(value.Split(',')).Count);
+        Assert.Empty(evaluator.FailedAssertions(StackTemplate.Raw));
+    }
+
+    [Fact]
+    public void A_rule_refuses_a_stack_without_any_destination()
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string> { ["RepositoryFilter"] = "*" });
+
+        Assert.Equal(
+            ["Give at least one of DestinationRegions, OtherAccountDestinations and OtherPartitionDestinations."],
+            evaluator.FailedAssertions(StackTemplate.Raw));
+        // The other rule still holds the source region out.
+        var own = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string> { ["RepositoryFilter"] = "*", ["DestinationRegions"] = IntrinsicEvaluator.Region });
+        Assert.Equal(["DestinationRegions must not contain the region the stack is deployed in."], own.FailedAssertions(StackTemplate.Raw));
+    }
+
+    [Fact]
     public void AssumeRole_is_granted_on_exactly_the_role_of_each_destination_account_and_each_named_role()
     {
         var assume = Statements(Samples.OtherDestinations).Where(s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal))).ToList();
@@ -230,6 +282,39 @@ public sealed class DestinationTests
         Assert.DoesNotContain("ecr:GetAuthorizationToken", template, StringComparison.Ordinal);
         Assert.DoesNotContain("ecr:DeleteRepository", template, StringComparison.Ordinal);
         Assert.DoesNotContain("Resource: \"*\"", template, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("*", true)] // every repository: RepositoryFilter=* without a mapping
+    [InlineData("mirror/team/*", true)]
+    [InlineData("base/nginx", true)]
+    [InlineData("**", false)]
+    [InlineData("*app", false)]
+    [InlineData("Team/app", false)]
+    [InlineData("", false)]
+    public void The_destination_role_takes_every_repository_a_prefix_or_a_name(string value, bool admitted)
+    {
+        var pattern = (string)StackTemplate.RawDestinationRole["Parameters"]!["RepositoryNames"]!["AllowedPattern"]!;
+
+        Assert.Equal(admitted, System.Text.RegularExpressions.Regex.IsMatch(value, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void The_destination_role_grants_every_repository_for_star_and_no_repository_policy()
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.RawDestinationRole, new Dictionary<string, string>
+        {
+            ["ReplicatorRoleArn"] = $"arn:aws:iam::{Account}:role/replicator",
+            ["RepositoryNames"] = "*",
+            ["Regions"] = "us-west-2,eu-west-1",
+        });
+        var role = evaluator.Evaluate(StackTemplate.RawDestinationRole["Resources"]!["DestinationRole"])!["Properties"]!;
+        var statement = role["Policies"]![0]!["PolicyDocument"]!["Statement"]![0]!;
+
+        Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(statement["Resource"]));
+        // The function never sets a repository policy in another account (RepositoryProvisioner.CopiesRepositoryPolicy):
+        // every other write action, and not that one.
+        Assert.Equal(WriteActions.Where(a => a != "ecr:SetRepositoryPolicy").Order(StringComparer.Ordinal), Samples.Strings(statement["Action"]).Order(StringComparer.Ordinal));
     }
 
     private static List<PolicyStatement> Statements(DeployedTemplate stack) => RolePolicies.Statements(stack);

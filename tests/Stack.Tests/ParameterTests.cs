@@ -92,9 +92,11 @@ public sealed class ParameterTests
     [InlineData("US-WEST-2", false)]
     [InlineData("123456789012:us-west-2", false)]
     [InlineData("us-west", false)]
+    [InlineData("", true)] // other-account or other-partition destinations only (a template rule wants one of the three)
     public void DestinationRegions_admits_region_codes_of_this_account(string value, bool admitted)
     {
         Assert.Equal("CommaDelimitedList", (string)Parameter("DestinationRegions")["Type"]!);
+        Assert.Equal("", (string)Parameter("DestinationRegions")["Default"]!);
         Assert.Equal(admitted, Admits("DestinationRegions", value));
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Selection;
+using Replicator.Core.Configuration;
 
 namespace Replicator.Cli.Commands;
 
@@ -9,7 +10,7 @@ public sealed class SelectionOptions
 {
     public Option<string?> SourceRegion { get; } = new("--source-region")
     {
-        Description = "The source region: copied from, compared, or pushed into by push-sample (default: AWS_REGION, then AWS_DEFAULT_REGION)",
+        Description = "The source region: copied from, compared, or pushed into by push-sample (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region in the AWS config file)",
         HelpName = "R",
     };
 
@@ -90,8 +91,22 @@ public sealed class SelectionOptions
             Since = parse.GetValue(Since),
             RepositoryMapping = parse.GetValue(RepositoryMapping) ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
         };
-        var defaultRegion = context.Environment.GetEnvironmentVariable("AWS_REGION") ?? context.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        var defaultRegion = DefaultRegion(context.Environment);
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;
         return SelectionParser.Parse(input, defaultRegion, known, requireDestinations);
     }
+
+    /// <summary>
+    /// The source region when <c>--source-region</c> is not given, in the AWS CLI's order: <c>AWS_REGION</c>, then
+    /// <c>AWS_DEFAULT_REGION</c>, then <c>region</c> of the active profile in the shared config file (<c>AWS_PROFILE</c>,
+    /// else <c>default</c>). An empty value counts as unset, as in the SDKs.
+    /// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html
+    /// https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
+    /// </summary>
+    internal static string? DefaultRegion(IEnvironmentVariables environment) =>
+        Given(environment.GetEnvironmentVariable("AWS_REGION"))
+        ?? Given(environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"))
+        ?? Given(SharedConfigFile.Get(environment, "region"));
+
+    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -49,6 +49,14 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
+    public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil)
+    {
+        if (Live is null)
+        {
+            _console.Dim($"  could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
+        }
+    }
+
     public void DestinationDone(DestinationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

@@ -21,7 +21,7 @@ public static class SelectionParser
     {
         ArgumentNullException.ThrowIfNull(input);
         var source = input.SourceRegion ?? defaultRegion
-            ?? throw new UsageException("--source-region is required (or set AWS_REGION or AWS_DEFAULT_REGION)");
+            ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
         CheckRegion("--source-region", source, isKnownRegion);
 
         var destinations = ParseDestinations(input.DestinationRegions.SelectMany(SplitList));

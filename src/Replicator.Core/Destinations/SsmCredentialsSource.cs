@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Amazon.Runtime;
 using Replicator.Core.Errors;
 using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
@@ -13,6 +14,14 @@ namespace Replicator.Core.Destinations;
 /// <see cref="ParameterLifetime"/>, so a rotated key is picked up without a redeploy.
 /// </summary>
 /// <remarks>
+/// A read again that fails transiently (SSM throttled or unavailable) keeps the keys last read, which still work until
+/// someone rotates them: the failure is reported to the observer (the parameter's name and the error code, never the
+/// value), and SSM is asked again after <see cref="RereadRetryInterval"/>, not on every call. This lasts until the keys
+/// are <see cref="MaxParameterAge"/> old; then a failed read fails the copy, saying so, rather than use keys that may
+/// have been rotated out long ago. A permanent failure (the parameter deleted or malformed) is never papered over.
+/// The same trade as botocore's advisory refresh of temporary credentials (AssumedRoleCredentialsSource).
+/// </remarks>
+/// <remarks>
 /// A rotated key replaces the role's credentials source but does not dispose it (it holds nothing to dispose): a
 /// caller that took the old one just before the swap finishes with it, and it is collected once nobody holds it.
 /// </remarks>
@@ -21,13 +30,20 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
     /// <summary>How long a read parameter is trusted; a rotation is seen within this time.</summary>
     public static readonly TimeSpan DefaultParameterLifetime = TimeSpan.FromMinutes(15);
 
+    /// <summary>The oldest read whose keys are still used while reading the parameter again fails transiently.</summary>
+    public static readonly TimeSpan DefaultMaxParameterAge = TimeSpan.FromHours(1);
+
+    /// <summary>After a failed read, how long the keys last read are used before SSM is asked again.</summary>
+    public static readonly TimeSpan RereadRetryInterval = TimeSpan.FromSeconds(30);
+
     private readonly ISecureParameterStore _store;
     private readonly ISecurityTokenService _sts;
     private readonly TimeProvider _time;
     private readonly IReplicationObserver? _observer;
     private readonly RefreshingValue<Snapshot> _snapshot = new();
+    private long _nextReread = DateTimeOffset.MinValue.UtcTicks;
 
-    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null, IReplicationObserver? observer = null)
+    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null, IReplicationObserver? observer = null, TimeSpan? maxParameterAge = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
@@ -37,6 +53,12 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         DestinationRegion = destinationRegion;
         _time = time ?? TimeProvider.System;
         ParameterLifetime = parameterLifetime ?? DefaultParameterLifetime;
+        MaxParameterAge = maxParameterAge ?? DefaultMaxParameterAge;
+        if (MaxParameterAge < ParameterLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxParameterAge), "must not be shorter than the parameter lifetime");
+        }
+
         _observer = observer;
     }
 
@@ -46,10 +68,14 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
 
     public TimeSpan ParameterLifetime { get; }
 
+    public TimeSpan MaxParameterAge { get; }
+
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
         var snapshot = _snapshot.Current;
-        if (snapshot is null || _time.GetUtcNow() >= snapshot.ReadAt + ParameterLifetime)
+        var now = _time.GetUtcNow();
+        var keepAfterFailure = snapshot is not null && now < snapshot.ReadAt + MaxParameterAge && now.UtcTicks < Interlocked.Read(ref _nextReread);
+        if (snapshot is null || (now >= snapshot.ReadAt + ParameterLifetime && !keepAfterFailure))
         {
             snapshot = await _snapshot.LoadAsync(ReadAsync).WaitAsync(cancellationToken);
         }
@@ -68,7 +94,30 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
     // The load belongs to no caller (see RefreshingValue): no caller's token, the SSM client's timeouts bound it.
     private async Task<Snapshot> ReadAsync(Snapshot? snapshot)
     {
-        var value = await _store.GetSecureStringAsync(ParameterName, CancellationToken.None);
+        string value;
+        try
+        {
+            value = await _store.GetSecureStringAsync(ParameterName, CancellationToken.None);
+        }
+        catch (ReplicationException ex) when (ex.IsTransient && snapshot is not null)
+        {
+            var now = _time.GetUtcNow();
+            var keptUntil = snapshot.ReadAt + MaxParameterAge;
+            if (now >= keptUntil)
+            {
+                throw new ReplicationException(
+                    ex.ErrorCode,
+                    $"{ex.Message}; the keys read {(now - snapshot.ReadAt).TotalMinutes:0} minutes ago are past the {MaxParameterAge.TotalMinutes:0} minutes they may be used without a new read",
+                    isTransient: true,
+                    ex);
+            }
+
+            Interlocked.Exchange(ref _nextReread, (now + RereadRetryInterval).UtcTicks);
+            _observer?.CredentialsRereadFailed(ParameterName, ErrorType(ex), keptUntil);
+            return snapshot;
+        }
+
+        Interlocked.Exchange(ref _nextReread, DateTimeOffset.MinValue.UtcTicks);
         var (keys, roleArn) = Parse(value);
         AssumedRoleCredentialsSource? role = null;
         if (roleArn is not null)
@@ -130,6 +179,14 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         ReplicationErrorCodes.DestinationCredentialsUnavailable,
         $"SSM parameter {ParameterName} {problem}: expected {{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"RoleArn\": optional}}",
         isTransient: false);
+
+    // The service's own code (ThrottlingException) when there is one: the wrapper's code is the same for every failure.
+    private static string ErrorType(ReplicationException ex) => ex.InnerException switch
+    {
+        AmazonServiceException { ErrorCode: { Length: > 0 } code } => code,
+        { } inner => inner.GetType().Name,
+        null => ex.ErrorCode,
+    };
 
     private static bool SameKeys(AwsCredentials a, AwsCredentials b) =>
         a.AccessKeyId == b.AccessKeyId && a.SecretAccessKey == b.SecretAccessKey;

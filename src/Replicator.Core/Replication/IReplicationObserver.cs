@@ -21,6 +21,14 @@ public interface IReplicationObserver
     /// </summary>
     void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration) { }
 
+    /// <summary>
+    /// Reading a destination's keys again from the SSM parameter <paramref name="parameterName"/> failed transiently:
+    /// the keys last read stay in use until <paramref name="keptUntil"/> and the read is tried again shortly. Unless
+    /// overridden, reported as <see cref="CredentialsRenewalFailed"/> of the parameter.
+    /// </summary>
+    void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil) =>
+        CredentialsRenewalFailed($"SSM parameter {parameterName}", errorCode, keptUntil);
+
     /// <summary>A destination finished (any outcome).</summary>
     void DestinationDone(DestinationResult result) { }
 }

@@ -1,13 +1,14 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
+using Replicator.Core.Partitions;
 
 namespace Replicator.Core.Replication;
 
 /// <summary>
 /// Creates a missing destination repository with the source's settings: tag mutability (with exclusion
-/// filters), scan on push, resource tags, lifecycle policy, repository policy and encryption. A KMS key is
-/// regional, so KMS encryption needs a key configured for the destination region.
+/// filters), scan on push, resource tags, lifecycle policy, repository policy (in the source's account and partition
+/// only) and encryption. A KMS key is regional, so KMS encryption needs a key configured for the destination region.
 /// </summary>
 internal sealed class RepositoryProvisioner
 {
@@ -58,12 +59,34 @@ internal sealed class RepositoryProvisioner
             await destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, LifecyclePolicyText = lifecycle }, cancellationToken);
         }
 
-        if (source.RepositoryPolicyText is { } policy)
+        if (source.RepositoryPolicyText is { } policy && CopiesRepositoryPolicy(source.Repository, destinationRegion, registryId))
         {
             await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy }, cancellationToken);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the source's repository policy is copied to a destination: only in the source's own account and
+    /// partition. A policy names principals by ARN. In another partition those ARNs are of the wrong partition, and
+    /// ECR refuses the policy (SetRepositoryPolicy fails with InvalidParameterException, after CreateRepository);
+    /// in another account it would silently grant the source account's principals access to the destination's
+    /// images. There the destination's owner sets its own policy. A destination without an account is in the
+    /// source's account (DESTINATION_REGIONS, REGION). A source repository whose ARN cannot be read copies nothing.
+    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
+    /// </summary>
+    internal static bool CopiesRepositoryPolicy(Repository source, string destinationRegion, string? destinationRegistryId)
+    {
+        // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME
+        var arn = source.RepositoryArn?.Split(':', 6);
+        if (arn is not { Length: 6 } || arn[0] != "arn")
+        {
+            return false;
+        }
+
+        var sourceAccount = source.RegistryId ?? arn[4];
+        return arn[1] == AwsPartitions.IdOf(destinationRegion) && (destinationRegistryId is null || destinationRegistryId == sourceAccount);
     }
 
     /// <summary>

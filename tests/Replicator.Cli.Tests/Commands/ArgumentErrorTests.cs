@@ -55,7 +55,7 @@ public sealed class ArgumentErrorTests
         Assert.Equal(2, noDestination.ExitCode);
         noDestination.AssertOneLineError("at least one --destination-region is required");
         Assert.Equal(2, noSource.ExitCode);
-        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION or AWS_DEFAULT_REGION)");
+        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+using Amazon.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Destinations;
 using Replicator.Core.Errors;
@@ -130,6 +132,137 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal("AKIAROTATED", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
     }
 
+    /// <summary>SSM throttling, wrapped as the real store wraps it (SsmParameterStore).</summary>
+    private static ReplicationException Throttled() => ServiceFailures.Wrap(
+        new AmazonServiceException("Rate exceeded") { ErrorCode = "ThrottlingException", StatusCode = HttpStatusCode.BadRequest },
+        $"read SSM parameter {Parameter}",
+        ServiceFailures.DescribeEndpoint("SSM", null, "us-east-1"),
+        CancellationToken.None);
+
+    [Fact]
+    public async Task A_throttled_read_keeps_the_last_keys_reports_it_and_asks_again_after_the_retry_interval()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var observer = new RecordingObserver();
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), observer);
+        var readAt = _clock.GetUtcNow();
+        await source.GetCredentialsAsync(CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        store.Failure = Throttled();
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+        var meanwhile = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal(("AKIAFIRST", Secret), (kept.AccessKeyId, kept.SecretAccessKey));
+        Assert.Equal("AKIAFIRST", meanwhile.AccessKeyId);
+        Assert.Equal(2, store.Reads); // the second call did not ask SSM again
+        Assert.Equal([(Parameter, "ThrottlingException", readAt + SsmCredentialsSource.DefaultMaxParameterAge)], observer.Failures);
+
+        // After the retry interval SSM is asked again; once it answers, the rotated key is used.
+        _clock.Advance(SsmCredentialsSource.RereadRetryInterval);
+        store.Failure = null;
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
+        var rotated = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIAROTATED", rotated.AccessKeyId);
+        Assert.Equal(3, store.Reads);
+        Assert.Single(observer.Failures);
+    }
+
+    [Fact]
+    public async Task Past_the_max_age_a_failed_read_fails_the_copy_and_says_why()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var observer = new RecordingObserver();
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), observer, maxParameterAge: TimeSpan.FromMinutes(45));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store.Failure = Throttled();
+
+        _clock.Advance(TimeSpan.FromMinutes(44));
+        Assert.Equal("AKIAFIRST", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains(Parameter, error.Message, StringComparison.Ordinal);
+        Assert.Contains("ThrottlingException", error.Message, StringComparison.Ordinal);
+        Assert.Contains("past the 45 minutes", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAFIRST", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(observer.Failures);
+    }
+
+    [Fact]
+    public async Task A_deleted_parameter_is_not_covered_by_the_last_keys()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var observer = new RecordingObserver();
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), observer);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store.Remove(Parameter);
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.False(error.IsTransient);
+        Assert.Empty(observer.Failures);
+    }
+
+    [Fact]
+    public async Task A_first_read_that_fails_has_nothing_to_fall_back_on()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret), Failure = Throttled() };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.True(error.IsTransient);
+        Assert.DoesNotContain("past the", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_observer_that_knows_only_role_renewals_is_told_of_the_parameter()
+    {
+        // The function's log observer reports CredentialsRenewalFailed; a failed read reaches it naming the parameter.
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var observer = new RenewalObserver();
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, observer: observer);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store.Failure = Throttled();
+        _clock.Advance(SsmCredentialsSource.DefaultParameterLifetime);
+
+        await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal([($"SSM parameter {Parameter}", "ThrottlingException")], observer.Renewals);
+    }
+
+    private sealed class RenewalObserver : IReplicationObserver
+    {
+        public List<(string Subject, string ErrorCode)> Renewals { get; } = [];
+
+        public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration)
+        {
+            lock (Renewals)
+            {
+                Renewals.Add((roleArn, errorCode));
+            }
+        }
+    }
+
+    private sealed class RecordingObserver : IReplicationObserver
+    {
+        public List<(string Parameter, string ErrorCode, DateTimeOffset KeptUntil)> Failures { get; } = [];
+
+        public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil)
+        {
+            lock (Failures)
+            {
+                Failures.Add((parameterName, errorCode, keptUntil));
+            }
+        }
+    }
+
     private static string Keys(string id, string secret, string? role = null) =>
         role is null
             ? $"{{\"AccessKeyId\":\"{id}\",\"SecretAccessKey\":\"{secret}\"}}"
@@ -144,12 +277,20 @@ public sealed class SsmCredentialsSourceTests
         /// <summary>When set, every read waits for it: callers pile up behind a read in progress.</summary>
         public TaskCompletionSource? Gate { get; init; }
 
+        /// <summary>When set, every read fails with it (SSM throttled or down).</summary>
+        public Exception? Failure { get; set; }
+
         public async Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _reads);
             if (Gate is not null)
             {
                 await Gate.Task.WaitAsync(cancellationToken);
+            }
+
+            if (Failure is not null)
+            {
+                throw Failure;
             }
 
             return TryGetValue(name, out var value)

@@ -6,7 +6,7 @@ namespace Stack.Tests.Support;
 /// <summary>
 /// The part of EventBridge matching the rule uses, for a repository name: a field's array is an OR of exact strings,
 /// <c>{"wildcard": "..."}</c> (where <c>*</c> is any run of characters, and nothing else is special) and
-/// <c>{"anything-but": {"wildcard": "..."}}</c> (every value the wildcard does not match). Enough to compare the rule
+/// <c>{"anything-but": {"wildcard": "..." or [...]}}</c> (every value no wildcard of it matches). Enough to compare the rule
 /// with the function's filter; not a general EventBridge implementation. Operators:
 /// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
 /// </summary>
@@ -18,6 +18,8 @@ internal static class EventPatternMatcher
         JsonObject { Count: 1 } wildcard when wildcard["wildcard"] is JsonValue w => Wildcard((string)w!, value),
         JsonObject { Count: 1 } anythingBut when anythingBut["anything-but"] is JsonObject { Count: 1 } inner
                                                && inner["wildcard"] is JsonValue w => !Wildcard((string)w!, value),
+        JsonObject { Count: 1 } anythingBut when anythingBut["anything-but"] is JsonObject { Count: 1 } inner
+                                               && inner["wildcard"] is JsonArray list => !list.Any(w => Wildcard((string)w!, value)),
         _ => throw new NotSupportedException($"operator not simulated: {entry!.ToJsonString()}"),
     });
 

@@ -43,6 +43,19 @@ internal sealed partial class IntrinsicEvaluator
         }
     }
 
+    /// <summary>
+    /// The AssertDescription of every assertion of the template's Rules that these parameter values fail: CloudFormation
+    /// refuses to create or update the stack when this is not empty. A rule whose Condition is false asserts nothing.
+    /// </summary>
+    public IReadOnlyList<string> FailedAssertions(JsonObject template) =>
+    [
+        .. (template["Rules"]?.AsObject() ?? [])
+            .Where(rule => rule.Value!["RuleCondition"] is not { } condition || EvaluateCondition(condition))
+            .SelectMany(rule => rule.Value!["Assertions"]!.AsArray())
+            .Where(assertion => !EvaluateCondition(assertion!["Assert"]))
+            .Select(assertion => (string)assertion!["AssertDescription"]!),
+    ];
+
     public bool Condition(string name) =>
         _conditions.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"condition {name}");
 
@@ -155,6 +168,10 @@ internal sealed partial class IntrinsicEvaluator
             "Fn::And" => argument!.AsArray().Select(EvaluateCondition).ToList().All(b => b),
             "Fn::Or" => argument!.AsArray().Select(EvaluateCondition).ToList().Any(b => b),
             "Condition" => Condition((string)argument!),
+            // Rule functions (Rules section only): [list, string].
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-rules.html
+            "Fn::Contains" => List(argument![0]).Any(n => Text(n) == Text(Evaluate(argument[1]))),
+            "Fn::EachMemberEquals" => List(argument![0]).All(n => Text(n) == Text(Evaluate(argument[1]))),
             _ => throw new NotSupportedException($"condition function {function}"),
         };
     }

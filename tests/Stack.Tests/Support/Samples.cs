@@ -8,10 +8,10 @@ internal static class Samples
     /// <summary>A prefix, an exact name with '.', '_', '-' and an exclusion: one of each kind of pattern.</summary>
     public const string Filter = "team/*,base/nginx_v1.x-y,!team/secret*";
 
-    /// <summary>Every repository but two prefixes: more than EventBridge can exclude, so the function does.</summary>
+    /// <summary>Every repository but two prefixes: EventBridge excludes both (anything-but over a list of wildcards).</summary>
     public const string EverythingBut = "*,!sandbox/*,!tmp/*";
 
-    /// <summary>Every repository but one prefix: the one shape whose exclusion the rule itself filters.</summary>
+    /// <summary>Every repository but one prefix: the rule itself filters the exclusion, as for several.</summary>
     public const string EverythingButOne = "*,!sandbox/*";
 
     public static readonly string[] Destinations = ["us-west-2", "eu-west-1"];
@@ -52,6 +52,19 @@ internal static class Samples
             ["AlarmEmail"] = "",
         }));
 
+    private static readonly Lazy<DeployedTemplate> OnlyOtherDestinationsLazy = new(() => StackTemplate.Expand(
+        new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["OtherAccountDestinations"] = "222222222222:us-west-2",
+            ["OtherPartitionDestinations"] = "cn-north-1",
+            ["DestinationCredentials"] = "cn-north-1=ssm:/replicator/cn",
+            ["AlarmEmail"] = "",
+        }));
+
+    /// <summary>No region of this account (DestinationRegions at its empty default): another account and another partition only.</summary>
+    public static DeployedTemplate OnlyOtherDestinations => OnlyOtherDestinationsLazy.Value;
+
     /// <summary>Other accounts, other partitions (SSM-held keys) and a repository mapping.</summary>
     public static DeployedTemplate OtherDestinations => DestinationsLazy.Value;
 
@@ -90,7 +103,7 @@ internal static class Samples
 
     /// <summary>
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
-    /// replicated-event bus, destination KMS keys, and more exclusions than the rule can filter.
+    /// replicated-event bus, destination KMS keys, and several exclusions filtered by the rule.
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 
@@ -104,6 +117,7 @@ internal static class Samples
         ("push-only", PushOnly),
         ("other-destinations", OtherDestinations),
         ("options", Options),
+        ("only-other-destinations", OnlyOtherDestinations),
     ];
 
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>

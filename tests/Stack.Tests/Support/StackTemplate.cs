@@ -7,6 +7,11 @@ internal static class StackTemplate
 {
     private static readonly Lazy<JsonObject> RawTemplate = new(() => Load([]));
 
+    private static readonly Lazy<JsonObject> RawDestinationRoleTemplate = new(() => Load([], "destination-role.yaml"));
+
+    /// <summary>destination-role.yaml as written.</summary>
+    public static JsonObject RawDestinationRole => RawDestinationRoleTemplate.Value;
+
     /// <summary>The template as written (Fn::ForEach and SAM resources not expanded).</summary>
     public static JsonObject Raw => RawTemplate.Value;
 
@@ -33,10 +38,10 @@ internal static class StackTemplate
         return new DeployedTemplate(resources, evaluator, expanded);
     }
 
-    private static JsonObject Load(IEnumerable<string> parameterArguments)
+    private static JsonObject Load(IEnumerable<string> parameterArguments, string file = "template.yaml")
     {
-        var result = ProcessRunner.Run("python3", [ToolPath, RepositoryRoot.File("template.yaml"), .. parameterArguments]);
-        Assert.True(result.ExitCode == 0, "converting template.yaml to JSON failed: " + result.Describe());
+        var result = ProcessRunner.Run("python3", [ToolPath, RepositoryRoot.File(file), .. parameterArguments]);
+        Assert.True(result.ExitCode == 0, $"converting {file} to JSON failed: " + result.Describe());
         return JsonNode.Parse(result.StandardOutput)!.AsObject();
     }
 }

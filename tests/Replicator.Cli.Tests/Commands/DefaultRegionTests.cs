@@ -1,0 +1,68 @@
+using Replicator.Cli.Commands;
+using Replicator.Cli.Tests.Support;
+using Replicator.Testing;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>Without --source-region the CLI takes the region as the AWS CLI does: environment, then the profile.</summary>
+public sealed class DefaultRegionTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-region-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private string Config()
+    {
+        var path = Path.Combine(_work, "config");
+        File.WriteAllText(path, $"""
+            [default]
+            region = eu-central-1
+
+            [profile ops]
+            output = json
+            region = {CliHarness.Source}
+            """);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("ops", null, null, CliHarness.Source)]
+    [InlineData(null, null, null, "eu-central-1")]
+    [InlineData("ops", null, "ap-south-1", "ap-south-1")]
+    [InlineData("ops", "ca-central-1", "ap-south-1", "ca-central-1")]
+    [InlineData("ops", "", "", CliHarness.Source)] // empty variables count as unset
+    [InlineData("missing", null, null, null)]
+    public void AWS_REGION_then_AWS_DEFAULT_REGION_then_the_profiles_region(string? profile, string? region, string? defaultRegion, string? expected)
+    {
+        var values = new Dictionary<string, string> { ["AWS_CONFIG_FILE"] = Config() };
+        if (profile is not null)
+        {
+            values["AWS_PROFILE"] = profile;
+        }
+
+        if (region is not null)
+        {
+            values["AWS_REGION"] = region;
+        }
+
+        if (defaultRegion is not null)
+        {
+            values["AWS_DEFAULT_REGION"] = defaultRegion;
+        }
+
+        Assert.Equal(expected, SelectionOptions.DefaultRegion(DictionaryEnvironmentVariables.Of(values)));
+    }
+
+    [Fact]
+    public async Task Sync_without_source_region_copies_from_the_region_of_AWS_PROFILE()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(95);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunWithAsync(h.Environment(("AWS_CONFIG_FILE", Config()), ("AWS_PROFILE", "ops")), null, "sync", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+}
