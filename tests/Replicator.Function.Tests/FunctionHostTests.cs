@@ -156,6 +156,24 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_read_again_of_SSM_held_keys_is_a_warning_naming_the_parameter()
+    {
+        _ = Start(Environment());
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.NotNull(_engineObserver);
+        _engineObserver.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+
+        var line = Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("SSM parameter", StringComparison.Ordinal));
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("WARN", json.RootElement.GetProperty("level").GetString());
+        Assert.Equal("ThrottlingException", json.RootElement.GetProperty("errorType").GetString());
+        Assert.Equal(
+            "Could not read SSM parameter /ecr-replicator/cn-north-1 again; the keys last read from it stay in use until 2026-12-01 05:00:00Z and the read is tried again shortly",
+            json.RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Text_format_writes_plain_log_lines()
     {
         _ = Start(Environment(("AWS_LAMBDA_LOG_FORMAT", "Text")));

@@ -4,7 +4,7 @@ namespace Replicator.Function.Observability;
 
 /// <summary>
 /// What the engine reports outside a destination's result, as log lines: a failed renewal of a destination role's
-/// session is a WARN while the current session still works, so an operator sees STS trouble (a changed trust
+/// session, or a failed read again of a destination's SSM-held keys, is a WARN while the current credentials still work, so an operator sees STS trouble (a changed trust
 /// policy, a regional outage) minutes before copies into that account start failing. Progress callbacks are not
 /// logged: the per-destination result line says it all once, and a line per part would drown the log.
 /// </summary>
@@ -13,5 +13,11 @@ public sealed class EngineLogObserver(FunctionLogger logger) : IReplicationObser
     public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration) =>
         logger.Warn(
             $"Could not renew the session of {roleArn}; the current one works until {expiration:u} and renewal is tried again shortly",
+            new LogFields { ErrorType = errorCode });
+
+    // The parameter's name only, never its value: it holds an access key pair.
+    public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil) =>
+        logger.Warn(
+            $"Could not read SSM parameter {parameterName} again; the keys last read from it stay in use until {keptUntil:u} and the read is tried again shortly",
             new LogFields { ErrorType = errorCode });
 }
