@@ -186,7 +186,17 @@ public sealed class ImageReplicator : IImageReplicator
             var client = _destinationClients.GetClient(destination, source.RegistryId);
             var repository = _mapping.Map(source.RepositoryName);
             var described = await client.DescribeImagesAsync(
-                new DescribeImagesRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = subjectDigest }] }, cancellationToken);
+                new DescribeImagesRequest
+                {
+                    RegistryId = destination.RegistryId,
+                    RepositoryName = repository,
+                    ImageIds = [new ImageIdentifier { ImageDigest = subjectDigest }],
+
+                    // A subject the destination archived is still there for its referrers; without a filter ECR
+                    // describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
+                    Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+                },
+                cancellationToken);
             if (described.ImageDetails is { Count: > 0 })
             {
                 return (destination, null);
