@@ -87,6 +87,10 @@ public sealed class ReconcileTests
     [InlineData("rate(0 hours)", false)]
     [InlineData("every 6 hours", false)]
     [InlineData("rate(6 hours", false)]
+    [InlineData("rate(1 hours)", false)]
+    [InlineData("rate(5 hour)", false)]
+    [InlineData("rate(10 minutes)", true)]
+    [InlineData("rate(1 minute)", true)]
     public void The_schedule_parameter_takes_an_EventBridge_expression_or_nothing(string value, bool accepted)
     {
         var pattern = (string)StackTemplate.Raw["Parameters"]!["ReconcileSchedule"]!["AllowedPattern"]!;
