@@ -28,10 +28,10 @@ public sealed class FunctionHost
 
     /// <summary>
     /// Builds the engine once configuration is known, given the observer that logs what the engine reports outside
-    /// its results (<see cref="Observability.EngineLogObserver"/>). The host owns what it returns: a disposable
-    /// replicator (<see cref="ReplicatorServices"/>) is disposed when <see cref="RunAsync"/> ends.
+    /// its results (<see cref="Observability.EngineLogObserver"/>). The host owns what it returns
+    /// (<see cref="ReplicatorServices"/> in the product) and disposes it when <see cref="RunAsync"/> ends.
     /// </summary>
-    public required Func<FunctionConfig, IReplicationObserver, IImageReplicator> ReplicatorFactory { get; init; }
+    public required Func<FunctionConfig, IReplicationObserver, IReplicatorOwner> ReplicatorFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
     public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }

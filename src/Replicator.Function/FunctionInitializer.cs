@@ -26,7 +26,7 @@ namespace Replicator.Function;
 /// </summary>
 internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : IDisposable
 {
-    private IImageReplicator? _replicator;
+    private IReplicatorOwner? _replicator;
     private HttpClient? _eventsHttp;
 
     public Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken cancellationToken)
@@ -50,7 +50,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
 
     public void Dispose()
     {
-        (_replicator as IDisposable)?.Dispose();
+        _replicator?.Dispose();
         _eventsHttp?.Dispose();
     }
 

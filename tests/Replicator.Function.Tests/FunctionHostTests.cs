@@ -91,6 +91,19 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_host_disposes_the_engine_its_factory_built_once_when_it_stops()
+    {
+        var running = Start(Environment());
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Equal(0, _replicator.Disposals);
+
+        await _stop.CancelAsync();
+        await running.WaitAsync(Wait);
+
+        Assert.Equal(1, _replicator.Disposals);
+    }
+
+    [Fact]
     public async Task The_malformed_sample_is_dead_lettered()
     {
         _ = Start(Environment());

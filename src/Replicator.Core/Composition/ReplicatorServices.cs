@@ -12,7 +12,7 @@ namespace Replicator.Core.Composition;
 /// standard credentials chain, endpoints from the environment (AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL), and
 /// http download URLs accepted only under an override. Whoever creates it disposes it.
 /// </summary>
-public sealed class ReplicatorServices : IImageReplicator, IDisposable
+public sealed class ReplicatorServices : IReplicatorOwner
 {
     private readonly HttpClient _http;
 

@@ -72,7 +72,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
                 ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString(),
             }),
             Output = output,
-            ReplicatorFactory = (_, _) => engine.Replicator,
+            ReplicatorFactory = (_, _) => engine,
             DeadLetterQueueFactory = _ => deadLetter,
             MessageVisibilityFactory = _ => visibility,
         }.RunAsync(stop.Token);

@@ -1,16 +1,24 @@
 using System.Collections.Concurrent;
+using Replicator.Core.Composition;
 using Replicator.Core.Replication;
 
 namespace Replicator.Function.Tests.Support;
 
 /// <summary>A hand-written engine: answers through a delegate and records every call in order.</summary>
-public sealed class FakeReplicator : IImageReplicator
+public sealed class FakeReplicator : IReplicatorOwner
 {
     public Func<ReplicationRequest, CancellationToken, Task<ReplicationResult>> OnReplicate { get; set; } = (r, _) => Task.FromResult(Result(r, ReplicationOutcome.Replicated));
 
     public Func<ReplicationRequest, CancellationToken, Task<ReplicationResult>> OnDelete { get; set; } = (r, _) => Task.FromResult(Result(r, ReplicationOutcome.Deleted));
 
     public ConcurrentQueue<(string Kind, ReplicationRequest Request)> Calls { get; } = new();
+
+    /// <summary>How many times its holder disposed it.</summary>
+    public int Disposals => _disposals;
+
+    private int _disposals;
+
+    public void Dispose() => Interlocked.Increment(ref _disposals);
 
     public static ReplicationResult Result(ReplicationRequest request, ReplicationOutcome outcome, string? errorCode = null, bool transient = false, string? message = null) =>
         new(request.Source, request.Source.Digest, request.Destinations
