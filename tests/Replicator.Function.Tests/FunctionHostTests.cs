@@ -154,14 +154,9 @@ public sealed class FunctionHostTests : IAsyncLifetime
     [Fact]
     public async Task The_engine_is_given_an_observer_that_logs_a_failed_session_renewal_as_a_warning()
     {
-        _ = Start(Environment());
-        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
-
-        Assert.NotNull(_engineObserver);
-        _engineObserver.CredentialsRenewalFailed("arn:aws:iam::222222222222:role/ecr-replicator-destination", "AccessDenied", new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
-
-        var line = Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Could not renew", StringComparison.Ordinal));
-        using var json = JsonDocument.Parse(line);
+        using var json = await EngineLogLineAsync(
+            o => o.CredentialsRenewalFailed("arn:aws:iam::222222222222:role/ecr-replicator-destination", "AccessDenied", new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero)),
+            "Could not renew");
         Assert.Equal("WARN", json.RootElement.GetProperty("level").GetString());
         Assert.Equal("AccessDenied", json.RootElement.GetProperty("errorType").GetString());
         Assert.Contains("arn:aws:iam::222222222222:role/ecr-replicator-destination", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -171,19 +166,25 @@ public sealed class FunctionHostTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_read_again_of_SSM_held_keys_is_a_warning_naming_the_parameter()
     {
-        _ = Start(Environment());
-        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
-
-        Assert.NotNull(_engineObserver);
-        _engineObserver.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
-
-        var line = Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("SSM parameter", StringComparison.Ordinal));
-        using var json = JsonDocument.Parse(line);
+        using var json = await EngineLogLineAsync(
+            o => o.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero)),
+            "SSM parameter");
         Assert.Equal("WARN", json.RootElement.GetProperty("level").GetString());
         Assert.Equal("ThrottlingException", json.RootElement.GetProperty("errorType").GetString());
         Assert.Equal(
             "Could not read SSM parameter /ecr-replicator/cn-north-1 again; the keys last read from it stay in use until 2026-12-01 05:00:00Z and the read is tried again shortly",
             json.RootElement.GetProperty("message").GetString());
+    }
+
+    /// <summary>Starts the host, lets it build the engine, reports through the engine's observer and returns the one log line containing <paramref name="marker"/>.</summary>
+    private async Task<JsonDocument> EngineLogLineAsync(Action<IReplicationObserver> report, string marker)
+    {
+        _ = Start(Environment());
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.NotNull(_engineObserver);
+        report(_engineObserver);
+        return JsonDocument.Parse(Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains(marker, StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -168,29 +168,9 @@ internal sealed class DestinationReplicator
     }
 
     /// <summary>The digest <paramref name="tag"/> names in the destination, or null when it names none.</summary>
-    private async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var described = await client.DescribeImagesAsync(
-                    new DescribeImagesRequest
-                    {
-                        RegistryId = registryId,
-                        RepositoryName = repository,
-                        ImageIds = [new ImageIdentifier { ImageTag = tag }],
-
-                        // An immutable tag also holds on an image the destination's lifecycle archived, and without a
-                        // filter ECR describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
-                        Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
-                    },
-                    cancellationToken);
-            return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)
-        {
-            return null;
-        }
-    }
+    /// <remarks>An immutable tag also holds on an image the destination's lifecycle archived: every status counts.</remarks>
+    private static async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken) =>
+        (await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageTag = tag }, cancellationToken))?.ImageDigest;
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>
     {

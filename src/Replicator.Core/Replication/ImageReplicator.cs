@@ -185,27 +185,12 @@ public sealed class ImageReplicator : IImageReplicator
         {
             var client = _destinationClients.GetClient(destination, source.RegistryId);
             var repository = _mapping.Map(source.RepositoryName);
-            var described = await client.DescribeImagesAsync(
-                new DescribeImagesRequest
-                {
-                    RegistryId = destination.RegistryId,
-                    RepositoryName = repository,
-                    ImageIds = [new ImageIdentifier { ImageDigest = subjectDigest }],
-
-                    // A subject the destination archived is still there for its referrers; without a filter ECR
-                    // describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
-                    Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
-                },
-                cancellationToken);
-            if (described.ImageDetails is { Count: > 0 })
+            // A subject the destination archived is still there for its referrers.
+            if (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null)
             {
                 return (destination, null);
             }
 
-            (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
-        {
             (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)

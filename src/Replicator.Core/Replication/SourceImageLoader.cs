@@ -64,24 +64,8 @@ internal sealed class SourceImageLoader
     public async Task<bool> IsArchivedAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
         var id = reference.Digest is not null ? new ImageIdentifier { ImageDigest = reference.Digest } : new ImageIdentifier { ImageTag = reference.Tag };
-        var request = new DescribeImagesRequest
-        {
-            RegistryId = reference.RegistryId,
-            RepositoryName = reference.RepositoryName,
-            ImageIds = [id],
-
-            // Without a filter ECR describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
-            Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
-        };
-        try
-        {
-            var response = await source.DescribeImagesAsync(request, cancellationToken);
-            return response.ImageDetails?.Any(d => d.ImageStatus == ImageStatus.Archived) == true;
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.RepositoryNotFoundException or EcrErrorCodes.ImageNotFoundException)
-        {
-            return false;
-        }
+        var detail = await ImageDescriptions.FindAsync(source, reference.RegistryId, reference.RepositoryName, id, cancellationToken);
+        return detail?.ImageStatus == ImageStatus.Archived;
     }
 
     /// <summary>

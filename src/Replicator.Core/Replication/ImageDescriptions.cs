@@ -1,0 +1,35 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>One image as a registry describes it, whatever its status.</summary>
+internal static class ImageDescriptions
+{
+    /// <summary>
+    /// DescribeImages of <paramref name="id"/> in every status: without a filter ECR describes ACTIVE images only
+    /// (botocore ECR model, DescribeImagesFilter.imageStatus), and an archived image is still there (a source that
+    /// cannot be pulled, a replica an immutable tag names, a subject its referrers point at). Null when the image or
+    /// its repository does not exist.
+    /// </summary>
+    public static async Task<ImageDetail?> FindAsync(IEcrClient client, string? registryId, string repository, ImageIdentifier id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.DescribeImagesAsync(
+                new DescribeImagesRequest
+                {
+                    RegistryId = registryId,
+                    RepositoryName = repository,
+                    ImageIds = [id],
+                    Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+                },
+                cancellationToken);
+            return response.ImageDetails?.FirstOrDefault();
+        }
+        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.RepositoryNotFoundException or EcrErrorCodes.ImageNotFoundException)
+        {
+            return null;
+        }
+    }
+}
