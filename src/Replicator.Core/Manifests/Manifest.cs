@@ -6,12 +6,13 @@ namespace Replicator.Core.Manifests;
 /// </summary>
 public sealed class Manifest
 {
-    internal Manifest(ManifestKind kind, string mediaType, string digest, string raw)
+    internal Manifest(ManifestKind kind, string mediaType, string digest, string raw, string? referenceDigest = null)
     {
         Kind = kind;
         MediaType = mediaType;
         Digest = digest;
         Raw = raw;
+        ReferenceDigest = referenceDigest ?? digest;
     }
 
     public ManifestKind Kind { get; }
@@ -42,16 +43,23 @@ public sealed class Manifest
 
     /// <summary>
     /// For a signed schema 1 manifest, the digest of its JWS payload (the manifest without <c>signatures</c>),
-    /// which Docker Distribution addresses it by; null otherwise.
+    /// which Docker Distribution addresses it by; null otherwise. Accepted as an expected digest, never assumed to be
+    /// the manifest's identity (<see cref="ReferenceDigest"/>).
     /// </summary>
     public string? Schema1PayloadDigest { get; internal init; }
 
     /// <summary>
-    /// The digest registries and clients address this manifest by: <see cref="Digest"/>, except for a signed schema 1
-    /// manifest, which Docker verifies by its JWS payload (docker/docker distribution/pull_v2.go verifySchema1Manifest
-    /// hashes <c>signedManifest.Canonical</c>). The planner identifies manifests by this digest.
+    /// The digest this manifest is identified by: the one the source reported and it was fetched by (the parser's
+    /// expected digest), else <see cref="Digest"/>. The planner, the destination lookups and PutImage all use it.
     /// </summary>
-    public string ReferenceDigest => Schema1PayloadDigest ?? Digest;
+    /// <remarks>
+    /// It differs from <see cref="Digest"/> only for a signed schema 1 manifest that a registry addresses by its JWS
+    /// payload (<see cref="Schema1PayloadDigest"/>), as Docker Distribution does. Which of the two Amazon ECR reports
+    /// is not settled by its documentation: https://github.com/aws/amazon-ecs-agent/pull/4249 shows ECR reporting a
+    /// schema 1 digest that Docker's payload check rejects, so not the payload digest. Using the reported digest is
+    /// right either way, since a destination ECR computes the same digest from the same bytes.
+    /// </remarks>
+    public string ReferenceDigest { get; }
 
     /// <summary>
     /// The blobs a registry must hold before it accepts this manifest: the config and the distributable layers,

@@ -22,7 +22,9 @@ public static class ManifestParser
 
     /// <summary>
     /// Parses and, when <paramref name="expectedDigest"/> is given, checks the content is the one asked for: sha256 (or
-    /// sha512) over the exact bytes, or for a signed schema 1 manifest also the digest of its JWS payload.
+    /// sha512) over the exact bytes, or for a signed schema 1 manifest also the digest of its JWS payload (a registry
+    /// may address it by either). The expected digest, the one the source reported, becomes the manifest's
+    /// <see cref="Manifest.ReferenceDigest"/>; without one it is sha256 over the exact bytes.
     /// </summary>
     public static Manifest Parse(string manifestJson, string? declaredMediaType, string? expectedDigest)
     {
@@ -53,9 +55,10 @@ public static class ManifestParser
 
             var mediaType = ResolveMediaType(root, declaredMediaType);
             var digest = Digest.Compute(bytes);
-            var manifest = MediaTypes.IsSchema1(mediaType) ? ReadSchema1(root, mediaType, digest, manifestJson, bytes)
-                : MediaTypes.IsIndex(mediaType) ? ReadIndex(root, mediaType, digest, manifestJson, bytes.Length)
-                : ReadImage(root, mediaType, digest, manifestJson, bytes.Length);
+            var id = new Identity(digest, expectedDigest ?? digest, manifestJson);
+            var manifest = MediaTypes.IsSchema1(mediaType) ? ReadSchema1(root, mediaType, id, bytes)
+                : MediaTypes.IsIndex(mediaType) ? ReadIndex(root, mediaType, id, bytes.Length)
+                : ReadImage(root, mediaType, id, bytes.Length);
             if (expectedDigest is not null)
             {
                 CheckDigest(manifest, expectedDigest, bytes);
@@ -154,7 +157,7 @@ public static class ManifestParser
         }
     }
 
-    private static Manifest ReadImage(JsonElement root, string mediaType, string digest, string raw, int size)
+    private static Manifest ReadImage(JsonElement root, string mediaType, Identity id, int size)
     {
         RequireSchemaVersion(root, 2, mediaType);
         if (root.TryGetProperty("manifests", out _))
@@ -164,7 +167,7 @@ public static class ManifestParser
 
         var config = JsonFields.OptionalObject(root, "config", string.Empty) ?? throw JsonFields.Invalid("config", "is missing");
         var layers = JsonFields.OptionalArray(root, "layers", string.Empty);
-        return new Manifest(ManifestKind.Image, mediaType, digest, raw)
+        return new Manifest(ManifestKind.Image, mediaType, id.Digest, id.Raw, id.Reference)
         {
             Size = size,
             Config = DescriptorReader.Read(config, "config"),
@@ -175,7 +178,7 @@ public static class ManifestParser
         };
     }
 
-    private static Manifest ReadIndex(JsonElement root, string mediaType, string digest, string raw, int size)
+    private static Manifest ReadIndex(JsonElement root, string mediaType, Identity id, int size)
     {
         RequireSchemaVersion(root, 2, mediaType);
         if (root.TryGetProperty("config", out _) || root.TryGetProperty("layers", out _))
@@ -192,7 +195,7 @@ public static class ManifestParser
             }
         }
 
-        return new Manifest(ManifestKind.Index, mediaType, digest, raw)
+        return new Manifest(ManifestKind.Index, mediaType, id.Digest, id.Raw, id.Reference)
         {
             Size = size,
             Manifests = children,
@@ -202,16 +205,19 @@ public static class ManifestParser
         };
     }
 
-    private static Manifest ReadSchema1(JsonElement root, string mediaType, string digest, string raw, byte[] bytes)
+    private static Manifest ReadSchema1(JsonElement root, string mediaType, Identity id, byte[] bytes)
     {
         RequireSchemaVersion(root, 1, mediaType);
-        return new Manifest(ManifestKind.Schema1, mediaType, digest, raw)
+        return new Manifest(ManifestKind.Schema1, mediaType, id.Digest, id.Raw, id.Reference)
         {
             Size = bytes.Length,
             Layers = Schema1Reader.ReadLayers(root),
             Schema1PayloadDigest = Schema1Reader.PayloadDigest(root, bytes),
         };
     }
+
+    /// <summary>The exact text, its digest, and the digest it is identified by (see <see cref="Manifest.ReferenceDigest"/>).</summary>
+    private readonly record struct Identity(string Digest, string Reference, string Raw);
 
     private static Descriptor? ReadSubject(JsonElement root) =>
         JsonFields.OptionalObject(root, "subject", string.Empty) is { } subject ? DescriptorReader.Read(subject, "subject", MaxManifestBytes) : null;

@@ -3,7 +3,6 @@ using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
-using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
 using Replicator.Core.Resilience;
 
@@ -141,8 +140,9 @@ internal sealed class DestinationReplicator
             ImageManifestMediaType = mediaType,
             ImageTag = tag,
 
-            // Schema 1 digests are taken over the JWS payload, not the bytes sent; let ECR compute them.
-            ImageDigest = MediaTypes.IsSchema1(mediaType) ? null : digest,
+            // The digest the source ECR reported for these bytes (schema 1 included: see Manifest.ReferenceDigest), so
+            // the destination ECR computes the same one and refuses the put otherwise.
+            ImageDigest = digest,
         };
 
         var pacer = _putImagePacers.GetOrAdd(destination.Region, static (_, self) => new RequestPacer(self._options.PutImageRatePerSecond, self._time), this);

@@ -204,13 +204,34 @@ public class ManifestParserTests
     }
 
     [Fact]
-    public void Signed_schema1_is_accepted_by_its_payload_digest()
+    public void Signed_schema1_is_accepted_by_its_payload_digest_and_identified_by_it()
     {
         var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
 
         var manifest = ManifestParser.Parse(Fixture.Read("schema1-signed.json"), MediaTypes.DockerSchema1Signed, payloadDigest);
 
         Assert.Equal(payloadDigest, manifest.Schema1PayloadDigest);
+        Assert.Equal(payloadDigest, manifest.ReferenceDigest);
+    }
+
+    [Fact]
+    public void Signed_schema1_is_identified_by_the_digest_of_its_exact_bytes_when_fetched_by_it()
+    {
+        var digest = Fixture.DigestOf("schema1-signed.json");
+
+        var manifest = ManifestParser.Parse(Fixture.Read("schema1-signed.json"), MediaTypes.DockerSchema1Signed, digest);
+
+        Assert.Equal(digest, manifest.ReferenceDigest);
+        Assert.NotEqual(manifest.Schema1PayloadDigest, manifest.ReferenceDigest);
+    }
+
+    [Fact]
+    public void Signed_schema1_without_an_expected_digest_is_identified_by_its_exact_bytes()
+    {
+        var manifest = Fixture.Parse("schema1-signed.json");
+
+        Assert.Equal(Fixture.DigestOf("schema1-signed.json"), manifest.ReferenceDigest);
+        Assert.Equal(manifest.Digest, manifest.ReferenceDigest);
     }
 
     [Fact]

@@ -142,18 +142,21 @@ public class ReplicationPlannerOrderTests
         Assert.Equal(2008, fully.BytesToCopy);
     }
 
-    [Fact]
-    public void Signed_schema1_is_identified_by_its_payload_digest()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Signed_schema1_is_identified_by_the_digest_it_was_fetched_by(bool byPayload)
     {
-        var manifest = Fixture.Parse("schema1-signed.json");
-        var payloadDigest = Fixture.Read("schema1-signed.payload-digest");
+        var reported = byPayload ? Fixture.Read("schema1-signed.payload-digest") : Fixture.DigestOf("schema1-signed.json");
+        var manifest = ManifestParser.Parse(Fixture.Read("schema1-signed.json"), MediaTypes.DockerSchema1Signed, reported);
         var source = SourceImage.Create(manifest, tag: "1.0");
 
         var put = Assert.IsType<PutImageStep>(Assert.Single(ReplicationPlanner.Plan(source, Images.Holding()).Manifests));
-        var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [payloadDigest], tagDigest: payloadDigest));
+        var again = ReplicationPlanner.Plan(source, Images.Holding(manifests: [reported], tagDigest: reported));
 
-        Assert.Equal(payloadDigest, manifest.ReferenceDigest);
-        Assert.Equal(payloadDigest, put.Digest);
+        Assert.Equal(reported, manifest.ReferenceDigest);
+        Assert.Equal(reported, put.Digest);
+        Assert.Equal("1.0", put.Tag);
         Assert.True(again.IsEmpty);
     }
 
