@@ -35,9 +35,28 @@ internal static partial class Validate
             : throw EcrException.InvalidParameter("Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''");
     }
 
-    public static string? Tag(string? tag) => tag is null || tag.Length is >= 1 and <= 300
-        ? tag
-        : throw EcrException.InvalidParameter("Invalid parameter at 'imageTag' failed to satisfy constraint: 'Member must have length between 1 and 300'");
+    // Not in the model, but ECR refuses other characters with this text (quoted in
+    // https://github.com/google/go-containerregistry/issues/704); the replicator's EcrNames.ValidateTag is the same rule.
+    [GeneratedRegex("^[a-zA-Z0-9_.-]+$")]
+    private static partial Regex TagPattern();
+
+    /// <summary>PutImage's <c>imageTag</c>: the model's 1..300 characters, then ECR's character rule.</summary>
+    public static string? Tag(string? tag)
+    {
+        if (tag is null)
+        {
+            return null;
+        }
+
+        if (tag.Length is < 1 or > 300)
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageTag' failed to satisfy constraint: 'Member must have length between 1 and 300'");
+        }
+
+        return TagPattern().IsMatch(tag)
+            ? tag
+            : throw EcrException.InvalidParameter("Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''");
+    }
 
     public static int? MaxResults(long? value, int max = 1000) => value switch
     {

@@ -10,7 +10,7 @@ public static class TagFilter
 {
     /// <summary>
     /// The bound on one match: a pathological pattern fails with <see cref="RegexMatchTimeoutException"/> instead of
-    /// eating the invocation. A tag is at most 128 characters (ECR API reference, PutImage <c>imageTag</c>), which a
+    /// eating the invocation. A tag is at most 300 characters (botocore's ECR model, <c>ImageTag</c>), which a
     /// sane pattern matches in microseconds.
     /// </summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);

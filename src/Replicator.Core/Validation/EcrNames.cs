@@ -10,14 +10,19 @@ namespace Replicator.Core.Validation;
 public static partial class EcrNames
 {
     public const int MaxRepositoryNameLength = 256;
-    public const int MaxTagLength = 128;
+    /// <summary>The model's <c>ImageTag</c> length bound (1..300).</summary>
+    public const int MaxTagLength = 300;
 
     // Model: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*
     [GeneratedRegex(@"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RepositoryNamePattern();
 
-    // The model only bounds the length (1..300); the OCI distribution spec, which ECR enforces on push, is stricter.
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // ECR's rule for a tag: the model's ImageTag bounds the length (1..300), and ECR refuses other characters with
+    // "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''"
+    // (quoted in https://github.com/google/go-containerregistry/issues/704). ECR accepts what the OCI distribution
+    // spec's stricter tag grammar (at most 128, no leading '.' or '-') would refuse, so an event naming such a tag
+    // is a real push and must be copied, not dead-lettered.
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,300}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TagPattern();
 
     [GeneratedRegex(@"^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
@@ -56,7 +61,7 @@ public static partial class EcrNames
 
         return TagPattern().IsMatch(value)
             ? null
-            : $"image tag {Quote(value)} is invalid: 1 to {MaxTagLength} of letters, digits, '_', '.', '-', not starting with '.' or '-'";
+            : $"image tag {Quote(value)} is invalid: ECR's tag rule is 1 to {MaxTagLength} characters of letters, digits, '_', '.' and '-'";
     }
 
     public static string? ValidateDigest(string? value)

@@ -34,6 +34,55 @@ public sealed class PutImageTests
         return body;
     }
 
+    /// <summary>
+    /// ECR's tag rule: the model's 1..300 characters, of letters, digits, '_', '.' and '-' (ECR's refusal quotes
+    /// '[a-zA-Z0-9-_.]+', https://github.com/google/go-containerregistry/issues/704); a leading '-' or '.' is allowed.
+    /// </summary>
+    [Theory]
+    [InlineData("-rc", null)]
+    [InlineData(".hidden", null)]
+    [InlineData("v1.2_3-rc", null)]
+    [InlineData("a b", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("a/b", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("v1:2", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("caf\u00e9", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("", "Member must have length between 1 and 300")]
+    public async Task A_tag_is_1_to_300_letters_digits_underscores_dots_and_dashes(string tag, string? refusal)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", null, 1);
+
+        var put = await client.CallAsync("PutImage", Put(manifest, tag));
+
+        if (refusal is null)
+        {
+            put.EnsureOk();
+            Assert.Equal(digest, put.Json["image"]!["imageId"]!["imageDigest"]!.GetValue<string>());
+        }
+        else
+        {
+            put.AssertError("InvalidParameterException");
+            Assert.Contains(refusal, put.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_tag_of_300_characters_is_accepted_and_one_of_301_refused()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", null, 1);
+
+        (await client.CallAsync("PutImage", Put(manifest, new string('t', 300)))).EnsureOk();
+        var refused = await client.CallAsync("PutImage", Put(manifest, new string('u', 301)));
+
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("between 1 and 300", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PutImage_digests_the_exact_bytes_and_BatchGetImage_returns_them_unchanged()
     {

@@ -164,4 +164,21 @@ public sealed class RepositoryAndTagTests
         Assert.Contains(expected, result.Destinations[0].Message, StringComparison.Ordinal);
         Assert.Equal(0, h.Server.Calls.Total);
     }
+
+    /// <summary>ECR takes a tag of up to 300 characters (botocore's model, <c>ImageTag</c>) that may start with '-' or '.'.</summary>
+    [Theory]
+    [InlineData("-rc")]
+    [InlineData(null)]
+    public async Task A_tag_ecr_accepts_but_the_distribution_spec_does_not_is_copied(string? tag)
+    {
+        tag ??= new string('t', 300);
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 41).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "tags", image, tag);
+
+        var result = await h.Replicator().ReplicateAsync(Request("tags", image.Digest, tag, West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "tags", tag));
+    }
 }

@@ -39,17 +39,22 @@ public class EcrNamesTests
     [InlineData("latest", true)]
     [InlineData("v1.2.3-rc_1", true)]
     [InlineData("_x", true)]
-    [InlineData(".hidden", false)]
-    [InlineData("-x", false)]
+    [InlineData(".hidden", true)]
+    [InlineData("-rc", true)]
     [InlineData("a b", false)]
     [InlineData("a/b", false)]
-    public void Tags_follow_the_distribution_spec(string tag, bool valid) => Assert.Equal(valid, EcrNames.IsTag(tag));
+    [InlineData("v1:2", false)]
+    [InlineData("caf\u00e9", false)]
+    public void Tags_follow_ecrs_rule_not_the_stricter_distribution_spec(string tag, bool valid) => Assert.Equal(valid, EcrNames.IsTag(tag));
 
     [Fact]
-    public void Tag_length_is_capped_at_128() 
+    public void Tag_length_is_capped_at_the_models_300()
     {
-        Assert.True(EcrNames.IsTag(new string('t', 128)));
-        Assert.False(EcrNames.IsTag(new string('t', 129)));
+        Assert.True(EcrNames.IsTag(new string('t', 300)));
+        var error = EcrNames.ValidateTag(new string('t', 301));
+        Assert.NotNull(error);
+        Assert.Contains("(301 chars)", error, StringComparison.Ordinal);
+        Assert.Contains("ECR's tag rule is 1 to 300 characters", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -71,8 +71,8 @@ public class EcrEventParserTests
     [InlineData("repository-name", "../etc")]
     [InlineData("image-digest", "sha256:XYZ")]
     [InlineData("image-digest", "md5:0123")]
-    [InlineData("image-tag", ".hidden")]
     [InlineData("image-tag", "tag with space")]
+    [InlineData("image-tag", "a/b")]
     [InlineData("action-type", "push")]
     [InlineData("action-type", "")]
     [InlineData("result", "success!")]
@@ -123,5 +123,30 @@ public class EcrEventParserTests
         var body = E.Body(tag: new string('x', 500));
         var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
         Assert.True(error.Message.Length < 300, error.Message);
+    }
+
+    /// <summary>
+    /// ECR takes any tag of 1..300 characters (botocore's model, <c>ImageTag</c>) of letters, digits, '_', '.' and '-',
+    /// including ones the OCI distribution spec's grammar refuses; the event of such a push must be copied, not
+    /// dead-lettered.
+    /// </summary>
+    [Theory]
+    [InlineData("-rc")]
+    [InlineData(".hidden")]
+    [InlineData(null)]
+    public void Tags_ecr_accepts_are_accepted(string? tag)
+    {
+        tag ??= new string('t', 300);
+
+        Assert.Equal(tag, EcrEventParser.Parse(E.Body(tag: tag)).Tag);
+    }
+
+    [Fact]
+    public void A_tag_of_301_characters_is_refused_naming_the_tag_rule()
+    {
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(E.Body(tag: new string('t', 301))));
+
+        Assert.Equal("image-tag", error.Field);
+        Assert.Contains("1 to 300 characters of letters, digits, '_', '.' and '-'", error.Message, StringComparison.Ordinal);
     }
 }
