@@ -43,6 +43,19 @@ internal sealed class BlobCopier
     /// </summary>
     public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CancellationToken cancellationToken)
     {
+        if (blob.Size == 0)
+        {
+            // Only destinations that lack the layer get here (BatchCheckLayerAvailability found it elsewhere), and
+            // none can be given it: say so before opening an upload session that could only end in EmptyUploadException.
+            var error = EmptyLayer(blob.Digest);
+            foreach (var target in targets)
+            {
+                target.Fail(error);
+            }
+
+            return;
+        }
+
         var pending = targets.ToList();
         while (pending.Count > 0)
         {
@@ -85,6 +98,16 @@ internal sealed class BlobCopier
             }
         }
     }
+
+    /// <summary>
+    /// UploadLayerPart's <c>partFirstByte</c>..<c>partLastByte</c> are the positions of the part's first and last byte
+    /// (botocore's ECR model), both at least 0 (<c>PartSize</c>), so the first part of a layer holds at least one byte;
+    /// and CompleteLayerUpload of an upload without parts is <c>EmptyUploadException</c> ("does not contain any layer
+    /// parts"). A zero-byte layer (an OCI artifact's empty file, sha256:e3b0c442...)
+    /// therefore cannot reach an ECR that lacks it. Permanent: a retry cannot change that.
+    /// </summary>
+    private static ReplicationException EmptyLayer(string digest) =>
+        new(ReplicationErrorCodes.EmptyLayer, $"layer {digest} is 0 bytes and the destination does not hold it: a zero-byte layer cannot be uploaded through the ECR API", isTransient: false);
 
     /// <summary>
     /// Only what a new upload session can fix restarts a layer. A transient error that outlived its call's

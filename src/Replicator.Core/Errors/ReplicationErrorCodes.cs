@@ -47,4 +47,7 @@ public static class ReplicationErrorCodes
 
     /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
     public const string LayerTooLarge = "LayerTooLarge";
+
+    /// <summary>A zero-byte layer the destination lacks: the ECR API has no way to upload one.</summary>
+    public const string EmptyLayer = "EmptyLayer";
 }
