@@ -33,6 +33,11 @@ internal sealed class SourceImageLoader
         }
 
         var descendants = await FetchDescendantsAsync(source, reference, root, cancellationToken);
+        if (descendants is null)
+        {
+            return null;
+        }
+
         var (referrers, leftBehind) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
         var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
@@ -107,17 +112,21 @@ internal sealed class SourceImageLoader
                     }
 
                     var referrer = Parse(image, digest);
+                    var children = referrer.Manifests.Count > 0 ? await FetchDescendantsAsync(source, reference, referrer, cancellationToken) : [];
+                    if (children is null)
+                    {
+                        // An index referrer deleted while its children were fetched: gone like one deleted before the fetch.
+                        continue;
+                    }
+
                     referrers.Add(referrer);
                     subjects.Enqueue(referrer.ReferenceDigest);
-                    if (referrer.Manifests.Count > 0)
+                    foreach (var child in children)
                     {
-                        foreach (var child in await FetchDescendantsAsync(source, reference, referrer, cancellationToken))
+                        if (known.Add(child.ReferenceDigest))
                         {
-                            if (known.Add(child.ReferenceDigest))
-                            {
-                                descendants.Add(child);
-                                subjects.Enqueue(child.ReferenceDigest);
-                            }
+                            descendants.Add(child);
+                            subjects.Enqueue(child.ReferenceDigest);
                         }
                     }
                 }
@@ -209,7 +218,13 @@ internal sealed class SourceImageLoader
         return (Parse(byDigest, digest), tagDigest);
     }
 
-    private async Task<List<Manifest>> FetchDescendantsAsync(IEcrClient source, ImageReference reference, Manifest root, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every manifest below <paramref name="root"/>, fetched by the digests its descriptors name. Null when a child is
+    /// missing because <paramref name="root"/> itself is gone: an image deleted while it is copied loses its children
+    /// as well, which is a stale event, not a broken index. A child missing under a root the source still holds is a
+    /// permanent <see cref="ReplicationErrorCodes.SourceImageNotFound"/>.
+    /// </summary>
+    private async Task<List<Manifest>?> FetchDescendantsAsync(IEcrClient source, ImageReference reference, Manifest root, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, Manifest>(StringComparer.Ordinal);
         var pending = root.Manifests.Select(d => d.Digest).Distinct(StringComparer.Ordinal).ToList();
@@ -221,11 +236,19 @@ internal sealed class SourceImageLoader
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
                 {
-                    var image = images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest)
-                        ?? throw new ReplicationException(
+                    if (images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest) is not { } image)
+                    {
+                        if (!await HoldsAsync(source, reference, root.ReferenceDigest, cancellationToken))
+                        {
+                            return null;
+                        }
+
+                        throw new ReplicationException(
                             ReplicationErrorCodes.SourceImageNotFound,
                             $"the source index {root.ReferenceDigest} names {digest}, which the source repository does not hold",
                             isTransient: false);
+                    }
+
                     var manifest = Parse(image, digest);
                     found[digest] = manifest;
                     next.AddRange(manifest.Manifests.Select(d => d.Digest).Where(d => !found.ContainsKey(d)));
@@ -237,6 +260,10 @@ internal sealed class SourceImageLoader
 
         return [.. found.Values];
     }
+
+    /// <summary>Whether the source still holds <paramref name="digest"/> (asked again, by digest).</summary>
+    private async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>
+        (await GetImagesAsync(source, reference, [new ImageIdentifier { ImageDigest = digest }], cancellationToken))?.Any(i => i.ImageId?.ImageDigest == digest) == true;
 
     /// <summary>BatchGetImage; null when the repository is gone. Missing images are simply absent from the list.</summary>
     private async Task<List<Image>?> GetImagesAsync(IEcrClient source, ImageReference reference, List<ImageIdentifier> ids, CancellationToken cancellationToken)
