@@ -92,7 +92,7 @@ internal static class HostileEvents
             yield return ("image-digest", digest);
         }
 
-        yield return ("image-tag", $"\"{new string('t', 129)}\"");
+        yield return ("image-tag", $"\"{new string('t', 301)}\"");
         yield return ("repository-name", $"\"{new string('r', 257)}\"");
         yield return ("account", "\"0000000000000\"");
         yield return ("time", "\"yesterday\"");
