@@ -65,7 +65,7 @@ public sealed class CopyCommandTests
     [Theory]
     [InlineData("App:v1", "repository name 'App' is invalid")]
     [InlineData("app", "must be REPOSITORY:TAG or REPOSITORY@DIGEST")]
-    [InlineData("app:-bad", "image tag '-bad' is invalid")]
+    [InlineData("app:bad+tag", "image tag 'bad+tag' is invalid")]
     [InlineData("app@sha256:123", "image digest 'sha256:123' is invalid")]
     public async Task Bad_image_arguments_are_one_line_errors(string image, string expected)
     {
