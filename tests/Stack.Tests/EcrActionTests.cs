@@ -22,8 +22,7 @@ public sealed class EcrActionTests
     [Fact]
     public void The_function_role_grants_exactly_the_operations_the_function_calls()
     {
-        var called = CalledOperations();
-        var expected = called.Concat(called.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, []))).Select(op => "ecr:" + op).ToHashSet(StringComparer.Ordinal);
+        var expected = ActionsOfTheCalls();
 
         // Every optional branch: exclusions, mapping, reconciling on and off, other accounts and partitions.
         var granted = Samples.EveryBranch()
@@ -40,8 +39,7 @@ public sealed class EcrActionTests
     [Fact]
     public void The_destination_role_grants_only_operations_the_function_calls()
     {
-        var called = CalledOperations();
-        var expected = called.Concat(called.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, []))).Select(op => "ecr:" + op).ToHashSet(StringComparer.Ordinal);
+        var expected = ActionsOfTheCalls();
         var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k")
             .Where(s => s.Effect == "Allow")
             .SelectMany(s => s.Actions)
@@ -64,6 +62,13 @@ public sealed class EcrActionTests
         // On IEcrClient, but called by nothing in the function: the registry login and the bare image listing.
         Assert.DoesNotContain("GetAuthorizationToken", called);
         Assert.DoesNotContain("ListImages", called);
+    }
+
+    /// <summary>The IAM actions the function's calls are authorized as.</summary>
+    private static HashSet<string> ActionsOfTheCalls()
+    {
+        var called = CalledOperations();
+        return called.Concat(called.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, []))).Select(op => "ecr:" + op).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
