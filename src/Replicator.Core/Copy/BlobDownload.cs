@@ -32,7 +32,7 @@ internal sealed class BlobDownload : IDisposable
     private readonly byte[]? _inline;
     private int _resumes;
     private int _waits;
-    private bool _notFoundBefore;
+    private bool _refusedBefore;
 
     public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, int maxResumes, byte[]? inline = null)
     {
@@ -166,12 +166,12 @@ internal sealed class BlobDownload : IDisposable
                 // 404 (or another refusal of the request itself): the same URL would be refused the same way. A fresh
                 // URL is worth one try; refused again, the object is not there for this URL and more GETs would only
                 // spend the budget in milliseconds.
-                if (_notFoundBefore)
+                if (_refusedBefore)
                 {
                     throw Failed($"{Describe(failure)} again with a fresh download URL; not resumed further");
                 }
 
-                _notFoundBefore = true;
+                _refusedBefore = true;
                 _url = null;
                 return;
             default:

@@ -6,21 +6,11 @@ namespace Replicator.Core.Resilience;
 /// presigned-download resumes (<c>Copy.BlobDownload</c>) both wait through it, so a flaky S3 and a flaky ECR are
 /// given the same room.
 /// </summary>
-public sealed class RetryBackoff
+public sealed class RetryBackoff(RetrySettings settings, TimeProvider time, Func<double> random)
 {
-    private readonly RetrySettings _settings;
-    private readonly TimeProvider _time;
-    private readonly Func<double> _random;
-
-    public RetryBackoff(RetrySettings settings, TimeProvider time, Func<double> random)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(random);
-        _settings = settings;
-        _time = time;
-        _random = random;
-    }
+    private readonly RetrySettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+    private readonly TimeProvider _time = time ?? throw new ArgumentNullException(nameof(time));
+    private readonly Func<double> _random = random ?? throw new ArgumentNullException(nameof(random));
 
     /// <param name="attempt">0 before the first retry.</param>
     /// <param name="throttled">The other side asked us to slow down (429, 503 SlowDown, ThrottlingException).</param>

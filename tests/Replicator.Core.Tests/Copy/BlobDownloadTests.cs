@@ -145,48 +145,36 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.BadRequest]) };
         using var http = new HttpClient(handler);
-        var urls = 0;
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri($"{SecretUrl}&n={++urls}")), ContentDigest, Content.Length, Options with { ResumeBackoff = new RetryBackoff(new RetrySettings(), new FakeTimeProvider(), () => 0.5) }, maxResumes: 5);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options with { ResumeBackoff = new RetryBackoff(new RetrySettings(), new FakeTimeProvider(), () => 0.5) }, maxResumes: 5);
 
         // The clock never moves: a wait before the second GET would never end (bounded here so the test fails instead).
         var filled = await download.FillAsync(new byte[20_000], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         download.Verify();
 
         Assert.Equal(Content.Length, filled);
-        Assert.Equal(2, urls);
         Assert.Equal(["&n=1", "&n=2"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
     }
 
     [Fact]
     public async Task Refused_urls_are_replaced_within_the_resume_budget()
     {
-        using var handler = new CannedHandler(Content) { Status = HttpStatusCode.Forbidden };
-        using var http = new HttpClient(handler);
-        var urls = 0;
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri($"{SecretUrl}&n={++urls}")), ContentDigest, Content.Length, Options, maxResumes: 2);
-
-        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+        var (error, handler) = await FailWith(HttpStatusCode.Forbidden, maxResumes: 2);
 
         Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
         Assert.Equal(3, handler.Requests);
-        Assert.Equal(3, urls);
+        Assert.Equal(3, handler.Urls.Distinct().Count());
     }
 
     [Fact]
     public async Task A_404_twice_stops_early_without_spending_the_rest_of_the_budget()
     {
-        using var handler = new CannedHandler(Content) { Status = HttpStatusCode.NotFound };
-        using var http = new HttpClient(handler);
-        var urls = 0;
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri($"{SecretUrl}&n={++urls}")), ContentDigest, Content.Length, Options, maxResumes: 5);
-
-        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+        var (error, handler) = await FailWith(HttpStatusCode.NotFound, maxResumes: 5);
 
         Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
         Assert.True(error.IsTransient);
         Assert.Contains("HTTP 404 again with a fresh download URL", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, handler.Requests);
-        Assert.Equal(2, urls);
+        Assert.Equal(2, handler.Urls.Distinct().Count());
         Assert.DoesNotContain("X-Amz", error.ToString(), StringComparison.Ordinal);
     }
 
@@ -217,6 +205,23 @@ public sealed class BlobDownloadTests
         download.Verify();
 
         Assert.Equal(0, handler.Requests);
+    }
+
+    /// <summary>A URL source that hands out a new URL each time (numbered, so a test can tell them apart).</summary>
+    private static Func<CancellationToken, Task<Uri>> NumberedUrls()
+    {
+        var issued = 0;
+        return _ => Task.FromResult(new Uri($"{SecretUrl}&n={++issued}"));
+    }
+
+    /// <summary>Downloads from a server that always answers <paramref name="status"/>, with fresh URLs on demand.</summary>
+    private static async Task<(ReplicationException Error, CannedHandler Handler)> FailWith(HttpStatusCode status, int maxResumes)
+    {
+        var handler = new CannedHandler(Content) { Status = status };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, maxResumes);
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+        return (error, handler);
     }
 
     private static BlobDownload Download(byte[] body, long declaredSize)
