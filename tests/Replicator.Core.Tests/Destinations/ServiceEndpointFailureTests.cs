@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Replicator.Core.Destinations;
@@ -84,18 +83,5 @@ public sealed class ServiceEndpointFailureTests
     private sealed class FailingCredentials(Exception failure) : IAwsCredentialsSource
     {
         public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => ValueTask.FromException<AwsCredentials>(failure);
-    }
-
-    // A loopback port bound for the test's length but never listening: nothing else can take it, and every
-    // connection to it is refused at once.
-    private sealed class ClosedPort : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        public ClosedPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-
-        public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/");
-
-        public void Dispose() => _socket.Dispose();
     }
 }
