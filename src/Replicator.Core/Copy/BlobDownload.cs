@@ -1,15 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Replicator.Core.Errors;
+using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Copy;
 
 /// <summary>
 /// Reads one blob from presigned download URLs, hashing every byte as it arrives and refusing more bytes
 /// than the descriptor declares (go-containerregistry's verifying reader, pkg/v1/remote). A cut or stalled
-/// connection resumes with a ranged GET from the next unread byte; an expired URL (403) is replaced by a
-/// fresh one. URLs are bearer secrets: they never appear in an exception or a log line.
+/// connection, a 5xx or a 429 resumes with a ranged GET from the next unread byte after the engine's backoff; a
+/// refused URL (400, 401, 403: how S3 answers an expired presigned URL) is replaced by a fresh one at once; a 404
+/// gets one fresh URL, then fails. Every GET after the first counts against the resume budget. URLs are bearer
+/// secrets: they never appear in an exception or a log line.
 /// </summary>
 internal sealed class BlobDownload : IDisposable
 {
@@ -18,6 +22,8 @@ internal sealed class BlobDownload : IDisposable
     private readonly string _digest;
     private readonly long _expectedSize;
     private readonly BlobCopyOptions _options;
+    private const string Sha256Prefix = "sha256:";
+
     private readonly int _maxResumes;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private Uri? _url;
@@ -25,6 +31,8 @@ internal sealed class BlobDownload : IDisposable
     private Stream? _body;
     private readonly byte[]? _inline;
     private int _resumes;
+    private int _waits;
+    private bool _refusedBefore;
 
     public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, int maxResumes, byte[]? inline = null)
     {
@@ -40,7 +48,7 @@ internal sealed class BlobDownload : IDisposable
     /// <summary>Bytes read (and hashed) so far.</summary>
     public long Position { get; private set; }
 
-    /// <summary>How many times the download was resumed after a cut, a stall or an expired URL.</summary>
+    /// <summary>How many times the download was resumed (a GET after the first) after a cut, a stall, an error status or an expired URL.</summary>
     public int Resumes => _resumes;
 
     /// <summary>Fills <paramref name="buffer"/> as far as the blob allows; returns the count (0 at the end).</summary>
@@ -72,7 +80,7 @@ internal sealed class BlobDownload : IDisposable
                 isTransient: true);
         }
 
-        var actual = "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
+        var actual = Sha256Prefix + Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (!string.Equals(actual, _digest, StringComparison.Ordinal))
         {
             throw new ReplicationException(
@@ -90,6 +98,17 @@ internal sealed class BlobDownload : IDisposable
 
     private async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (!_digest.StartsWith(Sha256Prefix, StringComparison.Ordinal))
+        {
+            // ECR addresses layers by their sha256 digest only (CompleteLayerUpload's layerDigests, "the sha256 digest
+            // of the image layer": docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html), so
+            // no destination could take this blob: refuse it before any request rather than fail its digest check.
+            throw new ReplicationException(
+                ReplicationErrorCodes.InvalidManifest,
+                $"layer {_digest}: ECR stores layers by sha256 digest only; a blob named by another algorithm cannot be copied",
+                isTransient: false);
+        }
+
         if (Position == _expectedSize)
         {
             // Do not read past the declared end: a longer body is detected by asking for one byte more.
@@ -118,15 +137,78 @@ internal sealed class BlobDownload : IDisposable
             catch (Exception ex) when (IsResumable(ex, cancellationToken))
             {
                 CloseBody();
-                if (++_resumes > _maxResumes)
-                {
-                    throw new ReplicationException(
-                        ReplicationErrorCodes.DownloadFailed,
-                        $"layer {_digest}: download failed at byte {Position} of {_expectedSize} after {_maxResumes} resumes ({ex.GetType().Name})",
-                        isTransient: true);
-                }
+                await PrepareResumeAsync(ex, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Decides how the next GET goes after <paramref name="failure"/>, or throws when it should not happen: past the
+    /// resume budget, or after a second 404. Every GET after the first counts as a resume, so one download makes at
+    /// most 1 + MaxDownloadResumes GETs whatever the failures (docs/reliability.md, Retry budget).
+    /// </summary>
+    private async Task PrepareResumeAsync(Exception failure, CancellationToken cancellationToken)
+    {
+        var status = (failure as HttpRequestException)?.StatusCode;
+        if (++_resumes > _maxResumes)
+        {
+            throw Failed($"after {_maxResumes} resumes (last: {Describe(failure)})");
+        }
+
+        switch ((int?)status)
+        {
+            case 400 or 401 or 403:
+                // S3 answers an expired presigned URL with 400 ExpiredToken or 403 AccessDenied/"Request has expired"
+                // (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): only a fresh URL can fix it, and at once.
+                _url = null;
+                return;
+            case >= 400 and < 500 and not 408 and not 429:
+                // 404 (or another refusal of the request itself): the same URL would be refused the same way. A fresh
+                // URL is worth one try; refused again, the object is not there for this URL and more GETs would only
+                // spend the budget in milliseconds.
+                if (_refusedBefore)
+                {
+                    throw Failed($"{Describe(failure)} again with a fresh download URL; not resumed further");
+                }
+
+                _refusedBefore = true;
+                _url = null;
+                return;
+            default:
+                // 5xx, 408, 429 and failed, cut or stalled connections: the same URL works once the other side recovers.
+                // S3's 503 SlowDown asks for a lower request rate, so 503 and 429 back off like throttling.
+                await _options.ResumeBackoff.WaitAsync(_waits++, throttled: status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests, cancellationToken);
+                return;
+        }
+    }
+
+    private ReplicationException Failed(string why) => new(
+        ReplicationErrorCodes.DownloadFailed,
+        $"layer {_digest}: download failed at byte {Position} of {_expectedSize} {why}",
+        isTransient: true);
+
+    /// <summary>What went wrong, from the status or the error kinds only: an exception's message can carry the URL's host or more.</summary>
+    private static string Describe(Exception failure) => failure switch
+    {
+        HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status}",
+        HttpRequestException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
+        HttpIOException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
+        EndOfStreamException => "the body ended early",
+        OperationCanceledException => "timed out",
+        _ => $"connection failed: {ConnectionError(failure, null)}",
+    };
+
+    private static string ConnectionError(Exception failure, HttpRequestError? kind)
+    {
+        for (var inner = failure.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode.ToString();
+            }
+        }
+
+        return kind is { } known and not HttpRequestError.Unknown ? known.ToString() : failure.GetType().Name;
     }
 
     private async ValueTask<int> ProbeForExtraBytesAsync(CancellationToken cancellationToken)
@@ -175,50 +257,38 @@ internal sealed class BlobDownload : IDisposable
             return _body;
         }
 
-        for (var refreshed = false; ; refreshed = true)
+        _url ??= await _urlSource(cancellationToken);
+        if (!_options.AllowInsecureDownloads && _url.Scheme != Uri.UriSchemeHttps)
         {
-            _url ??= await _urlSource(cancellationToken);
-            if (!_options.AllowInsecureDownloads && _url.Scheme != Uri.UriSchemeHttps)
-            {
-                throw new ReplicationException(
-                    ReplicationErrorCodes.InsecureDownloadUrl,
-                    $"layer {_digest}: ECR returned a download URL with scheme '{_url.Scheme}'; only https is accepted without an endpoint override",
-                    isTransient: false);
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, _url);
-            if (Position > 0)
-            {
-                request.Headers.Range = new RangeHeaderValue(Position, null);
-            }
-
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized && !refreshed)
-            {
-                // Presigned URLs expire (S3 answers 403); ask ECR for a new one once per open.
-                response.Dispose();
-                _url = null;
-                continue;
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                var status = (int)response.StatusCode;
-                response.Dispose();
-                throw new HttpRequestException($"layer download answered HTTP {status}", null, (HttpStatusCode)status);
-            }
-
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            if (Position > 0 && response.StatusCode != HttpStatusCode.PartialContent)
-            {
-                // The server ignored the range: skip what we already have.
-                await SkipAsync(body, Position, cancellationToken);
-            }
-
-            _response = response;
-            _body = body;
-            return body;
+            throw new ReplicationException(
+                ReplicationErrorCodes.InsecureDownloadUrl,
+                $"layer {_digest}: ECR returned a download URL with scheme '{_url.Scheme}'; only https is accepted without an endpoint override",
+                isTransient: false);
         }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        if (Position > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(Position, null);
+        }
+
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var status = response.StatusCode;
+            response.Dispose();
+            throw new HttpRequestException($"layer download answered HTTP {(int)status}", null, status);
+        }
+
+        _response = response;
+        var body = _body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (Position > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+        {
+            // The server ignored the range: skip what we already have (a failure here closes both, as any resume does).
+            await SkipAsync(body, Position, cancellationToken);
+        }
+
+        return body;
     }
 
     private static async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)

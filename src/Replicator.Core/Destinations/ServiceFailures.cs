@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Amazon.Runtime;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -9,7 +10,8 @@ namespace Replicator.Core.Destinations;
 /// Turns an AWSSDK failure of STS or SSM into a <see cref="ReplicationException"/> that says what could not be
 /// done, never the values involved. Transient: throttling, 5xx, timeouts and transport failures (botocore's
 /// retry rules: _retry.json "general" throttling and transient codes); everything else needs an operator
-/// (a role that does not trust us, a parameter that does not exist, a key that was deleted).
+/// (a role that does not trust us, a parameter that does not exist, a key that was deleted). AWS error messages name
+/// principals and resources (useful), never secrets; they are quoted cut, on one line, and redacted by the shells.
 /// </summary>
 internal static class ServiceFailures
 {
@@ -37,10 +39,15 @@ internal static class ServiceFailures
         var (detail, transient) = exception switch
         {
             AmazonServiceException e => (
-                $"{e.ErrorCode ?? e.StatusCode.ToString()}{(string.IsNullOrEmpty(e.Message) ? string.Empty : ": " + Cut(e.Message))}",
+                $"{e.ErrorCode ?? e.StatusCode.ToString()}{(string.IsNullOrEmpty(e.Message) ? string.Empty : ": " + ErrorText.Quote(e.Message))}",
                 (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests || (e.ErrorCode is { } code && TransientCodes.Contains(code))),
             OperationCanceledException or TimeoutException => ("the request timed out", true),
-            HttpRequestException or IOException or AmazonClientException => ($"{endpoint} could not be reached", true),
+            _ when IsTransportFailure(exception) => ($"{endpoint} could not be reached", true),
+
+            // The SDK's other client errors happen before anything is sent, "Failed to resolve AWS credentials" from the
+            // credentials chain the commonest: the endpoint was never tried, so say what the SDK said. Transient as
+            // before: in Lambda the chain reads the container's credentials endpoint, which can fail for a moment.
+            AmazonClientException e => ($"{e.GetType().Name}: {ErrorText.Quote(e.Message)}", true),
             _ => (exception.GetType().Name, true),
         };
         return new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not {what}: {detail}", transient, exception);
@@ -50,6 +57,20 @@ internal static class ServiceFailures
     public static string DescribeEndpoint(string service, Uri? overridden, string region) =>
         overridden is null ? $"the {service} endpoint of {region}" : $"the {service} endpoint {overridden.Authority}";
 
-    // AWS error messages name principals and resources (useful), never secrets; cap them anyway.
-    private static string Cut(string message) => message.Length <= 300 ? message : message[..300] + "...";
+    /// <summary>
+    /// A failure to reach the endpoint: the connection or the transfer failed (HttpClient's HttpRequestException, a
+    /// socket or I/O error, a cancelled send), whether thrown as such or inside the SDK's AmazonClientException.
+    /// </summary>
+    private static bool IsTransportFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or SocketException or IOException or TaskCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -170,9 +170,25 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             return required ? throw Malformed($"has no {name}") : null;
         }
 
-        return element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } text
-            ? text
-            : throw Malformed($"has a {name} that is not a non-empty string");
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            throw Malformed($"has a {name} that is not a non-empty string");
+        }
+
+        string? text;
+        try
+        {
+            text = element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON, invalid text: an escaped unpaired surrogate ("\ud800") cannot be transcoded, and GetString
+            // throws (learn.microsoft.com/dotnet/api/system.text.json.jsonelement.getstring). Neither the value nor the
+            // runtime's message (which may quote it) goes into ours.
+            throw Malformed($"is malformed (field {name}: not valid Unicode text)");
+        }
+
+        return text is { Length: > 0 } ? text : throw Malformed($"has a {name} that is not a non-empty string");
     }
 
     private ReplicationException Malformed(string problem) => new(

@@ -39,6 +39,12 @@ internal static class FailureClassifier
             true),
 
         // Anything else is a bug or an unexpected transport failure: let a retry try again, the DLQ catches repeats.
-        _ => ("InternalError", $"{exception.GetType().Name} during replication", true),
+        // Its message (one line, cut; the shells redact it) is what tells the two apart in the DLQ and the logs.
+        _ => ("InternalError", Unexpected(exception), true),
     };
+
+    private static string Unexpected(Exception exception) =>
+        ErrorText.Quote(exception.Message) is { Length: > 0 } message
+            ? $"{exception.GetType().Name} during replication: {message}"
+            : $"{exception.GetType().Name} during replication";
 }

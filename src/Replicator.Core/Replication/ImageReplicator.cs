@@ -37,7 +37,8 @@ public sealed class ImageReplicator : IImageReplicator
         // Every ECR call of the engine goes through the one retry policy, as a decorator; nothing below retries a
         // call. Without routing, every destination is a region of the source account, written with the same
         // credentials.
-        var calls = new EcrCallRunner(options.Retry, _time, random ?? Random.Shared.NextDouble, _observer.Retrying);
+        var unitRandom = random ?? Random.Shared.NextDouble;
+        var calls = new EcrCallRunner(options.Retry, _time, unitRandom, _observer.Retrying);
         _clients = new RetryingEcrClientProvider(clients, calls);
         _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls);
         _loader = new SourceImageLoader();
@@ -45,7 +46,9 @@ public sealed class ImageReplicator : IImageReplicator
         _destinations = new DestinationReplicator(_provisioner, options, _time);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlobCopy.PartsInFlight, 1);
         Parts = new SharedPartPool(options.MaxParallelLayers * (options.BlobCopy.PartsInFlight + 1));
-        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, Parts);
+        // Download resumes wait by the same rule, clock and random source as the ECR calls.
+        var blobCopy = options.BlobCopy with { ResumeBackoff = new RetryBackoff(options.Retry, _time, unitRandom) };
+        _copier = new BlobCopier(downloads, blobCopy, options.Retry, Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
         _deleter = new ImageDeleter(options.RepositoryMapping);
         _mapping = options.RepositoryMapping;

@@ -16,6 +16,7 @@ public sealed class EcrCallRunner
     public EcrCallRunner(RetrySettings settings, TimeProvider time, Func<double> random, Action<string, int, string>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var backoff = new RetryBackoff(settings, time, random);
         var retry = new RetryStrategyOptions
         {
             MaxRetryAttempts = settings.MaxRetries,
@@ -23,8 +24,7 @@ public sealed class EcrCallRunner
             DelayGenerator = args =>
             {
                 var throttled = args.Outcome.Exception is EcrException { IsThrottling: true };
-                var scale = throttled ? settings.ThrottlingBaseDelay : settings.BaseDelay;
-                return new ValueTask<TimeSpan?>(RetryDelays.Compute(args.AttemptNumber, scale, settings.MaxDelay, random()));
+                return new ValueTask<TimeSpan?>(backoff.Delay(args.AttemptNumber, throttled));
             },
             OnRetry = args =>
             {

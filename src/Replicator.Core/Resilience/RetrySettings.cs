@@ -5,8 +5,9 @@ namespace Replicator.Core.Resilience;
 /// nowhere else. Retries never nest inside one another: a call is retried by the <see cref="RetryingEcrClient"/>
 /// decorator only; a layer restarts only when the destination lost its upload session or position, or the
 /// downloaded bytes failed their digest check (never because a call ran out of retries: that fails the
-/// destination); a download resumes only after a cut, stalled or expired read. The caller's cancellation
-/// token (the Lambda deadline) bounds the total time.
+/// destination); a download resumes after a cut, stalled or refused read, waiting the same backoff as a call
+/// (<see cref="RetryBackoff"/>) unless a fresh URL is the fix. The caller's cancellation token (the Lambda deadline)
+/// bounds the total time.
 /// </summary>
 public sealed record RetrySettings
 {
@@ -16,7 +17,7 @@ public sealed record RetrySettings
     /// <summary>Fresh upload sessions of one layer in one destination, after the first.</summary>
     public int MaxLayerRestarts { get; init; } = 2;
 
-    /// <summary>Ranged-GET resumes of one download (one layer attempt) before the download fails.</summary>
+    /// <summary>GETs after the first of one download (one layer attempt), whatever failed, before the download fails.</summary>
     public int MaxDownloadResumes { get; init; } = 5;
 
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);

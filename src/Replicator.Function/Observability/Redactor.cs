@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Validation;
 
 namespace Replicator.Function.Observability;
 
@@ -11,23 +12,51 @@ public static partial class Redactor
 {
     public const string Mask = "[redacted]";
 
+    /// <summary>
+    /// Text scanned at most; the rest is dropped before any pattern runs. A log line, a dead-letter reason or an
+    /// error message needs far less, and a bound keeps every scan far inside the match timeout, so a long message
+    /// keeps its readable start instead of becoming <see cref="Mask"/> whole.
+    /// </summary>
+    public const int MaxScannedLength = 8 * 1024;
+
+    // docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html: the secret is 40 characters.
+    private const int SecretAccessKeyLength = 40;
+
+    // What may stand right before a key name: the start, whitespace, a query's ? or &, a quote (JSON or not), or a
+    // structure's opening or separator. Not a letter, digit, '-' or '/': "ExpiredToken" or "cn-north-1-secret" inside
+    // an error code or a parameter name is not a key.
+    private const string KeyStart = @"(?<![^\s?&""'{(\[,;])";
+
     // Any URL query: presigned S3 URLs carry X-Amz-Signature/Credential/Security-Token there, and no query we log is needed.
-    [GeneratedRegex(@"(?<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s?#""'<>]+)\?[^\s""'<>]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // The scheme starts after a non-scheme character, so a long run of letters is scanned once, not from every letter.
+    [GeneratedRegex(@"(?<![a-zA-Z0-9+.-])(?<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s?#""'<>]+)\?[^\s""'<>]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex UrlQuery();
 
-    // key=value and key: value pairs whose key names a secret (also outside a URL, e.g. in a header dump).
-    [GeneratedRegex(@"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|[a-z_-]*token|[a-z_-]*secret[a-z_]*|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    // key=value, key: value and "key":"value" pairs whose key names a secret (also outside a URL, e.g. in a header
+    // dump or JSON). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
+    // session, security, refresh, id, auth or api token; a secret, client secret or secret (access) key), passwords.
+    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPair();
 
-    // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." and "Bearer xyz".
-    [GeneratedRegex(@"(?:AWS4-HMAC-SHA256|Bearer|Basic)\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex AuthorizationScheme();
+    // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
+    // scheme and its credentials. Only after the header's name: "Basic" and "Bearer" are also ordinary words.
+    [GeneratedRegex(KeyStart + @"(?<key>authorization""?\s*[:=]\s*""?)\s*(?:Bearer|Basic|Digest|Negotiate)\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AuthorizationHeader();
+
+    // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": never an ordinary word, so anywhere.
+    [GeneratedRegex(@"AWS4-HMAC-SHA256\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex SigV4Authorization();
+
+    // A JSON Web Token (a bearer token however it is labelled): base64url of '{"' is "eyJ", then two more dot-separated parts (RFC 7519, section 3).
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex JsonWebToken();
 
     // Access key ids: AKIA (long-term), ASIA (temporary) and the other documented IAM prefixes, 20 characters.
     [GeneratedRegex(@"\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{16}\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccessKeyId();
 
-    // A secret access key is 40 base64 characters; session tokens are long base64 runs. Mixed case keeps hex digests out.
+    // A secret access key is 40 base64 characters; session tokens are long base64 runs. Which runs are secrets is
+    // LooksLikeSecret's call.
     [GeneratedRegex(@"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LongBase64();
 
@@ -38,25 +67,67 @@ public static partial class Redactor
             return string.Empty;
         }
 
+        var scanned = Bound(text);
         try
         {
-            var result = UrlQuery().Replace(text, m => m.Groups["url"].Value + "?" + Mask);
-            result = AuthorizationScheme().Replace(result, Mask);
+            var result = UrlQuery().Replace(scanned, m => m.Groups["url"].Value + "?" + Mask);
+            result = AuthorizationHeader().Replace(result, m => m.Groups["key"].Value + Mask);
+            result = SigV4Authorization().Replace(result, Mask);
+            result = JsonWebToken().Replace(result, Mask);
             result = SecretPair().Replace(result, m => m.Groups["key"].Value + m.Groups["sep"].Value + Mask);
             result = AccessKeyId().Replace(result, Mask);
-            return LongBase64().Replace(result, m => LooksLikeSecret(m.Value) ? Mask : m.Value);
+            result = LongBase64().Replace(result, m => LooksLikeSecret(m.Value) ? Mask : m.Value);
+            return ReferenceEquals(scanned, text) ? result : $"{result}... ({text.Length} characters in all)";
         }
         catch (RegexMatchTimeoutException)
         {
-            // Fail closed: text too odd to scan in time is not printed at all.
+            // Fail closed: text too odd to scan in time is not printed at all (with the bound above, not expected).
             return Mask;
         }
     }
 
+    /// <summary>
+    /// The first <see cref="MaxScannedLength"/> characters, less a word the cut went through: half a secret key is
+    /// too short for its pattern, so the cut word goes whole.
+    /// </summary>
+    private static string Bound(string text)
+    {
+        if (text.Length <= MaxScannedLength)
+        {
+            return text;
+        }
+
+        var end = MaxScannedLength;
+        if (!char.IsWhiteSpace(text[end]))
+        {
+            while (end > 0 && !char.IsWhiteSpace(text[end - 1]))
+            {
+                end--;
+            }
+        }
+
+        return text[..end];
+    }
+
+    /// <summary>
+    /// A run of 40 or more base64 characters is a secret when it mixes upper and lower case (hex digests do not) and
+    /// is not something a tag could be. With '/', '+' or '=' it cannot be a tag (an image tag is letters, digits, '_',
+    /// '.' and '-') nor a repository name (lower case): session tokens and most secret access keys look so. Letters
+    /// and digits only, it is a secret when it has exactly a secret access key's 40 characters and a digit, or is
+    /// longer than any tag; a long tag made of words ("ReleaseCandidate20261201BuildNumber12345abc") stays readable.
+    /// </summary>
     private static bool LooksLikeSecret(string candidate)
     {
-        var upper = candidate.Any(char.IsAsciiLetterUpper);
-        var lower = candidate.Any(char.IsAsciiLetterLower);
-        return upper && lower;
+        if (!candidate.Any(char.IsAsciiLetterUpper) || !candidate.Any(char.IsAsciiLetterLower))
+        {
+            return false;
+        }
+
+        if (candidate.AsSpan().IndexOfAny('/', '+', '=') >= 0)
+        {
+            return true;
+        }
+
+        return (candidate.Length == SecretAccessKeyLength && candidate.Any(char.IsAsciiDigit)) || candidate.Length > EcrNames.MaxTagLength;
     }
 }

@@ -1,18 +1,22 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Copy;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Tests.Copy;
 
-/// <summary>The verifying reader on canned HTTP answers: size cap, digest check, https rule, no URL in messages.</summary>
+/// <summary>The verifying reader on canned HTTP answers: size cap, digest check, https rule, resumes and their waits, no URL in messages.</summary>
 public sealed class BlobDownloadTests
 {
     private const string SecretUrl = "https://bucket.s3.amazonaws.com/layer?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIDSECRET";
     private static readonly byte[] Content = RandomNumberGenerator.GetBytes(10_000);
     private static readonly string ContentDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Content));
-    private static readonly BlobCopyOptions Options = new() { ReadTimeout = TimeSpan.FromSeconds(5) };
+    private static readonly BlobCopyOptions Options = new() { ReadTimeout = TimeSpan.FromSeconds(5), ResumeBackoff = NoWaits };
+
+    private static RetryBackoff NoWaits => new(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, TimeProvider.System, () => 0);
 
     [Fact]
     public async Task The_exact_bytes_verify()
@@ -81,6 +85,115 @@ public sealed class BlobDownloadTests
         Assert.DoesNotContain("X-Amz", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "after 2 resumes (last: HTTP 503)")]
+    [InlineData(HttpStatusCode.InternalServerError, "after 2 resumes (last: HTTP 500)")]
+    [InlineData(HttpStatusCode.Forbidden, "after 2 resumes (last: HTTP 403)")]
+    public async Task The_final_error_names_the_last_status(HttpStatusCode status, string expected)
+    {
+        using var handler = new CannedHandler(Content) { Status = status };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 2);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+
+        Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
+        Assert.EndsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_final_error_names_the_connection_failure_and_never_the_host()
+    {
+        using var handler = new CannedHandler(Content)
+        {
+            Failure = () => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (bucket.s3.amazonaws.com:443)", new SocketException((int)SocketError.ConnectionRefused)),
+        };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 1);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+
+        Assert.EndsWith("after 1 resumes (last: connection failed: ConnectionRefused)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_503_waits_the_throttling_backoff_on_the_injected_clock_before_the_resume()
+    {
+        var clock = new TimerWatchingClock();
+        var options = Options with { ResumeBackoff = new RetryBackoff(new RetrySettings { ThrottlingBaseDelay = TimeSpan.FromSeconds(1) }, clock, () => 0.5) };
+        using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.ServiceUnavailable]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, options, maxResumes: 5);
+
+        var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
+        var wait = await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Full jitter over the 1 s throttling base: 1,000 ms × (0.1 + 0.9 × 0.5).
+        Assert.Equal(TimeSpan.FromMilliseconds(550), wait);
+        Assert.Equal(1, handler.Requests);
+        Assert.False(fill.IsCompleted);
+        clock.Advance(wait);
+        Assert.Equal(Content.Length, await fill);
+        download.Verify();
+        Assert.Equal(2, handler.Requests);
+        Assert.Equal(1, download.Resumes);
+    }
+
+    [Fact]
+    public async Task A_400_is_answered_with_a_fresh_url_at_once()
+    {
+        using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.BadRequest]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options with { ResumeBackoff = new RetryBackoff(new RetrySettings(), new FakeTimeProvider(), () => 0.5) }, maxResumes: 5);
+
+        // The clock never moves: a wait before the second GET would never end (bounded here so the test fails instead).
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(["&n=1", "&n=2"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
+    }
+
+    [Fact]
+    public async Task Refused_urls_are_replaced_within_the_resume_budget()
+    {
+        var (error, handler) = await FailWith(HttpStatusCode.Forbidden, maxResumes: 2);
+
+        Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
+        Assert.Equal(3, handler.Requests);
+        Assert.Equal(3, handler.Urls.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_404_twice_stops_early_without_spending_the_rest_of_the_budget()
+    {
+        var (error, handler) = await FailWith(HttpStatusCode.NotFound, maxResumes: 5);
+
+        Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains("HTTP 404 again with a fresh download URL", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, handler.Requests);
+        Assert.Equal(2, handler.Urls.Distinct().Count());
+        Assert.DoesNotContain("X-Amz", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sha512_blob_is_refused_as_permanent_before_any_request()
+    {
+        using var handler = new CannedHandler(Content);
+        using var http = new HttpClient(handler);
+        var digest = "sha512:" + Convert.ToHexStringLower(SHA512.HashData(Content));
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), digest, Content.Length, Options, maxResumes: 5);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[20_000], CancellationToken.None));
+
+        Assert.Equal(ReplicationErrorCodes.InvalidManifest, error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Contains("sha256", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, handler.Requests);
+    }
+
     [Fact]
     public async Task Inline_data_needs_no_request_and_is_still_verified()
     {
@@ -94,6 +207,23 @@ public sealed class BlobDownloadTests
         Assert.Equal(0, handler.Requests);
     }
 
+    /// <summary>A URL source that hands out a new URL each time (numbered, so a test can tell them apart).</summary>
+    private static Func<CancellationToken, Task<Uri>> NumberedUrls()
+    {
+        var issued = 0;
+        return _ => Task.FromResult(new Uri($"{SecretUrl}&n={++issued}"));
+    }
+
+    /// <summary>Downloads from a server that always answers <paramref name="status"/>, with fresh URLs on demand.</summary>
+    private static async Task<(ReplicationException Error, CannedHandler Handler)> FailWith(HttpStatusCode status, int maxResumes)
+    {
+        var handler = new CannedHandler(Content) { Status = status };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, maxResumes);
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+        return (error, handler);
+    }
+
     private static BlobDownload Download(byte[] body, long declaredSize)
     {
         var http = new HttpClient(new CannedHandler(body));
@@ -102,14 +232,54 @@ public sealed class BlobDownloadTests
 
     private sealed class CannedHandler(byte[] body) : HttpMessageHandler
     {
+        /// <summary>The answer once <see cref="Statuses"/> is empty.</summary>
         public HttpStatusCode Status { get; init; } = HttpStatusCode.OK;
 
+        /// <summary>Answers given first, in order.</summary>
+        public Queue<HttpStatusCode> Statuses { get; init; } = new();
+
+        /// <summary>When set, every request fails with this instead of an answer.</summary>
+        public Func<Exception>? Failure { get; init; }
+
         public int Requests { get; private set; }
+
+        public List<string> Urls { get; } = [];
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Requests++;
-            return Task.FromResult(new HttpResponseMessage(Status) { Content = new ByteArrayContent(body) });
+            Urls.Add(request.RequestUri!.ToString());
+            if (Failure is not null)
+            {
+                throw Failure();
+            }
+
+            var status = Statuses.TryDequeue(out var next) ? next : Status;
+            return Task.FromResult(new HttpResponseMessage(status) { Content = new ByteArrayContent(body) });
+        }
+    }
+
+    /// <summary>A fake clock that tells when the first timer is set and for how long, so a test waits for the wait, not for time.</summary>
+    private sealed class TimerWatchingClock : TimeProvider
+    {
+        private readonly FakeTimeProvider _inner = new();
+        private readonly TaskCompletionSource<TimeSpan> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<TimeSpan> FirstTimer => _first.Task;
+
+        public void Advance(TimeSpan by) => _inner.Advance(by);
+
+        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+        public override long GetTimestamp() => _inner.GetTimestamp();
+
+        public override long TimestampFrequency => _inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = _inner.CreateTimer(callback, state, dueTime, period);
+            _first.TrySetResult(dueTime);
+            return timer;
         }
     }
 }

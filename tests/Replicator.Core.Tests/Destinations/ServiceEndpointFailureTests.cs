@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Amazon.Runtime;
 using Replicator.Core.Destinations;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -43,6 +45,43 @@ public sealed class ServiceEndpointFailureTests
     }
 
     [Fact]
+    public async Task Credentials_that_cannot_be_resolved_are_reported_as_such_not_as_an_unreachable_endpoint()
+    {
+        using var closed = new ClosedPort();
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_STS"] = closed.Endpoint.ToString() }));
+        var caller = new FailingCredentials(new AmazonClientException("Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:\nException 1 of 1:\nno profile"));
+
+        var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync("arn:aws:iam::222222222222:role/writer", null, "us-west-2", caller, CancellationToken.None));
+
+        Assert.StartsWith("could not assume role arn:aws:iam::222222222222:role/writer: AmazonClientException: Failed to resolve AWS credentials.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be reached", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportFailures))]
+    public void A_transport_failure_inside_the_sdk_exception_is_an_unreachable_endpoint(Exception failure)
+    {
+        var ex = ServiceFailures.Wrap(failure, "read SSM parameter /p", "the SSM endpoint of us-east-1", CancellationToken.None);
+
+        Assert.True(ex.IsTransient);
+        Assert.Equal("could not read SSM parameter /p: the SSM endpoint of us-east-1 could not be reached", ex.Message);
+    }
+
+    public static TheoryData<Exception> TransportFailures() => new()
+    {
+        new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
+        new AmazonClientException("An error occurred", new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused))),
+        new AmazonClientException("An error occurred", new IOException("Unable to read data from the transport connection")),
+        new AmazonClientException("An error occurred", new SocketException((int)SocketError.HostUnreachable)),
+    };
+
+    [Fact]
     public void Without_an_override_the_endpoint_is_named_by_service_and_region() =>
         Assert.Equal("the STS endpoint of eu-west-1", ServiceFailures.DescribeEndpoint("STS", null, "eu-west-1"));
+
+    private sealed class FailingCredentials(Exception failure) : IAwsCredentialsSource
+    {
+        public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => ValueTask.FromException<AwsCredentials>(failure);
+    }
 }

@@ -14,6 +14,18 @@ public class RedactorTests
     [InlineData("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked", "wJalrXUtnFEMI")]
     [InlineData("{\"sessionToken\":\"FwoGZXIvYXdzEBYaDHqa0AP\"}", "FwoGZXIvYXdzEBYaDHqa0AP")]
     [InlineData("Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc", "eyJhbGciOiJIUzI1NiJ9")]
+    [InlineData("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA")]
+    [InlineData("authorization: Bearer abcdef123456", "abcdef123456")]
+    [InlineData("{\"Authorization\":\"Bearer abcdef123456\"}", "abcdef123456")]
+    [InlineData("{\"SecretAccessKey\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}", "wJalrXUtnFEMI")]
+    [InlineData("{\"AccessKeyId\":\"ASIAIOSFODNN7EXAMPLE\",\"SessionToken\":\"IQoJb3JpZ2luX2VjEJr\"}", "IQoJb3JpZ2luX2VjEJr")]
+    [InlineData("aws_session_token = IQoJb3JpZ2luX2VjEJr", "IQoJb3JpZ2luX2VjEJr")]
+    [InlineData("X-Amz-Security-Token: FwoGZXIvYXdzEBYaDHqa0AP", "FwoGZXIvYXdzEBYaDHqa0AP")]
+    [InlineData("client_secret=s3cr3t-value", "s3cr3t-value")]
+    [InlineData("password: hunter2", "hunter2")]
+    [InlineData("key C3J27XDCG2LmlZGEONYlgCtjfIZ4SOcMz9CPVNPk leaked", "C3J27XDCG2LmlZGEONYl")]
+    [InlineData("credentials expired: pU3KGCUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9cfCmZ/a/lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4p", "pU3KGCUwux1tEyze1iN7")]
+    [InlineData("https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/6a2b-111111111111-c0ffee/layer?X-Amz-Credential=ASIAIOSFODNN7EXAMPLE%2F20261201&X-Amz-Signature=0a1b2c3d", "0a1b2c3d")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);
@@ -25,8 +37,42 @@ public class RedactorTests
     [InlineData("copied sha256:2de558ee630688d4305fcac8013bdd6521ec9dd913ddd93d86bdd4208ffefba1 to us-west-2")]
     [InlineData("repository team-a/api tag v1.0.0 message 7e9846d8-6051-5c1f-bd30-7322c149866c")]
     [InlineData("https://api.ecr.us-west-2.amazonaws.com/ answered ThrottlingException")]
+    [InlineData("could not read SSM parameter /replicator/cn-north-1-secret: ThrottlingException: Rate exceeded")]
+    [InlineData("could not assume role arn:aws:iam::222222222222:role/writer: ExpiredToken: The security token included in the request is expired")]
+    [InlineData("ExpiredTokenException: The security token included in the request is expired")]
+    [InlineData("InvalidSignatureException: Signature expired: 20261201T120000Z is now earlier than 20261201T120500Z")]
+    [InlineData("Basic configuration: the destination repository is created with scanOnPush off")]
+    [InlineData("Bearer of bad news: the token bucket is empty")]
+    [InlineData("replicated team-a/api:ReleaseCandidate20261201BuildNumber12345abc to eu-west-1")]
+    [InlineData("tag MyServiceApiGatewayIntegrationReleaseBuild2026 is immutable")]
     public void Ordinary_text_is_kept(string text)
     {
         Assert.Equal(text, Redactor.Redact(text));
+    }
+
+    [Fact]
+    public void A_long_text_keeps_its_readable_start_instead_of_timing_out_into_the_mask()
+    {
+        var text = "ThrottlingException: Rate exceeded " + new string('a', 1_000_000);
+
+        var redacted = Redactor.Redact(text);
+
+        Assert.StartsWith("ThrottlingException: Rate exceeded ", redacted, StringComparison.Ordinal);
+        Assert.EndsWith($"... ({text.Length} characters in all)", redacted, StringComparison.Ordinal);
+        Assert.True(redacted.Length < Redactor.MaxScannedLength + 100);
+    }
+
+    [Fact]
+    public void A_secret_cut_by_the_length_bound_is_dropped_whole_not_printed_in_part()
+    {
+        const string key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        var prefix = string.Concat(Enumerable.Repeat("word ", (Redactor.MaxScannedLength - 20) / 5));
+        var text = prefix + key + " tail";
+
+        var redacted = Redactor.Redact(text);
+
+        Assert.StartsWith(prefix.TrimEnd(), redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("wJalrXUtnFEMI", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("EXAMPLEKEY", redacted, StringComparison.Ordinal);
     }
 }
