@@ -87,7 +87,11 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(4, _replicator.Calls.Count);
         var lines = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Equal(8, lines.Count(l => l.TryGetProperty("_aws", out _)));
-        Assert.All(lines.Where(l => !l.TryGetProperty("_aws", out _)), l => Assert.Equal(result.RequestId, l.TryGetProperty("requestId", out var id) ? id.GetString() : result.RequestId));
+        // Every line of the invocation carries its request id; only the init line, written before any request, has none.
+        var logLines = lines.Where(l => !l.TryGetProperty("_aws", out _)).ToArray();
+        var initLine = Assert.Single(logLines, l => !l.TryGetProperty("requestId", out _));
+        Assert.StartsWith("Initialized", initLine.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.All(logLines.Where(l => l.TryGetProperty("requestId", out _)), l => Assert.Equal(result.RequestId, l.GetProperty("requestId").GetString()));
     }
 
     [Fact]

@@ -198,7 +198,7 @@ public static class SoakRunner
             await SampleImagePusher.PushAsync(source, m.Repository, m.Image, m.Tag, ct));
 
         var west = clients.GetClient(Destinations[0]);
-        foreach (var conflict in messages.Where(m => m.Setup == SoakSetup.ImmutableConflict))
+        foreach (var (conflict, index) in messages.Select((m, i) => (m, i)).Where(p => p.m.Setup == SoakSetup.ImmutableConflict))
         {
             try
             {
@@ -208,7 +208,7 @@ public static class SoakRunner
             {
             }
 
-            var squatter = new SampleImageBuilder((ulong)seed + 7_000_000UL + (ulong)conflict.Tag.GetHashCode(StringComparison.Ordinal)).Image(SampleFormat.Oci, [1_000]);
+            var squatter = new SampleImageBuilder((ulong)seed + 7_000_000UL + (ulong)index).Image(SampleFormat.Oci, [1_000]);
             await SampleImagePusher.PushAsync(west, conflict.Repository, squatter, conflict.Tag, cancellationToken);
         }
 

@@ -39,6 +39,12 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
 
     public CallLog Calls => _context.Calls;
 
+    /// <summary>
+    /// Completes when no request is being handled: after a client cancelled its calls, what they sent has been
+    /// committed or dropped by then.
+    /// </summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _context.Active.WhenIdleAsync(cancellationToken);
+
     /// <summary>Ends every STS session now: their next call gets ExpiredTokenException (a role's sessions revoked).</summary>
     public void ExpireSessions() => _context.Principals.ExpireSessions();
 
@@ -103,7 +109,11 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         var transportMemory = new TransportMemoryPoolFactory();
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(transportMemory);
         var app = builder.Build();
-        app.Run(http => RequestRouter.RouteAsync(http, context));
+        app.Run(async http =>
+        {
+            using var active = context.Active.Enter();
+            await RequestRouter.RouteAsync(http, context);
+        });
         var server = new LocalEcrServer(app, context, owned) { DataDirectory = dataDirectory, TransportMemory = transportMemory };
         context.Faults.Attach(context.Tokens.ExpireAll, context.Registry.ForgetUploads);
         try

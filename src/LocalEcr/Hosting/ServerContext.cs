@@ -22,6 +22,8 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
 
     public CallLog Calls { get; } = new();
 
+    public ActiveRequests Active { get; } = new();
+
     /// <summary>Every account's keys and the sessions STS issued.</summary>
     public Principals Principals { get; } = CreatePrincipals(options);
 

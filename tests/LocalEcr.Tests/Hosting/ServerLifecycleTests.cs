@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LocalEcr.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LocalEcr.Tests.Hosting;
 
@@ -98,5 +99,24 @@ public sealed class ServerLifecycleTests
         await TestImages.ReferenceLayerAsync(client, "app", digest, 10);
         var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
         Assert.StartsWith(reached + "_blobs/", url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenIdleAsync_waits_for_a_request_still_being_handled()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
+        using var client = new EcrTestClient(server);
+        Assert.True(server.WhenIdleAsync().IsCompleted);
+
+        server.Faults.DelayResponses("DescribeRepositories", TimeSpan.FromSeconds(30), count: 1);
+        var pending = client.CallAsync("DescribeRepositories");
+        await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var idle = server.WhenIdleAsync();
+        Assert.False(idle.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        (await pending.WaitAsync(TimeSpan.FromSeconds(30))).EnsureOk();
+        await idle.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -116,7 +116,6 @@ public sealed class ProfileCredentialsTests : IDisposable
             environment["AWS_PROFILE"] = profile;
         }
 
-        var inherited = System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("AWS_", StringComparison.Ordinal)).ToList();
-        return ProcessRun.RunAsync("dotnet", [BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"), .. args], _work, environment, inherited);
+        return ProcessRun.RunAsync("dotnet", [BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"), .. args], _work, environment, ProcessRun.InheritedAwsVariables());
     }
 }

@@ -138,7 +138,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             environment["PATH"] = path;
         }
 
-        return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment);
+        return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables());
     }
 
     private async Task AssertRepositoryGone(string region, string repository = Repository)

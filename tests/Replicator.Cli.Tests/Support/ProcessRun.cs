@@ -7,6 +7,13 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The AWS_* variables of the test process (a session token or profile exported by SSO or OIDC, say): a program run
+    /// with a test key must not see them, or it would send a real session token with a fake key.
+    /// </summary>
+    public static IReadOnlyList<string> InheritedAwsVariables() =>
+        [.. System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("AWS_", StringComparison.Ordinal))];
+
     /// <param name="environment">Variables set for the program, over those it inherits.</param>
     /// <param name="unset">Inherited variables the program must not see.</param>
     public static async Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Replicator.Core.Destinations;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -47,17 +45,4 @@ public sealed class ServiceEndpointFailureTests
     [Fact]
     public void Without_an_override_the_endpoint_is_named_by_service_and_region() =>
         Assert.Equal("the STS endpoint of eu-west-1", ServiceFailures.DescribeEndpoint("STS", null, "eu-west-1"));
-
-    // A loopback port bound for the test's length but never listening: nothing else can take it, and every
-    // connection to it is refused at once.
-    private sealed class ClosedPort : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        public ClosedPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-
-        public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/");
-
-        public void Dispose() => _socket.Dispose();
-    }
 }

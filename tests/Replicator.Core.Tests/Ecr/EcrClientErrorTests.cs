@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 
@@ -75,12 +74,10 @@ public sealed class EcrClientErrorTests
     [Fact]
     public async Task Connection_refused_on_a_closed_port_is_a_transient_ConnectionFailure()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
 
-        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: new Uri($"http://127.0.0.1:{port}/"));
+        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: closed.Endpoint);
         var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
 
         Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);

@@ -15,7 +15,8 @@ public sealed class ManifestParserFuzzTests
 {
     private const string Hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
-    private static readonly string[] FixtureNames = [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.json").Select(Path.GetFileName).OfType<string>()];
+    // Sorted: Directory.GetFiles returns the file system's order, and the seed must pick the same fixture everywhere.
+    private static readonly string[] FixtureNames = [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.json").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
     [Fact]
     public void Mutated_fixtures_parse_to_valid_values_or_fail_with_a_manifest_exception()

@@ -22,6 +22,8 @@ public sealed class DeliveryTests
 
         Assert.Equal([message.MessageId!], Failed(first));
         Assert.Empty(rig.DeadLetter.Sent);
+        // The cancelled calls returned at once; LocalEcr may still be committing a CompleteLayerUpload one of them sent.
+        await rig.Server.WhenIdleAsync().WaitAsync(TimeSpan.FromMinutes(1));
         Assert.False(await rig.HasVerifiedImageAsync(West, "deadline", image.Digest));
         var present = 0;
         foreach (var region in new[] { West, Europe })

@@ -41,8 +41,9 @@ internal sealed class FunctionRig : IAsyncDisposable
         Clients = clients;
         _operator = operatorClients;
         Replicator = replicator;
-        Logger = new FunctionLogger(new OutputSink(Output), LogLevel.Debug, LogFormat.Json, TimeProvider.System);
-        Metrics = new MetricsWriter(new OutputSink(Output), Config.MetricsNamespace, TimeProvider.System);
+        var sink = new OutputSink(Output); // shared by both, as in FunctionHost (see Harness)
+        Logger = new FunctionLogger(sink, LogLevel.Debug, LogFormat.Json, TimeProvider.System);
+        Metrics = new MetricsWriter(sink, Config.MetricsNamespace, TimeProvider.System);
         Handler = new RecordHandler(Config, Replicator, Logger, Metrics, TimeProvider.System);
         Processor = NewProcessor(Replicator);
     }

@@ -17,8 +17,12 @@ public sealed class Harness
     public Harness(FunctionConfig? config = null, bool withDeadLetterQueue = true, BatchProcessorOptions? options = null, LogLevel level = LogLevel.Debug, IEventBridgeClient? eventBridge = null)
     {
         Config = config ?? DefaultConfig;
-        Logger = new FunctionLogger(new OutputSink(Output), level, LogFormat.Json, Time);
-        Metrics = new MetricsWriter(new OutputSink(Output), Config.MetricsNamespace, Time);
+
+        // One sink for both, as in FunctionHost: the sink's lock is what keeps a log line and an EMF line written
+        // from two threads (groups run concurrently) from interleaving in the shared StringWriter.
+        var sink = new OutputSink(Output);
+        Logger = new FunctionLogger(sink, level, LogFormat.Json, Time);
+        Metrics = new MetricsWriter(sink, Config.MetricsNamespace, Time);
         var events = eventBridge is null ? null : new ReplicatedEventPublisher(eventBridge, Logger, Metrics, Time, new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         Handler = new RecordHandler(Config, Replicator, Logger, Metrics, Time, events);
         Processor = new BatchProcessor(Handler, withDeadLetterQueue ? DeadLetter : null, Logger, options ?? new BatchProcessorOptions());
