@@ -1,7 +1,6 @@
 using Replicator.Core.Replication;
 using Replicator.Function.Events;
 using Replicator.Function.Processing;
-using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
 using E = Replicator.Function.Tests.Support.Events;
 
@@ -14,29 +13,13 @@ namespace Replicator.Function.Tests.Processing;
 public sealed class LastReceiveTests
 {
     private const int Max = 200;
-    private const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
-
-    private static SQSMessage Record(string id, string tag, int receives, string group = "g1")
-    {
-        var record = E.Record(id, E.Body(tag: tag), group);
-        record.Attributes[RedeliveryScheduler.ReceiveCountAttribute] = receives.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SQSMessage
-        {
-            MessageId = record.MessageId,
-            Body = record.Body,
-            Attributes = record.Attributes,
-            ReceiptHandle = "rh-" + id,
-            EventSourceArn = QueueArn,
-        };
-    }
+    private static SQSMessage Record(string id, string tag, int receives, string group = "g1") => E.Received(id, tag, group, receives);
 
     private static (Harness Harness, BatchProcessor Processor, RecordingMessageVisibility Visibility) Rig(int? maxReceiveCount = Max)
     {
         var harness = new Harness();
         var visibility = new RecordingMessageVisibility();
-        var scheduler = new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => 0.0);
-        var options = new BatchProcessorOptions { MaxReceiveCount = maxReceiveCount };
-        return (harness, new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, options, scheduler), visibility);
+        return (harness, harness.ProcessorWithRedelivery(visibility, new BatchProcessorOptions { MaxReceiveCount = maxReceiveCount }), visibility);
     }
 
     private static void ThrottleTag(Harness harness, string tag) =>
