@@ -33,14 +33,18 @@ LD_LIBRARY_PATH="$work/sysroot/usr/lib/aarch64-linux-gnu" exec qemu-aarch64 -L /
 WRAPPER
 chmod +x "$work/bootstrap"
 
-# LocalEcr on a free port: ask the kernel for one, then let LocalEcr bind it.
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-dotnet src/LocalEcr/bin/Release/net10.0/LocalEcr.dll --port "$port" >"$work/localecr.log" 2>&1 &
+# LocalEcr binds port 0 itself (a port found free and released here could be taken before LocalEcr binds it) and
+# prints the address it got.
+dotnet src/LocalEcr/bin/Release/net10.0/LocalEcr.dll --port 0 >"$work/localecr.log" 2>&1 &
 ecr_pid=$!
-for _ in $(seq 1 60); do
-  grep -q "listening" "$work/localecr.log" 2>/dev/null && break
-  sleep 1
+endpoint=""
+for _ in $(seq 1 120); do
+  endpoint="$(sed -n 's/^LocalEcr listening on //p' "$work/localecr.log" 2>/dev/null)"
+  [ -n "$endpoint" ] && break
+  kill -0 "$ecr_pid" 2>/dev/null || break
+  sleep 0.5
 done
+[ -n "$endpoint" ] || { echo "error: LocalEcr did not start; its output:" >&2; cat "$work/localecr.log" >&2; exit 1; }
 
 cat >"$work/stack.json" <<JSON
 {"Stacks": [{"StackName": "ci-arm64", "StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/ci-arm64/1",
@@ -51,7 +55,7 @@ cat >"$work/stack.json" <<JSON
 JSON
 
 SMOKE_STACK_DESCRIPTION="$work/stack.json" SMOKE_REPOSITORY=arm64/smoke SMOKE_INVOKE=local SMOKE_TIMEOUT=0 \
-  AWS_ENDPOINT_URL_ECR="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  AWS_ENDPOINT_URL_ECR="$endpoint" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
   REPLICATOR="dotnet src/Replicator.Cli/bin/Release/net10.0/replicator.dll" BOOTSTRAP="$work/bootstrap" NO_BUILD=1 NO_COLOR=1 \
   scripts/smoke-test.sh ci-arm64
 echo "arm64: cross-built bootstrap replicated under qemu-aarch64"

@@ -48,25 +48,39 @@ else
 fi
 
 # Parameters and outputs by key, from describe-stacks' JSON (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html).
+# A key the stack does not have exits 3, so that "no such parameter" and "the parameter is empty" stay apart (an
+# empty CommaDelimitedList is listed with an empty ParameterValue); an optional key reads as empty when missing.
 stack_value() {
   python3 -c '
 import json, sys
 stack = json.loads(sys.argv[1])["Stacks"][0]
 kind, key = sys.argv[2], sys.argv[3]
-items = {i[kind + "Key"]: i[kind + "Value"] for i in stack.get(kind + "s", [])}
-print(items.get(key, ""))' "$description" "$1" "$2"
+items = {i[kind + "Key"]: i.get(kind + "Value", "") for i in stack.get(kind + "s", [])}
+if key not in items:
+    sys.exit(3)
+print(items[key])' "$description" "$1" "$2"
+}
+optional_stack_value() {
+  stack_value "$@" || [ $? -eq 3 ]
 }
 
 source_region="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["Stacks"][0]["StackId"].split(":")[3])' "$description")"
-destinations="$(stack_value Parameter DestinationRegions)"
-filter="$(stack_value Parameter RepositoryFilter)"
-mapping="$(stack_value Parameter RepositoryMapping)"
-other_accounts="$(stack_value Parameter OtherAccountDestinations)"
-other_partitions="$(stack_value Parameter OtherPartitionDestinations)"
-function_name="$(stack_value Output ReplicatorFunctionName)"
-[ -n "$destinations" ] || fail "stack $stack has no DestinationRegions parameter: is it an ecr-replicator stack?"
-[ -n "$function_name" ] || fail "stack $stack has no ReplicatorFunctionName output: is it an ecr-replicator stack?"
-[ -n "$filter" ] || fail "stack $stack has no RepositoryFilter parameter: is it an ecr-replicator stack?"
+destinations="$(stack_value Parameter DestinationRegions)" ||
+  fail "stack $stack has no DestinationRegions parameter: is it an ecr-replicator stack?"
+filter="$(stack_value Parameter RepositoryFilter)" ||
+  fail "stack $stack has no RepositoryFilter parameter: is it an ecr-replicator stack?"
+function_name="$(stack_value Output ReplicatorFunctionName)" ||
+  fail "stack $stack has no ReplicatorFunctionName output: is it an ecr-replicator stack?"
+mapping="$(optional_stack_value Parameter RepositoryMapping)"
+other_accounts="$(optional_stack_value Parameter OtherAccountDestinations)"
+other_partitions="$(optional_stack_value Parameter OtherPartitionDestinations)"
+[ -n "$function_name" ] || fail "stack $stack has an empty ReplicatorFunctionName output: is it an ecr-replicator stack?"
+[ -n "$filter" ] || fail "stack $stack has an empty RepositoryFilter: is it an ecr-replicator stack?"
+# A stack may write only to other accounts or partitions (DestinationRegions empty). The smoke test verifies the
+# same-account DestinationRegions only (see the top of this file), so such a stack leaves it nothing to check.
+unchecked="$other_accounts${other_accounts:+${other_partitions:+,}}$other_partitions"
+[ -n "$destinations" ] ||
+  fail "stack $stack has no DestinationRegions (its destinations are ${unchecked:-in other accounts or partitions}): the smoke test checks only same-account DestinationRegions, so it has nothing to check; verify the other destinations with credentials of their accounts (replicator verify)"
 # The RepositoryFilter grammar (README, "Choosing repositories"): `*`, `prefix*`, an exact name, `!pattern`
 # excludes and exclusions win. The function applies the same rule (Replicator.Core RepositoryFilter).
 selects() {
@@ -120,7 +134,6 @@ trap cleanup EXIT
 echo "stack $stack: function $function_name, $source_region -> $destinations; pushing $repository:$tag" >&2
 [ "$destination_repository" = "$repository" ] ||
   echo "RepositoryMapping=$mapping: the destinations hold it as $destination_repository" >&2
-unchecked="$other_accounts${other_accounts:+${other_partitions:+,}}$other_partitions"
 [ -z "$unchecked" ] ||
   echo "note: checks only the same-account DestinationRegions; not checked: $unchecked (their roles trust only the function's role, other partitions' keys stay in SSM)" >&2
 event="$(mktemp)"

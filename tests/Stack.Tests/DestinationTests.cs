@@ -139,7 +139,7 @@ public sealed class DestinationTests
     private static readonly string[] WriteActions =
     [
         "ecr:CreateRepository", "ecr:DescribeRepositories", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy",
-        "ecr:PutImageScanningConfiguration", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+        "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
         "ecr:CompleteLayerUpload", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage", "ecr:BatchDeleteImage",
     ];
 

@@ -119,4 +119,66 @@ public sealed class ParameterTests
         Assert.Equal("false", (string)Parameter("ReplicateDeletes")["Default"]!);
         Assert.Equal("", (string)Parameter("TagFilter")["Default"]!);
     }
+
+    /// <summary>
+    /// The function's METRICS_NAMESPACE cases: what it refuses at init the parameter refuses, so the stack is refused
+    /// before a function that cannot start is deployed. CloudWatch reserves the AWS/ prefix for AWS services.
+    /// </summary>
+    [Theory]
+    [InlineData("EcrReplicator")]
+    [InlineData("Team/Replicator")]
+    [InlineData("a.b_c-d/e#f:g")]
+    [InlineData("AWS")]
+    [InlineData("AWSX/Replicator")]
+    [InlineData("MyAWS/Replicator")]
+    [InlineData("AWS/ECR")]
+    [InlineData("aws/ecr")]
+    [InlineData("Aws/Replicator")]
+    [InlineData("bad$name")]
+    [InlineData("team\\replicator")]
+    public void MetricsNamespace_admits_what_the_function_accepts(string value)
+    {
+        Assert.Equal(FunctionAccepts("METRICS_NAMESPACE", value), Admits("MetricsNamespace", value));
+    }
+
+    [Fact]
+    public void MetricsNamespace_length_and_the_space_the_dashboard_cannot_take()
+    {
+        foreach (var value in new[] { new string('n', 255), new string('n', 256) })
+        {
+            Assert.Equal(FunctionAccepts("METRICS_NAMESPACE", value), Admits("MetricsNamespace", value));
+        }
+
+        // The function takes a space; the parameter does not, because the dashboard's SEARCH expressions splice the
+        // namespace in unquoted (template.yaml, MetricsNamespace).
+        Assert.True(FunctionAccepts("METRICS_NAMESPACE", "Team Replicator"));
+        Assert.False(Admits("MetricsNamespace", "Team Replicator"));
+        Assert.True(Admits("MetricsNamespace", (string)Parameter("MetricsNamespace")["Default"]!));
+    }
+
+    private static bool FunctionAccepts(string variable, string value)
+    {
+        var environment = new FixedVariables(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "us-east-1",
+            ["DESTINATION_REGIONS"] = "us-west-2",
+            [variable] = value,
+        });
+        try
+        {
+            Replicator.Function.Configuration.FunctionConfig.Load(environment);
+            return true;
+        }
+        catch (Replicator.Function.Configuration.ConfigurationException e) when (e.Variable == variable)
+        {
+            return false;
+        }
+    }
+
+    private sealed class FixedVariables(Dictionary<string, string> values) : Replicator.Core.Configuration.IEnvironmentVariables
+    {
+        public string? GetEnvironmentVariable(string name) => values.GetValueOrDefault(name);
+
+        public void SetEnvironmentVariable(string name, string? value) => throw new NotSupportedException("read only");
+    }
 }

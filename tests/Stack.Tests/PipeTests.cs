@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -20,6 +22,41 @@ public sealed class PipeTests
         Assert.Equal("$.body.id", (string)target["SqsQueueParameters"]!["MessageDeduplicationId"]!);
         Assert.InRange((int)pipe["SourceParameters"]!["SqsQueueParameters"]!["BatchSize"]!, 1, 10);
         Assert.Null(pipe["SourceParameters"]!["FilterCriteria"]);
+    }
+
+    /// <summary>
+    /// The files in events/ show what the function receives from the queue, so each record's MessageGroupId is what the
+    /// pipe sets: its JSON path evaluated on the record's body (a body that is not JSON never comes through the pipe).
+    /// </summary>
+    [Fact]
+    public void Each_sample_event_has_the_message_group_the_pipe_gives_its_body()
+    {
+        var path = (string)Stack.Properties("IntakePipe")["TargetParameters"]!["SqsQueueParameters"]!["MessageGroupId"]!;
+        Assert.StartsWith("$.body.", path, StringComparison.Ordinal);
+        var checkedRecords = 0;
+        foreach (var file in Directory.EnumerateFiles(RepositoryRoot.File("events"), "*.json").Order(StringComparer.Ordinal))
+        {
+            var records = JsonNode.Parse(File.ReadAllText(file))!["Records"]?.AsArray() ?? [];
+            foreach (var record in records)
+            {
+                JsonNode? body;
+                try
+                {
+                    body = JsonNode.Parse((string)record!["body"]!);
+                }
+                catch (JsonException)
+                {
+                    continue;
+                }
+
+                var group = path["$.body.".Length..].Split('.').Aggregate(body, (node, member) => node?[member]);
+                Assert.True(group is not null, $"{Path.GetFileName(file)}: {path} is missing from a record's body");
+                Assert.Equal((string)group!, (string)record["attributes"]!["MessageGroupId"]!);
+                checkedRecords++;
+            }
+        }
+
+        Assert.True(checkedRecords >= 12, $"only {checkedRecords} sample records checked");
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public sealed partial class ScaleTests
             ["RepositoryFilter"] = filter,
             ["DestinationRegions"] = "us-west-2,us-east-2,eu-west-1,eu-central-1,ap-southeast-2",
             ["RepositoryMapping"] = LongestMapping(),
+            // Adds the KMS statement to each destination policy.
+            ["DestinationKmsKeys"] = "us-west-2=arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab,eu-west-1=alias/replicas",
         });
 
         var inline = stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
@@ -35,6 +37,7 @@ public sealed partial class ScaleTests
         var managed = stack.OfType("AWS::IAM::ManagedPolicy").Select(p => Minified(p.Value["Properties"]!["PolicyDocument"]!).Length).ToList();
         Assert.Equal(5, managed.Count);
         Assert.All(managed, size => Assert.True(size < ManagedPolicyQuota, $"a managed policy takes {size} characters"));
+        Assert.All(stack.OfType("AWS::IAM::ManagedPolicy"), p => Assert.Contains("kms:CreateGrant", p.Value.ToJsonString(), StringComparison.Ordinal));
         var pattern = (string)stack.Properties("ImageActionRule")["EventPattern"]!;
         Assert.True(pattern.Length < EventPatternQuota, $"the event pattern takes {pattern.Length} characters");
     }

@@ -7,16 +7,16 @@ namespace Replicator.Core.Tests.Ecr;
 public sealed class EcrPaginatorTests
 {
     [Fact]
-    public async Task ListImages_follows_nextToken_across_pages()
+    public async Task DescribeImages_follows_nextToken_across_pages()
     {
         var handler = new RecordingHandler()
-            .RespondOk("""{"imageIds":[{"imageDigest":"sha256:a1","imageTag":"v1"},{"imageDigest":"sha256:a2"}],"nextToken":"t1"}""")
-            .RespondOk("""{"imageIds":[],"nextToken":"t2"}""")
-            .RespondOk("""{"imageIds":[{"imageDigest":"sha256:a3"}]}""");
+            .RespondOk("""{"imageDetails":[{"imageDigest":"sha256:a1","imageTags":["v1"]},{"imageDigest":"sha256:a2"}],"nextToken":"t1"}""")
+            .RespondOk("""{"imageDetails":[],"nextToken":"t2"}""")
+            .RespondOk("""{"imageDetails":[{"imageDigest":"sha256:a3"}]}""");
         var client = TestClients.Create(handler);
 
         var ids = new List<string?>();
-        await foreach (var id in client.Paginators.ListImages(new ListImagesRequest { RepositoryName = "app", MaxResults = 2 }).ImageIds)
+        await foreach (var id in client.Paginators.DescribeImages(new DescribeImagesRequest { RepositoryName = "app", MaxResults = 2 }).ImageDetails)
         {
             ids.Add(id.ImageDigest);
         }
@@ -74,10 +74,10 @@ public sealed class EcrPaginatorTests
     [Fact]
     public async Task A_server_repeating_the_token_it_was_sent_stops_the_walk()
     {
-        var handler = new RecordingHandler().RespondOk("""{"imageIds":[],"nextToken":"same"}""");
+        var handler = new RecordingHandler().RespondOk("""{"imageDetails":[],"nextToken":"same"}""");
         var ex = await Assert.ThrowsAsync<EcrException>(async () =>
         {
-            await foreach (var _ in TestClients.Create(handler).Paginators.ListImages(new ListImagesRequest { RepositoryName = "app" }).ImageIds)
+            await foreach (var _ in TestClients.Create(handler).Paginators.DescribeImages(new DescribeImagesRequest { RepositoryName = "app" }).ImageDetails)
             {
             }
         });
@@ -88,9 +88,9 @@ public sealed class EcrPaginatorTests
     [Fact]
     public async Task Breaking_out_early_sends_no_further_request_and_cancellation_is_honoured()
     {
-        var handler = new RecordingHandler().RespondOk("""{"imageIds":[{"imageTag":"x"}],"nextToken":"more"}""");
+        var handler = new RecordingHandler().RespondOk("""{"imageDetails":[{"imageDigest":"sha256:x"}],"nextToken":"more"}""");
         var client = TestClients.Create(handler);
-        await foreach (var _ in client.Paginators.ListImages(new ListImagesRequest { RepositoryName = "app" }).ImageIds)
+        await foreach (var _ in client.Paginators.DescribeImages(new DescribeImagesRequest { RepositoryName = "app" }).ImageDetails)
         {
             break;
         }
@@ -101,7 +101,7 @@ public sealed class EcrPaginatorTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in client.Paginators.ListImages(new ListImagesRequest { RepositoryName = "app" }).ImageIds.WithCancellation(cts.Token))
+            await foreach (var _ in client.Paginators.DescribeImages(new DescribeImagesRequest { RepositoryName = "app" }).ImageDetails.WithCancellation(cts.Token))
             {
             }
         });

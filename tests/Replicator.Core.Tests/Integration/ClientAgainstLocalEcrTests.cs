@@ -145,22 +145,15 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
             await SampleImagePusher.PushAsync(_client, "paged", builder.Image(SampleFormat.Docker, [100 + i]), $"t{i}");
         }
 
-        var ids = new List<ImageIdentifier>();
-        await foreach (var id in _client.Paginators.ListImages(new() { RepositoryName = "paged", MaxResults = 2 }).ImageIds)
-        {
-            ids.Add(id);
-        }
-
         var details = new List<ImageDetail>();
         await foreach (var detail in _client.Paginators.DescribeImages(new() { RepositoryName = "paged", MaxResults = 2 }).ImageDetails)
         {
             details.Add(detail);
         }
 
-        Assert.Equal(5, ids.Count);
         Assert.Equal(5, details.Select(d => d.ImageDigest).Distinct().Count());
         Assert.All(details, d => Assert.NotNull(d.ImagePushedAt));
-        Assert.True(_server.Calls.Count(Region, "ListImages") >= 3);
+        Assert.True(_server.Calls.Count(Region, "DescribeImages") >= 3);
 
         for (var i = 0; i < 3; i++)
         {

@@ -12,6 +12,10 @@ public sealed class PublishedBootstrap : IAsyncLifetime
 
     public string BootstrapPath => Path.Combine(Directory, "bootstrap");
 
+    // The publish restores and builds for linux-x64 with its own obj and bin (dotnet publish --artifacts-path), so it
+    // never rewrites the project.assets.json or outputs under src/ that the test run's own build uses meanwhile.
+    private string BuildDirectory => Directory + "-build";
+
     public string PublishOutput { get; private set; } = string.Empty;
 
     public int ExitCode { get; private set; } = -1;
@@ -39,7 +43,7 @@ public sealed class PublishedBootstrap : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = RepositoryRoot,
         };
-        foreach (var argument in new[] { "publish", "src/Replicator.Function", "-c", "Release", "-r", "linux-x64", "-o", Directory, "-nologo" })
+        foreach (var argument in new[] { "publish", "src/Replicator.Function", "-c", "Release", "-r", "linux-x64", "-o", Directory, "--artifacts-path", BuildDirectory, "-nologo" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -55,12 +59,15 @@ public sealed class PublishedBootstrap : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        try
+        foreach (var directory in new[] { Directory, BuildDirectory })
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
 
         return Task.CompletedTask;

@@ -10,9 +10,6 @@ internal sealed class EcrPaginators(IEcrClient client) : IEcrPaginators
     public IDescribeImagesPaginator DescribeImages(DescribeImagesRequest request) =>
         new DescribeImagesPaginator(client, request ?? throw new ArgumentNullException(nameof(request)));
 
-    public IListImagesPaginator ListImages(ListImagesRequest request) =>
-        new ListImagesPaginator(client, request ?? throw new ArgumentNullException(nameof(request)));
-
     public IListImageReferrersPaginator ListImageReferrers(ListImageReferrersRequest request) =>
         new ListImageReferrersPaginator(client, request ?? throw new ArgumentNullException(nameof(request)));
 }

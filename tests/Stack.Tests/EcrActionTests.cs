@@ -1,0 +1,109 @@
+using System.Text.RegularExpressions;
+using Replicator.Core.Ecr;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+/// <summary>
+/// The ecr: actions the roles grant are the ECR operations the function can call, no more and no fewer: a grant nobody
+/// calls is privilege for nothing, and a call without a grant is an AccessDenied found only in a real account.
+/// </summary>
+public sealed class EcrActionTests
+{
+    /// <summary>
+    /// Actions IAM checks for a call beyond the call's own. CreateRepository with tags (the source's, copied) is also
+    /// authorized as ecr:TagResource: https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-supported-iam-actions-tagging.html
+    /// </summary>
+    private static readonly Dictionary<string, string[]> AlsoAuthorizes = new(StringComparer.Ordinal)
+    {
+        ["CreateRepository"] = ["TagResource"],
+    };
+
+    [Fact]
+    public void The_function_role_grants_exactly_the_operations_the_function_calls()
+    {
+        var expected = ActionsOfTheCalls();
+
+        // Every optional branch: exclusions, mapping, reconciling on and off, other accounts and partitions.
+        var granted = Samples.EveryBranch()
+            .SelectMany(sample => RolePolicies.Statements(sample.Stack))
+            .Where(s => s.Effect == "Allow")
+            .SelectMany(s => s.Actions)
+            .Where(a => a.StartsWith("ecr:", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal)); // granted, never called
+        Assert.Empty(expected.Except(granted).Order(StringComparer.Ordinal)); // called, never granted
+    }
+
+    [Fact]
+    public void The_destination_role_grants_only_operations_the_function_calls()
+    {
+        var expected = ActionsOfTheCalls();
+        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k")
+            .Where(s => s.Effect == "Allow")
+            .SelectMany(s => s.Actions)
+            .Where(a => a.StartsWith("ecr:", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("ecr:PutImage", granted);
+        Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_scan_finds_the_calls_of_the_engine_and_not_the_operations_it_never_calls()
+    {
+        var called = CalledOperations();
+
+        // Through a paginator (DriftScanner), directly (DestinationReplicator), and in Replicator.Core alike.
+        Assert.Contains("DescribeImages", called);
+        Assert.Contains("PutImage", called);
+        Assert.Contains("ListImageReferrers", called);
+        // On IEcrClient, but called by nothing in the function: the registry login and the bare image listing.
+        Assert.DoesNotContain("GetAuthorizationToken", called);
+        Assert.DoesNotContain("ListImages", called);
+    }
+
+    /// <summary>The IAM actions the function's calls are authorized as.</summary>
+    private static HashSet<string> ActionsOfTheCalls()
+    {
+        var called = CalledOperations();
+        return called.Concat(called.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, []))).Select(op => "ecr:" + op).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The IEcrClient operations that src/Replicator.Core and src/Replicator.Function name at a call site
+    /// (<c>client.PutImageAsync(...)</c>, <c>client.Paginators.DescribeImages(...)</c>): the ECR client library itself
+    /// (Replicator.Core/Ecr: the client, its paginators) and the IEcrClient decorators pass every operation through
+    /// and are not call sites. Comments are skipped.
+    /// </summary>
+    private static HashSet<string> CalledOperations()
+    {
+        var operations = typeof(IEcrClient).GetMethods()
+            .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
+            .Select(m => m.Name[..^"Async".Length])
+            .ToList();
+        Assert.Contains("PutImage", operations);
+
+        var decorators = new[] { typeof(IEcrClient).Assembly, typeof(Replicator.Function.Configuration.FunctionConfig).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => t.IsClass && typeof(IEcrClient).IsAssignableFrom(t))
+            .Select(t => t.Name)
+            .ToList();
+        Assert.Contains("RetryingEcrClient", decorators);
+
+        var library = RepositoryRoot.File("src", "Replicator.Core", "Ecr") + Path.DirectorySeparatorChar;
+        var sources = new[] { "Replicator.Core", "Replicator.Function" }
+            .SelectMany(project => Directory.EnumerateFiles(RepositoryRoot.File("src", project), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.StartsWith(library, StringComparison.Ordinal)
+                && !decorators.Any(d => Path.GetFileName(f) == d + ".cs" || Path.GetFileName(f).StartsWith(d + ".", StringComparison.Ordinal)))
+            .ToList();
+
+        var code = string.Join('\n', sources.SelectMany(File.ReadLines).Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        return operations
+            .Where(op => Regex.IsMatch(code, $@"\.{op}Async\b|\bPaginators\.{op}\(", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using Stack.Tests.Support;
+
+namespace Stack.Tests;
+
+/// <summary>The commands the README and the docs give a reader work as given: what they need is named, and nothing
+/// is taken from the reader's shell that changes what they do.</summary>
+public sealed partial class RunInstructionTests
+{
+    [Fact]
+    public void Every_program_the_tests_start_is_named_next_to_the_test_command()
+    {
+        var started = ProgramsTheTestsStart();
+        // The scan still sees how the tests start programs: these are started in several ways each.
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "dotnet", "python3", "aws", "cfn-lint", "make", "bash", "moto" }, started);
+
+        var prerequisites = ReadmeSection("Two commands on a fresh machine");
+        Assert.Contains("dotnet test Replicator.sln -c Release", prerequisites, StringComparison.Ordinal);
+        Assert.All(started.Order(StringComparer.Ordinal), program =>
+            Assert.True(prerequisites.Contains($"`{program}`", StringComparison.Ordinal), $"the tests start {program}, which README.md's \"Two commands on a fresh machine\" does not name"));
+    }
+
+    [Fact]
+    public void Every_sam_local_invoke_of_an_event_names_the_samples_region()
+    {
+        // Without --region, sam local takes the shell's profile region as the function's AWS_REGION; with us-west-2
+        // there the function refuses DestinationRegions=us-west-2 at init (its own region).
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md", "scripts/*", "samconfig.toml"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var invocations = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(path => SamLocalInvoke().Matches(File.ReadAllText(RepositoryRoot.File(path))).Select(m => (Path: path, Command: m.Value)))
+            .Where(i => EventArgument().IsMatch(i.Command))
+            .ToList();
+
+        Assert.True(invocations.Count >= 3, $"found only {invocations.Count} sam local invoke commands");
+        Assert.All(invocations, i => Assert.True(i.Command.Contains("--region us-east-1", StringComparison.Ordinal), $"{i.Path}: {i.Command}"));
+    }
+
+    /// <summary>
+    /// The literal program names in tests/ (tests/Replicator.Testing included) that a test starts: the FileName of a
+    /// ProcessStartInfo or of the test projects' process helpers, a program looked up on PATH, and a python3 -m module.
+    /// </summary>
+    private static HashSet<string> ProgramsTheTestsStart()
+    {
+        var separator = Path.DirectorySeparatorChar;
+        var sources = Directory.EnumerateFiles(RepositoryRoot.File("tests"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{separator}obj{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}bin{separator}", StringComparison.Ordinal)
+                && !f.EndsWith(nameof(RunInstructionTests) + ".cs", StringComparison.Ordinal))
+            .Select(File.ReadAllText)
+            .ToList();
+        return sources
+            .SelectMany(text => Started().Matches(text).Concat(LookedUpOnPath().Matches(text)).Concat(PythonModule().Matches(text)))
+            .Select(m => m.Groups["name"].Value.Split('.')[0])
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static string ReadmeSection(string heading)
+    {
+        var readme = File.ReadAllText(RepositoryRoot.File("README.md"));
+        var start = readme.IndexOf("## " + heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README.md has no section \"{heading}\"");
+        var end = readme.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        return end < 0 ? readme[start..] : readme[start..end];
+    }
+
+    [GeneratedRegex(@"(?:new ProcessStartInfo|ProcessRunner\.Run|ProcessRun\.RunAsync)\(\s*""(?<name>[\w.-]+)""")]
+    private static partial Regex Started();
+
+    [GeneratedRegex(@"Split\(Path\.PathSeparator.{0,200}?Path\.Combine\(\w+,\s*""(?<name>[\w.-]+)""\)", RegexOptions.Singleline)]
+    private static partial Regex LookedUpOnPath();
+
+    [GeneratedRegex(@"""-m"",\s*""(?<name>[\w.]+)""")]
+    private static partial Regex PythonModule();
+
+    /// <summary>One sam local invoke command, with its backslash-continued lines, up to a closing backtick or the line's end.</summary>
+    [GeneratedRegex(@"sam local invoke(?:[^`\n\\]|\\\n)*")]
+    private static partial Regex SamLocalInvoke();
+
+    [GeneratedRegex(@"\s-e\s+[^\s`]")]
+    private static partial Regex EventArgument();
+}
