@@ -121,6 +121,20 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Max_receive_count_reaches_the_batch_processor()
+    {
+        _ = Start(Environment(("MAX_RECEIVE_COUNT", "3")));
+        _replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
+        var record = new { messageId = "m-3", body = E.Body(), attributes = new Dictionary<string, string> { ["MessageGroupId"] = "g", ["ApproximateReceiveCount"] = "3" } };
+        var payload = JsonSerializer.Serialize(new { Records = new[] { record } });
+
+        var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Empty(Failures(result));
+        Assert.Equal("ReceivesExhausted", Assert.Single(_deadLetter.Sent).ErrorType);
+    }
+
+    [Fact]
     public async Task A_payload_that_is_not_an_sqs_event_is_an_invocation_error()
     {
         _ = Start(Environment());

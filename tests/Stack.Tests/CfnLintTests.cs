@@ -70,7 +70,14 @@ public sealed class CfnLintTests
         }
     }
 
-    /// <summary>cfn-lint's matches over the files, but for the one known gap in its action list.</summary>
+    /// <summary>
+    /// AWS::LanguageExtensions resolves Fn::FindInMap (cfn-lint's expansion does the same), so in an expanded template
+    /// every mapping reads as unused (W7001). The template as written, where they are used, is linted whole by
+    /// <see cref="Template_passes_cfn_lint"/>.
+    /// </summary>
+    private const string UnusedMapping = "W7001";
+
+    /// <summary>cfn-lint's matches over the files, but for the one known gap in its action list and mappings the expansion resolved.</summary>
     private static List<string> Lint(IReadOnlyList<string> files)
     {
         var result = ProcessRunner.Run("cfn-lint", ["--format", "json", .. files]);
@@ -79,6 +86,7 @@ public sealed class CfnLintTests
         Assert.True((result.ExitCode & ~14) == 0, "cfn-lint failed to run: " + result.Describe());
         return [.. JsonNode.Parse(result.StandardOutput)!.AsArray()
             .Where(m => !((string)m!["Rule"]!["Id"]! == "W3037" && ((string)m["Message"]!).StartsWith(UnknownToCfnLint, StringComparison.Ordinal)))
+            .Where(m => (string)m!["Rule"]!["Id"]! != UnusedMapping)
             .Select(m => $"{Path.GetFileName((string)m!["Filename"]!)}: {m["Rule"]!["Id"]} {string.Join('/', m["Location"]!["Path"]!.AsArray())}: {m["Message"]}")];
     }
 

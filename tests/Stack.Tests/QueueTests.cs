@@ -1,3 +1,4 @@
+using System.Globalization;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -36,10 +37,28 @@ public sealed class QueueTests
         Assert.Equal("{GetAtt:DeadLetterQueue.Arn}", (string)redrive["deadLetterTargetArn"]!);
         // SQS's range; the outage it buys with the function's backoff is checked in Replicator.Function.Tests
         // (RedeliveryWindowTests), which computes it from this template.
-        Assert.InRange((int)redrive["maxReceiveCount"]!, 1, 1000);
+        Assert.InRange(int.Parse(redrive["maxReceiveCount"]!.ToString(), CultureInfo.InvariantCulture), 1, 1000);
         Assert.True((bool)dlq["FifoQueue"]!);
         Assert.True((bool)dlq["SqsManagedSseEnabled"]!);
         Assert.Equal(1209600, (int)dlq["MessageRetentionPeriod"]!);
+    }
+
+    [Fact]
+    public void The_function_is_told_the_replication_queues_max_receive_count_and_both_come_from_one_mapping()
+    {
+        // The function dead-letters a record with its reason on the receive SQS would move it after: the two numbers
+        // must be the same, or it either acts a receive early or SQS moves the message first without a reason.
+        var redrive = Stack.Properties("ReplicationQueue")["RedrivePolicy"]!["maxReceiveCount"]!.ToString();
+        var told = Stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["MAX_RECEIVE_COUNT"]!.ToString();
+
+        Assert.Equal(redrive, told);
+        Assert.InRange(int.Parse(told, CultureInfo.InvariantCulture), 1, 1000);
+
+        // One source of truth in the template as written, so an edit of one place cannot leave the other behind.
+        var written = StackTemplate.Raw["Resources"]!;
+        var findInMap = """{"Fn::FindInMap":["Redrive","ReplicationQueue","MaxReceiveCount"]}""";
+        Assert.Equal(findInMap, written["ReplicationQueue"]!["Properties"]!["RedrivePolicy"]!["maxReceiveCount"]!.ToJsonString());
+        Assert.Equal(findInMap, written["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!["MAX_RECEIVE_COUNT"]!.ToJsonString());
     }
 
     [Fact]

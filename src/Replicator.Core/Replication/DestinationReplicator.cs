@@ -160,9 +160,16 @@ internal sealed class DestinationReplicator
             // An immutable tag refuses even the manifest it already names
             // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
             // then retried, ends here. Only a tag naming another digest is a conflict.
-            if (await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken) != digest)
+            var existing = await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken);
+            if (existing != digest)
             {
-                throw;
+                // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the
+                // dead-letter reason, and the two digests are what an operator compares to choose a fix.
+                throw new ReplicationException(
+                    ReplicationErrorCodes.ImmutableTagConflict,
+                    $"tag '{tag}' of the immutable destination repository {repository} names {existing ?? "no image ECR describes"}, not the replicated {digest}; retrying cannot fix this",
+                    isTransient: false,
+                    e);
             }
         }
     }

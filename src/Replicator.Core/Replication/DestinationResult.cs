@@ -16,5 +16,11 @@ public sealed record DestinationResult(
     /// <summary>When the destination held the image (set by the engine on success): the end of the replication lag.</summary>
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>
+    /// The failure happened before any destination was touched (reading the source, or an invalid request): every
+    /// destination of the request carries the same one, so a report names it once, as the source's.
+    /// </summary>
+    public bool AtSource { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

@@ -262,7 +262,7 @@ public sealed class ImageReplicator : IImageReplicator
     private ReplicationResult AllFailed(ReplicationRequest request, string? digest, string code, string message, bool transient, long started) => Report(new ReplicationResult(
         request.Source,
         digest,
-        [.. request.Destinations.Select(d => new DestinationResult(d, ReplicationOutcome.Failed, digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient))]));
+        [.. request.Destinations.Select(d => new DestinationResult(d, ReplicationOutcome.Failed, digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient) { AtSource = true })]));
 
     private ReplicationResult Report(ReplicationResult result)
     {

@@ -17,6 +17,9 @@ public sealed record FunctionConfig
     public const int MaxMaxParallelLayers = 32;
     public const string DefaultMetricsNamespace = "EcrReplicator";
 
+    /// <summary>SQS's range of a redrive policy's maxReceiveCount (SQS API reference, SetQueueAttributes, RedrivePolicy).</summary>
+    public const int MaxMaxReceiveCount = 1000;
+
     public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }
 
     public Uri? DeadLetterQueueUrl { get; init; }
@@ -60,6 +63,12 @@ public sealed record FunctionConfig
 
     /// <summary>RETRY_BASE_SECONDS / RETRY_MAX_SECONDS: the redelivery backoff after a transient failure.</summary>
     public RedeliverySettings Redelivery { get; init; } = new();
+
+    /// <summary>
+    /// MAX_RECEIVE_COUNT: the replication queue's redrive maxReceiveCount. On that receive the function dead-letters a
+    /// record that still fails transiently (or did not run) itself, with its reason; null leaves it to SQS's redrive.
+    /// </summary>
+    public int? MaxReceiveCount { get; init; }
 
     /// <summary>REPLICATED_EVENT_BUS: where "ECR Image Replicated" events go; null turns them off.</summary>
     public EventBusReference? ReplicatedEventBus { get; init; }

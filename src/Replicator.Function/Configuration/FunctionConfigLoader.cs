@@ -30,6 +30,7 @@ internal static partial class FunctionConfigLoader
     public const string DestinationKmsKeys = "DESTINATION_KMS_KEYS";
     public const string RetryBaseSeconds = "RETRY_BASE_SECONDS";
     public const string RetryMaxSeconds = "RETRY_MAX_SECONDS";
+    public const string MaxReceiveCountVariable = "MAX_RECEIVE_COUNT";
     public const string AwsRegion = "AWS_REGION";
     public const string AwsEndpointUrlSqs = "AWS_ENDPOINT_URL_SQS";
     public const string AwsEndpointUrl = "AWS_ENDPOINT_URL";
@@ -115,6 +116,7 @@ internal static partial class FunctionConfigLoader
             MetricsNamespace = ParseNamespace(Get(MetricsNamespace)),
             SqsEndpoint = sqsEndpoint,
             Redelivery = ParseRedelivery(Get(RetryBaseSeconds), Get(RetryMaxSeconds)),
+            MaxReceiveCount = ParseMaxReceiveCount(Get(MaxReceiveCountVariable)),
             ReplicatedEventBus = eventBus,
             ReplicatedEventEndpoint = eventEndpoint,
             LogLevel = ParseLogLevel(Get(LogLevelVariable)),
@@ -193,6 +195,22 @@ internal static partial class FunctionConfigLoader
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > FunctionConfig.MaxMaxParallelLayers)
         {
             throw new ConfigurationException(MaxParallelLayers, $"must be a whole number from 1 to {FunctionConfig.MaxMaxParallelLayers}");
+        }
+
+        return parsed;
+    }
+
+    // The queue's redrive maxReceiveCount, which SQS takes from 1 to 1,000: a value it could never have is a typo.
+    private static int? ParseMaxReceiveCount(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > FunctionConfig.MaxMaxReceiveCount)
+        {
+            throw new ConfigurationException(MaxReceiveCountVariable, $"must be a whole number from 1 to {FunctionConfig.MaxMaxReceiveCount}, the replication queue's maxReceiveCount (SQS's range)");
         }
 
         return parsed;

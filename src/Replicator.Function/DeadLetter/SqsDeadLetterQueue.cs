@@ -6,7 +6,10 @@ namespace Replicator.Function.DeadLetter;
 /// <summary>The dead-letter queue over AWSSDK.SQS (SendMessage); FIFO attributes only for a .fifo queue.</summary>
 public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLetterQueue
 {
-    /// <summary>SQS message attribute values share the 256 KB message limit; a reason never needs more than this.</summary>
+    /// <summary>
+    /// SQS message attribute values share the message's size limit with the body; a reason never needs more than this
+    /// (in UTF-16 units, so at most 3 KB of UTF-8: far below the limit next to an EventBridge event).
+    /// </summary>
     public const int MaxReasonLength = 1024;
 
     public bool IsFifo { get; } = queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal);
@@ -54,5 +57,5 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
         return new AmazonSQSClient(config);
     }
 
-    private static string Cut(string value) => string.IsNullOrEmpty(value) ? "unknown" : value.Length <= MaxReasonLength ? value : value[..MaxReasonLength];
+    private static string Cut(string value) => string.IsNullOrEmpty(value) ? "unknown" : SqsAttributeText.Clean(value, MaxReasonLength);
 }

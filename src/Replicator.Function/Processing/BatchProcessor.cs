@@ -11,6 +11,8 @@ namespace Replicator.Function.Processing;
 /// succeeded; records of one message group run in order and the first failure stops the group (it and all
 /// later records of the group are reported); groups run concurrently; near the deadline nothing new starts.
 /// Poison records go to the dead-letter queue and are acknowledged, or are reported failed when that is impossible.
+/// With MAX_RECEIVE_COUNT set, so do records on their last receive that failed transiently or did not run (behind a
+/// failed record of their group, or past the deadline): each with its reason, which SQS's own move would not carry.
 /// A group that ends with records reported failed, whatever stopped it (a transient failure, the deadline, a
 /// dead-letter send that failed), has them scheduled for redelivery with backoff (<see cref="RedeliveryScheduler"/>)
 /// instead of waiting out the queue's visibility timeout.
@@ -22,6 +24,9 @@ public sealed class BatchProcessor(
     BatchProcessorOptions options,
     RedeliveryScheduler? redelivery = null)
 {
+    /// <summary>The error type of a record dead-lettered on its last receive (MAX_RECEIVE_COUNT); the reason says why it failed.</summary>
+    public const string ReceivesExhaustedErrorType = "ReceivesExhausted";
+
     public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options, RedeliveryScheduler? redelivery = null)
         : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options, redelivery)
     {
@@ -69,6 +74,9 @@ public sealed class BatchProcessor(
         await gate.WaitAsync(CancellationToken.None);
         try
         {
+            // Why the records from `stopped` on did not run: the deadline, or the failed record before them.
+            var stopped = group.Length;
+            string? notRun = null;
             for (var i = 0; i < group.Length; i++)
             {
                 var record = group[i];
@@ -76,6 +84,7 @@ public sealed class BatchProcessor(
                 if (cancellationToken.IsCancellationRequested || context.RemainingTime < margin)
                 {
                     logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed", fields with { Outcome = LogOutcomes.NotStarted });
+                    (stopped, notRun) = (i, "it was not started before the invocation's deadline");
                     break;
                 }
 
@@ -96,6 +105,14 @@ public sealed class BatchProcessor(
                     continue;
                 }
 
+                if (result.Outcome == RecordOutcome.TransientFailure && IsLastReceive(record, out var receives)
+                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), fields, cancellationToken))
+                {
+                    // Its group goes on, as after dead-lettered poison: the record that held it is out of the queue.
+                    succeeded.Add(record.MessageId!);
+                    continue;
+                }
+
                 if (!result.IsDone)
                 {
                     if (i + 1 < group.Length)
@@ -103,10 +120,23 @@ public sealed class BatchProcessor(
                         logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = LogOutcomes.GroupStopped, ErrorType = result.ErrorType });
                     }
 
+                    (stopped, notRun) = (i + 1, $"it did not run because an earlier message of its group, {record.MessageId}, failed: {result.ErrorType ?? result.Outcome.ToString()}: {result.Reason}");
                     break;
                 }
 
                 succeeded.Add(record.MessageId!);
+            }
+
+            // A record that did not run still used up a receive; on its last one SQS would move it to the dead-letter
+            // queue without a word (a FIFO follower behind a failed head is received, and counted, every time the head is).
+            for (var i = stopped; i < group.Length; i++)
+            {
+                var record = group[i];
+                var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
+                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), fields, cancellationToken))
+                {
+                    succeeded.Add(record.MessageId!);
+                }
             }
         }
         finally
@@ -129,12 +159,28 @@ public sealed class BatchProcessor(
         return succeeded;
     }
 
+    /// <summary>
+    /// True on the record's last receive under MAX_RECEIVE_COUNT (the queue's maxReceiveCount): SQS moves a message
+    /// whose receive count would exceed maxReceiveCount to the dead-letter queue itself, without the function's reason
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
+    /// </summary>
+    private bool IsLastReceive(SQSMessage record, out int receives)
+    {
+        receives = RedeliveryScheduler.ReceiveCount(record);
+        return options.MaxReceiveCount is { } max && receives >= max;
+    }
+
+    private RecordResult Exhausted(int receives, string why) => new(
+        RecordOutcome.PermanentFailure,
+        $"receive {receives} of at most {options.MaxReceiveCount} (MAX_RECEIVE_COUNT) and {why}",
+        ReceivesExhaustedErrorType);
+
     private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, LogFields fields, CancellationToken cancellationToken)
     {
         var errorType = result.ErrorType ?? "PermanentFailure";
         if (deadLetterQueue is null)
         {
-            logger.Error($"Poison message reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
+            logger.Error($"Message for the dead-letter queue reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
             return false;
         }
 
@@ -142,7 +188,7 @@ public sealed class BatchProcessor(
         {
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
             await deadLetterQueue.SendAsync(message, cancellationToken);
-            logger.Warn($"Poison message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
+            logger.Warn($"Message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;
         }
         catch (Exception ex)

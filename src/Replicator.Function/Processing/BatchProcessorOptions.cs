@@ -14,6 +14,12 @@ public sealed record BatchProcessorOptions
     /// <summary>Upper bound of the ChangeMessageVisibility calls of one group (they run after the group's records).</summary>
     public TimeSpan RedeliveryCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// MAX_RECEIVE_COUNT: the queue's maxReceiveCount. On that receive a record that fails transiently, or does not
+    /// run, goes to the dead-letter queue with its reason instead of being moved there by SQS without one. Null: off.
+    /// </summary>
+    public int? MaxReceiveCount { get; init; }
+
     public TimeSpan MarginFor(TimeSpan remainingAtStart)
     {
         var share = TimeSpan.FromTicks((long)(remainingAtStart.Ticks * DeadlineMarginFraction));

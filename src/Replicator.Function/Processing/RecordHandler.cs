@@ -112,7 +112,7 @@ public sealed class RecordHandler(
         }
 
         var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient).First();
-        var failureReason = Redactor.Redact($"{failure.Destination}: {failure.ErrorCode ?? "Failed"}: {failure.Message}");
+        var failureReason = FailureReason.Describe(result, config.RepositoryMapping);
         var failureType = failure.ErrorCode ?? (result.ShouldRetry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
         return new RecordResult(result.ShouldRetry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
     }

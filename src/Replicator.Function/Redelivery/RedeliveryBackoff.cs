@@ -49,15 +49,17 @@ public static class RedeliveryBackoff
     }
 
     /// <summary>
-    /// The shortest time a message failing on every receive stays in the queue before the redrive policy moves it
-    /// to the dead-letter queue: the sum of the smallest delays after receives 1 .. <paramref name="maxReceiveCount"/>
-    /// (SQS moves it when a receive would exceed maxReceiveCount). The time each invocation itself takes only adds to it.
+    /// The shortest time a message failing on every receive stays in the queue before it goes to the dead-letter
+    /// queue: the sum of the smallest delays after receives 1 .. <paramref name="maxReceiveCount"/> - 1, since with
+    /// MAX_RECEIVE_COUNT the function dead-letters it on receive <paramref name="maxReceiveCount"/> itself. (Without it,
+    /// SQS moves it when a receive would exceed maxReceiveCount: one more delay, at most <c>maxSeconds</c>.) The time
+    /// each invocation itself takes only adds to it.
     /// </summary>
     public static TimeSpan MinimumOutageBeforeDeadLetter(int maxReceiveCount, int baseSeconds, int maxSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReceiveCount);
         long total = 0;
-        for (var receive = 1; receive <= maxReceiveCount; receive++)
+        for (var receive = 1; receive < maxReceiveCount; receive++)
         {
             total += DelaySeconds(receive, baseSeconds, maxSeconds, 0);
         }
@@ -70,7 +72,7 @@ public static class RedeliveryBackoff
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReceiveCount);
         long total = 0;
-        for (var receive = 1; receive <= maxReceiveCount; receive++)
+        for (var receive = 1; receive < maxReceiveCount; receive++)
         {
             total += CeilingSeconds(receive, baseSeconds, maxSeconds);
         }

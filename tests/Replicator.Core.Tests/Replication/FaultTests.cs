@@ -168,9 +168,24 @@ public sealed class FaultTests
         Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
         Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
         Assert.Equal("AccessDeniedException", europe.ErrorCode);
+        Assert.False(europe.AtSource);
         Assert.False(europe.Transient);
         Assert.False(result.ShouldRetry);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "partial", "v1"));
+    }
+
+    [Fact]
+    public async Task A_source_failure_is_marked_as_the_sources_on_every_destination()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 38).Image(SampleFormat.Oci, [50_000]);
+        await h.PushAsync(Source, "unreadable", image, "v1");
+        h.Server.Faults.FailNext("BatchGetImage", 100, "AccessDeniedException", 400, region: Source);
+
+        var result = await h.Replicator().ReplicateAsync(Request("unreadable", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        // A destination's own failure is not (One_failing_destination_does_not_stop_or_undo_the_others).
+        Assert.All(result.Destinations, d => Assert.True(d.AtSource && d.ErrorCode == "AccessDeniedException", $"{d.Destination}: {d.ErrorCode} at source {d.AtSource}"));
     }
 
     /// <summary>Cancels when the <c>n</c>-th distinct layer reports its first bytes (layers run one at a time).</summary>

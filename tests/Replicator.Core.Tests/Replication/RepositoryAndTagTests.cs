@@ -107,6 +107,8 @@ public sealed class RepositoryAndTagTests
         var west = result.Destinations[0];
         Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
         Assert.Equal(ReplicationErrorCodes.ImmutableTagConflict, west.ErrorCode);
+        // What an operator needs to choose a fix: the repository, the tag and both digests.
+        Assert.Equal($"tag 'v1' of the immutable destination repository pinned names {theirs.Digest}, not the replicated {ours.Digest}; retrying cannot fix this", west.Message);
         Assert.False(west.Transient);
         Assert.False(result.ShouldRetry);
         Assert.Equal(theirs.Digest, await h.TagDigestAsync(West, "pinned", "v1"));

@@ -33,6 +33,28 @@ public sealed class RedeliveryConfigTests
         Assert.Equal(60, config.Redelivery.MaxSeconds);
     }
 
+    [Fact]
+    public void Max_receive_count_is_off_unless_set_and_read_from_1_to_1000()
+    {
+        Assert.Null(Load().MaxReceiveCount);
+        Assert.Equal(200, Load(("MAX_RECEIVE_COUNT", "200")).MaxReceiveCount);
+        Assert.Equal(1, Load(("MAX_RECEIVE_COUNT", "1")).MaxReceiveCount);
+        Assert.Equal(1000, Load(("MAX_RECEIVE_COUNT", "1000")).MaxReceiveCount);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1001")]
+    [InlineData("-5")]
+    [InlineData("2.5")]
+    [InlineData("many")]
+    public void A_max_receive_count_sqs_could_not_have_is_refused_by_name(string value)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Load(("MAX_RECEIVE_COUNT", value)));
+        Assert.Equal("MAX_RECEIVE_COUNT", ex.Variable);
+        Assert.Contains("1 to 1000", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("RETRY_BASE_SECONDS", "0")]
     [InlineData("RETRY_BASE_SECONDS", "1.5")]

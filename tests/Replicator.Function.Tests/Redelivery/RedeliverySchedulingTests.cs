@@ -1,7 +1,6 @@
 using Replicator.Core.Replication;
 using Replicator.Function.Events;
 using Replicator.Function.Processing;
-using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
 using E = Replicator.Function.Tests.Support.Events;
 
@@ -13,28 +12,13 @@ namespace Replicator.Function.Tests.Redelivery;
 /// </summary>
 public sealed class RedeliverySchedulingTests
 {
-    private const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
-
-    private static SQSMessage Record(string id, string tag, string group, int receiveCount = 1)
-    {
-        var record = E.Record(id, E.Body(tag: tag), group);
-        record.Attributes["ApproximateReceiveCount"] = receiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SQSMessage
-        {
-            MessageId = record.MessageId,
-            Body = record.Body,
-            Attributes = record.Attributes,
-            ReceiptHandle = "rh-" + id,
-            EventSourceArn = QueueArn,
-        };
-    }
+    private static SQSMessage Record(string id, string tag, string group, int receiveCount = 1) => E.Received(id, tag, group, receiveCount);
 
     private static (Harness Harness, BatchProcessor Processor, RecordingMessageVisibility Visibility) Rig(double random = 0.0)
     {
         var harness = new Harness();
         var visibility = new RecordingMessageVisibility();
-        var scheduler = new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => random);
-        return (harness, new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler), visibility);
+        return (harness, harness.ProcessorWithRedelivery(visibility, random: random), visibility);
     }
 
     [Fact]

@@ -66,6 +66,24 @@ public static class Events
         Attributes = group is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["MessageGroupId"] = group },
     };
 
+    /// <summary>The FIFO queue of <see cref="Received"/> records.</summary>
+    public const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
+
+    /// <summary>A push of <paramref name="tag"/> as the event source mapping delivers it: receive count, receipt handle "rh-ID", queue ARN.</summary>
+    public static SQSMessage Received(string messageId, string tag, string group, int receiveCount)
+    {
+        var record = Record(messageId, Body(tag: tag), group);
+        record.Attributes["ApproximateReceiveCount"] = receiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SQSMessage
+        {
+            MessageId = record.MessageId,
+            Body = record.Body,
+            Attributes = record.Attributes,
+            ReceiptHandle = "rh-" + messageId,
+            EventSourceArn = QueueArn,
+        };
+    }
+
     public static SQSEvent Batch(params SQSMessage[] records) => new() { Records = records.ToList() };
 
     public static string EventsDirectory => Path.Combine(AppContext.BaseDirectory, "events");

@@ -6,6 +6,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Function.ReplicatedEvents;
 
 namespace Replicator.Function.Tests.Support;
@@ -60,6 +61,10 @@ public sealed class Harness
     public IEnumerable<JsonElement> LogLines => Lines.Where(l => !l.TryGetProperty("_aws", out _));
 
     public IEnumerable<JsonElement> MetricLines => Lines.Where(l => l.TryGetProperty("_aws", out _));
+
+    /// <summary>A processor over this harness whose redelivery delays go to <paramref name="visibility"/>, with the jitter fixed at <paramref name="random"/>.</summary>
+    public BatchProcessor ProcessorWithRedelivery(RecordingMessageVisibility visibility, BatchProcessorOptions? options = null, double random = 0.0) =>
+        new(Handler, DeadLetter, Logger, options ?? new BatchProcessorOptions(), new RedeliveryScheduler(visibility, new RedeliverySettings(), null, Logger, () => random));
 
     public FakeLambdaContext Context(TimeSpan? timeout = null) => new(Time, timeout ?? TimeSpan.FromMinutes(5));
 }

@@ -6,7 +6,7 @@ namespace Stack.Tests.Support;
 
 /// <summary>
 /// Resolves the intrinsic functions the template uses (Ref, Fn::GetAtt, Fn::Join, Fn::Split, Fn::Sub, Fn::If,
-/// Fn::Select and the condition functions) the way CloudFormation would for fixed parameter values, so tests
+/// Fn::Select, Fn::FindInMap and the condition functions) the way CloudFormation would for fixed parameter values, so tests
 /// can assert on the ARNs and lists a deployment really gets. References to resources stay symbolic:
 /// "{Ref:Id}" and "{GetAtt:Id.Attribute}". Returns null for AWS::NoValue.
 /// </summary>
@@ -19,6 +19,7 @@ internal sealed partial class IntrinsicEvaluator
 
     private readonly IReadOnlyDictionary<string, JsonNode> _parameters;
     private readonly HashSet<string> _resources;
+    private readonly JsonObject _mappings;
     private readonly Dictionary<string, bool> _conditions = new(StringComparer.Ordinal);
 
     public IntrinsicEvaluator(JsonObject template, IReadOnlyDictionary<string, string> parameterValues)
@@ -37,6 +38,7 @@ internal sealed partial class IntrinsicEvaluator
 
         _parameters = parameters;
         _resources = [.. (template["Resources"]?.AsObject() ?? []).Select(r => r.Key)];
+        _mappings = template["Mappings"]?.AsObject() ?? [];
         foreach (var (name, expression) in template["Conditions"]?.AsObject() ?? [])
         {
             _conditions[name] = EvaluateCondition(expression);
@@ -99,6 +101,7 @@ internal sealed partial class IntrinsicEvaluator
             .Select(s => (JsonNode)JsonValue.Create(s))]),
         "Fn::Sub" => JsonValue.Create(Sub(argument!)),
         "Fn::If" => If(argument!.AsArray()),
+        "Fn::FindInMap" => FindInMap(argument!.AsArray()),
         "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)]?.DeepClone(),
         "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" => JsonValue.Create(
             EvaluateCondition(new JsonObject { [function] = argument?.DeepClone() })),
@@ -112,6 +115,12 @@ internal sealed partial class IntrinsicEvaluator
         var whenTrue = Evaluate(argument[1]);
         var whenFalse = Evaluate(argument[2]);
         return Condition((string)argument[0]!) ? whenTrue : whenFalse;
+    }
+
+    private JsonNode FindInMap(JsonArray argument)
+    {
+        var (map, top, second) = (Text(Evaluate(argument[0])), Text(Evaluate(argument[1])), Text(Evaluate(argument[2])));
+        return _mappings[map]?[top]?[second]?.DeepClone() ?? throw new KeyNotFoundException($"Fn::FindInMap [{map}, {top}, {second}]");
     }
 
     private JsonNode? Ref(string name) => name switch

@@ -1,0 +1,142 @@
+using Replicator.Core.Replication;
+using Replicator.Function.Events;
+using Replicator.Function.Processing;
+using Replicator.Function.Tests.Support;
+using E = Replicator.Function.Tests.Support.Events;
+
+namespace Replicator.Function.Tests.Processing;
+
+/// <summary>
+/// MAX_RECEIVE_COUNT: on the last receive SQS grants a message, a record that still fails transiently, or did not run,
+/// goes to the dead-letter queue with its reason (SQS's own move would carry none) and is acknowledged.
+/// </summary>
+public sealed class LastReceiveTests
+{
+    private const int Max = 200;
+    private static SQSMessage Record(string id, string tag, int receives, string group = "g1") => E.Received(id, tag, group, receives);
+
+    private static (Harness Harness, BatchProcessor Processor, RecordingMessageVisibility Visibility) Rig(int? maxReceiveCount = Max)
+    {
+        var harness = new Harness();
+        var visibility = new RecordingMessageVisibility();
+        return (harness, harness.ProcessorWithRedelivery(visibility, new BatchProcessorOptions { MaxReceiveCount = maxReceiveCount }), visibility);
+    }
+
+    private static void ThrottleTag(Harness harness, string tag) =>
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == tag
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true, message: "Rate exceeded")
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+
+    [Fact]
+    public async Task A_transient_failure_on_the_last_receive_is_dead_lettered_with_its_reason_and_acknowledged()
+    {
+        var (harness, processor, visibility) = Rig();
+        ThrottleTag(harness, "v1");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max)), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal(("1", "g1", BatchProcessor.ReceivesExhaustedErrorType), (sent.DeduplicationId, sent.MessageGroupId, sent.ErrorType));
+        Assert.Equal(
+            "receive 200 of at most 200 (MAX_RECEIVE_COUNT) and its last attempt failed transiently: ThrottlingException: "
+            + "us-west-2: ThrottlingException: Rate exceeded; 111111111111:eu-west-1: ThrottlingException: Rate exceeded",
+            sent.Reason);
+        Assert.Equal(E.Body(tag: "v1"), sent.Body);
+        Assert.Empty(visibility.Changes);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "DeadLettered" && l.GetProperty("messageId").GetString() == "1");
+    }
+
+    [Fact]
+    public async Task A_transient_failure_before_the_last_receive_is_delayed_and_reported()
+    {
+        var (harness, processor, visibility) = Rig();
+        ThrottleTag(harness, "v1");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max - 1)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Empty(harness.DeadLetter.Sent);
+        var change = Assert.Single(visibility.Changes);
+        Assert.Equal(("rh-1", 450), (change.ReceiptHandle, change.Seconds));
+    }
+
+    [Fact]
+    public async Task A_follower_that_did_not_run_on_its_last_receive_is_dead_lettered_naming_the_failed_message()
+    {
+        // The head is on an earlier receive (it keeps its place and its backoff); the follower would be moved by SQS.
+        var (harness, processor, visibility) = Rig();
+        ThrottleTag(harness, "head");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "head", Max - 1), Record("2", "follower", Max)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal(("2", BatchProcessor.ReceivesExhaustedErrorType), (sent.DeduplicationId, sent.ErrorType));
+        Assert.StartsWith(
+            "receive 200 of at most 200 (MAX_RECEIVE_COUNT) and it did not run because an earlier message of its group, 1, failed: ThrottlingException: us-west-2: ThrottlingException: Rate exceeded",
+            sent.Reason,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain(harness.Replicator.Calls, c => c.Request.Source.Tag == "follower");
+        Assert.Equal(["rh-1"], visibility.Changes.Select(c => c.ReceiptHandle));
+    }
+
+    [Fact]
+    public async Task After_a_head_dead_lettered_on_its_last_receive_the_group_goes_on()
+    {
+        var (harness, processor, _) = Rig();
+        ThrottleTag(harness, "head");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "head", Max), Record("2", "follower", Max)), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["1"], harness.DeadLetter.Sent.Select(m => m.DeduplicationId));
+        Assert.Contains(harness.Replicator.Calls, c => c.Request.Source.Tag == "follower");
+    }
+
+    [Fact]
+    public async Task When_the_dead_letter_send_fails_the_records_are_reported_and_delayed_as_before()
+    {
+        var (harness, processor, visibility) = Rig();
+        ThrottleTag(harness, "head");
+        harness.DeadLetter.Fail = true;
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "head", Max), Record("2", "follower", Max)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1", "2"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Empty(harness.DeadLetter.Sent);
+        Assert.Equal(["rh-1", "rh-2"], visibility.Changes.Select(c => c.ReceiptHandle).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_record_the_deadline_left_unstarted_on_its_last_receive_is_dead_lettered_saying_so()
+    {
+        // 60 s invocation, margin 6 s: the first record uses 55 s, the second does not start.
+        var (harness, processor, _) = Rig();
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(55));
+            return Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        };
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "t1", Max), Record("2", "t2", Max)), harness.Context(TimeSpan.FromSeconds(60)), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal("2", sent.DeduplicationId);
+        Assert.Equal("receive 200 of at most 200 (MAX_RECEIVE_COUNT) and it was not started before the invocation's deadline", sent.Reason);
+    }
+
+    [Fact]
+    public async Task Without_max_receive_count_the_last_receive_is_reported_as_before()
+    {
+        var (harness, processor, visibility) = Rig(maxReceiveCount: null);
+        ThrottleTag(harness, "v1");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Empty(harness.DeadLetter.Sent);
+        Assert.Single(visibility.Changes);
+    }
+}
