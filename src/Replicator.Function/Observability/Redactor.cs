@@ -113,8 +113,9 @@ public static partial class Redactor
     /// A run of 40 or more base64 characters is a secret when it mixes upper and lower case (hex digests do not) and
     /// is not something a tag could be. With '/', '+' or '=' it cannot be a tag (an image tag is letters, digits, '_',
     /// '.' and '-') nor a repository name (lower case): session tokens and most secret access keys look so. Letters
-    /// and digits only, it is a secret when it has exactly a secret access key's 40 characters and a digit, or is
-    /// longer than any tag; a long tag made of words ("ReleaseCandidate20261201BuildNumber12345abc") stays readable.
+    /// and digits only, it is a secret when it has exactly a secret access key's 40 characters (a tag of exactly that
+    /// shape is masked too: a masked tag costs a look at the event, a printed key costs a rotation), or is longer than
+    /// any tag; a longer tag made of words ("ReleaseCandidate20261201BuildNumber12345abc") stays readable.
     /// </summary>
     private static bool LooksLikeSecret(string candidate)
     {
@@ -128,6 +129,6 @@ public static partial class Redactor
             return true;
         }
 
-        return (candidate.Length == SecretAccessKeyLength && candidate.Any(char.IsAsciiDigit)) || candidate.Length > EcrNames.MaxTagLength;
+        return candidate.Length == SecretAccessKeyLength || candidate.Length > EcrNames.MaxTagLength;
     }
 }

@@ -24,6 +24,7 @@ public class RedactorTests
     [InlineData("client_secret=s3cr3t-value", "s3cr3t-value")]
     [InlineData("password: hunter2", "hunter2")]
     [InlineData("key C3J27XDCG2LmlZGEONYlgCtjfIZ4SOcMz9CPVNPk leaked", "C3J27XDCG2LmlZGEONYl")]
+    [InlineData("key QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOpAsDf leaked", "QwErTyUiOpAsDfGhJkLz")]
     [InlineData("credentials expired: pU3KGCUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9cfCmZ/a/lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4p", "pU3KGCUwux1tEyze1iN7")]
     [InlineData("https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/6a2b-111111111111-c0ffee/layer?X-Amz-Credential=ASIAIOSFODNN7EXAMPLE%2F20261201&X-Amz-Signature=0a1b2c3d", "0a1b2c3d")]
     public void Secrets_are_masked(string text, string secret)
