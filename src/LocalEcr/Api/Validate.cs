@@ -36,7 +36,7 @@ internal static partial class Validate
     }
 
     // Not in the model, but ECR refuses other characters with this text (quoted in
-    // https://github.com/google/go-containerregistry/issues/704); the replicator's EcrNames.ValidateTag is the same rule.
+    // https://github.com/alexjurkiewicz/ecr-scan-image/issues/40); the replicator's EcrNames.ValidateTag is the same rule.
     [GeneratedRegex("^[a-zA-Z0-9_.-]+$")]
     private static partial Regex TagPattern();
 

@@ -19,7 +19,7 @@ public static partial class EcrNames
 
     // ECR's rule for a tag: the model's ImageTag bounds the length (1..300), and ECR refuses other characters with
     // "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''"
-    // (quoted in https://github.com/google/go-containerregistry/issues/704). ECR accepts what the OCI distribution
+    // (quoted in https://github.com/alexjurkiewicz/ecr-scan-image/issues/40). ECR accepts what the OCI distribution
     // spec's stricter tag grammar (at most 128, no leading '.' or '-') would refuse, so an event naming such a tag
     // is a real push and must be copied, not dead-lettered.
     [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,300}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

@@ -36,7 +36,7 @@ public sealed class PutImageTests
 
     /// <summary>
     /// ECR's tag rule: the model's 1..300 characters, of letters, digits, '_', '.' and '-' (ECR's refusal quotes
-    /// '[a-zA-Z0-9-_.]+', https://github.com/google/go-containerregistry/issues/704); a leading '-' or '.' is allowed.
+    /// '[a-zA-Z0-9-_.]+', https://github.com/alexjurkiewicz/ecr-scan-image/issues/40); a leading '-' or '.' is allowed.
     /// </summary>
     [Theory]
     [InlineData("-rc", null)]
