@@ -14,7 +14,11 @@ public sealed record SoakReport
 
     public int Skipped { get; init; }
 
-    /// <summary>By error type; redriven messages are counted as <c>Redrive:&lt;last error type&gt;</c>.</summary>
+    /// <summary>
+    /// By error type; a message out of receives is counted as <c>ReceivesExhausted:&lt;last error type&gt;</c> when the
+    /// function dead-lettered it on its last receive, <c>Redrive:&lt;last error type&gt;</c> when the queue moved it
+    /// (<c>NotRun</c>: it never ran, always behind a failed message of its group).
+    /// </summary>
     public required IReadOnlyDictionary<string, int> DeadLettered { get; init; }
 
     public int Lost { get; init; }

@@ -91,7 +91,9 @@ public static class SoakRunner
                 },
                 deadLetters,
                 logger,
-                new BatchProcessorOptions(),
+                // MAX_RECEIVE_COUNT as the template sets it (the queue's maxReceiveCount): the function dead-letters a
+                // record on its last receive with its reason; the queue's own redrive is left for a failed send.
+                new BatchProcessorOptions { MaxReceiveCount = settings.MaxReceiveCount },
                 scheduler);
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -242,7 +244,9 @@ public static class SoakRunner
             if (deadLetters.Messages.TryGetValue(id, out var dead))
             {
                 var redriven = dead.ErrorType == SimulatedFifoQueue.RedriveErrorType;
-                var reason = redriven ? $"{SimulatedFifoQueue.RedriveErrorType}:{(lastResults.TryGetValue(id, out var last) ? last.ErrorType : "?")}" : dead.ErrorType;
+                // Out of receives: the queue's redrive, or the function's own send on the last receive (acknowledged).
+                var exhausted = redriven || dead.ErrorType == BatchProcessor.ReceivesExhaustedErrorType;
+                var reason = exhausted ? $"{dead.ErrorType}:{(lastResults.TryGetValue(id, out var last) ? last.ErrorType : "NotRun")}" : dead.ErrorType;
                 deadLettered[reason] = deadLettered.GetValueOrDefault(reason) + 1;
                 // The function acknowledges what it dead-letters itself; SQS redrives only what stayed unacknowledged.
                 if (acknowledged == redriven)
@@ -255,7 +259,7 @@ public static class SoakRunner
                     problems.Add($"{id}: dead-lettered without its reason or body");
                 }
 
-                if (!redriven && (m.Setup == SoakSetup.ImmutableConflict) != (dead.ErrorType == ReplicationErrorCodes.ImmutableTagConflict))
+                if (!exhausted && (m.Setup == SoakSetup.ImmutableConflict) != (dead.ErrorType == ReplicationErrorCodes.ImmutableTagConflict))
                 {
                     problems.Add($"{id} ({m.Setup}): dead-lettered as {dead.ErrorType}: {dead.Reason}");
                 }
