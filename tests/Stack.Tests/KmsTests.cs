@@ -64,6 +64,20 @@ public sealed class KmsTests
         Assert.Equal("Allow", statement.Effect);
         Assert.Equal(CreateEncryptedRepository, statement.Actions.Order(StringComparer.Ordinal));
         Assert.Equal(KeyArns.Split(','), statement.Resources);
+        Assert.Equal(["ecr.*.amazonaws.com"], statement.ConditionValues("StringLike", "kms:ViaService"));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("arn:aws:kms:us-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab", true)]
+    [InlineData("arn:aws:kms:us-west-2:222222222222:key/a,arn:aws:kms:eu-west-1:222222222222:key/b", true)]
+    [InlineData("arn:aws:kms:us-west-2:222222222222:key/a,", false)]
+    [InlineData("arn:aws:kms:us-west-2:222222222222:key/a,,arn:aws:kms:eu-west-1:222222222222:key/b", false)]
+    public void The_destination_role_refuses_an_empty_key_entry(string value, bool deploys)
+    {
+        var failed = DestinationRole.Evaluator(value).FailedAssertions(StackTemplate.RawDestinationRole);
+
+        Assert.Equal(deploys, failed.Count == 0);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class QueueTests
         Assert.InRange((int)queue["MessageRetentionPeriod"]!, 2 * 86400, 14 * 86400);
         Assert.Equal("{GetAtt:DeadLetterQueue.Arn}", (string)redrive["deadLetterTargetArn"]!);
         // SQS's range; the outage it buys with the function's backoff is checked in Replicator.Function.Tests
-        // (RedeliveryWindowTests), which computes it from this template.
+        // (RedeliveryBackoffTests), which computes it from this template.
         Assert.InRange(int.Parse(redrive["maxReceiveCount"]!.ToString(), CultureInfo.InvariantCulture), 1, 1000);
         Assert.True((bool)dlq["FifoQueue"]!);
         Assert.True((bool)dlq["SqsManagedSseEnabled"]!);

@@ -41,7 +41,8 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
 
     /// <summary>
     /// Completes when no request is being handled: after a client cancelled its calls, what they sent has been
-    /// committed or dropped by then.
+    /// committed or dropped by then. A request counts from when Kestrel hands it to LocalEcr: one whose bytes are
+    /// still on their way in is not waited for.
     /// </summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _context.Active.WhenIdleAsync(cancellationToken);
 

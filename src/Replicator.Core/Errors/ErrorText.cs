@@ -8,7 +8,8 @@ public static class ErrorText
 
     /// <summary>
     /// <paramref name="message"/> on one line (a log line and a dead-letter reason are one line each), cut to
-    /// <see cref="MaxQuotedLength"/> characters. It is not redacted here: the shells redact every line they print.
+    /// <see cref="MaxQuotedLength"/> characters. It is not redacted here: the function redacts every log line and
+    /// dead-letter reason it writes; the CLI prints to the operator who ran it, with the operator's own credentials.
     /// </summary>
     public static string Quote(string? message)
     {

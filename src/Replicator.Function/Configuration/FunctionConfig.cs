@@ -17,7 +17,10 @@ public sealed record FunctionConfig
     public const int MaxMaxParallelLayers = 32;
     public const string DefaultMetricsNamespace = "EcrReplicator";
 
-    /// <summary>SQS's range of a redrive policy's maxReceiveCount (SQS API reference, SetQueueAttributes, RedrivePolicy).</summary>
+    /// <summary>
+    /// The largest maxReceiveCount of a redrive policy: "Maximum receives", 1 to 1,000, in the SQS developer guide's
+    /// dead-letter queue configuration (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html).
+    /// </summary>
     public const int MaxMaxReceiveCount = 1000;
 
     public required IReadOnlyList<ReplicationDestination> Destinations { get; init; }

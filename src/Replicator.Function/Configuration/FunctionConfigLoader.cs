@@ -290,10 +290,11 @@ internal static partial class FunctionConfigLoader
             return FunctionConfig.DefaultMetricsNamespace;
         }
 
-        // CloudWatch: 1..255 characters; "AWS/" is reserved for AWS services.
-        if (value.Length > 255 || value.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase) || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or '#' or ':' or ' ')))
+        // CloudWatch: 1..255 characters, not starting with ':' (botocore's cloudwatch model, shape Namespace: pattern
+        // "[^:].*"); "AWS/" is reserved for AWS services.
+        if (value.Length is 0 or > 255 || value[0] == ':' || value.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase) || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or '#' or ':' or ' ')))
         {
-            throw new ConfigurationException(MetricsNamespace, "must be 1 to 255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with AWS/");
+            throw new ConfigurationException(MetricsNamespace, "must be 1 to 255 of letters, digits, '.', '-', '_', '/', '#', ':' or space, not starting with ':' or AWS/");
         }
 
         return value;

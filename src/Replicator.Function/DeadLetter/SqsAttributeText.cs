@@ -3,11 +3,12 @@ using System.Text;
 namespace Replicator.Function.DeadLetter;
 
 /// <summary>
-/// Makes text fit for an SQS String message attribute. SQS accepts only the XML characters
-/// <c>#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF</c> in a String value and refuses the whole
-/// SendMessage otherwise (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html,
-/// StringValue), so one control character echoed from a manifest or an error message would fail the dead-letter send
-/// on every receive. A long value is cut on a character boundary, never between the halves of a surrogate pair.
+/// Makes text fit for an SQS String message attribute. SQS takes in a message only the XML characters
+/// <c>#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF</c> and refuses the whole SendMessage
+/// otherwise (the list is on SendMessage's MessageBody,
+/// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html; a String attribute
+/// value is held to the same text, being Unicode sent in the same request), so one control character echoed from a
+/// manifest or an error message would fail the dead-letter send on every receive. A long value is cut on a character boundary, never between the halves of a surrogate pair.
 /// </summary>
 public static class SqsAttributeText
 {

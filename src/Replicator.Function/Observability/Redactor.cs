@@ -22,10 +22,10 @@ public static partial class Redactor
     // docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html: the secret is 40 characters.
     private const int SecretAccessKeyLength = 40;
 
-    // What may stand right before a key name: the start, whitespace, a query's ? or &, a quote (JSON or not), or a
-    // structure's opening or separator. Not a letter, digit, '-' or '/': "ExpiredToken" or "cn-north-1-secret" inside
-    // an error code or a parameter name is not a key.
-    private const string KeyStart = @"(?<![^\s?&""'{(\[,;])";
+    // What may stand right before a key name: the start, whitespace, a query's ? or &, a quote (JSON or not), a
+    // structure's opening or separator, or the '=' of an enclosing pair. Not a letter, digit, '-' or '/':
+    // "ExpiredToken" or "cn-north-1-secret" inside an error code or a parameter name is not a key.
+    private const string KeyStart = @"(?<![^\s?&""'{(\[,;=])";
 
     // Any URL query: presigned S3 URLs carry X-Amz-Signature/Credential/Security-Token there, and no query we log is needed.
     // The scheme starts after a non-scheme character, so a long run of letters is scanned once, not from every letter.
@@ -38,9 +38,16 @@ public static partial class Redactor
     [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPair();
 
+    // key=value and "key":"value" pairs of any key name: NamesASecret decides (any name holding "token", "secret" or
+    // "password": authorizationToken, SecretString, github_token). Not the "key: value" form, where an error code
+    // ("ExpiredToken: The security token ...") is followed by its text; that form is SecretPair's whole names only.
+    // The key is a whole word (KeyStart before it), so each word is tried once: no backtracking across a long run.
+    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?<sep>\s*=\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AnyPair();
+
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
     // scheme and its credentials. Only after the header's name: "Basic" and "Bearer" are also ordinary words.
-    [GeneratedRegex(KeyStart + @"(?<key>authorization""?\s*[:=]\s*""?)\s*(?:Bearer|Basic|Digest|Negotiate)\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>(?:proxy-)?authorization""?\s*[:=]\s*""?)\s*(?:Bearer|Basic|Digest|Negotiate)\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AuthorizationHeader();
 
     // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": never an ordinary word, so anywhere.
@@ -75,6 +82,7 @@ public static partial class Redactor
             result = SigV4Authorization().Replace(result, Mask);
             result = JsonWebToken().Replace(result, Mask);
             result = SecretPair().Replace(result, m => m.Groups["key"].Value + m.Groups["sep"].Value + Mask);
+            result = AnyPair().Replace(result, m => NamesASecret(m.Groups["key"].Value) ? m.Groups["key"].Value + m.Groups["sep"].Value + Mask : m.Value);
             result = AccessKeyId().Replace(result, Mask);
             result = LongBase64().Replace(result, m => LooksLikeSecret(m.Value) ? Mask : m.Value);
             return ReferenceEquals(scanned, text) ? result : $"{result}... ({text.Length} characters in all)";
@@ -85,6 +93,11 @@ public static partial class Redactor
             return Mask;
         }
     }
+
+    private static bool NamesASecret(string key) =>
+        key.Contains("token", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("secret", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("passw", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The first <see cref="MaxScannedLength"/> characters, less a word the cut went through: half a secret key is

@@ -27,6 +27,13 @@ public sealed class BatchProcessor(
     /// <summary>The error type of a record dead-lettered on its last receive (MAX_RECEIVE_COUNT); the reason says why it failed.</summary>
     public const string ReceivesExhaustedErrorType = "ReceivesExhausted";
 
+    /// <summary>
+    /// Characters of the dead-letter reason a record's failure leaves free (<see cref="RecordHandler"/>) for what this
+    /// processor puts before it on a last receive: the receive count, and for a follower the failed message's id and
+    /// error type. So the failure's list of destinations is not cut off the end of a last-receive reason.
+    /// </summary>
+    public const int LastReceivePreambleRoom = 256;
+
     public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options, RedeliveryScheduler? redelivery = null)
         : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options, redelivery)
     {
@@ -99,14 +106,14 @@ public sealed class BatchProcessor(
                     result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
                 }
 
-                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, fields, cancellationToken))
+                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, fields))
                 {
                     succeeded.Add(record.MessageId!);
                     continue;
                 }
 
                 if (result.Outcome == RecordOutcome.TransientFailure && IsLastReceive(record, out var receives)
-                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), fields, cancellationToken))
+                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), fields))
                 {
                     // Its group goes on, as after dead-lettered poison: the record that held it is out of the queue.
                     succeeded.Add(record.MessageId!);
@@ -133,7 +140,7 @@ public sealed class BatchProcessor(
             {
                 var record = group[i];
                 var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
-                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), fields, cancellationToken))
+                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), fields))
                 {
                     succeeded.Add(record.MessageId!);
                 }
@@ -175,7 +182,7 @@ public sealed class BatchProcessor(
         $"receive {receives} of at most {options.MaxReceiveCount} (MAX_RECEIVE_COUNT) and {why}",
         ReceivesExhaustedErrorType);
 
-    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, LogFields fields, CancellationToken cancellationToken)
+    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, LogFields fields)
     {
         var errorType = result.ErrorType ?? "PermanentFailure";
         if (deadLetterQueue is null)
@@ -187,7 +194,8 @@ public sealed class BatchProcessor(
         try
         {
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
-            await deadLetterQueue.SendAsync(message, cancellationToken);
+            using var timeout = new CancellationTokenSource(options.DeadLetterCallTimeout);
+            await deadLetterQueue.SendAsync(message, timeout.Token);
             logger.Warn($"Message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;
         }

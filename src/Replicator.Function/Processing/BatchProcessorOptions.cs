@@ -15,6 +15,12 @@ public sealed record BatchProcessorOptions
     public TimeSpan RedeliveryCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Upper bound of one dead-letter send. Its own limit, not the invocation's token: that token is cancelled at the
+    /// deadline, which is exactly when a record on its last receive still has to reach the dead-letter queue.
+    /// </summary>
+    public TimeSpan DeadLetterCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// MAX_RECEIVE_COUNT: the queue's maxReceiveCount. On that receive a record that fails transiently, or does not
     /// run, goes to the dead-letter queue with its reason instead of being moved there by SQS without one. Null: off.
     /// </summary>

@@ -35,22 +35,25 @@ public static class FailureReason
 
     private static string Fit(IReadOnlyList<(string Full, string Short)> parts, int maxLength)
     {
-        var text = string.Empty;
+        string Codes(int from) => from < parts.Count ? "; also failed: " + string.Join(", ", parts.Skip(from).Select(p => p.Short)) : string.Empty;
+
         for (var whole = parts.Count; whole >= 1; whole--)
         {
-            text = string.Join("; ", parts.Take(whole).Select(p => p.Full));
-            if (whole < parts.Count)
-            {
-                text += "; also failed: " + string.Join(", ", parts.Skip(whole).Select(p => p.Short));
-            }
-
+            var text = string.Join("; ", parts.Take(whole).Select(p => p.Full)) + Codes(whole);
             if (text.Length <= maxLength)
             {
                 return text;
             }
         }
 
-        // Too many destinations even for their codes: the first reason in full, the rest cut.
-        return SqsAttributeText.Clean(text, maxLength);
+        // Even the first reason in full leaves no room for the others' codes: cut that reason, keep every code (a
+        // destination left out of the reason would be missed when the cause is fixed and the message redriven).
+        var codes = Codes(1);
+        var first = SqsAttributeText.Clean(parts[0].Full, Math.Max(maxLength - codes.Length, MinimumFirstReason));
+        return SqsAttributeText.Clean(first + codes, maxLength);
     }
+
+    // What is kept of the first reason when the codes of many destinations take the rest: its destination, code and
+    // the start of its message.
+    private const int MinimumFirstReason = 80;
 }

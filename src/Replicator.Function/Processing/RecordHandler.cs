@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
+using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.ReplicatedEvents;
@@ -112,7 +113,7 @@ public sealed class RecordHandler(
         }
 
         var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient).First();
-        var failureReason = FailureReason.Describe(result, config.RepositoryMapping);
+        var failureReason = FailureReason.Describe(result, config.RepositoryMapping, SqsDeadLetterQueue.MaxReasonLength - BatchProcessor.LastReceivePreambleRoom);
         var failureType = failure.ErrorCode ?? (result.ShouldRetry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
         return new RecordResult(result.ShouldRetry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
     }

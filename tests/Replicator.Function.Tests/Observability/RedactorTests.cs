@@ -27,6 +27,12 @@ public class RedactorTests
     [InlineData("key QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOpAsDf leaked", "QwErTyUiOpAsDfGhJkLz")]
     [InlineData("credentials expired: pU3KGCUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9cfCmZ/a/lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4p", "pU3KGCUwux1tEyze1iN7")]
     [InlineData("https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/6a2b-111111111111-c0ffee/layer?X-Amz-Credential=ASIAIOSFODNN7EXAMPLE%2F20261201&X-Amz-Signature=0a1b2c3d", "0a1b2c3d")]
+    [InlineData("{\"authorizationToken\":\"QVdTOmV5SndZWGxzYjJGa0lqb2lkR1Z6ZENKOQ\"}", "QVdTOmV5SndZWGxzYjJGa0lqb2lkR1Z6ZENKOQ")]
+    [InlineData("{\"SecretString\":\"hunter2hunter2\"}", "hunter2hunter2")]
+    [InlineData("secretToken=abcdef", "abcdef")]
+    [InlineData("github_token=ghp_abcdef0123", "ghp_abcdef0123")]
+    [InlineData("Proxy-Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz")]
+    [InlineData("headers=Authorization: Bearer opaqueToken123", "opaqueToken123")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);

@@ -47,6 +47,45 @@ public sealed class LastReceiveTests
         Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "DeadLettered" && l.GetProperty("messageId").GetString() == "1");
     }
 
+    /// <summary>
+    /// The bootstrap cancels the invocation's token at the deadline, the likeliest cause of a last-receive failure (an
+    /// image too large for one invocation): the dead-letter send has its own time limit, or it would never be made.
+    /// </summary>
+    [Fact]
+    public async Task A_record_cut_off_by_the_deadline_on_its_last_receive_still_reaches_the_dead_letter_queue()
+    {
+        var (harness, processor, _) = Rig();
+        using var deadline = new CancellationTokenSource();
+        harness.Replicator.OnReplicate = async (r, token) =>
+        {
+            await deadline.CancelAsync();
+            return FakeReplicator.Result(r, ReplicationOutcome.Failed, "OperationCanceled", transient: true, message: "the invocation's deadline");
+        };
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max), Record("2", "v2", Max)), harness.Context(), deadline.Token);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["1", "2"], harness.DeadLetter.Sent.Select(m => m.DeduplicationId));
+        Assert.All(harness.DeadLetter.Sent, m => Assert.Equal(BatchProcessor.ReceivesExhaustedErrorType, m.ErrorType));
+    }
+
+    [Fact]
+    public async Task A_last_receive_reason_still_names_every_failed_destination_when_the_messages_are_long()
+    {
+        var (harness, processor, _) = Rig();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(new ReplicationResult(r.Source, null,
+        [
+            .. harness.Config.Destinations.Select(d => new DestinationResult(d, ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ServerException", new string('x', 900), Transient: true)),
+        ]));
+
+        await processor.ProcessAsync(E.Batch(Record("1", "v1", Max)), harness.Context(), CancellationToken.None);
+
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.True(sent.Reason.Length <= Replicator.Function.DeadLetter.SqsDeadLetterQueue.MaxReasonLength, $"length {sent.Reason.Length}");
+        Assert.StartsWith("receive 200 of at most 200", sent.Reason, StringComparison.Ordinal);
+        Assert.All(harness.Config.Destinations, d => Assert.Contains($"{d}: ServerException", sent.Reason, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_transient_failure_before_the_last_receive_is_delayed_and_reported()
     {

@@ -16,6 +16,9 @@ public sealed class FakeDeadLetterQueue : IDeadLetterQueue
             throw new HttpRequestException("SQS unavailable");
         }
 
+        // As the SDK does: a send given a cancelled token never reaches SQS.
+        cancellationToken.ThrowIfCancellationRequested();
+
         Sent.Enqueue(message);
         return Task.CompletedTask;
     }
