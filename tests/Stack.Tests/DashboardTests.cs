@@ -35,10 +35,10 @@ public sealed class DashboardTests
         var expressions = lines.Where(l => l[0] is JsonObject).Select(l => (string?)l[0]!["expression"]).OfType<string>().ToList();
         var plain = lines.Where(l => l[0] is JsonValue).Select(l => string.Join(' ', l.Take(4).OfType<JsonValue>().Select(v => (string)v!))).ToList();
 
-        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p50', 300)", expressions);
-        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationLatency\"', 'p99', 300)", expressions);
-        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"BytesCopied\"', 'Sum', 300)", expressions);
-        Assert.Contains("SEARCH('{EcrReplicator,DestinationRegion} MetricName=\"ReplicationFailures\"', 'Sum', 300)", expressions);
+        Assert.Contains("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"ReplicationLatency\"', 'p50', 300)", expressions);
+        Assert.Contains("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"ReplicationLatency\"', 'p99', 300)", expressions);
+        Assert.Contains("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"BytesCopied\"', 'Sum', 300)", expressions);
+        Assert.Contains("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"ReplicationFailures\"', 'Sum', 300)", expressions);
         Assert.Contains("AWS/SQS ApproximateNumberOfMessagesVisible QueueName {GetAtt:DeadLetterQueue.QueueName}", plain);
         Assert.Contains("AWS/SQS ApproximateAgeOfOldestMessage QueueName {GetAtt:ReplicationQueue.QueueName}", plain);
         Assert.All(widgets, w => Assert.Equal("us-east-1", (string)w!["properties"]!["region"]!));
