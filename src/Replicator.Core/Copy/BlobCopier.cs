@@ -26,13 +26,15 @@ internal sealed class BlobCopier
     private readonly HttpClient _http;
     private readonly BlobCopyOptions _options;
     private readonly RetrySettings _budget;
+    private readonly RetryBackoff _backoff;
     private readonly SharedPartPool _parts;
 
-    public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget, SharedPartPool parts)
+    public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget, RetryBackoff backoff, SharedPartPool parts)
     {
         _http = http;
         _options = options;
         _budget = budget;
+        _backoff = backoff;
         _parts = parts;
     }
 
@@ -130,7 +132,7 @@ internal sealed class BlobCopier
         var chunk = ArrayPool<byte>.Shared.Rent(ReadChunk);
         try
         {
-            using var download = new BlobDownload(_http, ct => GetDownloadUrlAsync(source, blob.Digest, ct), blob.Digest, blob.Size, _options, _budget.MaxDownloadResumes, blob.InlineData);
+            using var download = new BlobDownload(_http, ct => GetDownloadUrlAsync(source, blob.Digest, ct), blob.Digest, blob.Size, _options, _backoff, _budget.MaxDownloadResumes, blob.InlineData);
             long position = 0;
             while (uploads.Any(u => !u.Failed))
             {

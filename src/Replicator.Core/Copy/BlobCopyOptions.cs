@@ -1,5 +1,3 @@
-using Replicator.Core.Resilience;
-
 namespace Replicator.Core.Copy;
 
 /// <summary>Limits of one layer copy. How often it retries is <see cref="Resilience.RetrySettings"/>'s business.</summary>
@@ -19,11 +17,4 @@ public sealed record BlobCopyOptions
 
     /// <summary>Accept http download URLs: only when an endpoint override points at a local ECR.</summary>
     public bool AllowInsecureDownloads { get; init; }
-
-    /// <summary>
-    /// How a download waits before it resumes after a 5xx, a 429 or a failed connection: the engine's one backoff
-    /// rule on the engine's clock, which the engine sets from its <see cref="RetrySettings"/> and TimeProvider; not a
-    /// setting of its own (the default is the default settings on the system clock).
-    /// </summary>
-    internal RetryBackoff ResumeBackoff { get; init; } = new(new RetrySettings(), TimeProvider.System, Random.Shared.NextDouble);
 }

@@ -17,13 +17,14 @@ namespace Replicator.Core.Copy;
 /// </summary>
 internal sealed class BlobDownload : IDisposable
 {
+    private const string Sha256Prefix = "sha256:";
+
     private readonly HttpClient _http;
     private readonly Func<CancellationToken, Task<Uri>> _urlSource;
     private readonly string _digest;
     private readonly long _expectedSize;
     private readonly BlobCopyOptions _options;
-    private const string Sha256Prefix = "sha256:";
-
+    private readonly RetryBackoff _backoff;
     private readonly int _maxResumes;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private Uri? _url;
@@ -34,8 +35,10 @@ internal sealed class BlobDownload : IDisposable
     private int _waits;
     private bool _refusedBefore;
 
-    public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, int maxResumes, byte[]? inline = null)
+    /// <param name="backoff">How a resume waits after a 5xx, a 429 or a failed connection: the engine's one backoff rule, on its clock.</param>
+    public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, RetryBackoff backoff, int maxResumes, byte[]? inline = null)
     {
+        _backoff = backoff;
         _maxResumes = maxResumes;
         _inline = inline;
         _http = http;
@@ -177,7 +180,7 @@ internal sealed class BlobDownload : IDisposable
             default:
                 // 5xx, 408, 429 and failed, cut or stalled connections: the same URL works once the other side recovers.
                 // S3's 503 SlowDown asks for a lower request rate, so 503 and 429 back off like throttling.
-                await _options.ResumeBackoff.WaitAsync(_waits++, throttled: status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests, cancellationToken);
+                await _backoff.WaitAsync(_waits++, throttled: status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests, cancellationToken);
                 return;
         }
     }

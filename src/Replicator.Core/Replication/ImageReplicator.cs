@@ -47,8 +47,7 @@ public sealed class ImageReplicator : IImageReplicator
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlobCopy.PartsInFlight, 1);
         Parts = new SharedPartPool(options.MaxParallelLayers * (options.BlobCopy.PartsInFlight + 1));
         // Download resumes wait by the same rule, clock and random source as the ECR calls.
-        var blobCopy = options.BlobCopy with { ResumeBackoff = new RetryBackoff(options.Retry, _time, unitRandom) };
-        _copier = new BlobCopier(downloads, blobCopy, options.Retry, Parts);
+        _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, new RetryBackoff(options.Retry, _time, unitRandom), Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
         _deleter = new ImageDeleter(options.RepositoryMapping);
         _mapping = options.RepositoryMapping;

@@ -14,7 +14,7 @@ public sealed class BlobDownloadTests
     private const string SecretUrl = "https://bucket.s3.amazonaws.com/layer?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIDSECRET";
     private static readonly byte[] Content = RandomNumberGenerator.GetBytes(10_000);
     private static readonly string ContentDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Content));
-    private static readonly BlobCopyOptions Options = new() { ReadTimeout = TimeSpan.FromSeconds(5), ResumeBackoff = NoWaits };
+    private static readonly BlobCopyOptions Options = new() { ReadTimeout = TimeSpan.FromSeconds(5) };
 
     private static RetryBackoff NoWaits => new(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, TimeProvider.System, () => 0);
 
@@ -61,7 +61,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content);
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri("http://bucket.example/layer?X-Amz-Signature=x")), ContentDigest, Content.Length, Options, maxResumes: 5);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri("http://bucket.example/layer?X-Amz-Signature=x")), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -75,7 +75,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content) { Status = HttpStatusCode.InternalServerError };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 2);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 2);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -93,7 +93,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content) { Status = status };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 2);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 2);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -109,7 +109,7 @@ public sealed class BlobDownloadTests
             Failure = () => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (bucket.s3.amazonaws.com:443)", new SocketException((int)SocketError.ConnectionRefused)),
         };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, maxResumes: 1);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 1);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
 
@@ -121,10 +121,10 @@ public sealed class BlobDownloadTests
     public async Task A_503_waits_the_throttling_backoff_on_the_injected_clock_before_the_resume()
     {
         var clock = new TimerWatchingClock();
-        var options = Options with { ResumeBackoff = new RetryBackoff(new RetrySettings { ThrottlingBaseDelay = TimeSpan.FromSeconds(1) }, clock, () => 0.5) };
+        var backoff = new RetryBackoff(new RetrySettings { ThrottlingBaseDelay = TimeSpan.FromSeconds(1) }, clock, () => 0.5);
         using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.ServiceUnavailable]) };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, options, maxResumes: 5);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
 
         var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
         var wait = await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
@@ -145,7 +145,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.BadRequest]) };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options with { ResumeBackoff = new RetryBackoff(new RetrySettings(), new FakeTimeProvider(), () => 0.5) }, maxResumes: 5);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, new RetryBackoff(new RetrySettings(), new FakeTimeProvider(), () => 0.5), maxResumes: 5);
 
         // The clock never moves: a wait before the second GET would never end (bounded here so the test fails instead).
         var filled = await download.FillAsync(new byte[20_000], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -184,7 +184,7 @@ public sealed class BlobDownloadTests
         using var handler = new CannedHandler(Content);
         using var http = new HttpClient(handler);
         var digest = "sha512:" + Convert.ToHexStringLower(SHA512.HashData(Content));
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), digest, Content.Length, Options, maxResumes: 5);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), digest, Content.Length, Options, NoWaits, maxResumes: 5);
 
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[20_000], CancellationToken.None));
 
@@ -199,7 +199,7 @@ public sealed class BlobDownloadTests
     {
         using var handler = new CannedHandler(Content);
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, _ => throw new InvalidOperationException("no URL needed"), ContentDigest, Content.Length, Options, maxResumes: 5, Content);
+        using var download = new BlobDownload(http, _ => throw new InvalidOperationException("no URL needed"), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5, Content);
 
         await download.FillAsync(new byte[20_000], CancellationToken.None);
         download.Verify();
@@ -219,7 +219,7 @@ public sealed class BlobDownloadTests
     {
         var handler = new CannedHandler(Content) { Status = status };
         using var http = new HttpClient(handler);
-        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, maxResumes);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, NoWaits, maxResumes);
         var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
         return (error, handler);
     }
@@ -227,7 +227,7 @@ public sealed class BlobDownloadTests
     private static BlobDownload Download(byte[] body, long declaredSize)
     {
         var http = new HttpClient(new CannedHandler(body));
-        return new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, declaredSize, Options, maxResumes: 5);
+        return new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, declaredSize, Options, NoWaits, maxResumes: 5);
     }
 
     private sealed class CannedHandler(byte[] body) : HttpMessageHandler

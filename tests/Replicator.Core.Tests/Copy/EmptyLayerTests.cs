@@ -3,6 +3,7 @@ using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Planning;
+using Replicator.Core.Resilience;
 using Replicator.Core.Tests.Planning;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
@@ -32,7 +33,7 @@ public sealed class EmptyLayerTests
         await using var h = await StartAsync();
         await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "empty" });
         h.Server.Calls.Reset();
-        var copier = new BlobCopier(h.Http, FastOptions.BlobCopy, FastOptions.Retry, new SharedPartPool(4));
+        var copier = new BlobCopier(h.Http, FastOptions.BlobCopy, FastOptions.Retry, new RetryBackoff(FastOptions.Retry, TimeProvider.System, () => 0.5), new SharedPartPool(4));
         var targets = new[] { West, Europe }.Select(r => new BlobCopyTarget(new BlobTarget(h.Client(r), null, "empty"), progress: null)).ToList();
 
         await copier.CopyAsync(new BlobSource(h.Client(Source), null, "empty"), new BlobToCopy(EmptyDigest, 0), targets, CancellationToken.None);
