@@ -56,9 +56,14 @@ public static class Enqueuer
             console.Error($"skipped {failure}");
         }
 
+        foreach (var failure in report.SendFailures)
+        {
+            console.Error($"the queue could not be sent to, stopped at {report.Cursor?.Format()}: {failure}");
+        }
+
         console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
-        var exit = Report(console, report.DriftEnqueued, report.Refusals);
-        return report.Failures.Count > 0 ? ExitCodes.Failed : exit;
+        var exit = Report(console, report.DriftEnqueued, [.. report.Refusals.Select(r => r.Describe())]);
+        return report.Failures.Count > 0 || report.SendFailures.Count > 0 ? ExitCodes.Failed : exit;
     }
 
     /// <summary><c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold.</summary>
@@ -83,16 +88,21 @@ public static class Enqueuer
             now))).ToList();
         var failures = new List<string>();
         var sent = 0;
+        var offset = 0;
         foreach (var batch in messages.Chunk(BatchSize))
         {
             var failed = await sender.SendBatchAsync(batch, cancellationToken);
-            failures.AddRange(failed);
+            failures.AddRange(failed.Select(f => $"PUSH event of {Name(images[offset + f.Index])}: {f}"));
+            offset += batch.Length;
             sent += batch.Length - failed.Count;
             console.Line($"sent {sent} of {messages.Count} message(s)");
         }
 
         return Report(console, sent, failures);
     }
+
+    private static string Name(SourceImageEntry entry) =>
+        $"{entry.Image.Repository}{(entry.Image.Tag is null ? string.Empty : ":" + entry.Image.Tag)} ({entry.Image.Digest})";
 
     private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures)
     {
