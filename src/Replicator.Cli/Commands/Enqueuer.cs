@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
@@ -56,14 +57,17 @@ public static class Enqueuer
             console.Error($"skipped {failure}");
         }
 
-        foreach (var failure in report.SendFailures)
+        console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
+        if (report.SendError is { } error)
         {
-            console.Error($"the queue could not be sent to, stopped at {report.Cursor?.Format()}: {failure}");
+            // The queue failed as a whole (it does not exist, access denied): the run stopped there, and the error
+            // ends the command as any other that stops it before it could decide.
+            console.Line($"{report.DriftEnqueued} message(s) queued before the queue failed, at {report.Cursor?.Format()}");
+            ExceptionDispatchInfo.Throw(error);
         }
 
-        console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
         var exit = Report(console, report.DriftEnqueued, [.. report.Refusals.Select(r => r.Describe())]);
-        return report.Failures.Count > 0 || report.SendFailures.Count > 0 ? ExitCodes.Failed : exit;
+        return report.Failures.Count > 0 ? ExitCodes.Failed : exit;
     }
 
     /// <summary><c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold.</summary>

@@ -18,6 +18,9 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
     /// </summary>
     public IReadOnlyList<string> SendFailures { get; init; } = [];
 
+    /// <summary>The exception of the send that failed, for a caller that ends on it (the CLI's one error line).</summary>
+    public Exception? SendError { get; init; }
+
     /// <summary>Why the cursor could not be saved, when it could not: the next run starts from the cursor saved before.</summary>
     public string? CursorFailure { get; init; }
 }

@@ -182,6 +182,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 {
                     // A cancellation too: the messages are not queued either way, and the cursor must say so.
                     state.SendFailures.Add($"{ex.GetType().Name}: {ex.Message}");
+                    state.SendError ??= ex;
                     state.FirstUnsent = batch[0].Resume;
                     break;
                 }
@@ -227,6 +228,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         public List<string> SendFailures { get; } = [];
 
+        public Exception? SendError { get; set; }
+
         /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
         public ReconcileCursor? FirstUnsent { get; set; }
 
@@ -239,6 +242,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             {
                 Failures = [.. Failures],
                 SendFailures = [.. SendFailures],
+                SendError = SendError,
                 CursorFailure = cursorFailure,
             };
     }

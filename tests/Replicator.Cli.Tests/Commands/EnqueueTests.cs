@@ -138,6 +138,9 @@ public sealed class EnqueueTests
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("InvalidParameterValue", run.Error, StringComparison.Ordinal);
+
+        // Named by image, not by its place in a batch.
+        Assert.Contains("PUSH event of bad:v1 (sha256:", run.Error, StringComparison.Ordinal);
         Assert.Contains("1 message(s) queued, 1 refused", run.Output, StringComparison.Ordinal);
     }
 
@@ -177,5 +180,27 @@ public sealed class EnqueueTests
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("QueueDoesNotExist: refused");
+    }
+
+    [Fact]
+    public async Task A_queue_that_fails_after_ten_drifts_stops_the_sync_with_one_error_line_and_no_batch_above_ten()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await h.PushAsync(CliHarness.Source, i < 7 ? "alpha" : "beta", CliHarness.Single((ulong)(300 + i)), $"v{i}");
+        }
+
+        sqs.FailWith = System.Net.HttpStatusCode.BadRequest;
+        sqs.FailCode = "QueueDoesNotExist";
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri);
+
+        // The first full batch fails: the sync stops there, and no repository is reported skipped for it.
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("QueueDoesNotExist: refused");
+        Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 }

@@ -603,4 +603,26 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Contains("SSM refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("\"DriftEnqueued\":1", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_repository_whose_name_is_longer_than_a_group_id_is_healed_through_a_group_id_SQS_takes()
+    {
+        // The intake pipe cannot shorten the name it uses as MessageGroupId (at most 128 characters), so such a push
+        // ends in the intake dead-letter queue; the reconciler's event is what replicates it.
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "long-names");
+        var repository = "team/" + new string('a', 195);
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, repository, image, "v1");
+
+        var report = await new Reconciler(h.Scanner(), new SqsMessageSender(sqs, queue), TimeProvider.System).RunAsync(Run("long"), CancellationToken.None);
+
+        Assert.Equal((1, 1), (report.DriftFound, report.DriftEnqueued));
+        var (body, group) = Assert.Single(await ReconcileRig.DrainAsync(sqs, queue));
+        Assert.Equal(MessageGroupIds.For(repository), group);
+        Assert.InRange(group.Length, 1, MessageGroupIds.MaxLength);
+        await h.ReplicateAsync(body);
+        Assert.Equal(image.Digest, await new RegistryProbe(h.Client(ReconcileRig.West)).TagDigestAsync(repository, "v1"));
+    }
 }
