@@ -59,13 +59,22 @@ public static class VerifyCommand
             throw new UsageException($"no repository in {criteria.SourceRegion} matches the selection: nothing to verify");
         }
 
+        // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account
+        // (the caller's own credentials) from another account's (a role there).
+        string? account = null;
         foreach (var repository in repositories)
         {
             var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken)
                 ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
-            var sourceAccount = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
+            account ??= details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
+            if (account is null && criteria.Destinations.Any(d => d.RegistryId is not null))
+            {
+                // An empty or untagged-only repository lists no image to name it.
+                account = await SourceAccount.OfRepositoryAsync(source, repository, cancellationToken);
+            }
+
             string target;
             try
             {
@@ -94,7 +103,7 @@ public static class VerifyCommand
 
             foreach (var destination in criteria.Destinations)
             {
-                var client = services.Destinations.GetClient(destination, sourceAccount);
+                var client = services.Destinations.GetClient(destination, account);
                 var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken);
                 var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
                 entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));

@@ -93,15 +93,23 @@ public sealed class DriftScanner
         return ReconcileCursor.Remaining(names, null);
     }
 
-    /// <summary>Lists the source repository and every destination's; null when the source repository does not exist.</summary>
+    /// <summary>
+    /// Lists the source repository and every destination's; null when the source repository does not exist. A
+    /// destination whose listing fails is left out of <see cref="RepositoryScan.Destinations"/> and named in
+    /// <see cref="RepositoryScan.FailedDestinations"/>, so one broken destination (a role not yet created in its account,
+    /// a throttled STS, a repository policy) does not stop the drift of the others from being found. One whose
+    /// credentials failed is skipped for the rest of <paramref name="run"/>.
+    /// </summary>
     /// <param name="repository">The source repository.</param>
+    /// <param name="run">The pass this scan belongs to: the source account, the destinations it skips.</param>
     /// <param name="stopRequested">
     /// Asked before each further page of a listing (not before the first): true stops the scan with a
     /// <see cref="ScanStoppedException"/>, so a listing of many pages does not run past the caller's stop time. Null: never.
     /// </param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    public async Task<RepositoryScan?> ScanAsync(string repository, Func<bool>? stopRequested, CancellationToken cancellationToken)
+    public async Task<RepositoryScan?> ScanAsync(string repository, DriftScanRun run, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var sourceTags = new HashSet<string>(StringComparer.Ordinal);
         var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var indexDigests = new HashSet<string>(StringComparer.Ordinal);
@@ -151,13 +159,39 @@ public sealed class DriftScanner
             return null;
         }
 
-        var listings = new List<DestinationListing>();
-        foreach (var destination in _destinations)
+        registryId ??= run.SourceAccount;
+        if (registryId is null && _destinations.Any(d => d.RegistryId is not null))
         {
-            listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, stopRequested, cancellationToken)));
+            // An empty or untagged-only repository names no account, and only an ACCOUNT:REGION destination needs it.
+            await PaceAsync(cancellationToken);
+            if ((registryId = await SourceAccount.OfRepositoryAsync(_source, repository, cancellationToken)) is null)
+            {
+                return null;
+            }
         }
 
-        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings) { IndexDigests = indexDigests };
+        run.SourceAccount ??= registryId;
+        var listings = new List<DestinationListing>();
+        var failures = new List<DestinationFailure>();
+        foreach (var destination in _destinations.Where(d => !run.Skips(d)))
+        {
+            try
+            {
+                listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, stopRequested, cancellationToken)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var failure = new DestinationFailure(destination, ex);
+                if (failure.CredentialsUnavailable)
+                {
+                    run.Skip(destination);
+                }
+
+                failures.Add(failure);
+            }
+        }
+
+        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings) { IndexDigests = indexDigests, FailedDestinations = failures };
     }
 
     /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
@@ -182,6 +216,12 @@ public sealed class DriftScanner
     public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scan);
+        if (scan.Destinations.Count == 0)
+        {
+            // No destination could be listed: nothing is known, and "held everywhere" over none would walk referrers for nothing.
+            return [];
+        }
+
         var items = new List<DriftItem>(DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations));
         if (items.Count > 0 || !DriftFinder.HeldEverywhere(digest, scan.Destinations))
         {

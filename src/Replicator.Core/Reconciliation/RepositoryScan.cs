@@ -2,7 +2,7 @@ namespace Replicator.Core.Reconciliation;
 
 /// <summary>
 /// One source repository and its destinations, as listed at the start of its walk: every source tag (archived
-/// images included), the selected tags of each active digest, and each destination's listing.
+/// images included), the selected tags of each active digest, and the listing of each destination that could be read.
 /// </summary>
 public sealed record RepositoryScan(
     string Repository,
@@ -16,6 +16,12 @@ public sealed record RepositoryScan(
     /// <c>imageManifestMediaType</c>: their children can have referrers of their own (a per-platform signature).
     /// </summary>
     public IReadOnlySet<string> IndexDigests { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The destinations whose listing failed, with the reason: absent from <see cref="Destinations"/>, so the drift and
+    /// deletes found are those of the destinations that could be read.
+    /// </summary>
+    public IReadOnlyList<DestinationFailure> FailedDestinations { get; init; } = [];
 
     /// <summary>The selected digests in ordinal order, the order a resumed pass relies on.</summary>
     public IReadOnlyList<string> Digests { get; } = [.. TagsByDigest.Keys.Order(StringComparer.Ordinal)];

@@ -14,7 +14,7 @@ public sealed class ReconcileResponse
     [JsonPropertyName("driftEnqueued")]
     public int DriftEnqueued { get; init; }
 
-    /// <summary>Repositories the run could not read (ReconcileFailures).</summary>
+    /// <summary>Repositories, or a repository's destinations, the run could not read (ReconcileFailures).</summary>
     [JsonPropertyName("failures")]
     public int Failures { get; init; }
 

@@ -9,7 +9,11 @@ namespace Replicator.Function.Reconcile;
 /// </summary>
 public sealed record ReconcileReport(int Repositories, int DriftFound, int DriftEnqueued, IReadOnlyList<DriftRefusal> Refusals, bool Completed, ReconcileCursor? Cursor, IReadOnlyList<DriftItem> Drift)
 {
-    /// <summary>Repositories that could not be read, with the reason; the pass went on without them.</summary>
+    /// <summary>
+    /// Repositories that could not be read, and a repository's destinations that could not be listed (compared
+    /// without them; one whose credentials failed is named once, then skipped for the rest of the run), with the
+    /// reason; the pass went on without them. ReconcileFailures counts them.
+    /// </summary>
     public IReadOnlyList<string> Failures { get; init; } = [];
 
     /// <summary>

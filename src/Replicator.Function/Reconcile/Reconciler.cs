@@ -41,6 +41,10 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         ArgumentNullException.ThrowIfNull(run);
         var cursor = cursorStore is null ? null : ReconcileCursor.Parse(await cursorStore.LoadAsync(cancellationToken));
         var state = new RunState(run);
+
+        // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
+        // failed, which the rest of the run skips (one failed STS call a run, not one a repository).
+        var scanRun = new DriftScanRun(run.Account);
         var repositories = ReconcileCursor.Remaining(await scanner.RepositoriesAsync(cancellationToken), cursor);
         ReconcileCursor? stop = null;
         foreach (var repository in repositories)
@@ -54,13 +58,16 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
             try
             {
-                var scan = await scanner.ScanAsync(repository, () => ShouldStop(run), cancellationToken);
+                var scan = await scanner.ScanAsync(repository, scanRun, () => ShouldStop(run), cancellationToken);
                 if (scan is null)
                 {
                     continue;
                 }
 
                 state.Repositories++;
+
+                // A destination that could not be listed is compared no further; the others' drift is still sent.
+                state.Failures.AddRange(scan.FailedDestinations.Select(f => f.Describe(repository)));
                 if (cursor?.InsideOf(repository) != true)
                 {
                     await AddAsync(state, scanner.DeletedTags(scan), scan, new ReconcileCursor(repository), cancellationToken);
@@ -98,9 +105,10 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // One repository that cannot be read (a destination's role refused, a repository policy) must not
-                // stop the pass at it on every run: it is reported, and the next pass tries it again. Sends never
-                // throw here (FlushAsync keeps their failures apart), so this is the repository's own failure.
+                // One repository whose source cannot be read (a repository policy, the retries spent) must not stop
+                // the pass at it on every run: it is reported, and the next pass tries it again. A destination's
+                // failure is not one (the scan reports it and goes on). Sends never throw here (FlushAsync keeps their
+                // failures apart), so this is the repository's own failure.
                 state.Failures.Add($"{repository}: {ex.GetType().Name}: {ex.Message}");
             }
 

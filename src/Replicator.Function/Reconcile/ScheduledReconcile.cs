@@ -60,7 +60,7 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
 
         foreach (var failure in report.Failures)
         {
-            logger.Error($"Reconcile: repository skipped this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
+            logger.Error($"Reconcile: not compared this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
         }
 
         foreach (var failure in report.SendFailures)
@@ -70,7 +70,7 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
 
         var ending = report.Completed ? "pass completed" : $"stopped; the next run resumes at {report.Cursor?.Format()}";
         logger.Info(
-            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Failures.Count} repositories failed; {ending}",
+            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Failures.Count} failed (repositories or destinations not read); {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });
         metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.Failures.Count, report.Refusals.Count);
         if (report.CursorFailure is { } cursorFailure)

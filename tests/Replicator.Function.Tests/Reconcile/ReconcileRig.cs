@@ -2,6 +2,8 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using LocalEcr;
+using Replicator.Core.Composition;
+using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
@@ -20,6 +22,7 @@ internal sealed class ReconcileRig : IAsyncDisposable
     public const string Account = "000000000000";
     public const string Source = "us-east-1";
     public const string West = "us-west-2";
+    public const string Europe = "eu-west-1";
 
     private static readonly ReplicatorOptions FastOptions = new()
     {
@@ -79,6 +82,24 @@ internal sealed class ReconcileRig : IAsyncDisposable
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() });
         var engine = new ImageReplicator(new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment), http, FastOptions);
         return new(engine.Clients.GetClient(Source), engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection(), paging: paging);
+    }
+
+    /// <summary>
+    /// A scanner over <paramref name="destinations"/> whose credentials follow the function's rules (a destination of
+    /// another account through a role there, assumed from LocalEcr's STS on the same endpoint), as
+    /// <see cref="ReplicatorServices"/> builds them; the rig disposes the services.
+    /// </summary>
+    public DriftScanner ScannerWithAccess(IReadOnlyList<ReplicationDestination> destinations, DriftSelection? selection = null)
+    {
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_STS"] = Server.BaseAddress.ToString(),
+        });
+        var services = ReplicatorServices.Create(
+            environment, FastOptions, new StaticCredentialsSource(new AwsCredentials("test", "test")), access: DestinationAccess.Parse(null, null, null, null, destinations, Source), homeRegion: Source);
+        _owned.Add(services);
+        return new(services.Replicator.Clients.GetClient(Source), services.Replicator.DestinationClients, destinations, RepositoryMapping.Identity, selection ?? new DriftSelection());
     }
 
     /// <summary>What the function does with a queued event: parse it, replicate (or delete) to the destinations.</summary>

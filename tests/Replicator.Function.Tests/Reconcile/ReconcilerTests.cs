@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Configuration;
@@ -390,6 +391,65 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Contains("AccessDenied", failure, StringComparison.Ordinal);
         Assert.Equal(("bb", b.Digest), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!))));
         Assert.Equal(ReconcileCursor.StartValue, store.Value);
+    }
+
+    [Fact]
+    public async Task A_destination_whose_role_is_refused_is_reported_once_its_role_is_tried_once_a_run_and_the_other_destinations_drift_is_enqueued()
+    {
+        // 999999999999 is not an account LocalEcr serves: STS refuses its role, as AWS does before a StackSet creates it.
+        var broken = new ReplicationDestination(ReconcileRig.Europe, "999999999999");
+        ReplicationDestination[] destinations = [new(ReconcileRig.West), broken];
+        await using var h = await ReconcileRig.StartAsync();
+        var a = Unique(SampleFormat.Oci);
+        var b = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "aa", a, "v1");
+        await h.PushAsync(ReconcileRig.Source, "bb", b, "v1");
+        var scanner = h.ScannerWithAccess(destinations);
+
+        var sender = new RecordingSender();
+        var report = await new Reconciler(scanner, sender, TimeProvider.System).RunAsync(Run("r1"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Equal(2, report.Repositories);
+        Assert.Equal(
+            [("aa", a.Digest), ("bb", b.Digest)],
+            report.Drift.Select(d => (d.Repository, d.Digest)));
+        Assert.All(report.Drift, d => Assert.Equal([destinations[0]], d.Destinations));
+        Assert.Equal(2, report.DriftEnqueued);
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith($"aa: destination {broken} not compared: ", failure, StringComparison.Ordinal);
+        Assert.Contains("could not assume role arn:aws:iam::999999999999:role/ecr-replicator-destination: AccessDenied", failure, StringComparison.Ordinal);
+        Assert.Equal(1, h.Server.Calls.Count("sts:AssumeRole"));
+
+        // The next run tries the role again, once.
+        var next = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("r2"), CancellationToken.None);
+        Assert.Single(next.Failures);
+        Assert.Equal(2, h.Server.Calls.Count("sts:AssumeRole"));
+    }
+
+    [Theory]
+    [InlineData(ReconcileRig.Account)]
+    [InlineData(null)]
+    public async Task An_empty_repository_with_a_destination_named_by_the_replicators_own_account_is_listed_with_its_own_credentials(string? runAccount)
+    {
+        // ACCOUNT:REGION of the replicator's own account: its own credentials, never a role (none is granted there).
+        // The source lists no image to name the account; the run's (the scheduled event's) does, else DescribeRepositories.
+        ReplicationDestination[] destinations = [new(ReconcileRig.West, ReconcileRig.Account)];
+        await using var h = await ReconcileRig.StartAsync();
+        var gone = Unique(SampleFormat.Oci);
+        await h.Client(ReconcileRig.Source).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "emptied" });
+        await h.PushAsync(ReconcileRig.West, "emptied", gone, "v0");
+
+        var sender = new RecordingSender();
+        var run = new ReconcileRun { Account = runAccount, Region = ReconcileRig.Source, RunId = "own", Time = Now };
+        var report = await new Reconciler(h.ScannerWithAccess(destinations, new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(run, CancellationToken.None);
+
+        Assert.Empty(report.Failures);
+        var item = Assert.Single(report.Drift);
+        Assert.Equal((DriftKind.DeletedTag, "emptied", gone.Digest, "v0"), (item.Kind, item.Repository, item.Digest, item.Tag!));
+        var action = EcrEventParser.Parse(Assert.Single(sender.Messages).Body);
+        Assert.Equal((ImageAction.Delete, ReconcileRig.Account), (action.ActionType, action.Account));
+        Assert.Equal(0, h.Server.Calls.Count("sts:AssumeRole"));
     }
 
     /// <summary>One tagged image a repository, each missing in the destination: one drift, one message per digest.</summary>

@@ -1,0 +1,34 @@
+using Replicator.Core.Replication;
+
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// What one pass of a <see cref="DriftScanner"/> over many repositories learns once and keeps: the source account,
+/// and the destinations whose credentials could not be had. Such a destination is not listed again in the pass: its
+/// role or parameter is the same for every repository, and a failed AssumeRole is not cached, so each repository
+/// would otherwise call STS again (a pass over thousands of repositories while a StackSet has not yet created the
+/// role in one account; a throttled STS made worse). The next pass tries it again. Used by one pass at a time.
+/// </summary>
+public sealed class DriftScanRun
+{
+    private readonly HashSet<ReplicationDestination> _withoutCredentials = [];
+
+    /// <param name="sourceAccount">
+    /// The source registry's account when the caller knows it (the scheduled event's account); null: learned from the
+    /// first source listing that names it, or asked of DescribeRepositories when a destination needs it.
+    /// </param>
+    public DriftScanRun(string? sourceAccount = null) => SourceAccount = sourceAccount;
+
+    /// <summary>
+    /// The source account, which tells an <c>ACCOUNT:REGION</c> destination of the replicator's own account (its own
+    /// credentials) from another account's (a role there): see <see cref="IDestinationClients.GetClient"/>.
+    /// </summary>
+    public string? SourceAccount { get; internal set; }
+
+    /// <summary>The destinations skipped for the rest of this pass because their credentials could not be had.</summary>
+    public IReadOnlyCollection<ReplicationDestination> WithoutCredentials => _withoutCredentials;
+
+    internal bool Skips(ReplicationDestination destination) => _withoutCredentials.Contains(destination);
+
+    internal void Skip(ReplicationDestination destination) => _withoutCredentials.Add(destination);
+}
