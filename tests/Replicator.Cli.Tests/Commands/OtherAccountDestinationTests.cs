@@ -1,5 +1,6 @@
 using LocalEcr;
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Signing;
 using Replicator.Testing;
 
@@ -96,6 +97,28 @@ public sealed class OtherAccountDestinationTests
         Assert.Contains("could not assume role arn:aws:iam::999999999999:role/ecr-replicator-destination: AccessDenied", run.Output + run.Error, StringComparison.Ordinal);
         Assert.Empty(h.Server.Calls.AssumedRoles);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task Verify_and_sync_enqueue_of_an_empty_repository_reach_an_ACCOUNT_REGION_destination_of_the_callers_own_account_with_its_own_keys()
+    {
+        // The source lists no image to name the caller's account, which the source registry still does
+        // (DescribeRepositories); without it the destination would be taken for another account's, through a role.
+        await using var h = await StartAsync();
+        await h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "emptied" });
+        await h.PushAsync(CliHarness.West, "emptied", CliHarness.Single(86), "v0");
+        await using var sqs = await FakeSqsServer.StartAsync();
+        var environment = WithSts(h, ("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", $"{h.Server.AccountId}:{CliHarness.West}", "--repository", "emptied"];
+
+        var verify = await h.RunWithAsync(environment, null, ["verify", "--json", .. selection]);
+        var enqueue = await h.RunWithAsync(environment, null, ["sync", .. selection, "--enqueue", new Uri(sqs.Endpoint, "/000000000000/replicator.fifo").AbsoluteUri]);
+
+        // The destination was read: its tag the source no longer has is reported as extra.
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        Assert.Contains("\"v0\"", verify.Output, StringComparison.Ordinal);
+        Assert.True(enqueue.ExitCode == 0, enqueue.ToString());
+        Assert.Equal(0, h.Server.Calls.Count("sts:AssumeRole"));
     }
 
     [Fact]
