@@ -49,6 +49,19 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// </summary>
     public const string AggregatedLatencyMetric = "ReplicationLatency";
 
+    /// <summary>
+    /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
+    /// has no "level" field, and Lambda gives a JSON line without one the level INFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): with an application log
+    /// level above INFO the lines never reach CloudWatch Logs, so no metric is extracted and the metric alarms see nothing.
+    /// Lambda filters only JSON-format logs, so plain text keeps them.
+    /// </summary>
+    public static string? FilteredOutWarning(LogLevel level, LogFormat format) =>
+        format == LogFormat.Json && level > LogLevel.Info
+            ? $"AWS_LAMBDA_LOG_LEVEL is {level.ToString().ToUpperInvariant()}: Lambda gives a JSON log line without a level, as every embedded-metric-format line is, the level INFO and drops it, "
+              + "so none of this function's metrics reach CloudWatch and the alarms on them stay silent; set the application log level to INFO or lower to keep them"
+            : null;
+
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
     /// <remarks>
