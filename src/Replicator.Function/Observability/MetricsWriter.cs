@@ -50,6 +50,19 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     public const string AggregatedLatencyMetric = "ReplicationLatency";
 
     /// <summary>
+    /// Also published without a dimension, for the same reason, with <see cref="AggregatedFailuresMetric"/>: the stack's
+    /// stall alarm over all destinations watches its Maximum in the periods with a failure. It is written for every
+    /// outcome, Failed included, so it keeps growing while a destination refuses every copy and ReplicationLatency
+    /// (written only for Replicated) has no data at all.
+    /// </summary>
+    public const string AggregatedLagMetric = "ReplicationLagMs";
+
+    /// <inheritdoc cref="AggregatedLagMetric"/>
+    public const string AggregatedFailuresMetric = "ReplicationFailures";
+
+    private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric];
+
+    /// <summary>
     /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
     /// has no "level" field, and Lambda gives a JSON line without one the level INFO
     /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): with an application log
@@ -91,7 +104,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             latency,
         ];
 
-        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedLatencyMetric);
+        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedMetrics);
     }
 
     /// <summary>
@@ -132,12 +145,12 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// One EMF document: <paramref name="definitions"/> under one dimension, a value below zero leaving its metric out.
-    /// The metric named <paramref name="aggregated"/>, when written, is declared again in a second directive under the
+    /// The metrics named in <paramref name="aggregated"/>, those written, are declared again in a second directive under the
     /// empty dimension set (the specification allows it: "A DimensionSet MAY be empty"), which publishes one series
     /// over every value of the dimension.
     /// </summary>
     private void Emit(
-        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string? aggregated = null)
+        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string[]? aggregated = null)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -147,8 +160,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
             WriteDirective(json, dimensionName, definitions, values, only: null);
-            var index = aggregated is null ? -1 : Array.FindIndex(definitions, d => d.Name == aggregated);
-            if (index >= 0 && values[index] >= 0)
+            if (aggregated is not null && definitions.Where((d, i) => values[i] >= 0 && aggregated.Contains(d.Name)).Any())
             {
                 WriteDirective(json, dimensionName: null, definitions, values, only: aggregated);
             }
@@ -170,7 +182,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string? only)
+    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string[]? only)
     {
         json.WriteStartObject();
         json.WriteString("Namespace", metricsNamespace);
@@ -186,7 +198,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         json.WriteStartArray("Metrics");
         for (var i = 0; i < definitions.Length; i++)
         {
-            if (values[i] < 0 || (only is not null && definitions[i].Name != only))
+            if (values[i] < 0 || (only is not null && !only.Contains(definitions[i].Name)))
             {
                 continue;
             }
