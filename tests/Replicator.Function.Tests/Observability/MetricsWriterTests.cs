@@ -83,8 +83,6 @@ public class MetricsWriterTests
         Assert.False(line.TryGetProperty("ReplicationLatency", out _));
     }
 
-
-
     [Theory]
     [InlineData(ReplicationOutcome.UpToDate, "ImagesSkipped")]
     [InlineData(ReplicationOutcome.Skipped, "ImagesSkipped")]
