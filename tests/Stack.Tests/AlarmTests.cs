@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Replicator.Function.Observability;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -53,14 +54,15 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Seven for the stack, the p99 latency alarm over all destinations, one per destination region.
-        Assert.Equal(8 + Samples.Destinations.Length, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        // Seven for the stack, the p99 latency alarm over all destinations, one per destination region, and the
+        // reconciler's two (with its schedule).
+        Assert.Equal(8 + Samples.Destinations.Length + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(8 + 1, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(8 + 1 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
     }
 
@@ -75,5 +77,23 @@ public sealed class AlarmTests
         }
 
         Assert.Equal("HasAlarmEmail", (string)outputs["AlarmTopicArn"]!["Condition"]!);
+    }
+
+    [Theory]
+    [InlineData("ReconcileFailuresAlarm", MetricsWriter.ReconcileFailuresMetric)]
+    [InlineData("ReconcileRefusedAlarm", MetricsWriter.ReconcileRefusedMetric)]
+    public void A_reconcile_run_with_failures_notifies_through_the_metric_the_function_writes_and_only_with_a_schedule(string name, string metric)
+    {
+        var stack = Samples.WithDeletes;
+        var alarm = stack.Properties(name);
+
+        // MetricsWriter.WriteReconcile: METRICS_NAMESPACE, one dimension SourceRegion = the stack's region.
+        Assert.Equal((string)stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["METRICS_NAMESPACE"]!, (string)alarm["Namespace"]!);
+        Assert.Equal(metric, (string)alarm["MetricName"]!);
+        var dimension = Assert.Single(alarm["Dimensions"]!.AsArray())!;
+        Assert.Equal((MetricsWriter.ReconcileDimensionName, IntrinsicEvaluator.Region), ((string)dimension["Name"]!, (string)dimension["Value"]!));
+        Assert.Equal(("Sum", "GreaterThanThreshold", "0", "notBreaching"), ((string)alarm["Statistic"]!, (string)alarm["ComparisonOperator"]!, alarm["Threshold"]!.ToString(), (string)alarm["TreatMissingData"]!));
+        Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(alarm["AlarmActions"]));
+        Assert.DoesNotContain(Samples.Options.OfType("AWS::CloudWatch::Alarm"), a => a.Key == name);
     }
 }

@@ -45,18 +45,21 @@ public sealed class DashboardTests
     }
 
     [Fact]
-    public void Drift_widget_graphs_both_reconcile_metrics_in_the_namespace_and_dimension_the_function_writes()
+    public void Drift_widget_graphs_every_reconcile_metric_in_the_namespace_and_dimension_the_function_writes()
     {
         var stack = CustomNamespaceStack.Value;
         var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
         Assert.Equal(CustomNamespace, (string)variables["METRICS_NAMESPACE"]!);
 
         var drift = Lines(Body(stack))
-            .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric)
+            .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name
+                && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric or MetricsWriter.ReconcileFailuresMetric or MetricsWriter.ReconcileRefusedMetric)
             .ToList();
 
-        Assert.Equal([MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric], drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
-        // One widget, so found and enqueued are read against each other.
+        Assert.Equal(
+            [MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric, MetricsWriter.ReconcileFailuresMetric, MetricsWriter.ReconcileRefusedMetric],
+            drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
+        // One widget, so found and enqueued are read against each other, and against the run's failures.
         Assert.Single(drift.Select(l => l.Widget).Distinct());
         Assert.All(drift, l =>
         {

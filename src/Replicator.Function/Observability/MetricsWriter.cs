@@ -21,6 +21,10 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     public const string DriftEnqueuedMetric = "DriftEnqueued";
 
+    public const string ReconcileFailuresMetric = "ReconcileFailures";
+
+    public const string ReconcileRefusedMetric = "ReconcileRefused";
+
     private static readonly (string Name, string Unit)[] Definitions =
     [
         ("ImagesReplicated", "Count"),
@@ -39,7 +43,13 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
 
-    private static readonly (string Name, string Unit)[] ReconcileDefinitions = [(DriftFoundMetric, "Count"), (DriftEnqueuedMetric, "Count")];
+    private static readonly (string Name, string Unit)[] ReconcileDefinitions =
+    [
+        (DriftFoundMetric, "Count"),
+        (DriftEnqueuedMetric, "Count"),
+        (ReconcileFailuresMetric, "Count"),
+        (ReconcileRefusedMetric, "Count"),
+    ];
 
     /// <summary>
     /// Also published without a dimension: one series over every destination, whatever its account or partition, which
@@ -108,13 +118,14 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
-    /// the tags and referrers some destination lacked or held at another digest, and DriftEnqueued, the events the
-    /// queue accepted for them. Zero drift is written too, so a healthy registry shows a flat line, not a gap.
+    /// the tags and referrers some destination lacked or held at another digest; DriftEnqueued, the events the queue
+    /// accepted for them; ReconcileFailures, the repositories the run could not read; ReconcileRefused, the events
+    /// SQS refused or that could not be sent. Zeros are written too, so a healthy registry shows a flat line, not a gap.
     /// </summary>
-    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued)
+    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued, int failures, int refused)
     {
         ArgumentNullException.ThrowIfNull(sourceRegion);
-        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued]);
+        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued, failures, refused]);
     }
 
     /// <summary>
