@@ -219,6 +219,16 @@ public class BatchProcessorTests
     }
 
     [Fact]
+    public async Task A_record_handler_that_throws_is_retried_not_dead_lettered()
+    {
+        var harness = new Harness();
+        var processor = new BatchProcessor((_, _, _) => throw new InvalidOperationException("bug"), harness.DeadLetter, harness.Logger, new BatchProcessorOptions());
+        var response = await processor.ProcessAsync(E.Batch(E.Record("1", Tagged("a"))), harness.Context(), CancellationToken.None);
+        Assert.Equal(["1"], Failed(response));
+        Assert.Empty(harness.DeadLetter.Sent);
+    }
+
+    [Fact]
     public async Task A_record_without_message_id_fails_the_whole_invocation()
     {
         var harness = new Harness();
