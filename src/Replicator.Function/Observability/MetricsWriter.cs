@@ -59,6 +59,32 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// </summary>
     public const string AggregatedLatencyMetric = "ReplicationLatency";
 
+    /// <summary>
+    /// Also published without a dimension, for the same reason, with <see cref="AggregatedFailuresMetric"/>: the stack's
+    /// stall alarm over all destinations watches its Maximum in the periods with a failure. It is written for every
+    /// outcome, Failed included, so it keeps growing while a destination refuses every copy and ReplicationLatency
+    /// (written only for Replicated) has no data at all.
+    /// </summary>
+    public const string AggregatedLagMetric = "ReplicationLagMs";
+
+    /// <inheritdoc cref="AggregatedLagMetric"/>
+    public const string AggregatedFailuresMetric = "ReplicationFailures";
+
+    private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric];
+
+    /// <summary>
+    /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
+    /// has no "level" field, and Lambda gives a JSON line without one the level INFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): with an application log
+    /// level above INFO the lines never reach CloudWatch Logs, so no metric is extracted and the metric alarms see nothing.
+    /// Lambda filters only JSON-format logs, so plain text keeps them.
+    /// </summary>
+    public static string? FilteredOutWarning(LogLevel level, LogFormat format) =>
+        format == LogFormat.Json && level > LogLevel.Info
+            ? $"AWS_LAMBDA_LOG_LEVEL is {level.ToString().ToUpperInvariant()}: Lambda gives a JSON log line without a level, as every embedded-metric-format line is, the level INFO and drops it, "
+              + "so none of this function's metrics reach CloudWatch and the alarms on them stay silent; set the application log level to INFO or lower to keep them"
+            : null;
+
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
     /// <remarks>
@@ -88,7 +114,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             latency,
         ];
 
-        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedLatencyMetric);
+        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedMetrics);
     }
 
     /// <summary>
@@ -130,12 +156,12 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// One EMF document: <paramref name="definitions"/> under one dimension, a value below zero leaving its metric out.
-    /// The metric named <paramref name="aggregated"/>, when written, is declared again in a second directive under the
+    /// The metrics named in <paramref name="aggregated"/>, those written, are declared again in a second directive under the
     /// empty dimension set (the specification allows it: "A DimensionSet MAY be empty"), which publishes one series
     /// over every value of the dimension.
     /// </summary>
     private void Emit(
-        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string? aggregated = null)
+        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string[]? aggregated = null)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -145,8 +171,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
             WriteDirective(json, dimensionName, definitions, values, only: null);
-            var index = aggregated is null ? -1 : Array.FindIndex(definitions, d => d.Name == aggregated);
-            if (index >= 0 && values[index] >= 0)
+            if (aggregated is not null && definitions.Where((d, i) => values[i] >= 0 && aggregated.Contains(d.Name)).Any())
             {
                 WriteDirective(json, dimensionName: null, definitions, values, only: aggregated);
             }
@@ -168,7 +193,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string? only)
+    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string[]? only)
     {
         json.WriteStartObject();
         json.WriteString("Namespace", metricsNamespace);
@@ -184,7 +209,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         json.WriteStartArray("Metrics");
         for (var i = 0; i < definitions.Length; i++)
         {
-            if (values[i] < 0 || (only is not null && definitions[i].Name != only))
+            if (values[i] < 0 || (only is not null && !only.Contains(definitions[i].Name)))
             {
                 continue;
             }
