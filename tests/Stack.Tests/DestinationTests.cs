@@ -80,6 +80,26 @@ public sealed class DestinationTests
         Assert.Equal(["DestinationRegions must not contain the region the stack is deployed in."], own.FailedAssertions(StackTemplate.Raw));
     }
 
+    [Theory]
+    [InlineData("", "", true)]
+    [InlineData("222222222222:us-west-2", "", true)]
+    [InlineData("222222222222:us-west-2", "222222222222=arn:aws:iam::222222222222:role/writer", true)]
+    [InlineData("", "222222222222=arn:aws:iam::222222222222:role/writer", false)]
+    public void A_rule_refuses_role_ARNs_without_any_other_account_destination(string accounts, string roleArns, bool deploys)
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = accounts,
+            ["DestinationRoleArns"] = roleArns,
+        });
+
+        var failed = evaluator.FailedAssertions(StackTemplate.Raw);
+
+        Assert.Equal(deploys ? [] : ["DestinationRoleArns names roles for the accounts of OtherAccountDestinations, which is empty."], failed);
+    }
+
     [Fact]
     public void AssumeRole_is_granted_on_exactly_the_role_of_each_destination_account_and_each_named_role()
     {
