@@ -110,6 +110,17 @@ public sealed class ParameterTests
         Assert.Equal(admitted, Admits("AlarmEmail", value));
     }
 
+    [Theory]
+    [InlineData("ReplicationQueue")]
+    [InlineData("IntakeQueue")]
+    public void The_queue_age_alarm_threshold_stays_below_each_watched_queues_retention(string queue)
+    {
+        // ApproximateAgeOfOldestMessage never exceeds the retention period: a message expires first, so a threshold
+        // at or above it makes an alarm that cannot fire while messages are being lost.
+        var retention = (int)StackTemplate.Raw["Resources"]![queue]!["Properties"]!["MessageRetentionPeriod"]!;
+        Assert.True((int)Parameter("OldestMessageAlarmSeconds")["MaxValue"]! < retention, $"{queue} keeps messages {retention} s");
+    }
+
     [Fact]
     public void MaxConcurrency_follows_the_sqs_scaling_config_range_and_ReplicateDeletes_is_a_boolean()
     {

@@ -84,10 +84,11 @@ public sealed class TransientFaultTests
     }
 
     [Fact]
-    public async Task A_stalled_upload_times_out_and_the_layer_is_retried()
+    public async Task A_stalled_upload_times_out_and_the_stored_part_is_recognised_without_a_restart()
     {
         // The part is stored but its answer is held back past the client's timeout: the retried part no longer fits
-        // (InvalidLayerPartException), so the layer restarts with a fresh upload session.
+        // (InvalidLayerPartException), and its lastValidByteReceived shows the part landed, so the upload goes on in
+        // the same session instead of starting the layer again.
         await using var rig = await StartAsync(requestTimeout: TimeSpan.FromMilliseconds(700));
         var image = await rig.PushAsync("upstall", 4, "v1", 1_500_000);
         rig.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromSeconds(3), count: 1);
@@ -99,6 +100,7 @@ public sealed class TransientFaultTests
         await rig.AssertReplicatedAsync("upstall", image, "v1");
         var uploads = rig.Server.Calls.Count("UploadLayerPart");
         Assert.True(uploads > image.Blobs.Count * 2, $"the stalled part was sent again ({uploads} UploadLayerPart calls)");
+        Assert.Equal(image.Blobs.Count * 2, rig.Server.Calls.Count("InitiateLayerUpload"));
     }
 
     [Fact]

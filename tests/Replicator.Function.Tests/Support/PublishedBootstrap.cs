@@ -20,6 +20,8 @@ public sealed class PublishedBootstrap : IAsyncLifetime
 
     public int ExitCode { get; private set; } = -1;
 
+    private static readonly TimeSpan PublishTimeLimit = TimeSpan.FromMinutes(40);
+
     public static string RepositoryRoot
     {
         get
@@ -51,8 +53,21 @@ public sealed class PublishedBootstrap : IAsyncLifetime
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
+        // Only a guard against a hung publish: the Native AOT compile takes 2-3 minutes alone on two cores, but many
+        // times that when the machine is shared, and a tighter limit turned a slow machine into five failed tests.
+        using var timeout = new CancellationTokenSource(PublishTimeLimit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            PublishOutput = $"dotnet publish did not finish within {PublishTimeLimit.TotalMinutes} minutes and was stopped\n" + await output + await error;
+            return;
+        }
+
         PublishOutput = await output + await error;
         ExitCode = process.ExitCode;
     }
