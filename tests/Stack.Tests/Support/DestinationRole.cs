@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Stack.Tests.Support;
 
@@ -26,5 +27,30 @@ internal static class DestinationRole
     {
         var role = Role(Evaluator(kmsKeyArns, additionalTrustedPrincipals, allowDeletes));
         return [.. role["Policies"]!.AsArray().SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!))];
+    }
+
+    /// <summary>Whether the parameter's AllowedPattern admits <paramref name="value"/> (one entry of a list).</summary>
+    public static bool Admits(string parameter, string value) =>
+        Regex.IsMatch(value, (string)StackTemplate.RawDestinationRole["Parameters"]![parameter]!["AllowedPattern"]!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>cfn-lint on the template with <paramref name="values"/> as the parameters' defaults (it lints what they unroll to).</summary>
+    public static ProcessResult Lint(IReadOnlyDictionary<string, string> values)
+    {
+        var template = (JsonObject)StackTemplate.RawDestinationRole.DeepClone();
+        foreach (var (name, value) in values)
+        {
+            template["Parameters"]![name]!["Default"] = value;
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"destination-role-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, template.ToJsonString());
+        try
+        {
+            return ProcessRunner.Run("cfn-lint", [path]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
