@@ -59,6 +59,12 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         var time = host.TimeProvider;
         var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, time);
         var metrics = new MetricsWriter(sink, config.MetricsNamespace, time);
+        if (MetricsWriter.FilteredOutWarning(config.LogLevel, config.LogFormat) is { } warning)
+        {
+            // WARN, or the configured level when it is higher: a line below it would be dropped like the metrics.
+            logger.Log(config.LogLevel > LogLevel.Warn ? config.LogLevel : LogLevel.Warn, warning);
+        }
+
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
             : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;

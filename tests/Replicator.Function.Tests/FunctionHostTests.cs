@@ -107,6 +107,34 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(1, _replicator.Disposals);
     }
 
+    /// <summary>
+    /// An EMF line has no "level", and Lambda's log-level filtering takes a JSON line without one for INFO: above INFO
+    /// every metric is dropped, so the function says so once, at init, at a level that is kept.
+    /// </summary>
+    [Theory]
+    [InlineData("WARN", "JSON", true)]
+    [InlineData("ERROR", null, true)]
+    [InlineData("INFO", "JSON", false)]
+    [InlineData("WARN", "Text", false)]
+    public async Task A_log_level_that_would_drop_the_metric_lines_is_warned_about_at_init(string level, string? format, bool warned)
+    {
+        _ = Start(Environment(("AWS_LAMBDA_LOG_LEVEL", level), ("AWS_LAMBDA_LOG_FORMAT", format)));
+
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        var warnings = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.Contains($"AWS_LAMBDA_LOG_LEVEL is {level}:", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(warned ? 1 : 0, warnings.Count);
+        if (warned)
+        {
+            var line = JsonDocument.Parse(warnings[0]).RootElement;
+            // WARN, or the configured level when it is higher, so the line itself is kept.
+            Assert.Equal(level, line.GetProperty("level").GetString());
+            Assert.Contains("set the application log level to INFO or lower", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task The_malformed_sample_is_dead_lettered()
     {

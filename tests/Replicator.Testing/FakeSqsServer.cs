@@ -13,7 +13,8 @@ namespace Replicator.Testing;
 /// SQS SendMessage and SendMessageBatch over the AWS JSON 1.0 protocol AWSSDK.SQS v4 speaks (POST /, X-Amz-Target),
 /// on loopback: records each request and answers with the MD5 digests the SDK verifies (body and message
 /// attributes, per the SQS documentation). Batch entries of a group in <see cref="RefuseGroups"/> come back in
-/// Failed; <see cref="FailWith"/> fails every request.
+/// Failed, those of a group in <see cref="ServerFaultGroups"/> too but as SQS's own fault; <see cref="FailWith"/>
+/// fails every request.
 /// </summary>
 public sealed class FakeSqsServer : IAsyncDisposable
 {
@@ -24,6 +25,12 @@ public sealed class FakeSqsServer : IAsyncDisposable
     public ConcurrentQueue<(string Target, string ContentType, bool Signed, JsonElement Body)> Requests { get; } = new();
 
     public ConcurrentDictionary<string, bool> RefuseGroups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Groups whose batch entries fail on SQS's side (<c>SenderFault</c> false, <c>InternalError</c>), each the given
+    /// number of times more, counted per entry.
+    /// </summary>
+    public ConcurrentDictionary<string, int> ServerFaultGroups { get; } = new(StringComparer.Ordinal);
 
     public HttpStatusCode? FailWith { get; set; }
 
@@ -94,6 +101,14 @@ public sealed class FakeSqsServer : IAsyncDisposable
             if (RefuseGroups.ContainsKey(entry.GetProperty("MessageGroupId").GetString()!))
             {
                 failed.Add(new JsonObject { ["Id"] = id, ["SenderFault"] = true, ["Code"] = "InvalidParameterValue", ["Message"] = "refused by the test" });
+                continue;
+            }
+
+            var group = entry.GetProperty("MessageGroupId").GetString()!;
+            if (ServerFaultGroups.TryGetValue(group, out var left) && left > 0)
+            {
+                ServerFaultGroups[group] = left - 1;
+                failed.Add(new JsonObject { ["Id"] = id, ["SenderFault"] = false, ["Code"] = "InternalError", ["Message"] = "failed by the test" });
                 continue;
             }
 

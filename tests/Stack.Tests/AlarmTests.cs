@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Replicator.Function.Observability;
 using Stack.Tests.Support;
 
 namespace Stack.Tests;
@@ -53,15 +54,83 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Seven for the stack, the p99 latency alarm over all destinations, one per destination region.
-        Assert.Equal(8 + Samples.Destinations.Length, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        // Eight for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
+        // and the reconciler's two (the default schedule is on).
+        Assert.Equal(10 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(8 + 1, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(10 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
+        Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["OKActions"]));
+    }
+
+    private const string OpsTopic = "arn:aws:sns:us-east-1:123456789012:ops-alarms";
+
+    [Theory]
+    [InlineData("ops@example.com", new[] { "{Ref:AlarmTopic}", OpsTopic })]
+    [InlineData("", new[] { OpsTopic })]
+    public void Alarms_also_notify_an_existing_topic_given_as_AlarmTopicArn(string email, string[] expected)
+    {
+        var stack = StackTemplate.Expand(new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["AlarmEmail"] = email,
+            ["AlarmTopicArn"] = OpsTopic,
+        });
+
+        var alarms = stack.OfType("AWS::CloudWatch::Alarm").ToList();
+        Assert.Equal(10 + 2 + 2, alarms.Count); // with the reconciler's two
+        Assert.All(alarms, a =>
+        {
+            Assert.Equal(expected, Samples.Strings(a.Value["Properties"]!["AlarmActions"]));
+            Assert.Equal(expected, Samples.Strings(a.Value["Properties"]!["OKActions"]));
+        });
+        // The stack's own topic exists only for an email, and the output names only that topic.
+        Assert.Equal(email != "", stack.OfType("AWS::SNS::Topic").Any());
+    }
+
+    /// <summary>
+    /// Every alarm of the template as written notifies the same targets: an alarm added with its own copy of the
+    /// actions (and without AlarmTopicArn) is caught here, whatever sample stacks expand it.
+    /// </summary>
+    [Fact]
+    public void Every_alarm_as_written_takes_the_same_actions()
+    {
+        var resources = StackTemplate.Raw["Resources"]!.AsObject();
+        var alarms = resources
+            .Where(r => !r.Key.StartsWith("Fn::ForEach::", StringComparison.Ordinal))
+            .Select(r => r.Value!.AsObject())
+            .Concat(resources.Where(r => r.Key.StartsWith("Fn::ForEach::", StringComparison.Ordinal)).SelectMany(r => r.Value![2]!.AsObject().Select(f => f.Value!.AsObject())))
+            .Where(r => (string?)r["Type"] == "AWS::CloudWatch::Alarm")
+            .ToList();
+        var expected = alarms[0]["Properties"]!["AlarmActions"]!.ToJsonString();
+
+        Assert.True(alarms.Count >= 12, $"{alarms.Count} alarms");
+        Assert.Contains("AlarmTopicArn", expected, StringComparison.Ordinal);
+        Assert.All(alarms, a =>
+        {
+            Assert.Equal(expected, a["Properties"]!["AlarmActions"]!.ToJsonString());
+            Assert.Equal(expected, a["Properties"]!["OKActions"]!.ToJsonString());
+        });
+    }
+
+    [Fact]
+    public void Every_message_the_function_sends_to_the_dead_letter_queue_raises_an_alarm_again()
+    {
+        // The depth alarm stays in ALARM while the queue holds anything; a send in a later period alarms anew.
+        var alarm = AlarmOn(Samples.WithDeletes, "NumberOfMessagesSent", "{GetAtt:DeadLetterQueue.QueueName}");
+
+        Assert.Equal("AWS/SQS", (string)alarm["Namespace"]!);
+        Assert.Equal("Sum", (string)alarm["Statistic"]!);
+        Assert.Equal(0, (double)alarm["Threshold"]!);
+        Assert.Equal("GreaterThanThreshold", (string)alarm["ComparisonOperator"]!);
+        // The queue the function is told to send poison to.
+        var deadLetterUrl = (string)Samples.WithDeletes.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["DEAD_LETTER_QUEUE_URL"]!;
+        Assert.Equal("{Ref:DeadLetterQueue}", deadLetterUrl);
     }
 
     [Fact]
@@ -75,5 +144,23 @@ public sealed class AlarmTests
         }
 
         Assert.Equal("HasAlarmEmail", (string)outputs["AlarmTopicArn"]!["Condition"]!);
+    }
+
+    [Theory]
+    [InlineData("ReconcileFailuresAlarm", MetricsWriter.ReconcileFailuresMetric)]
+    [InlineData("ReconcileRefusedAlarm", MetricsWriter.ReconcileRefusedMetric)]
+    public void A_reconcile_run_with_failures_notifies_through_the_metric_the_function_writes_and_only_with_a_schedule(string name, string metric)
+    {
+        var stack = Samples.WithDeletes;
+        var alarm = stack.Properties(name);
+
+        // MetricsWriter.WriteReconcile: METRICS_NAMESPACE, one dimension SourceRegion = the stack's region.
+        Assert.Equal((string)stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["METRICS_NAMESPACE"]!, (string)alarm["Namespace"]!);
+        Assert.Equal(metric, (string)alarm["MetricName"]!);
+        var dimension = Assert.Single(alarm["Dimensions"]!.AsArray())!;
+        Assert.Equal((MetricsWriter.ReconcileDimensionName, IntrinsicEvaluator.Region), ((string)dimension["Name"]!, (string)dimension["Value"]!));
+        Assert.Equal(("Sum", "GreaterThanThreshold", "0", "notBreaching"), ((string)alarm["Statistic"]!, (string)alarm["ComparisonOperator"]!, alarm["Threshold"]!.ToString(), (string)alarm["TreatMissingData"]!));
+        Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(alarm["AlarmActions"]));
+        Assert.DoesNotContain(Samples.Options.OfType("AWS::CloudWatch::Alarm"), a => a.Key == name);
     }
 }

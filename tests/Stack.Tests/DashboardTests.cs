@@ -45,18 +45,21 @@ public sealed class DashboardTests
     }
 
     [Fact]
-    public void Drift_widget_graphs_both_reconcile_metrics_in_the_namespace_and_dimension_the_function_writes()
+    public void Drift_widget_graphs_every_reconcile_metric_in_the_namespace_and_dimension_the_function_writes()
     {
         var stack = CustomNamespaceStack.Value;
         var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
         Assert.Equal(CustomNamespace, (string)variables["METRICS_NAMESPACE"]!);
 
         var drift = Lines(Body(stack))
-            .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric)
+            .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name
+                && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric or MetricsWriter.ReconcileFailuresMetric or MetricsWriter.ReconcileRefusedMetric)
             .ToList();
 
-        Assert.Equal([MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric], drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
-        // One widget, so found and enqueued are read against each other.
+        Assert.Equal(
+            [MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric, MetricsWriter.ReconcileFailuresMetric, MetricsWriter.ReconcileRefusedMetric],
+            drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
+        // One widget, so found and enqueued are read against each other, and against the run's failures.
         Assert.Single(drift.Select(l => l.Widget).Distinct());
         Assert.All(drift, l =>
         {
@@ -161,6 +164,74 @@ public sealed class DashboardTests
         var line = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonValue ns && (string)ns! == CustomNamespace && (string)l.Line[1]! == MetricsWriter.AggregatedLatencyMetric);
         Assert.Equal(3, line.Line.Count);
         Assert.Equal("p99", (string)line.Line[2]!["stat"]!);
+    }
+
+    [Fact]
+    public void One_slow_fifteen_minute_period_is_enough_for_a_latency_alarm()
+    {
+        // Sparse traffic: most periods have no copy, and missing data is not breaching, so an alarm that needs several
+        // breaching periods in a row never fires. One period of 15 minutes, as LatencyP99AlarmSeconds says.
+        var alarms = Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm")
+            .Where(a => (string?)a.Value["Properties"]!["MetricName"] == MetricsWriter.AggregatedLatencyMetric)
+            .Select(a => a.Value["Properties"]!.AsObject())
+            .ToList();
+
+        Assert.Equal(Samples.Destinations.Length + 1, alarms.Count);
+        Assert.All(alarms, a =>
+        {
+            Assert.Equal(900, (int)a["Period"]!);
+            var datapoints = a["DatapointsToAlarm"] is { } given ? (int)given : (int)a["EvaluationPeriods"]!;
+            Assert.Equal(1, datapoints);
+            Assert.Equal("notBreaching", (string)a["TreatMissingData"]!);
+        });
+        Assert.Contains("15-minute period", (string)StackTemplate.Raw["Parameters"]!["LatencyP99AlarmSeconds"]!["Description"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A destination that refuses every copy writes no ReplicationLatency (only Replicated does), so the latency alarms
+    /// see no data. ReplicationLagMs is written for Failed too: in the periods with a failure, its Maximum past
+    /// OldestMessageAlarmSeconds is a stall, per region and over every destination (the series the function writes
+    /// without a dimension).
+    /// </summary>
+    [Fact]
+    public void A_destination_refusing_every_copy_raises_a_stall_alarm_per_region_and_over_all_destinations()
+    {
+        var stack = Samples.WithDeletes;
+        var stalls = stack.OfType("AWS::CloudWatch::Alarm")
+            .Where(a => a.Value["Properties"]!["Metrics"] is JsonArray metrics && metrics.Any(m => (string?)m!["MetricStat"]?["Metric"]?["MetricName"] == MetricsWriter.AggregatedLagMetric))
+            .ToDictionary(a => a.Key, a => a.Value["Properties"]!.AsObject());
+
+        Assert.Equal(["StallAlarmAllDestinations", "StallAlarmeuwest1", "StallAlarmuswest2"], stalls.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, alarm) in stalls)
+        {
+            var region = name == "StallAlarmAllDestinations" ? null : Samples.Destinations.Single(d => name == "StallAlarm" + d.Replace("-", "", StringComparison.Ordinal));
+            var metrics = alarm["Metrics"]!.AsArray().Select(m => m!.AsObject()).ToList();
+            var lag = Assert.Single(metrics, m => (string?)m["Id"] == "lag");
+            var failures = Assert.Single(metrics, m => (string?)m["Id"] == "failures");
+            Assert.Equal((MetricsWriter.AggregatedLagMetric, "Maximum"), ((string)lag["MetricStat"]!["Metric"]!["MetricName"]!, (string)lag["MetricStat"]!["Stat"]!));
+            Assert.Equal((MetricsWriter.AggregatedFailuresMetric, "Sum"), ((string)failures["MetricStat"]!["Metric"]!["MetricName"]!, (string)failures["MetricStat"]!["Stat"]!));
+            foreach (var stat in new[] { lag, failures })
+            {
+                var metric = stat["MetricStat"]!["Metric"]!;
+                Assert.Equal("EcrReplicator", (string)metric["Namespace"]!);
+                // Per region: the dimension the function writes; over all destinations: the empty dimension set.
+                string[] dimensions = [.. metric["Dimensions"]?.AsArray().Select(d => $"{(string)d!["Name"]!}={(string)d["Value"]!}") ?? []];
+                Assert.Equal(region is null ? [] : [$"{MetricsWriter.DimensionName}={region}"], dimensions);
+                Assert.Equal(900, (int)stat["MetricStat"]!["Period"]!);
+                Assert.False((bool)stat["ReturnData"]!);
+            }
+
+            var expression = Assert.Single(metrics, m => m["Expression"] is not null);
+            Assert.Equal("IF(failures > 0, lag / 1000, 0)", (string)expression["Expression"]!);
+            Assert.True((bool)expression["ReturnData"]!);
+            Assert.Equal("3600", alarm["Threshold"]!.ToString());
+            Assert.Equal((2, 1), ((int)alarm["EvaluationPeriods"]!, (int)alarm["DatapointsToAlarm"]!));
+            Assert.Equal("{Ref:AlarmTopic}", (string)alarm["AlarmActions"]![0]!);
+        }
+
+        // The dashboard draws the lag next to the failures.
+        var line = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonObject e && ((string?)e["expression"])?.Contains("MetricName=\"ReplicationLagMs\"", StringComparison.Ordinal) == true);
+        Assert.Equal("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"ReplicationLagMs\"', 'Maximum', 300) / 1000", (string)line.Line[0]!["expression"]!);
     }
 
     /// <summary>Every metric line of the dashboard with the index of its widget.</summary>

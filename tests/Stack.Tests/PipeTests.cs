@@ -92,9 +92,18 @@ public sealed class PipeTests
 
         Assert.Equal("ERROR", (string)pipe["LogConfiguration"]!["Level"]!);
         Assert.Equal("{GetAtt:IntakePipeLogGroup.Arn}", (string)pipe["LogConfiguration"]!["CloudwatchLogsLogDestination"]!["LogGroupArn"]!);
-        Assert.Equal("AWS/EventBridge/Pipes", (string)alarm["Namespace"]!);
-        Assert.Equal("ExecutionFailed", (string)alarm["MetricName"]!);
-        Assert.Equal("{Ref:IntakePipe}", (string)Assert.Single(alarm["Dimensions"]!.AsArray())!["Value"]!);
+        // A partly failed execution leaves events behind too (EventBridge Pipes metrics): the alarm sums both.
+        var metrics = alarm["Metrics"]!.AsArray().Select(m => m!.AsObject()).ToList();
+        var stats = metrics.Where(m => m["MetricStat"] is not null).ToList();
+        Assert.Equal(["ExecutionFailed", "ExecutionPartiallyFailed"], stats.Select(m => (string)m["MetricStat"]!["Metric"]!["MetricName"]!).Order(StringComparer.Ordinal));
+        Assert.All(stats, m =>
+        {
+            Assert.Equal("AWS/EventBridge/Pipes", (string)m["MetricStat"]!["Metric"]!["Namespace"]!);
+            Assert.Equal("{Ref:IntakePipe}", (string)Assert.Single(m["MetricStat"]!["Metric"]!["Dimensions"]!.AsArray())!["Value"]!);
+            Assert.Equal("Sum", (string)m["MetricStat"]!["Stat"]!);
+        });
+        var sum = Assert.Single(metrics, m => m["Expression"] is not null);
+        Assert.Equal($"SUM([{string.Join(", ", stats.Select(m => (string)m["Id"]!))}])", (string)sum["Expression"]!);
         Assert.Equal(0, (int)alarm["Threshold"]!);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
@@ -57,7 +58,15 @@ public static class Enqueuer
         }
 
         console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
-        var exit = Report(console, report.DriftEnqueued, report.Refusals);
+        if (report.SendError is { } error)
+        {
+            // The queue failed as a whole (it does not exist, access denied): the run stopped there, and the error
+            // ends the command as any other that stops it before it could decide.
+            console.Line($"{report.DriftEnqueued} message(s) queued before the queue failed, at {report.Cursor?.Format()}");
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        var exit = Report(console, report.DriftEnqueued, [.. report.Refusals.Select(r => r.Describe())]);
         return report.Failures.Count > 0 ? ExitCodes.Failed : exit;
     }
 
@@ -83,16 +92,21 @@ public static class Enqueuer
             now))).ToList();
         var failures = new List<string>();
         var sent = 0;
+        var offset = 0;
         foreach (var batch in messages.Chunk(BatchSize))
         {
             var failed = await sender.SendBatchAsync(batch, cancellationToken);
-            failures.AddRange(failed);
+            failures.AddRange(failed.Select(f => $"PUSH event of {Name(images[offset + f.Index])}: {f}"));
+            offset += batch.Length;
             sent += batch.Length - failed.Count;
             console.Line($"sent {sent} of {messages.Count} message(s)");
         }
 
         return Report(console, sent, failures);
     }
+
+    private static string Name(SourceImageEntry entry) =>
+        $"{entry.Image.Repository}{(entry.Image.Tag is null ? string.Empty : ":" + entry.Image.Tag)} ({entry.Image.Digest})";
 
     private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures)
     {

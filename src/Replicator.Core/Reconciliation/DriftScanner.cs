@@ -14,7 +14,7 @@ namespace Replicator.Core.Reconciliation;
 /// </summary>
 public sealed class DriftScanner
 {
-    /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model).</summary>
+    /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model); the default page.</summary>
     public const int PageSize = 1000;
 
     /// <inheritdoc cref="EcrLimits.ListImageReferrersMaxResults"/>
@@ -33,6 +33,7 @@ public sealed class DriftScanner
     private readonly RepositoryMapping _mapping;
     private readonly DriftSelection _selection;
     private readonly RequestPacer? _pacer;
+    private readonly DriftScanPaging _paging;
 
     /// <param name="source">The source region's client.</param>
     /// <param name="destinationClients">Each destination's client.</param>
@@ -40,7 +41,15 @@ public sealed class DriftScanner
     /// <param name="mapping">The destination name of each source repository.</param>
     /// <param name="selection">What to look at.</param>
     /// <param name="pacer">Spaces the reads (null: unpaced, for tests and the CLI's one-off runs).</param>
-    public DriftScanner(IEcrClient source, IDestinationClients destinationClients, IReadOnlyList<ReplicationDestination> destinations, RepositoryMapping mapping, DriftSelection selection, RequestPacer? pacer = null)
+    /// <param name="paging">The listings' page sizes (null: <see cref="DriftScanPaging.Default"/>, ECR's largest).</param>
+    public DriftScanner(
+        IEcrClient source,
+        IDestinationClients destinationClients,
+        IReadOnlyList<ReplicationDestination> destinations,
+        RepositoryMapping mapping,
+        DriftSelection selection,
+        RequestPacer? pacer = null,
+        DriftScanPaging? paging = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destinationClients);
@@ -53,6 +62,11 @@ public sealed class DriftScanner
         _mapping = mapping;
         _selection = selection;
         _pacer = pacer;
+        _paging = paging ?? DriftScanPaging.Default;
+        if (_paging.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(paging));
+        }
     }
 
     public DriftSelection Selection => _selection;
@@ -66,7 +80,7 @@ public sealed class DriftScanner
         }
 
         var names = new List<string>();
-        var request = new DescribeRepositoriesRequest { MaxResults = PageSize };
+        var request = new DescribeRepositoriesRequest { MaxResults = _paging.PageSize };
         do
         {
             await PaceAsync(cancellationToken);
@@ -99,7 +113,7 @@ public sealed class DriftScanner
         {
             RepositoryName = repository,
             Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = ImageStatusFilter.Any },
-            MaxResults = PageSize,
+            MaxResults = _paging.PageSize,
         };
         try
         {
@@ -217,7 +231,7 @@ public sealed class DriftScanner
             RegistryId = destination.RegistryId,
             RepositoryName = _mapping.Map(repository),
             Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
-            MaxResults = PageSize,
+            MaxResults = _paging.PageSize,
         };
         try
         {
@@ -253,7 +267,7 @@ public sealed class DriftScanner
 
             // ACTIVE only, as the engine copies them: an archived referrer cannot be pulled.
             Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
-            MaxResults = ReferrersPageSize,
+            MaxResults = _paging.ReferrersPageSize,
         };
         do
         {

@@ -12,23 +12,44 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessage
     public const string ServiceEndpointVariable = "AWS_ENDPOINT_URL_SQS";
     public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
 
-    public async Task<IReadOnlyList<string>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each entry's Id is its index in <paramref name="messages"/>, so a refusal names its message. SQS answers a
+    /// batch per entry: an entry failed with <c>SenderFault</c> false was SQS's own failure and is sent once more (its
+    /// deduplication id makes a repeat harmless); one the sender caused (a bad group id, a body too large) would fail
+    /// again and is returned at once
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_BatchResultErrorEntry.html).
+    /// </summary>
+    public async Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var failed = await SendAsync(messages, [.. Enumerable.Range(0, messages.Count)], cancellationToken);
+        var retry = failed.Where(f => f.SenderFault == false).Select(f => Index(f.Id)).ToList();
+        if (retry.Count > 0)
+        {
+            failed = [.. failed.Where(f => f.SenderFault != false), .. await SendAsync(messages, retry, cancellationToken)];
+        }
+
+        return [.. failed.Select(f => new MessageRefusal(Index(f.Id), f.Code ?? "Unknown", f.Message ?? string.Empty)).OrderBy(r => r.Index)];
+    }
+
+    private async Task<List<BatchResultErrorEntry>> SendAsync(IReadOnlyList<QueueMessage> messages, IReadOnlyList<int> indexes, CancellationToken cancellationToken)
+    {
         var request = new SendMessageBatchRequest
         {
             QueueUrl = queueUrl,
-            Entries = [.. messages.Select((m, i) => new SendMessageBatchRequestEntry
+            Entries = [.. indexes.Select(i => new SendMessageBatchRequestEntry
             {
                 Id = i.ToString(CultureInfo.InvariantCulture),
-                MessageBody = m.Body,
-                MessageGroupId = m.GroupId,
-                MessageDeduplicationId = m.DeduplicationId,
+                MessageBody = messages[i].Body,
+                MessageGroupId = messages[i].GroupId,
+                MessageDeduplicationId = messages[i].DeduplicationId,
             })],
         };
         var response = await sqs.SendMessageBatchAsync(request, cancellationToken);
-        return [.. (response.Failed ?? []).Select(f => $"message {f.Id}: {f.Code}: {f.Message}")];
+        return response.Failed ?? [];
     }
+
+    private static int Index(string id) => int.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The client for <paramref name="region"/>: <c>AWS_ENDPOINT_URL_SQS</c>, else <c>AWS_ENDPOINT_URL</c>, from the

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Replicator.Core.Reconciliation;
 using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.Events;
@@ -23,8 +24,8 @@ public static class EventFactory
     public static string Serialize(EcrImageActionEvent value) => JsonSerializer.Serialize(value, EventJsonContext.Default.EcrImageActionEvent);
 
     /// <summary>
-    /// The message of one event: group = repository (as the intake pipe sets it), so one repository's events stay in
-    /// order. <paramref name="run"/> (a reconcile run's id) joins the deduplication id: a retry inside one run is
+    /// The message of one event: group = the repository's <see cref="MessageGroupIds.For"/> (its name, as the intake
+    /// pipe sets it, when it fits in a group id), so one repository's events stay in order. <paramref name="run"/> (a reconcile run's id) joins the deduplication id: a retry inside one run is
     /// dropped by the queue, the next run's message is not.
     /// </summary>
     public static QueueMessage Message(EcrImageActionEvent value, string? run = null)
@@ -32,7 +33,7 @@ public static class EventFactory
         ArgumentNullException.ThrowIfNull(value);
         var d = value.Detail;
         var hash = Hash(value.Account, value.Region, d.RepositoryName, d.ImageDigest, d.ImageTag, d.ActionType);
-        return new QueueMessage(Serialize(value), d.RepositoryName, run is null ? hash : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{hash}\n{run}"))));
+        return new QueueMessage(Serialize(value), MessageGroupIds.For(d.RepositoryName), run is null ? hash : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{hash}\n{run}"))));
     }
 
     private static EcrImageActionEvent Create(string action, string account, string region, string repository, string digest, string? tag, DateTimeOffset time) => new()

@@ -14,6 +14,14 @@ public sealed class ReconcileResponse
     [JsonPropertyName("driftEnqueued")]
     public int DriftEnqueued { get; init; }
 
+    /// <summary>Repositories the run could not read (ReconcileFailures).</summary>
+    [JsonPropertyName("failures")]
+    public int Failures { get; init; }
+
+    /// <summary>Events SQS refused or that could not be sent (ReconcileRefused).</summary>
+    [JsonPropertyName("refused")]
+    public int Refused { get; init; }
+
     [JsonPropertyName("completed")]
     public bool Completed { get; init; }
 

@@ -21,6 +21,10 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     public const string DriftEnqueuedMetric = "DriftEnqueued";
 
+    public const string ReconcileFailuresMetric = "ReconcileFailures";
+
+    public const string ReconcileRefusedMetric = "ReconcileRefused";
+
     private static readonly (string Name, string Unit)[] Definitions =
     [
         ("ImagesReplicated", "Count"),
@@ -39,7 +43,13 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
 
-    private static readonly (string Name, string Unit)[] ReconcileDefinitions = [(DriftFoundMetric, "Count"), (DriftEnqueuedMetric, "Count")];
+    private static readonly (string Name, string Unit)[] ReconcileDefinitions =
+    [
+        (DriftFoundMetric, "Count"),
+        (DriftEnqueuedMetric, "Count"),
+        (ReconcileFailuresMetric, "Count"),
+        (ReconcileRefusedMetric, "Count"),
+    ];
 
     /// <summary>
     /// Also published without a dimension: one series over every destination, whatever its account or partition, which
@@ -48,6 +58,32 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// per-region alarm; one extra custom metric keeps every destination under an alarm.
     /// </summary>
     public const string AggregatedLatencyMetric = "ReplicationLatency";
+
+    /// <summary>
+    /// Also published without a dimension, for the same reason, with <see cref="AggregatedFailuresMetric"/>: the stack's
+    /// stall alarm over all destinations watches its Maximum in the periods with a failure. It is written for every
+    /// outcome, Failed included, so it keeps growing while a destination refuses every copy and ReplicationLatency
+    /// (written only for Replicated) has no data at all.
+    /// </summary>
+    public const string AggregatedLagMetric = "ReplicationLagMs";
+
+    /// <inheritdoc cref="AggregatedLagMetric"/>
+    public const string AggregatedFailuresMetric = "ReplicationFailures";
+
+    private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric];
+
+    /// <summary>
+    /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
+    /// has no "level" field, and Lambda gives a JSON line without one the level INFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): with an application log
+    /// level above INFO the lines never reach CloudWatch Logs, so no metric is extracted and the metric alarms see nothing.
+    /// Lambda filters only JSON-format logs, so plain text keeps them.
+    /// </summary>
+    public static string? FilteredOutWarning(LogLevel level, LogFormat format) =>
+        format == LogFormat.Json && level > LogLevel.Info
+            ? $"AWS_LAMBDA_LOG_LEVEL is {level.ToString().ToUpperInvariant()}: Lambda gives a JSON log line without a level, as every embedded-metric-format line is, the level INFO and drops it, "
+              + "so none of this function's metrics reach CloudWatch and the alarms on them stay silent; set the application log level to INFO or lower to keep them"
+            : null;
 
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
@@ -78,7 +114,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             latency,
         ];
 
-        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedLatencyMetric);
+        Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedMetrics);
     }
 
     /// <summary>
@@ -108,23 +144,24 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
-    /// the tags and referrers some destination lacked or held at another digest, and DriftEnqueued, the events the
-    /// queue accepted for them. Zero drift is written too, so a healthy registry shows a flat line, not a gap.
+    /// the tags and referrers some destination lacked or held at another digest; DriftEnqueued, the events the queue
+    /// accepted for them; ReconcileFailures, the repositories the run could not read; ReconcileRefused, the events
+    /// SQS refused or that could not be sent. Zeros are written too, so a healthy registry shows a flat line, not a gap.
     /// </summary>
-    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued)
+    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued, int failures, int refused)
     {
         ArgumentNullException.ThrowIfNull(sourceRegion);
-        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued]);
+        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued, failures, refused]);
     }
 
     /// <summary>
     /// One EMF document: <paramref name="definitions"/> under one dimension, a value below zero leaving its metric out.
-    /// The metric named <paramref name="aggregated"/>, when written, is declared again in a second directive under the
+    /// The metrics named in <paramref name="aggregated"/>, those written, are declared again in a second directive under the
     /// empty dimension set (the specification allows it: "A DimensionSet MAY be empty"), which publishes one series
     /// over every value of the dimension.
     /// </summary>
     private void Emit(
-        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string? aggregated = null)
+        string dimensionName, string dimensionValue, DateTimeOffset now, (string Name, string Unit)[] definitions, double[] values, string[]? aggregated = null)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -134,8 +171,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
             WriteDirective(json, dimensionName, definitions, values, only: null);
-            var index = aggregated is null ? -1 : Array.FindIndex(definitions, d => d.Name == aggregated);
-            if (index >= 0 && values[index] >= 0)
+            if (aggregated is not null && definitions.Where((d, i) => values[i] >= 0 && aggregated.Contains(d.Name)).Any())
             {
                 WriteDirective(json, dimensionName: null, definitions, values, only: aggregated);
             }
@@ -157,7 +193,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         sink.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string? only)
+    private void WriteDirective(Utf8JsonWriter json, string? dimensionName, (string Name, string Unit)[] definitions, double[] values, string[]? only)
     {
         json.WriteStartObject();
         json.WriteString("Namespace", metricsNamespace);
@@ -173,7 +209,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         json.WriteStartArray("Metrics");
         for (var i = 0; i < definitions.Length; i++)
         {
-            if (values[i] < 0 || (only is not null && definitions[i].Name != only))
+            if (values[i] < 0 || (only is not null && !only.Contains(definitions[i].Name)))
             {
                 continue;
             }

@@ -87,10 +87,10 @@ public sealed class BatchProcessor(
             for (var i = 0; i < group.Length; i++)
             {
                 var record = group[i];
-                var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
                 if (cancellationToken.IsCancellationRequested || context.RemainingTime < margin)
                 {
-                    logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed", fields with { Outcome = LogOutcomes.NotStarted });
+                    var first = RecordLogFields.Of(record, context.AwsRequestId);
+                    logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed{first.Note}", first.Fields with { Outcome = LogOutcomes.NotStarted });
                     (stopped, notRun) = (i, "it was not started before the invocation's deadline");
                     break;
                 }
@@ -102,18 +102,19 @@ public sealed class BatchProcessor(
                 }
                 catch (Exception ex)
                 {
-                    logger.Error($"Record handler threw {ex.GetType().Name}: {ex.Message}", fields with { Outcome = LogOutcomes.Failed, ErrorType = ex.GetType().Name });
+                    var thrown = RecordLogFields.Of(record, context.AwsRequestId);
+                    logger.Error($"Record handler threw {ex.GetType().Name}: {ex.Message}{thrown.Note}", thrown.Fields with { Outcome = LogOutcomes.Failed, ErrorType = ex.GetType().Name });
                     result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
                 }
 
-                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, fields))
+                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, context.AwsRequestId))
                 {
                     succeeded.Add(record.MessageId!);
                     continue;
                 }
 
                 if (result.Outcome == RecordOutcome.TransientFailure && IsLastReceive(record, out var receives)
-                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), fields))
+                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), context.AwsRequestId))
                 {
                     // Its group goes on, as after dead-lettered poison: the record that held it is out of the queue.
                     succeeded.Add(record.MessageId!);
@@ -124,7 +125,8 @@ public sealed class BatchProcessor(
                 {
                     if (i + 1 < group.Length)
                     {
-                        logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order", fields with { Outcome = LogOutcomes.GroupStopped, ErrorType = result.ErrorType });
+                        var failed = RecordLogFields.Of(record, context.AwsRequestId);
+                        logger.Warn($"Stopping message group after a failure: {group.Length - i - 1} later record(s) reported failed to keep order{failed.Note}", failed.Fields with { Outcome = LogOutcomes.GroupStopped, ErrorType = result.ErrorType });
                     }
 
                     (stopped, notRun) = (i + 1, $"it did not run because an earlier message of its group, {record.MessageId}, failed: {result.ErrorType ?? result.Outcome.ToString()}: {result.Reason}");
@@ -139,8 +141,7 @@ public sealed class BatchProcessor(
             for (var i = stopped; i < group.Length; i++)
             {
                 var record = group[i];
-                var fields = new LogFields { RequestId = context.AwsRequestId, MessageId = record.MessageId };
-                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), fields))
+                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId))
                 {
                     succeeded.Add(record.MessageId!);
                 }
@@ -182,12 +183,16 @@ public sealed class BatchProcessor(
         $"receive {receives} of at most {options.MaxReceiveCount} (MAX_RECEIVE_COUNT) and {why}",
         ReceivesExhaustedErrorType);
 
-    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, LogFields fields)
+    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, string requestId)
     {
         var errorType = result.ErrorType ?? "PermanentFailure";
+        var identity = RecordLogFields.Of(record, requestId);
+        // An invalid event's reason is already the parse error; any other reason gets it appended when the body names no image.
+        var note = errorType == RecordHandler.InvalidEventErrorType ? string.Empty : identity.Note;
+        var fields = identity.Fields;
         if (deadLetterQueue is null)
         {
-            logger.Error($"Message for the dead-letter queue reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
+            logger.Error($"Message for the dead-letter queue reported failed (no DEAD_LETTER_QUEUE_URL): {result.Reason}{note}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
             return false;
         }
 
@@ -196,12 +201,12 @@ public sealed class BatchProcessor(
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
             using var timeout = new CancellationTokenSource(options.DeadLetterCallTimeout);
             await deadLetterQueue.SendAsync(message, timeout.Token);
-            logger.Warn($"Message sent to the dead-letter queue: {result.Reason}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
+            logger.Warn($"Message sent to the dead-letter queue: {result.Reason}{note}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;
         }
         catch (Exception ex)
         {
-            logger.Error($"Dead-letter send failed ({ex.GetType().Name}: {ex.Message}); message reported failed", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
+            logger.Error($"Dead-letter send failed ({ex.GetType().Name}: {ex.Message}); message reported failed{note}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
             return false;
         }
     }

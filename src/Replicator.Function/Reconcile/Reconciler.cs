@@ -16,7 +16,13 @@ namespace Replicator.Function.Reconcile;
 /// last finished unit) is saved in the <see cref="IReconcileCursorStore"/> and the next run resumes there (digests in
 /// ordinal order, so a resumed walk skips exactly what was done). The same holds when the invocation's token is
 /// cancelled first (a unit outlasting the margin): the run still sends what it found, saves the cursor and reports,
-/// so every run makes progress. Messages are sent before the cursor moves past them.
+/// so every run makes progress.
+/// </para>
+/// <para>
+/// Messages are sent before the cursor moves past them. A batch that cannot be sent at all (the SDK's retries spent)
+/// ends the run: the cursor is saved at the unit of its first message, so the next run finds that drift again, and
+/// the failure is the run's, never the repository's being walked. An entry SQS refuses on its own (after one more
+/// try when the fault was SQS's) is reported and passed: the next pass finds it again.
 /// </para>
 /// </summary>
 public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, TimeProvider time, IReconcileCursorStore? cursorStore = null)
@@ -36,14 +42,16 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         var cursor = cursorStore is null ? null : ReconcileCursor.Parse(await cursorStore.LoadAsync(cancellationToken));
         var state = new RunState(run);
         var repositories = ReconcileCursor.Remaining(await scanner.RepositoriesAsync(cancellationToken), cursor);
+        ReconcileCursor? stop = null;
         foreach (var repository in repositories)
         {
+            string? done = cursor?.InsideOf(repository) == true ? cursor.AfterDigest : null;
             if (ShouldStop(run))
             {
-                return await StopAsync(state, new ReconcileCursor(repository, cursor?.InsideOf(repository) == true ? cursor.AfterDigest : null), cancellationToken);
+                stop = new ReconcileCursor(repository, done);
+                break;
             }
 
-            string? done = cursor?.InsideOf(repository) == true ? cursor.AfterDigest : null;
             try
             {
                 var scan = await scanner.ScanAsync(repository, () => ShouldStop(run), cancellationToken);
@@ -55,7 +63,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 state.Repositories++;
                 if (cursor?.InsideOf(repository) != true)
                 {
-                    await AddAsync(state, scanner.DeletedTags(scan), scan, cancellationToken);
+                    await AddAsync(state, scanner.DeletedTags(scan), scan, new ReconcileCursor(repository), cancellationToken);
                 }
 
                 foreach (var digest in scan.Digests)
@@ -65,12 +73,19 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                         continue;
                     }
 
-                    if (ShouldStop(run))
+                    if (state.FirstUnsent is not null)
                     {
-                        return await StopAsync(state, new ReconcileCursor(repository, done), cancellationToken);
+                        break;
                     }
 
-                    await AddAsync(state, await scanner.DigestDriftAsync(scan, digest, () => ShouldStop(run), cancellationToken), scan, cancellationToken);
+                    if (ShouldStop(run))
+                    {
+                        stop = new ReconcileCursor(repository, done);
+                        break;
+                    }
+
+                    var drift = await scanner.DigestDriftAsync(scan, digest, () => ShouldStop(run), cancellationToken);
+                    await AddAsync(state, drift, scan, new ReconcileCursor(repository, done), cancellationToken);
                     done = digest;
                 }
             }
@@ -79,55 +94,56 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 // The stop time (or the invocation's deadline) came inside a unit: it is left for the next run, which
                 // resumes after the last finished one. Without this the run would end with nothing saved, and every
                 // run would start over at the same place.
-                return await StopInsideAsync(state, new ReconcileCursor(repository, done), cancellationToken);
+                stop = new ReconcileCursor(repository, done);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One repository that cannot be read (a destination's role refused, a repository policy) must not
-                // stop the pass at it on every run: it is reported, and the next pass tries it again.
+                // stop the pass at it on every run: it is reported, and the next pass tries it again. Sends never
+                // throw here (FlushAsync keeps their failures apart), so this is the repository's own failure.
                 state.Failures.Add($"{repository}: {ex.GetType().Name}: {ex.Message}");
+            }
+
+            if (stop is not null || state.FirstUnsent is not null)
+            {
+                break;
             }
         }
 
-        await FlushAsync(state, cancellationToken);
-        if (cursorStore is not null)
-        {
-            await cursorStore.SaveAsync(ReconcileCursor.StartValue, cancellationToken);
-        }
-
-        return state.Report(completed: true, cursor: null);
+        return await FinishAsync(state, stop, cancellationToken);
     }
 
     private bool ShouldStop(ReconcileRun run) => run.StopAt is { } stopAt && time.GetUtcNow() >= stopAt;
 
-    private async Task<ReconcileReport> StopAsync(RunState state, ReconcileCursor next, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends what is left, then saves where the next run starts: the unit of the first message not sent when a send
+    /// failed (the cursor never passes a message that was not queued), else where the run stopped, else a new pass.
+    /// When the invocation's token is already cancelled, the send and the save get a short token of their own
+    /// (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it. Neither throws: a failure is reported.
+    /// </summary>
+    private async Task<ReconcileReport> FinishAsync(RunState state, ReconcileCursor? stop, CancellationToken cancellationToken)
     {
-        // Everything found so far is sent first: the cursor never passes a message that was not queued.
-        await FlushAsync(state, cancellationToken);
+        using var final = cancellationToken.IsCancellationRequested ? new CancellationTokenSource(FinalWriteTimeout, time) : null;
+        var token = final?.Token ?? cancellationToken;
+        await FlushAsync(state, all: true, token);
+        var next = state.FirstUnsent ?? stop;
+        string? cursorFailure = null;
         if (cursorStore is not null)
         {
-            await cursorStore.SaveAsync(next.Format(), cancellationToken);
+            try
+            {
+                await cursorStore.SaveAsync(next?.Format() ?? ReconcileCursor.StartValue, token);
+            }
+            catch (Exception ex)
+            {
+                cursorFailure = $"{ex.GetType().Name}: {ex.Message}";
+            }
         }
 
-        return state.Report(completed: false, cursor: next);
+        return state.Report(completed: next is null, next, cursorFailure);
     }
 
-    /// <summary>
-    /// <see cref="StopAsync"/> from inside a unit: when the invocation's token is already cancelled, the last send and
-    /// the save get a short token of their own (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it.
-    /// </summary>
-    private async Task<ReconcileReport> StopInsideAsync(RunState state, ReconcileCursor next, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.IsCancellationRequested)
-        {
-            return await StopAsync(state, next, cancellationToken);
-        }
-
-        using var final = new CancellationTokenSource(FinalWriteTimeout, time);
-        return await StopAsync(state, next, final.Token);
-    }
-
-    private async Task AddAsync(RunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, CancellationToken cancellationToken)
+    private async Task AddAsync(RunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, ReconcileCursor resume, CancellationToken cancellationToken)
     {
         foreach (var item in items)
         {
@@ -137,44 +153,97 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 ? EventFactory.Delete(account, state.Run.Region, item.Repository, item.Digest, item.Tag, state.Run.Time)
                 : EventFactory.Push(account, state.Run.Region, item.Repository, item.Digest, item.Tag, state.Run.Time);
             state.Drift.Add(item);
-            state.Pending.Add(EventFactory.Message(value, state.Run.RunId));
-            if (state.Pending.Count == BatchSize)
+            state.Pending.Add(new PendingMessage(item, EventFactory.Message(value, state.Run.RunId), resume));
+        }
+
+        await FlushAsync(state, all: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends the pending messages in batches of at most <see cref="BatchSize"/>: the full batches, or with
+    /// <paramref name="all"/> every one (the last batch may then be short). A batch that throws is the run's send
+    /// failure, reported once: it and every message after it are not sent (each is reported as refused), and
+    /// <see cref="RunState.FirstUnsent"/> marks where the next run must start again. After it, nothing more is sent.
+    /// </summary>
+    private async Task FlushAsync(RunState state, bool all, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        try
+        {
+            while (state.FirstUnsent is null && sent < state.Pending.Count && (all || state.Pending.Count - sent >= BatchSize))
             {
-                await FlushAsync(state, cancellationToken);
+                var batch = state.Pending.Skip(sent).Take(BatchSize).ToList();
+                IReadOnlyList<MessageRefusal> refused;
+                try
+                {
+                    refused = await sender.SendBatchAsync([.. batch.Select(p => p.Message)], cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    // A cancellation too: the messages are not queued either way, and the cursor must say so.
+                    state.SendFailures.Add($"{ex.GetType().Name}: {ex.Message}");
+                    state.SendError ??= ex;
+                    state.FirstUnsent = batch[0].Resume;
+                    break;
+                }
+
+                foreach (var refusal in refused)
+                {
+                    state.Refusals.Add(new DriftRefusal(batch[refusal.Index].Item, refusal.ToString()));
+                }
+
+                state.Enqueued += batch.Count - refused.Count;
+                sent += batch.Count;
+            }
+        }
+        finally
+        {
+            if (state.FirstUnsent is null)
+            {
+                state.Pending.RemoveRange(0, sent);
+            }
+            else
+            {
+                var reason = $"not sent: {state.SendFailures[0]}";
+                state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
+                state.Pending.Clear();
             }
         }
     }
 
-    private async Task FlushAsync(RunState state, CancellationToken cancellationToken)
-    {
-        if (state.Pending.Count == 0)
-        {
-            return;
-        }
-
-        var refused = await sender.SendBatchAsync(state.Pending, cancellationToken);
-        state.Enqueued += state.Pending.Count - refused.Count;
-        state.Refusals.AddRange(refused);
-        state.Pending.Clear();
-    }
+    /// <summary>A message waiting for its batch: the drift it stands for, and the cursor that finds that drift again.</summary>
+    private sealed record PendingMessage(DriftItem Item, QueueMessage Message, ReconcileCursor Resume);
 
     private sealed class RunState(ReconcileRun run)
     {
         public ReconcileRun Run { get; } = run;
 
-        public List<QueueMessage> Pending { get; } = [];
+        public List<PendingMessage> Pending { get; } = [];
 
         public List<DriftItem> Drift { get; } = [];
 
-        public List<string> Refusals { get; } = [];
+        public List<DriftRefusal> Refusals { get; } = [];
 
         public List<string> Failures { get; } = [];
+
+        public List<string> SendFailures { get; } = [];
+
+        public Exception? SendError { get; set; }
+
+        /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
+        public ReconcileCursor? FirstUnsent { get; set; }
 
         public int Repositories { get; set; }
 
         public int Enqueued { get; set; }
 
-        public ReconcileReport Report(bool completed, ReconcileCursor? cursor) =>
-            new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift]) { Failures = [.. Failures] };
+        public ReconcileReport Report(bool completed, ReconcileCursor? cursor, string? cursorFailure) =>
+            new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift])
+            {
+                Failures = [.. Failures],
+                SendFailures = [.. SendFailures],
+                SendError = SendError,
+                CursorFailure = cursorFailure,
+            };
     }
 }

@@ -1,3 +1,4 @@
+using Replicator.Core.Reconciliation;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
@@ -37,11 +38,24 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
         };
 
         var report = await reconciler.RunAsync(run, cancellationToken);
+        var refused = new Dictionary<DriftItem, string>(ReferenceEqualityComparer.Instance);
+        foreach (var refusal in report.Refusals)
+        {
+            refused[refusal.Item] = refusal.Reason;
+        }
+
         foreach (var item in report.Drift)
         {
-            logger.Info(
-                $"Drift: {item.Kind} for {string.Join(", ", item.Destinations)}; {(item.IsDelete ? "DELETE" : "PUSH")} event enqueued",
-                new LogFields { RequestId = context.AwsRequestId, Repository = item.Repository, Tag = item.Tag, Digest = item.Digest, Outcome = LogOutcomes.Drift });
+            var fields = new LogFields { RequestId = context.AwsRequestId, Repository = item.Repository, Tag = item.Tag, Digest = item.Digest, Outcome = LogOutcomes.Drift };
+            var drift = $"Drift: {item.Kind} for {string.Join(", ", item.Destinations)}; {(item.IsDelete ? "DELETE" : "PUSH")} event";
+            if (refused.TryGetValue(item, out var reason))
+            {
+                logger.Warn($"{drift} not enqueued: {Redactor.Redact(reason)}", fields with { Outcome = LogOutcomes.Failed });
+            }
+            else
+            {
+                logger.Info($"{drift} enqueued", fields);
+            }
         }
 
         foreach (var failure in report.Failures)
@@ -49,21 +63,30 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             logger.Error($"Reconcile: repository skipped this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
         }
 
-        foreach (var refusal in report.Refusals)
+        foreach (var failure in report.SendFailures)
         {
-            logger.Warn($"Reconcile: the queue refused {refusal}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
+            logger.Error($"Reconcile: the queue could not be sent to; the run stopped there: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
         }
 
-        var ending = report.Completed ? "pass completed" : $"stopped before the deadline; the next run resumes at {report.Cursor?.Format()}";
+        var ending = report.Completed ? "pass completed" : $"stopped; the next run resumes at {report.Cursor?.Format()}";
         logger.Info(
-            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued; {ending}",
+            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Failures.Count} repositories failed; {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });
-        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued);
+        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.Failures.Count, report.Refusals.Count);
+        if (report.CursorFailure is { } cursorFailure)
+        {
+            // After the logs and metrics: the invocation fails, so the function's Errors alarm says the pass cannot
+            // keep its place (each run would start again from the last cursor saved).
+            throw new InvalidOperationException($"the reconcile cursor could not be saved: {Redactor.Redact(cursorFailure)}");
+        }
+
         return new ReconcileResponse
         {
             Repositories = report.Repositories,
             DriftFound = report.DriftFound,
             DriftEnqueued = report.DriftEnqueued,
+            Failures = report.Failures.Count,
+            Refused = report.Refusals.Count,
             Completed = report.Completed,
             Cursor = report.Cursor?.Format(),
         };

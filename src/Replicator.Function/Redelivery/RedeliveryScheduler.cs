@@ -35,7 +35,8 @@ public sealed class RedeliveryScheduler(IMessageVisibility visibility, Redeliver
 
     private async Task ChangeAsync(SQSMessage record, int seconds, int receives, string requestId, CancellationToken cancellationToken)
     {
-        var fields = new LogFields { RequestId = requestId, MessageId = record.MessageId };
+        // The image the record names, so a redelivery line is found by repository or digest like the copy's own lines.
+        var fields = RecordLogFields.Of(record, requestId).Fields;
         var queueUrl = QueueUrls.FromArn(record.EventSourceArn, sqsEndpoint);
         if (queueUrl is null || string.IsNullOrEmpty(record.ReceiptHandle))
         {

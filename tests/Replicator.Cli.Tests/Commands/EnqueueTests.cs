@@ -138,6 +138,9 @@ public sealed class EnqueueTests
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("InvalidParameterValue", run.Error, StringComparison.Ordinal);
+
+        // Named by image, not by its place in a batch.
+        Assert.Contains("PUSH event of bad:v1 (sha256:", run.Error, StringComparison.Ordinal);
         Assert.Contains("1 message(s) queued, 1 refused", run.Output, StringComparison.Ordinal);
     }
 
@@ -164,18 +167,24 @@ public sealed class EnqueueTests
     }
 
     [Fact]
-    public async Task A_queue_the_service_refuses_is_one_error_line_with_its_code()
+    public async Task A_queue_the_service_refuses_is_one_error_line_with_its_code_and_stops_the_sync_at_the_first_batch()
     {
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(1), "v1");
+        for (var i = 0; i < 12; i++)
+        {
+            await h.PushAsync(CliHarness.Source, i < 7 ? "alpha" : "beta", CliHarness.Single((ulong)(300 + i)), $"v{i}");
+        }
+
         sqs.FailWith = System.Net.HttpStatusCode.BadRequest;
         sqs.FailCode = "QueueDoesNotExist";
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
         var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri);
 
+        // The first full batch fails: the sync stops there, never sends more than ten at once, and blames no repository.
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("QueueDoesNotExist: refused");
+        Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 }

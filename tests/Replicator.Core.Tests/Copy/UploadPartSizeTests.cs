@@ -16,6 +16,8 @@ public sealed class UploadPartSizeTests
     [InlineData(1L, null, 10 * MiB)]
     [InlineData(1L, 10 * MiB, 10 * MiB)]
     [InlineData(1L, 5 * MiB, 5 * MiB)]
+    [InlineData(1L, 1024L, 5 * MiB)]
+    [InlineData(1L, 0L, 5 * MiB)]
     [InlineData(1L, 64 * MiB, 10 * MiB)]
     [InlineData(4200 * 10 * MiB, 10 * MiB, 10 * MiB)]
     [InlineData((4200 * 10 * MiB) + 1, 10 * MiB, 11 * MiB)]

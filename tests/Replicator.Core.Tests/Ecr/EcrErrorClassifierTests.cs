@@ -97,6 +97,14 @@ public sealed class EcrErrorClassifierTests
     {
         var body = Encoding.UTF8.GetBytes($$"""{"__type":"X","message":"{{new string('m', 5000)}}"}""");
         var details = EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, body);
-        Assert.Equal(EcrErrorClassifier.MaxMessageLength + 3, details.Message.Length);
+        Assert.Equal(1024 + 3, details.Message.Length);
+    }
+
+    [Fact]
+    public void A_message_of_1024_characters_is_kept_whole()
+    {
+        var message = new string('m', 1024);
+        var body = Encoding.UTF8.GetBytes($$"""{"__type":"X","message":"{{message}}"}""");
+        Assert.Equal(message, EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, body).Message);
     }
 }

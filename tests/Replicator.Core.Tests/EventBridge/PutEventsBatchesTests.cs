@@ -56,5 +56,36 @@ public sealed class PutEventsBatchesTests
         Assert.Contains("262144", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// "The total entry size must be less than 256KB" (docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html):
+    /// 262,143 bytes together fit one call, 262,144 do not. Entry(d) counts 2 + d bytes.
+    /// </summary>
+    [Theory]
+    [InlineData(131_069, 131_070, 1)]
+    [InlineData(131_070, 131_070, 2)]
+    public void Entries_totalling_exactly_256_KB_take_two_calls(int first, int second, int calls)
+    {
+        var entries = new[] { Entry(new string('x', first)), Entry(new string('y', second)) };
+
+        Assert.Equal(calls, PutEventsBatches.Split(entries, e => e).Count);
+    }
+
+    [Theory]
+    [InlineData(262_141, true)]
+    [InlineData(262_142, false)]
+    public void One_entry_must_be_under_256_KB(int detail, bool accepted)
+    {
+        PutEventsRequestEntry[] entries = [Entry(new string('x', detail))];
+
+        if (accepted)
+        {
+            Assert.Single(PutEventsBatches.Split(entries, e => e));
+        }
+        else
+        {
+            Assert.Throws<ArgumentException>(() => PutEventsBatches.Split(entries, e => e));
+        }
+    }
+
     private static PutEventsRequestEntry Entry(string detail) => new() { Source = "s", DetailType = "t", Detail = detail };
 }

@@ -88,6 +88,33 @@ public sealed class DedupTests
         Assert.Equal(v2.Blobs.Count - shared, h.Calls(West, "CompleteLayerUpload"));
     }
 
+    /// <summary>
+    /// The model's <c>LayerAvailability</c> is AVAILABLE, UNAVAILABLE or ARCHIVED; only an AVAILABLE layer can serve
+    /// the image, so the others are uploaded like a missing one.
+    /// </summary>
+    [Theory]
+    [InlineData("UNAVAILABLE")]
+    [InlineData("ARCHIVED")]
+    public async Task A_layer_the_destination_reports_not_available_is_uploaded(string availability)
+    {
+        var builder = new SampleImageBuilder(seed: 25);
+        var amd64 = builder.Image(SampleFormat.Oci, [10_000]);
+        var arm64 = builder.Image(SampleFormat.Oci, [10_000], architecture: "arm64");
+        var shared = Assert.Single(amd64.Blobs, b => arm64.Blobs.Any(o => o.Digest == b.Digest));
+        LayerAvailabilityHandler? rewrite = null;
+        await using var h = await StartAsync(inner => rewrite = new LayerAvailabilityHandler(inner, shared.Digest, availability));
+        await h.PushAsync(Source, "held", amd64, "v1");
+        await h.PushAsync(West, "held", arm64, tag: null);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("held", amd64.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(rewrite!.Rewritten > 0);
+        Assert.Equal(amd64.Blobs.Count, h.Calls(West, "InitiateLayerUpload"));
+        Assert.Equal(0, result.Destinations[0].LayersSkipped);
+    }
+
     [Fact]
     public async Task Concurrent_requests_for_the_same_image_and_destination_copy_each_blob_once()
     {

@@ -60,10 +60,13 @@ public sealed class FaultTests
         // The stall outlasts the test: only the read timeout can get the copy past it.
         h.Server.Faults.StallDownloadAfter(1024 * 1024, TimeSpan.FromHours(1), layer.Digest);
         var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
+        h.Server.Calls.Reset();
 
         var result = await h.Replicator(options).ReplicateAsync(Request("stall", image.Digest, "v1", West), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3));
 
         Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(h.Server.Calls.Count(Source, "DownloadLayer") > image.Blobs.Count, "the stalled layer was fetched again");
+        Assert.Equal(image.Blobs.Count, h.Calls(West, "InitiateLayerUpload"));
     }
 
     [Fact]

@@ -152,6 +152,25 @@ public sealed class RepositoryAndTagTests
         Assert.Equal(v2.Digest, await h.TagDigestAsync(West, "del", "current"));
     }
 
+    [Fact]
+    public async Task A_deleted_tag_leaves_the_image_and_its_other_tags_in_place()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 46).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "two", image, "old");
+        await h.PushAsync(Source, "two", image, "prod");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("two", image.Digest, "old", West), CancellationToken.None);
+        await replicator.ReplicateAsync(Request("two", image.Digest, "prod", West), CancellationToken.None);
+
+        var deleted = await replicator.DeleteAsync(Request("two", image.Digest, "old", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, deleted.Destinations[0].Outcome);
+        Assert.Null(await h.TagDigestAsync(West, "two", "old"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "two", "prod"));
+        Assert.NotNull(await h.GetImageAsync(West, "two", image.Digest));
+    }
+
     [Theory]
     [InlineData("Bad_Name", "sha256:0000000000000000000000000000000000000000000000000000000000000000", "repository name")]
     [InlineData("ok", "sha256:short", "image digest")]

@@ -12,9 +12,10 @@ public sealed class RetryBudgetTests
         FastOptions with { Retry = FastOptions.Retry with { MaxRetries = retries, MaxLayerRestarts = restarts } };
 
     [Fact]
-    public void The_worst_case_is_computed_from_the_settings()
+    public void The_worst_case_of_the_defaults_is_the_one_reliability_md_quotes()
     {
-        var settings = new RetrySettings { MaxRetries = 6, MaxLayerRestarts = 2, MaxDownloadResumes = 5 };
+        // docs/reliability.md, "Retry budget", states these three figures for the defaults (6 retries, 2 restarts, 5 resumes).
+        var settings = new RetrySettings();
 
         Assert.Equal(21, settings.WorstCaseTriesPerCall);
         Assert.Equal(18, settings.WorstCaseDownloadsPerLayer);

@@ -26,6 +26,10 @@ public class EcrNamesTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    /// <summary>botocore's ECR model, RepositoryName: min 2, max 256.</summary>
+    [Fact]
+    public void A_repository_name_of_256_characters_is_valid() => Assert.Null(EcrNames.ValidateRepositoryName(new string('a', 256)));
+
     [Fact]
     public void Overlong_repository_name_is_refused_and_quoted_short()
     {

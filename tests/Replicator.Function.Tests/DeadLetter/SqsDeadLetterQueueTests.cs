@@ -67,7 +67,7 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
         await queue.SendAsync(new DeadLetterMessage("x", "g", "m", new string('r', 5000), "t"), CancellationToken.None);
         var (_, _, _, body) = Assert.Single(_sqs.Requests);
-        Assert.Equal(SqsDeadLetterQueue.MaxReasonLength, body.GetProperty("MessageAttributes").GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!.Length);
+        Assert.Equal(1024, body.GetProperty("MessageAttributes").GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!.Length);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class EcrEventParserTests
     }
 
     [Fact]
-    public void The_reference_example_shape_parses()
+    public void The_reference_examples_shortened_digest_is_refused()
     {
         // AWS's documented example with a shortened digest is refused: full digests only.
         var body = E.Body(digest: "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234");

@@ -82,4 +82,18 @@ public sealed class EventFactoryTests
         Assert.NotEqual(EventFactory.Message(value).DeduplicationId, EventFactory.Message(value, "run-1").DeduplicationId);
         Assert.Equal("app", EventFactory.Message(value, "run-1").GroupId);
     }
+
+    [Fact]
+    public void A_repository_name_longer_than_a_group_id_gets_its_hashed_group_and_the_event_keeps_the_whole_name()
+    {
+        // ECR names reach 256 characters, SQS group ids 128 (SendMessage API reference): SQS refuses a longer one.
+        var repository = "team/" + new string('a', 250);
+        var value = EventFactory.Push("123456789012", "us-east-1", repository, Digest, "v1", Time);
+
+        var message = EventFactory.Message(value, "run-1");
+
+        Assert.Equal(Core.Reconciliation.MessageGroupIds.For(repository), message.GroupId);
+        Assert.True(message.GroupId.Length <= 128);
+        Assert.Equal(repository, EcrEventParser.Parse(message.Body).RepositoryName);
+    }
 }

@@ -57,20 +57,30 @@ public class MetricsWriterTests
         var aggregate = directives[1];
         Assert.Equal("Test/Ns", aggregate.GetProperty("Namespace").GetString());
         Assert.Equal(0, Assert.Single(aggregate.GetProperty("Dimensions").EnumerateArray().ToArray()).GetArrayLength());
-        var metric = Assert.Single(aggregate.GetProperty("Metrics").EnumerateArray().ToArray());
-        Assert.Equal("ReplicationLatency", metric.GetProperty("Name").GetString());
-        Assert.Equal("Seconds", metric.GetProperty("Unit").GetString());
+        Assert.Equal(
+            [("ReplicationFailures", "Count"), ("ReplicationLagMs", "Milliseconds"), ("ReplicationLatency", "Seconds")],
+            aggregate.GetProperty("Metrics").EnumerateArray().Select(m => (m.GetProperty("Name").GetString(), m.GetProperty("Unit").GetString())).Order());
         Assert.Equal(3, line.GetProperty("ReplicationLatency").GetDouble());
     }
 
+    /// <summary>
+    /// A destination that refuses every copy writes no ReplicationLatency, but its lag (the event's age) and the failure
+    /// are published under the empty dimension set too, so the stall alarm over all destinations sees the lag grow.
+    /// </summary>
     [Theory]
     [InlineData(ReplicationOutcome.Failed)]
     [InlineData(ReplicationOutcome.Archived)]
-    public void Without_a_latency_there_is_no_undimensioned_directive(ReplicationOutcome outcome)
+    public void Without_a_latency_the_undimensioned_directive_carries_the_lag_and_the_failure_count(ReplicationOutcome outcome)
     {
         var line = Write(outcome, Now.AddSeconds(-3));
-        var directive = Assert.Single(line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray());
-        Assert.Equal(["DestinationRegion"], Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+        Assert.Equal(2, directives.Length);
+        Assert.Equal(["DestinationRegion"], Assert.Single(directives[0].GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(0, Assert.Single(directives[1].GetProperty("Dimensions").EnumerateArray().ToArray()).GetArrayLength());
+        Assert.Equal(["ReplicationFailures", "ReplicationLagMs"], directives[1].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()).Order());
+        Assert.Equal(3000, line.GetProperty("ReplicationLagMs").GetDouble());
+        Assert.Equal(outcome == ReplicationOutcome.Failed ? 1 : 0, line.GetProperty("ReplicationFailures").GetInt32());
+        Assert.False(line.TryGetProperty("ReplicationLatency", out _));
     }
 
     [Theory]
@@ -119,7 +129,8 @@ public class MetricsWriterTests
         var line = Write(ReplicationOutcome.UpToDate, Now.AddHours(-1), completedAt: Now);
 
         Assert.False(line.TryGetProperty("ReplicationLatency", out _));
-        Assert.Single(line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+        Assert.DoesNotContain(directives.SelectMany(d => d.GetProperty("Metrics").EnumerateArray()), m => m.GetProperty("Name").GetString() == "ReplicationLatency");
         Assert.Equal(1, line.GetProperty("ImagesSkipped").GetInt32());
         Assert.Equal(1.5, line.GetProperty("ReplicationDuration").GetDouble(), 3);
         Assert.Equal(1024, line.GetProperty("BytesCopied").GetInt64());

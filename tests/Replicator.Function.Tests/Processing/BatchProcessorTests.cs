@@ -142,6 +142,29 @@ public class BatchProcessorTests
     }
 
     [Fact]
+    public async Task A_line_about_a_message_that_names_no_image_says_why()
+    {
+        // The DeadLettered line of invalid poison has the parse error as its reason, and no image fields.
+        var harness = new Harness();
+        await harness.Processor.ProcessAsync(E.Batch(E.Record("1", "not json {", "g1")), harness.Context(), CancellationToken.None);
+        var deadLettered = Assert.Single(harness.LogLines, l => l.TryGetProperty("outcome", out var outcome) && outcome.GetString() == "DeadLettered");
+        Assert.False(deadLettered.TryGetProperty("repository", out _));
+        Assert.Contains("not JSON", deadLettered.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Any other line about such a message appends the parse error to its own words.
+        var thrower = new Harness();
+        var processor = new BatchProcessor((_, _, _) => throw new InvalidOperationException("boom"), thrower.DeadLetter, thrower.Logger, new BatchProcessorOptions());
+        await processor.ProcessAsync(E.Batch(E.Record("1", "not json {", "g1"), E.Record("2", Tagged("v2"), "g2")), thrower.Context(), CancellationToken.None);
+        var threw = thrower.LogLines.Where(l => l.GetProperty("message").GetString()!.StartsWith("Record handler threw", StringComparison.Ordinal)).ToList();
+        var unnamed = Assert.Single(threw, l => l.GetProperty("messageId").GetString() == "1");
+        Assert.False(unnamed.TryGetProperty("repository", out _));
+        Assert.StartsWith("Record handler threw InvalidOperationException: boom (the message names no image: invalid body: the message body is not JSON", unnamed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var named = Assert.Single(threw, l => l.GetProperty("messageId").GetString() == "2");
+        Assert.Equal(("my-app", "v2"), (named.GetProperty("repository").GetString(), named.GetProperty("tag").GetString()));
+        Assert.Equal("Record handler threw InvalidOperationException: boom", named.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task A_permanent_engine_failure_is_dead_lettered_with_its_error_code()
     {
         var harness = new Harness();
@@ -193,6 +216,16 @@ public class BatchProcessorTests
         var processor = new BatchProcessor((_, _, _) => throw new InvalidOperationException("bug"), null, harness.Logger, new BatchProcessorOptions());
         var response = await processor.ProcessAsync(E.Batch(E.Record("1", Tagged("a"))), harness.Context(), CancellationToken.None);
         Assert.Equal(["1"], Failed(response));
+    }
+
+    [Fact]
+    public async Task A_record_handler_that_throws_is_retried_not_dead_lettered()
+    {
+        var harness = new Harness();
+        var processor = new BatchProcessor((_, _, _) => throw new InvalidOperationException("bug"), harness.DeadLetter, harness.Logger, new BatchProcessorOptions());
+        var response = await processor.ProcessAsync(E.Batch(E.Record("1", Tagged("a"))), harness.Context(), CancellationToken.None);
+        Assert.Equal(["1"], Failed(response));
+        Assert.Empty(harness.DeadLetter.Sent);
     }
 
     [Fact]

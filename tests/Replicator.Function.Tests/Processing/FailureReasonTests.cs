@@ -78,7 +78,7 @@ public sealed class FailureReasonTests
 
         var reason = FailureReason.Describe(result, RepositoryMapping.Identity);
 
-        Assert.True(reason.Length <= SqsDeadLetterQueue.MaxReasonLength, $"length {reason.Length}");
+        Assert.True(reason.Length <= 1024, $"length {reason.Length}");
         Assert.Equal($"us-west-2: AccessDeniedException: {new string('w', 600)}; also failed: 111111111111:eu-west-1: AccessDeniedException, ap-south-1: ServerException", reason);
     }
 

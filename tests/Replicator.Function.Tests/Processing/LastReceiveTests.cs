@@ -81,7 +81,7 @@ public sealed class LastReceiveTests
         await processor.ProcessAsync(E.Batch(Record("1", "v1", Max)), harness.Context(), CancellationToken.None);
 
         var sent = Assert.Single(harness.DeadLetter.Sent);
-        Assert.True(sent.Reason.Length <= Replicator.Function.DeadLetter.SqsDeadLetterQueue.MaxReasonLength, $"length {sent.Reason.Length}");
+        Assert.True(sent.Reason.Length <= 1024, $"length {sent.Reason.Length}");
         Assert.StartsWith("receive 200 of at most 200", sent.Reason, StringComparison.Ordinal);
         Assert.All(harness.Config.Destinations, d => Assert.Contains($"{d}: ServerException", sent.Reason, StringComparison.Ordinal));
     }
@@ -118,6 +118,37 @@ public sealed class LastReceiveTests
             StringComparison.Ordinal);
         Assert.DoesNotContain(harness.Replicator.Calls, c => c.Request.Source.Tag == "follower");
         Assert.Equal(["rh-1"], visibility.Changes.Select(c => c.ReceiptHandle));
+    }
+
+    /// <summary>
+    /// A dead-lettered message is searched for by its image: the DeadLettered line of a head that failed after its
+    /// retries, and of a follower that never ran, names the repository, tag and digest its event carries, as the
+    /// GroupStopped and redelivery lines of the group behind do.
+    /// </summary>
+    [Fact]
+    public async Task The_lines_of_dead_lettered_and_stopped_messages_name_their_image()
+    {
+        var (harness, processor, _) = Rig();
+        ThrottleTag(harness, "head");
+
+        await processor.ProcessAsync(
+            E.Batch(Record("1", "head", Max, group: "g1"), Record("2", "head", Max - 1, group: "g2"), Record("3", "follower", Max, group: "g2")),
+            harness.Context(),
+            CancellationToken.None);
+
+        Assert.Equal(["1", "3"], harness.DeadLetter.Sent.Select(m => m.DeduplicationId).Order(StringComparer.Ordinal));
+        var lines = harness.LogLines.Where(l => l.TryGetProperty("outcome", out _)).ToList();
+        (string? Repository, string? Tag, string? Digest) Image(string outcome, string messageId)
+        {
+            var line = Assert.Single(lines, l => l.GetProperty("outcome").GetString() == outcome && l.GetProperty("messageId").GetString() == messageId);
+            string? Field(string name) => line.TryGetProperty(name, out var value) ? value.GetString() : null;
+            return (Field("repository"), Field("tag"), Field("digest"));
+        }
+
+        Assert.Equal(("my-app", "head", E.Digest), Image("DeadLettered", "1"));
+        Assert.Equal(("my-app", "follower", E.Digest), Image("DeadLettered", "3"));
+        Assert.Equal(("my-app", "head", E.Digest), Image("GroupStopped", "2"));
+        Assert.Equal(("my-app", "head", E.Digest), Image("RedeliveryScheduled", "2"));
     }
 
     [Fact]

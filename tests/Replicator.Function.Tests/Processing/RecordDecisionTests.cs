@@ -44,6 +44,7 @@ public class RecordDecisionTests
     {
         var decision = RecordDecision.Decide(Event("DELETE", tag: "latest"), true, ReleaseTags);
         Assert.True(decision.Filtered);
+        Assert.Equal(RecordAction.Acknowledge, decision.Action);
     }
 
     [Fact]

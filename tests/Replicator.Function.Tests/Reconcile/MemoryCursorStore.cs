@@ -10,8 +10,16 @@ internal sealed class MemoryCursorStore : IReconcileCursorStore
 
     public Task<string?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Value);
 
+    /// <summary>Thrown by every save when set (an SSM PutParameter refused).</summary>
+    public Exception? SaveFailure { get; set; }
+
     public Task SaveAsync(string value, CancellationToken cancellationToken)
     {
+        if (SaveFailure is { } failure)
+        {
+            return Task.FromException(failure);
+        }
+
         Value = value;
         Saved.Add(value);
         return Task.CompletedTask;

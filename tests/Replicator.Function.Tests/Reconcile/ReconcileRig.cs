@@ -69,13 +69,16 @@ internal sealed class ReconcileRig : IAsyncDisposable
     /// <see cref="Scanner(DriftSelection?)"/> whose ECR calls first tell <paramref name="onCall"/> the operation (the
     /// X-Amz-Target's last part) and the call's token: a test moves its clock there, as time passes during real calls.
     /// </summary>
-    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection = null)
+    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection = null) => Scanner(onCall, selection, paging: null);
+
+    /// <summary><see cref="Scanner(Action{string, CancellationToken}, DriftSelection?)"/> with the listings' page sizes.</summary>
+    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection, DriftScanPaging? paging)
     {
         var http = new HttpClient(new CallHook(onCall) { InnerHandler = new HttpClientHandler() });
         _owned.Add(http);
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() });
         var engine = new ImageReplicator(new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment), http, FastOptions);
-        return new(engine.Clients.GetClient(Source), engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection());
+        return new(engine.Clients.GetClient(Source), engine.DestinationClients, Destinations, RepositoryMapping.Identity, selection ?? new DriftSelection(), paging: paging);
     }
 
     /// <summary>What the function does with a queued event: parse it, replicate (or delete) to the destinations.</summary>

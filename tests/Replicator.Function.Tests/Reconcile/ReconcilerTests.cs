@@ -391,4 +391,238 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(("bb", b.Digest), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!))));
         Assert.Equal(ReconcileCursor.StartValue, store.Value);
     }
+
+    /// <summary>One tagged image a repository, each missing in the destination: one drift, one message per digest.</summary>
+    private static async Task<List<(string Repository, string Digest)>> MissingImagesAsync(ReconcileRig h, params (string Repository, int Count)[] repositories)
+    {
+        var walk = new List<(string, string)>();
+        foreach (var (repository, count) in repositories)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var image = Unique(SampleFormat.Oci);
+                await h.PushAsync(ReconcileRig.Source, repository, image, $"v{i}");
+                walk.Add((repository, image.Digest));
+            }
+        }
+
+        // The reconciler's walk order: repositories, then digests, in ordinal order.
+        return [.. walk.OrderBy(w => w.Item1, StringComparer.Ordinal).ThenBy(w => w.Item2, StringComparer.Ordinal)];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_batch_that_cannot_be_sent_stops_the_run_at_its_first_message_blames_no_repository_and_the_next_run_sends_the_rest(int failingCall)
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var walk = await MissingImagesAsync(h, ("aa", 9), ("bb", 8), ("cc", 8));
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender { FailCalls = { failingCall } };
+        var scanner = h.Scanner();
+
+        var first = await new Reconciler(scanner, sender, TimeProvider.System, store).RunAsync(Run("s1"), CancellationToken.None);
+
+        // The batches before the failing one were queued; the failing one and everything after it were not.
+        var queued = (failingCall - 1) * Reconciler.BatchSize;
+        Assert.False(first.Completed);
+        Assert.Empty(first.Failures);
+        Assert.Contains("HttpRequestException", Assert.Single(first.SendFailures), StringComparison.Ordinal);
+        Assert.Equal(queued, first.DriftEnqueued);
+        Assert.Equal(first.DriftFound - queued, first.Refusals.Count);
+        Assert.All(first.Refusals, r => Assert.StartsWith("not sent: HttpRequestException", r.Reason, StringComparison.Ordinal));
+
+        // The cursor is the unit of the first message not sent: its repository, after the digest before it there.
+        var (repository, digest) = walk[queued];
+        var before = walk.Take(queued).LastOrDefault(w => w.Repository == repository).Digest;
+        Assert.Equal(new ReconcileCursor(repository, before), ReconcileCursor.Parse(store.Value));
+        Assert.Equal(first.Cursor, ReconcileCursor.Parse(store.Value));
+        Assert.Equal(digest, first.Refusals[0].Item.Digest);
+
+        var second = await new Reconciler(scanner, sender, TimeProvider.System, store).RunAsync(Run("s2"), CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Empty(second.SendFailures);
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+
+        // Never more than SQS's 10 a batch, and over both runs every image was queued exactly once.
+        Assert.All(sender.Attempts, n => Assert.InRange(n, 1, Reconciler.BatchSize));
+        var sent = sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!)).ToList();
+        Assert.Equal(walk.Order(), sent.Order());
+    }
+
+    [Fact]
+    public async Task A_cursor_that_cannot_be_saved_is_reported_by_the_run_and_blames_no_repository()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await MissingImagesAsync(h, ("aa", 2), ("bb", 2), ("cc", 2));
+        var store = new MemoryCursorStore { SaveFailure = new HttpRequestException("SSM refused (test)") };
+        var sender = new RecordingSender();
+
+        // As in the deadline test: the stop comes inside bb, before its first digest.
+        var report = await new Reconciler(h.Scanner(), sender, SteppingClock(), store).RunAsync(Run("c1", Now.AddMinutes(3.5)), CancellationToken.None);
+
+        Assert.False(report.Completed);
+        Assert.Equal(new ReconcileCursor("bb"), report.Cursor);
+        Assert.Contains("SSM refused", report.CursorFailure, StringComparison.Ordinal);
+        Assert.Empty(report.Failures);
+        Assert.Equal(2, report.DriftEnqueued);
+        Assert.Equal(["aa", "aa"], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).RepositoryName));
+    }
+
+    [Fact]
+    public async Task Pages_of_two_walk_every_listing_to_its_end_and_a_stop_between_two_pages_leaves_the_cursor_at_the_repository()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 907);
+        var expected = new List<(string, string, DriftKind)>();
+        foreach (var repository in new[] { "p0", "p1", "p2", "p3", "p4" })
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                var image = Unique(SampleFormat.Oci);
+                await h.PushAsync(ReconcileRig.Source, repository, image, $"v{i}");
+                if (i >= 5)
+                {
+                    expected.Add((repository, image.Digest, DriftKind.MissingTag));
+                    continue;
+                }
+
+                // Held by the destination; the first has three signatures it lacks (two referrer pages), the second one.
+                await h.PushAsync(ReconcileRig.West, repository, image, $"v{i}");
+                for (var r = 0; r < (i == 0 ? 3 : i == 1 ? 1 : 0); r++)
+                {
+                    var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 100 + r);
+                    await h.PushAsync(ReconcileRig.Source, repository, signature, null);
+                    expected.Add((repository, signature.Digest, DriftKind.MissingReferrer));
+                }
+            }
+        }
+
+        var paging = new DriftScanPaging { PageSize = 2, ReferrersPageSize = 2 };
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var whole = await new Reconciler(h.Scanner((operation, _) => calls.AddOrUpdate(operation, 1, (_, n) => n + 1), null, paging), new RecordingSender(), TimeProvider.System)
+            .RunAsync(Run("pages"), CancellationToken.None);
+
+        Assert.Equal(expected.Order(), whole.Drift.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
+        Assert.Equal(expected.Count, whole.DriftEnqueued);
+
+        // Five names in pages of two: 3 DescribeRepositories; per repository 4 source pages (7 tagged) and 3 destination
+        // pages (5 images); per held digest one ListImageReferrers page, two for the one with three signatures.
+        Assert.Equal(3, calls["DescribeRepositories"]);
+        Assert.Equal(5 * (4 + 3), calls["DescribeImages"]);
+        Assert.Equal(5 * (5 + 1), calls["ListImageReferrers"]);
+
+        // Again, stopping after the first source page of p2 (the 15th DescribeImages: 7 for each of p0 and p1).
+        var clock = new FakeTimeProvider(Now);
+        var describeImages = 0;
+        var scanner = h.Scanner(
+            (operation, _) =>
+            {
+                if (operation == "DescribeImages" && ++describeImages == 15)
+                {
+                    clock.Advance(TimeSpan.FromHours(1));
+                }
+            },
+            null,
+            paging);
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender();
+
+        var stopped = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("p-1", Now.AddMinutes(30)), CancellationToken.None);
+
+        Assert.False(stopped.Completed);
+        Assert.Equal("p2", store.Value);
+        Assert.Equal(expected.Where(e => e.Item1 is "p0" or "p1").Order(), stopped.Drift.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
+
+        var resumed = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("p-2"), CancellationToken.None);
+
+        Assert.True(resumed.Completed);
+        Assert.Equal(expected.Select(e => (e.Item1, e.Item2)).Order(), sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!)).Order());
+    }
+
+    [Fact]
+    public async Task Failed_repositories_and_refused_events_are_metrics_of_the_runs_EMF_document_and_a_refused_drift_is_logged_by_image()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var refused = Unique(SampleFormat.Oci);
+        var queued = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        await h.PushAsync(ReconcileRig.Source, "bb", refused, "v1");
+        await h.PushAsync(ReconcileRig.Source, "bb", queued, "v2");
+
+        // The destination refuses aa's listing; the queue refuses bb:v1's event.
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", 400, region: ReconcileRig.West);
+        var sender = new RecordingSender { Refuse = m => EcrEventParser.Parse(m.Body).Digest == refused.Digest };
+        var clock = new FakeTimeProvider(Now);
+        var store = new MemoryCursorStore();
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(h.Scanner(), sender, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        var response = await scheduled.RunAsync(new ScheduledEvent { Id = "metrics-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None);
+
+        // The pass still ends and starts over: the next pass walks aa again, as it would any repository.
+        Assert.True(response.Completed);
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+        Assert.Equal((2, 1, 1, 1), (response.DriftFound, response.DriftEnqueued, response.Failures, response.Refused));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var metrics = Assert.Single(lines, l => l.TryGetProperty("_aws", out _));
+        Assert.Equal(
+            (2, 1, 1, 1),
+            (metrics.GetProperty(MetricsWriter.DriftFoundMetric).GetInt32(), metrics.GetProperty(MetricsWriter.DriftEnqueuedMetric).GetInt32(),
+                metrics.GetProperty(MetricsWriter.ReconcileFailuresMetric).GetInt32(), metrics.GetProperty(MetricsWriter.ReconcileRefusedMetric).GetInt32()));
+
+        string Field(JsonElement line, string name) => line.TryGetProperty(name, out var value) ? value.GetString()! : string.Empty;
+        var refusedLine = Assert.Single(lines, l => Field(l, "digest") == refused.Digest);
+        Assert.Equal(("bb", "v1", LogOutcomes.Failed, "WARN"), (Field(refusedLine, "repository"), Field(refusedLine, "tag"), Field(refusedLine, "outcome"), Field(refusedLine, "level")));
+        Assert.Contains("not enqueued: InvalidParameterValue", Field(refusedLine, "message"), StringComparison.Ordinal);
+        var queuedLine = Assert.Single(lines, l => Field(l, "digest") == queued.Digest);
+        Assert.Equal(LogOutcomes.Drift, Field(queuedLine, "outcome"));
+        Assert.EndsWith("event enqueued", Field(queuedLine, "message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scheduled_run_whose_cursor_cannot_be_saved_writes_its_metrics_then_fails_the_invocation()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        var clock = new FakeTimeProvider(Now);
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var store = new MemoryCursorStore { SaveFailure = new HttpRequestException("SSM refused (test)") };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(h.Scanner(), new RecordingSender(), clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            scheduled.RunAsync(new ScheduledEvent { Id = "cursor-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None));
+
+        Assert.Contains("SSM refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"DriftEnqueued\":1", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_repository_whose_name_is_longer_than_a_group_id_is_healed_through_a_group_id_SQS_takes()
+    {
+        // The intake pipe cannot shorten the name it uses as MessageGroupId (at most 128 characters), so such a push
+        // ends in the intake dead-letter queue; the reconciler's event is what replicates it.
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "long-names");
+        var repository = "team/" + new string('a', 195);
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, repository, image, "v1");
+
+        var report = await new Reconciler(h.Scanner(), new SqsMessageSender(sqs, queue), TimeProvider.System).RunAsync(Run("long"), CancellationToken.None);
+
+        Assert.Equal((1, 1), (report.DriftFound, report.DriftEnqueued));
+        var (body, group) = Assert.Single(await ReconcileRig.DrainAsync(sqs, queue));
+        Assert.Equal(MessageGroupIds.For(repository), group);
+        Assert.InRange(group.Length, 1, MessageGroupIds.MaxLength);
+        await h.ReplicateAsync(body);
+        Assert.Equal(image.Digest, await new RegistryProbe(h.Client(ReconcileRig.West)).TagDigestAsync(repository, "v1"));
+    }
 }

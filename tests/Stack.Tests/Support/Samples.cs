@@ -99,11 +99,13 @@ internal static class Samples
             ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/replicated",
             ["DestinationKmsKeys"] = "us-west-2=alias/replicas,eu-west-1=alias/replicas",
             ["AlarmEmail"] = "",
+            ["AlarmTopicArn"] = "arn:aws:sns:us-east-1:123456789012:ops-alarms",
         }));
 
     /// <summary>
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
-    /// replicated-event bus, destination KMS keys, and several exclusions filtered by the rule.
+    /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, and alarms notifying an
+    /// existing topic (AlarmTopicArn) without an email.
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 

@@ -1,0 +1,22 @@
+namespace Replicator.Core.Reconciliation;
+
+/// <summary>
+/// The page sizes of <see cref="DriftScanner"/>'s listings. The defaults are ECR's largest pages (fewest reads); a
+/// test sets small ones to walk many pages over a few images.
+/// </summary>
+public sealed record DriftScanPaging
+{
+    /// <summary>DescribeRepositories and DescribeImages: maxResults 1..1000 (botocore ECR model).</summary>
+    public int PageSize { get; init; } = DriftScanner.PageSize;
+
+    /// <summary>ListImageReferrers: maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
+    public int ReferrersPageSize { get; init; } = DriftScanner.ReferrersPageSize;
+
+    public static DriftScanPaging Default { get; } = new();
+
+    /// <summary>Null when ECR accepts both sizes, else what is wrong.</summary>
+    public string? Validate() =>
+        PageSize is < 1 or > DriftScanner.PageSize ? $"PageSize {PageSize} is not within 1..{DriftScanner.PageSize}"
+        : ReferrersPageSize is < 1 or > DriftScanner.ReferrersPageSize ? $"ReferrersPageSize {ReferrersPageSize} is not within 1..{DriftScanner.ReferrersPageSize}"
+        : null;
+}

@@ -1,0 +1,53 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Replicator.Function.Enqueue;
+using Replicator.Testing;
+
+namespace Replicator.Function.Tests.Enqueue;
+
+/// <summary>The real AWSSDK.SQS client (no retries of its own) against a local SendMessageBatch endpoint.</summary>
+public sealed class SqsMessageSenderTests
+{
+    private static async Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, params QueueMessage[] messages)
+    {
+        using var client = new AmazonSQSClient(
+            new BasicAWSCredentials("local", "local"),
+            new AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        return await new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri).SendBatchAsync(messages, CancellationToken.None);
+    }
+
+    private static QueueMessage Message(string group, int n) => new($"{{\"n\":{n}}}", group, $"dedup-{n}");
+
+    [Fact]
+    public async Task A_refusal_names_its_message_by_its_place_in_the_batch()
+    {
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.RefuseGroups["bad"] = true;
+
+        var refused = await SendAsync(sqs, Message("ok", 0), Message("bad", 1), Message("ok", 2), Message("bad", 3));
+
+        Assert.Equal([1, 3], refused.Select(r => r.Index));
+        Assert.All(refused, r => Assert.Equal("InvalidParameterValue", r.Code));
+
+        // The sender's own fault would fail again: not sent twice.
+        Assert.Single(sqs.Requests);
+    }
+
+    [Fact]
+    public async Task An_entry_SQS_failed_on_its_side_is_sent_once_more_and_only_it()
+    {
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 1;
+        sqs.ServerFaultGroups["down"] = int.MaxValue;
+
+        var refused = await SendAsync(sqs, Message("ok", 0), Message("flaky", 1), Message("down", 2));
+
+        // "flaky" went through on the second try; "down" failed twice and is refused, under its own index.
+        var refusal = Assert.Single(refused);
+        Assert.Equal((2, "InternalError"), (refusal.Index, refusal.Code));
+        var requests = sqs.Requests.Select(r => r.Body.GetProperty("Entries").EnumerateArray().Select(e => e.GetProperty("MessageDeduplicationId").GetString()).ToList()).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(["dedup-0", "dedup-1", "dedup-2"], requests[0]);
+        Assert.Equal(["dedup-1", "dedup-2"], requests[1]);
+    }
+}
