@@ -80,6 +80,26 @@ public sealed class DestinationTests
         Assert.Equal(["DestinationRegions must not contain the region the stack is deployed in."], own.FailedAssertions(StackTemplate.Raw));
     }
 
+    [Theory]
+    [InlineData("", "", true)]
+    [InlineData("222222222222:us-west-2", "", true)]
+    [InlineData("222222222222:us-west-2", "222222222222=arn:aws:iam::222222222222:role/writer", true)]
+    [InlineData("", "222222222222=arn:aws:iam::222222222222:role/writer", false)]
+    public void A_rule_refuses_role_ARNs_without_any_other_account_destination(string accounts, string roleArns, bool deploys)
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = accounts,
+            ["DestinationRoleArns"] = roleArns,
+        });
+
+        var failed = evaluator.FailedAssertions(StackTemplate.Raw);
+
+        Assert.Equal(deploys ? [] : ["DestinationRoleArns names roles for the accounts of OtherAccountDestinations, which is empty."], failed);
+    }
+
     [Fact]
     public void AssumeRole_is_granted_on_exactly_the_role_of_each_destination_account_and_each_named_role()
     {
@@ -276,12 +296,92 @@ public sealed class DestinationTests
     {
         var template = File.ReadAllText(RepositoryRoot.File("destination-role.yaml"));
 
-        Assert.Contains("AWS: !Ref ReplicatorRoleArn", template, StringComparison.Ordinal);
         Assert.Contains("sts:ExternalId: !Ref ExternalId", template, StringComparison.Ordinal);
         Assert.Contains("aws:ResourceAccount: !Ref \"AWS::AccountId\"", template, StringComparison.Ordinal);
         Assert.DoesNotContain("ecr:GetAuthorizationToken", template, StringComparison.Ordinal);
         Assert.DoesNotContain("ecr:DeleteRepository", template, StringComparison.Ordinal);
         Assert.DoesNotContain("Resource: \"*\"", template, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_default_the_destination_role_trusts_only_the_replicator_and_grants_no_delete_and_no_verify_read()
+    {
+        var role = DestinationRole.Role(DestinationRole.Evaluator());
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray());
+
+        Assert.Equal([DestinationRole.ReplicatorRoleArn], Samples.Strings(trust!["Principal"]!["AWS"]));
+        var actions = DestinationRole.Statements().SelectMany(s => s.Actions).ToList();
+        Assert.DoesNotContain("ecr:BatchDeleteImage", actions);
+        Assert.DoesNotContain("ecr:ListImageReferrers", actions);
+        Assert.Equal("false", (string)StackTemplate.RawDestinationRole["Parameters"]!["AllowDeletes"]!["Default"]!);
+        Assert.Equal("", (string)StackTemplate.RawDestinationRole["Parameters"]!["AdditionalTrustedPrincipals"]!["Default"]!);
+    }
+
+    /// <summary>
+    /// The CLI assumes the destination role for --destination-region ACCOUNT:REGION (DestinationAccess, as the
+    /// function does), so an operator's principal must be trusted too, and verify reads the destination's referrers.
+    /// </summary>
+    [Fact]
+    public void Additional_trusted_principals_may_assume_the_role_and_list_referrers_there()
+    {
+        const string Operators = "arn:aws:iam::222222222222:role/platform/operator,arn:aws:iam::333333333333:user/ci";
+        var role = DestinationRole.Role(DestinationRole.Evaluator(additionalTrustedPrincipals: Operators));
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray());
+
+        Assert.Equal([DestinationRole.ReplicatorRoleArn, .. Operators.Split(',')], Samples.Strings(trust!["Principal"]!["AWS"]));
+        Assert.Equal(["sts:AssumeRole"], Samples.Strings(trust["Action"]));
+        var write = Assert.Single(DestinationRole.Statements(additionalTrustedPrincipals: Operators), s => s.Sid == "WriteReplicatedRepositories");
+        Assert.Contains("ecr:ListImageReferrers", write.Actions);
+        Assert.DoesNotContain("ecr:BatchDeleteImage", write.Actions);
+    }
+
+    [Fact]
+    public void AllowDeletes_grants_BatchDeleteImage_on_the_named_repositories()
+    {
+        var write = Assert.Single(DestinationRole.Statements(allowDeletes: "true"), s => s.Sid == "WriteReplicatedRepositories");
+
+        Assert.Contains("ecr:BatchDeleteImage", write.Actions);
+        Assert.Equal(["arn:*:ecr:*:*:repository/mirror/*"], write.Resources);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("arn:aws:iam::222222222222:role/operator", true)]
+    [InlineData("arn:aws:iam::222222222222:role/path/operator,arn:aws-cn:iam::333333333333:user/ci", true)]
+    [InlineData("arn:aws:iam::222222222222:role/operator,", false)]
+    [InlineData("arn:aws:iam::222222222222:role/a,,arn:aws:iam::222222222222:role/b", false)]
+    public void AdditionalTrustedPrincipals_refuses_an_empty_entry(string value, bool deploys)
+    {
+        var failed = DestinationRole.Evaluator(additionalTrustedPrincipals: value).FailedAssertions(StackTemplate.RawDestinationRole);
+
+        Assert.Equal(deploys, failed.Count == 0);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:iam::222222222222:role/operator", true)]
+    [InlineData("arn:aws:iam::222222222222:user/ci", true)]
+    [InlineData("arn:aws:iam::222222222222:root", false)]
+    [InlineData("arn:aws:iam::222222222222:group/ops", false)]
+    [InlineData("222222222222", false)]
+    [InlineData("*", false)]
+    public void AdditionalTrustedPrincipals_takes_role_and_user_ARNs_only(string value, bool admitted)
+    {
+        Assert.Equal(admitted, DestinationRole.Admits("AdditionalTrustedPrincipals", value));
+    }
+
+    [Fact]
+    public void The_destination_role_passes_cfn_lint_with_operators_and_deletes()
+    {
+        var result = DestinationRole.Lint(new Dictionary<string, string>
+        {
+            ["AdditionalTrustedPrincipals"] = "arn:aws:iam::222222222222:role/operator,arn:aws:iam::222222222222:user/ci",
+            ["AllowDeletes"] = "true",
+            ["RepositoryNames"] = "mirror/*",
+            ["Regions"] = "us-west-2",
+            ["ReplicatorRoleArn"] = DestinationRole.ReplicatorRoleArn,
+        });
+
+        Assert.True(result.ExitCode == 0, "cfn-lint reported problems: " + result.Describe());
     }
 
     [Theory]
@@ -294,9 +394,7 @@ public sealed class DestinationTests
     [InlineData("", false)]
     public void The_destination_role_takes_every_repository_a_prefix_or_a_name(string value, bool admitted)
     {
-        var pattern = (string)StackTemplate.RawDestinationRole["Parameters"]!["RepositoryNames"]!["AllowedPattern"]!;
-
-        Assert.Equal(admitted, System.Text.RegularExpressions.Regex.IsMatch(value, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+        Assert.Equal(admitted, DestinationRole.Admits("RepositoryNames", value));
     }
 
     [Fact]
@@ -307,6 +405,7 @@ public sealed class DestinationTests
             ["ReplicatorRoleArn"] = $"arn:aws:iam::{Account}:role/replicator",
             ["RepositoryNames"] = "*",
             ["Regions"] = "us-west-2,eu-west-1",
+            ["AllowDeletes"] = "true",
         });
         var role = evaluator.Evaluate(StackTemplate.RawDestinationRole["Resources"]!["DestinationRole"])!["Properties"]!;
         var statement = role["Policies"]![0]!["PolicyDocument"]!["Statement"]![0]!;

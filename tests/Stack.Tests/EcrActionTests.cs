@@ -50,6 +50,26 @@ public sealed class EcrActionTests
         Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// With every optional grant (AllowDeletes, and AdditionalTrustedPrincipals for operators running the CLI with
+    /// --destination-region ACCOUNT:REGION), the role grants nothing that neither the function nor the CLI calls, and
+    /// what the CLI's verify reads in a destination (DescribeImages, ListImageReferrers) is granted.
+    /// </summary>
+    [Fact]
+    public void The_destination_role_with_every_option_grants_only_operations_the_function_or_the_CLI_calls()
+    {
+        var expected = ActionsOfTheCalls("Replicator.Core", "Replicator.Function", "Replicator.Cli");
+        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true")
+            .Where(s => s.Effect == "Allow")
+            .SelectMany(s => s.Actions)
+            .Where(a => a.StartsWith("ecr:", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("ecr:ListImageReferrers", expected);
+        Assert.Subset(granted, new HashSet<string>(["ecr:DescribeImages", "ecr:ListImageReferrers", "ecr:BatchDeleteImage", "ecr:PutImage"], StringComparer.Ordinal));
+        Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void The_scan_finds_the_calls_of_the_engine_and_not_the_operations_it_never_calls()
     {
@@ -65,20 +85,21 @@ public sealed class EcrActionTests
     }
 
     /// <summary>The IAM actions the function's calls are authorized as.</summary>
-    private static HashSet<string> ActionsOfTheCalls()
+    private static HashSet<string> ActionsOfTheCalls(params string[] projects)
     {
-        var called = CalledOperations();
+        var called = CalledOperations(projects);
         return called.Concat(called.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, []))).Select(op => "ecr:" + op).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// The IEcrClient operations that src/Replicator.Core and src/Replicator.Function name at a call site
+    /// The IEcrClient operations that src/Replicator.Core and src/Replicator.Function (or the given projects) name at a call site
     /// (<c>client.PutImageAsync(...)</c>, <c>client.Paginators.DescribeImages(...)</c>): the ECR client library itself
     /// (Replicator.Core/Ecr: the client, its paginators) and the IEcrClient decorators pass every operation through
     /// and are not call sites. Comments are skipped.
     /// </summary>
-    private static HashSet<string> CalledOperations()
+    private static HashSet<string> CalledOperations(params string[] projects)
     {
+        projects = projects.Length == 0 ? ["Replicator.Core", "Replicator.Function"] : projects;
         var operations = typeof(IEcrClient).GetMethods()
             .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
             .Select(m => m.Name[..^"Async".Length])
@@ -93,7 +114,7 @@ public sealed class EcrActionTests
         Assert.Contains("RetryingEcrClient", decorators);
 
         var library = RepositoryRoot.File("src", "Replicator.Core", "Ecr") + Path.DirectorySeparatorChar;
-        var sources = new[] { "Replicator.Core", "Replicator.Function" }
+        var sources = projects
             .SelectMany(project => Directory.EnumerateFiles(RepositoryRoot.File("src", project), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)

@@ -166,12 +166,29 @@ public sealed class ParameterTests
         Assert.True(Admits("MetricsNamespace", (string)Parameter("MetricsNamespace")["Default"]!));
     }
 
-    private static bool FunctionAccepts(string variable, string value)
+    /// <summary>
+    /// DestinationKmsKeys takes the function's two entry forms, REGION=KEY and ACCOUNT:REGION=KEY (that destination's
+    /// own key, so two accounts in one region need not share one), for the destinations the stack gives it.
+    /// </summary>
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("us-west-2=alias/replicas", true)]
+    [InlineData("us-west-2=alias/replicas,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", true)]
+    [InlineData("222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", true)]
+    [InlineData("2222:us-west-2=alias/replicas", false)]
+    [InlineData("us-west-2", false)]
+    public void DestinationKmsKeys_admits_region_and_account_region_entries(string value, bool admitted)
+    {
+        Assert.Equal(admitted, Admits("DestinationKmsKeys", value));
+        Assert.Equal(admitted, FunctionAccepts("DESTINATION_KMS_KEYS", value, "us-west-2,222222222222:us-west-2"));
+    }
+
+    private static bool FunctionAccepts(string variable, string value, string destinations = "us-west-2")
     {
         var environment = new FixedVariables(new Dictionary<string, string>
         {
             ["AWS_REGION"] = "us-east-1",
-            ["DESTINATION_REGIONS"] = "us-west-2",
+            ["DESTINATION_REGIONS"] = destinations,
             [variable] = value,
         });
         try

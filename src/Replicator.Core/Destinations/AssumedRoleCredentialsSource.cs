@@ -70,7 +70,7 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
         {
             // Advisory window: only the caller that starts the renewal waits for it (and gets the current session
             // back if it fails); the others, and everyone until the retry interval after a failure, go on.
-            if (now.UtcTicks < Interlocked.Read(ref _nextAdvisoryTry) || !_session.TryStartLoad(AssumeAsync, out var renewal))
+            if (now.UtcTicks < Interlocked.Read(ref _nextAdvisoryTry) || !_session.TryStartLoad(session, AssumeAsync, out var renewal))
             {
                 return session.Credentials;
             }
@@ -78,11 +78,26 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
             return (await renewal.WaitAsync(cancellationToken)).Credentials;
         }
 
-        return (await _session.LoadAsync(AssumeAsync).WaitAsync(cancellationToken)).Credentials;
+        return (await _session.LoadAsync(session, AssumeAsync).WaitAsync(cancellationToken)).Credentials;
     }
 
     /// <summary>ECR refused the session as expired (clock skew, or a session revoked early): assume the role again next time.</summary>
     public void Invalidate() => _session.Forget();
+
+    /// <summary>
+    /// ECR refused <paramref name="used"/> as expired: assume the role again next time, unless a newer session has
+    /// replaced it already (requests signed with one session fail together; only the first drops it).
+    /// </summary>
+    public void Invalidate(AwsCredentials used)
+    {
+        if (_session.Current is { } session && ReferenceEquals(session.Credentials, used))
+        {
+            _session.Forget(session);
+        }
+    }
+
+    /// <summary>Whether <paramref name="credentials"/> are those of the session held now.</summary>
+    internal bool Holds(AwsCredentials credentials) => ReferenceEquals(_session.Current?.Credentials, credentials);
 
     public override string ToString() => $"AssumedRoleCredentialsSource({RoleArn})";
 

@@ -18,22 +18,28 @@ internal sealed class RefreshingValue<T>
     private volatile T? _value;
     private Task<T>? _loading;
 
-    /// <summary>The value as last loaded; null before the first load and after <see cref="Forget"/>.</summary>
+    /// <summary>The value as last loaded; null before the first load and after <see cref="Forget()"/>.</summary>
     public T? Current => _value;
 
     /// <summary>
     /// The load in progress, or a new one of <paramref name="load"/> (given <see cref="Current"/>, so it can keep
     /// parts of it or fall back to it). Its result becomes <see cref="Current"/>; a failed load leaves it as it was.
+    /// <paramref name="observed"/> is the <see cref="Current"/> that made the caller want a load: if another load
+    /// has replaced it since, that value is given and nothing is loaded.
     /// </summary>
-    public Task<T> LoadAsync(Func<T?, Task<T>> load)
+    public Task<T> LoadAsync(T? observed, Func<T?, Task<T>> load)
     {
-        TryStartLoad(load, out var loading);
+        TryStartLoad(observed, load, out var loading);
         return loading;
     }
 
-    /// <summary>Starts a load of <paramref name="load"/> unless one is in progress, which is then given instead.</summary>
+    /// <summary>
+    /// Starts a load of <paramref name="load"/> unless one is in progress, which is then given instead, or unless
+    /// <see cref="Current"/> is no longer <paramref name="observed"/> (a load finished after the caller read it),
+    /// whose newer value is then given: a caller that saw the old value must not load a second time.
+    /// </summary>
     /// <returns>Whether this call started the load.</returns>
-    public bool TryStartLoad(Func<T?, Task<T>> load, out Task<T> loading)
+    public bool TryStartLoad(T? observed, Func<T?, Task<T>> load, out Task<T> loading)
     {
         ArgumentNullException.ThrowIfNull(load);
         TaskCompletionSource<T> completion;
@@ -42,6 +48,14 @@ internal sealed class RefreshingValue<T>
             if (_loading is { } running)
             {
                 loading = running;
+                return false;
+            }
+
+            // A load sets the value before it leaves _loading (RunAsync, Finish), so with no load running a value that
+            // differs from the caller's is one loaded after the caller's read. A forgotten value (null) is loaded again.
+            if (_value is { } newer && !ReferenceEquals(newer, observed))
+            {
+                loading = Task.FromResult(newer);
                 return false;
             }
 
@@ -56,6 +70,9 @@ internal sealed class RefreshingValue<T>
 
     /// <summary>Drops the value so the next caller loads again; returns what was dropped.</summary>
     public T? Forget() => Interlocked.Exchange(ref _value, null);
+
+    /// <summary>Drops the value only if it is still <paramref name="expected"/>; returns whether it did.</summary>
+    public bool Forget(T expected) => ReferenceEquals(Interlocked.CompareExchange(ref _value, null, expected), expected);
 
     private async Task RunAsync(Func<T?, Task<T>> load, TaskCompletionSource<T> completion)
     {

@@ -77,7 +77,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         var keepAfterFailure = snapshot is not null && now < snapshot.ReadAt + MaxParameterAge && now.UtcTicks < Interlocked.Read(ref _nextReread);
         if (snapshot is null || (now >= snapshot.ReadAt + ParameterLifetime && !keepAfterFailure))
         {
-            snapshot = await _snapshot.LoadAsync(ReadAsync).WaitAsync(cancellationToken);
+            snapshot = await _snapshot.LoadAsync(snapshot, ReadAsync).WaitAsync(cancellationToken);
         }
 
         return snapshot.Role is null ? snapshot.Keys : await snapshot.Role.GetCredentialsAsync(cancellationToken);
@@ -87,6 +87,20 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
     public void Invalidate()
     {
         _snapshot.Forget()?.Role?.Invalidate();
+    }
+
+    /// <summary>
+    /// ECR refused <paramref name="used"/> as expired: as <see cref="Invalidate()"/>, unless they are no longer the
+    /// credentials held (another request's failure already made this source read the parameter, or renew its role).
+    /// </summary>
+    public void Invalidate(AwsCredentials used)
+    {
+        if (_snapshot.Current is { } snapshot
+            && (snapshot.Role is { } role ? role.Holds(used) : ReferenceEquals(snapshot.Keys, used))
+            && _snapshot.Forget(snapshot))
+        {
+            snapshot.Role?.Invalidate(used);
+        }
     }
 
     public override string ToString() => $"SsmCredentialsSource({ParameterName} for {DestinationRegion})";

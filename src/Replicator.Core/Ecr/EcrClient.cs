@@ -94,19 +94,22 @@ public sealed partial class EcrClient : IEcrClient
             : new CancellationTokenSource(Config.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
+        AwsCredentials? used = null;
         try
         {
             try
             {
-                return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+                used = await _credentials.GetCredentialsAsync(token);
+                return await SendOnceAsync(operation, content, payloadHash, responseInfo, used, token);
             }
-            catch (EcrException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException)
+            catch (EcrException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException && used is not null)
             {
                 // The session token expired between the source's own expiry check and ECR's (clock skew, or a role
                 // session cut short). The AWS SDKs treat this code as "refresh and retry" (botocore's
                 // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
-                // cached credentials once and send again. A second ExpiredTokenException is the caller's.
-                _credentials.Invalidate();
+                // cached credentials once and send again. A second ExpiredTokenException is the caller's. Only the set
+                // this request used is dropped: parallel requests refused together renew the session once.
+                _credentials.Invalidate(used);
                 return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
             }
         }

@@ -64,16 +64,18 @@ public sealed class EventBridgeClient : IEventBridgeClient
         using var timeout = new CancellationTokenSource(_timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
+        AwsCredentials? used = null;
         try
         {
             try
             {
-                return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
+                used = await _credentials.GetCredentialsAsync(token);
+                return await SendOnceAsync(body, used, token);
             }
-            catch (EventBridgeException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException)
+            catch (EventBridgeException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException && used is not null)
             {
                 // As in EcrClient: the session expired between the source's check and the service's; refresh once.
-                _credentials.Invalidate();
+                _credentials.Invalidate(used);
                 return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
             }
         }

@@ -16,5 +16,11 @@ public sealed record DestinationState(
 
     public static DestinationState Empty { get; } = new(true, EmptySet, EmptySet, null);
 
+    /// <summary>
+    /// The account ECR named as the destination registry when it described the root image (DescribeImages'
+    /// <c>registryId</c>); null when the root is not there. Not used by the planner.
+    /// </summary>
+    public string? RegistryId { get; init; }
+
     private static IReadOnlySet<string> EmptySet => new HashSet<string>(StringComparer.Ordinal);
 }

@@ -75,16 +75,17 @@ internal sealed class DestinationReplicator
                 }
             }
 
+            var registryId = state.RegistryId;
             foreach (var step in plan.Manifests)
             {
-                await PutManifestAsync(client, destination, repository, step, cancellationToken);
+                registryId = await PutManifestAsync(client, destination, repository, step, cancellationToken) ?? registryId;
             }
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
             var note = image.ReferrersLeftBehind > 0
                 ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} left to their own push events and the reconciler"
                 : null;
-            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note) { CompletedAt = _time.GetUtcNow() });
+            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note) { CompletedAt = _time.GetUtcNow(), RegistryId = registryId });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
@@ -128,7 +129,8 @@ internal sealed class DestinationReplicator
             ? new BlobToCopy(s.Digest, s.Size, s.Data?.ToArray())
             : throw new ReplicationException(ReplicationErrorCodes.SourceImageNotFound, $"layer {s.Digest} is not available in the source repository", isTransient: false))];
 
-    private async Task PutManifestAsync(IEcrClient client, ReplicationDestination destination, string repository, PutImageStep step, CancellationToken cancellationToken)
+    /// <summary>Puts one manifest; returns the registry id ECR reported for it (null when the put found it there).</summary>
+    private async Task<string?> PutManifestAsync(IEcrClient client, ReplicationDestination destination, string repository, PutImageStep step, CancellationToken cancellationToken)
     {
         var (digest, mediaType, manifest, tag) = (step.Digest, step.MediaType, step.Manifest, step.Tag);
 
@@ -149,7 +151,7 @@ internal sealed class DestinationReplicator
         await pacer.WaitAsync(cancellationToken);
         try
         {
-            await client.PutImageAsync(request, cancellationToken);
+            return (await client.PutImageAsync(request, cancellationToken)).Image?.RegistryId;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
         {
@@ -172,6 +174,8 @@ internal sealed class DestinationReplicator
                     e);
             }
         }
+
+        return null;
     }
 
     /// <summary>The digest <paramref name="tag"/> names in the destination, or null when it names none.</summary>

@@ -22,5 +22,13 @@ public sealed record DestinationResult(
     /// </summary>
     public bool AtSource { get; init; }
 
+    /// <summary>
+    /// The account of the registry that holds the image, as ECR reported it (PutImage's <c>image.registryId</c>, or
+    /// DescribeImages' for an image that was there): the account the destination's credentials write to, which a
+    /// destination written as a bare region does not name. Null when ECR reported none (a failure, or a put that found
+    /// the image already there).
+    /// </summary>
+    public string? RegistryId { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

@@ -46,7 +46,7 @@ internal sealed class DestinationStateReader
             // can arrive after the image, so only they are looked up.
             if (source.Referrers.Count == 0)
             {
-                return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+                return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details[0].RegistryId };
             }
 
             await AddPresentManifestsAsync(destination, registryId, repository, [.. source.Referrers.Select(r => r.ReferenceDigest)], manifests, cancellationToken);
@@ -56,7 +56,7 @@ internal sealed class DestinationStateReader
             await AddPresentManifestsAsync(destination, registryId, repository, [.. source.ManifestDigests.Where(d => d != root)], manifests, cancellationToken);
         }
 
-        var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest);
+        var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details.FirstOrDefault()?.RegistryId };
         var blobs = await AvailableBlobsAsync(destination, registryId, repository, ReplicationPlanner.BlobsToCheck(source, partial), cancellationToken);
         return partial with { BlobDigests = blobs };
     }

@@ -14,7 +14,12 @@ public sealed record ReplicatorOptions
     /// </summary>
     public int MaxParallelLayers { get; init; } = 4;
 
-    /// <summary>KMS key (id or ARN) per destination region, for sources encrypted with KMS.</summary>
+    /// <summary>
+    /// KMS key (id or ARN) for new destination repositories of sources encrypted with KMS, keyed by destination as
+    /// <see cref="ReplicationDestination.ToString"/> writes it: <c>ACCOUNT:REGION</c> for that destination only, or
+    /// <c>REGION</c> for every destination in that region that has no key of its own. A key is regional and belongs
+    /// to one account, so destinations of two accounts in one region each need theirs.
+    /// </summary>
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>PutImage calls started per second and destination region (ECR's default quota is 10).</summary>

@@ -8,15 +8,16 @@ namespace Replicator.Core.Replication;
 /// <summary>
 /// Creates a missing destination repository with the source's settings: tag mutability (with exclusion
 /// filters), scan on push, resource tags, lifecycle policy, repository policy (in the source's account and partition
-/// only) and encryption. A KMS key is regional, so KMS encryption needs a key configured for the destination region.
+/// only) and encryption. A KMS key is regional and belongs to one account, so KMS encryption needs a key configured
+/// for the destination (<see cref="ReplicatorOptions.KmsKeyIds"/>).
 /// </summary>
 internal sealed class RepositoryProvisioner
 {
-    private readonly IReadOnlyDictionary<string, string> _kmsKeysByRegion;
+    private readonly IReadOnlyDictionary<string, string> _kmsKeys;
 
-    public RepositoryProvisioner(IReadOnlyDictionary<string, string> kmsKeysByRegion)
+    public RepositoryProvisioner(IReadOnlyDictionary<string, string> kmsKeys)
     {
-        _kmsKeysByRegion = kmsKeysByRegion;
+        _kmsKeys = kmsKeys;
     }
 
     /// <summary>Reads the source repository's settings (once per request; shared by its destinations).</summary>
@@ -42,7 +43,7 @@ internal sealed class RepositoryProvisioner
     /// <summary>Creates the repository in the destination; true when this call created it, false when it already existed.</summary>
     public async Task<bool> CreateAsync(IEcrClient destination, string destinationRegion, string? registryId, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
     {
-        var request = CreateRequest(registryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, destinationRegion));
+        var request = CreateRequest(registryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, new ReplicationDestination(destinationRegion, registryId)));
 
         try
         {
@@ -116,22 +117,25 @@ internal sealed class RepositoryProvisioner
         };
     }
 
-    private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, string destinationRegion)
+    private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, ReplicationDestination destination)
     {
         if (source?.EncryptionType is null or "AES256")
         {
             return source;
         }
 
-        // KMS and KMS_DSSE keys live in one region: the source's key cannot protect another region's repository.
-        if (_kmsKeysByRegion.TryGetValue(destinationRegion, out var key))
+        // KMS and KMS_DSSE keys live in one region: the source's key cannot protect another region's repository. The
+        // destination's own entry (ACCOUNT:REGION) comes first, so another account's repository is not encrypted with
+        // the key meant for this account's repositories in that region.
+        if ((destination.RegistryId is not null && _kmsKeys.TryGetValue(destination.ToString(), out var key))
+            || _kmsKeys.TryGetValue(destination.Region, out key))
         {
             return new EncryptionConfiguration { EncryptionType = source.EncryptionType, KmsKey = key };
         }
 
         throw new ReplicationException(
             ReplicationErrorCodes.KmsKeyNotConfigured,
-            $"the source repository is encrypted with {source.EncryptionType}; configure a KMS key for destination region {destinationRegion} (ReplicatorOptions.KmsKeyIds / DESTINATION_KMS_KEYS)",
+            $"the source repository is encrypted with {source.EncryptionType}; configure a KMS key for destination {destination} or region {destination.Region} (ReplicatorOptions.KmsKeyIds / DESTINATION_KMS_KEYS)",
             isTransient: false);
     }
 

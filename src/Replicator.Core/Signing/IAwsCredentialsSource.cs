@@ -15,4 +15,12 @@ public interface IAwsCredentialsSource
     void Invalidate()
     {
     }
+
+    /// <summary>
+    /// Forgets <paramref name="used"/>, the credentials a service refused as expired, if they are still the cached
+    /// ones: when several requests signed with one session fail together, the first drops it and the others, which
+    /// find a newer session (or its load under way), keep that one, so N failures cost one renewal, not N. A source
+    /// that cannot tell its sets apart forgets whatever it holds.
+    /// </summary>
+    void Invalidate(AwsCredentials used) => Invalidate();
 }

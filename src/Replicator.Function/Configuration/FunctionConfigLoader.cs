@@ -147,7 +147,12 @@ internal static partial class FunctionConfigLoader
         }
     }
 
-    /// <summary><c>us-west-2=arn:aws:kms:us-west-2:...:key/...,eu-west-1=alias/ecr</c>: a KMS key is regional, so one per destination region.</summary>
+    /// <summary>
+    /// <c>us-west-2=arn:aws:kms:us-west-2:...:key/...,222222222222:us-west-2=arn:...,eu-west-1=alias/ecr</c>: a KMS key
+    /// is regional, so one per destination region (<c>REGION=KEY</c>, for every destination in that region), and a key
+    /// belongs to one account, so a destination of another account may have its own (<c>ACCOUNT:REGION=KEY</c>, written
+    /// as in DESTINATION_REGIONS), which wins there. Keyed as <see cref="ReplicatorOptions.KmsKeyIds"/> is.
+    /// </summary>
     internal static IReadOnlyDictionary<string, string> ParseKmsKeys(string? value, IReadOnlyList<ReplicationDestination> destinations)
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -162,23 +167,28 @@ internal static partial class FunctionConfigLoader
             var equals = entry.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0 || equals == entry.Length - 1 || entry.AsSpan(equals + 1).ContainsAny(" \t"))
             {
-                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)} must be REGION=KEY_ID_OR_ARN");
+                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)} must be REGION=KEY_ID_OR_ARN or ACCOUNT:REGION=KEY_ID_OR_ARN");
             }
 
-            var keyRegion = entry[..equals];
-            if (EcrNames.ValidateRegion(keyRegion) is { } regionError)
+            var name = entry[..equals];
+            ReplicationDestination target;
+            try
             {
-                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)}: {regionError}");
+                target = ReplicationDestination.Parse(name);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)}: {e.Message}");
             }
 
-            if (!destinations.Any(d => d.Region == keyRegion))
+            if (target.RegistryId is null ? !destinations.Any(d => d.Region == target.Region) : !destinations.Contains(target))
             {
-                throw new ConfigurationException(DestinationKmsKeys, $"region {keyRegion} is not in DESTINATION_REGIONS");
+                throw new ConfigurationException(DestinationKmsKeys, $"{(target.RegistryId is null ? "region" : "destination")} {name} is not in DESTINATION_REGIONS");
             }
 
-            if (!keys.TryAdd(keyRegion, entry[(equals + 1)..]))
+            if (!keys.TryAdd(target.ToString(), entry[(equals + 1)..]))
             {
-                throw new ConfigurationException(DestinationKmsKeys, $"region {keyRegion} is listed twice");
+                throw new ConfigurationException(DestinationKmsKeys, $"{(target.RegistryId is null ? "region" : "destination")} {name} is listed twice");
             }
         }
 

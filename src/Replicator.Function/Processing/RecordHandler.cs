@@ -100,7 +100,7 @@ public sealed class RecordHandler(
         if (replicatedEvents is not null && config.ReplicatedEventBus is { } bus && decision.Action != RecordAction.Delete)
         {
             // After the metrics, with the same figures; its failures are warnings, never the record's.
-            var events = ReplicatedEventFactory.Create(source, imageEvent.Time, config.RepositoryMapping, result, bus, timeProvider.GetUtcNow());
+            var events = ReplicatedEventFactory.Create(source, imageEvent.Time, config.RepositoryMapping, result, bus, timeProvider.GetUtcNow(), config.Access);
             if (events.Count > 0)
             {
                 await replicatedEvents.PublishAsync(events, fields, cancellationToken);

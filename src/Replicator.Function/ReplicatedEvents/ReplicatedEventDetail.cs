@@ -37,8 +37,12 @@ public sealed class ReplicatedEventDetail
     [JsonPropertyName("source-registry-id")]
     public required string SourceRegistryId { get; init; }
 
+    /// <summary>
+    /// The destination's account; absent when it is not known (a REGION destination written with credentials of its
+    /// own, such as another partition's, for which ECR reported none).
+    /// </summary>
     [JsonPropertyName("destination-registry-id")]
-    public required string DestinationRegistryId { get; init; }
+    public string? DestinationRegistryId { get; init; }
 
     /// <summary>Seconds from the push event's time to the moment the destination held the image: the ReplicationLatency metric's value.</summary>
     [JsonPropertyName("latency-seconds")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Replicator.Core.Destinations;
 using Replicator.Core.EventBridge;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.Partitions;
@@ -22,8 +23,9 @@ public static class ReplicatedEventFactory
     /// <param name="result">The engine's result.</param>
     /// <param name="bus">The bus the events go to.</param>
     /// <param name="now">The clock's reading, for a result without <see cref="DestinationResult.CompletedAt"/>.</param>
+    /// <param name="access">Which credentials write to each destination (DESTINATION_CREDENTIALS...); null: the replicator's own everywhere.</param>
     public static IReadOnlyList<ReplicatedEvent> Create(
-        ImageReference source, DateTimeOffset? pushedAt, RepositoryMapping mapping, ReplicationResult result, EventBusReference bus, DateTimeOffset now)
+        ImageReference source, DateTimeOffset? pushedAt, RepositoryMapping mapping, ReplicationResult result, EventBusReference bus, DateTimeOffset now, DestinationAccess? access = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(mapping);
@@ -40,7 +42,7 @@ public static class ReplicatedEventFactory
             }
 
             var region = destination.Destination.Region;
-            var account = destination.Destination.RegistryId ?? source.RegistryId;
+            var account = DestinationAccount(source, destination, access ?? DestinationAccess.SourceOnly);
             var detail = new ReplicatedEventDetail
             {
                 Result = destination.Outcome.ToString(),
@@ -63,12 +65,33 @@ public static class ReplicatedEventFactory
                 Detail = JsonSerializer.Serialize(detail, ReplicatedEventJsonContext.Default.ReplicatedEventDetail),
                 EventBusName = bus.Value,
 
-                // The destination repository's ARN, as ECR's own events name the repository in resources.
-                Resources = [$"arn:{AwsPartitions.IdOf(region)}:ecr:{region}:{account}:repository/{destinationRepository}"],
+                // The destination repository's ARN, as ECR's own events name the repository in resources; left out
+                // when the account is not known, rather than named with an account that does not hold it.
+                Resources = account is null ? null : [$"arn:{AwsPartitions.IdOf(region)}:ecr:{region}:{account}:repository/{destinationRepository}"],
             };
             events.Add(new ReplicatedEvent(region, digest, entry));
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// The account that holds the destination's image: the one its entry names (ACCOUNT:REGION), else the one ECR
+    /// reported when it wrote or described the image, else the source's, but only for a destination written with the
+    /// replicator's own credentials in the source's partition. A bare REGION entry of another partition (written with
+    /// an IAM user's keys from SSM, OtherPartitionDestinations) or with credentials of its own is another account,
+    /// whose id the replicator does not know: null, and the event names no account.
+    /// </summary>
+    private static string? DestinationAccount(ImageReference source, DestinationResult destination, DestinationAccess access)
+    {
+        if ((destination.Destination.RegistryId ?? destination.RegistryId) is { } known)
+        {
+            return known;
+        }
+
+        var d = destination.Destination;
+        return AwsPartitions.IdOf(d.Region) == AwsPartitions.IdOf(source.Region) && access.Route(d, source.RegistryId).Kind == DestinationRouteKind.SourceCredentials
+            ? source.RegistryId
+            : null;
     }
 }

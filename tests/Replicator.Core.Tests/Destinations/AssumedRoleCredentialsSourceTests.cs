@@ -208,6 +208,59 @@ public sealed class AssumedRoleCredentialsSourceTests
         Assert.Equal("token2", next.SessionToken);
     }
 
+    /// <summary>
+    /// Eight requests signed with one session are all refused with ExpiredTokenException, as parallel layer uploads
+    /// are when a session is revoked. Each invalidates the session it used and asks again: four while the renewal is
+    /// still at STS, four after it has finished. Only the first drops the session; the rest join its renewal or find
+    /// the new session, so STS is called once for the first session and once for the renewal, never once per failure.
+    /// </summary>
+    [Fact]
+    public async Task Parallel_expired_token_failures_of_one_session_renew_it_once()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        IAwsCredentialsSource signer = source;
+        var used = await source.GetCredentialsAsync(CancellationToken.None);
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var during = new List<Task<AwsCredentials>>();
+        for (var i = 0; i < 4; i++)
+        {
+            signer.Invalidate(used);
+            during.Add(source.GetCredentialsAsync(CancellationToken.None).AsTask());
+        }
+
+        await sts.CallsReached(2);
+        sts.Gate.SetResult();
+        var renewed = await Task.WhenAll(during);
+        var after = new List<AwsCredentials>();
+        for (var i = 0; i < 4; i++)
+        {
+            signer.Invalidate(used);
+            after.Add(await source.GetCredentialsAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(2, sts.Calls.Count);
+        Assert.All(renewed.Concat(after), c => Assert.Equal("token2", c.SessionToken));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_session_already_replaced_keeps_the_new_one()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var first = await source.GetCredentialsAsync(CancellationToken.None);
+        source.Invalidate(first);
+        var second = await source.GetCredentialsAsync(CancellationToken.None);
+
+        source.Invalidate(first);
+        var third = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("token2", second.SessionToken);
+        Assert.Same(second, third);
+        Assert.Equal(2, sts.Calls.Count);
+    }
+
     private sealed class RenewalObserver : IReplicationObserver
     {
         public List<(string RoleArn, string ErrorCode, DateTimeOffset Expiration)> Failures { get; } = [];

@@ -133,6 +133,27 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal("AKIAROTATED", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
     }
 
+    [Fact]
+    public async Task Invalidating_keys_already_read_again_reads_the_parameter_no_more()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        Replicator.Core.Signing.IAwsCredentialsSource signer = source;
+        var used = await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated");
+
+        // Two requests signed with the first keys are refused together: the first failure reads the parameter again,
+        // the second finds the rotated keys already there.
+        signer.Invalidate(used);
+        var rotated = await source.GetCredentialsAsync(CancellationToken.None);
+        signer.Invalidate(used);
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIAROTATED", rotated.AccessKeyId);
+        Assert.Same(rotated, kept);
+        Assert.Equal(2, store.Reads);
+    }
+
     /// <summary>SSM throttling, wrapped as the real store wraps it (SsmParameterStore).</summary>
     private static ReplicationException Throttled() => ServiceFailures.Wrap(
         new AmazonServiceException("Rate exceeded") { ErrorCode = "ThrottlingException", StatusCode = HttpStatusCode.BadRequest },

@@ -188,16 +188,33 @@ public class FunctionConfigTests
         Assert.Empty(Load().KmsKeyIds);
     }
 
+    [Fact]
+    public void Kms_keys_of_another_account_are_keyed_by_that_destination_and_the_region_entry_stays_the_fallback()
+    {
+        var config = Load(
+            ("DESTINATION_REGIONS", "us-west-2,222222222222:us-west-2,333333333333:us-west-2"),
+            ("DESTINATION_KMS_KEYS", "us-west-2=alias/own,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup"));
+
+        Assert.Equal(2, config.KmsKeyIds.Count);
+        Assert.Equal("alias/own", config.KmsKeyIds["us-west-2"]);
+        Assert.Equal("arn:aws:kms:us-west-2:222222222222:key/backup", config.KmsKeyIds["222222222222:us-west-2"]);
+        Assert.Same(config.KmsKeyIds, config.ToReplicatorOptions().KmsKeyIds);
+    }
+
     [Theory]
     [InlineData("us-west-2", "REGION=KEY")]
+    [InlineData("12:us-west-2=key", "12")]
+    [InlineData("222222222222:eu-west-1=key", "destination 222222222222:eu-west-1 is not in DESTINATION_REGIONS")]
+    [InlineData("222222222222:us-west-2=key", "destination 222222222222:us-west-2 is not in DESTINATION_REGIONS")]
     [InlineData("=key", "REGION=KEY")]
     [InlineData("us-west-2=", "REGION=KEY")]
     [InlineData("mars=key", "not an AWS region")]
     [InlineData("eu-west-1=key", "not in DESTINATION_REGIONS")]
     [InlineData("us-west-2=a,us-west-2=b", "listed twice")]
+    [InlineData("us-west-2=a,111111111111:us-west-2=b,111111111111:us-west-2=c", "destination 111111111111:us-west-2 is listed twice")]
     public void Bad_kms_key_entries_name_the_variable_and_the_problem(string value, string expected)
     {
-        var error = Fails(("DESTINATION_KMS_KEYS", value));
+        var error = Fails(("DESTINATION_REGIONS", "us-west-2,111111111111:us-west-2"), ("DESTINATION_KMS_KEYS", value));
 
         Assert.Equal("DESTINATION_KMS_KEYS", error.Variable);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Replicator.Core.Destinations;
 using Replicator.Core.EventBridge;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
@@ -66,6 +67,56 @@ public sealed class ReplicatedEventFactoryTests
         Assert.Equal("team/app", detail.RootElement.GetProperty("repository-name").GetString());
         Assert.Equal("mirror/team/app", detail.RootElement.GetProperty("destination-repository-name").GetString());
         Assert.Equal(["arn:aws-cn:ecr:cn-north-1:333333333333:repository/mirror/team/app"], entry.Resources);
+    }
+
+    [Fact]
+    public void A_region_of_another_partition_is_never_named_with_the_source_account()
+    {
+        // OtherPartitionDestinations=cn-north-1 with its credentials from SSM (docs/deploy.md): the entry names no
+        // account, and the keys there belong to an account of aws-cn, never to the source's.
+        var china = new ReplicationDestination("cn-north-1");
+        var access = DestinationAccess.Parse(null, null, null, "cn-north-1=ssm:/replicator/cn", [china], "us-east-1");
+        var result = new ReplicationResult(Source, Digest, [Result(china, ReplicationOutcome.Replicated)]);
+
+        var entry = Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now, access)).Entry;
+
+        using var detail = JsonDocument.Parse(entry.Detail!);
+        Assert.False(detail.RootElement.TryGetProperty("destination-registry-id", out _));
+        Assert.Equal("111111111111", detail.RootElement.GetProperty("source-registry-id").GetString());
+        Assert.Null(entry.Resources);
+
+        // Without the credentials' routing (null access) the partition alone still rules the source's account out.
+        var unrouted = Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now)).Entry;
+        Assert.Null(unrouted.Resources);
+    }
+
+    [Fact]
+    public void A_region_written_with_its_own_credentials_takes_the_account_ECR_reported()
+    {
+        // Same partition, but keys of another account from SSM: ECR's registryId names the account that holds the image.
+        var west = new ReplicationDestination("us-west-2");
+        var access = DestinationAccess.Parse(null, null, null, "us-west-2=ssm:/replicator/west", [west], "us-east-1");
+        var unknown = new ReplicationResult(Source, Digest, [Result(west, ReplicationOutcome.Replicated)]);
+        var reported = new ReplicationResult(Source, Digest, [Result(west, ReplicationOutcome.Replicated) with { RegistryId = "444444444444" }]);
+
+        Assert.Null(Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, unknown, Bus, Now, access)).Entry.Resources);
+        var entry = Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, reported, Bus, Now, access)).Entry;
+
+        using var detail = JsonDocument.Parse(entry.Detail!);
+        Assert.Equal("444444444444", detail.RootElement.GetProperty("destination-registry-id").GetString());
+        Assert.Equal(["arn:aws:ecr:us-west-2:444444444444:repository/team/app"], entry.Resources);
+    }
+
+    [Fact]
+    public void A_region_of_another_partition_takes_the_account_ECR_reported()
+    {
+        var china = new ReplicationDestination("cn-north-1");
+        var access = DestinationAccess.Parse(null, null, null, "cn-north-1=ssm:/replicator/cn", [china], "us-east-1");
+        var result = new ReplicationResult(Source, Digest, [Result(china, ReplicationOutcome.UpToDate) with { RegistryId = "333333333333" }]);
+
+        var entry = Assert.Single(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now, access)).Entry;
+
+        Assert.Equal(["arn:aws-cn:ecr:cn-north-1:333333333333:repository/team/app"], entry.Resources);
     }
 
     [Theory]
