@@ -25,9 +25,6 @@ public sealed class DriftScanRun
     /// </summary>
     public string? SourceAccount { get; internal set; }
 
-    /// <summary>The destinations skipped for the rest of this pass because their credentials could not be had.</summary>
-    public IReadOnlyCollection<ReplicationDestination> WithoutCredentials => _withoutCredentials;
-
     internal bool Skips(ReplicationDestination destination) => _withoutCredentials.Contains(destination);
 
     internal void Skip(ReplicationDestination destination) => _withoutCredentials.Add(destination);

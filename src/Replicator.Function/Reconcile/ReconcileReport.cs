@@ -17,13 +17,15 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
     public IReadOnlyList<string> Failures { get; init; } = [];
 
     /// <summary>
-    /// SendMessageBatch requests that failed as a whole (after the SDK's own retries), with the reason: the run stopped
-    /// there, and <see cref="Cursor"/> is the unit of the first message not sent. Never a repository's failure.
+    /// The SendMessageBatch request that failed as a whole (after the SDK's own retries): the run stopped there, and
+    /// <see cref="Cursor"/> is the unit of the first message not sent. Never a repository's failure.
     /// </summary>
-    public IReadOnlyList<string> SendFailures { get; init; } = [];
-
-    /// <summary>The exception of the send that failed, for a caller that ends on it (the CLI's one error line).</summary>
     public Exception? SendError { get; init; }
+
+    /// <summary><see cref="SendError"/> as a reason, or none: at most one send fails, since the run stops at it.</summary>
+    public IReadOnlyList<string> SendFailures => SendError is null ? [] : [Describe(SendError)];
+
+    internal static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
 
     /// <summary>Why the cursor could not be saved, when it could not: the next run starts from the cursor saved before.</summary>
     public string? CursorFailure { get; init; }

@@ -189,8 +189,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 catch (Exception ex)
                 {
                     // A cancellation too: the messages are not queued either way, and the cursor must say so.
-                    state.SendFailures.Add($"{ex.GetType().Name}: {ex.Message}");
-                    state.SendError ??= ex;
+                    state.SendError = ex;
                     state.FirstUnsent = batch[0].Resume;
                     break;
                 }
@@ -212,7 +211,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             }
             else
             {
-                var reason = $"not sent: {state.SendFailures[0]}";
+                var reason = $"not sent: {ReconcileReport.Describe(state.SendError!)}";
                 state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
                 state.Pending.Clear();
             }
@@ -234,8 +233,6 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         public List<string> Failures { get; } = [];
 
-        public List<string> SendFailures { get; } = [];
-
         public Exception? SendError { get; set; }
 
         /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
@@ -249,7 +246,6 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift])
             {
                 Failures = [.. Failures],
-                SendFailures = [.. SendFailures],
                 SendError = SendError,
                 CursorFailure = cursorFailure,
             };
