@@ -235,6 +235,24 @@ public sealed class ImageReplicator : IImageReplicator
             return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
         }
 
+        string? held;
+        try
+        {
+            held = await ImageDeleter.InSourceAsync(_clients.GetClient(request.Source.Region), request.Source, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, request.Source.Tag, cancellationToken);
+            return AllFailed(request, request.Source.Digest, code, message, transient, started);
+        }
+
+        if (held is not null)
+        {
+            return Report(new ReplicationResult(request.Source, request.Source.Digest, [.. request.Destinations.Select(d => new DestinationResult(
+                d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
+                ReplicationErrorCodes.SourceImageStillPresent, $"{held}; the delete is not replicated (an event older than a push of the same tag, or not the source's)"))]));
+        }
+
         var results = await Task.WhenAll(request.Destinations.Select(async d =>
         {
             var result = await _deleter.DeleteAsync(_destinationClients.GetClient(d, request.Source.RegistryId), request.Source, d, _time, cancellationToken);

@@ -46,7 +46,8 @@ public sealed class RequestsMatchModelTests
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
-        // A replicated delete: the tag is read, then BatchDeleteImage.
+        // A replicated delete: the source is read (it no longer has the tag), the destination's tag, then BatchDeleteImage.
+        await h.DeleteAsync(Source, "plain", new ImageIdentifier { ImageTag = "v2" });
         Assert.True((await h.Replicator().DeleteAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
         var model = EcrModel.Instance;

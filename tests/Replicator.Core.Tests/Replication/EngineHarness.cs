@@ -73,6 +73,16 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public Task<bool> HasBlobAsync(string region, string repository, string digest) => Probe(region).HasBlobAsync(repository, digest);
 
+    /// <summary>Deletes tags or digests with BatchDeleteImage, as a user would; every one must go.</summary>
+    public async Task DeleteAsync(string region, string repository, params ImageIdentifier[] ids)
+    {
+        var deleted = await Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [.. ids] });
+        if (deleted.Failures is { Count: > 0 } failures)
+        {
+            throw new InvalidOperationException($"{region} {repository}: {failures[0].FailureCode} {failures[0].FailureReason}");
+        }
+    }
+
     /// <summary>Every ECR call the destination region received since the last reset, by operation.</summary>
     public int Calls(string region, string operation) => Server.Calls.Count(region, operation);
 
