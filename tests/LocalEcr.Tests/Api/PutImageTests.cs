@@ -46,6 +46,7 @@ public sealed class PutImageTests
     [InlineData("a/b", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
     [InlineData("v1:2", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
     [InlineData("caf\u00e9", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("v1\n", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")] // a $-anchored regex would accept it
     [InlineData("", "Member must have length between 1 and 300")]
     public async Task A_tag_is_1_to_300_letters_digits_underscores_dots_and_dashes(string tag, string? refusal)
     {
