@@ -136,6 +136,28 @@ public sealed class PutImageTests
     }
 
     [Fact]
+    public async Task An_upper_case_spelling_of_the_digest_is_ImageDigestDoesNotMatch_and_does_not_find_the_image()
+    {
+        // The model's digest pattern admits A-F, but ECR computes lower-case hex; LocalEcr compares ordinally.
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 4);
+        var upper = "sha256:" + digest["sha256:".Length..].ToUpperInvariant();
+        Assert.NotEqual(digest, upper);
+
+        (await client.CallAsync("PutImage", Put(manifest, "v2", upper))).AssertError("ImageDigestDoesNotMatchException");
+        var got = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(TestImages.ImageId(digest: upper, tag: "v1"), TestImages.ImageId(digest: upper)),
+        })).EnsureOk().Json;
+
+        Assert.Empty(got["images"]!.AsArray());
+        Assert.Equal(["ImageTagDoesNotMatchDigest", "ImageNotFound"], got["failures"]!.AsArray().Select(f => f!["failureCode"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Missing_config_or_layers_are_LayersNotFound_but_foreign_layers_are_skipped()
     {
         var (server, client) = await StartAsync();
