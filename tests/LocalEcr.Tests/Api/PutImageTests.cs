@@ -321,6 +321,10 @@ public sealed class PutImageTests
         Assert.Single(paged["referrers"]!.AsArray());
         Assert.NotNull(paged["nextToken"]);
         (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject }, ["maxResults"] = 51 })).AssertError("InvalidParameterException");
+
+        // A subject the repository does not hold: the model lists no ImageNotFoundException for the operation.
+        var none = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = "sha256:" + new string('0', 64) } })).EnsureOk().Json;
+        Assert.Empty(none["referrers"]!.AsArray());
     }
 
     [Fact]
