@@ -1,5 +1,3 @@
-using System.Text.Json;
-using LocalEcr.Model;
 using Replicator.Cli.Tests.Support;
 using Replicator.Samples;
 using Replicator.Testing;
@@ -43,15 +41,7 @@ public sealed class VerifyRequestsMatchModelTests
         // Each run used the operations whose requests are checked below (expected subset first).
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeImages", "BatchGetImage", "ListImageReferrers" }, verified.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal));
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeImages", "BatchGetImage", "ListImageReferrers" }, requests.Skip(verified.Count).Select(r => r.Operation).ToHashSet(StringComparer.Ordinal));
-        var model = EcrModel.Instance;
-        var violations = requests
-            .SelectMany(r =>
-            {
-                using var body = JsonDocument.Parse(r.Body);
-                return model.Check(r.Operation, body.RootElement, unknownMembers: true).Select(v => $"{r.Operation}: {v.Message}");
-            })
-            .Distinct()
-            .ToList();
+        var violations = ModelRequestCheck.Violations(requests.Select(r => (r.Operation, r.Body)));
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 }

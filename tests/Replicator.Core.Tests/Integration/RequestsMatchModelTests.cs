@@ -1,9 +1,8 @@
-using System.Text.Json;
-using LocalEcr.Model;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Samples;
+using Replicator.Testing;
 using Replicator.Core.Tests.Replication;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
@@ -78,7 +77,6 @@ public sealed class RequestsMatchModelTests
         var scanned = recorder.Requests.Skip(replication.Count).Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeRepositories", "DescribeImages", "BatchGetImage", "ListImageReferrers" }, scanned);
 
-        var model = EcrModel.Instance;
         var requests = recorder.Requests.ToList();
         var sent = replication.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(
@@ -90,14 +88,7 @@ public sealed class RequestsMatchModelTests
             },
             sent);
 
-        var violations = requests
-            .SelectMany(r =>
-            {
-                using var body = JsonDocument.Parse(r.Body);
-                return model.Check(r.Operation, body.RootElement, unknownMembers: true).Select(v => $"{r.Operation}: {v.Message}");
-            })
-            .Distinct()
-            .ToList();
+        var violations = ModelRequestCheck.Violations(requests);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 }
