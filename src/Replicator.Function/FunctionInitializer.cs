@@ -82,7 +82,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         var reconciler = CreateReconciler(config, replicator);
         var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, time);
         var batchOptions = config.MaxReceiveCount is { } maxReceiveCount ? host.BatchOptions with { MaxReceiveCount = maxReceiveCount } : host.BatchOptions;
-        var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, batchOptions, redelivery), logger, scheduled);
+        var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, batchOptions, redelivery, time), logger, scheduled);
         logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}, replicated events {(replicatedEvents is null ? "off" : "on")}");
         return handler.HandleAsync;
     }
