@@ -147,10 +147,52 @@ public sealed class ImageReplicator : IImageReplicator
         var context = new SourceContext(client, source, image, settings, blobs);
         var results = await Task.WhenAll(ready.Select(
             d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
+        results = await RecheckRefusedLayersAsync(client, source, image.Root.ReferenceDigest, results, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
             ? WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
             : waiting.First(w => w.Destination == d)).ToList();
         return new ReplicationResult(source, context.Image.Root.ReferenceDigest, all);
+    }
+
+    /// <summary>
+    /// The destinations whose copy failed because the source refused a layer (LayerInaccessibleException: "not associated
+    /// with an image", which every layer of a deleted image becomes) are decided by asking the source for the image once
+    /// more, once for all of them (they fail together: a layer is downloaded once for every destination). Gone, it was
+    /// deleted while it was copied: a stale event, skipped like one found gone before the copy began. Still there, or
+    /// when the source cannot say, the failure stands as it was.
+    /// </summary>
+    private async Task<DestinationResult[]> RecheckRefusedLayersAsync(
+        IEcrClient client, ImageReference source, string digest, DestinationResult[] results, long started, CancellationToken cancellationToken)
+    {
+        if (!results.Any(r => r.SourceLayerRefused))
+        {
+            return results;
+        }
+
+        var gone = false;
+        try
+        {
+            gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            // The source cannot say (its own failure is in the retry log): the layer's refusal is the result.
+        }
+
+        var decided = results.Select(r => !r.SourceLayerRefused ? r
+            : gone ? new DestinationResult(
+                r.Destination, ReplicationOutcome.Skipped, digest, r.LayersCopied, r.LayersSkipped, r.BytesCopied, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageNotFound,
+                $"the source image {source} was deleted while it was copied (its layers became inaccessible); nothing to copy (stale event)")
+            : r with { SourceLayerRefused = false }).ToArray();
+        foreach (var (before, after) in results.Zip(decided))
+        {
+            if (before.SourceLayerRefused)
+            {
+                _observer.DestinationDone(after);
+            }
+        }
+
+        return decided;
     }
 
     /// <summary>
