@@ -53,6 +53,9 @@ public sealed class RequestsMatchModelTests
         await h.DeleteAsync(Source, "plain", new ImageIdentifier { ImageTag = "v2" });
         Assert.True((await h.Replicator().DeleteAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
+        // A tag no event brought: the drift the pass below must find.
+        await h.PushAsync(Source, "plain", large, "v3");
+
         var replication = recorder!.Requests.ToList();
 
         // A reconcile pass, as the function's Reconciler drives the scanner: the repositories, each one's source and
@@ -73,7 +76,7 @@ public sealed class RequestsMatchModelTests
             }
         }
 
-        Assert.Contains(drift, d => d.Repository == "plain" && d.Tag == "v2");
+        Assert.Contains(drift, d => d.Repository == "plain" && d.Tag == "v3");
         // xUnit's Superset takes the expected subset first: every operation named here was sent.
         var scanned = recorder.Requests.Skip(replication.Count).Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeRepositories", "DescribeImages", "BatchGetImage", "ListImageReferrers" }, scanned);
