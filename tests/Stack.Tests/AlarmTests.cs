@@ -134,6 +134,28 @@ public sealed class AlarmTests
     }
 
     [Fact]
+    public void Every_event_EventBridge_sends_to_the_intake_dead_letter_queue_raises_an_alarm_again()
+    {
+        // As for the replication dead-letter queue: the depth alarm stays in ALARM while the queue holds anything (the
+        // events of names longer than 128 characters stay there), so a send in a later period must alarm anew.
+        var (id, alarm) = Assert.Single(Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm"), a =>
+            (string?)a.Value["Properties"]!["MetricName"] == "NumberOfMessagesSent" &&
+            a.Value["Properties"]!["Dimensions"]!.AsArray().Any(d => (string?)d!["Value"] == "{GetAtt:IntakeDeadLetterQueue.QueueName}"));
+        var properties = alarm["Properties"]!;
+
+        Assert.Equal("IntakeDeadLetterQueueSentAlarm", id);
+        Assert.Equal("AWS/SQS", (string)properties["Namespace"]!);
+        Assert.Equal("Sum", (string)properties["Statistic"]!);
+        Assert.Equal(300, (int)properties["Period"]!);
+        Assert.Equal(0, (double)properties["Threshold"]!);
+        Assert.Equal("GreaterThanThreshold", (string)properties["ComparisonOperator"]!);
+        Assert.Equal("notBreaching", (string)properties["TreatMissingData"]!);
+        Assert.Equal(
+            Samples.WithDeletes.Properties("DeadLetterQueueSentAlarm")["AlarmActions"]!.ToJsonString(),
+            properties["AlarmActions"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Outputs_name_the_queues_the_function_and_the_conditional_topic()
     {
         var outputs = StackTemplate.Raw["Outputs"]!.AsObject();
