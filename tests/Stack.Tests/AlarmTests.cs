@@ -54,15 +54,15 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Eight for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
+        // Nine for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
         // and the reconciler's two (the default schedule is on).
-        Assert.Equal(10 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(11 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(10 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(11 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["OKActions"]));
     }
@@ -83,7 +83,7 @@ public sealed class AlarmTests
         });
 
         var alarms = stack.OfType("AWS::CloudWatch::Alarm").ToList();
-        Assert.Equal(10 + 2 + 2, alarms.Count); // with the reconciler's two
+        Assert.Equal(11 + 2 + 2, alarms.Count); // with the reconciler's two
         Assert.All(alarms, a =>
         {
             Assert.Equal(expected, Samples.Strings(a.Value["Properties"]!["AlarmActions"]));
