@@ -7,6 +7,7 @@
 # Cross-compiling: https://learn.microsoft.com/dotnet/core/deploying/native-aot/cross-compile
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$PWD"
 
 work="$(mktemp -d)"
 ecr_pid=""
@@ -25,8 +26,9 @@ dotnet publish src/Replicator.Function -c Release -r linux-arm64 -o "$work/publi
   -p:CppCompilerAndLinker="$(basename "$clang")" -p:ObjCopyName=aarch64-linux-gnu-objcopy
 file "$work/publish/bootstrap" | grep -q 'ARM aarch64' || { echo "error: bootstrap is not an aarch64 executable" >&2; exit 1; }
 
-# libssl3 for arm64, unpacked only (the host stays x86_64): the bootstrap aborts without it.
-(cd "$work" && apt-get download -q libssl3:arm64 >/dev/null && dpkg -x libssl3_*_arm64.deb sysroot)
+# libssl3 for arm64, unpacked only (the host stays x86_64): the bootstrap aborts without it. The index on disk may
+# name a version the archive has since replaced: apt-get-retry.sh refreshes it and tries again.
+(cd "$work" && "$repo/scripts/apt-get-retry.sh" download -q libssl3:arm64 >/dev/null && dpkg -x libssl3_*_arm64.deb sysroot)
 cat >"$work/bootstrap" <<WRAPPER
 #!/bin/sh
 LD_LIBRARY_PATH="$work/sysroot/usr/lib/aarch64-linux-gnu" exec qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/publish/bootstrap" "\$@"

@@ -3,6 +3,7 @@ using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.EventBridge;
+using Replicator.Core.Partitions;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
@@ -65,6 +66,11 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             logger.Log(config.LogLevel > LogLevel.Warn ? config.LogLevel : LogLevel.Warn, warning);
         }
 
+        foreach (var unknown in UnknownRegionWarnings(config.Destinations, host.Environment))
+        {
+            logger.Warn(unknown);
+        }
+
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
             : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;
@@ -76,9 +82,26 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         var reconciler = CreateReconciler(config, replicator);
         var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, time);
         var batchOptions = config.MaxReceiveCount is { } maxReceiveCount ? host.BatchOptions with { MaxReceiveCount = maxReceiveCount } : host.BatchOptions;
-        var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, batchOptions, redelivery), logger, scheduled);
+        var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, batchOptions, redelivery, time), logger, scheduled);
         logger.Debug($"Initialized: {config.Destinations.Count} destination(s), dead-letter queue {(deadLetterQueue is null ? "off" : "on")}, replicated events {(replicatedEvents is null ? "off" : "on")}");
         return handler.HandleAsync;
+    }
+
+    /// <summary>
+    /// One warning per destination region this build does not know (<see cref="AwsRegions"/>), unless an ECR endpoint
+    /// override is set (a local ECR accepts any name). Not an init error: a region launched after this build must
+    /// still work. A mistyped one fails each copy there as <c>UnknownRegionHostNotFound</c>, permanently.
+    /// </summary>
+    internal static IEnumerable<string> UnknownRegionWarnings(IReadOnlyList<ReplicationDestination> destinations, IEnvironmentVariables environment)
+    {
+        if (EcrEndpoints.IsOverridden(environment))
+        {
+            return [];
+        }
+
+        return destinations.Select(d => d.Region).Distinct(StringComparer.Ordinal).Where(r => !AwsRegions.IsKnown(r)).Select(r =>
+            $"DESTINATION_REGIONS: {r} is not a region this build knows: if it is mistyped, its ECR endpoint does not exist and "
+            + $"every copy to it fails as {EcrErrorCodes.UnknownRegionHostNotFound} (dead-lettered, not retried); a region launched after this build works as usual");
     }
 
     /// <summary>The publisher when REPLICATED_EVENT_BUS is set, signing with the function's own credentials (the default chain).</summary>

@@ -135,6 +135,35 @@ public sealed class FunctionHostTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A destination region this build does not know is not refused (a region launched after the build must work),
+    /// but named once at init, unless an endpoint override (a local ECR) accepts any name.
+    /// </summary>
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("http://127.0.0.1:5000", false)]
+    public async Task A_destination_region_this_build_does_not_know_is_warned_about_once_at_init(string? endpoint, bool warned)
+    {
+        _ = Start(Environment(("DESTINATION_REGIONS", "us-wset-2,111111111111:us-wset-2,eu-west-1"), ("AWS_ENDPOINT_URL_ECR", endpoint)));
+
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        var warnings = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("level", out var level) && level.GetString() == "WARN")
+            .Select(l => l.GetProperty("message").GetString()!)
+            .ToList();
+        if (!warned)
+        {
+            Assert.Empty(warnings);
+            return;
+        }
+
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("DESTINATION_REGIONS: us-wset-2 is not a region this build knows: if it is mistyped", warning, StringComparison.Ordinal);
+        Assert.Contains("UnknownRegionHostNotFound", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_malformed_sample_is_dead_lettered()
     {

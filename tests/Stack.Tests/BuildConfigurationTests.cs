@@ -109,8 +109,17 @@ public sealed class BuildConfigurationTests
         if (architecture != "x86_64")
         {
             Assert.Equal(architecture, Overrides(build)["Architecture"]);
-            Assert.Equal(architecture, Overrides(all[environment]!["local_invoke"]!["parameters"]!)["Architecture"]);
         }
+
+        // `sam local invoke` without --parameter-overrides: every environment gives the function destinations (it
+        // stops at init without DESTINATION_REGIONS) and a filter that selects the sample events' repositories, the
+        // same apart from the architecture.
+        var local = Overrides(all[environment]!["local_invoke"]!["parameters"]!);
+        Assert.Equal(architecture, local["Architecture"]);
+        Assert.False(string.IsNullOrEmpty(local.GetValueOrDefault("DestinationRegions")), $"{environment}.local_invoke sets no DestinationRegions");
+        Assert.Equal("*", local.GetValueOrDefault("RepositoryFilter"));
+        var localDefaults = Overrides(all["default"]!["local_invoke"]!["parameters"]!);
+        Assert.Equal(localDefaults.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal), local.Where(p => p.Key != "Architecture").OrderBy(p => p.Key, StringComparer.Ordinal));
 
         foreach (var command in all[environment]!.AsObject().Where(c => c.Value!["parameters"]?["parameter_overrides"] is not null))
         {

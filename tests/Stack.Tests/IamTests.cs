@@ -62,6 +62,34 @@ public sealed class IamTests
         Assert.All(statements.Where(s => s.Effect == "Allow").SelectMany(s => s.Resources), r => Assert.NotEqual("*", r));
     }
 
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void BatchDeleteImage_is_allowed_only_when_deletes_are_replicated(string replicateDeletes)
+    {
+        var stack = StackTemplate.Expand(new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "team/*",
+            ["DestinationRegions"] = "us-west-2,eu-west-1",
+            ["RepositoryMapping"] = "team/=mirror/team/",
+            ["ReplicateDeletes"] = replicateDeletes,
+        });
+
+        var granting = Statements(stack).Where(s => s.Effect == "Allow" && s.Actions.Contains("ecr:BatchDeleteImage")).ToList();
+
+        if (replicateDeletes == "true")
+        {
+            // Both regions' own-name and mapped-name write statements.
+            Assert.Equal(4, granting.Count);
+            Assert.Equal(["WriteDestinationRepositories", "WriteMappedRepositories"], granting.Select(s => s.Sid).Distinct().Order(StringComparer.Ordinal));
+        }
+        else
+        {
+            Assert.Empty(granting);
+            Assert.Contains(Statements(stack), s => s.Sid == "WriteMappedRepositories" && s.Actions.Contains("ecr:PutImage"));
+        }
+    }
+
     [Fact]
     public void SendMessage_is_allowed_only_to_the_dead_letter_queue_and_for_the_reconciler_to_the_replication_queue()
     {
@@ -170,7 +198,9 @@ public sealed class IamTests
 
             foreach (var destination in destinations)
             {
-                foreach (var action in DestinationWriteActions)
+                // BatchDeleteImage only when deletes are replicated (BatchDeleteImage_is_allowed_only_when_deletes_are_replicated).
+                var deletes = (string)stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATE_DELETES"]! == "true";
+                foreach (var action in DestinationWriteActions.Where(a => deletes || a != "ecr:BatchDeleteImage"))
                 {
                     Assert.True(Allows(ecr, action, destination, repository), $"{action} on {destination}/{repository} not granted");
                 }

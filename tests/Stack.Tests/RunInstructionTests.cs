@@ -21,6 +21,16 @@ public sealed partial class RunInstructionTests
     }
 
     [Fact]
+    public void Ci_runs_the_readmes_test_command_with_a_hang_timeout()
+    {
+        // A hung test (a child process that never answers) must end the run with its name, not hold CI indefinitely;
+        // and CI runs what the README tells a reader to run, word for word.
+        var command = ReadmeSection("Two commands on a fresh machine").Split('\n').Select(l => l.Split('#')[0].Trim()).Single(l => l.StartsWith("dotnet test ", StringComparison.Ordinal));
+        Assert.Contains("--blame-hang-timeout ", command, StringComparison.Ordinal);
+        Assert.Contains(command, File.ReadAllLines(RepositoryRoot.File(".ci", "run")));
+    }
+
+    [Fact]
     public void Every_sam_local_invoke_of_an_event_names_the_samples_region()
     {
         // Without --region, sam local takes the shell's profile region as the function's AWS_REGION; with us-west-2

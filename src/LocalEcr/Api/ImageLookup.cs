@@ -36,7 +36,8 @@ internal static class ImageLookup
                 return new Result(null, digest, tag, "ImageNotFound", "Requested image not found");
             }
 
-            if (digest is not null && !string.Equals(digest, byTag, StringComparison.OrdinalIgnoreCase))
+            // Ordinal, as the lookup by digest alone: images are stored under their lower-case digest.
+            if (digest is not null && !string.Equals(digest, byTag, StringComparison.Ordinal))
             {
                 return new Result(null, digest, tag, "ImageTagDoesNotMatchDigest", "Invalid request parameters: given tag does not map to the given digest");
             }

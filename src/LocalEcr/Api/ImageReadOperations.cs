@@ -126,10 +126,14 @@ internal static class ImageReadOperations
         var maxResults = Validate.MaxResults(call.Body.OptionalLong("maxResults"));
         var nextToken = call.Body.OptionalString("nextToken");
         var tagStatus = TagStatus(call.Body);
+
+        // The model's ListImagesFilter.imageStatus: "If not specified, only images with ACTIVE status are returned."
+        var imageStatus = Validate.StatusFilter(call.Body.OptionalObject("filter")?.OptionalString("imageStatus"), "filter.imageStatus");
         lock (call.State.Sync)
         {
             var repository = call.FindRepository(name);
             var entries = Ordered(repository, tagStatus)
+                .Where(i => ImageStatuses.Matches(imageStatus, i))
                 .SelectMany(i => i.Tags.Count == 0 ? [(i.Digest, (string?)null)] : i.Tags.Select(t => (i.Digest, (string?)t)))
                 .Where(e => tagStatus != "TAGGED" || e.Item2 is not null)
                 .ToList();

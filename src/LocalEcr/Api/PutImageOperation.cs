@@ -24,7 +24,9 @@ internal static class PutImageOperation
         var bytes = Encoding.UTF8.GetBytes(text);
         var digest = Digests.Sha256Of(bytes);
         var declaredDigest = call.Body.OptionalString("imageDigest");
-        if (declaredDigest is not null && !string.Equals(declaredDigest, digest, StringComparison.OrdinalIgnoreCase))
+        // Ordinal: the digest ECR computes is lower-case hex (OCI image spec: sha256 is [a-f0-9]{64}); an upper-case
+        // spelling of it is refused, the stricter reading of a pattern (the model's) that admits A-F.
+        if (declaredDigest is not null && !string.Equals(declaredDigest, digest, StringComparison.Ordinal))
         {
             throw new EcrException("ImageDigestDoesNotMatchException", $"Provided image digest '{declaredDigest}' does not match the calculated digest '{digest}'");
         }

@@ -32,28 +32,28 @@ internal static partial class RegionPartition
     /// <summary>The DNS suffix of the partition's endpoints (registry host names end with it).</summary>
     public static string DnsSuffixOf(string region) => Find(region).DnsSuffix;
 
-    [GeneratedRegex(@"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsRegex();
 
-    [GeneratedRegex(@"^cn\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^cn\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsCnRegex();
 
-    [GeneratedRegex(@"^eusc\-(de)\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^eusc\-(de)\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsEuscRegex();
 
-    [GeneratedRegex(@"^us\-iso\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^us\-iso\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsIsoRegex();
 
-    [GeneratedRegex(@"^us\-isob\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^us\-isob\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsIsoBRegex();
 
-    [GeneratedRegex(@"^eu\-isoe\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^eu\-isoe\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsIsoERegex();
 
-    [GeneratedRegex(@"^us\-isof\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^us\-isof\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsIsoFRegex();
 
-    [GeneratedRegex(@"^us\-gov\-\w+\-\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^us\-gov\-\w+\-\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsUsGovRegex();
 
     private static (Regex Pattern, string Id, string DnsSuffix) Find(string region)

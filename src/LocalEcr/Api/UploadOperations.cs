@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using LocalEcr.Json;
 using LocalEcr.Storage;
@@ -93,13 +92,15 @@ internal static class UploadOperations
                 throw new EcrException("LayerPartTooSmallException", "Layer parts must be at least 5 MiB in size except the last");
             }
 
+            // Every digest given must be the layer's, compared ordinally: the model's LayerDigestList holds 1..100
+            // digests of one upload, and nothing documents which of several ECR checks, so all are. The model's
+            // LayerDigest pattern admits upper-case hex, but the digest ECR computes (and answers) is lower case and
+            // the OCI image spec fixes sha256 to [a-f0-9]{64}; an upper-case digest is refused rather than folded.
             var computed = session.CurrentDigest();
-            var expected = digests[0];
-            if (!Digests.IsWellFormed(expected) || !CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.ASCII.GetBytes(computed), System.Text.Encoding.ASCII.GetBytes(expected.ToLowerInvariant())))
+            if (digests.FirstOrDefault(d => !Digests.IsWellFormed(d) || !string.Equals(d, computed, StringComparison.Ordinal)) is { } wrong)
             {
                 End(call, session);
-                throw new EcrException("InvalidLayerException", $"Invalid layer digest: '{expected}' does not match the calculated digest '{computed}'");
+                throw new EcrException("InvalidLayerException", $"Invalid layer digest: '{wrong}' does not match the calculated digest '{computed}'");
             }
 
             lock (call.State.Sync)

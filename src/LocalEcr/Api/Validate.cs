@@ -6,10 +6,11 @@ namespace LocalEcr.Api;
 /// <summary>Constraints from the ECR service model (botocore data/ecr/2015-09-21/service-2.json).</summary>
 internal static partial class Validate
 {
-    [GeneratedRegex("^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$")]
+    // Patterns here and in Storage/Digests end in \z: .NET's $ also matches before a final "\n", so "app\n" would pass.
+    [GeneratedRegex("^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\z")]
     private static partial Regex RepositoryNamePattern();
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex RegistryIdPattern();
 
     public static string RepositoryName(string name)
@@ -37,7 +38,7 @@ internal static partial class Validate
 
     // Not in the model, but ECR refuses other characters with this text (quoted in
     // https://github.com/alexjurkiewicz/ecr-scan-image/issues/40); the replicator's EcrNames.ValidateTag is the same rule.
-    [GeneratedRegex("^[a-zA-Z0-9_.-]+$")]
+    [GeneratedRegex("^[a-zA-Z0-9_.-]+\\z")]
     private static partial Regex TagPattern();
 
     /// <summary>PutImage's <c>imageTag</c>: the model's 1..300 characters, then ECR's character rule.</summary>

@@ -14,6 +14,7 @@ public sealed class CallLog
 
     private readonly ConcurrentDictionary<(string Region, string Operation), int> _counts = new();
     private readonly ConcurrentQueue<string> _assumedRoles = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
 
     public int Count(string region, string operation) =>
         _counts.TryGetValue((region, operation), out var n) ? n : 0;
@@ -30,14 +31,24 @@ public sealed class CallLog
     /// <summary>The role ARN of every session AssumeRole issued, oldest first (refused calls are not listed).</summary>
     public IReadOnlyList<string> AssumedRoles => [.. _assumedRoles];
 
+    /// <summary>
+    /// Every signed ECR request with its body, oldest first, when <see cref="LocalEcrOptions.RecordRequests"/> is set
+    /// (refused ones too: the body is kept before it is checked).
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
     public void Reset()
     {
         _counts.Clear();
         _assumedRoles.Clear();
+        _requests.Clear();
     }
 
     internal void Record(string region, string operation) =>
         _counts.AddOrUpdate((region, operation), 1, static (_, n) => n + 1);
 
     internal void RecordAssumedRole(string roleArn) => _assumedRoles.Enqueue(roleArn);
+
+    internal void RecordRequest(string region, string operation, ReadOnlySpan<byte> body) =>
+        _requests.Enqueue(new RecordedRequest(region, operation, body.ToArray()));
 }

@@ -65,6 +65,10 @@ internal static class EcrEndpoint
         var target = request.Headers["X-Amz-Target"].ToString();
         var operation = target.StartsWith(EcrDispatcher.TargetPrefix, StringComparison.Ordinal) ? target[EcrDispatcher.TargetPrefix.Length..] : target;
         server.Calls.Record(region, operation);
+        if (server.Options.RecordRequests)
+        {
+            server.Calls.RecordRequest(region, operation, body.Span);
+        }
         var handler = EcrDispatcher.Find(operation);
         if (handler is null || !target.StartsWith(EcrDispatcher.TargetPrefix, StringComparison.Ordinal))
         {

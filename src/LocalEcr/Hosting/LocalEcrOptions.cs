@@ -56,4 +56,10 @@ public sealed class LocalEcrOptions
 
     /// <summary>Clock for URL expiry, timestamps, injected delays and stalls. Null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Keeps the operation and JSON body of every signed ECR request in <see cref="CallLog.Requests"/>, so a test can
+    /// check what a client it cannot wrap (the CLI, run in-process) sent. Off by default: a layer part is megabytes.
+    /// </summary>
+    public bool RecordRequests { get; set; }
 }

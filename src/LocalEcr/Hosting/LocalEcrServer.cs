@@ -178,6 +178,6 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         : IPAddress.TryParse(host, out var address) ? address
         : throw new ArgumentException($"Host must be an IP address or 'localhost', not '{host}'.", nameof(host));
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex AccountPattern();
 }

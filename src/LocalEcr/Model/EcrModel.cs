@@ -238,8 +238,10 @@ public sealed class EcrModel
                 Pattern = pattern,
 
                 // ECR applies a pattern to the whole value (it refuses "Upper/app" as a repository name although
-                // the model's pattern, unanchored, would find "pper/app" in it).
-                PatternRegex = pattern is null ? null : new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
+                // the model's pattern, unanchored, would find "pper/app" in it). \z, not $: .NET's $ also matches
+                // before a final "\n", which would let "app\n" pass (https://learn.microsoft.com/dotnet/standard/base-types/anchors-in-regular-expressions).
+                // A pattern the model anchors itself (ImageTagMutabilityExclusionFilterValue's ^...$) is closed by the \z too.
+                PatternRegex = pattern is null ? null : new Regex("^(?:" + pattern + ")\\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
                 Enum = Optional(s, "enum") is { } values ? [.. values.EnumerateArray().Select(e => e.GetString()!)] : null,
             };
         }

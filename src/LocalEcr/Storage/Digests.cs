@@ -6,10 +6,10 @@ namespace LocalEcr.Storage;
 internal static partial class Digests
 {
     /// <summary>The model's pattern for ImageDigest and LayerDigest.</summary>
-    [GeneratedRegex("^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$")]
+    [GeneratedRegex("^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+\\z")]
     private static partial Regex DigestPattern();
 
-    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
+    [GeneratedRegex("^sha256:[a-f0-9]{64}\\z")]
     private static partial Regex Sha256Pattern();
 
     public static bool IsWellFormed(string? digest) => digest is not null && DigestPattern().IsMatch(digest);

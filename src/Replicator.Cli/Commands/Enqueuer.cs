@@ -47,6 +47,11 @@ public static class Enqueuer
 
         // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.
         var report = await new Reconciler(scanner, sender, time).RunAsync(new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow() }, cancellationToken);
+        if (report.Repositories == 0 && report.Failures.Count == 0 && report.SendError is null)
+        {
+            throw ImageInventory.NoRepository(criteria, "sync");
+        }
+
         foreach (var item in report.Drift)
         {
             console.Line($"{item.Kind}: {item.Repository}{(item.Tag is null ? "@" + item.Digest : ":" + item.Tag)} in {string.Join(", ", item.Destinations)}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Selection;
 using Replicator.Core.Configuration;
+using Replicator.Core.Partitions;
 
 namespace Replicator.Cli.Commands;
 
@@ -92,7 +93,7 @@ public sealed class SelectionOptions
             RepositoryMapping = parse.GetValue(RepositoryMapping) ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
         };
         var defaultRegion = DefaultRegion(context.Environment);
-        Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : KnownRegions.Contains;
+        Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : AwsRegions.IsKnown;
         return SelectionParser.Parse(input, defaultRegion, known, requireDestinations);
     }
 

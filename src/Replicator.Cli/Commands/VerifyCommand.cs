@@ -56,7 +56,7 @@ public static class VerifyCommand
         if (repositories.Count == 0)
         {
             // "In sync" over nothing would pass a script that checks the exit code after a typo in the selection.
-            throw new UsageException($"no repository in {criteria.SourceRegion} matches the selection: nothing to verify");
+            throw ImageInventory.NoRepository(criteria, "verify");
         }
 
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account

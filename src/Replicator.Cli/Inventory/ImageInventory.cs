@@ -30,6 +30,13 @@ public static class ImageInventory
         return ImageSelector.SelectRepositories(names, criteria);
     }
 
+    /// <summary>The usage error of a selection that matches no repository of the source.</summary>
+    public static UsageException NoRepository(SelectionCriteria criteria, string what)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        return new UsageException($"no repository in {criteria.SourceRegion} matches the selection: nothing to {what}");
+    }
+
     /// <summary>The tagged images of a repository; null when it does not exist.</summary>
     public static async Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken)
     {
@@ -56,11 +63,21 @@ public static class ImageInventory
         return details;
     }
 
-    /// <summary>The selected images of the source, repository by repository; a named repository that is missing is a usage error.</summary>
+    /// <summary>
+    /// The selected images of the source, repository by repository; a named repository that is missing is a usage
+    /// error, and so is a selection that matches no repository (as in <c>verify</c>: "nothing to do" after a typo in
+    /// the selection would pass a script that checks the exit code).
+    /// </summary>
     public static async Task<IReadOnlyList<SourceImageEntry>> SelectSourceAsync(IEcrClient client, SelectionCriteria criteria, bool applySince, CancellationToken cancellationToken)
     {
         var selected = new List<SourceImageEntry>();
-        foreach (var repository in await RepositoriesAsync(client, criteria, cancellationToken))
+        var repositories = await RepositoriesAsync(client, criteria, cancellationToken);
+        if (repositories.Count == 0)
+        {
+            throw NoRepository(criteria, "sync");
+        }
+
+        foreach (var repository in repositories)
         {
             var details = await TaggedImagesAsync(client, null, repository, cancellationToken)
                 ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");

@@ -16,7 +16,7 @@ public static class ReferrerInventory
     /// <summary>
     /// Every ACTIVE referrer of <paramref name="subjectDigests"/> (an image, and for an index the manifests it lists:
     /// a per-platform signature is copied with the index too) and, breadth first, of the referrers found; each digest
-    /// once. Empty when the repository or the subjects do not exist.
+    /// once. Empty when the repository does not exist or holds none of the subjects.
     /// </summary>
     public static async Task<IReadOnlyList<ReferrerEntry>> WalkAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> subjectDigests, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ public static class ReferrerInventory
 
     /// <summary>
     /// The digests of the direct referrers of <paramref name="subjectDigest"/> in a destination, whatever their status
-    /// (an archived copy is still held). Empty when the repository or the subject does not exist.
+    /// (an archived copy is still held). Empty when the repository does not exist or does not hold the subject.
     /// </summary>
     public static async Task<IReadOnlySet<string>> DigestsAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, CancellationToken cancellationToken)
     {
@@ -69,8 +69,12 @@ public static class ReferrerInventory
                 referrers.Add(referrer);
             }
         }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.RepositoryNotFoundException or EcrErrorCodes.ImageNotFoundException)
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
+            // The only "not there" error botocore's ECR model lists for ListImageReferrers. A subject the repository
+            // does not hold is not an error in the model: the answer is an empty list, so verify reports its referrers
+            // missing. Another answer (an unlisted ImageNotFoundException) would stop verify with that error rather
+            // than be read as "no referrers".
             return [];
         }
 

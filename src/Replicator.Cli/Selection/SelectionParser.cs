@@ -24,7 +24,7 @@ public static class SelectionParser
             ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
         CheckRegion("--source-region", source, isKnownRegion);
 
-        var destinations = ParseDestinations(input.DestinationRegions.SelectMany(SplitList));
+        var destinations = ParseDestinations(input.DestinationRegions);
         foreach (var destination in destinations)
         {
             CheckRegion(DestinationOption, destination.Region, isKnownRegion);
@@ -57,12 +57,15 @@ public static class SelectionParser
         };
     }
 
-    /// <summary>The function's DESTINATION_REGIONS grammar and rule (a destination named twice is refused), naming the option.</summary>
-    public static IReadOnlyList<ReplicationDestination> ParseDestinations(IEnumerable<string> entries)
+    /// <summary>
+    /// The function's DESTINATION_REGIONS grammar and rules (comma-separated, no empty entry, a destination named twice
+    /// is refused) over every <c>--destination-region</c> value, naming the option.
+    /// </summary>
+    public static IReadOnlyList<ReplicationDestination> ParseDestinations(IEnumerable<string> values)
     {
         try
         {
-            return ReplicationDestination.ParseAll(entries, DestinationOption);
+            return ReplicationDestination.ParseLists(values, DestinationOption);
         }
         catch (SettingException e)
         {
@@ -126,9 +129,6 @@ public static class SelectionParser
             ? since
             : throw new UsageException($"--since {EcrNames.Quote(value)} is not a date such as 2025-01-31 or 2025-01-31T12:00:00Z");
     }
-
-    private static IEnumerable<string> SplitList(string value) =>
-        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static void CheckRegion(string option, string region, Func<string, bool>? isKnownRegion)
     {

@@ -12,14 +12,19 @@ internal sealed class InFlightCopies<TKey>
 {
     private readonly ConcurrentDictionary<TKey, Lazy<Task<long>>> _running = new();
 
-    /// <summary>Runs <paramref name="copy"/> unless a copy of the key is running; <c>Joined</c> tells which.</summary>
-    public async Task<(long Bytes, bool Joined)> RunAsync(TKey key, Func<Task<long>> copy)
+    /// <summary>
+    /// Runs <paramref name="copy"/> unless a copy of the key is running; <c>Joined</c> tells which. The caller stops
+    /// waiting when its <paramref name="cancellationToken"/> fires, whatever the copy does: a copy that never ends (a
+    /// bug upstream) cannot hold a request past its deadline. Leaving does not cancel the copy, which runs under the
+    /// token of the request that started it, so the other callers waiting on it still get it.
+    /// </summary>
+    public async Task<(long Bytes, bool Joined)> RunAsync(TKey key, Func<Task<long>> copy, CancellationToken cancellationToken)
     {
         var mine = new Lazy<Task<long>>(copy);
         var running = _running.GetOrAdd(key, mine);
         try
         {
-            var bytes = await running.Value;
+            var bytes = await running.Value.WaitAsync(cancellationToken);
             return (bytes, !ReferenceEquals(running, mine));
         }
         finally

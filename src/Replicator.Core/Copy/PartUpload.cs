@@ -94,11 +94,32 @@ internal sealed class PartUpload
         }
         finally
         {
-            // Whatever is still queued goes back to the pool; the download completes the queue on every path.
-            while (reader.TryRead(out var left))
+            await ReleaseUntilCompletedAsync(reader);
+        }
+    }
+
+    /// <summary>
+    /// Gives back whatever is queued, until the download completes the queue (it does on every path, and at once
+    /// after a cancellation). Stopping at the first empty queue would leak: the download checks the token and then
+    /// writes, so a part it hands out just as the token fires lands after such a drain and would hold a pool slot
+    /// for the life of the process. Reading on frees room in the queue, so the download never blocks on it.
+    /// </summary>
+    private static async Task ReleaseUntilCompletedAsync(ChannelReader<SharedPart> reader)
+    {
+        try
+        {
+            do
             {
-                left.Release();
+                while (reader.TryRead(out var left))
+                {
+                    left.Release();
+                }
             }
+            while (await reader.WaitToReadAsync(CancellationToken.None));
+        }
+        catch (Exception)
+        {
+            // Completed with the download's error once empty: the upload has recorded it already.
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
                 this).Value,
             _ => _sources.GetOrAdd(
                 (route.Kind, route.ParameterName!, region),
-                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer)),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer, externalId: self._access.ExternalId)),
                 this).Value,
         };
     }

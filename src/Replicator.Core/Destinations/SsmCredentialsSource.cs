@@ -43,7 +43,11 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
     private readonly RefreshingValue<Snapshot> _snapshot = new();
     private long _nextReread = DateTimeOffset.MinValue.UtcTicks;
 
-    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null, IReplicationObserver? observer = null, TimeSpan? maxParameterAge = null)
+    /// <param name="externalId">
+    /// Sent with the AssumeRole of the parameter's role, as with every other destination role (DESTINATION_EXTERNAL_ID):
+    /// the same operator deploys that role, and a role made from destination-role.yaml may require it.
+    /// </param>
+    public SsmCredentialsSource(ISecureParameterStore store, ISecurityTokenService sts, string parameterName, string destinationRegion, TimeProvider? time = null, TimeSpan? parameterLifetime = null, IReplicationObserver? observer = null, TimeSpan? maxParameterAge = null, string? externalId = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
@@ -60,9 +64,12 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         }
 
         _observer = observer;
+        ExternalId = externalId;
     }
 
     public string ParameterName { get; }
+
+    public string? ExternalId { get; }
 
     public string DestinationRegion { get; }
 
@@ -139,7 +146,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             // Same key and role as before: keep the session (it is still good); a rotated key starts a new one.
             role = snapshot?.Role is { } previous && previous.RoleArn == roleArn && SameKeys(snapshot.Keys, keys)
                 ? previous
-                : new AssumedRoleCredentialsSource(_sts, roleArn, null, DestinationRegion, new StaticCredentialsSource(keys), _time, _observer);
+                : new AssumedRoleCredentialsSource(_sts, roleArn, ExternalId, DestinationRegion, new StaticCredentialsSource(keys), _time, _observer);
         }
 
         return new Snapshot(keys, role, _time.GetUtcNow());

@@ -1,9 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Replicator.Core.Ecr.Http;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Ecr.Paginators;
+using Replicator.Core.Partitions;
 using Replicator.Core.Signing;
 
 namespace Replicator.Core.Ecr;
@@ -129,6 +131,14 @@ public sealed partial class EcrClient : IEcrClient
             // Our per-request timeout, or the HttpClient's own Timeout (a TaskCanceledException over a TimeoutException).
             throw new EcrException(EcrErrorCodes.RequestTimeout, "the request timed out", operation: operation, innerException: ex);
         }
+        catch (HttpRequestException ex) when (IsUnknownRegionHostNotFound(ex, Config.Region, _endpoint))
+        {
+            throw new EcrException(
+                EcrErrorCodes.UnknownRegionHostNotFound,
+                $"the ECR endpoint's host name {_endpoint.Host} does not exist (DNS: no such host), and {Config.Region} is not a region this build knows: the region may be mistyped",
+                operation: operation,
+                innerException: ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new EcrException(EcrErrorCodes.ConnectionFailure, DescribeTransportFailure(ex), operation: operation, innerException: ex);
@@ -169,6 +179,33 @@ public sealed partial class EcrClient : IEcrClient
             // caller disposes it (disposing the message would return its pooled buffer).
             request.Content = null;
         }
+    }
+
+    /// <summary>
+    /// The resolver answered that the endpoint's host does not exist (NXDOMAIN: <see cref="SocketError.HostNotFound"/>;
+    /// <see cref="SocketError.TryAgain"/> is a resolver that could not answer, and stays transient), the host was built
+    /// from the region (an endpoint override names its own host), and the region is not one this build knows
+    /// (<see cref="AwsRegions"/>). Such a region is most likely mistyped (us-wset-2): retrying would hold the
+    /// repository's FIFO message group for as long as the queue keeps the message. A region launched after this build
+    /// works as soon as its endpoint resolves; a known region's DNS failure is an outage, transient like any other.
+    /// </summary>
+    internal static bool IsUnknownRegionHostNotFound(HttpRequestException exception, string region, Uri endpoint)
+    {
+        if (exception.HttpRequestError != HttpRequestError.NameResolutionError || AwsRegions.IsKnown(region)
+            || !endpoint.Host.Split('.').Contains(region, StringComparer.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        for (Exception? inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode == SocketError.HostNotFound;
+            }
+        }
+
+        return false;
     }
 
     // The endpoint's authority (host and port) is not secret and is what an operator needs to find a wrong region,

@@ -8,6 +8,9 @@ public static class EcrErrorCodes
 {
     public const string RequestTimeout = "RequestTimeout";
     public const string ConnectionFailure = "ConnectionFailure";
+
+    /// <summary>The endpoint's host does not exist (NXDOMAIN) for a region this build does not know: permanent, never retried.</summary>
+    public const string UnknownRegionHostNotFound = "UnknownRegionHostNotFound";
     public const string InvalidResponse = "InvalidResponse";
     public const string UnknownError = "UnknownError";
     public const string InternalFailure = "InternalFailure";

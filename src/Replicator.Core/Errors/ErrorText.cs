@@ -7,10 +7,16 @@ public static class ErrorText
     public const int MaxQuotedLength = 300;
 
     /// <summary>
-    /// <paramref name="message"/> on one line (a log line and a dead-letter reason are one line each), cut to
+    /// <paramref name="message"/> on one line (a log line and a dead-letter reason are one line each), cut to at most
     /// <see cref="MaxQuotedLength"/> characters. It is not redacted here: the function redacts every log line and
     /// dead-letter reason it writes; the CLI prints to the operator who ran it, with the operator's own credentials.
     /// </summary>
+    /// <remarks>
+    /// The redaction runs after the cut, and half a secret is too short for its pattern (a secret access key is 40
+    /// characters, an access key id 20: docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html). So
+    /// the cut never goes through a word: a run of the characters a key, a token, a JWT or a key name is made of
+    /// (letters, digits and <c>/+=_.-</c>) that the cut would split is dropped whole.
+    /// </remarks>
     public static string Quote(string? message)
     {
         if (string.IsNullOrWhiteSpace(message))
@@ -19,6 +25,22 @@ public static class ErrorText
         }
 
         var line = message.Trim().ReplaceLineEndings(" ");
-        return line.Length <= MaxQuotedLength ? line : line[..MaxQuotedLength] + "...";
+        if (line.Length <= MaxQuotedLength)
+        {
+            return line;
+        }
+
+        var end = MaxQuotedLength;
+        if (InWord(line[end]))
+        {
+            while (end > 0 && InWord(line[end - 1]))
+            {
+                end--;
+            }
+        }
+
+        return line[..end].TrimEnd() + "...";
     }
+
+    private static bool InWord(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '+' or '=' or '_' or '.' or '-';
 }

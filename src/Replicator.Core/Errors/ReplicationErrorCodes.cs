@@ -30,6 +30,12 @@ public static class ReplicationErrorCodes
     /// <summary>The source image no longer exists: the event is stale.</summary>
     public const string SourceImageNotFound = "SourceImageNotFound";
 
+    /// <summary>
+    /// A replicated delete whose tag (at any digest) or digest the source still holds: the delete arrived after a
+    /// newer push of the same tag, was redriven late, or was never the source's, so no destination loses it.
+    /// </summary>
+    public const string SourceImageStillPresent = "SourceImageStillPresent";
+
     /// <summary>REPOSITORY_MAPPING turns the source repository's name into one ECR refuses.</summary>
     public const string InvalidRepositoryMapping = "InvalidRepositoryMapping";
 

@@ -57,7 +57,7 @@ internal sealed class DestinationReplicator
 
             // Every blob is registered with the request's fan-out before this destination arrives: each is then
             // downloaded once for all the destinations that need it.
-            var copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer)).ToList();
+            var copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer, cancellationToken)).ToList();
             arrived = true;
             source.Blobs.Arrive();
             var outcomes = await Task.WhenAll(copies);
@@ -112,12 +112,13 @@ internal sealed class DestinationReplicator
     /// Registers the blob with the fan-out, unless another request of this engine is already copying it to the
     /// same destination: then this one joins that copy. Registration happens before the first await.
     /// </summary>
-    private Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobFanOut blobs, BlobTarget target, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer)
+    private Task<(long Bytes, bool Joined)> CopyBlobAsync(BlobFanOut blobs, BlobTarget target, ReplicationDestination destination, BlobToCopy blob, IReplicationObserver observer, CancellationToken cancellationToken)
     {
         var progress = new ObserverProgress(observer, destination, blob.Digest);
         return _inFlight.RunAsync(
             (destination.Region, destination.RegistryId, target.Repository, blob.Digest),
-            () => blobs.Add(target, blob, progress));
+            () => blobs.Add(target, blob, progress),
+            cancellationToken);
     }
 
     /// <summary>

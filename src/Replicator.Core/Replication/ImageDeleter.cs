@@ -5,7 +5,8 @@ namespace Replicator.Core.Replication;
 
 /// <summary>
 /// Replicates a deletion: removes the tag (only while it still points at the deleted digest, so a late delete
-/// never removes a newer push) or the digest from one destination. Absent images are skipped, not failed.
+/// never removes a newer push) or the digest from one destination. Absent images are skipped, not failed. Nothing is
+/// deleted while the source still holds what the event names (<see cref="InSourceAsync"/>).
 /// </summary>
 internal sealed class ImageDeleter
 {
@@ -58,6 +59,26 @@ internal sealed class ImageDeleter
 
         DestinationResult Failed(string code, string message, bool transient) =>
             new(destination, ReplicationOutcome.Failed, source.Digest, 0, 0, 0, time.GetElapsedTime(started), code, message, transient);
+    }
+
+    /// <summary>
+    /// What the source still holds of a deleted image, said for the log, or null when it holds none of it (its
+    /// repository gone included). A tag is looked for at any digest: ECR's events come through EventBridge and a
+    /// standard queue, neither of which keeps order (a standard queue's is best-effort:
+    /// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html), so "delete T"
+    /// can arrive after the push that put T back; a DELETE redriven late, or sent by anyone but ECR, is stopped the
+    /// same way. DescribeImages in every status: an archived image still holds its tags.
+    /// </summary>
+    public static async Task<string?> InSourceAsync(IEcrClient client, ImageReference source, CancellationToken cancellationToken)
+    {
+        var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
+        var held = await ImageDescriptions.FindAsync(client, source.RegistryId, source.RepositoryName, id, cancellationToken);
+        return held switch
+        {
+            null => null,
+            _ when source.Tag is not null => $"the source still has tag '{source.Tag}' (at {held.ImageDigest})",
+            _ => $"the source still has {source.Digest}",
+        };
     }
 
     private async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken)

@@ -83,23 +83,24 @@ public sealed class ImageReplicator : IImageReplicator
 
         var source = request.Source;
         var client = _clients.GetClient(source.Region);
-        SourceContext context;
+        SourceImage image;
+        Lazy<Task<SourceRepositorySettings>> settings;
         try
         {
-            SourceImage? image;
+            SourceImage? loaded;
             ReplicationException? inaccessible = null;
             try
             {
-                image = await _loader.LoadAsync(client, source, cancellationToken);
+                loaded = await _loader.LoadAsync(client, source, cancellationToken);
             }
             catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
             {
                 // ECR documents a pull of an archived image as a 404; should BatchGetImage answer ImageInaccessible
                 // instead, the archive check below still tells the two apart.
-                (image, inaccessible) = (null, e);
+                (loaded, inaccessible) = (null, e);
             }
 
-            if (image is null)
+            if (loaded is null)
             {
                 if (await _loader.IsArchivedAsync(client, source, cancellationToken))
                 {
@@ -109,10 +110,9 @@ public sealed class ImageReplicator : IImageReplicator
                 return inaccessible is null ? AllSkipped(request, started) : throw inaccessible;
             }
 
-            var settings = new Lazy<Task<SourceRepositorySettings>>(
+            image = loaded;
+            settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
-            var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _slots, request.Destinations.Count, cancellationToken);
-            context = new SourceContext(client, source, image, settings, blobs);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
@@ -125,22 +125,26 @@ public sealed class ImageReplicator : IImageReplicator
         var ready = request.Destinations;
         var waiting = new List<DestinationResult>();
         ReplicationResult? subjectResult = null;
-        if (context.Image.Root.Subject is { } subject && depth < MaxSubjectDepth)
+        if (image.Root.Subject is { } subject && depth < MaxSubjectDepth)
         {
             var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
             subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
             ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
-            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => SubjectUnavailable(d, context.Image.Root.ReferenceDigest, subject.Digest, started)));
+            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
         }
-        else if (context.Image.Root.Subject is { } deep)
+        else if (image.Root.Subject is { } deep)
         {
             // At the bound the subject is not copied, so it must be there already: a referrer is never published
             // pointing at nothing.
-            var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, context.Image.Root.ReferenceDigest, deep.Digest, started, cancellationToken)));
+            var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, image.Root.ReferenceDigest, deep.Digest, started, cancellationToken)));
             ready = [.. held.Where(h => h.Waiting is null).Select(h => h.Destination)];
             waiting.AddRange(held.Select(h => h.Waiting).OfType<DestinationResult>());
         }
 
+        // The fan-out starts the copies once every destination it counts has arrived, so it counts only those that
+        // run: one still waiting for its subject never arrives, and the others' blobs would wait for it forever.
+        var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, cancellationToken);
+        var context = new SourceContext(client, source, image, settings, blobs);
         var results = await Task.WhenAll(ready.Select(
             d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
@@ -233,6 +237,24 @@ public sealed class ImageReplicator : IImageReplicator
         if (RequestValidator.Validate(request) is { } invalid)
         {
             return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
+        }
+
+        string? held;
+        try
+        {
+            held = await ImageDeleter.InSourceAsync(_clients.GetClient(request.Source.Region), request.Source, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, request.Source.Tag, cancellationToken);
+            return AllFailed(request, request.Source.Digest, code, message, transient, started);
+        }
+
+        if (held is not null)
+        {
+            return Report(new ReplicationResult(request.Source, request.Source.Digest, [.. request.Destinations.Select(d => new DestinationResult(
+                d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
+                ReplicationErrorCodes.SourceImageStillPresent, $"{held}; the delete is not replicated (an event older than a push of the same tag, or not the source's)"))]));
         }
 
         var results = await Task.WhenAll(request.Destinations.Select(async d =>

@@ -64,5 +64,22 @@ public sealed record ReplicationDestination(string Region, string? RegistryId = 
         return destinations;
     }
 
+    /// <summary>
+    /// Comma-separated lists of entries (DESTINATION_REGIONS is one; <c>--destination-region</c> may be given several
+    /// times), split and parsed by <see cref="ParseAll"/>. An empty entry (<c>a,,b</c>, a trailing comma) is refused in
+    /// both shells: it is more often a region left out than a stray comma.
+    /// </summary>
+    public static IReadOnlyList<ReplicationDestination> ParseLists(IEnumerable<string> lists, string setting = Variable)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        var entries = lists.SelectMany(l => l.Split(',', StringSplitOptions.TrimEntries)).ToList();
+        if (entries.Any(e => e.Length == 0))
+        {
+            throw new SettingException(setting, "has an empty entry");
+        }
+
+        return ParseAll(entries, setting);
+    }
+
     public override string ToString() => RegistryId is null ? Region : $"{RegistryId}:{Region}";
 }

@@ -27,19 +27,22 @@ public static class TagFilter
             return null;
         }
 
-        const string Anchor = "^(?:";
         try
         {
-            return new Regex($"{Anchor}{pattern})$", RegexOptions.CultureInvariant, MatchTimeout);
+            // The pattern alone first: its errors then point into what the user typed, and one that parses only inside
+            // the anchoring wrapper, such as a)|(b, which would escape the anchors, is refused.
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (RegexParseException e)
         {
             // Said here, not by the framework: Native AOT builds drop its message texts (UseSystemResourceKeys, see
-            // https://learn.microsoft.com/dotnet/core/deploying/trimming/trimming-options), leaving resource keys, and
-            // its offset counts the anchoring wrapper the user never typed.
-            var at = Math.Clamp(e.Offset - Anchor.Length, 0, pattern.Length);
+            // https://learn.microsoft.com/dotnet/core/deploying/trimming/trimming-options), leaving resource keys.
+            var at = Math.Clamp(e.Offset, 0, pattern.Length);
             throw new ArgumentException($"is not a valid regular expression: {Words(e.Error.ToString())} at character {at}", e);
         }
+
+        // \z, not $: in .NET, $ also matches before a final newline, and the whole tag must match.
+        return new Regex($"^(?:{pattern})\\z", RegexOptions.CultureInvariant, MatchTimeout);
     }
 
     // RegexParseError names read as words: UnterminatedBracket -> "unterminated bracket".

@@ -131,15 +131,9 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(DestinationRegions, "is required: a comma-separated list of regions or account:region entries");
         }
 
-        var entries = value.Split(',', StringSplitOptions.TrimEntries);
-        if (entries.Any(e => e.Length == 0))
-        {
-            throw new ConfigurationException(DestinationRegions, "has an empty entry");
-        }
-
         try
         {
-            return ReplicationDestination.ParseAll(entries, DestinationRegions);
+            return ReplicationDestination.ParseLists([value], DestinationRegions);
         }
         catch (SettingException ex)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
@@ -15,15 +16,20 @@ namespace Replicator.Function.Processing;
 /// failed record of their group, or past the deadline): each with its reason, which SQS's own move would not carry.
 /// A group that ends with records reported failed, whatever stopped it (a transient failure, the deadline, a
 /// dead-letter send that failed), has them scheduled for redelivery with backoff (<see cref="RedeliveryScheduler"/>)
-/// instead of waiting out the queue's visibility timeout.
+/// instead of waiting out the queue's visibility timeout. The copies stop <see cref="BatchProcessorOptions.CopyStopBeforeDeadline"/>
+/// before the deadline, and the answer is returned <see cref="BatchProcessorOptions.ResponseReserve"/> before it
+/// whatever the bookkeeping calls still do: a record whose bookkeeping did not finish is reported failed.
 /// </summary>
 public sealed class BatchProcessor(
     Func<SQSMessage, string, CancellationToken, Task<RecordResult>> handleRecord,
     IDeadLetterQueue? deadLetterQueue,
     FunctionLogger logger,
     BatchProcessorOptions options,
-    RedeliveryScheduler? redelivery = null)
+    RedeliveryScheduler? redelivery = null,
+    TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>The error type of a record dead-lettered on its last receive (MAX_RECEIVE_COUNT); the reason says why it failed.</summary>
     public const string ReceivesExhaustedErrorType = "ReceivesExhausted";
 
@@ -34,8 +40,8 @@ public sealed class BatchProcessor(
     /// </summary>
     public const int LastReceivePreambleRoom = 256;
 
-    public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options, RedeliveryScheduler? redelivery = null)
-        : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options, redelivery)
+    public BatchProcessor(RecordHandler handler, IDeadLetterQueue? deadLetterQueue, FunctionLogger logger, BatchProcessorOptions options, RedeliveryScheduler? redelivery = null, TimeProvider? time = null)
+        : this((handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, deadLetterQueue, logger, options, redelivery, time)
     {
     }
 
@@ -50,7 +56,9 @@ public sealed class BatchProcessor(
             throw new InvalidDataException("A record of the batch has no messageId.");
         }
 
-        var margin = options.MarginFor(context.RemainingTime);
+        var remaining = context.RemainingTime;
+        var margin = options.MarginFor(remaining);
+        var answerBy = _time.GetUtcNow() + remaining - options.ResponseReserve;
 
         // A record without a group (a standard queue) has no order to keep: it is a group of its own.
         var groups = records
@@ -59,9 +67,39 @@ public sealed class BatchProcessor(
             .Select(g => g.Select(x => x.record).ToArray())
             .ToArray();
 
-        using var gate = new SemaphoreSlim(options.MaxConcurrentGroups);
-        var done = await Task.WhenAll(groups.Select(group => RunGroupAsync(group, gate, margin, context, cancellationToken)));
-        var succeeded = done.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+        // The copies end early enough for the bookkeeping after them (dead-letter sends, ChangeMessageVisibility).
+        var copyDeadline = new CancellationTokenSource(NotNegative(remaining - options.CopyStopBeforeDeadline), _time);
+        var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, copyDeadline.Token);
+        var gate = new SemaphoreSlim(options.MaxConcurrentGroups);
+        var acknowledged = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var run = Task.WhenAll(groups.Select(group => RunGroupAsync(group, gate, margin, context, acknowledged, answerBy, copies.Token)));
+
+        // Disposed when the groups end, not when the answer is returned: a group still in a call past the answer
+        // (an SQS client being built ignores every token) still uses them.
+        _ = run.ContinueWith(
+            static (_, state) =>
+            {
+                var (gate, copies, copyDeadline) = ((SemaphoreSlim, CancellationTokenSource, CancellationTokenSource))state!;
+                gate.Dispose();
+                copies.Dispose();
+                copyDeadline.Dispose();
+            },
+            (gate, copies, copyDeadline),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        try
+        {
+            await run.WaitAsync(NotNegative(answerBy - _time.GetUtcNow()), _time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            // Only what is acknowledged by now counts: every other record is reported failed, so SQS delivers it again.
+            // The copies' token has fired already (CopyStopBeforeDeadline is longer than ResponseReserve).
+            logger.Warn($"Bookkeeping not done {options.ResponseReserve.TotalSeconds:0.#} s before the deadline: the answer goes now, records not yet acknowledged reported failed", new LogFields { RequestId = context.AwsRequestId });
+        }
+
+        var succeeded = acknowledged.Keys.ToHashSet(StringComparer.Ordinal);
 
         var response = new SQSBatchResponse();
         foreach (var record in records.Where(r => !succeeded.Contains(r.MessageId!)).DistinctBy(r => r.MessageId))
@@ -74,9 +112,15 @@ public sealed class BatchProcessor(
         return response;
     }
 
-    private async Task<List<string>> RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, CancellationToken cancellationToken)
+    private async Task RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, ConcurrentDictionary<string, bool> acknowledged, DateTimeOffset answerBy, CancellationToken cancellationToken)
     {
         var succeeded = new List<string>(group.Length);
+        void Succeeded(string messageId)
+        {
+            succeeded.Add(messageId);
+            acknowledged[messageId] = true;
+        }
+
         // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
         await gate.WaitAsync(CancellationToken.None);
         try
@@ -107,17 +151,17 @@ public sealed class BatchProcessor(
                     result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
                 }
 
-                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, context.AwsRequestId))
+                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, context.AwsRequestId, answerBy))
                 {
-                    succeeded.Add(record.MessageId!);
+                    Succeeded(record.MessageId!);
                     continue;
                 }
 
                 if (result.Outcome == RecordOutcome.TransientFailure && IsLastReceive(record, out var receives)
-                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), context.AwsRequestId))
+                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), context.AwsRequestId, answerBy))
                 {
                     // Its group goes on, as after dead-lettered poison: the record that held it is out of the queue.
-                    succeeded.Add(record.MessageId!);
+                    Succeeded(record.MessageId!);
                     continue;
                 }
 
@@ -133,7 +177,7 @@ public sealed class BatchProcessor(
                     break;
                 }
 
-                succeeded.Add(record.MessageId!);
+                Succeeded(record.MessageId!);
             }
 
             // A record that did not run still used up a receive; on its last one SQS would move it to the dead-letter
@@ -141,9 +185,9 @@ public sealed class BatchProcessor(
             for (var i = stopped; i < group.Length; i++)
             {
                 var record = group[i];
-                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId))
+                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId, answerBy))
                 {
-                    succeeded.Add(record.MessageId!);
+                    Succeeded(record.MessageId!);
                 }
             }
         }
@@ -160,12 +204,16 @@ public sealed class BatchProcessor(
         {
             // Its own time limit: the invocation's token may already be cancelled (the deadline), and these calls are
             // what brings the group back in seconds rather than after the visibility timeout.
-            using var timeout = new CancellationTokenSource(options.RedeliveryCallTimeout);
+            using var timeout = new CancellationTokenSource(Within(options.RedeliveryCallTimeout, answerBy), _time);
             await redelivery.DelayAsync(reported, context.AwsRequestId, timeout.Token);
         }
-
-        return succeeded;
     }
+
+    /// <summary>A call's own timeout, cut to the time left before the answer is due.</summary>
+    private TimeSpan Within(TimeSpan timeout, DateTimeOffset answerBy) =>
+        NotNegative(TimeSpan.FromTicks(Math.Min(timeout.Ticks, (answerBy - _time.GetUtcNow()).Ticks)));
+
+    private static TimeSpan NotNegative(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
 
     /// <summary>
     /// True on the record's last receive under MAX_RECEIVE_COUNT (the queue's maxReceiveCount): SQS moves a message
@@ -183,7 +231,7 @@ public sealed class BatchProcessor(
         $"receive {receives} of at most {options.MaxReceiveCount} (MAX_RECEIVE_COUNT) and {why}",
         ReceivesExhaustedErrorType);
 
-    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, string requestId)
+    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, string requestId, DateTimeOffset answerBy)
     {
         var errorType = result.ErrorType ?? "PermanentFailure";
         var identity = RecordLogFields.Of(record, requestId);
@@ -199,7 +247,7 @@ public sealed class BatchProcessor(
         try
         {
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
-            using var timeout = new CancellationTokenSource(options.DeadLetterCallTimeout);
+            using var timeout = new CancellationTokenSource(Within(options.DeadLetterCallTimeout, answerBy), _time);
             await deadLetterQueue.SendAsync(message, timeout.Token);
             logger.Warn($"Message sent to the dead-letter queue: {result.Reason}{note}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;

@@ -21,6 +21,24 @@ public sealed record BatchProcessorOptions
     public TimeSpan DeadLetterCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The processor answers this long before the invocation's deadline at the latest, leaving the runtime the time to
+    /// serialize the partial-batch response and post it to the Runtime API (a local HTTP call). An answer that misses
+    /// the deadline is a timeout: Lambda then counts the whole batch failed and SQS redelivers every record, the
+    /// copied ones too, after the visibility timeout
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html). Above the runtime loop's own
+    /// reserve (500 ms, when the handler's token fires), so the answer is ready before that token cancels anything.
+    /// </summary>
+    public TimeSpan ResponseReserve { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The copies' token fires this long before the deadline (11 s by default), leaving the bookkeeping after a copy
+    /// one dead-letter send and one group's ChangeMessageVisibility calls at their full timeouts, then the response's
+    /// reserve. More bookkeeping than that (several dead-letter sends in one group) is cut at the response's reserve:
+    /// a call not done by then leaves its record reported failed, so SQS delivers it again.
+    /// </summary>
+    public TimeSpan CopyStopBeforeDeadline => DeadLetterCallTimeout + RedeliveryCallTimeout + ResponseReserve;
+
+    /// <summary>
     /// MAX_RECEIVE_COUNT: the queue's maxReceiveCount. On that receive a record that fails transiently, or does not
     /// run, goes to the dead-letter queue with its reason instead of being moved there by SQS without one. Null: off.
     /// </summary>

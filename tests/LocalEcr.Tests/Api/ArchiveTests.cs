@@ -37,6 +37,34 @@ public sealed class ArchiveTests
     }
 
     [Fact]
+    public async Task ListImages_leaves_an_archived_image_out_unless_the_status_filter_asks_for_it()
+    {
+        // The model's ListImagesFilter.imageStatus: "If not specified, only images with ACTIVE status are returned."
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (archived, _) = await TestImages.PushImageAsync(client, "app", "old", 23);
+        var (active, _) = await TestImages.PushImageAsync(client, "app", "new", 24);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = archived }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+        async Task<List<string>> ListAsync(string? status)
+        {
+            var body = new JsonObject { ["repositoryName"] = "app" };
+            if (status is not null)
+            {
+                body["filter"] = new JsonObject { ["imageStatus"] = status };
+            }
+
+            var json = (await client.CallAsync("ListImages", body)).EnsureOk().Json;
+            return [.. json["imageIds"]!.AsArray().Select(id => id!["imageDigest"]!.GetValue<string>())];
+        }
+
+        Assert.Equal([active], await ListAsync(null));
+        Assert.Equal([active], await ListAsync("ACTIVE"));
+        Assert.Equal([archived], await ListAsync("ARCHIVED"));
+        Assert.Equal([archived, active], await ListAsync("ANY"));
+    }
+
+    [Fact]
     public async Task Pushing_an_archived_image_again_restores_it()
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());

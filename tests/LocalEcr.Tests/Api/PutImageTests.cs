@@ -46,6 +46,7 @@ public sealed class PutImageTests
     [InlineData("a/b", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
     [InlineData("v1:2", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
     [InlineData("caf\u00e9", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")]
+    [InlineData("v1\n", "must satisfy regular expression '[a-zA-Z0-9-_.]+'")] // a $-anchored regex would accept it
     [InlineData("", "Member must have length between 1 and 300")]
     public async Task A_tag_is_1_to_300_letters_digits_underscores_dots_and_dashes(string tag, string? refusal)
     {
@@ -132,6 +133,28 @@ public sealed class PutImageTests
         using var __ = client;
         var (_, manifest) = await TestImages.PushImageAsync(client, "app", null, 3);
         (await client.CallAsync("PutImage", Put(manifest + " ", digest: TestImages.Digest(manifest)))).AssertError("ImageDigestDoesNotMatchException");
+    }
+
+    [Fact]
+    public async Task An_upper_case_spelling_of_the_digest_is_ImageDigestDoesNotMatch_and_does_not_find_the_image()
+    {
+        // The model's digest pattern admits A-F, but ECR computes lower-case hex; LocalEcr compares ordinally.
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 4);
+        var upper = "sha256:" + digest["sha256:".Length..].ToUpperInvariant();
+        Assert.NotEqual(digest, upper);
+
+        (await client.CallAsync("PutImage", Put(manifest, "v2", upper))).AssertError("ImageDigestDoesNotMatchException");
+        var got = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(TestImages.ImageId(digest: upper, tag: "v1"), TestImages.ImageId(digest: upper)),
+        })).EnsureOk().Json;
+
+        Assert.Empty(got["images"]!.AsArray());
+        Assert.Equal(["ImageTagDoesNotMatchDigest", "ImageNotFound"], got["failures"]!.AsArray().Select(f => f!["failureCode"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -298,6 +321,10 @@ public sealed class PutImageTests
         Assert.Single(paged["referrers"]!.AsArray());
         Assert.NotNull(paged["nextToken"]);
         (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject }, ["maxResults"] = 51 })).AssertError("InvalidParameterException");
+
+        // A subject the repository does not hold: the model lists no ImageNotFoundException for the operation.
+        var none = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = "sha256:" + new string('0', 64) } })).EnsureOk().Json;
+        Assert.Empty(none["referrers"]!.AsArray());
     }
 
     [Fact]

@@ -185,6 +185,47 @@ public sealed class UploadTests
         })).AssertError("InvalidLayerException");
     }
 
+    /// <summary>
+    /// Every digest in layerDigests (the model's LayerDigestList, 1..100) must be the layer's, spelled as ECR computes
+    /// it: lower-case hex. The model's LayerDigest pattern admits A-F; LocalEcr takes the stricter reading.
+    /// </summary>
+    [Theory]
+    [InlineData("upper case", false)]
+    [InlineData("good, bogus", false)]
+    [InlineData("bogus, good", false)]
+    [InlineData("good, good", true)]
+    public async Task Every_layer_digest_must_be_the_layers_own_in_lower_case(string digests, bool accepted)
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(100, 41);
+        var good = TestImages.Digest(data);
+        const string Bogus = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        var list = digests switch
+        {
+            "upper case" => new JsonArray("sha256:" + good["sha256:".Length..].ToUpperInvariant()),
+            "good, bogus" => new JsonArray(good, Bogus),
+            "bogus, good" => new JsonArray(Bogus, good),
+            _ => new JsonArray(good, good),
+        };
+        Assert.Matches("[a-f]", good["sha256:".Length..]);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 100))).EnsureOk();
+
+        var completed = await client.CallAsync("CompleteLayerUpload", new JsonObject { ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = list });
+
+        if (accepted)
+        {
+            Assert.Equal(good, completed.EnsureOk().Json["layerDigest"]!.GetValue<string>());
+        }
+        else
+        {
+            completed.AssertError("InvalidLayerException");
+            var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject { ["repositoryName"] = "app", ["layerDigests"] = new JsonArray(good) })).EnsureOk().Json;
+            Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
+        }
+    }
+
     [Fact]
     public async Task Uploading_a_present_layer_again_is_LayerAlreadyExists()
     {

@@ -6,9 +6,9 @@ namespace LocalEcr.Tests.Support;
 
 /// <summary>
 /// Generates, from the ECR model, requests that each break one constraint of a valid request: a required
-/// member left out, a string too short, too long, off its pattern or outside its enum, a number out of
-/// range, a list too short or too long, a blob too big. Walks every member present in the valid request,
-/// nested ones included.
+/// member left out, a string too short, too long, off its pattern (or a valid value with a trailing newline) or
+/// outside its enum, a number out of range, a list too short or too long, a blob too big. Walks every member
+/// present in the valid request, nested ones included.
 /// </summary>
 internal static class ModelViolations
 {
@@ -80,6 +80,9 @@ internal static class ModelViolations
                 if (shape.PatternRegex is not null)
                 {
                     add(path, "pattern", body => Replace(body, path, new string('!', (int)Math.Max(shape.Min ?? 1, 1))));
+
+                    // A valid value with a trailing newline: a regex anchored with $ rather than \z accepts it.
+                    add(path, "pattern, trailing newline", body => Replace(body, path, node.GetValue<string>() + "\n"));
                 }
 
                 if (shape.Enum is not null)

@@ -145,6 +145,48 @@ public sealed class EnqueueTests
     }
 
     [Fact]
+    public async Task A_selected_repository_that_cannot_be_read_is_reported_the_others_are_queued_and_the_exit_code_is_1()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(11), "v1");
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(12), "v1");
+
+        // The first repository's listing is refused (a repository policy): permanent, so not retried.
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", region: CliHarness.Source);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("skipped", run.Error, StringComparison.Ordinal);
+        Assert.Contains("AccessDeniedException", run.Error, StringComparison.Ordinal);
+        Assert.Contains("1 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Single(sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()));
+    }
+
+    [Fact]
+    public async Task A_selection_that_matches_no_repository_is_a_usage_error_as_in_verify()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(13), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        var queue = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+
+        var drift = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-filter", "ap", "--enqueue", queue);
+        var all = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--repository-filter", "ap", "--enqueue", queue, "--all");
+
+        foreach (var run in new[] { drift, all })
+        {
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains("no repository in us-east-1 matches the selection: nothing to sync", run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(sqs.Requests);
+    }
+
+    [Fact]
     public async Task A_queue_url_that_is_not_a_url_is_a_usage_error()
     {
         await using var h = await CliHarness.StartAsync();

@@ -105,6 +105,22 @@ public sealed class SyncCommandTests
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_selection_that_matches_no_repository_exits_2_as_verify_does(bool dryRun)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(8), "v1");
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository-prefix", "apps/"];
+
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("no repository in us-east-1 matches the selection: nothing to sync", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
     [Fact]
     public async Task Dry_run_prints_the_plan_and_writes_nothing()
     {

@@ -103,4 +103,30 @@ public sealed class VerifyReferrersTests
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Referrers_of_an_image_the_destination_lacks_are_reported_missing()
+    {
+        // The destination repository exists but not the subject: ListImageReferrers of a digest it does not hold
+        // answers an empty list (the model lists no ImageNotFoundException for it), so the image and its
+        // referrer are both differences, and verify does not stop.
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 44);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", sbom, null);
+        await h.Client(CliHarness.West).CreateRepositoryAsync(new() { RepositoryName = "app" });
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        using var document = JsonDocument.Parse(drift.Output);
+        var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        var referrer = Assert.Single(entries, e => e.TryGetProperty("subjectDigest", out _));
+        Assert.Equal("Missing", referrer.GetProperty("status").GetString());
+        Assert.Equal(sbom.Digest, referrer.GetProperty("sourceDigest").GetString());
+        var tag = Assert.Single(entries, e => !e.TryGetProperty("subjectDigest", out _));
+        Assert.Equal("Missing", tag.GetProperty("status").GetString());
+    }
 }

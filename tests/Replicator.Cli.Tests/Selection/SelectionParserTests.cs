@@ -35,6 +35,19 @@ public sealed class SelectionParserTests
         Assert.Equal("--destination-region entry 'us-west-2' is listed twice", error.Message);
     }
 
+    [Theory]
+    [InlineData("us-west-2,,eu-west-1")]
+    [InlineData("us-west-2,")]
+    [InlineData(" , us-west-2")]
+    public void An_empty_destination_entry_is_refused_as_the_function_refuses_it(string value)
+    {
+        var error = Assert.Throws<UsageException>(() => Parse(new SelectionInput { SourceRegion = "us-east-1", DestinationRegions = ["ap-south-1", value] }));
+
+        Assert.Equal("--destination-region has an empty entry", error.Message);
+        var function = Assert.Throws<Replicator.Core.Configuration.SettingException>(() => ReplicationDestination.ParseLists([value], "DESTINATION_REGIONS"));
+        Assert.Equal("has an empty entry", function.Problem);
+    }
+
     [Fact]
     public void The_default_region_is_used_when_no_source_region_is_given()
     {

@@ -75,6 +75,35 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refuses_a_smoke_tag_the_stacks_TagFilter_does_not_match_whole_and_pushes_nothing()
+    {
+        // v.* matches "v1" but not "smoke-<time>", and "xv1" neither: the function matches the whole tag.
+        var filter = """{"ParameterKey": "TagFilter", "ParameterValue": "v.*"},""";
+        var byDefault = await SmokeTest(selected: "scratch/*", parameters: filter);
+        var inside = await SmokeTest(selected: "scratch/*", parameters: filter, tag: "xv1");
+
+        foreach (var (run, tag) in new[] { (byDefault, "smoke-"), (inside, "xv1") })
+        {
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains($"error: stack ecr-replicator does not replicate tag {tag}", run.Error, StringComparison.Ordinal);
+            Assert.Contains("(TagFilter=v.* must match the whole tag): set SMOKE_TAG", run.Error, StringComparison.Ordinal);
+        }
+
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
+    [Fact]
+    public async Task A_SMOKE_TAG_the_stacks_TagFilter_matches_is_pushed_replicated_and_verified()
+    {
+        var run = await SmokeTest(selected: "scratch/*", parameters: """{"ParameterKey": "TagFilter", "ParameterValue": "v[0-9]+-smoke"},""", tag: "v1-smoke");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("pushing scratch/smoke:v1-smoke", run.Error, StringComparison.Ordinal);
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
+    [Fact]
     public async Task With_the_stacks_RepositoryMapping_verifies_and_cleans_up_the_mapped_name_and_names_the_destinations_it_does_not_check()
     {
         // scratch/ is the longest prefix of scratch/smoke; the catch-all would give backup/scratch/smoke.
@@ -104,7 +133,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         }
     }
 
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null)
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -136,6 +165,11 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         if (path is not null)
         {
             environment["PATH"] = path;
+        }
+
+        if (tag is not null)
+        {
+            environment["SMOKE_TAG"] = tag;
         }
 
         return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables());

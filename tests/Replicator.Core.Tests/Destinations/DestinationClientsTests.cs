@@ -32,4 +32,27 @@ public sealed class DestinationClientsTests
         var call = Assert.Single(sts.Calls);
         Assert.Equal(($"arn:aws:iam::{OtherAccount}:role/ecr-replicator-destination", "us-east-1"), (call.RoleArn, call.Region));
     }
+
+    [Fact]
+    public async Task The_external_id_is_sent_when_the_role_named_in_an_ssm_parameter_is_assumed_too()
+    {
+        const string role = "arn:aws-cn:iam::444444444444:role/ecr-replicator-destination";
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var sts = new FakeSecurityTokenService(clock, TimeSpan.FromHours(1));
+        ReplicationDestination[] destinations = [new("us-west-2", OtherAccount), new("cn-north-1", "444444444444")];
+        var access = DestinationAccess.Parse(null, null, "replicator-7f3a", "444444444444:cn-north-1=ssm:/replicator/cn", destinations, "us-east-1");
+        var store = new SsmCredentialsSourceTests.FakeParameterStore { ["/replicator/cn"] = SsmCredentialsSourceTests.Keys("AKIACN", "cn-secret", role) };
+        var own = new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret"));
+        using var http = new HttpClient();
+        using var clients = new DestinationClients(new EcrClientFactory(http, own, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())), access, own, sts, () => store, clock);
+
+        foreach (var destination in destinations)
+        {
+            await clients.CredentialsFor(access.Route(destination, SourceAccount), destination.Region).GetCredentialsAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(2, sts.Calls.Count);
+        Assert.All(sts.Calls, c => Assert.Equal("replicator-7f3a", c.ExternalId));
+        Assert.Contains(sts.Calls, c => c.RoleArn == role && c.Region == "cn-north-1" && c.CallerKey == "AKIACN");
+    }
 }

@@ -285,12 +285,12 @@ public sealed class SsmCredentialsSourceTests
         }
     }
 
-    private static string Keys(string id, string secret, string? role = null) =>
+    internal static string Keys(string id, string secret, string? role = null) =>
         role is null
             ? $"{{\"AccessKeyId\":\"{id}\",\"SecretAccessKey\":\"{secret}\"}}"
             : $"{{\"AccessKeyId\":\"{id}\",\"SecretAccessKey\":\"{secret}\",\"RoleArn\":\"{role}\"}}";
 
-    private sealed class FakeParameterStore : Dictionary<string, string>, ISecureParameterStore
+    internal sealed class FakeParameterStore : Dictionary<string, string>, ISecureParameterStore
     {
         private int _reads;
 

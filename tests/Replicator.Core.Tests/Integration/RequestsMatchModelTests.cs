@@ -1,7 +1,8 @@
-using System.Text.Json;
-using LocalEcr.Model;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
 using Replicator.Samples;
+using Replicator.Testing;
 using Replicator.Core.Tests.Replication;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
@@ -9,8 +10,10 @@ namespace Replicator.Core.Tests.Integration;
 
 /// <summary>
 /// Every ECR request the replicator sends, recorded on the wire during replications that touch every
-/// operation it uses, satisfies botocore's ECR model: only members the model defines, required members
-/// present, lengths, ranges, patterns and enums respected (LocalEcr/Model/ecr-model.json, generated).
+/// operation it uses, a replicated delete and a reconcile drift scan, satisfies botocore's ECR model: only
+/// members the model defines, required members present, lengths, ranges, patterns and enums respected
+/// (LocalEcr/Model/ecr-model.json, generated). The CLI's verify run is checked the same way in
+/// Replicator.Cli.Tests (VerifyRequestsMatchModelTests).
 /// </summary>
 public sealed class RequestsMatchModelTests
 {
@@ -46,27 +49,47 @@ public sealed class RequestsMatchModelTests
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
-        // A replicated delete: the tag is read, then BatchDeleteImage.
+        // A replicated delete: the source is read (it no longer has the tag), the destination's tag, then BatchDeleteImage.
+        await h.DeleteAsync(Source, "plain", new ImageIdentifier { ImageTag = "v2" });
         Assert.True((await h.Replicator().DeleteAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
-        var model = EcrModel.Instance;
-        var requests = recorder!.Requests.ToList();
-        var sent = requests.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
-        Assert.Superset(sent, new HashSet<string>(StringComparer.Ordinal)
-        {
-            "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
-            "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
-            "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
-        });
+        var replication = recorder!.Requests.ToList();
 
-        var violations = requests
-            .SelectMany(r =>
+        // A reconcile pass, as the function's Reconciler drives the scanner: the repositories, each one's source and
+        // destination listings, the drift of each digest, and the referrer walk below the index every destination holds.
+        var scanner = new DriftScanner(
+            source, new SourceCredentialsDestinationClients(h.Clients), [new ReplicationDestination(West), new ReplicationDestination(Europe)],
+            RepositoryMapping.Identity, new DriftSelection { ReplicateDeletes = true });
+        var run = new DriftScanRun();
+        var drift = new List<DriftItem>();
+        foreach (var repository in await scanner.RepositoriesAsync(CancellationToken.None))
+        {
+            var scan = await scanner.ScanAsync(repository, run, null, CancellationToken.None);
+            Assert.NotNull(scan);
+            drift.AddRange(scanner.DeletedTags(scan));
+            foreach (var digest in scan.TagsByDigest.Keys)
             {
-                using var body = JsonDocument.Parse(r.Body);
-                return model.Check(r.Operation, body.RootElement, unknownMembers: true).Select(v => $"{r.Operation}: {v.Message}");
-            })
-            .Distinct()
-            .ToList();
+                drift.AddRange(await scanner.DigestDriftAsync(scan, digest, null, CancellationToken.None));
+            }
+        }
+
+        Assert.Contains(drift, d => d.Repository == "plain" && d.Tag == "v2");
+        // xUnit's Superset takes the expected subset first: every operation named here was sent.
+        var scanned = recorder.Requests.Skip(replication.Count).Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeRepositories", "DescribeImages", "BatchGetImage", "ListImageReferrers" }, scanned);
+
+        var requests = recorder.Requests.ToList();
+        var sent = replication.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(
+            new HashSet<string>(StringComparer.Ordinal)
+            {
+                "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
+                "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
+                "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
+            },
+            sent);
+
+        var violations = ModelRequestCheck.Violations(requests);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 }

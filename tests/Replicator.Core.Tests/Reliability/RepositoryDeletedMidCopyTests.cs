@@ -65,7 +65,9 @@ public sealed class RepositoryDeletedMidCopyTests
         {
             if (Interlocked.Exchange(ref _fired, 1) == 0)
             {
-                delete().GetAwaiter().GetResult();
+                // Blocks the copy until the repository is gone. On the thread pool: this may run on xunit's test
+                // context, whose few threads the awaits inside the deletion would otherwise need while this one blocks.
+                Task.Run(delete).GetAwaiter().GetResult();
             }
         }
     }

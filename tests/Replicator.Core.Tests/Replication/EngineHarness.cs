@@ -31,11 +31,15 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public EcrClientFactory Clients { get; }
 
-    /// <summary>Fast retries: the delays are real, so keep them small.</summary>
+    /// <summary>
+    /// Fast retries: the delays are real, so keep them small. The production read timeout: tests count downloads, and
+    /// a short one would add a resumed GET whenever a loaded machine pauses the copy that long; a test of stalls sets
+    /// its own.
+    /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new() { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2) },
+        BlobCopy = new() { AllowInsecureDownloads = true },
         PutImageRatePerSecond = 1000,
     };
 
@@ -68,6 +72,16 @@ internal sealed class EngineHarness : IAsyncDisposable
     public Task<string?> TagDigestAsync(string region, string repository, string tag) => Probe(region).TagDigestAsync(repository, tag);
 
     public Task<bool> HasBlobAsync(string region, string repository, string digest) => Probe(region).HasBlobAsync(repository, digest);
+
+    /// <summary>Deletes tags or digests with BatchDeleteImage, as a user would; every one must go.</summary>
+    public async Task DeleteAsync(string region, string repository, params ImageIdentifier[] ids)
+    {
+        var deleted = await Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [.. ids] });
+        if (deleted.Failures is { Count: > 0 } failures)
+        {
+            throw new InvalidOperationException($"{region} {repository}: {failures[0].FailureCode} {failures[0].FailureReason}");
+        }
+    }
 
     /// <summary>Every ECR call the destination region received since the last reset, by operation.</summary>
     public int Calls(string region, string operation) => Server.Calls.Count(region, operation);

@@ -224,4 +224,44 @@ public sealed class ReferrerTests
             Assert.True(await h.Probe(West).HasVerifiedImageAsync("deep", referrer.Digest), referrer.Digest);
         }
     }
+
+    [Fact]
+    public async Task A_chain_past_the_bound_whose_subject_is_in_one_destination_only_replicates_there_and_waits_in_the_other()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 48);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "half", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("half", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var chain = new List<SampleImage>();
+        var subject = image;
+        for (var i = 0; i <= ImageReplicator.MaxSubjectDepth; i++)
+        {
+            subject = new SampleImageBuilder((ulong)(480 + i)).Artifact(subject.Root, $"application/vnd.example.level{i}+json", 128);
+            await h.PushAsync(Source, "half", subject, null);
+            chain.Add(subject);
+        }
+
+        // The chain's bottom finds its subject in West only: West copies the chain's layers while Europe waits for the
+        // image. Generous, so that a copy waiting for Europe fails this test instead of hanging the suite.
+        using var generous = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var result = await h.Replicator().ReplicateAsync(Request("half", chain[^1].Digest, null, West, Europe), generous.Token);
+
+        var west = result.Destinations.Single(d => d.Destination.Region == West);
+        Assert.True(west.Succeeded, west.Message);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        foreach (var referrer in chain)
+        {
+            Assert.True(await h.Probe(West).HasVerifiedImageAsync("half", referrer.Digest), referrer.Digest);
+        }
+
+        var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
+        Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SubjectNotReplicated, europe.ErrorCode);
+        Assert.True(europe.Transient);
+        foreach (var referrer in chain)
+        {
+            Assert.Null(await h.GetImageAsync(Europe, "half", referrer.Digest));
+        }
+    }
 }

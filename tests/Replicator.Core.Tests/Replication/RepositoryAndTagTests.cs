@@ -142,6 +142,7 @@ public sealed class RepositoryAndTagTests
         var replicator = h.Replicator();
         await replicator.ReplicateAsync(Request("del", v1.Digest, "old", West), CancellationToken.None);
         await replicator.ReplicateAsync(Request("del", v2.Digest, "current", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "del", new ImageIdentifier { ImageTag = "old" }, new ImageIdentifier { ImageTag = "current" });
 
         var deleted = await replicator.DeleteAsync(Request("del", v1.Digest, "old", West), CancellationToken.None);
         var stale = await replicator.DeleteAsync(Request("del", v1.Digest, "current", West), CancellationToken.None);
@@ -162,6 +163,7 @@ public sealed class RepositoryAndTagTests
         var replicator = h.Replicator();
         await replicator.ReplicateAsync(Request("two", image.Digest, "old", West), CancellationToken.None);
         await replicator.ReplicateAsync(Request("two", image.Digest, "prod", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "two", new ImageIdentifier { ImageTag = "old" });
 
         var deleted = await replicator.DeleteAsync(Request("two", image.Digest, "old", West), CancellationToken.None);
 

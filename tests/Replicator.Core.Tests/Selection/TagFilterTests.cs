@@ -14,6 +14,9 @@ public sealed class TagFilterTests
         Assert.Matches(filter, "v1.2.3");
         Assert.DoesNotMatch(filter, "dev-v1");
         Assert.DoesNotMatch(filter, "dev-v1.2");
+
+        // $ would match before a final newline; the end of the tag is its end.
+        Assert.DoesNotMatch(filter, "v1.2\n");
     }
 
     [Fact]
@@ -35,6 +38,7 @@ public sealed class TagFilterTests
     [InlineData("v[0-9", "unterminated bracket at character 5")]
     [InlineData("(unclosed", "insufficient closing parentheses at character 9")]
     [InlineData("a**", "nested quantifiers not parenthesized at character 3")]
+    [InlineData("a)|(b", "insufficient opening parentheses at character 2")]
     public void An_invalid_pattern_is_an_argument_error_about_the_pattern_as_given(string pattern, string problem)
     {
         // Characters count from 1 in the user's pattern, not in the anchoring wrapper around it: the second * of a** is the 3rd.

@@ -4,6 +4,29 @@ namespace Replicator.Function.Tests.Observability;
 
 public class RedactorTests
 {
+    /// <summary>
+    /// ErrorText.Quote cuts a dependency's message before the function redacts it: a secret key the cut went through
+    /// must not survive as a fragment too short for any pattern.
+    /// </summary>
+    [Theory]
+    [InlineData(262)]
+    [InlineData(270)]
+    [InlineData(279)]
+    [InlineData(299)]
+    public void A_secret_the_quote_cut_goes_through_leaves_no_fragment(int at)
+    {
+        const string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        var message = new string('a', at - 1) + " " + secret + " and the rest of the message";
+
+        var quoted = Redactor.Redact(Replicator.Core.Errors.ErrorText.Quote(message));
+
+        Assert.EndsWith("...", quoted, StringComparison.Ordinal);
+        for (var i = 0; i + 20 <= secret.Length; i++)
+        {
+            Assert.DoesNotContain(secret.Substring(i, 20), quoted, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("GET https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/abc/layer?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=0a1b2c failed", "X-Amz-Security-Token=IQo")]
     [InlineData("X-Amz-Credential=AKIAIOSFODNN7EXAMPLE/20261128/us-east-1/s3/aws4_request", "AKIAIOSFODNN7EXAMPLE")]

@@ -96,9 +96,20 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
         start.Environment["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            var result = await api.InvokeAsync(payload, TimeSpan.FromSeconds(60));
+            // The Runtime API answers only with the function's response or an init error: a bootstrap that crashes
+            // mid-invocation would leave the invocation waiting for ever, so its exit ends the wait too (as
+            // LocalLambdaHost does), and an overall bound covers one that hangs without exiting.
+            var invocation = api.InvokeAsync(payload, TimeSpan.FromSeconds(60));
+            var finished = await Task.WhenAny(invocation, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromMinutes(3));
+            if (finished != invocation)
+            {
+                Assert.Fail($"the bootstrap exited with code {process.ExitCode} before answering; its stderr: {await stderr}");
+            }
+
+            var result = await invocation;
 
             Assert.True(result.IsSuccess, result.Body);
             Assert.Equal("""{"batchItemFailures":[]}""", result.Body);

@@ -48,11 +48,15 @@ internal sealed class FunctionRig : IAsyncDisposable
         Processor = NewProcessor(Replicator);
     }
 
-    /// <summary>Retries fast (the delays are real) and reads stall quickly; http download URLs as with an endpoint override.</summary>
+    /// <summary>
+    /// Retries fast (the delays are real); http download URLs as with an endpoint override. The production read
+    /// timeout: tests count downloads, and a short one would add a resumed GET whenever a loaded machine pauses the
+    /// copy that long; a test of stalls sets its own.
+    /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, ReadTimeout = TimeSpan.FromSeconds(2) },
+        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true },
         PutImageRatePerSecond = 1000,
     };
 
@@ -87,12 +91,17 @@ internal sealed class FunctionRig : IAsyncDisposable
     public BatchProcessor Processor { get; }
 
     /// <param name="requestTimeout">The ECR client's per-request timeout (EcrClientConfig.Timeout): small so a stalled call fails fast.</param>
+    /// <param name="clientClock">
+    /// The engine's ECR clients' clock (their request timeout and signing time). A fake one lets a test time a call
+    /// out by advancing it, with no wall-clock deadline a busy machine could miss or hit by accident.
+    /// </param>
     public static async Task<FunctionRig> StartAsync(
         ReplicatorOptions? options = null,
         TimeSpan? requestTimeout = null,
         IReplicationObserver? observer = null,
         LocalEcrOptions? server = null,
-        bool throughProxy = false)
+        bool throughProxy = false,
+        TimeProvider? clientClock = null)
     {
         var ecr = await LocalEcrServer.StartAsync(server ?? new LocalEcrOptions());
         var proxy = throughProxy ? new CuttingProxy(ecr.BaseAddress) : null;
@@ -100,7 +109,7 @@ internal sealed class FunctionRig : IAsyncDisposable
         var endpoint = proxy?.Address ?? ecr.BaseAddress;
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
-        var clients = new EcrClientFactory(http, credentials, environment, timeout: requestTimeout ?? TimeSpan.FromSeconds(5));
+        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? TimeSpan.FromSeconds(5));
 
         // The test's own setup and probes keep a generous timeout: a short one is for the engine under test, and a
         // busy machine must not fail the setup instead.
@@ -108,9 +117,12 @@ internal sealed class FunctionRig : IAsyncDisposable
         return new FunctionRig(ecr, proxy, http, clients, operatorClients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
-    /// <summary>Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr.</summary>
-    public BatchProcessor NewProcessor(IImageReplicator replicator) =>
-        new(new RecordHandler(Config, replicator, Logger, Metrics, TimeProvider.System), DeadLetter, Logger, new BatchProcessorOptions());
+    /// <summary>
+    /// Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr; with
+    /// <paramref name="config"/>, one configured otherwise (other destinations, say).
+    /// </summary>
+    public BatchProcessor NewProcessor(IImageReplicator replicator, FunctionConfig? config = null) =>
+        new(new RecordHandler(config ?? Config, replicator, Logger, Metrics, TimeProvider.System), DeadLetter, Logger, new BatchProcessorOptions());
 
     public ImageReplicator NewEngine(ReplicatorOptions? options = null) => new(Clients, Http, options ?? FastOptions);
 

@@ -103,7 +103,10 @@ public sealed class OutcomeTests
         var image = await rig.PushAsync("vanish", 25, "v1", 3_000_000, 40_000);
         await rig.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "vanish" });
         await rig.Client(Europe).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "vanish" });
-        observer.OnFirstBytes = destination => rig.DeleteRepositoryAsync(destination.Region, "vanish").GetAwaiter().GetResult();
+        // The copy waits for the deletion (the callback blocks), so the next call surely finds the repository gone. On
+        // the thread pool: the callback may run on xunit's test context, whose few threads the awaits inside the
+        // deletion would otherwise need while this one blocks them.
+        observer.OnFirstBytes = destination => Task.Run(() => rig.DeleteRepositoryAsync(destination.Region, "vanish")).GetAwaiter().GetResult();
         var message = rig.Message("vanish", image.Digest, "v1");
 
         var first = await rig.ProcessAsync(message);

@@ -26,7 +26,7 @@ public sealed class Harness
         Metrics = new MetricsWriter(sink, Config.MetricsNamespace, Time);
         var events = eventBridge is null ? null : new ReplicatedEventPublisher(eventBridge, Logger, Metrics, Time, new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         Handler = new RecordHandler(Config, Replicator, Logger, Metrics, Time, events);
-        Processor = new BatchProcessor(Handler, withDeadLetterQueue ? DeadLetter : null, Logger, options ?? new BatchProcessorOptions());
+        Processor = new BatchProcessor(Handler, withDeadLetterQueue ? DeadLetter : null, Logger, options ?? new BatchProcessorOptions(), time: Time);
     }
 
     public static FunctionConfig DefaultConfig { get; } = new()
@@ -64,7 +64,7 @@ public sealed class Harness
 
     /// <summary>A processor over this harness whose redelivery delays go to <paramref name="visibility"/>, with the jitter fixed at <paramref name="random"/>.</summary>
     public BatchProcessor ProcessorWithRedelivery(RecordingMessageVisibility visibility, BatchProcessorOptions? options = null, double random = 0.0) =>
-        new(Handler, DeadLetter, Logger, options ?? new BatchProcessorOptions(), new RedeliveryScheduler(visibility, new RedeliverySettings(), null, Logger, () => random));
+        new(Handler, DeadLetter, Logger, options ?? new BatchProcessorOptions(), new RedeliveryScheduler(visibility, new RedeliverySettings(), null, Logger, () => random), Time);
 
     public FakeLambdaContext Context(TimeSpan? timeout = null) => new(Time, timeout ?? TimeSpan.FromMinutes(5));
 }

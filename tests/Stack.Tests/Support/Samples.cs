@@ -85,6 +85,8 @@ internal static class Samples
                 ["RepositoryFilter"] = key.Filter,
                 ["DestinationRegions"] = string.Join(',', Destinations),
                 ["RepositoryMapping"] = key.Mapping,
+                // Every write action, BatchDeleteImage included, must reach each mapped name.
+                ["ReplicateDeletes"] = "true",
             }))).Value;
 
     private static readonly Lazy<DeployedTemplate> OptionsLazy = new(() => StackTemplate.Expand(

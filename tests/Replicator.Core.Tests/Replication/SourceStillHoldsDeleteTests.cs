@@ -1,0 +1,112 @@
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
+using Replicator.Core.Replication;
+using Replicator.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>
+/// A replicated delete reads the source first: a DELETE that arrives after the push that put the tag back (EventBridge
+/// and a standard queue keep no order), is redriven late, or was never the source's, deletes nothing.
+/// </summary>
+public sealed class SourceStillHoldsDeleteTests
+{
+    [Fact]
+    public async Task A_tag_the_source_still_holds_is_not_deleted_anywhere()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 150).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "kept", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("kept", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        var result = await h.Replicator().DeleteAsync(Request("kept", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.All(result.Destinations, d =>
+        {
+            Assert.Equal(ReplicationOutcome.Skipped, d.Outcome);
+            Assert.Equal(ReplicationErrorCodes.SourceImageStillPresent, d.ErrorCode);
+            Assert.Contains("tag 'v1'", d.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(0, h.Calls(West, "BatchDeleteImage") + h.Calls(Europe, "BatchDeleteImage"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "kept", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "kept", "v1"));
+    }
+
+    [Fact]
+    public async Task A_delete_that_arrives_after_the_tag_was_pushed_again_leaves_the_tag()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 151);
+        var first = builder.Image(SampleFormat.Oci, [1000]);
+        var second = builder.Image(SampleFormat.Oci, [2000]);
+        await h.PushAsync(Source, "swapped", first, "latest");
+        await h.Replicator().ReplicateAsync(Request("swapped", first.Digest, "latest", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "swapped", new ImageIdentifier { ImageTag = "latest" });
+        await h.PushAsync(Source, "swapped", second, "latest");
+
+        // The push of the second image is handled first, then the older DELETE of the first.
+        await h.Replicator().ReplicateAsync(Request("swapped", second.Digest, "latest", West), CancellationToken.None);
+        var result = await h.Replicator().DeleteAsync(Request("swapped", first.Digest, "latest", West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageStillPresent, west.ErrorCode);
+        Assert.Contains(second.Digest, west.Message, StringComparison.Ordinal);
+        Assert.Equal(second.Digest, await h.TagDigestAsync(West, "swapped", "latest"));
+        Assert.Equal(0, h.Calls(West, "BatchDeleteImage"));
+    }
+
+    [Fact]
+    public async Task A_tag_the_source_no_longer_has_is_deleted()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 152).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "gone", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("gone", image.Digest, "v1", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "gone", new ImageIdentifier { ImageTag = "v1" });
+
+        var result = await h.Replicator().DeleteAsync(Request("gone", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, Assert.Single(result.Destinations).Outcome);
+        Assert.Null(await h.TagDigestAsync(West, "gone", "v1"));
+        Assert.Equal(1, h.Calls(West, "BatchDeleteImage"));
+    }
+
+    [Fact]
+    public async Task A_digest_is_deleted_only_once_the_source_no_longer_holds_it()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 153).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "bydigest", image, null);
+        await h.Replicator().ReplicateAsync(Request("bydigest", image.Digest, null, West), CancellationToken.None);
+
+        var held = await h.Replicator().DeleteAsync(Request("bydigest", image.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(held.Destinations);
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageStillPresent, west.ErrorCode);
+        Assert.Equal(0, h.Calls(West, "BatchDeleteImage"));
+        Assert.NotNull(await h.GetImageAsync(West, "bydigest", image.Digest));
+
+        await h.DeleteAsync(Source, "bydigest", new ImageIdentifier { ImageDigest = image.Digest });
+        var deleted = await h.Replicator().DeleteAsync(Request("bydigest", image.Digest, null, West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, Assert.Single(deleted.Destinations).Outcome);
+        Assert.Null(await h.GetImageAsync(West, "bydigest", image.Digest));
+    }
+
+    [Fact]
+    public async Task A_source_repository_that_no_longer_exists_lets_the_delete_through()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 154).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(West, "removed", image, "v1");
+
+        var result = await h.Replicator().DeleteAsync(Request("removed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, Assert.Single(result.Destinations).Outcome);
+        Assert.Null(await h.TagDigestAsync(West, "removed", "v1"));
+    }
+}
