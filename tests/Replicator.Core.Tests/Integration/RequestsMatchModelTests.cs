@@ -72,7 +72,7 @@ public sealed class RequestsMatchModelTests
             drift.AddRange(scanner.DeletedTags(scan));
             foreach (var digest in scan.TagsByDigest.Keys)
             {
-                drift.AddRange(await scanner.DigestDriftAsync(scan, digest, null, CancellationToken.None));
+                drift.AddRange((await scanner.DigestDriftAsync(scan, run, digest, null, CancellationToken.None)).Items);
             }
         }
 
