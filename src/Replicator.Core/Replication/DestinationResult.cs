@@ -30,5 +30,11 @@ public sealed record DestinationResult(
     /// </summary>
     public string? RegistryId { get; init; }
 
+    /// <summary>
+    /// Foreign (non-distributable) layers the manifests written here name but the copy left out: Windows base layers
+    /// whose manifests give URLs to fetch them from, which ECR's PutImage does not require to be uploaded.
+    /// </summary>
+    public int NonDistributableSkipped { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

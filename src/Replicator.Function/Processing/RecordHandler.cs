@@ -143,8 +143,19 @@ public sealed class RecordHandler(
         };
         if (destination.Succeeded)
         {
-            // A success may carry a note (referrers left to their own events): said, not hidden.
-            logger.Info(destination.Message is { } note ? $"{destination.Outcome} in {destination.Destination}: {note}" : $"{destination.Outcome} in {destination.Destination}", line);
+            // A success may carry notes (referrers left to their own events, foreign layers left out): said, not hidden.
+            var notes = new List<string>(2);
+            if (destination.Message is { } note)
+            {
+                notes.Add(note);
+            }
+
+            if (destination.NonDistributableSkipped > 0)
+            {
+                notes.Add(ForeignLayersNote(destination.NonDistributableSkipped));
+            }
+
+            logger.Info(notes.Count > 0 ? $"{destination.Outcome} in {destination.Destination}: {string.Join("; ", notes)}" : $"{destination.Outcome} in {destination.Destination}", line);
         }
         else
         {
@@ -152,6 +163,10 @@ public sealed class RecordHandler(
             logger.Error($"Failed in {destination.Destination} ({retry}): {destination.Message}", line);
         }
     }
+
+    /// <summary>What a destination's log line says of the foreign layers its copy left out.</summary>
+    public static string ForeignLayersNote(int count) =>
+        $"{count} foreign (non-distributable) layer(s) not copied: the manifest names where to fetch them, and ECR's PutImage does not require them";
 
     private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
 }
