@@ -65,10 +65,7 @@ public class RecordHandlerTests
     [Fact]
     public async Task An_untagged_push_under_the_filter_that_is_no_referrer_is_filtered_without_metrics()
     {
-        var harness = new Harness(Harness.DefaultConfig with { TagFilter = new Regex("^(?:v.*)$", RegexOptions.None, TimeSpan.FromSeconds(1)) });
-        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Skipped, ReplicationErrorCodes.UntaggedNotSelected));
-
-        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: null)), "req", CancellationToken.None);
+        var (harness, result) = await UntaggedUnderFilterAsync(ReplicationErrorCodes.UntaggedNotSelected);
 
         Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
         Assert.True(Assert.Single(harness.Replicator.Calls).Request.UntaggedReferrersOnly);
@@ -80,14 +77,19 @@ public class RecordHandlerTests
     [Fact]
     public async Task An_untagged_referrer_skipped_where_its_subject_is_absent_is_logged_per_destination()
     {
-        var harness = new Harness(Harness.DefaultConfig with { TagFilter = new Regex("^(?:v.*)$", RegexOptions.None, TimeSpan.FromSeconds(1)) });
-        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Skipped, ReplicationErrorCodes.SubjectNotHeld));
-
-        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: null)), "req", CancellationToken.None);
+        var (harness, result) = await UntaggedUnderFilterAsync(ReplicationErrorCodes.SubjectNotHeld);
 
         Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, harness.LogLines.Count(l => l.GetProperty("outcome").GetString() == "Skipped" && l.GetProperty("errorType").GetString() == ReplicationErrorCodes.SubjectNotHeld));
         Assert.Equal(2, harness.MetricLines.Count());
+    }
+
+    /// <summary>An untagged push under TAG_FILTER that the engine skips in every destination with <paramref name="code"/>.</summary>
+    private static async Task<(Harness Harness, RecordResult Result)> UntaggedUnderFilterAsync(string code)
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = new Regex("^(?:v.*)$", RegexOptions.None, TimeSpan.FromSeconds(1)) });
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Skipped, code));
+        return (harness, await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: null)), "req", CancellationToken.None));
     }
 
     [Fact]
