@@ -54,15 +54,15 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Eight for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
+        // Nine for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
         // and the reconciler's two (the default schedule is on).
-        Assert.Equal(10 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(11 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(10 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(11 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["OKActions"]));
     }
@@ -83,7 +83,7 @@ public sealed class AlarmTests
         });
 
         var alarms = stack.OfType("AWS::CloudWatch::Alarm").ToList();
-        Assert.Equal(10 + 2 + 2, alarms.Count); // with the reconciler's two
+        Assert.Equal(11 + 2 + 2, alarms.Count); // with the reconciler's two
         Assert.All(alarms, a =>
         {
             Assert.Equal(expected, Samples.Strings(a.Value["Properties"]!["AlarmActions"]));
@@ -131,6 +131,28 @@ public sealed class AlarmTests
         // The queue the function is told to send poison to.
         var deadLetterUrl = (string)Samples.WithDeletes.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["DEAD_LETTER_QUEUE_URL"]!;
         Assert.Equal("{Ref:DeadLetterQueue}", deadLetterUrl);
+    }
+
+    [Fact]
+    public void Every_event_EventBridge_sends_to_the_intake_dead_letter_queue_raises_an_alarm_again()
+    {
+        // As for the replication dead-letter queue: the depth alarm stays in ALARM while the queue holds anything (the
+        // events of names longer than 128 characters stay there), so a send in a later period must alarm anew.
+        var (id, alarm) = Assert.Single(Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm"), a =>
+            (string?)a.Value["Properties"]!["MetricName"] == "NumberOfMessagesSent" &&
+            a.Value["Properties"]!["Dimensions"]!.AsArray().Any(d => (string?)d!["Value"] == "{GetAtt:IntakeDeadLetterQueue.QueueName}"));
+        var properties = alarm["Properties"]!;
+
+        Assert.Equal("IntakeDeadLetterQueueSentAlarm", id);
+        Assert.Equal("AWS/SQS", (string)properties["Namespace"]!);
+        Assert.Equal("Sum", (string)properties["Statistic"]!);
+        Assert.Equal(300, (int)properties["Period"]!);
+        Assert.Equal(0, (double)properties["Threshold"]!);
+        Assert.Equal("GreaterThanThreshold", (string)properties["ComparisonOperator"]!);
+        Assert.Equal("notBreaching", (string)properties["TreatMissingData"]!);
+        Assert.Equal(
+            Samples.WithDeletes.Properties("DeadLetterQueueSentAlarm")["AlarmActions"]!.ToJsonString(),
+            properties["AlarmActions"]!.ToJsonString());
     }
 
     [Fact]

@@ -53,11 +53,11 @@ public sealed class DashboardTests
 
         var drift = Lines(Body(stack))
             .Where(l => l.Line.Count > 1 && l.Line[1] is JsonValue name
-                && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric or MetricsWriter.ReconcileFailuresMetric or MetricsWriter.ReconcileRefusedMetric)
+                && (string)name! is MetricsWriter.DriftFoundMetric or MetricsWriter.DriftEnqueuedMetric or MetricsWriter.ReconcileFailuresMetric or MetricsWriter.ReconcileRefusedMetric or MetricsWriter.DriftConflictsMetric)
             .ToList();
 
         Assert.Equal(
-            [MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric, MetricsWriter.ReconcileFailuresMetric, MetricsWriter.ReconcileRefusedMetric],
+            [MetricsWriter.DriftConflictsMetric, MetricsWriter.DriftEnqueuedMetric, MetricsWriter.DriftFoundMetric, MetricsWriter.ReconcileFailuresMetric, MetricsWriter.ReconcileRefusedMetric],
             drift.Select(l => (string)l.Line[1]!).Order(StringComparer.Ordinal));
         // One widget, so found and enqueued are read against each other, and against the run's failures.
         Assert.Single(drift.Select(l => l.Widget).Distinct());

@@ -44,6 +44,24 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public void A_message_outlives_every_receive_when_the_function_cannot_run_so_it_reaches_the_dead_letter_queue()
+    {
+        // A function that fails at init never sets a message's visibility: each of the maxReceiveCount receives waits
+        // the queue's whole VisibilityTimeout. Retention shorter than that lets messages expire unseen, without ever
+        // reaching the dead-letter queue and its alarms.
+        var queue = Stack.Properties("ReplicationQueue");
+        var receives = long.Parse(queue["RedrivePolicy"]!["maxReceiveCount"]!.ToString(), CultureInfo.InvariantCulture);
+        var visibility = (long)queue["VisibilityTimeout"]!;
+        var retention = (long)queue["MessageRetentionPeriod"]!;
+
+        Assert.True(retention > receives * visibility, $"MessageRetentionPeriod {retention} <= maxReceiveCount {receives} x VisibilityTimeout {visibility}");
+
+        // The dead-letter queue keeps the SQS maximum; a FIFO queue's message counts its retention there from the move.
+        Assert.True((bool)Stack.Properties("DeadLetterQueue")["FifoQueue"]!);
+        Assert.Equal(1209600, (int)Stack.Properties("DeadLetterQueue")["MessageRetentionPeriod"]!);
+    }
+
+    [Fact]
     public void The_function_is_told_the_replication_queues_max_receive_count_and_both_come_from_one_mapping()
     {
         // The function dead-letters a record with its reason on the receive SQS would move it after: the two numbers

@@ -57,6 +57,11 @@ public static class Enqueuer
             console.Line($"{item.Kind}: {item.Repository}{(item.Tag is null ? "@" + item.Digest : ":" + item.Tag)} in {string.Join(", ", item.Destinations)}");
         }
 
+        foreach (var conflict in report.Conflicts)
+        {
+            console.Error($"not enqueued: {conflict.Destination} holds {conflict.DestinationRepository}:{conflict.Tag} at {conflict.DestinationDigest} and the tag is immutable there (delete it there, or leave it out of the tag filter)");
+        }
+
         foreach (var failure in report.Failures)
         {
             console.Error($"skipped {failure}");

@@ -1,3 +1,5 @@
+using Replicator.Core.Replication;
+
 namespace Replicator.Core.Reconciliation;
 
 /// <summary>
@@ -27,6 +29,65 @@ public static class DriftFinder
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// The destinations of <paramref name="items"/> that hold a tag at another digest, and so may need their repository's
+    /// tag mutability to be known: no event can move an immutable tag.
+    /// </summary>
+    public static IReadOnlyList<ReplicationDestination> HoldingElsewhere(IReadOnlyList<DriftItem> items, IReadOnlyList<DestinationListing> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(destinations);
+        return [.. destinations
+            .Where(d => items.Any(i => i.Kind == DriftKind.DifferentDigest && i.Tag is { } tag && d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, i.Digest, StringComparison.Ordinal)))
+            .Select(d => d.Destination)];
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="items"/> the destinations that hold a tag at another digest where the tag is
+    /// immutable (<paramref name="rules"/>; a destination without a rule counts as mutable): PutImage refuses to move it,
+    /// so an event would be dead-lettered as ImmutableTagConflict on every pass. Each becomes a
+    /// <see cref="DriftConflict"/>. An item keeps its other destinations (its kind is MissingTag when none of them holds
+    /// the tag); the function copies an event to every destination, so such an event still reaches the conflicting one
+    /// once, and from the next pass on, when the others hold the tag, only the conflict is left.
+    /// </summary>
+    public static DigestDrift WithoutConflicts(IReadOnlyList<DriftItem> items, IReadOnlyList<DestinationListing> destinations, string destinationRepository, IReadOnlyDictionary<ReplicationDestination, TagMutabilityRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(rules);
+        var kept = new List<DriftItem>();
+        var conflicts = new List<DriftConflict>();
+        foreach (var item in items)
+        {
+            if (item.Kind != DriftKind.DifferentDigest || item.Tag is not { } tag)
+            {
+                kept.Add(item);
+                continue;
+            }
+
+            var blocked = destinations
+                .Where(d => item.Destinations.Contains(d.Destination)
+                    && d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, item.Digest, StringComparison.Ordinal)
+                    && rules.TryGetValue(d.Destination, out var rule) && rule.IsImmutable(tag))
+                .ToList();
+            if (blocked.Count == 0)
+            {
+                kept.Add(item);
+                continue;
+            }
+
+            conflicts.AddRange(blocked.Select(d => new DriftConflict(item.Repository, tag, item.Digest, d.Destination, destinationRepository, d.Listing.Tags[tag])));
+            var rest = item.Destinations.Where(d => !blocked.Exists(b => b.Destination == d)).ToList();
+            if (rest.Count > 0)
+            {
+                var stillDifferent = destinations.Any(d => rest.Contains(d.Destination) && d.Listing.Tags.ContainsKey(tag));
+                kept.Add(item with { Destinations = rest, Kind = stillDifferent ? DriftKind.DifferentDigest : DriftKind.MissingTag });
+            }
+        }
+
+        return new DigestDrift(kept, conflicts);
     }
 
     /// <summary>True when every destination holds the digest: only then are its referrers worth listing (otherwise

@@ -7,11 +7,14 @@ namespace Replicator.Core.Reconciliation;
 /// and the destinations whose credentials could not be had. Such a destination is not listed again in the pass: its
 /// role or parameter is the same for every repository, and a failed AssumeRole is not cached, so each repository
 /// would otherwise call STS again (a pass over thousands of repositories while a StackSet has not yet created the
-/// role in one account; a throttled STS made worse). The next pass tries it again. Used by one pass at a time.
+/// role in one account; a throttled STS made worse). The next pass tries it again. Also the tag mutability of the
+/// destination repositories that hold a selected tag at another digest. Used by one pass at a time.
 /// </summary>
 public sealed class DriftScanRun
 {
     private readonly HashSet<ReplicationDestination> _withoutCredentials = [];
+
+    private readonly Dictionary<(string Repository, ReplicationDestination Destination), TagMutabilityRule?> _mutability = [];
 
     /// <param name="sourceAccount">
     /// The source registry's account when the caller knows it (the scheduled event's account); null: learned from the
@@ -28,4 +31,14 @@ public sealed class DriftScanRun
     internal bool Skips(ReplicationDestination destination) => _withoutCredentials.Contains(destination);
 
     internal void Skip(ReplicationDestination destination) => _withoutCredentials.Add(destination);
+
+    /// <summary>
+    /// A destination repository's tag mutability, once learned in this pass (null inside: it could not be read), so it
+    /// is asked at most once a repository and destination a pass; the next pass asks again, as it may have changed.
+    /// </summary>
+    internal bool TryGetMutability(string repository, ReplicationDestination destination, out TagMutabilityRule? rule) =>
+        _mutability.TryGetValue((repository, destination), out rule);
+
+    internal void SetMutability(string repository, ReplicationDestination destination, TagMutabilityRule? rule) =>
+        _mutability[(repository, destination)] = rule;
 }

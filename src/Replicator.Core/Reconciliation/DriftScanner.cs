@@ -207,26 +207,39 @@ public sealed class DriftScanner
     /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them.
     /// </summary>
     /// <param name="scan">The repository's listings.</param>
+    /// <param name="run">The pass: the destinations' tag mutability it has learned.</param>
     /// <param name="digest">The source digest.</param>
     /// <param name="stopRequested">
     /// Asked before each further subject of the walk and each further page: true stops it with a
     /// <see cref="ScanStoppedException"/> (the digest is then unfinished). Null: never.
     /// </param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    public async Task<IReadOnlyList<DriftItem>> DigestDriftAsync(RepositoryScan scan, string digest, Func<bool>? stopRequested, CancellationToken cancellationToken)
+    public async Task<DigestDrift> DigestDriftAsync(RepositoryScan scan, DriftScanRun run, string digest, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(run);
         if (scan.Destinations.Count == 0)
         {
             // No destination could be listed: nothing is known, and "held everywhere" over none would walk referrers for nothing.
-            return [];
+            return DigestDrift.None;
         }
 
-        var items = new List<DriftItem>(DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations));
-        if (items.Count > 0 || !DriftFinder.HeldEverywhere(digest, scan.Destinations))
+        var tagDrift = DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations);
+        if (tagDrift.Count > 0 || !DriftFinder.HeldEverywhere(digest, scan.Destinations))
         {
-            return items;
+            var rules = new Dictionary<ReplicationDestination, TagMutabilityRule>();
+            foreach (var destination in DriftFinder.HoldingElsewhere(tagDrift, scan.Destinations))
+            {
+                if (await MutabilityAsync(scan, run, destination, cancellationToken) is { } rule)
+                {
+                    rules[destination] = rule;
+                }
+            }
+
+            return DriftFinder.WithoutConflicts(tagDrift, scan.Destinations, _mapping.Map(scan.Repository), rules);
         }
+
+        var items = new List<DriftItem>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
         if (scan.IndexDigests.Contains(digest))
@@ -254,7 +267,37 @@ public sealed class DriftScanner
             }
         }
 
-        return items;
+        return new DigestDrift(items, []);
+    }
+
+    /// <summary>
+    /// The tag mutability of <paramref name="destination"/>'s repository, asked of DescribeRepositories once a repository
+    /// and destination a pass (paced like the other reads). Null when it cannot be read (a role without
+    /// ecr:DescribeRepositories, the retries spent): the tag then counts as mutable, and its event is sent as before.
+    /// </summary>
+    private async Task<TagMutabilityRule?> MutabilityAsync(RepositoryScan scan, DriftScanRun run, ReplicationDestination destination, CancellationToken cancellationToken)
+    {
+        if (run.TryGetMutability(scan.Repository, destination, out var known))
+        {
+            return known;
+        }
+
+        TagMutabilityRule? rule;
+        try
+        {
+            await PaceAsync(cancellationToken);
+            var client = _destinationClients.GetClient(destination, scan.RegistryId);
+            var response = await client.DescribeRepositoriesAsync(
+                new DescribeRepositoriesRequest { RegistryId = destination.RegistryId, RepositoryNames = [_mapping.Map(scan.Repository)] }, cancellationToken);
+            rule = response.Repositories?.FirstOrDefault() is { } repository ? TagMutabilityRule.From(repository) : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            rule = null;
+        }
+
+        run.SetMutability(scan.Repository, destination, rule);
+        return rule;
     }
 
     /// <summary>

@@ -95,7 +95,13 @@ internal sealed class DestinationReplicator
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
-            return Done(new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient));
+            var failed = new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient)
+            {
+                SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
+            };
+
+            // A refused source layer may mean the image was deleted mid-copy: the engine reports it once it has asked.
+            return failed.SourceLayerRefused ? failed : Done(failed);
         }
         finally
         {

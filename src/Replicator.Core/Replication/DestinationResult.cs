@@ -36,5 +36,11 @@ public sealed record DestinationResult(
     /// </summary>
     public int NonDistributableSkipped { get; init; }
 
+    /// <summary>
+    /// Failed because the source refused one of the image's layers (<see cref="FailureClassifier.IsSourceLayerRefused"/>):
+    /// the engine asks the source whether the image is still there before it reports the result.
+    /// </summary>
+    internal bool SourceLayerRefused { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

@@ -43,6 +43,26 @@ internal static class FailureClassifier
         _ => ("InternalError", Unexpected(exception), true),
     };
 
+    /// <summary>
+    /// The source refused to hand out one of the image's layers: GetDownloadUrlForLayer (asked of the source only;
+    /// no destination call is) answered LayersNotFoundException or LayerInaccessibleException, both in botocore's ECR
+    /// model error list for that operation. The second is what ECR answers for a layer "not associated with an image",
+    /// which every layer of an image deleted mid-copy becomes, so the engine asks the source for the image again
+    /// before calling it permanent. A destination's LayersNotFoundException (PutImage) is not one of these.
+    /// </summary>
+    public static bool IsSourceLayerRefused(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is EcrException { Operation: "GetDownloadUrlForLayer", ErrorCode: EcrErrorCodes.LayerInaccessibleException or EcrErrorCodes.LayersNotFoundException })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static string Unexpected(Exception exception) =>
         ErrorText.Quote(exception.Message) is { Length: > 0 } message
             ? $"{exception.GetType().Name} during replication: {message}"

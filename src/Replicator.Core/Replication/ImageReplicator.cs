@@ -146,7 +146,7 @@ public sealed class ImageReplicator : IImageReplicator
             waiting.AddRange(held.Select(h => h.Waiting).OfType<DestinationResult>());
         }
 
-        var results = await CopyAsync(source, (client, image, settings), ready, cancellationToken);
+        var results = await CopyAsync(source, (client, image, settings), ready, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
             ? WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
             : waiting.First(w => w.Destination == d)).ToList();
@@ -154,14 +154,15 @@ public sealed class ImageReplicator : IImageReplicator
     }
 
     private async Task<DestinationResult[]> CopyAsync(
-        ImageReference source, (IEcrClient Client, SourceImage Image, Lazy<Task<SourceRepositorySettings>> Settings) loaded, IReadOnlyList<ReplicationDestination> ready, CancellationToken cancellationToken)
+        ImageReference source, (IEcrClient Client, SourceImage Image, Lazy<Task<SourceRepositorySettings>> Settings) loaded, IReadOnlyList<ReplicationDestination> ready, long started, CancellationToken cancellationToken)
     {
         // The fan-out starts the copies once every destination it counts has arrived, so it counts only those that
         // run: one still waiting for its subject never arrives, and the others' blobs would wait for it forever.
         var blobs = new BlobFanOut(new BlobSource(loaded.Client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, cancellationToken);
         var context = new SourceContext(loaded.Client, source, loaded.Image, loaded.Settings, blobs);
-        return await Task.WhenAll(ready.Select(
+        var results = await Task.WhenAll(ready.Select(
             d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
+        return await RecheckRefusedLayersAsync(loaded.Client, source, loaded.Image.Root.ReferenceDigest, results, started, cancellationToken);
     }
 
     /// <summary>
@@ -184,9 +185,50 @@ public sealed class ImageReplicator : IImageReplicator
 
         var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, digest, subject.Digest, started, cancellationToken, selectedOnly: true)));
         var ready = held.Where(h => h.Waiting is null).Select(h => h.Destination).ToArray();
-        var results = await CopyAsync(source, loaded, ready, cancellationToken);
+        var results = await CopyAsync(source, loaded, ready, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) ?? held.First(h => h.Destination == d).Waiting!).ToList();
         return new ReplicationResult(source, digest, all);
+    }
+
+    /// <summary>
+    /// The destinations whose copy failed because the source refused a layer (LayerInaccessibleException: "not associated
+    /// with an image", which every layer of a deleted image becomes) are decided by asking the source for the image once
+    /// more, once for all of them (they fail together: a layer is downloaded once for every destination). Gone, it was
+    /// deleted while it was copied: a stale event, skipped like one found gone before the copy began. Still there, or
+    /// when the source cannot say, the failure stands as it was.
+    /// </summary>
+    private async Task<DestinationResult[]> RecheckRefusedLayersAsync(
+        IEcrClient client, ImageReference source, string digest, DestinationResult[] results, long started, CancellationToken cancellationToken)
+    {
+        if (!results.Any(r => r.SourceLayerRefused))
+        {
+            return results;
+        }
+
+        var gone = false;
+        try
+        {
+            gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            // The source cannot say (its own failure is in the retry log): the layer's refusal is the result.
+        }
+
+        var decided = results.Select(r => !r.SourceLayerRefused ? r
+            : gone ? new DestinationResult(
+                r.Destination, ReplicationOutcome.Skipped, digest, r.LayersCopied, r.LayersSkipped, r.BytesCopied, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageNotFound,
+                $"the source image {source} was deleted while it was copied (its layers became inaccessible); nothing to copy (stale event)")
+            : r with { SourceLayerRefused = false }).ToArray();
+        foreach (var (before, after) in results.Zip(decided))
+        {
+            if (before.SourceLayerRefused)
+            {
+                _observer.DestinationDone(after);
+            }
+        }
+
+        return decided;
     }
 
     /// <summary>

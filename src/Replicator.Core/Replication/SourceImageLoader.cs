@@ -262,7 +262,7 @@ internal sealed class SourceImageLoader
     }
 
     /// <summary>Whether the source still holds <paramref name="digest"/> (asked again, by digest).</summary>
-    private async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>
+    public async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>
         (await GetImagesAsync(source, reference, [new ImageIdentifier { ImageDigest = digest }], cancellationToken))?.Any(i => i.ImageId?.ImageDigest == digest) == true;
 
     /// <summary>BatchGetImage; null when the repository is gone. Missing images are simply absent from the list.</summary>

@@ -22,6 +22,10 @@ public sealed class ReconcileResponse
     [JsonPropertyName("refused")]
     public int Refused { get; init; }
 
+    /// <summary>Selected tags a destination holds at another digest where the tag is immutable (DriftConflicts).</summary>
+    [JsonPropertyName("conflicts")]
+    public int Conflicts { get; init; }
+
     [JsonPropertyName("completed")]
     public bool Completed { get; init; }
 

@@ -56,12 +56,18 @@ public static class LogOutcomes
     /// <summary>The reconciler found a tag or referrer a destination lacks (or holds elsewhere) and enqueued its event.</summary>
     public const string Drift = "Drift";
 
+    /// <summary>
+    /// The reconciler found a selected tag a destination holds at another digest where the tag is immutable: no event is
+    /// enqueued (PutImage would refuse it); the operator deletes the destination's tag or leaves it out of TAG_FILTER.
+    /// </summary>
+    public const string DriftConflict = "DriftConflict";
+
     /// <summary>A reconcile run ended: the pass completed, or stopped before the deadline with a cursor to resume from.</summary>
     public const string Reconciled = "Reconciled";
 
     /// <summary>Every value the function writes in <c>outcome</c>.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted, Archived, Drift, Reconciled];
+        [Failed, GroupStopped, DeadLettered, NotStarted, Invalid, Acknowledged, Filtered, RedeliveryScheduled, RedeliveryNotScheduled, Replicated, UpToDate, Skipped, Deleted, Archived, Drift, DriftConflict, Reconciled];
 
     /// <summary>The log value of a destination's outcome.</summary>
     public static string Of(ReplicationOutcome outcome) => outcome switch

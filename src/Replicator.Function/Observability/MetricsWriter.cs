@@ -25,6 +25,8 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     public const string ReconcileRefusedMetric = "ReconcileRefused";
 
+    public const string DriftConflictsMetric = "DriftConflicts";
+
     private static readonly (string Name, string Unit)[] Definitions =
     [
         ("ImagesReplicated", "Count"),
@@ -49,6 +51,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         (DriftEnqueuedMetric, "Count"),
         (ReconcileFailuresMetric, "Count"),
         (ReconcileRefusedMetric, "Count"),
+        (DriftConflictsMetric, "Count"),
     ];
 
     /// <summary>
@@ -146,12 +149,14 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
     /// the tags and referrers some destination lacked or held at another digest; DriftEnqueued, the events the queue
     /// accepted for them; ReconcileFailures, the repositories the run could not read; ReconcileRefused, the events
-    /// SQS refused or that could not be sent. Zeros are written too, so a healthy registry shows a flat line, not a gap.
+    /// SQS refused or that could not be sent; DriftConflicts, the selected tags a destination holds at another digest
+    /// where the tag is immutable (not enqueued, not in DriftFound). Zeros are written too, so a healthy registry shows a
+    /// flat line, not a gap.
     /// </summary>
-    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued, int failures, int refused)
+    public void WriteReconcile(string sourceRegion, int driftFound, int driftEnqueued, int failures, int refused, int conflicts)
     {
         ArgumentNullException.ThrowIfNull(sourceRegion);
-        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued, failures, refused]);
+        Emit(ReconcileDimensionName, sourceRegion, timeProvider.GetUtcNow(), ReconcileDefinitions, [driftFound, driftEnqueued, failures, refused, conflicts]);
     }
 
     /// <summary>

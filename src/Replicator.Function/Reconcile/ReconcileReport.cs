@@ -27,6 +27,13 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
 
     internal static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
 
+    /// <summary>
+    /// Selected tags a destination holds at another digest where the tag is immutable: not enqueued, since PutImage
+    /// would refuse them on every pass; the operator deletes the destination's tag or leaves it out of TagFilter.
+    /// DriftConflicts counts them; they are not part of <see cref="DriftFound"/>.
+    /// </summary>
+    public IReadOnlyList<DriftConflict> Conflicts { get; init; } = [];
+
     /// <summary>Why the cursor could not be saved, when it could not: the next run starts from the cursor saved before.</summary>
     public string? CursorFailure { get; init; }
 }

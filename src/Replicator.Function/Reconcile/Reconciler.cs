@@ -8,8 +8,9 @@ namespace Replicator.Function.Reconcile;
 /// Heals what push events missed: walks the selected repositories (<see cref="DriftScanner"/>), and for every tag and
 /// referrer a destination lacks or holds at another digest sends the PUSH event ECR would have sent (a DELETE for a
 /// tag the source no longer has, when deletes are replicated) to the replication FIFO queue, in the repository's
-/// message group. The function then replicates it like any push. Powers the scheduled reconcile and
-/// <c>replicator sync --enqueue</c>.
+/// message group. The function then replicates it like any push. A tag a destination holds at another digest where it
+/// is immutable is not sent (PutImage would refuse it on every pass) but reported (<see cref="ReconcileReport.Conflicts"/>).
+/// Powers the scheduled reconcile and <c>replicator sync --enqueue</c>.
 /// <para>
 /// Bounded: no repository or digest is started at or after <see cref="ReconcileRun.StopAt"/>, and a repository's
 /// listing or a digest's referrer walk in flight stops at its next page once it is reached; the place reached (the
@@ -91,8 +92,9 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                         break;
                     }
 
-                    var drift = await scanner.DigestDriftAsync(scan, digest, () => ShouldStop(run), cancellationToken);
-                    await AddAsync(state, drift, scan, new ReconcileCursor(repository, done), cancellationToken);
+                    var drift = await scanner.DigestDriftAsync(scan, scanRun, digest, () => ShouldStop(run), cancellationToken);
+                    state.Conflicts.AddRange(drift.Conflicts);
+                    await AddAsync(state, drift.Items, scan, new ReconcileCursor(repository, done), cancellationToken);
                     done = digest;
                 }
             }
@@ -233,6 +235,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         public List<string> Failures { get; } = [];
 
+        public List<DriftConflict> Conflicts { get; } = [];
+
         public Exception? SendError { get; set; }
 
         /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
@@ -246,6 +250,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift])
             {
                 Failures = [.. Failures],
+                Conflicts = [.. Conflicts],
                 SendError = SendError,
                 CursorFailure = cursorFailure,
             };

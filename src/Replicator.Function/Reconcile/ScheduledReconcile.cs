@@ -8,8 +8,8 @@ namespace Replicator.Function.Reconcile;
 
 /// <summary>
 /// The function's answer to a Scheduled Event: one bounded <see cref="Reconciler"/> run that stops a margin before
-/// the invocation's deadline, logs each drift it enqueued and the run's summary, and writes DriftFound and
-/// DriftEnqueued.
+/// the invocation's deadline, logs each drift it enqueued, each immutable-tag conflict and the run's summary, and
+/// writes the reconcile metrics.
 /// </summary>
 public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig config, FunctionLogger logger, MetricsWriter metrics, TimeProvider time)
 {
@@ -58,6 +58,24 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             }
         }
 
+        foreach (var conflict in report.Conflicts)
+        {
+            // One line a tag and destination a run: the run sends nothing for it, so without this the tag would stay
+            // behind unseen (before, its event went to the dead-letter queue on every pass).
+            logger.Warn(
+                $"Drift conflict: {conflict.Destination} holds {conflict.DestinationRepository}:{conflict.Tag} at {conflict.DestinationDigest}, and the tag is immutable there; "
+                + $"no event enqueued. Delete that tag in {conflict.DestinationRepository} at {conflict.Destination} so the next pass copies {conflict.Digest}, or leave the tag out of TagFilter",
+                new LogFields
+                {
+                    RequestId = context.AwsRequestId,
+                    Repository = conflict.Repository,
+                    Tag = conflict.Tag,
+                    Digest = conflict.Digest,
+                    DestinationRegion = conflict.Destination.Region,
+                    Outcome = LogOutcomes.DriftConflict,
+                });
+        }
+
         foreach (var failure in report.Failures)
         {
             logger.Error($"Reconcile: not compared this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
@@ -70,9 +88,9 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
 
         var ending = report.Completed ? "pass completed" : $"stopped; the next run resumes at {report.Cursor?.Format()}";
         logger.Info(
-            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Failures.Count} failed (repositories or destinations not read); {ending}",
+            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Conflicts.Count} in conflict with an immutable tag, {report.Failures.Count} failed (repositories or destinations not read); {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });
-        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.Failures.Count, report.Refusals.Count);
+        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.Failures.Count, report.Refusals.Count, report.Conflicts.Count);
         if (report.CursorFailure is { } cursorFailure)
         {
             // After the logs and metrics: the invocation fails, so the function's Errors alarm says the pass cannot
@@ -87,6 +105,7 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             DriftEnqueued = report.DriftEnqueued,
             Failures = report.Failures.Count,
             Refused = report.Refusals.Count,
+            Conflicts = report.Conflicts.Count,
             Completed = report.Completed,
             Cursor = report.Cursor?.Format(),
         };

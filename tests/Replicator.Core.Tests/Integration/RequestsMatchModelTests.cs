@@ -53,6 +53,9 @@ public sealed class RequestsMatchModelTests
         await h.DeleteAsync(Source, "plain", new ImageIdentifier { ImageTag = "v2" });
         Assert.True((await h.Replicator().DeleteAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
+        // A tag no event brought: the drift the pass below must find.
+        await h.PushAsync(Source, "plain", large, "v3");
+
         var replication = recorder!.Requests.ToList();
 
         // A reconcile pass, as the function's Reconciler drives the scanner: the repositories, each one's source and
@@ -69,11 +72,11 @@ public sealed class RequestsMatchModelTests
             drift.AddRange(scanner.DeletedTags(scan));
             foreach (var digest in scan.TagsByDigest.Keys)
             {
-                drift.AddRange(await scanner.DigestDriftAsync(scan, digest, null, CancellationToken.None));
+                drift.AddRange((await scanner.DigestDriftAsync(scan, run, digest, null, CancellationToken.None)).Items);
             }
         }
 
-        Assert.Contains(drift, d => d.Repository == "plain" && d.Tag == "v2");
+        Assert.Contains(drift, d => d.Repository == "plain" && d.Tag == "v3");
         // xUnit's Superset takes the expected subset first: every operation named here was sent.
         var scanned = recorder.Requests.Skip(replication.Count).Select(r => r.Operation).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeRepositories", "DescribeImages", "BatchGetImage", "ListImageReferrers" }, scanned);

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
@@ -33,5 +35,20 @@ public sealed class FailureClassifierTests
         var (_, message, _) = FailureClassifier.Classify(new InvalidOperationException(new string('x', 5_000)), "v1", CancellationToken.None);
 
         Assert.Equal("InvalidOperationException during replication: ...", message);
+    }
+
+    [Theory]
+    [InlineData("GetDownloadUrlForLayer", "LayerInaccessibleException", true)]
+    [InlineData("GetDownloadUrlForLayer", "LayersNotFoundException", true)]
+    [InlineData("GetDownloadUrlForLayer", "AccessDeniedException", false)]
+    [InlineData("PutImage", "LayersNotFoundException", false)]
+    [InlineData("CompleteLayerUpload", "LayerInaccessibleException", false)]
+    public void Only_the_source_refusing_a_layer_download_asks_the_source_again(string operation, string code, bool refused)
+    {
+        var error = new EcrException(code, "refused", operation: operation);
+
+        Assert.Equal(refused, FailureClassifier.IsSourceLayerRefused(error));
+        // Inner exceptions count: a part queue's ReadAsync would hand the download's error on inside a ChannelClosedException.
+        Assert.Equal(refused, FailureClassifier.IsSourceLayerRefused(new ChannelClosedException(error)));
     }
 }

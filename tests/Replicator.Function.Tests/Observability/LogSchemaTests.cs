@@ -21,7 +21,7 @@ public class LogSchemaTests
     public void The_outcome_values_are_pinned()
     {
         Assert.Equal(
-            ["Acknowledged", "Archived", "DeadLettered", "Deleted", "Drift", "Failed", "Filtered", "GroupStopped", "Invalid", "NotStarted", "Reconciled", "RedeliveryNotScheduled", "RedeliveryScheduled", "Replicated", "Skipped", "UpToDate"],
+            ["Acknowledged", "Archived", "DeadLettered", "Deleted", "Drift", "DriftConflict", "Failed", "Filtered", "GroupStopped", "Invalid", "NotStarted", "Reconciled", "RedeliveryNotScheduled", "RedeliveryScheduled", "Replicated", "Skipped", "UpToDate"],
             LogOutcomes.All.Order(StringComparer.Ordinal));
     }
 

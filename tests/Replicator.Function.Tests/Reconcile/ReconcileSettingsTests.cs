@@ -61,14 +61,14 @@ public sealed class ReconcileSettingsTests
     }
 
     [Fact]
-    public void Each_run_writes_DriftFound_DriftEnqueued_ReconcileFailures_and_ReconcileRefused_in_one_document_per_source_region_zeros_included()
+    public void Each_run_writes_DriftFound_DriftEnqueued_ReconcileFailures_ReconcileRefused_and_DriftConflicts_in_one_document_per_source_region_zeros_included()
     {
         var now = new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
         var output = new StringWriter();
         var writer = new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(now));
 
-        writer.WriteReconcile("us-east-1", 7, 5, 2, 1);
-        writer.WriteReconcile("us-east-1", 0, 0, 0, 0);
+        writer.WriteReconcile("us-east-1", 7, 5, 2, 1, 3);
+        writer.WriteReconcile("us-east-1", 0, 0, 0, 0, 0);
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, lines.Count);
@@ -76,15 +76,16 @@ public sealed class ReconcileSettingsTests
         Assert.Equal(now.ToUnixTimeMilliseconds(), lines[0].GetProperty("_aws").GetProperty("Timestamp").GetInt64());
         Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
         Assert.Equal(["SourceRegion"], Assert.Single(directive.GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
-        Assert.Equal([("DriftFound", "Count"), ("DriftEnqueued", "Count"), ("ReconcileFailures", "Count"), ("ReconcileRefused", "Count")], directive.GetProperty("Metrics").EnumerateArray().Select(m => (m.GetProperty("Name").GetString()!, m.GetProperty("Unit").GetString()!)));
+        Assert.Equal([("DriftFound", "Count"), ("DriftEnqueued", "Count"), ("ReconcileFailures", "Count"), ("ReconcileRefused", "Count"), ("DriftConflicts", "Count")], directive.GetProperty("Metrics").EnumerateArray().Select(m => (m.GetProperty("Name").GetString()!, m.GetProperty("Unit").GetString()!)));
         Assert.Equal("us-east-1", lines[0].GetProperty("SourceRegion").GetString());
-        Assert.Equal((7, 5, 2, 1), Values(lines[0]));
-        Assert.Equal((0, 0, 0, 0), Values(lines[1]));
+        Assert.Equal((7, 5, 2, 1, 3), Values(lines[0]));
+        Assert.Equal((0, 0, 0, 0, 0), Values(lines[1]));
 
-        static (int, int, int, int) Values(JsonElement line) => (
+        static (int, int, int, int, int) Values(JsonElement line) => (
             line.GetProperty("DriftFound").GetInt32(),
             line.GetProperty("DriftEnqueued").GetInt32(),
             line.GetProperty("ReconcileFailures").GetInt32(),
-            line.GetProperty("ReconcileRefused").GetInt32());
+            line.GetProperty("ReconcileRefused").GetInt32(),
+            line.GetProperty("DriftConflicts").GetInt32());
     }
 }
