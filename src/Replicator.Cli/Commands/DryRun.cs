@@ -35,6 +35,12 @@ public static class DryRun
                     : plan.CreateRepository is not null ? "create repository, copy"
                     : plan.Blobs.Count == 0 && plan.Manifests.All(m => m.TagOnly) ? "move tag"
                     : "copy";
+                if (plan.NonDistributableSkipped > 0)
+                {
+                    // Windows base layers: pulled from the URLs their manifests name, never uploaded to ECR.
+                    action += $" ({plan.NonDistributableSkipped} foreign layer(s) left out)";
+                }
+
                 table.AddRow(
                     source.RepositoryName,
                     source.Tag ?? "-",

@@ -51,6 +51,18 @@ public static class ReplicationErrorCodes
     /// <summary>The subject of a referrer is not in the source: the referrer travels with its subject when that is pushed.</summary>
     public const string SubjectNotFound = "SubjectNotFound";
 
+    /// <summary>
+    /// An untagged image that is not a referrer, replicated only as selected (<see cref="Replication.ReplicationRequest.UntaggedReferrersOnly"/>):
+    /// it enters a destination only as a child of a selected index, so it is not copied on its own.
+    /// </summary>
+    public const string UntaggedNotSelected = "UntaggedNotSelected";
+
+    /// <summary>
+    /// An untagged referrer replicated only as selected (<see cref="Replication.ReplicationRequest.UntaggedReferrersOnly"/>)
+    /// whose subject the destination does not hold: it travels with its subject's selected tag, never drags the subject in.
+    /// </summary>
+    public const string SubjectNotHeld = "SubjectNotHeld";
+
     /// <summary>A layer larger than ECR's 52,000 MiB per-layer quota: no destination can take it.</summary>
     public const string LayerTooLarge = "LayerTooLarge";
 

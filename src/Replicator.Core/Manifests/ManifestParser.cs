@@ -145,7 +145,7 @@ public static class ManifestParser
     }
 
     private static ManifestException Unsupported(string mediaType) =>
-        new($"manifest media type {EcrNames.Quote(mediaType)} is not supported: expected one of {string.Join(", ", MediaTypes.AcceptedManifestTypes.Append(MediaTypes.DockerSchema1))}");
+        new($"manifest media type {EcrNames.Quote(mediaType)} is not supported: expected one of {string.Join(", ", MediaTypes.AcceptedManifestTypes)}");
 
     private static void RequireSchemaVersion(JsonElement root, int expected, string mediaType)
     {

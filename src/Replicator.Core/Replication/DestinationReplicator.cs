@@ -85,7 +85,12 @@ internal sealed class DestinationReplicator
             var note = image.ReferrersLeftBehind > 0
                 ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} left to their own push events and the reconciler"
                 : null;
-            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note) { CompletedAt = _time.GetUtcNow(), RegistryId = registryId });
+            return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note)
+            {
+                CompletedAt = _time.GetUtcNow(),
+                RegistryId = registryId,
+                NonDistributableSkipped = plan.NonDistributableSkipped,
+            });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {

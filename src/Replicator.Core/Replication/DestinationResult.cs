@@ -31,6 +31,12 @@ public sealed record DestinationResult(
     public string? RegistryId { get; init; }
 
     /// <summary>
+    /// Foreign (non-distributable) layers the manifests written here name but the copy left out: Windows base layers
+    /// whose manifests give URLs to fetch them from, which ECR's PutImage does not require to be uploaded.
+    /// </summary>
+    public int NonDistributableSkipped { get; init; }
+
+    /// <summary>
     /// Failed because the source refused one of the image's layers (<see cref="FailureClassifier.IsSourceLayerRefused"/>):
     /// the engine asks the source whether the image is still there before it reports the result.
     /// </summary>

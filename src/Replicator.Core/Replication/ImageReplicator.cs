@@ -120,6 +120,11 @@ public sealed class ImageReplicator : IImageReplicator
             return AllFailed(request, source.Digest, code, message, transient, started);
         }
 
+        if (request.UntaggedReferrersOnly)
+        {
+            return await SelectedReferrerAsync(request, (client, image, settings), started, cancellationToken);
+        }
+
         // A referrer (signature, SBOM) whose event overtook its subject's: publish the subject first, never a
         // referrer that points at nothing. The subject's copy lists its referrers, so it brings this one too.
         var ready = request.Destinations;
@@ -141,17 +146,48 @@ public sealed class ImageReplicator : IImageReplicator
             waiting.AddRange(held.Select(h => h.Waiting).OfType<DestinationResult>());
         }
 
-        // The fan-out starts the copies once every destination it counts has arrived, so it counts only those that
-        // run: one still waiting for its subject never arrives, and the others' blobs would wait for it forever.
-        var blobs = new BlobFanOut(new BlobSource(client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, cancellationToken);
-        var context = new SourceContext(client, source, image, settings, blobs);
-        var results = await Task.WhenAll(ready.Select(
-            d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
-        results = await RecheckRefusedLayersAsync(client, source, image.Root.ReferenceDigest, results, started, cancellationToken);
+        var results = await CopyAsync(source, (client, image, settings), ready, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
             ? WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
             : waiting.First(w => w.Destination == d)).ToList();
-        return new ReplicationResult(source, context.Image.Root.ReferenceDigest, all);
+        return new ReplicationResult(source, image.Root.ReferenceDigest, all);
+    }
+
+    private async Task<DestinationResult[]> CopyAsync(
+        ImageReference source, (IEcrClient Client, SourceImage Image, Lazy<Task<SourceRepositorySettings>> Settings) loaded, IReadOnlyList<ReplicationDestination> ready, long started, CancellationToken cancellationToken)
+    {
+        // The fan-out starts the copies once every destination it counts has arrived, so it counts only those that
+        // run: one still waiting for its subject never arrives, and the others' blobs would wait for it forever.
+        var blobs = new BlobFanOut(new BlobSource(loaded.Client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, cancellationToken);
+        var context = new SourceContext(loaded.Client, source, loaded.Image, loaded.Settings, blobs);
+        var results = await Task.WhenAll(ready.Select(
+            d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
+        return await RecheckRefusedLayersAsync(loaded.Client, source, loaded.Image.Root.ReferenceDigest, results, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ReplicationRequest.UntaggedReferrersOnly"/>: an untagged image enters a destination only with what
+    /// selects it. A child of an index travels with its index's copy and an image with no subject has nothing else to
+    /// select it, so both are skipped; a referrer (an OCI 1.1 signature or SBOM attached by digest) is copied only
+    /// where its subject already is, and never copies the subject first, which would bring an unselected image in.
+    /// </summary>
+    private async Task<ReplicationResult> SelectedReferrerAsync(
+        ReplicationRequest request, (IEcrClient Client, SourceImage Image, Lazy<Task<SourceRepositorySettings>> Settings) loaded, long started, CancellationToken cancellationToken)
+    {
+        var source = request.Source;
+        var digest = loaded.Image.Root.ReferenceDigest;
+        if (loaded.Image.Root.Subject is not { } subject)
+        {
+            return Report(new ReplicationResult(source, digest, [.. request.Destinations.Select(d => new DestinationResult(
+                d, ReplicationOutcome.Skipped, digest, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.UntaggedNotSelected,
+                $"untagged {digest} is not a referrer and the tag filter selects by tag: it is copied only as part of a selected tag's image"))]));
+        }
+
+        var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, digest, subject.Digest, started, cancellationToken, selectedOnly: true)));
+        var ready = held.Where(h => h.Waiting is null).Select(h => h.Destination).ToArray();
+        var results = await CopyAsync(source, loaded, ready, started, cancellationToken);
+        var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) ?? held.First(h => h.Destination == d).Waiting!).ToList();
+        return new ReplicationResult(source, digest, all);
     }
 
     /// <summary>
@@ -221,10 +257,11 @@ public sealed class ImageReplicator : IImageReplicator
     /// <summary>
     /// At <see cref="MaxSubjectDepth"/>: whether <paramref name="destination"/> already holds the subject (DescribeImages
     /// by digest); when it does not, or cannot say, the referrer's result there (transient: the subject's own push, or
-    /// a retry once it is there, publishes the referrer).
+    /// a retry once it is there, publishes the referrer). With <paramref name="selectedOnly"/> an absent subject is a
+    /// skip, not a wait: the subject is not selected there, and its selected tag's copy brings the referrer.
     /// </summary>
     private async Task<(ReplicationDestination Destination, DestinationResult? Waiting)> SubjectAtBoundAsync(
-        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken)
+        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken, bool selectedOnly = false)
     {
         string code;
         string message;
@@ -237,6 +274,16 @@ public sealed class ImageReplicator : IImageReplicator
             if (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null)
             {
                 return (destination, null);
+            }
+
+            if (selectedOnly)
+            {
+                var skipped = new DestinationResult(
+                    destination, ReplicationOutcome.Skipped, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotHeld,
+                    $"untagged referrer {referrer} is copied only where its subject {subjectDigest} is, and {destination} does not hold it; "
+                    + "the referrer travels with its subject's selected tag");
+                _observer.DestinationDone(skipped);
+                return (destination, skipped);
             }
 
             (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);

@@ -26,7 +26,7 @@ public static class LogOutcomes
     /// <summary>Nothing to do for the event (an ignored action or result); deleted from the queue.</summary>
     public const string Acknowledged = "Acknowledged";
 
-    /// <summary>The tag did not match TAG_FILTER; deleted from the queue.</summary>
+    /// <summary>The tag did not match TAG_FILTER, or an untagged push under TAG_FILTER is no referrer; deleted from the queue.</summary>
     public const string Filtered = "Filtered";
 
     /// <summary>A redelivery delay was set on the message (ChangeMessageVisibility).</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
@@ -67,7 +68,7 @@ public sealed class RecordHandler(
         }
 
         var source = new ImageReference(imageEvent.Account, imageEvent.Region, imageEvent.RepositoryName, imageEvent.Digest, imageEvent.Tag);
-        var request = new ReplicationRequest(source, destinations);
+        var request = new ReplicationRequest(source, destinations) { UntaggedReferrersOnly = decision.UntaggedReferrersOnly };
         var started = timeProvider.GetTimestamp();
         ReplicationResult result;
         try
@@ -89,6 +90,15 @@ public sealed class RecordHandler(
             var reason = Redactor.Redact(ex.Message);
             logger.Error($"Replication threw {errorType}: {reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType, DurationMs = ElapsedMs(started) });
             return new RecordResult(RecordOutcome.TransientFailure, reason, errorType);
+        }
+
+        if (decision.UntaggedReferrersOnly && result.Destinations.All(d => d.ErrorCode == ReplicationErrorCodes.UntaggedNotSelected))
+        {
+            // An untagged push that is not a referrer, which TAG_FILTER leaves to its selected index: filtered, as
+            // a tag that does not match is (the same outcome, and no metrics).
+            var reason = $"untagged {result.SourceDigest ?? imageEvent.Digest} is not a referrer; under TAG_FILTER it travels only with a selected tag's image";
+            logger.Info($"Acknowledged: {reason}", fields with { Outcome = LogOutcomes.Filtered, DurationMs = ElapsedMs(started) });
+            return new RecordResult(RecordOutcome.Acknowledged, reason);
         }
 
         foreach (var destination in result.Destinations)
@@ -133,8 +143,19 @@ public sealed class RecordHandler(
         };
         if (destination.Succeeded)
         {
-            // A success may carry a note (referrers left to their own events): said, not hidden.
-            logger.Info(destination.Message is { } note ? $"{destination.Outcome} in {destination.Destination}: {note}" : $"{destination.Outcome} in {destination.Destination}", line);
+            // A success may carry notes (referrers left to their own events, foreign layers left out): said, not hidden.
+            var notes = new List<string>(2);
+            if (destination.Message is { } note)
+            {
+                notes.Add(note);
+            }
+
+            if (destination.NonDistributableSkipped > 0)
+            {
+                notes.Add(ForeignLayersNote(destination.NonDistributableSkipped));
+            }
+
+            logger.Info(notes.Count > 0 ? $"{destination.Outcome} in {destination.Destination}: {string.Join("; ", notes)}" : $"{destination.Outcome} in {destination.Destination}", line);
         }
         else
         {
@@ -142,6 +163,10 @@ public sealed class RecordHandler(
             logger.Error($"Failed in {destination.Destination} ({retry}): {destination.Message}", line);
         }
     }
+
+    /// <summary>What a destination's log line says of the foreign layers its copy left out.</summary>
+    public static string ForeignLayersNote(int count) =>
+        $"{count} foreign (non-distributable) layer(s) not copied: the manifest names where to fetch them, and ECR's PutImage does not require them";
 
     private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
 }

@@ -69,6 +69,9 @@ public class ManifestParserErrorTests
         var error = Fails(Image().Replace(MediaTypes.OciManifest, "application/vnd.example.thing+json", StringComparison.Ordinal));
 
         Assert.Contains("'application/vnd.example.thing+json' is not supported", error.Message, StringComparison.Ordinal);
+        // Each accepted type is listed once.
+        var expected = error.Message[(error.Message.IndexOf("expected one of ", StringComparison.Ordinal) + "expected one of ".Length)..];
+        Assert.Equal(MediaTypes.AcceptedManifestTypes, expected.Split(", "));
     }
 
     [Fact]

@@ -10,26 +10,41 @@ public sealed class ExactCopyTests
 {
     private static readonly long[] Layers = [300_000, 6 * 1024 * 1024 + 17];
 
-    public static TheoryData<string> Kinds => ["oci", "docker", "docker-list", "oci-index-attested"];
+    /// <summary>Two Windows base layers, as mcr.microsoft.com serves them: only their URLs are in the manifest.</summary>
+    private static readonly (string Digest, long Size)[] ForeignLayers =
+    [
+        ("sha256:485915631b4f981e2277d131c9a0c04592b4024a409dbb54896f5ae6c9a590bd", 1_502_345_678),
+        ("sha256:fc59c71d358cf473ce7fea230648416d44167a13445f0e6d6f045b96ec12c6c9", 9_000_000),
+    ];
+
+    public static TheoryData<string> Kinds => ["oci", "docker", "docker-list", "oci-index-attested", "docker-windows-foreign"];
 
     [Theory]
     [MemberData(nameof(Kinds))]
     public async Task Every_manifest_kind_lands_with_the_source_digest_in_every_destination(string kind)
     {
-        await using var h = await StartAsync();
+        PassThroughRecorder? recorder = null;
+        await using var h = await StartAsync(inner => recorder = new PassThroughRecorder(inner));
         var builder = new SampleImageBuilder(seed: 7);
         var image = kind switch
         {
             "oci" => builder.Image(SampleFormat.Oci, Layers),
             "docker" => builder.Image(SampleFormat.Docker, Layers),
             "docker-list" => builder.MultiArch(SampleFormat.Docker, Layers),
+            "docker-windows-foreign" => WithForeignLayers(builder.Image(SampleFormat.Docker, Layers, "amd64")),
             _ => builder.MultiArch(SampleFormat.Oci, Layers, withAttestation: true),
         };
         await h.PushAsync(Source, "team/app", image, "v1");
+        recorder!.Requests.Clear();
 
         var result = await h.Replicator().ReplicateAsync(Request("team/app", image.Digest, "v1", West, Europe), CancellationToken.None);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        // Foreign layers are neither checked, downloaded nor uploaded: only the manifest's own PutImage names them,
+        // and ECR accepts it without them (docs/fidelity.md).
+        var naming = recorder.Requests.Where(r => ForeignLayers.Any(f => System.Text.Encoding.UTF8.GetString(r.Body).Contains(f.Digest, StringComparison.Ordinal))).Select(r => r.Operation).Distinct();
+        Assert.Equal(kind == "docker-windows-foreign" ? ["PutImage"] : Array.Empty<string>(), naming);
+        Assert.All(result.Destinations, d => Assert.Equal(kind == "docker-windows-foreign" ? ForeignLayers.Length : 0, d.NonDistributableSkipped));
         Assert.Equal(image.Digest, result.SourceDigest);
         foreach (var region in new[] { West, Europe })
         {
@@ -54,6 +69,27 @@ public sealed class ExactCopyTests
         Assert.Equal(image.Digest, west.Digest);
         Assert.Equal(image.Blobs.Count, west.LayersCopied);
         Assert.Equal(image.TotalBlobBytes, west.BytesCopied);
+    }
+
+    /// <summary>The image with <see cref="ForeignLayers"/> first in its layers, as a Windows image names its base.</summary>
+    private static SampleImage WithForeignLayers(SampleImage image)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(image.Root.Manifest)!.AsObject();
+        var layers = json["layers"]!.AsArray();
+        for (var i = ForeignLayers.Length - 1; i >= 0; i--)
+        {
+            var (digest, size) = ForeignLayers[i];
+            layers.Insert(0, new System.Text.Json.Nodes.JsonObject
+            {
+                ["mediaType"] = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+                ["size"] = size,
+                ["digest"] = digest,
+                ["urls"] = new System.Text.Json.Nodes.JsonArray($"https://mcr.microsoft.com/v2/windows/servercore/blobs/{digest}"),
+            });
+        }
+
+        var manifest = json.ToJsonString();
+        return new SampleImage(image.Blobs, [new SampleManifest(Digest.Compute(System.Text.Encoding.UTF8.GetBytes(manifest)), image.Root.MediaType, manifest)]);
     }
 
     [Fact]

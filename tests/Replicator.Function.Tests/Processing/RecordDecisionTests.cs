@@ -34,9 +34,28 @@ public class RecordDecisionTests
     }
 
     [Fact]
-    public void A_push_without_tag_replicates_whatever_the_filter()
+    public void A_push_without_tag_under_a_filter_goes_to_the_engine_as_referrers_only()
     {
-        Assert.Equal(RecordAction.Replicate, RecordDecision.Decide(Event(tag: null), false, ReleaseTags).Action);
+        var decision = RecordDecision.Decide(Event(tag: null), false, ReleaseTags);
+
+        Assert.Equal(RecordAction.Replicate, decision.Action);
+        Assert.True(decision.UntaggedReferrersOnly);
+        Assert.False(decision.Filtered);
+    }
+
+    [Fact]
+    public void Without_a_filter_a_push_without_tag_replicates_as_any_push()
+    {
+        var decision = RecordDecision.Decide(Event(tag: null), false, null);
+
+        Assert.Equal(RecordAction.Replicate, decision.Action);
+        Assert.False(decision.UntaggedReferrersOnly);
+    }
+
+    [Fact]
+    public void A_selected_tag_replicates_in_full()
+    {
+        Assert.False(RecordDecision.Decide(Event(tag: "v1"), false, ReleaseTags).UntaggedReferrersOnly);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Function.Configuration;
@@ -59,6 +60,53 @@ public class RecordHandlerTests
         Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
         Assert.Empty(harness.Replicator.Calls);
         Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "Filtered" && l.GetProperty("tag").GetString() == "latest");
+    }
+
+    [Fact]
+    public async Task An_untagged_push_under_the_filter_that_is_no_referrer_is_filtered_without_metrics()
+    {
+        var (harness, result) = await UntaggedUnderFilterAsync(ReplicationErrorCodes.UntaggedNotSelected);
+
+        Assert.Equal(RecordOutcome.Acknowledged, result.Outcome);
+        Assert.True(Assert.Single(harness.Replicator.Calls).Request.UntaggedReferrersOnly);
+        Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "Filtered");
+        Assert.DoesNotContain(harness.LogLines, l => l.TryGetProperty("destinationRegion", out _));
+        Assert.Empty(harness.MetricLines);
+    }
+
+    [Fact]
+    public async Task An_untagged_referrer_skipped_where_its_subject_is_absent_is_logged_per_destination()
+    {
+        var (harness, result) = await UntaggedUnderFilterAsync(ReplicationErrorCodes.SubjectNotHeld);
+
+        Assert.Equal(RecordOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, harness.LogLines.Count(l => l.GetProperty("outcome").GetString() == "Skipped" && l.GetProperty("errorType").GetString() == ReplicationErrorCodes.SubjectNotHeld));
+        Assert.Equal(2, harness.MetricLines.Count());
+    }
+
+    /// <summary>An untagged push under TAG_FILTER that the engine skips in every destination with <paramref name="code"/>.</summary>
+    private static async Task<(Harness Harness, RecordResult Result)> UntaggedUnderFilterAsync(string code)
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = new Regex("^(?:v.*)$", RegexOptions.None, TimeSpan.FromSeconds(1)) });
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Skipped, code));
+        return (harness, await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: null)), "req", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Foreign_layers_left_out_are_said_in_the_destination_line()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            var result = FakeReplicator.Result(r, ReplicationOutcome.Replicated);
+            return Task.FromResult(result with { Destinations = [.. result.Destinations.Select(d => d with { NonDistributableSkipped = 2 })] });
+        };
+
+        await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: "v1")), "req", CancellationToken.None);
+
+        var lines = harness.LogLines.Where(l => l.TryGetProperty("destinationRegion", out _)).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Contains(RecordHandler.ForeignLayersNote(2), l.GetProperty("message").GetString(), StringComparison.Ordinal));
     }
 
     [Theory]
