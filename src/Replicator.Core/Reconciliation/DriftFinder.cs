@@ -20,7 +20,7 @@ public static class DriftFinder
         foreach (var tag in tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var missing = destinations.Where(d => !d.Listing.Tags.ContainsKey(tag)).Select(d => d.Destination).ToList();
-            var different = destinations.Where(d => d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, digest, StringComparison.Ordinal)).Select(d => d.Destination).ToList();
+            var different = destinations.Where(d => HoldsElsewhere(d, tag, digest)).Select(d => d.Destination).ToList();
             if (missing.Count + different.Count > 0)
             {
                 // One event heals both: the function copies to every destination and skips those already holding it.
@@ -40,7 +40,7 @@ public static class DriftFinder
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(destinations);
         return [.. destinations
-            .Where(d => items.Any(i => i.Kind == DriftKind.DifferentDigest && i.Tag is { } tag && d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, i.Digest, StringComparison.Ordinal)))
+            .Where(d => items.Any(i => i.Kind == DriftKind.DifferentDigest && i.Tag is { } tag && HoldsElsewhere(d, tag, i.Digest)))
             .Select(d => d.Destination)];
     }
 
@@ -68,8 +68,7 @@ public static class DriftFinder
             }
 
             var blocked = destinations
-                .Where(d => item.Destinations.Contains(d.Destination)
-                    && d.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, item.Digest, StringComparison.Ordinal)
+                .Where(d => item.Destinations.Contains(d.Destination) && HoldsElsewhere(d, tag, item.Digest)
                     && rules.TryGetValue(d.Destination, out var rule) && rule.IsImmutable(tag))
                 .ToList();
             if (blocked.Count == 0)
@@ -89,6 +88,10 @@ public static class DriftFinder
 
         return new DigestDrift(kept, conflicts);
     }
+
+    /// <summary>True when <paramref name="destination"/> has <paramref name="tag"/> on a digest other than <paramref name="digest"/>.</summary>
+    private static bool HoldsElsewhere(DestinationListing destination, string tag, string digest) =>
+        destination.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, digest, StringComparison.Ordinal);
 
     /// <summary>True when every destination holds the digest: only then are its referrers worth listing (otherwise
     /// the image's own event brings them, as the engine copies referrers with their subject).</summary>
