@@ -174,7 +174,7 @@ internal sealed class DestinationReplicator
             // An immutable tag refuses even the manifest it already names
             // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
             // then retried, ends here. Only a tag naming another digest is a conflict.
-            var existing = await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken);
+            var existing = await ImageDescriptions.TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken);
             if (existing != digest)
             {
                 // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the
@@ -189,11 +189,6 @@ internal sealed class DestinationReplicator
 
         return null;
     }
-
-    /// <summary>The digest <paramref name="tag"/> names in the destination, or null when it names none.</summary>
-    /// <remarks>An immutable tag also holds on an image the destination's lifecycle archived: every status counts.</remarks>
-    private static async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken) =>
-        (await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageTag = tag }, cancellationToken))?.ImageDigest;
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>
     {

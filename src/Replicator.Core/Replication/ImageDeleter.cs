@@ -25,7 +25,7 @@ internal sealed class ImageDeleter
             var repository = _mapping.Map(source.RepositoryName);
             if (source.Tag is not null && source.Digest is not null)
             {
-                var current = await TagDigestAsync(client, destination.RegistryId, repository, source.Tag, cancellationToken);
+                var current = await ImageDescriptions.TagDigestAsync(client, destination.RegistryId, repository, source.Tag, cancellationToken);
                 if (current != source.Digest)
                 {
                     var why = current is null ? "is not in the destination" : $"points at {current} in the destination, not at the deleted {source.Digest}";
@@ -79,19 +79,5 @@ internal sealed class ImageDeleter
             _ when source.Tag is not null => $"the source still has tag '{source.Tag}' (at {held.ImageDigest})",
             _ => $"the source still has {source.Digest}",
         };
-    }
-
-    private async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var described = await client.DescribeImagesAsync(
-                    new DescribeImagesRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] }, cancellationToken);
-            return described.ImageDetails?.FirstOrDefault()?.ImageDigest;
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageNotFoundException)
-        {
-            return null;
-        }
     }
 }

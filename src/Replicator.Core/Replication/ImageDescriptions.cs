@@ -32,4 +32,12 @@ internal static class ImageDescriptions
             return null;
         }
     }
+
+    /// <summary>The digest <paramref name="tag"/> names, or null when it names none (its repository gone included).</summary>
+    /// <remarks>
+    /// Every status counts: an archived image still holds its tags, so an immutable tag still refuses a push and a
+    /// replicated tag delete still has a tag to remove.
+    /// </remarks>
+    public static async Task<string?> TagDigestAsync(IEcrClient client, string? registryId, string repository, string tag, CancellationToken cancellationToken) =>
+        (await FindAsync(client, registryId, repository, new ImageIdentifier { ImageTag = tag }, cancellationToken))?.ImageDigest;
 }

@@ -2,6 +2,7 @@ using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Replication;
@@ -151,6 +152,25 @@ public sealed class RepositoryAndTagTests
         Assert.Null(await h.TagDigestAsync(West, "del", "old"));
         Assert.Equal(ReplicationOutcome.Skipped, stale.Destinations[0].Outcome);
         Assert.Equal(v2.Digest, await h.TagDigestAsync(West, "del", "current"));
+    }
+
+    [Fact]
+    public async Task A_deleted_tag_is_removed_from_an_archived_destination_image()
+    {
+        // Without an imageStatus filter DescribeImages answers for ACTIVE images only, so the tag of an archived
+        // replica looked absent and the delete was skipped, while the reconciler (every status) sent it again.
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 47).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "thawed", image, "v1");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("thawed", image.Digest, "v1", West), CancellationToken.None);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "thawed", image.Digest);
+        await h.DeleteAsync(Source, "thawed", new ImageIdentifier { ImageTag = "v1" });
+
+        var deleted = await replicator.DeleteAsync(Request("thawed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, deleted.Destinations[0].Outcome);
+        Assert.Null(await ImageDescriptions.TagDigestAsync(h.Client(West), null, "thawed", "v1", CancellationToken.None));
     }
 
     [Fact]
