@@ -225,7 +225,9 @@ public sealed class DriftScanner
         }
 
         var tagDrift = DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations);
-        if (tagDrift.Count > 0 || !DriftFinder.HeldEverywhere(digest, scan.Destinations))
+        var heldEverywhere = DriftFinder.HeldEverywhere(digest, scan.Destinations);
+        IReadOnlyList<DriftConflict> conflicts = [];
+        if (tagDrift.Count > 0 || !heldEverywhere)
         {
             var rules = new Dictionary<ReplicationDestination, TagMutabilityRule>();
             foreach (var destination in DriftFinder.HoldingElsewhere(tagDrift, scan.Destinations))
@@ -236,7 +238,15 @@ public sealed class DriftScanner
                 }
             }
 
-            return DriftFinder.WithoutConflicts(tagDrift, scan.Destinations, _mapping.Map(scan.Repository), rules);
+            var drift = DriftFinder.WithoutConflicts(tagDrift, scan.Destinations, _mapping.Map(scan.Repository), rules);
+            if (drift.Items.Count > 0 || !heldEverywhere)
+            {
+                return drift;
+            }
+
+            // Only tags no event can heal: no push of the subject will follow to bring its referrers, so they are
+            // walked here as for a digest without drift.
+            conflicts = drift.Conflicts;
         }
 
         var items = new List<DriftItem>();
@@ -267,7 +277,7 @@ public sealed class DriftScanner
             }
         }
 
-        return new DigestDrift(items, []);
+        return new DigestDrift(items, conflicts);
     }
 
     /// <summary>

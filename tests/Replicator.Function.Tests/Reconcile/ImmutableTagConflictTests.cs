@@ -119,4 +119,28 @@ public sealed class ImmutableTagConflictTests
         var conflict = Assert.Single(report.Conflicts);
         Assert.Equal(("app", "v1", ReconcileRig.West), (conflict.DestinationRepository, conflict.Tag, conflict.Destination.Region));
     }
+
+    [Fact]
+    public async Task A_digest_whose_only_drift_is_a_conflict_still_has_its_missing_signature_enqueued()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 19500);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(ReconcileRig.Source, "sealed", image, "v1");
+        await DestinationRepositoryAsync(h, "sealed", ImageTagMutability.Immutable);
+        await h.PushAsync(ReconcileRig.West, "sealed", image, null);
+        await h.PushAsync(ReconcileRig.West, "sealed", Unique(), "v1");
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "sealed", signature, null);
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(new DriftSelection { Repositories = ["sealed"] }), sender, new FakeTimeProvider(Now)).RunAsync(
+            new ReconcileRun { Account = ReconcileRig.Account, Region = ReconcileRig.Source, RunId = "conflict-3", Time = Now }, CancellationToken.None);
+
+        var item = Assert.Single(report.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest), (item.Kind, item.Digest));
+        Assert.Equal(signature.Digest, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
+        var conflict = Assert.Single(report.Conflicts);
+        Assert.Equal(("v1", image.Digest), (conflict.Tag, conflict.Digest));
+    }
 }
