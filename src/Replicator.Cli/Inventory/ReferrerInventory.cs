@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Inventory;
 
@@ -10,9 +11,6 @@ namespace Replicator.Cli.Inventory;
 /// </summary>
 public static class ReferrerInventory
 {
-    /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore's ECR model, <c>FiftyMaxResults</c>).</summary>
-    public const int PageSize = 50;
-
     /// <summary>
     /// Every ACTIVE referrer of <paramref name="subjectDigests"/> (an image, and for an index the manifests it lists:
     /// a per-platform signature is copied with the index too) and, breadth first, of the referrers found; each digest
@@ -51,23 +49,11 @@ public static class ReferrerInventory
         return referrers.Select(r => r.Digest).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 
-    private static async Task<List<ImageReferrer>> ListAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, string status, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ImageReferrer>> ListAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, string status, CancellationToken cancellationToken)
     {
-        var request = new ListImageReferrersRequest
-        {
-            RegistryId = registryId,
-            RepositoryName = repository,
-            SubjectId = new SubjectIdentifier { ImageDigest = subjectDigest },
-            Filter = new ListImageReferrersFilter { ArtifactStatus = status },
-            MaxResults = PageSize,
-        };
-        var referrers = new List<ImageReferrer>();
         try
         {
-            await foreach (var referrer in client.Paginators.ListImageReferrers(request).Referrers.WithCancellation(cancellationToken))
-            {
-                referrers.Add(referrer);
-            }
+            return await ReferrerListing.ListAsync(client, registryId, repository, subjectDigest, status, cancellationToken: cancellationToken);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
@@ -77,7 +63,5 @@ public static class ReferrerInventory
             // than be read as "no referrers".
             return [];
         }
-
-        return referrers;
     }
 }

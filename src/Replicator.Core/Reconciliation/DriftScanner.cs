@@ -1,5 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Ecr.Paginators;
 using Replicator.Core.Manifests;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
@@ -86,7 +87,7 @@ public sealed class DriftScanner
             await PaceAsync(cancellationToken);
             var page = await _source.DescribeRepositoriesAsync(request, cancellationToken);
             names.AddRange((page.Repositories ?? []).Select(r => r.RepositoryName).OfType<string>().Where(_selection.IncludeRepository));
-            request.NextToken = NextToken(page.NextToken, request.NextToken);
+            request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
         }
         while (request.NextToken is not null);
 
@@ -150,7 +151,7 @@ public sealed class DriftScanner
                     }
                 }
 
-                request.NextToken = NextToken(page.NextToken, request.NextToken);
+                request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
             }
             while (request.NextToken is not null);
         }
@@ -333,7 +334,7 @@ public sealed class DriftScanner
                 await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
                 var page = await client.DescribeImagesAsync(request, cancellationToken);
                 details.AddRange(page.ImageDetails ?? []);
-                request.NextToken = NextToken(page.NextToken, request.NextToken);
+                request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
             }
             while (request.NextToken is not null);
         }
@@ -351,31 +352,19 @@ public sealed class DriftScanner
 
     private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
-        var digests = new List<string>();
-        var request = new ListImageReferrersRequest
-        {
-            RegistryId = scan.RegistryId,
-            RepositoryName = scan.Repository,
-            SubjectId = new SubjectIdentifier { ImageDigest = subject },
-
-            // ACTIVE only, as the engine copies them: an archived referrer cannot be pulled.
-            Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
-            MaxResults = _paging.ReferrersPageSize,
-        };
-        do
-        {
-            await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
-            var page = await _source.ListImageReferrersAsync(request, cancellationToken);
-            digests.AddRange((page.Referrers ?? []).Select(r => r.Digest).OfType<string>());
-            request.NextToken = digests.Count > MaxReferrers ? null : NextToken(page.NextToken, request.NextToken);
-        }
-        while (request.NextToken is not null);
-
-        return digests;
+        // ACTIVE only, as the engine copies them: an archived referrer cannot be pulled.
+        var referrers = await ReferrerListing.ListAsync(
+            _source,
+            scan.RegistryId,
+            scan.Repository,
+            subject,
+            ArtifactStatusFilter.Active,
+            _paging.ReferrersPageSize,
+            MaxReferrers,
+            (token, cancellation) => NextPageAsync(token, stopRequested, cancellation),
+            cancellationToken);
+        return [.. referrers.Select(r => r.Digest!)];
     }
-
-    /// <summary>The next page's token; null ends the walk, also when a server repeats the token it was given.</summary>
-    private static string? NextToken(string? next, string? current) => next is { Length: > 0 } && next != current ? next : null;
 
     /// <summary>
     /// Before a page: the stop check (from the second page of a listing on, so every call makes progress) and the pacer.

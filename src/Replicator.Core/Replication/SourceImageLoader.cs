@@ -136,42 +136,19 @@ internal sealed class SourceImageLoader
         return (referrers, leftBehind);
     }
 
-    private async Task<List<string>> ListReferrerDigestsAsync(IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
+    private static async Task<List<string>> ListReferrerDigestsAsync(IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
     {
-        var digests = new List<string>();
-        var request = new ListImageReferrersRequest
-        {
-            RegistryId = reference.RegistryId,
-            RepositoryName = reference.RepositoryName,
-            SubjectId = new SubjectIdentifier { ImageDigest = subject },
-
-            // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
-            Filter = new ListImageReferrersFilter { ArtifactStatus = ArtifactStatusFilter.Active },
-            MaxResults = EcrLimits.ListImageReferrersMaxResults,
-        };
         try
         {
-            do
-            {
-                var page = await source.ListImageReferrersAsync(request, cancellationToken);
-                digests.AddRange((page.Referrers ?? []).Select(r => r.Digest).OfType<string>());
-                if (page.NextToken is { Length: > 0 } next && next != request.NextToken && digests.Count <= MaxReferrers)
-                {
-                    request.NextToken = next;
-                }
-                else
-                {
-                    break;
-                }
-            }
-            while (true);
+            // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
+            var referrers = await ReferrerListing.ListAsync(
+                source, reference.RegistryId, reference.RepositoryName, subject, ArtifactStatusFilter.Active, cap: MaxReferrers, cancellationToken: cancellationToken);
+            return [.. referrers.Select(r => r.Digest!)];
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
             return [];
         }
-
-        return digests;
     }
 
     private async Task<(Manifest? Root, string? TagDigest)> FetchRootAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
@@ -75,9 +76,19 @@ internal sealed class ReconcileRig : IAsyncDisposable
     public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection = null) => Scanner(onCall, selection, paging: null);
 
     /// <summary><see cref="Scanner(Action{string, CancellationToken}, DriftSelection?)"/> with the listings' page sizes.</summary>
-    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection, DriftScanPaging? paging)
+    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection, DriftScanPaging? paging) =>
+        Scanner(new CallHook(onCall) { InnerHandler = new HttpClientHandler() }, selection, paging);
+
+    /// <summary>
+    /// A scanner whose <paramref name="operation"/> pages answer, from the second page on, the nextToken they were sent,
+    /// as a server that loops would.
+    /// </summary>
+    public DriftScanner ScannerRepeatingTokens(string operation, DriftSelection? selection, DriftScanPaging? paging) =>
+        Scanner(new RepeatedToken(operation) { InnerHandler = new HttpClientHandler() }, selection, paging);
+
+    private DriftScanner Scanner(HttpMessageHandler handler, DriftSelection? selection, DriftScanPaging? paging)
     {
-        var http = new HttpClient(new CallHook(onCall) { InnerHandler = new HttpClientHandler() });
+        var http = new HttpClient(handler);
         _owned.Add(http);
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = Server.BaseAddress.ToString() });
         var engine = new ImageReplicator(new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment), http, FastOptions);
@@ -158,6 +169,27 @@ internal sealed class ReconcileRig : IAsyncDisposable
                 messages.Add((message.Body, message.Attributes["MessageGroupId"]));
                 await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
+        }
+    }
+
+    private sealed class RepeatedToken(string operation) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : string.Empty;
+            var sent = request.Content is null ? null : JsonNode.Parse(await request.Content.ReadAsStringAsync(cancellationToken))?["nextToken"]?.GetValue<string>();
+            var response = await base.SendAsync(request, cancellationToken);
+            if (sent is null || !target.EndsWith("." + operation, StringComparison.Ordinal) || !response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+            body["nextToken"] = sent;
+            var contentType = response.Content.Headers.ContentType;
+            response.Content = new StringContent(body.ToJsonString());
+            response.Content.Headers.ContentType = contentType;
+            return response;
         }
     }
 

@@ -602,6 +602,29 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Fact]
+    public async Task A_referrer_listing_whose_server_repeats_its_token_fails_the_repository_rather_than_ending_as_if_complete()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 908);
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "echo", image, "v1");
+        await h.PushAsync(ReconcileRig.West, "echo", image, "v1");
+        for (var r = 0; r < 3; r++)
+        {
+            await h.PushAsync(ReconcileRig.Source, "echo", builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 100 + r), null);
+        }
+
+        // Pages of two: the second page answers the token it was sent, so the listing cannot be known to be complete.
+        var scanner = h.ScannerRepeatingTokens("ListImageReferrers", null, new DriftScanPaging { ReferrersPageSize = 2 });
+        var report = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("echo"), CancellationToken.None);
+
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith("echo: ", failure, StringComparison.Ordinal);
+        Assert.Contains("nextToken", failure, StringComparison.Ordinal);
+        Assert.Empty(report.Drift);
+    }
+
+    [Fact]
     public async Task Failed_repositories_and_refused_events_are_metrics_of_the_runs_EMF_document_and_a_refused_drift_is_logged_by_image()
     {
         await using var h = await ReconcileRig.StartAsync();

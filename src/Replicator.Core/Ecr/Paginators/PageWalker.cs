@@ -19,16 +19,9 @@ internal static class PageWalker
             var page = await call(request, cancellationToken);
             yield return page;
 
-            var next = nextToken(page);
-            if (string.IsNullOrEmpty(next))
+            if (PageTokens.Next(nextToken(page), sent) is not { } next)
             {
                 yield break;
-            }
-
-            // A server handing back the token it was given would otherwise page forever.
-            if (next == sent)
-            {
-                throw new EcrException(EcrErrorCodes.InvalidResponse, "ECR returned the same nextToken it was sent");
             }
 
             setToken(request, next);
