@@ -3,6 +3,9 @@ namespace Replicator.Core.Errors;
 /// <summary>Codes of failures the engine raises itself; ECR's own codes pass through unchanged.</summary>
 public static class ReplicationErrorCodes
 {
+    /// <summary>The request itself is invalid (a repository name, digest or tag ECR would refuse): nothing was called.</summary>
+    public const string InvalidRequest = "InvalidRequest";
+
     /// <summary>The downloaded bytes do not hash to the descriptor's digest: nothing was published.</summary>
     public const string DigestMismatch = "BlobDigestMismatch";
 

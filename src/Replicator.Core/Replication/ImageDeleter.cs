@@ -1,25 +1,73 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Replication;
 
 /// <summary>
 /// Replicates a deletion: removes the tag (only while it still points at the deleted digest, so a late delete
-/// never removes a newer push) or the digest from one destination. Absent images are skipped, not failed. Nothing is
-/// deleted while the source still holds what the event names (<see cref="InSourceAsync"/>).
+/// never removes a newer push) or the digest from each destination on its own. Absent images are skipped, not failed.
+/// Nothing is deleted while the source still holds what the event names (<see cref="InSourceAsync"/>).
 /// </summary>
 internal sealed class ImageDeleter
 {
     private readonly RepositoryMapping _mapping;
+    private readonly IEcrClientProvider _sourceClients;
+    private readonly IDestinationClients _destinationClients;
+    private readonly IReplicationObserver _observer;
+    private readonly TimeProvider _time;
 
-    public ImageDeleter(RepositoryMapping mapping)
+    public ImageDeleter(RepositoryMapping mapping, IEcrClientProvider sourceClients, IDestinationClients destinationClients, IReplicationObserver observer, TimeProvider time)
     {
         _mapping = mapping;
+        _sourceClients = sourceClients;
+        _destinationClients = destinationClients;
+        _observer = observer;
+        _time = time;
     }
 
-    public async Task<DestinationResult> DeleteAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The delete <paramref name="request"/> names, in every destination, unless the source still holds it.</summary>
+    public async Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        var started = _time.GetTimestamp();
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            return ReplicationResults.Report(
+                ReplicationResults.AllFailed(request, null, ReplicationErrorCodes.InvalidRequest, invalid, transient: false, _time.GetElapsedTime(started)), _observer);
+        }
+
+        string? held;
+        try
+        {
+            held = await InSourceAsync(_sourceClients.GetClient(request.Source.Region), request.Source, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, request.Source.Tag, cancellationToken);
+            return ReplicationResults.Report(ReplicationResults.AllFailed(request, request.Source.Digest, code, message, transient, _time.GetElapsedTime(started)), _observer);
+        }
+
+        if (held is not null)
+        {
+            return ReplicationResults.Report(
+                new ReplicationResult(request.Source, request.Source.Digest, [.. request.Destinations.Select(d => ReplicationResults.Skipped(
+                    d, request.Source.Digest, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageStillPresent,
+                    $"{held}; the delete is not replicated (an event older than a push of the same tag, or not the source's)"))]),
+                _observer);
+        }
+
+        var results = await Task.WhenAll(request.Destinations.Select(async d =>
+        {
+            var result = await DeleteFromAsync(_destinationClients.GetClient(d, request.Source.RegistryId), request.Source, d, cancellationToken);
+            _observer.DestinationDone(result);
+            return result;
+        }));
+        return new ReplicationResult(request.Source, request.Source.Digest, results);
+    }
+
+    private async Task<DestinationResult> DeleteFromAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
         try
         {
             var repository = _mapping.Map(source.RepositoryName);
@@ -55,10 +103,10 @@ internal sealed class ImageDeleter
         }
 
         DestinationResult Result(ReplicationOutcome outcome, string? message) =>
-            new(destination, outcome, source.Digest, 0, 0, 0, time.GetElapsedTime(started), Message: message);
+            new(destination, outcome, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), Message: message);
 
         DestinationResult Failed(string code, string message, bool transient) =>
-            new(destination, ReplicationOutcome.Failed, source.Digest, 0, 0, 0, time.GetElapsedTime(started), code, message, transient);
+            new(destination, ReplicationOutcome.Failed, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient);
     }
 
     /// <summary>

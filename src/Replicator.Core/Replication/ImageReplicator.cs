@@ -22,9 +22,9 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly BlobCopier _copier;
     private readonly CopySlots _slots;
     private readonly ImageDeleter _deleter;
+    private readonly ReferrerSubjects _subjects;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
-    private readonly RepositoryMapping _mapping;
 
     public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null, IDestinationClients? destinationClients = null)
     {
@@ -49,8 +49,8 @@ public sealed class ImageReplicator : IImageReplicator
         // Download resumes wait by the same rule, clock and random source as the ECR calls.
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, new RetryBackoff(options.Retry, _time, unitRandom), Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
-        _deleter = new ImageDeleter(options.RepositoryMapping);
-        _mapping = options.RepositoryMapping;
+        _deleter = new ImageDeleter(options.RepositoryMapping, _clients, _destinationClients, _observer, _time);
+        _subjects = new ReferrerSubjects(_destinationClients, options.RepositoryMapping, _observer, _time);
     }
 
     /// <summary>The part buffers of every copy of this engine (their count bounds its memory; tests read its counters).</summary>
@@ -62,12 +62,8 @@ public sealed class ImageReplicator : IImageReplicator
     /// <summary>The destinations' clients, through the same retry policy.</summary>
     public IDestinationClients DestinationClients => _destinationClients;
 
-    /// <summary>
-    /// How far a referrer event climbs its subject chain (a signature of an SBOM of an image is 2). Bounds the
-    /// recursion on a hostile chain: at the bound the subject is not copied but must already be in the destination,
-    /// else the referrer waits (a transient failure) for the subject's own push, whose referrers walk brings it.
-    /// </summary>
-    public const int MaxSubjectDepth = 4;
+    /// <inheritdoc cref="ReferrerSubjects.MaxSubjectDepth"/>
+    public const int MaxSubjectDepth = ReferrerSubjects.MaxSubjectDepth;
 
     public Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken) =>
         ReplicateAsync(request, 0, cancellationToken);
@@ -78,7 +74,7 @@ public sealed class ImageReplicator : IImageReplicator
         var started = _time.GetTimestamp();
         if (RequestValidator.Validate(request) is { } invalid)
         {
-            return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
+            return AllFailed(request, null, ReplicationErrorCodes.InvalidRequest, invalid, transient: false, started);
         }
 
         var source = request.Source;
@@ -104,10 +100,10 @@ public sealed class ImageReplicator : IImageReplicator
             {
                 if (await _loader.IsArchivedAsync(client, source, cancellationToken))
                 {
-                    return AllArchived(request, started);
+                    return Report(ReplicationResults.AllArchived(request, _time.GetElapsedTime(started)));
                 }
 
-                return inaccessible is null ? AllSkipped(request, started) : throw inaccessible;
+                return inaccessible is null ? Report(ReplicationResults.AllSkipped(request, _time.GetElapsedTime(started))) : throw inaccessible;
             }
 
             image = loaded;
@@ -135,20 +131,20 @@ public sealed class ImageReplicator : IImageReplicator
             var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
             subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
             ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
-            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
+            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => _subjects.SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
         }
         else if (image.Root.Subject is { } deep)
         {
             // At the bound the subject is not copied, so it must be there already: a referrer is never published
             // pointing at nothing.
-            var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, image.Root.ReferenceDigest, deep.Digest, started, cancellationToken)));
+            var held = await Task.WhenAll(request.Destinations.Select(d => _subjects.SubjectAtBoundAsync(d, source, image.Root.ReferenceDigest, deep.Digest, started, cancellationToken)));
             ready = [.. held.Where(h => h.Waiting is null).Select(h => h.Destination)];
             waiting.AddRange(held.Select(h => h.Waiting).OfType<DestinationResult>());
         }
 
         var results = await CopyAsync(source, (client, image, settings), ready, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) is { } own
-            ? WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
+            ? _subjects.WithSubject(own, subjectResult?.Destinations.FirstOrDefault(r => r.Destination == d), started)
             : waiting.First(w => w.Destination == d)).ToList();
         return new ReplicationResult(source, image.Root.ReferenceDigest, all);
     }
@@ -178,12 +174,12 @@ public sealed class ImageReplicator : IImageReplicator
         var digest = loaded.Image.Root.ReferenceDigest;
         if (loaded.Image.Root.Subject is not { } subject)
         {
-            return Report(new ReplicationResult(source, digest, [.. request.Destinations.Select(d => new DestinationResult(
-                d, ReplicationOutcome.Skipped, digest, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.UntaggedNotSelected,
+            return Report(new ReplicationResult(source, digest, [.. request.Destinations.Select(d => ReplicationResults.Skipped(
+                d, digest, _time.GetElapsedTime(started), ReplicationErrorCodes.UntaggedNotSelected,
                 $"untagged {digest} is not a referrer and the tag filter selects by tag: it is copied only as part of a selected tag's image"))]));
         }
 
-        var held = await Task.WhenAll(request.Destinations.Select(d => SubjectAtBoundAsync(d, source, digest, subject.Digest, started, cancellationToken, selectedOnly: true)));
+        var held = await Task.WhenAll(request.Destinations.Select(d => _subjects.SubjectAtBoundAsync(d, source, digest, subject.Digest, started, cancellationToken, selectedOnly: true)));
         var ready = held.Where(h => h.Waiting is null).Select(h => h.Destination).ToArray();
         var results = await CopyAsync(source, loaded, ready, started, cancellationToken);
         var all = request.Destinations.Select(d => results.FirstOrDefault(r => r.Destination == d) ?? held.First(h => h.Destination == d).Waiting!).ToList();
@@ -231,156 +227,14 @@ public sealed class ImageReplicator : IImageReplicator
         return decided;
     }
 
-    /// <summary>
-    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes and blobs
-    /// count, and the destination is Replicated when either write happened (the subject's copy usually brings the
-    /// referrer along, which then finds itself UpToDate), so the record's metrics and event show the copy it made.
-    /// </summary>
-    private DestinationResult WithSubject(DestinationResult own, DestinationResult? subject, long started)
-    {
-        if (subject is null || !own.Succeeded || subject.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate))
-        {
-            return own;
-        }
-
-        var written = own.Outcome == ReplicationOutcome.Replicated || subject.Outcome == ReplicationOutcome.Replicated;
-        return own with
-        {
-            Outcome = written ? ReplicationOutcome.Replicated : own.Outcome,
-            LayersCopied = own.LayersCopied + subject.LayersCopied,
-            LayersSkipped = own.LayersSkipped + subject.LayersSkipped,
-            BytesCopied = own.BytesCopied + subject.BytesCopied,
-            Duration = _time.GetElapsedTime(started),
-        };
-    }
-
-    /// <summary>
-    /// At <see cref="MaxSubjectDepth"/>: whether <paramref name="destination"/> already holds the subject (DescribeImages
-    /// by digest); when it does not, or cannot say, the referrer's result there (transient: the subject's own push, or
-    /// a retry once it is there, publishes the referrer). With <paramref name="selectedOnly"/> an absent subject is a
-    /// skip, not a wait: the subject is not selected there, and its selected tag's copy brings the referrer.
-    /// </summary>
-    private async Task<(ReplicationDestination Destination, DestinationResult? Waiting)> SubjectAtBoundAsync(
-        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken, bool selectedOnly = false)
-    {
-        string code;
-        string message;
-        bool transient;
-        try
-        {
-            var client = _destinationClients.GetClient(destination, source.RegistryId);
-            var repository = _mapping.Map(source.RepositoryName);
-            // A subject the destination archived is still there for its referrers.
-            if (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null)
-            {
-                return (destination, null);
-            }
-
-            if (selectedOnly)
-            {
-                var skipped = new DestinationResult(
-                    destination, ReplicationOutcome.Skipped, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotHeld,
-                    $"untagged referrer {referrer} is copied only where its subject {subjectDigest} is, and {destination} does not hold it; "
-                    + "the referrer travels with its subject's selected tag");
-                _observer.DestinationDone(skipped);
-                return (destination, skipped);
-            }
-
-            (code, message, transient) = (ReplicationErrorCodes.SubjectNotReplicated, NotHeld(), true);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
-        {
-            (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
-        }
-
-        var result = new DestinationResult(destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient);
-        _observer.DestinationDone(result);
-        return (destination, result);
-
-        string NotHeld() =>
-            $"referrer {referrer} is {MaxSubjectDepth} subjects up the pushed referrer's chain, past which subjects are not copied first, "
-            + $"and its subject {subjectDigest} is not in {destination} yet; it is not published before it (retried until the subject's own push replicates it)";
-    }
-
-    /// <summary>
-    /// The referrer's result in a destination its subject did not reach: transient when the subject failed there (a
-    /// retry copies both), skipped when the source has no such subject (the referrer travels with it once pushed).
-    /// </summary>
-    private DestinationResult SubjectUnavailable(DestinationResult subject, string referrer, string subjectDigest, long started)
-    {
-        var result = subject.Outcome == ReplicationOutcome.Failed
-            ? new DestinationResult(
-                subject.Destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotReplicated,
-                $"referrer {referrer} waits for its subject {subjectDigest}, which failed: {subject.ErrorCode}: {subject.Message}", subject.Transient)
-            : new DestinationResult(
-                subject.Destination, ReplicationOutcome.Skipped, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotFound,
-                $"referrer {referrer} names subject {subjectDigest}, which the source does not hold ({subject.Outcome}); it is copied with its subject once that is pushed");
-        _observer.DestinationDone(result);
-        return result;
-    }
-
-    public async Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)
+    public Task<ReplicationResult> DeleteAsync(ReplicationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = _time.GetTimestamp();
-        if (RequestValidator.Validate(request) is { } invalid)
-        {
-            return AllFailed(request, null, "InvalidRequest", invalid, transient: false, started);
-        }
-
-        string? held;
-        try
-        {
-            held = await ImageDeleter.InSourceAsync(_clients.GetClient(request.Source.Region), request.Source, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
-        {
-            var (code, message, transient) = FailureClassifier.Classify(ex, request.Source.Tag, cancellationToken);
-            return AllFailed(request, request.Source.Digest, code, message, transient, started);
-        }
-
-        if (held is not null)
-        {
-            return Report(new ReplicationResult(request.Source, request.Source.Digest, [.. request.Destinations.Select(d => new DestinationResult(
-                d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
-                ReplicationErrorCodes.SourceImageStillPresent, $"{held}; the delete is not replicated (an event older than a push of the same tag, or not the source's)"))]));
-        }
-
-        var results = await Task.WhenAll(request.Destinations.Select(async d =>
-        {
-            var result = await _deleter.DeleteAsync(_destinationClients.GetClient(d, request.Source.RegistryId), request.Source, d, _time, cancellationToken);
-            _observer.DestinationDone(result);
-            return result;
-        }));
-        return new ReplicationResult(request.Source, request.Source.Digest, results);
+        return _deleter.DeleteAsync(request, cancellationToken);
     }
 
-    private ReplicationResult AllSkipped(ReplicationRequest request, long started) => Report(new ReplicationResult(
-        request.Source,
-        request.Source.Digest,
-        [.. request.Destinations.Select(d => new DestinationResult(
-            d, ReplicationOutcome.Skipped, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
-            ReplicationErrorCodes.SourceImageNotFound, $"the source image {request.Source} no longer exists; nothing to copy (stale event)"))]));
+    private ReplicationResult AllFailed(ReplicationRequest request, string? digest, string code, string message, bool transient, long started) =>
+        Report(ReplicationResults.AllFailed(request, digest, code, message, transient, _time.GetElapsedTime(started)));
 
-    private ReplicationResult AllArchived(ReplicationRequest request, long started) => Report(new ReplicationResult(
-        request.Source,
-        request.Source.Digest,
-        [.. request.Destinations.Select(d => new DestinationResult(
-            d, ReplicationOutcome.Archived, request.Source.Digest, 0, 0, 0, _time.GetElapsedTime(started),
-            ReplicationErrorCodes.SourceImageArchived, $"the source image {request.Source} is archived and cannot be pulled until it is restored; replicas already made are kept"))]));
-
-    private ReplicationResult AllFailed(ReplicationRequest request, string? digest, string code, string message, bool transient, long started) => Report(new ReplicationResult(
-        request.Source,
-        digest,
-        [.. request.Destinations.Select(d => new DestinationResult(d, ReplicationOutcome.Failed, digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient) { AtSource = true })]));
-
-    private ReplicationResult Report(ReplicationResult result)
-    {
-        foreach (var destination in result.Destinations)
-        {
-            _observer.DestinationDone(destination);
-        }
-
-        return result;
-    }
+    private ReplicationResult Report(ReplicationResult result) => ReplicationResults.Report(result, _observer);
 }
