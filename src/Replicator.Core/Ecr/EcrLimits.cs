@@ -13,6 +13,9 @@ public static class EcrLimits
     /// <summary>BatchGetImage takes 1..100 imageIds (botocore ECR model, ImageIdentifierList).</summary>
     public const int GetImageBatchSize = 100;
 
+    /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model, MaxResults).</summary>
+    public const int DescribeMaxResults = 1000;
+
     /// <summary>ListImageReferrers accepts maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
     public const int ListImageReferrersMaxResults = 50;
 

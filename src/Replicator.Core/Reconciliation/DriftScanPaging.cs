@@ -1,3 +1,5 @@
+using Replicator.Core.Ecr;
+
 namespace Replicator.Core.Reconciliation;
 
 /// <summary>
@@ -7,16 +9,16 @@ namespace Replicator.Core.Reconciliation;
 public sealed record DriftScanPaging
 {
     /// <summary>DescribeRepositories and DescribeImages: maxResults 1..1000 (botocore ECR model).</summary>
-    public int PageSize { get; init; } = DriftScanner.PageSize;
+    public int PageSize { get; init; } = EcrLimits.DescribeMaxResults;
 
     /// <summary>ListImageReferrers: maxResults 1..50 (botocore ECR model, FiftyMaxResults).</summary>
-    public int ReferrersPageSize { get; init; } = DriftScanner.ReferrersPageSize;
+    public int ReferrersPageSize { get; init; } = EcrLimits.ListImageReferrersMaxResults;
 
     public static DriftScanPaging Default { get; } = new();
 
     /// <summary>Null when ECR accepts both sizes, else what is wrong.</summary>
     public string? Validate() =>
-        PageSize is < 1 or > DriftScanner.PageSize ? $"PageSize {PageSize} is not within 1..{DriftScanner.PageSize}"
-        : ReferrersPageSize is < 1 or > DriftScanner.ReferrersPageSize ? $"ReferrersPageSize {ReferrersPageSize} is not within 1..{DriftScanner.ReferrersPageSize}"
+        PageSize is < 1 or > EcrLimits.DescribeMaxResults ? $"PageSize {PageSize} is not within 1..{EcrLimits.DescribeMaxResults}"
+        : ReferrersPageSize is < 1 or > EcrLimits.ListImageReferrersMaxResults ? $"ReferrersPageSize {ReferrersPageSize} is not within 1..{EcrLimits.ListImageReferrersMaxResults}"
         : null;
 }

@@ -1,7 +1,4 @@
 using Replicator.Core.Ecr;
-using Replicator.Core.Ecr.Model;
-using Replicator.Core.Ecr.Paginators;
-using Replicator.Core.Manifests;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 
@@ -15,12 +12,6 @@ namespace Replicator.Core.Reconciliation;
 /// </summary>
 public sealed class DriftScanner
 {
-    /// <summary>DescribeRepositories and DescribeImages accept maxResults 1..1000 (botocore ECR model); the default page.</summary>
-    public const int PageSize = 1000;
-
-    /// <inheritdoc cref="EcrLimits.ListImageReferrersMaxResults"/>
-    public const int ReferrersPageSize = EcrLimits.ListImageReferrersMaxResults;
-
     /// <summary>
     /// Referrers followed below one subject, nested ones included: a bound on a pathological graph. Above the copy's
     /// own bound (<see cref="Replication.SourceImageLoader.MaxReferrers"/>), because each referrer found here is
@@ -29,12 +20,10 @@ public sealed class DriftScanner
     public const int MaxReferrers = 1000;
 
     private readonly IEcrClient _source;
-    private readonly IDestinationClients _destinationClients;
     private readonly IReadOnlyList<ReplicationDestination> _destinations;
     private readonly RepositoryMapping _mapping;
     private readonly DriftSelection _selection;
-    private readonly RequestPacer? _pacer;
-    private readonly DriftScanPaging _paging;
+    private readonly PacedListings _listings;
 
     /// <param name="source">The source region's client.</param>
     /// <param name="destinationClients">Each destination's client.</param>
@@ -58,16 +47,16 @@ public sealed class DriftScanner
         ArgumentNullException.ThrowIfNull(mapping);
         ArgumentNullException.ThrowIfNull(selection);
         _source = source;
-        _destinationClients = destinationClients;
         _destinations = destinations;
         _mapping = mapping;
         _selection = selection;
-        _pacer = pacer;
-        _paging = paging ?? DriftScanPaging.Default;
-        if (_paging.Validate() is { } problem)
+        paging ??= DriftScanPaging.Default;
+        if (paging.Validate() is { } problem)
         {
             throw new ArgumentException(problem, nameof(paging));
         }
+
+        _listings = new PacedListings(source, destinationClients, mapping, pacer, paging);
     }
 
     public DriftSelection Selection => _selection;
@@ -80,17 +69,7 @@ public sealed class DriftScanner
             return ReconcileCursor.Remaining(_selection.Repositories.Where(_selection.IncludeRepository), null);
         }
 
-        var names = new List<string>();
-        var request = new DescribeRepositoriesRequest { MaxResults = _paging.PageSize };
-        do
-        {
-            await PaceAsync(cancellationToken);
-            var page = await _source.DescribeRepositoriesAsync(request, cancellationToken);
-            names.AddRange((page.Repositories ?? []).Select(r => r.RepositoryName).OfType<string>().Where(_selection.IncludeRepository));
-            request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
-        }
-        while (request.NextToken is not null);
-
+        var names = await _listings.RepositoryNamesAsync(_selection.IncludeRepository, cancellationToken);
         return ReconcileCursor.Remaining(names, null);
     }
 
@@ -111,60 +90,16 @@ public sealed class DriftScanner
     public async Task<RepositoryScan?> ScanAsync(string repository, DriftScanRun run, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var sourceTags = new HashSet<string>(StringComparer.Ordinal);
-        var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var indexDigests = new HashSet<string>(StringComparer.Ordinal);
-        string? registryId = null;
-
-        // Every image, archived ones too: an archived image's tags still exist in the source, so they are never
-        // taken for deleted ones; only active images are pushed (an archived one cannot be pulled).
-        var request = new DescribeImagesRequest
-        {
-            RepositoryName = repository,
-            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = ImageStatusFilter.Any },
-            MaxResults = _paging.PageSize,
-        };
-        try
-        {
-            do
-            {
-                await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
-                var page = await _source.DescribeImagesAsync(request, cancellationToken);
-                foreach (var detail in page.ImageDetails ?? [])
-                {
-                    registryId ??= detail.RegistryId;
-                    if (detail.ImageDigest is not { } digest || detail.ImageTags is not { Count: > 0 } tags)
-                    {
-                        continue;
-                    }
-
-                    sourceTags.UnionWith(tags);
-                    var active = detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active;
-                    var selected = tags.Where(_selection.IncludeTag).ToList();
-                    if (active && selected.Count > 0 && (_selection.IncludeImage?.Invoke(detail) ?? true))
-                    {
-                        tagsByDigest[digest] = selected;
-                        if (MediaTypes.IsIndex(detail.ImageManifestMediaType))
-                        {
-                            indexDigests.Add(digest);
-                        }
-                    }
-                }
-
-                request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
-            }
-            while (request.NextToken is not null);
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        if (await _listings.SourceImagesAsync(repository, _selection, stopRequested, cancellationToken) is not { } source)
         {
             return null;
         }
 
-        registryId ??= run.SourceAccount;
+        var registryId = source.RegistryId ?? run.SourceAccount;
         if (registryId is null && _destinations.Any(d => d.RegistryId is not null))
         {
             // An empty or untagged-only repository names no account, and only an ACCOUNT:REGION destination needs it.
-            await PaceAsync(cancellationToken);
+            await _listings.PaceAsync(cancellationToken);
             if ((registryId = await SourceAccount.OfRepositoryAsync(_source, repository, cancellationToken)) is null)
             {
                 return null;
@@ -178,7 +113,7 @@ public sealed class DriftScanner
         {
             try
             {
-                listings.Add(new DestinationListing(destination, await ListDestinationAsync(destination, repository, registryId, stopRequested, cancellationToken)));
+                listings.Add(new DestinationListing(destination, await _listings.DestinationAsync(destination, repository, registryId, stopRequested, cancellationToken)));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -192,7 +127,7 @@ public sealed class DriftScanner
             }
         }
 
-        return new RepositoryScan(repository, registryId, sourceTags, tagsByDigest, listings) { IndexDigests = indexDigests, FailedDestinations = failures };
+        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, FailedDestinations = failures };
     }
 
     /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
@@ -233,7 +168,7 @@ public sealed class DriftScanner
             var rules = new Dictionary<ReplicationDestination, TagMutabilityRule>();
             foreach (var destination in DriftFinder.HoldingElsewhere(tagDrift, scan.Destinations))
             {
-                if (await MutabilityAsync(scan, run, destination, cancellationToken) is { } rule)
+                if (await _listings.MutabilityAsync(scan, run, destination, cancellationToken) is { } rule)
                 {
                     rules[destination] = rule;
                 }
@@ -256,7 +191,7 @@ public sealed class DriftScanner
         if (scan.IndexDigests.Contains(digest))
         {
             // Asked only for index digests, so a pass over single-platform images pays nothing more.
-            await PaceAsync(cancellationToken);
+            await _listings.PaceAsync(cancellationToken);
             seen.UnionWith(await IndexChildren.DigestsAsync(_source, scan.RegistryId, scan.Repository, digest, cancellationToken));
         }
 
@@ -266,11 +201,11 @@ public sealed class DriftScanner
         {
             if (!first)
             {
-                ThrowIfStopped(stopRequested);
+                PacedListings.ThrowIfStopped(stopRequested);
             }
 
             first = false;
-            var referrers = (await ListReferrersAsync(scan, subject, stopRequested, cancellationToken)).Where(seen.Add).ToList();
+            var referrers = (await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken)).Where(seen.Add).ToList();
             items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
             foreach (var next in held)
             {
@@ -280,112 +215,4 @@ public sealed class DriftScanner
 
         return new DigestDrift(items, conflicts);
     }
-
-    /// <summary>
-    /// The tag mutability of <paramref name="destination"/>'s repository, asked of DescribeRepositories once a repository
-    /// and destination a pass (paced like the other reads). Null when it cannot be read (a role without
-    /// ecr:DescribeRepositories, the retries spent): the tag then counts as mutable, and its event is sent as before.
-    /// </summary>
-    private async Task<TagMutabilityRule?> MutabilityAsync(RepositoryScan scan, DriftScanRun run, ReplicationDestination destination, CancellationToken cancellationToken)
-    {
-        if (run.TryGetMutability(scan.Repository, destination, out var known))
-        {
-            return known;
-        }
-
-        TagMutabilityRule? rule;
-        try
-        {
-            await PaceAsync(cancellationToken);
-            var client = _destinationClients.GetClient(destination, scan.RegistryId);
-            var response = await client.DescribeRepositoriesAsync(
-                new DescribeRepositoriesRequest { RegistryId = destination.RegistryId, RepositoryNames = [_mapping.Map(scan.Repository)] }, cancellationToken);
-            rule = response.Repositories?.FirstOrDefault() is { } repository ? TagMutabilityRule.From(repository) : null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            rule = null;
-        }
-
-        run.SetMutability(scan.Repository, destination, rule);
-        return rule;
-    }
-
-    /// <summary>
-    /// DescribeImages rather than ListImages: the destination roles in other accounts (destination-role.yaml) and the
-    /// stack's destination policies already grant it, and it answers the same digests and tags. Archived images count
-    /// as held, so the reconciler never fights a destination's own lifecycle rules.
-    /// </summary>
-    private async Task<RepositoryListing> ListDestinationAsync(ReplicationDestination destination, string repository, string? sourceAccount, Func<bool>? stopRequested, CancellationToken cancellationToken)
-    {
-        var client = _destinationClients.GetClient(destination, sourceAccount);
-        var details = new List<ImageDetail>();
-        var request = new DescribeImagesRequest
-        {
-            RegistryId = destination.RegistryId,
-            RepositoryName = _mapping.Map(repository),
-            Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
-            MaxResults = _paging.PageSize,
-        };
-        try
-        {
-            do
-            {
-                await NextPageAsync(request.NextToken, stopRequested, cancellationToken);
-                var page = await client.DescribeImagesAsync(request, cancellationToken);
-                details.AddRange(page.ImageDetails ?? []);
-                request.NextToken = PageTokens.Next(page.NextToken, request.NextToken);
-            }
-            while (request.NextToken is not null);
-        }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-        {
-            // The function creates it with the first image: everything is missing.
-            return RepositoryListing.Empty;
-        }
-
-        return RepositoryListing.From(details.Where(d => d.ImageDigest is not null).SelectMany(d =>
-            d.ImageTags is { Count: > 0 } tags
-                ? tags.Select(t => new ImageIdentifier { ImageDigest = d.ImageDigest, ImageTag = t })
-                : [new ImageIdentifier { ImageDigest = d.ImageDigest }]));
-    }
-
-    private async Task<List<string>> ListReferrersAsync(RepositoryScan scan, string subject, Func<bool>? stopRequested, CancellationToken cancellationToken)
-    {
-        // ACTIVE only, as the engine copies them: an archived referrer cannot be pulled.
-        var referrers = await ReferrerListing.ListAsync(
-            _source,
-            scan.RegistryId,
-            scan.Repository,
-            subject,
-            ArtifactStatusFilter.Active,
-            _paging.ReferrersPageSize,
-            MaxReferrers,
-            (token, cancellation) => NextPageAsync(token, stopRequested, cancellation),
-            cancellationToken);
-        return [.. referrers.Select(r => r.Digest!)];
-    }
-
-    /// <summary>
-    /// Before a page: the stop check (from the second page of a listing on, so every call makes progress) and the pacer.
-    /// </summary>
-    private ValueTask NextPageAsync(string? nextToken, Func<bool>? stopRequested, CancellationToken cancellationToken)
-    {
-        if (nextToken is not null)
-        {
-            ThrowIfStopped(stopRequested);
-        }
-
-        return PaceAsync(cancellationToken);
-    }
-
-    private static void ThrowIfStopped(Func<bool>? stopRequested)
-    {
-        if (stopRequested?.Invoke() == true)
-        {
-            throw new ScanStoppedException();
-        }
-    }
-
-    private ValueTask PaceAsync(CancellationToken cancellationToken) => _pacer?.WaitAsync(cancellationToken) ?? ValueTask.CompletedTask;
 }
