@@ -90,6 +90,7 @@ internal sealed class DestinationReplicator
                 CompletedAt = _time.GetUtcNow(),
                 RegistryId = registryId,
                 NonDistributableSkipped = plan.NonDistributableSkipped,
+                Tag = plan.Tag,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
