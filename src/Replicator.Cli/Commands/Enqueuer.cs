@@ -99,7 +99,7 @@ public static class Enqueuer
             i.Image.Repository,
             i.Image.Digest,
             i.Image.Tag,
-            now))).ToList();
+            now)) with { Sender = SenderAttribute.Sync }).ToList();
         var failures = new List<string>();
         var sent = 0;
         var offset = 0;
