@@ -138,7 +138,7 @@ public class ReplicationPlannerSkipTests
     {
         var other = "sha256:" + new string('0', 64);
         string? TagAfter(bool applyTag, string? tagDigest) =>
-            ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag), Images.Holding(manifests: [Images.Amd64.Digest], tagDigest: tagDigest)).Tag;
+            ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag: applyTag), Images.Holding(manifests: [Images.Amd64.Digest], tagDigest: tagDigest)).Tag;
 
         // Moved there, or already there: the destination's v1 names the root.
         Assert.Equal("v1", TagAfter(applyTag: true, tagDigest: other));
