@@ -62,15 +62,17 @@ internal sealed class SourceImageLoader
     }
 
     /// <summary>
-    /// True when the source holds the image but has archived it (<c>imageStatus</c> ARCHIVED): ECR refuses to
-    /// serve an archived image until it is restored (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html),
-    /// so a retry cannot help. Asked only after BatchGetImage found nothing, so a normal copy pays no extra call.
+    /// The <c>imageStatus</c> of an image the source holds but would not serve, or null when it does not hold it.
+    /// ARCHIVED: ECR refuses to serve an archived image until it is restored
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so a retry cannot help. ACTIVATING
+    /// (botocore's ECR model, <c>ImageStatus</c>): a restore is under way and the image is served once it is ACTIVE, so
+    /// a retry can. Asked only after BatchGetImage found nothing, so a normal copy pays no extra call.
     /// </summary>
-    public async Task<bool> IsArchivedAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
+    public async Task<string?> UnservedStatusAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
         var id = reference.Digest is not null ? new ImageIdentifier { ImageDigest = reference.Digest } : new ImageIdentifier { ImageTag = reference.Tag };
         var detail = await ImageDescriptions.FindAsync(source, reference.RegistryId, reference.RepositoryName, id, cancellationToken);
-        return detail?.ImageStatus == ImageStatus.Archived;
+        return detail?.ImageStatus;
     }
 
     /// <summary>
