@@ -144,10 +144,31 @@ public sealed class EcrRetryCodesTests
         Assert.Equal(1, credentials.Invalidations);
     }
 
+    [Theory]
+    [InlineData("UnrecognizedClientException", true, 2)]
+    [InlineData("InvalidClientTokenId", true, 2)]
+    [InlineData("UnrecognizedClientException", false, 1)]
+    public async Task A_refused_key_is_read_again_once_only_from_a_source_that_reads_rotated_keys(string code, bool rereads, int sends)
+    {
+        var handler = new RecordingHandler()
+            .Respond(HttpStatusCode.BadRequest, $$"""{"__type":"{{code}}","message":"The security token included in the request is invalid."}""")
+            .Respond(HttpStatusCode.BadRequest, $$"""{"__type":"{{code}}","message":"The security token included in the request is invalid."}""");
+        var credentials = new RotatingCredentials { RereadsRefusedKeys = rereads };
+        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FakeTimeProvider(TestClients.Now));
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => client.InitiateLayerUploadAsync(new InitiateLayerUploadRequest { RepositoryName = "app" }));
+
+        Assert.Equal(code, ex.ErrorCode);
+        Assert.Equal(sends, handler.Requests.Count);
+        Assert.Equal(sends - 1, credentials.Invalidations);
+    }
+
     /// <summary>Hands out AKID0 until invalidated, then AKID1, and so on.</summary>
     private sealed class RotatingCredentials : IAwsCredentialsSource
     {
         public int Invalidations { get; private set; }
+
+        public bool RereadsRefusedKeys { get; init; }
 
         public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
             ValueTask.FromResult(new AwsCredentials($"AKID{Invalidations}", TestClients.SecretKey, "token"));
