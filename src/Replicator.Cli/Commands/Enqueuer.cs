@@ -42,8 +42,7 @@ public static class Enqueuer
             IncludeTag = criteria.IncludesTag,
             IncludeImage = criteria.Since is null ? null : criteria.IncludesImage,
         };
-        var engine = services.Replicator;
-        var scanner = new DriftScanner(engine.Clients.GetClient(criteria.SourceRegion), engine.DestinationClients, criteria.Destinations, criteria.Mapping, selection);
+        var scanner = new DriftScanner(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria.Destinations, criteria.Mapping, selection);
 
         // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.
         var report = await new Reconciler(scanner, sender, time).RunAsync(new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow() }, cancellationToken);

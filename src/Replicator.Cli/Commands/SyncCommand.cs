@@ -34,7 +34,7 @@ public static class SyncCommand
         });
         var enqueue = new Option<string?>("--enqueue")
         {
-            Description = "Instead of copying, send the PUSH event of each tag and referrer a destination lacks or holds at another digest to the replicator's SQS FIFO queue (the scheduled reconcile's drift finding)",
+            Description = "Instead of copying, send the PUSH event of each tag and referrer a destination lacks or holds at another digest to the replicator's SQS FIFO queue (the scheduled reconcile's drift finding). Use it while the stack runs: a direct copy is outside the repository's message group, so a tag that a push moves during it can be put back to its older digest until the next reconcile",
             HelpName = "QUEUE_URL",
         };
         var all = new Option<bool>("--all") { Description = "With --enqueue: one event per selected tag, whatever the destinations hold (--destination-region not needed)" };

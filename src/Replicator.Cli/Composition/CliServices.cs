@@ -45,13 +45,18 @@ public sealed class CliServices : IDisposable
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping };
         _engine = ReplicatorServices.Create(
             context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
-        Previewer = new ReplicationPreviewer(Clients, Options.Retry, context.Time, _engine.Destinations, mapping);
+        Previewer = new ReplicationPreviewer(Clients, Destinations, mapping);
     }
 
-    public EcrClientFactory Clients => _engine.Clients;
+    /// <summary>
+    /// The source clients of the engine, each call through its one retry policy (<see cref="Options"/>'s
+    /// <see cref="ReplicatorOptions.Retry"/>): a command's reads ride out throttling as the function's do, and no
+    /// second policy is stacked on them.
+    /// </summary>
+    public IEcrClientProvider Clients => _engine.Replicator.Clients;
 
-    /// <summary>The client of each destination, with its account's or partition's credentials.</summary>
-    public IDestinationClients Destinations => _engine.Destinations;
+    /// <summary>The client of each destination, with its account's or partition's credentials, through the same retry policy.</summary>
+    public IDestinationClients Destinations => _engine.Replicator.DestinationClients;
 
     public ReplicatorOptions Options { get; }
 

@@ -1,7 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Planning;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -18,12 +17,16 @@ public sealed class ReplicationPreviewer
     private readonly SourceImageLoader _loader;
     private readonly DestinationStateReader _reader;
 
-    public ReplicationPreviewer(IEcrClientProvider clients, RetrySettings? retry = null, TimeProvider? time = null, IDestinationClients? destinationClients = null, RepositoryMapping? mapping = null)
+    /// <param name="clients">
+    /// The source clients, already retrying: pass the engine's (<see cref="ImageReplicator.Clients"/>), so a dry run
+    /// reads under the same retry budget as a real run and no call is retried by two policies at once.
+    /// </param>
+    /// <param name="destinationClients">The destinations' clients, already retrying (<see cref="ImageReplicator.DestinationClients"/>).</param>
+    /// <param name="mapping">The destination repository of each source repository; identity when null.</param>
+    public ReplicationPreviewer(IEcrClientProvider clients, IDestinationClients destinationClients, RepositoryMapping? mapping = null)
     {
-        ArgumentNullException.ThrowIfNull(clients);
-        var calls = new EcrCallRunner(retry ?? new RetrySettings(), time ?? TimeProvider.System, Random.Shared.NextDouble);
-        _clients = new RetryingEcrClientProvider(clients, calls);
-        _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls);
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _destinationClients = destinationClients ?? throw new ArgumentNullException(nameof(destinationClients));
         _mapping = mapping ?? RepositoryMapping.Identity;
         _loader = new SourceImageLoader();
         _reader = new DestinationStateReader();

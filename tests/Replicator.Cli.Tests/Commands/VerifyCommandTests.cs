@@ -124,6 +124,25 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public async Task Throttled_reads_in_the_source_and_a_destination_are_retried_and_the_check_passes()
+    {
+        await using var h = await SyncedAsync();
+        h.Server.Faults.FailNext("DescribeImages", 2, "ThrottlingException", region: CliHarness.Source);
+        h.Server.Faults.FailNext("DescribeImages", 2, "ThrottlingException", region: CliHarness.West);
+        h.Server.Calls.Reset();
+        var clock = new WaitsElapseAtOnceClock();
+
+        var run = await h.RunOnAsync(clock, ["verify", .. Regions]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 4 tag(s) checked", run.Output, StringComparison.Ordinal);
+        // Each throttled read was answered by a wait of the engine's backoff on the CLI's clock, then tried again.
+        Assert.Equal(4, clock.Waits.Count);
+        Assert.True(h.Server.Calls.Count(CliHarness.Source, "DescribeImages") >= 3, "the source read was retried");
+        Assert.True(h.Server.Calls.Count(CliHarness.West, "DescribeImages") >= 3, "the destination read was retried");
+    }
+
+    [Fact]
     public async Task Since_limits_what_is_expected_and_older_tags_in_a_destination_are_not_extra()
     {
         // LocalEcr's clock is moved by hand, so the two pushes are a second apart without waiting for one.

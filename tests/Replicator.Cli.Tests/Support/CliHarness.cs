@@ -69,7 +69,13 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, params string[] args) =>
         RunWithAsync(environment, sender, terminal: false, args);
 
-    public async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, params string[] args)
+    public Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, params string[] args) =>
+        RunWithAsync(environment, sender, terminal, TimeProvider.System, args);
+
+    /// <summary>A run on <paramref name="time"/>, the CLI's clock (request signing, retry waits).</summary>
+    public Task<CliRun> RunOnAsync(TimeProvider time, params string[] args) => RunWithAsync(Environment(), null, terminal: false, time, args);
+
+    private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -81,6 +87,7 @@ internal sealed class CliHarness : IAsyncDisposable
             IsTerminal = terminal,
             Credentials = Credentials,
             MessageSenderFactory = sender,
+            Time = time,
         };
         var code = await CliApp.RunAsync(args, context, CancellationToken.None);
         var run = new CliRun(code, output.ToString(), error.ToString());

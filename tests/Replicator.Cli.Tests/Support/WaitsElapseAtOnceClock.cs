@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Replicator.Cli.Tests.Support;
+
+/// <summary>
+/// A fake clock on which every wait (a <c>Task.Delay</c>: a retry's backoff) ends as soon as it starts, by moving the
+/// clock by its due time, so a command's retries cost no real time and the test still sees each wait. A timeout (the
+/// timer of a <see cref="CancellationTokenSource"/>: the per-request timeout) is left to the clock, which only those
+/// waits move; otherwise every request would time out at once.
+/// </summary>
+internal sealed class WaitsElapseAtOnceClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
+{
+    public ConcurrentQueue<TimeSpan> Waits { get; } = new();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+        {
+            Waits.Enqueue(dueTime);
+            Advance(dueTime);
+        }
+
+        return timer;
+    }
+}
