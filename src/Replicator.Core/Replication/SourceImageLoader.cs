@@ -102,7 +102,7 @@ internal sealed class SourceImageLoader
                 fresh = fresh[..room];
             }
 
-            foreach (var chunk in Batches.Chunk(fresh, Batches.ManifestFetchBatchSize))
+            foreach (var chunk in fresh.Chunk(Batches.ManifestFetchBatchSize))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
@@ -233,7 +233,7 @@ internal sealed class SourceImageLoader
         while (pending.Count > 0)
         {
             var next = new List<string>();
-            foreach (var chunk in Batches.Chunk(pending, Batches.ManifestFetchBatchSize))
+            foreach (var chunk in pending.Chunk(Batches.ManifestFetchBatchSize))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
