@@ -5,7 +5,8 @@
 # missing, then measures, side by side in one run: throughput against skopeo, peak RSS, cold start (AOT vs JIT)
 # and ECR calls per image. Raw results go to $OUT (default: a temp dir, kept) and the medians into
 # docs/performance.md between the bench markers. Not part of `dotnet test`.
-# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024"), LATENCY_MS (100), OUT, KEEP_WORK=1,
+# Environment: LAYER_MIB (64), LAYERS (4), MEMORY_SIZES_MIB ("256 1024 4096"; the first is also the latency and
+# in-flight sections' layer; 4096 and 1024 are the memory target's), LATENCY_MS (100), OUT, KEEP_WORK=1,
 # FANOUT_REGIONS ("us-west-2,eu-west-1,ap-northeast-1"),
 # and SECTIONS ("throughput calls memory latency inflight fanout fanoutlatency floor coldstart"; a subset measures only those, e.g. before/after one optimization,
 # and leaves docs/performance.md alone).
@@ -19,7 +20,7 @@ sections="${SECTIONS:-$all_sections}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 layer_mib="${LAYER_MIB:-64}"
 layers="${LAYERS:-4}"
-memory_sizes="${MEMORY_SIZES_MIB:-256 1024}"
+memory_sizes="${MEMORY_SIZES_MIB:-256 1024 4096}"
 work="$(mktemp -d /tmp/ecr-bench.XXXXXX)"
 out="${OUT:-$(mktemp -d /tmp/ecr-bench-results.XXXXXX)}"
 mkdir -p "$out"

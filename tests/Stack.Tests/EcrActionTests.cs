@@ -13,10 +13,13 @@ public sealed class EcrActionTests
     /// <summary>
     /// Actions IAM checks for a call beyond the call's own. CreateRepository with tags (the source's, copied) is also
     /// authorized as ecr:TagResource: https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-supported-iam-actions-tagging.html
+    /// ListImageReferrers is authorized as ecr:BatchGetImage ("the IAM principal invoking this operation must have the
+    /// ecr:BatchGetImage permission": https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ListImageReferrers.html).
     /// </summary>
     private static readonly Dictionary<string, string[]> AlsoAuthorizes = new(StringComparer.Ordinal)
     {
         ["CreateRepository"] = ["TagResource"],
+        ["ListImageReferrers"] = ["BatchGetImage"],
     };
 
     [Fact]
@@ -68,6 +71,26 @@ public sealed class EcrActionTests
         Assert.Contains("ecr:ListImageReferrers", expected);
         Assert.Subset(granted, new HashSet<string>(["ecr:DescribeImages", "ecr:ListImageReferrers", "ecr:BatchDeleteImage", "ecr:PutImage"], StringComparer.Ordinal));
         Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// A grant of a call is worth nothing without the actions IAM also checks for it, on the same repositories: each
+    /// Allow statement that grants an action of <see cref="AlsoAuthorizes"/> grants those too, in the function's role
+    /// (every branch) and in the destination role with every option (an operator's verify lists referrers there).
+    /// </summary>
+    [Fact]
+    public void Every_statement_granting_a_call_also_grants_what_ECR_checks_for_it()
+    {
+        var statements = Samples.EveryBranch()
+            .SelectMany(sample => RolePolicies.Statements(sample.Stack))
+            .Concat(DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true"))
+            .Where(s => s.Effect == "Allow")
+            .ToList();
+
+        Assert.Contains(statements, s => s.Actions.Contains("ecr:ListImageReferrers"));
+        Assert.All(statements, statement => Assert.All(
+            AlsoAuthorizes.Where(call => statement.Actions.Contains("ecr:" + call.Key)).SelectMany(call => call.Value),
+            also => Assert.True(statement.Actions.Contains("ecr:" + also), $"{statement.Policy}/{statement.Sid} grants a call ECR also checks ecr:{also} for, without it")));
     }
 
     [Fact]

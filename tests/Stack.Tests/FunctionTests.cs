@@ -52,8 +52,23 @@ public sealed class FunctionTests
     {
         var properties = Stack.Properties("ReplicatorFunction");
 
-        Assert.InRange((int)properties["MemorySize"]!, 1769, 10240);
+        Assert.Equal("1769", properties["MemorySize"]!.ToString());
         Assert.InRange((int)properties["Timeout"]!, 60, 900);
+    }
+
+    [Fact]
+    public void FunctionMemorySize_parameter_sets_the_function_memory_within_what_lambda_takes()
+    {
+        // Lambda takes 128 to 10,240 MB and grants one vCPU at 1,769 MB (Lambda developer guide, "Configuring
+        // Lambda function memory"); the sizing advice (3538 MB with MaxParallelLayers 8) must be a parameter away.
+        var parameter = StackTemplate.Raw["Parameters"]!["FunctionMemorySize"]!;
+
+        Assert.Equal("Number", (string)parameter["Type"]!);
+        Assert.Equal(1769, (int)parameter["Default"]!);
+        Assert.Equal(128, (int)parameter["MinValue"]!);
+        Assert.Equal(10240, (int)parameter["MaxValue"]!);
+        Assert.Contains("30 MB + 28 MB x MaxParallelLayers", (string)parameter["Description"]!, StringComparison.Ordinal);
+        Assert.Equal("3538", Samples.PushOnly.Properties("ReplicatorFunction")["MemorySize"]!.ToString());
     }
 
     [Fact]

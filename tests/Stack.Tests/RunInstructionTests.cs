@@ -31,6 +31,21 @@ public sealed partial class RunInstructionTests
     }
 
     [Fact]
+    public void Every_script_is_named_in_the_readmes_layout_table()
+    {
+        // The table under "Architecture" is where a reader finds what each piece is; a script missing there is found
+        // only by reading the CI entry point or the Makefile.
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "scripts/*", ".ci/*"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var scripts = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("scripts/apt-get-retry.sh", scripts);
+        Assert.Contains(".ci/run", scripts);
+
+        var layout = ReadmeSection("Architecture");
+        Assert.All(scripts, script => Assert.True(layout.Contains($"`{script}`", StringComparison.Ordinal), $"README.md's layout table (\"Architecture\") does not name {script}"));
+    }
+
+    [Fact]
     public void Every_sam_local_invoke_of_an_event_names_the_samples_region()
     {
         // Without --region, sam local takes the shell's profile region as the function's AWS_REGION; with us-west-2

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 using Replicator.Samples;
@@ -12,14 +14,58 @@ public sealed class RetryBudgetTests
         FastOptions with { Retry = FastOptions.Retry with { MaxRetries = retries, MaxLayerRestarts = restarts } };
 
     [Fact]
-    public void The_worst_case_of_the_defaults_is_the_one_reliability_md_quotes()
+    public void The_defaults_and_their_worst_case_are_the_ones_reliability_md_quotes()
     {
-        // docs/reliability.md, "Retry budget", states these three figures for the defaults (6 retries, 2 restarts, 5 resumes).
-        var settings = new RetrySettings();
+        // Read from docs/reliability.md, "Retry budget", so the document cannot drift from ReplicatorOptions' defaults.
+        var settings = new ReplicatorOptions().Retry;
+        var section = RetryBudgetSection();
 
-        Assert.Equal(21, settings.WorstCaseTriesPerCall);
-        Assert.Equal(18, settings.WorstCaseDownloadsPerLayer);
-        Assert.Equal(3, settings.WorstCaseUploadSessionsPerLayer);
+        Assert.Equal([settings.MaxRetries, 1 + settings.MaxRetries], TableRow(section, "MaxRetries", "tries"));
+        Assert.Equal([settings.MaxLayerRestarts, settings.WorstCaseUploadSessionsPerLayer], TableRow(section, "MaxLayerRestarts", "sessions"));
+        Assert.Equal([settings.MaxDownloadResumes, 1 + settings.MaxDownloadResumes], TableRow(section, "MaxDownloadResumes", "GETs"));
+        Assert.Equal(settings.WorstCaseTriesPerCall, Figure(section, @"`\(1 \+ MaxRetries\) ×\s+\(1 \+ MaxLayerRestarts\)` = (\d+) times"));
+        Assert.Equal(settings.WorstCaseDownloadsPerLayer, Figure(section, @"`\(1 \+ MaxDownloadResumes\) ×\s+\(1 \+ MaxLayerRestarts\)` = (\d+) presigned GETs"));
+        Assert.Equal(settings.WorstCaseUploadSessionsPerLayer, Figure(section, @"opens at most (\d+) upload sessions per destination"));
+    }
+
+    /// <summary>docs/reliability.md from its "## Retry budget" heading to the next heading of that level.</summary>
+    private static string RetryBudgetSection()
+    {
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "reliability.md"));
+        var start = document.IndexOf("\n## Retry budget\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/reliability.md has no \"## Retry budget\" section");
+        var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return end < 0 ? document[start..] : document[start..end];
+    }
+
+    /// <summary>The default and the count it gives, from the table row of <paramref name="setting"/>: "`MaxRetries` (6): 7 tries".</summary>
+    private static int[] TableRow(string section, string setting, string unit)
+    {
+        var match = Regex.Match(section, $@"\| `{setting}` \((\d+)\): (\d+) {unit} \|");
+        Assert.True(match.Success, $"docs/reliability.md's retry budget table has no row \"`{setting}` (N): N {unit}\"");
+        return [Number(match.Groups[1]), Number(match.Groups[2])];
+    }
+
+    private static int Figure(string section, string pattern)
+    {
+        var match = Regex.Match(section, pattern);
+        Assert.True(match.Success, $"docs/reliability.md's retry budget does not state /{pattern}/");
+        return Number(match.Groups[1]);
+    }
+
+    private static int Number(Group group) => int.Parse(group.Value, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Replicator.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]

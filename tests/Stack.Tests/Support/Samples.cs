@@ -35,6 +35,7 @@ internal static class Samples
             ["ReplicateDeletes"] = "false",
             ["AlarmEmail"] = "",
             ["Architecture"] = "arm64",
+            ["FunctionMemorySize"] = "3538",
         }));
 
     private static readonly Lazy<DeployedTemplate> DestinationsLazy = new(() => StackTemplate.Expand(
@@ -127,7 +128,7 @@ internal static class Samples
     /// <summary><see cref="Filter"/>, two destinations, deletes replicated, alarm email given.</summary>
     public static DeployedTemplate WithDeletes => WithDeletesLazy.Value;
 
-    /// <summary>Every repository, one destination, pushes only, no alarm email, on arm64.</summary>
+    /// <summary>Every repository, one destination, pushes only, no alarm email, on arm64 with two vCPUs (FunctionMemorySize 3538).</summary>
     public static DeployedTemplate PushOnly => PushOnlyLazy.Value;
 
     public static IEnumerable<string> Strings(JsonNode? node) => node switch
