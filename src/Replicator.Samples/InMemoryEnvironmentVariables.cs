@@ -3,7 +3,7 @@ using Replicator.Core.Configuration;
 
 namespace Replicator.Samples;
 
-/// <summary>A private set of variables, for hosts that build the environment themselves (the CLI demo).</summary>
+/// <summary>A private set of variables, for hosts that build the environment themselves (the CLI demo, the bench, the soak).</summary>
 public sealed class InMemoryEnvironmentVariables : IEnvironmentVariables
 {
     private readonly ConcurrentDictionary<string, string> _values;

@@ -40,7 +40,7 @@ public static class Enqueuer
             Repositories = criteria.Repositories,
             IncludeRepository = criteria.IncludesRepository,
             IncludeTag = criteria.IncludesTag,
-            IncludeImage = criteria.Since is { } since ? d => d.ImagePushedAt is { } pushed && pushed >= since : null,
+            IncludeImage = criteria.Since is null ? null : criteria.IncludesImage,
         };
         var scanner = new DriftScanner(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria.Destinations, criteria.Mapping, selection);
 
@@ -98,7 +98,7 @@ public static class Enqueuer
             i.Image.Repository,
             i.Image.Digest,
             i.Image.Tag,
-            now))).ToList();
+            now)) with { Sender = SenderAttribute.Sync }).ToList();
         var failures = new List<string>();
         var sent = 0;
         var offset = 0;

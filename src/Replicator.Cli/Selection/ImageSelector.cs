@@ -27,7 +27,7 @@ public static class ImageSelector
                 continue;
             }
 
-            if (applySince && criteria.Since is { } since && (detail.ImagePushedAt is not { } pushed || pushed < since))
+            if (applySince && !criteria.IncludesImage(detail))
             {
                 continue;
             }

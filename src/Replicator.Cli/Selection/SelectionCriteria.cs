@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 
@@ -34,4 +35,8 @@ public sealed record SelectionCriteria
         && (RepositoryFilter is null || RepositoryFilter.Matches(name));
 
     public bool IncludesTag(string tag) => TagFilter is null || TagFilter.IsMatch(tag);
+
+    /// <summary>Pushed at or after <see cref="Since"/> (an image without a push time is not); every image without it.</summary>
+    public bool IncludesImage(ImageDetail detail) =>
+        Since is not { } since || (detail.ImagePushedAt is { } pushed && pushed >= since);
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Replicator.Core.Errors;
+using Replicator.Core.Manifests;
 using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Copy;
@@ -17,8 +18,6 @@ namespace Replicator.Core.Copy;
 /// </summary>
 internal sealed class BlobDownload : IDisposable
 {
-    private const string Sha256Prefix = "sha256:";
-
     private readonly HttpClient _http;
     private readonly Func<CancellationToken, Task<Uri>> _urlSource;
     private readonly string _digest;
@@ -83,7 +82,7 @@ internal sealed class BlobDownload : IDisposable
                 isTransient: true);
         }
 
-        var actual = Sha256Prefix + Convert.ToHexStringLower(_hash.GetHashAndReset());
+        var actual = Digest.Sha256Prefix + Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (!string.Equals(actual, _digest, StringComparison.Ordinal))
         {
             throw new ReplicationException(
@@ -101,7 +100,7 @@ internal sealed class BlobDownload : IDisposable
 
     private async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (!_digest.StartsWith(Sha256Prefix, StringComparison.Ordinal))
+        if (!_digest.StartsWith(Digest.Sha256Prefix, StringComparison.Ordinal))
         {
             // ECR addresses layers by their sha256 digest only (CompleteLayerUpload's layerDigests, "the sha256 digest
             // of the image layer": docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html), so

@@ -205,10 +205,6 @@ public sealed partial record DestinationAccess
             : new DestinationRoute(DestinationRouteKind.AssumeRole, RoleArn: DefaultRoleArn(account, destination.Region));
     }
 
-    /// <summary>Every role the replicator may assume for <paramref name="destinations"/> (for IAM and the docs).</summary>
-    public IReadOnlyList<string> RolesFor(IEnumerable<ReplicationDestination> destinations, string? sourceAccount) =>
-        [.. destinations.Select(d => Route(d, sourceAccount)).Where(r => r.RoleArn is not null).Select(r => r.RoleArn!).Distinct(StringComparer.Ordinal)];
-
     private string DefaultRoleArn(string account, string region) => $"arn:{AwsPartitions.IdOf(region)}:iam::{account}:role/{RoleName}";
 
     private static IEnumerable<string> Entries(string? value)

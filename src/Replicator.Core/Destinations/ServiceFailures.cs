@@ -1,6 +1,8 @@
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
@@ -8,24 +10,30 @@ namespace Replicator.Core.Destinations;
 
 /// <summary>
 /// Turns an AWSSDK failure of STS or SSM into a <see cref="ReplicationException"/> that says what could not be
-/// done, never the values involved. Transient: throttling, 5xx, timeouts and transport failures (botocore's
-/// retry rules: _retry.json "general" throttling and transient codes); everything else needs an operator
-/// (a role that does not trust us, a parameter that does not exist, a key that was deleted). AWS error messages name
+/// done, never the values involved. Transient: what the ECR client's rule calls transient (botocore's throttling and
+/// transient codes, 5xx, 429, 509), STS's and SSM's own retryable codes, timeouts and transport failures; everything
+/// else needs an operator (a role that does not trust us, a parameter that does not exist, a key that was deleted). AWS error messages name
 /// principals and resources (useful), never secrets; they are quoted cut, on one line, and redacted by the shells.
 /// </summary>
 internal static class ServiceFailures
 {
-    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
-    {
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-        "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
-        "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-        "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException", "IDPCommunicationError",
-        "InternalError", "InternalFailure", "ServiceUnavailable", "InternalServerError", "InternalServerErrorException",
+    // What STS and SSM add to the rule every AWS JSON service shares (EcrErrorClassifier: botocore/retries/standard.py's
+    // throttling and transient codes and the "general" policies of botocore/data/_retry.json).
+    private static readonly FrozenSet<string> StsAndSsmTransientCodes = FrozenSet.Create(
+        StringComparer.Ordinal,
+
+        // _retry.json's STS policy "idp_unreachable_error"; the STS API reference (AssumeRoleWithWebIdentity, Errors):
+        // "often a transient error caused by network conditions. Retry the request a limited number of times".
+        "IDPCommunicationError",
+
+        // SSM's modelled server-side fault (botocore's SSM model: GetParameter's InternalServerError, "An error
+        // occurred on the server side"), which the model gives no 5xx status, and the spelling other services use.
+        "InternalServerError",
+        "InternalServerErrorException",
 
         // The caller's own session expired: fresh caller credentials fix it on the next try.
-        "ExpiredToken", "ExpiredTokenException",
-    };
+        "ExpiredToken",
+        EcrErrorCodes.ExpiredTokenException);
 
     /// <param name="endpoint">Which endpoint was called, for a failure to reach it: "the STS endpoint of us-east-1",
     /// or its host and port when overridden. Never a URL's query (there is none: the SDK sends a POST).</param>
@@ -40,7 +48,7 @@ internal static class ServiceFailures
         {
             AmazonServiceException e => (
                 $"{e.ErrorCode ?? e.StatusCode.ToString()}{(string.IsNullOrEmpty(e.Message) ? string.Empty : ": " + ErrorText.Quote(e.Message))}",
-                (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests || (e.ErrorCode is { } code && TransientCodes.Contains(code))),
+                IsTransient(e.ErrorCode, e.StatusCode)),
             OperationCanceledException or TimeoutException => ("the request timed out", true),
             _ when IsTransportFailure(exception) => ($"{endpoint} could not be reached", true),
 
@@ -52,6 +60,11 @@ internal static class ServiceFailures
         };
         return new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not {what}: {detail}", transient, exception);
     }
+
+    /// <summary>The shared AWS rule (<see cref="EcrErrorClassifier"/>), or one of STS's and SSM's own retryable codes.</summary>
+    private static bool IsTransient(string? errorCode, HttpStatusCode statusCode) =>
+        EcrErrorClassifier.IsTransient(errorCode ?? EcrErrorClassifier.CodeForStatus(statusCode), statusCode)
+        || (errorCode is not null && StsAndSsmTransientCodes.Contains(errorCode));
 
     /// <summary>How an endpoint is named in a message: its host and port when overridden, else the service in the region.</summary>
     public static string DescribeEndpoint(string service, Uri? overridden, string region) =>

@@ -87,8 +87,32 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             snapshot = await _snapshot.LoadAsync(snapshot, ReadAsync).WaitAsync(cancellationToken);
         }
 
-        return snapshot.Role is null ? snapshot.Keys : await snapshot.Role.GetCredentialsAsync(cancellationToken);
+        if (snapshot.Role is null)
+        {
+            return snapshot.Keys;
+        }
+
+        try
+        {
+            return await snapshot.Role.GetCredentialsAsync(cancellationToken);
+        }
+        catch (ReplicationException ex) when (IsRefusedKey(ex))
+        {
+            // STS refused the key itself: rotated, and the old one deleted before this read expired. Read the
+            // parameter once more (or take the read another caller made since); a key it still holds that STS
+            // refuses is the caller's failure.
+            _snapshot.Forget(snapshot);
+            var fresh = await _snapshot.LoadAsync(null, ReadAsync).WaitAsync(cancellationToken);
+            return fresh.Role is null ? fresh.Keys : await fresh.Role.GetCredentialsAsync(cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// Rotation replaces the key in the parameter; a key deleted before <see cref="ParameterLifetime"/> ran out would
+    /// otherwise fail every copy until the next read. ECR then answers UnrecognizedClientException (EcrClient reads
+    /// the parameter again once, through <see cref="Invalidate(AwsCredentials)"/>), STS InvalidClientTokenId.
+    /// </summary>
+    public bool RereadsRefusedKeys => true;
 
     /// <summary>ECR refused the credentials as expired: read the parameter again (the key may have been rotated).</summary>
     public void Invalidate()
@@ -224,6 +248,10 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         { } inner => inner.GetType().Name,
         null => ex.ErrorCode,
     };
+
+    // STS's code for an access key it does not know (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    private static bool IsRefusedKey(ReplicationException ex) =>
+        ex.InnerException is AmazonServiceException { ErrorCode: "InvalidClientTokenId" or "UnrecognizedClientException" };
 
     private static bool SameKeys(AwsCredentials a, AwsCredentials b) =>
         a.AccessKeyId == b.AccessKeyId && a.SecretAccessKey == b.SecretAccessKey;

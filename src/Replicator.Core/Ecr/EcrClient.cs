@@ -104,13 +104,15 @@ public sealed partial class EcrClient : IEcrClient
                 used = await _credentials.GetCredentialsAsync(token);
                 return await SendOnceAsync(operation, content, payloadHash, responseInfo, used, token);
             }
-            catch (EcrException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException && used is not null)
+            catch (EcrException ex) when (used is not null && RefreshesOn(ex.ErrorCode))
             {
                 // The session token expired between the source's own expiry check and ECR's (clock skew, or a role
                 // session cut short). The AWS SDKs treat this code as "refresh and retry" (botocore's
                 // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
                 // cached credentials once and send again. A second ExpiredTokenException is the caller's. Only the set
                 // this request used is dropped: parallel requests refused together renew the session once.
+                // A source that reads rotated keys (IAwsCredentialsSource.RereadsRefusedKeys) gets the same once for a
+                // key ECR no longer knows: the old key deleted before the cached read expired.
                 _credentials.Invalidate(used);
                 return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
             }
@@ -152,6 +154,10 @@ public sealed partial class EcrClient : IEcrClient
             throw new EcrException(EcrErrorCodes.InvalidResponse, "the response body is not the JSON this operation returns", operation: operation, innerException: ex);
         }
     }
+
+    private bool RefreshesOn(string errorCode) =>
+        errorCode == EcrErrorCodes.ExpiredTokenException
+        || (_credentials.RereadsRefusedKeys && errorCode is EcrErrorCodes.UnrecognizedClientException or EcrErrorCodes.InvalidClientTokenId);
 
     private async Task<TResponse> SendOnceAsync<TResponse>(
         string operation, HttpContent content, string payloadHash, JsonTypeInfo<TResponse> responseInfo, AwsCredentials credentials, CancellationToken token)

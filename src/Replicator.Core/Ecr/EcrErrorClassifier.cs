@@ -70,6 +70,9 @@ public static class EcrErrorClassifier
         "KMSInternalException",
         "KeyUnavailableException");
 
+    // The throttling codes, read as TransientKmsErrors are: without case, after the "KMS." prefix.
+    private static readonly FrozenSet<string> KmsThrottlingCodes = ThrottlingCodes.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// <c>aws.protocoltests#FooError:http://internal/</c> -> <c>FooError</c>: cut at the first ':' and keep what
     /// follows the last '#'. Returns null for null or blank input.
@@ -123,12 +126,17 @@ public static class EcrErrorClassifier
 
     /// <summary>A KMS error code that retrying can get past (see <c>TransientKmsErrors</c>).</summary>
     public static bool IsTransientKmsError(string? kmsError) =>
-        NormalizeErrorCode(kmsError) is { } code
-        && WithoutKmsPrefix(code) is var kmsCode
-        && (TransientKmsErrors.Contains(kmsCode) || ThrottlingCodes.Contains(kmsCode));
+        KmsCode(kmsError) is { } code && (TransientKmsErrors.Contains(code) || KmsThrottlingCodes.Contains(code));
 
-    private static string WithoutKmsPrefix(string code) =>
-        code.StartsWith("KMS.", StringComparison.OrdinalIgnoreCase) ? code[4..] : code;
+    /// <summary>A KMS error code that says KMS throttled ECR's request: retried with the throttling backoff.</summary>
+    public static bool IsThrottlingKmsError(string? kmsError) =>
+        KmsCode(kmsError) is { } code && KmsThrottlingCodes.Contains(code);
+
+    /// <summary>The KMS code of a <c>kmsError</c>, normalised and without a "KMS." prefix; null when blank.</summary>
+    private static string? KmsCode(string? kmsError) =>
+        NormalizeErrorCode(kmsError) is { } code
+            ? code.StartsWith("KMS.", StringComparison.OrdinalIgnoreCase) ? code[4..] : code
+            : null;
 
     /// <summary>
     /// The account's request rate is over a quota: back off harder than for a flaky connection. HTTP 509 is the

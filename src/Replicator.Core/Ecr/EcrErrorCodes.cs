@@ -20,6 +20,7 @@ public static class EcrErrorCodes
     public const string ThrottleException = "ThrottleException";
     public const string AccessDeniedException = "AccessDeniedException";
     public const string UnrecognizedClientException = "UnrecognizedClientException";
+    public const string InvalidClientTokenId = "InvalidClientTokenId";
     public const string InvalidSignatureException = "InvalidSignatureException";
     public const string ExpiredTokenException = "ExpiredTokenException";
 

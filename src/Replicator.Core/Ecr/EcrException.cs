@@ -68,7 +68,7 @@ public sealed class EcrException : Exception
     public bool IsTransient { get; }
 
     /// <summary>A throttling error (a subset of the transient ones): retries back off harder.</summary>
-    public bool IsThrottling => EcrErrorClassifier.IsThrottling(ErrorCode, StatusCode) || (ErrorCode == EcrErrorCodes.KmsException && IsTransient && EcrErrorClassifier.IsThrottling(KmsError ?? string.Empty, null));
+    public bool IsThrottling => EcrErrorClassifier.IsThrottling(ErrorCode, StatusCode) || (ErrorCode == EcrErrorCodes.KmsException && EcrErrorClassifier.IsThrottlingKmsError(KmsError));
 
     /// <summary>From an InvalidLayerPartException: the last byte of the upload ECR holds, to resume from.</summary>
     public long? LastValidByteReceived { get; }

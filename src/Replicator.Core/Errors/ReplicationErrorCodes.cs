@@ -45,6 +45,9 @@ public static class ReplicationErrorCodes
     /// <summary>The source image is archived (ECR's archival storage class): it cannot be pulled until restored.</summary>
     public const string SourceImageArchived = "SourceImageArchived";
 
+    /// <summary>The source image is being restored from the archive (ACTIVATING): it is retried until it can be pulled.</summary>
+    public const string SourceImageActivating = "SourceImageActivating";
+
     /// <summary>The subject of a referrer could not be replicated to the destination first; the referrer waits for it.</summary>
     public const string SubjectNotReplicated = "SubjectNotReplicated";
 

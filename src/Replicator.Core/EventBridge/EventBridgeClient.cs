@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Http;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.EventBridge.Serialization;
 using Replicator.Core.Signing;
@@ -115,42 +116,15 @@ public sealed class EventBridgeClient : IEventBridgeClient
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
         _signer.Sign(request, PutEventsOperation, body, credentials);
         using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-        // An error body is read up to the cap and judged on what arrived; a success body over the cap is not PutEvents'.
-        var bytes = response.IsSuccessStatusCode
-            ? await ReadCappedAsync(response.Content, MaxResponseBytes, refuseLonger: true, token)
-            : await ReadCappedAsync(response.Content, EcrErrorClassifier.MaxErrorBodyBytes, refuseLonger: false, token);
         if (!response.IsSuccessStatusCode)
         {
-            var header = response.Headers.TryGetValues("X-Amzn-Errortype", out var values) ? values.FirstOrDefault() : null;
-            var error = EcrErrorClassifier.Parse(response.StatusCode, header, bytes);
+            var error = await AwsJsonResponseReader.ReadErrorAsync(response, token);
             throw new EventBridgeException(error.ErrorCode, error.Message, EcrErrorClassifier.IsTransient(error.ErrorCode, response.StatusCode), response.StatusCode);
         }
 
-        return bytes.Length == 0 ? new PutEventsResponse() : JsonSerializer.Deserialize(bytes, EventBridgeJsonContext.Default.PutEventsResponse) ?? new PutEventsResponse();
+        return await AwsJsonResponseReader.ReadAsync(response, EventBridgeJsonContext.Default.PutEventsResponse, MaxResponseBytes, TooLarge, token);
     }
 
-    /// <summary>At most <paramref name="limit"/> bytes of the body; a longer one is cut, or refused with <paramref name="refuseLonger"/>.</summary>
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int limit, bool refuseLonger, CancellationToken token)
-    {
-        await using var stream = await content.ReadAsStreamAsync(token);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, token)) > 0)
-        {
-            var room = limit - (int)buffer.Length;
-            buffer.Write(chunk, 0, Math.Min(read, room));
-            if (read > room)
-            {
-                if (refuseLonger)
-                {
-                    throw new EventBridgeException(EcrErrorCodes.InvalidResponse, $"the response body is larger than {MaxResponseBytes} bytes; refused", isTransient: false);
-                }
-
-                break;
-            }
-        }
-
-        return buffer.ToArray();
-    }
+    private static EventBridgeException TooLarge(long length) =>
+        new(EcrErrorCodes.InvalidResponse, $"the response body is larger than {MaxResponseBytes} bytes ({length} or more); refused", isTransient: false);
 }

@@ -34,7 +34,7 @@ public sealed partial record EventBusReference
     /// <summary>The ARN's account; null for a plain name (the caller's account).</summary>
     public string? AccountId { get; }
 
-    public bool IsArn => Region is not null;
+    internal bool IsArn => Region is not null;
 
     [GeneratedRegex(@"^[.\-_A-Za-z0-9]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Manifests;
 
@@ -39,44 +40,14 @@ public static class Digest
     public static bool Matches(string digest, ReadOnlySpan<byte> content) =>
         string.Equals(ComputeLike(digest, content), digest, StringComparison.Ordinal);
 
-    public static bool IsValid(string? value)
-    {
-        if (value is null)
-        {
-            return false;
-        }
-
-        if (value.StartsWith(Sha256Prefix, StringComparison.Ordinal))
-        {
-            return IsLowerHex(value.AsSpan(Sha256Prefix.Length), 64);
-        }
-
-        return value.StartsWith(Sha512Prefix, StringComparison.Ordinal) && IsLowerHex(value.AsSpan(Sha512Prefix.Length), 128);
-    }
+    /// <summary>The digest grammar, which the ECR event's and the CLI's digests share (<see cref="EcrNames.IsDigest"/>).</summary>
+    public static bool IsValid(string? value) => EcrNames.IsDigest(value);
 
     /// <summary>Null when valid, else a message naming the value and the expected form.</summary>
     public static string? Validate(string? value) => value switch
     {
         null or "" => "digest is missing",
         _ when IsValid(value) => null,
-        _ => $"digest {Validation.EcrNames.Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits (or sha512: and 128)",
+        _ => $"digest {EcrNames.Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits (or sha512: and 128)",
     };
-
-    private static bool IsLowerHex(ReadOnlySpan<char> hex, int length)
-    {
-        if (hex.Length != length)
-        {
-            return false;
-        }
-
-        foreach (var c in hex)
-        {
-            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -31,5 +31,13 @@ public sealed record ReplicationPlan
     /// <summary>Foreign and non-distributable layers left out (the registry does not hold them).</summary>
     public int NonDistributableSkipped { get; init; }
 
+    /// <summary>
+    /// The tag the destination holds at <see cref="RootDigest"/> once the plan has run: the source's tag when the plan
+    /// moves it there or it already names the root. Null when the request names no tag, or when the late-event rule
+    /// (<see cref="TagDecision"/>) leaves the destination's tag where it is because the source's tag names another
+    /// digest now: the digest is copied, but the tag is not its.
+    /// </summary>
+    public string? Tag { get; init; }
+
     public bool IsEmpty => CreateRepository is null && Blobs.Count == 0 && Manifests.Count == 0;
 }

@@ -79,8 +79,19 @@ public static class ReplicationPlanner
             BlobsSkipped = skipped,
             ManifestsSkipped = walk.Skipped,
             NonDistributableSkipped = nonDistributable.Count,
+            Tag = TagHeld(source, destination),
         };
     }
+
+    /// <summary>
+    /// The tag the destination holds at the root after the plan: moved there by it (<see cref="SourceImage.ApplyTag"/>),
+    /// or already there. The same predicate <see cref="ManifestSteps"/> decides the tag's PutImage by.
+    /// </summary>
+    private static string? TagHeld(SourceImage source, DestinationState destination) =>
+        source.Tag is not null && (source.ApplyTag || TagAlreadyRight(source, destination)) ? source.Tag : null;
+
+    private static bool TagAlreadyRight(SourceImage source, DestinationState destination) =>
+        destination.RepositoryExists && string.Equals(destination.TagDigest, source.Root.ReferenceDigest, StringComparison.Ordinal);
 
     /// <summary>
     /// The tag goes on the root's own PutImage when the root is the last write; when referrers of the root follow it
@@ -93,8 +104,7 @@ public static class ReplicationPlanner
         var steps = new List<PutImageStep>(toPush.Count + 1);
         steps.AddRange(toPush.Select(m => new PutImageStep(m.ReferenceDigest, m.MediaType, m.Raw, Tag: null)));
 
-        var tagAlreadyRight = destination.RepositoryExists && string.Equals(destination.TagDigest, root.ReferenceDigest, StringComparison.Ordinal);
-        if (!source.ApplyTag || source.Tag is null || tagAlreadyRight)
+        if (!source.ApplyTag || source.Tag is null || TagAlreadyRight(source, destination))
         {
             return steps;
         }

@@ -15,7 +15,7 @@ internal static class AvailableLayers
     public static async Task<Dictionary<string, long>> SizesAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken)
     {
         var available = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var chunk in Batches.Chunk(digests))
+        foreach (var chunk in digests.Chunk(EcrLimits.LayerAvailabilityBatchSize))
         {
             var response = await client.BatchCheckLayerAvailabilityAsync(
                     new BatchCheckLayerAvailabilityRequest { RegistryId = registryId, RepositoryName = repository, LayerDigests = [.. chunk] }, cancellationToken);

@@ -90,6 +90,7 @@ internal sealed class DestinationReplicator
                 CompletedAt = _time.GetUtcNow(),
                 RegistryId = registryId,
                 NonDistributableSkipped = plan.NonDistributableSkipped,
+                Tag = plan.Tag,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
@@ -175,13 +176,25 @@ internal sealed class DestinationReplicator
             // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
             // then retried, ends here. Only a tag naming another digest is a conflict.
             var existing = await TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken);
+            if (existing is null)
+            {
+                // The image the tag named was deleted between the refusal and the describe (a replicated delete, a
+                // lifecycle rule): the tag is free now, so a retry puts it. Dead-lettering it as a conflict would
+                // name a digest nobody can find.
+                throw new ReplicationException(
+                    e.ErrorCode,
+                    $"tag '{tag}' of the immutable destination repository {repository} was refused as taken, but no image ECR describes holds it now (deleted since); a retry puts {digest} again",
+                    isTransient: true,
+                    e);
+            }
+
             if (existing != digest)
             {
                 // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the
                 // dead-letter reason, and the two digests are what an operator compares to choose a fix.
                 throw new ReplicationException(
                     ReplicationErrorCodes.ImmutableTagConflict,
-                    $"tag '{tag}' of the immutable destination repository {repository} names {existing ?? "no image ECR describes"}, not the replicated {digest}; retrying cannot fix this",
+                    $"tag '{tag}' of the immutable destination repository {repository} names {existing}, not the replicated {digest}; retrying cannot fix this",
                     isTransient: false,
                     e);
             }

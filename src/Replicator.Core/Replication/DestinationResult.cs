@@ -37,6 +37,15 @@ public sealed record DestinationResult(
     public int NonDistributableSkipped { get; init; }
 
     /// <summary>
+    /// The tag this destination holds at <see cref="Digest"/> after a success (set by the engine): the request's tag
+    /// when the copy moved it there or found it there already. Null when the request named no tag, when the destination
+    /// did not succeed, or when the late-event rule left the tag alone because the source's tag names another digest
+    /// now (an event that arrived after a newer push of the same tag): the digest was copied, untagged by this request,
+    /// and announcing the tag with it would name an image the destination's tag does not point at.
+    /// </summary>
+    public string? Tag { get; init; }
+
+    /// <summary>
     /// Failed because the source refused one of the image's layers (<see cref="FailureClassifier.IsSourceLayerRefused"/>):
     /// the engine asks the source whether the image is still there before it reports the result.
     /// </summary>

@@ -66,7 +66,7 @@ internal sealed class DestinationStateReader
 
     private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> children, HashSet<string> present, CancellationToken cancellationToken)
     {
-        foreach (var chunk in Batches.Chunk(children, Batches.ManifestFetchBatchSize))
+        foreach (var chunk in children.Chunk(Batches.ManifestFetchBatchSize))
         {
             var response = await destination.BatchGetImageAsync(
                     new BatchGetImageRequest

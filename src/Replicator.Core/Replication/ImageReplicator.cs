@@ -102,9 +102,19 @@ public sealed class ImageReplicator : IImageReplicator
 
             if (loaded is null)
             {
-                if (await _loader.IsArchivedAsync(client, source, cancellationToken))
+                switch (await _loader.UnservedStatusAsync(client, source, cancellationToken))
                 {
-                    return AllArchived(request, started);
+                    case ImageStatus.Archived:
+                        return AllArchived(request, started);
+                    case ImageStatus.Activating:
+                        // Being restored from the archive: not gone, and served once ACTIVE, so redelivered until then.
+                        return AllFailed(
+                            request,
+                            source.Digest,
+                            ReplicationErrorCodes.SourceImageActivating,
+                            $"the source image {request.Source} is being restored from the archive (imageStatus ACTIVATING); retried until it is ACTIVE",
+                            transient: true,
+                            started);
                 }
 
                 return inaccessible is null ? AllSkipped(request, started) : throw inaccessible;

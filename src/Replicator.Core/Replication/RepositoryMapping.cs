@@ -135,7 +135,44 @@ public sealed class RepositoryMapping
         return problems;
     }
 
+    /// <summary>
+    /// Why a rule maps selected repositories into a prefix <paramref name="filter"/> excludes, one reason per rule: every
+    /// name a rule gives starts with its destination prefix, so when an excluded prefix starts that prefix, every one
+    /// of them is excluded too (<c>old/=sandbox/old/</c> under <c>!sandbox/*</c>). Reported only for a rule some
+    /// selected name reaches (not excluded itself, nor taken by a longer source prefix). Empty: no such rule.
+    /// </summary>
+    public IReadOnlyList<string> IntoExclusions(RepositoryFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var problems = new List<string>();
+        foreach (var rule in _rules)
+        {
+            if (Reached(rule.Source, filter)
+                && filter.Excludes.FirstOrDefault(e => e.IsPrefix && rule.Destination.StartsWith(e.Value, StringComparison.Ordinal)) is { } exclusion)
+            {
+                problems.Add($"rule {Rule(rule)} maps every repository it takes under {EcrNames.Quote(exclusion.Text)}, which the selection excludes ({EcrNames.Quote(RepositoryFilter.ExclusionMark + exclusion.Text)})");
+            }
+        }
+
+        return problems;
+    }
+
     public override string ToString() => IsIdentity ? "(none)" : string.Join(',', _rules.Select(r => $"{r.Source}={r.Destination}"));
+
+    /// <summary>
+    /// Whether some name <paramref name="filter"/> selects goes through the rule of source prefix
+    /// <paramref name="source"/>: an included pattern overlaps it, and neither an exclusion nor a longer source prefix
+    /// takes every name of the overlap.
+    /// </summary>
+    private bool Reached(string source, RepositoryFilter filter) => filter.Includes.Any(p =>
+    {
+        var overlap = p.Value.StartsWith(source, StringComparison.Ordinal) ? p.Value
+            : p.IsPrefix && source.StartsWith(p.Value, StringComparison.Ordinal) ? source
+            : null;
+        return overlap is not null
+            && !filter.Excludes.Any(e => e.IsPrefix ? overlap.StartsWith(e.Value, StringComparison.Ordinal) : !p.IsPrefix && e.Value == overlap)
+            && !_rules.Any(k => k.Source.Length > source.Length && overlap.StartsWith(k.Source, StringComparison.Ordinal));
+    });
 
     private static string Rule((string Source, string Destination) rule) => EcrNames.Quote($"{rule.Source}={rule.Destination}");
 

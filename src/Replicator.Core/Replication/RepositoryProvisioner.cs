@@ -25,7 +25,7 @@ internal sealed class RepositoryProvisioner
     {
         var described = await source.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RegistryId = registryId, RepositoryNames = [repositoryName] }, cancellationToken);
         var repository = described.Repositories?.FirstOrDefault()
-            ?? throw new ReplicationException("RepositoryNotFoundException", $"source repository '{repositoryName}' was not described", isTransient: false);
+            ?? throw new ReplicationException(EcrErrorCodes.RepositoryNotFoundException, $"source repository '{repositoryName}' was not described", isTransient: false);
 
         var tags = await source.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = repository.RepositoryArn }, cancellationToken);
 

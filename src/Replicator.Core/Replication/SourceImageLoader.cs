@@ -62,15 +62,17 @@ internal sealed class SourceImageLoader
     }
 
     /// <summary>
-    /// True when the source holds the image but has archived it (<c>imageStatus</c> ARCHIVED): ECR refuses to
-    /// serve an archived image until it is restored (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html),
-    /// so a retry cannot help. Asked only after BatchGetImage found nothing, so a normal copy pays no extra call.
+    /// The <c>imageStatus</c> of an image the source holds but would not serve, or null when it does not hold it.
+    /// ARCHIVED: ECR refuses to serve an archived image until it is restored
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so a retry cannot help. ACTIVATING
+    /// (botocore's ECR model, <c>ImageStatus</c>): a restore is under way and the image is served once it is ACTIVE, so
+    /// a retry can. Asked only after BatchGetImage found nothing, so a normal copy pays no extra call.
     /// </summary>
-    public async Task<bool> IsArchivedAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
+    public async Task<string?> UnservedStatusAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
     {
         var id = reference.Digest is not null ? new ImageIdentifier { ImageDigest = reference.Digest } : new ImageIdentifier { ImageTag = reference.Tag };
         var detail = await ImageDescriptions.FindAsync(source, reference.RegistryId, reference.RepositoryName, id, cancellationToken);
-        return detail?.ImageStatus == ImageStatus.Archived;
+        return detail?.ImageStatus;
     }
 
     /// <summary>
@@ -100,7 +102,7 @@ internal sealed class SourceImageLoader
                 fresh = fresh[..room];
             }
 
-            foreach (var chunk in Batches.Chunk(fresh, Batches.ManifestFetchBatchSize))
+            foreach (var chunk in fresh.Chunk(Batches.ManifestFetchBatchSize))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
@@ -231,7 +233,7 @@ internal sealed class SourceImageLoader
         while (pending.Count > 0)
         {
             var next = new List<string>();
-            foreach (var chunk in Batches.Chunk(pending, Batches.ManifestFetchBatchSize))
+            foreach (var chunk in pending.Chunk(Batches.ManifestFetchBatchSize))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
@@ -285,7 +287,7 @@ internal sealed class SourceImageLoader
                 throw new ReplicationException(
                     failure.FailureCode!,
                     $"the source refused {failure.ImageId?.ImageDigest ?? failure.ImageId?.ImageTag}: {failure.FailureCode}: {failure.FailureReason}",
-                    isTransient: failure.FailureCode is ImageFailureCode.UpstreamTooManyRequests or ImageFailureCode.UpstreamUnavailable);
+                    isTransient: IsTransientFailure(failure.FailureCode));
             }
 
             return response.Images ?? [];
@@ -295,6 +297,17 @@ internal sealed class SourceImageLoader
             return null;
         }
     }
+
+    /// <summary>
+    /// The BatchGetImage failure codes (botocore's ECR model, <c>ImageFailureCode</c>) a later try can get past: the
+    /// pull-through cache's upstream throttling or outage, and <c>KmsError</c>. A <c>KmsError</c> failure carries no
+    /// KMS code, so a throttled decrypt of a KMS-encrypted source image cannot be told from a disabled key; it is
+    /// retried like a <c>KmsException</c> whose code says "throttled", since dead-lettering the image on a throttle
+    /// loses it, while a lasting KMS refusal only costs the queue's bounded receives before it reaches the
+    /// dead-letter queue all the same.
+    /// </summary>
+    private static bool IsTransientFailure(string? failureCode) =>
+        failureCode is ImageFailureCode.UpstreamTooManyRequests or ImageFailureCode.UpstreamUnavailable or ImageFailureCode.KmsError;
 
     private static Manifest Parse(Image image, string digest)
     {

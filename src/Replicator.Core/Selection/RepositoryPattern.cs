@@ -23,7 +23,7 @@ public sealed record RepositoryPattern
     public bool IsPrefix { get; }
 
     /// <summary><c>*</c>: every repository.</summary>
-    public bool IsEverything => IsPrefix && Value.Length == 0;
+    internal bool IsEverything => IsPrefix && Value.Length == 0;
 
     public bool Matches(string repositoryName)
     {

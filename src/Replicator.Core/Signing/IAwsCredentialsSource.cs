@@ -23,4 +23,12 @@ public interface IAwsCredentialsSource
     /// that cannot tell its sets apart forgets whatever it holds.
     /// </summary>
     void Invalidate(AwsCredentials used) => Invalidate();
+
+    /// <summary>
+    /// Whether a refusal of the key itself (ECR's <c>UnrecognizedClientException</c>, STS's <c>InvalidClientTokenId</c>)
+    /// is worth one <see cref="Invalidate(AwsCredentials)"/> and a second send, as an expired token is: true for a source
+    /// that reads keys someone rotates in place (an SSM parameter), whose old key may be deleted before the cache
+    /// would read the new one. Elsewhere the key is what it is, and the refusal is the caller's.
+    /// </summary>
+    bool RereadsRefusedKeys => false;
 }

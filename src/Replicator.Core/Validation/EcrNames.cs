@@ -25,9 +25,6 @@ public static partial class EcrNames
     [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,300}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex DigestPattern();
-
     [GeneratedRegex(@"^[0-9]{12}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RegistryIdPattern();
 
@@ -71,9 +68,9 @@ public static partial class EcrNames
             return "image digest is missing";
         }
 
-        return DigestPattern().IsMatch(value)
+        return IsDigest(value)
             ? null
-            : $"image digest {Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits";
+            : $"image digest {Quote(value)} is invalid: expected sha256: and 64 lowercase hex digits (or sha512: and 128)";
     }
 
     public static string? ValidateRegistryId(string? value)
@@ -100,11 +97,34 @@ public static partial class EcrNames
 
     public static bool IsTag(string? value) => ValidateTag(value) is null;
 
-    public static bool IsDigest(string? value) => ValidateDigest(value) is null;
+    /// <summary>
+    /// The one digest grammar (Manifests' <c>Digest.IsValid</c> is this): the algorithms the OCI image spec registers
+    /// (descriptor.md, "Registered algorithms"), <c>sha256:</c> and 64 lowercase hex digits or <c>sha512:</c> and 128.
+    /// </summary>
+    public static bool IsDigest(string? value) =>
+        value is not null && (IsHexAfter(value, "sha256:", 64) || IsHexAfter(value, "sha512:", 128));
 
     public static bool IsRegistryId(string? value) => ValidateRegistryId(value) is null;
 
     public static bool IsRegion(string? value) => ValidateRegion(value) is null;
+
+    private static bool IsHexAfter(string value, string prefix, int digits)
+    {
+        if (value.Length != prefix.Length + digits || !value.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in value.AsSpan(prefix.Length))
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Quotes a value for an error message, cut to 80 characters and with control characters escaped.</summary>
     public static string Quote(string value)

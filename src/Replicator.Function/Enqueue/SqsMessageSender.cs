@@ -43,6 +43,9 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessage
                 MessageBody = messages[i].Body,
                 MessageGroupId = messages[i].GroupId,
                 MessageDeduplicationId = messages[i].DeduplicationId,
+                MessageAttributes = messages[i].Sender is { } sender
+                    ? new Dictionary<string, MessageAttributeValue> { [SenderAttribute.Name] = new() { DataType = "String", StringValue = sender } }
+                    : null,
             })],
         };
         var response = await sqs.SendMessageBatchAsync(request, cancellationToken);

@@ -34,6 +34,13 @@ public sealed class SQSMessage
     [JsonPropertyName("awsRegion")]
     public string? AwsRegion { get; init; }
 
+    /// <summary>
+    /// Who enqueued the event when the replicator did (<see cref="Enqueue.SenderAttribute"/>: a reconcile pass,
+    /// <c>replicator sync --enqueue</c>); null for an event the intake pipe forwarded from a push.
+    /// </summary>
+    [JsonIgnore]
+    public string? Sender => MessageAttributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender.StringValue : null;
+
     [JsonIgnore]
     public string? MessageGroupId => Attributes.TryGetValue(MessageGroupIdAttribute, out var group) ? group : null;
 }

@@ -12,8 +12,6 @@ namespace Replicator.Function.Observability;
 /// </summary>
 public sealed class FunctionLogger(OutputSink sink, LogLevel minimumLevel, LogFormat format, TimeProvider timeProvider)
 {
-    public LogLevel MinimumLevel => minimumLevel;
-
     public LogFormat Format => format;
 
     public bool IsEnabled(LogLevel level) => level >= minimumLevel;

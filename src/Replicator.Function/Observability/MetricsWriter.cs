@@ -90,17 +90,24 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <param name="result">One destination's result.</param>
     /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
+    /// <param name="pushed">
+    /// False for an event the replicator enqueued itself (a reconcile pass, <c>sync --enqueue</c>:
+    /// <see cref="Enqueue.SenderAttribute"/>), whose <c>time</c> is when it ran, not when the image was pushed: it leaves
+    /// ReplicationLatency out, which would otherwise count the scan and the queue's backlog as a push's latency and set off
+    /// the latency alarms on every backfill. ReplicationLagMs is still written: the stall alarms watch how old the
+    /// events of failing copies are, whoever sent them.
+    /// </param>
     /// <remarks>
     /// ReplicationLatency (seconds) runs from the push event's <c>time</c> to the moment this copy made the destination
     /// hold the image (<see cref="DestinationResult.CompletedAt"/>), so it is written only for Replicated; ReplicationDuration
     /// is the copy itself. Seconds as fractions, so p50/p99 of fast copies are not rounded to zero.
     /// </remarks>
-    public void Write(DestinationResult result, DateTimeOffset? eventTime)
+    public void Write(DestinationResult result, DateTimeOffset? eventTime, bool pushed = true)
     {
         ArgumentNullException.ThrowIfNull(result);
         var now = timeProvider.GetUtcNow();
         long? lag = eventTime is { } time ? Math.Max(0, (long)(now - time).TotalMilliseconds) : null;
-        var latency = LatencySeconds(result, eventTime, now) ?? -1;
+        var latency = (pushed ? LatencySeconds(result, eventTime, now) : null) ?? -1;
         double[] values =
         [
             result.Outcome == ReplicationOutcome.Replicated ? 1 : 0,

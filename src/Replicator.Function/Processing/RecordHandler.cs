@@ -101,16 +101,19 @@ public sealed class RecordHandler(
             return new RecordResult(RecordOutcome.Acknowledged, reason);
         }
 
+        // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
+        // push's: no latency is measured from it, in the metric or in the replicated event.
+        var pushed = message.Sender is null;
         foreach (var destination in result.Destinations)
         {
             LogDestination(destination, fields);
-            metrics.Write(destination, imageEvent.Time);
+            metrics.Write(destination, imageEvent.Time, pushed);
         }
 
         if (replicatedEvents is not null && config.ReplicatedEventBus is { } bus && decision.Action != RecordAction.Delete)
         {
             // After the metrics, with the same figures; its failures are warnings, never the record's.
-            var events = ReplicatedEventFactory.Create(source, imageEvent.Time, config.RepositoryMapping, result, bus, timeProvider.GetUtcNow(), config.Access);
+            var events = ReplicatedEventFactory.Create(source, pushed ? imageEvent.Time : null, config.RepositoryMapping, result, bus, timeProvider.GetUtcNow(), config.Access);
             if (events.Count > 0)
             {
                 await replicatedEvents.PublishAsync(events, fields, cancellationToken);
@@ -144,7 +147,18 @@ public sealed class RecordHandler(
         if (destination.Succeeded)
         {
             // A success may carry notes (referrers left to their own events, foreign layers left out): said, not hidden.
-            var notes = new List<string>(2);
+            var notes = new List<string>(3);
+            if (destination.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate)
+            {
+                // A line that says the destination holds the image names only the tag it holds at the digest; a late
+                // event's tag, which the source has moved on and the engine left alone, is said in the message instead.
+                line = line with { Tag = destination.Tag };
+                if (fields.Tag is { } requested && destination.Tag is null)
+                {
+                    notes.Add(LateTagNote(requested));
+                }
+            }
+
             if (destination.Message is { } note)
             {
                 notes.Add(note);
@@ -163,6 +177,10 @@ public sealed class RecordHandler(
             logger.Error($"Failed in {destination.Destination} ({retry}): {destination.Message}", line);
         }
     }
+
+    /// <summary>What a destination's log line says when the engine copied a late event's digest but left its tag alone.</summary>
+    public static string LateTagNote(string tag) =>
+        $"tag '{tag}' left where it is: the source's tag names another digest now (this event arrived after a newer push of the tag), so this digest is held without it";
 
     /// <summary>What a destination's log line says of the foreign layers its copy left out.</summary>
     public static string ForeignLayersNote(int count) =>

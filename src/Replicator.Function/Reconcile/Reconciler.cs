@@ -163,7 +163,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 ? EventFactory.Delete(account, state.Run.Region, item.Repository, item.Digest, item.Tag, state.Run.Time)
                 : EventFactory.Push(account, state.Run.Region, item.Repository, item.Digest, item.Tag, state.Run.Time);
             state.Drift.Add(item);
-            state.Pending.Add(new PendingMessage(item, EventFactory.Message(value, state.Run.RunId), resume));
+            state.Pending.Add(new PendingMessage(item, EventFactory.Message(value, state.Run.RunId) with { Sender = SenderAttribute.Reconciler }, resume));
         }
 
         await FlushAsync(state, all: false, cancellationToken);

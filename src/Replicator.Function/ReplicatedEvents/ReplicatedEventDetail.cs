@@ -24,7 +24,12 @@ public sealed class ReplicatedEventDetail
     [JsonPropertyName("image-digest")]
     public required string ImageDigest { get; init; }
 
-    /// <summary>The pushed tag; absent for a push by digest (a referrer, an index child).</summary>
+    /// <summary>
+    /// The pushed tag, only when the destination's tag names <see cref="ImageDigest"/> (this copy moved it there or found
+    /// it there: <see cref="Replicator.Core.Replication.DestinationResult.Tag"/>). Absent for a push by digest (a
+    /// referrer, an index child) and for a late event whose tag the source has since moved to another digest: that
+    /// digest was copied untagged.
+    /// </summary>
     [JsonPropertyName("image-tag")]
     public string? ImageTag { get; init; }
 

@@ -17,8 +17,10 @@ public static class ReplicatedEventFactory
     public const string Source = "ecr-replicator";
     public const string DetailType = "ECR Image Replicated";
 
-    /// <param name="source">The pushed image (account, region, repository, digest, tag of the push event).</param>
-    /// <param name="pushedAt">The push event's <c>time</c>; null leaves <c>latency-seconds</c> out, as it leaves out the metric.</param>
+    /// <param name="source">The pushed image (account, region, repository, digest of the push event). Its tag is not
+    /// announced as such: <c>image-tag</c> is each destination's <see cref="DestinationResult.Tag"/>, the tag the
+    /// destination holds at the digest, which a late event (the source's tag moved on) leaves out.</param>
+    /// <param name="pushedAt">The push event's <c>time</c>; null leaves <c>latency-seconds</c> out, as it leaves out the metric (no <c>time</c>, or an event the replicator enqueued itself).</param>
     /// <param name="mapping">REPOSITORY_MAPPING, for the destination repository's name.</param>
     /// <param name="result">The engine's result.</param>
     /// <param name="bus">The bus the events go to.</param>
@@ -49,7 +51,7 @@ public static class ReplicatedEventFactory
                 RepositoryName = source.RepositoryName,
                 DestinationRepositoryName = destinationRepository,
                 ImageDigest = digest,
-                ImageTag = source.Tag,
+                ImageTag = destination.Tag,
                 SourceRegion = source.Region,
                 DestinationRegion = region,
                 SourceRegistryId = source.RegistryId,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Copy;
 using Replicator.Core.Errors;
 using Replicator.Core.Resilience;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Copy;
 
@@ -120,7 +121,7 @@ public sealed class BlobDownloadTests
     [Fact]
     public async Task A_503_waits_the_throttling_backoff_on_the_injected_clock_before_the_resume()
     {
-        var clock = new TimerWatchingClock();
+        var clock = new TimerRecordingTimeProvider();
         var backoff = new RetryBackoff(new RetrySettings { ThrottlingBaseDelay = TimeSpan.FromSeconds(1) }, clock, () => 0.5);
         using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.ServiceUnavailable]) };
         using var http = new HttpClient(handler);
@@ -256,30 +257,6 @@ public sealed class BlobDownloadTests
 
             var status = Statuses.TryDequeue(out var next) ? next : Status;
             return Task.FromResult(new HttpResponseMessage(status) { Content = new ByteArrayContent(body) });
-        }
-    }
-
-    /// <summary>A fake clock that tells when the first timer is set and for how long, so a test waits for the wait, not for time.</summary>
-    private sealed class TimerWatchingClock : TimeProvider
-    {
-        private readonly FakeTimeProvider _inner = new();
-        private readonly TaskCompletionSource<TimeSpan> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<TimeSpan> FirstTimer => _first.Task;
-
-        public void Advance(TimeSpan by) => _inner.Advance(by);
-
-        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
-
-        public override long GetTimestamp() => _inner.GetTimestamp();
-
-        public override long TimestampFrequency => _inner.TimestampFrequency;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = _inner.CreateTimer(callback, state, dueTime, period);
-            _first.TrySetResult(dueTime);
-            return timer;
         }
     }
 }

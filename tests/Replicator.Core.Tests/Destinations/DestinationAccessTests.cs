@@ -106,16 +106,6 @@ public sealed class DestinationAccessTests
         Assert.DoesNotContain("shared secret", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_roles_to_grant_are_exactly_those_routed_to()
-    {
-        var access = Parse(roleArns: "444444444444=arn:aws:iam::444444444444:role/x", destinations: [West, OtherAccount, new ReplicationDestination("us-west-2", "444444444444"), new ReplicationDestination("us-west-1", "222222222222")]);
-
-        var roles = access.RolesFor([West, OtherAccount, new ReplicationDestination("us-west-2", "444444444444"), new ReplicationDestination("us-west-1", "222222222222")], Source);
-
-        Assert.Equal(["arn:aws:iam::222222222222:role/ecr-replicator-destination", "arn:aws:iam::444444444444:role/x"], roles);
-    }
-
     private static DestinationAccess Parse(IReadOnlyList<ReplicationDestination> destinations, string? roleName = null, string? roleArns = null, string? externalId = null, string? credentials = null, string home = Home) =>
         DestinationAccess.Parse(roleName, roleArns, externalId, credentials, destinations, home);
 }

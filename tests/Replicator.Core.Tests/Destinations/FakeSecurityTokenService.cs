@@ -15,6 +15,9 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
 
     public ReplicationException? FailWith { get; set; }
 
+    /// <summary>Access keys STS no longer knows (deleted): AssumeRole with one fails as the real store wraps STS's InvalidClientTokenId.</summary>
+    public HashSet<string> RefusedKeys { get; } = [];
+
     /// <summary>Completes the next AssumeRole only when set: lets a test hold a refresh in flight.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -55,6 +58,15 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
         if (FailWith is { } failure)
         {
             throw failure;
+        }
+
+        if (RefusedKeys.Contains(callerKeys.AccessKeyId))
+        {
+            throw ServiceFailures.Wrap(
+                new Amazon.Runtime.AmazonServiceException("The security token included in the request is invalid.") { ErrorCode = "InvalidClientTokenId", StatusCode = System.Net.HttpStatusCode.Forbidden },
+                $"assume role {roleArn}",
+                ServiceFailures.DescribeEndpoint("STS", null, region),
+                cancellationToken);
         }
 
         var n = Interlocked.Increment(ref _issued);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Replicator.Core.Destinations;
@@ -75,6 +76,22 @@ public sealed class ServiceEndpointFailureTests
         new AmazonClientException("An error occurred", new IOException("Unable to read data from the transport connection")),
         new AmazonClientException("An error occurred", new SocketException((int)SocketError.HostUnreachable)),
     };
+
+    [Theory]
+    [InlineData("ThrottleException", HttpStatusCode.BadRequest, true)] // the shared rule's own addition, once missing here
+    [InlineData("ThrottlingException", HttpStatusCode.BadRequest, true)]
+    [InlineData("IDPCommunicationError", HttpStatusCode.BadRequest, true)]
+    [InlineData("InternalServerError", HttpStatusCode.BadRequest, true)]
+    [InlineData("ExpiredTokenException", HttpStatusCode.BadRequest, true)]
+    [InlineData(null, HttpStatusCode.ServiceUnavailable, true)]
+    [InlineData("ParameterNotFound", HttpStatusCode.BadRequest, false)]
+    [InlineData("AccessDenied", HttpStatusCode.Forbidden, false)]
+    public void An_STS_or_SSM_error_is_transient_by_the_shared_AWS_rule_or_by_their_own_codes(string? code, HttpStatusCode status, bool transient)
+    {
+        var ex = ServiceFailures.Wrap(new AmazonServiceException("refused") { ErrorCode = code, StatusCode = status }, "read SSM parameter /p", "the SSM endpoint of us-east-1", CancellationToken.None);
+
+        Assert.Equal(transient, ex.IsTransient);
+    }
 
     [Fact]
     public void Without_an_override_the_endpoint_is_named_by_service_and_region() =>

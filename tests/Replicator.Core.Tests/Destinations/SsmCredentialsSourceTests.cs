@@ -154,6 +154,52 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal(2, store.Reads);
     }
 
+    /// <summary>
+    /// The key was rotated in the parameter and the old one deleted before the cached read expired: ECR answers
+    /// UnrecognizedClientException. The client reads the parameter once more and sends again with the new key, rather
+    /// than fail every copy until the read expires.
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_key_refused_by_ECR_reads_the_parameter_again_and_sends_once_more()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAOLD", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        var handler = new RecordingHandler()
+            .Respond(HttpStatusCode.BadRequest, """{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}""")
+            .RespondOk("""{"images":[],"failures":[]}""");
+        var client = new Replicator.Core.Ecr.EcrClient(new HttpClient(handler), source, new Replicator.Core.Ecr.EcrClientConfig("cn-north-1"), _clock);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIANEW", "rotated-secret");
+
+        await client.BatchGetImageAsync(new Replicator.Core.Ecr.Model.BatchGetImageRequest { RepositoryName = "app", ImageIds = [new() { ImageTag = "v1" }] });
+
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Contains("Credential=AKIAOLD/", handler.Requests[0].Header("Authorization"), StringComparison.Ordinal);
+        Assert.Contains("Credential=AKIANEW/", handler.Requests[1].Header("Authorization"), StringComparison.Ordinal);
+        Assert.Equal(2, store.Reads);
+    }
+
+    /// <summary>As above with a role in the parameter: STS refuses the deleted key (InvalidClientTokenId) when the role's session is renewed.</summary>
+    [Fact]
+    public async Task A_deleted_key_refused_by_STS_reads_the_parameter_again_and_assumes_the_role_with_the_new_key()
+    {
+        const string role = "arn:aws-cn:iam::444444444444:role/writer";
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAOLD", Secret, role) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromMinutes(10));
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIANEW", "rotated-secret", role);
+        sts.RefusedKeys.Add("AKIAOLD");
+
+        // The session has expired, the parameter's read has not: the renewal signs with the deleted key.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("token2", renewed.SessionToken);
+        Assert.Equal(["AKIAOLD", "AKIAOLD", "AKIANEW"], sts.Calls.Select(c => c.CallerKey));
+        Assert.Equal(2, store.Reads);
+    }
+
     /// <summary>SSM throttling, wrapped as the real store wraps it (SsmParameterStore).</summary>
     private static ReplicationException Throttled() => ServiceFailures.Wrap(
         new AmazonServiceException("Rate exceeded") { ErrorCode = "ThrottlingException", StatusCode = HttpStatusCode.BadRequest },

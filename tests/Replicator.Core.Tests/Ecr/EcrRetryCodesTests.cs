@@ -54,19 +54,20 @@ public sealed class EcrRetryCodesTests
         Assert.True(new EcrException(EcrErrorCodes.ThrottleException, "slow down", HttpStatusCode.BadRequest) is { IsTransient: true, IsThrottling: true });
 
     [Theory]
-    [InlineData("ThrottlingException", true)]
-    [InlineData("KMSInternalException", true)]
-    [InlineData("DependencyTimeoutException", true)]
-    [InlineData("KeyUnavailableException", true)]
-    [InlineData("KMS.ThrottlingException", true)]
-    [InlineData("kms.KMSInternalException", true)]
-    [InlineData("LimitExceededException", true)]
-    [InlineData("KMS.DisabledException", false)]
-    [InlineData("DisabledException", false)]
-    [InlineData("AccessDeniedException", false)]
-    [InlineData("KMSInvalidStateException", false)]
-    [InlineData(null, false)]
-    public async Task KmsException_is_transient_only_when_its_kmsError_is(string? kmsError, bool transient)
+    [InlineData("ThrottlingException", true, true)]
+    [InlineData("KMSInternalException", true, false)]
+    [InlineData("DependencyTimeoutException", true, false)]
+    [InlineData("KeyUnavailableException", true, false)]
+    [InlineData("KMS.ThrottlingException", true, true)]
+    [InlineData("kms.throttlingexception", true, true)]
+    [InlineData("kms.KMSInternalException", true, false)]
+    [InlineData("LimitExceededException", true, true)]
+    [InlineData("KMS.DisabledException", false, false)]
+    [InlineData("DisabledException", false, false)]
+    [InlineData("AccessDeniedException", false, false)]
+    [InlineData("KMSInvalidStateException", false, false)]
+    [InlineData(null, false, false)]
+    public async Task KmsException_is_transient_only_when_its_kmsError_is_and_throttling_when_KMS_throttled(string? kmsError, bool transient, bool throttling)
     {
         var body = kmsError is null
             ? """{"__type":"KmsException","message":"KMS said no"}"""
@@ -77,6 +78,7 @@ public sealed class EcrRetryCodesTests
         Assert.Equal(EcrErrorCodes.KmsException, ex.ErrorCode);
         Assert.Equal(kmsError, ex.KmsError);
         Assert.Equal(transient, ex.IsTransient);
+        Assert.Equal(throttling, ex.IsThrottling);
     }
 
     [Fact]
@@ -142,10 +144,31 @@ public sealed class EcrRetryCodesTests
         Assert.Equal(1, credentials.Invalidations);
     }
 
+    [Theory]
+    [InlineData("UnrecognizedClientException", true, 2)]
+    [InlineData("InvalidClientTokenId", true, 2)]
+    [InlineData("UnrecognizedClientException", false, 1)]
+    public async Task A_refused_key_is_read_again_once_only_from_a_source_that_reads_rotated_keys(string code, bool rereads, int sends)
+    {
+        var handler = new RecordingHandler()
+            .Respond(HttpStatusCode.BadRequest, $$"""{"__type":"{{code}}","message":"The security token included in the request is invalid."}""")
+            .Respond(HttpStatusCode.BadRequest, $$"""{"__type":"{{code}}","message":"The security token included in the request is invalid."}""");
+        var credentials = new RotatingCredentials { RereadsRefusedKeys = rereads };
+        var client = new EcrClient(new HttpClient(handler), credentials, new EcrClientConfig("eu-west-1"), new FakeTimeProvider(TestClients.Now));
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => client.InitiateLayerUploadAsync(new InitiateLayerUploadRequest { RepositoryName = "app" }));
+
+        Assert.Equal(code, ex.ErrorCode);
+        Assert.Equal(sends, handler.Requests.Count);
+        Assert.Equal(sends - 1, credentials.Invalidations);
+    }
+
     /// <summary>Hands out AKID0 until invalidated, then AKID1, and so on.</summary>
     private sealed class RotatingCredentials : IAwsCredentialsSource
     {
         public int Invalidations { get; private set; }
+
+        public bool RereadsRefusedKeys { get; init; }
 
         public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
             ValueTask.FromResult(new AwsCredentials($"AKID{Invalidations}", TestClients.SecretKey, "token"));

@@ -125,6 +125,37 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Contains($"the EventBridge endpoint 127.0.0.1:{port} could not be reached", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_error_body_cut_short_is_judged_on_its_status_and_header()
+    {
+        // The connection breaks inside the error body: the header already named the error, which must not turn into a retryable ConnectionFailure.
+        var handler = new RecordingHandler().Respond(() =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new BreakingContent("""{"message":"User is not auth"""u8.ToArray()) };
+            response.Headers.TryAddWithoutValidation("X-Amzn-Errortype", "AccessDeniedException");
+            return response;
+        });
+        using var http = new HttpClient(handler);
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => Client(http).PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal("AccessDeniedException", ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_answer_larger_than_the_cap_is_refused_as_an_invalid_response()
+    {
+        var body = "{\"Entries\":[" + new string(' ', EventBridgeClient.MaxResponseBytes) + "]}";
+        using var http = new HttpClient(new RecordingHandler().Respond(HttpStatusCode.OK, body));
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => Client(http).PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal("InvalidResponse", ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(11)]
@@ -151,4 +182,20 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         EventBusName = "bus",
         Resources = ["arn:aws:ecr:us-west-2:111111111111:repository/app"],
     };
+
+    /// <summary>Gives its bytes, then fails as a connection reset mid-body does.</summary>
+    private sealed class BreakingContent(byte[] prefix) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(prefix);
+            throw new IOException("connection reset by peer");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

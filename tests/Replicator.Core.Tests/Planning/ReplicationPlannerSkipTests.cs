@@ -132,4 +132,24 @@ public class ReplicationPlannerSkipTests
         Assert.False(SourceImage.Create(Images.Amd64, tag: null, applyTag: true).ApplyTag);
         Assert.True(ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag: false), Images.Holding(manifests: [Images.Amd64.Digest])).IsEmpty);
     }
+
+    [Fact]
+    public void The_plan_names_the_tag_the_destination_holds_at_the_root_afterwards()
+    {
+        var other = "sha256:" + new string('0', 64);
+        string? TagAfter(bool applyTag, string? tagDigest) =>
+            ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag: applyTag), Images.Holding(manifests: [Images.Amd64.Digest], tagDigest: tagDigest)).Tag;
+
+        // Moved there, or already there: the destination's v1 names the root.
+        Assert.Equal("v1", TagAfter(applyTag: true, tagDigest: other));
+        Assert.Equal("v1", TagAfter(applyTag: true, tagDigest: Images.Amd64.Digest));
+        Assert.Equal("v1", TagAfter(applyTag: false, tagDigest: Images.Amd64.Digest));
+
+        // A late event (the source's v1 names another digest now): the digest is copied, the tag stays where it is.
+        Assert.Null(TagAfter(applyTag: false, tagDigest: other));
+        Assert.Null(TagAfter(applyTag: false, tagDigest: null));
+        Assert.Null(ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag: false), DestinationState.Missing).Tag);
+        Assert.Equal("v1", ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, tag: "v1", applyTag: true), DestinationState.Missing).Tag);
+        Assert.Null(ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64), Images.Holding()).Tag);
+    }
 }

@@ -68,4 +68,43 @@ public sealed class ArchivedTests
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("mixed", image.Digest));
         Assert.Null(await h.GetImageAsync(West, "mixed", sbom.Digest));
     }
+
+    /// <summary>
+    /// A restore takes ECR minutes, during which the image is ACTIVATING (botocore's ECR model, ImageStatus): it is
+    /// neither gone (a stale event) nor archived for good, so the record is retried until the image is ACTIVE. LocalEcr
+    /// restores at once, so the ACTIVATING answer is given here, to the DescribeImages that follows the failed pull.
+    /// </summary>
+    [Fact]
+    public async Task A_source_image_being_restored_is_retried_not_a_stale_event()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 54).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "thawing", image, "v1");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "thawing", image.Digest);
+        hook!.Arm("DescribeImages", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"imageDetails":[{"registryId":"{{Account}}","repositoryName":"thawing","imageDigest":"{{image.Digest}}","imageTags":["v1"],"imageStatus":"ACTIVATING"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+        var replicator = h.Replicator();
+
+        var restoring = await replicator.ReplicateAsync(Request("thawing", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await EcrArchiver.RestoreAsync(h.Http, h.Server.BaseAddress, Source, "thawing", image.Digest);
+        var restored = await replicator.ReplicateAsync(Request("thawing", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        Assert.True(restoring.ShouldRetry);
+        Assert.All(restoring.Destinations, d =>
+        {
+            Assert.Equal(ReplicationOutcome.Failed, d.Outcome);
+            Assert.Equal(ReplicationErrorCodes.SourceImageActivating, d.ErrorCode);
+            Assert.True(d.Transient);
+            Assert.Contains("ACTIVATING", d.Message, StringComparison.Ordinal);
+        });
+        Assert.True(restored.Succeeded, restored.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "thawing", "v1"));
+    }
 }

@@ -61,4 +61,40 @@ public sealed class ImmutableRetryTests
         Assert.True(result.Succeeded, result.Destinations[0].ErrorCode + ": " + result.Destinations[0].Message);
         Assert.Equal(putsBefore + 1, h.Calls(West, "PutImage"));
     }
+
+    /// <summary>
+    /// ECR refused the tag as taken, and the image it named was deleted before the replicator asked which one it was (a
+    /// replicated delete, a lifecycle rule): the tag names nothing now, so a retry can put it and it is no conflict.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_refused_as_taken_whose_image_is_gone_by_the_describe_is_retried_not_a_conflict()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "freed", ImageTagMutability = ImageTagMutability.Immutable });
+        var image = new SampleImageBuilder(seed: 92).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "freed", image, "v1");
+
+        // The refusal ECR gave while another image held the tag; that image is gone by the DescribeImages that follows.
+        hook!.Arm("PutImage", "v1", () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent(
+                """{"__type":"ImageTagAlreadyExistsException","message":"The image tag 'v1' already exists in the 'freed' repository and cannot be overwritten because the repository is immutable."}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+        var replicator = h.Replicator();
+
+        var refused = await replicator.ReplicateAsync(Request("freed", image.Digest, "v1", West), CancellationToken.None);
+        var retried = await replicator.ReplicateAsync(Request("freed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(refused.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.NotEqual(Errors.ReplicationErrorCodes.ImmutableTagConflict, west.ErrorCode);
+        Assert.True(west.Transient, west.Message);
+        Assert.True(refused.ShouldRetry);
+        Assert.True(retried.Succeeded, retried.Destinations[0].ErrorCode + ": " + retried.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "freed", "v1"));
+    }
 }

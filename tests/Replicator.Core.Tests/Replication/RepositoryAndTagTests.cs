@@ -83,10 +83,14 @@ public sealed class RepositoryAndTagTests
         await h.PushAsync(Source, "late", newer, "latest");
         var replicator = h.Replicator();
 
-        await replicator.ReplicateAsync(Request("late", newer.Digest, "latest", West), CancellationToken.None);
+        var current = await replicator.ReplicateAsync(Request("late", newer.Digest, "latest", West), CancellationToken.None);
         var late = await replicator.ReplicateAsync(Request("late", older.Digest, "latest", West), CancellationToken.None);
 
         Assert.True(late.Succeeded);
+        // The result says which tag the destination holds at the digest: none for the late one, whose copy left it untagged.
+        Assert.Equal("latest", current.Destinations[0].Tag);
+        Assert.Equal(ReplicationOutcome.Replicated, late.Destinations[0].Outcome);
+        Assert.Null(late.Destinations[0].Tag);
         Assert.NotNull(await h.GetImageAsync(West, "late", older.Digest));
         Assert.Equal(newer.Digest, await h.TagDigestAsync(West, "late", "latest"));
     }

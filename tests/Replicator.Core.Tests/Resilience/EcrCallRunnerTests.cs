@@ -1,7 +1,7 @@
 using System.Net;
-using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
 using Replicator.Core.Resilience;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Resilience;
 
@@ -32,21 +32,5 @@ public sealed class EcrCallRunnerTests
         time.Advance(wait);
         await run;
         Assert.Equal(2, tries);
-    }
-
-    /// <summary>Records the due time of every timer created, which is the wait the runner asked for.</summary>
-    private sealed class TimerRecordingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        public List<TimeSpan> DueTimes { get; } = [];
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            lock (DueTimes)
-            {
-                DueTimes.Add(dueTime);
-            }
-
-            return base.CreateTimer(callback, state, dueTime, period);
-        }
     }
 }

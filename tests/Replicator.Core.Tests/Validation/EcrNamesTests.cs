@@ -66,7 +66,13 @@ public class EcrNamesTests
     [InlineData("sha256:" + "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false)]
     [InlineData("sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234", false)]
     [InlineData("md5:d41d8cd98f00b204e9800998ecf8427e", false)]
-    public void Digests_must_be_full_sha256(string digest, bool valid) => Assert.Equal(valid, EcrNames.IsDigest(digest));
+    [InlineData("sha512:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("sha512:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    public void Digests_are_sha256_or_sha512_in_full_lowercase_hex(string digest, bool valid) => Assert.Equal(valid, EcrNames.IsDigest(digest));
+
+    [Fact]
+    public void The_digest_error_names_both_algorithms() =>
+        Assert.EndsWith("is invalid: expected sha256: and 64 lowercase hex digits (or sha512: and 128)", EcrNames.ValidateDigest("sha256:123"), StringComparison.Ordinal);
 
     [Theory]
     [InlineData("123456789012", true)]

@@ -138,6 +138,30 @@ public class FunctionConfigTests
         Assert.True(Load(("REPOSITORY_MAPPING", "team/="), ("REPLICATE_DELETES", "true"), ("REPOSITORY_FILTER", "team/*")).ReplicateDeletes);
     }
 
+    /// <summary>
+    /// The stack denies the function's role every write to an excluded name (DenyExcludedRepositories), so a rule that
+    /// maps into an exclusion would fail every copy it makes until dead-lettered: refused at init instead.
+    /// </summary>
+    [Fact]
+    public void A_mapping_into_an_excluded_prefix_is_refused_at_init_naming_the_rule_and_the_exclusion()
+    {
+        var error = Fails(("REPOSITORY_MAPPING", "old/=sandbox/old/"), ("REPOSITORY_FILTER", "*,!sandbox/*"));
+
+        Assert.Equal("REPOSITORY_MAPPING", error.Variable);
+        Assert.Contains("'old/=sandbox/old/'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'!sandbox/*'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("REPOSITORY_FILTER", error.Message, StringComparison.Ordinal);
+        Assert.Contains("us-west-2", error.Message, StringComparison.Ordinal);
+
+        // Outside the exclusion; a rule no selected name reaches (an unselected source, or one a longer rule takes);
+        // a destination written with another account's role, which the stack's Deny does not bind.
+        Load(("REPOSITORY_MAPPING", "old/=sandbox-old/"), ("REPOSITORY_FILTER", "*,!sandbox/*"));
+        Load(("REPOSITORY_MAPPING", "old/=sandbox/old/"), ("REPOSITORY_FILTER", "team/*,!sandbox/*"));
+        Load(("REPOSITORY_MAPPING", "old/=sandbox/old/"), ("REPOSITORY_FILTER", "*,!sandbox/*,!old/*"));
+        Load(("REPOSITORY_MAPPING", "old/=sandbox/old/,old/app/=mirror/"), ("REPOSITORY_FILTER", "old/app/*,!sandbox/*"));
+        Load(("REPOSITORY_MAPPING", "old/=sandbox/old/"), ("REPOSITORY_FILTER", "*,!sandbox/*"), ("DESTINATION_REGIONS", "222222222222:us-west-2"));
+    }
+
     [Fact]
     public void Repository_filter_is_parsed_at_init_and_defaults_to_every_repository()
     {

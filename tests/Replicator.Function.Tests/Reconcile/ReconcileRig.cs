@@ -136,9 +136,13 @@ internal sealed class ReconcileRig : IAsyncDisposable
     }
 
     /// <summary>Every message in the queue (received and deleted, so each FIFO group moves on), with its group.</summary>
-    public static async Task<List<(string Body, string Group)>> DrainAsync(IAmazonSQS sqs, string queueUrl)
+    public static async Task<List<(string Body, string Group)>> DrainAsync(IAmazonSQS sqs, string queueUrl) =>
+        [.. (await DrainMessagesAsync(sqs, queueUrl)).Select(m => (m.Body, m.Attributes["MessageGroupId"]))];
+
+    /// <summary>Every message in the queue with its group and its message attributes, each deleted once received.</summary>
+    public static async Task<List<Message>> DrainMessagesAsync(IAmazonSQS sqs, string queueUrl)
     {
-        var messages = new List<(string, string)>();
+        var messages = new List<Message>();
         while (true)
         {
             var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
@@ -147,6 +151,7 @@ internal sealed class ReconcileRig : IAsyncDisposable
                 MaxNumberOfMessages = 10,
                 WaitTimeSeconds = 0,
                 MessageSystemAttributeNames = ["MessageGroupId"],
+                MessageAttributeNames = ["All"],
             });
             if (response.Messages is not { Count: > 0 } received)
             {
@@ -155,7 +160,7 @@ internal sealed class ReconcileRig : IAsyncDisposable
 
             foreach (var message in received)
             {
-                messages.Add((message.Body, message.Attributes["MessageGroupId"]));
+                messages.Add(message);
                 await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
         }

@@ -153,6 +153,24 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Fact]
+    public async Task Every_message_a_run_sends_is_marked_as_the_reconcilers_and_its_body_is_the_push_event_ECR_sends()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "marked");
+        var image = Unique();
+        await h.PushAsync(ReconcileRig.Source, "marked", image, "v1");
+
+        await new Reconciler(h.Scanner(), new SqsMessageSender(sqs, queue), TimeProvider.System).RunAsync(Run("run-marked"), CancellationToken.None);
+
+        // The function leaves such a record out of ReplicationLatency: its time is the run's, not the push's.
+        var message = Assert.Single(await ReconcileRig.DrainMessagesAsync(sqs, queue));
+        var sender = message.MessageAttributes[SenderAttribute.Name];
+        Assert.Equal(("String", SenderAttribute.Reconciler), (sender.DataType, sender.StringValue));
+        Assert.Equal(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "marked", image.Digest, "v1", Now)), message.Body);
+    }
+
+    [Fact]
     public async Task A_retried_send_within_a_run_is_dropped_by_the_queue_and_the_next_runs_is_not()
     {
         await using var h = await ReconcileRig.StartAsync();

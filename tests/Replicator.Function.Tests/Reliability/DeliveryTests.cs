@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Replicator.Core.EventBridge;
+using Replicator.Core.Signing;
+using Replicator.Function.Processing;
+using Replicator.Function.ReplicatedEvents;
+using Replicator.Testing;
 using static Replicator.Function.Tests.Reliability.FunctionRig;
 
 namespace Replicator.Function.Tests.Reliability;
@@ -110,5 +115,46 @@ public sealed class DeliveryTests
             // The late event still copies its digest (a pull by digest keeps working), but never moves the tag back.
             Assert.True(await rig.HasVerifiedImageAsync(region, "order", older.Digest));
         }
+    }
+
+    [Fact]
+    public async Task Out_of_order_events_announce_the_tag_only_where_it_names_the_digest()
+    {
+        await using var rig = await StartAsync();
+        await using var bus = await LocalEventBridge.StartAsync();
+        var client = new EventBridgeClient(rig.Http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), Source, bus.Endpoint);
+        var publisher = new ReplicatedEventPublisher(client, rig.Logger, rig.Metrics, TimeProvider.System, new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var processor = rig.NewProcessor(rig.Replicator, Config with { ReplicatedEventBus = EventBusReference.Parse("replicated", "REPLICATED_EVENT_BUS") }, publisher);
+        var older = await rig.PushAsync("order-bus", 15, "v1", 40_000);
+        var newer = await rig.PushAsync("order-bus", 16, "v1", 41_000);
+
+        // The newer push's event first, then the older one's, late: it copies its digest but leaves v1 at the newer.
+        Assert.Empty(Failed(await ProcessAsync(processor, CancellationToken.None, rig.Message("order-bus", newer.Digest, "v1"))));
+        Assert.Empty(Failed(await ProcessAsync(processor, CancellationToken.None, rig.Message("order-bus", older.Digest, "v1"))));
+
+        await rig.AssertReplicatedAsync("order-bus", newer, "v1");
+        Assert.Empty(bus.Refused);
+        var details = bus.Entries.Select(e => JsonDocument.Parse(e.GetProperty("Detail").GetString()!).RootElement).ToList();
+        Assert.Equal(4, details.Count);
+        var current = details.Where(d => d.GetProperty("image-digest").GetString() == newer.Digest).ToList();
+        var late = details.Where(d => d.GetProperty("image-digest").GetString() == older.Digest).ToList();
+        Assert.Equal(2, current.Count);
+        Assert.All(current, d => Assert.Equal("v1", d.GetProperty("image-tag").GetString()));
+
+        // "Replicated v1 at the older digest" would roll a deploy-on-replicated consumer back: the late copy names no tag.
+        Assert.Equal(2, late.Count);
+        Assert.All(late, d => Assert.Equal("Replicated", d.GetProperty("result").GetString()));
+        Assert.All(late, d => Assert.False(d.TryGetProperty("image-tag", out _)));
+
+        // Its log lines neither: the tag is said in the message, as not moved.
+        var lines = rig.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => !l.TryGetProperty("_aws", out _) && l.TryGetProperty("destinationRegion", out _) && l.GetProperty("outcome").GetString() == "Replicated")
+            .ToList();
+        var lateLines = lines.Where(l => l.GetProperty("digest").GetString() == older.Digest).ToList();
+        Assert.Equal(2, lateLines.Count);
+        Assert.All(lateLines, l => Assert.False(l.TryGetProperty("tag", out _)));
+        Assert.All(lateLines, l => Assert.EndsWith(RecordHandler.LateTagNote("v1"), l.GetProperty("message").GetString()));
+        Assert.All(lines.Where(l => l.GetProperty("digest").GetString() == newer.Digest), l => Assert.Equal("v1", l.GetProperty("tag").GetString()));
     }
 }

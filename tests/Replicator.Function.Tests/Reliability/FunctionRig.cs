@@ -13,6 +13,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.ReplicatedEvents;
 using Replicator.Function.Tests.Support;
 using Replicator.Samples;
 using Replicator.Testing;
@@ -121,8 +122,9 @@ internal sealed class FunctionRig : IAsyncDisposable
     /// Another function instance (its own engine, connection pool and in-flight table) on the same LocalEcr; with
     /// <paramref name="config"/>, one configured otherwise (other destinations, say).
     /// </summary>
-    public BatchProcessor NewProcessor(IImageReplicator replicator, FunctionConfig? config = null) =>
-        new(new RecordHandler(config ?? Config, replicator, Logger, Metrics, TimeProvider.System), DeadLetter, Logger, new BatchProcessorOptions());
+    /// <param name="replicatedEvents">With <c>ReplicatedEventBus</c> set in <paramref name="config"/>: the publisher of the "ECR Image Replicated" events.</param>
+    public BatchProcessor NewProcessor(IImageReplicator replicator, FunctionConfig? config = null, ReplicatedEventPublisher? replicatedEvents = null) =>
+        new(new RecordHandler(config ?? Config, replicator, Logger, Metrics, TimeProvider.System, replicatedEvents), DeadLetter, Logger, new BatchProcessorOptions());
 
     public ImageReplicator NewEngine(ReplicatorOptions? options = null) => new(Clients, Http, options ?? FastOptions);
 

@@ -135,7 +135,7 @@ public sealed class ReplicatedEventFactoryTests
     public void Without_a_push_time_or_a_tag_those_fields_are_left_out()
     {
         var untagged = Source with { Tag = null };
-        var result = new ReplicationResult(untagged, Digest, [Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated)]);
+        var result = new ReplicationResult(untagged, Digest, [Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated, tag: null)]);
 
         var entry = Assert.Single(ReplicatedEventFactory.Create(untagged, null, RepositoryMapping.Identity, result, Bus, Now)).Entry;
 
@@ -144,6 +144,25 @@ public sealed class ReplicatedEventFactoryTests
         Assert.False(detail.RootElement.TryGetProperty("image-tag", out _));
     }
 
-    private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null) =>
-        new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now };
+    [Fact]
+    public void A_destination_whose_tag_was_left_elsewhere_is_announced_without_the_tag()
+    {
+        // A late event for v1 after a newer push of v1: the engine copied the digest but left v1 at the newer one, so
+        // "v1 at this digest" would send a deploy-on-replicated consumer back to the older image.
+        var west = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated, tag: null);
+        var europe = Result(new ReplicationDestination("eu-west-1"), ReplicationOutcome.UpToDate);
+        var result = new ReplicationResult(Source, Digest, [west, europe]);
+
+        var events = ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now);
+
+        Assert.Equal(2, events.Count);
+        using var late = JsonDocument.Parse(events[0].Entry.Detail!);
+        Assert.False(late.RootElement.TryGetProperty("image-tag", out _));
+        Assert.Equal(Digest, late.RootElement.GetProperty("image-digest").GetString());
+        using var held = JsonDocument.Parse(events[1].Entry.Detail!);
+        Assert.Equal("v1", held.RootElement.GetProperty("image-tag").GetString());
+    }
+
+    private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
+        new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }

@@ -5,6 +5,8 @@ using Moq;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
+using Replicator.Function.Enqueue;
+using Replicator.Function.Events;
 using Replicator.Function.Processing;
 using Replicator.Function.ReplicatedEvents;
 using Replicator.Function.Tests.Support;
@@ -188,6 +190,54 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
             Detail = $"{{\"n\":\"{i}\"}}",
             EventBusName = "replicated",
         }))];
+
+    [Fact]
+    public async Task A_record_the_reconciler_sent_writes_no_latency_while_a_pushed_one_does()
+    {
+        var harness = Harness();
+
+        // As the event source mapping delivers them: the intake pipe's message carries no message attributes; the
+        // reconciler's carries the String attribute it set at SendMessageBatch. The bodies are the same PUSH event.
+        var body = JsonSerializer.Serialize(E.Body(tag: "v1"));
+        var batch = JsonSerializer.Deserialize(
+            """
+            {"Records":[
+              {"messageId":"pushed","body":BODY,"attributes":{"MessageGroupId":"my-app"},"messageAttributes":{}},
+              {"messageId":"reconciled","body":BODY,"attributes":{"MessageGroupId":"my-app"},
+               "messageAttributes":{"ReplicatorSender":{"stringValue":"reconciler","stringListValues":[],"binaryListValues":[],"dataType":"String"}}}
+            ]}
+            """.Replace("BODY", body, StringComparison.Ordinal),
+            EventJsonContext.Default.SQSEvent)!;
+        Assert.Null(batch.Records[0].Sender);
+        Assert.Equal(SenderAttribute.Reconciler, batch.Records[1].Sender);
+
+        Assert.Equal(RecordOutcome.Succeeded, (await harness.Handler.HandleAsync(batch.Records[0], "req", CancellationToken.None)).Outcome);
+        var pushedMetrics = harness.MetricLines.ToList();
+        Assert.Equal(RecordOutcome.Succeeded, (await harness.Handler.HandleAsync(batch.Records[1], "req", CancellationToken.None)).Outcome);
+        var reconciledMetrics = harness.MetricLines.Skip(pushedMetrics.Count).ToList();
+
+        Assert.Equal(2, pushedMetrics.Count);
+        Assert.All(pushedMetrics, m => Assert.Equal(30, m.GetProperty("ReplicationLatency").GetDouble()));
+        Assert.Equal(2, reconciledMetrics.Count);
+        Assert.All(reconciledMetrics, m =>
+        {
+            // The run's time to now is the scan and the backlog, not a push's latency: no sample, in either directive.
+            Assert.False(m.TryGetProperty("ReplicationLatency", out _));
+            Assert.DoesNotContain(
+                m.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().SelectMany(d => d.GetProperty("Metrics").EnumerateArray()),
+                d => d.GetProperty("Name").GetString() == "ReplicationLatency");
+
+            // The stall alarms still see how old the event is.
+            Assert.Equal(30_000, m.GetProperty("ReplicationLagMs").GetDouble());
+            Assert.Equal(1, m.GetProperty("ImagesReplicated").GetDouble());
+        });
+
+        var details = _bus.Entries.Select(e => JsonDocument.Parse(e.GetProperty("Detail").GetString()!).RootElement).ToList();
+        Assert.Equal(4, details.Count);
+        Assert.All(details.Take(2), d => Assert.Equal(30, d.GetProperty("latency-seconds").GetDouble()));
+        Assert.All(details.Skip(2), d => Assert.False(d.TryGetProperty("latency-seconds", out _)));
+        Assert.All(details, d => Assert.Equal("v1", d.GetProperty("image-tag").GetString()));
+    }
 
     private EventBridgeClient Client() =>
         new(_http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", _bus.Endpoint);

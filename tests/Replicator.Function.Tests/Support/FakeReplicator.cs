@@ -22,7 +22,11 @@ public sealed class FakeReplicator : IReplicatorOwner
 
     public static ReplicationResult Result(ReplicationRequest request, ReplicationOutcome outcome, string? errorCode = null, bool transient = false, string? message = null) =>
         new(request.Source, request.Source.Digest, request.Destinations
-            .Select(d => new DestinationResult(d, outcome, request.Source.Digest, 3, 1, 12345, TimeSpan.FromMilliseconds(250), errorCode, message, transient))
+            .Select(d => new DestinationResult(d, outcome, request.Source.Digest, 3, 1, 12345, TimeSpan.FromMilliseconds(250), errorCode, message, transient)
+            {
+                // As the engine reports a destination that holds the image with the source's tag still naming it.
+                Tag = outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate ? request.Source.Tag : null,
+            })
             .ToArray());
 
     public Task<ReplicationResult> ReplicateAsync(ReplicationRequest request, CancellationToken cancellationToken)

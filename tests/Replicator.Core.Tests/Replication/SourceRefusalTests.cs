@@ -1,0 +1,43 @@
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Replication;
+using Replicator.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>
+/// A BatchGetImage failure other than ImageNotFound is the source refusing the image: retried when a later try can
+/// succeed, dead-lettered when it cannot.
+/// </summary>
+public sealed class SourceRefusalTests
+{
+    [Theory]
+    [InlineData(ImageFailureCode.KmsError, true)]
+    [InlineData(ImageFailureCode.UpstreamTooManyRequests, true)]
+    [InlineData(ImageFailureCode.UpstreamUnavailable, true)]
+    [InlineData(ImageFailureCode.UpstreamAccessDenied, false)]
+    public async Task A_source_failure_code_is_transient_only_when_a_retry_can_get_past_it(string failureCode, bool transient)
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 140).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "sealed", image, "v1");
+        hook!.Arm("BatchGetImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+
+        var result = await h.Replicator().ReplicateAsync(Request("sealed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(failureCode, west.ErrorCode);
+        Assert.Equal(transient, west.Transient);
+        Assert.Equal(transient, result.ShouldRetry);
+        Assert.Equal(0, h.CallsTo(West));
+    }
+}
