@@ -21,7 +21,8 @@ public sealed class CliServices : IDisposable
     /// <param name="criteria">
     /// The selection: its destinations and source region decide the credentials of each destination (the function's
     /// DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID and DESTINATION_CREDENTIALS, read from the
-    /// environment), its mapping the destination names. Null: every destination with the caller's credentials.
+    /// environment) and the KMS key of each new repository of a KMS-encrypted source (DESTINATION_KMS_KEYS), its mapping
+    /// the destination names. Null: every destination with the caller's credentials, and no KMS key.
     /// </param>
     /// <param name="maxParallelLayers">Layers copied at once.</param>
     /// <param name="observer">Progress.</param>
@@ -31,9 +32,11 @@ public sealed class CliServices : IDisposable
         EndpointOverridden(context.Environment);
         var mapping = criteria?.Mapping ?? RepositoryMapping.Identity;
         DestinationAccess access;
+        IReadOnlyDictionary<string, string> kmsKeys;
         try
         {
             access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, criteria.Destinations, criteria.SourceRegion);
+            kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), criteria?.Destinations ?? []);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
         }
@@ -42,7 +45,7 @@ public sealed class CliServices : IDisposable
             throw new UsageException(e.Message);
         }
 
-        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping };
+        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys };
         _engine = ReplicatorServices.Create(
             context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
         Previewer = new ReplicationPreviewer(Clients, Destinations, mapping);

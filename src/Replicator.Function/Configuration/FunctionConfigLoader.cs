@@ -27,7 +27,7 @@ internal static partial class FunctionConfigLoader
     public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
     public const string MetricsNamespace = "METRICS_NAMESPACE";
-    public const string DestinationKmsKeys = "DESTINATION_KMS_KEYS";
+    public const string DestinationKmsKeys = KmsKeys.Variable;
     public const string RetryBaseSeconds = "RETRY_BASE_SECONDS";
     public const string RetryMaxSeconds = "RETRY_MAX_SECONDS";
     public const string MaxReceiveCountVariable = "MAX_RECEIVE_COUNT";
@@ -153,52 +153,17 @@ internal static partial class FunctionConfigLoader
         }
     }
 
-    /// <summary>
-    /// <c>us-west-2=arn:aws:kms:us-west-2:...:key/...,222222222222:us-west-2=arn:...,eu-west-1=alias/ecr</c>: a KMS key
-    /// is regional, so one per destination region (<c>REGION=KEY</c>, for every destination in that region), and a key
-    /// belongs to one account, so a destination of another account may have its own (<c>ACCOUNT:REGION=KEY</c>, written
-    /// as in DESTINATION_REGIONS), which wins there. Keyed as <see cref="ReplicatorOptions.KmsKeyIds"/> is.
-    /// </summary>
+    // The rule is Core's (the CLI reads the same variable); only the error type is the function's.
     internal static IReadOnlyDictionary<string, string> ParseKmsKeys(string? value, IReadOnlyList<ReplicationDestination> destinations)
     {
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (value is null)
+        try
         {
-            return keys;
+            return KmsKeys.Parse(value, destinations);
         }
-
-        foreach (var raw in value.Split(','))
+        catch (SettingException ex)
         {
-            var entry = raw.Trim();
-            var equals = entry.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0 || equals == entry.Length - 1 || entry.AsSpan(equals + 1).ContainsAny(" \t"))
-            {
-                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)} must be REGION=KEY_ID_OR_ARN or ACCOUNT:REGION=KEY_ID_OR_ARN");
-            }
-
-            var name = entry[..equals];
-            ReplicationDestination target;
-            try
-            {
-                target = ReplicationDestination.Parse(name);
-            }
-            catch (FormatException e)
-            {
-                throw new ConfigurationException(DestinationKmsKeys, $"entry {EcrNames.Quote(entry)}: {e.Message}");
-            }
-
-            if (target.RegistryId is null ? !destinations.Any(d => d.Region == target.Region) : !destinations.Contains(target))
-            {
-                throw new ConfigurationException(DestinationKmsKeys, $"{(target.RegistryId is null ? "region" : "destination")} {name} is not in DESTINATION_REGIONS");
-            }
-
-            if (!keys.TryAdd(target.ToString(), entry[(equals + 1)..]))
-            {
-                throw new ConfigurationException(DestinationKmsKeys, $"{(target.RegistryId is null ? "region" : "destination")} {name} is listed twice");
-            }
+            throw new ConfigurationException(ex.Setting, ex.Problem);
         }
-
-        return keys;
     }
 
     private static int ParseMaxParallelLayers(string? value)

@@ -1,4 +1,5 @@
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Ecr.Model;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -192,5 +193,49 @@ public sealed class SyncCommandTests
         Assert.Equal(0, h.WritesTo(CliHarness.West));
         Assert.Matches(@"app\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ move tag\s+│ 0\s+│ 0 B", run.Output);
         Assert.Matches(@"app\s+│ v2\s+│ sha256:\w{12}\s+│ us-west-2\s+│ up to date", run.Output);
+    }
+
+    [Fact]
+    public async Task A_kms_encrypted_source_is_created_in_a_new_destination_with_the_key_of_DESTINATION_KMS_KEYS()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "kms",
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/source" },
+        });
+        var image = CliHarness.Single(51);
+        await h.PushAsync(CliHarness.Source, "kms", image, "v1");
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var without = await h.RunAsync(args);
+
+        Assert.True(without.ExitCode == 1, without.ToString());
+        Assert.Contains("KmsKeyNotConfigured", without.Output, StringComparison.Ordinal);
+
+        const string Key = "arn:aws:kms:us-west-2:000000000000:key/west";
+        var run = await h.RunWithAsync(h.Environment(("DESTINATION_KMS_KEYS", $"{CliHarness.West}={Key}")), null, args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "kms", "v1"));
+        var created = (await h.Client(CliHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single();
+        Assert.Equal(EncryptionType.Kms, created.EncryptionConfiguration?.EncryptionType);
+        Assert.Equal(Key, created.EncryptionConfiguration?.KmsKey);
+    }
+
+    [Theory]
+    [InlineData("us-west-2", "must be REGION=KEY_ID_OR_ARN")]
+    [InlineData("eu-west-1=alias/ecr", "region eu-west-1 is not in DESTINATION_REGIONS (the CLI's --destination-region)")]
+    public async Task A_bad_DESTINATION_KMS_KEYS_is_a_usage_error_naming_the_variable(string value, string problem)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(52), "v1");
+
+        var run = await h.RunWithAsync(h.Environment(("DESTINATION_KMS_KEYS", value)), null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("DESTINATION_KMS_KEYS", run.Error, StringComparison.Ordinal);
+        Assert.Contains(problem, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 }
