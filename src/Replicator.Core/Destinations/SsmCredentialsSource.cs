@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.Runtime;
+using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
@@ -249,9 +250,8 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         null => ex.ErrorCode,
     };
 
-    // STS's code for an access key it does not know (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
     private static bool IsRefusedKey(ReplicationException ex) =>
-        ex.InnerException is AmazonServiceException { ErrorCode: "InvalidClientTokenId" or "UnrecognizedClientException" };
+        ex.InnerException is AmazonServiceException { ErrorCode: var code } && EcrErrorCodes.IsRefusedKey(code);
 
     private static bool SameKeys(AwsCredentials a, AwsCredentials b) =>
         a.AccessKeyId == b.AccessKeyId && a.SecretAccessKey == b.SecretAccessKey;

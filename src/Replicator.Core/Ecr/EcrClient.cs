@@ -157,7 +157,7 @@ public sealed partial class EcrClient : IEcrClient
 
     private bool RefreshesOn(string errorCode) =>
         errorCode == EcrErrorCodes.ExpiredTokenException
-        || (_credentials.RereadsRefusedKeys && errorCode is EcrErrorCodes.UnrecognizedClientException or EcrErrorCodes.InvalidClientTokenId);
+        || (_credentials.RereadsRefusedKeys && EcrErrorCodes.IsRefusedKey(errorCode));
 
     private async Task<TResponse> SendOnceAsync<TResponse>(
         string operation, HttpContent content, string payloadHash, JsonTypeInfo<TResponse> responseInfo, AwsCredentials credentials, CancellationToken token)

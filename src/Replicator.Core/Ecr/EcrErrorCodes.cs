@@ -24,6 +24,13 @@ public static class EcrErrorCodes
     public const string InvalidSignatureException = "InvalidSignatureException";
     public const string ExpiredTokenException = "ExpiredTokenException";
 
+    /// <summary>
+    /// Whether the service refused the access key itself as unknown (a deleted or deactivated key): ECR and the other AWS
+    /// JSON services answer UnrecognizedClientException, STS InvalidClientTokenId
+    /// (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    /// </summary>
+    public static bool IsRefusedKey(string? code) => code is UnrecognizedClientException or InvalidClientTokenId;
+
     public const string ServerException = "ServerException";
     public const string InvalidParameterException = "InvalidParameterException";
     public const string RepositoryNotFoundException = "RepositoryNotFoundException";
