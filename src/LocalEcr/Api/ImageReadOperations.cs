@@ -29,7 +29,9 @@ internal static class ImageReadOperations
 
                 // An archived image cannot be pulled: ECR answers a pull with 404
                 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so here it is not found.
-                if (found.Image.IsArchived)
+                // Nor can one being restored (ACTIVATING): it stays archived until the restore completes
+                // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html).
+                if (!found.Image.IsActive)
                 {
                     failures.Add((found.Digest, found.Tag, "ImageNotFound", "Requested image not found"));
                     continue;

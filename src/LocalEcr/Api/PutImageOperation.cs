@@ -63,10 +63,11 @@ internal static class PutImageOperation
                 throw ImmutableTag(tag, name);
             }
 
-            // Pushing an archived image again restores it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
-            if (existing is { IsArchived: true })
+            // Pushing an archived image again restores it at once, so it also ends a restore in progress (ACTIVATING)
+            // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html).
+            if (existing is { IsActive: false })
             {
-                existing.Status = ImageStatuses.Active;
+                existing.Activate();
             }
             else if (existing is not null && (tag is null || previousDigest == digest))
             {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace LocalEcr.Hosting;
 
 /// <summary>
-/// /_localecr/...: the fault injector and call counts over HTTP, without signature (like the admin side
+/// /_localecr/...: the fault injector, call counts and restores over HTTP, without signature (like the admin side
 /// of any test double: LocalEcr binds to loopback unless told otherwise). Contract in README.md.
 /// </summary>
 internal static class AdminEndpoint
@@ -59,6 +59,7 @@ internal static class AdminEndpoint
                     break;
                 case "expire-download-urls": faults.ExpireDownloadUrls(); break;
                 case "forget-uploads": faults.ForgetUploads(); break;
+                case "finish-restores": server.Registry.FinishRestores(); break;
                 default:
                     context.Response.StatusCode = 404;
                     return;

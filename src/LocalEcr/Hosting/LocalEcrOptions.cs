@@ -54,7 +54,16 @@ public sealed class LocalEcrOptions
     /// <summary>How long a GetDownloadUrlForLayer URL works (ECR's presigned S3 URLs are short-lived too).</summary>
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Clock for URL expiry, timestamps, injected delays and stalls. Null: the system clock.</summary>
+    /// <summary>
+    /// How long an image restored from the archive (UpdateImageStorageClass STANDARD) stays ACTIVATING, not pullable,
+    /// on <see cref="TimeProvider"/>'s clock. 20 minutes by default: ECR says "You can expect ECR to restore the image
+    /// within 20 minutes" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive_restore_image.html), so a
+    /// client that works against LocalEcr has waited as long as ECR may make it wait. Zero restores at once.
+    /// <see cref="LocalEcrServer.FinishRestores"/> ends every restore in progress now.
+    /// </summary>
+    public TimeSpan RestoreDuration { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Clock for URL expiry, timestamps, restores, injected delays and stalls. Null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>

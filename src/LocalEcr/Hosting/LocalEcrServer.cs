@@ -49,6 +49,12 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
     /// <summary>Ends every STS session now: their next call gets ExpiredTokenException (a role's sessions revoked).</summary>
     public void ExpireSessions() => _context.Principals.ExpireSessions();
 
+    /// <summary>
+    /// Ends every restore in progress now: each ACTIVATING image becomes ACTIVE, as if
+    /// <see cref="LocalEcrOptions.RestoreDuration"/> had passed.
+    /// </summary>
+    public void FinishRestores() => _context.Registry.FinishRestores();
+
     public string DataDirectory { get; private init; } = string.Empty;
 
     /// <summary>The memory pools Kestrel's transport took from LocalEcr (see <see cref="TransportMemoryPool"/>).</summary>
@@ -60,6 +66,7 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         var address = ParseHost(options.Host);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RestoreDuration, TimeSpan.Zero);
         if (!AccountPattern().IsMatch(options.AccountId))
         {
             throw new ArgumentException("AccountId must be 12 digits.", nameof(options));

@@ -14,11 +14,35 @@ internal sealed class ImageRecord
 
     public SortedSet<string> Tags { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>ECR's <c>imageStatus</c>: ACTIVE, or ARCHIVED after UpdateImageStorageClass to ARCHIVE (then it cannot be pulled).</summary>
-    public string Status { get; set; } = ImageStatuses.Active;
+    /// <summary>
+    /// ECR's <c>imageStatus</c>: ACTIVE; ARCHIVED after UpdateImageStorageClass to ARCHIVE; ACTIVATING from a restore
+    /// (STANDARD) until <see cref="RestoredAt"/>. Only an ACTIVE image can be pulled.
+    /// </summary>
+    public string Status { get; private set; } = ImageStatuses.Active;
 
-    public bool IsArchived => Status == ImageStatuses.Archived;
+    /// <summary>When a restore in progress ends (the image turns ACTIVE); null unless ACTIVATING.</summary>
+    public DateTimeOffset? RestoredAt { get; private set; }
+
+    public bool IsActive => Status == ImageStatuses.Active;
 
     /// <summary>Insertion sequence, so listings have a stable order.</summary>
     public long Sequence { get; init; }
+
+    public void Archive()
+    {
+        Status = ImageStatuses.Archived;
+        RestoredAt = null;
+    }
+
+    public void StartRestore(DateTimeOffset restoredAt)
+    {
+        Status = ImageStatuses.Activating;
+        RestoredAt = restoredAt;
+    }
+
+    public void Activate()
+    {
+        Status = ImageStatuses.Active;
+        RestoredAt = null;
+    }
 }

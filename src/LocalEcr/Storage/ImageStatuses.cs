@@ -1,8 +1,8 @@
 namespace LocalEcr.Storage;
 
 /// <summary>
-/// ECR's ImageStatus and ImageStatusFilter values (botocore ECR model). LocalEcr restores an image at once, so it never
-/// reports ACTIVATING, which real ECR shows while a restore runs.
+/// ECR's ImageStatus and ImageStatusFilter values (botocore ECR model). ACTIVATING is a restore in progress: still
+/// archived, not pullable, ACTIVE once the restore ends (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html).
 /// </summary>
 internal static class ImageStatuses
 {

@@ -27,6 +27,15 @@ internal sealed class Registry : IDisposable
         }
     }
 
+    /// <summary>Ends every restore in progress now: each ACTIVATING image becomes ACTIVE.</summary>
+    public void FinishRestores()
+    {
+        foreach (var state in _states.Values)
+        {
+            state.FinishRestores(null);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var state in _states.Values)

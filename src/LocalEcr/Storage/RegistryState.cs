@@ -12,4 +12,35 @@ internal sealed class RegistryState(string accountId, string region)
     public SortedDictionary<string, Repository> Repositories { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, UploadSession> Uploads { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Images restored from the archive and not yet ACTIVE (ACTIVATING).</summary>
+    public HashSet<ImageRecord> Restoring { get; } = [];
+
+    /// <summary>
+    /// Makes ACTIVE every image whose restore has ended at <paramref name="now"/>, or every one when null. Takes the
+    /// lock itself. An image pushed again or deleted meanwhile is only dropped from the set.
+    /// </summary>
+    public void FinishRestores(DateTimeOffset? now)
+    {
+        lock (Sync)
+        {
+            if (Restoring.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var image in Restoring.ToList())
+            {
+                if (image.Status != ImageStatuses.Activating)
+                {
+                    Restoring.Remove(image);
+                }
+                else if (now is null || now >= image.RestoredAt)
+                {
+                    image.Activate();
+                    Restoring.Remove(image);
+                }
+            }
+        }
+    }
 }

@@ -5,7 +5,8 @@ namespace LocalEcr.Tests.Api;
 
 /// <summary>
 /// UpdateImageStorageClass: an archived image cannot be pulled, is described only when the status filter asks for it,
-/// and is restored by STANDARD or by pushing it again (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+/// and is restored by STANDARD (through ACTIVATING: <see cref="RestoreTests"/>) or by pushing it again
+/// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
 /// </summary>
 public sealed class ArchiveTests
 {
@@ -32,6 +33,7 @@ public sealed class ArchiveTests
         Assert.Equal("ARCHIVED", described["imageDetails"]![0]!["imageStatus"]!.GetValue<string>());
 
         (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = Id(), ["targetStorageClass"] = "STANDARD" })).EnsureOk();
+        server.FinishRestores();
         var again = (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(Id()) })).EnsureOk().Json;
         Assert.Equal(manifest, again["images"]![0]!["imageManifest"]!.GetValue<string>());
     }

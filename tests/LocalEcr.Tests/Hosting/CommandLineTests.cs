@@ -16,18 +16,20 @@ public sealed class CommandLineTests
         Assert.Equal("test", options.SecretKey);
         Assert.Equal("aws", options.Partition);
         Assert.Null(options.DataDirectory);
+        Assert.Equal(TimeSpan.FromMinutes(20), options.RestoreDuration);
     }
 
     [Fact]
     public void Every_option_is_read_in_both_spellings()
     {
-        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x"], out var options, out _));
+        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x", "--restore-seconds=90"], out var options, out _));
         Assert.Equal(5000, options.Port);
         Assert.Equal("0.0.0.0", options.Host);
         Assert.Equal("123456789012", options.AccountId);
         Assert.Equal("AK", options.AccessKey);
         Assert.Equal("SK", options.SecretKey);
         Assert.Equal("/tmp/x", options.DataDirectory);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.RestoreDuration);
     }
 
     [Theory]
@@ -36,6 +38,8 @@ public sealed class CommandLineTests
     [InlineData("--account", "123")]
     [InlineData("--host", "not-an-ip")]
     [InlineData("--bogus", "1")]
+    [InlineData("--restore-seconds", "-1")]
+    [InlineData("--restore-seconds", "20m")]
     [InlineData("--port")]
     [InlineData("--account", "123456789012:AK")]
     [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321")]
