@@ -1,5 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.DeadLetter;
 
@@ -12,20 +13,36 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
     /// </summary>
     public const int MaxReasonLength = 1024;
 
+    /// <summary>The replicator's own sender values are a word; a longer one, set by someone else, is cut to this.</summary>
+    public const int MaxSenderLength = 64;
+
     public bool IsFifo { get; } = queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal);
 
     public async Task SendAsync(DeadLetterMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var attributes = new Dictionary<string, MessageAttributeValue>
+        {
+            [DeadLetterMessage.ErrorAttribute] = new() { DataType = "String", StringValue = Cut(message.Reason) },
+            [DeadLetterMessage.ErrorTypeAttribute] = new() { DataType = "String", StringValue = Cut(message.ErrorType) },
+        };
+
+        // Carried over as received, as SQS's own redrive policy moves a message whole: the message a redrive brings
+        // back to the replication queue must still say the replicator sent it, or it counts in ReplicationLatency as
+        // a fresh push. Cleaned like the other values; an empty one, which SQS could not have delivered (an attribute's
+        // value "must not be empty or null":
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html), is
+        // left out rather than failing the send.
+        if (!string.IsNullOrEmpty(message.Sender))
+        {
+            attributes[SenderAttribute.Name] = new() { DataType = "String", StringValue = SqsAttributeText.Clean(message.Sender, MaxSenderLength) };
+        }
+
         var request = new SendMessageRequest
         {
             QueueUrl = queueUrl.AbsoluteUri,
             MessageBody = message.Body,
-            MessageAttributes = new Dictionary<string, MessageAttributeValue>
-            {
-                [DeadLetterMessage.ErrorAttribute] = new() { DataType = "String", StringValue = Cut(message.Reason) },
-                [DeadLetterMessage.ErrorTypeAttribute] = new() { DataType = "String", StringValue = Cut(message.ErrorType) },
-            },
+            MessageAttributes = attributes,
         };
         if (IsFifo)
         {

@@ -246,7 +246,7 @@ public sealed class BatchProcessor(
 
         try
         {
-            var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType);
+            var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType, record.Sender);
             using var timeout = new CancellationTokenSource(Within(options.DeadLetterCallTimeout, answerBy), _time);
             await deadLetterQueue.SendAsync(message, timeout.Token);
             logger.Warn($"Message sent to the dead-letter queue: {result.Reason}{note}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });

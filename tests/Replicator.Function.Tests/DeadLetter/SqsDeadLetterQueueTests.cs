@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Replicator.Function.DeadLetter;
+using Replicator.Function.Enqueue;
 using Replicator.Function.Tests.Support;
 using Replicator.Testing;
 
@@ -38,6 +39,36 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         Assert.Equal("image-digest: invalid", attributes.GetProperty("ReplicatorError").GetProperty("StringValue").GetString());
         Assert.Equal("String", attributes.GetProperty("ReplicatorError").GetProperty("DataType").GetString());
         Assert.Equal("InvalidEvent", attributes.GetProperty("ReplicatorErrorType").GetProperty("StringValue").GetString());
+    }
+
+    [Fact]
+    public async Task The_sender_attribute_is_carried_over_and_an_unmarked_message_gets_none()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "marked", "r", "t", SenderAttribute.Reconciler), CancellationToken.None);
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "pushed", "r", "t"), CancellationToken.None);
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "empty", "r", "t", string.Empty), CancellationToken.None);
+
+        var requests = _sqs.Requests.ToList();
+        Assert.Equal(3, requests.Count);
+        var sender = requests[0].Body.GetProperty("MessageAttributes").GetProperty(SenderAttribute.Name);
+        Assert.Equal(("String", SenderAttribute.Reconciler), (sender.GetProperty("DataType").GetString(), sender.GetProperty("StringValue").GetString()));
+        Assert.All(requests.Skip(1), r => Assert.False(r.Body.GetProperty("MessageAttributes").TryGetProperty(SenderAttribute.Name, out _)));
+    }
+
+    [Fact]
+    public async Task A_sender_value_sqs_would_refuse_is_cleaned_and_cut_as_the_reason_is()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "m", "r", "t", "sync\u0001" + new string('s', 100)), CancellationToken.None);
+
+        var value = Assert.Single(_sqs.Requests).Body.GetProperty("MessageAttributes").GetProperty(SenderAttribute.Name).GetProperty("StringValue").GetString()!;
+        Assert.StartsWith("sync\uFFFD", value, StringComparison.Ordinal);
+        Assert.Equal(SqsDeadLetterQueue.MaxSenderLength, value.Length);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Replicator.Core.Replication;
 using Replicator.Function.DeadLetter;
+using Replicator.Function.Enqueue;
 using Replicator.Function.Events;
 using Replicator.Function.Processing;
 using Replicator.Function.Tests.Support;
@@ -246,5 +247,23 @@ public class BatchProcessorTests
         var sent = Assert.Single<DeadLetterMessage>(harness.DeadLetter.Sent);
         Assert.DoesNotContain("X-Amz-Signature=deadbeef", sent.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", sent.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dead_lettered_record_keeps_the_sender_it_was_enqueued_with_and_an_unmarked_one_gets_none()
+    {
+        // A redrive brings the dead-letter message back to the replication queue: a reconciler's record must still be
+        // marked then, or RecordHandler counts it in ReplicationLatency as a fresh push.
+        var harness = new Harness();
+        var marked = E.Record("1", "not json {", "g1");
+        marked.MessageAttributes[SenderAttribute.Name] = new SQSMessageAttribute { DataType = "String", StringValue = SenderAttribute.Reconciler };
+        var pushed = E.Record("2", "[]", "g2");
+
+        await harness.Processor.ProcessAsync(E.Batch(marked, pushed), harness.Context(), CancellationToken.None);
+
+        var sent = harness.DeadLetter.Sent.ToDictionary(m => m.DeduplicationId);
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(SenderAttribute.Reconciler, sent["1"].Sender);
+        Assert.Null(sent["2"].Sender);
     }
 }
