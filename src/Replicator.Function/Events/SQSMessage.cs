@@ -38,8 +38,9 @@ public sealed class SQSMessage
     /// Who enqueued the event when the replicator did (<see cref="Enqueue.SenderAttribute"/>: a reconcile pass,
     /// <c>replicator sync --enqueue</c>); null for an event the intake pipe forwarded from a push.
     /// </summary>
+    /// <remarks>A payload without <c>messageAttributes</c> leaves the dictionary null once deserialized, so that is read as unmarked.</remarks>
     [JsonIgnore]
-    public string? Sender => MessageAttributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender.StringValue : null;
+    public string? Sender => MessageAttributes is { } attributes && attributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender.StringValue : null;
 
     [JsonIgnore]
     public string? MessageGroupId => Attributes.TryGetValue(MessageGroupIdAttribute, out var group) ? group : null;
