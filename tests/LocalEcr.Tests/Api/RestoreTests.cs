@@ -19,10 +19,8 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_restored_image_is_ACTIVATING_and_not_pulled_until_the_restore_duration_has_passed()
     {
-        var time = new FakeTimeProvider(Start);
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server);
-        await TestImages.CreateRepositoryAsync(client, "app");
+        await using var ecr = await Ecr.StartAsync();
+        var (time, client) = (ecr.Time, ecr.Client);
         var (digest, manifest) = await ArchivedImageAsync(client);
 
         var restoring = (await UpdateAsync(client, digest, "STANDARD")).EnsureOk().Json;
@@ -49,10 +47,8 @@ public sealed class RestoreTests
     [InlineData("ARCHIVE")]
     public async Task UpdateImageStorageClass_on_an_ACTIVATING_image_is_refused_and_the_restore_goes_on(string target)
     {
-        var time = new FakeTimeProvider(Start);
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server);
-        await TestImages.CreateRepositoryAsync(client, "app");
+        await using var ecr = await Ecr.StartAsync();
+        var (time, client) = (ecr.Time, ecr.Client);
         var (digest, _) = await ArchivedImageAsync(client);
         (await UpdateAsync(client, digest, "STANDARD")).EnsureOk();
         time.Advance(TimeSpan.FromMinutes(10));
@@ -69,9 +65,8 @@ public sealed class RestoreTests
     [Fact]
     public async Task FinishRestores_and_its_admin_route_end_restores_in_progress_at_once()
     {
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = new FakeTimeProvider(Start) });
-        using var client = new EcrTestClient(server);
-        await TestImages.CreateRepositoryAsync(client, "app");
+        await using var ecr = await Ecr.StartAsync();
+        var (server, client) = (ecr.Server, ecr.Client);
         var (first, _) = await ArchivedImageAsync(client, "v1", 31);
         var (second, _) = await ArchivedImageAsync(client, "v2", 32);
         (await UpdateAsync(client, first, "STANDARD")).EnsureOk();
@@ -92,9 +87,8 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_restore_duration_of_zero_restores_at_once_and_a_negative_one_is_refused()
     {
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { RestoreDuration = TimeSpan.Zero });
-        using var client = new EcrTestClient(server);
-        await TestImages.CreateRepositoryAsync(client, "app");
+        await using var ecr = await Ecr.StartAsync(TimeSpan.Zero);
+        var client = ecr.Client;
         var (digest, _) = await ArchivedImageAsync(client);
 
         var restored = (await UpdateAsync(client, digest, "STANDARD")).EnsureOk().Json;
@@ -107,9 +101,8 @@ public sealed class RestoreTests
     [Fact]
     public async Task Pushing_an_ACTIVATING_image_again_makes_it_ACTIVE_at_once()
     {
-        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = new FakeTimeProvider(Start) });
-        using var client = new EcrTestClient(server);
-        await TestImages.CreateRepositoryAsync(client, "app");
+        await using var ecr = await Ecr.StartAsync();
+        var client = ecr.Client;
         var (digest, manifest) = await ArchivedImageAsync(client);
         (await UpdateAsync(client, digest, "STANDARD")).EnsureOk();
 
@@ -117,6 +110,32 @@ public sealed class RestoreTests
 
         Assert.Equal("ACTIVE", await StatusAsync(client, digest));
         (await UpdateAsync(client, digest, "ARCHIVE")).EnsureOk();
+    }
+
+    /// <summary>A LocalEcr on a fake clock with an empty repository "app".</summary>
+    private sealed class Ecr(LocalEcrServer server, FakeTimeProvider time) : IAsyncDisposable
+    {
+        public LocalEcrServer Server { get; } = server;
+
+        public FakeTimeProvider Time { get; } = time;
+
+        public EcrTestClient Client { get; } = new(server);
+
+        public static async Task<Ecr> StartAsync(TimeSpan? restoreDuration = null)
+        {
+            var time = new FakeTimeProvider(Start);
+            var options = new LocalEcrOptions { TimeProvider = time };
+            options.RestoreDuration = restoreDuration ?? options.RestoreDuration;
+            var ecr = new Ecr(await LocalEcrServer.StartAsync(options), time);
+            await TestImages.CreateRepositoryAsync(ecr.Client, "app");
+            return ecr;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Server.DisposeAsync();
+        }
     }
 
     private static async Task<(string Digest, string Manifest)> ArchivedImageAsync(EcrTestClient client, string tag = "v1", int seed = 30)
