@@ -61,6 +61,23 @@ public sealed partial class RunInstructionTests
         Assert.All(invocations, i => Assert.True(i.Command.Contains("--region us-east-1", StringComparison.Ordinal), $"{i.Path}: {i.Command}"));
     }
 
+    [Fact]
+    public void Every_sam_local_invoke_of_an_event_in_the_documents_passes_env_vars()
+    {
+        // sam local resolves a Ref to a stack resource to its logical id (aws/aws-sam-cli#1604): without --env-vars
+        // DEAD_LETTER_QUEUE_URL is "DeadLetterQueue", and the function refuses it at init (not an absolute queue URL).
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var invocations = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(path => SamLocalInvoke().Matches(File.ReadAllText(RepositoryRoot.File(path))).Select(m => (Path: path, Command: m.Value)))
+            .Where(i => EventArgument().IsMatch(i.Command))
+            .ToList();
+
+        Assert.Contains(invocations, i => i.Path == "events/README.md");
+        Assert.Contains(invocations, i => i.Path == "docs/deploy.md");
+        Assert.All(invocations, i => Assert.True(EnvVarsArgument().IsMatch(i.Command), $"{i.Path}: {i.Command}"));
+    }
+
     /// <summary>
     /// The literal program names in tests/ (tests/Replicator.Testing included) that a test starts: the FileName of a
     /// ProcessStartInfo or of the test projects' process helpers, a program looked up on PATH, and a python3 -m module.
@@ -103,4 +120,7 @@ public sealed partial class RunInstructionTests
 
     [GeneratedRegex(@"\s-e\s+[^\s`]")]
     private static partial Regex EventArgument();
+
+    [GeneratedRegex(@"\s--env-vars\s+[^\s`-]")]
+    private static partial Regex EnvVarsArgument();
 }
