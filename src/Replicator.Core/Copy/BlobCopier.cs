@@ -14,6 +14,8 @@ namespace Replicator.Core.Copy;
 /// are verified, so a corrupt blob is never published. Memory per blob is bounded by the queue length
 /// (at most <see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts), not by the blob size or the number of
 /// destinations: the slowest destination holds the download back; across blobs, by the <see cref="SharedPartPool"/>.
+/// A destination whose upload session opens later than <see cref="BlobCopyOptions.FanOutGrace"/> after the first
+/// gets a download of its own, so a degraded region never holds the healthy ones back.
 /// </summary>
 internal sealed class BlobCopier
 {
@@ -65,11 +67,7 @@ internal sealed class BlobCopier
             pending = [];
             try
             {
-                await Task.WhenAll(uploads.Select(u => u.InitiateAsync(cancellationToken)));
-
-                // Destinations that answered different part sizes cannot share parts; in practice ECR answers one size.
-                await Task.WhenAll(uploads.Where(u => !u.Failed).GroupBy(u => u.PartSize)
-                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
+                await CopyAttemptAsync(source, blob, uploads, cancellationToken);
             }
             catch (Exception ex)
             {
@@ -98,6 +96,65 @@ internal sealed class BlobCopier
                     target.Fail(upload.Error!);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One upload session per destination, then the shared download for those whose session is open. A destination
+    /// whose InitiateLayerUpload is still running <see cref="BlobCopyOptions.FanOutGrace"/> after the first session
+    /// opened (a throttled or hung region) does not hold the others: it copies the blob on its own, with its own
+    /// download, once its session opens. Destinations that answered different part sizes cannot share parts either;
+    /// in practice ECR answers one size. Every download takes its parts from the engine's pool, so the memory bound holds.
+    /// </summary>
+    private async Task CopyAttemptAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    {
+        var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
+        await SessionsOpenedAsync(sessions, cancellationToken);
+        var copies = sessions.Where(s => s.Opened.IsCompleted && !s.Upload.Failed).GroupBy(s => s.Upload.PartSize)
+            .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group.Select(s => s.Upload)], cancellationToken))
+            .Concat(sessions.Where(s => !s.Opened.IsCompleted).Select(s => CopyLateAsync(source, blob, s.Upload, s.Opened, cancellationToken)))
+            .ToList();
+        await Task.WhenAll(copies);
+    }
+
+    /// <summary>
+    /// Waits until every upload session has opened or failed, or until <see cref="BlobCopyOptions.FanOutGrace"/> has
+    /// passed since the first one opened, whichever comes first. InitiateAsync never throws.
+    /// </summary>
+    private async Task SessionsOpenedAsync(IReadOnlyList<(PartUpload Upload, Task Opened)> sessions, CancellationToken cancellationToken)
+    {
+        var all = Task.WhenAll(sessions.Select(s => s.Opened));
+        if (_options.FanOutGrace == Timeout.InfiniteTimeSpan)
+        {
+            await all;
+            return;
+        }
+
+        var running = sessions.Select(s => s.Opened).ToList();
+        while (running.Count > 0 && !sessions.Any(s => s.Opened.IsCompleted && !s.Upload.Failed))
+        {
+            running.Remove(await Task.WhenAny(running));
+        }
+
+        if (sessions.All(s => s.Opened.IsCompleted))
+        {
+            return;
+        }
+
+        using var graceOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(all, Task.Delay(_options.FanOutGrace, _backoff.Time, graceOver.Token));
+
+        // Stops the grace's timer when every session opened first (cancelling it is what ends the Delay's task).
+        await graceOver.CancelAsync();
+    }
+
+    /// <summary>A destination whose session opened after the grace: the blob again, downloaded for it alone.</summary>
+    private async Task CopyLateAsync(BlobSource source, BlobToCopy blob, PartUpload upload, Task opened, CancellationToken cancellationToken)
+    {
+        await opened;
+        if (!upload.Failed)
+        {
+            await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
         }
     }
 
