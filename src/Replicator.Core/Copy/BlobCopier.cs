@@ -42,10 +42,12 @@ internal sealed class BlobCopier
 
     /// <summary>
     /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
-    /// outcome. A destination that must start the layer over (lost upload session or position) does so on its
-    /// own, with its own download; a download whose bytes fail verification starts over for everyone it fed.
+    /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
+    /// session or position) does so on its own, with its own download; a download whose bytes fail verification
+    /// starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's blobs in
+    /// flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
-    public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CancellationToken cancellationToken)
+    public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
     {
         if (blob.Size == 0)
         {
@@ -60,61 +62,103 @@ internal sealed class BlobCopier
             return;
         }
 
-        var pending = targets.ToList();
-        while (pending.Count > 0)
-        {
-            var uploads = pending.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
-            pending = [];
-            try
-            {
-                await CopyAttemptAsync(source, blob, uploads, cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                // Not expected (each stage records its own failures), but no target may be left waiting.
-                foreach (var upload in uploads)
-                {
-                    upload.Fail(ex);
-                }
-            }
-
-            foreach (var upload in uploads)
-            {
-                var target = upload.Target;
-                if (!upload.Failed)
-                {
-                    target.Succeed(upload.Uploaded);
-                }
-                else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
-                {
-                    // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
-                    target.Restarts++;
-                    pending.Add(target);
-                }
-                else
-                {
-                    target.Fail(upload.Error!);
-                }
-            }
-        }
+        await AttemptAsync(source, blob, targets, slots, cancellationToken);
     }
 
     /// <summary>
     /// One upload session per destination, then the shared download for those whose session is open. A destination
     /// whose InitiateLayerUpload is still running <see cref="BlobCopyOptions.FanOutGrace"/> after the first session
-    /// opened (a throttled or hung region) does not hold the others: it copies the blob on its own, with its own
-    /// download, once its session opens. Destinations that answered different part sizes cannot share parts either;
-    /// in practice ECR answers one size. Every download takes its parts from the engine's pool, so the memory bound holds.
+    /// opened (a throttled or hung region) does not hold the others: the slot goes back once their copy ends, and the
+    /// late one copies the blob on its own, with its own download and slot, once its session opens. Destinations
+    /// that answered different part sizes cannot share parts either; in practice ECR answers one size. Every download
+    /// takes its parts from the engine's pool, so the memory bound holds whatever the number of downloads.
     /// </summary>
-    private async Task CopyAttemptAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    private async Task AttemptAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
     {
-        var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
-        await SessionsOpenedAsync(sessions, cancellationToken);
-        var copies = sessions.Where(s => s.Opened.IsCompleted && !s.Upload.Failed).GroupBy(s => s.Upload.PartSize)
-            .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group.Select(s => s.Upload)], cancellationToken))
-            .Concat(sessions.Where(s => !s.Opened.IsCompleted).Select(s => CopyLateAsync(source, blob, s.Upload, s.Opened, cancellationToken)))
-            .ToList();
-        await Task.WhenAll(copies);
+        var uploads = targets.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
+        var ready = uploads;
+        var late = new List<Task>();
+        try
+        {
+            using (await slots.TakeAsync(1, cancellationToken))
+            {
+                var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
+                await SessionsOpenedAsync(sessions, cancellationToken);
+                late.AddRange(sessions.Where(s => !s.Opened.IsCompleted).Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
+                ready = [.. sessions.Where(s => s.Opened.IsCompleted).Select(s => s.Upload)];
+                await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
+            }
+        }
+        catch (Exception ex)
+        {
+            // Cancelled while waiting for a slot; else not expected (each stage records its own failures). No target
+            // may be left waiting.
+            foreach (var upload in ready)
+            {
+                upload.Fail(ex);
+            }
+        }
+
+        var restarts = Settle(ready, cancellationToken);
+        if (restarts.Count > 0)
+        {
+            late.Add(AttemptAsync(source, blob, restarts, slots, cancellationToken));
+        }
+
+        await Task.WhenAll(late);
+    }
+
+    /// <summary>A destination whose session opened after the grace: the blob again, downloaded for it alone.</summary>
+    private async Task LateAsync(BlobSource source, BlobToCopy blob, PartUpload upload, Task opened, CopySlots slots, CancellationToken cancellationToken)
+    {
+        await opened;
+        if (!upload.Failed)
+        {
+            try
+            {
+                using (await slots.TakeAsync(1, cancellationToken))
+                {
+                    await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
+                }
+            }
+            catch (Exception ex)
+            {
+                upload.Fail(ex);
+            }
+        }
+
+        var restarts = Settle([upload], cancellationToken);
+        if (restarts.Count > 0)
+        {
+            await AttemptAsync(source, blob, restarts, slots, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help.</summary>
+    private List<BlobCopyTarget> Settle(IEnumerable<PartUpload> uploads, CancellationToken cancellationToken)
+    {
+        var restarts = new List<BlobCopyTarget>();
+        foreach (var upload in uploads)
+        {
+            var target = upload.Target;
+            if (!upload.Failed)
+            {
+                target.Succeed(upload.Uploaded);
+            }
+            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
+            {
+                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                target.Restarts++;
+                restarts.Add(target);
+            }
+            else
+            {
+                target.Fail(upload.Error!);
+            }
+        }
+
+        return restarts;
     }
 
     /// <summary>
@@ -146,16 +190,6 @@ internal sealed class BlobCopier
 
         // Stops the grace's timer when every session opened first (cancelling it is what ends the Delay's task).
         await graceOver.CancelAsync();
-    }
-
-    /// <summary>A destination whose session opened after the grace: the blob again, downloaded for it alone.</summary>
-    private async Task CopyLateAsync(BlobSource source, BlobToCopy blob, PartUpload upload, Task opened, CancellationToken cancellationToken)
-    {
-        await opened;
-        if (!upload.Failed)
-        {
-            await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
-        }
     }
 
     /// <summary>

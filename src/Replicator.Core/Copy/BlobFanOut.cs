@@ -6,7 +6,7 @@ namespace Replicator.Core.Copy;
 /// arrives (also when it fails or needs nothing). The copies start when the last one has arrived, or a grace period
 /// (<see cref="BlobCopyOptions.FanOutGrace"/>, on the engine's clock) after the first one with blobs to copy,
 /// whichever comes first: a degraded destination region, slow to read its state, never holds the others back. A blob
-/// registered after that copies on its own, with its own download. Each copy takes one of the engine's slots
+/// registered after that copies on its own, with its own download. Each download takes one of the engine's slots
 /// (<see cref="CopySlots"/>) whatever the number of destinations it feeds. The wait costs nothing in ECR calls:
 /// every destination reads its state first either way.
 /// </summary>
@@ -135,16 +135,13 @@ internal sealed class BlobFanOut
     {
         try
         {
-            // One slot per blob, however many destinations it feeds: its parts are shared, so a destination adds
+            // One slot per download, however many destinations it feeds: its parts are shared, so a destination adds
             // an upload stream but no part buffers (the SharedPartPool bounds those across blobs).
-            using (await _slots.TakeAsync(1, _cancellationToken))
-            {
-                await _copier.CopyAsync(_source, blob, targets, _cancellationToken);
-            }
+            await _copier.CopyAsync(_source, blob, targets, _slots, _cancellationToken);
         }
         catch (Exception ex)
         {
-            // Cancelled while waiting for a slot, or a bug: every waiting destination hears of it.
+            // A bug: every waiting destination hears of it.
             foreach (var target in targets)
             {
                 target.Fail(ex);
