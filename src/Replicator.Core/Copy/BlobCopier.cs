@@ -84,8 +84,10 @@ internal sealed class BlobCopier
             {
                 var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
                 await SessionsOpenedAsync(sessions, cancellationToken);
-                late.AddRange(sessions.Where(s => !s.Opened.IsCompleted).Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
-                ready = [.. sessions.Where(s => s.Opened.IsCompleted).Select(s => s.Upload)];
+                // One look at each session: one that opens between two looks must land in one list only.
+                var opened = sessions.ToLookup(s => s.Opened.IsCompleted);
+                late.AddRange(opened[false].Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
+                ready = [.. opened[true].Select(s => s.Upload)];
                 await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
                     .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
             }
