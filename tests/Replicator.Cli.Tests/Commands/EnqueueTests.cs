@@ -136,13 +136,19 @@ public sealed class EnqueueTests
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v1");
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(3), "v2");
-        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
-        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+        var run = await EnqueueAsync(h, sqs);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         AssertSender("reconciler", sqs);
     }
+
+    /// <summary><c>sync --enqueue</c> of the loopback queue, comparing with us-west-2, and <paramref name="extra"/>.</summary>
+    private static Task<CliRun> EnqueueAsync(CliHarness h, FakeSqsServer sqs, params string[] extra) =>
+        h.RunWithAsync(
+            h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri)),
+            null,
+            ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, .. extra]);
 
     private static void AssertSender(string expected, FakeSqsServer sqs)
     {
@@ -162,9 +168,8 @@ public sealed class EnqueueTests
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(4), "v1");
-        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
-        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all");
+        var run = await EnqueueAsync(h, sqs, "--all");
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--destination-region has no effect with --enqueue --all (the function replicates the events to its own DESTINATION_REGIONS)");
@@ -177,12 +182,11 @@ public sealed class EnqueueTests
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "real", CliHarness.Single(5), "v1");
-        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
         // "real" sorts after "ghost" and "zz-ghost" after "real": either way nothing is sent before the error.
         foreach (var ghost in new[] { "ghost", "zz-ghost" })
         {
-            var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", ghost, "--repository", "real", "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+            var run = await EnqueueAsync(h, sqs, "--repository", ghost, "--repository", "real");
 
             Assert.True(run.ExitCode == 2, run.ToString());
             run.AssertOneLineError($"repository {ghost} does not exist in us-east-1");
@@ -200,9 +204,8 @@ public sealed class EnqueueTests
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(7), "v2");
         await h.Client(CliHarness.West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "app", ImageTagMutability = ImageTagMutability.Immutable });
         await h.PushAsync(CliHarness.West, "app", CliHarness.Single(8), "v1");
-        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
-        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+        var run = await EnqueueAsync(h, sqs);
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("not enqueued: us-west-2 holds app:v1 at sha256:", run.Error, StringComparison.Ordinal);
