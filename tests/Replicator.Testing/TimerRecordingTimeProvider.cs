@@ -10,6 +10,7 @@ public sealed class TimerRecordingTimeProvider : FakeTimeProvider
 {
     private readonly List<TimeSpan> _dueTimes = [];
     private readonly TaskCompletionSource<TimeSpan> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<TimeSpan, bool> Match, TaskCompletionSource<TimeSpan> Found)> _matchers = [];
 
     public TimerRecordingTimeProvider()
     {
@@ -35,15 +36,36 @@ public sealed class TimerRecordingTimeProvider : FakeTimeProvider
     /// <summary>Completes with the first timer's due time once one is created.</summary>
     public Task<TimeSpan> FirstTimer => _first.Task;
 
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    /// <summary>Completes with the due time of the first timer created that <paramref name="match"/> accepts.</summary>
+    public Task<TimeSpan> TimerAsync(Func<TimeSpan, bool> match)
     {
         lock (_dueTimes)
         {
+            foreach (var due in _dueTimes.Where(match))
+            {
+                return Task.FromResult(due);
+            }
+
+            var found = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _matchers.Add((match, found));
+            return found.Task;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        List<TaskCompletionSource<TimeSpan>> found;
+        lock (_dueTimes)
+        {
             _dueTimes.Add(dueTime);
+            var matched = _matchers.Where(m => m.Match(dueTime)).ToList();
+            _matchers.RemoveAll(matched.Contains);
+            found = [.. matched.Select(m => m.Found)];
         }
 
         var timer = base.CreateTimer(callback, state, dueTime, period);
         _first.TrySetResult(dueTime);
+        found.ForEach(f => f.TrySetResult(dueTime));
         return timer;
     }
 }

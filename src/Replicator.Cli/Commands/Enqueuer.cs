@@ -3,6 +3,8 @@ using Replicator.Cli.Composition;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Events;
@@ -42,11 +44,18 @@ public static class Enqueuer
             IncludeTag = criteria.IncludesTag,
             IncludeImage = criteria.Since is null ? null : criteria.IncludesImage,
         };
-        var scanner = new DriftScanner(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria.Destinations, criteria.Mapping, selection);
+        var source = services.Clients.GetClient(criteria.SourceRegion);
+        await RequireNamedRepositoriesAsync(source, criteria, cancellationToken);
+        var scanner = new DriftScanner(source, services.Destinations, criteria.Destinations, criteria.Mapping, selection);
 
         // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.
         var report = await new Reconciler(scanner, sender, time).RunAsync(new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow() }, cancellationToken);
-        if (report.Repositories == 0 && report.Failures.Count == 0 && report.SendError is null)
+
+        // The reconciler takes a cancellation as a stop (it sends what it found and reports where it stopped, which the
+        // scheduled pass resumes from); here nothing resumes, so the run is reported as cancelled, with the same exit
+        // code as the other commands' Ctrl+C, and not as a pass that found nothing more.
+        var cancelled = !report.Completed && cancellationToken.IsCancellationRequested;
+        if (!cancelled && report.Repositories == 0 && report.Failures.Count == 0 && report.SendError is null)
         {
             throw ImageInventory.NoRepository(criteria, "sync");
         }
@@ -66,6 +75,12 @@ public static class Enqueuer
             console.Error($"skipped {failure}");
         }
 
+        if (cancelled)
+        {
+            console.Error($"cancelled after {report.Repositories} repositories compared; {report.DriftEnqueued} message(s) queued");
+            return ExitCodes.Error;
+        }
+
         console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
         if (report.SendError is { } error)
         {
@@ -75,8 +90,30 @@ public static class Enqueuer
             ExceptionDispatchInfo.Throw(error);
         }
 
+        // A conflict is drift left in place, as a failure is: the destination still differs from the source.
         var exit = Report(console, report.DriftEnqueued, [.. report.Refusals.Select(r => r.Describe())]);
-        return report.Failures.Count > 0 ? ExitCodes.Failed : exit;
+        return report.Failures.Count > 0 || report.Conflicts.Count > 0 ? ExitCodes.Failed : exit;
+    }
+
+    /// <summary>
+    /// A repository named with <c>--repository</c> that the source does not have is a usage error, as in direct
+    /// <c>sync</c> and <c>verify</c>: the reconciler passes over a missing repository (in the scheduled pass one deleted
+    /// between the listing and its read is normal), so a typo would otherwise end in exit 0 with the others queued.
+    /// Checked before anything is sent, with one DescribeImages of a single result each (a read the run makes anyway).
+    /// </summary>
+    private static async Task RequireNamedRepositoriesAsync(IEcrClient source, SelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        foreach (var repository in ImageSelector.SelectRepositories(criteria.Repositories, criteria))
+        {
+            try
+            {
+                await source.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, MaxResults = 1 }, cancellationToken);
+            }
+            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+            {
+                throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
+            }
+        }
     }
 
     /// <summary><c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold.</summary>

@@ -37,7 +37,7 @@ public static class SyncCommand
             Description = "Instead of copying, send the PUSH event of each tag and referrer a destination lacks or holds at another digest to the replicator's SQS FIFO queue (the scheduled reconcile's drift finding). Use it while the stack runs: a direct copy is outside the repository's message group, so a tag that a push moves during it can be put back to its older digest until the next reconcile",
             HelpName = "QUEUE_URL",
         };
-        var all = new Option<bool>("--all") { Description = "With --enqueue: one event per selected tag, whatever the destinations hold (--destination-region not needed)" };
+        var all = new Option<bool>("--all") { Description = "With --enqueue: one event per selected tag, whatever the destinations hold, for the function's own destinations (so without --destination-region)" };
 
         var command = new Command("sync", "Replicate existing images from the source region to the destination regions");
         selection.AddTo(command);
@@ -70,12 +70,19 @@ public static class SyncCommand
             throw new UsageException("--all goes with --enqueue");
         }
 
+        if (all && criteria.Destinations.Count > 0)
+        {
+            // --all compares nothing, and the function replicates each event to its own DESTINATION_REGIONS: a region
+            // given here would change nothing, and a line naming it would say otherwise.
+            throw new UsageException("--destination-region has no effect with --enqueue --all (the function replicates the events to its own DESTINATION_REGIONS): leave it out, or drop --all to enqueue only what that destination lacks");
+        }
+
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
         using var services = new CliServices(context, criteria, observer: progress);
         IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
-            SqsMessageSender.CreateClient(QueueRegion(queue, criteria.SourceRegion), context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials)),
+            CreateSqsClient(context, QueueRegion(queue, criteria.SourceRegion)),
             queue.AbsoluteUri);
         if (sender is not null && !all)
         {
@@ -83,7 +90,7 @@ public static class SyncCommand
         }
 
         var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
-        var targets = criteria.Destinations.Count == 0 ? "the function's destinations" : string.Join(", ", criteria.Destinations);
+        var targets = all ? "the function's destinations" : string.Join(", ", criteria.Destinations);
         console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");
 
         if (sender is not null)
@@ -100,6 +107,18 @@ public static class SyncCommand
         }
 
         return await ReplicationRunner.RunAsync(services, progress, console, requests, parallel, cancellationToken);
+    }
+
+    private static Amazon.SQS.IAmazonSQS CreateSqsClient(CliContext context, string region)
+    {
+        try
+        {
+            return SqsMessageSender.CreateClient(region, context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials));
+        }
+        catch (Core.Configuration.SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which

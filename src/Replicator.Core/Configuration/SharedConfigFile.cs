@@ -2,7 +2,7 @@ namespace Replicator.Core.Configuration;
 
 /// <summary>
 /// Reads one setting of the active profile from the AWS shared config file: <c>AWS_CONFIG_FILE</c>, else
-/// <c>~/.aws/config</c>; the profile is <c>AWS_PROFILE</c>, else <c>default</c>; sections are <c>[default]</c>
+/// <c>~/.aws/config</c> (<see cref="HomeDirectory"/>); the profile is <c>AWS_PROFILE</c>, else <c>default</c>; sections are <c>[default]</c>
 /// and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). A missing or
 /// unreadable file has no settings, as in the SDKs.
 /// </summary>
@@ -12,11 +12,13 @@ public static class SharedConfigFile
     public const string ProfileVariable = "AWS_PROFILE";
 
     /// <summary>The value of <paramref name="key"/> in the active profile, trimmed; null when absent.</summary>
-    public static string? Get(IEnvironmentVariables environment, string key)
+    public static string? Get(IEnvironmentVariables environment, string key) => Get(environment, key, OperatingSystem.IsWindows());
+
+    internal static string? Get(IEnvironmentVariables environment, string key, bool windows)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var path = PathOf(environment);
+        var path = PathOf(environment, windows);
         if (path is null)
         {
             return null;
@@ -65,17 +67,45 @@ public static class SharedConfigFile
         return null;
     }
 
-    private static string? PathOf(IEnvironmentVariables environment)
+    /// <summary>
+    /// <c>AWS_CONFIG_FILE</c> (a leading <c>~/</c>, or <c>~\</c> on Windows, is the home directory), else
+    /// <c>.aws/config</c> in the home directory; null when there is no home directory.
+    /// </summary>
+    internal static string? PathOf(IEnvironmentVariables environment, bool windows)
     {
         var configured = environment.GetEnvironmentVariable(ConfigFileVariable)?.Trim();
         if (!string.IsNullOrEmpty(configured))
         {
-            return configured.StartsWith("~/", StringComparison.Ordinal) && environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h
-                ? Path.Combine(h, configured[2..])
-                : configured;
+            var tilde = configured.StartsWith("~/", StringComparison.Ordinal) || (windows && configured.StartsWith("~\\", StringComparison.Ordinal));
+            return tilde && HomeDirectory(environment, windows) is { } h ? Path.Combine(h, configured[2..]) : configured;
         }
 
-        var home = environment.GetEnvironmentVariable("HOME");
-        return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".aws", "config");
+        var home = HomeDirectory(environment, windows);
+        return home is null ? null : Path.Combine(home, ".aws", "config");
     }
+
+    /// <summary>
+    /// The SDKs' home directory: <c>HOME</c>, else on Windows <c>USERPROFILE</c>, else <c>HOMEDRIVE</c> and
+    /// <c>HOMEPATH</c> ("Home directory resolution", docs.aws.amazon.com/sdkref/latest/guide/file-location.html).
+    /// Windows does not set <c>HOME</c>, so without this a Windows user's profile region was never read.
+    /// </summary>
+    internal static string? HomeDirectory(IEnvironmentVariables environment, bool windows)
+    {
+        if (Given(environment.GetEnvironmentVariable("HOME")) is { } home)
+        {
+            return home;
+        }
+
+        if (!windows)
+        {
+            return null;
+        }
+
+        return Given(environment.GetEnvironmentVariable("USERPROFILE"))
+            ?? (Given(environment.GetEnvironmentVariable("HOMEDRIVE")) is { } drive && Given(environment.GetEnvironmentVariable("HOMEPATH")) is { } path
+                ? drive + path
+                : null);
+    }
+
+    private static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -14,6 +14,8 @@ namespace Replicator.Core.Copy;
 /// are verified, so a corrupt blob is never published. Memory per blob is bounded by the queue length
 /// (at most <see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts), not by the blob size or the number of
 /// destinations: the slowest destination holds the download back; across blobs, by the <see cref="SharedPartPool"/>.
+/// A destination whose upload session opens later than <see cref="BlobCopyOptions.FanOutGrace"/> after the first
+/// gets a download of its own, so a degraded region never holds the healthy ones back.
 /// </summary>
 internal sealed class BlobCopier
 {
@@ -40,10 +42,12 @@ internal sealed class BlobCopier
 
     /// <summary>
     /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
-    /// outcome. A destination that must start the layer over (lost upload session or position) does so on its
-    /// own, with its own download; a download whose bytes fail verification starts over for everyone it fed.
+    /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
+    /// session or position) does so on its own, with its own download; a download whose bytes fail verification
+    /// starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's blobs in
+    /// flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
-    public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CancellationToken cancellationToken)
+    public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
     {
         if (blob.Size == 0)
         {
@@ -58,47 +62,136 @@ internal sealed class BlobCopier
             return;
         }
 
-        var pending = targets.ToList();
-        while (pending.Count > 0)
+        await AttemptAsync(source, blob, targets, slots, cancellationToken);
+    }
+
+    /// <summary>
+    /// One upload session per destination, then the shared download for those whose session is open. A destination
+    /// whose InitiateLayerUpload is still running <see cref="BlobCopyOptions.FanOutGrace"/> after the first session
+    /// opened (a throttled or hung region) does not hold the others: the slot goes back once their copy ends, and the
+    /// late one copies the blob on its own, with its own download and slot, once its session opens. Destinations
+    /// that answered different part sizes cannot share parts either; in practice ECR answers one size. Every download
+    /// takes its parts from the engine's pool, so the memory bound holds whatever the number of downloads.
+    /// </summary>
+    private async Task AttemptAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
+    {
+        var uploads = targets.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
+        var ready = uploads;
+        var late = new List<Task>();
+        try
         {
-            var uploads = pending.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
-            pending = [];
+            using (await slots.TakeAsync(1, cancellationToken))
+            {
+                var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
+                await SessionsOpenedAsync(sessions, cancellationToken);
+                // One look at each session: one that opens between two looks must land in one list only.
+                var opened = sessions.ToLookup(s => s.Opened.IsCompleted);
+                late.AddRange(opened[false].Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
+                ready = [.. opened[true].Select(s => s.Upload)];
+                await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
+            }
+        }
+        catch (Exception ex)
+        {
+            // Cancelled while waiting for a slot; else not expected (each stage records its own failures). No target
+            // may be left waiting.
+            foreach (var upload in ready)
+            {
+                upload.Fail(ex);
+            }
+        }
+
+        var restarts = Settle(ready, cancellationToken);
+        if (restarts.Count > 0)
+        {
+            late.Add(AttemptAsync(source, blob, restarts, slots, cancellationToken));
+        }
+
+        await Task.WhenAll(late);
+    }
+
+    /// <summary>A destination whose session opened after the grace: the blob again, downloaded for it alone.</summary>
+    private async Task LateAsync(BlobSource source, BlobToCopy blob, PartUpload upload, Task opened, CopySlots slots, CancellationToken cancellationToken)
+    {
+        await opened;
+        if (!upload.Failed)
+        {
             try
             {
-                await Task.WhenAll(uploads.Select(u => u.InitiateAsync(cancellationToken)));
-
-                // Destinations that answered different part sizes cannot share parts; in practice ECR answers one size.
-                await Task.WhenAll(uploads.Where(u => !u.Failed).GroupBy(u => u.PartSize)
-                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
+                using (await slots.TakeAsync(1, cancellationToken))
+                {
+                    await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
+                }
             }
             catch (Exception ex)
             {
-                // Not expected (each stage records its own failures), but no target may be left waiting.
-                foreach (var upload in uploads)
-                {
-                    upload.Fail(ex);
-                }
-            }
-
-            foreach (var upload in uploads)
-            {
-                var target = upload.Target;
-                if (!upload.Failed)
-                {
-                    target.Succeed(upload.Uploaded);
-                }
-                else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
-                {
-                    // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
-                    target.Restarts++;
-                    pending.Add(target);
-                }
-                else
-                {
-                    target.Fail(upload.Error!);
-                }
+                upload.Fail(ex);
             }
         }
+
+        var restarts = Settle([upload], cancellationToken);
+        if (restarts.Count > 0)
+        {
+            await AttemptAsync(source, blob, restarts, slots, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help.</summary>
+    private List<BlobCopyTarget> Settle(IEnumerable<PartUpload> uploads, CancellationToken cancellationToken)
+    {
+        var restarts = new List<BlobCopyTarget>();
+        foreach (var upload in uploads)
+        {
+            var target = upload.Target;
+            if (!upload.Failed)
+            {
+                target.Succeed(upload.Uploaded);
+            }
+            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
+            {
+                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                target.Restarts++;
+                restarts.Add(target);
+            }
+            else
+            {
+                target.Fail(upload.Error!);
+            }
+        }
+
+        return restarts;
+    }
+
+    /// <summary>
+    /// Waits until every upload session has opened or failed, or until <see cref="BlobCopyOptions.FanOutGrace"/> has
+    /// passed since the first one opened, whichever comes first. InitiateAsync never throws.
+    /// </summary>
+    private async Task SessionsOpenedAsync(IReadOnlyList<(PartUpload Upload, Task Opened)> sessions, CancellationToken cancellationToken)
+    {
+        var all = Task.WhenAll(sessions.Select(s => s.Opened));
+        if (_options.FanOutGrace == Timeout.InfiniteTimeSpan)
+        {
+            await all;
+            return;
+        }
+
+        var running = sessions.Select(s => s.Opened).ToList();
+        while (running.Count > 0 && !sessions.Any(s => s.Opened.IsCompleted && !s.Upload.Failed))
+        {
+            running.Remove(await Task.WhenAny(running));
+        }
+
+        if (sessions.All(s => s.Opened.IsCompleted))
+        {
+            return;
+        }
+
+        using var graceOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(all, Task.Delay(_options.FanOutGrace, _backoff.Time, graceOver.Token));
+
+        // Stops the grace's timer when every session opened first (cancelling it is what ends the Delay's task).
+        await graceOver.CancelAsync();
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ namespace Replicator.Core.Copy;
 /// <summary>Limits of one layer copy. How often it retries is <see cref="Resilience.RetrySettings"/>'s business.</summary>
 public sealed record BlobCopyOptions
 {
-    /// <summary>A read that returns nothing for this long counts as a stalled connection and is resumed.</summary>
+    /// <summary>
+    /// A GET whose response headers, or a read that returns nothing, take this long counts as a stalled connection
+    /// and is resumed (within <see cref="Resilience.RetrySettings.MaxDownloadResumes"/>).
+    /// </summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -14,6 +17,21 @@ public sealed record BlobCopyOptions
     /// since an upload sends one part at a time and each extra part costs ~13.3 MiB per blob.
     /// </summary>
     public int PartsInFlight { get; init; } = 1;
+
+    /// <summary>
+    /// How long the blobs wait for the slower destinations once one is ready, at both points where the destinations
+    /// of a blob meet: after the first destination of a request has registered its blobs (the others are still
+    /// reading their state, or creating their repository), and after a blob's first upload session opens (the others'
+    /// InitiateLayerUpload still running). Past it, the destinations that are ready share one download, and each late
+    /// one copies the blob on its own, with its own download, once it is ready. So a throttled or hung destination
+    /// region (each of its attempts may take the ECR client's 100 s timeout, and it retries) never holds back the
+    /// healthy ones, and a blob is downloaded more than once only then. A healthy destination's reads are a few
+    /// cross-region round trips (DescribeImages, BatchCheckLayerAvailability, at worst BatchGetImage, the source's
+    /// settings and CreateRepository: a few hundred milliseconds each between the most distant regions) and fit in
+    /// 5 s with room for one retry after the 1 s throttling backoff (<see cref="Resilience.RetrySettings"/>). Measured on the engine's clock.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> always waits for every destination.
+    /// </summary>
+    public TimeSpan FanOutGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Accept http download URLs: only when an endpoint override points at a local ECR.</summary>
     public bool AllowInsecureDownloads { get; init; }

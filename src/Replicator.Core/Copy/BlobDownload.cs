@@ -11,9 +11,10 @@ namespace Replicator.Core.Copy;
 /// <summary>
 /// Reads one blob from presigned download URLs, hashing every byte as it arrives and refusing more bytes
 /// than the descriptor declares (go-containerregistry's verifying reader, pkg/v1/remote). A cut or stalled
-/// connection, a 5xx or a 429 resumes with a ranged GET from the next unread byte after the engine's backoff; a
-/// refused URL (400, 401, 403: how S3 answers an expired presigned URL) is replaced by a fresh one at once; a 404
-/// gets one fresh URL, then fails. Every GET after the first counts against the resume budget. URLs are bearer
+/// connection (no response headers, or no body bytes, for <see cref="BlobCopyOptions.ReadTimeout"/>), a 5xx or a
+/// 429 resumes with a ranged GET from the next unread byte after the engine's backoff; a refused URL (400, 401,
+/// 403: how S3 answers an expired presigned URL) is replaced by a fresh one at once; a 404 gets one fresh URL, then
+/// fails. Every GET after the first counts against the resume budget. URLs are bearer
 /// secrets: they never appear in an exception or a log line.
 /// </summary>
 internal sealed class BlobDownload : IDisposable
@@ -34,7 +35,7 @@ internal sealed class BlobDownload : IDisposable
     private int _waits;
     private bool _refusedBefore;
 
-    /// <param name="backoff">How a resume waits after a 5xx, a 429 or a failed connection: the engine's one backoff rule, on its clock.</param>
+    /// <param name="backoff">How a resume waits after a 5xx, a 429 or a failed connection: the engine's one backoff rule, on its clock (the stall timeouts run on it too).</param>
     public BlobDownload(HttpClient http, Func<CancellationToken, Task<Uri>> urlSource, string digest, long expectedSize, BlobCopyOptions options, RetryBackoff backoff, int maxResumes, byte[]? inline = null)
     {
         _backoff = backoff;
@@ -124,8 +125,7 @@ internal sealed class BlobDownload : IDisposable
             try
             {
                 var body = _body ?? await OpenAsync(cancellationToken);
-                using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                stall.CancelAfter(_options.ReadTimeout);
+                using var stall = StallTimeout(cancellationToken);
                 var read = await body.ReadAsync(buffer[..limit], stall.Token);
                 if (read == 0)
                 {
@@ -224,8 +224,7 @@ internal sealed class BlobDownload : IDisposable
         int extra;
         try
         {
-            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stall.CancelAfter(_options.ReadTimeout);
+            using var stall = StallTimeout(cancellationToken);
             extra = await _body.ReadAsync(probe, stall.Token);
         }
         catch (Exception ex) when (IsResumable(ex, cancellationToken))
@@ -274,7 +273,16 @@ internal sealed class BlobDownload : IDisposable
             request.Headers.Range = new RangeHeaderValue(Position, null);
         }
 
-        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        // Until the headers, under the same stall timeout as a read: the download's HttpClient has no timeout of its
+        // own (Timeout.InfiniteTimeSpan, so a large layer is never cut) and SocketsHttpHandler none for the response
+        // headers, so a GET whose answer never comes would hold the blob and every destination it feeds until the
+        // request's deadline. A stalled open is resumed like a stalled read, within the same resume budget.
+        HttpResponseMessage response;
+        using (var stall = StallTimeout(cancellationToken))
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             var status = response.StatusCode;
@@ -293,12 +301,20 @@ internal sealed class BlobDownload : IDisposable
         return body;
     }
 
-    private static async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)
+    /// <summary>
+    /// A token that fires when <see cref="BlobCopyOptions.ReadTimeout"/> passes on the engine's clock (the backoff's,
+    /// so a test moves it with the resume waits), or when the caller's token does.
+    /// </summary>
+    private StallTimer StallTimeout(CancellationToken cancellationToken) => new(_options.ReadTimeout, _backoff.Time, cancellationToken);
+
+    private async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)
     {
         var scratch = new byte[81920];
         while (count > 0)
         {
-            var read = await body.ReadAsync(scratch.AsMemory(0, (int)Math.Min(scratch.Length, count)), cancellationToken);
+            // Each read under the stall timeout: skipping a large prefix can take longer than it, a silent server not.
+            using var stall = StallTimeout(cancellationToken);
+            var read = await body.ReadAsync(scratch.AsMemory(0, (int)Math.Min(scratch.Length, count)), stall.Token);
             if (read == 0)
             {
                 throw new EndOfStreamException("the body ended while skipping to the resume offset");
@@ -314,5 +330,27 @@ internal sealed class BlobDownload : IDisposable
         _body = null;
         _response?.Dispose();
         _response = null;
+    }
+
+    /// <summary>A linked token whose timeout runs on a <see cref="TimeProvider"/> (a linked source's CancelAfter cannot).</summary>
+    private readonly struct StallTimer : IDisposable
+    {
+        private readonly CancellationTokenSource _timeout;
+        private readonly CancellationTokenRegistration _caller;
+
+        public StallTimer(TimeSpan after, TimeProvider time, CancellationToken caller)
+        {
+            _timeout = new CancellationTokenSource(after, time);
+            _caller = caller.UnsafeRegister(static timeout => ((CancellationTokenSource)timeout!).Cancel(), _timeout);
+        }
+
+        public CancellationToken Token => _timeout.Token;
+
+        public void Dispose()
+        {
+            // The registration first: once disposed, its callback cannot run on the disposed source.
+            _caller.Dispose();
+            _timeout.Dispose();
+        }
     }
 }

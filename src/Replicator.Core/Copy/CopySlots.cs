@@ -2,7 +2,8 @@ namespace Replicator.Core.Copy;
 
 /// <summary>
 /// The engine's blobs in flight (<c>ReplicatorOptions.MaxParallelLayers</c>), shared by every request. The copy
-/// takes one slot per blob, whatever the number of destinations it feeds (their parts are shared); a caller may
+/// takes one slot per download of a blob, whatever the number of destinations it feeds (their parts are shared;
+/// a blob has a second download only for a destination late past <c>BlobCopyOptions.FanOutGrace</c>); a caller may
 /// take several at once, all or none. Waiters are served in order, so a caller needing many slots is not
 /// starved by smaller ones.
 /// </summary>

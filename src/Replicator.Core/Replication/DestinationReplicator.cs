@@ -29,7 +29,9 @@ internal sealed class DestinationReplicator
         _time = time;
     }
 
-    public async Task<DestinationResult> ReplicateAsync(SourceContext source, IEcrClient client, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
+    /// <param name="clients">The destination's client is taken from these inside the run, so that a destination whose
+    /// client cannot be made fails on its own and still arrives at the fan-out the other destinations wait on.</param>
+    public async Task<DestinationResult> ReplicateAsync(SourceContext source, IDestinationClients clients, ReplicationDestination destination, IReplicationObserver observer, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var image = source.Image;
@@ -41,6 +43,7 @@ internal sealed class DestinationReplicator
         {
             // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
             var repository = _options.RepositoryMapping.Map(source.Reference.RepositoryName);
+            var client = clients.GetClient(destination, source.Reference.RegistryId);
             var state = await _reader.ReadAsync(client, destination.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
             skipped = plan.BlobsSkipped;

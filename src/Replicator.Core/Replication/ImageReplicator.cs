@@ -25,6 +25,7 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly ReferrerSubjects _subjects;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _fanOutGrace;
 
     public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null, IDestinationClients? destinationClients = null)
     {
@@ -45,6 +46,12 @@ public sealed class ImageReplicator : IImageReplicator
         _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
         _destinations = new DestinationReplicator(_provisioner, options, _time);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlobCopy.PartsInFlight, 1);
+        if (options.BlobCopy.FanOutGrace < TimeSpan.Zero && options.BlobCopy.FanOutGrace != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BlobCopy.FanOutGrace, "BlobCopy.FanOutGrace must be zero or more, or Timeout.InfiniteTimeSpan");
+        }
+
+        _fanOutGrace = options.BlobCopy.FanOutGrace;
         Parts = new SharedPartPool(options.MaxParallelLayers * (options.BlobCopy.PartsInFlight + 1));
         // Download resumes wait by the same rule, clock and random source as the ECR calls.
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, new RetryBackoff(options.Retry, _time, unitRandom), Parts);
@@ -162,12 +169,14 @@ public sealed class ImageReplicator : IImageReplicator
     private async Task<DestinationResult[]> CopyAsync(
         ImageReference source, (IEcrClient Client, SourceImage Image, Lazy<Task<SourceRepositorySettings>> Settings) loaded, IReadOnlyList<ReplicationDestination> ready, long started, CancellationToken cancellationToken)
     {
-        // The fan-out starts the copies once every destination it counts has arrived, so it counts only those that
-        // run: one still waiting for its subject never arrives, and the others' blobs would wait for it forever.
-        var blobs = new BlobFanOut(new BlobSource(loaded.Client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, cancellationToken);
+        // The fan-out starts the copies once every destination it counts has arrived (or its grace after the first),
+        // so it counts only those that run: one still waiting for its subject never arrives, and the others' blobs
+        // would wait for it until the grace ends. Each destination's client is resolved inside its own run, so a
+        // destination whose credentials cannot be had fails alone and still arrives.
+        var blobs = new BlobFanOut(new BlobSource(loaded.Client, source.RegistryId, source.RepositoryName), _copier, _slots, ready.Count, _time, _fanOutGrace, cancellationToken);
         var context = new SourceContext(loaded.Client, source, loaded.Image, loaded.Settings, blobs);
         var results = await Task.WhenAll(ready.Select(
-            d => _destinations.ReplicateAsync(context, _destinationClients.GetClient(d, source.RegistryId), d, _observer, cancellationToken)));
+            d => _destinations.ReplicateAsync(context, _destinationClients, d, _observer, cancellationToken)));
         return await RecheckRefusedLayersAsync(loaded.Client, source, loaded.Image.Root.ReferenceDigest, results, started, cancellationToken);
     }
 

@@ -12,6 +12,12 @@ public sealed class RetryBackoff(RetrySettings settings, TimeProvider time, Func
     private readonly TimeProvider _time = time ?? throw new ArgumentNullException(nameof(time));
     private readonly Func<double> _random = random ?? throw new ArgumentNullException(nameof(random));
 
+    /// <summary>
+    /// The clock it waits on. The copy's other timers (a download's stall timeout, the fan-out's grace) run on it
+    /// too, so the engine has one clock and a test moves them all with one fake.
+    /// </summary>
+    public TimeProvider Time => _time;
+
     /// <param name="attempt">0 before the first retry.</param>
     /// <param name="throttled">The other side asked us to slow down (429, 503 SlowDown, ThrottlingException).</param>
     public TimeSpan Delay(int attempt, bool throttled) =>

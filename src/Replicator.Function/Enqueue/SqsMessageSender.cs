@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 
 namespace Replicator.Function.Enqueue;
 
@@ -10,7 +11,6 @@ namespace Replicator.Function.Enqueue;
 public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessageSender
 {
     public const string ServiceEndpointVariable = "AWS_ENDPOINT_URL_SQS";
-    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
 
     /// <summary>
     /// Each entry's Id is its index in <paramref name="messages"/>, so a refusal names its message. SQS answers a
@@ -56,16 +56,18 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessage
 
     /// <summary>
     /// The client for <paramref name="region"/>: <c>AWS_ENDPOINT_URL_SQS</c>, else <c>AWS_ENDPOINT_URL</c>, from the
-    /// injected environment; credentials from <paramref name="credentials"/> or the standard chain.
+    /// injected environment, both off under <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c>, by the rule every other
+    /// client here follows (<see cref="ServiceEndpoints.Override"/>); credentials from <paramref name="credentials"/> or
+    /// the standard chain.
     /// </summary>
+    /// <exception cref="SettingException">An override that is not an absolute http or https URL.</exception>
     public static IAmazonSQS CreateClient(string region, IEnvironmentVariables environment, AWSCredentials? credentials)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var config = new AmazonSQSConfig();
-        var endpoint = new[] { ServiceEndpointVariable, GlobalEndpointVariable }.Select(environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
-        if (endpoint is not null)
+        if (ServiceEndpoints.Override(environment, ServiceEndpointVariable) is { } endpoint)
         {
-            config.ServiceURL = endpoint.Trim();
+            config.ServiceURL = endpoint.AbsoluteUri;
             config.AuthenticationRegion = region;
         }
         else

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Ecr.Model;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -122,6 +124,127 @@ public sealed class EnqueueTests
         var ids = sqs.Requests.Select(r => r.Body.GetProperty("Entries")[0].GetProperty("MessageDeduplicationId").GetString()).ToList();
         Assert.Equal(2, ids.Count);
         Assert.Equal(ids[0], ids[1]);
+
+        // Marked as sent by sync --all, so the function measures no ReplicationLatency from the command's own time.
+        AssertSender("sync", sqs);
+    }
+
+    [Fact]
+    public async Task Drift_messages_carry_the_reconcilers_sender_attribute()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(3), "v2");
+
+        var run = await EnqueueAsync(h, sqs);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertSender("reconciler", sqs);
+    }
+
+    /// <summary><c>sync --enqueue</c> of the loopback queue, comparing with us-west-2, and <paramref name="extra"/>.</summary>
+    private static Task<CliRun> EnqueueAsync(CliHarness h, FakeSqsServer sqs, params string[] extra) =>
+        h.RunWithAsync(
+            h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri)),
+            null,
+            ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, .. extra]);
+
+    private static void AssertSender(string expected, FakeSqsServer sqs)
+    {
+        var entries = sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()).ToList();
+        Assert.NotEmpty(entries);
+        Assert.All(entries, e =>
+        {
+            var attribute = e.GetProperty("MessageAttributes").GetProperty("ReplicatorSender");
+            Assert.Equal("String", attribute.GetProperty("DataType").GetString());
+            Assert.Equal(expected, attribute.GetProperty("StringValue").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task All_refuses_a_destination_region_that_would_change_nothing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(4), "v1");
+
+        var run = await EnqueueAsync(h, sqs, "--all");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--destination-region has no effect with --enqueue --all (the function replicates the events to its own DESTINATION_REGIONS)");
+        Assert.Empty(sqs.Requests);
+    }
+
+    [Fact]
+    public async Task A_named_repository_missing_at_the_source_is_an_error_and_nothing_is_queued()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "real", CliHarness.Single(5), "v1");
+
+        // "real" sorts after "ghost" and "zz-ghost" after "real": either way nothing is sent before the error.
+        foreach (var ghost in new[] { "ghost", "zz-ghost" })
+        {
+            var run = await EnqueueAsync(h, sqs, "--repository", ghost, "--repository", "real");
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            run.AssertOneLineError($"repository {ghost} does not exist in us-east-1");
+        }
+
+        Assert.Empty(sqs.Requests);
+    }
+
+    [Fact]
+    public async Task A_tag_immutable_at_another_digest_in_a_destination_is_not_enqueued_and_the_exit_code_is_1()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(6), "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(7), "v2");
+        await h.Client(CliHarness.West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "app", ImageTagMutability = ImageTagMutability.Immutable });
+        await h.PushAsync(CliHarness.West, "app", CliHarness.Single(8), "v1");
+
+        var run = await EnqueueAsync(h, sqs);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("not enqueued: us-west-2 holds app:v1 at sha256:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("1 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        var sent = Assert.Single(sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()));
+        Assert.Contains("\"image-tag\":\"v2\"", sent.GetProperty("MessageBody").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 0, 0)] // in the first repository's listing: not "no repository matches the selection"
+    [InlineData(2, 1, 1)] // in the second's: the first one's drift was queued
+    public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_2(int heldListing, int compared, int queued)
+    {
+        // One clock for LocalEcr and the CLI, never advanced: the held listing waits until the cancel, and the
+        // reconciler's short deadline for its last send after a cancel never passes while the loopback queue answers.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(9), "v1");
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(10), "v1");
+        if (heldListing > 1)
+        {
+            h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.Zero, heldListing - 1, CliHarness.Source);
+        }
+
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        using var ctrlC = new CancellationTokenSource();
+
+        var running = h.RunCancellableAsync(environment, time, ctrlC.Token, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await ctrlC.CancelAsync();
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"error: cancelled after {compared} repositories compared; {queued} message(s) queued", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("matches the selection", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("drift found", run.Output, StringComparison.Ordinal);
+        Assert.Equal(queued, sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()).Count());
     }
 
     [Fact]
@@ -195,6 +318,18 @@ public sealed class EnqueueTests
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--enqueue 'not a url' is not a queue URL");
+    }
+
+    [Fact]
+    public async Task A_malformed_queue_endpoint_is_a_usage_error_naming_its_variable()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(14), "v1");
+
+        var run = await h.RunWithAsync(h.Environment(("AWS_ENDPOINT_URL_SQS", "not a url")), null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", "https://sqs.us-east-1.amazonaws.com/000000000000/replicator.fifo");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("AWS_ENDPOINT_URL_SQS must be an absolute http or https URL");
     }
 
     [Fact]

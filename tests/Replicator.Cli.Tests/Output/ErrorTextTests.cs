@@ -5,11 +5,36 @@ namespace Replicator.Cli.Tests.Output;
 public sealed class ErrorTextTests
 {
     [Fact]
-    public void The_credential_chain_failure_becomes_one_actionable_line()
+    public void The_credential_chain_failure_becomes_one_actionable_line_that_keeps_each_providers_reason()
     {
-        const string sdk = "Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:\n\nException 1 of 4: ...";
+        // AWSSDK.Core's wording: a heading, an empty line, then one "Exception i of n: message" line per provider.
+        var sdk = string.Join(
+            Environment.NewLine,
+            "Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:",
+            string.Empty,
+            "Exception 1 of 3: The environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN were not set with AWS credentials.",
+            "Exception 2 of 3: Unable to find the \"ops\" profile.",
+            "Exception 3 of 3: Failed to connect to EC2 instance metadata to retrieve credentials: timed out.",
+            string.Empty);
 
-        Assert.Equal(ErrorText.NoCredentials, ErrorText.OneLine(sdk));
+        var line = ErrorText.OneLine(sdk);
+
+        Assert.StartsWith(ErrorText.NoCredentials, line, StringComparison.Ordinal);
+        Assert.Contains("Unable to find the \"ops\" profile.", line, StringComparison.Ordinal);
+        Assert.Contains("were not set with AWS credentials.; Unable to find", line, StringComparison.Ordinal);
+        Assert.EndsWith("Failed to connect to EC2 instance metadata to retrieve credentials: timed out.)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+    }
+
+    [Fact]
+    public void A_credential_chain_failure_without_reasons_is_the_advice_alone_and_a_long_reason_is_cut()
+    {
+        Assert.Equal(ErrorText.NoCredentials, ErrorText.OneLine("Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:\n\n"));
+
+        var line = ErrorText.OneLine("Failed to resolve AWS credentials.\nException 1 of 1: " + new string('x', 500));
+        Assert.Contains(new string('x', ErrorText.MaxReasonLength) + "...)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('x', ErrorText.MaxReasonLength + 1), line, StringComparison.Ordinal);
     }
 
     [Fact]

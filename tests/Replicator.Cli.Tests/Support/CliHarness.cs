@@ -75,7 +75,11 @@ internal sealed class CliHarness : IAsyncDisposable
     /// <summary>A run on <paramref name="time"/>, the CLI's clock (request signing, retry waits).</summary>
     public Task<CliRun> RunOnAsync(TimeProvider time, params string[] args) => RunWithAsync(Environment(), null, terminal: false, time, args);
 
-    private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args)
+    /// <summary>A run on <paramref name="time"/> that the test can cancel, as Ctrl+C does (Program.cs cancels the token).</summary>
+    public Task<CliRun> RunCancellableAsync(IEnvironmentVariables environment, TimeProvider time, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(environment, null, terminal: false, time, args, cancellationToken);
+
+    private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -89,7 +93,7 @@ internal sealed class CliHarness : IAsyncDisposable
             MessageSenderFactory = sender,
             Time = time,
         };
-        var code = await CliApp.RunAsync(args, context, CancellationToken.None);
+        var code = await CliApp.RunAsync(args, context, cancellationToken);
         var run = new CliRun(code, output.ToString(), error.ToString());
         Assert.DoesNotContain(SecretKey, run.Output + run.Error, StringComparison.Ordinal);
         return run;

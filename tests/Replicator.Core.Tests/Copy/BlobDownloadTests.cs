@@ -128,7 +128,9 @@ public sealed class BlobDownloadTests
         using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
 
         var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
-        var wait = await clock.FirstTimer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The GET's stall timeout runs on the same clock: the backoff is the timer of another length.
+        var wait = await clock.TimerAsync(due => due != Options.ReadTimeout).WaitAsync(TimeSpan.FromSeconds(30));
 
         // Full jitter over the 1 s throttling base: 1,000 ms × (0.1 + 0.9 × 0.5).
         Assert.Equal(TimeSpan.FromMilliseconds(550), wait);
@@ -208,6 +210,70 @@ public sealed class BlobDownloadTests
         Assert.Equal(0, handler.Requests);
     }
 
+    [Fact]
+    public async Task A_get_whose_response_headers_never_come_is_resumed_after_the_read_timeout_on_the_injected_clock()
+    {
+        var clock = new FakeTimeProvider();
+        var backoff = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, clock, () => 0);
+        using var handler = new ScriptedHandler(
+            (_, cancellationToken) => NeverAsync<HttpResponseMessage>(cancellationToken),
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new MemoryStream(Content))));
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
+
+        var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
+        await handler.Received(1).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The first GET waits for its headers (the HttpClient has no timeout); only the stall timeout on the
+        // download's clock can end the wait.
+        Assert.False(fill.IsCompleted);
+        clock.Advance(Options.ReadTimeout);
+        Assert.Equal(Content.Length, await fill.WaitAsync(TimeSpan.FromSeconds(30)));
+        download.Verify();
+
+        Assert.Equal(2, handler.Requests);
+        Assert.Equal(1, download.Resumes);
+    }
+
+    [Fact]
+    public async Task A_skip_to_the_resume_offset_that_stalls_is_resumed_after_the_read_timeout()
+    {
+        // The first body is cut after 4,000 bytes; the second ignores the range (200, from byte 0) and then goes silent
+        // while the download skips what it already has; the third is whole.
+        var clock = new FakeTimeProvider();
+        var backoff = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, clock, () => 0);
+        var silent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var handler = new ScriptedHandler(
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 0, (_, cancellationToken) =>
+            {
+                silent.TrySetResult();
+                return new ValueTask<int>(NeverAsync<int>(cancellationToken));
+            }))),
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new MemoryStream(Content))));
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
+
+        var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
+        await silent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(fill.IsCompleted);
+        clock.Advance(Options.ReadTimeout);
+        Assert.Equal(Content.Length, await fill.WaitAsync(TimeSpan.FromSeconds(30)));
+        download.Verify();
+
+        Assert.Equal(3, handler.Requests);
+        Assert.Equal(2, download.Resumes);
+    }
+
+    private static async Task<T> NeverAsync<T>(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static HttpResponseMessage Answer(HttpStatusCode status, Stream body) => new(status) { Content = new StreamContent(body) };
+
     /// <summary>A URL source that hands out a new URL each time (numbered, so a test can tell them apart).</summary>
     private static Func<CancellationToken, Task<Uri>> NumberedUrls()
     {
@@ -258,5 +324,90 @@ public sealed class BlobDownloadTests
             var status = Statuses.TryDequeue(out var next) ? next : Status;
             return Task.FromResult(new HttpResponseMessage(status) { Content = new ByteArrayContent(body) });
         }
+    }
+
+    /// <summary>Answers each request with the next of its scripted answers, and tells when requests have arrived.</summary>
+    private sealed class ScriptedHandler(params Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>[] answers) : HttpMessageHandler
+    {
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        /// <summary>Completes once <paramref name="count"/> requests have arrived.</summary>
+        public Task Received(int count)
+        {
+            lock (_waiters)
+            {
+                if (_requests >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, reached));
+                return reached.Task;
+            }
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            int index;
+            lock (_waiters)
+            {
+                index = _requests++;
+                foreach (var waiter in _waiters.Where(w => w.Count <= _requests).ToList())
+                {
+                    _waiters.Remove(waiter);
+                    waiter.Reached.SetResult();
+                }
+            }
+
+            return answers[index](request, cancellationToken);
+        }
+    }
+
+    /// <summary>Serves <paramref name="content"/> up to <paramref name="served"/> bytes, then does what <paramref name="then"/> says.</summary>
+    private sealed class ScriptedStream(byte[] content, int served, Func<Memory<byte>, CancellationToken, ValueTask<int>> then) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position >= served)
+            {
+                return then(buffer, cancellationToken);
+            }
+
+            var count = Math.Min(buffer.Length, served - _position);
+            content.AsSpan(_position, count).CopyTo(buffer.Span);
+            _position += count;
+            return new ValueTask<int>(count);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -36,7 +36,7 @@ public sealed class EmptyLayerTests
         var copier = new BlobCopier(h.Http, FastOptions.BlobCopy, FastOptions.Retry, new RetryBackoff(FastOptions.Retry, TimeProvider.System, () => 0.5), new SharedPartPool(4));
         var targets = new[] { West, Europe }.Select(r => new BlobCopyTarget(new BlobTarget(h.Client(r), null, "empty"), progress: null)).ToList();
 
-        await copier.CopyAsync(new BlobSource(h.Client(Source), null, "empty"), new BlobToCopy(EmptyDigest, 0), targets, CancellationToken.None);
+        await copier.CopyAsync(new BlobSource(h.Client(Source), null, "empty"), new BlobToCopy(EmptyDigest, 0), targets, new CopySlots(1), CancellationToken.None);
 
         foreach (var target in targets)
         {

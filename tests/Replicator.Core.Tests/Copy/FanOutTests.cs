@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
 using Replicator.Core.Replication;
 using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
@@ -13,6 +16,9 @@ public sealed class FanOutTests
     // Two parts at ECR's 10 MiB part size, so shared parts and their order are exercised, plus the config blob.
     private static readonly long[] TwoParts = [12 * 1024 * 1024];
 
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
     [Fact]
     public async Task An_image_copied_to_three_destinations_downloads_each_blob_once()
     {
@@ -21,8 +27,10 @@ public sealed class FanOutTests
         await h.PushAsync(Source, "fan", image, "v1");
         h.Server.Calls.Reset();
 
-        var replicator = h.Replicator();
-        var result = await replicator.ReplicateAsync(Request("fan", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+        // The production grace on an engine clock that never moves: the destinations meet however slow the machine
+        // is, so the count below shows no download beyond one per blob when no destination is degraded.
+        var replicator = h.Replicator(FastOptions with { BlobCopy = FastOptions.BlobCopy with { FanOutGrace = new BlobCopyOptions().FanOutGrace } }, time: new FakeTimeProvider());
+        var result = await replicator.ReplicateAsync(Request("fan", image.Digest, "v1", West, Europe, Asia), CancellationToken.None).WaitAsync(Bound);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
         Assert.Equal(0, replicator.Parts.Alive);
@@ -143,5 +151,171 @@ public sealed class FanOutTests
         Assert.InRange(replicator.Parts.MaxAlive, 1, 4);
         Assert.InRange(replicator.Parts.Allocated, 1, 4);
         Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task A_destination_slow_to_read_its_state_does_not_hold_the_others_past_the_grace()
+    {
+        // Europe's first state read (DescribeImages) is held on LocalEcr's clock until the test moves it; the engine's
+        // clock moves only when the test says, once West has arrived and the grace is set.
+        var grace = TimeSpan.FromSeconds(7);
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var engineClock = new GraceClock(grace);
+        await using var h = await StartAsync(serverClock: serverClock);
+        var image = new SampleImageBuilder(seed: 66).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "fanheldread", image, "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), count: 1, region: Europe);
+        h.Server.Calls.Reset();
+        var observer = new DoneObserver();
+        var replicator = h.Replicator(FastOptions with { BlobCopy = FastOptions.BlobCopy with { FanOutGrace = grace } }, observer, engineClock);
+
+        var replicating = replicator.ReplicateAsync(Request("fanheldread", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(Bound);
+        await engineClock.GraceSetAsync(1).WaitAsync(Bound);
+
+        // West has arrived and waits out the grace (nothing is copied before it ends), then copies without Europe.
+        Assert.False(observer.Done(West).IsCompleted);
+        Assert.Equal(0, h.Calls(Source, "DownloadLayer"));
+        engineClock.Advance(grace);
+        var west = await observer.Done(West).WaitAsync(Bound);
+
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanheldread", "v1"));
+        Assert.False(replicating.IsCompleted);
+        Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(0, h.Calls(Europe, "InitiateLayerUpload"));
+
+        // Released, Europe copies every blob on its own: one more download each.
+        serverClock.Advance(TimeSpan.FromMinutes(1));
+        var result = await replicating.WaitAsync(Bound);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "fanheldread", "v1"));
+        Assert.Equal(2 * image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task A_destination_slow_to_open_an_upload_session_does_not_hold_the_others_past_the_grace()
+    {
+        // Europe's first InitiateLayerUpload is held on LocalEcr's clock. One blob at a time, so the held session is the
+        // first blob's and the grace timers set are, in order, the fan-out's (ended when Europe arrived) and that blob's.
+        var grace = TimeSpan.FromSeconds(7);
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var engineClock = new GraceClock(grace);
+        await using var h = await StartAsync(serverClock: serverClock);
+        var image = new SampleImageBuilder(seed: 67).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "fanheldopen", image, "v1");
+        h.Server.Faults.DelayResponses("InitiateLayerUpload", TimeSpan.FromMinutes(1), count: 1, region: Europe);
+        h.Server.Calls.Reset();
+        var observer = new DoneObserver();
+        var options = FastOptions with { MaxParallelLayers = 1, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = grace } };
+        var replicator = h.Replicator(options, observer, engineClock);
+
+        var replicating = replicator.ReplicateAsync(Request("fanheldopen", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(Bound);
+        await engineClock.GraceSetAsync(2).WaitAsync(Bound);
+
+        Assert.False(observer.Done(West).IsCompleted);
+        Assert.Equal(0, h.Calls(Source, "DownloadLayer"));
+        engineClock.Advance(grace);
+        var west = await observer.Done(West).WaitAsync(Bound);
+
+        // The first blob went to West alone, and its slot went back: the second was shared by both, as usual.
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanheldopen", "v1"));
+        Assert.False(replicating.IsCompleted);
+        Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count - 1, h.Calls(Europe, "CompleteLayerUpload"));
+
+        serverClock.Advance(TimeSpan.FromMinutes(1));
+        var result = await replicating.WaitAsync(Bound);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "fanheldopen", "v1"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "InitiateLayerUpload"));
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task A_destination_whose_client_cannot_be_made_fails_alone_and_the_others_replicate()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 68).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "fannoclient", image, "v1");
+        var replicator = new ImageReplicator(h.Clients, h.Http, FastOptions, destinationClients: new RefusingDestinationClients(h, Europe));
+
+        var result = await replicator.ReplicateAsync(Request("fannoclient", image.Digest, "v1", West, Europe, Asia), CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal(ReplicationOutcome.Failed, result.Destinations.Single(d => d.Destination.Region == Europe).Outcome);
+        Assert.All(result.Destinations.Where(d => d.Destination.Region != Europe), d => Assert.Equal(ReplicationOutcome.Replicated, d.Outcome));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fannoclient", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Asia, "fannoclient", "v1"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    /// <summary>A fake clock that tells when timers of the grace's length have been set: a test advances it only after.</summary>
+    private sealed class GraceClock(TimeSpan grace) : FakeTimeProvider(DateTimeOffset.UtcNow)
+    {
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+        private int _set;
+
+        /// <summary>Completes once <paramref name="count"/> grace timers in all have been set.</summary>
+        public Task GraceSetAsync(int count)
+        {
+            lock (_waiters)
+            {
+                if (_set >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, reached));
+                return reached.Task;
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime == grace)
+            {
+                lock (_waiters)
+                {
+                    _set++;
+                    foreach (var waiter in _waiters.Where(w => w.Count <= _set).ToList())
+                    {
+                        _waiters.Remove(waiter);
+                        waiter.Reached.SetResult();
+                    }
+                }
+            }
+
+            return timer;
+        }
+    }
+
+    /// <summary>Tells when each destination is done, while the request still runs.</summary>
+    private sealed class DoneObserver : IReplicationObserver
+    {
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<DestinationResult>> _done = new(StringComparer.Ordinal);
+
+        public Task<DestinationResult> Done(string region) => Of(region).Task;
+
+        public void DestinationDone(DestinationResult result) => Of(result.Destination.Region).TrySetResult(result);
+
+        private TaskCompletionSource<DestinationResult> Of(string region) =>
+            _done.GetOrAdd(region, static _ => new TaskCompletionSource<DestinationResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>Destination clients of which one region's cannot be made (its credentials cannot be had).</summary>
+    private sealed class RefusingDestinationClients(Replication.EngineHarness h, string refused) : IDestinationClients
+    {
+        public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount) =>
+            destination.Region == refused ? throw new InvalidOperationException($"no client for {destination}") : h.Client(destination.Region);
     }
 }

@@ -34,27 +34,30 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>
     /// Fast retries: the delays are real, so keep them small. The production read timeout: tests count downloads, and
     /// a short one would add a resumed GET whenever a loaded machine pauses the copy that long; a test of stalls sets
-    /// its own.
+    /// its own. A fan-out grace far past the production one for the same reason (a destination late past it downloads
+    /// on its own); the tests of the grace set it and run the engine on a fake clock.
     /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new() { AllowInsecureDownloads = true },
+        BlobCopy = new() { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2) },
         PutImageRatePerSecond = 1000,
     };
 
     /// <param name="wrap">Puts a handler (recording, losing an answer) between the engine and LocalEcr.</param>
-    public static async Task<EngineHarness> StartAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
+    /// <param name="serverClock">LocalEcr's clock (held answers, URL expiry); null: the system clock.</param>
+    public static async Task<EngineHarness> StartAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null, TimeProvider? serverClock = null)
     {
-        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
+        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, TimeProvider = serverClock });
         var http = wrap is null ? new HttpClient() : new HttpClient(wrap(new SocketsHttpHandler()));
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
         var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment);
         return new EngineHarness(server, http, clients);
     }
 
-    public ImageReplicator Replicator(ReplicatorOptions? options = null, IReplicationObserver? observer = null) =>
-        new(Clients, Http, options ?? FastOptions, observer: observer);
+    /// <param name="time">The engine's clock (retry waits, stall timeouts, the fan-out grace); null: the system clock.</param>
+    public ImageReplicator Replicator(ReplicatorOptions? options = null, IReplicationObserver? observer = null, TimeProvider? time = null) =>
+        new(Clients, Http, options ?? FastOptions, time, observer);
 
     public IEcrClient Client(string region) => Clients.GetClient(region);
 

@@ -52,12 +52,13 @@ internal sealed class FunctionRig : IAsyncDisposable
     /// <summary>
     /// Retries fast (the delays are real); http download URLs as with an endpoint override. The production read
     /// timeout: tests count downloads, and a short one would add a resumed GET whenever a loaded machine pauses the
-    /// copy that long; a test of stalls sets its own.
+    /// copy that long; a test of stalls sets its own. For the same reason a fan-out grace of minutes: the two
+    /// destinations read their state concurrently, and past the production 5 s a late one gets a download of its own.
     /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true },
+        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2) },
         PutImageRatePerSecond = 1000,
     };
 
@@ -91,7 +92,11 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public BatchProcessor Processor { get; }
 
-    /// <param name="requestTimeout">The ECR client's per-request timeout (EcrClientConfig.Timeout): small so a stalled call fails fast.</param>
+    /// <param name="requestTimeout">
+    /// The engine's ECR clients' per-request timeout; by default the production one (<see cref="EcrClientConfig.DefaultTimeout"/>),
+    /// as tests count calls and a short one would retry, and count twice, any call a loaded machine pauses that long. A
+    /// test of stalls sets its own, with <paramref name="clientClock"/>.
+    /// </param>
     /// <param name="clientClock">
     /// The engine's ECR clients' clock (their request timeout and signing time). A fake one lets a test time a call
     /// out by advancing it, with no wall-clock deadline a busy machine could miss or hit by accident.
@@ -110,11 +115,10 @@ internal sealed class FunctionRig : IAsyncDisposable
         var endpoint = proxy?.Address ?? ecr.BaseAddress;
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
-        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? TimeSpan.FromSeconds(5));
+        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? EcrClientConfig.DefaultTimeout);
 
-        // The test's own setup and probes keep a generous timeout: a short one is for the engine under test, and a
-        // busy machine must not fail the setup instead.
-        var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: TimeSpan.FromSeconds(100));
+        // The test's own setup and probes on the system clock, whatever the engine's clock and timeout.
+        var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: EcrClientConfig.DefaultTimeout);
         return new FunctionRig(ecr, proxy, http, clients, operatorClients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
