@@ -73,7 +73,7 @@ public static class SyncCommand
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
-        using var services = new CliServices(context, criteria, observer: progress);
+        using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
         IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
             SqsMessageSender.CreateClient(QueueRegion(queue, criteria.SourceRegion), context.Environment, context.Credentials is null ? null : new CredentialsSourceAdapter(context.Credentials)),
             queue.AbsoluteUri);
