@@ -43,8 +43,7 @@ public sealed class FunctionEnvironmentTests
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "kms", "v1"));
-        var created = (await h.Client(CliHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single();
-        Assert.Equal(WestKey, created.EncryptionConfiguration?.KmsKey);
+        Assert.Equal(WestKey, await CreatedKeyAsync(h));
     }
 
     [Fact]
@@ -108,8 +107,7 @@ public sealed class FunctionEnvironmentTests
         var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        var created = (await h.Client(CliHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single();
-        Assert.Equal(WestKey, created.EncryptionConfiguration?.KmsKey);
+        Assert.Equal(WestKey, await CreatedKeyAsync(h));
     }
 
     [Fact]
@@ -133,6 +131,9 @@ public sealed class FunctionEnvironmentTests
         Assert.DoesNotContain("KmsKeyNotConfigured", dryRun.Output + verify.Output + enqueue.Output, StringComparison.Ordinal);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
+
+    private static async Task<string?> CreatedKeyAsync(CliHarness h) =>
+        (await h.Client(CliHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single().EncryptionConfiguration?.KmsKey;
 
     private static Task CreateKmsRepositoryAsync(CliHarness h) =>
         h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest
