@@ -12,13 +12,13 @@ namespace Replicator.Testing;
 /// </summary>
 public static class EcrArchiver
 {
-    public static Task ArchiveAsync(HttpClient http, Uri endpoint, string region, string repository, string digest) =>
-        UpdateAsync(http, endpoint, region, repository, digest, "ARCHIVE");
+    public static Task ArchiveAsync(HttpClient http, Uri endpoint, string region, string repository, string digest, AwsCredentials? credentials = null) =>
+        UpdateAsync(http, endpoint, region, repository, digest, "ARCHIVE", credentials);
 
-    public static Task RestoreAsync(HttpClient http, Uri endpoint, string region, string repository, string digest) =>
-        UpdateAsync(http, endpoint, region, repository, digest, "STANDARD");
+    public static Task RestoreAsync(HttpClient http, Uri endpoint, string region, string repository, string digest, AwsCredentials? credentials = null) =>
+        UpdateAsync(http, endpoint, region, repository, digest, "STANDARD", credentials);
 
-    private static async Task UpdateAsync(HttpClient http, Uri endpoint, string region, string repository, string digest, string storageClass)
+    private static async Task UpdateAsync(HttpClient http, Uri endpoint, string region, string repository, string digest, string storageClass, AwsCredentials? credentials)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
@@ -30,7 +30,7 @@ public static class EcrArchiver
         var host = endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
         var signature = new SigV4Signer(TimeProvider.System).Sign(
             new SigV4Request("POST", "/", [], [new("host", host), new("content-type", EcrClient.ContentType), new("x-amz-target", target)], SigV4Signer.Sha256Hex(body)),
-            new AwsCredentials("test", "test"),
+            credentials ?? new AwsCredentials("test", "test"),
             region,
             EcrClient.SigningService);
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };

@@ -81,6 +81,7 @@ public sealed class SelectionOptions
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(context);
+        var mapping = parse.GetValue(RepositoryMapping);
         var input = new SelectionInput
         {
             SourceRegion = parse.GetValue(SourceRegion),
@@ -90,7 +91,8 @@ public sealed class SelectionOptions
             RepositoryFilter = parse.GetValue(RepositoryFilter),
             TagFilter = parse.GetValue(TagFilter),
             Since = parse.GetValue(Since),
-            RepositoryMapping = parse.GetValue(RepositoryMapping) ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
+            RepositoryMapping = mapping ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
+            RepositoryMappingSetting = mapping is null ? Replicator.Core.Replication.RepositoryMapping.Variable : SelectionParser.MappingOption,
         };
         var defaultRegion = DefaultRegion(context.Environment);
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : AwsRegions.IsKnown;

@@ -80,7 +80,7 @@ public static class SyncCommand
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
-        using var services = new CliServices(context, criteria, observer: progress);
+        using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
         IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
             CreateSqsClient(context, QueueRegion(queue, criteria.SourceRegion)),
             queue.AbsoluteUri);

@@ -64,7 +64,8 @@ public static class VerifyCommand
         string? account = null;
         foreach (var repository in repositories)
         {
-            var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken)
+            // Every status on both sides (DriftDetector): an archived image still holds its tags.
+            var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true)
                 ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
@@ -89,7 +90,8 @@ public static class VerifyCommand
             // index's platform manifests, which the copy brings along and the reconciler heals.
             var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
-            foreach (var image in expected.DistinctBy(i => i.Digest))
+            // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
+            foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
             {
                 IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
                     ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
@@ -104,7 +106,7 @@ public static class VerifyCommand
             foreach (var destination in criteria.Destinations)
             {
                 var client = services.Destinations.GetClient(destination, account);
-                var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken);
+                var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken, everyStatus: true);
                 var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
                 entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
 

@@ -26,7 +26,11 @@ public sealed class CliServices : IDisposable
     /// </param>
     /// <param name="maxParallelLayers">Layers copied at once.</param>
     /// <param name="observer">Progress.</param>
-    public CliServices(CliContext context, SelectionCriteria? criteria = null, int maxParallelLayers = 4, IReplicationObserver? observer = null)
+    /// <param name="usesDestinations">
+    /// False for a run that makes no destination call (<c>sync --enqueue --all</c>): the destination settings are
+    /// checked for grammar only, whatever the selection.
+    /// </param>
+    public CliServices(CliContext context, SelectionCriteria? criteria = null, int maxParallelLayers = 4, IReplicationObserver? observer = null, bool usesDestinations = true)
     {
         ArgumentNullException.ThrowIfNull(context);
         EndpointOverridden(context.Environment);
@@ -35,8 +39,13 @@ public sealed class CliServices : IDisposable
         IReadOnlyDictionary<string, string> kmsKeys;
         try
         {
-            access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, criteria.Destinations, criteria.SourceRegion);
-            kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), criteria?.Destinations ?? []);
+            // The exported environment of the function may configure more destinations than this run selects: their
+            // entries are checked (against DESTINATION_REGIONS when it is exported too) and left out, as the scope says.
+            var scope = criteria is null || !usesDestinations
+                ? DestinationScope.None
+                : DestinationScope.Selected(criteria.Destinations, context.Environment.GetEnvironmentVariable(ReplicationDestination.Variable));
+            access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, scope, criteria.SourceRegion);
+            kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), scope);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
         }

@@ -37,15 +37,20 @@ public static class ImageInventory
         return new UsageException($"no repository in {criteria.SourceRegion} matches the selection: nothing to {what}");
     }
 
-    /// <summary>The tagged images of a repository; null when it does not exist.</summary>
-    public static async Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tagged images of a repository; null when it does not exist. ACTIVE ones only unless
+    /// <paramref name="everyStatus"/>: without a status filter DescribeImages leaves archived images out (botocore ECR
+    /// model, DescribeImagesFilter.imageStatus: "If not specified, only images with ACTIVE status are returned"), which
+    /// suits a copy (an archived image cannot be pulled) but not a comparison (an archived image still holds its tags).
+    /// </summary>
+    public static async Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken, bool everyStatus = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         var request = new DescribeImagesRequest
         {
             RegistryId = registryId,
             RepositoryName = repository,
-            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged },
+            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = everyStatus ? ImageStatusFilter.Any : null },
         };
         var details = new List<ImageDetail>();
         try

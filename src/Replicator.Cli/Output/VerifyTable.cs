@@ -1,4 +1,5 @@
 using Replicator.Cli.Verification;
+using Replicator.Core.Ecr.Model;
 using Spectre.Console;
 
 namespace Replicator.Cli.Output;
@@ -25,7 +26,7 @@ public static class VerifyTable
                     DriftStatus.Missing => "[red]missing[/]",
                     DriftStatus.Different => "[red]different digest[/]",
                     _ => "[yellow]extra[/]",
-                }));
+                } + ImageStatuses(e)));
         }
 
         table.Caption(report.InSync
@@ -33,6 +34,18 @@ public static class VerifyTable
             : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}");
         return table;
     }
+
+    /// <summary>", source archived", ", destination archived": an image that is not ACTIVE on either side.</summary>
+    private static string ImageStatuses(DriftEntry e) =>
+        (e.SourceImageStatus is { } source ? $", source {Describe(source)}" : string.Empty)
+        + (e.DestinationImageStatus is { } destination ? $", destination {Describe(destination)}" : string.Empty);
+
+    private static string Describe(string imageStatus) => imageStatus switch
+    {
+        ImageStatus.Archived => "archived",
+        ImageStatus.Activating => "being restored",
+        _ => Markup.Escape(imageStatus),
+    };
 
     private static string Referrers(VerifyReport report) => report.Entries.Count(e => e.IsReferrer) is var n and > 0 ? $" and {n} referrer(s)" : string.Empty;
 }

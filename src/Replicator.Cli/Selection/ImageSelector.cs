@@ -34,7 +34,7 @@ public static class ImageSelector
 
             foreach (var tag in tags.Where(criteria.IncludesTag))
             {
-                selected.Add(new SelectedImage(repository, tag, digest, detail.ImagePushedAt, detail.ImageSizeInBytes));
+                selected.Add(new SelectedImage(repository, tag, digest, detail.ImagePushedAt, detail.ImageSizeInBytes, detail.ImageStatus));
             }
         }
 

@@ -19,4 +19,7 @@ public sealed record SelectionInput
 
     /// <summary>--repository-mapping, else REPOSITORY_MAPPING.</summary>
     public string? RepositoryMapping { get; init; }
+
+    /// <summary>Where <see cref="RepositoryMapping"/> came from, named in its errors: the option, or the variable.</summary>
+    public string RepositoryMappingSetting { get; init; } = SelectionParser.MappingOption;
 }

@@ -16,6 +16,8 @@ public static class SelectionParser
 {
     private const string DestinationOption = "--destination-region";
 
+    public const string MappingOption = "--repository-mapping";
+
     /// <param name="isKnownRegion">Null accepts any well-formed region name (an endpoint override, e.g. LocalEcr).</param>
     public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true)
     {
@@ -53,7 +55,7 @@ public static class SelectionParser
             RepositoryFilter = ParseRepositoryFilter(input.RepositoryFilter),
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
-            Mapping = ParseMapping(input.RepositoryMapping),
+            Mapping = ParseMapping(input.RepositoryMapping, input.RepositoryMappingSetting),
         };
     }
 
@@ -73,12 +75,15 @@ public static class SelectionParser
         }
     }
 
-    /// <summary>The function's REPOSITORY_MAPPING grammar; a mistake is a usage error naming the option.</summary>
-    public static RepositoryMapping ParseMapping(string? value)
+    /// <summary>
+    /// The function's REPOSITORY_MAPPING grammar; a mistake is a usage error naming <paramref name="setting"/>: the
+    /// option, or the variable when the value came from the environment.
+    /// </summary>
+    public static RepositoryMapping ParseMapping(string? value, string setting = MappingOption)
     {
         try
         {
-            return RepositoryMapping.Parse(value, "--repository-mapping");
+            return RepositoryMapping.Parse(value, setting);
         }
         catch (SettingException e)
         {

@@ -6,7 +6,9 @@ namespace Replicator.Cli.Verification;
 /// <summary>
 /// Compares one destination repository with the source, tag by tag. Pure. <c>expected</c> are the
 /// selected source tags (after --since); <c>sourceTags</c> every source tag within the tag filter, so that a tag
-/// older than --since is neither expected nor reported as extra.
+/// older than --since is neither expected nor reported as extra. Both sides are listed in every image status: an
+/// archived image still holds its tags (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so
+/// an archived replica is held, and the tag of an archived source image is the source's, never extra.
 /// </summary>
 public static class DriftDetector
 {
@@ -19,23 +21,38 @@ public static class DriftDetector
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(sourceTags);
-        var there = (destinationImages ?? []).GroupBy(i => i.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Digest, StringComparer.Ordinal);
+        var there = (destinationImages ?? []).GroupBy(i => i.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var entries = new List<DriftEntry>();
         foreach (var image in expected)
         {
-            var status = !there.TryGetValue(image.Tag, out var digest) ? DriftStatus.Missing
-                : string.Equals(digest, image.Digest, StringComparison.Ordinal) ? DriftStatus.InSync
+            var held = there.GetValueOrDefault(image.Tag);
+            if (held is null && !image.IsActive)
+            {
+                // An archived source image cannot be pulled, so nothing copies it until it is restored (the function's
+                // outcome Archived; sync and the reconciler leave it out): a replica made before is compared, none is
+                // not drift.
+                continue;
+            }
+
+            var status = held is null ? DriftStatus.Missing
+                : string.Equals(held.Digest, image.Digest, StringComparison.Ordinal) ? DriftStatus.InSync
                 : DriftStatus.Different;
-            entries.Add(new DriftEntry(repository, image.Tag, destination, image.Digest, digest, status));
+            entries.Add(new DriftEntry(repository, image.Tag, destination, image.Digest, held?.Digest, status)
+            {
+                SourceImageStatus = Inactive(image),
+                DestinationImageStatus = held is null ? null : Inactive(held),
+            });
         }
 
-        foreach (var (tag, digest) in there.Where(kv => !sourceTags.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (tag, held) in there.Where(kv => !sourceTags.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            entries.Add(new DriftEntry(repository, tag, destination, null, digest, DriftStatus.Extra));
+            entries.Add(new DriftEntry(repository, tag, destination, null, held.Digest, DriftStatus.Extra) { DestinationImageStatus = Inactive(held) });
         }
 
         return entries;
     }
+
+    private static string? Inactive(SelectedImage image) => image.IsActive ? null : image.Status;
 
     /// <summary>
     /// The referrers of one selected image in one destination: in sync when the destination lists the referrer under

@@ -16,6 +16,17 @@ public sealed record DriftEntry(string Repository, string Tag, string Destinatio
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ArtifactType { get; init; }
 
+    /// <summary>
+    /// ECR's <c>imageStatus</c> of the source image when it is not ACTIVE (ARCHIVED, ACTIVATING): it cannot be pulled, so
+    /// it is compared only where the destination holds the tag. Null for an active image.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceImageStatus { get; init; }
+
+    /// <summary>ECR's <c>imageStatus</c> of the destination's image when it is not ACTIVE: an archived replica is still held.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DestinationImageStatus { get; init; }
+
     [JsonIgnore]
     public bool IsReferrer => SubjectDigest is not null;
 }

@@ -43,7 +43,7 @@ public sealed partial record DestinationAccess
     public IReadOnlyDictionary<ReplicationDestination, string> CredentialParameters { get; init; } = new Dictionary<ReplicationDestination, string>();
 
     /// <summary>
-    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse"/>).
+    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse(string?, string?, string?, string?, DestinationScope, string)"/>).
     /// That region is enabled for the replicator's account, which an opt-in destination region may not be, and the
     /// session it returns is valid in every region (docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
     /// so one session per role serves all of that account's destination regions. Null: each destination's region.
@@ -67,20 +67,32 @@ public sealed partial record DestinationAccess
     private static partial Regex ParameterNamePattern();
 
     /// <summary>
-    /// Reads the four variables and checks them against <paramref name="destinations"/> and the replicator's own
-    /// region <paramref name="homeRegion"/>. Throws <see cref="SettingException"/> naming the variable.
+    /// Reads the four variables and checks them against <paramref name="destinations"/>, every one of them used (the
+    /// function's <see cref="DestinationScope.Every"/>), and the replicator's own region <paramref name="homeRegion"/>.
+    /// Throws <see cref="SettingException"/> naming the variable.
     /// </summary>
-    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, IReadOnlyList<ReplicationDestination> destinations, string homeRegion)
+    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, IReadOnlyList<ReplicationDestination> destinations, string homeRegion) =>
+        FromEnvironment(environment, DestinationScope.Every(destinations), homeRegion);
+
+    /// <summary>
+    /// Reads the four variables: each in full grammar, each entry against <paramref name="scope"/>'s configured
+    /// destinations, and only the entries of its destinations in use are kept.
+    /// </summary>
+    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, DestinationScope scope, string homeRegion)
     {
         ArgumentNullException.ThrowIfNull(environment);
         string? Get(string name) => environment.GetEnvironmentVariable(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-        return Parse(Get(RoleNameVariable), Get(RoleArnsVariable), Get(ExternalIdVariable), Get(CredentialsVariable), destinations, homeRegion);
+        return Parse(Get(RoleNameVariable), Get(RoleArnsVariable), Get(ExternalIdVariable), Get(CredentialsVariable), scope, homeRegion);
     }
 
-    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment"/>.</summary>
-    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, IReadOnlyList<ReplicationDestination> destinations, string homeRegion)
+    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, IReadOnlyList{ReplicationDestination}, string)"/>.</summary>
+    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, IReadOnlyList<ReplicationDestination> destinations, string homeRegion) =>
+        Parse(roleName, roleArns, externalId, credentials, DestinationScope.Every(destinations), homeRegion);
+
+    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, DestinationScope, string)"/>.</summary>
+    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, DestinationScope scope, string homeRegion)
     {
-        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentException.ThrowIfNullOrEmpty(homeRegion);
         var homePartition = AwsPartitions.IdOf(homeRegion);
 
@@ -134,8 +146,22 @@ public sealed partial record DestinationAccess
             var equals = entry.IndexOf('=', StringComparison.Ordinal);
             var key = equals < 0 ? entry : entry[..equals];
             var reference = equals < 0 ? string.Empty : entry[(equals + 1)..];
-            var destination = destinations.FirstOrDefault(d => d.ToString() == key)
-                ?? throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region): write it as there, REGION or ACCOUNT:REGION");
+            const string Written = "write it as in DESTINATION_REGIONS, REGION or ACCOUNT:REGION";
+            ReplicationDestination destination;
+            try
+            {
+                destination = ReplicationDestination.Parse(key);
+            }
+            catch (FormatException e)
+            {
+                throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)}: {e.Message}; {Written}");
+            }
+
+            if (!scope.Allows(destination))
+            {
+                throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region): {Written}");
+            }
+
             if (!reference.StartsWith(SsmScheme, StringComparison.Ordinal) || !ParameterNamePattern().IsMatch(reference[SsmScheme.Length..]))
             {
                 throw new SettingException(CredentialsVariable, $"entry for {key} must be {key}=ssm:/PARAMETER/NAME (an SSM parameter name: letters, digits and _.-/)");
@@ -147,7 +173,7 @@ public sealed partial record DestinationAccess
             }
         }
 
-        foreach (var destination in destinations)
+        foreach (var destination in scope.InUse)
         {
             var partition = AwsPartitions.IdOf(destination.Region);
             if (partition != homePartition && !parameters.ContainsKey(destination))
@@ -160,18 +186,19 @@ public sealed partial record DestinationAccess
 
         foreach (var account in arns.Keys)
         {
-            if (!destinations.Any(d => d.RegistryId == account))
+            if (!scope.AllowsAccount(account))
             {
                 throw new SettingException(RoleArnsVariable, $"account {account} is not the account of any destination in DESTINATION_REGIONS");
             }
         }
 
+        // Well formed and named rightly, an entry of a destination this run does not use is not an error, but not kept.
         return new DestinationAccess
         {
             RoleName = roleName ?? DefaultRoleName,
-            RoleArns = arns,
+            RoleArns = arns.Where(a => scope.InUse.Any(d => d.RegistryId == a.Key)).ToDictionary(StringComparer.Ordinal),
             ExternalId = externalId,
-            CredentialParameters = parameters,
+            CredentialParameters = parameters.Where(p => scope.InUse.Contains(p.Key)).ToDictionary(),
             StsRegion = homeRegion,
         };
     }

@@ -16,13 +16,21 @@ public static class KmsKeys
 
     /// <summary>
     /// Parses the variable's value into <see cref="ReplicatorOptions.KmsKeyIds"/> (keyed as it is); null or blank is no
-    /// key. Each entry must name one of <paramref name="destinations"/> (or, for <c>REGION</c>, a region of one).
-    /// Throws <see cref="SettingException"/>.
+    /// key. Each entry must name one of <paramref name="destinations"/> (or, for <c>REGION</c>, a region of one), all of
+    /// them used (the function's <see cref="DestinationScope.Every"/>). Throws <see cref="SettingException"/>.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Parse(string? value, IReadOnlyList<ReplicationDestination> destinations)
+    public static IReadOnlyDictionary<string, string> Parse(string? value, IReadOnlyList<ReplicationDestination> destinations) =>
+        Parse(value, DestinationScope.Every(destinations));
+
+    /// <summary>
+    /// Parses the variable's value: every entry in full grammar and against <paramref name="scope"/>'s configured
+    /// destinations; only the keys of its destinations in use are returned.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Parse(string? value, DestinationScope scope)
     {
-        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(scope);
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var named = new HashSet<ReplicationDestination>();
         if (string.IsNullOrWhiteSpace(value))
         {
             return keys;
@@ -49,14 +57,20 @@ public static class KmsKeys
             }
 
             var kind = target.RegistryId is null ? "region" : "destination";
-            if (target.RegistryId is null ? !destinations.Any(d => d.Region == target.Region) : !destinations.Contains(target))
+            if (target.RegistryId is null ? !scope.AllowsRegion(target.Region) : !scope.Allows(target))
             {
                 throw new SettingException(Variable, $"{kind} {name} is not in DESTINATION_REGIONS (the CLI's --destination-region)");
             }
 
-            if (!keys.TryAdd(target.ToString(), entry[(equals + 1)..]))
+            if (!named.Add(target))
             {
                 throw new SettingException(Variable, $"{kind} {name} is listed twice");
+            }
+
+            // Well formed and named rightly, the key of a destination this run does not use is not an error, but not kept.
+            if (target.RegistryId is null ? scope.InUse.Any(d => d.Region == target.Region) : scope.InUse.Contains(target))
+            {
+                keys.Add(target.ToString(), entry[(equals + 1)..]);
             }
         }
 

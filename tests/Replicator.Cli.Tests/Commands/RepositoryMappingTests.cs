@@ -110,4 +110,27 @@ public sealed class RepositoryMappingTests
         run.AssertOneLineError(expected);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
+
+    [Fact]
+    public async Task A_bad_exported_REPOSITORY_MAPPING_is_named_as_the_variable_and_the_option_wins_over_it()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(69), "v1");
+        var environment = h.Environment(("REPOSITORY_MAPPING", "team/"));
+        string[] regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var sync = await h.RunWithAsync(environment, null, ["sync", .. regions]);
+        var pushSample = await h.RunWithAsync(environment, null, "push-sample", "demo/app:v1", "--source-region", CliHarness.Source);
+        var option = await h.RunWithAsync(environment, null, ["sync", .. regions, "--repository-mapping", "team/=mirror/", "--dry-run"]);
+
+        foreach (var run in new[] { sync, pushSample })
+        {
+            Assert.Equal(2, run.ExitCode);
+            run.AssertOneLineError("REPOSITORY_MAPPING entry 'team/' must be SOURCE_PREFIX=DESTINATION_PREFIX");
+            Assert.DoesNotContain("--repository-mapping", run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.True(option.ExitCode == 0, option.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
 }

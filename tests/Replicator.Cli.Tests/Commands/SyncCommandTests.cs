@@ -224,14 +224,19 @@ public sealed class SyncCommandTests
     }
 
     [Theory]
-    [InlineData("us-west-2", "must be REGION=KEY_ID_OR_ARN")]
-    [InlineData("eu-west-1=alias/ecr", "region eu-west-1 is not in DESTINATION_REGIONS (the CLI's --destination-region)")]
-    public async Task A_bad_DESTINATION_KMS_KEYS_is_a_usage_error_naming_the_variable(string value, string problem)
+    [InlineData("us-west-2", null, "must be REGION=KEY_ID_OR_ARN")]
+
+    // An exported DESTINATION_REGIONS is the function's list: an entry naming neither it nor the selection is a typo.
+    [InlineData("eu-west-1=alias/ecr", "us-west-2", "region eu-west-1 is not in DESTINATION_REGIONS")]
+    public async Task A_bad_DESTINATION_KMS_KEYS_is_a_usage_error_naming_the_variable(string value, string? destinationRegions, string problem)
     {
         await using var h = await CliHarness.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(52), "v1");
+        var environment = destinationRegions is null
+            ? h.Environment(("DESTINATION_KMS_KEYS", value))
+            : h.Environment(("DESTINATION_KMS_KEYS", value), ("DESTINATION_REGIONS", destinationRegions));
 
-        var run = await h.RunWithAsync(h.Environment(("DESTINATION_KMS_KEYS", value)), null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("DESTINATION_KMS_KEYS", run.Error, StringComparison.Ordinal);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -98,6 +100,53 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public async Task An_archived_source_image_is_still_the_sources_and_its_replica_in_sync()
+    {
+        await using var h = await SyncedAsync();
+        var v1 = await h.TagDigestAsync(CliHarness.Source, "app", "v1");
+        await ArchiveAsync(h, CliHarness.Source, v1!);
+
+        // Archived before any copy: nothing can copy it until it is restored, so it is not drift either.
+        var cold = CliHarness.Single(8);
+        await h.PushAsync(CliHarness.Source, "app", cold, "cold");
+        await ArchiveAsync(h, CliHarness.Source, cold.Digest);
+
+        var table = await h.RunAsync(["verify", .. Regions]);
+        var json = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches(@"app\s+│ v1\s+│ us-west-2\s+│ sha256:\w{12}\s+│ sha256:\w{12}\s+│ in sync, source archived", table.Output);
+        Assert.DoesNotContain("cold", table.Output, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = JsonDocument.Parse(json.Output);
+        var v1Entries = document.RootElement.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("tag").GetString() == "v1").ToList();
+        Assert.Equal(2, v1Entries.Count);
+        Assert.All(v1Entries, e =>
+        {
+            Assert.Equal("InSync", e.GetProperty("status").GetString());
+            Assert.Equal("ARCHIVED", e.GetProperty("sourceImageStatus").GetString());
+            Assert.False(e.TryGetProperty("destinationImageStatus", out _));
+        });
+    }
+
+    [Fact]
+    public async Task An_archived_replica_is_held_not_missing()
+    {
+        await using var h = await SyncedAsync();
+        var v2 = await h.TagDigestAsync(CliHarness.West, "app", "v2");
+        await ArchiveAsync(h, CliHarness.West, v2!);
+
+        var table = await h.RunAsync(["verify", .. Regions]);
+        var json = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches(@"app\s+│ v2\s+│ us-west-2\s+│ sha256:\w{12}\s+│ sha256:\w{12}\s+│ in sync, destination archived", table.Output);
+        using var document = JsonDocument.Parse(json.Output);
+        var archived = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.TryGetProperty("destinationImageStatus", out _));
+        Assert.Equal(("v2", CliHarness.West, "ARCHIVED"), (archived.GetProperty("tag").GetString(), archived.GetProperty("destination").GetString(), archived.GetProperty("destinationImageStatus").GetString()));
+    }
+
+    [Fact]
     public async Task A_destination_without_the_repository_reports_every_tag_missing()
     {
         await using var h = await CliHarness.StartAsync();
@@ -166,5 +215,11 @@ public sealed class VerifyCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         using var document = JsonDocument.Parse(run.Output);
         Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
+    }
+
+    private static async Task ArchiveAsync(CliHarness h, string region, string digest)
+    {
+        using var http = new HttpClient();
+        await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, region, "app", digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
     }
 }

@@ -26,6 +26,25 @@ public sealed class DriftDetectorTests
     }
 
     [Fact]
+    public void An_archived_image_is_held_and_an_archived_source_image_without_a_replica_is_not_drift()
+    {
+        IReadOnlyList<SelectedImage> source =
+        [
+            Image("kept", "sha256:1") with { Status = "ARCHIVED" },
+            Image("never", "sha256:2") with { Status = "ARCHIVED" },
+            Image("cold", "sha256:3"),
+            Image("thawing", "sha256:4") with { Status = "ACTIVE" },
+        ];
+        IReadOnlyList<SelectedImage> destination = [Image("kept", "sha256:1"), Image("cold", "sha256:3") with { Status = "ARCHIVED" }, Image("thawing", "sha256:4")];
+
+        var entries = DriftDetector.Compare("app", "us-west-2", source, new HashSet<string>(["kept", "never", "cold", "thawing"]), destination);
+
+        Assert.Equal(
+            [("kept", DriftStatus.InSync, "ARCHIVED", null), ("cold", DriftStatus.InSync, null, "ARCHIVED"), ("thawing", DriftStatus.InSync, null, null)],
+            entries.Select(e => (e.Tag, e.Status, e.SourceImageStatus, e.DestinationImageStatus)));
+    }
+
+    [Fact]
     public void A_missing_repository_makes_every_expected_tag_missing()
     {
         var entries = DriftDetector.Compare("app", "eu-west-1", [Image("v1", "sha256:1")], new HashSet<string>(["v1"]), null);

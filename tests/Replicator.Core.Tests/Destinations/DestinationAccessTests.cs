@@ -106,6 +106,51 @@ public sealed class DestinationAccessTests
         Assert.DoesNotContain("shared secret", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_scope_keeps_the_entries_of_its_destinations_in_use_and_leaves_out_the_others()
+    {
+        // The CLI with a function's environment exported, one of its destinations selected.
+        var access = DestinationAccess.Parse(
+            null,
+            $"222222222222=arn:aws:iam::222222222222:role/writer,{Source}=arn:aws:iam::{Source}:role/own",
+            null,
+            "333333333333:cn-north-1=ssm:/replicator/cn,us-west-2=ssm:/west",
+            DestinationScope.Selected([West], "us-west-2,222222222222:eu-west-1,333333333333:cn-north-1," + Source + ":eu-west-1"),
+            Home);
+
+        Assert.Equal(["us-west-2"], access.CredentialParameters.Keys.Select(d => d.ToString()));
+        Assert.Empty(access.RoleArns);
+    }
+
+    [Fact]
+    public void Without_configured_destinations_an_entry_is_checked_for_grammar_only()
+    {
+        var none = DestinationAccess.Parse(null, "444444444444=arn:aws:iam::444444444444:role/x", null, "ap-south-1=ssm:/x", DestinationScope.None, Home);
+
+        Assert.Empty(none.CredentialParameters);
+        Assert.Empty(none.RoleArns);
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, null, null, "mars=ssm:/x", DestinationScope.None, Home));
+        Assert.Equal("DESTINATION_CREDENTIALS", error.Setting);
+        Assert.Contains("'mars'", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_destination_of_another_partition_is_required_only_when_in_use()
+    {
+        Assert.Empty(DestinationAccess.Parse(null, null, null, null, DestinationScope.Selected([West], China + "," + West), Home).CredentialParameters);
+        Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, null, null, null, DestinationScope.Selected([China], null), Home));
+    }
+
+    [Theory]
+    [InlineData(null, "ap-south-1=ssm:/x", "is not one of the destinations")]
+    [InlineData("444444444444=arn:aws:iam::444444444444:role/x", null, "not the account of any destination")]
+    public void With_configured_destinations_an_entry_naming_none_of_them_is_refused(string? roleArns, string? credentials, string expected)
+    {
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, roleArns, null, credentials, DestinationScope.Selected([West], "us-west-2,eu-west-1"), Home));
+
+        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+
     private static DestinationAccess Parse(IReadOnlyList<ReplicationDestination> destinations, string? roleName = null, string? roleArns = null, string? externalId = null, string? credentials = null, string home = Home) =>
         DestinationAccess.Parse(roleName, roleArns, externalId, credentials, destinations, home);
 }

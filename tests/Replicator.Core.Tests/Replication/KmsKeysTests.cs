@@ -27,6 +27,23 @@ public sealed class KmsKeysTests
         Assert.Equal("arn:aws:kms:us-west-2:222222222222:key/backup", keys["222222222222:us-west-2"]);
     }
 
+    [Fact]
+    public void A_scope_keeps_the_keys_of_its_destinations_in_use_and_checks_the_others_against_the_configured_ones()
+    {
+        const string Value = "us-west-2=alias/own,eu-west-1=alias/eu,222222222222:us-west-2=alias/backup";
+
+        var selected = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2,eu-west-1,222222222222:us-west-2"));
+        var grammarOnly = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2", "222222222222")], null));
+        var none = KmsKeys.Parse(Value, DestinationScope.None);
+        var typo = Assert.Throws<SettingException>(() => KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2")));
+
+        Assert.Equal(["us-west-2"], selected.Keys);
+        Assert.Equal(["222222222222:us-west-2", "us-west-2"], grammarOnly.Keys.Order());
+        Assert.Empty(none);
+        Assert.Contains("region eu-west-1 is not in DESTINATION_REGIONS", typo.Problem, StringComparison.Ordinal);
+        Assert.Throws<SettingException>(() => KmsKeys.Parse("us-west-2", DestinationScope.None));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

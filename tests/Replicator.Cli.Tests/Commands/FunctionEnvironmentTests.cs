@@ -1,0 +1,144 @@
+using Replicator.Cli.Tests.Support;
+using Replicator.Core.Ecr.Model;
+using Replicator.Testing;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>
+/// The function's environment exported into the CLI: its destination settings name every destination of the stack,
+/// while a command selects some (<c>--destination-region</c>) or none (<c>sync --enqueue --all</c>).
+/// </summary>
+public sealed class FunctionEnvironmentTests
+{
+    private const string QueuePath = "/000000000000/replicator.fifo";
+    private const string WestKey = "arn:aws:kms:us-west-2:000000000000:key/west";
+    private const string Regions = "us-west-2,eu-west-1,222222222222:eu-west-1,cn-north-1";
+
+    // A stack with four destinations: another partition through SSM keys, another account through a named role, and a
+    // KMS key per destination.
+    private static readonly (string Name, string Value)[] Function =
+    [
+        ("DESTINATION_CREDENTIALS", "cn-north-1=ssm:/replicator/cn"),
+        ("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/writer"),
+        ("DESTINATION_KMS_KEYS", $"us-west-2={WestKey},eu-west-1=alias/ecr,222222222222:eu-west-1=alias/other"),
+    ];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Subset_ignores_other_destinations_entries_and_uses_its_own(bool regionsExported)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await CreateKmsRepositoryAsync(h);
+        var image = CliHarness.Single(61);
+        await h.PushAsync(CliHarness.Source, "kms", image, "v1");
+        var environment = h.Environment(regionsExported ? [.. Function, ("DESTINATION_REGIONS", Regions)] : Function);
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var dryRun = await h.RunWithAsync(environment, null, ["sync", .. selection, "--dry-run"]);
+        var sync = await h.RunWithAsync(environment, null, ["sync", .. selection]);
+        var verify = await h.RunWithAsync(environment, null, ["verify", .. selection]);
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "kms", "v1"));
+        Assert.Equal(WestKey, await CreatedKeyAsync(h));
+    }
+
+    [Fact]
+    public async Task Enqueue_all_sends_with_the_functions_environment_exported()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(62), "v1");
+        var environment = h.Environment([.. Function, ("DESTINATION_REGIONS", Regions), ("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri)]);
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()));
+    }
+
+    [Theory]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2")]
+    [InlineData("DESTINATION_CREDENTIALS", "cn-north-1=/replicator/cn")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::333333333333:role/writer")]
+    public async Task Enqueue_all_still_refuses_a_malformed_destination_setting(string variable, string value)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(63), "v1");
+        var environment = h.Environment((variable, value), ("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains(variable, run.Error, StringComparison.Ordinal);
+        Assert.Empty(sqs.Requests);
+    }
+
+    [Theory]
+    [InlineData("DESTINATION_CREDENTIALS", "ap-south-1=ssm:/replicator/ap", "is not one of the destinations")]
+    [InlineData("DESTINATION_ROLE_ARNS", "444444444444=arn:aws:iam::444444444444:role/writer", "account 444444444444 is not the account of any destination")]
+    [InlineData("DESTINATION_KMS_KEYS", "ap-south-1=alias/ecr", "region ap-south-1 is not in DESTINATION_REGIONS")]
+    public async Task An_entry_naming_a_destination_absent_from_an_exported_DESTINATION_REGIONS_is_refused(string variable, string value, string problem)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(64), "v1");
+        var environment = h.Environment((variable, value), ("DESTINATION_REGIONS", "us-west-2,eu-west-1"));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains(variable, run.Error, StringComparison.Ordinal);
+        Assert.Contains(problem, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task A_destination_selected_outside_an_exported_DESTINATION_REGIONS_may_have_its_entries()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await CreateKmsRepositoryAsync(h);
+        await h.PushAsync(CliHarness.Source, "kms", CliHarness.Single(65), "v1");
+        var environment = h.Environment(("DESTINATION_KMS_KEYS", $"us-west-2={WestKey}"), ("DESTINATION_REGIONS", "eu-west-1"));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(WestKey, await CreatedKeyAsync(h));
+    }
+
+    [Fact]
+    public async Task Without_a_KMS_key_dry_run_verify_and_enqueue_of_a_KMS_encrypted_source_still_run()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await CreateKmsRepositoryAsync(h);
+        await h.PushAsync(CliHarness.Source, "kms", CliHarness.Single(66), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var dryRun = await h.RunWithAsync(environment, null, ["sync", .. selection, "--dry-run"]);
+        var verify = await h.RunWithAsync(environment, null, ["verify", .. selection]);
+        var enqueue = await h.RunWithAsync(environment, null, ["sync", .. selection, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri]);
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        Assert.Contains("missing", verify.Output, StringComparison.Ordinal);
+        Assert.True(enqueue.ExitCode == 0, enqueue.ToString());
+        Assert.DoesNotContain("KmsKeyNotConfigured", dryRun.Output + verify.Output + enqueue.Output, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    private static async Task<string?> CreatedKeyAsync(CliHarness h) =>
+        (await h.Client(CliHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single().EncryptionConfiguration?.KmsKey;
+
+    private static Task CreateKmsRepositoryAsync(CliHarness h) =>
+        h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "kms",
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/source" },
+        });
+}
