@@ -78,7 +78,7 @@ internal sealed class RepositoryProvisioner
     /// <summary>
     /// Creates the repository in the destination with the source's settings. Created: true when this call created it,
     /// false when it already existed (then <see cref="CompleteAsync"/> finishes a creation another run left undone).
-    /// Note: as <see cref="CompleteAsync"/>'s.
+    /// Note: a marker left for want of ecr:UntagResource, as <see cref="CompleteAsync"/> reports it.
     /// </summary>
     public async Task<(bool Created, string? Note)> CreateAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
     {
@@ -136,7 +136,7 @@ internal sealed class RepositoryProvisioner
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.AccessDeniedException)
         {
             Settle(key);
-            return $"the tags of destination repository {repositoryName} could not be read ({e.ErrorCode}): grant ecr:ListTagsForResource and ecr:UntagResource there (destination-role.yaml) so that a repository creation cut short is completed";
+            return $"the tags of destination repository {repositoryName} could not be read ({e.ErrorCode}): grant ecr:ListTagsForResource and ecr:UntagResource on it (the writer's policy: destination-role.yaml in another account) so that a repository creation cut short is completed";
         }
 
         if (tags.Any(IsProvisioningTag))
@@ -164,7 +164,7 @@ internal sealed class RepositoryProvisioner
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.AccessDeniedException)
         {
-            return $"the settings of destination repository {repositoryName} were applied but its tag {ProvisioningTagKey} could not be removed ({e.ErrorCode}): grant ecr:UntagResource there (destination-role.yaml)";
+            return $"the settings of destination repository {repositoryName} were applied but its tag {ProvisioningTagKey} could not be removed ({e.ErrorCode}): grant ecr:UntagResource on it (the writer's policy: destination-role.yaml in another account)";
         }
     }
 
