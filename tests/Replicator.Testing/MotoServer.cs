@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
@@ -8,11 +8,11 @@ using Amazon.SimpleSystemsManagement.Model;
 namespace Replicator.Testing;
 
 /// <summary>
-/// moto's server (<c>python3 -m moto.server</c>, in the machine image; .ci/run checks it) on a free loopback
-/// port, for the AWS services LocalEcr does not serve: SQS (the redelivery test), SSM Parameter Store (destination
-/// credentials). One process per instance; disposing kills it. Its state is in memory and dies with it.
+/// moto's server (<c>python3 -m moto.server</c>, in the machine image; .ci/run checks it) on a loopback port of
+/// its own choosing, for the AWS services LocalEcr does not serve: SQS (the redelivery test), SSM Parameter Store
+/// (destination credentials). One process per instance; disposing kills it. Its state is in memory and dies with it.
 /// </summary>
-public sealed class MotoServer : IAsyncDisposable
+public sealed partial class MotoServer : IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -27,33 +27,72 @@ public sealed class MotoServer : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
+    /// <summary>
+    /// Starts moto on port 0: it binds a free port itself and announces it (" * Running on http://127.0.0.1:PORT",
+    /// werkzeug's startup line), so no other process can take the port between a pick and the bind, and the server
+    /// probed is this process. A port picked here and passed to moto could be taken first by another test's moto,
+    /// and the probe would then succeed against that one.
+    /// </summary>
     public static async Task<MotoServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        // A port picked free can be taken before moto binds it: then moto exits, and another port is tried.
-        for (var attempt = 1; ; attempt++)
+        var announced = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new ConcurrentQueue<string>();
+        void Read(object sender, DataReceivedEventArgs e)
         {
-            var port = FreePort();
-            var process = Process.Start(new ProcessStartInfo("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            if (e.Data is not { } line)
             {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            })!;
-            process.OutputDataReceived += static (_, _) => { };
-            process.ErrorDataReceived += static (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var endpoint = new Uri($"http://127.0.0.1:{port}/");
-            if (await WaitReadyAsync(process, endpoint, cancellationToken))
-            {
-                return new MotoServer(process, endpoint);
+                return;
             }
 
-            Kill(process);
-            if (attempt == 3)
+            output.Enqueue(line);
+            while (output.Count > 20 && output.TryDequeue(out _))
             {
-                throw new InvalidOperationException("moto's server did not start (python3 -m moto.server)");
             }
+
+            if (RunningOn().Match(line) is { Success: true } running)
+            {
+                announced.TrySetResult(int.Parse(running.Groups["port"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var process = Process.Start(new ProcessStartInfo("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            process.OutputDataReceived += Read;
+            process.ErrorDataReceived += Read;
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            // Importing moto takes seconds on a busy machine.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromMinutes(2));
+            await Task.WhenAny(announced.Task, process.WaitForExitAsync(deadline.Token));
+            cancellationToken.ThrowIfCancellationRequested();
+            var port = announced.Task.IsCompleted ? await announced.Task : 0;
+            if (port == 0)
+            {
+                throw new InvalidOperationException($"moto's server (python3 -m moto.server) did not announce the port it listens on: {string.Join(" | ", output)}");
+            }
+
+            var endpoint = new Uri($"http://127.0.0.1:{port}/");
+            if (!await WaitReadyAsync(process, endpoint, deadline.Token))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new InvalidOperationException($"moto's server did not answer on {endpoint}: {string.Join(" | ", output)}");
+            }
+
+            return new MotoServer(process, endpoint);
+        }
+        catch
+        {
+            Kill(process);
+            process.Dispose();
+            throw;
         }
     }
 
@@ -75,48 +114,52 @@ public sealed class MotoServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<bool> WaitReadyAsync(Process process, Uri endpoint, CancellationToken cancellationToken)
+    /// <summary>True once this process answers on <paramref name="endpoint"/>; false when it exits or the deadline passes.</summary>
+    private static async Task<bool> WaitReadyAsync(Process process, Uri endpoint, CancellationToken deadline)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-
-        // Importing moto takes seconds on a busy machine; the loop ends as soon as it answers or exits.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMinutes(2));
-        while (!process.HasExited)
+        while (!process.HasExited && !deadline.IsCancellationRequested)
         {
             try
             {
-                using var response = await http.GetAsync(new Uri(endpoint, "moto-api/"), deadline.Token);
+                using var response = await http.GetAsync(new Uri(endpoint, "moto-api/"), deadline);
                 if (response.IsSuccessStatusCode)
                 {
-                    return true;
+                    // The port is this process's while it runs: an answer after it exited came from another one.
+                    return !process.HasExited;
                 }
             }
             catch (HttpRequestException)
             {
             }
-            catch (TaskCanceledException) when (!deadline.IsCancellationRequested)
+            catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
             {
+                // This attempt's own timeout: try again.
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
 
             try
             {
-                await process.WaitForExitAsync(deadline.Token).WaitAsync(TimeSpan.FromMilliseconds(200), deadline.Token);
+                await process.WaitForExitAsync(deadline).WaitAsync(TimeSpan.FromMilliseconds(200), deadline);
             }
             catch (TimeoutException)
             {
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
         }
 
         return false;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // werkzeug's startup line (its BaseWSGIServer.log_startup), with the port bound.
+    [GeneratedRegex(@"Running on http://127\.0\.0\.1:(?<port>[0-9]{1,5})\b", RegexOptions.CultureInvariant)]
+    private static partial Regex RunningOn();
 
     private static void Kill(Process process)
     {

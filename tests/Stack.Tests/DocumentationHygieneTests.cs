@@ -50,4 +50,20 @@ public sealed class DocumentationHygieneTests
     [InlineData("Raw results: `/tmp/bench-s8` (throughput.tsv)")]
     public void The_rules_catch_the_forms_that_slipped_in_before(string line) =>
         Assert.Contains(Internal, rule => Regex.IsMatch(line, rule.Pattern, RegexOptions.IgnoreCase));
+
+    [Fact]
+    public void Every_log_group_the_documents_name_is_one_the_stack_creates()
+    {
+        // The function logs to the group its LoggingConfig names (ReplicatorLogGroup, STACK-replicator), not to
+        // /aws/lambda/ followed by the function's generated name.
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var found = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(path => StackNames.UnknownLogGroups(File.ReadAllText(RepositoryRoot.File(path))).Select(name => $"{path}: {name}"))
+            .ToList();
+
+        Assert.Contains("/aws/lambda/STACK-replicator", StackNames.Given);
+        Assert.Empty(found);
+        Assert.Equal(["/aws/lambda/FUNCTION"], StackNames.UnknownLogGroups("`aws logs filter-log-events --log-group-name /aws/lambda/FUNCTION`"));
+    }
 }

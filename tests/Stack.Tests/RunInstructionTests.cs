@@ -50,15 +50,33 @@ public sealed partial class RunInstructionTests
     {
         // Without --region, sam local takes the shell's profile region as the function's AWS_REGION; with us-west-2
         // there the function refuses DestinationRegions=us-west-2 at init (its own region).
-        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md", "scripts/*", "samconfig.toml"]);
-        Assert.True(files.ExitCode == 0, files.Describe());
-        var invocations = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(path => SamLocalInvoke().Matches(File.ReadAllText(RepositoryRoot.File(path))).Select(m => (Path: path, Command: m.Value)))
-            .Where(i => EventArgument().IsMatch(i.Command))
-            .ToList();
+        var invocations = SamLocalInvokesOfAnEvent("*.md", "scripts/*", "samconfig.toml");
 
         Assert.True(invocations.Count >= 3, $"found only {invocations.Count} sam local invoke commands");
         Assert.All(invocations, i => Assert.True(i.Command.Contains("--region us-east-1", StringComparison.Ordinal), $"{i.Path}: {i.Command}"));
+    }
+
+    [Fact]
+    public void Every_sam_local_invoke_of_an_event_in_the_documents_passes_env_vars()
+    {
+        // sam local resolves a Ref to a stack resource to its logical id (aws/aws-sam-cli#1604): without --env-vars
+        // DEAD_LETTER_QUEUE_URL is "DeadLetterQueue", and the function refuses it at init (not an absolute queue URL).
+        var invocations = SamLocalInvokesOfAnEvent("*.md");
+
+        Assert.Contains(invocations, i => i.Path == "events/README.md");
+        Assert.Contains(invocations, i => i.Path == "docs/deploy.md");
+        Assert.All(invocations, i => Assert.True(EnvVarsArgument().IsMatch(i.Command), $"{i.Path}: {i.Command}"));
+    }
+
+    /// <summary>Each sam local invoke command given an event (-e FILE) in the tracked files of <paramref name="pathspecs"/>.</summary>
+    private static List<(string Path, string Command)> SamLocalInvokesOfAnEvent(params string[] pathspecs)
+    {
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", .. pathspecs]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        return files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(path => SamLocalInvoke().Matches(File.ReadAllText(RepositoryRoot.File(path))).Select(m => (Path: path, Command: m.Value)))
+            .Where(i => EventArgument().IsMatch(i.Command))
+            .ToList();
     }
 
     /// <summary>
@@ -103,4 +121,7 @@ public sealed partial class RunInstructionTests
 
     [GeneratedRegex(@"\s-e\s+[^\s`]")]
     private static partial Regex EventArgument();
+
+    [GeneratedRegex(@"\s--env-vars\s+[^\s`-]")]
+    private static partial Regex EnvVarsArgument();
 }

@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Stack.Tests.Support;
@@ -40,6 +43,57 @@ public sealed partial class ScaleTests
         Assert.All(stack.OfType("AWS::IAM::ManagedPolicy"), p => Assert.Contains("kms:CreateGrant", p.Value.ToJsonString(), StringComparison.Ordinal));
         var pattern = (string)stack.Properties("ImageActionRule")["EventPattern"]!;
         Assert.True(pattern.Length < EventPatternQuota, $"the event pattern takes {pattern.Length} characters");
+    }
+
+    /// <summary>
+    /// Lambda quota: "Environment variables: 4 KB, for all environment variables associated with the function, in
+    /// aggregate" (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Measured here as the JSON of the
+    /// variables (names, values, quotes and separators), at least what Lambda counts.
+    /// </summary>
+    private const int EnvironmentQuota = 4_096;
+
+    private static readonly JsonSerializerOptions AsWritten = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// A large but realistic configuration, every list parameter used: 4 regions of this account, 3 other accounts
+    /// with 2 regions each and a role of their own, 2 destinations of other partitions, a KMS key ARN for each
+    /// destination, a 10-pattern filter, the documented cosign TagFilter and a replicated-event bus ARN. The whole
+    /// environment is measured, so a new variable that pushes it over the quota fails here.
+    /// </summary>
+    [Fact]
+    public void The_functions_environment_of_a_large_configuration_fits_Lambdas_4_KB()
+    {
+        string[] regions = ["us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+        string[] accounts = ["222222222222", "444444444444", "555555555555"];
+        var others = accounts.SelectMany(a => new[] { $"{a}:us-west-2", $"{a}:eu-west-1" }).ToList();
+        string[] partitions = ["333333333333:cn-north-1", "us-gov-west-1"];
+        static string Key(string region, string account) => $"arn:aws:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        var keys = regions.Select(r => $"{r}={Key(r, IntrinsicEvaluator.AccountId)}")
+            .Concat(others.Select(d => $"{d}={Key(d.Split(':')[1], d.Split(':')[0])}"));
+        var stack = StackTemplate.Expand(new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "team-a/*,team-b/*,team-c/*,platform/*,base/*,tools/*,data/*,ml/*,!sandbox/*,!tmp/*",
+            ["DestinationRegions"] = string.Join(',', regions),
+            ["OtherAccountDestinations"] = string.Join(',', others),
+            ["DestinationRoleArns"] = string.Join(',', accounts.Select(a => $"{a}=arn:aws:iam::{a}:role/platform/ecr-replicator-writer")),
+            ["DestinationExternalId"] = "6f1c2a9e-4b7d-4e2a-9c1f-3d5e7a9b1c2d",
+            ["OtherPartitionDestinations"] = string.Join(',', partitions),
+            ["DestinationCredentials"] = string.Join(',', partitions.Select(d => $"{d}=ssm:/ecr-replicator/{d.Split(':')[^1]}")),
+            ["RepositoryMapping"] = "team-a/=mirror/team-a/,team-b/=mirror/team-b/,=backup/",
+            ["TagFilter"] = @"release-.*|sha256-[0-9a-f]{64}\.(sig|att|sbom)",
+            ["DestinationKmsKeys"] = string.Join(',', keys),
+            ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/replicated-images",
+            ["MetricsNamespace"] = "EcrReplicator/platform",
+            ["AlarmEmail"] = "",
+        });
+        Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
+
+        // Without escaping beyond JSON's own (the default encoder writes '+' as \u002B), references as in Minified.
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        var environment = Reference().Replace(variables.ToJsonString(AsWritten), new string('a', 100));
+
+        Assert.Contains("RECONCILE_CURSOR_PARAMETER", environment, StringComparison.Ordinal);
+        Assert.True(Encoding.UTF8.GetByteCount(environment) < EnvironmentQuota, $"the environment takes {Encoding.UTF8.GetByteCount(environment)} bytes: {environment}");
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ public class RedactorTests
 {
     /// <summary>
     /// ErrorText.Quote cuts a dependency's message before the function redacts it: a secret key the cut went through
-    /// must not survive as a fragment too short for any pattern.
+    /// must not survive as a fragment too short for any pattern. The cut word goes whole, so the quote is exactly the
+    /// text before it: any fragment, however short (1 character at 299), would show.
     /// </summary>
     [Theory]
     [InlineData(262)]
@@ -20,11 +21,7 @@ public class RedactorTests
 
         var quoted = Redactor.Redact(Replicator.Core.Errors.ErrorText.Quote(message));
 
-        Assert.EndsWith("...", quoted, StringComparison.Ordinal);
-        for (var i = 0; i + 20 <= secret.Length; i++)
-        {
-            Assert.DoesNotContain(secret.Substring(i, 20), quoted, StringComparison.Ordinal);
-        }
+        Assert.Equal(new string('a', at - 1) + "...", quoted);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
 using E = Replicator.Function.Tests.Support.Events;
 
@@ -20,6 +21,82 @@ public sealed class BookkeepingDeadlineTests
             return new TaskCompletionSource().Task;
         }
     }
+
+    /// <summary>A call that honours its token: it ends only when the token fires, and tells when that was on the fake clock.</summary>
+    private sealed class HeldCall(TimeProvider time)
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<DateTimeOffset> CancelledAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            using var registration = cancellationToken.Register(() => CancelledAt.TrySetResult(time.GetUtcNow()));
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
+    private sealed class HeldDeadLetterQueue(HeldCall call) : IDeadLetterQueue
+    {
+        public Task SendAsync(DeadLetterMessage message, CancellationToken cancellationToken) => call.RunAsync(cancellationToken);
+    }
+
+    private sealed class HeldVisibility(HeldCall call) : IMessageVisibility
+    {
+        public Task ChangeAsync(Uri queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken) => call.RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one record whose handler returns <paramref name="result"/> once the fake clock is 3 s before the answer is
+    /// due, so its bookkeeping call starts then, with less time left than its own 5 s timeout. The call's token must
+    /// fire when the answer is due, not 2 s later at that timeout: the answer has reported the record failed by then,
+    /// and a dead-letter send landing after it would leave the message both dead-lettered and delivered again.
+    /// </summary>
+    private static async Task AssertCallCutAtTheAnswer(SQSMessage record, RecordResult result, Func<Harness, HeldCall, BatchProcessorOptions, Func<SQSMessage, string, CancellationToken, Task<RecordResult>>, BatchProcessor> processorOf)
+    {
+        var harness = new Harness();
+        var options = new BatchProcessorOptions();
+        Assert.True(options.DeadLetterCallTimeout > TimeSpan.FromSeconds(3) && options.RedeliveryCallTimeout > TimeSpan.FromSeconds(3));
+        var context = harness.Context(TimeSpan.FromSeconds(60));
+        var answerBy = context.Deadline - options.ResponseReserve;
+        var call = new HeldCall(harness.Time);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = processorOf(harness, call, options, async (_, _, _) =>
+        {
+            await release.Task;
+            return result;
+        });
+
+        // Generous, so that a regression fails this test instead of hanging the suite; the times tested are the fake clock's.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var processing = processor.ProcessAsync(E.Batch(record), context, CancellationToken.None);
+        harness.Time.Advance(answerBy - TimeSpan.FromSeconds(3) - harness.Time.GetUtcNow());
+        release.SetResult();
+        await call.Started.Task.WaitAsync(guard.Token);
+
+        harness.Time.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.True(call.CancelledAt.Task.IsCompleted, "the call's token had not fired when the answer was due");
+        Assert.Equal(answerBy, await call.CancelledAt.Task);
+        var response = await processing.WaitAsync(guard.Token);
+        Assert.Equal([record.MessageId], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+    }
+
+    [Fact]
+    public Task A_dead_letter_send_started_late_is_cancelled_when_the_answer_is_due() =>
+        AssertCallCutAtTheAnswer(
+            E.Record("poison", "{", "g1"),
+            new RecordResult(RecordOutcome.PermanentFailure, "not an event", RecordHandler.InvalidEventErrorType),
+            (harness, call, options, handle) => new BatchProcessor(handle, new HeldDeadLetterQueue(call), harness.Logger, options, time: harness.Time));
+
+    [Fact]
+    public Task A_visibility_change_started_late_is_cancelled_when_the_answer_is_due() =>
+        AssertCallCutAtTheAnswer(
+            E.Received("1", "v1", "g1", 1),
+            new RecordResult(RecordOutcome.TransientFailure, "throttled", "ThrottlingException"),
+            (harness, call, options, handle) => new BatchProcessor(
+                handle, null, harness.Logger, options, new RedeliveryScheduler(new HeldVisibility(call), new RedeliverySettings(), null, harness.Logger, () => 0.0), harness.Time));
 
     [Fact]
     public async Task Copies_stop_before_the_bookkeeping_reserve_and_the_answer_goes_before_the_deadline_with_unfinished_records_failed()

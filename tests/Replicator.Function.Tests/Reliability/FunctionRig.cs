@@ -91,7 +91,11 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public BatchProcessor Processor { get; }
 
-    /// <param name="requestTimeout">The ECR client's per-request timeout (EcrClientConfig.Timeout): small so a stalled call fails fast.</param>
+    /// <param name="requestTimeout">
+    /// The engine's ECR clients' per-request timeout; by default the production one (<see cref="EcrClientConfig.DefaultTimeout"/>),
+    /// as tests count calls and a short one would retry, and count twice, any call a loaded machine pauses that long. A
+    /// test of stalls sets its own, with <paramref name="clientClock"/>.
+    /// </param>
     /// <param name="clientClock">
     /// The engine's ECR clients' clock (their request timeout and signing time). A fake one lets a test time a call
     /// out by advancing it, with no wall-clock deadline a busy machine could miss or hit by accident.
@@ -110,11 +114,10 @@ internal sealed class FunctionRig : IAsyncDisposable
         var endpoint = proxy?.Address ?? ecr.BaseAddress;
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
-        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? TimeSpan.FromSeconds(5));
+        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? EcrClientConfig.DefaultTimeout);
 
-        // The test's own setup and probes keep a generous timeout: a short one is for the engine under test, and a
-        // busy machine must not fail the setup instead.
-        var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: TimeSpan.FromSeconds(100));
+        // The test's own setup and probes on the system clock, whatever the engine's clock and timeout.
+        var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: EcrClientConfig.DefaultTimeout);
         return new FunctionRig(ecr, proxy, http, clients, operatorClients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
