@@ -158,7 +158,8 @@ public sealed class DestinationTests
 
     private static readonly string[] WriteActions =
     [
-        "ecr:CreateRepository", "ecr:DescribeRepositories", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy",
+        "ecr:CreateRepository", "ecr:DescribeRepositories", "ecr:TagResource", "ecr:ListTagsForResource", "ecr:UntagResource",
+        "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy",
         "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
         "ecr:CompleteLayerUpload", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage", "ecr:BatchDeleteImage",
     ];

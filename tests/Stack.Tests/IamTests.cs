@@ -15,15 +15,15 @@ public sealed class IamTests
     [
         "ecr:CreateRepository", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
         "ecr:PutImage", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
-        "ecr:DescribeRepositories", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy",
-        "ecr:BatchDeleteImage",
+        "ecr:DescribeRepositories", "ecr:TagResource", "ecr:ListTagsForResource", "ecr:UntagResource", "ecr:PutLifecyclePolicy",
+        "ecr:SetRepositoryPolicy", "ecr:BatchDeleteImage",
     ];
 
     /// <summary>Actions that change a repository: never allowed on the source.</summary>
     private static readonly string[] Mutating =
     [
         "ecr:CreateRepository", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-        "ecr:PutImage", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy", "ecr:BatchDeleteImage",
+        "ecr:PutImage", "ecr:TagResource", "ecr:UntagResource", "ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy", "ecr:BatchDeleteImage",
         "ecr:PutImageScanningConfiguration",
     ];
 

@@ -63,6 +63,9 @@ public sealed partial class EcrClient
     public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync("ListTagsForResource", request, EcrJsonContext.Default.ListTagsForResourceRequest, EcrJsonContext.Default.ListTagsForResourceResponse, cancellationToken);
 
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("UntagResource", request, EcrJsonContext.Default.UntagResourceRequest, EcrJsonContext.Default.UntagResourceResponse, cancellationToken);
+
     public Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync("GetAuthorizationToken", request, EcrJsonContext.Default.GetAuthorizationTokenRequest, EcrJsonContext.Default.GetAuthorizationTokenResponse, cancellationToken);
 

@@ -49,10 +49,15 @@ internal sealed class DestinationReplicator
             skipped = plan.BlobsSkipped;
             observer.PlanReady(destination, image.Root.ReferenceDigest, plan.Blobs.Count, plan.BytesToCopy);
 
-            if (plan.CreateRepository is not null)
+            // A repository that exists may be one whose creation was cut short (RepositoryProvisioner's remarks): before
+            // anything is written into it, its settings are completed. Not on a plan with nothing to write, so a repeat
+            // costs no call more.
+            var (created, provisioningNote) = plan.CreateRepository is not null
+                ? await _provisioner.CreateAsync(client, destination, repository, await source.RepositorySettings.Value, cancellationToken)
+                : (false, null);
+            if (!created && !plan.IsEmpty)
             {
-                var settings = await source.RepositorySettings.Value;
-                await _provisioner.CreateAsync(client, destination.Region, destination.RegistryId, repository, settings, cancellationToken);
+                provisioningNote = await _provisioner.CompleteAsync(client, destination, repository, source.RepositorySettings, cancellationToken);
             }
 
             var target = new BlobTarget(client, destination.RegistryId, repository);
@@ -85,9 +90,10 @@ internal sealed class DestinationReplicator
             }
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
-            var note = image.ReferrersLeftBehind > 0
+            var referrersNote = image.ReferrersLeftBehind > 0
                 ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} left to their own push events and the reconciler"
                 : null;
+            var note = referrersNote is null || provisioningNote is null ? referrersNote ?? provisioningNote : $"{referrersNote}; {provisioningNote}";
             return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note)
             {
                 CompletedAt = _time.GetUtcNow(),

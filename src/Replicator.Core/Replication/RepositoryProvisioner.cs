@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
@@ -11,9 +12,43 @@ namespace Replicator.Core.Replication;
 /// only) and encryption. A KMS key is regional and belongs to one account, so KMS encryption needs a key configured
 /// for the destination (<see cref="ReplicatorOptions.KmsKeyIds"/>).
 /// </summary>
+/// <remarks>
+/// CreateRepository cannot carry a lifecycle or repository policy: each is a call of its own after it, and a run can
+/// stop between them (the invocation's deadline, a refusal, throttling past the retry budget). The repository then
+/// exists, so the next run would never create it again, nor apply what was missing. So a repository that has such
+/// settings still to come is created with the tag <see cref="ProvisioningTagKey"/> (in the same request, so no
+/// repository exists without it), which is removed once they are applied; a later copy into a repository that still
+/// has it applies them first (<see cref="CompleteAsync"/>).
+/// </remarks>
 internal sealed class RepositoryProvisioner
 {
+    /// <summary>
+    /// The tag key of a destination repository whose creation has not finished: its lifecycle and repository policy
+    /// are still to be applied. Never copied from a source repository (a chain of replicas would otherwise carry it on).
+    /// </summary>
+    public const string ProvisioningTagKey = "ecr-replicator:provisioning";
+
+    /// <summary>Tag values may hold letters, digits, spaces and _ . : / = + - @ (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).</summary>
+    public const string ProvisioningTagValue = "settings pending - the replicator applies the lifecycle and repository policy of the source then removes this tag";
+
+    /// <summary>
+    /// Tags per resource (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-using-tags.html: "a maximum of
+    /// 50 tags"). A source with that many leaves no room for the marker: its replica is created without one.
+    /// </summary>
+    private const int MaxTags = 50;
+
+    /// <summary>Bounds <see cref="_settled"/>: past it the set starts again (each repository costs one more check).</summary>
+    private const int MaxSettled = 10_000;
+
     private readonly IReadOnlyDictionary<string, string> _kmsKeys;
+
+    /// <summary>
+    /// Destination repositories this engine found or left without <see cref="ProvisioningTagKey"/>: the marker is put
+    /// only by a CreateRepository, so a repository checked once is not checked again by this engine (a warm function
+    /// instance reads each repository's tags once). One recreated by another instance after a deletion is checked
+    /// again by every new instance.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Region, string? RegistryId, string Repository), byte> _settled = new();
 
     public RepositoryProvisioner(IReadOnlyDictionary<string, string> kmsKeys)
     {
@@ -40,33 +75,144 @@ internal sealed class RepositoryProvisioner
         return new SourceRepositorySettings(repository, tags.Tags ?? [], lifecycle, policy);
     }
 
-    /// <summary>Creates the repository in the destination; true when this call created it, false when it already existed.</summary>
-    public async Task<bool> CreateAsync(IEcrClient destination, string destinationRegion, string? registryId, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the repository in the destination with the source's settings. Created: true when this call created it,
+    /// false when it already existed (then <see cref="CompleteAsync"/> finishes a creation another run left undone).
+    /// Note: a marker left for want of ecr:UntagResource, as <see cref="CompleteAsync"/> reports it.
+    /// </summary>
+    public async Task<(bool Created, string? Note)> CreateAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
     {
-        var request = CreateRequest(registryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, new ReplicationDestination(destinationRegion, registryId)));
+        var key = (target.Region, target.RegistryId, repositoryName);
+        _settled.TryRemove(key, out _);
+        var settings = SettingsFor(source, target);
+        var request = CreateRequest(target.RegistryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
 
+        CreateRepositoryResponse created;
         try
         {
-            await destination.CreateRepositoryAsync(request, cancellationToken);
+            created = await destination.CreateRepositoryAsync(request, cancellationToken);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryAlreadyExistsException)
         {
-            // Another invocation created it between our check and this call: theirs has the same settings.
-            return false;
+            // Another invocation created it between our check and this call; the caller checks whether it finished.
+            return (false, null);
         }
 
-        if (source.LifecyclePolicyText is { } lifecycle)
+        await ApplyAsync(destination, target.RegistryId, repositoryName, settings, cancellationToken);
+        string? note = null;
+        if (request.Tags?.Any(IsProvisioningTag) == true)
+        {
+            var arn = created.Repository?.RepositoryArn ?? await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
+            note = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
+        }
+
+        Settle(key);
+        return (true, note);
+    }
+
+    /// <summary>
+    /// Before a copy into a repository that already exists: when its creation was cut short (it still has
+    /// <see cref="ProvisioningTagKey"/>), applies the source's lifecycle and repository policy as
+    /// <see cref="CreateAsync"/> would, then removes the tag. Otherwise nothing: a policy an operator removed from the
+    /// replica since stays removed. Costs DescribeRepositories (for the ARN, unless the destination names its account)
+    /// and ListTagsForResource, once per repository and engine. Returns a note for the result when the tags could not
+    /// be read or the tag removed for want of a permission (a destination role deployed before these calls were
+    /// granted): the copy goes on as it did before.
+    /// </summary>
+    public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, CancellationToken cancellationToken)
+    {
+        var key = (target.Region, target.RegistryId, repositoryName);
+        if (_settled.ContainsKey(key))
+        {
+            return null;
+        }
+
+        var arn = await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
+        List<Tag> tags;
+        try
+        {
+            tags = (await destination.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = arn }, cancellationToken)).Tags ?? [];
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.AccessDeniedException)
+        {
+            Settle(key);
+            return $"the tags of destination repository {repositoryName} could not be read ({e.ErrorCode}): grant ecr:ListTagsForResource and ecr:UntagResource on it (the writer's policy: destination-role.yaml in another account) so that a repository creation cut short is completed";
+        }
+
+        if (tags.Any(IsProvisioningTag))
+        {
+            await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target), cancellationToken);
+            var note = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
+            Settle(key);
+            return note;
+        }
+
+        Settle(key);
+        return null;
+    }
+
+    /// <summary>
+    /// Removes the marker once the settings are applied. A role without ecr:UntagResource leaves it there, with a note:
+    /// the repository is complete, and failing the copy for it would only repeat the settings.
+    /// </summary>
+    private static async Task<string?> RemoveProvisioningTagAsync(IEcrClient destination, string arn, string repositoryName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await destination.UntagResourceAsync(new UntagResourceRequest { ResourceArn = arn, TagKeys = [ProvisioningTagKey] }, cancellationToken);
+            return null;
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.AccessDeniedException)
+        {
+            return $"the settings of destination repository {repositoryName} were applied but its tag {ProvisioningTagKey} could not be removed ({e.ErrorCode}): grant ecr:UntagResource on it (the writer's policy: destination-role.yaml in another account)";
+        }
+    }
+
+    /// <summary>What follows CreateRepository: the source's lifecycle policy, and its repository policy where it is copied.</summary>
+    private static PendingSettings SettingsFor(SourceRepositorySettings source, ReplicationDestination target) =>
+        new(source.LifecyclePolicyText, CopiesRepositoryPolicy(source.Repository, target.Region, target.RegistryId) ? source.RepositoryPolicyText : null);
+
+    private static async Task ApplyAsync(IEcrClient destination, string? registryId, string repositoryName, PendingSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.LifecyclePolicyText is { } lifecycle)
         {
             await destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, LifecyclePolicyText = lifecycle }, cancellationToken);
         }
 
-        if (source.RepositoryPolicyText is { } policy && CopiesRepositoryPolicy(source.Repository, destinationRegion, registryId))
+        if (settings.RepositoryPolicyText is { } policy)
         {
             await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy }, cancellationToken);
         }
-
-        return true;
     }
+
+    /// <summary>
+    /// The repository's ARN (arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME). Built when the destination names its
+    /// account; else its account is the one of the credentials that write there, which only ECR knows for sure (an
+    /// SSM key pair may belong to any account), so it is read with DescribeRepositories.
+    /// </summary>
+    private static async Task<string> RepositoryArnAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, CancellationToken cancellationToken)
+    {
+        if (target.RegistryId is { } account)
+        {
+            return $"arn:{AwsPartitions.IdOf(target.Region)}:ecr:{target.Region}:{account}:repository/{repositoryName}";
+        }
+
+        var described = await destination.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = [repositoryName] }, cancellationToken);
+        return described.Repositories?.FirstOrDefault()?.RepositoryArn
+            ?? throw new ReplicationException(EcrErrorCodes.RepositoryNotFoundException, $"destination repository '{repositoryName}' was not described", isTransient: true);
+    }
+
+    private void Settle((string Region, string? RegistryId, string Repository) key)
+    {
+        if (_settled.Count >= MaxSettled)
+        {
+            _settled.Clear();
+        }
+
+        _settled[key] = 0;
+    }
+
+    private static bool IsProvisioningTag(Tag tag) => string.Equals(tag.Key, ProvisioningTagKey, StringComparison.Ordinal);
 
     /// <summary>
     /// Whether the source's repository policy is copied to a destination: only in the source's own account and
@@ -96,15 +242,22 @@ internal sealed class RepositoryProvisioner
     /// 1..5), and no tag whose key starts with "aws:", a prefix reserved for AWS that CloudFormation puts on
     /// the repositories it creates (aws:cloudformation:stack-name...) and that no caller may set
     /// (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). The model requires a tag's Value.
+    /// The source's own <see cref="ProvisioningTagKey"/> (a replica being replicated) is dropped; this request carries
+    /// the marker only when settings follow it (<paramref name="withProvisioningTag"/>) and the tag limit leaves room.
     /// </summary>
-    internal static CreateRepositoryRequest CreateRequest(string? registryId, string repositoryName, SourceRepositorySettings source, EncryptionConfiguration? encryption)
+    internal static CreateRepositoryRequest CreateRequest(string? registryId, string repositoryName, SourceRepositorySettings source, EncryptionConfiguration? encryption, bool withProvisioningTag = false)
     {
         var mutability = source.Repository.ImageTagMutability;
         var filters = source.Repository.ImageTagMutabilityExclusionFilters;
         var withExclusion = mutability is ImageTagMutability.ImmutableWithExclusion or ImageTagMutability.MutableWithExclusion;
         List<Tag> tags = [.. source.Tags
-            .Where(t => t.Key is { Length: > 0 } key && !key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            .Where(t => t.Key is { Length: > 0 } key && !key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) && !IsProvisioningTag(t))
             .Select(t => new Tag { Key = t.Key, Value = t.Value ?? string.Empty })];
+        if (withProvisioningTag && tags.Count < MaxTags)
+        {
+            tags.Add(new Tag { Key = ProvisioningTagKey, Value = ProvisioningTagValue });
+        }
+
         return new CreateRepositoryRequest
         {
             RegistryId = registryId,
@@ -149,5 +302,11 @@ internal sealed class RepositoryProvisioner
         {
             return null;
         }
+    }
+
+    /// <summary>The settings CreateRepository cannot carry; empty when none follows it.</summary>
+    private sealed record PendingSettings(string? LifecyclePolicyText, string? RepositoryPolicyText)
+    {
+        public bool IsEmpty => LifecyclePolicyText is null && RepositoryPolicyText is null;
     }
 }

@@ -79,6 +79,9 @@ public sealed class RetryingEcrClient : IEcrClient
     public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
         _calls.RunAsync("ListTagsForResource", (Inner: _inner, Request: request), static (s, ct) => s.Inner.ListTagsForResourceAsync(s.Request, ct), cancellationToken);
 
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("UntagResource", (Inner: _inner, Request: request), static (s, ct) => s.Inner.UntagResourceAsync(s.Request, ct), cancellationToken);
+
     public Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default) =>
         _calls.RunAsync("GetAuthorizationToken", (Inner: _inner, Request: request), static (s, ct) => s.Inner.GetAuthorizationTokenAsync(s.Request, ct), cancellationToken);
 

@@ -49,6 +49,8 @@ public sealed class EcrClientWireFormatTests
             """{"repositoryName":"app","policyText":"{}","force":true}"""),
         ["ListTagsForResource"] = (c => c.ListTagsForResourceAsync(new() { ResourceArn = "arn:aws:ecr:eu-west-1:123456789012:repository/app" }),
             """{"resourceArn":"arn:aws:ecr:eu-west-1:123456789012:repository/app"}"""),
+        ["UntagResource"] = (c => c.UntagResourceAsync(new() { ResourceArn = "arn:aws:ecr:eu-west-1:123456789012:repository/app", TagKeys = ["team"] }),
+            """{"resourceArn":"arn:aws:ecr:eu-west-1:123456789012:repository/app","tagKeys":["team"]}"""),
         ["GetAuthorizationToken"] = (c => c.GetAuthorizationTokenAsync(new()), "{}"),
         ["ListImageReferrers"] = (c => c.ListImageReferrersAsync(new() { RepositoryName = "app", SubjectId = new() { ImageDigest = Digest }, Filter = new() { ArtifactTypes = ["application/vnd.dev.sigstore.bundle.v0.3+json"] }, MaxResults = 50 }),
             """{"repositoryName":"app","subjectId":{"imageDigest":"sha256:1111111111111111111111111111111111111111111111111111111111111111"},"filter":{"artifactTypes":["application/vnd.dev.sigstore.bundle.v0.3+json"]},"maxResults":50}"""),

@@ -88,7 +88,7 @@ public sealed class RequestsMatchModelTests
             {
                 "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
                 "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
-                "PutLifecyclePolicy", "SetRepositoryPolicy", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
+                "PutLifecyclePolicy", "SetRepositoryPolicy", "UntagResource", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
             },
             sent);
 

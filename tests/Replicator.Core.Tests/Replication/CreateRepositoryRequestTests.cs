@@ -52,4 +52,31 @@ public sealed class CreateRepositoryRequestTests
         Assert.Null(request.Tags);
         Assert.Null(request.ImageTagMutability);
     }
+
+    /// <summary>
+    /// A source that is itself a replica whose creation was cut short carries the marker: it is never copied (its
+    /// value is another run's), and a request that needs the marker carries exactly one, the replicator's.
+    /// </summary>
+    [Fact]
+    public void The_provisioning_tag_of_a_source_is_not_copied_and_the_request_carries_only_its_own()
+    {
+        var source = Source(null, null, new Tag { Key = "team", Value = "platform" }, new Tag { Key = RepositoryProvisioner.ProvisioningTagKey, Value = "theirs" });
+
+        Assert.Equal(["team"], RepositoryProvisioner.CreateRequest(null, "app", source, null).Tags!.Select(t => t.Key));
+        var marked = RepositoryProvisioner.CreateRequest(null, "app", source, null, withProvisioningTag: true).Tags!;
+        Assert.Equal(["team", RepositoryProvisioner.ProvisioningTagKey], marked.Select(t => t.Key));
+        Assert.Equal(RepositoryProvisioner.ProvisioningTagValue, marked[1].Value);
+    }
+
+    /// <summary>ECR allows 50 tags on a repository: a source with 50 leaves no room, and its copy is created without the marker.</summary>
+    [Fact]
+    public void A_source_with_fifty_tags_is_created_without_the_provisioning_tag()
+    {
+        var tags = Enumerable.Range(0, 50).Select(i => new Tag { Key = $"k{i}", Value = "v" }).ToArray();
+
+        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(null, null, tags), null, withProvisioningTag: true);
+
+        Assert.Equal(50, request.Tags!.Count);
+        Assert.DoesNotContain(request.Tags!, t => t.Key == RepositoryProvisioner.ProvisioningTagKey);
+    }
 }

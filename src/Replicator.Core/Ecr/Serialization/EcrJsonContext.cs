@@ -40,6 +40,8 @@ namespace Replicator.Core.Ecr.Serialization;
 [JsonSerializable(typeof(ListImagesResponse))]
 [JsonSerializable(typeof(ListTagsForResourceRequest))]
 [JsonSerializable(typeof(ListTagsForResourceResponse))]
+[JsonSerializable(typeof(UntagResourceRequest))]
+[JsonSerializable(typeof(UntagResourceResponse))]
 [JsonSerializable(typeof(PutImageRequest))]
 [JsonSerializable(typeof(PutImageResponse))]
 [JsonSerializable(typeof(PutLifecyclePolicyRequest))]
