@@ -111,7 +111,7 @@ public static class Enqueuer
             }
             catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
             {
-                throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
+                throw ImageInventory.MissingRepository(criteria, repository);
             }
         }
     }

@@ -66,7 +66,7 @@ public static class VerifyCommand
         {
             // Every status on both sides (DriftDetector): an archived image still holds its tags.
             var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true)
-                ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
+                ?? throw ImageInventory.MissingRepository(criteria, repository);
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
             account ??= details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);

@@ -30,6 +30,13 @@ public static class ImageInventory
         return ImageSelector.SelectRepositories(names, criteria);
     }
 
+    /// <summary>The usage error of a repository named in the selection that the source does not have.</summary>
+    public static UsageException MissingRepository(SelectionCriteria criteria, string repository)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        return new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
+    }
+
     /// <summary>The usage error of a selection that matches no repository of the source.</summary>
     public static UsageException NoRepository(SelectionCriteria criteria, string what)
     {
@@ -85,7 +92,7 @@ public static class ImageInventory
         foreach (var repository in repositories)
         {
             var details = await TaggedImagesAsync(client, null, repository, cancellationToken)
-                ?? throw new UsageException($"repository {repository} does not exist in {criteria.SourceRegion}");
+                ?? throw MissingRepository(criteria, repository);
             var registryId = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
             selected.AddRange(ImageSelector.SelectImages(repository, details, criteria, applySince).Select(i => new SourceImageEntry(registryId, i)));
         }

@@ -3,6 +3,7 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Partitions;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
 
@@ -194,7 +195,7 @@ internal sealed class RepositoryProvisioner
     {
         if (target.RegistryId is { } account)
         {
-            return $"arn:{AwsPartitions.IdOf(target.Region)}:ecr:{target.Region}:{account}:repository/{repositoryName}";
+            return EcrNames.RepositoryArn(target.Region, account, repositoryName);
         }
 
         var described = await destination.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = [repositoryName] }, cancellationToken);

@@ -32,6 +32,13 @@ public static partial class EcrNames
     [GeneratedRegex(@"^[a-z]{2,4}(?:-[a-z]+){1,3}-[0-9]{1,2}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RegionPattern();
 
+    /// <summary>
+    /// A repository's ARN, arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME, the partition found from the region
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html).
+    /// </summary>
+    public static string RepositoryArn(string region, string account, string repository) =>
+        $"arn:{Partitions.AwsPartitions.IdOf(region)}:ecr:{region}:{account}:repository/{repository}";
+
     public static string? ValidateRepositoryName(string? value)
     {
         if (string.IsNullOrEmpty(value))

@@ -4,6 +4,7 @@ using Replicator.Core.EventBridge;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
+using Replicator.Core.Validation;
 using Replicator.Function.Observability;
 
 namespace Replicator.Function.ReplicatedEvents;
@@ -69,7 +70,7 @@ public static class ReplicatedEventFactory
 
                 // The destination repository's ARN, as ECR's own events name the repository in resources; left out
                 // when the account is not known, rather than named with an account that does not hold it.
-                Resources = account is null ? null : [$"arn:{AwsPartitions.IdOf(region)}:ecr:{region}:{account}:repository/{destinationRepository}"],
+                Resources = account is null ? null : [EcrNames.RepositoryArn(region, account, destinationRepository)],
             };
             events.Add(new ReplicatedEvent(region, digest, entry));
         }
