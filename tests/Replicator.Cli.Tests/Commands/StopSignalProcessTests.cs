@@ -11,8 +11,6 @@ namespace Replicator.Cli.Tests.Commands;
 /// </summary>
 public sealed class StopSignalProcessTests
 {
-    private const string QueuePath = "/000000000000/replicator.fifo";
-
     [UnixFact]
     public async Task SIGTERM_stops_sync_enqueue_which_reports_how_far_it_got_and_exits_2()
     {
@@ -35,7 +33,7 @@ public sealed class StopSignalProcessTests
         [
             BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"),
             "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West,
-            "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri,
+            "--enqueue", new Uri(sqs.Endpoint, EnqueueTests.QueuePath).AbsoluteUri,
         ];
 
         var run = await ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables(), async cli =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -129,11 +130,7 @@ public sealed class VerifyCommandTests
     public async Task An_archived_source_image_without_a_replica_is_reported_as_archived_not_replicated_and_is_not_drift()
     {
         await using var h = await SyncedAsync();
-
-        // Archived before any copy: nothing can copy it until it is restored, so it is its own category, not drift.
-        var cold = CliHarness.Single(8);
-        await h.PushAsync(CliHarness.Source, "app", cold, "cold");
-        await ArchiveAsync(h, CliHarness.Source, cold.Digest);
+        var cold = await PushArchivedAsync(h, "cold");
 
         var table = await h.RunAsync(["verify", .. Regions]);
         var json = await h.RunAsync(["verify", "--json", .. Regions]);
@@ -164,9 +161,7 @@ public sealed class VerifyCommandTests
     public async Task Archived_not_replicated_is_counted_beside_drift_which_still_exits_one()
     {
         await using var h = await SyncedAsync();
-        var cold = CliHarness.Single(8);
-        await h.PushAsync(CliHarness.Source, "app", cold, "cold");
-        await ArchiveAsync(h, CliHarness.Source, cold.Digest);
+        await PushArchivedAsync(h, "cold");
         await h.DeleteTagAsync(CliHarness.West, "app", "v1");
 
         var run = await h.RunAsync(["verify", .. Regions]);
@@ -261,6 +256,15 @@ public sealed class VerifyCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         using var document = JsonDocument.Parse(run.Output);
         Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
+    }
+
+    /// <summary>A source image archived before any copy: nothing can copy it until it is restored.</summary>
+    private static async Task<SampleImage> PushArchivedAsync(CliHarness h, string tag)
+    {
+        var image = CliHarness.Single(8);
+        await h.PushAsync(CliHarness.Source, "app", image, tag);
+        await ArchiveAsync(h, CliHarness.Source, image.Digest);
+        return image;
     }
 
     private static async Task ArchiveAsync(CliHarness h, string region, string digest)
