@@ -208,7 +208,7 @@ public sealed class DriftScanner
 
             first = false;
             // From the source listing where it told every subject (no read); else one ListImageReferrers walk.
-            var direct = scan.Referrers is { } listed ? listed.Of(subject) : await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken);
+            var direct = scan.Referrers is { } listed ? listed.Of(subject).Take(MaxReferrers + 1) : await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken);
             var referrers = direct.Where(seen.Add).ToList();
             items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
             foreach (var next in held)
