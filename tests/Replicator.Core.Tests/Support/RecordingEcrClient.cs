@@ -29,59 +29,32 @@ internal sealed class RecordingEcrClient : IEcrClient
 
     public int Count(string operation) => Calls.Count(c => c.Operation == operation);
 
-    public Task<BatchGetImageResponse> BatchGetImageAsync(BatchGetImageRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("BatchGetImage", request.RepositoryName);
-        return _inner.BatchGetImageAsync(request, cancellationToken);
-    }
+    public Task<BatchGetImageResponse> BatchGetImageAsync(BatchGetImageRequest request, CancellationToken cancellationToken = default) =>
+        Pass("BatchGetImage", request.RepositoryName, () => _inner.BatchGetImageAsync(request, cancellationToken));
 
-    public Task<BatchCheckLayerAvailabilityResponse> BatchCheckLayerAvailabilityAsync(BatchCheckLayerAvailabilityRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("BatchCheckLayerAvailability", request.RepositoryName);
-        return _inner.BatchCheckLayerAvailabilityAsync(request, cancellationToken);
-    }
+    public Task<BatchCheckLayerAvailabilityResponse> BatchCheckLayerAvailabilityAsync(BatchCheckLayerAvailabilityRequest request, CancellationToken cancellationToken = default) =>
+        Pass("BatchCheckLayerAvailability", request.RepositoryName, () => _inner.BatchCheckLayerAvailabilityAsync(request, cancellationToken));
 
-    public Task<GetDownloadUrlForLayerResponse> GetDownloadUrlForLayerAsync(GetDownloadUrlForLayerRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("GetDownloadUrlForLayer", request.RepositoryName);
-        return _inner.GetDownloadUrlForLayerAsync(request, cancellationToken);
-    }
+    public Task<GetDownloadUrlForLayerResponse> GetDownloadUrlForLayerAsync(GetDownloadUrlForLayerRequest request, CancellationToken cancellationToken = default) =>
+        Pass("GetDownloadUrlForLayer", request.RepositoryName, () => _inner.GetDownloadUrlForLayerAsync(request, cancellationToken));
 
-    public Task<InitiateLayerUploadResponse> InitiateLayerUploadAsync(InitiateLayerUploadRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("InitiateLayerUpload", request.RepositoryName);
-        return _inner.InitiateLayerUploadAsync(request, cancellationToken);
-    }
+    public Task<InitiateLayerUploadResponse> InitiateLayerUploadAsync(InitiateLayerUploadRequest request, CancellationToken cancellationToken = default) =>
+        Pass("InitiateLayerUpload", request.RepositoryName, () => _inner.InitiateLayerUploadAsync(request, cancellationToken));
 
-    public Task<UploadLayerPartResponse> UploadLayerPartAsync(UploadLayerPartRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("UploadLayerPart", request.RepositoryName);
-        return _inner.UploadLayerPartAsync(request, cancellationToken);
-    }
+    public Task<UploadLayerPartResponse> UploadLayerPartAsync(UploadLayerPartRequest request, CancellationToken cancellationToken = default) =>
+        Pass("UploadLayerPart", request.RepositoryName, () => _inner.UploadLayerPartAsync(request, cancellationToken));
 
-    public Task<CompleteLayerUploadResponse> CompleteLayerUploadAsync(CompleteLayerUploadRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("CompleteLayerUpload", request.RepositoryName);
-        return _inner.CompleteLayerUploadAsync(request, cancellationToken);
-    }
+    public Task<CompleteLayerUploadResponse> CompleteLayerUploadAsync(CompleteLayerUploadRequest request, CancellationToken cancellationToken = default) =>
+        Pass("CompleteLayerUpload", request.RepositoryName, () => _inner.CompleteLayerUploadAsync(request, cancellationToken));
 
-    public Task<PutImageResponse> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("PutImage", request.RepositoryName);
-        return _inner.PutImageAsync(request, cancellationToken);
-    }
+    public Task<PutImageResponse> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken = default) =>
+        Pass("PutImage", request.RepositoryName, () => _inner.PutImageAsync(request, cancellationToken));
 
-    public Task<CreateRepositoryResponse> CreateRepositoryAsync(CreateRepositoryRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("CreateRepository", request.RepositoryName);
-        return _inner.CreateRepositoryAsync(request, cancellationToken);
-    }
+    public Task<CreateRepositoryResponse> CreateRepositoryAsync(CreateRepositoryRequest request, CancellationToken cancellationToken = default) =>
+        Pass("CreateRepository", request.RepositoryName, () => _inner.CreateRepositoryAsync(request, cancellationToken));
 
-    public Task<DescribeRepositoriesResponse> DescribeRepositoriesAsync(DescribeRepositoriesRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("DescribeRepositories");
-        return _inner.DescribeRepositoriesAsync(request, cancellationToken);
-    }
+    public Task<DescribeRepositoriesResponse> DescribeRepositoriesAsync(DescribeRepositoriesRequest request, CancellationToken cancellationToken = default) =>
+        Pass("DescribeRepositories", null, () => _inner.DescribeRepositoriesAsync(request, cancellationToken));
 
     public async Task<DescribeImagesResponse> DescribeImagesAsync(DescribeImagesRequest request, CancellationToken cancellationToken = default)
     {
@@ -95,64 +68,40 @@ internal sealed class RecordingEcrClient : IEcrClient
         return response;
     }
 
-    public Task<ListImagesResponse> ListImagesAsync(ListImagesRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("ListImages", request.RepositoryName);
-        return _inner.ListImagesAsync(request, cancellationToken);
-    }
+    public Task<ListImagesResponse> ListImagesAsync(ListImagesRequest request, CancellationToken cancellationToken = default) =>
+        Pass("ListImages", request.RepositoryName, () => _inner.ListImagesAsync(request, cancellationToken));
 
-    public Task<BatchDeleteImageResponse> BatchDeleteImageAsync(BatchDeleteImageRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("BatchDeleteImage", request.RepositoryName);
-        return _inner.BatchDeleteImageAsync(request, cancellationToken);
-    }
+    public Task<BatchDeleteImageResponse> BatchDeleteImageAsync(BatchDeleteImageRequest request, CancellationToken cancellationToken = default) =>
+        Pass("BatchDeleteImage", request.RepositoryName, () => _inner.BatchDeleteImageAsync(request, cancellationToken));
 
-    public Task<GetLifecyclePolicyResponse> GetLifecyclePolicyAsync(GetLifecyclePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("GetLifecyclePolicy", request.RepositoryName);
-        return _inner.GetLifecyclePolicyAsync(request, cancellationToken);
-    }
+    public Task<GetLifecyclePolicyResponse> GetLifecyclePolicyAsync(GetLifecyclePolicyRequest request, CancellationToken cancellationToken = default) =>
+        Pass("GetLifecyclePolicy", request.RepositoryName, () => _inner.GetLifecyclePolicyAsync(request, cancellationToken));
 
-    public Task<PutLifecyclePolicyResponse> PutLifecyclePolicyAsync(PutLifecyclePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("PutLifecyclePolicy", request.RepositoryName);
-        return _inner.PutLifecyclePolicyAsync(request, cancellationToken);
-    }
+    public Task<PutLifecyclePolicyResponse> PutLifecyclePolicyAsync(PutLifecyclePolicyRequest request, CancellationToken cancellationToken = default) =>
+        Pass("PutLifecyclePolicy", request.RepositoryName, () => _inner.PutLifecyclePolicyAsync(request, cancellationToken));
 
-    public Task<GetRepositoryPolicyResponse> GetRepositoryPolicyAsync(GetRepositoryPolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("GetRepositoryPolicy", request.RepositoryName);
-        return _inner.GetRepositoryPolicyAsync(request, cancellationToken);
-    }
+    public Task<GetRepositoryPolicyResponse> GetRepositoryPolicyAsync(GetRepositoryPolicyRequest request, CancellationToken cancellationToken = default) =>
+        Pass("GetRepositoryPolicy", request.RepositoryName, () => _inner.GetRepositoryPolicyAsync(request, cancellationToken));
 
-    public Task<SetRepositoryPolicyResponse> SetRepositoryPolicyAsync(SetRepositoryPolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("SetRepositoryPolicy", request.RepositoryName);
-        return _inner.SetRepositoryPolicyAsync(request, cancellationToken);
-    }
+    public Task<SetRepositoryPolicyResponse> SetRepositoryPolicyAsync(SetRepositoryPolicyRequest request, CancellationToken cancellationToken = default) =>
+        Pass("SetRepositoryPolicy", request.RepositoryName, () => _inner.SetRepositoryPolicyAsync(request, cancellationToken));
 
-    public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("ListTagsForResource");
-        return _inner.ListTagsForResourceAsync(request, cancellationToken);
-    }
+    public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
+        Pass("ListTagsForResource", null, () => _inner.ListTagsForResourceAsync(request, cancellationToken));
 
-    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("UntagResource");
-        return _inner.UntagResourceAsync(request, cancellationToken);
-    }
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) =>
+        Pass("UntagResource", null, () => _inner.UntagResourceAsync(request, cancellationToken));
 
-    public Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default)
-    {
-        Record("GetAuthorizationToken");
-        return _inner.GetAuthorizationTokenAsync(request, cancellationToken);
-    }
+    public Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default) =>
+        Pass("GetAuthorizationToken", null, () => _inner.GetAuthorizationTokenAsync(request, cancellationToken));
 
-    public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default)
+    public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default) =>
+        Pass("ListImageReferrers", request.RepositoryName, () => _inner.ListImageReferrersAsync(request, cancellationToken));
+
+    private T Pass<T>(string operation, string? repository, Func<T> call)
     {
-        Record("ListImageReferrers", request.RepositoryName);
-        return _inner.ListImageReferrersAsync(request, cancellationToken);
+        Record(operation, repository);
+        return call();
     }
 
     private void Record(string operation, string? repository = null) => Calls.Enqueue((operation, repository));
