@@ -89,12 +89,35 @@ public sealed class ReconcileTests
     [InlineData("rate(6 hours", false)]
     [InlineData("rate(1 hours)", false)]
     [InlineData("rate(5 hour)", false)]
-    [InlineData("rate(10 minutes)", true)]
-    [InlineData("rate(1 minute)", true)]
+    [InlineData("rate(15 minutes)", true)]
+    [InlineData("rate(90 minutes)", true)]
+    [InlineData("rate(120 minutes)", true)]
+    [InlineData("rate(1 hour)", true)]
+    [InlineData("rate(2 days)", true)]
+    [InlineData("cron(0/15 * * * ? *)", true)]
     public void The_schedule_parameter_takes_an_EventBridge_expression_or_nothing(string value, bool accepted)
     {
         var pattern = (string)StackTemplate.Raw["Parameters"]!["ReconcileSchedule"]!["AllowedPattern"]!;
 
         Assert.Equal(accepted, Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary>
+    /// A run saves its cursor only when it stops (up to the function's 900-second timeout), so a rate shorter than that
+    /// starts runs from the same cursor, each enqueueing the same drift under its own run id.
+    /// </summary>
+    [Theory]
+    [InlineData("rate(1 minute)")]
+    [InlineData("rate(5 minutes)")]
+    [InlineData("rate(10 minutes)")]
+    [InlineData("rate(14 minutes)")]
+    public void A_rate_shorter_than_the_functions_timeout_is_refused_and_the_constraint_says_why(string value)
+    {
+        var parameter = StackTemplate.Raw["Parameters"]!["ReconcileSchedule"]!;
+        var pattern = (string)parameter["AllowedPattern"]!;
+
+        Assert.False(Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+        Assert.Contains("at least 15", (string)parameter["ConstraintDescription"]!, StringComparison.Ordinal);
+        Assert.Equal(900, (int)StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Timeout"]!);
     }
 }

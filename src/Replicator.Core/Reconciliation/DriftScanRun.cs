@@ -16,11 +16,25 @@ public sealed class DriftScanRun
 
     private readonly Dictionary<(string Repository, ReplicationDestination Destination), TagMutabilityRule?> _mutability = [];
 
+    /// <param name="sourceRegion">The source registry's region: a destination there, in the source account, is skipped.</param>
     /// <param name="sourceAccount">
     /// The source registry's account when the caller knows it (the scheduled event's account); null: learned from the
     /// first source listing that names it, or asked of DescribeRepositories when a destination needs it.
     /// </param>
-    public DriftScanRun(string? sourceAccount = null) => SourceAccount = sourceAccount;
+    public DriftScanRun(string sourceRegion, string? sourceAccount = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceRegion);
+        SourceRegion = sourceRegion;
+        SourceAccount = sourceAccount;
+    }
+
+    /// <summary>
+    /// The source region. An <c>ACCOUNT:REGION</c> destination naming the source's own account and region (allowed with
+    /// a <c>RepositoryMapping</c>) is the source itself to the function, which skips it on every record
+    /// (<see cref="ReplicationDestination.IsSource"/>); the scanner skips it by the same rule, or it would find every
+    /// image missing there and enqueue the whole registry on every pass.
+    /// </summary>
+    public string SourceRegion { get; }
 
     /// <summary>
     /// The source account, which tells an <c>ACCOUNT:REGION</c> destination of the replicator's own account (its own

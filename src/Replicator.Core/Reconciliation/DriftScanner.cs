@@ -5,8 +5,9 @@ using Replicator.Core.Resilience;
 namespace Replicator.Core.Reconciliation;
 
 /// <summary>
-/// The reconciler's reads: source repositories and images, each destination's listing, and the source referrers of
-/// images every destination holds. Decisions are <see cref="DriftFinder"/>'s. Every call goes through the clients it
+/// The reconciler's reads: source repositories and images (whose listing names the referrers of each subject), each
+/// destination's listing, and, where that listing gives a reason to doubt it, the source referrers of images every
+/// destination holds. Decisions are <see cref="DriftFinder"/>'s. Every call goes through the clients it
 /// is given (the retrying decorators) and waits for the <see cref="RequestPacer"/>, so a pass over a large registry
 /// stays inside ECR's read quotas, shared with the replication itself.
 /// </summary>
@@ -81,7 +82,7 @@ public sealed class DriftScanner
     /// credentials failed is skipped for the rest of <paramref name="run"/>.
     /// </summary>
     /// <param name="repository">The source repository.</param>
-    /// <param name="run">The pass this scan belongs to: the source account, the destinations it skips.</param>
+    /// <param name="run">The pass this scan belongs to: the source account and region, the destinations it skips.</param>
     /// <param name="stopRequested">
     /// Asked before each further page of a listing (not before the first): true stops the scan with a
     /// <see cref="ScanStoppedException"/>, so a listing of many pages does not run past the caller's stop time. Null: never.
@@ -98,7 +99,7 @@ public sealed class DriftScanner
         var registryId = source.RegistryId ?? run.SourceAccount;
         if (registryId is null && _destinations.Any(d => d.RegistryId is not null))
         {
-            // An empty or untagged-only repository names no account, and only an ACCOUNT:REGION destination needs it.
+            // An empty repository names no account, and only an ACCOUNT:REGION destination needs it.
             await _listings.PaceAsync(cancellationToken);
             if ((registryId = await SourceAccount.OfRepositoryAsync(_source, repository, cancellationToken)) is null)
             {
@@ -109,7 +110,7 @@ public sealed class DriftScanner
         run.SourceAccount ??= registryId;
         var listings = new List<DestinationListing>();
         var failures = new List<DestinationFailure>();
-        foreach (var destination in _destinations.Where(d => !run.Skips(d)))
+        foreach (var destination in _destinations.Where(d => !run.Skips(d) && !d.IsSource(run.SourceRegion, registryId)))
         {
             try
             {
@@ -127,7 +128,7 @@ public sealed class DriftScanner
             }
         }
 
-        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, FailedDestinations = failures };
+        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, Referrers = source.Referrers, FailedDestinations = failures };
     }
 
     /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
@@ -188,9 +189,10 @@ public sealed class DriftScanner
         var items = new List<DriftItem>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
-        if (scan.IndexDigests.Contains(digest))
+        if (scan.IndexDigests.Contains(digest) && (scan.Referrers is not { } known || known.HasSubjectsOutside(scan.TagsByDigest)))
         {
-            // Asked only for index digests, so a pass over single-platform images pays nothing more.
+            // Asked only for index digests, so a pass over single-platform images pays nothing more; and, where the
+            // listing told every subject, only when some untagged manifest has referrers, as an index's child may.
             await _listings.PaceAsync(cancellationToken);
             seen.UnionWith(await IndexChildren.DigestsAsync(_source, scan.RegistryId, scan.Repository, digest, cancellationToken));
         }
@@ -205,7 +207,9 @@ public sealed class DriftScanner
             }
 
             first = false;
-            var referrers = (await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken)).Where(seen.Add).ToList();
+            // From the source listing where it told every subject (no read); else one ListImageReferrers walk.
+            var direct = scan.Referrers is { } listed ? listed.Of(subject).Take(MaxReferrers + 1) : await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken);
+            var referrers = direct.Where(seen.Add).ToList();
             items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
             foreach (var next in held)
             {

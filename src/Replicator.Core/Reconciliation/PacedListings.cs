@@ -9,7 +9,7 @@ namespace Replicator.Core.Reconciliation;
 
 /// <summary>
 /// <see cref="DriftScanner"/>'s reads, each one waiting for the <see cref="RequestPacer"/> and, from a listing's second
-/// page on, asking whether the caller wants to stop: the source repositories and tagged images, a destination's
+/// page on, asking whether the caller wants to stop: the source repositories and images, a destination's
 /// images, a subject's referrers, a destination repository's tag mutability.
 /// </summary>
 internal sealed class PacedListings
@@ -46,20 +46,23 @@ internal sealed class PacedListings
         return names;
     }
 
-    /// <summary>The tagged images of the source <paramref name="repository"/>; null when the repository does not exist.</summary>
+    /// <summary>The images of the source <paramref name="repository"/>; null when the repository does not exist.</summary>
     public async Task<SourceListing?> SourceImagesAsync(string repository, DriftSelection selection, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         var sourceTags = new HashSet<string>(StringComparer.Ordinal);
         var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var indexDigests = new HashSet<string>(StringComparer.Ordinal);
+        var referrers = new SubjectReferrers();
         string? registryId = null;
 
         // Every image, archived ones too: an archived image's tags still exist in the source, so they are never
-        // taken for deleted ones; only active images are pushed (an archived one cannot be pulled).
+        // taken for deleted ones; only active images are pushed (an archived one cannot be pulled). Untagged ones too:
+        // referrers are mostly pushed by digest, and their subjectManifestDigest tells the referrers of every subject
+        // at the price of the listing's pages, where one ListImageReferrers call per subject costs a read per image.
         var request = new DescribeImagesRequest
         {
             RepositoryName = repository,
-            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = ImageStatusFilter.Any },
+            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
             MaxResults = _paging.PageSize,
         };
         try
@@ -71,6 +74,7 @@ internal sealed class PacedListings
                 foreach (var detail in page.ImageDetails ?? [])
                 {
                     registryId ??= detail.RegistryId;
+                    referrers.Add(detail);
                     if (detail.ImageDigest is not { } digest || detail.ImageTags is not { Count: > 0 } tags)
                     {
                         continue;
@@ -98,7 +102,7 @@ internal sealed class PacedListings
             return null;
         }
 
-        return new SourceListing(registryId, sourceTags, tagsByDigest, indexDigests);
+        return new SourceListing(registryId, sourceTags, tagsByDigest, indexDigests, referrers.Trusted ? referrers : null);
     }
 
     /// <summary>

@@ -2,7 +2,8 @@ namespace Replicator.Core.Reconciliation;
 
 /// <summary>
 /// One source repository and its destinations, as listed at the start of its walk: every source tag (archived
-/// images included), the selected tags of each active digest, and the listing of each destination that could be read.
+/// images included), the selected tags of each active digest, the referrers of each subject, and the listing of each
+/// destination that could be read.
 /// </summary>
 public sealed record RepositoryScan(
     string Repository,
@@ -16,6 +17,13 @@ public sealed record RepositoryScan(
     /// <c>imageManifestMediaType</c>: their children can have referrers of their own (a per-platform signature).
     /// </summary>
     public IReadOnlySet<string> IndexDigests { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The referrers of each subject, from the source listing's <c>subjectManifestDigest</c>; null when the listing gave
+    /// a reason to doubt them (<see cref="SubjectReferrers.Trusted"/>): each subject's referrers are then asked of
+    /// ListImageReferrers.
+    /// </summary>
+    public SubjectReferrers? Referrers { get; init; }
 
     /// <summary>
     /// The destinations whose listing failed, with the reason: absent from <see cref="Destinations"/>, so the drift and

@@ -45,7 +45,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
         // failed, which the rest of the run skips (one failed STS call a run, not one a repository).
-        var scanRun = new DriftScanRun(run.Account);
+        var scanRun = new DriftScanRun(run.Region, run.Account);
         var repositories = ReconcileCursor.Remaining(await scanner.RepositoriesAsync(cancellationToken), cursor);
         ReconcileCursor? stop = null;
         foreach (var repository in repositories)

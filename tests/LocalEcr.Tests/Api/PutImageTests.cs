@@ -325,6 +325,14 @@ public sealed class PutImageTests
         // A subject the repository does not hold: the model lists no ImageNotFoundException for the operation.
         var none = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = "sha256:" + new string('0', 64) } })).EnsureOk().Json;
         Assert.Empty(none["referrers"]!.AsArray());
+
+        // DescribeImages names each referrer's subject, as ECR's ImageDetail.subjectManifestDigest does ("the digest of
+        // the subject manifest for images that are referrers"), and nothing for an image that refers to none.
+        var details = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["imageDetails"]!.AsArray();
+        string? SubjectOf(string digest) => details.Single(d => d!["imageDigest"]!.GetValue<string>() == digest)!["subjectManifestDigest"]?.GetValue<string>();
+        Assert.Equal(subject, SubjectOf(TestImages.Digest(sbom)));
+        Assert.Equal(subject, SubjectOf(TestImages.Digest(signature)));
+        Assert.Null(SubjectOf(subject));
     }
 
     [Fact]

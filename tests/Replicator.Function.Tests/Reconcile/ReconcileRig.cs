@@ -76,15 +76,23 @@ internal sealed class ReconcileRig : IAsyncDisposable
     public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection = null) => Scanner(onCall, selection, paging: null);
 
     /// <summary><see cref="Scanner(Action{string, CancellationToken}, DriftSelection?)"/> with the listings' page sizes.</summary>
-    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection, DriftScanPaging? paging) =>
-        Scanner(new CallHook(onCall) { InnerHandler = new HttpClientHandler() }, selection, paging);
+    /// <param name="onCall">Told each call's operation first.</param>
+    /// <param name="selection">What to look at.</param>
+    /// <param name="paging">The listings' page sizes.</param>
+    /// <param name="withoutSubjects">
+    /// True: DescribeImages answers without <c>subjectManifestDigest</c>, so a repository holding artifacts has its
+    /// referrers asked of ListImageReferrers, subject by subject.
+    /// </param>
+    public DriftScanner Scanner(Action<string, CancellationToken> onCall, DriftSelection? selection, DriftScanPaging? paging, bool withoutSubjects = false) =>
+        Scanner(new CallHook(onCall) { InnerHandler = withoutSubjects ? new WithoutSubjects { InnerHandler = new HttpClientHandler() } : new HttpClientHandler() }, selection, paging);
 
     /// <summary>
     /// A scanner whose <paramref name="operation"/> pages answer, from the second page on, the nextToken they were sent,
-    /// as a server that loops would.
+    /// as a server that loops would; DescribeImages answers without <c>subjectManifestDigest</c> when
+    /// <paramref name="withoutSubjects"/>.
     /// </summary>
-    public DriftScanner ScannerRepeatingTokens(string operation, DriftSelection? selection, DriftScanPaging? paging) =>
-        Scanner(new RepeatedToken(operation) { InnerHandler = new HttpClientHandler() }, selection, paging);
+    public DriftScanner ScannerRepeatingTokens(string operation, DriftSelection? selection, DriftScanPaging? paging, bool withoutSubjects = false) =>
+        Scanner(new RepeatedToken(operation) { InnerHandler = withoutSubjects ? new WithoutSubjects { InnerHandler = new HttpClientHandler() } : new HttpClientHandler() }, selection, paging);
 
     private DriftScanner Scanner(HttpMessageHandler handler, DriftSelection? selection, DriftScanPaging? paging)
     {
@@ -191,6 +199,31 @@ internal sealed class ReconcileRig : IAsyncDisposable
 
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
             body["nextToken"] = sent;
+            var contentType = response.Content.Headers.ContentType;
+            response.Content = new StringContent(body.ToJsonString());
+            response.Content.Headers.ContentType = contentType;
+            return response;
+        }
+    }
+
+    /// <summary>Answers DescribeImages as a registry that does not fill <c>subjectManifestDigest</c> would.</summary>
+    private sealed class WithoutSubjects : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : string.Empty;
+            var response = await base.SendAsync(request, cancellationToken);
+            if (!target.EndsWith(".DescribeImages", StringComparison.Ordinal) || !response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+            foreach (var detail in body["imageDetails"]?.AsArray() ?? [])
+            {
+                detail!.AsObject().Remove("subjectManifestDigest");
+            }
+
             var contentType = response.Content.Headers.ContentType;
             response.Content = new StringContent(body.ToJsonString());
             response.Content.Headers.ContentType = contentType;

@@ -259,7 +259,8 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
     /// <summary>
     /// Two replicated multi-arch images in one repository, each with a per-platform signature the destination lacks:
-    /// every digest's referrer walk is one ListImageReferrers per subject (the index and each child).
+    /// with a scanner whose DescribeImages names no subjects, every digest's referrer walk is one ListImageReferrers per
+    /// subject (the index and each child), so a walk takes time and a stop time can fall inside it.
     /// </summary>
     private static async Task<(string First, string Second, string FirstSignature, string SecondSignature, int CallsPerDigest)> TwoSignedIndexesAsync(ReconcileRig h, int seed)
     {
@@ -290,13 +291,17 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         // Each ListImageReferrers takes a minute. The stop time falls inside the second digest's walk: it starts before
         // it (the clock reads perDigest minutes) and would end after it.
-        var scanner = h.Scanner((operation, _) =>
-        {
-            if (operation == "ListImageReferrers")
+        var scanner = h.Scanner(
+            (operation, _) =>
             {
-                clock.Advance(TimeSpan.FromMinutes(1));
-            }
-        });
+                if (operation == "ListImageReferrers")
+                {
+                    clock.Advance(TimeSpan.FromMinutes(1));
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
         var store = new MemoryCursorStore();
         var sender = new RecordingSender();
 
@@ -328,13 +333,17 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         // The second digest's first read outlasts the whole margin (a slow, retried call): the token is cancelled inside
         // it, before the reconciler's own stop time is ever seen past.
         var calls = 0;
-        var scanner = h.Scanner((operation, _) =>
-        {
-            if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+        var scanner = h.Scanner(
+            (operation, _) =>
             {
-                clock.Advance(TimeSpan.FromMinutes(15));
-            }
-        });
+                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+                {
+                    clock.Advance(TimeSpan.FromMinutes(15));
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
         var store = new MemoryCursorStore();
         var sender = new RecordingSender();
         var output = new StringWriter();
@@ -606,19 +615,28 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(expected.Order(), whole.Drift.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
         Assert.Equal(expected.Count, whole.DriftEnqueued);
 
-        // Five names in pages of two: 3 DescribeRepositories; per repository 4 source pages (7 tagged) and 3 destination
-        // pages (5 images); per held digest one ListImageReferrers page, two for the one with three signatures.
+        // Five names in pages of two: 3 DescribeRepositories; per repository 6 source pages (7 tagged images and 4
+        // signatures, whose subjectManifestDigest names their subjects) and 3 destination pages (5 images); no
+        // ListImageReferrers.
         Assert.Equal(3, calls["DescribeRepositories"]);
-        Assert.Equal(5 * (4 + 3), calls["DescribeImages"]);
+        Assert.Equal(5 * (6 + 3), calls["DescribeImages"]);
+        Assert.False(calls.ContainsKey("ListImageReferrers"));
+
+        // Where the listing names no subjects: the same drift, and per held digest one ListImageReferrers page, two for
+        // the one with three signatures.
+        calls.Clear();
+        var asked = await new Reconciler(h.Scanner((operation, _) => calls.AddOrUpdate(operation, 1, (_, n) => n + 1), null, paging, withoutSubjects: true), new RecordingSender(), TimeProvider.System)
+            .RunAsync(Run("pages-asked"), CancellationToken.None);
+        Assert.Equal(expected.Order(), asked.Drift.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
         Assert.Equal(5 * (5 + 1), calls["ListImageReferrers"]);
 
-        // Again, stopping after the first source page of p2 (the 15th DescribeImages: 7 for each of p0 and p1).
+        // Again, stopping after the first source page of p2 (the 19th DescribeImages: 9 for each of p0 and p1).
         var clock = new FakeTimeProvider(Now);
         var describeImages = 0;
         var scanner = h.Scanner(
             (operation, _) =>
             {
-                if (operation == "DescribeImages" && ++describeImages == 15)
+                if (operation == "DescribeImages" && ++describeImages == 19)
                 {
                     clock.Advance(TimeSpan.FromHours(1));
                 }
@@ -654,7 +672,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         }
 
         // Pages of two: the second page answers the token it was sent, so the listing cannot be known to be complete.
-        var scanner = h.ScannerRepeatingTokens("ListImageReferrers", null, new DriftScanPaging { ReferrersPageSize = 2 });
+        var scanner = h.ScannerRepeatingTokens("ListImageReferrers", null, new DriftScanPaging { ReferrersPageSize = 2 }, withoutSubjects: true);
         var report = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("echo"), CancellationToken.None);
 
         var failure = Assert.Single(report.Failures);

@@ -1,0 +1,162 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
+using Replicator.Core.Tests.Replication;
+using Replicator.Samples;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Reconciliation;
+
+/// <summary>
+/// The scanner finds referrers from the source listing's <c>subjectManifestDigest</c> (no ListImageReferrers call per
+/// held subject), finds the same drift as the per-subject calls, and falls back to them for a repository whose listing
+/// gives a reason to doubt the field.
+/// </summary>
+public sealed class DriftScannerReferrerTests
+{
+    private const string Cosign = "application/vnd.dev.cosign.artifact.sig.v1+json";
+
+    private sealed record Registry(IReadOnlyList<string> Drift);
+
+    /// <summary>
+    /// Replicated to West, then signed in the source only: a signature of an SBOM West holds (nested), a second signature
+    /// of an image, a signature of one platform of an index; a signed index and a plain image with nothing missing.
+    /// </summary>
+    private static async Task<Registry> RegistryAsync(EngineHarness h)
+    {
+        var builder = new SampleImageBuilder(seed: 4401);
+        var image = builder.Image(SampleFormat.Oci, [700]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "signed", image, "v1");
+        await h.PushAsync(Source, "signed", sbom, null);
+        await ReplicateAsync(h, "signed", image.Digest, "v1");
+        var sbomSignature = builder.Artifact(sbom.Root, "application/vnd.dev.sigstore.bundle.v0.3+json", 256);
+        var imageSignature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 512);
+        await h.PushAsync(Source, "signed", sbomSignature, null);
+        await h.PushAsync(Source, "signed", imageSignature, null);
+
+        var multi = builder.MultiArch(SampleFormat.Oci, [600]);
+        await h.PushAsync(Source, "multi", multi, "v1");
+        await ReplicateAsync(h, "multi", multi.Digest, "v1");
+        var platformSignature = builder.Artifact(multi.Manifests[0], Cosign, 300);
+        await h.PushAsync(Source, "multi", platformSignature, null);
+
+        var signedIndex = builder.MultiArch(SampleFormat.Oci, [500]);
+        await h.PushAsync(Source, "signed-index", signedIndex, "v1");
+        await h.PushAsync(Source, "signed-index", builder.Artifact(signedIndex.Root, Cosign, 200), null);
+        await ReplicateAsync(h, "signed-index", signedIndex.Digest, "v1");
+
+        var plain = builder.Image(SampleFormat.Docker, [400]);
+        await h.PushAsync(Source, "plain", plain, "v1");
+        await ReplicateAsync(h, "plain", plain.Digest, "v1");
+
+        return new Registry([.. new[] { sbomSignature.Digest, imageSignature.Digest, platformSignature.Digest }.Order(StringComparer.Ordinal)]);
+    }
+
+    private static async Task ReplicateAsync(EngineHarness h, string repository, string digest, string tag) =>
+        Assert.True((await h.Replicator().ReplicateAsync(Request(repository, digest, tag, West), CancellationToken.None)).Succeeded);
+
+    private static DriftScanner Scanner(EngineHarness h, IEcrClient source, IReadOnlyList<ReplicationDestination>? destinations = null, RepositoryMapping? mapping = null, IDestinationClients? destinationClients = null) =>
+        new(source, destinationClients ?? new SourceCredentialsDestinationClients(h.Clients), destinations ?? [new ReplicationDestination(West)], mapping ?? RepositoryMapping.Identity, new DriftSelection());
+
+    /// <summary>A whole pass, as the reconciler drives it: every repository, its deleted tags and every digest's drift.</summary>
+    private static async Task<List<DriftItem>> PassAsync(DriftScanner scanner, List<RepositoryScan>? scans = null)
+    {
+        var run = new DriftScanRun(Source);
+        var drift = new List<DriftItem>();
+        foreach (var repository in await scanner.RepositoriesAsync(CancellationToken.None))
+        {
+            var scan = await scanner.ScanAsync(repository, run, null, CancellationToken.None);
+            Assert.NotNull(scan);
+            scans?.Add(scan);
+            drift.AddRange(scanner.DeletedTags(scan));
+            foreach (var digest in scan.Digests)
+            {
+                drift.AddRange((await scanner.DigestDriftAsync(scan, run, digest, null, CancellationToken.None)).Items);
+            }
+        }
+
+        return drift;
+    }
+
+    [Fact]
+    public async Task With_subjects_in_the_listing_held_digests_need_no_ListImageReferrers_and_the_drift_is_the_same_as_with_them()
+    {
+        await using var h = await StartAsync();
+        var registry = await RegistryAsync(h);
+        var listed = new RecordingEcrClient(h.Client(Source));
+        var asked = new RecordingEcrClient(h.Client(Source)) { WithoutSubjects = true };
+
+        var fromListing = await PassAsync(Scanner(h, listed));
+        var fromCalls = await PassAsync(Scanner(h, asked));
+
+        // The nested signature (of the SBOM West holds), the image's second signature and the platform's signature.
+        Assert.Equal(registry.Drift, fromListing.Select(d => d.Digest).Order(StringComparer.Ordinal));
+        Assert.All(fromListing, d => Assert.Equal(DriftKind.MissingReferrer, d.Kind));
+        Assert.Equal(fromCalls.Select(d => (d.Repository, d.Digest, d.Kind)).Order(), fromListing.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
+
+        Assert.Equal(0, listed.Count("ListImageReferrers"));
+
+        // The index's children are read only where an untagged manifest has referrers (multi), not where only the
+        // tagged index is signed (signed-index).
+        Assert.Equal(["multi"], listed.Calls.Where(c => c.Operation == "BatchGetImage").Select(c => c.Repository));
+        Assert.Equal(["multi", "signed", "signed-index"], asked.Calls.Where(c => c.Operation == "ListImageReferrers").Select(c => c.Repository).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_subjects_a_repository_holding_artifacts_falls_back_to_ListImageReferrers_and_one_without_artifacts_needs_none()
+    {
+        await using var h = await StartAsync();
+        var registry = await RegistryAsync(h);
+        var source = new RecordingEcrClient(h.Client(Source)) { WithoutSubjects = true };
+        var scans = new List<RepositoryScan>();
+
+        var drift = await PassAsync(Scanner(h, source), scans);
+
+        Assert.Equal(registry.Drift, drift.Select(d => d.Digest).Order(StringComparer.Ordinal));
+
+        // signed: the image, then each held referrer (the SBOM; the nested signature is not held, so not walked).
+        Assert.Equal(2, source.Calls.Count(c => c.Operation == "ListImageReferrers" && c.Repository == "signed"));
+
+        // multi: the index and its two children (one per platform).
+        Assert.Equal(3, source.Calls.Count(c => c.Operation == "ListImageReferrers" && c.Repository == "multi"));
+        Assert.DoesNotContain(source.Calls, c => c.Repository == "plain" && c.Operation is "ListImageReferrers" or "BatchGetImage");
+        Assert.Equal(["plain"], scans.Where(s => s.Referrers is not null).Select(s => s.Repository));
+    }
+
+    [Fact]
+    public async Task A_destination_in_the_sources_own_account_and_region_is_neither_listed_nor_given_drift()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 4402);
+        var image = builder.Image(SampleFormat.Oci, [300]);
+        await h.PushAsync(Source, "team/app", image, "v1");
+
+        // West holds it under the mapped name; the source's own region would be a second copy in the same registry.
+        await h.PushAsync(West, "mirror/team/app", image, "v1");
+        var own = new ReplicationDestination(Source, Account);
+        var clients = new RecordingDestinationClients(new SourceCredentialsDestinationClients(h.Clients));
+        var scanner = Scanner(h, h.Client(Source), [new ReplicationDestination(West), own], RepositoryMapping.Parse("team/=mirror/team/"), clients);
+        var scans = new List<RepositoryScan>();
+
+        var drift = await PassAsync(scanner, scans);
+
+        Assert.Empty(drift);
+        Assert.DoesNotContain(own, clients.Asked);
+        var scan = Assert.Single(scans);
+        Assert.Equal([new ReplicationDestination(West)], scan.Destinations.Select(d => d.Destination));
+        Assert.Empty(scan.FailedDestinations);
+    }
+
+    /// <summary>Records the destinations a client is asked for.</summary>
+    private sealed class RecordingDestinationClients(IDestinationClients inner) : IDestinationClients
+    {
+        public List<ReplicationDestination> Asked { get; } = [];
+
+        public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount)
+        {
+            Asked.Add(destination);
+            return inner.GetClient(destination, sourceAccount);
+        }
+    }
+}
