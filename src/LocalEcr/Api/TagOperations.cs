@@ -103,7 +103,14 @@ internal static class TagOperations
 
         var registryId = Validate.RegistryId(parts[0], call.RegistryId);
         var name = Validate.RepositoryName(parts[1]["repository/".Length..]);
-        return (call.Server.Registry.For(registryId, call.Region), name);
+        // The ARN names the account: another account's repository needs a repository policy granting the caller,
+        // which LocalEcr does not model, so it is refused as a registryId of another account is (EcrEndpoint).
+        if (registryId != call.RegistryId)
+        {
+            throw EcrException.AccessDenied(call.CallerArn, call.Operation, arn);
+        }
+
+        return (call.State, name);
     }
 
     private static Repository Find(RegistryState state, string name) =>
