@@ -51,7 +51,8 @@ internal static class RepositoryPolicyCheck
         return statement.ValueKind switch
         {
             JsonValueKind.Object => IsValidStatement(statement),
-            JsonValueKind.Array => statement.GetArrayLength() > 0 && statement.EnumerateArray().All(IsValidStatement),
+            // An empty list is kept: it grants nothing, and whether ECR refuses it is not documented.
+            JsonValueKind.Array => statement.EnumerateArray().All(IsValidStatement),
             _ => false,
         };
     }
