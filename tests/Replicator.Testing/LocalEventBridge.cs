@@ -24,7 +24,7 @@ public sealed class LocalEventBridge : IAsyncDisposable
     private static readonly HashSet<string> EntryMembers = ["Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"];
 
     private LoopbackApp _app = null!;
-    private readonly SigV4Verifier _verifier = new(AccessKeyId, SecretAccessKey, "events");
+    private readonly SigV4Verifier _verifier = new(AccessKeyId, SecretAccessKey, TimeProvider.System, "events");
     private int _calls;
 
     public Uri Endpoint => _app.Endpoint;

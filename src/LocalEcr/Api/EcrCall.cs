@@ -18,6 +18,9 @@ internal sealed class EcrCall
 
     public required string RegistryId { get; init; }
 
+    /// <summary>The signer's IAM ARN, named in an AccessDeniedException.</summary>
+    public required string CallerArn { get; init; }
+
     public required CancellationToken Aborted { get; init; }
 
     /// <summary>The Host header the client used (a signed header, so it is what the client meant).</summary>

@@ -3,13 +3,13 @@ using LocalEcr.Json;
 
 namespace LocalEcr.Api;
 
-/// <summary>Get/PutLifecyclePolicy and Get/SetRepositoryPolicy: kept as received, returned as is.</summary>
+/// <summary>Get/PutLifecyclePolicy and Get/SetRepositoryPolicy: checked (RepositoryPolicyCheck, LifecyclePolicyCheck), kept as received, returned as is.</summary>
 internal static class PolicyOperations
 {
     public static Task PutLifecyclePolicy(EcrCall call, Utf8JsonWriter w)
     {
         var name = call.RepositoryName();
-        var text = RequireJson(call.Body.RequiredString("lifecyclePolicyText"), "lifecyclePolicyText", 30720);
+        var text = RequireJson(call.Body.RequiredString("lifecyclePolicyText"), "lifecyclePolicyText", 30720, LifecyclePolicyCheck.Require);
         lock (call.State.Sync)
         {
             call.FindRepository(name).LifecyclePolicy = text;
@@ -39,7 +39,7 @@ internal static class PolicyOperations
     public static Task SetRepositoryPolicy(EcrCall call, Utf8JsonWriter w)
     {
         var name = call.RepositoryName();
-        var text = RequireJson(call.Body.RequiredString("policyText"), "policyText", 10240);
+        var text = RequireJson(call.Body.RequiredString("policyText"), "policyText", 10240, RepositoryPolicyCheck.Require);
         lock (call.State.Sync)
         {
             call.FindRepository(name).RepositoryPolicy = text;
@@ -72,21 +72,28 @@ internal static class PolicyOperations
     }
 
     // Lengths from the model (LifecyclePolicyText 100..30720, RepositoryPolicyText 0..10240) are checked
-    // before the operation runs; this keeps the JSON check and a floor for direct callers.
-    private static string RequireJson(string text, string member, int maxLength)
+    // before the operation runs; this keeps the JSON check and a floor for direct callers, then checks the
+    // policy's own grammar.
+    private static string RequireJson(string text, string member, int maxLength, Action<JsonElement> checkContent)
     {
         if (text.Length is 0 || text.Length > maxLength)
         {
             throw EcrException.InvalidParameter($"Invalid parameter at '{member}' failed to satisfy constraint: 'Member must have length between 1 and {maxLength}'");
         }
 
+        JsonDocument document;
         try
         {
-            using var _ = JsonDocument.Parse(text);
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException)
         {
             throw EcrException.InvalidParameter($"Invalid parameter at '{member}' failed to satisfy constraint: 'Invalid JSON'");
+        }
+
+        using (document)
+        {
+            checkContent(document.RootElement);
         }
 
         return text;

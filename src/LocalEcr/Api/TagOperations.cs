@@ -12,6 +12,12 @@ internal static class TagOperations
     // (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
     private const int MaxTags = 50;
 
+    // UntagResource's tagKeys: "Array Members: Minimum number of 0 items. Maximum number of 200 items", each key 1..128
+    // characters (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_UntagResource.html).
+    private const int MaxUntagKeys = 200;
+
+    private const int MaxKeyLength = 128;
+
     public static Task ListTagsForResource(EcrCall call, Utf8JsonWriter w)
     {
         var (state, name) = Resolve(call);
@@ -62,6 +68,12 @@ internal static class TagOperations
     {
         var (state, name) = Resolve(call);
         var keys = call.Body.StringArray("tagKeys");
+        if (keys.Count > MaxUntagKeys)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'tagKeys' failed to satisfy constraint: 'Member must have length less than or equal to {MaxUntagKeys}'");
+        }
+
+        RequireKeys(keys);
         lock (state.Sync)
         {
             Find(state, name).ResourceTags.RemoveAll(t => keys.Contains(t.Key));
@@ -78,17 +90,36 @@ internal static class TagOperations
             throw new EcrException("TooManyTagsException", $"The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is {MaxTags}.");
         }
 
-        if (tags.Any(t => t.Key.Length is < 1 or > 128 || t.Value.Length > 256))
+        if (tags.Any(t => t.Value.Length > 256))
         {
             throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
         }
 
-        if (tags.Any(t => t.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))
+        RequireKeys(tags.Select(t => t.Key).ToList());
+
+        // A resource's tag keys are unique, each with one value
+        // (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): a request naming one twice is refused
+        // rather than one of its values kept silently.
+        if (tags.Select(t => t.Key).Distinct(StringComparer.Ordinal).Count() != tags.Count)
         {
-            throw new EcrException("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for AWS use.");
+            throw new EcrException("InvalidTagParameterException", "Tag keys must be unique within a request.");
         }
 
         return tags;
+    }
+
+    /// <summary>The key rules every tag call shares, TagResource's and UntagResource's.</summary>
+    private static void RequireKeys(List<string> keys)
+    {
+        if (keys.Any(k => k.Length is < 1 or > MaxKeyLength))
+        {
+            throw new EcrException("InvalidTagParameterException", "Tag keys must be 1..128 characters and values at most 256.");
+        }
+
+        if (keys.Any(k => k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new EcrException("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for AWS use.");
+        }
     }
 
     private static (RegistryState State, string Name) Resolve(EcrCall call)
@@ -103,7 +134,14 @@ internal static class TagOperations
 
         var registryId = Validate.RegistryId(parts[0], call.RegistryId);
         var name = Validate.RepositoryName(parts[1]["repository/".Length..]);
-        return (call.Server.Registry.For(registryId, call.Region), name);
+        // The ARN names the account: another account's repository needs a repository policy granting the caller,
+        // which LocalEcr does not model, so it is refused as a registryId of another account is (EcrEndpoint).
+        if (registryId != call.RegistryId)
+        {
+            throw EcrException.AccessDenied(call.CallerArn, call.Operation, arn);
+        }
+
+        return (call.State, name);
     }
 
     private static Repository Find(RegistryState state, string name) =>

@@ -10,14 +10,23 @@ namespace LocalEcr.Auth;
 /// from the received headers named in SignedHeaders and the hash of the received body, as the spec says
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). The secret of an access key
 /// comes from a lookup by key and credential scope region: long-term keys of each account, and temporary keys
-/// LocalEcr's STS handed out, each known only in the regions of its partition.
+/// LocalEcr's STS handed out, each known only in the regions of its partition. The request's X-Amz-Date must be
+/// within five minutes of <paramref name="clock"/>, as AWS requires.
 /// </summary>
-internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, string service = "ecr")
+internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, TimeProvider clock, string service = "ecr")
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
 
-    public SigV4Verifier(string accessKey, string secretKey, string service = "ecr")
-        : this((id, _) => string.Equals(id, accessKey, StringComparison.Ordinal) ? secretKey : null, service)
+    private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    // "In most cases, a request must reach AWS within five minutes of the time stamp in the request. Otherwise, AWS
+    // denies the request." (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html,
+    // and "Time stamp errors" in https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html).
+    // Both directions are refused: a clock behind or ahead of the server's by more than that.
+    private static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
+
+    public SigV4Verifier(string accessKey, string secretKey, TimeProvider clock, string service = "ecr")
+        : this((id, _) => string.Equals(id, accessKey, StringComparison.Ordinal) ? secretKey : null, clock, service)
     {
     }
 
@@ -60,6 +69,11 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, str
             return SigV4Outcome.Refuse("InvalidSignatureException", "Date in Credential scope does not match X-Amz-Date.");
         }
 
+        if (RefuseOutsideWindow(amzDate) is { } stale)
+        {
+            return stale;
+        }
+
         var names = signedHeaders.Split(';');
         if (!names.Contains("host", StringComparer.Ordinal))
         {
@@ -93,6 +107,32 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, str
         }
 
         return SigV4Outcome.Accept(scope[2], scope[0]);
+    }
+
+    // AWS's own wording, as clients see it: "Signature expired: 20131008T001036Z is now earlier than 20131008T001112Z
+    // (20131008T001612Z - 5 min.)" (https://github.com/boto/botocore/issues/149) and "Signature not yet current:
+    // 20181120T211543Z is still later than 20181120T211529Z (20181120T211029Z + 5 min.)"
+    // (https://github.com/serverless/enterprise/issues/11), both InvalidSignatureException, HTTP 403.
+    private SigV4Outcome? RefuseOutsideWindow(string amzDate)
+    {
+        if (!DateTimeOffset.TryParseExact(amzDate, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
+        {
+            return SigV4Outcome.Refuse("IncompleteSignatureException", $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'.");
+        }
+
+        var now = clock.GetUtcNow();
+        string Format(DateTimeOffset at) => at.UtcDateTime.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
+        if (signedAt < now - Skew)
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", $"Signature expired: {amzDate} is now earlier than {Format(now - Skew)} ({Format(now)} - 5 min.)");
+        }
+
+        if (signedAt > now + Skew)
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", $"Signature not yet current: {amzDate} is still later than {Format(now + Skew)} ({Format(now)} + 5 min.)");
+        }
+
+        return null;
     }
 
     private static bool TryParseAuthorization(string rest, out string credential, out string signedHeaders, out string signature)

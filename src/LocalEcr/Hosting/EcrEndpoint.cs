@@ -94,11 +94,13 @@ internal static class EcrEndpoint
                 Operation = operation,
                 Body = document.RootElement,
                 RegistryId = Validate.RegistryId(document.RootElement.OptionalString("registryId"), caller.AccountId),
+                CallerArn = caller.Arn,
                 Aborted = context.RequestAborted,
                 RequestHost = request.Host.HasValue ? request.Host.Value : null,
             };
             // Another account's registry needs a repository or registry policy that LocalEcr does not model:
             // refuse, as ECR does without one, so a test cannot pass by writing with the wrong account's keys.
+            // The tag operations name the account in resourceArn instead; TagOperations refuses it the same way.
             if (call.RegistryId != caller.AccountId)
             {
                 throw EcrException.AccessDenied(caller.Arn, operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));

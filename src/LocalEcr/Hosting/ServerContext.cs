@@ -27,11 +27,11 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
     /// <summary>Every account's keys and the sessions STS issued.</summary>
     public Principals Principals { get; } = CreatePrincipals(options);
 
-    /// <summary>Checks ECR requests (service <c>ecr</c>) against every known key.</summary>
-    public SigV4Verifier Verifier => _verifier ??= new SigV4Verifier(Principals.SecretFor);
+    /// <summary>Checks ECR requests (service <c>ecr</c>) against every known key, signed within 5 minutes of <see cref="Time"/>.</summary>
+    public SigV4Verifier Verifier => _verifier ??= new SigV4Verifier(Principals.SecretFor, Time);
 
     /// <summary>Checks STS requests (service <c>sts</c>).</summary>
-    public SigV4Verifier StsVerifier => _stsVerifier ??= new SigV4Verifier(Principals.SecretFor, "sts");
+    public SigV4Verifier StsVerifier => _stsVerifier ??= new SigV4Verifier(Principals.SecretFor, Time, "sts");
 
     private SigV4Verifier? _verifier;
     private SigV4Verifier? _stsVerifier;

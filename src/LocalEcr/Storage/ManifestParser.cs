@@ -37,11 +37,47 @@ internal static class ManifestParser
             }
 
             var mediaType = declaredMediaType ?? inner ?? Infer(root);
-            return root.TryGetProperty("fsLayers", out var fsLayers) ? Schema1(mediaType, fsLayers)
-                : root.TryGetProperty("manifests", out var manifests) ? Index(root, mediaType, manifests)
+            RequireSupported(root, mediaType);
+            return MediaTypes.IsSchema1(mediaType) ? Schema1(mediaType, Required(root, "fsLayers"))
+                : MediaTypes.IsIndex(mediaType) ? Index(root, mediaType, Required(root, "manifests"))
                 : Image(root, mediaType);
         }
     }
+
+    // ECR stores the manifest types it lists as supported, Docker image manifest V2 schema 1 and 2 (and lists) and
+    // OCI (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-manifest-formats.html), each with the
+    // schemaVersion its specification fixes: 2 for Docker V2 schema 2 and OCI
+    // (https://github.com/opencontainers/image-spec/blob/main/manifest.md, "This REQUIRED property ... MUST be 2"),
+    // 1 for schema 1. An image manifest has config and layers, a list or index manifests, as the specifications
+    // require; anything else is not an image ECR would keep.
+    private static void RequireSupported(JsonElement root, string mediaType)
+    {
+        if (!MediaTypes.IsSupportedManifest(mediaType))
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Unsupported manifest media type '{mediaType}''");
+        }
+
+        var expected = MediaTypes.IsSchema1(mediaType) ? 1 : 2;
+        if (!root.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var found) || found != expected)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'schemaVersion must be {expected} for {mediaType}'");
+        }
+
+        if (!MediaTypes.IsSchema1(mediaType) && !MediaTypes.IsIndex(mediaType))
+        {
+            if (!root.TryGetProperty("config", out var config) || config.ValueKind != JsonValueKind.Object)
+            {
+                throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'A {mediaType} manifest needs a config descriptor'");
+            }
+
+            Required(root, "layers");
+        }
+    }
+
+    private static JsonElement Required(JsonElement root, string member) =>
+        root.TryGetProperty(member, out var value)
+            ? value
+            : throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'The manifest needs {member}'");
 
     private static string Infer(JsonElement root) =>
         root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1 ? MediaTypes.DockerSchema1Signed

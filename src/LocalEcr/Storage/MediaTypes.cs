@@ -17,6 +17,13 @@ internal static class MediaTypes
     public static bool IsIndex(string mediaType) =>
         mediaType is DockerManifestList or OciIndex;
 
+    public static bool IsSchema1(string mediaType) =>
+        mediaType is DockerSchema1Signed or DockerSchema1;
+
+    /// <summary>The manifest types ECR stores (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-manifest-formats.html).</summary>
+    public static bool IsSupportedManifest(string mediaType) =>
+        mediaType is DockerSchema1Signed or DockerSchema1 or DockerSchema2 or DockerManifestList or OciManifest or OciIndex;
+
     public static bool IsSkippedLayer(string? mediaType) =>
         mediaType is not null
         && (mediaType == DockerForeignLayer

@@ -10,7 +10,7 @@ public sealed class ImageListingTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server);
+        using var client = new EcrTestClient(server) { Clock = time };
         await TestImages.CreateRepositoryAsync(client, "app");
         var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 1);
         var (child2, _) = await TestImages.PushImageAsync(client, "app", null, 2);

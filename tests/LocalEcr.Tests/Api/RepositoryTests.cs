@@ -141,7 +141,7 @@ public sealed class RepositoryTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server, "ap-southeast-2");
+        using var client = new EcrTestClient(server, "ap-southeast-2") { Clock = time };
         var data = (await client.CallAsync("GetAuthorizationToken")).EnsureOk().Json["authorizationData"]![0]!;
         var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data["authorizationToken"]!.GetValue<string>()));
         Assert.StartsWith("AWS:", decoded, StringComparison.Ordinal);

@@ -119,7 +119,7 @@ public sealed class RestoreTests
 
         public FakeTimeProvider Time { get; } = time;
 
-        public EcrTestClient Client { get; } = new(server);
+        public EcrTestClient Client { get; } = new(server) { Clock = time };
 
         public static async Task<Ecr> StartAsync(TimeSpan? restoreDuration = null)
         {

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalEcr.Auth;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LocalEcr.Tests.Auth;
 
@@ -51,9 +53,12 @@ public sealed class SigV4SuiteTests
     {
         var directory = Path.Combine(SuiteDirectory, name);
         var context = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "context.json")))!;
+        // The vectors were signed at the context's timestamp: the verifier's clock reads that instant.
+        var signedAt = DateTimeOffset.Parse(context["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var verifier = new SigV4Verifier(
             context["credentials"]!["access_key_id"]!.GetValue<string>(),
             context["credentials"]!["secret_access_key"]!.GetValue<string>(),
+            new FakeTimeProvider(signedAt),
             context["service"]!.GetValue<string>());
         return (verifier, RawRequest.Parse(File.ReadAllText(Path.Combine(directory, "header-signed-request.txt"))), context["region"]!.GetValue<string>());
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalEcr.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LocalEcr.Tests.Auth;
 
@@ -118,5 +119,64 @@ public sealed class SigV4Tests
         request.Headers.TryAddWithoutValidation("Authorization", signing.Headers.GetValues("Authorization"));
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(-6, "Signature expired: 20260102T025805Z is now earlier than 20260102T025905Z (20260102T030405Z - 5 min.)")]
+    [InlineData(6, "Signature not yet current: 20260102T031005Z is still later than 20260102T030905Z (20260102T030405Z + 5 min.)")]
+    public async Task A_signature_more_than_5_minutes_from_the_server_clock_is_refused(int minutes, string message)
+    {
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var client = new EcrTestClient(server) { Clock = new FakeTimeProvider(serverTime.GetUtcNow().AddMinutes(minutes)) };
+
+        var refused = await client.CallAsync("DescribeRepositories");
+
+        refused.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        Assert.Equal(message, refused.Json["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(-4)]
+    [InlineData(4)]
+    [InlineData(-5)]
+    [InlineData(5)]
+    public async Task A_signature_within_5_minutes_of_the_server_clock_is_accepted(int minutes)
+    {
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var client = new EcrTestClient(server) { Clock = new FakeTimeProvider(serverTime.GetUtcNow().AddMinutes(minutes)) };
+
+        (await client.CallAsync("DescribeRepositories")).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_request_signed_in_time_is_refused_once_the_server_clock_passes_5_minutes()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
+        using var http = new HttpClient();
+        var body = "{}"u8.ToArray();
+        HttpRequestMessage Signed()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+            TestSigner.Sign(request, body, "us-east-1", "test", "test", new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+            return request;
+        }
+
+        using (var first = Signed())
+        using (var accepted = await http.SendAsync(first))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+
+        // The same signed request replayed later: AWS's replay protection refuses it.
+        time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        using var replay = Signed();
+        using var refused = await http.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Signature expired", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,7 @@ public sealed class DownloadUrlTests
     private static async Task<(LocalEcrServer Server, EcrTestClient Client, byte[] Data, string Digest)> StartWithBlobAsync(FakeTimeProvider? time = null, int size = 300_000)
     {
         var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        var client = new EcrTestClient(server, "eu-west-1");
+        var client = new EcrTestClient(server, "eu-west-1") { Clock = (TimeProvider?)time ?? TimeProvider.System };
         await TestImages.CreateRepositoryAsync(client, "app");
         var data = TestImages.RandomBytes(size, 42);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);

@@ -49,7 +49,7 @@ public sealed class FaultInjectionTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server);
+        using var client = new EcrTestClient(server) { Clock = time };
         server.Faults.DelayResponses("GetAuthorizationToken", TimeSpan.FromSeconds(30), count: 1);
         var pending = client.CallAsync("GetAuthorizationToken");
         await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -106,7 +106,7 @@ public sealed class ServerLifecycleTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
-        using var client = new EcrTestClient(server);
+        using var client = new EcrTestClient(server) { Clock = time };
         Assert.True(server.WhenIdleAsync().IsCompleted);
 
         server.Faults.DelayResponses("DescribeRepositories", TimeSpan.FromSeconds(30), count: 1);

@@ -18,9 +18,15 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     /// <summary>Sent as <c>X-Amz-Security-Token</c> (signed) when set: the key is a temporary one.</summary>
     public string? SessionToken { get; init; }
 
-    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey, endpoint) { SessionToken = SessionToken };
+    /// <summary>
+    /// The clock the client signs with (X-Amz-Date). LocalEcr refuses a signature more than 5 minutes from its own
+    /// clock, as AWS does: a test that moves LocalEcr's clock gives the client the same one.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret, endpoint);
+    public EcrTestClient WithRegion(string other) => new(server, other, accessKey, secretKey, endpoint) { SessionToken = SessionToken, Clock = Clock };
+
+    public EcrTestClient WithKeys(string access, string secret) => new(server, region, access, secret, endpoint) { Clock = Clock };
 
     public Task<EcrResponse> CallAsync(string operation, JsonObject? body = null) =>
         SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, Encoding.UTF8.GetBytes((body ?? []).ToJsonString()));
@@ -36,7 +42,7 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
             request.Headers.Add("X-Amz-Security-Token", SessionToken);
         }
 
-        TestSigner.Sign(request, body, region, accessKey, secretKey, DateTime.UtcNow);
+        TestSigner.Sign(request, body, region, accessKey, secretKey, Clock.GetUtcNow().UtcDateTime);
         tamper?.Invoke(request);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

@@ -65,6 +65,43 @@ public sealed class ProvisioningTagTests
         Assert.Null(await h.TagDigestAsync(West, "refused", "v1"));
     }
 
+    /// <summary>
+    /// ECR refuses a repository policy that names a principal it cannot resolve (a role deleted since, say) with
+    /// InvalidParameterException "Invalid repository policy provided"
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html). The repository is
+    /// then half made: its lifecycle policy is on, the marker stays, and the copy fails for good (not transient) until
+    /// a redelivery finds the policy accepted and completes it.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_repository_policy_fails_the_copy_and_leaves_the_marker_for_the_redelivery()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "unresolved");
+        var image = new SampleImageBuilder(seed: 148).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "unresolved", image, "v1");
+        h.Server.Faults.FailNext("SetRepositoryPolicy", 1, "InvalidParameterException", region: West,
+            message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
+
+        var first = await h.Replicator().ReplicateAsync(Request("unresolved", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Failed, first.Destinations[0].Outcome);
+        Assert.Equal("InvalidParameterException", first.Destinations[0].ErrorCode);
+        Assert.False(first.Destinations[0].Transient);
+        Assert.Contains(Marker, await TagKeysAsync(h, "unresolved"));
+        Assert.Equal(Lifecycle, await LifecycleAsync(h, "unresolved"));
+        var noPolicy = await Assert.ThrowsAsync<EcrException>(() => h.Client(West).GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "unresolved" }));
+        Assert.Equal(EcrErrorCodes.RepositoryPolicyNotFoundException, noPolicy.ErrorCode);
+        Assert.Null(await h.TagDigestAsync(West, "unresolved", "v1"));
+
+        var redelivered = await h.Replicator().ReplicateAsync(Request("unresolved", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(redelivered.Succeeded, redelivered.Destinations[0].Message);
+        Assert.Equal(Policy, (await h.Client(West).GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "unresolved" })).PolicyText);
+        Assert.Equal(["team"], await TagKeysAsync(h, "unresolved"));
+        Assert.Equal(2, h.Calls(West, "SetRepositoryPolicy"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "unresolved", "v1"));
+    }
+
     /// <summary>A repository another run created and left with the marker (the RepositoryAlreadyExists race ends here too).</summary>
     [Fact]
     public async Task A_repository_left_with_the_marker_by_another_run_is_completed_before_the_copy()
