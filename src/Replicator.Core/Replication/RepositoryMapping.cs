@@ -182,7 +182,9 @@ public sealed class RepositoryMapping
     private string? ReachedUnder((string Source, string Destination) rule, string excludedPrefix, RepositoryFilter filter)
     {
         var start = rule.Source + excludedPrefix[rule.Destination.Length..];
-        return Reached(rule.Source, start, filter) ? MapsTo(start + "app") : null;
+        return Overlap(rule.Source, start, filter) is { } overlap
+            ? MapsTo(EcrNames.ValidateRepositoryName(overlap) is null && filter.Matches(overlap) ? overlap : overlap + "app")
+            : null;
     }
 
     /// <summary>
@@ -209,15 +211,26 @@ public sealed class RepositoryMapping
     /// overlaps <paramref name="start"/>, and neither an exclusion nor a longer source prefix takes every name of the
     /// overlap.
     /// </summary>
-    private bool Reached(string source, string start, RepositoryFilter filter) => filter.Includes.Any(p =>
+    private bool Reached(string source, string start, RepositoryFilter filter) => Overlap(source, start, filter) is not null;
+
+    /// <summary>The start of the selected names of <see cref="Reached"/> (an exact name, or a prefix), or null.</summary>
+    private string? Overlap(string source, string start, RepositoryFilter filter)
     {
-        var overlap = p.Value.StartsWith(start, StringComparison.Ordinal) ? p.Value
-            : p.IsPrefix && start.StartsWith(p.Value, StringComparison.Ordinal) ? start
-            : null;
-        return overlap is not null
-            && !filter.Excludes.Any(e => e.IsPrefix ? overlap.StartsWith(e.Value, StringComparison.Ordinal) : !p.IsPrefix && e.Value == overlap)
-            && !_rules.Any(k => k.Source.Length > source.Length && overlap.StartsWith(k.Source, StringComparison.Ordinal));
-    });
+        foreach (var p in filter.Includes)
+        {
+            var overlap = p.Value.StartsWith(start, StringComparison.Ordinal) ? p.Value
+                : p.IsPrefix && start.StartsWith(p.Value, StringComparison.Ordinal) ? start
+                : null;
+            if (overlap is not null
+                && !filter.Excludes.Any(e => e.IsPrefix ? overlap.StartsWith(e.Value, StringComparison.Ordinal) : !p.IsPrefix && e.Value == overlap)
+                && !_rules.Any(k => k.Source.Length > source.Length && overlap.StartsWith(k.Source, StringComparison.Ordinal)))
+            {
+                return overlap;
+            }
+        }
+
+        return null;
+    }
 
     private static string Rule((string Source, string Destination) rule) => EcrNames.Quote($"{rule.Source}={rule.Destination}");
 

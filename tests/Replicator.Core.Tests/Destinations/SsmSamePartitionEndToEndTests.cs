@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
-using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 using Replicator.Core.Tests.Replication;
@@ -51,18 +50,7 @@ public sealed class SsmSamePartitionEndToEndTests
         using var destinations = new DestinationClients(clients, access, own, new FakeSecurityTokenService(clock, TimeSpan.FromHours(1)), () => store, clock);
 
         var source = clients.GetClient(EngineHarness.Source);
-        const string lifecycle = """{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}""";
-        await source.CreateRepositoryAsync(new CreateRepositoryRequest
-        {
-            RepositoryName = "app",
-            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = SourceKey },
-        });
-        await source.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RepositoryName = "app", LifecyclePolicyText = lifecycle });
-        await source.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest
-        {
-            RepositoryName = "app",
-            PolicyText = $$"""{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{SourceAccount}}:root"},"Action":["ecr:BatchGetImage"]}]}""",
-        });
+        await PolicySourceRepository.CreateAsync(source, "app", SourceAccount, new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = SourceKey });
         var image = new SampleImageBuilder(76).Image(SampleFormat.Oci, [10_000]);
         await SampleImagePusher.PushAsync(source, "app", image, "v1");
         var options = EngineHarness.FastOptions with { KmsKeyIds = new Dictionary<string, string> { [EngineHarness.West] = BackupKey } };
@@ -76,9 +64,7 @@ public sealed class SsmSamePartitionEndToEndTests
         Assert.Equal(0, server.Calls.Count(EngineHarness.West, "SetRepositoryPolicy"));
         var backup = new EcrClient(http, new StaticCredentialsSource(BackupKeys), new EcrClientConfig(EngineHarness.West) { ServiceUrl = server.BaseAddress });
         Assert.True(await new RegistryProbe(backup).HasVerifiedImageAsync("app", image.Digest));
-        var missing = await Assert.ThrowsAsync<EcrException>(() => backup.GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "app" }));
-        Assert.Equal(EcrErrorCodes.RepositoryPolicyNotFoundException, missing.ErrorCode);
-        Assert.Equal(lifecycle, (await backup.GetLifecyclePolicyAsync(new GetLifecyclePolicyRequest { RepositoryName = "app" })).LifecyclePolicyText);
+        await PolicySourceRepository.AssertLifecycleWithoutPolicyAsync(backup, "app");
 
         // The repository is created in the SSM account with the key configured for the destination, never the source's.
         var created = Assert.Single((await backup.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["app"] })).Repositories!);

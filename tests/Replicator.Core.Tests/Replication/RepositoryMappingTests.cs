@@ -109,6 +109,8 @@ public sealed class RepositoryMappingTests
     [InlineData("=backup/", "*,!backup/app", "maps some names onto 'backup/app', which the selection excludes ('!backup/app'): 'app' becomes 'backup/app'")]
     [InlineData("team/=mirror/", "team/*,!mirror/web/*", "'team/web/app' becomes 'mirror/web/app'")]
     [InlineData("team/=mirror/", "team/web,!mirror/web", "'team/web' becomes 'mirror/web'")]
+    // The example is a selected name: the exact name the filter includes.
+    [InlineData("=backup/", "appx,!backup/app*", "'appx' becomes 'backup/appx'")]
     public void A_rule_that_maps_selected_names_into_an_exclusion_is_named_with_the_exclusion(string mapping, string filter, string expected)
     {
         var problem = Assert.Single(RepositoryMapping.Parse(mapping).IntoExclusions(RepositoryFilter.Parse(filter)));
