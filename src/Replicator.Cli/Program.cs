@@ -1,11 +1,5 @@
 using Replicator.Cli.Commands;
 using Replicator.Cli.Composition;
 
-using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
-
+using var stopping = new StopSignals();
 return await CliApp.RunAsync(args, CliContext.FromProcess(), stopping.Token);

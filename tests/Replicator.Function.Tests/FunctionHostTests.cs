@@ -182,7 +182,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
     {
         _ = Start(Environment(("MAX_RECEIVE_COUNT", "3")));
         _replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
-        var record = new { messageId = "m-3", body = E.Body(), attributes = new Dictionary<string, string> { ["MessageGroupId"] = "g", ["ApproximateReceiveCount"] = "3" } };
+        var record = new { messageId = "m-3", body = E.Body(), attributes = new Dictionary<string, string> { ["MessageGroupId"] = "g", ["ApproximateReceiveCount"] = "3" }, eventSourceARN = E.QueueArn };
         var payload = JsonSerializer.Serialize(new { Records = new[] { record } });
 
         var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);

@@ -171,6 +171,37 @@ public sealed class BuildConfigurationTests
         Assert.Equal(scripts.Count, attributes.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
+    [Fact]
+    public void Only_the_repositorys_src_projects_are_aot_checked_even_in_a_clone_under_a_src_folder()
+    {
+        // A clone at ~/src/ecr-replicator: every project's absolute path contains /src/, yet the tests' reflection-based
+        // System.Text.Json must not meet the trimming and AOT analyzers (IL2026, IL3050 are errors here).
+        var root = Path.Combine(Path.GetTempPath(), "aot-" + Guid.NewGuid().ToString("N"));
+        var clone = Path.Combine(root, "src", "clone");
+        try
+        {
+            Directory.CreateDirectory(clone);
+            File.Copy(RepositoryRoot.File("Directory.Build.props"), Path.Combine(clone, "Directory.Build.props"));
+
+            Assert.Equal("true", IsAotCompatible(clone, "src", "Probe"));
+            Assert.Equal(string.Empty, IsAotCompatible(clone, "tests", "Probe.Tests"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The property as MSBuild evaluates it (no restore, no build) for an empty SDK project at FOLDER/NAME.</summary>
+    private static string IsAotCompatible(string clone, string folder, string name)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(clone, folder, name)).FullName;
+        File.WriteAllText(Path.Combine(directory, name + ".csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\" />");
+        var result = ProcessRunner.Run("dotnet", ["msbuild", name + ".csproj", "-getProperty:IsAotCompatible", "-nodeReuse:false"], workingDirectory: directory);
+        Assert.True(result.ExitCode == 0, "dotnet msbuild -getProperty failed: " + result.Describe());
+        return result.StandardOutput.Trim();
+    }
+
     private static bool StartsWithShebang(string path)
     {
         if (!File.Exists(path))

@@ -189,16 +189,17 @@ public sealed class DashboardTests
 
     /// <summary>
     /// A destination that refuses every copy writes no ReplicationLatency (only Replicated does), so the latency alarms
-    /// see no data. ReplicationLagMs is written for Failed too: in the periods with a failure, its Maximum past
+    /// see no data. FailedEventAgeMs, written only on Failed lines, is the age of a failed copy's event: its Maximum past
     /// OldestMessageAlarmSeconds is a stall, per region and over every destination (the series the function writes
-    /// without a dimension).
+    /// without a dimension). No other metric takes part: ReplicationLagMs, written for every outcome, would let the age
+    /// of an old event copied or found in place (a backfill, a redrive) set the alarm off with any failure beside it.
     /// </summary>
     [Fact]
     public void A_destination_refusing_every_copy_raises_a_stall_alarm_per_region_and_over_all_destinations()
     {
         var stack = Samples.WithDeletes;
         var stalls = stack.OfType("AWS::CloudWatch::Alarm")
-            .Where(a => a.Value["Properties"]!["Metrics"] is JsonArray metrics && metrics.Any(m => (string?)m!["MetricStat"]?["Metric"]?["MetricName"] == MetricsWriter.AggregatedLagMetric))
+            .Where(a => a.Key.StartsWith("StallAlarm", StringComparison.Ordinal))
             .ToDictionary(a => a.Key, a => a.Value["Properties"]!.AsObject());
 
         Assert.Equal(["StallAlarmAllDestinations", "StallAlarmeuwest1", "StallAlarmuswest2"], stalls.Keys.Order(StringComparer.Ordinal));
@@ -206,32 +207,40 @@ public sealed class DashboardTests
         {
             var region = name == "StallAlarmAllDestinations" ? null : Samples.Destinations.Single(d => name == "StallAlarm" + d.Replace("-", "", StringComparison.Ordinal));
             var metrics = alarm["Metrics"]!.AsArray().Select(m => m!.AsObject()).ToList();
-            var lag = Assert.Single(metrics, m => (string?)m["Id"] == "lag");
-            var failures = Assert.Single(metrics, m => (string?)m["Id"] == "failures");
-            Assert.Equal((MetricsWriter.AggregatedLagMetric, "Maximum"), ((string)lag["MetricStat"]!["Metric"]!["MetricName"]!, (string)lag["MetricStat"]!["Stat"]!));
-            Assert.Equal((MetricsWriter.AggregatedFailuresMetric, "Sum"), ((string)failures["MetricStat"]!["Metric"]!["MetricName"]!, (string)failures["MetricStat"]!["Stat"]!));
-            foreach (var stat in new[] { lag, failures })
-            {
-                var metric = stat["MetricStat"]!["Metric"]!;
-                Assert.Equal("EcrReplicator", (string)metric["Namespace"]!);
-                // Per region: the dimension the function writes; over all destinations: the empty dimension set.
-                string[] dimensions = [.. metric["Dimensions"]?.AsArray().Select(d => $"{(string)d!["Name"]!}={(string)d["Value"]!}") ?? []];
-                Assert.Equal(region is null ? [] : [$"{MetricsWriter.DimensionName}={region}"], dimensions);
-                Assert.Equal(900, (int)stat["MetricStat"]!["Period"]!);
-                Assert.False((bool)stat["ReturnData"]!);
-            }
+
+            // One metric, its Maximum, and the same metric in seconds for the threshold: nothing gates or mixes it.
+            var stat = Assert.Single(metrics, m => m["MetricStat"] is not null);
+            var metric = stat["MetricStat"]!["Metric"]!;
+            Assert.Equal((MetricsWriter.FailedEventAgeMetric, "Maximum"), ((string)metric["MetricName"]!, (string)stat["MetricStat"]!["Stat"]!));
+            Assert.Equal("EcrReplicator", (string)metric["Namespace"]!);
+            // Per region: the dimension the function writes; over all destinations: the empty dimension set.
+            string[] dimensions = [.. metric["Dimensions"]?.AsArray().Select(d => $"{(string)d!["Name"]!}={(string)d["Value"]!}") ?? []];
+            Assert.Equal(region is null ? [] : [$"{MetricsWriter.DimensionName}={region}"], dimensions);
+            Assert.Equal(900, (int)stat["MetricStat"]!["Period"]!);
+            Assert.False((bool)stat["ReturnData"]!);
 
             var expression = Assert.Single(metrics, m => m["Expression"] is not null);
-            Assert.Equal("IF(failures > 0, lag / 1000, 0)", (string)expression["Expression"]!);
+            Assert.Equal($"{(string)stat["Id"]!} / 1000", (string)expression["Expression"]!);
             Assert.True((bool)expression["ReturnData"]!);
+            Assert.Equal(2, metrics.Count);
             Assert.Equal("3600", alarm["Threshold"]!.ToString());
+            Assert.Equal("GreaterThanThreshold", (string)alarm["ComparisonOperator"]!);
             Assert.Equal((2, 1), ((int)alarm["EvaluationPeriods"]!, (int)alarm["DatapointsToAlarm"]!));
+            Assert.Equal("notBreaching", (string)alarm["TreatMissingData"]!);
             Assert.Equal("{Ref:AlarmTopic}", (string)alarm["AlarmActions"]![0]!);
         }
 
-        // The dashboard draws the lag next to the failures.
-        var line = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonObject e && ((string?)e["expression"])?.Contains("MetricName=\"ReplicationLagMs\"", StringComparison.Ordinal) == true);
-        Assert.Equal("SEARCH('{\"EcrReplicator\",DestinationRegion} MetricName=\"ReplicationLagMs\"', 'Maximum', 300) / 1000", (string)line.Line[0]!["expression"]!);
+        // The dashboard draws the age of every event and of the failed ones next to the failures.
+        var widgets = new List<int>();
+        foreach (var name in new[] { MetricsWriter.AggregatedLagMetric, MetricsWriter.FailedEventAgeMetric })
+        {
+            var line = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonObject e && ((string?)e["expression"])?.Contains($"MetricName=\"{name}\"", StringComparison.Ordinal) == true);
+            Assert.Equal($"SEARCH('{{\"EcrReplicator\",DestinationRegion}} MetricName=\"{name}\"', 'Maximum', 300) / 1000", (string)line.Line[0]!["expression"]!);
+            widgets.Add(line.Widget);
+        }
+
+        var failures = Assert.Single(Lines(Body(stack)), l => l.Line[0] is JsonObject e && ((string?)e["expression"])?.Contains("MetricName=\"ReplicationFailures\"", StringComparison.Ordinal) == true);
+        Assert.All(widgets, w => Assert.Equal(failures.Widget, w));
     }
 
     /// <summary>Every metric line of the dashboard with the index of its widget.</summary>

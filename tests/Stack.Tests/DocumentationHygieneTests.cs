@@ -52,6 +52,59 @@ public sealed class DocumentationHygieneTests
         Assert.Contains(Internal, rule => Regex.IsMatch(line, rule.Pattern, RegexOptions.IgnoreCase));
 
     [Fact]
+    public void Every_test_the_documents_cite_by_class_and_method_exists_under_that_exact_name()
+    {
+        // A citation is evidence only if the reader can find the test: a name cut short or renamed since names nothing.
+        var documents = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md"]);
+        var sources = ProcessRunner.Run("git", ["ls-files", "-z", "--", "tests/*.cs"]);
+        Assert.True(documents.ExitCode == 0, documents.Describe());
+        Assert.True(sources.ExitCode == 0, sources.Describe());
+        var classes = sources.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => string.Concat(g.Select(path => File.ReadAllText(RepositoryRoot.File(path)))), StringComparer.Ordinal);
+
+        var cited = 0;
+        var missing = new List<string>();
+        foreach (var path in documents.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var (type, method) in CitedTests(File.ReadAllText(RepositoryRoot.File(path))))
+            {
+                cited++;
+                if (!classes.TryGetValue(type, out var source) || !Declares(source, method))
+                {
+                    missing.Add($"{path}: {type}.{method}");
+                }
+            }
+        }
+
+        Assert.True(cited > 100, $"only {cited} citations found: the pattern no longer matches how the documents cite tests");
+        Assert.True(missing.Count == 0, "cited tests that do not exist:\n" + string.Join('\n', missing));
+    }
+
+    [Fact]
+    public void A_test_name_cut_short_is_not_taken_for_the_real_one()
+    {
+        var cited = CitedTests("`Replicator.Core.Tests.Ecr.EcrRetryCodesTests.KmsException_is_transient_only_when_its_kmsError_is` | passed");
+
+        const string Source = "public async Task KmsException_is_transient_only_when_its_kmsError_is_and_throttling_when_KMS_throttled(string? kmsError)";
+
+        Assert.Equal(("EcrRetryCodesTests", "KmsException_is_transient_only_when_its_kmsError_is"), Assert.Single(cited));
+        Assert.False(Declares(Source, cited[0].Method));
+        Assert.True(Declares(Source, cited[0].Method + "_and_throttling_when_KMS_throttled"));
+    }
+
+    /// <summary>
+    /// Tests cited as <c>ClassTests.Method_name</c> (the method names use underscores; a bare class, or a method cited
+    /// alone after <c>...</c>, is not matched).
+    /// </summary>
+    private static List<(string Type, string Method)> CitedTests(string text) =>
+        [.. Regex.Matches(text, @"\b([A-Z][A-Za-z0-9]*Tests)\.([A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*)")
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value))];
+
+    /// <summary>Whether <paramref name="source"/> declares or calls a method of exactly that name.</summary>
+    private static bool Declares(string source, string method) => Regex.IsMatch(source, $@"\b{Regex.Escape(method)}\s*\(");
+
+    [Fact]
     public void Every_log_group_the_documents_name_is_one_the_stack_creates()
     {
         // The function logs to the group its LoggingConfig names (ReplicatorLogGroup, STACK-replicator), not to

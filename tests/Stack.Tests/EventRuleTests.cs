@@ -107,7 +107,7 @@ public sealed class EventRuleTests
         // The simulation above is ours; moto's EventBridge pattern matcher is an independent reading of the same
         // operators, so the two must agree on every sample name.
         var pattern = Pattern(Samples.Selecting(filter));
-        var result = ProcessRunner.Run("python3", [RepositoryRoot.File("tests", "Stack.Tests", "tools", "event_pattern_moto.py"), pattern.ToJsonString(), .. Names]);
+        var result = ProcessRunner.Run("python3", [RepositoryRoot.File("tests", "Stack.Tests", "tools", "event_pattern_moto.py"), pattern.ToJsonString(), IntrinsicEvaluator.AccountId, IntrinsicEvaluator.Region, .. Names]);
         Assert.True(result.ExitCode == 0, "event_pattern_moto.py failed: " + result.Describe());
 
         var byMoto = JsonNode.Parse(result.StandardOutput)!.AsArray().Select(b => (bool)b!);
@@ -122,7 +122,32 @@ public sealed class EventRuleTests
         Assert.Equal(["aws.ecr"], Samples.Strings(pattern["source"]));
         Assert.Equal(["ECR Image Action"], Samples.Strings(pattern["detail-type"]));
         Assert.Equal(["SUCCESS"], Samples.Strings(pattern["detail"]!["result"]));
-        Assert.Equal(["source", "detail-type", "detail"], pattern.Select(p => p.Key));
+        Assert.Equal(["source", "detail-type", "account", "region", "detail"], pattern.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void The_rule_matches_only_the_stack_own_account_and_region()
+    {
+        // The function refuses any other source; the rule does not send one (an event another region's or account's
+        // bus forwards to this bus keeps its own account and region).
+        foreach (var (name, stack) in Samples.EveryBranch().Append(("everything-but", Samples.Selecting(Samples.EverythingBut))).Append(("everything-but-one", Samples.Selecting(Samples.EverythingButOne))))
+        {
+            var pattern = Pattern(stack);
+            Assert.True(Samples.Strings(pattern["account"]).SequenceEqual([IntrinsicEvaluator.AccountId]), name);
+            Assert.True(Samples.Strings(pattern["region"]).SequenceEqual([IntrinsicEvaluator.Region]), name);
+        }
+    }
+
+    [Theory]
+    [InlineData("210987654321", IntrinsicEvaluator.Region)]
+    [InlineData(IntrinsicEvaluator.AccountId, "eu-west-1")]
+    public void Moto_matches_no_event_of_another_account_or_region(string account, string region)
+    {
+        var pattern = Pattern(Samples.Selecting("*"));
+        var result = ProcessRunner.Run("python3", [RepositoryRoot.File("tests", "Stack.Tests", "tools", "event_pattern_moto.py"), pattern.ToJsonString(), account, region, .. Names]);
+        Assert.True(result.ExitCode == 0, "event_pattern_moto.py failed: " + result.Describe());
+
+        Assert.All(JsonNode.Parse(result.StandardOutput)!.AsArray(), matched => Assert.False((bool)matched!));
     }
 
     [Fact]

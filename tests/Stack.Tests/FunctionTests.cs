@@ -82,6 +82,22 @@ public sealed class FunctionTests
         Assert.InRange((int)group["RetentionInDays"]!, 1, 3653);
     }
 
+    /// <summary>
+    /// The runbook sends operators to Lambda's own REPORT lines for timeouts and out-of-memory. Lambda writes the report
+    /// record only at system log level INFO or DEBUG; at WARN it keeps only a failed runtimeDone
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+    /// </summary>
+    [Fact]
+    public void System_log_level_keeps_the_report_lines_the_runbook_sends_operators_to()
+    {
+        var logging = Stack.Properties("ReplicatorFunction")["LoggingConfig"]!;
+        var deploy = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+
+        Assert.Contains("`REPORT` lines", deploy, StringComparison.Ordinal);
+        Assert.Contains((string)logging["SystemLogLevel"]!, new[] { "INFO", "DEBUG" });
+        Assert.Equal("INFO", (string)logging["ApplicationLogLevel"]!);
+    }
+
     [Fact]
     public void Sqs_event_source_reports_item_failures_with_fifo_batch_size_and_bounded_concurrency()
     {

@@ -6,7 +6,10 @@ using Replicator.Core.Partitions;
 
 namespace Replicator.Cli.Commands;
 
-/// <summary>The selection options shared by sync and verify (copy takes the two region options).</summary>
+/// <summary>
+/// The selection options shared by sync and verify (<see cref="AddTo"/>); copy takes only the source and destination
+/// regions and the repository mapping (<see cref="AddRegionsTo"/>).
+/// </summary>
 public sealed class SelectionOptions
 {
     public Option<string?> SourceRegion { get; } = new("--source-region")

@@ -4,7 +4,11 @@ using Spectre.Console;
 
 namespace Replicator.Cli.Output;
 
-/// <summary>verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer").</summary>
+/// <summary>
+/// verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer"). A source
+/// image that is archived and absent from a destination is its own row, "archived, not replicated", and its own count
+/// in the caption, outside the drift.
+/// </summary>
 public static class VerifyTable
 {
     public static Table Render(VerifyReport report)
@@ -20,20 +24,27 @@ public static class VerifyTable
                 new Text(e.Destination),
                 new Text(Format.ShortDigest(e.SourceDigest)),
                 new Text(Format.ShortDigest(e.DestinationDigest)),
-                new Markup(e.Status switch
-                {
-                    DriftStatus.InSync => "[green]in sync[/]",
-                    DriftStatus.Missing => "[red]missing[/]",
-                    DriftStatus.Different => "[red]different digest[/]",
-                    _ => "[yellow]extra[/]",
-                } + ImageStatuses(e)));
+                new Markup(e.Status == DriftStatus.ArchivedNotReplicated
+                    ? $"[grey]{Describe(e.SourceImageStatus ?? ImageStatus.Archived)}, not replicated[/]"
+                    : e.Status switch
+                    {
+                        DriftStatus.InSync => "[green]in sync[/]",
+                        DriftStatus.Missing => "[red]missing[/]",
+                        DriftStatus.Different => "[red]different digest[/]",
+                        _ => "[yellow]extra[/]",
+                    } + ImageStatuses(e)));
         }
 
-        table.Caption(report.InSync
-            ? $"in sync: {report.Entries.Count(e => !e.IsReferrer)} tag(s){Referrers(report)} checked"
-            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}");
+        table.Caption((report.InSync
+            ? $"in sync: {report.Entries.Count(e => e.Status == DriftStatus.InSync && !e.IsReferrer)} tag(s){Referrers(report)} checked"
+            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}")
+            + ArchivedNotReplicated(report));
         return table;
     }
+
+    /// <summary>Not drift, but a gap the operator should see: those tags reach the destinations only once restored.</summary>
+    private static string ArchivedNotReplicated(VerifyReport report) =>
+        report.ArchivedNotReplicated is var n and > 0 ? $"; {n} archived, not replicated (restore them to copy)" : string.Empty;
 
     /// <summary>", source archived", ", destination archived": an image that is not ACTIVE on either side.</summary>
     private static string ImageStatuses(DriftEntry e) =>

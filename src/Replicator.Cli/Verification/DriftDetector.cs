@@ -8,7 +8,8 @@ namespace Replicator.Cli.Verification;
 /// selected source tags (after --since); <c>sourceTags</c> every source tag within the tag filter, so that a tag
 /// older than --since is neither expected nor reported as extra. Both sides are listed in every image status: an
 /// archived image still holds its tags (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so
-/// an archived replica is held, and the tag of an archived source image is the source's, never extra.
+/// an archived replica is held, the tag of an archived source image is the source's, never extra, and one without a
+/// replica is <see cref="DriftStatus.ArchivedNotReplicated"/>, not missing.
 /// </summary>
 public static class DriftDetector
 {
@@ -26,15 +27,11 @@ public static class DriftDetector
         foreach (var image in expected)
         {
             var held = there.GetValueOrDefault(image.Tag);
-            if (held is null && !image.IsActive)
-            {
-                // An archived source image cannot be pulled, so nothing copies it until it is restored (the function's
-                // outcome Archived; sync and the reconciler leave it out): a replica made before is compared, none is
-                // not drift.
-                continue;
-            }
 
-            var status = held is null ? DriftStatus.Missing
+            // An archived source image cannot be pulled, so nothing copies it until it is restored (the function's
+            // outcome Archived; sync and the reconciler leave it out): a replica made before is compared, none is its
+            // own status, not drift.
+            var status = held is null ? (image.IsActive ? DriftStatus.Missing : DriftStatus.ArchivedNotReplicated)
                 : string.Equals(held.Digest, image.Digest, StringComparison.Ordinal) ? DriftStatus.InSync
                 : DriftStatus.Different;
             entries.Add(new DriftEntry(repository, image.Tag, destination, image.Digest, held?.Digest, status)

@@ -18,7 +18,8 @@ public sealed record DriftEntry(string Repository, string Tag, string Destinatio
 
     /// <summary>
     /// ECR's <c>imageStatus</c> of the source image when it is not ACTIVE (ARCHIVED, ACTIVATING): it cannot be pulled, so
-    /// it is compared only where the destination holds the tag. Null for an active image.
+    /// where the destination lacks the tag the entry is <see cref="DriftStatus.ArchivedNotReplicated"/>. Null for an
+    /// active image.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? SourceImageStatus { get; init; }

@@ -13,4 +13,11 @@ public enum DriftStatus
 
     /// <summary>The destination has a tag (within the selection) that the source does not.</summary>
     Extra,
+
+    /// <summary>
+    /// The source image is archived (or being restored) and the destination lacks the tag: it cannot be pulled, so
+    /// nothing copies it until it is restored (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+    /// Reported so that the gap is seen, but not drift: verify still exits 0 for it.
+    /// </summary>
+    ArchivedNotReplicated,
 }

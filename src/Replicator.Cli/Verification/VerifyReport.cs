@@ -3,11 +3,14 @@ namespace Replicator.Cli.Verification;
 /// <summary>verify's result, also its --json shape.</summary>
 public sealed record VerifyReport(string SourceRegion, IReadOnlyList<string> Destinations, IReadOnlyList<DriftEntry> Entries)
 {
-    public bool InSync => Entries.All(e => e.Status == DriftStatus.InSync);
+    /// <summary>No drift: an archived source image without a replica is reported (<see cref="ArchivedNotReplicated"/>) but is not drift, since nothing can copy it until it is restored.</summary>
+    public bool InSync => Entries.All(e => e.Status is DriftStatus.InSync or DriftStatus.ArchivedNotReplicated);
 
     public int Missing => Entries.Count(e => e.Status == DriftStatus.Missing);
 
     public int Different => Entries.Count(e => e.Status == DriftStatus.Different);
 
     public int Extra => Entries.Count(e => e.Status == DriftStatus.Extra);
+
+    public int ArchivedNotReplicated => Entries.Count(e => e.Status == DriftStatus.ArchivedNotReplicated);
 }

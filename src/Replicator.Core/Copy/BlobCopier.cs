@@ -11,9 +11,12 @@ namespace Replicator.Core.Copy;
 /// read, cut into parts that are base64-encoded and hashed for SigV4 once and shared by every destination's
 /// upload (<see cref="SharedPart"/>), each upload taking its parts in order from a short queue, so that part N+1
 /// is read, encoded and hashed while part N is on the wire. CompleteLayerUpload only after the digest and size
-/// are verified, so a corrupt blob is never published. Memory per blob is bounded by the queue length
-/// (at most <see cref="BlobCopyOptions.PartsInFlight"/> + 2 parts), not by the blob size or the number of
-/// destinations: the slowest destination holds the download back; across blobs, by the <see cref="SharedPartPool"/>.
+/// are verified, so a corrupt blob is never published. Memory per blob is bounded by the queue length, not by the
+/// blob size or the number of destinations: the slowest destination holds the download back, so a blob holds at most
+/// <see cref="BlobCopyOptions.PartsInFlight"/> + 3 parts (that destination's part on the wire, its queue, the part
+/// being read or waiting to be handed out, and for a moment the part before the one on the wire, which the HTTP stack
+/// may still be sending after the answer came: <see cref="Replicator.Core.Ecr.Http.RetainedContent"/>). Across
+/// blobs, memory is bounded by the <see cref="SharedPartPool"/>.
 /// A destination whose upload session opens later than <see cref="BlobCopyOptions.FanOutGrace"/> after the first
 /// gets a download of its own, so a degraded region never holds the healthy ones back.
 /// </summary>

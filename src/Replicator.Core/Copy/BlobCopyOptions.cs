@@ -13,8 +13,9 @@ public sealed record BlobCopyOptions
     /// Parts prepared ahead of each destination's upload. While part N is on the wire (a cross-region round trip),
     /// part N+1 is downloaded, hashed, base64-encoded and hashed for SigV4; parts still go in order within one
     /// upload (ECR refuses others). A destination that is this many parts behind holds the download back, so one
-    /// blob holds at most this + 2 parts. 1 is the default: deeper queues measured no faster (docs/performance.md),
-    /// since an upload sends one part at a time and each extra part costs ~13.3 MiB per blob.
+    /// blob holds at most this + 3 parts (<see cref="BlobCopier"/>). 1 is the default: deeper queues measured no
+    /// faster (docs/performance.md), since an upload sends one part at a time and each extra part costs ~13.3 MiB
+    /// per blob.
     /// </summary>
     public int PartsInFlight { get; init; } = 1;
 

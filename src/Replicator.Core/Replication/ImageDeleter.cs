@@ -114,8 +114,10 @@ internal sealed class ImageDeleter
     /// repository gone included). A tag is looked for at any digest: ECR's events come through EventBridge and a
     /// standard queue, neither of which keeps order (a standard queue's is best-effort:
     /// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html), so "delete T"
-    /// can arrive after the push that put T back; a DELETE redriven late, or sent by anyone but ECR, is stopped the
-    /// same way. DescribeImages in every status: an archived image still holds its tags.
+    /// can arrive after the push that put T back; a DELETE redriven late is stopped the same way. The answer is only
+    /// as good as the source asked: a registry that lacks the repository holds nothing, so the caller must name the
+    /// source it owns (the function refuses an event naming another account or region than its own before it gets
+    /// here). DescribeImages in every status: an archived image still holds its tags.
     /// </summary>
     public static async Task<string?> InSourceAsync(IEcrClient client, ImageReference source, CancellationToken cancellationToken)
     {

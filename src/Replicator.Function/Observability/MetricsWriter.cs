@@ -8,7 +8,8 @@ namespace Replicator.Function.Observability;
 /// <summary>
 /// CloudWatch Embedded Metric Format: one JSON line per destination result, dimension DestinationRegion
 /// (format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
-/// Every metric is written on every line, zeros included, so sums and averages stay comparable across outcomes.
+/// Every metric is written on every line, zeros included, so sums and averages stay comparable across outcomes, except
+/// the ones that are only meaningful for some outcomes: ReplicationLatency (Replicated) and FailedEventAgeMs (Failed).
 /// </summary>
 public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, TimeProvider timeProvider)
 {
@@ -41,6 +42,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         ("ImagesArchived", "Count"),
         ("ReplicationDuration", "Seconds"),
         ("ReplicationLatency", "Seconds"),
+        (FailedEventAgeMetric, "Milliseconds"),
     ];
 
     private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
@@ -63,17 +65,25 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     public const string AggregatedLatencyMetric = "ReplicationLatency";
 
     /// <summary>
-    /// Also published without a dimension, for the same reason, with <see cref="AggregatedFailuresMetric"/>: the stack's
-    /// stall alarm over all destinations watches its Maximum in the periods with a failure. It is written for every
-    /// outcome, Failed included, so it keeps growing while a destination refuses every copy and ReplicationLatency
-    /// (written only for Replicated) has no data at all.
+    /// The age of the event (its <c>time</c> to the log line) of a copy that failed, written only on Failed lines, and also
+    /// without a dimension: the stack's stall alarms watch its Maximum, per region and over all destinations. A destination
+    /// that refuses every copy writes no ReplicationLatency (only Replicated has one), so the latency alarms see no data;
+    /// this grows with every redelivery while the refusal lasts. Written only for Failed, so the age of an event that
+    /// succeeded or was found up to date (a reconcile pass's backfill, a redrive from the dead-letter queue, a redelivery
+    /// for another destination) never reaches the alarm, whatever else failed in the same period.
+    /// </summary>
+    public const string FailedEventAgeMetric = "FailedEventAgeMs";
+
+    /// <summary>
+    /// Also published without a dimension, for the same reason: ReplicationLagMs (every outcome) and ReplicationFailures,
+    /// one series each over every destination, for dashboards and alarms of the operator's own.
     /// </summary>
     public const string AggregatedLagMetric = "ReplicationLagMs";
 
     /// <inheritdoc cref="AggregatedLagMetric"/>
     public const string AggregatedFailuresMetric = "ReplicationFailures";
 
-    private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric];
+    private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric, FailedEventAgeMetric];
 
     /// <summary>
     /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
@@ -89,13 +99,13 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             : null;
 
     /// <param name="result">One destination's result.</param>
-    /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs and ReplicationLatency out.</param>
+    /// <param name="eventTime">When ECR emitted the event; null leaves ReplicationLagMs, FailedEventAgeMs and ReplicationLatency out.</param>
     /// <param name="pushed">
     /// False for an event the replicator enqueued itself (a reconcile pass, <c>sync --enqueue</c>:
     /// <see cref="Enqueue.SenderAttribute"/>), whose <c>time</c> is when it ran, not when the image was pushed: it leaves
     /// ReplicationLatency out, which would otherwise count the scan and the queue's backlog as a push's latency and set off
-    /// the latency alarms on every backfill. ReplicationLagMs is still written: the stall alarms watch how old the
-    /// events of failing copies are, whoever sent them.
+    /// the latency alarms on every backfill. ReplicationLagMs is still written, and FailedEventAgeMs for a failed copy: the
+    /// stall alarms watch how old the events of failing copies are, whoever sent them.
     /// </param>
     /// <remarks>
     /// ReplicationLatency (seconds) runs from the push event's <c>time</c> to the moment this copy made the destination
@@ -122,6 +132,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
             result.Outcome == ReplicationOutcome.Archived ? 1 : 0,
             result.Duration.TotalSeconds,
             latency,
+            result.Outcome == ReplicationOutcome.Failed ? lag ?? -1 : -1,
         ];
 
         Emit(DimensionName, result.Destination.Region, now, Definitions, values, AggregatedMetrics);

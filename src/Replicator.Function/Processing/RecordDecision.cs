@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
+using Replicator.Core.Validation;
 using Replicator.Function.Events;
 
 namespace Replicator.Function.Processing;
@@ -49,6 +50,49 @@ public sealed record RecordDecision(RecordAction Action, string Reason, bool Fil
         }
 
         return new(action, action == RecordAction.Replicate ? "push" : "delete");
+    }
+
+    /// <summary>
+    /// Refuses an event that names any source but the function's own registry: its <c>region</c> must be the
+    /// function's (AWS_REGION) and its <c>account</c> the one of the queue the record was read from (the account in
+    /// the record's <c>eventSourceARN</c>, which the event source mapping sets: the stack's queue, in the function's
+    /// account). The event's account and region are where the engine reads the image, and for a DELETE where it asks
+    /// whether the source still holds it; a source the function does not own, or another region of its own registry
+    /// (whose repository "team/app" does not exist, so it holds nothing), would let a forged DELETE through to every
+    /// destination. A record without a queue ARN (a hand-made invoke) is refused too: nothing then says whose
+    /// registry the event may name. Throws <see cref="InvalidEventException"/> naming the field and both values.
+    /// </summary>
+    /// <remarks>
+    /// The ECR rule only forwards the stack's own account and region; this check holds for whatever else reaches the
+    /// queue (anyone granted sqs:SendMessage on it, an event another region's bus forwards). Lambda's SQS event
+    /// shape: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html.
+    /// </remarks>
+    public static void RequireOwnSource(ImageAction imageEvent, string functionRegion, string? eventSourceArn)
+    {
+        ArgumentNullException.ThrowIfNull(imageEvent);
+        ArgumentException.ThrowIfNullOrEmpty(functionRegion);
+        if (imageEvent.Region != functionRegion)
+        {
+            throw new InvalidEventException(
+                "region",
+                $"region {EcrNames.Quote(imageEvent.Region)} is not the function's region {functionRegion}: the function replicates only the images of its own region's registry");
+        }
+
+        if (QueueArn.Parse(eventSourceArn) is not { } queue)
+        {
+            throw new InvalidEventException(
+                "eventSourceARN",
+                eventSourceArn is null
+                    ? $"the record has no eventSourceARN, so account {EcrNames.Quote(imageEvent.Account)} cannot be checked against the function's own (its queue's account); the event source mapping always sets it, and a hand-made event must name the queue as arn:PARTITION:sqs:REGION:ACCOUNT:NAME"
+                    : $"eventSourceARN {EcrNames.Quote(eventSourceArn)} is not an SQS queue ARN (arn:PARTITION:sqs:REGION:ACCOUNT:NAME), so account {EcrNames.Quote(imageEvent.Account)} cannot be checked against the function's own");
+        }
+
+        if (imageEvent.Account != queue.Account)
+        {
+            throw new InvalidEventException(
+                "account",
+                $"account {EcrNames.Quote(imageEvent.Account)} is not the function's account {queue.Account} (its queue's, in eventSourceARN): the function replicates only the images of its own account's registry");
+        }
     }
 
     /// <summary>The destinations for an event: the configured ones, without the event's own registry and region.</summary>

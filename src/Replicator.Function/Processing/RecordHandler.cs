@@ -29,6 +29,10 @@ public sealed class RecordHandler(
         try
         {
             imageEvent = EcrEventParser.Parse(message.Body);
+            fields = fields with { Repository = imageEvent.RepositoryName, Tag = imageEvent.Tag, Digest = imageEvent.Digest };
+
+            // Before anything reads the source the event names: only the function's own registry is a source.
+            RecordDecision.RequireOwnSource(imageEvent, config.Region, message.EventSourceArn);
         }
         catch (InvalidEventException ex)
         {
@@ -37,7 +41,6 @@ public sealed class RecordHandler(
             return new RecordResult(RecordOutcome.PermanentFailure, reason, InvalidEventErrorType);
         }
 
-        fields = fields with { Repository = imageEvent.RepositoryName, Tag = imageEvent.Tag, Digest = imageEvent.Digest };
         if (!config.RepositoryFilter.Matches(imageEvent.RepositoryName))
         {
             // The rule should not have sent it (a rule edited by hand, an event sent by someone else): acknowledge,

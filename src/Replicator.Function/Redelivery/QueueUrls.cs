@@ -1,5 +1,5 @@
 using Replicator.Core.Partitions;
-using Replicator.Core.Validation;
+using Replicator.Function.Events;
 
 namespace Replicator.Function.Redelivery;
 
@@ -13,19 +13,12 @@ public static class QueueUrls
     /// <summary>The URL, or null when the ARN is not an SQS queue ARN (the record then keeps its visibility).</summary>
     public static Uri? FromArn(string? arn, Uri? endpoint)
     {
-        if (string.IsNullOrEmpty(arn))
+        if (QueueArn.Parse(arn) is not { } queue)
         {
             return null;
         }
 
-        var parts = arn.Split(':');
-        if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "sqs" || !EcrNames.IsRegion(parts[3]) || !EcrNames.IsRegistryId(parts[4])
-            || parts[5].Length is 0 or > 80 || !parts[5].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-        {
-            return null;
-        }
-
-        var (partition, region, account, name) = (parts[1], parts[3], parts[4], parts[5]);
+        var (partition, region, account, name) = (queue.Partition, queue.Region, queue.Account, queue.Name);
         if (endpoint is not null)
         {
             return new Uri(endpoint, $"/{account}/{name}");

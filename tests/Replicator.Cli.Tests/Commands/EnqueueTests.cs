@@ -9,7 +9,7 @@ namespace Replicator.Cli.Tests.Commands;
 /// <summary>sync --enqueue through the real AWSSDK.SQS client against a loopback SQS endpoint.</summary>
 public sealed class EnqueueTests
 {
-    private const string QueuePath = "/000000000000/replicator.fifo";
+    internal const string QueuePath = "/000000000000/replicator.fifo";
 
     [Fact]
     public async Task Enqueue_sends_push_events_in_batches_of_ten_grouped_by_repository_and_copies_nothing()

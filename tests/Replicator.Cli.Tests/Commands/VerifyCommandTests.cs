@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Signing;
+using Replicator.Samples;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -106,17 +107,13 @@ public sealed class VerifyCommandTests
         var v1 = await h.TagDigestAsync(CliHarness.Source, "app", "v1");
         await ArchiveAsync(h, CliHarness.Source, v1!);
 
-        // Archived before any copy: nothing can copy it until it is restored, so it is not drift either.
-        var cold = CliHarness.Single(8);
-        await h.PushAsync(CliHarness.Source, "app", cold, "cold");
-        await ArchiveAsync(h, CliHarness.Source, cold.Digest);
-
         var table = await h.RunAsync(["verify", .. Regions]);
         var json = await h.RunAsync(["verify", "--json", .. Regions]);
 
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Matches(@"app\s+│ v1\s+│ us-west-2\s+│ sha256:\w{12}\s+│ sha256:\w{12}\s+│ in sync, source archived", table.Output);
-        Assert.DoesNotContain("cold", table.Output, StringComparison.Ordinal);
+        Assert.Contains("in sync: 4 tag(s) checked", table.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not replicated", table.Output, StringComparison.Ordinal);
         Assert.True(json.ExitCode == 0, json.ToString());
         using var document = JsonDocument.Parse(json.Output);
         var v1Entries = document.RootElement.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("tag").GetString() == "v1").ToList();
@@ -127,6 +124,50 @@ public sealed class VerifyCommandTests
             Assert.Equal("ARCHIVED", e.GetProperty("sourceImageStatus").GetString());
             Assert.False(e.TryGetProperty("destinationImageStatus", out _));
         });
+    }
+
+    [Fact]
+    public async Task An_archived_source_image_without_a_replica_is_reported_as_archived_not_replicated_and_is_not_drift()
+    {
+        await using var h = await SyncedAsync();
+        var cold = await PushArchivedAsync(h, "cold");
+
+        var table = await h.RunAsync(["verify", .. Regions]);
+        var json = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        table.AssertNoAnsi();
+        Assert.Matches(@"app\s+│ cold\s+│ us-west-2\s+│ sha256:\w{12}\s+│ -\s+│ archived, not replicated", table.Output);
+        Assert.Matches(@"app\s+│ cold\s+│ eu-west-1\s+│ sha256:\w{12}\s+│ -\s+│ archived, not replicated", table.Output);
+        Assert.Contains("in sync: 4 tag(s) checked; 2 archived, not replicated (restore them to copy)", table.Output, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = JsonDocument.Parse(json.Output);
+        var root = document.RootElement;
+        Assert.True(root.GetProperty("inSync").GetBoolean());
+        Assert.Equal(2, root.GetProperty("archivedNotReplicated").GetInt32());
+        Assert.Equal(0, root.GetProperty("missing").GetInt32());
+        var coldEntries = root.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("tag").GetString() == "cold").ToList();
+        Assert.Equal([CliHarness.West, CliHarness.Europe], coldEntries.Select(e => e.GetProperty("destination").GetString()));
+        Assert.All(coldEntries, e =>
+        {
+            Assert.Equal("ArchivedNotReplicated", e.GetProperty("status").GetString());
+            Assert.Equal(cold.Digest, e.GetProperty("sourceDigest").GetString());
+            Assert.Equal(JsonValueKind.Null, e.GetProperty("destinationDigest").ValueKind);
+            Assert.Equal("ARCHIVED", e.GetProperty("sourceImageStatus").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task Archived_not_replicated_is_counted_beside_drift_which_still_exits_one()
+    {
+        await using var h = await SyncedAsync();
+        await PushArchivedAsync(h, "cold");
+        await h.DeleteTagAsync(CliHarness.West, "app", "v1");
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("drift: 1 missing, 0 different, 0 extra of 6; 2 archived, not replicated", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -215,6 +256,15 @@ public sealed class VerifyCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         using var document = JsonDocument.Parse(run.Output);
         Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
+    }
+
+    /// <summary>A source image archived before any copy: nothing can copy it until it is restored.</summary>
+    private static async Task<SampleImage> PushArchivedAsync(CliHarness h, string tag)
+    {
+        var image = CliHarness.Single(8);
+        await h.PushAsync(CliHarness.Source, "app", image, tag);
+        await ArchiveAsync(h, CliHarness.Source, image.Digest);
+        return image;
     }
 
     private static async Task ArchiveAsync(CliHarness h, string region, string digest)

@@ -16,7 +16,14 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
 
     /// <param name="environment">Variables set for the program, over those it inherits.</param>
     /// <param name="unset">Inherited variables the program must not see.</param>
-    public static async Task<ProcessRun> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
+    /// <param name="whileRunning">Acts on the program while it runs (its output is being read meanwhile); the program is killed when it throws.</param>
+    public static async Task<ProcessRun> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment = null,
+        IEnumerable<string>? unset = null,
+        Func<Process, Task>? whileRunning = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -46,6 +53,19 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
         using var timeout = new CancellationTokenSource(Timeout);
         try
         {
+            if (whileRunning is not null)
+            {
+                try
+                {
+                    await whileRunning(process).WaitAsync(timeout.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw;
+                }
+            }
+
             await process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)

@@ -26,7 +26,7 @@ public sealed class DriftDetectorTests
     }
 
     [Fact]
-    public void An_archived_image_is_held_and_an_archived_source_image_without_a_replica_is_not_drift()
+    public void An_archived_image_is_held_and_an_archived_source_image_without_a_replica_is_archived_not_replicated()
     {
         IReadOnlyList<SelectedImage> source =
         [
@@ -34,14 +34,44 @@ public sealed class DriftDetectorTests
             Image("never", "sha256:2") with { Status = "ARCHIVED" },
             Image("cold", "sha256:3"),
             Image("thawing", "sha256:4") with { Status = "ACTIVE" },
+            Image("restoring", "sha256:5") with { Status = "ACTIVATING" },
         ];
         IReadOnlyList<SelectedImage> destination = [Image("kept", "sha256:1"), Image("cold", "sha256:3") with { Status = "ARCHIVED" }, Image("thawing", "sha256:4")];
 
-        var entries = DriftDetector.Compare("app", "us-west-2", source, new HashSet<string>(["kept", "never", "cold", "thawing"]), destination);
+        var entries = DriftDetector.Compare("app", "us-west-2", source, new HashSet<string>(["kept", "never", "cold", "thawing", "restoring"]), destination);
 
         Assert.Equal(
-            [("kept", DriftStatus.InSync, "ARCHIVED", null), ("cold", DriftStatus.InSync, null, "ARCHIVED"), ("thawing", DriftStatus.InSync, null, null)],
+            [
+                ("kept", DriftStatus.InSync, "ARCHIVED", null),
+                ("never", DriftStatus.ArchivedNotReplicated, "ARCHIVED", null),
+                ("cold", DriftStatus.InSync, null, "ARCHIVED"),
+                ("thawing", DriftStatus.InSync, null, null),
+                ("restoring", DriftStatus.ArchivedNotReplicated, "ACTIVATING", null),
+            ],
             entries.Select(e => (e.Tag, e.Status, e.SourceImageStatus, e.DestinationImageStatus)));
+        Assert.Equal(("sha256:2", null), (entries[1].SourceDigest, entries[1].DestinationDigest));
+    }
+
+    [Fact]
+    public void An_archived_source_image_in_a_destination_without_the_repository_is_archived_not_replicated()
+    {
+        var entries = DriftDetector.Compare("app", "eu-west-1", [Image("v1", "sha256:1") with { Status = "ARCHIVED" }], new HashSet<string>(["v1"]), null);
+
+        Assert.Equal(DriftStatus.ArchivedNotReplicated, Assert.Single(entries).Status);
+    }
+
+    [Fact]
+    public void Archived_not_replicated_is_counted_and_is_not_drift()
+    {
+        var report = new VerifyReport("us-east-1", ["us-west-2"],
+        [
+            new("app", "v1", "us-west-2", "sha256:1", "sha256:1", DriftStatus.InSync),
+            new("app", "cold", "us-west-2", "sha256:2", null, DriftStatus.ArchivedNotReplicated) { SourceImageStatus = "ARCHIVED" },
+        ]);
+
+        Assert.True(report.InSync);
+        Assert.Equal((1, 0), (report.ArchivedNotReplicated, report.Missing));
+        Assert.False((report with { Entries = [.. report.Entries, new("app", "v2", "us-west-2", "sha256:3", null, DriftStatus.Missing)] }).InSync);
     }
 
     [Fact]

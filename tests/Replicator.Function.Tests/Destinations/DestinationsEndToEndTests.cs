@@ -51,7 +51,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
             ["DESTINATION_REGIONS"] = $"{B}:us-west-2,{China}:cn-north-1,{ChinaRole}:cn-northwest-1",
             ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/ok/cn-keys,{ChinaRole}:cn-northwest-1=ssm:/e2e/ok/cn-role",
             ["REPOSITORY_MAPPING"] = "team/=mirror/team/,=other/",
-        }, E.Record("m1", E.Body(repository: "team/app", digest: image.Digest, tag: "v1", account: A, region: Home), "team/app"));
+        }, E.Record("m1", E.Body(repository: "team/app", digest: image.Digest, tag: "v1", account: A, region: Home), "team/app", E.QueueArnOf(A, Home)));
 
         Assert.True(run.Result.IsSuccess, run.Result.Body);
         Assert.Equal("{\"batchItemFailures\":[]}", run.Result.Body);
@@ -97,7 +97,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         {
             ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1",
             ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/wrong/cn-keys",
-        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app"));
+        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home)));
 
         // Processed, not retried: a key unknown in the partition is permanent, and the reason names the destination.
         Assert.True(run.Result.IsSuccess, run.Result.Body);
@@ -124,7 +124,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         {
             ["DESTINATION_REGIONS"] = $"eu-west-1,{unknown}:us-west-2,{China}:cn-north-1,{ChinaRole}:cn-northwest-1",
             ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/bad/missing,{ChinaRole}:cn-northwest-1=ssm:/e2e/bad/malformed",
-        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app"));
+        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home)));
 
         // Processed (not retried): the message is in the dead-letter queue with the reason, and no destination lost it.
         Assert.True(run.Result.IsSuccess, run.Result.Body);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Replicator.Function.Events;
+using Replicator.Function.Processing;
 using E = Replicator.Function.Tests.Support.Events;
 
 namespace Replicator.Function.Tests.Events;
@@ -26,6 +27,9 @@ public class SampleEventsTests
             var parsed = EcrEventParser.Parse(record.Body);
             Assert.Equal("000000000000", parsed.Account);
             Assert.Equal("us-east-1", parsed.Region);
+
+            // A function in us-east-1 takes them: they name its region, and the account of the queue they came from.
+            RecordDecision.RequireOwnSource(parsed, "us-east-1", record.EventSourceArn);
         }
     }
 

@@ -14,7 +14,7 @@ public class LogSchemaTests
     private static readonly HashSet<string> QueryWords = new(StringComparer.Ordinal)
     {
         "fields", "filter", "sort", "desc", "asc", "limit", "stats", "by", "as", "and", "or", "not", "like", "in",
-        "sum", "count", "avg", "min", "max", "pct", "bin", "ispresent", "display", "dedup",
+        "sum", "count", "avg", "min", "max", "pct", "bin", "ispresent", "display", "dedup", "strcontains",
     };
 
     [Fact]
@@ -61,6 +61,62 @@ public class LogSchemaTests
                     $"{document}: '{name}' is neither a logged field nor a Logs Insights word, in: {query}");
             }
         }
+    }
+
+    /// <summary>
+    /// Every destination line carries <c>bytes</c> (UpToDate, Skipped, Archived, Deleted and each Failed try too), so
+    /// the "Bytes and images per destination region" query must count as images only the Replicated lines, while its
+    /// byte sum keeps every line. <c>strcontains</c> returns 1 or 0
+    /// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html), so its sum
+    /// over <c>outcome</c> counts the outcomes that contain the text: exactly Replicated.
+    /// </summary>
+    [Fact]
+    public void The_bytes_and_images_query_counts_as_images_only_the_replicated_outcome()
+    {
+        var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
+        var start = deploy.IndexOf("Bytes and images per destination region", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/deploy.md has no \"Bytes and images per destination region\" query");
+        var query = Queries(deploy[start..])[0];
+
+        Assert.Equal(["Replicated"], CountedOutcomes(Aggregate(query, "images")));
+        Assert.Equal("sum(bytes) / 1048576", Aggregate(query, "MiB"));
+        // The byte sum keeps every line: no filter of the query narrows the outcomes.
+        Assert.DoesNotContain(query.Split('\n').Where(l => Regex.IsMatch(l, @"^\s*\|?\s*filter\b")), l => l.Contains("outcome", StringComparison.Ordinal));
+        Assert.Contains("by destinationRegion", query, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("count(*)", new[] { "Acknowledged", "Archived", "DeadLettered", "Deleted", "Drift", "DriftConflict", "Failed", "Filtered", "GroupStopped", "Invalid", "NotStarted", "Reconciled", "RedeliveryNotScheduled", "RedeliveryScheduled", "Replicated", "Skipped", "UpToDate" })]
+    [InlineData("sum(strcontains(outcome, \"Replicated\"))", new[] { "Replicated" })]
+    [InlineData("sum(strcontains(outcome, \"Redelivery\"))", new[] { "RedeliveryNotScheduled", "RedeliveryScheduled" })]
+    public void The_image_count_check_tells_a_count_of_every_line_from_a_count_of_one_outcome(string aggregate, string[] counted) =>
+        Assert.Equal(counted, CountedOutcomes(aggregate));
+
+    /// <summary>
+    /// The expression a stats command names <paramref name="alias"/>: <c>EXPR as alias</c>, after <c>stats</c> or the
+    /// comma before it (a comma inside parentheses, up to two deep, is the expression's own).
+    /// </summary>
+    private static string Aggregate(string query, string alias)
+    {
+        var match = Regex.Match(query, @"(?:\bstats\s+|,\s*)(?<expr>(?:[^,()\n]|\((?:[^()]|\([^()]*\))*\))+?)\s+as\s+" + Regex.Escape(alias) + @"\b");
+        Assert.True(match.Success, $"no aggregate named {alias} in: {query}");
+        return match.Groups["expr"].Value.Trim();
+    }
+
+    /// <summary>
+    /// The outcomes an image count counts: every one for <c>count(*)</c>, those containing the text for
+    /// <c>sum(strcontains(outcome, "TEXT"))</c>; any other form fails, so a new form gets its own rule here.
+    /// </summary>
+    private static List<string> CountedOutcomes(string aggregate)
+    {
+        if (aggregate == "count(*)")
+        {
+            return [.. LogOutcomes.All.Order(StringComparer.Ordinal)];
+        }
+
+        var match = Regex.Match(aggregate, @"^sum\(strcontains\(outcome,\s*""(?<text>[^""]+)""\)\)$");
+        Assert.True(match.Success, $"not a form this check knows: {aggregate}");
+        return [.. LogOutcomes.All.Where(o => o.Contains(match.Groups["text"].Value, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
     }
 
     [Fact]

@@ -65,7 +65,8 @@ public class MetricsWriterTests
 
     /// <summary>
     /// A destination that refuses every copy writes no ReplicationLatency, but its lag (the event's age) and the failure
-    /// are published under the empty dimension set too, so the stall alarm over all destinations sees the lag grow.
+    /// are published under the empty dimension set too, and a failed copy its FailedEventAgeMs, so the stall alarm over
+    /// all destinations sees the age of failing events grow.
     /// </summary>
     [Theory]
     [InlineData(ReplicationOutcome.Failed)]
@@ -77,10 +78,60 @@ public class MetricsWriterTests
         Assert.Equal(2, directives.Length);
         Assert.Equal(["DestinationRegion"], Assert.Single(directives[0].GetProperty("Dimensions").EnumerateArray().ToArray()).EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(0, Assert.Single(directives[1].GetProperty("Dimensions").EnumerateArray().ToArray()).GetArrayLength());
-        Assert.Equal(["ReplicationFailures", "ReplicationLagMs"], directives[1].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()).Order());
+        Assert.Equal(
+            outcome == ReplicationOutcome.Failed ? ["FailedEventAgeMs", "ReplicationFailures", "ReplicationLagMs"] : ["ReplicationFailures", "ReplicationLagMs"],
+            directives[1].GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(3000, line.GetProperty("ReplicationLagMs").GetDouble());
         Assert.Equal(outcome == ReplicationOutcome.Failed ? 1 : 0, line.GetProperty("ReplicationFailures").GetInt32());
         Assert.False(line.TryGetProperty("ReplicationLatency", out _));
+    }
+
+    /// <summary>
+    /// The stall alarms watch FailedEventAgeMs. An old event that is copied or found in place (a reconcile pass's
+    /// backfill, whose <c>time</c> is the run's start; a redrive from the dead-letter queue) must not carry it, or one
+    /// unrelated failure in the same period would turn its age into a stall; a failed copy carries it in both dimension
+    /// sets, the region's and the empty one.
+    /// </summary>
+    [Theory]
+    [InlineData(ReplicationOutcome.Replicated)]
+    [InlineData(ReplicationOutcome.UpToDate)]
+    [InlineData(ReplicationOutcome.Skipped)]
+    [InlineData(ReplicationOutcome.Archived)]
+    [InlineData(ReplicationOutcome.Deleted)]
+    public void Only_a_failed_copy_writes_the_age_of_its_event_as_FailedEventAgeMs(ReplicationOutcome outcome)
+    {
+        static string[] Declared(JsonElement directive) =>
+            [.. directive.GetProperty("Metrics").EnumerateArray().Where(m => m.GetProperty("Name").GetString() == MetricsWriter.FailedEventAgeMetric).Select(m => m.GetProperty("Unit").GetString()!)];
+
+        var old = Write(outcome, Now.AddHours(-2), completedAt: Now);
+        Assert.False(old.TryGetProperty(MetricsWriter.FailedEventAgeMetric, out _));
+        Assert.All(old.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray(), d => Assert.Empty(Declared(d)));
+        Assert.Equal(7_200_000, old.GetProperty("ReplicationLagMs").GetInt64());
+
+        var failed = Write(ReplicationOutcome.Failed, Now.AddHours(-2));
+        Assert.Equal(7_200_000, failed.GetProperty(MetricsWriter.FailedEventAgeMetric).GetInt64());
+        var directives = failed.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+        Assert.Equal(2, directives.Length);
+        Assert.Equal([MetricsWriter.DimensionName], directives[0].GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString()!));
+        Assert.Equal(0, directives[1].GetProperty("Dimensions")[0].GetArrayLength());
+        Assert.All(directives, d => Assert.Equal(["Milliseconds"], Declared(d)));
+    }
+
+    [Fact]
+    public void A_failed_copy_without_an_event_time_has_no_FailedEventAgeMs()
+    {
+        var line = Write(ReplicationOutcome.Failed, null);
+        Assert.False(line.TryGetProperty(MetricsWriter.FailedEventAgeMetric, out _));
+        Assert.Equal(1, line.GetProperty("ReplicationFailures").GetInt32());
+    }
+
+    [Fact]
+    public void Every_directive_stays_within_the_embedded_metric_format_limit_of_100_metrics()
+    {
+        // The specification allows at most 100 metric definitions in one directive's Metrics array
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+        var line = Write(ReplicationOutcome.Failed, Now.AddSeconds(-3));
+        Assert.All(line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray(), d => Assert.InRange(d.GetProperty("Metrics").GetArrayLength(), 1, 100));
     }
 
     [Theory]

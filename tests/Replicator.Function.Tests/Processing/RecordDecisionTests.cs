@@ -78,4 +78,57 @@ public class RecordDecisionTests
         ];
         Assert.Equal([new ReplicationDestination("us-east-1", "111111111111"), new ReplicationDestination("us-west-2")], RecordDecision.DestinationsFor(Event(), configured));
     }
+
+    private const string OwnQueue = "arn:aws:sqs:us-east-1:000000000000:ecr-replicator.fifo";
+
+    [Fact]
+    public void An_event_of_the_function_own_account_and_region_passes_the_source_check()
+    {
+        RecordDecision.RequireOwnSource(Event(), "us-east-1", OwnQueue);
+        RecordDecision.RequireOwnSource(Event(), "us-east-1", "arn:aws:sqs:us-east-1:000000000000:other.fifo");
+    }
+
+    [Fact]
+    public void An_event_naming_another_region_is_refused_with_both_regions_named()
+    {
+        // A DELETE forwarded from another region's bus, or sent to the queue by hand: that region's registry is not
+        // the function's source, and asking it whether it still holds the image would answer "no" for a repository it
+        // does not have.
+        var refused = Assert.Throws<InvalidEventException>(() => RecordDecision.RequireOwnSource(Event("DELETE", region: "eu-west-1"), "us-east-1", OwnQueue));
+
+        Assert.Equal("region", refused.Field);
+        Assert.Contains("'eu-west-1'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("us-east-1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_event_naming_another_account_than_its_queue_is_refused_with_both_accounts_named()
+    {
+        var refused = Assert.Throws<InvalidEventException>(() => RecordDecision.RequireOwnSource(Event(), "us-east-1", "arn:aws:sqs:us-east-1:999999999999:ecr-replicator.fifo"));
+
+        Assert.Equal("account", refused.Field);
+        Assert.Contains("'000000000000'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("999999999999", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("arn:aws:sns:us-east-1:000000000000:topic")]
+    [InlineData("not an arn")]
+    public void Without_a_queue_ARN_the_account_cannot_be_checked_and_the_event_is_refused(string? eventSourceArn)
+    {
+        // A hand-made invoke: nothing says whose registry the event may name, so it names none (the sample events
+        // all carry the queue ARN of the account they name).
+        var refused = Assert.Throws<InvalidEventException>(() => RecordDecision.RequireOwnSource(Event(), "us-east-1", eventSourceArn));
+
+        Assert.Equal("eventSourceARN", refused.Field);
+        Assert.Contains("'000000000000'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_region_is_checked_before_the_queue()
+    {
+        Assert.Equal("region", Assert.Throws<InvalidEventException>(() => RecordDecision.RequireOwnSource(Event(region: "us-west-2"), "us-east-1", null)).Field);
+    }
 }

@@ -8,6 +8,7 @@ using Replicator.Function.Enqueue;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
+using Replicator.Function.Processing;
 using Replicator.Function.Reconcile;
 using Replicator.Function.Tests.Destinations;
 using Replicator.Function.Tests.Support;
@@ -168,6 +169,26 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var sender = message.MessageAttributes[SenderAttribute.Name];
         Assert.Equal(("String", SenderAttribute.Reconciler), (sender.DataType, sender.StringValue));
         Assert.Equal(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "marked", image.Digest, "v1", Now)), message.Body);
+    }
+
+    [Theory]
+    [InlineData(ReconcileRig.Account)]
+    [InlineData(null)]
+    public async Task Every_message_a_run_sends_names_the_function_own_account_and_region_so_the_function_takes_it(string? runAccount)
+    {
+        // The scheduled pass gives its run the Scheduled Event's account; sync --enqueue gives none, and the source's
+        // registry id is used. Either way the event names the registry the function reads (its account, its region),
+        // which is what the function requires of every record before it reads a source.
+        await using var h = await ReconcileRig.StartAsync();
+        var image = Unique();
+        await h.PushAsync(ReconcileRig.Source, "own", image, "v1");
+        var sender = new RecordingSender();
+
+        await new Reconciler(h.Scanner(), sender, TimeProvider.System).RunAsync(new ReconcileRun { Account = runAccount, Region = ReconcileRig.Source, Time = Now }, CancellationToken.None);
+
+        var action = EcrEventParser.Parse(Assert.Single(sender.Messages).Body);
+        Assert.Equal((ReconcileRig.Account, ReconcileRig.Source), (action.Account, action.Region));
+        RecordDecision.RequireOwnSource(action, ReconcileRig.Source, Support.Events.QueueArnOf(ReconcileRig.Account, ReconcileRig.Source));
     }
 
     [Fact]

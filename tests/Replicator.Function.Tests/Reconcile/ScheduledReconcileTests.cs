@@ -77,8 +77,10 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         Assert.Contains("\"outcome\":\"Drift\"", log, StringComparison.Ordinal);
         Assert.Contains("\"outcome\":\"Reconciled\"", log, StringComparison.Ordinal);
 
-        // The queued message, delivered as the event source mapping would: an SQS batch, the batch path.
-        var batch = JsonSerializer.Serialize(new SQSEvent { Records = [E.Record("m1", body, group)] }, EventJsonContext.Default.SQSEvent);
+        // The queued message, delivered as the event source mapping would: an SQS batch, the batch path, from the
+        // queue of the function's account. The reconciler names the function's own account and region as the source,
+        // so the message passes the check that refuses any other.
+        var batch = JsonSerializer.Serialize(new SQSEvent { Records = [E.Record("m1", body, group, E.QueueArnOf(ReconcileRig.Account, ReconcileRig.Source))] }, EventJsonContext.Default.SQSEvent);
         var replicated = await api.InvokeAsync(batch, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
 
         Assert.Equal("{\"batchItemFailures\":[]}", replicated.Body);

@@ -27,7 +27,7 @@ public sealed class MotoRedeliveryTests
             QueueName = "ecr-replicator.fifo",
             Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
         })).QueueUrl;
-        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = E.Body(repository: "team/app", tag: "v1"), MessageGroupId = "team/app" });
+        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = E.Body(repository: "team/app", tag: "v1", account: MotoServer.AccountId), MessageGroupId = "team/app" });
 
         var first = await ReceiveAsync(sqs, queueUrl, TimeSpan.FromSeconds(30));
         Assert.NotNull(first);

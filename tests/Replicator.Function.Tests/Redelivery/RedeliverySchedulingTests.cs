@@ -35,7 +35,7 @@ public sealed class RedeliverySchedulingTests
         Assert.Equal(["2", "4"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
         var changes = visibility.Changes.OrderBy(c => c.ReceiptHandle, StringComparer.Ordinal).ToArray();
         Assert.Equal(["rh-2", "rh-4"], changes.Select(c => c.ReceiptHandle));
-        Assert.All(changes, c => Assert.Equal(new Uri("https://sqs.us-east-1.amazonaws.com/123456789012/ecr-replicator.fifo"), c.QueueUrl));
+        Assert.All(changes, c => Assert.Equal(new Uri("https://sqs.us-east-1.amazonaws.com/000000000000/ecr-replicator.fifo"), c.QueueUrl));
 
         // Receive 3 of the head: ceiling 60 s, the lowest jitter gives half of it; the follower gets the same.
         Assert.All(changes, c => Assert.Equal(30, c.Seconds));

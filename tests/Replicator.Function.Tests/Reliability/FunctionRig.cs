@@ -145,7 +145,7 @@ internal sealed class FunctionRig : IAsyncDisposable
     }
 
     public SQSMessage Message(string repository, string digest, string? tag, string? group = null) =>
-        E.Record($"msg-{Interlocked.Increment(ref _messageIds)}", E.Body(repository: repository, digest: digest, tag: tag, account: Server.AccountId, region: Source), group ?? repository);
+        E.Record($"msg-{Interlocked.Increment(ref _messageIds)}", E.Body(repository: repository, digest: digest, tag: tag, account: Server.AccountId, region: Source), group ?? repository, E.QueueArnOf(Server.AccountId, Source));
 
     public Task<SQSBatchResponse> ProcessAsync(params SQSMessage[] records) => ProcessAsync(Processor, CancellationToken.None, records);
 

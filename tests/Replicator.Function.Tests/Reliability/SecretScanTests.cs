@@ -159,7 +159,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
         }.RunAsync(stop.Token);
 
         var payload = System.Text.Json.JsonSerializer.Serialize(
-            new SQSEvent { Records = [Support.Events.Record("m1", Support.Events.Body(repository: "app", digest: image.Digest, tag: "v1", account: source, region: Source), "app")] },
+            new SQSEvent { Records = [Support.Events.Record("m1", Support.Events.Body(repository: "app", digest: image.Digest, tag: "v1", account: source, region: Source), "app", Support.Events.QueueArnOf(source, Source))] },
             EventJsonContext.Default.SQSEvent);
         var result = await api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(TimeSpan.FromMinutes(2));
         await stop.CancelAsync();

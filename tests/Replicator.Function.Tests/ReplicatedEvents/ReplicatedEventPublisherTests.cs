@@ -202,11 +202,11 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         var batch = JsonSerializer.Deserialize(
             """
             {"Records":[
-              {"messageId":"pushed","body":BODY,"attributes":{"MessageGroupId":"my-app"},"messageAttributes":{}},
-              {"messageId":"reconciled","body":BODY,"attributes":{"MessageGroupId":"my-app"},
+              {"messageId":"pushed","body":BODY,"attributes":{"MessageGroupId":"my-app"},"messageAttributes":{},"eventSourceARN":"QUEUE"},
+              {"messageId":"reconciled","body":BODY,"attributes":{"MessageGroupId":"my-app"},"eventSourceARN":"QUEUE",
                "messageAttributes":{"ReplicatorSender":{"stringValue":"reconciler","stringListValues":[],"binaryListValues":[],"dataType":"String"}}}
             ]}
-            """.Replace("BODY", body, StringComparison.Ordinal),
+            """.Replace("BODY", body, StringComparison.Ordinal).Replace("QUEUE", E.QueueArn, StringComparison.Ordinal),
             EventJsonContext.Default.SQSEvent)!;
         Assert.Null(batch.Records[0].Sender);
         Assert.Equal(SenderAttribute.Reconciler, batch.Records[1].Sender);

@@ -59,15 +59,23 @@ public static class Events
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static SQSMessage Record(string messageId, string body, string? group = "g1") => new()
+    /// <summary>
+    /// A record as the event source mapping delivers it from <paramref name="queueArn"/> (by default <see cref="QueueArn"/>,
+    /// a queue of the account <see cref="Body"/> names by default): the function takes its own account from it.
+    /// </summary>
+    public static SQSMessage Record(string messageId, string body, string? group = "g1", string? queueArn = QueueArn) => new()
     {
         MessageId = messageId,
         Body = body,
         Attributes = group is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["MessageGroupId"] = group },
+        EventSourceArn = queueArn,
     };
 
-    /// <summary>The FIFO queue of <see cref="Received"/> records.</summary>
-    public const string QueueArn = "arn:aws:sqs:us-east-1:123456789012:ecr-replicator.fifo";
+    /// <summary>The FIFO queue of the records, in the account and region <see cref="Body"/> names by default.</summary>
+    public const string QueueArn = "arn:aws:sqs:us-east-1:000000000000:ecr-replicator.fifo";
+
+    /// <summary>The replication queue of <paramref name="account"/>'s stack in <paramref name="region"/>.</summary>
+    public static string QueueArnOf(string account, string region = "us-east-1") => $"arn:aws:sqs:{region}:{account}:ecr-replicator.fifo";
 
     /// <summary>A push of <paramref name="tag"/> as the event source mapping delivers it: receive count, receipt handle "rh-ID", queue ARN.</summary>
     public static SQSMessage Received(string messageId, string tag, string group, int receiveCount)

@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+
+namespace Replicator.Cli.Composition;
+
+/// <summary>
+/// Turns every signal that asks the CLI to stop into one cancellation: Ctrl+C (SIGINT), Ctrl+\ (SIGQUIT, which
+/// <see cref="Console.CancelKeyPress"/> also reports) and SIGTERM, which <c>timeout</c>, systemd, Kubernetes and CI
+/// runners send. Each one cancels <see cref="Token"/> and cancels the runtime's default handling, which for SIGTERM
+/// would end the process before the command reports how far it got; the command then exits as cancelled (2).
+/// A supervisor that will not wait sends SIGKILL after its grace period (Kubernetes: terminationGracePeriodSeconds,
+/// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination; systemd: TimeoutStopSec).
+/// On Windows the runtime maps SIGINT to Ctrl+C, SIGQUIT to Ctrl+Break and SIGTERM to a shutdown event
+/// (https://learn.microsoft.com/dotnet/api/system.runtime.interopservices.posixsignalregistration).
+/// </summary>
+public sealed class StopSignals : IDisposable
+{
+    /// <summary>The signals that stop a command.</summary>
+    public static IReadOnlyList<PosixSignal> Signals { get; } = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT];
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IDisposable[] _registrations;
+
+    /// <summary>Registers with the operating system.</summary>
+    public StopSignals()
+        : this(static (signal, handler) => PosixSignalRegistration.Create(signal, handler))
+    {
+    }
+
+    /// <summary>Registers through <paramref name="register"/>, so a test can raise a signal without sending one to its own process.</summary>
+    internal StopSignals(Func<PosixSignal, Action<PosixSignalContext>, IDisposable> register)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        _registrations = [.. Signals.Select(signal => register(signal, Handle))];
+    }
+
+    /// <summary>Cancelled by the first stop signal.</summary>
+    public CancellationToken Token => _stopping.Token;
+
+    private void Handle(PosixSignalContext context)
+    {
+        // Every signal, not only the first, is kept from ending the process: the command is already stopping and will
+        // exit once it has written its report (as Ctrl+C always behaved here).
+        context.Cancel = true;
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A signal raced with Dispose: the command has already returned, so there is nothing left to stop.
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+}

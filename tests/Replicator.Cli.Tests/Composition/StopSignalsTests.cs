@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using Replicator.Cli.Composition;
+
+namespace Replicator.Cli.Tests.Composition;
+
+/// <summary>The signal handlers, raised by hand: a real signal sent to the test host would reach every test in it.</summary>
+public sealed class StopSignalsTests
+{
+    private readonly Dictionary<PosixSignal, Action<PosixSignalContext>> _handlers = [];
+    private readonly List<Registration> _registrations = [];
+
+    private StopSignals Register() => new((signal, handler) =>
+    {
+        _handlers.Add(signal, handler);
+        var registration = new Registration();
+        _registrations.Add(registration);
+        return registration;
+    });
+
+    [Fact]
+    public void Ctrl_C_SIGTERM_and_SIGQUIT_are_each_handled()
+    {
+        using var signals = Register();
+
+        Assert.Equal(new HashSet<PosixSignal> { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }, _handlers.Keys.ToHashSet());
+    }
+
+    [Theory]
+    [InlineData(PosixSignal.SIGINT)]
+    [InlineData(PosixSignal.SIGTERM)]
+    [InlineData(PosixSignal.SIGQUIT)]
+    public void A_stop_signal_cancels_the_token_and_keeps_the_process_alive_to_report(PosixSignal signal)
+    {
+        using var signals = Register();
+        var context = new PosixSignalContext(signal);
+
+        _handlers[signal](context);
+
+        Assert.True(signals.Token.IsCancellationRequested);
+        Assert.True(context.Cancel, "the runtime's default handling would end the process before the command's report");
+    }
+
+    [Fact]
+    public void A_second_signal_is_also_kept_from_ending_the_process()
+    {
+        using var signals = Register();
+        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
+        var second = new PosixSignalContext(PosixSignal.SIGTERM);
+
+        _handlers[PosixSignal.SIGTERM](second);
+
+        Assert.True(second.Cancel);
+    }
+
+    [Fact]
+    public void Nothing_is_cancelled_before_a_signal()
+    {
+        using var signals = Register();
+
+        Assert.False(signals.Token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void Dispose_unregisters_every_handler_and_a_late_signal_is_ignored()
+    {
+        var signals = Register();
+
+        signals.Dispose();
+        _handlers[PosixSignal.SIGTERM](new PosixSignalContext(PosixSignal.SIGTERM));
+
+        Assert.Equal(3, _registrations.Count);
+        Assert.All(_registrations, r => Assert.True(r.Disposed));
+    }
+
+    private sealed class Registration : IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+}
