@@ -232,6 +232,10 @@ public sealed partial record DestinationAccess
             : new DestinationRoute(DestinationRouteKind.AssumeRole, RoleArn: DefaultRoleArn(account, destination.Region));
     }
 
+    /// <summary>Whether <see cref="Route"/> writes <paramref name="destination"/> with the replicator's own credentials.</summary>
+    public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
+        Route(destination, sourceAccount).Kind == DestinationRouteKind.SourceCredentials;
+
     private string DefaultRoleArn(string account, string region) => $"arn:{AwsPartitions.IdOf(region)}:iam::{account}:role/{RoleName}";
 
     private static IEnumerable<string> Entries(string? value)

@@ -51,6 +51,9 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
         };
     }
 
+    public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
+        _access.WritesWithSourceCredentials(destination, sourceAccount);
+
     /// <summary>
     /// The credentials source of a route: one per role, assumed through STS in <see cref="DestinationAccess.StsRegion"/>
     /// (else the destination's region); one per parameter and destination region, whose optional role is assumed in

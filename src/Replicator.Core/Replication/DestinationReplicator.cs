@@ -44,6 +44,7 @@ internal sealed class DestinationReplicator
             // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
             var repository = _options.RepositoryMapping.Map(source.Reference.RepositoryName);
             var client = clients.GetClient(destination, source.Reference.RegistryId);
+            var withSourceCredentials = clients.WritesWithSourceCredentials(destination, source.Reference.RegistryId);
             var state = await _reader.ReadAsync(client, destination.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
             skipped = plan.BlobsSkipped;
@@ -53,11 +54,11 @@ internal sealed class DestinationReplicator
             // anything is written into it, its settings are completed. Not on a plan with nothing to write, so a repeat
             // costs no call more.
             var (created, provisioningNote) = plan.CreateRepository is not null
-                ? await _provisioner.CreateAsync(client, destination, repository, await source.RepositorySettings.Value, cancellationToken)
+                ? await _provisioner.CreateAsync(client, destination, withSourceCredentials, repository, await source.RepositorySettings.Value, cancellationToken)
                 : (false, null);
             if (!created && !plan.IsEmpty)
             {
-                provisioningNote = await _provisioner.CompleteAsync(client, destination, repository, source.RepositorySettings, cancellationToken);
+                provisioningNote = await _provisioner.CompleteAsync(client, destination, withSourceCredentials, repository, source.RepositorySettings, cancellationToken);
             }
 
             var target = new BlobTarget(client, destination.RegistryId, repository);

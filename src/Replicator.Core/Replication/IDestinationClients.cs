@@ -8,4 +8,11 @@ public interface IDestinationClients
     /// <param name="destination">Where to write.</param>
     /// <param name="sourceAccount">The source image's account (null: the caller's own), to tell a same-account destination.</param>
     IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount);
+
+    /// <summary>
+    /// Whether <see cref="GetClient"/> signs with the replicator's own credentials for this destination (the source's),
+    /// rather than a role's or an SSM key pair's: with <see cref="ReplicationDestination.IsInSourceAccount"/>, whether
+    /// a destination without an account of its own is in the source's account.
+    /// </summary>
+    bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount);
 }

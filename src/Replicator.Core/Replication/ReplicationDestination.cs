@@ -1,4 +1,5 @@
 using Replicator.Core.Configuration;
+using Replicator.Core.Partitions;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
@@ -16,6 +17,20 @@ public sealed record ReplicationDestination(string Region, string? RegistryId = 
     /// </summary>
     public bool IsSource(string sourceRegion, string? sourceAccount = null) =>
         Region == sourceRegion && (RegistryId is null || RegistryId == sourceAccount);
+
+    /// <summary>
+    /// True when this destination is known to be in the source's account, the one rule of the repository policy copy
+    /// (RepositoryProvisioner) and of the account a replicated event names. An account lives in one partition, so
+    /// the destination's must be <paramref name="sourcePartition"/>; then the account it names, or, for a bare REGION,
+    /// the account of the credentials that write there: the source's only when they are the replicator's own
+    /// (<paramref name="writtenWithSourceCredentials"/>, <see cref="IDestinationClients.WritesWithSourceCredentials"/>).
+    /// A key pair from SSM, or a role, may belong to any account, whose id the replicator does not know: not the source's.
+    /// </summary>
+    /// <param name="sourcePartition">The source's partition (aws, aws-cn...).</param>
+    /// <param name="sourceAccount">The source's account; null when not known, which no named account matches.</param>
+    /// <param name="writtenWithSourceCredentials">Whether this destination is written with the replicator's own credentials.</param>
+    public bool IsInSourceAccount(string sourcePartition, string? sourceAccount, bool writtenWithSourceCredentials) =>
+        AwsPartitions.IdOf(Region) == sourcePartition && (RegistryId is { } account ? account == sourceAccount : writtenWithSourceCredentials);
 
     /// <summary>
     /// One entry, <c>region</c> or <c>account:region</c>. Throws <see cref="FormatException"/> whose message names

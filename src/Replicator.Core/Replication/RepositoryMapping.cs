@@ -136,10 +136,13 @@ public sealed class RepositoryMapping
     }
 
     /// <summary>
-    /// Why a rule maps selected repositories into a prefix <paramref name="filter"/> excludes, one reason per rule: every
-    /// name a rule gives starts with its destination prefix, so when an excluded prefix starts that prefix, every one
-    /// of them is excluded too (<c>old/=sandbox/old/</c> under <c>!sandbox/*</c>). Reported only for a rule some
-    /// selected name reaches (not excluded itself, nor taken by a longer source prefix). Empty: no such rule.
+    /// Why a rule maps selected repositories to names <paramref name="filter"/> excludes, one reason per rule and
+    /// exclusion. Every name a rule gives is its destination prefix followed by the rest of the source name, so an
+    /// excluded prefix that starts the destination prefix excludes every one of them (<c>old/=sandbox/old/</c> under
+    /// <c>!sandbox/*</c>); one the destination prefix starts excludes the names whose rest goes on into it
+    /// (<c>=backup/</c> under <c>!backup/legacy/*</c> gives <c>legacy/app</c> the name <c>backup/legacy/app</c>), and so
+    /// does an excluded exact name (<c>=backup/</c> under <c>!backup/app</c> gives <c>app</c> that name). Reported only
+    /// when a selected name (not excluded itself, nor taken by a longer source prefix) gets such a name. Empty: none.
     /// </summary>
     public IReadOnlyList<string> IntoExclusions(RepositoryFilter filter)
     {
@@ -147,32 +150,87 @@ public sealed class RepositoryMapping
         var problems = new List<string>();
         foreach (var rule in _rules)
         {
-            if (Reached(rule.Source, filter)
-                && filter.Excludes.FirstOrDefault(e => e.IsPrefix && rule.Destination.StartsWith(e.Value, StringComparison.Ordinal)) is { } exclusion)
+            if (!Reached(rule.Source, rule.Source, filter))
             {
-                problems.Add($"rule {Rule(rule)} maps every repository it takes under {EcrNames.Quote(exclusion.Text)}, which the selection excludes ({EcrNames.Quote(RepositoryFilter.ExclusionMark + exclusion.Text)})");
+                continue;
+            }
+
+            foreach (var exclusion in filter.Excludes)
+            {
+                var excluded = EcrNames.Quote(RepositoryFilter.ExclusionMark + exclusion.Text);
+                if (exclusion.IsPrefix && rule.Destination.StartsWith(exclusion.Value, StringComparison.Ordinal))
+                {
+                    problems.Add($"rule {Rule(rule)} maps every repository it takes under {EcrNames.Quote(exclusion.Text)}, which the selection excludes ({excluded})");
+                }
+                else if (exclusion.Value.StartsWith(rule.Destination, StringComparison.Ordinal)
+                    && (exclusion.IsPrefix ? ReachedUnder(rule, exclusion.Value, filter) : MapsOnto(rule, exclusion.Value, filter)) is { } example)
+                {
+                    var onto = exclusion.IsPrefix ? $"under {EcrNames.Quote(exclusion.Text)}" : $"onto {EcrNames.Quote(exclusion.Text)}";
+                    problems.Add($"rule {Rule(rule)} maps some names {onto}, which the selection excludes ({excluded}){example}");
+                }
             }
         }
 
         return problems;
     }
 
+    /// <summary>
+    /// Non-null (an example, or empty) when a selected name goes through <paramref name="rule"/> to a name starting
+    /// with <paramref name="excludedPrefix"/> (which starts with the rule's destination prefix): a selected name that
+    /// starts with the rule's source prefix followed by the rest of the excluded prefix.
+    /// </summary>
+    private string? ReachedUnder((string Source, string Destination) rule, string excludedPrefix, RepositoryFilter filter)
+    {
+        var start = rule.Source + excludedPrefix[rule.Destination.Length..];
+        return Overlap(rule.Source, start, filter) is { } overlap
+            ? MapsTo(EcrNames.ValidateRepositoryName(overlap) is null && filter.Matches(overlap) ? overlap : overlap + "app")
+            : null;
+    }
+
+    /// <summary>
+    /// Non-null (an example) when the one name that <paramref name="rule"/> maps onto <paramref name="excludedName"/>
+    /// (which starts with the rule's destination prefix) is selected and goes through that rule.
+    /// </summary>
+    private string? MapsOnto((string Source, string Destination) rule, string excludedName, RepositoryFilter filter)
+    {
+        var name = rule.Source + excludedName[rule.Destination.Length..];
+        return EcrNames.ValidateRepositoryName(name) is null && filter.Matches(name) && TryMap(name, out var mapped, out _) && mapped == excludedName
+            ? MapsTo(name)
+            : null;
+    }
+
+    /// <summary>": A becomes B" when <paramref name="name"/> maps to a valid name, else empty.</summary>
+    private string MapsTo(string name) =>
+        TryMap(name, out var mapped, out _) ? $": {EcrNames.Quote(name)} becomes {EcrNames.Quote(mapped)}" : string.Empty;
+
     public override string ToString() => IsIdentity ? "(none)" : string.Join(',', _rules.Select(r => $"{r.Source}={r.Destination}"));
 
     /// <summary>
-    /// Whether some name <paramref name="filter"/> selects goes through the rule of source prefix
-    /// <paramref name="source"/>: an included pattern overlaps it, and neither an exclusion nor a longer source prefix
-    /// takes every name of the overlap.
+    /// Whether some name <paramref name="filter"/> selects that starts with <paramref name="start"/> goes through the
+    /// rule of source prefix <paramref name="source"/> (which starts <paramref name="start"/>): an included pattern
+    /// overlaps <paramref name="start"/>, and neither an exclusion nor a longer source prefix takes every name of the
+    /// overlap.
     /// </summary>
-    private bool Reached(string source, RepositoryFilter filter) => filter.Includes.Any(p =>
+    private bool Reached(string source, string start, RepositoryFilter filter) => Overlap(source, start, filter) is not null;
+
+    /// <summary>The start of the selected names of <see cref="Reached"/> (an exact name, or a prefix), or null.</summary>
+    private string? Overlap(string source, string start, RepositoryFilter filter)
     {
-        var overlap = p.Value.StartsWith(source, StringComparison.Ordinal) ? p.Value
-            : p.IsPrefix && source.StartsWith(p.Value, StringComparison.Ordinal) ? source
-            : null;
-        return overlap is not null
-            && !filter.Excludes.Any(e => e.IsPrefix ? overlap.StartsWith(e.Value, StringComparison.Ordinal) : !p.IsPrefix && e.Value == overlap)
-            && !_rules.Any(k => k.Source.Length > source.Length && overlap.StartsWith(k.Source, StringComparison.Ordinal));
-    });
+        foreach (var p in filter.Includes)
+        {
+            var overlap = p.Value.StartsWith(start, StringComparison.Ordinal) ? p.Value
+                : p.IsPrefix && start.StartsWith(p.Value, StringComparison.Ordinal) ? start
+                : null;
+            if (overlap is not null
+                && !filter.Excludes.Any(e => e.IsPrefix ? overlap.StartsWith(e.Value, StringComparison.Ordinal) : !p.IsPrefix && e.Value == overlap)
+                && !_rules.Any(k => k.Source.Length > source.Length && overlap.StartsWith(k.Source, StringComparison.Ordinal)))
+            {
+                return overlap;
+            }
+        }
+
+        return null;
+    }
 
     private static string Rule((string Source, string Destination) rule) => EcrNames.Quote($"{rule.Source}={rule.Destination}");
 

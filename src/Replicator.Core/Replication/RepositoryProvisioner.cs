@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
-using Replicator.Core.Partitions;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
@@ -81,11 +80,13 @@ internal sealed class RepositoryProvisioner
     /// false when it already existed (then <see cref="CompleteAsync"/> finishes a creation another run left undone).
     /// Note: a marker left for want of ecr:UntagResource, as <see cref="CompleteAsync"/> reports it.
     /// </summary>
-    public async Task<(bool Created, string? Note)> CreateAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
+    /// <param name="withSourceCredentials">Whether <paramref name="destination"/> signs with the replicator's own
+    /// credentials (<see cref="IDestinationClients.WritesWithSourceCredentials"/>): who owns a bare REGION destination.</param>
+    public async Task<(bool Created, string? Note)> CreateAsync(IEcrClient destination, ReplicationDestination target, bool withSourceCredentials, string repositoryName, SourceRepositorySettings source, CancellationToken cancellationToken)
     {
         var key = (target.Region, target.RegistryId, repositoryName);
         _settled.TryRemove(key, out _);
-        var settings = SettingsFor(source, target);
+        var settings = SettingsFor(source, target, withSourceCredentials);
         var request = CreateRequest(target.RegistryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
 
         CreateRepositoryResponse created;
@@ -120,7 +121,7 @@ internal sealed class RepositoryProvisioner
     /// be read or the tag removed for want of a permission (a destination role deployed before these calls were
     /// granted): the copy goes on as it did before.
     /// </summary>
-    public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, CancellationToken cancellationToken)
+    public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, bool withSourceCredentials, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, CancellationToken cancellationToken)
     {
         var key = (target.Region, target.RegistryId, repositoryName);
         if (_settled.ContainsKey(key))
@@ -142,7 +143,7 @@ internal sealed class RepositoryProvisioner
 
         if (tags.Any(IsProvisioningTag))
         {
-            await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target), cancellationToken);
+            await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target, withSourceCredentials), cancellationToken);
             var note = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
             Settle(key);
             return note;
@@ -170,8 +171,8 @@ internal sealed class RepositoryProvisioner
     }
 
     /// <summary>What follows CreateRepository: the source's lifecycle policy, and its repository policy where it is copied.</summary>
-    private static PendingSettings SettingsFor(SourceRepositorySettings source, ReplicationDestination target) =>
-        new(source.LifecyclePolicyText, CopiesRepositoryPolicy(source.Repository, target.Region, target.RegistryId) ? source.RepositoryPolicyText : null);
+    private static PendingSettings SettingsFor(SourceRepositorySettings source, ReplicationDestination target, bool withSourceCredentials) =>
+        new(source.LifecyclePolicyText, CopiesRepositoryPolicy(source.Repository, target, withSourceCredentials) ? source.RepositoryPolicyText : null);
 
     private static async Task ApplyAsync(IEcrClient destination, string? registryId, string repositoryName, PendingSettings settings, CancellationToken cancellationToken)
     {
@@ -220,11 +221,13 @@ internal sealed class RepositoryProvisioner
     /// partition. A policy names principals by ARN. In another partition those ARNs are of the wrong partition, and
     /// ECR refuses the policy (SetRepositoryPolicy fails with InvalidParameterException, after CreateRepository);
     /// in another account it would silently grant the source account's principals access to the destination's
-    /// images. There the destination's owner sets its own policy. A destination without an account is in the
-    /// source's account (DESTINATION_REGIONS, REGION). A source repository whose ARN cannot be read copies nothing.
+    /// images. There the destination's owner sets its own policy. Which account a destination is in is
+    /// <see cref="ReplicationDestination.IsInSourceAccount"/>'s rule: a bare REGION written with an SSM key pair is
+    /// another account even in the source's partition (and its IAM user is not granted ecr:SetRepositoryPolicy).
+    /// A source repository whose ARN cannot be read copies nothing.
     /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
     /// </summary>
-    internal static bool CopiesRepositoryPolicy(Repository source, string destinationRegion, string? destinationRegistryId)
+    internal static bool CopiesRepositoryPolicy(Repository source, ReplicationDestination destination, bool withSourceCredentials)
     {
         // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME
         var arn = source.RepositoryArn?.Split(':', 6);
@@ -233,8 +236,7 @@ internal sealed class RepositoryProvisioner
             return false;
         }
 
-        var sourceAccount = source.RegistryId ?? arn[4];
-        return arn[1] == AwsPartitions.IdOf(destinationRegion) && (destinationRegistryId is null || destinationRegistryId == sourceAccount);
+        return destination.IsInSourceAccount(arn[1], source.RegistryId ?? arn[4], withSourceCredentials);
     }
 
     /// <summary>
@@ -280,7 +282,8 @@ internal sealed class RepositoryProvisioner
 
         // KMS and KMS_DSSE keys live in one region: the source's key cannot protect another region's repository. The
         // destination's own entry (ACCOUNT:REGION) comes first, so another account's repository is not encrypted with
-        // the key meant for this account's repositories in that region.
+        // the key meant for this account's repositories in that region. A bare REGION destination has no other
+        // spelling: its REGION entry is its own, whoever's credentials write there (an SSM key pair's account too).
         if ((destination.RegistryId is not null && _kmsKeys.TryGetValue(destination.ToString(), out var key))
             || _kmsKeys.TryGetValue(destination.Region, out key))
         {

@@ -21,4 +21,7 @@ public sealed class RetryingDestinationClients : IDestinationClients
     // Not cached: the inner client may change when its credentials are renewed, and the decorator holds no state.
     public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount) =>
         new RetryingEcrClient(_inner.GetClient(destination, sourceAccount), _calls);
+
+    public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
+        _inner.WritesWithSourceCredentials(destination, sourceAccount);
 }

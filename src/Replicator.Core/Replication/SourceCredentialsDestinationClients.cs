@@ -12,4 +12,6 @@ public sealed class SourceCredentialsDestinationClients(IEcrClientProvider clien
         ArgumentNullException.ThrowIfNull(destination);
         return _clients.GetClient(destination.Region);
     }
+
+    public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
 }

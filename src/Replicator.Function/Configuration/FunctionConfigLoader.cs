@@ -89,25 +89,32 @@ internal static partial class FunctionConfigLoader
 
         var repositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable));
         var replicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes);
-        if (replicateDeletes && mapping.Collisions(repositoryFilter) is { Count: > 0 } collisions)
+        var reconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), allowHttp: sqsEndpoint is not null);
+        if ((replicateDeletes || reconcileQueueUrl is not null) && mapping.Collisions(repositoryFilter) is { Count: > 0 } collisions)
         {
-            // Two source repositories sharing one destination repository: with deletes replicated, each one's DELETE
-            // events and the reconciler (a destination tag its source lacks is deleted) remove the other's tags.
+            // Two source repositories sharing one destination repository. With deletes replicated, each one's DELETE
+            // events and the reconciler (a destination tag its source lacks is deleted) remove the other's tags. With the
+            // scheduled reconciler alone, a tag both sources have points at one digest in the destination, so each pass
+            // finds it differing for the other source, copies that one's over it and announces it: the tag flips on
+            // every pass.
+            var (setting, remedy) = replicateDeletes
+                ? ($"{ReplicateDeletes}=true", $"turn {ReplicateDeletes} off")
+                : ($"{ReconcileQueueUrl} set (the scheduled reconciler)", $"leave {ReconcileQueueUrl} unset");
             throw new ConfigurationException(
                 RepositoryMapping.Variable,
-                $"with {ReplicateDeletes}=true every destination name must come from one source repository, but {string.Join("; ", collisions)}. "
-                + $"Give each rule a destination prefix that no other rule and no unmapped name can produce, narrow {RepositoryFilterVariable}, or turn {ReplicateDeletes} off");
+                $"with {setting} every destination name must come from one source repository, but {string.Join("; ", collisions)}. "
+                + $"Give each rule a destination prefix that no other rule and no unmapped name can produce, narrow {RepositoryFilterVariable}, or {remedy}");
         }
 
         if (mapping.IntoExclusions(repositoryFilter) is { Count: > 0 } denied
-            && destinations.FirstOrDefault(d => access.Route(d, sourceAccount: null).Kind == DestinationRouteKind.SourceCredentials) is { } denying)
+            && destinations.FirstOrDefault(d => access.WritesWithSourceCredentials(d, sourceAccount: null)) is { } denying)
         {
             // The stack's DenyExcludedRepositories denies the function's own role every write to an excluded name, in
             // every region: each copy to a destination written with that role would be refused until dead-lettered.
             // Destinations reached through a role or SSM keys are written with other credentials, which it does not bind.
             throw new ConfigurationException(
                 RepositoryMapping.Variable,
-                $"{string.Join("; ", denied)} in {RepositoryFilterVariable}, and the stack denies writes to excluded names, so every copy to "
+                $"{string.Join("; ", denied)} in {RepositoryFilterVariable}, and the stack denies writes to excluded names, so every copy of such a name to "
                 + $"{denying.Region} (written with the function's own role) would fail. Map to a prefix outside the exclusions, or drop the exclusion");
         }
 
@@ -119,7 +126,7 @@ internal static partial class FunctionConfigLoader
             RepositoryMapping = mapping,
             KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
-            ReconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), allowHttp: sqsEndpoint is not null),
+            ReconcileQueueUrl = reconcileQueueUrl,
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
             MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
             RepositoryFilter = repositoryFilter,

@@ -93,7 +93,7 @@ public static class ReplicatedEventFactory
         }
 
         var d = destination.Destination;
-        return AwsPartitions.IdOf(d.Region) == AwsPartitions.IdOf(source.Region) && access.Route(d, source.RegistryId).Kind == DestinationRouteKind.SourceCredentials
+        return d.IsInSourceAccount(AwsPartitions.IdOf(source.Region), source.RegistryId, access.WritesWithSourceCredentials(d, source.RegistryId))
             ? source.RegistryId
             : null;
     }

@@ -318,5 +318,7 @@ public sealed class FanOutTests
     {
         public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount) =>
             destination.Region == refused ? throw new InvalidOperationException($"no client for {destination}") : h.Client(destination.Region);
+
+        public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
     }
 }

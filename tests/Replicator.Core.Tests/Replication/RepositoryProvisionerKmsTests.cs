@@ -55,7 +55,7 @@ public sealed class RepositoryProvisionerKmsTests
     {
         var client = DispatchProxy.Create<IEcrClient, CreateRepositoryRecorder>();
         var recorder = (CreateRepositoryRecorder)(object)client;
-        await provisioner.CreateAsync(client, new ReplicationDestination(Region, account), "app", KmsSource, CancellationToken.None);
+        await provisioner.CreateAsync(client, new ReplicationDestination(Region, account), withSourceCredentials: account is null, "app", KmsSource, CancellationToken.None);
         var request = Assert.Single(recorder.Requests);
         Assert.Equal(account, request.RegistryId);
         return request.EncryptionConfiguration?.KmsKey;

@@ -162,6 +162,42 @@ public class FunctionConfigTests
         Load(("REPOSITORY_MAPPING", "old/=sandbox/old/"), ("REPOSITORY_FILTER", "*,!sandbox/*"), ("DESTINATION_REGIONS", "222222222222:us-west-2"));
     }
 
+    [Theory]
+    [InlineData("*,!backup/legacy/*", "'!backup/legacy/*'", "'legacy/app' becomes 'backup/legacy/app'")]
+    [InlineData("*,!backup/app", "'!backup/app'", "'app' becomes 'backup/app'")]
+    public void A_mapping_of_some_names_into_an_exclusion_is_refused_at_init(string filter, string exclusion, string example)
+    {
+        var error = Fails(("REPOSITORY_MAPPING", "=backup/"), ("REPOSITORY_FILTER", filter));
+
+        Assert.Equal("REPOSITORY_MAPPING", error.Variable);
+        Assert.Contains("rule '=backup/' maps some names", error.Message, StringComparison.Ordinal);
+        Assert.Contains(exclusion, error.Message, StringComparison.Ordinal);
+        Assert.Contains(example, error.Message, StringComparison.Ordinal);
+
+        // A rule whose names stay outside every exclusion loads.
+        Load(("REPOSITORY_MAPPING", "team/=backup/team/"), ("REPOSITORY_FILTER", filter));
+    }
+
+    /// <summary>
+    /// The scheduled reconciler compares each source repository with its destination: two sources sharing one
+    /// destination would each find the other's digest at their common tags and copy theirs over it, every pass.
+    /// </summary>
+    [Fact]
+    public void The_reconciler_is_refused_at_init_under_a_mapping_that_can_give_two_repositories_one_destination()
+    {
+        const string queue = "https://sqs.us-east-1.amazonaws.com/111111111111/ecr-replicator.fifo";
+        var error = Fails(("REPOSITORY_MAPPING", "team/="), ("RECONCILE_QUEUE_URL", queue));
+
+        Assert.Equal("REPOSITORY_MAPPING", error.Variable);
+        Assert.Contains("'team/='", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'team/app' and 'app' both become 'app'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RECONCILE_QUEUE_URL", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("REPLICATE_DELETES", error.Message, StringComparison.Ordinal);
+
+        // A selection under which the mapping is one to one loads with the reconciler.
+        Assert.NotNull(Load(("REPOSITORY_MAPPING", "team/="), ("RECONCILE_QUEUE_URL", queue), ("REPOSITORY_FILTER", "team/*")).ReconcileQueueUrl);
+    }
+
     [Fact]
     public void Repository_filter_is_parsed_at_init_and_defaults_to_every_repository()
     {
