@@ -78,6 +78,13 @@ public static class SyncCommand
         }
 
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
+        if (queue is not null && RegionInQueueUrl(queue) is { } queueRegion && queueRegion != criteria.SourceRegion)
+        {
+            // The function refuses an event of another region than its own (and its queue is in its own region), so
+            // every message sent would end in the dead-letter queue: refused before anything is read or sent.
+            throw new UsageException($"--enqueue names a queue in {queueRegion}, whose function replicates only images pushed in {queueRegion}, not in --source-region {criteria.SourceRegion}: give the queue of the stack in {criteria.SourceRegion}");
+        }
+
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
@@ -131,9 +138,11 @@ public static class SyncCommand
             : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
 
     /// <summary>The region in an SQS URL (sqs.REGION.amazonaws.com), else the source region (a local endpoint).</summary>
-    private static string QueueRegion(Uri queue, string fallback)
+    private static string QueueRegion(Uri queue, string fallback) => RegionInQueueUrl(queue) ?? fallback;
+
+    private static string? RegionInQueueUrl(Uri queue)
     {
         var parts = queue.Host.Split('.');
-        return parts.Length >= 3 && parts[0] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[1]) ? parts[1] : fallback;
+        return parts.Length >= 3 && parts[0] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[1]) ? parts[1] : null;
     }
 }

@@ -333,6 +333,21 @@ public sealed class EnqueueTests
     }
 
     [Fact]
+    public async Task A_queue_of_another_region_than_the_source_is_a_usage_error_before_anything_is_sent()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(15), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", "https://sqs.eu-west-1.amazonaws.com/000000000000/replicator.fifo");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--enqueue names a queue in eu-west-1, whose function replicates only images pushed in eu-west-1, not in --source-region us-east-1");
+        Assert.Empty(sqs.Requests);
+    }
+
+    [Fact]
     public async Task A_standard_queue_is_a_usage_error()
     {
         await using var h = await CliHarness.StartAsync();

@@ -158,5 +158,8 @@ public sealed class DriftScannerReferrerTests
             Asked.Add(destination);
             return inner.GetClient(destination, sourceAccount);
         }
+
+        public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
+            inner.WritesWithSourceCredentials(destination, sourceAccount);
     }
 }
