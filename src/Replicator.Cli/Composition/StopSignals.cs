@@ -6,7 +6,8 @@ namespace Replicator.Cli.Composition;
 /// Turns every signal that asks the CLI to stop into one cancellation: Ctrl+C (SIGINT), Ctrl+\ (SIGQUIT, which
 /// <see cref="Console.CancelKeyPress"/> also reports) and SIGTERM, which <c>timeout</c>, systemd, Kubernetes and CI
 /// runners send. Each one cancels <see cref="Token"/> and cancels the runtime's default handling, which for SIGTERM
-/// would end the process before the command reports how far it got; the command then exits as cancelled (2).
+/// would end the process before the command reports how far it got; the command then exits as cancelled (2). A
+/// second signal is left to the runtime, which ends the process at once.
 /// A supervisor that will not wait sends SIGKILL after its grace period (Kubernetes: terminationGracePeriodSeconds,
 /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination; systemd: TimeoutStopSec).
 /// On Windows the runtime maps SIGINT to Ctrl+C, SIGQUIT to Ctrl+Break and SIGTERM to a shutdown event
@@ -19,6 +20,7 @@ public sealed class StopSignals : IDisposable
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly IDisposable[] _registrations;
+    private int _signalled;
 
     /// <summary>Registers with the operating system.</summary>
     public StopSignals()
@@ -38,8 +40,16 @@ public sealed class StopSignals : IDisposable
 
     private void Handle(PosixSignalContext context)
     {
-        // Every signal, not only the first, is kept from ending the process: the command is already stopping and will
-        // exit once it has written its report (as Ctrl+C always behaved here).
+        // The first signal stops the command, which exits once it has written its report. A second one is the
+        // operator (or a supervisor) insisting: the runtime's default handling ends the process at once, without the
+        // report, as a second Ctrl+C does in most command-line tools, rather than leaving SIGKILL as the only way out
+        // of a stop that hangs (a call that does not answer its cancellation).
+        if (Interlocked.Exchange(ref _signalled, 1) == 1)
+        {
+            context.Cancel = false;
+            return;
+        }
+
         context.Cancel = true;
         try
         {

@@ -40,16 +40,22 @@ public sealed class StopSignalsTests
         Assert.True(context.Cancel, "the runtime's default handling would end the process before the command's report");
     }
 
-    [Fact]
-    public void A_second_signal_is_also_kept_from_ending_the_process()
+    [Theory]
+    [InlineData(PosixSignal.SIGINT, PosixSignal.SIGINT)]
+    [InlineData(PosixSignal.SIGINT, PosixSignal.SIGTERM)]
+    [InlineData(PosixSignal.SIGTERM, PosixSignal.SIGQUIT)]
+    public void A_second_signal_is_left_to_the_runtime_which_ends_the_process_at_once(PosixSignal first, PosixSignal then)
     {
         using var signals = Register();
-        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
-        var second = new PosixSignalContext(PosixSignal.SIGTERM);
+        var stop = new PosixSignalContext(first);
+        _handlers[first](stop);
+        var second = new PosixSignalContext(then) { Cancel = true };
 
-        _handlers[PosixSignal.SIGTERM](second);
+        _handlers[then](second);
 
-        Assert.True(second.Cancel);
+        Assert.True(stop.Cancel);
+        Assert.False(second.Cancel, "an operator who insists must not need SIGKILL to end a stop that hangs");
+        Assert.True(signals.Token.IsCancellationRequested);
     }
 
     [Fact]
