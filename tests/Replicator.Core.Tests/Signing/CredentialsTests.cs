@@ -102,60 +102,31 @@ public sealed class CredentialsTests
     [Fact]
     public async Task Callers_arriving_while_the_chain_is_walked_wait_for_that_walk()
     {
-        using var walking = new SemaphoreSlim(0);
-        using var gate = new ManualResetEventSlim();
-        var resolutions = 0;
-        var source = new AwsSdkCredentialsSource(() =>
-        {
-            // The chain's first step runs synchronously (a profile file read, an environment lookup): held here.
-            var n = Interlocked.Increment(ref resolutions);
-            if (n == 1)
-            {
-                walking.Release();
-                gate.Wait();
-            }
-
-            return Task.FromResult<AWSCredentials>(Numbered(n));
-        });
-
-        var first = Task.Run(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
-        await walking.WaitAsync();
+        using var chain = new HeldChain();
+        var source = chain.Source;
+        var first = await chain.FirstCallHeldAsync();
         var second = source.GetCredentialsAsync(CancellationToken.None).AsTask();
 
         Assert.False(second.IsCompleted);
-        Assert.Equal(1, resolutions);
-        gate.Set();
+        Assert.Equal(1, chain.Resolutions);
+        chain.Gate.Set();
         Assert.Equal("AKID1", (await first).AccessKeyId);
         Assert.Equal("AKID1", (await second).AccessKeyId);
-        Assert.Equal(1, resolutions);
+        Assert.Equal(1, chain.Resolutions);
     }
 
     [Fact]
     public async Task An_invalidation_during_a_walk_of_the_chain_leaves_no_caller_without_credentials()
     {
-        using var walking = new SemaphoreSlim(0);
-        using var gate = new ManualResetEventSlim();
-        var resolutions = 0;
-        var source = new AwsSdkCredentialsSource(() =>
-        {
-            var n = Interlocked.Increment(ref resolutions);
-            if (n == 1)
-            {
-                walking.Release();
-                gate.Wait();
-            }
-
-            return Task.FromResult<AWSCredentials>(Numbered(n));
-        });
-
-        var first = Task.Run(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
-        await walking.WaitAsync();
+        using var chain = new HeldChain();
+        var source = chain.Source;
+        var first = await chain.FirstCallHeldAsync();
 
         // The walk under way started before the invalidation: the caller waiting for it still gets its result, and the
         // next caller walks the chain again.
         source.Invalidate();
         var second = await source.GetCredentialsAsync(CancellationToken.None);
-        gate.Set();
+        chain.Gate.Set();
         var stale = await first;
 
         Assert.Equal("AKID1", stale.AccessKeyId);
@@ -164,10 +135,55 @@ public sealed class CredentialsTests
         // The set from the older walk was never the cached one: its refusal drops nothing.
         source.Invalidate(stale);
         Assert.Same(second, await source.GetCredentialsAsync(CancellationToken.None));
-        Assert.Equal(2, resolutions);
+        Assert.Equal(2, chain.Resolutions);
     }
 
     private static SessionAWSCredentials Numbered(int n) => new("AKID" + n, "secret", "token" + n);
+
+    // A source over a chain whose first walk is held in its synchronous part (a profile file read, an environment
+    // lookup) until Gate is set. Later walks answer at once.
+    private sealed class HeldChain : IDisposable
+    {
+        private readonly SemaphoreSlim _walking = new(0);
+        private int _resolutions;
+
+        public HeldChain()
+        {
+            Source = new AwsSdkCredentialsSource(ResolveAsync);
+        }
+
+        public AwsSdkCredentialsSource Source { get; }
+
+        public ManualResetEventSlim Gate { get; } = new();
+
+        public int Resolutions => Volatile.Read(ref _resolutions);
+
+        /// <summary>The first call, on another thread, once it is held inside the walk.</summary>
+        public async Task<Task<AwsCredentials>> FirstCallHeldAsync()
+        {
+            var first = Task.Run(() => Source.GetCredentialsAsync(CancellationToken.None).AsTask());
+            await _walking.WaitAsync();
+            return first;
+        }
+
+        private Task<AWSCredentials> ResolveAsync()
+        {
+            var n = Interlocked.Increment(ref _resolutions);
+            if (n == 1)
+            {
+                _walking.Release();
+                Gate.Wait();
+            }
+
+            return Task.FromResult<AWSCredentials>(Numbered(n));
+        }
+
+        public void Dispose()
+        {
+            _walking.Dispose();
+            Gate.Dispose();
+        }
+    }
 
     // Stands for the SDK's role or SSO credentials: a cached set, generated again after ClearCredentials.
     private sealed class CountingRefreshingCredentials : RefreshingAWSCredentials
