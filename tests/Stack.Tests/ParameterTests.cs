@@ -100,6 +100,31 @@ public sealed class ParameterTests
         Assert.Equal(admitted, Admits("DestinationRegions", value));
     }
 
+    /// <summary>
+    /// Every region botocore's endpoint rules know (the endpoint table the ECR client is tested against, regenerated
+    /// from botocore) is admitted by each destination parameter: a stack in eusc-de-east-1 or an ISO region names
+    /// its own partition's regions in DestinationRegions, and the cross-account and cross-partition forms take the
+    /// same codes.
+    /// </summary>
+    [Fact]
+    public void Every_region_botocore_knows_is_admitted_by_each_destination_parameter()
+    {
+        var regions = File.ReadLines(RepositoryRoot.File("tests", "Replicator.Core.Tests", "Fixtures", "ecr-endpoints.tsv"))
+            .Where(line => !line.StartsWith('#') && !line.StartsWith("region\t", StringComparison.Ordinal))
+            .Select(line => line.Split('\t')[0])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("eusc-de-east-1", regions);
+        Assert.Contains("us-isof-south-1", regions);
+
+        var refused = regions.Where(region => !Admits("DestinationRegions", region)
+                || !Admits("OtherAccountDestinations", "123456789012:" + region)
+                || !Admits("OtherPartitionDestinations", region)
+                || !Admits("OtherPartitionDestinations", "123456789012:" + region))
+            .ToList();
+        Assert.Empty(refused);
+    }
+
     [Theory]
     [InlineData("", true)]
     [InlineData("ops@example.com", true)]

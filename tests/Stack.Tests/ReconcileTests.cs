@@ -37,6 +37,16 @@ public sealed class ReconcileTests
     }
 
     [Fact]
+    public void A_failed_reconcile_invocation_is_not_retried_by_lambda_beside_the_next_scheduled_run()
+    {
+        var stack = Samples.Selecting("team/*");
+        var config = Assert.Single(stack.OfType("AWS::Lambda::EventInvokeConfig")).Value["Properties"]!;
+
+        Assert.Equal(0, (int)config["MaximumRetryAttempts"]!);
+        Assert.Equal("{Ref:ReplicatorFunction}", (string)config["FunctionName"]!);
+    }
+
+    [Fact]
     public void The_function_sends_drift_to_the_replication_queue_and_keeps_its_cursor_in_its_own_parameter()
     {
         var stack = Samples.Selecting("team/*");

@@ -13,7 +13,7 @@ public sealed record ReconcileRun
 
     public string? RunId { get; init; }
 
-    /// <summary>The events' <c>time</c>: now, so ReplicationLatency measures the reconcile's own delay, not the image's age.</summary>
+    /// <summary>The events' <c>time</c>: now, when the drift was found (the function writes no ReplicationLatency for messages the reconciler sent).</summary>
     public required DateTimeOffset Time { get; init; }
 
     /// <summary>No new work starts at or after this instant (the invocation deadline minus a margin); null: no bound.</summary>
