@@ -49,9 +49,9 @@ public static class CliApp
         {
             console.Error("cancelled");
         }
-        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
         {
-            console.Error($"--tag-filter took longer than {Core.Selection.TagFilter.MatchTimeout.TotalMilliseconds:0} ms on one tag; simplify the pattern");
+            console.Error($"--tag-filter took longer than {e.MatchTimeout.TotalMilliseconds:0} ms on tag {Core.Validation.EcrNames.Quote(e.Input)}; simplify the pattern");
         }
         catch (EcrException e)
         {

@@ -11,9 +11,13 @@ public static class TagFilter
     /// <summary>
     /// The bound on one match: a pathological pattern fails with <see cref="RegexMatchTimeoutException"/> instead of
     /// eating the invocation. A tag is at most 300 characters (botocore's ECR model, <c>ImageTag</c>), which a
-    /// sane pattern matches in microseconds.
+    /// sane pattern matches in microseconds. One second, not less: the timeout counts elapsed time, not CPU time
+    /// (https://learn.microsoft.com/dotnet/standard/base-types/best-practices-regex#use-time-out-values), and a
+    /// 128 MB Lambda gets about 1/14 of a vCPU (one vCPU at 1,769 MB,
+    /// https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so a GC pause or a descheduled
+    /// thread can stretch a sane match past a tighter bound. The function's Redactor gives its patterns the same second.
     /// </summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The anchored expression (<c>v1.*</c> must not accept <c>dev-v1</c>), or null for an empty pattern (every tag).

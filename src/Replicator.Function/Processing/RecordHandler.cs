@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
+using Replicator.Core.Validation;
 using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
@@ -55,11 +56,16 @@ public sealed class RecordHandler(
         {
             decision = RecordDecision.Decide(imageEvent, config.ReplicateDeletes, config.TagFilter);
         }
-        catch (RegexMatchTimeoutException)
+        catch (RegexMatchTimeoutException ex)
         {
-            const string reason = "TAG_FILTER took too long to evaluate on this tag";
-            logger.Error(reason, fields with { Outcome = LogOutcomes.Failed, ErrorType = TagFilterTimeoutErrorType });
-            return new RecordResult(RecordOutcome.PermanentFailure, reason, TagFilterTimeoutErrorType);
+            // Transient: the timeout counts elapsed time, not CPU time
+            // (https://learn.microsoft.com/dotnet/standard/base-types/best-practices-regex#use-time-out-values), so a
+            // pause of a small function can stretch a sane match past it. SQS delivers the message again with backoff;
+            // a pattern that times out on every receive reaches the dead-letter queue on the last one (MAX_RECEIVE_COUNT)
+            // with this reason, or by the queue's redrive policy.
+            var reason = $"TAG_FILTER took longer than {ex.MatchTimeout.TotalMilliseconds:0} ms on tag {EcrNames.Quote(imageEvent.Tag ?? ex.Input)}; retried, and a pattern that times out on every receive needs simplifying";
+            logger.Warn(reason, fields with { Outcome = LogOutcomes.Failed, ErrorType = TagFilterTimeoutErrorType });
+            return new RecordResult(RecordOutcome.TransientFailure, reason, TagFilterTimeoutErrorType);
         }
 
         var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations);

@@ -96,6 +96,24 @@ public sealed class ArgumentErrorTests
         run.AssertOneLineError("repository ghost does not exist in us-east-1");
     }
 
+    /// <summary>
+    /// A pattern that backtracks exponentially, (a+)+b on a run of a's without a b, outlasts the match timeout on such
+    /// a tag on any machine: the run stops with one line naming the option and the tag, exit 2, nothing copied.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_filter_that_times_out_on_a_tag_is_a_one_line_error_naming_the_tag()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var tag = new string('a', 64);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(7), tag);
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--tag-filter", "(a+)+b");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"--tag-filter took longer than 1000 ms on tag '{tag}'; simplify the pattern");
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
     [Fact]
     public async Task Help_goes_to_stdout_and_exits_zero()
     {

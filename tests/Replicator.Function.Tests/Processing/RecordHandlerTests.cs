@@ -271,4 +271,59 @@ public class RecordHandlerTests
         Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
         Assert.Equal(RecordHandler.CancelledErrorType, result.ErrorType);
     }
+
+    /// <summary>
+    /// A TAG_FILTER whose match on <see cref="LongTag"/> runs past its timeout whatever the machine: (a+)+b backtracks
+    /// exponentially on a run of a's without a b. Built with a 1 ms bound rather than through TagFilter.Create, so the
+    /// test need not wait out the product's second; which timeout fires does not matter here, only what follows.
+    /// </summary>
+    private static Regex TimingOutFilter() => new("^(?:(a+)+b)\\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(1));
+
+    private static readonly string LongTag = new('a', 64);
+
+    [Fact]
+    public async Task A_tag_filter_timeout_is_transient_and_names_TAG_FILTER_and_the_tag()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = TimingOutFilter() });
+
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body(tag: LongTag)), "req", CancellationToken.None);
+
+        Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
+        Assert.Equal(RecordHandler.TagFilterTimeoutErrorType, result.ErrorType);
+        Assert.StartsWith($"TAG_FILTER took longer than 1 ms on tag '{LongTag}'", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(harness.Replicator.Calls);
+        var line = Assert.Single(harness.LogLines);
+        Assert.Equal(("WARN", "Failed", RecordHandler.TagFilterTimeoutErrorType, LongTag), (line.GetProperty("level").GetString(), line.GetProperty("outcome").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("tag").GetString()));
+    }
+
+    [Fact]
+    public async Task A_tag_filter_timeout_before_the_last_receive_is_reported_and_delayed_not_dead_lettered()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = TimingOutFilter() });
+        var visibility = new RecordingMessageVisibility();
+        var processor = harness.ProcessorWithRedelivery(visibility, new BatchProcessorOptions { MaxReceiveCount = 200 });
+
+        var response = await processor.ProcessAsync(E.Batch(E.Received("1", LongTag, "g1", 1)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Empty(harness.DeadLetter.Sent);
+        Assert.Equal(["rh-1"], visibility.Changes.Select(c => c.ReceiptHandle));
+    }
+
+    [Fact]
+    public async Task A_tag_filter_timeout_on_the_last_receive_is_dead_lettered_with_the_TAG_FILTER_reason()
+    {
+        var harness = new Harness(Harness.DefaultConfig with { TagFilter = TimingOutFilter() });
+        var processor = harness.ProcessorWithRedelivery(new RecordingMessageVisibility(), new BatchProcessorOptions { MaxReceiveCount = 200 });
+
+        var response = await processor.ProcessAsync(E.Batch(E.Received("1", LongTag, "g1", 200)), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        var sent = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal(BatchProcessor.ReceivesExhaustedErrorType, sent.ErrorType);
+        Assert.StartsWith(
+            $"receive 200 of at most 200 (MAX_RECEIVE_COUNT) and its last attempt failed transiently: {RecordHandler.TagFilterTimeoutErrorType}: TAG_FILTER took longer than 1 ms on tag '{LongTag}'",
+            sent.Reason,
+            StringComparison.Ordinal);
+    }
 }
