@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Replicator.Core.Ecr.Http;
 using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Resilience;

@@ -87,15 +87,17 @@ public sealed partial class EcrClient : IEcrClient
 
     /// <summary>Sends a body (and takes ownership of it) whose SHA-256 is <paramref name="payloadHash"/>; maps every failure to <see cref="EcrException"/>.</summary>
     private async Task<TResponse> SendAsync<TResponse>(
-        string operation, HttpContent body, string payloadHash, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
+        string operation, RetainedContent body, string payloadHash, JsonTypeInfo<TResponse> responseInfo, CancellationToken cancellationToken)
         where TResponse : EcrResponse, new()
     {
         using var content = body;
-        using var timeout = Config.Timeout == Timeout.InfiniteTimeSpan
-            ? new CancellationTokenSource()
-            : new CancellationTokenSource(Config.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var token = linked.Token;
+
+        // One timer per call, on the engine's clock: it runs from the start, the body re-arms it as its blocks go
+        // out (a 13.3 MiB UploadLayerPart on a slow uplink is limited on inactivity, not on its total), and it runs
+        // once more from the end of the body to the end of the answer (RetainedContent.Deadline).
+        using var deadline = new StallTimer(Config.Timeout, _timeProvider, cancellationToken);
+        content.Deadline = deadline;
+        var token = deadline.Token;
         AwsCredentials? used = null;
         try
         {

@@ -28,8 +28,10 @@ public sealed record EcrClientConfig
     public Uri? ServiceUrl { get; init; }
 
     /// <summary>
-    /// How long one call may take, sending the body and reading the response included; <see cref="Timeout.InfiniteTimeSpan"/>
-    /// turns it off. A timed-out call throws a transient <see cref="EcrException"/> with code <c>RequestTimeout</c>.
+    /// How long one call may wait: until its body starts; while the body is sent, for each block of it to go out (an
+    /// inactivity limit, so a large UploadLayerPart on a slow uplink is not cut for its size); and from the end of the
+    /// body to the end of the response. <see cref="Timeout.InfiniteTimeSpan"/> turns it off. A timed-out call throws a
+    /// transient <see cref="EcrException"/> with code <c>RequestTimeout</c>.
     /// </summary>
     public TimeSpan Timeout
     {

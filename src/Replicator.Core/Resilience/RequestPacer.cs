@@ -8,6 +8,7 @@ namespace Replicator.Core.Resilience;
 public sealed class RequestPacer
 {
     private readonly TimeProvider _time;
+    private readonly long _origin;
     private readonly long _intervalTicks;
     private readonly Lock _gate = new();
     private long _nextSlot;
@@ -16,20 +17,23 @@ public sealed class RequestPacer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
         _time = time;
+        _origin = time.GetTimestamp();
         _intervalTicks = (long)(TimeSpan.TicksPerSecond / ratePerSecond);
     }
 
     /// <summary>Waits until the caller's slot; returns at once when the rate is not exceeded.</summary>
     public async ValueTask WaitAsync(CancellationToken cancellationToken)
     {
-        var delay = Reserve(_time.GetUtcNow().UtcTicks);
+        // Slots are kept on the monotonic timestamp, not the wall clock: an NTP step back of X would otherwise make
+        // every caller already queued wait X more (TimeProvider.GetTimestamp, like Stopwatch, never goes back).
+        var delay = Reserve(_time.GetElapsedTime(_origin).Ticks);
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
-    /// <summary>Takes the next free slot at or after <paramref name="nowTicks"/>; returns how long to wait for it.</summary>
+    /// <summary>Takes the next free slot at or after <paramref name="nowTicks"/> (monotonic, in <see cref="TimeSpan"/> ticks); returns how long to wait for it.</summary>
     internal TimeSpan Reserve(long nowTicks)
     {
         lock (_gate)

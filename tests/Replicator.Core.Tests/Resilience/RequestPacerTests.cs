@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Tests.Resilience;
@@ -29,5 +30,34 @@ public sealed class RequestPacerTests
     }
 
     [Fact]
+    public async Task A_wall_clock_stepped_back_does_not_make_the_next_caller_wait()
+    {
+        var clock = new SteppedBackClock();
+        var pacer = new RequestPacer(1, clock);
+        await pacer.WaitAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        // NTP steps the wall clock back 10 s; monotonic time goes on.
+        clock.WallClockOffset = TimeSpan.FromSeconds(-10);
+        var next = pacer.WaitAsync(CancellationToken.None);
+
+        Assert.True(next.IsCompletedSuccessfully);
+        await next;
+    }
+
+    [Fact]
     public void A_zero_rate_is_refused() => Assert.Throws<ArgumentOutOfRangeException>(() => new RequestPacer(0, TimeProvider.System));
+
+    /// <summary>A fake clock whose wall time can jump back while its timestamps keep advancing (FakeTimeProvider cannot go back).</summary>
+    private sealed class SteppedBackClock : FakeTimeProvider
+    {
+        public TimeSpan WallClockOffset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + WallClockOffset;
+
+        // FakeTimeProvider derives its timestamps from the (virtual) UtcNow: keep them on the unshifted time.
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => base.GetUtcNow().UtcTicks;
+    }
 }

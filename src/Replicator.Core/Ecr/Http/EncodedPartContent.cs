@@ -22,8 +22,8 @@ internal sealed class EncodedPartContent : RetainedContent
 
     protected override async ValueTask WriteBodyAsync(Stream stream, CancellationToken cancellationToken)
     {
-        await stream.WriteAsync(_part.Head, cancellationToken);
-        await stream.WriteAsync(_tail.WrittenMemory, cancellationToken);
+        await WriteBlocksAsync(stream, _part.Head, cancellationToken);
+        await WriteBlocksAsync(stream, _tail.WrittenMemory, cancellationToken);
     }
 
     protected override void WriteBody(Stream stream)

@@ -9,7 +9,7 @@ internal sealed class PooledRequestContent(PooledBufferWriter body, string media
     protected override long BodyLength => body.WrittenCount;
 
     protected override ValueTask WriteBodyAsync(Stream stream, CancellationToken cancellationToken) =>
-        stream.WriteAsync(body.WrittenMemory, cancellationToken);
+        WriteBlocksAsync(stream, body.WrittenMemory, cancellationToken);
 
     protected override void WriteBody(Stream stream) => stream.Write(body.WrittenSpan);
 

@@ -13,9 +13,24 @@ internal abstract class RetainedContent : HttpContent
     private int _references = 1;
     private int _disposed;
 
+    /// <summary>
+    /// Each block of a body is written separately, and the call's timer re-armed before it: small enough that one
+    /// block takes far less than the timeout even on a slow, shared uplink (64 KiB at 10 Mbit/s split among twelve
+    /// uploads is about 0.6 s), large enough that a 13.3 MiB UploadLayerPart re-arms it only some 200 times.
+    /// </summary>
+    internal const int BlockSize = 64 * 1024;
+
     protected RetainedContent(string mediaType) => Headers.ContentType = new MediaTypeHeaderValue(mediaType);
 
-    /// <summary>Writes the body; called only while a reference is held.</summary>
+    /// <summary>
+    /// The call's timer, when it has one. While the body is sent it is re-armed before each block, so a slow but
+    /// moving upload is limited on inactivity (what botocore's <c>read_timeout</c> is: a socket timeout, not a
+    /// total, https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html), and once more after the last
+    /// block, so the whole timeout is left for the answer. A body whose bytes stop moving for that long still times out.
+    /// </summary>
+    internal StallTimer? Deadline { get; set; }
+
+    /// <summary>Writes the body (through <see cref="WriteBlocksAsync"/>); called only while a reference is held.</summary>
     protected abstract ValueTask WriteBodyAsync(Stream stream, CancellationToken cancellationToken);
 
     /// <summary>Writes the body synchronously; called only while a reference is held.</summary>
@@ -36,10 +51,27 @@ internal abstract class RetainedContent : HttpContent
         try
         {
             await WriteBodyAsync(stream, cancellationToken);
+            Deadline?.Rearm();
         }
         finally
         {
             Release();
+        }
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> in blocks of <see cref="BlockSize"/>, re-arming <see cref="Deadline"/> before each.</summary>
+    protected async ValueTask WriteBlocksAsync(Stream stream, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        if (Deadline is not { } deadline)
+        {
+            await stream.WriteAsync(bytes, cancellationToken);
+            return;
+        }
+
+        for (var offset = 0; offset < bytes.Length; offset += BlockSize)
+        {
+            deadline.Rearm();
+            await stream.WriteAsync(bytes.Slice(offset, Math.Min(BlockSize, bytes.Length - offset)), cancellationToken);
         }
     }
 
