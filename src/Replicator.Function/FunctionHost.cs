@@ -81,6 +81,7 @@ public sealed class FunctionHost
         var bootstrap = new LambdaBootstrap(runtimeApi, initializer.InitializeAsync, Environment, TimeProvider)
         {
             InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+            RuntimeApiWarning = initializer.RuntimeApiWarning,
         };
         return await bootstrap.RunAsync(cancellationToken);
     }

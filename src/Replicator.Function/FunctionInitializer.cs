@@ -29,6 +29,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
 {
     private IReplicatorOwner? _replicator;
     private HttpClient? _eventsHttp;
+    private FunctionLogger? _logger;
 
     public Task<LambdaBootstrapHandler> InitializeAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +50,19 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         }
     }
 
+    /// <summary>A Runtime API failure the loop survived: a WARN line with the invocation's request id once the logger exists.</summary>
+    public void RuntimeApiWarning(string awsRequestId, string message)
+    {
+        if (_logger is { } logger)
+        {
+            logger.Warn(message, new LogFields { RequestId = awsRequestId });
+        }
+        else
+        {
+            sink.WriteLine($"{message} (request {awsRequestId})");
+        }
+    }
+
     public void Dispose()
     {
         _replicator?.Dispose();
@@ -58,7 +72,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
     private LambdaBootstrapHandler Build(FunctionConfig config)
     {
         var time = host.TimeProvider;
-        var logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, time);
+        var logger = _logger = new FunctionLogger(sink, config.LogLevel, config.LogFormat, time);
         var metrics = new MetricsWriter(sink, config.MetricsNamespace, time);
         if (MetricsWriter.FilteredOutWarning(config.LogLevel, config.LogFormat) is { } warning)
         {

@@ -202,6 +202,22 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_response_the_runtime_api_refuses_is_logged_as_a_warning_with_its_request_id()
+    {
+        _api.RefuseResponses(413);
+        _ = Start(Environment());
+
+        var refused = await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, refused.Status);
+        var warning = Assert.Single(
+            _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
+            l => l.TryGetProperty("level", out var level) && level.GetString() == "WARN");
+        Assert.Equal(refused.RequestId, warning.GetProperty("requestId").GetString());
+        Assert.Contains("HTTP 413", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_variable_is_an_init_error_naming_it_and_a_plain_log_line()
     {
         var env = Environment(("DESTINATION_REGIONS", null));

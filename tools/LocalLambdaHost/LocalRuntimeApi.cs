@@ -25,7 +25,10 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly ConcurrentDictionary<string, Pending> _inFlight = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<LocalInvocationResult> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<int> _responseRefusals = new();
+    private readonly ConcurrentQueue<int> _errorRefusals = new();
     private int _sequence;
+    private int _nextRequests;
 
     private LocalRuntimeApi(WebApplication app, TimeProvider time)
     {
@@ -41,6 +44,22 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
 
     /// <summary>The Lambda-Runtime-Function-Error-Type headers and paths of every error posted, in order (for tests).</summary>
     public ConcurrentQueue<string> Log { get; } = new();
+
+    /// <summary>Every POST to an invocation's response or error path, with the status it was answered, in order.</summary>
+    public ConcurrentQueue<LocalInvocationPost> Posts { get; } = new();
+
+    /// <summary>How many GET next requests have arrived, answered or still waiting.</summary>
+    public int NextRequests => Volatile.Read(ref _nextRequests);
+
+    /// <summary>
+    /// Answers the next <paramref name="times"/> POST .../response with <paramref name="statusCode"/> and an error body
+    /// instead of 202 (as Lambda answers 413 for a response above its payload limit, or 500 when the environment is
+    /// broken). The invocation stays open, so an error post can still end it.
+    /// </summary>
+    public void RefuseResponses(int statusCode, int times = 1) => Enqueue(_responseRefusals, statusCode, times);
+
+    /// <summary>Answers the next <paramref name="times"/> POST .../error with <paramref name="statusCode"/>; the invocation stays open.</summary>
+    public void RefuseErrors(int statusCode, int times = 1) => Enqueue(_errorRefusals, statusCode, times);
 
     public static async Task<LocalRuntimeApi> StartAsync(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
@@ -83,6 +102,7 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
 
     private async Task NextAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _nextRequests);
         Pending pending;
         try
         {
@@ -105,14 +125,36 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         await context.Response.WriteAsync(pending.Payload, context.RequestAborted);
     }
 
+    private static void Enqueue(ConcurrentQueue<int> refusals, int statusCode, int times)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        for (var i = 0; i < times; i++)
+        {
+            refusals.Enqueue(statusCode);
+        }
+    }
+
     private async Task<IResult> CompleteAsync(string id, HttpRequest request, LocalInvocationStatus status)
     {
+        var body = await ReadAsync(request);
+        var refusals = status == LocalInvocationStatus.Response ? _responseRefusals : _errorRefusals;
+        if (_inFlight.ContainsKey(id) && refusals.TryDequeue(out var refused))
+        {
+            Posts.Enqueue(new LocalInvocationPost(id, status, refused));
+            Log.Enqueue($"{status} {id} refused {refused.ToString(CultureInfo.InvariantCulture)}");
+            return Results.Text(
+                $"{{\"errorMessage\":\"refused by the test\",\"errorType\":\"Http{refused.ToString(CultureInfo.InvariantCulture)}\"}}",
+                "application/json",
+                statusCode: refused);
+        }
+
         if (!_inFlight.TryRemove(id, out var pending))
         {
+            Posts.Enqueue(new LocalInvocationPost(id, status, StatusCodes.Status404NotFound));
             return Results.NotFound();
         }
 
-        var body = await ReadAsync(request);
+        Posts.Enqueue(new LocalInvocationPost(id, status, StatusCodes.Status202Accepted));
         var errorType = request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault();
         Log.Enqueue($"{status} {id} {errorType}");
         pending.Result.TrySetResult(new LocalInvocationResult(id, status, body, errorType));

@@ -58,18 +58,23 @@ internal sealed class ImageDeleter
 
         var results = await Task.WhenAll(request.Destinations.Select(async d =>
         {
-            var result = await DeleteFromAsync(_destinationClients.GetClient(d, request.Source.RegistryId), request.Source, d, cancellationToken);
+            var result = await DeleteFromAsync(request.Source, d, cancellationToken);
             _observer.DestinationDone(result);
             return result;
         }));
         return new ReplicationResult(request.Source, request.Source.Digest, results);
     }
 
-    private async Task<DestinationResult> DeleteFromAsync(IEcrClient client, ImageReference source, ReplicationDestination destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// The destination's client is made inside the try, as a copy's is (DestinationReplicator): a destination whose
+    /// client cannot be made (its credentials cannot be had) fails alone, and the others' results are still reported.
+    /// </summary>
+    private async Task<DestinationResult> DeleteFromAsync(ImageReference source, ReplicationDestination destination, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         try
         {
+            var client = _destinationClients.GetClient(destination, source.RegistryId);
             var repository = _mapping.Map(source.RepositoryName);
             if (source.Tag is not null && source.Digest is not null)
             {

@@ -5,6 +5,11 @@ public sealed record ReplicationResult(ImageReference Source, string? SourceDige
 {
     public bool Succeeded => Destinations.All(d => d.Succeeded);
 
-    /// <summary>True when at least one destination failed and every failure is transient (a retry may succeed).</summary>
-    public bool ShouldRetry => !Succeeded && Destinations.Where(d => !d.Succeeded).All(d => d.Transient);
+    /// <summary>
+    /// True when any destination failed transiently (a retry may succeed there), even beside permanent failures: the
+    /// retry re-reads every destination, so one that failed permanently fails again, one done already is up to date,
+    /// and only when every failure left is permanent does the request end. Giving up at the first permanent failure
+    /// would leave a destination cut only by throttling or the deadline without the image.
+    /// </summary>
+    public bool ShouldRetry => Destinations.Any(d => !d.Succeeded && d.Transient);
 }

@@ -11,23 +11,41 @@ namespace Replicator.Core.Signing;
 public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
 {
     private readonly AWSCredentials? _credentials;
+    private readonly Func<Task<AWSCredentials>> _resolve;
+    private readonly Lock _gate = new();
     private Task<AWSCredentials>? _resolving;
+
+    // The set last handed out, as one object while the SDK hands out the same keys, so Invalidate(used) can tell
+    // whether a refused set is still the cached one; null once invalidated, until the next call hands one out.
+    private AwsCredentials? _issued;
+
+    // Counts invalidations: a set read across one is not recorded as _issued (it may predate the invalidation).
+    private long _invalidations;
 
     /// <summary>Resolves the default chain lazily, on first use (so constructing never fails).</summary>
     public AwsSdkCredentialsSource()
+        : this(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync())
     {
     }
 
     public AwsSdkCredentialsSource(AWSCredentials credentials)
     {
         _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        _resolve = () => Task.FromResult(credentials);
+    }
+
+    /// <summary>Resolves with <paramref name="resolve"/> (in place of the SDK's default chain) on first use and after each invalidation.</summary>
+    internal AwsSdkCredentialsSource(Func<Task<AWSCredentials>> resolve)
+    {
+        _resolve = resolve ?? throw new ArgumentNullException(nameof(resolve));
     }
 
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
+        var invalidations = Interlocked.Read(ref _invalidations);
         var source = _credentials ?? await ResolveAsync(cancellationToken);
         var current = await source.GetCredentialsAsync().WaitAsync(cancellationToken);
-        return new AwsCredentials(current.AccessKey, current.SecretKey, current.UseToken ? current.Token : null);
+        return Issue(current, invalidations);
     }
 
     /// <summary>
@@ -37,14 +55,65 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// </summary>
     public void Invalidate()
     {
-        if ((_credentials ?? (Volatile.Read(ref _resolving) is { IsCompletedSuccessfully: true } done ? done.Result : null)) is RefreshingAWSCredentials refreshing)
+        lock (_gate)
+        {
+            Forget();
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Invalidate()"/>, only while <paramref name="used"/> is the set last handed out: requests signed with
+    /// one set are refused together, and only the first refusal drops it. The later ones would otherwise drop the set
+    /// fetched again after it, and every refused request would cost a walk of the chain (an STS or metadata call).
+    /// </summary>
+    public void Invalidate(AwsCredentials used)
+    {
+        lock (_gate)
+        {
+            if (used is not null && ReferenceEquals(_issued, used))
+            {
+                Forget();
+            }
+        }
+    }
+
+    // Under _gate. The count goes up last, so a caller that reads the new count also sees the cleared cache.
+    private void Forget()
+    {
+        if ((_credentials ?? (_resolving is { IsCompletedSuccessfully: true } done ? done.Result : null)) is RefreshingAWSCredentials refreshing)
         {
             refreshing.ClearCredentials();
         }
 
         if (_credentials is null)
         {
-            Volatile.Write(ref _resolving, null);
+            _resolving = null;
+        }
+
+        _issued = null;
+        Interlocked.Increment(ref _invalidations);
+    }
+
+    private AwsCredentials Issue(ImmutableCredentials current, long invalidations)
+    {
+        var token = current.UseToken ? current.Token : null;
+        lock (_gate)
+        {
+            if (_issued is { } issued
+                && string.Equals(issued.AccessKeyId, current.AccessKey, StringComparison.Ordinal)
+                && string.Equals(issued.SecretAccessKey, current.SecretKey, StringComparison.Ordinal)
+                && string.Equals(issued.SessionToken, string.IsNullOrEmpty(token) ? null : token, StringComparison.Ordinal))
+            {
+                return issued;
+            }
+
+            var fresh = new AwsCredentials(current.AccessKey, current.SecretKey, token);
+            if (invalidations == _invalidations)
+            {
+                _issued = fresh;
+            }
+
+            return fresh;
         }
     }
 
@@ -53,11 +122,44 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
         var resolving = Volatile.Read(ref _resolving);
         if (resolving is null || resolving.IsFaulted || resolving.IsCanceled)
         {
-            // A failed resolution (no credentials yet, metadata endpoint down) is retried on the next call.
-            var fresh = DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync();
-            resolving = Interlocked.CompareExchange(ref _resolving, fresh, resolving) == resolving ? fresh : _resolving!;
+            // A failed resolution (no credentials yet, metadata endpoint down) is retried on the next call. The
+            // resolution is published before it starts, under the lock, so parallel callers share one and none ever
+            // reads the field back after an invalidation has cleared it.
+            TaskCompletionSource<AWSCredentials>? started = null;
+            lock (_gate)
+            {
+                resolving = _resolving;
+                if (resolving is null || resolving.IsFaulted || resolving.IsCanceled)
+                {
+                    started = new TaskCompletionSource<AWSCredentials>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _resolving = resolving = started.Task;
+                }
+            }
+
+            if (started is not null)
+            {
+                _ = RunResolveAsync(started);
+            }
         }
 
         return resolving.WaitAsync(cancellationToken);
+    }
+
+    // Outside the lock: the chain's own code (file reads, metadata calls) never runs under it. No caller's token: the
+    // resolution is shared, and each caller stops waiting on its own.
+    private async Task RunResolveAsync(TaskCompletionSource<AWSCredentials> started)
+    {
+        try
+        {
+            started.SetResult(await _resolve());
+        }
+        catch (Exception ex)
+        {
+            started.SetException(ex);
+
+            // Every waiting caller sees the failure; observed here so a resolution all callers left is not reported
+            // as an unobserved task exception.
+            _ = started.Task.Exception;
+        }
     }
 }

@@ -18,7 +18,9 @@ namespace Replicator.Function.Processing;
 /// dead-letter send that failed), has them scheduled for redelivery with backoff (<see cref="RedeliveryScheduler"/>)
 /// instead of waiting out the queue's visibility timeout. The copies stop <see cref="BatchProcessorOptions.CopyStopBeforeDeadline"/>
 /// before the deadline, and the answer is returned <see cref="BatchProcessorOptions.ResponseReserve"/> before it
-/// whatever the bookkeeping calls still do: a record whose bookkeeping did not finish is reported failed.
+/// whatever the bookkeeping calls still do: a record whose bookkeeping did not finish is reported failed. A group's
+/// dead-letter sends end <see cref="BatchProcessorOptions.RedeliveryCallTimeout"/> before the answer is due, so its
+/// redelivery calls keep their time.
 /// </summary>
 public sealed class BatchProcessor(
     Func<SQSMessage, string, CancellationToken, Task<RecordResult>> handleRecord,
@@ -121,6 +123,12 @@ public sealed class BatchProcessor(
             acknowledged[messageId] = true;
         }
 
+        // The group's dead-letter sends, together, end this early: its ChangeMessageVisibility calls keep their full
+        // timeout before the answer is due, however many sends came first (a failed record on its last receive, then
+        // each follower on its last receive). Cut only at the answer, a slow SQS left the visibility calls no time, and
+        // every record reported failed held the group for the queue's visibility timeout.
+        var deadLettersBy = redelivery is null ? answerBy : answerBy - options.RedeliveryCallTimeout;
+
         // No token here: a cancelled wait would throw and lose the per-record answer; the loop checks the token.
         await gate.WaitAsync(CancellationToken.None);
         try
@@ -151,14 +159,14 @@ public sealed class BatchProcessor(
                     result = new RecordResult(RecordOutcome.TransientFailure, ex.Message, ex.GetType().Name);
                 }
 
-                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, context.AwsRequestId, answerBy))
+                if (result.Outcome == RecordOutcome.PermanentFailure && await DeadLetterAsync(record, result, context.AwsRequestId, deadLettersBy))
                 {
                     Succeeded(record.MessageId!);
                     continue;
                 }
 
                 if (result.Outcome == RecordOutcome.TransientFailure && IsLastReceive(record, out var receives)
-                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), context.AwsRequestId, answerBy))
+                    && await DeadLetterAsync(record, Exhausted(receives, $"its last attempt failed transiently: {result.ErrorType ?? "TransientFailure"}: {result.Reason}"), context.AwsRequestId, deadLettersBy))
                 {
                     // Its group goes on, as after dead-lettered poison: the record that held it is out of the queue.
                     Succeeded(record.MessageId!);
@@ -185,7 +193,7 @@ public sealed class BatchProcessor(
             for (var i = stopped; i < group.Length; i++)
             {
                 var record = group[i];
-                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId, answerBy))
+                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId, deadLettersBy))
                 {
                     Succeeded(record.MessageId!);
                 }
@@ -209,9 +217,9 @@ public sealed class BatchProcessor(
         }
     }
 
-    /// <summary>A call's own timeout, cut to the time left before the answer is due.</summary>
-    private TimeSpan Within(TimeSpan timeout, DateTimeOffset answerBy) =>
-        NotNegative(TimeSpan.FromTicks(Math.Min(timeout.Ticks, (answerBy - _time.GetUtcNow()).Ticks)));
+    /// <summary>A call's own timeout, cut to the time left before <paramref name="end"/> (the answer, or for a dead-letter send the group's redelivery calls).</summary>
+    private TimeSpan Within(TimeSpan timeout, DateTimeOffset end) =>
+        NotNegative(TimeSpan.FromTicks(Math.Min(timeout.Ticks, (end - _time.GetUtcNow()).Ticks)));
 
     private static TimeSpan NotNegative(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
 
@@ -231,7 +239,8 @@ public sealed class BatchProcessor(
         $"receive {receives} of at most {options.MaxReceiveCount} (MAX_RECEIVE_COUNT) and {why}",
         ReceivesExhaustedErrorType);
 
-    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, string requestId, DateTimeOffset answerBy)
+    /// <summary>Sends the record to the dead-letter queue, ending by <paramref name="sendBy"/>; false (so the record is reported failed) when it could not.</summary>
+    private async Task<bool> DeadLetterAsync(SQSMessage record, RecordResult result, string requestId, DateTimeOffset sendBy)
     {
         var errorType = result.ErrorType ?? "PermanentFailure";
         var identity = RecordLogFields.Of(record, requestId);
@@ -244,10 +253,18 @@ public sealed class BatchProcessor(
             return false;
         }
 
+        var callTime = Within(options.DeadLetterCallTimeout, sendBy);
+        if (callTime == TimeSpan.Zero)
+        {
+            // As after a failed send: SQS delivers it again, and on its last receive moves it to the dead-letter queue itself.
+            logger.Error($"Dead-letter send not made: no time left before the group's redelivery calls and the answer; message reported failed{note}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType });
+            return false;
+        }
+
         try
         {
             var message = new DeadLetterMessage(record.Body ?? string.Empty, record.MessageGroupId, record.MessageId!, Redactor.Redact(result.Reason), errorType, record.Sender);
-            using var timeout = new CancellationTokenSource(Within(options.DeadLetterCallTimeout, answerBy), _time);
+            using var timeout = new CancellationTokenSource(callTime, _time);
             await deadLetterQueue.SendAsync(message, timeout.Token);
             logger.Warn($"Message sent to the dead-letter queue: {result.Reason}{note}", fields with { Outcome = LogOutcomes.DeadLettered, ErrorType = errorType });
             return true;

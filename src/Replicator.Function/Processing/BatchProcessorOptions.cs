@@ -33,8 +33,10 @@ public sealed record BatchProcessorOptions
     /// <summary>
     /// The copies' token fires this long before the deadline (11 s by default), leaving the bookkeeping after a copy
     /// one dead-letter send and one group's ChangeMessageVisibility calls at their full timeouts, then the response's
-    /// reserve. More bookkeeping than that (several dead-letter sends in one group) is cut at the response's reserve:
-    /// a call not done by then leaves its record reported failed, so SQS delivers it again.
+    /// reserve. A group's dead-letter sends share their part: together they end <see cref="RedeliveryCallTimeout"/>
+    /// before the answer is due (one send for a failed record on its last receive, one for each follower on its last
+    /// receive), so the group's visibility calls always keep theirs. A send not done, or not made, by then leaves its
+    /// record reported failed, so SQS delivers it again.
     /// </summary>
     public TimeSpan CopyStopBeforeDeadline => DeadLetterCallTimeout + RedeliveryCallTimeout + ResponseReserve;
 

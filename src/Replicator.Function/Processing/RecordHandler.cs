@@ -128,10 +128,13 @@ public sealed class RecordHandler(
             return RecordResult.Succeeded;
         }
 
-        var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient).First();
+        // Retried while any destination failed transiently, even beside a permanent failure (ShouldRetry): the error type
+        // is then a transient destination's, the one the retry is for; the reason names every failed destination either way.
+        var retry = result.ShouldRetry;
+        var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient != retry).First();
         var failureReason = FailureReason.Describe(result, config.RepositoryMapping, SqsDeadLetterQueue.MaxReasonLength - BatchProcessor.LastReceivePreambleRoom);
-        var failureType = failure.ErrorCode ?? (result.ShouldRetry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
-        return new RecordResult(result.ShouldRetry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
+        var failureType = failure.ErrorCode ?? (retry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
+        return new RecordResult(retry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
     }
 
     private void LogDestination(DestinationResult destination, LogFields fields)

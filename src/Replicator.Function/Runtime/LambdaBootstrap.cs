@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using Replicator.Core.Configuration;
 using Replicator.Function.Observability;
 
@@ -12,10 +14,15 @@ namespace Replicator.Function.Runtime;
 /// the Runtime API goes through <see cref="Redactor"/>, with no way to turn that off, because an exception message
 /// can carry a presigned URL or a key and the Runtime API forwards it to CloudWatch. A swap to the official
 /// RuntimeSupport loop, which posts exceptions as they are, would move that guard into the handler.
+/// A response the Runtime API refuses (4xx) ends its invocation as an error and the loop goes on; a 5xx, or no
+/// answer, from GET next or POST response ends the loop with that exception.
 /// </summary>
 public sealed class LambdaBootstrap
 {
     public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
+
+    /// <summary>The errorType of the invocation error posted when the Runtime API refuses a response.</summary>
+    public const string ResponseRefusedErrorType = "Runtime.ResponseRejected";
 
     private readonly IRuntimeApiClient _runtimeApi;
     private readonly LambdaBootstrapInitializer _initializer;
@@ -51,6 +58,12 @@ public sealed class LambdaBootstrap
     /// return its partial answer before Lambda kills the invocation.
     /// </summary>
     public TimeSpan ResponseReserve { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Told of a Runtime API refusal the loop survives, with the invocation's request id and a one-line message (statuses
+    /// and paths only, never a URL, payload or exception message), for the app to log; null drops it.
+    /// </summary>
+    public Action<string, string>? RuntimeApiWarning { get; init; }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (0) or initialization fails (1).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
@@ -110,12 +123,41 @@ public sealed class LambdaBootstrap
         {
             await _runtimeApi.SendResponseAsync(invocation.AwsRequestId, response, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException ex) when (IsRefusal(ex.StatusCode))
         {
-            // E.g. 413 for a response above 6 MB: the invocation must still end, as an error.
-            await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, "Runtime.ResponseRejected"), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            await ReportRefusedResponseAsync(invocation.AwsRequestId, ex, cancellationToken);
+        }
+
+        // Any other failure of the response post (5xx, no answer) leaves this method, and RunAsync, as a failing
+        // GET next does: the Runtime API's 500 is a container error after which the runtime should exit promptly.
+    }
+
+    /// <summary>
+    /// A 4xx answer to POST .../response refuses this one response, not the environment: the Runtime API answers 413
+    /// to a response above the invocation payload limit and 400 to a malformed one
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html, and the OpenAPI file it links). The
+    /// invocation must still end, so it is reported once as an invocation error, and the loop goes on with the next.
+    /// </summary>
+    internal static bool IsRefusal(HttpStatusCode? status) => status is >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError;
+
+    private async Task ReportRefusedResponseAsync(string awsRequestId, HttpRequestException refusal, CancellationToken cancellationToken)
+    {
+        RuntimeApiWarning?.Invoke(awsRequestId, $"The Runtime API refused the invocation's response ({StatusText(refusal)}); posting an invocation error instead");
+        try
+        {
+            await _runtimeApi.ReportInvocationErrorAsync(awsRequestId, ToRuntimeError(refusal, ResponseRefusedErrorType), RuntimeErrorTypes.UnknownReason, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Posted once, never retried. Without an error, Lambda ends this invocation at its timeout; the environment
+            // may still serve the next one, and if it is broken, GET next fails and ends the loop there.
+            RuntimeApiWarning?.Invoke(awsRequestId, $"The Runtime API refused the invocation error too, on runtime/invocation/{{id}}/error ({StatusText(ex)}); going on with the next invocation");
         }
     }
+
+    /// <summary>The status only (e.g. "HTTP 413"): an exception's message could name the host or a payload.</summary>
+    private static string StatusText(HttpRequestException exception) =>
+        exception.StatusCode is { } status ? $"HTTP {((int)status).ToString(CultureInfo.InvariantCulture)}" : $"no answer: {exception.HttpRequestError}";
 
     /// <summary>Builds a runtime error whose message and stack lines went through the redaction guard.</summary>
     internal static RuntimeError ToRuntimeError(Exception exception, string errorType)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Replication;
+using Replicator.Core.Tests.Replication;
 using Replicator.Samples;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
@@ -311,14 +312,5 @@ public sealed class FanOutTests
 
         private TaskCompletionSource<DestinationResult> Of(string region) =>
             _done.GetOrAdd(region, static _ => new TaskCompletionSource<DestinationResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-    }
-
-    /// <summary>Destination clients of which one region's cannot be made (its credentials cannot be had).</summary>
-    private sealed class RefusingDestinationClients(Replication.EngineHarness h, string refused) : IDestinationClients
-    {
-        public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount) =>
-            destination.Region == refused ? throw new InvalidOperationException($"no client for {destination}") : h.Client(destination.Region);
-
-        public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
     }
 }

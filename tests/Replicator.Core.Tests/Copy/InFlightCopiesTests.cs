@@ -1,4 +1,5 @@
 using Replicator.Core.Copy;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Tests.Copy;
 
@@ -27,5 +28,50 @@ public sealed class InFlightCopiesTests
         Assert.False(stays.IsCompleted);
         never.SetResult(42);
         Assert.Equal((42L, true), await stays);
+    }
+
+    [Fact]
+    public async Task A_joiner_whose_token_did_not_fire_gets_a_transient_failure_when_the_starter_is_cancelled()
+    {
+        var copies = new InFlightCopies<string>();
+        var never = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var starterLeaves = new CancellationTokenSource();
+
+        // The copy runs under the starter's token, as the engine's does (the starter's request owns the fan-out).
+        var starter = copies.RunAsync("blob", () => never.Task.WaitAsync(starterLeaves.Token), starterLeaves.Token);
+        var joiner = copies.RunAsync("blob", () => throw new InvalidOperationException("the key is running; a joiner never starts a copy"), CancellationToken.None);
+
+        await starterLeaves.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter);
+
+        // Not the joiner's cancellation: a failure of its own destination, retried, never one it would take as its deadline.
+        var failure = await Assert.ThrowsAsync<ReplicationException>(() => joiner);
+        Assert.True(failure.IsTransient);
+        Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, failure.ErrorCode);
+        Assert.IsAssignableFrom<OperationCanceledException>(failure.InnerException);
+    }
+
+    [Fact]
+    public async Task A_request_arriving_after_the_starter_left_joins_the_copy_still_running_and_the_key_is_free_once_it_ends()
+    {
+        var copies = new InFlightCopies<string>();
+        var copying = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var starterLeaves = new CancellationTokenSource();
+        var starts = 0;
+
+        var starter = copies.RunAsync("blob", () => { starts++; return copying.Task; }, starterLeaves.Token);
+        await starterLeaves.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter);
+
+        // The upload still runs: a later request joins it rather than uploading the same bytes a second time.
+        var later = copies.RunAsync("blob", () => { starts++; return Task.FromResult(7L); }, CancellationToken.None);
+        Assert.False(later.IsCompleted);
+        copying.SetResult(42);
+        Assert.Equal((42L, true), await later);
+        Assert.Equal(1, starts);
+
+        // Ended, the copy is forgotten: the next request starts its own (after checking the destination again).
+        Assert.Equal((7L, false), await copies.RunAsync("blob", () => { starts++; return Task.FromResult(7L); }, CancellationToken.None));
+        Assert.Equal(2, starts);
     }
 }

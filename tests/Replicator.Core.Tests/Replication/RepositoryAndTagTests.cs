@@ -158,6 +158,29 @@ public sealed class RepositoryAndTagTests
         Assert.Equal(v2.Digest, await h.TagDigestAsync(West, "del", "current"));
     }
 
+    /// <summary>As a copy (FanOutTests.A_destination_whose_client_cannot_be_made_fails_alone_and_the_others_replicate).</summary>
+    [Fact]
+    public async Task A_destination_whose_client_cannot_be_made_fails_its_delete_alone_and_the_others_delete()
+    {
+        const string Asia = "ap-northeast-1";
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 48).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "delnoclient", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("delnoclient", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+        await h.DeleteAsync(Source, "delnoclient", new ImageIdentifier { ImageTag = "v1" });
+        var replicator = new ImageReplicator(h.Clients, h.Http, FastOptions, destinationClients: new RefusingDestinationClients(h, Europe));
+
+        var deleted = await replicator.DeleteAsync(Request("delnoclient", image.Digest, "v1", West, Europe, Asia), CancellationToken.None);
+
+        var europe = deleted.Destinations.Single(d => d.Destination.Region == Europe);
+        Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
+        Assert.Contains($"no client for {Europe}", europe.Message, StringComparison.Ordinal);
+        Assert.All(deleted.Destinations.Where(d => d.Destination.Region != Europe), d => Assert.Equal(ReplicationOutcome.Deleted, d.Outcome));
+        Assert.Null(await h.TagDigestAsync(West, "delnoclient", "v1"));
+        Assert.Null(await h.TagDigestAsync(Asia, "delnoclient", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "delnoclient", "v1"));
+    }
+
     [Fact]
     public async Task A_deleted_tag_is_removed_from_an_archived_destination_image()
     {

@@ -58,6 +58,149 @@ public sealed class CredentialsTests
         Assert.Null(credentials.SessionToken);
     }
 
+    [Fact]
+    public async Task Requests_refused_together_with_one_set_resolve_the_chain_once()
+    {
+        var resolutions = 0;
+        var source = new AwsSdkCredentialsSource(() => Task.FromResult<AWSCredentials>(Numbered(Interlocked.Increment(ref resolutions))));
+        var old = await source.GetCredentialsAsync(CancellationToken.None);
+
+        // Four requests signed with the old set are refused as expired: the first refusal drops it and its retry
+        // fetches a set again before the other three report theirs, which must not drop that one.
+        source.Invalidate(old);
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => source.Invalidate(old))));
+        var after = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal(2, resolutions);
+        Assert.Equal("AKID2", renewed.AccessKeyId);
+        Assert.Same(renewed, after);
+
+        // All four reported before any retry: still one resolution more.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => source.Invalidate(after))));
+        Assert.Equal("AKID3", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+        Assert.Equal("AKID3", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+        Assert.Equal(3, resolutions);
+    }
+
+    [Fact]
+    public async Task Requests_refused_together_with_one_set_refresh_the_sdk_credentials_once()
+    {
+        var sdk = new CountingRefreshingCredentials();
+        var source = new AwsSdkCredentialsSource(sdk);
+        var old = await source.GetCredentialsAsync(CancellationToken.None);
+
+        source.Invalidate(old);
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => source.Invalidate(old))));
+
+        Assert.Same(renewed, await source.GetCredentialsAsync(CancellationToken.None));
+        Assert.Equal("AKID2", renewed.AccessKeyId);
+        Assert.Equal(2, sdk.Generated);
+    }
+
+    [Fact]
+    public async Task Callers_arriving_while_the_chain_is_walked_wait_for_that_walk()
+    {
+        using var chain = new HeldChain();
+        var source = chain.Source;
+        var first = await chain.FirstCallHeldAsync();
+        var second = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+
+        Assert.False(second.IsCompleted);
+        Assert.Equal(1, chain.Resolutions);
+        chain.Gate.Set();
+        Assert.Equal("AKID1", (await first).AccessKeyId);
+        Assert.Equal("AKID1", (await second).AccessKeyId);
+        Assert.Equal(1, chain.Resolutions);
+    }
+
+    [Fact]
+    public async Task An_invalidation_during_a_walk_of_the_chain_leaves_no_caller_without_credentials()
+    {
+        using var chain = new HeldChain();
+        var source = chain.Source;
+        var first = await chain.FirstCallHeldAsync();
+
+        // The walk under way started before the invalidation: the caller waiting for it still gets its result, and the
+        // next caller walks the chain again.
+        source.Invalidate();
+        var second = await source.GetCredentialsAsync(CancellationToken.None);
+        chain.Gate.Set();
+        var stale = await first;
+
+        Assert.Equal("AKID1", stale.AccessKeyId);
+        Assert.Equal("AKID2", second.AccessKeyId);
+
+        // The set from the older walk was never the cached one: its refusal drops nothing.
+        source.Invalidate(stale);
+        Assert.Same(second, await source.GetCredentialsAsync(CancellationToken.None));
+        Assert.Equal(2, chain.Resolutions);
+    }
+
+    private static SessionAWSCredentials Numbered(int n) => new("AKID" + n, "secret", "token" + n);
+
+    // A source over a chain whose first walk is held in its synchronous part (a profile file read, an environment
+    // lookup) until Gate is set. Later walks answer at once.
+    private sealed class HeldChain : IDisposable
+    {
+        private readonly SemaphoreSlim _walking = new(0);
+        private int _resolutions;
+
+        public HeldChain()
+        {
+            Source = new AwsSdkCredentialsSource(ResolveAsync);
+        }
+
+        public AwsSdkCredentialsSource Source { get; }
+
+        public ManualResetEventSlim Gate { get; } = new();
+
+        public int Resolutions => Volatile.Read(ref _resolutions);
+
+        /// <summary>The first call, on another thread, once it is held inside the walk.</summary>
+        public async Task<Task<AwsCredentials>> FirstCallHeldAsync()
+        {
+            var first = Task.Run(() => Source.GetCredentialsAsync(CancellationToken.None).AsTask());
+            await _walking.WaitAsync();
+            return first;
+        }
+
+        private Task<AWSCredentials> ResolveAsync()
+        {
+            var n = Interlocked.Increment(ref _resolutions);
+            if (n == 1)
+            {
+                _walking.Release();
+                Gate.Wait();
+            }
+
+            return Task.FromResult<AWSCredentials>(Numbered(n));
+        }
+
+        public void Dispose()
+        {
+            _walking.Dispose();
+            Gate.Dispose();
+        }
+    }
+
+    // Stands for the SDK's role or SSO credentials: a cached set, generated again after ClearCredentials.
+    private sealed class CountingRefreshingCredentials : RefreshingAWSCredentials
+    {
+        private int _generated;
+
+        public int Generated => Volatile.Read(ref _generated);
+
+        protected override CredentialsRefreshState GenerateNewCredentials()
+        {
+            var n = Interlocked.Increment(ref _generated);
+            return new CredentialsRefreshState(new ImmutableCredentials("AKID" + n, "secret", "token" + n), DateTime.UtcNow.AddHours(1));
+        }
+
+        protected override Task<CredentialsRefreshState> GenerateNewCredentialsAsync() => Task.FromResult(GenerateNewCredentials());
+    }
+
     // Stands for the SDK's refreshing credentials (role, SSO, IMDS): each call may hand out a new set.
     private sealed class CountingCredentials : AWSCredentials
     {

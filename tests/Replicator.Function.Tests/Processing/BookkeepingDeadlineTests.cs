@@ -47,6 +47,18 @@ public sealed class BookkeepingDeadlineTests
         public Task ChangeAsync(Uri queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken) => call.RunAsync(cancellationToken);
     }
 
+    /// <summary>Dead-letter sends that each end only when their token fires; each started send's message id is written to <see cref="Started"/>.</summary>
+    private sealed class HeldDeadLetterSends : IDeadLetterQueue
+    {
+        public System.Threading.Channels.Channel<string> Started { get; } = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
+        public async Task SendAsync(DeadLetterMessage message, CancellationToken cancellationToken)
+        {
+            Started.Writer.TryWrite(message.DeduplicationId);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Runs one record whose handler returns <paramref name="result"/> once the fake clock is 3 s before the answer is
     /// due, so its bookkeeping call starts then, with less time left than its own 5 s timeout. The call's token must
@@ -97,6 +109,70 @@ public sealed class BookkeepingDeadlineTests
             new RecordResult(RecordOutcome.TransientFailure, "throttled", "ThrottlingException"),
             (harness, call, options, handle) => new BatchProcessor(
                 handle, null, harness.Logger, options, new RedeliveryScheduler(new HeldVisibility(call), new RedeliverySettings(), null, harness.Logger, () => 0.0), harness.Time));
+
+    /// <summary>
+    /// A group whose dead-letter sends never answer: its head, on its last receive, is cut off when the copies stop and
+    /// its two followers are on their last receive too, so each of the three would be a send. The sends together end
+    /// <see cref="BatchProcessorOptions.RedeliveryCallTimeout"/> before the answer is due: the head's gets its full
+    /// time, the followers' are not made, and the group's ChangeMessageVisibility calls start with their full time
+    /// left. Cut only at the answer, a second send took that time, the visibility calls got none, and the three
+    /// records, reported failed, held their group for the queue's visibility timeout.
+    /// </summary>
+    [Fact]
+    public async Task Dead_letter_sends_that_never_answer_leave_the_groups_visibility_calls_their_time()
+    {
+        var harness = new Harness();
+        var options = new BatchProcessorOptions { MaxReceiveCount = 3 };
+        var context = harness.Context(TimeSpan.FromSeconds(60));
+        var answerBy = context.Deadline - options.ResponseReserve;
+        var deadLetter = new HeldDeadLetterSends();
+        var visibility = new HeldCall(harness.Time);
+        var copyStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new BatchProcessor(
+            async (_, _, ct) =>
+            {
+                copyStarted.SetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return new RecordResult(RecordOutcome.TransientFailure, "the copies' deadline", "OperationCanceledException");
+            },
+            deadLetter,
+            harness.Logger,
+            options,
+            new RedeliveryScheduler(new HeldVisibility(visibility), new RedeliverySettings(), null, harness.Logger, () => 0.0),
+            harness.Time);
+        var batch = E.Batch(E.Received("1", "v1", "g1", 3), E.Received("2", "v2", "g1", 3), E.Received("3", "v3", "g1", 3));
+
+        // Generous, so that a regression fails this test instead of hanging the suite; the times tested are the fake clock's.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var processing = processor.ProcessAsync(batch, context, CancellationToken.None);
+        await copyStarted.Task.WaitAsync(guard.Token);
+
+        harness.Time.Advance(context.Deadline - options.CopyStopBeforeDeadline - harness.Time.GetUtcNow());
+        Assert.Equal("1", await deadLetter.Started.Reader.ReadAsync(guard.Token));
+
+        // The head's send has had its full timeout, which ends where the visibility calls' time begins.
+        harness.Time.Advance(options.DeadLetterCallTimeout);
+        Assert.Equal(answerBy - options.RedeliveryCallTimeout, harness.Time.GetUtcNow());
+        var next = deadLetter.Started.Reader.ReadAsync(guard.Token).AsTask();
+        Assert.Same(visibility.Started.Task, await Task.WhenAny(visibility.Started.Task, next));
+        Assert.False(visibility.CancelledAt.Task.IsCompleted, "the visibility calls started with no time left");
+
+        harness.Time.Advance(options.RedeliveryCallTimeout);
+        Assert.Equal(answerBy, await visibility.CancelledAt.Task.WaitAsync(guard.Token));
+        var response = await processing.WaitAsync(guard.Token);
+
+        Assert.True(context.RemainingTime >= options.ResponseReserve, $"answered {context.RemainingTime} before the deadline");
+        Assert.Equal(["1", "2", "3"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.False(next.IsCompleted, "a follower's dead-letter send was made after the group's time for sends");
+        Assert.Equal(2, harness.LogLines.Count(l => l.GetProperty("message").GetString()!.StartsWith("Dead-letter send not made", StringComparison.Ordinal)));
+    }
 
     [Fact]
     public async Task Copies_stop_before_the_bookkeeping_reserve_and_the_answer_goes_before_the_deadline_with_unfinished_records_failed()

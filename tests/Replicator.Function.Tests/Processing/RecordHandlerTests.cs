@@ -212,8 +212,12 @@ public class RecordHandlerTests
         });
     }
 
+    /// <summary>
+    /// A permanent failure beside a transient one is retried: the retry re-reads every destination and may still bring
+    /// the transient one the image. The error type is the transient one's; the reason names both, permanent first.
+    /// </summary>
     [Fact]
-    public async Task One_permanent_failure_among_transient_ones_is_permanent()
+    public async Task One_permanent_failure_among_transient_ones_is_retried()
     {
         var harness = new Harness();
         harness.Replicator.OnReplicate = (r, _) => Task.FromResult(new ReplicationResult(r.Source, E.Digest,
@@ -222,8 +226,24 @@ public class RecordHandlerTests
             new DestinationResult(r.Destinations[1], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ImageTagAlreadyExistsException", "immutable"),
         ]));
         var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
+        Assert.Equal("ThrottlingException", result.ErrorType);
+        Assert.Equal("111111111111:eu-west-1: ImageTagAlreadyExistsException: immutable; us-west-2: ThrottlingException: slow down", result.Reason);
+    }
+
+    [Fact]
+    public async Task Permanent_failures_beside_a_destination_done_are_permanent()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(new ReplicationResult(r.Source, E.Digest,
+        [
+            new DestinationResult(r.Destinations[0], ReplicationOutcome.UpToDate, E.Digest, 0, 4, 0, TimeSpan.Zero),
+            new DestinationResult(r.Destinations[1], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ImageTagAlreadyExistsException", "immutable"),
+        ]));
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
         Assert.Equal(RecordOutcome.PermanentFailure, result.Outcome);
         Assert.Equal("ImageTagAlreadyExistsException", result.ErrorType);
+        Assert.Equal("111111111111:eu-west-1: ImageTagAlreadyExistsException: immutable", result.Reason);
     }
 
     [Fact]

@@ -34,6 +34,43 @@ public sealed class OutcomeTests
         Assert.Equal(image.Digest, await rig.TagDigestAsync(Europe, "locked", "v1"));
     }
 
+    /// <summary>
+    /// One destination refuses for good (an immutable tag at another digest) while the other fails transiently (its
+    /// PutImage throttled past the retry budget, as it could be cut by the copy deadline): the record is retried, not
+    /// dead-lettered, so the transient destination still gets the image from the queue; the redelivery replicates it
+    /// there, finds the conflict again and only then dead-letters, naming the conflicting destination alone.
+    /// </summary>
+    [Fact]
+    public async Task A_conflict_beside_a_transient_failure_is_retried_and_dead_lettered_once_only_the_conflict_is_left()
+    {
+        await using var rig = await StartAsync();
+        var image = await rig.PushAsync("split", 26, "v1", 30_000);
+        await rig.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "split", ImageTagMutability = ImageTagMutability.Immutable });
+        var squatter = new Samples.SampleImageBuilder(27).Image(Samples.SampleFormat.Oci, [31_000]);
+        await Samples.SampleImagePusher.PushAsync(rig.Client(West), "split", squatter, "v1");
+        rig.Server.Faults.FailNext("PutImage", 1000, "ThrottlingException", 400, region: Europe);
+        var message = rig.Message("split", image.Digest, "v1");
+
+        var first = await rig.ProcessAsync(message);
+
+        Assert.Equal([message.MessageId!], Failed(first));
+        Assert.Empty(rig.DeadLetter.Sent);
+        Assert.False(await rig.HasVerifiedImageAsync(Europe, "split", image.Digest));
+
+        rig.Server.Faults.Clear();
+        var redelivery = await rig.ProcessAsync(message);
+
+        Assert.Empty(Failed(redelivery));
+        Assert.Equal(image.Digest, await rig.TagDigestAsync(Europe, "split", "v1"));
+        Assert.True(await rig.HasVerifiedImageAsync(Europe, "split", image.Digest));
+        var dead = Assert.Single(rig.DeadLetter.Sent);
+        Assert.Equal(ReplicationErrorCodes.ImmutableTagConflict, dead.ErrorType);
+        Assert.StartsWith($"{West}: {ReplicationErrorCodes.ImmutableTagConflict}: ", dead.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(Europe, dead.Reason, StringComparison.Ordinal);
+        Assert.Equal(message.Body, dead.Body);
+        Assert.Equal(squatter.Digest, await rig.TagDigestAsync(West, "split", "v1"));
+    }
+
     [Fact]
     public async Task A_source_image_deleted_before_its_event_is_acknowledged_as_skipped()
     {

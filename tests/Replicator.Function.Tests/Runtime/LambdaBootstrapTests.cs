@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using LocalLambdaHost;
@@ -12,10 +14,12 @@ namespace Replicator.Function.Tests.Runtime;
 /// <summary>The runtime loop against a real Runtime API on loopback (tools/LocalLambdaHost).</summary>
 public sealed class LambdaBootstrapTests : IAsyncLifetime
 {
+    private const int PayloadTooLarge = 413;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 4, 0, 0, TimeSpan.Zero));
     private readonly DictionaryEnvironmentVariables _environment = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<(string RequestId, string Message)> _warnings = new();
     private LocalRuntimeApi _api = null!;
     private RuntimeApiClient _client = null!;
 
@@ -35,7 +39,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
 
     private Task<int> Run(LambdaBootstrapHandler handler, Func<CancellationToken, Task>? initializer = null) =>
         (initializer is null
-            ? new LambdaBootstrap(_client, handler, _environment, _time)
+            ? new LambdaBootstrap(_client, handler, _environment, _time) { RuntimeApiWarning = Warn }
             : new LambdaBootstrap(
                 _client,
                 async token =>
@@ -48,7 +52,12 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
             {
                 // The app's mapping, as FunctionHost sets it: the loop itself knows no app exception.
                 InitErrorType = static ex => ex is ConfigurationException ? RuntimeErrorTypes.ConfigInvalid : null,
+                RuntimeApiWarning = Warn,
             }).RunAsync(_stop.Token);
+
+    private void Warn(string requestId, string message) => _warnings.Enqueue((requestId, message));
+
+    private LocalInvocationPost[] PostsFor(string requestId) => _api.Posts.Where(p => p.RequestId == requestId).ToArray();
 
     [Fact]
     public async Task An_invocation_reaches_the_handler_with_its_context_and_the_response_is_posted()
@@ -104,6 +113,74 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Array, error.GetProperty("stackTrace").ValueKind);
         Assert.Equal(LocalInvocationStatus.Response, next.Status);
         Assert.False(loop.IsCompleted);
+    }
+
+    [Theory]
+    [InlineData(413)]
+    [InlineData(400)]
+    public async Task A_response_the_runtime_api_refuses_is_posted_once_as_an_invocation_error_and_the_loop_goes_on(int status)
+    {
+        _api.RefuseResponses(status);
+        var loop = Run((_, _) => Task.FromResult("{\"too\":\"big\"}"u8.ToArray()));
+
+        var refused = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
+        var next = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, refused.Status);
+        Assert.Equal(RuntimeErrorTypes.UnknownReason, refused.ErrorType);
+        Assert.Equal(LambdaBootstrap.ResponseRefusedErrorType, JsonDocument.Parse(refused.Body).RootElement.GetProperty("errorType").GetString());
+        Assert.Equal(
+            [new(refused.RequestId, LocalInvocationStatus.Response, status), new(refused.RequestId, LocalInvocationStatus.InvocationError, 202)],
+            PostsFor(refused.RequestId));
+        Assert.Equal(LocalInvocationStatus.Response, next.Status);
+        Assert.Equal("{\"too\":\"big\"}", next.Body);
+        var warning = Assert.Single(_warnings);
+        Assert.Equal(refused.RequestId, warning.RequestId);
+        Assert.Contains($"HTTP {status}", warning.Message, StringComparison.Ordinal);
+        Assert.False(loop.IsCompleted);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(500)]
+    public async Task A_refused_response_whose_error_post_fails_too_is_logged_and_the_loop_serves_the_next_invocation(int errorStatus)
+    {
+        _api.RefuseResponses(PayloadTooLarge);
+        _api.RefuseErrors(errorStatus);
+        var loop = Run((_, _) => Task.FromResult("{}"u8.ToArray()));
+
+        // The first invocation never ends here: Lambda would end it at its timeout.
+        var lost = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        var next = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.Response, next.Status);
+        Assert.False(lost.IsCompleted);
+        var lostId = _api.Posts.First().RequestId;
+        Assert.NotEqual(next.RequestId, lostId);
+        Assert.Equal(
+            [new(lostId, LocalInvocationStatus.Response, PayloadTooLarge), new(lostId, LocalInvocationStatus.InvocationError, errorStatus)],
+            PostsFor(lostId));
+        Assert.Equal(2, _warnings.Count);
+        Assert.All(_warnings, w => Assert.Equal(lostId, w.RequestId));
+        Assert.Contains($"HTTP {errorStatus}", _warnings.Last().Message, StringComparison.Ordinal);
+        Assert.All(_warnings, w => Assert.DoesNotContain(_api.Address, w.Message, StringComparison.Ordinal));
+        Assert.False(loop.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_container_error_on_the_response_ends_the_loop_without_asking_for_another_invocation()
+    {
+        _api.RefuseResponses(500);
+        var loop = Run((_, _) => Task.FromResult("{}"u8.ToArray()));
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => loop.WaitAsync(Wait));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failure.StatusCode);
+        Assert.Equal(1, _api.NextRequests);
+        Assert.DoesNotContain(_api.Posts, p => p.Kind == LocalInvocationStatus.InvocationError);
+        Assert.Empty(_warnings);
     }
 
     [Fact]
