@@ -93,6 +93,52 @@ public sealed class EcrActionTests
             also => Assert.True(statement.Actions.Contains("ecr:" + also), $"{statement.Policy}/{statement.Sid} grants a call ECR also checks ecr:{also} for, without it")));
     }
 
+    /// <summary>
+    /// The operations the function calls on the source only, never through a destination client, each with where. Every
+    /// other operation it calls may reach a destination in another account, whose role must grant it.
+    /// </summary>
+    private static readonly Dictionary<string, string> SourceOnly = new(StringComparer.Ordinal)
+    {
+        ["GetDownloadUrlForLayer"] = "BlobCopier: every blob is downloaded from the source",
+        ["GetLifecyclePolicy"] = "RepositoryProvisioner.ReadSourceAsync: the source's settings, copied to a new repository",
+        ["GetRepositoryPolicy"] = "RepositoryProvisioner.ReadSourceAsync",
+        ["ListImageReferrers"] = "ReferrerListing, over the source (SourceImageLoader, PacedListings); only the CLI's verify lists a destination's",
+    };
+
+    /// <summary>
+    /// Called on a destination, and deliberately not granted by the destination role: the replicator copies a repository
+    /// policy only into its own account (RepositoryProvisioner.CopiesRepositoryPolicy), since the source's policy names
+    /// the source account's principals, and who may pull in another account stays that account's decision.
+    /// </summary>
+    private static readonly string[] NotGrantedInOtherAccounts = ["SetRepositoryPolicy"];
+
+    /// <summary>
+    /// A call on a destination client without a grant is an AccessDenied found only in another account: with every
+    /// option (AllowDeletes for a delete), the destination role grants every ECR action the function's calls on a
+    /// destination are authorized as, that is everything the function calls but the source-only reads above and the
+    /// one documented exception.
+    /// </summary>
+    [Fact]
+    public void The_destination_role_grants_every_operation_the_function_calls_on_a_destination()
+    {
+        var called = CalledOperations();
+        Assert.Subset(called, SourceOnly.Keys.Concat(NotGrantedInOtherAccounts).ToHashSet(StringComparer.Ordinal)); // no stale entry
+
+        var onDestinations = called.Except(SourceOnly.Keys).Except(NotGrantedInOtherAccounts).ToList();
+        var expected = onDestinations
+            .Concat(onDestinations.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, [])))
+            .Select(op => "ecr:" + op)
+            .ToHashSet(StringComparer.Ordinal);
+        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", allowDeletes: "true")
+            .Where(s => s.Effect == "Allow")
+            .SelectMany(s => s.Actions)
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("ecr:BatchDeleteImage", expected);
+        Assert.Empty(expected.Except(granted).Order(StringComparer.Ordinal)); // called on a destination, never granted there
+        Assert.DoesNotContain("ecr:SetRepositoryPolicy", granted);
+    }
+
     [Fact]
     public void The_scan_finds_the_calls_of_the_engine_and_not_the_operations_it_never_calls()
     {
