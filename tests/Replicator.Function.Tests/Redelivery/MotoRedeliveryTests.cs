@@ -22,38 +22,20 @@ public sealed class MotoRedeliveryTests
     public async Task A_transiently_failed_message_is_received_again_after_the_backoff_not_the_visibility_timeout()
     {
         await using var moto = await MotoServer.StartAsync();
-        using var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1" });
-        var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest
-        {
-            QueueName = "ecr-replicator.fifo",
-            Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
-        })).QueueUrl;
+        using var sqs = Client(moto);
+        var queueUrl = await CreateQueueAsync(sqs);
         await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = E.Body(repository: "team/app", tag: "v1", account: MotoServer.AccountId), MessageGroupId = "team/app" });
 
         var first = await ReceiveAsync(sqs, queueUrl, TimeSpan.FromSeconds(30));
         Assert.NotNull(first);
-        var record = new SQSMessage
-        {
-            MessageId = first.MessageId,
-            ReceiptHandle = first.ReceiptHandle,
-            Body = first.Body,
-            Attributes = new Dictionary<string, string>(first.Attributes),
-            EventSourceArn = $"arn:aws:sqs:us-east-1:{MotoServer.AccountId}:ecr-replicator.fifo",
-            AwsRegion = "us-east-1",
-        };
+        var record = ToRecord(first);
         Assert.Equal("1", record.Attributes["ApproximateReceiveCount"]);
 
         // Nothing else comes out while the message is in flight under the queue's 5,400 s.
         Assert.Null(await ReceiveAsync(sqs, queueUrl, TimeSpan.Zero));
 
         var harness = new Harness();
-        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ServiceUnavailable", transient: true));
-        var scheduler = new RedeliveryScheduler(
-            new SqsMessageVisibility(() => sqs),
-            new RedeliverySettings { BaseSeconds = 1, MaxSeconds = 1 },
-            moto.Endpoint,
-            harness.Logger);
-        var processor = new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler);
+        var processor = FailingTransiently(harness, sqs, moto);
 
         var response = await processor.ProcessAsync(E.Batch(record), harness.Context(), CancellationToken.None);
         Assert.Equal([first.MessageId], response.BatchItemFailures.Select(f => f.ItemIdentifier));
@@ -70,12 +52,8 @@ public sealed class MotoRedeliveryTests
     public async Task A_failed_fifo_head_and_the_follower_it_held_back_are_both_received_again_after_the_backoff()
     {
         await using var moto = await MotoServer.StartAsync();
-        using var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1" });
-        var queueUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest
-        {
-            QueueName = "ecr-replicator.fifo",
-            Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
-        })).QueueUrl;
+        using var sqs = Client(moto);
+        var queueUrl = await CreateQueueAsync(sqs);
         foreach (var tag in new[] { "v1", "v2" })
         {
             await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = E.Body(repository: "team/app", tag: tag, account: MotoServer.AccountId), MessageGroupId = "team/app" });
@@ -87,13 +65,7 @@ public sealed class MotoRedeliveryTests
         Assert.Equal(["1", "1"], received.Select(m => m.Attributes["ApproximateReceiveCount"]));
 
         var harness = new Harness();
-        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ServiceUnavailable", transient: true));
-        var scheduler = new RedeliveryScheduler(
-            new SqsMessageVisibility(() => sqs),
-            new RedeliverySettings { BaseSeconds = 1, MaxSeconds = 1 },
-            moto.Endpoint,
-            harness.Logger);
-        var processor = new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler);
+        var processor = FailingTransiently(harness, sqs, moto);
 
         var response = await processor.ProcessAsync(E.Batch(ToRecord(head), ToRecord(follower)), harness.Context(), CancellationToken.None);
         Assert.Equal([head.MessageId, follower.MessageId], response.BatchItemFailures.Select(f => f.ItemIdentifier));
@@ -106,6 +78,28 @@ public sealed class MotoRedeliveryTests
         var again = await ReceiveEachAsync(sqs, queueUrl, 2, TimeSpan.FromSeconds(60), acknowledge: true);
         Assert.Equal(new[] { head.MessageId, follower.MessageId }.Order(), again.Select(m => m.MessageId).Order());
         Assert.All(again, m => Assert.Equal("2", m.Attributes["ApproximateReceiveCount"]));
+    }
+
+    private static AmazonSQSClient Client(MotoServer moto) =>
+        new(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1" });
+
+    /// <summary>The stack's FIFO queue as far as these tests need it: its 5,400 s visibility timeout.</summary>
+    private static async Task<string> CreateQueueAsync(IAmazonSQS sqs) => (await sqs.CreateQueueAsync(new CreateQueueRequest
+    {
+        QueueName = "ecr-replicator.fifo",
+        Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
+    })).QueueUrl;
+
+    /// <summary>A batch processor whose every copy fails transiently, scheduling redelivery on moto with a 1 s backoff.</summary>
+    private static BatchProcessor FailingTransiently(Harness harness, IAmazonSQS sqs, MotoServer moto)
+    {
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ServiceUnavailable", transient: true));
+        var scheduler = new RedeliveryScheduler(
+            new SqsMessageVisibility(() => sqs),
+            new RedeliverySettings { BaseSeconds = 1, MaxSeconds = 1 },
+            moto.Endpoint,
+            harness.Logger);
+        return new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler);
     }
 
     private static SQSMessage ToRecord(Message message) => new()
