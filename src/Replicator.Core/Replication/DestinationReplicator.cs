@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Planning;
-using Replicator.Core.Resilience;
 
 namespace Replicator.Core.Replication;
 
@@ -17,7 +15,6 @@ internal sealed class DestinationReplicator
     private readonly DestinationStateReader _reader;
     private readonly RepositoryProvisioner _provisioner;
     private readonly InFlightCopies<(string Region, string? Registry, string Repository, string Digest)> _inFlight = new();
-    private readonly ConcurrentDictionary<string, RequestPacer> _putImagePacers = new(StringComparer.Ordinal);
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
 
@@ -170,8 +167,8 @@ internal sealed class DestinationReplicator
             ImageDigest = digest,
         };
 
-        var pacer = _putImagePacers.GetOrAdd(destination.Region, static (_, self) => new RequestPacer(self._options.PutImageRatePerSecond, self._time), this);
-        await pacer.WaitAsync(cancellationToken);
+        // Paced by the client: every attempt, retries included, passes its registry and region's PutImage limiter
+        // (RetryingDestinationClients).
         try
         {
             return (await client.PutImageAsync(request, cancellationToken)).Image?.RegistryId;

@@ -10,7 +10,7 @@ namespace Replicator.Core.Replication;
 /// <summary>
 /// The engine: replicates one source image to every destination, each on its own (one failing destination
 /// neither stops nor undoes the others), and removes deleted tags or digests when asked. Thread-safe: one
-/// instance serves concurrent requests and shares its layer slots, in-flight copies and PutImage pacing.
+/// instance serves concurrent requests and shares its layer slots, in-flight copies and PutImage rate limiters.
 /// </summary>
 public sealed class ImageReplicator : IImageReplicator
 {
@@ -41,7 +41,7 @@ public sealed class ImageReplicator : IImageReplicator
         var unitRandom = random ?? Random.Shared.NextDouble;
         var calls = new EcrCallRunner(options.Retry, _time, unitRandom, _observer.Retrying);
         _clients = new RetryingEcrClientProvider(clients, calls);
-        _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls);
+        _destinationClients = new RetryingDestinationClients(destinationClients ?? new SourceCredentialsDestinationClients(clients), calls, options.PutImageRatePerSecond, _time);
         _loader = new SourceImageLoader();
         _provisioner = new RepositoryProvisioner(options.KmsKeyIds);
         _destinations = new DestinationReplicator(_provisioner, options, _time);

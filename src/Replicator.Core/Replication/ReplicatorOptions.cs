@@ -22,7 +22,12 @@ public sealed record ReplicatorOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>PutImage calls started per second and destination region (ECR's default quota is 10).</summary>
+    /// <summary>
+    /// The most PutImage calls (retries included) started per second and destination registry and region, by this
+    /// engine (ECR's default quota is 10 per account and region). Below it the rate adapts: a throttling answer cuts it,
+    /// other answers raise it back (<see cref="AdaptiveRate"/>), so engines in several processes settle near the quota
+    /// they share.
+    /// </summary>
     public double PutImageRatePerSecond { get; init; } = 10;
 
     /// <summary>REPOSITORY_MAPPING: the destination name of each source repository (the same in every destination).</summary>

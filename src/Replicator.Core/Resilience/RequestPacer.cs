@@ -2,8 +2,11 @@ namespace Replicator.Core.Resilience;
 
 /// <summary>
 /// Spaces calls so that at most <c>ratePerSecond</c> start in any second, across every caller sharing the
-/// instance. PutImage's default quota is 10 per second per account and region and is not worth a throttling
-/// round trip (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html, API rate quotas).
+/// instance, at a fixed rate: it paces the reconciler's reads, one scheduled run at a time. It knows nothing of other
+/// processes, so it cannot keep a quota that several share: N Lambda instances pacing PutImage at ECR's 10 per second
+/// per account and region (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html) would send up
+/// to N times that. PutImage goes through an <see cref="AdaptiveRateLimiter"/> instead, which slows down when
+/// throttled.
 /// </summary>
 public sealed class RequestPacer
 {

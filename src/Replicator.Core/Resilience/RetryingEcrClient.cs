@@ -9,17 +9,21 @@ namespace Replicator.Core.Resilience;
 /// so call sites stay plain calls (<c>await client.PutImageAsync(request, ct)</c>) and nothing retries twice:
 /// go-containerregistry stacks its retry the same way, as a transport decorator. Paginated operations page
 /// through this client, so each page is retried, not the walk. Which errors are retried is the classifier's
-/// verdict (<see cref="EcrException.IsTransient"/>), never a list of its own.
+/// verdict (<see cref="EcrException.IsTransient"/>), never a list of its own. With a PutImage limiter, each PutImage
+/// attempt, retries included, passes through it inside the retry policy (<see cref="AdaptiveRateLimiter"/>).
 /// </summary>
 public sealed class RetryingEcrClient : IEcrClient
 {
     private readonly IEcrClient _inner;
     private readonly EcrCallRunner _calls;
+    private readonly AdaptiveRateLimiter? _putImageLimiter;
 
-    public RetryingEcrClient(IEcrClient inner, EcrCallRunner calls)
+    /// <param name="putImageLimiter">The rate limiter of the quota this client's PutImage calls count against; null: unlimited.</param>
+    public RetryingEcrClient(IEcrClient inner, EcrCallRunner calls, AdaptiveRateLimiter? putImageLimiter = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         _calls = calls ?? throw new ArgumentNullException(nameof(calls));
+        _putImageLimiter = putImageLimiter;
         Paginators = new EcrPaginators(this);
     }
 
@@ -47,7 +51,13 @@ public sealed class RetryingEcrClient : IEcrClient
         _calls.RunAsync("CompleteLayerUpload", (Inner: _inner, Request: request), static (s, ct) => s.Inner.CompleteLayerUploadAsync(s.Request, ct), cancellationToken);
 
     public Task<PutImageResponse> PutImageAsync(PutImageRequest request, CancellationToken cancellationToken = default) =>
-        _calls.RunAsync("PutImage", (Inner: _inner, Request: request), static (s, ct) => s.Inner.PutImageAsync(s.Request, ct), cancellationToken);
+        _calls.RunAsync(
+            "PutImage",
+            (Inner: _inner, Request: request, Limiter: _putImageLimiter),
+            static (s, ct) => s.Limiter is null
+                ? s.Inner.PutImageAsync(s.Request, ct)
+                : s.Limiter.RunAsync(s, static (s, ct) => s.Inner.PutImageAsync(s.Request, ct), ct),
+            cancellationToken);
 
     public Task<CreateRepositoryResponse> CreateRepositoryAsync(CreateRepositoryRequest request, CancellationToken cancellationToken = default) =>
         _calls.RunAsync("CreateRepository", (Inner: _inner, Request: request), static (s, ct) => s.Inner.CreateRepositoryAsync(s.Request, ct), cancellationToken);
