@@ -1,0 +1,174 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Replicator.Core.Tests;
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that runs workers in virtual time: whenever every worker still running waits on a
+/// timer of this clock, it moves the clock to the earliest one due. Concurrent callers of rate limiters and retry
+/// backoffs then meet as they would over minutes, in no real time and with no wall-clock deadline. Every wait of a
+/// worker must be a timer of this clock (a <c>Task.Delay</c> on it); a request timeout (the timer of a
+/// <see cref="CancellationTokenSource"/>) is not a wait and is left out.
+/// </summary>
+internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<Pending> _pending = [];
+    private readonly List<TimeSpan> _waits = [];
+    private int _running;
+    private TaskCompletionSource? _allWaiting;
+
+    /// <summary>The due time of every wait, in the order they were asked for.</summary>
+    public IReadOnlyList<TimeSpan> Waits
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _waits];
+            }
+        }
+    }
+
+    /// <summary>Runs the workers to their end, moving the clock only when all of them wait.</summary>
+    public async Task RunAsync(IReadOnlyCollection<Func<Task>> workers)
+    {
+        lock (_gate)
+        {
+            _running = workers.Count;
+        }
+
+        var running = workers.Select(w => Task.Run(async () =>
+        {
+            try
+            {
+                await w();
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _running--;
+                    SignalIfAllWaiting();
+                }
+            }
+        })).ToList();
+
+        while (true)
+        {
+            Task allWaiting;
+            lock (_gate)
+            {
+                if (_running == 0)
+                {
+                    break;
+                }
+
+                _allWaiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                allWaiting = _allWaiting.Task;
+                SignalIfAllWaiting();
+            }
+
+            // A guard, not a timing: a worker blocked on anything but this clock would otherwise hang the test.
+            try
+            {
+                await allWaiting.WaitAsync(TimeSpan.FromMinutes(2));
+            }
+            catch (TimeoutException)
+            {
+                lock (_gate)
+                {
+                    throw new TimeoutException($"workers neither ended nor waited on this clock: {_running} running, {_pending.Count} waiting, {_waits.Count} waits so far, at {GetUtcNow():O}");
+                }
+            }
+            DateTimeOffset next;
+            lock (_gate)
+            {
+                if (_running == 0)
+                {
+                    break;
+                }
+
+                next = _pending.Min(p => p.Due);
+            }
+
+            Advance(next - GetUtcNow());
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (state is CancellationTokenSource || dueTime <= TimeSpan.Zero || dueTime == Timeout.InfiniteTimeSpan)
+        {
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        var pending = new Pending(GetUtcNow() + dueTime);
+        lock (_gate)
+        {
+            _pending.Add(pending);
+            _waits.Add(dueTime);
+        }
+
+        // Made before it is counted as waiting: the clock moves only once the timer exists to be fired.
+        var timer = base.CreateTimer(
+            s =>
+            {
+                Done(pending);
+                callback(s);
+            },
+            state,
+            dueTime,
+            period);
+        lock (_gate)
+        {
+            SignalIfAllWaiting();
+        }
+
+        return new TrackedTimer(timer, () => Done(pending));
+    }
+
+    private void Done(Pending pending)
+    {
+        lock (_gate)
+        {
+            if (_pending.Remove(pending))
+            {
+                SignalIfAllWaiting();
+            }
+        }
+    }
+
+    // Under _gate.
+    private void SignalIfAllWaiting()
+    {
+        if (_allWaiting is not null && (_running == 0 || (_pending.Count == _running && _pending.Count > 0)))
+        {
+            _allWaiting.TrySetResult();
+            _allWaiting = null;
+        }
+    }
+
+    private sealed class Pending(DateTimeOffset due)
+    {
+        public DateTimeOffset Due { get; } = due;
+    }
+
+    private sealed class TrackedTimer(ITimer inner, Action disposed) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            disposed();
+            inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            disposed();
+            return inner.DisposeAsync();
+        }
+    }
+}
