@@ -74,8 +74,9 @@ public sealed class AdaptiveRateLimiterTests(ITestOutputHelper output)
         output.WriteLine($"fixed pacing, second minute: {fixedRate.Attempts} attempts, {fixedRate.Throttled} throttled, {fixedRate.Accepted} accepted");
         output.WriteLine($"adaptive, second minute: {adaptive.Attempts} attempts, {adaptive.Throttled} throttled, {adaptive.Accepted} accepted");
 
-        // Counted in calls over the second minute. Measured at this commit: fixed pacing 1,440 attempts of which 882
-        // throttled (61 %); adaptive 714, of which 226 (32 %), with 488 accepted.
+        // Counted in calls over the second minute. Two runs gave: fixed pacing 1,440 and 1,500 attempts, 882 and 939
+        // throttled (about 61 %); adaptive 714 and 721, 226 and 217 throttled (about 31 %), 488 and 504 accepted. The
+        // order in which workers due at the same instant run varies from run to run, hence the margins.
         Assert.True(fixedRate.Throttled > fixedRate.Accepted, $"fixed pacing: {fixedRate}");
         Assert.True(adaptive.Throttled * 2 < adaptive.Accepted, $"adaptive: {adaptive}");
         Assert.True(adaptive.Throttled * 3 < fixedRate.Throttled, $"adaptive {adaptive}, fixed {fixedRate}");
