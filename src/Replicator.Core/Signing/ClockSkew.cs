@@ -6,22 +6,24 @@ namespace Replicator.Core.Signing;
 /// </summary>
 /// <remarks>
 /// AWS refuses a SigV4 request whose <c>X-Amz-Date</c> is more than 5 minutes from its own clock ("Time stamp
-/// errors", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html), as
-/// <c>InvalidSignatureException</c> "Signature expired: 20131008T001036Z is now earlier than 20131008T001112Z
-/// (20131008T001612Z - 5 min.)" (https://github.com/boto/botocore/issues/149) or "Signature not yet current: ... is
-/// still later than ... (... + 5 min.)" in AWS JSON services (HTTP 400 in https://github.com/aws/aws-sdk-php/issues/1780,
-/// 403 elsewhere, so the status is not read), <c>SignatureDoesNotMatch</c> with the same text in query services, and
-/// <c>RequestTimeTooSkewed</c>, <c>RequestExpired</c>, <c>RequestInTheFuture</c> or <c>AuthFailure</c> in others.
-/// The codes are the AWS SDK for .NET's (<c>RetryPolicy.IsClockskew</c>: "definite" and "possible" clock skew codes,
-/// https://github.com/aws/aws-sdk-net/blob/main/sdk/src/Core/Amazon.Runtime/Pipeline/RetryHandler/RetryPolicy.cs) and
-/// the JavaScript SDK's <c>CLOCK_SKEW_ERROR_CODES</c>
-/// (https://github.com/aws/aws-sdk-js-v3/blob/main/packages/service-error-classification/src/constants.ts). Like the
-/// .NET SDK, the service's time comes from the answer's <c>Date</c> header (an IMF-fixdate: RFC 9110 section 6.6.1, RFC 7231 before it; the SDK falls
-/// back to the time in the message, which we do not: a proxy that strips <c>Date</c> gets today's behaviour), and a
-/// correction is made only when that time is more than <see cref="Threshold"/> from the time the request was signed
-/// with: a code alone, e.g. <c>RequestExpired</c> for a presigned URL past its expiry, is no evidence of skew.
-/// botocore does not correct skew: its retry data (<c>data/_retry.json</c>) and <c>retries/standard.py</c> name none
-/// of these codes, and the <c>Date</c> header only sets the <c>ttl</c> of its <c>amz-sdk-request</c> header.
+/// errors", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html): in AWS JSON
+/// services as <c>InvalidSignatureException</c> "Signature expired: 20131008T001036Z is now earlier than
+/// 20131008T001112Z (20131008T001612Z - 5 min.)" (https://github.com/boto/botocore/issues/149) or "Signature not yet
+/// current: ... is still later than ... (... + 5 min.)", with HTTP 400 (https://github.com/aws/aws-sdk-php/issues/1780)
+/// or 403 in other reports, so the status is not read; as <c>SignatureDoesNotMatch</c> with the same text in query
+/// services; as <c>RequestTimeTooSkewed</c>, <c>RequestExpired</c>, <c>RequestInTheFuture</c> or <c>AuthFailure</c>
+/// in others. The codes are the AWS SDK for .NET's "definite" and "possible" clock skew codes
+/// (<c>RetryPolicy.IsClockskew</c>,
+/// https://github.com/aws/aws-sdk-net/blob/090f66a3cb8f83671510d95a2dae1817ebb4fecb/sdk/src/Core/Amazon.Runtime/Pipeline/RetryHandler/RetryPolicy.cs)
+/// and the JavaScript SDK's <c>CLOCK_SKEW_ERROR_CODES</c>
+/// (https://github.com/aws/aws-sdk-js-v3/blob/97efeeb7ca6dd1d7eb1f06ea0934284db1d45aa6/packages/service-error-classification/src/constants.ts).
+/// As in the .NET SDK, the service's time is the answer's <c>Date</c> header (an IMF-fixdate: RFC 9110 section 6.6.1,
+/// RFC 7231 before it; the SDK falls back to the time in the message, which we do not: without <c>Date</c> the
+/// refusal surfaces as before), and a correction is made only when that time is more than <see cref="Threshold"/>
+/// from the time the request was signed with: a code alone, e.g. <c>RequestExpired</c> for a presigned URL past its
+/// expiry, is no evidence of skew. botocore does not correct skew: its retry data (<c>data/_retry.json</c>) and
+/// <c>retries/standard.py</c> name none of these codes, and it reads <c>Date</c> only for the <c>ttl</c> of its
+/// <c>amz-sdk-request</c> header (<c>endpoint.py</c>).
 /// </remarks>
 public static class ClockSkew
 {
