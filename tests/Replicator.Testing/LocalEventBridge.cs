@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,9 +24,16 @@ public sealed class LocalEventBridge : IAsyncDisposable
 
     private static readonly HashSet<string> EntryMembers = ["Time", "Source", "Resources", "DetailType", "Detail", "EventBusName", "TraceHeader"];
 
+    private readonly TimeProvider _clock;
+    private readonly SigV4Verifier _verifier;
     private LoopbackApp _app = null!;
-    private readonly SigV4Verifier _verifier = new(AccessKeyId, SecretAccessKey, TimeProvider.System, "events");
     private int _calls;
+
+    private LocalEventBridge(TimeProvider clock)
+    {
+        _clock = clock;
+        _verifier = new(AccessKeyId, SecretAccessKey, clock, "events");
+    }
 
     public Uri Endpoint => _app.Endpoint;
 
@@ -44,9 +52,10 @@ public sealed class LocalEventBridge : IAsyncDisposable
     /// <summary>Every entry of every accepted call, in order.</summary>
     public IEnumerable<JsonElement> Entries => Accepted.SelectMany(a => a.Body.GetProperty("Entries").EnumerateArray());
 
-    public static async Task<LocalEventBridge> StartAsync()
+    /// <summary>Starts on loopback; <paramref name="clock"/> (default the system's) checks signatures and dates every answer.</summary>
+    public static async Task<LocalEventBridge> StartAsync(TimeProvider? clock = null)
     {
-        var server = new LocalEventBridge();
+        var server = new LocalEventBridge(clock ?? TimeProvider.System);
         server._app = await LoopbackApp.StartAsync(server.HandleAsync);
         return server;
     }
@@ -55,6 +64,8 @@ public sealed class LocalEventBridge : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        // Dated on the clock signatures are checked on, as AWS does: a client corrects its clock skew from it.
+        context.Response.Headers.Date = _clock.GetUtcNow().ToString("r", CultureInfo.InvariantCulture);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();

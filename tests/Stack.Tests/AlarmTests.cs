@@ -168,6 +168,20 @@ public sealed class AlarmTests
         Assert.Equal("HasAlarmEmail", (string)outputs["AlarmTopicArn"]!["Condition"]!);
     }
 
+    [Fact]
+    public void An_output_gives_the_function_role_arn_destination_role_yaml_trusts()
+    {
+        // destination-role.yaml's ReplicatorRoleArn names a role that must exist (IAM refuses a trust policy naming
+        // one that does not), so another account's role is deployed from this output, after the replicator's stack.
+        var output = StackTemplate.Raw["Outputs"]!["ReplicatorFunctionRoleArn"]!;
+
+        Assert.Null(output["Condition"]);
+        Assert.Equal(["ReplicatorFunctionRole", "Arn"], output["Value"]!["Fn::GetAtt"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal("AWS::IAM::Role", (string)Samples.WithDeletes.Resource("ReplicatorFunctionRole")["Type"]!);
+        Assert.Equal("{GetAtt:ReplicatorFunctionRole.Arn}", (string)Samples.WithDeletes.Properties("ReplicatorFunction")["Role"]!);
+        Assert.NotNull(StackTemplate.RawDestinationRole["Parameters"]!["ReplicatorRoleArn"]);
+    }
+
     [Theory]
     [InlineData("ReconcileFailuresAlarm", MetricsWriter.ReconcileFailuresMetric)]
     [InlineData("ReconcileRefusedAlarm", MetricsWriter.ReconcileRefusedMetric)]

@@ -28,6 +28,26 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void The_same_stack_in_two_source_regions_names_two_dashboards()
+    {
+        // Dashboard names are global to the account, and samconfig.toml gives every region the stack name
+        // ecr-replicator: a second region's stack with the first one's dashboard name would fail to create.
+        var parameters = new Dictionary<string, string> { ["RepositoryFilter"] = "team/*", ["DestinationRegions"] = "us-west-2" };
+        string Name(string region)
+        {
+            var (_, dashboard) = Assert.Single(StackTemplate.Expand(parameters, region).OfType("AWS::CloudWatch::Dashboard"));
+            return (string)dashboard["Properties"]!["DashboardName"]!;
+        }
+
+        var (east, west) = (Name("us-east-1"), Name("eu-west-1"));
+
+        Assert.NotEqual(east, west);
+        Assert.Equal($"ecr-replicator-{IntrinsicEvaluator.StackName}-eu-west-1", west);
+        // Letters, digits, '-' and '_' only (PutDashboard's DashboardName).
+        Assert.Matches("^[A-Za-z0-9_-]{1,255}$", east);
+    }
+
+    [Fact]
     public void The_dashboard_shows_latency_percentiles_throughput_failures_dead_letters_and_queue_age()
     {
         var widgets = Body(Samples.WithDeletes)["widgets"]!.AsArray();

@@ -105,6 +105,35 @@ public sealed class DocumentationHygieneTests
     private static bool Declares(string source, string method) => Regex.IsMatch(source, $@"\b{Regex.Escape(method)}\s*\(");
 
     [Fact]
+    public void The_dead_letter_export_before_deletion_deletes_each_batch_it_saved_and_stops_on_an_empty_queue()
+    {
+        // A FIFO queue returns no message of a group while one of it is received and not deleted: an export that only
+        // receives looks done after the first ten of a repository, and the stack's deletion takes the rest.
+        var deploy = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+        var section = deploy[deploy.IndexOf("## Tearing the stack down", StringComparison.Ordinal)..];
+        var recipe = Regex.Match(section, @"```sh\n(?<body>.*?)```", RegexOptions.Singleline).Groups["body"].Value;
+        var lines = recipe.Split('\n').Select(l => l.Trim()).ToList();
+
+        var receive = lines.FindIndex(l => l.StartsWith("aws sqs receive-message ", StringComparison.Ordinal));
+        Assert.True(receive >= 0, "the export receives nothing:\n" + recipe);
+        // Long polling: an empty answer means nothing is visible, not an unlucky short poll of a few servers.
+        Assert.Contains("--wait-time-seconds 20", lines[receive], StringComparison.Ordinal);
+        var batch = Regex.Match(lines[receive], @">\s*(?<file>\S+)$").Groups["file"].Value;
+        Assert.False(string.IsNullOrEmpty(batch), "the receive's answer is not saved to a file: " + lines[receive]);
+        var save = lines.FindIndex(receive, l => l.StartsWith($"cat {batch} >> ", StringComparison.Ordinal));
+        var delete = lines.FindIndex(receive, l => l.StartsWith("aws sqs delete-message-batch ", StringComparison.Ordinal));
+        Assert.True(save > receive && delete > save, "the batch is not appended to the export before it is deleted:\n" + recipe);
+        // The receipt handles deleted are those of the batch just saved, nothing else.
+        Assert.Contains(batch, lines[delete], StringComparison.Ordinal);
+        Assert.Contains("ReceiptHandle", lines[delete], StringComparison.Ordinal);
+        // It stops only when SQS counts nothing, visible or in flight.
+        var stop = Assert.Single(lines, l => l.Contains("aws sqs get-queue-attributes ", StringComparison.Ordinal));
+        Assert.Contains("ApproximateNumberOfMessages ", stop, StringComparison.Ordinal);
+        Assert.Contains("ApproximateNumberOfMessagesNotVisible", stop, StringComparison.Ordinal);
+        Assert.Contains("break", lines);
+    }
+
+    [Fact]
     public void Every_log_group_the_documents_name_is_one_the_stack_creates()
     {
         // The function logs to the group its LoggingConfig names (ReplicatorLogGroup, STACK-replicator), not to

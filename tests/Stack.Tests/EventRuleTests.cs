@@ -172,6 +172,19 @@ public sealed class EventRuleTests
     }
 
     [Fact]
+    public void The_rule_is_created_and_updated_after_the_function_so_a_widened_selection_meets_its_new_settings()
+    {
+        // DependsOn orders updates as it orders creation: the rule's new pattern (a wider RepositoryFilter, DELETE once
+        // ReplicateDeletes is on) goes live only once the function runs the matching REPOSITORY_FILTER and
+        // REPLICATE_DELETES, which would otherwise acknowledge the newly selected events as skipped.
+        foreach (var (name, stack) in Samples.EveryBranch())
+        {
+            Assert.True(Samples.Strings(stack.Resource("ImageActionRule")["DependsOn"]).Contains("ReplicatorFunction"), name);
+            Assert.Equal("AWS::Lambda::Function", (string)stack.Resource("ReplicatorFunction")["Type"]!);
+        }
+    }
+
+    [Fact]
     public void A_template_rule_rejects_the_stack_region_as_a_destination()
     {
         var assertion = Assert.Single(StackTemplate.Raw["Rules"]!["DestinationsExcludeSourceRegion"]!["Assertions"]!.AsArray())!;

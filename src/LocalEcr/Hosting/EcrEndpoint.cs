@@ -50,6 +50,7 @@ internal static class EcrEndpoint
         var outcome = server.Verifier.Verify(request.Method, rawPath, rawQuery, request.Headers, bodySha256);
         if (!outcome.Valid)
         {
+            server.Calls.RecordRefusal(outcome.ErrorCode!);
             await ErrorResponse.WriteAsync(context, AuthErrorStatus(outcome.ErrorCode), outcome.ErrorCode, outcome.ErrorMessage);
             return;
         }

@@ -98,25 +98,19 @@ public sealed partial class EcrClient : IEcrClient
         using var deadline = new StallTimer(Config.Timeout, _timeProvider, cancellationToken);
         content.Deadline = deadline;
         var token = deadline.Token;
-        AwsCredentials? used = null;
         try
         {
             try
             {
-                used = await _credentials.GetCredentialsAsync(token);
-                return await SendOnceAsync(operation, content, payloadHash, responseInfo, used, token);
+                return await SendRefreshingAsync(operation, content, payloadHash, responseInfo, token);
             }
-            catch (EcrException ex) when (used is not null && RefreshesOn(ex.ErrorCode))
+            catch (EcrException ex) when (ex.ClockCorrected)
             {
-                // The session token expired between the source's own expiry check and ECR's (clock skew, or a role
-                // session cut short). The AWS SDKs treat this code as "refresh and retry" (botocore's
-                // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
-                // cached credentials once and send again. A second ExpiredTokenException is the caller's. Only the set
-                // this request used is dropped: parallel requests refused together renew the session once.
-                // A source that reads rotated keys (IAwsCredentialsSource.RereadsRefusedKeys) gets the same once for a
-                // key ECR no longer knows: the old key deleted before the cached read expired.
-                _credentials.Invalidate(used);
-                return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+                // The refusal was a clock skew (ClockSkew: a skew code and a Date more than 5 minutes from the time we
+                // signed with), and the signing clock now carries the endpoint's offset: sign again and send once, as
+                // the AWS SDKs do. Not a retry of the budget (the request never reached the operation), and not a
+                // loop: a second refusal, corrected or not, is the caller's.
+                return await SendRefreshingAsync(operation, content, payloadHash, responseInfo, token);
             }
         }
         catch (Exception ex) when (ex is not EcrException && cancellationToken.IsCancellationRequested)
@@ -157,6 +151,31 @@ public sealed partial class EcrClient : IEcrClient
         }
     }
 
+    /// <summary>One signed send, and once more with fresh credentials when the answer says they expired.</summary>
+    private async Task<TResponse> SendRefreshingAsync<TResponse>(
+        string operation, HttpContent content, string payloadHash, JsonTypeInfo<TResponse> responseInfo, CancellationToken token)
+        where TResponse : EcrResponse, new()
+    {
+        AwsCredentials? used = null;
+        try
+        {
+            used = await _credentials.GetCredentialsAsync(token);
+            return await SendOnceAsync(operation, content, payloadHash, responseInfo, used, token);
+        }
+        catch (EcrException ex) when (used is not null && RefreshesOn(ex.ErrorCode))
+        {
+            // The session token expired between the source's own expiry check and ECR's (clock skew, or a role
+            // session cut short). The AWS SDKs treat this code as "refresh and retry" (botocore's
+            // credentials refresh on expiry; aws-sdk-java-v2's AwsErrorCode.isExpiredTokenErrorCode): drop the
+            // cached credentials once and send again. A second ExpiredTokenException is the caller's. Only the set
+            // this request used is dropped: parallel requests refused together renew the session once.
+            // A source that reads rotated keys (IAwsCredentialsSource.RereadsRefusedKeys) gets the same once for a
+            // key ECR no longer knows: the old key deleted before the cached read expired.
+            _credentials.Invalidate(used);
+            return await SendOnceAsync(operation, content, payloadHash, responseInfo, await _credentials.GetCredentialsAsync(token), token);
+        }
+    }
+
     private bool RefreshesOn(string errorCode) =>
         errorCode == EcrErrorCodes.ExpiredTokenException
         || (_credentials.RereadsRefusedKeys && EcrErrorCodes.IsRefusedKey(errorCode));
@@ -168,12 +187,14 @@ public sealed partial class EcrClient : IEcrClient
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
         try
         {
-            _signer.Sign(request, operation, payloadHash, credentials);
+            var signedAt = _signer.Sign(request, operation, payloadHash, credentials);
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             var requestId = EcrResponseReader.RequestId(response);
             if (!response.IsSuccessStatusCode)
             {
-                throw await EcrResponseReader.ReadErrorAsync(operation, response, requestId, token);
+                var error = await EcrResponseReader.ReadErrorAsync(operation, response, requestId, token);
+                error.ClockCorrected = _signer.Clock.TryCorrect(error.ErrorCode, error.ErrorMessage, response.Headers.Date, signedAt);
+                throw error;
             }
 
             var result = await EcrResponseReader.ReadAsync(response, responseInfo, token);
@@ -183,7 +204,7 @@ public sealed partial class EcrClient : IEcrClient
         }
         finally
         {
-            // The body outlives this message: a resend after ExpiredTokenException sends it again, and the
+            // The body outlives this message: a resend (after ExpiredTokenException or a clock correction) sends it again, and the
             // caller disposes it (disposing the message would return its pooled buffer).
             request.Content = null;
         }

@@ -73,6 +73,12 @@ public sealed class EcrException : Exception
     /// <summary>From an InvalidLayerPartException: the last byte of the upload ECR holds, to resume from.</summary>
     public long? LastValidByteReceived { get; }
 
+    /// <summary>
+    /// Set by the client when this refusal corrected its signing clock (<see cref="Signing.SigningClock"/>): the
+    /// request is signed again and sent once more, inside the same call.
+    /// </summary>
+    internal bool ClockCorrected { get; set; }
+
     private static string FormatMessage(string errorCode, string message, HttpStatusCode? statusCode, string? requestId, string? operation)
     {
         var prefix = operation is null ? errorCode : $"{operation}: {errorCode}";

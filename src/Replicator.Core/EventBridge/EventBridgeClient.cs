@@ -65,19 +65,17 @@ public sealed class EventBridgeClient : IEventBridgeClient
         using var timeout = new CancellationTokenSource(_timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
-        AwsCredentials? used = null;
         try
         {
             try
             {
-                used = await _credentials.GetCredentialsAsync(token);
-                return await SendOnceAsync(body, used, token);
+                return await SendRefreshingAsync(body, token);
             }
-            catch (EventBridgeException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException && used is not null)
+            catch (EventBridgeException ex) when (ex.ClockCorrected)
             {
-                // As in EcrClient: the session expired between the source's check and the service's; refresh once.
-                _credentials.Invalidate(used);
-                return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
+                // As in EcrClient: the refusal showed our clock skewed from the endpoint's, now corrected; sign again
+                // and send once. A second refusal is the caller's.
+                return await SendRefreshingAsync(body, token);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -98,6 +96,22 @@ public sealed class EventBridgeClient : IEventBridgeClient
         }
     }
 
+    private async Task<PutEventsResponse> SendRefreshingAsync(byte[] body, CancellationToken token)
+    {
+        AwsCredentials? used = null;
+        try
+        {
+            used = await _credentials.GetCredentialsAsync(token);
+            return await SendOnceAsync(body, used, token);
+        }
+        catch (EventBridgeException ex) when (ex.ErrorCode == EcrErrorCodes.ExpiredTokenException && used is not null)
+        {
+            // As in EcrClient: the session expired between the source's check and the service's; refresh once.
+            _credentials.Invalidate(used);
+            return await SendOnceAsync(body, await _credentials.GetCredentialsAsync(token), token);
+        }
+    }
+
     private static byte[] Serialize(PutEventsRequest request)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -114,12 +128,15 @@ public sealed class EventBridgeClient : IEventBridgeClient
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(AwsJsonRequestSigner.ContentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
-        _signer.Sign(request, PutEventsOperation, body, credentials);
+        var signedAt = _signer.Sign(request, PutEventsOperation, body, credentials);
         using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
         if (!response.IsSuccessStatusCode)
         {
             var error = await AwsJsonResponseReader.ReadErrorAsync(response, token);
-            throw new EventBridgeException(error.ErrorCode, error.Message, EcrErrorClassifier.IsTransient(error.ErrorCode, response.StatusCode), response.StatusCode);
+            throw new EventBridgeException(error.ErrorCode, error.Message, EcrErrorClassifier.IsTransient(error.ErrorCode, response.StatusCode), response.StatusCode)
+            {
+                ClockCorrected = _signer.Clock.TryCorrect(error.ErrorCode, error.Message, response.Headers.Date, signedAt),
+            };
         }
 
         return await AwsJsonResponseReader.ReadAsync(response, EventBridgeJsonContext.Default.PutEventsResponse, MaxResponseBytes, TooLarge, token);

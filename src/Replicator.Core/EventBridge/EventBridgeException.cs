@@ -37,4 +37,7 @@ public sealed class EventBridgeException : Exception
     public bool IsTransient { get; }
 
     public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>Set by the client when this refusal corrected its signing clock: the call signs again and sends once more.</summary>
+    internal bool ClockCorrected { get; set; }
 }

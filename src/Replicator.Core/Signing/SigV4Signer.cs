@@ -17,6 +17,9 @@ public sealed class SigV4Signer(TimeProvider timeProvider)
 
     private readonly TimeProvider _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
 
+    /// <summary>The clock that dates the signatures of <see cref="Sign(SigV4Request, AwsCredentials, string, string, SigV4Options?)"/>.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
     public SigV4Signature Sign(SigV4Request request, AwsCredentials credentials, string region, string service, SigV4Options? options = null)
         => Sign(request, credentials, region, service, _timeProvider.GetUtcNow(), options);
 

@@ -150,6 +150,45 @@ public sealed class SigV4Tests
         (await client.CallAsync("DescribeRepositories")).EnsureOk();
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(-20)]
+    public async Task Every_answer_is_dated_on_the_server_clock_and_a_refused_signature_is_counted_apart(int minutes)
+    {
+        // Kestrel dates answers on the real clock; a client correcting its skew must see the clock signatures are
+        // checked on, as AWS's Date is.
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var http = new HttpClient();
+        var body = "{}"u8.ToArray();
+        HttpRequestMessage Signed(DateTimeOffset at)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+            TestSigner.Sign(request, body, "us-east-1", "test", "test", at.UtcDateTime);
+            return request;
+        }
+
+        using (var skewed = Signed(serverTime.GetUtcNow().AddMinutes(minutes)))
+        using (var refused = await http.SendAsync(skewed))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("Fri, 02 Jan 2026 03:04:05 GMT", Assert.Single(refused.Headers.GetValues("Date")));
+        }
+
+        Assert.Equal(1, server.Calls.Refusals("InvalidSignatureException"));
+        Assert.Equal(0, server.Calls.Count("DescribeRepositories"));
+
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+        using var inTime = Signed(serverTime.GetUtcNow());
+        using var accepted = await http.SendAsync(inTime);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("Fri, 02 Jan 2026 03:04:06 GMT", Assert.Single(accepted.Headers.GetValues("Date")));
+        Assert.Equal(1, server.Calls.Count("DescribeRepositories"));
+        Assert.Equal(1, server.Calls.Refusals("InvalidSignatureException"));
+    }
+
     [Fact]
     public async Task A_request_signed_in_time_is_refused_once_the_server_clock_passes_5_minutes()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Replicator.Core.EventBridge;
 using Replicator.Core.EventBridge.Model;
 using Replicator.Core.Signing;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Testing;
 
 namespace Replicator.Core.Tests.EventBridge;
@@ -166,6 +167,29 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<ArgumentException>(() => Client(http).PutEventsAsync(request, CancellationToken.None));
         Assert.Empty(_server.Accepted);
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(-20)]
+    public async Task A_host_clock_20_minutes_off_is_corrected_from_the_refusal_and_the_next_call_goes_through_first_time(int serverMinutesAhead)
+    {
+        // PutEvents signs through the same AwsJsonRequestSigner as ECR, so it corrects its clock the same way.
+        var hostTime = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        await using var skewed = await LocalEventBridge.StartAsync(new FakeTimeProvider(hostTime.AddMinutes(serverMinutesAhead)));
+        using var http = new HttpClient();
+        var client = new EventBridgeClient(
+            http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", skewed.Endpoint, new FakeTimeProvider(hostTime));
+
+        await client.PutEventsAsync(Request(Entry("a")), CancellationToken.None);
+
+        Assert.Equal(["InvalidSignatureException"], skewed.Refused);
+        Assert.Single(skewed.Accepted);
+
+        await client.PutEventsAsync(Request(Entry("b")), CancellationToken.None);
+
+        Assert.Single(skewed.Refused);
+        Assert.Equal(2, skewed.Accepted.Count);
     }
 
     private EventBridgeClient Client(HttpClient http, AwsCredentials? credentials = null, string region = "us-east-1") =>

@@ -21,9 +21,12 @@ internal sealed partial class IntrinsicEvaluator
     private readonly HashSet<string> _resources;
     private readonly JsonObject _mappings;
     private readonly Dictionary<string, bool> _conditions = new(StringComparer.Ordinal);
+    private readonly string _region;
 
-    public IntrinsicEvaluator(JsonObject template, IReadOnlyDictionary<string, string> parameterValues)
+    /// <param name="region">AWS::Region; <see cref="Region"/> unless a test deploys the stack in another one.</param>
+    public IntrinsicEvaluator(JsonObject template, IReadOnlyDictionary<string, string> parameterValues, string region = Region)
     {
+        _region = region;
         var parameters = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
         foreach (var (name, declaration) in template["Parameters"]?.AsObject() ?? [])
         {
@@ -125,7 +128,7 @@ internal sealed partial class IntrinsicEvaluator
 
     private JsonNode? Ref(string name) => name switch
     {
-        "AWS::Region" => JsonValue.Create(Region),
+        "AWS::Region" => JsonValue.Create(_region),
         "AWS::AccountId" => JsonValue.Create(AccountId),
         "AWS::Partition" => JsonValue.Create(Partition),
         "AWS::StackName" => JsonValue.Create(StackName),

@@ -19,12 +19,13 @@ internal static class StackTemplate
 
     /// <summary>
     /// The template after AWS::LanguageExtensions and the SAM transform (as cfn-lint performs them) for the
-    /// given parameter values, with intrinsics resolved and resources of false conditions removed.
+    /// given parameter values, with intrinsics resolved and resources of false conditions removed, as deployed in
+    /// <paramref name="region"/>.
     /// </summary>
-    public static DeployedTemplate Expand(IReadOnlyDictionary<string, string> parameters)
+    public static DeployedTemplate Expand(IReadOnlyDictionary<string, string> parameters, string region = IntrinsicEvaluator.Region)
     {
         var expanded = Load(parameters.Select(p => $"{p.Key}={p.Value}"));
-        var evaluator = new IntrinsicEvaluator(expanded, parameters);
+        var evaluator = new IntrinsicEvaluator(expanded, parameters, region);
         var resources = new JsonObject();
         foreach (var (id, resource) in expanded["Resources"]!.AsObject())
         {
