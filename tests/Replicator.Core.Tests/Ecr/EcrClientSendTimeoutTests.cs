@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Http;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Signing;
 
@@ -75,6 +76,28 @@ public sealed class EcrClientSendTimeoutTests
         Assert.Empty(server.Received);
     }
 
+    /// <summary>
+    /// Once the last block is out, the whole timeout is left for the answer: the timer runs again from the end of the
+    /// body, not from the start of the last block (whose sending time would otherwise be taken from the answer's).
+    /// </summary>
+    [Fact]
+    public async Task The_whole_timeout_runs_again_from_the_end_of_the_body()
+    {
+        var clock = new FakeTimeProvider(TestClients.Now);
+        using var timer = new StallTimer(CallTimeout, clock, CancellationToken.None);
+        using var content = new PooledRequestContent(EcrRequestBody.SerializeUploadLayerPart(Part()), "application/x-amz-json-1.1") { Deadline = timer };
+
+        // Each block takes three quarters of the timeout to go out.
+        using var link = new ClockedSink(clock, CallTimeout * 3 / 4);
+        await content.CopyToAsync(link, CancellationToken.None);
+        Assert.False(timer.Token.IsCancellationRequested);
+
+        clock.Advance(CallTimeout * 3 / 4);
+        Assert.False(timer.Token.IsCancellationRequested);
+        clock.Advance(CallTimeout / 4);
+        Assert.True(timer.Token.IsCancellationRequested);
+    }
+
     private static HttpClientOwner Client(LoopbackHttpServer server, FakeTimeProvider clock, Func<bool> onBlock)
     {
         var handler = new SocketsHttpHandler
@@ -104,6 +127,16 @@ public sealed class EcrClientSendTimeoutTests
         public Task<UploadLayerPartResponse> UploadLayerPartAsync(UploadLayerPartRequest request) => client.UploadLayerPartAsync(request);
 
         public void Dispose() => http.Dispose();
+    }
+
+    /// <summary>A sink whose every write takes <c>perWrite</c> on the fake clock.</summary>
+    private sealed class ClockedSink(FakeTimeProvider clock, TimeSpan perWrite) : MemoryStream
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            clock.Advance(perWrite);
+            return base.WriteAsync(buffer, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -21,6 +21,8 @@ public sealed class RepositoryFilterTests
     [InlineData("team/*,!team/secret", "team/secret", false)]
     [InlineData("team/*,!team/secret", "team/secrets", true)]
     [InlineData("!team/secret,team/*", "team/secret", false)]
+    [InlineData("base/nginx,!base/*", "base/nginx", false)]
+    [InlineData("team/secret,*,!team/*", "team/secret", false)]
     [InlineData(" team/* , base/nginx ", "base/nginx", true)]
     public void Includes_select_and_exclusions_win(string filter, string repository, bool expected) =>
         Assert.Equal(expected, RepositoryFilter.Parse(filter).Matches(repository));

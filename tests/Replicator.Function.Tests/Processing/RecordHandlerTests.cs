@@ -231,6 +231,24 @@ public class RecordHandlerTests
         Assert.Equal("111111111111:eu-west-1: ImageTagAlreadyExistsException: immutable; us-west-2: ThrottlingException: slow down", result.Reason);
     }
 
+    /// <summary>
+    /// The error type is the transient destination's wherever it stands in the request: the first failed destination
+    /// here is the permanent one, whose code would say "dead-letter" on a record that is retried.
+    /// </summary>
+    [Fact]
+    public async Task A_retried_mixed_failure_takes_its_error_type_from_the_transient_destination_even_when_listed_second()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(new ReplicationResult(r.Source, E.Digest,
+        [
+            new DestinationResult(r.Destinations[0], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ImageTagAlreadyExistsException", "immutable"),
+            new DestinationResult(r.Destinations[1], ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero, "ThrottlingException", "slow down", Transient: true),
+        ]));
+        var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
+        Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
+        Assert.Equal("ThrottlingException", result.ErrorType);
+    }
+
     [Fact]
     public async Task Permanent_failures_beside_a_destination_done_are_permanent()
     {
