@@ -198,14 +198,34 @@ public sealed class ParameterTests
     [Theory]
     [InlineData("", true)]
     [InlineData("us-west-2=alias/replicas", true)]
-    [InlineData("us-west-2=alias/replicas,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", true)]
-    [InlineData("222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", true)]
+    [InlineData("us-west-2=alias/replicas,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab", true)]
+    [InlineData("222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab", true)]
     [InlineData("2222:us-west-2=alias/replicas", false)]
     [InlineData("us-west-2", false)]
+    [InlineData("us-west-2=1234abcd-12ab-34cd-56ef-1234567890ab,222222222222:us-west-2=mrk-0123456789abcdef0123456789abcdef", true)]
+    [InlineData("us-west-2=arn:aws:kms:us-west-2:222222222222:alias/replicas", true)]
+    [InlineData("us-west-2=replicas", false)]
+    [InlineData("us-west-2=alias/replicas,222222222222:us-west-2=key/1234abcd-12ab-34cd-56ef-1234567890ab", false)]
+    [InlineData("us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", false)]
+    [InlineData("us-west-2=alias/replicas,", false)]
     public void DestinationKmsKeys_admits_region_and_account_region_entries(string value, bool admitted)
     {
         Assert.Equal(admitted, Admits("DestinationKmsKeys", value));
         Assert.Equal(admitted, FunctionAccepts("DESTINATION_KMS_KEYS", value, "us-west-2,222222222222:us-west-2"));
+    }
+
+    /// <summary>
+    /// A key ARN of another region or partition than its entry's is well formed, so the pattern admits it; the function
+    /// refuses it at init (ECR takes a key of the repository's own region only), and so does the CLI's check of an
+    /// exported environment.
+    /// </summary>
+    [Theory]
+    [InlineData("us-west-2=arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab")]
+    [InlineData("222222222222:us-west-2=arn:aws-cn:kms:us-west-2:222222222222:alias/replicas")]
+    public void DestinationKmsKeys_leaves_the_region_of_a_key_ARN_to_the_function(string value)
+    {
+        Assert.True(Admits("DestinationKmsKeys", value));
+        Assert.False(FunctionAccepts("DESTINATION_KMS_KEYS", value, "us-west-2,222222222222:us-west-2"));
     }
 
     private static bool FunctionAccepts(string variable, string value, string destinations = "us-west-2")

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
+using Replicator.Core.Partitions;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
@@ -10,9 +12,31 @@ namespace Replicator.Core.Replication;
 /// destination of another account may have its own (<c>ACCOUNT:REGION=KEY</c>, written as in DESTINATION_REGIONS),
 /// which wins there. One rule for the function and the CLI.
 /// </summary>
-public static class KmsKeys
+/// <remarks>
+/// A key is what ECR's CreateRepository takes as <c>kmsKey</c>: a key id, an alias or the ARN of either
+/// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_EncryptionConfiguration.html). An id or an alias is
+/// resolved in the account that creates the repository (that destination's), so only an ARN can name a key of another
+/// account, and only its region and partition can be checked here: ECR requires the key in the repository's region.
+/// </remarks>
+public static partial class KmsKeys
 {
     public const string Variable = "DESTINATION_KMS_KEYS";
+
+    private const string Forms = "a key id (1234abcd-12ab-34cd-56ef-1234567890ab, mrk-...), alias/NAME, or the ARN of a key or an alias";
+
+    private const string ArnForm = "the key must be a KMS ARN, arn:PARTITION:kms:REGION:ACCOUNT:key/ID or ...:alias/NAME";
+
+    // Key ids: a UUID, or mrk- and 32 hex digits for a multi-Region key; alias names: letters, digits, '/', '_' and '-',
+    // at most 256 characters with the alias/ prefix
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id, botocore kms model AliasNameType).
+    [GeneratedRegex(@"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyIdPattern();
+
+    [GeneratedRegex(@"^alias/[A-Za-z0-9/_-]{1,250}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex AliasPattern();
+
+    [GeneratedRegex(@"^arn:(?<partition>[^:]+):kms:(?<region>[^:]*):(?<account>[^:]*):(?<resource>.*)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ArnPattern();
 
     /// <summary>
     /// Parses the variable's value into <see cref="ReplicatorOptions.KmsKeyIds"/> (keyed as it is); null or blank is no
@@ -67,6 +91,11 @@ public static class KmsKeys
                 throw new SettingException(Variable, $"{kind} {name} is listed twice");
             }
 
+            if (KeyProblem(entry[(equals + 1)..], target.Region) is { } problem)
+            {
+                throw new SettingException(Variable, $"entry {EcrNames.Quote(entry)}: {problem}");
+            }
+
             // Well formed and named rightly, the key of a destination this run does not use is not an error, but not kept.
             if (target.RegistryId is null ? scope.InUse.Any(d => d.Region == target.Region) : scope.InUse.Contains(target))
             {
@@ -75,5 +104,39 @@ public static class KmsKeys
         }
 
         return keys;
+    }
+
+    /// <summary>Why <paramref name="key"/> cannot encrypt a repository in <paramref name="region"/>; null when it may.</summary>
+    private static string? KeyProblem(string key, string region)
+    {
+        var arn = ArnPattern().Match(key);
+        if (!arn.Success)
+        {
+            return key.StartsWith("arn:", StringComparison.Ordinal)
+                ? ArnForm
+                : KeyIdPattern().IsMatch(key) || AliasPattern().IsMatch(key) ? null : $"the key must be {Forms}";
+        }
+
+        var resource = arn.Groups["resource"].Value;
+        var id = resource.StartsWith("key/", StringComparison.Ordinal) ? resource["key/".Length..] : null;
+        if (EcrNames.ValidateRegistryId(arn.Groups["account"].Value) is not null
+            || (id is null ? !AliasPattern().IsMatch(resource) : !KeyIdPattern().IsMatch(id)))
+        {
+            return ArnForm;
+        }
+
+        // ECR: "The key must exist in the same Region as the repository" (EncryptionConfiguration.kmsKey), and so in its partition.
+        var partition = AwsPartitions.IdOf(region);
+        if (arn.Groups["partition"].Value != partition)
+        {
+            return $"the key is in partition {arn.Groups["partition"].Value}, the destination region {region} in {partition}";
+        }
+
+        if (arn.Groups["region"].Value != region)
+        {
+            return $"the key is in region {arn.Groups["region"].Value}, not {region}: a KMS key encrypts repositories of its own region only";
+        }
+
+        return null;
     }
 }

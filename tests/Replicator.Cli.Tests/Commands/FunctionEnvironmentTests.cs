@@ -11,7 +11,7 @@ namespace Replicator.Cli.Tests.Commands;
 public sealed class FunctionEnvironmentTests
 {
     private const string QueuePath = "/000000000000/replicator.fifo";
-    private const string WestKey = "arn:aws:kms:us-west-2:000000000000:key/west";
+    private const string WestKey = "arn:aws:kms:us-west-2:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     private const string Regions = "us-west-2,eu-west-1,222222222222:eu-west-1,cn-north-1";
 
     // A stack with four destinations: another partition through SSM keys, another account through a named role, and a

@@ -213,7 +213,7 @@ public sealed class SyncCommandTests
         Assert.True(without.ExitCode == 1, without.ToString());
         Assert.Contains("KmsKeyNotConfigured", without.Output, StringComparison.Ordinal);
 
-        const string Key = "arn:aws:kms:us-west-2:000000000000:key/west";
+        const string Key = "arn:aws:kms:us-west-2:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         var run = await h.RunWithAsync(h.Environment(("DESTINATION_KMS_KEYS", $"{CliHarness.West}={Key}")), null, args);
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -225,6 +225,10 @@ public sealed class SyncCommandTests
 
     [Theory]
     [InlineData("us-west-2", null, "must be REGION=KEY_ID_OR_ARN")]
+
+    // The key is checked as the function checks it: ECR takes a key of the repository's own region only.
+    [InlineData("us-west-2=arn:aws:kms:eu-west-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab", null, "the key is in region eu-west-1, not us-west-2")]
+    [InlineData("us-west-2=west", null, "the key must be a key id")]
 
     // An exported DESTINATION_REGIONS is the function's list: an entry naming neither it nor the selection is a typo.
     [InlineData("eu-west-1=alias/ecr", "us-west-2", "region eu-west-1 is not in DESTINATION_REGIONS")]

@@ -22,7 +22,7 @@ public sealed class EngineOptionsTests
         ["DESTINATION_REGIONS"] = "us-west-2,222222222222:eu-west-1",
         ["DESTINATION_ROLE_NAME"] = "ecr-replicator-destination",
         ["REPOSITORY_MAPPING"] = "team/=mirror/team/,app=apps/app",
-        ["DESTINATION_KMS_KEYS"] = "us-west-2=arn:aws:kms:us-west-2:111111111111:key/a,222222222222:eu-west-1=alias/ecr",
+        ["DESTINATION_KMS_KEYS"] = "us-west-2=arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab,222222222222:eu-west-1=alias/ecr",
         ["MAX_PARALLEL_LAYERS"] = "8",
     };
 

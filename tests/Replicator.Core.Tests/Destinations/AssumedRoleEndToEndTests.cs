@@ -79,6 +79,37 @@ public sealed class AssumedRoleEndToEndTests
         Assert.Equal(0, rig.Server.Calls.Count(EngineHarness.West, "SetRepositoryPolicy"));
     }
 
+    /// <summary>
+    /// One region written twice, in the replicator's account and in another through its role: each new repository is
+    /// created with the key of its own entry in DESTINATION_KMS_KEYS, the other account's never with this account's.
+    /// </summary>
+    [Fact]
+    public async Task Each_account_in_one_region_creates_its_repository_with_its_own_key()
+    {
+        const string OwnKey = "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const string BackupKey = "arn:aws:kms:us-west-2:222222222222:alias/replicas";
+        ReplicationDestination[] destinations = [new(EngineHarness.West), new(EngineHarness.West, DestinationAccount)];
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(sessions, written: destinations);
+        var source = rig.Clients.GetClient(EngineHarness.Source);
+        await PolicySourceRepository.CreateAsync(source, "app", SourceAccount, new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:111111111111:key/source" });
+        var image = new SampleImageBuilder(77).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(source, "app", image, "v1");
+        var keys = KmsKeys.Parse($"{EngineHarness.West}={OwnKey},{DestinationAccount}:{EngineHarness.West}={BackupKey}", destinations);
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions with { KmsKeyIds = keys }, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(
+            new ReplicationRequest(new ImageReference(SourceAccount, EngineHarness.Source, "app", image.Digest, "v1"), destinations),
+            CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        var own = Assert.Single((await rig.Clients.GetClient(EngineHarness.West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["app"] })).Repositories!);
+        var backup = Assert.Single((await rig.ClientAs(DestinationKeys).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["app"] })).Repositories!);
+        Assert.Equal((SourceAccount, OwnKey), (own.RegistryId, own.EncryptionConfiguration?.KmsKey));
+        Assert.Equal((DestinationAccount, BackupKey), (backup.RegistryId, backup.EncryptionConfiguration?.KmsKey));
+        Assert.Equal(EncryptionType.Kms, backup.EncryptionConfiguration?.EncryptionType);
+    }
+
     [Fact]
     public async Task A_session_revoked_mid_copy_is_refused_once_then_renewed()
     {
@@ -169,7 +200,7 @@ public sealed class AssumedRoleEndToEndTests
 
         public DestinationClients Destinations { get; }
 
-        public static async Task<Rig> StartAsync(TimeProvider sessions, string? requiredExternalId = null)
+        public static async Task<Rig> StartAsync(TimeProvider sessions, string? requiredExternalId = null, IReadOnlyList<ReplicationDestination>? written = null)
         {
             var options = new LocalEcrOptions
             {
@@ -194,7 +225,7 @@ public sealed class AssumedRoleEndToEndTests
             var own = new StaticCredentialsSource(SourceKeys);
             var clients = new EcrClientFactory(http, own, environment);
             var sts = new RecordingSecurityTokenService(new StsSecurityTokenService(environment));
-            var access = DestinationAccess.Parse(null, null, null, null, [new ReplicationDestination(EngineHarness.West, DestinationAccount)], EngineHarness.Source);
+            var access = DestinationAccess.Parse(null, null, null, null, written ?? [new ReplicationDestination(EngineHarness.West, DestinationAccount)], EngineHarness.Source);
             var destinations = new DestinationClients(clients, access, own, sts, () => throw new InvalidOperationException("no SSM here"), sessions);
             return new Rig(server, http, clients, sts, destinations);
         }

@@ -14,17 +14,19 @@ public sealed class KmsKeysTests
         new("us-west-2", "333333333333"),
     ];
 
+    private const string Id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
     [Fact]
     public void Region_and_account_region_entries_are_keyed_as_ReplicatorOptions_KmsKeyIds_is()
     {
         var keys = KmsKeys.Parse(
-            " us-west-2=alias/own, eu-west-1=arn:aws:kms:eu-west-1:111111111111:key/abc,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup",
+            $" us-west-2=alias/own, eu-west-1=arn:aws:kms:eu-west-1:111111111111:key/{Id},222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/{Id}",
             Destinations);
 
         Assert.Equal(3, keys.Count);
         Assert.Equal("alias/own", keys["us-west-2"]);
-        Assert.Equal("arn:aws:kms:eu-west-1:111111111111:key/abc", keys["eu-west-1"]);
-        Assert.Equal("arn:aws:kms:us-west-2:222222222222:key/backup", keys["222222222222:us-west-2"]);
+        Assert.Equal($"arn:aws:kms:eu-west-1:111111111111:key/{Id}", keys["eu-west-1"]);
+        Assert.Equal($"arn:aws:kms:us-west-2:222222222222:key/{Id}", keys["222222222222:us-west-2"]);
     }
 
     [Fact]
@@ -64,13 +66,69 @@ public sealed class KmsKeysTests
     [InlineData("ap-south-1=key", "region ap-south-1 is not in DESTINATION_REGIONS")]
     [InlineData("444444444444:us-west-2=key", "destination 444444444444:us-west-2 is not in DESTINATION_REGIONS")]
     [InlineData("222222222222:eu-west-1=key", "destination 222222222222:eu-west-1 is not in DESTINATION_REGIONS")]
-    [InlineData("us-west-2=a,us-west-2=b", "region us-west-2 is listed twice")]
-    [InlineData("222222222222:us-west-2=a,222222222222:us-west-2=b", "destination 222222222222:us-west-2 is listed twice")]
+    [InlineData("us-west-2=alias/a,us-west-2=alias/b", "region us-west-2 is listed twice")]
+    [InlineData("222222222222:us-west-2=alias/a,222222222222:us-west-2=alias/b", "destination 222222222222:us-west-2 is listed twice")]
     public void A_bad_entry_is_a_setting_error_naming_the_variable_and_the_problem(string value, string expected)
     {
         var error = Assert.Throws<SettingException>(() => KmsKeys.Parse(value, Destinations));
 
         Assert.Equal("DESTINATION_KMS_KEYS", error.Setting);
         Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The four forms ECR's CreateRepository takes as kmsKey: a key id (a UUID, or mrk- for a multi-Region key), an
+    /// alias, the ARN of either. An ARN of another account is a cross-account key, which that key's policy decides.
+    /// </summary>
+    [Theory]
+    [InlineData(Id)]
+    [InlineData("mrk-0123456789abcdef0123456789abcdef")]
+    [InlineData("alias/ecr")]
+    [InlineData("alias/team/ecr_replicas-1")]
+    [InlineData($"arn:aws:kms:us-west-2:222222222222:key/{Id}")]
+    [InlineData("arn:aws:kms:us-west-2:444444444444:key/mrk-0123456789abcdef0123456789abcdef")]
+    [InlineData("arn:aws:kms:us-west-2:222222222222:alias/replicas")]
+    public void Each_key_form_of_CreateRepository_is_accepted(string key)
+    {
+        var keys = KmsKeys.Parse($"us-west-2={key},222222222222:us-west-2={key}", Destinations);
+
+        Assert.Equal(key, keys["us-west-2"]);
+        Assert.Equal(key, keys["222222222222:us-west-2"]);
+    }
+
+    [Theory]
+    [InlineData("us-west-2=abc", "entry 'us-west-2=abc': the key must be a key id")]
+    [InlineData("us-west-2=1234abcd-12ab-34cd-56ef-1234567890", "the key must be a key id")]
+    [InlineData("us-west-2=mrk-0123", "the key must be a key id")]
+    [InlineData("us-west-2=alias/", "the key must be a key id")]
+    [InlineData("us-west-2=alias/a.b", "the key must be a key id")]
+    [InlineData("us-west-2=key/" + Id, "the key must be a key id")]
+    [InlineData("us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup", "the key must be a KMS ARN")]
+    [InlineData("us-west-2=arn:aws:kms:us-west-2:2222:key/" + Id, "the key must be a KMS ARN")]
+    [InlineData("us-west-2=arn:aws:iam::222222222222:role/" + Id, "the key must be a KMS ARN")]
+    [InlineData("us-west-2=arn:aws:kms:us-west-2:222222222222:key/*", "the key must be a KMS ARN")]
+    [InlineData("eu-west-1=arn:aws:kms:us-west-2:222222222222:key/" + Id, "the key is in region us-west-2, not eu-west-1")]
+    [InlineData("222222222222:us-west-2=arn:aws:kms:eu-west-1:222222222222:alias/replicas", "the key is in region eu-west-1, not us-west-2")]
+    [InlineData("us-west-2=arn:aws-cn:kms:us-west-2:222222222222:key/" + Id, "the key is in partition aws-cn, the destination region us-west-2 in aws")]
+    public void A_key_that_cannot_encrypt_the_destination_repository_is_refused_naming_the_entry(string value, string expected)
+    {
+        var error = Assert.Throws<SettingException>(() => KmsKeys.Parse(value, Destinations));
+
+        Assert.Equal("DESTINATION_KMS_KEYS", error.Setting);
+        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+        Assert.Contains(value.Split('=')[0], error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_of_another_partition_is_checked_against_its_destination_region()
+    {
+        ReplicationDestination[] china = [new("cn-north-1", "333333333333"), new("us-west-2")];
+        const string ChinaKey = "arn:aws-cn:kms:cn-north-1:333333333333:key/" + Id;
+
+        var keys = KmsKeys.Parse($"333333333333:cn-north-1={ChinaKey}", china);
+        var error = Assert.Throws<SettingException>(() => KmsKeys.Parse($"333333333333:cn-north-1=arn:aws:kms:cn-north-1:333333333333:key/{Id}", china));
+
+        Assert.Equal(ChinaKey, keys["333333333333:cn-north-1"]);
+        Assert.Contains("the key is in partition aws, the destination region cn-north-1 in aws-cn", error.Problem, StringComparison.Ordinal);
     }
 }

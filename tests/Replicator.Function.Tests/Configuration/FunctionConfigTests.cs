@@ -241,9 +241,9 @@ public class FunctionConfigTests
     {
         var config = Load(
             ("DESTINATION_REGIONS", "us-west-2,eu-west-1"),
-            ("DESTINATION_KMS_KEYS", "us-west-2=arn:aws:kms:us-west-2:123456789012:key/abc, eu-west-1=alias/ecr"));
+            ("DESTINATION_KMS_KEYS", "us-west-2=arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, eu-west-1=alias/ecr"));
 
-        Assert.Equal("arn:aws:kms:us-west-2:123456789012:key/abc", config.KmsKeyIds["us-west-2"]);
+        Assert.Equal("arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", config.KmsKeyIds["us-west-2"]);
         Assert.Equal("alias/ecr", config.KmsKeyIds["eu-west-1"]);
         Assert.Empty(Load().KmsKeyIds);
     }
@@ -253,11 +253,11 @@ public class FunctionConfigTests
     {
         var config = Load(
             ("DESTINATION_REGIONS", "us-west-2,222222222222:us-west-2,333333333333:us-west-2"),
-            ("DESTINATION_KMS_KEYS", "us-west-2=alias/own,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/backup"));
+            ("DESTINATION_KMS_KEYS", "us-west-2=alias/own,222222222222:us-west-2=arn:aws:kms:us-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
 
         Assert.Equal(2, config.KmsKeyIds.Count);
         Assert.Equal("alias/own", config.KmsKeyIds["us-west-2"]);
-        Assert.Equal("arn:aws:kms:us-west-2:222222222222:key/backup", config.KmsKeyIds["222222222222:us-west-2"]);
+        Assert.Equal("arn:aws:kms:us-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab", config.KmsKeyIds["222222222222:us-west-2"]);
         Assert.Same(config.KmsKeyIds, config.ToReplicatorOptions().KmsKeyIds);
     }
 
@@ -270,8 +270,11 @@ public class FunctionConfigTests
     [InlineData("us-west-2=", "REGION=KEY")]
     [InlineData("mars=key", "not an AWS region")]
     [InlineData("eu-west-1=key", "not in DESTINATION_REGIONS")]
-    [InlineData("us-west-2=a,us-west-2=b", "listed twice")]
-    [InlineData("us-west-2=a,111111111111:us-west-2=b,111111111111:us-west-2=c", "destination 111111111111:us-west-2 is listed twice")]
+    [InlineData("us-west-2=alias/a,us-west-2=alias/b", "listed twice")]
+    [InlineData("us-west-2=key", "entry 'us-west-2=key': the key must be a key id")]
+    [InlineData("111111111111:us-west-2=arn:aws:kms:eu-west-1:111111111111:alias/ecr", "the key is in region eu-west-1, not us-west-2")]
+    [InlineData("us-west-2=arn:aws-us-gov:kms:us-west-2:111111111111:alias/ecr", "the key is in partition aws-us-gov")]
+    [InlineData("us-west-2=alias/a,111111111111:us-west-2=alias/b,111111111111:us-west-2=alias/c", "destination 111111111111:us-west-2 is listed twice")]
     public void Bad_kms_key_entries_name_the_variable_and_the_problem(string value, string expected)
     {
         var error = Fails(("DESTINATION_REGIONS", "us-west-2,111111111111:us-west-2"), ("DESTINATION_KMS_KEYS", value));
