@@ -6,6 +6,7 @@ using Replicator.Cli.Selection;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
+using Replicator.Core.Validation;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Events;
 using Replicator.Function.Reconcile;
@@ -55,7 +56,7 @@ public static class Enqueuer
         // scheduled pass resumes from); here nothing resumes, so the run is reported as cancelled, with the same exit
         // code as the other commands' Ctrl+C, and not as a pass that found nothing more.
         var cancelled = !report.Completed && cancellationToken.IsCancellationRequested;
-        if (!cancelled && report.Repositories == 0 && report.Failures.Count == 0 && report.SendError is null)
+        if (!cancelled && report.Repositories == 0 && report.FailureCount == 0 && report.SendError is null)
         {
             throw ImageInventory.NoRepository(criteria, "sync");
         }
@@ -75,6 +76,13 @@ public static class Enqueuer
             console.Error($"skipped {failure}");
         }
 
+        foreach (var timeout in report.TagFilterTimeouts)
+        {
+            // The direct sync stops at such a tag (CliApp); here the reconciler left it out and compared the rest, so
+            // the tag is named and the exit code says drift may be left.
+            console.Error($"skipped {timeout.Repository}:{timeout.Tag}: --tag-filter took longer than {timeout.MatchTimeout.TotalMilliseconds:0} ms on tag {EcrNames.Quote(timeout.Tag)}; simplify the pattern");
+        }
+
         if (cancelled)
         {
             console.Error($"cancelled after {report.Repositories} repositories compared; {report.DriftEnqueued} message(s) queued");
@@ -92,7 +100,7 @@ public static class Enqueuer
 
         // A conflict is drift left in place, as a failure is: the destination still differs from the source.
         var exit = Report(console, report.DriftEnqueued, [.. report.Refusals.Select(r => r.Describe())]);
-        return report.Failures.Count > 0 || report.Conflicts.Count > 0 ? ExitCodes.Failed : exit;
+        return report.FailureCount > 0 || report.Conflicts.Count > 0 ? ExitCodes.Failed : exit;
     }
 
     /// <summary>

@@ -128,14 +128,32 @@ public sealed class DriftScanner
             }
         }
 
-        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, Referrers = source.Referrers, FailedDestinations = failures };
+        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, Referrers = source.Referrers, FailedDestinations = failures, TagFilterTimeouts = source.TagFilterTimeouts };
     }
 
-    /// <summary>With deletes replicated: the destination tags (within the tag filter) the source no longer has.</summary>
-    public IReadOnlyList<DriftItem> DeletedTags(RepositoryScan scan)
+    /// <summary>
+    /// With deletes replicated: the destination tags (within the tag filter) the source no longer has. A tag the filter
+    /// cannot decide in time is left out; the other overload names it.
+    /// </summary>
+    public IReadOnlyList<DriftItem> DeletedTags(RepositoryScan scan) => DeletedTags(scan, out _);
+
+    /// <summary>
+    /// <see cref="DeletedTags(RepositoryScan)"/>, with the destination tags the tag filter could not decide in time:
+    /// <paramref name="timedOut"/>. Such a tag is not deleted (nothing is decided from a match that did not finish).
+    /// </summary>
+    public IReadOnlyList<DriftItem> DeletedTags(RepositoryScan scan, out IReadOnlyList<TagFilterTimeout> timedOut)
     {
         ArgumentNullException.ThrowIfNull(scan);
-        return _selection.ReplicateDeletes ? DriftFinder.DeletedTags(scan.Repository, scan.SourceTags, scan.Destinations, _selection.IncludeTag) : [];
+        if (!_selection.ReplicateDeletes)
+        {
+            timedOut = [];
+            return [];
+        }
+
+        var filter = new GuardedTagFilter(scan.Repository, _selection.IncludeTag);
+        var deleted = DriftFinder.DeletedTags(scan.Repository, scan.SourceTags, scan.Destinations, filter.Includes);
+        timedOut = filter.TimedOut;
+        return deleted;
     }
 
     /// <summary>

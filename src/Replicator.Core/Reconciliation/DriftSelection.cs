@@ -10,6 +10,10 @@ public sealed record DriftSelection
 
     public Func<string, bool> IncludeRepository { get; init; } = static _ => true;
 
+    /// <summary>
+    /// The tag filter. May throw <see cref="System.Text.RegularExpressions.RegexMatchTimeoutException"/> (a regex past
+    /// its match timeout): the scanner then leaves that tag out and reports it (<see cref="TagFilterTimeout"/>).
+    /// </summary>
     public Func<string, bool> IncludeTag { get; init; } = static _ => true;
 
     /// <summary>Null: every active image; the CLI's --since narrows here.</summary>

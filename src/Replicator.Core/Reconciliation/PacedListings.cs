@@ -53,6 +53,7 @@ internal sealed class PacedListings
         var tagsByDigest = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var indexDigests = new HashSet<string>(StringComparer.Ordinal);
         var referrers = new SubjectReferrers();
+        var filter = new GuardedTagFilter(repository, selection.IncludeTag);
         string? registryId = null;
 
         // Every image, archived ones too: an archived image's tags still exist in the source, so they are never
@@ -82,7 +83,7 @@ internal sealed class PacedListings
 
                     sourceTags.UnionWith(tags);
                     var active = detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active;
-                    var selected = tags.Where(selection.IncludeTag).ToList();
+                    var selected = tags.Where(filter.Includes).ToList();
                     if (active && selected.Count > 0 && (selection.IncludeImage?.Invoke(detail) ?? true))
                     {
                         tagsByDigest[digest] = selected;
@@ -102,7 +103,7 @@ internal sealed class PacedListings
             return null;
         }
 
-        return new SourceListing(registryId, sourceTags, tagsByDigest, indexDigests, referrers.Trusted ? referrers : null);
+        return new SourceListing(registryId, sourceTags, tagsByDigest, indexDigests, referrers.Trusted ? referrers : null, filter.TimedOut);
     }
 
     /// <summary>

@@ -31,6 +31,12 @@ public sealed record RepositoryScan(
     /// </summary>
     public IReadOnlyList<DestinationFailure> FailedDestinations { get; init; } = [];
 
+    /// <summary>
+    /// The source tags the tag filter could not decide in time (<see cref="TagFilterTimeout"/>): left out of
+    /// <see cref="TagsByDigest"/>, so no event is sent for them, while the repository's other tags are compared.
+    /// </summary>
+    public IReadOnlyList<TagFilterTimeout> TagFilterTimeouts { get; init; } = [];
+
     /// <summary>The selected digests in ordinal order, the order a resumed pass relies on.</summary>
     public IReadOnlyList<string> Digests { get; } = [.. TagsByDigest.Keys.Order(StringComparer.Ordinal)];
 }

@@ -14,7 +14,10 @@ public sealed class ReconcileResponse
     [JsonPropertyName("driftEnqueued")]
     public int DriftEnqueued { get; init; }
 
-    /// <summary>Repositories, or a repository's destinations, the run could not read (ReconcileFailures).</summary>
+    /// <summary>
+    /// Repositories, or a repository's destinations, the run could not read, and tags TAG_FILTER could not decide in
+    /// time (ReconcileFailures).
+    /// </summary>
     [JsonPropertyName("failures")]
     public int Failures { get; init; }
 

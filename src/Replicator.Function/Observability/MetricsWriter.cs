@@ -166,8 +166,8 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// <summary>
     /// One line per reconcile run, dimension <see cref="ReconcileDimensionName"/> (the source region): DriftFound,
     /// the tags and referrers some destination lacked or held at another digest; DriftEnqueued, the events the queue
-    /// accepted for them; ReconcileFailures, the repositories the run could not read; ReconcileRefused, the events
-    /// SQS refused or that could not be sent; DriftConflicts, the selected tags a destination holds at another digest
+    /// accepted for them; ReconcileFailures, the repositories (or their destinations) the run could not read and the
+    /// tags TAG_FILTER could not decide in time; ReconcileRefused, the events SQS refused or that could not be sent; DriftConflicts, the selected tags a destination holds at another digest
     /// where the tag is immutable (not enqueued, not in DriftFound). Zeros are written too, so a healthy registry shows a
     /// flat line, not a gap.
     /// </summary>

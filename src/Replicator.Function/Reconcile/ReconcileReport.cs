@@ -12,9 +12,19 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
     /// <summary>
     /// Repositories that could not be read, and a repository's destinations that could not be listed (compared
     /// without them; one whose credentials failed is named once, then skipped for the rest of the run), with the
-    /// reason; the pass went on without them. ReconcileFailures counts them.
+    /// reason; the pass went on without them. ReconcileFailures counts them, with <see cref="TagFilterTimeouts"/>.
     /// </summary>
     public IReadOnlyList<string> Failures { get; init; } = [];
+
+    /// <summary>
+    /// Tags the tag filter could not decide in time (its match timed out): not compared this pass, neither pushed nor
+    /// deleted, while the rest of their repository was. Counted in ReconcileFailures with <see cref="Failures"/>, as
+    /// drift this pass could not look at.
+    /// </summary>
+    public IReadOnlyList<TagFilterTimeout> TagFilterTimeouts { get; init; } = [];
+
+    /// <summary><see cref="Failures"/> and <see cref="TagFilterTimeouts"/>: what ReconcileFailures counts.</summary>
+    public int FailureCount => Failures.Count + TagFilterTimeouts.Count;
 
     /// <summary>
     /// The SendMessageBatch request that failed as a whole (after the SDK's own retries): the run stopped there, and

@@ -69,9 +69,14 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                 // A destination that could not be listed is compared no further; the others' drift is still sent.
                 state.Failures.AddRange(scan.FailedDestinations.Select(f => f.Describe(repository)));
+
+                // A tag the filter could not decide in time is left out, and the repository's other tags compared.
+                state.TagFilterTimeouts.AddRange(scan.TagFilterTimeouts);
                 if (cursor?.InsideOf(repository) != true)
                 {
-                    await AddAsync(state, scanner.DeletedTags(scan), scan, new ReconcileCursor(repository), cancellationToken);
+                    var deleted = scanner.DeletedTags(scan, out var timedOut);
+                    state.TagFilterTimeouts.AddRange(timedOut);
+                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository), cancellationToken);
                 }
 
                 foreach (var digest in scan.Digests)
@@ -237,6 +242,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         public List<DriftConflict> Conflicts { get; } = [];
 
+        public List<TagFilterTimeout> TagFilterTimeouts { get; } = [];
+
         public Exception? SendError { get; set; }
 
         /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
@@ -251,6 +258,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             {
                 Failures = [.. Failures],
                 Conflicts = [.. Conflicts],
+                TagFilterTimeouts = [.. TagFilterTimeouts],
                 SendError = SendError,
                 CursorFailure = cursorFailure,
             };

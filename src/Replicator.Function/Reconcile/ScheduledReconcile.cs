@@ -1,7 +1,9 @@
 using Replicator.Core.Reconciliation;
+using Replicator.Core.Validation;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
+using Replicator.Function.Processing;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function.Reconcile;
@@ -81,6 +83,22 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             logger.Error($"Reconcile: not compared this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
         }
 
+        foreach (var timeout in report.TagFilterTimeouts)
+        {
+            // One line a tag a run, as the push path's (RecordHandler): the tag names what to simplify the pattern for.
+            logger.Warn(
+                $"Reconcile: TAG_FILTER took longer than {timeout.MatchTimeout.TotalMilliseconds:0} ms on tag {EcrNames.Quote(timeout.Tag)}; "
+                + "that tag was not compared this pass, the rest of its repository was; a pattern that times out on every pass needs simplifying",
+                new LogFields
+                {
+                    RequestId = context.AwsRequestId,
+                    Repository = timeout.Repository,
+                    Tag = timeout.Tag,
+                    Outcome = LogOutcomes.Failed,
+                    ErrorType = RecordHandler.TagFilterTimeoutErrorType,
+                });
+        }
+
         foreach (var failure in report.SendFailures)
         {
             logger.Error($"Reconcile: the queue could not be sent to; the run stopped there: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
@@ -88,9 +106,9 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
 
         var ending = report.Completed ? "pass completed" : $"stopped; the next run resumes at {report.Cursor?.Format()}";
         logger.Info(
-            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Conflicts.Count} in conflict with an immutable tag, {report.Failures.Count} failed (repositories or destinations not read); {ending}",
+            $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Conflicts.Count} in conflict with an immutable tag, {report.FailureCount} failed (repositories or destinations not read, tags TAG_FILTER could not decide in time); {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });
-        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.Failures.Count, report.Refusals.Count, report.Conflicts.Count);
+        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.FailureCount, report.Refusals.Count, report.Conflicts.Count);
         if (report.CursorFailure is { } cursorFailure)
         {
             // After the logs and metrics: the invocation fails, so the function's Errors alarm says the pass cannot
@@ -103,7 +121,7 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             Repositories = report.Repositories,
             DriftFound = report.DriftFound,
             DriftEnqueued = report.DriftEnqueued,
-            Failures = report.Failures.Count,
+            Failures = report.FailureCount,
             Refused = report.Refusals.Count,
             Conflicts = report.Conflicts.Count,
             Completed = report.Completed,

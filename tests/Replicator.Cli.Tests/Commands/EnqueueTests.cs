@@ -91,6 +91,34 @@ public sealed class EnqueueTests
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 
+    /// <summary>
+    /// (a+)+b backtracks exponentially on a run of a's without a b, so its match outlasts the option's timeout (the
+    /// product's second: the CLI has no other) on that tag on any machine. The direct sync stops there
+    /// (ArgumentErrorTests); the reconciler leaves the tag out, names it, and compares the rest.
+    /// </summary>
+    [Fact]
+    public async Task Enqueue_leaves_out_a_tag_the_tag_filter_times_out_on_names_it_and_sends_the_others_drift()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        var tag = new string('a', 64);
+        var kept = CliHarness.Single(211);
+        await h.PushAsync(CliHarness.Source, "app", kept, "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(212), tag);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(
+            environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--tag-filter", "(a+)+b|v1", "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains($"skipped app:{tag}: --tag-filter took longer than 1000 ms on tag '{tag}'; simplify the pattern", run.Error, StringComparison.Ordinal);
+        var sent = sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray())
+            .Select(e => JsonDocument.Parse(e.GetProperty("MessageBody").GetString()!).RootElement.GetProperty("detail"))
+            .Select(d => (d.GetProperty("image-tag").GetString(), d.GetProperty("image-digest").GetString()));
+        Assert.Equal([("v1", kept.Digest)], sent);
+        Assert.Contains("1 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Drift_needs_the_destinations_to_compare_with_and_all_needs_enqueue()
     {
