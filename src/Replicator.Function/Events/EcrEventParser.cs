@@ -89,6 +89,15 @@ public static class EcrEventParser
         }
 
         var tag = OptionalString(detail, "image-tag");
+        if (tag is { Length: 0 })
+        {
+            // AWS's documented example leaves image-tag out for a push by digest, but real events carry it empty
+            // ("image-tag": "", beside artifact-media-type and manifest-media-type) for each child of a multi-arch
+            // push, an attestation or a SOCI index: events quoted in
+            // https://github.com/awslabs/cfn-ecr-aws-soci-index-builder/pull/137. Both forms mean untagged.
+            tag = null;
+        }
+
         if (tag is not null && EcrNames.ValidateTag(tag) is { } tagError)
         {
             throw new InvalidEventException("image-tag", tagError);

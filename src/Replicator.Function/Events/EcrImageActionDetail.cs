@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Replicator.Function.Events;
 
-/// <summary>The wire form of the event's detail; <c>image-tag</c> is absent for a push by digest (children of an index, attestations).</summary>
+/// <summary>
+/// The wire form of the event's detail; for a push by digest (children of an index, attestations) <c>image-tag</c> is absent
+/// in AWS's documented example and empty in the events ECR sends, and the parser reads both as untagged.
+/// </summary>
 public sealed record EcrImageActionDetail
 {
     [JsonPropertyName("result")]

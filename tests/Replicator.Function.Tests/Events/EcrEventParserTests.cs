@@ -27,6 +27,30 @@ public class EcrEventParserTests
         Assert.Null(EcrEventParser.Parse(E.Body(tag: null)).Tag);
     }
 
+    /// <summary>
+    /// A push by digest as real ECR sends it: image-tag present and empty, with the media-type members the documented
+    /// example lacks (the shape of the events quoted in https://github.com/awslabs/cfn-ecr-aws-soci-index-builder/pull/137).
+    /// It is an untagged push, not a bad tag for the dead-letter queue.
+    /// </summary>
+    [Fact]
+    public void An_empty_image_tag_as_ecr_sends_for_a_push_by_digest_parses_as_untagged()
+    {
+        const string body = """
+            {"version":"0","id":"446d9337-ebe2-cf4f-42e6-42be36883bbd","detail-type":"ECR Image Action","source":"aws.ecr",
+             "account":"123456789012","time":"2025-09-25T12:38:33Z","region":"eu-central-1","resources":[],
+             "detail":{"result":"SUCCESS","repository-name":"team/app",
+               "image-digest":"sha256:2c2c0c11d801b86cfd661f214721d7a40c5368dc3c5777dd7c5f3f37860d4f4d","action-type":"PUSH",
+               "artifact-media-type":"application/vnd.oci.image.config.v1+json","image-tag":"",
+               "manifest-media-type":"application/vnd.oci.image.manifest.v1+json"}}
+            """;
+
+        var parsed = EcrEventParser.Parse(body);
+
+        Assert.Null(parsed.Tag);
+        Assert.Equal("team/app", parsed.RepositoryName);
+        Assert.Equal("sha256:2c2c0c11d801b86cfd661f214721d7a40c5368dc3c5777dd7c5f3f37860d4f4d", parsed.Digest);
+    }
+
     [Fact]
     public void The_reference_examples_shortened_digest_is_refused()
     {

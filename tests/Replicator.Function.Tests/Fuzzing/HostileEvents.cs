@@ -80,9 +80,10 @@ internal static class HostileEvents
             yield return ("repository-name", name);
             yield return ("region", name);
             yield return ("account", name);
-            if (name != "\"UPPER\"")
+            if (name is not "\"UPPER\"" and not "\"\"")
             {
-                // Tags may hold capitals; everything else here is an invalid tag too.
+                // Tags may hold capitals, and an empty tag is ECR's form of "untagged"; everything else here is an
+                // invalid tag too.
                 yield return ("image-tag", name);
             }
         }

@@ -58,8 +58,11 @@ public sealed class TagFilterTests
         }
     }
 
-    [Fact]
-    public async Task An_untagged_referrer_goes_only_where_its_subject_is()
+    /// <summary>The untagged push's event leaves image-tag out, as AWS's example does, or sends it empty, as real ECR does.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task An_untagged_referrer_goes_only_where_its_subject_is(string? noTag)
     {
         await using var rig = await StartAsync();
         var signed = await rig.PushAsync("app", 71, "release-1", 20_000);
@@ -68,7 +71,7 @@ public sealed class TagFilterTests
         var signature = new SampleImageBuilder(72).Artifact(signed.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
         await SampleImagePusher.PushAsync(rig.Client(Source), "app", signature, tag: null);
 
-        var response = await ProcessAsync(rig.NewProcessor(rig.Replicator, ReleaseOnly), CancellationToken.None, rig.Message("app", signature.Digest, tag: null));
+        var response = await ProcessAsync(rig.NewProcessor(rig.Replicator, ReleaseOnly), CancellationToken.None, rig.Message("app", signature.Digest, noTag));
 
         Assert.Empty(Failed(response));
         Assert.Empty(rig.DeadLetter.Sent);
