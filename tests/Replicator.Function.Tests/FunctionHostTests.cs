@@ -2,6 +2,7 @@ using System.Text.Json;
 using E = Replicator.Function.Tests.Support.Events;
 using LocalLambdaHost;
 using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
 using Replicator.Testing;
@@ -264,6 +265,19 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal("ThrottlingException", json.RootElement.GetProperty("errorType").GetString());
         Assert.Equal(
             "Could not read SSM parameter /ecr-replicator/cn-north-1 again; the keys last read from it stay in use until 2026-12-01 05:00:00Z and the read is tried again shortly",
+            json.RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Each_retry_of_an_ecr_call_is_a_warning_naming_the_operation_where_it_went_and_the_error()
+    {
+        using var json = await EngineLogLineAsync(
+            o => o.Retrying(new EcrRetry("PutImage", "222222222222:us-west-2", 2, "ThrottlingException", TimeSpan.FromMilliseconds(1500))),
+            "PutImage");
+        Assert.Equal("WARN", json.RootElement.GetProperty("level").GetString());
+        Assert.Equal("ThrottlingException", json.RootElement.GetProperty("errorType").GetString());
+        Assert.Equal(
+            "ECR PutImage in 222222222222:us-west-2 failed with ThrottlingException; retry 2 in 1.5 s",
             json.RootElement.GetProperty("message").GetString());
     }
 

@@ -1,4 +1,5 @@
 using Replicator.Core.Replication;
+using Replicator.Core.Resilience;
 using Spectre.Console;
 
 namespace Replicator.Cli.Output;
@@ -33,11 +34,11 @@ public sealed class ProgressObserver : IReplicationObserver
     public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) =>
         _current.Value?.Add(bytes);
 
-    public void Retrying(string operation, int attempt, string errorCode)
+    public void Retrying(EcrRetry retry)
     {
         if (Live is null)
         {
-            _console.Dim($"  retrying {operation} (attempt {attempt}) after {errorCode}");
+            _console.Dim($"  retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
         }
     }
 

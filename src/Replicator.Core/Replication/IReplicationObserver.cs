@@ -1,3 +1,5 @@
+using Replicator.Core.Resilience;
+
 namespace Replicator.Core.Replication;
 
 /// <summary>
@@ -12,8 +14,8 @@ public interface IReplicationObserver
     /// <summary><paramref name="bytes"/> more bytes of a layer reached the destination.</summary>
     void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) { }
 
-    /// <summary>An ECR call is retried after a transient error.</summary>
-    void Retrying(string operation, int attempt, string errorCode) { }
+    /// <summary>An ECR call is retried after a transient error, once <see cref="EcrRetry.Delay"/> has passed.</summary>
+    void Retrying(EcrRetry retry) { }
 
     /// <summary>
     /// Renewing the session of a destination role failed while the current one still works until

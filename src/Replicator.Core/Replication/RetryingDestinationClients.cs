@@ -38,7 +38,7 @@ public sealed class RetryingDestinationClients : IDestinationClients
     // Not cached: the inner client may change when its credentials are renewed; the limiters, which hold the state,
     // are kept.
     public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount) =>
-        new RetryingEcrClient(_inner.GetClient(destination, sourceAccount), _calls, PutImageLimiter(destination));
+        new RetryingEcrClient(_inner.GetClient(destination, sourceAccount), _calls, destination.ToString(), PutImageLimiter(destination));
 
     /// <summary>The PutImage limiter of the destination's registry (null: the replicator's own account) and region.</summary>
     internal AdaptiveRateLimiter PutImageLimiter(ReplicationDestination destination)

@@ -13,7 +13,8 @@ public sealed class EcrCallRunner
 {
     private readonly ResiliencePipeline _pipeline;
 
-    public EcrCallRunner(RetrySettings settings, TimeProvider time, Func<double> random, Action<string, int, string>? onRetry = null)
+    /// <param name="onRetry">Told of every retry, before its wait (the engine passes its observer's <c>Retrying</c>).</param>
+    public EcrCallRunner(RetrySettings settings, TimeProvider time, Func<double> random, Action<EcrRetry>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var backoff = new RetryBackoff(settings, time, random);
@@ -31,7 +32,10 @@ public sealed class EcrCallRunner
                 if (onRetry is not null && args.Outcome.Exception is EcrException e)
                 {
                     var operation = args.Context.Properties.GetValue(OperationKey, "?");
-                    onRetry(operation, args.AttemptNumber + 1, e.ErrorCode);
+                    var target = args.Context.Properties.GetValue(TargetKey, "?");
+
+                    // Polly numbers the attempt that failed from 0, so the first retry follows attempt 0.
+                    onRetry(new EcrRetry(operation, target, args.AttemptNumber + 1, e.ErrorCode, args.RetryDelay));
                 }
 
                 return default;
@@ -43,15 +47,21 @@ public sealed class EcrCallRunner
 
     internal static ResiliencePropertyKey<string> OperationKey { get; } = new("ecr.operation");
 
+    internal static ResiliencePropertyKey<string> TargetKey { get; } = new("ecr.target");
+
     /// <summary>Runs one ECR call; <paramref name="state"/> keeps the callback free of closures.</summary>
+    /// <param name="operation">The ECR operation, for the retry report.</param>
+    /// <param name="target">Where the call goes (region or <c>ACCOUNT:REGION</c>), for the retry report.</param>
     public async Task<TResult> RunAsync<TState, TResult>(
         string operation,
+        string target,
         TState state,
         Func<TState, CancellationToken, Task<TResult>> call,
         CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         context.Properties.Set(OperationKey, operation);
+        context.Properties.Set(TargetKey, target);
         try
         {
             return await _pipeline.ExecuteAsync(

@@ -17,5 +17,5 @@ public sealed class RetryingEcrClientProvider : IEcrClientProvider
     }
 
     public IEcrClient GetClient(string region) =>
-        _clients.GetOrAdd(region, static (r, self) => new RetryingEcrClient(self._inner.GetClient(r), self._calls), this);
+        _clients.GetOrAdd(region, static (r, self) => new RetryingEcrClient(self._inner.GetClient(r), self._calls, r), this);
 }

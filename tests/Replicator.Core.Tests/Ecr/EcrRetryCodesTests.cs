@@ -89,6 +89,7 @@ public sealed class EcrRetryCodesTests
         var attempts = 0;
         var ex = await Assert.ThrowsAsync<EcrException>(() => runner.RunAsync<int, int>(
             "PutImage",
+            "us-west-2",
             0,
             (_, _) =>
             {

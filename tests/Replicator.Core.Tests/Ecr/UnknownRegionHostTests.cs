@@ -25,7 +25,7 @@ public sealed class UnknownRegionHostTests
     public async Task A_mistyped_region_whose_host_does_not_exist_fails_once_permanently_naming_the_host()
     {
         var handler = Resolver(SocketError.HostNotFound);
-        var client = new RetryingEcrClient(TestClients.Create(handler, region: "us-wset-2"), new EcrCallRunner(NoWait, TimeProvider.System, () => 0.5));
+        var client = new RetryingEcrClient(TestClients.Create(handler, region: "us-wset-2"), new EcrCallRunner(NoWait, TimeProvider.System, () => 0.5), "us-wset-2");
 
         var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
 
@@ -43,7 +43,7 @@ public sealed class UnknownRegionHostTests
     public async Task A_known_regions_host_not_found_is_an_outage_and_retried()
     {
         var handler = Resolver(SocketError.HostNotFound);
-        var client = new RetryingEcrClient(TestClients.Create(handler, region: "us-west-2"), new EcrCallRunner(NoWait, TimeProvider.System, () => 0.5));
+        var client = new RetryingEcrClient(TestClients.Create(handler, region: "us-west-2"), new EcrCallRunner(NoWait, TimeProvider.System, () => 0.5), "us-west-2");
 
         var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
 

@@ -102,7 +102,7 @@ public sealed class AdaptiveRateLimiterTests(ITestOutputHelper output)
             var inner = TestClients.Create(ecr, region: West);
             var limiter = adaptive ? new AdaptiveRateLimiter(10, clock) : null;
             var pacer = adaptive ? null : new RequestPacer(10, clock);
-            var client = new RetryingEcrClient(inner, calls, limiter);
+            var client = new RetryingEcrClient(inner, calls, West, limiter);
             for (var g = 0; g < groups; g++)
             {
                 workers.Add(async () =>
