@@ -83,7 +83,7 @@ public sealed class QueueTests
     public void Only_the_stack_rule_may_send_to_the_intake_queue_and_its_dead_letter_queue()
     {
         var policy = Stack.Properties("IntakeQueuePolicy");
-        var statement = Assert.Single(policy["PolicyDocument"]!["Statement"]!.AsArray())!;
+        var statement = Assert.Single(policy["PolicyDocument"]!["Statement"]!.AsArray(), s => (string)s!["Effect"]! == "Allow")!;
 
         Assert.Equal(["{Ref:IntakeQueue}", "{Ref:IntakeDeadLetterQueue}"], Samples.Strings(policy["Queues"]));
         Assert.Equal("Allow", (string)statement["Effect"]!);
@@ -91,8 +91,32 @@ public sealed class QueueTests
         Assert.Equal(["sqs:SendMessage"], Samples.Strings(statement["Action"]));
         Assert.Equal(["{GetAtt:IntakeQueue.Arn}", "{GetAtt:IntakeDeadLetterQueue.Arn}"], Samples.Strings(statement["Resource"]));
         Assert.Equal("{GetAtt:ImageActionRule.Arn}", (string)statement["Condition"]!["ArnEquals"]!["aws:SourceArn"]!);
-        // The FIFO queue is written by the pipe's role only (identity policy): no resource policy opens it.
-        Assert.DoesNotContain(Stack.OfType("AWS::SQS::QueuePolicy"), p => Samples.Strings(p.Value["Properties"]!["Queues"]).Contains("{Ref:ReplicationQueue}"));
+        // The FIFO queue is written through identity policies only (the pipe's role): no resource policy allows on it.
+        Assert.DoesNotContain(
+            Stack.OfType("AWS::SQS::QueuePolicy"),
+            p => Samples.Strings(p.Value["Properties"]!["Queues"]).Contains("{Ref:ReplicationQueue}")
+                && p.Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Any(s => (string)s!["Effect"]! == "Allow"));
+    }
+
+    [Fact]
+    public void Every_queue_refuses_requests_made_without_tls()
+    {
+        var queues = Stack.OfType("AWS::SQS::Queue").Select(q => q.Key).ToArray();
+        Assert.Equal(4, queues.Length);
+
+        foreach (var queue in queues)
+        {
+            var deny = Stack.OfType("AWS::SQS::QueuePolicy")
+                .Where(p => Samples.Strings(p.Value["Properties"]!["Queues"]).Contains($"{{Ref:{queue}}}"))
+                .SelectMany(p => p.Value["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+                .SingleOrDefault(s => (string)s!["Effect"]! == "Deny");
+
+            Assert.True(deny is not null, $"no policy denies {queue} without TLS");
+            Assert.Equal("*", (string)deny!["Principal"]!);
+            Assert.Equal(["sqs:*"], Samples.Strings(deny["Action"]));
+            Assert.Contains($"{{GetAtt:{queue}.Arn}}", Samples.Strings(deny["Resource"]));
+            Assert.Equal("false", (string)deny["Condition"]!["Bool"]!["aws:SecureTransport"]!);
+        }
     }
 
     [Fact]
