@@ -80,6 +80,37 @@ public sealed class DestinationTests
         Assert.Equal(["DestinationRegions must not contain the region the stack is deployed in."], own.FailedAssertions(StackTemplate.Raw));
     }
 
+    /// <summary>
+    /// A stray or doubled comma in a list parameter passes its per-entry AllowedPattern (which admits the empty
+    /// default), so a rule refuses it by name before any change, instead of a failed alarm or a function that refuses
+    /// its variables at every invocation.
+    /// </summary>
+    [Theory]
+    [InlineData("DestinationRegions", "us-west-2,")]
+    [InlineData("DestinationRegions", "us-west-2,,eu-west-1")]
+    [InlineData("OtherAccountDestinations", "222222222222:us-west-2,")]
+    [InlineData("DestinationRoleArns", ",222222222222=arn:aws:iam::222222222222:role/writer")]
+    [InlineData("OtherPartitionDestinations", "cn-north-1,")]
+    [InlineData("DestinationCredentials", "cn-north-1=ssm:/ecr-replicator/cn-north-1,")]
+    public void A_rule_refuses_a_list_parameter_with_an_empty_entry_naming_it(string parameter, string value)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = "222222222222:eu-west-1",
+            ["DestinationRoleArns"] = "222222222222=arn:aws:iam::222222222222:role/writer",
+            ["OtherPartitionDestinations"] = "cn-north-1",
+            ["DestinationCredentials"] = "cn-north-1=ssm:/ecr-replicator/cn-north-1",
+        };
+        Assert.Empty(new IntrinsicEvaluator(StackTemplate.Raw, values).FailedAssertions(StackTemplate.Raw));
+
+        values[parameter] = value;
+        var failed = new IntrinsicEvaluator(StackTemplate.Raw, values).FailedAssertions(StackTemplate.Raw);
+
+        Assert.Equal([$"{parameter} has an empty entry (a stray comma)"], failed.Select(f => f[..f.IndexOf(';', StringComparison.Ordinal)]));
+    }
+
     [Theory]
     [InlineData("", "", true)]
     [InlineData("222222222222:us-west-2", "", true)]

@@ -14,7 +14,7 @@ public class LogSchemaTests
     private static readonly HashSet<string> QueryWords = new(StringComparer.Ordinal)
     {
         "fields", "filter", "sort", "desc", "asc", "limit", "stats", "by", "as", "and", "or", "not", "like", "in",
-        "sum", "count", "avg", "min", "max", "pct", "bin", "ispresent", "display", "dedup", "strcontains",
+        "sum", "count", "avg", "min", "max", "pct", "bin", "ispresent", "display", "dedup", "strcontains", "parse",
     };
 
     [Fact]
@@ -51,7 +51,10 @@ public class LogSchemaTests
         {
             Assert.True(UnknownOutcomes(query) is [], $"{document}: outcome(s) {string.Join(", ", UnknownOutcomes(query))} not in LogOutcomes, in: {query}");
 
-            var aliases = Regex.Matches(query, @"\bas\s+([A-Za-z_]\w*)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            // Names a query makes: "EXPR as NAME", and a parse command's named captures, "(?<NAME>...)".
+            var aliases = Regex.Matches(query, @"\bas\s+([A-Za-z_]\w*)|\(\?<([A-Za-z_]\w*)>")
+                .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+                .ToHashSet(StringComparer.Ordinal);
             var bare = Regex.Replace(query, @"""[^""]*""|/[^/\n]*/|\b\d+\b", " ");
             foreach (Match word in Regex.Matches(bare, @"@?[A-Za-z_]\w*"))
             {
