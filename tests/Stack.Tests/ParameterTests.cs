@@ -12,6 +12,18 @@ public sealed class ParameterTests
     private static bool Admits(string name, string value) =>
         Regex.IsMatch(value, (string)Parameter(name)["AllowedPattern"]!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
+    /// <summary>
+    /// The grant splits each DestinationRoleArns entry at every '=' (Fn::Split), so a role name with one (IAM allows it)
+    /// would be granted cut short while the function assumes the whole name: refused before any change.
+    /// </summary>
+    [Fact]
+    public void A_destination_role_whose_path_or_name_holds_an_equals_sign_is_refused()
+    {
+        Assert.True(Admits("DestinationRoleArns", "222222222222=arn:aws:iam::222222222222:role/platform/ecr-writer"));
+        Assert.False(Admits("DestinationRoleArns", "222222222222=arn:aws:iam::222222222222:role/ecr=writer"));
+        Assert.False(Admits("DestinationRoleArns", "222222222222=arn:aws:iam::222222222222:role/a=b/writer"));
+    }
+
     [Fact]
     public void Every_parameter_is_described()
     {

@@ -115,7 +115,18 @@ public sealed class LambdaBootstrap
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            try
+            {
+                await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            }
+            catch (HttpRequestException refusal) when (IsRefusal(refusal.StatusCode))
+            {
+                // A 4xx refuses this one post, not the environment: 410 Gone for an invocation Lambda already ended at
+                // its timeout, which official runtimes log and go past (aws/aws-lambda-dotnet#2508,
+                // awslabs/aws-lambda-rust-runtime#1159). A 5xx still leaves, as on the response.
+                RuntimeApiWarning?.Invoke(invocation.AwsRequestId, $"The Runtime API refused the invocation error ({StatusText(refusal)}); going on with the next invocation");
+            }
+
             return;
         }
 

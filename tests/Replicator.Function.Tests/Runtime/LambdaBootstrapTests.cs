@@ -115,6 +115,34 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         Assert.False(loop.IsCompleted);
     }
 
+    /// <summary>
+    /// Lambda answers 410 Gone to a post for an invocation it already ended at its timeout: the error of a handler that
+    /// failed too late is logged, and the loop serves the next invocation instead of exiting.
+    /// </summary>
+    [Theory]
+    [InlineData(410)]
+    [InlineData(400)]
+    public async Task A_handler_error_the_runtime_api_refuses_is_logged_and_the_loop_serves_the_next_invocation(int status)
+    {
+        _api.RefuseErrors(status);
+        var calls = 0;
+        var loop = Run((_, _) => ++calls == 1
+            ? throw new InvalidOperationException("handler broke too late")
+            : Task.FromResult("{}"u8.ToArray()));
+
+        var lost = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        var next = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.Response, next.Status);
+        Assert.False(lost.IsCompleted);
+        var lostId = _api.Posts.First().RequestId;
+        Assert.Equal([new(lostId, LocalInvocationStatus.InvocationError, status)], PostsFor(lostId));
+        var warning = Assert.Single(_warnings);
+        Assert.Equal(lostId, warning.RequestId);
+        Assert.Contains($"HTTP {status}", warning.Message, StringComparison.Ordinal);
+        Assert.False(loop.IsCompleted);
+    }
+
     [Theory]
     [InlineData(413)]
     [InlineData(400)]
