@@ -191,6 +191,20 @@ public sealed class ParameterTests
         Assert.Equal(valid, Admits("MetricsNamespace", value));
     }
 
+    /// <summary>
+    /// The function trims its variables and would write under "EcrReplicator" while the alarms and the dashboard watch
+    /// the parameter as given: a space at either end is refused, so no alarm watches a namespace nothing writes.
+    /// </summary>
+    [Theory]
+    [InlineData(" EcrReplicator")]
+    [InlineData("EcrReplicator ")]
+    [InlineData(" ")]
+    public void MetricsNamespace_with_a_space_at_either_end_is_refused(string value)
+    {
+        Assert.False(Admits("MetricsNamespace", value));
+        Assert.True(Admits("MetricsNamespace", value.Trim() is { Length: > 0 } trimmed ? trimmed : "EcrReplicator"));
+    }
+
     [Fact]
     public void MetricsNamespace_length_and_a_space_as_the_function_takes_them()
     {

@@ -78,6 +78,10 @@ public sealed class RecordHandler(
 
         var source = new ImageReference(imageEvent.Account, imageEvent.Region, imageEvent.RepositoryName, imageEvent.Digest, imageEvent.Tag);
         var request = new ReplicationRequest(source, destinations) { UntaggedReferrersOnly = decision.UntaggedReferrersOnly };
+
+        // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
+        // push's: no latency is measured from it, in the metric or in the replicated event.
+        var pushed = message.Sender is null;
         var started = timeProvider.GetTimestamp();
         ReplicationResult result;
         try
@@ -88,8 +92,10 @@ public sealed class RecordHandler(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            const string reason = "stopped at the invocation deadline";
             logger.Warn("Stopped at the invocation deadline; SQS will deliver the message again", fields with { Outcome = LogOutcomes.Failed, ErrorType = CancelledErrorType });
-            return new RecordResult(RecordOutcome.TransientFailure, "stopped at the invocation deadline", CancelledErrorType);
+            WriteFailedRecordMetrics(destinations, imageEvent, pushed, CancelledErrorType, reason, started);
+            return new RecordResult(RecordOutcome.TransientFailure, reason, CancelledErrorType);
         }
         catch (Exception ex)
         {
@@ -98,6 +104,7 @@ public sealed class RecordHandler(
             var errorType = ex.GetType().Name;
             var reason = Redactor.Redact(ex.Message);
             logger.Error($"Replication threw {errorType}: {reason}", fields with { Outcome = LogOutcomes.Failed, ErrorType = errorType, DurationMs = ElapsedMs(started) });
+            WriteFailedRecordMetrics(destinations, imageEvent, pushed, errorType, reason, started);
             return new RecordResult(RecordOutcome.TransientFailure, reason, errorType);
         }
 
@@ -110,9 +117,6 @@ public sealed class RecordHandler(
             return new RecordResult(RecordOutcome.Acknowledged, reason);
         }
 
-        // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
-        // push's: no latency is measured from it, in the metric or in the replicated event.
-        var pushed = message.Sender is null;
         foreach (var destination in result.Destinations)
         {
             LogDestination(destination, fields);
@@ -199,4 +203,21 @@ public sealed class RecordHandler(
         $"{count} foreign (non-distributable) layer(s) not copied: the manifest names where to fetch them, and ECR's PutImage does not require them";
 
     private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
+
+    /// <summary>
+    /// The metrics of a record that failed as a whole (the deadline came, or the engine threw), one Failed line per
+    /// destination, as if each had failed: the engine gave no per-destination result, and the record is retried for
+    /// all of them. Without these a record that never fits in an invocation (a layer too slow to copy before the
+    /// deadline) or that always throws wrote no ReplicationFailures and no FailedEventAgeMs, so the stall alarms stayed
+    /// silent while its message, and the rest of its group behind it, went round until the dead-letter queue, days later.
+    /// </summary>
+    private void WriteFailedRecordMetrics(IReadOnlyList<ReplicationDestination> destinations, ImageAction imageEvent, bool pushed, string errorType, string reason, long started)
+    {
+        var elapsed = timeProvider.GetElapsedTime(started);
+        foreach (var destination in destinations)
+        {
+            var failed = new DestinationResult(destination, ReplicationOutcome.Failed, imageEvent.Digest, 0, 0, 0, elapsed, errorType, reason, Transient: true);
+            metrics.Write(failed, imageEvent.Time, pushed);
+        }
+    }
 }

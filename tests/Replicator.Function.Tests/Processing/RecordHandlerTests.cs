@@ -272,6 +272,23 @@ public class RecordHandlerTests
         var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
         Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
         Assert.Equal(nameof(InvalidOperationException), result.ErrorType);
+        AssertFailedMetricsForEveryDestination(harness);
+    }
+
+    /// <summary>
+    /// A record that fails as a whole writes a Failed metrics line per destination, with the event's age as
+    /// FailedEventAgeMs (event time 04:00:00, harness clock 04:00:30), so the stall alarms see a record that never
+    /// completes; the engine gave no per-destination result to write.
+    /// </summary>
+    private static void AssertFailedMetricsForEveryDestination(Harness harness)
+    {
+        Assert.Equal(["us-west-2", "eu-west-1"], harness.MetricLines.Select(l => l.GetProperty("DestinationRegion").GetString()));
+        Assert.All(harness.MetricLines, m =>
+        {
+            Assert.Equal(1, m.GetProperty("ReplicationFailures").GetInt32());
+            Assert.Equal(0, m.GetProperty("ImagesReplicated").GetInt32());
+            Assert.Equal(30_000, m.GetProperty("FailedEventAgeMs").GetInt64());
+        });
     }
 
     [Fact]
@@ -288,6 +305,7 @@ public class RecordHandlerTests
         var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", cancelled.Token);
         Assert.Equal(RecordOutcome.TransientFailure, result.Outcome);
         Assert.Equal(RecordHandler.CancelledErrorType, result.ErrorType);
+        AssertFailedMetricsForEveryDestination(harness);
     }
 
     /// <summary>
