@@ -43,6 +43,10 @@ public sealed class ReconcileTests
         var config = Assert.Single(stack.OfType("AWS::Lambda::EventInvokeConfig")).Value["Properties"]!;
 
         Assert.Equal(0, (int)config["MaximumRetryAttempts"]!);
+
+        // A throttled invocation is retried whatever MaximumRetryAttempts says, until it is this old (6 hours unless
+        // set): a few minutes at most, so a late run never starts hours late beside the next one.
+        Assert.InRange((int)config["MaximumEventAgeInSeconds"]!, 60, 5 * 60);
         Assert.Equal("{Ref:ReplicatorFunction}", (string)config["FunctionName"]!);
     }
 

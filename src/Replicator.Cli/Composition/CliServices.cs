@@ -78,11 +78,17 @@ public sealed class CliServices : IDisposable
 
     public void Dispose() => _engine.Dispose();
 
-    /// <summary>True when an ECR endpoint override (a local ECR) is configured; a malformed one is a usage error.</summary>
+    /// <summary>
+    /// True when an ECR endpoint override (a local ECR) is configured; a malformed one is a usage error, and so is a
+    /// FIPS or dual-stack flag (variable or shared config key) that is neither true nor false, which would otherwise
+    /// surface only at the first ECR call, as an unhandled exception.
+    /// </summary>
     public static bool EndpointOverridden(IEnvironmentVariables environment)
     {
         try
         {
+            _ = EcrEndpoints.UseFips(environment);
+            _ = EcrEndpoints.UseDualStack(environment);
             return EcrEndpoints.IsOverridden(environment);
         }
         catch (ArgumentException e)

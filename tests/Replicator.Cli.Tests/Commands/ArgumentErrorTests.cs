@@ -85,6 +85,21 @@ public sealed class ArgumentErrorTests
         Assert.DoesNotContain("secret", run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>A FIPS or dual-stack flag that is neither true nor false is a one-line usage error before any call, not a crash.</summary>
+    [Theory]
+    [InlineData("AWS_USE_FIPS_ENDPOINT")]
+    [InlineData("AWS_USE_DUALSTACK_ENDPOINT")]
+    public async Task An_endpoint_flag_that_is_neither_true_nor_false_is_a_one_line_error_naming_it(string variable)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { [variable] = "1" });
+
+        var run = await h.RunWithAsync(environment, null, "verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"{variable} must be true or false");
+    }
+
     [Fact]
     public async Task A_named_repository_missing_at_the_source_is_an_error()
     {
