@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
+using Replicator.Core.Replication;
 
 namespace Replicator.Core.Copy;
 
@@ -147,9 +148,34 @@ internal sealed class PartUpload
         {
             // Another copy (a concurrent invocation, or an earlier attempt) finished first: the blob is there.
         }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.UploadNotFoundException)
+        {
+            // The decorator retries a CompleteLayerUpload whose answer was lost (a timeout, a cut connection). When the
+            // first try landed, it closed the session, and the retry finds no upload; restarting would upload the whole
+            // layer again only to be told it already exists. Ask the repository first.
+            if (!await HeldAsync(cancellationToken))
+            {
+                Fail(e);
+            }
+        }
         catch (Exception ex)
         {
             Fail(ex);
+        }
+    }
+
+    /// <summary>Whether the destination repository holds the layer; a failure of the question counts as no.</summary>
+    private async Task<bool> HeldAsync(CancellationToken cancellationToken)
+    {
+        var destination = _target.Target;
+        try
+        {
+            var held = await AvailableLayers.SizesAsync(destination.Client, destination.RegistryId, destination.Repository, [_digest], cancellationToken);
+            return held.ContainsKey(_digest);
+        }
+        catch (EcrException)
+        {
+            return false;
         }
     }
 

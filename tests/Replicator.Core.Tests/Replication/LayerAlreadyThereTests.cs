@@ -45,5 +45,9 @@ public sealed class LayerAlreadyThereTests
         Assert.Equal(1, lost.Lost);
         Assert.True(result.Succeeded, result.Destinations[0].ErrorCode + ": " + result.Destinations[0].Message);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "lost", "v1"));
+
+        // The retried completion found its session closed (UploadNotFoundException); the repository, asked, held the
+        // layer, so the layer was not uploaded again: one upload session per blob.
+        Assert.Equal(image.Blobs.Count, h.Calls(West, "InitiateLayerUpload"));
     }
 }
