@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
-using Replicator.Core.Replication;
 
 namespace Replicator.Core.Copy;
 
@@ -170,8 +169,10 @@ internal sealed class PartUpload
         var destination = _target.Target;
         try
         {
-            var held = await AvailableLayers.SizesAsync(destination.Client, destination.RegistryId, destination.Repository, [_digest], cancellationToken);
-            return held.ContainsKey(_digest);
+            var answer = await destination.Client.BatchCheckLayerAvailabilityAsync(
+                new BatchCheckLayerAvailabilityRequest { RegistryId = destination.RegistryId, RepositoryName = destination.Repository, LayerDigests = [_digest] },
+                cancellationToken);
+            return answer.Layers?.Any(l => l.LayerDigest == _digest && l.LayerAvailability == LayerAvailability.Available) == true;
         }
         catch (EcrException)
         {
