@@ -137,12 +137,30 @@ public static class SyncCommand
                 : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a FIFO queue (its name ends in .fifo): give the stack's replication queue")
             : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
 
-    /// <summary>The region in an SQS URL (sqs.REGION.amazonaws.com), else the source region (a local endpoint).</summary>
+    /// <summary>The region in an SQS URL, else the source region (a local endpoint).</summary>
     private static string QueueRegion(Uri queue, string fallback) => RegionInQueueUrl(queue) ?? fallback;
 
+    /// <summary>
+    /// The region an SQS queue URL names: <c>sqs.REGION.amazonaws.com</c> (also behind an interface endpoint,
+    /// <c>vpce-ID.sqs.REGION.vpce.amazonaws.com</c>) or the legacy <c>REGION.queue.amazonaws.com</c>
+    /// (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html); null for any other host.
+    /// </summary>
     private static string? RegionInQueueUrl(Uri queue)
     {
         var parts = queue.Host.Split('.');
-        return parts.Length >= 3 && parts[0] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[1]) ? parts[1] : null;
+        for (var i = 0; i + 1 < parts.Length; i++)
+        {
+            if (parts[i] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[i + 1]))
+            {
+                return parts[i + 1];
+            }
+
+            if (parts[i + 1] == "queue" && Core.Validation.EcrNames.IsRegion(parts[i]))
+            {
+                return parts[i];
+            }
+        }
+
+        return null;
     }
 }

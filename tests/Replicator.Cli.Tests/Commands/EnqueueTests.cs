@@ -360,15 +360,19 @@ public sealed class EnqueueTests
         run.AssertOneLineError("AWS_ENDPOINT_URL_SQS must be an absolute http or https URL");
     }
 
-    [Fact]
-    public async Task A_queue_of_another_region_than_the_source_is_a_usage_error_before_anything_is_sent()
+    /// <summary>The queue's region is read from the URL's host in each form SQS has: regional, legacy, and behind an interface endpoint.</summary>
+    [Theory]
+    [InlineData("https://sqs.eu-west-1.amazonaws.com/000000000000/replicator.fifo")]
+    [InlineData("https://eu-west-1.queue.amazonaws.com/000000000000/replicator.fifo")]
+    [InlineData("https://vpce-0123456789abcdef0-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com/000000000000/replicator.fifo")]
+    public async Task A_queue_of_another_region_than_the_source_is_a_usage_error_before_anything_is_sent(string queueUrl)
     {
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(15), "v1");
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
-        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", "https://sqs.eu-west-1.amazonaws.com/000000000000/replicator.fifo");
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queueUrl);
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--enqueue names a queue in eu-west-1, whose function replicates only images pushed in eu-west-1, not in --source-region us-east-1");
