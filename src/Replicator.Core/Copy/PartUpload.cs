@@ -163,7 +163,10 @@ internal sealed class PartUpload
         }
     }
 
-    /// <summary>Whether the destination repository holds the layer; a failure of the question counts as no.</summary>
+    /// <summary>
+    /// Whether the destination repository holds the layer. Any failure of the question, cancellation included, counts
+    /// as no: it is asked from inside a catch, where an exception would escape the upload instead of failing it.
+    /// </summary>
     private async Task<bool> HeldAsync(CancellationToken cancellationToken)
     {
         var destination = _target.Target;
@@ -174,7 +177,7 @@ internal sealed class PartUpload
                 cancellationToken);
             return answer.Layers?.Any(l => l.LayerDigest == _digest && l.LayerAvailability == LayerAvailability.Available) == true;
         }
-        catch (EcrException)
+        catch (Exception)
         {
             return false;
         }
