@@ -70,10 +70,23 @@ public sealed class IntrinsicEvaluatorTests
         // Fn::If and in every operand of a Fn::And, so a template that only works for some values is caught.
         const string Past = """{ "Fn::Select": [ 2, { "Fn::Split": [ ",", "a,b" ] } ] }""";
         Assert.Equal("b", (string)Evaluate("""{ "Fn::Select": [ 1, { "Fn::Split": [ ",", "a,b" ] } ] }""")!);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(Past));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate($$"""{ "Fn::If": [ "FlagOn", {{Past}}, "off" ] }"""));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(
+        Assert.Throws<InvalidOperationException>(() => Evaluate(Past));
+        Assert.Throws<InvalidOperationException>(() => Evaluate($$"""{ "Fn::If": [ "FlagOn", {{Past}}, "off" ] }"""));
+        Assert.Throws<InvalidOperationException>(() => Evaluate(
             $$"""{ "Fn::And": [ { "Fn::Equals": [ "x", "y" ] }, { "Fn::Equals": [ {{Past}}, "" ] } ] }"""));
+    }
+
+    [Fact]
+    public void A_placeholder_copy_of_a_ForEach_over_an_empty_list_selects_the_empty_identifier_and_nothing_else_does()
+    {
+        var evaluator = new IntrinsicEvaluator(Template, new Dictionary<string, string> { ["Names"] = "", ["Flag"] = "false" });
+
+        // cfn-lint's placeholder for a Fn::ForEach over an empty list: CloudFormation's one copy has the identifier "".
+        Assert.Equal("", (string)evaluator.Evaluate(JsonNode.Parse("""{ "Fn::Select": [ 1, { "Ref": "Names" } ] }"""))!);
+
+        // The same index past the end of any other list, an empty one included, fails as CloudFormation would.
+        Assert.Throws<InvalidOperationException>(() => evaluator.Evaluate(JsonNode.Parse("""{ "Fn::Select": [ 1, { "Fn::Split": [ "=", { "Fn::Select": [ 0, { "Ref": "Names" } ] } ] } ] }""")));
+        Assert.Throws<InvalidOperationException>(() => Evaluate("""{ "Fn::Select": [ 2, { "Ref": "Names" } ] }"""));
     }
 
     [Fact]

@@ -46,6 +46,71 @@ public sealed partial class ScaleTests
     }
 
     /// <summary>
+    /// The role's inline policies share the quota with the AWS::IAM::RolePolicy resources attached to it: one per
+    /// other-account destination, per DestinationRoleArns entry and per DestinationCredentials entry. With the longest
+    /// filter (exclusions included), every other list parameter at its longest admitted values and
+    /// <paramref name="entries"/> of each, they must fit; docs/deploy.md states this count as the bound.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(OtherDestinationEntriesThatFit)]
+    public void Inline_policies_and_the_role_policies_of_other_destinations_fit_the_roles_quota(int entries)
+    {
+        var stack = StackTemplate.Expand(OtherDestinations(entries));
+        Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
+
+        var used = InlinePolicyCharacters(stack);
+
+        Assert.Equal(entries * 3, stack.OfType("AWS::IAM::RolePolicy").Count(p => p.Key.StartsWith("Assume", StringComparison.Ordinal) || p.Key.StartsWith("ReadDestinationCredentials", StringComparison.Ordinal)));
+        Assert.True(used < InlinePolicyQuota, $"{entries} entries of each: the role's inline policies take {used} characters");
+    }
+
+    [Fact]
+    public void One_more_entry_of_each_than_the_documented_bound_would_overflow_the_roles_quota()
+    {
+        var used = InlinePolicyCharacters(StackTemplate.Expand(OtherDestinations(OtherDestinationEntriesThatFit + 1)));
+
+        Assert.True(used >= InlinePolicyQuota, $"{OtherDestinationEntriesThatFit + 1} entries of each take only {used} characters: raise the documented bound");
+        Assert.Contains($"{OtherDestinationEntriesThatFit} each", File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
+    }
+
+    /// <summary>What docs/deploy.md promises: this many other-account destinations, role ARNs and credentials at once.</summary>
+    private const int OtherDestinationEntriesThatFit = 3;
+
+    private static int InlinePolicyCharacters(DeployedTemplate stack) =>
+        stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
+            .Sum(p => ((string)p!["PolicyName"]!).Length + Minified(p["PolicyDocument"]!).Length)
+        + stack.OfType("AWS::IAM::RolePolicy")
+            .Select(p => p.Value["Properties"]!)
+            .Sum(p => ((string)p["PolicyName"]!).Length + Minified(p["PolicyDocument"]!).Length);
+
+    /// <summary>
+    /// The longest admitted filter with exclusions, and <paramref name="entries"/> other-account destinations (each
+    /// its own account), role ARNs of the longest admitted path and name, and other-partition credentials of the
+    /// longest admitted entry.
+    /// </summary>
+    private static Dictionary<string, string> OtherDestinations(int entries)
+    {
+        var patterns = Enumerable.Range(0, 18).Select(i => $"r{i:00}/" + new string('x', 45) + "*").Concat(["!s00/" + new string('y', 40) + "*", "!s01/*"]).ToList();
+        var filter = string.Join(',', patterns);
+        filter = filter[..^1] + new string('z', 1024 - filter.Length) + "*";
+        var accounts = Enumerable.Range(0, entries).Select(i => (200_000_000_000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var role = "role/" + new string('p', 40) + "/" + new string('n', 44);
+        var credentials = Enumerable.Range(0, entries).Select(i => $"{300_000_000_000L + i}:cn-north-1=ssm:/" + new string('s', 109 - "300000000000:cn-north-1=ssm:/".Length - 2) + $"{i:00}");
+        return new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = filter,
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherAccountDestinations"] = string.Join(',', accounts.Select(a => $"{a}:ap-southeast-2")),
+            ["DestinationRoleArns"] = string.Join(',', accounts.Select(a => $"{a}=arn:aws:iam::{a}:{role}")),
+            ["OtherPartitionDestinations"] = string.Join(',', credentials.Select(c => c[..c.IndexOf('=', StringComparison.Ordinal)])),
+            ["DestinationCredentials"] = string.Join(',', credentials),
+            // Its PutEvents policy is one more RolePolicy; the reconciler's is there by default.
+            ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/" + new string('b', 256),
+        };
+    }
+
+    /// <summary>
     /// Lambda quota: "Environment variables: 4 KB, for all environment variables associated with the function, in
     /// aggregate" (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Measured here as the JSON of the
     /// variables (names, values, quotes and separators), at least what Lambda counts.
@@ -92,6 +157,8 @@ public sealed partial class ScaleTests
         var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
         var environment = Reference().Replace(variables.ToJsonString(AsWritten), new string('a', 100));
 
+        // The same configuration's inline policies, its RolePolicy resources included (7,014 characters when written).
+        Assert.True(InlinePolicyCharacters(stack) < InlinePolicyQuota, $"the role's inline policies take {InlinePolicyCharacters(stack)} characters");
         Assert.Contains("RECONCILE_CURSOR_PARAMETER", environment, StringComparison.Ordinal);
         Assert.True(Encoding.UTF8.GetByteCount(environment) < EnvironmentQuota, $"the environment takes {Encoding.UTF8.GetByteCount(environment)} bytes: {environment}");
     }

@@ -105,11 +105,31 @@ internal sealed partial class IntrinsicEvaluator
         "Fn::Sub" => JsonValue.Create(Sub(argument!)),
         "Fn::If" => If(argument!.AsArray()),
         "Fn::FindInMap" => FindInMap(argument!.AsArray()),
-        "Fn::Select" => List(argument![1])[int.Parse(Text(Evaluate(argument[0])), CultureInfo.InvariantCulture)]?.DeepClone(),
+        "Fn::Select" => Select(int.Parse(Text(Evaluate(argument![0])), CultureInfo.InvariantCulture), argument[1], argument),
         "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" => JsonValue.Create(
             EvaluateCondition(new JsonObject { [function] = argument?.DeepClone() })),
         _ => throw new NotSupportedException($"intrinsic {function} is not modelled by the test evaluator"),
     };
+
+    // The error AWS::LanguageExtensions fails the change set with ("Fn::Select cannot select nonexistent value at index 1").
+    private JsonNode? Select(int index, JsonNode? listExpression, JsonNode expression)
+    {
+        var list = List(listExpression);
+        if (index >= 0 && index < list.Count)
+        {
+            return list[index]?.DeepClone();
+        }
+
+        // cfn-lint expands a Fn::ForEach over a list parameter it cannot enumerate (an empty one) into two placeholder
+        // copies whose identifier is Fn::Select [i, Ref PARAMETER]; the template itself never selects from a bare Ref.
+        // CloudFormation makes one copy with the identifier "", which is what such a placeholder stands for.
+        if (listExpression is JsonObject reference && reference.Count == 1 && reference.ContainsKey("Ref") && list is [JsonValue only] && (string?)only == "")
+        {
+            return JsonValue.Create(string.Empty);
+        }
+
+        throw new InvalidOperationException($"Fn::Select cannot select nonexistent value at index {index} of {list.ToJsonString()} in {expression.ToJsonString()}");
+    }
 
     private JsonNode? If(JsonArray argument)
     {

@@ -29,10 +29,15 @@ internal static class StackTemplate
         var resources = new JsonObject();
         foreach (var (id, resource) in expanded["Resources"]!.AsObject())
         {
+            // Every resource is evaluated, the ones a false condition leaves out too: AWS::LanguageExtensions
+            // resolves Fn::Select (among others) before conditions apply, so a Fn::Select past the end of a list fails
+            // the whole change set even in a resource that would not be created
+            // (https://github.com/aws-cloudformation/cfn-language-discussion/issues/159).
+            var evaluated = evaluator.Evaluate(resource);
             var condition = (string?)resource!["Condition"];
             if (condition is null || evaluator.Condition(condition))
             {
-                resources[id] = evaluator.Evaluate(resource);
+                resources[id] = evaluated;
             }
         }
 
