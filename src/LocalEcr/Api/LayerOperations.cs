@@ -74,9 +74,19 @@ internal static class LayerOperations
 
             // The model: "The specified layer is not available because it is not associated with an image.
             // Unassociated image layers may be cleaned up at any time." (LayerInaccessibleException)
-            if (!repository.Images.Values.Any(i => i.Info.Blobs.Contains(digest)))
+            var images = repository.Images.Values.Where(i => i.Info.Blobs.Contains(digest)).ToList();
+            if (images.Count == 0)
             {
                 throw new EcrException("LayerInaccessibleException", $"The image layer '{digest}' in the repository with name '{name}' in the registry with id '{call.RegistryId}' is not associated with an image");
+            }
+
+            // An archived image "cannot be pulled" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html),
+            // its layers included; which error ECR gives for such a layer is not documented, and the model's
+            // LayerInaccessibleException ("not available") is the one a client must already handle here. A layer an
+            // active image also holds stays available.
+            if (!images.Any(i => i.IsActive))
+            {
+                throw new EcrException("LayerInaccessibleException", $"The image layer '{digest}' in the repository with name '{name}' in the registry with id '{call.RegistryId}' belongs only to archived images and is not available until one is restored");
             }
         }
 

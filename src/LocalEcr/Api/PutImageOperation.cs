@@ -63,13 +63,7 @@ internal static class PutImageOperation
                 throw ImmutableTag(tag, name);
             }
 
-            // Pushing an archived image again restores it at once, so it also ends a restore in progress (ACTIVATING)
-            // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html).
-            if (existing is { IsActive: false })
-            {
-                existing.Activate();
-            }
-            else if (existing is not null && (tag is null || previousDigest == digest))
+            if (existing is { IsActive: true } && (tag is null || previousDigest == digest))
             {
                 throw new EcrException("ImageAlreadyExistsException", tag is null
                     ? $"Image with digest '{digest}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'"
@@ -79,6 +73,14 @@ internal static class PutImageOperation
             if (tag is not null && previousDigest is not null && previousDigest != digest && TagMutability.IsImmutable(repository, tag))
             {
                 throw ImmutableTag(tag, name);
+            }
+
+            // Pushing an archived image again restores it at once, so it also ends a restore in progress (ACTIVATING)
+            // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html). Only a push that lands
+            // does: the refusals above leave the image archived.
+            if (existing is { IsActive: false })
+            {
+                existing.Activate();
             }
 
             var image = existing ?? new ImageRecord

@@ -43,6 +43,7 @@ internal static class RepositoryOperations
             throw EcrException.InvalidParameter("Invalid parameter at 'encryptionType' failed to satisfy constraint: 'Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]'");
         }
 
+        KmsKeyCheck.Check(encryption?.OptionalString("kmsKey"), encryptionType, call.Region);
         var tags = TagOperations.ReadTags(body);
 
         var state = call.State;

@@ -36,7 +36,11 @@ internal static class ManifestParser
                 throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type '{inner}' does not match '{declaredMediaType}''");
             }
 
-            var mediaType = declaredMediaType ?? inner ?? Infer(root);
+            // The model's PutImageRequest.imageManifestMediaType: "If you push an image manifest that does not contain
+            // the mediaType field, you must specify the imageManifestMediaType in the request." OCI makes the field
+            // optional and Docker schema 1 has none, so ECR has nothing to go by: refused, not guessed.
+            var mediaType = declaredMediaType ?? inner ?? throw EcrException.InvalidParameter(
+                "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'The manifest has no mediaType field, so imageManifestMediaType must be specified'");
             RequireSupported(root, mediaType);
             return MediaTypes.IsSchema1(mediaType) ? Schema1(mediaType, Required(root, "fsLayers"))
                 : MediaTypes.IsIndex(mediaType) ? Index(root, mediaType, Required(root, "manifests"))
@@ -78,11 +82,6 @@ internal static class ManifestParser
         root.TryGetProperty(member, out var value)
             ? value
             : throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'The manifest needs {member}'");
-
-    private static string Infer(JsonElement root) =>
-        root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1 ? MediaTypes.DockerSchema1Signed
-        : root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
-        : MediaTypes.OciManifest;
 
     private static ManifestInfo Schema1(string mediaType, JsonElement fsLayers)
     {

@@ -209,8 +209,10 @@ public sealed class ImageReplicator : IImageReplicator
     /// The destinations whose copy failed because the source refused a layer (LayerInaccessibleException: "not associated
     /// with an image", which every layer of a deleted image becomes) are decided by asking the source for the image once
     /// more, once for all of them (they fail together: a layer is downloaded once for every destination). Gone, it was
-    /// deleted while it was copied: a stale event, skipped like one found gone before the copy began. Still there, or
-    /// when the source cannot say, the failure stands as it was.
+    /// deleted while it was copied: a stale event, skipped like one found gone before the copy began; or archived while
+    /// it was copied (its layers cannot be pulled either: https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html),
+    /// decided as an image found archived (or being restored) before the copy began. Still there, or when the source
+    /// cannot say, the failure stands as it was.
     /// </summary>
     private async Task<DestinationResult[]> RecheckRefusedLayersAsync(
         IEcrClient client, ImageReference source, string digest, DestinationResult[] results, long started, CancellationToken cancellationToken)
@@ -221,20 +223,35 @@ public sealed class ImageReplicator : IImageReplicator
         }
 
         var gone = false;
+        string? status = null;
         try
         {
             gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
+            if (gone)
+            {
+                status = await _loader.UnservedStatusAsync(client, source with { Digest = digest }, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
-            // The source cannot say (its own failure is in the retry log): the layer's refusal is the result.
+            // The source cannot say (its own failure is in the retry log): what it said so far decides, else the
+            // layer's refusal is the result.
         }
 
-        var decided = results.Select(r => !r.SourceLayerRefused ? r
-            : gone ? new DestinationResult(
+        DestinationResult Decide(DestinationResult r) => status switch
+        {
+            ImageStatus.Archived => new DestinationResult(
+                r.Destination, ReplicationOutcome.Archived, digest, r.LayersCopied, r.LayersSkipped, r.BytesCopied, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageArchived,
+                $"the source image {source} was archived while it was copied and cannot be pulled until it is restored; replicas already made are kept"),
+            ImageStatus.Activating => new DestinationResult(
+                r.Destination, ReplicationOutcome.Failed, digest, r.LayersCopied, r.LayersSkipped, r.BytesCopied, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageActivating,
+                $"the source image {source} was archived while it was copied and is being restored (imageStatus ACTIVATING); retried until it is ACTIVE", true),
+            _ => new DestinationResult(
                 r.Destination, ReplicationOutcome.Skipped, digest, r.LayersCopied, r.LayersSkipped, r.BytesCopied, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageNotFound,
-                $"the source image {source} was deleted while it was copied (its layers became inaccessible); nothing to copy (stale event)")
-            : r with { SourceLayerRefused = false }).ToArray();
+                $"the source image {source} was deleted while it was copied (its layers became inaccessible); nothing to copy (stale event)"),
+        };
+
+        var decided = results.Select(r => !r.SourceLayerRefused ? r : gone ? Decide(r) : r with { SourceLayerRefused = false }).ToArray();
         foreach (var (before, after) in results.Zip(decided))
         {
             if (before.SourceLayerRefused)

@@ -80,4 +80,66 @@ public sealed class ArchiveTests
         var described = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
         Assert.Equal("ACTIVE", Assert.Single(described["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_push_of_an_archived_image_that_is_refused_leaves_it_archived()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app", "IMMUTABLE");
+        await TestImages.PushImageAsync(client, "app", "v1", 23);
+        var (archived, manifest) = await TestImages.PushImageAsync(client, "app", "v2", 24);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = archived }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        // v1 is immutable and points at the other image: the push is refused, and a refused push restores nothing.
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = "v1" }))
+            .AssertError("ImageTagAlreadyExistsException");
+
+        var described = (await client.CallAsync("DescribeImages", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(new JsonObject { ["imageDigest"] = archived }),
+            ["filter"] = new JsonObject { ["imageStatus"] = "ANY" },
+        })).EnsureOk().Json;
+        Assert.Equal("ARCHIVED", Assert.Single(described["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_layers_of_an_archived_image_are_not_handed_out_until_it_is_restored()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 25);
+        var layer = JsonNode.Parse(manifest)!["layers"]![0]!["digest"]!.GetValue<string>();
+        JsonObject Id() => new() { ["imageDigest"] = digest };
+        Task<EcrResponse> DownloadUrlAsync() => client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = layer });
+        (await DownloadUrlAsync()).EnsureOk();
+
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = Id(), ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        (await DownloadUrlAsync()).AssertError("LayerInaccessibleException");
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = Id(), ["targetStorageClass"] = "STANDARD" })).EnsureOk();
+        (await DownloadUrlAsync()).AssertError("LayerInaccessibleException");
+        server.FinishRestores();
+        (await DownloadUrlAsync()).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_layer_an_active_image_also_holds_stays_available_when_another_image_with_it_is_archived()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (archived, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 26);
+        var layer = JsonNode.Parse(manifest)!["layers"]![0]!;
+        var configBytes = "{\"os\":\"linux\",\"other\":true}"u8.ToArray();
+        var config = await TestImages.UploadBlobAsync(client, "app", configBytes);
+        var sharing = TestImages.ImageManifest(config, configBytes.Length, (layer["digest"]!.GetValue<string>(), layer["size"]!.GetValue<long>(), TestImages.DockerLayer));
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = sharing, ["imageTag"] = "v2" })).EnsureOk();
+
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = archived }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = layer["digest"]!.GetValue<string>() })).EnsureOk();
+    }
 }

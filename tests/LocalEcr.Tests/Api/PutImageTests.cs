@@ -287,6 +287,23 @@ public sealed class PutImageTests
     }
 
     [Fact]
+    public async Task A_manifest_without_a_mediaType_field_needs_imageManifestMediaType_and_is_not_guessed()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var config = await TestImages.UploadBlobAsync(client, "app", "{}"u8.ToArray());
+        var manifest = $"{{\"schemaVersion\":2,\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":2,\"digest\":\"{config}\"}},\"layers\":[]}}";
+
+        var refused = await client.CallAsync("PutImage", Put(manifest, "v1"));
+
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("imageManifestMediaType", refused.Json["message"]!.GetValue<string>());
+        var put = (await client.CallAsync("PutImage", Put(manifest, "v1", mediaType: TestImages.OciManifest))).EnsureOk().Json;
+        Assert.Equal(TestImages.OciManifest, put["image"]!["imageManifestMediaType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Referrers_are_listed_by_subject_with_artifact_type_filter()
     {
         var (server, client) = await StartAsync();

@@ -16,7 +16,7 @@ public sealed class RepositoryTests
             ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
             ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "latest*" }),
             ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true },
-            ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "KMS", ["kmsKey"] = "arn:aws:kms:eu-central-1:123456789012:key/abc" },
+            ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "KMS", ["kmsKey"] = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
             ["tags"] = new JsonArray(new JsonObject { ["Key"] = "team", ["Value"] = "blue" }),
         })).EnsureOk();
 
@@ -32,7 +32,7 @@ public sealed class RepositoryTests
         Assert.Equal("latest*", described["imageTagMutabilityExclusionFilters"]![0]!["filter"]!.GetValue<string>());
         Assert.True(described["imageScanningConfiguration"]!["scanOnPush"]!.GetValue<bool>());
         Assert.Equal("KMS", described["encryptionConfiguration"]!["encryptionType"]!.GetValue<string>());
-        Assert.Equal("arn:aws:kms:eu-central-1:123456789012:key/abc", described["encryptionConfiguration"]!["kmsKey"]!.GetValue<string>());
+        Assert.Equal("arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", described["encryptionConfiguration"]!["kmsKey"]!.GetValue<string>());
 
         var tags = (await client.CallAsync("ListTagsForResource", new JsonObject { ["resourceArn"] = "arn:aws:ecr:eu-central-1:123456789012:repository/team/app" })).EnsureOk().Json["tags"]!;
         Assert.Equal("team", tags[0]!["Key"]!.GetValue<string>());
@@ -161,5 +161,33 @@ public sealed class RepositoryTests
         await TestImages.CreateRepositoryAsync(west, "app");
         var arn = (await west.CallAsync("DescribeRepositories")).EnsureOk().Json["repositories"]![0]!["repositoryArn"]!.GetValue<string>();
         Assert.Equal("arn:aws:ecr:us-west-2:000000000000:repository/app", arn);
+    }
+
+    [Theory]
+    [InlineData("KMS", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "KmsException")]
+    [InlineData("KMS", "arn:aws-cn:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "KmsException")]
+    [InlineData("KMS_DSSE", "arn:aws:kms:eu-central-1:123456789012:secret/x", "KmsException")]
+    [InlineData("KMS", "my-key", "KmsException")]
+    [InlineData("AES256", "alias/ecr", "InvalidParameterException")]
+    public async Task CreateRepository_refuses_a_kmsKey_that_cannot_encrypt_a_repository_in_its_region(string type, string key, string code)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccountId = "123456789012" });
+        using var client = new EcrTestClient(server, "eu-central-1");
+        JsonObject Request(string encryptionType, string kmsKey) => new()
+        {
+            ["repositoryName"] = "app",
+            ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = encryptionType, ["kmsKey"] = kmsKey },
+        };
+
+        var refused = await client.CallAsync("CreateRepository", Request(type, key));
+
+        refused.AssertError(code);
+        if (code == "KmsException")
+        {
+            Assert.Equal("NotFoundException", refused.Json["kmsError"]!.GetValue<string>());
+        }
+
+        Assert.Empty((await client.CallAsync("DescribeRepositories", new JsonObject())).EnsureOk().Json["repositories"]!.AsArray());
+        (await client.CallAsync("CreateRepository", type == "AES256" ? Request("KMS", key) : Request(type, "mrk-1234abcd12ab34cd56ef1234567890ab"))).EnsureOk();
     }
 }

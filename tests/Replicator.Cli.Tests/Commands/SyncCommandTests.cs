@@ -202,7 +202,7 @@ public sealed class SyncCommandTests
         await h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest
         {
             RepositoryName = "kms",
-            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/source" },
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/5a5a5a5a-1111-4111-8111-111111111111" },
         });
         var image = CliHarness.Single(51);
         await h.PushAsync(CliHarness.Source, "kms", image, "v1");

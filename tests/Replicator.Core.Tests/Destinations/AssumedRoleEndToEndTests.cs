@@ -92,7 +92,7 @@ public sealed class AssumedRoleEndToEndTests
         var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var rig = await Rig.StartAsync(sessions, written: destinations);
         var source = rig.Clients.GetClient(EngineHarness.Source);
-        await PolicySourceRepository.CreateAsync(source, "app", SourceAccount, new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:111111111111:key/source" });
+        await PolicySourceRepository.CreateAsync(source, "app", SourceAccount, new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:111111111111:key/5a5a5a5a-1111-4111-8111-111111111111" });
         var image = new SampleImageBuilder(77).Image(SampleFormat.Oci, [10_000]);
         await SampleImagePusher.PushAsync(source, "app", image, "v1");
         var keys = KmsKeys.Parse($"{EngineHarness.West}={OwnKey},{DestinationAccount}:{EngineHarness.West}={BackupKey}", destinations);

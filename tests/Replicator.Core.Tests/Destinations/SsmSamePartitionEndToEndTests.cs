@@ -22,8 +22,8 @@ public sealed class SsmSamePartitionEndToEndTests
     private const string SourceAccount = "111111111111";
     private const string BackupAccount = "222222222222";
     private const string Parameter = "/replicator/backup";
-    private const string SourceKey = "arn:aws:kms:us-east-1:111111111111:key/source";
-    private const string BackupKey = "arn:aws:kms:us-west-2:222222222222:key/backup";
+    private const string SourceKey = "arn:aws:kms:us-east-1:111111111111:key/5a5a5a5a-1111-4111-8111-111111111111";
+    private const string BackupKey = "arn:aws:kms:us-west-2:222222222222:key/b0b0b0b0-2222-4222-8222-222222222222";
 
     private static readonly AwsCredentials SourceKeys = new("AKIASOURCE0000000001", "source/secret/key");
     private static readonly AwsCredentials BackupKeys = new("AKIABACKUP0000000001", "backup/secret/key");

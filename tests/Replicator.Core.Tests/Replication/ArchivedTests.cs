@@ -101,4 +101,51 @@ public sealed class ArchivedTests
         Assert.True(restored.Succeeded, restored.Destinations[0].Message);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "thawing", "v1"));
     }
+
+    [Fact]
+    public async Task An_image_archived_while_its_layers_are_downloaded_is_archived_not_a_stale_event_or_a_failure()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 55).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "chilled", image, "v1");
+
+        // Archived just before the first layer's GetDownloadUrlForLayer: its layers can no longer be pulled either.
+        hook!.Arm("GetDownloadUrlForLayer", "chilled", () => EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "chilled", image.Digest));
+
+        var result = await h.Replicator().ReplicateAsync(Request("chilled", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        Assert.False(result.ShouldRetry);
+        Assert.All(result.Destinations, d =>
+        {
+            Assert.Equal(ReplicationOutcome.Archived, d.Outcome);
+            Assert.Equal(ReplicationErrorCodes.SourceImageArchived, d.ErrorCode);
+            Assert.Contains("archived while it was copied", d.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(0, h.Calls(West, "PutImage"));
+    }
+
+    [Fact]
+    public async Task An_image_archived_and_already_being_restored_while_it_is_copied_is_retried()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 56).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "thawed", image, "v1");
+        hook!.Arm("GetDownloadUrlForLayer", "thawed", async () =>
+        {
+            await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "thawed", image.Digest);
+            await EcrArchiver.RestoreAsync(h.Http, h.Server.BaseAddress, Source, "thawed", image.Digest);
+        });
+
+        var result = await h.Replicator().ReplicateAsync(Request("thawed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        Assert.True(result.ShouldRetry);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageActivating, west.ErrorCode);
+        Assert.True(west.Transient);
+    }
 }

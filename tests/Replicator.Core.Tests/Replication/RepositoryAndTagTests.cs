@@ -52,7 +52,7 @@ public sealed class RepositoryAndTagTests
         await h.Client(Source).CreateRepositoryAsync(new CreateRepositoryRequest
         {
             RepositoryName = "kms",
-            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/1234" },
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/12341234-1234-4234-8234-123412341234" },
         });
         var image = new SampleImageBuilder(seed: 41).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "kms", image, "v1");
@@ -66,11 +66,11 @@ public sealed class RepositoryAndTagTests
         Assert.Contains("KmsKeyIds", west.Message, StringComparison.Ordinal);
         Assert.False(west.Transient);
 
-        var withKey = h.Replicator(FastOptions with { KmsKeyIds = new Dictionary<string, string> { [West] = "arn:aws:kms:us-west-2:000000000000:key/abcd" } });
+        var withKey = h.Replicator(FastOptions with { KmsKeyIds = new Dictionary<string, string> { [West] = "arn:aws:kms:us-west-2:000000000000:key/abcdabcd-abcd-4bcd-8bcd-abcdabcdabcd" } });
         var retried = await withKey.ReplicateAsync(Request("kms", image.Digest, "v1", West), CancellationToken.None);
         Assert.True(retried.Succeeded, retried.Destinations[0].Message);
         var repository = (await h.Client(West).DescribeRepositoriesAsync(new DescribeRepositoriesRequest { RepositoryNames = ["kms"] })).Repositories!.Single();
-        Assert.Equal("arn:aws:kms:us-west-2:000000000000:key/abcd", repository.EncryptionConfiguration?.KmsKey);
+        Assert.Equal("arn:aws:kms:us-west-2:000000000000:key/abcdabcd-abcd-4bcd-8bcd-abcdabcdabcd", repository.EncryptionConfiguration?.KmsKey);
     }
 
     [Fact]
