@@ -158,10 +158,11 @@ public sealed class LambdaBootstrap
         {
             await _runtimeApi.ReportInvocationErrorAsync(awsRequestId, ToRuntimeError(refusal, ResponseRefusedErrorType), RuntimeErrorTypes.UnknownReason, cancellationToken);
         }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && IsRefusal(ex.StatusCode))
         {
             // Posted once, never retried. Without an error, Lambda ends this invocation at its timeout; the environment
-            // may still serve the next one, and if it is broken, GET next fails and ends the loop there.
+            // may still serve the next one. A 5xx or no answer is not caught: a container error, after which the
+            // runtime should exit promptly (Runtime API OpenAPI file), as on every other post.
             RuntimeApiWarning?.Invoke(awsRequestId, $"The Runtime API refused the invocation error too, on runtime/invocation/{{id}}/error ({StatusText(ex)}); going on with the next invocation");
         }
     }
@@ -187,8 +188,11 @@ public sealed class LambdaBootstrap
             _handler = await _initializer(cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Every init failure is posted, a cancellation the loop did not ask for (an HTTP client's timeout) included,
+            // as Amazon.Lambda.RuntimeSupport does: uncaught, it would crash the process with an unredacted stack on
+            // stderr and Lambda would report only Runtime.ExitError.
             var mapped = InitErrorType?.Invoke(ex);
             await _runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, mapped ?? ex.GetType().Name), mapped ?? RuntimeErrorTypes.UnknownReason, cancellationToken);
         }

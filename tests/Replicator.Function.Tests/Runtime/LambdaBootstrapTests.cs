@@ -170,8 +170,8 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
 
     [Theory]
     [InlineData(400)]
-    [InlineData(500)]
-    public async Task A_refused_response_whose_error_post_fails_too_is_logged_and_the_loop_serves_the_next_invocation(int errorStatus)
+    [InlineData(410)]
+    public async Task A_refused_response_whose_error_post_is_refused_too_is_logged_and_the_loop_serves_the_next_invocation(int errorStatus)
     {
         _api.RefuseResponses(PayloadTooLarge);
         _api.RefuseErrors(errorStatus);
@@ -209,6 +209,23 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         Assert.Equal(1, _api.NextRequests);
         Assert.DoesNotContain(_api.Posts, p => p.Kind == LocalInvocationStatus.InvocationError);
         Assert.Empty(_warnings);
+    }
+
+    [Fact]
+    public async Task A_container_error_on_the_error_post_after_a_refused_response_ends_the_loop()
+    {
+        _api.RefuseResponses(PayloadTooLarge);
+        _api.RefuseErrors(500);
+        var loop = Run((_, _) => Task.FromResult("{}"u8.ToArray()));
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => loop.WaitAsync(Wait));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failure.StatusCode);
+        Assert.Equal(1, _api.NextRequests);
+        var warning = Assert.Single(_warnings);
+        Assert.Contains($"HTTP {PayloadTooLarge}", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -263,6 +280,17 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         var init = await _api.InitError.WaitAsync(Wait);
         Assert.Equal(RuntimeErrorTypes.UnknownReason, init.ErrorType);
         Assert.Equal(nameof(FileNotFoundException), JsonDocument.Parse(init.Body).RootElement.GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public async Task A_cancellation_the_loop_did_not_ask_for_at_init_is_posted_as_an_init_error()
+    {
+        // An HTTP client's timeout during init surfaces as a TaskCanceledException while the loop's token is not cancelled.
+        var exitCode = await Run((_, _) => Task.FromResult(Array.Empty<byte>()), _ => throw new TaskCanceledException("timed out")).WaitAsync(Wait);
+
+        Assert.Equal(1, exitCode);
+        var init = await _api.InitError.WaitAsync(Wait);
+        Assert.Equal(nameof(TaskCanceledException), JsonDocument.Parse(init.Body).RootElement.GetProperty("errorType").GetString());
     }
 
     [Fact]
