@@ -13,6 +13,13 @@ public static class DryRun
         ArgumentNullException.ThrowIfNull(previewer);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            // As sync without --dry-run says it: an empty plan table would read as a failure to plan.
+            console.Line("nothing to replicate");
+            return ExitCodes.Success;
+        }
+
         var table = new Table().Title("Plan (dry run: nothing written)")
             .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there");
         long totalBytes = 0;

@@ -97,9 +97,9 @@ public sealed class SelectionOptions
             RepositoryMapping = mapping ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
             RepositoryMappingSetting = mapping is null ? Replicator.Core.Replication.RepositoryMapping.Variable : SelectionParser.MappingOption,
         };
-        var defaultRegion = DefaultRegion(context.Environment);
+        var defaultRegion = DefaultRegionSetting(context.Environment);
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : AwsRegions.IsKnown;
-        return SelectionParser.Parse(input, defaultRegion, known, requireDestinations);
+        return SelectionParser.Parse(input, defaultRegion?.Region, known, requireDestinations, defaultRegion?.Setting);
     }
 
     /// <summary>
@@ -109,10 +109,23 @@ public sealed class SelectionOptions
     /// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html
     /// https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
     /// </summary>
-    internal static string? DefaultRegion(IEnvironmentVariables environment) =>
-        Given(environment.GetEnvironmentVariable("AWS_REGION"))
-        ?? Given(environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"))
-        ?? Given(SharedConfigFile.Get(environment, "region"));
+    internal static string? DefaultRegion(IEnvironmentVariables environment) => DefaultRegionSetting(environment)?.Region;
+
+    /// <summary><see cref="DefaultRegion"/> and the setting it came from, which a message about a bad value names.</summary>
+    internal static (string Region, string Setting)? DefaultRegionSetting(IEnvironmentVariables environment)
+    {
+        foreach (var variable in (string[])["AWS_REGION", "AWS_DEFAULT_REGION"])
+        {
+            if (Given(environment.GetEnvironmentVariable(variable)) is { } region)
+            {
+                return (region, variable);
+            }
+        }
+
+        return SharedConfigFile.Lookup(environment, "region") is { } found && Given(found.Value) is { } profileRegion
+            ? (profileRegion, $"region of the profile in {found.Where}")
+            : null;
+    }
 
     private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

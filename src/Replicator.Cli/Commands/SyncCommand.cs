@@ -45,20 +45,26 @@ public static class SyncCommand
         command.Options.Add(parallel);
         command.Options.Add(enqueue);
         command.Options.Add(all);
-        command.SetAction((parse, ct) => RunAsync(
-            context,
-            // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
-            // --destination-region is optional then.
-            selection.Read(parse, context, requireDestinations: !(parse.GetValue(enqueue) is not null && parse.GetValue(all))),
-            parse.GetValue(dryRun),
-            parse.GetValue(parallel),
-            parse.GetValue(enqueue),
-            parse.GetValue(all),
-            ct));
+        command.SetAction((parse, ct) =>
+        {
+            // The flags' own combinations first: the selection's checks assume them (--all makes --destination-region
+            // optional), so a misplaced flag would otherwise be reported as a selection mistake it did not make.
+            CheckFlags(parse.GetValue(dryRun), parse.GetValue(enqueue), parse.GetValue(all));
+            return RunAsync(
+                context,
+                // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
+                // --destination-region is optional then.
+                selection.Read(parse, context, requireDestinations: !(parse.GetValue(enqueue) is not null && parse.GetValue(all))),
+                parse.GetValue(dryRun),
+                parse.GetValue(parallel),
+                parse.GetValue(enqueue),
+                parse.GetValue(all),
+                ct);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool dryRun, int parallel, string? queueUrl, bool all, CancellationToken cancellationToken)
+    private static void CheckFlags(bool dryRun, string? queueUrl, bool all)
     {
         if (dryRun && queueUrl is not null)
         {
@@ -69,6 +75,10 @@ public static class SyncCommand
         {
             throw new UsageException("--all goes with --enqueue");
         }
+    }
+
+    private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool dryRun, int parallel, string? queueUrl, bool all, CancellationToken cancellationToken)
+    {
 
         if (all && criteria.Destinations.Count > 0)
         {

@@ -19,12 +19,13 @@ public static class SelectionParser
     public const string MappingOption = "--repository-mapping";
 
     /// <param name="isKnownRegion">Null accepts any well-formed region name (an endpoint override, e.g. LocalEcr).</param>
-    public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true)
+    /// <param name="defaultRegionSetting">Where <paramref name="defaultRegion"/> came from (e.g. AWS_REGION): a bad value is blamed on it, not on --source-region.</param>
+    public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true, string? defaultRegionSetting = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         var source = input.SourceRegion ?? defaultRegion
             ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
-        CheckRegion("--source-region", source, isKnownRegion);
+        CheckRegion(input.SourceRegion is null && defaultRegionSetting is not null ? $"{defaultRegionSetting} (the source region, as --source-region is not given)" : "--source-region", source, isKnownRegion);
 
         var destinations = ParseDestinations(input.DestinationRegions);
         foreach (var destination in destinations)
@@ -122,7 +123,11 @@ public static class SelectionParser
         }
     }
 
-    /// <summary>An ISO 8601 date or date and time; without an offset it is UTC.</summary>
+    /// <summary>
+    /// An ISO 8601 date or date and time (the extended forms of RFC 3339, section 5.6: 2025-01-31, 2025-01-31T12:00,
+    /// 2025-01-31T12:00:00.5Z, 2025-01-31T12:00:00+02:00); without an offset it is UTC. Only these: a culture's own
+    /// forms (01/02/2025) read as a date in one country and another date in the next.
+    /// </summary>
     public static DateTimeOffset? ParseSince(string? value)
     {
         if (string.IsNullOrEmpty(value))
@@ -130,10 +135,18 @@ public static class SelectionParser
             return null;
         }
 
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var since)
+        return DateTimeOffset.TryParseExact(value, SinceFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var since)
             ? since
-            : throw new UsageException($"--since {EcrNames.Quote(value)} is not a date such as 2025-01-31 or 2025-01-31T12:00:00Z");
+            : throw new UsageException($"--since {EcrNames.Quote(value)} is not an ISO 8601 date such as 2025-01-31 or 2025-01-31T12:00:00Z");
     }
+
+    private static readonly string[] SinceFormats =
+    [
+        "yyyy-MM-dd",
+        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
 
     private static void CheckRegion(string option, string region, Func<string, bool>? isKnownRegion)
     {

@@ -3,40 +3,61 @@ namespace Replicator.Core.Configuration;
 /// <summary>
 /// Reads one setting of the active profile from the AWS shared config file: <c>AWS_CONFIG_FILE</c>, else
 /// <c>~/.aws/config</c> (<see cref="HomeDirectory"/>); the profile is <c>AWS_PROFILE</c>, else <c>default</c>; sections are <c>[default]</c>
-/// and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). A missing or
+/// and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). The profile's section of the
+/// shared credentials file (<c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/credentials</c>; sections <c>[NAME]</c>)
+/// is read too and wins, as the AWS CLI reads it: botocore's <c>Session.full_config</c> merges each credentials-file
+/// profile over the config file's, so a <c>region</c> kept beside the keys is the CLI's region. A missing or
 /// unreadable file has no settings, as in the SDKs.
 /// </summary>
 public static class SharedConfigFile
 {
     public const string ConfigFileVariable = "AWS_CONFIG_FILE";
+    public const string CredentialsFileVariable = "AWS_SHARED_CREDENTIALS_FILE";
     public const string ProfileVariable = "AWS_PROFILE";
 
     /// <summary>The value of <paramref name="key"/> in the active profile, trimmed; null when absent.</summary>
-    public static string? Get(IEnvironmentVariables environment, string key) => Get(environment, key, OperatingSystem.IsWindows());
+    public static string? Get(IEnvironmentVariables environment, string key) => Lookup(environment, key)?.Value;
 
-    internal static string? Get(IEnvironmentVariables environment, string key, bool windows)
+    /// <summary>
+    /// The value of <paramref name="key"/> in the active profile and where it was found ("the shared credentials file"
+    /// or "the shared config file"), for a message naming the setting; null when absent.
+    /// </summary>
+    public static (string Value, string Where)? Lookup(IEnvironmentVariables environment, string key) => Lookup(environment, key, OperatingSystem.IsWindows());
+
+    internal static string? Get(IEnvironmentVariables environment, string key, bool windows) => Lookup(environment, key, windows)?.Value;
+
+    internal static (string Value, string Where)? Lookup(IEnvironmentVariables environment, string key, bool windows)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var path = PathOf(environment, windows);
+        var profile = environment.GetEnvironmentVariable(ProfileVariable)?.Trim();
+        var name = string.IsNullOrEmpty(profile) ? "default" : profile;
+        if (Lines(PathOf(environment, windows, CredentialsFileVariable, "credentials")) is { } credentials && Find(credentials, name, key) is { } fromCredentials)
+        {
+            return (fromCredentials, "the shared credentials file");
+        }
+
+        var section = name == "default" ? "default" : $"profile {name}";
+        return Lines(PathOf(environment, windows)) is { } config && Find(config, section, key) is { } fromConfig
+            ? (fromConfig, "the shared config file")
+            : null;
+    }
+
+    private static string[]? Lines(string? path)
+    {
         if (path is null)
         {
             return null;
         }
 
-        string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            return File.ReadAllLines(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-
-        var profile = environment.GetEnvironmentVariable(ProfileVariable)?.Trim();
-        var section = string.IsNullOrEmpty(profile) || profile == "default" ? "default" : $"profile {profile}";
-        return Find(lines, section, key);
     }
 
     internal static string? Find(IEnumerable<string> lines, string section, string key)
@@ -71,9 +92,12 @@ public static class SharedConfigFile
     /// <c>AWS_CONFIG_FILE</c> (a leading <c>~/</c>, or <c>~\</c> on Windows, is the home directory), else
     /// <c>.aws/config</c> in the home directory; null when there is no home directory.
     /// </summary>
-    internal static string? PathOf(IEnvironmentVariables environment, bool windows)
+    internal static string? PathOf(IEnvironmentVariables environment, bool windows) => PathOf(environment, windows, ConfigFileVariable, "config");
+
+    /// <summary>The file <paramref name="variable"/> names (as <see cref="PathOf(IEnvironmentVariables, bool)"/>), else <c>.aws/NAME</c> in the home directory.</summary>
+    internal static string? PathOf(IEnvironmentVariables environment, bool windows, string variable, string defaultName)
     {
-        var configured = environment.GetEnvironmentVariable(ConfigFileVariable)?.Trim();
+        var configured = environment.GetEnvironmentVariable(variable)?.Trim();
         if (!string.IsNullOrEmpty(configured))
         {
             var tilde = configured.StartsWith("~/", StringComparison.Ordinal) || (windows && configured.StartsWith("~\\", StringComparison.Ordinal));
@@ -81,7 +105,7 @@ public static class SharedConfigFile
         }
 
         var home = HomeDirectory(environment, windows);
-        return home is null ? null : Path.Combine(home, ".aws", "config");
+        return home is null ? null : Path.Combine(home, ".aws", defaultName);
     }
 
     /// <summary>

@@ -81,9 +81,9 @@ public static class EcrEndpoints
     {
         ArgumentNullException.ThrowIfNull(environment);
         var fromEnvironment = environment.GetEnvironmentVariable(variable)?.Trim();
-        var (source, value) = string.IsNullOrEmpty(fromEnvironment)
-            ? (configKey + " in the shared config file", SharedConfigFile.Get(environment, configKey))
-            : (variable, fromEnvironment);
+        var (source, value) = !string.IsNullOrEmpty(fromEnvironment) ? (variable, fromEnvironment)
+            : SharedConfigFile.Lookup(environment, configKey) is { } found ? ($"{configKey} in {found.Where}", found.Value)
+            : (configKey, null);
         if (string.IsNullOrEmpty(value))
         {
             return false;

@@ -13,7 +13,7 @@ public sealed class ArgumentErrorTests
     [InlineData("--destination-region", "nowhere", "region 'nowhere' is not an AWS region name")]
     [InlineData("--destination-region", "12:us-west-2", "account (registry id) '12' is invalid")]
     [InlineData("--tag-filter", "([", "--tag-filter '([' is not a valid regular expression: unterminated bracket at character 2")]
-    [InlineData("--since", "yesterday", "--since 'yesterday' is not a date")]
+    [InlineData("--since", "yesterday", "--since 'yesterday' is not an ISO 8601 date")]
     [InlineData("--parallel", "0", "--parallel must be between 1 and 64")]
     public async Task Sync_refuses_bad_options(string option, string value, string expected)
     {

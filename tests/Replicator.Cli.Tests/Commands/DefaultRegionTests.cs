@@ -65,4 +65,33 @@ public sealed class DefaultRegionTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
     }
+
+    [Fact]
+    public void The_region_kept_in_the_credentials_file_beside_the_keys_is_the_profiles_region_as_for_the_AWS_CLI()
+    {
+        var credentials = Path.Combine(_work, "credentials");
+        File.WriteAllText(credentials, "[ops]\naws_access_key_id = AKIAEXAMPLE\nregion = eu-west-3\n");
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = Config(),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
+            ["AWS_PROFILE"] = "ops",
+        });
+
+        Assert.Equal(("eu-west-3", "region of the profile in the shared credentials file"), SelectionOptions.DefaultRegionSetting(environment));
+    }
+
+    [Theory]
+    [InlineData("AWS_REGION")]
+    [InlineData("AWS_DEFAULT_REGION")]
+    public async Task A_bad_default_region_is_blamed_on_the_variable_it_came_from_not_on_source_region(string variable)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunWithAsync(h.Environment((variable, "us east 1")), null, "verify", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError(variable);
+        Assert.DoesNotContain("--source-region:", run.Error, StringComparison.Ordinal);
+    }
 }

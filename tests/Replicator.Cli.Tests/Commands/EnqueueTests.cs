@@ -127,10 +127,15 @@ public sealed class EnqueueTests
         var noDestination = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--enqueue", "https://sqs.us-east-1.amazonaws.com/000000000000/replicator.fifo");
         var allAlone = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--all");
 
+        // Without a destination too: the flag is the mistake, not the missing --destination-region it would excuse.
+        var allWithoutDestination = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--all");
+
         Assert.Equal(2, noDestination.ExitCode);
         noDestination.AssertOneLineError("at least one --destination-region is required");
         Assert.Equal(2, allAlone.ExitCode);
         allAlone.AssertOneLineError("--all goes with --enqueue");
+        Assert.Equal(2, allWithoutDestination.ExitCode);
+        allWithoutDestination.AssertOneLineError("--all goes with --enqueue");
     }
 
     [Fact]

@@ -60,6 +60,22 @@ public sealed class SyncCommandTests
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "other/app", "v1"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_selected_repository_without_a_selected_tag_is_nothing_to_replicate_with_or_without_dry_run(bool dryRun)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(7), "dev-v1");
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "team/app", "--tag-filter", "v[0-9]+"];
+
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("nothing to replicate", run.Output.Trim().Split('\n')[^1].Trim());
+        Assert.DoesNotContain("Plan", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Repository_filter_selects_as_the_function_does()
     {

@@ -72,6 +72,29 @@ public sealed class SelectionParserTests
         Assert.Equal("--source-region: region 'us-east-1' is not a known AWS region", e.Message);
     }
 
+    [Theory]
+    [InlineData("2025-01-31T12:00Z", "2025-01-31T12:00:00Z")]
+    [InlineData("2025-01-31T12:00:00.25Z", "2025-01-31T12:00:00.25Z")]
+    [InlineData("2025-01-31T12:00:00-05:00", "2025-01-31T17:00:00Z")]
+    [InlineData("2025-01-31T12:00", "2025-01-31T12:00:00Z")]
+    public void Since_takes_the_ISO_8601_forms(string given, string expected)
+    {
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), SelectionParser.ParseSince(given));
+    }
+
+    [Theory]
+    [InlineData("01/02/2025")] // 2 January in one country, 1 February in the next
+    [InlineData("Jan 31 2025")]
+    [InlineData("2025-01-31 12:00:00")]
+    [InlineData("31.01.2025")]
+    public void Since_refuses_a_date_that_is_not_ISO_8601(string given)
+    {
+        var refused = Assert.Throws<UsageException>(() => SelectionParser.ParseSince(given));
+
+        Assert.Contains("ISO 8601", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(given, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Since_without_an_offset_is_utc()
     {

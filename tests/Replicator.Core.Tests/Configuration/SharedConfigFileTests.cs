@@ -62,4 +62,57 @@ public sealed class SharedConfigFileTests
             Directory.Delete(profile, recursive: true);
         }
     }
+
+    /// <summary>
+    /// As botocore's Session.full_config merges the credentials file over the config file: checked against botocore
+    /// itself (`AWS_CONFIG_FILE=cfg AWS_SHARED_CREDENTIALS_FILE=creds python3 -c "...get_config_variable('region')"`
+    /// answers the credentials file's region; a profile only in the credentials file is found as [NAME]).
+    /// </summary>
+    [Theory]
+    [InlineData(null, "eu-west-3", "the shared credentials file")]
+    [InlineData("ops", "sa-east-1", "the shared credentials file")]
+    [InlineData("config-only", "ap-south-1", "the shared config file")]
+    [InlineData("nowhere", null, null)]
+    public void A_setting_of_the_profile_in_the_credentials_file_wins_over_the_config_file(string? profile, string? region, string? where)
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-credentials-").FullName;
+        try
+        {
+            var config = Path.Combine(home, "cfg");
+            File.WriteAllText(config, "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n[profile config-only]\nregion = ap-south-1\n");
+            var credentials = Path.Combine(home, "creds");
+            File.WriteAllText(credentials, "[default]\naws_access_key_id = AKIAEXAMPLE\nregion = eu-west-3\n[ops]\nregion = sa-east-1\n[profile config-only]\nregion = af-south-1\n");
+            var variables = new List<(string, string)> { ("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials) };
+            if (profile is not null)
+            {
+                variables.Add(("AWS_PROFILE", profile));
+            }
+
+            var found = SharedConfigFile.Lookup(Environment([.. variables]), "region", windows: false);
+
+            Assert.Equal(region, found?.Value);
+            Assert.Equal(where, found?.Where);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_AWS_SHARED_CREDENTIALS_FILE_the_credentials_file_is_the_one_in_the_home_directory()
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-credentials-home-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(home, ".aws"));
+            File.WriteAllText(Path.Combine(home, ".aws", "credentials"), "[default]\nregion = eu-central-2\n");
+
+            Assert.Equal("eu-central-2", SharedConfigFile.Get(Environment(("HOME", home)), "region", windows: false));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
 }
