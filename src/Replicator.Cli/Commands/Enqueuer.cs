@@ -46,7 +46,17 @@ public static class Enqueuer
             IncludeImage = criteria.Since is null ? null : criteria.IncludesImage,
         };
         var source = services.Clients.GetClient(criteria.SourceRegion);
-        await RequireNamedRepositoriesAsync(source, criteria, cancellationToken);
+        try
+        {
+            await RequireNamedRepositoriesAsync(source, criteria, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C before the comparison began: the same report as a cancellation during it.
+            console.Error("cancelled after 0 repositories compared; 0 message(s) queued");
+            return ExitCodes.Error;
+        }
+
         var scanner = new DriftScanner(source, services.Destinations, criteria.Destinations, criteria.Mapping, selection);
 
         // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.

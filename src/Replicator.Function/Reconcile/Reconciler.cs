@@ -46,7 +46,18 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
         // failed, which the rest of the run skips (one failed STS call a run, not one a repository).
         var scanRun = new DriftScanRun(run.Region, run.Account);
-        var repositories = ReconcileCursor.Remaining(await scanner.RepositoriesAsync(cancellationToken), cursor);
+        IReadOnlyList<string> repositories;
+        try
+        {
+            repositories = ReconcileCursor.Remaining(await scanner.RepositoriesAsync(cancellationToken), cursor);
+        }
+        catch (OperationCanceledException ex) when (ex is ScanStoppedException || cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while listing the registry: nothing compared, and the next run starts where this one would have
+            // (the cursor as loaded). Reported as a stop, not as a pass that found nothing.
+            return await FinishAsync(state, cursor, cancellationToken, interrupted: true);
+        }
+
         ReconcileCursor? stop = null;
         foreach (var repository in repositories)
         {
@@ -136,7 +147,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     /// When the invocation's token is already cancelled, the send and the save get a short token of their own
     /// (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it. Neither throws: a failure is reported.
     /// </summary>
-    private async Task<ReconcileReport> FinishAsync(RunState state, ReconcileCursor? stop, CancellationToken cancellationToken)
+    private async Task<ReconcileReport> FinishAsync(RunState state, ReconcileCursor? stop, CancellationToken cancellationToken, bool interrupted = false)
     {
         using var final = cancellationToken.IsCancellationRequested ? new CancellationTokenSource(FinalWriteTimeout, time) : null;
         var token = final?.Token ?? cancellationToken;
@@ -155,7 +166,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             }
         }
 
-        return state.Report(completed: next is null, next, cursorFailure);
+        return state.Report(completed: next is null && !interrupted, next, cursorFailure);
     }
 
     private async Task AddAsync(RunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, ReconcileCursor resume, CancellationToken cancellationToken)

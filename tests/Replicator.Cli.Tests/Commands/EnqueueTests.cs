@@ -248,9 +248,11 @@ public sealed class EnqueueTests
     }
 
     [Theory]
-    [InlineData(1, 0, 0)] // in the first repository's listing: not "no repository matches the selection"
-    [InlineData(2, 1, 1)] // in the second's: the first one's drift was queued
-    public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_2(int heldListing, int compared, int queued)
+    [InlineData("DescribeImages", false, 1, 0, 0)] // in the first repository's listing: not "no repository matches the selection"
+    [InlineData("DescribeImages", false, 2, 1, 1)] // in the second's: the first one's drift was queued
+    [InlineData("DescribeRepositories", false, 1, 0, 0)] // in the registry's listing, before any repository
+    [InlineData("DescribeImages", true, 1, 0, 0)] // in the check that a --repository named exists
+    public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_2(string operation, bool named, int heldListing, int compared, int queued)
     {
         // One clock for LocalEcr and the CLI, never advanced: the held listing waits until the cancel, and the
         // reconciler's short deadline for its last send after a cancel never passes while the loopback queue answers.
@@ -261,14 +263,15 @@ public sealed class EnqueueTests
         await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(10), "v1");
         if (heldListing > 1)
         {
-            h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.Zero, heldListing - 1, CliHarness.Source);
+            h.Server.Faults.DelayResponses(operation, TimeSpan.Zero, heldListing - 1, CliHarness.Source);
         }
 
-        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+        h.Server.Faults.DelayResponses(operation, TimeSpan.FromHours(1), 1, CliHarness.Source);
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
         using var ctrlC = new CancellationTokenSource();
+        string[] repositories = named ? ["--repository", "aa"] : [];
 
-        var running = h.RunCancellableAsync(environment, time, ctrlC.Token, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+        var running = h.RunCancellableAsync(environment, time, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, .. repositories, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri]);
         await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));

@@ -370,6 +370,32 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("middle")]
+    public async Task A_run_cancelled_while_it_lists_the_registry_is_not_complete_and_leaves_the_cursor_where_it_was(string? cursor)
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "middle", new SampleImageBuilder(seed: 907).Image(SampleFormat.Oci, [100]), "v1");
+        using var invocation = new CancellationTokenSource();
+        var scanner = h.Scanner((operation, _) =>
+        {
+            if (operation == "DescribeRepositories")
+            {
+                invocation.Cancel();
+            }
+        });
+        var store = new MemoryCursorStore { Value = cursor };
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(scanner, sender, TimeProvider.System, store).RunAsync(Run("listing-cut"), invocation.Token);
+
+        Assert.False(report.Completed);
+        Assert.Equal(0, report.Repositories);
+        Assert.Empty(sender.Messages);
+        Assert.Equal(cursor ?? ReconcileCursor.StartValue, Assert.Single(store.Saved));
+    }
+
     [Fact]
     public async Task Deletes_are_enqueued_only_when_replicated_and_only_for_tags_the_source_no_longer_has()
     {
