@@ -43,6 +43,63 @@ public static class SharedConfigFile
             : null;
     }
 
+    /// <summary>
+    /// A setting nested under a service in a <c>[services NAME]</c> section of the shared config file, where a service
+    /// key with an empty value opens indented sub-settings (docs.aws.amazon.com/sdkref/latest/guide/file-format.html,
+    /// "Format of the config file", services section):
+    /// <code>
+    /// [services local]
+    /// ecr =
+    ///   endpoint_url = http://localhost:4566
+    /// </code>
+    /// </summary>
+    public static string? GetService(IEnvironmentVariables environment, string services, string service, string key)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return Lines(PathOf(environment, OperatingSystem.IsWindows())) is { } lines ? FindNested(lines, $"services {services.Trim()}", service, key) : null;
+    }
+
+    internal static string? FindNested(IEnumerable<string> lines, string section, string parent, string key)
+    {
+        var inSection = false;
+        var inParent = false;
+        foreach (var raw in lines)
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] is '#' or ';')
+            {
+                continue;
+            }
+
+            if (line[0] == '[')
+            {
+                var close = line.IndexOf(']', StringComparison.Ordinal);
+                inSection = close > 0 && string.Equals(string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries)), section, StringComparison.Ordinal);
+                inParent = false;
+                continue;
+            }
+
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (!inSection || equals <= 0)
+            {
+                continue;
+            }
+
+            var name = line[..equals].Trim();
+            if (!char.IsWhiteSpace(raw[0]))
+            {
+                // A top-level key: the parent opens its nested block only with an empty value.
+                inParent = string.Equals(name, parent, StringComparison.OrdinalIgnoreCase) && line[(equals + 1)..].Trim().Length == 0;
+            }
+            else if (inParent && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return line[(equals + 1)..].Trim();
+            }
+        }
+
+        return null;
+    }
+
     private static string[]? Lines(string? path)
     {
         if (path is null)

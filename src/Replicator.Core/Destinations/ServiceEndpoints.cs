@@ -4,8 +4,7 @@ using Replicator.Core.Ecr;
 namespace Replicator.Core.Destinations;
 
 /// <summary>
-/// The configured endpoint of an AWS service other than ECR: <c>AWS_ENDPOINT_URL_{SERVICE}</c>, else
-/// <c>AWS_ENDPOINT_URL</c>, both off under <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c>
+/// The configured endpoint of an AWS service other than ECR, found by <see cref="ConfiguredEndpoint"/>
 /// (docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Read through <see cref="IEnvironmentVariables"/>
 /// rather than left to AWSSDK, which reads the process environment, so tests point each client at its own server.
 /// </summary>
@@ -17,28 +16,16 @@ public static class ServiceEndpoints
     /// <summary>The override for the service whose variable is <paramref name="serviceVariable"/>, or null for the public endpoint.</summary>
     public static Uri? Override(IEnvironmentVariables environment, string serviceVariable)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (string.Equals(environment.GetEnvironmentVariable(EcrEndpoints.IgnoreConfiguredEndpointsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+        if (ConfiguredEndpoint.Find(environment, serviceVariable) is not { } configured)
         {
             return null;
         }
 
-        foreach (var name in (ReadOnlySpan<string>)[serviceVariable, EcrEndpoints.GlobalEndpointVariable])
+        if (!Uri.TryCreate(configured.Value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            var value = environment.GetEnvironmentVariable(name)?.Trim();
-            if (string.IsNullOrEmpty(value))
-            {
-                continue;
-            }
-
-            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(uri.UserInfo))
-            {
-                throw new SettingException(name, "must be an absolute http or https URL without user info");
-            }
-
-            return uri;
+            throw new SettingException(configured.Setting, "must be an absolute http or https URL without user info");
         }
 
-        return null;
+        return uri;
     }
 }

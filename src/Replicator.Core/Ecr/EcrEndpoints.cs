@@ -12,8 +12,8 @@ namespace Replicator.Core.Ecr;
 public static class EcrEndpoints
 {
     public const string ServiceEndpointVariable = "AWS_ENDPOINT_URL_ECR";
-    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
-    public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+    public const string GlobalEndpointVariable = ConfiguredEndpoint.GlobalVariable;
+    public const string IgnoreConfiguredEndpointsVariable = ConfiguredEndpoint.IgnoreVariable;
 
     public const string UseFipsVariable = "AWS_USE_FIPS_ENDPOINT";
     public const string UseDualStackVariable = "AWS_USE_DUALSTACK_ENDPOINT";
@@ -106,22 +106,7 @@ public static class EcrEndpoints
     private static Uri? Override(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var ignore = string.Equals(environment.GetEnvironmentVariable(IgnoreConfiguredEndpointsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
-        if (ignore)
-        {
-            return null;
-        }
-
-        foreach (var name in (ReadOnlySpan<string>)[ServiceEndpointVariable, GlobalEndpointVariable])
-        {
-            var value = environment.GetEnvironmentVariable(name)?.Trim();
-            if (!string.IsNullOrEmpty(value))
-            {
-                return ParseOverride(name, value);
-            }
-        }
-
-        return null;
+        return ConfiguredEndpoint.Find(environment, ServiceEndpointVariable) is { } configured ? ParseOverride(configured.Setting, configured.Value) : null;
     }
 
     private static Uri ParseOverride(string variable, string value)

@@ -94,4 +94,21 @@ public sealed class DefaultRegionTests : IDisposable
         run.AssertOneLineError(variable);
         Assert.DoesNotContain("--source-region:", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Sync_reaches_the_endpoint_the_profile_names_in_the_config_file_as_the_AWS_CLI_would()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(96);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var config = Path.Combine(_work, "endpoint-config");
+        File.WriteAllText(config, $"[profile local]\nregion = {CliHarness.Source}\nendpoint_url = {h.Server.BaseAddress}\n");
+
+        // No AWS_ENDPOINT_URL* variable: the endpoint comes from the profile only.
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_CONFIG_FILE"] = config, ["AWS_PROFILE"] = "local" });
+        var run = await h.RunWithAsync(environment, null, "sync", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
 }

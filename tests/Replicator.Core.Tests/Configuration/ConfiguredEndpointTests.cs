@@ -1,0 +1,109 @@
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
+using Replicator.Core.Ecr;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Configuration;
+
+/// <summary>
+/// The endpoint order of the SDKs' service-specific endpoints feature. Each expectation was checked against botocore
+/// with the same files (`AWS_CONFIG_FILE=... python3 -c "...create_client('ecr', ...).meta.endpoint_url"`): the
+/// service's variable, the global variable, the services section, the profile's endpoint_url; ignore turns all off.
+/// </summary>
+public sealed class ConfiguredEndpointTests : IDisposable
+{
+    private const string Config = """
+        [default]
+        endpoint_url = http://profile.example:1
+        services = local
+
+        [services local]
+        ecr =
+          endpoint_url = http://ecr-section.example:2
+        # a key of another service, and one outside any nesting, must not be taken for ECR's
+        sqs =
+          endpoint_url = http://sqs-section.example:3
+        endpoint_url = http://not-nested.example:4
+
+        [profile ignoring]
+        endpoint_url = http://profile.example:1
+        ignore_configured_endpoint_urls = true
+
+        [profile bad]
+        endpoint_url = ftp://bad.example
+        """;
+
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-endpoints-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] values)
+    {
+        var path = Path.Combine(_work, "config");
+        File.WriteAllText(path, Config);
+        var all = values.ToDictionary(v => v.Name, v => v.Value);
+        all["AWS_CONFIG_FILE"] = path;
+        all["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials");
+        return DictionaryEnvironmentVariables.Of(all);
+    }
+
+    [Fact]
+    public void The_services_section_names_the_service_endpoint_and_other_services_fall_back_to_the_profiles()
+    {
+        var environment = Environment();
+
+        Assert.Equal(("endpoint_url of ecr in [services local] of the shared config file", "http://ecr-section.example:2"), ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable));
+        Assert.Equal("http://sqs-section.example:3", ConfiguredEndpoint.Find(environment, "AWS_ENDPOINT_URL_SQS")?.Value);
+        Assert.Equal(("endpoint_url of the profile in the shared config file", "http://profile.example:1"), ConfiguredEndpoint.Find(environment, ServiceEndpoints.StsVariable));
+        Assert.Equal(new Uri("http://ecr-section.example:2"), EcrEndpoints.Resolve("us-east-1", environment));
+        Assert.True(EcrEndpoints.IsOverridden(environment));
+    }
+
+    [Fact]
+    public void Variables_come_before_the_config_file_the_services_own_first()
+    {
+        Assert.Equal(("AWS_ENDPOINT_URL", "http://env.example:5"), ConfiguredEndpoint.Find(Environment(("AWS_ENDPOINT_URL", "http://env.example:5")), EcrEndpoints.ServiceEndpointVariable));
+        Assert.Equal(
+            ("AWS_ENDPOINT_URL_ECR", "http://env-ecr.example:6"),
+            ConfiguredEndpoint.Find(Environment(("AWS_ENDPOINT_URL", "http://env.example:5"), ("AWS_ENDPOINT_URL_ECR", "http://env-ecr.example:6")), EcrEndpoints.ServiceEndpointVariable));
+    }
+
+    [Theory]
+    [InlineData("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", null)]
+    [InlineData("AWS_PROFILE", "ignoring", null)]
+    [InlineData("AWS_PROFILE", "ignoring", "http://env-ecr.example:6")]
+    public void Ignoring_configured_endpoints_in_the_environment_or_the_profile_turns_off_every_source(string name, string value, string? ecrVariable)
+    {
+        var values = new List<(string, string)> { (name, value) };
+        if (ecrVariable is not null)
+        {
+            values.Add(("AWS_ENDPOINT_URL_ECR", ecrVariable));
+        }
+
+        var environment = Environment([.. values]);
+
+        Assert.Null(ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable));
+        Assert.False(EcrEndpoints.IsOverridden(environment));
+        Assert.Equal(new Uri("https://api.ecr.us-east-1.amazonaws.com"), EcrEndpoints.Resolve("us-east-1", environment));
+    }
+
+    [Fact]
+    public void A_bad_endpoint_in_the_config_file_names_the_setting_and_not_the_value()
+    {
+        var environment = Environment(("AWS_PROFILE", "bad"));
+
+        var refused = Assert.Throws<SettingException>(() => ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable));
+
+        Assert.Contains("endpoint_url of the profile in the shared config file", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bad.example", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_service_key_with_a_value_of_its_own_opens_no_nested_settings()
+    {
+        string[] lines = ["[services s]", "ecr = something", "  endpoint_url = http://x.example", "[services t]", "ecr =", "  endpoint_url = http://y.example"];
+
+        Assert.Null(SharedConfigFile.FindNested(lines, "services s", "ecr", "endpoint_url"));
+        Assert.Equal("http://y.example", SharedConfigFile.FindNested(lines, "services t", "ecr", "endpoint_url"));
+    }
+}
