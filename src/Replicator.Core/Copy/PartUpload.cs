@@ -186,46 +186,31 @@ internal sealed class PartUpload
     private async Task UploadPartAsync(SharedPart part, CancellationToken cancellationToken)
     {
         var destination = _target.Target;
-        var partStart = part.Start;
-        var partEnd = partStart + part.Length - 1;
-        var offset = partStart;
-        while (true)
+        var partEnd = part.Start + part.Length - 1;
+        try
         {
-            try
-            {
-                await destination.Client.UploadLayerPartAsync(
-                    new UploadLayerPartRequest
-                    {
-                        RegistryId = destination.RegistryId,
-                        RepositoryName = destination.Repository,
-                        UploadId = _uploadId,
-                        PartFirstByte = offset,
-                        PartLastByte = partEnd,
-
-                        // The shared encoding when the whole part goes; the rest of a part ECR took in part is rare
-                        // enough to decode back and send the plain way.
-                        EncodedPart = offset == partStart ? part : null,
-                        LayerPartBlob = offset == partStart ? default : part.DecodeFrom((int)(offset - partStart)),
-                    },
-                    cancellationToken);
-                return;
-            }
-            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException && e.LastValidByteReceived is { } lastValid)
-            {
-                // ECR tells how far it got. A retried part whose first attempt landed shows up here too.
-                var next = lastValid + 1;
-                if (next > partEnd)
+            await destination.Client.UploadLayerPartAsync(
+                new UploadLayerPartRequest
                 {
-                    return;
-                }
-
-                if (next < partStart || next == offset)
-                {
-                    // The destination lost bytes we no longer hold, or refuses the same offset again: start the layer over.
-                    throw new ReplicationException(e.ErrorCode, "the destination upload lost its position; restarting the layer", isTransient: true, e);
-                }
-
-                offset = next;
+                    RegistryId = destination.RegistryId,
+                    RepositoryName = destination.Repository,
+                    UploadId = _uploadId,
+                    PartFirstByte = part.Start,
+                    PartLastByte = partEnd,
+                    EncodedPart = part,
+                },
+                cancellationToken);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException && e.LastValidByteReceived is { } lastValid)
+        {
+            // ECR tells how far it got. A retried part whose first attempt landed shows up here, holding the whole part:
+            // the upload goes on. Anything else starts the layer over. Not a resend of the rest of the part: that rest
+            // would be a part of its own, under ECR's 5 MiB minimum for every part but the last
+            // (LayerPartTooSmallException) and one more than the plan's at most 4,200, and a server whose position
+            // moved backwards could keep such a loop going outside the retry budget.
+            if (lastValid < partEnd)
+            {
+                throw new ReplicationException(e.ErrorCode, "the destination upload is not where the part expects it; restarting the layer", isTransient: true, e);
             }
         }
     }

@@ -103,23 +103,6 @@ internal sealed class SharedPart : IEncodedLayerPart
         }
     }
 
-    /// <summary>
-    /// The raw bytes from <paramref name="offset"/> (relative to <see cref="Start"/>), decoded back from the head: only
-    /// for the rare resend of the rest of a part that ECR took in part (InvalidLayerPartException).
-    /// </summary>
-    public byte[] DecodeFrom(int offset)
-    {
-        var base64 = Head.Span[Prefix.Length..^1];
-        var raw = new byte[Length];
-        var status = Base64.DecodeFromUtf8(base64, raw, out _, out var decoded);
-        if (status != System.Buffers.OperationStatus.Done || decoded != Length)
-        {
-            throw new InvalidOperationException("the part's own encoding did not decode");
-        }
-
-        return raw[offset..];
-    }
-
     /// <summary>Adds readers before the part is handed out (the producer holds the first reference).</summary>
     public void AddReferences(int count) => Interlocked.Add(ref _references, count);
 

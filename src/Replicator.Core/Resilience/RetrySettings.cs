@@ -30,7 +30,11 @@ public sealed record RetrySettings
     /// <summary>Tries one logical ECR call can make in the worst case: its own retries, once per layer attempt.</summary>
     public int WorstCaseTriesPerCall => (1 + MaxRetries) * (1 + MaxLayerRestarts);
 
-    /// <summary>Presigned GETs one layer can make in the worst case (one per open, per layer attempt).</summary>
+    /// <summary>
+    /// Presigned GETs one layer can make in the worst case for each destination it is copied to (one per open, per layer
+    /// attempt of that destination): a download shared by several destinations counts once for all of them, and one a
+    /// destination makes on its own (a restart, a late session, another part size) counts for it alone.
+    /// </summary>
     public int WorstCaseDownloadsPerLayer => (1 + MaxDownloadResumes) * (1 + MaxLayerRestarts);
 
     /// <summary>Upload sessions (InitiateLayerUpload calls that succeed) one layer can open in one destination.</summary>

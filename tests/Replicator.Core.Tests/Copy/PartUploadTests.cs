@@ -1,4 +1,8 @@
+using Moq;
 using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Tests.Copy;
 
@@ -25,6 +29,50 @@ public sealed class PartUploadTests
         await sender;
 
         Assert.True(upload.Failed);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// InvalidLayerPartException's lastValidByteReceived after a part: at its end or past it, the part landed (a retry
+    /// of a part whose first answer was lost) and the upload goes on; anywhere before, the layer starts over, and the
+    /// rest of the part is never sent as a part of its own (under ECR's 5 MiB minimum, one part over the plan).
+    /// </summary>
+    [Theory]
+    [InlineData(2, false)] // the whole part (bytes 0..2) landed
+    [InlineData(1, true)] // ECR holds two of its three bytes
+    [InlineData(-1, true)] // ECR holds none of it
+    public async Task A_part_ECR_holds_whole_goes_on_and_one_it_holds_in_part_or_not_at_all_restarts_the_layer(long lastValid, bool restarts)
+    {
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.InvalidLayerPartException, "not where the part starts", lastValidByteReceived: lastValid));
+        var pool = new SharedPartPool(1);
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 3), partsInFlight: 1);
+        await upload.InitiateAsync(CancellationToken.None);
+        var part = await pool.RentAsync(upload.PartSize, 0, CancellationToken.None);
+        part.Append([1, 2, 3], final: true);
+        part.Seal();
+
+        var sender = upload.UploadPartsAsync(CancellationToken.None);
+        Assert.True(upload.Parts.Writer.TryWrite(part));
+        upload.Parts.Writer.Complete();
+        await sender;
+
+        client.Verify(c => c.UploadLayerPartAsync(It.Is<UploadLayerPartRequest>(r => r.PartFirstByte == 0 && r.PartLastByte == 2), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(restarts, upload.Failed);
+        if (restarts)
+        {
+            var error = Assert.IsType<ReplicationException>(upload.Error);
+            Assert.Equal(EcrErrorCodes.InvalidLayerPartException, error.ErrorCode);
+            Assert.True(error.IsTransient);
+        }
+        else
+        {
+            Assert.Equal(3, upload.Uploaded);
+        }
+
         Assert.Equal(0, pool.Alive);
     }
 }

@@ -56,7 +56,6 @@ public sealed class SharedPartTests
         Assert.Equal("team/\"quoted\"", root.GetProperty("repositoryName").GetString());
         Assert.Equal("u-1", root.GetProperty("uploadId").GetString());
         Assert.Equal(size - 1, root.GetProperty("partLastByte").GetInt64());
-        Assert.Equal(raw.AsSpan(size / 2).ToArray(), part.DecodeFrom(size / 2));
         part.Release();
     }
 
