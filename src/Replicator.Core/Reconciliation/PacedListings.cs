@@ -149,7 +149,10 @@ internal sealed class PacedListings
         {
             RegistryId = destination.RegistryId,
             RepositoryName = _mapping.Map(repository),
-            Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any },
+
+            // Every tag status said, as for the source: the API reference gives no default for tagStatus, and a
+            // destination listed as TAGGED only would miss every untagged referrer and enqueue it on every pass.
+            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
             MaxResults = _paging.PageSize,
         };
         try
