@@ -128,7 +128,17 @@ public sealed class DriftScanner
             }
         }
 
-        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings) { IndexDigests = source.IndexDigests, Referrers = source.Referrers, FailedDestinations = failures, TagFilterTimeouts = source.TagFilterTimeouts };
+        // Untagged subjects only where the listing told every subject (else they are unknown without a read per image),
+        // and not for a selection by push time (--since), which an untagged image's referrers do not carry.
+        var untagged = source.Referrers is { } known && _selection.IncludeImage is null ? known.UntaggedSubjects(source.TagsByDigest) : [];
+        return new RepositoryScan(repository, registryId, source.SourceTags, source.TagsByDigest, listings)
+        {
+            IndexDigests = source.IndexDigests,
+            Referrers = source.Referrers,
+            FailedDestinations = failures,
+            TagFilterTimeouts = source.TagFilterTimeouts,
+            UntaggedSubjects = untagged,
+        };
     }
 
     /// <summary>
@@ -207,10 +217,11 @@ public sealed class DriftScanner
         var items = new List<DriftItem>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
-        if (scan.IndexDigests.Contains(digest) && (scan.Referrers is not { } known || known.HasSubjectsOutside(scan.TagsByDigest)))
+        if (scan.IndexDigests.Contains(digest) && scan.Referrers is null)
         {
-            // Asked only for index digests, so a pass over single-platform images pays nothing more; and, where the
-            // listing told every subject, only when some untagged manifest has referrers, as an index's child may.
+            // Asked only for index digests, so a pass over single-platform images pays nothing more; and only where the
+            // listing did not tell every subject: where it did, the children with referrers are untagged subjects of
+            // their own (RepositoryScan.UntaggedSubjects), walked wherever they are held, without this read.
             await _listings.PaceAsync(cancellationToken);
             seen.UnionWith(await IndexChildren.DigestsAsync(_source, scan.RegistryId, scan.Repository, digest, cancellationToken));
         }

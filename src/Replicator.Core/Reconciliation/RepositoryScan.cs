@@ -37,6 +37,15 @@ public sealed record RepositoryScan(
     /// </summary>
     public IReadOnlyList<TagFilterTimeout> TagFilterTimeouts { get; init; } = [];
 
-    /// <summary>The selected digests in ordinal order, the order a resumed pass relies on.</summary>
-    public IReadOnlyList<string> Digests { get; } = [.. TagsByDigest.Keys.Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// Untagged active subjects with referrers, outside <see cref="TagsByDigest"/> (<see cref="SubjectReferrers.UntaggedSubjects"/>):
+    /// walked for their referrers only, and only where every destination holds them.
+    /// </summary>
+    public IReadOnlyList<string> UntaggedSubjects { get; init; } = [];
+
+    /// <summary>
+    /// The digests to walk in ordinal order, the order a resumed pass relies on: the selected ones and
+    /// <see cref="UntaggedSubjects"/>.
+    /// </summary>
+    public IReadOnlyList<string> Digests => field ??= [.. TagsByDigest.Keys.Concat(UntaggedSubjects).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }

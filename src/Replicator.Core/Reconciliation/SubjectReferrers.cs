@@ -24,6 +24,7 @@ public sealed class SubjectReferrers
 {
     private readonly Dictionary<string, List<string>> _bySubject = new(StringComparer.Ordinal);
     private readonly HashSet<string> _referrers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _active = new(StringComparer.Ordinal);
     private bool _artifactWithoutSubject;
 
     /// <summary>False when the listing gives a reason to doubt that every referrer named its subject (see remarks).</summary>
@@ -36,6 +37,11 @@ public sealed class SubjectReferrers
         if (detail.ImageDigest is not { } digest)
         {
             return;
+        }
+
+        if (detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active)
+        {
+            _active.Add(digest);
         }
 
         if (detail.SubjectManifestDigest is not { } subject)
@@ -62,14 +68,15 @@ public sealed class SubjectReferrers
     public IReadOnlyList<string> Of(string subject) => _bySubject.TryGetValue(subject, out var list) ? list : [];
 
     /// <summary>
-    /// True when some subject is neither in <paramref name="walked"/> nor a referrer itself: an untagged manifest (an
-    /// index's child, a signature of one platform) or an image outside the selection. Only then can an index's children
-    /// have referrers the walk from <paramref name="walked"/> would not reach, so only then are its children read.
+    /// The active subjects with referrers that are neither in <paramref name="walked"/> nor referrers themselves, in
+    /// ordinal order: untagged images (an image whose tag moved on, an index's child) that the walk from the tagged
+    /// digests may not reach. Their referrers still belong wherever the subject is held, as a push of the referrer
+    /// would copy them, so the reconciler walks these subjects too.
     /// </summary>
-    public bool HasSubjectsOutside(IReadOnlyDictionary<string, IReadOnlyList<string>> walked)
+    public IReadOnlyList<string> UntaggedSubjects(IReadOnlyDictionary<string, IReadOnlyList<string>> walked)
     {
         ArgumentNullException.ThrowIfNull(walked);
-        return _bySubject.Keys.Any(s => !walked.ContainsKey(s) && !_referrers.Contains(s));
+        return [.. _bySubject.Keys.Where(s => !walked.ContainsKey(s) && !_referrers.Contains(s) && _active.Contains(s)).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>

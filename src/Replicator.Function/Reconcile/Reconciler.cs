@@ -173,6 +173,13 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     {
         foreach (var item in items)
         {
+            // Once a run: a referrer reached from two subjects (a child of two indexes, a child that is also tagged)
+            // is one event, counted once in DriftFound.
+            if (!state.Found.Add((item.Repository, item.Digest, item.Tag, item.Kind)))
+            {
+                continue;
+            }
+
             var account = scan.RegistryId ?? state.Run.Account
                 ?? throw new InvalidOperationException($"the source did not report the account of {scan.Repository}");
             var value = item.IsDelete
@@ -246,6 +253,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         public List<PendingMessage> Pending { get; } = [];
 
         public List<DriftItem> Drift { get; } = [];
+
+        public HashSet<(string Repository, string Digest, string? Tag, DriftKind Kind)> Found { get; } = [];
 
         public List<DriftRefusal> Refusals { get; } = [];
 

@@ -97,9 +97,9 @@ public sealed class DriftScannerReferrerTests
 
         Assert.Equal(0, listed.Count("ListImageReferrers"));
 
-        // The index's children are read only where an untagged manifest has referrers (multi), not where only the
-        // tagged index is signed (signed-index).
-        Assert.Equal(["multi"], listed.Calls.Where(c => c.Operation == "BatchGetImage").Select(c => c.Repository));
+        // No index's children are read: the signed platform of multi is an untagged subject of its own in the listing,
+        // walked because West holds it.
+        Assert.DoesNotContain(listed.Calls, c => c.Operation == "BatchGetImage");
         Assert.Equal(["multi", "signed", "signed-index"], asked.Calls.Where(c => c.Operation == "ListImageReferrers").Select(c => c.Repository).Distinct().Order(StringComparer.Ordinal));
     }
 

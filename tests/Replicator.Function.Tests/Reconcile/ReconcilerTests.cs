@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
@@ -151,6 +152,76 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var second = await reconciler.RunAsync(Run("run-2"), CancellationToken.None);
 
         Assert.Equal(0, second.DriftFound);
+    }
+
+    [Fact]
+    public async Task A_signature_of_an_image_whose_tag_moved_on_is_found_where_the_image_is_held_and_only_there()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "moved");
+        var builder = new SampleImageBuilder(seed: 908);
+        var old = builder.Image(SampleFormat.Oci, [300]);
+        var current = builder.Image(SampleFormat.Oci, [301]);
+        var never = builder.Image(SampleFormat.Oci, [302]);
+        await h.PushAsync(ReconcileRig.Source, "app", old, "latest");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "app", old.Digest, "latest", Now)));
+
+        // Signed after its replication (the signature's event lost), then the tag moved on: the image is untagged in the
+        // source and in the destination, which still holds it. An untagged image the destination never held gets a
+        // signature too, which has nowhere to go.
+        var signature = builder.Artifact(old.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "app", signature, null);
+        await h.PushAsync(ReconcileRig.Source, "app", current, "latest");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "app", current.Digest, "latest", Now)));
+        await h.PushAsync(ReconcileRig.Source, "app", never, null);
+        await h.PushAsync(ReconcileRig.Source, "app", builder.Artifact(never.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256), null);
+        var reconciler = new Reconciler(h.Scanner(new DriftSelection()), new SqsMessageSender(sqs, queue), TimeProvider.System);
+
+        var first = await reconciler.RunAsync(Run("run-1"), CancellationToken.None);
+        var messages = await ReconcileRig.DrainAsync(sqs, queue);
+
+        var drift = Assert.Single(first.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest), (drift.Kind, drift.Digest));
+        var (body, _) = Assert.Single(messages);
+        await h.ReplicateAsync(body);
+        var second = await reconciler.RunAsync(Run("run-2"), CancellationToken.None);
+
+        Assert.Equal(0, second.DriftFound);
+    }
+
+    [Fact]
+    public async Task A_signature_reached_from_two_subjects_is_one_event_of_the_run()
+    {
+        // Two tagged indexes over the same platform manifests (the second differs only in an annotation), whose first
+        // platform is signed: the signature is reached from each index, and from the untagged platform itself.
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 909);
+        var multi = builder.MultiArch(SampleFormat.Oci, [256]);
+        await h.PushAsync(ReconcileRig.Source, "both", multi, "v1");
+        var again = JsonNode.Parse(multi.Root.Manifest)!.AsObject();
+        again["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = "v2" };
+        var second = await h.Client(ReconcileRig.Source).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "both",
+            ImageManifest = again.ToJsonString(),
+            ImageManifestMediaType = multi.Root.MediaType,
+            ImageTag = "v2",
+        });
+        foreach (var (digest, tag) in new[] { (multi.Digest, "v1"), (second.Image!.ImageId!.ImageDigest!, "v2") })
+        {
+            await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "both", digest, tag, Now)));
+        }
+
+        var signature = builder.Artifact(multi.Manifests[0], "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "both", signature, null);
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(new DriftSelection()), sender, TimeProvider.System).RunAsync(Run("run-1"), CancellationToken.None);
+
+        Assert.Equal(signature.Digest, Assert.Single(report.Drift).Digest);
+        Assert.Equal(1, report.DriftFound);
+        Assert.Single(sender.Messages);
     }
 
     [Fact]
