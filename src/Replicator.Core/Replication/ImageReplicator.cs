@@ -148,7 +148,15 @@ public sealed class ImageReplicator : IImageReplicator
             var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
             subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
             ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
-            waiting.AddRange(subjectResult.Destinations.Where(d => !ready.Contains(d.Destination)).Select(d => _subjects.SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
+
+            // An archived subject cannot be copied first, but a destination that already holds it (replicated before the
+            // archive) takes the referrer as it would any other: only where it is absent does the referrer wait for it.
+            var archived = await Task.WhenAll(subjectResult.Destinations.Where(d => d.Outcome == ReplicationOutcome.Archived)
+                .Select(d => _subjects.SubjectAtBoundAsync(d.Destination, source, image.Root.ReferenceDigest, subject.Digest, started, cancellationToken, subjectArchived: true)));
+            ready = [.. ready, .. archived.Where(a => a.Waiting is null).Select(a => a.Destination)];
+            waiting.AddRange(archived.Select(a => a.Waiting).OfType<DestinationResult>());
+            waiting.AddRange(subjectResult.Destinations.Where(d => d.Outcome != ReplicationOutcome.Archived && !ready.Contains(d.Destination))
+                .Select(d => _subjects.SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
         }
         else if (image.Root.Subject is { } deep)
         {

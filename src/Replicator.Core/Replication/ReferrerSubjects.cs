@@ -59,8 +59,12 @@ internal sealed class ReferrerSubjects
     /// a retry once it is there, publishes the referrer). With <paramref name="selectedOnly"/> an absent subject is a
     /// skip, not a wait: the subject is not selected there, and its selected tag's copy brings the referrer.
     /// </summary>
+    /// <param name="subjectArchived">
+    /// The subject is archived in the source, so it cannot be copied first: an absent subject makes the referrer
+    /// <see cref="ReplicationOutcome.Archived"/> there (not retried; the subject's copy once restored brings it).
+    /// </param>
     public async Task<(ReplicationDestination Destination, DestinationResult? Waiting)> SubjectAtBoundAsync(
-        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken, bool selectedOnly = false)
+        ReplicationDestination destination, ImageReference source, string referrer, string subjectDigest, long started, CancellationToken cancellationToken, bool selectedOnly = false, bool subjectArchived = false)
     {
         string code;
         string message;
@@ -73,6 +77,16 @@ internal sealed class ReferrerSubjects
             if (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null)
             {
                 return (destination, null);
+            }
+
+            if (subjectArchived)
+            {
+                var archived = new DestinationResult(
+                    destination, ReplicationOutcome.Archived, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SourceImageArchived,
+                    $"referrer {referrer} names subject {subjectDigest}, which is archived in the source and not in {destination}; "
+                    + "the referrer is copied with its subject once that is restored");
+                _observer.DestinationDone(archived);
+                return (destination, archived);
             }
 
             if (selectedOnly)

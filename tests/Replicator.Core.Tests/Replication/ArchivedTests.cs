@@ -70,6 +70,34 @@ public sealed class ArchivedTests
         Assert.Null(await h.GetImageAsync(West, "mixed", sbom.Digest));
     }
 
+    [Fact]
+    public async Task A_referrer_of_an_archived_subject_is_copied_where_the_subject_is_held_and_archived_where_it_is_not()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 57);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "cold", image, "v1");
+        var replicator = h.Replicator();
+        Assert.True((await replicator.ReplicateAsync(Request("cold", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+
+        // Archived in the source after West got it; Europe never did. Then signed (ECR lets an archived image be a subject).
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "cold", image.Digest);
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(Source, "cold", signature, null);
+
+        var result = await replicator.ReplicateAsync(Request("cold", signature.Digest, null, West, Europe), CancellationToken.None);
+
+        Assert.False(result.ShouldRetry);
+        var west = result.Destinations.Single(d => d.Destination.Region == West);
+        var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("cold", signature.Digest));
+        Assert.Equal(ReplicationOutcome.Archived, europe.Outcome);
+        Assert.Equal(ReplicationErrorCodes.SourceImageArchived, europe.ErrorCode);
+        Assert.Contains("archived in the source", europe.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetImageAsync(Europe, "cold", signature.Digest));
+    }
+
     /// <summary>
     /// A restore takes ECR up to 20 minutes, during which the image is ACTIVATING (botocore's ECR model, ImageStatus;
     /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html): it is neither gone (a stale event)
