@@ -173,7 +173,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     {
         foreach (var item in items)
         {
-            // Once a run: a referrer reached from two subjects (a child of two indexes, a child that is also tagged)
+            // Once a run: a referrer reached from two subjects (a platform manifest two indexes share)
             // is one event, counted once in DriftFound.
             if (!state.Found.Add((item.Repository, item.Digest, item.Tag, item.Kind)))
             {
