@@ -201,14 +201,16 @@ internal sealed class PartUpload
                 },
                 cancellationToken);
         }
-        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException && e.LastValidByteReceived is { } lastValid)
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.InvalidLayerPartException)
         {
             // ECR tells how far it got. A retried part whose first attempt landed shows up here, holding the whole part:
             // the upload goes on. Anything else starts the layer over. Not a resend of the rest of the part: that rest
             // would be a part of its own, under ECR's 5 MiB minimum for every part but the last
             // (LayerPartTooSmallException) and one more than the plan's at most 4,200, and a server whose position
-            // moved backwards could keep such a loop going outside the retry budget.
-            if (lastValid < partEnd)
+            // moved backwards could keep such a loop going outside the retry budget. Without a position
+            // (lastValidByteReceived is optional in the model) the session's state is unknown: a fresh one is the
+            // way on, within MaxLayerRestarts, rather than a permanent failure.
+            if (e.LastValidByteReceived is not { } lastValid || lastValid < partEnd)
             {
                 throw new ReplicationException(e.ErrorCode, "the destination upload is not where the part expects it; restarting the layer", isTransient: true, e);
             }

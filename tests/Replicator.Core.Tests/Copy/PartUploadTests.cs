@@ -38,10 +38,11 @@ public sealed class PartUploadTests
     /// rest of the part is never sent as a part of its own (under ECR's 5 MiB minimum, one part over the plan).
     /// </summary>
     [Theory]
-    [InlineData(2, false)] // the whole part (bytes 0..2) landed
-    [InlineData(1, true)] // ECR holds two of its three bytes
-    [InlineData(-1, true)] // ECR holds none of it
-    public async Task A_part_ECR_holds_whole_goes_on_and_one_it_holds_in_part_or_not_at_all_restarts_the_layer(long lastValid, bool restarts)
+    [InlineData(2L, false)] // the whole part (bytes 0..2) landed
+    [InlineData(1L, true)] // ECR holds two of its three bytes
+    [InlineData(-1L, true)] // ECR holds none of it
+    [InlineData(null, true)] // ECR does not say (the member is optional in the model)
+    public async Task A_part_ECR_holds_whole_goes_on_and_one_it_holds_in_part_or_not_at_all_restarts_the_layer(long? lastValid, bool restarts)
     {
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
         client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
