@@ -90,8 +90,9 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, Tim
             canonical.Append(name).Append(':').Append(CanonicalValue(value ?? string.Empty)).Append('\n');
         }
 
-        var payloadHash = byName.TryGetValue("X-Amz-Content-Sha256", out var declared) && declared == "UNSIGNED-PAYLOAD" ? declared : bodySha256Hex;
-        canonical.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
+        // Always the body's own hash: UNSIGNED-PAYLOAD is S3's option, and the JSON services this verifier stands in for
+        // (ECR, STS, EventBridge) sign the payload, so a signature over the literal does not match there either.
+        canonical.Append('\n').Append(signedHeaders).Append('\n').Append(bodySha256Hex);
 
         var stringToSign = string.Join('\n', Algorithm, amzDate, string.Join('/', scope[1..]), Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()))));
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), scope[1]);

@@ -42,6 +42,27 @@ public sealed class SigV4Tests
         Assert.Equal(0, server.Calls.Total);
     }
 
+    /// <summary>
+    /// UNSIGNED-PAYLOAD is Amazon S3's option (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html);
+    /// the JSON services sign the body's hash, so a request signed over the literal is refused there, while the same
+    /// header carrying the body's real hash is accepted.
+    /// </summary>
+    [Fact]
+    public async Task A_request_signed_with_UNSIGNED_PAYLOAD_is_InvalidSignature_and_one_with_the_bodys_hash_is_accepted()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var body = Encoding.UTF8.GetBytes("{\"repositoryName\":\"aa\"}");
+        const string Target = "AmazonEC2ContainerRegistry_V20150921.CreateRepository";
+
+        var unsigned = await client.SendRawAsync(Target, body, payloadHash: "UNSIGNED-PAYLOAD");
+        var hashed = await client.SendRawAsync(Target, body, payloadHash: Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)));
+
+        unsigned.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        hashed.EnsureOk();
+        Assert.Equal(1, server.Calls.Total);
+    }
+
     [Fact]
     public async Task A_signed_header_changed_after_signing_is_InvalidSignature()
     {

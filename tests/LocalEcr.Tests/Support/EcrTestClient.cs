@@ -31,7 +31,7 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     public Task<EcrResponse> CallAsync(string operation, JsonObject? body = null) =>
         SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, Encoding.UTF8.GetBytes((body ?? []).ToJsonString()));
 
-    public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null)
+    public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null, string? payloadHash = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
         request.Content = new ByteArrayContent(body);
@@ -42,7 +42,7 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
             request.Headers.Add("X-Amz-Security-Token", SessionToken);
         }
 
-        TestSigner.Sign(request, body, region, accessKey, secretKey, Clock.GetUtcNow().UtcDateTime);
+        TestSigner.Sign(request, body, region, accessKey, secretKey, Clock.GetUtcNow().UtcDateTime, payloadHash: payloadHash);
         tamper?.Invoke(request);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

@@ -7,11 +7,17 @@ namespace LocalEcr.Tests.Support;
 /// <summary>A minimal SigV4 header signer, written independently of LocalEcr's verifier.</summary>
 internal static class TestSigner
 {
-    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr")
+    /// <param name="payloadHash">Sent as X-Amz-Content-Sha256 (signed) and signed as the payload's hash; null: neither, the body's hash signed.</param>
+    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null)
     {
         var amzDate = utcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
         request.Headers.Add("X-Amz-Date", amzDate);
+        if (payloadHash is not null)
+        {
+            request.Headers.Add("X-Amz-Content-Sha256", payloadHash);
+        }
+
         var uri = request.RequestUri!;
         var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -19,7 +25,7 @@ internal static class TestSigner
             ["host"] = host,
             ["x-amz-date"] = amzDate,
         };
-        foreach (var h in request.Headers.Where(h => h.Key.StartsWith("X-Amz-Target", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase)))
+        foreach (var h in request.Headers.Where(h => h.Key.StartsWith("X-Amz-Target", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Content-Sha256", StringComparison.OrdinalIgnoreCase)))
         {
             headers[h.Key.ToLowerInvariant()] = string.Join(',', h.Value);
         }
@@ -36,7 +42,7 @@ internal static class TestSigner
             uri.Query.TrimStart('?'),
             string.Concat(headers.Select(h => $"{h.Key}:{h.Value.Trim()}\n")),
             signedHeaders,
-            Convert.ToHexStringLower(SHA256.HashData(body)));
+            payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body)));
         var scope = $"{date}/{region}/{service}/aws4_request";
         var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), date);
