@@ -106,7 +106,7 @@ internal static class ImageReadOperations
             }
             else
             {
-                (selected, next) = Paging.Page(Ordered(repository, tagStatus).Where(i => ImageStatuses.Matches(imageStatus, i)).ToList(), nextToken, maxResults, 100);
+                (selected, next) = Paging.Page(call, Ordered(repository, tagStatus).Where(i => ImageStatuses.Matches(imageStatus, i)).ToList(), nextToken, maxResults, 100);
             }
 
             w.WriteStartArray("imageDetails");
@@ -139,7 +139,7 @@ internal static class ImageReadOperations
                 .SelectMany(i => i.Tags.Count == 0 ? [(i.Digest, (string?)null)] : i.Tags.Select(t => (i.Digest, (string?)t)))
                 .Where(e => tagStatus != "TAGGED" || e.Item2 is not null)
                 .ToList();
-            var (page, next) = Paging.Page(entries, nextToken, maxResults, 100);
+            var (page, next) = Paging.Page(call, entries, nextToken, maxResults, 100);
             w.WriteStartArray("imageIds");
             foreach (var (digest, tag) in page)
             {

@@ -32,7 +32,7 @@ internal static class ReferrerOperations
                 .Where(i => ImageStatuses.Matches(status, i))
                 .OrderBy(i => i.Sequence)
                 .ToList();
-            var (page, next) = Paging.Page(referrers, call.Body.OptionalString("nextToken"), maxResults, 20);
+            var (page, next) = Paging.Page(call, referrers, call.Body.OptionalString("nextToken"), maxResults, 20);
             w.WriteStartArray("referrers");
             foreach (var image in page)
             {

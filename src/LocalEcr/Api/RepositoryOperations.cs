@@ -97,7 +97,7 @@ internal static class RepositoryOperations
             }
             else
             {
-                (selected, next) = Paging.Page([.. state.Repositories.Values], nextToken, maxResults, 100);
+                (selected, next) = Paging.Page(call, [.. state.Repositories.Values], nextToken, maxResults, 100);
             }
 
             w.WriteStartArray("repositories");

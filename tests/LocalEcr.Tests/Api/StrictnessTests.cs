@@ -113,4 +113,49 @@ public sealed class StrictnessTests
         UploadOperations.CheckLimits(10, maxLayer - 1, 1);
         Assert.Equal("LimitExceededException", Assert.Throws<EcrException>(() => UploadOperations.CheckLimits(10, maxLayer - 1, 2)).Code);
     }
+
+    /// <summary>
+    /// A nextToken continues the request it came from (the model: "the nextToken value returned from a previous
+    /// paginated ... request"): replayed on another repository, with another filter or on another operation it is
+    /// refused, not taken as an offset into the wrong listing; a different page size may go on.
+    /// </summary>
+    [Fact]
+    public async Task A_nextToken_is_refused_on_any_request_but_the_one_it_continues()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        foreach (var repository in new[] { "aa", "bb" })
+        {
+            await TestImages.CreateRepositoryAsync(client, repository);
+            for (var seed = 0; seed < 3; seed++)
+            {
+                await TestImages.PushImageAsync(client, repository, $"v{seed}", 40 + seed);
+            }
+        }
+
+        JsonObject Describe(string repository, string? token, int max = 1, string? tagStatus = null)
+        {
+            var body = new JsonObject { ["repositoryName"] = repository, ["maxResults"] = max };
+            if (token is not null)
+            {
+                body["nextToken"] = token;
+            }
+
+            if (tagStatus is not null)
+            {
+                body["filter"] = new JsonObject { ["tagStatus"] = tagStatus };
+            }
+
+            return body;
+        }
+
+        var token = (await client.CallAsync("DescribeImages", Describe("aa", null))).EnsureOk().Json["nextToken"]!.GetValue<string>();
+
+        (await client.CallAsync("DescribeImages", Describe("bb", token))).AssertError("InvalidParameterException");
+        (await client.CallAsync("DescribeImages", Describe("aa", token, tagStatus: "TAGGED"))).AssertError("InvalidParameterException");
+        (await client.CallAsync("ListImages", Describe("aa", token))).AssertError("InvalidParameterException");
+        var next = (await client.CallAsync("DescribeImages", Describe("aa", token, max: 2))).EnsureOk().Json;
+        Assert.Equal(2, next["imageDetails"]!.AsArray().Count);
+        Assert.Null(next["nextToken"]);
+    }
 }
