@@ -61,39 +61,17 @@ public static class SharedConfigFile
 
     internal static string? FindNested(IEnumerable<string> lines, string section, string parent, string key)
     {
-        var inSection = false;
         var inParent = false;
-        foreach (var raw in lines)
+        foreach (var (name, value, nested) in Settings(lines, section))
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] is '#' or ';')
-            {
-                continue;
-            }
-
-            if (line[0] == '[')
-            {
-                var close = line.IndexOf(']', StringComparison.Ordinal);
-                inSection = close > 0 && string.Equals(string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries)), section, StringComparison.Ordinal);
-                inParent = false;
-                continue;
-            }
-
-            var equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (!inSection || equals <= 0)
-            {
-                continue;
-            }
-
-            var name = line[..equals].Trim();
-            if (!char.IsWhiteSpace(raw[0]))
+            if (!nested)
             {
                 // A top-level key: the parent opens its nested block only with an empty value.
-                inParent = string.Equals(name, parent, StringComparison.OrdinalIgnoreCase) && line[(equals + 1)..].Trim().Length == 0;
+                inParent = string.Equals(name, parent, StringComparison.OrdinalIgnoreCase) && value.Length == 0;
             }
             else if (inParent && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
             {
-                return line[(equals + 1)..].Trim();
+                return value;
             }
         }
 
@@ -102,7 +80,8 @@ public static class SharedConfigFile
 
     private static string[]? Lines(string? path)
     {
-        if (path is null)
+        // Usually absent (a Lambda environment has neither file): asked without the cost of an exception.
+        if (path is null || !File.Exists(path))
         {
             return null;
         }
@@ -117,7 +96,14 @@ public static class SharedConfigFile
         }
     }
 
-    internal static string? Find(IEnumerable<string> lines, string section, string key)
+    internal static string? Find(IEnumerable<string> lines, string section, string key) =>
+        Settings(lines, section).FirstOrDefault(e => !e.Nested && string.Equals(e.Name, key, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>
+    /// The <c>name = value</c> lines of <paramref name="section"/> (its header's words joined by one space), trimmed,
+    /// each marked nested when indented; comments and blank lines skipped.
+    /// </summary>
+    private static IEnumerable<(string Name, string Value, bool Nested)> Settings(IEnumerable<string> lines, string section)
     {
         var inSection = false;
         foreach (var raw in lines)
@@ -136,13 +122,11 @@ public static class SharedConfigFile
             }
 
             var equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (inSection && equals > 0 && !char.IsWhiteSpace(raw[0]) && string.Equals(line[..equals].Trim(), key, StringComparison.OrdinalIgnoreCase))
+            if (inSection && equals > 0)
             {
-                return line[(equals + 1)..].Trim();
+                yield return (line[..equals].Trim(), line[(equals + 1)..].Trim(), char.IsWhiteSpace(raw[0]));
             }
         }
-
-        return null;
     }
 
     /// <summary>
