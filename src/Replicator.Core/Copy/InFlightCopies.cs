@@ -21,30 +21,43 @@ internal sealed class InFlightCopies<TKey>
     /// token of the request that started it, so the other callers waiting on it still get it, and a request that
     /// comes later joins it too.
     /// </summary>
+    /// <remarks>
+    /// A joined copy that ends cancelled was stopped with the request that started it (that invocation's deadline
+    /// fired while this one, the SQS redelivery say, arrived before the cancelled upload had wound down). The joiner
+    /// then takes the key over and copies under its own token: failing it instead would send a record that can
+    /// succeed back to SQS for a whole visibility timeout.
+    /// </remarks>
     /// <exception cref="ReplicationException">
-    /// The copy was cancelled, but not by this caller's token (the request that started it was stopped): transient,
-    /// so a retry copies the blob again. Its cancellation would otherwise reach this caller as its own, which the
-    /// engine does not report per destination.
+    /// The copy this caller started was cancelled though its token was not (an HTTP timeout surfacing as a
+    /// cancellation, say): transient, so a retry copies the blob again. Its cancellation would otherwise reach this
+    /// caller as its own, which the engine does not report per destination.
     /// </exception>
     public async Task<(long Bytes, bool Joined)> RunAsync(TKey key, Func<Task<long>> copy, CancellationToken cancellationToken)
     {
-        Lazy<Task<long>>? mine = null;
-        mine = new Lazy<Task<long>>(() => CopyThenForgetAsync(key, copy, mine!));
-        var running = _running.GetOrAdd(key, mine);
-        var joined = !ReferenceEquals(running, mine);
-        try
+        while (true)
         {
-            return (await running.Value.WaitAsync(cancellationToken), joined);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ReplicationException(
-                ReplicationErrorCodes.DeadlineExceeded,
-                joined
-                    ? "the layer copy this request joined was cancelled with the request that started it (its deadline ran out or it was stopped); a retry copies the layer again"
-                    : "the layer copy was cancelled though this request was not; a retry copies the layer again",
-                isTransient: true,
-                ex);
+            Lazy<Task<long>>? mine = null;
+            mine = new Lazy<Task<long>>(() => CopyThenForgetAsync(key, copy, mine!));
+            var running = _running.GetOrAdd(key, mine);
+            var joined = !ReferenceEquals(running, mine);
+            try
+            {
+                return (await running.Value.WaitAsync(cancellationToken), joined);
+            }
+            catch (OperationCanceledException) when (joined && !cancellationToken.IsCancellationRequested)
+            {
+                // The key was freed before the joined task ended (CopyThenForgetAsync), so the next round starts this
+                // caller's own copy, or joins one a third request has started since. Each round needs another request
+                // stopped mid-copy, and this caller's token still bounds the whole.
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ReplicationException(
+                    ReplicationErrorCodes.DeadlineExceeded,
+                    "the layer copy was cancelled though this request was not; a retry copies the layer again",
+                    isTransient: true,
+                    ex);
+            }
         }
     }
 

@@ -31,21 +31,35 @@ public sealed class InFlightCopiesTests
     }
 
     [Fact]
-    public async Task A_joiner_whose_token_did_not_fire_gets_a_transient_failure_when_the_starter_is_cancelled()
+    public async Task A_joiner_whose_token_did_not_fire_copies_the_blob_itself_when_the_starter_is_cancelled()
     {
         var copies = new InFlightCopies<string>();
         var never = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var starterLeaves = new CancellationTokenSource();
+        var joinerStarts = 0;
 
-        // The copy runs under the starter's token, as the engine's does (the starter's request owns the fan-out).
+        // The copy runs under the starter's token, as the engine's does (the starter's request owns the fan-out): the
+        // invocation whose deadline fired, while its SQS redelivery already asks for the same blob.
         var starter = copies.RunAsync("blob", () => never.Task.WaitAsync(starterLeaves.Token), starterLeaves.Token);
-        var joiner = copies.RunAsync("blob", () => throw new InvalidOperationException("the key is running; a joiner never starts a copy"), CancellationToken.None);
+        var joiner = copies.RunAsync("blob", () => { joinerStarts++; return Task.FromResult(7L); }, CancellationToken.None);
+        Assert.False(joiner.IsCompleted);
 
         await starterLeaves.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter);
 
-        // Not the joiner's cancellation: a failure of its own destination, retried, never one it would take as its deadline.
-        var failure = await Assert.ThrowsAsync<ReplicationException>(() => joiner);
+        // Not the joiner's cancellation: it takes the key over and copies the blob under its own token.
+        Assert.Equal((7L, false), await joiner);
+        Assert.Equal(1, joinerStarts);
+    }
+
+    [Fact]
+    public async Task A_copy_cancelled_though_its_starter_was_not_is_a_transient_failure()
+    {
+        var copies = new InFlightCopies<string>();
+
+        // An HTTP timeout surfaces as a TaskCanceledException the caller's token did not cause.
+        var failure = await Assert.ThrowsAsync<ReplicationException>(() => copies.RunAsync("blob", () => Task.FromException<long>(new TaskCanceledException("timed out")), CancellationToken.None));
+
         Assert.True(failure.IsTransient);
         Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, failure.ErrorCode);
         Assert.IsAssignableFrom<OperationCanceledException>(failure.InnerException);
