@@ -5,7 +5,9 @@ namespace Replicator.Function.Tests.Reliability;
 
 /// <summary>
 /// A loopback TCP proxy in front of LocalEcr's API that, once armed, resets the first connection whose request
-/// bytes pass a threshold: a connection cut in the middle of sending a large request (an UploadLayerPart body).
+/// bytes since the arming pass a threshold: a connection cut in the middle of sending a large request (an
+/// UploadLayerPart body). Bytes a pooled connection sent before the arming (the test's own push, say) do not count, or
+/// the first small request to reuse that connection would be the one cut.
 /// </summary>
 internal sealed class CuttingProxy : IAsyncDisposable
 {
@@ -14,7 +16,9 @@ internal sealed class CuttingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _cutAfter = -1;
+    private long _armings;
     private int _cuts;
+    private string? _cutOperation;
 
     public CuttingProxy(Uri upstream)
     {
@@ -28,8 +32,15 @@ internal sealed class CuttingProxy : IAsyncDisposable
 
     public int Cuts => Volatile.Read(ref _cuts);
 
-    /// <summary>The next connection that has sent more than <paramref name="requestBytes"/> bytes is reset.</summary>
-    public void CutNextAfter(long requestBytes) => Interlocked.Exchange(ref _cutAfter, requestBytes);
+    /// <summary>The <c>X-Amz-Target</c> operation of the last request the cut connection began (null before a cut).</summary>
+    public string? CutOperation => Volatile.Read(ref _cutOperation);
+
+    /// <summary>The next connection that sends more than <paramref name="requestBytes"/> bytes from now on is reset.</summary>
+    public void CutNextAfter(long requestBytes)
+    {
+        Interlocked.Exchange(ref _cutAfter, requestBytes);
+        Interlocked.Increment(ref _armings);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -81,6 +92,8 @@ internal sealed class CuttingProxy : IAsyncDisposable
     {
         var buffer = new byte[64 * 1024];
         long sent = 0;
+        var counting = -1L;
+        string? operation = null;
         try
         {
             while (true)
@@ -93,10 +106,23 @@ internal sealed class CuttingProxy : IAsyncDisposable
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), cut.Token);
-                sent += read;
-                var threshold = Interlocked.Read(ref _cutAfter);
-                if (countRequestBytes && threshold >= 0 && sent > threshold && Interlocked.CompareExchange(ref _cutAfter, -1, threshold) == threshold)
+                if (!countRequestBytes)
                 {
+                    continue;
+                }
+
+                var arming = Interlocked.Read(ref _armings);
+                if (arming != counting)
+                {
+                    (counting, sent) = (arming, 0);
+                }
+
+                sent += read;
+                operation = OperationIn(buffer.AsSpan(0, read)) ?? operation;
+                var threshold = Interlocked.Read(ref _cutAfter);
+                if (threshold >= 0 && sent > threshold && Interlocked.CompareExchange(ref _cutAfter, -1, threshold) == threshold)
+                {
+                    Volatile.Write(ref _cutOperation, operation);
                     Interlocked.Increment(ref _cuts);
 
                     // Linger 0: close with a reset, as a dropped connection looks to the client mid-request.
@@ -111,5 +137,20 @@ internal sealed class CuttingProxy : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
+    }
+
+    // The client writes a request's headers in one piece ahead of its body, so a read holding a request's start holds
+    // its X-Amz-Target line whole (written with that spelling by AwsJsonRequestSigner).
+    private static string? OperationIn(ReadOnlySpan<byte> bytes)
+    {
+        var at = bytes.IndexOf("X-Amz-Target:"u8);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var value = bytes[(at + "X-Amz-Target:"u8.Length)..];
+        var end = value.IndexOf((byte)'\r');
+        return end < 0 ? null : System.Text.Encoding.ASCII.GetString(value[..end]).Trim();
     }
 }

@@ -186,6 +186,7 @@ public sealed class TransientFaultTests
 
         Assert.Empty(Failed(response));
         Assert.Equal(1, rig.Proxy.Cuts);
+        Assert.Equal("AmazonEC2ContainerRegistry_V20150921.UploadLayerPart", rig.Proxy.CutOperation);
         await rig.AssertReplicatedAsync("upcut", image, "v1");
 
         // The cut request never arrived whole, so LocalEcr never counted it: every part reached it exactly once, the
