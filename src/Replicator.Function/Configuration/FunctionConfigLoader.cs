@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.EventBridge;
+using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
 using Replicator.Core.Validation;
@@ -72,6 +73,13 @@ internal static partial class FunctionConfigLoader
             if (Get(ReplicatedEventBus) is { } bus)
             {
                 eventBus = EventBusReference.Parse(bus, ReplicatedEventBus);
+                if (eventBus.Region is { } busRegion && AwsPartitions.IdOf(busRegion) != AwsPartitions.IdOf(region))
+                {
+                    // The function's role signs the PutEvents call, and IAM credentials are valid in their own
+                    // partition only: every event would be refused (UnrecognizedClientException), one WARN per image.
+                    throw new SettingException(ReplicatedEventBus, $"names a bus in partition {AwsPartitions.IdOf(busRegion)}, but the function runs in {AwsPartitions.IdOf(region)} (AWS_REGION {region}), and its credentials are not valid there: give a bus in {AwsPartitions.IdOf(region)}");
+                }
+
                 eventEndpoint = ResolveEventEndpoint(eventBus.RegionOr(region), environment);
             }
 

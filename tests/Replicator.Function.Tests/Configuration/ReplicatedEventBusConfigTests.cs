@@ -25,7 +25,7 @@ public sealed class ReplicatedEventBusConfigTests
     [Fact]
     public void An_ARN_is_sent_to_its_own_region_with_FIPS_honoured()
     {
-        var config = Load(("REPLICATED_EVENT_BUS", "arn:aws-us-gov:events:us-gov-east-1:222222222222:event-bus/central"), ("AWS_USE_FIPS_ENDPOINT", "true"));
+        var config = Load(("AWS_REGION", "us-gov-west-1"), ("DESTINATION_REGIONS", "us-gov-east-1"), ("REPLICATED_EVENT_BUS", "arn:aws-us-gov:events:us-gov-east-1:222222222222:event-bus/central"), ("AWS_USE_FIPS_ENDPOINT", "true"));
 
         Assert.Equal("us-gov-east-1", config.ReplicatedEventBus!.RegionOr(config.Region));
         Assert.Equal(new Uri("https://events.us-gov-east-1.amazonaws.com/"), config.ReplicatedEventEndpoint);
@@ -40,6 +40,17 @@ public sealed class ReplicatedEventBusConfigTests
         var config = Load(("REPLICATED_EVENT_BUS", "replicated"), ("AWS_ENDPOINT_URL_EVENTBRIDGE", "http://127.0.0.1:4566"));
 
         Assert.Equal(new Uri("http://127.0.0.1:4566/"), config.ReplicatedEventEndpoint);
+    }
+
+    [Theory]
+    [InlineData("arn:aws-us-gov:events:us-gov-east-1:222222222222:event-bus/central", "aws-us-gov")]
+    [InlineData("arn:aws-cn:events:cn-north-1:222222222222:event-bus/central", "aws-cn")]
+    public void A_bus_in_another_partition_is_an_init_error_since_the_functions_credentials_are_not_valid_there(string arn, string partition)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Load(("REPLICATED_EVENT_BUS", arn)));
+
+        Assert.Equal("REPLICATED_EVENT_BUS", ex.Variable);
+        Assert.Contains($"partition {partition}, but the function runs in aws (AWS_REGION us-east-1)", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
