@@ -37,8 +37,17 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
     private readonly IReplicationObserver _observer;
     private readonly RefreshingValue<TemporaryCredentials> _session = new();
     private long _nextAdvisoryTry = DateTimeOffset.MinValue.UtcTicks;
+    private string _stsRegion;
 
-    public AssumedRoleCredentialsSource(ISecurityTokenService sts, string roleArn, string? externalId, string region, IAwsCredentialsSource caller, TimeProvider? time = null, IReplicationObserver? observer = null)
+    /// <param name="region">The region whose STS endpoint assumes the role.</param>
+    /// <param name="fallbackRegion">
+    /// Where to assume it when STS in <paramref name="region"/> answers <c>RegionDisabledException</c>: STS must be
+    /// active there for the account that owns the role, not the caller's ("It is not the account of the caller, but
+    /// the account from which temporary credentials are requested that must activate the Region", IAM User Guide,
+    /// "Manage AWS STS in an AWS Region"), and an opt-in region the caller runs in may not be enabled in the role's
+    /// account. The destination's region is: that account uses ECR there. Once it answered, it is kept.
+    /// </param>
+    public AssumedRoleCredentialsSource(ISecurityTokenService sts, string roleArn, string? externalId, string region, IAwsCredentialsSource caller, TimeProvider? time = null, IReplicationObserver? observer = null, string? fallbackRegion = null)
     {
         _sts = sts ?? throw new ArgumentNullException(nameof(sts));
         _caller = caller ?? throw new ArgumentNullException(nameof(caller));
@@ -47,6 +56,8 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
         RoleArn = roleArn;
         ExternalId = externalId;
         Region = region;
+        _stsRegion = region;
+        FallbackRegion = fallbackRegion;
         _time = time ?? TimeProvider.System;
         _observer = observer ?? NullReplicationObserver.Instance;
     }
@@ -56,6 +67,11 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
     public string? ExternalId { get; }
 
     public string Region { get; }
+
+    public string? FallbackRegion { get; }
+
+    /// <summary>The region whose STS the next renewal calls: <see cref="Region"/>, or the fallback once it was needed.</summary>
+    public string StsRegion => Volatile.Read(ref _stsRegion);
 
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
@@ -106,7 +122,7 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
     {
         try
         {
-            var renewed = await _sts.AssumeRoleAsync(RoleArn, ExternalId, Region, _caller, CancellationToken.None);
+            var renewed = await AssumeInActiveRegionAsync();
             Interlocked.Exchange(ref _nextAdvisoryTry, DateTimeOffset.MinValue.UtcTicks);
             return renewed;
         }
@@ -116,6 +132,21 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
             Interlocked.Exchange(ref _nextAdvisoryTry, (now + AdvisoryRetryInterval).UtcTicks);
             _observer.CredentialsRenewalFailed(RoleArn, ex is ReplicationException { ErrorCode: var code } ? code : ex.GetType().Name, current.Expiration);
             return current;
+        }
+    }
+
+    private async Task<TemporaryCredentials> AssumeInActiveRegionAsync()
+    {
+        var region = StsRegion;
+        try
+        {
+            return await _sts.AssumeRoleAsync(RoleArn, ExternalId, region, _caller, CancellationToken.None);
+        }
+        catch (ReplicationException ex) when (FallbackRegion is { } fallback && fallback != region && ServiceFailures.IsRegionDisabled(ex))
+        {
+            var renewed = await _sts.AssumeRoleAsync(RoleArn, ExternalId, fallback, _caller, CancellationToken.None);
+            Volatile.Write(ref _stsRegion, fallback);
+            return renewed;
         }
     }
 }

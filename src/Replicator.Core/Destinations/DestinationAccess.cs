@@ -43,10 +43,11 @@ public sealed partial record DestinationAccess
     public IReadOnlyDictionary<ReplicationDestination, string> CredentialParameters { get; init; } = new Dictionary<ReplicationDestination, string>();
 
     /// <summary>
-    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse(string?, string?, string?, string?, DestinationScope, string)"/>).
-    /// That region is enabled for the replicator's account, which an opt-in destination region may not be, and the
-    /// session it returns is valid in every region (docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
-    /// so one session per role serves all of that account's destination regions. Null: each destination's region.
+    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse(string?, string?, string?, string?, DestinationScope, string)"/>),
+    /// the nearest, and the session it returns is valid in every region (docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
+    /// so one session per role serves all of that account's destination regions. STS must be active there for the
+    /// role's account, not the replicator's: where it is not (an opt-in region that account has not enabled), the
+    /// destination's region is used instead (<see cref="AssumedRoleCredentialsSource"/>). Null: each destination's region.
     /// </summary>
     public string? StsRegion { get; init; }
 

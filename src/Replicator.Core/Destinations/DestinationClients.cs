@@ -56,7 +56,8 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
 
     /// <summary>
     /// The credentials source of a route: one per role, assumed through STS in <see cref="DestinationAccess.StsRegion"/>
-    /// (else the destination's region); one per parameter and destination region, whose optional role is assumed in
+    /// (else the destination's region), falling back to the region of the destination that first asked where STS is
+    /// not active for the role's account; one per parameter and destination region, whose optional role is assumed in
     /// that region, since it lives in another partition.
     /// </summary>
     public IAwsCredentialsSource CredentialsFor(DestinationRoute route, string region)
@@ -67,8 +68,8 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
             DestinationRouteKind.SourceCredentials => _sourceCredentials,
             DestinationRouteKind.AssumeRole => _sources.GetOrAdd(
                 (route.Kind, route.RoleArn!, _access.StsRegion ?? region),
-                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(self._sts, key.Name, self._access.ExternalId, key.Region, self._sourceCredentials, self._time, self._observer)),
-                this).Value,
+                static (key, arg) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(arg.Self._sts, key.Name, arg.Self._access.ExternalId, key.Region, arg.Self._sourceCredentials, arg.Self._time, arg.Self._observer, fallbackRegion: arg.Region)),
+                (Self: this, Region: region)).Value,
             _ => _sources.GetOrAdd(
                 (route.Kind, route.ParameterName!, region),
                 static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer, externalId: self._access.ExternalId)),

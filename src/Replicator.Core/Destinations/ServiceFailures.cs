@@ -66,6 +66,14 @@ internal static class ServiceFailures
         EcrErrorClassifier.IsTransient(errorCode ?? EcrErrorClassifier.CodeForStatus(statusCode), statusCode)
         || (errorCode is not null && StsAndSsmTransientCodes.Contains(errorCode));
 
+    /// <summary>
+    /// STS refused because it is not active in the called region for the account asked for credentials (STS model:
+    /// <c>RegionDisabledException</c>, "STS is not activated in the requested region for the account that is being
+    /// asked to generate credentials").
+    /// </summary>
+    public static bool IsRegionDisabled(ReplicationException exception) =>
+        exception.InnerException is AmazonServiceException { ErrorCode: "RegionDisabledException" };
+
     /// <summary>How an endpoint is named in a message: its host and port when overridden, else the service in the region.</summary>
     public static string DescribeEndpoint(string service, Uri? overridden, string region) =>
         overridden is null ? $"the {service} endpoint of {region}" : $"the {service} endpoint {overridden.Authority}";

@@ -57,6 +57,46 @@ public sealed class AssumedRoleCredentialsSourceTests
     }
 
     [Fact]
+    public async Task Where_STS_is_not_active_for_the_roles_account_the_role_is_assumed_in_the_destinations_region_from_then_on()
+    {
+        // The stack runs in an opt-in region the destination account has not enabled.
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        sts.DisabledRegions.Add("af-south-1");
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "af-south-1", _caller, _clock, fallbackRegion: "eu-west-1");
+
+        var first = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(56));
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("token1", first.SessionToken);
+        Assert.Equal("token2", renewed.SessionToken);
+        Assert.Equal("eu-west-1", source.StsRegion);
+        Assert.Equal(["af-south-1", "eu-west-1", "eu-west-1"], sts.Calls.Select(c => c.Region));
+    }
+
+    [Fact]
+    public async Task Another_STS_failure_is_not_sent_to_the_fallback_region_and_no_fallback_means_the_refusal_is_the_callers()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1))
+        {
+            FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: AccessDenied", isTransient: false),
+        };
+        var denied = new AssumedRoleCredentialsSource(sts, Role, null, "af-south-1", _caller, _clock, fallbackRegion: "eu-west-1");
+
+        await Assert.ThrowsAsync<ReplicationException>(() => denied.GetCredentialsAsync(CancellationToken.None).AsTask());
+        Assert.Equal(["af-south-1"], sts.Calls.Select(c => c.Region));
+
+        sts.FailWith = null;
+        sts.DisabledRegions.Add("af-south-1");
+        var alone = new AssumedRoleCredentialsSource(sts, Role, null, "af-south-1", _caller, _clock);
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => alone.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Contains("RegionDisabledException", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsTransient);
+        Assert.Equal("af-south-1", alone.StsRegion);
+    }
+
+    [Fact]
     public async Task A_failed_refresh_keeps_a_session_that_still_works_and_fails_once_it_has_expired()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));

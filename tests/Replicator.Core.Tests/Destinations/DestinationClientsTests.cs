@@ -34,6 +34,28 @@ public sealed class DestinationClientsTests
     }
 
     [Fact]
+    public async Task A_replicator_in_a_region_the_destination_account_has_not_enabled_assumes_the_role_in_a_destination_region_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var sts = new FakeSecurityTokenService(clock, TimeSpan.FromHours(1));
+        sts.DisabledRegions.Add("af-south-1");
+        ReplicationDestination[] destinations = [new("us-west-2", OtherAccount), new("eu-west-1", OtherAccount)];
+        var access = DestinationAccess.Parse(null, null, null, null, destinations, "af-south-1");
+        var own = new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret"));
+        using var http = new HttpClient();
+        using var clients = new DestinationClients(new EcrClientFactory(http, own, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())), access, own, sts, () => throw new InvalidOperationException("no SSM here"), clock);
+
+        var sessions = new List<AwsCredentials>();
+        foreach (var destination in destinations)
+        {
+            sessions.Add(await clients.CredentialsFor(access.Route(destination, SourceAccount), destination.Region).GetCredentialsAsync(CancellationToken.None));
+        }
+
+        Assert.Same(sessions[0], sessions[1]);
+        Assert.Equal(["af-south-1", "us-west-2"], sts.Calls.Select(c => c.Region));
+    }
+
+    [Fact]
     public async Task The_external_id_is_sent_when_the_role_named_in_an_ssm_parameter_is_assumed_too()
     {
         const string role = "arn:aws-cn:iam::444444444444:role/ecr-replicator-destination";

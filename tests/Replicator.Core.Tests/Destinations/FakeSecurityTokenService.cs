@@ -18,6 +18,9 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
     /// <summary>Access keys STS no longer knows (deleted): AssumeRole with one fails as the real store wraps STS's InvalidClientTokenId.</summary>
     public HashSet<string> RefusedKeys { get; } = [];
 
+    /// <summary>Regions where STS is not active for the role's account: AssumeRole there fails as the real service wraps STS's RegionDisabledException.</summary>
+    public HashSet<string> DisabledRegions { get; } = [];
+
     /// <summary>Completes the next AssumeRole only when set: lets a test hold a refresh in flight.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -58,6 +61,15 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
         if (FailWith is { } failure)
         {
             throw failure;
+        }
+
+        if (DisabledRegions.Contains(region))
+        {
+            throw ServiceFailures.Wrap(
+                new Amazon.Runtime.AmazonServiceException($"STS is not activated in this region for account:{roleArn.Split(':')[4]}.") { ErrorCode = "RegionDisabledException", StatusCode = System.Net.HttpStatusCode.Forbidden },
+                $"assume role {roleArn}",
+                ServiceFailures.DescribeEndpoint("STS", null, region),
+                cancellationToken);
         }
 
         if (RefusedKeys.Contains(callerKeys.AccessKeyId))
