@@ -52,15 +52,16 @@ public sealed partial record DestinationAccess
     public string? StsRegion { get; init; }
 
     // IAM: a role name is 1..64 of [\w+=,.@-]; a path /.../ of the same characters and '/'
-    // (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
-    [GeneratedRegex(@"^[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html). The models' \w is ASCII (IAM: "upper and lowercase
+    // alphanumeric characters"); .NET's also takes any Unicode letter or digit, which STS would refuse on every call.
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleNamePattern();
 
-    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleArnPattern();
 
-    // STS AssumeRole ExternalId: 2..1224 of [\w+=,.@:/-] (botocore sts model, externalIdType).
-    [GeneratedRegex(@"^[\w+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // STS AssumeRole ExternalId: 2..1224 of [\w+=,.@:/-] (botocore sts model, externalIdType), \w again ASCII.
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ExternalIdPattern();
 
     // SSM parameter names: a-zA-Z0-9_.-/, up to 2048 with the path (botocore ssm model, PSParameterName).

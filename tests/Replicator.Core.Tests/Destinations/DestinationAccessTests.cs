@@ -88,6 +88,9 @@ public sealed class DestinationAccessTests
     [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "not the account of any destination")]
     [InlineData(null, "2222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "12 digits")]
     [InlineData(null, null, "x", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
+    [InlineData(null, null, "café-42", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
+    [InlineData("réplica", null, null, null, "us-west-2", "DESTINATION_ROLE_NAME", "IAM role name")]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/réplica", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")]
     public void Bad_settings_name_the_variable(string? roleName, string? roleArns, string? externalId, string? credentials, string destination, string variable, string expected)
     {
         var parsed = destination.Split(':') is [var account, var region] ? new ReplicationDestination(region, account) : new ReplicationDestination(destination);
