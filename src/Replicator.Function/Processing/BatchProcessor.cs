@@ -136,6 +136,11 @@ public sealed class BatchProcessor(
             // Why the records from `stopped` on did not run: the deadline, or the failed record before them.
             var stopped = group.Length;
             string? notRun = null;
+
+            // A record on its last receive that stays in the queue (its dead-letter send failed, or there is no time or
+            // no queue for one) is moved by SQS's redrive policy on its next receive: a later record of its group sent
+            // to the dead-letter queue now would land ahead of it, and a redrive replays the queue oldest first.
+            var heldOnLastReceive = false;
             for (var i = 0; i < group.Length; i++)
             {
                 var record = group[i];
@@ -182,6 +187,7 @@ public sealed class BatchProcessor(
                     }
 
                     (stopped, notRun) = (i + 1, $"it did not run because an earlier message of its group, {record.MessageId}, failed: {result.ErrorType ?? result.Outcome.ToString()}: {result.Reason}");
+                    heldOnLastReceive = IsLastReceive(record, out _);
                     break;
                 }
 
@@ -193,9 +199,25 @@ public sealed class BatchProcessor(
             for (var i = stopped; i < group.Length; i++)
             {
                 var record = group[i];
-                if (IsLastReceive(record, out var receives) && await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId, deadLettersBy))
+                if (!IsLastReceive(record, out var receives))
+                {
+                    continue;
+                }
+
+                if (heldOnLastReceive)
+                {
+                    var held = RecordLogFields.Of(record, context.AwsRequestId);
+                    logger.Warn($"Not sent to the dead-letter queue on its last receive: an earlier message of its group stays in the queue on its own last receive, and SQS's redrive policy moves both in order{held.Note}", held.Fields with { Outcome = LogOutcomes.Failed, ErrorType = ReceivesExhaustedErrorType });
+                    continue;
+                }
+
+                if (await DeadLetterAsync(record, Exhausted(receives, notRun!), context.AwsRequestId, deadLettersBy))
                 {
                     Succeeded(record.MessageId!);
+                }
+                else
+                {
+                    heldOnLastReceive = true;
                 }
             }
         }

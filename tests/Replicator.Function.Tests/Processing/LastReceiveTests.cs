@@ -186,6 +186,40 @@ public sealed class LastReceiveTests
         Assert.Equal(("my-app", "head", E.Digest), Image("RedeliveryScheduled", "2"));
     }
 
+    /// <summary>
+    /// The head stays in the queue on its last receive (its dead-letter send failed): SQS moves it on the next receive,
+    /// so a follower sent to the dead-letter queue now would precede it there, and a redrive would replay them out of
+    /// order (a DELETE before its PUSH). The followers are left to SQS, which moves them after it.
+    /// </summary>
+    [Fact]
+    public async Task Followers_on_their_last_receive_are_not_dead_lettered_ahead_of_a_head_whose_send_failed()
+    {
+        var (harness, processor, _) = Rig();
+        ThrottleTag(harness, "head");
+        harness.DeadLetter.FailFor.Add("1");
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "head", Max), Record("2", "follower", Max), Record("3", "other", Max, group: "g2")), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["1", "2"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Empty(harness.DeadLetter.Sent);
+        Assert.Contains(harness.LogLines, l => l.TryGetProperty("messageId", out var id) && id.GetString() == "2" && l.GetProperty("message").GetString()!.StartsWith("Not sent to the dead-letter queue on its last receive", StringComparison.Ordinal));
+        Assert.Contains(harness.Replicator.Calls, c => c.Request.Source.Tag == "other");
+    }
+
+    [Fact]
+    public async Task Among_records_the_deadline_left_unstarted_a_failed_send_holds_the_later_ones_back_too()
+    {
+        var (harness, processor, _) = Rig();
+        harness.DeadLetter.FailFor.Add("2");
+        using var deadline = new CancellationTokenSource();
+        await deadline.CancelAsync();
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max), Record("2", "v2", Max), Record("3", "v3", Max)), harness.Context(), deadline.Token);
+
+        Assert.Equal(["1"], harness.DeadLetter.Sent.Select(m => m.DeduplicationId));
+        Assert.Equal(["2", "3"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+    }
+
     [Fact]
     public async Task After_a_head_dead_lettered_on_its_last_receive_the_group_goes_on()
     {

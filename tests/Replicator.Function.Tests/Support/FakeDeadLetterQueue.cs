@@ -7,11 +7,14 @@ public sealed class FakeDeadLetterQueue : IDeadLetterQueue
 {
     public bool Fail { get; set; }
 
+    /// <summary>Message ids whose send fails (SQS throttling one send, say), the others going through.</summary>
+    public HashSet<string> FailFor { get; } = [];
+
     public ConcurrentQueue<DeadLetterMessage> Sent { get; } = new();
 
     public Task SendAsync(DeadLetterMessage message, CancellationToken cancellationToken)
     {
-        if (Fail)
+        if (Fail || FailFor.Contains(message.DeduplicationId))
         {
             throw new HttpRequestException("SQS unavailable");
         }
