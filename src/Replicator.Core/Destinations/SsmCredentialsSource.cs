@@ -192,6 +192,13 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             var accessKeyId = Field(root, "AccessKeyId", required: true)!;
             var secretAccessKey = Field(root, "SecretAccessKey", required: true)!;
             var roleArn = Field(root, "RoleArn", required: false);
+            if (root.TryGetProperty("SessionToken", out var token) && token.ValueKind != JsonValueKind.Null)
+            {
+                // Temporary credentials (an ASIA key and its token) would end within hours, and every call after that
+                // would fail as an invalid token: the parameter must hold an IAM user's long-term key pair.
+                throw Malformed("has a SessionToken: give the long-term access key of an IAM user (AccessKeyId and SecretAccessKey only), not temporary credentials");
+            }
+
             if (roleArn is not null)
             {
                 var expected = AwsPartitions.IdOf(DestinationRegion);
