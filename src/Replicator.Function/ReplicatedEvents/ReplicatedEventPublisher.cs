@@ -46,7 +46,8 @@ public sealed class ReplicatedEventPublisher(
         var lastError = new Dictionary<ReplicatedEvent, (string Code, string Message)>(ReferenceEqualityComparer.Instance);
         for (var attempt = 0; pending.Count > 0 && attempt < _settings.MaxAttempts; attempt++)
         {
-            if (attempt > 0 && !await DelayAsync(attempt - 1, cancellationToken))
+            var throttled = pending.Any(e => lastError.TryGetValue(e, out var last) && EcrErrorClassifier.IsThrottling(last.Code, null));
+            if (attempt > 0 && !await DelayAsync(attempt - 1, throttled, cancellationToken))
             {
                 break;
             }
@@ -123,9 +124,9 @@ public sealed class ReplicatedEventPublisher(
         return failed;
     }
 
-    private async Task<bool> DelayAsync(int retry, CancellationToken cancellationToken)
+    private async Task<bool> DelayAsync(int retry, bool throttled, CancellationToken cancellationToken)
     {
-        var delay = RetryDelays.Compute(retry, _settings.BaseDelay, _settings.MaxDelay, Math.Clamp(_random(), 0, 0.999999));
+        var delay = RetryDelays.Compute(retry, throttled ? _settings.ThrottlingBaseDelay : _settings.BaseDelay, _settings.MaxDelay, Math.Clamp(_random(), 0, 0.999999));
         try
         {
             await Task.Delay(delay, timeProvider, cancellationToken);

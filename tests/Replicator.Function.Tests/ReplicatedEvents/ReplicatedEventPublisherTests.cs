@@ -3,6 +3,7 @@ using System.Text.Json;
 using Replicator.Core.EventBridge;
 using Moq;
 using Replicator.Core.EventBridge.Model;
+using Replicator.Core.Resilience;
 using Replicator.Core.Signing;
 using Replicator.Function.Configuration;
 using Replicator.Function.Enqueue;
@@ -146,6 +147,26 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         Assert.Equal(3, _bus.Refused.Count);
         Assert.All(harness.LogLines, l => Assert.Equal("ThrottlingException", l.GetProperty("errorType").GetString()));
         Assert.Contains("after 3 attempts", harness.LogLines.First().GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_throttled_entry_waits_throttlings_longer_backoff_and_another_transient_error_the_short_one()
+    {
+        var clock = new WaitsElapseAtOnceClock();
+        var harness = new Harness();
+        var settings = new ReplicatedEventSettings();
+        var publisher = new ReplicatedEventPublisher(Client(), harness.Logger, harness.Metrics, clock, settings, random: () => 0.5);
+
+        _bus.CallError = _ => (HttpStatusCode.BadRequest, "ThrottlingException");
+        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+        Assert.Equal([Delay(0, settings.ThrottlingBaseDelay), Delay(1, settings.ThrottlingBaseDelay)], clock.Waits);
+
+        clock.Waits.Clear();
+        _bus.CallError = _ => (HttpStatusCode.InternalServerError, "InternalException");
+        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+        Assert.Equal([Delay(0, settings.BaseDelay), Delay(1, settings.BaseDelay)], clock.Waits);
+
+        TimeSpan Delay(int retry, TimeSpan baseDelay) => RetryDelays.Compute(retry, baseDelay, settings.MaxDelay, 0.5);
     }
 
     [Fact]

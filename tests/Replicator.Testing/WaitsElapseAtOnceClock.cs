@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Replicator.Cli.Tests.Support;
+namespace Replicator.Testing;
 
 /// <summary>
 /// A fake clock on which every wait (a <c>Task.Delay</c>: a retry's backoff) ends as soon as it starts, by moving the
@@ -9,7 +9,7 @@ namespace Replicator.Cli.Tests.Support;
 /// timer of a <see cref="CancellationTokenSource"/>: the per-request timeout) is left to the clock, which only those
 /// waits move; otherwise every request would time out at once.
 /// </summary>
-internal sealed class WaitsElapseAtOnceClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
+public sealed class WaitsElapseAtOnceClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
 {
     public ConcurrentQueue<TimeSpan> Waits { get; } = new();
 
