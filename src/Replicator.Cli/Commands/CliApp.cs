@@ -68,9 +68,11 @@ public static class CliApp
             // Not an AmazonClientException, so the clause below does not see it.
             console.Error($"{e.ErrorCode}: {e.Message}");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or Amazon.Runtime.AmazonClientException or InvalidOperationException)
+        catch (Exception e)
         {
-            // The message of these never holds credentials (AWSSDK and EcrClient keep them out); the type helps a reader.
+            // Anything else (a transport failure, an SQS call that timed out as TimeoutException, a bug): still one
+            // line and exit 2, never a stack trace. AWSSDK and EcrClient keep credentials out of their messages, and the
+            // console redacts every error line besides; the type helps a reader.
             console.Error(e is Amazon.Runtime.AmazonClientException && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal)
                 ? e.Message
                 : $"{e.GetType().Name}: {e.Message}");

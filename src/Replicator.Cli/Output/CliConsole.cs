@@ -1,4 +1,5 @@
 using Replicator.Cli.Composition;
+using Replicator.Function.Observability;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -83,7 +84,7 @@ public sealed class CliConsole
         lock (_gate)
         {
             _error.Write("error: ");
-            _error.Write(ErrorText.OneLine(message));
+            _error.Write(Redactor.Redact(ErrorText.OneLine(message)));
             _error.Write('\n');
             _error.Flush();
         }

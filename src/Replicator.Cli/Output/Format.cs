@@ -1,10 +1,23 @@
 using System.Globalization;
+using Replicator.Core.Replication;
+using Replicator.Function.Observability;
 
 namespace Replicator.Cli.Output;
 
 /// <summary>Human forms of digests, sizes and durations for tables and lines.</summary>
 public static class Format
 {
+    /// <summary>
+    /// A failed destination's code and message on one line, redacted as the function redacts its log lines: the
+    /// engine's messages quote AWS's, and a CLI's output ends up in CI logs (Redactor: access keys, tokens, signatures,
+    /// presigned queries).
+    /// </summary>
+    public static string Failure(DestinationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Redactor.Redact(ErrorText.OneLine($"{result.ErrorCode}: {result.Message}"));
+    }
+
     /// <summary><c>sha256:</c> and the first 12 hex digits, as docker shows image ids; the full digest is in --json.</summary>
     public static string ShortDigest(string? digest)
     {

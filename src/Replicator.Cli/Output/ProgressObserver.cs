@@ -68,7 +68,7 @@ public sealed class ProgressObserver : IReplicationObserver
 
         var label = _current.Value?.Label ?? "image";
         var detail = result.Outcome == ReplicationOutcome.Failed
-            ? $"{result.ErrorCode}: {result.Message}"
+            ? Format.Failure(result)
             : $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
         _console.Line($"{Outcomes.Word(result.Outcome),-10} {label} -> {result.Destination}  {detail}");
     }

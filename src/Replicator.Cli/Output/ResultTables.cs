@@ -26,7 +26,7 @@ public static class ResultTables
                     new Text(d.LayersSkipped.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     new Text(Format.Bytes(d.BytesCopied)),
                     new Text(Format.Duration(d.Duration)),
-                    new Text(d.Outcome == ReplicationOutcome.Failed ? $"{d.ErrorCode}: {d.Message}" : string.Empty));
+                    new Text(d.Outcome == ReplicationOutcome.Failed ? Format.Failure(d) : string.Empty));
             }
         }
 

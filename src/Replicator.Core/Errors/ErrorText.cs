@@ -9,7 +9,7 @@ public static class ErrorText
     /// <summary>
     /// <paramref name="message"/> on one line (a log line and a dead-letter reason are one line each), cut to at most
     /// <see cref="MaxQuotedLength"/> characters. It is not redacted here: the function redacts every log line and
-    /// dead-letter reason it writes; the CLI prints to the operator who ran it, with the operator's own credentials.
+    /// dead-letter reason it writes, and the CLI every failure and error line it prints (its output ends up in CI logs).
     /// </summary>
     /// <remarks>
     /// The redaction runs after the cut, and half a secret is too short for its pattern (a secret access key is 40

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr.Model;
+using Replicator.Function.Enqueue;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -136,6 +137,24 @@ public sealed class EnqueueTests
         allAlone.AssertOneLineError("--all goes with --enqueue");
         Assert.Equal(2, allWithoutDestination.ExitCode);
         allWithoutDestination.AssertOneLineError("--all goes with --enqueue");
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_of_a_send_is_one_redacted_error_line_and_exit_2_never_a_stack_trace()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+
+        // AWSSDK rethrows an HttpClient timeout as TimeoutException, which no clause names; its message quoting a key
+        // stands for any dependency's text that carries one.
+        var sender = new ThrowingSender(new TimeoutException("SendMessageBatch timed out after 100 s\nsigned as AKIAIOSFODNN7EXAMPLE"));
+
+        var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s");
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", run.Output + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -418,5 +437,11 @@ public sealed class EnqueueTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("QueueDoesNotExist: refused");
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
+    }
+
+    private sealed class ThrowingSender(Exception failure) : IMessageSender
+    {
+        public Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken) =>
+            Task.FromException<IReadOnlyList<MessageRefusal>>(failure);
     }
 }

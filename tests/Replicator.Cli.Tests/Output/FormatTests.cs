@@ -1,4 +1,5 @@
 using Replicator.Cli.Output;
+using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Tests.Output;
 
@@ -16,4 +17,20 @@ public sealed class FormatTests
     [InlineData(1536, "1.5 KiB")]
     [InlineData(5L * 1024 * 1024 * 1024, "5.0 GiB")]
     public void Bytes_use_binary_units(long bytes, string expected) => Assert.Equal(expected, Format.Bytes(bytes));
+
+    [Fact]
+    public void A_failure_is_one_line_with_presigned_queries_and_keys_redacted()
+    {
+        var failed = new DestinationResult(
+            new ReplicationDestination("us-west-2"), ReplicationOutcome.Failed, null, 0, 0, 0, TimeSpan.Zero,
+            "LayerDownloadFailed",
+            "GET https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/a/b?X-Amz-Signature=abc123&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE answered 403\nsecond line");
+
+        var line = Format.Failure(failed);
+
+        Assert.StartsWith("LayerDownloadFailed: GET https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/a/b", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("abc123", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("second line", line, StringComparison.Ordinal);
+    }
 }
