@@ -17,6 +17,8 @@ internal sealed class ManifestWalker
     private readonly Func<string, bool> _isPresent;
     private readonly Dictionary<string, List<Manifest>> _referrersBySubject = new(StringComparer.Ordinal);
     private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Manifest> _referrers = new(StringComparer.Ordinal);
     private readonly List<Manifest> _toPush = [];
 
     private ManifestWalker(SourceImage source, Func<string, bool> isPresent)
@@ -33,6 +35,7 @@ internal sealed class ManifestWalker
             }
 
             list.Add(referrer);
+            _referrers[referrer.ReferenceDigest] = referrer;
         }
     }
 
@@ -74,6 +77,19 @@ internal sealed class ManifestWalker
         var present = parentPresent || _isPresent(manifest.ReferenceDigest);
         foreach (var child in manifest.Manifests)
         {
+            // A child reached before, as the root, a child of another index or a referrer (an index referrer may list
+            // its subject, or a signature found earlier; image-index.md forbids neither), is placed already, unless its
+            // walk is still on the stack: then the manifests reference each other in a loop no push order satisfies.
+            if (_visited.Contains(child.Digest))
+            {
+                if (!_done.Contains(child.Digest))
+                {
+                    throw new ManifestException($"manifest {manifest.ReferenceDigest} lists {child.Digest}, which it is itself reached from: no order pushes every child before its index");
+                }
+
+                continue;
+            }
+
             Visit(Lookup(child.Digest), depth + 1, present);
         }
 
@@ -86,6 +102,8 @@ internal sealed class ManifestWalker
             _toPush.Add(manifest);
         }
 
+        _done.Add(manifest.ReferenceDigest);
+
         if (_referrersBySubject.TryGetValue(manifest.ReferenceDigest, out var referrers))
         {
             foreach (var referrer in referrers)
@@ -96,7 +114,7 @@ internal sealed class ManifestWalker
     }
 
     private Manifest Lookup(string digest) =>
-        _source.Descendants.TryGetValue(digest, out var child)
+        _source.Descendants.TryGetValue(digest, out var child) || _referrers.TryGetValue(digest, out child)
             ? child
             : throw new ArgumentException($"child manifest {digest} is missing from the source image's descendants", nameof(digest));
 }

@@ -170,6 +170,39 @@ public class ReplicationPlannerOrderTests
     }
 
     [Fact]
+    public void An_index_referrer_that_lists_its_own_subject_is_pushed_after_it()
+    {
+        // The loader keeps a manifest once: the subject is the root, not a descendant, when the referrer lists it.
+        var subject = Images.Amd64;
+        var referrer = IndexReferrer(subject, [subject]);
+        var source = SourceImage.Create(subject, referrers: [referrer], tag: "v1");
+
+        var plan = ReplicationPlanner.Plan(source, Images.Holding());
+
+        Assert.Equal([subject.ReferenceDigest, referrer.ReferenceDigest], plan.Manifests.Where(p => !p.TagOnly).Select(p => p.Digest));
+    }
+
+    [Fact]
+    public void An_index_referrer_that_lists_a_manifest_which_lists_it_is_refused_as_a_loop()
+    {
+        // The index lists the root, and the root's walk reaches the index (it refers to a child of the root) first.
+        var list = Fixture.Parse("manifest-list.json");
+        var referrer = IndexReferrer(Images.Amd64, [list]);
+        var source = SourceImage.Create(list, [Images.Amd64, Images.Arm64], [referrer], tag: "v1");
+
+        var error = Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
+        Assert.Contains($"lists {list.ReferenceDigest}", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Manifest IndexReferrer(Manifest subject, IEnumerable<Manifest> children)
+    {
+        static string Descriptor(Manifest m) => $$"""{"mediaType":"{{m.MediaType}}","digest":"{{m.ReferenceDigest}}","size":{{m.Size}}}""";
+        return ManifestParser.Parse(
+            $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/vnd.example.bundle","manifests":[{{string.Join(",", children.Select(Descriptor))}}],"subject":{{Descriptor(subject)}}}""",
+            null);
+    }
+
+    [Fact]
     public void Referrer_of_something_outside_the_image_is_refused()
     {
         var source = SourceImage.Create(Images.Amd64, referrers: [Fixture.Parse("oci-artifact.json")], tag: "v1");
