@@ -65,8 +65,17 @@ public static class VerifyCommand
         foreach (var repository in repositories)
         {
             // Every status on both sides (DriftDetector): an archived image still holds its tags.
-            var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true)
-                ?? throw ImageInventory.MissingRepository(criteria, repository);
+            var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true);
+            if (details is null)
+            {
+                if (ImageInventory.Vanished(criteria, repository) is { } missing)
+                {
+                    throw missing;
+                }
+
+                continue;
+            }
+
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
             account ??= details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);

@@ -30,6 +30,17 @@ public static class ImageInventory
         return ImageSelector.SelectRepositories(names, criteria);
     }
 
+    /// <summary>
+    /// What to do with a selected repository whose listing says it does not exist: a name given with
+    /// <c>--repository</c> is a usage error; one the registry listing returned was deleted since (a CI's throwaway
+    /// repositories, say), so null: left out as if deleted a moment sooner, rather than ending the whole run.
+    /// </summary>
+    public static UsageException? Vanished(SelectionCriteria criteria, string repository)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        return criteria.Repositories.Count > 0 ? MissingRepository(criteria, repository) : null;
+    }
+
     /// <summary>The usage error of a repository named in the selection that the source does not have.</summary>
     public static UsageException MissingRepository(SelectionCriteria criteria, string repository)
     {
@@ -91,8 +102,17 @@ public static class ImageInventory
 
         foreach (var repository in repositories)
         {
-            var details = await TaggedImagesAsync(client, null, repository, cancellationToken)
-                ?? throw MissingRepository(criteria, repository);
+            var details = await TaggedImagesAsync(client, null, repository, cancellationToken);
+            if (details is null)
+            {
+                if (Vanished(criteria, repository) is { } missing)
+                {
+                    throw missing;
+                }
+
+                continue;
+            }
+
             var registryId = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
             selected.AddRange(ImageSelector.SelectImages(repository, details, criteria, applySince).Select(i => new SourceImageEntry(registryId, i)));
         }

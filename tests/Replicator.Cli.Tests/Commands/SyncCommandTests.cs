@@ -30,6 +30,28 @@ public sealed class SyncCommandTests
     }
 
     [Fact]
+    public async Task A_listed_repository_deleted_before_its_images_are_read_is_left_out_and_the_others_are_copied()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(11), "v1");
+        await h.PushAsync(CliHarness.Source, "beta", CliHarness.Single(12), "v1");
+
+        // The first repository's DescribeImages answers as ECR does once it is deleted after the listing.
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var copied = 0;
+        foreach (var repository in new[] { "alpha", "beta" })
+        {
+            copied += await h.TagDigestAsync(CliHarness.West, repository, "v1") is null ? 0 : 1;
+        }
+
+        Assert.Equal(1, copied);
+        Assert.Contains("1 image(s), 1 copied", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Second_sync_is_up_to_date_and_uploads_nothing()
     {
         await using var h = await CliHarness.StartAsync();

@@ -34,6 +34,22 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public async Task A_listed_repository_deleted_before_its_images_are_read_is_left_out_of_the_check()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(11), "v1");
+        await h.PushAsync(CliHarness.Source, "beta", CliHarness.Single(12), "v1");
+        Assert.Equal(0, (await h.RunAsync(["sync", .. Regions])).ExitCode);
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        // One repository's tag, in both destinations.
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Repository_filter_leaves_unselected_repositories_out_of_the_check()
     {
         await using var h = await SyncedAsync();
