@@ -38,7 +38,17 @@ public static class CliApp
         try
         {
             return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false },
+                new InvocationConfiguration
+                {
+                    Output = context.Out,
+                    Error = context.Error,
+                    EnableDefaultExceptionHandler = false,
+
+                    // No signal handling of System.CommandLine's own: StopSignals (Program.cs) owns Ctrl+C and SIGTERM,
+                    // and a second handler would end the process on a timer before the report. Null is 2.0.0's
+                    // default only by accident (dotnet/command-line-api#2739), so it is set, not assumed.
+                    ProcessTerminationTimeout = null,
+                },
                 cancellationToken);
         }
         catch (UsageException e)
