@@ -122,16 +122,27 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
     }
 
     /// <summary>
-    /// ECR refused <paramref name="used"/> as expired: as <see cref="Invalidate()"/>, unless they are no longer the
-    /// credentials held (another request's failure already made this source read the parameter, or renew its role).
+    /// ECR refused <paramref name="used"/>, unless they are no longer the credentials held (another request's failure
+    /// already made this source read the parameter, or renew its role). The parameter's own keys are read again (the
+    /// key may have been rotated); a session of the parameter's role is assumed again with the keys in hand, since it
+    /// is the session ECR refused (expired early, or revoked), not the key, and reading SSM then would only add a call
+    /// that can fail (throttled) with no keys to fall back on. A rotated key shows at that AssumeRole
+    /// (InvalidClientTokenId), which reads the parameter again (<see cref="GetCredentialsAsync"/>).
     /// </summary>
     public void Invalidate(AwsCredentials used)
     {
-        if (_snapshot.Current is { } snapshot
-            && (snapshot.Role is { } role ? role.Holds(used) : ReferenceEquals(snapshot.Keys, used))
-            && _snapshot.Forget(snapshot))
+        if (_snapshot.Current is not { } snapshot)
         {
-            snapshot.Role?.Invalidate(used);
+            return;
+        }
+
+        if (snapshot.Role is { } role)
+        {
+            role.Invalidate(used);
+        }
+        else if (ReferenceEquals(snapshot.Keys, used))
+        {
+            _snapshot.Forget(snapshot);
         }
     }
 

@@ -135,6 +135,25 @@ public sealed class SsmCredentialsSourceTests
     }
 
     [Fact]
+    public async Task A_refused_session_of_the_parameters_role_is_assumed_again_without_reading_the_parameter()
+    {
+        const string role = "arn:aws-cn:iam::444444444444:role/ecr-writer";
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret, role) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock);
+        Replicator.Core.Signing.IAwsCredentialsSource signer = source;
+        var session = await source.GetCredentialsAsync(CancellationToken.None);
+
+        // ECR answered ExpiredTokenException (a session revoked early): the key is fine, so SSM is not asked.
+        signer.Invalidate(session);
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.NotEqual(session.SessionToken, renewed.SessionToken);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(["AKIAFIRST", "AKIAFIRST"], sts.Calls.Select(c => c.CallerKey));
+    }
+
+    [Fact]
     public async Task Invalidating_keys_already_read_again_reads_the_parameter_no_more()
     {
         var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
