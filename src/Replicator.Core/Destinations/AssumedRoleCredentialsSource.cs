@@ -126,9 +126,12 @@ public sealed class AssumedRoleCredentialsSource : IAwsCredentialsSource
             Interlocked.Exchange(ref _nextAdvisoryTry, DateTimeOffset.MinValue.UtcTicks);
             return renewed;
         }
-        catch (Exception ex) when (current is not null && _time.GetUtcNow() is var now && now < current.Expiration - MandatoryRefreshBefore)
+        catch (Exception ex) when (current is not null && _time.GetUtcNow() is var now && now < current.Expiration - MandatoryRefreshBefore
+            && ReferenceEquals(_session.Current, current))
         {
-            // Advisory failure (botocore's _protected_refresh with is_mandatory false): keep the session that works.
+            // Advisory failure (botocore's _protected_refresh with is_mandatory false): keep the session that works,
+            // unless ECR refused it while the renewal ran (Invalidate dropped it): putting it back would hand every
+            // caller, the retry of the refused request first, a session known to fail.
             Interlocked.Exchange(ref _nextAdvisoryTry, (now + AdvisoryRetryInterval).UtcTicks);
             _observer.CredentialsRenewalFailed(RoleArn, ex is ReplicationException { ErrorCode: var code } ? code : ex.GetType().Name, current.Expiration);
             return current;

@@ -156,8 +156,9 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         {
             value = await _store.GetSecureStringAsync(ParameterName, CancellationToken.None);
         }
-        catch (ReplicationException ex) when (ex.IsTransient && snapshot is not null)
+        catch (ReplicationException ex) when (ex.IsTransient && snapshot is not null && ReferenceEquals(_snapshot.Current, snapshot))
         {
+            // Unless the keys were refused while this read ran (Invalidate dropped them): those are no fallback.
             var now = _time.GetUtcNow();
             var keptUntil = snapshot.ReadAt + MaxParameterAge;
             if (now >= keptUntil)

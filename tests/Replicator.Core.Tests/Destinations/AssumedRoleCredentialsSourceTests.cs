@@ -196,6 +196,29 @@ public sealed class AssumedRoleCredentialsSourceTests
     }
 
     [Fact]
+    public async Task A_session_ECR_refused_during_a_failing_advisory_renewal_is_not_put_back()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var refused = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(56));
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sts.FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: Throttling", isTransient: true);
+
+        // The advisory renewal starts and is held; ECR then refuses the session (revoked), and the retry of that
+        // request joins the renewal.
+        var renewing = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(2);
+        ((IAwsCredentialsSource)source).Invalidate(refused);
+        var retry = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        sts.Gate.SetResult();
+
+        Assert.True((await Assert.ThrowsAsync<ReplicationException>(() => retry)).IsTransient);
+        await Assert.ThrowsAsync<ReplicationException>(() => renewing);
+        Assert.False(source.Holds(refused));
+    }
+
+    [Fact]
     public async Task A_caller_reaching_the_mandatory_window_joins_the_advisory_renewal_in_flight()
     {
         var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));

@@ -154,6 +154,28 @@ public sealed class SsmCredentialsSourceTests
     }
 
     [Fact]
+    public async Task Keys_ECR_refused_while_a_read_again_runs_are_not_kept_when_that_read_fails()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock);
+        var refused = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(SsmCredentialsSource.DefaultParameterLifetime + TimeSpan.FromMinutes(1));
+        store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Failure = Throttled();
+
+        // The read again starts (held); ECR refuses the keys (deleted), and the retry joins that read.
+        var reading = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        ((Replicator.Core.Signing.IAwsCredentialsSource)source).Invalidate(refused);
+        var retry = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        store.Gate.SetResult();
+
+        // A throttled read falls back to the keys last read, but not to keys known to be refused.
+        Assert.True((await Assert.ThrowsAsync<ReplicationException>(() => retry)).IsTransient);
+        await Assert.ThrowsAsync<ReplicationException>(() => reading);
+        Assert.Equal(2, store.Reads);
+    }
+
+    [Fact]
     public async Task Invalidating_keys_already_read_again_reads_the_parameter_no_more()
     {
         var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
@@ -363,7 +385,7 @@ public sealed class SsmCredentialsSourceTests
         public int Reads => _reads;
 
         /// <summary>When set, every read waits for it: callers pile up behind a read in progress.</summary>
-        public TaskCompletionSource? Gate { get; init; }
+        public TaskCompletionSource? Gate { get; set; }
 
         /// <summary>When set, every read fails with it (SSM throttled or down).</summary>
         public Exception? Failure { get; set; }
