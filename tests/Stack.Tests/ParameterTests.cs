@@ -104,6 +104,8 @@ public sealed class ParameterTests
     [InlineData("US-WEST-2", false)]
     [InlineData("123456789012:us-west-2", false)]
     [InlineData("us-west", false)]
+    [InlineData("us-west-100", false)] // the function's region grammar (EcrNames): at most two digits
+    [InlineData("us-far-north-west-east-1", false)] // and at most three name parts after the first
     [InlineData("", true)] // other-account or other-partition destinations only (a template rule wants one of the three)
     public void DestinationRegions_admits_region_codes_of_this_account(string value, bool admitted)
     {
