@@ -4,13 +4,26 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
+using Replicator.Core.Resilience;
 
 namespace Replicator.Function.Enqueue;
 
 /// <summary>SendMessageBatch through AWSSDK.SQS.</summary>
-public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessageSender
+/// <param name="time">The clock of the pause before a resend.</param>
+/// <param name="random">A value in [0, 1) for that pause's jitter.</param>
+public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvider? time = null, Func<double>? random = null) : IMessageSender
 {
     public const string ServiceEndpointVariable = "AWS_ENDPOINT_URL_SQS";
+
+    /// <summary>
+    /// The pause before entries SQS failed on its side are sent again, full jitter from a tenth of it: sent at once,
+    /// the resend would most likely meet the same fault (botocore's standard mode also waits before a retry,
+    /// botocore/retries/standard.py), and each entry then refused waits for the next reconcile pass.
+    /// </summary>
+    public static readonly TimeSpan ResendDelay = TimeSpan.FromMilliseconds(500);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
 
     /// <summary>
     /// Each entry's Id is its index in <paramref name="messages"/>, so a refusal names its message. SQS answers a
@@ -26,6 +39,7 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl) : IMessage
         var retry = failed.Where(f => f.SenderFault == false).Select(f => Index(f.Id)).ToList();
         if (retry.Count > 0)
         {
+            await Task.Delay(RetryDelays.Compute(0, ResendDelay, ResendDelay, Math.Clamp(_random(), 0, 0.999999)), _time, cancellationToken);
             failed = [.. failed.Where(f => f.SenderFault != false), .. await SendAsync(messages, retry, cancellationToken)];
         }
 

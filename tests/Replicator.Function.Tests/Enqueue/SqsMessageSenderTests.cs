@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.SQS;
+using Replicator.Core.Resilience;
 using Replicator.Function.Enqueue;
 using Replicator.Testing;
 
@@ -8,12 +9,15 @@ namespace Replicator.Function.Tests.Enqueue;
 /// <summary>The real AWSSDK.SQS client (no retries of its own) against a local SendMessageBatch endpoint.</summary>
 public sealed class SqsMessageSenderTests
 {
-    private static async Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, params QueueMessage[] messages)
+    private static Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, params QueueMessage[] messages) =>
+        SendAsync(sqs, new WaitsElapseAtOnceClock(), messages);
+
+    private static async Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, TimeProvider time, params QueueMessage[] messages)
     {
         using var client = new AmazonSQSClient(
             new BasicAWSCredentials("local", "local"),
             new AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
-        return await new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri).SendBatchAsync(messages, CancellationToken.None);
+        return await new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, time, () => 0.5).SendBatchAsync(messages, CancellationToken.None);
     }
 
     private static QueueMessage Message(string group, int n) => new($"{{\"n\":{n}}}", group, $"dedup-{n}");
@@ -40,14 +44,17 @@ public sealed class SqsMessageSenderTests
         sqs.ServerFaultGroups["flaky"] = 1;
         sqs.ServerFaultGroups["down"] = int.MaxValue;
 
-        var refused = await SendAsync(sqs, Message("ok", 0), Message("flaky", 1), Message("down", 2));
+        var clock = new WaitsElapseAtOnceClock();
 
-        // "flaky" went through on the second try; "down" failed twice and is refused, under its own index.
+        var refused = await SendAsync(sqs, clock, Message("ok", 0), Message("flaky", 1), Message("down", 2));
+
+        // After a pause (a resend at once would most likely meet the same fault), "flaky" went through on the second try; "down" failed twice and is refused, under its own index.
         var refusal = Assert.Single(refused);
         Assert.Equal((2, "InternalError"), (refusal.Index, refusal.Code));
         var requests = sqs.Requests.Select(r => r.Body.GetProperty("Entries").EnumerateArray().Select(e => e.GetProperty("MessageDeduplicationId").GetString()).ToList()).ToList();
         Assert.Equal(2, requests.Count);
         Assert.Equal(["dedup-0", "dedup-1", "dedup-2"], requests[0]);
         Assert.Equal(["dedup-1", "dedup-2"], requests[1]);
+        Assert.Equal([RetryDelays.Compute(0, SqsMessageSender.ResendDelay, SqsMessageSender.ResendDelay, 0.5)], clock.Waits);
     }
 }
