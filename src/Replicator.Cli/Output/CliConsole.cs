@@ -67,6 +67,20 @@ public sealed class CliConsole
         }
     }
 
+    /// <summary>
+    /// A diagnostic while a command runs (a retry, a renewal to be tried again): one redacted line on stderr, so stdout
+    /// holds the results alone and <c>replicator sync ... &gt; results.txt</c> keeps them apart.
+    /// </summary>
+    public void Notice(string text)
+    {
+        lock (_gate)
+        {
+            _error.Write(Redactor.Redact(text));
+            _error.Write('\n');
+            _error.Flush();
+        }
+    }
+
     /// <summary>Machine output (JSON): written as is, never through Spectre's renderer.</summary>
     public void Raw(TextWriter output, string text)
     {

@@ -38,7 +38,7 @@ public sealed class ProgressObserver : IReplicationObserver
     {
         if (Live is null)
         {
-            _console.Dim($"  retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
+            _console.Notice($"retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
         }
     }
 
@@ -46,7 +46,7 @@ public sealed class ProgressObserver : IReplicationObserver
     {
         if (Live is null)
         {
-            _console.Dim($"  could not renew the session of {roleArn} ({errorCode}); the current one works until {expiration:u}, retrying shortly");
+            _console.Notice($"could not renew the session of {roleArn} ({errorCode}); the current one works until {expiration:u}, retrying shortly");
         }
     }
 
@@ -54,7 +54,7 @@ public sealed class ProgressObserver : IReplicationObserver
     {
         if (Live is null)
         {
-            _console.Dim($"  could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
+            _console.Notice($"could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
         }
     }
 

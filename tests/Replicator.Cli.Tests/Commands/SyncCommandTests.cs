@@ -1,5 +1,6 @@
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr.Model;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -49,6 +50,21 @@ public sealed class SyncCommandTests
 
         Assert.Equal(1, copied);
         Assert.Contains("1 image(s), 1 copied", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retry_notices_go_to_stderr_and_stdout_keeps_the_results_alone()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(21), "v1");
+        h.Server.Faults.FailNext("PutImage", 1, "ThrottlingException", region: CliHarness.West);
+
+        var run = await h.RunOnAsync(new WaitsElapseAtOnceClock(), "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("retrying PutImage in ", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("retrying", run.Output, StringComparison.Ordinal);
+        Assert.Contains("copied     app:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
