@@ -19,6 +19,7 @@ internal sealed class ManifestWalker
     private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Manifest> _referrers = new(StringComparer.Ordinal);
+    private readonly List<Manifest> _deferred = [];
     private readonly List<Manifest> _toPush = [];
 
     private ManifestWalker(SourceImage source, Func<string, bool> isPresent)
@@ -56,6 +57,14 @@ internal sealed class ManifestWalker
 
         var walker = new ManifestWalker(source, isPresent);
         walker.Visit(source.Root, 0, parentPresent: false);
+
+        // Referrers that list a manifest whose walk was still open when they were reached (an index referrer of a
+        // platform manifest that lists the index holding it): every such manifest is placed now.
+        for (var i = 0; i < walker._deferred.Count; i++)
+        {
+            walker.Visit(walker._deferred[i], 1, parentPresent: false);
+        }
+
         var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.ReferenceDigest));
         return orphan is null
             ? walker
@@ -78,8 +87,9 @@ internal sealed class ManifestWalker
         foreach (var child in manifest.Manifests)
         {
             // A child reached before, as the root, a child of another index or a referrer (an index referrer may list
-            // its subject, or a signature found earlier; image-index.md forbids neither), is placed already, unless its
-            // walk is still on the stack: then the manifests reference each other in a loop no push order satisfies.
+            // its subject, or a signature found earlier; image-index.md forbids neither), is placed already. Referrers
+            // that would find one still open are deferred (below), so an open child here means manifests that list
+            // each other, which content addressing rules out: refused rather than pushed before its child.
             if (_visited.Contains(child.Digest))
             {
                 if (!_done.Contains(child.Digest))
@@ -108,9 +118,36 @@ internal sealed class ManifestWalker
         {
             foreach (var referrer in referrers)
             {
+                if (ListsAnOpenManifest(referrer, 0))
+                {
+                    _deferred.Add(referrer);
+                    continue;
+                }
+
                 Visit(referrer, depth + 1, parentPresent: false);
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="manifest"/>, or an index it lists, lists a manifest whose walk is still open.</summary>
+    private bool ListsAnOpenManifest(Manifest manifest, int depth)
+    {
+        if (depth > MaxNesting || _visited.Contains(manifest.ReferenceDigest))
+        {
+            return false;
+        }
+
+        foreach (var child in manifest.Manifests)
+        {
+            if (_visited.Contains(child.Digest)
+                ? !_done.Contains(child.Digest)
+                : ListsAnOpenManifest(Lookup(child.Digest), depth + 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private Manifest Lookup(string digest) =>
