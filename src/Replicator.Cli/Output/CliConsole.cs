@@ -93,14 +93,6 @@ public sealed class CliConsole
         }
     }
 
-    public void Error(string message)
-    {
-        lock (_gate)
-        {
-            _error.Write("error: ");
-            _error.Write(Redactor.Redact(ErrorText.OneLine(message)));
-            _error.Write('\n');
-            _error.Flush();
-        }
-    }
+    /// <summary>The one line an error that stops a command prints: <c>error: </c> and the message, redacted as a notice is.</summary>
+    public void Error(string message) => Notice("error: " + ErrorText.OneLine(message));
 }
