@@ -58,6 +58,12 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
     /// </summary>
     public void RefuseResponses(int statusCode, int times = 1) => Enqueue(_responseRefusals, statusCode, times);
 
+    /// <summary>
+    /// The Lambda-Runtime-Deadline-Ms value sent for a deadline (Unix milliseconds); null leaves the header out, as a
+    /// runtime emulator that does not send it would. By default, the deadline as Lambda sends it.
+    /// </summary>
+    public Func<long, string?> DeadlineHeader { get; set; } = static ms => ms.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Answers the next <paramref name="times"/> POST .../error with <paramref name="statusCode"/>; the invocation stays open.</summary>
     public void RefuseErrors(int statusCode, int times = 1) => Enqueue(_errorRefusals, statusCode, times);
 
@@ -118,7 +124,11 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         var deadline = _time.GetUtcNow().Add(pending.Timeout).ToUnixTimeMilliseconds();
         var headers = context.Response.Headers;
         headers["Lambda-Runtime-Aws-Request-Id"] = pending.Id;
-        headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToString(CultureInfo.InvariantCulture);
+        if (DeadlineHeader(deadline) is { } deadlineValue)
+        {
+            headers["Lambda-Runtime-Deadline-Ms"] = deadlineValue;
+        }
+
         headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-1:000000000000:function:ecr-replicator";
         headers["Lambda-Runtime-Trace-Id"] = pending.TraceId;
         context.Response.ContentType = "application/json";

@@ -77,6 +77,16 @@ internal static class EcrEndpoint
             return;
         }
 
+        // awsJson1_1 requests carry Content-Type application/x-amz-json-1.1 (botocore's JSONSerializer; the model's
+        // "jsonVersion": "1.1"). An AWS JSON service answers another type as an operation it does not know: Kinesis
+        // answered application/octet-stream with UnknownOperationException (disneystreaming/smithy4s#167). Refused
+        // here too, so a client that drops or changes the header fails offline, not first on AWS.
+        if (!IsAwsJson11(request.ContentType))
+        {
+            await ErrorResponse.WriteAsync(context, 400, "UnknownOperationException", null);
+            return;
+        }
+
         if (server.Faults.TakeFailure(operation, region) is { } failure)
         {
             await ErrorResponse.WriteAsync(context, failure.StatusCode, failure.ErrorCode, failure.Message ?? "Injected fault: " + failure.ErrorCode);
@@ -134,6 +144,13 @@ internal static class EcrEndpoint
 
         await DelayAsync(server, operation, region, context.RequestAborted);
         await ErrorResponse.WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    /// <summary>True for application/x-amz-json-1.1, with or without parameters (media types are case-insensitive, RFC 9110 section 8.3.1).</summary>
+    private static bool IsAwsJson11(string? contentType)
+    {
+        var mediaType = contentType?.Split(';', 2)[0].Trim();
+        return string.Equals(mediaType, ErrorResponse.ContentType, StringComparison.OrdinalIgnoreCase);
     }
 
     // An unknown key (or one of another partition) is 400, not the 403 of the generic common-errors pages:

@@ -60,6 +60,15 @@ public sealed class LambdaBootstrap
     public TimeSpan ResponseReserve { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// The time an invocation gets when the Runtime API sends no usable Lambda-Runtime-Deadline-Ms (missing, not a
+    /// number, or beyond what a date can hold). Real Lambda always sends it; a third-party emulator may not, and
+    /// reading the gap as "no time left" would make every invocation give back all its records at once. One minute
+    /// errs short on purpose: work stopped early is handed back and redelivered, while work running past Lambda's own
+    /// timeout loses the invocation's answer.
+    /// </summary>
+    public TimeSpan MissingDeadlineBudget { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Told of a Runtime API refusal the loop survives, with the invocation's request id and a one-line message (statuses
     /// and paths only, never a URL, payload or exception message), for the app to log; null drops it.
     /// </summary>
@@ -102,7 +111,7 @@ public sealed class LambdaBootstrap
     {
         // X-Ray and the AWS SDK read the trace header from this variable; it must describe this invocation only.
         _environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
-        var deadline = DateTimeOffset.FromUnixTimeMilliseconds(invocation.DeadlineMs);
+        var deadline = Deadline(invocation);
         var context = new LambdaContext(invocation.AwsRequestId, invocation.InvokedFunctionArn, deadline, invocation.TraceId, _timeProvider);
         var budget = context.RemainingTime - ResponseReserve;
         using var deadlineSource = new CancellationTokenSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _timeProvider);
@@ -117,7 +126,10 @@ public sealed class LambdaBootstrap
         {
             try
             {
-                await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, ToRuntimeError(ex, ex.GetType().Name), RuntimeErrorTypes.UnknownReason, cancellationToken);
+                // The header carries the body's errorType, as Amazon.Lambda.RuntimeSupport sends it: the Runtime API
+                // takes any string there (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html#runtimes-api-invokeerror).
+                var error = ToRuntimeError(ex, ex.GetType().Name);
+                await _runtimeApi.ReportInvocationErrorAsync(invocation.AwsRequestId, error, error.ErrorType, cancellationToken);
             }
             catch (HttpRequestException refusal) when (IsRefusal(refusal.StatusCode))
             {
@@ -143,6 +155,19 @@ public sealed class LambdaBootstrap
         // GET next does: the Runtime API's 500 is a container error after which the runtime should exit promptly.
     }
 
+    private DateTimeOffset Deadline(RuntimeInvocation invocation)
+    {
+        if (invocation.DeadlineMs is { } ms && ms > 0 && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        }
+
+        RuntimeApiWarning?.Invoke(
+            invocation.AwsRequestId,
+            $"The Runtime API sent no usable {RuntimeApiClient.DeadlineHeader}; the invocation gets {MissingDeadlineBudget.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        return _timeProvider.GetUtcNow() + MissingDeadlineBudget;
+    }
+
     /// <summary>
     /// A 4xx answer to POST .../response refuses this one response, not the environment: the Runtime API answers 413
     /// to a response above the invocation payload limit and 400 to a malformed one
@@ -156,7 +181,7 @@ public sealed class LambdaBootstrap
         RuntimeApiWarning?.Invoke(awsRequestId, $"The Runtime API refused the invocation's response ({StatusText(refusal)}); posting an invocation error instead");
         try
         {
-            await _runtimeApi.ReportInvocationErrorAsync(awsRequestId, ToRuntimeError(refusal, ResponseRefusedErrorType), RuntimeErrorTypes.UnknownReason, cancellationToken);
+            await _runtimeApi.ReportInvocationErrorAsync(awsRequestId, ToRuntimeError(refusal, ResponseRefusedErrorType), ResponseRefusedErrorType, cancellationToken);
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && IsRefusal(ex.StatusCode))
         {

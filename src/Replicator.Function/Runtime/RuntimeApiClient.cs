@@ -41,7 +41,7 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
         var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var headers = response.Headers;
         var requestId = Header(headers, RequestIdHeader) ?? throw new InvalidOperationException($"The Runtime API answered without {RequestIdHeader}.");
-        var deadline = long.TryParse(Header(headers, DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : 0;
+        var deadline = long.TryParse(Header(headers, DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : (long?)null;
         return new RuntimeInvocation(requestId, deadline, Header(headers, FunctionArnHeader) ?? string.Empty, Header(headers, TraceIdHeader), payload);
     }
 

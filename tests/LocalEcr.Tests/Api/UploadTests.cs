@@ -122,7 +122,7 @@ public sealed class UploadTests
         var tampered = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.UploadLayerPart", signed, request =>
         {
             request.Content = new ByteArrayContent(changed);
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(EcrTestClient.AwsJson11);
         });
         tampered.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
 

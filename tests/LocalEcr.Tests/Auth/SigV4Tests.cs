@@ -103,6 +103,29 @@ public sealed class SigV4Tests
         Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The awsJson1_1 protocol's Content-Type is part of the request: Kinesis answered application/octet-stream with
+    /// UnknownOperationException (disneystreaming/smithy4s#167). Signed either way, so only the type is wrong.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("application/json")]
+    [InlineData("application/x-amz-json-1.0")]
+    [InlineData("application/octet-stream")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task A_request_without_the_aws_json_1_1_content_type_is_refused_and_not_carried_out(string? contentType)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var create = "{\"repositoryName\":\"typed\"}"u8.ToArray();
+
+        (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.CreateRepository", create, contentType: contentType)).AssertError("UnknownOperationException");
+        (await client.CallAsync("DescribeRepositories", new() { ["repositoryNames"] = new JsonArray("typed") })).AssertError("RepositoryNotFoundException");
+
+        // The same request with the protocol's type (its parameters and case do not matter) is served.
+        (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.CreateRepository", create, contentType: "Application/X-Amz-Json-1.1; charset=utf-8")).EnsureOk();
+    }
+
     [Fact]
     public async Task An_unknown_target_is_UnknownOperation()
     {

@@ -8,6 +8,9 @@ namespace LocalEcr.Tests.Support;
 /// <summary>Sends signed AWS JSON 1.1 ECR requests to a LocalEcr over real HTTP.</summary>
 internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-east-1", string accessKey = "test", string secretKey = "test", Uri? endpoint = null) : IDisposable
 {
+    /// <summary>The Content-Type of the awsJson1_1 protocol, which botocore sends on every ECR call.</summary>
+    public const string AwsJson11 = "application/x-amz-json-1.1";
+
     private readonly Uri _endpoint = endpoint ?? server.BaseAddress;
     private readonly HttpClient _http = new() { BaseAddress = endpoint ?? server.BaseAddress };
 
@@ -31,11 +34,18 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     public Task<EcrResponse> CallAsync(string operation, JsonObject? body = null) =>
         SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, Encoding.UTF8.GetBytes((body ?? []).ToJsonString()));
 
-    public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null, string? payloadHash = null)
+    /// <summary>
+    /// Posts a signed request. <paramref name="contentType"/> is the Content-Type sent (and signed); null sends none.
+    /// </summary>
+    public async Task<EcrResponse> SendRawAsync(string target, byte[] body, Action<HttpRequestMessage>? tamper = null, string? payloadHash = null, string? contentType = AwsJson11)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
         request.Content = new ByteArrayContent(body);
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
         request.Headers.Add("X-Amz-Target", target);
         if (SessionToken is not null)
         {

@@ -106,7 +106,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         var next = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
 
         Assert.Equal(LocalInvocationStatus.InvocationError, failed.Status);
-        Assert.Equal(RuntimeErrorTypes.UnknownReason, failed.ErrorType);
+        Assert.Equal(nameof(InvalidOperationException), failed.ErrorType);
         var error = JsonDocument.Parse(failed.Body).RootElement;
         Assert.Equal("handler broke", error.GetProperty("errorMessage").GetString());
         Assert.Equal(nameof(InvalidOperationException), error.GetProperty("errorType").GetString());
@@ -155,7 +155,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         var next = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
 
         Assert.Equal(LocalInvocationStatus.InvocationError, refused.Status);
-        Assert.Equal(RuntimeErrorTypes.UnknownReason, refused.ErrorType);
+        Assert.Equal(LambdaBootstrap.ResponseRefusedErrorType, refused.ErrorType);
         Assert.Equal(LambdaBootstrap.ResponseRefusedErrorType, JsonDocument.Parse(refused.Body).RootElement.GetProperty("errorType").GetString());
         Assert.Equal(
             [new(refused.RequestId, LocalInvocationStatus.Response, status), new(refused.RequestId, LocalInvocationStatus.InvocationError, 202)],
@@ -255,6 +255,53 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         var result = await invocation.WaitAsync(Wait);
         Assert.True(token.IsCancellationRequested);
         Assert.Equal("{\"cancelled\":true}", result.Body);
+    }
+
+    /// <summary>
+    /// Real Lambda always sends Lambda-Runtime-Deadline-Ms; an emulator that leaves it out (or sends something else)
+    /// must not read as "no time left", which would cancel every handler at once and give back every record.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("soon")]
+    [InlineData("99999999999999999")]
+    public async Task An_invocation_without_a_usable_deadline_gets_the_fallback_budget_and_a_warning(string? header)
+    {
+        _api.DeadlineHeader = _ => header;
+        var budget = TimeSpan.FromSeconds(40);
+        ILambdaContext? seen = null;
+        var tokenSeen = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = new LambdaBootstrap(
+            _client,
+            async (invocation, token) =>
+            {
+                seen = invocation.LambdaContext;
+                tokenSeen.SetResult(token);
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                    return "{\"finished\":true}"u8.ToArray();
+                }
+                catch (OperationCanceledException)
+                {
+                    return "{\"cancelled\":true}"u8.ToArray();
+                }
+            },
+            _environment,
+            _time)
+        { RuntimeApiWarning = Warn, MissingDeadlineBudget = budget }.RunAsync(_stop.Token);
+
+        var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(900));
+        var token = await tokenSeen.Task.WaitAsync(Wait);
+
+        Assert.Equal(_time.GetUtcNow() + budget, seen!.Deadline);
+        Assert.False(token.IsCancellationRequested, "a missing deadline read as one already passed");
+        var warning = Assert.Single(_warnings);
+        Assert.Contains(RuntimeApiClient.DeadlineHeader, warning.Message, StringComparison.Ordinal);
+        _time.Advance(budget - TimeSpan.FromSeconds(1));
+        Assert.False(token.IsCancellationRequested, "cancelled too early");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("{\"cancelled\":true}", (await invocation.WaitAsync(Wait)).Body);
     }
 
     [Fact]
