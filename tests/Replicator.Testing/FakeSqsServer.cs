@@ -12,7 +12,7 @@ namespace Replicator.Testing;
 /// <summary>
 /// SQS SendMessage and SendMessageBatch over the AWS JSON 1.0 protocol AWSSDK.SQS v4 speaks (POST /, X-Amz-Target),
 /// on loopback: records each request and answers with the MD5 digests the SDK verifies (body and message
-/// attributes, per the SQS documentation). Batch entries of a group in <see cref="RefuseGroups"/> come back in
+/// attributes, per the SQS documentation), and refuses a SendMessage over SQS's size limit. Batch entries of a group in <see cref="RefuseGroups"/> come back in
 /// Failed, those of a group in <see cref="ServerFaultGroups"/> too but as SQS's own fault; <see cref="FailWith"/>
 /// fails every request.
 /// </summary>
@@ -31,6 +31,13 @@ public sealed class FakeSqsServer : IAsyncDisposable
     /// number of times more, counted per entry.
     /// </summary>
     public ConcurrentDictionary<string, int> ServerFaultGroups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// SQS's limit on a message, body and attributes (name, type and value of each) counted in UTF-8 bytes
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html); a
+    /// SendMessage over it is refused, as SQS refuses it.
+    /// </summary>
+    public const int MaxMessageBytes = 1_048_576;
 
     public HttpStatusCode? FailWith { get; set; }
 
@@ -62,6 +69,9 @@ public sealed class FakeSqsServer : IAsyncDisposable
 
         switch (target)
         {
+            case "AmazonSQS.SendMessage" when MessageBytes(body) > MaxMessageBytes:
+                await RefuseAsync(context, 400, "InvalidParameterValue", $"One or more parameters are invalid. Reason: Message must be shorter than {MaxMessageBytes} bytes.");
+                break;
             case "AmazonSQS.SendMessage":
                 await context.Response.WriteAsync(SendMessageAnswer(body));
                 break;
@@ -116,6 +126,22 @@ public sealed class FakeSqsServer : IAsyncDisposable
         }
 
         return new JsonObject { ["Successful"] = successful, ["Failed"] = failed }.ToJsonString();
+    }
+
+    private static long MessageBytes(JsonElement message)
+    {
+        long size = Encoding.UTF8.GetByteCount(message.GetProperty("MessageBody").GetString()!);
+        if (message.TryGetProperty("MessageAttributes", out var attributes))
+        {
+            foreach (var attribute in attributes.EnumerateObject())
+            {
+                size += Encoding.UTF8.GetByteCount(attribute.Name)
+                    + Encoding.UTF8.GetByteCount(attribute.Value.GetProperty("DataType").GetString()!)
+                    + Encoding.UTF8.GetByteCount(attribute.Value.GetProperty("StringValue").GetString()!);
+            }
+        }
+
+        return size;
     }
 
     private static string BodyMd5(JsonElement message) =>

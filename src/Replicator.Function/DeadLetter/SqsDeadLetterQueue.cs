@@ -1,3 +1,4 @@
+using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Replicator.Function.Enqueue;
@@ -13,8 +14,18 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
     /// </summary>
     public const int MaxReasonLength = 1024;
 
+    /// <summary>
+    /// SQS's limit on one message, in UTF-8 bytes: the body and every attribute's name, type and value together ("All
+    /// parts of the message attribute, including Name, Type, and Value, are part of the message size restriction (1 MiB
+    /// or 1,048,576 bytes)": https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html).
+    /// </summary>
+    public const int MaxMessageBytes = 1_048_576;
+
     /// <summary>The replicator's own sender values are a word; a longer one, set by someone else, is cut to this.</summary>
     public const int MaxSenderLength = 64;
+
+    /// <summary>A reason cut shorter than this says nothing, and is left out instead.</summary>
+    private const int MinCutReasonLength = 16;
 
     public bool IsFifo { get; } = queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal);
 
@@ -38,6 +49,7 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
             attributes[SenderAttribute.Name] = new() { DataType = "String", StringValue = SqsAttributeText.Clean(message.Sender, MaxSenderLength) };
         }
 
+        FitWithin(MaxMessageBytes, message.Body, attributes);
         var request = new SendMessageRequest
         {
             QueueUrl = queueUrl.AbsoluteUri,
@@ -73,6 +85,45 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
 
         return new AmazonSQSClient(config);
     }
+
+    /// <summary>
+    /// Makes body and attributes fit <paramref name="limit"/>: a body the replication queue delivered fits on its own,
+    /// but with up to ~6 KB of reasons beside it a body near the limit would make SQS refuse the send on every receive,
+    /// and the message would reach the dead-letter queue only by the redrive policy, days later and without its
+    /// reason. The body is never cut (it is the message to replay); the reason gives way first, then the error type
+    /// (both are in the function's log line as well), each cut to what is left or, with no room, left out.
+    /// </summary>
+    internal static void FitWithin(int limit, string body, Dictionary<string, MessageAttributeValue> attributes)
+    {
+        var over = Size(body, attributes) - limit;
+        foreach (var name in (string[])[DeadLetterMessage.ErrorAttribute, DeadLetterMessage.ErrorTypeAttribute])
+        {
+            if (over <= 0)
+            {
+                return;
+            }
+
+            var value = attributes[name].StringValue;
+            var room = Encoding.UTF8.GetByteCount(value) - over;
+
+            // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4), the ellipsis included, so room / 3
+            // units always fit; Clean keeps at least two (a character and the ellipsis).
+            if (room / 3 >= MinCutReasonLength)
+            {
+                attributes[name].StringValue = SqsAttributeText.Clean(value, (int)(room / 3));
+            }
+            else
+            {
+                attributes.Remove(name);
+            }
+
+            over = Size(body, attributes) - limit;
+        }
+    }
+
+    private static long Size(string body, Dictionary<string, MessageAttributeValue> attributes) =>
+        Encoding.UTF8.GetByteCount(body)
+        + attributes.Sum(a => (long)Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value.DataType) + Encoding.UTF8.GetByteCount(a.Value.StringValue ?? string.Empty));
 
     private static string Cut(string value) => string.IsNullOrEmpty(value) ? "unknown" : SqsAttributeText.Clean(value, MaxReasonLength);
 }

@@ -71,6 +71,39 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         Assert.Equal(SqsDeadLetterQueue.MaxSenderLength, value.Length);
     }
 
+    /// <summary>
+    /// A body near SQS's limit still fits; the reasons beside it would push the message over, and SQS would refuse the
+    /// send on every receive. The body arrives whole: the reason is cut to the room left, or left out with none.
+    /// </summary>
+    [Theory]
+    [InlineData(1000, true)]
+    [InlineData(100, false)]
+    public async Task A_body_near_the_size_limit_goes_whole_and_its_reason_gives_way(int spare, bool reasonKept)
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+        var body = new string('b', FakeSqsServer.MaxMessageBytes - spare);
+        var reason = new string('\u20AC', SqsDeadLetterQueue.MaxReasonLength);
+
+        await queue.SendAsync(new DeadLetterMessage(body, "g", "m", reason, "InvalidEvent", SenderAttribute.Reconciler), CancellationToken.None);
+
+        var sent = Assert.Single(_sqs.Requests).Body;
+        Assert.Equal(body, sent.GetProperty("MessageBody").GetString());
+        var attributes = sent.GetProperty("MessageAttributes");
+        Assert.Equal("InvalidEvent", attributes.GetProperty("ReplicatorErrorType").GetProperty("StringValue").GetString());
+        Assert.Equal(SenderAttribute.Reconciler, attributes.GetProperty(SenderAttribute.Name).GetProperty("StringValue").GetString());
+        if (reasonKept)
+        {
+            var cut = attributes.GetProperty("ReplicatorError").GetProperty("StringValue").GetString()!;
+            Assert.EndsWith(SqsAttributeText.Ellipsis.ToString(), cut, StringComparison.Ordinal);
+            Assert.StartsWith("\u20AC\u20AC", cut, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.False(attributes.TryGetProperty("ReplicatorError", out _));
+        }
+    }
+
     [Fact]
     public async Task A_standard_queue_gets_no_fifo_parameters()
     {
