@@ -13,9 +13,18 @@ namespace Replicator.Cli.Commands;
 /// </summary>
 public static class CliApp
 {
+    /// <summary>The global option that chooses a profile of the shared AWS files, as the AWS CLI's.</summary>
+    public const string ProfileOptionName = "--profile";
+
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand("Replicates Amazon ECR images across regions: backfill, one-off copies, verification and an offline demo.");
+        root.Options.Add(new Option<string?>(ProfileOptionName)
+        {
+            Description = "Use this profile of the AWS config and credentials files, as `aws --profile` does: its credentials ahead of the environment's keys, and its region (default: AWS_PROFILE)",
+            HelpName = "NAME",
+            Recursive = true,
+        });
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(SyncCommand.Create(context));
         root.Subcommands.Add(CopyCommand.Create(context));
@@ -37,6 +46,13 @@ public static class CliApp
 
         try
         {
+            // Each command holds the context it was built with: under --profile, the commands are built again with
+            // the profile's context and the arguments parsed once more (parsing has no side effect).
+            if (parse.GetValue<string?>(ProfileOptionName) is { } profile)
+            {
+                parse = BuildRoot(context.WithProfile(profile)).Parse(args);
+            }
+
             return await parse.InvokeAsync(
                 new InvocationConfiguration
                 {

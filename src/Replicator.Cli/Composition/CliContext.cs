@@ -28,6 +28,33 @@ public sealed record CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// This context under the named profile of the shared AWS files, as the AWS CLI's <c>--profile</c>: its credentials
+    /// (ahead of the environment's keys; an injected <see cref="Credentials"/> stays, as a test's override) and, through
+    /// <c>AWS_PROFILE</c>, its region, endpoints and FIPS and dual-stack settings. An unknown profile is a
+    /// <see cref="UsageException"/>.
+    /// </summary>
+    public CliContext WithProfile(string profileName)
+    {
+        ArgumentNullException.ThrowIfNull(profileName);
+        if (string.IsNullOrWhiteSpace(profileName))
+        {
+            throw new UsageException("--profile needs the name of a profile of the AWS config or credentials file");
+        }
+
+        IAwsCredentialsSource credentials;
+        try
+        {
+            credentials = Credentials ?? AwsSdkCredentialsSource.ForProfile(profileName);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--profile: {e.Message}");
+        }
+
+        return this with { Environment = new ProfileEnvironment(Environment, profileName), Credentials = credentials };
+    }
+
     public static CliContext FromProcess() => new()
     {
         Environment = ProcessEnvironmentVariables.Instance,

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 
 namespace Replicator.Core.Signing;
@@ -32,6 +33,28 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     {
         _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
         _resolve = () => Task.FromResult(credentials);
+    }
+
+    /// <summary>
+    /// The credentials of one named profile of the shared config and credentials files (keys, <c>role_arn</c> with
+    /// <c>source_profile</c> or <c>credential_source</c>, <c>credential_process</c>, SSO), chosen as the AWS CLI's
+    /// <c>--profile</c> chooses them: ahead of the environment's keys and of <c>AWS_PROFILE</c>. The profile must exist
+    /// now (the files are read here, and an unknown name is an <see cref="ArgumentException"/> in botocore's words);
+    /// its credentials are resolved on first use, and again after each invalidation, as the default chain's are.
+    /// </summary>
+    public static AwsSdkCredentialsSource ForProfile(string profileName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
+        var profiles = new CredentialProfileStoreChain();
+        if (!profiles.TryGetProfile(profileName, out _))
+        {
+            // botocore's ProfileNotFound: "The config profile (NAME) could not be found".
+            throw new ArgumentException($"The config profile ({profileName}) could not be found");
+        }
+
+        return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
+            ? Task.FromResult(credentials)
+            : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"));
     }
 
     /// <summary>Resolves with <paramref name="resolve"/> (in place of the SDK's default chain) on first use and after each invalidation.</summary>

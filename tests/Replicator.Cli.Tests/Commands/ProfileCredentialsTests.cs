@@ -71,16 +71,58 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 
+    /// <summary>
+    /// <c>--profile</c> chooses the profile as the AWS CLI's does: ahead of <c>AWS_PROFILE</c> and of keys in the
+    /// environment (both of which LocalEcr does not know here), its region the source region when none is given, and
+    /// written before the command or after it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_profile_flag_wins_over_AWS_PROFILE_and_environment_keys_and_brings_its_region(bool beforeCommand)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(94);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role, defaultRegion: "eu-central-1");
+        string[] copy = ["copy", "app:v1", "--destination-region", CliHarness.West];
+        string[] flag = ["--profile", "operator"];
+
+        var run = await RunCliAsync(
+            h,
+            "default",
+            beforeCommand ? [.. flag, .. copy] : [.. copy, .. flag],
+            new() { ["AWS_ACCESS_KEY_ID"] = "AKIAENVIRONMENT00001", ["AWS_SECRET_ACCESS_KEY"] = "environment-secret" });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task An_unknown_profile_is_a_usage_error_naming_it_before_any_call()
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "nope", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: --profile: The config profile (nope) could not be found", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 
     // The files as `aws configure` writes them: keys in credentials, the role profile in config
     // (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html).
-    private void WriteProfiles(string roleArn)
+    private void WriteProfiles(string roleArn, string defaultRegion = CliHarness.Source)
     {
         File.WriteAllText(Path.Combine(_work, "config"), $"""
             [default]
-            region = {CliHarness.Source}
+            region = {defaultRegion}
 
             [profile operator]
             role_arn = {roleArn}
@@ -98,7 +140,9 @@ public sealed class ProfileCredentialsTests : IDisposable
             """);
     }
 
-    private Task<ProcessRun> RunCliAsync(CliHarness h, string? profile, params string[] args)
+    private Task<ProcessRun> RunCliAsync(CliHarness h, string? profile, params string[] args) => RunCliAsync(h, profile, args, []);
+
+    private Task<ProcessRun> RunCliAsync(CliHarness h, string? profile, string[] args, Dictionary<string, string> extra)
     {
         var environment = new Dictionary<string, string>
         {
@@ -114,6 +158,11 @@ public sealed class ProfileCredentialsTests : IDisposable
         if (profile is not null)
         {
             environment["AWS_PROFILE"] = profile;
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
         }
 
         return ProcessRun.RunAsync("dotnet", [BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"), .. args], _work, environment, ProcessRun.InheritedAwsVariables());
