@@ -73,8 +73,11 @@ internal static class LayerOperations
             }
 
             // The model: "The specified layer is not available because it is not associated with an image.
-            // Unassociated image layers may be cleaned up at any time." (LayerInaccessibleException)
-            var images = repository.Images.Values.Where(i => i.Info.Blobs.Contains(digest)).ToList();
+            // Unassociated image layers may be cleaned up at any time." (LayerInaccessibleException). A foreign layer
+            // the repository holds is associated with the images naming it: ECR serves the licensed Windows layers
+            // pushed with allow-nondistributable-artifacts, so nodes pull them through ECR alone
+            // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html, "Windows images considerations").
+            var images = repository.Images.Values.Where(i => i.Info.Blobs.Contains(digest) || i.Info.ForeignLayers.Contains(digest)).ToList();
             if (images.Count == 0)
             {
                 throw new EcrException("LayerInaccessibleException", $"The image layer '{digest}' in the repository with name '{name}' in the registry with id '{call.RegistryId}' is not associated with an image");

@@ -8,6 +8,12 @@ internal sealed class ManifestInfo
     /// <summary>Config and layer digests that must exist as layers of the repository.</summary>
     public IReadOnlyList<string> Blobs { get; init; } = [];
 
+    /// <summary>
+    /// Foreign and non-distributable layer digests: PutImage does not need them, but one the repository holds (pushed
+    /// with Docker's allow-nondistributable-artifacts) is associated with the image and served like its other layers.
+    /// </summary>
+    public IReadOnlyList<string> ForeignLayers { get; init; } = [];
+
     /// <summary>Child manifests (index or manifest list) that must exist as images of the repository.</summary>
     public IReadOnlyList<string> Children { get; init; } = [];
 

@@ -105,6 +105,7 @@ internal static class ManifestParser
     private static ManifestInfo Image(JsonElement root, string mediaType)
     {
         var blobs = new List<string>();
+        var foreign = new List<string>();
         long size = 0;
         string? configMediaType = null;
         if (root.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object)
@@ -120,7 +121,11 @@ internal static class ManifestParser
             foreach (var layer in Descriptors(layers, "layers", "digest"))
             {
                 size += layer.Size;
-                if (!MediaTypes.IsSkippedLayer(layer.MediaType) && !blobs.Contains(layer.Digest))
+                if (MediaTypes.IsSkippedLayer(layer.MediaType))
+                {
+                    foreign.Add(layer.Digest);
+                }
+                else if (!blobs.Contains(layer.Digest))
                 {
                     blobs.Add(layer.Digest);
                 }
@@ -131,6 +136,7 @@ internal static class ManifestParser
         {
             MediaType = mediaType,
             Blobs = blobs,
+            ForeignLayers = foreign,
             ConfigMediaType = configMediaType,
             ArtifactType = Text(root, "artifactType") ?? configMediaType,
             SubjectDigest = Subject(root),

@@ -16,6 +16,7 @@ public static class ReplicationPlanner
     /// </summary>
     public static IReadOnlyList<string> BlobsToCheck(SourceImage source, DestinationState destination)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
         if (!destination.RepositoryExists)
         {
@@ -24,7 +25,7 @@ public static class ReplicationPlanner
 
         var walk = ManifestWalker.Walk(source, destination.ManifestDigests.Contains);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        return [.. walk.ToPush.SelectMany(m => m.Blobs).Select(b => b.Digest).Where(seen.Add)];
+        return [.. walk.ToPush.SelectMany(source.BlobsOf).Select(b => b.Digest).Where(seen.Add)];
     }
 
     public static ReplicationPlan Plan(SourceImage source, DestinationState destination)
@@ -40,8 +41,8 @@ public static class ReplicationPlanner
         var skipped = 0;
         foreach (var manifest in walk.ToPush)
         {
-            nonDistributable.UnionWith(manifest.Layers.Where(l => l.IsNonDistributable).Select(l => l.Digest));
-            foreach (var blob in manifest.Blobs)
+            nonDistributable.UnionWith(manifest.Layers.Where(l => l.IsNonDistributable && !source.HeldForeignLayers.Contains(l.Digest)).Select(l => l.Digest));
+            foreach (var blob in source.BlobsOf(manifest))
             {
                 if (seen.TryGetValue(blob.Digest, out var size))
                 {

@@ -19,6 +19,8 @@ public sealed record SourceImage(
 {
     private static readonly IReadOnlyDictionary<string, long> NoSizes = new Dictionary<string, long>(StringComparer.Ordinal);
 
+    private static readonly IReadOnlySet<string> NoLayers = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>
     /// Referrers found beyond the loader's bound and not brought along. Each is still pushed to the source with a push
     /// event of its own, which replicates it (its subject being there by then), and the reconciler heals any whose
@@ -28,6 +30,26 @@ public sealed record SourceImage(
 
     /// <summary>Blob sizes by digest, as the source reports them, for the blobs whose descriptors carry none.</summary>
     public IReadOnlyDictionary<string, long> BlobSizes { get; init; } = NoSizes;
+
+    /// <summary>
+    /// The foreign (non-distributable) layers of the image that the source repository holds: pushed with Docker's
+    /// <c>allow-nondistributable-artifacts</c>, as air-gapped sites do so their nodes never fetch a Windows base layer
+    /// from the manifest's <c>urls</c>. Copied like any layer (<see cref="BlobsOf"/>), so each destination serves them
+    /// as the source does; the foreign layers the source does not hold are left to their URLs.
+    /// </summary>
+    public IReadOnlySet<string> HeldForeignLayers { get; init; } = NoLayers;
+
+    /// <summary>
+    /// The blobs a destination must hold for <paramref name="manifest"/>: its <see cref="Manifest.Blobs"/>, then its
+    /// foreign layers in <see cref="HeldForeignLayers"/>.
+    /// </summary>
+    public IEnumerable<Descriptor> BlobsOf(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return HeldForeignLayers.Count == 0
+            ? manifest.Blobs
+            : manifest.Blobs.Concat(manifest.Layers.Where(l => l.IsNonDistributable && HeldForeignLayers.Contains(l.Digest)));
+    }
 
     public static SourceImage Create(Manifest root, IEnumerable<Manifest>? descendants = null, IEnumerable<Manifest>? referrers = null, string? tag = null, bool applyTag = true)
     {

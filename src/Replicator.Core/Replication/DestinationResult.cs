@@ -32,7 +32,8 @@ public sealed record DestinationResult(
 
     /// <summary>
     /// Foreign (non-distributable) layers the manifests written here name but the copy left out: Windows base layers
-    /// whose manifests give URLs to fetch them from, which ECR's PutImage does not require to be uploaded.
+    /// the source does not hold either (those it holds are copied), whose manifests give URLs to fetch them from, which
+    /// ECR's PutImage does not require to be uploaded.
     /// </summary>
     public int NonDistributableSkipped { get; init; }
 

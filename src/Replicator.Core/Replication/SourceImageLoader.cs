@@ -10,8 +10,8 @@ namespace Replicator.Core.Replication;
 /// Fetches the source image by digest (pulling by digest never converts the manifest) with every accepted
 /// media type, then every manifest below an index, and resolves where the tag points now (for the late-event
 /// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image),
-/// then the sizes schema 1 manifests do not declare (BatchCheckLayerAvailability), so the plans made from the image
-/// are complete. Returns null when the image no longer exists at the source: a stale event, not a failure.
+/// then the sizes schema 1 manifests do not declare and the foreign layers the source holds (BatchCheckLayerAvailability),
+/// so the plans made from the image are complete. Returns null when the image no longer exists at the source: a stale event, not a failure.
 /// </summary>
 internal sealed class SourceImageLoader
 {
@@ -41,24 +41,31 @@ internal sealed class SourceImageLoader
         var (referrers, leftBehind) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
         var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
-        return image with { ReferrersLeftBehind = leftBehind, BlobSizes = await UndeclaredSizesAsync(source, reference, image, cancellationToken) };
+        return await WithSourceLayersAsync(source, reference, image with { ReferrersLeftBehind = leftBehind }, cancellationToken);
     }
 
     /// <summary>
-    /// Docker schema 1 declares no blob sizes; the source's BatchCheckLayerAvailability reports them. Asked once per
-    /// image, only when a schema 1 manifest is among its manifests. A layer the source does not hold stays unsized:
-    /// only a destination that must copy it fails, as it would on the download.
+    /// What only the source's BatchCheckLayerAvailability tells, asked once per image and only when needed: the sizes
+    /// Docker schema 1 does not declare (a layer the source does not hold stays unsized: only a destination that must
+    /// copy it fails, as it would on the download), and which foreign layers the source holds
+    /// (<see cref="SourceImage.HeldForeignLayers"/>). An image with neither costs no call.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<string, long>> UndeclaredSizesAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken)
+    private static async Task<SourceImage> WithSourceLayersAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken)
     {
-        var unsized = image.Manifests.SelectMany(m => m.Blobs).Where(b => b.Size == Descriptor.UnknownSize).Select(b => b.Digest).Distinct(StringComparer.Ordinal).ToList();
-        if (unsized.Count == 0)
+        var unsized = image.Manifests.SelectMany(m => m.Blobs).Where(b => b.Size == Descriptor.UnknownSize).Select(b => b.Digest);
+        var foreign = image.Manifests.SelectMany(m => m.Layers).Where(l => l.IsNonDistributable).Select(l => l.Digest).ToHashSet(StringComparer.Ordinal);
+        var asked = unsized.Concat(foreign).Distinct(StringComparer.Ordinal).ToList();
+        if (asked.Count == 0)
         {
-            return image.BlobSizes;
+            return image;
         }
 
-        var sizes = await AvailableLayers.SizesAsync(source, reference.RegistryId, reference.RepositoryName, unsized, cancellationToken);
-        return sizes.Where(s => s.Value >= 0).ToDictionary(StringComparer.Ordinal);
+        var held = await AvailableLayers.SizesAsync(source, reference.RegistryId, reference.RepositoryName, asked, cancellationToken);
+        return image with
+        {
+            BlobSizes = held.Where(s => s.Value >= 0).ToDictionary(StringComparer.Ordinal),
+            HeldForeignLayers = held.Keys.Where(foreign.Contains).ToHashSet(StringComparer.Ordinal),
+        };
     }
 
     /// <summary>

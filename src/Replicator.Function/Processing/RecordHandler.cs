@@ -200,7 +200,7 @@ public sealed class RecordHandler(
 
     /// <summary>What a destination's log line says of the foreign layers its copy left out.</summary>
     public static string ForeignLayersNote(int count) =>
-        $"{count} foreign (non-distributable) layer(s) not copied: the manifest names where to fetch them, and ECR's PutImage does not require them";
+        $"{count} foreign (non-distributable) layer(s) not copied: the source does not hold them, the manifest names where to fetch them, and ECR's PutImage does not require them";
 
     private long ElapsedMs(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
 

@@ -38,6 +38,32 @@ public sealed class DownloadUrlTests
         await UrlAsync(client, digest);
     }
 
+    /// <summary>
+    /// ECR serves the licensed Windows layers a push with allow-nondistributable-artifacts uploaded
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html, "Windows images considerations"):
+    /// a foreign layer the repository holds is associated with the image that names it.
+    /// </summary>
+    [Theory]
+    [InlineData("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip")]
+    [InlineData("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip")]
+    public async Task A_foreign_layer_the_repository_holds_is_served_once_an_image_names_it(string mediaType)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server, "eu-west-1");
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes(1000, 44);
+        var digest = await TestImages.UploadBlobAsync(client, "app", data);
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).AssertError("LayerInaccessibleException");
+
+        var config = Encoding.UTF8.GetBytes("{\"os\":\"windows\"}");
+        var configDigest = await TestImages.UploadBlobAsync(client, "app", config);
+        var manifest = TestImages.ImageManifest(configDigest, config.Length, (digest, data.Length, mediaType));
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest })).EnsureOk();
+
+        using var response = await client.GetAsync(await UrlAsync(client, digest));
+        Assert.Equal(data, await response.Content.ReadAsByteArrayAsync());
+    }
+
     private static async Task<string> UrlAsync(EcrTestClient client, string digest)
     {
         var response = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json;

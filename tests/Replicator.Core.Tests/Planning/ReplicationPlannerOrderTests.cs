@@ -115,6 +115,27 @@ public class ReplicationPlannerOrderTests
     }
 
     [Fact]
+    public void Foreign_layers_the_source_holds_are_copied_and_only_the_others_counted()
+    {
+        var manifest = Fixture.Parse("docker-v2-foreign-layers.json");
+        var foreign = manifest.Layers.Where(l => l.IsNonDistributable).ToList();
+        var source = SourceImage.Create(manifest, tag: "ltsc") with { HeldForeignLayers = new HashSet<string>([foreign[0].Digest], StringComparer.Ordinal) };
+
+        var plan = ReplicationPlanner.Plan(source, Images.Holding());
+
+        Assert.Equal(3, plan.Blobs.Count);
+        Assert.Equal(foreign[0].Digest, Assert.Single(plan.Blobs, b => MediaTypes.IsNonDistributable(b.MediaType)).Digest);
+        Assert.Equal(1, plan.NonDistributableSkipped);
+        Assert.Equal(1920 + 4312 + foreign[0].Size, plan.BytesToCopy);
+        Assert.Contains(foreign[0].Digest, ReplicationPlanner.BlobsToCheck(source, Images.Holding()));
+        Assert.DoesNotContain(foreign[1].Digest, ReplicationPlanner.BlobsToCheck(source, Images.Holding()));
+
+        // A destination that already holds it does not get it again.
+        var held = ReplicationPlanner.Plan(source, Images.Holding(blobs: [foreign[0].Digest]));
+        Assert.DoesNotContain(held.Blobs, b => b.Digest == foreign[0].Digest);
+    }
+
+    [Fact]
     public void Schema1_blobs_are_deduplicated_and_flagged_as_unknown_size()
     {
         var plan = ReplicationPlanner.Plan(SourceImage.Create(Fixture.Parse("schema1-signed.json"), tag: "1.0"), Images.Holding());

@@ -40,10 +40,12 @@ public sealed class ExactCopyTests
         var result = await h.Replicator().ReplicateAsync(Request("team/app", image.Digest, "v1", West, Europe), CancellationToken.None);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
-        // Foreign layers are neither checked, downloaded nor uploaded: only the manifest's own PutImage names them,
-        // and ECR accepts it without them (docs/fidelity.md).
-        var naming = recorder.Requests.Where(r => ForeignLayers.Any(f => System.Text.Encoding.UTF8.GetString(r.Body).Contains(f.Digest, StringComparison.Ordinal))).Select(r => r.Operation).Distinct();
-        Assert.Equal(kind == "docker-windows-foreign" ? ["PutImage"] : Array.Empty<string>(), naming);
+        // Foreign layers the source does not hold are asked about once, of the source, for both destinations, and
+        // neither downloaded nor uploaded: after that only the manifest's own PutImage names them, and ECR accepts it
+        // without them (docs/fidelity.md).
+        var naming = recorder.Requests.Where(r => ForeignLayers.Any(f => System.Text.Encoding.UTF8.GetString(r.Body).Contains(f.Digest, StringComparison.Ordinal))).Select(r => r.Operation).ToList();
+        Assert.Equal(kind == "docker-windows-foreign" ? ["BatchCheckLayerAvailability", "PutImage"] : Array.Empty<string>(), naming.Distinct());
+        Assert.Equal(kind == "docker-windows-foreign" ? 1 : 0, naming.Count(o => o == "BatchCheckLayerAvailability"));
         Assert.All(result.Destinations, d => Assert.Equal(kind == "docker-windows-foreign" ? ForeignLayers.Length : 0, d.NonDistributableSkipped));
         Assert.Equal(image.Digest, result.SourceDigest);
         foreach (var region in new[] { West, Europe })
@@ -69,6 +71,41 @@ public sealed class ExactCopyTests
         Assert.Equal(image.Digest, west.Digest);
         Assert.Equal(image.Blobs.Count, west.LayersCopied);
         Assert.Equal(image.TotalBlobBytes, west.BytesCopied);
+    }
+
+    /// <summary>
+    /// A source that holds its foreign layers (pushed with Docker's allow-nondistributable-artifacts, as an air-gapped
+    /// site does) has every destination hold them too: they are copied like any layer, not left to URLs the
+    /// destination's nodes may not reach.
+    /// </summary>
+    [Fact]
+    public async Task A_foreign_layer_the_source_holds_is_copied_to_every_destination()
+    {
+        await using var h = await StartAsync();
+        var plain = new SampleImageBuilder(seed: 9).Image(SampleFormat.Docker, [250_000, 400_000], "amd64");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(plain.Root.Manifest)!.AsObject();
+        var baseLayer = json["layers"]![0]!.AsObject();
+        baseLayer["mediaType"] = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+        baseLayer["urls"] = new System.Text.Json.Nodes.JsonArray($"https://mcr.microsoft.com/v2/windows/servercore/blobs/{baseLayer["digest"]}");
+        var manifest = json.ToJsonString();
+        // The pusher uploads every blob of the image, the foreign one included: the source holds it.
+        var image = new SampleImage(plain.Blobs, [new SampleManifest(Digest.Compute(System.Text.Encoding.UTF8.GetBytes(manifest)), plain.Root.MediaType, manifest)]);
+        var foreign = baseLayer["digest"]!.GetValue<string>();
+        await h.PushAsync(Source, "win/app", image, "ltsc");
+
+        var result = await h.Replicator().ReplicateAsync(Request("win/app", image.Digest, "ltsc", West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.All(result.Destinations, d =>
+        {
+            Assert.Equal(0, d.NonDistributableSkipped);
+            Assert.Equal(image.Blobs.Count, d.LayersCopied);
+        });
+        foreach (var region in new[] { West, Europe })
+        {
+            Assert.True(await h.HasBlobAsync(region, "win/app", foreign), $"the foreign layer is missing in {region}");
+            Assert.Equal(image.Digest, await h.TagDigestAsync(region, "win/app", "ltsc"));
+        }
     }
 
     /// <summary>The image with <see cref="ForeignLayers"/> first in its layers, as a Windows image names its base.</summary>
