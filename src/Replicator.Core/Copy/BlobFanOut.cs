@@ -18,6 +18,7 @@ internal sealed class BlobFanOut
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
     private readonly CancellationToken _cancellationToken;
+    private readonly int _destinations;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (BlobToCopy Blob, List<BlobCopyTarget> Targets)> _blobs = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
@@ -32,6 +33,7 @@ internal sealed class BlobFanOut
         _copier = copier;
         _slots = slots;
         _waiting = destinations;
+        _destinations = destinations;
         _time = time;
         _grace = grace;
         _cancellationToken = cancellationToken;
@@ -44,9 +46,15 @@ internal sealed class BlobFanOut
     public Task<long> Add(BlobTarget target, BlobToCopy blob, IProgress<long>? progress)
     {
         var waiter = new BlobCopyTarget(target, progress);
+        var late = false;
+        var arm = false;
         lock (_gate)
         {
-            if (!_started)
+            if (_started)
+            {
+                late = true;
+            }
+            else
             {
                 if (!_blobs.TryGetValue(blob.Digest, out var entry))
                 {
@@ -56,12 +64,24 @@ internal sealed class BlobFanOut
                 }
 
                 entry.Targets.Add(waiter);
-                return waiter.Done;
+
+                // A destination may register a blob after it arrived: the joined copy of another request, cancelled,
+                // comes back here (InFlightCopies). If every destination that arrived so far had nothing to copy, the
+                // grace is not running yet, and without it this blob would wait for the slowest destination.
+                arm = ArmGrace();
             }
         }
 
-        // Late: the shared copies have started without this destination, which copies the blob on its own.
-        _ = CopyAsync(blob, [waiter]);
+        if (late)
+        {
+            // The shared copies have started without this destination, which copies the blob on its own.
+            _ = CopyAsync(blob, [waiter]);
+        }
+        else if (arm)
+        {
+            StartGraceTimer();
+        }
+
         return waiter.Done;
     }
 
@@ -78,13 +98,7 @@ internal sealed class BlobFanOut
             }
 
             last = --_waiting == 0;
-            if (!last)
-            {
-                // The grace runs from the first arrival with something to copy: one that failed at once or needs
-                // nothing must not shorten the wait for the others that do.
-                arm = !_started && !_graceArmed && _blobs.Count > 0 && _grace != Timeout.InfiniteTimeSpan;
-                _graceArmed |= arm;
-            }
+            arm = !last && ArmGrace();
         }
 
         if (last)
@@ -93,19 +107,36 @@ internal sealed class BlobFanOut
         }
         else if (arm)
         {
-            // Created outside the lock: a timer may fire on another thread at once, and Start takes the lock.
-            var timer = _time.CreateTimer(static self => ((BlobFanOut)self!).Start(), this, _grace, Timeout.InfiniteTimeSpan);
-            lock (_gate)
-            {
-                if (!_started)
-                {
-                    _graceTimer = timer;
-                    return;
-                }
-            }
-
-            timer.Dispose();
+            StartGraceTimer();
         }
+    }
+
+    /// <summary>
+    /// Under <see cref="_gate"/>: true, once, when the grace must start now. It runs from the first moment a destination
+    /// that arrived has something to copy: one that failed at once or needs nothing must not shorten the wait for the
+    /// others that do.
+    /// </summary>
+    private bool ArmGrace()
+    {
+        var arm = !_started && !_graceArmed && _blobs.Count > 0 && _waiting < _destinations && _grace != Timeout.InfiniteTimeSpan;
+        _graceArmed |= arm;
+        return arm;
+    }
+
+    private void StartGraceTimer()
+    {
+        // Created outside the lock: a timer may fire on another thread at once, and Start takes the lock.
+        var timer = _time.CreateTimer(static self => ((BlobFanOut)self!).Start(), this, _grace, Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                _graceTimer = timer;
+                return;
+            }
+        }
+
+        timer.Dispose();
     }
 
     /// <summary>Starts the copies of every blob registered so far, once: at the last arrival or when the grace ends.</summary>
