@@ -19,7 +19,14 @@ public static class EcrEventParser
     public const string ExpectedSource = "aws.ecr";
     public const string ExpectedDetailType = "ECR Image Action";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+    /// <summary>
+    /// No duplicate members: an event never has them, and one with two <c>repository-name</c>s is a forgery whose
+    /// reading would depend on which the lookup meets first. The check also unescapes every member name up front, so a
+    /// name escaping an unpaired surrogate (<c>{"\udc00\udc00":0}</c>, plain ASCII SQS accepts) is refused here,
+    /// instead of throwing from a later member lookup that meets it (System.Text.Json unescapes a longer escaped name
+    /// while it searches), which no caller expects.
+    /// </summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     public static ImageAction Parse(string? body)
     {
@@ -40,8 +47,13 @@ public static class EcrEventParser
         }
         catch (JsonException ex)
         {
-            // JsonException messages carry positions, not content, so they are safe to keep.
+            // JsonException messages carry positions, not content, so they are safe to keep. A duplicate member is one.
             throw new InvalidEventException("body", $"the message body is not JSON: {ex.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-member check unescapes every member name, and throws this for an escaped unpaired surrogate.
+            throw new InvalidEventException("body", "the message body is not valid Unicode (a member name escapes an unpaired surrogate)");
         }
 
         using (document)

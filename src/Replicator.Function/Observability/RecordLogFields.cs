@@ -27,5 +27,11 @@ public sealed record RecordLogFields(LogFields Fields, string? ParseError)
         {
             return new RecordLogFields(fields, $"invalid {ex.Field}: {ex.Message}");
         }
+        catch (Exception ex)
+        {
+            // Never thrown by design (the parser turns every refusal into InvalidEventException), but these fields are
+            // built inside the batch's own error handling, where an exception would fail every record of the invocation.
+            return new RecordLogFields(fields, $"body not readable: {ex.GetType().Name}");
+        }
     }
 }

@@ -115,6 +115,14 @@ internal static class HostileEvents
         yield return ("deep nesting", With("image-tag", new string('[', 2_000) + new string(']', 2_000)), "body");
         yield return ("nesting just past the cap", With("image-tag", "[[[[[[[[1]]]]]]]]"), "body");
         yield return ("not JSON", "{\"source\":\"aws.ecr\",", "body");
+
+        // Member names System.Text.Json cannot unescape (an unpaired surrogate, plain ASCII to SQS), longer than the
+        // names the parser looks up, so a lookup would meet them; and a duplicate member, whose reading would depend on
+        // which one a lookup meets first.
+        var valid = With("image-tag", "\"v1\"");
+        yield return ("top-level member name escaping an unpaired surrogate", "{\"\\udc00\\udc00\":0," + valid[1..], "body");
+        yield return ("detail member name escaping an unpaired surrogate", valid.Replace("\"detail\":{", "\"detail\":{\"\\ud800xxxxxxxxxxxxxxxxxxxxxxxx\":0,", StringComparison.Ordinal), "body");
+        yield return ("duplicate repository-name", valid.Replace("\"detail\":{", "\"detail\":{\"repository-name\":\"other/app\",", StringComparison.Ordinal), "body");
         yield return ("JSON array", "[" + With("image-tag", "\"v1\"") + "]", "body");
         yield return ("JSON string", "\"aws.ecr\"", "body");
         yield return ("empty", string.Empty, "body");
