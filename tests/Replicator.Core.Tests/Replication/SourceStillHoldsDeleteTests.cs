@@ -97,6 +97,31 @@ public sealed class SourceStillHoldsDeleteTests
         Assert.Null(await h.GetImageAsync(West, "bydigest", image.Digest));
     }
 
+    /// <summary>
+    /// Only an answer that the source does not hold the tag lets a delete through: a source that cannot be read (access
+    /// denied, throttling past the retries, a server error) deletes nothing anywhere, and the failure is the message's.
+    /// </summary>
+    [Theory]
+    [InlineData("AccessDeniedException", 400)]
+    [InlineData("ThrottlingException", 400)]
+    [InlineData("ServerException", 500)]
+    public async Task A_source_that_cannot_be_read_deletes_nothing(string errorCode, int status)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 155).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "unread", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("unread", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.DeleteAsync(Source, "unread", new ImageIdentifier { ImageTag = "v1" });
+        h.Server.Faults.FailNext("DescribeImages", 1000, errorCode, status, region: Source);
+
+        var result = await h.Replicator().DeleteAsync(Request("unread", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.All(result.Destinations, d => Assert.Equal(ReplicationOutcome.Failed, d.Outcome));
+        Assert.Equal(0, h.Calls(West, "BatchDeleteImage") + h.Calls(Europe, "BatchDeleteImage"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "unread", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "unread", "v1"));
+    }
+
     [Fact]
     public async Task A_source_repository_that_no_longer_exists_lets_the_delete_through()
     {

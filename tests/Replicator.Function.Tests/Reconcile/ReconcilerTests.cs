@@ -499,6 +499,42 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Empty(after.Messages);
     }
 
+    /// <summary>
+    /// With deletes replicated, a source listing that fails part way must not read as "the source lacks the tags of the
+    /// pages it did not get": the repository is reported, and no DELETE is sent for any of its tags.
+    /// </summary>
+    [Fact]
+    public async Task A_source_listing_that_fails_after_its_first_page_sends_no_delete()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var image = Unique(SampleFormat.Oci);
+            await h.PushAsync(ReconcileRig.Source, "paged", image, $"v{i}");
+            await h.PushAsync(ReconcileRig.West, "paged", image, $"v{i}");
+        }
+
+        var describeImages = 0;
+        var scanner = h.Scanner(
+            (operation, _) =>
+            {
+                // From the second listing page on, the source refuses (a refusal is not retried).
+                if (operation == "DescribeImages" && ++describeImages == 2)
+                {
+                    h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", 400, region: ReconcileRig.Source);
+                }
+            },
+            new DriftSelection { ReplicateDeletes = true },
+            new DriftScanPaging { PageSize = 2, ReferrersPageSize = 2 });
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(scanner, sender, TimeProvider.System).RunAsync(Run("partial"), CancellationToken.None);
+
+        Assert.StartsWith("paged: ", Assert.Single(report.Failures), StringComparison.Ordinal);
+        Assert.DoesNotContain(sender.Messages, m => EcrEventParser.Parse(m.Body).ActionType == ImageAction.Delete);
+        Assert.Equal(0, h.Server.Calls.Count(ReconcileRig.West, "BatchDeleteImage"));
+    }
+
     [Fact]
     public async Task An_archived_source_image_is_neither_pushed_nor_taken_for_a_deleted_one()
     {
