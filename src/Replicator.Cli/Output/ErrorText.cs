@@ -48,7 +48,8 @@ public static class ErrorText
             var reason = line[(colon + 2)..].Trim();
             if (reason.Length > 0)
             {
-                reasons.Add(reason.Length > MaxReasonLength ? string.Concat(reason.AsSpan(0, MaxReasonLength), "...") : reason);
+                // Cut between words, as every quoted message: the console redacts after the cut.
+                reasons.Add(Core.Errors.ErrorText.Quote(reason, MaxReasonLength));
             }
         }
 

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Ecr;
 
@@ -214,18 +214,10 @@ public static class EcrErrorClassifier
     private static string DefaultMessage(HttpStatusCode statusCode) =>
         $"HTTP {(int)statusCode} without an error message";
 
-    private static string? Truncate(string? message)
-    {
-        if (string.IsNullOrWhiteSpace(message))
-        {
-            return null;
-        }
-
-        if (message.Length <= MaxMessageLength)
-        {
-            return message;
-        }
-
-        return new StringBuilder(message, 0, MaxMessageLength, MaxMessageLength + 3).Append("...").ToString();
-    }
+    /// <summary>
+    /// ECR's message, on one line and cut at <see cref="MaxMessageLength"/> without splitting a word: the redaction of
+    /// the lines that quote it runs after the cut, and half a token is too short for its patterns (<see cref="ErrorText"/>).
+    /// </summary>
+    private static string? Truncate(string? message) =>
+        string.IsNullOrWhiteSpace(message) ? null : ErrorText.Quote(message, MaxMessageLength);
 }

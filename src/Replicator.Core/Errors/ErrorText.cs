@@ -17,20 +17,24 @@ public static class ErrorText
     /// the cut never goes through a word: a run of the characters a key, a token, a JWT or a key name is made of
     /// (letters, digits and <c>/+=_.-</c>) that the cut would split is dropped whole.
     /// </remarks>
-    public static string Quote(string? message)
+    public static string Quote(string? message) => Quote(message, MaxQuotedLength);
+
+    /// <summary>As <see cref="Quote(string?)"/>, cut to at most <paramref name="maxLength"/> characters.</summary>
+    public static string Quote(string? message, int maxLength)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         if (string.IsNullOrWhiteSpace(message))
         {
             return string.Empty;
         }
 
         var line = message.Trim().ReplaceLineEndings(" ");
-        if (line.Length <= MaxQuotedLength)
+        if (line.Length <= maxLength)
         {
             return line;
         }
 
-        var end = MaxQuotedLength;
+        var end = maxLength;
         if (InWord(line[end]))
         {
             while (end > 0 && InWord(line[end - 1]))

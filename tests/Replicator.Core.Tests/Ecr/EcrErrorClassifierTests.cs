@@ -92,12 +92,21 @@ public sealed class EcrErrorClassifierTests
         Assert.Equal("InternalFailure", EcrErrorClassifier.Parse(HttpStatusCode.BadGateway, null, "<html><body>Bad gateway</body></html>"u8).ErrorCode);
     }
 
+    /// <summary>
+    /// Cut between words: the lines that quote the message are redacted after the cut, and the half of a token the cut
+    /// would leave is too short for the redaction's patterns.
+    /// </summary>
     [Fact]
-    public void Long_messages_are_cut()
+    public void Long_messages_are_cut_between_words_so_no_half_token_is_left()
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"__type":"X","message":"{{new string('m', 5000)}}"}""");
+        var words = string.Concat(Enumerable.Repeat("word ", 200));
+        var token = "IQoJb3JpZ2luX2VjEJr" + new string('A', 60);
+        var body = Encoding.UTF8.GetBytes($$"""{"__type":"X","message":"{{words}}{{token}} and more"}""");
+
         var details = EcrErrorClassifier.Parse(HttpStatusCode.BadRequest, null, body);
-        Assert.Equal(1024 + 3, details.Message.Length);
+
+        Assert.Equal(words.TrimEnd() + "...", details.Message);
+        Assert.True(details.Message.Length <= EcrErrorClassifier.MaxMessageLength + 3);
     }
 
     [Fact]
