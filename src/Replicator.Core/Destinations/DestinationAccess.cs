@@ -60,6 +60,14 @@ public sealed partial record DestinationAccess
     [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleArnPattern();
 
+    /// <summary>True when <paramref name="arn"/> is a whole IAM role ARN, with the partition it names.</summary>
+    internal static bool IsRoleArn(string arn, out string partition)
+    {
+        var match = RoleArnPattern().Match(arn);
+        partition = match.Success ? match.Groups[1].Value : string.Empty;
+        return match.Success;
+    }
+
     // STS AssumeRole ExternalId: 2..1224 of [\w+=,.@:/-] (botocore sts model, externalIdType), \w again ASCII.
     [GeneratedRegex(@"^[A-Za-z0-9_+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ExternalIdPattern();

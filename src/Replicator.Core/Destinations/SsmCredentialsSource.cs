@@ -213,8 +213,10 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
 
             if (roleArn is not null)
             {
+                // The whole ARN is checked, not its prefix: the ARN is part of the secret value, and the messages that
+                // name the role (an AssumeRole refusal, the destination's log line) would echo whatever followed it.
                 var expected = AwsPartitions.IdOf(DestinationRegion);
-                if (!roleArn.StartsWith($"arn:{expected}:iam::", StringComparison.Ordinal) || !roleArn.Contains(":role/", StringComparison.Ordinal))
+                if (!DestinationAccess.IsRoleArn(roleArn, out var partition) || partition != expected)
                 {
                     throw Malformed($"has a RoleArn that is not an IAM role of partition {expected}, where {DestinationRegion} is");
                 }
