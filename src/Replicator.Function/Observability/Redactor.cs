@@ -25,24 +25,26 @@ public static partial class Redactor
     // What may stand right before a key name: the start, whitespace, a query's ? or &, a quote (JSON or not), a
     // structure's opening or separator, or the '=' of an enclosing pair. Not a letter, digit, '-' or '/':
     // "ExpiredToken" or "cn-north-1-secret" inside an error code or a parameter name is not a key.
-    private const string KeyStart = @"(?<![^\s?&""'{(\[,;=])";
+    // Also right after a percent-encoded '?' or '&' (%3F, %26): a presigned URL quoted inside another URL's query.
+    private const string KeyStart = @"(?:(?<![^\s?&""'{(\[,;=])|(?<=%3[Ff]|%26))";
 
     // Any URL query: presigned S3 URLs carry X-Amz-Signature/Credential/Security-Token there, and no query we log is needed.
     // The scheme starts after a non-scheme character, so a long run of letters is scanned once, not from every letter.
     [GeneratedRegex(@"(?<![a-zA-Z0-9+.-])(?<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s?#""'<>]+)\?[^\s""'<>]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex UrlQuery();
 
-    // key=value, key: value and "key":"value" pairs whose key names a secret (also outside a URL, e.g. in a header
-    // dump or JSON). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
+    // key=value, key: value, "key":"value" and 'key': 'value' pairs whose key names a secret (also outside a URL, e.g.
+    // in a header dump, JSON or a Python-style dict), and key%3Dvalue inside a percent-encoded URL (a value runs to the
+    // next separator, or to a percent-encoded '&', %26). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
     // session, security, refresh, id, auth or api token; a secret, client secret or secret (access) key), passwords.
-    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|%3[Dd]|""\s*:\s*""|'\s*:\s*')(?<value>(?:[^\s&,;""'%]|%(?!26))+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPair();
 
     // key=value and "key":"value" pairs of any key name: NamesASecret decides (any name holding "token", "secret" or
     // "password": authorizationToken, SecretString, github_token). Not the "key: value" form, where an error code
     // ("ExpiredToken: The security token ...") is followed by its text; that form is SecretPair's whole names only.
     // The key is a whole word (KeyStart before it), so each word is tried once: no backtracking across a long run.
-    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?<sep>\s*=\s*|""\s*:\s*"")(?<value>[^\s&,;""']+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?<sep>\s*=\s*|%3[Dd]|""\s*:\s*""|'\s*:\s*')(?<value>(?:[^\s&,;""'%]|%(?!26))+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AnyPair();
 
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the

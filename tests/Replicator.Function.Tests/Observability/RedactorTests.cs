@@ -53,6 +53,10 @@ public class RedactorTests
     [InlineData("github_token=ghp_abcdef0123", "ghp_abcdef0123")]
     [InlineData("Proxy-Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz")]
     [InlineData("headers=Authorization: Bearer opaqueToken123", "opaqueToken123")]
+    [InlineData("redirect to https%3A%2F%2Fbucket.s3.amazonaws.com%2Flayer%3FX-Amz-Security-Token%3DIQoJb3JpZ2luX2VjEJr%252Fabc%26X-Amz-Signature%3D0a1b2c3d4e failed", "IQoJb3JpZ2luX2VjEJr")]
+    [InlineData("redirect to https%3A%2F%2Fbucket.s3.amazonaws.com%2Flayer%3FX-Amz-Date%3D20261201%26X-Amz-Signature%3D0a1b2c3d4e failed", "0a1b2c3d4e")]
+    [InlineData("X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2FtokenTail%3D%3D&X-Amz-Date=20261201", "tokenTail")]
+    [InlineData("{'SecretAccessKey': 'hunter2hunter2', 'region': 'us-east-1'}", "hunter2hunter2")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);
