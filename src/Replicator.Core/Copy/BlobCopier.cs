@@ -48,8 +48,8 @@ internal sealed class BlobCopier
     /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
     /// session or position) does so on its own, with its own download, once the shared download it was fed by has
     /// ended (it keeps draining its queue meanwhile, so the others are never held by it); a download whose bytes fail
-    /// verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's blobs in
-    /// flight) while its sessions open and its bytes flow, and none while it waits for a late session.
+    /// verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's
+    /// blobs in flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
     public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
     {
