@@ -17,6 +17,19 @@ public sealed class QueueTests
         Assert.True(queue["SqsManagedSseEnabled"] is { } sse ? (bool)sse : queue["KmsMasterKeyId"] is not null);
     }
 
+    /// <summary>
+    /// High throughput FIFO needs both settings together (SQS refuses perMessageGroupId with a queue-wide deduplication
+    /// scope): the quota is then per repository, not one for the whole queue.
+    /// </summary>
+    [Fact]
+    public void Replication_queue_is_in_high_throughput_mode()
+    {
+        var queue = Stack.Properties("ReplicationQueue");
+
+        Assert.Equal("messageGroup", (string)queue["DeduplicationScope"]!);
+        Assert.Equal("perMessageGroupId", (string)queue["FifoThroughputLimit"]!);
+    }
+
     [Fact]
     public void Visibility_timeout_is_at_least_six_times_the_function_timeout()
     {
