@@ -83,11 +83,18 @@ public sealed class MotoRedeliveryTests
     private static AmazonSQSClient Client(MotoServer moto) =>
         new(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = moto.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1" });
 
-    /// <summary>The stack's FIFO queue as far as these tests need it: its 5,400 s visibility timeout.</summary>
+    /// <summary>The stack's FIFO queue as far as these tests need it: its 5,400 s visibility timeout, in high throughput mode.</summary>
     private static async Task<string> CreateQueueAsync(IAmazonSQS sqs) => (await sqs.CreateQueueAsync(new CreateQueueRequest
     {
         QueueName = "ecr-replicator.fifo",
-        Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true", ["ContentBasedDeduplication"] = "true", ["VisibilityTimeout"] = "5400" },
+        Attributes = new Dictionary<string, string>
+        {
+            ["FifoQueue"] = "true",
+            ["ContentBasedDeduplication"] = "true",
+            ["DeduplicationScope"] = "messageGroup",
+            ["FifoThroughputLimit"] = "perMessageGroupId",
+            ["VisibilityTimeout"] = "5400",
+        },
     })).QueueUrl;
 
     /// <summary>A batch processor whose every copy fails transiently, scheduling redelivery on moto with a 1 s backoff.</summary>
