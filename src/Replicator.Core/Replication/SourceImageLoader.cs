@@ -10,8 +10,9 @@ namespace Replicator.Core.Replication;
 /// Fetches the source image by digest (pulling by digest never converts the manifest) with every accepted
 /// media type, then every manifest below an index, and resolves where the tag points now (for the late-event
 /// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image),
-/// then the sizes schema 1 manifests do not declare and the foreign layers the source holds (BatchCheckLayerAvailability),
-/// so the plans made from the image are complete. Returns null when the image no longer exists at the source: a stale event, not a failure.
+/// then the sizes schema 1 manifests do not declare and the foreign layers the source holds
+/// (BatchCheckLayerAvailability), so the plans made from the image are complete. Returns null when the image no longer
+/// exists at the source: a stale event, not a failure.
 /// </summary>
 internal sealed class SourceImageLoader
 {

@@ -47,7 +47,8 @@ public static class EcrEventParser
         }
         catch (JsonException ex)
         {
-            // JsonException messages carry positions, not content, so they are safe to keep. A duplicate member is one.
+            // JsonException messages carry positions (and, for a duplicate member, its name), never values, so they are
+            // safe to keep.
             throw new InvalidEventException("body", $"the message body is not JSON: {ex.Message}");
         }
         catch (InvalidOperationException)
