@@ -12,9 +12,9 @@ namespace Replicator.Testing;
 /// <summary>
 /// SQS SendMessage and SendMessageBatch over the AWS JSON 1.0 protocol AWSSDK.SQS v4 speaks (POST /, X-Amz-Target),
 /// on loopback: records each request and answers with the MD5 digests the SDK verifies (body and message
-/// attributes, per the SQS documentation), and refuses a SendMessage over SQS's size limit. Batch entries of a group in <see cref="RefuseGroups"/> come back in
-/// Failed, those of a group in <see cref="ServerFaultGroups"/> too but as SQS's own fault; <see cref="FailWith"/>
-/// fails every request.
+/// attributes, per the SQS documentation), and refuses a SendMessage over SQS's size limit. Batch entries of a group
+/// in <see cref="RefuseGroups"/> come back in Failed, those of a group in <see cref="ServerFaultGroups"/> too but as
+/// SQS's own fault; <see cref="FailWith"/> fails every request.
 /// </summary>
 public sealed class FakeSqsServer : IAsyncDisposable
 {
