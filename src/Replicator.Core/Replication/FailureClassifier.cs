@@ -30,6 +30,15 @@ internal static class FailureClassifier
         // The client has refreshed the credentials once and the token is still refused (a role session too short
         // for a long copy, or a clock far off): a redelivery runs with credentials fetched afresh.
         EcrException { ErrorCode: EcrErrorCodes.ExpiredTokenException } e => (e.ErrorCode, e.Message, true),
+        // The destination reported these layers (or child manifests) held when the plan was made, and lacked them by
+        // PutImage: layers no image references yet "may be cleaned up at any time" (the model's
+        // LayerInaccessibleException), as those of a copy cut short before its PutImage are, or someone deleted them
+        // meanwhile. Not retried as a call (the same PutImage fails the same way) but as the message: a redelivery
+        // checks the destination again and uploads what is missing.
+        EcrException { Operation: "PutImage", ErrorCode: EcrErrorCodes.LayersNotFoundException or EcrErrorCodes.ReferencedImagesNotFoundException } e => (
+            e.ErrorCode,
+            $"{e.Message}; the destination lost what the plan found there, a retry checks it again and uploads what is missing",
+            true),
         EcrException e => (e.ErrorCode, e.Message, e.IsTransient),
         ReplicationException e => (e.ErrorCode, e.Message, e.IsTransient),
         ManifestException e => (ReplicationErrorCodes.InvalidManifest, e.Message, false),

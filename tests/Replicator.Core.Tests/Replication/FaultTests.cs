@@ -89,6 +89,32 @@ public sealed class FaultTests
         Assert.Equal(image.Blobs.Count - 1, h.Calls(West, "CompleteLayerUpload"));
     }
 
+    /// <summary>
+    /// ECR may clean up layers no image references yet (the model's LayerInaccessibleException), such as those of a
+    /// copy cut short before its PutImage: a PutImage refused for a missing layer or child is a transient failure of the
+    /// destination, not a dead letter, and the next attempt checks again, uploads what is missing and puts the image.
+    /// </summary>
+    [Theory]
+    [InlineData("LayersNotFoundException")]
+    [InlineData("ReferencedImagesNotFoundException")]
+    public async Task A_put_refused_for_something_the_destination_lost_is_transient_and_the_retry_completes(string errorCode)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 36).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "lost", image, "v1");
+        h.Server.Faults.FailNext("PutImage", 1, errorCode, 400, region: West);
+
+        var first = await h.Replicator().ReplicateAsync(Request("lost", image.Digest, "v1", West), CancellationToken.None);
+        var retry = await h.Replicator().ReplicateAsync(Request("lost", image.Digest, "v1", West), CancellationToken.None);
+
+        var failed = Assert.Single(first.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, failed.Outcome);
+        Assert.Equal(errorCode, failed.ErrorCode);
+        Assert.True(failed.Transient);
+        Assert.True(retry.Succeeded, retry.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "lost", "v1"));
+    }
+
     [Fact]
     public async Task An_expired_upload_session_restarts_that_layer_only()
     {
