@@ -95,7 +95,9 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
     /// </summary>
     internal static void FitWithin(int limit, string body, Dictionary<string, MessageAttributeValue> attributes)
     {
-        var over = Size(body, attributes) - limit;
+        // The body, up to 1 MiB, is counted once; only the attributes change below.
+        long forAttributes = limit - Encoding.UTF8.GetByteCount(body);
+        var over = AttributesSize(attributes) - forAttributes;
         foreach (var name in (string[])[DeadLetterMessage.ErrorAttribute, DeadLetterMessage.ErrorTypeAttribute])
         {
             if (over <= 0)
@@ -117,13 +119,12 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
                 attributes.Remove(name);
             }
 
-            over = Size(body, attributes) - limit;
+            over = AttributesSize(attributes) - forAttributes;
         }
     }
 
-    private static long Size(string body, Dictionary<string, MessageAttributeValue> attributes) =>
-        Encoding.UTF8.GetByteCount(body)
-        + attributes.Sum(a => (long)Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value.DataType) + Encoding.UTF8.GetByteCount(a.Value.StringValue ?? string.Empty));
+    private static long AttributesSize(Dictionary<string, MessageAttributeValue> attributes) =>
+        attributes.Sum(a => (long)Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value.DataType) + Encoding.UTF8.GetByteCount(a.Value.StringValue ?? string.Empty));
 
     private static string Cut(string value) => string.IsNullOrEmpty(value) ? "unknown" : SqsAttributeText.Clean(value, MaxReasonLength);
 }

@@ -57,6 +57,22 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
 
     private void Warn(string requestId, string message) => _warnings.Enqueue((requestId, message));
 
+    /// <summary>A handler that tells its context and token, then waits for the token and answers that it was cancelled.</summary>
+    private static LambdaBootstrapHandler WaitsForItsToken(TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)> seen) =>
+        async (invocation, token) =>
+        {
+            seen.SetResult((invocation.LambdaContext, token));
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                return "{\"finished\":true}"u8.ToArray();
+            }
+            catch (OperationCanceledException)
+            {
+                return "{\"cancelled\":true}"u8.ToArray();
+            }
+        };
+
     private LocalInvocationPost[] PostsFor(string requestId) => _api.Posts.Where(p => p.RequestId == requestId).ToArray();
 
     [Fact]
@@ -231,23 +247,11 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     [Fact]
     public async Task The_deadline_cancels_the_handler_token_before_lambda_would_kill_it()
     {
-        var tokenSeen = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Run(async (_, token) =>
-        {
-            tokenSeen.SetResult(token);
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, token);
-                return "{\"finished\":true}"u8.ToArray();
-            }
-            catch (OperationCanceledException)
-            {
-                return "{\"cancelled\":true}"u8.ToArray();
-            }
-        });
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Run(WaitsForItsToken(seen));
 
         var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(10));
-        var token = await tokenSeen.Task.WaitAsync(Wait);
+        var (_, token) = await seen.Task.WaitAsync(Wait);
         _time.Advance(TimeSpan.FromSeconds(9));
         Assert.False(token.IsCancellationRequested, "cancelled too early");
         _time.Advance(TimeSpan.FromMilliseconds(600));
@@ -269,32 +273,14 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     {
         _api.DeadlineHeader = _ => header;
         var budget = TimeSpan.FromSeconds(40);
-        ILambdaContext? seen = null;
-        var tokenSeen = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = new LambdaBootstrap(
-            _client,
-            async (invocation, token) =>
-            {
-                seen = invocation.LambdaContext;
-                tokenSeen.SetResult(token);
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, token);
-                    return "{\"finished\":true}"u8.ToArray();
-                }
-                catch (OperationCanceledException)
-                {
-                    return "{\"cancelled\":true}"u8.ToArray();
-                }
-            },
-            _environment,
-            _time)
-        { RuntimeApiWarning = Warn, MissingDeadlineBudget = budget }.RunAsync(_stop.Token);
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = new LambdaBootstrap(_client, WaitsForItsToken(seen), _environment, _time) { RuntimeApiWarning = Warn, MissingDeadlineBudget = budget }
+            .RunAsync(_stop.Token);
 
         var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(900));
-        var token = await tokenSeen.Task.WaitAsync(Wait);
+        var (context, token) = await seen.Task.WaitAsync(Wait);
 
-        Assert.Equal(_time.GetUtcNow() + budget, seen!.Deadline);
+        Assert.Equal(_time.GetUtcNow() + budget, context.Deadline);
         Assert.False(token.IsCancellationRequested, "a missing deadline read as one already passed");
         var warning = Assert.Single(_warnings);
         Assert.Contains(RuntimeApiClient.DeadlineHeader, warning.Message, StringComparison.Ordinal);
