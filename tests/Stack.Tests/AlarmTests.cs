@@ -54,15 +54,15 @@ public sealed class AlarmTests
         Assert.Equal("email", (string)subscription["Protocol"]!);
         Assert.Equal("ops@example.com", (string)subscription["Endpoint"]!);
         Assert.Equal("{Ref:AlarmTopic}", (string)subscription["TopicArn"]!);
-        // Nine for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
+        // Ten for the stack, the p99 latency and stall alarms over all destinations, both once per destination region,
         // and the reconciler's two (the default schedule is on).
-        Assert.Equal(11 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(12 + (2 * Samples.Destinations.Length) + 2, withEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Equal(["{Ref:AlarmTopic}"], Samples.Strings(a.Value["Properties"]!["AlarmActions"])));
 
         var withoutEmail = Samples.PushOnly;
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Topic"));
         Assert.Empty(withoutEmail.OfType("AWS::SNS::Subscription"));
-        Assert.Equal(11 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
+        Assert.Equal(12 + 2 + 2, withoutEmail.OfType("AWS::CloudWatch::Alarm").Count());
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["AlarmActions"]));
         Assert.All(withoutEmail.OfType("AWS::CloudWatch::Alarm"), a => Assert.Null(a.Value["Properties"]!["OKActions"]));
     }
@@ -83,7 +83,7 @@ public sealed class AlarmTests
         });
 
         var alarms = stack.OfType("AWS::CloudWatch::Alarm").ToList();
-        Assert.Equal(11 + 2 + 2, alarms.Count); // with the reconciler's two
+        Assert.Equal(12 + 2 + 2, alarms.Count); // with the reconciler's two
         Assert.All(alarms, a =>
         {
             Assert.Equal(expected, Samples.Strings(a.Value["Properties"]!["AlarmActions"]));
@@ -153,6 +153,55 @@ public sealed class AlarmTests
         Assert.Equal(
             Samples.WithDeletes.Properties("DeadLetterQueueSentAlarm")["AlarmActions"]!.ToJsonString(),
             properties["AlarmActions"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void An_event_EventBridge_could_put_neither_in_the_intake_queue_nor_in_its_dead_letter_queue_raises_an_alarm()
+    {
+        // A permission error is sent straight to the rule's dead-letter queue, which the same queue policy then refuses:
+        // the event is in no queue, and only EventBridge's own metric of the image-action rule counts it.
+        foreach (var (_, stack) in Samples.EveryBranch())
+        {
+            var alarm = AlarmOn(stack, "InvocationsFailedToBeSentToDlq", "{Ref:ImageActionRule}");
+
+            Assert.Equal("AWS/Events", (string)alarm["Namespace"]!);
+            Assert.Equal("RuleName", (string)Assert.Single(alarm["Dimensions"]!.AsArray())!["Name"]!);
+            Assert.Equal(("Sum", "GreaterThanThreshold", "0", "notBreaching"), ((string)alarm["Statistic"]!, (string)alarm["ComparisonOperator"]!, alarm["Threshold"]!.ToString(), (string)alarm["TreatMissingData"]!));
+            // The rule the alarm names is the one that delivers to the intake queue, on the default bus (RuleName alone).
+            var rule = stack.Properties("ImageActionRule");
+            Assert.Null(rule["EventBusName"]);
+            Assert.Equal("{GetAtt:IntakeDeadLetterQueue.Arn}", (string)rule["Targets"]![0]!["DeadLetterConfig"]!["Arn"]!);
+        }
+    }
+
+    [Fact]
+    public void A_given_up_replicated_event_raises_an_alarm_over_every_destination_only_with_a_bus()
+    {
+        var stack = Samples.Options;
+        var alarm = stack.Properties("ReplicatedEventsFailedAlarm");
+
+        // MetricsWriter.WriteReplicatedEventFailed also writes the metric under the empty dimension set: no Dimensions.
+        Assert.Equal((string)stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["METRICS_NAMESPACE"]!, (string)alarm["Namespace"]!);
+        Assert.Equal(MetricsWriter.ReplicatedEventsFailedMetric, (string)alarm["MetricName"]!);
+        Assert.Null(alarm["Dimensions"]);
+        Assert.Equal(("Sum", "GreaterThanThreshold", "0", "notBreaching"), ((string)alarm["Statistic"]!, (string)alarm["ComparisonOperator"]!, alarm["Threshold"]!.ToString(), (string)alarm["TreatMissingData"]!));
+        Assert.NotNull(stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATED_EVENT_BUS"]);
+        Assert.DoesNotContain(Samples.WithDeletes.OfType("AWS::CloudWatch::Alarm"), a => a.Key == "ReplicatedEventsFailedAlarm");
+    }
+
+    [Theory]
+    [InlineData("arn:aws:sns:us-east-1:123456789012:ops-alarms", true)]
+    [InlineData("arn:aws-cn:sns:cn-north-1:123456789012:ops_alarms", true)]
+    [InlineData("", true)]
+    // A FIFO topic needs a MessageGroupId on every publish, which an alarm action does not send.
+    [InlineData("arn:aws:sns:us-east-1:123456789012:ops-alarms.fifo", false)]
+    [InlineData("arn:aws:sqs:us-east-1:123456789012:ops-alarms", false)]
+    [InlineData("ops-alarms", false)]
+    public void AlarmTopicArn_takes_a_standard_topic_arn_only(string value, bool admitted)
+    {
+        var pattern = (string)StackTemplate.Raw["Parameters"]!["AlarmTopicArn"]!["AllowedPattern"]!;
+
+        Assert.Equal(admitted, System.Text.RegularExpressions.Regex.IsMatch(value, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]

@@ -34,6 +34,10 @@ public sealed class ReconcileTests
         Assert.Equal("events.amazonaws.com", (string)permission["Principal"]!);
         Assert.Equal("{GetAtt:ReconcileRule.Arn}", (string)permission["SourceArn"]!);
         Assert.Equal("{Ref:ReplicatorFunction}", (string)permission["FunctionName"]!);
+        // The schedule starts only once the reconcile grants exist: a first run before them would fail with
+        // AccessDenied, and with no async retry reconciling would wait a whole period.
+        Assert.Contains("ReconcilerPolicy", Samples.Strings(stack.Resource("ReconcileRule")["DependsOn"]));
+        Assert.Equal("ReconcileEnabled", (string)stack.Resource("ReconcilerPolicy")["Condition"]!);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
         (FailedEventAgeMetric, "Milliseconds"),
     ];
 
-    private static readonly (string Name, string Unit)[] EventFailureDefinitions = [("ReplicatedEventsFailed", "Count")];
+    private static readonly (string Name, string Unit)[] EventFailureDefinitions = [(ReplicatedEventsFailedMetric, "Count")];
 
     private static readonly (string Name, string Unit)[] ReconcileDefinitions =
     [
@@ -84,6 +84,11 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     public const string AggregatedFailuresMetric = "ReplicationFailures";
 
     private static readonly string[] AggregatedMetrics = [AggregatedLatencyMetric, AggregatedLagMetric, AggregatedFailuresMetric, FailedEventAgeMetric];
+
+    /// <summary>Given-up "ECR Image Replicated" events, also published without a dimension for the stack's alarm.</summary>
+    public const string ReplicatedEventsFailedMetric = "ReplicatedEventsFailed";
+
+    private static readonly string[] AggregatedEventFailureMetrics = [ReplicatedEventsFailedMetric];
 
     /// <summary>
     /// The warning to log at init when Lambda's log-level filtering would drop every metric line, else null. An EMF line
@@ -140,12 +145,13 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
 
     /// <summary>
     /// ReplicatedEventsFailed: one "ECR Image Replicated" event for <paramref name="destinationRegion"/> was given up
-    /// (the image itself is replicated). Written only when it happens; alarm on its sum if consumers depend on the events.
+    /// (the image itself is replicated). Written only when it happens, per region and without a dimension: the stack's
+    /// ReplicatedEventsFailedAlarm watches the one series over every destination, other accounts and partitions included.
     /// </summary>
     public void WriteReplicatedEventFailed(string destinationRegion)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationRegion);
-        Emit(DimensionName, destinationRegion, timeProvider.GetUtcNow(), EventFailureDefinitions, [1]);
+        Emit(DimensionName, destinationRegion, timeProvider.GetUtcNow(), EventFailureDefinitions, [1], AggregatedEventFailureMetrics);
     }
 
     /// <summary>

@@ -198,17 +198,26 @@ public class MetricsWriterTests
     }
 
     [Fact]
-    public void A_given_up_replicated_event_is_one_ReplicatedEventsFailed_count_of_its_destination_region()
+    public void A_given_up_replicated_event_is_one_ReplicatedEventsFailed_count_of_its_destination_region_and_of_all_destinations()
     {
         var output = new StringWriter();
         new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(Now)).WriteReplicatedEventFailed("eu-west-1");
 
         var line = JsonDocument.Parse(Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
-        var directive = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
-        Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
-        var metric = Assert.Single(directive.GetProperty("Metrics").EnumerateArray().ToArray());
-        Assert.Equal("ReplicatedEventsFailed", metric.GetProperty("Name").GetString());
-        Assert.Equal("Count", metric.GetProperty("Unit").GetString());
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+
+        // One series per region, and one without a dimension that the stack's ReplicatedEventsFailedAlarm watches.
+        Assert.Equal(2, directives.Length);
+        string[][] dimensionSets = [.. directives.Select(d => d.GetProperty("Dimensions")[0].EnumerateArray().Select(n => n.GetString()!).ToArray())];
+        Assert.Equal([[MetricsWriter.DimensionName], []], dimensionSets);
+        foreach (var directive in directives)
+        {
+            Assert.Equal("Test/Ns", directive.GetProperty("Namespace").GetString());
+            var metric = Assert.Single(directive.GetProperty("Metrics").EnumerateArray().ToArray());
+            Assert.Equal(MetricsWriter.ReplicatedEventsFailedMetric, metric.GetProperty("Name").GetString());
+            Assert.Equal("Count", metric.GetProperty("Unit").GetString());
+        }
+
         Assert.Equal(1, line.GetProperty("ReplicatedEventsFailed").GetInt32());
         Assert.Equal("eu-west-1", line.GetProperty("DestinationRegion").GetString());
     }
