@@ -13,6 +13,15 @@ internal sealed class ManifestWalker
     /// <summary>Deeper nesting than any real image; bounds the recursion on hostile input.</summary>
     public const int MaxNesting = 8;
 
+    /// <summary>
+    /// Referrers of referrers, from the image down (a signature of an SBOM of the image is 2). Real chains are a few
+    /// long; the bound keeps the recursion within <see cref="MaxNesting"/> levels per link. The loader stops there
+    /// (<see cref="Replication.SourceImageLoader"/>), and a referrer reached further down all the same (by a longer path
+    /// than the loader's) is left out of the plan, like those the loader leaves behind: its own push event copies it.
+    /// Neither fails the image, which a referrer's depth says nothing about.
+    /// </summary>
+    public const int MaxReferrerChain = 8;
+
     private readonly SourceImage _source;
     private readonly Func<string, bool> _isPresent;
     private readonly Dictionary<string, List<Manifest>> _referrersBySubject = new(StringComparer.Ordinal);
@@ -56,22 +65,30 @@ internal sealed class ManifestWalker
         }
 
         var walker = new ManifestWalker(source, isPresent);
-        walker.Visit(source.Root, 0, parentPresent: false);
+        walker.Visit(source.Root, 0, 0, parentPresent: false);
 
         // Referrers that list a manifest whose walk was still open when they were reached (an index referrer of a
         // platform manifest that lists the index holding it): every such manifest is placed now.
         for (var i = 0; i < walker._deferred.Count; i++)
         {
-            walker.Visit(walker._deferred[i], 1, parentPresent: false);
+            walker.Visit(walker._deferred[i], 0, 1, parentPresent: false);
         }
 
-        var orphan = source.Referrers.FirstOrDefault(r => !walker._visited.Contains(r.ReferenceDigest));
+        // A referrer whose subject is part of the image but that the walk did not reach was left out past
+        // MaxReferrerChain; one whose subject is not part of it is a caller's error.
+        var orphan = source.Referrers.FirstOrDefault(r =>
+            !walker._visited.Contains(r.ReferenceDigest)
+            && !string.Equals(r.Subject!.Digest, source.Root.ReferenceDigest, StringComparison.Ordinal)
+            && !source.Descendants.ContainsKey(r.Subject.Digest)
+            && !walker._referrers.ContainsKey(r.Subject.Digest));
         return orphan is null
             ? walker
             : throw new ArgumentException($"referrer {orphan.ReferenceDigest} names subject {orphan.Subject!.Digest}, which is not part of the image", nameof(source));
     }
 
-    private void Visit(Manifest manifest, int depth, bool parentPresent)
+    /// <param name="depth">Index nesting below the image or the referrer this walk started from.</param>
+    /// <param name="chain">Referrer links from the image (<see cref="MaxReferrerChain"/>).</param>
+    private void Visit(Manifest manifest, int depth, int chain, bool parentPresent)
     {
         if (!_visited.Add(manifest.ReferenceDigest))
         {
@@ -100,7 +117,7 @@ internal sealed class ManifestWalker
                 continue;
             }
 
-            Visit(Lookup(child.Digest), depth + 1, present);
+            Visit(Lookup(child.Digest), depth + 1, chain, present);
         }
 
         if (present)
@@ -118,13 +135,20 @@ internal sealed class ManifestWalker
         {
             foreach (var referrer in referrers)
             {
+                if (chain >= MaxReferrerChain)
+                {
+                    // Left out with whatever refers to it: never placed, so an index that lists it pushes it as its
+                    // child instead, before itself.
+                    continue;
+                }
+
                 if (ListsAnOpenManifest(referrer, 0))
                 {
                     _deferred.Add(referrer);
                     continue;
                 }
 
-                Visit(referrer, depth + 1, parentPresent: false);
+                Visit(referrer, 0, chain + 1, parentPresent: false);
             }
         }
     }

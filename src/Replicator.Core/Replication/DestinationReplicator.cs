@@ -89,7 +89,7 @@ internal sealed class DestinationReplicator
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
             var referrersNote = image.ReferrersLeftBehind > 0
-                ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} left to their own push events and the reconciler"
+                ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} (or more than {ManifestWalker.MaxReferrerChain} links down a chain of referrers) left to their own push events and the reconciler"
                 : null;
             var note = referrersNote is null || provisioningNote is null ? referrersNote ?? provisioningNote : $"{referrersNote}; {provisioningNote}";
             return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note)

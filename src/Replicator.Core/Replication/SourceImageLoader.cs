@@ -90,24 +90,37 @@ internal sealed class SourceImageLoader
     /// <remarks>
     /// Breadth first, so the referrers nearest the image (its own signatures and SBOMs) are the ones kept when the walk
     /// reaches <see cref="MaxReferrers"/>; the count of the others found by then is returned with them. Past the bound
-    /// the walk stops listing, so that count is a lower bound.
+    /// the walk stops listing, so that count is a lower bound. Referrers more than
+    /// <see cref="ManifestWalker.MaxReferrerChain"/> links from the image are counted with them and not fetched: the
+    /// planner would not push them, and each is still copied by its own push event (its subject chain being there).
     /// </remarks>
     private async Task<(List<Manifest> Referrers, int LeftBehind)> FetchReferrersAsync(
         IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(StringComparer.Ordinal) { root.ReferenceDigest };
         known.UnionWith(descendants.Select(d => d.ReferenceDigest));
-        var subjects = new Queue<string>(known);
+
+        // Each subject with its referrer links from the image: 0 for the image and the manifests below it.
+        var subjects = new Queue<(string Digest, int Chain)>(known.Select(d => (d, 0)));
         var referrers = new List<Manifest>();
         var leftBehind = 0;
-        while (subjects.TryDequeue(out var subject) && leftBehind == 0)
+        var full = false;
+        while (!full && subjects.TryDequeue(out var next))
         {
+            var (subject, chain) = next;
             var fresh = (await ListReferrerDigestsAsync(source, reference, subject, cancellationToken)).Where(known.Add).ToList();
+            if (chain >= ManifestWalker.MaxReferrerChain)
+            {
+                leftBehind += fresh.Count;
+                continue;
+            }
+
             var room = MaxReferrers - referrers.Count;
             if (fresh.Count > room)
             {
-                leftBehind = fresh.Count - room;
+                leftBehind += fresh.Count - room;
                 fresh = fresh[..room];
+                full = true;
             }
 
             foreach (var chunk in fresh.Chunk(Batches.ManifestFetchBatchSize))
@@ -130,13 +143,13 @@ internal sealed class SourceImageLoader
                     }
 
                     referrers.Add(referrer);
-                    subjects.Enqueue(referrer.ReferenceDigest);
+                    subjects.Enqueue((referrer.ReferenceDigest, chain + 1));
                     foreach (var child in children)
                     {
                         if (known.Add(child.ReferenceDigest))
                         {
                             descendants.Add(child);
-                            subjects.Enqueue(child.ReferenceDigest);
+                            subjects.Enqueue((child.ReferenceDigest, chain + 1));
                         }
                     }
                 }

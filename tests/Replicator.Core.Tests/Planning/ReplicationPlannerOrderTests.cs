@@ -219,6 +219,31 @@ public class ReplicationPlannerOrderTests
             plan.Manifests.Where(p => !p.TagOnly).Select(p => p.Digest));
     }
 
+    [Fact]
+    public void A_referrer_chain_past_the_bound_pushes_its_first_links_in_order_and_leaves_the_rest_out_instead_of_failing()
+    {
+        // Each link is a referrer of the one before: index nesting stays 0, so only the chain bound applies.
+        var links = new List<Manifest>();
+        var subject = Images.Amd64;
+        for (var i = 0; i < ManifestWalker.MaxReferrerChain + 2; i++)
+        {
+            subject = ArtifactOf(subject, i);
+            links.Add(subject);
+        }
+
+        var plan = ReplicationPlanner.Plan(SourceImage.Create(Images.Amd64, referrers: links, tag: "v1"), Images.Holding());
+
+        Assert.Equal(
+            [Images.Amd64.ReferenceDigest, .. links.Take(ManifestWalker.MaxReferrerChain).Select(l => l.ReferenceDigest)],
+            plan.Manifests.Where(p => !p.TagOnly).Select(p => p.Digest));
+        Assert.Equal("v1", plan.Manifests[^1].Tag);
+    }
+
+    private static Manifest ArtifactOf(Manifest subject, int n) =>
+        ManifestParser.Parse(
+            $$$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example.link.{{{n}}}","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2,"data":"e30="},"layers":[{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2,"data":"e30="}],"subject":{"mediaType":"{{{subject.MediaType}}}","digest":"{{{subject.ReferenceDigest}}}","size":{{{subject.Size}}}}}""",
+            null);
+
     private static Manifest IndexReferrer(Manifest subject, IEnumerable<Manifest> children)
     {
         static string Descriptor(Manifest m) => $$"""{"mediaType":"{{m.MediaType}}","digest":"{{m.ReferenceDigest}}","size":{{m.Size}}}""";

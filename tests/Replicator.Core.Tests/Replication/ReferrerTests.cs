@@ -62,6 +62,46 @@ public sealed class ReferrerTests
     }
 
     [Fact]
+    public async Task A_chain_of_referrers_longer_than_the_bound_replicates_the_image_and_the_first_links_and_the_rest_come_with_their_own_events()
+    {
+        // A referrer of a referrer of ... of the image: the planner's recursion is bounded per link, and a chain past the
+        // bound must not fail the image (before the bound, the walk refused it as a manifest nested too deep, a
+        // permanent failure of every push of the image).
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 44);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(Source, "chained", image, "v1");
+        var chain = new List<SampleImage>();
+        var subject = image.Root;
+        for (var i = 0; i < ManifestWalkerChain + 2; i++)
+        {
+            var link = builder.Artifact(subject, $"application/vnd.example.link.{i}+json", 1);
+            await h.PushAsync(Source, "chained", link, null);
+            chain.Add(link);
+            subject = link.Root;
+        }
+
+        var result = await h.Replicator().ReplicateAsync(Request("chained", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "chained", "v1"));
+        Assert.Contains("1 or more referrers beyond the first", destination.Message, StringComparison.Ordinal);
+        for (var i = 0; i < chain.Count; i++)
+        {
+            Assert.Equal(i < ManifestWalkerChain, await h.Probe(West).HasVerifiedImageAsync("chained", chain[i].Digest));
+        }
+
+        // The first link past the bound arrives with its own push event, the one after it with it.
+        var late = await h.Replicator().ReplicateAsync(Request("chained", chain[ManifestWalkerChain].Digest, null, West), CancellationToken.None);
+
+        Assert.True(late.Succeeded, late.Destinations[0].Message);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("chained", chain[^1].Digest));
+    }
+
+    private const int ManifestWalkerChain = Replicator.Core.Planning.ManifestWalker.MaxReferrerChain;
+
+    [Fact]
     public async Task A_signature_pushed_after_its_image_was_replicated_is_added_by_the_next_copy_of_the_image()
     {
         await using var h = await StartAsync();
