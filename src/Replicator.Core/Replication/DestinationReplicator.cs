@@ -98,6 +98,7 @@ internal sealed class DestinationReplicator
                 RegistryId = registryId,
                 NonDistributableSkipped = plan.NonDistributableSkipped,
                 Tag = plan.Tag,
+                ReferrersPut = ReferrersPut(image, plan),
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
@@ -138,6 +139,18 @@ internal sealed class DestinationReplicator
             (destination.Region, destination.RegistryId, target.Repository, blob.Digest),
             () => blobs.Add(target, blob, progress),
             cancellationToken);
+    }
+
+    /// <summary>The referrers among the manifests <paramref name="plan"/> put (it puts only what the destination lacked).</summary>
+    private static IReadOnlyList<string> ReferrersPut(SourceImage image, ReplicationPlan plan)
+    {
+        if (image.Referrers.Count == 0)
+        {
+            return [];
+        }
+
+        var referrers = image.Referrers.Select(r => r.ReferenceDigest).ToHashSet(StringComparer.Ordinal);
+        return [.. plan.Manifests.Where(m => !m.TagOnly && referrers.Contains(m.Digest)).Select(m => m.Digest)];
     }
 
     /// <summary>

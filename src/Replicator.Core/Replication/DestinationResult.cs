@@ -47,6 +47,14 @@ public sealed record DestinationResult(
     public string? Tag { get; init; }
 
     /// <summary>
+    /// The referrers (signatures, SBOMs, attestations) this copy put into the destination along with the image, in the
+    /// order it put them; empty when it put none or did not succeed. Each is an image the destination now holds whose
+    /// own push event may never come to this destination (a lost event healed by the reconciler, a backfill, a region
+    /// added later), so the function announces each with a replicated event of its own.
+    /// </summary>
+    public IReadOnlyList<string> ReferrersPut { get; init; } = [];
+
+    /// <summary>
     /// Failed because the source refused one of the image's layers (<see cref="FailureClassifier.IsSourceLayerRefused"/>):
     /// the engine asks the source whether the image is still there before it reports the result.
     /// </summary>

@@ -31,8 +31,8 @@ internal sealed class ReferrerSubjects
     }
 
     /// <summary>
-    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes and blobs
-    /// count, and the destination is Replicated when either write happened (the subject's copy usually brings the
+    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes, blobs and
+    /// the referrers it put count, and the destination is Replicated when either write happened (the subject's copy usually brings the
     /// referrer along, which then finds itself UpToDate), so the record's metrics and event show the copy it made.
     /// </summary>
     public DestinationResult WithSubject(DestinationResult own, DestinationResult? subject, long started)
@@ -50,6 +50,10 @@ internal sealed class ReferrerSubjects
             LayersSkipped = own.LayersSkipped + subject.LayersSkipped,
             BytesCopied = own.BytesCopied + subject.BytesCopied,
             Duration = _time.GetElapsedTime(started),
+
+            // The subject's copy put the referrer itself (announced as the result's own digest) and the referrers below
+            // it, which the referrer's own copy then found there.
+            ReferrersPut = [.. subject.ReferrersPut.Concat(own.ReferrersPut).Where(d => !string.Equals(d, own.Digest, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)],
         };
     }
 

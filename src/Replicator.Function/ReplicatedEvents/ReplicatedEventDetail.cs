@@ -7,7 +7,7 @@ namespace Replicator.Function.ReplicatedEvents;
 /// "ECR Image Action" detail (docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html), so a rule
 /// written for one reads naturally on the other. The shape is a contract: documented in the function's README.
 /// </summary>
-public sealed class ReplicatedEventDetail
+public sealed record ReplicatedEventDetail
 {
     /// <summary>Replicated (this copy wrote the image) or UpToDate (the destination already held it).</summary>
     [JsonPropertyName("result")]
@@ -56,4 +56,12 @@ public sealed class ReplicatedEventDetail
     /// <summary>Bytes this copy uploaded to the destination (0 when every layer was there): the BytesCopied metric's value.</summary>
     [JsonPropertyName("bytes-copied")]
     public long BytesCopied { get; init; }
+
+    /// <summary>
+    /// For a referrer this copy brought along with the pushed image (<see cref="Replicator.Core.Replication.DestinationResult.ReferrersPut"/>):
+    /// that image's digest, the one the push event named. Absent on the image's own event. Such an event has no tag, no
+    /// latency (its own push is not what was measured) and 0 bytes (the image's event counts them all).
+    /// </summary>
+    [JsonPropertyName("copied-with-digest")]
+    public string? CopiedWithDigest { get; init; }
 }

@@ -11,7 +11,8 @@ namespace Replicator.Function.ReplicatedEvents;
 
 /// <summary>
 /// Turns a replication's result into the "ECR Image Replicated" events, one per destination that now holds the
-/// image (outcome Replicated or UpToDate). Pure: the clock's reading comes in.
+/// image (outcome Replicated or UpToDate), and one for each referrer the copy put there along with it. Pure: the
+/// clock's reading comes in.
 /// </summary>
 public static class ReplicatedEventFactory
 {
@@ -60,23 +61,35 @@ public static class ReplicatedEventFactory
                 LatencySeconds = MetricsWriter.LatencySeconds(destination, pushedAt, now),
                 BytesCopied = destination.BytesCopied,
             };
-            var entry = new PutEventsRequestEntry
-            {
-                Time = destination.CompletedAt ?? now,
-                Source = Source,
-                DetailType = DetailType,
-                Detail = JsonSerializer.Serialize(detail, ReplicatedEventJsonContext.Default.ReplicatedEventDetail),
-                EventBusName = bus.Value,
+            var time = destination.CompletedAt ?? now;
+            events.Add(Event(detail, time, bus));
 
-                // The destination repository's ARN, as ECR's own events name the repository in resources; left out
-                // when the account is not known, rather than named with an account that does not hold it.
-                Resources = account is null ? null : [EcrNames.RepositoryArn(region, account, destinationRepository)],
-            };
-            events.Add(new ReplicatedEvent(region, digest, entry));
+            // A referrer that travelled with the image is an image the destination now holds too, and its own push event
+            // may never reach this destination (a lost event the reconciler healed, a backfill, a region added later).
+            foreach (var referrer in destination.ReferrersPut)
+            {
+                events.Add(Event(detail with { ImageDigest = referrer, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest }, time, bus));
+            }
         }
 
         return events;
     }
+
+    private static ReplicatedEvent Event(ReplicatedEventDetail detail, DateTimeOffset time, EventBusReference bus) =>
+        new(detail.DestinationRegion, detail.ImageDigest, new PutEventsRequestEntry
+        {
+            Time = time,
+            Source = Source,
+            DetailType = DetailType,
+            Detail = JsonSerializer.Serialize(detail, ReplicatedEventJsonContext.Default.ReplicatedEventDetail),
+            EventBusName = bus.Value,
+
+            // The destination repository's ARN, as ECR's own events name the repository in resources; left out when
+            // the account is not known, rather than named with an account that does not hold it.
+            Resources = detail.DestinationRegistryId is not { } account
+                ? null
+                : [EcrNames.RepositoryArn(detail.DestinationRegion, account, detail.DestinationRepositoryName)],
+        });
 
     /// <summary>
     /// The account that holds the destination's image: the one its entry names (ACCOUNT:REGION), else the one ECR

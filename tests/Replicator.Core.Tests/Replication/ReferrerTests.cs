@@ -30,6 +30,13 @@ public sealed class ReferrerTests
         }
 
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "signed", "v1"));
+
+        // The referrers this copy put, in the order it put them (each is announced by the function's replicated events);
+        // a second copy finds them there and puts none.
+        Assert.Equal([sbom.Digest, signature.Digest], result.Destinations[0].ReferrersPut);
+        var again = await h.Replicator().ReplicateAsync(Request("signed", image.Digest, "v1", West), CancellationToken.None);
+        Assert.Equal(ReplicationOutcome.UpToDate, again.Destinations[0].Outcome);
+        Assert.Empty(again.Destinations[0].ReferrersPut);
     }
 
     [Fact]
@@ -97,6 +104,7 @@ public sealed class ReferrerTests
 
         Assert.True(late.Succeeded, late.Destinations[0].Message);
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("chained", chain[^1].Digest));
+        Assert.Equal([chain[^1].Digest], late.Destinations[0].ReferrersPut);
     }
 
     private const int ManifestWalkerChain = Replicator.Core.Planning.ManifestWalker.MaxReferrerChain;

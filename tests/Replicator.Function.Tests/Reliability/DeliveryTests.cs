@@ -3,6 +3,7 @@ using Replicator.Core.EventBridge;
 using Replicator.Core.Signing;
 using Replicator.Function.Processing;
 using Replicator.Function.ReplicatedEvents;
+using Replicator.Samples;
 using Replicator.Testing;
 using static Replicator.Function.Tests.Reliability.FunctionRig;
 
@@ -156,5 +157,42 @@ public sealed class DeliveryTests
         Assert.All(lateLines, l => Assert.False(l.TryGetProperty("tag", out _)));
         Assert.All(lateLines, l => Assert.EndsWith(RecordHandler.LateTagNote("v1"), l.GetProperty("message").GetString()));
         Assert.All(lines.Where(l => l.GetProperty("digest").GetString() == newer.Digest), l => Assert.Equal("v1", l.GetProperty("tag").GetString()));
+    }
+
+    [Fact]
+    public async Task A_signature_that_travels_with_its_image_is_announced_in_every_destination_without_its_own_event()
+    {
+        // The signature's own push event is lost (the reconciler heals the image, or a backfill sends only tagged
+        // images): the image's copy brings the signature along, and a consumer waiting for it in a destination is told.
+        await using var rig = await StartAsync();
+        await using var bus = await LocalEventBridge.StartAsync();
+        var client = new EventBridgeClient(rig.Http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), Source, bus.Endpoint);
+        var publisher = new ReplicatedEventPublisher(client, rig.Logger, rig.Metrics, TimeProvider.System, new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var processor = rig.NewProcessor(rig.Replicator, Config with { ReplicatedEventBus = EventBusReference.Parse("replicated", "REPLICATED_EVENT_BUS") }, publisher);
+        var builder = new SampleImageBuilder(seed: 17);
+        var image = builder.Image(SampleFormat.Oci, [30_000]);
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await SampleImagePusher.PushAsync(rig.Client(Source), "signed-bus", image, "v1");
+        await SampleImagePusher.PushAsync(rig.Client(Source), "signed-bus", signature, null);
+
+        Assert.Empty(Failed(await ProcessAsync(processor, CancellationToken.None, rig.Message("signed-bus", image.Digest, "v1"))));
+
+        Assert.Empty(bus.Refused);
+        var details = bus.Entries.Select(e => JsonDocument.Parse(e.GetProperty("Detail").GetString()!).RootElement).ToList();
+        Assert.Equal(4, details.Count);
+        foreach (var region in new[] { West, Europe })
+        {
+            Assert.True(await rig.Probe(region).HasVerifiedImageAsync("signed-bus", signature.Digest), $"signature missing in {region}");
+            var here = details.Where(d => d.GetProperty("destination-region").GetString() == region).ToList();
+            Assert.Equal([image.Digest, signature.Digest], here.Select(d => d.GetProperty("image-digest").GetString()));
+            Assert.Equal(image.Digest, here[1].GetProperty("copied-with-digest").GetString());
+            Assert.False(here[0].TryGetProperty("copied-with-digest", out _));
+        }
+
+        // The signature's own event, delivered after all, finds it there: announced again, UpToDate, as any redelivery.
+        Assert.Empty(Failed(await ProcessAsync(processor, CancellationToken.None, rig.Message("signed-bus", signature.Digest, null))));
+        var again = bus.Entries.Skip(4).Select(e => JsonDocument.Parse(e.GetProperty("Detail").GetString()!).RootElement).ToList();
+        Assert.Equal(2, again.Count);
+        Assert.All(again, d => Assert.Equal((signature.Digest, "UpToDate"), (d.GetProperty("image-digest").GetString(), d.GetProperty("result").GetString())));
     }
 }

@@ -163,6 +163,38 @@ public sealed class ReplicatedEventFactoryTests
         Assert.Equal("v1", held.RootElement.GetProperty("image-tag").GetString());
     }
 
+    [Fact]
+    public void Each_referrer_the_copy_put_is_announced_after_the_image_with_the_image_it_travelled_with()
+    {
+        const string signature = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        const string sbom = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        var replicated = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated, bytes: 4096, completedAt: Pushed.AddSeconds(12.25)) with { ReferrersPut = [sbom, signature] };
+        var upToDate = Result(new ReplicationDestination("eu-west-1"), ReplicationOutcome.UpToDate, bytes: 0);
+        var result = new ReplicationResult(Source, Digest, [replicated, upToDate]);
+
+        var events = ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now);
+
+        Assert.Equal([(Digest, "us-west-2"), (sbom, "us-west-2"), (signature, "us-west-2"), (Digest, "eu-west-1")], events.Select(e => (e.Digest, e.DestinationRegion)));
+        using var image = JsonDocument.Parse(events[0].Entry.Detail!);
+        Assert.False(image.RootElement.TryGetProperty("copied-with-digest", out _));
+        foreach (var e in events.Skip(1).Take(2))
+        {
+            using var detail = JsonDocument.Parse(e.Entry.Detail!);
+            var d = detail.RootElement;
+            Assert.Equal(e.Digest, d.GetProperty("image-digest").GetString());
+            Assert.Equal(Digest, d.GetProperty("copied-with-digest").GetString());
+            Assert.Equal("Replicated", d.GetProperty("result").GetString());
+            // No tag (a referrer is pushed by digest), no latency (its own push was not measured), and the bytes are
+            // the image's event's.
+            Assert.False(d.TryGetProperty("image-tag", out _));
+            Assert.False(d.TryGetProperty("latency-seconds", out _));
+            Assert.Equal(0, d.GetProperty("bytes-copied").GetInt64());
+            Assert.Equal("team/app", d.GetProperty("destination-repository-name").GetString());
+            Assert.Equal(events[0].Entry.Resources, e.Entry.Resources);
+            Assert.Equal(events[0].Entry.Time, e.Entry.Time);
+        }
+    }
+
     private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
         new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }
