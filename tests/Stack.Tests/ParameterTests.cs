@@ -24,6 +24,20 @@ public sealed class ParameterTests
         Assert.False(Admits("DestinationRoleArns", "222222222222=arn:aws:iam::222222222222:role/a=b/writer"));
     }
 
+    [Theory]
+    [InlineData("role/writer", true)]
+    [InlineData("role/platform/ecr-writer", true)]
+    [InlineData("role/platform/", false)] // a path, no role: the function refuses it at init
+    [InlineData("role/", false)]
+    [InlineData("role//", false)]
+    public void A_destination_role_arn_names_a_role_as_the_function_requires(string resource, bool admitted)
+    {
+        var arn = "arn:aws:iam::222222222222:" + resource;
+
+        Assert.Equal(admitted, Admits("DestinationRoleArns", "222222222222=" + arn));
+        Assert.Equal(admitted, FunctionAccepts("DESTINATION_ROLE_ARNS", "222222222222=" + arn, "us-west-2,222222222222:us-west-2"));
+    }
+
     [Fact]
     public void Every_parameter_is_described()
     {
@@ -74,6 +88,60 @@ public sealed class ParameterTests
         Assert.Equal(1024, (int)Parameter("RepositoryFilter")["MaxLength"]!);
         Assert.Null(StackTemplate.Raw["Parameters"]!["RepositoryNames"]);
     }
+
+    /// <summary>
+    /// Every value of up to five characters from the alphabet that matters ('a', '/', '-', '=', ','): the template
+    /// admits exactly what the function's parser accepts, so a mapping the function would refuse at init (every
+    /// invocation failing until a redeploy) fails the deploy instead. 3,906 values.
+    /// </summary>
+    [Fact]
+    public void RepositoryMapping_admits_exactly_what_the_function_accepts_over_every_short_value()
+    {
+        const string alphabet = "a/-=,";
+        var values = new List<string> { string.Empty };
+        for (var length = 1; length <= 5; length++)
+        {
+            values.AddRange(values.Where(v => v.Length == length - 1).SelectMany(v => alphabet.Select(c => v + c)).ToList());
+        }
+
+        var disagreements = values
+            .Where(v => v.Length > 0 && Admits("RepositoryMapping", v) != Accepts(v))
+            .Select(v => $"'{v}': template {(Admits("RepositoryMapping", v) ? "admits" : "refuses")}")
+            .ToList();
+
+        Assert.Equal(3906, values.Count);
+        Assert.Empty(disagreements);
+    }
+
+    [Theory]
+    [InlineData("/team/=mirror/", false)] // a prefix starts with a letter or digit
+    [InlineData("team//=mirror/", false)]
+    [InlineData("team/=mirror//", false)]
+    [InlineData("a=-b", false)]
+    [InlineData("a=b,a=c", false)] // a source prefix listed twice
+    [InlineData("=a,=b", false)]
+    [InlineData("x/=y/,a=b,c=d,a=e", false)]
+    [InlineData("a/=b,a=c", true)]
+    [InlineData("team/=", true)]
+    [InlineData("team.v2/=mirror/team.v2/", true)]
+    public void RepositoryMapping_refuses_what_the_function_refuses_and_takes_what_it_takes(string value, bool admitted)
+    {
+        Assert.Equal(admitted, Admits("RepositoryMapping", value));
+        Assert.Equal(admitted, Accepts(value));
+    }
+
+    [Fact]
+    public void RepositoryMapping_prefixes_are_at_most_the_longest_repository_name()
+    {
+        var longest = new string('b', Replicator.Core.Validation.EcrNames.MaxRepositoryNameLength);
+
+        Assert.True(Admits("RepositoryMapping", $"a={longest}") && Accepts($"a={longest}"));
+        Assert.False(Admits("RepositoryMapping", $"a={longest}b") || Accepts($"a={longest}b"));
+        Assert.False(Admits("RepositoryMapping", $"{longest}b=a") || Accepts($"{longest}b=a"));
+    }
+
+    private static bool Accepts(string mapping) =>
+        Record.Exception(() => Replicator.Core.Replication.RepositoryMapping.Parse(mapping)) is null;
 
     [Fact]
     public void RepositoryMapping_takes_at_most_ten_rules_the_function_accepts()
