@@ -310,7 +310,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         _replicator.OnReplicate = (r, _) => (Interlocked.Increment(ref calls) % 3) switch
         {
             1 => throw new HttpRequestException($"GET {PresignedUrl} failed; credentials {AccessKeyId}:{SecretKey} token={SessionToken}"),
-            2 => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "AccessDeniedException", transient: false, $"layer at {PresignedUrl} refused for {AccessKeyId} / {SecretKey}")),
+            2 => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "InvalidParameterException", transient: false, $"layer at {PresignedUrl} refused for {AccessKeyId} / {SecretKey}")),
             _ => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true, $"Authorization: AWS4-HMAC-SHA256 Credential={AccessKeyId}/x X-Amz-Security-Token: {SessionToken}")),
         };
         _ = Start(Environment());
@@ -323,7 +323,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         }
 
         var captured = string.Join('\n', bodies.Append(_output.ToString()).Concat(_deadLetter.Sent.Select(m => m.Reason + " " + m.ErrorType)));
-        Assert.Contains(_deadLetter.Sent, m => m.ErrorType == "AccessDeniedException");
+        Assert.Contains(_deadLetter.Sent, m => m.ErrorType == "InvalidParameterException");
         Assert.Contains("HttpRequestException", captured, StringComparison.Ordinal);
         Assert.Contains("prod-us-east-1-starport-layer-bucket", captured, StringComparison.Ordinal);
         foreach (var secret in Secrets)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Validation;
@@ -6,6 +7,7 @@ using Replicator.Function.Configuration;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
+using Replicator.Function.Redelivery;
 using Replicator.Function.ReplicatedEvents;
 
 namespace Replicator.Function.Processing;
@@ -140,12 +142,38 @@ public sealed class RecordHandler(
 
         // Retried while any destination failed transiently, even beside a permanent failure (ShouldRetry): the error type
         // is then a transient destination's, the one the retry is for; the reason names every failed destination either way.
-        var retry = result.ShouldRetry;
+        var denialGrace = !result.ShouldRetry && InAccessDeniedGrace(result, message);
+        var retry = result.ShouldRetry || denialGrace;
         var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient != retry).First();
         var failureReason = FailureReason.Describe(result, config.RepositoryMapping, SqsDeadLetterQueue.MaxReasonLength - BatchProcessor.LastReceivePreambleRoom);
+        if (denialGrace)
+        {
+            logger.Warn(
+                $"AccessDenied on receive {RedeliveryScheduler.ReceiveCount(message)} of the message: retried, in case the role's policy is still "
+                + $"propagating after a stack update; dead-lettered from receive {AccessDeniedGraceReceives + 1} on",
+                fields with { Outcome = LogOutcomes.Failed, ErrorType = EcrErrorCodes.AccessDeniedException });
+        }
+
         var failureType = failure.ErrorCode ?? (retry ? "TransientReplicationFailure" : "PermanentReplicationFailure");
         return new RecordResult(retry ? RecordOutcome.TransientFailure : RecordOutcome.PermanentFailure, failureReason, failureType);
     }
+
+    /// <summary>
+    /// Receives on which a message refused only with ECR's <c>AccessDeniedException</c> is retried rather than
+    /// dead-lettered. IAM is eventually consistent: a policy just attached can take seconds to apply
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+    /// and a stack update changes the function's destination grants in parallel with the function
+    /// (docs/deploy.md, "Limits of the stack"), so the first copies into a new destination, repository or mapping can be refused
+    /// while the grant is on its way, and the queued events of a repository just excluded are refused (the role's Deny is
+    /// in place before the function's new filter, which then acknowledges them as Skipped). Two receives are at least
+    /// two redelivery delays apart (RETRY_BASE_SECONDS, jittered): a denial still there on the third receive is real
+    /// and goes to the dead-letter queue with its reason, as before.
+    /// </summary>
+    public const int AccessDeniedGraceReceives = 2;
+
+    private static bool InAccessDeniedGrace(ReplicationResult result, SQSMessage message) =>
+        result.Destinations.Any(d => !d.Succeeded && d.ErrorCode == EcrErrorCodes.AccessDeniedException)
+        && RedeliveryScheduler.ReceiveCount(message) <= AccessDeniedGraceReceives;
 
     private void LogDestination(DestinationResult destination, LogFields fields)
     {

@@ -241,12 +241,51 @@ public class BatchProcessorTests
     public async Task Dead_letter_messages_carry_redacted_reasons()
     {
         var harness = new Harness();
-        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "AccessDeniedException",
-            message: "denied for https://bucket.s3.amazonaws.com/layer?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261128&X-Amz-Signature=deadbeef"));
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "InvalidParameterException",
+            message: "refused for https://bucket.s3.amazonaws.com/layer?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261128&X-Amz-Signature=deadbeef"));
         await harness.Processor.ProcessAsync(E.Batch(E.Record("1", Tagged("v1"))), harness.Context(), CancellationToken.None);
         var sent = Assert.Single<DeadLetterMessage>(harness.DeadLetter.Sent);
         Assert.DoesNotContain("X-Amz-Signature=deadbeef", sent.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", sent.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    [InlineData(20, true)]
+    public async Task AccessDenied_is_retried_on_the_first_receives_in_case_a_grant_is_still_propagating_then_dead_lettered(int receive, bool deadLettered)
+    {
+        // A stack update changes the destination grants in parallel with the function (IAM is eventually consistent):
+        // a denial on the first receives is retried with the redelivery backoff instead of dead-lettered at once.
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "AccessDeniedException", transient: false, "not authorized to perform: ecr:PutImage"));
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("1", "v1", "g", receive)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(deadLettered ? [] : ["1"], Failed(response));
+        Assert.Equal(deadLettered, harness.DeadLetter.Sent.Count == 1);
+        Assert.Equal(2, RecordHandler.AccessDeniedGraceReceives); // the number docs/deploy.md gives
+        if (deadLettered)
+        {
+            Assert.Equal("AccessDeniedException", Assert.Single(harness.DeadLetter.Sent).ErrorType);
+        }
+        else
+        {
+            Assert.Contains($"AccessDenied on receive {receive} of the message: retried", harness.Output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Another_permanent_failure_is_dead_lettered_on_the_first_receive()
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ImmutableTagConflict", transient: false, "tag v1 names another digest"));
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("1", "v1", "g", 1)), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(Failed(response));
+        Assert.Equal("ImmutableTagConflict", Assert.Single(harness.DeadLetter.Sent).ErrorType);
     }
 
     [Fact]
