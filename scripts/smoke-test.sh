@@ -8,13 +8,15 @@
 # 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300),
 #    under the name the stack's RepositoryMapping gives it there (longest matching prefix, as the function maps);
 # 4. prints the latency from the end of the push to the first in-sync verify;
-# 5. deletes the scratch repository in the source region and its mapped name in every destination (it is scratch:
-#    nothing else may live there), also when a step failed.
+# 5. deletes the scratch repository in the source region and its mapped name in every destination, also when a step
+#    failed. Scratch means the script created it: it refuses to start when the repository exists already in the source
+#    or under its mapped name in a destination (the cleanup would delete it, images and all), and it reports a
+#    repository it could not delete (exit 1).
 # Only the same-account DestinationRegions are checked: OtherAccountDestinations are written through a role that
 # trusts only the function's role, and OtherPartitionDestinations with keys kept in SSM; the script says so when the
 # stack has any.
 # Needs the AWS CLI, credentials for the source account with ECR push/delete and cloudformation:DescribeStacks, and
-# the `replicator` command (`dotnet tool install --global ecr-replicator`, else it runs the CLI from source).
+# the `replicator` command (README, "Install the CLI"; else it runs the CLI from source).
 #
 # Offline (CI): SMOKE_STACK_DESCRIPTION=FILE replaces describe-stacks by that file (the same JSON), AWS_ENDPOINT_URL_ECR
 # points the CLI and the AWS CLI at LocalEcr, and SMOKE_INVOKE=local replaces EventBridge and SQS: the push's SQS event
@@ -140,17 +142,41 @@ for d in "${destination_list[@]}"; do
   destination_args+=(--destination-region "$d")
 done
 
+# The repository in the source region, then its mapped name in each same-account destination (an ACCOUNT:REGION
+# destination is another account's registry: the smoke test neither checks nor cleans it).
+scratch_repositories() {
+  echo "$source_region $repository"
+  for region in "${destination_list[@]}"; do
+    [[ "$region" == *:* ]] || echo "$region $destination_repository"
+  done
+}
+
+# Only a repository this run creates is deleted afterwards: one that is there already (a real repository under a
+# mistyped SMOKE_REPOSITORY, or a destination's own under the mapped name) stops the script before anything is pushed.
+while read -r region name; do
+  if output="$(aws ecr describe-repositories --region "$region" --repository-names "$name" --output json 2>&1)"; then
+    fail "repository $name exists in $region already: the smoke test deletes its scratch repository afterwards, so it must create it; set SMOKE_REPOSITORY to a name that exists nowhere (the stack's RepositoryFilter selecting it)"
+  elif [[ "$output" != *RepositoryNotFoundException* ]]; then
+    fail "cannot tell whether repository $name exists in $region (the smoke test deletes what it creates, so it must know): $output"
+  fi
+done < <(scratch_repositories)
+
+cleanup_failed=""
 delete_repository() {
-  aws ecr delete-repository --region "$1" --repository-name "$2" --force >/dev/null 2>&1 &&
-    echo "cleaned up $2 in $1" >&2 || true
+  local output
+  if output="$(aws ecr delete-repository --region "$1" --repository-name "$2" --force --output json 2>&1)"; then
+    echo "cleaned up $2 in $1" >&2
+  elif [[ "$output" != *RepositoryNotFoundException* ]]; then
+    echo "warning: could not delete the scratch repository $2 in $1; delete it yourself: $output" >&2
+    cleanup_failed=1
+  fi
 }
 cleanup() {
-  delete_repository "$source_region" "$repository"
-  for region in "${destination_list[@]}"; do
-    # A destination ACCOUNT:REGION is another account's registry: the smoke test leaves it to that account's owner.
-    [[ "$region" == *:* ]] && continue
-    delete_repository "$region" "$destination_repository"
-  done
+  while read -r region name; do
+    delete_repository "$region" "$name"
+  done < <(scratch_repositories)
+  # In the EXIT trap: a scratch repository left behind fails the run, whatever its outcome.
+  [ -z "$cleanup_failed" ] || exit 1
 }
 trap cleanup EXIT
 

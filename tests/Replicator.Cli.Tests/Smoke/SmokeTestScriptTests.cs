@@ -133,6 +133,51 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Refuses_a_repository_that_exists_already_in_the_source_and_deletes_nothing()
+    {
+        // A mistyped SMOKE_REPOSITORY naming a real repository: the cleanup would delete it, images and all.
+        var image = CliHarness.Single(seed: 7);
+        await _ecr.PushAsync(CliHarness.Source, Repository, image, "prod");
+
+        var run = await SmokeTest(selected: "scratch/*");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"error: repository {Repository} exists in {CliHarness.Source} already", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cleaned up", run.Error, StringComparison.Ordinal);
+        Assert.Equal(image.Digest, await _ecr.TagDigestAsync(CliHarness.Source, Repository, "prod"));
+    }
+
+    [Fact]
+    public async Task Refuses_a_mapped_name_that_exists_already_in_a_destination_and_deletes_nothing()
+    {
+        var image = CliHarness.Single(seed: 8);
+        await _ecr.PushAsync(CliHarness.Europe, "mirror/scratch/smoke", image, "kept");
+
+        var run = await SmokeTest(selected: "scratch/*", parameters: """{"ParameterKey": "RepositoryMapping", "ParameterValue": "scratch/=mirror/scratch/"},""");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"error: repository mirror/scratch/smoke exists in {CliHarness.Europe} already", run.Error, StringComparison.Ordinal);
+        Assert.Equal(image.Digest, await _ecr.TagDigestAsync(CliHarness.Europe, "mirror/scratch/smoke", "kept"));
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
+    [Fact]
+    public async Task A_scratch_repository_it_could_not_delete_is_reported_and_fails_the_run()
+    {
+        // Replicated and verified, but the cleanup is refused in one destination (a role without ecr:DeleteRepository
+        // there): the repository left behind is named, and the run fails rather than passing silently.
+        _ecr.Server.Faults.FailNext("DeleteRepository", 10, "AccessDeniedException", region: CliHarness.West);
+
+        var run = await SmokeTest(selected: "scratch/*");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"warning: could not delete the scratch repository {Repository} in {CliHarness.West}", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"cleaned up {Repository} in {CliHarness.Europe}", run.Error, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
     private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null)
     {
         var description = Path.Combine(_work, "stack.json");
