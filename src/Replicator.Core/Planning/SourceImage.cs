@@ -23,9 +23,10 @@ public sealed record SourceImage(
 
     /// <summary>
     /// Referrers found beyond the loader's bounds (<see cref="Replication.SourceImageLoader.MaxReferrers"/>, and
-    /// <see cref="ManifestWalker.MaxReferrerChain"/> links down a chain of referrers) and not brought along. Each is still pushed to the source with a push
-    /// event of its own, which replicates it (its subject being there by then), and the reconciler heals any whose
-    /// event was lost; holding back the subject for them would leave the image itself unreplicated.
+    /// <see cref="ManifestWalker.MaxReferrerChain"/> links down a chain of referrers) and not brought along. Each is
+    /// still pushed to the source with a push event of its own, which replicates it (its subject being there by then),
+    /// and the reconciler heals any whose event was lost; holding back the subject for them would leave the image
+    /// itself unreplicated.
     /// </summary>
     public int ReferrersLeftBehind { get; init; }
 

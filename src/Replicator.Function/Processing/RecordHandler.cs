@@ -163,11 +163,11 @@ public sealed class RecordHandler(
     /// dead-lettered. IAM is eventually consistent: a policy just attached can take seconds to apply
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
     /// and a stack update changes the function's destination grants in parallel with the function
-    /// (docs/deploy.md, "Limits of the stack"), so the first copies into a new destination, repository or mapping can be refused
-    /// while the grant is on its way, and the queued events of a repository just excluded are refused (the role's Deny is
-    /// in place before the function's new filter, which then acknowledges them as Skipped). Two receives are at least
-    /// two redelivery delays apart (RETRY_BASE_SECONDS, jittered): a denial still there on the third receive is real
-    /// and goes to the dead-letter queue with its reason, as before.
+    /// (docs/deploy.md, "Limits of the stack"), so the first copies into a new destination, repository or mapping can
+    /// be refused while the grant is on its way, and the queued events of a repository just excluded are refused (the
+    /// role's Deny is in place before the function's new filter, which then acknowledges them as Skipped). Three
+    /// receives are at least two redelivery delays apart (RETRY_BASE_SECONDS, jittered): a denial still there on the
+    /// third is real and goes to the dead-letter queue with its reason, as before.
     /// </summary>
     public const int AccessDeniedGraceReceives = 2;
 
