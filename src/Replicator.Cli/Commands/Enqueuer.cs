@@ -59,8 +59,8 @@ public static class Enqueuer
 
         var scanner = new DriftScanner(source, services.Destinations, criteria.Destinations, criteria.Mapping, selection);
 
-        // No run id: the deduplication ids stay stable across runs, so running it twice within five minutes queues once.
-        var report = await new Reconciler(scanner, sender, time).RunAsync(new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow() }, cancellationToken);
+        var run = new ReconcileRun { Region = criteria.SourceRegion, Time = time.GetUtcNow(), RunId = SyncRunId() };
+        var report = await new Reconciler(scanner, sender, time).RunAsync(run, cancellationToken);
 
         // The reconciler takes a cancellation as a stop (it sends what it found and reports where it stopped, which the
         // scheduled pass resumes from); here nothing resumes, so the run is reported as cancelled, with the same exit
@@ -147,13 +147,17 @@ public static class Enqueuer
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(images);
-        var messages = images.Select(i => EventFactory.Message(EventFactory.Push(
-            i.RegistryId ?? throw new UsageException($"the source did not report the account of {i.Image.Repository}"),
-            criteria.SourceRegion,
-            i.Image.Repository,
-            i.Image.Digest,
-            i.Image.Tag,
-            now)) with { Sender = SenderAttribute.Sync }).ToList();
+        // An id of this run in every deduplication id, as for the drift run (SyncRunId).
+        var runId = SyncRunId();
+        var messages = images.Select(i => EventFactory.Message(
+            EventFactory.Push(
+                i.RegistryId ?? throw new UsageException($"the source did not report the account of {i.Image.Repository}"),
+                criteria.SourceRegion,
+                i.Image.Repository,
+                i.Image.Digest,
+                i.Image.Tag,
+                now),
+            runId) with { Sender = SenderAttribute.Sync }).ToList();
         var failures = new List<string>();
         var sent = 0;
         var offset = 0;
@@ -168,6 +172,15 @@ public static class Enqueuer
 
         return Report(console, sent, failures);
     }
+
+    /// <summary>
+    /// An id of one run, joined into each message's deduplication id. SQS drops a message whose id it saw in the last
+    /// five minutes (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html):
+    /// a retried send inside the run is dropped, but a run again after a fix (a copy dead-lettered seconds after the
+    /// first run) must queue its heals, not have them dropped while the command reports them queued. A run repeated by
+    /// mistake queues copies that find the images there.
+    /// </summary>
+    private static string SyncRunId() => "sync-" + Guid.NewGuid().ToString("N");
 
     private static string Name(SourceImageEntry entry) =>
         $"{entry.Image.Repository}{(entry.Image.Tag is null ? string.Empty : ":" + entry.Image.Tag)} ({entry.Image.Digest})";

@@ -2,7 +2,8 @@ namespace Replicator.Function.Reconcile;
 
 /// <summary>
 /// One reconcile run: the source account and region the events name, the run's id (joins each message's
-/// deduplication id; null for the CLI, whose ids stay stable across runs), the event time, and when to stop.
+/// deduplication id, so a retried send inside one run is dropped and another run's is not), the event time, and when
+/// to stop.
 /// </summary>
 public sealed record ReconcileRun
 {

@@ -158,7 +158,7 @@ public sealed class EnqueueTests
     }
 
     [Fact]
-    public async Task Deduplication_ids_are_stable_across_runs()
+    public async Task Each_run_has_its_own_deduplication_ids_so_a_run_after_a_fix_is_not_dropped()
     {
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
@@ -173,12 +173,34 @@ public sealed class EnqueueTests
             Assert.True(run.ExitCode == 0, run.ToString());
         }
 
+        // SQS drops a message whose deduplication id it saw in the last five minutes: the second run's must differ, or
+        // a heal queued again right after a fix would be dropped while the command reports it queued.
         var ids = sqs.Requests.Select(r => r.Body.GetProperty("Entries")[0].GetProperty("MessageDeduplicationId").GetString()).ToList();
         Assert.Equal(2, ids.Count);
-        Assert.Equal(ids[0], ids[1]);
+        Assert.NotEqual(ids[0], ids[1]);
 
         // Marked as sent by sync --all, so the function measures no ReplicationLatency from the command's own time.
         AssertSender("sync", sqs);
+    }
+
+    [Fact]
+    public async Task A_drift_run_again_after_a_fix_sends_the_heal_with_another_deduplication_id()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL", sqs.Endpoint.AbsoluteUri));
+        var queueUrl = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+
+        for (var i = 0; i < 2; i++)
+        {
+            var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queueUrl, "--repository", "app");
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
+        var ids = sqs.Requests.Select(r => r.Body.GetProperty("Entries")[0].GetProperty("MessageDeduplicationId").GetString()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.NotEqual(ids[0], ids[1]);
     }
 
     [Fact]
