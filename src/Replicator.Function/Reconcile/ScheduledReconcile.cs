@@ -40,6 +40,10 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
         };
 
         var report = await reconciler.RunAsync(run, cancellationToken);
+
+        // The metrics first, before a line per drift item: a run stopped by the deadline has little time left, and the
+        // alarms read the metrics (the lines are there for a person).
+        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.FailureCount, report.Refusals.Count, report.Conflicts.Count);
         var refused = new Dictionary<DriftItem, string>(ReferenceEqualityComparer.Instance);
         foreach (var refusal in report.Refusals)
         {
@@ -108,7 +112,6 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
         logger.Info(
             $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Conflicts.Count} in conflict with an immutable tag, {report.FailureCount} failed (repositories or destinations not read, tags TAG_FILTER could not decide in time); {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });
-        metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.FailureCount, report.Refusals.Count, report.Conflicts.Count);
         if (report.CursorFailure is { } cursorFailure)
         {
             // After the logs and metrics: the invocation fails, so the function's Errors alarm says the pass cannot
