@@ -154,7 +154,10 @@ internal sealed class PartUpload
             // layer again only to be told it already exists. Ask the repository first.
             if (!await HeldAsync(cancellationToken))
             {
-                Fail(e);
+                // A question cut short by the request's cancellation answers nothing about the layer: the upload fails
+                // as cancelled, so another request that joined this copy takes it over (InFlightCopies) instead of
+                // failing its destination with this one's UploadNotFound.
+                Fail(cancellationToken.IsCancellationRequested ? new OperationCanceledException("the request was cancelled while the destination was asked whether it holds the layer", e, cancellationToken) : e);
             }
         }
         catch (Exception ex)

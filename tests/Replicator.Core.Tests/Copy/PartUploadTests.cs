@@ -32,6 +32,53 @@ public sealed class PartUploadTests
         Assert.Equal(0, pool.Alive);
     }
 
+    [Fact]
+    public async Task A_lost_session_asked_about_as_the_request_is_cancelled_fails_as_cancelled_not_as_UploadNotFound()
+    {
+        // The CompleteLayerUpload retry finds the session closed, and the question whether the layer landed is cut by
+        // the request's cancellation: a joined request must see a cancellation (it then copies under its own token).
+        using var cancel = new CancellationTokenSource();
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<BatchCheckLayerAvailabilityRequest, CancellationToken>(async (_, token) =>
+            {
+                await cancel.CancelAsync();
+                token.ThrowIfCancellationRequested();
+                return new BatchCheckLayerAvailabilityResponse();
+            });
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 3), partsInFlight: 1);
+        await upload.InitiateAsync(CancellationToken.None);
+
+        await upload.CompleteAsync(cancel.Token);
+
+        Assert.True(upload.Failed);
+        var error = Assert.IsType<OperationCanceledException>(upload.Error);
+        Assert.Equal(cancel.Token, error.CancellationToken);
+        Assert.Equal(EcrErrorCodes.UploadNotFoundException, Assert.IsType<EcrException>(error.InnerException).ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_lost_session_whose_layer_the_destination_does_not_hold_fails_with_UploadNotFound()
+    {
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BatchCheckLayerAvailabilityResponse());
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 3), partsInFlight: 1);
+        await upload.InitiateAsync(CancellationToken.None);
+
+        await upload.CompleteAsync(CancellationToken.None);
+
+        Assert.Equal(EcrErrorCodes.UploadNotFoundException, Assert.IsType<EcrException>(upload.Error).ErrorCode);
+    }
+
     /// <summary>
     /// InvalidLayerPartException's lastValidByteReceived after a part: at its end or past it, the part landed (a retry
     /// of a part whose first answer was lost) and the upload goes on; anywhere before, the layer starts over, and the
