@@ -25,7 +25,7 @@ public static class CopyCommand
     private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, ImageArgument image, CancellationToken cancellationToken)
     {
         var console = new CliConsole(context);
-        var progress = new ProgressObserver(console);
+        var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress);
         var detail = await DescribeAsync(services.Clients.GetClient(criteria.SourceRegion), image, criteria.SourceRegion, cancellationToken);
         var account = detail.RegistryId ?? throw new UsageException($"the source did not report the account of {image.Repository}");

@@ -29,7 +29,7 @@ public static class ReplicationRunner
             return ExitCodes.Success;
         }
 
-        var runs = new ImageRun[requests.Count];
+        var runs = new ImageRun?[requests.Count];
 
         async Task RunAllAsync()
         {
@@ -41,13 +41,46 @@ public static class ReplicationRunner
                     var request = requests[index];
                     var source = request.Source;
                     var label = source.Tag is null ? $"{source.RepositoryName}@{Format.ShortDigest(source.Digest)}" : $"{source.RepositoryName}:{source.Tag}";
-                    var image = progress.Track(label);
+                    var image = progress.Track(label, source.Tag);
                     var result = await services.Replicator.ReplicateAsync(request, token);
-                    image.Complete();
-                    runs[index] = new ImageRun(source.RepositoryName, source.Tag, result);
+                    var run = new ImageRun(source.RepositoryName, source.Tag, result);
+                    image.Complete(run.Done(cancellationToken.IsCancellationRequested));
+                    runs[index] = run;
                 });
         }
 
+        var stopped = false;
+        try
+        {
+            await ShowAsync(console, progress, RunAllAsync);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A stop signal: the images already started come back (the engine ends a copy its token cut short with a
+            // result), the others never start. The summary still shows what was done, and the exit code is a stop's.
+            stopped = true;
+        }
+
+        var finished = runs.OfType<ImageRun>().ToList();
+        stopped |= cancellationToken.IsCancellationRequested;
+        if (finished.Count > 0)
+        {
+            console.Write(ResultTables.Summary(finished, stopped));
+        }
+
+        var done = finished.Count(r => r.Done(stopped));
+        if (stopped && done < requests.Count)
+        {
+            console.Error($"cancelled after {done} of {requests.Count} image(s) replicated; layers already copied are kept and skipped next time");
+            return ExitCodes.Error;
+        }
+
+        return done == requests.Count ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>Live bars on a terminal, for as long as <paramref name="run"/> runs; nothing extra otherwise.</summary>
+    private static async Task ShowAsync(CliConsole console, ProgressObserver progress, Func<Task> run)
+    {
         if (console.IsTerminal)
         {
             await console.Ansi.Progress()
@@ -58,7 +91,7 @@ public static class ReplicationRunner
                     progress.Live = context;
                     try
                     {
-                        await RunAllAsync();
+                        await run();
                     }
                     finally
                     {
@@ -68,10 +101,7 @@ public static class ReplicationRunner
         }
         else
         {
-            await RunAllAsync();
+            await run();
         }
-
-        console.Write(ResultTables.Summary(runs));
-        return runs.All(r => r.Result.Succeeded) ? ExitCodes.Success : ExitCodes.Failed;
     }
 }

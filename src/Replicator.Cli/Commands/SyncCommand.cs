@@ -96,7 +96,7 @@ public static class SyncCommand
         }
 
         var console = new CliConsole(context);
-        var progress = new ProgressObserver(console);
+        var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
         IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
             CreateSqsClient(context, QueueRegion(queue, criteria.SourceRegion)),

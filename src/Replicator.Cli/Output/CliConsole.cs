@@ -15,6 +15,7 @@ public sealed class CliConsole
     /// <summary>Redirected output has no width; this keeps a row of the widest table on one line.</summary>
     public const int RedirectedWidth = 200;
 
+    private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Lock _gate = new();
 
@@ -22,6 +23,7 @@ public sealed class CliConsole
     {
         ArgumentNullException.ThrowIfNull(context);
         IsTerminal = context.IsTerminal;
+        _out = context.Out;
         _error = context.Error;
         var noColor = !string.IsNullOrEmpty(context.Environment.GetEnvironmentVariable("NO_COLOR"));
         Ansi = AnsiConsole.Create(new AnsiConsoleSettings
@@ -49,21 +51,29 @@ public sealed class CliConsole
         }
     }
 
-    /// <summary>A plain line of text (escaped: never read as Spectre markup).</summary>
-    public void Line(string text)
-    {
-        lock (_gate)
-        {
-            Ansi.Write(new Text(text + Environment.NewLine));
-        }
-    }
+    /// <summary>
+    /// A plain line of text (escaped: never read as Spectre markup). Redirected, it is written as is: Spectre would
+    /// wrap it at <see cref="RedirectedWidth"/>, and a line that grep, a CI log or a script reads must stay one line
+    /// however long its repository name or error.
+    /// </summary>
+    public void Line(string text) => Line(text, Style.Plain);
 
     /// <summary>A line in a secondary style (dim on a terminal, plain when redirected).</summary>
-    public void Dim(string text)
+    public void Dim(string text) => Line(text, new Style(decoration: Decoration.Dim));
+
+    private void Line(string text, Style style)
     {
         lock (_gate)
         {
-            Ansi.Write(new Text(text + Environment.NewLine, new Style(decoration: Decoration.Dim)));
+            if (IsTerminal)
+            {
+                Ansi.Write(new Text(text + Environment.NewLine, style));
+            }
+            else
+            {
+                _out.Write(text);
+                _out.Write(Environment.NewLine);
+            }
         }
     }
 

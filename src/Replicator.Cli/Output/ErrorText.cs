@@ -18,13 +18,17 @@ public static class ErrorText
     {
         ArgumentNullException.ThrowIfNull(message);
         var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (message.StartsWith(CredentialChainFailure, StringComparison.Ordinal))
+        var first = lines.FirstOrDefault() ?? string.Empty;
+
+        // The chain's own heading ends the phrase with a period; a message that goes on ("... from the config profile
+        // (ops): ...", AwsSdkCredentialsSource.ForProfile) already names what is wrong, and the general advice would
+        // hide it.
+        if (message.StartsWith(CredentialChainFailure + ".", StringComparison.Ordinal))
         {
             var reasons = CredentialReasons(lines);
             return reasons.Count == 0 ? NoCredentials : $"{NoCredentials} (the AWS SDK's credential providers: {string.Join("; ", reasons)})";
         }
 
-        var first = lines.FirstOrDefault() ?? string.Empty;
         return first.Length == 0 ? "unknown error" : first;
     }
 

@@ -3,11 +3,14 @@ using Spectre.Console;
 namespace Replicator.Cli.Output;
 
 /// <summary>One image's bar: its total grows as each destination's plan arrives.</summary>
-public sealed class ImageProgress(string label, ProgressTask? task)
+public sealed class ImageProgress(string label, string? tag, ProgressTask? task)
 {
     private long _total;
 
     public string Label { get; } = label;
+
+    /// <summary>The tag the request named, if any: a destination that did not move it reads as such.</summary>
+    public string? Tag { get; } = tag;
 
     public void AddTotal(long bytes)
     {
@@ -17,11 +20,19 @@ public sealed class ImageProgress(string label, ProgressTask? task)
 
     public void Add(long bytes) => task?.Increment(bytes);
 
-    public void Complete()
+    /// <summary>
+    /// Stops the bar. A finished image's bar is filled (a layer another image copied was counted there); a failed or
+    /// interrupted one stays where its bytes got it, so a glance at the bars does not read it as done.
+    /// </summary>
+    public void Complete(bool finished)
     {
         if (task is not null)
         {
-            task.Value = task.MaxValue;
+            if (finished)
+            {
+                task.Value = task.MaxValue;
+            }
+
             task.StopTask();
         }
     }

@@ -14,16 +14,23 @@ public sealed class ProgressObserver : IReplicationObserver
 {
     private readonly AsyncLocal<ImageProgress?> _current = new();
     private readonly CliConsole _console;
+    private readonly CancellationToken _stopping;
 
-    public ProgressObserver(CliConsole console) => _console = console ?? throw new ArgumentNullException(nameof(console));
+    /// <param name="console">Where lines go.</param>
+    /// <param name="stopping">The command's stop signals: a copy cut short once it is cancelled reads as interrupted.</param>
+    public ProgressObserver(CliConsole console, CancellationToken stopping)
+    {
+        _console = console ?? throw new ArgumentNullException(nameof(console));
+        _stopping = stopping;
+    }
 
     /// <summary>Set while a live display runs (terminal only).</summary>
     public ProgressContext? Live { get; set; }
 
-    /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>; dispose when its copy ends.</summary>
-    public ImageProgress Track(string label)
+    /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>, a request for <paramref name="tag"/>.</summary>
+    public ImageProgress Track(string label, string? tag)
     {
-        var progress = new ImageProgress(label, Live?.AddTask(Markup.Escape(label), maxValue: 1));
+        var progress = new ImageProgress(label, tag, Live?.AddTask(Markup.Escape(label), maxValue: 1));
         _current.Value = progress;
         return progress;
     }
@@ -66,10 +73,12 @@ public sealed class ProgressObserver : IReplicationObserver
             return;
         }
 
-        var label = _current.Value?.Label ?? "image";
-        var detail = result.Outcome == ReplicationOutcome.Failed
-            ? Format.Failure(result)
-            : $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
-        _console.Line($"{Outcomes.Word(result.Outcome),-10} {label} -> {result.Destination}  {detail}");
+        var image = _current.Value;
+        var text = Outcomes.Describe(result, image?.Tag, _stopping.IsCancellationRequested);
+        var counts = $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
+        var detail = result.Outcome == ReplicationOutcome.Failed ? text.Detail
+            : text.Detail.Length == 0 ? counts
+            : $"{counts}; {text.Detail}";
+        _console.Line($"{text.Word,-10} {image?.Label ?? "image"} -> {result.Destination}  {detail}");
     }
 }

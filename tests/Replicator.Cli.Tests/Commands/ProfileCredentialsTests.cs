@@ -113,6 +113,21 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    [Fact]
+    public async Task A_profile_that_holds_no_credentials_is_an_error_naming_the_profile_not_the_general_advice()
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile region-only]\nregion = {CliHarness.Source}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "region-only", "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("from the config profile (region-only): it holds no keys, role, process or SSO settings", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no AWS credentials found", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 

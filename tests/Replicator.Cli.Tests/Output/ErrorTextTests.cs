@@ -40,6 +40,14 @@ public sealed class ErrorTextTests
     }
 
     [Fact]
+    public void A_profile_without_usable_credentials_keeps_the_message_that_names_it()
+    {
+        var message = "Failed to resolve AWS credentials from the config profile (ops): it holds no keys, role, process or SSO settings the AWS SDK can use";
+
+        Assert.Equal(message, ErrorText.OneLine(message));
+    }
+
+    [Fact]
     public void Other_messages_keep_their_first_line()
     {
         Assert.Equal("first", ErrorText.OneLine("first\n  second\nthird"));

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Time.Testing;
+using Replicator.Cli.Tests.Support;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>What sync and copy report when a run does not end as planned: stopped midway, or a tag moved under it.</summary>
+public sealed class SyncReportTests
+{
+    [Fact]
+    public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_2()
+    {
+        // LocalEcr's clock is never advanced: the second image's PutImage answer is held until the cancel. One image at
+        // a time, in the listing's order, so the third never starts.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        var first = CliHarness.Single(61);
+        await h.PushAsync(CliHarness.Source, "aa", first, "v1");
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(62), "v1");
+        await h.PushAsync(CliHarness.Source, "cc", CliHarness.Single(63), "v1");
+        h.Server.Faults.DelayResponses("PutImage", TimeSpan.Zero, 1, CliHarness.West);
+        h.Server.Faults.DelayResponses("PutImage", TimeSpan.FromHours(1), 1, CliHarness.West);
+        using var ctrlC = new CancellationTokenSource();
+
+        var running = h.RunCancellableAsync(h.Environment(), TimeProvider.System, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await ctrlC.CancelAsync();
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(first.Digest, await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
+        Assert.Contains("copied     aa:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("interrupted bb:v1 -> us-west-2  stopped before it finished", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cc:v1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted", run.Output, StringComparison.Ordinal);
+        Assert.Equal("error: cancelled after 1 of 3 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task A_tag_the_source_moves_after_the_selection_is_reported_as_left_alone_and_exits_1()
+    {
+        // LocalEcr's clock only: the CLI's listing answer is held (it names the first image) while the tag moves.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        var old = CliHarness.Single(64);
+        var moved = CliHarness.Single(65);
+        await h.PushAsync(CliHarness.Source, "app", old, "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+
+        var running = h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await h.PushAsync(CliHarness.Source, "app", moved, "v1");
+        time.Advance(TimeSpan.FromHours(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.Contains($"tag moved  app:v1 -> us-west-2  {old.Digest[..19]}, ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("tag v1 left alone: the source moved or removed it after the images were selected; run sync again", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1 image(s), 0 copied, 0 up to date, 0 skipped, 0 failed, 1 tag moved", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_line_longer_than_the_redirected_width_stays_one_line()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var repository = "team/" + new string('a', 220);
+        await h.PushAsync(CliHarness.Source, repository, CliHarness.Single(66), "v1");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var line = run.Output.Split('\n').Single(l => l.StartsWith("copied ", StringComparison.Ordinal));
+        Assert.True(line.Length > Replicator.Cli.Output.CliConsole.RedirectedWidth, line);
+        Assert.Contains($"{repository}:v1 -> us-west-2  sha256:", line, StringComparison.Ordinal);
+        Assert.Contains("layers copied, 0 already there", line, StringComparison.Ordinal);
+    }
+}
