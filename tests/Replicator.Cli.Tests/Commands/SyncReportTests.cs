@@ -6,8 +6,10 @@ namespace Replicator.Cli.Tests.Commands;
 /// <summary>What sync and copy report when a run does not end as planned: stopped midway, or a tag moved under it.</summary>
 public sealed class SyncReportTests
 {
-    [Fact]
-    public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_2()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_2(bool terminal)
     {
         // LocalEcr's clock is never advanced: the second image's PutImage answer is held until the cancel. One image at
         // a time, in the listing's order, so the third never starts.
@@ -21,18 +23,28 @@ public sealed class SyncReportTests
         h.Server.Faults.DelayResponses("PutImage", TimeSpan.FromHours(1), 1, CliHarness.West);
         using var ctrlC = new CancellationTokenSource();
 
-        var running = h.RunCancellableAsync(h.Environment(), TimeProvider.System, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
+        var running = h.RunCancellableAsync(h.Environment(), TimeProvider.System, terminal, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
         await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal(first.Digest, await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
-        Assert.Contains("copied     aa:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
-        Assert.Contains("interrupted bb:v1 -> us-west-2  stopped before it finished", run.Output, StringComparison.Ordinal);
+        if (terminal)
+        {
+            // Live bars in place of the lines, and the summary (its caption wrapped to the terminal's width) after them.
+            Assert.Contains("Summary", run.Output, StringComparison.Ordinal);
+            Assert.Contains(Replicator.Cli.Output.Outcomes.Interrupted, run.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("copied     aa:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
+            Assert.Contains("interrupted bb:v1 -> us-west-2  stopped before it finished", run.Output, StringComparison.Ordinal);
+            Assert.Contains("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted", run.Output, StringComparison.Ordinal);
+        }
+
         Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("cc:v1", run.Output, StringComparison.Ordinal);
-        Assert.Contains("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted", run.Output, StringComparison.Ordinal);
         Assert.Equal("error: cancelled after 1 of 3 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
     }
 

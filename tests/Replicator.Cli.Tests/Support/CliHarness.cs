@@ -77,7 +77,11 @@ internal sealed class CliHarness : IAsyncDisposable
 
     /// <summary>A run on <paramref name="time"/> that the test can cancel, as Ctrl+C does (Program.cs cancels the token).</summary>
     public Task<CliRun> RunCancellableAsync(IEnvironmentVariables environment, TimeProvider time, CancellationToken cancellationToken, params string[] args) =>
-        RunWithAsync(environment, null, terminal: false, time, args, cancellationToken);
+        RunCancellableAsync(environment, time, terminal: false, cancellationToken, args);
+
+    /// <summary>As above, on a terminal (live bars) when <paramref name="terminal"/>.</summary>
+    public Task<CliRun> RunCancellableAsync(IEnvironmentVariables environment, TimeProvider time, bool terminal, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(environment, null, terminal, time, args, cancellationToken);
 
     private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default)
     {
