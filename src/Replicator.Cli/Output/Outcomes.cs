@@ -41,7 +41,7 @@ public static class Outcomes
         // source's tag no longer does). The destination's tag is not the source's, so the run is not done.
         if (requestedTag is not null && result.Tag is null && result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate)
         {
-            return new(TagMoved, "yellow", $"{Format.ShortDigest(result.Digest)} copied, tag {requestedTag} left alone: the source moved or removed it after the images were selected; run sync again", false);
+            return new(TagMoved, "yellow", $"tag {requestedTag} left alone: the source moved or removed it after the images were selected; run the command again", false);
         }
 
         return result.Outcome switch

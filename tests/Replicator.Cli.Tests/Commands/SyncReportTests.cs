@@ -68,7 +68,7 @@ public sealed class SyncReportTests
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v1"));
         Assert.Contains($"tag moved  app:v1 -> us-west-2  {old.Digest[..19]}, ", run.Output, StringComparison.Ordinal);
-        Assert.Contains("tag v1 left alone: the source moved or removed it after the images were selected; run sync again", run.Output, StringComparison.Ordinal);
+        Assert.Contains("tag v1 left alone: the source moved or removed it after the images were selected; run the command again", run.Output, StringComparison.Ordinal);
         Assert.Contains("1 image(s), 0 copied, 0 up to date, 0 skipped, 0 failed, 1 tag moved", run.Output, StringComparison.Ordinal);
     }
 
