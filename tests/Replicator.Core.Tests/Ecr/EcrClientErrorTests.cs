@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 
@@ -90,13 +91,31 @@ public sealed class EcrClientErrorTests
     [Fact]
     public async Task A_server_that_never_answers_times_out_as_a_transient_RequestTimeout()
     {
-        await using var server = new LoopbackHttpServer(_ => null);
-        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: server.Url, timeout: TimeSpan.FromMilliseconds(200));
+        // The client's timeout runs on its clock, moved here once the server holds the request. The timer is re-armed
+        // as the body finishes (EcrClient), which may come just after the server has read it, so the clock is moved
+        // again until the call ends; HttpClient's own 100 s timeout, on the real clock, is never what ends it.
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new LoopbackHttpServer(_ =>
+        {
+            received.TrySetResult();
+            return null;
+        });
+        var time = new FakeTimeProvider(TestClients.Now);
+        var client = TestClients.Create(new SocketsHttpHandler(), serviceUrl: server.Url, timeout: TimeSpan.FromSeconds(30), time: time);
 
-        var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
+        var call = client.ListImagesAsync(List);
+        await received.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var started = DateTime.UtcNow;
+        while (!call.IsCompleted && DateTime.UtcNow - started < TimeSpan.FromMinutes(1))
+        {
+            time.Advance(TimeSpan.FromSeconds(31));
+            await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(20)));
+        }
 
+        var ex = await Assert.ThrowsAsync<EcrException>(() => call);
         Assert.Equal(EcrErrorCodes.RequestTimeout, ex.ErrorCode);
         Assert.True(ex.IsTransient);
+        Assert.IsNotType<TimeoutException>(ex.InnerException?.InnerException);
     }
 
     [Fact]

@@ -113,11 +113,11 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_endpoint_is_a_transient_connection_failure()
     {
-        var port = _server.Endpoint.Port;
-        await _server.DisposeAsync();
-        _server = await LocalEventBridge.StartAsync();
+        // A port bound but not listening: a freed port could be given to any server started meanwhile.
+        using var closed = new ClosedPort();
+        var port = closed.Port;
         using var http = new HttpClient();
-        var client = new EventBridgeClient(http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri($"http://127.0.0.1:{port}/"));
+        var client = new EventBridgeClient(http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", closed.Endpoint);
 
         var ex = await Assert.ThrowsAsync<EventBridgeException>(() => client.PutEventsAsync(Request(Entry("a")), CancellationToken.None));
 

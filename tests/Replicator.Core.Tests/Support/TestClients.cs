@@ -21,13 +21,14 @@ internal static class TestClients
         AwsCredentials? credentials = null,
         string region = "eu-west-1",
         Uri? serviceUrl = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        TimeProvider? time = null)
     {
         var config = new EcrClientConfig(region) { ServiceUrl = serviceUrl, Timeout = timeout ?? EcrClientConfig.DefaultTimeout };
         return new EcrClient(
             new HttpClient(handler),
             new StaticCredentialsSource(credentials ?? SessionCredentials),
             config,
-            new FakeTimeProvider(Now));
+            time ?? new FakeTimeProvider(Now));
     }
 }
