@@ -59,7 +59,9 @@ public sealed class FaultTests
         await h.PushAsync(Source, "stall", image, "v1");
         // The stall outlasts the test: only the read timeout can get the copy past it.
         h.Server.Faults.StallDownloadAfter(1024 * 1024, TimeSpan.FromHours(1), layer.Digest);
-        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
+        // A second on the real clock: long enough that a busy machine's pauses (a GC, a starved thread) do not each
+        // spend one of the copy's download resumes, short enough to keep the test quick.
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromSeconds(1) } };
         h.Server.Calls.Reset();
 
         var result = await h.Replicator(options).ReplicateAsync(Request("stall", image.Digest, "v1", West), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3));

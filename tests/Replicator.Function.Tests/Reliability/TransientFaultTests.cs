@@ -71,7 +71,9 @@ public sealed class TransientFaultTests
     [Fact]
     public async Task A_stalled_download_times_out_and_the_layer_is_resumed()
     {
-        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromMilliseconds(300) } };
+        // A second on the real clock: long enough that a busy machine's pauses (a GC, a starved thread) do not each
+        // spend one of the copy's download resumes, short enough to keep the test quick.
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { ReadTimeout = TimeSpan.FromSeconds(1) } };
         await using var rig = await StartAsync(options);
         var image = await rig.PushAsync("stall", 3, "v1", 2_000_000);
         var layer = image.Blobs.Single(b => b.Size == 2_000_000);
