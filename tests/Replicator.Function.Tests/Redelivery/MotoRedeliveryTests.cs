@@ -106,7 +106,10 @@ public sealed class MotoRedeliveryTests
             new RedeliverySettings { BaseSeconds = 1, MaxSeconds = 1 },
             moto.Endpoint,
             harness.Logger);
-        return new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, new BatchProcessorOptions(), scheduler);
+        // moto is one Python process on a shared machine: its ChangeMessageVisibility gets 30 s of real time, not the
+        // product's 5 s, so a slow answer cannot leave the redelivery unscheduled (the batch's 5 minutes leave room).
+        var options = new BatchProcessorOptions { RedeliveryCallTimeout = TimeSpan.FromSeconds(30) };
+        return new BatchProcessor(harness.Handler, harness.DeadLetter, harness.Logger, options, scheduler);
     }
 
     private static SQSMessage ToRecord(Message message) => new()
