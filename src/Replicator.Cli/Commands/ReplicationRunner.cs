@@ -41,7 +41,7 @@ public static class ReplicationRunner
                     var request = requests[index];
                     var source = request.Source;
                     var label = source.Tag is null ? $"{source.RepositoryName}@{Format.ShortDigest(source.Digest)}" : $"{source.RepositoryName}:{source.Tag}";
-                    var image = progress.Track(label, source.Tag);
+                    var image = progress.Track(label, source.Tag, source.Digest);
                     var result = await services.Replicator.ReplicateAsync(request, token);
                     var run = new ImageRun(source.RepositoryName, source.Tag, result);
                     image.Complete(run.Done(cancellationToken.IsCancellationRequested));
@@ -68,8 +68,10 @@ public static class ReplicationRunner
             console.Write(ResultTables.Summary(finished, stopped));
         }
 
+        // A stop that came after every image had come back whole cut nothing: the run's own exit code stands.
         var done = finished.Count(r => r.Done(stopped));
-        if (stopped && done < requests.Count)
+        var cut = finished.Count < requests.Count || finished.Any(r => r.Interrupted(stopped));
+        if (stopped && cut)
         {
             console.Error($"cancelled after {done} of {requests.Count} image(s) replicated; layers already copied are kept and skipped next time");
             return ExitCodes.Error;

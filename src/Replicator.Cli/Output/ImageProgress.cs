@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Replicator.Cli.Output;
 
 /// <summary>One image's bar: its total grows as each destination's plan arrives.</summary>
-public sealed class ImageProgress(string label, string? tag, ProgressTask? task)
+public sealed class ImageProgress(string label, string? tag, string? digest, ProgressTask? task)
 {
     private long _total;
 
@@ -11,6 +11,9 @@ public sealed class ImageProgress(string label, string? tag, ProgressTask? task)
 
     /// <summary>The tag the request named, if any: a destination that did not move it reads as such.</summary>
     public string? Tag { get; } = tag;
+
+    /// <summary>The digest the request named: results of other images on the same flow (a subject copied first) are not its tag's.</summary>
+    public string? Digest { get; } = digest;
 
     public void AddTotal(long bytes)
     {

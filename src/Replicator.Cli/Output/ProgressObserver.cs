@@ -27,10 +27,10 @@ public sealed class ProgressObserver : IReplicationObserver
     /// <summary>Set while a live display runs (terminal only).</summary>
     public ProgressContext? Live { get; set; }
 
-    /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>, a request for <paramref name="tag"/>.</summary>
-    public ImageProgress Track(string label, string? tag)
+    /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>, a request for <paramref name="digest"/> under <paramref name="tag"/>.</summary>
+    public ImageProgress Track(string label, string? tag, string? digest)
     {
-        var progress = new ImageProgress(label, tag, Live?.AddTask(Markup.Escape(label), maxValue: 1));
+        var progress = new ImageProgress(label, tag, digest, Live?.AddTask(Markup.Escape(label), maxValue: 1));
         _current.Value = progress;
         return progress;
     }
@@ -73,8 +73,10 @@ public sealed class ProgressObserver : IReplicationObserver
             return;
         }
 
+        // A referrer's subject is copied first on the same flow, untagged: the requested tag is only the requested image's.
         var image = _current.Value;
-        var text = Outcomes.Describe(result, image?.Tag, _stopping.IsCancellationRequested);
+        var tag = image is not null && (image.Digest is null || string.Equals(result.Digest, image.Digest, StringComparison.Ordinal)) ? image.Tag : null;
+        var text = Outcomes.Describe(result, tag, _stopping.IsCancellationRequested);
         var counts = $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
         var detail = result.Outcome == ReplicationOutcome.Failed ? text.Detail
             : text.Detail.Length == 0 ? counts

@@ -122,13 +122,16 @@ internal sealed class ReferrerSubjects
 
     /// <summary>
     /// The referrer's result in a destination its subject did not reach: transient when the subject failed there (a
-    /// retry copies both), skipped when the source has no such subject (the referrer travels with it once pushed).
+    /// retry copies both), skipped when the source has no such subject (the referrer travels with it once pushed). A
+    /// subject the deadline (or a CLI's stop signal) cut short leaves the referrer cut short too, and its code says so:
+    /// the shells read <see cref="ReplicationErrorCodes.DeadlineExceeded"/> as a stop, not as a failure to look into.
     /// </summary>
     public DestinationResult SubjectUnavailable(DestinationResult subject, string referrer, string subjectDigest, long started)
     {
+        var code = subject.ErrorCode == ReplicationErrorCodes.DeadlineExceeded ? ReplicationErrorCodes.DeadlineExceeded : ReplicationErrorCodes.SubjectNotReplicated;
         var result = subject.Outcome == ReplicationOutcome.Failed
             ? new DestinationResult(
-                subject.Destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotReplicated,
+                subject.Destination, ReplicationOutcome.Failed, referrer, 0, 0, 0, _time.GetElapsedTime(started), code,
                 $"referrer {referrer} waits for its subject {subjectDigest}, which failed: {subject.ErrorCode}: {subject.Message}", subject.Transient)
             : ReplicationResults.Skipped(
                 subject.Destination, referrer, _time.GetElapsedTime(started), ReplicationErrorCodes.SubjectNotFound,

@@ -54,6 +54,26 @@ public sealed class OutcomesTests
         Assert.Equal(string.Empty, Outcomes.Describe(Result(ReplicationOutcome.Replicated) with { Tag = "v1" }, "v1", stopped: false).Detail);
     }
 
+    [Fact]
+    public void An_image_is_interrupted_only_by_a_cut_copy_in_a_stopped_run_and_a_real_failure_is_not_one()
+    {
+        var cut = Result(ReplicationOutcome.Failed) with { ErrorCode = ReplicationErrorCodes.DeadlineExceeded, Transient = true };
+        var throttled = Result(ReplicationOutcome.Failed) with { ErrorCode = "ThrottlingException", Transient = true };
+        var copied = Result(ReplicationOutcome.Replicated) with { Tag = "v1" };
+
+        var interrupted = new Replicator.Cli.Commands.ImageRun("app", "v1", Image([copied, cut]));
+        var failed = new Replicator.Cli.Commands.ImageRun("app", "v1", Image([copied, throttled]));
+
+        Assert.True(interrupted.Interrupted(stopped: true));
+        Assert.False(interrupted.Interrupted(stopped: false));
+        Assert.False(failed.Interrupted(stopped: true));
+        Assert.False(interrupted.Done(stopped: true));
+        Assert.True(new Replicator.Cli.Commands.ImageRun("app", "v1", Image([copied])).Done(stopped: true));
+    }
+
+    private static ReplicationResult Image(IReadOnlyList<DestinationResult> destinations) =>
+        new(new ImageReference("111111111111", "us-east-1", "app", destinations[0].Digest, "v1"), destinations[0].Digest, destinations);
+
     private static (string, bool) Pair(OutcomeText text) => (text.Word, text.Done);
 
     private static DestinationResult Result(ReplicationOutcome outcome) =>

@@ -219,6 +219,29 @@ public sealed class FaultTests
         Assert.All(result.Destinations, d => Assert.True(d.AtSource && d.ErrorCode == "AccessDeniedException", $"{d.Destination}: {d.ErrorCode} at source {d.AtSource}"));
     }
 
+    [Fact]
+    public async Task A_referrer_whose_subject_the_deadline_cut_short_is_reported_as_cut_by_the_deadline()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 37);
+        var image = builder.Image(SampleFormat.Oci, [100_000, 100_000]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "cut", image, "v1");
+        await h.PushAsync(Source, "cut", sbom, null);
+        using var deadline = new CancellationTokenSource();
+
+        // The referrer's event: its subject is copied first, and the deadline fires on the subject's first layer.
+        var result = await h.Replicator(FastOptions with { MaxParallelLayers = 1 }, new CancelOnLayer(1, deadline)).ReplicateAsync(Request("cut", sbom.Digest, null, West), deadline.Token);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, west.ErrorCode);
+        Assert.True(west.Transient);
+        Assert.Contains($"waits for its subject {image.Digest}, which failed: DeadlineExceeded", west.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetImageAsync(West, "cut", sbom.Digest));
+        Assert.Null(await h.GetImageAsync(West, "cut", image.Digest));
+    }
+
     /// <summary>Cancels when the <c>n</c>-th distinct layer reports its first bytes (layers run one at a time).</summary>
     private sealed class CancelOnLayer(int n, CancellationTokenSource deadline) : IReplicationObserver
     {
