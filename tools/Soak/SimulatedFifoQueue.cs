@@ -43,13 +43,22 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
     }
 
     /// <summary>
-    /// Jumps the clock to the moment the next group's head becomes visible; false when a head is receivable now or
-    /// every waiting group has a message in flight (then the wait is for that batch, not for the clock).
+    /// Jumps the clock to the moment the next group's head becomes visible; false when a head is receivable now or a
+    /// batch is in flight (then the wait is for that batch, not for the clock).
     /// </summary>
     public bool AdvanceToNextVisible()
     {
         lock (_gate)
         {
+            // A batch in flight holds the clock: its answer may make a head visible sooner, and it is answered at the
+            // time it was taken, plus the second its invocation takes. Jumping past it would have it answer later (its
+            // redelivery delays counted from the jump), so how late the run ends would depend on how the pollers'
+            // threads happened to interleave.
+            if (_inFlight > 0)
+            {
+                return false;
+            }
+
             // Only a group's first message decides when the group delivers again: the followers of an invisible head
             // were never received (their VisibleAt is 0), but FIFO order keeps them behind it. Counting them as
             // visible would leave the clock stopped while no receive could return anything.

@@ -40,6 +40,29 @@ public sealed class SimulatedFifoQueueTests
         Assert.Equal(0, queue.Now);
     }
 
+    [Fact]
+    public async Task The_clock_waits_for_a_batch_in_flight_even_when_another_groups_head_is_due_later()
+    {
+        var queue = new SimulatedFifoQueue(maxReceiveCount: 200, new RecordingDeadLetterQueue(), timed: true);
+        queue.Send(Message("a1", "repo-a"));
+        queue.Send(Message("b1", "repo-b"));
+        var a = queue.Receive(max: 1);
+        await queue.ChangeAsync(QueueUrl, a[0].Message.ReceiptHandle!, 300, CancellationToken.None);
+        queue.Complete(a, new HashSet<string>(StringComparer.Ordinal) { "a1" }, _ => "ServiceUnavailable");
+        var b = queue.Receive(max: 1);
+        Assert.Equal("b1", Assert.Single(b).Id);
+
+        // repo-a's head is due at 300, but repo-b's batch may still fail and come back sooner than that.
+        Assert.False(queue.AdvanceToNextVisible());
+        Assert.Equal(0, queue.Now);
+
+        await queue.ChangeAsync(QueueUrl, b[0].Message.ReceiptHandle!, 30, CancellationToken.None);
+        queue.Complete(b, new HashSet<string>(StringComparer.Ordinal) { "b1" }, _ => "ServiceUnavailable");
+        Assert.True(queue.AdvanceToNextVisible());
+        Assert.Equal(30, queue.Now);
+        Assert.Equal(["b1"], queue.Receive().Select(e => e.Id));
+    }
+
     private static SQSMessage Message(string id, string group) => new()
     {
         MessageId = id,
