@@ -66,7 +66,7 @@ public sealed class SimulatedFifoQueue(int maxReceiveCount, RecordingDeadLetterQ
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in _visible.Values)
             {
-                if (!seen.Add(entry.Group) || _inFlightGroups.Contains(entry.Group))
+                if (!seen.Add(entry.Group))
                 {
                     continue;
                 }

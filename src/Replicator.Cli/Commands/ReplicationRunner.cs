@@ -49,7 +49,6 @@ public static class ReplicationRunner
                 });
         }
 
-        var stopped = false;
         try
         {
             await ShowAsync(console, progress, RunAllAsync);
@@ -58,11 +57,10 @@ public static class ReplicationRunner
         {
             // A stop signal: the images already started come back (the engine ends a copy its token cut short with a
             // result), the others never start. The summary still shows what was done, and the exit code is a stop's.
-            stopped = true;
         }
 
+        var stopped = cancellationToken.IsCancellationRequested;
         var finished = runs.OfType<ImageRun>().ToList();
-        stopped |= cancellationToken.IsCancellationRequested;
         if (finished.Count > 0)
         {
             console.Write(ResultTables.Summary(finished, stopped));

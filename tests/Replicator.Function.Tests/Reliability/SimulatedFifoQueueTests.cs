@@ -15,9 +15,7 @@ public sealed class SimulatedFifoQueueTests
         queue.Send(Message("a1", "repo-a"));
         queue.Send(Message("a2", "repo-a"));
 
-        var first = queue.Receive(max: 1);
-        await queue.ChangeAsync(QueueUrl, first[0].Message.ReceiptHandle!, 30, CancellationToken.None);
-        queue.Complete(first, new HashSet<string>(StringComparer.Ordinal) { "a1" }, _ => "ServiceUnavailable");
+        await FailAsync(queue, queue.Receive(max: 1), visibilitySeconds: 30);
 
         Assert.Empty(queue.Receive());
         Assert.True(queue.AdvanceToNextVisible());
@@ -46,9 +44,7 @@ public sealed class SimulatedFifoQueueTests
         var queue = new SimulatedFifoQueue(maxReceiveCount: 200, new RecordingDeadLetterQueue(), timed: true);
         queue.Send(Message("a1", "repo-a"));
         queue.Send(Message("b1", "repo-b"));
-        var a = queue.Receive(max: 1);
-        await queue.ChangeAsync(QueueUrl, a[0].Message.ReceiptHandle!, 300, CancellationToken.None);
-        queue.Complete(a, new HashSet<string>(StringComparer.Ordinal) { "a1" }, _ => "ServiceUnavailable");
+        await FailAsync(queue, queue.Receive(max: 1), visibilitySeconds: 300);
         var b = queue.Receive(max: 1);
         Assert.Equal("b1", Assert.Single(b).Id);
 
@@ -56,11 +52,18 @@ public sealed class SimulatedFifoQueueTests
         Assert.False(queue.AdvanceToNextVisible());
         Assert.Equal(0, queue.Now);
 
-        await queue.ChangeAsync(QueueUrl, b[0].Message.ReceiptHandle!, 30, CancellationToken.None);
-        queue.Complete(b, new HashSet<string>(StringComparer.Ordinal) { "b1" }, _ => "ServiceUnavailable");
+        await FailAsync(queue, b, visibilitySeconds: 30);
         Assert.True(queue.AdvanceToNextVisible());
         Assert.Equal(30, queue.Now);
         Assert.Equal(["b1"], queue.Receive().Select(e => e.Id));
+    }
+
+    /// <summary>The function's answer to a batch whose one message failed: a ChangeMessageVisibility, then the report.</summary>
+    private static async Task FailAsync(SimulatedFifoQueue queue, IReadOnlyList<SimulatedFifoQueue.Entry> batch, int visibilitySeconds)
+    {
+        var entry = Assert.Single(batch);
+        await queue.ChangeAsync(QueueUrl, entry.Message.ReceiptHandle!, visibilitySeconds, CancellationToken.None);
+        queue.Complete(batch, new HashSet<string>(StringComparer.Ordinal) { entry.Id }, _ => "ServiceUnavailable");
     }
 
     private static SQSMessage Message(string id, string group) => new()
