@@ -63,6 +63,15 @@ public sealed class LocalEcrOptions
     /// </summary>
     public TimeSpan RestoreDuration { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// The other reading of a known unknown (docs/fidelity.md, "DescribeImages imageIds and the status filter"): whether
+    /// ECR applies <c>filter.imageStatus</c> (ACTIVE when absent) to images asked for by id is not documented. False (the
+    /// default) applies it, so an archived image asked by id without ARCHIVED/ANY is ImageNotFoundException; true
+    /// describes an image asked by id whatever its status, as an ECR that ignored the filter there would. A client must
+    /// behave the same under both.
+    /// </summary>
+    public bool DescribeImagesByIdIgnoresStatusFilter { get; set; }
+
     /// <summary>Clock for URL expiry, timestamps, restores, injected delays and stalls. Null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -29,6 +29,32 @@ public sealed class ArchivedTests
         Assert.Null(await h.GetImageAsync(West, "cold", image.Digest));
     }
 
+    /// <summary>
+    /// The destination's own lifecycle archived a replica, and the source image is replicated again (pushed again, a
+    /// reconcile pass): the push restores the replica ("re-pushing the image to the repository",
+    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html). Whether ECR applies DescribeImages'
+    /// status filter to images asked for by id is a known unknown (docs/fidelity.md); the outcome must not depend on it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_replica_archived_at_the_destination_is_restored_whichever_way_ecr_reads_the_status_filter_for_ids(bool idsIgnoreStatusFilter)
+    {
+        await using var h = await StartAsync(configure: o => o.DescribeImagesByIdIgnoresStatusFilter = idsIgnoreStatusFilter);
+        var image = new SampleImageBuilder(seed: 58).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "refrozen", image, "v1");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("refrozen", image.Digest, "v1", West), CancellationToken.None);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "refrozen", image.Digest);
+
+        var again = await replicator.ReplicateAsync(Request("refrozen", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(again.Succeeded, again.Destinations[0].ErrorCode + ": " + again.Destinations[0].Message);
+        var replica = await ImageDescriptions.FindAsync(h.Client(West), null, "refrozen", new() { ImageDigest = image.Digest }, CancellationToken.None);
+        Assert.Equal(Replicator.Core.Ecr.Model.ImageStatus.Active, replica?.ImageStatus);
+        Assert.NotNull(await h.GetImageAsync(West, "refrozen", image.Digest));
+    }
+
     [Fact]
     public async Task A_restored_image_replicates_again_and_a_deleted_one_is_still_a_stale_skip()
     {

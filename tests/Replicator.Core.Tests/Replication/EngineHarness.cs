@@ -46,9 +46,12 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     /// <param name="wrap">Puts a handler (recording, losing an answer) between the engine and LocalEcr.</param>
     /// <param name="serverClock">LocalEcr's clock (held answers, URL expiry); null: the system clock.</param>
-    public static async Task<EngineHarness> StartAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null, TimeProvider? serverClock = null)
+    /// <param name="configure">Sets further LocalEcr options (a reading of a known unknown).</param>
+    public static async Task<EngineHarness> StartAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null, TimeProvider? serverClock = null, Action<LocalEcrOptions>? configure = null)
     {
-        var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0, TimeProvider = serverClock });
+        var options = new LocalEcrOptions { Port = 0, TimeProvider = serverClock };
+        configure?.Invoke(options);
+        var server = await LocalEcrServer.StartAsync(options);
         var http = wrap is null ? new HttpClient() : new HttpClient(wrap(new SocketsHttpHandler()));
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = server.BaseAddress.ToString() });
         var clients = new EcrClientFactory(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), environment);
