@@ -63,7 +63,10 @@ internal static class PutImageOperation
                 throw ImmutableTag(tag, name);
             }
 
-            if (existing is { IsActive: true } && (tag is null || previousDigest == digest))
+            // An archived image pushed again without a tag: restored, or refused as there already under the other
+            // reading of what ECR does (LocalEcrOptions.TaglessPushLeavesArchived).
+            var alreadyThere = existing is { IsActive: true } || (existing is not null && tag is null && call.Server.Options.TaglessPushLeavesArchived);
+            if (alreadyThere && (tag is null || previousDigest == digest))
             {
                 throw new EcrException("ImageAlreadyExistsException", tag is null
                     ? $"Image with digest '{digest}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'"

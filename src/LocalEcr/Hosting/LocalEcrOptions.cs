@@ -72,6 +72,14 @@ public sealed class LocalEcrOptions
     /// </summary>
     public bool DescribeImagesByIdIgnoresStatusFilter { get; set; }
 
+    /// <summary>
+    /// The other reading of a known unknown (docs/fidelity.md, "A tagless push of an archived image"): re-pushing an
+    /// image restores it (archive-image.html), but whether a PutImage without a tag of an archived image's digest does,
+    /// or is answered ImageAlreadyExistsException and leaves it archived, is not documented. False (the default) restores
+    /// it, as the documented re-push; true leaves it archived and refuses the push as already there.
+    /// </summary>
+    public bool TaglessPushLeavesArchived { get; set; }
+
     /// <summary>Clock for URL expiry, timestamps, restores, injected delays and stalls. Null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -48,6 +48,12 @@ public static class ReplicationErrorCodes
     /// <summary>The source image is archived (ECR's archival storage class): it cannot be pulled until restored.</summary>
     public const string SourceImageArchived = "SourceImageArchived";
 
+    /// <summary>
+    /// The destination's replica, named by an immutable tag, is archived (or being restored) there: ECR refuses the push
+    /// that would restore it, so it stays unpullable until someone restores it in the destination.
+    /// </summary>
+    public const string ReplicaArchived = "ReplicaArchived";
+
     /// <summary>The source image is being restored from the archive (ACTIVATING): it is retried until it can be pulled.</summary>
     public const string SourceImageActivating = "SourceImageActivating";
 

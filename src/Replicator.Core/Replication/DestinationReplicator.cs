@@ -195,7 +195,8 @@ internal sealed class DestinationReplicator
             // An immutable tag refuses even the manifest it already names
             // (https://github.com/aws/containers-roadmap/issues/2179): a PutImage that landed but timed out,
             // then retried, ends here. Only a tag naming another digest is a conflict.
-            var existing = await ImageDescriptions.TagDigestAsync(client, destination.RegistryId, repository, tag, cancellationToken);
+            var named = await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageTag = tag }, cancellationToken);
+            var existing = named?.ImageDigest;
             if (existing is null)
             {
                 // The image the tag named was deleted between the refusal and the describe (a replicated delete, a
@@ -218,9 +219,52 @@ internal sealed class DestinationReplicator
                     isTransient: false,
                     e);
             }
+
+            if (named!.ImageStatus is { } status && status != ImageStatus.Active)
+            {
+                // The destination archived its replica (its own lifecycle rule, an operator). The tagged push that would
+                // have restored it was refused for the immutable tag; a tagless one cannot be, so it is tried. If the
+                // image is still not ACTIVE after it, only a restore in the destination can mend it, and a retry would
+                // be refused the same way: a permanent failure, not "up to date", which would hide an image nobody can pull.
+                var tagless = new PutImageRequest { RegistryId = request.RegistryId, RepositoryName = repository, ImageManifest = manifest, ImageManifestMediaType = mediaType, ImageDigest = digest };
+                var after = await StatusAfterTaglessPutAsync(client, tagless, cancellationToken)
+                    ?? throw new ReplicationException(
+                        e.ErrorCode,
+                        $"the archived replica {digest} under the immutable tag '{tag}' of the destination repository {repository} was deleted while it was restored; a retry puts it again",
+                        isTransient: true,
+                        e);
+                if (after != ImageStatus.Active)
+                {
+                    throw new ReplicationException(
+                        ReplicationErrorCodes.ReplicaArchived,
+                        $"the replica {digest} under the immutable tag '{tag}' of the destination repository {repository} is {after} there, and ECR refuses the push that would restore it; restore it in the destination (aws ecr update-image-storage-class --target-storage-class STANDARD), then redrive this message",
+                        isTransient: false,
+                        e);
+                }
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Pushes the manifest again without a tag, which the immutable tag cannot refuse: "re-pushing the image" restores an
+    /// archived one (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html). Whether ECR restores on a
+    /// push that carries no tag, or answers ImageAlreadyExistsException and leaves it archived, is not documented
+    /// (docs/fidelity.md): so the image's status is read again after. Null when the image is gone by then.
+    /// </summary>
+    private static async Task<string?> StatusAfterTaglessPutAsync(IEcrClient client, PutImageRequest tagless, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.PutImageAsync(tagless, cancellationToken);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
+        {
+        }
+
+        var image = await ImageDescriptions.FindAsync(client, tagless.RegistryId, tagless.RepositoryName!, new ImageIdentifier { ImageDigest = tagless.ImageDigest }, cancellationToken);
+        return image is null ? null : image.ImageStatus ?? ImageStatus.Active;
     }
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>

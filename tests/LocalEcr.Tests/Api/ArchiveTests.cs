@@ -81,6 +81,64 @@ public sealed class ArchiveTests
         Assert.Equal("ACTIVE", Assert.Single(described["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A push without a tag of an archived image's digest: restored, as the documented re-push, or (the other reading of
+    /// a known unknown, <see cref="LocalEcrOptions.TaglessPushLeavesArchived"/>) refused as already there and left archived.
+    /// </summary>
+    [Theory]
+    [InlineData(false, null, "ACTIVE")]
+    [InlineData(true, "ImageAlreadyExistsException", "ARCHIVED")]
+    public async Task A_tagless_push_of_an_archived_image_restores_it_or_under_the_other_reading_is_already_there(bool leavesArchived, string? error, string status)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TaglessPushLeavesArchived = leavesArchived });
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 25);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = digest }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        var pushed = await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageDigest"] = digest });
+
+        if (error is null)
+        {
+            pushed.EnsureOk();
+        }
+        else
+        {
+            pushed.AssertError(error);
+        }
+
+        var described = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["filter"] = new JsonObject { ["imageStatus"] = "ANY" } })).EnsureOk().Json;
+        Assert.Equal(status, Assert.Single(described["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// DescribeImages by id of an archived image without a status filter: not found (the filter's ACTIVE default applies
+    /// to ids too), or (the other reading, <see cref="LocalEcrOptions.DescribeImagesByIdIgnoresStatusFilter"/>) described.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DescribeImages_by_id_of_an_archived_image_follows_the_chosen_reading_of_the_status_filter(bool idsIgnoreStatusFilter)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DescribeImagesByIdIgnoresStatusFilter = idsIgnoreStatusFilter });
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 26);
+        var id = new JsonObject { ["imageDigest"] = digest };
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = id.DeepClone(), ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        var described = await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(id.DeepClone()) });
+
+        if (idsIgnoreStatusFilter)
+        {
+            Assert.Equal("ARCHIVED", Assert.Single(described.EnsureOk().Json["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
+        }
+        else
+        {
+            described.AssertError("ImageNotFoundException");
+        }
+    }
+
     [Fact]
     public async Task A_push_of_an_archived_image_that_is_refused_leaves_it_archived()
     {

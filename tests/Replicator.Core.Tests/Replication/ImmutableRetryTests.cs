@@ -44,11 +44,17 @@ public sealed class ImmutableRetryTests
     /// The destination's own lifecycle archived the replica its immutable tag names. DescribeImages describes only
     /// ACTIVE images unless asked for every status (botocore ECR model, DescribeImagesFilter.imageStatus), so without
     /// asking for them the tag seemed to name nothing and a redelivered push became a conflict in the dead-letter queue.
+    /// The tagged push that would restore the replica is refused for the tag; a tagless push of the same manifest
+    /// restores it where ECR takes that as a re-push (archive-image.html). Where it does not (the other reading of a
+    /// known unknown, docs/fidelity.md), the replica stays unpullable: a permanent failure naming the fix, never "up to
+    /// date" over an image nobody can pull.
     /// </summary>
-    [Fact]
-    public async Task A_tag_naming_the_same_image_archived_at_the_destination_is_not_a_conflict()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_tag_naming_the_same_image_archived_at_the_destination_is_restored_or_named_never_a_conflict(bool taglessPushLeavesArchived)
     {
-        await using var h = await StartAsync();
+        await using var h = await StartAsync(configure: o => o.TaglessPushLeavesArchived = taglessPushLeavesArchived);
         await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "frozen", ImageTagMutability = ImageTagMutability.Immutable });
         var image = new SampleImageBuilder(seed: 91).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "frozen", image, "v1");
@@ -58,8 +64,24 @@ public sealed class ImmutableRetryTests
 
         var result = await h.Replicator().ReplicateAsync(Request("frozen", image.Digest, "v1", West), CancellationToken.None);
 
-        Assert.True(result.Succeeded, result.Destinations[0].ErrorCode + ": " + result.Destinations[0].Message);
-        Assert.Equal(putsBefore + 1, h.Calls(West, "PutImage"));
+        // The tagged put, refused for the tag; then the tagless one.
+        Assert.Equal(putsBefore + 2, h.Calls(West, "PutImage"));
+        var replica = await ImageDescriptions.FindAsync(h.Client(West), null, "frozen", new() { ImageDigest = image.Digest }, CancellationToken.None);
+        var destination = result.Destinations[0];
+        if (taglessPushLeavesArchived)
+        {
+            Assert.Equal(ImageStatus.Archived, replica?.ImageStatus);
+            Assert.Equal(ReplicationOutcome.Failed, destination.Outcome);
+            Assert.Equal(Replicator.Core.Errors.ReplicationErrorCodes.ReplicaArchived, destination.ErrorCode);
+            Assert.False(destination.Transient);
+            Assert.Contains("update-image-storage-class", destination.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(result.Succeeded, destination.ErrorCode + ": " + destination.Message);
+            Assert.Equal(ImageStatus.Active, replica?.ImageStatus);
+            Assert.Equal(image.Digest, await h.TagDigestAsync(West, "frozen", "v1"));
+        }
     }
 
     /// <summary>
