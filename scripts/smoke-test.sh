@@ -3,7 +3,8 @@
 #   scripts/smoke-test.sh STACK_NAME
 # 1. reads the stack's parameters and outputs (aws cloudformation describe-stacks);
 # 2. pushes the CLI's deterministic multi-arch sample image to a scratch repository the stack selects
-#    (SMOKE_REPOSITORY, default ecr-replicator-smoke: the stack's RepositoryFilter must select it), tag
+#    (SMOKE_REPOSITORY; by default ecr-replicator-smoke under the first prefix pattern of the stack's RepositoryFilter
+#    that selects it, e.g. team/ecr-replicator-smoke for team/*: the stack's RepositoryFilter must select it), tag
 #    SMOKE_TAG (default smoke-<unix time>: the stack's TagFilter, when set, must match it whole);
 # 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300),
 #    under the name the stack's RepositoryMapping gives it there (longest matching prefix, as the function maps);
@@ -25,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stack="${1:?usage: scripts/smoke-test.sh STACK_NAME}"
-repository="${SMOKE_REPOSITORY:-ecr-replicator-smoke}"
+repository="${SMOKE_REPOSITORY:-}"
 timeout="${SMOKE_TIMEOUT:-300}"
 tag="${SMOKE_TAG:-smoke-$(date +%s)}"
 
@@ -95,6 +96,25 @@ included = any(match(p) for p in patterns if not p.startswith("!"))
 excluded = any(match(p[1:]) for p in patterns if p.startswith("!"))
 sys.exit(0 if included and not excluded else 1)' "$1" "$2"
 }
+# No SMOKE_REPOSITORY: a scratch name the selection takes, ecr-replicator-smoke under the first prefix pattern (`*`,
+# `team/*`) whose name is a valid repository name and no exclusion takes; none (only exact names): the plain name,
+# which the check below then refuses with its hint.
+if [ -z "$repository" ]; then
+  repository="$(python3 -c '
+import re, sys
+valid = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")
+patterns = [p for p in sys.argv[1].split(",") if p]
+def match(p, name): return name.startswith(p[:-1]) if p.endswith("*") else name == p
+for p in patterns:
+    if p.startswith("!") or not p.endswith("*"):
+        continue
+    name = p[:-1] + "ecr-replicator-smoke"
+    if valid.fullmatch(name) and len(name) <= 256 and not any(match(x[1:], name) for x in patterns if x.startswith("!")):
+        print(name)
+        break
+else:
+    print("ecr-replicator-smoke")' "$filter")"
+fi
 selects "$repository" "$filter" ||
   fail "stack $stack does not replicate $repository (RepositoryFilter=$filter): set SMOKE_REPOSITORY to a scratch repository it selects"
 # The TagFilter rule: a regular expression that must match the whole tag (the function's TAG_FILTER, Replicator.Core

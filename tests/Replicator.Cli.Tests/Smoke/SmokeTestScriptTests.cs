@@ -38,6 +38,22 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_SMOKE_REPOSITORY_the_scratch_repository_is_taken_under_the_stacks_first_prefix_pattern()
+    {
+        // The README's one command against samconfig.toml's example selection: no SMOKE_REPOSITORY to set.
+        const string derived = "team/ecr-replicator-smoke";
+        var run = await SmokeTest(selected: "team/*,base/nginx", repository: null);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"pushing {derived}:", run.Error, StringComparison.Ordinal);
+        Assert.Matches(@"replication latency: \d+\.\ds", run.Output);
+        foreach (var region in new[] { CliHarness.Source, CliHarness.West, CliHarness.Europe })
+        {
+            await AssertRepositoryGone(region, derived);
+        }
+    }
+
+    [Fact]
     public async Task Prints_the_latency_with_a_bsd_date_that_has_no_nanoseconds()
     {
         // macOS's BSD date has no %N and prints it as a literal N (`date +%s.%N` gives 1700000000.N): a stand-in date
@@ -178,7 +194,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null)
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -195,7 +211,6 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         var environment = new Dictionary<string, string>
         {
             ["SMOKE_STACK_DESCRIPTION"] = description,
-            ["SMOKE_REPOSITORY"] = Repository,
             ["SMOKE_INVOKE"] = "local",
             // The local invocation returns after the copy, so the first verify must already be in sync.
             ["SMOKE_TIMEOUT"] = "0",
@@ -215,6 +230,11 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         if (tag is not null)
         {
             environment["SMOKE_TAG"] = tag;
+        }
+
+        if (repository is not null)
+        {
+            environment["SMOKE_REPOSITORY"] = repository;
         }
 
         return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables());
