@@ -164,6 +164,69 @@ public sealed class ReferrerTests
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "inverted", "v1"));
     }
 
+    /// <summary>
+    /// The inverted order one level deeper and under an index: a signature of an SBOM of a multi-arch index arrives
+    /// before any of them. The index (with every platform manifest), the SBOM and the signature are copied subject first,
+    /// and so is a signature of one platform manifest (a referrer of a manifest below the index).
+    /// </summary>
+    [Fact]
+    public async Task A_signature_of_an_sbom_of_an_index_that_overtook_them_copies_the_index_its_children_and_the_chain()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 901);
+        var index = builder.MultiArch(SampleFormat.Oci, [1024], withAttestation: true);
+        var sbom = builder.Artifact(index.Root);
+        var signature = builder.Artifact(sbom.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 64);
+        var platformSignature = builder.Artifact(index.Manifests[0], "application/vnd.dev.cosign.artifact.sig.v1+json", 32);
+        await h.PushAsync(Source, "inverted-index", index, "v1");
+        await h.PushAsync(Source, "inverted-index", sbom, null);
+        await h.PushAsync(Source, "inverted-index", signature, null);
+        await h.PushAsync(Source, "inverted-index", platformSignature, null);
+
+        var result = await h.Replicator().ReplicateAsync(Request("inverted-index", signature.Digest, null, West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        foreach (var region in new[] { West, Europe })
+        {
+            foreach (var manifest in index.Manifests)
+            {
+                Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", manifest.Digest), $"{manifest.Digest} in {region}");
+            }
+
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", index.Digest), $"the index in {region}");
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", sbom.Digest), $"the SBOM in {region}");
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", signature.Digest), $"the SBOM's signature in {region}");
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", platformSignature.Digest), $"the platform manifest's signature in {region}");
+        }
+    }
+
+    /// <summary>
+    /// A signature of one platform manifest of an index arrives before the index: that manifest is copied first, then
+    /// the signature; the index's own event, later, copies the rest and puts the tag.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_of_a_platform_manifest_that_overtook_its_index_copies_that_manifest_first()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 902);
+        var index = builder.MultiArch(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(index.Manifests[1], "application/vnd.dev.cosign.artifact.sig.v1+json", 32);
+        await h.PushAsync(Source, "inverted-child", index, "v1");
+        await h.PushAsync(Source, "inverted-child", signature, null);
+
+        var result = await h.Replicator().ReplicateAsync(Request("inverted-child", signature.Digest, null, West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("inverted-child", index.Manifests[1].Digest));
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("inverted-child", signature.Digest));
+        Assert.Null(await h.TagDigestAsync(West, "inverted-child", "v1"));
+
+        var later = await h.Replicator().ReplicateAsync(Request("inverted-child", index.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(later.Succeeded, later.Destinations[0].Message);
+        Assert.Equal(index.Digest, await h.TagDigestAsync(West, "inverted-child", "v1"));
+    }
+
     [Fact]
     public async Task A_referrer_whose_subject_is_not_in_the_source_is_skipped_and_not_published()
     {
