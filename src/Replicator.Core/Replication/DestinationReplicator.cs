@@ -107,6 +107,7 @@ internal sealed class DestinationReplicator
             var failed = new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient)
             {
                 SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
+                CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
             };
 
             // A refused source layer may mean the image was deleted mid-copy: the engine reports it once it has asked.

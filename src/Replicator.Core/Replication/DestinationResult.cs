@@ -60,5 +60,13 @@ public sealed record DestinationResult(
     /// </summary>
     internal bool SourceLayerRefused { get; init; }
 
+    /// <summary>
+    /// Failed because STS refused to assume the destination's role or SSM refused to read its credentials
+    /// (<c>AccessDenied</c>, <c>AccessDeniedException</c>): <see cref="ErrorCode"/> stays
+    /// <c>DestinationCredentialsUnavailable</c>, and a caller may treat it as it treats ECR's AccessDeniedException, a
+    /// grant that may still be propagating after a stack update (<see cref="FailureClassifier.IsCredentialsDenied"/>).
+    /// </summary>
+    public bool CredentialsDenied { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

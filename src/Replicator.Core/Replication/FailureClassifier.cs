@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
@@ -71,6 +72,15 @@ internal static class FailureClassifier
 
         return false;
     }
+
+    /// <summary>
+    /// STS refused AssumeRole of a destination role, or SSM refused GetParameter (or its KMS decryption) of a
+    /// destination's credentials, with an access denial: the error the function role meets while a just-added
+    /// sts:AssumeRole or ssm:GetParameter grant is still propagating (the stack changes those policies in parallel with
+    /// the function), as it meets ECR's AccessDeniedException for a just-added write grant.
+    /// </summary>
+    public static bool IsCredentialsDenied(Exception exception) =>
+        exception is ReplicationException { ErrorCode: ReplicationErrorCodes.DestinationCredentialsUnavailable, InnerException: AmazonServiceException { ErrorCode: "AccessDenied" or "AccessDeniedException" } };
 
     private static string Unexpected(Exception exception) =>
         ErrorText.Quote(exception.Message) is { Length: > 0 } message

@@ -104,7 +104,7 @@ internal sealed class ImageDeleter
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
-            return Failed(code, message, transient);
+            return Failed(code, message, transient) with { CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex) };
         }
 
         DestinationResult Result(ReplicationOutcome outcome, string? message) =>

@@ -159,7 +159,8 @@ public sealed class RecordHandler(
     }
 
     /// <summary>
-    /// Receives on which a message refused only with ECR's <c>AccessDeniedException</c> is retried rather than
+    /// Receives on which a message refused only with ECR's <c>AccessDeniedException</c> (or STS's and SSM's denial of a
+    /// destination's credentials, <see cref="Core.Replication.DestinationResult.CredentialsDenied"/>) is retried rather than
     /// dead-lettered. IAM is eventually consistent: a policy just attached can take seconds to apply
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
     /// and a stack update changes the function's destination grants in parallel with the function
@@ -172,7 +173,7 @@ public sealed class RecordHandler(
     public const int AccessDeniedGraceReceives = 2;
 
     private static bool InAccessDeniedGrace(ReplicationResult result, SQSMessage message) =>
-        result.Destinations.Any(d => !d.Succeeded && d.ErrorCode == EcrErrorCodes.AccessDeniedException)
+        result.Destinations.Any(d => !d.Succeeded && (d.ErrorCode == EcrErrorCodes.AccessDeniedException || d.CredentialsDenied))
         && RedeliveryScheduler.ReceiveCount(message) <= AccessDeniedGraceReceives;
 
     private void LogDestination(DestinationResult destination, LogFields fields)

@@ -124,7 +124,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         {
             ["DESTINATION_REGIONS"] = $"eu-west-1,{unknown}:us-west-2,{China}:cn-north-1,{ChinaRole}:cn-northwest-1",
             ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/bad/missing,{ChinaRole}:cn-northwest-1=ssm:/e2e/bad/malformed",
-        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home)));
+        }, ReceivedFor(E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home)), RecordHandlerGraceOver));
 
         // Processed (not retried): the message is in the dead-letter queue with the reason, and no destination lost it.
         Assert.True(run.Result.IsSuccess, run.Result.Body);
@@ -138,6 +138,44 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         Assert.Contains("SSM parameter /e2e/bad/missing does not exist", run.Output, StringComparison.Ordinal);
         Assert.Contains("SSM parameter /e2e/bad/malformed is not JSON", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(leaked, run.Output + dead.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first receive past the AccessDenied grace (RecordHandler.AccessDeniedGraceReceives).</summary>
+    private const int RecordHandlerGraceOver = Replicator.Function.Processing.RecordHandler.AccessDeniedGraceReceives + 1;
+
+    [Fact]
+    public async Task A_refused_AssumeRole_is_retried_on_the_first_receives_as_an_ECR_AccessDenied_is()
+    {
+        // A stack update that adds OtherAccountDestinations (or DestinationRoleArns) creates the sts:AssumeRole policy in
+        // parallel with the function's new DESTINATION_REGIONS (docs/deploy.md, "Limits of the stack"): the first pushes
+        // can meet a grant still on its way, as ECR's own writes do. They must be retried, not dead-lettered at once.
+        await using var ecr = await StartEcrAsync();
+        var image = new SampleImageBuilder(84).Image(SampleFormat.Oci, [10_000]);
+        await SampleImagePusher.PushAsync(Client(ecr, AKeys, Home), "app", image, "v1");
+        const string unknown = "999999999999";
+        var settings = new Dictionary<string, string?> { ["DESTINATION_REGIONS"] = $"eu-west-1,{unknown}:us-west-2" };
+        var record = E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home));
+
+        var first = await RunFunctionAsync(ecr, settings, ReceivedFor(record, 1));
+
+        Assert.Equal("{\"batchItemFailures\":[{\"itemIdentifier\":\"m1\"}]}", first.Result.Body);
+        Assert.Empty(first.DeadLetter.Sent);
+        Assert.Contains("AccessDenied on receive 1 of the message: retried", first.Output, StringComparison.Ordinal);
+        Assert.True(await new RegistryProbe(Client(ecr, AKeys, "eu-west-1")).HasVerifiedImageAsync("app", image.Digest));
+
+        var last = await RunFunctionAsync(ecr, settings, ReceivedFor(record, RecordHandlerGraceOver));
+
+        Assert.Equal("{\"batchItemFailures\":[]}", last.Result.Body);
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, Assert.Single(last.DeadLetter.Sent).ErrorType);
+    }
+
+    private static SQSMessage ReceivedFor(SQSMessage record, int receive)
+    {
+        var attributes = new Dictionary<string, string>(record.Attributes)
+        {
+            ["ApproximateReceiveCount"] = receive.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return new SQSMessage { MessageId = record.MessageId, Body = record.Body, Attributes = attributes, EventSourceArn = record.EventSourceArn, ReceiptHandle = "rh-" + record.MessageId };
     }
 
     [Fact]
