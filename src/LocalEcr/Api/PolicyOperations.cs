@@ -39,7 +39,8 @@ internal static class PolicyOperations
     public static Task SetRepositoryPolicy(EcrCall call, Utf8JsonWriter w)
     {
         var name = call.RepositoryName();
-        var text = RequireJson(call.Body.RequiredString("policyText"), "policyText", 10240, RepositoryPolicyCheck.Require);
+        var force = call.Body.OptionalBool("force") ?? false;
+        var text = RequireJson(call.Body.RequiredString("policyText"), "policyText", 10240, policy => RepositoryPolicyCheck.Require(policy, force));
         lock (call.State.Sync)
         {
             call.FindRepository(name).RepositoryPolicy = text;

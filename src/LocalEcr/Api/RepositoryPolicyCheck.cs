@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace LocalEcr.Api;
 
@@ -22,13 +23,51 @@ internal static class RepositoryPolicyCheck
     // The principal kinds of the grammar's <principal_map>.
     private static readonly HashSet<string> PrincipalKinds = new(StringComparer.Ordinal) { "AWS", "Service", "Federated", "CanonicalUser" };
 
-    public static void Require(JsonElement policy)
+    /// <param name="force">SetRepositoryPolicy's <c>force</c>: without it, a policy that may lock the repository's
+    /// policy out is refused (<see cref="MayLockOut"/>).</param>
+    public static void Require(JsonElement policy, bool force)
     {
         if (!IsValid(policy))
         {
             throw EcrException.InvalidParameter("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
         }
+
+        if (!force && MayLockOut(policy))
+        {
+            // The wording is LocalEcr's: ECR's answer to an unforced lock-out is not documented (docs/fidelity.md).
+            throw EcrException.InvalidParameter("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'The repository policy would prevent you from setting another policy in the future; set force to true to set it anyway'");
+        }
     }
+
+    /// <summary>
+    /// Whether the policy denies ecr:SetRepositoryPolicy to anyone: the botocore model's SetRepositoryPolicy <c>force</c>
+    /// says "If the policy you are attempting to set on a repository policy would prevent you from setting another policy
+    /// in the future, you must force the SetRepositoryPolicy operation", without saying how ECR decides that. Stricter
+    /// than any reading: every Deny statement whose actions cover SetRepositoryPolicy counts, whatever its principal and
+    /// conditions, and so does a Deny with NotAction that does not name it.
+    /// </summary>
+    internal static bool MayLockOut(JsonElement policy)
+    {
+        var statement = policy.GetProperty("Statement");
+        IEnumerable<JsonElement> statements = statement.ValueKind == JsonValueKind.Array ? statement.EnumerateArray() : [statement];
+        return statements.Any(s =>
+            s.GetProperty("Effect").GetString() == "Deny"
+            && (s.TryGetProperty("Action", out var actions)
+                ? Strings(actions).Any(CoversSetRepositoryPolicy)
+                : !Strings(s.GetProperty("NotAction")).Any(CoversSetRepositoryPolicy)));
+    }
+
+    // IAM action matching: case-insensitive, '*' any run of characters, '?' one character
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+    private static bool CoversSetRepositoryPolicy(string action) =>
+        Regex.IsMatch(
+            "ecr:SetRepositoryPolicy",
+            "^" + Regex.Escape(action).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
+            TimeSpan.FromSeconds(1));
+
+    private static IEnumerable<string> Strings(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? [value.GetString()!] : value.EnumerateArray().Select(e => e.GetString()!);
 
     private static bool IsValid(JsonElement policy)
     {

@@ -183,7 +183,11 @@ internal sealed class RepositoryProvisioner
 
         if (settings.RepositoryPolicyText is { } policy)
         {
-            await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy }, cancellationToken);
+            // Forced: the source repository holds this very policy, so its owner chose it (and forced it there if it
+            // needed forcing). ECR refuses a policy that "would prevent you from setting another policy in the future"
+            // unless forced (botocore ECR model, SetRepositoryPolicyRequest.force), which would fail every copy into a
+            // replica of a locked-down repository, on every receive, for a choice that is not the replicator's to make.
+            await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy, Force = true }, cancellationToken);
         }
     }
 

@@ -104,6 +104,37 @@ public sealed class PolicyContentTests
         (await client.CallAsync("GetRepositoryPolicy", new JsonObject { ["repositoryName"] = "app" })).AssertError("RepositoryPolicyNotFoundException");
     }
 
+    // Each denies ecr:SetRepositoryPolicy to someone: by name, by a wildcard, by "*", or by a NotAction that leaves it out.
+    public static TheoryData<string> LockOutPolicies() =>
+    [
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr:SetRepositoryPolicy"}]}""",
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"},{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":["ecr:Set*"]}]}""",
+        """{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"ECR:*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"123456789012"}}}}""",
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*"}]}""",
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","NotAction":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}""",
+    ];
+
+    /// <summary>
+    /// The botocore model's SetRepositoryPolicy <c>force</c>: a policy that "would prevent you from setting another policy
+    /// in the future" must be forced. How ECR decides that is not documented, so LocalEcr counts every Deny that covers
+    /// ecr:SetRepositoryPolicy (the strictest reading; docs/fidelity.md).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LockOutPolicies))]
+    public async Task A_policy_that_may_lock_out_policy_changes_is_refused_unless_forced(string policy)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = await RepositoryAsync(server);
+
+        var refused = await client.CallAsync("SetRepositoryPolicy", new JsonObject { ["repositoryName"] = "app", ["policyText"] = policy });
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("force", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (await client.CallAsync("GetRepositoryPolicy", new JsonObject { ["repositoryName"] = "app" })).AssertError("RepositoryPolicyNotFoundException");
+
+        (await client.CallAsync("SetRepositoryPolicy", new JsonObject { ["repositoryName"] = "app", ["policyText"] = policy, ["force"] = true })).EnsureOk();
+        Assert.Equal(policy, (await client.CallAsync("GetRepositoryPolicy", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["policyText"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(ValidLifecyclePolicies))]
     public async Task A_valid_lifecycle_policy_is_kept(string policy)

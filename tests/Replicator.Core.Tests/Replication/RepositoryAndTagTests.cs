@@ -45,6 +45,28 @@ public sealed class RepositoryAndTagTests
         Assert.Equal(Policy, (await west.GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "configured" })).PolicyText);
     }
 
+    /// <summary>
+    /// A locked-down source repository: its policy denies ecr:SetRepositoryPolicy, which ECR accepts only when forced
+    /// (botocore ECR model, SetRepositoryPolicyRequest.force). The owner forced it there; the replica gets the same
+    /// policy, forced too, instead of a refusal on every copy into the new repository.
+    /// </summary>
+    [Fact]
+    public async Task A_source_policy_that_locks_out_further_policy_changes_is_copied_forced()
+    {
+        const string locked = """{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"ecr:BatchGetImage"},{"Sid":"frozen","Effect":"Deny","Principal":"*","Action":["ecr:SetRepositoryPolicy","ecr:DeleteRepositoryPolicy"],"Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::000000000000:role/security-*"}}}]}""";
+        await using var h = await StartAsync();
+        var source = h.Client(Source);
+        await source.CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "locked" });
+        await source.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RepositoryName = "locked", PolicyText = locked, Force = true });
+        var image = new SampleImageBuilder(seed: 44).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "locked", image, "v1");
+
+        var result = await h.Replicator().ReplicateAsync(Request("locked", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].ErrorCode + ": " + result.Destinations[0].Message);
+        Assert.Equal(locked, (await h.Client(West).GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "locked" })).PolicyText);
+    }
+
     [Fact]
     public async Task A_kms_source_without_a_key_for_the_destination_region_fails_naming_the_setting()
     {
