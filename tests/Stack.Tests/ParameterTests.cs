@@ -76,6 +76,27 @@ public sealed class ParameterTests
         Assert.Equal(admitted, RepositoryFilter.TryParse(value, out _, out _));
     }
 
+    /// <summary>
+    /// ECR's names are 2 to 256 characters (botocore model, RepositoryName): an exact name or exclusion past that, or a
+    /// prefix longer than any name, is refused by both, so the stack does not deploy a filter the function refuses at
+    /// every init. The parameter's MaxLength (1,024) admits one such pattern.
+    /// </summary>
+    [Theory]
+    [InlineData(256, "", true)]
+    [InlineData(257, "", false)]
+    [InlineData(256, "*", true)]
+    [InlineData(257, "*", false)]
+    public void RepositoryFilter_refuses_a_pattern_longer_than_a_repository_name_as_the_function_does(int length, string star, bool admitted)
+    {
+        var body = "a" + new string('b', length - 1) + star;
+
+        foreach (var value in new[] { body, "team/*," + body, "*,!" + body })
+        {
+            Assert.Equal(admitted, Admits("RepositoryFilter", value));
+            Assert.Equal(admitted, RepositoryFilter.TryParse(value, out _, out _));
+        }
+    }
+
     [Fact]
     public void RepositoryFilter_takes_at_most_twenty_patterns_without_spaces()
     {

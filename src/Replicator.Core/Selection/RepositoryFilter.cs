@@ -126,6 +126,12 @@ public sealed partial class RepositoryFilter
         // A prefix must be the start of some valid repository name, so a typo (upper case, a space) is an error
         // rather than a filter that silently selects nothing.
         var prefix = pattern[..^1];
+        if (prefix.Length > EcrNames.MaxRepositoryNameLength)
+        {
+            throw new RepositoryFilterException(
+                $"pattern {EcrNames.Quote(entry)}: the prefix is {prefix.Length} characters long, and no repository name (at most {EcrNames.MaxRepositoryNameLength} characters) starts with it");
+        }
+
         return prefix.Length == 0 || PrefixPattern().IsMatch(prefix)
             ? RepositoryPattern.Prefix(pattern)
             : throw new RepositoryFilterException(
