@@ -12,6 +12,7 @@ public sealed class FaultInjector
     private readonly List<FailureRule> _failures = [];
     private readonly List<DelayRule> _delays = [];
     private readonly List<DownloadFault> _downloads = [];
+    private readonly HashSet<string> _injectedAnswers = new(StringComparer.Ordinal);
     private readonly List<(int Count, TaskCompletionSource Reached)> _timerWaiters = [];
     private int _timersArmed;
     private Action? _expireDownloadUrls;
@@ -144,6 +145,29 @@ public sealed class FaultInjector
             }
 
             return rule;
+        }
+    }
+
+    /// <summary>
+    /// Notes that the answer with request id <paramref name="requestId"/> (its x-amzn-RequestId) is an injected failure,
+    /// before it is sent. The tests check every error code LocalEcr answers against the ECR model; an injected code is
+    /// the test's own choice, and this tells the two apart answer by answer. One id per injected answer: bounded by the
+    /// counts the tests ask for.
+    /// </summary>
+    internal void NoteInjectedAnswer(string requestId)
+    {
+        lock (_sync)
+        {
+            _injectedAnswers.Add(requestId);
+        }
+    }
+
+    /// <summary>True when the answer with this x-amzn-RequestId came from a <see cref="FailNext"/> rule, not from LocalEcr's own logic.</summary>
+    internal bool IsInjectedAnswer(string requestId)
+    {
+        lock (_sync)
+        {
+            return _injectedAnswers.Contains(requestId);
         }
     }
 

@@ -89,6 +89,7 @@ internal static class EcrEndpoint
 
         if (server.Faults.TakeFailure(operation, region) is { } failure)
         {
+            server.Faults.NoteInjectedAnswer(ErrorResponse.RequestId(context));
             await ErrorResponse.WriteAsync(context, failure.StatusCode, failure.ErrorCode, failure.Message ?? "Injected fault: " + failure.ErrorCode);
             return;
         }

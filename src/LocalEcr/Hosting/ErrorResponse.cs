@@ -42,7 +42,8 @@ internal static class ErrorResponse
         await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 
-    private static string RequestId(HttpContext context)
+    /// <summary>The request's x-amzn-RequestId, created on first use and the same for the rest of the request.</summary>
+    public static string RequestId(HttpContext context)
     {
         if (context.Items.TryGetValue("x-amzn-RequestId", out var id) && id is string existing)
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using LocalEcr.Api;
 using LocalEcr.Model;
 
 namespace LocalEcr.Tests.Support;
@@ -56,12 +57,15 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
         tamper?.Invoke(request);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
+        var errorType = response.Headers.TryGetValues("X-Amzn-Errortype", out var types) ? types.First() : null;
+        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null;
         AssertFailureCodesAreTheModels(target, response.IsSuccessStatusCode, text);
-        return new EcrResponse(
-            response.StatusCode,
-            text,
-            response.Headers.TryGetValues("X-Amzn-Errortype", out var types) ? types.First() : null,
-            response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null);
+        if (!response.IsSuccessStatusCode)
+        {
+            AssertErrorCodeIsModelled(request, (int)response.StatusCode, text, errorType, requestId);
+        }
+
+        return new EcrResponse(response.StatusCode, text, errorType, requestId);
     }
 
     public async Task<HttpResponseMessage> GetAsync(string url, string? range = null)
@@ -76,6 +80,45 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Every test that provokes an error answer also checks its code: ECR answers an operation only the errors
+    /// botocore's model lists for it, or one of the few every AWS JSON service sends (<see cref="ModelledErrors"/>).
+    /// The code is read from both places a client may read it, <c>__type</c> and X-Amzn-Errortype. An answer of the
+    /// fault injector (FailNext, or POST /_localecr/faults/fail) is exempt: its code is the test's choice, not LocalEcr's,
+    /// and LocalEcr notes each such answer by its request id, so nothing else is exempt. The operation is the one the
+    /// request named in the X-Amz-Target it sent (after any tampering); a request without one that LocalEcr routes to
+    /// its STS endpoint (form-encoded, as STS's query protocol is) is not an ECR call and is not checked.
+    /// </summary>
+    private void AssertErrorCodeIsModelled(HttpRequestMessage request, int status, string body, string? errorType, string? requestId)
+    {
+        var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;
+        var formEncoded = request.Content?.Headers.ContentType?.MediaType is { } mediaType
+            && mediaType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        if ((target is null && formEncoded) || (requestId is not null && server.Faults.IsInjectedAnswer(requestId)))
+        {
+            return;
+        }
+
+        var operation = target is null ? string.Empty
+            : target.StartsWith(EcrDispatcher.TargetPrefix, StringComparison.Ordinal) ? target[EcrDispatcher.TargetPrefix.Length..] : target;
+        string? type = null;
+        try
+        {
+            type = body.Length > 0 && JsonNode.Parse(body) is JsonObject answer && answer["__type"] is JsonValue value ? value.GetValue<string>() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: no __type; the answer must still name its error in X-Amzn-Errortype.
+        }
+
+        Assert.True(type is not null || errorType is not null, $"{operation} answered HTTP {status} without an error code: {body}");
+        foreach (var code in new[] { type, errorType }.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            Assert.True(ModelledErrors.Allows(operation, code),
+                $"{operation} answered {code}, which is neither among the model's errors for it nor a common error ({string.Join(", ", ModelledErrors.AllowedFor(operation))})");
+        }
+    }
 
     /// <summary>
     /// Every test that provokes a per-item failure also checks its code: ECR answers only the values of the model's
