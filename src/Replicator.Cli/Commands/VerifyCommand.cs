@@ -5,6 +5,8 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
 using Replicator.Cli.Verification;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Reconciliation;
@@ -14,7 +16,10 @@ namespace Replicator.Cli.Commands;
 
 /// <summary>
 /// <c>verify</c>: source against destinations, tag by tag, and the referrers (signatures, SBOMs, attestations) of
-/// each selected image, which the replicator copies with it; exit 0 in sync, 1 on drift, 2 on error.
+/// each selected image, which the replicator copies with it; exit 0 in sync, 1 on drift, 2 on error. A destination
+/// that cannot be read (its credentials refused, its calls denied, no valid mapped name) is reported
+/// <see cref="DriftStatus.Unreadable"/> with its reason, one entry per repository, and exits 1, while the other
+/// destinations are still compared: one misconfigured account out of five still leaves a report of the other four.
 /// </summary>
 public static class VerifyCommand
 {
@@ -41,6 +46,10 @@ public static class VerifyCommand
         else
         {
             console.Write(VerifyTable.Render(report));
+            foreach (var line in VerifyTable.Reasons(report))
+            {
+                console.Line(line);
+            }
         }
 
         return report.InSync ? ExitCodes.Success : ExitCodes.Failed;
@@ -62,6 +71,11 @@ public static class VerifyCommand
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account
         // (the caller's own credentials) from another account's (a role there).
         string? account = null;
+
+        // Destinations whose credentials could not be had, with the reason: that is the same for every repository (a
+        // role not deployed yet in that account), so the rest of the run reports them unreadable without asking STS
+        // again, as the reconciler skips them (DriftScanRun).
+        var refused = new Dictionary<ReplicationDestination, string>();
         foreach (var repository in repositories)
         {
             // Every status on both sides (DriftDetector): an archived image still holds its tags.
@@ -85,53 +99,121 @@ public static class VerifyCommand
                 account = await SourceAccount.OfRepositoryAsync(source, repository, cancellationToken);
             }
 
-            string target;
+            // A mapped name ECR would refuse (too long, "a//b") names no repository in any destination: this repository
+            // is unreadable everywhere, and the other repositories are still compared (sync fails it per destination
+            // likewise, InvalidRepositoryMapping).
+            string? target = null;
+            string? unmapped = null;
             try
             {
                 target = criteria.Mapping.Map(repository);
             }
             catch (ReplicationException e)
             {
-                throw new UsageException(e.Message);
+                unmapped = Format.Failure(e);
             }
 
             // The referrers of each selected image (once per digest, named after its first selected tag), and of an
             // index's platform manifests, which the copy brings along and the reconciler heals.
-            var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
-            // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
-            foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
-            {
-                IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
-                    ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
-                    : [image.Digest];
-                var found = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
-                if (found.Count > 0)
-                {
-                    referrers.Add((image.Tag, found));
-                }
-            }
-
+            var referrers = target is null ? [] : await ReferrersAsync(source, repository, details, expected, cancellationToken);
             foreach (var destination in criteria.Destinations)
             {
-                var client = services.Destinations.GetClient(destination, account);
-                var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken, everyStatus: true);
-                var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
-                entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
-
-                var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-                foreach (var (tag, found) in referrers)
+                var reason = unmapped ?? refused.GetValueOrDefault(destination);
+                if (reason is null)
                 {
-                    foreach (var subject in found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
+                    try
                     {
-                        held[subject] = there is null ? new HashSet<string>() : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
+                        var client = services.Destinations.GetClient(destination, account);
+                        entries.AddRange(await CompareAsync(client, destination, repository, target!, criteria, expected, sourceTags, referrers, cancellationToken));
+                        continue;
                     }
-
-                    entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), found, held));
+                    catch (Exception e) when (Unreadable(e) is { } credentials)
+                    {
+                        reason = Format.Failure(e);
+                        if (credentials)
+                        {
+                            refused[destination] = reason;
+                        }
+                    }
                 }
+
+                // One entry per repository and destination, with no tag: the destination's tags are unknown, so no
+                // tag can be called missing or extra there, and none in sync.
+                entries.Add(new DriftEntry(repository, null, destination.ToString(), null, null, DriftStatus.Unreadable) { Reason = reason });
             }
         }
 
         return new VerifyReport(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())], entries);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> means the destination cannot be read, rather than that the check cannot be
+    /// done: null when it is any other error (which still stops the command, exit 2); true when it is the
+    /// destination's credentials, the same for every repository (the engine's DestinationCredentialsUnavailable: a role
+    /// STS refuses, an SSM parameter missing; or ECR refusing the key itself, UnrecognizedClientException, as for a
+    /// deactivated key of DESTINATION_CREDENTIALS); false when ECR denies this repository's calls
+    /// (AccessDeniedException: a policy may deny one repository and allow the next, so the next is still tried).
+    /// </summary>
+    private static bool? Unreadable(Exception error) => error switch
+    {
+        ReplicationException { ErrorCode: ReplicationErrorCodes.DestinationCredentialsUnavailable } => true,
+        EcrException e when EcrErrorCodes.IsRefusedKey(e.ErrorCode) => true,
+        EcrException { ErrorCode: EcrErrorCodes.AccessDeniedException } => false,
+        _ => null,
+    };
+
+    private static async Task<List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>> ReferrersAsync(
+        IEcrClient source, string repository, IReadOnlyList<ImageDetail> details, IReadOnlyList<SelectedImage> expected, CancellationToken cancellationToken)
+    {
+        var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
+        // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
+        foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
+        {
+            IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
+                ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
+                : [image.Digest];
+            var found = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
+            if (found.Count > 0)
+            {
+                referrers.Add((image.Tag, found));
+            }
+        }
+
+        return referrers;
+    }
+
+    /// <summary>
+    /// One destination's entries for one repository: its tags, then the referrers of each selected image. Built whole
+    /// before any is reported, so a destination that fails half way is one unreadable entry, not a partial comparison.
+    /// </summary>
+    private static async Task<List<DriftEntry>> CompareAsync(
+        IEcrClient client,
+        ReplicationDestination destination,
+        string repository,
+        string target,
+        SelectionCriteria criteria,
+        IReadOnlyList<SelectedImage> expected,
+        IReadOnlySet<string> sourceTags,
+        List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)> referrers,
+        CancellationToken cancellationToken)
+    {
+        var entries = new List<DriftEntry>();
+        var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken, everyStatus: true);
+        var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
+        entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
+
+        var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var (tag, found) in referrers)
+        {
+            foreach (var subject in found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
+            {
+                held[subject] = there is null ? new HashSet<string>() : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
+            }
+
+            entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), found, held));
+        }
+
+        return entries;
     }
 }

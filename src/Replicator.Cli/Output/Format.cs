@@ -1,4 +1,6 @@
 using System.Globalization;
+using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
 
@@ -16,6 +18,22 @@ public static class Format
     {
         ArgumentNullException.ThrowIfNull(result);
         return Redactor.Redact(ErrorText.OneLine($"{result.ErrorCode}: {result.Message}"));
+    }
+
+    /// <summary>
+    /// An error as the one line CliApp prints for it (an ECR error's message already names its operation and code;
+    /// the engine's is its code and message), redacted as <see cref="Failure(DestinationResult)"/>: for a report that
+    /// goes on past the error (verify's unreadable destination).
+    /// </summary>
+    public static string Failure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Redactor.Redact(ErrorText.OneLine(exception switch
+        {
+            EcrException e => e.Message,
+            ReplicationException e => $"{e.ErrorCode}: {e.Message}",
+            _ => $"{exception.GetType().Name}: {exception.Message}",
+        }));
     }
 
     /// <summary><c>sha256:</c> and the first 12 hex digits, as docker shows image ids; the full digest is in --json.</summary>

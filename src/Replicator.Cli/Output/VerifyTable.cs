@@ -7,7 +7,9 @@ namespace Replicator.Cli.Output;
 /// <summary>
 /// verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer"). A source
 /// image that is archived and absent from a destination is its own row, "archived, not replicated", and its own count
-/// in the caption, outside the drift.
+/// in the caption, outside the drift. A destination that could not be read is one row per repository, tag "-",
+/// "unreadable", counted in the caption's drift; its reasons follow the table, one line each (<see cref="Reasons"/>),
+/// since a table cell would wrap them.
 /// </summary>
 public static class VerifyTable
 {
@@ -20,7 +22,7 @@ public static class VerifyTable
         {
             table.AddRow(
                 new Text(e.Repository),
-                new Text(e.IsReferrer ? $"{e.Tag} > {e.ArtifactType ?? "referrer"}" : e.Tag),
+                new Text(e.IsReferrer ? $"{e.Tag} > {e.ArtifactType ?? "referrer"}" : e.Tag ?? "-"),
                 new Text(e.Destination),
                 new Text(Format.ShortDigest(e.SourceDigest)),
                 new Text(Format.ShortDigest(e.DestinationDigest)),
@@ -31,15 +33,37 @@ public static class VerifyTable
                         DriftStatus.InSync => "[green]in sync[/]",
                         DriftStatus.Missing => "[red]missing[/]",
                         DriftStatus.Different => "[red]different digest[/]",
+                        DriftStatus.Unreadable => "[red]unreadable[/]",
                         _ => "[yellow]extra[/]",
                     } + ImageStatuses(e)));
         }
 
         table.Caption((report.InSync
             ? $"in sync: {report.Entries.Count(e => e.Status == DriftStatus.InSync && !e.IsReferrer)} tag(s){Referrers(report)} checked"
-            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra of {report.Entries.Count}")
+            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra{Unreadable(report)} of {report.Entries.Count}")
             + ArchivedNotReplicated(report));
         return table;
+    }
+
+    /// <summary>Only when some destination could not be read, so that a report without one reads as before.</summary>
+    private static string Unreadable(VerifyReport report) => report.Unreadable is var n and > 0 ? $", {n} unreadable" : string.Empty;
+
+    /// <summary>
+    /// Why each unreadable destination could not be read: one plain line per destination and reason (the reason is
+    /// already one redacted line), naming its repositories, the first few of them.
+    /// </summary>
+    public static IReadOnlyList<string> Reasons(VerifyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        const int named = 3;
+        return [.. report.Entries.Where(e => e.Status == DriftStatus.Unreadable)
+            .GroupBy(e => (e.Destination, e.Reason))
+            .Select(g =>
+            {
+                var repositories = g.Select(e => e.Repository).Distinct(StringComparer.Ordinal).ToList();
+                var listed = string.Join(", ", repositories.Take(named)) + (repositories.Count > named ? $" and {repositories.Count - named} more" : string.Empty);
+                return $"unreadable: {g.Key.Destination} ({listed}): {g.Key.Reason ?? "unknown error"}";
+            })];
     }
 
     /// <summary>Not drift, but a gap the operator should see: those tags reach the destinations only once restored.</summary>

@@ -4,9 +4,11 @@ namespace Replicator.Cli.Verification;
 
 /// <summary>
 /// One tag in one destination, compared with the source; or, with <see cref="SubjectDigest"/> set, one referrer of
-/// the image that <see cref="Tag"/> selects (its digest is <see cref="SourceDigest"/>).
+/// the image that <see cref="Tag"/> selects (its digest is <see cref="SourceDigest"/>); or, with the status
+/// <see cref="DriftStatus.Unreadable"/>, one repository of a destination that could not be read (no tag, no digests,
+/// and a <see cref="Reason"/>).
 /// </summary>
-public sealed record DriftEntry(string Repository, string Tag, string Destination, string? SourceDigest, string? DestinationDigest, DriftStatus Status)
+public sealed record DriftEntry(string Repository, string? Tag, string Destination, string? SourceDigest, string? DestinationDigest, DriftStatus Status)
 {
     /// <summary>For a referrer: the manifest it refers to (the tagged image, or another referrer). Null for a tag.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -27,6 +29,13 @@ public sealed record DriftEntry(string Repository, string Tag, string Destinatio
     /// <summary>ECR's <c>imageStatus</c> of the destination's image when it is not ACTIVE: an archived replica is still held.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DestinationImageStatus { get; init; }
+
+    /// <summary>
+    /// For <see cref="DriftStatus.Unreadable"/>: why the destination could not be read, one line, redacted (the error's
+    /// code and message). Null otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
 
     [JsonIgnore]
     public bool IsReferrer => SubjectDigest is not null;

@@ -20,4 +20,13 @@ public enum DriftStatus
     /// Reported so that the gap is seen, but not drift: verify still exits 0 for it.
     /// </summary>
     ArchivedNotReplicated,
+
+    /// <summary>
+    /// The destination could not be read for this repository, so nothing is known of its tags: its credentials could
+    /// not be had (a role STS refuses, an SSM key pair missing), ECR refused the calls (AccessDeniedException, a key it
+    /// does not recognize), or the repository mapping gives no valid name there. The entry has no tag and carries the
+    /// reason (<see cref="DriftEntry.Reason"/>). Not in sync: verify exits 1 for it, as for drift, while the other
+    /// destinations are still compared.
+    /// </summary>
+    Unreadable,
 }

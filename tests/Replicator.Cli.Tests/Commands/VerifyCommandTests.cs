@@ -219,14 +219,16 @@ public sealed class VerifyCommandTests
     [Fact]
     public async Task An_ECR_error_exits_two()
     {
+        // An error that says nothing of the destination's access stops the check. A destination that denies the calls
+        // (AccessDeniedException) is reported unreadable instead, the others still compared (VerifyUnreadableDestinationTests).
         await using var h = await SyncedAsync();
-        h.Server.Faults.FailNext("DescribeImages", 100, "AccessDeniedException", region: CliHarness.West);
+        h.Server.Faults.FailNext("DescribeImages", 100, "InvalidParameterException", region: CliHarness.West);
 
         var run = await h.RunAsync(["verify", .. Regions]);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("error: DescribeImages: AccessDeniedException: ");
-        Assert.DoesNotContain("AccessDeniedException: DescribeImages", run.Error, StringComparison.Ordinal);
+        run.AssertOneLineError("error: DescribeImages: InvalidParameterException: ");
+        Assert.DoesNotContain("InvalidParameterException: DescribeImages", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

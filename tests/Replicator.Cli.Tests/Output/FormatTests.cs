@@ -1,4 +1,6 @@
 using Replicator.Cli.Output;
+using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Tests.Output;
@@ -32,5 +34,20 @@ public sealed class FormatTests
         Assert.DoesNotContain("abc123", line, StringComparison.Ordinal);
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", line, StringComparison.Ordinal);
         Assert.DoesNotContain("second line", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_error_is_the_line_the_CLI_prints_for_it_redacted_as_a_failure()
+    {
+        // verify's unreadable destinations carry it as their reason.
+        var denied = new EcrException(EcrErrorCodes.AccessDeniedException, "denied for AKIAIOSFODNN7EXAMPLE\nsecond line", operation: "DescribeImages");
+        var refused = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role arn:aws:iam::999999999999:role/r: AccessDenied", isTransient: false);
+
+        var ecr = Format.Failure(denied);
+
+        Assert.StartsWith("DescribeImages: AccessDeniedException: denied for ", ecr, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", ecr, StringComparison.Ordinal);
+        Assert.DoesNotContain("second line", ecr, StringComparison.Ordinal);
+        Assert.Equal("DestinationCredentialsUnavailable: could not assume role arn:aws:iam::999999999999:role/r: AccessDenied", Format.Failure(refused));
     }
 }
