@@ -11,7 +11,11 @@ namespace Replicator.Function.ReplicatedEvents;
 /// a transient code (<c>InternalFailure</c>, <c>ThrottlingException</c>, ...) or in a call that failed transiently
 /// sent again, a bounded number of times (<see cref="ReplicatedEventSettings"/>). It never throws and never
 /// fails the record: the image is replicated whatever happens to its event. An event given up is a warning with
-/// its error code and a <c>ReplicatedEventsFailed</c> metric.
+/// its error code and a <c>ReplicatedEventsFailed</c> metric. When no call of a publish got an answer at all (the bus
+/// unreachable, every call timing out), the events that follow in the next
+/// <see cref="ReplicatedEventSettings.PauseAfterOutage"/> are given up at once instead of each paying the same timeouts
+/// in the record's path: during an EventBridge outage the copies go on at full speed, and the first publish after the
+/// pause tries the bus again.
 /// </summary>
 public sealed class ReplicatedEventPublisher(
     IEventBridgeClient client, FunctionLogger logger, MetricsWriter metrics, TimeProvider timeProvider, ReplicatedEventSettings? settings = null, Func<double>? random = null)
@@ -19,7 +23,13 @@ public sealed class ReplicatedEventPublisher(
     /// <summary>The code of an entry over 256 KB, never sent (ours; EventBridge would refuse the whole call).</summary>
     public const string EntryTooLargeCode = "EntryTooLarge";
 
+    /// <summary>The code of an event given up unsent while publishing is paused after an outage.</summary>
+    public const string PausedCode = "PublishingPaused";
+
     private readonly ReplicatedEventSettings _settings = settings ?? new ReplicatedEventSettings();
+
+    // UTC ticks until which publishing is paused; 0: not paused. Records of several message groups publish at once.
+    private long _pausedUntilTicks;
     private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
 
     /// <summary>Puts <paramref name="events"/>; returns how many were given up (logged and counted).</summary>
@@ -43,6 +53,19 @@ public sealed class ReplicatedEventPublisher(
             }
         }
 
+        var pausedUntil = Interlocked.Read(ref _pausedUntilTicks);
+        if (pending.Count > 0 && timeProvider.GetUtcNow().UtcTicks < pausedUntil)
+        {
+            var until = new DateTimeOffset(pausedUntil, TimeSpan.Zero);
+            foreach (var e in pending)
+            {
+                GiveUp(e, PausedCode, $"no PutEvents call got an answer lately; events are not sent until {until:yyyy-MM-ddTHH:mm:ssZ}, so the copies are not held up by the bus's timeouts", fields);
+            }
+
+            return failed + pending.Count;
+        }
+
+        var answered = false;
         var lastError = new Dictionary<ReplicatedEvent, (string Code, string Message)>(ReferenceEqualityComparer.Instance);
         for (var attempt = 0; pending.Count > 0 && attempt < _settings.MaxAttempts; attempt++)
         {
@@ -58,6 +81,7 @@ public sealed class ReplicatedEventPublisher(
                 try
                 {
                     var response = await client.PutEventsAsync(new PutEventsRequest { Entries = [.. batch.Select(static e => e.Entry)] }, cancellationToken);
+                    answered = true;
                     for (var i = 0; i < batch.Count; i++)
                     {
                         var result = response.Entries is { } results && i < results.Count ? results[i] : null;
@@ -74,6 +98,8 @@ public sealed class ReplicatedEventPublisher(
                 }
                 catch (EventBridgeException ex)
                 {
+                    // An error answer (throttling, a 5xx) comes back at once; only a call with no answer costs a timeout.
+                    answered |= ex.StatusCode is not null;
                     foreach (var e in batch)
                     {
                         Classify(e, ex.ErrorCode, ex.Message, ex.IsTransient);
@@ -112,6 +138,12 @@ public sealed class ReplicatedEventPublisher(
                     failed++;
                 }
             }
+        }
+
+        if (!answered && pending.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            // Every attempt of every call failed without an answer: an outage, not a refused entry.
+            Interlocked.Exchange(ref _pausedUntilTicks, (timeProvider.GetUtcNow() + _settings.PauseAfterOutage).UtcTicks);
         }
 
         foreach (var e in pending)

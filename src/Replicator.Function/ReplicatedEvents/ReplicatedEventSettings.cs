@@ -19,4 +19,11 @@ public sealed record ReplicatedEventSettings
     public TimeSpan ThrottlingBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// After a publish whose every call failed without an answer (EventBridge unreachable or timing out: up to 33 s
+    /// in the record's path), the events of the next records are given up unsent for this long, so a batch of ten
+    /// records does not spend five minutes on an outage it cannot fix; the first publish after it tries again.
+    /// </summary>
+    public TimeSpan PauseAfterOutage { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -184,6 +184,50 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         Assert.Equal("InvalidOperationException", Assert.Single(harness.LogLines).GetProperty("errorType").GetString());
     }
 
+    /// <summary>
+    /// EventBridge unreachable: each publish would spend every attempt on the client's timeout in the record's path.
+    /// After one publish got no answer at all, the next ones give their events up unsent until the pause ends; then
+    /// the bus is tried again. Counted in calls, on the harness's fake clock.
+    /// </summary>
+    [Fact]
+    public async Task A_bus_that_never_answers_pauses_publishing_then_is_tried_again()
+    {
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EventBridgeException("RequestTimeout", "no answer within 10 s", isTransient: true));
+        var harness = new Harness();
+        var settings = new ReplicatedEventSettings { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero };
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, settings);
+        void CallsSoFar(int expected) => client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(expected));
+
+        Assert.Equal(1, await publisher.PublishAsync(Events(1), new(), CancellationToken.None));
+        CallsSoFar(3);
+
+        harness.Time.Advance(settings.PauseAfterOutage - TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await publisher.PublishAsync(Events(2), new(), CancellationToken.None));
+        CallsSoFar(3);
+        Assert.Equal(
+            ["RequestTimeout", ReplicatedEventPublisher.PausedCode, ReplicatedEventPublisher.PausedCode],
+            harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
+
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await publisher.PublishAsync(Events(1), new(), CancellationToken.None));
+        CallsSoFar(6);
+    }
+
+    /// <summary>An error answer comes back at once and costs no timeout: it is no outage, and nothing is paused.</summary>
+    [Fact]
+    public async Task A_bus_that_answers_with_errors_is_not_paused()
+    {
+        _bus.CallError = _ => (HttpStatusCode.InternalServerError, "InternalException");
+        var (publisher, _) = Publisher(new ReplicatedEventSettings { MaxAttempts = 2, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+
+        Assert.Equal(4, _bus.Refused.Count);
+    }
+
     [Fact]
     public async Task An_entry_over_256_KB_is_never_sent()
     {
