@@ -56,11 +56,12 @@ public sealed partial class SmokeTestKeyTests
     public void An_optional_parameter_the_stack_lacks_reads_as_empty()
     {
         // No RepositoryMapping, OtherAccountDestinations or OtherPartitionDestinations (a stack of an older template):
-        // the script goes on to its next check, the repository selection, and stops there.
-        var result = SmokeTest("""{"ParameterKey": "DestinationRegions", "ParameterValue": "us-west-2"},""", filter: "team/*");
+        // the script goes on to its next check, the repository selection, and stops there (a filter of exact names
+        // only offers no scratch name under a prefix).
+        var result = SmokeTest("""{"ParameterKey": "DestinationRegions", "ParameterValue": "us-west-2"},""", filter: "base/nginx");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("does not replicate ecr-replicator-smoke (RepositoryFilter=team/*)", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("does not replicate ecr-replicator-smoke (RepositoryFilter=base/nginx)", result.StandardError, StringComparison.Ordinal);
     }
 
     /// <summary>scripts/smoke-test.sh on a describe-stacks document; every case here stops before it pushes anything.</summary>

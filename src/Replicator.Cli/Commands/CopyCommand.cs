@@ -41,7 +41,11 @@ public static class CopyCommand
         var id = new ImageIdentifier { ImageTag = image.Tag, ImageDigest = image.Digest };
         try
         {
-            var response = await client.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = image.Repository, ImageIds = [id] }, cancellationToken);
+            // Every status: an archived image exists (it is reported archived, not as a typo), and without a filter ECR
+            // describes ACTIVE images only (botocore ECR model, DescribeImagesFilter.imageStatus).
+            var response = await client.DescribeImagesAsync(
+                new DescribeImagesRequest { RepositoryName = image.Repository, ImageIds = [id], Filter = new DescribeImagesFilter { ImageStatus = ImageStatusFilter.Any } },
+                cancellationToken);
             return response.ImageDetails?.FirstOrDefault() ?? throw NotFound();
         }
         catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)

@@ -1,4 +1,6 @@
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -59,6 +61,26 @@ public sealed class CopyCommandTests
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("app:nope does not exist in us-east-1");
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    /// <summary>An archived source image exists: it is reported archived (nothing can copy it until it is restored), not as a typo.</summary>
+    [Fact]
+    public async Task An_archived_image_is_reported_archived_not_missing()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(6);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        using (var http = new HttpClient())
+        {
+            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", image.Digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
+        }
+
+        var run = await h.RunAsync("copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("archived", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", run.Output + run.Error, StringComparison.Ordinal);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 
