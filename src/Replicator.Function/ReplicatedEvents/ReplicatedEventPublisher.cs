@@ -27,10 +27,10 @@ public sealed class ReplicatedEventPublisher(
     public const string PausedCode = "PublishingPaused";
 
     private readonly ReplicatedEventSettings _settings = settings ?? new ReplicatedEventSettings();
+    private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
 
     // UTC ticks until which publishing is paused; 0: not paused. Records of several message groups publish at once.
     private long _pausedUntilTicks;
-    private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
 
     /// <summary>Puts <paramref name="events"/>; returns how many were given up (logged and counted).</summary>
     public async Task<int> PublishAsync(IReadOnlyList<ReplicatedEvent> events, LogFields fields, CancellationToken cancellationToken)
@@ -65,6 +65,8 @@ public sealed class ReplicatedEventPublisher(
             return failed + pending.Count;
         }
 
+        // Whether any call came back quickly, with an answer or a failure of our own: only calls that reach no bus
+        // (a timeout, a connection that fails) cost the record their time, and only those pause publishing.
         var answered = false;
         var lastError = new Dictionary<ReplicatedEvent, (string Code, string Message)>(ReferenceEqualityComparer.Instance);
         for (var attempt = 0; pending.Count > 0 && attempt < _settings.MaxAttempts; attempt++)
@@ -115,7 +117,8 @@ public sealed class ReplicatedEventPublisher(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Anything else (credentials that cannot be resolved right now, a bug): still never the record's
-                    // failure. Retried within the same budget, as a resolution failure may pass.
+                    // failure. Retried within the same budget, as a resolution failure may pass. No outage of the bus.
+                    answered = true;
                     foreach (var e in batch)
                     {
                         Classify(e, ex.GetType().Name, "PutEvents could not be called", transient: true);
