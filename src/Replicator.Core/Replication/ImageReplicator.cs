@@ -31,6 +31,10 @@ public sealed class ImageReplicator : IImageReplicator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallelLayers, 1);
+        ArgumentNullException.ThrowIfNull(options.Retry);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Retry.MaxRetries);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Retry.MaxLayerRestarts);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Retry.MaxDownloadResumes);
         ArgumentNullException.ThrowIfNull(clients);
         _time = time ?? TimeProvider.System;
         _observer = observer ?? NullReplicationObserver.Instance;

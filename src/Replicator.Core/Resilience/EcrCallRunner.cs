@@ -17,6 +17,7 @@ public sealed class EcrCallRunner
     public EcrCallRunner(RetrySettings settings, TimeProvider time, Func<double> random, Action<EcrRetry>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.MaxRetries);
         var backoff = new RetryBackoff(settings, time, random);
         var retry = new RetryStrategyOptions
         {
@@ -42,7 +43,11 @@ public sealed class EcrCallRunner
             },
         };
 
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(retry).Build();
+        // Polly's retry strategy requires at least one retry (MaxRetryAttempts is validated as 1 or more): a budget of
+        // no call retries, which RetrySettings' worst case (1 + MaxRetries) allows, runs each call once, unwrapped.
+        _pipeline = settings.MaxRetries == 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(retry).Build();
     }
 
     internal static ResiliencePropertyKey<string> OperationKey { get; } = new("ecr.operation");

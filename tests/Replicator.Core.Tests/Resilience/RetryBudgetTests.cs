@@ -105,4 +105,20 @@ public sealed class RetryBudgetTests
         Assert.Equal(image.Blobs.Count * 2, h.Calls(West, "UploadLayerPart"));
         Assert.Equal(image.Blobs.Count * 2, h.Calls(Source, "DownloadLayer"));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task A_budget_without_call_retries_fails_the_call_once(int retries)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 950).Image(SampleFormat.Oci, [50_000]);
+        await h.PushAsync(Source, "noretry", image, "v1");
+        h.Server.Faults.FailNext("UploadLayerPart", 1000, "ServerException", 500);
+        h.Server.Calls.Reset();
+        var options = FastOptions with { Retry = FastOptions.Retry with { MaxRetries = retries } };
+        var result = await h.Replicator(options).ReplicateAsync(Request("noretry", image.Digest, "v1", West), CancellationToken.None);
+        Assert.Equal(ReplicationOutcome.Failed, result.Destinations[0].Outcome);
+        Assert.Equal(image.Blobs.Count * (1 + retries), h.Calls(West, "UploadLayerPart"));
+    }
 }
