@@ -4,16 +4,21 @@ using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Copy;
 
+/// <summary>
+/// A warm Lambda runs copy after copy on one engine: a copy cut by the deadline while a slow destination still holds a
+/// part must give every pooled part and its copy slot back, or the next invocations would wait on a pool that never
+/// refills. One copy slot (MaxParallelLayers 1) makes a slot kept by the cut copy stop the next copy outright.
+/// </summary>
 public sealed class DeadlineReleaseTests
 {
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public async Task A_copy_cancelled_at_the_deadline_mid_part_gives_back_its_parts_and_slot(int seed)
+    public async Task A_copy_cancelled_at_the_deadline_mid_part_gives_back_its_parts_and_slot(int partCallsBeforeCancel)
     {
         await using var h = await StartAsync();
-        var image = new SampleImageBuilder(seed: (ulong)(900 + seed)).Image(SampleFormat.Oci, [(3 * 10 * 1024 * 1024) + 5000, 11 * 1024 * 1024]);
+        var image = new SampleImageBuilder(seed: (ulong)(900 + partCallsBeforeCancel)).Image(SampleFormat.Oci, [(3 * 10 * 1024 * 1024) + 5000, 11 * 1024 * 1024]);
         await h.PushAsync(Source, "cancel", image, "v1");
         h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromSeconds(3), region: Europe);
         h.Server.Calls.Reset();
@@ -22,10 +27,13 @@ public sealed class DeadlineReleaseTests
         var replicator = h.Replicator(options);
         using var cts = new CancellationTokenSource();
         var run = replicator.ReplicateAsync(Request("cancel", image.Digest, "v1", West, Europe), cts.Token);
-        while (h.Calls(Europe, "UploadLayerPart") < seed)
+        var started = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (h.Calls(Europe, "UploadLayerPart") < partCallsBeforeCancel && DateTime.UtcNow < started)
         {
             await Task.Delay(10);
         }
+
+        Assert.True(h.Calls(Europe, "UploadLayerPart") >= partCallsBeforeCancel, "the copy never reached the part to cut");
 
         await cts.CancelAsync();
         var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
