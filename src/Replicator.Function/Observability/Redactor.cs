@@ -26,7 +26,23 @@ public static partial class Redactor
     // structure's opening or separator, or the '=' of an enclosing pair. Not a letter, digit, '-' or '/':
     // "ExpiredToken" or "cn-north-1-secret" inside an error code or a parameter name is not a key.
     // Also right after a percent-encoded '?' or '&' (%3F, %26): a presigned URL quoted inside another URL's query.
-    private const string KeyStart = @"(?:(?<![^\s?&""'{(\[,;=])|(?<=%3[Ff]|%26))";
+    // Also after a JSON-escaped '&' or '?' (\u0026, \u003F: a URL inside a JSON string), a twice percent-encoded one
+    // (%2526, %253F), and an XML element's '<' (<SessionToken>, as STS's query API answers).
+    private const string KeyStart = @"(?:(?<![^\s?&""'{(\[,;=<])|(?<=%3[Ff]|%26|%253[Ff]|%2526|\\u0026|\\u003[Ff]))";
+
+    // What follows a key name, and the value it masks. key=value and key: value, a value bare (to the next separator) or
+    // quoted (to its closing quote, spaces and all); "key":"value" to the closing quote; \"key\":\"value\" (a JSON document
+    // inside a JSON string: an SSM parameter's value in GetParameter's answer) to the escaped quote; 'key': 'value';
+    // <key>value</key>; and key%3Dvalue (once or twice percent-encoded), to the next '&' in any of its encodings.
+    private const string SeparatorAndValue =
+        @"(?:(?<sep>\s*[=:]\s*|%3[Dd]|%253[Dd])(?<value>""(?:[^""\\\r\n]|\\.)*""|'[^'\r\n]*'|[""']?" + BareValue + @")"
+        + @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
+        + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+))";
+
+    // A bare value: to whitespace, a quote, ',', ';', '<', '&' or an encoded '&' (%26, %2526, \u0026).
+    private const string BareValue = @"(?:[^\s&,;""'%<\\]|%(?!26|2526)|\\(?!u0026|""))+";
 
     // Any URL query: presigned S3 URLs carry X-Amz-Signature/Credential/Security-Token there, and no query we log is needed.
     // The scheme starts after a non-scheme character, so a long run of letters is scanned once, not from every letter.
@@ -37,14 +53,18 @@ public static partial class Redactor
     // in a header dump, JSON or a Python-style dict), and key%3Dvalue inside a percent-encoded URL (a value runs to the
     // next separator, or to a percent-encoded '&', %26). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
     // session, security, refresh, id, auth or api token; a secret, client secret or secret (access) key), passwords.
-    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)(?<sep>\s*[=:]\s*|%3[Dd]|""\s*:\s*""|'\s*:\s*')(?<value>(?:[^\s&,;""'%]|%(?!26))+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)" + SeparatorAndValue, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPair();
 
     // key=value and "key":"value" pairs of any key name: NamesASecret decides (any name holding "token", "secret" or
     // "password": authorizationToken, SecretString, github_token). Not the "key: value" form, where an error code
     // ("ExpiredToken: The security token ...") is followed by its text; that form is SecretPair's whole names only.
     // The key is a whole word (KeyStart before it), so each word is tried once: no backtracking across a long run.
-    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?<sep>\s*=\s*|%3[Dd]|""\s*:\s*""|'\s*:\s*')(?<value>(?:[^\s&,;""'%]|%(?!26))+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?:(?<sep>\s*=\s*|%3[Dd]|%253[Dd])(?<value>""(?:[^""\\\r\n]|\\.)*""|'[^'\r\n]*'|[""']?" + BareValue + @")"
+        + @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
+        + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+))", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AnyPair();
 
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
@@ -66,7 +86,9 @@ public static partial class Redactor
 
     // A secret access key is 40 base64 characters; session tokens are long base64 runs. Which runs are secrets is
     // LooksLikeSecret's call.
-    [GeneratedRegex(@"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // A '/', '+' or '=' escaped by a JSON writer (\/, \u002B, \u003D) or percent-encoded (once or twice) is part of the
+    // run: System.Text.Json writes '+' as \u002B, and a run split at each escape leaves pieces too short to be masked.
+    [GeneratedRegex(@"(?<![A-Za-z0-9/+=])(?:[A-Za-z0-9/+=]|\\/|\\u002[Bb]|\\u003[Dd]|%2[BbFf]|%3[Dd]|%252[BbFf]|%253[Dd]){40,}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LongBase64();
 
     public static string Redact(string? text)
@@ -139,7 +161,7 @@ public static partial class Redactor
             return false;
         }
 
-        if (candidate.AsSpan().IndexOfAny('/', '+', '=') >= 0)
+        if (candidate.AsSpan().IndexOfAny("/+=%\\") >= 0)
         {
             return true;
         }

@@ -64,6 +64,33 @@ public class RedactorTests
         Assert.Contains(Redactor.Mask, redacted, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Forms the patterns missed before (audit): a value quoted after '=' or ':', a JSON value with a space, a JSON
+    /// document inside a JSON string (an SSM parameter's value in GetParameter's answer), XML elements (STS's query API),
+    /// a key after a JSON-escaped or twice percent-encoded '&amp;', and a key or token whose '/' or '+' a JSON writer
+    /// escaped (System.Text.Json writes '+' as \u002B), which split the run into pieces too short to be masked.
+    /// </summary>
+    [Theory]
+    [InlineData("secretAccessKey='hunter2SECRETPART'")]
+    [InlineData("X-Amz-Security-Token=\"IQoJSECRETPART\"")]
+    [InlineData("export AWS_SESSION_TOKEN=\"IQoJSECRETPART\"")]
+    [InlineData("password: \"hunter2 SECRETPART\"")]
+    [InlineData("{\"password\": \"hunter2 SECRETPART\"}")]
+    [InlineData("{\\\"AccessKeyId\\\":\\\"AKIDEXAMPLE\\\",\\\"SecretAccessKey\\\":\\\"hunter2SECRETPART\\\"}")]
+    [InlineData("<SecretAccessKey>hunter2SECRETPART</SecretAccessKey>")]
+    [InlineData("<Credentials><SessionToken>IQoJSECRETPART</SessionToken></Credentials>")]
+    [InlineData("bucket.s3.amazonaws.com/layer?X-Amz-Date=20260101\\u0026X-Amz-Security-Token=IQoJSECRETPART\\u0026X-Amz-Signature=0a1b")]
+    [InlineData("u%3Dhttps%253A%252F%252Fbucket%252Flayer%253FX-Amz-Date%253D1%2526X-Amz-Security-Token%253DIQoJSECRETPART%2526X-Amz-Signature%253D0a1b")]
+    [InlineData("key wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiSECRETPARTYZ leaked")]
+    [InlineData("key wJalrXUtnFEMI\\u002BK7MDENG\\u002BbPxRfiSECRETPARTYZ leaked")]
+    [InlineData("token IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ%2BSECRETPARTx%3D%3D leaked")]
+    public void Secrets_in_forms_missed_before_are_masked(string text)
+    {
+        var redacted = Redactor.Redact(text);
+        Assert.DoesNotContain("SECRETPART", redacted, StringComparison.Ordinal);
+        Assert.Contains(Redactor.Mask, redacted, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("copied sha256:2de558ee630688d4305fcac8013bdd6521ec9dd913ddd93d86bdd4208ffefba1 to us-west-2")]
     [InlineData("repository team-a/api tag v1.0.0 message 7e9846d8-6051-5c1f-bd30-7322c149866c")]
@@ -76,6 +103,9 @@ public class RedactorTests
     [InlineData("Bearer of bad news: the token bucket is empty")]
     [InlineData("replicated team-a/api:ReleaseCandidate20261201BuildNumber12345abc to eu-west-1")]
     [InlineData("tag MyServiceApiGatewayIntegrationReleaseBuild2026 is immutable")]
+    [InlineData("copied team-a/api:v1 -> us-west-2, token-bucket->empty")]
+    [InlineData("<Error><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>")]
+    [InlineData("repository team-a%2Fapi%2Fservice%2Fcomponent%2Fbuild-cache-layer-store not found")]
     public void Ordinary_text_is_kept(string text)
     {
         Assert.Equal(text, Redactor.Redact(text));
