@@ -1,4 +1,5 @@
 using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
 using Replicator.Core.EventBridge;
 
 namespace Replicator.Function.Configuration;
@@ -7,11 +8,20 @@ namespace Replicator.Function.Configuration;
 internal static partial class FunctionConfigLoader
 {
     // Resolved at init, so a bad override or FIPS flag is an init error naming the variable, not a warning per image.
-    private static Uri ResolveEventEndpoint(string region, IEnvironmentVariables environment)
+    private static Uri ResolveEventEndpoint(string region, IEnvironmentVariables environment) =>
+        ResolveEndpoint(() => EventBridgeEndpoints.Resolve(region, environment));
+
+    // The ECR endpoint every copy resolves, with the same settings: resolved once at init so that a FIPS or dual-stack
+    // flag that is neither true nor false, or a malformed AWS_ENDPOINT_URL_ECR, stops the function naming it, instead of
+    // failing every record (retried, and dead-lettered only on its last receive).
+    private static void CheckEcrEndpoint(string region, IEnvironmentVariables environment) =>
+        ResolveEndpoint(() => EcrEndpoints.Resolve(region, environment));
+
+    private static Uri ResolveEndpoint(Func<Uri> resolve)
     {
         try
         {
-            return EventBridgeEndpoints.Resolve(region, environment);
+            return resolve();
         }
         catch (ArgumentException ex) when (ex is not ArgumentNullException)
         {

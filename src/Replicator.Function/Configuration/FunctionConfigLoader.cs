@@ -89,6 +89,7 @@ internal static partial class FunctionConfigLoader
             // Checked here so a bad override is an init error, not a failure of every record.
             ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
+            CheckEcrEndpoint(region, environment);
         }
         catch (SettingException ex)
         {

@@ -27,6 +27,23 @@ public class FunctionConfigTests
     private static ConfigurationException Fails(params (string Name, string? Value)[] overrides) =>
         Assert.Throws<ConfigurationException>(() => Load(overrides));
 
+    /// <summary>
+    /// The ECR endpoint settings every copy reads are checked at init, with or without an event bus: a bad value stopped every
+    /// record instead (retried, then dead-lettered on its last receive) and named the variable only in the record's log.
+    /// </summary>
+    [Theory]
+    [InlineData("AWS_USE_FIPS_ENDPOINT", "yes")]
+    [InlineData("AWS_USE_DUALSTACK_ENDPOINT", "1")]
+    [InlineData("AWS_ENDPOINT_URL_ECR", "not a url")]
+    [InlineData("AWS_ENDPOINT_URL", "ftp://127.0.0.1/")]
+    public void A_bad_ecr_endpoint_setting_is_an_init_error_naming_it(string variable, string value)
+    {
+        var ex = Fails((variable, value));
+
+        Assert.Equal(variable, ex.Variable);
+        Assert.StartsWith(variable + ": ", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Defaults_apply_when_only_required_variables_are_set()
     {
