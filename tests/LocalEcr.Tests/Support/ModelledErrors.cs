@@ -12,8 +12,8 @@ internal static class ModelledErrors
 {
     /// <summary>
     /// The codes LocalEcr sends for any operation although the ECR model lists none of them: the "Common Errors" that
-    /// AWS documents for the API actions of all its services (https://docs.aws.amazon.com/ECR/latest/APIReference/CommonErrors.html;
-    /// the same list, current edition: https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html),
+    /// AWS documents for the API actions of all its services (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/CommonErrors.html;
+    /// its current edition, with ExpiredTokenException: https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html),
     /// in the spelling a JSON-protocol service puts in <c>__type</c>. Only those LocalEcr actually sends are listed: every
     /// other code on that page (InternalFailure, ThrottlingException, ServiceUnavailable, ...) comes here only from a
     /// test's injected fault, never from LocalEcr, so allowing it would only weaken the check. Add one with its source.
