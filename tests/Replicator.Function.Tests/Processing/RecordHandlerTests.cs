@@ -192,6 +192,8 @@ public class RecordHandlerTests
         var result = await harness.Handler.HandleAsync(E.Record("m1", E.Body()), "req", CancellationToken.None);
         Assert.Equal(expected, result.Outcome);
         Assert.Equal(transient ? "ThrottlingException" : "ImageTagAlreadyExistsException", result.ErrorType);
+        // One metric line per destination, each counting its failure: an empty list would pass the All below vacuously.
+        Assert.Equal(["us-west-2", "eu-west-1"], harness.MetricLines.Select(l => l.GetProperty("DestinationRegion").GetString()));
         Assert.All(harness.MetricLines, m => Assert.Equal(1, m.GetProperty("ReplicationFailures").GetInt32()));
     }
 
