@@ -79,29 +79,12 @@ public static class CliApp
         {
             console.Error($"--tag-filter took longer than {e.MatchTimeout.TotalMilliseconds:0} ms on tag {Core.Validation.EcrNames.Quote(e.Input)}; simplify the pattern");
         }
-        catch (EcrException e)
-        {
-            // Its message already reads "Operation: Code: message (status, request id)".
-            console.Error(e.Message);
-        }
-        catch (ReplicationException e)
-        {
-            console.Error($"{e.ErrorCode}: {e.Message}");
-        }
-        catch (Amazon.Runtime.AmazonServiceException e)
-        {
-            // An SQS, STS or SSM error (a queue that does not exist, access denied): the service's code and message.
-            // Not an AmazonClientException, so the clause below does not see it.
-            console.Error($"{e.ErrorCode}: {e.Message}");
-        }
         catch (Exception e)
         {
-            // Anything else (a transport failure, an SQS call that timed out as TimeoutException, a bug): still one
-            // line and exit 2, never a stack trace. AWSSDK and EcrClient keep credentials out of their messages, and the
-            // console redacts every error line besides; the type helps a reader.
-            console.Error(e is Amazon.Runtime.AmazonClientException && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal)
-                ? e.Message
-                : $"{e.GetType().Name}: {e.Message}");
+            // An ECR, engine, SQS, STS or SSM error, a transport failure, a bug: still one line and exit 2, never a stack
+            // trace (Format.ErrorLine words each). AWSSDK and EcrClient keep credentials out of their messages, and the
+            // console redacts every error line besides.
+            console.Error(Format.ErrorLine(e));
         }
 
         return ExitCodes.Error;

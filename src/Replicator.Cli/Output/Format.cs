@@ -21,20 +21,29 @@ public static class Format
     }
 
     /// <summary>
-    /// An error as the one line CliApp prints for it (an ECR error's message already names its operation and code;
-    /// the engine's is its code and message), redacted as <see cref="Failure(DestinationResult)"/>: for a report that
-    /// goes on past the error (verify's unreadable destination).
+    /// An error as the CLI words it: an ECR error's message (it already reads "Operation: Code: message (status,
+    /// request id)"), the engine's code and message, an SQS, STS or SSM error's code and message, the SDK's "Failed to
+    /// resolve AWS credentials ..." as it is, anything else (a transport failure, a bug) with its type. Not redacted:
+    /// the console redacts every line it prints.
     /// </summary>
-    public static string Failure(Exception exception)
+    public static string ErrorLine(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return Redactor.Redact(ErrorText.OneLine(exception switch
+        return exception switch
         {
             EcrException e => e.Message,
             ReplicationException e => $"{e.ErrorCode}: {e.Message}",
+            Amazon.Runtime.AmazonServiceException e => $"{e.ErrorCode}: {e.Message}",
+            Amazon.Runtime.AmazonClientException e when e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal) => e.Message,
             _ => $"{exception.GetType().Name}: {exception.Message}",
-        }));
+        };
     }
+
+    /// <summary>
+    /// <see cref="ErrorLine"/> on one line, redacted as <see cref="Failure(DestinationResult)"/>: for a report that goes
+    /// on past the error (verify's unreadable destination), whose text is not printed through the console's error line.
+    /// </summary>
+    public static string Failure(Exception exception) => Redactor.Redact(ErrorText.OneLine(ErrorLine(exception)));
 
     /// <summary><c>sha256:</c> and the first 12 hex digits, as docker shows image ids; the full digest is in --json.</summary>
     public static string ShortDigest(string? digest)
