@@ -60,6 +60,16 @@ public sealed class BatchProcessor(
 
         var remaining = context.RemainingTime;
         var margin = options.MarginFor(remaining);
+        var notStartedReason = "it was not started before the invocation's deadline";
+        var tooShort = remaining < options.ShortestUsefulInvocation;
+        if (tooShort)
+        {
+            // Lambda's timeout is the template's to set; a shorter one leaves every copy cancelled before it starts,
+            // batch after batch, until each message is dead-lettered. Say so once per batch, as the cause.
+            notStartedReason = $"it was not started: the invocation had {remaining.TotalSeconds:0.#} s, less than the {options.ShortestUsefulInvocation.TotalSeconds:0.#} s a copy and the bookkeeping after it need; raise the function's Timeout";
+            logger.Error($"The invocation has {remaining.TotalSeconds:0.#} s, less than the {options.ShortestUsefulInvocation.TotalSeconds:0.#} s one copy needs ({options.MinimumDeadlineMargin.TotalSeconds:0.#} s) with the bookkeeping after it ({options.CopyStopBeforeDeadline.TotalSeconds:0.#} s): no record runs. Raise the function's Timeout (the template sets 900 s)", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.NotStarted });
+        }
+
         var answerBy = _time.GetUtcNow() + remaining - options.ResponseReserve;
 
         // A record without a group (a standard queue) has no order to keep: it is a group of its own.
@@ -72,9 +82,15 @@ public sealed class BatchProcessor(
         // The copies end early enough for the bookkeeping after them (dead-letter sends, ChangeMessageVisibility).
         var copyDeadline = new CancellationTokenSource(NotNegative(remaining - options.CopyStopBeforeDeadline), _time);
         var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, copyDeadline.Token);
+        if (tooShort)
+        {
+            // A copy would be cut before its first seconds were worth anything: none starts.
+            copies.Cancel();
+        }
+
         var gate = new SemaphoreSlim(options.MaxConcurrentGroups);
         var acknowledged = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        var run = Task.WhenAll(groups.Select(group => RunGroupAsync(group, gate, margin, context, acknowledged, answerBy, copies.Token)));
+        var run = Task.WhenAll(groups.Select(group => RunGroupAsync(group, gate, margin, notStartedReason, context, acknowledged, answerBy, copies.Token)));
 
         // Disposed when the groups end, not when the answer is returned: a group still in a call past the answer
         // (an SQS client being built ignores every token) still uses them.
@@ -114,7 +130,7 @@ public sealed class BatchProcessor(
         return response;
     }
 
-    private async Task RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, ILambdaContext context, ConcurrentDictionary<string, bool> acknowledged, DateTimeOffset answerBy, CancellationToken cancellationToken)
+    private async Task RunGroupAsync(SQSMessage[] group, SemaphoreSlim gate, TimeSpan margin, string notStartedReason, ILambdaContext context, ConcurrentDictionary<string, bool> acknowledged, DateTimeOffset answerBy, CancellationToken cancellationToken)
     {
         var succeeded = new List<string>(group.Length);
         void Succeeded(string messageId)
@@ -148,7 +164,7 @@ public sealed class BatchProcessor(
                 {
                     var first = RecordLogFields.Of(record, context.AwsRequestId);
                     logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed{first.Note}", first.Fields with { Outcome = LogOutcomes.NotStarted });
-                    (stopped, notRun) = (i, "it was not started before the invocation's deadline");
+                    (stopped, notRun) = (i, notStartedReason);
                     break;
                 }
 

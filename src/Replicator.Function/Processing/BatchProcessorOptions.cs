@@ -41,6 +41,13 @@ public sealed record BatchProcessorOptions
     public TimeSpan CopyStopBeforeDeadline => DeadLetterCallTimeout + RedeliveryCallTimeout + ResponseReserve;
 
     /// <summary>
+    /// The shortest invocation in which a record can run: the copies' token fires <see cref="CopyStopBeforeDeadline"/>
+    /// before the deadline, and a copy needs <see cref="MinimumDeadlineMargin"/> to be worth starting. A function timeout
+    /// below it (16 s by default) runs nothing.
+    /// </summary>
+    public TimeSpan ShortestUsefulInvocation => CopyStopBeforeDeadline + MinimumDeadlineMargin;
+
+    /// <summary>
     /// MAX_RECEIVE_COUNT: the queue's maxReceiveCount. On that receive a record that fails transiently, or does not
     /// run, goes to the dead-letter queue with its reason instead of being moved there by SQS without one. Null: off.
     /// </summary>

@@ -69,6 +69,39 @@ public sealed class LastReceiveTests
         Assert.All(harness.DeadLetter.Sent, m => Assert.Equal(BatchProcessor.ReceivesExhaustedErrorType, m.ErrorType));
     }
 
+    /// <summary>
+    /// A function timeout shorter than the bookkeeping after the copies runs nothing, batch after batch: the batch says
+    /// so once as an error, and the last receive's dead-letter reason names the cause instead of a plain "deadline".
+    /// </summary>
+    [Fact]
+    public async Task An_invocation_too_short_for_any_copy_says_so_and_the_dead_letter_reason_names_the_timeout()
+    {
+        var (harness, processor, _) = Rig();
+        var options = new BatchProcessorOptions();
+        var tooShort = options.ShortestUsefulInvocation - TimeSpan.FromSeconds(1);
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", Max), Record("2", "v2", Max)), harness.Context(tooShort), CancellationToken.None);
+
+        Assert.Empty(harness.Replicator.Calls);
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["1", "2"], harness.DeadLetter.Sent.Select(m => m.DeduplicationId));
+        Assert.All(harness.DeadLetter.Sent, m => Assert.Contains($"the invocation had {tooShort.TotalSeconds:0.#} s, less than the {options.ShortestUsefulInvocation.TotalSeconds:0.#} s a copy and the bookkeeping after it need; raise the function's Timeout", m.Reason, StringComparison.Ordinal));
+        var error = Assert.Single(harness.LogLines, l => l.GetProperty("level").GetString() == "ERROR");
+        Assert.Contains("Raise the function's Timeout", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_shortest_useful_invocation_runs_its_record_without_the_timeout_error()
+    {
+        var (harness, processor, _) = Rig();
+
+        var response = await processor.ProcessAsync(E.Batch(Record("1", "v1", 1)), harness.Context(new BatchProcessorOptions().ShortestUsefulInvocation), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Single(harness.Replicator.Calls);
+        Assert.DoesNotContain(harness.LogLines, l => l.GetProperty("level").GetString() == "ERROR");
+    }
+
     [Fact]
     public async Task A_last_receive_reason_still_names_every_failed_destination_when_the_messages_are_long()
     {
