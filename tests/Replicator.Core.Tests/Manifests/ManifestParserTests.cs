@@ -126,6 +126,7 @@ public class ManifestParserTests
         Assert.Equal("attestation-manifest", attestation.Annotations["vnd.docker.reference.type"]);
         Assert.Equal(index.Manifests[0].Digest, attestation.Annotations["vnd.docker.reference.digest"]);
         Assert.Equal("unknown/unknown", attestation.Platform!.ToString());
+        Assert.NotEmpty(Fixture.Parse("buildx-attestation-manifest.json").Layers);
         Assert.All(Fixture.Parse("buildx-attestation-manifest.json").Layers, l => Assert.Equal("application/vnd.in-toto+json", l.MediaType));
     }
 

@@ -21,6 +21,7 @@ public sealed class ArchivedTests
 
         Assert.True(result.Succeeded);
         Assert.False(result.ShouldRetry);
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d =>
         {
             Assert.Equal(ReplicationOutcome.Archived, d.Outcome);
@@ -145,6 +146,7 @@ public sealed class ArchivedTests
         var restored = await replicator.ReplicateAsync(Request("thawing", image.Digest, "v1", West, Europe), CancellationToken.None);
 
         Assert.True(restoring.ShouldRetry);
+        Assert.Equal(2, restoring.Destinations.Count);
         Assert.All(restoring.Destinations, d =>
         {
             Assert.Equal(ReplicationOutcome.Failed, d.Outcome);
@@ -171,6 +173,7 @@ public sealed class ArchivedTests
 
         Assert.True(hook.Fired);
         Assert.False(result.ShouldRetry);
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d =>
         {
             Assert.Equal(ReplicationOutcome.Archived, d.Outcome);

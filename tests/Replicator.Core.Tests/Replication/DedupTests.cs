@@ -36,6 +36,7 @@ public sealed class DedupTests
 
         var result = await replicator.ReplicateAsync(Request("again", image.Digest, "v1", West, Europe), CancellationToken.None);
 
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d => Assert.Equal(ReplicationOutcome.UpToDate, d.Outcome));
         foreach (var region in new[] { West, Europe })
         {

@@ -23,6 +23,7 @@ public sealed class SourceStillHoldsDeleteTests
         var result = await h.Replicator().DeleteAsync(Request("kept", image.Digest, "v1", West, Europe), CancellationToken.None);
 
         Assert.True(result.Succeeded);
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d =>
         {
             Assert.Equal(ReplicationOutcome.Skipped, d.Outcome);
@@ -116,6 +117,7 @@ public sealed class SourceStillHoldsDeleteTests
 
         var result = await h.Replicator().DeleteAsync(Request("unread", image.Digest, "v1", West, Europe), CancellationToken.None);
 
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d => Assert.Equal(ReplicationOutcome.Failed, d.Outcome));
         Assert.Equal(0, h.Calls(West, "BatchDeleteImage") + h.Calls(Europe, "BatchDeleteImage"));
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "unread", "v1"));

@@ -105,6 +105,7 @@ public class MetricsWriterTests
 
         var old = Write(outcome, Now.AddHours(-2), completedAt: Now);
         Assert.False(old.TryGetProperty(MetricsWriter.FailedEventAgeMetric, out _));
+        Assert.NotEmpty(old.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
         Assert.All(old.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray(), d => Assert.Empty(Declared(d)));
         Assert.Equal(7_200_000, old.GetProperty("ReplicationLagMs").GetInt64());
 
