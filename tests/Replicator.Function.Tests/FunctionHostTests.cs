@@ -92,6 +92,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         var logLines = lines.Where(l => !l.TryGetProperty("_aws", out _)).ToArray();
         var initLine = Assert.Single(logLines, l => !l.TryGetProperty("requestId", out _));
         Assert.StartsWith("Initialized", initLine.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(logLines, l => l.TryGetProperty("requestId", out _));
         Assert.All(logLines.Where(l => l.TryGetProperty("requestId", out _)), l => Assert.Equal(result.RequestId, l.GetProperty("requestId").GetString()));
     }
 

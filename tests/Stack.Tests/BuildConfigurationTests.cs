@@ -125,6 +125,7 @@ public sealed class BuildConfigurationTests
         {
             var values = Overrides(command.Value!["parameters"]!);
             Assert.Equal(architecture, values.GetValueOrDefault("Architecture", "x86_64"));
+            Assert.NotEmpty(values);
             Assert.All(values.Keys, key => Assert.NotNull(StackTemplate.Raw["Parameters"]![key]));
         }
         Assert.Equal("ecr-replicator", (string)all[environment]!["global"]!["parameters"]!["stack_name"]!);

@@ -126,6 +126,7 @@ public sealed class DashboardTests
             .Select(w => (X: (int)w!["x"]!, Y: (int)w["y"]!, W: (int)w["width"]!, H: (int)w["height"]!))
             .ToList();
 
+        Assert.NotEmpty(boxes);
         Assert.All(boxes, b => Assert.InRange(b.X + b.W, 1, 24));
         for (var i = 0; i < boxes.Count; i++)
         {

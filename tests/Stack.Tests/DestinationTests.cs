@@ -305,6 +305,7 @@ public sealed class DestinationTests
         var own = destinations.Where(d => access.Route(d, Account).Kind == DestinationRouteKind.SourceCredentials).ToList();
 
         Assert.Equal(6, destinations.Count);
+        Assert.Single(own);
         Assert.All(own, d =>
         {
             Assert.True(d.RegistryId is null or Account, $"{d} is written with the function's own role in another account");

@@ -147,6 +147,7 @@ public sealed class EventRuleTests
         var result = ProcessRunner.Run("python3", [RepositoryRoot.File("tests", "Stack.Tests", "tools", "event_pattern_moto.py"), pattern.ToJsonString(), account, region, .. Names]);
         Assert.True(result.ExitCode == 0, "event_pattern_moto.py failed: " + result.Describe());
 
+        Assert.Equal(Names.Length, JsonNode.Parse(result.StandardOutput)!.AsArray().Count);
         Assert.All(JsonNode.Parse(result.StandardOutput)!.AsArray(), matched => Assert.False((bool)matched!));
     }
 

@@ -41,6 +41,7 @@ public sealed class ParameterTests
     [Fact]
     public void Every_parameter_is_described()
     {
+        Assert.NotEmpty(StackTemplate.Raw["Parameters"]!.AsObject());
         Assert.All(StackTemplate.Raw["Parameters"]!.AsObject(), p => Assert.False(string.IsNullOrWhiteSpace((string?)p.Value!["Description"]), p.Key));
     }
 

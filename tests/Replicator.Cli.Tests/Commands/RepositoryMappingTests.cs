@@ -76,6 +76,7 @@ public sealed class RepositoryMappingTests
         Assert.True(unmapped.ExitCode == 1, unmapped.ToString());
         using var document = JsonDocument.Parse(unmapped.Output);
         Assert.Equal(2, document.RootElement.GetProperty("missing").GetInt32());
+        Assert.Equal(2, document.RootElement.GetProperty("entries").GetArrayLength());
         Assert.All(document.RootElement.GetProperty("entries").EnumerateArray(), e => Assert.Equal("Missing", e.GetProperty("status").GetString()));
     }
 

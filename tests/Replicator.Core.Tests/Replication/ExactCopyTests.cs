@@ -96,6 +96,7 @@ public sealed class ExactCopyTests
         var result = await h.Replicator().ReplicateAsync(Request("win/app", image.Digest, "ltsc", West, Europe), CancellationToken.None);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(2, result.Destinations.Count);
         Assert.All(result.Destinations, d =>
         {
             Assert.Equal(0, d.NonDistributableSkipped);

@@ -197,6 +197,7 @@ public sealed class RepositoryAndTagTests
         var europe = deleted.Destinations.Single(d => d.Destination.Region == Europe);
         Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
         Assert.Contains($"no client for {Europe}", europe.Message, StringComparison.Ordinal);
+        Assert.Equal(2, deleted.Destinations.Count(d => d.Destination.Region != Europe));
         Assert.All(deleted.Destinations.Where(d => d.Destination.Region != Europe), d => Assert.Equal(ReplicationOutcome.Deleted, d.Outcome));
         Assert.Null(await h.TagDigestAsync(West, "delnoclient", "v1"));
         Assert.Null(await h.TagDigestAsync(Asia, "delnoclient", "v1"));

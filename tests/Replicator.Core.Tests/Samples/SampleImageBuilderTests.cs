@@ -29,6 +29,7 @@ public class SampleImageBuilderTests
     {
         var image = new SampleImageBuilder(7).MultiArch(SampleFormat.Oci, Sizes, withAttestation: true);
 
+        Assert.NotEmpty(image.Blobs);
         Assert.All(image.Blobs, blob =>
         {
             using var stream = blob.Content.OpenRead();
@@ -46,6 +47,7 @@ public class SampleImageBuilderTests
         var image = new SampleImageBuilder(3).Image(SampleFormat.Oci, Sizes);
         var config = System.Text.Encoding.UTF8.GetString(((BytesContent)image.Blobs[0].Content).Bytes.Span);
 
+        Assert.Equal(Sizes.Length + 1, image.Blobs.Count);
         Assert.All(image.Blobs.Skip(1), layer => Assert.Contains(layer.Digest, config, StringComparison.Ordinal));
         Assert.All(image.Blobs.Skip(1), layer => Assert.Equal(MediaTypes.OciLayer, layer.MediaType));
     }

@@ -20,6 +20,7 @@ public sealed class MetricDocumentationTests
         var readme = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "src", "Replicator.Function", "README.md"));
         var section = Between(readme, "\n## Metrics\n", "\n## ");
 
+        Assert.NotEmpty(WrittenMetricNames());
         Assert.All(WrittenMetricNames(), name => Assert.True(section.Contains($"`{name}`", StringComparison.Ordinal), $"{name} is not in the README's Metrics section"));
     }
 
@@ -29,6 +30,7 @@ public sealed class MetricDocumentationTests
         var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
         var list = Between(deploy, "Metrics (embedded metric format", "The dashboard `ecr-replicator-");
 
+        Assert.NotEmpty(WrittenMetricNames());
         Assert.All(WrittenMetricNames(), name => Assert.True(list.Contains($"`{name}`", StringComparison.Ordinal), $"{name} is not in docs/deploy.md's metric list"));
     }
 

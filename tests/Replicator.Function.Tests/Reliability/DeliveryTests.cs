@@ -156,6 +156,7 @@ public sealed class DeliveryTests
         Assert.Equal(2, lateLines.Count);
         Assert.All(lateLines, l => Assert.False(l.TryGetProperty("tag", out _)));
         Assert.All(lateLines, l => Assert.EndsWith(RecordHandler.LateTagNote("v1"), l.GetProperty("message").GetString()));
+        Assert.Equal(2, lines.Count(l => l.GetProperty("digest").GetString() == newer.Digest));
         Assert.All(lines.Where(l => l.GetProperty("digest").GetString() == newer.Digest), l => Assert.Equal("v1", l.GetProperty("tag").GetString()));
     }
 
