@@ -125,7 +125,9 @@ public sealed class IamTests
         var deployment = Deployment(sample);
 
         // The reconciler's DescribeRepositories over the whole source registry is checked by ReconcileTests.
-        foreach (var statement in Statements(deployment.Stack).Where(s => s.Effect == "Allow" && s.Sid != "ListSourceRepositories" && s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))))
+        var allows = Statements(deployment.Stack).Where(s => s.Effect == "Allow" && s.Sid != "ListSourceRepositories" && s.Actions.Any(a => a.StartsWith("ecr:", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(allows);
+        foreach (var statement in allows)
         {
             var fields = statement.Resources.Select(Arn.Fields).ToList();
             Assert.All(fields, f =>

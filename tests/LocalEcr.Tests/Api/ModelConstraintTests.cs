@@ -49,6 +49,7 @@ public sealed class ModelConstraintTests
     {
         var model = EcrModel.Instance;
         Assert.StartsWith("botocore ", model.Source, StringComparison.Ordinal);
+        Assert.Equal(ValidRequests.Count, EcrDispatcher.Operations.Count());
         foreach (var operation in EcrDispatcher.Operations)
         {
             Assert.True(model.Knows(operation), $"{operation} is not in the generated model: add it to Model/generate.py");
