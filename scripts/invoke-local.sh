@@ -49,7 +49,8 @@ if [ -z "${AWS_ENDPOINT_URL_ECR:-}${AWS_ENDPOINT_URL:-}" ]; then
   echo "invoke-local: AWS_ENDPOINT_URL_ECR is not set, so the function calls the real ECR endpoints of $AWS_REGION and $DESTINATION_REGIONS; for LocalEcr, start it and set AWS_ENDPOINT_URL_ECR=http://127.0.0.1:PORT" >&2
 fi
 
-# NO_BUILD=1 runs the host as last built (tests that already built the solution).
-run_args=(-c Release -v quiet)
+# NO_BUILD=1 runs the host as last built (tests that already built the solution), in CONFIGURATION (Release unless
+# set: a Debug test run points it at its own build).
+run_args=(-c "${CONFIGURATION:-Release}" -v quiet)
 [ "${NO_BUILD:-}" = 1 ] && run_args+=(--no-build)
 dotnet run --project tools/LocalLambdaHost "${run_args[@]}" -- "$event" --bootstrap "$BOOTSTRAP" "$@"

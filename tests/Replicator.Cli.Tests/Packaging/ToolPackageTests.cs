@@ -21,7 +21,9 @@ public sealed partial class ToolPackageTests : IDisposable
         // The command users type, plus one property: the referenced projects were built by `dotnet test` already,
         // and building them again here would race with the function's own publish test in another process. The
         // CLI itself is compiled again, for this machine's runtime identifier, in an obj/ directory of its own.
-        var publish = await Dotnet("publish", "src/Replicator.Cli", "-c", BuildOutput.Configuration, "-o", output, "-nologo", "-p:BuildProjectReferences=false");
+        // RestoreRecursive=false: the publish restores the CLI alone, so no referenced project's obj/ (read by builds
+        // still running in other test processes) is rewritten for the publish's properties.
+        var publish = await Dotnet("publish", "src/Replicator.Cli", "-c", BuildOutput.Configuration, "-o", output, "-nologo", "-p:BuildProjectReferences=false", "-p:RestoreRecursive=false");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         var command = OperatingSystem.IsWindows() ? "replicator.exe" : "replicator";
@@ -59,7 +61,8 @@ public sealed partial class ToolPackageTests : IDisposable
             "dotnet",
             ["tool", "install", "ecr-replicator", "--tool-path", toolPath, "--configfile", config],
             _work,
-            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") });
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") },
+            timeout: BuildTimeLimit);
         Assert.True(install.ExitCode == 0, install.ToString());
 
         var command = Path.Combine(toolPath, OperatingSystem.IsWindows() ? "replicator.exe" : "replicator");
@@ -83,8 +86,15 @@ public sealed partial class ToolPackageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
+    /// <summary>
+    /// A publish compiles and bundles the CLI while `dotnet test` may still be building other projects and the function's
+    /// Native AOT publish test runs: on a loaded 2-vCPU machine that can outlast the default limit, so these get the
+    /// AOT publish's own (PublishedBootstrap), still under the test command's 45-minute hang timeout.
+    /// </summary>
+    private static readonly TimeSpan BuildTimeLimit = TimeSpan.FromMinutes(40);
+
     private Task<ProcessRun> Dotnet(params string[] arguments) =>
-        ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache });
+        ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache }, timeout: BuildTimeLimit);
 
     /// <summary>The user's package cache (restore already filled it): publish and pack must not look elsewhere.</summary>
     private static string NuGetCache =>

@@ -220,6 +220,8 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             ["REPLICATOR"] = "dotnet " + BuildOutput.ProjectFile("src", "Replicator.Cli", "replicator.dll"),
             ["BOOTSTRAP"] = BuildOutput.ProjectFile("src", "Replicator.Function", "bootstrap"),
             ["NO_BUILD"] = "1",
+            // The host invoke-local.sh starts without building is this run's build of it, whatever the configuration.
+            ["CONFIGURATION"] = BuildOutput.Configuration,
             ["NO_COLOR"] = "1",
         };
         if (path is not null)

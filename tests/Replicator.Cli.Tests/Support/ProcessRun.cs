@@ -5,7 +5,8 @@ namespace Replicator.Cli.Tests.Support;
 /// <summary>Runs an external program (dotnet, the installed tool, git) and captures its output.</summary>
 internal sealed record ProcessRun(int ExitCode, string Output, string Error)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    /// <summary>How long a program may run unless the caller gives its own limit.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// The AWS_* variables of the test process (a session token or profile exported by SSO or OIDC, say): a program run
@@ -17,14 +18,17 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
     /// <param name="environment">Variables set for the program, over those it inherits.</param>
     /// <param name="unset">Inherited variables the program must not see.</param>
     /// <param name="whileRunning">Acts on the program while it runs (its output is being read meanwhile); the program is killed when it throws.</param>
+    /// <param name="timeout">When the program is killed and the call fails; <see cref="DefaultTimeout"/> when null.</param>
     public static async Task<ProcessRun> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         string workingDirectory,
         IReadOnlyDictionary<string, string>? environment = null,
         IEnumerable<string>? unset = null,
-        Func<Process, Task>? whileRunning = null)
+        Func<Process, Task>? whileRunning = null,
+        TimeSpan? timeout = null)
     {
+        var limit = timeout ?? DefaultTimeout;
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -50,14 +54,14 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var expiry = new CancellationTokenSource(limit);
         try
         {
             if (whileRunning is not null)
             {
                 try
                 {
-                    await whileRunning(process).WaitAsync(timeout.Token);
+                    await whileRunning(process).WaitAsync(expiry.Token);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -66,12 +70,12 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
                 }
             }
 
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(expiry.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {Timeout}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {limit}");
         }
 
         return new ProcessRun(process.ExitCode, await stdout, await stderr);
