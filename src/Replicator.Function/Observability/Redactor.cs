@@ -34,12 +34,23 @@ public static partial class Redactor
     // quoted (to its closing quote, spaces and all); "key":"value" to the closing quote; \"key\":\"value\" (a JSON document
     // inside a JSON string: an SSM parameter's value in GetParameter's answer) to the escaped quote; 'key': 'value';
     // <key>value</key>; and key%3Dvalue (once or twice percent-encoded), to the next '&' in any of its encodings.
-    private const string SeparatorAndValue =
-        @"(?:(?<sep>\s*[=:]\s*|%3[Dd]|%253[Dd])(?<value>""(?:[^""\\\r\n]|\\.)*""|'[^'\r\n]*'|[""']?" + BareValue + @")"
-        + @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+    private const string SeparatorAndValue = @"(?:(?<sep>\s*[=:]\s*|" + EncodedEquals + ")" + ValueAfterEquals + OtherPairForms + ")";
+
+    // The same, but an '=' only for the first form: AnyPair leaves "key: value" to SecretPair.
+    private const string EqualsSeparatorAndValue = @"(?:(?<sep>\s*=\s*|" + EncodedEquals + ")" + ValueAfterEquals + OtherPairForms + ")";
+
+    // '=' percent-encoded once or twice.
+    private const string EncodedEquals = @"%3[Dd]|%253[Dd]";
+
+    // The value after '=' or ':': quoted to its closing quote, or bare.
+    private const string ValueAfterEquals = @"(?<value>""(?:[^""\\\r\n]|\\.)*""|'[^'\r\n]*'|[""']?" + BareValue + ")";
+
+    // The pair forms whose separator carries its own quotes: JSON, JSON inside a JSON string, Python-style, XML.
+    private const string OtherPairForms =
+        @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
         + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
         + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
-        + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+))";
+        + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+)";
 
     // A bare value: to whitespace, a quote, ',', ';', '<', '&' or an encoded '&' (%26, %2526, \u0026).
     private const string BareValue = @"(?:[^\s&,;""'%<\\]|%(?!26|2526)|\\(?!u0026|""))+";
@@ -60,11 +71,7 @@ public static partial class Redactor
     // "password": authorizationToken, SecretString, github_token). Not the "key: value" form, where an error code
     // ("ExpiredToken: The security token ...") is followed by its text; that form is SecretPair's whole names only.
     // The key is a whole word (KeyStart before it), so each word is tried once: no backtracking across a long run.
-    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)(?:(?<sep>\s*=\s*|%3[Dd]|%253[Dd])(?<value>""(?:[^""\\\r\n]|\\.)*""|'[^'\r\n]*'|[""']?" + BareValue + @")"
-        + @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
-        + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
-        + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
-        + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+))", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>[A-Za-z0-9_-]+)" + EqualsSeparatorAndValue, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AnyPair();
 
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
