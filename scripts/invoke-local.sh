@@ -8,12 +8,14 @@
 # Defaults suit LocalEcr (account 000000000000, us-east-1 -> us-west-2); override any variable from the caller,
 # e.g. AWS_ENDPOINT_URL_ECR=http://127.0.0.1:5000 to point the engine at a running LocalEcr.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 event="${1:?usage: scripts/invoke-local.sh EVENT.json [--timeout SECONDS]}"
 shift
-
 : "${BOOTSTRAP:=}"
+# Paths given relative to the caller's directory, read after the cd to the repository root below.
+[[ "$event" == /* ]] || event="$PWD/$event"
+[ -z "$BOOTSTRAP" ] || [[ "$BOOTSTRAP" == /* ]] || BOOTSTRAP="$PWD/$BOOTSTRAP"
+cd "$(dirname "$0")/.."
+
 if [ -z "$BOOTSTRAP" ]; then
   # Native AOT compiles for the OS it runs on, and the bootstrap is a Linux executable: publish for this host's
   # Linux runtime id (https://learn.microsoft.com/dotnet/core/deploying/native-aot/#platformarchitecture-restrictions).

@@ -21,8 +21,13 @@
 #
 # Offline (CI): SMOKE_STACK_DESCRIPTION=FILE replaces describe-stacks by that file (the same JSON), AWS_ENDPOINT_URL_ECR
 # points the CLI and the AWS CLI at LocalEcr, and SMOKE_INVOKE=local replaces EventBridge and SQS: the push's SQS event
-# (push-sample's stdout) is delivered to the function through the loopback Lambda Runtime API (scripts/invoke-local.sh).
+# (push-sample's stdout) is delivered to the function through the loopback Lambda Runtime API (scripts/invoke-local.sh),
+# with the deployed function's environment (the stack's selection, mapping and tag filter) and its Timeout
+# (SMOKE_INVOKE_TIMEOUT seconds, default 900 as in template.yaml: an emulated arm64 copy under qemu takes tens of them).
 set -euo pipefail
+# A description file named relative to the caller's directory, read after the cd to the repository root.
+[ -z "${SMOKE_STACK_DESCRIPTION:-}" ] || [[ "$SMOKE_STACK_DESCRIPTION" == /* ]] ||
+  SMOKE_STACK_DESCRIPTION="$PWD/$SMOKE_STACK_DESCRIPTION"
 cd "$(dirname "$0")/.."
 
 stack="${1:?usage: scripts/smoke-test.sh STACK_NAME}"
@@ -33,6 +38,19 @@ tag="${SMOKE_TAG:-smoke-$(date +%s)}"
 fail() {
   echo "error: $1" >&2
   exit 1
+}
+
+# The AWS CLI's ECR calls go where the CLI's and the function's do: an endpoint in AWS_ENDPOINT_URL_ECR or
+# AWS_ENDPOINT_URL is also given as --endpoint-url, because AWS CLIs before 1.29 and 2.13 ignore both variables
+# (Debian 12 packages 2.9) and would call the real ECR instead
+# (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+aws_ecr() {
+  local endpoint="${AWS_ENDPOINT_URL_ECR:-${AWS_ENDPOINT_URL:-}}"
+  if [ -n "$endpoint" ]; then
+    aws ecr --endpoint-url "$endpoint" "$@"
+  else
+    aws ecr "$@"
+  fi
 }
 
 if [ -n "${REPLICATOR:-}" ]; then
@@ -174,7 +192,7 @@ scratch_repositories() {
 # Only a repository this run creates is deleted afterwards: one that is there already (a real repository under a
 # mistyped SMOKE_REPOSITORY, or a destination's own under the mapped name) stops the script before anything is pushed.
 while read -r region name; do
-  if output="$(aws ecr describe-repositories --region "$region" --repository-names "$name" --output json 2>&1)"; then
+  if output="$(aws_ecr describe-repositories --region "$region" --repository-names "$name" --output json 2>&1)"; then
     fail "repository $name exists in $region already: the smoke test deletes its scratch repository afterwards, so it must create it; set SMOKE_REPOSITORY to a name that exists nowhere (the stack's RepositoryFilter selecting it)"
   elif [[ "$output" != *RepositoryNotFoundException* ]]; then
     fail "cannot tell whether repository $name exists in $region (the smoke test deletes what it creates, so it must know): $output"
@@ -184,7 +202,7 @@ done < <(scratch_repositories)
 cleanup_failed=""
 delete_repository() {
   local output
-  if output="$(aws ecr delete-repository --region "$1" --repository-name "$2" --force --output json 2>&1)"; then
+  if output="$(aws_ecr delete-repository --region "$1" --repository-name "$2" --force --output json 2>&1)"; then
     echo "cleaned up $2 in $1" >&2
   elif [[ "$output" != *RepositoryNotFoundException* ]]; then
     echo "warning: could not delete the scratch repository $2 in $1; delete it yourself: $output" >&2
@@ -213,7 +231,8 @@ pushed_at="$(python3 -c 'import time; print(time.time())')"
 
 if [ "${SMOKE_INVOKE:-}" = local ]; then
   # No EventBridge or SQS offline: hand the push's event to the function as Lambda would.
-  DESTINATION_REGIONS="$destinations" REPOSITORY_MAPPING="$mapping" TAG_FILTER="$tag_filter" scripts/invoke-local.sh "$event" >&2
+  REPOSITORY_FILTER="$filter" DESTINATION_REGIONS="$destinations" REPOSITORY_MAPPING="$mapping" TAG_FILTER="$tag_filter" \
+    scripts/invoke-local.sh "$event" --timeout "${SMOKE_INVOKE_TIMEOUT:-900}" >&2
 fi
 
 deadline=$(($(date +%s) + timeout))

@@ -2,21 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using LocalLambdaHost;
 
-// Usage: LocalLambdaHost <event.json> [--bootstrap PATH] [--timeout SECONDS]
+// Usage: LocalLambdaHost <event.json> --bootstrap PATH [--timeout SECONDS]
 // Starts a loopback Runtime API, runs the bootstrap with AWS_LAMBDA_RUNTIME_API pointing at it (the rest of
 // the environment is inherited), sends the event once, prints the response on stdout and the function's own
 // output on stderr. Exit code: 0 response, 1 invocation error, 2 init error or early exit, 64 usage.
+const string Usage = "usage: LocalLambdaHost <event.json> --bootstrap PATH [--timeout SECONDS]";
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    await Console.Error.WriteLineAsync("usage: LocalLambdaHost <event.json> [--bootstrap PATH] [--timeout SECONDS]");
+    await Console.Error.WriteLineAsync(Usage);
     return 64;
 }
 
 var eventPath = args[0];
-var bootstrapPath = "/tmp/fnpub/bootstrap";
+string? bootstrapPath = null;
 var timeout = TimeSpan.FromSeconds(60);
-for (var i = 1; i + 1 < args.Length; i += 2)
+for (var i = 1; i < args.Length; i += 2)
 {
+    if (i + 1 == args.Length)
+    {
+        await Console.Error.WriteLineAsync($"{args[i]} needs a value");
+        return 64;
+    }
+
     switch (args[i])
     {
         case "--bootstrap":
@@ -29,6 +36,13 @@ for (var i = 1; i + 1 < args.Length; i += 2)
             await Console.Error.WriteLineAsync($"unknown option {args[i]}");
             return 64;
     }
+}
+
+if (bootstrapPath is null)
+{
+    await Console.Error.WriteLineAsync("--bootstrap is required: the path of a published bootstrap (scripts/invoke-local.sh publishes one)");
+    await Console.Error.WriteLineAsync(Usage);
+    return 64;
 }
 
 var payload = await File.ReadAllTextAsync(eventPath);

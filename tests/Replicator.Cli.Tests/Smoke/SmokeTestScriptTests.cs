@@ -58,26 +58,62 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     {
         // macOS's BSD date has no %N and prints it as a literal N (`date +%s.%N` gives 1700000000.N): a stand-in date
         // first on PATH behaves so, and the script must still measure and print the latency.
-        var realDate = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(dir => Path.Combine(dir, "date")).First(File.Exists);
-        var bin = Directory.CreateDirectory(Path.Combine(_work, "bin")).FullName;
-        var date = Path.Combine(bin, "date");
-        await File.WriteAllTextAsync(date, $$"""
+        var bin = await WriteStandInAsync("date", (real, calls) => $$"""
             #!/bin/sh
-            echo "$*" >> "{{bin}}/date-calls"
-            case "$*" in *%N*) exec "{{realDate}}" "$(printf '%s' "$*" | sed 's/%N/N/g')" ;; esac
-            exec "{{realDate}}" "$@"
+            echo "$*" >> "{{calls}}"
+            case "$*" in *%N*) exec "{{real}}" "$(printf '%s' "$*" | sed 's/%N/N/g')" ;; esac
+            exec "{{real}}" "$@"
             """);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(date, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
 
         var run = await SmokeTest(selected: "scratch/*", path: bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Matches(@"replication latency: \d+\.\ds", run.Output);
         Assert.True(File.Exists(Path.Combine(bin, "date-calls")), "the script did not run the stand-in date");
+    }
+
+    [Fact]
+    public async Task Reaches_the_endpoint_override_with_an_aws_cli_that_ignores_the_endpoint_variables()
+    {
+        // AWS CLIs before 1.29 / 2.13 (Debian 12 packages 2.9) do not read AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL:
+        // a stand-in aws first on PATH drops both, so only an explicit --endpoint-url reaches LocalEcr. One attempt,
+        // so that a call to the real ECR fails at once.
+        var bin = await WriteStandInAsync("aws", (real, calls) => $$"""
+            #!/bin/sh
+            unset AWS_ENDPOINT_URL_ECR AWS_ENDPOINT_URL
+            echo "$*" >> "{{calls}}"
+            AWS_MAX_ATTEMPTS=1 exec "{{real}}" "$@"
+            """);
+
+        var run = await SmokeTest(selected: "scratch/*", path: bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        var calls = await File.ReadAllLinesAsync(Path.Combine(bin, "aws-calls"));
+        Assert.Contains(calls, call => call.Contains("ecr --endpoint-url " + _ecr.Server.BaseAddress + " delete-repository", StringComparison.Ordinal));
+        foreach (var region in new[] { CliHarness.Source, CliHarness.West, CliHarness.Europe })
+        {
+            await AssertRepositoryGone(region);
+        }
+    }
+
+    /// <summary>
+    /// Writes an executable <paramref name="name"/> into a fresh directory to put first on PATH: the script that
+    /// <paramref name="script"/> gives for the real program's path and the file each call is to be recorded in.
+    /// </summary>
+    private async Task<string> WriteStandInAsync(string name, Func<string, string, string> script)
+    {
+        var real = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, name)).First(File.Exists);
+        var bin = Directory.CreateDirectory(Path.Combine(_work, "bin")).FullName;
+        var standIn = Path.Combine(bin, name);
+        await File.WriteAllTextAsync(standIn, script(real, Path.Combine(bin, name + "-calls")));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return bin;
     }
 
     [Fact]
