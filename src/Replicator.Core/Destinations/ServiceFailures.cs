@@ -11,7 +11,7 @@ namespace Replicator.Core.Destinations;
 /// <summary>
 /// Turns an AWSSDK failure of STS or SSM into a <see cref="ReplicationException"/> that says what could not be
 /// done, never the values involved. Transient: what the ECR client's rule calls transient (botocore's throttling and
-/// transient codes, 5xx, 429, 509), STS's and SSM's own retryable codes, timeouts and transport failures; everything
+/// transient codes, 500, 502, 503, 504, 429, 509), STS's and SSM's own retryable codes, timeouts and transport failures; everything
 /// else needs an operator (a role that does not trust us, a parameter that does not exist, a key that was deleted). AWS error messages name
 /// principals and resources (useful), never secrets; they are quoted cut, on one line, and redacted by the shells.
 /// </summary>

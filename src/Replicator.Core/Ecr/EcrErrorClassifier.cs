@@ -54,6 +54,11 @@ public static class EcrErrorClassifier
         EcrErrorCodes.ServiceUnavailable,
         EcrErrorCodes.ServerException);
 
+    // botocore's TransientRetryableChecker._TRANSIENT_STATUS_CODES (botocore/retries/standard.py), the same four as
+    // _retry.json's general_server_error, bad_gateway, service_unavailable and gateway_timeout: a 501 or 505 says the
+    // request will never be served, and retrying it only delays the dead-letter entry that names it.
+    private static readonly FrozenSet<int> TransientStatusCodes = FrozenSet.Create(500, 502, 503, 504);
+
     // The KMS codes (an ECR KmsException's kmsError member) that say "try again": throttling (KMS answers
     // ThrottlingException over its request quota, docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html),
     // and the three errors botocore's KMS model documents as retryable: DependencyTimeoutException ("You can retry
@@ -101,7 +106,7 @@ public static class EcrErrorClassifier
         return code.IsEmpty ? null : code.ToString();
     }
 
-    /// <summary>Throttling codes, 5xx, 429, 509, timeouts and connection failures are transient; everything else is permanent.</summary>
+    /// <summary>Throttling codes, 500, 502, 503, 504, 429, 509, timeouts and connection failures are transient; everything else is permanent.</summary>
     public static bool IsTransient(string errorCode, HttpStatusCode? statusCode) => IsTransient(errorCode, statusCode, kmsError: null);
 
     /// <summary>
@@ -121,7 +126,7 @@ public static class EcrErrorClassifier
             return true;
         }
 
-        return statusCode is { } status && (int)status >= 500;
+        return statusCode is { } status && TransientStatusCodes.Contains((int)status);
     }
 
     /// <summary>A KMS error code that retrying can get past (see <c>TransientKmsErrors</c>).</summary>
@@ -131,6 +136,13 @@ public static class EcrErrorClassifier
     /// <summary>A KMS error code that says KMS throttled ECR's request: retried with the throttling backoff.</summary>
     public static bool IsThrottlingKmsError(string? kmsError) =>
         KmsCode(kmsError) is { } code && KmsThrottlingCodes.Contains(code);
+
+    /// <summary>
+    /// KMS's LimitExceededException: botocore's throttling list names it, so the call is retried as throttling, but
+    /// KMS throttles with ThrottlingException and uses this code for count quotas, which waiting does not lift.
+    /// </summary>
+    public static bool IsKmsQuota(string? kmsError) =>
+        string.Equals(KmsCode(kmsError), EcrErrorCodes.LimitExceededException, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The KMS code of a <c>kmsError</c>, normalised and without a "KMS." prefix; null when blank.</summary>
     private static string? KmsCode(string? kmsError) =>
@@ -207,7 +219,7 @@ public static class EcrErrorClassifier
         HttpStatusCode.ServiceUnavailable => EcrErrorCodes.ServiceUnavailable,
         HttpStatusCode.TooManyRequests => EcrErrorCodes.ThrottlingException,
         HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout => EcrErrorCodes.RequestTimeout,
-        _ when (int)statusCode >= 500 => EcrErrorCodes.InternalFailure,
+        HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway => EcrErrorCodes.InternalFailure,
         _ => EcrErrorCodes.UnknownError,
     };
 

@@ -64,7 +64,7 @@ public sealed class EcrException : Exception
     /// <summary>From a KmsException: the code KMS answered ECR with; decides whether the KMS failure is transient.</summary>
     public string? KmsError { get; }
 
-    /// <summary>Retrying the same call later can succeed (throttling, 5xx, timeout, connection failure).</summary>
+    /// <summary>Retrying the same call later can succeed (throttling, 500/502/503/504, timeout, connection failure).</summary>
     public bool IsTransient { get; }
 
     /// <summary>A throttling error (a subset of the transient ones): retries back off harder.</summary>

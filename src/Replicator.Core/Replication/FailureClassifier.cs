@@ -28,6 +28,15 @@ internal static class FailureClassifier
             e.ErrorCode,
             $"{e.Message}; still over an ECR service quota after the retries, see docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html",
             false),
+        // The same for KMS behind ECR (a KmsException whose kmsError is LimitExceededException): KMS answers its request
+        // rate quota with ThrottlingException, and LimitExceededException for a count quota such as grants per key
+        // (docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html#API_CreateGrant_Errors), which ECR creates
+        // for an encrypted repository. Retried at the call as botocore would retry it, then dead-lettered with its reason
+        // rather than redelivered for a day or two.
+        EcrException { ErrorCode: EcrErrorCodes.KmsException } e when EcrErrorClassifier.IsKmsQuota(e.KmsError) => (
+            e.ErrorCode,
+            $"{e.Message}; still over an AWS KMS quota after the retries, see docs.aws.amazon.com/kms/latest/developerguide/limits.html",
+            false),
         // The client has refreshed the credentials once and the token is still refused (a role session too short
         // for a long copy, or a clock far off): a redelivery runs with credentials fetched afresh.
         EcrException { ErrorCode: EcrErrorCodes.ExpiredTokenException } e => (e.ErrorCode, e.Message, true),

@@ -257,6 +257,15 @@ internal sealed class RepositoryProvisioner
         var mutability = source.Repository.ImageTagMutability;
         var filters = source.Repository.ImageTagMutabilityExclusionFilters;
         var withExclusion = mutability is ImageTagMutability.ImmutableWithExclusion or ImageTagMutability.MutableWithExclusion;
+        if (withExclusion && filters is not { Count: > 0 })
+        {
+            // A *_WITH_EXCLUSION setting without filters (ECR never reports one, but the source's answer is not ours to
+            // trust) means the plain setting, and ECR refuses it without at least one filter (LocalEcr does too): ask
+            // for what it means.
+            mutability = mutability == ImageTagMutability.ImmutableWithExclusion ? ImageTagMutability.Immutable : ImageTagMutability.Mutable;
+            withExclusion = false;
+        }
+
         List<Tag> tags = [.. source.Tags
             .Where(t => t.Key is { Length: > 0 } key && !key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) && !IsProvisioningTag(t))
             .Select(t => new Tag { Key = t.Key, Value = t.Value ?? string.Empty })];
@@ -270,7 +279,7 @@ internal sealed class RepositoryProvisioner
             RegistryId = registryId,
             RepositoryName = repositoryName,
             ImageTagMutability = mutability,
-            ImageTagMutabilityExclusionFilters = withExclusion && filters is { Count: > 0 } ? filters : null,
+            ImageTagMutabilityExclusionFilters = withExclusion ? filters : null,
             ImageScanningConfiguration = source.Repository.ImageScanningConfiguration,
             EncryptionConfiguration = encryption,
             Tags = tags.Count == 0 ? null : tags,

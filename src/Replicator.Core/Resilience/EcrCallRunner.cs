@@ -5,7 +5,7 @@ using Replicator.Core.Ecr;
 namespace Replicator.Core.Resilience;
 
 /// <summary>
-/// Runs ECR calls through one Polly retry pipeline: transient errors (throttling, 5xx, timeouts, cut
+/// Runs ECR calls through one Polly retry pipeline: transient errors (throttling, 500/502/503/504, timeouts, cut
 /// connections: <see cref="EcrException.IsTransient"/>) are retried with capped exponential backoff and
 /// jitter, throttling from a larger base; permanent errors and the caller's cancellation pass straight through.
 /// </summary>

@@ -78,6 +78,7 @@ public sealed class EcrErrorClassifierTests
     [InlineData(504, "RequestTimeout")]
     [InlineData(429, "ThrottlingException")]
     [InlineData(404, "UnknownError")]
+    [InlineData(501, "UnknownError")]
     public void Without_body_or_header_the_code_comes_from_the_status(int status, string code)
     {
         var details = EcrErrorClassifier.Parse((HttpStatusCode)status, null, default);

@@ -49,6 +49,17 @@ public sealed class EcrRetryCodesTests
     public void Botocore_retry_statuses_are_transient(int status) =>
         Assert.True(EcrErrorClassifier.IsTransient("SomethingNew", (HttpStatusCode)status));
 
+    [Theory]
+    [InlineData(501)]
+    [InlineData(505)]
+    [InlineData(507)]
+    public void Other_server_statuses_botocore_does_not_retry_are_permanent(int status)
+    {
+        Assert.False(EcrErrorClassifier.IsTransient("SomethingNew", (HttpStatusCode)status));
+        var bare = EcrErrorClassifier.Parse((HttpStatusCode)status, null, default);
+        Assert.False(EcrErrorClassifier.IsTransient(bare.ErrorCode, (HttpStatusCode)status));
+    }
+
     [Fact]
     public void ThrottleException_is_throttling() =>
         Assert.True(new EcrException(EcrErrorCodes.ThrottleException, "slow down", HttpStatusCode.BadRequest) is { IsTransient: true, IsThrottling: true });
@@ -103,6 +114,22 @@ public sealed class EcrRetryCodesTests
         Assert.Equal(EcrErrorCodes.LimitExceededException, code);
         Assert.False(transient);
         Assert.Contains("quota", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("LimitExceededException", false)]
+    [InlineData("KMS.LimitExceededException", false)]
+    [InlineData("ThrottlingException", true)]
+    [InlineData("KMSInternalException", true)]
+    public void A_KMS_quota_still_refused_after_the_call_retries_is_dead_lettered_while_KMS_throttling_is_redelivered(string kmsError, bool transient)
+    {
+        var refused = new EcrException(EcrErrorCodes.KmsException, "KMS said no", HttpStatusCode.BadRequest, kmsError: kmsError);
+
+        var (code, message, redelivered) = FailureClassifier.Classify(refused, "v1", CancellationToken.None);
+
+        Assert.Equal(EcrErrorCodes.KmsException, code);
+        Assert.Equal(transient, redelivered);
+        Assert.Equal(!transient, message.Contains("KMS quota", StringComparison.Ordinal));
     }
 
     [Fact]

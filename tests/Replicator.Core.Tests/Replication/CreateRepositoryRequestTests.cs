@@ -22,12 +22,21 @@ public sealed class CreateRepositoryRequestTests
     }
 
     [Theory]
-    [InlineData(ImageTagMutability.ImmutableWithExclusion)]
-    [InlineData(ImageTagMutability.MutableWithExclusion)]
-    public void Exclusion_filters_are_sent_with_a_WITH_EXCLUSION_mutability_only_when_there_are_some(string mutability)
+    [InlineData(ImageTagMutability.ImmutableWithExclusion, ImageTagMutability.Immutable)]
+    [InlineData(ImageTagMutability.MutableWithExclusion, ImageTagMutability.Mutable)]
+    public void Exclusion_filters_are_sent_with_a_WITH_EXCLUSION_mutability_and_without_any_the_plain_setting_is(string mutability, string withoutFilters)
     {
-        Assert.Equal("dev-*", RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, DevFilter), null).ImageTagMutabilityExclusionFilters!.Single().Filter);
-        Assert.Null(RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, []), null).ImageTagMutabilityExclusionFilters);
+        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, DevFilter), null);
+        Assert.Equal(mutability, request.ImageTagMutability);
+        Assert.Equal("dev-*", Assert.Single(request.ImageTagMutabilityExclusionFilters!).Filter);
+
+        foreach (var none in new List<ImageTagMutabilityExclusionFilter>?[] { [], null })
+        {
+            // ECR refuses a *_WITH_EXCLUSION setting without filters; without any it means the plain setting.
+            var plain = RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, none), null);
+            Assert.Equal(withoutFilters, plain.ImageTagMutability);
+            Assert.Null(plain.ImageTagMutabilityExclusionFilters);
+        }
     }
 
     [Fact]
