@@ -7,6 +7,7 @@ using Replicator.Core.Ecr.Model;
 using Replicator.Core.Ecr.Paginators;
 using Replicator.Core.Partitions;
 using Replicator.Core.Signing;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Ecr;
 
@@ -129,6 +130,15 @@ public sealed partial class EcrClient : IEcrClient
             // Our per-request timeout, or the HttpClient's own Timeout (a TaskCanceledException over a TimeoutException).
             throw new EcrException(EcrErrorCodes.RequestTimeout, "the request timed out", operation: operation, innerException: ex);
         }
+        catch (HttpRequestException ex) when (IsFipsHostNotFound(ex, Config.Region, _endpoint))
+        {
+            throw new EcrException(
+                EcrErrorCodes.FipsHostNotFound,
+                $"the ECR FIPS endpoint's host name {_endpoint.Host} does not exist (DNS: no such host): ECR has no FIPS endpoint in {Config.Region} "
+                    + "(docs.aws.amazon.com/general/latest/gr/ecr.html); turn AWS_USE_FIPS_ENDPOINT off, or drop that destination",
+                operation: operation,
+                innerException: ex);
+        }
         catch (HttpRequestException ex) when (IsUnknownRegionHostNotFound(ex, Config.Region, _endpoint))
         {
             throw new EcrException(
@@ -218,10 +228,25 @@ public sealed partial class EcrClient : IEcrClient
     /// repository's FIFO message group for as long as the queue keeps the message. A region launched after this build
     /// works as soon as its endpoint resolves; a known region's DNS failure is an outage, transient like any other.
     /// </summary>
-    internal static bool IsUnknownRegionHostNotFound(HttpRequestException exception, string region, Uri endpoint)
+    internal static bool IsUnknownRegionHostNotFound(HttpRequestException exception, string region, Uri endpoint) =>
+        !AwsRegions.IsKnown(region) && endpoint.Host.Split('.').Contains(region, StringComparer.OrdinalIgnoreCase) && IsNoSuchHost(exception);
+
+    /// <summary>
+    /// The resolver answered NXDOMAIN for the FIPS host built from the region (an override names its own host): ECR
+    /// has FIPS endpoints in a few regions only (the US ones of aws and aws-us-gov in the AWS General Reference,
+    /// docs.aws.amazon.com/general/latest/gr/ecr.html), while the endpoint rules build a FIPS host for every region, so
+    /// AWS_USE_FIPS_ENDPOINT with any other destination names a host that does not exist. Retried, every copy there
+    /// would hold its repository's message group for the day or two the queue keeps the message, then dead-letter.
+    /// </summary>
+    internal static bool IsFipsHostNotFound(HttpRequestException exception, string region, Uri endpoint) =>
+        EcrNames.ValidateRegion(region) is null
+        && (endpoint == EcrEndpoints.ForRegion(region, useFips: true, useDualStack: false) || endpoint == EcrEndpoints.ForRegion(region, useFips: true, useDualStack: true))
+        && IsNoSuchHost(exception);
+
+    // NXDOMAIN (SocketError.HostNotFound); TryAgain is a resolver that could not answer, and stays transient.
+    private static bool IsNoSuchHost(HttpRequestException exception)
     {
-        if (exception.HttpRequestError != HttpRequestError.NameResolutionError || AwsRegions.IsKnown(region)
-            || !endpoint.Host.Split('.').Contains(region, StringComparer.OrdinalIgnoreCase))
+        if (exception.HttpRequestError != HttpRequestError.NameResolutionError)
         {
             return false;
         }

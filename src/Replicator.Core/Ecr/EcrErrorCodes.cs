@@ -11,6 +11,9 @@ public static class EcrErrorCodes
 
     /// <summary>The endpoint's host does not exist (NXDOMAIN) for a region this build does not know: permanent, never retried.</summary>
     public const string UnknownRegionHostNotFound = "UnknownRegionHostNotFound";
+
+    /// <summary>The region's ECR FIPS endpoint host does not exist (NXDOMAIN): ECR has no FIPS endpoint there; permanent, never retried.</summary>
+    public const string FipsHostNotFound = "FipsHostNotFound";
     public const string InvalidResponse = "InvalidResponse";
     public const string UnknownError = "UnknownError";
     public const string InternalFailure = "InternalFailure";

@@ -64,6 +64,38 @@ public sealed class UnknownRegionHostTests
         Assert.True(ex.IsTransient);
     }
 
+    [Theory]
+    [InlineData("eu-west-1", false, "ecr-fips.eu-west-1.amazonaws.com")]
+    [InlineData("ap-southeast-2", true, "ecr-fips.ap-southeast-2.api.aws")]
+    public async Task A_FIPS_host_that_does_not_exist_fails_once_permanently_naming_the_host_and_the_setting(string region, bool dualStack, string host)
+    {
+        // AWS_USE_FIPS_ENDPOINT with a destination where ECR has no FIPS endpoint: the rules still build a host.
+        var handler = Resolver(SocketError.HostNotFound);
+        var fips = EcrEndpoints.ForRegion(region, useFips: true, useDualStack: dualStack);
+        var client = new RetryingEcrClient(TestClients.Create(handler, region: region, serviceUrl: fips), new EcrCallRunner(NoWait, TimeProvider.System, () => 0.5), region);
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => client.ListImagesAsync(List));
+
+        Assert.Equal(host, fips.Host);
+        Assert.Single(handler.Requests);
+        Assert.Equal(EcrErrorCodes.FipsHostNotFound, ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.Contains($"host name {host} does not exist", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("AWS_USE_FIPS_ENDPOINT", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(FailureClassifier.Classify(ex, "v1", CancellationToken.None).Transient);
+    }
+
+    [Fact]
+    public async Task A_FIPS_hosts_resolver_that_cannot_answer_now_stays_transient()
+    {
+        var fips = EcrEndpoints.ForRegion("us-east-1", useFips: true, useDualStack: false);
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(Resolver(SocketError.TryAgain), region: "us-east-1", serviceUrl: fips).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+    }
+
     [Fact]
     public async Task With_an_endpoint_override_the_host_is_not_the_regions_and_its_failure_stays_transient()
     {
