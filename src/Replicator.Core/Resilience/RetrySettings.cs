@@ -2,11 +2,13 @@ namespace Replicator.Core.Resilience;
 
 /// <summary>
 /// The one retry budget of the engine: ECR call retries, layer restarts and download resumes, stated here and
-/// nowhere else. Retries never nest inside one another: a call is retried by the <see cref="RetryingEcrClient"/>
+/// nowhere else. Call retries never nest inside one another: a call is retried by the <see cref="RetryingEcrClient"/>
 /// decorator only; a layer restarts only when the destination lost its upload session or position, or the
 /// downloaded bytes failed their digest check (never because a call ran out of retries: that fails the
 /// destination); a download resumes after a cut, stalled or refused read, waiting the same backoff as a call
-/// (<see cref="RetryBackoff"/>) unless a fresh URL is the fix. The caller's cancellation token (the Lambda deadline)
+/// (<see cref="RetryBackoff"/>) unless a fresh URL is the fix. The one place two budgets meet: a download that needs
+/// a fresh presigned URL asks GetDownloadUrlForLayer again, a call with its own retries, so the tries of that
+/// operation multiply (<see cref="WorstCaseUrlTriesPerLayer"/>). The caller's cancellation token (the Lambda deadline)
 /// bounds the total time.
 /// </summary>
 public sealed record RetrySettings
@@ -36,6 +38,12 @@ public sealed record RetrySettings
     /// destination makes on its own (a restart, a late session, another part size) counts for it alone.
     /// </summary>
     public int WorstCaseDownloadsPerLayer => (1 + MaxDownloadResumes) * (1 + MaxLayerRestarts);
+
+    /// <summary>
+    /// GetDownloadUrlForLayer tries one layer can make in the worst case for each destination it is copied to: every GET
+    /// of a download may need a fresh URL (an expired or refused one), and each fetch is a call with its retries.
+    /// </summary>
+    public int WorstCaseUrlTriesPerLayer => (1 + MaxDownloadResumes) * (1 + MaxRetries) * (1 + MaxLayerRestarts);
 
     /// <summary>Upload sessions (InitiateLayerUpload calls that succeed) one layer can open in one destination.</summary>
     public int WorstCaseUploadSessionsPerLayer => 1 + MaxLayerRestarts;

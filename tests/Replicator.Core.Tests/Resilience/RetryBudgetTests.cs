@@ -26,6 +26,7 @@ public sealed class RetryBudgetTests
         Assert.Equal(settings.WorstCaseTriesPerCall, Figure(section, @"`\(1 \+ MaxRetries\) ×\s+\(1 \+ MaxLayerRestarts\)` = (\d+) times"));
         Assert.Equal(settings.WorstCaseDownloadsPerLayer, Figure(section, @"`\(1 \+ MaxDownloadResumes\) ×\s+\(1 \+ MaxLayerRestarts\)` = (\d+) presigned GETs"));
         Assert.Equal(settings.WorstCaseUploadSessionsPerLayer, Figure(section, @"opens at most (\d+) upload sessions per destination"));
+        Assert.Equal(settings.WorstCaseUrlTriesPerLayer, Figure(section, @"`\(1 \+ MaxDownloadResumes\) ×\s+\(1 \+ MaxRetries\) ×\s+\(1 \+ MaxLayerRestarts\)` = (\d+) times"));
     }
 
     /// <summary>docs/reliability.md from its "## Retry budget" heading to the next heading of that level.</summary>
