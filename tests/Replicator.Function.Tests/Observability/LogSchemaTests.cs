@@ -26,6 +26,23 @@ public class LogSchemaTests
     }
 
     [Fact]
+    public void The_outcome_table_in_deploy_md_lists_exactly_the_logged_outcomes()
+    {
+        // Operators read the table to write their own queries: a value missing from it, or one the function no longer
+        // logs, would send them filtering on nothing.
+        var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
+        var header = deploy.IndexOf("| `outcome` | level | written when |", StringComparison.Ordinal);
+        Assert.True(header >= 0, "docs/deploy.md has no outcome table");
+        var rows = deploy[header..].Split('\n').Skip(2).TakeWhile(line => line.StartsWith('|')).ToList();
+
+        var documented = rows.Select(row => Regex.Match(row, @"^\| `(\w+)` \|").Groups[1].Value).ToList();
+
+        Assert.NotEmpty(documented);
+        Assert.DoesNotContain("", documented);
+        Assert.Equal(LogOutcomes.All.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Every_destination_outcome_has_its_log_value()
     {
         foreach (var outcome in Enum.GetValues<ReplicationOutcome>())
