@@ -22,6 +22,8 @@ build-ReplicatorFunction: check-prerequisites
 	# Lambda needs only the executable; drop debug symbols and anything else publish writes beside it.
 	find "$(ARTIFACTS_DIR)" -mindepth 1 -maxdepth 1 ! -name bootstrap -exec rm -rf {} +
 	test -x "$(ARTIFACTS_DIR)/bootstrap"
+	# A bootstrap linked on a newer glibc than AL2023's 2.34 would fail at init on Lambda: refuse it here instead.
+	@$(SHELL) scripts/check-bootstrap-glibc.sh "$(ARTIFACTS_DIR)/bootstrap"
 
 # One line on stderr naming what is missing, before a publish that would fail minutes later with a linker error.
 check-prerequisites:

@@ -57,3 +57,10 @@ done
 
 printf 'int main(void) { return 0; }\n' | "$compiler" -x c - -lz -o /dev/null >/dev/null 2>&1 ||
   fail "zlib is missing ($compiler cannot link -lz): install zlib1g-dev (Debian, Ubuntu) or zlib-devel (Amazon Linux, Fedora), $container_hint"
+
+# binutils: the publish strips the bootstrap's symbols with objcopy (StripSymbols), and the Makefile reads its glibc
+# needs with readelf afterwards (scripts/check-bootstrap-glibc.sh).
+for tool in objcopy readelf; do
+  command -v "$tool" >/dev/null 2>&1 ||
+    fail "$tool is missing (binutils: the build strips the bootstrap with objcopy and checks its glibc needs with readelf): install binutils, $container_hint"
+done

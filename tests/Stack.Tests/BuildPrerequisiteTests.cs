@@ -51,6 +51,45 @@ public sealed class BuildPrerequisiteTests : IDisposable
         AssertRefused(Make("ARCHITECTURE=x86_64"), "zlib is missing");
     }
 
+    [Fact]
+    public void Refuses_without_binutils()
+    {
+        // objcopy strips the bootstrap (StripSymbols) and readelf reads its glibc needs after the publish.
+        _tools.Add("uname", StandInTools.Uname("Linux", "x86_64"));
+        _tools.Add("dotnet", StandInTools.RecordingDotnet());
+        _tools.Add("clang", "exit 0");
+        _tools.Add("readelf", "exit 0");
+
+        AssertRefused(Make("ARCHITECTURE=x86_64"), "objcopy is missing (binutils");
+    }
+
+    // After the publish, the bootstrap's glibc needs (readelf -V) must not pass Amazon Linux 2023's 2.34: a host with a
+    // newer glibc can link symbols Lambda's provided.al2023 lacks, and the function would fail at init.
+    [Fact]
+    public void Refuses_a_published_bootstrap_that_needs_a_newer_glibc_than_amazon_linux_2023()
+    {
+        PublishingPrerequisites("GLIBC_2.2.5 GLIBC_2.34 GLIBC_2.38 GLIBC_2.17");
+
+        var result = MakeWithSystemTools();
+
+        Assert.NotEqual(0, result.ExitCode);
+        var errors = result.StandardError.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 1, "expected one error line: " + result.Describe());
+        Assert.Contains("needs GLIBC_2.38, newer than the 2.34 of Amazon Linux 2023", errors[0], StringComparison.Ordinal);
+        Assert.Contains("sam build --use-container", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keeps_a_published_bootstrap_whose_glibc_needs_amazon_linux_2023_meets_and_only_it()
+    {
+        PublishingPrerequisites("GLIBC_2.2.5 GLIBC_2.34 GLIBC_2.17 GLIBC_2.3.4");
+
+        var result = MakeWithSystemTools();
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal(["bootstrap"], Directory.EnumerateFileSystemEntries(_artifacts).Select(Path.GetFileName));
+    }
+
     // The second row is a plain `sam build` on an arm64 host: the template's Architecture defaults to x86_64 and SAM
     // passes the Makefile no architecture, so an arm64 bootstrap built there would be deployed to an x86_64 function
     // and fail at init. Both say why (the Makefile does not cross-build: CI's cross build needs a sysroot and a cross
@@ -106,7 +145,37 @@ public sealed class BuildPrerequisiteTests : IDisposable
         _tools.Add("uname", StandInTools.Uname(system, machine));
         _tools.Add("dotnet", StandInTools.RecordingDotnet());
         _tools.Add("clang", "exit 0");
+        _tools.Add("objcopy", "exit 0");
+        _tools.Add("readelf", "exit 0");
     }
+
+    /// <summary>
+    /// Every prerequisite on a Linux x86_64 host, a dotnet whose publish writes a bootstrap and its symbol file into
+    /// the -o directory, and a readelf -V that lists <paramref name="glibcVersions"/> as the bootstrap's needs.
+    /// </summary>
+    private void PublishingPrerequisites(string glibcVersions)
+    {
+        AllPrerequisites("Linux", "x86_64");
+        _tools.Add("dotnet", """
+            [ "$1" = --list-sdks ] && { echo "10.0.100 [/usr/share/dotnet/sdk]"; exit 0; }
+            while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done
+            printf 'ELF' > "$out/bootstrap" && chmod +x "$out/bootstrap" && printf 'symbols' > "$out/bootstrap.dbg"
+            """);
+        _tools.Add("readelf", $$"""
+            echo "Version needs section '.gnu.version_r' contains 1 entry:"
+            echo " Addr: 0x0000000000000000  Offset: 0x000000  Link: 6 (.dynstr)"
+            echo "  000000: Version: 1  File: libc.so.6  Cnt: 4"
+            n=2; for v in {{glibcVersions}}; do echo "  0x0010:   Name: $v  Flags: none  Version: $n"; n=$((n+1)); done
+            """);
+    }
+
+    // The recipe after the publish needs the system's find, grep, sed and sort; the stand-ins come first.
+    private ProcessResult MakeWithSystemTools() =>
+        ProcessRunner.Run(
+            "make",
+            ["build-ReplicatorFunction", "ARTIFACTS_DIR=" + _artifacts],
+            environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin" },
+            unset: ["ARCHITECTURE"]);
 
     private static string[] Given(string variable) => variable.Length > 0 ? [variable] : [];
 

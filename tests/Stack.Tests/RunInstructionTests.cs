@@ -92,7 +92,7 @@ public sealed partial class RunInstructionTests
             .Select(File.ReadAllText)
             .ToList();
         return sources
-            .SelectMany(text => Started().Matches(text).Concat(LookedUpOnPath().Matches(text)).Concat(PythonModule().Matches(text)))
+            .SelectMany(text => Started().Matches(text).Concat(LookedUpOnPath().Matches(text)).Concat(WrappedByAStandIn().Matches(text)).Concat(PythonModule().Matches(text)))
             .Select(m => m.Groups["name"].Value.Split('.')[0])
             .ToHashSet(StringComparer.Ordinal);
     }
@@ -109,8 +109,13 @@ public sealed partial class RunInstructionTests
     [GeneratedRegex(@"(?:new ProcessStartInfo|ProcessRunner\.Run|ProcessRun\.RunAsync)\(\s*""(?<name>[\w.-]+)""")]
     private static partial Regex Started();
 
-    [GeneratedRegex(@"Split\(Path\.PathSeparator.{0,200}?Path\.Combine\(\w+,\s*""(?<name>[\w.-]+)""\)", RegexOptions.Singleline)]
+    // A lookup whose Path.Combine takes the name from a variable is a helper's (below), not a program: the match stops there.
+    [GeneratedRegex(@"Split\(Path\.PathSeparator(?:(?!Path\.Combine\(\w+,\s*\w+\)).){0,200}?Path\.Combine\(\w+,\s*""(?<name>[\w.-]+)""\)", RegexOptions.Singleline)]
     private static partial Regex LookedUpOnPath();
+
+    // A stand-in written first on PATH that runs the real program of that name (the smoke test's date and aws).
+    [GeneratedRegex(@"WriteStandInAsync\(\s*""(?<name>[\w.-]+)""")]
+    private static partial Regex WrappedByAStandIn();
 
     [GeneratedRegex(@"""-m"",\s*""(?<name>[\w.]+)""")]
     private static partial Regex PythonModule();
