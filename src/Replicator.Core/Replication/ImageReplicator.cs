@@ -149,17 +149,27 @@ public sealed class ImageReplicator : IImageReplicator
         ReplicationResult? subjectResult = null;
         if (image.Root.Subject is { } subject && depth < MaxSubjectDepth)
         {
-            var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, request.Destinations);
-            subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
-            ready = [.. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
+            // Only where the subject is missing: a destination that holds it (usual, the subject's own push came first)
+            // takes the referrer at once, for one DescribeImages instead of the subject's whole copy; and one that holds
+            // it archived keeps it so (still there for its referrers), where a copy would push it again.
+            var held = await Task.WhenAll(request.Destinations.Select(d => _subjects.HoldsAsync(d, source, subject.Digest, cancellationToken)));
+            var lacking = request.Destinations.Where((_, i) => !held[i]).ToList();
+            ready = [.. request.Destinations.Where((_, i) => held[i])];
+            if (lacking.Count > 0)
+            {
+                var subjectRequest = new ReplicationRequest(source with { Digest = subject.Digest, Tag = null }, lacking);
+                subjectResult = await ReplicateAsync(subjectRequest, depth + 1, cancellationToken);
+                ready = [.. ready, .. subjectResult.Destinations.Where(d => d.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate).Select(d => d.Destination)];
+            }
 
             // An archived subject cannot be copied first, but a destination that already holds it (replicated before the
             // archive) takes the referrer as it would any other: only where it is absent does the referrer wait for it.
-            var archived = await Task.WhenAll(subjectResult.Destinations.Where(d => d.Outcome == ReplicationOutcome.Archived)
+            var subjectDestinations = subjectResult?.Destinations ?? [];
+            var archived = await Task.WhenAll(subjectDestinations.Where(d => d.Outcome == ReplicationOutcome.Archived)
                 .Select(d => _subjects.SubjectAtBoundAsync(d.Destination, source, image.Root.ReferenceDigest, subject.Digest, started, cancellationToken, subjectArchived: true)));
             ready = [.. ready, .. archived.Where(a => a.Waiting is null).Select(a => a.Destination)];
             waiting.AddRange(archived.Select(a => a.Waiting).OfType<DestinationResult>());
-            waiting.AddRange(subjectResult.Destinations.Where(d => d.Outcome != ReplicationOutcome.Archived && !ready.Contains(d.Destination))
+            waiting.AddRange(subjectDestinations.Where(d => d.Outcome != ReplicationOutcome.Archived && !ready.Contains(d.Destination))
                 .Select(d => _subjects.SubjectUnavailable(d, image.Root.ReferenceDigest, subject.Digest, started)));
         }
         else if (image.Root.Subject is { } deep)

@@ -59,6 +59,24 @@ internal sealed class ReferrerSubjects
     }
 
     /// <summary>
+    /// Whether <paramref name="destination"/> holds the subject already (DescribeImages by digest; archived there counts:
+    /// it is still there for its referrers). False when it cannot say, for whatever reason, the deadline included: the
+    /// subject's copy then reads the destination itself, and reports what stops it there as any copy would.
+    /// </summary>
+    public async Task<bool> HoldsAsync(ReplicationDestination destination, ImageReference source, string subjectDigest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = _destinationClients.GetClient(destination, source.RegistryId);
+            return await ImageDescriptions.FindAsync(client, destination.RegistryId, _mapping.Map(source.RepositoryName), new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// At <see cref="MaxSubjectDepth"/>: whether <paramref name="destination"/> already holds the subject (DescribeImages
     /// by digest); when it does not, or cannot say, the referrer's result there (transient: the subject's own push, or
     /// a retry once it is there, publishes the referrer). With <paramref name="selectedOnly"/> an absent subject is a

@@ -1,6 +1,7 @@
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Replication;
@@ -162,6 +163,58 @@ public sealed class ReferrerTests
         Assert.Equal(ReplicationOutcome.Replicated, subject.Destinations[0].Outcome);
         Assert.Equal(1, h.Calls(West, "PutImage"));
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "inverted", "v1"));
+    }
+
+    [Fact]
+    public async Task A_referrer_event_copies_its_subject_only_where_a_destination_lacks_it()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 143);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "partly", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("partly", image.Digest, "v1", West), CancellationToken.None);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "partly", sbom, null);
+        h.Server.Calls.Reset();
+
+        // West holds the image (its push came first); Europe never got it.
+        var result = await h.Replicator().ReplicateAsync(Request("partly", sbom.Digest, null, West, Europe), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(1, h.Calls(West, "PutImage"));
+        Assert.Equal(2, h.Calls(Europe, "PutImage"));
+
+        // No copy of the subject into West: the destination read such a copy starts with (BatchGetImage of the subject
+        // there) is never made; one DescribeImages said West holds it.
+        Assert.Equal(0, h.Calls(West, "BatchGetImage"));
+        foreach (var region in new[] { West, Europe })
+        {
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("partly", image.Digest));
+            Assert.True(await h.Probe(region).HasVerifiedImageAsync("partly", sbom.Digest));
+        }
+    }
+
+    [Fact]
+    public async Task A_referrer_event_leaves_a_subject_the_destination_archived_archived_and_publishes_the_referrer_on_it()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 144);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "frozen", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("frozen", image.Digest, "v1", West), CancellationToken.None);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "frozen", image.Digest);
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(Source, "frozen", signature, null);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("frozen", signature.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.True(west.Succeeded, west.Message);
+        Assert.Equal(1, h.Calls(West, "PutImage"));
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("frozen", signature.Digest));
+        var subject = await ImageDescriptions.FindAsync(h.Client(West), null, "frozen", new() { ImageDigest = image.Digest }, CancellationToken.None);
+        Assert.Equal(Replicator.Core.Ecr.Model.ImageStatus.Archived, subject?.ImageStatus);
     }
 
     /// <summary>
