@@ -195,7 +195,7 @@ public sealed class DestinationTests
         "ecr:CompleteLayerUpload", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage", "ecr:BatchDeleteImage",
     ];
 
-    public static TheoryData<string> Mappings() => ["prefix to backup", "everything, two rules", "rule inside a pattern", "exact names", "prefix stripped"];
+    public static TheoryData<string> Mappings() => ["prefix to backup", "everything, two rules", "rule inside a pattern", "exact names", "prefix stripped", "two-way mirror"];
 
     /// <summary>
     /// A filter and a mapping; source names to replicate through them; and destination names the function never writes
@@ -213,6 +213,9 @@ public sealed class DestinationTests
         "exact names" => ("base/nginx,tools/*", "=backup/,tools/=t/", ["base/nginx", "base/nginx2", "tools/x"], ["base/nginx", "backup/base/nginx2", "backup/base/other", "tools/x", "backup/other", "t"]),
         // A rule to an empty prefix: granted on every name of the region (residual width, docs/deploy.md).
         "prefix stripped" => ("legacy/*,base/app", "legacy/=", ["legacy/app", "legacy/x/y", "base/app"], []),
+        // One direction of a two-way mirror: every name goes under mirror/, which the selection excludes so that the
+        // other stack's copies into this region are not copied back; those writes are granted in the destinations.
+        "two-way mirror" => ("*,!mirror/*", "=mirror/", ["team/app", "base/nginx", "mirror/team/app"], ["team/app", "base/nginx", "other"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

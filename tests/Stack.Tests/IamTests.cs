@@ -152,12 +152,29 @@ public sealed class IamTests
     {
         var deny = Assert.Single(Statements(Samples.WithDeletes), s => s.Effect == "Deny");
 
+        Assert.Null(deny.Condition);
         Assert.Contains("arn:*:ecr:*:*:repository/team/secret*", deny.Resources);
         Assert.Contains(deny.Resources, r => !r.EndsWith("/team/secret*", StringComparison.Ordinal));
         Assert.All(deny.Resources.Where(r => !r.EndsWith("/team/secret*", StringComparison.Ordinal)), r => Assert.Contains("repository/@", r, StringComparison.Ordinal));
         Assert.Contains("ecr:PutImage", deny.Actions);
         Assert.Contains("ecr:BatchGetImage", deny.Actions);
         Assert.DoesNotContain(Statements(Samples.PushOnly), s => s.Effect == "Deny");
+    }
+
+    /// <summary>
+    /// With a RepositoryMapping the Deny binds only the source region, where the function reads: a rule may write
+    /// under an excluded prefix in the destinations on purpose (one direction of a two-way mirror).
+    /// </summary>
+    [Fact]
+    public void With_a_mapping_exclusions_are_denied_where_the_function_reads_and_a_rule_may_write_under_one()
+    {
+        var statements = Statements(Samples.Mapping("*,!mirror/*", "=mirror/"));
+        var deny = Assert.Single(statements, s => s.Effect == "Deny");
+
+        Assert.Equal([IntrinsicEvaluator.Region], deny.ConditionValues("StringEquals", "aws:RequestedRegion"));
+        Assert.False(RolePolicies.Allows(statements, "ecr:BatchGetImage", IntrinsicEvaluator.Region, "mirror/team/app"));
+        Assert.True(RolePolicies.Allows(statements, "ecr:BatchGetImage", IntrinsicEvaluator.Region, "team/app"));
+        Assert.True(RolePolicies.Allows(statements, "ecr:PutImage", Samples.Destinations[0], "mirror/team/app"));
     }
 
     [Fact]

@@ -115,18 +115,6 @@ internal static partial class FunctionConfigLoader
                 + $"Give each rule a destination prefix that no other rule and no unmapped name can produce, narrow {RepositoryFilterVariable}, or {remedy}");
         }
 
-        if (mapping.IntoExclusions(repositoryFilter) is { Count: > 0 } denied
-            && destinations.FirstOrDefault(d => access.WritesWithSourceCredentials(d, sourceAccount: null)) is { } denying)
-        {
-            // The stack's DenyExcludedRepositories denies the function's own role every write to an excluded name, in
-            // every region: each copy to a destination written with that role would be refused until dead-lettered.
-            // Destinations reached through a role or SSM keys are written with other credentials, which it does not bind.
-            throw new ConfigurationException(
-                RepositoryMapping.Variable,
-                $"{string.Join("; ", denied)} in {RepositoryFilterVariable}, and the stack denies writes to excluded names, so every copy of such a name to "
-                + $"{denying.Region} (written with the function's own role) would fail. Map to a prefix outside the exclusions, or drop the exclusion");
-        }
-
         return new FunctionConfig
         {
             Region = region,

@@ -100,34 +100,4 @@ public sealed class RepositoryMappingTests
     {
         Assert.Empty(RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter)));
     }
-
-    [Theory]
-    // Every name the rule gives is under the exclusion.
-    [InlineData("old/=sandbox/old/", "*,!sandbox/*", "maps every repository it takes under 'sandbox/*'")]
-    // Some names: those whose rest goes on into an excluded prefix, or lands on an excluded exact name.
-    [InlineData("=backup/", "*,!backup/legacy/*", "maps some names under 'backup/legacy/*', which the selection excludes ('!backup/legacy/*'): 'legacy/app' becomes 'backup/legacy/app'")]
-    [InlineData("=backup/", "*,!backup/app", "maps some names onto 'backup/app', which the selection excludes ('!backup/app'): 'app' becomes 'backup/app'")]
-    [InlineData("team/=mirror/", "team/*,!mirror/web/*", "'team/web/app' becomes 'mirror/web/app'")]
-    [InlineData("team/=mirror/", "team/web,!mirror/web", "'team/web' becomes 'mirror/web'")]
-    // The example is a selected name: the exact name the filter includes.
-    [InlineData("=backup/", "appx,!backup/app*", "'appx' becomes 'backup/appx'")]
-    public void A_rule_that_maps_selected_names_into_an_exclusion_is_named_with_the_exclusion(string mapping, string filter, string expected)
-    {
-        var problem = Assert.Single(RepositoryMapping.Parse(mapping).IntoExclusions(RepositoryFilter.Parse(filter)));
-
-        Assert.Contains(expected, problem, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("team/=backup/team/", "*,!backup/legacy/*")]
-    // The names that would land there are not selected, or go through a longer rule.
-    [InlineData("=backup/", "*,!backup/legacy/*,!legacy/*")]
-    [InlineData("=backup/", "team/*,!backup/legacy/*")]
-    [InlineData("=backup/,legacy/=archive/", "*,!backup/legacy/*")]
-    [InlineData("=backup/", "*,!backup/app,!app")]
-    [InlineData("=backup/,app=kept/app", "*,!backup/app")]
-    public void A_rule_whose_selected_names_stay_outside_the_exclusions_is_not_reported(string mapping, string filter)
-    {
-        Assert.Empty(RepositoryMapping.Parse(mapping).IntoExclusions(RepositoryFilter.Parse(filter)));
-    }
 }
