@@ -11,6 +11,7 @@ using Replicator.Core.Errors;
 using Replicator.Core.Manifests;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
+using Replicator.Function.Observability;
 
 namespace Replicator.Cli.Commands;
 
@@ -20,6 +21,9 @@ namespace Replicator.Cli.Commands;
 /// that cannot be read (its credentials refused, its calls denied, no valid mapped name) is reported
 /// <see cref="DriftStatus.Unreadable"/> with its reason, one entry per repository, and exits 1, while the other
 /// destinations are still compared: one misconfigured account out of five still leaves a report of the other four.
+/// An image whose referrers the source will not list (a pull-through cache repository whose upstream cannot) is
+/// reported <see cref="DriftStatus.ReferrersUnlisted"/> with the reason, and exits 1, while its tag and the other images
+/// are still compared.
 /// </summary>
 public static class VerifyCommand
 {
@@ -162,21 +166,25 @@ public static class VerifyCommand
         _ => null,
     };
 
-    private static async Task<List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>> ReferrersAsync(
+    /// <summary>
+    /// The referrers of each selected active image, named after its first selected tag; with the image's digest and
+    /// the subjects whose referrers the source would not list (<see cref="ReferrerWalk.Unlisted"/>).
+    /// </summary>
+    private static async Task<List<(string Tag, string Digest, ReferrerWalk Walk)>> ReferrersAsync(
         IEcrClient source, string repository, IReadOnlyList<ImageDetail> details, IReadOnlyList<SelectedImage> expected, CancellationToken cancellationToken)
     {
         var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var referrers = new List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)>();
+        var referrers = new List<(string Tag, string Digest, ReferrerWalk Walk)>();
         // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
         foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
         {
             IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
                 ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
                 : [image.Digest];
-            var found = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
-            if (found.Count > 0)
+            var walk = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
+            if (walk.Found.Count > 0 || walk.Unlisted is not null)
             {
-                referrers.Add((image.Tag, found));
+                referrers.Add((image.Tag, image.Digest, walk));
             }
         }
 
@@ -195,7 +203,7 @@ public static class VerifyCommand
         SelectionCriteria criteria,
         IReadOnlyList<SelectedImage> expected,
         IReadOnlySet<string> sourceTags,
-        List<(string Tag, IReadOnlyList<ReferrerEntry> Referrers)> referrers,
+        List<(string Tag, string Digest, ReferrerWalk Walk)> referrers,
         CancellationToken cancellationToken)
     {
         var entries = new List<DriftEntry>();
@@ -204,14 +212,22 @@ public static class VerifyCommand
         entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
 
         var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-        foreach (var (tag, found) in referrers)
+        foreach (var (tag, digest, walk) in referrers)
         {
-            foreach (var subject in found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
+            foreach (var subject in walk.Found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
             {
                 held[subject] = there is null ? new HashSet<string>() : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
             }
 
-            entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), found, held));
+            entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), walk.Found, held));
+            if (walk.Unlisted is { } unlisted)
+            {
+                // Referrers nobody could list are unknown: not missing, not in sync. Said with the source's reason.
+                entries.Add(new DriftEntry(repository, tag, destination.ToString(), digest, null, DriftStatus.ReferrersUnlisted)
+                {
+                    Reason = Redactor.Redact(Output.ErrorText.OneLine(unlisted.ToString())),
+                });
+            }
         }
 
         return entries;

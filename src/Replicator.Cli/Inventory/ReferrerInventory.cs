@@ -14,18 +14,35 @@ public static class ReferrerInventory
     /// <summary>
     /// Every ACTIVE referrer of <paramref name="subjectDigests"/> (an image, and for an index the manifests it lists:
     /// a per-platform signature is copied with the index too) and, breadth first, of the referrers found; each digest
-    /// once. Empty when the repository does not exist or holds none of the subjects.
+    /// once. Empty when the repository does not exist or holds none of the subjects. A subject whose listing the
+    /// source refuses for good (<see cref="ReferrerListing.IsLastingFailure"/>: a pull-through cache repository whose
+    /// upstream cannot list them) is passed over and counted in <see cref="ReferrerWalk.Unlisted"/>, as the copy passes
+    /// it over; any other error stops the walk.
     /// </summary>
-    public static async Task<IReadOnlyList<ReferrerEntry>> WalkAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> subjectDigests, CancellationToken cancellationToken)
+    public static async Task<ReferrerWalk> WalkAsync(IEcrClient client, string? registryId, string repository, IReadOnlyList<string> subjectDigests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(subjectDigests);
         var found = new List<ReferrerEntry>();
         var known = new HashSet<string>(subjectDigests, StringComparer.Ordinal);
         var subjects = new Queue<string>(known.Order(StringComparer.Ordinal));
+        var unlisted = 0;
+        Exception? refusal = null;
         while (subjects.TryDequeue(out var subject))
         {
-            foreach (var referrer in await ListAsync(client, registryId, repository, subject, ArtifactStatusFilter.Active, cancellationToken))
+            IReadOnlyList<ImageReferrer> referrers;
+            try
+            {
+                referrers = await ListAsync(client, registryId, repository, subject, ArtifactStatusFilter.Active, cancellationToken);
+            }
+            catch (Exception e) when (ReferrerListing.IsLastingFailure(e))
+            {
+                unlisted++;
+                refusal ??= e;
+                continue;
+            }
+
+            foreach (var referrer in referrers)
             {
                 if (referrer.Digest is { } digest && known.Add(digest))
                 {
@@ -35,7 +52,7 @@ public static class ReferrerInventory
             }
         }
 
-        return found;
+        return new ReferrerWalk(found, refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted));
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Replicator.Cli.Verification;
 /// One tag in one destination, compared with the source; or, with <see cref="SubjectDigest"/> set, one referrer of
 /// the image that <see cref="Tag"/> selects (its digest is <see cref="SourceDigest"/>); or, with the status
 /// <see cref="DriftStatus.Unreadable"/>, one repository of a destination that could not be read (no tag, no digests,
-/// and a <see cref="Reason"/>).
+/// and a <see cref="Reason"/>); or, with the status <see cref="DriftStatus.ReferrersUnlisted"/>, the referrers of the
+/// image that <see cref="Tag"/> selects, which the source would not list (its digest, and a <see cref="Reason"/>).
 /// </summary>
 public sealed record DriftEntry(string Repository, string? Tag, string Destination, string? SourceDigest, string? DestinationDigest, DriftStatus Status)
 {
@@ -31,8 +32,9 @@ public sealed record DriftEntry(string Repository, string? Tag, string Destinati
     public string? DestinationImageStatus { get; init; }
 
     /// <summary>
-    /// For <see cref="DriftStatus.Unreadable"/>: why the destination could not be read, one line, redacted (the error's
-    /// code and message). Null otherwise.
+    /// For <see cref="DriftStatus.Unreadable"/>: why the destination could not be read; for
+    /// <see cref="DriftStatus.ReferrersUnlisted"/>: why the source would not list the referrers. One line, redacted (the
+    /// error's code and message). Null otherwise.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }

@@ -29,4 +29,14 @@ public enum DriftStatus
     /// destinations are still compared.
     /// </summary>
     Unreadable,
+
+    /// <summary>
+    /// The source would not list the referrers of the image that <see cref="DriftEntry.Tag"/> selects (or of some
+    /// manifest below it or among its referrers), with an error a retry would meet again: botocore's ECR model lists
+    /// <c>UnableToListUpstreamImageReferrersException</c> for a pull-through cache repository whose upstream cannot list
+    /// them. The replicator copies such an image without those referrers; here nothing is known of them, so the entry
+    /// (one per image and destination, its digest as <see cref="DriftEntry.SourceDigest"/>) carries the reason
+    /// (<see cref="DriftEntry.Reason"/>) and, as <see cref="Unreadable"/>, is not in sync: verify exits 1 for it.
+    /// </summary>
+    ReferrersUnlisted,
 }

@@ -6,7 +6,7 @@ public sealed record VerifyReport(string SourceRegion, IReadOnlyList<string> Des
     /// <summary>
     /// No drift: an archived source image without a replica is reported (<see cref="ArchivedNotReplicated"/>) but is
     /// not drift, since nothing can copy it until it is restored. An <see cref="Unreadable"/> destination is not in
-    /// sync: nothing is known of it.
+    /// sync: nothing is known of it; nor are referrers the source would not list (<see cref="ReferrersUnlisted"/>).
     /// </summary>
     public bool InSync => Entries.All(e => e.Status is DriftStatus.InSync or DriftStatus.ArchivedNotReplicated);
 
@@ -20,4 +20,7 @@ public sealed record VerifyReport(string SourceRegion, IReadOnlyList<string> Des
 
     /// <summary>Repositories of a destination that could not be read (<see cref="DriftStatus.Unreadable"/>), one entry each.</summary>
     public int Unreadable => Entries.Count(e => e.Status == DriftStatus.Unreadable);
+
+    /// <summary>Images whose referrers the source would not list (<see cref="DriftStatus.ReferrersUnlisted"/>), one entry per destination.</summary>
+    public int ReferrersUnlisted => Entries.Count(e => e.Status == DriftStatus.ReferrersUnlisted);
 }

@@ -55,6 +55,13 @@ public static class EcrErrorCodes
     public const string LifecyclePolicyNotFoundException = "LifecyclePolicyNotFoundException";
     public const string RepositoryPolicyNotFoundException = "RepositoryPolicyNotFoundException";
     public const string KmsException = "KmsException";
+
+    /// <summary>
+    /// ListImageReferrers on a pull-through cache repository whose upstream registry cannot list the referrers
+    /// (botocore's ECR model: "usually caused because of an issue with the Secrets Manager secret containing the
+    /// credentials for the upstream registry"). Not retried: see <see cref="Replication.ReferrerListing.IsLastingFailure"/>.
+    /// </summary>
+    public const string UnableToListUpstreamImageReferrersException = "UnableToListUpstreamImageReferrersException";
     public const string TooManyTagsException = "TooManyTagsException";
     public const string InvalidTagParameterException = "InvalidTagParameterException";
 }

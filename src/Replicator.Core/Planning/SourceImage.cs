@@ -30,6 +30,16 @@ public sealed record SourceImage(
     /// </summary>
     public int ReferrersLeftBehind { get; init; }
 
+    /// <summary>
+    /// The manifests of the image (itself, a manifest below it, a referrer) whose referrers the source would not list
+    /// with an error a retry would meet again; null when every listing answered. A pull-through cache repository
+    /// answers <c>UnableToListUpstreamImageReferrersException</c> while its upstream cannot list them. Like
+    /// <see cref="ReferrersLeftBehind"/>, those referrers are not brought along and the image is copied all the same:
+    /// failing it for them would send every push of the image to the dead-letter queue uncopied, and the reconciler
+    /// would enqueue it again on every pass.
+    /// </summary>
+    public UnlistedReferrers? ReferrersUnlisted { get; init; }
+
     /// <summary>Blob sizes by digest, as the source reports them, for the blobs whose descriptors carry none.</summary>
     public IReadOnlyDictionary<string, long> BlobSizes { get; init; } = NoSizes;
 

@@ -1,3 +1,5 @@
+using Replicator.Core.Planning;
+
 namespace Replicator.Core.Reconciliation;
 
 /// <summary>
@@ -7,4 +9,11 @@ namespace Replicator.Core.Reconciliation;
 public sealed record DigestDrift(IReadOnlyList<DriftItem> Items, IReadOnlyList<DriftConflict> Conflicts)
 {
     public static DigestDrift None { get; } = new([], []);
+
+    /// <summary>
+    /// The subjects of the walk whose referrers the source would not list, with an error a retry would meet again
+    /// (<see cref="Replication.ReferrerListing.IsLastingFailure"/>); null when every listing answered. The walk went
+    /// on without them: their referrers are not compared, and nothing is enqueued for them.
+    /// </summary>
+    public UnlistedReferrers? ReferrersUnlisted { get; init; }
 }

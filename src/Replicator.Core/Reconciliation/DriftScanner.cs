@@ -169,7 +169,9 @@ public sealed class DriftScanner
     /// <summary>
     /// The drift of one source digest: its selected tags, then, when every destination holds it, its referrers
     /// (recursively: a signature of an SBOM), which a push of the subject would have copied along. For an index the
-    /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them.
+    /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them. A subject
+    /// whose referrers the source will not list on a retry either is passed over and counted in
+    /// <see cref="DigestDrift.ReferrersUnlisted"/>; a transient failure still throws.
     /// </summary>
     /// <param name="scan">The repository's listings.</param>
     /// <param name="run">The pass: the destinations' tag mutability it has learned.</param>
@@ -228,6 +230,8 @@ public sealed class DriftScanner
 
         var subjects = new Queue<string>(seen.Order(StringComparer.Ordinal));
         var first = true;
+        var unlisted = 0;
+        Exception? refusal = null;
         while (subjects.TryDequeue(out var subject) && seen.Count <= MaxReferrers)
         {
             if (!first)
@@ -237,7 +241,28 @@ public sealed class DriftScanner
 
             first = false;
             // From the source listing where it told every subject (no read); else one ListImageReferrers walk.
-            var direct = scan.Referrers is { } listed ? listed.Of(subject).Take(MaxReferrers + 1) : await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken);
+            IEnumerable<string> direct;
+            if (scan.Referrers is { } listed)
+            {
+                direct = listed.Of(subject).Take(MaxReferrers + 1);
+            }
+            else
+            {
+                try
+                {
+                    direct = await _listings.ReferrerDigestsAsync(scan, subject, stopRequested, cancellationToken);
+                }
+                catch (Exception ex) when (ReferrerListing.IsLastingFailure(ex))
+                {
+                    // The source will not list them on the next pass either (a pull-through cache repository whose
+                    // upstream cannot: UnableToListUpstreamImageReferrersException). Failing the repository here would
+                    // leave every digest after this one uncompared on every pass; the copy goes on without them too.
+                    unlisted++;
+                    refusal ??= ex;
+                    continue;
+                }
+            }
+
             var referrers = direct.Where(seen.Add).ToList();
             items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
             foreach (var next in held)
@@ -246,6 +271,6 @@ public sealed class DriftScanner
             }
         }
 
-        return new DigestDrift(items, conflicts);
+        return new DigestDrift(items, conflicts) { ReferrersUnlisted = refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted) };
     }
 }

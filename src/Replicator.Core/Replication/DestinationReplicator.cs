@@ -91,7 +91,11 @@ internal sealed class DestinationReplicator
             var referrersNote = image.ReferrersLeftBehind > 0
                 ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} (or more than {ManifestWalker.MaxReferrerChain} links down a chain of referrers) left to their own push events and the reconciler"
                 : null;
-            var note = referrersNote is null || provisioningNote is null ? referrersNote ?? provisioningNote : $"{referrersNote}; {provisioningNote}";
+            var unlistedNote = image.ReferrersUnlisted is { } unlisted
+                ? $"{unlisted}, so the image was copied without them: they are left to their own push events and the reconciler"
+                : null;
+            string[] notes = [.. new[] { referrersNote, unlistedNote, provisioningNote }.OfType<string>()];
+            var note = notes.Length == 0 ? null : string.Join("; ", notes);
             return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note)
             {
                 CompletedAt = _time.GetUtcNow(),

@@ -1,6 +1,7 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Ecr.Paginators;
+using Replicator.Core.Planning;
 
 namespace Replicator.Core.Replication;
 
@@ -59,5 +60,33 @@ public static class ReferrerListing
         while (request.NextToken is not null);
 
         return referrers;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/>, from <see cref="ListAsync"/>, leaves the referrers unlisted on a retry too: not a
+    /// cancellation, and an error whose retry verdict (the one a copy that failed with it gets) is "permanent".
+    /// botocore's ECR model lists <see cref="EcrErrorCodes.UnableToListUpstreamImageReferrersException"/> for
+    /// ListImageReferrers, which is what a pull-through cache repository answers while its upstream cannot list them,
+    /// and neither the SDKs' retry lists nor this replicator's name it; also InvalidParameterException and
+    /// ValidationException. Referrers are an add-on to their subject, so the callers go on without them and say so,
+    /// rather than fail the subject (or everything after it) on every try. A repository that does not exist is read
+    /// by the callers before this; a transient error (throttling, a 5xx, an expired token) is still theirs to fail on,
+    /// so the work is retried.
+    /// </summary>
+    /// <param name="error">What <see cref="ListAsync"/> threw.</param>
+    public static bool IsLastingFailure(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error is not OperationCanceledException && !FailureClassifier.Classify(error, null, CancellationToken.None).Transient;
+    }
+
+    /// <summary><paramref name="subjects"/> listings refused, told by the first refusal, <paramref name="error"/>.</summary>
+    /// <param name="error">The first lasting failure (<see cref="IsLastingFailure"/>).</param>
+    /// <param name="subjects">How many subjects' listings were refused.</param>
+    public static UnlistedReferrers Unlisted(Exception error, int subjects)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var (code, message, _) = FailureClassifier.Classify(error, null, CancellationToken.None);
+        return new UnlistedReferrers(subjects, code, message);
     }
 }

@@ -12,7 +12,9 @@ namespace Replicator.Core.Replication;
 /// rule), then the referrers of all of them (ListImageReferrers, recursively: a signature of an SBOM of the image),
 /// then the sizes schema 1 manifests do not declare and the foreign layers the source holds
 /// (BatchCheckLayerAvailability), so the plans made from the image are complete. Returns null when the image no longer
-/// exists at the source: a stale event, not a failure.
+/// exists at the source: a stale event, not a failure. Referrers the source will not list (a pull-through cache
+/// repository whose upstream cannot) are left out and counted (<see cref="SourceImage.ReferrersUnlisted"/>): the image
+/// is still copied.
 /// </summary>
 internal sealed class SourceImageLoader
 {
@@ -39,10 +41,10 @@ internal sealed class SourceImageLoader
             return null;
         }
 
-        var (referrers, leftBehind) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
+        var (referrers, leftBehind, unlisted) = await FetchReferrersAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
         var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
-        return await WithSourceLayersAsync(source, reference, image with { ReferrersLeftBehind = leftBehind }, cancellationToken);
+        return await WithSourceLayersAsync(source, reference, image with { ReferrersLeftBehind = leftBehind, ReferrersUnlisted = unlisted }, cancellationToken);
     }
 
     /// <summary>
@@ -93,8 +95,10 @@ internal sealed class SourceImageLoader
     /// the walk stops listing, so that count is a lower bound. Referrers more than
     /// <see cref="ManifestWalker.MaxReferrerChain"/> links from the image are counted with them and not fetched: the
     /// planner would not push them, and each is still copied by its own push event (its subject chain being there).
+    /// A subject whose listing the source refuses for good (<see cref="ReferrerListing.IsLastingFailure"/>) is counted
+    /// in the <see cref="UnlistedReferrers"/> returned, and the walk goes on with the other subjects.
     /// </remarks>
-    private async Task<(List<Manifest> Referrers, int LeftBehind)> FetchReferrersAsync(
+    private async Task<(List<Manifest> Referrers, int LeftBehind, UnlistedReferrers? Unlisted)> FetchReferrersAsync(
         IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(StringComparer.Ordinal) { root.ReferenceDigest };
@@ -104,11 +108,21 @@ internal sealed class SourceImageLoader
         var subjects = new Queue<(string Digest, int Chain)>(known.Select(d => (d, 0)));
         var referrers = new List<Manifest>();
         var leftBehind = 0;
+        var unlisted = 0;
+        Exception? refusal = null;
         var full = false;
         while (!full && subjects.TryDequeue(out var next))
         {
             var (subject, chain) = next;
-            var fresh = (await ListReferrerDigestsAsync(source, reference, subject, cancellationToken)).Where(known.Add).ToList();
+            var (listed, refused) = await ListReferrerDigestsAsync(source, reference, subject, cancellationToken);
+            if (refused is not null)
+            {
+                unlisted++;
+                refusal ??= refused;
+                continue;
+            }
+
+            var fresh = listed.Where(known.Add).ToList();
             if (chain >= ManifestWalker.MaxReferrerChain)
             {
                 leftBehind += fresh.Count;
@@ -156,21 +170,31 @@ internal sealed class SourceImageLoader
             }
         }
 
-        return (referrers, leftBehind);
+        return (referrers, leftBehind, refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted));
     }
 
-    private static async Task<List<string>> ListReferrerDigestsAsync(IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
+    /// <summary>
+    /// The digests of the ACTIVE direct referrers of <paramref name="subject"/>; with a refusal instead when the
+    /// source will not list them on a retry either (<see cref="ReferrerListing.IsLastingFailure"/>). Any other error
+    /// (throttling, a 5xx, an expired token) fails the load, so the record is retried.
+    /// </summary>
+    private static async Task<(List<string> Digests, Exception? Refusal)> ListReferrerDigestsAsync(
+        IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
     {
         try
         {
             // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
             var referrers = await ReferrerListing.ListAsync(
                 source, reference.RegistryId, reference.RepositoryName, subject, ArtifactStatusFilter.Active, cap: MaxReferrers, cancellationToken: cancellationToken);
-            return [.. referrers.Select(r => r.Digest!)];
+            return ([.. referrers.Select(r => r.Digest!)], null);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
-            return [];
+            return ([], null);
+        }
+        catch (Exception e) when (ReferrerListing.IsLastingFailure(e))
+        {
+            return ([], e);
         }
     }
 

@@ -10,9 +10,11 @@ namespace Replicator.Function.Reconcile;
 public sealed record ReconcileReport(int Repositories, int DriftFound, int DriftEnqueued, IReadOnlyList<DriftRefusal> Refusals, bool Completed, ReconcileCursor? Cursor, IReadOnlyList<DriftItem> Drift)
 {
     /// <summary>
-    /// Repositories that could not be read, and a repository's destinations that could not be listed (compared
-    /// without them; one whose credentials failed is named once, then skipped for the rest of the run), with the
-    /// reason; the pass went on without them. ReconcileFailures counts them, with <see cref="TagFilterTimeouts"/>.
+    /// Repositories that could not be read, a repository's destinations that could not be listed (compared
+    /// without them; one whose credentials failed is named once, then skipped for the rest of the run), and a
+    /// repository's images whose referrers the source would not list (one line per repository: their tags were
+    /// compared, their referrers not), with the reason; the pass went on without them. ReconcileFailures counts them,
+    /// with <see cref="TagFilterTimeouts"/>.
     /// </summary>
     public IReadOnlyList<string> Failures { get; init; } = [];
 

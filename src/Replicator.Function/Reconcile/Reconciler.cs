@@ -1,3 +1,4 @@
+using Replicator.Core.Planning;
 using Replicator.Core.Reconciliation;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Events;
@@ -68,6 +69,10 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 break;
             }
 
+            // Images of this repository whose referrers the source would not list (the first refusal tells why): one
+            // failure for the repository, whose other digests are still compared.
+            var unlistedImages = 0;
+            UnlistedReferrers? unlisted = null;
             try
             {
                 var scan = await scanner.ScanAsync(repository, scanRun, () => ShouldStop(run), cancellationToken);
@@ -110,6 +115,12 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                     var drift = await scanner.DigestDriftAsync(scan, scanRun, digest, () => ShouldStop(run), cancellationToken);
                     state.Conflicts.AddRange(drift.Conflicts);
+                    if (drift.ReferrersUnlisted is { } refused)
+                    {
+                        unlistedImages++;
+                        unlisted ??= refused;
+                    }
+
                     await AddAsync(state, drift.Items, scan, new ReconcileCursor(repository, done), cancellationToken);
                     done = digest;
                 }
@@ -130,6 +141,11 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 state.Failures.Add($"{repository}: {ex.GetType().Name}: {ex.Message}");
             }
 
+            if (unlisted is not null)
+            {
+                state.Failures.Add(UnlistedFailure(repository, unlistedImages, unlisted));
+            }
+
             if (stop is not null || state.FirstUnsent is not null)
             {
                 break;
@@ -138,6 +154,13 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         return await FinishAsync(state, stop, cancellationToken);
     }
+
+    /// <summary>
+    /// The failure line of a repository whose source would not list the referrers of some images: counted in
+    /// ReconcileFailures like a repository that cannot be read, since those referrers were not compared.
+    /// </summary>
+    private static string UnlistedFailure(string repository, int images, UnlistedReferrers first) =>
+        $"{repository}: the referrers of {images} image(s), which the source would not list ({first.Reason}), were not compared; their tags were";
 
     private bool ShouldStop(ReconcileRun run) => run.StopAt is { } stopAt && time.GetUtcNow() >= stopAt;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Replicator.Cli.Tests.Support;
 using Replicator.Samples;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -11,6 +12,8 @@ namespace Replicator.Cli.Tests.Commands;
 public sealed class VerifyReferrersTests
 {
     private static readonly string[] Regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+    private const string Unlistable = "UnableToListUpstreamImageReferrersException";
 
     [Fact]
     public async Task Sync_copies_nested_referrers_and_verify_checks_them()
@@ -102,6 +105,67 @@ public sealed class VerifyReferrersTests
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_copies_an_image_whose_referrers_the_source_will_not_list_without_them_and_says_so()
+    {
+        // A pull-through cache repository whose upstream cannot list referrers answers
+        // UnableToListUpstreamImageReferrersException (botocore's ECR model). Before, sync failed the image.
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 45);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(CliHarness.Source, "cached", image, "v1");
+        await h.PushAsync(CliHarness.Source, "cached", sbom, null);
+        h.Server.Faults.FailNext("ListImageReferrers", 1000, Unlistable, 400, region: CliHarness.Source, message: "upstream credentials refused");
+
+        var sync = await h.RunAsync(["sync", .. Regions]);
+
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "cached", "v1"));
+        Assert.Null(await new RegistryProbe(h.Client(CliHarness.West)).GetImageAsync("cached", sbom.Digest));
+        Assert.True(sync.Output.Contains("would not list the referrers", StringComparison.Ordinal), sync.ToString());
+    }
+
+    [Fact]
+    public async Task Verify_reports_referrers_the_source_will_not_list_with_the_reason_and_compares_the_rest()
+    {
+        // Before, verify stopped with exit 2 at the first such image, comparing no other repository.
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 46);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var plain = new SampleImageBuilder(seed: 47).Image(SampleFormat.Docker, [512]);
+        await h.PushAsync(CliHarness.Source, "cached", image, "v1");
+        await h.PushAsync(CliHarness.Source, "cached", builder.Artifact(image.Root), null);
+        await h.PushAsync(CliHarness.Source, "plain", plain, "v1");
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+
+        // Only the first listing verify asks for is refused: that of the image of "cached", the repository walked first.
+        h.Server.Faults.FailNext("ListImageReferrers", 1, Unlistable, 400, region: CliHarness.Source, message: "upstream credentials refused");
+        var json = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(json.ExitCode == 1, json.ToString());
+        using (var document = JsonDocument.Parse(json.Output))
+        {
+            var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToList();
+            var unlisted = Assert.Single(entries, e => e.GetProperty("status").GetString() == "ReferrersUnlisted");
+            Assert.Equal(("cached", "v1", image.Digest), (unlisted.GetProperty("repository").GetString(), unlisted.GetProperty("tag").GetString(), unlisted.GetProperty("sourceDigest").GetString()));
+            Assert.Contains("UnableToListUpstreamImageReferrersException", unlisted.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Contains("upstream credentials refused", unlisted.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal(
+                [("cached", "InSync"), ("plain", "InSync")],
+                entries.Where(e => e.GetProperty("status").GetString() != "ReferrersUnlisted").Select(e => (e.GetProperty("repository").GetString()!, e.GetProperty("status").GetString()!)).Order());
+        }
+
+        h.Server.Faults.FailNext("ListImageReferrers", 1, Unlistable, 400, region: CliHarness.Source, message: "upstream credentials refused");
+        var table = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(table.ExitCode == 1, table.ToString());
+        Assert.Contains("referrers not listed", table.Output, StringComparison.Ordinal);
+        Assert.Contains(", 1 with referrers not listed of 3", table.Output, StringComparison.Ordinal);
+        Assert.Contains("referrers not listed: cached (v1): ", table.Output, StringComparison.Ordinal);
     }
 
     [Fact]

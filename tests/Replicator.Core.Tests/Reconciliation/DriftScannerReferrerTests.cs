@@ -148,6 +148,71 @@ public sealed class DriftScannerReferrerTests
         Assert.Empty(scan.FailedDestinations);
     }
 
+    [Fact]
+    public async Task A_digest_whose_referrers_the_source_will_not_list_is_passed_over_and_the_next_digest_is_walked()
+    {
+        // A pull-through cache repository whose upstream cannot list referrers answers
+        // UnableToListUpstreamImageReferrersException (botocore's ECR model), on every pass: before, the scan threw at
+        // the first digest and no digest after it was ever compared.
+        await using var h = await StartAsync();
+        var signatures = new List<string>();
+        foreach (var (tag, seed) in new[] { ("v1", 4403UL), ("v2", 4405UL) })
+        {
+            // A builder's images depend on its seed and shape only: one builder for each image.
+            var builder = new SampleImageBuilder(seed);
+            var image = builder.Image(SampleFormat.Oci, [300]);
+            await h.PushAsync(Source, "cached", image, tag);
+            await ReplicateAsync(h, "cached", image.Digest, tag);
+            var signature = builder.Artifact(image.Root, Cosign, 100);
+            await h.PushAsync(Source, "cached", signature, null);
+            signatures.Add(signature.Digest);
+        }
+
+        var scanner = Scanner(h, new RecordingEcrClient(h.Client(Source)) { WithoutSubjects = true });
+        var run = new DriftScanRun(Source);
+        var scan = await scanner.ScanAsync("cached", run, null, CancellationToken.None);
+        Assert.NotNull(scan);
+        Assert.Null(scan.Referrers);
+
+        // The first digest's listing is refused; the second's answers.
+        h.Server.Faults.FailNext("ListImageReferrers", 1, EcrErrorCodes.UnableToListUpstreamImageReferrersException, 400, region: Source);
+        var drifts = new List<DigestDrift>();
+        foreach (var digest in scan.Digests)
+        {
+            drifts.Add(await scanner.DigestDriftAsync(scan, run, digest, null, CancellationToken.None));
+        }
+
+        Assert.Equal(2, drifts.Count);
+        var unlisted = drifts[0].ReferrersUnlisted;
+        Assert.NotNull(unlisted);
+        Assert.Equal((1, EcrErrorCodes.UnableToListUpstreamImageReferrersException), (unlisted.Subjects, unlisted.ErrorCode));
+        Assert.Empty(drifts[0].Items);
+        Assert.Null(drifts[1].ReferrersUnlisted);
+        var item = Assert.Single(drifts[1].Items);
+        Assert.Equal(DriftKind.MissingReferrer, item.Kind);
+        Assert.Contains(item.Digest, signatures);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_to_list_referrers_still_fails_the_digest()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 4404);
+        var image = builder.Image(SampleFormat.Oci, [300]);
+        await h.PushAsync(Source, "flaky", image, "v1");
+        await ReplicateAsync(h, "flaky", image.Digest, "v1");
+        await h.PushAsync(Source, "flaky", builder.Artifact(image.Root, Cosign, 100), null);
+        var scanner = Scanner(h, new RecordingEcrClient(h.Client(Source)) { WithoutSubjects = true });
+        var run = new DriftScanRun(Source);
+        var scan = await scanner.ScanAsync("flaky", run, null, CancellationToken.None);
+        Assert.NotNull(scan);
+
+        h.Server.Faults.FailNext("ListImageReferrers", 1, "ServerException", 500, region: Source);
+
+        var error = await Assert.ThrowsAsync<EcrException>(() => scanner.DigestDriftAsync(scan, run, image.Digest, null, CancellationToken.None));
+        Assert.True(error.IsTransient);
+    }
+
     /// <summary>Records the destinations a client is asked for.</summary>
     private sealed class RecordingDestinationClients(IDestinationClients inner) : IDestinationClients
     {

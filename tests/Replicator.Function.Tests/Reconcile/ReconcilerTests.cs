@@ -818,6 +818,37 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Fact]
+    public async Task A_repository_whose_referrers_the_source_will_not_list_is_reported_once_and_every_digest_of_it_is_compared()
+    {
+        // A pull-through cache repository whose upstream cannot list referrers answers
+        // UnableToListUpstreamImageReferrersException (botocore's ECR model) on every pass. Before, the first held
+        // digest failed the repository, and the digests after it were never compared, pass after pass.
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 909);
+        foreach (var tag in new[] { "v1", "v2" })
+        {
+            var held = Unique(SampleFormat.Oci);
+            await h.PushAsync(ReconcileRig.Source, "cached", held, tag);
+            await h.PushAsync(ReconcileRig.West, "cached", held, tag);
+            await h.PushAsync(ReconcileRig.Source, "cached", builder.Artifact(held.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 100), null);
+        }
+
+        var lost = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "cached", lost, "v3");
+        h.Server.Faults.FailNext("ListImageReferrers", 1000, "UnableToListUpstreamImageReferrersException", 400, region: ReconcileRig.Source);
+        var sender = new RecordingSender();
+        var scanner = h.Scanner((_, _) => { }, null, null, withoutSubjects: true);
+
+        var report = await new Reconciler(scanner, sender, TimeProvider.System).RunAsync(Run("unlisted"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith("cached: the referrers of 2 image(s), which the source would not list (", failure, StringComparison.Ordinal);
+        Assert.Contains("UnableToListUpstreamImageReferrersException", failure, StringComparison.Ordinal);
+        Assert.Equal(("cached", lost.Digest, "v3"), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!, a.Tag!))));
+    }
+
+    [Fact]
     public async Task Failed_repositories_and_refused_events_are_metrics_of_the_runs_EMF_document_and_a_refused_drift_is_logged_by_image()
     {
         await using var h = await ReconcileRig.StartAsync();
