@@ -6,7 +6,8 @@ namespace Replicator.Core.Selection;
 /// <summary>
 /// Which repositories are replicated: REPOSITORY_FILTER of the function, <c>RepositoryFilter</c> of the template and
 /// <c>--repository-filter</c> of the CLI. A comma-separated list of patterns: <c>*</c> is every repository,
-/// <c>team/*</c> a prefix, anything else an exact name; <c>!pattern</c> excludes, and exclusions win.
+/// <c>team/*</c> a prefix, anything else an exact name; <c>!pattern</c> excludes, and exclusions win, so an include
+/// that one exclusion covers entirely (<c>*,!*</c>, <c>team/a,!team/*</c>) is refused.
 /// Examples: <c>*</c>, <c>team/*,base/nginx</c>, <c>*,!sandbox/*,!tmp/*</c>.
 /// </summary>
 /// <remarks>
@@ -82,6 +83,17 @@ public sealed partial class RepositoryFilter
                 $"selects nothing: {EcrNames.Quote(text.Trim())} only excludes; start it with * (every repository) or a pattern to include");
         }
 
+        // An include that one exclusion covers entirely selects nothing, since exclusions win: the stack would deploy
+        // and replicate nothing for it, silently. Checked after every pattern is read, so the order does not matter.
+        foreach (var include in includes)
+        {
+            if (excludes.FirstOrDefault(exclude => Covers(exclude, include)) is { } covering)
+            {
+                throw new RepositoryFilterException(
+                    $"pattern {EcrNames.Quote(include.Text)} selects nothing: the exclusion {EcrNames.Quote(ExclusionMark + covering.Text)} removes every repository it includes (exclusions win); drop one of them or narrow the exclusion");
+            }
+        }
+
         return new RepositoryFilter(text.Trim(), includes, excludes);
     }
 
@@ -101,6 +113,15 @@ public sealed partial class RepositoryFilter
             return false;
         }
     }
+
+    /// <summary>
+    /// True when every repository <paramref name="include"/> selects is one <paramref name="exclude"/> removes:
+    /// <c>!*</c> covers everything, <c>!X*</c> covers <c>X</c>, <c>XY</c> and <c>XY*</c>, <c>!X</c> covers only <c>X</c>.
+    /// </summary>
+    private static bool Covers(RepositoryPattern exclude, RepositoryPattern include) =>
+        exclude.IsPrefix
+            ? include.Value.StartsWith(exclude.Value, StringComparison.Ordinal)
+            : !include.IsPrefix && string.Equals(include.Value, exclude.Value, StringComparison.Ordinal);
 
     private static RepositoryPattern ParsePattern(string pattern, string entry)
     {

@@ -21,8 +21,8 @@ public sealed class RepositoryFilterTests
     [InlineData("team/*,!team/secret", "team/secret", false)]
     [InlineData("team/*,!team/secret", "team/secrets", true)]
     [InlineData("!team/secret,team/*", "team/secret", false)]
-    [InlineData("base/nginx,!base/*", "base/nginx", false)]
-    [InlineData("team/secret,*,!team/*", "team/secret", false)]
+    [InlineData("base/*,!base/nginx", "base/nginx", false)]
+    [InlineData("team/*,*,!team/secret", "team/secret", false)]
     [InlineData(" team/* , base/nginx ", "base/nginx", true)]
     public void Includes_select_and_exclusions_win(string filter, string repository, bool expected) =>
         Assert.Equal(expected, RepositoryFilter.Parse(filter).Matches(repository));
@@ -75,6 +75,43 @@ public sealed class RepositoryFilterTests
         Assert.Null(parsed);
         Assert.Equal(error.Message, message);
     }
+
+    /// <summary>
+    /// Exclusions win, so an include that one exclusion covers entirely selects nothing: the stack would deploy and
+    /// replicate nothing for it. <c>!*</c> covers every include, <c>!X*</c> an include starting with X (exact or a
+    /// prefix), <c>!X</c> only the exact include X; the order of the patterns does not matter.
+    /// </summary>
+    [Theory]
+    [InlineData("*,!*", "'*'", "'!*'")]
+    [InlineData("!*,team/*", "'team/*'", "'!*'")]
+    [InlineData("team/a,!*", "'team/a'", "'!*'")]
+    [InlineData("team/*,!team/*", "'team/*'", "'!team/*'")]
+    [InlineData("ab,!ab", "'ab'", "'!ab'")]
+    [InlineData("!ab,ab", "'ab'", "'!ab'")]
+    [InlineData("team/a,!team/*", "'team/a'", "'!team/*'")]
+    [InlineData("!team/*,team/a", "'team/a'", "'!team/*'")]
+    [InlineData("team/ab*,!team/a*", "'team/ab*'", "'!team/a*'")]
+    [InlineData("team/a,!team/a*", "'team/a'", "'!team/a*'")]
+    [InlineData("*,base/nginx,!sandbox/*,!base/*", "'base/nginx'", "'!base/*'")]
+    public void An_include_that_an_exclusion_covers_is_refused_naming_both(string filter, string include, string exclusion)
+    {
+        var error = Assert.Throws<RepositoryFilterException>(() => RepositoryFilter.Parse(filter));
+
+        Assert.StartsWith($"pattern {include} selects nothing: the exclusion {exclusion} ", error.Message, StringComparison.Ordinal);
+        Assert.False(RepositoryFilter.TryParse(filter, out _, out var message));
+        Assert.Equal(error.Message, message);
+    }
+
+    [Theory]
+    [InlineData("*,!team/*")] // '*' keeps every other repository
+    [InlineData("team/*,!team/a")] // an exact exclusion leaves the rest of the prefix
+    [InlineData("team/a*,!team/a")]
+    [InlineData("team/a*,!team/ab*")] // a longer prefix leaves team/a and team/ac
+    [InlineData("team/a,!team/ab*")]
+    [InlineData("team/ab,!team/a")]
+    [InlineData("!team/a,team/*")]
+    public void An_exclusion_that_leaves_part_of_every_include_is_accepted(string filter) =>
+        Assert.True(RepositoryFilter.TryParse(filter, out _, out var error), error);
 
     [Fact]
     public void Everything_matches_any_name_and_keeps_its_text()

@@ -118,6 +118,8 @@ public class FunctionConfigTests
     [InlineData("TAG_FILTER", "(unclosed")]
     [InlineData("REPOSITORY_FILTER", "!sandbox/*")]
     [InlineData("REPOSITORY_FILTER", "team/*/app")]
+    [InlineData("REPOSITORY_FILTER", "*,!*")]
+    [InlineData("REPOSITORY_FILTER", "team/a,!team/*")]
     [InlineData("REPLICATE_DELETES", "yes")]
     [InlineData("METRICS_NAMESPACE", "AWS/ECR")]
     [InlineData("METRICS_NAMESPACE", "bad$name")]
