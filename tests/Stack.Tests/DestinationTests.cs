@@ -81,6 +81,52 @@ public sealed class DestinationTests
     }
 
     /// <summary>
+    /// OtherPartitionDestinations reaches the function in DESTINATION_REGIONS, which refuses its own region at init:
+    /// a rule refuses the stack's region there before any change. "ACCOUNT:REGION" of the stack's region is not
+    /// caught (rule functions compare whole values) and the function accepts it, as a destination of another account.
+    /// </summary>
+    [Theory]
+    [InlineData("cn-north-1", true)]
+    [InlineData(IntrinsicEvaluator.Region, false)]
+    [InlineData("cn-north-1," + IntrinsicEvaluator.Region, false)]
+    [InlineData("333333333333:" + IntrinsicEvaluator.Region, true)]
+    public void A_rule_refuses_the_stack_region_in_OtherPartitionDestinations(string partitions, bool deploys)
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["OtherPartitionDestinations"] = partitions,
+        });
+
+        Assert.Equal(deploys ? [] : ["OtherPartitionDestinations must not contain the region the stack is deployed in (it is in this stack's partition, not another one)."], evaluator.FailedAssertions(StackTemplate.Raw));
+
+        // What the rule stands in for: the function refuses the bare region at init, and takes ACCOUNT:REGION.
+        var regions = (string)evaluator.Evaluate(StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!["DESTINATION_REGIONS"])!;
+        Assert.Equal(deploys, !FunctionRefusesDestinationRegions(regions));
+    }
+
+    private static bool FunctionRefusesDestinationRegions(string regions)
+    {
+        var environment = new Variables(new Dictionary<string, string> { ["AWS_REGION"] = IntrinsicEvaluator.Region, ["DESTINATION_REGIONS"] = regions });
+        try
+        {
+            Replicator.Function.Configuration.FunctionConfig.Load(environment);
+            return false;
+        }
+        catch (Replicator.Function.Configuration.ConfigurationException e)
+        {
+            return e.Variable == "DESTINATION_REGIONS";
+        }
+    }
+
+    private sealed class Variables(Dictionary<string, string> values) : Replicator.Core.Configuration.IEnvironmentVariables
+    {
+        public string? GetEnvironmentVariable(string name) => values.GetValueOrDefault(name);
+
+        public void SetEnvironmentVariable(string name, string? value) => throw new NotSupportedException("read only");
+    }
+
+    /// <summary>
     /// A stray or doubled comma in a list parameter passes its per-entry AllowedPattern (which admits the empty
     /// default), so a rule refuses it by name before any change, instead of a failed alarm or a function that refuses
     /// its variables at every invocation.

@@ -194,4 +194,14 @@ public sealed class EventRuleTests
         Assert.Equal("DestinationRegions", (string)contains[0]!["Ref"]!);
         Assert.Equal("AWS::Region", (string)contains[1]!["Ref"]!);
     }
+
+    [Fact]
+    public void A_template_rule_rejects_the_stack_region_as_another_partition_destination()
+    {
+        var assertion = Assert.Single(StackTemplate.Raw["Rules"]!["OtherPartitionDestinationsExcludeSourceRegion"]!["Assertions"]!.AsArray())!;
+        var contains = assertion["Assert"]!["Fn::Not"]![0]!["Fn::Contains"]!;
+
+        Assert.Equal("OtherPartitionDestinations", (string)contains[0]!["Ref"]!);
+        Assert.Equal("AWS::Region", (string)contains[1]!["Ref"]!);
+    }
 }
