@@ -183,14 +183,59 @@ public sealed class DestinationTests
         var assume = Statements(Samples.OtherDestinations).Where(s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal))).ToList();
 
         Assert.All(assume, s => Assert.Equal(["sts:AssumeRole"], s.Actions));
+        Assert.All(assume, s => Assert.Null(s.Condition));
 
-        // DestinationRoleName is granted in every other account (CloudFormation cannot subtract the accounts that
-        // DestinationRoleArns overrides), plus each named role.
+        // DestinationRoleName is allowed in every other account (CloudFormation cannot subtract the accounts that
+        // DestinationRoleArns overrides), each named role too, and the overridden account's DestinationRoleName is
+        // denied by that entry's policy: an explicit Deny wins, so what the role may assume is exactly the role the
+        // function assumes in each account (DestinationAccess.Route).
+        var allowed = assume.Where(s => s.Effect == "Allow").SelectMany(s => s.Resources).ToHashSet(StringComparer.Ordinal);
+        var denied = assume.Where(s => s.Effect == "Deny").SelectMany(s => s.Resources).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(["arn:aws:iam::444444444444:role/writer"], denied);
         Assert.Equal(
-            ["arn:aws:iam::222222222222:role/writer", "arn:aws:iam::444444444444:role/platform/ecr-writer", "arn:aws:iam::444444444444:role/writer"],
-            assume.SelectMany(s => s.Resources).Distinct().Order(StringComparer.Ordinal));
+            ["arn:aws:iam::222222222222:role/writer", "arn:aws:iam::444444444444:role/platform/ecr-writer"],
+            allowed.Except(denied).Order(StringComparer.Ordinal));
+        Assert.All(assume.Where(s => s.Effect == "Deny"), s => Assert.StartsWith("AssumeNamedDestinationRole444444444444", s.Policy, StringComparison.Ordinal));
+        var access = DestinationAccess.Parse("writer", "444444444444=arn:aws:iam::444444444444:role/platform/ecr-writer", null, null, ReplicationDestination.ParseAll(["222222222222:us-west-2", "444444444444:us-west-2"]), "us-east-1");
+        Assert.Equal(
+            allowed.Except(denied).Order(StringComparer.Ordinal),
+            new[] { "222222222222", "444444444444" }.Select(a => access.Route(new ReplicationDestination("us-west-2", a), Account).RoleArn!).Order(StringComparer.Ordinal));
         // The reconciler's own cursor parameter (ReconcilerPolicy, ReconcileTests) is not a destination's credential.
         Assert.DoesNotContain(Statements(Samples.WithDeletes).Where(s => s.Policy != "ReconcilerPolicy"), s => s.Actions.Any(a => a.StartsWith("sts:", StringComparison.Ordinal) || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The one entry the Deny cannot serve: a DestinationRoleArns role that is DestinationRoleName's own role in that
+    /// account would be both allowed and denied, so denied. No rule can compare the parts of an entry, so the template
+    /// deploys it and the function refuses it at init, naming the entry; leaving the account out assumes the same role.
+    /// </summary>
+    [Fact]
+    public void A_role_arn_naming_the_default_role_is_denied_by_the_stack_and_refused_by_the_function()
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["OtherAccountDestinations"] = "444444444444:us-west-2",
+            ["DestinationRoleName"] = "writer",
+            ["DestinationRoleArns"] = "444444444444=arn:aws:iam::444444444444:role/writer",
+        };
+        var stack = StackTemplate.Expand(values);
+        Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
+
+        var assume = Statements(stack).Where(s => s.Actions.Contains("sts:AssumeRole")).ToList();
+        Assert.Equal(["arn:aws:iam::444444444444:role/writer"], assume.Where(s => s.Effect == "Deny").SelectMany(s => s.Resources));
+        Assert.Equal(["arn:aws:iam::444444444444:role/writer"], assume.Where(s => s.Effect == "Allow").SelectMany(s => s.Resources).Distinct());
+
+        var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
+        var error = Assert.Throws<Replicator.Core.Configuration.SettingException>(() => DestinationAccess.Parse(
+            (string)variables["DESTINATION_ROLE_NAME"]!,
+            (string)variables["DESTINATION_ROLE_ARNS"]!,
+            null,
+            null,
+            ReplicationDestination.ParseAll(((string)variables["DESTINATION_REGIONS"]!).Split(',')),
+            IntrinsicEvaluator.Region));
+        Assert.Equal("DESTINATION_ROLE_ARNS", error.Setting);
+        Assert.Contains("leave account 444444444444 out of DESTINATION_ROLE_ARNS", error.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -157,7 +157,7 @@ public sealed partial class ScaleTests
         var variables = stack.Properties("ReplicatorFunction")["Environment"]!["Variables"]!;
         var environment = Reference().Replace(variables.ToJsonString(AsWritten), new string('a', 100));
 
-        // The same configuration's inline policies, its RolePolicy resources included (7,014 characters when written).
+        // The same configuration's inline policies, its RolePolicy resources included (6,928 characters when written).
         Assert.True(InlinePolicyCharacters(stack) < InlinePolicyQuota, $"the role's inline policies take {InlinePolicyCharacters(stack)} characters");
         Assert.Contains("RECONCILE_CURSOR_PARAMETER", environment, StringComparison.Ordinal);
         Assert.True(Encoding.UTF8.GetByteCount(environment) < EnvironmentQuota, $"the environment takes {Encoding.UTF8.GetByteCount(environment)} bytes: {environment}");

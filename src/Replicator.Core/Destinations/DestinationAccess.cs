@@ -144,6 +144,16 @@ public sealed partial record DestinationAccess
                 throw new SettingException(RoleArnsVariable, $"the role for account {account} is in partition {match.Groups[1].Value}, the replicator runs in {homePartition}: STS cannot assume a role in another partition, use {CredentialsVariable}");
             }
 
+            // The stack denies DESTINATION_ROLE_NAME's role in each account listed here (template.yaml,
+            // AssumeNamedDestinationRole), so that its role may assume only the role used there; an explicit Deny wins
+            // over any Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
+            // so an entry naming that very role would be refused by STS on every copy. Leaving the account out assumes
+            // the same role.
+            if (string.Equals(arn, $"arn:{homePartition}:iam::{account}:role/{roleName ?? DefaultRoleName}", StringComparison.Ordinal))
+            {
+                throw new SettingException(RoleArnsVariable, $"the role for account {account} is {arn}, the role {RoleNameVariable} names there already: leave account {account} out of {RoleArnsVariable} (the stack denies {RoleNameVariable}'s role in every account listed here, so this entry could never be assumed)");
+            }
+
             if (!arns.TryAdd(account, arn))
             {
                 throw new SettingException(RoleArnsVariable, $"account {account} is listed twice");

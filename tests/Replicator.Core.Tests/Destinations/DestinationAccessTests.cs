@@ -101,6 +101,35 @@ public sealed class DestinationAccessTests
         Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The stack denies DESTINATION_ROLE_NAME's role in every account of DESTINATION_ROLE_ARNS (so that its role may
+    /// assume exactly the roles used), so an entry naming that very role could never be assumed: refused at init.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/ecr-replicator-destination")]
+    [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/writer")]
+    [InlineData("writer", "444444444444=arn:aws:iam::444444444444:role/ops/special,222222222222=arn:aws:iam::222222222222:role/writer")]
+    public void A_role_arn_naming_the_default_role_of_its_account_is_refused(string? roleName, string roleArns)
+    {
+        var destinations = new[] { OtherAccount, new ReplicationDestination("us-west-2", "444444444444") };
+
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(roleName, roleArns, null, null, destinations, Home));
+
+        Assert.Equal("DESTINATION_ROLE_ARNS", error.Setting);
+        Assert.StartsWith($"the role for account 222222222222 is arn:aws:iam::222222222222:role/{roleName ?? DestinationAccess.DefaultRoleName}, the role DESTINATION_ROLE_NAME names there already: leave account 222222222222 out of DESTINATION_ROLE_ARNS", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/writer")] // another name
+    [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/ops/writer")] // the same name on a path: another ARN
+    [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/ecr-replicator-destination")] // the default name, not DESTINATION_ROLE_NAME
+    public void A_role_arn_other_than_the_default_role_of_its_account_is_taken(string? roleName, string roleArns)
+    {
+        var access = Parse(roleName: roleName, roleArns: roleArns, destinations: [OtherAccount]);
+
+        Assert.Equal(roleArns[(roleArns.IndexOf('=', StringComparison.Ordinal) + 1)..], access.Route(OtherAccount, Source).RoleArn);
+    }
+
     [Fact]
     public void The_external_id_is_never_quoted_in_an_error()
     {

@@ -142,6 +142,27 @@ public class FunctionConfigTests
         Assert.StartsWith(variable + ":", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The stack denies DESTINATION_ROLE_NAME's role in each account of DESTINATION_ROLE_ARNS, so an entry naming that
+    /// very role would have every AssumeRole refused: an init error naming the account instead.
+    /// </summary>
+    [Fact]
+    public void A_role_arn_naming_the_default_role_of_its_account_is_refused_at_init()
+    {
+        var error = Fails(
+            ("DESTINATION_REGIONS", "us-west-2,222222222222:eu-west-1"),
+            ("DESTINATION_ROLE_NAME", "writer"),
+            ("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/writer"));
+
+        Assert.Equal("DESTINATION_ROLE_ARNS", error.Variable);
+        Assert.Contains("leave account 222222222222 out of DESTINATION_ROLE_ARNS", error.Message, StringComparison.Ordinal);
+        // Another role of that account, or the same name on a path, is taken.
+        Assert.Equal(
+            "arn:aws:iam::222222222222:role/ops/writer",
+            Load(("DESTINATION_REGIONS", "us-west-2,222222222222:eu-west-1"), ("DESTINATION_ROLE_NAME", "writer"), ("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/ops/writer"))
+                .Access.Route(new ReplicationDestination("eu-west-1", "222222222222"), "111111111111").RoleArn);
+    }
+
     [Fact]
     public void Deletes_are_refused_at_init_under_a_mapping_that_can_give_two_repositories_one_destination()
     {
