@@ -13,12 +13,9 @@ set -eu
 bootstrap="${1:?usage: check-bootstrap-glibc.sh BOOTSTRAP}"
 highest=2.34
 
-needs="$(readelf -V --wide "$bootstrap" | grep -o -E 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/^GLIBC_//' | sort -u -V)" || {
-  echo "error: could not read the glibc versions $bootstrap needs (readelf -V)" >&2
-  exit 1
-}
-newest="$(printf '%s\n' "$needs" | tail -n 1)"
-[ -n "$newest" ] || { echo "error: $bootstrap names no GLIBC_ version: not a glibc-linked Linux executable?" >&2; exit 1; }
+# The newest version named; empty when readelf read none (it failed, or the file is not a glibc-linked executable).
+newest="$(readelf -V --wide "$bootstrap" | grep -o -E 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/^GLIBC_//' | sort -u -V | tail -n 1)"
+[ -n "$newest" ] || { echo "error: readelf -V found no GLIBC_ version in $bootstrap: not a glibc-linked Linux executable?" >&2; exit 1; }
 if [ "$(printf '%s\n%s\n' "$highest" "$newest" | sort -V | tail -n 1)" != "$highest" ]; then
   echo "error: $bootstrap needs GLIBC_$newest, newer than the $highest of Amazon Linux 2023 (provided.al2023): it would not start on Lambda; this host's glibc is too new, build in SAM's build image: sam build --use-container (see docs/deploy.md)" >&2
   exit 1

@@ -170,20 +170,17 @@ public sealed class BuildPrerequisiteTests : IDisposable
     }
 
     // The recipe after the publish needs the system's find, grep, sed and sort; the stand-ins come first.
-    private ProcessResult MakeWithSystemTools() =>
-        ProcessRunner.Run(
-            "make",
-            ["build-ReplicatorFunction", "ARTIFACTS_DIR=" + _artifacts],
-            environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin" },
-            unset: ["ARCHITECTURE"]);
+    private ProcessResult MakeWithSystemTools() => MakeOnPath(_tools.Directory + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin", []);
 
     private static string[] Given(string variable) => variable.Length > 0 ? [variable] : [];
 
-    private ProcessResult Make(params string[] variables) =>
+    private ProcessResult Make(params string[] variables) => MakeOnPath(_tools.Directory, variables);
+
+    private ProcessResult MakeOnPath(string path, string[] variables) =>
         ProcessRunner.Run(
             "make",
             ["build-ReplicatorFunction", "ARTIFACTS_DIR=" + _artifacts, .. variables],
-            environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory },
+            environment: new Dictionary<string, string> { ["PATH"] = path },
             unset: ["ARCHITECTURE"]);
 
     private void AssertRefused(ProcessResult result, string expected)

@@ -26,8 +26,7 @@ public static class ReferrerInventory
         var found = new List<ReferrerEntry>();
         var known = new HashSet<string>(subjectDigests, StringComparer.Ordinal);
         var subjects = new Queue<string>(known.Order(StringComparer.Ordinal));
-        var unlisted = 0;
-        Exception? refusal = null;
+        var refusals = new ReferrerRefusals();
         while (subjects.TryDequeue(out var subject))
         {
             IReadOnlyList<ImageReferrer> referrers;
@@ -37,8 +36,7 @@ public static class ReferrerInventory
             }
             catch (Exception e) when (ReferrerListing.IsLastingFailure(e))
             {
-                unlisted++;
-                refusal ??= e;
+                refusals.Add(e);
                 continue;
             }
 
@@ -52,7 +50,7 @@ public static class ReferrerInventory
             }
         }
 
-        return new ReferrerWalk(found, refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted));
+        return new ReferrerWalk(found, refusals.Summary());
     }
 
     /// <summary>

@@ -230,8 +230,7 @@ public sealed class DriftScanner
 
         var subjects = new Queue<string>(seen.Order(StringComparer.Ordinal));
         var first = true;
-        var unlisted = 0;
-        Exception? refusal = null;
+        var refusals = new ReferrerRefusals();
         while (subjects.TryDequeue(out var subject) && seen.Count <= MaxReferrers)
         {
             if (!first)
@@ -257,8 +256,7 @@ public sealed class DriftScanner
                     // The source will not list them on the next pass either (a pull-through cache repository whose
                     // upstream cannot: UnableToListUpstreamImageReferrersException). Failing the repository here would
                     // leave every digest after this one uncompared on every pass; the copy goes on without them too.
-                    unlisted++;
-                    refusal ??= ex;
+                    refusals.Add(ex);
                     continue;
                 }
             }
@@ -271,6 +269,6 @@ public sealed class DriftScanner
             }
         }
 
-        return new DigestDrift(items, conflicts) { ReferrersUnlisted = refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted) };
+        return new DigestDrift(items, conflicts) { ReferrersUnlisted = refusals.Summary() };
     }
 }

@@ -1,7 +1,6 @@
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Ecr.Paginators;
-using Replicator.Core.Planning;
 
 namespace Replicator.Core.Replication;
 
@@ -78,15 +77,5 @@ public static class ReferrerListing
     {
         ArgumentNullException.ThrowIfNull(error);
         return error is not OperationCanceledException && !FailureClassifier.Classify(error, null, CancellationToken.None).Transient;
-    }
-
-    /// <summary><paramref name="subjects"/> listings refused, told by the first refusal, <paramref name="error"/>.</summary>
-    /// <param name="error">The first lasting failure (<see cref="IsLastingFailure"/>).</param>
-    /// <param name="subjects">How many subjects' listings were refused.</param>
-    public static UnlistedReferrers Unlisted(Exception error, int subjects)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        var (code, message, _) = FailureClassifier.Classify(error, null, CancellationToken.None);
-        return new UnlistedReferrers(subjects, code, message);
     }
 }

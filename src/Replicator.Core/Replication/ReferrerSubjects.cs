@@ -67,8 +67,7 @@ internal sealed class ReferrerSubjects
     {
         try
         {
-            var client = _destinationClients.GetClient(destination, source.RegistryId);
-            return await ImageDescriptions.FindAsync(client, destination.RegistryId, _mapping.Map(source.RepositoryName), new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null;
+            return await FindSubjectAsync(destination, source, subjectDigest, cancellationToken) is not null;
         }
         catch (Exception)
         {
@@ -94,10 +93,8 @@ internal sealed class ReferrerSubjects
         bool transient;
         try
         {
-            var client = _destinationClients.GetClient(destination, source.RegistryId);
-            var repository = _mapping.Map(source.RepositoryName);
             // A subject the destination archived is still there for its referrers.
-            if (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = subjectDigest }, cancellationToken) is not null)
+            if (await FindSubjectAsync(destination, source, subjectDigest, cancellationToken) is not null)
             {
                 return (destination, null);
             }
@@ -137,6 +134,15 @@ internal sealed class ReferrerSubjects
             $"referrer {referrer} is {MaxSubjectDepth} subjects up the pushed referrer's chain, past which subjects are not copied first, "
             + $"and its subject {subjectDigest} is not in {destination} yet; it is not published before it (retried until the subject's own push replicates it)";
     }
+
+    /// <summary>The subject in <paramref name="destination"/>, under the mapped name, whatever its status; null when absent.</summary>
+    private Task<ImageDetail?> FindSubjectAsync(ReplicationDestination destination, ImageReference source, string subjectDigest, CancellationToken cancellationToken) =>
+        ImageDescriptions.FindAsync(
+            _destinationClients.GetClient(destination, source.RegistryId),
+            destination.RegistryId,
+            _mapping.Map(source.RepositoryName),
+            new ImageIdentifier { ImageDigest = subjectDigest },
+            cancellationToken);
 
     /// <summary>
     /// The referrer's result in a destination its subject did not reach: transient when the subject failed there (a

@@ -108,8 +108,7 @@ internal sealed class SourceImageLoader
         var subjects = new Queue<(string Digest, int Chain)>(known.Select(d => (d, 0)));
         var referrers = new List<Manifest>();
         var leftBehind = 0;
-        var unlisted = 0;
-        Exception? refusal = null;
+        var refusals = new ReferrerRefusals();
         var full = false;
         while (!full && subjects.TryDequeue(out var next))
         {
@@ -117,8 +116,7 @@ internal sealed class SourceImageLoader
             var (listed, refused) = await ListReferrerDigestsAsync(source, reference, subject, cancellationToken);
             if (refused is not null)
             {
-                unlisted++;
-                refusal ??= refused;
+                refusals.Add(refused);
                 continue;
             }
 
@@ -170,7 +168,7 @@ internal sealed class SourceImageLoader
             }
         }
 
-        return (referrers, leftBehind, refusal is null ? null : ReferrerListing.Unlisted(refusal, unlisted));
+        return (referrers, leftBehind, refusals.Summary());
     }
 
     /// <summary>
