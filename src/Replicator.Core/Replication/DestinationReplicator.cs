@@ -36,6 +36,7 @@ internal sealed class DestinationReplicator
         var skipped = 0;
         long bytes = 0;
         var arrived = false;
+        List<Task<(long Bytes, bool Joined)>>? copies = null;
         try
         {
             // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
@@ -63,23 +64,11 @@ internal sealed class DestinationReplicator
 
             // Every blob is registered with the request's fan-out before this destination arrives: each is then
             // downloaded once for all the destinations that need it.
-            var copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer, cancellationToken)).ToList();
+            copies = blobs.Select(blob => CopyBlobAsync(source.Blobs, target, destination, blob, observer, cancellationToken)).ToList();
             arrived = true;
             source.Blobs.Arrive();
-            var outcomes = await Task.WhenAll(copies);
-            foreach (var (blobBytes, joined) in outcomes)
-            {
-                // A blob another request was already copying counts as skipped here: its bytes are that request's.
-                if (joined)
-                {
-                    skipped++;
-                }
-                else
-                {
-                    copied++;
-                    bytes += blobBytes;
-                }
-            }
+            await Task.WhenAll(copies);
+            TallyBlobs();
 
             var registryId = state.RegistryId;
             foreach (var step in plan.Manifests)
@@ -107,6 +96,9 @@ internal sealed class DestinationReplicator
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
+            // Task.WhenAll faults only once every copy has ended: the blobs that got through were uploaded all the
+            // same, and the Failed line's bytes and layers count them (a failed try's bytes are bytes sent).
+            TallyBlobs();
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
             var failed = new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient)
             {
@@ -124,6 +116,32 @@ internal sealed class DestinationReplicator
                 // Failed (or cancelled) before copying: the other destinations' blobs must not wait for this one.
                 source.Blobs.Arrive();
             }
+        }
+
+        void TallyBlobs()
+        {
+            foreach (var copy in copies ?? [])
+            {
+                if (!copy.IsCompletedSuccessfully)
+                {
+                    continue;
+                }
+
+                // A blob another request was already copying counts as skipped here: its bytes are that request's.
+                var (blobBytes, joined) = copy.Result;
+                if (joined)
+                {
+                    skipped++;
+                }
+                else
+                {
+                    copied++;
+                    bytes += blobBytes;
+                }
+            }
+
+            // Counted once: a manifest put that fails after the blobs must not count them again.
+            copies = null;
         }
 
         DestinationResult Done(DestinationResult result)

@@ -53,6 +53,12 @@ public sealed class RecordHandler(
             return new RecordResult(RecordOutcome.Acknowledged, skipped);
         }
 
+        var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations);
+
+        // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
+        // push's: no latency is measured from it, in the metric or in the replicated event.
+        var pushed = message.Sender is null;
+        var started = timeProvider.GetTimestamp();
         RecordDecision decision;
         try
         {
@@ -67,10 +73,11 @@ public sealed class RecordHandler(
             // with this reason, or by the queue's redrive policy.
             var reason = $"TAG_FILTER took longer than {ex.MatchTimeout.TotalMilliseconds:0} ms on tag {EcrNames.Quote(imageEvent.Tag ?? ex.Input)}; retried, and a pattern that times out on every receive needs simplifying";
             logger.Warn(reason, fields with { Outcome = LogOutcomes.Failed, ErrorType = TagFilterTimeoutErrorType });
+            // A pattern that times out on every receive would otherwise go round silently until the dead-letter queue.
+            WriteFailedRecordMetrics(destinations, imageEvent, pushed, TagFilterTimeoutErrorType, reason, started);
             return new RecordResult(RecordOutcome.TransientFailure, reason, TagFilterTimeoutErrorType);
         }
 
-        var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations);
         if (decision.Action == RecordAction.Acknowledge || destinations.Count == 0)
         {
             var reason = destinations.Count == 0 ? "no destination other than the source region" : decision.Reason;
@@ -80,11 +87,6 @@ public sealed class RecordHandler(
 
         var source = new ImageReference(imageEvent.Account, imageEvent.Region, imageEvent.RepositoryName, imageEvent.Digest, imageEvent.Tag);
         var request = new ReplicationRequest(source, destinations) { UntaggedReferrersOnly = decision.UntaggedReferrersOnly };
-
-        // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
-        // push's: no latency is measured from it, in the metric or in the replicated event.
-        var pushed = message.Sender is null;
-        var started = timeProvider.GetTimestamp();
         ReplicationResult result;
         try
         {

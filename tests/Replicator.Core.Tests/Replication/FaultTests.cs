@@ -89,6 +89,9 @@ public sealed class FaultTests
         Assert.False(await h.HasBlobAsync(West, "corrupt", layer.Digest));
         Assert.Null(await h.GetImageAsync(West, "corrupt", image.Digest));
         Assert.Equal(image.Blobs.Count - 1, h.Calls(West, "CompleteLayerUpload"));
+        // The blobs that got through were uploaded: the Failed result (its log line and metrics) counts them.
+        Assert.Equal(image.Blobs.Count - 1, west.LayersCopied);
+        Assert.Equal(image.TotalBlobBytes - layer.Size, west.BytesCopied);
     }
 
     /// <summary>
@@ -113,6 +116,9 @@ public sealed class FaultTests
         Assert.Equal(ReplicationOutcome.Failed, failed.Outcome);
         Assert.Equal(errorCode, failed.ErrorCode);
         Assert.True(failed.Transient);
+        // Every blob went up before the refused put, and each is counted once.
+        Assert.Equal(image.Blobs.Count, failed.LayersCopied);
+        Assert.Equal(image.TotalBlobBytes, failed.BytesCopied);
         Assert.True(retry.Succeeded, retry.Destinations[0].Message);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "lost", "v1"));
     }

@@ -332,6 +332,8 @@ public class RecordHandlerTests
         Assert.Empty(harness.Replicator.Calls);
         var line = Assert.Single(harness.LogLines);
         Assert.Equal(("WARN", "Failed", RecordHandler.TagFilterTimeoutErrorType, LongTag), (line.GetProperty("level").GetString(), line.GetProperty("outcome").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("tag").GetString()));
+        // A pattern that times out on every receive reaches the stall alarms, as any record that fails as a whole.
+        AssertFailedMetricsForEveryDestination(harness);
     }
 
     [Fact]
