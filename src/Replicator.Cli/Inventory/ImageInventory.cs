@@ -19,7 +19,11 @@ public static class ImageInventory
         }
 
         var names = new List<string>();
-        await foreach (var repository in client.Paginators.DescribeRepositories(new DescribeRepositoriesRequest()).Repositories.WithCancellation(cancellationToken))
+
+        // The model's largest page: without maxResults ECR answers "up to 100 results" a page (botocore ECR model,
+        // DescribeRepositories/DescribeImages maxResults), ten times the calls over a large registry.
+        var request = new DescribeRepositoriesRequest { MaxResults = EcrLimits.DescribeMaxResults };
+        await foreach (var repository in client.Paginators.DescribeRepositories(request).Repositories.WithCancellation(cancellationToken))
         {
             if (repository.RepositoryName is { } name)
             {
@@ -69,6 +73,7 @@ public static class ImageInventory
             RegistryId = registryId,
             RepositoryName = repository,
             Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = everyStatus ? ImageStatusFilter.Any : null },
+            MaxResults = EcrLimits.DescribeMaxResults,
         };
         var details = new List<ImageDetail>();
         try

@@ -60,11 +60,11 @@ internal sealed class DestinationStateReader
                 return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details[0].RegistryId };
             }
 
-            await AddPresentManifestsAsync(destination, registryId, repository, [.. source.Referrers.Select(r => r.ReferenceDigest)], manifests, cancellationToken);
+            await AddPresentManifestsAsync(destination, registryId, repository, source.Referrers, manifests, cancellationToken);
         }
         else
         {
-            await AddPresentManifestsAsync(destination, registryId, repository, [.. source.ManifestDigests.Where(d => d != root)], manifests, cancellationToken);
+            await AddPresentManifestsAsync(destination, registryId, repository, source.Manifests.Where(m => m.ReferenceDigest != root), manifests, cancellationToken);
         }
 
         var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details.FirstOrDefault()?.RegistryId };
@@ -75,9 +75,11 @@ internal sealed class DestinationStateReader
     private static async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>
         [.. (await AvailableLayers.SizesAsync(destination, registryId, repository, digests, cancellationToken)).Keys];
 
-    private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> children, HashSet<string> present, CancellationToken cancellationToken)
+    private async Task AddPresentManifestsAsync(IEcrClient destination, string? registryId, string repository, IEnumerable<Manifest> children, HashSet<string> present, CancellationToken cancellationToken)
     {
-        foreach (var chunk in children.Chunk(Batches.ManifestFetchBatchSize))
+        // A manifest the destination holds has the source's bytes (the same digest), so the source's sizes bound the answer.
+        var distinct = children.DistinctBy(m => m.ReferenceDigest, StringComparer.Ordinal);
+        foreach (var chunk in Batches.ManifestFetches(distinct.Select(m => (m.ReferenceDigest, m.Size))))
         {
             var response = await destination.BatchGetImageAsync(
                     new BatchGetImageRequest

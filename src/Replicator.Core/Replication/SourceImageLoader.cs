@@ -120,7 +120,7 @@ internal sealed class SourceImageLoader
                 continue;
             }
 
-            var fresh = listed.Where(known.Add).ToList();
+            var fresh = listed.Where(r => known.Add(r.Digest)).ToList();
             if (chain >= ManifestWalker.MaxReferrerChain)
             {
                 leftBehind += fresh.Count;
@@ -135,7 +135,7 @@ internal sealed class SourceImageLoader
                 full = true;
             }
 
-            foreach (var chunk in fresh.Chunk(Batches.ManifestFetchBatchSize))
+            foreach (var chunk in Batches.ManifestFetches(fresh))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
@@ -176,7 +176,7 @@ internal sealed class SourceImageLoader
     /// source will not list them on a retry either (<see cref="ReferrerListing.IsLastingFailure"/>). Any other error
     /// (throttling, a 5xx, an expired token) fails the load, so the record is retried.
     /// </summary>
-    private static async Task<(List<string> Digests, Exception? Refusal)> ListReferrerDigestsAsync(
+    private static async Task<(List<(string Digest, long Size)> Referrers, Exception? Refusal)> ListReferrerDigestsAsync(
         IEcrClient source, ImageReference reference, string subject, CancellationToken cancellationToken)
     {
         try
@@ -184,7 +184,8 @@ internal sealed class SourceImageLoader
             // ACTIVE only (also ECR's default): an archived referrer cannot be pulled, so it cannot be copied.
             var referrers = await ReferrerListing.ListAsync(
                 source, reference.RegistryId, reference.RepositoryName, subject, ArtifactStatusFilter.Active, cap: MaxReferrers, cancellationToken: cancellationToken);
-            return ([.. referrers.Select(r => r.Digest!)], null);
+            // With the size the listing declares, so that fetches stay under the response cap (Batches.ManifestFetches).
+            return ([.. referrers.Select(r => (r.Digest!, r.Size ?? Descriptor.UnknownSize))], null);
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
@@ -249,11 +250,11 @@ internal sealed class SourceImageLoader
     private async Task<List<Manifest>?> FetchDescendantsAsync(IEcrClient source, ImageReference reference, Manifest root, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, Manifest>(StringComparer.Ordinal);
-        var pending = root.Manifests.Select(d => d.Digest).Distinct(StringComparer.Ordinal).ToList();
+        var pending = root.Manifests.DistinctBy(d => d.Digest, StringComparer.Ordinal).ToList();
         while (pending.Count > 0)
         {
-            var next = new List<string>();
-            foreach (var chunk in pending.Chunk(Batches.ManifestFetchBatchSize))
+            var next = new List<Descriptor>();
+            foreach (var chunk in Batches.ManifestFetches(pending.Select(d => (d.Digest, d.Size))))
             {
                 var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
                 foreach (var digest in chunk)
@@ -273,11 +274,11 @@ internal sealed class SourceImageLoader
 
                     var manifest = Parse(image, digest);
                     found[digest] = manifest;
-                    next.AddRange(manifest.Manifests.Select(d => d.Digest).Where(d => !found.ContainsKey(d)));
+                    next.AddRange(manifest.Manifests.Where(d => !found.ContainsKey(d.Digest)));
                 }
             }
 
-            pending = [.. next.Distinct(StringComparer.Ordinal)];
+            pending = [.. next.DistinctBy(d => d.Digest, StringComparer.Ordinal)];
         }
 
         return [.. found.Values];
