@@ -496,6 +496,84 @@ public sealed class DestinationTests
         Assert.Equal(admitted, DestinationRole.Admits("AdditionalTrustedPrincipals", value));
     }
 
+    /// <summary>
+    /// Rotating the external id: the role accepts the old and the new id while the replicator's DestinationExternalId
+    /// moves from one to the other (docs/deploy.md, "Rotating the external id"). IAM ORs the values of one condition key
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html).
+    /// </summary>
+    [Theory]
+    [InlineData("replicator-7f3a", new[] { "replicator-7f3a" })]
+    [InlineData("replicator-7f3a,replicator-9c1e", new[] { "replicator-7f3a", "replicator-9c1e" })]
+    [InlineData("", new string[0])]
+    public void The_destination_role_accepts_each_external_id_it_lists_and_requires_none_when_empty(string externalId, string[] accepted)
+    {
+        var role = DestinationRole.Role(DestinationRole.Evaluator(externalId: externalId));
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+
+        if (accepted.Length == 0)
+        {
+            Assert.Null(trust["Condition"]);
+            return;
+        }
+
+        var condition = Assert.Single(trust["Condition"]!.AsObject());
+        Assert.Equal("StringEquals", condition.Key);
+        var key = Assert.Single(condition.Value!.AsObject());
+        Assert.Equal("sts:ExternalId", key.Key);
+        Assert.Equal(accepted, Samples.Strings(key.Value));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("replicator-7f3a", true)]
+    [InlineData("replicator-7f3a,replicator-9c1e", true)]
+    [InlineData("replicator-7f3a,", false)]
+    [InlineData("replicator-7f3a,,replicator-9c1e", false)]
+    public void ExternalId_refuses_an_empty_entry(string value, bool deploys)
+    {
+        var failed = DestinationRole.Evaluator(externalId: value).FailedAssertions(StackTemplate.RawDestinationRole);
+
+        Assert.Equal(deploys, failed.Count == 0);
+    }
+
+    /// <summary>Each entry is an id STS takes (2 to 1,224 of [\w+=,.@:/-]), but for the comma that separates the entries.</summary>
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("ab", true)]
+    [InlineData("tenant:42/ecr+replicator=a.b@c_d-e", true)]
+    [InlineData("a", false)]
+    [InlineData("with space", false)]
+    [InlineData("semi;colon", false)]
+    public void ExternalId_takes_entries_STS_accepts_as_an_external_id(string value, bool admitted)
+    {
+        Assert.Equal(admitted, DestinationRole.Admits("ExternalId", value));
+    }
+
+    [Fact]
+    public void ExternalId_is_a_list_of_ids_each_bounded_by_STS_length()
+    {
+        Assert.True(DestinationRole.Admits("ExternalId", new string('a', 1224)));
+        Assert.False(DestinationRole.Admits("ExternalId", new string('a', 1225)));
+        Assert.Equal("CommaDelimitedList", (string)StackTemplate.RawDestinationRole["Parameters"]!["ExternalId"]!["Type"]!);
+    }
+
+    [Theory]
+    [InlineData("replicator-7f3a")]
+    [InlineData("replicator-7f3a,replicator-9c1e")]
+    [InlineData("")]
+    public void The_destination_role_passes_cfn_lint_with_no_one_or_two_external_ids(string externalId)
+    {
+        var result = DestinationRole.Lint(new Dictionary<string, string>
+        {
+            ["ExternalId"] = externalId,
+            ["RepositoryNames"] = "mirror/*",
+            ["Regions"] = "us-west-2",
+            ["ReplicatorRoleArn"] = DestinationRole.ReplicatorRoleArn,
+        });
+
+        Assert.True(result.ExitCode == 0, "cfn-lint reported problems: " + result.Describe());
+    }
+
     [Fact]
     public void The_destination_role_passes_cfn_lint_with_operators_and_deletes()
     {

@@ -54,6 +54,40 @@ public sealed class UpdateWindowTests
         Assert.Contains("redrive", bullet, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A policy made per entry that denies something (DestinationRoleArns' Deny of DestinationRoleName's role) outlives
+    /// its entry: CloudFormation deletes a resource taken out of the template in the update's cleanup phase, after the
+    /// function was updated (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-monitor-stack.html),
+    /// so the updated function meets the old Deny. Removing such an entry opens the window too, and the bullet must say so.
+    /// </summary>
+    [Fact]
+    public void The_update_window_names_the_removal_of_an_entry_whose_policy_denies()
+    {
+        var raw = StackTemplate.Raw;
+        var denying = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, loop) in raw["Resources"]!.AsObject().Where(r => r.Key.StartsWith("Fn::ForEach::", StringComparison.Ordinal)))
+        {
+            var collection = loop!.AsArray()[1]!;
+            foreach (var (_, resource) in loop.AsArray()[2]!.AsObject())
+            {
+                if ((string?)resource!["Type"] is "AWS::IAM::RolePolicy" or "AWS::IAM::ManagedPolicy"
+                    && resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Any(st => st is JsonObject o && (string?)o["Effect"] == "Deny"))
+                {
+                    denying.Add((string)collection["Ref"]!);
+                }
+            }
+        }
+
+        var deploy = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+        var start = deploy.IndexOf(BulletStart, StringComparison.Ordinal);
+        var bullet = deploy[start..deploy.IndexOf("\n- ", start + BulletStart.Length, StringComparison.Ordinal)];
+
+        Assert.Equal(["DestinationRoleArns"], denying);
+        Assert.All(denying, parameter => Assert.True(
+            bullet.Contains($"an entry removed from `{parameter}`", StringComparison.Ordinal),
+            $"the bullet does not say that removing an entry of {parameter} opens the window (its policy's Deny outlives the entry)"));
+    }
+
     /// <summary>Every parameter <paramref name="node"/> reads: by Ref, inside a Fn::Sub string, or through a condition.</summary>
     private static void Collect(JsonNode? node, HashSet<string> parameters, JsonObject conditions, SortedSet<string> read)
     {

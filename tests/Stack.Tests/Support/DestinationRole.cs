@@ -8,9 +8,10 @@ internal static class DestinationRole
 {
     public const string ReplicatorRoleArn = "arn:aws:iam::111111111111:role/replicator";
 
-    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false") =>
+    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string externalId = "") =>
         new(StackTemplate.RawDestinationRole, new Dictionary<string, string>
         {
+            ["ExternalId"] = externalId,
             ["ReplicatorRoleArn"] = ReplicatorRoleArn,
             ["RepositoryNames"] = "mirror/*",
             ["Regions"] = "us-west-2,eu-west-1",
