@@ -164,6 +164,6 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             : config.ReconcileCursorParameter is { } name
                 ? new SsmReconcileCursorStore(SsmReconcileCursorStore.CreateClient(config.Region, ServiceEndpoints.Override(host.Environment, ServiceEndpoints.SsmVariable)), name)
                 : null;
-        return new Reconciler(scanner, sender, host.TimeProvider, store);
+        return new Reconciler(scanner, sender, host.TimeProvider, store, config.ToReconcileSettings());
     }
 }

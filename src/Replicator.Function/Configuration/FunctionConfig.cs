@@ -97,6 +97,12 @@ public sealed record FunctionConfig
         ReplicateDeletes = ReplicateDeletes,
     };
 
+    /// <summary>
+    /// The settings that decide what the reconciler finds (the destinations, REPOSITORY_FILTER, TAG_FILTER,
+    /// REPOSITORY_MAPPING, REPLICATE_DELETES), whose fingerprint its cursor carries: a pass walked under others starts over.
+    /// </summary>
+    public ReconcileSettings ToReconcileSettings() => ReconcileSettings.Of(Destinations, RepositoryFilter, TagFilter?.ToString(), RepositoryMapping, ReplicateDeletes);
+
     /// <summary>Reads and validates the configuration; throws <see cref="ConfigurationException"/> naming the first bad variable.</summary>
     public static FunctionConfig Load(IEnvironmentVariables environment) => FunctionConfigLoader.Load(environment);
 }

@@ -48,4 +48,11 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
 
     /// <summary>Why the cursor could not be saved, when it could not: the next run starts from the cursor saved before.</summary>
     public string? CursorFailure { get; init; }
+
+    /// <summary>
+    /// Why this run started a new pass instead of resuming at the stored cursor: the cursor was saved under other
+    /// settings that decide drift, by an earlier version that did not record them, or the stored value is not a cursor.
+    /// Null when it resumed, or when the stored value said to start a pass.
+    /// </summary>
+    public string? NewPassReason { get; init; }
 }

@@ -26,9 +26,18 @@ namespace Replicator.Function.Reconcile;
 /// the failure is the run's, never the repository's being walked. An entry SQS refuses on its own (after one more
 /// try when the fault was SQS's) is reported and passed: the next pass finds it again.
 /// </para>
+/// <para>
+/// The cursor carries the fingerprint of the settings that decide drift (<see cref="ReconcileSettings"/>). A run that
+/// finds one saved under other settings, or by an earlier version that saved none, starts a new pass and says why
+/// (<see cref="ReconcileReport.NewPassReason"/>): resuming would leave the repositories before the cursor compared
+/// under the old settings until the pass after (a destination added mid-pass would wait up to two passes).
+/// </para>
 /// </summary>
-public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, TimeProvider time, IReconcileCursorStore? cursorStore = null)
+/// <param name="settings">The settings <paramref name="scanner"/> finds drift under; null: <see cref="ReconcileSettings.Unnamed"/>.</param>
+public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, TimeProvider time, IReconcileCursorStore? cursorStore = null, ReconcileSettings? settings = null)
 {
+    private readonly ReconcileSettings _settings = settings ?? ReconcileSettings.Unnamed;
+
     /// <summary>SendMessageBatch takes at most 10 entries (SQS API reference).</summary>
     public const int BatchSize = 10;
 
@@ -41,8 +50,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     public async Task<ReconcileReport> RunAsync(ReconcileRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var cursor = cursorStore is null ? null : ReconcileCursor.Parse(await cursorStore.LoadAsync(cancellationToken));
-        var state = new RunState(run);
+        var (cursor, newPass) = cursorStore is null ? (null, null) : Resume(await cursorStore.LoadAsync(cancellationToken));
+        var state = new RunState(run) { NewPassReason = newPass };
 
         // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
         // failed, which the rest of the run skips (one failed STS call a run, not one a repository).
@@ -165,6 +174,32 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     private bool ShouldStop(ReconcileRun run) => run.StopAt is { } stopAt && time.GetUtcNow() >= stopAt;
 
     /// <summary>
+    /// Where this run starts: the stored cursor when it was saved under this run's settings, else the first repository,
+    /// with the reason it does not resume (null when the stored value says to start a pass, or there is none).
+    /// </summary>
+    private (ReconcileCursor? Cursor, string? NewPassReason) Resume(string? stored)
+    {
+        var cursor = ReconcileCursor.Parse(stored, out var savedUnder);
+        if (cursor is null)
+        {
+            // A value that is not a cursor (edited by hand) starts a pass over, which only costs time; not quoted, as a
+            // value nobody meant for a log line.
+            return (null, string.IsNullOrWhiteSpace(stored) || stored.Trim() == ReconcileCursor.StartValue ? null : "the stored value is not a cursor");
+        }
+
+        // A cursor of the earlier form says nothing of its settings, and the deployment that brought this version may
+        // have changed them too: one new pass, at the cost of reading again what the interrupted pass had read.
+        if (savedUnder is null)
+        {
+            return (null, $"the cursor {cursor.Format()} was saved by an earlier version, without the settings it was taken under");
+        }
+
+        return savedUnder == _settings.Fingerprint
+            ? (cursor, null)
+            : (null, $"the settings that decide drift (destinations, REPOSITORY_FILTER, TAG_FILTER, REPOSITORY_MAPPING or REPLICATE_DELETES) changed since the cursor {cursor.Format()} was saved");
+    }
+
+    /// <summary>
     /// Sends what is left, then saves where the next run starts: the unit of the first message not sent when a send
     /// failed (the cursor never passes a message that was not queued), else where the run stopped, else a new pass.
     /// When the invocation's token is already cancelled, the send and the save get a short token of their own
@@ -181,7 +216,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         {
             try
             {
-                await cursorStore.SaveAsync(next?.Format() ?? ReconcileCursor.StartValue, token);
+                await cursorStore.SaveAsync(next?.Format(_settings) ?? ReconcileCursor.StartValue, token);
             }
             catch (Exception ex)
             {
@@ -296,9 +331,13 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
         public int Enqueued { get; set; }
 
+        /// <summary>Why the run did not resume at the stored cursor, when it did not.</summary>
+        public string? NewPassReason { get; init; }
+
         public ReconcileReport Report(bool completed, ReconcileCursor? cursor, string? cursorFailure) =>
             new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift])
             {
+                NewPassReason = NewPassReason,
                 Failures = [.. Failures],
                 Conflicts = [.. Conflicts],
                 TagFilterTimeouts = [.. TagFilterTimeouts],

@@ -44,6 +44,12 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
         // The metrics first, before a line per drift item: a run stopped by the deadline has little time left, and the
         // alarms read the metrics (the lines are there for a person).
         metrics.WriteReconcile(config.Region, report.DriftFound, report.DriftEnqueued, report.FailureCount, report.Refusals.Count, report.Conflicts.Count);
+        if (report.NewPassReason is { } newPass)
+        {
+            // Once: the cursor this run saves carries its settings, so the next run resumes it.
+            logger.Info($"Reconcile: a new pass started from the first repository instead of resuming: {newPass}", new LogFields { RequestId = context.AwsRequestId });
+        }
+
         var refused = new Dictionary<DriftItem, string>(ReferenceEqualityComparer.Instance);
         foreach (var refusal in report.Refusals)
         {

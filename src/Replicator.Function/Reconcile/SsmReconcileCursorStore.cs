@@ -8,7 +8,7 @@ namespace Replicator.Function.Reconcile;
 /// <summary>
 /// The cursor in an SSM Parameter Store String parameter (RECONCILE_CURSOR_PARAMETER; the template creates it with
 /// <see cref="Core.Reconciliation.ReconcileCursor.StartValue"/>). A String parameter is free in the standard tier and
-/// holds up to 4 KB, more than a repository name (256) and a digest (71) need
+/// holds up to 4 KB, ten times what the settings' fingerprint (16), a repository name (256) and a digest (135) need
 /// (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
 /// </summary>
 public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, string parameterName) : IReconcileCursorStore, IDisposable

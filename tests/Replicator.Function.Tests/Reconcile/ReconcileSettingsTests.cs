@@ -60,6 +60,29 @@ public sealed class ReconcileSettingsTests
         Assert.True(selection.ReplicateDeletes);
     }
 
+    /// <summary>
+    /// What the cursor's fingerprint is taken from: every variable that decides what the reconciler finds, and nothing
+    /// that only says how a destination is written or how fast.
+    /// </summary>
+    [Theory]
+    [InlineData("DESTINATION_REGIONS", "us-west-2,eu-west-1", true)]
+    [InlineData("DESTINATION_REGIONS", "222222222222:us-west-2", true)]
+    [InlineData("REPOSITORY_FILTER", "team/*,base/*", true)]
+    [InlineData("TAG_FILTER", "v[0-9]+", true)]
+    [InlineData("REPOSITORY_MAPPING", "team/=mirror/team/", true)]
+    [InlineData("REPLICATE_DELETES", "true", true)]
+    [InlineData("DESTINATION_ROLE_NAME", "another-writer", false)]
+    [InlineData("DESTINATION_EXTERNAL_ID", "replicator-7f3a", false)]
+    [InlineData("MAX_PARALLEL_LAYERS", "8", false)]
+    [InlineData("RECONCILE_CURSOR_PARAMETER", "/other/reconcile-cursor", false)]
+    public void The_reconcile_settings_follow_the_variables_that_decide_drift_and_no_others(string name, string value, bool changes)
+    {
+        var before = Load(("REPOSITORY_FILTER", "team/*")).ToReconcileSettings();
+        var after = Load(("REPOSITORY_FILTER", "team/*"), (name, value)).ToReconcileSettings();
+
+        Assert.Equal(changes, before.Fingerprint != after.Fingerprint);
+    }
+
     [Fact]
     public void Each_run_writes_DriftFound_DriftEnqueued_ReconcileFailures_ReconcileRefused_and_DriftConflicts_in_one_document_per_source_region_zeros_included()
     {

@@ -307,7 +307,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var first = await new Reconciler(scanner, sender, SteppingClock(), store).RunAsync(Run("r1", Now.AddMinutes(3.5)), CancellationToken.None);
 
         Assert.False(first.Completed);
-        Assert.Equal("bb", store.Value);
+        Assert.Equal(new ReconcileCursor("bb"), ReconcileCursor.Parse(store.Value));
         Assert.Equal(2, first.DriftEnqueued);
 
         // Repository bb, its first digest; the second digest is past the deadline: the cursor stops inside bb.
@@ -329,6 +329,96 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var sent = sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!)).ToList();
         Assert.Equal(expected.Order(), sent.Order());
         Assert.Equal(sent.Count, sent.Distinct().Count());
+    }
+
+    /// <summary>The settings of a pass walked into one destination region, and of the same stack once a region was added.</summary>
+    private static readonly ReconcileSettings OneRegion = Settings(ReconcileRig.West);
+
+    private static readonly ReconcileSettings RegionAdded = Settings(ReconcileRig.West, "eu-west-1");
+
+    private static ReconcileSettings Settings(params string[] destinations) =>
+        ReconcileSettings.Of(destinations.Select(ReplicationDestination.Parse), RepositoryFilter.Everything, null, RepositoryMapping.Identity, replicateDeletes: false);
+
+    /// <summary>
+    /// Two runs under <see cref="OneRegion"/> that stop inside bb, after its first digest (as in the deadline test):
+    /// aa and bb's first digest are done, and the cursor says so, with the settings it was walked under.
+    /// </summary>
+    private static async Task<List<(string Repository, string Digest)>> StopInsideBbAsync(ReconcileRig h, MemoryCursorStore store)
+    {
+        var walk = await MissingImagesAsync(h, ("aa", 2), ("bb", 2), ("cc", 2));
+        var scanner = h.Scanner();
+        await new Reconciler(scanner, new RecordingSender(), SteppingClock(), store, OneRegion).RunAsync(Run("o1", Now.AddMinutes(3.5)), CancellationToken.None);
+        await new Reconciler(scanner, new RecordingSender(), SteppingClock(), store, OneRegion).RunAsync(Run("o2", Now.AddMinutes(1.5)), CancellationToken.None);
+
+        Assert.Equal(new ReconcileCursor("bb", walk[2].Digest), ReconcileCursor.Parse(store.Value, out var savedUnder));
+        Assert.Equal(OneRegion.Fingerprint, savedUnder);
+        return walk;
+    }
+
+    [Fact]
+    public async Task A_cursor_saved_under_other_settings_starts_a_new_pass_whose_first_repository_is_compared()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var store = new MemoryCursorStore();
+        var walk = await StopInsideBbAsync(h, store);
+
+        // A destination region added mid-pass: aa, and bb's first digest, were compared without it.
+        var report = await new Reconciler(h.Scanner(), new RecordingSender(), TimeProvider.System, store, RegionAdded).RunAsync(Run("o3"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Equal(3, report.Repositories);
+        Assert.Equal(walk.Order(), report.Drift.Select(d => (d.Repository, d.Digest)).Order());
+        Assert.Contains("settings that decide drift", report.NewPassReason, StringComparison.Ordinal);
+        Assert.Contains($"bb@{walk[2].Digest}", report.NewPassReason, StringComparison.Ordinal);
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+    }
+
+    [Fact]
+    public async Task A_cursor_saved_under_the_same_settings_resumes_where_it_stopped()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var store = new MemoryCursorStore();
+        var walk = await StopInsideBbAsync(h, store);
+
+        var report = await new Reconciler(h.Scanner(), new RecordingSender(), TimeProvider.System, store, OneRegion).RunAsync(Run("o3"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Equal(2, report.Repositories);
+        Assert.Equal(walk.Skip(3).Order(), report.Drift.Select(d => (d.Repository, d.Digest)).Order());
+        Assert.Null(report.NewPassReason);
+    }
+
+    /// <summary>
+    /// The form the previous version saved, REPOSITORY@DIGEST, says nothing of its settings, and the deployment that
+    /// brings this version may change them in the same update: one new pass rather than resuming under unknown ones.
+    /// </summary>
+    [Fact]
+    public async Task A_cursor_of_the_previous_version_without_settings_starts_one_new_pass()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var walk = await MissingImagesAsync(h, ("aa", 2), ("bb", 2), ("cc", 2));
+        var store = new MemoryCursorStore { Value = $"bb@{walk[2].Digest}" };
+
+        var report = await new Reconciler(h.Scanner(), new RecordingSender(), TimeProvider.System, store, OneRegion).RunAsync(Run("legacy"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Equal(3, report.Repositories);
+        Assert.Equal(walk.Order(), report.Drift.Select(d => (d.Repository, d.Digest)).Order());
+        Assert.Contains("earlier version", report.NewPassReason, StringComparison.Ordinal);
+        Assert.Equal(ReconcileCursor.StartValue, store.Value);
+    }
+
+    [Fact]
+    public async Task A_stored_value_that_is_not_a_cursor_starts_a_new_pass_and_says_so()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var walk = await MissingImagesAsync(h, ("aa", 1), ("bb", 1));
+        var store = new MemoryCursorStore { Value = "not-a-fingerprint;bb" };
+
+        var report = await new Reconciler(h.Scanner(), new RecordingSender(), TimeProvider.System, store, OneRegion).RunAsync(Run("garbage"), CancellationToken.None);
+
+        Assert.Equal(walk.Order(), report.Drift.Select(d => (d.Repository, d.Digest)).Order());
+        Assert.Equal("the stored value is not a cursor", report.NewPassReason);
     }
 
     /// <summary>
@@ -431,7 +521,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.True(invocation.IsCancellationRequested);
         Assert.False(response.Completed);
         Assert.Equal(new ReconcileCursor("walks", first), ReconcileCursor.Parse(store.Value));
-        Assert.Equal(response.Cursor, store.Value);
+        Assert.Equal(response.Cursor, ReconcileCursor.Parse(store.Value)?.Format());
         Assert.Equal(firstSignature, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
         var metrics = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
             .Single(l => l.TryGetProperty(MetricsWriter.DriftFoundMetric, out _));
@@ -445,10 +535,11 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("middle")]
-    public async Task A_run_cancelled_while_it_lists_the_registry_is_not_complete_and_leaves_the_cursor_where_it_was(string? cursor)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_run_cancelled_while_it_lists_the_registry_is_not_complete_and_leaves_the_cursor_where_it_was(bool midPass)
     {
+        var cursor = midPass ? new ReconcileCursor("middle").Format(ReconcileSettings.Unnamed) : null;
         await using var h = await ReconcileRig.StartAsync();
         await h.PushAsync(ReconcileRig.Source, "middle", new SampleImageBuilder(seed: 907).Image(SampleFormat.Oci, [100]), "v1");
         using var invocation = new CancellationTokenSource();
@@ -785,7 +876,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var stopped = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("p-1", Now.AddMinutes(30)), CancellationToken.None);
 
         Assert.False(stopped.Completed);
-        Assert.Equal("p2", store.Value);
+        Assert.Equal(new ReconcileCursor("p2"), ReconcileCursor.Parse(store.Value));
         Assert.Equal(expected.Where(e => e.Item1 is "p0" or "p1").Order(), stopped.Drift.Select(d => (d.Repository, d.Digest, d.Kind)).Order());
 
         var resumed = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("p-2"), CancellationToken.None);

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using LocalLambdaHost;
 using Replicator.Core.Composition;
+using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
+using Replicator.Core.Selection;
 using Replicator.Core.Signing;
+using Replicator.Function.Configuration;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Events;
 using Replicator.Function.Reconcile;
@@ -119,6 +122,71 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         Assert.False(result.IsSuccess);
         Assert.Contains("RECONCILE_QUEUE_URL", result.Body, StringComparison.Ordinal);
         Assert.Empty(replicator.Calls);
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+    }
+
+    /// <summary>
+    /// The function's reconciler saves and compares the fingerprint of the function's own settings: a cursor saved under
+    /// them resumes, one saved under others starts a new pass, logged once.
+    /// </summary>
+    [Fact]
+    public async Task The_function_resumes_a_cursor_of_its_own_settings_and_starts_a_new_pass_logged_once_for_other_settings()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "settings");
+        await h.PushAsync(ReconcileRig.Source, "team/app", new SampleImageBuilder(seed: 913).Image(SampleFormat.Oci, [512]), "v1");
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
+            ["AWS_REGION"] = ReconcileRig.Source,
+            ["DESTINATION_REGIONS"] = ReconcileRig.West,
+            ["REPOSITORY_FILTER"] = "team/*",
+            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_SQS"] = moto.Server.Endpoint.ToString(),
+            ["RECONCILE_QUEUE_URL"] = queue,
+        });
+
+        // Past every repository: resumed there, a run compares nothing.
+        var store = new MemoryCursorStore { Value = new ReconcileCursor("team/zz").Format(FunctionConfig.Load(environment).ToReconcileSettings()) };
+        var host = new FunctionHost
+        {
+            Environment = environment,
+            Output = output,
+            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
+            DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
+            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+            ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
+            ReconcileCursorStoreFactory = _ => store,
+            ReconcileReadsPerSecond = 10_000,
+        }.RunAsync(stop.Token);
+
+        async Task<int> RepositoriesAsync()
+        {
+            var result = await api.InvokeAsync(ScheduledEventJson, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+            Assert.True(result.IsSuccess, result.Body);
+            using var response = JsonDocument.Parse(result.Body);
+            Assert.True(response.RootElement.GetProperty("completed").GetBoolean());
+            return response.RootElement.GetProperty("repositories").GetInt32();
+        }
+
+        const string NewPass = "a new pass started from the first repository instead of resuming";
+        Assert.Equal(0, await RepositoriesAsync());
+        Assert.DoesNotContain(NewPass, output.ToString(), StringComparison.Ordinal);
+
+        // The same cursor under another repository filter: team/app, before it, was never compared under that one.
+        store.Value = new ReconcileCursor("team/zz").Format(ReconcileSettings.Of([ReplicationDestination.Parse(ReconcileRig.West)], RepositoryFilter.Everything, null, RepositoryMapping.Identity, replicateDeletes: false));
+
+        Assert.Equal(1, await RepositoriesAsync());
+        Assert.Equal(1, await RepositoriesAsync());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(NewPass, StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(lines);
+        Assert.Contains("REPOSITORY_FILTER", line, StringComparison.Ordinal);
+        Assert.Contains("\"level\":\"INFO\"", line, StringComparison.Ordinal);
         await stop.CancelAsync();
         await host.WaitAsync(Wait);
     }
