@@ -20,17 +20,27 @@ public static class DryRun
             return ExitCodes.Success;
         }
 
-        var table = new Table().Title("Plan (dry run: nothing written)")
-            .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there");
+        // One table per repository (TableWriter), written before the next repository's images are read, so that a
+        // registry's plan is on the screen as it is made and never held whole; the counts close it.
+        console.Line("Plan (dry run: nothing written)");
+        var table = new TableWriter(console, () => new Table()
+            .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there"));
+        string? repository = null;
         long totalBytes = 0;
         var writes = 0;
         foreach (var request in requests)
         {
-            var preview = await previewer.PreviewAsync(request, cancellationToken);
             var source = request.Source;
+            if (!string.Equals(source.RepositoryName, repository, StringComparison.Ordinal))
+            {
+                table.Flush();
+                repository = source.RepositoryName;
+            }
+
+            var preview = await previewer.PreviewAsync(request, cancellationToken);
             if (preview is null)
             {
-                table.AddRow(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-");
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
                 continue;
             }
 
@@ -48,7 +58,7 @@ public static class DryRun
                     action += $" ({plan.NonDistributableSkipped} foreign layer(s) left out)";
                 }
 
-                table.AddRow(
+                table.Add(Cells(
                     source.RepositoryName,
                     source.Tag ?? "-",
                     Format.ShortDigest(preview.SourceDigest),
@@ -56,12 +66,15 @@ public static class DryRun
                     action,
                     plan.Blobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Format.Bytes(plan.BytesToCopy) + (plan.HasUnknownBlobSizes ? "+" : string.Empty),
-                    $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests");
+                    $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
             }
         }
 
-        table.Caption($"{requests.Count} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
-        console.Write(table);
+        table.Flush();
+        console.Line($"{requests.Count} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
         return ExitCodes.Success;
     }
+
+    // Text, not markup: a cell is shown as it is.
+    private static Spectre.Console.Rendering.IRenderable[] Cells(params string[] values) => [.. values.Select(v => new Text(v))];
 }

@@ -7,7 +7,8 @@ namespace Replicator.Cli.Commands;
 
 /// <summary>
 /// Runs replication requests through one engine with at most N images at once (the engine bounds layers on its own),
-/// showing live bars on a terminal and plain lines otherwise, then the summary table.
+/// writing each image's lines as it finishes (above live bars on a terminal), then the destinations not done and one
+/// summary line. Only counts and the first few not-done destinations are kept (<see cref="RunTally"/>).
 /// </summary>
 public static class ReplicationRunner
 {
@@ -29,7 +30,7 @@ public static class ReplicationRunner
             return ExitCodes.Success;
         }
 
-        var runs = new ImageRun?[requests.Count];
+        var tally = new RunTally();
 
         async Task RunAllAsync()
         {
@@ -44,14 +45,17 @@ public static class ReplicationRunner
                     var image = progress.Track(label, source.Tag, source.Digest);
                     var result = await services.Replicator.ReplicateAsync(request, token);
                     var run = new ImageRun(source.RepositoryName, source.Tag, result);
-                    image.Complete(run.Done(cancellationToken.IsCancellationRequested));
-                    runs[index] = run;
+
+                    // Read once: the image's bar and its counts agree on whether a stop had cut it short.
+                    var stoppedThen = cancellationToken.IsCancellationRequested;
+                    image.Complete(run.Done(stoppedThen));
+                    tally.Add(run, stoppedThen);
                 });
         }
 
         try
         {
-            await ShowAsync(console, progress, RunAllAsync);
+            await ShowAsync(console, progress, requests.Count, RunAllAsync);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -60,15 +64,19 @@ public static class ReplicationRunner
         }
 
         var stopped = cancellationToken.IsCancellationRequested;
-        var finished = runs.OfType<ImageRun>().ToList();
-        if (finished.Count > 0)
+        if (tally.Images > 0)
         {
-            console.Write(ResultTables.Summary(finished, stopped));
+            if (ResultTables.NotDone(tally) is { } notDone)
+            {
+                console.Write(notDone);
+            }
+
+            console.Line(ResultTables.Summary(tally));
         }
 
         // A stop that came after every image had come back whole cut nothing: the run's own exit code stands.
-        var done = finished.Count(r => r.Done(stopped));
-        var cut = finished.Count < requests.Count || finished.Any(r => r.Interrupted(stopped));
+        var done = tally.Done;
+        var cut = tally.Images < requests.Count || tally.Interrupted;
         if (stopped && cut)
         {
             console.Error($"cancelled after {done} of {requests.Count} image(s) replicated; layers already copied are kept and skipped next time");
@@ -79,23 +87,23 @@ public static class ReplicationRunner
     }
 
     /// <summary>Live bars on a terminal, for as long as <paramref name="run"/> runs; nothing extra otherwise.</summary>
-    private static async Task ShowAsync(CliConsole console, ProgressObserver progress, Func<Task> run)
+    private static async Task ShowAsync(CliConsole console, ProgressObserver progress, int images, Func<Task> run)
     {
         if (console.IsTerminal)
         {
             await console.Ansi.Progress()
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new SpinnerColumn())
+                .Columns(ProgressObserver.Columns())
                 .StartAsync(async context =>
                 {
-                    progress.Live = context;
+                    progress.Begin(context, images);
                     try
                     {
                         await run();
                     }
                     finally
                     {
-                        progress.Live = null;
+                        progress.End();
                     }
                 });
         }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
@@ -42,35 +41,30 @@ public static class VerifyCommand
     {
         var console = new CliConsole(context);
         using var services = new CliServices(context, criteria);
-        var report = await BuildReportAsync(services, criteria, cancellationToken);
-        if (json)
-        {
-            console.Raw(context.Out, JsonSerializer.Serialize(report, CliJsonContext.Default.VerifyReport));
-        }
-        else
-        {
-            console.Write(VerifyTable.Render(report));
-            foreach (var line in VerifyTable.Reasons(report))
-            {
-                console.Line(line);
-            }
-        }
-
-        return report.InSync ? ExitCodes.Success : ExitCodes.Failed;
+        using var writer = json ? new VerifyJsonWriter(console, context.Out) : null;
+        var counts = await CompareAsync(services, criteria, writer ?? (IVerifyOutput)new VerifyTable(console), cancellationToken);
+        return counts.InSync ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    public static async Task<VerifyReport> BuildReportAsync(CliServices services, SelectionCriteria criteria, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compares the selection repository by repository, handing each repository's entries to <paramref name="output"/>
+    /// as soon as it is compared with every destination (before the next repository is read), and keeps only the counts.
+    /// </summary>
+    public static async Task<VerifyCounts> CompareAsync(CliServices services, SelectionCriteria criteria, IVerifyOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(criteria);
+        ArgumentNullException.ThrowIfNull(output);
         var source = services.Clients.GetClient(criteria.SourceRegion);
-        var entries = new List<DriftEntry>();
+        var counts = new VerifyCounts();
         var repositories = await ImageInventory.RepositoriesAsync(source, criteria, cancellationToken);
         if (repositories.Count == 0)
         {
             // "In sync" over nothing would pass a script that checks the exit code after a typo in the selection.
             throw ImageInventory.NoRepository(criteria, "verify");
         }
+
+        output.Begin(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())]);
 
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account
         // (the caller's own credentials) from another account's (a role there).
@@ -82,6 +76,8 @@ public static class VerifyCommand
         var refused = new Dictionary<ReplicationDestination, string>();
         foreach (var repository in repositories)
         {
+            var entries = new List<DriftEntry>();
+
             // Every status on both sides (DriftDetector): an archived image still holds its tags.
             var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true);
             if (details is null)
@@ -128,7 +124,7 @@ public static class VerifyCommand
                     try
                     {
                         var client = services.Destinations.GetClient(destination, account);
-                        entries.AddRange(await CompareAsync(client, destination, repository, target!, criteria, expected, sourceTags, referrers, cancellationToken));
+                        entries.AddRange(await CompareWithAsync(client, destination, repository, target!, criteria, expected, sourceTags, referrers, cancellationToken));
                         continue;
                     }
                     catch (Exception e) when (Unreadable(e) is { } credentials)
@@ -145,9 +141,17 @@ public static class VerifyCommand
                 // tag can be called missing or extra there, and none in sync.
                 entries.Add(new DriftEntry(repository, null, destination.ToString(), null, null, DriftStatus.Unreadable) { Reason = reason });
             }
+
+            foreach (var entry in entries)
+            {
+                counts.Add(entry);
+            }
+
+            output.Write(entries);
         }
 
-        return new VerifyReport(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())], entries);
+        output.End(counts);
+        return counts;
     }
 
     /// <summary>
@@ -195,7 +199,7 @@ public static class VerifyCommand
     /// One destination's entries for one repository: its tags, then the referrers of each selected image. Built whole
     /// before any is reported, so a destination that fails half way is one unreadable entry, not a partial comparison.
     /// </summary>
-    private static async Task<List<DriftEntry>> CompareAsync(
+    private static async Task<List<DriftEntry>> CompareWithAsync(
         IEcrClient client,
         ReplicationDestination destination,
         string repository,

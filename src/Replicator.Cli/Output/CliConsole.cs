@@ -58,6 +58,26 @@ public sealed class CliConsole
     /// </summary>
     public void Line(string text) => Line(text, Style.Plain);
 
+    /// <summary>
+    /// One destination's result: the outcome word, padded so the labels line up, then <paramref name="rest"/>. On a
+    /// terminal the word takes its colour; redirected it is a plain line, never wrapped (<see cref="Line(string)"/>).
+    /// </summary>
+    public void Outcome(OutcomeText outcome, string rest)
+    {
+        ArgumentNullException.ThrowIfNull(rest);
+        var word = $"{outcome.Word,-10}";
+        if (!IsTerminal)
+        {
+            Line($"{word} {rest}");
+            return;
+        }
+
+        lock (_gate)
+        {
+            Ansi.Write(new Markup($"[{outcome.Colour}]{Markup.Escape(word)}[/] {Markup.Escape(rest)}{Environment.NewLine}"));
+        }
+    }
+
     /// <summary>A line in a secondary style (dim on a terminal, plain when redirected).</summary>
     public void Dim(string text) => Line(text, new Style(decoration: Decoration.Dim));
 
@@ -91,14 +111,21 @@ public sealed class CliConsole
         }
     }
 
-    /// <summary>Machine output (JSON): written as is, never through Spectre's renderer.</summary>
-    public void Raw(TextWriter output, string text)
+    /// <summary>
+    /// Machine output (JSON): written as is, never through Spectre's renderer, and flushed. Written in parts (verify
+    /// --json, a repository at a time): the last part ends the line.
+    /// </summary>
+    public void Raw(TextWriter output, string text, bool endLine)
     {
         ArgumentNullException.ThrowIfNull(output);
         lock (_gate)
         {
             output.Write(text);
-            output.Write('\n');
+            if (endLine)
+            {
+                output.Write('\n');
+            }
+
             output.Flush();
         }
     }

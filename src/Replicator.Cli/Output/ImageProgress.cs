@@ -3,7 +3,12 @@ using Spectre.Console;
 namespace Replicator.Cli.Output;
 
 /// <summary>One image's bar: its total grows as each destination's plan arrives.</summary>
-public sealed class ImageProgress(string label, string? tag, string? digest, ProgressTask? task)
+/// <param name="label">What the bar and the image's lines call it.</param>
+/// <param name="tag">The tag the request named, if any.</param>
+/// <param name="digest">The digest the request named.</param>
+/// <param name="task">The bar, on a terminal; null when redirected.</param>
+/// <param name="completed">Called once the bar has stopped (<see cref="ProgressObserver"/> takes it off the display).</param>
+public sealed class ImageProgress(string label, string? tag, string? digest, ProgressTask? task, Action<ProgressTask>? completed = null)
 {
     private long _total;
 
@@ -24,8 +29,8 @@ public sealed class ImageProgress(string label, string? tag, string? digest, Pro
     public void Add(long bytes) => task?.Increment(bytes);
 
     /// <summary>
-    /// Stops the bar. A finished image's bar is filled (a layer another image copied was counted there); a failed or
-    /// interrupted one stays where its bytes got it, so a glance at the bars does not read it as done.
+    /// Stops the bar and hands it to whoever removes it from the display. A finished image's bar is filled (a layer
+    /// another image copied was counted there); a failed or interrupted one stays where its bytes got it.
     /// </summary>
     public void Complete(bool finished)
     {
@@ -37,6 +42,7 @@ public sealed class ImageProgress(string label, string? tag, string? digest, Pro
             }
 
             task.StopTask();
+            completed?.Invoke(task);
         }
     }
 }

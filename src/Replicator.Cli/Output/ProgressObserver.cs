@@ -1,20 +1,29 @@
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Replicator.Cli.Output;
 
 /// <summary>
-/// The engine's progress, shown per image: a live bar of bytes on a terminal, a plain line per finished destination
-/// when redirected. The engine reports bytes per destination and layer only, so the image a callback belongs to is
-/// the one whose copy runs on the current async flow (<see cref="Track"/> sets it). A layer two images share is
-/// copied once and counted for the image that copied it.
+/// The engine's progress, shown per image: a live bar of bytes on a terminal while the image is copied (and one
+/// overall bar counting images), and a line per finished destination, plain when redirected. The engine reports
+/// bytes per destination and layer only, so the image a callback belongs to is the one whose copy runs on the current
+/// async flow (<see cref="Track"/> sets it). A layer two images share is copied once and counted for the image that
+/// copied it.
 /// </summary>
 public sealed class ProgressObserver : IReplicationObserver
 {
     private readonly AsyncLocal<ImageProgress?> _current = new();
     private readonly CliConsole _console;
     private readonly CancellationToken _stopping;
+    private readonly Lock _overallGate = new();
+    private ProgressTask? _overall;
+    private int _images;
+    private int _completed;
+
+    /// <summary>Marks the overall bar, whose value counts images, not bytes (<see cref="ImageBytesColumn"/>).</summary>
+    private static readonly object OverallTag = new();
 
     /// <param name="console">Where lines go.</param>
     /// <param name="stopping">The command's stop signals: a copy cut short once it is cancelled reads as interrupted.</param>
@@ -25,15 +34,72 @@ public sealed class ProgressObserver : IReplicationObserver
     }
 
     /// <summary>Set while a live display runs (terminal only).</summary>
-    public ProgressContext? Live { get; set; }
+    public ProgressContext? Live { get; private set; }
+
+    /// <summary>
+    /// The live display's columns: the image's bytes, except on the overall bar, whose value is a count of images.
+    /// </summary>
+    public static ProgressColumn[] Columns() =>
+        [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ImageBytesColumn(), new SpinnerColumn()];
+
+    /// <summary>
+    /// Starts showing bars on <paramref name="live"/>: one overall bar counting the <paramref name="images"/> images,
+    /// and one per image while it is copied. An image's bar is taken off once the image is done (its lines and the
+    /// summary say how it ended), so the display holds the overall bar and at most one bar per image copied at once
+    /// (--parallel), however many images the run has: Spectre redraws every task it holds on each refresh, and a bar
+    /// per image of a large registry kept the memory and a core busy redrawing bars nobody could see.
+    /// </summary>
+    public void Begin(ProgressContext live, int images)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        lock (_overallGate)
+        {
+            _images = images;
+            _completed = 0;
+            _overall = live.AddTask(OverallDescription(0, images), maxValue: Math.Max(images, 1));
+            _overall.Tag = OverallTag;
+            Live = live;
+        }
+    }
+
+    /// <summary>The live display has ended: lines and notices are written as when redirected.</summary>
+    public void End()
+    {
+        lock (_overallGate)
+        {
+            Live = null;
+            _overall = null;
+        }
+    }
 
     /// <summary>Attributes the engine's callbacks on this async flow to <paramref name="label"/>, a request for <paramref name="digest"/> under <paramref name="tag"/>.</summary>
     public ImageProgress Track(string label, string? tag, string? digest)
     {
-        var progress = new ImageProgress(label, tag, digest, Live?.AddTask(Markup.Escape(label), maxValue: 1));
+        var live = Live;
+        var progress = live is null
+            ? new ImageProgress(label, tag, digest, null)
+            : new ImageProgress(label, tag, digest, live.AddTask(Markup.Escape(label), maxValue: 1), task => Completed(live, task));
         _current.Value = progress;
         return progress;
     }
+
+    /// <summary>One image is done: its bar leaves the display and the overall bar counts it.</summary>
+    private void Completed(ProgressContext live, ProgressTask task)
+    {
+        live.RemoveTask(task);
+        lock (_overallGate)
+        {
+            if (_overall is { } overall)
+            {
+                _completed++;
+                overall.Value = _completed;
+                overall.Description = OverallDescription(_completed, _images);
+            }
+        }
+    }
+
+    private static string OverallDescription(int completed, int images) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{completed} of {images} image(s)");
 
     public void PlanReady(ReplicationDestination destination, string digest, int blobsToCopy, long bytesToCopy) =>
         _current.Value?.AddTotal(bytesToCopy);
@@ -68,11 +134,9 @@ public sealed class ProgressObserver : IReplicationObserver
     public void DestinationDone(DestinationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (Live is not null)
-        {
-            return;
-        }
 
+        // Written as each destination finishes, on a terminal too (above the bars), so that the run's results are on
+        // the screen or in the file as they happen, and none has to be held for a table at the end.
         // A referrer's subject is copied first on the same flow, untagged: the requested tag is only the requested image's.
         var image = _current.Value;
         var tag = image is not null && (image.Digest is null || string.Equals(result.Digest, image.Digest, StringComparison.Ordinal)) ? image.Tag : null;
@@ -81,6 +145,17 @@ public sealed class ProgressObserver : IReplicationObserver
         var detail = result.Outcome == ReplicationOutcome.Failed ? text.Detail
             : text.Detail.Length == 0 ? counts
             : $"{counts}; {text.Detail}";
-        _console.Line($"{text.Word,-10} {image?.Label ?? "image"} -> {result.Destination}  {detail}");
+        _console.Outcome(text, $"{image?.Label ?? "image"} -> {result.Destination}  {detail}");
+    }
+
+    /// <summary>The image bars' bytes; nothing on the overall bar, whose value is a number of images.</summary>
+    private sealed class ImageBytesColumn : ProgressColumn
+    {
+        private readonly DownloadedColumn _bytes = new();
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            ReferenceEquals(task.Tag, OverallTag) ? Text.Empty : _bytes.Render(options, task, deltaTime);
+
+        public override int? GetColumnWidth(RenderOptions options) => _bytes.GetColumnWidth(options);
     }
 }

@@ -1,87 +1,104 @@
 using Replicator.Cli.Verification;
 using Replicator.Core.Ecr.Model;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Replicator.Cli.Output;
 
 /// <summary>
-/// verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer"). A source
-/// image that is archived and absent from a destination is its own row, "archived, not replicated", and its own count
-/// in the caption, outside the drift. A destination that could not be read is one row per repository, tag "-",
-/// "unreadable", counted in the caption's drift; its reasons follow the table, one line each (<see cref="Reasons"/>),
-/// since a table cell would wrap them. An image whose referrers the source would not list is a row "v1 > referrers",
-/// "referrers not listed", counted and explained the same way.
+/// verify's table: one row per tag and destination, and one per referrer of a tagged image ("v1 > referrer"), written
+/// a repository at a time (one table each, <see cref="TableWriter"/>) as soon as that repository is compared, after a
+/// first line naming the source and destinations. A source image that is archived and absent from a destination is its
+/// own row, "archived, not replicated", and its own count in the closing line, outside the drift. A destination that
+/// could not be read is one row per repository, tag "-", "unreadable", counted in the drift; its reasons follow the
+/// closing line, one line each, since a table cell would wrap them. An image whose referrers the source would not list
+/// is a row "v1 > referrers", "referrers not listed", counted and explained the same way. Only the counts and the
+/// reasons (a bounded number of them) are kept from one repository to the next.
 /// </summary>
-public static class VerifyTable
+public sealed class VerifyTable(CliConsole console) : IVerifyOutput
 {
-    public static Table Render(VerifyReport report)
+    /// <summary>Reason lines at most per kind; the reasons of a misconfigured destination repeat, the lines need not.</summary>
+    public const int MaxReasons = 100;
+
+    private readonly Reasons _unreadable = new();
+    private readonly Reasons _unlisted = new();
+
+    public void Begin(string sourceRegion, IReadOnlyList<string> destinations)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        var table = new Table().Title($"Verify: {report.SourceRegion} -> {string.Join(", ", report.Destinations)}")
-            .AddColumns("Repository", "Tag", "Destination", "Source digest", "Destination digest", "Status");
-        foreach (var e in report.Entries)
+        ArgumentNullException.ThrowIfNull(destinations);
+        console.Line($"Verify: {sourceRegion} -> {string.Join(", ", destinations)}");
+    }
+
+    public void Write(IReadOnlyList<DriftEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var table = new TableWriter(console, () => new Table().AddColumns("Repository", "Tag", "Destination", "Source digest", "Destination digest", "Status"));
+        foreach (var e in entries)
         {
-            table.AddRow(
-                new Text(e.Repository),
-                new Text(e.IsReferrer ? $"{e.Tag} > {e.ArtifactType ?? "referrer"}" : e.Status == DriftStatus.ReferrersUnlisted ? $"{e.Tag} > referrers" : e.Tag ?? "-"),
-                new Text(e.Destination),
-                new Text(Format.ShortDigest(e.SourceDigest)),
-                new Text(Format.ShortDigest(e.DestinationDigest)),
-                new Markup(e.Status == DriftStatus.ArchivedNotReplicated
-                    ? $"[grey]{Describe(e.SourceImageStatus ?? ImageStatus.Archived)}, not replicated[/]"
-                    : e.Status switch
-                    {
-                        DriftStatus.InSync => "[green]in sync[/]",
-                        DriftStatus.Missing => "[red]missing[/]",
-                        DriftStatus.Different => "[red]different digest[/]",
-                        DriftStatus.Unreadable => "[red]unreadable[/]",
-                        DriftStatus.ReferrersUnlisted => "[red]referrers not listed[/]",
-                        _ => "[yellow]extra[/]",
-                    } + ImageStatuses(e)));
+            table.Add(Row(e));
         }
 
-        table.Caption((report.InSync
-            ? $"in sync: {report.Entries.Count(e => e.Status == DriftStatus.InSync && !e.IsReferrer)} tag(s){Referrers(report)} checked"
-            : $"drift: {report.Missing} missing, {report.Different} different, {report.Extra} extra{Unreadable(report)}{ReferrersUnlisted(report)} of {report.Entries.Count}")
-            + ArchivedNotReplicated(report));
-        return table;
+        table.Flush();
+
+        // Grouped as the lines read: an unreadable destination's repositories under its reason; a repository's tags
+        // whose referrers were not listed under the source's reason (the same for every destination, so each tag once).
+        foreach (var group in entries.Where(e => e.Status == DriftStatus.Unreadable).GroupBy(e => (e.Destination, e.Reason)))
+        {
+            _unreadable.Add(group.Key.Destination, group.Key.Reason, group.Select(e => e.Repository).Distinct(StringComparer.Ordinal).ToList());
+        }
+
+        foreach (var group in entries.Where(e => e.Status == DriftStatus.ReferrersUnlisted).GroupBy(e => (e.Repository, e.Reason)))
+        {
+            _unlisted.Add(group.Key.Repository, group.Key.Reason, group.Select(e => e.Tag ?? "-").Distinct(StringComparer.Ordinal).ToList());
+        }
     }
 
-    /// <summary>Only when some destination could not be read, so that a report without one reads as before.</summary>
-    private static string Unreadable(VerifyReport report) => report.Unreadable is var n and > 0 ? $", {n} unreadable" : string.Empty;
-
-    /// <summary>Only when the source would not list some image's referrers, likewise.</summary>
-    private static string ReferrersUnlisted(VerifyReport report) => report.ReferrersUnlisted is var n and > 0 ? $", {n} with referrers not listed" : string.Empty;
-
-    /// <summary>
-    /// Why each unreadable destination could not be read: one plain line per destination and reason (the reason is
-    /// already one redacted line), naming its repositories, the first few of them. Then why the source would not list
-    /// some images' referrers: one line per repository and reason, naming its tags, the first few of them (the source
-    /// refused, so the line is the same for every destination).
-    /// </summary>
-    public static IReadOnlyList<string> Reasons(VerifyReport report)
+    public void End(VerifyCounts counts)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        return [
-            .. report.Entries.Where(e => e.Status == DriftStatus.Unreadable)
-                .GroupBy(e => (e.Destination, e.Reason))
-                .Select(g => $"unreadable: {g.Key.Destination} ({FirstFew(g.Select(e => e.Repository))}): {g.Key.Reason ?? "unknown error"}"),
-            .. report.Entries.Where(e => e.Status == DriftStatus.ReferrersUnlisted)
-                .GroupBy(e => (e.Repository, e.Reason))
-                .Select(g => $"referrers not listed: {g.Key.Repository} ({FirstFew(g.Select(e => e.Tag ?? "-"))}): {g.Key.Reason ?? "unknown error"}"),
-        ];
+        ArgumentNullException.ThrowIfNull(counts);
+        console.Line(Caption(counts));
+        foreach (var line in _unreadable.Lines("unreadable").Concat(_unlisted.Lines("referrers not listed")))
+        {
+            console.Line(line);
+        }
     }
 
-    private static string FirstFew(IEnumerable<string> names)
+    /// <summary>The closing line: what was checked when in sync, else the drift; then the archived tags not replicated.</summary>
+    public static string Caption(VerifyCounts counts)
     {
-        const int named = 3;
-        var distinct = names.Distinct(StringComparer.Ordinal).ToList();
-        return string.Join(", ", distinct.Take(named)) + (distinct.Count > named ? $" and {distinct.Count - named} more" : string.Empty);
+        ArgumentNullException.ThrowIfNull(counts);
+        return (counts.InSync
+            ? $"in sync: {counts.InSyncTags} tag(s){(counts.Referrers > 0 ? $" and {counts.Referrers} referrer(s)" : string.Empty)} checked"
+            : $"drift: {counts.Missing} missing, {counts.Different} different, {counts.Extra} extra"
+                // Only when some destination could not be read, or some referrers not listed, so that a report
+                // without them reads as before.
+                + (counts.Unreadable > 0 ? $", {counts.Unreadable} unreadable" : string.Empty)
+                + (counts.ReferrersUnlisted > 0 ? $", {counts.ReferrersUnlisted} with referrers not listed" : string.Empty)
+                + $" of {counts.Entries}")
+
+            // Not drift, but a gap the operator should see: those tags reach the destinations only once restored.
+            + (counts.ArchivedNotReplicated > 0 ? $"; {counts.ArchivedNotReplicated} archived, not replicated (restore them to copy)" : string.Empty);
     }
 
-    /// <summary>Not drift, but a gap the operator should see: those tags reach the destinations only once restored.</summary>
-    private static string ArchivedNotReplicated(VerifyReport report) =>
-        report.ArchivedNotReplicated is var n and > 0 ? $"; {n} archived, not replicated (restore them to copy)" : string.Empty;
+    private static IRenderable[] Row(DriftEntry e) =>
+    [
+        new Text(e.Repository),
+        new Text(e.IsReferrer ? $"{e.Tag} > {e.ArtifactType ?? "referrer"}" : e.Status == DriftStatus.ReferrersUnlisted ? $"{e.Tag} > referrers" : e.Tag ?? "-"),
+        new Text(e.Destination),
+        new Text(Format.ShortDigest(e.SourceDigest)),
+        new Text(Format.ShortDigest(e.DestinationDigest)),
+        new Markup(e.Status == DriftStatus.ArchivedNotReplicated
+            ? $"[grey]{Describe(e.SourceImageStatus ?? ImageStatus.Archived)}, not replicated[/]"
+            : e.Status switch
+            {
+                DriftStatus.InSync => "[green]in sync[/]",
+                DriftStatus.Missing => "[red]missing[/]",
+                DriftStatus.Different => "[red]different digest[/]",
+                DriftStatus.Unreadable => "[red]unreadable[/]",
+                DriftStatus.ReferrersUnlisted => "[red]referrers not listed[/]",
+                _ => "[yellow]extra[/]",
+            } + ImageStatuses(e)),
+    ];
 
     /// <summary>", source archived", ", destination archived": an image that is not ACTIVE on either side.</summary>
     private static string ImageStatuses(DriftEntry e) =>
@@ -95,5 +112,60 @@ public static class VerifyTable
         _ => Markup.Escape(imageStatus),
     };
 
-    private static string Referrers(VerifyReport report) => report.Entries.Count(e => e.IsReferrer) is var n and > 0 ? $" and {n} referrer(s)" : string.Empty;
+    /// <summary>
+    /// Reason lines, "KIND: WHO (FIRST, FEW and N more): REASON", in the order they were first met: for each
+    /// (who, reason) the first three names and how many there were, for the first <see cref="MaxReasons"/> pairs, then
+    /// how many names fell under the others.
+    /// </summary>
+    private sealed class Reasons
+    {
+        private const int Named = 3;
+        private readonly Dictionary<(string Who, string? Reason), (List<string> Names, int Count)> _groups = [];
+        private readonly List<(string Who, string? Reason)> _order = [];
+        private int _leftOut;
+
+        /// <param name="names">Names new to the group: a repository is written once, so its names are met once.</param>
+        public void Add(string who, string? reason, IReadOnlyList<string> names)
+        {
+            var key = (who, reason);
+            if (!_groups.TryGetValue(key, out var group))
+            {
+                if (_groups.Count >= MaxReasons)
+                {
+                    _leftOut += names.Count;
+                    return;
+                }
+
+                group = ([], 0);
+                _order.Add(key);
+            }
+
+            foreach (var name in names)
+            {
+                if (group.Names.Count < Named)
+                {
+                    group.Names.Add(name);
+                }
+
+                group.Count++;
+            }
+
+            _groups[key] = group;
+        }
+
+        public IEnumerable<string> Lines(string kind)
+        {
+            foreach (var key in _order)
+            {
+                var (names, count) = _groups[key];
+                var more = count > names.Count ? $" and {count - names.Count} more" : string.Empty;
+                yield return $"{kind}: {key.Who} ({string.Join(", ", names)}{more}): {key.Reason ?? "unknown error"}";
+            }
+
+            if (_leftOut > 0)
+            {
+                yield return $"{kind}: {_leftOut} more under other reasons, not shown";
+            }
+        }
+    }
 }

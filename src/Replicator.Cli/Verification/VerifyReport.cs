@@ -1,26 +1,25 @@
 namespace Replicator.Cli.Verification;
 
-/// <summary>verify's result, also its --json shape.</summary>
+/// <summary>
+/// The shape of verify's --json document: the command writes it entry by entry (<see cref="Output.VerifyJsonWriter"/>)
+/// rather than building this record, and its tests hold the two to the same bytes.
+/// </summary>
 public sealed record VerifyReport(string SourceRegion, IReadOnlyList<string> Destinations, IReadOnlyList<DriftEntry> Entries)
 {
-    /// <summary>
-    /// No drift: an archived source image without a replica is reported (<see cref="ArchivedNotReplicated"/>) but is
-    /// not drift, since nothing can copy it until it is restored. An <see cref="Unreadable"/> destination is not in
-    /// sync: nothing is known of it; nor are referrers the source would not list (<see cref="ReferrersUnlisted"/>).
-    /// </summary>
-    public bool InSync => Entries.All(e => e.Status is DriftStatus.InSync or DriftStatus.ArchivedNotReplicated);
+    /// <inheritdoc cref="VerifyCounts.InSync"/>
+    public bool InSync => VerifyCounts.Of(Entries).InSync;
 
-    public int Missing => Entries.Count(e => e.Status == DriftStatus.Missing);
+    public int Missing => VerifyCounts.Of(Entries).Missing;
 
-    public int Different => Entries.Count(e => e.Status == DriftStatus.Different);
+    public int Different => VerifyCounts.Of(Entries).Different;
 
-    public int Extra => Entries.Count(e => e.Status == DriftStatus.Extra);
+    public int Extra => VerifyCounts.Of(Entries).Extra;
 
-    public int ArchivedNotReplicated => Entries.Count(e => e.Status == DriftStatus.ArchivedNotReplicated);
+    public int ArchivedNotReplicated => VerifyCounts.Of(Entries).ArchivedNotReplicated;
 
-    /// <summary>Repositories of a destination that could not be read (<see cref="DriftStatus.Unreadable"/>), one entry each.</summary>
-    public int Unreadable => Entries.Count(e => e.Status == DriftStatus.Unreadable);
+    /// <inheritdoc cref="VerifyCounts.Unreadable"/>
+    public int Unreadable => VerifyCounts.Of(Entries).Unreadable;
 
-    /// <summary>Images whose referrers the source would not list (<see cref="DriftStatus.ReferrersUnlisted"/>), one entry per destination.</summary>
-    public int ReferrersUnlisted => Entries.Count(e => e.Status == DriftStatus.ReferrersUnlisted);
+    /// <inheritdoc cref="VerifyCounts.ReferrersUnlisted"/>
+    public int ReferrersUnlisted => VerifyCounts.Of(Entries).ReferrersUnlisted;
 }

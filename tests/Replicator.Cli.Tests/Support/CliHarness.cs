@@ -83,9 +83,14 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task<CliRun> RunCancellableAsync(IEnvironmentVariables environment, TimeProvider time, bool terminal, CancellationToken cancellationToken, params string[] args) =>
         RunWithAsync(environment, null, terminal, time, args, cancellationToken);
 
-    private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default)
+    /// <summary>A run whose stdout is <paramref name="output"/>: a test's own writer, which can see when each line arrives.</summary>
+    public Task<CliRun> RunIntoAsync(StringWriter output, bool terminal, params string[] args) =>
+        RunWithAsync(Environment(), null, terminal, TimeProvider.System, args, output: output);
+
+    private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default, StringWriter? output = null)
     {
-        using var output = new StringWriter();
+        using var ownOutput = output is null ? new StringWriter() : null;
+        output ??= ownOutput!;
         using var error = new StringWriter();
         var context = new CliContext
         {

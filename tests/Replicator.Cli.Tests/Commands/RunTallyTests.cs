@@ -1,0 +1,66 @@
+using Replicator.Cli.Commands;
+using Replicator.Cli.Output;
+using Replicator.Core.Errors;
+using Replicator.Core.Replication;
+
+namespace Replicator.Cli.Tests.Commands;
+
+public sealed class RunTallyTests
+{
+    private static readonly ReplicationDestination West = ReplicationDestination.Parse("us-west-2");
+
+    [Fact]
+    public void A_long_run_keeps_counts_and_only_the_first_few_not_done_destinations()
+    {
+        var tally = new RunTally();
+
+        for (var i = 0; i < 5 * RunTally.MaxNotDone; i++)
+        {
+            tally.Add(Run(i, i % 2 == 0 ? Copied(i) : Failed(i)), stopped: false);
+        }
+
+        // What the runner keeps of 500 images: counts, and 100 of the 250 failures for the closing table.
+        Assert.Equal((500, 250, 250), (tally.Images, tally.Done, tally.NotDoneCount));
+        Assert.Equal(RunTally.MaxNotDone, tally.NotDone.Count);
+        Assert.Equal("app1", tally.NotDone[0].Repository);
+        Assert.All(tally.NotDone, row => Assert.Equal(Outcomes.Failed, row.Text.Word));
+        Assert.Equal("500 image(s), 250 copied, 0 up to date, 0 skipped, 250 failed, 500.0 KiB copied", tally.Caption());
+        Assert.False(tally.Interrupted);
+        var table = ResultTables.NotDone(tally);
+        Assert.NotNull(table);
+        Assert.Equal(RunTally.MaxNotDone, table.Rows.Count);
+    }
+
+    [Fact]
+    public void A_run_where_everything_is_done_has_no_not_done_table()
+    {
+        var tally = new RunTally();
+
+        tally.Add(Run(0, Copied(0)), stopped: false);
+
+        Assert.Null(ResultTables.NotDone(tally));
+        Assert.Equal("Summary: 1 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1.0 KiB copied", ResultTables.Summary(tally));
+    }
+
+    [Fact]
+    public void A_copy_a_stop_cut_short_is_interrupted()
+    {
+        var tally = new RunTally();
+
+        tally.Add(Run(0, new DestinationResult(West, ReplicationOutcome.Failed, Digest(0), 0, 0, 0, TimeSpan.Zero, ReplicationErrorCodes.DeadlineExceeded, "cut short")), stopped: true);
+
+        Assert.True(tally.Interrupted);
+        Assert.Contains(", 1 interrupted,", tally.Caption(), StringComparison.Ordinal);
+    }
+
+    private static ImageRun Run(int i, DestinationResult result) =>
+        new($"app{i}", "v1", new ReplicationResult(new ImageReference("111111111111", "us-east-1", $"app{i}", Digest(i), "v1"), Digest(i), [result]));
+
+    private static DestinationResult Copied(int i) =>
+        new(West, ReplicationOutcome.Replicated, Digest(i), 1, 0, 1024, TimeSpan.FromSeconds(1)) { Tag = "v1" };
+
+    private static DestinationResult Failed(int i) =>
+        new(West, ReplicationOutcome.Failed, Digest(i), 0, 0, 1024, TimeSpan.FromSeconds(1), "ImageTagAlreadyExistsException", "refused");
+
+    private static string Digest(int i) => "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
+}
