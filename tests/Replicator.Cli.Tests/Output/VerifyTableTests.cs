@@ -1,0 +1,68 @@
+using Replicator.Cli.Composition;
+using Replicator.Cli.Output;
+using Replicator.Cli.Verification;
+using Replicator.Testing;
+using Spectre.Console;
+
+namespace Replicator.Cli.Tests.Output;
+
+public sealed class VerifyTableTests
+{
+    [Fact]
+    public void A_repository_longer_than_a_table_is_written_in_tables_of_MaxRows()
+    {
+        using var output = new StringWriter();
+        var table = new TableWriter(Redirected(output), () => new Table().AddColumns("Repository", "Tag"));
+
+        for (var i = 0; i < (2 * TableWriter.MaxRows) + 1; i++)
+        {
+            table.Add(new Text("app"), new Text($"v{i}"));
+        }
+
+        // Two full tables are written as soon as they are full; the last row waits for Flush.
+        Assert.Equal(2, Headers(output.ToString()));
+        table.Flush();
+        Assert.Equal(3, Headers(output.ToString()));
+        Assert.Contains("│ v2000 ", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reason_lines_are_bounded_and_name_the_first_few_repositories()
+    {
+        using var output = new StringWriter();
+        var table = new VerifyTable(Redirected(output));
+        var counts = new VerifyCounts();
+        table.Begin("us-east-1", ["us-west-2"]);
+
+        // Five repositories a destination cannot read for one reason, then one each for many other reasons.
+        var entries = Enumerable.Range(0, 5).Select(i => Unreadable($"app{i}", "AccessDenied"))
+            .Concat(Enumerable.Range(0, VerifyTable.MaxReasons + 20).Select(i => Unreadable($"other{i}", $"AccessDenied {i}")));
+        foreach (var entry in entries)
+        {
+            counts.Add(entry);
+            table.Write([entry]);
+        }
+
+        table.End(counts);
+
+        var lines = output.ToString().Split(Environment.NewLine).Where(l => l.StartsWith("unreadable: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(VerifyTable.MaxReasons + 1, lines.Count);
+        Assert.Equal("unreadable: us-west-2 (app0, app1, app2 and 2 more): AccessDenied", lines[0]);
+        Assert.Equal("unreadable: us-west-2 (other98): AccessDenied 98", lines[^2]);
+        Assert.Equal("unreadable: 21 more under other reasons, not shown", lines[^1]);
+        Assert.Contains("drift: 0 missing, 0 different, 0 extra, 125 unreadable of 125", output.ToString(), StringComparison.Ordinal);
+    }
+
+    private static DriftEntry Unreadable(string repository, string reason) =>
+        new(repository, null, "us-west-2", null, null, DriftStatus.Unreadable) { Reason = reason };
+
+    private static int Headers(string text) =>
+        text.Split(Environment.NewLine).Count(l => l.Contains("│ Repository", StringComparison.Ordinal));
+
+    private static CliConsole Redirected(TextWriter output) => new(new CliContext
+    {
+        Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
+        Out = output,
+        Error = TextWriter.Null,
+    });
+}
