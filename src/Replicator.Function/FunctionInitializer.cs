@@ -85,6 +85,13 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             logger.Warn(unknown);
         }
 
+        // An entry left behind by a destination removed from DESTINATION_REGIONS, or a mistyped one: not an init error
+        // (that stopped every destination until the next deploy), but said once per instance, where a typo is seen.
+        foreach (var ignored in config.IgnoredEntries)
+        {
+            logger.Warn(ignored.ToString());
+        }
+
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
             : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint), url) : null;

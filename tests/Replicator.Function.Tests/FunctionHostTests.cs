@@ -3,6 +3,7 @@ using E = Replicator.Function.Tests.Support.Events;
 using LocalLambdaHost;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
+using Replicator.Function.Events;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
 using Replicator.Testing;
@@ -164,6 +165,35 @@ public sealed class FunctionHostTests : IAsyncLifetime
         var warning = Assert.Single(warnings);
         Assert.StartsWith("DESTINATION_REGIONS: us-wset-2 is not a region this build knows: if it is mistyped", warning, StringComparison.Ordinal);
         Assert.Contains("UnknownRegionHostNotFound", warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A destination removed from DESTINATION_REGIONS whose entries stay in DESTINATION_KMS_KEYS,
+    /// DESTINATION_CREDENTIALS and DESTINATION_ROLE_ARNS: the function starts and replicates (it stopped at init with
+    /// Runtime.ConfigInvalid on every invocation), and says once, at init, which entry of which variable it ignores.
+    /// </summary>
+    [Fact]
+    public async Task Entries_of_a_removed_destination_are_warned_about_once_at_init_and_replication_goes_on()
+    {
+        _ = Start(Environment(
+            ("DESTINATION_REGIONS", "us-west-2"),
+            ("DESTINATION_KMS_KEYS", "us-west-2=alias/a,eu-west-1=alias/b"),
+            ("DESTINATION_CREDENTIALS", "333333333333:cn-north-1=ssm:/replicator/cn"),
+            ("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/writer")));
+
+        var result = await _api.InvokeAsync(JsonSerializer.Serialize(new SQSEvent { Records = [E.Record("m-1", E.Body())] }, EventJsonContext.Default.SQSEvent), TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Empty(Failures(result));
+        Assert.Equal(new ReplicationDestination("us-west-2"), Assert.Single(Assert.Single(_replicator.Calls).Request.Destinations));
+        var warnings = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("level", out var level) && level.GetString() == "WARN")
+            .Select(l => l.GetProperty("message").GetString()!)
+            .ToList();
+        Assert.Equal(3, warnings.Count);
+        Assert.Contains(warnings, w => w.StartsWith("DESTINATION_KMS_KEYS: entry 'eu-west-1=alias/b' ignored: region eu-west-1 is not in DESTINATION_REGIONS", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("DESTINATION_CREDENTIALS: entry '333333333333:cn-north-1=ssm:/replicator/cn' ignored: destination 333333333333:cn-north-1 is not in DESTINATION_REGIONS", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("DESTINATION_ROLE_ARNS: entry '222222222222=arn:aws:iam::222222222222:role/writer' ignored: account 222222222222 is not the account of any destination", StringComparison.Ordinal));
     }
 
     [Fact]

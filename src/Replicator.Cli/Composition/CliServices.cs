@@ -37,15 +37,17 @@ public sealed class CliServices : IDisposable
         var mapping = criteria?.Mapping ?? RepositoryMapping.Identity;
         DestinationAccess access;
         IReadOnlyDictionary<string, string> kmsKeys;
+        var ignored = new List<IgnoredEntry>();
         try
         {
             // The exported environment of the function may configure more destinations than this run selects: their
-            // entries are checked (against DESTINATION_REGIONS when it is exported too) and left out, as the scope says.
+            // entries are checked in full and left out, as the scope says; one naming neither DESTINATION_REGIONS (when
+            // it is exported too) nor the selection is reported, as the function reports it.
             var scope = criteria is null || !usesDestinations
                 ? DestinationScope.None
                 : DestinationScope.Selected(criteria.Destinations, context.Environment.GetEnvironmentVariable(ReplicationDestination.Variable));
-            access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, scope, criteria.SourceRegion);
-            kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), scope);
+            access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, scope, criteria.SourceRegion, ignored);
+            kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), scope, ignored);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
         }
@@ -53,6 +55,14 @@ public sealed class CliServices : IDisposable
         {
             throw new UsageException(e.Message);
         }
+
+        // On stderr, before the command's own output: not a usage error, since the function accepts the same environment.
+        foreach (var entry in ignored)
+        {
+            context.Error.Write($"warning: {entry}\n");
+        }
+
+        context.Error.Flush();
 
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys };
         _engine = ReplicatorServices.Create(

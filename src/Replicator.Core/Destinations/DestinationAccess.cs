@@ -43,7 +43,7 @@ public sealed partial record DestinationAccess
     public IReadOnlyDictionary<ReplicationDestination, string> CredentialParameters { get; init; } = new Dictionary<ReplicationDestination, string>();
 
     /// <summary>
-    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse(string?, string?, string?, string?, DestinationScope, string)"/>),
+    /// Whose STS endpoint assumes the roles of other accounts: the replicator's own region (set by <see cref="Parse(string?, string?, string?, string?, DestinationScope, string, ICollection{IgnoredEntry})"/>),
     /// the nearest, and the session it returns is valid in every region (docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html),
     /// so one session per role serves all of that account's destination regions. STS must be active there for the
     /// role's account, not the replicator's: where it is not (an opt-in region that account has not enabled), the
@@ -79,28 +79,29 @@ public sealed partial record DestinationAccess
     /// <summary>
     /// Reads the four variables and checks them against <paramref name="destinations"/>, every one of them used (the
     /// function's <see cref="DestinationScope.Every"/>), and the replicator's own region <paramref name="homeRegion"/>.
-    /// Throws <see cref="SettingException"/> naming the variable.
+    /// Throws <see cref="SettingException"/> naming the variable; a well-formed entry naming none of
+    /// <paramref name="destinations"/> is added to <paramref name="ignored"/> instead (<see cref="IgnoredEntry"/>).
     /// </summary>
-    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, IReadOnlyList<ReplicationDestination> destinations, string homeRegion) =>
-        FromEnvironment(environment, DestinationScope.Every(destinations), homeRegion);
+    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, IReadOnlyList<ReplicationDestination> destinations, string homeRegion, ICollection<IgnoredEntry>? ignored = null) =>
+        FromEnvironment(environment, DestinationScope.Every(destinations), homeRegion, ignored);
 
     /// <summary>
-    /// Reads the four variables: each in full grammar, each entry against <paramref name="scope"/>'s configured
-    /// destinations, and only the entries of its destinations in use are kept.
+    /// Reads the four variables: each in full grammar, and only the entries of <paramref name="scope"/>'s destinations in
+    /// use are kept; an entry naming none of its configured destinations is added to <paramref name="ignored"/>.
     /// </summary>
-    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, DestinationScope scope, string homeRegion)
+    public static DestinationAccess FromEnvironment(IEnvironmentVariables environment, DestinationScope scope, string homeRegion, ICollection<IgnoredEntry>? ignored = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         string? Get(string name) => environment.GetEnvironmentVariable(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-        return Parse(Get(RoleNameVariable), Get(RoleArnsVariable), Get(ExternalIdVariable), Get(CredentialsVariable), scope, homeRegion);
+        return Parse(Get(RoleNameVariable), Get(RoleArnsVariable), Get(ExternalIdVariable), Get(CredentialsVariable), scope, homeRegion, ignored);
     }
 
-    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, IReadOnlyList{ReplicationDestination}, string)"/>.</summary>
-    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, IReadOnlyList<ReplicationDestination> destinations, string homeRegion) =>
-        Parse(roleName, roleArns, externalId, credentials, DestinationScope.Every(destinations), homeRegion);
+    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, IReadOnlyList{ReplicationDestination}, string, ICollection{IgnoredEntry})"/>.</summary>
+    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, IReadOnlyList<ReplicationDestination> destinations, string homeRegion, ICollection<IgnoredEntry>? ignored = null) =>
+        Parse(roleName, roleArns, externalId, credentials, DestinationScope.Every(destinations), homeRegion, ignored);
 
-    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, DestinationScope, string)"/>.</summary>
-    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, DestinationScope scope, string homeRegion)
+    /// <summary>Parses the variables' values (null when unset); see <see cref="FromEnvironment(IEnvironmentVariables, DestinationScope, string, ICollection{IgnoredEntry})"/>.</summary>
+    public static DestinationAccess Parse(string? roleName, string? roleArns, string? externalId, string? credentials, DestinationScope scope, string homeRegion, ICollection<IgnoredEntry>? ignored = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentException.ThrowIfNullOrEmpty(homeRegion);
@@ -158,6 +159,11 @@ public sealed partial record DestinationAccess
             {
                 throw new SettingException(RoleArnsVariable, $"account {account} is listed twice");
             }
+
+            if (!scope.AllowsAccount(account))
+            {
+                ignored?.Add(new IgnoredEntry(RoleArnsVariable, entry, $"account {account} is not the account of any destination in DESTINATION_REGIONS (nor the CLI's --destination-region)"));
+            }
         }
 
         var parameters = new Dictionary<ReplicationDestination, string>();
@@ -177,11 +183,6 @@ public sealed partial record DestinationAccess
                 throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)}: {e.Message}; {Written}");
             }
 
-            if (!scope.Allows(destination))
-            {
-                throw new SettingException(CredentialsVariable, $"destination {EcrNames.Quote(key)} is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region): {Written}");
-            }
-
             if (!reference.StartsWith(SsmScheme, StringComparison.Ordinal) || !ParameterNamePattern().IsMatch(reference[SsmScheme.Length..]))
             {
                 throw new SettingException(CredentialsVariable, $"entry for {key} must be {key}=ssm:/PARAMETER/NAME (an SSM parameter name: letters, digits and _.-/)");
@@ -190,6 +191,12 @@ public sealed partial record DestinationAccess
             if (!parameters.TryAdd(destination, reference[SsmScheme.Length..]))
             {
                 throw new SettingException(CredentialsVariable, $"destination {key} is listed twice");
+            }
+
+            if (!scope.Allows(destination))
+            {
+                // Written as in DESTINATION_REGIONS, or it names another destination than the one meant.
+                ignored?.Add(new IgnoredEntry(CredentialsVariable, entry, $"destination {key} is not in DESTINATION_REGIONS (nor the CLI's --destination-region); a destination is written there as REGION or ACCOUNT:REGION"));
             }
         }
 
@@ -204,15 +211,8 @@ public sealed partial record DestinationAccess
             }
         }
 
-        foreach (var account in arns.Keys)
-        {
-            if (!scope.AllowsAccount(account))
-            {
-                throw new SettingException(RoleArnsVariable, $"account {account} is not the account of any destination in DESTINATION_REGIONS");
-            }
-        }
-
-        // Well formed and named rightly, an entry of a destination this run does not use is not an error, but not kept.
+        // Well formed, an entry of a destination this run does not use is not an error, but not kept: one configured
+        // but not selected (the CLI's subset), or one not configured at all, reported above (IgnoredEntry).
         return new DestinationAccess
         {
             RoleName = roleName ?? DefaultRoleName,

@@ -40,17 +40,19 @@ public static partial class KmsKeys
 
     /// <summary>
     /// Parses the variable's value into <see cref="ReplicatorOptions.KmsKeyIds"/> (keyed as it is); null or blank is no
-    /// key. Each entry must name one of <paramref name="destinations"/> (or, for <c>REGION</c>, a region of one), all of
-    /// them used (the function's <see cref="DestinationScope.Every"/>). Throws <see cref="SettingException"/>.
+    /// key. An entry that names none of <paramref name="destinations"/> (nor, for <c>REGION</c>, a region of one), all of
+    /// them used (the function's <see cref="DestinationScope.Every"/>), is added to <paramref name="ignored"/>, not kept.
+    /// Throws <see cref="SettingException"/> for a malformed entry.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Parse(string? value, IReadOnlyList<ReplicationDestination> destinations) =>
-        Parse(value, DestinationScope.Every(destinations));
+    public static IReadOnlyDictionary<string, string> Parse(string? value, IReadOnlyList<ReplicationDestination> destinations, ICollection<IgnoredEntry>? ignored = null) =>
+        Parse(value, DestinationScope.Every(destinations), ignored);
 
     /// <summary>
-    /// Parses the variable's value: every entry in full grammar and against <paramref name="scope"/>'s configured
-    /// destinations; only the keys of its destinations in use are returned.
+    /// Parses the variable's value: every entry in full grammar; only the keys of <paramref name="scope"/>'s destinations
+    /// in use are returned, and an entry naming none of its configured destinations is added to
+    /// <paramref name="ignored"/> (<see cref="IgnoredEntry"/>: removing a destination must not stop the others).
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Parse(string? value, DestinationScope scope)
+    public static IReadOnlyDictionary<string, string> Parse(string? value, DestinationScope scope, ICollection<IgnoredEntry>? ignored = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -81,11 +83,6 @@ public static partial class KmsKeys
             }
 
             var kind = target.RegistryId is null ? "region" : "destination";
-            if (target.RegistryId is null ? !scope.AllowsRegion(target.Region) : !scope.Allows(target))
-            {
-                throw new SettingException(Variable, $"{kind} {name} is not in DESTINATION_REGIONS (the CLI's --destination-region)");
-            }
-
             if (!named.Add(target))
             {
                 throw new SettingException(Variable, $"{kind} {name} is listed twice");
@@ -94,6 +91,12 @@ public static partial class KmsKeys
             if (KeyProblem(entry[(equals + 1)..], target.Region) is { } problem)
             {
                 throw new SettingException(Variable, $"entry {EcrNames.Quote(entry)}: {problem}");
+            }
+
+            if (target.RegistryId is null ? !scope.AllowsRegion(target.Region) : !scope.Allows(target))
+            {
+                ignored?.Add(new IgnoredEntry(Variable, entry, $"{kind} {name} is not in DESTINATION_REGIONS (nor the CLI's --destination-region)"));
+                continue;
             }
 
             // Well formed and named rightly, the key of a destination this run does not use is not an error, but not kept.

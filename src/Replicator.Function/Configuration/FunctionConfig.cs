@@ -42,6 +42,12 @@ public sealed record FunctionConfig
     /// <summary>DESTINATION_KMS_KEYS: the KMS key per destination region for sources encrypted with KMS.</summary>
     public IReadOnlyDictionary<string, string> KmsKeyIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The entries of DESTINATION_CREDENTIALS, DESTINATION_ROLE_ARNS and DESTINATION_KMS_KEYS that name no destination of
+    /// <see cref="Destinations"/> (one removed, or mistyped): ignored, and logged as one WARN each at init.
+    /// </summary>
+    public IReadOnlyList<IgnoredEntry> IgnoredEntries { get; init; } = [];
+
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
 
     /// <summary>

@@ -64,6 +64,9 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(DestinationRegions, $"{own.Region} is the function's own region (AWS_REGION): give other regions, or ACCOUNT:{own.Region} for another account");
         }
 
+        // Entries of DESTINATION_CREDENTIALS, DESTINATION_ROLE_ARNS and DESTINATION_KMS_KEYS naming no destination: the
+        // initializer logs one WARN each (Core's rule, IgnoredEntry).
+        var ignored = new List<IgnoredEntry>();
         DestinationAccess access;
         RepositoryMapping mapping;
         EventBusReference? eventBus = null;
@@ -83,7 +86,7 @@ internal static partial class FunctionConfigLoader
                 eventEndpoint = ResolveEventEndpoint(eventBus.RegionOr(region), environment);
             }
 
-            access = DestinationAccess.FromEnvironment(environment, destinations, region);
+            access = DestinationAccess.FromEnvironment(environment, destinations, region, ignored);
             mapping = RepositoryMapping.Parse(Get(RepositoryMapping.Variable));
 
             // Checked here so a bad override is an init error, not a failure of every record.
@@ -115,13 +118,15 @@ internal static partial class FunctionConfigLoader
                 + $"Give each rule a destination prefix that no other rule and no unmapped name can produce, narrow {RepositoryFilterVariable}, or {remedy}");
         }
 
+        var kmsKeys = ParseKmsKeys(Get(DestinationKmsKeys), destinations, ignored);
         return new FunctionConfig
         {
             Region = region,
             Destinations = destinations,
             Access = access,
             RepositoryMapping = mapping,
-            KmsKeyIds = ParseKmsKeys(Get(DestinationKmsKeys), destinations),
+            KmsKeyIds = kmsKeys,
+            IgnoredEntries = ignored,
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             ReconcileQueueUrl = reconcileQueueUrl,
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
@@ -158,11 +163,11 @@ internal static partial class FunctionConfigLoader
     }
 
     // The rule is Core's (the CLI reads the same variable); only the error type is the function's.
-    internal static IReadOnlyDictionary<string, string> ParseKmsKeys(string? value, IReadOnlyList<ReplicationDestination> destinations)
+    internal static IReadOnlyDictionary<string, string> ParseKmsKeys(string? value, IReadOnlyList<ReplicationDestination> destinations, ICollection<IgnoredEntry> ignored)
     {
         try
         {
-            return KmsKeys.Parse(value, destinations);
+            return KmsKeys.Parse(value, destinations, ignored);
         }
         catch (SettingException ex)
         {

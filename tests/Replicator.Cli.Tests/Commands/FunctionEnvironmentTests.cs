@@ -78,14 +78,40 @@ public sealed class FunctionEnvironmentTests
         Assert.Empty(sqs.Requests);
     }
 
+    /// <summary>
+    /// An entry naming neither a destination of an exported DESTINATION_REGIONS nor the selection: what a destination
+    /// removed from the stack leaves behind, or a typo. Ignored with a warning on stderr, as the function ignores it with
+    /// a WARN at init (Core's one rule); the run goes on and stdout holds its results alone.
+    /// </summary>
     [Theory]
-    [InlineData("DESTINATION_CREDENTIALS", "ap-south-1=ssm:/replicator/ap", "is not one of the destinations")]
+    [InlineData("DESTINATION_CREDENTIALS", "ap-south-1=ssm:/replicator/ap", "destination ap-south-1 is not in DESTINATION_REGIONS")]
     [InlineData("DESTINATION_ROLE_ARNS", "444444444444=arn:aws:iam::444444444444:role/writer", "account 444444444444 is not the account of any destination")]
     [InlineData("DESTINATION_KMS_KEYS", "ap-south-1=alias/ecr", "region ap-south-1 is not in DESTINATION_REGIONS")]
-    public async Task An_entry_naming_a_destination_absent_from_an_exported_DESTINATION_REGIONS_is_refused(string variable, string value, string problem)
+    public async Task An_entry_naming_a_destination_absent_from_an_exported_DESTINATION_REGIONS_is_ignored_with_a_warning(string variable, string value, string problem)
     {
         await using var h = await CliHarness.StartAsync();
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(64), "v1");
+        var image = CliHarness.Single(64);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var environment = h.Environment((variable, value), ("DESTINATION_REGIONS", "us-west-2,eu-west-1"));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        var warning = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("warning: ", StringComparison.Ordinal));
+        Assert.StartsWith($"warning: {variable}: entry '{value}' ignored: {problem}", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(variable, run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A malformed entry stays a usage error, whichever destination it names.</summary>
+    [Theory]
+    [InlineData("DESTINATION_CREDENTIALS", "ap-south-1=/replicator/ap", "entry for ap-south-1 must be ap-south-1=ssm:/PARAMETER/NAME")]
+    [InlineData("DESTINATION_ROLE_ARNS", "444444444444=arn:aws:iam::555555555555:role/writer", "belongs to account 555555555555")]
+    [InlineData("DESTINATION_KMS_KEYS", "ap-south-1=ecr", "the key must be a key id")]
+    public async Task A_malformed_entry_naming_a_destination_absent_from_an_exported_DESTINATION_REGIONS_is_refused(string variable, string value, string problem)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(67), "v1");
         var environment = h.Environment((variable, value), ("DESTINATION_REGIONS", "us-west-2,eu-west-1"));
 
         var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);

@@ -77,7 +77,7 @@ public sealed class DestinationAccessTests
 
     [Theory]
     [InlineData(null, null, null, null, "cn-north-1", "DESTINATION_CREDENTIALS", "partition aws-cn")]
-    [InlineData(null, null, null, "eu-west-3=ssm:/x", "us-west-2", "DESTINATION_CREDENTIALS", "is not one of the destinations (DESTINATION_REGIONS; the CLI's --destination-region)")]
+    [InlineData(null, null, null, "eu-west-3=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a b", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a,us-west-2=ssm:/b", "us-west-2", "DESTINATION_CREDENTIALS", "listed twice")]
@@ -85,7 +85,7 @@ public sealed class DestinationAccessTests
     [InlineData(null, "222222222222", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")]
     [InlineData(null, "222222222222=arn:aws:iam::333333333333:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "belongs to account 333333333333")]
     [InlineData(null, "222222222222=arn:aws-cn:iam::222222222222:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "partition aws-cn")]
-    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "not the account of any destination")]
+    [InlineData(null, "222222222222=arn:aws:iam::333333333333:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "belongs to account 333333333333")]
     [InlineData(null, "2222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "12 digits")]
     [InlineData(null, null, "x", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
     [InlineData(null, null, "café-42", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
@@ -173,14 +173,43 @@ public sealed class DestinationAccessTests
         Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, null, null, null, DestinationScope.Selected([China], null), Home));
     }
 
+    /// <summary>
+    /// What a destination removed from DESTINATION_REGIONS leaves behind (or a mistyped one): ignored and reported, for
+    /// the function's WARN at init and the CLI's warning, never refused, which stopped every destination.
+    /// </summary>
     [Theory]
-    [InlineData(null, "ap-south-1=ssm:/x", "is not one of the destinations")]
-    [InlineData("444444444444=arn:aws:iam::444444444444:role/x", null, "not the account of any destination")]
-    public void With_configured_destinations_an_entry_naming_none_of_them_is_refused(string? roleArns, string? credentials, string expected)
+    [InlineData(null, "ap-south-1=ssm:/x", "DESTINATION_CREDENTIALS", "ap-south-1=ssm:/x", "destination ap-south-1 is not in DESTINATION_REGIONS")]
+    [InlineData(null, "333333333333:cn-north-1=ssm:/replicator/cn", "DESTINATION_CREDENTIALS", "333333333333:cn-north-1=ssm:/replicator/cn", "destination 333333333333:cn-north-1 is not in DESTINATION_REGIONS")]
+    [InlineData("444444444444=arn:aws:iam::444444444444:role/x", null, "DESTINATION_ROLE_ARNS", "444444444444=arn:aws:iam::444444444444:role/x", "account 444444444444 is not the account of any destination in DESTINATION_REGIONS")]
+    public void With_configured_destinations_an_entry_naming_none_of_them_is_ignored_and_reported(string? roleArns, string? credentials, string variable, string entry, string reason)
     {
-        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, roleArns, null, credentials, DestinationScope.Selected([West], "us-west-2,eu-west-1"), Home));
+        var selected = new List<IgnoredEntry>();
+        var every = new List<IgnoredEntry>();
 
-        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+        var cli = DestinationAccess.Parse(null, roleArns, null, credentials, DestinationScope.Selected([West], "us-west-2,eu-west-1"), Home, selected);
+        var function = DestinationAccess.Parse(null, roleArns, null, credentials, [West, OtherAccount], Home, every);
+
+        foreach (var (access, ignored) in new[] { (cli, selected), (function, every) })
+        {
+            Assert.Empty(access.CredentialParameters);
+            Assert.Empty(access.RoleArns);
+            var reported = Assert.Single(ignored);
+            Assert.Equal((variable, entry), (reported.Setting, reported.Entry));
+            Assert.StartsWith(reason, reported.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Entries_of_configured_destinations_are_not_reported()
+    {
+        var ignored = new List<IgnoredEntry>();
+
+        // Configured and in use, or configured and not selected (the CLI's subset): neither is reported.
+        _ = DestinationAccess.Parse(null, "222222222222=arn:aws:iam::222222222222:role/writer", null, "333333333333:cn-north-1=ssm:/cn", [OtherAccount, China], Home, ignored);
+        _ = DestinationAccess.Parse(null, "222222222222=arn:aws:iam::222222222222:role/writer", null, "333333333333:cn-north-1=ssm:/cn", DestinationScope.Selected([West], $"{West},{OtherAccount},{China}"), Home, ignored);
+        _ = DestinationAccess.Parse(null, "222222222222=arn:aws:iam::222222222222:role/writer", null, "333333333333:cn-north-1=ssm:/cn", DestinationScope.None, Home, ignored);
+
+        Assert.Empty(ignored);
     }
 
     private static DestinationAccess Parse(IReadOnlyList<ReplicationDestination> destinations, string? roleName = null, string? roleArns = null, string? externalId = null, string? credentials = null, string home = Home) =>

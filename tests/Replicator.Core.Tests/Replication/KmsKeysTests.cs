@@ -30,20 +30,53 @@ public sealed class KmsKeysTests
     }
 
     [Fact]
-    public void A_scope_keeps_the_keys_of_its_destinations_in_use_and_checks_the_others_against_the_configured_ones()
+    public void A_scope_keeps_the_keys_of_its_destinations_in_use_and_reports_those_naming_none_of_the_configured_ones()
     {
         const string Value = "us-west-2=alias/own,eu-west-1=alias/eu,222222222222:us-west-2=alias/backup";
+        List<IgnoredEntry> selectedIgnored = [], grammarOnlyIgnored = [], noneIgnored = [], typoIgnored = [];
 
-        var selected = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2,eu-west-1,222222222222:us-west-2"));
-        var grammarOnly = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2", "222222222222")], null));
-        var none = KmsKeys.Parse(Value, DestinationScope.None);
-        var typo = Assert.Throws<SettingException>(() => KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2")));
+        var selected = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2,eu-west-1,222222222222:us-west-2"), selectedIgnored);
+        var grammarOnly = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2", "222222222222")], null), grammarOnlyIgnored);
+        var none = KmsKeys.Parse(Value, DestinationScope.None, noneIgnored);
+        var typo = KmsKeys.Parse(Value, DestinationScope.Selected([new("us-west-2")], "us-west-2"), typoIgnored);
 
         Assert.Equal(["us-west-2"], selected.Keys);
         Assert.Equal(["222222222222:us-west-2", "us-west-2"], grammarOnly.Keys.Order());
         Assert.Empty(none);
-        Assert.Contains("region eu-west-1 is not in DESTINATION_REGIONS", typo.Problem, StringComparison.Ordinal);
+        Assert.Equal(["us-west-2"], typo.Keys);
+
+        // Configured but not selected: left out silently; configured nowhere: left out and reported.
+        Assert.Empty(selectedIgnored);
+        Assert.Empty(grammarOnlyIgnored);
+        Assert.Empty(noneIgnored);
+        Assert.Equal(
+            [
+                new IgnoredEntry("DESTINATION_KMS_KEYS", "eu-west-1=alias/eu", "region eu-west-1 is not in DESTINATION_REGIONS (nor the CLI's --destination-region)"),
+                new IgnoredEntry("DESTINATION_KMS_KEYS", "222222222222:us-west-2=alias/backup", "destination 222222222222:us-west-2 is not in DESTINATION_REGIONS (nor the CLI's --destination-region)"),
+            ],
+            typoIgnored);
         Assert.Throws<SettingException>(() => KmsKeys.Parse("us-west-2", DestinationScope.None));
+    }
+
+    /// <summary>
+    /// A region dropped from DESTINATION_REGIONS with its key left behind: the function's scope ignores the entry and
+    /// reports it (a WARN at init), as the CLI's does; refusing it stopped every destination at init.
+    /// </summary>
+    [Theory]
+    [InlineData("ap-south-1=alias/ecr", "region ap-south-1 is not in DESTINATION_REGIONS")]
+    [InlineData("444444444444:us-west-2=alias/ecr", "destination 444444444444:us-west-2 is not in DESTINATION_REGIONS")]
+    [InlineData("222222222222:eu-west-1=alias/ecr", "destination 222222222222:eu-west-1 is not in DESTINATION_REGIONS")]
+    public void An_entry_naming_no_configured_destination_is_ignored_and_reported(string entry, string reason)
+    {
+        var ignored = new List<IgnoredEntry>();
+
+        var keys = KmsKeys.Parse($"us-west-2=alias/own,{entry}", Destinations, ignored);
+
+        Assert.Equal(["us-west-2"], keys.Keys);
+        var reported = Assert.Single(ignored);
+        Assert.Equal(("DESTINATION_KMS_KEYS", entry), (reported.Setting, reported.Entry));
+        Assert.StartsWith(reason, reported.Reason, StringComparison.Ordinal);
+        Assert.Equal(["us-west-2"], KmsKeys.Parse($"us-west-2=alias/own,{entry}", Destinations).Keys);
     }
 
     [Theory]
@@ -63,9 +96,11 @@ public sealed class KmsKeysTests
     [InlineData("us-west-2=alias/a b", "REGION=KEY")]
     [InlineData("12:us-west-2=key", "12")]
     [InlineData("mars=key", "not an AWS region")]
-    [InlineData("ap-south-1=key", "region ap-south-1 is not in DESTINATION_REGIONS")]
-    [InlineData("444444444444:us-west-2=key", "destination 444444444444:us-west-2 is not in DESTINATION_REGIONS")]
-    [InlineData("222222222222:eu-west-1=key", "destination 222222222222:eu-west-1 is not in DESTINATION_REGIONS")]
+
+    // Malformed, an entry is refused whichever destination it names, configured or not.
+    [InlineData("ap-south-1=key", "entry 'ap-south-1=key': the key must be a key id")]
+    [InlineData("ap-south-1=alias/a,ap-south-1=alias/b", "region ap-south-1 is listed twice")]
+    [InlineData("444444444444:us-west-2=arn:aws:kms:eu-west-1:444444444444:alias/a", "the key is in region eu-west-1, not us-west-2")]
     [InlineData("us-west-2=alias/a,us-west-2=alias/b", "region us-west-2 is listed twice")]
     [InlineData("222222222222:us-west-2=alias/a,222222222222:us-west-2=alias/b", "destination 222222222222:us-west-2 is listed twice")]
     public void A_bad_entry_is_a_setting_error_naming_the_variable_and_the_problem(string value, string expected)

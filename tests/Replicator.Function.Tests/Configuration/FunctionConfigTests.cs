@@ -131,9 +131,9 @@ public class FunctionConfigTests
     [InlineData("REPOSITORY_MAPPING", "team/")]
     [InlineData("REPOSITORY_MAPPING", "team/=Mirror/")]
     [InlineData("DESTINATION_ROLE_NAME", "no spaces")]
-    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/x")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::333333333333:role/x")]
     [InlineData("DESTINATION_EXTERNAL_ID", "x")]
-    [InlineData("DESTINATION_CREDENTIALS", "eu-west-1=ssm:/x")]
+    [InlineData("DESTINATION_CREDENTIALS", "eu-west-1=/x")]
     [InlineData("DESTINATION_CREDENTIALS", "us-west-2=arn:aws:ssm:us-east-1:111111111111:parameter/x")]
     public void Invalid_values_name_the_variable(string variable, string? value)
     {
@@ -281,12 +281,10 @@ public class FunctionConfigTests
     [Theory]
     [InlineData("us-west-2", "REGION=KEY")]
     [InlineData("12:us-west-2=key", "12")]
-    [InlineData("222222222222:eu-west-1=key", "destination 222222222222:eu-west-1 is not in DESTINATION_REGIONS")]
-    [InlineData("222222222222:us-west-2=key", "destination 222222222222:us-west-2 is not in DESTINATION_REGIONS")]
     [InlineData("=key", "REGION=KEY")]
     [InlineData("us-west-2=", "REGION=KEY")]
     [InlineData("mars=key", "not an AWS region")]
-    [InlineData("eu-west-1=key", "not in DESTINATION_REGIONS")]
+    [InlineData("eu-west-1=key", "entry 'eu-west-1=key': the key must be a key id")]
     [InlineData("us-west-2=alias/a,us-west-2=alias/b", "listed twice")]
     [InlineData("us-west-2=key", "entry 'us-west-2=key': the key must be a key id")]
     [InlineData("111111111111:us-west-2=arn:aws:kms:eu-west-1:111111111111:alias/ecr", "the key is in region eu-west-1, not us-west-2")]
@@ -297,6 +295,65 @@ public class FunctionConfigTests
         var error = Fails(("DESTINATION_REGIONS", "us-west-2,111111111111:us-west-2"), ("DESTINATION_KMS_KEYS", value));
 
         Assert.Equal("DESTINATION_KMS_KEYS", error.Variable);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An entry left behind by a destination removed from DESTINATION_REGIONS (the stack deploys it: CloudFormation cannot
+    /// compare the parts of these strings) is ignored and reported, for a WARN at init; it was an init error, which
+    /// stopped every destination on every invocation until a fix was deployed.
+    /// </summary>
+    [Theory]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2=alias/a,eu-west-1=alias/b", "eu-west-1=alias/b", "region eu-west-1 is not in DESTINATION_REGIONS")]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2=alias/a,222222222222:us-west-2=alias/b", "222222222222:us-west-2=alias/b", "destination 222222222222:us-west-2 is not in DESTINATION_REGIONS")]
+    [InlineData("DESTINATION_CREDENTIALS", "eu-west-1=ssm:/replicator/eu", "eu-west-1=ssm:/replicator/eu", "destination eu-west-1 is not in DESTINATION_REGIONS")]
+    [InlineData("DESTINATION_CREDENTIALS", "333333333333:cn-north-1=ssm:/replicator/cn", "333333333333:cn-north-1=ssm:/replicator/cn", "destination 333333333333:cn-north-1 is not in DESTINATION_REGIONS")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/writer", "222222222222=arn:aws:iam::222222222222:role/writer", "account 222222222222 is not the account of any destination")]
+    public void An_entry_naming_a_destination_not_configured_is_ignored_and_reported(string variable, string value, string entry, string reason)
+    {
+        var config = Load(("DESTINATION_REGIONS", "us-west-2"), (variable, value));
+
+        var ignored = Assert.Single(config.IgnoredEntries);
+        Assert.Equal(variable, ignored.Setting);
+        Assert.Equal(entry, ignored.Entry);
+        Assert.StartsWith(reason, ignored.Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"{variable}: entry '{entry}' ignored: {reason}", ignored.ToString(), StringComparison.Ordinal);
+
+        // Nothing of it is used: no key, parameter or role for any destination but the configured one's.
+        Assert.DoesNotContain(config.KmsKeyIds.Keys, k => k != "us-west-2");
+        Assert.Empty(config.Access.CredentialParameters);
+        Assert.Empty(config.Access.RoleArns);
+        Assert.Equal(variable == "DESTINATION_KMS_KEYS" ? "alias/a" : null, config.KmsKeyIds.GetValueOrDefault("us-west-2"));
+    }
+
+    [Fact]
+    public void Without_entries_for_other_destinations_nothing_is_reported()
+    {
+        var config = Load(
+            ("DESTINATION_REGIONS", "us-west-2,222222222222:eu-west-1,333333333333:cn-north-1"),
+            ("DESTINATION_KMS_KEYS", "us-west-2=alias/a,222222222222:eu-west-1=alias/b"),
+            ("DESTINATION_CREDENTIALS", "333333333333:cn-north-1=ssm:/replicator/cn"),
+            ("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::222222222222:role/writer"));
+
+        Assert.Empty(config.IgnoredEntries);
+        Assert.Empty(Load().IgnoredEntries);
+    }
+
+    /// <summary>Only a well-formed entry is ignored: a malformed one still stops init, whatever destination it names.</summary>
+    [Theory]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2=alias/a,eu-west-1=alias/b c", "REGION=KEY")]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2=alias/a,eu-west-1=west", "entry 'eu-west-1=west': the key must be a key id")]
+    [InlineData("DESTINATION_KMS_KEYS", "us-west-2=alias/a,eu-west-1=arn:aws:kms:us-west-2:222222222222:alias/b", "the key is in region us-west-2, not eu-west-1")]
+    [InlineData("DESTINATION_KMS_KEYS", "eu-west-1=alias/a,eu-west-1=alias/b", "region eu-west-1 is listed twice")]
+    [InlineData("DESTINATION_CREDENTIALS", "eu-west-1=/replicator/eu", "entry for eu-west-1 must be eu-west-1=ssm:/PARAMETER/NAME")]
+    [InlineData("DESTINATION_CREDENTIALS", "mars=ssm:/replicator/mars", "destination 'mars'")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws-cn:iam::222222222222:role/writer", "partition aws-cn")]
+    [InlineData("DESTINATION_ROLE_ARNS", "222222222222=arn:aws:iam::444444444444:role/writer", "belongs to account 444444444444")]
+    public void A_malformed_entry_naming_a_destination_not_configured_is_still_refused(string variable, string value, string expected)
+    {
+        var error = Fails(("DESTINATION_REGIONS", "us-west-2"), (variable, value));
+
+        Assert.Equal(variable, error.Variable);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
