@@ -54,6 +54,9 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
     public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
         _access.WritesWithSourceCredentials(destination, sourceAccount);
 
+    public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) =>
+        _access.Route(destination, sourceAccount).Kind == DestinationRouteKind.SsmCredentials;
+
     /// <summary>
     /// The credentials source of a route: one per role, assumed through STS in <see cref="DestinationAccess.StsRegion"/>
     /// (else the destination's region), falling back to the region of the destination that first asked where STS is

@@ -104,6 +104,7 @@ internal sealed class DestinationReplicator
             {
                 SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
                 CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
+                KeyRefused = FailureClassifier.IsStoredKeyRefused(ex, clients.SignsWithStoredKey(destination, source.Reference.RegistryId)),
             };
 
             // A refused source layer may mean the image was deleted mid-copy: the engine reports it once it has asked.

@@ -68,5 +68,16 @@ public sealed record DestinationResult(
     /// </summary>
     public bool CredentialsDenied { get; init; }
 
+    /// <summary>
+    /// Failed because the service refused the destination's stored access key itself as unknown (ECR's
+    /// <c>UnrecognizedClientException</c>, or STS's <c>InvalidClientTokenId</c> for the AssumeRole of the parameter's
+    /// role), the key coming from DESTINATION_CREDENTIALS (<see cref="IDestinationClients.SignsWithStoredKey"/>), after
+    /// the parameter was read again (<see cref="FailureClassifier.IsStoredKeyRefused"/>). A key just created and put
+    /// into the parameter can be refused so for some seconds, as IAM is eventually consistent: a caller may give it the
+    /// grace it gives <see cref="CredentialsDenied"/>. <see cref="ErrorCode"/> stays the service's code (ECR's) or
+    /// <c>DestinationCredentialsUnavailable</c> (STS's).
+    /// </summary>
+    public bool KeyRefused { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

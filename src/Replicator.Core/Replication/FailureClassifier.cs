@@ -91,6 +91,44 @@ internal static class FailureClassifier
     public static bool IsCredentialsDenied(Exception exception) =>
         exception is ReplicationException { ErrorCode: ReplicationErrorCodes.DestinationCredentialsUnavailable, InnerException: AmazonServiceException { ErrorCode: "AccessDenied" or "AccessDeniedException" } };
 
+    /// <summary>
+    /// The service refused the access key itself as unknown: ECR's <c>UnrecognizedClientException</c>, or STS's
+    /// <c>InvalidClientTokenId</c> for an AssumeRole signed with it (<see cref="EcrErrorCodes.IsRefusedKey"/>), on a
+    /// destination signed with a stored key (<paramref name="signsWithStoredKey"/>,
+    /// <see cref="IDestinationClients.SignsWithStoredKey"/>). The ECR client and the SSM credentials source have read the
+    /// parameter again and sent once more by then, so the key refused is the one the parameter holds now. A key just
+    /// created is refused so for some seconds: IAM is eventually consistent
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency;
+    /// a new access key "not immediately active", https://github.com/aws/aws-sdk-js/issues/559; botocore retries its own
+    /// tests' InvalidClientTokenId for it, https://github.com/boto/botocore/pull/3600). Not for the replicator's own
+    /// credentials or a role session STS issued: those are valid when handed out, and a refusal of them (an opt-in
+    /// region, a token of the wrong version) does not pass with time.
+    /// </summary>
+    public static bool IsStoredKeyRefused(Exception exception, bool signsWithStoredKey)
+    {
+        if (!signsWithStoredKey)
+        {
+            return false;
+        }
+
+        // Inner exceptions count, as for a refused source layer: a part queue hands an upload's error on wrapped.
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            var refused = e switch
+            {
+                EcrException ecr => EcrErrorCodes.IsRefusedKey(ecr.ErrorCode),
+                ReplicationException { ErrorCode: ReplicationErrorCodes.DestinationCredentialsUnavailable, InnerException: AmazonServiceException sts } => EcrErrorCodes.IsRefusedKey(sts.ErrorCode),
+                _ => false,
+            };
+            if (refused)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static string Unexpected(Exception exception) =>
         ErrorText.Quote(exception.Message) is { Length: > 0 } message
             ? $"{exception.GetType().Name} during replication: {message}"

@@ -15,4 +15,12 @@ public interface IDestinationClients
     /// a destination without an account of its own is in the source's account.
     /// </summary>
     bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount);
+
+    /// <summary>
+    /// Whether <see cref="GetClient"/> signs (or assumes the destination's role) with a long-term access key an operator
+    /// stores and rotates (DESTINATION_CREDENTIALS' SSM parameter), rather than the replicator's own credentials or a
+    /// role session STS issues: such a key, just created, can be refused for a few seconds while IAM propagates it
+    /// (<see cref="DestinationResult.KeyRefused"/>).
+    /// </summary>
+    bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount);
 }

@@ -104,7 +104,11 @@ internal sealed class ImageDeleter
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
-            return Failed(code, message, transient) with { CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex) };
+            return Failed(code, message, transient) with
+            {
+                CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
+                KeyRefused = FailureClassifier.IsStoredKeyRefused(ex, _destinationClients.SignsWithStoredKey(destination, source.RegistryId)),
+            };
         }
 
         DestinationResult Result(ReplicationOutcome outcome, string? message) =>

@@ -52,4 +52,7 @@ public sealed class RetryingDestinationClients : IDestinationClients
 
     public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
         _inner.WritesWithSourceCredentials(destination, sourceAccount);
+
+    public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) =>
+        _inner.SignsWithStoredKey(destination, sourceAccount);
 }

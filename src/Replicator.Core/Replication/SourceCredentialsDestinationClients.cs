@@ -14,4 +14,6 @@ public sealed class SourceCredentialsDestinationClients(IEcrClientProvider clien
     }
 
     public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
+
+    public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) => false;
 }

@@ -144,11 +144,18 @@ public sealed class RecordHandler(
 
         // Retried while any destination failed transiently, even beside a permanent failure (ShouldRetry): the error type
         // is then a transient destination's, the one the retry is for; the reason names every failed destination either way.
-        var denialGrace = !result.ShouldRetry && InAccessDeniedGrace(result, message);
-        var retry = result.ShouldRetry || denialGrace;
+        var graced = result.ShouldRetry ? null : InAccessDeniedGrace(result, message);
+        var retry = result.ShouldRetry || graced is not null;
         var failure = result.Destinations.Where(d => !d.Succeeded).OrderBy(d => d.Transient != retry).First();
         var failureReason = FailureReason.Describe(result, config.RepositoryMapping, SqsDeadLetterQueue.MaxReasonLength - BatchProcessor.LastReceivePreambleRoom);
-        if (denialGrace)
+        if (graced is { KeyRefused: true })
+        {
+            logger.Warn(
+                $"Access key refused in {graced.Destination} ({graced.ErrorCode}) on receive {RedeliveryScheduler.ReceiveCount(message)} of the message: retried, in case "
+                + $"a key just put into its DESTINATION_CREDENTIALS parameter is not yet valid everywhere in IAM; dead-lettered from receive {AccessDeniedGraceReceives + 1} on",
+                fields with { Outcome = LogOutcomes.Failed, ErrorType = graced.ErrorCode });
+        }
+        else if (graced is not null)
         {
             logger.Warn(
                 $"AccessDenied on receive {RedeliveryScheduler.ReceiveCount(message)} of the message: retried, in case the role's policy is still "
@@ -171,12 +178,21 @@ public sealed class RecordHandler(
     /// role's Deny is in place before the function's new filter, which then acknowledges them as Skipped). Three
     /// receives are at least two redelivery delays apart (RETRY_BASE_SECONDS, jittered): a denial still there on the
     /// third is real and goes to the dead-letter queue with its reason, as before.
+    /// The same receives are given to a destination's stored access key refused as unknown
+    /// (<see cref="Core.Replication.DestinationResult.KeyRefused"/>: ECR's <c>UnrecognizedClientException</c>, STS's
+    /// <c>InvalidClientTokenId</c>), which a key just created and put into its SSM parameter can meet for some seconds
+    /// for the same reason (a new access key is not immediately valid: https://github.com/aws/aws-sdk-js/issues/559).
     /// </summary>
     public const int AccessDeniedGraceReceives = 2;
 
-    private static bool InAccessDeniedGrace(ReplicationResult result, SQSMessage message) =>
-        result.Destinations.Any(d => !d.Succeeded && (d.ErrorCode == EcrErrorCodes.AccessDeniedException || d.CredentialsDenied))
-        && RedeliveryScheduler.ReceiveCount(message) <= AccessDeniedGraceReceives;
+    /// <summary>The failed destination that earns the grace on this receive (a key refusal first, for its message), or null.</summary>
+    private static DestinationResult? InAccessDeniedGrace(ReplicationResult result, SQSMessage message) =>
+        RedeliveryScheduler.ReceiveCount(message) > AccessDeniedGraceReceives
+            ? null
+            : result.Destinations
+                .Where(d => !d.Succeeded && (d.KeyRefused || d.ErrorCode == EcrErrorCodes.AccessDeniedException || d.CredentialsDenied))
+                .OrderBy(d => !d.KeyRefused)
+                .FirstOrDefault();
 
     private void LogDestination(DestinationResult destination, LogFields fields)
     {

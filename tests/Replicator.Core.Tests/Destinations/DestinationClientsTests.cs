@@ -13,6 +13,26 @@ public sealed class DestinationClientsTests
     private const string SourceAccount = "111111111111";
     private const string OtherAccount = "222222222222";
 
+    /// <summary>
+    /// Only a destination signed with the key of a DESTINATION_CREDENTIALS parameter signs with a stored key, the one a
+    /// rotation can replace by a key IAM has not propagated yet (the function's grace for DestinationResult.KeyRefused).
+    /// </summary>
+    [Fact]
+    public void Only_a_destination_with_an_ssm_parameter_signs_with_a_stored_key()
+    {
+        ReplicationDestination china = new("cn-north-1", "333333333333"), other = new("us-west-2", OtherAccount), own = new("eu-west-1");
+        var access = DestinationAccess.Parse(null, null, null, "333333333333:cn-north-1=ssm:/replicator/cn", [china, other, own], "us-east-1");
+        var credentials = new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret"));
+        using var http = new HttpClient();
+        using var clients = new DestinationClients(new EcrClientFactory(http, credentials, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())), access, credentials, new FakeSecurityTokenService(TimeProvider.System, TimeSpan.FromHours(1)), () => throw new InvalidOperationException("no SSM here"));
+        var retrying = new RetryingDestinationClients(clients, new Core.Resilience.EcrCallRunner(new Core.Resilience.RetrySettings(), TimeProvider.System, () => 0.5), 10, TimeProvider.System);
+
+        Assert.True(retrying.SignsWithStoredKey(china, SourceAccount));
+        Assert.False(retrying.SignsWithStoredKey(other, SourceAccount));
+        Assert.False(retrying.SignsWithStoredKey(own, SourceAccount));
+        Assert.False(new SourceCredentialsDestinationClients(new EcrClientFactory(http, credentials, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()))).SignsWithStoredKey(china, SourceAccount));
+    }
+
     [Fact]
     public async Task A_role_is_assumed_once_in_the_replicators_own_region_for_every_region_of_its_account()
     {

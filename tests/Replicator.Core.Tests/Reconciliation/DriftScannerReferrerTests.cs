@@ -226,5 +226,8 @@ public sealed class DriftScannerReferrerTests
 
         public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) =>
             inner.WritesWithSourceCredentials(destination, sourceAccount);
+
+        public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) =>
+            inner.SignsWithStoredKey(destination, sourceAccount);
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Amazon.Runtime;
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -35,6 +36,41 @@ public sealed class FailureClassifierTests
         var (_, message, _) = FailureClassifier.Classify(new InvalidOperationException(new string('x', 5_000)), "v1", CancellationToken.None);
 
         Assert.Equal("InvalidOperationException during replication: ...", message);
+    }
+
+    /// <summary>
+    /// A stored key refused as unknown (ECR's UnrecognizedClientException, STS's InvalidClientTokenId at the AssumeRole
+    /// of the parameter's role) sets DestinationResult.KeyRefused, which the function retries on the first receives: a
+    /// key just created can be refused so for some seconds. Never for the replicator's own credentials or a role session.
+    /// </summary>
+    [Theory]
+    [InlineData("ecr", "UnrecognizedClientException", true, true)]
+    [InlineData("sts", "InvalidClientTokenId", true, true)]
+    [InlineData("ecr", "UnrecognizedClientException", false, false)]
+    [InlineData("sts", "InvalidClientTokenId", false, false)]
+    [InlineData("ecr", "AccessDeniedException", true, false)]
+    [InlineData("ecr", "ExpiredTokenException", true, false)]
+    [InlineData("ecr", "InvalidSignatureException", true, false)]
+    [InlineData("sts", "AccessDenied", true, false)]
+    [InlineData("sts", "ExpiredToken", true, false)]
+    public void Only_a_stored_key_refused_as_unknown_is_a_key_refusal(string service, string code, bool storedKey, bool refused)
+    {
+        Exception error = service == "ecr"
+            ? new EcrException(code, "The security token included in the request is invalid.", operation: "DescribeRepositories")
+            : new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not assume role arn:aws-cn:iam::333333333333:role/writer: {code}", isTransient: false, new AmazonServiceException("refused") { ErrorCode = code });
+
+        Assert.Equal(refused, FailureClassifier.IsStoredKeyRefused(error, storedKey));
+        Assert.Equal(refused, FailureClassifier.IsStoredKeyRefused(new ChannelClosedException(error), storedKey));
+    }
+
+    [Fact]
+    public void A_refusal_of_something_else_than_the_credentials_is_no_key_refusal()
+    {
+        // The same code inside another failure than the credentials': not the key of this destination.
+        var other = new ReplicationException("SomethingElse", "x", isTransient: false, new AmazonServiceException("refused") { ErrorCode = "InvalidClientTokenId" });
+
+        Assert.False(FailureClassifier.IsStoredKeyRefused(other, signsWithStoredKey: true));
+        Assert.False(FailureClassifier.IsStoredKeyRefused(new InvalidOperationException("bug"), signsWithStoredKey: true));
     }
 
     [Theory]

@@ -10,4 +10,6 @@ internal sealed class RefusingDestinationClients(EngineHarness h, string refused
         destination.Region == refused ? throw new InvalidOperationException($"no client for {destination}") : h.Client(destination.Region);
 
     public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
+
+    public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) => false;
 }

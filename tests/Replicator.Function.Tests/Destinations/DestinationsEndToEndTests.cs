@@ -83,31 +83,50 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         Assert.DoesNotContain("IQoJb3JpZ2luX2VjE", run.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_source_keys_given_for_a_destination_in_another_partition_are_refused_there_and_the_message_says_so()
+    /// <summary>
+    /// The mistake an operator (or a bug) could make: A's own keys in the parameter of a China destination. AWS knows no
+    /// key of aws in aws-cn, and neither does LocalEcr, so the copy cannot pass by writing with them. ECR refuses the key
+    /// used directly (UnrecognizedClientException), STS the AssumeRole of the parameter's role signed with it
+    /// (InvalidClientTokenId). A key just created is refused the same way for some seconds (IAM is eventually
+    /// consistent), so the first receives are retried; from the third on the message is dead-lettered, naming the
+    /// destination.
+    /// </summary>
+    [Theory]
+    [InlineData(China + ":cn-north-1", false, EcrErrorCodes.UnrecognizedClientException)]
+    [InlineData(ChinaRole + ":cn-northwest-1", true, ReplicationErrorCodes.DestinationCredentialsUnavailable)]
+    public async Task The_source_keys_given_for_a_destination_in_another_partition_are_refused_there_and_the_message_says_so(string destination, bool withRole, string errorType)
     {
-        // The mistake an operator (or a bug) could make: A's own keys in the parameter of a China destination. AWS
-        // knows no key of aws in aws-cn, and neither does LocalEcr, so the copy cannot pass by writing with them.
         await using var ecr = await StartEcrAsync();
-        await moto.Server.PutSecureStringAsync(Home, "/e2e/wrong/cn-keys", Keys(AKeys));
+        await moto.Server.PutSecureStringAsync(Home, "/e2e/wrong/cn-keys", Keys(AKeys, withRole ? $"arn:aws-cn:iam::{ChinaRole}:role/ecr-writer" : null));
         var image = new SampleImageBuilder(83).Image(SampleFormat.Oci, [10_000]);
         await SampleImagePusher.PushAsync(Client(ecr, AKeys, Home), "app", image, "v1");
-
-        var run = await RunFunctionAsync(ecr, new()
+        var settings = new Dictionary<string, string?>
         {
-            ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1",
-            ["DESTINATION_CREDENTIALS"] = $"{China}:cn-north-1=ssm:/e2e/wrong/cn-keys",
-        }, E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home)));
+            ["DESTINATION_REGIONS"] = $"us-west-2,{destination}",
+            ["DESTINATION_CREDENTIALS"] = $"{destination}=ssm:/e2e/wrong/cn-keys",
+        };
+        var record = E.Record("m1", E.Body(repository: "app", digest: image.Digest, tag: "v1", account: A, region: Home), "app", E.QueueArnOf(A, Home));
 
-        // Processed, not retried: a key unknown in the partition is permanent, and the reason names the destination.
-        Assert.True(run.Result.IsSuccess, run.Result.Body);
-        Assert.Equal("{\"batchItemFailures\":[]}", run.Result.Body);
-        var dead = Assert.Single(run.DeadLetter.Sent);
-        Assert.Equal(EcrErrorCodes.UnrecognizedClientException, dead.ErrorType);
-        Assert.StartsWith($"{China}:cn-north-1: ", dead.Reason, StringComparison.Ordinal);
+        var first = await RunFunctionAsync(ecr, settings, ReceivedFor(record, 1));
+
+        // Retried: a refused key may be one IAM has not propagated yet. The other destination is written meanwhile.
+        Assert.Equal("{\"batchItemFailures\":[{\"itemIdentifier\":\"m1\"}]}", first.Result.Body);
+        Assert.Empty(first.DeadLetter.Sent);
+        Assert.Contains($"Access key refused in {destination} ({errorType}) on receive 1 of the message: retried", first.Output, StringComparison.Ordinal);
         Assert.True(await new RegistryProbe(Client(ecr, AKeys, "us-west-2")).HasVerifiedImageAsync("app", image.Digest));
-        Assert.False(await new RegistryProbe(Client(ecr, ChinaKeys, "cn-north-1")).HasVerifiedImageAsync("app", image.Digest));
-        Assert.DoesNotContain(AKeys.SecretAccessKey, run.Output + dead.Reason, StringComparison.Ordinal);
+
+        var last = await RunFunctionAsync(ecr, settings, ReceivedFor(record, RecordHandlerGraceOver));
+
+        // Processed, not retried: still refused after the grace, the key is wrong; the reason names the destination.
+        Assert.True(last.Result.IsSuccess, last.Result.Body);
+        Assert.Equal("{\"batchItemFailures\":[]}", last.Result.Body);
+        var dead = Assert.Single(last.DeadLetter.Sent);
+        Assert.Equal(errorType, dead.ErrorType);
+        Assert.StartsWith($"{destination}: ", dead.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("Access key refused", last.Output, StringComparison.Ordinal);
+        var china = destination.Split(':')[1];
+        Assert.False(await new RegistryProbe(Client(ecr, withRole ? ChinaRoleKeys : ChinaKeys, china)).HasVerifiedImageAsync("app", image.Digest));
+        Assert.DoesNotContain(AKeys.SecretAccessKey, first.Output + last.Output + dead.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -276,6 +276,54 @@ public class BatchProcessorTests
         }
     }
 
+    /// <summary>
+    /// The key of a DESTINATION_CREDENTIALS parameter refused as unknown (DestinationResult.KeyRefused): a key just
+    /// created and put into the parameter can be refused for some seconds (IAM is eventually consistent), so it gets the
+    /// grace of an access denial, then goes to the dead-letter queue with its reason.
+    /// </summary>
+    [Theory]
+    [InlineData("UnrecognizedClientException", 1, false)]
+    [InlineData("UnrecognizedClientException", 2, false)]
+    [InlineData("UnrecognizedClientException", 3, true)]
+    [InlineData("DestinationCredentialsUnavailable", 1, false)]
+    [InlineData("DestinationCredentialsUnavailable", 3, true)]
+    public async Task A_refused_stored_key_is_retried_on_the_first_receives_then_dead_lettered(string errorCode, int receive, bool deadLettered)
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(KeyRefused(FakeReplicator.Result(r, ReplicationOutcome.Failed, errorCode, transient: false, "The security token included in the request is invalid.")));
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("1", "v1", "g", receive)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(deadLettered ? [] : ["1"], Failed(response));
+        Assert.Equal(deadLettered, harness.DeadLetter.Sent.Count == 1);
+        if (deadLettered)
+        {
+            var sent = Assert.Single(harness.DeadLetter.Sent);
+            Assert.Equal(errorCode, sent.ErrorType);
+            Assert.Contains("The security token included in the request is invalid.", sent.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"Access key refused in us-west-2 ({errorCode}) on receive {receive} of the message: retried", harness.Output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_refusal_of_credentials_not_stored_is_dead_lettered_on_the_first_receive()
+    {
+        // The replicator's own credentials or a role session: valid when handed out, so a refusal does not pass with time.
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "UnrecognizedClientException", transient: false, "The security token included in the request is invalid."));
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("1", "v1", "g", 1)), harness.Context(), CancellationToken.None);
+
+        Assert.Empty(Failed(response));
+        Assert.Equal("UnrecognizedClientException", Assert.Single(harness.DeadLetter.Sent).ErrorType);
+    }
+
+    private static ReplicationResult KeyRefused(ReplicationResult result) =>
+        result with { Destinations = [.. result.Destinations.Select(d => d with { KeyRefused = true })] };
+
     [Fact]
     public async Task Another_permanent_failure_is_dead_lettered_on_the_first_receive()
     {
