@@ -78,9 +78,11 @@ public static class VerifyCommand
         {
             var entries = new List<DriftEntry>();
 
-            // Every status on both sides (DriftDetector): an archived image still holds its tags.
-            var details = await ImageInventory.TaggedImagesAsync(source, null, repository, cancellationToken, everyStatus: true);
-            if (details is null)
+            // Every status on both sides (DriftDetector): an archived image still holds its tags. Untagged images too,
+            // in the same listing: a referrer names its subject there (subjectManifestDigest), so an image without
+            // referrers costs no ListImageReferrers call; the tags are compared from the tagged ones.
+            var images = await ImageInventory.EveryImageAsync(source, null, repository, cancellationToken);
+            if (images is null)
             {
                 if (ImageInventory.Vanished(criteria, repository) is { } missing)
                 {
@@ -90,6 +92,8 @@ public static class VerifyCommand
                 continue;
             }
 
+            var details = Tagged(images);
+            var listed = Referrers(images);
             var expected = ImageSelector.SelectImages(repository, details, criteria);
             var sourceTags = ImageSelector.SelectImages(repository, details, criteria, applySince: false).Select(i => i.Tag).ToHashSet(StringComparer.Ordinal);
             account ??= details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
@@ -115,7 +119,7 @@ public static class VerifyCommand
 
             // The referrers of each selected image (once per digest, named after its first selected tag), and of an
             // index's platform manifests, which the copy brings along and the reconciler heals.
-            var referrers = target is null ? [] : await ReferrersAsync(source, repository, details, expected, cancellationToken);
+            var referrers = target is null ? [] : await ReferrersAsync(source, repository, details, listed, expected, cancellationToken);
             foreach (var destination in criteria.Destinations)
             {
                 var reason = unmapped ?? refused.GetValueOrDefault(destination);
@@ -170,13 +174,37 @@ public static class VerifyCommand
         _ => null,
     };
 
+    /// <summary>The tagged images of a listing of every image: those whose tags are compared.</summary>
+    private static List<ImageDetail> Tagged(IReadOnlyList<ImageDetail> images) => [.. images.Where(d => d.ImageTags is { Count: > 0 })];
+
+    /// <summary>The referrers a listing of every image names by subject (Core's, as the reconciler reads them).</summary>
+    private static SubjectReferrers Referrers(IReadOnlyList<ImageDetail> images)
+    {
+        var referrers = new SubjectReferrers();
+        foreach (var image in images)
+        {
+            referrers.Add(image);
+        }
+
+        return referrers;
+    }
+
     /// <summary>
     /// The referrers of each selected active image, named after its first selected tag; with the image's digest and
-    /// the subjects whose referrers the source would not list (<see cref="ReferrerWalk.Unlisted"/>).
+    /// the subjects whose referrers the source would not list (<see cref="ReferrerWalk.Unlisted"/>). Where the
+    /// source's listing is to be believed (<see cref="SubjectReferrers.Trusted"/>, as the reconciler decides), only
+    /// subjects it names referrers of are asked about, and a repository where no image names a subject is not read
+    /// further (not even its indexes); else every subject is asked of ListImageReferrers, as before.
     /// </summary>
     private static async Task<List<(string Tag, string Digest, ReferrerWalk Walk)>> ReferrersAsync(
-        IEcrClient source, string repository, IReadOnlyList<ImageDetail> details, IReadOnlyList<SelectedImage> expected, CancellationToken cancellationToken)
+        IEcrClient source, string repository, IReadOnlyList<ImageDetail> details, SubjectReferrers listed, IReadOnlyList<SelectedImage> expected, CancellationToken cancellationToken)
     {
+        var trusted = listed.Trusted ? listed : null;
+        if (trusted is { HasActiveReferrers: false })
+        {
+            return [];
+        }
+
         var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var referrers = new List<(string Tag, string Digest, ReferrerWalk Walk)>();
         // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
@@ -185,8 +213,8 @@ public static class VerifyCommand
             IReadOnlyList<string> subjects = indexes.Contains(image.Digest)
                 ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
                 : [image.Digest];
-            var walk = await ReferrerInventory.WalkAsync(source, null, repository, subjects, cancellationToken);
-            if (walk.Found.Count > 0 || walk.Unlisted is not null)
+            var walk = await ReferrerInventory.WalkAsync(source, null, repository, subjects, trusted, cancellationToken);
+            if (walk.Found.Count > 0 || walk.Unlisted is not null || walk.Capped)
             {
                 referrers.Add((image.Tag, image.Digest, walk));
             }
@@ -211,8 +239,11 @@ public static class VerifyCommand
         CancellationToken cancellationToken)
     {
         var entries = new List<DriftEntry>();
-        var there = await ImageInventory.TaggedImagesAsync(client, destination.RegistryId, target, cancellationToken, everyStatus: true);
-        var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, there, criteria, applySince: false);
+        // One listing of every image, as in the source: its tagged images for the tags, its subjectManifestDigest for
+        // the referrers held (archived ones too), so the destination is asked nothing per subject where it is trusted.
+        var there = await ImageInventory.EveryImageAsync(client, destination.RegistryId, target, cancellationToken);
+        var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, Tagged(there), criteria, applySince: false);
+        var listed = there is null ? null : Referrers(there);
         entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
 
         var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
@@ -220,16 +251,30 @@ public static class VerifyCommand
         {
             foreach (var subject in walk.Found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
             {
-                held[subject] = there is null ? new HashSet<string>() : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
+                held[subject] = listed is null ? new HashSet<string>()
+                    : listed.Trusted ? listed.Held(subject)
+                    : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
             }
 
             entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), walk.Found, held));
-            if (walk.Unlisted is { } unlisted)
+            if (walk.Unlisted is not null || walk.Capped)
             {
                 // Referrers nobody could list are unknown: not missing, not in sync. Said with the source's reason.
+                // Those past the walk's bound likewise: not checked, so reported as not listed, with the bound.
+                var reasons = new List<string>(2);
+                if (walk.Unlisted is { } unlisted)
+                {
+                    reasons.Add(unlisted.ToString());
+                }
+
+                if (walk.Capped)
+                {
+                    reasons.Add($"more than {ReferrerInventory.MaxReferrers} referrers below the image: those past the first {ReferrerInventory.MaxReferrers} were not checked");
+                }
+
                 entries.Add(new DriftEntry(repository, tag, destination.ToString(), digest, null, DriftStatus.ReferrersUnlisted)
                 {
-                    Reason = Redactor.Redact(Output.ErrorText.OneLine(unlisted.ToString())),
+                    Reason = Redactor.Redact(Output.ErrorText.OneLine(string.Join("; ", reasons))),
                 });
             }
         }

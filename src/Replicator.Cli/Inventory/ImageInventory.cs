@@ -65,14 +65,26 @@ public static class ImageInventory
     /// model, DescribeImagesFilter.imageStatus: "If not specified, only images with ACTIVE status are returned"), which
     /// suits a copy (an archived image cannot be pulled) but not a comparison (an archived image still holds its tags).
     /// </summary>
-    public static async Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken, bool everyStatus = false)
+    public static Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken, bool everyStatus = false) =>
+        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = everyStatus ? ImageStatusFilter.Any : null }, cancellationToken);
+
+    /// <summary>
+    /// Every image of a repository, tagged or not, in every status; null when it does not exist. Untagged ones too
+    /// because referrers are mostly pushed by digest: their <c>subjectManifestDigest</c> (botocore ECR model,
+    /// ImageDetail) names the referrers of every subject at the price of the listing's pages, where asking
+    /// ListImageReferrers costs a call per image (<see cref="Replicator.Core.Reconciliation.SubjectReferrers"/>).
+    /// </summary>
+    public static Task<IReadOnlyList<ImageDetail>?> EveryImageAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken) =>
+        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any }, cancellationToken);
+
+    private static async Task<IReadOnlyList<ImageDetail>?> ListAsync(IEcrClient client, string? registryId, string repository, DescribeImagesFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var request = new DescribeImagesRequest
         {
             RegistryId = registryId,
             RepositoryName = repository,
-            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = everyStatus ? ImageStatusFilter.Any : null },
+            Filter = filter,
             MaxResults = EcrLimits.DescribeMaxResults,
         };
         var details = new List<ImageDetail>();

@@ -193,4 +193,63 @@ public sealed class VerifyReferrersTests
         var tag = Assert.Single(entries, e => !e.TryGetProperty("subjectDigest", out _));
         Assert.Equal("Missing", tag.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task Verify_asks_ListImageReferrers_only_about_subjects_the_listing_names_referrers_of()
+    {
+        // 30 images without referrers and one signed image whose signature is signed in turn. Before, verify asked
+        // ListImageReferrers about every selected image and every referrer found in the source (33 calls), and about
+        // each subject in the destination (2): one call per image, millions over a large registry. Now both listings
+        // name each referrer's subject (subjectManifestDigest), so only the two subjects that have referrers are
+        // asked, in the source, for their referrers' artifactType; the destination is asked nothing per subject.
+        await using var h = await CliHarness.StartAsync();
+        for (var i = 0; i < 30; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "fleet", CliHarness.Single(100 + (ulong)i), $"v{i}");
+        }
+
+        var builder = new SampleImageBuilder(seed: 48);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 256);
+        var countersignature = builder.Artifact(signature.Root, "application/vnd.dev.sigstore.bundle.v0.3+json", 128);
+        await h.PushAsync(CliHarness.Source, "fleet", image, "signed");
+        await h.PushAsync(CliHarness.Source, "fleet", signature, null);
+        await h.PushAsync(CliHarness.Source, "fleet", countersignature, null);
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        h.Server.Calls.Reset();
+
+        var verify = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Equal(2, h.Server.Calls.Count(CliHarness.Source, "ListImageReferrers"));
+        Assert.Equal(0, h.Server.Calls.Count(CliHarness.West, "ListImageReferrers"));
+        using (var document = JsonDocument.Parse(verify.Output))
+        {
+            var referrers = document.RootElement.GetProperty("entries").EnumerateArray().Where(e => e.TryGetProperty("subjectDigest", out _)).ToList();
+            (string?, string?, string?, string?)[] expected =
+            [
+                (image.Digest, signature.Digest, "application/vnd.cncf.notary.signature", "InSync"),
+                (signature.Digest, countersignature.Digest, "application/vnd.dev.sigstore.bundle.v0.3+json", "InSync"),
+            ];
+            Assert.Equal(
+                expected.Order(),
+                referrers.Select(e => (e.GetProperty("subjectDigest").GetString(), e.GetProperty("sourceDigest").GetString(), e.GetProperty("artifactType").GetString(), e.GetProperty("status").GetString())).Order());
+            Assert.Equal(33, document.RootElement.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("status").GetString() == "InSync"));
+        }
+
+        // A countersignature deleted from the destination is missing, read from the destination's listing alone.
+        await h.Client(CliHarness.West).BatchDeleteImageAsync(new() { RepositoryName = "fleet", ImageIds = [new() { ImageDigest = countersignature.Digest }] });
+        h.Server.Calls.Reset();
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        Assert.Equal(0, h.Server.Calls.Count(CliHarness.West, "ListImageReferrers"));
+        using (var document = JsonDocument.Parse(drift.Output))
+        {
+            var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
+            Assert.Equal((signature.Digest, countersignature.Digest, "signed"), (missing.GetProperty("subjectDigest").GetString(), missing.GetProperty("sourceDigest").GetString(), missing.GetProperty("tag").GetString()));
+        }
+    }
 }
