@@ -60,13 +60,13 @@ public static class ImageInventory
     }
 
     /// <summary>
-    /// The tagged images of a repository; null when it does not exist. ACTIVE ones only unless
-    /// <paramref name="everyStatus"/>: without a status filter DescribeImages leaves archived images out (botocore ECR
-    /// model, DescribeImagesFilter.imageStatus: "If not specified, only images with ACTIVE status are returned"), which
-    /// suits a copy (an archived image cannot be pulled) but not a comparison (an archived image still holds its tags).
+    /// The tagged ACTIVE images of a repository; null when it does not exist. Without a status filter DescribeImages
+    /// leaves archived images out (botocore ECR model, DescribeImagesFilter.imageStatus: "If not specified, only images
+    /// with ACTIVE status are returned"), which suits a copy (an archived image cannot be pulled); a comparison lists
+    /// every status (<see cref="EveryImageAsync"/>: an archived image still holds its tags).
     /// </summary>
-    public static Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken, bool everyStatus = false) =>
-        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = everyStatus ? ImageStatusFilter.Any : null }, cancellationToken);
+    public static Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken) =>
+        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Tagged }, cancellationToken);
 
     /// <summary>
     /// Every image of a repository, tagged or not, in every status; null when it does not exist. Untagged ones too

@@ -38,7 +38,9 @@ public sealed class VerifyRequestsMatchModelTests
 
         Assert.True(verify.ExitCode == 1, verify.ToString());
         Assert.True(enqueue.ExitCode == 0, enqueue.ToString());
-        // Each run used the operations whose requests are checked below (expected subset first).
+        // Each run used the operations whose requests are checked below (expected subset first). Verify lists every
+        // image and asks ListImageReferrers only about subjects the listing names referrers of (here the index, which
+        // has an SBOM: for its artifactType) and BatchGetImage only for an index in a repository holding referrers.
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "DescribeImages", "BatchGetImage", "ListImageReferrers" }, verified.Select(r => r.Operation).ToHashSet(StringComparer.Ordinal));
         // The scan reads each subject's referrers from the source listing's subjectManifestDigest (LocalEcr fills it, as
         // ECR documents), so it lists images and asks nothing per digest: no ListImageReferrers, no BatchGetImage.
