@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Manifests;
+using Replicator.Core.Reconciliation;
 using Replicator.Samples;
 using Replicator.Testing;
 
@@ -251,5 +253,64 @@ public sealed class VerifyReferrersTests
             var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
             Assert.Equal((signature.Digest, countersignature.Digest, "signed"), (missing.GetProperty("subjectDigest").GetString(), missing.GetProperty("sourceDigest").GetString(), missing.GetProperty("tag").GetString()));
         }
+    }
+
+    [Fact]
+    public async Task Verify_asks_every_subject_where_the_listing_names_no_subject_but_holds_an_artifact()
+    {
+        // The reconciler's fallback (SubjectReferrers.Trusted): an OCI artifact in the repository and no image naming a
+        // subject gives reason to doubt that ECR filled subjectManifestDigest, so every selected image is asked.
+        await using var h = await CliHarness.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "charts", CliHarness.Single(200 + (ulong)i), $"v{i}");
+        }
+
+        await h.PushAsync(CliHarness.Source, "charts", WithoutSubject(new SampleImageBuilder(seed: 49)), null);
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        h.Server.Calls.Reset();
+
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Equal(3, h.Server.Calls.Count(CliHarness.Source, "ListImageReferrers"));
+    }
+
+    [Fact]
+    public async Task Verify_stops_the_walk_below_one_image_at_the_reconcilers_bound_and_says_so()
+    {
+        // Before, the walk had no bound: every referrer found was asked about in turn (1,001 calls here, one per
+        // referrer), however many there were.
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 50);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(CliHarness.Source, "noisy", image, "v1");
+        for (var i = 0; i <= DriftScanner.MaxReferrers; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "noisy", builder.Artifact(image.Root, $"application/vnd.example.note.{i}", 8), null);
+        }
+
+        h.Server.Calls.Reset();
+
+        var verify = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        // 50 a page: the pages up to the one past the bound (21), and no referrer is asked about.
+        Assert.Equal(21, h.Server.Calls.Count(CliHarness.Source, "ListImageReferrers"));
+        using var document = JsonDocument.Parse(verify.Output);
+        var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(DriftScanner.MaxReferrers, entries.Count(e => e.TryGetProperty("subjectDigest", out _)));
+        var capped = Assert.Single(entries, e => e.GetProperty("status").GetString() == "ReferrersUnlisted");
+        Assert.Contains("more than 1000 referrers", capped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>An OCI artifact that names no subject (a chart, say): its config is the OCI empty config, its type its own.</summary>
+    private static SampleImage WithoutSubject(SampleImageBuilder builder)
+    {
+        var blobs = builder.Artifact(builder.Image(SampleFormat.Oci, [256]).Root, "application/vnd.cncf.helm.chart.content.v1.tar+gzip", 128).Blobs;
+        var (config, layer) = (blobs[0], blobs[1]);
+        var json = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","artifactType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","config":{"mediaType":"{{config.MediaType}}","digest":"{{config.Digest}}","size":{{config.Size}}},"layers":[{"mediaType":"{{layer.MediaType}}","digest":"{{layer.Digest}}","size":{{layer.Size}}}]}""";
+        return new SampleImage(blobs, [new SampleManifest(Digest.Compute(System.Text.Encoding.UTF8.GetBytes(json)), MediaTypes.OciManifest, json)]);
     }
 }
