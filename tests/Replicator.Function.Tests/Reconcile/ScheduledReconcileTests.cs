@@ -24,6 +24,41 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
 
     private static string ScheduledEventJson => File.ReadAllText(Path.Combine(E.EventsDirectory, "scheduled.json"));
 
+    /// <summary>The function's environment against the rig's LocalEcr and moto's SQS, with <paramref name="extra"/> added.</summary>
+    private DictionaryEnvironmentVariables Environment(ReconcileRig h, LocalRuntimeApi api, string queue, params (string Name, string Value)[] extra)
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
+            ["AWS_REGION"] = ReconcileRig.Source,
+            ["DESTINATION_REGIONS"] = ReconcileRig.West,
+            ["REPOSITORY_FILTER"] = "team/*",
+            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
+            ["AWS_ENDPOINT_URL_SQS"] = moto.Server.Endpoint.ToString(),
+            ["RECONCILE_QUEUE_URL"] = queue,
+        };
+        foreach (var (name, value) in extra)
+        {
+            variables[name] = value;
+        }
+
+        return new DictionaryEnvironmentVariables(variables);
+    }
+
+    /// <summary>The whole function on <paramref name="environment"/>, as Program.cs builds it, its cursor in <paramref name="cursorStore"/>.</summary>
+    private Task StartHost(DictionaryEnvironmentVariables environment, StringWriter output, Func<FunctionConfig, IReconcileCursorStore?> cursorStore, CancellationToken stop) =>
+        new FunctionHost
+        {
+            Environment = environment,
+            Output = output,
+            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
+            DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
+            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
+            ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
+            ReconcileCursorStoreFactory = cursorStore,
+            ReconcileReadsPerSecond = 10_000,
+        }.RunAsync(stop);
+
     [Fact]
     public async Task A_scheduled_event_runs_the_reconciler_and_the_queued_event_then_replicates_through_the_same_function()
     {
@@ -35,28 +70,8 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         await using var api = await LocalRuntimeApi.StartAsync();
         var output = new StringWriter();
         using var stop = new CancellationTokenSource();
-        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
-        {
-            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
-            ["AWS_REGION"] = ReconcileRig.Source,
-            ["DESTINATION_REGIONS"] = ReconcileRig.West,
-            ["REPOSITORY_FILTER"] = "team/*",
-            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
-            ["AWS_ENDPOINT_URL_SQS"] = moto.Server.Endpoint.ToString(),
-            ["RECONCILE_QUEUE_URL"] = queue,
-            ["RECONCILE_CURSOR_PARAMETER"] = "/scheduled-test/reconcile-cursor",
-        });
-        var host = new FunctionHost
-        {
-            Environment = environment,
-            Output = output,
-            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
-            DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
-            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
-            ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
-            ReconcileCursorStoreFactory = config => new SsmReconcileCursorStore(moto.Server.SsmClient(ReconcileRig.Source), config.ReconcileCursorParameter!),
-            ReconcileReadsPerSecond = 10_000,
-        }.RunAsync(stop.Token);
+        var environment = Environment(h, api, queue, ("RECONCILE_CURSOR_PARAMETER", "/scheduled-test/reconcile-cursor"));
+        var host = StartHost(environment, output, config => new SsmReconcileCursorStore(moto.Server.SsmClient(ReconcileRig.Source), config.ReconcileCursorParameter!), stop.Token);
 
         var reconciled = await api.InvokeAsync(ScheduledEventJson, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
 
@@ -140,30 +155,11 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         await using var api = await LocalRuntimeApi.StartAsync();
         var output = new StringWriter();
         using var stop = new CancellationTokenSource();
-        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?>
-        {
-            ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
-            ["AWS_REGION"] = ReconcileRig.Source,
-            ["DESTINATION_REGIONS"] = ReconcileRig.West,
-            ["REPOSITORY_FILTER"] = "team/*",
-            ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
-            ["AWS_ENDPOINT_URL_SQS"] = moto.Server.Endpoint.ToString(),
-            ["RECONCILE_QUEUE_URL"] = queue,
-        });
+        var environment = Environment(h, api, queue);
 
         // Past every repository: resumed there, a run compares nothing.
         var store = new MemoryCursorStore { Value = new ReconcileCursor("team/zz").Format(FunctionConfig.Load(environment).ToReconcileSettings()) };
-        var host = new FunctionHost
-        {
-            Environment = environment,
-            Output = output,
-            ReplicatorFactory = (config, _) => ReplicatorServices.Create(environment, config.ToReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: config.Region),
-            DeadLetterQueueFactory = _ => new FakeDeadLetterQueue(),
-            MessageVisibilityFactory = _ => new RecordingMessageVisibility(),
-            ReconcileQueueFactory = config => new SqsMessageSender(ReconcileRig.Sqs(moto.Server), config.ReconcileQueueUrl!.AbsoluteUri),
-            ReconcileCursorStoreFactory = _ => store,
-            ReconcileReadsPerSecond = 10_000,
-        }.RunAsync(stop.Token);
+        var host = StartHost(environment, output, _ => store, stop.Token);
 
         async Task<int> RepositoriesAsync()
         {
