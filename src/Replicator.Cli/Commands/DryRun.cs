@@ -8,71 +8,88 @@ namespace Replicator.Cli.Commands;
 /// <summary><c>sync --dry-run</c>: the planner's verdict per image and destination, from reads only.</summary>
 public static class DryRun
 {
-    public static async Task<int> RunAsync(ReplicationPreviewer previewer, CliConsole console, IReadOnlyList<ReplicationRequest> requests, CancellationToken cancellationToken)
+    /// <param name="repositories">The requests of one repository after another, each repository's read when the
+    /// table of the one before it has been written.</param>
+    public static async Task<int> RunAsync(ReplicationPreviewer previewer, CliConsole console, IAsyncEnumerable<IReadOnlyList<ReplicationRequest>> repositories, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(previewer);
         ArgumentNullException.ThrowIfNull(console);
-        ArgumentNullException.ThrowIfNull(requests);
-        if (requests.Count == 0)
+        ArgumentNullException.ThrowIfNull(repositories);
+
+        // One table per repository (TableWriter), written before the next repository's images are read, so that a
+        // registry's plan is on the screen as it is made and never held whole; the counts close it.
+        var table = new TableWriter(console, () => new Table()
+            .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there"));
+        long totalBytes = 0;
+        var writes = 0;
+        var images = 0;
+        await foreach (var requests in repositories.WithCancellation(cancellationToken))
+        {
+            foreach (var request in requests)
+            {
+                if (images++ == 0)
+                {
+                    console.Line("Plan (dry run: nothing written)");
+                }
+
+                var (bytes, destinations) = await PlanAsync(previewer, table, request, cancellationToken);
+                totalBytes += bytes;
+                writes += destinations;
+            }
+
+            table.Flush();
+        }
+
+        if (images == 0)
         {
             // As sync without --dry-run says it: an empty plan table would read as a failure to plan.
             console.Line("nothing to replicate");
             return ExitCodes.Success;
         }
 
-        // One table per repository (TableWriter), written before the next repository's images are read, so that a
-        // registry's plan is on the screen as it is made and never held whole; the counts close it.
-        console.Line("Plan (dry run: nothing written)");
-        var table = new TableWriter(console, () => new Table()
-            .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there"));
-        string? repository = null;
-        long totalBytes = 0;
-        var writes = 0;
-        foreach (var request in requests)
+        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>One image's rows: its plan for each destination; the bytes to copy and the destinations to write.</summary>
+    private static async Task<(long Bytes, int Writes)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    {
+        var source = request.Source;
+        var preview = await previewer.PreviewAsync(request, cancellationToken);
+        if (preview is null)
         {
-            var source = request.Source;
-            if (!string.Equals(source.RepositoryName, repository, StringComparison.Ordinal))
-            {
-                table.Flush();
-                repository = source.RepositoryName;
-            }
-
-            var preview = await previewer.PreviewAsync(request, cancellationToken);
-            if (preview is null)
-            {
-                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-                continue;
-            }
-
-            foreach (var (destination, plan) in preview.Destinations)
-            {
-                totalBytes += plan.BytesToCopy;
-                writes += plan.IsEmpty ? 0 : 1;
-                var action = plan.IsEmpty ? "up to date"
-                    : plan.CreateRepository is not null ? "create repository, copy"
-                    : plan.Blobs.Count == 0 && plan.Manifests.All(m => m.TagOnly) ? "move tag"
-                    : "copy";
-                if (plan.NonDistributableSkipped > 0)
-                {
-                    // Windows base layers: pulled from the URLs their manifests name, never uploaded to ECR.
-                    action += $" ({plan.NonDistributableSkipped} foreign layer(s) left out)";
-                }
-
-                table.Add(Cells(
-                    source.RepositoryName,
-                    source.Tag ?? "-",
-                    Format.ShortDigest(preview.SourceDigest),
-                    destination.ToString(),
-                    action,
-                    plan.Blobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Format.Bytes(plan.BytesToCopy) + (plan.HasUnknownBlobSizes ? "+" : string.Empty),
-                    $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
-            }
+            table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
+            return (0, 0);
         }
 
-        table.Flush();
-        console.Line($"{requests.Count} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
-        return ExitCodes.Success;
+        long bytes = 0;
+        var writes = 0;
+        foreach (var (destination, plan) in preview.Destinations)
+        {
+            bytes += plan.BytesToCopy;
+            writes += plan.IsEmpty ? 0 : 1;
+            var action = plan.IsEmpty ? "up to date"
+                : plan.CreateRepository is not null ? "create repository, copy"
+                : plan.Blobs.Count == 0 && plan.Manifests.All(m => m.TagOnly) ? "move tag"
+                : "copy";
+            if (plan.NonDistributableSkipped > 0)
+            {
+                // Windows base layers: pulled from the URLs their manifests name, never uploaded to ECR.
+                action += $" ({plan.NonDistributableSkipped} foreign layer(s) left out)";
+            }
+
+            table.Add(Cells(
+                source.RepositoryName,
+                source.Tag ?? "-",
+                Format.ShortDigest(preview.SourceDigest),
+                destination.ToString(),
+                action,
+                plan.Blobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Format.Bytes(plan.BytesToCopy) + (plan.HasUnknownBlobSizes ? "+" : string.Empty),
+                $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
+        }
+
+        return (bytes, writes);
     }
 
     // Text, not markup: a cell is shown as it is.

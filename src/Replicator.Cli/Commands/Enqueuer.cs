@@ -48,7 +48,7 @@ public static class Enqueuer
         var source = services.Clients.GetClient(criteria.SourceRegion);
         try
         {
-            await RequireNamedRepositoriesAsync(source, criteria, cancellationToken);
+            await ImageInventory.RequireNamedAsync(source, criteria, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -114,63 +114,66 @@ public static class Enqueuer
     }
 
     /// <summary>
-    /// A repository named with <c>--repository</c> that the source does not have is a usage error, as in direct
-    /// <c>sync</c> and <c>verify</c>: the reconciler passes over a missing repository (in the scheduled pass one deleted
-    /// between the listing and its read is normal), so a typo would otherwise end in exit 0 with the others queued.
-    /// Checked before anything is sent, with one DescribeImages of a single result each (a read the run makes anyway).
+    /// <c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold, sent in batches of
+    /// <see cref="BatchSize"/> as the repositories are listed, so the run holds one repository's listing and one batch.
     /// </summary>
-    private static async Task RequireNamedRepositoriesAsync(IEcrClient source, SelectionCriteria criteria, CancellationToken cancellationToken)
-    {
-        foreach (var repository in ImageSelector.SelectRepositories(criteria.Repositories, criteria))
-        {
-            try
-            {
-                await source.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, MaxResults = 1 }, cancellationToken);
-            }
-            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
-            {
-                throw ImageInventory.MissingRepository(criteria, repository);
-            }
-        }
-    }
-
-    /// <summary><c>--all</c>: one tagged PUSH event per selected image, whatever the destinations hold.</summary>
     public static async Task<int> EnqueueAllAsync(
         IMessageSender sender,
         CliConsole console,
         SelectionCriteria criteria,
-        IReadOnlyList<SourceImageEntry> images,
+        IAsyncEnumerable<SourceRepository> repositories,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(criteria);
-        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(repositories);
         // An id of this run in every deduplication id, as for the drift run (SyncRunId).
         var runId = SyncRunId();
-        var messages = images.Select(i => EventFactory.Message(
-            EventFactory.Push(
-                i.RegistryId ?? throw new UsageException($"the source did not report the account of {i.Image.Repository}"),
-                criteria.SourceRegion,
-                i.Image.Repository,
-                i.Image.Digest,
-                i.Image.Tag,
-                now),
-            runId) with { Sender = SenderAttribute.Sync }).ToList();
         var failures = new List<string>();
         var sent = 0;
-        var offset = 0;
-        foreach (var batch in messages.Chunk(BatchSize))
+        var batch = new List<(SelectedImage Image, QueueMessage Message)>(BatchSize);
+
+        async Task SendAsync()
         {
-            var failed = await sender.SendBatchAsync(batch, cancellationToken);
-            failures.AddRange(failed.Select(f => $"PUSH event of {Name(images[offset + f.Index])}: {f}"));
-            offset += batch.Length;
-            sent += batch.Length - failed.Count;
-            console.Line($"sent {sent} of {messages.Count} message(s)");
+            var failed = await sender.SendBatchAsync([.. batch.Select(b => b.Message)], cancellationToken);
+            failures.AddRange(failed.Select(f => $"PUSH event of {Name(batch[f.Index].Image)}: {f}"));
+            sent += batch.Count - failed.Count;
+            console.Line($"sent {sent} message(s), {failures.Count} refused");
+            batch.Clear();
+        }
+
+        await foreach (var repository in repositories.WithCancellation(cancellationToken))
+        {
+            Selected(console, criteria, repository, "the function's destinations");
+            foreach (var image in repository.Images)
+            {
+                var registryId = repository.RegistryId ?? throw new UsageException($"the source did not report the account of {repository.Name}");
+                var message = EventFactory.Message(EventFactory.Push(registryId, criteria.SourceRegion, image.Repository, image.Digest, image.Tag, now), runId);
+                batch.Add((image, message with { Sender = SenderAttribute.Sync }));
+                if (batch.Count == BatchSize)
+                {
+                    await SendAsync();
+                }
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await SendAsync();
         }
 
         return Report(console, sent, failures);
+    }
+
+    /// <summary>The line that says what a repository's listing selected, before its images are copied or queued.</summary>
+    public static void Selected(CliConsole console, SelectionCriteria criteria, SourceRepository repository, string targets)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(criteria);
+        ArgumentNullException.ThrowIfNull(repository);
+        console.Line($"{repository.Images.Count} image tag(s) selected in {repository.Name} ({criteria.SourceRegion}) for {targets}");
     }
 
     /// <summary>
@@ -182,8 +185,7 @@ public static class Enqueuer
     /// </summary>
     private static string SyncRunId() => "sync-" + Guid.NewGuid().ToString("N");
 
-    private static string Name(SourceImageEntry entry) =>
-        $"{entry.Image.Repository}{(entry.Image.Tag is null ? string.Empty : ":" + entry.Image.Tag)} ({entry.Image.Digest})";
+    private static string Name(SelectedImage image) => $"{image.Repository}:{image.Tag} ({image.Digest})";
 
     private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures)
     {

@@ -8,7 +8,9 @@ namespace Replicator.Cli.Commands;
 /// <summary>
 /// Runs replication requests through one engine with at most N images at once (the engine bounds layers on its own),
 /// writing each image's lines as it finishes (above live bars on a terminal), then the destinations not done and one
-/// summary line. Only counts and the first few not-done destinations are kept (<see cref="RunTally"/>).
+/// summary line. The requests are pulled as images are started (a sync lists the next repository only then), and only
+/// counts and the first few not-done destinations are kept (<see cref="RunTally"/>), so a run's memory does not grow
+/// with the number of images.
 /// </summary>
 public static class ReplicationRunner
 {
@@ -16,7 +18,7 @@ public static class ReplicationRunner
         CliServices services,
         ProgressObserver progress,
         CliConsole console,
-        IReadOnlyList<ReplicationRequest> requests,
+        IAsyncEnumerable<ReplicationRequest> requests,
         int parallel,
         CancellationToken cancellationToken)
     {
@@ -24,22 +26,40 @@ public static class ReplicationRunner
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(requests);
-        if (requests.Count == 0)
+
+        // The first request is read before any display starts: an empty selection says so in one line, and an error
+        // of the selection itself (no repository matches) ends the command before a bar is drawn.
+        await using var pending = requests.GetAsyncEnumerator(cancellationToken);
+        if (!await pending.MoveNextAsync())
         {
             console.Line("nothing to replicate");
             return ExitCodes.Success;
         }
 
         var tally = new RunTally();
+        var selected = 0;
+        var listed = false;
+
+        // Parallel.ForEachAsync moves an async source one item at a time (under its own lock), so the count needs none.
+        async IAsyncEnumerable<ReplicationRequest> Started()
+        {
+            do
+            {
+                selected++;
+                progress.Selected();
+                yield return pending.Current;
+            }
+            while (await pending.MoveNextAsync());
+            listed = true;
+        }
 
         async Task RunAllAsync()
         {
             await Parallel.ForEachAsync(
-                Enumerable.Range(0, requests.Count),
+                Started(),
                 new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                async (index, token) =>
+                async (request, token) =>
                 {
-                    var request = requests[index];
                     var source = request.Source;
                     var label = source.Tag is null ? $"{source.RepositoryName}@{Format.ShortDigest(source.Digest)}" : $"{source.RepositoryName}:{source.Tag}";
                     var image = progress.Track(label, source.Tag, source.Digest);
@@ -55,7 +75,7 @@ public static class ReplicationRunner
 
         try
         {
-            await ShowAsync(console, progress, requests.Count, RunAllAsync);
+            await ShowAsync(console, progress, RunAllAsync);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -76,18 +96,20 @@ public static class ReplicationRunner
 
         // A stop that came after every image had come back whole cut nothing: the run's own exit code stands.
         var done = tally.Done;
-        var cut = tally.Images < requests.Count || tally.Interrupted;
+        // The images not listed yet when the stop came are not counted: "of M" is what the run had selected by then,
+        // and a stop that cut the listing short cut the run.
+        var cut = tally.Images < selected || tally.Interrupted || !listed;
         if (stopped && cut)
         {
-            console.Error($"cancelled after {done} of {requests.Count} image(s) replicated; layers already copied are kept and skipped next time");
+            console.Error($"cancelled after {done} of {selected} image(s) replicated; layers already copied are kept and skipped next time");
             return ExitCodes.Error;
         }
 
-        return done == requests.Count ? ExitCodes.Success : ExitCodes.Failed;
+        return done == selected ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>Live bars on a terminal, for as long as <paramref name="run"/> runs; nothing extra otherwise.</summary>
-    private static async Task ShowAsync(CliConsole console, ProgressObserver progress, int images, Func<Task> run)
+    private static async Task ShowAsync(CliConsole console, ProgressObserver progress, Func<Task> run)
     {
         if (console.IsTerminal)
         {
@@ -96,7 +118,7 @@ public static class ReplicationRunner
                 .Columns(ProgressObserver.Columns())
                 .StartAsync(async context =>
                 {
-                    progress.Begin(context, images);
+                    progress.Begin(context);
                     try
                     {
                         await run();

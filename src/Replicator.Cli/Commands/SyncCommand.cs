@@ -106,24 +106,42 @@ public static class SyncCommand
             return await Enqueuer.EnqueueDriftAsync(sender, console, services, criteria, context.Time, cancellationToken);
         }
 
-        var images = await ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
-        var targets = all ? "the function's destinations" : string.Join(", ", criteria.Destinations);
-        console.Line($"{images.Count} image tag(s) selected in {criteria.SourceRegion} for {targets}");
-
+        var repositories = ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
         if (sender is not null)
         {
-            return await Enqueuer.EnqueueAllAsync(sender, console, criteria, images, context.Time.GetUtcNow(), cancellationToken);
+            return await Enqueuer.EnqueueAllAsync(sender, console, criteria, repositories, context.Time.GetUtcNow(), cancellationToken);
         }
 
-        var requests = images.Select(i => new ReplicationRequest(
-            new ImageReference(i.RegistryId ?? throw new UsageException($"the source did not report the account of {i.Image.Repository}"), criteria.SourceRegion, i.Image.Repository, i.Image.Digest, i.Image.Tag),
-            criteria.Destinations)).ToList();
         if (dryRun)
         {
-            return await DryRun.RunAsync(services.Previewer, console, requests, cancellationToken);
+            return await DryRun.RunAsync(services.Previewer, console, Requests(criteria, repositories), cancellationToken);
         }
 
+        // A dry run's tables name every image they plan; a copy's lines come as images finish, so each repository's
+        // listing is announced as the run starts on it.
+        var requests = repositories
+            .Select(repository =>
+            {
+                Enqueuer.Selected(console, criteria, repository, string.Join(", ", criteria.Destinations));
+                return repository;
+            })
+            .SelectMany(repository => Requests(criteria, repository));
         return await ReplicationRunner.RunAsync(services, progress, console, requests, parallel, cancellationToken);
+    }
+
+    private static IAsyncEnumerable<IReadOnlyList<ReplicationRequest>> Requests(SelectionCriteria criteria, IAsyncEnumerable<SourceRepository> repositories) =>
+        repositories.Select(repository => (IReadOnlyList<ReplicationRequest>)[.. Requests(criteria, repository)]);
+
+    /// <summary>The replication request of each selected tag of one repository.</summary>
+    private static IEnumerable<ReplicationRequest> Requests(SelectionCriteria criteria, SourceRepository repository)
+    {
+        foreach (var image in repository.Images)
+        {
+            var account = repository.RegistryId ?? throw new UsageException($"the source did not report the account of {repository.Name}");
+            yield return new ReplicationRequest(
+                new ImageReference(account, criteria.SourceRegion, image.Repository, image.Digest, image.Tag),
+                criteria.Destinations);
+        }
     }
 
     private static Amazon.SQS.IAmazonSQS CreateSqsClient(CliContext context, string region)

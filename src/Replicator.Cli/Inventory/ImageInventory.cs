@@ -104,24 +104,34 @@ public static class ImageInventory
     }
 
     /// <summary>
-    /// The selected images of the source, repository by repository; a named repository that is missing is a usage
-    /// error, and so is a selection that matches no repository (as in <c>verify</c>: "nothing to do" after a typo in
-    /// the selection would pass a script that checks the exit code).
+    /// The selected images of the source, one repository at a time: a repository's images are listed when the one
+    /// before it has been handed on, so a run over a large registry holds one repository's listing, not the
+    /// registry's. A selection that matches no repository is a usage error (as in <c>verify</c>: "nothing to do" after a
+    /// typo in the selection would pass a script that checks the exit code), and so is a repository named with
+    /// <c>--repository</c> that the source does not have, found before the first repository is handed on
+    /// (<see cref="RequireNamedAsync"/>).
     /// </summary>
-    public static async Task<IReadOnlyList<SourceImageEntry>> SelectSourceAsync(IEcrClient client, SelectionCriteria criteria, bool applySince, CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<SourceRepository> SelectSourceAsync(
+        IEcrClient client,
+        SelectionCriteria criteria,
+        bool applySince,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var selected = new List<SourceImageEntry>();
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(criteria);
         var repositories = await RepositoriesAsync(client, criteria, cancellationToken);
         if (repositories.Count == 0)
         {
             throw NoRepository(criteria, "sync");
         }
 
+        await RequireNamedAsync(client, criteria, cancellationToken);
         foreach (var repository in repositories)
         {
             var details = await TaggedImagesAsync(client, null, repository, cancellationToken);
             if (details is null)
             {
+                // Named and deleted since the check above: the same usage error; listed and deleted since: left out.
                 if (Vanished(criteria, repository) is { } missing)
                 {
                     throw missing;
@@ -131,9 +141,30 @@ public static class ImageInventory
             }
 
             var registryId = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
-            selected.AddRange(ImageSelector.SelectImages(repository, details, criteria, applySince).Select(i => new SourceImageEntry(registryId, i)));
+            yield return new SourceRepository(repository, registryId, ImageSelector.SelectImages(repository, details, criteria, applySince));
         }
+    }
 
-        return selected;
+    /// <summary>
+    /// A repository named with <c>--repository</c> that the source does not have is a usage error, found before
+    /// anything is copied or sent: one DescribeImages of a single result each (a read the run makes anyway). Without
+    /// it a typo in the third name would end the run after the first two repositories were copied, or (in the
+    /// reconciler, which passes over a repository deleted between its listing and its read) in exit 0.
+    /// </summary>
+    public static async Task RequireNamedAsync(IEcrClient client, SelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(criteria);
+        foreach (var repository in ImageSelector.SelectRepositories(criteria.Repositories, criteria))
+        {
+            try
+            {
+                await client.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, MaxResults = 1 }, cancellationToken);
+            }
+            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+            {
+                throw MissingRepository(criteria, repository);
+            }
+        }
     }
 }

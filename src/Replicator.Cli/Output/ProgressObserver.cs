@@ -43,22 +43,36 @@ public sealed class ProgressObserver : IReplicationObserver
         [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ImageBytesColumn(), new SpinnerColumn()];
 
     /// <summary>
-    /// Starts showing bars on <paramref name="live"/>: one overall bar counting the <paramref name="images"/> images,
-    /// and one per image while it is copied. An image's bar is taken off once the image is done (its lines and the
-    /// summary say how it ended), so the display holds the overall bar and at most one bar per image copied at once
-    /// (--parallel), however many images the run has: Spectre redraws every task it holds on each refresh, and a bar
-    /// per image of a large registry kept the memory and a core busy redrawing bars nobody could see.
+    /// Starts showing bars on <paramref name="live"/>: one overall bar counting the images selected so far (a sync
+    /// lists repositories as it goes, <see cref="Selected"/>), and one per image while it is copied. An image's bar is
+    /// taken off once the image is done (its lines and the summary say how it ended), so the display holds the overall
+    /// bar and at most one bar per image copied at once (--parallel), however many images the run has: Spectre redraws
+    /// every task it holds on each refresh, and a bar per image of a large registry kept the memory and a core busy
+    /// redrawing bars nobody could see.
     /// </summary>
-    public void Begin(ProgressContext live, int images)
+    public void Begin(ProgressContext live)
     {
         ArgumentNullException.ThrowIfNull(live);
         lock (_overallGate)
         {
-            _images = images;
             _completed = 0;
-            _overall = live.AddTask(OverallDescription(0, images), maxValue: Math.Max(images, 1));
+            _overall = live.AddTask(OverallDescription(0, _images), maxValue: Math.Max(_images, 1));
             _overall.Tag = OverallTag;
             Live = live;
+        }
+    }
+
+    /// <summary>One more image selected: the overall bar's total grows with the listing.</summary>
+    public void Selected()
+    {
+        lock (_overallGate)
+        {
+            _images++;
+            if (_overall is { } overall)
+            {
+                overall.MaxValue = _images;
+                overall.Description = OverallDescription(_completed, _images);
+            }
         }
     }
 

@@ -98,8 +98,9 @@ public sealed partial class StreamingOutputTests
         Assert.Equal(0, h.WritesTo(CliHarness.West));
         var then = Assert.IsAssignableFrom<IReadOnlyList<LocalEcr.RecordedRequest>>(output.RequestsThen);
         Assert.DoesNotContain(then, r => r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
+        Assert.DoesNotContain(then, r => r is { Region: CliHarness.Source, Operation: "DescribeImages" } && WatchedOutput.Names(r, "bb"));
         Assert.Contains(h.Server.Calls.Requests, r => r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
-        Assert.Contains(Environment.NewLine + "Plan (dry run: nothing written)" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Plan (dry run: nothing written)" + Environment.NewLine, run.Output, StringComparison.Ordinal);
         Assert.EndsWith($"2 image(s), 2 destination(s) to write, {Replicator.Cli.Output.Format.Bytes(CliHarness.Single(71).TotalBlobBytes + CliHarness.Single(72).TotalBlobBytes)} to copy" + Environment.NewLine, run.Output, StringComparison.Ordinal);
     }
 
@@ -115,5 +116,46 @@ public sealed partial class StreamingOutputTests
         var then = Assert.IsAssignableFrom<IReadOnlyList<LocalEcr.RecordedRequest>>(output.RequestsThen);
         Assert.DoesNotContain(then, r => r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
         Assert.Contains(h.Server.Calls.Requests, r => r.Operation == "PutImage" && r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
+    }
+
+    [Fact]
+    public async Task Sync_lists_the_second_repository_only_once_the_first_repositorys_image_is_copied()
+    {
+        // One image at a time: the selection is pulled as images start, so a registry is held a repository at a time,
+        // never listed whole before the first copy.
+        await using var h = await TwoRepositoriesAsync("aa", "bb", synced: false);
+        using var output = new WatchedOutput(h.Server, text => text.Contains("copied     aa:v1 -> us-west-2", StringComparison.Ordinal));
+
+        var run = await h.RunIntoAsync(output, terminal: false, ["sync", "--parallel", "1", .. West]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var then = Assert.IsAssignableFrom<IReadOnlyList<LocalEcr.RecordedRequest>>(output.RequestsThen);
+        Assert.DoesNotContain(then, r => r is { Region: CliHarness.Source, Operation: "DescribeImages" } && WatchedOutput.Names(r, "bb"));
+        Assert.Contains(h.Server.Calls.Requests, r => r.Operation == "PutImage" && r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
+        var lines = run.Output.Split(Environment.NewLine);
+        Assert.Equal(
+            ["1 image tag(s) selected in aa (us-east-1) for us-west-2", "1 image tag(s) selected in bb (us-east-1) for us-west-2"],
+            lines.Where(l => l.Contains("selected in", StringComparison.Ordinal)));
+        Assert.True(
+            Array.FindIndex(lines, l => l.StartsWith("copied     aa:v1", StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.Contains("selected in bb", StringComparison.Ordinal)),
+            run.Output);
+        Assert.Contains("Summary: 2 image(s), 2 copied, 0 up to date, 0 skipped, 0 failed", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_named_repository_the_source_lacks_stops_sync_before_anything_is_copied(bool dryRun)
+    {
+        // Listed as the run goes, the selection still refuses a typo in the last name before the first copy.
+        await using var h = await TwoRepositoriesAsync("aa", "bb", synced: false);
+        string[] args = ["sync", .. West, "--repository", "aa", "--repository", "zz"];
+
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("repository zz does not exist in us-east-1");
+        Assert.DoesNotContain(h.Server.Calls.Requests, r => r.Region == CliHarness.West);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
     }
 }

@@ -31,9 +31,12 @@ public sealed class ProgressObserverTests
             })
             .StartAsync(live =>
             {
-                observer.Begin(live, 201);
+                // Selected as a sync lists them: before the display, and while it runs (the bar's total grows).
+                observer.Selected();
+                observer.Begin(live);
                 for (var i = 0; i < 200; i++)
                 {
+                    observer.Selected();
                     var image = observer.Track($"app:v{i}", $"v{i}", null);
                     image.AddTotal(100);
                     image.Add(i % 2 == 0 ? 100 : 40);
