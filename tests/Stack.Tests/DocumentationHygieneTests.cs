@@ -104,6 +104,46 @@ public sealed class DocumentationHygieneTests
     /// <summary>Whether <paramref name="source"/> declares or calls a method of exactly that name.</summary>
     private static bool Declares(string source, string method) => Regex.IsMatch(source, $@"\b{Regex.Escape(method)}\s*\(");
 
+    /// <summary>
+    /// A secret key written into a command stays in the shell's history, and is in the process list, which other users
+    /// of the machine can read, for as long as the command runs: the documents have the reader type it without echo
+    /// (<c>read -rs</c>) and pass it by variable or through a file. The keys of LocalEcr's examples (test, secretA) are
+    /// not secrets.
+    /// </summary>
+    [Fact]
+    public void No_shell_command_in_the_documents_carries_a_secret_key_inline()
+    {
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var found = new List<string>();
+        foreach (var path in files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (Match block in Regex.Matches(File.ReadAllText(RepositoryRoot.File(path)), @"```(?:sh|bash|shell)\n(?<body>.*?)```", RegexOptions.Singleline))
+            {
+                found.AddRange(block.Groups["body"].Value.Split('\n')
+                    .Where(SecretInline)
+                    .Select(line => $"{path}: {line.Trim()}"));
+            }
+        }
+
+        Assert.Empty(found);
+    }
+
+    [Theory]
+    [InlineData("env -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... \\", true)]
+    [InlineData("  '{\"AccessKeyId\":\"AKIA...\",\"SecretAccessKey\":\"...\",\"RoleArn\":\"arn:aws-cn:iam::333333333333:role/w\"}'", true)]
+    [InlineData("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI", true)]
+    [InlineData("export AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=\"$SECRET\"", false)]
+    [InlineData("AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-west-2 \\", false)]
+    [InlineData("AWS_ACCESS_KEY_ID=AKIAA AWS_SECRET_ACCESS_KEY=secretA aws sts assume-role", false)]
+    [InlineData("printf '{\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"%s\"}' AKIA... \"$SECRET\" > credentials.json", false)]
+    public void The_secret_rule_tells_a_key_in_a_command_from_a_variable_or_a_local_test_key(string line, bool inline) =>
+        Assert.Equal(inline, SecretInline(line));
+
+    private static bool SecretInline(string line) =>
+        Regex.IsMatch(line, @"AWS_SECRET_ACCESS_KEY=(?!""?\$|test\b|secret[A-Z]\b)")
+        || Regex.IsMatch(line, @"""SecretAccessKey""\s*:\s*""(?!%s"")");
+
     [Fact]
     public void The_dead_letter_export_before_deletion_deletes_each_batch_it_saved_and_stops_on_an_empty_queue()
     {

@@ -21,7 +21,11 @@ public sealed class ReplicatedEventBusTests
 
         Assert.Equal(["events:PutEvents"], statement.Actions);
         Assert.Equal([$"arn:aws:events:us-east-1:{Account}:event-bus/replicated"], statement.Resources);
-        Assert.Null(statement.Condition);
+
+        // Only the function's own events: on a shared bus the role cannot publish as another source.
+        Assert.Equal(["events:source", "events:detail-type"], statement.Condition!["StringEquals"]!.AsObject().Select(p => p.Key));
+        Assert.Equal([Replicator.Function.ReplicatedEvents.ReplicatedEventFactory.Source], statement.ConditionValues("StringEquals", "events:source"));
+        Assert.Equal([Replicator.Function.ReplicatedEvents.ReplicatedEventFactory.DetailType], statement.ConditionValues("StringEquals", "events:detail-type"));
         Assert.Equal("replicated", (string)ByName.Value.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATED_EVENT_BUS"]!);
     }
 
@@ -31,6 +35,7 @@ public sealed class ReplicatedEventBusTests
         var statement = Assert.Single(PutEventsStatements(ByArn.Value));
 
         Assert.Equal(["arn:aws:events:eu-west-1:222222222222:event-bus/central"], statement.Resources);
+        Assert.Equal([Replicator.Function.ReplicatedEvents.ReplicatedEventFactory.Source], statement.ConditionValues("StringEquals", "events:source"));
         Assert.Equal("arn:aws:events:eu-west-1:222222222222:event-bus/central", (string)ByArn.Value.Properties("ReplicatorFunction")["Environment"]!["Variables"]!["REPLICATED_EVENT_BUS"]!);
     }
 
