@@ -14,6 +14,9 @@ internal static class LifecyclePolicyCheck
 {
     private const int MaxWildcards = 4;
 
+    /// <summary>The archive storage class's minimum storage duration, in days.</summary>
+    private const int MinArchiveDays = 90;
+
     public static void Require(JsonElement policy)
     {
         if (Problem(policy) is { } problem)
@@ -44,7 +47,7 @@ internal static class LifecyclePolicyCheck
                 return $"rulePriority {priority} is used by more than one rule";
             }
 
-            if ((SelectionProblem(rule) ?? ActionProblem(rule)) is { } problem)
+            if ((SelectionProblem(rule) ?? ActionProblem(rule) ?? ArchiveMinimumProblem(rule)) is { } problem)
             {
                 return problem;
             }
@@ -134,6 +137,25 @@ internal static class LifecyclePolicyCheck
         return selection.TryGetProperty("storageClass", out _) && Text(selection, "storageClass") is not ("standard" or "archive")
             ? "storageClass must be standard or archive"
             : null;
+    }
+
+    /// <summary>
+    /// "You cannot configure lifecycle policies that delete images that have been in archive for less than 90 days"
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html): read strictly, an expire rule on the
+    /// archive storage class must count days since the transition, at least 90 of them; one that counts images or
+    /// days since the push could delete an image archived yesterday. Run after the selection and action checks.
+    /// </summary>
+    private static string? ArchiveMinimumProblem(JsonElement rule)
+    {
+        var selection = rule.GetProperty("selection");
+        if (Text(selection, "storageClass") != "archive" || Text(rule.GetProperty("action"), "type") != "expire")
+        {
+            return null;
+        }
+
+        return Text(selection, "countType") == "sinceImageTransitioned" && selection.GetProperty("countNumber").GetInt32() >= MinArchiveDays
+            ? null
+            : $"An expire rule on archived images must use countType sinceImageTransitioned with countNumber at least {MinArchiveDays} (the archive's minimum storage duration)";
     }
 
     private static string? ActionProblem(JsonElement rule)

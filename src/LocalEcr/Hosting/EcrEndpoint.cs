@@ -154,11 +154,14 @@ internal static class EcrEndpoint
         return string.Equals(mediaType, ErrorResponse.ContentType, StringComparison.OrdinalIgnoreCase);
     }
 
-    // An unknown key (or one of another partition) is 400, not the 403 of the generic common-errors pages:
-    // {"__type":"UnrecognizedClientException",...} comes with "400 Bad Request" from ecr.us-east-1
-    // (https://github.com/aws/aws-sdk-php/issues/1114). An expired token keeps the 400 of AWS JSON services; a bad or
-    // missing signature is 403.
-    private static int AuthErrorStatus(string? code) => code is "UnrecognizedClientException" or "ExpiredTokenException" ? 400 : 403;
+    // The AWS JSON services answer their authentication errors with 400, not the 403 of the generic common-errors pages:
+    // an unknown key (or one of another partition), {"__type":"UnrecognizedClientException",...} with "400 Bad Request"
+    // from ecr.us-east-1 (https://github.com/aws/aws-sdk-php/issues/1114); a bad signature, ECR's
+    // "InvalidSignatureException: Signature expired: ... status code: 400" from GetAuthorizationToken
+    // (https://github.com/upmc-enterprises/registry-creds/issues/24), as DynamoDB's (aws/aws-sdk-js#254, statusCode
+    // 400); an expired token likewise. Only a request without a signature at all keeps 403 here: no report of ECR's
+    // answer to one was found, and no client reads the status of these codes.
+    private static int AuthErrorStatus(string? code) => code is "MissingAuthenticationTokenException" ? 403 : 400;
 
     // ECR checks a request against its model before the operation runs: a wrong JSON type is a
     // SerializationException, a broken constraint an InvalidParameterException listing each one, as in

@@ -53,6 +53,7 @@ public sealed class PolicyContentTests
         """{"rules":[{"rulePriority":1,"description":"Rule 1","selection":{"tagStatus":"tagged","tagPrefixList":["prod"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":2,"description":"Rule 2","selection":{"tagStatus":"tagged","tagPrefixList":["beta"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":3,"description":"Rule 3","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""",
         """{"rules":[{"rulePriority":1,"description":"Rule 1","selection":{"tagStatus":"tagged","tagPatternList":["*test*1*2*3","test*1*2*3*"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""",
         """{"rules":[{"rulePriority":1,"description":"Archive images not pulled for 90 days","selection":{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":90},"action":{"type":"transition","targetStorageClass":"archive"}},{"rulePriority":2,"description":"Expire archived images after a year","selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":365},"action":{"type":"expire"}}]}""",
+        """{"rules":[{"rulePriority":1,"description":"Expire archived images at the archive's minimum","selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":90},"action":{"type":"expire"}}]}""",
     ];
 
     private const string AnyExpire = "\"action\":{\"type\":\"expire\"}";
@@ -76,6 +77,10 @@ public sealed class PolicyContentTests
         """{"rules":[{"rulePriority":1,"description":"where to","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"transition"}}]}""",
         $$"""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},{{AnyExpire}}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},{{AnyExpire}}}]}""",
         $$"""{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},{{AnyExpire}}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":5},{{AnyExpire}}}]}""",
+        // Archived images are kept at least 90 days (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+        $$"""{"rules":[{"rulePriority":1,"description":"a day in archive","selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":1},{{AnyExpire}}}]}""",
+        $$"""{"rules":[{"rulePriority":1,"description":"89 days in archive","selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":89},{{AnyExpire}}}]}""",
+        $$"""{"rules":[{"rulePriority":1,"description":"archived, counted","selection":{"tagStatus":"any","storageClass":"archive","countType":"imageCountMoreThan","countNumber":5},{{AnyExpire}}}]}""",
     ];
 
     [Theory]

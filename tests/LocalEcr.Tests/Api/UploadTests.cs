@@ -124,7 +124,7 @@ public sealed class UploadTests
             request.Content = new ByteArrayContent(changed);
             request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(EcrTestClient.AwsJson11);
         });
-        tampered.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        tampered.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
 
         var shifted = TestImages.Part("app", uploadId, data, half + 1, half - 1);
         var wrongOffset = await client.CallAsync("UploadLayerPart", shifted);

@@ -76,7 +76,7 @@ public sealed class PartitionKeyTests
 
         right.AssertError("UnrecognizedClientException", HttpStatusCode.BadRequest);
         wrong.AssertError("UnrecognizedClientException", HttpStatusCode.BadRequest);
-        wrongAtHome.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        wrongAtHome.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
     }
 
     [Fact]

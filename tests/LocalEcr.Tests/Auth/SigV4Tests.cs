@@ -18,11 +18,11 @@ public sealed class SigV4Tests
     }
 
     [Fact]
-    public async Task A_wrong_secret_is_InvalidSignature_403()
+    public async Task A_wrong_secret_is_InvalidSignature_400_as_from_the_JSON_services()
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { AccessKey = "AKIDEXAMPLE", SecretKey = "right" });
         using var wrong = new EcrTestClient(server).WithKeys("AKIDEXAMPLE", "wrong");
-        (await wrong.CallAsync("DescribeRepositories")).AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        (await wrong.CallAsync("DescribeRepositories")).AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
         using var right = new EcrTestClient(server).WithKeys("AKIDEXAMPLE", "right");
         (await right.CallAsync("DescribeRepositories")).EnsureOk();
     }
@@ -38,7 +38,7 @@ public sealed class SigV4Tests
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"repositoryName\":\"bb\"}"));
             request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
         });
-        response.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        response.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
         Assert.Equal(0, server.Calls.Total);
     }
 
@@ -58,7 +58,7 @@ public sealed class SigV4Tests
         var unsigned = await client.SendRawAsync(Target, body, payloadHash: "UNSIGNED-PAYLOAD");
         var hashed = await client.SendRawAsync(Target, body, payloadHash: Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)));
 
-        unsigned.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        unsigned.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
         hashed.EnsureOk();
         Assert.Equal(1, server.Calls.Total);
     }
@@ -73,7 +73,7 @@ public sealed class SigV4Tests
             request.Headers.Remove("X-Amz-Target");
             request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken");
         });
-        response.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        response.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SigV4Tests
         request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
         TestSigner.Sign(request, body, "us-east-1", "test", "test", DateTime.UtcNow, service: "s3");
         using var response = await http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
@@ -176,7 +176,7 @@ public sealed class SigV4Tests
 
         var refused = await client.CallAsync("DescribeRepositories");
 
-        refused.AssertError("InvalidSignatureException", HttpStatusCode.Forbidden);
+        refused.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
         Assert.Equal(message, refused.Json["message"]!.GetValue<string>());
     }
 
@@ -217,7 +217,7 @@ public sealed class SigV4Tests
         using (var skewed = Signed(serverTime.GetUtcNow().AddMinutes(minutes)))
         using (var refused = await http.SendAsync(skewed))
         {
-            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("Fri, 02 Jan 2026 03:04:05 GMT", Assert.Single(refused.Headers.GetValues("Date")));
         }
 
@@ -259,7 +259,7 @@ public sealed class SigV4Tests
         time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         using var replay = Signed();
         using var refused = await http.SendAsync(replay);
-        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("Signature expired", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
