@@ -13,9 +13,10 @@ internal static partial class FunctionConfigLoader
 
     // The ECR endpoint every copy resolves, with the same settings: resolved once at init so that a FIPS or dual-stack
     // flag that is neither true nor false, or a malformed AWS_ENDPOINT_URL_ECR, stops the function naming it, instead of
-    // failing every record (retried, and dead-lettered only on its last receive).
+    // failing every record (retried, and dead-lettered only on its last receive). The flags are read even when an
+    // override makes them moot, since every ECR client reads them.
     private static void CheckEcrEndpoint(string region, IEnvironmentVariables environment) =>
-        ResolveEndpoint(() => EcrEndpoints.Resolve(region, environment));
+        ResolveEndpoint(() => EcrEndpoints.Resolve(region, environment, EcrEndpoints.UseFips(environment), EcrEndpoints.UseDualStack(environment)));
 
     private static Uri ResolveEndpoint(Func<Uri> resolve)
     {

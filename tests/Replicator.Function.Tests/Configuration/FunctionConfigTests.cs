@@ -44,6 +44,20 @@ public class FunctionConfigTests
         Assert.StartsWith(variable + ": ", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An endpoint override wins over the FIPS and dual-stack flags, but every ECR client still reads them: checked at
+    /// init whatever the endpoint, or a bad flag beside AWS_ENDPOINT_URL_ECR failed every record instead.
+    /// </summary>
+    [Theory]
+    [InlineData("AWS_ENDPOINT_URL_ECR", "AWS_USE_FIPS_ENDPOINT", "maybe")]
+    [InlineData("AWS_ENDPOINT_URL", "AWS_USE_DUALSTACK_ENDPOINT", "1")]
+    public void A_bad_endpoint_flag_is_an_init_error_beside_an_endpoint_override(string endpointVariable, string flag, string value)
+    {
+        var ex = Fails((endpointVariable, "http://127.0.0.1:5000"), (flag, value));
+
+        Assert.Equal(flag, ex.Variable);
+    }
+
     [Fact]
     public void Defaults_apply_when_only_required_variables_are_set()
     {
