@@ -55,6 +55,13 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
             throw new InvalidDataException("The invocation payload is not an SQS event: null");
         }
 
+        // The source generator leaves Records null when the payload has none ({}, which `sam local invoke` sends
+        // without -e): an error that says so, not an ArgumentNullException from deep in the batch.
+        if (batch.Records is null)
+        {
+            throw new InvalidDataException("The invocation payload is not an SQS event: it has no Records");
+        }
+
         var response = await processor.ProcessAsync(batch, invocation.LambdaContext, cancellationToken);
         return JsonSerializer.SerializeToUtf8Bytes(response, EventJsonContext.Default.SQSBatchResponse);
     }

@@ -233,6 +233,30 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal("{\"batchItemFailures\":[]}", next.Body);
     }
 
+    /// <summary>
+    /// JSON that is not an SQS event: <c>{}</c> (what <c>sam local invoke</c> sends without <c>-e</c>) is an invocation
+    /// error that says it has no Records, not an ArgumentNullException; a hand-made record without <c>attributes</c> is
+    /// processed as one without a group (its body dead-lettered as malformed), not a NullReferenceException that fails
+    /// the batch.
+    /// </summary>
+    [Fact]
+    public async Task A_payload_without_records_says_so_and_a_record_without_attributes_is_processed()
+    {
+        _ = Start(Environment());
+
+        var empty = await _api.InvokeAsync("{}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        var bare = await _api.InvokeAsync("{\"Records\":[{\"messageId\":\"m1\",\"body\":\"not an event\"}]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, empty.Status);
+        Assert.Equal(nameof(InvalidDataException), empty.ErrorType);
+        Assert.Contains("not an SQS event: it has no Records", empty.Body, StringComparison.Ordinal);
+        Assert.True(bare.Status == LocalInvocationStatus.Response, bare.Body);
+        Assert.Empty(Failures(bare));
+        var dead = Assert.Single(_deadLetter.Sent);
+        Assert.Equal("not an event", dead.Body);
+        Assert.Null(dead.MessageGroupId);
+    }
+
     [Fact]
     public async Task A_response_the_runtime_api_refuses_is_logged_as_a_warning_with_its_request_id()
     {

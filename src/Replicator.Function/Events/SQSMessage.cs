@@ -42,6 +42,14 @@ public sealed class SQSMessage
     [JsonIgnore]
     public string? Sender => MessageAttributes is { } attributes && attributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender.StringValue : null;
 
+    /// <remarks>
+    /// The source generator sets an init-only member the payload lacks to null, whatever its initializer says: a record
+    /// without <c>attributes</c> (a hand-made event) is read as one without a group, not as a NullReferenceException that
+    /// would fail the whole batch with no word of why.
+    /// </remarks>
     [JsonIgnore]
-    public string? MessageGroupId => Attributes.TryGetValue(MessageGroupIdAttribute, out var group) ? group : null;
+    public string? MessageGroupId => Attribute(MessageGroupIdAttribute);
+
+    /// <summary>The system attribute <paramref name="name"/>; null when absent, or when the record has no attributes at all.</summary>
+    public string? Attribute(string name) => Attributes is { } attributes && attributes.TryGetValue(name, out var value) ? value : null;
 }

@@ -58,7 +58,7 @@ public sealed class RedeliveryScheduler(IMessageVisibility visibility, Redeliver
 
     /// <summary>The record's <c>ApproximateReceiveCount</c>; 1 when missing or unreadable.</summary>
     public static int ReceiveCount(SQSMessage record) =>
-        record.Attributes.TryGetValue(ReceiveCountAttribute, out var value) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0
+        record.Attribute(ReceiveCountAttribute) is { } value && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0
             ? count
             : 1;
 }
