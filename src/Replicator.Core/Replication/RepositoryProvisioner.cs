@@ -78,7 +78,8 @@ internal sealed class RepositoryProvisioner
     /// <summary>
     /// Creates the repository in the destination with the source's settings. Created: true when this call created it,
     /// false when it already existed (then <see cref="CompleteAsync"/> finishes a creation another run left undone).
-    /// Note: a marker left for want of ecr:UntagResource, as <see cref="CompleteAsync"/> reports it.
+    /// Note: a lifecycle policy the writer may not set, and a marker left for want of ecr:UntagResource, as
+    /// <see cref="CompleteAsync"/> reports them.
     /// </summary>
     /// <param name="withSourceCredentials">Whether <paramref name="destination"/> signs with the replicator's own
     /// credentials (<see cref="IDestinationClients.WritesWithSourceCredentials"/>): who owns a bare REGION destination.</param>
@@ -100,16 +101,16 @@ internal sealed class RepositoryProvisioner
             return (false, null);
         }
 
-        await ApplyAsync(destination, target.RegistryId, repositoryName, settings, cancellationToken);
-        string? note = null;
+        var appliedNote = await ApplyAsync(destination, target.RegistryId, repositoryName, settings, cancellationToken);
+        string? tagNote = null;
         if (request.Tags?.Any(IsProvisioningTag) == true)
         {
             var arn = created.Repository?.RepositoryArn ?? await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
-            note = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
+            tagNote = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
         }
 
         Settle(key);
-        return (true, note);
+        return (true, JoinNotes(appliedNote, tagNote));
     }
 
     /// <summary>
@@ -119,7 +120,8 @@ internal sealed class RepositoryProvisioner
     /// replica since stays removed. Costs DescribeRepositories (for the ARN, unless the destination names its account)
     /// and ListTagsForResource, once per repository and engine. Returns a note for the result when the tags could not
     /// be read or the tag removed for want of a permission (a destination role deployed before these calls were
-    /// granted): the copy goes on as it did before.
+    /// granted), or the lifecycle policy was not set for want of ecr:PutLifecyclePolicy: the copy goes on as it did
+    /// before.
     /// </summary>
     public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, bool withSourceCredentials, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, CancellationToken cancellationToken)
     {
@@ -143,10 +145,10 @@ internal sealed class RepositoryProvisioner
 
         if (tags.Any(IsProvisioningTag))
         {
-            await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target, withSourceCredentials), cancellationToken);
-            var note = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
+            var appliedNote = await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target, withSourceCredentials), cancellationToken);
+            var tagNote = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
             Settle(key);
-            return note;
+            return JoinNotes(appliedNote, tagNote);
         }
 
         Settle(key);
@@ -174,11 +176,26 @@ internal sealed class RepositoryProvisioner
     private static PendingSettings SettingsFor(SourceRepositorySettings source, ReplicationDestination target, bool withSourceCredentials) =>
         new(source.LifecyclePolicyText, CopiesRepositoryPolicy(source.Repository, target, withSourceCredentials) ? source.RepositoryPolicyText : null);
 
-    private static async Task ApplyAsync(IEcrClient destination, string? registryId, string repositoryName, PendingSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the settings. A lifecycle policy the writer may not set is left out with a note (returned), and the rest
+    /// goes on: a lifecycle policy can expire every image of the repository, so setting one is a delete, which the
+    /// destination's owner grants on purpose or not at all (destination-role.yaml's AllowLifecyclePolicies, the stack's
+    /// CopyLifecyclePolicies). Failing the copy for it would leave the replica without its images instead, on every
+    /// redelivery. Any other refusal fails the destination as before: the marker stays for the redelivery.
+    /// </summary>
+    private static async Task<string?> ApplyAsync(IEcrClient destination, string? registryId, string repositoryName, PendingSettings settings, CancellationToken cancellationToken)
     {
+        string? note = null;
         if (settings.LifecyclePolicyText is { } lifecycle)
         {
-            await destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, LifecyclePolicyText = lifecycle }, cancellationToken);
+            try
+            {
+                await destination.PutLifecyclePolicyAsync(new PutLifecyclePolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, LifecyclePolicyText = lifecycle }, cancellationToken);
+            }
+            catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.AccessDeniedException)
+            {
+                note = $"the source's lifecycle policy was not copied to destination repository {repositoryName} ({e.ErrorCode}): a lifecycle policy can expire images, so the writer sets one only when granted ecr:PutLifecyclePolicy on purpose (AllowLifecyclePolicies=true in destination-role.yaml in another account; CopyLifecyclePolicies=true in the replicator's template for its own account; the IAM user's policy in another partition)";
+            }
         }
 
         if (settings.RepositoryPolicyText is { } policy)
@@ -189,7 +206,13 @@ internal sealed class RepositoryProvisioner
             // replica of a locked-down repository, on every receive, for a choice that is not the replicator's to make.
             await destination.SetRepositoryPolicyAsync(new SetRepositoryPolicyRequest { RegistryId = registryId, RepositoryName = repositoryName, PolicyText = policy, Force = true }, cancellationToken);
         }
+
+        return note;
     }
+
+    /// <summary>The notes of the steps, in their order, as one (DestinationReplicator joins its own notes the same way).</summary>
+    private static string? JoinNotes(params string?[] notes) =>
+        notes.OfType<string>().ToArray() is { Length: > 0 } given ? string.Join("; ", given) : null;
 
     /// <summary>
     /// The repository's ARN (arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME). Built when the destination names its

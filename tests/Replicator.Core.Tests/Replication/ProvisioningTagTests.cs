@@ -221,6 +221,87 @@ public sealed class ProvisioningTagTests
         Assert.Contains("ecr:ListTagsForResource", result.Destinations[0].Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A lifecycle policy can expire every image, so a writer may be refused ecr:PutLifecyclePolicy on purpose
+    /// (destination-role.yaml's AllowLifecyclePolicies, the stack's CopyLifecyclePolicies, both off in these cases).
+    /// The new repository is then finished without it: the image is copied, the repository policy still set where it
+    /// is copied, the marker removed, and the result names the lifecycle policy left out.
+    /// </summary>
+    [Fact]
+    public async Task A_lifecycle_policy_the_writer_may_not_set_is_left_out_with_a_note_and_the_copy_completes()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "nolifecycle");
+        var image = new SampleImageBuilder(seed: 191).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "nolifecycle", image, "v1");
+        h.Server.Faults.FailNext("PutLifecyclePolicy", 1, EcrErrorCodes.AccessDeniedException, region: West);
+
+        var result = await h.Replicator().ReplicateAsync(Request("nolifecycle", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "nolifecycle", "v1"));
+        Assert.Equal(1, h.Calls(West, "PutLifecyclePolicy"));
+        Assert.Null(await LifecycleAsync(h, "nolifecycle"));
+        Assert.Equal(Policy, (await h.Client(West).GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "nolifecycle" })).PolicyText);
+        Assert.Equal(["team"], await TagKeysAsync(h, "nolifecycle"));
+        Assert.Contains("lifecycle policy was not copied to destination repository nolifecycle (AccessDeniedException)", destination.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowLifecyclePolicies=true", destination.Message, StringComparison.Ordinal);
+        Assert.Contains("CopyLifecyclePolicies=true", destination.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Both grants missing: the lifecycle policy's note and the marker's are both in the result, in that order.</summary>
+    [Fact]
+    public async Task A_refused_lifecycle_policy_and_a_marker_that_may_not_be_removed_both_leave_their_note()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "twonotes");
+        var image = new SampleImageBuilder(seed: 192).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "twonotes", image, "v1");
+        h.Server.Faults.FailNext("PutLifecyclePolicy", 1, EcrErrorCodes.AccessDeniedException, region: West);
+        h.Server.Faults.FailNext("UntagResource", 1, EcrErrorCodes.AccessDeniedException, region: West);
+
+        var result = await h.Replicator().ReplicateAsync(Request("twonotes", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "twonotes", "v1"));
+        Assert.Contains(Marker, await TagKeysAsync(h, "twonotes"));
+        var message = destination.Message!;
+        var lifecycle = message.IndexOf("lifecycle policy was not copied", StringComparison.Ordinal);
+        var marker = message.IndexOf($"its tag {Marker} could not be removed", StringComparison.Ordinal);
+        Assert.True(lifecycle >= 0 && marker > lifecycle, message);
+    }
+
+    /// <summary>
+    /// A repository another run left with the marker, completed by this one (<c>CompleteAsync</c>) by a writer refused
+    /// ecr:PutLifecyclePolicy: completed all the same, with the note, and the marker removed so it is not tried again.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_left_with_the_marker_is_completed_without_a_lifecycle_policy_the_writer_may_not_set()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "leftover");
+        var image = new SampleImageBuilder(seed: 193).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "leftover", image, "v1");
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "leftover",
+            Tags = [new Tag { Key = "team", Value = "platform" }, new Tag { Key = Marker, Value = RepositoryProvisioner.ProvisioningTagValue }],
+        });
+        h.Server.Faults.FailNext("PutLifecyclePolicy", 1, EcrErrorCodes.AccessDeniedException, region: West);
+
+        var result = await h.Replicator().ReplicateAsync(Request("leftover", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Contains("lifecycle policy was not copied to destination repository leftover", destination.Message, StringComparison.Ordinal);
+        Assert.Null(await LifecycleAsync(h, "leftover"));
+        Assert.Equal(Policy, (await h.Client(West).GetRepositoryPolicyAsync(new GetRepositoryPolicyRequest { RepositoryName = "leftover" })).PolicyText);
+        Assert.Equal(["team"], await TagKeysAsync(h, "leftover"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "leftover", "v1"));
+    }
+
     /// <summary>A source repository that is a replica left with the marker: its copy does not inherit it.</summary>
     [Fact]
     public async Task The_marker_of_a_source_repository_is_not_copied()
