@@ -462,6 +462,85 @@ public sealed class DestinationTests
         Assert.DoesNotContain("ecr:BatchDeleteImage", write.Actions);
     }
 
+    /// <summary>
+    /// A lifecycle policy can expire every image (one rule of countType sinceImagePushed, countNumber 1, action expire:
+    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html), so setting one is a delete.
+    /// With AllowDeletes and AllowLifecyclePolicies at their defaults, and every other option on, no Allow statement of the
+    /// role may delete an image either way.
+    /// </summary>
+    [Fact]
+    public void By_default_no_statement_of_the_destination_role_deletes_images_or_sets_a_lifecycle_policy()
+    {
+        var parameters = StackTemplate.RawDestinationRole["Parameters"]!;
+        Assert.Equal("false", (string)parameters["AllowDeletes"]!["Default"]!);
+        Assert.Equal("false", (string)parameters["AllowLifecyclePolicies"]!["Default"]!);
+        Assert.Equal(["true", "false"], Samples.Strings(parameters["AllowLifecyclePolicies"]!["AllowedValues"]));
+
+        // The parameters' own defaults, not the helper's: only what the role cannot be deployed without is given.
+        var evaluator = new IntrinsicEvaluator(StackTemplate.RawDestinationRole, new Dictionary<string, string>
+        {
+            ["ReplicatorRoleArn"] = DestinationRole.ReplicatorRoleArn,
+            ["RepositoryNames"] = "mirror/*",
+            ["Regions"] = "us-west-2",
+            ["KmsKeyArns"] = "arn:aws:kms:us-west-2:111111111111:key/k",
+            ["AdditionalTrustedPrincipals"] = "arn:aws:iam::222222222222:role/operator",
+        });
+        var allows = DestinationRole.Role(evaluator)["Policies"]!.AsArray()
+            .SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!))
+            .Where(s => s.Effect == "Allow")
+            .ToList();
+
+        Assert.Contains(allows, s => s.Actions.Contains("ecr:PutImage"));
+        Assert.DoesNotContain(allows, s => s.Actions.Contains("ecr:PutLifecyclePolicy"));
+        Assert.DoesNotContain(allows, s => s.Actions.Contains("ecr:BatchDeleteImage"));
+    }
+
+    [Fact]
+    public void AllowLifecyclePolicies_grants_PutLifecyclePolicy_on_the_named_repositories_and_nothing_more()
+    {
+        var without = DestinationRole.Statements();
+        var with = DestinationRole.Statements(allowLifecyclePolicies: "true");
+
+        var write = Assert.Single(with, s => s.Actions.Contains("ecr:PutLifecyclePolicy"));
+        Assert.Equal("Allow", write.Effect);
+        Assert.Equal("WriteReplicatedRepositories", write.Sid);
+        Assert.Equal(["arn:*:ecr:*:*:repository/mirror/*"], write.Resources);
+        Assert.Equal(["us-west-2", "eu-west-1"], write.ConditionValues("StringEquals", "aws:RequestedRegion"));
+        Assert.DoesNotContain("ecr:BatchDeleteImage", write.Actions);
+        Assert.Equal(
+            without.SelectMany(s => s.Actions).Append("ecr:PutLifecyclePolicy").Order(StringComparer.Ordinal),
+            with.SelectMany(s => s.Actions).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The replicator removes one tag, its marker (RepositoryProvisioner.ProvisioningTagKey), so the role may remove that
+    /// one only: ForAllValues:StringEquals on aws:TagKeys, and Null false because ForAllValues is true of a request that
+    /// has no such key (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html),
+    /// in the regions and the account the writes are bound to.
+    /// </summary>
+    [Fact]
+    public void The_destination_role_may_remove_the_provisioning_marker_and_no_other_tag()
+    {
+        var statements = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true", "true");
+        var write = Assert.Single(statements, s => s.Sid == "WriteReplicatedRepositories");
+
+        var untag = Assert.Single(statements, s => s.Actions.Contains("ecr:UntagResource"));
+        Assert.Equal("Allow", untag.Effect);
+        Assert.Equal(["ecr:UntagResource"], untag.Actions);
+        Assert.Equal(write.Resources, untag.Resources);
+        Assert.Equal([ProvisioningTagKey], untag.ConditionValues("ForAllValues:StringEquals", "aws:TagKeys"));
+        Assert.Equal(["false"], untag.ConditionValues("Null", "aws:TagKeys"));
+        Assert.Equal(write.ConditionValues("StringEquals", "aws:RequestedRegion"), untag.ConditionValues("StringEquals", "aws:RequestedRegion"));
+        Assert.Equal([IntrinsicEvaluator.AccountId], untag.ConditionValues("StringEquals", "aws:ResourceAccount"));
+        Assert.Equal(["ForAllValues:StringEquals", "Null", "StringEquals"], untag.Condition!.Select(c => c.Key).Order(StringComparer.Ordinal));
+        // The marker is the key the replicator tags its repositories with and removes (ProvisioningTagTests); the
+        // constant is internal to Replicator.Core, so its declaration is read.
+        var provisioner = File.ReadAllText(RepositoryRoot.File("src", "Replicator.Core", "Replication", "RepositoryProvisioner.cs"));
+        Assert.Contains($"public const string ProvisioningTagKey = \"{ProvisioningTagKey}\";", provisioner, StringComparison.Ordinal);
+    }
+
+    private const string ProvisioningTagKey = "ecr-replicator:provisioning";
+
     [Fact]
     public void AllowDeletes_grants_BatchDeleteImage_on_the_named_repositories()
     {
@@ -575,12 +654,13 @@ public sealed class DestinationTests
     }
 
     [Fact]
-    public void The_destination_role_passes_cfn_lint_with_operators_and_deletes()
+    public void The_destination_role_passes_cfn_lint_with_operators_deletes_and_lifecycle_policies()
     {
         var result = DestinationRole.Lint(new Dictionary<string, string>
         {
             ["AdditionalTrustedPrincipals"] = "arn:aws:iam::222222222222:role/operator,arn:aws:iam::222222222222:user/ci",
             ["AllowDeletes"] = "true",
+            ["AllowLifecyclePolicies"] = "true",
             ["RepositoryNames"] = "mirror/*",
             ["Regions"] = "us-west-2",
             ["ReplicatorRoleArn"] = DestinationRole.ReplicatorRoleArn,
@@ -611,14 +691,19 @@ public sealed class DestinationTests
             ["RepositoryNames"] = "*",
             ["Regions"] = "us-west-2,eu-west-1",
             ["AllowDeletes"] = "true",
+            ["AllowLifecyclePolicies"] = "true",
         });
         var role = evaluator.Evaluate(StackTemplate.RawDestinationRole["Resources"]!["DestinationRole"])!["Properties"]!;
-        var statement = role["Policies"]![0]!["PolicyDocument"]!["Statement"]![0]!;
+        var statements = role["Policies"]![0]!["PolicyDocument"]!["Statement"]!.AsArray();
+        var statement = statements[0]!;
+        var untag = statements[1]!;
 
         Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(statement["Resource"]));
+        Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(untag["Resource"]));
         // The function never sets a repository policy in another account (RepositoryProvisioner.CopiesRepositoryPolicy):
-        // every other write action, and not that one.
-        Assert.Equal(WriteActions.Where(a => a != "ecr:SetRepositoryPolicy").Order(StringComparer.Ordinal), Samples.Strings(statement["Action"]).Order(StringComparer.Ordinal));
+        // every other write action, and not that one; the marker's removal in a statement of its own.
+        Assert.Equal(WriteActions.Where(a => a is not "ecr:SetRepositoryPolicy" and not "ecr:UntagResource").Order(StringComparer.Ordinal), Samples.Strings(statement["Action"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["ecr:UntagResource"], Samples.Strings(untag["Action"]));
     }
 
     private static List<PolicyStatement> Statements(DeployedTemplate stack) => RolePolicies.Statements(stack);

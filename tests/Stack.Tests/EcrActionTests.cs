@@ -54,7 +54,7 @@ public sealed class EcrActionTests
     }
 
     /// <summary>
-    /// With every optional grant (AllowDeletes, and AdditionalTrustedPrincipals for operators running the CLI with
+    /// With every optional grant (AllowDeletes, AllowLifecyclePolicies, and AdditionalTrustedPrincipals for operators running the CLI with
     /// --destination-region ACCOUNT:REGION), the role grants nothing that neither the function nor the CLI calls, and
     /// what the CLI's verify reads in a destination (DescribeImages, ListImageReferrers) is granted.
     /// </summary>
@@ -62,14 +62,14 @@ public sealed class EcrActionTests
     public void The_destination_role_with_every_option_grants_only_operations_the_function_or_the_CLI_calls()
     {
         var expected = ActionsOfTheCalls("Replicator.Core", "Replicator.Function", "Replicator.Cli");
-        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true")
+        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true", "true")
             .Where(s => s.Effect == "Allow")
             .SelectMany(s => s.Actions)
             .Where(a => a.StartsWith("ecr:", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
 
         Assert.Contains("ecr:ListImageReferrers", expected);
-        Assert.Subset(granted, new HashSet<string>(["ecr:DescribeImages", "ecr:ListImageReferrers", "ecr:BatchDeleteImage", "ecr:PutImage"], StringComparer.Ordinal));
+        Assert.Subset(granted, new HashSet<string>(["ecr:DescribeImages", "ecr:ListImageReferrers", "ecr:BatchDeleteImage", "ecr:PutLifecyclePolicy", "ecr:PutImage"], StringComparer.Ordinal));
         Assert.Empty(granted.Except(expected).Order(StringComparer.Ordinal));
     }
 
@@ -83,7 +83,7 @@ public sealed class EcrActionTests
     {
         var statements = Samples.EveryBranch()
             .SelectMany(sample => RolePolicies.Statements(sample.Stack))
-            .Concat(DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true"))
+            .Concat(DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", "arn:aws:iam::222222222222:role/operator", "true", "true"))
             .Where(s => s.Effect == "Allow")
             .ToList();
 
@@ -114,7 +114,7 @@ public sealed class EcrActionTests
 
     /// <summary>
     /// A call on a destination client without a grant is an AccessDenied found only in another account: with every
-    /// option (AllowDeletes for a delete), the destination role grants every ECR action the function's calls on a
+    /// option (AllowDeletes for a delete, AllowLifecyclePolicies for a lifecycle policy), the destination role grants every ECR action the function's calls on a
     /// destination are authorized as, that is everything the function calls but the source-only reads above and the
     /// one documented exception.
     /// </summary>
@@ -129,12 +129,13 @@ public sealed class EcrActionTests
             .Concat(onDestinations.SelectMany(op => AlsoAuthorizes.GetValueOrDefault(op, [])))
             .Select(op => "ecr:" + op)
             .ToHashSet(StringComparer.Ordinal);
-        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", allowDeletes: "true")
+        var granted = DestinationRole.Statements("arn:aws:kms:us-west-2:111111111111:key/k", allowDeletes: "true", allowLifecyclePolicies: "true")
             .Where(s => s.Effect == "Allow")
             .SelectMany(s => s.Actions)
             .ToHashSet(StringComparer.Ordinal);
 
         Assert.Contains("ecr:BatchDeleteImage", expected);
+        Assert.Contains("ecr:PutLifecyclePolicy", expected);
         Assert.Empty(expected.Except(granted).Order(StringComparer.Ordinal)); // called on a destination, never granted there
         Assert.DoesNotContain("ecr:SetRepositoryPolicy", granted);
     }

@@ -8,7 +8,7 @@ internal static class DestinationRole
 {
     public const string ReplicatorRoleArn = "arn:aws:iam::111111111111:role/replicator";
 
-    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string externalId = "") =>
+    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string externalId = "", string allowLifecyclePolicies = "false") =>
         new(StackTemplate.RawDestinationRole, new Dictionary<string, string>
         {
             ["ExternalId"] = externalId,
@@ -18,15 +18,16 @@ internal static class DestinationRole
             ["KmsKeyArns"] = kmsKeyArns,
             ["AdditionalTrustedPrincipals"] = additionalTrustedPrincipals,
             ["AllowDeletes"] = allowDeletes,
+            ["AllowLifecyclePolicies"] = allowLifecyclePolicies,
         });
 
     /// <summary>The role's properties as deployed with those values.</summary>
     public static JsonNode Role(IntrinsicEvaluator evaluator) =>
         evaluator.Evaluate(StackTemplate.RawDestinationRole["Resources"]!["DestinationRole"])!["Properties"]!;
 
-    public static List<PolicyStatement> Statements(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false")
+    public static List<PolicyStatement> Statements(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string allowLifecyclePolicies = "false")
     {
-        var role = Role(Evaluator(kmsKeyArns, additionalTrustedPrincipals, allowDeletes));
+        var role = Role(Evaluator(kmsKeyArns, additionalTrustedPrincipals, allowDeletes, allowLifecyclePolicies: allowLifecyclePolicies));
         return [.. role["Policies"]!.AsArray().SelectMany(p => PolicyStatement.Of((string)p!["PolicyName"]!, p["PolicyDocument"]!))];
     }
 
