@@ -92,6 +92,47 @@ public sealed class IamTests
         }
     }
 
+    /// <summary>
+    /// A lifecycle policy can expire every image (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html),
+    /// so the function's role may set one only with CopyLifecyclePolicies: true, the default (null here: not given),
+    /// grants it in every write statement of every destination region; false in none.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void PutLifecyclePolicy_is_allowed_only_when_lifecycle_policies_are_copied(string? copyLifecyclePolicies)
+    {
+        var parameters = new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "team/*",
+            ["DestinationRegions"] = "us-west-2,eu-west-1",
+            ["RepositoryMapping"] = "team/=mirror/team/",
+        };
+        if (copyLifecyclePolicies is not null)
+        {
+            parameters["CopyLifecyclePolicies"] = copyLifecyclePolicies;
+        }
+
+        var stack = StackTemplate.Expand(parameters);
+        var statements = Statements(stack);
+        var granting = statements.Where(s => s.Effect == "Allow" && s.Actions.Contains("ecr:PutLifecyclePolicy")).ToList();
+
+        Assert.Equal("true", (string)StackTemplate.Raw["Parameters"]!["CopyLifecyclePolicies"]!["Default"]!);
+        if (copyLifecyclePolicies != "false")
+        {
+            // Both regions' own-name and mapped-name write statements.
+            Assert.Equal(4, granting.Count);
+            Assert.Equal(["WriteDestinationRepositories", "WriteMappedRepositories"], granting.Select(s => s.Sid).Distinct().Order(StringComparer.Ordinal));
+            Assert.True(RolePolicies.Allows(statements, "ecr:PutLifecyclePolicy", "us-west-2", "mirror/team/app"));
+        }
+        else
+        {
+            Assert.Empty(granting);
+            Assert.Equal(4, statements.Count(s => s.Sid is "WriteDestinationRepositories" or "WriteMappedRepositories" && s.Actions.Contains("ecr:PutImage")));
+        }
+    }
+
     [Fact]
     public void SendMessage_is_allowed_only_to_the_dead_letter_queue_and_for_the_reconciler_to_the_replication_queue()
     {

@@ -287,6 +287,15 @@ public sealed class ParameterTests
         Assert.True((int)Parameter("OldestMessageAlarmSeconds")["MaxValue"]! < retention, $"{queue} keeps messages {retention} s");
     }
 
+    /// <summary>Today's behaviour by default: a repository the function creates in its own account gets the source's lifecycle policy.</summary>
+    [Fact]
+    public void CopyLifecyclePolicies_is_a_boolean_that_copies_by_default()
+    {
+        Assert.Equal(["true", "false"], Samples.Strings(Parameter("CopyLifecyclePolicies")["AllowedValues"]));
+        Assert.Equal("true", (string)Parameter("CopyLifecyclePolicies")["Default"]!);
+        Assert.Equal("String", (string)Parameter("CopyLifecyclePolicies")["Type"]!);
+    }
+
     [Fact]
     public void MaxConcurrency_follows_the_sqs_scaling_config_range_and_ReplicateDeletes_is_a_boolean()
     {

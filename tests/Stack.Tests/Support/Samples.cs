@@ -103,12 +103,13 @@ internal static class Samples
             ["DestinationKmsKeys"] = "us-west-2=alias/replicas,eu-west-1=alias/replicas",
             ["AlarmEmail"] = "",
             ["AlarmTopicArn"] = "arn:aws:sns:us-east-1:123456789012:ops-alarms",
+            ["CopyLifecyclePolicies"] = "false",
         }));
 
     /// <summary>
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
-    /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, and alarms notifying an
-    /// existing topic (AlarmTopicArn) without an email.
+    /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, alarms notifying an
+    /// existing topic (AlarmTopicArn) without an email, and no lifecycle policy copied (CopyLifecyclePolicies false).
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 
