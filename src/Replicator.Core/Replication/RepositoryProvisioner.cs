@@ -210,8 +210,8 @@ internal sealed class RepositoryProvisioner
         return note;
     }
 
-    /// <summary>The notes of the steps, in their order, as one (DestinationReplicator joins its own notes the same way).</summary>
-    private static string? JoinNotes(params string?[] notes) =>
+    /// <summary>The notes given, in their order, as one result note; null when there is none.</summary>
+    internal static string? JoinNotes(params string?[] notes) =>
         notes.OfType<string>().ToArray() is { Length: > 0 } given ? string.Join("; ", given) : null;
 
     /// <summary>
