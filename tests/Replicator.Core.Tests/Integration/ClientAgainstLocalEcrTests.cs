@@ -231,7 +231,7 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
 
         var wrongSecret = await Assert.ThrowsAsync<EcrException>(() => Client("test", "not-the-secret").DescribeRepositoriesAsync(new()));
         Assert.Equal(EcrErrorCodes.InvalidSignatureException, wrongSecret.ErrorCode);
-        Assert.Equal(HttpStatusCode.Forbidden, wrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongSecret.StatusCode);
         Assert.DoesNotContain("not-the-secret", wrongSecret.ToString(), StringComparison.Ordinal);
 
         var unknownKey = await Assert.ThrowsAsync<EcrException>(() => Client("AKIDUNKNOWN", "test").DescribeRepositoriesAsync(new()));
