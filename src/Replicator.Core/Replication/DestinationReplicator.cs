@@ -260,7 +260,7 @@ internal sealed class DestinationReplicator
                 {
                     throw new ReplicationException(
                         ReplicationErrorCodes.ReplicaArchived,
-                        $"the replica {digest} under the immutable tag '{tag}' of the destination repository {repository} is {after} there, and ECR refuses the push that would restore it; restore it in the destination (aws ecr update-image-storage-class --target-storage-class STANDARD), then redrive this message",
+                        $"the replica {digest} under the immutable tag '{tag}' of the destination repository {repository} is {after} there, and ECR refuses the push that would restore it; restore it in the destination ({RestoreCommand(destination, repository, digest)}), then redrive this message",
                         isTransient: false,
                         e);
                 }
@@ -294,4 +294,13 @@ internal sealed class DestinationReplicator
     {
         public void Report(long value) => observer.BytesCopied(destination, digest, value);
     }
+
+    /// <summary>
+    /// The AWS CLI command that restores an archived image, complete (the operation requires the repository and the
+    /// image: botocore ECR model, UpdateImageStorageClassRequest), so the reason can be run as read.
+    /// </summary>
+    private static string RestoreCommand(ReplicationDestination destination, string repository, string digest) =>
+        $"aws ecr update-image-storage-class --region {destination.Region}"
+        + (destination.RegistryId is { } account ? $" --registry-id {account}" : string.Empty)
+        + $" --repository-name {repository} --image-id imageDigest={digest} --target-storage-class STANDARD";
 }

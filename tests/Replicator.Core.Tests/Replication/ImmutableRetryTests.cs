@@ -74,7 +74,8 @@ public sealed class ImmutableRetryTests
             Assert.Equal(ReplicationOutcome.Failed, destination.Outcome);
             Assert.Equal(Replicator.Core.Errors.ReplicationErrorCodes.ReplicaArchived, destination.ErrorCode);
             Assert.False(destination.Transient);
-            Assert.Contains("update-image-storage-class", destination.Message, StringComparison.Ordinal);
+            // The restore as a command that runs as given: the operation requires the repository and the image.
+            Assert.Contains($"aws ecr update-image-storage-class --region {West} --repository-name frozen --image-id imageDigest={image.Digest} --target-storage-class STANDARD", destination.Message, StringComparison.Ordinal);
         }
         else
         {
