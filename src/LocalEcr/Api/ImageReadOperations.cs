@@ -190,7 +190,7 @@ internal static class ImageReadOperations
         w.WriteTimestamp("imagePushedAt", image.PushedAt);
         w.WriteString("imageManifestMediaType", image.Info.MediaType);
         w.WriteOptionalString("artifactMediaType", image.Info.ConfigMediaType ?? image.Info.ArtifactType);
-        w.WriteOptionalString("subjectManifestDigest", image.Info.SubjectDigest);
+        w.WriteOptionalString("subjectManifestDigest", call.Server.Options.DescribeImagesOmitsSubjectManifestDigest ? null : image.Info.SubjectDigest);
         w.WriteString("imageStatus", image.Status);
         w.WriteEndObject();
     }

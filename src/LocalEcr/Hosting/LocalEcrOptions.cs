@@ -80,6 +80,14 @@ public sealed class LocalEcrOptions
     /// </summary>
     public bool TaglessPushLeavesArchived { get; set; }
 
+    /// <summary>
+    /// The other reading of a known unknown (docs/fidelity.md, "<c>subjectManifestDigest</c> for every referrer"): the API
+    /// reference documents the field on DescribeImages' <c>ImageDetail</c>, but not that ECR fills it for every
+    /// referrer. False (the default) names each referrer's subject there; true names none, as an ECR that left it out
+    /// would, so a client that reads referrers from the listing must fall back to ListImageReferrers to see them.
+    /// </summary>
+    public bool DescribeImagesOmitsSubjectManifestDigest { get; set; }
+
     /// <summary>Clock for URL expiry, timestamps, restores, injected delays and stalls. Null: the system clock.</summary>
     public TimeProvider? TimeProvider { get; set; }
 

@@ -277,6 +277,45 @@ public sealed class VerifyReferrersTests
         Assert.Equal(3, h.Server.Calls.Count(CliHarness.Source, "ListImageReferrers"));
     }
 
+    /// <summary>
+    /// The other reading of the known unknown: an ECR whose DescribeImages names no referrer's subject, in the source
+    /// and in the destination alike. The signature is an OCI artifact no listed image ties to a subject, so both sides
+    /// fall back to ListImageReferrers (the destination's fallback included), and the referrer is compared as it is
+    /// with the field: in sync after the sync, missing once deleted from the destination.
+    /// </summary>
+    [Fact]
+    public async Task Verify_compares_referrers_through_ListImageReferrers_on_both_sides_when_no_listing_names_a_subject()
+    {
+        await using var h = await CliHarness.StartAsync(null, o => o.DescribeImagesOmitsSubjectManifestDigest = true);
+        var builder = new SampleImageBuilder(seed: 47);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 512);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", signature, null);
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        h.Server.Calls.Reset();
+
+        var inSync = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(inSync.ExitCode == 0, inSync.ToString());
+        Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", inSync.Output, StringComparison.Ordinal);
+        Assert.True(h.Server.Calls.Count(CliHarness.West, "ListImageReferrers") > 0, "the destination's listing was trusted without a subject in it");
+
+        await h.Client(CliHarness.West).BatchDeleteImageAsync(new Replicator.Core.Ecr.Model.BatchDeleteImageRequest
+        {
+            RepositoryName = "app",
+            ImageIds = [new Replicator.Core.Ecr.Model.ImageIdentifier { ImageDigest = signature.Digest }],
+        });
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        using var document = JsonDocument.Parse(drift.Output);
+        var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
+        Assert.Equal(signature.Digest, missing.GetProperty("sourceDigest").GetString());
+        Assert.Equal(image.Digest, missing.GetProperty("subjectDigest").GetString());
+    }
+
     [Fact]
     public async Task Verify_stops_the_walk_below_one_image_at_the_reconcilers_bound_and_says_so()
     {
