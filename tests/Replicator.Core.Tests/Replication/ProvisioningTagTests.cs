@@ -107,14 +107,7 @@ public sealed class ProvisioningTagTests
     public async Task A_repository_left_with_the_marker_by_another_run_is_completed_before_the_copy()
     {
         await using var h = await StartAsync();
-        await ConfiguredSourceAsync(h, "theirs");
-        var image = new SampleImageBuilder(seed: 142).Image(SampleFormat.Oci, [1000]);
-        await h.PushAsync(Source, "theirs", image, "v1");
-        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest
-        {
-            RepositoryName = "theirs",
-            Tags = [new Tag { Key = "team", Value = "platform" }, new Tag { Key = Marker, Value = RepositoryProvisioner.ProvisioningTagValue }],
-        });
+        var image = await LeftWithMarkerAsync(h, "theirs", seed: 142);
 
         var result = await h.Replicator().ReplicateAsync(Request("theirs", image.Digest, "v1", West), CancellationToken.None);
 
@@ -281,14 +274,7 @@ public sealed class ProvisioningTagTests
     public async Task A_repository_left_with_the_marker_is_completed_without_a_lifecycle_policy_the_writer_may_not_set()
     {
         await using var h = await StartAsync();
-        await ConfiguredSourceAsync(h, "leftover");
-        var image = new SampleImageBuilder(seed: 193).Image(SampleFormat.Oci, [1000]);
-        await h.PushAsync(Source, "leftover", image, "v1");
-        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest
-        {
-            RepositoryName = "leftover",
-            Tags = [new Tag { Key = "team", Value = "platform" }, new Tag { Key = Marker, Value = RepositoryProvisioner.ProvisioningTagValue }],
-        });
+        var image = await LeftWithMarkerAsync(h, "leftover", seed: 193);
         h.Server.Faults.FailNext("PutLifecyclePolicy", 1, EcrErrorCodes.AccessDeniedException, region: West);
 
         var result = await h.Replicator().ReplicateAsync(Request("leftover", image.Digest, "v1", West), CancellationToken.None);
@@ -320,6 +306,23 @@ public sealed class ProvisioningTagTests
         Assert.True(result.Succeeded, result.Destinations[0].Message);
         Assert.Equal(["team"], await TagKeysAsync(h, "replica"));
         Assert.Equal(0, h.Calls(West, "UntagResource"));
+    }
+
+    /// <summary>
+    /// A configured source repository with an image tagged v1, and its destination repository as another run left it:
+    /// created with a tag of its own and the marker, its settings never applied.
+    /// </summary>
+    private static async Task<SampleImage> LeftWithMarkerAsync(EngineHarness h, string repository, ulong seed)
+    {
+        await ConfiguredSourceAsync(h, repository);
+        var image = new SampleImageBuilder(seed).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, repository, image, "v1");
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = repository,
+            Tags = [new Tag { Key = "team", Value = "platform" }, new Tag { Key = Marker, Value = RepositoryProvisioner.ProvisioningTagValue }],
+        });
+        return image;
     }
 
     private static async Task ConfiguredSourceAsync(EngineHarness h, string repository)
