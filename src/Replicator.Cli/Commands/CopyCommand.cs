@@ -32,7 +32,7 @@ public static class CopyCommand
         var request = new ReplicationRequest(
             new ImageReference(account, criteria.SourceRegion, image.Repository, image.Digest ?? detail.ImageDigest, image.Tag),
             criteria.Destinations);
-        return await ReplicationRunner.RunAsync(services, progress, console, new[] { request }.ToAsyncEnumerable(), parallel: 1, cancellationToken);
+        return await ReplicationRunner.RunAsync(services, progress, console, new IReadOnlyList<ReplicationRequest>[] { [request] }.ToAsyncEnumerable(), parallel: 1, cancellationToken);
     }
 
     /// <summary>The image must exist at the source: a typo is a usage error, not a "skipped" row.</summary>

@@ -135,28 +135,45 @@ public static class Enqueuer
         var sent = 0;
         var batch = new List<(SelectedImage Image, QueueMessage Message)>(BatchSize);
 
+        // Taken out of the batch before it is sent: a send that fails as a whole is not sent again below.
         async Task SendAsync()
         {
-            var failed = await sender.SendBatchAsync([.. batch.Select(b => b.Message)], cancellationToken);
-            failures.AddRange(failed.Select(f => $"PUSH event of {Name(batch[f.Index].Image)}: {f}"));
-            sent += batch.Count - failed.Count;
-            console.Line($"sent {sent} message(s), {failures.Count} refused");
+            var sending = batch.ToArray();
             batch.Clear();
+            var failed = await sender.SendBatchAsync([.. sending.Select(b => b.Message)], cancellationToken);
+            failures.AddRange(failed.Select(f => $"PUSH event of {Name(sending[f.Index].Image)}: {f}"));
+            sent += sending.Length - failed.Count;
+            console.Line($"sent {sent} message(s), {failures.Count} refused");
         }
 
-        await foreach (var repository in repositories.WithCancellation(cancellationToken))
+        try
         {
-            Selected(console, criteria, repository, "the function's destinations");
-            foreach (var image in repository.Images)
+            await foreach (var repository in repositories.WithCancellation(cancellationToken))
             {
-                var registryId = repository.RegistryId ?? throw new UsageException($"the source did not report the account of {repository.Name}");
-                var message = EventFactory.Message(EventFactory.Push(registryId, criteria.SourceRegion, image.Repository, image.Digest, image.Tag, now), runId);
-                batch.Add((image, message with { Sender = SenderAttribute.Sync }));
-                if (batch.Count == BatchSize)
+                Selected(console, criteria, repository, "the function's destinations");
+                foreach (var image in repository.Images)
                 {
-                    await SendAsync();
+                    var registryId = repository.RegistryId ?? throw new UsageException($"the source did not report the account of {repository.Name}");
+                    var message = EventFactory.Message(EventFactory.Push(registryId, criteria.SourceRegion, image.Repository, image.Digest, image.Tag, now), runId);
+                    batch.Add((image, message with { Sender = SenderAttribute.Sync }));
+                    if (batch.Count == BatchSize)
+                    {
+                        await SendAsync();
+                    }
                 }
             }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A repository's listing failed midway: what was selected before it is still sent, and the messages SQS
+            // refused are named, before the error ends the command.
+            if (batch.Count > 0)
+            {
+                await SendAsync();
+            }
+
+            Report(console, sent, failures);
+            throw;
         }
 
         if (batch.Count > 0)

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Replication;
@@ -8,9 +9,9 @@ namespace Replicator.Cli.Commands;
 /// <summary>
 /// Runs replication requests through one engine with at most N images at once (the engine bounds layers on its own),
 /// writing each image's lines as it finishes (above live bars on a terminal), then the destinations not done and one
-/// summary line. The requests are pulled as images are started (a sync lists the next repository only then), and only
-/// counts and the first few not-done destinations are kept (<see cref="RunTally"/>), so a run's memory does not grow
-/// with the number of images.
+/// summary line. The requests come a repository at a time, and the next repository is listed once every image of the
+/// one before has started (a sync holds one repository's listing, not the registry's); only counts and the first few
+/// not-done destinations are kept (<see cref="RunTally"/>), so a run's memory does not grow with the number of images.
 /// </summary>
 public static class ReplicationRunner
 {
@@ -18,19 +19,25 @@ public static class ReplicationRunner
         CliServices services,
         ProgressObserver progress,
         CliConsole console,
-        IAsyncEnumerable<ReplicationRequest> requests,
+        IAsyncEnumerable<IReadOnlyList<ReplicationRequest>> repositories,
         int parallel,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(console);
-        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(repositories);
 
-        // The first request is read before any display starts: an empty selection says so in one line, and an error
-        // of the selection itself (no repository matches) ends the command before a bar is drawn.
-        await using var pending = requests.GetAsyncEnumerator(cancellationToken);
-        if (!await pending.MoveNextAsync())
+        // Listed up to the first repository with an image before any display starts: an empty selection says so in
+        // one line, and an error of the selection itself (no repository matches) ends the command before a bar is drawn.
+        await using var pending = repositories.GetAsyncEnumerator(cancellationToken);
+        IReadOnlyList<ReplicationRequest>? first = null;
+        while (first is null && await pending.MoveNextAsync())
+        {
+            first = pending.Current.Count > 0 ? pending.Current : null;
+        }
+
+        if (first is null)
         {
             console.Line("nothing to replicate");
             return ExitCodes.Success;
@@ -39,38 +46,74 @@ public static class ReplicationRunner
         var tally = new RunTally();
         var selected = 0;
         var listed = false;
+        ExceptionDispatchInfo? stopping = null;
 
-        // Parallel.ForEachAsync moves an async source one item at a time (under its own lock), so the count needs none.
-        async IAsyncEnumerable<ReplicationRequest> Started()
+        // One image: its own slot, its lines, its counts. An exception out of the engine (a tag filter that times out)
+        // stops the run as before: no image starts after it, and those running are cut short.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(parallel);
+        async Task RunOneAsync(ReplicationRequest request)
         {
-            do
+            try
             {
-                selected++;
-                progress.Selected();
-                yield return pending.Current;
+                var source = request.Source;
+                var label = source.Tag is null ? $"{source.RepositoryName}@{Format.ShortDigest(source.Digest)}" : $"{source.RepositoryName}:{source.Tag}";
+                var image = progress.Track(label, source.Tag, source.Digest);
+                var result = await services.Replicator.ReplicateAsync(request, stop.Token);
+                var run = new ImageRun(source.RepositoryName, source.Tag, result);
+
+                // Read once: the image's bar and its counts agree on whether a stop had cut it short.
+                var stoppedThen = cancellationToken.IsCancellationRequested;
+                image.Complete(run.Done(stoppedThen));
+                tally.Add(run, stoppedThen);
             }
-            while (await pending.MoveNextAsync());
-            listed = true;
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // A stop signal cut it before it had a result: not counted, so the run reads as cut short.
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref stopping, ExceptionDispatchInfo.Capture(e), null);
+                await stop.CancelAsync();
+            }
+            finally
+            {
+                slots.Release();
+            }
         }
 
         async Task RunAllAsync()
         {
-            await Parallel.ForEachAsync(
-                Started(),
-                new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                async (request, token) =>
+            var running = new List<Task>();
+            try
+            {
+                for (var batch = first; batch is not null; batch = await pending.MoveNextAsync() ? pending.Current : null)
                 {
-                    var source = request.Source;
-                    var label = source.Tag is null ? $"{source.RepositoryName}@{Format.ShortDigest(source.Digest)}" : $"{source.RepositoryName}:{source.Tag}";
-                    var image = progress.Track(label, source.Tag, source.Digest);
-                    var result = await services.Replicator.ReplicateAsync(request, token);
-                    var run = new ImageRun(source.RepositoryName, source.Tag, result);
+                    selected += batch.Count;
+                    progress.Selected(batch.Count);
+                    foreach (var request in batch)
+                    {
+                        await slots.WaitAsync(stop.Token);
+                        running.RemoveAll(t => t.IsCompleted);
+                        running.Add(RunOneAsync(request));
+                    }
+                }
 
-                    // Read once: the image's bar and its counts agree on whether a stop had cut it short.
-                    var stoppedThen = cancellationToken.IsCancellationRequested;
-                    image.Complete(run.Done(stoppedThen));
-                    tally.Add(run, stoppedThen);
-                });
+                listed = true;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // A stop signal, or an image's exception: nothing more starts.
+            }
+            catch (Exception e)
+            {
+                // The listing failed (throttling past its retries, access denied, a named repository deleted since the
+                // check): the images already started finish and are reported before the error ends the command, rather
+                // than being cut short and shown as failed.
+                Interlocked.CompareExchange(ref stopping, ExceptionDispatchInfo.Capture(e), null);
+            }
+
+            await Task.WhenAll(running);
         }
 
         try
@@ -94,10 +137,9 @@ public static class ReplicationRunner
             console.Line(ResultTables.Summary(tally));
         }
 
-        // A stop that came after every image had come back whole cut nothing: the run's own exit code stands.
+        // A stop that came after every image had come back whole, and after the listing had ended, cut nothing: the
+        // run's own exit code stands. "Of M" counts the images of the repositories listed by then.
         var done = tally.Done;
-        // The images not listed yet when the stop came are not counted: "of M" is what the run had selected by then,
-        // and a stop that cut the listing short cut the run.
         var cut = tally.Images < selected || tally.Interrupted || !listed;
         if (stopped && cut)
         {
@@ -105,6 +147,7 @@ public static class ReplicationRunner
             return ExitCodes.Error;
         }
 
+        stopping?.Throw();
         return done == selected ? ExitCodes.Success : ExitCodes.Failed;
     }
 

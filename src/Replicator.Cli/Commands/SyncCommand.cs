@@ -119,13 +119,13 @@ public static class SyncCommand
 
         // A dry run's tables name every image they plan; a copy's lines come as images finish, so each repository's
         // listing is announced as the run starts on it.
-        var requests = repositories
-            .Select(repository =>
+        var requests = Requests(
+            criteria,
+            repositories.Select(repository =>
             {
                 Enqueuer.Selected(console, criteria, repository, string.Join(", ", criteria.Destinations));
                 return repository;
-            })
-            .SelectMany(repository => Requests(criteria, repository));
+            }));
         return await ReplicationRunner.RunAsync(services, progress, console, requests, parallel, cancellationToken);
     }
 

@@ -62,12 +62,12 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
-    /// <summary>One more image selected: the overall bar's total grows with the listing.</summary>
-    public void Selected()
+    /// <summary>A repository's <paramref name="images"/> selected: the overall bar's total grows with the listing.</summary>
+    public void Selected(int images)
     {
         lock (_overallGate)
         {
-            _images++;
+            _images += images;
             if (_overall is { } overall)
             {
                 overall.MaxValue = _images;

@@ -183,6 +183,39 @@ public sealed class EnqueueTests
         AssertSender("sync", sqs);
     }
 
+    /// <summary>
+    /// --all sends as it lists: a repository whose listing fails after another's images were selected ends the run with
+    /// its error (exit 2), but what was selected before it is sent first, the part-filled batch included, and counted.
+    /// </summary>
+    [Fact]
+    public async Task All_sends_what_was_selected_before_a_listing_that_fails_midway()
+    {
+        // LocalEcr's clock holds aa's listing a minute (inside the 5 minutes of signature skew it accepts), so bb's
+        // listing is the next DescribeImages when its failure is armed.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await using var sqs = await FakeSqsServer.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(80 + (ulong)i), $"v{i}");
+        }
+
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(83), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
+        var environment = h.Environment(("AWS_ENDPOINT_URL", sqs.Endpoint.AbsoluteUri));
+
+        var running = h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all");
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", region: CliHarness.Source);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("AccessDeniedException", run.Error, StringComparison.Ordinal);
+        Assert.Contains("3 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Equal(3, sqs.Requests.Sum(r => r.Body.GetProperty("Entries").GetArrayLength()));
+    }
+
     [Fact]
     public async Task A_drift_run_again_after_a_fix_sends_the_heal_with_another_deduplication_id()
     {

@@ -119,27 +119,29 @@ public sealed partial class StreamingOutputTests
     }
 
     [Fact]
-    public async Task Sync_lists_the_second_repository_only_once_the_first_repositorys_image_is_copied()
+    public async Task Sync_lists_a_repository_only_once_every_image_of_the_one_before_has_started()
     {
-        // One image at a time: the selection is pulled as images start, so a registry is held a repository at a time,
-        // never listed whole before the first copy.
+        // One image at a time: bb is listed once aa's image has started, cc once bb's has, which waits for aa's slot; so
+        // a registry is held a repository at a time, never listed whole before the first copy.
         await using var h = await TwoRepositoriesAsync("aa", "bb", synced: false);
+        await h.PushAsync(CliHarness.Source, "cc", CliHarness.Single(74), "v1");
+        h.Server.Calls.Reset();
         using var output = new WatchedOutput(h.Server, text => text.Contains("copied     aa:v1 -> us-west-2", StringComparison.Ordinal));
 
         var run = await h.RunIntoAsync(output, terminal: false, ["sync", "--parallel", "1", .. West]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var then = Assert.IsAssignableFrom<IReadOnlyList<LocalEcr.RecordedRequest>>(output.RequestsThen);
-        Assert.DoesNotContain(then, r => r is { Region: CliHarness.Source, Operation: "DescribeImages" } && WatchedOutput.Names(r, "bb"));
-        Assert.Contains(h.Server.Calls.Requests, r => r.Operation == "PutImage" && r.Region == CliHarness.West && WatchedOutput.Names(r, "bb"));
+        Assert.DoesNotContain(then, r => r is { Region: CliHarness.Source, Operation: "DescribeImages" } && WatchedOutput.Names(r, "cc"));
+        Assert.Contains(h.Server.Calls.Requests, r => r.Operation == "PutImage" && r.Region == CliHarness.West && WatchedOutput.Names(r, "cc"));
         var lines = run.Output.Split(Environment.NewLine);
         Assert.Equal(
-            ["1 image tag(s) selected in aa (us-east-1) for us-west-2", "1 image tag(s) selected in bb (us-east-1) for us-west-2"],
-            lines.Where(l => l.Contains("selected in", StringComparison.Ordinal)));
+            ["aa", "bb", "cc"],
+            lines.Where(l => l.StartsWith("1 image tag(s) selected in ", StringComparison.Ordinal)).Select(l => l.Split(' ')[5]));
         Assert.True(
-            Array.FindIndex(lines, l => l.StartsWith("copied     aa:v1", StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.Contains("selected in bb", StringComparison.Ordinal)),
+            Array.FindIndex(lines, l => l.StartsWith("copied     aa:v1", StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.Contains("selected in cc", StringComparison.Ordinal)),
             run.Output);
-        Assert.Contains("Summary: 2 image(s), 2 copied, 0 up to date, 0 skipped, 0 failed", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Summary: 3 image(s), 3 copied, 0 up to date, 0 skipped, 0 failed", run.Output, StringComparison.Ordinal);
     }
 
     [Theory]

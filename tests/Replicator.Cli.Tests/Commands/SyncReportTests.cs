@@ -12,8 +12,8 @@ public sealed class SyncReportTests
     public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_2(bool terminal)
     {
         // LocalEcr's clock is never advanced: the second image's PutImage answer is held until the cancel. One image at
-        // a time, in the listing's order, so the third never starts, and its repository is never listed: "of 2", the
-        // images selected when the stop came.
+        // a time, in the listing's order, so the third never starts; its repository is listed once the second image has
+        // started, so it counts among the images selected when the stop came.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         var first = CliHarness.Single(61);
@@ -48,7 +48,72 @@ public sealed class SyncReportTests
 
         Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("cc:v1", run.Output, StringComparison.Ordinal);
-        Assert.Equal("error: cancelled after 1 of 2 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
+        Assert.Equal("error: cancelled after 1 of 3 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
+    }
+
+    /// <summary>
+    /// A stop that arrives once every image has come back and the listing has ended cuts nothing: the run's own exit
+    /// code stands, for one image (copy) as for a selection (sync).
+    /// </summary>
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("sync")]
+    public async Task A_stop_after_every_image_came_back_cuts_nothing_and_the_run_exits_0(string command)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(66), "v1");
+        using var ctrlC = new CancellationTokenSource();
+        using var output = new WatchedOutput(h.Server, text =>
+        {
+            var done = text.Contains("copied     aa:v1", StringComparison.Ordinal);
+            if (done)
+            {
+                _ = ctrlC.CancelAsync();
+            }
+
+            return done;
+        });
+        string[] args = command == "copy"
+            ? ["copy", "aa:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West]
+            : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var run = await h.RunIntoCancellableAsync(output, ctrlC.Token, args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("cancelled", run.Error, StringComparison.Ordinal);
+        Assert.Contains("1 image(s), 1 copied", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A repository's listing that fails midway (access denied, throttling past its retries) ends the run with its
+    /// error, exit 2; the images already started finish first and are reported, never cut short into failures.
+    /// </summary>
+    [Fact]
+    public async Task A_listing_that_fails_midway_lets_the_started_images_finish_and_report_before_the_error()
+    {
+        // LocalEcr's clock holds the first two PutImage answers a minute (inside the 5 minutes of signature skew it
+        // accepts), so two images of aa occupy both slots and bb is not listed yet when its failure is armed.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        for (var i = 0; i < 3; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(67 + (ulong)i), $"v{i}");
+        }
+
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(70), "v1");
+        h.Server.Faults.DelayResponses("PutImage", TimeSpan.FromMinutes(1), 2, CliHarness.West);
+
+        var running = h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "2");
+        await h.Server.Faults.TimersArmedAsync(2).WaitAsync(TimeSpan.FromMinutes(1));
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", region: CliHarness.Source);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("3 image(s), 3 copied, 0 up to date, 0 skipped, 0 failed", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
+        Assert.Contains("AccessDeniedException", run.Error, StringComparison.Ordinal);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "bb", "v1"));
     }
 
     [Fact]

@@ -31,12 +31,17 @@ public sealed class ProgressObserverTests
             })
             .StartAsync(live =>
             {
-                // Selected as a sync lists them: before the display, and while it runs (the bar's total grows).
-                observer.Selected();
+                // Selected as a sync lists its repositories: before the display, and while it runs (the total grows).
+                observer.Selected(1);
                 observer.Begin(live);
+                observer.Selected(150);
                 for (var i = 0; i < 200; i++)
                 {
-                    observer.Selected();
+                    if (i == 100)
+                    {
+                        observer.Selected(50);
+                    }
+
                     var image = observer.Track($"app:v{i}", $"v{i}", null);
                     image.AddTotal(100);
                     image.Add(i % 2 == 0 ? 100 : 40);

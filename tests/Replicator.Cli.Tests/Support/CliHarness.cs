@@ -87,6 +87,10 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task<CliRun> RunIntoAsync(StringWriter output, bool terminal, params string[] args) =>
         RunWithAsync(Environment(), null, terminal, TimeProvider.System, args, output: output);
 
+    /// <summary>A run into the test's own writer that the test can cancel, as Ctrl+C does.</summary>
+    public Task<CliRun> RunIntoCancellableAsync(StringWriter output, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(Environment(), null, terminal: false, TimeProvider.System, args, cancellationToken, output);
+
     private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default, StringWriter? output = null)
     {
         using var ownOutput = output is null ? new StringWriter() : null;
