@@ -94,6 +94,14 @@ public static class ReplicationRunner
                     foreach (var request in batch)
                     {
                         await slots.WaitAsync(stop.Token);
+                        if (stop.IsCancellationRequested)
+                        {
+                            // The slot came free while the stop was being delivered (an image cut short returned on
+                            // the stopping thread before this wait saw the token): nothing starts after a stop.
+                            slots.Release();
+                            stop.Token.ThrowIfCancellationRequested();
+                        }
+
                         running.RemoveAll(t => t.IsCompleted);
                         running.Add(RunOneAsync(request));
                     }

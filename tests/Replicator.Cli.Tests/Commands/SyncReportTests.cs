@@ -43,7 +43,7 @@ public sealed class SyncReportTests
         {
             Assert.Contains("copied     aa:v1 -> us-west-2", run.Output, StringComparison.Ordinal);
             Assert.Contains("interrupted bb:v1 -> us-west-2  stopped before it finished", run.Output, StringComparison.Ordinal);
-            Assert.Contains("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted", run.Output, StringComparison.Ordinal);
+            Assert.True(run.Output.Contains("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted", StringComparison.Ordinal), run.ToString());
         }
 
         Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
