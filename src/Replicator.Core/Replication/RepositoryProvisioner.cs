@@ -110,7 +110,7 @@ internal sealed class RepositoryProvisioner
         }
 
         Settle(key);
-        return (true, JoinNotes(appliedNote, tagNote));
+        return (true, ResultNotes.Join(appliedNote, tagNote));
     }
 
     /// <summary>
@@ -148,7 +148,7 @@ internal sealed class RepositoryProvisioner
             var appliedNote = await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target, withSourceCredentials), cancellationToken);
             var tagNote = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
             Settle(key);
-            return JoinNotes(appliedNote, tagNote);
+            return ResultNotes.Join(appliedNote, tagNote);
         }
 
         Settle(key);
@@ -209,10 +209,6 @@ internal sealed class RepositoryProvisioner
 
         return note;
     }
-
-    /// <summary>The notes given, in their order, as one result note; null when there is none.</summary>
-    internal static string? JoinNotes(params string?[] notes) =>
-        notes.OfType<string>().ToArray() is { Length: > 0 } given ? string.Join("; ", given) : null;
 
     /// <summary>
     /// The repository's ARN (arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME). Built when the destination names its
