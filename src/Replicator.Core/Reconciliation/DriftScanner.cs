@@ -219,11 +219,13 @@ public sealed class DriftScanner
         var items = new List<DriftItem>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { digest };
-        if (scan.IndexDigests.Contains(digest) && scan.Referrers is null)
+        if (scan.IndexDigests.Contains(digest) && (scan.Referrers is null || _selection.IncludeImage is not null))
         {
             // Asked only for index digests, so a pass over single-platform images pays nothing more; and only where the
-            // listing did not tell every subject: where it did, the children with referrers are untagged subjects of
-            // their own (RepositoryScan.UntaggedSubjects), walked wherever they are held, without this read.
+            // listing did not tell every subject, or where a selection by push time (--since) left the untagged subjects
+            // out (ScanAsync): where it did and nothing left them out, the children with referrers are untagged subjects
+            // of their own (RepositoryScan.UntaggedSubjects), walked wherever they are held, without this read. A
+            // platform's signature (cosign sign --recursive) is then found through its index in both cases.
             await _listings.PaceAsync(cancellationToken);
             seen.UnionWith(await IndexChildren.DigestsAsync(_source, scan.RegistryId, scan.Repository, digest, cancellationToken));
         }

@@ -55,6 +55,14 @@ public sealed record DestinationResult(
     public IReadOnlyList<string> ReferrersPut { get; init; } = [];
 
     /// <summary>
+    /// The subjects this copy put into the destination before the image, a referrer whose push event overtook its
+    /// subject's (deepest first: the subject of the subject before the subject); empty when the destination held them.
+    /// An untagged subject (one platform manifest of an index, signed on its own) has no push event of its own that
+    /// would announce it, so the function announces each as it does <see cref="ReferrersPut"/>.
+    /// </summary>
+    public IReadOnlyList<string> SubjectsPut { get; init; } = [];
+
+    /// <summary>
     /// Failed because the source refused one of the image's layers (<see cref="FailureClassifier.IsSourceLayerRefused"/>):
     /// the engine asks the source whether the image is still there before it reports the result.
     /// </summary>

@@ -31,8 +31,8 @@ internal sealed class ReferrerSubjects
     }
 
     /// <summary>
-    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes, blobs and
-    /// the referrers it put count, and the destination is Replicated when either write happened (the subject's copy
+    /// The referrer's result with what copying its subject first wrote in the same destination: its bytes, blobs, the
+    /// subject and the referrers it put count, and the destination is Replicated when either write happened (the subject's copy
     /// usually brings the referrer along, which then finds itself UpToDate), so the record's metrics and event show the
     /// copy it made.
     /// </summary>
@@ -55,6 +55,12 @@ internal sealed class ReferrerSubjects
             // The subject's copy put the referrer itself (announced as the result's own digest) and the referrers below
             // it, which the referrer's own copy then found there.
             ReferrersPut = [.. subject.ReferrersPut.Concat(own.ReferrersPut).Where(d => !string.Equals(d, own.Digest, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)],
+
+            // The subject itself (and what its own copy put first), when its copy wrote there: no other record may ever
+            // announce an untagged subject.
+            SubjectsPut = subject.Outcome == ReplicationOutcome.Replicated && subject.Digest is { } put
+                ? [.. subject.SubjectsPut.Append(put).Distinct(StringComparer.Ordinal)]
+                : subject.SubjectsPut,
         };
     }
 

@@ -58,7 +58,8 @@ public sealed record ReplicatedEventDetail
     public long BytesCopied { get; init; }
 
     /// <summary>
-    /// For a referrer this copy brought along with the pushed image (<see cref="Replicator.Core.Replication.DestinationResult.ReferrersPut"/>):
+    /// For a referrer this copy brought along with the pushed image (<see cref="Replicator.Core.Replication.DestinationResult.ReferrersPut"/>),
+    /// or a subject it put before the pushed referrer (<see cref="Replicator.Core.Replication.DestinationResult.SubjectsPut"/>):
     /// that image's digest, the one the push event named. Absent on the image's own event. Such an event has no tag, no
     /// latency (its own push is not what was measured) and 0 bytes (the image's event counts them all).
     /// </summary>

@@ -11,7 +11,7 @@ namespace Replicator.Function.ReplicatedEvents;
 
 /// <summary>
 /// Turns a replication's result into the "ECR Image Replicated" events, one per destination that now holds the
-/// image (outcome Replicated or UpToDate), and one for each referrer the copy put there along with it. Pure: the
+/// image (outcome Replicated or UpToDate), and one for each subject and referrer the copy put there along with it. Pure: the
 /// clock's reading comes in.
 /// </summary>
 public static class ReplicatedEventFactory
@@ -64,11 +64,12 @@ public static class ReplicatedEventFactory
             var time = destination.CompletedAt ?? now;
             events.Add(Event(detail, time, bus));
 
-            // A referrer that travelled with the image is an image the destination now holds too, and its own push event
-            // may never reach this destination (a lost event the reconciler healed, a backfill, a region added later).
-            foreach (var referrer in destination.ReferrersPut)
+            // A subject put first for a referrer that overtook it, and a referrer that travelled with the image, are
+            // images the destination now holds too, whose own push event may never reach this destination (an untagged
+            // subject has none that would copy it; a lost event the reconciler healed, a backfill, a region added later).
+            foreach (var travelled in destination.SubjectsPut.Concat(destination.ReferrersPut))
             {
-                events.Add(Event(detail with { ImageDigest = referrer, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest }, time, bus));
+                events.Add(Event(detail with { ImageDigest = travelled, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest }, time, bus));
             }
         }
 

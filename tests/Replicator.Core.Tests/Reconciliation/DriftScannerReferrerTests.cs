@@ -56,8 +56,8 @@ public sealed class DriftScannerReferrerTests
     private static async Task ReplicateAsync(EngineHarness h, string repository, string digest, string tag) =>
         Assert.True((await h.Replicator().ReplicateAsync(Request(repository, digest, tag, West), CancellationToken.None)).Succeeded);
 
-    private static DriftScanner Scanner(EngineHarness h, IEcrClient source, IReadOnlyList<ReplicationDestination>? destinations = null, RepositoryMapping? mapping = null, IDestinationClients? destinationClients = null) =>
-        new(source, destinationClients ?? new SourceCredentialsDestinationClients(h.Clients), destinations ?? [new ReplicationDestination(West)], mapping ?? RepositoryMapping.Identity, new DriftSelection());
+    private static DriftScanner Scanner(EngineHarness h, IEcrClient source, IReadOnlyList<ReplicationDestination>? destinations = null, RepositoryMapping? mapping = null, IDestinationClients? destinationClients = null, DriftSelection? selection = null) =>
+        new(source, destinationClients ?? new SourceCredentialsDestinationClients(h.Clients), destinations ?? [new ReplicationDestination(West)], mapping ?? RepositoryMapping.Identity, selection ?? new DriftSelection());
 
     /// <summary>A whole pass, as the reconciler drives it: every repository, its deleted tags and every digest's drift.</summary>
     private static async Task<List<DriftItem>> PassAsync(DriftScanner scanner, List<RepositoryScan>? scans = null)
@@ -101,6 +101,22 @@ public sealed class DriftScannerReferrerTests
         // walked because West holds it.
         Assert.DoesNotContain(listed.Calls, c => c.Operation == "BatchGetImage");
         Assert.Equal(["multi", "signed", "signed-index"], asked.Calls.Where(c => c.Operation == "ListImageReferrers").Select(c => c.Repository).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_selection_by_push_time_still_finds_the_signature_of_one_platform_of_a_selected_index()
+    {
+        // sync --enqueue --since: the untagged subjects are left out of such a selection, so the platform signed on its
+        // own (cosign sign --recursive) is reached through its index, whose children are then read.
+        await using var h = await StartAsync();
+        var registry = await RegistryAsync(h);
+        var source = new RecordingEcrClient(h.Client(Source));
+
+        var drift = await PassAsync(Scanner(h, source, selection: new DriftSelection { IncludeImage = _ => true }));
+
+        Assert.Equal(registry.Drift, drift.Select(d => d.Digest).Order(StringComparer.Ordinal));
+        Assert.Equal(0, source.Count("ListImageReferrers"));
+        Assert.Equal(["multi", "signed-index"], source.Calls.Where(c => c.Operation == "BatchGetImage").Select(c => c.Repository).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -157,10 +157,15 @@ public sealed class ReferrerTests
             Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted", sbom.Digest));
         }
 
+        // Each destination's result says the subject was put first (the function announces it), and no referrer besides.
+        Assert.All(result.Destinations, d => Assert.Equal([image.Digest], d.SubjectsPut));
+        Assert.All(result.Destinations, d => Assert.Empty(d.ReferrersPut));
+
         // The subject's event, handled later, finds both there; the tag is its only write.
         h.Server.Calls.Reset();
         var subject = await h.Replicator().ReplicateAsync(Request("inverted", image.Digest, "v1", West), CancellationToken.None);
         Assert.Equal(ReplicationOutcome.Replicated, subject.Destinations[0].Outcome);
+        Assert.Empty(subject.Destinations[0].SubjectsPut);
         Assert.Equal(1, h.Calls(West, "PutImage"));
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "inverted", "v1"));
     }
@@ -212,6 +217,7 @@ public sealed class ReferrerTests
         var west = Assert.Single(result.Destinations);
         Assert.True(west.Succeeded, west.Message);
         Assert.Equal(1, h.Calls(West, "PutImage"));
+        Assert.Empty(west.SubjectsPut);
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("frozen", signature.Digest));
         var subject = await ImageDescriptions.FindAsync(h.Client(West), null, "frozen", new() { ImageDigest = image.Digest }, CancellationToken.None);
         Assert.Equal(Replicator.Core.Ecr.Model.ImageStatus.Archived, subject?.ImageStatus);
@@ -251,6 +257,16 @@ public sealed class ReferrerTests
             Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", signature.Digest), $"the SBOM's signature in {region}");
             Assert.True(await h.Probe(region).HasVerifiedImageAsync("inverted-index", platformSignature.Digest), $"the platform manifest's signature in {region}");
         }
+
+        // Every image this event wrote is named once for its announcement: the pushed signature itself, the subjects
+        // it put first (the index, then the SBOM the index's copy brought along), the other referrers.
+        Assert.All(result.Destinations, d =>
+        {
+            Assert.Equal([index.Digest, sbom.Digest], d.SubjectsPut);
+            Assert.Contains(platformSignature.Digest, d.ReferrersPut);
+            Assert.DoesNotContain(signature.Digest, d.ReferrersPut);
+            Assert.Empty(d.ReferrersPut.Intersect(d.SubjectsPut));
+        });
     }
 
     /// <summary>
@@ -273,6 +289,9 @@ public sealed class ReferrerTests
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("inverted-child", index.Manifests[1].Digest));
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("inverted-child", signature.Digest));
         Assert.Null(await h.TagDigestAsync(West, "inverted-child", "v1"));
+
+        // The platform manifest has no push event of its own that would announce it: this result names it.
+        Assert.Equal([index.Manifests[1].Digest], result.Destinations[0].SubjectsPut);
 
         var later = await h.Replicator().ReplicateAsync(Request("inverted-child", index.Digest, "v1", West), CancellationToken.None);
 

@@ -195,6 +195,27 @@ public sealed class ReplicatedEventFactoryTests
         }
     }
 
+    [Fact]
+    public void Each_subject_a_referrers_copy_put_first_is_announced_before_its_referrers_with_the_referrer_it_travelled_with()
+    {
+        const string index = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+        const string platform = "sha256:4444444444444444444444444444444444444444444444444444444444444444";
+        const string other = "sha256:5555555555555555555555555555555555555555555555555555555555555555";
+        var west = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated, tag: null) with { SubjectsPut = [index, platform], ReferrersPut = [other] };
+        var result = new ReplicationResult(Source with { Tag = null }, Digest, [west]);
+
+        var events = ReplicatedEventFactory.Create(Source with { Tag = null }, Pushed, RepositoryMapping.Identity, result, Bus, Now);
+
+        Assert.Equal([Digest, index, platform, other], events.Select(e => e.Digest));
+        foreach (var e in events.Skip(1))
+        {
+            using var detail = JsonDocument.Parse(e.Entry.Detail!);
+            Assert.Equal(Digest, detail.RootElement.GetProperty("copied-with-digest").GetString());
+            Assert.False(detail.RootElement.TryGetProperty("image-tag", out _));
+            Assert.Equal(0, detail.RootElement.GetProperty("bytes-copied").GetInt64());
+        }
+    }
+
     private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
         new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }
