@@ -23,7 +23,7 @@ case "$target" in
 esac
 
 os="$(uname -s)"
-[ "$os" = Linux ] || fail "Native AOT builds the Lambda bootstrap only on Linux, this host is $os: $container_hint"
+[ "$os" = Linux ] || fail "Native AOT builds the Lambda bootstrap only on Linux, this host is $os: build in SAM's build image instead: sam build --use-container (see docs/deploy.md)"
 
 host="$(uname -m)"
 case "$host" in

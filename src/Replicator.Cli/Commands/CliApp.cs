@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Ecr;
@@ -33,6 +34,28 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// One line for the parse's errors. A word the parser does not know is named alone, with the help to read: the other
+    /// errors it causes ("Required command was not provided" for a misspelt command) only mislead.
+    /// </summary>
+    private static string ParseErrorLine(ParseResult parse)
+    {
+        if (parse.UnmatchedTokens.Count == 0)
+        {
+            return string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal));
+        }
+
+        var path = new List<string>();
+        for (SymbolResult? at = parse.CommandResult; at is CommandResult command; at = command.Parent)
+        {
+            path.Insert(0, command.Command.Name);
+        }
+
+        path[0] = "replicator";
+        var words = string.Join(", ", parse.UnmatchedTokens.Select(t => $"'{t}'"));
+        return $"unrecognized command or argument {words} (see {string.Join(' ', path)} --help)";
+    }
+
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -40,7 +63,7 @@ public static class CliApp
         var parse = BuildRoot(context).Parse(args);
         if (parse.Errors.Count > 0)
         {
-            console.Error(string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)));
+            console.Error(ParseErrorLine(parse));
             return ExitCodes.Error;
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Replicator.Cli.Composition;
 using Replicator.Function.Enqueue;
@@ -23,15 +24,21 @@ public static class SyncCommand
             Description = "Images replicated at once",
             HelpName = "N",
             DefaultValueFactory = _ => 4,
-        };
-        parallel.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value is < 1 or > MaxParallel)
+
+            // Parsed here rather than checked after System.CommandLine's conversion, so a value that is no number
+            // (or one past int) gets the same one-line error as one out of range.
+            CustomParser = r =>
             {
-                r.AddError($"--parallel must be between 1 and {MaxParallel}");
-            }
-        });
+                var token = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
+                if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxParallel)
+                {
+                    return value;
+                }
+
+                r.AddError($"--parallel must be between 1 and {MaxParallel}, not '{token}'");
+                return 0;
+            },
+        };
         var enqueue = new Option<string?>("--enqueue")
         {
             Description = "Instead of copying, send the PUSH event of each tag and referrer a destination lacks or holds at another digest to the replicator's SQS FIFO queue (the scheduled reconcile's drift finding). Use it while the stack runs: a direct copy is outside the repository's message group, so a tag that a push moves during it can be put back to its older digest until the next reconcile",

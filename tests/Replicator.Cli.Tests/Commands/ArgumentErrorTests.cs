@@ -14,7 +14,9 @@ public sealed class ArgumentErrorTests
     [InlineData("--destination-region", "12:us-west-2", "account (registry id) '12' is invalid")]
     [InlineData("--tag-filter", "([", "--tag-filter '([' is not a valid regular expression: unterminated bracket at character 2")]
     [InlineData("--since", "yesterday", "--since 'yesterday' is not an ISO 8601 date")]
-    [InlineData("--parallel", "0", "--parallel must be between 1 and 64")]
+    [InlineData("--parallel", "0", "--parallel must be between 1 and 64, not '0'")]
+    [InlineData("--parallel", "abc", "--parallel must be between 1 and 64, not 'abc'")]
+    [InlineData("--parallel", "99999999999", "--parallel must be between 1 and 64, not '99999999999'")]
     public async Task Sync_refuses_bad_options(string option, string value, string expected)
     {
         await using var h = await CliHarness.StartAsync();
@@ -67,9 +69,10 @@ public sealed class ArgumentErrorTests
         var unknownCommand = await h.RunAsync("frobnicate");
 
         Assert.Equal(2, unknownOption.ExitCode);
-        unknownOption.AssertOneLineError("--bogus");
+        unknownOption.AssertOneLineError("error: unrecognized command or argument '--bogus' (see replicator sync --help)");
         Assert.Equal(2, unknownCommand.ExitCode);
-        unknownCommand.AssertOneLineError("frobnicate");
+        unknownCommand.AssertOneLineError("error: unrecognized command or argument 'frobnicate' (see replicator --help)");
+        Assert.DoesNotContain("Required command", unknownCommand.Error, StringComparison.Ordinal);
     }
 
     [Fact]
