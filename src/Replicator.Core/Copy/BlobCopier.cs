@@ -18,7 +18,9 @@ namespace Replicator.Core.Copy;
 /// may still be sending after the answer came: <see cref="Replicator.Core.Ecr.Http.RetainedContent"/>). Across
 /// blobs, memory is bounded by the <see cref="SharedPartPool"/>.
 /// A destination whose upload session opens later than <see cref="BlobCopyOptions.FanOutGrace"/> after the first
-/// gets a download of its own, so a degraded region never holds the healthy ones back.
+/// gets a download of its own, and one that takes no part for <see cref="BlobCopyOptions.FallBehindTimeout"/> while the
+/// others go on leaves the shared download and restarts on its own, so a degraded region holds the healthy ones back
+/// for seconds, not for its calls' timeouts and retries.
 /// </summary>
 internal sealed class BlobCopier
 {
@@ -82,6 +84,7 @@ internal sealed class BlobCopier
         var uploads = targets.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
         var ready = uploads;
         var late = new List<Task>();
+        Task[] uploading = [];
         try
         {
             using (await slots.TakeAsync(1, cancellationToken))
@@ -92,9 +95,12 @@ internal sealed class BlobCopier
                 var opened = sessions.ToLookup(s => s.Opened.IsCompleted);
                 late.AddRange(opened[false].Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
                 ready = [.. opened[true].Select(s => s.Upload)];
-                await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                uploading = await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
                     .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
             }
+
+            // The slot went back with the downloads: the uploads' last parts and CompleteLayerUpload run outside it.
+            await Task.WhenAll(uploading);
         }
         catch (Exception ex)
         {
@@ -123,10 +129,13 @@ internal sealed class BlobCopier
         {
             try
             {
+                Task uploading;
                 using (await slots.TakeAsync(1, cancellationToken))
                 {
-                    await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
+                    uploading = await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
                 }
+
+                await uploading;
             }
             catch (Exception ex)
             {
@@ -217,12 +226,20 @@ internal sealed class BlobCopier
     {
         EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException,
         ReplicationException r => r.ErrorCode is EcrErrorCodes.InvalidLayerPartException
+            or ReplicationErrorCodes.DestinationFellBehind
             or ReplicationErrorCodes.DigestMismatch
             or ReplicationErrorCodes.SizeMismatch && r.IsTransient,
         _ => false,
     };
 
-    private async Task CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    /// <summary>
+    /// The shared download and the uploads it feeds. Returns once the download has ended (every part handed out, the
+    /// blob verified or failed), so that the caller gives its copy slot back then, not when the slowest upload ends:
+    /// a destination whose call hangs, each attempt up to the ECR client's 100 s timeout, holds no slot the next blobs
+    /// need. The task it returns ends when every upload has finished. Each upload completes (CompleteLayerUpload) and
+    /// its destination is told as soon as its own parts are in and the blob verified, not once the slowest is done.
+    /// </summary>
+    private async Task<Task> CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
         var senders = uploads.Select(u => u.UploadPartsAsync(cancellationToken)).ToArray();
         Exception? downloadError = null;
@@ -276,18 +293,25 @@ internal sealed class BlobCopier
             }
         }
 
-        await Task.WhenAll(senders);
+        return Task.WhenAll(uploads.Select((u, i) => FinishAsync(u, senders[i], downloadError, cancellationToken)));
+    }
+
+    /// <summary>One upload, once its parts are in: published when the download verified the blob, and its destination told.</summary>
+    private static async Task FinishAsync(PartUpload upload, Task sender, Exception? downloadError, CancellationToken cancellationToken)
+    {
+        await sender;
         if (downloadError is not null)
         {
-            foreach (var upload in uploads)
-            {
-                upload.Fail(downloadError);
-            }
-
+            upload.Fail(downloadError);
             return;
         }
 
-        await Task.WhenAll(uploads.Select(u => u.CompleteAsync(cancellationToken)));
+        await upload.CompleteAsync(cancellationToken);
+        if (!upload.Failed)
+        {
+            // At once: the settling after the whole attempt tells it again, which changes nothing.
+            upload.Target.Succeed(upload.Uploaded);
+        }
     }
 
     /// <summary>
@@ -315,8 +339,11 @@ internal sealed class BlobCopier
         return part.Length;
     }
 
-    /// <summary>Gives the part to every upload still going; waits while the slowest one's queue is full.</summary>
-    private static async Task HandOutAsync(SharedPart part, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives the part to every upload still going; waits while the slowest one's queue is full, but not past
+    /// <see cref="BlobCopyOptions.FallBehindTimeout"/> when another upload of the blob goes on: that one falls behind.
+    /// </summary>
+    private async Task HandOutAsync(SharedPart part, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
         var live = uploads.Where(u => !u.Failed).ToList();
         part.AddReferences(live.Count);
@@ -325,7 +352,31 @@ internal sealed class BlobCopier
         {
             try
             {
-                await live[i].Parts.Writer.WriteAsync(part, cancellationToken);
+                var writer = live[i].Parts.Writer;
+                if (writer.TryWrite(part))
+                {
+                    continue;
+                }
+
+                if (_options.FallBehindTimeout == Timeout.InfiniteTimeSpan || !live.Any(u => u != live[i] && !u.Failed))
+                {
+                    // Nobody else to hold back: waiting is all there is.
+                    await writer.WriteAsync(part, cancellationToken);
+                    continue;
+                }
+
+                using var timeout = new CancellationTokenSource(_options.FallBehindTimeout, _backoff.Time);
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                try
+                {
+                    await writer.WriteAsync(part, either.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // Not written: its reference goes back, and so do the parts it had queued.
+                    part.Release();
+                    live[i].FallBehind(FellBehind(part.Start));
+                }
             }
             catch
             {
@@ -339,6 +390,13 @@ internal sealed class BlobCopier
             }
         }
     }
+
+    private ReplicationException FellBehind(long position) =>
+        new(
+            ReplicationErrorCodes.DestinationFellBehind,
+            $"the destination took no part of the layer for {_options.FallBehindTimeout.TotalSeconds:0.#} s at byte {position} "
+            + "while the other destinations went on (its UploadLayerPart slow or hung); it copies the layer again on its own",
+            isTransient: true);
 
     private static async Task<Uri> GetDownloadUrlAsync(BlobSource source, string digest, CancellationToken cancellationToken)
     {

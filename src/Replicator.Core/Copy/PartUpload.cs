@@ -23,7 +23,8 @@ internal sealed class PartUpload
         _target = target;
         _digest = blob.Digest;
         _size = blob.Size;
-        Parts = Channel.CreateBounded<SharedPart>(new BoundedChannelOptions(partsInFlight) { SingleReader = true, SingleWriter = true });
+        // Two readers: the upload, and the download when this destination falls behind (FallBehind empties the queue).
+        Parts = Channel.CreateBounded<SharedPart>(new BoundedChannelOptions(partsInFlight) { SingleReader = false, SingleWriter = true });
     }
 
     public BlobCopyTarget Target => _target;
@@ -40,6 +41,20 @@ internal sealed class PartUpload
     public bool Failed => Error is not null;
 
     public void Fail(Exception error) => Error ??= error;
+
+    /// <summary>
+    /// Leaves the shared download (<see cref="BlobCopyOptions.FallBehindTimeout"/>): failed (a restartable error) and its
+    /// queued parts given back at once, not when its hung call ends, so that it holds only the part on its wire. Called
+    /// by the download, the queue's only writer.
+    /// </summary>
+    public void FallBehind(Exception error)
+    {
+        Fail(error);
+        while (Parts.Reader.TryRead(out var queued))
+        {
+            queued.Release();
+        }
+    }
 
     public async Task InitiateAsync(CancellationToken cancellationToken)
     {

@@ -80,4 +80,11 @@ public static class ReplicationErrorCodes
 
     /// <summary>A zero-byte layer the destination lacks: the ECR API has no way to upload one.</summary>
     public const string EmptyLayer = "EmptyLayer";
+
+    /// <summary>
+    /// A destination took no part of a shared download for <see cref="Copy.BlobCopyOptions.FallBehindTimeout"/> while
+    /// the others went on (its UploadLayerPart slow or hung): it leaves the shared download and copies the layer again
+    /// on its own (a layer restart, within <see cref="Resilience.RetrySettings.MaxLayerRestarts"/>). Transient.
+    /// </summary>
+    public const string DestinationFellBehind = "DestinationFellBehind";
 }

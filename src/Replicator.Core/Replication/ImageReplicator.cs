@@ -55,6 +55,11 @@ public sealed class ImageReplicator : IImageReplicator
             throw new ArgumentOutOfRangeException(nameof(options), options.BlobCopy.FanOutGrace, "BlobCopy.FanOutGrace must be zero or more, or Timeout.InfiniteTimeSpan");
         }
 
+        if (options.BlobCopy.FallBehindTimeout <= TimeSpan.Zero && options.BlobCopy.FallBehindTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BlobCopy.FallBehindTimeout, "BlobCopy.FallBehindTimeout must be more than zero, or Timeout.InfiniteTimeSpan");
+        }
+
         _fanOutGrace = options.BlobCopy.FanOutGrace;
         Parts = new SharedPartPool(options.MaxParallelLayers * (options.BlobCopy.PartsInFlight + 1));
         // Download resumes wait by the same rule, clock and random source as the ECR calls.

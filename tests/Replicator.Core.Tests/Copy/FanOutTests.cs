@@ -245,6 +245,82 @@ public sealed class FanOutTests
     }
 
     [Fact]
+    public async Task A_destination_whose_parts_hang_falls_behind_and_the_others_publish_without_waiting_for_its_calls()
+    {
+        // Europe's first two UploadLayerPart answers are held on LocalEcr's clock: the config's only part and the layer's
+        // first (each upload sends its next part only after the answer). The layer's third part then finds Europe's queue
+        // full (its second part waits there); the engine's clock moves past FallBehindTimeout only once that wait is set.
+        var fallBehind = TimeSpan.FromSeconds(11);
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var engineClock = new GraceClock(fallBehind);
+        await using var h = await StartAsync(serverClock: serverClock);
+        var image = new SampleImageBuilder(seed: 69).Image(SampleFormat.Oci, [25 * 1024 * 1024]);
+        await h.PushAsync(Source, "fanhungpart", image, "v1");
+        h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromMinutes(10), count: 2, region: Europe);
+        h.Server.Calls.Reset();
+        var observer = new DoneObserver();
+        var options = FastOptions with { MaxParallelLayers = 4, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = fallBehind } };
+        var replicator = h.Replicator(options, observer, engineClock);
+
+        var replicating = replicator.ReplicateAsync(Request("fanhungpart", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.Server.Faults.TimersArmedAsync(2).WaitAsync(Bound);
+        await engineClock.GraceSetAsync(1).WaitAsync(Bound);
+        Assert.False(observer.Done(West).IsCompleted);
+        engineClock.Advance(fallBehind);
+
+        // West gets the layer's last part, publishes both blobs (the config without waiting for Europe's held part)
+        // and the image, while both of Europe's calls are still held.
+        var west = await observer.Done(West).WaitAsync(Bound);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanhungpart", "v1"));
+        Assert.False(replicating.IsCompleted);
+        Assert.Equal(0, h.Calls(Europe, "CompleteLayerUpload"));
+
+        // Released, Europe completes the config and copies the layer again on its own: one more download, one more session.
+        serverClock.Advance(TimeSpan.FromMinutes(10));
+        var result = await replicating.WaitAsync(Bound);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "fanhungpart", "v1"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Europe, "InitiateLayerUpload"));
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
+    public async Task A_destination_whose_part_hangs_holds_no_copy_slot_once_the_download_has_ended()
+    {
+        // One blob at a time, each of one part: Europe's first UploadLayerPart answer is held on LocalEcr's clock. The
+        // first blob's download ends at once, so its slot goes back and the second blob is copied meanwhile; no engine
+        // timer is involved.
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await StartAsync(serverClock: serverClock);
+        var image = new SampleImageBuilder(seed: 70).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "fanhungslot", image, "v1");
+        h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromMinutes(10), count: 1, region: Europe);
+        h.Server.Calls.Reset();
+        var observer = new DoneObserver();
+        var options = FastOptions with { MaxParallelLayers = 1, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan } };
+        var replicator = h.Replicator(options, observer, new FakeTimeProvider());
+
+        var replicating = replicator.ReplicateAsync(Request("fanhungslot", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        var west = await observer.Done(West).WaitAsync(Bound);
+        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.False(replicating.IsCompleted);
+        Assert.Equal(image.Blobs.Count - 1, h.Calls(Europe, "CompleteLayerUpload"));
+
+        serverClock.Advance(TimeSpan.FromMinutes(10));
+        var result = await replicating.WaitAsync(Bound);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
+    [Fact]
     public async Task A_destination_whose_client_cannot_be_made_fails_alone_and_the_others_replicate()
     {
         await using var h = await StartAsync();
