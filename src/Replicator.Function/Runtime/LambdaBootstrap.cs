@@ -219,7 +219,15 @@ public sealed class LambdaBootstrap
             // as Amazon.Lambda.RuntimeSupport does: uncaught, it would crash the process with an unredacted stack on
             // stderr and Lambda would report only Runtime.ExitError.
             var mapped = InitErrorType?.Invoke(ex);
-            await _runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, mapped ?? ex.GetType().Name), mapped ?? RuntimeErrorTypes.UnknownReason, cancellationToken);
+            try
+            {
+                await _runtimeApi.ReportInitializationErrorAsync(ToRuntimeError(ex, mapped ?? ex.GetType().Name), mapped ?? RuntimeErrorTypes.UnknownReason, cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                // Refused or unanswered: the process exits with its failure code all the same (Lambda reports
+                // Runtime.ExitError), rather than crashing on an unhandled exception; the app has logged the init error.
+            }
         }
 
         return false;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LocalLambdaHost;
 using Microsoft.Extensions.Time.Testing;
+using Moq;
 using Replicator.Function.Configuration;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
@@ -313,6 +314,20 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         var init = await _api.InitError.WaitAsync(Wait);
         Assert.Equal(RuntimeErrorTypes.UnknownReason, init.ErrorType);
         Assert.Equal(nameof(FileNotFoundException), JsonDocument.Parse(init.Body).RootElement.GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public async Task An_init_error_the_runtime_api_does_not_take_still_ends_the_loop_with_a_failure_code()
+    {
+        var api = new Mock<IRuntimeApiClient>(MockBehavior.Strict);
+        api.Setup(a => a.ReportInitializationErrorAsync(It.IsAny<RuntimeError>(), RuntimeErrorTypes.UnknownReason, It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new HttpRequestException("refused", null, HttpStatusCode.InternalServerError));
+        LambdaBootstrapInitializer failing = _ => throw new FileNotFoundException("missing");
+
+        var exitCode = await new LambdaBootstrap(api.Object, failing, _environment, _time).RunAsync(_stop.Token).WaitAsync(Wait);
+
+        Assert.Equal(1, exitCode);
+        api.Verify(a => a.ReportInitializationErrorAsync(It.IsAny<RuntimeError>(), RuntimeErrorTypes.UnknownReason, It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
