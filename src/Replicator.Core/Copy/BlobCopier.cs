@@ -18,9 +18,10 @@ namespace Replicator.Core.Copy;
 /// may still be sending after the answer came: <see cref="Replicator.Core.Ecr.Http.RetainedContent"/>). Across
 /// blobs, memory is bounded by the <see cref="SharedPartPool"/>.
 /// A destination whose upload session opens later than <see cref="BlobCopyOptions.FanOutGrace"/> after the first
-/// gets a download of its own, and one that takes no part for <see cref="BlobCopyOptions.FallBehindTimeout"/> while the
-/// others go on leaves the shared download and restarts on its own, so a degraded region holds the healthy ones back
-/// for seconds, not for its calls' timeouts and retries.
+/// gets a download of its own, and one whose upload stands still for <see cref="BlobCopyOptions.FallBehindTimeout"/>
+/// while the others go on falls behind: its call is cancelled, its parts go back to the pool and it fails transiently
+/// (redelivered, it copies alone, the others holding the image by then). So a degraded region holds the healthy ones
+/// back for seconds, not for its calls' timeouts and retries.
 /// </summary>
 internal sealed class BlobCopier
 {
@@ -84,7 +85,6 @@ internal sealed class BlobCopier
         var uploads = targets.Select(t => new PartUpload(t, blob, _options.PartsInFlight)).ToList();
         var ready = uploads;
         var late = new List<Task>();
-        Task[] uploading = [];
         try
         {
             using (await slots.TakeAsync(1, cancellationToken))
@@ -95,12 +95,9 @@ internal sealed class BlobCopier
                 var opened = sessions.ToLookup(s => s.Opened.IsCompleted);
                 late.AddRange(opened[false].Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
                 ready = [.. opened[true].Select(s => s.Upload)];
-                uploading = await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
                     .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
             }
-
-            // The slot went back with the downloads: the uploads' last parts and CompleteLayerUpload run outside it.
-            await Task.WhenAll(uploading);
         }
         catch (Exception ex)
         {
@@ -129,13 +126,10 @@ internal sealed class BlobCopier
         {
             try
             {
-                Task uploading;
                 using (await slots.TakeAsync(1, cancellationToken))
                 {
-                    uploading = await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
+                    await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
                 }
-
-                await uploading;
             }
             catch (Exception ex)
             {
@@ -226,20 +220,19 @@ internal sealed class BlobCopier
     {
         EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException,
         ReplicationException r => r.ErrorCode is EcrErrorCodes.InvalidLayerPartException
-            or ReplicationErrorCodes.DestinationFellBehind
             or ReplicationErrorCodes.DigestMismatch
             or ReplicationErrorCodes.SizeMismatch && r.IsTransient,
         _ => false,
     };
 
     /// <summary>
-    /// The shared download and the uploads it feeds. Returns once the download has ended (every part handed out, the
-    /// blob verified or failed), so that the caller gives its copy slot back then, not when the slowest upload ends:
-    /// a destination whose call hangs, each attempt up to the ECR client's 100 s timeout, holds no slot the next blobs
-    /// need. The task it returns ends when every upload has finished. Each upload completes (CompleteLayerUpload) and
-    /// its destination is told as soon as its own parts are in and the blob verified, not once the slowest is done.
+    /// The shared download and the uploads it feeds, until every upload has finished. Each upload completes
+    /// (CompleteLayerUpload) and its destination is told as soon as its own parts are in and the blob verified, not
+    /// once the slowest is done; one whose parts stand still while another goes on falls behind
+    /// (<see cref="BlobCopyOptions.FallBehindTimeout"/>), so that the copy slot, held until the last upload ends, is not
+    /// held for a hung destination's calls (each attempt up to the ECR client's 100 s timeout, and retried).
     /// </summary>
-    private async Task<Task> CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    private async Task CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
         var senders = uploads.Select(u => u.UploadPartsAsync(cancellationToken)).ToArray();
         Exception? downloadError = null;
@@ -293,7 +286,53 @@ internal sealed class BlobCopier
             }
         }
 
-        return Task.WhenAll(uploads.Select((u, i) => FinishAsync(u, senders[i], downloadError, cancellationToken)));
+        var finishing = uploads.Select((u, i) => FinishAsync(u, senders[i], downloadError, cancellationToken)).ToList();
+        if (downloadError is null && uploads.Count > 1 && _options.FallBehindTimeout != Timeout.InfiniteTimeSpan)
+        {
+            finishing.Add(WatchTheLastPartsAsync(uploads, senders, cancellationToken));
+        }
+
+        await Task.WhenAll(finishing);
+    }
+
+    /// <summary>
+    /// After the download: once one upload has sent all its parts, the others get <see cref="BlobCopyOptions.FallBehindTimeout"/>
+    /// to send theirs, then fall behind: a destination whose last part hangs must not keep the blob's copy slot and
+    /// parts from the healthy ones' next blobs.
+    /// </summary>
+    private async Task WatchTheLastPartsAsync(IReadOnlyList<PartUpload> uploads, Task[] senders, CancellationToken cancellationToken)
+    {
+        var running = senders.ToList();
+        while (running.Count > 0)
+        {
+            var done = await Task.WhenAny(running);
+            running.Remove(done);
+            if (!uploads[Array.IndexOf(senders, done)].Failed)
+            {
+                break;
+            }
+        }
+
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(_options.FallBehindTimeout, _backoff.Time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var upload in uploads.Where((_, i) => !senders[i].IsCompleted && !uploads[i].Failed))
+            {
+                upload.FallBehind(FellBehind(upload.Uploaded));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The request's: every upload ends on it too.
+        }
     }
 
     /// <summary>One upload, once its parts are in: published when the download verified the blob, and its destination told.</summary>
@@ -365,18 +404,7 @@ internal sealed class BlobCopier
                     continue;
                 }
 
-                using var timeout = new CancellationTokenSource(_options.FallBehindTimeout, _backoff.Time);
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                try
-                {
-                    await writer.WriteAsync(part, either.Token);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    // Not written: its reference goes back, and so do the parts it had queued.
-                    part.Release();
-                    live[i].FallBehind(FellBehind(part.Start));
-                }
+                await WriteOrFallBehindAsync(part, live, i, cancellationToken);
             }
             catch
             {
@@ -391,11 +419,44 @@ internal sealed class BlobCopier
         }
     }
 
+    /// <summary>
+    /// Writes the part into <paramref name="live"/>[<paramref name="index"/>]'s full queue, in periods of
+    /// <see cref="BlobCopyOptions.FallBehindTimeout"/>. At the end of a period the upload falls behind (the part's
+    /// reference for it goes back, and it leaves the download) only if another live upload keeps up: it took a part
+    /// during the period or waits for one with an empty queue. Where none does (every destination slow alike, or the
+    /// others failed meanwhile), nobody is held back by it, and it waits another period.
+    /// </summary>
+    private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
+    {
+        var upload = live[index];
+        while (true)
+        {
+            var takenBefore = live.Select(u => u.Taken).ToArray();
+            using var timeout = new CancellationTokenSource(_options.FallBehindTimeout, _backoff.Time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                await upload.Parts.Writer.WriteAsync(part, either.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Parts.Reader.Count == 0 || u.Taken != takenBefore[j])).Any();
+                if (othersKeepUp)
+                {
+                    part.Release();
+                    upload.FallBehind(FellBehind(part.Start));
+                    return;
+                }
+            }
+        }
+    }
+
     private ReplicationException FellBehind(long position) =>
         new(
             ReplicationErrorCodes.DestinationFellBehind,
-            $"the destination took no part of the layer for {_options.FallBehindTimeout.TotalSeconds:0.#} s at byte {position} "
-            + "while the other destinations went on (its UploadLayerPart slow or hung); it copies the layer again on its own",
+            $"the destination's upload of the layer stood still for {_options.FallBehindTimeout.TotalSeconds:0.#} s at byte {position} "
+            + "while the other destinations went on (its UploadLayerPart slow or hung); retried on its own, after the others hold the image",
             isTransient: true);
 
     private static async Task<Uri> GetDownloadUrlAsync(BlobSource source, string digest, CancellationToken cancellationToken)

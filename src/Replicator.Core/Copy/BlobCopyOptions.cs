@@ -36,16 +36,17 @@ public sealed record BlobCopyOptions
     public TimeSpan FanOutGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a shared download waits for one destination's queue to take the next part while another destination
-    /// of the blob takes it. A destination that stays this far behind (an UploadLayerPart that hangs, each of its
-    /// attempts up to the ECR client's 100 s timeout, and retried) leaves the shared download
-    /// (<see cref="Errors.ReplicationErrorCodes.DestinationFellBehind"/>): the others go on and publish without it, and
-    /// it copies the layer again on its own, with its own download, once its call has ended (a layer restart, within
-    /// <see cref="Resilience.RetrySettings.MaxLayerRestarts"/>). So a region that stops answering in the middle of an
-    /// upload holds the healthy ones back at most this long, and the pool's parts it holds are one per blob (the one on
-    /// its wire). A healthy part takes well under a second (13.3 MiB on the wire); 30 s is a part that is not moving,
-    /// the same bound as <see cref="ReadTimeout"/> for a download. Measured on the engine's clock.
-    /// <see cref="Timeout.InfiniteTimeSpan"/> always waits for the slowest destination.
+    /// How long one destination's upload may stand still while another destination of the same blob goes on: its
+    /// queue full while the download has the next part (the other took its copy, or waits for it with an empty queue),
+    /// or its last parts still unsent once another destination has sent all of its own. Past it the destination falls
+    /// behind (<see cref="Errors.ReplicationErrorCodes.DestinationFellBehind"/>): its call on the wire is cancelled, its
+    /// parts go back to the pool, and it fails transiently, while the others go on and publish. Redelivered, it copies
+    /// alone, the others holding the image by then. So a region that stops answering in the middle of an upload (each
+    /// attempt may take the ECR client's 100 s timeout, and it retries) holds the healthy ones back at most this long,
+    /// and holds no part of the pool after it. A healthy part takes well under a second (13.3 MiB on the wire); 30 s
+    /// is a part that is not moving, the same bound as <see cref="ReadTimeout"/> for a download. Where no other
+    /// destination keeps up (all slow alike), nobody is held back, and nobody falls behind. Measured on the engine's
+    /// clock. <see cref="Timeout.InfiniteTimeSpan"/> always waits for the slowest destination.
     /// </summary>
     public TimeSpan FallBehindTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -16,7 +16,14 @@ internal sealed class PartUpload
     private readonly BlobCopyTarget _target;
     private readonly string _digest;
     private readonly long _size;
+
+    // Cancelled only when the upload falls behind. Never disposed: it has no timer and no link of its own (each part's
+    // call links it with the request's token for that call alone), so cancelling it from the download's thread can
+    // never meet a disposed source.
+    private readonly CancellationTokenSource _calls = new();
     private string? _uploadId;
+    private Exception? _error;
+    private long _taken;
 
     public PartUpload(BlobCopyTarget target, BlobToCopy blob, int partsInFlight)
     {
@@ -36,20 +43,26 @@ internal sealed class PartUpload
 
     public long Uploaded { get; private set; }
 
-    public Exception? Error { get; private set; }
+    /// <summary>The first failure; set from the upload's own thread and from the download's (<see cref="FallBehind"/>).</summary>
+    public Exception? Error => Volatile.Read(ref _error);
 
     public bool Failed => Error is not null;
 
-    public void Fail(Exception error) => Error ??= error;
+    /// <summary>Parts this upload has taken from its queue: the download tells an upload that keeps up from a stuck one.</summary>
+    public long Taken => Interlocked.Read(ref _taken);
+
+    /// <summary>Records the first failure only: a later one (the cancelled call of an upload that fell behind) says nothing new.</summary>
+    public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);
 
     /// <summary>
-    /// Leaves the shared download (<see cref="BlobCopyOptions.FallBehindTimeout"/>): failed (a restartable error) and its
-    /// queued parts given back at once, not when its hung call ends, so that it holds only the part on its wire. Called
-    /// by the download, the queue's only writer.
+    /// Leaves the shared download (<see cref="BlobCopyOptions.FallBehindTimeout"/>): failed, its call on the wire
+    /// cancelled and its queued parts given back at once, so that a hung destination holds no part of the pool while
+    /// the others go on. Called by the download.
     /// </summary>
     public void FallBehind(Exception error)
     {
         Fail(error);
+        _calls.Cancel();
         while (Parts.Reader.TryRead(out var queued))
         {
             queued.Release();
@@ -82,11 +95,13 @@ internal sealed class PartUpload
             {
                 while (reader.TryRead(out var part))
                 {
+                    Interlocked.Increment(ref _taken);
                     try
                     {
                         if (!Failed)
                         {
-                            await UploadPartAsync(part, cancellationToken);
+                            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _calls.Token);
+                            await UploadPartAsync(part, call.Token);
                             Uploaded += part.Length;
                             _target.Progress?.Report(part.Length);
                         }

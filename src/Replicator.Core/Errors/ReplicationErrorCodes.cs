@@ -82,9 +82,9 @@ public static class ReplicationErrorCodes
     public const string EmptyLayer = "EmptyLayer";
 
     /// <summary>
-    /// A destination took no part of a shared download for <see cref="Copy.BlobCopyOptions.FallBehindTimeout"/> while
-    /// the others went on (its UploadLayerPart slow or hung): it leaves the shared download and copies the layer again
-    /// on its own (a layer restart, within <see cref="Resilience.RetrySettings.MaxLayerRestarts"/>). Transient.
+    /// A destination's upload stood still for <see cref="Copy.BlobCopyOptions.FallBehindTimeout"/> while the other
+    /// destinations of a shared download went on (its UploadLayerPart slow or hung): its call was cancelled and it left
+    /// the download. Transient: redelivered, it copies alone.
     /// </summary>
     public const string DestinationFellBehind = "DestinationFellBehind";
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Copy;
 using Replicator.Core.Ecr;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Tests.Replication;
 using Replicator.Samples;
@@ -247,9 +248,10 @@ public sealed class FanOutTests
     [Fact]
     public async Task A_destination_whose_parts_hang_falls_behind_and_the_others_publish_without_waiting_for_its_calls()
     {
-        // Europe's first two UploadLayerPart answers are held on LocalEcr's clock: the config's only part and the layer's
-        // first (each upload sends its next part only after the answer). The layer's third part then finds Europe's queue
-        // full (its second part waits there); the engine's clock moves past FallBehindTimeout only once that wait is set.
+        // Europe's first two UploadLayerPart answers are held on LocalEcr's clock and never released: the config's only
+        // part and the layer's first (each upload sends its next part only after the answer). The layer's third part then
+        // finds Europe's queue full (its second part waits there), and once West has sent the config, Europe's config
+        // part is its last one unsent. The engine's clock moves past FallBehindTimeout only after each such wait is set.
         var fallBehind = TimeSpan.FromSeconds(11);
         var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var engineClock = new GraceClock(fallBehind);
@@ -264,59 +266,79 @@ public sealed class FanOutTests
 
         var replicating = replicator.ReplicateAsync(Request("fanhungpart", image.Digest, "v1", West, Europe), CancellationToken.None);
         await h.Server.Faults.TimersArmedAsync(2).WaitAsync(Bound);
-        await engineClock.GraceSetAsync(1).WaitAsync(Bound);
-        Assert.False(observer.Done(West).IsCompleted);
-        engineClock.Advance(fallBehind);
 
-        // West gets the layer's last part, publishes both blobs (the config without waiting for Europe's held part)
-        // and the image, while both of Europe's calls are still held.
-        var west = await observer.Done(West).WaitAsync(Bound);
+        // Each wait of FallBehindTimeout is passed as soon as it is set, until West is done. West's own waits, for a part
+        // it has not taken yet while it sends the one before in real time, can pass many times over: they never make it
+        // fall behind, since Europe, stuck with a part in its queue, does not keep up.
+        var waits = 0;
+        while (!observer.Done(West).IsCompleted)
+        {
+            var set = engineClock.GraceSetAsync(waits + 1);
+            if (await Task.WhenAny(observer.Done(West), set).WaitAsync(Bound) == set)
+            {
+                waits++;
+                engineClock.Advance(fallBehind);
+            }
+        }
+
+        // West got the layer's last part and published both blobs and the image. Europe's held calls were cancelled, its
+        // parts given back: the request ends without LocalEcr ever answering them.
+        var result = await replicating.WaitAsync(Bound);
+        var west = result.Destinations.Single(d => d.Destination.Region == West);
+        var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
         Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanhungpart", "v1"));
-        Assert.False(replicating.IsCompleted);
+        Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, europe.ErrorCode);
+        Assert.True(europe.Transient);
+        Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
         Assert.Equal(0, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
 
-        // Released, Europe completes the config and copies the layer again on its own: one more download, one more session.
-        serverClock.Advance(TimeSpan.FromMinutes(10));
-        var result = await replicating.WaitAsync(Bound);
+        // Redelivered, Europe copies alone (West holds the image): one more download per blob.
+        var again = await replicator.ReplicateAsync(Request("fanhungpart", image.Digest, "v1", West, Europe), CancellationToken.None).WaitAsync(Bound);
 
-        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.True(again.Succeeded, string.Join("; ", again.Destinations.Select(d => d.Message)));
+        Assert.Equal(ReplicationOutcome.UpToDate, again.Destinations.Single(d => d.Destination.Region == West).Outcome);
         Assert.Equal(image.Digest, await h.TagDigestAsync(Europe, "fanhungpart", "v1"));
-        Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "DownloadLayer"));
-        Assert.Equal(image.Blobs.Count + 1, h.Calls(Europe, "InitiateLayerUpload"));
-        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(2 * image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
         Assert.Equal(0, replicator.Parts.Alive);
     }
 
     [Fact]
-    public async Task A_destination_whose_part_hangs_holds_no_copy_slot_once_the_download_has_ended()
+    public async Task A_destination_whose_last_part_hangs_falls_behind_and_gives_the_copy_slot_to_the_next_blob()
     {
-        // One blob at a time, each of one part: Europe's first UploadLayerPart answer is held on LocalEcr's clock. The
-        // first blob's download ends at once, so its slot goes back and the second blob is copied meanwhile; no engine
-        // timer is involved.
+        // One blob at a time, each of one part: Europe's first UploadLayerPart answer is held on LocalEcr's clock and
+        // never released. The download has ended and West has sent its part; Europe's is its last one unsent, and the
+        // blob's copy slot is held until it is sent or falls behind. Only then can the second blob start.
+        var fallBehind = TimeSpan.FromSeconds(11);
         var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var engineClock = new GraceClock(fallBehind);
         await using var h = await StartAsync(serverClock: serverClock);
         var image = new SampleImageBuilder(seed: 70).Image(SampleFormat.Oci, [300_000]);
         await h.PushAsync(Source, "fanhungslot", image, "v1");
         h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromMinutes(10), count: 1, region: Europe);
         h.Server.Calls.Reset();
         var observer = new DoneObserver();
-        var options = FastOptions with { MaxParallelLayers = 1, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan } };
-        var replicator = h.Replicator(options, observer, new FakeTimeProvider());
+        var options = FastOptions with { MaxParallelLayers = 1, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = fallBehind } };
+        var replicator = h.Replicator(options, observer, engineClock);
 
         var replicating = replicator.ReplicateAsync(Request("fanhungslot", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(Bound);
+        await engineClock.GraceSetAsync(1).WaitAsync(Bound);
 
-        var west = await observer.Done(West).WaitAsync(Bound);
-        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
-        Assert.False(replicating.IsCompleted);
-        Assert.Equal(image.Blobs.Count - 1, h.Calls(Europe, "CompleteLayerUpload"));
+        // West has sent the first blob's part; the second blob has not started: the slot is still the first blob's.
+        Assert.Equal(1, h.Calls(Source, "DownloadLayer"));
+        Assert.False(observer.Done(West).IsCompleted);
+        engineClock.Advance(fallBehind);
 
-        serverClock.Advance(TimeSpan.FromMinutes(10));
         var result = await replicating.WaitAsync(Bound);
-
-        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(ReplicationOutcome.Replicated, result.Destinations.Single(d => d.Destination.Region == West).Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanhungslot", "v1"));
+        var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, europe.ErrorCode);
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
-        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "CompleteLayerUpload"));
+        Assert.Equal(image.Blobs.Count - 1, h.Calls(Europe, "CompleteLayerUpload"));
         Assert.Equal(0, replicator.Parts.Alive);
     }
 

@@ -34,13 +34,14 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>
     /// Fast retries: the delays are real, so keep them small. The production read timeout: tests count downloads, and
     /// a short one would add a resumed GET whenever a loaded machine pauses the copy that long; a test of stalls sets
-    /// its own. A fan-out grace far past the production one for the same reason (a destination late past it downloads
-    /// on its own); the tests of the grace set it and run the engine on a fake clock.
+    /// its own. A fan-out grace and a fall-behind timeout far past the production ones for the same reason (a
+    /// destination late past the grace downloads on its own; one standing still past the timeout fails); the tests of
+    /// each set it and run the engine on a fake clock.
     /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new() { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2) },
+        BlobCopy = new() { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2), FallBehindTimeout = TimeSpan.FromMinutes(2) },
         PutImageRatePerSecond = 1000,
     };
 

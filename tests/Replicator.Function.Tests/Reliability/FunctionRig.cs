@@ -53,12 +53,13 @@ internal sealed class FunctionRig : IAsyncDisposable
     /// Retries fast (the delays are real); http download URLs as with an endpoint override. The production read
     /// timeout: tests count downloads, and a short one would add a resumed GET whenever a loaded machine pauses the
     /// copy that long; a test of stalls sets its own. For the same reason a fan-out grace of minutes: the two
-    /// destinations read their state concurrently, and past the production 5 s a late one gets a download of its own.
+    /// destinations read their state concurrently, and past the production 5 s a late one gets a download of its own;
+    /// and a fall-behind timeout of minutes, so that a paused upload does not fail its destination.
     /// </summary>
     public static ReplicatorOptions FastOptions { get; } = new()
     {
         Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(1), ThrottlingBaseDelay = TimeSpan.FromMilliseconds(2), MaxDelay = TimeSpan.FromMilliseconds(20) },
-        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2) },
+        BlobCopy = new BlobCopyOptions { AllowInsecureDownloads = true, FanOutGrace = TimeSpan.FromMinutes(2), FallBehindTimeout = TimeSpan.FromMinutes(2) },
         PutImageRatePerSecond = 1000,
     };
 
