@@ -296,9 +296,9 @@ internal sealed class BlobCopier
     }
 
     /// <summary>
-    /// After the download: once one upload has sent all its parts, the others get <see cref="BlobCopyOptions.FallBehindTimeout"/>
-    /// to send theirs, then fall behind: a destination whose last part hangs must not keep the blob's copy slot and
-    /// parts from the healthy ones' next blobs.
+    /// After the download: once one upload has sent all its parts, each of the others falls behind when it takes no part
+    /// for a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>: a destination whose last part hangs must not keep
+    /// the blob's copy slot and parts from the healthy ones' next blobs.
     /// </summary>
     private async Task WatchTheLastPartsAsync(IReadOnlyList<PartUpload> uploads, Task[] senders, CancellationToken cancellationToken)
     {
@@ -313,25 +313,32 @@ internal sealed class BlobCopier
             }
         }
 
-        if (running.Count == 0)
+        // In periods, as the download's waits: only an upload that took no part in a whole period stands still.
+        while (running.Count > 0)
         {
-            return;
-        }
-
-        try
-        {
-            await Task.WhenAll(running).WaitAsync(_options.FallBehindTimeout, _backoff.Time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            foreach (var upload in uploads.Where((_, i) => !senders[i].IsCompleted && !uploads[i].Failed))
+            var takenBefore = uploads.Select(u => u.Taken).ToArray();
+            try
             {
-                upload.FallBehind(FellBehind(upload.Uploaded));
+                await Task.WhenAll(running).WaitAsync(_options.FallBehindTimeout, _backoff.Time, cancellationToken);
+                return;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The request's: every upload ends on it too.
+            catch (TimeoutException)
+            {
+                for (var i = 0; i < uploads.Count; i++)
+                {
+                    if (!senders[i].IsCompleted && !uploads[i].Failed && uploads[i].Taken == takenBefore[i])
+                    {
+                        uploads[i].FallBehind(FellBehind(uploads[i].Uploaded));
+                    }
+                }
+
+                running.RemoveAll(sender => sender.IsCompleted || uploads[Array.IndexOf(senders, sender)].Failed);
+            }
+            catch (OperationCanceledException)
+            {
+                // The request's: every upload ends on it too.
+                return;
+            }
         }
     }
 
@@ -345,10 +352,10 @@ internal sealed class BlobCopier
             return;
         }
 
-        await upload.CompleteAsync(cancellationToken);
-        if (!upload.Failed)
+        if (await upload.CompleteAsync(cancellationToken))
         {
-            // At once: the settling after the whole attempt tells it again, which changes nothing.
+            // At once, and on what CompleteLayerUpload said: a fall-behind decided while it was under way fails the
+            // upload afterwards, but the layer is published, and the target keeps this first outcome.
             upload.Target.Succeed(upload.Uploaded);
         }
     }
@@ -423,7 +430,7 @@ internal sealed class BlobCopier
     /// Writes the part into <paramref name="live"/>[<paramref name="index"/>]'s full queue, in periods of
     /// <see cref="BlobCopyOptions.FallBehindTimeout"/>. At the end of a period the upload falls behind (the part's
     /// reference for it goes back, and it leaves the download) only if another live upload keeps up: it took a part
-    /// during the period or waits for one with an empty queue. Where none does (every destination slow alike, or the
+    /// during the period or waits for one with an empty queue and no call on the wire. Where none does (every destination slow alike, or the
     /// others failed meanwhile), nobody is held back by it, and it waits another period.
     /// </summary>
     private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
@@ -441,11 +448,14 @@ internal sealed class BlobCopier
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Parts.Reader.Count == 0 || u.Taken != takenBefore[j])).Any();
+                // Waiting with an empty queue, not with its own call hung on the last part it took.
+                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any();
                 if (othersKeepUp)
                 {
-                    part.Release();
+                    // Out of the download first, then this reference back: should leaving throw, the caller gives back
+                    // this reference once, with those not handed out yet.
                     upload.FallBehind(FellBehind(part.Start));
+                    part.Release();
                     return;
                 }
             }

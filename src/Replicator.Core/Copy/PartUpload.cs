@@ -24,6 +24,7 @@ internal sealed class PartUpload
     private string? _uploadId;
     private Exception? _error;
     private long _taken;
+    private volatile bool _sending;
 
     public PartUpload(BlobCopyTarget target, BlobToCopy blob, int partsInFlight)
     {
@@ -50,6 +51,9 @@ internal sealed class PartUpload
 
     /// <summary>Parts this upload has taken from its queue: the download tells an upload that keeps up from a stuck one.</summary>
     public long Taken => Interlocked.Read(ref _taken);
+
+    /// <summary>An UploadLayerPart of this upload is on the wire: an empty queue then means a call under way, not a wait for the next part.</summary>
+    public bool Sending => _sending;
 
     /// <summary>Records the first failure only: a later one (the cancelled call of an upload that fell behind) says nothing new.</summary>
     public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);
@@ -101,7 +105,16 @@ internal sealed class PartUpload
                         if (!Failed)
                         {
                             using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _calls.Token);
-                            await UploadPartAsync(part, call.Token);
+                            _sending = true;
+                            try
+                            {
+                                await UploadPartAsync(part, call.Token);
+                            }
+                            finally
+                            {
+                                _sending = false;
+                            }
+
                             Uploaded += part.Length;
                             _target.Progress?.Report(part.Length);
                         }
@@ -153,11 +166,12 @@ internal sealed class PartUpload
         }
     }
 
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>CompleteLayerUpload, unless the upload failed first; true when the layer is in the destination. Never throws.</summary>
+    public async Task<bool> CompleteAsync(CancellationToken cancellationToken)
     {
         if (Failed)
         {
-            return;
+            return false;
         }
 
         try
@@ -172,27 +186,33 @@ internal sealed class PartUpload
                     LayerDigests = [_digest],
                 },
                 cancellationToken);
+            return true;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.LayerAlreadyExistsException)
         {
             // Another copy (a concurrent invocation, or an earlier attempt) finished first: the blob is there.
+            return true;
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.UploadNotFoundException)
         {
             // The decorator retries a CompleteLayerUpload whose answer was lost (a timeout, a cut connection). When the
             // first try landed, it closed the session, and the retry finds no upload; restarting would upload the whole
             // layer again only to be told it already exists. Ask the repository first.
-            if (!await HeldAsync(cancellationToken))
+            if (await HeldAsync(cancellationToken))
             {
-                // A question cut short by the request's cancellation answers nothing about the layer: the upload fails
-                // as cancelled, so another request that joined this copy takes it over (InFlightCopies) instead of
-                // failing its destination with this one's UploadNotFound.
-                Fail(cancellationToken.IsCancellationRequested ? new OperationCanceledException("the request was cancelled while the destination was asked whether it holds the layer", e, cancellationToken) : e);
+                return true;
             }
+
+            // A question cut short by the request's cancellation answers nothing about the layer: the upload fails
+            // as cancelled, so another request that joined this copy takes it over (InFlightCopies) instead of
+            // failing its destination with this one's UploadNotFound.
+            Fail(cancellationToken.IsCancellationRequested ? new OperationCanceledException("the request was cancelled while the destination was asked whether it holds the layer", e, cancellationToken) : e);
+            return false;
         }
         catch (Exception ex)
         {
             Fail(ex);
+            return false;
         }
     }
 
