@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using Replicator.Cli.Composition;
 using Replicator.Function.Enqueue;
 using Replicator.Cli.Inventory;

@@ -430,8 +430,8 @@ internal sealed class BlobCopier
     /// Writes the part into <paramref name="live"/>[<paramref name="index"/>]'s full queue, in periods of
     /// <see cref="BlobCopyOptions.FallBehindTimeout"/>. At the end of a period the upload falls behind (the part's
     /// reference for it goes back, and it leaves the download) only if another live upload keeps up: it took a part
-    /// during the period or waits for one with an empty queue and no call on the wire. Where none does (every destination slow alike, or the
-    /// others failed meanwhile), nobody is held back by it, and it waits another period.
+    /// during the period, or waits for one with an empty queue and no call on the wire. Where none does (every
+    /// destination slow alike, or the others failed meanwhile), nobody is held back by it, and it waits another period.
     /// </summary>
     private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
     {

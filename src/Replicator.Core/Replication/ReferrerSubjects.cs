@@ -32,9 +32,9 @@ internal sealed class ReferrerSubjects
 
     /// <summary>
     /// The referrer's result with what copying its subject first wrote in the same destination: its bytes, blobs, the
-    /// subject and the referrers it put count, and the destination is Replicated when either write happened (the subject's copy
-    /// usually brings the referrer along, which then finds itself UpToDate), so the record's metrics and event show the
-    /// copy it made.
+    /// subject and the referrers it put count, and the destination is Replicated when either write happened (the
+    /// subject's copy usually brings the referrer along, which then finds itself UpToDate), so the record's metrics and
+    /// events show the copy it made.
     /// </summary>
     public DestinationResult WithSubject(DestinationResult own, DestinationResult? subject, long started)
     {

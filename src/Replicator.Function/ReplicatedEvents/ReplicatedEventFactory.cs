@@ -11,8 +11,8 @@ namespace Replicator.Function.ReplicatedEvents;
 
 /// <summary>
 /// Turns a replication's result into the "ECR Image Replicated" events, one per destination that now holds the
-/// image (outcome Replicated or UpToDate), and one for each subject and referrer the copy put there along with it. Pure: the
-/// clock's reading comes in.
+/// image (outcome Replicated or UpToDate), and one for each subject and referrer the copy put there along with it.
+/// Pure: the clock's reading comes in.
 /// </summary>
 public static class ReplicatedEventFactory
 {

@@ -227,12 +227,13 @@ public sealed class FanOutTests
         engineClock.Advance(grace);
         var west = await observer.Done(West).WaitAsync(Bound);
 
-        // The first blob went to West alone, and its slot went back: the second was shared by both, as usual.
+        // The first blob went to West alone, and its slot went back: the second was shared by both, as usual (one
+        // download each so far). Europe's CompleteLayerUpload of the second may still be under way: West is told its
+        // blob is in as soon as its own upload is complete, so Europe's count is read at the end.
         Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanheldopen", "v1"));
         Assert.False(replicating.IsCompleted);
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
-        Assert.Equal(image.Blobs.Count - 1, h.Calls(Europe, "CompleteLayerUpload"));
 
         serverClock.Advance(TimeSpan.FromMinutes(1));
         var result = await replicating.WaitAsync(Bound);
