@@ -36,6 +36,7 @@ internal sealed class BlobCopier
     private readonly RetrySettings _budget;
     private readonly RetryBackoff _backoff;
     private readonly SharedPartPool _parts;
+    private readonly PartHandOut _handOut;
 
     public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget, RetryBackoff backoff, SharedPartPool parts)
     {
@@ -44,6 +45,7 @@ internal sealed class BlobCopier
         _budget = budget;
         _backoff = backoff;
         _parts = parts;
+        _handOut = new PartHandOut(options, backoff.Time);
     }
 
     /// <summary>
@@ -263,7 +265,7 @@ internal sealed class BlobCopier
                 }
 
                 position += filled;
-                await HandOutAsync(part, uploads, cancellationToken);
+                await _handOut.HandOutAsync(part, uploads, cancellationToken);
                 if (position >= blob.Size)
                 {
                     // Every declared byte is in: a read at the end only checks that nothing follows (no part rented for it).
@@ -287,59 +289,12 @@ internal sealed class BlobCopier
         }
 
         var finishing = uploads.Select((u, i) => FinishAsync(u, senders[i], downloadError, cancellationToken)).ToList();
-        if (downloadError is null && uploads.Count > 1 && _options.FallBehindTimeout != Timeout.InfiniteTimeSpan)
+        if (downloadError is null && uploads.Count > 1 && _handOut.Watches)
         {
-            finishing.Add(WatchTheLastPartsAsync(uploads, senders, cancellationToken));
+            finishing.Add(_handOut.WatchTheLastPartsAsync(uploads, senders, cancellationToken));
         }
 
         await Task.WhenAll(finishing);
-    }
-
-    /// <summary>
-    /// After the download: once one upload has sent all its parts, each of the others falls behind when it takes no part
-    /// for a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>: a destination whose last part hangs must not keep
-    /// the blob's copy slot and parts from the healthy ones' next blobs.
-    /// </summary>
-    private async Task WatchTheLastPartsAsync(IReadOnlyList<PartUpload> uploads, Task[] senders, CancellationToken cancellationToken)
-    {
-        var running = senders.ToList();
-        while (running.Count > 0)
-        {
-            var done = await Task.WhenAny(running);
-            running.Remove(done);
-            if (!uploads[Array.IndexOf(senders, done)].Failed)
-            {
-                break;
-            }
-        }
-
-        // In periods, as the download's waits: only an upload that took no part in a whole period stands still.
-        while (running.Count > 0)
-        {
-            var takenBefore = uploads.Select(u => u.Taken).ToArray();
-            try
-            {
-                await Task.WhenAll(running).WaitAsync(_options.FallBehindTimeout, _backoff.Time, cancellationToken);
-                return;
-            }
-            catch (TimeoutException)
-            {
-                for (var i = 0; i < uploads.Count; i++)
-                {
-                    if (!senders[i].IsCompleted && !uploads[i].Failed && uploads[i].Taken == takenBefore[i])
-                    {
-                        uploads[i].FallBehind(FellBehind(uploads[i].Uploaded));
-                    }
-                }
-
-                running.RemoveAll(sender => sender.IsCompleted || uploads[Array.IndexOf(senders, sender)].Failed);
-            }
-            catch (OperationCanceledException)
-            {
-                // The request's: every upload ends on it too.
-                return;
-            }
-        }
     }
 
     /// <summary>One upload, once its parts are in: published when the download verified the blob, and its destination told.</summary>
@@ -384,90 +339,6 @@ internal sealed class BlobCopier
         part.Seal();
         return part.Length;
     }
-
-    /// <summary>
-    /// Gives the part to every upload still going; waits while the slowest one's queue is full, but not past
-    /// <see cref="BlobCopyOptions.FallBehindTimeout"/> when another upload of the blob goes on: that one falls behind.
-    /// </summary>
-    private async Task HandOutAsync(SharedPart part, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
-    {
-        var live = uploads.Where(u => !u.Failed).ToList();
-        part.AddReferences(live.Count);
-        part.Release();
-        for (var i = 0; i < live.Count; i++)
-        {
-            try
-            {
-                var writer = live[i].Parts.Writer;
-                if (writer.TryWrite(part))
-                {
-                    continue;
-                }
-
-                if (_options.FallBehindTimeout == Timeout.InfiniteTimeSpan || !live.Any(u => u != live[i] && !u.Failed))
-                {
-                    // Nobody else to hold back: waiting is all there is.
-                    await writer.WriteAsync(part, cancellationToken);
-                    continue;
-                }
-
-                await WriteOrFallBehindAsync(part, live, i, cancellationToken);
-            }
-            catch
-            {
-                // This reference and those of the uploads not reached yet go back now.
-                for (var j = i; j < live.Count; j++)
-                {
-                    part.Release();
-                }
-
-                throw;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Writes the part into <paramref name="live"/>[<paramref name="index"/>]'s full queue, in periods of
-    /// <see cref="BlobCopyOptions.FallBehindTimeout"/>. At the end of a period the upload falls behind (the part's
-    /// reference for it goes back, and it leaves the download) only if another live upload keeps up: it took a part
-    /// during the period, or waits for one with an empty queue and no call on the wire. Where none does (every
-    /// destination slow alike, or the others failed meanwhile), nobody is held back by it, and it waits another period.
-    /// </summary>
-    private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
-    {
-        var upload = live[index];
-        while (true)
-        {
-            var takenBefore = live.Select(u => u.Taken).ToArray();
-            using var timeout = new CancellationTokenSource(_options.FallBehindTimeout, _backoff.Time);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
-            {
-                await upload.Parts.Writer.WriteAsync(part, either.Token);
-                return;
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // Waiting with an empty queue, not with its own call hung on the last part it took.
-                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any();
-                if (othersKeepUp)
-                {
-                    // Out of the download first, then this reference back: should leaving throw, the caller gives back
-                    // this reference once, with those not handed out yet.
-                    upload.FallBehind(FellBehind(part.Start));
-                    part.Release();
-                    return;
-                }
-            }
-        }
-    }
-
-    private ReplicationException FellBehind(long position) =>
-        new(
-            ReplicationErrorCodes.DestinationFellBehind,
-            $"the destination's upload of the layer stood still for {_options.FallBehindTimeout.TotalSeconds:0.#} s at byte {position} "
-            + "while the other destinations went on (its UploadLayerPart slow or hung); retried on its own, after the others hold the image",
-            isTransient: true);
 
     private static async Task<Uri> GetDownloadUrlAsync(BlobSource source, string digest, CancellationToken cancellationToken)
     {
