@@ -1,0 +1,281 @@
+using System.Threading.Channels;
+using Moq;
+using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Copy;
+
+/// <summary>
+/// When one destination's upload falls behind the others (<see cref="BlobCopyOptions.FallBehindTimeout"/>), driven
+/// call by call: every UploadLayerPart is held until the test answers it, and time moves only when the test advances
+/// the engine's clock, once the wait it advances past has been set.
+/// </summary>
+public sealed class PartHandOutTests
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task A_full_queue_falls_behind_only_once_another_destination_waits_idle_not_while_its_own_call_hangs()
+    {
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var handOut = new PartHandOut(new BlobCopyOptions { FallBehindTimeout = Period }, time);
+        var pool = new SharedPartPool(4);
+        var a = await Destination.StartAsync();
+        var b = await Destination.StartAsync();
+        PartUpload[] uploads = [a.Upload, b.Upload];
+
+        // Part 0 goes on the wire at both; part 1 waits in both queues (one part in flight each).
+        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        await a.NextCallAsync();
+        var bFirst = await b.NextCallAsync();
+        await handOut.HandOutAsync(await PartAsync(pool, 3), uploads, CancellationToken.None);
+
+        // B's first part lands and it sends part 1, which hangs: B's queue is empty, but with its own call on the wire.
+        bFirst.Answer();
+        var bSecond = await b.NextCallAsync();
+        Assert.Equal(3, bSecond.Request.PartFirstByte);
+
+        // Part 2 finds A's queue full. After a whole period nobody kept up (B took nothing and waits on its own call):
+        // holding A back holds back nobody, so A waits another period instead of falling behind.
+        var handing = handOut.HandOutAsync(await PartAsync(pool, 6), uploads, CancellationToken.None);
+        await TimerAsync(time, 1).WaitAsync(Bound);
+        time.Advance(Period);
+        await Task.WhenAny(TimerAsync(time, 2), handing).WaitAsync(Bound);
+        Assert.False(a.Upload.Failed);
+        Assert.False(handing.IsCompleted);
+
+        // B's part 1 lands, and B waits for part 2 with an empty queue: now A holds B back, and falls behind a period on.
+        bSecond.Answer();
+        await b.AnsweredAsync(2).WaitAsync(Bound);
+        time.Advance(Period);
+        await handing.WaitAsync(Bound);
+
+        var error = Assert.IsType<ReplicationException>(a.Upload.Error);
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.False(b.Upload.Failed);
+        var bThird = await b.NextCallAsync();
+        Assert.Equal(6, bThird.Request.PartFirstByte);
+        bThird.Answer();
+
+        // A's hung call was cancelled by the fall-behind, and every part went back to the pool.
+        await a.EndAsync(b);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    [Fact]
+    public async Task After_the_download_a_destination_falls_behind_only_after_a_whole_period_without_taking_a_part()
+    {
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var handOut = new PartHandOut(new BlobCopyOptions { FallBehindTimeout = Period }, time);
+        var pool = new SharedPartPool(4);
+        var a = await Destination.StartAsync();
+        var b = await Destination.StartAsync(partsInFlight: 2);
+
+        // The download is over: A holds one part, B three (one on the wire, two queued).
+        Assert.True(a.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        a.Upload.Parts.Writer.Complete();
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        var bFirst = await b.NextCallAsync();
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 6)));
+        b.Upload.Parts.Writer.Complete();
+        var watching = handOut.WatchTheLastPartsAsync([a.Upload, b.Upload], [a.Sender, b.Sender], CancellationToken.None);
+
+        // The watch starts once A has sent all its parts.
+        Assert.Empty(time.DueTimes);
+        (await a.NextCallAsync()).Answer();
+        await TimerAsync(time, 1).WaitAsync(Bound);
+
+        // B is slow, but takes a part within the period: it goes on into a second one.
+        bFirst.Answer();
+        var bSecond = await b.NextCallAsync();
+        time.Advance(Period);
+        await Task.WhenAny(TimerAsync(time, 2), watching).WaitAsync(Bound);
+        Assert.False(b.Upload.Failed);
+
+        // Then its part hangs for a whole period: it falls behind, at the bytes it had sent.
+        time.Advance(Period);
+        await watching.WaitAsync(Bound);
+        var error = Assert.IsType<ReplicationException>(b.Upload.Error);
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        Assert.Contains("at byte 3 ", error.Message, StringComparison.Ordinal);
+        await bSecond.Cancelled.WaitAsync(Bound);
+
+        await a.EndAsync(b);
+        Assert.False(a.Upload.Failed);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    [Fact]
+    public async Task A_fall_behind_decided_while_CompleteLayerUpload_is_under_way_does_not_cancel_it_and_the_layer_counts_as_published()
+    {
+        var completing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<CompleteLayerUploadResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var token = CancellationToken.None;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<CompleteLayerUploadRequest, CancellationToken>((_, callToken) =>
+            {
+                token = callToken;
+                completing.TrySetResult();
+                return answer.Task;
+            });
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), Blob, partsInFlight: 1);
+        await upload.InitiateAsync(CancellationToken.None);
+
+        var complete = upload.CompleteAsync(CancellationToken.None);
+        await completing.Task.WaitAsync(Bound);
+        upload.FallBehind(new ReplicationException(ReplicationErrorCodes.DestinationFellBehind, "stood still", isTransient: true));
+        Assert.False(token.IsCancellationRequested);
+        answer.SetResult(new CompleteLayerUploadResponse());
+
+        // CompleteLayerUpload said the layer is in: the copy publishes it (BlobCopier succeeds the target on this).
+        Assert.True(await complete.WaitAsync(Bound));
+        Assert.True(upload.Failed);
+    }
+
+    private static readonly BlobToCopy Blob = new("sha256:" + new string('a', 64), 9);
+
+    /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>
+    private static async Task<SharedPart> PartAsync(SharedPartPool pool, long start)
+    {
+        var part = await pool.RentAsync(5 * 1024 * 1024, start, CancellationToken.None);
+        part.Append([1, 2, 3], final: true);
+        part.Seal();
+        return part;
+    }
+
+    /// <summary>
+    /// Completes once the engine has set its <paramref name="nth"/> wait of one <see cref="Period"/>. The match counts
+    /// the waits it is shown, those set already first, then each one as it is set.
+    /// </summary>
+    private static Task TimerAsync(TimerRecordingTimeProvider time, int nth)
+    {
+        var seen = 0;
+        return time.TimerAsync(due => due == Period && ++seen == nth);
+    }
+
+    /// <summary>One destination's upload of <see cref="Blob"/>, its UploadLayerPart calls held until answered.</summary>
+    private sealed class Destination
+    {
+        private readonly Channel<HeldCall> _calls = Channel.CreateUnbounded<HeldCall>();
+        private readonly List<TaskCompletionSource> _answered = [];
+        private int _answers;
+
+        private Destination(int partsInFlight)
+        {
+            var client = new Mock<IEcrClient>(MockBehavior.Strict);
+            client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+                .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+            client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+                .Returns<UploadLayerPartRequest, CancellationToken>((request, token) =>
+                {
+                    var call = new HeldCall(request, token);
+                    _calls.Writer.TryWrite(call);
+                    return call.Answered;
+                });
+            Upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), new ProgressSignal(this)), Blob, partsInFlight);
+        }
+
+        public PartUpload Upload { get; }
+
+        public Task Sender { get; private set; } = Task.CompletedTask;
+
+        public static async Task<Destination> StartAsync(int partsInFlight = 1)
+        {
+            var destination = new Destination(partsInFlight);
+            await destination.Upload.InitiateAsync(CancellationToken.None);
+            destination.Sender = destination.Upload.UploadPartsAsync(CancellationToken.None);
+            return destination;
+        }
+
+        public Task<HeldCall> NextCallAsync() => _calls.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+
+        /// <summary>Completes once <paramref name="count"/> parts have been sent and answered (the upload's progress).</summary>
+        public Task AnsweredAsync(int count)
+        {
+            lock (_answered)
+            {
+                while (_answered.Count < count)
+                {
+                    _answered.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                return _answered[count - 1].Task;
+            }
+        }
+
+        /// <summary>Ends both uploads: no more parts, every call still held answered, both senders done.</summary>
+        public async Task EndAsync(Destination other)
+        {
+            foreach (var destination in new[] { this, other })
+            {
+                destination.Upload.Parts.Writer.TryComplete();
+                _ = Task.Run(async () =>
+                {
+                    await foreach (var call in destination._calls.Reader.ReadAllAsync())
+                    {
+                        call.Answer();
+                    }
+                });
+            }
+
+            await Task.WhenAll(Sender, other.Sender).WaitAsync(Bound);
+            _calls.Writer.TryComplete();
+            other._calls.Writer.TryComplete();
+        }
+
+        private void Reported()
+        {
+            lock (_answered)
+            {
+                _answers++;
+                if (_answered.Count < _answers)
+                {
+                    _answered.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                _answered[_answers - 1].TrySetResult();
+            }
+        }
+
+        private sealed class ProgressSignal(Destination destination) : IProgress<long>
+        {
+            public void Report(long value) => destination.Reported();
+        }
+    }
+
+    /// <summary>An UploadLayerPart on the wire: answered by the test, or cancelled by the engine through its token.</summary>
+    private sealed class HeldCall
+    {
+        private readonly TaskCompletionSource<UploadLayerPartResponse> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldCall(UploadLayerPartRequest request, CancellationToken token)
+        {
+            Request = request;
+            token.Register(() =>
+            {
+                _cancelled.TrySetResult();
+                _answer.TrySetCanceled(token);
+            });
+        }
+
+        public UploadLayerPartRequest Request { get; }
+
+        public Task<UploadLayerPartResponse> Answered => _answer.Task;
+
+        public Task Cancelled => _cancelled.Task;
+
+        public void Answer() => _answer.TrySetResult(new UploadLayerPartResponse());
+    }
+}
