@@ -208,7 +208,7 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             {
                 // Temporary credentials (an ASIA key and its token) would end within hours, and every call after that
                 // would fail as an invalid token: the parameter must hold an IAM user's long-term key pair.
-                throw Malformed("has a SessionToken: give the long-term access key of an IAM user (AccessKeyId and SecretAccessKey only), not temporary credentials");
+                throw Malformed("holds temporary credentials (a SessionToken), not the long-term access key of an IAM user (AccessKeyId and SecretAccessKey only)");
             }
 
             if (roleArn is not null)
@@ -252,15 +252,17 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             // Valid JSON, invalid text: an escaped unpaired surrogate ("\ud800") cannot be transcoded, and GetString
             // throws (learn.microsoft.com/dotnet/api/system.text.json.jsonelement.getstring). Neither the value nor the
             // runtime's message (which may quote it) goes into ours.
-            throw Malformed($"is malformed (field {name}: not valid Unicode text)");
+            throw Malformed($"is malformed: its {name} is not valid Unicode text");
         }
 
         return text is { Length: > 0 } ? text : throw Malformed($"has a {name} that is not a non-empty string");
     }
 
+    // Never a field's name followed by ':' or '=': the log's redactor reads that as a secret and its value, and would
+    // hide the words that tell the operator what to fix (Replicator.Function's Redactor).
     private ReplicationException Malformed(string problem) => new(
         ReplicationErrorCodes.DestinationCredentialsUnavailable,
-        $"SSM parameter {ParameterName} {problem}: expected {{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"RoleArn\": optional}}",
+        $"SSM parameter {ParameterName} {problem} (expected {{\"AccessKeyId\": ..., \"SecretAccessKey\": ..., \"RoleArn\": optional}})",
         isTransient: false);
 
     // The service's own code (ThrottlingException) when there is one: the wrapper's code is the same for every failure.

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Replicator.Core.Errors;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Manifests;
@@ -37,7 +38,7 @@ public static class ManifestParser
         }
         catch (JsonException ex)
         {
-            throw new ManifestException($"manifest is not valid JSON: {ex.Message}", ex);
+            throw new ManifestException($"manifest is not valid JSON: {JsonErrorText.Describe(bytes, MaxDepth)}", ex);
         }
         catch (InvalidOperationException ex)
         {

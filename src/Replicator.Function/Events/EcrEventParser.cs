@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Replicator.Core.Errors;
 using Replicator.Core.Validation;
 
 namespace Replicator.Function.Events;
@@ -45,11 +47,10 @@ public static class EcrEventParser
         {
             document = JsonDocument.Parse(body, DocumentOptions);
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
-            // JsonException messages carry positions (and, for a duplicate member, its name), never values, so they are
-            // safe to keep.
-            throw new InvalidEventException("body", $"the message body is not JSON: {ex.Message}");
+            // Positions and a duplicate member's name, never a value.
+            throw new InvalidEventException("body", $"the message body is not JSON: {JsonErrorText.Describe(Encoding.UTF8.GetBytes(body), MaxDepth)}");
         }
         catch (InvalidOperationException)
         {

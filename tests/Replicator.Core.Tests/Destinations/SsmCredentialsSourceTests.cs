@@ -103,10 +103,10 @@ public sealed class SsmCredentialsSourceTests
     [InlineData("[\"" + Secret + "\"]", "is not a JSON object")]
     [InlineData("{\"SecretAccessKey\":\"" + Secret + "\"}", "has no AccessKeyId")]
     [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":42}", "has a SecretAccessKey that is not a non-empty string")]
-    [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"\\ud800" + Secret + "\"}", "is malformed (field SecretAccessKey")]
+    [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"\\ud800" + Secret + "\"}", "is malformed: its SecretAccessKey is not valid Unicode text")]
     [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"" + Secret + "\",\"RoleArn\":\"arn:aws:iam::444444444444:role/x\"}", "partition aws-cn")]
     [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"" + Secret + "\",\"RoleArn\":\"arn:aws-cn:iam::444444444444:role/x " + Secret + "\"}", "partition aws-cn")]
-    [InlineData("{\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"" + Secret + "\",\"SessionToken\":\"" + Secret + "\"}", "has a SessionToken: give the long-term access key of an IAM user")]
+    [InlineData("{\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"" + Secret + "\",\"SessionToken\":\"" + Secret + "\"}", "holds temporary credentials (a SessionToken), not the long-term access key of an IAM user")]
     public async Task A_malformed_parameter_is_a_permanent_error_that_never_shows_the_value(string value, string expected)
     {
         var store = new FakeParameterStore { [Parameter] = value };

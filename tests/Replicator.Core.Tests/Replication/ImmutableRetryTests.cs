@@ -114,7 +114,7 @@ public sealed class ImmutableRetryTests
         Assert.True(hook.Fired);
         var west = Assert.Single(refused.Destinations);
         Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
-        Assert.NotEqual(Errors.ReplicationErrorCodes.ImmutableTagConflict, west.ErrorCode);
+        Assert.NotEqual(Replicator.Core.Errors.ReplicationErrorCodes.ImmutableTagConflict, west.ErrorCode);
         Assert.True(west.Transient, west.Message);
         Assert.True(refused.ShouldRetry);
         Assert.True(retried.Succeeded, retried.Destinations[0].ErrorCode + ": " + retried.Destinations[0].Message);

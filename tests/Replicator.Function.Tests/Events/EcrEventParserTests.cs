@@ -173,4 +173,19 @@ public class EcrEventParserTests
         Assert.Equal("image-tag", error.Field);
         Assert.Contains("1 to 300 characters of letters, digits, '_', '.' and '-'", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The reason is ours, not the JsonException's: the AOT bootstrap drops the framework's message texts
+    /// (UseSystemResourceKeys), and the dead-letter reason read "ExpectedTrue, this is not JSON { LineNumber: 0 ...".
+    /// </summary>
+    [Theory]
+    [InlineData("this is not JSON {", "the message body is not JSON: invalid JSON at line 1, byte 2 of the line")]
+    [InlineData("{\"detail\":{},\"detail\":{}}", "the message body is not JSON: a member name appears twice in one object: 'detail'")]
+    public void A_body_that_is_not_JSON_says_where_in_our_words(string body, string expected)
+    {
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(body));
+
+        Assert.Equal("body", error.Field);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }
