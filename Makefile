@@ -18,9 +18,12 @@ FUNCTION_PROJECT := src/Replicator.Function
 
 .PHONY: build-ReplicatorFunction check-prerequisites
 build-ReplicatorFunction: check-prerequisites
-	dotnet publish $(FUNCTION_PROJECT) -c $(CONFIGURATION) -r $(RUNTIME_ID) -o "$(ARTIFACTS_DIR)"
-	# Lambda needs only the executable; drop debug symbols and anything else publish writes beside it.
-	find "$(ARTIFACTS_DIR)" -mindepth 1 -maxdepth 1 ! -name bootstrap -exec rm -rf {} +
+	# Lambda needs only the executable: publish into a directory of the build's own and copy just bootstrap out, so
+	# debug symbols and anything else publish writes stay behind and nothing already in ARTIFACTS_DIR is deleted (SAM
+	# gives an empty one, but ARTIFACTS_DIR=. or one exported for something else can name the checkout itself).
+	publish="$$(mktemp -d)" && trap 'rm -rf "$$publish"' EXIT && \
+	dotnet publish $(FUNCTION_PROJECT) -c $(CONFIGURATION) -r $(RUNTIME_ID) -o "$$publish" && \
+	mkdir -p "$(ARTIFACTS_DIR)" && cp -p "$$publish/bootstrap" "$(ARTIFACTS_DIR)/bootstrap"
 	test -x "$(ARTIFACTS_DIR)/bootstrap"
 	# A bootstrap linked on a newer glibc than AL2023's 2.34 would fail at init on Lambda: refuse it here instead.
 	@$(SHELL) scripts/check-bootstrap-glibc.sh "$(ARTIFACTS_DIR)/bootstrap"

@@ -17,7 +17,9 @@ public sealed class BuildConfigurationTests
     {
         var commands = DryRun("ARTIFACTS_DIR=/tmp/artifacts-dir");
 
-        Assert.Contains("dotnet publish src/Replicator.Function -c Release -r linux-x64 -o \"/tmp/artifacts-dir\"", commands, StringComparison.Ordinal);
+        // Published into a directory of its own, of which only bootstrap is copied (BuildPrerequisiteTests runs it).
+        Assert.Contains("dotnet publish src/Replicator.Function -c Release -r linux-x64 -o \"$publish\"", commands, StringComparison.Ordinal);
+        Assert.Contains("cp -p \"$publish/bootstrap\" \"/tmp/artifacts-dir/bootstrap\"", commands, StringComparison.Ordinal);
         Assert.Contains("scripts/check-build-prerequisites.sh \"x86_64\"", commands, StringComparison.Ordinal);
         Assert.Contains("test -x \"/tmp/artifacts-dir/bootstrap\"", commands, StringComparison.Ordinal);
     }

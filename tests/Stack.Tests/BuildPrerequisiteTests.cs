@@ -90,6 +90,28 @@ public sealed class BuildPrerequisiteTests : IDisposable
         Assert.Equal(["bootstrap"], Directory.EnumerateFileSystemEntries(_artifacts).Select(Path.GetFileName));
     }
 
+    // ARTIFACTS_DIR=. (or an ARTIFACTS_DIR exported for something else) names a directory holding more than the build's
+    // output: the build adds bootstrap and deletes nothing there, where it once removed all but bootstrap, .git included.
+    // The publish goes to a directory of its own, which is gone afterwards with the symbol file written into it.
+    [Fact]
+    public void Adds_only_the_bootstrap_and_deletes_nothing_the_artifacts_directory_already_holds()
+    {
+        PublishingPrerequisites("GLIBC_2.2.5 GLIBC_2.34");
+        File.WriteAllText(Path.Combine(_artifacts, "README.md"), "a file of the checkout");
+        Directory.CreateDirectory(Path.Combine(_artifacts, ".git"));
+        File.WriteAllText(Path.Combine(_artifacts, ".git", "HEAD"), "ref: refs/heads/main");
+
+        var result = MakeWithSystemTools();
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal([".git", "README.md", "bootstrap"], Directory.EnumerateFileSystemEntries(_artifacts).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("a file of the checkout", File.ReadAllText(Path.Combine(_artifacts, "README.md")));
+        Assert.Equal("ref: refs/heads/main", File.ReadAllText(Path.Combine(_artifacts, ".git", "HEAD")));
+        var publishDirectory = File.ReadAllText(Path.Combine(_tools.Directory, "publish-dir")).Trim();
+        Assert.NotEqual(Path.GetFullPath(_artifacts), Path.GetFullPath(publishDirectory));
+        Assert.False(Directory.Exists(publishDirectory), $"the publish directory {publishDirectory} was left behind");
+    }
+
     // The second row is a plain `sam build` on an arm64 host: the template's Architecture defaults to x86_64 and SAM
     // passes the Makefile no architecture, so an arm64 bootstrap built there would be deployed to an x86_64 function
     // and fail at init. Both say why (the Makefile does not cross-build: CI's cross build needs a sysroot and a cross
@@ -119,7 +141,8 @@ public sealed class BuildPrerequisiteTests : IDisposable
     }
 
     // With every prerequisite the check passes and make goes on to publish (the stand-in dotnet records its arguments
-    // instead of publishing): for x86_64 when ARCHITECTURE is not given, for arm64 on an arm64 host when it is.
+    // instead of publishing): for x86_64 when ARCHITECTURE is not given, for arm64 on an arm64 host when it is. The
+    // recipe makes the publish directory with the system's mktemp, so the system's tools follow the stand-ins on PATH.
     [Theory]
     [InlineData("x86_64", "", "linux-x64")]
     [InlineData("aarch64", "ARCHITECTURE=arm64", "linux-arm64")]
@@ -127,7 +150,7 @@ public sealed class BuildPrerequisiteTests : IDisposable
     {
         AllPrerequisites("Linux", machine);
 
-        var result = Make(Given(variable));
+        var result = MakeOnPath(_tools.Directory + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin", Given(variable));
 
         Assert.DoesNotContain("error:", result.StandardError, StringComparison.Ordinal);
         Assert.Contains($"publish src/Replicator.Function -c Release -r {runtime}", _tools.Recorded, StringComparison.Ordinal);
@@ -150,7 +173,8 @@ public sealed class BuildPrerequisiteTests : IDisposable
 
     /// <summary>
     /// Every prerequisite on a Linux x86_64 host, a dotnet whose publish writes a bootstrap and its symbol file into
-    /// the -o directory, and a readelf -V that lists <paramref name="glibcVersions"/> as the bootstrap's needs.
+    /// the -o directory (and that directory's path to publish-dir beside itself), and a readelf -V that lists
+    /// <paramref name="glibcVersions"/> as the bootstrap's needs.
     /// </summary>
     private void PublishingPrerequisites(string glibcVersions)
     {
@@ -158,6 +182,7 @@ public sealed class BuildPrerequisiteTests : IDisposable
         _tools.Add("dotnet", """
             [ "$1" = --list-sdks ] && { echo "10.0.100 [/usr/share/dotnet/sdk]"; exit 0; }
             while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done
+            echo "$out" > "${0%/*}/publish-dir"
             printf 'ELF' > "$out/bootstrap" && chmod +x "$out/bootstrap" && printf 'symbols' > "$out/bootstrap.dbg"
             """);
         _tools.Add("readelf", $$"""
@@ -168,7 +193,7 @@ public sealed class BuildPrerequisiteTests : IDisposable
             """);
     }
 
-    // The recipe after the publish needs the system's find, grep, sed and sort; the stand-ins come first.
+    // The recipe needs the system's mktemp, cp, grep, sed and sort; the stand-ins come first.
     private ProcessResult MakeWithSystemTools() => MakeOnPath(_tools.Directory + Path.PathSeparator + "/usr/bin" + Path.PathSeparator + "/bin", []);
 
     private static string[] Given(string variable) => variable.Length > 0 ? [variable] : [];

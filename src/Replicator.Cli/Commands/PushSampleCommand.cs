@@ -17,7 +17,12 @@ public static class PushSampleCommand
     {
         var selection = new SelectionOptions();
         var image = new Argument<string>("image") { Description = "REPOSITORY:TAG to push the sample image to" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the sample image (same seed, same digests)", DefaultValueFactory = _ => DemoScenario.Seed };
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "Seed of the sample image (same seed, same digests)",
+            DefaultValueFactory = _ => DemoScenario.Seed,
+            CustomParser = WholeNumberOption.Parser("--seed", ulong.MinValue, ulong.MaxValue),
+        };
         var command = new Command("push-sample", "Push a deterministic multi-arch sample image and print the SQS FIFO event of its push (for local runs)");
         command.Arguments.Add(image);
         command.Options.Add(selection.SourceRegion);
@@ -25,19 +30,14 @@ public static class PushSampleCommand
         command.SetAction((parse, ct) => RunAsync(
             context,
             selection.Read(parse, context, requireDestinations: false).SourceRegion,
-            ImageArgument.Parse(parse.GetValue(image)!),
+            ImageArgument.ParseTagged(parse.GetValue(image)!, "push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)"),
             parse.GetValue(seed),
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string region, ImageArgument target, ulong seed, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string region, (string Repository, string Tag) target, ulong seed, CancellationToken cancellationToken)
     {
-        if (target.Tag is null)
-        {
-            throw new UsageException("push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)");
-        }
-
         using var services = new CliServices(context);
         var client = services.Clients.GetClient(region);
         var image = DemoScenario.SampleImage(seed);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Replicator.Cli.Composition;
 using Replicator.Function.Enqueue;
 using Replicator.Cli.Inventory;
@@ -27,17 +26,7 @@ public static class SyncCommand
 
             // Parsed here rather than checked after System.CommandLine's conversion, so a value that is no number
             // (or one past int) gets the same one-line error as one out of range.
-            CustomParser = r =>
-            {
-                var token = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
-                if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxParallel)
-                {
-                    return value;
-                }
-
-                r.AddError($"--parallel must be between 1 and {MaxParallel}, not '{token}'");
-                return 0;
-            },
+            CustomParser = WholeNumberOption.Parser("--parallel", 1, MaxParallel),
         };
         var enqueue = new Option<string?>("--enqueue")
         {

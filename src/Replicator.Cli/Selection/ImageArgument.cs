@@ -6,7 +6,21 @@ namespace Replicator.Cli.Selection;
 /// <summary><c>REPO:TAG</c> or <c>REPO@DIGEST</c>, validated. Pure.</summary>
 public sealed record ImageArgument(string Repository, string? Tag, string? Digest)
 {
-    public static ImageArgument Parse(string value)
+    public static ImageArgument Parse(string value) => Parse(value, digestRefusal: null);
+
+    /// <summary>
+    /// <c>REPO:TAG</c> only, for a command that makes the image, so its digest is not the caller's to name. A
+    /// <c>REPO@...</c> is refused with <paramref name="digestRefusal"/> before its digest is read, and a value without
+    /// a tag is told the one form this command takes: no error asks for a form the next one refuses.
+    /// </summary>
+    public static (string Repository, string Tag) ParseTagged(string value, string digestRefusal)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digestRefusal);
+        var parsed = Parse(value, digestRefusal);
+        return (parsed.Repository, parsed.Tag ?? throw new InvalidOperationException("a tag-only parse returned no tag"));
+    }
+
+    private static ImageArgument Parse(string value, string? digestRefusal)
     {
         ArgumentNullException.ThrowIfNull(value);
         string repository;
@@ -15,6 +29,11 @@ public sealed record ImageArgument(string Repository, string? Tag, string? Diges
         var at = value.IndexOf('@', StringComparison.Ordinal);
         if (at >= 0)
         {
+            if (digestRefusal is not null)
+            {
+                throw new UsageException(digestRefusal);
+            }
+
             repository = value[..at];
             digest = value[(at + 1)..];
             Check(EcrNames.ValidateDigest(digest));
@@ -25,7 +44,8 @@ public sealed record ImageArgument(string Repository, string? Tag, string? Diges
             var colon = value.LastIndexOf(':');
             if (colon < 0)
             {
-                throw new UsageException($"image {EcrNames.Quote(value)} must be REPOSITORY:TAG or REPOSITORY@DIGEST");
+                var forms = digestRefusal is null ? "REPOSITORY:TAG or REPOSITORY@DIGEST" : "REPOSITORY:TAG";
+                throw new UsageException($"image {EcrNames.Quote(value)} must be {forms}");
             }
 
             repository = value[..colon];

@@ -14,9 +14,11 @@ public sealed class ArgumentErrorTests
     [InlineData("--destination-region", "12:us-west-2", "account (registry id) '12' is invalid")]
     [InlineData("--tag-filter", "([", "--tag-filter '([' is not a valid regular expression: unterminated bracket at character 2")]
     [InlineData("--since", "yesterday", "--since 'yesterday' is not an ISO 8601 date")]
-    [InlineData("--parallel", "0", "--parallel must be between 1 and 64, not '0'")]
-    [InlineData("--parallel", "abc", "--parallel must be between 1 and 64, not 'abc'")]
-    [InlineData("--parallel", "99999999999", "--parallel must be between 1 and 64, not '99999999999'")]
+    [InlineData("--parallel", "0", "--parallel must be a whole number from 1 to 64, not '0'")]
+    [InlineData("--parallel", "abc", "--parallel must be a whole number from 1 to 64, not 'abc'")]
+    [InlineData("--parallel", "99999999999", "--parallel must be a whole number from 1 to 64, not '99999999999'")]
+    [InlineData("--parallel", "65", "--parallel must be a whole number from 1 to 64, not '65'")]
+    [InlineData("--parallel", "1.5", "--parallel must be a whole number from 1 to 64, not '1.5'")]
     public async Task Sync_refuses_bad_options(string option, string value, string expected)
     {
         await using var h = await CliHarness.StartAsync();
@@ -31,6 +33,48 @@ public sealed class ArgumentErrorTests
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError(expected);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// --seed takes any ulong, so every bad value is no number of that type: System.CommandLine's own conversion
+    /// reported them as "Cannot parse argument '-1' for option '--seed' as expected type 'System.UInt64'.".
+    /// </summary>
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("18446744073709551616")]
+    public async Task Push_sample_refuses_a_seed_that_is_no_whole_number_of_its_range_in_one_line_naming_the_range(string value)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("push-sample", "my-app:v1", "--source-region", CliHarness.Source, "--seed", value);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"error: --seed must be a whole number from 0 to 18446744073709551615, not '{value}'");
+        Assert.DoesNotContain("System.", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// push-sample takes REPOSITORY:TAG only, so an image without a tag is told that form alone: offered
+    /// REPOSITORY@DIGEST as well, a user who gave one was then refused for it. A digest, even a malformed one, gets
+    /// push-sample's reason, not a complaint about the digest that a well-formed one would not fix.
+    /// </summary>
+    [Theory]
+    [InlineData("my-app", "error: image 'my-app' must be REPOSITORY:TAG")]
+    [InlineData("my-app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "error: push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)")]
+    [InlineData("my-app@latest", "error: push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)")]
+    public async Task Push_sample_asks_only_for_the_form_it_takes(string image, string expected)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("push-sample", image, "--source-region", CliHarness.Source);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError(expected);
+        Assert.DoesNotContain("DIGEST", run.Error, StringComparison.Ordinal);
         Assert.Equal(0, h.Server.Calls.Total);
     }
 

@@ -24,4 +24,22 @@ public sealed class ImageArgumentTests
     {
         Assert.Throws<UsageException>(() => ImageArgument.Parse(value));
     }
+
+    [Fact]
+    public void A_tag_only_parse_names_one_form_and_refuses_a_digest_with_the_callers_reason()
+    {
+        Assert.Equal(("team/app", "v1.2"), ImageArgument.ParseTagged("team/app:v1.2", "no digests here"));
+
+        var untagged = Assert.Throws<UsageException>(() => ImageArgument.ParseTagged("team/app", "no digests here"));
+        Assert.Equal("image 'team/app' must be REPOSITORY:TAG", untagged.Message);
+        Assert.Equal("no digests here", Assert.Throws<UsageException>(() => ImageArgument.ParseTagged($"team/app@{Digest}", "no digests here")).Message);
+        Assert.Equal("no digests here", Assert.Throws<UsageException>(() => ImageArgument.ParseTagged("team/app@sha256:xyz", "no digests here")).Message);
+        Assert.Contains("image tag 'bad+tag' is invalid", Assert.Throws<UsageException>(() => ImageArgument.ParseTagged("team/app:bad+tag", "no digests here")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_untagged_image_is_told_both_forms_where_both_are_taken()
+    {
+        Assert.Equal("image 'team/app' must be REPOSITORY:TAG or REPOSITORY@DIGEST", Assert.Throws<UsageException>(() => ImageArgument.Parse("team/app")).Message);
+    }
 }
