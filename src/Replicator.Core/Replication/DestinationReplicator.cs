@@ -211,7 +211,22 @@ internal sealed class DestinationReplicator
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
         {
-            // "No changes to the manifest or tag": an earlier attempt or a concurrent copy got there first.
+            // "No changes to the manifest or tag": an earlier attempt or a concurrent copy got there first, or the
+            // destination holds the image archived. The state reader counts an archived image as missing, so the plan put
+            // it again to restore it; whether ECR restores on a push that carries no tag (an event by digest, a late event
+            // whose tag moved on, an index's child, a referrer) or answers this and leaves it archived is not documented
+            // (docs/fidelity.md). So its status is read: never "replicated" over an image nobody can pull. Rare (a retry,
+            // a race, an archived replica), so the DescribeImages costs nothing on the way of a copy.
+            var held = await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = digest }, cancellationToken)
+                ?? throw new ReplicationException(
+                    e.ErrorCode,
+                    $"the destination repository {repository} answered that it holds {digest}, but no image ECR describes is that one now (deleted since); a retry puts it again",
+                    isTransient: true,
+                    e);
+            if (held.ImageStatus is { } status && status != ImageStatus.Active)
+            {
+                throw StillArchived(destination, repository, digest, tag is null ? null : $" (tag '{tag}')", status, "answers the push that would restore it as already there", e);
+            }
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageTagAlreadyExistsException && tag is not null)
         {
@@ -258,11 +273,7 @@ internal sealed class DestinationReplicator
                         e);
                 if (after != ImageStatus.Active)
                 {
-                    throw new ReplicationException(
-                        ReplicationErrorCodes.ReplicaArchived,
-                        $"the replica {digest} under the immutable tag '{tag}' of the destination repository {repository} is {after} there, and ECR refuses the push that would restore it; restore it in the destination ({RestoreCommand(destination, repository, digest)}), then redrive this message",
-                        isTransient: false,
-                        e);
+                    throw StillArchived(destination, repository, digest, $" under the immutable tag '{tag}'", after, "refuses the push that would restore it", e);
                 }
             }
         }
@@ -289,6 +300,17 @@ internal sealed class DestinationReplicator
         var image = await ImageDescriptions.FindAsync(client, tagless.RegistryId, tagless.RepositoryName!, new ImageIdentifier { ImageDigest = tagless.ImageDigest }, cancellationToken);
         return image is null ? null : image.ImageStatus ?? ImageStatus.Active;
     }
+
+    /// <summary>
+    /// A replica that stays archived after the push that should have restored it: only a restore in the destination mends
+    /// it, and a retry would meet the same answer, so it is permanent, with the restore as a command to run.
+    /// </summary>
+    private static ReplicationException StillArchived(ReplicationDestination destination, string repository, string digest, string? tagged, string status, string answer, EcrException cause) =>
+        new(
+            ReplicationErrorCodes.ReplicaArchived,
+            $"the replica {digest}{tagged} of the destination repository {repository} is {status} there, and ECR {answer}; restore it in the destination ({RestoreCommand(destination, repository, digest)}), then redrive this message",
+            isTransient: false,
+            cause);
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>
     {

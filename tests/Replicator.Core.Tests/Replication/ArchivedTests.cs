@@ -56,6 +56,43 @@ public sealed class ArchivedTests
         Assert.NotNull(await h.GetImageAsync(West, "refrozen", image.Digest));
     }
 
+    /// <summary>
+    /// The same archived replica, put again without a tag (an event by digest): where ECR answers that push
+    /// ImageAlreadyExistsException and leaves the image archived (the other reading of a known unknown,
+    /// <c>TaglessPushLeavesArchived</c>), it was reported replicated and the message deleted while nobody could pull the
+    /// replica. Now its status is read: restored, replicated; still archived, <c>ReplicaArchived</c>, naming the restore.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_archived_replica_put_again_without_a_tag_is_restored_or_named_never_replicated_while_archived(bool taglessPushLeavesArchived)
+    {
+        await using var h = await StartAsync(configure: o => o.TaglessPushLeavesArchived = taglessPushLeavesArchived);
+        var image = new SampleImageBuilder(seed: 59).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "bydigest", image, "v1");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("bydigest", image.Digest, null, West), CancellationToken.None);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "bydigest", image.Digest);
+
+        var again = await replicator.ReplicateAsync(Request("bydigest", image.Digest, null, West), CancellationToken.None);
+
+        var destination = Assert.Single(again.Destinations);
+        var replica = await ImageDescriptions.FindAsync(h.Client(West), null, "bydigest", new() { ImageDigest = image.Digest }, CancellationToken.None);
+        if (taglessPushLeavesArchived)
+        {
+            Assert.Equal(Replicator.Core.Ecr.Model.ImageStatus.Archived, replica?.ImageStatus);
+            Assert.Equal(ReplicationOutcome.Failed, destination.Outcome);
+            Assert.Equal(ReplicationErrorCodes.ReplicaArchived, destination.ErrorCode);
+            Assert.False(destination.Transient);
+            Assert.Contains($"aws ecr update-image-storage-class --region {West} --repository-name bydigest --image-id imageDigest={image.Digest} --target-storage-class STANDARD", destination.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+            Assert.Equal(Replicator.Core.Ecr.Model.ImageStatus.Active, replica?.ImageStatus);
+        }
+    }
+
     [Fact]
     public async Task A_restored_image_replicates_again_and_a_deleted_one_is_still_a_stale_skip()
     {
