@@ -160,7 +160,9 @@ public sealed class BatchProcessor(
             for (var i = 0; i < group.Length; i++)
             {
                 var record = group[i];
-                if (cancellationToken.IsCancellationRequested || context.RemainingTime < margin)
+                // The margin is of copy time: the copies' token fires CopyStopBeforeDeadline before the deadline, so a
+                // record started with the margin measured to the deadline itself could get seconds, or none.
+                if (cancellationToken.IsCancellationRequested || context.RemainingTime - options.CopyStopBeforeDeadline < margin)
                 {
                     var first = RecordLogFields.Of(record, context.AwsRequestId);
                     logger.Warn($"Deadline near: {group.Length - i} record(s) of the group not started, reported failed{first.Note}", first.Fields with { Outcome = LogOutcomes.NotStarted });

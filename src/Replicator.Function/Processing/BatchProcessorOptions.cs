@@ -2,7 +2,10 @@ namespace Replicator.Function.Processing;
 
 public sealed record BatchProcessorOptions
 {
-    /// <summary>No record starts once less than this share of the invocation's time is left...</summary>
+    /// <summary>
+    /// No record starts once its copy would have less than this share of the invocation's time before the copies' token
+    /// fires (<see cref="CopyStopBeforeDeadline"/> before the deadline)...
+    /// </summary>
     public double DeadlineMarginFraction { get; init; } = 0.1;
 
     /// <summary>...or less than this, whichever is larger: a copy needs some seconds to be worth starting.</summary>

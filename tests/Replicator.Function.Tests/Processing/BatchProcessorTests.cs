@@ -102,6 +102,37 @@ public class BatchProcessorTests
         Assert.Contains(harness.LogLines, l => l.GetProperty("outcome").GetString() == "NotStarted");
     }
 
+    /// <summary>
+    /// The margin is of copy time, measured to where the copies' token fires (CopyStopBeforeDeadline before the
+    /// deadline), not to the deadline: a record started with the margin left to the deadline got 0-5 s of copy time and
+    /// failed as DeadlineExceeded, with failure metrics, where "not started" was the truth.
+    /// </summary>
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(1, false)]
+    public async Task A_record_starts_only_with_the_margin_left_before_the_copies_stop(int pastTheLastStart, bool secondStarts)
+    {
+        // 60 s invocation: the margin is max(10% = 6 s, 5 s) = 6 s of copy time.
+        var harness = new Harness();
+        var stop = new BatchProcessorOptions().CopyStopBeforeDeadline;
+        var lastStart = TimeSpan.FromSeconds(60) - stop - TimeSpan.FromSeconds(6);
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            if (harness.Replicator.Calls.Count == 1)
+            {
+                harness.Time.Advance(lastStart + TimeSpan.FromSeconds(pastTheLastStart));
+            }
+
+            return Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        };
+        var batch = E.Batch(E.Record("1", Tagged("t1")), E.Record("2", Tagged("t2")));
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(TimeSpan.FromSeconds(60)), CancellationToken.None);
+
+        Assert.Equal(secondStarts ? 2 : 1, harness.Replicator.Calls.Count);
+        Assert.Equal(secondStarts ? [] : ["2"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+    }
+
     [Fact]
     public void The_margin_is_a_share_of_the_invocation_or_a_minimum()
     {
