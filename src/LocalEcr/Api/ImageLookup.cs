@@ -28,6 +28,14 @@ internal static class ImageLookup
             return new Result(null, digest, tag, "InvalidImageTag", "Invalid request parameters: image tag should have length between 1 and 300");
         }
 
+        // A tag PutImage would refuse for its characters can name no image: a malformed id, reported as the digest's
+        // is, not as an image that happens to be missing. The reason's wording is LocalEcr's; only the code is ECR's
+        // (the model's ImageFailureCode InvalidImageTag).
+        if (tag is not null && !Validate.IsWellFormedTag(tag))
+        {
+            return new Result(null, digest, tag, "InvalidImageTag", "Invalid request parameters: image tag should satisfy the regex '[a-zA-Z0-9-_.]+'");
+        }
+
         string? resolved = digest;
         if (tag is not null)
         {
@@ -48,6 +56,24 @@ internal static class ImageLookup
         return repository.Images.TryGetValue(resolved!, out var image)
             ? new Result(image, image.Digest, tag, null, null)
             : new Result(null, digest, tag, "ImageNotFound", "Requested image not found");
+    }
+
+    /// <summary>
+    /// DescribeImages refuses the whole call for a malformed imageId, where the batch operations report a failure:
+    /// ECR answers "Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression
+    /// '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''" (https://github.com/pulumi/pulumi-aws/issues/2466) and for a tag "Invalid
+    /// parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression ..."
+    /// (https://github.com/datawire/forge/issues/99), both InvalidParameterException, never ImageNotFoundException.
+    /// </summary>
+    public static void RequireWellFormed(JsonElement imageId)
+    {
+        var digest = imageId.OptionalString("imageDigest");
+        if (digest is not null && !Digests.IsWellFormed(digest))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''");
+        }
+
+        Validate.Tag(imageId.OptionalString("imageTag"));
     }
 
     public static void WriteFailure(Utf8JsonWriter w, string? digest, string? tag, string code, string reason)

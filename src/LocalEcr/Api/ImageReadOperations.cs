@@ -86,6 +86,13 @@ internal static class ImageReadOperations
             if (ids.Count > 0)
             {
                 Validate.Count(ids.Count, "imageIds", 1, 100);
+
+                // Every id is checked before any is looked up, so a malformed one is refused whatever precedes it.
+                foreach (var id in ids)
+                {
+                    ImageLookup.RequireWellFormed(id);
+                }
+
                 selected = [];
                 foreach (var id in ids)
                 {

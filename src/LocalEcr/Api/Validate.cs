@@ -41,7 +41,7 @@ internal static partial class Validate
     [GeneratedRegex("^[a-zA-Z0-9_.-]+\\z")]
     private static partial Regex TagPattern();
 
-    /// <summary>PutImage's <c>imageTag</c>: the model's 1..300 characters, then ECR's character rule.</summary>
+    /// <summary>An <c>imageTag</c> of PutImage or DescribeImages: the model's 1..300 characters, then ECR's character rule.</summary>
     public static string? Tag(string? tag)
     {
         if (tag is null)
@@ -54,10 +54,13 @@ internal static partial class Validate
             throw EcrException.InvalidParameter("Invalid parameter at 'imageTag' failed to satisfy constraint: 'Member must have length between 1 and 300'");
         }
 
-        return TagPattern().IsMatch(tag)
+        return IsWellFormedTag(tag)
             ? tag
             : throw EcrException.InvalidParameter("Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_.]+''");
     }
+
+    /// <summary>ECR's character rule for a tag alone, for the batch operations, which report a failure instead of refusing the call.</summary>
+    public static bool IsWellFormedTag(string tag) => TagPattern().IsMatch(tag);
 
     public static int? MaxResults(long? value, int max = 1000) => value switch
     {

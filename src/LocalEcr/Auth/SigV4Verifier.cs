@@ -80,6 +80,15 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, Tim
             return SigV4Outcome.Refuse("InvalidSignatureException", "'Host' must be a signed header.");
         }
 
+        // AWS's signing guide requires the host header among the signed headers and, when the request carries a date or
+        // x-amz-date header, that one too (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html,
+        // "Create a canonical request"). X-Amz-Date is required above, so it is always present here; left unsigned, the
+        // time stamp the five-minute window is checked on could be replaced without breaking the signature.
+        if (!names.Contains("x-amz-date", StringComparer.Ordinal))
+        {
+            return SigV4Outcome.Refuse("InvalidSignatureException", "'X-Amz-Date' must be a signed header.");
+        }
+
         var canonical = new StringBuilder()
             .Append(method).Append('\n')
             .Append(CanonicalPath(rawPath)).Append('\n')
@@ -100,7 +109,10 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, Tim
         key = Hmac(key, scope[3]);
         key = Hmac(key, "aws4_request");
         var expected = Encoding.ASCII.GetBytes(Hex(Hmac(key, stringToSign)));
-        var received = Encoding.ASCII.GetBytes(signature.ToLowerInvariant());
+        // The signature is the HMAC written in lower-case hexadecimal (create-signed-request.html, "Calculate the
+        // signature"; every vector of the SigV4 test suite is lower case): compared as sent, so an upper-case spelling of
+        // the right signature does not match, as at AWS.
+        var received = Encoding.ASCII.GetBytes(signature);
         if (!CryptographicOperations.FixedTimeEquals(expected, received))
         {
             return SigV4Outcome.Refuse("InvalidSignatureException",

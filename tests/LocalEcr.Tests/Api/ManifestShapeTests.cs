@@ -64,6 +64,62 @@ public sealed class ManifestShapeTests
         Assert.Empty((await client.CallAsync("ListImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["imageIds"]!.AsArray());
     }
 
+    private const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+
+    // The Sigstore bundle's type before and after it dropped its parameter; with the second, sigstore-js no longer
+    // rewrites the type for ECR (https://github.com/sigstore/sigstore-js/pull/1095).
+    private const string BundleV02 = "application/vnd.dev.sigstore.bundle+json;version=0.2";
+    private const string BundleV03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+    public static TheoryData<string, string, string> ParameterisedMediaTypes() => new()
+    {
+        { "artifactType", BundleV03, BundleV02 },
+        { "layers", BundleV03, BundleV02 },
+        { "config", "application/vnd.oci.image.config.v1+json", "application/vnd.oci.image.config.v1+json; charset=utf-8" },
+        { "subject", TestImages.DockerManifest, TestImages.DockerManifest + ";charset=utf-8" },
+        { "index artifactType", BundleV03, BundleV02 },
+        { "manifests", TestImages.DockerManifest, TestImages.DockerManifest + ";charset=utf-8" },
+    };
+
+    /// <summary>
+    /// ECR refuses a media type with parameters in artifactType and in a descriptor's mediaType
+    /// (https://github.com/sigstore/sigstore-js/pull/1058, 2024; https://github.com/aws/containers-roadmap/issues/2306),
+    /// where the same manifest with the type written without them is kept.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ParameterisedMediaTypes))]
+    public async Task A_media_type_with_parameters_is_refused_where_the_same_manifest_without_them_is_kept(string member, string accepted, string refused)
+    {
+        var (server, client, config, layer) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (child, childManifest) = await TestImages.PushImageAsync(client, "app", null, 7);
+        var childSize = System.Text.Encoding.UTF8.GetByteCount(childManifest);
+        string Manifest(string type)
+        {
+            string Of(string name, string otherwise) => member == name ? type : otherwise;
+            if (member.StartsWith("index ", StringComparison.Ordinal) || member == "manifests")
+            {
+                var artifactType = member == "index artifactType" ? $"\"artifactType\":\"{type}\"," : string.Empty;
+                return $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",{{artifactType}}"manifests":[{"mediaType":"{{Of("manifests", TestImages.DockerManifest)}}","size":{{childSize}},"digest":"{{child}}"}]}""";
+            }
+
+            var artifact = member == "artifactType" ? $"\"artifactType\":\"{type}\"," : string.Empty;
+            var subject = member == "subject" ? $",\"subject\":{{\"mediaType\":\"{type}\",\"size\":{childSize},\"digest\":\"{child}\"}}" : string.Empty;
+            return $$"""{"schemaVersion":2,"mediaType":"{{OciManifest}}",{{artifact}}"config":{"mediaType":"{{Of("config", "application/vnd.oci.image.config.v1+json")}}","size":37,"digest":"{{config}}"},"layers":[{"mediaType":"{{Of("layers", "application/vnd.oci.image.layer.v1.tar")}}","size":500,"digest":"{{layer}}"}]{{subject}}}""";
+        }
+
+        JsonObject Put(string manifest) => new() { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = "v1" };
+
+        var refusal = await client.CallAsync("PutImage", Put(Manifest(refused)));
+        refusal.AssertError("InvalidParameterException");
+        Assert.Contains($"'{refused}'", refusal.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "v1")) }))
+            .AssertError("ImageNotFoundException");
+
+        (await client.CallAsync("PutImage", Put(Manifest(accepted)))).EnsureOk();
+    }
+
     [Theory]
     [InlineData("application/vnd.docker.distribution.manifest.v2+json", true)]
     [InlineData("application/vnd.oci.image.manifest.v1+json", true)]

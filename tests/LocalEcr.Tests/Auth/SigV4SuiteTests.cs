@@ -49,6 +49,28 @@ public sealed class SigV4SuiteTests
         Assert.Equal("InvalidSignatureException", outcome.ErrorCode);
     }
 
+    // The signature is lower-case hex (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html,
+    // "Calculate the signature"): the vector's own signature in upper case no longer matches.
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Refuses_the_request_once_its_signature_is_in_upper_case(string name)
+    {
+        var (verifier, request, _) = Load(name);
+        var headers = request.Headers
+            .Select(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? KeyValuePair.Create(h.Key, new StringValues(UpperCaseSignature(h.Value.ToString()))) : h)
+            .ToList();
+        var outcome = verifier.Verify(request.Method, request.Path, request.Query, headers, request.BodyHash);
+        Assert.Equal("InvalidSignatureException", outcome.ErrorCode);
+
+        static string UpperCaseSignature(string authorization)
+        {
+            var at = authorization.LastIndexOf("Signature=", StringComparison.Ordinal) + "Signature=".Length;
+            var upper = authorization[..at] + authorization[at..].ToUpperInvariant();
+            Assert.NotEqual(authorization, upper);
+            return upper;
+        }
+    }
+
     private static (SigV4Verifier Verifier, RawRequest Request, string Region) Load(string name)
     {
         var directory = Path.Combine(SuiteDirectory, name);

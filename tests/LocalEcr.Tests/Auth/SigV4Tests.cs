@@ -104,6 +104,41 @@ public sealed class SigV4Tests
     }
 
     /// <summary>
+    /// AWS's signing guide requires X-Amz-Date among the signed headers when the request carries it
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html); a signature that is right over the
+    /// other headers is refused, and the same request with the date signed is carried out.
+    /// </summary>
+    [Fact]
+    public async Task A_request_whose_signed_headers_leave_out_X_Amz_Date_is_InvalidSignature_and_not_carried_out()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var http = new HttpClient();
+        var body = "{\"repositoryName\":\"aa\"}"u8.ToArray();
+        HttpRequestMessage Signed(bool signDate)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.CreateRepository");
+            TestSigner.Sign(request, body, "us-east-1", "test", "test", DateTime.UtcNow, signDate: signDate);
+            return request;
+        }
+
+        using (var unsignedDate = Signed(signDate: false))
+        using (var refused = await http.SendAsync(unsignedDate))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            Assert.Equal("InvalidSignatureException", error["__type"]!.GetValue<string>());
+            Assert.Equal("'X-Amz-Date' must be a signed header.", error["message"]!.GetValue<string>());
+        }
+
+        Assert.Equal(0, server.Calls.Total);
+        using var signedDate = Signed(signDate: true);
+        using var accepted = await http.SendAsync(signedDate);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    /// <summary>
     /// The awsJson1_1 protocol's Content-Type is part of the request: Kinesis answered application/octet-stream with
     /// UnknownOperationException (disneystreaming/smithy4s#167). Signed either way, so only the type is wrong.
     /// </summary>

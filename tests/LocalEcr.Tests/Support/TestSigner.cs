@@ -8,7 +8,8 @@ namespace LocalEcr.Tests.Support;
 internal static class TestSigner
 {
     /// <param name="payloadHash">Sent as X-Amz-Content-Sha256 (signed) and signed as the payload's hash; null: neither, the body's hash signed.</param>
-    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null)
+    /// <param name="signDate">False: X-Amz-Date is sent but left out of SignedHeaders (a request AWS refuses).</param>
+    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null, bool signDate = true)
     {
         var amzDate = utcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
@@ -23,8 +24,12 @@ internal static class TestSigner
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["host"] = host,
-            ["x-amz-date"] = amzDate,
         };
+        if (signDate)
+        {
+            headers["x-amz-date"] = amzDate;
+        }
+
         foreach (var h in request.Headers.Where(h => h.Key.StartsWith("X-Amz-Target", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-Amz-Content-Sha256", StringComparison.OrdinalIgnoreCase)))
         {
             headers[h.Key.ToLowerInvariant()] = string.Join(',', h.Value);
