@@ -182,10 +182,10 @@ internal static class ManifestParser
     // "application/vnd.dev.sigstore.bundle+json;version=0.2") in artifactType and in a descriptor's mediaType, though
     // the OCI image spec allows them: "ECR not accepting content types which contain a `;` character remains"
     // (https://github.com/sigstore/sigstore-js/pull/1058, 2024-03-08), the still open request to loosen it
-    // (https://github.com/aws/containers-roadmap/issues/2306), and ECR's 2023 answer to such an artifactType,
-    // InvalidParameterException "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON
-    // syntax'" (https://github.com/oras-project/oras/issues/1133). ECR may have loosened it since; refusing is the
-    // stricter side. The text here names the field, where ECR's names none.
+    // (https://github.com/aws/containers-roadmap/issues/2306). ECR's text for a manifest it refused, in 2023 any with an
+    // artifactType before it took OCI 1.1, was InvalidParameterException "Invalid parameter at 'ImageManifest' failed
+    // to satisfy constraint: 'Invalid JSON syntax'" (https://github.com/oras-project/oras/issues/1133). ECR may have
+    // loosened the rule since; refusing is the stricter side. The text here names the field, where ECR's names none.
     private static string? WithoutParameters(string? mediaType, string member) =>
         mediaType is null || !mediaType.Contains(';', StringComparison.Ordinal)
             ? mediaType
