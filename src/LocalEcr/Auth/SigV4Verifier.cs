@@ -125,7 +125,8 @@ internal sealed class SigV4Verifier(Func<string, string, string?> secretFor, Tim
     // AWS's own wording, as clients see it: "Signature expired: 20131008T001036Z is now earlier than 20131008T001112Z
     // (20131008T001612Z - 5 min.)" (https://github.com/boto/botocore/issues/149) and "Signature not yet current:
     // 20181120T211543Z is still later than 20181120T211529Z (20181120T211029Z + 5 min.)"
-    // (https://github.com/serverless/enterprise/issues/11), both InvalidSignatureException, HTTP 403.
+    // (https://github.com/serverless/enterprise/issues/11), both InvalidSignatureException (HTTP 403 in those reports; ECR's
+    // JSON endpoint answered it 400, https://github.com/upmc-enterprises/registry-creds/issues/24, as LocalEcr does).
     private SigV4Outcome? RefuseOutsideWindow(string amzDate)
     {
         if (!DateTimeOffset.TryParseExact(amzDate, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
