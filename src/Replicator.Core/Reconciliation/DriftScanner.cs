@@ -194,6 +194,7 @@ public sealed class DriftScanner
         var tagDrift = DriftFinder.TagDrift(scan.Repository, digest, scan.TagsByDigest.TryGetValue(digest, out var tags) ? tags : [], scan.Destinations);
         var heldEverywhere = DriftFinder.HeldEverywhere(digest, scan.Destinations);
         IReadOnlyList<DriftConflict> conflicts = [];
+        var walked = scan.Destinations;
         if (tagDrift.Count > 0 || !heldEverywhere)
         {
             var rules = new Dictionary<ReplicationDestination, TagMutabilityRule>();
@@ -206,13 +207,21 @@ public sealed class DriftScanner
             }
 
             var drift = DriftFinder.WithoutConflicts(tagDrift, scan.Destinations, _mapping.Map(scan.Repository), rules);
-            if (drift.Items.Count > 0 || !heldEverywhere)
+            if (drift.Items.Count > 0 || (!heldEverywhere && drift.Conflicts.Count == 0))
             {
                 return drift;
             }
 
             // Only tags no event can heal: no push of the subject will follow to bring its referrers, so they are
-            // walked here as for a digest without drift.
+            // walked here as for a digest without drift, in the destinations that hold it. A destination whose tag
+            // conflict is all it differs in usually lacks the digest itself (its tag names another image): counting it
+            // left every other destination without the subject's missing signatures for as long as the conflict stood.
+            walked = [.. scan.Destinations.Where(d => d.Listing.Digests.Contains(digest))];
+            if (walked.Count == 0)
+            {
+                return drift;
+            }
+
             conflicts = drift.Conflicts;
         }
 
@@ -264,7 +273,7 @@ public sealed class DriftScanner
             }
 
             var referrers = direct.Where(seen.Add).ToList();
-            items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, scan.Destinations, out var held));
+            items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, walked, out var held));
             foreach (var next in held)
             {
                 subjects.Enqueue(next);

@@ -61,12 +61,15 @@ public sealed class LambdaBootstrap
 
     /// <summary>
     /// The time an invocation gets when the Runtime API sends no usable Lambda-Runtime-Deadline-Ms (missing, not a
-    /// number, or beyond what a date can hold). Real Lambda always sends it; a third-party emulator may not, and
+    /// number, beyond what a date can hold, or more than a day ahead). Real Lambda always sends it; a third-party emulator may not, and
     /// reading the gap as "no time left" would make every invocation give back all its records at once. One minute
     /// errs short on purpose: work stopped early is handed back and redelivered, while work running past Lambda's own
     /// timeout loses the invocation's answer.
     /// </summary>
     public TimeSpan MissingDeadlineBudget { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A Lambda-Runtime-Deadline-Ms further ahead than this is not usable (see <see cref="MissingDeadlineBudget"/>).</summary>
+    private static readonly TimeSpan MaxDeadlineAhead = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Told of a Runtime API refusal the loop survives, with the invocation's request id and a one-line message (statuses
@@ -157,9 +160,13 @@ public sealed class LambdaBootstrap
 
     private DateTimeOffset Deadline(RuntimeInvocation invocation)
     {
-        if (invocation.DeadlineMs is { } ms && ms > 0 && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        // Lambda's longest timeout is 15 minutes: a deadline more than a day ahead is an emulator's "never", not a time
+        // to wait for, and a timer that long cannot even be set (CancellationTokenSource takes at most ~49.7 days, and
+        // threw here, ending the loop without an answer).
+        if (invocation.DeadlineMs is { } ms && ms > 0 && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
+            && DateTimeOffset.FromUnixTimeMilliseconds(ms) is var deadline && deadline - _timeProvider.GetUtcNow() <= MaxDeadlineAhead)
         {
-            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return deadline;
         }
 
         RuntimeApiWarning?.Invoke(

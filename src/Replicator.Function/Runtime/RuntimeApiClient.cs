@@ -24,7 +24,7 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
     public RuntimeApiClient(string runtimeApi, HttpMessageHandler? handler = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runtimeApi);
-        _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true)
+        _http = new HttpClient(handler ?? CreateHandler(), disposeHandler: true)
         {
             BaseAddress = new Uri($"http://{runtimeApi}/2018-06-01/"),
 
@@ -33,6 +33,15 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
             MaxResponseContentBufferSize = MaxPayloadBytes,
         };
     }
+
+    /// <summary>
+    /// The Runtime API is on the sandbox's loopback: never through a proxy. A function that reaches ECR through one sets
+    /// HTTP_PROXY (or ALL_PROXY), and .NET's default handler sends every request there, 127.0.0.1 included unless
+    /// NO_PROXY names it (https://github.com/dotnet/runtime/issues/31680), so GET next never reached the Runtime API
+    /// and the function failed every cold start. Amazon.Lambda.RuntimeSupport turned the proxy off for the same reason
+    /// (https://github.com/aws/aws-lambda-dotnet/pull/2578).
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler() => new() { UseProxy = false };
 
     public async Task<RuntimeInvocation> GetNextInvocationAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
 using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Observability;
@@ -142,5 +143,35 @@ public sealed class ImmutableTagConflictTests
         Assert.Equal(signature.Digest, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
         var conflict = Assert.Single(report.Conflicts);
         Assert.Equal(("v1", image.Digest), (conflict.Tag, conflict.Digest));
+    }
+
+    /// <summary>
+    /// The conflict is in one destination, which lacks the image (its immutable tag names another); the other holds the
+    /// image but not its signature. The signature was never sent there while the conflict stood: "held everywhere"
+    /// counted the destination no event can reach, so the referrers were not walked at all.
+    /// </summary>
+    [Fact]
+    public async Task A_conflict_in_one_destination_does_not_keep_a_missing_signature_from_another()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var builder = new SampleImageBuilder(seed: 19600);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(ReconcileRig.Source, "sealed", image, "v1");
+        await h.Client(ReconcileRig.West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "sealed", ImageTagMutability = ImageTagMutability.Immutable });
+        await h.PushAsync(ReconcileRig.West, "sealed", Unique(), "v1");
+        await h.PushAsync(ReconcileRig.Europe, "sealed", image, "v1");
+        var signature = builder.Artifact(image.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "sealed", signature, null);
+        var europe = new ReplicationDestination(ReconcileRig.Europe);
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.ScannerWithAccess([new(ReconcileRig.West), europe], new DriftSelection { Repositories = ["sealed"] }), sender, new FakeTimeProvider(Now)).RunAsync(
+            new ReconcileRun { Account = ReconcileRig.Account, Region = ReconcileRig.Source, RunId = "conflict-4", Time = Now }, CancellationToken.None);
+
+        var item = Assert.Single(report.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest, europe), (item.Kind, item.Digest, Assert.Single(item.Destinations)));
+        Assert.Equal(signature.Digest, EcrEventParser.Parse(Assert.Single(sender.Messages).Body).Digest);
+        var conflict = Assert.Single(report.Conflicts);
+        Assert.Equal((ReconcileRig.West, "v1"), (conflict.Destination.Region, conflict.Tag));
     }
 }
