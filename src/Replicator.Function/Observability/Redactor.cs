@@ -27,8 +27,9 @@ public static partial class Redactor
     // "ExpiredToken" or "cn-north-1-secret" inside an error code or a parameter name is not a key.
     // Also right after a percent-encoded '?' or '&' (%3F, %26): a presigned URL quoted inside another URL's query.
     // Also after a JSON-escaped '&' or '?' (\u0026, \u003F: a URL inside a JSON string), a twice percent-encoded one
-    // (%2526, %253F), and an XML element's '<' (<SessionToken>, as STS's query API answers).
-    private const string KeyStart = @"(?:(?<![^\s?&""'{(\[,;=<])|(?<=%3[Ff]|%26|%253[Ff]|%2526|\\u0026|\\u003[Ff]))";
+    // (%2526, %253F), and an XML element's '<' (<SessionToken>, as STS's query API answers). Also after a quote a JSON
+    // writer escaped (\u0022, \u0027: System.Text.Json's default encoder writes '"' so).
+    private const string KeyStart = @"(?:(?<![^\s?&""'{(\[,;=<])|(?<=%3[Ff]|%26|%253[Ff]|%2526|\\u0026|\\u003[Ff]|\\u0022|\\u0027))";
 
     // What follows a key name, and the value it masks. key=value and key: value, a value bare (to the next separator) or
     // quoted (to its closing quote, spaces and all); "key":"value" to the closing quote; \"key\":\"value\" (a JSON document
@@ -49,6 +50,7 @@ public static partial class Redactor
     private const string OtherPairForms =
         @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
         + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>\\u0022\s*:\s*\\u0022)(?<value>(?:(?!\\u0022)[^\r\n])+)"
         + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
         + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+)";
 
@@ -87,15 +89,21 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex JsonWebToken();
 
+    // Right after a JSON escape: \uXXXX, or one of \n \r \t \b \f.
+    private const string AfterEscape = @"(?<=\\u[0-9A-Fa-f]{4}|\\[nrtbf])";
+
     // Access key ids: AKIA (long-term), ASIA (temporary) and the other documented IAM prefixes, 20 characters.
-    [GeneratedRegex(@"\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{16}\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // Also right after a JSON escape (\u0022, \n), whose last character would otherwise join the key as one word.
+    [GeneratedRegex(@"(?:\b|" + AfterEscape + @")(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{16}\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccessKeyId();
 
     // A secret access key is 40 base64 characters; session tokens are long base64 runs. Which runs are secrets is
     // LooksLikeSecret's call.
     // A '/', '+' or '=' escaped by a JSON writer (\/, \u002B, \u003D) or percent-encoded (once or twice) is part of the
     // run: System.Text.Json writes '+' as \u002B, and a run split at each escape leaves pieces too short to be masked.
-    [GeneratedRegex(@"(?<![A-Za-z0-9/+=])(?:[A-Za-z0-9/+=]|\\/|\\u002[Bb]|\\u003[Dd]|%2[BbFf]|%3[Dd]|%252[BbFf]|%253[Dd]){40,}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // A run may also start right after a JSON escape (\u0022, \n, \t), as after a quote or a line break, and never
+    // inside one: the 'n' of \n joined to a 40-character key made a run of 41, which no secret is.
+    [GeneratedRegex(@"(?:(?<![A-Za-z0-9/+=\\])|" + AfterEscape + @")(?:[A-Za-z0-9/+=]|\\/|\\u002[Bb]|\\u003[Dd]|%2[BbFf]|%3[Dd]|%252[BbFf]|%253[Dd]){40,}(?![A-Za-z0-9/+=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LongBase64();
 
     public static string Redact(string? text)

@@ -57,6 +57,7 @@ public class RedactorTests
     [InlineData("redirect to https%3A%2F%2Fbucket.s3.amazonaws.com%2Flayer%3FX-Amz-Date%3D20261201%26X-Amz-Signature%3D0a1b2c3d4e failed", "0a1b2c3d4e")]
     [InlineData("X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2FtokenTail%3D%3D&X-Amz-Date=20261201", "tokenTail")]
     [InlineData("{'SecretAccessKey': 'hunter2hunter2', 'region': 'us-east-1'}", "hunter2hunter2")]
+    [InlineData("{\\u0022Id\\u0022:\\u0022AKIAIOSFODNN7EXAMPLE\\u0022}", "AKIAIOSFODNN7EXAMPLE")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);
@@ -84,6 +85,11 @@ public class RedactorTests
     [InlineData("key wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiSECRETPARTYZ leaked")]
     [InlineData("key wJalrXUtnFEMI\\u002BK7MDENG\\u002BbPxRfiSECRETPARTYZ leaked")]
     [InlineData("token IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ%2BSECRETPARTx%3D%3D leaked")]
+    // After a quote a JSON writer escaped (System.Text.Json writes '"' as \u0022) or a line break (\n): the escape's
+    // last character joined the secret as one word, so neither the key-id nor the 40-character pattern saw its start.
+    [InlineData("{\\u0022AccessKeyId\\u0022:\\u0022AKIAIOSFODNN7EXAMPLE\\u0022,\\u0022SecretAccessKey\\u0022:\\u0022wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETPART12\\u0022}")]
+    [InlineData("{\"Value\":\"AKIAIOSFODNN7EXAMPLE\\nwJalrXUtnFEMIK7MDENGbPxRfiCYSECRETPART12\"}")]
+    [InlineData("{\\u0022password\\u0022:\\u0022hunter2 SECRETPART\\u0022}")]
     public void Secrets_in_forms_missed_before_are_masked(string text)
     {
         var redacted = Redactor.Redact(text);
@@ -106,6 +112,7 @@ public class RedactorTests
     [InlineData("copied team-a/api:v1 -> us-west-2, token-bucket->empty")]
     [InlineData("<Error><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>")]
     [InlineData("repository team-a%2Fapi%2Fservice%2Fcomponent%2Fbuild-cache-layer-store not found")]
+    [InlineData("{\\u0022repository\\u0022:\\u0022team-a/api\\u0022,\\u0022tag\\u0022:\\u0022v1\\u0022}\\nnext line")]
     public void Ordinary_text_is_kept(string text)
     {
         Assert.Equal(text, Redactor.Redact(text));
