@@ -49,8 +49,9 @@ public static class ReplicationErrorCodes
     public const string SourceImageArchived = "SourceImageArchived";
 
     /// <summary>
-    /// The destination's replica, named by an immutable tag, is archived (or being restored) there: ECR refuses the push
-    /// that would restore it, so it stays unpullable until someone restores it in the destination.
+    /// The destination's replica is archived (or being restored) there, and the push that would restore it did not: ECR
+    /// refused it for an immutable tag, or answered a push without a tag as already there. It stays unpullable until
+    /// someone restores it in the destination.
     /// </summary>
     public const string ReplicaArchived = "ReplicaArchived";
 

@@ -61,10 +61,10 @@ public sealed class LambdaBootstrap
 
     /// <summary>
     /// The time an invocation gets when the Runtime API sends no usable Lambda-Runtime-Deadline-Ms (missing, not a
-    /// number, beyond what a date can hold, or more than a day ahead). Real Lambda always sends it; a third-party emulator may not, and
-    /// reading the gap as "no time left" would make every invocation give back all its records at once. One minute
-    /// errs short on purpose: work stopped early is handed back and redelivered, while work running past Lambda's own
-    /// timeout loses the invocation's answer.
+    /// number, beyond what a date can hold, or more than a day ahead). Real Lambda always sends it; a third-party
+    /// emulator may not, and reading the gap as "no time left" would make every invocation give back all its records at
+    /// once. One minute errs short on purpose: work stopped early is handed back and redelivered, while work running
+    /// past Lambda's own timeout loses the invocation's answer.
     /// </summary>
     public TimeSpan MissingDeadlineBudget { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -35,10 +35,10 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
     }
 
     /// <summary>
-    /// The Runtime API is on the sandbox's loopback: never through a proxy. A function that reaches ECR through one sets
-    /// HTTP_PROXY (or ALL_PROXY), and .NET's default handler sends every request there, 127.0.0.1 included unless
-    /// NO_PROXY names it (https://github.com/dotnet/runtime/issues/31680), so GET next never reached the Runtime API
-    /// and the function failed every cold start. Amazon.Lambda.RuntimeSupport turned the proxy off for the same reason
+    /// The Runtime API (AWS_LAMBDA_RUNTIME_API, the sandbox's own endpoint) is never called through a proxy. A function
+    /// that reaches ECR through one sets HTTP_PROXY (or ALL_PROXY), and .NET's default handler sends every request there,
+    /// a loopback address included unless NO_PROXY names it (https://github.com/dotnet/runtime/issues/31680), so GET
+    /// next never reached the Runtime API and the function failed every cold start. Amazon.Lambda.RuntimeSupport turned the proxy off for the same reason
     /// (https://github.com/aws/aws-lambda-dotnet/pull/2578).
     /// </summary>
     internal static SocketsHttpHandler CreateHandler() => new() { UseProxy = false };
