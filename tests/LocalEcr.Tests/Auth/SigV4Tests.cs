@@ -94,10 +94,7 @@ public sealed class SigV4Tests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var http = new HttpClient();
         var body = "{}"u8.ToArray();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
-        request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
-        TestSigner.Sign(request, body, "us-east-1", "test", "test", DateTime.UtcNow, service: "s3");
+        using var request = Signed(server.BaseAddress, "DescribeRepositories", body, DateTime.UtcNow, service: "s3");
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -114,14 +111,7 @@ public sealed class SigV4Tests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var http = new HttpClient();
         var body = "{\"repositoryName\":\"aa\"}"u8.ToArray();
-        HttpRequestMessage Signed(bool signDate)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
-            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.CreateRepository");
-            TestSigner.Sign(request, body, "us-east-1", "test", "test", DateTime.UtcNow, signDate: signDate);
-            return request;
-        }
+        HttpRequestMessage Signed(bool signDate) => SigV4Tests.Signed(server.BaseAddress, "CreateRepository", body, DateTime.UtcNow, signDate: signDate);
 
         using (var unsignedDate = Signed(signDate: false))
         using (var refused = await http.SendAsync(unsignedDate))
@@ -240,14 +230,7 @@ public sealed class SigV4Tests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
         using var http = new HttpClient();
         var body = "{}"u8.ToArray();
-        HttpRequestMessage Signed(DateTimeOffset at)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
-            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
-            TestSigner.Sign(request, body, "us-east-1", "test", "test", at.UtcDateTime);
-            return request;
-        }
+        HttpRequestMessage Signed(DateTimeOffset at) => SigV4Tests.Signed(server.BaseAddress, "DescribeRepositories", body, at.UtcDateTime);
 
         using (var skewed = Signed(serverTime.GetUtcNow().AddMinutes(minutes)))
         using (var refused = await http.SendAsync(skewed))
@@ -275,14 +258,7 @@ public sealed class SigV4Tests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
         using var http = new HttpClient();
         var body = "{}"u8.ToArray();
-        HttpRequestMessage Signed()
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, server.BaseAddress) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
-            request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
-            TestSigner.Sign(request, body, "us-east-1", "test", "test", new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
-            return request;
-        }
+        HttpRequestMessage Signed() => SigV4Tests.Signed(server.BaseAddress, "DescribeRepositories", body, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
 
         using (var first = Signed())
         using (var accepted = await http.SendAsync(first))
@@ -296,5 +272,15 @@ public sealed class SigV4Tests
         using var refused = await http.SendAsync(replay);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("Signature expired", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A POST of one ECR operation, signed with the test keys in us-east-1 at <paramref name="at"/>.</summary>
+    private static HttpRequestMessage Signed(Uri endpoint, string operation, byte[] body, DateTime at, string service = "ecr", bool signDate = true)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation);
+        TestSigner.Sign(request, body, "us-east-1", "test", "test", at, service: service, signDate: signDate);
+        return request;
     }
 }

@@ -205,12 +205,7 @@ public sealed class PartHandOutTests
         {
             lock (_answered)
             {
-                while (_answered.Count < count)
-                {
-                    _answered.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-                }
-
-                return _answered[count - 1].Task;
+                return Answered(count).Task;
             }
         }
 
@@ -238,14 +233,19 @@ public sealed class PartHandOutTests
         {
             lock (_answered)
             {
-                _answers++;
-                if (_answered.Count < _answers)
-                {
-                    _answered.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-                }
-
-                _answered[_answers - 1].TrySetResult();
+                Answered(++_answers).TrySetResult();
             }
+        }
+
+        /// <summary>The signal of the <paramref name="count"/>th answer, made by whichever comes first: its wait or its report. Under the lock.</summary>
+        private TaskCompletionSource Answered(int count)
+        {
+            while (_answered.Count < count)
+            {
+                _answered.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+
+            return _answered[count - 1];
         }
 
         private sealed class ProgressSignal(Destination destination) : IProgress<long>
