@@ -62,6 +62,12 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<![a-zA-Z0-9+.-])(?<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s?#""'<>]+)\?[^\s""'<>]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex UrlQuery();
 
+    // A URL's user information, scheme://user:password@host (RFC 3986, section 3.2.1, which deprecates the form but
+    // clients still read it, e.g. from HTTPS_PROXY): the password, to the '@' that ends the authority. The user name
+    // stays readable. The scheme starts after a non-scheme character, as in UrlQuery.
+    [GeneratedRegex(@"(?<![a-zA-Z0-9+.-])(?<before>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/?#@:""'<>]*:)[^\s/?#@""'<>]+(?=@)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex UrlPassword();
+
     // key=value, key: value, "key":"value" and 'key': 'value' pairs whose key names a secret (also outside a URL, e.g.
     // in a header dump, JSON or a Python-style dict), and key%3Dvalue inside a percent-encoded URL (a value runs to the
     // next separator, or to a percent-encoded '&', %26). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
@@ -116,7 +122,8 @@ public static partial class Redactor
         var scanned = Bound(text);
         try
         {
-            var result = UrlQuery().Replace(scanned, m => m.Groups["url"].Value + "?" + Mask);
+            var result = UrlPassword().Replace(scanned, m => m.Groups["before"].Value + Mask);
+            result = UrlQuery().Replace(result, m => m.Groups["url"].Value + "?" + Mask);
             result = AuthorizationHeader().Replace(result, m => m.Groups["key"].Value + Mask);
             result = SigV4Authorization().Replace(result, Mask);
             result = JsonWebToken().Replace(result, Mask);

@@ -89,6 +89,9 @@ public class RedactorTests
     // last character joined the secret as one word, so neither the key-id nor the 40-character pattern saw its start.
     [InlineData("{\\u0022AccessKeyId\\u0022:\\u0022AKIAIOSFODNN7EXAMPLE\\u0022,\\u0022SecretAccessKey\\u0022:\\u0022wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETPART12\\u0022}")]
     [InlineData("{\"Value\":\"AKIAIOSFODNN7EXAMPLE\\nwJalrXUtnFEMIK7MDENGbPxRfiCYSECRETPART12\"}")]
+    // A password in a URL's user information (a proxy from HTTPS_PROXY named in a connection error).
+    [InlineData("The proxy tunnel request to proxy 'http://ops:hunter2SECRETPART@proxy.internal:3128/' failed with status code '407'.")]
+    [InlineData("Connection refused (proxy.internal:3128) via https://svc-user:p%40ssSECRETPART@proxy.internal")]
     [InlineData("{\\u0022password\\u0022:\\u0022hunter2 SECRETPART\\u0022}")]
     public void Secrets_in_forms_missed_before_are_masked(string text)
     {
@@ -107,6 +110,9 @@ public class RedactorTests
     [InlineData("InvalidSignatureException: Signature expired: 20261201T120000Z is now earlier than 20261201T120500Z")]
     [InlineData("Basic configuration: the destination repository is created with scanOnPush off")]
     [InlineData("Bearer of bad news: the token bucket is empty")]
+    [InlineData("see https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html#registry-auth-token for the login")]
+    [InlineData("proxy https://ops@proxy.internal:3128/ and https://api.ecr.us-west-2.amazonaws.com:443/v1@latest answered")]
+    [InlineData("pulled 111111111111.dkr.ecr.us-east-1.amazonaws.com/team/api@sha256:2de558ee630688d4305fcac8013bdd6521ec9dd913ddd93d86bdd4208ffefba1")]
     [InlineData("replicated team-a/api:ReleaseCandidate20261201BuildNumber12345abc to eu-west-1")]
     [InlineData("tag MyServiceApiGatewayIntegrationReleaseBuild2026 is immutable")]
     [InlineData("copied team-a/api:v1 -> us-west-2, token-bucket->empty")]
