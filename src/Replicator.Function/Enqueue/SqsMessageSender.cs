@@ -37,14 +37,28 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
         ArgumentNullException.ThrowIfNull(messages);
         var failed = await SendAsync(messages, [.. Enumerable.Range(0, messages.Count)], cancellationToken);
         var retry = failed.Where(f => f.SenderFault == false).Select(f => Index(f.Id)).ToList();
+        var refusals = failed.Where(f => f.SenderFault != false).Select(Refusal).ToList();
         if (retry.Count > 0)
         {
-            await Task.Delay(RetryDelays.Compute(0, ResendDelay, ResendDelay, Math.Clamp(_random(), 0, 0.999999)), _time, cancellationToken);
-            failed = [.. failed.Where(f => f.SenderFault != false), .. await SendAsync(messages, retry, cancellationToken)];
+            try
+            {
+                await Task.Delay(RetryDelays.Compute(0, ResendDelay, ResendDelay, Math.Clamp(_random(), 0, 0.999999)), _time, cancellationToken);
+                refusals.AddRange((await SendAsync(messages, retry, cancellationToken)).Select(Refusal));
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException or IOException)
+            {
+                // The first call's answer stands: the entries it accepted are queued, and only those sent again are
+                // refused, with what ended the resend. Thrown, it made the caller count the whole batch unsent, so a
+                // reconcile pass reported queued messages as refused and the next pass queued them again.
+                var code = ex is AmazonServiceException { ErrorCode: { Length: > 0 } errorCode } ? errorCode : ex.GetType().Name;
+                refusals.AddRange(retry.Select(i => new MessageRefusal(i, code, $"sent again after SQS failed it, and the resend failed: {ex.Message}")));
+            }
         }
 
-        return [.. failed.Select(f => new MessageRefusal(Index(f.Id), f.Code ?? "Unknown", f.Message ?? string.Empty)).OrderBy(r => r.Index)];
+        return [.. refusals.OrderBy(r => r.Index)];
     }
+
+    private static MessageRefusal Refusal(BatchResultErrorEntry entry) => new(Index(entry.Id), entry.Code ?? "Unknown", entry.Message ?? string.Empty);
 
     private async Task<List<BatchResultErrorEntry>> SendAsync(IReadOnlyList<QueueMessage> messages, IReadOnlyList<int> indexes, CancellationToken cancellationToken)
     {

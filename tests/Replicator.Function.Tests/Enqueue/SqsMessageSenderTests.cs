@@ -57,4 +57,61 @@ public sealed class SqsMessageSenderTests
         Assert.Equal(["dedup-1", "dedup-2"], requests[1]);
         Assert.Equal([RetryDelays.Compute(0, SqsMessageSender.ResendDelay, SqsMessageSender.ResendDelay, 0.5)], clock.Waits);
     }
+
+    /// <summary>
+    /// The resend fails whole (an HTTP 500, the deadline's cancellation): the entries the first call accepted stay
+    /// accepted, and only those sent again are refused, with what ended the resend. It used to throw, and the
+    /// reconciler then counted the whole batch unsent.
+    /// </summary>
+    [Fact]
+    public async Task A_resend_that_fails_whole_refuses_only_the_entries_sent_again()
+    {
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 2;
+        sqs.RefuseGroups["bad"] = true;
+        sqs.FailCode = "ServiceUnavailable";
+        var clock = new OnWaitClock(() => sqs.FailWith = System.Net.HttpStatusCode.ServiceUnavailable);
+
+        var refused = await SendAsync(sqs, clock, Message("ok", 0), Message("flaky", 1), Message("bad", 2), Message("flaky", 3));
+
+        Assert.Equal([(1, "ServiceUnavailable"), (2, "InvalidParameterValue"), (3, "ServiceUnavailable")], refused.Select(r => (r.Index, r.Code)));
+        Assert.Contains("resend failed", refused[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(2, sqs.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_resend_cancelled_in_its_pause_refuses_only_the_entries_it_would_have_sent()
+    {
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 1;
+        using var stop = new CancellationTokenSource();
+        var clock = new OnWaitClock(stop.Cancel);
+        using var client = new AmazonSQSClient(
+            new BasicAWSCredentials("local", "local"),
+            new AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, clock, () => 0.5);
+
+        var refused = await sender.SendBatchAsync([Message("ok", 0), Message("flaky", 1)], stop.Token);
+
+        var refusal = Assert.Single(refused);
+        Assert.Equal(1, refusal.Index);
+        Assert.Contains("Canceled", refusal.Code, StringComparison.Ordinal);
+        Assert.Single(sqs.Requests);
+    }
+
+    /// <summary>A clock that runs an action when a pause starts, and lets the pause end at once.</summary>
+    private sealed class OnWaitClock(Action onWait) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow)
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+            {
+                onWait();
+                Advance(dueTime);
+            }
+
+            return timer;
+        }
+    }
 }
