@@ -190,7 +190,7 @@ public static class Enqueuer
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(repository);
-        console.Line($"{repository.Images.Count} image tag(s) selected in {repository.Name} ({criteria.SourceRegion}) for {targets}");
+        console.Line($"{repository.Images.Count} image tag(s) selected in {repository.Name} ({criteria.SourceRegion}) for {targets}{(repository.InactiveSummary is { } inactive ? "; " + inactive : string.Empty)}");
     }
 
     /// <summary>

@@ -110,7 +110,17 @@ public static class SyncCommand
 
         if (dryRun)
         {
-            return await DryRun.RunAsync(services.Previewer, console, Requests(criteria, repositories), cancellationToken);
+            // The plan's tables list only what can be copied; archived tags left out are said per repository.
+            var noted = repositories.Select(repository =>
+            {
+                if (repository.InactiveSummary is { } inactive)
+                {
+                    console.Line($"{repository.Name} ({criteria.SourceRegion}): {inactive}");
+                }
+
+                return repository;
+            });
+            return await DryRun.RunAsync(services.Previewer, console, Requests(criteria, noted), cancellationToken);
         }
 
         // A dry run's tables name every image they plan; a copy's lines come as images finish, so each repository's

@@ -60,13 +60,13 @@ public static class ImageInventory
     }
 
     /// <summary>
-    /// The tagged ACTIVE images of a repository; null when it does not exist. Without a status filter DescribeImages
-    /// leaves archived images out (botocore ECR model, DescribeImagesFilter.imageStatus: "If not specified, only images
-    /// with ACTIVE status are returned"), which suits a copy (an archived image cannot be pulled); a comparison lists
-    /// every status (<see cref="EveryImageAsync"/>: an archived image still holds its tags).
+    /// The tagged images of a repository in every status; null when it does not exist. Without a status filter
+    /// DescribeImages leaves archived images out (botocore ECR model, DescribeImagesFilter.imageStatus: "If not
+    /// specified, only images with ACTIVE status are returned"); a copy needs only the ACTIVE ones (an archived image
+    /// cannot be pulled), but lists them all in the same pages to say how many tags it leaves out.
     /// </summary>
     public static Task<IReadOnlyList<ImageDetail>?> TaggedImagesAsync(IEcrClient client, string? registryId, string repository, CancellationToken cancellationToken) =>
-        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Tagged }, cancellationToken);
+        ListAsync(client, registryId, repository, new DescribeImagesFilter { TagStatus = TagStatus.Tagged, ImageStatus = ImageStatusFilter.Any }, cancellationToken);
 
     /// <summary>
     /// Every image of a repository, tagged or not, in every status; null when it does not exist. Untagged ones too
@@ -141,7 +141,8 @@ public static class ImageInventory
             }
 
             var registryId = details.Select(d => d.RegistryId).FirstOrDefault(r => r is not null);
-            yield return new SourceRepository(repository, registryId, ImageSelector.SelectImages(repository, details, criteria, applySince));
+            var selected = ImageSelector.SelectImages(repository, details, criteria, applySince);
+            yield return new SourceRepository(repository, registryId, [.. selected.Where(i => i.IsActive)], selected.Count(i => !i.IsActive));
         }
     }
 

@@ -1,5 +1,6 @@
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Signing;
 using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -112,6 +113,47 @@ public sealed class SyncCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("nothing to replicate", run.Output.Trim().Split('\n')[^1].Trim());
         Assert.DoesNotContain("Plan", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A tag whose image the source archived cannot be copied (a pull gets 404), and the listing used to leave it out
+    /// without a word: "nothing to replicate" read as a complete backfill. It is still left out, and said.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tags_of_archived_images_are_left_out_and_said(bool dryRun)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var archived = CliHarness.Single(31);
+        await h.PushAsync(CliHarness.Source, "app", archived, "old");
+        await h.PushAsync(CliHarness.Source, "app", archived, "older");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(32), "new");
+        using (var http = new HttpClient())
+        {
+            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", archived.Digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
+        }
+
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 tag(s) of archived images left out (restore them in the source to copy them)", run.Output, StringComparison.Ordinal);
+        Assert.Contains(dryRun ? "1 image(s), 1 destination(s) to write" : "1 image(s), 1 copied", run.Output, StringComparison.Ordinal);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "old"));
+    }
+
+    [Fact]
+    public async Task Sync_without_archived_tags_says_nothing_of_them()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(33), "v1");
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("1 image tag(s) selected in app (us-east-1) for us-west-2" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("archived", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
