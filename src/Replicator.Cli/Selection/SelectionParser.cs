@@ -24,7 +24,7 @@ public static class SelectionParser
     {
         ArgumentNullException.ThrowIfNull(input);
         var source = input.SourceRegion ?? defaultRegion
-            ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
+            ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the shared credentials or config file)");
         CheckRegion(input.SourceRegion is null && defaultRegionSetting is not null ? $"{defaultRegionSetting} (the source region, as --source-region is not given)" : "--source-region", source, isKnownRegion);
 
         var destinations = ParseDestinations(input.DestinationRegions);

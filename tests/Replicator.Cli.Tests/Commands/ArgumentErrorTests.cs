@@ -101,7 +101,7 @@ public sealed class ArgumentErrorTests
         Assert.Equal(2, noDestination.ExitCode);
         noDestination.AssertOneLineError("at least one --destination-region is required");
         Assert.Equal(2, noSource.ExitCode);
-        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the AWS config file)");
+        noSource.AssertOneLineError("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the shared credentials or config file)");
     }
 
     [Fact]
