@@ -67,6 +67,14 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             // (the cursor as loaded). Reported as a stop, not as a pass that found nothing.
             return await FinishAsync(state, cursor, cancellationToken, interrupted: true);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The registry could not be listed (access denied, throttling past the retries): nothing compared, so a
+            // failure of the run (ReconcileFailures and its alarm, as for a repository), and the cursor kept as
+            // loaded. Thrown, it ended the invocation without the run's metrics.
+            state.Failures.Add($"(registry): DescribeRepositories: {ex.GetType().Name}: {ex.Message}");
+            return await FinishAsync(state, cursor, cancellationToken, interrupted: true);
+        }
 
         ReconcileCursor? stop = null;
         foreach (var repository in repositories)

@@ -647,6 +647,27 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     [Fact]
+    public async Task A_registry_that_cannot_be_listed_is_a_reported_failure_and_the_cursor_is_kept()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "bb", Unique(SampleFormat.Oci), "v1");
+        h.Server.Faults.FailNext("DescribeRepositories", 1, "AccessDeniedException", 400, region: ReconcileRig.Source);
+        var resume = new ReconcileCursor("bb").Format(ReconcileSettings.Unnamed);
+        var store = new MemoryCursorStore { Value = resume };
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(), sender, TimeProvider.System, store).RunAsync(Run("l"), CancellationToken.None);
+
+        Assert.False(report.Completed);
+        var failure = Assert.Single(report.Failures);
+        Assert.StartsWith("(registry): DescribeRepositories: ", failure, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", failure, StringComparison.Ordinal);
+        Assert.Equal(1, report.FailureCount);
+        Assert.Empty(sender.Messages);
+        Assert.Equal(resume, store.Value);
+    }
+
+    [Fact]
     public async Task A_repository_that_cannot_be_read_is_reported_and_the_pass_goes_on()
     {
         await using var h = await ReconcileRig.StartAsync();
