@@ -1,11 +1,16 @@
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
+using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Spectre.Console;
 
 namespace Replicator.Cli.Commands;
 
-/// <summary><c>sync --dry-run</c>: the planner's verdict per image and destination, from reads only.</summary>
+/// <summary>
+/// <c>sync --dry-run</c>: the planner's verdict per image and destination, from reads only. A destination the mapping
+/// gives an invalid name is a row with the reason, and the plan goes on with the other images, as <c>sync</c> fails
+/// only that destination and <c>verify</c> reports it unreadable; the exit code is then 1, as the copy's would be.
+/// </summary>
 public static class DryRun
 {
     /// <param name="repositories">The requests of one repository after another, each repository's read when the
@@ -22,6 +27,7 @@ public static class DryRun
             .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there"));
         long totalBytes = 0;
         var writes = 0;
+        var unmapped = 0;
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
         {
@@ -32,9 +38,10 @@ public static class DryRun
                     console.Line("Plan (dry run: nothing written)");
                 }
 
-                var (bytes, destinations) = await PlanAsync(previewer, table, request, cancellationToken);
+                var (bytes, destinations, invalid) = await PlanAsync(previewer, table, request, cancellationToken);
                 totalBytes += bytes;
                 writes += destinations;
+                unmapped += invalid;
             }
 
             table.Flush();
@@ -47,19 +54,39 @@ public static class DryRun
             return ExitCodes.Success;
         }
 
-        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy");
-        return ExitCodes.Success;
+        var invalidNames = unmapped == 0 ? string.Empty : $", {unmapped} destination(s) with an invalid mapped name";
+        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}");
+        return unmapped == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    /// <summary>One image's rows: its plan for each destination; the bytes to copy and the destinations to write.</summary>
-    private static async Task<(long Bytes, int Writes)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, and those the
+    /// mapping gives an invalid name.
+    /// </summary>
+    private static async Task<(long Bytes, int Writes, int Unmapped)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
-        var preview = await previewer.PreviewAsync(request, cancellationToken);
+        ReplicationPreview? preview;
+        try
+        {
+            preview = await previewer.PreviewAsync(request, cancellationToken);
+        }
+        catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.InvalidRepositoryMapping)
+        {
+            // The mapped name depends on the repository alone, so no destination can be planned: a row for each, with
+            // the reason, as sync's line per destination gives it (code and message).
+            foreach (var destination in request.Destinations)
+            {
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
+            }
+
+            return (0, 0, request.Destinations.Count);
+        }
+
         if (preview is null)
         {
             table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-            return (0, 0);
+            return (0, 0, 0);
         }
 
         long bytes = 0;
@@ -89,7 +116,7 @@ public static class DryRun
                 $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
         }
 
-        return (bytes, writes);
+        return (bytes, writes, 0);
     }
 
     // Text, not markup: a cell is shown as it is.

@@ -146,10 +146,15 @@ public static class Enqueuer
             console.Line($"sent {sent} message(s), {failures.Count} refused");
         }
 
+        // Set once the first repository is handed on: before that only the selection was read (a --repository the
+        // source lacks, a selection that matches nothing, as RequireNamedAsync and NoRepository refuse them), and an
+        // error there ends the command before anything is sent or counted, as in the drift run.
+        var listed = false;
         try
         {
             await foreach (var repository in repositories.WithCancellation(cancellationToken))
             {
+                listed = true;
                 Selected(console, criteria, repository, "the function's destinations");
                 foreach (var image in repository.Images)
                 {
@@ -162,11 +167,30 @@ public static class Enqueuer
                     }
                 }
             }
+
+            // Inside the try: the last batch failing is reported with the count of those sent before it, as any other.
+            if (batch.Count > 0)
+            {
+                await SendAsync();
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // A repository's listing failed midway: what was selected before it is still sent, and the messages SQS
-            // refused are named, before the error ends the command.
+            // Ctrl+C: nothing more is sent (the batch being filled included), and the messages SQS already took are
+            // counted, as the drift run and sync report how far they got, with the same exit code.
+            foreach (var failure in failures)
+            {
+                console.Error(failure);
+            }
+
+            console.Error($"cancelled after {sent} message(s) queued, {failures.Count} refused");
+            return ExitCodes.Error;
+        }
+        catch (Exception) when (listed)
+        {
+            // A repository's listing failed midway, or the queue failed: what was selected before it is still sent
+            // (a batch that failed as a whole was taken out before its send, so is not sent again), and the messages
+            // sent and refused are counted, before the error ends the command.
             if (batch.Count > 0)
             {
                 await SendAsync();
@@ -174,11 +198,6 @@ public static class Enqueuer
 
             Report(console, sent, failures);
             throw;
-        }
-
-        if (batch.Count > 0)
-        {
-            await SendAsync();
         }
 
         return Report(console, sent, failures);

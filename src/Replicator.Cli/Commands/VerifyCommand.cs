@@ -64,6 +64,10 @@ public static class VerifyCommand
             throw ImageInventory.NoRepository(criteria, "verify");
         }
 
+        // Every --repository checked before output begins, as sync does: the report is written repository by
+        // repository, so a typo in the last name found on reaching it would leave the table of the names before it, or
+        // a JSON document cut off half way, on stdout ahead of the error.
+        await ImageInventory.RequireNamedAsync(source, criteria, cancellationToken);
         output.Begin(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())]);
 
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account

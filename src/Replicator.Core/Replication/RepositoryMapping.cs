@@ -17,21 +17,29 @@ public sealed class RepositoryMapping
 
     private readonly (string Source, string Destination)[] _rules;
 
-    private RepositoryMapping((string Source, string Destination)[] rules)
+    // The setting the rules were parsed from, named in the reason a mapped name is invalid: the user of the CLI's
+    // --repository-mapping never set REPOSITORY_MAPPING, and a message naming it sends them to look for it.
+    private readonly string _setting;
+
+    private RepositoryMapping((string Source, string Destination)[] rules, string setting)
     {
+        _setting = setting;
         // Longest source prefix first, so the first match is the longest.
         _rules = [.. rules.OrderByDescending(r => r.Source.Length).ThenBy(r => r.Source, StringComparer.Ordinal)];
     }
 
     /// <summary>No rules: every repository keeps its name.</summary>
-    public static RepositoryMapping Identity { get; } = new([]);
+    public static RepositoryMapping Identity { get; } = new([], Variable);
 
     public bool IsIdentity => _rules.Length == 0;
 
     /// <summary>The rules, longest source prefix first.</summary>
     public IReadOnlyList<(string Source, string Destination)> Rules => _rules;
 
-    /// <summary>Parses the variable's value; null or blank is <see cref="Identity"/>. Throws <see cref="SettingException"/>.</summary>
+    /// <summary>
+    /// Parses the variable's value; null or blank is <see cref="Identity"/>. Throws <see cref="SettingException"/>.
+    /// <paramref name="setting"/> is what a mistake is reported under: here, and later when a mapped name is invalid.
+    /// </summary>
     public static RepositoryMapping Parse(string? value, string setting = Variable)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -69,7 +77,7 @@ public sealed class RepositoryMapping
             rules.Add((source, destination));
         }
 
-        return new RepositoryMapping([.. rules]);
+        return new RepositoryMapping([.. rules], setting);
     }
 
     /// <summary>
@@ -92,7 +100,7 @@ public sealed class RepositoryMapping
         problem = ReferenceEquals(destinationRepository, sourceRepository) ? null : EcrNames.ValidateRepositoryName(destinationRepository);
         if (problem is not null)
         {
-            problem = $"{Variable} maps repository {EcrNames.Quote(sourceRepository)} to an invalid name: {problem}";
+            problem = $"{_setting} maps repository {EcrNames.Quote(sourceRepository)} to an invalid name: {problem}";
         }
 
         return problem is null;

@@ -216,6 +216,88 @@ public sealed class EnqueueTests
         Assert.Equal(3, sqs.Requests.Sum(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 
+    /// <summary>
+    /// --all counts the messages queued before the queue failed wherever the failure comes: in the loop (the first,
+    /// full batch) or in the last, part-filled batch sent after the listing ended (which printed only the error).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 10)]
+    public async Task All_counts_the_messages_queued_before_a_send_fails_the_last_batch_included(int failingSend, int queued)
+    {
+        await using var h = await CliHarness.StartAsync();
+        for (var i = 0; i < 11; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(90 + (ulong)i), $"v{i}");
+        }
+
+        var sender = new FailingSender(failingSend, new TimeoutException("SendMessageBatch timed out after 100 s"));
+
+        var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}", "--all");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s");
+        Assert.Contains($"{queued} message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Equal(failingSend, sender.Calls);
+    }
+
+    /// <summary>
+    /// A mistake in the selection is refused before anything is sent, as in the drift run: no line counting zero
+    /// messages queued ahead of the error, which read as if the run had started.
+    /// </summary>
+    [Theory]
+    [InlineData("--repository", "ghost", "repository ghost does not exist in us-east-1")]
+    [InlineData("--repository", "zz-ghost", "repository zz-ghost does not exist in us-east-1")]
+    [InlineData("--repository-filter", "ap", "no repository in us-east-1 matches the selection: nothing to sync")]
+    public async Task All_refuses_a_selection_mistake_before_anything_is_sent_or_counted(string option, string value, string expected)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "real", CliHarness.Single(101), "v1");
+        string[] real = option == "--repository" ? ["--repository", "real"] : [];
+
+        var run = await h.RunWithAsync(
+            h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri)), null, ["sync", "--source-region", CliHarness.Source, option, value, .. real, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all"]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError(expected);
+        Assert.Equal(string.Empty, run.Output);
+        Assert.Empty(sqs.Requests);
+    }
+
+    /// <summary>
+    /// Ctrl+C during --all, once a full batch was sent and the next two messages were waiting in the batch being filled:
+    /// the messages queued are counted in the cancel line (it was a bare "cancelled"), and the unsent ones are not.
+    /// </summary>
+    [Fact]
+    public async Task All_on_Ctrl_C_reports_the_messages_already_queued_and_exits_2()
+    {
+        // One clock for LocalEcr and the CLI, never advanced: bb's listing is held until the cancel.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await using var sqs = await FakeSqsServer.StartAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(110 + (ulong)i), $"v{i}");
+        }
+
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(130), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.Zero, 1, CliHarness.Source);
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        using var ctrlC = new CancellationTokenSource();
+
+        var running = h.RunCancellableAsync(environment, time, ctrlC.Token, "sync", "--source-region", CliHarness.Source, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri, "--all");
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await ctrlC.CancelAsync();
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError("cancelled after 10 message(s) queued, 0 refused");
+        Assert.DoesNotContain("the function replicates them", run.Output, StringComparison.Ordinal);
+        Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
+    }
+
     [Fact]
     public async Task A_drift_run_again_after_a_fix_sends_the_heal_with_another_deduplication_id()
     {
@@ -492,6 +574,15 @@ public sealed class EnqueueTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("QueueDoesNotExist: refused");
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
+    }
+
+    /// <summary>Accepts every message of each call before the <paramref name="failing"/>th, which throws <paramref name="failure"/>.</summary>
+    private sealed class FailingSender(int failing, Exception failure) : IMessageSender
+    {
+        public int Calls { get; private set; }
+
+        public Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken) =>
+            ++Calls == failing ? Task.FromException<IReadOnlyList<MessageRefusal>>(failure) : Task.FromResult<IReadOnlyList<MessageRefusal>>([]);
     }
 
     private sealed class ThrowingSender(Exception failure) : IMessageSender

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Replicator.Cli.Tests.Support;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -93,6 +94,53 @@ public sealed class RepositoryMappingTests
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("drift: 1 missing", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// "team" (no slash) to "mirror/" maps team/app to mirror//app, which ECR refuses as a name. The dry run says so in
+    /// a row per destination and plans web after it, as sync fails that repository's destinations and copies the rest
+    /// (both exit 1); before, the dry run stopped at team/app with exit 2 and no plan of web.
+    /// </summary>
+    [Fact]
+    public async Task A_dry_run_reports_a_repository_the_mapping_gives_an_invalid_name_in_each_destination_plans_the_others_and_exits_1()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(70), "v1");
+        await h.PushAsync(CliHarness.Source, "web", CliHarness.Single(71), "v1");
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", $"{CliHarness.West},{CliHarness.Europe}", "--repository-mapping", "team=mirror/");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Equal(string.Empty, run.Error);
+        var lines = run.Output.Split(Environment.NewLine);
+        foreach (var region in new[] { CliHarness.West, CliHarness.Europe })
+        {
+            Assert.Single(lines, l => Regex.IsMatch(l, $@"team/app\s+│ v1\s+│ sha256:\w{{12}}\s+│ {region}\s+│ InvalidRepositoryMapping: --repository-mapping maps"));
+        }
+
+        var web = Array.FindIndex(lines, l => Regex.IsMatch(l, @"web\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ create repository, copy"));
+        Assert.True(web > Array.FindIndex(lines, l => l.Contains("team/app", StringComparison.Ordinal)), run.Output);
+        Assert.Contains("repository name 'mirror//app' is invalid", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 image(s), 2 destination(s) to write, ", run.Output, StringComparison.Ordinal);
+        Assert.EndsWith(" to copy, 2 destination(s) with an invalid mapped name" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    [Fact]
+    public async Task An_invalid_mapped_name_is_reported_under_the_option_the_mapping_came_from()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(72), "v1");
+        string[] regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var option = await h.RunAsync(["sync", .. regions, "--repository-mapping", "team=mirror/"]);
+        var variable = await h.RunWithAsync(h.Environment(("REPOSITORY_MAPPING", "team=mirror/")), null, ["sync", .. regions]);
+
+        Assert.True(option.ExitCode == 1, option.ToString());
+        Assert.Contains("InvalidRepositoryMapping: --repository-mapping maps repository 'team/app' to an invalid name", option.Output + option.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("REPOSITORY_MAPPING", option.Output + option.Error, StringComparison.Ordinal);
+        Assert.True(variable.ExitCode == 1, variable.ToString());
+        Assert.Contains("InvalidRepositoryMapping: REPOSITORY_MAPPING maps repository 'team/app' to an invalid name", variable.Output + variable.Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -160,4 +160,25 @@ public sealed partial class StreamingOutputTests
         Assert.DoesNotContain(h.Server.Calls.Requests, r => r.Region == CliHarness.West);
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
     }
+
+    /// <summary>
+    /// verify writes each repository's rows (or JSON entries) as it goes, so a typo in the last --repository must be
+    /// refused before the first is compared: else the table of the names before it, or a JSON document cut off
+    /// half way, is on stdout ahead of the error.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_named_repository_the_source_lacks_stops_verify_before_anything_is_compared(bool json)
+    {
+        await using var h = await TwoRepositoriesAsync("aa", "bb", synced: true);
+        string[] args = ["verify", .. West, "--repository", "aa", "--repository", "zz"];
+
+        var run = await h.RunAsync(json ? [.. args, "--json"] : args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("repository zz does not exist in us-east-1");
+        Assert.Equal(string.Empty, run.Output);
+        Assert.DoesNotContain(h.Server.Calls.Requests, r => r.Region == CliHarness.West);
+    }
 }

@@ -41,6 +41,17 @@ public sealed class RepositoryMappingTests
     }
 
     [Fact]
+    public void An_invalid_mapped_name_is_reported_under_the_setting_the_mapping_was_parsed_from()
+    {
+        var mapping = RepositoryMapping.Parse("app=", "--repository-mapping");
+
+        var error = Assert.Throws<ReplicationException>(() => mapping.Map("app-x"));
+
+        Assert.StartsWith("--repository-mapping maps repository 'app-x' to an invalid name: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("REPOSITORY_MAPPING", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_mapped_name_longer_than_ECR_allows_is_refused()
     {
         var mapping = RepositoryMapping.Parse("=" + new string('a', 200) + "/");
