@@ -54,13 +54,21 @@ internal sealed class DestinationStateReader
             }
 
             // Everything below a present root is present too (ECR refused it otherwise); referrers are not, they
-            // can arrive after the image, so only they are looked up.
+            // can arrive after the image, so only they are looked up, with the manifests below an index referrer
+            // (which the root does not list: taken for missing, each was put again and answered ImageAlreadyExists).
             if (source.Referrers.Count == 0)
             {
                 return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details[0].RegistryId };
             }
 
-            await AddPresentManifestsAsync(destination, registryId, repository, source.Referrers, manifests, cancellationToken);
+            var belowRoot = Below(source, source.Root);
+            await AddPresentManifestsAsync(
+                destination,
+                registryId,
+                repository,
+                source.Referrers.Concat(source.Descendants.Values.Where(m => !belowRoot.Contains(m.ReferenceDigest))),
+                manifests,
+                cancellationToken);
         }
         else
         {
@@ -70,6 +78,25 @@ internal sealed class DestinationStateReader
         var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details.FirstOrDefault()?.RegistryId };
         var blobs = await AvailableBlobsAsync(destination, registryId, repository, ReplicationPlanner.BlobsToCheck(source, partial), cancellationToken);
         return partial with { BlobDigests = blobs };
+    }
+
+    /// <summary>The digests of the manifests <paramref name="manifest"/> lists, and of those they list, down the image's tree.</summary>
+    private static HashSet<string> Below(SourceImage source, Manifest manifest)
+    {
+        var below = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Manifest>([manifest]);
+        while (pending.TryPop(out var current))
+        {
+            foreach (var child in current.Manifests)
+            {
+                if (below.Add(child.Digest) && source.Descendants.TryGetValue(child.Digest, out var next))
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return below;
     }
 
     private static async Task<HashSet<string>> AvailableBlobsAsync(IEcrClient destination, string? registryId, string repository, IReadOnlyList<string> digests, CancellationToken cancellationToken) =>

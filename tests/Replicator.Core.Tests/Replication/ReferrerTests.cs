@@ -1,4 +1,5 @@
 using Replicator.Core.Errors;
+using Replicator.Core.Manifests;
 using Replicator.Core.Replication;
 using Replicator.Samples;
 using Replicator.Testing;
@@ -135,6 +136,41 @@ public sealed class ReferrerTests
         Assert.Equal(ReplicationOutcome.UpToDate, third.Destinations[0].Outcome);
         Assert.Equal(0, h.Calls(West, "PutImage"));
         Assert.Equal(0, h.Calls(West, "InitiateLayerUpload"));
+    }
+
+    /// <summary>
+    /// An index referrer (a bundle whose manifests list an image of its own) of an image the destination holds, with
+    /// that listed image there too: nothing is put again. The state read looked up only the referrers, not what an
+    /// index referrer lists, so the listed image was taken for missing and put again (answered ImageAlreadyExists).
+    /// </summary>
+    [Fact]
+    public async Task What_an_index_referrer_lists_is_looked_up_too_when_the_image_is_already_there()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 91).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "bundled", image, "v1");
+        var replicator = h.Replicator();
+        Assert.True((await replicator.ReplicateAsync(Request("bundled", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+
+        var listed = new SampleImageBuilder(seed: 92).Image(SampleFormat.Oci, [1200], "arm64");
+        var bundleJson =
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"artifactType\":\"application/vnd.example.bundle\","
+            + $"\"manifests\":[{{\"mediaType\":\"{listed.Root.MediaType}\",\"digest\":\"{listed.Digest}\",\"size\":{listed.Root.Size}}}],"
+            + $"\"subject\":{{\"mediaType\":\"{image.Root.MediaType}\",\"digest\":\"{image.Digest}\",\"size\":{image.Root.Size}}}}}";
+        var bundle = new SampleManifest(Digest.Compute(System.Text.Encoding.UTF8.GetBytes(bundleJson)), MediaTypes.OciIndex, bundleJson);
+        await h.PushAsync(Source, "bundled", new SampleImage(listed.Blobs, [listed.Root, bundle]), null);
+        Assert.True((await replicator.ReplicateAsync(Request("bundled", listed.Digest, null, West), CancellationToken.None)).Succeeded);
+        h.Server.Calls.Reset();
+
+        var result = await replicator.ReplicateAsync(Request("bundled", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal([bundle.Digest], result.Destinations[0].ReferrersPut);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("bundled", bundle.Digest));
+
+        // Only the bundle is put: the image it lists was there, and its blobs are not checked.
+        Assert.Equal(1, h.Calls(West, "PutImage"));
+        Assert.Equal(0, h.Calls(West, "BatchCheckLayerAvailability"));
     }
 
     [Fact]
