@@ -49,11 +49,18 @@ public static class ReplicationErrorCodes
     public const string SourceImageArchived = "SourceImageArchived";
 
     /// <summary>
-    /// The destination's replica is archived (or being restored) there, and the push that would restore it did not: ECR
-    /// refused it for an immutable tag, or answered a push without a tag as already there. It stays unpullable until
-    /// someone restores it in the destination.
+    /// The destination's replica is archived there, and the push that would restore it did not: ECR refused it for an
+    /// immutable tag, or answered a push without a tag as already there. It stays unpullable until someone restores it
+    /// in the destination.
     /// </summary>
     public const string ReplicaArchived = "ReplicaArchived";
+
+    /// <summary>
+    /// The destination's replica is being restored there (ACTIVATING) and the push did not make it ACTIVE: the restore
+    /// already under way ends it (within 20 minutes, the ECR user guide says), so it is retried until the replica can
+    /// be pulled, as <see cref="SourceImageActivating"/> is.
+    /// </summary>
+    public const string ReplicaActivating = "ReplicaActivating";
 
     /// <summary>The source image is being restored from the archive (ACTIVATING): it is retried until it can be pulled.</summary>
     public const string SourceImageActivating = "SourceImageActivating";

@@ -303,14 +303,23 @@ internal sealed class DestinationReplicator
 
     /// <summary>
     /// A replica that stays archived after the push that should have restored it: only a restore in the destination mends
-    /// it, and a retry would meet the same answer, so it is permanent, with the restore as a command to run.
+    /// it, and a retry would meet the same answer, so it is permanent, with the restore as a command to run. One being
+    /// restored already (ACTIVATING) becomes ACTIVE on its own
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive_restore_image.html), so it is retried instead:
+    /// dead-lettered, it would ask for a restore under way and a redrive by hand.
     /// </summary>
     private static ReplicationException StillArchived(ReplicationDestination destination, string repository, string digest, string? tagged, string status, string answer, EcrException cause) =>
-        new(
-            ReplicationErrorCodes.ReplicaArchived,
-            $"the replica {digest}{tagged} of the destination repository {repository} is {status} there, and ECR {answer}; restore it in the destination ({RestoreCommand(destination, repository, digest)}), then redrive this message",
-            isTransient: false,
-            cause);
+        status == ImageStatus.Activating
+            ? new(
+                ReplicationErrorCodes.ReplicaActivating,
+                $"the replica {digest}{tagged} of the destination repository {repository} is being restored there (ACTIVATING), and ECR {answer}; retried until the restore ends",
+                isTransient: true,
+                cause)
+            : new(
+                ReplicationErrorCodes.ReplicaArchived,
+                $"the replica {digest}{tagged} of the destination repository {repository} is {status} there, and ECR {answer}; restore it in the destination ({RestoreCommand(destination, repository, digest)}), then redrive this message",
+                isTransient: false,
+                cause);
 
     private sealed class ObserverProgress(IReplicationObserver observer, ReplicationDestination destination, string digest) : IProgress<long>
     {

@@ -93,6 +93,35 @@ public sealed class ArchivedTests
         }
     }
 
+    /// <summary>
+    /// A replica being restored in the destination (ACTIVATING), put again without a tag where ECR answers that push as
+    /// already there: the restore under way ends it, so it is retried (transient), not dead-lettered as archived with a
+    /// restore to run and a redrive by hand; once the restore ends, the retry finds it there.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_being_restored_is_retried_until_the_restore_ends_not_dead_lettered()
+    {
+        await using var h = await StartAsync(configure: o => o.TaglessPushLeavesArchived = true);
+        var image = new SampleImageBuilder(seed: 60).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "restoring", image, "v1");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("restoring", image.Digest, null, West), CancellationToken.None);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, West, "restoring", image.Digest);
+        await EcrArchiver.RestoreAsync(h.Http, h.Server.BaseAddress, West, "restoring", image.Digest);
+
+        var during = Assert.Single((await replicator.ReplicateAsync(Request("restoring", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Failed, during.Outcome);
+        Assert.Equal(ReplicationErrorCodes.ReplicaActivating, during.ErrorCode);
+        Assert.True(during.Transient);
+        Assert.DoesNotContain("redrive", during.Message, StringComparison.Ordinal);
+
+        h.Server.FinishRestores();
+        var after = Assert.Single((await replicator.ReplicateAsync(Request("restoring", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.UpToDate, after.Outcome);
+    }
+
     [Fact]
     public async Task A_restored_image_replicates_again_and_a_deleted_one_is_still_a_stale_skip()
     {
