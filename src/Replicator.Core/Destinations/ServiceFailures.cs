@@ -37,11 +37,23 @@ internal static class ServiceFailures
 
     /// <param name="endpoint">Which endpoint was called, for a failure to reach it: "the STS endpoint of us-east-1",
     /// or its host and port when overridden. Never a URL's query (there is none: the SDK sends a POST).</param>
-    public static ReplicationException Wrap(Exception exception, string what, string endpoint, CancellationToken cancellationToken)
+    /// <param name="fipsHost">The FIPS endpoint's host, when AWS_USE_FIPS_ENDPOINT chose it: a DNS answer that it does
+    /// not exist is permanent, as for ECR (<see cref="EcrErrorCodes.FipsHostNotFound"/>): retried, every message for the
+    /// destination would wait out its receives on a host no retry can create.</param>
+    public static ReplicationException Wrap(Exception exception, string what, string endpoint, CancellationToken cancellationToken, string? fipsHost = null)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException($"cancelled while trying to {what}", exception, cancellationToken);
+        }
+
+        if (fipsHost is not null && IsNoSuchHost(exception))
+        {
+            return new ReplicationException(
+                ReplicationErrorCodes.DestinationCredentialsUnavailable,
+                $"could not {what}: the FIPS endpoint's host name {fipsHost} does not exist (DNS: no such host): there is no FIPS endpoint of that service in the region; turn AWS_USE_FIPS_ENDPOINT off, or drop that destination",
+                isTransient: false,
+                exception);
         }
 
         var (detail, transient) = exception switch
@@ -77,6 +89,20 @@ internal static class ServiceFailures
     /// <summary>How an endpoint is named in a message: its host and port when overridden, else the service in the region.</summary>
     public static string DescribeEndpoint(string service, Uri? overridden, string region) =>
         overridden is null ? $"the {service} endpoint of {region}" : $"the {service} endpoint {overridden.Authority}";
+
+    /// <summary>A DNS answer that the host does not exist, anywhere in the chain (the SDK may wrap the HttpRequestException).</summary>
+    private static bool IsNoSuchHost(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException request && EcrClient.IsNoSuchHost(request))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// A failure to reach the endpoint: the connection or the transfer failed (HttpClient's HttpRequestException, a

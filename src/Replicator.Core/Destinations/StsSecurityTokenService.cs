@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
@@ -22,12 +23,19 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
 
     private readonly Uri? _endpoint;
     private readonly TimeSpan _sessionDuration;
+    private readonly bool _useFips;
+    private readonly bool _useDualStack;
 
     /// <param name="environment">Where <c>AWS_ENDPOINT_URL_STS</c> is read.</param>
     /// <param name="sessionDuration">Asked of STS; one hour is every role's default maximum session duration.</param>
     public StsSecurityTokenService(IEnvironmentVariables environment, TimeSpan? sessionDuration = null)
     {
         _endpoint = ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
+
+        // The FIPS and dual-stack settings as the ECR client reads them, from the injected environment, not the SDK's own
+        // read of the process's: one setting for every client, and one a test can give.
+        _useFips = EcrEndpoints.UseFips(environment);
+        _useDualStack = EcrEndpoints.UseDualStack(environment);
         _sessionDuration = sessionDuration ?? TimeSpan.FromHours(1);
 
         // STS accepts 900 seconds to 12 hours (botocore sts model, roleDurationSecondsType).
@@ -35,11 +43,12 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_sessionDuration, TimeSpan.FromHours(12));
     }
 
-    public async Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// The client's settings for <paramref name="region"/>: its regional endpoint, FIPS and dual-stack as configured, or
+    /// the override.
+    /// </summary>
+    internal AmazonSecurityTokenServiceConfig Config(string region)
     {
-        ArgumentException.ThrowIfNullOrEmpty(roleArn);
-        ArgumentException.ThrowIfNullOrEmpty(region);
-        ArgumentNullException.ThrowIfNull(caller);
         var config = new AmazonSecurityTokenServiceConfig
         {
             // Retries stay with the caller: a failed AssumeRole fails the destination, and SQS redelivers it.
@@ -49,6 +58,8 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         if (_endpoint is null)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            config.UseFIPSEndpoint = _useFips;
+            config.UseDualstackEndpoint = _useDualStack;
         }
         else
         {
@@ -56,18 +67,30 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             config.AuthenticationRegion = region;
         }
 
+        return config;
+    }
+
+    public async Task<TemporaryCredentials> AssumeRoleAsync(string roleArn, string? externalId, string region, IAwsCredentialsSource caller, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roleArn);
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentNullException.ThrowIfNull(caller);
+        var request = new AssumeRoleRequest
+        {
+            RoleArn = roleArn,
+            RoleSessionName = SessionName,
+            ExternalId = externalId,
+            DurationSeconds = (int)_sessionDuration.TotalSeconds,
+        };
+        string? fipsHost = null;
         try
         {
-            using var client = new AmazonSecurityTokenServiceClient(new CredentialsSourceAdapter(caller), config);
-            var response = await client.AssumeRoleAsync(
-                new AssumeRoleRequest
-                {
-                    RoleArn = roleArn,
-                    RoleSessionName = SessionName,
-                    ExternalId = externalId,
-                    DurationSeconds = (int)_sessionDuration.TotalSeconds,
-                },
-                cancellationToken);
+            using var client = new AmazonSecurityTokenServiceClient(new CredentialsSourceAdapter(caller), Config(region));
+
+            // STS has FIPS endpoints in a few US regions only (https://docs.aws.amazon.com/general/latest/gr/sts.html),
+            // yet the SDK's endpoint rules build sts-fips.REGION for every region: the host, to name it when it does not exist.
+            fipsHost = _endpoint is null && _useFips ? new Uri(client.DetermineServiceOperationEndpoint(request).URL).Host : null;
+            var response = await client.AssumeRoleAsync(request, cancellationToken);
             var issued = response.Credentials;
             if (issued is null || string.IsNullOrEmpty(issued.AccessKeyId) || string.IsNullOrEmpty(issued.SecretAccessKey) || issued.Expiration is null)
             {
@@ -79,7 +102,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         }
         catch (Exception ex) when (ex is not ReplicationException)
         {
-            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken);
+            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken, fipsHost);
         }
     }
 }

@@ -244,7 +244,7 @@ public sealed partial class EcrClient : IEcrClient
         && IsNoSuchHost(exception);
 
     // NXDOMAIN (SocketError.HostNotFound); TryAgain is a resolver that could not answer, and stays transient.
-    private static bool IsNoSuchHost(HttpRequestException exception)
+    internal static bool IsNoSuchHost(HttpRequestException exception)
     {
         if (exception.HttpRequestError != HttpRequestError.NameResolutionError)
         {

@@ -101,4 +101,57 @@ public sealed class ServiceEndpointFailureTests
     {
         public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => ValueTask.FromException<AwsCredentials>(failure);
     }
+
+    /// <summary>
+    /// AWS_USE_FIPS_ENDPOINT as the injected environment says, not as the process's: the ECR client's reading, so one
+    /// setting picks every client's endpoints, and the host a DNS failure is blamed on is the one called.
+    /// </summary>
+    [Theory]
+    [InlineData("true", "sts-fips.eu-west-1.amazonaws.com")]
+    [InlineData("false", "sts.eu-west-1.amazonaws.com")]
+    public void STS_is_called_on_the_FIPS_endpoint_the_environment_asks_for(string useFips, string host)
+    {
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_USE_FIPS_ENDPOINT"] = useFips }));
+        using var client = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), sts.Config("eu-west-1"));
+
+        Assert.Equal(host, new Uri(client.DetermineServiceOperationEndpoint(new Amazon.SecurityToken.Model.AssumeRoleRequest()).URL).Host);
+    }
+
+    /// <summary>
+    /// A FIPS host STS does not have (its FIPS endpoints are in a few US regions; the SDK builds sts-fips.REGION for
+    /// every region): DNS says no such host, and no retry can change that, so the destination fails permanently, naming
+    /// the host and the setting, as the ECR client does. Retried, it waited out every receive as "could not be reached".
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_FIPS_host_that_does_not_exist_is_a_permanent_failure_naming_the_host_and_the_setting(bool wrappedBySdk)
+    {
+        Exception failure = NameResolution(SocketError.HostNotFound);
+        if (wrappedBySdk)
+        {
+            failure = new AmazonClientException("request failed", failure);
+        }
+
+        var ex = ServiceFailures.Wrap(failure, "assume role arn:aws:iam::222222222222:role/writer", "the STS endpoint of eu-west-1", CancellationToken.None, "sts-fips.eu-west-1.amazonaws.com");
+
+        Assert.False(ex.IsTransient);
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, ex.ErrorCode);
+        Assert.Contains("host name sts-fips.eu-west-1.amazonaws.com does not exist", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AWS_USE_FIPS_ENDPOINT", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SocketError.TryAgain, "sts-fips.us-east-1.amazonaws.com")] // the resolver could not answer now
+    [InlineData(SocketError.HostNotFound, null)] // not a FIPS endpoint: an override, or FIPS off
+    public void Other_name_resolution_failures_stay_transient(SocketError answer, string? fipsHost)
+    {
+        var ex = ServiceFailures.Wrap(NameResolution(answer), "assume role arn:aws:iam::222222222222:role/writer", "the STS endpoint of us-east-1", CancellationToken.None, fipsHost);
+
+        Assert.True(ex.IsTransient);
+        Assert.EndsWith("the STS endpoint of us-east-1 could not be reached", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static HttpRequestException NameResolution(SocketError answer) =>
+        new(HttpRequestError.NameResolutionError, "Name or service not known", new SocketException((int)answer));
 }
