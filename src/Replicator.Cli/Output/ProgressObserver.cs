@@ -155,7 +155,11 @@ public sealed class ProgressObserver : IReplicationObserver
         var image = _current.Value;
         var tag = image is not null && (image.Digest is null || string.Equals(result.Digest, image.Digest, StringComparison.Ordinal)) ? image.Tag : null;
         var text = Outcomes.Describe(result, tag, _stopping.IsCancellationRequested);
-        var counts = $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
+        // An image found up to date is its digest alone: its counts ("0 layers copied, 0 already there, 0 B": nothing
+        // was checked, since the destination held the image) read as if the destination held nothing of it.
+        var counts = result.Outcome == ReplicationOutcome.UpToDate
+            ? Format.ShortDigest(result.Digest)
+            : $"{Format.ShortDigest(result.Digest)}, {result.LayersCopied} layers copied, {result.LayersSkipped} already there, {Format.Bytes(result.BytesCopied)}";
         var detail = result.Outcome == ReplicationOutcome.Failed ? text.Detail
             : text.Detail.Length == 0 ? counts
             : $"{counts}; {text.Detail}";

@@ -81,6 +81,10 @@ public sealed class SyncCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(0, h.WritesTo(CliHarness.West));
         Assert.Contains("1 image(s), 0 copied, 1 up to date", run.Output, StringComparison.Ordinal);
+
+        // The digest alone: counts of nothing copied and nothing checked read as if the destination held nothing.
+        var line = run.Output.Split(Environment.NewLine).Single(l => l.StartsWith("up-to-date ", StringComparison.Ordinal));
+        Assert.Matches(@"^up-to-date +app:v1 -> us-west-2  sha256:[0-9a-f]{12}$", line);
     }
 
     [Fact]
