@@ -7,9 +7,10 @@ namespace Replicator.Testing;
 /// A fake clock on which every wait (a <c>Task.Delay</c>: a retry's backoff) ends as soon as it starts, by moving the
 /// clock by its due time, so a command's retries cost no real time and the test still sees each wait. A timeout (the
 /// timer of a <see cref="CancellationTokenSource"/>: the per-request timeout) is left to the clock, which only those
-/// waits move; otherwise every request would time out at once.
+/// waits move; otherwise every request would time out at once. <paramref name="onWait"/> runs as each wait starts,
+/// before the clock moves: a test's way to change the world during a backoff.
 /// </summary>
-public sealed class WaitsElapseAtOnceClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
+public sealed class WaitsElapseAtOnceClock(Action? onWait = null) : FakeTimeProvider(DateTimeOffset.UtcNow)
 {
     public ConcurrentQueue<TimeSpan> Waits { get; } = new();
 
@@ -19,6 +20,7 @@ public sealed class WaitsElapseAtOnceClock() : FakeTimeProvider(DateTimeOffset.U
         if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
         {
             Waits.Enqueue(dueTime);
+            onWait?.Invoke();
             Advance(dueTime);
         }
 

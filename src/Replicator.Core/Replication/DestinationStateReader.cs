@@ -53,27 +53,24 @@ internal sealed class DestinationStateReader
                 tagDigest = root;
             }
 
-            // Everything below a present root is present too (ECR refused it otherwise); referrers are not, they
-            // can arrive after the image, so only they are looked up, with the manifests below an index referrer
-            // (which the root does not list: taken for missing, each was put again and answered ImageAlreadyExists).
+            // The root and all below it, with nothing referring to them: nothing else to look up.
             if (source.Referrers.Count == 0)
             {
                 return new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details[0].RegistryId };
             }
+        }
 
-            var belowRoot = Below(source, source.Root);
-            await AddPresentManifestsAsync(
-                destination,
-                registryId,
-                repository,
-                source.Referrers.Concat(source.Descendants.Values.Where(m => !belowRoot.Contains(m.ReferenceDigest))),
-                manifests,
-                cancellationToken);
-        }
-        else
-        {
-            await AddPresentManifestsAsync(destination, registryId, repository, source.Manifests.Where(m => m.ReferenceDigest != root), manifests, cancellationToken);
-        }
+        // Everything below a present root is present too (ECR refused it otherwise); referrers are not, they can arrive
+        // after the image, so they are looked up, with the manifests below an index referrer (which the root does not
+        // list: taken for missing, each was put again and answered ImageAlreadyExists). Without the root, every manifest.
+        var known = details.Count > 0 ? Below(source, source.Root) : [];
+        await AddPresentManifestsAsync(
+            destination,
+            registryId,
+            repository,
+            source.Manifests.Where(m => m.ReferenceDigest != root && !known.Contains(m.ReferenceDigest)),
+            manifests,
+            cancellationToken);
 
         var partial = new DestinationState(true, new HashSet<string>(StringComparer.Ordinal), manifests, tagDigest) { RegistryId = details.FirstOrDefault()?.RegistryId };
         var blobs = await AvailableBlobsAsync(destination, registryId, repository, ReplicationPlanner.BlobsToCheck(source, partial), cancellationToken);

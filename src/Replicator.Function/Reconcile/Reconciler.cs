@@ -51,7 +51,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     {
         ArgumentNullException.ThrowIfNull(run);
         var (cursor, newPass) = cursorStore is null ? (null, null) : Resume(await cursorStore.LoadAsync(cancellationToken));
-        var state = new RunState(run) { NewPassReason = newPass };
+        var state = new ReconcileRunState(run) { NewPassReason = newPass };
 
         // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
         // failed, which the rest of the run skips (one failed STS call a run, not one a repository).
@@ -213,7 +213,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     /// When the invocation's token is already cancelled, the send and the save get a short token of their own
     /// (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it. Neither throws: a failure is reported.
     /// </summary>
-    private async Task<ReconcileReport> FinishAsync(RunState state, ReconcileCursor? stop, CancellationToken cancellationToken, bool interrupted = false)
+    private async Task<ReconcileReport> FinishAsync(ReconcileRunState state, ReconcileCursor? stop, CancellationToken cancellationToken, bool interrupted = false)
     {
         using var final = cancellationToken.IsCancellationRequested ? new CancellationTokenSource(FinalWriteTimeout, time) : null;
         var token = final?.Token ?? cancellationToken;
@@ -235,7 +235,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         return state.Report(completed: next is null && !interrupted, next, cursorFailure);
     }
 
-    private async Task AddAsync(RunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, ReconcileCursor resume, CancellationToken cancellationToken)
+    private async Task AddAsync(ReconcileRunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, ReconcileCursor resume, CancellationToken cancellationToken)
     {
         foreach (var item in items)
         {
@@ -262,9 +262,9 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     /// Sends the pending messages in batches of at most <see cref="BatchSize"/>: the full batches, or with
     /// <paramref name="all"/> every one (the last batch may then be short). A batch that throws is the run's send
     /// failure, reported once: it and every message after it are not sent (each is reported as refused), and
-    /// <see cref="RunState.FirstUnsent"/> marks where the next run must start again. After it, nothing more is sent.
+    /// <see cref="ReconcileRunState.FirstUnsent"/> marks where the next run must start again. After it, nothing more is sent.
     /// </summary>
-    private async Task FlushAsync(RunState state, bool all, CancellationToken cancellationToken)
+    private async Task FlushAsync(ReconcileRunState state, bool all, CancellationToken cancellationToken)
     {
         var sent = 0;
         try
@@ -307,50 +307,5 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 state.Pending.Clear();
             }
         }
-    }
-
-    /// <summary>A message waiting for its batch: the drift it stands for, and the cursor that finds that drift again.</summary>
-    private sealed record PendingMessage(DriftItem Item, QueueMessage Message, ReconcileCursor Resume);
-
-    private sealed class RunState(ReconcileRun run)
-    {
-        public ReconcileRun Run { get; } = run;
-
-        public List<PendingMessage> Pending { get; } = [];
-
-        public List<DriftItem> Drift { get; } = [];
-
-        public HashSet<(string Repository, string Digest, string? Tag, DriftKind Kind)> Found { get; } = [];
-
-        public List<DriftRefusal> Refusals { get; } = [];
-
-        public List<string> Failures { get; } = [];
-
-        public List<DriftConflict> Conflicts { get; } = [];
-
-        public List<TagFilterTimeout> TagFilterTimeouts { get; } = [];
-
-        public Exception? SendError { get; set; }
-
-        /// <summary>Set by the first send that failed: the cursor of the first message it did not send.</summary>
-        public ReconcileCursor? FirstUnsent { get; set; }
-
-        public int Repositories { get; set; }
-
-        public int Enqueued { get; set; }
-
-        /// <summary>Why the run did not resume at the stored cursor, when it did not.</summary>
-        public string? NewPassReason { get; init; }
-
-        public ReconcileReport Report(bool completed, ReconcileCursor? cursor, string? cursorFailure) =>
-            new(Repositories, Drift.Count, Enqueued, [.. Refusals], completed, cursor, [.. Drift])
-            {
-                NewPassReason = NewPassReason,
-                Failures = [.. Failures],
-                Conflicts = [.. Conflicts],
-                TagFilterTimeouts = [.. TagFilterTimeouts],
-                SendError = SendError,
-                CursorFailure = cursorFailure,
-            };
     }
 }

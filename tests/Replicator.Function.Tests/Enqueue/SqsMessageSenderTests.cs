@@ -12,12 +12,15 @@ public sealed class SqsMessageSenderTests
     private static Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, params QueueMessage[] messages) =>
         SendAsync(sqs, new WaitsElapseAtOnceClock(), messages);
 
-    private static async Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, TimeProvider time, params QueueMessage[] messages)
+    private static Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, TimeProvider time, params QueueMessage[] messages) =>
+        SendAsync(sqs, time, CancellationToken.None, messages);
+
+    private static async Task<IReadOnlyList<MessageRefusal>> SendAsync(FakeSqsServer sqs, TimeProvider time, CancellationToken cancellationToken, params QueueMessage[] messages)
     {
         using var client = new AmazonSQSClient(
             new BasicAWSCredentials("local", "local"),
             new AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
-        return await new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, time, () => 0.5).SendBatchAsync(messages, CancellationToken.None);
+        return await new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, time, () => 0.5).SendBatchAsync(messages, cancellationToken);
     }
 
     private static QueueMessage Message(string group, int n) => new($"{{\"n\":{n}}}", group, $"dedup-{n}");
@@ -70,7 +73,7 @@ public sealed class SqsMessageSenderTests
         sqs.ServerFaultGroups["flaky"] = 2;
         sqs.RefuseGroups["bad"] = true;
         sqs.FailCode = "ServiceUnavailable";
-        var clock = new OnWaitClock(() => sqs.FailWith = System.Net.HttpStatusCode.ServiceUnavailable);
+        var clock = new WaitsElapseAtOnceClock(() => sqs.FailWith = System.Net.HttpStatusCode.ServiceUnavailable);
 
         var refused = await SendAsync(sqs, clock, Message("ok", 0), Message("flaky", 1), Message("bad", 2), Message("flaky", 3));
 
@@ -85,33 +88,12 @@ public sealed class SqsMessageSenderTests
         await using var sqs = await FakeSqsServer.StartAsync();
         sqs.ServerFaultGroups["flaky"] = 1;
         using var stop = new CancellationTokenSource();
-        var clock = new OnWaitClock(stop.Cancel);
-        using var client = new AmazonSQSClient(
-            new BasicAWSCredentials("local", "local"),
-            new AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
-        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, clock, () => 0.5);
 
-        var refused = await sender.SendBatchAsync([Message("ok", 0), Message("flaky", 1)], stop.Token);
+        var refused = await SendAsync(sqs, new WaitsElapseAtOnceClock(stop.Cancel), stop.Token, Message("ok", 0), Message("flaky", 1));
 
         var refusal = Assert.Single(refused);
         Assert.Equal(1, refusal.Index);
         Assert.Contains("Canceled", refusal.Code, StringComparison.Ordinal);
         Assert.Single(sqs.Requests);
-    }
-
-    /// <summary>A clock that runs an action when a pause starts, and lets the pause end at once.</summary>
-    private sealed class OnWaitClock(Action onWait) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow)
-    {
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
-            {
-                onWait();
-                Advance(dueTime);
-            }
-
-            return timer;
-        }
     }
 }
