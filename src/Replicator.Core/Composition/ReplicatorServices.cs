@@ -54,7 +54,7 @@ public sealed class ReplicatorServices : IReplicatorOwner
             clients,
             access ?? DestinationAccess.SourceOnly,
             own,
-            new StsSecurityTokenService(environment),
+            new StsSecurityTokenService(environment, time: credentialsTime ?? time),
             () => new SsmParameterStore(environment, region, own),
             credentialsTime ?? time,
             observer);

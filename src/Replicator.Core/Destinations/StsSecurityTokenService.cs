@@ -25,11 +25,16 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
     private readonly TimeSpan _sessionDuration;
     private readonly bool _useFips;
     private readonly bool _useDualStack;
+    private readonly TimeProvider _time;
 
     /// <param name="environment">Where <c>AWS_ENDPOINT_URL_STS</c> is read.</param>
     /// <param name="sessionDuration">Asked of STS; one hour is every role's default maximum session duration.</param>
-    public StsSecurityTokenService(IEnvironmentVariables environment, TimeSpan? sessionDuration = null)
+    /// <param name="time">
+    /// The clock the returned expiry is read against: the one the credentials cache compares it with.
+    /// </param>
+    public StsSecurityTokenService(IEnvironmentVariables environment, TimeSpan? sessionDuration = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _endpoint = ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
 
         // The FIPS and dual-stack settings as the ECR client reads them, from the injected environment, not the SDK's own
@@ -83,6 +88,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             DurationSeconds = (int)_sessionDuration.TotalSeconds,
         };
         string? fipsHost = null;
+        var asked = _time.GetUtcNow();
         try
         {
             using var client = new AmazonSecurityTokenServiceClient(new CredentialsSourceAdapter(caller), Config(region));
@@ -97,8 +103,12 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
                 throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not assume role {roleArn}: STS returned no credentials", isTransient: true);
             }
 
-            var expiration = new DateTimeOffset(DateTime.SpecifyKind(issued.Expiration.Value.ToUniversalTime(), DateTimeKind.Utc));
-            return new TemporaryCredentials(new AwsCredentials(issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken), expiration);
+            // The expiry on this host's clock, not STS's: STS grants exactly the DurationSeconds asked or refuses the
+            // call ("If you specify a value higher than this setting ..., the operation fails", AssumeRole API
+            // reference), so the session lasts at least until the moment asked plus that duration, whatever the skew.
+            // STS's own Expiration read against a clock an hour ahead would look expired at once, and every request
+            // would assume the role again; against a clock behind it would be used past its end until ECR refused it.
+            return new TemporaryCredentials(new AwsCredentials(issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken), asked + _sessionDuration);
         }
         catch (Exception ex) when (ex is not ReplicationException)
         {

@@ -2,5 +2,5 @@ using Replicator.Core.Signing;
 
 namespace Replicator.Core.Destinations;
 
-/// <summary>Credentials from STS and the moment they stop working.</summary>
+/// <summary>Credentials from STS and the moment they stop working, on this host's clock.</summary>
 public sealed record TemporaryCredentials(AwsCredentials Credentials, DateTimeOffset Expiration);

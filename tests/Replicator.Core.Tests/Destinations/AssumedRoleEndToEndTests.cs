@@ -60,6 +60,29 @@ public sealed class AssumedRoleEndToEndTests
         Assert.Equal("ExpiredTokenException", stale.ErrorCode);
     }
 
+    /// <summary>
+    /// This host's clock 59 minutes ahead of AWS's: STS's expiry of a one-hour session reads as a minute away, inside
+    /// the window where every caller must renew. The session's end is taken on this host's clock instead (the moment
+    /// asked plus the duration STS grants exactly), so one session serves the whole copy.
+    /// </summary>
+    [Fact]
+    public async Task A_host_clock_an_hour_ahead_of_sts_still_uses_one_session_for_the_copy()
+    {
+        var sessions = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var host = new FakeTimeProvider(sessions.GetUtcNow() + TimeSpan.FromMinutes(59));
+        await using var rig = await Rig.StartAsync(sessions, host: host);
+        var image = new SampleImageBuilder(76).Image(SampleFormat.Oci, [30_000, 30_000, 30_000, 30_000]);
+        await SampleImagePusher.PushAsync(rig.Clients.GetClient(EngineHarness.Source), "app", image, "v1");
+        var replicator = new ImageReplicator(rig.Clients, rig.Http, EngineHarness.FastOptions with { MaxParallelLayers = 1 }, destinationClients: rig.Destinations);
+
+        var result = await replicator.ReplicateAsync(Request(image.Digest), CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(1, rig.Server.Calls.Count(EngineHarness.Source, "sts:AssumeRole"));
+        Assert.Equal(host.GetUtcNow() + TimeSpan.FromHours(1), Assert.Single(rig.Sts.Issued).Expiration);
+        Assert.True(await new RegistryProbe(rig.ClientAs(DestinationKeys)).HasVerifiedImageAsync("app", image.Digest));
+    }
+
     [Fact]
     public async Task The_source_repository_policy_is_not_copied_into_the_other_account()
     {
@@ -200,8 +223,11 @@ public sealed class AssumedRoleEndToEndTests
 
         public DestinationClients Destinations { get; }
 
-        public static async Task<Rig> StartAsync(TimeProvider sessions, string? requiredExternalId = null, IReadOnlyList<ReplicationDestination>? written = null)
+        /// <param name="sessions">AWS's clock: LocalEcr issues and expires sessions by it.</param>
+        /// <param name="host">This host's clock, the cache's; AWS's unless given.</param>
+        public static async Task<Rig> StartAsync(TimeProvider sessions, string? requiredExternalId = null, IReadOnlyList<ReplicationDestination>? written = null, TimeProvider? host = null)
         {
+            host ??= sessions;
             var options = new LocalEcrOptions
             {
                 AccountId = SourceAccount,
@@ -224,9 +250,9 @@ public sealed class AssumedRoleEndToEndTests
             var http = EcrClientFactory.CreateHttpClient();
             var own = new StaticCredentialsSource(SourceKeys);
             var clients = new EcrClientFactory(http, own, environment);
-            var sts = new RecordingSecurityTokenService(new StsSecurityTokenService(environment));
+            var sts = new RecordingSecurityTokenService(new StsSecurityTokenService(environment, time: host));
             var access = DestinationAccess.Parse(null, null, null, null, written ?? [new ReplicationDestination(EngineHarness.West, DestinationAccount)], EngineHarness.Source);
-            var destinations = new DestinationClients(clients, access, own, sts, () => throw new InvalidOperationException("no SSM here"), sessions);
+            var destinations = new DestinationClients(clients, access, own, sts, () => throw new InvalidOperationException("no SSM here"), host);
             return new Rig(server, http, clients, sts, destinations);
         }
 
