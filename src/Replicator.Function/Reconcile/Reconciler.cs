@@ -42,10 +42,17 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     public const int BatchSize = 10;
 
     /// <summary>
-    /// How long the last send and the cursor's save may take once the invocation's token is cancelled: Lambda's
-    /// deadline is then a moment away (the runtime loop keeps half a second back to post the response).
+    /// How long the last send may take once the invocation's token is cancelled: Lambda's deadline is then a moment
+    /// away (the runtime loop keeps half a second back to post the response).
     /// </summary>
-    public static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromMilliseconds(400);
+    public static readonly TimeSpan FinalSendTimeout = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long the cursor's save may take once the invocation's token is cancelled, counted after the last send: its
+    /// own time, so a send that used all of <see cref="FinalSendTimeout"/> does not leave the save a cancelled token
+    /// (the next run would then walk again what this one queued).
+    /// </summary>
+    public static readonly TimeSpan FinalSaveTimeout = TimeSpan.FromMilliseconds(200);
 
     public async Task<ReconcileReport> RunAsync(ReconcileRun run, CancellationToken cancellationToken)
     {
@@ -210,21 +217,26 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     /// <summary>
     /// Sends what is left, then saves where the next run starts: the unit of the first message not sent when a send
     /// failed (the cursor never passes a message that was not queued), else where the run stopped, else a new pass.
-    /// When the invocation's token is already cancelled, the send and the save get a short token of their own
-    /// (<see cref="FinalWriteTimeout"/>), so the work done is not lost with it. Neither throws: a failure is reported.
+    /// When the invocation's token is cancelled, the send and then the save each get a short token of their own
+    /// (<see cref="FinalSendTimeout"/>, <see cref="FinalSaveTimeout"/>), so the work done is not lost with it. Neither
+    /// throws: a failure is reported.
     /// </summary>
     private async Task<ReconcileReport> FinishAsync(ReconcileRunState state, ReconcileCursor? stop, CancellationToken cancellationToken, bool interrupted = false)
     {
-        using var final = cancellationToken.IsCancellationRequested ? new CancellationTokenSource(FinalWriteTimeout, time) : null;
-        var token = final?.Token ?? cancellationToken;
-        await FlushAsync(state, all: true, token);
+        using (var final = Final(FinalSendTimeout))
+        {
+            await FlushAsync(state, all: true, final?.Token ?? cancellationToken);
+        }
+
         var next = state.FirstUnsent ?? stop;
         string? cursorFailure = null;
         if (cursorStore is not null)
         {
+            // Checked again: the token may have been cancelled while the last batch went out.
+            using var final = Final(FinalSaveTimeout);
             try
             {
-                await cursorStore.SaveAsync(next?.Format(_settings) ?? ReconcileCursor.StartValue, token);
+                await cursorStore.SaveAsync(next?.Format(_settings) ?? ReconcileCursor.StartValue, final?.Token ?? cancellationToken);
             }
             catch (Exception ex)
             {
@@ -233,6 +245,9 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
         }
 
         return state.Report(completed: next is null && !interrupted, next, cursorFailure);
+
+        CancellationTokenSource? Final(TimeSpan timeout) =>
+            cancellationToken.IsCancellationRequested ? new CancellationTokenSource(timeout, time) : null;
     }
 
     private async Task AddAsync(ReconcileRunState state, IReadOnlyList<DriftItem> items, RepositoryScan scan, ReconcileCursor resume, CancellationToken cancellationToken)

@@ -15,6 +15,12 @@ internal sealed class MemoryCursorStore : IReconcileCursorStore
 
     public Task SaveAsync(string value, CancellationToken cancellationToken)
     {
+        // As SSM's client does: a cancelled token saves nothing.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         if (SaveFailure is { } failure)
         {
             return Task.FromException(failure);

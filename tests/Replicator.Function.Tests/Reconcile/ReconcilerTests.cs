@@ -534,6 +534,51 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
+    /// <summary>
+    /// Cancelled by the deadline with a message still to send, and that last send slow enough to use all its time: the
+    /// cursor's save still gets time of its own, so it is saved where the unsent message's unit starts and the next run
+    /// queues that message, instead of keeping the cursor of the run before.
+    /// </summary>
+    [Fact]
+    public async Task A_last_send_that_runs_out_of_time_leaves_the_cursor_save_its_own_time()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var (_, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 909);
+        var clock = new FakeTimeProvider(Now);
+        using var invocation = new CancellationTokenSource();
+        var calls = 0;
+        var scanner = h.Scanner(
+            (operation, _) =>
+            {
+                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+                {
+                    invocation.Cancel();
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
+        var store = new MemoryCursorStore { Value = ReconcileCursor.StartValue };
+
+        // Longer than both short windows together: with one window shared by the send and the save, the save would
+        // find it spent.
+        var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + Reconciler.FinalSaveTimeout + TimeSpan.FromMilliseconds(50));
+        var report = await new Reconciler(scanner, slow, clock, store).RunAsync(Run("slow-last-send"), invocation.Token);
+
+        Assert.False(report.Completed);
+        Assert.IsAssignableFrom<OperationCanceledException>(report.SendError);
+        Assert.Null(report.CursorFailure);
+        Assert.Equal(report.Cursor?.Format(ReconcileSettings.Unnamed), Assert.Single(store.Saved));
+        Assert.NotEqual(ReconcileCursor.StartValue, store.Value);
+
+        // The message the slow send did not queue is found and queued by the next run.
+        var sender = new RecordingSender();
+        var next = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("after-slow"), CancellationToken.None);
+
+        Assert.True(next.Completed);
+        Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -1043,5 +1088,16 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.InRange(group.Length, 1, MessageGroupIds.MaxLength);
         await h.ReplicateAsync(body);
         Assert.Equal(image.Digest, await new RegistryProbe(h.Client(ReconcileRig.West)).TagDigestAsync(repository, "v1"));
+    }
+
+    /// <summary>A queue that takes <paramref name="takes"/> (on <paramref name="clock"/>) to answer, and gives up when its token is cancelled.</summary>
+    private sealed class SlowSender(FakeTimeProvider clock, TimeSpan takes) : IMessageSender
+    {
+        public Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
+        {
+            clock.Advance(takes);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult<IReadOnlyList<MessageRefusal>>([]);
+        }
     }
 }
