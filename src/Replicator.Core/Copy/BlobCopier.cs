@@ -157,8 +157,18 @@ internal sealed class BlobCopier
             {
                 target.Succeed(upload.Uploaded);
             }
-            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
+            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // The restart would have been made but for the request's cancellation: the outcome is that
+                    // cancellation, as PartUpload.CompleteAsync reports a lost session met while cancelled. A request
+                    // that joined this copy (InFlightCopies) then takes it over under its own token, instead of failing
+                    // its destination with an error a restart would have cured.
+                    target.Fail(new OperationCanceledException("the request was cancelled before the layer could be restarted", upload.Error, cancellationToken));
+                    continue;
+                }
+
                 // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
                 target.Restarts++;
                 restarts.Add(target);

@@ -37,7 +37,7 @@ internal sealed class InFlightCopies<TKey>
         while (true)
         {
             Lazy<Task<long>>? mine = null;
-            mine = new Lazy<Task<long>>(() => CopyThenForgetAsync(key, copy, mine!));
+            mine = new Lazy<Task<long>>(() => Observed(CopyThenForgetAsync(key, copy, mine!)));
             var running = _running.GetOrAdd(key, mine);
             var joined = !ReferenceEquals(running, mine);
             try
@@ -59,6 +59,17 @@ internal sealed class InFlightCopies<TKey>
                     ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Marks the copy's failure as observed: every waiter may have left (their tokens fired) while the copy, under its
+    /// starter's token, goes on and ends with a destination's own error that nobody reads; left so, it would reach
+    /// <see cref="TaskScheduler.UnobservedTaskException"/> when collected. Each waiter still gets the failure.
+    /// </summary>
+    private static Task<long> Observed(Task<long> copy)
+    {
+        _ = copy.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return copy;
     }
 
     // The key is removed before the task completes, so every caller that sees the copy end also sees the key free.

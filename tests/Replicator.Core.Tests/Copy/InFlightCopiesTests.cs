@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Replicator.Core.Copy;
 using Replicator.Core.Errors;
 
@@ -87,5 +88,58 @@ public sealed class InFlightCopiesTests
         // Ended, the copy is forgotten: the next request starts its own (after checking the destination again).
         Assert.Equal((7L, false), await copies.RunAsync("blob", () => { starts++; return Task.FromResult(7L); }, CancellationToken.None));
         Assert.Equal(2, starts);
+    }
+
+    /// <summary>
+    /// Every waiter left (their tokens fired) and the copy, still running under its starter's token, later ends with a
+    /// destination's own error: nobody reads it, and it must not reach TaskScheduler.UnobservedTaskException when the
+    /// task is collected. (Before the fix this failed on most runs; after it, it cannot: the failure is observed as it
+    /// happens, before the task can be collected.)
+    /// </summary>
+    [Fact]
+    public async Task A_copy_that_fails_after_every_waiter_left_leaves_no_unobserved_exception()
+    {
+        var marker = $"unobserved-{Guid.NewGuid():N}";
+        var seen = 0;
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message == marker))
+            {
+                Interlocked.Increment(ref seen);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            // On the thread pool, with no synchronization context to post the copy's continuations to: they run inline.
+            await Task.Run(() => FailAfterEveryWaiterLeftAsync(marker));
+            for (var i = 0; i < 5 && Volatile.Read(ref seen) == 0; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await Task.Yield();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref seen));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    // Not inlined: the copy's task must be out of reach of the test method's frame when it collects.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task FailAfterEveryWaiterLeftAsync(string marker)
+    {
+        var copies = new InFlightCopies<string>();
+        var copy = new TaskCompletionSource<long>();
+        using var deadline = new CancellationTokenSource();
+        var starter = copies.RunAsync("k", () => copy.Task, deadline.Token);
+        await deadline.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter);
+
+        // Without RunContinuationsAsynchronously, the copy's task (CopyThenForgetAsync) completes inside this call.
+        copy.SetException(new InvalidOperationException(marker));
     }
 }
