@@ -55,12 +55,19 @@ for candidate in clang gcc; do
 done
 [ -n "$compiler" ] || fail "clang is missing (Native AOT links with clang, or gcc): install clang, $container_hint"
 
-printf 'int main(void) { return 0; }\n' | "$compiler" -x c - -lz -o /dev/null >/dev/null 2>&1 ||
-  fail "zlib is missing ($compiler cannot link -lz): install zlib1g-dev (Debian, Ubuntu) or zlib-devel (Amazon Linux, Fedora), $container_hint"
-
 # binutils: the publish strips the bootstrap's symbols with objcopy (StripSymbols), and the Makefile reads its glibc
-# needs with readelf afterwards (scripts/check-bootstrap-glibc.sh).
+# needs with readelf afterwards (scripts/check-bootstrap-glibc.sh). Checked before the link probes, which fail without
+# binutils' linker too and would otherwise blame zlib.
 for tool in objcopy readelf; do
   command -v "$tool" >/dev/null 2>&1 ||
     fail "$tool is missing (binutils: the build strips the bootstrap with objcopy and checks its glibc needs with readelf): install binutils, $container_hint"
 done
+
+# A program without zlib first: a compiler that cannot link at all (no linker, no C library's development files) is
+# named as that, not as a missing zlib.
+probe='int main(void) { return 0; }\n'
+printf "$probe" | "$compiler" -x c - -o /dev/null >/dev/null 2>&1 ||
+  fail "$compiler cannot link a C program (the linker, from binutils, or the C library's development files, libc6-dev or glibc-devel, is missing): install them, $container_hint"
+printf "$probe" | "$compiler" -x c - -lz -o /dev/null >/dev/null 2>&1 ||
+  fail "zlib is missing ($compiler cannot link -lz): install zlib1g-dev (Debian, Ubuntu) or zlib-devel (Amazon Linux, Fedora), $container_hint"
+

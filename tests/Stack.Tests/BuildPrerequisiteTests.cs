@@ -45,10 +45,25 @@ public sealed class BuildPrerequisiteTests : IDisposable
     {
         _tools.Add("uname", StandInTools.Uname("Linux", "x86_64"));
         _tools.Add("dotnet", StandInTools.RecordingDotnet());
+        _tools.Add("objcopy", "exit 0");
+        _tools.Add("readelf", "exit 0");
         // A compiler that links everything except -lz, as on a host without zlib's development files.
         _tools.Add("clang", """for a in "$@"; do [ "$a" = -lz ] && { echo "ld: cannot find -lz" >&2; exit 1; }; done; exit 0""");
 
         AssertRefused(Make("ARCHITECTURE=x86_64"), "zlib is missing");
+    }
+
+    [Fact]
+    public void Refuses_a_compiler_that_cannot_link_at_all_naming_the_linker_not_zlib()
+    {
+        _tools.Add("uname", StandInTools.Uname("Linux", "x86_64"));
+        _tools.Add("dotnet", StandInTools.RecordingDotnet());
+        _tools.Add("objcopy", "exit 0");
+        _tools.Add("readelf", "exit 0");
+        // clang without a linker (or the C library's development files) links nothing, zlib or not.
+        _tools.Add("clang", """echo 'clang: error: unable to execute command: Executable "ld" does not exist!' >&2; exit 1""");
+
+        AssertRefused(Make("ARCHITECTURE=x86_64"), "clang cannot link a C program");
     }
 
     [Fact]

@@ -101,8 +101,11 @@ public sealed class LambdaBootstrap
             {
                 await InvokeOnceAsync(invocation, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopped (Ctrl+C under a local host; Lambda itself never asks): whatever the invocation threw on its
+                // way out ends the loop quietly. Let out, it would reach the runtime's unhandled-exception printer,
+                // which writes its message unredacted; the handler has logged it already, redacted.
                 break;
             }
         }

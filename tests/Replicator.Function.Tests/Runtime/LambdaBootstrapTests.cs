@@ -367,4 +367,34 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         await _stop.CancelAsync();
         Assert.Equal(0, await loop.WaitAsync(Wait));
     }
+
+    /// <summary>
+    /// Stopped while a handler fails with its own exception (not a cancellation): the loop ends with 0, and the exception,
+    /// whose message may hold what the redactor would have masked, does not escape to the runtime's unhandled-exception
+    /// printer.
+    /// </summary>
+    [Fact]
+    public async Task Stopping_the_loop_while_the_handler_fails_returns_zero_and_lets_nothing_escape()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loop = Run(async (_, _) =>
+        {
+            entered.SetResult();
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            throw new InvalidOperationException("failed on the way out: X-Amz-Security-Token=secret");
+        });
+        var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        await entered.Task.WaitAsync(Wait);
+        await _stop.CancelAsync();
+
+        Assert.Equal(0, await loop.WaitAsync(Wait));
+        Assert.False(invocation.IsCompleted);
+    }
 }
