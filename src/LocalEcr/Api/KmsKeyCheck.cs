@@ -48,6 +48,8 @@ internal static partial class KmsKeyCheck
     [GeneratedRegex(@"^alias/[a-zA-Z0-9/_-]{1,250}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AliasPattern();
 
-    [GeneratedRegex(@"^arn:(?<partition>[a-z-]+):kms:(?<region>[a-z0-9-]+):\d{12}:(key/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[a-zA-Z0-9/_-]{1,250})\z", RegexOptions.CultureInvariant)]
+    // The account is twelve ASCII digits, as the model's RegistryId pattern [0-9]{12}: never \d, which in .NET also
+    // matches other Unicode decimal digits (Arabic-Indic, fullwidth, ...).
+    [GeneratedRegex(@"^arn:(?<partition>[a-z-]+):kms:(?<region>[a-z0-9-]+):[0-9]{12}:(key/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[a-zA-Z0-9/_-]{1,250})\z", RegexOptions.CultureInvariant)]
     private static partial Regex ArnPattern();
 }

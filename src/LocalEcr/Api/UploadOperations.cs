@@ -180,17 +180,24 @@ internal static class UploadOperations
     private static EcrException NotFound(EcrCall call, string name, string uploadId) =>
         new("UploadNotFoundException", $"Upload with id '{uploadId}' is not found in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
 
+    // lastValidByteReceived is the model's PartSize (min 0) and optional: before any byte is received there is no last
+    // valid byte, so the member is left out rather than written as -1.
     private static EcrException InvalidPart(EcrCall call, UploadSession session, string name)
     {
-        var lastValid = session.Length - 1;
+        var received = session.Length;
+        var lastValid = received - 1;
         return new EcrException("InvalidLayerPartException",
-            $"The part must start at byte {session.Length}, end at its last byte inclusive, and hold 1..{MaxPartSize} bytes; last valid byte received: {lastValid}",
+            $"The part must start at byte {received}, end at its last byte inclusive, and hold 1..{MaxPartSize} bytes; "
+                + (received > 0 ? $"last valid byte received: {lastValid}" : "no byte received yet"),
             members: w =>
             {
                 w.WriteString("registryId", call.RegistryId);
                 w.WriteString("repositoryName", name);
                 w.WriteString("uploadId", session.UploadId);
-                w.WriteNumber("lastValidByteReceived", lastValid);
+                if (received > 0)
+                {
+                    w.WriteNumber("lastValidByteReceived", lastValid);
+                }
             });
     }
 }

@@ -96,7 +96,7 @@ internal static class ManifestParser
         {
             MediaType = mediaType,
             Children = children,
-            ArtifactType = WithoutParameters(Text(root, "artifactType"), "artifactType"),
+            ArtifactType = ArtifactType(root),
             SubjectDigest = Subject(root),
             Annotations = Annotations(root),
         };
@@ -138,7 +138,7 @@ internal static class ManifestParser
             Blobs = blobs,
             ForeignLayers = foreign,
             ConfigMediaType = configMediaType,
-            ArtifactType = WithoutParameters(Text(root, "artifactType"), "artifactType") ?? configMediaType,
+            ArtifactType = ArtifactType(root) ?? configMediaType,
             SubjectDigest = Subject(root),
             Annotations = Annotations(root),
             DeclaredSize = size,
@@ -155,27 +155,48 @@ internal static class ManifestParser
         return [.. array.EnumerateArray().Select(e => Descriptor(e, member, digestMember))];
     }
 
-    private static (string Digest, long Size, string? MediaType) Descriptor(JsonElement element, string member, string digestMember)
+    private static (string Digest, long Size, string? MediaType) Descriptor(JsonElement element, string member, string digestMember, string? what = null)
     {
         var digest = element.ValueKind == JsonValueKind.Object ? Text(element, digestMember) : null;
         if (!Digests.IsWellFormed(digest))
         {
-            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{member} entries need a valid {digestMember}'");
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries"} need a valid {digestMember}'");
         }
 
         var size = element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0;
         return (digest!, size, WithoutParameters(Text(element, "mediaType"), member));
     }
 
+    // The subject is a descriptor like config, layers and manifests (OCI image spec, manifest.md: "This OPTIONAL
+    // property specifies a descriptor of another manifest"), so it passes the same check: an object whose digest
+    // satisfies the model's LayerDigest pattern and whose mediaType has no parameters. A subject of another JSON type
+    // (a string, an array, null) is refused, not ignored.
     private static string? Subject(JsonElement root)
     {
-        if (!root.TryGetProperty("subject", out var subject) || subject.ValueKind != JsonValueKind.Object)
+        if (!root.TryGetProperty("subject", out var subject))
         {
             return null;
         }
 
-        WithoutParameters(Text(subject, "mediaType"), "subject");
-        return Text(subject, "digest");
+        if (subject.ValueKind != JsonValueKind.Object)
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'subject must be a descriptor object'");
+        }
+
+        return Descriptor(subject, "subject", "digest", "subject").Digest;
+    }
+
+    // The model's ArtifactType, the shape ECR answers artifactType in (ImageReferrer), is 1..255 characters.
+    private static string? ArtifactType(JsonElement root)
+    {
+        var artifactType = Text(root, "artifactType");
+        if (artifactType is { Length: 0 or > 255 })
+        {
+            throw EcrException.InvalidParameter(
+                $"Invalid parameter at 'imageManifest' failed to satisfy constraint: 'artifactType must be 1 to 255 characters long, not {artifactType.Length}'");
+        }
+
+        return WithoutParameters(artifactType, "artifactType");
     }
 
     // ECR refuses a media type with parameters (a ';', as in the Sigstore bundle's

@@ -5,16 +5,23 @@ namespace LocalEcr.Tests.Api;
 
 public sealed class EdgeCaseTests
 {
-    [Fact]
-    public async Task A_first_part_not_at_byte_0_reports_minus_1_as_last_valid_byte()
+    /// <summary>
+    /// InvalidLayerPartException.lastValidByteReceived is the model's PartSize (min 0) and optional: before any byte
+    /// there is no last valid byte, so the member is left out rather than written as -1.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(10, 10)]
+    public async Task A_first_part_not_at_byte_0_is_InvalidLayerPart_without_lastValidByteReceived(int offset, int length)
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
         await TestImages.CreateRepositoryAsync(client, "app");
         var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
-        var error = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, new byte[20], 10, 10));
+        var error = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, new byte[20], offset, length));
         error.AssertError("InvalidLayerPartException");
-        Assert.Equal(-1, error.Json["lastValidByteReceived"]!.GetValue<long>());
+        Assert.False(error.Json.AsObject().ContainsKey("lastValidByteReceived"));
+        Assert.Equal(uploadId, error.Json["uploadId"]!.GetValue<string>());
     }
 
     [Fact]

@@ -352,6 +352,74 @@ public sealed class PutImageTests
         Assert.Null(SubjectOf(subject));
     }
 
+    private static async Task<(LocalEcrServer, EcrTestClient, string Subject, string SubjectManifest, string Empty)> StartWithSubjectAsync()
+    {
+        var (server, client) = await StartAsync();
+        var (subject, subjectManifest) = await TestImages.PushImageAsync(client, "app", "v1", 11);
+        var empty = await TestImages.UploadBlobAsync(client, "app", "{}"u8.ToArray());
+        return (server, client, subject, subjectManifest, empty);
+    }
+
+    private static string Referrer(string empty, string subjectJson, string artifactType = "application/spdx+json") =>
+        $"{{\"schemaVersion\":2,\"mediaType\":\"{TestImages.OciManifest}\",\"artifactType\":\"{artifactType}\",\"config\":{{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"{empty}\"}},\"layers\":[],\"subject\":{subjectJson}}}";
+
+    private static string SubjectDescriptor(string subject, string subjectManifest) =>
+        $"{{\"mediaType\":\"{TestImages.DockerManifest}\",\"size\":{System.Text.Encoding.UTF8.GetByteCount(subjectManifest)},\"digest\":\"{subject}\"}}";
+
+    /// <summary>
+    /// A referrer's subject is a descriptor like config, layers and manifests, so its digest must satisfy the model's
+    /// LayerDigest pattern; a subject that is no descriptor object at all is refused, not ignored.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":10,"digest":"not-a-digest"}""")]
+    [InlineData("""{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":10}""")]
+    [InlineData("""{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":10,"digest":7}""")]
+    [InlineData("\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    public async Task A_referrer_whose_subject_is_not_a_descriptor_with_a_valid_digest_is_InvalidParameter_and_not_kept(string subjectJson)
+    {
+        var (server, client, subject, subjectManifest, empty) = await StartWithSubjectAsync();
+        await using var _ = server;
+        using var __ = client;
+
+        var refused = await client.CallAsync("PutImage", Put(Referrer(empty, subjectJson), "sbom"));
+
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("subject", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "sbom")) }))
+            .AssertError("ImageNotFoundException");
+        (await client.CallAsync("PutImage", Put(Referrer(empty, SubjectDescriptor(subject, subjectManifest)), "sbom"))).EnsureOk();
+    }
+
+    /// <summary>The model's ArtifactType (ImageReferrer.artifactType) is 1..255 characters, in an image manifest and in an index.</summary>
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 256)]
+    [InlineData(true, 0)]
+    [InlineData(true, 256)]
+    public async Task An_artifactType_of_no_character_or_more_than_255_is_InvalidParameter_and_one_of_255_is_kept(bool index, int length)
+    {
+        var (server, client, subject, subjectManifest, empty) = await StartWithSubjectAsync();
+        await using var _ = server;
+        using var __ = client;
+        string Manifest(string artifactType) => index
+            ? $"{{\"schemaVersion\":2,\"mediaType\":\"{TestImages.OciIndex}\",\"artifactType\":\"{artifactType}\",\"manifests\":[{SubjectDescriptor(subject, subjectManifest)}],\"subject\":{SubjectDescriptor(subject, subjectManifest)}}}"
+            : Referrer(empty, SubjectDescriptor(subject, subjectManifest), artifactType);
+        string TypeOf(int count) => count == 0 ? string.Empty : "application/" + new string('x', count - "application/".Length);
+
+        var refused = await client.CallAsync("PutImage", Put(Manifest(TypeOf(length)), "artifact"));
+
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("artifactType", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "artifact")) }))
+            .AssertError("ImageNotFoundException");
+        var longest = TypeOf(255);
+        (await client.CallAsync("PutImage", Put(Manifest(longest), "artifact"))).EnsureOk();
+        var listed = (await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject } })).EnsureOk().Json;
+        Assert.Equal(longest, Assert.Single(listed["referrers"]!.AsArray())!["artifactType"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task PutImage_in_a_missing_repository_is_RepositoryNotFound()
     {

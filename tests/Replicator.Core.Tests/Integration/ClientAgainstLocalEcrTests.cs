@@ -71,6 +71,23 @@ public sealed class ClientAgainstLocalEcrTests : IAsyncLifetime
         Assert.Equal(digest, Digest.Compute(downloaded));
     }
 
+    /// <summary>
+    /// Before any byte LocalEcr leaves the optional lastValidByteReceived out (the model's PartSize has min 0): the
+    /// client reads no position, which PartUpload takes as "restart the layer".
+    /// </summary>
+    [Fact]
+    public async Task A_first_part_not_at_byte_0_surfaces_as_InvalidLayerPart_without_a_last_valid_byte()
+    {
+        await CreateAsync("first");
+        var upload = await _client.InitiateLayerUploadAsync(new() { RepositoryName = "first" });
+
+        var refused = await Assert.ThrowsAsync<EcrException>(() => _client.UploadLayerPartAsync(new() { RepositoryName = "first", UploadId = upload.UploadId, PartFirstByte = 1, PartLastByte = 16, LayerPartBlob = new byte[16] }));
+
+        Assert.Equal(EcrErrorCodes.InvalidLayerPartException, refused.ErrorCode);
+        Assert.Null(refused.LastValidByteReceived);
+        Assert.False(refused.IsTransient);
+    }
+
     [Fact]
     public async Task Upload_rules_surface_as_typed_errors()
     {
