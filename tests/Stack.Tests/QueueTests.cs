@@ -30,6 +30,19 @@ public sealed class QueueTests
         Assert.Equal("perMessageGroupId", (string)queue["FifoThroughputLimit"]!);
     }
 
+    /// <summary>
+    /// The function fits a dead-lettered message (the replication queue's body, its reason and error type) within 1 MiB
+    /// (SqsDeadLetterQueue.MaxMessageBytes): both queues must take that much, not a smaller default of some partition or
+    /// of a queue made before SQS raised it.
+    /// </summary>
+    [Theory]
+    [InlineData("ReplicationQueue")]
+    [InlineData("DeadLetterQueue")]
+    public void The_replication_queue_and_its_dead_letter_queue_take_the_1_MiB_the_function_fits_a_dead_letter_within(string queue)
+    {
+        Assert.Equal(1_048_576, (int)Stack.Properties(queue)["MaximumMessageSize"]!);
+    }
+
     [Fact]
     public void Visibility_timeout_is_at_least_six_times_the_function_timeout()
     {
