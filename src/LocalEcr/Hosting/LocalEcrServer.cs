@@ -148,13 +148,20 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
             return;
         }
 
+        // Kestrel drains requests in flight for up to 30 s by default; one held by a fault (a delayed answer or a stalled
+        // download on a clock no one advances) would hold the dispose that long. After 2 s the rest are aborted.
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await _app.StopAsync(CancellationToken.None);
+            await _app.StopAsync(drain.Token);
         }
         catch (InvalidOperationException)
         {
             // Never started.
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain ran out; the held requests were aborted.
         }
 
         await _app.DisposeAsync();
