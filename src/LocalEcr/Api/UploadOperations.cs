@@ -103,9 +103,19 @@ internal static class UploadOperations
                 throw new EcrException("InvalidLayerException", $"Invalid layer digest: '{wrong}' does not match the calculated digest '{computed}'");
             }
 
+            if (call.Server.Options.BeforeLayerCommit is { } pause)
+            {
+                await pause();
+            }
+
             lock (call.State.Sync)
             {
                 var repository = call.FindRepository(name);
+
+                // Again under the lock: the upload may have ended since the check above (a forced DeleteRepository,
+                // ForgetUploads), and its repository may since have been created anew under the same name. Whoever
+                // ended it deletes its file (now, or when this call releases the gate).
+                EnsureOpen(call, session, name);
                 call.State.Uploads.Remove(uploadId);
                 session.Closed = true;
                 if (repository.Layers.ContainsKey(computed))

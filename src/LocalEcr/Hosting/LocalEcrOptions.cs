@@ -96,4 +96,10 @@ public sealed class LocalEcrOptions
     /// check what a client it cannot wrap (the CLI, run in-process) sent. Off by default: a layer part is megabytes.
     /// </summary>
     public bool RecordRequests { get; set; }
+
+    /// <summary>
+    /// For LocalEcr's own tests only, never set otherwise: awaited by CompleteLayerUpload after its checks and hash,
+    /// just before it takes the registry's lock to commit, so a test can run other calls in that window. Null: no pause.
+    /// </summary>
+    internal Func<Task>? BeforeLayerCommit { get; set; }
 }

@@ -258,6 +258,46 @@ public sealed class UploadTests
         (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "missing" })).AssertError("RepositoryNotFoundException");
     }
 
+    // CompleteLayerUpload checks that the upload is open, then hashes and checks the parts outside the registry's lock:
+    // a forced DeleteRepository (which ends the repository's uploads) and a CreateRepository of the same name in that
+    // window must not commit the old upload's layer into the new repository.
+    [Fact]
+    public async Task A_completion_whose_repository_is_deleted_and_recreated_meanwhile_is_UploadNotFound_and_commits_nothing()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new LocalEcrOptions
+        {
+            BeforeLayerCommit = async () =>
+            {
+                reached.TrySetResult();
+                await resume.Task;
+            },
+        };
+        await using var server = await LocalEcrServer.StartAsync(options);
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes(2000, 9);
+        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).EnsureOk();
+        var complete = client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        });
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        (await client.CallAsync("DeleteRepository", new JsonObject { ["repositoryName"] = "app", ["force"] = true })).EnsureOk();
+        await TestImages.CreateRepositoryAsync(client, "app");
+        resume.SetResult();
+
+        (await complete.WaitAsync(TimeSpan.FromSeconds(30))).AssertError("UploadNotFoundException");
+        var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject
+        {
+            ["repositoryName"] = "app", ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).EnsureOk().Json;
+        Assert.Empty(check["layers"]!.AsArray());
+    }
+
     [Fact]
     public async Task A_part_whose_bytes_disagree_with_its_range_is_refused()
     {
