@@ -129,7 +129,7 @@ internal static class RepositoryOperations
             foreach (var upload in call.State.Uploads.Values.Where(u => u.RepositoryName == name).ToList())
             {
                 call.State.Uploads.Remove(upload.UploadId);
-                upload.Closed = true;
+                upload.Close();
             }
 
             w.WritePropertyName("repository");

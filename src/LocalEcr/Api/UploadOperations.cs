@@ -66,7 +66,7 @@ internal static class UploadOperations
         }
         finally
         {
-            session.Gate.Release();
+            session.ReleaseGate();
         }
     }
 
@@ -136,7 +136,7 @@ internal static class UploadOperations
         }
         finally
         {
-            session.Gate.Release();
+            session.ReleaseGate();
         }
     }
 

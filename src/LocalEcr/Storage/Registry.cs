@@ -10,7 +10,7 @@ internal sealed class Registry : IDisposable
     public RegistryState For(string accountId, string region) =>
         _states.GetOrAdd((accountId, region), static key => new RegistryState(key.Account, key.Region));
 
-    /// <summary>Drops every upload session (a fault: later parts get UploadNotFoundException).</summary>
+    /// <summary>Drops every upload session and its temporary file (a fault: later parts get UploadNotFoundException).</summary>
     public void ForgetUploads()
     {
         foreach (var state in _states.Values)
@@ -19,7 +19,7 @@ internal sealed class Registry : IDisposable
             {
                 foreach (var session in state.Uploads.Values)
                 {
-                    session.Closed = true;
+                    session.Close();
                 }
 
                 state.Uploads.Clear();
@@ -42,6 +42,12 @@ internal sealed class Registry : IDisposable
         {
             lock (state.Sync)
             {
+                // Their temporary files are of no use once the server is gone, even in a data directory it keeps.
+                foreach (var session in state.Uploads.Values)
+                {
+                    session.Close();
+                }
+
                 state.Uploads.Clear();
             }
         }

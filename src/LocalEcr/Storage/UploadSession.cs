@@ -9,6 +9,8 @@ namespace LocalEcr.Storage;
 internal sealed class UploadSession : IDisposable
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private volatile bool _closed;
+    private int _disposed;
 
     public required string UploadId { get; init; }
 
@@ -16,14 +18,22 @@ internal sealed class UploadSession : IDisposable
 
     public required string TempPath { get; init; }
 
-    /// <summary>Serialises parts of this upload; parts of different uploads proceed in parallel.</summary>
+    /// <summary>
+    /// Serialises parts of this upload; parts of different uploads proceed in parallel. A request that waited on it
+    /// lets go through <see cref="ReleaseGate"/>, never <c>Gate.Release()</c>.
+    /// </summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     public long Length { get; private set; }
 
     public List<long> PartSizes { get; } = [];
 
-    public bool Closed { get; set; }
+    /// <summary>Set, under the registry's lock, when the upload leaves the registry's uploads: it takes no more parts.</summary>
+    public bool Closed
+    {
+        get => _closed;
+        set => _closed = value;
+    }
 
     public async Task AppendAsync(ReadOnlyMemory<byte> part, CancellationToken cancellationToken)
     {
@@ -39,11 +49,60 @@ internal sealed class UploadSession : IDisposable
 
     public string CurrentDigest() => "sha256:" + Convert.ToHexStringLower(_hash.GetCurrentHash());
 
+    /// <summary>
+    /// Ends the upload for a caller that removed it from the registry's uploads (under the registry's lock) without
+    /// holding <see cref="Gate"/>: ForgetUploads, a forced DeleteRepository, the server's disposal. A request that
+    /// holds the gate may be writing a part into the file and hashing it, so the file and hash go now only if none
+    /// does; otherwise that request disposes them when it lets go (<see cref="ReleaseGate"/>). Requests that take the
+    /// gate after this see <see cref="Closed"/> and answer UploadNotFoundException.
+    /// </summary>
+    public void Close()
+    {
+        Closed = true;
+
+        // Pairs with the barrier in ReleaseGate: either this sees the gate free, or the releasing request sees Closed.
+        Interlocked.MemoryBarrier();
+        DisposeIfIdle();
+    }
+
+    /// <summary>Lets go of <see cref="Gate"/>; the last holder of a session closed meanwhile disposes it.</summary>
+    public void ReleaseGate()
+    {
+        Gate.Release();
+        Interlocked.MemoryBarrier();
+        if (Closed)
+        {
+            DisposeIfIdle();
+        }
+    }
+
+    /// <summary>Deletes the temporary file; for the holder of <see cref="Gate"/> or when no request can use it. Idempotent.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         // The gate is not disposed: a request may still hold or wait on it; it owns no wait handle.
         _hash.Dispose();
         TryDelete(TempPath);
+    }
+
+    private void DisposeIfIdle()
+    {
+        // A holder that took the gate meanwhile disposes the session when it releases it.
+        if (Gate.Wait(0))
+        {
+            try
+            {
+                Dispose();
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
     }
 
     private static void TryDelete(string path)

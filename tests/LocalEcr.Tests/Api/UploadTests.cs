@@ -298,6 +298,86 @@ public sealed class UploadTests
         Assert.Empty(check["layers"]!.AsArray());
     }
 
+    // An upload's parts live in a temporary file under DATA/uploads until it completes. One that ends otherwise
+    // (forgotten by the fault, its repository deleted, still open when the server stops) must not leave it behind.
+    [Fact]
+    public async Task Forgotten_deleted_and_still_open_uploads_leave_no_temp_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-uploads-").FullName;
+        var uploads = Path.Combine(dir, "uploads");
+        try
+        {
+            var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+            try
+            {
+                using var client = new EcrTestClient(server);
+                await TestImages.CreateRepositoryAsync(client, "app");
+                await TestImages.CreateRepositoryAsync(client, "other");
+                var data = TestImages.RandomBytes(1000, 10);
+                async Task<string> StartAsync(string repository)
+                {
+                    var id = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = repository })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+                    (await client.CallAsync("UploadLayerPart", TestImages.Part(repository, id, data, 0, data.Length))).EnsureOk();
+                    return id;
+                }
+
+                var forgotten = await StartAsync("app");
+                server.Faults.ForgetUploads();
+                Assert.Empty(Directory.GetFiles(uploads));
+                (await client.CallAsync("UploadLayerPart", TestImages.Part("app", forgotten, data, 0, data.Length))).AssertError("UploadNotFoundException");
+
+                await StartAsync("app");
+                (await client.CallAsync("DeleteRepository", new JsonObject { ["repositoryName"] = "app", ["force"] = true })).EnsureOk();
+                Assert.Empty(Directory.GetFiles(uploads));
+
+                await StartAsync("other");
+                Assert.Single(Directory.GetFiles(uploads));
+            }
+            finally
+            {
+                await server.DisposeAsync();
+            }
+
+            Assert.Empty(Directory.GetFiles(uploads));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // Ending an upload while one of its parts is being written (UploadLayerPart holds the session's gate while it
+    // appends and hashes) must neither pull the file from under the part nor dispose the hash it is updating: the
+    // file goes when the part lets go of the gate.
+    [Fact]
+    public async Task An_upload_ended_while_a_part_is_being_written_keeps_its_file_until_the_part_is_done()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-session-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "upload");
+            File.Create(path).Dispose();
+            var session = new LocalEcr.Storage.UploadSession { UploadId = "u", RepositoryName = "app", TempPath = path };
+            await session.Gate.WaitAsync();
+
+            session.Close();
+
+            Assert.True(session.Closed);
+            Assert.True(File.Exists(path));
+            await session.AppendAsync(new byte[] { 1, 2, 3 }, CancellationToken.None);
+            Assert.Equal(TestImages.Digest(new byte[] { 1, 2, 3 }), session.CurrentDigest());
+            Assert.Equal(3, new FileInfo(path).Length);
+
+            session.ReleaseGate();
+
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_part_whose_bytes_disagree_with_its_range_is_refused()
     {
