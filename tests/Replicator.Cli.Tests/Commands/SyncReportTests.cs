@@ -23,9 +23,21 @@ public sealed class SyncReportTests
         h.Server.Faults.DelayResponses("PutImage", TimeSpan.Zero, 1, CliHarness.West);
         h.Server.Faults.DelayResponses("PutImage", TimeSpan.FromHours(1), 1, CliHarness.West);
         using var ctrlC = new CancellationTokenSource();
+        var ccListed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var output = new WatchedOutput(h.Server, text =>
+        {
+            var listed = text.Contains("selected in cc ", StringComparison.Ordinal);
+            if (listed)
+            {
+                ccListed.TrySetResult();
+            }
 
-        var running = h.RunCancellableAsync(h.Environment(), TimeProvider.System, terminal, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
+            return listed;
+        });
+
+        var running = h.RunIntoCancellableAsync(output, h.Environment(), TimeProvider.System, terminal, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
         await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await ccListed.Task.WaitAsync(TimeSpan.FromMinutes(1));
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 

@@ -91,6 +91,10 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task<CliRun> RunIntoCancellableAsync(StringWriter output, CancellationToken cancellationToken, params string[] args) =>
         RunWithAsync(Environment(), null, terminal: false, TimeProvider.System, args, cancellationToken, output);
 
+    /// <summary>A cancellable run (on a terminal when <paramref name="terminal"/>) whose stdout is the test's own writer.</summary>
+    public Task<CliRun> RunIntoCancellableAsync(StringWriter output, IEnvironmentVariables environment, TimeProvider time, bool terminal, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(environment, null, terminal, time, args, cancellationToken, output);
+
     private async Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, bool terminal, TimeProvider time, string[] args, CancellationToken cancellationToken = default, StringWriter? output = null)
     {
         using var ownOutput = output is null ? new StringWriter() : null;

@@ -598,7 +598,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var store = new MemoryCursorStore { Value = cursor };
         var sender = new RecordingSender();
 
-        var report = await new Reconciler(scanner, sender, TimeProvider.System, store).RunAsync(Run("listing-cut"), invocation.Token);
+        var report = await new Reconciler(scanner, sender, new FakeTimeProvider(Now), store).RunAsync(Run("listing-cut"), invocation.Token);
 
         Assert.False(report.Completed);
         Assert.Equal(0, report.Repositories);
