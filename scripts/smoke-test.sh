@@ -64,7 +64,8 @@ fi
 if [ -n "${SMOKE_STACK_DESCRIPTION:-}" ]; then
   description="$(cat "$SMOKE_STACK_DESCRIPTION")"
 else
-  description="$(aws cloudformation describe-stacks --stack-name "$stack" --output json)" ||
+  # --region from AWS_REGION: AWS CLI v1 reads only AWS_DEFAULT_REGION, and the ecr calls below pass the region too.
+  description="$(aws cloudformation describe-stacks --stack-name "$stack" ${AWS_REGION:+--region "$AWS_REGION"} --output json)" ||
     fail "cannot describe stack $stack (deployed in ${AWS_REGION:-the default region}?)"
 fi
 

@@ -46,8 +46,12 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
         }
         catch (JsonException ex)
         {
-            // Not an SQS event at all: an invocation error makes Lambda keep the whole batch.
-            throw new InvalidDataException($"The invocation payload is not an SQS event: {ex.Message}", ex);
+            // Not an SQS event at all: an invocation error makes Lambda keep the whole batch. Where, not ex.Message: the
+            // published function trims .NET's message texts (UseSystemResourceKeys), leaving a resource key.
+            var where = ex.Path is { Length: > 0 } path ? $"at {path}" : "at its start";
+            var line = ex.LineNumber is { } number ? $", line {number + 1}" : string.Empty;
+            throw new InvalidDataException(
+                $"The invocation payload is not an SQS event: malformed JSON or a value of the wrong type {where}{line} (an SQS record's attribute values are all strings)", ex);
         }
 
         if (batch is null)
@@ -59,7 +63,8 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
         // without -e): an error that says so, not an ArgumentNullException from deep in the batch.
         if (batch.Records is null)
         {
-            throw new InvalidDataException("The invocation payload is not an SQS event: it has no Records");
+            throw new InvalidDataException(
+                "The invocation payload is not an SQS event: it has no Records (the function takes SQS batches; an ECR Image Action event is the body of an SQS record, as in events/push.json)");
         }
 
         var response = await processor.ProcessAsync(batch, invocation.LambdaContext, cancellationToken);

@@ -239,6 +239,22 @@ public sealed class FunctionHostTests : IAsyncLifetime
     /// processed as one without a group (its body dead-lettered as malformed), not a NullReferenceException that fails
     /// the batch.
     /// </summary>
+    /// <summary>
+    /// A hand-edited event whose attribute is a number (SQS sends every attribute value as a string): the error names
+    /// where, not .NET's message, which the published function trims to a resource key.
+    /// </summary>
+    [Fact]
+    public async Task A_value_of_the_wrong_json_type_is_an_invocation_error_naming_its_path()
+    {
+        _ = Start(Environment());
+
+        var wrong = await _api.InvokeAsync("{\"Records\":[{\"messageId\":\"m1\",\n\"attributes\":{\"ApproximateReceiveCount\":1}}]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, wrong.Status);
+        Assert.Contains("wrong type at $.Records[0].attributes.ApproximateReceiveCount, line 2", wrong.Body, StringComparison.Ordinal);
+        Assert.Contains("attribute values are all strings", wrong.Body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_payload_without_records_says_so_and_a_record_without_attributes_is_processed()
     {
@@ -250,6 +266,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(LocalInvocationStatus.InvocationError, empty.Status);
         Assert.Equal(nameof(InvalidDataException), empty.ErrorType);
         Assert.Contains("not an SQS event: it has no Records", empty.Body, StringComparison.Ordinal);
+        Assert.Contains("events/push.json", empty.Body, StringComparison.Ordinal);
         Assert.True(bare.Status == LocalInvocationStatus.Response, bare.Body);
         Assert.Empty(Failures(bare));
         var dead = Assert.Single(_deadLetter.Sent);

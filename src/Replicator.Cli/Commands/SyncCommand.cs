@@ -99,13 +99,13 @@ public static class SyncCommand
             queue.AbsoluteUri);
         if (sender is not null && !all)
         {
-            return await Enqueuer.EnqueueDriftAsync(sender, console, services, criteria, context.Time, cancellationToken);
+            return await NamingTheQueue(queue!, () => Enqueuer.EnqueueDriftAsync(sender, console, services, criteria, context.Time, cancellationToken));
         }
 
         var repositories = ImageInventory.SelectSourceAsync(services.Clients.GetClient(criteria.SourceRegion), criteria, applySince: true, cancellationToken);
         if (sender is not null)
         {
-            return await Enqueuer.EnqueueAllAsync(sender, console, criteria, repositories, context.Time.GetUtcNow(), cancellationToken);
+            return await NamingTheQueue(queue!, () => Enqueuer.EnqueueAllAsync(sender, console, criteria, repositories, context.Time.GetUtcNow(), cancellationToken));
         }
 
         if (dryRun)
@@ -164,6 +164,24 @@ public static class SyncCommand
 
     // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which
     // only a FIFO queue keeps in order (and SendMessage with a MessageGroupId fails on a standard queue).
+    /// <summary>
+    /// A queue SQS does not know (a mistyped or another stack's URL) is named with the URL given and where the right
+    /// one comes from: SQS's own message names neither. The code is the JSON protocol's (<c>QueueDoesNotExist</c>) or
+    /// the query protocol's (<c>AWS.SimpleQueueService.NonExistentQueue</c>), which SQS's query-compatible mode and
+    /// older endpoints send.
+    /// </summary>
+    private static async Task<int> NamingTheQueue(Uri queue, Func<Task<int>> enqueue)
+    {
+        try
+        {
+            return await enqueue();
+        }
+        catch (Amazon.SQS.AmazonSQSException ex) when (ex.ErrorCode is "QueueDoesNotExist" or "AWS.SimpleQueueService.NonExistentQueue")
+        {
+            throw new UsageException($"--enqueue {queue.AbsoluteUri}: {ex.ErrorCode}: {ex.Message} Give the stack's queue: its ReplicationQueueUrl output (aws cloudformation describe-stacks)");
+        }
+    }
+
     private static Uri ParseQueueUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)

@@ -14,7 +14,13 @@ public static class ErrorText
 
     private const string ReasonPrefix = "Exception ";
 
-    public static string OneLine(string message)
+    private const string WebIdentityTokenFileVariable = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
+    /// <param name="environment">
+    /// The process's environment as the AWS SDK read it (its credential chain reads the process's variables):
+    /// <see cref="Environment.GetEnvironmentVariable(string)"/> unless given.
+    /// </param>
+    public static string OneLine(string message, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -25,7 +31,7 @@ public static class ErrorText
         // hide it.
         if (message.StartsWith(CredentialChainFailure + ".", StringComparison.Ordinal))
         {
-            var reasons = CredentialReasons(lines);
+            var reasons = CredentialReasons(lines, environment ?? Environment.GetEnvironmentVariable);
             return reasons.Count == 0 ? NoCredentials : $"{NoCredentials} (the AWS SDK's credential providers: {string.Join("; ", reasons)})";
         }
 
@@ -38,8 +44,13 @@ public static class ErrorText
     /// (DefaultAWSCredentialsIdentityResolver, github.com/aws/aws-sdk-net);
     /// the messages name settings and files, never a key.
     /// </summary>
-    private static List<string> CredentialReasons(IEnumerable<string> lines)
+    /// <remarks>
+    /// The web identity provider fails with "The webIdentityTokenFile must be an absolute path" even when
+    /// AWS_WEB_IDENTITY_TOKEN_FILE is not set: a reason about a setting the user never made is left out.
+    /// </remarks>
+    private static List<string> CredentialReasons(IEnumerable<string> lines, Func<string, string?> environment)
     {
+        var webIdentitySet = !string.IsNullOrEmpty(environment(WebIdentityTokenFileVariable));
         var reasons = new List<string>();
         foreach (var line in lines)
         {
@@ -50,6 +61,11 @@ public static class ErrorText
             }
 
             var reason = line[(colon + 2)..].Trim();
+            if (!webIdentitySet && reason.Contains("webIdentityTokenFile", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (reason.Length > 0)
             {
                 // Cut between words, as every quoted message: the console redacts after the cut.

@@ -568,11 +568,14 @@ public sealed class EnqueueTests
         sqs.FailCode = "QueueDoesNotExist";
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
-        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri);
+        var queue = new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri;
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue);
 
         // The first full batch fails: the sync stops there, never sends more than ten at once, and blames no repository.
+        // The error names the URL given and where the stack's own comes from.
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("QueueDoesNotExist: refused");
+        run.AssertOneLineError($"--enqueue {queue}: QueueDoesNotExist: refused");
+        run.AssertOneLineError("ReplicationQueueUrl output");
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 

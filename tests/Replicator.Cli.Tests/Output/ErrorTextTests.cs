@@ -27,6 +27,30 @@ public sealed class ErrorTextTests
         Assert.DoesNotContain('\r', line);
     }
 
+    /// <summary>
+    /// AWSSDK.Core's web identity provider fails with a path complaint even when AWS_WEB_IDENTITY_TOKEN_FILE is not set:
+    /// that reason names a setting the user never made, so it is left out then, and kept when the variable is set.
+    /// </summary>
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("token", true)]
+    public void The_web_identity_reason_is_kept_only_when_its_variable_is_set(string? tokenFile, bool kept)
+    {
+        const string WebIdentity = "The webIdentityTokenFile must be an absolute path. (Parameter 'webIdentityTokenFile')";
+        var sdk = string.Join(
+            Environment.NewLine,
+            "Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:",
+            string.Empty,
+            "Exception 1 of 2: " + WebIdentity,
+            "Exception 2 of 2: Unable to find the \"default\" profile.");
+
+        var line = ErrorText.OneLine(sdk, name => name == "AWS_WEB_IDENTITY_TOKEN_FILE" ? tokenFile : null);
+
+        Assert.Equal(kept, line.Contains(WebIdentity, StringComparison.Ordinal));
+        Assert.Contains("Unable to find the \"default\" profile.", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_credential_chain_failure_without_reasons_is_the_advice_alone_and_a_long_reason_is_cut()
     {

@@ -98,6 +98,35 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The stack described by the AWS CLI itself, as on a real account, with AWS_REGION set: an AWS CLI v1 (Debian's
+    /// awscli) reads only AWS_DEFAULT_REGION, so describe-stacks must be given --region, as the ecr calls are. The
+    /// stand-in answers describe-stacks only when given the region, as v1 would fail without it.
+    /// </summary>
+    [Fact]
+    public async Task Describes_the_stack_in_AWS_REGION_with_an_aws_cli_that_reads_only_AWS_DEFAULT_REGION()
+    {
+        var description = Path.Combine(_work, "stack.json");
+        var bin = await WriteStandInAsync("aws", (real, calls) => $$"""
+            #!/bin/sh
+            echo "$*" >> "{{calls}}"
+            if [ "$1" = cloudformation ]; then
+              case " $* " in
+                *" --region {{CliHarness.Source}} "*) exec cat "{{description}}" ;;
+                *) echo "You must specify a region. You can also configure your region by running \"aws configure\"." >&2; exit 255 ;;
+              esac
+            fi
+            exec "{{real}}" "$@"
+            """);
+
+        var run = await SmokeTest(selected: "scratch/*", path: bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"), describedByAws: true);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
+        var calls = await File.ReadAllLinesAsync(Path.Combine(bin, "aws-calls"));
+        Assert.Contains(calls, call => call.StartsWith("cloudformation describe-stacks", StringComparison.Ordinal) && call.Contains("--region " + CliHarness.Source, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Writes an executable <paramref name="name"/> into a fresh directory to put first on PATH: the script that
     /// <paramref name="script"/> gives for the real program's path and the file each call is to be recorded in.
     /// </summary>
@@ -230,7 +259,8 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository)
+    /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -263,6 +293,12 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         if (path is not null)
         {
             environment["PATH"] = path;
+        }
+
+        if (describedByAws)
+        {
+            environment.Remove("SMOKE_STACK_DESCRIPTION");
+            environment["AWS_REGION"] = CliHarness.Source;
         }
 
         if (tag is not null)
