@@ -33,7 +33,9 @@ internal static class ImageReadOperations
                 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/restore-image.html).
                 if (!found.Image.IsActive)
                 {
-                    failures.Add((found.Digest, found.Tag, "ImageNotFound", "Requested image not found"));
+                    failures.Add(call.Server.Options.ArchivedImagesInaccessible
+                        ? (found.Digest, found.Tag, "ImageInaccessible", "The requested image is archived and cannot be pulled until it is restored")
+                        : (found.Digest, found.Tag, "ImageNotFound", "Requested image not found"));
                     continue;
                 }
 

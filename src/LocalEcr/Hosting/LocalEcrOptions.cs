@@ -81,6 +81,14 @@ public sealed class LocalEcrOptions
     public bool TaglessPushLeavesArchived { get; set; }
 
     /// <summary>
+    /// The other reading of a known unknown (docs/fidelity.md, "BatchGetImage of an archived image"): a pull of an
+    /// archived image gets a 404 (archive-image.html), but which BatchGetImage failure code ECR gives it is not
+    /// documented. False (the default) answers <c>ImageNotFound</c>; true answers <c>ImageInaccessible</c>, for the
+    /// image asked by digest and by a tag that names it alike. A client must end the same way under both.
+    /// </summary>
+    public bool ArchivedImagesInaccessible { get; set; }
+
+    /// <summary>
     /// The other reading of a known unknown (docs/fidelity.md, "<c>subjectManifestDigest</c> for every referrer"): the API
     /// reference documents the field on DescribeImages' <c>ImageDetail</c>, but not that ECR fills it for every
     /// referrer. False (the default) names each referrer's subject there; true names none, as an ECR that left it out

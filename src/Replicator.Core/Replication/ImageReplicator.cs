@@ -253,8 +253,20 @@ public sealed class ImageReplicator : IImageReplicator
         string? status = null;
         try
         {
-            gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
-            if (gone)
+            try
+            {
+                gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
+            }
+            catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
+            {
+                // Not served, and not "not found": archived or being restored (should BatchGetImage answer an archived
+                // image so), decided as the load decides it; an image still ACTIVE keeps the layer's refusal, never
+                // read as deleted.
+                status = await _loader.UnservedStatusAsync(client, source with { Digest = digest }, cancellationToken);
+                gone = status is ImageStatus.Archived or ImageStatus.Activating;
+            }
+
+            if (gone && status is null)
             {
                 status = await _loader.UnservedStatusAsync(client, source with { Digest = digest }, cancellationToken);
             }

@@ -288,6 +288,17 @@ internal sealed class SourceImageLoader
     public async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>
         (await GetImagesAsync(source, reference, [new ImageIdentifier { ImageDigest = digest }], cancellationToken))?.Any(i => i.ImageId?.ImageDigest == digest) == true;
 
+    /// <summary>
+    /// The lookup of the event's tag (asked beside its digest, <see cref="FetchRootAsync"/>) refused as inaccessible for
+    /// another image than the event's: the tag has moved on to an image that is archived. For this event that answers
+    /// what "not found" would, that the tag does not name its digest; the digest's own answer decides the rest.
+    /// </summary>
+    private static bool IsTagMovedToAnUnservedImage(ImageFailure failure, ImageReference reference) =>
+        failure.FailureCode == ImageFailureCode.ImageInaccessible
+        && reference is { Digest: not null, Tag: not null }
+        && failure.ImageId?.ImageTag == reference.Tag
+        && failure.ImageId.ImageDigest != reference.Digest;
+
     /// <summary>BatchGetImage; null when the repository is gone. Missing images are simply absent from the list.</summary>
     private async Task<List<Image>?> GetImagesAsync(IEcrClient source, ImageReference reference, List<ImageIdentifier> ids, CancellationToken cancellationToken)
     {
@@ -302,8 +313,9 @@ internal sealed class SourceImageLoader
         {
             var response = await source.BatchGetImageAsync(request, cancellationToken);
 
-            // Only "not found" means stale; any other refusal (KmsError, Upstream..., ImageInaccessible) must surface.
-            if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null)) is { } failure)
+            // Only "not found" means stale; any other refusal (KmsError, Upstream..., ImageInaccessible) must surface,
+            // but for the tag of a late event that has moved on to an image the source cannot serve (archived).
+            if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null) && !IsTagMovedToAnUnservedImage(f, reference)) is { } failure)
             {
                 throw new ReplicationException(
                     failure.FailureCode!,

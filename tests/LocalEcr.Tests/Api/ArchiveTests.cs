@@ -82,6 +82,31 @@ public sealed class ArchiveTests
     }
 
     /// <summary>
+    /// BatchGetImage of an archived image, by digest and by its tag: a failure of either code ECR may give it (a known
+    /// unknown, <see cref="LocalEcrOptions.ArchivedImagesInaccessible"/>), never the manifest.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "ImageNotFound")]
+    [InlineData(true, "ImageInaccessible")]
+    public async Task BatchGetImage_of_an_archived_image_fails_with_the_code_of_the_reading(bool inaccessible, string code)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { ArchivedImagesInaccessible = inaccessible });
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 26);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = digest }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+
+        var got = (await client.CallAsync("BatchGetImage", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageIds"] = new JsonArray(new JsonObject { ["imageDigest"] = digest }, new JsonObject { ["imageTag"] = "v1" }),
+        })).EnsureOk().Json;
+
+        Assert.Empty(got["images"]!.AsArray());
+        Assert.Equal([code, code], got["failures"]!.AsArray().Select(f => f!["failureCode"]!.GetValue<string>()));
+    }
+
+    /// <summary>
     /// A push without a tag of an archived image's digest: restored, as the documented re-push, or (the other reading of
     /// a known unknown, <see cref="LocalEcrOptions.TaglessPushLeavesArchived"/>) refused as already there and left archived.
     /// </summary>
