@@ -162,8 +162,6 @@ public static class SyncCommand
         }
     }
 
-    // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which
-    // only a FIFO queue keeps in order (and SendMessage with a MessageGroupId fails on a standard queue).
     /// <summary>
     /// A queue SQS does not know (a mistyped or another stack's URL) is named with the URL given and where the right
     /// one comes from: SQS's own message names neither. The code is the JSON protocol's (<c>QueueDoesNotExist</c>) or
@@ -178,10 +176,12 @@ public static class SyncCommand
         }
         catch (Amazon.SQS.AmazonSQSException ex) when (ex.ErrorCode is "QueueDoesNotExist" or "AWS.SimpleQueueService.NonExistentQueue")
         {
-            throw new UsageException($"--enqueue {queue.AbsoluteUri}: {ex.ErrorCode}: {ex.Message} Give the stack's queue: its ReplicationQueueUrl output (aws cloudformation describe-stacks)");
+            throw new UsageException($"--enqueue {queue.AbsoluteUri}: {ex.ErrorCode}: {ex.Message.TrimEnd('.')}; give the stack's queue, its ReplicationQueueUrl output (aws cloudformation describe-stacks)");
         }
     }
 
+    // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which
+    // only a FIFO queue keeps in order (and SendMessage with a MessageGroupId fails on a standard queue).
     private static Uri ParseQueueUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
