@@ -160,7 +160,7 @@ internal static class ManifestParser
         var digest = element.ValueKind == JsonValueKind.Object ? Text(element, digestMember) : null;
         if (!Digests.IsWellFormed(digest))
         {
-            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries"} need a valid {digestMember}'");
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries need"} a valid {digestMember}'");
         }
 
         var size = element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0;
@@ -183,7 +183,7 @@ internal static class ManifestParser
             throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'subject must be a descriptor object'");
         }
 
-        return Descriptor(subject, "subject", "digest", "subject").Digest;
+        return Descriptor(subject, "subject", "digest", "subject needs").Digest;
     }
 
     // The model's ArtifactType, the shape ECR answers artifactType in (ImageReferrer), is 1..255 characters.
