@@ -101,7 +101,7 @@ internal static class ImageReadOperations
                     var found = ImageLookup.Resolve(repository, id);
 
                     // Stricter than needed where ECR is not documented: the status filter applies to imageIds too.
-                    if (found.Image is null || (!call.Server.Options.DescribeImagesByIdIgnoresStatusFilter && !ImageStatuses.Matches(imageStatus, found.Image)))
+                    if (found.Image is null || (call.Server.Options.DescribeImagesByIdActiveOnly ? !found.Image.IsActive : !call.Server.Options.DescribeImagesByIdIgnoresStatusFilter && !ImageStatuses.Matches(imageStatus, found.Image)))
                     {
                         throw new EcrException("ImageNotFoundException",
                             $"The image with imageId {{imageDigest:'{found.Digest ?? "null"}', imageTag:'{found.Tag ?? "null"}'}} does not exist within the repository with name '{name}' in the registry with id '{call.RegistryId}'");

@@ -73,6 +73,13 @@ public sealed class LocalEcrOptions
     public bool DescribeImagesByIdIgnoresStatusFilter { get; set; }
 
     /// <summary>
+    /// The third reading of the same known unknown: ECR ignores <c>filter.imageStatus</c> for images asked for by id and
+    /// describes ACTIVE ones only there, as DescribeImages does without a filter, so an archived image asked by id is
+    /// ImageNotFoundException even with imageStatus ANY. A client must behave the same under it.
+    /// </summary>
+    public bool DescribeImagesByIdActiveOnly { get; set; }
+
+    /// <summary>
     /// The other reading of a known unknown (docs/fidelity.md, "A tagless push of an archived image"): re-pushing an
     /// image restores it (archive-image.html), but whether a PutImage without a tag of an archived image's digest does,
     /// or is answered ImageAlreadyExistsException and leaves it archived, is not documented. False (the default) restores

@@ -164,6 +164,28 @@ public sealed class ArchiveTests
         }
     }
 
+    /// <summary>
+    /// The third reading (<see cref="LocalEcrOptions.DescribeImagesByIdActiveOnly"/>): ids described ACTIVE only, so an
+    /// archived image asked for by id is not found even with imageStatus ANY; the listing with that filter still shows it.
+    /// </summary>
+    [Fact]
+    public async Task DescribeImages_by_id_under_the_active_only_reading_hides_an_archived_image_that_the_listing_shows()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DescribeImagesByIdActiveOnly = true });
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 27);
+        var id = new JsonObject { ["imageDigest"] = digest };
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = id.DeepClone(), ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+        var any = new JsonObject { ["imageStatus"] = "ANY" };
+
+        var byId = await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(id.DeepClone()), ["filter"] = any.DeepClone() });
+        var listed = (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["filter"] = any.DeepClone() })).EnsureOk().Json;
+
+        byId.AssertError("ImageNotFoundException");
+        Assert.Equal("ARCHIVED", Assert.Single(listed["imageDetails"]!.AsArray())!["imageStatus"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_push_of_an_archived_image_that_is_refused_leaves_it_archived()
     {

@@ -232,6 +232,43 @@ public sealed class ArchivedTests
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "thawing", "v1"));
     }
 
+    /// <summary>
+    /// The third reading of "DescribeImages imageIds and the status filter" (ECR ignores the filter for ids and describes
+    /// ACTIVE images only, LocalEcrOptions.DescribeImagesByIdActiveOnly). A source being restored must still be retried,
+    /// never skipped as a stale event (the restore emits no push event to bring it back).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_source_being_restored_is_retried_when_ecr_describes_ids_active_only(bool inaccessible)
+    {
+        await using var h = await StartAsync(configure: o => { o.ArchivedImagesInaccessible = inaccessible; o.DescribeImagesByIdActiveOnly = true; });
+        var image = new SampleImageBuilder(seed: 54).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "thawing", image, "v1");
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "thawing", image.Digest);
+        await EcrArchiver.RestoreAsync(h.Http, h.Server.BaseAddress, Source, "thawing", image.Digest);
+
+        var restoring = await h.Replicator().ReplicateAsync(Request("thawing", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(restoring.ShouldRetry, string.Join(" | ", restoring.Destinations.Select(d => $"{d.Outcome} {d.ErrorCode} transient={d.Transient}: {d.Message}")));
+    }
+
+    /// <summary>The same reading: a replicated delete of a tag the source still holds, archived, leaves the destination's tag.</summary>
+    [Fact]
+    public async Task An_archived_source_tag_is_not_read_as_deleted_when_ecr_describes_ids_active_only()
+    {
+        await using var h = await StartAsync(configure: o => o.DescribeImagesByIdActiveOnly = true);
+        var image = new SampleImageBuilder(seed: 77).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "kept", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("kept", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        await EcrArchiver.ArchiveAsync(h.Http, h.Server.BaseAddress, Source, "kept", image.Digest);
+
+        // A late (or redriven) DELETE of v1, while the source still holds v1, archived.
+        var deleted = await h.Replicator().DeleteAsync(Request("kept", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "kept", "v1") ?? $"gone: {deleted.Destinations[0].Outcome} {deleted.Destinations[0].Message}");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
