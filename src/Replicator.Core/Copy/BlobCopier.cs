@@ -157,21 +157,17 @@ internal sealed class BlobCopier
             {
                 target.Succeed(upload.Uploaded);
             }
-            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts)
+            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // The restart would have been made but for the request's cancellation: the outcome is that
-                    // cancellation, as PartUpload.CompleteAsync reports a lost session met while cancelled. A request
-                    // that joined this copy (InFlightCopies) then takes it over under its own token, instead of failing
-                    // its destination with an error a restart would have cured.
-                    target.Fail(new OperationCanceledException("the request was cancelled before the layer could be restarted", upload.Error, cancellationToken));
-                    continue;
-                }
-
                 // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
                 target.Restarts++;
                 restarts.Add(target);
+            }
+            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts)
+            {
+                // Not restarted only because the request was cancelled: that is the outcome (as PartUpload.CompleteAsync
+                // reports a lost session met while cancelled), so a request that joined this copy takes it over.
+                target.Fail(new OperationCanceledException("the request was cancelled before the layer could be restarted", upload.Error, cancellationToken));
             }
             else
             {

@@ -289,9 +289,8 @@ internal sealed class SourceImageLoader
         (await GetImagesAsync(source, reference, [new ImageIdentifier { ImageDigest = digest }], cancellationToken))?.Any(i => i.ImageId?.ImageDigest == digest) == true;
 
     /// <summary>
-    /// The lookup of the event's tag (asked beside its digest, <see cref="FetchRootAsync"/>) refused as inaccessible for
-    /// another image than the event's: the tag has moved on to an image that is archived. For this event that answers
-    /// what "not found" would, that the tag does not name its digest; the digest's own answer decides the rest.
+    /// The event's tag (<see cref="FetchRootAsync"/>) refused as inaccessible for another image than the event's: it has
+    /// moved on to an archived image, which for this event means what "not found" would.
     /// </summary>
     private static bool IsTagMovedToAnUnservedImage(ImageFailure failure, ImageReference reference) =>
         failure.FailureCode == ImageFailureCode.ImageInaccessible
