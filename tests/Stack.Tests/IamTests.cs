@@ -231,6 +231,23 @@ public sealed class IamTests
         Assert.True(Allows(ecr, "ecr:PutImage", "us-west-2", "tmpl/z"));
     }
 
+    /// <summary>
+    /// Exclusions win for every change the role may make, not only for the image writes: a lifecycle policy can
+    /// expire every image, a repository policy is set with force, and tags are rewritten.
+    /// </summary>
+    [Fact]
+    public void Every_mutating_action_the_role_has_is_denied_on_an_excluded_repository_in_every_region()
+    {
+        var statements = Statements(Samples.WithDeletes);
+        string[] regions = [IntrinsicEvaluator.Region, .. Samples.Destinations];
+        var granted = Mutating.Where(a => regions.Any(r => Allows(statements, a, r, "team/app"))).ToList();
+
+        // Not vacuous: this stack copies deletes and lifecycle policies, so the role holds every kind of change.
+        Assert.Contains("ecr:PutLifecyclePolicy", granted);
+        Assert.Contains("ecr:BatchDeleteImage", granted);
+        Assert.All(granted, a => Assert.All(regions, r => Assert.False(Allows(statements, a, r, "team/secret/x"), $"{a} on the excluded team/secret/x in {r}")));
+    }
+
     [Theory]
     [MemberData(nameof(Deployments))]
     public void Source_reads_are_granted_in_the_source_region_and_writes_only_in_destination_regions(string sample)

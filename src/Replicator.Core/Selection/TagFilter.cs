@@ -46,7 +46,18 @@ public static class TagFilter
         }
 
         // \z, not $: in .NET, $ also matches before a final newline, and the whole tag must match.
-        return new Regex($"^(?:{pattern})\\z", RegexOptions.CultureInvariant, MatchTimeout);
+        try
+        {
+            return new Regex($"^(?:{pattern})\\z", RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (RegexParseException)
+        {
+            // A pattern valid alone fails inside the wrapper only when it ends in a # comment of (?x) mode, which runs
+            // to the end of the line and swallows the wrapper's ")\z" (in x-mode, # starts a comment up to a line
+            // break: https://learn.microsoft.com/dotnet/standard/base-types/miscellaneous-constructs-in-regular-expressions).
+            // A line break ends the comment, and x-mode, still on there, ignores it as white space.
+            return new Regex($"^(?:{pattern}\n)\\z", RegexOptions.CultureInvariant, MatchTimeout);
+        }
     }
 
     // RegexParseError names read as words: UnterminatedBracket -> "unterminated bracket".

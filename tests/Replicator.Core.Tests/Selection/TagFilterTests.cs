@@ -47,6 +47,20 @@ public sealed class TagFilterTests
         Assert.Equal($"is not a valid regular expression: {problem}", error.Message);
     }
 
+    [Theory]
+    [InlineData("(?x)v1 # release tags")]
+    [InlineData("(?x) v1 #")]
+    public void A_pattern_ending_in_an_extended_mode_comment_is_anchored_like_any_other(string pattern)
+    {
+        // The comment runs to the end of the line: the anchoring wrapper's closing must not fall into it.
+        var filter = TagFilter.Create(pattern)!;
+
+        Assert.Matches(filter, "v1");
+        Assert.DoesNotMatch(filter, "v10");
+        Assert.DoesNotMatch(filter, "dev-v1");
+        Assert.DoesNotMatch(filter, "v1\n");
+    }
+
     [Fact]
     public void Every_filter_carries_the_one_match_timeout() => Assert.Equal(TagFilter.MatchTimeout, TagFilter.Create("v.*")!.MatchTimeout);
 
