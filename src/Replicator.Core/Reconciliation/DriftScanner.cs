@@ -21,6 +21,7 @@ public sealed class DriftScanner
     public const int MaxReferrers = 1000;
 
     private readonly IEcrClient _source;
+    private readonly IDestinationClients _destinationClients;
     private readonly IReadOnlyList<ReplicationDestination> _destinations;
     private readonly RepositoryMapping _mapping;
     private readonly DriftSelection _selection;
@@ -48,6 +49,7 @@ public sealed class DriftScanner
         ArgumentNullException.ThrowIfNull(mapping);
         ArgumentNullException.ThrowIfNull(selection);
         _source = source;
+        _destinationClients = destinationClients;
         _destinations = destinations;
         _mapping = mapping;
         _selection = selection;
@@ -110,7 +112,7 @@ public sealed class DriftScanner
         run.SourceAccount ??= registryId;
         var listings = new List<DestinationListing>();
         var failures = new List<DestinationFailure>();
-        foreach (var destination in _destinations.Where(d => !run.Skips(d) && !d.IsSource(run.SourceRegion, registryId)))
+        foreach (var destination in ReplicationDestination.For(_destinations.Where(d => !run.Skips(d)), run.SourceRegion, registryId, d => _destinationClients.WritesWithSourceCredentials(d, registryId)))
         {
             try
             {

@@ -33,6 +33,38 @@ public sealed record ReplicationDestination(string Region, string? RegistryId = 
         AwsPartitions.IdOf(Region) == sourcePartition && (RegistryId is { } account ? account == sourceAccount : writtenWithSourceCredentials);
 
     /// <summary>
+    /// The destinations of an image of <paramref name="sourceAccount"/> in <paramref name="sourceRegion"/>: the
+    /// configured ones in order, without the source itself (<see cref="IsSource"/>) and with one entry per registry.
+    /// A bare REGION written with the replicator's own credentials and SOURCE_ACCOUNT:REGION name one registry (an
+    /// account's, in one region): only the first listed is kept, or the image would be written twice at once, with two
+    /// replicated events and, under two DESTINATION_KMS_KEYS entries, a repository key decided by whichever copy
+    /// created it first. A bare REGION written with other credentials (a role, a key pair) is in an account the
+    /// replicator does not know, so it is never taken for an alias.
+    /// </summary>
+    /// <param name="writtenWithSourceCredentials">Whether a destination is written with the replicator's own credentials.</param>
+    public static IReadOnlyList<ReplicationDestination> For(
+        IEnumerable<ReplicationDestination> configured,
+        string sourceRegion,
+        string? sourceAccount,
+        Func<ReplicationDestination, bool> writtenWithSourceCredentials)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        ArgumentNullException.ThrowIfNull(writtenWithSourceCredentials);
+        var registries = new HashSet<(string Region, string Account)>();
+        var destinations = new List<ReplicationDestination>();
+        foreach (var destination in configured.Where(d => !d.IsSource(sourceRegion, sourceAccount)))
+        {
+            var account = destination.RegistryId ?? (writtenWithSourceCredentials(destination) ? sourceAccount : null);
+            if (account is null || registries.Add((destination.Region, account)))
+            {
+                destinations.Add(destination);
+            }
+        }
+
+        return destinations;
+    }
+
+    /// <summary>
     /// One entry, <c>region</c> or <c>account:region</c>. Throws <see cref="FormatException"/> whose message names
     /// what is wrong with the account or the region. Whether the region exists is the caller's question (an endpoint
     /// override, such as LocalEcr, accepts any well-formed name).

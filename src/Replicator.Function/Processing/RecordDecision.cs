@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
 using Replicator.Core.Validation;
 using Replicator.Function.Events;
@@ -95,13 +96,14 @@ public sealed record RecordDecision(RecordAction Action, string Reason, bool Fil
         }
     }
 
-    /// <summary>The destinations for an event: the configured ones, without the event's own registry and region.</summary>
-    public static IReadOnlyList<ReplicationDestination> DestinationsFor(ImageAction imageEvent, IReadOnlyList<ReplicationDestination> configured)
+    /// <summary>
+    /// The destinations for an event: the configured ones, without the event's own registry and region, one entry per
+    /// registry (<see cref="ReplicationDestination.For"/>).
+    /// </summary>
+    public static IReadOnlyList<ReplicationDestination> DestinationsFor(ImageAction imageEvent, IReadOnlyList<ReplicationDestination> configured, DestinationAccess access)
     {
         ArgumentNullException.ThrowIfNull(imageEvent);
-        ArgumentNullException.ThrowIfNull(configured);
-        return configured
-            .Where(d => !d.IsSource(imageEvent.Region, imageEvent.Account))
-            .ToArray();
+        ArgumentNullException.ThrowIfNull(access);
+        return ReplicationDestination.For(configured, imageEvent.Region, imageEvent.Account, d => access.WritesWithSourceCredentials(d, imageEvent.Account));
     }
 }

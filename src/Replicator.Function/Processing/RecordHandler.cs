@@ -53,7 +53,7 @@ public sealed class RecordHandler(
             return new RecordResult(RecordOutcome.Acknowledged, skipped);
         }
 
-        var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations);
+        var destinations = RecordDecision.DestinationsFor(imageEvent, config.Destinations, config.Access);
 
         // An event the replicator enqueued itself (a reconcile pass, sync --enqueue) carries the time it ran, not a
         // push's: no latency is measured from it, in the metric or in the replicated event.

@@ -58,4 +58,26 @@ public sealed class ReplicationDestinationTests
         Assert.Equal(ReplicationDestination.Variable, error.Setting);
         Assert.StartsWith("entry '12:us-west-2': account (registry id) '12' is invalid", error.Problem, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(true, "us-west-2,eu-west-1")]
+    [InlineData(false, "us-west-2,eu-west-1,111111111111:us-west-2")]
+    public void Each_registry_is_a_destination_once_and_the_source_never(bool ownCredentials, string expected)
+    {
+        // 111111111111 is the source account: with the replicator's own credentials the bare us-west-2 is its registry
+        // there too; written with other credentials (a role, a key pair) it is an account the replicator cannot name.
+        ReplicationDestination[] configured = [new("us-east-1"), new("us-west-2"), new("eu-west-1"), new("us-west-2", "111111111111"), new("us-east-1", "111111111111")];
+
+        var destinations = ReplicationDestination.For(configured, "us-east-1", "111111111111", d => ownCredentials || d.RegistryId is not null);
+
+        Assert.Equal(expected, string.Join(',', destinations));
+    }
+
+    [Fact]
+    public void Without_a_source_account_no_bare_region_is_an_alias()
+    {
+        ReplicationDestination[] configured = [new("us-west-2"), new("us-west-2", "111111111111")];
+
+        Assert.Equal(configured, ReplicationDestination.For(configured, "us-east-1", null, _ => true));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
 using Replicator.Function.Events;
 using Replicator.Function.Processing;
@@ -76,7 +77,28 @@ public class RecordDecisionTests
             new("us-east-1", "111111111111"),
             new("us-west-2"),
         ];
-        Assert.Equal([new ReplicationDestination("us-east-1", "111111111111"), new ReplicationDestination("us-west-2")], RecordDecision.DestinationsFor(Event(), configured));
+        Assert.Equal([new ReplicationDestination("us-east-1", "111111111111"), new ReplicationDestination("us-west-2")], RecordDecision.DestinationsFor(Event(), configured, DestinationAccess.SourceOnly));
+    }
+
+    [Fact]
+    public void A_region_and_the_event_account_in_that_region_are_one_destination_written_once()
+    {
+        // us-west-2 is written with the function's own credentials, so it is the event's account there, as is
+        // 000000000000:us-west-2: two entries, one registry (DestinationRegions us-west-2 and OtherAccountDestinations
+        // OWN:us-west-2, which CloudFormation cannot tell apart).
+        ReplicationDestination[] configured = [new("us-west-2"), new("eu-west-1"), new("us-west-2", "000000000000")];
+
+        Assert.Equal([new ReplicationDestination("us-west-2"), new ReplicationDestination("eu-west-1")], RecordDecision.DestinationsFor(Event(), configured, DestinationAccess.SourceOnly));
+    }
+
+    [Fact]
+    public void A_region_written_with_other_credentials_is_not_taken_for_the_event_account_there()
+    {
+        // A key pair from SSM may belong to any account: us-west-2 is then not known to be 000000000000's registry.
+        ReplicationDestination[] configured = [new("us-west-2"), new("us-west-2", "000000000000")];
+        var access = DestinationAccess.Parse(null, null, null, "us-west-2=ssm:/replicator/west", configured, "us-east-1");
+
+        Assert.Equal(configured, RecordDecision.DestinationsFor(Event(), configured, access));
     }
 
     private const string OwnQueue = "arn:aws:sqs:us-east-1:000000000000:ecr-replicator.fifo";
