@@ -77,6 +77,30 @@ public sealed partial record DestinationAccess
     private static partial Regex ParameterNamePattern();
 
     /// <summary>
+    /// What SSM refuses in a name the pattern lets through, so a typo fails at start-up rather than on every copy
+    /// (PutParameter's naming constraints, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html):
+    /// a name in a hierarchy is referenced with its leading slash, a hierarchy is at most 15 levels deep, and a name
+    /// is not prefixed with aws or ssm (case-insensitive). A hierarchy under /aws/ is AWS's public parameters, readable
+    /// with GetParameter, so only a name without a hierarchy is refused for the prefix.
+    /// </summary>
+    private static string? ParameterNameProblem(string name)
+    {
+        if (!name.Contains('/', StringComparison.Ordinal))
+        {
+            return name.StartsWith("aws", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ssm", StringComparison.OrdinalIgnoreCase)
+                ? $"SSM parameter name {EcrNames.Quote(name)} starts with aws or ssm, which SSM reserves"
+                : null;
+        }
+
+        if (!name.StartsWith('/'))
+        {
+            return $"SSM parameter name {EcrNames.Quote(name)} is in a hierarchy, so it starts with / (ssm:/{name})";
+        }
+
+        return name.Count(c => c == '/') > 15 ? $"SSM parameter name {EcrNames.Quote(name)} is more than 15 levels deep, SSM's limit" : null;
+    }
+
+    /// <summary>
     /// Reads the four variables and checks them against <paramref name="destinations"/>, every one of them used (the
     /// function's <see cref="DestinationScope.Every"/>), and the replicator's own region <paramref name="homeRegion"/>.
     /// Throws <see cref="SettingException"/> naming the variable; a well-formed entry naming none of
@@ -186,6 +210,11 @@ public sealed partial record DestinationAccess
             if (!reference.StartsWith(SsmScheme, StringComparison.Ordinal) || !ParameterNamePattern().IsMatch(reference[SsmScheme.Length..]))
             {
                 throw new SettingException(CredentialsVariable, $"entry for {key} must be {key}=ssm:/PARAMETER/NAME (an SSM parameter name: letters, digits and _.-/)");
+            }
+
+            if (ParameterNameProblem(reference[SsmScheme.Length..]) is { } problem)
+            {
+                throw new SettingException(CredentialsVariable, $"entry for {key}: {problem}");
             }
 
             if (!parameters.TryAdd(destination, reference[SsmScheme.Length..]))
