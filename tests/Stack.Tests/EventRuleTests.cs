@@ -120,7 +120,7 @@ public sealed class EventRuleTests
         var pattern = Pattern(Samples.WithDeletes);
 
         Assert.Equal(["aws.ecr"], Samples.Strings(pattern["source"]));
-        Assert.Equal(["ECR Image Action"], Samples.Strings(pattern["detail-type"]));
+        Assert.Equal(["ECR Image Action", "ECR Referrer Action"], Samples.Strings(pattern["detail-type"]));
         Assert.Equal(["SUCCESS"], Samples.Strings(pattern["detail"]!["result"]));
         Assert.Equal(["source", "detail-type", "account", "region", "detail"], pattern.Select(p => p.Key));
     }

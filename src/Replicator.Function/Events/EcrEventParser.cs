@@ -22,6 +22,15 @@ public static class EcrEventParser
     public const string ExpectedDetailType = "ECR Image Action";
 
     /// <summary>
+    /// ECR's event of a referrer (a signature, an SBOM, an attestation: an image with a <c>subject</c>), with the
+    /// detail of an Image Action (the ECR events reference of EventBridge,
+    /// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ecr.html). Whether ECR sends a referrer's push
+    /// as this, as an Image Action or as both is not documented (docs/fidelity.md, known unknowns), so both are taken:
+    /// a push is copied with its subject and referrers either way, and a repeat finds the destinations up to date.
+    /// </summary>
+    public const string ReferrerDetailType = "ECR Referrer Action";
+
+    /// <summary>
     /// No duplicate members: an event never has them, and one with two <c>repository-name</c>s is a forgery whose
     /// reading would depend on which the lookup meets first. The check also unescapes every member name up front, so a
     /// name escaping an unpaired surrogate (<c>{"\udc00\udc00":0}</c>, plain ASCII SQS accepts) is refused here,
@@ -78,9 +87,9 @@ public static class EcrEventParser
         }
 
         var detailType = RequiredString(root, "detail-type");
-        if (detailType != ExpectedDetailType)
+        if (detailType is not (ExpectedDetailType or ReferrerDetailType))
         {
-            throw new InvalidEventException("detail-type", $"detail-type {EcrNames.Quote(detailType)} is not {ExpectedDetailType}");
+            throw new InvalidEventException("detail-type", $"detail-type {EcrNames.Quote(detailType)} is neither {ExpectedDetailType} nor {ReferrerDetailType}");
         }
 
         var account = Validated(root, "account", EcrNames.ValidateRegistryId);

@@ -52,6 +52,14 @@ public class EcrEventParserTests
     }
 
     [Fact]
+    public void A_referrer_action_parses_as_an_image_action_of_the_same_detail()
+    {
+        var parsed = EcrEventParser.Parse(E.Body(tag: null, detailType: "ECR Referrer Action"));
+
+        Assert.Equal(EcrEventParser.Parse(E.Body(tag: null)), parsed);
+    }
+
+    [Fact]
     public void The_reference_examples_shortened_digest_is_refused()
     {
         // AWS's documented example with a shortened digest is refused: full digests only.
@@ -69,6 +77,7 @@ public class EcrEventParserTests
     [InlineData("{\"source\":42}", "source")]
     [InlineData("{\"source\":\"aws.s3\"}", "source")]
     [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Scan\"}", "detail-type")]
+    [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Replication Action\"}", "detail-type")]
     [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"1\",\"region\":\"us-east-1\"}", "account")]
     [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"nowhere\"}", "region")]
     [InlineData("{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"account\":\"000000000000\",\"region\":\"us-east-1\"}", "detail")]

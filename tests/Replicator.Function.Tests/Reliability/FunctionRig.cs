@@ -145,8 +145,8 @@ internal sealed class FunctionRig : IAsyncDisposable
         return image;
     }
 
-    public SQSMessage Message(string repository, string digest, string? tag, string? group = null) =>
-        E.Record($"msg-{Interlocked.Increment(ref _messageIds)}", E.Body(repository: repository, digest: digest, tag: tag, account: Server.AccountId, region: Source), group ?? repository, E.QueueArnOf(Server.AccountId, Source));
+    public SQSMessage Message(string repository, string digest, string? tag, string? group = null, string detailType = EcrEventParser.ExpectedDetailType) =>
+        E.Record($"msg-{Interlocked.Increment(ref _messageIds)}", E.Body(repository: repository, digest: digest, tag: tag, account: Server.AccountId, region: Source, detailType: detailType), group ?? repository, E.QueueArnOf(Server.AccountId, Source));
 
     public Task<SQSBatchResponse> ProcessAsync(params SQSMessage[] records) => ProcessAsync(Processor, CancellationToken.None, records);
 
