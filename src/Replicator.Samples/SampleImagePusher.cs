@@ -23,6 +23,20 @@ public static class SampleImagePusher
         foreach (var manifest in image.Manifests)
         {
             var isRoot = ReferenceEquals(manifest, image.Root);
+            await PutManifestAsync(client, repository, manifest, isRoot ? tag : null, cancellationToken);
+        }
+    }
+
+    // The sample is deterministic, so pushing it again (the same tag, or another tag for the same digest) meets
+    // manifests that are already there. ECR answers ImageAlreadyExistsException when the manifest, and the tag if one
+    // is given, are already in the repository ("the image has already been pushed, and there were no changes to the
+    // manifest or image tag": https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html), which is
+    // the state the push wants; a new tag on an existing digest is not refused, ECR adds the tag. An immutable tag is
+    // answered ImageTagAlreadyExistsException instead (github.com/aws/containers-roadmap/issues/2179), still an error.
+    private static async Task PutManifestAsync(IEcrClient client, string repository, SampleManifest manifest, string? tag, CancellationToken cancellationToken)
+    {
+        try
+        {
             await client.PutImageAsync(
                 new PutImageRequest
                 {
@@ -30,9 +44,12 @@ public static class SampleImagePusher
                     ImageManifest = manifest.Manifest,
                     ImageManifestMediaType = manifest.MediaType,
                     ImageDigest = manifest.Digest,
-                    ImageTag = isRoot ? tag : null,
+                    ImageTag = tag,
                 },
                 cancellationToken);
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.ImageAlreadyExistsException)
+        {
         }
     }
 

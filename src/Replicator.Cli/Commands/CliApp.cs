@@ -70,10 +70,20 @@ public static class CliApp
         try
         {
             // Each command holds the context it was built with: under --profile, the commands are built again with
-            // the profile's context and the arguments parsed once more (parsing has no side effect).
-            if (parse.GetValue<string?>(ProfileOptionName) is { } profile)
+            // the profile's context and the arguments parsed once more (parsing has no side effect). Only a command
+            // that runs resolves a profile (--help and --version read none), and not the demo: it signs with
+            // LocalEcr's keys against its own endpoints, so a profile named on the command line or in AWS_PROFILE
+            // (one of another machine, say) must not stop it.
+            var resolvesProfile = parse.Action is { } action
+                && ReferenceEquals(action, parse.CommandResult.Command.Action)
+                && parse.CommandResult.Command.Name != DemoCommand.Name;
+            if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
             {
                 parse = BuildRoot(context.WithProfile(profile)).Parse(args);
+            }
+            else if (resolvesProfile)
+            {
+                context.CheckActiveProfile();
             }
 
             return await parse.InvokeAsync(

@@ -8,9 +8,11 @@ namespace Replicator.Cli.Commands;
 /// <summary><c>demo</c>: the offline proof, see <see cref="DemoScenario"/>.</summary>
 public static class DemoCommand
 {
+    public const string Name = "demo";
+
     public static Command Create(CliContext context)
     {
-        var command = new Command("demo", "Offline demo: a local ECR, a multi-arch push, the function on its events, and proof that every destination holds the same digests");
+        var command = new Command(Name, "Offline demo: a local ECR, a multi-arch push, the function on its events, and proof that every destination holds the same digests");
         command.SetAction((parse, ct) =>
         {
             // LocalEcr's keys: the demo never reads the operator's credentials.

@@ -196,7 +196,7 @@ public static class Enqueuer
                 await SendAsync();
             }
 
-            Report(console, sent, failures);
+            Report(console, sent, failures, stopped: true);
             throw;
         }
 
@@ -223,14 +223,18 @@ public static class Enqueuer
 
     private static string Name(SelectedImage image) => $"{image.Repository}:{image.Tag} ({image.Digest})";
 
-    private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures)
+    // Stopped: an error ends the command next, so the line says how far it got (as the drift mode's "queued before the
+    // queue failed"), not that the function now replicates what was selected.
+    private static int Report(CliConsole console, int sent, IReadOnlyList<string> failures, bool stopped = false)
     {
         foreach (var failure in failures)
         {
             console.Error(failure);
         }
 
-        console.Line($"{sent} message(s) queued, {failures.Count} refused; the function replicates them to its configured destinations");
+        console.Line(stopped
+            ? $"{sent} message(s) queued, {failures.Count} refused before the run stopped"
+            : $"{sent} message(s) queued, {failures.Count} refused; the function replicates them to its configured destinations");
         return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 }

@@ -20,7 +20,7 @@ public static class SyncCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan (images, bytes, what is already there); write nothing" };
         var parallel = new Option<int>("--parallel")
         {
-            Description = "Images replicated at once",
+            Description = $"Images replicated at once, 1 to {MaxParallel}",
             HelpName = "N",
             DefaultValueFactory = _ => 4,
 
@@ -94,9 +94,9 @@ public static class SyncCommand
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
-        IMessageSender? sender = queue is null ? null : context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
+        IMessageSender? sender = queue is null ? null : new QueueNamingSender(queue, context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
             CreateSqsClient(context, QueueRegion(queue, criteria.SourceRegion)),
-            queue.AbsoluteUri);
+            queue.AbsoluteUri));
         if (sender is not null && !all)
         {
             return await NamingTheQueue(queue!, () => Enqueuer.EnqueueDriftAsync(sender, console, services, criteria, context.Time, cancellationToken));
@@ -180,13 +180,33 @@ public static class SyncCommand
         }
     }
 
+    /// <summary>
+    /// AWSSDK.SQS lets a transport failure out as the HttpRequestException it is ("Connection refused (HOST:PORT)"),
+    /// which names no service: the same exception, its message led by the queue, says it was the SQS queue that could
+    /// not be reached (and not ECR, whose client names itself).
+    /// </summary>
+    private sealed class QueueNamingSender(Uri queue, IMessageSender inner) : IMessageSender
+    {
+        public async Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await inner.SendBatchAsync(messages, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new HttpRequestException($"SQS queue {queue.AbsoluteUri} could not be reached: {e.Message}", e, e.StatusCode);
+            }
+        }
+    }
+
     // A FIFO queue, as the function's RECONCILE_QUEUE_URL: the events go to their repository's message group, which
     // only a FIFO queue keeps in order (and SendMessage with a MessageGroupId fails on a standard queue).
     private static Uri ParseQueueUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
                 ? uri
-                : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a FIFO queue (its name ends in .fifo): give the stack's replication queue")
+                : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a FIFO queue (a FIFO queue's name ends in .fifo): give the stack's replication queue")
             : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
 
     /// <summary>The region in an SQS URL, else the source region (a local endpoint).</summary>

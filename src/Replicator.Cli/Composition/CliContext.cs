@@ -1,3 +1,4 @@
+using Replicator.Cli.Commands;
 using Replicator.Core.Configuration;
 using Replicator.Core.Signing;
 using Replicator.Function.Enqueue;
@@ -31,8 +32,8 @@ public sealed record CliContext
     /// <summary>
     /// This context under the named profile of the shared AWS files, as the AWS CLI's <c>--profile</c>: its credentials
     /// (ahead of the environment's keys; an injected <see cref="Credentials"/> stays, as a test's override) and, through
-    /// <c>AWS_PROFILE</c>, its region, endpoints and FIPS and dual-stack settings. An unknown profile is a
-    /// <see cref="UsageException"/>.
+    /// <c>AWS_PROFILE</c>, its region, endpoints and FIPS and dual-stack settings. An unknown profile, or one whose
+    /// FIPS or dual-stack setting is neither true nor false, is a <see cref="UsageException"/>.
     /// </summary>
     public CliContext WithProfile(string profileName)
     {
@@ -42,17 +43,55 @@ public sealed record CliContext
             throw new UsageException("--profile needs the name of a profile of the AWS config or credentials file");
         }
 
-        IAwsCredentialsSource credentials;
+        var environment = new ProfileEnvironment(Environment, profileName);
+        var credentials = Credentials ?? ProfileCredentials(environment, profileName, CliApp.ProfileOptionName)!;
+        return this with { Environment = environment, Credentials = credentials };
+    }
+
+    /// <summary>
+    /// Without <c>--profile</c>: the profile <c>AWS_PROFILE</c> names must exist, as the AWS CLI requires even when keys
+    /// in the environment win over it for credentials (botocore loads the profile for its region and other settings
+    /// and stops with "The config profile (NAME) could not be found", exit 255: docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
+    /// Checked up front, in the same words as <c>--profile</c>'s, rather than ignored (with keys in the environment) or
+    /// left to the SDK's chain (its "Unable to find the profile" at the first call). Nothing is checked when
+    /// <see cref="Credentials"/> is injected (a test's override) or no profile is named.
+    /// </summary>
+    public void CheckActiveProfile()
+    {
+        var profileName = Environment.GetEnvironmentVariable(ProfileEnvironment.ProfileVariable)?.Trim();
+        if (Credentials is not null || string.IsNullOrEmpty(profileName))
+        {
+            return;
+        }
+
+        // With keys in the environment the profile brings settings only (the keys win, as in every SDK's chain), so
+        // its role is not followed; without them it is the chain's credentials, checked as --profile's.
+        var environmentKeys = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+            && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+        _ = ProfileCredentials(Environment, profileName, ProfileEnvironment.ProfileVariable, environmentKeys);
+    }
+
+    // The profile's FIPS and dual-stack settings are read first: AWSSDK.Core's profile store treats a profile whose
+    // use_fips_endpoint or use_dualstack_endpoint is not a boolean as absent (TryGetProfile answers false), which
+    // would be reported as "could not be found" for a profile that is there. The check names the setting instead,
+    // in the words the commands use for it under AWS_PROFILE.
+    private static IAwsCredentialsSource? ProfileCredentials(IEnvironmentVariables profiled, string profileName, string chosenBy, bool settingsOnly = false)
+    {
+        _ = CliServices.EndpointOverridden(profiled);
         try
         {
-            credentials = Credentials ?? AwsSdkCredentialsSource.ForProfile(profileName);
+            if (settingsOnly)
+            {
+                AwsSdkCredentialsSource.EnsureProfileExists(profileName);
+                return null;
+            }
+
+            return AwsSdkCredentialsSource.ForProfile(profileName);
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--profile: {e.Message}");
+            throw new UsageException($"{chosenBy}: {e.Message}");
         }
-
-        return this with { Environment = new ProfileEnvironment(Environment, profileName), Credentials = credentials };
     }
 
     public static CliContext FromProcess() => new()

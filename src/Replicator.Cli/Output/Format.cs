@@ -23,8 +23,9 @@ public static class Format
     /// <summary>
     /// An error as the CLI words it: an ECR error's message (it already reads "Operation: Code: message (status,
     /// request id)"), the engine's code and message, an SQS, STS or SSM error's code and message, the SDK's "Failed to
-    /// resolve AWS credentials ..." as it is, anything else (a transport failure, a bug) with its type. Not redacted:
-    /// the console redacts every line it prints.
+    /// resolve AWS credentials ..." as it is, anything else (a transport failure, a bug) with its type. Another AWS
+    /// SDK client error, or an error of any other kind, is followed by the first line of each inner exception's message
+    /// that says something new. Not redacted: the console redacts every line it prints.
     /// </summary>
     public static string ErrorLine(Exception exception)
     {
@@ -35,9 +36,31 @@ public static class Format
             ReplicationException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonServiceException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonClientException e when e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal) => e.Message,
-            _ => $"{exception.GetType().Name}: {exception.Message}",
+            _ => WithCauses($"{exception.GetType().Name}: {FirstLine(exception.Message)}", exception.InnerException),
         };
     }
+
+    // AWSSDK.Core wraps the cause of a failed profile role in a message of its own ("Error calling AssumeRole for role
+    // ARN"): the cause (a source_profile that does not exist, an STS endpoint that cannot be reached, STS's refusal) is
+    // only in the inner exception, where the AWS CLI prints it (botocore: 'The source_profile "NAME" referenced in the
+    // profile "P" does not exist.'). Each inner message is appended unless the line already says it (an
+    // HttpRequestException's "Connection refused (host:port)" over its SocketException's "Connection refused").
+    private static string WithCauses(string line, Exception? inner)
+    {
+        for (var depth = 0; inner is not null && depth < 5; inner = inner.InnerException, depth++)
+        {
+            var cause = FirstLine(inner.Message);
+            if (cause.Length > 0 && !line.Contains(cause, StringComparison.Ordinal))
+            {
+                line = $"{line}: {cause}";
+            }
+        }
+
+        return line;
+    }
+
+    private static string FirstLine(string message) =>
+        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
 
     /// <summary>
     /// <see cref="ErrorLine"/> on one line, redacted as <see cref="Failure(DestinationResult)"/>: for a report that goes

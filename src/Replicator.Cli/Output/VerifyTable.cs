@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Replicator.Cli.Verification;
 using Replicator.Core.Ecr.Model;
 using Spectre.Console;
@@ -15,7 +16,7 @@ namespace Replicator.Cli.Output;
 /// is a row "v1 > referrers", "referrers not listed", counted and explained the same way. Only the counts and the
 /// reasons (a bounded number of them) are kept from one repository to the next.
 /// </summary>
-public sealed class VerifyTable(CliConsole console) : IVerifyOutput
+public sealed partial class VerifyTable(CliConsole console) : IVerifyOutput
 {
     /// <summary>Reason lines at most per kind; the reasons of a misconfigured destination repeat, the lines need not.</summary>
     public const int MaxReasons = 100;
@@ -117,17 +118,20 @@ public sealed class VerifyTable(CliConsole console) : IVerifyOutput
     /// (who, reason) the first three names and how many there were, for the first <see cref="MaxReasons"/> pairs, then
     /// how many names fell under the others.
     /// </summary>
-    private sealed class Reasons
+    private sealed partial class Reasons
     {
         private const int Named = 3;
-        private readonly Dictionary<(string Who, string? Reason), (List<string> Names, int Count)> _groups = [];
+        private readonly Dictionary<(string Who, string? Reason), (List<string> Names, int Count, string? Shown)> _groups = [];
         private readonly List<(string Who, string? Reason)> _order = [];
         private int _leftOut;
 
         /// <param name="names">Names new to the group: a repository is written once, so its names are met once.</param>
         public void Add(string who, string? reason, IReadOnlyList<string> names)
         {
-            var key = (who, reason);
+            // ECR gives every call its own request id, which an ECR error's reason ends with ("(HTTP 400, request id
+            // ...)", EcrException): the same refusal for each repository differs only there, so it is grouped without
+            // it, and the line shows the first one's reason, request id included, for a support case.
+            var key = (who, reason is null ? null : RequestId().Replace(reason, "request id"));
             if (!_groups.TryGetValue(key, out var group))
             {
                 if (_groups.Count >= MaxReasons)
@@ -136,7 +140,7 @@ public sealed class VerifyTable(CliConsole console) : IVerifyOutput
                     return;
                 }
 
-                group = ([], 0);
+                group = ([], 0, reason);
                 _order.Add(key);
             }
 
@@ -157,9 +161,9 @@ public sealed class VerifyTable(CliConsole console) : IVerifyOutput
         {
             foreach (var key in _order)
             {
-                var (names, count) = _groups[key];
+                var (names, count, shown) = _groups[key];
                 var more = count > names.Count ? $" and {count - names.Count} more" : string.Empty;
-                yield return $"{kind}: {key.Who} ({string.Join(", ", names)}{more}): {key.Reason ?? "unknown error"}";
+                yield return $"{kind}: {key.Who} ({string.Join(", ", names)}{more}): {shown ?? "unknown error"}";
             }
 
             if (_leftOut > 0)
@@ -167,5 +171,8 @@ public sealed class VerifyTable(CliConsole console) : IVerifyOutput
                 yield return $"{kind}: {_leftOut} more under other reasons, not shown";
             }
         }
+
+        [GeneratedRegex(@"request id [^)\s,]+", RegexOptions.CultureInvariant)]
+        private static partial Regex RequestId();
     }
 }

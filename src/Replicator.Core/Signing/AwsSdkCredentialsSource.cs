@@ -39,23 +39,51 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// The credentials of one named profile of the shared config and credentials files (keys, <c>role_arn</c> with
     /// <c>source_profile</c> or <c>credential_source</c>, <c>credential_process</c>, SSO), chosen as the AWS CLI's
     /// <c>--profile</c> chooses them: ahead of the environment's keys and of <c>AWS_PROFILE</c>. The profile must exist
-    /// now (the files are read here, and an unknown name is an <see cref="ArgumentException"/> in botocore's words);
+    /// now, and so must the <c>source_profile</c> it names (the files are read here, and an unknown name is an
+    /// <see cref="ArgumentException"/> in botocore's words);
     /// its credentials are resolved on first use, and again after each invalidation, as the default chain's are.
     /// </summary>
     public static AwsSdkCredentialsSource ForProfile(string profileName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
         var profiles = new CredentialProfileStoreChain();
-        if (!profiles.TryGetProfile(profileName, out _))
+        var profile = Find(profiles, profileName);
+
+        // A role profile's source_profile must exist too. AWSSDK.Core finds out only at the first call, and says so
+        // in an unrelated message (AssumeRole "requires ... AWS Signature V4a"); botocore refuses up front with
+        // InvalidConfigError, whose words these are. Followed down a chain of role profiles, each profile once.
+        var visited = new HashSet<string>(StringComparer.Ordinal) { profileName };
+        while (profile.Options.SourceProfile is { Length: > 0 } source && visited.Add(source))
         {
-            // botocore's ProfileNotFound: "The config profile (NAME) could not be found".
-            throw new ArgumentException($"The config profile ({profileName}) could not be found");
+            if (!profiles.TryGetProfile(source, out var sourceProfile))
+            {
+                throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
+            }
+
+            profile = sourceProfile;
         }
 
         return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
             ? Task.FromResult(credentials)
             : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"));
     }
+
+    /// <summary>
+    /// Throws the <see cref="ArgumentException"/> of <see cref="ForProfile"/> when no profile of that name is in the shared
+    /// files: for a profile that only brings settings, its credentials coming from elsewhere (keys in the environment).
+    /// </summary>
+    public static void EnsureProfileExists(string profileName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
+        _ = Find(new CredentialProfileStoreChain(), profileName);
+    }
+
+    private static CredentialProfile Find(CredentialProfileStoreChain profiles, string profileName) =>
+        profiles.TryGetProfile(profileName, out var profile)
+            ? profile
+
+            // botocore's ProfileNotFound: "The config profile (NAME) could not be found".
+            : throw new ArgumentException($"The config profile ({profileName}) could not be found");
 
     /// <summary>Resolves with <paramref name="resolve"/> (in place of the SDK's default chain) on first use and after each invalidation.</summary>
     internal AwsSdkCredentialsSource(Func<Task<AWSCredentials>> resolve)

@@ -157,6 +157,35 @@ public sealed class EnqueueTests
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// AWSSDK.SQS lets a connection failure out as a bare HttpRequestException: the error line names the SQS queue it
+    /// could not reach, in both modes; and --all, stopped by it, says how far it got rather than that the function
+    /// replicates what was queued.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_queue_that_cannot_be_reached_is_named_as_the_SQS_queue_and_all_says_the_run_stopped(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+        var sender = new ThrowingSender(new HttpRequestException("Connection refused (127.0.0.1:5998)"));
+        var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
+        string[] args = all
+            ? ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"]
+            : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue];
+
+        var run = await h.RunWithAsync(h.Environment(), _ => sender, args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"HttpRequestException: SQS queue {queue} could not be reached: Connection refused (127.0.0.1:5998)");
+        Assert.DoesNotContain("the function replicates them", run.Output, StringComparison.Ordinal);
+        if (all)
+        {
+            Assert.Contains("0 message(s) queued, 0 refused before the run stopped", run.Output, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Each_run_has_its_own_deduplication_ids_so_a_run_after_a_fix_is_not_dropped()
     {

@@ -128,6 +128,75 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// AWSSDK.Core's profile store takes a profile whose FIPS or dual-stack setting is not a boolean for absent; the
+    /// CLI names the setting, under --profile as under AWS_PROFILE (CLI README, Environment), not "could not be found".
+    /// </summary>
+    [Theory]
+    [InlineData("use_fips_endpoint = maybe", "use_fips_endpoint", true)]
+    [InlineData("use_fips_endpoint = maybe", "use_fips_endpoint", false)]
+    [InlineData("use_dualstack_endpoint = yes", "use_dualstack_endpoint", true)]
+    [InlineData("use_dualstack_endpoint = yes", "use_dualstack_endpoint", false)]
+    public async Task A_profile_whose_endpoint_flag_is_not_a_boolean_is_a_usage_error_naming_the_setting(string setting, string key, bool flag)
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile badflag]\nregion = {CliHarness.Source}\n{setting}\n");
+        string[] verify = ["verify", "--destination-region", CliHarness.West];
+
+        var run = await RunCliAsync(h, flag ? null : "badflag", flag ? [.. verify, "--profile", "badflag"] : verify, []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {key} in the shared config file must be true or false", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// AWS_PROFILE naming no profile stops the command as the AWS CLI stops (botocore's ProfileNotFound, even when keys
+    /// in the environment would sign: it loads the profile for its region and settings), in --profile's words and
+    /// naming the variable: never ignored, and never the SDK's own "Unable to find the profile" at the first call.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_AWS_PROFILE_that_does_not_exist_is_a_usage_error_naming_it_with_or_without_keys_in_the_environment(bool environmentKeys)
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        Dictionary<string, string> keys = environmentKeys
+            ? new() { ["AWS_ACCESS_KEY_ID"] = CliHarness.AccessKey, ["AWS_SECRET_ACCESS_KEY"] = CliHarness.SecretKey }
+            : [];
+
+        var run = await RunCliAsync(h, "missing", ["verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West], keys);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: AWS_PROFILE: The config profile (missing) could not be found", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// A role profile whose source_profile does not exist: AWSSDK.Core finds out at the first call and reports an
+    /// unrelated cause under "Error calling AssumeRole"; the CLI refuses before any call in botocore's words.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_role_profile_whose_source_profile_does_not_exist_is_a_usage_error_naming_both(bool flag)
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile rolep]\nrole_arn = arn:aws:iam::{h.Server.AccountId}:role/replicator-operator\nsource_profile = missingsrc\nregion = {CliHarness.Source}\n");
+        string[] verify = ["verify", "--destination-region", CliHarness.West];
+
+        var run = await RunCliAsync(h, flag ? null : "rolep", flag ? ["--profile", "rolep", .. verify] : verify, []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            $"error: {(flag ? "--profile" : "AWS_PROFILE")}: The source_profile \"missingsrc\" referenced in the profile \"rolep\" does not exist.",
+            run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 

@@ -26,6 +26,32 @@ public sealed class PushSampleCommandTests
         Assert.All(batch.Records, r => Assert.Equal("local/app", r.Attributes!["MessageGroupId"]));
     }
 
+    /// <summary>
+    /// The sample is deterministic, so a second push of it meets manifests ECR already holds and answers
+    /// ImageAlreadyExistsException (docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html): the same tag
+    /// again, or another tag on the same digest (which ECR adds), is a push that succeeds and prints its event.
+    /// </summary>
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task Pushing_the_same_sample_again_under_the_same_or_another_tag_succeeds_and_prints_the_event(string secondTag)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = DemoScenario.SampleImage(DemoScenario.Seed);
+        var first = await h.RunAsync("push-sample", "my-app:v1", "--source-region", CliHarness.Source);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var again = await h.RunAsync("push-sample", $"my-app:{secondTag}", "--source-region", CliHarness.Source);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.Source, "my-app", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.Source, "my-app", secondTag));
+        var batch = JsonSerializer.Deserialize(again.Output, EventJsonContext.Default.SQSEvent)!;
+        var events = batch.Records.Select(r => EcrEventParser.Parse(r.Body)).ToList();
+        Assert.Equal(image.Manifests.Select(m => m.Digest), events.Select(e => e.Digest));
+        Assert.Equal(secondTag, events[^1].Tag);
+    }
+
     [Fact]
     public async Task A_digest_instead_of_a_tag_is_a_usage_error()
     {

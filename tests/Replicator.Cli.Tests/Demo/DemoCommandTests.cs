@@ -41,6 +41,29 @@ public sealed partial class DemoCommandTests
         Assert.DoesNotContain("\"_aws\"", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The demo signs with LocalEcr's keys against its own endpoints, so it runs under any profile (the CLI README's
+    /// promise): a --profile naming one this machine does not have, or such an AWS_PROFILE, is not resolved for it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_demo_runs_under_a_profile_that_does_not_exist(bool flag)
+    {
+        const string missing = "replicator-demo-no-such-profile-3c9e";
+        string[] args = flag ? ["demo", "--profile", missing] : ["demo"];
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = flag ? new DictionaryEnvironmentVariables() : DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_PROFILE"] = missing });
+        var context = new CliContext { Environment = environment, Out = output, Error = error };
+
+        var code = await CliApp.RunAsync(args, context, CancellationToken.None);
+
+        Assert.True(code == 0, output.ToString() + error);
+        Assert.Empty(error.ToString());
+        Assert.Contains("Proof holds", output.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_demo_is_deterministic()
     {

@@ -50,4 +50,28 @@ public sealed class FormatTests
         Assert.DoesNotContain("second line", ecr, StringComparison.Ordinal);
         Assert.Equal("DestinationCredentialsUnavailable: could not assume role arn:aws:iam::999999999999:role/r: AccessDenied", Format.Failure(refused));
     }
+
+    /// <summary>
+    /// AWSSDK.Core wraps a profile role's failure in "Error calling AssumeRole for role ARN" and keeps the cause inner
+    /// (an STS endpoint that refuses the connection, STS's refusal): the line carries it, each cause once (an
+    /// HttpRequestException's message already says its SocketException's), and the redaction still applies to it.
+    /// </summary>
+    [Fact]
+    public void An_sdk_client_error_carries_its_inner_causes_once_and_redacted()
+    {
+        const string role = "arn:aws:iam::123456789012:role/ops";
+        var unreachable = new Amazon.Runtime.AmazonClientException(
+            $"Error calling AssumeRole for role {role}",
+            new HttpRequestException("Connection refused (127.0.0.1:5998)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+        var leaking = new Amazon.Runtime.AmazonClientException(
+            $"Error calling AssumeRole for role {role}",
+            new InvalidOperationException("GET https://sts.example/?X-Amz-Signature=abc123def&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE failed\nsecond line"));
+
+        Assert.Equal($"AmazonClientException: Error calling AssumeRole for role {role}: Connection refused (127.0.0.1:5998)", Format.ErrorLine(unreachable));
+        var redacted = Format.Failure(leaking);
+        Assert.StartsWith($"AmazonClientException: Error calling AssumeRole for role {role}: GET https://sts.example/", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("abc123def", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("second line", redacted, StringComparison.Ordinal);
+    }
 }

@@ -53,6 +53,38 @@ public sealed class VerifyTableTests
         Assert.Contains("drift: 0 missing, 0 different, 0 extra, 125 unreadable of 125", output.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An ECR error's reason ends with its call's request id, different for every repository: the repositories one
+    /// destination refuses for the same reason still share one line (the CLI README's verify row), which shows the
+    /// first one's request id.
+    /// </summary>
+    [Fact]
+    public void Reasons_that_differ_only_in_their_request_id_share_a_line_showing_the_first_ones()
+    {
+        using var output = new StringWriter();
+        var table = new VerifyTable(Redirected(output));
+        var counts = new VerifyCounts();
+        table.Begin("us-east-1", ["us-west-2"]);
+        string Denied(int i) => $"DescribeImages: AccessDeniedException: denied (HTTP 400, request id 328b{i:x4}-aaaa)";
+        var entries = Enumerable.Range(0, 5).Select(i => Unreadable($"app{i}", Denied(i)))
+            .Append(Unreadable("other", "DescribeImages: RepositoryNotFoundException: gone (request id 99)"));
+        foreach (var entry in entries)
+        {
+            counts.Add(entry);
+            table.Write([entry]);
+        }
+
+        table.End(counts);
+
+        var lines = output.ToString().Split(Environment.NewLine).Where(l => l.StartsWith("unreadable: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                $"unreadable: us-west-2 (app0, app1, app2 and 2 more): {Denied(0)}",
+                "unreadable: us-west-2 (other): DescribeImages: RepositoryNotFoundException: gone (request id 99)",
+            ],
+            lines);
+    }
+
     private static DriftEntry Unreadable(string repository, string reason) =>
         new(repository, null, "us-west-2", null, null, DriftStatus.Unreadable) { Reason = reason };
 
