@@ -57,7 +57,22 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     public async Task<ReconcileReport> RunAsync(ReconcileRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var (cursor, newPass) = cursorStore is null ? (null, null) : Resume(await cursorStore.LoadAsync(cancellationToken));
+        string? stored;
+        try
+        {
+            stored = cursorStore is null ? null : await cursorStore.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cursor could not be read (GetParameter throttled or refused): nothing compared, and nothing saved,
+            // which would overwrite the stored place with a guess. A failure of the run (ReconcileFailures and its
+            // alarm), as for the registry's listing; thrown, it ended the invocation without the run's metrics.
+            var unread = new ReconcileRunState(run);
+            unread.Failures.Add($"(cursor): {ex.GetType().Name}: {ex.Message}");
+            return unread.Report(completed: false, null, null);
+        }
+
+        var (cursor, newPass) = cursorStore is null ? (null, null) : Resume(stored);
         var state = new ReconcileRunState(run) { NewPassReason = newPass };
 
         // One per run: the source account for ACCOUNT:REGION destinations, and the destinations whose credentials
@@ -276,7 +291,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
     /// <summary>
     /// Sends the pending messages in batches of at most <see cref="BatchSize"/>: the full batches, or with
     /// <paramref name="all"/> every one (the last batch may then be short). A batch that throws is the run's send
-    /// failure, reported once: it and every message after it are not sent (each is reported as refused), and
+    /// failure, reported once: it and every message after it are not sent (each is reported as refused; after the
+    /// run's own cancellation, not a failure of the queue, they are only left for the next run), and
     /// <see cref="ReconcileRunState.FirstUnsent"/> marks where the next run must start again. After it, nothing more is sent.
     /// </summary>
     private async Task FlushAsync(ReconcileRunState state, bool all, CancellationToken cancellationToken)
@@ -292,9 +308,17 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 {
                     refused = await sender.SendBatchAsync([.. batch.Select(p => p.Message)], cancellationToken);
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The run's own stop (the deadline, or the final send's short token): not the queue's failure, so
+                    // no error and no refusals; the cursor goes back to this batch's unit, and the next run finds its
+                    // drift again.
+                    state.FirstUnsent = batch[0].Resume;
+                    break;
+                }
                 catch (Exception ex)
                 {
-                    // A cancellation too: the messages are not queued either way, and the cursor must say so.
+                    // The messages are not queued, and the cursor must say so.
                     state.SendError = ex;
                     state.FirstUnsent = batch[0].Resume;
                     break;
@@ -317,8 +341,12 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             }
             else
             {
-                var reason = $"not sent: {ReconcileReport.Describe(state.SendError!)}";
-                state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
+                if (state.SendError is { } error)
+                {
+                    var reason = $"not sent: {ReconcileReport.Describe(error)}";
+                    state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
+                }
+
                 state.Pending.Clear();
             }
         }

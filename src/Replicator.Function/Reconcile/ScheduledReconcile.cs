@@ -114,7 +114,9 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
             logger.Error($"Reconcile: the queue could not be sent to; the run stopped there: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
         }
 
-        var ending = report.Completed ? "pass completed" : $"stopped; the next run resumes at {report.Cursor?.Format()}";
+        var ending = report.Completed ? "pass completed"
+            : report.Cursor is { } resume ? $"stopped; the next run resumes at {resume.Format()}"
+            : "stopped; the next run starts where the stored cursor says";
         logger.Info(
             $"Reconciled {report.Repositories} repositories: {report.DriftFound} drift found, {report.DriftEnqueued} enqueued, {report.Refusals.Count} refused, {report.Conflicts.Count} in conflict with an immutable tag, {report.FailureCount} failed (repositories or destinations not read, tags TAG_FILTER could not decide in time); {ending}",
             new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Reconciled });

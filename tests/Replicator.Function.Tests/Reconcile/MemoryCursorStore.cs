@@ -8,7 +8,11 @@ internal sealed class MemoryCursorStore : IReconcileCursorStore
 
     public List<string> Saved { get; } = [];
 
-    public Task<string?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Value);
+    /// <summary>Thrown by every load when set (an SSM GetParameter throttled or refused).</summary>
+    public Exception? LoadFailure { get; set; }
+
+    public Task<string?> LoadAsync(CancellationToken cancellationToken) =>
+        LoadFailure is { } failure ? Task.FromException<string?>(failure) : Task.FromResult(Value);
 
     /// <summary>Thrown by every save when set (an SSM PutParameter refused).</summary>
     public Exception? SaveFailure { get; set; }

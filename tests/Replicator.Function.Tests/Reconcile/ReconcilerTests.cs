@@ -566,7 +566,10 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var report = await new Reconciler(scanner, slow, clock, store).RunAsync(Run("slow-last-send"), invocation.Token);
 
         Assert.False(report.Completed);
-        Assert.IsAssignableFrom<OperationCanceledException>(report.SendError);
+
+        // The run's own deadline, not the queue's failure: no send error to log and no refusals to count and alarm on.
+        Assert.Null(report.SendError);
+        Assert.Empty(report.Refusals);
         Assert.Null(report.CursorFailure);
         Assert.Equal(report.Cursor?.Format(ReconcileSettings.Unnamed), Assert.Single(store.Saved));
         Assert.NotEqual(ReconcileCursor.StartValue, store.Value);
@@ -577,6 +580,25 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         Assert.True(next.Completed);
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
+    }
+
+    [Fact]
+    public async Task A_cursor_that_cannot_be_read_is_a_failure_of_the_run_that_compares_nothing_and_saves_nothing()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await TwoSignedIndexesAsync(h, 910);
+        var store = new MemoryCursorStore { Value = "kept", LoadFailure = new InvalidOperationException("GetParameter: ThrottlingException: Rate exceeded") };
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now), store).RunAsync(Run("cursor-unread"), CancellationToken.None);
+
+        Assert.False(report.Completed);
+        Assert.Equal(1, report.FailureCount);
+        Assert.StartsWith("(cursor): InvalidOperationException: GetParameter: ThrottlingException", Assert.Single(report.Failures), StringComparison.Ordinal);
+        Assert.Equal(0, report.Repositories);
+        Assert.Empty(sender.Messages);
+        Assert.Empty(store.Saved);
+        Assert.Equal("kept", store.Value);
     }
 
     [Theory]
