@@ -66,6 +66,17 @@ public sealed class DestinationAccessTests
         Assert.Equal(new DestinationRoute(DestinationRouteKind.SsmCredentials, ParameterName: "gov-keys"), access.Route(GovCloud, Source));
     }
 
+    [Theory]
+    [InlineData("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15")]
+    [InlineData("/aws/reference/secretsmanager/replicator-cn")]
+    [InlineData("replicator-cn")]
+    public void Names_ssm_takes_are_taken_up_to_fifteen_levels_and_under_aws_public_paths(string name)
+    {
+        var access = Parse(credentials: $"333333333333:cn-north-1=ssm:{name}", destinations: [China]);
+
+        Assert.Equal(name, access.Route(China, Source).ParameterName);
+    }
+
     [Fact]
     public void The_default_role_arn_follows_the_partition_of_the_region()
     {

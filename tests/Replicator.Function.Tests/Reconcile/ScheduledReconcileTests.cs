@@ -186,4 +186,46 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         await stop.CancelAsync();
         await host.WaitAsync(Wait);
     }
+
+    /// <summary>
+    /// A cursor SSM will not hand back: the invocation still ends normally, with its metrics (ReconcileFailures 1, the
+    /// alarm's metric), the failure logged, and nothing compared or saved.
+    /// </summary>
+    [Fact]
+    public async Task A_cursor_that_cannot_be_read_is_counted_in_ReconcileFailures_and_logged_without_failing_the_invocation()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "cursor-unread");
+        await h.PushAsync(ReconcileRig.Source, "team/app", new SampleImageBuilder(seed: 914).Image(SampleFormat.Oci, [512]), "v1");
+        await using var api = await LocalRuntimeApi.StartAsync();
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var store = new MemoryCursorStore { LoadFailure = new HttpRequestException("SSM unreachable (test)") };
+        var host = StartHost(Environment(h, api, queue), output, _ => store, stop.Token);
+
+        var result = await api.InvokeAsync(ScheduledEventJson, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+
+        Assert.True(result.IsSuccess, result.Body);
+        using (var response = JsonDocument.Parse(result.Body))
+        {
+            Assert.False(response.RootElement.GetProperty("completed").GetBoolean());
+            Assert.Equal(1, response.RootElement.GetProperty("failures").GetInt32());
+            Assert.Equal(0, response.RootElement.GetProperty("repositories").GetInt32());
+        }
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var metrics = Assert.Single(lines, l => l.Contains("\"ReconcileFailures\":", StringComparison.Ordinal));
+        using (var document = JsonDocument.Parse(metrics))
+        {
+            Assert.Equal(1, document.RootElement.GetProperty("ReconcileFailures").GetInt32());
+        }
+
+        Assert.Contains(lines, l => l.Contains("\"level\":\"ERROR\"", StringComparison.Ordinal) && l.Contains("(cursor): HttpRequestException: SSM unreachable (test)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("stopped; the next run starts where the stored cursor says", StringComparison.Ordinal));
+        Assert.Empty(store.Saved);
+        Assert.Empty(await ReconcileRig.DrainAsync(sqs, queue));
+    }
 }
