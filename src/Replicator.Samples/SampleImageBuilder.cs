@@ -71,6 +71,22 @@ public sealed class SampleImageBuilder(ulong seed)
         return new SampleImage([empty, payload], [ToManifest(MediaTypes.OciManifest, json)]);
     }
 
+    /// <summary>
+    /// An OCI image manifest referring to <paramref name="subject"/> with an ordinary image config and no
+    /// <c>artifactType</c> (an attestation or SBOM pushed as an image, one layer of <paramref name="layerType"/>).
+    /// ECR reports its <c>artifactMediaType</c> as the config's, an image's, so nothing in a DescribeImages listing
+    /// marks it an artifact; ListImageReferrers answers the config's media type as its <c>artifactType</c>, as the OCI
+    /// distribution spec's referrers API does for a manifest without one (botocore ECR model, ImageReferrer.artifactType).
+    /// </summary>
+    public SampleImage ImageWithSubject(SampleManifest subject, string layerType = "application/vnd.in-toto+json", long layerSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var layer = Seeded(layerType, $"image-with-subject-{subject.Digest}-{layerType}", layerSize);
+        var config = Small(MediaTypes.OciConfig, SampleJson.Config("unknown", "unknown", [layer.Digest], Seed));
+        var json = SampleJson.ImageManifest(MediaTypes.OciManifest, config, [(layer, null)], subject: subject);
+        return new SampleImage([config, layer], [ToManifest(MediaTypes.OciManifest, json)]);
+    }
+
     private (SampleManifest Manifest, List<SampleBlob> Blobs) BuildImage(SampleFormat format, IReadOnlyList<long> layerSizes, Platform platform)
     {
         ArgumentNullException.ThrowIfNull(layerSizes);

@@ -243,22 +243,25 @@ public static class VerifyCommand
         CancellationToken cancellationToken)
     {
         var entries = new List<DriftEntry>();
-        // One listing of every image, as in the source: its tagged images for the tags, its subjectManifestDigest for
-        // the referrers held (archived ones too), so the destination is asked nothing per subject where it is trusted.
+        // One listing of every image, as in the source: its tagged images for the tags, its digests for the referrers
+        // held (archived ones too), so the destination is asked nothing per subject.
         var there = await ImageInventory.EveryImageAsync(client, destination.RegistryId, target, cancellationToken);
         var destinationImages = there is null ? null : ImageSelector.SelectImages(repository, Tagged(there), criteria, applySince: false);
-        var listed = there is null ? null : Referrers(there);
+        var digests = there is null ? [] : there.Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
         entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
 
-        var held = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var (tag, digest, walk) in referrers)
         {
-            foreach (var subject in walk.Found.Select(r => r.SubjectDigest).Distinct(StringComparer.Ordinal).Where(s => !held.ContainsKey(s)).ToList())
-            {
-                held[subject] = listed is null ? new HashSet<string>()
-                    : listed.Trusted ? listed.Held(subject)
-                    : await ReferrerInventory.DigestsAsync(client, destination.RegistryId, target, subject, cancellationToken);
-            }
+            // A manifest's digest is that of its bytes (OCI image spec, descriptor.md, "Digests"), its subject
+            // descriptor included (manifest.md, "subject"), so a destination image at the digest of a referrer the
+            // source walk found is that referrer of that subject. The referrers held are those found that the
+            // destination's listing holds, in any status (an archived copy is still held): nothing rests on the
+            // listing's subjectManifestDigest, which ECR may leave out (docs/fidelity.md, "Known unknowns"), and the
+            // destination is asked no ListImageReferrers, so none about a subject it lacks.
+            var held = walk.Found
+                .Where(r => digests.Contains(r.Digest))
+                .GroupBy(r => r.SubjectDigest, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, IReadOnlySet<string> (g) => g.Select(r => r.Digest).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
             entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), walk.Found, held));
             if (walk.Unlisted is not null || walk.Capped)

@@ -88,17 +88,6 @@ public static class ReferrerInventory
         return new ReferrerWalk(found, refusals.Summary()) { Capped = capped };
     }
 
-    /// <summary>
-    /// The digests of the direct referrers of <paramref name="subjectDigest"/> in a destination, whatever their status
-    /// (an archived copy is still held). Empty when the repository does not exist or does not hold the subject.
-    /// </summary>
-    public static async Task<IReadOnlySet<string>> DigestsAsync(IEcrClient client, string? registryId, string repository, string subjectDigest, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var referrers = await ListAsync(client, registryId, repository, subjectDigest, ArtifactStatusFilter.Any, null, cancellationToken);
-        return referrers.Select(r => r.Digest).OfType<string>().ToHashSet(StringComparer.Ordinal);
-    }
-
     private static async Task<IReadOnlyList<ImageReferrer>> ListAsync(
         IEcrClient client, string? registryId, string repository, string subjectDigest, string status, int? cap, CancellationToken cancellationToken)
     {
@@ -109,9 +98,9 @@ public static class ReferrerInventory
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
         {
             // The only "not there" error botocore's ECR model lists for ListImageReferrers. A subject the repository
-            // does not hold is not an error in the model: the answer is an empty list, so verify reports its referrers
-            // missing. Another answer (an unlisted ImageNotFoundException) would stop verify with that error rather
-            // than be read as "no referrers".
+            // does not hold is not an error in the model: the answer is an empty list. Another answer (an unlisted
+            // ImageNotFoundException) would stop verify with that error rather than be read as "no referrers"; verify
+            // asks only the source, about subjects it holds (docs/fidelity.md).
             return [];
         }
     }

@@ -23,7 +23,6 @@ namespace Replicator.Core.Reconciliation;
 public sealed class SubjectReferrers
 {
     private readonly Dictionary<string, List<string>> _bySubject = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _heldBySubject = new(StringComparer.Ordinal);
     private readonly HashSet<string> _referrers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
     private bool _artifactWithoutSubject;
@@ -52,12 +51,6 @@ public sealed class SubjectReferrers
         }
 
         _referrers.Add(digest);
-        if (!_heldBySubject.TryGetValue(subject, out var held))
-        {
-            _heldBySubject[subject] = held = new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        held.Add(digest);
 
         // ACTIVE only, as ListImageReferrers is asked (filter.artifactStatus ACTIVE): an archived referrer cannot be pulled.
         if (detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active)
@@ -76,13 +69,6 @@ public sealed class SubjectReferrers
 
     /// <summary>Whether any active image of the listing names a subject.</summary>
     public bool HasActiveReferrers => _bySubject.Count > 0;
-
-    /// <summary>
-    /// The direct referrers of <paramref name="subject"/> whatever their status: what a destination holds (an archived
-    /// copy is still held), as ListImageReferrers answers with <c>filter.artifactStatus</c> ANY.
-    /// </summary>
-    public IReadOnlySet<string> Held(string subject) =>
-        _heldBySubject.TryGetValue(subject, out var held) ? held : new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
     /// The active subjects with referrers that are neither in <paramref name="walked"/> nor referrers themselves, in

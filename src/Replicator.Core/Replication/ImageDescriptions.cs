@@ -4,7 +4,7 @@ using Replicator.Core.Ecr.Model;
 namespace Replicator.Core.Replication;
 
 /// <summary>One image as a registry describes it, whatever its status.</summary>
-internal static class ImageDescriptions
+public static class ImageDescriptions
 {
     /// <summary>
     /// DescribeImages of <paramref name="id"/> in every status: without a filter ECR describes ACTIVE images only

@@ -4,12 +4,22 @@ using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
+/// <summary>
+/// Each test that reaches the source runs under both readings of an undocumented ECR behaviour (docs/fidelity.md,
+/// "Known unknowns"): DescribeImages of an image asked by id honouring <c>filter.imageStatus</c> (LocalEcr's default),
+/// or describing ACTIVE images only there (<see cref="LocalEcr.LocalEcrOptions.DescribeImagesByIdActiveOnly"/>).
+/// </summary>
 public sealed class CopyCommandTests
 {
-    [Fact]
-    public async Task Copy_by_tag_copies_that_image_only()
+    private static Task<CliHarness> StartAsync(bool idsActiveOnly) =>
+        CliHarness.StartAsync(null, o => o.DescribeImagesByIdActiveOnly = idsActiveOnly);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Copy_by_tag_copies_that_image_only(bool idsActiveOnly)
     {
-        await using var h = await CliHarness.StartAsync();
+        await using var h = await StartAsync(idsActiveOnly);
         var wanted = CliHarness.Sample(1);
         await h.PushAsync(CliHarness.Source, "app", wanted, "v1");
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(2), "v2");
@@ -23,10 +33,12 @@ public sealed class CopyCommandTests
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v2"));
     }
 
-    [Fact]
-    public async Task Copy_by_digest_copies_the_image_without_a_tag()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Copy_by_digest_copies_the_image_without_a_tag(bool idsActiveOnly)
     {
-        await using var h = await CliHarness.StartAsync();
+        await using var h = await StartAsync(idsActiveOnly);
         var image = CliHarness.Single(3);
         await h.PushAsync(CliHarness.Source, "app", image, "v1");
 
@@ -38,10 +50,12 @@ public sealed class CopyCommandTests
         Assert.Equal(image.Digest, Assert.Single(described.ImageDetails!).ImageDigest);
     }
 
-    [Fact]
-    public async Task Source_region_defaults_to_AWS_REGION()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Source_region_defaults_to_AWS_REGION(bool idsActiveOnly)
     {
-        await using var h = await CliHarness.StartAsync();
+        await using var h = await StartAsync(idsActiveOnly);
         var image = CliHarness.Single(4);
         await h.PushAsync(CliHarness.Source, "app", image, "v1");
 
@@ -51,10 +65,12 @@ public sealed class CopyCommandTests
         Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
     }
 
-    [Fact]
-    public async Task A_missing_image_is_a_one_line_error()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_missing_image_is_a_one_line_error(bool idsActiveOnly)
     {
-        await using var h = await CliHarness.StartAsync();
+        await using var h = await StartAsync(idsActiveOnly);
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(5), "v1");
 
         var run = await h.RunAsync("copy", "app:nope", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
@@ -64,11 +80,19 @@ public sealed class CopyCommandTests
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 
-    /// <summary>An archived source image exists: it is reported archived (nothing can copy it until it is restored), not as a typo.</summary>
-    [Fact]
-    public async Task An_archived_image_is_reported_archived_not_missing()
+    /// <summary>
+    /// An archived source image exists: it is reported archived (nothing can copy it until it is restored), not as a
+    /// typo, named by tag or by digest. Before, under the active-only reading, the lookup by id answered
+    /// ImageNotFoundException and copy said the image did not exist (exit 2).
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task An_archived_image_is_reported_archived_not_missing(bool idsActiveOnly, bool byDigest)
     {
-        await using var h = await CliHarness.StartAsync();
+        await using var h = await StartAsync(idsActiveOnly);
         var image = CliHarness.Single(6);
         await h.PushAsync(CliHarness.Source, "app", image, "v1");
         using (var http = new HttpClient())
@@ -76,7 +100,7 @@ public sealed class CopyCommandTests
             await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", image.Digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
         }
 
-        var run = await h.RunAsync("copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await h.RunAsync("copy", byDigest ? $"app@{image.Digest}" : "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("archived", run.Output, StringComparison.Ordinal);

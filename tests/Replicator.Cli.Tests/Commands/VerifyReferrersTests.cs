@@ -173,9 +173,9 @@ public sealed class VerifyReferrersTests
     [Fact]
     public async Task Referrers_of_an_image_the_destination_lacks_are_reported_missing()
     {
-        // The destination repository exists but not the subject: ListImageReferrers of a digest it does not hold
-        // answers an empty list (the model lists no ImageNotFoundException for it), so the image and its
-        // referrer are both differences, and verify does not stop.
+        // The destination repository exists but not the subject: its listing holds neither the image nor the
+        // referrer, so both are differences, and verify does not stop (it asks the destination no ListImageReferrers,
+        // whose answer for a subject not held the model leaves to an empty list: docs/fidelity.md).
         await using var h = await CliHarness.StartAsync();
         var builder = new SampleImageBuilder(seed: 44);
         var image = builder.Image(SampleFormat.Oci, [1024]);
@@ -279,12 +279,13 @@ public sealed class VerifyReferrersTests
 
     /// <summary>
     /// The other reading of the known unknown: an ECR whose DescribeImages names no referrer's subject, in the source
-    /// and in the destination alike. The signature is an OCI artifact no listed image ties to a subject, so both sides
-    /// fall back to ListImageReferrers (the destination's fallback included), and the referrer is compared as it is
-    /// with the field: in sync after the sync, missing once deleted from the destination.
+    /// and in the destination alike. The signature is an OCI artifact no listed image ties to a subject, so the source
+    /// falls back to ListImageReferrers; the destination is read from its listing's digests, asked nothing per subject,
+    /// and the referrer is compared as it is with the field: in sync after the sync, missing once deleted from the
+    /// destination. (Before, the destination's listing was not trusted either and was asked ListImageReferrers.)
     /// </summary>
     [Fact]
-    public async Task Verify_compares_referrers_through_ListImageReferrers_on_both_sides_when_no_listing_names_a_subject()
+    public async Task Verify_compares_referrers_when_no_listing_names_a_subject_asking_ListImageReferrers_of_the_source_only()
     {
         await using var h = await CliHarness.StartAsync(null, o => o.DescribeImagesOmitsSubjectManifestDigest = true);
         var builder = new SampleImageBuilder(seed: 47);
@@ -300,7 +301,8 @@ public sealed class VerifyReferrersTests
 
         Assert.True(inSync.ExitCode == 0, inSync.ToString());
         Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", inSync.Output, StringComparison.Ordinal);
-        Assert.True(h.Server.Calls.Count(CliHarness.West, "ListImageReferrers") > 0, "the destination's listing was trusted without a subject in it");
+        Assert.True(h.Server.Calls.Count(CliHarness.Source, "ListImageReferrers") > 0, "the source's listing was trusted without a subject in it");
+        Assert.Equal(0, h.Server.Calls.Count(CliHarness.West, "ListImageReferrers"));
 
         await h.Client(CliHarness.West).BatchDeleteImageAsync(new Replicator.Core.Ecr.Model.BatchDeleteImageRequest
         {
@@ -314,6 +316,96 @@ public sealed class VerifyReferrersTests
         var missing = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetString() == "Missing");
         Assert.Equal(signature.Digest, missing.GetProperty("sourceDigest").GetString());
         Assert.Equal(image.Digest, missing.GetProperty("subjectDigest").GetString());
+    }
+
+    /// <summary>
+    /// An image with two referrers: a signature (an OCI artifact, its config the OCI empty config) and an attestation
+    /// pushed as an image manifest (an image's config, so its listing does not mark it an artifact). The destination
+    /// holds the image and the attestation only. Where ECR leaves subjectManifestDigest out
+    /// (<see cref="LocalEcr.LocalEcrOptions.DescribeImagesOmitsSubjectManifestDigest"/>), the destination's listing
+    /// names no subject and holds no OCI artifact: before, verify trusted it to name every referrer's subject, found
+    /// none held, and reported the attestation it holds missing too (two Missing). A referrer's digest fixes its
+    /// subject, so the destination's digests tell which it holds, under either reading, without a call per subject.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_finds_a_referrer_with_an_image_config_that_the_destination_holds_whichever_way_ecr_fills_subjectManifestDigest(bool omitsSubject)
+    {
+        await using var h = await CliHarness.StartAsync(null, o => o.DescribeImagesOmitsSubjectManifestDigest = omitsSubject);
+        var builder = new SampleImageBuilder(seed: 51);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 256);
+        var attestation = builder.ImageWithSubject(image.Root);
+        foreach (var region in new[] { CliHarness.Source, CliHarness.West })
+        {
+            await h.PushAsync(region, "app", image, "v1");
+            await h.PushAsync(region, "app", attestation, null);
+        }
+
+        await h.PushAsync(CliHarness.Source, "app", signature, null);
+        h.Server.Calls.Reset();
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        Assert.Equal(0, h.Server.Calls.Count(CliHarness.West, "ListImageReferrers"));
+        using var document = JsonDocument.Parse(drift.Output);
+        (string?, string?, string?, string?)[] expected =
+        [
+            (image.Digest, attestation.Digest, MediaTypes.OciConfig, "InSync"),
+            (image.Digest, signature.Digest, "application/vnd.cncf.notary.signature", "Missing"),
+        ];
+        Assert.Equal(
+            expected.Order(),
+            document.RootElement.GetProperty("entries").EnumerateArray().Where(e => e.TryGetProperty("subjectDigest", out _))
+                .Select(e => (e.GetProperty("subjectDigest").GetString(), e.GetProperty("sourceDigest").GetString(), e.GetProperty("artifactType").GetString(), e.GetProperty("status").GetString())).Order());
+        var tag = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray(), e => !e.TryGetProperty("subjectDigest", out _));
+        Assert.Equal("InSync", tag.GetProperty("status").GetString());
+    }
+
+    /// <summary>
+    /// The destination lacks one of two signed images and holds the other with its signature: an OCI artifact and, where
+    /// ECR leaves subjectManifestDigest out, no subject named. Before, that listing was not trusted and the destination was
+    /// asked ListImageReferrers about each subject, the one it lacks included, whose answer for a subject not held only
+    /// the model's silence makes an empty list (docs/fidelity.md, "ListImageReferrers of a missing subject"). Now it is
+    /// asked nothing per subject: the image it lacks and that image's signature are missing, the rest in sync.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_asks_the_destination_nothing_about_a_subject_it_lacks_whichever_way_ecr_fills_subjectManifestDigest(bool omitsSubject)
+    {
+        await using var h = await CliHarness.StartAsync(null, o => o.DescribeImagesOmitsSubjectManifestDigest = omitsSubject);
+        var builder = new SampleImageBuilder(seed: 52);
+        var held = builder.Image(SampleFormat.Oci, [1024]);
+        var lacked = builder.Image(SampleFormat.Oci, [2048]);
+        var heldSignature = builder.Artifact(held.Root, "application/vnd.cncf.notary.signature", 256);
+        var lackedSignature = builder.Artifact(lacked.Root, "application/vnd.cncf.notary.signature", 256);
+        await h.PushAsync(CliHarness.Source, "app", held, "v1");
+        await h.PushAsync(CliHarness.Source, "app", heldSignature, null);
+        await h.PushAsync(CliHarness.Source, "app", lacked, "v2");
+        await h.PushAsync(CliHarness.Source, "app", lackedSignature, null);
+        await h.PushAsync(CliHarness.West, "app", held, "v1");
+        await h.PushAsync(CliHarness.West, "app", heldSignature, null);
+        h.Server.Calls.Reset();
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        Assert.Equal(0, h.Server.Calls.Count(CliHarness.West, "ListImageReferrers"));
+        using var document = JsonDocument.Parse(drift.Output);
+        (string?, string?, string?)[] expected =
+        [
+            ("v1", held.Digest, "InSync"),
+            ("v1", heldSignature.Digest, "InSync"),
+            ("v2", lacked.Digest, "Missing"),
+            ("v2", lackedSignature.Digest, "Missing"),
+        ];
+        Assert.Equal(
+            expected.Order(),
+            document.RootElement.GetProperty("entries").EnumerateArray()
+                .Select(e => (e.GetProperty("tag").GetString(), e.GetProperty("sourceDigest").GetString(), e.GetProperty("status").GetString())).Order());
     }
 
     [Fact]
