@@ -37,6 +37,10 @@ internal sealed class DestinationReplicator
         long bytes = 0;
         var arrived = false;
         List<Task<(long Bytes, bool Joined)>>? copies = null;
+
+        // The referrers put so far, in order: a put that fails later (another referrer, a tag) leaves these in the
+        // destination, and a retry's plan no longer holds them, so the failed result names them for their announcement.
+        var referrersPut = new List<string>();
         try
         {
             // REPOSITORY_MAPPING: the destination's name; an invalid mapped name fails this destination for good.
@@ -71,9 +75,14 @@ internal sealed class DestinationReplicator
             TallyBlobs();
 
             var registryId = state.RegistryId;
+            var referrers = image.Referrers.Select(r => r.ReferenceDigest).ToHashSet(StringComparer.Ordinal);
             foreach (var step in plan.Manifests)
             {
                 registryId = await PutManifestAsync(client, destination, repository, step, cancellationToken) ?? registryId;
+                if (!step.TagOnly && referrers.Contains(step.Digest))
+                {
+                    referrersPut.Add(step.Digest);
+                }
             }
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
@@ -90,7 +99,7 @@ internal sealed class DestinationReplicator
                 RegistryId = registryId,
                 NonDistributableSkipped = plan.NonDistributableSkipped,
                 Tag = plan.Tag,
-                ReferrersPut = ReferrersPut(image, plan),
+                ReferrersPut = referrersPut,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
@@ -104,6 +113,7 @@ internal sealed class DestinationReplicator
                 SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
                 CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
                 KeyRefused = FailureClassifier.IsStoredKeyRefused(ex, clients.SignsWithStoredKey(destination, source.Reference.RegistryId)),
+                ReferrersPut = referrersPut,
             };
 
             // A refused source layer may mean the image was deleted mid-copy: the engine reports it once it has asked.
@@ -162,18 +172,6 @@ internal sealed class DestinationReplicator
             (destination.Region, destination.RegistryId, target.Repository, blob.Digest),
             () => blobs.Add(target, blob, progress),
             cancellationToken);
-    }
-
-    /// <summary>The referrers among the manifests <paramref name="plan"/> put (it puts only what the destination lacked).</summary>
-    private static IReadOnlyList<string> ReferrersPut(SourceImage image, ReplicationPlan plan)
-    {
-        if (image.Referrers.Count == 0)
-        {
-            return [];
-        }
-
-        var referrers = image.Referrers.Select(r => r.ReferenceDigest).ToHashSet(StringComparer.Ordinal);
-        return [.. plan.Manifests.Where(m => !m.TagOnly && referrers.Contains(m.Digest)).Select(m => m.Digest)];
     }
 
     /// <summary>

@@ -48,7 +48,8 @@ public sealed record DestinationResult(
 
     /// <summary>
     /// The referrers (signatures, SBOMs, attestations) this copy put into the destination along with the image, in the
-    /// order it put them; empty when it put none or did not succeed. Each is an image the destination now holds whose
+    /// order it put them; empty when it put none. A failed destination names those it put before it failed: a retry's
+    /// plan no longer holds them, so only this result can announce them. Each is an image the destination now holds whose
     /// own push event may never come to this destination (a lost event healed by the reconciler, a backfill, a region
     /// added later), so the function announces each with a replicated event of its own.
     /// </summary>
@@ -57,6 +58,7 @@ public sealed record DestinationResult(
     /// <summary>
     /// The subjects this copy put into the destination before the image, a referrer whose push event overtook its
     /// subject's (deepest first: the subject of the subject before the subject); empty when the destination held them.
+    /// Named on a failed result too, when the subject's copy wrote before the referrer's own copy failed.
     /// An untagged subject (one platform manifest of an index, signed on its own) has no push event of its own that
     /// would announce it, so the function announces each as it does <see cref="ReferrersPut"/>.
     /// </summary>

@@ -34,11 +34,13 @@ internal sealed class ReferrerSubjects
     /// The referrer's result with what copying its subject first wrote in the same destination: its bytes, blobs, the
     /// subject and the referrers it put count, and the destination is Replicated when either write happened (the
     /// subject's copy usually brings the referrer along, which then finds itself UpToDate), so the record's metrics and
-    /// events show the copy it made.
+    /// events show the copy it made. A referrer whose own copy failed there after its subject's copy wrote keeps its
+    /// Failed outcome but still names what the subject's copy put: the retry finds the subject there and copies only
+    /// the referrer, so this result is the only one that can announce them.
     /// </summary>
     public DestinationResult WithSubject(DestinationResult own, DestinationResult? subject, long started)
     {
-        if (subject is null || !own.Succeeded || subject.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate))
+        if (subject is null || subject.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate))
         {
             return own;
         }
@@ -46,7 +48,7 @@ internal sealed class ReferrerSubjects
         var written = own.Outcome == ReplicationOutcome.Replicated || subject.Outcome == ReplicationOutcome.Replicated;
         return own with
         {
-            Outcome = written ? ReplicationOutcome.Replicated : own.Outcome,
+            Outcome = written && own.Succeeded ? ReplicationOutcome.Replicated : own.Outcome,
             LayersCopied = own.LayersCopied + subject.LayersCopied,
             LayersSkipped = own.LayersSkipped + subject.LayersSkipped,
             BytesCopied = own.BytesCopied + subject.BytesCopied,

@@ -11,7 +11,8 @@ namespace Replicator.Function.ReplicatedEvents;
 
 /// <summary>
 /// Turns a replication's result into the "ECR Image Replicated" events, one per destination that now holds the
-/// image (outcome Replicated or UpToDate), and one for each subject and referrer the copy put there along with it.
+/// image (outcome Replicated or UpToDate), and one for each subject and referrer the copy put there along with it,
+/// even in a destination where the copy then failed.
 /// Pure: the clock's reading comes in.
 /// </summary>
 public static class ReplicatedEventFactory
@@ -38,7 +39,11 @@ public static class ReplicatedEventFactory
         var events = new List<ReplicatedEvent>();
         foreach (var destination in result.Destinations)
         {
-            if (destination.Outcome is not (ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate)
+            // A failed destination announces only what its copy put before it failed (subjects put first, referrers):
+            // those are there, and the retry that copies the rest no longer puts them, so it cannot announce them.
+            var held = destination.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
+            var travelled = destination.SubjectsPut.Concat(destination.ReferrersPut).ToList();
+            if ((!held && (destination.Outcome != ReplicationOutcome.Failed || travelled.Count == 0))
                 || (destination.Digest ?? result.SourceDigest ?? source.Digest) is not { } digest
                 || !mapping.TryMap(source.RepositoryName, out var destinationRepository, out _))
             {
@@ -62,14 +67,23 @@ public static class ReplicatedEventFactory
                 BytesCopied = destination.BytesCopied,
             };
             var time = destination.CompletedAt ?? now;
-            events.Add(Event(detail, time, bus));
+            if (held)
+            {
+                events.Add(Event(detail, time, bus));
+            }
 
             // A subject put first for a referrer that overtook it, and a referrer that travelled with the image, are
             // images the destination now holds too, whose own push event may never reach this destination (an untagged
             // subject has none that would copy it; a lost event the reconciler healed, a backfill, a region added later).
-            foreach (var travelled in destination.SubjectsPut.Concat(destination.ReferrersPut))
+            foreach (var put in travelled)
             {
-                events.Add(Event(detail with { ImageDigest = travelled, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest }, time, bus));
+                events.Add(Event(
+                    detail with
+                    {
+                        Result = nameof(ReplicationOutcome.Replicated), ImageDigest = put, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest,
+                    },
+                    time,
+                    bus));
             }
         }
 

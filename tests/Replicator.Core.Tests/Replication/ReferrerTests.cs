@@ -335,6 +335,81 @@ public sealed class ReferrerTests
         Assert.Equal(index.Digest, await h.TagDigestAsync(West, "inverted-child", "v1"));
     }
 
+    /// <summary>
+    /// A copy that puts a referrer and then fails on the next one leaves the first in the destination; its retry's plan
+    /// no longer holds it, so the failed result names it (the function announces it from there).
+    /// </summary>
+    [Fact]
+    public async Task A_copy_that_fails_after_putting_a_referrer_still_names_that_referrer_and_its_retry_puts_only_the_rest()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var builder = new SampleImageBuilder(seed: 903);
+        var image = builder.Image(SampleFormat.Oci, [2048]);
+        var sbom = builder.Artifact(image.Root);
+        var signature = builder.Artifact(sbom.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 64);
+        await h.PushAsync(Source, "half-signed", image, "v1");
+        await h.PushAsync(Source, "half-signed", sbom, null);
+        await h.PushAsync(Source, "half-signed", signature, null);
+        hook!.Arm("PutImage", signature.Digest, () => Task.FromResult<HttpResponseMessage?>(Refusal()));
+
+        var result = await h.Replicator().ReplicateAsync(Request("half-signed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal([sbom.Digest], west.ReferrersPut);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("half-signed", sbom.Digest));
+
+        var retry = await h.Replicator().ReplicateAsync(Request("half-signed", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(retry.Succeeded, retry.Destinations[0].Message);
+        Assert.Equal([signature.Digest], retry.Destinations[0].ReferrersPut);
+    }
+
+    /// <summary>
+    /// A referrer whose event overtook its subject, and whose own put fails after the subject's copy wrote the subject
+    /// (the source's referrer listing did not name the referrer yet, so the subject came alone): the failed result still
+    /// names the subject, which the retry finds there and no longer puts.
+    /// </summary>
+    [Fact]
+    public async Task A_referrer_that_fails_after_its_subject_was_copied_first_still_names_the_subject()
+    {
+        BeforeRequestHandler? listing = null;
+        BeforeRequestHandler? put = null;
+        await using var h = await StartAsync(inner => listing = new BeforeRequestHandler(put = new BeforeRequestHandler(inner)));
+        var builder = new SampleImageBuilder(seed: 904);
+        var index = builder.MultiArch(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(index.Manifests[0], "application/vnd.dev.cosign.artifact.sig.v1+json", 32);
+        await h.PushAsync(Source, "overtaken", index, "v1");
+        await h.PushAsync(Source, "overtaken", signature, null);
+        listing!.Arm("ListImageReferrers", index.Manifests[0].Digest, () => Task.FromResult<HttpResponseMessage?>(Answer("""{"referrers":[]}""")));
+        put!.Arm("PutImage", signature.Digest, () => Task.FromResult<HttpResponseMessage?>(Refusal()));
+
+        var result = await h.Replicator().ReplicateAsync(Request("overtaken", signature.Digest, null, West), CancellationToken.None);
+
+        Assert.True(listing.Fired);
+        Assert.True(put.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal([index.Manifests[0].Digest], west.SubjectsPut);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("overtaken", index.Manifests[0].Digest));
+        Assert.Null(await h.GetImageAsync(West, "overtaken", signature.Digest));
+
+        var retry = await h.Replicator().ReplicateAsync(Request("overtaken", signature.Digest, null, West), CancellationToken.None);
+
+        Assert.True(retry.Succeeded, retry.Destinations[0].Message);
+        Assert.Empty(retry.Destinations[0].SubjectsPut);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("overtaken", signature.Digest));
+    }
+
+    private static HttpResponseMessage Answer(string json, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK) =>
+        new(status) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/x-amz-json-1.1") };
+
+    /// <summary>A permanent refusal (no retry spends time on it).</summary>
+    private static HttpResponseMessage Refusal() =>
+        Answer("""{"__type":"InvalidParameterException","message":"refused by the test"}""", System.Net.HttpStatusCode.BadRequest);
+
     [Fact]
     public async Task A_referrer_whose_subject_is_not_in_the_source_is_skipped_and_not_published()
     {

@@ -216,6 +216,37 @@ public sealed class ReplicatedEventFactoryTests
         }
     }
 
+    /// <summary>
+    /// A copy that put a subject first, or some referrers, and then failed (another referrer's put, the referrer's own)
+    /// left those in the destination; the retry finds them there and puts only the rest, so only this result can
+    /// announce them. The image itself is not announced: it is not there, or its retry announces it.
+    /// </summary>
+    [Fact]
+    public void A_failed_destination_announces_what_its_copy_put_before_it_failed_and_not_the_image()
+    {
+        const string subject = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+        const string sbom = "sha256:5555555555555555555555555555555555555555555555555555555555555555";
+        var west = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Failed, tag: null) with
+        {
+            CompletedAt = null, ErrorCode = "InvalidParameterException", SubjectsPut = [subject], ReferrersPut = [sbom],
+        };
+        var europe = Result(new ReplicationDestination("eu-west-1"), ReplicationOutcome.Failed, tag: null) with { CompletedAt = null, ErrorCode = "ServerException", Transient = true };
+        var result = new ReplicationResult(Source, Digest, [west, europe]);
+
+        var events = ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, result, Bus, Now);
+
+        Assert.Equal([subject, sbom], events.Select(e => e.Digest));
+        Assert.All(events, e =>
+        {
+            Assert.Equal("us-west-2", e.DestinationRegion);
+            Assert.Equal(Now, e.Entry.Time);
+            using var detail = JsonDocument.Parse(e.Entry.Detail!);
+            Assert.Equal("Replicated", detail.RootElement.GetProperty("result").GetString());
+            Assert.Equal(Digest, detail.RootElement.GetProperty("copied-with-digest").GetString());
+            Assert.False(detail.RootElement.TryGetProperty("latency-seconds", out _));
+        });
+    }
+
     private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
         new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }
