@@ -290,6 +290,13 @@ internal sealed class BlobCopier
             ArrayPool<byte>.Shared.Return(chunk);
             foreach (var upload in uploads)
             {
+                if (downloadError is not null)
+                {
+                    // No upload of this download can be published now: each stops at once (its call on the wire too),
+                    // rather than send its queued parts and hold every outcome until a hung destination's call ends.
+                    upload.Abandon(downloadError);
+                }
+
                 upload.Parts.Writer.TryComplete(downloadError);
             }
         }

@@ -91,7 +91,7 @@ internal sealed class PartHandOut
                 {
                     // Out of the download first, then this reference back: should leaving throw, the caller gives back
                     // this reference once, with those not handed out yet.
-                    upload.FallBehind(FellBehind(part.Start));
+                    upload.Abandon(FellBehind(part.Start));
                     part.Release();
                     return;
                 }
@@ -139,7 +139,7 @@ internal sealed class PartHandOut
                 {
                     if (!senders[i].IsCompleted && !uploads[i].Failed && uploads[i].Taken == takenBefore[i])
                     {
-                        uploads[i].FallBehind(FellBehind(uploads[i].Uploaded));
+                        uploads[i].Abandon(FellBehind(uploads[i].Uploaded));
                     }
                 }
 

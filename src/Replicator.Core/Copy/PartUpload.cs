@@ -31,7 +31,7 @@ internal sealed class PartUpload
         _target = target;
         _digest = blob.Digest;
         _size = blob.Size;
-        // Two readers: the upload, and the download when this destination falls behind (FallBehind empties the queue).
+        // Two readers: the upload, and the download when it abandons this upload (Abandon empties the queue).
         Parts = Channel.CreateBounded<SharedPart>(new BoundedChannelOptions(partsInFlight) { SingleReader = false, SingleWriter = true });
     }
 
@@ -44,7 +44,7 @@ internal sealed class PartUpload
 
     public long Uploaded { get; private set; }
 
-    /// <summary>The first failure; set from the upload's own thread and from the download's (<see cref="FallBehind"/>).</summary>
+    /// <summary>The first failure; set from the upload's own thread and from the download's (<see cref="Abandon"/>).</summary>
     public Exception? Error => Volatile.Read(ref _error);
 
     public bool Failed => Error is not null;
@@ -59,11 +59,13 @@ internal sealed class PartUpload
     public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);
 
     /// <summary>
-    /// Leaves the shared download (<see cref="BlobCopyOptions.FallBehindTimeout"/>): failed, its call on the wire
-    /// cancelled and its queued parts given back at once, so that a hung destination holds no part of the pool while
-    /// the others go on. Called by the download.
+    /// Leaves the shared download: failed, its call on the wire cancelled and its queued parts given back at once.
+    /// Called by the download, for an upload that fell behind (<see cref="BlobCopyOptions.FallBehindTimeout"/>), so
+    /// that a hung destination holds no part of the pool while the others go on; and for every upload when the
+    /// download itself failed, so that nothing more is sent of a blob no upload can publish, and no destination's
+    /// outcome (nor the restart after a digest mismatch) waits for another's hung call.
     /// </summary>
-    public void FallBehind(Exception error)
+    public void Abandon(Exception error)
     {
         Fail(error);
         _calls.Cancel();

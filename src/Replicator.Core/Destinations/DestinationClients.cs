@@ -37,7 +37,10 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
         _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
         _time = time ?? TimeProvider.System;
         _observer = observer;
-        _store = new Lazy<ISecureParameterStore>(_parameters);
+        // PublicationOnly, here and for each credentials source: a factory that throws once (the SSM client could not
+        // be built) is called again on the next use, where the default mode would rethrow that first exception for
+        // the life of the execution environment. A race may build a second SSM client, left to the collector.
+        _store = new Lazy<ISecureParameterStore>(_parameters, LazyThreadSafetyMode.PublicationOnly);
     }
 
     public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount)
@@ -71,11 +74,11 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
             DestinationRouteKind.SourceCredentials => _sourceCredentials,
             DestinationRouteKind.AssumeRole => _sources.GetOrAdd(
                 (route.Kind, route.RoleArn!, _access.StsRegion ?? region),
-                static (key, arg) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(arg.Self._sts, key.Name, arg.Self._access.ExternalId, key.Region, arg.Self._sourceCredentials, arg.Self._time, arg.Self._observer, fallbackRegion: arg.Region)),
+                static (key, arg) => new Lazy<IAwsCredentialsSource>(() => new AssumedRoleCredentialsSource(arg.Self._sts, key.Name, arg.Self._access.ExternalId, key.Region, arg.Self._sourceCredentials, arg.Self._time, arg.Self._observer, fallbackRegion: arg.Region), LazyThreadSafetyMode.PublicationOnly),
                 (Self: this, Region: region)).Value,
             _ => _sources.GetOrAdd(
                 (route.Kind, route.ParameterName!, region),
-                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer, externalId: self._access.ExternalId)),
+                static (key, self) => new Lazy<IAwsCredentialsSource>(() => new SsmCredentialsSource(self._store.Value, self._sts, key.Name, key.Region, self._time, observer: self._observer, externalId: self._access.ExternalId), LazyThreadSafetyMode.PublicationOnly),
                 this).Value,
         };
     }

@@ -43,6 +43,18 @@ public static class JsonErrorText
         }
     }
 
+    private static string? ReadableName(JsonProperty member)
+    {
+        try
+        {
+            return member.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static string? DuplicateName(JsonElement element)
     {
         switch (element.ValueKind)
@@ -51,9 +63,11 @@ public static class JsonErrorText
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var member in element.EnumerateObject())
                 {
-                    if (!names.Add(member.Name))
+                    // A name escaping an unpaired surrogate cannot be read as a string (InvalidOperationException): it is
+                    // not the one named, and the duplicate may still be found beside it or below it.
+                    if (ReadableName(member) is { } name && !names.Add(name))
                     {
-                        return member.Name;
+                        return name;
                     }
 
                     if (DuplicateName(member.Value) is { } inner)

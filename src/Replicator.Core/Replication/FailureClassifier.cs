@@ -111,11 +111,14 @@ internal static class FailureClassifier
             return false;
         }
 
-        // Inner exceptions count, as for a refused source layer: a part queue hands an upload's error on wrapped.
+        // Inner exceptions count, as for a refused source layer: a part queue hands an upload's error on wrapped. But
+        // not the source's GetDownloadUrlForLayer: a shared download's failure reaches every destination, and the key
+        // it refused is the source's, not one from this destination's parameter.
         for (var e = exception; e is not null; e = e.InnerException)
         {
             var refused = e switch
             {
+                EcrException { Operation: "GetDownloadUrlForLayer" } => false,
                 EcrException ecr => EcrErrorCodes.IsRefusedKey(ecr.ErrorCode),
                 ReplicationException { ErrorCode: ReplicationErrorCodes.DestinationCredentialsUnavailable, InnerException: AmazonServiceException sts } => EcrErrorCodes.IsRefusedKey(sts.ErrorCode),
                 _ => false,

@@ -134,7 +134,7 @@ public sealed class PartHandOutTests
 
         var complete = upload.CompleteAsync(CancellationToken.None);
         await completing.Task.WaitAsync(Bound);
-        upload.FallBehind(new ReplicationException(ReplicationErrorCodes.DestinationFellBehind, "stood still", isTransient: true));
+        upload.Abandon(new ReplicationException(ReplicationErrorCodes.DestinationFellBehind, "stood still", isTransient: true));
         Assert.False(token.IsCancellationRequested);
         answer.SetResult(new CompleteLayerUploadResponse());
 

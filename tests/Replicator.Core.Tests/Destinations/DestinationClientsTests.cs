@@ -97,4 +97,28 @@ public sealed class DestinationClientsTests
         Assert.All(sts.Calls, c => Assert.Equal("replicator-7f3a", c.ExternalId));
         Assert.Contains(sts.Calls, c => c.RoleArn == role && c.Region == "cn-north-1" && c.CallerKey == "AKIACN");
     }
+    /// <summary>The SSM reader could not be built once: the next use builds it again, rather than rethrow that failure for good.</summary>
+    [Fact]
+    public async Task An_ssm_reader_that_failed_to_build_once_is_built_again_on_the_next_use()
+    {
+        ReplicationDestination[] destinations = [new("cn-north-1", "444444444444")];
+        var access = DestinationAccess.Parse(null, null, null, "444444444444:cn-north-1=ssm:/replicator/cn", destinations, "us-east-1");
+        var store = new SsmCredentialsSourceTests.FakeParameterStore { ["/replicator/cn"] = SsmCredentialsSourceTests.Keys("AKIACN", "cn-secret", null) };
+        var own = new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret"));
+        var builds = 0;
+        using var http = new HttpClient();
+        using var clients = new DestinationClients(
+            new EcrClientFactory(http, own, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())),
+            access,
+            own,
+            new FakeSecurityTokenService(TimeProvider.System, TimeSpan.FromHours(1)),
+            () => ++builds == 1 ? throw new InvalidOperationException("the SSM client could not be built") : store);
+        var route = access.Route(destinations[0], SourceAccount);
+
+        Assert.Throws<InvalidOperationException>(() => clients.CredentialsFor(route, "cn-north-1"));
+        var credentials = await clients.CredentialsFor(route, "cn-north-1").GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIACN", credentials.AccessKeyId);
+        Assert.Equal(2, builds);
+    }
 }

@@ -12,6 +12,7 @@ public sealed class JsonErrorTextTests
     [InlineData("{\"a\":[[[[1]]]]}", "nested deeper than the maximum depth of 4")]
     [InlineData("{\"a\":{\"b\":1,\"b\":2}}", "a member name appears twice in one object: 'b'")]
     [InlineData("[{\"x\":1},{\"a\":1,\"\\u0061\":2}]", "a member name appears twice in one object: 'a'")]
+    [InlineData("{\"\\udc00\":0,\"x\":{\"a\":1,\"a\":2}}", "a member name appears twice in one object: 'a'")]
     public void Names_what_is_wrong_in_its_own_words(string json, string expected) =>
         Assert.Equal(expected, JsonErrorText.Describe(Encoding.UTF8.GetBytes(json), maxDepth: 4));
 

@@ -73,6 +73,20 @@ public sealed class FailureClassifierTests
         Assert.False(FailureClassifier.IsStoredKeyRefused(new InvalidOperationException("bug"), signsWithStoredKey: true));
     }
 
+    /// <summary>
+    /// The source's key refused while the shared download asked for a layer's URL: that failure reaches every
+    /// destination of the download, wrapped in each one's part queue, but the key is the source's, not the one in a
+    /// destination's parameter, so no destination gets the grace of a key just put there.
+    /// </summary>
+    [Fact]
+    public void A_source_key_refused_at_the_download_is_no_destination_key_refusal()
+    {
+        var download = new EcrException("UnrecognizedClientException", "The security token included in the request is invalid.", operation: "GetDownloadUrlForLayer");
+
+        Assert.False(FailureClassifier.IsStoredKeyRefused(download, signsWithStoredKey: true));
+        Assert.False(FailureClassifier.IsStoredKeyRefused(new ChannelClosedException(download), signsWithStoredKey: true));
+    }
+
     [Theory]
     [InlineData("GetDownloadUrlForLayer", "LayerInaccessibleException", true)]
     [InlineData("GetDownloadUrlForLayer", "LayersNotFoundException", true)]

@@ -123,6 +123,11 @@ internal static class HostileEvents
         yield return ("top-level member name escaping an unpaired surrogate", "{\"\\udc00\\udc00\":0," + valid[1..], "body");
         yield return ("detail member name escaping an unpaired surrogate", valid.Replace("\"detail\":{", "\"detail\":{\"\\ud800xxxxxxxxxxxxxxxxxxxxxxxx\":0,", StringComparison.Ordinal), "body");
         yield return ("duplicate repository-name", valid.Replace("\"detail\":{", "\"detail\":{\"repository-name\":\"other/app\",", StringComparison.Ordinal), "body");
+
+        // Both at once: the duplicate found first, then named by a walk that meets the unreadable name before it.
+        var duplicate = valid.Replace("\"detail\":{", "\"detail\":{\"repository-name\":\"other/app\",", StringComparison.Ordinal);
+        yield return ("unpaired-surrogate member name before a duplicate member below it", "{\"\\udc00\":0," + duplicate[1..], "body");
+        yield return ("unpaired-surrogate member name beside a nested duplicate", valid.Replace("\"detail\":{", "\"detail\":{\"\\udc00\":0,\"x\":{\"a\":1,\"a\":2},", StringComparison.Ordinal), "body");
         yield return ("JSON array", "[" + With("image-tag", "\"v1\"") + "]", "body");
         yield return ("JSON string", "\"aws.ecr\"", "body");
         yield return ("empty", string.Empty, "body");

@@ -97,9 +97,9 @@ internal static class Samples
             ["DestinationRegions"] = string.Join(',', Destinations),
             ["RepositoryMapping"] = "=backup/,team/=mirror/team/",
             ["ReconcileSchedule"] = "",
-            // An ARN, not a name: cfn-lint checks both branches of an Fn::If against the sample value, and the ARN branch of
-            // PublishReplicatedEvents given a bus name is not an ARN (E3510), although CloudFormation never takes it.
-            ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/replicated",
+            // A name, the form a user writes most (cfn-lint once refused it in PublishReplicatedEvents, E3510: the
+            // ARN branch of an Fn::If, checked against the name).
+            ["ReplicatedEventBus"] = "replicated",
             ["DestinationKmsKeys"] = "us-west-2=alias/replicas,eu-west-1=alias/replicas",
             ["AlarmEmail"] = "",
             ["AlarmTopicArn"] = "arn:aws:sns:us-east-1:123456789012:ops-alarms",
