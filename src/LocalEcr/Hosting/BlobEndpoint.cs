@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace LocalEcr.Hosting;
 
 /// <summary>
-/// GET/HEAD /_blobs/{token}: the download URL of GetDownloadUrlForLayer. Like an S3 presigned URL it needs
+/// GET /_blobs/{token}: the download URL of GetDownloadUrlForLayer. Like an S3 presigned URL it needs
 /// no signature (the token is the secret), expires, and honours Range. Streams from disk.
 /// </summary>
 internal static class BlobEndpoint
@@ -16,7 +16,15 @@ internal static class BlobEndpoint
     public static async Task HandleAsync(HttpContext context, ServerContext server)
     {
         var response = context.Response;
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // ECR's URL is an S3 presigned GET, and the method is part of what SigV4 signs: S3 refuses a HEAD with it
+            // (403 SignatureDoesNotMatch; a HEAD answer has no body). A probe that works here would fail on AWS.
+            response.StatusCode = 403;
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method))
         {
             response.StatusCode = 405;
             return;
@@ -50,7 +58,7 @@ internal static class BlobEndpoint
             response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{length}");
         }
 
-        if (HttpMethods.IsHead(context.Request.Method) || length == 0)
+        if (length == 0)
         {
             return;
         }

@@ -98,6 +98,7 @@ internal static class EcrEndpoint
         try
         {
             using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+            JsonStrings.RefuseUnreadable(document.RootElement);
             RefuseModelViolations(operation, document.RootElement);
             var call = new EcrCall
             {

@@ -163,7 +163,15 @@ internal static class ManifestParser
             throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries need"} a valid {digestMember}'");
         }
 
-        var size = element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0;
+        // A descriptor's size is required, the blob's length in bytes (OCI image spec, descriptor.md: "size ...
+        // REQUIRED ... int64"; Docker's image manifest V2, schema 2, the same). Schema 1's fsLayers carry none.
+        long size = 0;
+        if (digestMember == "digest"
+            && !(element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out size) && size >= 0))
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries need"} a size, a non-negative integer'");
+        }
+
         return (digest!, size, WithoutParameters(Text(element, "mediaType"), member));
     }
 

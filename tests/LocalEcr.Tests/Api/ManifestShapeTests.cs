@@ -39,6 +39,11 @@ public sealed class ManifestShapeTests
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"}}""", null },
         { """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","manifests":[]}""", null },
         { """{"schemaVersion":1,"name":"app","tag":"old","architecture":"amd64","history":[],"signatures":[]}""", "application/vnd.docker.distribution.manifest.v1+prettyjws" },
+
+        // A descriptor's size is required, a non-negative integer (OCI image spec, descriptor.md).
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"LAYER"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":-5,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":"37","digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
     };
 
     [Theory]
@@ -51,7 +56,7 @@ public sealed class ManifestShapeTests
         var body = new JsonObject
         {
             ["repositoryName"] = "app",
-            ["imageManifest"] = manifest.Replace("IMAGE", ImageBody(config, layer), StringComparison.Ordinal).Replace("CONFIG", config, StringComparison.Ordinal),
+            ["imageManifest"] = manifest.Replace("IMAGE", ImageBody(config, layer), StringComparison.Ordinal).Replace("CONFIG", config, StringComparison.Ordinal).Replace("LAYER", layer, StringComparison.Ordinal),
             ["imageTag"] = "v1",
         };
         if (mediaType is not null)

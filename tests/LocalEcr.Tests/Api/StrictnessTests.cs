@@ -29,6 +29,26 @@ public sealed class StrictnessTests
         (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["maxResults"] = 10 })).EnsureOk();
     }
 
+    /// <summary>
+    /// A member name or string value escaping an unpaired UTF-16 surrogate is valid JSON, plain ASCII on the wire, but
+    /// no string: ECR cannot deserialize such a request and answers 400 SerializationException, never a 500 (which a
+    /// client retries as the server's fault).
+    /// </summary>
+    [Theory]
+    [InlineData("CreateRepository", """{"repositoryName":"\ud800ab"}""")]
+    [InlineData("DescribeImages", """{"repositoryName":"app","imageIds":[{"imageTag":"\udc00"}]}""")]
+    [InlineData("DescribeRepositories", """{"\ud800":1}""")]
+    public async Task A_string_escaping_an_unpaired_surrogate_is_a_SerializationException(string operation, string body)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+
+        var answer = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921." + operation, System.Text.Encoding.UTF8.GetBytes(body));
+
+        answer.AssertError("SerializationException");
+    }
+
     [Fact]
     public async Task A_lifecycle_policy_text_is_at_least_100_characters()
     {

@@ -71,6 +71,29 @@ public sealed class DownloadUrlTests
         return response["downloadUrl"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// ECR's download URL is an S3 presigned GET, and SigV4 signs the method: S3 refuses a HEAD with it (403). A HEAD
+    /// probe must not work here either; the URL still serves its GET afterwards.
+    /// </summary>
+    [Fact]
+    public async Task A_HEAD_on_the_download_url_is_refused_as_S3_refuses_a_presigned_GET_used_for_another_method()
+    {
+        var (server, client, data, digest) = await StartWithBlobAsync();
+        await using var _ = server;
+        using var __ = client;
+        var url = await UrlAsync(client, digest);
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Head, url);
+        using var head = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, head.StatusCode);
+        Assert.Equal(0, server.Calls.Count("eu-west-1", CallLog.DownloadLayer));
+
+        using var get = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(data.Length, (await get.Content.ReadAsByteArrayAsync()).Length);
+    }
+
     [Fact]
     public async Task The_download_url_is_on_LocalEcr_unguessable_and_serves_the_blob()
     {
