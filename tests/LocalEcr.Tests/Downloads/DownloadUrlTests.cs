@@ -310,7 +310,7 @@ public sealed class DownloadUrlTests
         await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(rest.IsCompleted);
         time.Advance(TimeSpan.FromMinutes(5));
-        var tail = await rest.WaitAsync(TimeSpan.FromSeconds(10));
+        var tail = await rest.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(data.AsSpan(1000).ToArray(), tail);
     }
 

@@ -55,8 +55,8 @@ public sealed class FaultInjectionTests
         await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(pending.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(30));
-        (await pending.WaitAsync(TimeSpan.FromSeconds(10))).EnsureOk();
-        (await client.CallAsync("GetAuthorizationToken").WaitAsync(TimeSpan.FromSeconds(10))).EnsureOk();
+        (await pending.WaitAsync(TimeSpan.FromSeconds(30))).EnsureOk();
+        (await client.CallAsync("GetAuthorizationToken").WaitAsync(TimeSpan.FromSeconds(30))).EnsureOk();
     }
 
     [Fact]

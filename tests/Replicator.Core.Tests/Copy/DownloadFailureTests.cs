@@ -14,7 +14,7 @@ namespace Replicator.Core.Tests.Copy;
 public sealed class DownloadFailureTests
 {
     /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
 
     private const int PartSize = 5 * 1024 * 1024;
 

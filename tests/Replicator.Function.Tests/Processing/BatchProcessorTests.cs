@@ -63,7 +63,7 @@ public class BatchProcessorTests
                 maxInG1 = Math.Max(maxInG1, now);
 
                 // Only finishes if group g2 started meanwhile: sequential groups would time out here.
-                await g2Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await g2Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
                 await Task.Yield();
                 Interlocked.Decrement(ref inG1);
             }
