@@ -253,24 +253,40 @@ public sealed class FanOutTests
         // part and the layer's first (each upload sends its next part only after the answer). The layer's third part then
         // finds Europe's queue full (its second part waits there), and once West has sent the config, Europe's config
         // part is its last one unsent. The engine's clock moves past FallBehindTimeout only after each such wait is set.
+        //
+        // The layer's download stalls past its first part (on LocalEcr's clock) until Europe's layer call is held: a
+        // wait for a full queue judges the others by the parts they took since it began, so a wait of West's begun
+        // before Europe took its first part would see Europe keep up, and West fall behind, at the first advance.
+        // Every such wait now begins with Europe stuck: its queues were empty for the first part, and the second
+        // comes only after the release.
         var fallBehind = TimeSpan.FromSeconds(11);
         var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var engineClock = new GraceClock(fallBehind);
         await using var h = await StartAsync(serverClock: serverClock);
         var image = new SampleImageBuilder(seed: 69).Image(SampleFormat.Oci, [25 * 1024 * 1024]);
         await h.PushAsync(Source, "fanhungpart", image, "v1");
+        var layer = image.Blobs.Single(b => b.Size == 25 * 1024 * 1024);
         h.Server.Faults.DelayResponses("UploadLayerPart", TimeSpan.FromMinutes(10), count: 2, region: Europe);
+
+        // Past the first 10 MiB part, short of the second's end; released long before Europe's held answers.
+        var stall = TimeSpan.FromMinutes(1);
+        h.Server.Faults.StallDownloadAfter(15 * 1024 * 1024, stall, layer.Digest);
         h.Server.Calls.Reset();
         var observer = new DoneObserver();
         var options = FastOptions with { MaxParallelLayers = 4, BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = fallBehind } };
         var replicator = h.Replicator(options, observer, engineClock);
 
         var replicating = replicator.ReplicateAsync(Request("fanhungpart", image.Digest, "v1", West, Europe), CancellationToken.None);
-        await h.Server.Faults.TimersArmedAsync(2).WaitAsync(Bound);
+
+        // The two held answers and the stall: Europe has taken the layer's first part (its call is held), and the
+        // download has handed out nothing more. Only then does the layer's download go on.
+        await h.Server.Faults.TimersArmedAsync(3).WaitAsync(Bound);
+        serverClock.Advance(stall);
 
         // Each wait of FallBehindTimeout is passed as soon as it is set, until West is done. West's own waits, for a part
         // it has not taken yet while it sends the one before in real time, can pass many times over: they never make it
-        // fall behind, since Europe, stuck with a part in its queue, does not keep up.
+        // fall behind, since Europe, stuck since before any of them began (its call held, a part in its queue or none
+        // taken since), does not keep up.
         var waits = 0;
         while (!observer.Done(West).IsCompleted)
         {
@@ -287,7 +303,7 @@ public sealed class FanOutTests
         var result = await replicating.WaitAsync(Bound);
         var west = result.Destinations.Single(d => d.Destination.Region == West);
         var europe = result.Destinations.Single(d => d.Destination.Region == Europe);
-        Assert.Equal(ReplicationOutcome.Replicated, west.Outcome);
+        Assert.True(west.Outcome == ReplicationOutcome.Replicated, $"West: {west.Outcome}, {west.ErrorCode}: {west.Message}");
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "fanhungpart", "v1"));
         Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
         Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, europe.ErrorCode);
@@ -295,6 +311,9 @@ public sealed class FanOutTests
         Assert.Equal(image.Blobs.Count, h.Calls(Source, "DownloadLayer"));
         Assert.Equal(0, h.Calls(Europe, "CompleteLayerUpload"));
         Assert.Equal(0, replicator.Parts.Alive);
+
+        // The held calls were Europe's only ones: cancelled, not answered, nor timed out by the client and sent again.
+        Assert.Equal(2, h.Calls(Europe, "UploadLayerPart"));
 
         // Redelivered, Europe copies alone (West holds the image): one more download per blob.
         var again = await replicator.ReplicateAsync(Request("fanhungpart", image.Digest, "v1", West, Europe), CancellationToken.None).WaitAsync(Bound);
