@@ -66,7 +66,7 @@ public sealed class ReconcileTests
         Assert.Equal("{Ref:ReconcileCursor}", (string)variables["RECONCILE_CURSOR_PARAMETER"]!);
         Assert.Equal("String", (string)cursor["Type"]!);
         Assert.Equal("-", (string)cursor["Value"]!);
-        Assert.Equal($"/{IntrinsicEvaluator.StackName}/reconcile-cursor", (string)cursor["Name"]!);
+        Assert.Equal($"/ecr-replicator/{IntrinsicEvaluator.StackName}/reconcile-cursor", (string)cursor["Name"]!);
 
         var statements = Statements(stack);
         var ssm = Assert.Single(statements, s => s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal)));
