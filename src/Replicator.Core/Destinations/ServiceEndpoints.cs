@@ -1,3 +1,5 @@
+using Amazon;
+using Amazon.Runtime;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 
@@ -27,5 +29,27 @@ public static class ServiceEndpoints
         }
 
         return uri;
+    }
+
+    /// <summary>
+    /// Points an AWSSDK client's <paramref name="config"/> at <paramref name="endpoint"/> (signed for
+    /// <paramref name="region"/>), or at the region's own endpoint with FIPS and dual-stack as the ECR client reads them:
+    /// from the injected environment, not the SDK's own read of the process's, so one setting holds for every client
+    /// (a CLI profile's <c>use_fips_endpoint</c> included) and a test can give it.
+    /// </summary>
+    public static void Apply(ClientConfig config, IEnvironmentVariables environment, Uri? endpoint, string region)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (endpoint is not null)
+        {
+            config.ServiceURL = endpoint.AbsoluteUri;
+            config.AuthenticationRegion = region;
+            return;
+        }
+
+        config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        config.UseFIPSEndpoint = EcrEndpoints.UseFips(environment);
+        config.UseDualstackEndpoint = EcrEndpoints.UseDualStack(environment);
     }
 }

@@ -25,16 +25,7 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(20) };
         var overridden = ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
         _endpointDescription = ServiceFailures.DescribeEndpoint("SSM", overridden, region);
-        if (overridden is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-
+        ServiceEndpoints.Apply(config, environment, overridden, region);
         _client = new AmazonSimpleSystemsManagementClient(new CredentialsSourceAdapter(credentials), config);
     }
 

@@ -93,15 +93,7 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(environment);
         var config = new AmazonSQSConfig();
-        if (ServiceEndpoints.Override(environment, ServiceEndpointVariable) is { } endpoint)
-        {
-            config.ServiceURL = endpoint.AbsoluteUri;
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
-        }
+        ServiceEndpoints.Apply(config, environment, ServiceEndpoints.Override(environment, ServiceEndpointVariable), region);
 
         return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
     }

@@ -36,4 +36,21 @@ public sealed class SqsEndpointTests
         var ex = Assert.Throws<SettingException>(() => Config(("AWS_ENDPOINT_URL_SQS", "not a url")));
         Assert.Contains("AWS_ENDPOINT_URL_SQS", ex.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// FIPS and dual-stack as the injected environment gives them (a profile's <c>use_fips_endpoint</c> reaches
+    /// <c>sync --enqueue</c> that way), not only as the SDK reads the process's environment.
+    /// </summary>
+    [Fact]
+    public void Fips_and_dual_stack_come_from_the_injected_environment()
+    {
+        var fips = Config(("AWS_USE_FIPS_ENDPOINT", "true"));
+        var dualStack = Config(("AWS_USE_DUALSTACK_ENDPOINT", "true"));
+        var neither = Config();
+
+        Assert.True(fips.UseFIPSEndpoint);
+        Assert.False(fips.UseDualstackEndpoint);
+        Assert.True(dualStack.UseDualstackEndpoint);
+        Assert.False(neither.UseFIPSEndpoint || neither.UseDualstackEndpoint);
+    }
 }

@@ -1,3 +1,4 @@
+using Amazon.SimpleSystemsManagement;
 using Replicator.Core.Destinations;
 using Replicator.Testing;
 
@@ -31,5 +32,42 @@ public sealed class ServiceEndpointsTests
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL"] = Global, ["AWS_ENDPOINT_URL_STS"] = Sts });
 
         Assert.Equal(Sts, ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable)?.ToString());
+    }
+
+    /// <summary>
+    /// The SSM (and SQS) clients take FIPS and dual-stack from the injected environment, as the ECR and STS clients do: a
+    /// CLI profile's <c>use_fips_endpoint</c> reaches them too, where the SDK's own read of the process's environment
+    /// would miss it. An override is used as it is, signed for the region.
+    /// </summary>
+    [Theory]
+    [InlineData("true", "false", true, false)]
+    [InlineData("false", "true", false, true)]
+    [InlineData(null, null, false, false)]
+    public void A_client_config_takes_fips_and_dual_stack_from_the_injected_environment(string? fips, string? dualStack, bool expectFips, bool expectDualStack)
+    {
+        var values = new Dictionary<string, string>();
+        if (fips is not null)
+        {
+            values["AWS_USE_FIPS_ENDPOINT"] = fips;
+        }
+
+        if (dualStack is not null)
+        {
+            values["AWS_USE_DUALSTACK_ENDPOINT"] = dualStack;
+        }
+
+        var config = new AmazonSimpleSystemsManagementConfig();
+        ServiceEndpoints.Apply(config, DictionaryEnvironmentVariables.Of(values), endpoint: null, "us-east-2");
+
+        Assert.Equal(Amazon.RegionEndpoint.USEast2, config.RegionEndpoint);
+        Assert.Equal(expectFips, config.UseFIPSEndpoint);
+        Assert.Equal(expectDualStack, config.UseDualstackEndpoint);
+        Assert.Null(config.ServiceURL);
+
+        var overridden = new AmazonSimpleSystemsManagementConfig();
+        ServiceEndpoints.Apply(overridden, DictionaryEnvironmentVariables.Of(values), new Uri(Global), "us-east-2");
+
+        Assert.Equal(Global, overridden.ServiceURL);
+        Assert.Equal("us-east-2", overridden.AuthenticationRegion);
     }
 }
