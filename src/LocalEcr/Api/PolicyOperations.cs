@@ -94,6 +94,7 @@ internal static class PolicyOperations
 
         using (document)
         {
+            JsonStrings.RefuseUnreadableIn(document.RootElement, member);
             checkContent(document.RootElement);
         }
 

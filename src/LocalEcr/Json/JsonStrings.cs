@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using LocalEcr.Api;
 
 namespace LocalEcr.Json;
 
@@ -43,6 +44,22 @@ internal static class JsonStrings
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A document inside a request string (a manifest, a policy) whose own strings escape an unpaired surrogate: the
+    /// request's body was readable, this document is not. Invalid JSON there, as ECR names it, never a 500.
+    /// </summary>
+    public static void RefuseUnreadableIn(JsonElement root, string member)
+    {
+        try
+        {
+            RefuseUnreadable(root);
+        }
+        catch (JsonException)
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at '{member}' failed to satisfy constraint: 'Invalid JSON: a string escapes an unpaired surrogate'");
         }
     }
 

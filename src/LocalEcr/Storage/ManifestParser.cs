@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalEcr.Json;
 using LocalEcr.Api;
 
 namespace LocalEcr.Storage;
@@ -25,6 +26,7 @@ internal static class ManifestParser
         using (document)
         {
             var root = document.RootElement;
+            JsonStrings.RefuseUnreadableIn(root, "imageManifest");
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Manifest must be a JSON object'");

@@ -17,9 +17,9 @@ internal sealed class PartUpload
     private readonly string _digest;
     private readonly long _size;
 
-    // Cancelled only when the upload falls behind. Never disposed: it has no timer and no link of its own (each part's
-    // call links it with the request's token for that call alone), so cancelling it from the download's thread can
-    // never meet a disposed source.
+    // Cancelled only when the download abandons the upload (Abandon). Never disposed: it has no timer and no link of
+    // its own (each part's call links it with the request's token for that call alone), so cancelling it from the
+    // download's thread can never meet a disposed source.
     private readonly CancellationTokenSource _calls = new();
     private string? _uploadId;
     private Exception? _error;
@@ -55,7 +55,7 @@ internal sealed class PartUpload
     /// <summary>An UploadLayerPart of this upload is on the wire: an empty queue then means a call under way, not a wait for the next part.</summary>
     public bool Sending => _sending;
 
-    /// <summary>Records the first failure only: a later one (the cancelled call of an upload that fell behind) says nothing new.</summary>
+    /// <summary>Records the first failure only: a later one (the cancelled call of an abandoned upload) says nothing new.</summary>
     public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);
 
     /// <summary>

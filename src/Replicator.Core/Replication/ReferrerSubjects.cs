@@ -45,18 +45,22 @@ internal sealed class ReferrerSubjects
             return own;
         }
 
+        // Only a referrer that is in the destination becomes Replicated: one found gone from the source while it was
+        // copied (Skipped) or archived there stays so, whatever its subject's copy wrote.
+        var held = own.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate;
         var written = own.Outcome == ReplicationOutcome.Replicated || subject.Outcome == ReplicationOutcome.Replicated;
         return own with
         {
-            Outcome = written && own.Succeeded ? ReplicationOutcome.Replicated : own.Outcome,
+            Outcome = written && held ? ReplicationOutcome.Replicated : own.Outcome,
             LayersCopied = own.LayersCopied + subject.LayersCopied,
             LayersSkipped = own.LayersSkipped + subject.LayersSkipped,
             BytesCopied = own.BytesCopied + subject.BytesCopied,
             Duration = _time.GetElapsedTime(started),
 
-            // The subject's copy put the referrer itself (announced as the result's own digest) and the referrers below
-            // it, which the referrer's own copy then found there.
-            ReferrersPut = [.. subject.ReferrersPut.Concat(own.ReferrersPut).Where(d => !string.Equals(d, own.Digest, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)],
+            // The subject's copy put the referrer itself and the referrers below it, which the referrer's own copy then
+            // found there. The referrer itself is announced as the result's own digest where it is held; where its own
+            // copy then failed, that event is not sent, so it stays in this list.
+            ReferrersPut = [.. subject.ReferrersPut.Concat(own.ReferrersPut).Where(d => !held || !string.Equals(d, own.Digest, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)],
 
             // The subject itself (and what its own copy put first), when its copy wrote there: no other record may ever
             // announce an untagged subject.

@@ -80,7 +80,9 @@ public static class ReplicatedEventFactory
                 events.Add(Event(
                     detail with
                     {
-                        Result = nameof(ReplicationOutcome.Replicated), ImageDigest = put, ImageTag = null, LatencySeconds = null, BytesCopied = 0, CopiedWithDigest = digest,
+                        // The pushed image itself only where its own copy failed after its subject's copy had put it.
+                        Result = nameof(ReplicationOutcome.Replicated), ImageDigest = put, ImageTag = null, LatencySeconds = null, BytesCopied = 0,
+                        CopiedWithDigest = put == digest ? null : digest,
                     },
                     time,
                     bus));

@@ -49,6 +49,24 @@ public sealed class StrictnessTests
         answer.AssertError("SerializationException");
     }
 
+    /// <summary>
+    /// The same inside a document a request string holds: the body is readable (its string escapes a backslash), the
+    /// manifest or policy in it is not. Invalid JSON there (InvalidParameterException), never a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("PutImage", "imageManifest")]
+    [InlineData("SetRepositoryPolicy", "policyText")]
+    [InlineData("PutLifecyclePolicy", "lifecyclePolicyText")]
+    public async Task A_document_in_a_request_string_escaping_an_unpaired_surrogate_is_InvalidParameter(string operation, string member)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var document = "{\"schemaVersion\":2,\"mediaType\":\"\\ud800\",\"padding\":\"" + new string('x', 120) + "\"}";
+
+        (await client.CallAsync(operation, new JsonObject { ["repositoryName"] = "app", [member] = document })).AssertError("InvalidParameterException");
+    }
+
     [Fact]
     public async Task A_lifecycle_policy_text_is_at_least_100_characters()
     {

@@ -247,6 +247,29 @@ public sealed class ReplicatedEventFactoryTests
         });
     }
 
+    /// <summary>
+    /// A referrer whose subject's copy put it too, and whose own copy then failed: it is in the destination, and its own
+    /// event (the one a held destination sends) is not sent, so it is announced as put, without copied-with-digest.
+    /// </summary>
+    [Fact]
+    public void A_failed_referrer_its_subjects_copy_put_is_announced_as_itself()
+    {
+        const string subject = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+        var west = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Failed, tag: null) with
+        {
+            CompletedAt = null, ErrorCode = "ServerException", Transient = true, SubjectsPut = [subject], ReferrersPut = [Digest],
+        };
+
+        var events = ReplicatedEventFactory.Create(Source with { Tag = null }, Pushed, RepositoryMapping.Identity, new ReplicationResult(Source with { Tag = null }, Digest, [west]), Bus, Now);
+
+        Assert.Equal([subject, Digest], events.Select(e => e.Digest));
+        using var own = JsonDocument.Parse(events[1].Entry.Detail!);
+        Assert.Equal("Replicated", own.RootElement.GetProperty("result").GetString());
+        Assert.False(own.RootElement.TryGetProperty("copied-with-digest", out _));
+        using var first = JsonDocument.Parse(events[0].Entry.Detail!);
+        Assert.Equal(Digest, first.RootElement.GetProperty("copied-with-digest").GetString());
+    }
+
     private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
         new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }
