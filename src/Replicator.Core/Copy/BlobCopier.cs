@@ -223,10 +223,13 @@ internal sealed class BlobCopier
     /// Only what a new upload session can fix restarts a layer. A transient error that outlived its call's
     /// retries fails the destination: restarting would multiply the budget (go-containerregistry's
     /// <c>remote/write.go</c> retries one attempt whole, with retries off inside it, for the same reason).
+    /// CompleteLayerUpload's <c>InvalidLayerException</c> ("The layer digest calculation performed by Amazon ECR upon
+    /// receipt of the image layer does not match the digest specified", botocore's ECR model) is one: it comes only
+    /// after the shared download verified the blob's digest, so what the session holds is not what was downloaded.
     /// </summary>
     private static bool IsRestartable(Exception ex) => ex switch
     {
-        EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException,
+        EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException or EcrErrorCodes.InvalidLayerException,
         ReplicationException r => r.ErrorCode is EcrErrorCodes.InvalidLayerPartException
             or ReplicationErrorCodes.DigestMismatch
             or ReplicationErrorCodes.SizeMismatch && r.IsTransient,

@@ -62,6 +62,23 @@ public static class EcrErrorCodes
     /// credentials for the upstream registry"). Not retried: see <see cref="Replication.ReferrerListing.IsLastingFailure"/>.
     /// </summary>
     public const string UnableToListUpstreamImageReferrersException = "UnableToListUpstreamImageReferrersException";
+
+    /// <summary>
+    /// GetDownloadUrlForLayer on a pull-through cache repository whose upstream registry could not serve the layer
+    /// (botocore's ECR model: "There was an issue getting the upstream layer matching the pull through cache rule").
+    /// Not retried as a call; the destination fails transient, and the message's redelivery (with its backoff) tries
+    /// again, as for BatchGetImage's per-image <c>UpstreamTooManyRequests</c> and <c>UpstreamUnavailable</c>.
+    /// </summary>
+    public const string UnableToGetUpstreamLayerException = "UnableToGetUpstreamLayerException";
+
+    /// <summary>
+    /// BatchGetImage on a pull-through cache repository whose upstream image could not be pulled (botocore's ECR model:
+    /// "The image or images were unable to be pulled using the pull through cache rule. This is usually caused because
+    /// of an issue with the Secrets Manager secret containing the credentials for the upstream registry"). Transient
+    /// as <see cref="UnableToGetUpstreamLayerException"/> is: a lasting cause reaches the dead-letter queue after the
+    /// queue's bounded receives.
+    /// </summary>
+    public const string UnableToGetUpstreamImageException = "UnableToGetUpstreamImageException";
     public const string TooManyTagsException = "TooManyTagsException";
     public const string InvalidTagParameterException = "InvalidTagParameterException";
 }

@@ -49,6 +49,23 @@ internal static class FailureClassifier
             e.ErrorCode,
             $"{e.Message}; the destination lost what the plan found there, a retry checks it again and uploads what is missing",
             true),
+        // A layer's upload session lost (UploadNotFoundException) or holding bytes other than the verified download's
+        // (CompleteLayerUpload's InvalidLayerException) after the restarts MaxLayerRestarts allows: what a fresh
+        // session cures, so a redelivery, with its backoff, starts the layer over; dead-lettering would lose the image.
+        // As InvalidLayerPartException and DigestMismatch past the restarts already are.
+        EcrException { ErrorCode: EcrErrorCodes.UploadNotFoundException or EcrErrorCodes.InvalidLayerException } e => (
+            e.ErrorCode,
+            $"{e.Message}; the layer's upload failed again after the restarts its budget allows, a retry starts it over",
+            true),
+        // A pull-through cache source whose upstream registry could not serve the layer or the image (botocore's ECR
+        // model, GetDownloadUrlForLayer and BatchGetImage). Not retried as a call: the upstream's throttling or outage
+        // outlasts a call's backoff, and the redelivery's backoff is the one that fits (as BatchGetImage's per-image
+        // UpstreamTooManyRequests and UpstreamUnavailable); a lasting cause reaches the dead-letter queue after the
+        // queue's bounded receives.
+        EcrException { ErrorCode: EcrErrorCodes.UnableToGetUpstreamLayerException or EcrErrorCodes.UnableToGetUpstreamImageException } e => (
+            e.ErrorCode,
+            $"{e.Message}; the pull-through cache's upstream registry could not serve it, a retry asks again",
+            true),
         EcrException e => (e.ErrorCode, e.Message, e.IsTransient),
         ReplicationException e => (e.ErrorCode, e.Message, e.IsTransient),
         ManifestException e => (ReplicationErrorCodes.InvalidManifest, e.Message, false),

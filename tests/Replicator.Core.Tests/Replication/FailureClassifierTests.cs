@@ -101,4 +101,27 @@ public sealed class FailureClassifierTests
         // Inner exceptions count: a part queue's ReadAsync would hand the download's error on inside a ChannelClosedException.
         Assert.Equal(refused, FailureClassifier.IsSourceLayerRefused(new ChannelClosedException(error)));
     }
+    /// <summary>
+    /// What a fresh upload session cures (a lost session, a layer ECR digests otherwise than the verified download),
+    /// still failing after the layer restarts, and a pull-through cache's upstream failing to serve the source: each
+    /// fails its destination transient, for a redelivery, not the dead-letter queue. The upstream ones are not retried
+    /// as calls (EcrException.IsTransient stays false): the redelivery's backoff is the retry.
+    /// </summary>
+    [Theory]
+    [InlineData("UploadLayerPart", "UploadNotFoundException")]
+    [InlineData("CompleteLayerUpload", "UploadNotFoundException")]
+    [InlineData("CompleteLayerUpload", "InvalidLayerException")]
+    [InlineData("GetDownloadUrlForLayer", "UnableToGetUpstreamLayerException")]
+    [InlineData("BatchGetImage", "UnableToGetUpstreamImageException")]
+    public void A_failure_a_redelivery_can_get_past_is_transient_though_not_retried_as_a_call(string operation, string code)
+    {
+        var error = new EcrException(code, "refused", operation: operation);
+
+        var (classified, message, transient) = FailureClassifier.Classify(error, "v1", CancellationToken.None);
+
+        Assert.False(error.IsTransient);
+        Assert.Equal(code, classified);
+        Assert.StartsWith(error.Message + "; ", message, StringComparison.Ordinal);
+        Assert.True(transient);
+    }
 }

@@ -139,6 +139,49 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_layer_the_destination_digests_otherwise_on_completion_restarts_that_layer_only()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 361).Image(SampleFormat.Oci, TwoParts);
+        await h.PushAsync(Source, "invalid", image, "v1");
+        h.Server.Faults.FailNext("CompleteLayerUpload", 1, "InvalidLayerException", 400, region: West);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator().ReplicateAsync(Request("invalid", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(West, "InitiateLayerUpload"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "invalid", "v1"));
+    }
+
+    /// <summary>
+    /// A pull-through cache source whose upstream registry fails to serve the image or a layer: not retried as a call
+    /// (one fault is enough to fail the copy), the destination failed transient so the message is redelivered, and
+    /// the redelivery copies the image.
+    /// </summary>
+    [Theory]
+    [InlineData("BatchGetImage", "UnableToGetUpstreamImageException")]
+    [InlineData("GetDownloadUrlForLayer", "UnableToGetUpstreamLayerException")]
+    public async Task A_pull_through_cache_upstream_that_fails_to_serve_the_source_is_redelivered_not_dead_lettered(string operation, string code)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 371).Image(SampleFormat.Oci, [50_000]);
+        await h.PushAsync(Source, "ptc", image, "v1");
+        h.Server.Faults.FailNext(operation, 1, code, 400, region: Source);
+
+        var failed = await h.Replicator().ReplicateAsync(Request("ptc", image.Digest, "v1", West), CancellationToken.None);
+        var redelivered = await h.Replicator().ReplicateAsync(Request("ptc", image.Digest, "v1", West), CancellationToken.None);
+
+        var west = failed.Destinations[0];
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(code, west.ErrorCode);
+        Assert.True(west.Transient, west.Message);
+        Assert.True(failed.ShouldRetry);
+        Assert.True(redelivered.Succeeded, redelivered.Destinations[0].Message);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "ptc", "v1"));
+    }
+
+    [Fact]
     public async Task An_expired_download_url_is_replaced()
     {
         await using var h = await StartAsync();

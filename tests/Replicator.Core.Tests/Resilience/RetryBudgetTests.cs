@@ -102,9 +102,36 @@ public sealed class RetryBudgetTests
         var west = result.Destinations[0];
         Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
         Assert.Equal("UploadNotFoundException", west.ErrorCode);
+
+        // What a fresh session cures, past the restarts: a redelivery starts the layer over, not the dead-letter queue.
+        Assert.True(west.Transient, west.Message);
         Assert.Equal(image.Blobs.Count * 2, h.Calls(West, "InitiateLayerUpload"));
         Assert.Equal(image.Blobs.Count * 2, h.Calls(West, "UploadLayerPart"));
         Assert.Equal(image.Blobs.Count * 2, h.Calls(Source, "DownloadLayer"));
+    }
+
+    /// <summary>
+    /// CompleteLayerUpload's InvalidLayerException (ECR digested the session's bytes otherwise than the digest given)
+    /// comes after the shared download verified the blob: a fresh session and download cure it, within the same
+    /// MaxLayerRestarts as a lost session, and not as a call retried (the same session would answer the same).
+    /// </summary>
+    [Fact]
+    public async Task A_layer_the_destination_keeps_digesting_otherwise_restarts_within_the_budget_then_fails_transient()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 66).Image(SampleFormat.Oci, [50_000]);
+        await h.PushAsync(Source, "invalid", image, "v1");
+        h.Server.Faults.FailNext("CompleteLayerUpload", 1000, "InvalidLayerException", 400, region: West);
+        h.Server.Calls.Reset();
+
+        var result = await h.Replicator(Budget(retries: 2, restarts: 1)).ReplicateAsync(Request("invalid", image.Digest, "v1", West), CancellationToken.None);
+
+        var west = result.Destinations[0];
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal("InvalidLayerException", west.ErrorCode);
+        Assert.True(west.Transient, west.Message);
+        Assert.Equal(image.Blobs.Count * 2, h.Calls(West, "InitiateLayerUpload"));
+        Assert.Equal(image.Blobs.Count * 2, h.Calls(West, "CompleteLayerUpload"));
     }
 
     [Theory]
