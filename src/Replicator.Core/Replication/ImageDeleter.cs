@@ -90,9 +90,35 @@ internal sealed class ImageDeleter
             var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
 
             var failure = response.Failures?.FirstOrDefault();
+            string? after = null;
+            if (failure is { FailureCode: ImageFailureCode.ImageReferencedByManifestList })
+            {
+                var child = failure.ImageId?.ImageDigest ?? source.Digest;
+                var (parents, refusal) = await ParentsGoneFromSourceAsync(client, destination.RegistryId, repository, source, child, failure.FailureReason, cancellationToken);
+                if (refusal is not null)
+                {
+                    return refusal.Value.Transient is { } transient
+                        ? Failed(refusal.Value.Code, refusal.Value.Message, transient)
+                        : Failed(ImageFailureCode.ImageReferencedByManifestList, $"delete refused: {failure.FailureReason}; {refusal.Value.Message}", transient: false);
+                }
+
+                var parentResponse = await client.BatchDeleteImageAsync(
+                    new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [.. parents.Select(p => new ImageIdentifier { ImageDigest = p })] },
+                    cancellationToken);
+                if (parentResponse.Failures?.FirstOrDefault(f => f.FailureCode != ImageFailureCode.ImageNotFound) is { } parentFailure)
+                {
+                    return Failed(parentFailure.FailureCode ?? "DeleteFailed",
+                        $"delete refused: {failure.FailureReason}; deleting the index {parentFailure.ImageId?.ImageDigest} first was refused too: {parentFailure.FailureReason}", transient: false);
+                }
+
+                after = $"after deleting the index(es) that listed it in the destination, which the source no longer holds: {string.Join(", ", parents)}";
+                response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
+                failure = response.Failures?.FirstOrDefault();
+            }
+
             return failure switch
             {
-                null => Result(ReplicationOutcome.Deleted, null),
+                null => Result(ReplicationOutcome.Deleted, after),
                 { FailureCode: ImageFailureCode.ImageNotFound } => Result(ReplicationOutcome.Skipped, "not in the destination"),
                 _ => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
             };
@@ -116,6 +142,120 @@ internal sealed class ImageDeleter
 
         DestinationResult Failed(string code, string message, bool transient) =>
             new(destination, ReplicationOutcome.Failed, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), code, message, transient);
+    }
+
+    /// <summary>
+    /// The indexes in the destination that list <paramref name="child"/>, when the source holds none of them, so they
+    /// can be deleted before it. ECR lets a platform manifest go only once no index lists it, and emits one DELETE per
+    /// image in no set order (EventBridge keeps none): the child's event can come before its index's, in the same FIFO
+    /// message group, so a transient failure would hold the index's event behind it. The parents are the digests
+    /// ECR names in the failure ("Requested image referenced by manifest list: [sha256:...]"), or, when it names none,
+    /// those found among the destination's indexes (bounded: <see cref="MaxListedPages"/> pages of DescribeImages and
+    /// <see cref="MaxIndexesRead"/> indexes read). Nothing the source still holds is deleted: a parent the source holds
+    /// (or one that cannot be found) is a refusal, said for the log; a source that cannot be read is a failure as
+    /// classified (Transient set).
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Parents, (string Code, string Message, bool? Transient)? Refusal)> ParentsGoneFromSourceAsync(
+        IEcrClient client, string? registryId, string repository, ImageReference source, string? child, string? reason, CancellationToken cancellationToken)
+    {
+        var parents = DigestsIn(reason);
+        if (parents.Count == 0 && child is not null)
+        {
+            parents = await IndexesListingAsync(client, registryId, repository, child, cancellationToken);
+        }
+
+        if (parents.Count == 0)
+        {
+            return ([], ("", "no index listing it was found in the destination", null));
+        }
+
+        var held = new List<string>();
+        try
+        {
+            var sourceClient = _sourceClients.GetClient(source.Region);
+            foreach (var parent in parents)
+            {
+                if (await InSourceAsync(sourceClient, source with { Digest = parent, Tag = null }, cancellationToken) is not null)
+                {
+                    held.Add(parent);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
+            return ([], (code, $"reading the source for the index(es) that list it ({string.Join(", ", parents)}): {message}", transient));
+        }
+
+        return held.Count > 0
+            ? ([], ("", $"the source still holds the index(es) that list it: {string.Join(", ", held)}; nothing deleted", null))
+            : (parents, null);
+    }
+
+    private const int MaxListedPages = 5;
+    private const int MaxIndexesRead = 500;
+
+    private static List<string> DigestsIn(string? reason) =>
+        reason is null ? [] : [.. System.Text.RegularExpressions.Regex.Matches(reason, "sha256:[0-9a-f]{64}").Select(m => m.Value).Distinct()];
+
+    private static async Task<List<string>> IndexesListingAsync(IEcrClient client, string? registryId, string repository, string child, CancellationToken cancellationToken)
+    {
+        var indexes = new List<string>();
+        string? next = null;
+        for (var page = 0; page < MaxListedPages && indexes.Count < MaxIndexesRead; page++)
+        {
+            var listing = await client.DescribeImagesAsync(
+                new DescribeImagesRequest
+                {
+                    RegistryId = registryId,
+                    RepositoryName = repository,
+                    Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
+                    MaxResults = EcrLimits.DescribeMaxResults,
+                    NextToken = next,
+                },
+                cancellationToken);
+            indexes.AddRange((listing.ImageDetails ?? []).Where(d => Manifests.MediaTypes.IsIndex(d.ImageManifestMediaType) && d.ImageDigest is not null).Select(d => d.ImageDigest!));
+            next = listing.NextToken;
+            if (next is null)
+            {
+                break;
+            }
+        }
+
+        var parents = new List<string>();
+        foreach (var chunk in indexes.Take(MaxIndexesRead).Chunk(EcrLimits.GetImageBatchSize))
+        {
+            var got = await client.BatchGetImageAsync(
+                new BatchGetImageRequest
+                {
+                    RegistryId = registryId,
+                    RepositoryName = repository,
+                    ImageIds = [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })],
+                    AcceptedMediaTypes = [.. Manifests.MediaTypes.AcceptedManifestTypes],
+                },
+                cancellationToken);
+            foreach (var image in got.Images ?? [])
+            {
+                if (image.ImageManifest is null || image.ImageId?.ImageDigest is not { } digest)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (Manifests.ManifestParser.Parse(image.ImageManifest, image.ImageManifestMediaType).Manifests.Any(m => m.Digest == child))
+                    {
+                        parents.Add(digest);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // An index that cannot be parsed is not known to list the child: it is not deleted.
+                }
+            }
+        }
+
+        return [.. parents.Distinct()];
     }
 
     /// <summary>
