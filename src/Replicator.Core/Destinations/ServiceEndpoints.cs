@@ -39,8 +39,14 @@ public static class ServiceEndpoints
     /// </summary>
     public static void Apply(ClientConfig config, IEnvironmentVariables environment, Uri? endpoint, string region)
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(environment);
+        Apply(config, endpoint, region, EcrEndpoints.UseFips(environment), EcrEndpoints.UseDualStack(environment));
+    }
+
+    /// <summary>The same, with FIPS and dual-stack already read (a client that reads them once, at its start).</summary>
+    public static void Apply(ClientConfig config, Uri? endpoint, string region, bool useFips, bool useDualStack)
+    {
+        ArgumentNullException.ThrowIfNull(config);
         if (endpoint is not null)
         {
             config.ServiceURL = endpoint.AbsoluteUri;
@@ -49,7 +55,7 @@ public static class ServiceEndpoints
         }
 
         config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        config.UseFIPSEndpoint = EcrEndpoints.UseFips(environment);
-        config.UseDualstackEndpoint = EcrEndpoints.UseDualStack(environment);
+        config.UseFIPSEndpoint = useFips;
+        config.UseDualstackEndpoint = useDualStack;
     }
 }

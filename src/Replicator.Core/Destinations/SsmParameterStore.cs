@@ -1,4 +1,3 @@
-using Amazon;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Replicator.Core.Configuration;

@@ -1,4 +1,3 @@
-using Amazon;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Replicator.Core.Configuration;
@@ -60,18 +59,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             MaxErrorRetry = 2,
             Timeout = TimeSpan.FromSeconds(20),
         };
-        if (_endpoint is null)
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-            config.UseFIPSEndpoint = _useFips;
-            config.UseDualstackEndpoint = _useDualStack;
-        }
-        else
-        {
-            config.ServiceURL = _endpoint.ToString();
-            config.AuthenticationRegion = region;
-        }
-
+        ServiceEndpoints.Apply(config, _endpoint, region, _useFips, _useDualStack);
         return config;
     }
 

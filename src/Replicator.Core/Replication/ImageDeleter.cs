@@ -9,7 +9,7 @@ namespace Replicator.Core.Replication;
 /// never removes a newer push) or the digest from each destination on its own. Absent images are skipped, not failed.
 /// Nothing is deleted while the source still holds what the event names (<see cref="InSourceAsync"/>).
 /// </summary>
-internal sealed class ImageDeleter
+internal sealed partial class ImageDeleter
 {
     private readonly RepositoryMapping _mapping;
     private readonly IEcrClientProvider _sourceClients;
@@ -196,27 +196,26 @@ internal sealed class ImageDeleter
     private const int MaxIndexesRead = 500;
 
     private static List<string> DigestsIn(string? reason) =>
-        reason is null ? [] : [.. System.Text.RegularExpressions.Regex.Matches(reason, "sha256:[0-9a-f]{64}").Select(m => m.Value).Distinct()];
+        reason is null ? [] : [.. Sha256Digest().Matches(reason).Select(m => m.Value).Distinct()];
+
+    [System.Text.RegularExpressions.GeneratedRegex("sha256:[0-9a-f]{64}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Sha256Digest();
 
     private static async Task<List<string>> IndexesListingAsync(IEcrClient client, string? registryId, string repository, string child, CancellationToken cancellationToken)
     {
         var indexes = new List<string>();
-        string? next = null;
-        for (var page = 0; page < MaxListedPages && indexes.Count < MaxIndexesRead; page++)
+        var pages = 0;
+        var listing = new DescribeImagesRequest
         {
-            var listing = await client.DescribeImagesAsync(
-                new DescribeImagesRequest
-                {
-                    RegistryId = registryId,
-                    RepositoryName = repository,
-                    Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
-                    MaxResults = EcrLimits.DescribeMaxResults,
-                    NextToken = next,
-                },
-                cancellationToken);
-            indexes.AddRange((listing.ImageDetails ?? []).Where(d => Manifests.MediaTypes.IsIndex(d.ImageManifestMediaType) && d.ImageDigest is not null).Select(d => d.ImageDigest!));
-            next = listing.NextToken;
-            if (next is null)
+            RegistryId = registryId,
+            RepositoryName = repository,
+            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
+            MaxResults = EcrLimits.DescribeMaxResults,
+        };
+        await foreach (var page in client.Paginators.DescribeImages(listing).Responses.WithCancellation(cancellationToken))
+        {
+            indexes.AddRange((page.ImageDetails ?? []).Where(d => Manifests.MediaTypes.IsIndex(d.ImageManifestMediaType) && d.ImageDigest is not null).Select(d => d.ImageDigest!));
+            if (++pages == MaxListedPages || indexes.Count >= MaxIndexesRead)
             {
                 break;
             }
