@@ -80,6 +80,11 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             logger.Log(config.LogLevel > LogLevel.Warn ? config.LogLevel : LogLevel.Warn, warning);
         }
 
+        if (config.LayerMemoryFit?.Warning is { } lowered)
+        {
+            logger.Warn(lowered);
+        }
+
         foreach (var unknown in UnknownRegionWarnings(config.Destinations, host.Environment))
         {
             logger.Warn(unknown);

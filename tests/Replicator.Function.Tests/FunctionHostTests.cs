@@ -3,6 +3,7 @@ using E = Replicator.Function.Tests.Support.Events;
 using LocalLambdaHost;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
+using Replicator.Function.Configuration;
 using Replicator.Function.Events;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
@@ -24,6 +25,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
     private readonly StringWriter _output = new();
     private readonly FakeReplicator _replicator = new();
     private IReplicationObserver? _engineObserver;
+    private FunctionConfig? _engineConfig;
     private readonly FakeDeadLetterQueue _deadLetter = new();
     private readonly RecordingMessageVisibility _visibility = new();
     private readonly CancellationTokenSource _stop = new();
@@ -42,8 +44,9 @@ public sealed class FunctionHostTests : IAsyncLifetime
     {
         Environment = new DictionaryEnvironmentVariables(environment),
         Output = _output,
-        ReplicatorFactory = (_, observer) =>
+        ReplicatorFactory = (config, observer) =>
         {
+            _engineConfig = config;
             _engineObserver = observer;
             return _replicator;
         },
@@ -165,6 +168,26 @@ public sealed class FunctionHostTests : IAsyncLifetime
         var warning = Assert.Single(warnings);
         Assert.StartsWith("DESTINATION_REGIONS: us-wset-2 is not a region this build knows: if it is mistyped", warning, StringComparison.Ordinal);
         Assert.Contains("UnknownRegionHostNotFound", warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Lambda's smallest memory size with the default MAX_PARALLEL_LAYERS 4 (about 147 MB needed): the function was
+    /// killed for lack of memory on a large image, redelivered and killed again. Now the engine is built for 3 blobs
+    /// at once and one WARN says so, with the remedies.
+    /// </summary>
+    [Fact]
+    public async Task A_memory_size_too_small_for_max_parallel_layers_lowers_it_with_one_warning_at_init()
+    {
+        _ = Start(Environment(("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")));
+
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(3, _engineConfig!.ToReplicatorOptions().MaxParallelLayers);
+        var warning = Assert.Single(
+            _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement),
+            l => l.TryGetProperty("level", out var level) && level.GetString() == "WARN");
+        Assert.StartsWith("MAX_PARALLEL_LAYERS 4 needs about 147 MB of memory", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -15,6 +15,14 @@ public sealed record ReplicatorOptions
     public int MaxParallelLayers { get; init; } = 4;
 
     /// <summary>
+    /// The part buffers one blob in flight adds to the engine's pool: (<see cref="BlobCopyOptions.PartsInFlight"/> + 1)
+    /// encoded parts of ECR's documented 10 MiB (about 26.7 MiB with the defaults). The pool holds
+    /// <see cref="MaxParallelLayers"/> times this at most, which is what a memory budget has to fit. A layer above
+    /// 41 GiB needs parts above 10 MiB (ECR takes 4,200 parts at most), so larger buffers while it is copied.
+    /// </summary>
+    public long PartBufferBytesPerBlob => (BlobCopy.PartsInFlight + 1L) * SharedPart.EncodedSize((int)UploadPartSize.DefaultPartSize);
+
+    /// <summary>
     /// KMS key (id or ARN) for new destination repositories of sources encrypted with KMS, keyed by destination as
     /// <see cref="ReplicationDestination.ToString"/> writes it: <c>ACCOUNT:REGION</c> for that destination only, or
     /// <c>REGION</c> for every destination in that region that has no key of its own. A key is regional and belongs

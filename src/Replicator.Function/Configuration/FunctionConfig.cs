@@ -48,7 +48,11 @@ public sealed record FunctionConfig
     /// </summary>
     public IReadOnlyList<IgnoredEntry> IgnoredEntries { get; init; } = [];
 
+    /// <summary>MAX_PARALLEL_LAYERS, lowered to what the function's memory holds (<see cref="LayerMemoryFit"/>).</summary>
     public int MaxParallelLayers { get; init; } = DefaultMaxParallelLayers;
+
+    /// <summary>MAX_PARALLEL_LAYERS against AWS_LAMBDA_FUNCTION_MEMORY_SIZE; null outside Lambda (the variable unset).</summary>
+    public LayerMemoryFit? LayerMemoryFit { get; init; }
 
     /// <summary>
     /// REPOSITORY_FILTER: the repositories this deployment replicates. The EventBridge rule already filters; this is

@@ -119,6 +119,10 @@ internal static partial class FunctionConfigLoader
         }
 
         var kmsKeys = ParseKmsKeys(Get(DestinationKmsKeys), destinations, ignored);
+        var parallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers));
+
+        // ToReplicatorOptions keeps the engine's part settings, so its defaults give the buffers a blob takes.
+        var layerFit = LayerMemoryFit.For(parallelLayers, new ReplicatorOptions().PartBufferBytesPerBlob, Get(LayerMemoryFit.Variable));
         return new FunctionConfig
         {
             Region = region,
@@ -130,7 +134,8 @@ internal static partial class FunctionConfigLoader
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             ReconcileQueueUrl = reconcileQueueUrl,
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
-            MaxParallelLayers = ParseMaxParallelLayers(Get(MaxParallelLayers)),
+            MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
+            LayerMemoryFit = layerFit,
             RepositoryFilter = repositoryFilter,
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
             ReplicateDeletes = replicateDeletes,

@@ -102,6 +102,24 @@ public class FunctionConfigTests
         Assert.Equal("http://127.0.0.1:4566/", config.SqsEndpoint!.AbsoluteUri);
     }
 
+    /// <summary>
+    /// In Lambda, MAX_PARALLEL_LAYERS is lowered to what AWS_LAMBDA_FUNCTION_MEMORY_SIZE holds, and the engine gets the
+    /// lowered value; outside Lambda (the variable unset) it is taken as given.
+    /// </summary>
+    [Theory]
+    [InlineData("16", "128", 3)]
+    [InlineData("16", "1769", 16)]
+    [InlineData(null, "128", 3)]
+    [InlineData("16", null, 16)]
+    public void Max_parallel_layers_is_lowered_to_what_the_functions_memory_holds(string? layers, string? memory, int expected)
+    {
+        var config = Load(("MAX_PARALLEL_LAYERS", layers), ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory));
+
+        Assert.Equal(expected, config.MaxParallelLayers);
+        Assert.Equal(expected, config.ToReplicatorOptions().MaxParallelLayers);
+        Assert.Equal(memory is null ? null : expected < (layers is null ? 4 : 16), config.LayerMemoryFit?.Lowered);
+    }
+
     [Fact]
     public void Sqs_specific_endpoint_wins_over_the_general_one()
     {
