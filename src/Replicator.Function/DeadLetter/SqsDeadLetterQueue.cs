@@ -1,6 +1,8 @@
 using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.DeadLetter;
@@ -70,19 +72,14 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
         }
     }
 
-    public static IAmazonSQS CreateClient(string region, Uri? endpoint)
+    /// <summary>
+    /// A client for <paramref name="region"/>, or for <paramref name="endpoint"/> (AWS_ENDPOINT_URL_SQS); FIPS and
+    /// dual-stack from <paramref name="environment"/>, as every other client of the function reads them.
+    /// </summary>
+    public static IAmazonSQS CreateClient(string region, Uri? endpoint, IEnvironmentVariables environment)
     {
         var config = new AmazonSQSConfig();
-        if (endpoint is not null)
-        {
-            config.ServiceURL = endpoint.AbsoluteUri;
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
-        }
-
+        ServiceEndpoints.Apply(config, environment, endpoint, region);
         return new AmazonSQSClient(config);
     }
 

@@ -48,7 +48,7 @@ public static partial class Redactor
 
     // The pair forms whose separator carries its own quotes: JSON, JSON inside a JSON string, Python-style, XML.
     private const string OtherPairForms =
-        @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^\r\n])+)"
         + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
         + @"|(?<sep>\\u0022\s*:\s*\\u0022)(?<value>(?:(?!\\u0022)[^\r\n])+)"
         + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
@@ -72,7 +72,7 @@ public static partial class Redactor
     // in a header dump, JSON or a Python-style dict), and key%3Dvalue inside a percent-encoded URL (a value runs to the
     // next separator, or to a percent-encoded '&', %26). Key names are whole: the SigV4 query parameters, the usual token and secret names (an access,
     // session, security, refresh, id, auth or api token; a secret, client secret or secret (access) key), passwords.
-    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|authorization)" + SeparatorAndValue, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Amz-SignedHeaders|Signature|Credential|(?:(?:aws[_-]?)?(?:access|session|security|refresh|id|auth|api|bearer|oauth|csrf)[_-]?)?token|(?:(?:aws|client|api|app)[_-]?)?secret(?:[_-]?(?:access[_-]?)?key)?|password|passwd|aws_access_key_id|(?:aws)?access[_-]?key[_-]?id|authorization)" + SeparatorAndValue, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPair();
 
     // key=value and "key":"value" pairs of any key name: NamesASecret decides (any name holding "token", "secret" or
@@ -84,7 +84,7 @@ public static partial class Redactor
 
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
     // scheme and its credentials. Only after the header's name: "Basic" and "Bearer" are also ordinary words.
-    [GeneratedRegex(KeyStart + @"(?<key>(?:proxy-)?authorization""?\s*[:=]\s*""?)\s*(?:Bearer|Basic|Digest|Negotiate)\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>(?:proxy-)?authorization""?\s*[:=]\s*""?)[^\r\n""]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AuthorizationHeader();
 
     // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": never an ordinary word, so anywhere.
@@ -100,7 +100,7 @@ public static partial class Redactor
 
     // Access key ids: AKIA (long-term), ASIA (temporary) and the other documented IAM prefixes, 20 characters.
     // Also right after a JSON escape (\u0022, \n), whose last character would otherwise join the key as one word.
-    [GeneratedRegex(@"(?:\b|" + AfterEscape + @")(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{16}\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?:(?<![A-Za-z0-9])|(?<=_|%2[2CcFf]|%3[AaDd]|%26)|" + AfterEscape + @")(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|APKA|ASCA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccessKeyId();
 
     // A secret access key is 40 base64 characters; session tokens are long base64 runs. Which runs are secrets is

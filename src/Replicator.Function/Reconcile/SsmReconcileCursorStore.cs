@@ -1,7 +1,8 @@
-using Amazon;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using Replicator.Core.Configuration;
+using Replicator.Core.Destinations;
 
 namespace Replicator.Function.Reconcile;
 
@@ -30,20 +31,14 @@ public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, 
     public Task SaveAsync(string value, CancellationToken cancellationToken) =>
         ssm.PutParameterAsync(new PutParameterRequest { Name = parameterName, Value = value, Type = ParameterType.String, Overwrite = true }, cancellationToken);
 
-    /// <summary>A client for <paramref name="region"/>; <paramref name="endpoint"/> (AWS_ENDPOINT_URL_SSM) for a local SSM such as moto.</summary>
-    public static IAmazonSimpleSystemsManagement CreateClient(string region, Uri? endpoint, AWSCredentials? credentials = null)
+    /// <summary>
+    /// A client for <paramref name="region"/>; <paramref name="endpoint"/> (AWS_ENDPOINT_URL_SSM) for a local SSM such as
+    /// moto. FIPS and dual-stack from <paramref name="environment"/>, as every other client of the function reads them.
+    /// </summary>
+    public static IAmazonSimpleSystemsManagement CreateClient(string region, Uri? endpoint, IEnvironmentVariables environment, AWSCredentials? credentials = null)
     {
         var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = 3, Timeout = TimeSpan.FromSeconds(20) };
-        if (endpoint is not null)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-
+        ServiceEndpoints.Apply(config, environment, endpoint, region);
         return credentials is null ? new AmazonSimpleSystemsManagementClient(config) : new AmazonSimpleSystemsManagementClient(credentials, config);
     }
 

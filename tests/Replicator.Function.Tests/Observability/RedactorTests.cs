@@ -58,6 +58,15 @@ public class RedactorTests
     [InlineData("X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2FtokenTail%3D%3D&X-Amz-Date=20261201", "tokenTail")]
     [InlineData("{'SecretAccessKey': 'hunter2hunter2', 'region': 'us-east-1'}", "hunter2hunter2")]
     [InlineData("{\\u0022Id\\u0022:\\u0022AKIAIOSFODNN7EXAMPLE\\u0022}", "AKIAIOSFODNN7EXAMPLE")]
+    // An Authorization header of any scheme (audit, 2026-12-04): a SigV2 "AWS KEY:SIGNATURE", a GitHub "token" scheme.
+    [InlineData("Authorization: AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "frJIUN8DYpKDtOLCwo")]
+    [InlineData("Authorization: token ghp_abcdef123456", "ghp_abcdef123456")]
+    // An access key id after '_' or a percent-encoded delimiter, and one of another shape under its own name.
+    [InlineData("body %7B%22AccessKeyId%22%3A%22AKIAIOSFODNN7EXAMPLE%22%7D", "AKIAIOSFODNN7EXAMPLE")]
+    [InlineData("user_AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE")]
+    [InlineData("AccessKeyId=AKIA1234", "AKIA1234")]
+    // A JSON document inside a JSON string value: masked to the value's end, not to its first escaped quote.
+    [InlineData("{\"SecretString\":\"{\\\"k\\\":\\\"inner-value\\\"}\"}", "inner-value")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);
