@@ -22,10 +22,10 @@ public sealed record LayerMemoryFit(int Requested, int Allowed, int MemoryMegaby
     public const string Variable = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 
     /// <summary>
-    /// The bootstrap's memory besides the part pool, in MiB: its peak RSS with 3 destinations x 4 layers of 64 MiB was
-    /// 140.6 MB with a full pool of 8 parts (111.8 MB), so about 29-34 MB for the runtime, the HTTP stack and
-    /// manifests (docs/performance.md); 40 leaves room for TLS buffers and the garbage collector's headroom, which
-    /// the loopback benchmark does not exercise.
+    /// The bootstrap's memory besides the part pool, in MiB (Lambda's "MB"): its peak RSS with 3 destinations x 4 layers
+    /// of 64 MiB was 140.6 MiB with the pool's 8 parts alive (106.7 MiB), so about 34 MiB for the runtime, the HTTP
+    /// stack and the manifests (docs/performance.md); 40 leaves room for TLS buffers and the garbage collector's
+    /// headroom, which the loopback benchmark does not exercise.
     /// </summary>
     public const int BaselineMegabytes = 40;
 
@@ -34,8 +34,9 @@ public sealed record LayerMemoryFit(int Requested, int Allowed, int MemoryMegaby
     public bool Lowered => Allowed < Requested;
 
     /// <summary>
-    /// The fit of <paramref name="requested"/> blobs, each adding <paramref name="bytesPerBlob"/> of part buffers, in the memory AWS_LAMBDA_FUNCTION_MEMORY_SIZE gives; null when the
-    /// variable is unset (outside Lambda: a local run, the CLI's demo) or not a positive whole number.
+    /// The fit of <paramref name="requested"/> blobs, each adding <paramref name="bytesPerBlob"/> of part buffers, in
+    /// the memory AWS_LAMBDA_FUNCTION_MEMORY_SIZE gives; null when the variable is unset (outside Lambda: a local run,
+    /// the CLI's demo) or not a positive whole number.
     /// </summary>
     public static LayerMemoryFit? For(int requested, long bytesPerBlob, string? memorySize)
     {
