@@ -9,7 +9,7 @@ namespace Replicator.Core.Replication;
 /// never removes a newer push) or the digest from each destination on its own. Absent images are skipped, not failed.
 /// Nothing is deleted while the source still holds what the event names (<see cref="InSourceAsync"/>).
 /// </summary>
-internal sealed partial class ImageDeleter
+internal sealed class ImageDeleter
 {
     private readonly RepositoryMapping _mapping;
     private readonly IEcrClientProvider _sourceClients;
@@ -86,41 +86,23 @@ internal sealed partial class ImageDeleter
                 }
             }
 
+            // Read before the delete, while the index is there: the platform manifests it lists, for the cascade below.
+            var children = await IndexChildrenAsync(client, destination.RegistryId, repository, source.Digest!, cancellationToken);
             var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
             var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
-
-            var failure = response.Failures?.FirstOrDefault();
-            string? after = null;
-            if (failure is { FailureCode: ImageFailureCode.ImageReferencedByManifestList })
+            return response.Failures?.FirstOrDefault() switch
             {
-                var child = failure.ImageId?.ImageDigest ?? source.Digest;
-                var (parents, refusal) = await ParentsGoneFromSourceAsync(client, destination.RegistryId, repository, source, child, failure.FailureReason, cancellationToken);
-                if (refusal is not null)
-                {
-                    return refusal.Value.Transient is { } transient
-                        ? Failed(refusal.Value.Code, refusal.Value.Message, transient)
-                        : Failed(ImageFailureCode.ImageReferencedByManifestList, $"delete refused: {failure.FailureReason}; {refusal.Value.Message}", transient: false);
-                }
-
-                var parentResponse = await client.BatchDeleteImageAsync(
-                    new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [.. parents.Select(p => new ImageIdentifier { ImageDigest = p })] },
-                    cancellationToken);
-                if (parentResponse.Failures?.FirstOrDefault(f => f.FailureCode != ImageFailureCode.ImageNotFound) is { } parentFailure)
-                {
-                    return Failed(parentFailure.FailureCode ?? "DeleteFailed",
-                        $"delete refused: {failure.FailureReason}; deleting the index {parentFailure.ImageId?.ImageDigest} first was refused too: {parentFailure.FailureReason}", transient: false);
-                }
-
-                after = $"after deleting the index(es) that listed it in the destination, which the source no longer holds: {string.Join(", ", parents)}";
-                response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
-                failure = response.Failures?.FirstOrDefault();
-            }
-
-            return failure switch
-            {
-                null => Result(ReplicationOutcome.Deleted, after),
+                null => Result(ReplicationOutcome.Deleted, await RemoveOrphansAsync(client, destination.RegistryId, repository, source, children, cancellationToken)),
                 { FailureCode: ImageFailureCode.ImageNotFound } => Result(ReplicationOutcome.Skipped, "not in the destination"),
-                _ => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
+
+                // An index in the destination lists it. Never deleted by inference: from the destination alone, the
+                // replica of an index the source deleted looks the same as an index the source never had (one pushed
+                // there by its owner). ECR emits one DELETE per image in no set order, so when the index was the
+                // source's, its own DELETE is on its way in the same message group and removes what it listed (above).
+                { FailureCode: ImageFailureCode.ImageReferencedByManifestList } refused => new DestinationResult(
+                    destination, ReplicationOutcome.Skipped, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), ImageFailureCode.ImageReferencedByManifestList,
+                    $"an index in the destination lists it ({refused.FailureReason}); left alone: the index's own delete, if the source deleted it, removes the platform manifests the source no longer holds"),
+                var failure => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
             };
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
@@ -145,116 +127,80 @@ internal sealed partial class ImageDeleter
     }
 
     /// <summary>
-    /// The indexes in the destination that list <paramref name="child"/>, when the source holds none of them, so they
-    /// can be deleted before it. ECR lets a platform manifest go only once no index lists it, and emits one DELETE per
-    /// image in no set order (EventBridge keeps none): the child's event can come before its index's, in the same FIFO
-    /// message group, so a transient failure would hold the index's event behind it. The parents are the digests
-    /// ECR names in the failure ("Requested image referenced by manifest list: [sha256:...]"), or, when it names none,
-    /// those found among the destination's indexes (bounded: <see cref="MaxListedPages"/> pages of DescribeImages and
-    /// <see cref="MaxIndexesRead"/> indexes read). Nothing the source still holds is deleted: a parent the source holds
-    /// (or one that cannot be found) is a refusal, said for the log; a source that cannot be read is a failure as
-    /// classified (Transient set).
+    /// The digests an index in the destination lists, or none when <paramref name="digest"/> is not an index there (or
+    /// cannot be read or parsed: then nothing is removed after it).
     /// </summary>
-    private async Task<(IReadOnlyList<string> Parents, (string Code, string Message, bool? Transient)? Refusal)> ParentsGoneFromSourceAsync(
-        IEcrClient client, string? registryId, string repository, ImageReference source, string? child, string? reason, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> IndexChildrenAsync(IEcrClient client, string? registryId, string repository, string digest, CancellationToken cancellationToken)
     {
-        var parents = DigestsIn(reason);
-        if (parents.Count == 0 && child is not null)
+        var got = await client.BatchGetImageAsync(
+            new BatchGetImageRequest
+            {
+                RegistryId = registryId,
+                RepositoryName = repository,
+                ImageIds = [new ImageIdentifier { ImageDigest = digest }],
+                AcceptedMediaTypes = [.. Manifests.MediaTypes.AcceptedManifestTypes],
+            },
+            cancellationToken);
+        if (got.Images?.FirstOrDefault() is not { ImageManifest: { } manifest } image || !Manifests.MediaTypes.IsIndex(image.ImageManifestMediaType))
         {
-            parents = await IndexesListingAsync(client, registryId, repository, child, cancellationToken);
+            return [];
         }
 
-        if (parents.Count == 0)
+        try
         {
-            return ([], ("", "no index listing it was found in the destination", null));
+            return [.. Manifests.ManifestParser.Parse(manifest, image.ImageManifestMediaType).Manifests.Select(m => m.Digest).Distinct()];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// After an index left the destination: each platform manifest it listed that is untagged there and that the source
+    /// no longer holds, deleted too, said for the log. This is what a platform manifest's own DELETE, refused while the
+    /// index listed it (it came first: ECR keeps no order), could not do. One still listed by another index is refused
+    /// by ECR and stays; one with a tag stays for its tag's own delete (or the reconciler's); one the source holds
+    /// stays, as in the source. A failure to read or delete is said, not the record's: the index is gone either way,
+    /// and what stays is an untagged manifest, which a lifecycle rule for untagged images removes.
+    /// </summary>
+    private async Task<string?> RemoveOrphansAsync(IEcrClient client, string? registryId, string repository, ImageReference source, IReadOnlyList<string> children, CancellationToken cancellationToken)
+    {
+        if (children.Count == 0
+            || (source.Tag is not null && await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken) is not null))
+        {
+            // Not an index, or a tag deleted from an index that keeps other tags.
+            return null;
         }
 
-        var held = new List<string>();
+        var removed = new List<string>();
         try
         {
             var sourceClient = _sourceClients.GetClient(source.Region);
-            foreach (var parent in parents)
+            foreach (var child in children)
             {
-                if (await InSourceAsync(sourceClient, source with { Digest = parent, Tag = null }, cancellationToken) is not null)
+                var there = await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = child }, cancellationToken);
+                if (there is null || there.ImageTags is { Count: > 0 }
+                    || await InSourceAsync(sourceClient, source with { Digest = child, Tag = null }, cancellationToken) is not null)
                 {
-                    held.Add(parent);
+                    continue;
+                }
+
+                var response = await client.BatchDeleteImageAsync(
+                    new BatchDeleteImageRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = child }] }, cancellationToken);
+                if (response.Failures is not { Count: > 0 })
+                {
+                    removed.Add(child);
                 }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
-            var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
-            return ([], (code, $"reading the source for the index(es) that list it ({string.Join(", ", parents)}): {message}", transient));
+            var (_, message, _) = FailureClassifier.Classify(ex, null, cancellationToken);
+            return $"the index's platform manifests were not all checked ({message}); {removed.Count} removed, the rest left untagged";
         }
 
-        return held.Count > 0
-            ? ([], ("", $"the source still holds the index(es) that list it: {string.Join(", ", held)}; nothing deleted", null))
-            : (parents, null);
-    }
-
-    private const int MaxListedPages = 5;
-    private const int MaxIndexesRead = 500;
-
-    private static List<string> DigestsIn(string? reason) =>
-        reason is null ? [] : [.. Sha256Digest().Matches(reason).Select(m => m.Value).Distinct()];
-
-    [System.Text.RegularExpressions.GeneratedRegex("sha256:[0-9a-f]{64}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex Sha256Digest();
-
-    private static async Task<List<string>> IndexesListingAsync(IEcrClient client, string? registryId, string repository, string child, CancellationToken cancellationToken)
-    {
-        var indexes = new List<string>();
-        var pages = 0;
-        var listing = new DescribeImagesRequest
-        {
-            RegistryId = registryId,
-            RepositoryName = repository,
-            Filter = new DescribeImagesFilter { TagStatus = TagStatus.Any, ImageStatus = ImageStatusFilter.Any },
-            MaxResults = EcrLimits.DescribeMaxResults,
-        };
-        await foreach (var page in client.Paginators.DescribeImages(listing).Responses.WithCancellation(cancellationToken))
-        {
-            indexes.AddRange((page.ImageDetails ?? []).Where(d => Manifests.MediaTypes.IsIndex(d.ImageManifestMediaType) && d.ImageDigest is not null).Select(d => d.ImageDigest!));
-            if (++pages == MaxListedPages || indexes.Count >= MaxIndexesRead)
-            {
-                break;
-            }
-        }
-
-        var parents = new List<string>();
-        foreach (var chunk in indexes.Take(MaxIndexesRead).Chunk(EcrLimits.GetImageBatchSize))
-        {
-            var got = await client.BatchGetImageAsync(
-                new BatchGetImageRequest
-                {
-                    RegistryId = registryId,
-                    RepositoryName = repository,
-                    ImageIds = [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })],
-                    AcceptedMediaTypes = [.. Manifests.MediaTypes.AcceptedManifestTypes],
-                },
-                cancellationToken);
-            foreach (var image in got.Images ?? [])
-            {
-                if (image.ImageManifest is null || image.ImageId?.ImageDigest is not { } digest)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if (Manifests.ManifestParser.Parse(image.ImageManifest, image.ImageManifestMediaType).Manifests.Any(m => m.Digest == child))
-                    {
-                        parents.Add(digest);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // An index that cannot be parsed is not known to list the child: it is not deleted.
-                }
-            }
-        }
-
-        return [.. parents.Distinct()];
+        return removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}";
     }
 
     /// <summary>

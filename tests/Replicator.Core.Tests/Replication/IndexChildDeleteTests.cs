@@ -9,13 +9,14 @@ namespace Replicator.Core.Tests.Replication;
 /// <summary>
 /// ECR lets a platform manifest go only once no index lists it, and emits one DELETE per image in no set order: the
 /// child's event can come before its index's, in the same FIFO message group. The destination refuses the child
-/// (ImageReferencedByManifestList) while it holds the index; the index, once the source no longer holds it, is deleted
-/// first, and its own event later finds nothing. An index the source still holds is never deleted.
+/// (ImageReferencedByManifestList) while it holds the index. The index is never deleted by inference (the replica of an
+/// index the source deleted looks the same as one the source never had): the child is left, and the index's own
+/// DELETE removes what it listed that the source no longer holds.
 /// </summary>
 public sealed class IndexChildDeleteTests
 {
     [Fact]
-    public async Task A_child_deleted_before_its_index_deletes_the_index_first_and_the_index_event_finds_nothing()
+    public async Task A_child_deleted_before_its_index_is_left_and_the_index_event_removes_both()
     {
         await using var h = await StartAsync();
         var image = new SampleImageBuilder(seed: 169).MultiArch(SampleFormat.Oci, [1000, 2000]);
@@ -24,31 +25,64 @@ public sealed class IndexChildDeleteTests
         var child = image.Manifests[0].Digest;
         var other = image.Manifests[1].Digest;
         await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
-        h.Server.Calls.Reset();
 
         var first = await h.Replicator().DeleteAsync(Request("multi", child, null, West), CancellationToken.None);
 
-        // The child, refused; the index; the child again. The parent is named in the refusal: no listing of the destination.
-        Assert.Equal(3, h.Calls(West, "BatchDeleteImage"));
-        Assert.Equal(0, h.Calls(West, "BatchGetImage"));
         var west = Assert.Single(first.Destinations);
-        Assert.Equal(ReplicationOutcome.Deleted, west.Outcome);
-        Assert.Contains(image.Digest, west.Message, StringComparison.Ordinal);
-        Assert.Null(await h.GetImageAsync(West, "multi", child));
-        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
-        Assert.Null(await h.TagDigestAsync(West, "multi", "v1"));
-        Assert.NotNull(await h.GetImageAsync(West, "multi", other));
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Equal(ImageFailureCode.ImageReferencedByManifestList, west.ErrorCode);
+        Assert.True(first.Succeeded);
+        Assert.False(first.ShouldRetry);
+        Assert.NotNull(await h.GetImageAsync(West, "multi", child));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "multi", "v1"));
 
         var then = await h.Replicator().DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None);
+
         var index = Assert.Single(then.Destinations);
-        Assert.Equal(ReplicationOutcome.Skipped, index.Outcome);
-        Assert.True(then.Succeeded);
-        Assert.False(then.ShouldRetry);
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Contains(child, index.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Null(await h.GetImageAsync(West, "multi", child));
+
+        // The other platform manifest is still the source's: it stays, as in the source.
         Assert.NotNull(await h.GetImageAsync(West, "multi", other));
+        Assert.DoesNotContain(other, index.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The index's DELETE first (the source deleted index and children in one call): the index goes, and with it each
+    /// platform manifest the source no longer holds and the destination holds untagged; a tagged one stays for its
+    /// tag's own delete. The children's own DELETEs then find nothing.
+    /// </summary>
+    [Fact]
+    public async Task An_index_deleted_first_takes_its_untagged_children_the_source_deleted_and_leaves_a_tagged_one()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 171).MultiArch(SampleFormat.Oci, [1000, 2000], withAttestation: true);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var (gone, tagged, kept) = (image.Manifests[0].Digest, image.Manifests[1].Digest, image.Manifests[2].Digest);
+        var manifest = (await h.GetImageAsync(West, "multi", tagged))!;
+        await h.Client(West).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "multi", ImageManifest = manifest.ImageManifest, ImageManifestMediaType = manifest.ImageManifestMediaType, ImageTag = "arm",
+        });
+        await h.DeleteAsync(
+            Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = gone }, new ImageIdentifier { ImageDigest = tagged });
+
+        var index = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Null(await h.GetImageAsync(West, "multi", gone));
+        Assert.Equal(tagged, await h.TagDigestAsync(West, "multi", "arm"));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", kept));
+        var child = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", gone, null, West), CancellationToken.None)).Destinations);
+        Assert.Equal(ReplicationOutcome.Skipped, child.Outcome);
     }
 
     [Fact]
-    public async Task A_child_whose_index_the_source_still_holds_is_refused_naming_the_index_and_nothing_is_deleted()
+    public async Task A_child_whose_index_the_source_still_holds_is_left_and_nothing_is_deleted()
     {
         await using var h = await StartAsync();
         var image = new SampleImageBuilder(seed: 170).MultiArch(SampleFormat.Oci, [1000, 2000]);
@@ -67,13 +101,72 @@ public sealed class IndexChildDeleteTests
         var result = await h.Replicator().DeleteAsync(Request("held", child, "arm", West), CancellationToken.None);
 
         var west = Assert.Single(result.Destinations);
-        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
-        Assert.False(west.Transient);
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
         Assert.Equal(ImageFailureCode.ImageReferencedByManifestList, west.ErrorCode);
-        Assert.Contains($"the source still holds the index(es) that list it: {image.Digest}", west.Message, StringComparison.Ordinal);
         Assert.Equal(1, h.Calls(West, "BatchDeleteImage"));
         Assert.Equal(child, await h.TagDigestAsync(West, "held", "arm"));
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "held", "v1"));
         Assert.NotNull(await h.GetImageAsync(West, "held", child));
+    }
+
+    /// <summary>
+    /// The destination holds an index the source never had (its owner's, over the replicated platform manifests). The
+    /// source deletes its own image, the child's DELETE first: the owner's index and its tag stay (they were deleted,
+    /// since "the source holds none of the parents" is also true of an index it never had).
+    /// </summary>
+    [Fact]
+    public async Task A_destination_only_index_listing_a_deleted_child_is_never_deleted()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 901).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        var index = (await h.GetImageAsync(West, "multi", image.Digest))!;
+        var own = "{\"annotations\":{\"built-by\":\"west-team\"}," + index.ImageManifest!.TrimStart()[1..];
+        await h.Client(West).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "multi", ImageManifest = own, ImageManifestMediaType = index.ImageManifestMediaType, ImageTag = "west-build",
+        });
+        var ownDigest = (await h.TagDigestAsync(West, "multi", "west-build"))!;
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+
+        var first = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", child, null, West), CancellationToken.None)).Destinations);
+        var then = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Skipped, first.Outcome);
+        Assert.Equal(ReplicationOutcome.Deleted, then.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Equal(ownDigest, await h.TagDigestAsync(West, "multi", "west-build"));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", child));
+    }
+
+    /// <summary>
+    /// The source never had an index: a single-platform image tagged "amd64", which the destination's owner wraps in an
+    /// index of their own. The source deletes "amd64": ECR refuses the destination's last tag of a listed image
+    /// (containers-roadmap#1567), and the owner's index stays.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_delete_of_an_image_a_destination_only_index_wraps_leaves_the_index()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 902).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "single", image, "amd64");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("single", image.Digest, "amd64", West), CancellationToken.None)).Succeeded);
+        var own = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\""
+            + image.Root.MediaType + "\",\"digest\":\"" + image.Digest + "\",\"size\":" + image.Root.Size
+            + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+        await h.Client(West).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "single", ImageManifest = own, ImageManifestMediaType = "application/vnd.oci.image.index.v1+json", ImageTag = "release",
+        });
+        var ownDigest = (await h.TagDigestAsync(West, "single", "release"))!;
+        await h.DeleteAsync(Source, "single", new ImageIdentifier { ImageTag = "amd64" });
+
+        var west = Assert.Single((await h.Replicator().DeleteAsync(Request("single", image.Digest, "amd64", West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Equal(ownDigest, await h.TagDigestAsync(West, "single", "release"));
+        Assert.NotNull(await h.GetImageAsync(West, "single", image.Digest));
     }
 }
