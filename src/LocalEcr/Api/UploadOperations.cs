@@ -30,6 +30,7 @@ internal static class UploadOperations
                 UploadId = uploadId,
                 RepositoryName = name,
                 TempPath = call.Server.Blobs.NewUploadPath(uploadId),
+                DiscardFile = call.Server.Blobs.Recycle,
             });
         }
 
@@ -124,7 +125,7 @@ internal static class UploadOperations
                     throw new EcrException("LayerAlreadyExistsException", $"Image layer with digest '{computed}' already exists in the repository with name '{name}' in the registry with id '{call.RegistryId}'");
                 }
 
-                call.Server.Blobs.Commit(session.TempPath, computed);
+                call.Server.Blobs.Commit(session.TempPath, computed, session.Length);
                 repository.Layers[computed] = session.Length;
                 session.Dispose();
             }

@@ -166,6 +166,7 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
 
         await _app.DisposeAsync();
         _context.Registry.Dispose();
+        _context.Blobs.Dispose();
         if (_ownedDirectory is not null)
         {
             try

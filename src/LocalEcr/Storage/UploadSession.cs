@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 namespace LocalEcr.Storage;
 
 /// <summary>
-/// A layer upload in progress: parts are appended to a temporary file and hashed as they arrive, so the
-/// whole layer never sits in memory and CompleteLayerUpload needs no second pass.
+/// A layer upload in progress: parts are written to a temporary file and hashed as they arrive, so the
+/// whole layer never sits in memory and CompleteLayerUpload needs no second pass. The file may be a reused one
+/// (<see cref="BlobStore.Recycle"/>) longer than the bytes received so far: each part is written at its own offset,
+/// and only the first <see cref="Length"/> bytes are the upload's.
 /// </summary>
 internal sealed class UploadSession : IDisposable
 {
@@ -17,6 +19,9 @@ internal sealed class UploadSession : IDisposable
     public required string RepositoryName { get; init; }
 
     public required string TempPath { get; init; }
+
+    /// <summary>What becomes of the temporary file when the upload ends without it becoming a blob; null deletes it.</summary>
+    public Action<string>? DiscardFile { get; init; }
 
     /// <summary>
     /// Serialises parts of this upload; parts of different uploads proceed in parallel. A request that waited on it
@@ -37,9 +42,10 @@ internal sealed class UploadSession : IDisposable
 
     public async Task AppendAsync(ReadOnlyMemory<byte> part, CancellationToken cancellationToken)
     {
-        await using (var file = new FileStream(TempPath, FileMode.Append, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        // At the offset of the bytes received, not appended: a reused file holds an earlier upload's bytes past it.
+        using (var file = File.OpenHandle(TempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
         {
-            await file.WriteAsync(part, cancellationToken);
+            await RandomAccess.WriteAsync(file, part, Length, cancellationToken);
         }
 
         _hash.AppendData(part.Span);
@@ -76,7 +82,10 @@ internal sealed class UploadSession : IDisposable
         }
     }
 
-    /// <summary>Deletes the temporary file; for the holder of <see cref="Gate"/> or when no request can use it. Idempotent.</summary>
+    /// <summary>
+    /// Deletes (or hands to <see cref="DiscardFile"/>) the temporary file, if it is still there; for the holder of
+    /// <see cref="Gate"/> or when no request can use it. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -86,7 +95,14 @@ internal sealed class UploadSession : IDisposable
 
         // The gate is not disposed: a request may still hold or wait on it; it owns no wait handle.
         _hash.Dispose();
-        TryDelete(TempPath);
+        if (DiscardFile is { } discard)
+        {
+            discard(TempPath);
+        }
+        else
+        {
+            TryDelete(TempPath);
+        }
     }
 
     private void DisposeIfIdle()

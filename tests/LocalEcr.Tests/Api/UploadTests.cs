@@ -339,6 +339,53 @@ public sealed class UploadTests
             }
 
             Assert.Empty(Directory.GetFiles(uploads));
+            Assert.Empty(Directory.GetFiles(Path.Combine(dir, "spare-uploads")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // An upload whose bytes are not needed (its blob is already stored) leaves its file for the next upload to write
+    // over (BlobStore.Recycle, for the page cache's sake). The next blob must still be exactly its own bytes: a reused
+    // file longer than the layer is cut to it, and a part that spans the old tail overwrites it.
+    [Fact]
+    public async Task A_reused_upload_file_longer_than_the_next_layer_leaves_the_blob_exactly_its_bytes()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-reuse-").FullName;
+        try
+        {
+            var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+            try
+            {
+                using var client = new EcrTestClient(server);
+                await TestImages.CreateRepositoryAsync(client, "one");
+                await TestImages.CreateRepositoryAsync(client, "two");
+                var big = TestImages.RandomBytes(7 * 1024 * 1024, 31);
+                await TestImages.UploadBlobAsync(client, "one", big);
+                Assert.Empty(Directory.GetFiles(Path.Combine(dir, "spare-uploads")));
+
+                // The same blob again, in another repository: stored once, so this upload's file is kept as a spare.
+                await TestImages.UploadBlobAsync(client, "two", big);
+                var spare = Assert.Single(Directory.GetFiles(Path.Combine(dir, "spare-uploads")));
+                Assert.Equal(big.Length, new FileInfo(spare).Length);
+
+                // A shorter layer in two parts (6 MiB, then the rest) written over the spare.
+                var small = TestImages.RandomBytes((6 * 1024 * 1024) + 1000, 32);
+                var digest = await TestImages.UploadBlobAsync(client, "two", small);
+                Assert.Empty(Directory.GetFiles(Path.Combine(dir, "spare-uploads")));
+                var blob = await File.ReadAllBytesAsync(Path.Combine(dir, "blobs", "sha256", digest[7..]));
+                Assert.Equal(small.Length, blob.Length);
+                Assert.Equal(digest, TestImages.Digest(blob));
+            }
+            finally
+            {
+                await server.DisposeAsync();
+            }
+
+            Assert.Empty(Directory.GetFiles(Path.Combine(dir, "uploads")));
+            Assert.Empty(Directory.GetFiles(Path.Combine(dir, "spare-uploads")));
         }
         finally
         {
