@@ -87,7 +87,12 @@ internal sealed class ImageDeleter
             }
 
             // Read before the delete, while the index is there: the platform manifests it lists, for the cascade below.
-            var children = await IndexChildrenAsync(client, destination.RegistryId, repository, source.Digest!, cancellationToken);
+            // DescribeImages first: BatchGetImage is a pull (it refreshes lastRecordedPullTime of an image that may stay:
+            // a tag removed from an image with others, a refused platform manifest), so only an index is read.
+            var described = await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken);
+            var children = described is not null && Manifests.MediaTypes.IsIndex(described.ImageManifestMediaType)
+                ? await IndexChildrenAsync(client, destination.RegistryId, repository, source.Digest!, cancellationToken)
+                : [];
             var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
             var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
             return response.Failures?.FirstOrDefault() switch
@@ -174,6 +179,7 @@ internal sealed class ImageDeleter
         }
 
         var removed = new List<string>();
+        var refused = new List<string>();
         try
         {
             var sourceClient = _sourceClients.GetClient(source.Region);
@@ -188,9 +194,14 @@ internal sealed class ImageDeleter
 
                 var response = await client.BatchDeleteImageAsync(
                     new BatchDeleteImageRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = child }] }, cancellationToken);
-                if (response.Failures is not { Count: > 0 })
+                if (response.Failures?.FirstOrDefault() is not { } failure)
                 {
                     removed.Add(child);
+                }
+                else if (failure.FailureCode != ImageFailureCode.ImageReferencedByManifestList)
+                {
+                    // Another index still listing it is ECR's rule and expected; anything else is said.
+                    refused.Add($"{child} ({failure.FailureCode}: {failure.FailureReason})");
                 }
             }
         }
@@ -200,7 +211,8 @@ internal sealed class ImageDeleter
             return $"the index's platform manifests were not all checked ({message}); {removed.Count} removed, the rest left untagged";
         }
 
-        return removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}";
+        var said = removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}";
+        return refused.Count == 0 ? said : string.Join("; ", new[] { said, $"refused, left untagged: {string.Join(", ", refused)}" }.OfType<string>());
     }
 
     /// <summary>

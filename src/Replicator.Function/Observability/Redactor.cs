@@ -49,7 +49,7 @@ public static partial class Redactor
     // The pair forms whose separator carries its own quotes: JSON, JSON inside a JSON string, Python-style, XML.
     private const string OtherPairForms =
         @"|(?<sep>""\s*:\s*"")(?<value>(?:[^""\\\r\n]|\\[^\r\n])+)"
-        + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[^""\r\n])+)"
+        + @"|(?<sep>\\""\s*:\s*\\"")(?<value>(?:[^""\\\r\n]|\\[a-zA-Z/]|\\\\(?:\\[""\\]|[^""\\\r\n]))+)"
         + @"|(?<sep>\\u0022\s*:\s*\\u0022)(?<value>(?:(?!\\u0022)[^\r\n])+)"
         + @"|(?<sep>'\s*:\s*')(?<value>[^'\r\n]+)"
         + @"|(?<=<[A-Za-z0-9_-]+)(?<sep>>)(?<value>[^<\s]+)";
@@ -84,8 +84,12 @@ public static partial class Redactor
 
     // "Authorization: Bearer xyz", "Authorization: Basic dXNlcjpwYXNz" and the JSON "Authorization":"Bearer xyz": the
     // scheme and its credentials. Only after the header's name: "Basic" and "Bearer" are also ordinary words.
-    [GeneratedRegex(KeyStart + @"(?<key>(?:proxy-)?authorization""?\s*[:=]\s*""?)[^\r\n""]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(KeyStart + @"(?<key>(?:proxy-)?authorization""?\s*[:=]\s*""?)" + Credentials, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AuthorizationHeader();
+
+    // RFC 9110 11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]; an auth-param's value quoted or bare.
+    private const string AuthParam = @"[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:""(?:[^""\\\r\n]|\\.)*""|[^\s,""]*)";
+    private const string Credentials = @"[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]+(?:" + AuthParam + @"(?:[ \t]*,[ \t]*" + AuthParam + @")*|[A-Za-z0-9._~+/:-]+=*))?";
 
     // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": never an ordinary word, so anywhere.
     [GeneratedRegex(@"AWS4-HMAC-SHA256\s+[^\s""']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]

@@ -169,4 +169,38 @@ public sealed class IndexChildDeleteTests
         Assert.Equal(ownDigest, await h.TagDigestAsync(West, "single", "release"));
         Assert.NotNull(await h.GetImageAsync(West, "single", image.Digest));
     }
+
+    /// <summary>
+    /// The docker manifest pattern: a platform manifest with its own tag (amd64) under an index (v1); the source deletes
+    /// both. Index first: both go. Platform manifest first: its tag delete is refused while the index lists it, and the
+    /// index's cascade leaves tagged manifests alone (a tag only the destination has looks the same), so the tag stays
+    /// until the reconciler sends its DELETE again. Pinned so a change to either order is seen (docs/deploy.md).
+    /// </summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task A_tagged_platform_manifest_goes_with_its_index_only_when_the_index_delete_comes_first(bool indexFirst, bool tagStays)
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: indexFirst ? 501UL : 502UL).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        var child = image.Manifests[0].Digest;
+        var manifest = (await h.GetImageAsync(Source, "multi", child))!;
+        await h.Client(Source).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "multi", ImageManifest = manifest.ImageManifest, ImageManifestMediaType = manifest.ImageManifestMediaType, ImageTag = "amd64",
+        });
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", child, "amd64", West), CancellationToken.None)).Succeeded);
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+        ReplicationRequest[] deletes = [Request("multi", image.Digest, "v1", West), Request("multi", child, "amd64", West)];
+
+        foreach (var delete in indexFirst ? deletes : deletes.Reverse())
+        {
+            Assert.False((await h.Replicator().DeleteAsync(delete, CancellationToken.None)).ShouldRetry);
+        }
+
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Equal(tagStays ? child : null, await h.TagDigestAsync(West, "multi", "amd64"));
+    }
 }

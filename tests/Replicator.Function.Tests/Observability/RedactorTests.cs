@@ -67,6 +67,9 @@ public class RedactorTests
     [InlineData("AccessKeyId=AKIA1234", "AKIA1234")]
     // A JSON document inside a JSON string value: masked to the value's end, not to its first escaped quote.
     [InlineData("{\"SecretString\":\"{\\\"k\\\":\\\"inner-value\\\"}\"}", "inner-value")]
+    // ... and inside a JSON string that is itself escaped; a Digest header's quoted parameters (RFC 9110, section 11.4).
+    [InlineData("body {\\\"SecretString\\\":\\\"{\\\\\\\"k\\\\\\\":\\\\\\\"inner-value\\\\\\\"}\\\"}", "inner-value")]
+    [InlineData("Authorization: Digest username=\"bob\", realm=\"r\", nonce=\"n1\", response=\"6629fae49393a05397450978507c4ef1\"", "6629fae49393a05397450978507c4ef1")]
     public void Secrets_are_masked(string text, string secret)
     {
         var redacted = Redactor.Redact(text);
@@ -132,6 +135,20 @@ public class RedactorTests
     {
         Assert.Equal(text, Redactor.Redact(text));
     }
+
+    /// <summary>
+    /// An Authorization header's credentials are masked, scheme and all, and the text after them is kept: the mask
+    /// follows the credentials' grammar (RFC 9110, section 11.4), not the rest of the line.
+    /// </summary>
+    [Theory]
+    [InlineData(
+        "registry answered 401; Authorization: Bearer abc.def; repository app/web, digest sha256:0123 not copied",
+        "registry answered 401; Authorization: [redacted]; repository app/web, digest sha256:0123 not copied")]
+    [InlineData(
+        "{\"Authorization\":\"Basic dXNlcjpwYXNz\",\"repository\":\"app/web\"}",
+        "{\"Authorization\":\"[redacted]\",\"repository\":\"app/web\"}")]
+    public void The_text_after_an_authorization_header_is_kept(string text, string expected) =>
+        Assert.Equal(expected, Redactor.Redact(text));
 
     [Fact]
     public void A_long_text_keeps_its_readable_start_instead_of_timing_out_into_the_mask()
