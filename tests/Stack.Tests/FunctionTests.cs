@@ -67,7 +67,7 @@ public sealed class FunctionTests
         Assert.Equal(1769, (int)parameter["Default"]!);
         Assert.Equal(128, (int)parameter["MinValue"]!);
         Assert.Equal(10240, (int)parameter["MaxValue"]!);
-        Assert.Contains("30 MB + 28 MB x MaxParallelLayers", (string)parameter["Description"]!, StringComparison.Ordinal);
+        Assert.Contains("40 MB + 26.7 MB x MaxParallelLayers", (string)parameter["Description"]!, StringComparison.Ordinal);
         Assert.Equal("3538", Samples.PushOnly.Properties("ReplicatorFunction")["MemorySize"]!.ToString());
     }
 
