@@ -99,11 +99,11 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
 
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
-            : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint, host.Environment), url) : null;
+            : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment), url) : null;
         var replicator = _replicator = host.ReplicatorFactory(config, new EngineLogObserver(logger));
         var replicatedEvents = CreateReplicatedEventPublisher(config, logger, metrics);
         var recordHandler = new RecordHandler(config, replicator, logger, metrics, time, replicatedEvents);
-        var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint, host.Environment));
+        var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment));
         var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
         var reconciler = CreateReconciler(config, replicator);
         var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, time);
@@ -170,7 +170,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             config.RepositoryMapping,
             config.ToDriftSelection(),
             new RequestPacer(host.ReconcileReadsPerSecond, host.TimeProvider));
-        var sender = host.ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(SqsDeadLetterQueue.CreateClient(config.Region, config.SqsEndpoint, host.Environment), queue.AbsoluteUri);
+        var sender = host.ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment), queue.AbsoluteUri);
         var store = host.ReconcileCursorStoreFactory is not null
             ? host.ReconcileCursorStoreFactory(config)
             : config.ReconcileCursorParameter is { } name

@@ -76,24 +76,23 @@ internal sealed class ImageDeleter
         {
             var client = _destinationClients.GetClient(destination, source.RegistryId);
             var repository = _mapping.Map(source.RepositoryName);
-            if (source.Tag is not null && source.Digest is not null)
+            var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
+
+            // One DescribeImages, before the delete: where the tag points (a tag is deleted only while it points at the
+            // deleted digest), and whether the image is an index, whose platform manifests the cascade below needs.
+            var described = await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, id, cancellationToken);
+            if (source.Tag is not null && source.Digest is not null && described?.ImageDigest is var current && current != source.Digest)
             {
-                var current = await ImageDescriptions.TagDigestAsync(client, destination.RegistryId, repository, source.Tag, cancellationToken);
-                if (current != source.Digest)
-                {
-                    var why = current is null ? "is not in the destination" : $"points at {current} in the destination, not at the deleted {source.Digest}";
-                    return Result(ReplicationOutcome.Skipped, $"tag '{source.Tag}' {why}; left alone");
-                }
+                var why = current is null ? "is not in the destination" : $"points at {current} in the destination, not at the deleted {source.Digest}";
+                return Result(ReplicationOutcome.Skipped, $"tag '{source.Tag}' {why}; left alone");
             }
 
-            // Read before the delete, while the index is there: the platform manifests it lists, for the cascade below.
-            // DescribeImages first: BatchGetImage is a pull (it refreshes lastRecordedPullTime of an image that may stay:
-            // a tag removed from an image with others, a refused platform manifest), so only an index is read.
-            var described = await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken);
+            // An index's manifest is read (BatchGetImage) only once DescribeImages says it is one: BatchGetImage is a pull,
+            // which refreshes lastRecordedPullTime of an image that may stay (a tag removed from an image with others, a
+            // refused platform manifest).
             var children = described is not null && Manifests.MediaTypes.IsIndex(described.ImageManifestMediaType)
                 ? await IndexChildrenAsync(client, destination.RegistryId, repository, source.Digest!, cancellationToken)
                 : [];
-            var id = source.Tag is not null ? new ImageIdentifier { ImageTag = source.Tag } : new ImageIdentifier { ImageDigest = source.Digest };
             var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = destination.RegistryId, RepositoryName = repository, ImageIds = [id] }, cancellationToken);
             return response.Failures?.FirstOrDefault() switch
             {

@@ -1,8 +1,6 @@
 using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Replicator.Core.Configuration;
-using Replicator.Core.Destinations;
 using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.DeadLetter;
@@ -70,17 +68,6 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
         {
             throw new InvalidOperationException("SQS accepted the dead-letter message without returning a message id.");
         }
-    }
-
-    /// <summary>
-    /// A client for <paramref name="region"/>, or for <paramref name="endpoint"/> (AWS_ENDPOINT_URL_SQS); FIPS and
-    /// dual-stack from <paramref name="environment"/>, as every other client of the function reads them.
-    /// </summary>
-    public static IAmazonSQS CreateClient(string region, Uri? endpoint, IEnvironmentVariables environment)
-    {
-        var config = new AmazonSQSConfig();
-        ServiceEndpoints.Apply(config, environment, endpoint, region);
-        return new AmazonSQSClient(config);
     }
 
     /// <summary>

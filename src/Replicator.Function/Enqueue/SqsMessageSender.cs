@@ -92,9 +92,18 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
     public static IAmazonSQS CreateClient(string region, IEnvironmentVariables environment, AWSCredentials? credentials)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var config = new AmazonSQSConfig();
-        ServiceEndpoints.Apply(config, environment, ServiceEndpoints.Override(environment, ServiceEndpointVariable), region);
+        return CreateClient(region, ServiceEndpoints.Override(environment, ServiceEndpointVariable), environment, credentials);
+    }
 
+    /// <summary>
+    /// A client for <paramref name="region"/>, or for <paramref name="endpoint"/> when one is given (the function's own,
+    /// from its validated configuration); FIPS and dual-stack from <paramref name="environment"/>, as for every other
+    /// client. The function's dead-letter sends, visibility changes and reconcile sends use it as the CLI's sends do.
+    /// </summary>
+    public static IAmazonSQS CreateClient(string region, Uri? endpoint, IEnvironmentVariables environment, AWSCredentials? credentials = null)
+    {
+        var config = new AmazonSQSConfig();
+        ServiceEndpoints.Apply(config, environment, endpoint, region);
         return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
     }
 }

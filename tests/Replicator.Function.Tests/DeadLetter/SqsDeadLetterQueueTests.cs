@@ -138,11 +138,11 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
     public void The_client_uses_the_configured_endpoint_or_the_region()
     {
         var none = new DictionaryEnvironmentVariables(new Dictionary<string, string?>());
-        using var local = SqsDeadLetterQueue.CreateClient("us-east-1", new Uri("http://127.0.0.1:9324"), none);
+        using var local = SqsMessageSender.CreateClient("us-east-1", new Uri("http://127.0.0.1:9324"), none);
         Assert.Equal("http://127.0.0.1:9324/", local.Config.ServiceURL);
         Assert.Equal("us-east-1", local.Config.AuthenticationRegion);
 
-        using var real = SqsDeadLetterQueue.CreateClient("eu-west-1", null, none);
+        using var real = SqsMessageSender.CreateClient("eu-west-1", null, none);
         Assert.Equal("eu-west-1", real.Config.RegionEndpoint.SystemName);
         Assert.False(real.Config.UseFIPSEndpoint || real.Config.UseDualstackEndpoint);
     }
@@ -156,7 +156,7 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
     [InlineData("AWS_USE_DUALSTACK_ENDPOINT", false, true)]
     public void Fips_and_dual_stack_come_from_the_injected_environment(string variable, bool fips, bool dualStack)
     {
-        using var client = SqsDeadLetterQueue.CreateClient("us-east-1", null, new DictionaryEnvironmentVariables(new Dictionary<string, string?> { [variable] = "true" }));
+        using var client = SqsMessageSender.CreateClient("us-east-1", null, new DictionaryEnvironmentVariables(new Dictionary<string, string?> { [variable] = "true" }));
 
         Assert.Equal(fips, client.Config.UseFIPSEndpoint);
         Assert.Equal(dualStack, client.Config.UseDualstackEndpoint);
