@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
@@ -12,14 +13,16 @@ namespace Replicator.Core.Replication;
 internal sealed class ImageDeleter
 {
     private readonly RepositoryMapping _mapping;
+    private readonly Regex? _tagFilter;
     private readonly IEcrClientProvider _sourceClients;
     private readonly IDestinationClients _destinationClients;
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
 
-    public ImageDeleter(RepositoryMapping mapping, IEcrClientProvider sourceClients, IDestinationClients destinationClients, IReplicationObserver observer, TimeProvider time)
+    public ImageDeleter(RepositoryMapping mapping, Regex? tagFilter, IEcrClientProvider sourceClients, IDestinationClients destinationClients, IReplicationObserver observer, TimeProvider time)
     {
         _mapping = mapping;
+        _tagFilter = tagFilter;
         _sourceClients = sourceClients;
         _destinationClients = destinationClients;
         _observer = observer;
@@ -105,7 +108,7 @@ internal sealed class ImageDeleter
                 // source's, its own DELETE is on its way in the same message group and removes what it listed (above).
                 { FailureCode: ImageFailureCode.ImageReferencedByManifestList } refused => new DestinationResult(
                     destination, ReplicationOutcome.Skipped, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), ImageFailureCode.ImageReferencedByManifestList,
-                    $"an index in the destination lists it ({refused.FailureReason}); left alone: the index's own delete, if the source deleted it, removes the platform manifests the source no longer holds"),
+                    $"an index in the destination lists it ({refused.FailureReason}); left alone: the index's own delete, if the source deleted it, removes the platform manifests the source no longer holds and their tags it no longer has"),
                 var failure => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
             };
         }
@@ -161,12 +164,17 @@ internal sealed class ImageDeleter
     }
 
     /// <summary>
-    /// After an index left the destination: each platform manifest it listed that is untagged there and that the source
-    /// no longer holds, deleted too, said for the log. This is what a platform manifest's own DELETE, refused while the
-    /// index listed it (it came first: ECR keeps no order), could not do. One still listed by another index is refused
-    /// by ECR and stays; one with a tag stays for its tag's own delete (or the reconciler's); one the source holds
-    /// stays, as in the source. A failure to read or delete is said, not the record's: the index is gone either way,
-    /// and what stays is an untagged manifest, which a lifecycle rule for untagged images removes.
+    /// After an index left the destination: each platform manifest it listed that the source no longer holds, deleted
+    /// too, said for the log. This is what a platform manifest's own DELETE, refused while the index listed it (it came
+    /// first: ECR keeps no order), could not do. A tagged one (the <c>docker manifest</c> pattern, <c>app:amd64</c>
+    /// under <c>app:v1</c>) loses the tags the source no longer has at any digest, within TAG_FILTER: its tag's own
+    /// DELETE was refused while the index listed it (ECR keeps an image an index lists,
+    /// https://github.com/aws/containers-roadmap/issues/1567), and nothing else would send it again but the reconciler,
+    /// which deletes exactly these tags (<see cref="Reconciliation.DriftFinder.DeletedTags"/>); with its last tag gone,
+    /// ECR deletes the image. One the source holds stays, as in the source, and so do its tags that the source holds
+    /// or that the filter leaves out. One still listed by another index is refused by ECR and stays. A failure to read
+    /// or delete is said, not the record's: the index is gone either way, and what stays is a platform manifest that the
+    /// reconciler or a lifecycle rule for untagged images removes.
     /// </summary>
     private async Task<string?> RemoveOrphansAsync(IEcrClient client, string? registryId, string repository, ImageReference source, IReadOnlyList<string> children, CancellationToken cancellationToken)
     {
@@ -178,6 +186,7 @@ internal sealed class ImageDeleter
         }
 
         var removed = new List<string>();
+        var untagged = new List<string>();
         var refused = new List<string>();
         try
         {
@@ -185,33 +194,65 @@ internal sealed class ImageDeleter
             foreach (var child in children)
             {
                 var there = await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = child }, cancellationToken);
-                if (there is null || there.ImageTags is { Count: > 0 }
-                    || await InSourceAsync(sourceClient, source with { Digest = child, Tag = null }, cancellationToken) is not null)
+                if (there is null || await InSourceAsync(sourceClient, source with { Digest = child, Tag = null }, cancellationToken) is not null)
                 {
                     continue;
                 }
 
-                var response = await client.BatchDeleteImageAsync(
-                    new BatchDeleteImageRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageDigest = child }] }, cancellationToken);
-                if (response.Failures?.FirstOrDefault() is not { } failure)
+                var tags = there.ImageTags ?? [];
+                var stale = new List<string>();
+                foreach (var tag in tags)
                 {
-                    removed.Add(child);
+                    if ((_tagFilter is null || _tagFilter.IsMatch(tag))
+                        && await InSourceAsync(sourceClient, source with { Digest = child, Tag = tag }, cancellationToken) is null)
+                    {
+                        stale.Add(tag);
+                    }
                 }
-                else if (failure.FailureCode != ImageFailureCode.ImageReferencedByManifestList)
+
+                // Untagged, or every tag gone from the source: the image goes, as its own DELETE would have taken it.
+                // Otherwise only the stale tags, each by its name (a tag is named alone, as a tag's DELETE names it).
+                List<ImageIdentifier> ids = stale.Count == tags.Count
+                    ? [new ImageIdentifier { ImageDigest = child }]
+                    : [.. stale.Select(t => new ImageIdentifier { ImageTag = t })];
+                if (ids.Count == 0)
                 {
-                    // Another index still listing it is ECR's rule and expected; anything else is said.
-                    refused.Add($"{child} ({failure.FailureCode}: {failure.FailureReason})");
+                    continue;
                 }
+
+                var response = await client.BatchDeleteImageAsync(new BatchDeleteImageRequest { RegistryId = registryId, RepositoryName = repository, ImageIds = ids }, cancellationToken);
+                var failures = response.Failures ?? [];
+                if (stale.Count == tags.Count)
+                {
+                    if (failures.Count == 0)
+                    {
+                        removed.Add(child);
+                    }
+                }
+                else
+                {
+                    var failed = failures.Select(f => f.ImageId?.ImageTag).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    untagged.AddRange(stale.Where(t => !failed.Contains(t)).Select(t => $"{t} (on {child})"));
+                }
+
+                // Another index still listing it is ECR's rule and expected; anything else is said.
+                refused.AddRange(failures
+                    .Where(f => f.FailureCode != ImageFailureCode.ImageReferencedByManifestList)
+                    .Select(f => $"{f.ImageId?.ImageTag ?? child} ({f.FailureCode}: {f.FailureReason})"));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (_, message, _) = FailureClassifier.Classify(ex, null, cancellationToken);
-            return $"the index's platform manifests were not all checked ({message}); {removed.Count} removed, the rest left untagged";
+            return $"the index's platform manifests were not all checked ({message}); {removed.Count} removed, the rest left";
         }
 
-        var said = removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}";
-        return refused.Count == 0 ? said : string.Join("; ", new[] { said, $"refused, left untagged: {string.Join(", ", refused)}" }.OfType<string>());
+        return string.Join("; ", new[]
+        {
+            removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}",
+            untagged.Count == 0 ? null : $"tags the source no longer has, removed from platform manifests it listed: {string.Join(", ", untagged)}",
+            refused.Count == 0 ? null : $"refused, left: {string.Join(", ", refused)}",
+        }.OfType<string>()) is { Length: > 0 } said ? said : null;
     }
 
     /// <summary>

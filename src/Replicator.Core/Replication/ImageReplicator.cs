@@ -65,7 +65,7 @@ public sealed class ImageReplicator : IImageReplicator
         // Download resumes wait by the same rule, clock and random source as the ECR calls.
         _copier = new BlobCopier(downloads, options.BlobCopy, options.Retry, new RetryBackoff(options.Retry, _time, unitRandom), Parts);
         _slots = new CopySlots(options.MaxParallelLayers);
-        _deleter = new ImageDeleter(options.RepositoryMapping, _clients, _destinationClients, _observer, _time);
+        _deleter = new ImageDeleter(options.RepositoryMapping, options.TagFilter, _clients, _destinationClients, _observer, _time);
         _subjects = new ReferrerSubjects(_destinationClients, options.RepositoryMapping, _observer, _time);
     }
 

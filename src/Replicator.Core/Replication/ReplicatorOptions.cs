@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Replicator.Core.Copy;
 using Replicator.Core.Resilience;
 
@@ -40,6 +41,13 @@ public sealed record ReplicatorOptions
 
     /// <summary>REPOSITORY_MAPPING: the destination name of each source repository (the same in every destination).</summary>
     public RepositoryMapping RepositoryMapping { get; init; } = RepositoryMapping.Identity;
+
+    /// <summary>
+    /// TAG_FILTER: the tags this engine replicates (every tag when null). A replicated delete of an index removes, after
+    /// it, only these tags from the platform manifests it listed, as the reconciler deletes only these: a tag outside
+    /// the filter was never the replicator's.
+    /// </summary>
+    public Regex? TagFilter { get; init; }
 
     public RetrySettings Retry { get; init; } = new();
 

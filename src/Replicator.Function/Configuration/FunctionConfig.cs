@@ -97,7 +97,7 @@ public sealed record FunctionConfig
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
 
     /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
-    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping };
+    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping, TagFilter = TagFilter };
 
     /// <summary>What the reconciler looks at: the repositories of REPOSITORY_FILTER, the tags of TAG_FILTER, deletes when replicated.</summary>
     public DriftSelection ToDriftSelection() => new()

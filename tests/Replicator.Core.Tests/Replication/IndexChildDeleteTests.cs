@@ -51,22 +51,19 @@ public sealed class IndexChildDeleteTests
 
     /// <summary>
     /// The index's DELETE first (the source deleted index and children in one call): the index goes, and with it each
-    /// platform manifest the source no longer holds and the destination holds untagged; a tagged one stays for its
-    /// tag's own delete. The children's own DELETEs then find nothing.
+    /// platform manifest the source no longer holds, untagged or tagged with tags the source no longer has (the "arm"
+    /// tag here, which its digest's own DELETE would take too); one the source still holds stays. The children's own
+    /// DELETEs then find nothing.
     /// </summary>
     [Fact]
-    public async Task An_index_deleted_first_takes_its_untagged_children_the_source_deleted_and_leaves_a_tagged_one()
+    public async Task An_index_deleted_first_takes_the_children_the_source_deleted_tagged_or_not_and_keeps_the_one_it_holds()
     {
         await using var h = await StartAsync();
         var image = new SampleImageBuilder(seed: 171).MultiArch(SampleFormat.Oci, [1000, 2000], withAttestation: true);
         await h.PushAsync(Source, "multi", image, "v1");
         Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
         var (gone, tagged, kept) = (image.Manifests[0].Digest, image.Manifests[1].Digest, image.Manifests[2].Digest);
-        var manifest = (await h.GetImageAsync(West, "multi", tagged))!;
-        await h.Client(West).PutImageAsync(new PutImageRequest
-        {
-            RepositoryName = "multi", ImageManifest = manifest.ImageManifest, ImageManifestMediaType = manifest.ImageManifestMediaType, ImageTag = "arm",
-        });
+        await PutTagAsync(h, West, "multi", tagged, "arm");
         await h.DeleteAsync(
             Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = gone }, new ImageIdentifier { ImageDigest = tagged });
 
@@ -75,10 +72,44 @@ public sealed class IndexChildDeleteTests
         Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
         Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
         Assert.Null(await h.GetImageAsync(West, "multi", gone));
-        Assert.Equal(tagged, await h.TagDigestAsync(West, "multi", "arm"));
+        Assert.Null(await h.GetImageAsync(West, "multi", tagged));
+        Assert.Null(await h.TagDigestAsync(West, "multi", "arm"));
+        Assert.Contains(tagged, index.Message, StringComparison.Ordinal);
         Assert.NotNull(await h.GetImageAsync(West, "multi", kept));
         var child = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", gone, null, West), CancellationToken.None)).Destinations);
         Assert.Equal(ReplicationOutcome.Skipped, child.Outcome);
+    }
+
+    /// <summary>
+    /// A platform manifest the source deleted keeps, after its index's DELETE, the tags the replicator does not own: one
+    /// outside TAG_FILTER (never replicated, so the destination's own) and one the source holds at another digest (its
+    /// push event moves it). Only the tag the source lost and the filter takes goes, by its name, and the image stays.
+    /// </summary>
+    [Fact]
+    public async Task A_child_keeps_its_tags_outside_the_tag_filter_or_still_in_the_source_and_loses_the_others()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 173).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        var elsewhere = new SampleImageBuilder(seed: 174).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        var options = FastOptions with { TagFilter = Core.Selection.TagFilter.Create("v.*") };
+        Assert.True((await h.Replicator(options).ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        foreach (var tag in new[] { "v1-amd64", "v1-moved", "pinned" })
+        {
+            await PutTagAsync(h, West, "multi", child, tag);
+        }
+
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+        await h.PushAsync(Source, "multi", elsewhere, "v1-moved");
+
+        var index = Assert.Single((await h.Replicator(options).DeleteAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Contains("v1-amd64", index.Message, StringComparison.Ordinal);
+        Assert.Null(await h.TagDigestAsync(West, "multi", "v1-amd64"));
+        Assert.Equal(child, await h.TagDigestAsync(West, "multi", "v1-moved"));
+        Assert.Equal(child, await h.TagDigestAsync(West, "multi", "pinned"));
     }
 
     [Fact]
@@ -172,14 +203,14 @@ public sealed class IndexChildDeleteTests
 
     /// <summary>
     /// The docker manifest pattern: a platform manifest with its own tag (amd64) under an index (v1); the source deletes
-    /// both. Index first: both go. Platform manifest first: its tag delete is refused while the index lists it, and the
-    /// index's cascade leaves tagged manifests alone (a tag only the destination has looks the same), so the tag stays
-    /// until the reconciler sends its DELETE again. Pinned so a change to either order is seen (docs/deploy.md).
+    /// both. Index first: the index goes and takes the manifest, whose tag the source no longer has. Platform manifest
+    /// first: its tag delete is refused while the index lists it, and the index's delete then removes the tag and the
+    /// manifest. Both orders end alike.
     /// </summary>
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public async Task A_tagged_platform_manifest_goes_with_its_index_only_when_the_index_delete_comes_first(bool indexFirst, bool tagStays)
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_tagged_platform_manifest_goes_with_its_index_in_either_order(bool indexFirst)
     {
         await using var h = await StartAsync();
         var image = new SampleImageBuilder(seed: indexFirst ? 501UL : 502UL).MultiArch(SampleFormat.Oci, [1000, 2000]);
@@ -201,6 +232,16 @@ public sealed class IndexChildDeleteTests
         }
 
         Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
-        Assert.Equal(tagStays ? child : null, await h.TagDigestAsync(West, "multi", "amd64"));
+        Assert.Null(await h.TagDigestAsync(West, "multi", "amd64"));
+        Assert.Null(await h.GetImageAsync(West, "multi", child));
+    }
+
+    private static async Task PutTagAsync(EngineHarness h, string region, string repository, string digest, string tag)
+    {
+        var manifest = (await h.GetImageAsync(region, repository, digest))!;
+        await h.Client(region).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = repository, ImageManifest = manifest.ImageManifest, ImageManifestMediaType = manifest.ImageManifestMediaType, ImageTag = tag,
+        });
     }
 }

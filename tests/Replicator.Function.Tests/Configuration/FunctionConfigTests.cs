@@ -95,6 +95,8 @@ public class FunctionConfigTests
         Assert.Equal(32, config.MaxParallelLayers);
         Assert.Matches(config.TagFilter!, "v12");
         Assert.DoesNotMatch(config.TagFilter!, "dev-v12");
+        // The engine's replicated deletes remove, after an index, only the tags TAG_FILTER takes.
+        Assert.Same(config.TagFilter, config.ToReplicatorOptions().TagFilter);
         Assert.True(config.ReplicateDeletes);
         Assert.Equal("Team/Replicator", config.MetricsNamespace);
         Assert.Equal(LogLevel.Warn, config.LogLevel);
