@@ -9,7 +9,9 @@ namespace Replicator.Cli.Commands;
 /// <summary>
 /// <c>sync --dry-run</c>: the planner's verdict per image and destination, from reads only. A destination the mapping
 /// gives an invalid name is a row with the reason, and the plan goes on with the other images, as <c>sync</c> fails
-/// only that destination and <c>verify</c> reports it unreadable; the exit code is then 1, as the copy's would be.
+/// only that destination and <c>verify</c> reports it unreadable; the exit code is then 1, as the copy's would be. So is a
+/// destination whose repository keeps the image's tag immutable at another digest: the copy would upload the image and
+/// then fail with ImmutableTagConflict, so its row names that instead of "copy".
 /// </summary>
 public static class DryRun
 {
@@ -28,6 +30,7 @@ public static class DryRun
         long totalBytes = 0;
         var writes = 0;
         var unmapped = 0;
+        var conflicts = 0;
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
         {
@@ -38,10 +41,11 @@ public static class DryRun
                     console.Line("Plan (dry run: nothing written)");
                 }
 
-                var (bytes, destinations, invalid) = await PlanAsync(previewer, table, request, cancellationToken);
+                var (bytes, destinations, invalid, conflicted) = await PlanAsync(previewer, table, request, cancellationToken);
                 totalBytes += bytes;
                 writes += destinations;
                 unmapped += invalid;
+                conflicts += conflicted;
             }
 
             table.Flush();
@@ -55,15 +59,16 @@ public static class DryRun
         }
 
         var invalidNames = unmapped == 0 ? string.Empty : $", {unmapped} destination(s) with an invalid mapped name";
-        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}");
-        return unmapped == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        var immutable = conflicts == 0 ? string.Empty : $", {conflicts} immutable tag conflict(s)";
+        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}");
+        return unmapped == 0 && conflicts == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>
-    /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, and those the
-    /// mapping gives an invalid name.
+    /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, those the
+    /// mapping gives an invalid name, and those whose immutable tag names another image.
     /// </summary>
-    private static async Task<(long Bytes, int Writes, int Unmapped)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
         ReplicationPreview? preview;
@@ -80,19 +85,38 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
             }
 
-            return (0, 0, request.Destinations.Count);
+            return (0, 0, request.Destinations.Count, 0);
         }
 
         if (preview is null)
         {
             table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-            return (0, 0, 0);
+            return (0, 0, 0, 0);
         }
 
         long bytes = 0;
         var writes = 0;
+        var conflicts = 0;
         foreach (var (destination, plan) in preview.Destinations)
         {
+            if (preview.ImmutableTagConflict(destination) is { } named)
+            {
+                // Nothing is counted to write or copy: the copy would upload all of it for PutImage to refuse the tag.
+                // The message is the copy's own (DestinationReplicator), so the row reads as sync's FAILED line would.
+                conflicts++;
+                var repository = previewer.DestinationRepository(source.RepositoryName);
+                table.Add(Cells(
+                    source.RepositoryName,
+                    source.Tag ?? "-",
+                    Format.ShortDigest(preview.SourceDigest),
+                    destination.ToString(),
+                    $"{ReplicationErrorCodes.ImmutableTagConflict}: tag '{source.Tag}' of the immutable destination repository {repository} names {named}, not the replicated {preview.SourceDigest}",
+                    "-",
+                    "-",
+                    "-"));
+                continue;
+            }
+
             bytes += plan.BytesToCopy;
             writes += plan.IsEmpty ? 0 : 1;
             var action = plan.IsEmpty ? "up to date"
@@ -116,7 +140,7 @@ public static class DryRun
                 $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
         }
 
-        return (bytes, writes, 0);
+        return (bytes, writes, 0, conflicts);
     }
 
     // Text, not markup: a cell is shown as it is.

@@ -30,7 +30,7 @@ public static class ConfiguredEndpoint
             throw new ArgumentException($"{serviceVariable} is not an {ServicePrefix}SERVICE variable", nameof(serviceVariable));
         }
 
-        if (IsTrue(environment.GetEnvironmentVariable(IgnoreVariable)) || IsTrue(SharedConfigFile.Get(environment, IgnoreConfigKey)))
+        if (Ignored(environment))
         {
             return null;
         }
@@ -53,6 +53,16 @@ public static class ConfiguredEndpoint
         return SharedConfigFile.Lookup(environment, ConfigKey) is { } profile && Given(profile.Value) is { } profileValue
             ? ($"{ConfigKey} of the profile in {profile.Where}", profileValue)
             : null;
+    }
+
+    /// <summary>
+    /// True when <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> or the profile's <c>ignore_configured_endpoint_urls</c> is
+    /// <c>true</c>: every configured endpoint is then off, whoever reads it.
+    /// </summary>
+    public static bool Ignored(IEnvironmentVariables environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return IsTrue(environment.GetEnvironmentVariable(IgnoreVariable)) || IsTrue(SharedConfigFile.Get(environment, IgnoreConfigKey));
     }
 
     private static bool IsTrue(string? value) => string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);

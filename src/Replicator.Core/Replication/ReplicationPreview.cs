@@ -3,7 +3,17 @@ using Replicator.Core.Planning;
 namespace Replicator.Core.Replication;
 
 /// <summary>The plans of one request, one per destination in the request's order.</summary>
+/// <param name="ImmutableTagConflicts">
+/// The destinations whose repository keeps the request's tag immutable at another digest, with that digest: the copy
+/// would upload the image and then be refused the tag (<see cref="Errors.ReplicationErrorCodes.ImmutableTagConflict"/>).
+/// </param>
 public sealed record ReplicationPreview(
     ImageReference Source,
     string SourceDigest,
-    IReadOnlyList<(ReplicationDestination Destination, ReplicationPlan Plan)> Destinations);
+    IReadOnlyList<(ReplicationDestination Destination, ReplicationPlan Plan)> Destinations,
+    IReadOnlyDictionary<ReplicationDestination, string>? ImmutableTagConflicts = null)
+{
+    /// <summary>The digest an immutable tag names in <paramref name="destination"/>, when the copy would be refused the tag there.</summary>
+    public string? ImmutableTagConflict(ReplicationDestination destination) =>
+        ImmutableTagConflicts is not null && ImmutableTagConflicts.TryGetValue(destination, out var digest) ? digest : null;
+}

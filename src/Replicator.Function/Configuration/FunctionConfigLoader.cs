@@ -54,7 +54,11 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(AwsRegion, regionError);
         }
 
-        var sqsEndpoint = ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
+        // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns this override off too, as it does ECR's, STS's, SSM's and EventBridge's
+        // here and SQS's in the CLI (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+        var sqsEndpoint = ConfiguredEndpoint.Ignored(environment)
+            ? null
+            : ParseEndpoint(Get(AwsEndpointUrlSqs), AwsEndpointUrlSqs) ?? ParseEndpoint(Get(AwsEndpointUrl), AwsEndpointUrl);
 
         var destinations = ParseDestinations(Get(DestinationRegions));
         if (destinations.FirstOrDefault(d => d.IsSource(region)) is { } own)

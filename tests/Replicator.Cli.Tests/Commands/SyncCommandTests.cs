@@ -300,6 +300,37 @@ public sealed class SyncCommandTests
     }
 
     [Fact]
+    public async Task Dry_run_names_the_immutable_tag_conflict_the_copy_would_fail_on()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.Client(CliHarness.West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "app", ImageTagMutability = ImageTagMutability.Immutable });
+        var theirs = CliHarness.Single(61);
+        await h.PushAsync(CliHarness.West, "app", theirs, "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(62), "v1");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(63), "v2");
+        h.Server.Calls.Reset();
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var dryRun = await h.RunAsync([.. args, "--dry-run"]);
+
+        // The copy uploads every blob and child of the image, then PutImage refuses the tag: the plan says so first,
+        // and exits 1 as the copy does; the other tag is planned as before.
+        Assert.True(dryRun.ExitCode == 1, dryRun.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Matches(@"app\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ ImmutableTagConflict", dryRun.Output);
+        Assert.Contains(theirs.Digest, dryRun.Output, StringComparison.Ordinal);
+        Assert.Matches(@"app\s+│ v2\s+│ sha256:\w{12}\s+│ us-west-2\s+│ copy", dryRun.Output);
+        Assert.Contains("2 image(s), 1 destination(s) to write", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("1 immutable tag conflict(s)", dryRun.Output, StringComparison.Ordinal);
+
+        var copy = await h.RunAsync(args);
+
+        Assert.True(copy.ExitCode == 1, copy.ToString());
+        Assert.Contains("ImmutableTagConflict", copy.Output, StringComparison.Ordinal);
+        Assert.Equal(theirs.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
     public async Task A_kms_encrypted_source_is_created_in_a_new_destination_with_the_key_of_DESTINATION_KMS_KEYS()
     {
         await using var h = await CliHarness.StartAsync();

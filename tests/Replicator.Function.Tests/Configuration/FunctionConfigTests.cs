@@ -129,6 +129,16 @@ public class FunctionConfigTests
         Assert.Equal(2, config.SqsEndpoint!.Port);
     }
 
+    [Fact]
+    public void Ignoring_configured_endpoints_turns_the_sqs_override_off_as_every_other()
+    {
+        // The SDKs' rule (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), which the ECR, STS,
+        // SSM and EventBridge overrides here and the CLI's SQS client follow: the dead-letter, visibility and reconcile
+        // sends must not go to an endpoint the setting turned off.
+        var config = Load(("AWS_ENDPOINT_URL", "http://127.0.0.1:1"), ("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:2"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"));
+        Assert.Null(config.SqsEndpoint);
+    }
+
     [Theory]
     [InlineData("AWS_REGION", null)]
     [InlineData("AWS_REGION", "moon-1")]
