@@ -14,6 +14,7 @@ internal sealed class DestinationReplicator
 {
     private readonly DestinationStateReader _reader;
     private readonly RepositoryProvisioner _provisioner;
+    private readonly ImmutableTagCheck _immutableTags = new();
     private readonly InFlightCopies<(string Region, string? Registry, string Repository, string Digest)> _inFlight = new();
     private readonly ReplicatorOptions _options;
     private readonly TimeProvider _time;
@@ -52,15 +53,31 @@ internal sealed class DestinationReplicator
             skipped = plan.BlobsSkipped;
             observer.PlanReady(destination, image.Root.ReferenceDigest, plan.Blobs.Count, plan.BytesToCopy);
 
+            // A tag the existing repository keeps immutable at another digest refuses the last PutImage: said now,
+            // before any blob or child manifest is uploaded for nothing (and left untagged in the destination).
+            string? repositoryArn = null;
+            if (!plan.IsEmpty && plan.CreateRepository is null && image.Tag is { } tag && state.TagDigest != image.Root.ReferenceDigest)
+            {
+                (var named, repositoryArn) = await _immutableTags.ConflictAsync(client, destination, repository, tag, image.Root.ReferenceDigest, cancellationToken);
+                if (named is not null)
+                {
+                    throw ImmutableTagConflict(tag, repository, named, image.Root.ReferenceDigest, null);
+                }
+            }
+
             // A repository that exists may be one whose creation was cut short (RepositoryProvisioner's remarks): before
             // anything is written into it, its settings are completed. Not on a plan with nothing to write, so a repeat
             // costs no call more.
             var (created, provisioningNote) = plan.CreateRepository is not null
                 ? await _provisioner.CreateAsync(client, destination, withSourceCredentials, repository, await source.RepositorySettings.Value, cancellationToken)
                 : (false, null);
-            if (!created && !plan.IsEmpty)
+            if (created && (await source.RepositorySettings.Value).Repository.ImageTagMutability is null or ImageTagMutability.Mutable)
             {
-                provisioningNote = await _provisioner.CompleteAsync(client, destination, withSourceCredentials, repository, source.RepositorySettings, cancellationToken);
+                _immutableTags.RememberMutable(destination, repository);
+            }
+            else if (!created && !plan.IsEmpty)
+            {
+                provisioningNote = await _provisioner.CompleteAsync(client, destination, withSourceCredentials, repository, source.RepositorySettings, repositoryArn, cancellationToken);
             }
 
             var target = new BlobTarget(client, destination.RegistryId, repository);
@@ -247,13 +264,7 @@ internal sealed class DestinationReplicator
 
             if (existing != digest)
             {
-                // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the
-                // dead-letter reason, and the two digests are what an operator compares to choose a fix.
-                throw new ReplicationException(
-                    ReplicationErrorCodes.ImmutableTagConflict,
-                    $"tag '{tag}' of the immutable destination repository {repository} names {existing}, not the replicated {digest}; retrying cannot fix this",
-                    isTransient: false,
-                    e);
+                throw ImmutableTagConflict(tag, repository, existing, digest, e);
             }
 
             if (named!.ImageStatus is { } status && status != ImageStatus.Active)
@@ -278,6 +289,14 @@ internal sealed class DestinationReplicator
 
         return null;
     }
+
+    // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the dead-letter reason,
+    // and the two digests are what an operator compares to choose a fix.
+    private static ReplicationException ImmutableTagConflict(string tag, string repository, string existing, string digest, Exception? inner) => new(
+        ReplicationErrorCodes.ImmutableTagConflict,
+        $"tag '{tag}' of the immutable destination repository {repository} names {existing}, not the replicated {digest}; retrying cannot fix this",
+        isTransient: false,
+        inner);
 
     /// <summary>
     /// Pushes the manifest again without a tag, which the immutable tag cannot refuse: "re-pushing the image" restores an

@@ -1,8 +1,6 @@
 using Replicator.Core.Ecr;
-using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Planning;
-using Replicator.Core.Reconciliation;
 
 namespace Replicator.Core.Replication;
 
@@ -18,6 +16,7 @@ public sealed class ReplicationPreviewer
     private readonly RepositoryMapping _mapping;
     private readonly SourceImageLoader _loader;
     private readonly DestinationStateReader _reader;
+    private readonly ImmutableTagCheck _immutableTags = new();
 
     /// <param name="clients">
     /// The source clients, already retrying: pass the engine's (<see cref="ImageReplicator.Clients"/>), so a dry run
@@ -64,41 +63,11 @@ public sealed class ReplicationPreviewer
             var state = await _reader.ReadAsync(client, d.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
             var conflict = !plan.IsEmpty && plan.CreateRepository is null && source.Tag is { } tag && state.TagDigest != root
-                ? await ImmutableTagConflictAsync(client, d, repository, tag, root, cancellationToken)
+                ? (await _immutableTags.ConflictAsync(client, d, repository, tag, root, cancellationToken)).Conflict
                 : null;
             return (Destination: d, Plan: plan, Conflict: conflict);
         }));
         var conflicts = plans.Where(p => p.Conflict is not null).ToDictionary(p => p.Destination, p => p.Conflict!);
         return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts);
-    }
-
-    /// <summary>
-    /// The digest <paramref name="tag"/> names in the destination repository when that repository keeps it immutable
-    /// and it is not <paramref name="digest"/>, else null. The copy finds this only at its last PutImage, after every blob
-    /// and child manifest is uploaded (ECR refuses to move an immutable tag: ImageTagAlreadyExistsException,
-    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html), so a dry run says it instead of
-    /// "copy". Only where a plan would write and the destination's tag does not already name the image: the repository's
-    /// settings first (one DescribeRepositories), and where the tag is immutable, the image it names. A repository whose
-    /// settings cannot be read counts as mutable, as the reconciler counts it (PacedListings.MutabilityAsync).
-    /// </summary>
-    private static async Task<string?> ImmutableTagConflictAsync(IEcrClient client, ReplicationDestination destination, string repository, string tag, string digest, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var described = await client.DescribeRepositoriesAsync(
-                new DescribeRepositoriesRequest { RegistryId = destination.RegistryId, RepositoryNames = [repository] }, cancellationToken);
-            if (described.Repositories?.FirstOrDefault() is not { } found || !TagMutabilityRule.From(found).IsImmutable(tag))
-            {
-                return null;
-            }
-        }
-        catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.AccessDeniedException or EcrErrorCodes.RepositoryNotFoundException)
-        {
-            return null;
-        }
-
-        // Every status: an archived image still holds its tag, and an immutable tag then still refuses the push.
-        var named = (await ImageDescriptions.FindAsync(client, destination.RegistryId, repository, new ImageIdentifier { ImageTag = tag }, cancellationToken))?.ImageDigest;
-        return named is not null && named != digest ? named : null;
     }
 }

@@ -123,7 +123,8 @@ internal sealed class RepositoryProvisioner
     /// granted), or the lifecycle policy was not set for want of ecr:PutLifecyclePolicy: the copy goes on as it did
     /// before.
     /// </summary>
-    public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, bool withSourceCredentials, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, CancellationToken cancellationToken)
+    /// <param name="knownArn">The repository's ARN when the caller read it already (the immutable tag check), else null.</param>
+    public async Task<string?> CompleteAsync(IEcrClient destination, ReplicationDestination target, bool withSourceCredentials, string repositoryName, Lazy<Task<SourceRepositorySettings>> source, string? knownArn, CancellationToken cancellationToken)
     {
         var key = (target.Region, target.RegistryId, repositoryName);
         if (_settled.ContainsKey(key))
@@ -131,7 +132,7 @@ internal sealed class RepositoryProvisioner
             return null;
         }
 
-        var arn = await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
+        var arn = knownArn ?? await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
         List<Tag> tags;
         try
         {

@@ -173,7 +173,10 @@ public sealed class ProvisioningTagTests
         Assert.Equal((afterCreate.Describe + 1, afterCreate.ListTags + 1, afterCreate.Untag, afterCreate.Lifecycle), Snapshot(h));
     }
 
-    /// <summary>A destination named by account needs no DescribeRepositories: the ARN is built from it.</summary>
+    /// <summary>
+    /// A destination named by account needs no DescribeRepositories for the ARN, which is built from it: the one read is
+    /// the tag mutability check before the copy (ImmutableTagCheck), once per repository and engine.
+    /// </summary>
     [Fact]
     public async Task A_destination_with_an_account_is_checked_with_ListTagsForResource_alone()
     {
@@ -187,7 +190,7 @@ public sealed class ProvisioningTagTests
         var result = await h.Replicator().ReplicateAsync(request, CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Destinations[0].Message);
-        Assert.Equal(0, h.Calls(West, "DescribeRepositories"));
+        Assert.Equal(1, h.Calls(West, "DescribeRepositories"));
         Assert.Equal(1, h.Calls(West, "ListTagsForResource"));
         Assert.Equal(Lifecycle, await LifecycleAsync(h, "configured"));
         Assert.Empty(await TagKeysAsync(h, "configured"));

@@ -128,6 +128,7 @@ public sealed class RepositoryAndTagTests
         await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "pinned", ImageTagMutability = ImageTagMutability.Immutable });
         await h.PushAsync(West, "pinned", theirs, "v1");
         await h.PushAsync(Source, "pinned", ours, "v1");
+        h.Server.Calls.Reset();
 
         var result = await h.Replicator().ReplicateAsync(Request("pinned", ours.Digest, "v1", West), CancellationToken.None);
 
@@ -139,6 +140,52 @@ public sealed class RepositoryAndTagTests
         Assert.False(west.Transient);
         Assert.False(result.ShouldRetry);
         Assert.Equal(theirs.Digest, await h.TagDigestAsync(West, "pinned", "v1"));
+
+        // Found before the copy: nothing uploaded for a PutImage that would refuse the tag, nothing left untagged.
+        Assert.Equal(0, h.Calls(West, "InitiateLayerUpload"));
+        Assert.Equal(0, h.Calls(West, "PutImage"));
+        Assert.Null(await h.GetImageAsync(West, "pinned", ours.Digest));
+    }
+
+    /// <summary>
+    /// The check before a copy reads the repository's settings: a tag that IMMUTABLE_WITH_EXCLUSION leaves mutable moves
+    /// (the copy goes on), and a plainly MUTABLE repository is read once per engine, not once per copy.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_the_repository_leaves_mutable_moves_and_a_mutable_repository_is_read_once()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 47);
+        var (first, second, third) = (builder.Image(SampleFormat.Oci, [1000]), builder.Image(SampleFormat.Oci, [2000]), builder.Image(SampleFormat.Oci, [3000]));
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "excluded",
+            ImageTagMutability = ImageTagMutability.ImmutableWithExclusion,
+            ImageTagMutabilityExclusionFilters = [new ImageTagMutabilityExclusionFilter { FilterType = ImageTagMutabilityExclusionFilterType.Wildcard, Filter = "latest" }],
+        });
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "plain", ImageTagMutability = ImageTagMutability.Mutable });
+        await h.PushAsync(West, "excluded", first, "latest");
+        await h.PushAsync(Source, "excluded", second, "latest");
+        var replicator = h.Replicator();
+
+        var moved = await replicator.ReplicateAsync(Request("excluded", second.Digest, "latest", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, Assert.Single(moved.Destinations).Outcome);
+        Assert.Equal(second.Digest, await h.TagDigestAsync(West, "excluded", "latest"));
+
+        var reads = new List<int>();
+        foreach (var image in new[] { first, second, third })
+        {
+            h.Server.Calls.Reset();
+            await h.PushAsync(Source, "plain", image, "latest");
+            Assert.True((await replicator.ReplicateAsync(Request("plain", image.Digest, "latest", West), CancellationToken.None)).Succeeded);
+            reads.Add(h.Calls(West, "DescribeRepositories"));
+        }
+
+        Assert.Equal(third.Digest, await h.TagDigestAsync(West, "plain", "latest"));
+        // The first copy reads the repository (for its settings, and for the provisioner's ARN); the next ones do not.
+        Assert.NotEqual(0, reads[0]);
+        Assert.Equal([0, 0], reads[1..]);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Replicator.Core.Ecr.Model;
 
-namespace Replicator.Core.Reconciliation;
+namespace Replicator.Core.Replication;
 
 /// <summary>
 /// A destination repository's tag mutability, as DescribeRepositories reports it: whether a tag there may be moved to
