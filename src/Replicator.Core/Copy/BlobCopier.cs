@@ -45,14 +45,16 @@ internal sealed class BlobCopier
         _budget = budget;
         _backoff = backoff;
         _parts = parts;
-        _handOut = new PartHandOut(options, backoff.Time);
+        _handOut = new PartHandOut(options, backoff.Time, WaitsForRestart);
     }
 
     /// <summary>
     /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
     /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
     /// session or position) does so on its own, with its own download, once the shared download it was fed by has
-    /// ended (it keeps draining its queue meanwhile, so the others are never held by it); a download whose bytes fail
+    /// ended (it keeps draining its queue meanwhile, so the others are never held by it; and a sibling that stands
+    /// still meanwhile falls behind after <see cref="BlobCopyOptions.FallBehindTimeout"/>, so the restart is not held
+    /// for that sibling's calls' timeouts and retries); a download whose bytes fail
     /// verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's
     /// blobs in flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
@@ -145,6 +147,13 @@ internal sealed class BlobCopier
             await AttemptAsync(source, blob, restarts, slots, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Whether a failed upload will start the layer over (<see cref="Settle"/>) once its download has ended: the download
+    /// does not let a sibling that stands still hold it past <see cref="BlobCopyOptions.FallBehindTimeout"/> (PartHandOut).
+    /// </summary>
+    private bool WaitsForRestart(PartUpload upload) =>
+        upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < _budget.MaxLayerRestarts;
 
     /// <summary>Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help.</summary>
     private List<BlobCopyTarget> Settle(IEnumerable<PartUpload> uploads, CancellationToken cancellationToken)

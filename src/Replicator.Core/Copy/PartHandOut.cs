@@ -6,17 +6,22 @@ namespace Replicator.Core.Copy;
 /// How a shared download's parts reach the uploads it feeds, and when one of them falls behind
 /// (<see cref="BlobCopyOptions.FallBehindTimeout"/>): while the download hands a part to a full queue, and after the
 /// download, while the last parts are sent. An upload falls behind only where another keeps up, so a hung destination
-/// holds the others back for one timeout at most, and never holds a lone destination to a limit.
+/// holds the others back for one timeout at most, and never holds a lone destination to a limit. An upload that failed
+/// and waits to start the layer over counts as one that keeps up: its restart begins only once the shared download
+/// and its uploads have ended, so a hung sibling would otherwise hold it for that sibling's calls' timeouts and retries.
 /// </summary>
 internal sealed class PartHandOut
 {
     private readonly BlobCopyOptions _options;
     private readonly TimeProvider _time;
+    private readonly Func<PartUpload, bool> _waitsForRestart;
 
-    public PartHandOut(BlobCopyOptions options, TimeProvider time)
+    /// <param name="waitsForRestart">Whether a failed upload will start the layer over once this download has ended.</param>
+    public PartHandOut(BlobCopyOptions options, TimeProvider time, Func<PartUpload, bool>? waitsForRestart = null)
     {
         _options = options;
         _time = time;
+        _waitsForRestart = waitsForRestart ?? (static _ => false);
     }
 
     /// <summary>Whether uploads may fall behind at all (<see cref="Timeout.InfiniteTimeSpan"/> turns it off).</summary>
@@ -41,14 +46,14 @@ internal sealed class PartHandOut
                     continue;
                 }
 
-                if (!Watches || !live.Any(u => u != live[i] && !u.Failed))
+                if (!Watches || (!live.Any(u => u != live[i] && !u.Failed) && !uploads.Any(_waitsForRestart)))
                 {
                     // Nobody else to hold back: waiting is all there is.
                     await writer.WriteAsync(part, cancellationToken);
                     continue;
                 }
 
-                await WriteOrFallBehindAsync(part, live, i, cancellationToken);
+                await WriteOrFallBehindAsync(part, uploads, live, i, cancellationToken);
             }
             catch
             {
@@ -67,10 +72,11 @@ internal sealed class PartHandOut
     /// Writes the part into <paramref name="live"/>[<paramref name="index"/>]'s full queue, in periods of
     /// <see cref="BlobCopyOptions.FallBehindTimeout"/>. At the end of a period the upload falls behind (the part's
     /// reference for it goes back, and it leaves the download) only if another live upload keeps up: it took a part
-    /// during the period, or waits for one with an empty queue and no call on the wire. Where none does (every
-    /// destination slow alike, or the others failed meanwhile), nobody is held back by it, and it waits another period.
+    /// during the period, or waits for one with an empty queue and no call on the wire, or failed and waits for this
+    /// download to end to start the layer over. Where none does (every destination slow alike, or the others failed for
+    /// good meanwhile), nobody is held back by it, and it waits another period.
     /// </summary>
-    private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
+    private async Task WriteOrFallBehindAsync(SharedPart part, IReadOnlyList<PartUpload> uploads, IReadOnlyList<PartUpload> live, int index, CancellationToken cancellationToken)
     {
         var upload = live[index];
         while (true)
@@ -86,7 +92,8 @@ internal sealed class PartHandOut
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // Waiting with an empty queue, not with its own call hung on the last part it took.
-                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any();
+                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any()
+                    || uploads.Any(_waitsForRestart);
                 if (othersKeepUp)
                 {
                     // Out of the download first, then this reference back: should leaving throw, the caller gives back
@@ -107,9 +114,10 @@ internal sealed class PartHandOut
             isTransient: true);
 
     /// <summary>
-    /// After the download: once one upload has sent all its parts, each of the others falls behind when it takes no part
-    /// for a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>: a destination whose last part hangs must not keep
-    /// the blob's copy slot and parts from the healthy ones' next blobs.
+    /// After the download: once one upload has sent all its parts (or failed and waits to start the layer over), each of
+    /// the others falls behind when it takes no part for a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>: a
+    /// destination whose last part hangs must not keep the blob's copy slot and parts from the healthy ones' next blobs,
+    /// nor a sibling's restart from beginning.
     /// </summary>
     public async Task WatchTheLastPartsAsync(IReadOnlyList<PartUpload> uploads, Task[] senders, CancellationToken cancellationToken)
     {
@@ -118,7 +126,8 @@ internal sealed class PartHandOut
         {
             var done = await Task.WhenAny(running);
             running.Remove(done);
-            if (!uploads[Array.IndexOf(senders, done)].Failed)
+            var upload = uploads[Array.IndexOf(senders, done)];
+            if (!upload.Failed || _waitsForRestart(upload))
             {
                 break;
             }
