@@ -105,4 +105,135 @@ public sealed class RestartBesideHungSiblingTests
         Assert.Equal(0, pool.Alive);
         b.Verify(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Never);
     }
+
+    /// <summary>
+    /// The sibling sent all its parts, but its CompleteLayerUpload never answers (each attempt may take the ECR client's
+    /// 100 s timeout, and it retries). The destination that lost its session restarts at once: its outcome is its own,
+    /// not the slowest sibling's.
+    /// </summary>
+    [Fact]
+    public async Task A_layer_restart_does_not_wait_for_a_siblings_CompleteLayerUpload_that_never_answers()
+    {
+        var blob = Blob(3);
+        var (a, sessions) = LosesItsFirstSession();
+        var (b, completing) = CompletesNever();
+        using var request = new CancellationTokenSource();
+        var pool = new SharedPartPool(8);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = Copier(pool).CopyAsync(Source, blob, [targetA, targetB], new CopySlots(2), request.Token);
+
+        await completing.WaitAsync(Bound);
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        Assert.Equal(2, sessions());
+        Assert.False(targetB.Done.IsCompleted);
+
+        // The request's deadline ends B's call, and with it the copy.
+        await request.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => targetB.Done.WaitAsync(Bound));
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// A copy slot stands for a download in flight and its parts. A sibling whose CompleteLayerUpload never answers holds
+    /// neither once its parts are sent, so it must not keep the only slot from the next blob the healthy destination needs.
+    /// </summary>
+    [Fact]
+    public async Task A_CompleteLayerUpload_that_never_answers_does_not_hold_the_copy_slot_from_the_next_blob()
+    {
+        var first = Blob(3);
+        var second = Blob(5);
+        var a = Healthy();
+        var (b, completing) = CompletesNever();
+        using var request = new CancellationTokenSource();
+        var pool = new SharedPartPool(8);
+        var copier = Copier(pool);
+        var slots = new CopySlots(1);
+        var firstA = Target(a);
+        var firstB = Target(b);
+        var secondA = Target(a);
+
+        var copyFirst = copier.CopyAsync(Source, first, [firstA, firstB], slots, request.Token);
+        await completing.WaitAsync(Bound);
+        Assert.Equal(first.Size, await firstA.Done.WaitAsync(Bound));
+        var copySecond = copier.CopyAsync(Source, second, [secondA], slots, request.Token);
+
+        Assert.Equal(second.Size, await secondA.Done.WaitAsync(Bound));
+        Assert.False(firstB.Done.IsCompleted);
+
+        await request.CancelAsync();
+        await Task.WhenAll(copyFirst, copySecond).WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>Never sends: every blob here is inline.</summary>
+    private static readonly HttpClient UnusedHttp = new();
+
+    private static readonly BlobSource Source = new(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
+
+    private static BlobToCopy Blob(int size)
+    {
+        var data = new byte[size];
+        new Random(size).NextBytes(data);
+        return new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+    }
+
+    private static BlobCopyTarget Target(Mock<IEcrClient> client) => new(new BlobTarget(client.Object, null, "app"), progress: null);
+
+    private static BlobCopier Copier(SharedPartPool pool)
+    {
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
+        return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
+    }
+
+    private static Mock<IEcrClient> Healthy()
+    {
+        var sessions = 0;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"u-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new UploadLayerPartResponse());
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new CompleteLayerUploadResponse());
+        return client;
+    }
+
+    /// <summary>A destination whose first upload session is lost at its first part; its later sessions take every part.</summary>
+    private static (Mock<IEcrClient> Client, Func<int> Sessions) LosesItsFirstSession()
+    {
+        var sessions = 0;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"a-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>((request, _) => request.UploadId == "a-1"
+                ? Task.FromException<UploadLayerPartResponse>(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"))
+                : Task.FromResult(new UploadLayerPartResponse()));
+        client.Setup(c => c.CompleteLayerUploadAsync(It.Is<CompleteLayerUploadRequest>(r => r.UploadId != "a-1"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new CompleteLayerUploadResponse());
+        return (client, () => Volatile.Read(ref sessions));
+    }
+
+    /// <summary>A destination that takes every part, and whose CompleteLayerUpload only the request's cancellation ends.</summary>
+    private static (Mock<IEcrClient> Client, Task Completing) CompletesNever()
+    {
+        var completing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new UploadLayerPartResponse());
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<CompleteLayerUploadRequest, CancellationToken>(async (_, token) =>
+            {
+                completing.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+                return new CompleteLayerUploadResponse();
+            });
+        return (client, completing.Task);
+    }
 }
