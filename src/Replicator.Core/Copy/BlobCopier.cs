@@ -161,7 +161,7 @@ internal sealed class BlobCopier
     /// does not let a sibling that stands still hold it past <see cref="BlobCopyOptions.FallBehindTimeout"/> (PartHandOut).
     /// </summary>
     private bool WaitsForRestart(PartUpload upload) =>
-        upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < _budget.MaxLayerRestarts;
+        upload.LayerRestarted || (upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < _budget.MaxLayerRestarts);
 
     /// <summary>
     /// Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help. An upload
@@ -184,7 +184,9 @@ internal sealed class BlobCopier
             }
             else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
             {
-                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt. Marked
+                // first: the restart, begun while a sibling still holds the slot (its last parts unsent), may need that slot.
+                upload.LayerRestarted = true;
                 target.Restarts++;
                 restarts.Add(target);
             }
