@@ -284,7 +284,7 @@ internal sealed class BlobCopier
             long position = 0;
             while (uploads.Any(u => !u.Failed))
             {
-                var part = await _parts.RentAsync(partSize, position, cancellationToken);
+                var part = await _handOut.RentAsync(_parts, partSize, position, uploads, cancellationToken);
                 int filled;
                 try
                 {

@@ -28,6 +28,59 @@ internal sealed class PartHandOut
     public bool Watches => _options.FallBehindTimeout != Timeout.InfiniteTimeSpan;
 
     /// <summary>
+    /// The download's next part from the engine's pool. The pool holds (PartsInFlight + 1) parts per copy slot, and an
+    /// upload that stands still holds that many of its blob (its part on the wire, its full queue), so the download can
+    /// wait here rather than at that upload's queue: where it waits a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>,
+    /// each upload that took no part in it while parts wait in its queue falls behind as at a full queue (its queued
+    /// parts and, once its call is cancelled, the part on the wire go back to the pool), when another upload keeps up.
+    /// </summary>
+    public async Task<SharedPart> RentAsync(SharedPartPool pool, int partSize, long start, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renting = pool.RentAsync(partSize, start, stop.Token);
+        if (renting.IsCompleted || !Watches || uploads.Count < 2)
+        {
+            return await renting;
+        }
+
+        while (true)
+        {
+            var takenBefore = uploads.Select(u => u.Taken).ToArray();
+            try
+            {
+                return await renting.WaitAsync(_options.FallBehindTimeout, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                var stuck = uploads.Where((u, j) => !u.Failed && u.Taken == takenBefore[j] && u.Parts.Reader.Count > 0).ToList();
+                var othersKeepUp = uploads.Where((u, j) => !u.Failed && !stuck.Contains(u) && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any()
+                    || uploads.Any(_waitsForRestart);
+                if (othersKeepUp)
+                {
+                    foreach (var upload in stuck)
+                    {
+                        upload.Abandon(FellBehind(start));
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The request's: a part the pool handed over just as it fired goes back.
+                await stop.CancelAsync();
+                try
+                {
+                    (await renting).Release();
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
     /// Gives the part to every upload still going; waits while the slowest one's queue is full, but not past
     /// <see cref="BlobCopyOptions.FallBehindTimeout"/> when another upload of the blob goes on: that one falls behind.
     /// </summary>

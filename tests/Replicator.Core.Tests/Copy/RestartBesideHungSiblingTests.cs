@@ -10,9 +10,9 @@ using Replicator.Testing;
 namespace Replicator.Core.Tests.Copy;
 
 /// <summary>
-/// A destination that must start a layer over (UploadNotFound) while the other destination of the same download never
-/// answers its UploadLayerPart: mocked destinations, an inline blob, and an engine clock the test moves only once the
-/// wait it moves past has been set.
+/// A destination that never answers (its UploadLayerPart or its CompleteLayerUpload) beside one that must start a layer
+/// over (UploadNotFound) or simply goes on: mocked destinations, inline blobs, and an engine clock the test moves only
+/// once the wait it moves past has been set.
 /// </summary>
 public sealed class RestartBesideHungSiblingTests
 {
@@ -173,6 +173,68 @@ public sealed class RestartBesideHungSiblingTests
 
     /// <summary>Never sends: every blob here is inline.</summary>
     private static readonly HttpClient UnusedHttp = new();
+
+    /// <summary>
+    /// The engine's pool is (PartsInFlight + 1) parts per copy slot, and a hung destination holds that many of one blob
+    /// (its part on the wire, its queue). With one slot the download then waits for a part from the pool, not for the
+    /// hung destination's full queue, and the healthy destination, waiting with an empty queue, must not wait with it
+    /// past one <see cref="BlobCopyOptions.FallBehindTimeout"/>.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_whose_part_never_answers_falls_behind_when_its_parts_hold_the_whole_pool()
+    {
+        var blob = Blob((2 * PartSize) + 3);
+        var a = Healthy();
+        var bCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var b = new Mock<IEcrClient>(MockBehavior.Strict);
+        b.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    bCancelled.TrySetResult();
+                }
+
+                return new UploadLayerPartResponse();
+            });
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+
+        // As the engine sizes it for one slot: MaxParallelLayers * (PartsInFlight + 1).
+        var pool = new SharedPartPool(2);
+        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(1), CancellationToken.None);
+
+        var waits = 0;
+        while (!targetA.Done.IsCompleted)
+        {
+            var nth = waits + 1;
+            var seen = 0;
+            var set = time.TimerAsync(due => due == Period && ++seen == nth);
+            if (await Task.WhenAny(targetA.Done, set).WaitAsync(Bound) == set)
+            {
+                waits++;
+                time.Advance(Period);
+            }
+        }
+
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        await bCancelled.Task.WaitAsync(Bound);
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
 
     private static readonly BlobSource Source = new(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
 
