@@ -45,14 +45,16 @@ internal sealed class BlobCopier
         _budget = budget;
         _backoff = backoff;
         _parts = parts;
-        _handOut = new PartHandOut(options, backoff.Time);
+        _handOut = new PartHandOut(options, backoff.Time, WaitsForRestart);
     }
 
     /// <summary>
     /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
     /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
     /// session or position) does so on its own, with its own download, once the shared download it was fed by has
-    /// ended (it keeps draining its queue meanwhile, so the others are never held by it); a download whose bytes fail
+    /// ended (it keeps draining its queue meanwhile, so the others are never held by it; and a sibling that stands
+    /// still meanwhile falls behind after <see cref="BlobCopyOptions.FallBehindTimeout"/>, so the restart is not held
+    /// for that sibling's calls' timeouts and retries); a download whose bytes fail
     /// verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's
     /// blobs in flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
@@ -77,7 +79,7 @@ internal sealed class BlobCopier
     /// <summary>
     /// One upload session per destination, then the shared download for those whose session is open. A destination
     /// whose InitiateLayerUpload is still running <see cref="BlobCopyOptions.FanOutGrace"/> after the first session
-    /// opened (a throttled or hung region) does not hold the others: the slot goes back once their copy ends, and the
+    /// opened (a throttled or hung region) does not hold the others: the slot goes back once their parts are sent, and the
     /// late one copies the blob on its own, with its own download and slot, once its session opens. Destinations
     /// that answered different part sizes cannot share parts either; in practice ECR answers one size. Every download
     /// takes its parts from the engine's pool, so the memory bound holds whatever the number of downloads.
@@ -89,6 +91,7 @@ internal sealed class BlobCopier
         var late = new List<Task>();
         try
         {
+            List<Task> finishing;
             using (await slots.TakeAsync(1, cancellationToken))
             {
                 var sessions = uploads.Select(u => (Upload: u, Opened: u.InitiateAsync(cancellationToken))).ToList();
@@ -97,9 +100,13 @@ internal sealed class BlobCopier
                 var opened = sessions.ToLookup(s => s.Opened.IsCompleted);
                 late.AddRange(opened[false].Select(s => LateAsync(source, blob, s.Upload, s.Opened, slots, cancellationToken)));
                 ready = [.. opened[true].Select(s => s.Upload)];
-                await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
-                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], cancellationToken)));
+                var groups = await Task.WhenAll(ready.Where(u => !u.Failed).GroupBy(u => u.PartSize)
+                    .Select(group => CopyGroupAsync(source, blob, group.Key, [.. group], slots, cancellationToken)));
+                finishing = [.. groups.SelectMany(g => g)];
             }
+
+            // The CompleteLayerUpload calls, and the restarts of destinations that failed on their own, outside the slot.
+            await Task.WhenAll(finishing);
         }
         catch (Exception ex)
         {
@@ -128,10 +135,13 @@ internal sealed class BlobCopier
         {
             try
             {
+                List<Task> finishing;
                 using (await slots.TakeAsync(1, cancellationToken))
                 {
-                    await CopyGroupAsync(source, blob, upload.PartSize, [upload], cancellationToken);
+                    finishing = await CopyGroupAsync(source, blob, upload.PartSize, [upload], slots, cancellationToken);
                 }
+
+                await Task.WhenAll(finishing);
             }
             catch (Exception ex)
             {
@@ -146,12 +156,27 @@ internal sealed class BlobCopier
         }
     }
 
-    /// <summary>Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help.</summary>
+    /// <summary>
+    /// Whether a failed upload will start the layer over (<see cref="Settle"/>) once its download has ended: the download
+    /// does not let a sibling that stands still hold it past <see cref="BlobCopyOptions.FallBehindTimeout"/> (PartHandOut).
+    /// </summary>
+    private bool WaitsForRestart(PartUpload upload) =>
+        upload.LayerRestarted || (upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < _budget.MaxLayerRestarts);
+
+    /// <summary>
+    /// Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help. An upload
+    /// settled already (on its own, as soon as it failed: <see cref="FinishAsync"/>) is skipped, so it never restarts twice.
+    /// </summary>
     private List<BlobCopyTarget> Settle(IEnumerable<PartUpload> uploads, CancellationToken cancellationToken)
     {
         var restarts = new List<BlobCopyTarget>();
         foreach (var upload in uploads)
         {
+            if (!upload.TrySettle())
+            {
+                continue;
+            }
+
             var target = upload.Target;
             if (!upload.Failed)
             {
@@ -159,7 +184,9 @@ internal sealed class BlobCopier
             }
             else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
             {
-                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt.
+                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt. Marked
+                // first: the restart, begun while a sibling still holds the slot (its last parts unsent), may need that slot.
+                upload.LayerRestarted = true;
                 target.Restarts++;
                 restarts.Add(target);
             }
@@ -237,13 +264,16 @@ internal sealed class BlobCopier
     };
 
     /// <summary>
-    /// The shared download and the uploads it feeds, until every upload has finished. Each upload completes
-    /// (CompleteLayerUpload) and its destination is told as soon as its own parts are in and the blob verified, not
-    /// once the slowest is done; one whose parts stand still while another goes on falls behind
-    /// (<see cref="BlobCopyOptions.FallBehindTimeout"/>), so that the copy slot, held until the last upload ends, is not
-    /// held for a hung destination's calls (each attempt up to the ECR client's 100 s timeout, and retried).
+    /// The shared download and the uploads it feeds, until every upload has sent its parts (or left the download); returns
+    /// each upload's finish (<see cref="FinishAsync"/>), still running. Each upload completes (CompleteLayerUpload) and
+    /// its destination is told as soon as its own parts are in and the blob verified, not once the slowest is done; one
+    /// whose parts stand still while another goes on falls behind (<see cref="BlobCopyOptions.FallBehindTimeout"/>), so
+    /// that the copy slot, held until the last part is sent, is not held for a hung destination's calls (each attempt up
+    /// to the ECR client's 100 s timeout, and retried). The slot is not held for the CompleteLayerUpload calls either: it
+    /// bounds downloads and their parts, and a completion holds neither, so a destination whose completion hangs does
+    /// not keep the slot from the healthy destinations' next blobs.
     /// </summary>
-    private async Task CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
+    private async Task<List<Task>> CopyGroupAsync(BlobSource source, BlobToCopy blob, int partSize, IReadOnlyList<PartUpload> uploads, CopySlots slots, CancellationToken cancellationToken)
     {
         var senders = uploads.Select(u => u.UploadPartsAsync(cancellationToken)).ToArray();
         Exception? downloadError = null;
@@ -254,7 +284,7 @@ internal sealed class BlobCopier
             long position = 0;
             while (uploads.Any(u => !u.Failed))
             {
-                var part = await _parts.RentAsync(partSize, position, cancellationToken);
+                var part = await _handOut.RentAsync(_parts, partSize, position, uploads, cancellationToken);
                 int filled;
                 try
                 {
@@ -304,21 +334,26 @@ internal sealed class BlobCopier
             }
         }
 
-        var finishing = uploads.Select((u, i) => FinishAsync(u, senders[i], downloadError, cancellationToken)).ToList();
+        var finishing = uploads.Select((u, i) => FinishAsync(source, blob, u, senders[i], downloadError, slots, cancellationToken)).ToList();
         if (downloadError is null && uploads.Count > 1 && _handOut.Watches)
         {
-            finishing.Add(_handOut.WatchTheLastPartsAsync(uploads, senders, cancellationToken));
+            await _handOut.WatchTheLastPartsAsync(uploads, senders, cancellationToken);
         }
 
-        await Task.WhenAll(finishing);
+        await Task.WhenAll(senders);
+        return finishing;
     }
 
-    /// <summary>One upload, once its parts are in: published when the download verified the blob, and its destination told.</summary>
-    private static async Task FinishAsync(PartUpload upload, Task sender, Exception? downloadError, CancellationToken cancellationToken)
+    /// <summary>
+    /// One upload, once its parts are in: published when the download verified the blob, and its destination told; or,
+    /// failed on its own, settled at once (restarted when a restart can help), not once its slowest sibling is done.
+    /// </summary>
+    private async Task FinishAsync(BlobSource source, BlobToCopy blob, PartUpload upload, Task sender, Exception? downloadError, CopySlots slots, CancellationToken cancellationToken)
     {
         await sender;
         if (downloadError is not null)
         {
+            // Settled with every upload the download fed (AttemptAsync): their restart is one download for all of them.
             upload.Fail(downloadError);
             return;
         }
@@ -328,6 +363,15 @@ internal sealed class BlobCopier
             // At once, and on what CompleteLayerUpload said: a fall-behind decided while it was under way fails the
             // upload afterwards, but the layer is published, and the target keeps this first outcome.
             upload.Target.Succeed(upload.Uploaded);
+            return;
+        }
+
+        // A sibling's CompleteLayerUpload may still be under way, and hang: this destination's restart (with its own
+        // download, as after any failure of its own) does not wait for it.
+        var restarts = Settle([upload], cancellationToken);
+        if (restarts.Count > 0)
+        {
+            await AttemptAsync(source, blob, restarts, slots, cancellationToken);
         }
     }
 

@@ -38,7 +38,10 @@ public sealed record BlobCopyOptions
     /// <summary>
     /// How long one destination's upload may stand still while another destination of the same blob goes on: its
     /// queue full while the download has the next part (the other took its copy, or waits for it with an empty queue),
-    /// or its last parts still unsent once another destination has sent all of its own. Past it the destination falls
+    /// or its queue not moving while the download waits for a part of the engine's pool (which its parts may fill),
+    /// or its last parts still unsent once another destination has sent all of its own. A destination that lost its
+    /// upload session and waits for the download to end to start the layer over counts as one that goes on, so its
+    /// restart is held this long at most. Past it the destination falls
     /// behind (<see cref="Errors.ReplicationErrorCodes.DestinationFellBehind"/>): its call on the wire is cancelled, its
     /// parts go back to the pool, and it fails transiently, while the others go on and publish. Redelivered, it copies
     /// alone, the others holding the image by then. So a region that stops answering in the middle of an upload (each

@@ -24,6 +24,8 @@ internal sealed class PartUpload
     private string? _uploadId;
     private Exception? _error;
     private long _taken;
+    private int _settled;
+    private bool _layerRestarted;
     private volatile bool _sending;
 
     public PartUpload(BlobCopyTarget target, BlobToCopy blob, int partsInFlight)
@@ -54,6 +56,16 @@ internal sealed class PartUpload
 
     /// <summary>An UploadLayerPart of this upload is on the wire: an empty queue then means a call under way, not a wait for the next part.</summary>
     public bool Sending => _sending;
+
+    /// <summary>This failed upload's layer has been started over in a fresh session (settled; <see cref="TrySettle"/>).</summary>
+    public bool LayerRestarted
+    {
+        get => Volatile.Read(ref _layerRestarted);
+        set => Volatile.Write(ref _layerRestarted, value);
+    }
+
+    /// <summary>True for the first caller only: the one that tells the upload's outcome, or restarts its layer.</summary>
+    public bool TrySettle() => Interlocked.Exchange(ref _settled, 1) == 0;
 
     /// <summary>Records the first failure only: a later one (the cancelled call of an abandoned upload) says nothing new.</summary>
     public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);

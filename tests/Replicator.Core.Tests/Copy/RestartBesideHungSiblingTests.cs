@@ -1,0 +1,304 @@
+using System.Security.Cryptography;
+using Moq;
+using Replicator.Core.Copy;
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
+using Replicator.Core.Resilience;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Copy;
+
+/// <summary>
+/// A destination that never answers (its UploadLayerPart or its CompleteLayerUpload) beside one that must start a layer
+/// over (UploadNotFound) or simply goes on: mocked destinations, inline blobs, and an engine clock the test moves only
+/// once the wait it moves past has been set.
+/// </summary>
+public sealed class RestartBesideHungSiblingTests
+{
+    private const int PartSize = 5 * 1024 * 1024;
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(11);
+
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The restart waits for the shared download to end; the sibling's hung call must not make that wait as long as the
+    /// call's timeout and retries. With two parts the download ends at once and the sibling's last parts hang; with three
+    /// the download itself waits for the sibling's full queue. Either way the sibling stands still while the restarting
+    /// destination waits on it, so it falls behind after one <see cref="BlobCopyOptions.FallBehindTimeout"/>. With one
+    /// part, one copy slot and one restart allowed, the restart (its last) has begun and waits for the slot the sibling's
+    /// hung last part holds: the sibling falls behind all the same.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, 2)]
+    [InlineData(3, 2, 2)]
+    [InlineData(1, 1, 1)]
+    public async Task A_layer_restart_does_not_wait_for_a_sibling_whose_part_never_answers(int parts, int slots, int maxRestarts)
+    {
+        var data = new byte[(PartSize * (parts - 1)) + 3];
+        new Random(parts).NextBytes(data);
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+
+        // A: its first session is lost at the first part; its second session takes every part.
+        var sessions = 0;
+        var a = new Mock<IEcrClient>(MockBehavior.Strict);
+        a.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"a-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
+        a.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>((request, _) => request.UploadId == "a-1"
+                ? Task.FromException<UploadLayerPartResponse>(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"))
+                : Task.FromResult(new UploadLayerPartResponse()));
+        a.Setup(c => c.CompleteLayerUploadAsync(It.Is<CompleteLayerUploadRequest>(r => r.UploadId == "a-2"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new CompleteLayerUploadResponse());
+
+        // B: its first UploadLayerPart is never answered (only its cancellation ends it).
+        var bCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var b = new Mock<IEcrClient>(MockBehavior.Strict);
+        b.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    bCancelled.TrySetResult();
+                }
+
+                return new UploadLayerPartResponse();
+            });
+
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings { MaxLayerRestarts = maxRestarts };
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
+        var pool = new SharedPartPool(8);
+        using var http = new HttpClient();
+        var copier = new BlobCopier(http, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var source = new BlobSource(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
+        var targetA = new BlobCopyTarget(new BlobTarget(a.Object, null, "app"), progress: null);
+        var targetB = new BlobCopyTarget(new BlobTarget(b.Object, null, "app"), progress: null);
+
+        var copy = copier.CopyAsync(source, blob, [targetA, targetB], new CopySlots(slots), CancellationToken.None);
+
+        // Each wait of one period is passed as soon as it is set, until A is done.
+        var waits = 0;
+        while (!targetA.Done.IsCompleted)
+        {
+            var nth = waits + 1;
+            var seen = 0;
+            var set = time.TimerAsync(due => due == Period && ++seen == nth);
+            if (await Task.WhenAny(targetA.Done, set).WaitAsync(Bound) == set)
+            {
+                waits++;
+                time.Advance(Period);
+            }
+        }
+
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        Assert.Equal(2, sessions);
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        await bCancelled.Task.WaitAsync(Bound);
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+        b.Verify(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    /// <summary>
+    /// The sibling sent all its parts, but its CompleteLayerUpload never answers (each attempt may take the ECR client's
+    /// 100 s timeout, and it retries). The destination that lost its session restarts at once: its outcome is its own,
+    /// not the slowest sibling's.
+    /// </summary>
+    [Fact]
+    public async Task A_layer_restart_does_not_wait_for_a_siblings_CompleteLayerUpload_that_never_answers()
+    {
+        var blob = Blob(3);
+        var (a, sessions) = LosesItsFirstSession();
+        var (b, completing) = CompletesNever();
+        using var request = new CancellationTokenSource();
+        var pool = new SharedPartPool(8);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = Copier(pool).CopyAsync(Source, blob, [targetA, targetB], new CopySlots(2), request.Token);
+
+        await completing.WaitAsync(Bound);
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        Assert.Equal(2, sessions());
+        Assert.False(targetB.Done.IsCompleted);
+
+        // The request's deadline ends B's call, and with it the copy.
+        await request.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => targetB.Done.WaitAsync(Bound));
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// A copy slot stands for a download in flight and its parts. A sibling whose CompleteLayerUpload never answers holds
+    /// neither once its parts are sent, so it must not keep the only slot from the next blob the healthy destination needs.
+    /// </summary>
+    [Fact]
+    public async Task A_CompleteLayerUpload_that_never_answers_does_not_hold_the_copy_slot_from_the_next_blob()
+    {
+        var first = Blob(3);
+        var second = Blob(5);
+        var a = Healthy();
+        var (b, completing) = CompletesNever();
+        using var request = new CancellationTokenSource();
+        var pool = new SharedPartPool(8);
+        var copier = Copier(pool);
+        var slots = new CopySlots(1);
+        var firstA = Target(a);
+        var firstB = Target(b);
+        var secondA = Target(a);
+
+        var copyFirst = copier.CopyAsync(Source, first, [firstA, firstB], slots, request.Token);
+        await completing.WaitAsync(Bound);
+        Assert.Equal(first.Size, await firstA.Done.WaitAsync(Bound));
+        var copySecond = copier.CopyAsync(Source, second, [secondA], slots, request.Token);
+
+        Assert.Equal(second.Size, await secondA.Done.WaitAsync(Bound));
+        Assert.False(firstB.Done.IsCompleted);
+
+        await request.CancelAsync();
+        await Task.WhenAll(copyFirst, copySecond).WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>Never sends: every blob here is inline.</summary>
+    private static readonly HttpClient UnusedHttp = new();
+
+    /// <summary>
+    /// The engine's pool is (PartsInFlight + 1) parts per copy slot, and a hung destination holds that many of one blob
+    /// (its part on the wire, its queue). With one slot the download then waits for a part from the pool, not for the
+    /// hung destination's full queue, and the healthy destination, waiting with an empty queue, must not wait with it
+    /// past one <see cref="BlobCopyOptions.FallBehindTimeout"/>.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_whose_part_never_answers_falls_behind_when_its_parts_hold_the_whole_pool()
+    {
+        var blob = Blob((2 * PartSize) + 3);
+        var a = Healthy();
+        var bCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var b = new Mock<IEcrClient>(MockBehavior.Strict);
+        b.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    bCancelled.TrySetResult();
+                }
+
+                return new UploadLayerPartResponse();
+            });
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+
+        // As the engine sizes it for one slot: MaxParallelLayers * (PartsInFlight + 1).
+        var pool = new SharedPartPool(2);
+        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(1), CancellationToken.None);
+
+        var waits = 0;
+        while (!targetA.Done.IsCompleted)
+        {
+            var nth = waits + 1;
+            var seen = 0;
+            var set = time.TimerAsync(due => due == Period && ++seen == nth);
+            if (await Task.WhenAny(targetA.Done, set).WaitAsync(Bound) == set)
+            {
+                waits++;
+                time.Advance(Period);
+            }
+        }
+
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        await bCancelled.Task.WaitAsync(Bound);
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    private static readonly BlobSource Source = new(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
+
+    private static BlobToCopy Blob(int size)
+    {
+        var data = new byte[size];
+        new Random(size).NextBytes(data);
+        return new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+    }
+
+    private static BlobCopyTarget Target(Mock<IEcrClient> client) => new(new BlobTarget(client.Object, null, "app"), progress: null);
+
+    private static BlobCopier Copier(SharedPartPool pool)
+    {
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
+        return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
+    }
+
+    private static Mock<IEcrClient> Healthy()
+    {
+        var sessions = 0;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"u-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new UploadLayerPartResponse());
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new CompleteLayerUploadResponse());
+        return client;
+    }
+
+    /// <summary>A destination whose first upload session is lost at its first part; its later sessions take every part.</summary>
+    private static (Mock<IEcrClient> Client, Func<int> Sessions) LosesItsFirstSession()
+    {
+        var sessions = 0;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"a-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>((request, _) => request.UploadId == "a-1"
+                ? Task.FromException<UploadLayerPartResponse>(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"))
+                : Task.FromResult(new UploadLayerPartResponse()));
+        client.Setup(c => c.CompleteLayerUploadAsync(It.Is<CompleteLayerUploadRequest>(r => r.UploadId != "a-1"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new CompleteLayerUploadResponse());
+        return (client, () => Volatile.Read(ref sessions));
+    }
+
+    /// <summary>A destination that takes every part, and whose CompleteLayerUpload only the request's cancellation ends.</summary>
+    private static (Mock<IEcrClient> Client, Task Completing) CompletesNever()
+    {
+        var completing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new UploadLayerPartResponse());
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<CompleteLayerUploadRequest, CancellationToken>(async (_, token) =>
+            {
+                completing.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+                return new CompleteLayerUploadResponse();
+            });
+        return (client, completing.Task);
+    }
+}
