@@ -102,7 +102,8 @@ public static class DriftFinder
     }
 
     /// <summary>
-    /// The referrers of a subject every destination holds: those a destination lacks become items (a push by digest,
+    /// The referrers of a subject <paramref name="destinations"/> all hold (every destination, or those holding a subject
+    /// no event will bring elsewhere): those a destination lacks become items (a push by digest,
     /// as ECR emits for a referrer); the rest are returned in <paramref name="held"/>, to look for their own referrers.
     /// </summary>
     public static IReadOnlyList<DriftItem> ReferrerDrift(string repository, IEnumerable<string> referrers, IReadOnlyList<DestinationListing> destinations, out IReadOnlyList<string> held)

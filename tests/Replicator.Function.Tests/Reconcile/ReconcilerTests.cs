@@ -190,6 +190,48 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(0, second.DriftFound);
     }
 
+    /// <summary>
+    /// An image replicated to one destination only (the other added after its tag moved on), then signed with the
+    /// signature's event lost: no push of the untagged image will ever come to bring the signature, so the destination
+    /// that holds the image must get it from the reconciler, whether or not every other destination holds the image too.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_of_an_untagged_image_that_one_destination_lacks_is_found_where_the_image_is_held()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var west = new ReplicationDestination(ReconcileRig.West);
+        var europe = new ReplicationDestination(ReconcileRig.Europe);
+        var builder = new SampleImageBuilder(seed: 914);
+        var old = builder.Image(SampleFormat.Oci, [303]);
+        var current = builder.Image(SampleFormat.Oci, [304]);
+        await h.PushAsync(ReconcileRig.Source, "app", old, "latest");
+        await ReplicateAsync(old.Digest, "latest", west);
+        var signature = builder.Artifact(old.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "app", signature, null);
+        await h.PushAsync(ReconcileRig.Source, "app", current, "latest");
+        await ReplicateAsync(current.Digest, "latest", west, europe);
+        var scanner = h.ScannerWithAccess([west, europe]);
+
+        var first = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("untagged-1"), CancellationToken.None);
+
+        var drift = Assert.Single(first.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest, (string?)null), (drift.Kind, drift.Digest, drift.Tag));
+        Assert.Equal([west], drift.Destinations);
+
+        // The function copies that event to every destination (the subject first where it is missing): nothing is left.
+        await ReplicateAsync(signature.Digest, null, west, europe);
+        var second = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("untagged-2"), CancellationToken.None);
+
+        Assert.Equal(0, second.DriftFound);
+
+        async Task ReplicateAsync(string digest, string? tag, params ReplicationDestination[] destinations)
+        {
+            var result = await h.Engine.ReplicateAsync(
+                new ReplicationRequest(new ImageReference(ReconcileRig.Account, ReconcileRig.Source, "app", digest, tag), destinations), CancellationToken.None);
+            Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        }
+    }
+
     [Fact]
     public async Task A_signature_reached_from_two_subjects_is_one_event_of_the_run()
     {
