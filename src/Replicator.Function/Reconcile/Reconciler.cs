@@ -346,6 +346,15 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     var reason = $"not sent: {ReconcileReport.Describe(error)}";
                     state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
                 }
+                else
+                {
+                    // Cut short by the run's own stop: neither queued nor refused, and the cursor goes back to the
+                    // first one's unit, so the next run finds them again and counts them then. Kept in this run's drift,
+                    // each was logged as enqueued and counted in DriftFound with nothing in DriftEnqueued or
+                    // ReconcileRefused to match it.
+                    var deferred = new HashSet<DriftItem>(state.Pending.Skip(sent).Select(p => p.Item), ReferenceEqualityComparer.Instance);
+                    state.Drift.RemoveAll(deferred.Contains);
+                }
 
                 state.Pending.Clear();
             }

@@ -624,6 +624,61 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
+    /// <summary>
+    /// Cancelled by the deadline with a message still to send, whose last send then runs out of its short time: that
+    /// drift was not queued, and the next run finds it again. The run must not log it as enqueued, and its metrics keep
+    /// DriftFound = DriftEnqueued + ReconcileRefused (docs/deploy.md: a send cut short by the run's own deadline is
+    /// neither logged nor counted).
+    /// </summary>
+    [Fact]
+    public async Task Drift_a_run_could_not_send_before_its_deadline_is_neither_logged_as_enqueued_nor_counted_as_found()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var (_, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 913);
+        var clock = new FakeTimeProvider(Now);
+        var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
+        using var invocation = new CancellationTokenSource();
+        var calls = 0;
+        var scanner = h.Scanner(
+            (operation, _) =>
+            {
+                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+                {
+                    invocation.Cancel();
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
+        var store = new MemoryCursorStore();
+        var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + TimeSpan.FromMilliseconds(50));
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(scanner, slow, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        var response = await scheduled.RunAsync(new ScheduledEvent { Id = "unsent-1", Account = ReconcileRig.Account }, context, invocation.Token);
+
+        Assert.False(response.Completed);
+        Assert.Equal((0, 0, 0), (response.DriftFound, response.DriftEnqueued, response.Refused));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var metrics = Assert.Single(lines, l => l.TryGetProperty("_aws", out _));
+        Assert.Equal(
+            metrics.GetProperty(MetricsWriter.DriftEnqueuedMetric).GetInt32() + metrics.GetProperty(MetricsWriter.ReconcileRefusedMetric).GetInt32(),
+            metrics.GetProperty(MetricsWriter.DriftFoundMetric).GetInt32());
+        Assert.DoesNotContain(lines, l => l.TryGetProperty("message", out var message) && message.GetString()!.EndsWith("enqueued", StringComparison.Ordinal)
+            && l.TryGetProperty("digest", out var digest) && digest.GetString() == firstSignature);
+
+        // Found and queued by the next run, and counted there.
+        var sender = new RecordingSender();
+        var next = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("unsent-2"), CancellationToken.None);
+
+        Assert.True(next.Completed);
+        Assert.Equal((2, 2), (next.DriftFound, next.DriftEnqueued));
+        Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
+    }
+
     [Fact]
     public async Task A_cursor_that_cannot_be_read_is_a_failure_of_the_run_that_compares_nothing_and_saves_nothing()
     {
