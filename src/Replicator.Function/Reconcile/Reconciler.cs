@@ -324,13 +324,24 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     break;
                 }
 
-                foreach (var refusal in refused)
+                foreach (var refusal in refused.Where(r => !r.Cancelled))
                 {
                     state.Refusals.Add(new DriftRefusal(batch[refusal.Index].Item, refusal.ToString()));
                 }
 
                 state.Enqueued += batch.Count - refused.Count;
                 sent += batch.Count;
+                if (refused.Where(r => r.Cancelled).Select(r => r.Index).DefaultIfEmpty(-1).Min() is var first and >= 0)
+                {
+                    // SQS failed these on its side and the run's own stop cut their resend short: not queued, and not
+                    // the queue's refusal either. As for a batch the stop cut short, the cursor goes back to the first
+                    // one's unit and the next run finds them again (counted then); counted as refused, they raised
+                    // ReconcileRefused's alarm and waited a whole pass. The batch's other entries are queued.
+                    state.FirstUnsent = batch[first].Resume;
+                    var deferred = new HashSet<DriftItem>(refused.Where(r => r.Cancelled).Select(r => batch[r.Index].Item), ReferenceEqualityComparer.Instance);
+                    state.Drift.RemoveAll(deferred.Contains);
+                    break;
+                }
             }
         }
         finally

@@ -679,6 +679,45 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
+    /// <summary>
+    /// SQS fails one entry on its side, and the run's own deadline cancels the pause before its resend: that entry was
+    /// not queued, and no refusal of the queue's either. It must go back under the cursor for the next run (as a
+    /// batch the deadline cut short does), not be counted in ReconcileRefused (an alarm) and left for the next pass.
+    /// </summary>
+    [Fact]
+    public async Task An_entry_whose_resend_the_runs_deadline_cut_short_is_left_to_the_next_run_not_refused()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        var flaky = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "flaky", flaky, "v1");
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 1;
+        using var invocation = new CancellationTokenSource();
+        using var client = new Amazon.SQS.AmazonSQSClient(
+            new Amazon.Runtime.BasicAWSCredentials("local", "local"),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = ReconcileRig.Source, MaxErrorRetry = 0 });
+
+        // The deadline's cancellation comes while the sender waits to send the failed entry again.
+        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, new WaitsElapseAtOnceClock(invocation.Cancel), () => 0.5);
+        var store = new MemoryCursorStore();
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now), store).RunAsync(Run("resend-cut"), invocation.Token);
+
+        Assert.True(invocation.IsCancellationRequested);
+        Assert.Empty(report.Refusals);
+        Assert.False(report.Completed);
+        Assert.Equal(new ReconcileCursor("flaky"), ReconcileCursor.Parse(store.Value));
+        Assert.Equal((1, 1), (report.DriftFound, report.DriftEnqueued));
+
+        // The next run queues it.
+        var next = new RecordingSender();
+        var second = await new Reconciler(h.Scanner(), next, new FakeTimeProvider(Now), store).RunAsync(Run("resend-next"), CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Equal(flaky.Digest, EcrEventParser.Parse(Assert.Single(next.Messages).Body).Digest);
+    }
+
     [Fact]
     public async Task A_cursor_that_cannot_be_read_is_a_failure_of_the_run_that_compares_nothing_and_saves_nothing()
     {
