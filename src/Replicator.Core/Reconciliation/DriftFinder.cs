@@ -93,8 +93,9 @@ public static class DriftFinder
     private static bool HoldsElsewhere(DestinationListing destination, string tag, string digest) =>
         destination.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, digest, StringComparison.Ordinal);
 
-    /// <summary>True when every destination holds the digest: only then are its referrers worth listing (otherwise
-    /// the image's own event brings them, as the engine copies referrers with their subject).</summary>
+    /// <summary>True when every destination holds the digest: only then are its referrers worth listing for all of them
+    /// (otherwise the image's own event brings them, as the engine copies referrers with their subject; an untagged
+    /// subject, for which no event comes, is walked in the destinations that hold it).</summary>
     public static bool HeldEverywhere(string digest, IReadOnlyList<DestinationListing> destinations)
     {
         ArgumentNullException.ThrowIfNull(destinations);
