@@ -127,13 +127,6 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                 // A tag the filter could not decide in time is left out, and the repository's other tags compared.
                 state.TagFilterTimeouts.AddRange(scan.TagFilterTimeouts);
-                if (cursor?.InsideOf(repository) != true)
-                {
-                    var deleted = scanner.DeletedTags(scan, out var timedOut);
-                    state.TagFilterTimeouts.AddRange(timedOut);
-                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository), cancellationToken);
-                }
-
                 foreach (var digest in scan.Digests)
                 {
                     if (cursor?.Done(repository, digest) == true)
@@ -162,6 +155,19 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                     await AddAsync(state, drift.Items, scan, new ReconcileCursor(repository, done), cancellationToken);
                     done = digest;
+                }
+
+                if (stop is null && state.FirstUnsent is null)
+                {
+                    // The deletes last, once every digest is done: ECR's own events of a tag renamed in the source come
+                    // PUSH (the new tag) then DELETE (the old one), and in this order the destination image keeps a tag
+                    // throughout. Sent first, the DELETE removed the image's last tag there, which deletes the image
+                    // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html), until the
+                    // PUSH copied it again. Their unit is the repository's end: a run that stops before it leaves the
+                    // cursor inside the repository, and the run that finishes the repository sends them.
+                    var deleted = scanner.DeletedTags(scan, out var timedOut);
+                    state.TagFilterTimeouts.AddRange(timedOut);
+                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository, done), cancellationToken);
                 }
             }
             catch (OperationCanceledException ex) when (ex is ScanStoppedException || cancellationToken.IsCancellationRequested)

@@ -797,6 +797,39 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     /// With deletes replicated, a source listing that fails part way must not read as "the source lacks the tags of the
     /// pages it did not get": the repository is reported, and no DELETE is sent for any of its tags.
     /// </summary>
+    /// <summary>
+    /// A tag renamed in the source (the image tagged anew, its old tag removed) while the events were lost: ECR's own
+    /// events come PUSH first, then DELETE, and the destination image keeps a tag throughout. The reconciler's events,
+    /// in the repository's message group, must keep that order: a DELETE first removes the destination image's last
+    /// tag, which deletes the image there until the PUSH copies it again.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_renamed_in_the_source_moves_in_the_destination_without_the_image_ever_being_deleted_there()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
+        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
+            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(Run("renamed"), CancellationToken.None);
+
+        Assert.Equal(2, report.DriftFound);
+        var probe = new RegistryProbe(h.Client(ReconcileRig.West));
+        foreach (var message in sender.Messages)
+        {
+            // The function takes a group's messages in the order they were sent.
+            await h.ReplicateAsync(message.Body);
+            Assert.NotNull(await probe.GetImageAsync("renamed", image.Digest));
+        }
+
+        Assert.Equal(image.Digest, await probe.TagDigestAsync("renamed", "new"));
+        Assert.Null(await probe.TagDigestAsync("renamed", "old"));
+    }
+
     [Fact]
     public async Task A_source_listing_that_fails_after_its_first_page_sends_no_delete()
     {
