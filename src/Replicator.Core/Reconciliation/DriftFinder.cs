@@ -93,8 +93,9 @@ public static class DriftFinder
     private static bool HoldsElsewhere(DestinationListing destination, string tag, string digest) =>
         destination.Listing.Tags.TryGetValue(tag, out var there) && !string.Equals(there, digest, StringComparison.Ordinal);
 
-    /// <summary>True when every destination holds the digest: only then are its referrers worth listing (otherwise
-    /// the image's own event brings them, as the engine copies referrers with their subject).</summary>
+    /// <summary>True when every destination holds the digest: only then are its referrers worth listing for all of them
+    /// (otherwise the image's own event brings them, as the engine copies referrers with their subject; an untagged
+    /// subject, for which no event comes, is walked in the destinations that hold it).</summary>
     public static bool HeldEverywhere(string digest, IReadOnlyList<DestinationListing> destinations)
     {
         ArgumentNullException.ThrowIfNull(destinations);
@@ -102,7 +103,8 @@ public static class DriftFinder
     }
 
     /// <summary>
-    /// The referrers of a subject every destination holds: those a destination lacks become items (a push by digest,
+    /// The referrers of a subject <paramref name="destinations"/> all hold (every destination, or those holding a subject
+    /// no event will bring elsewhere): those a destination lacks become items (a push by digest,
     /// as ECR emits for a referrer); the rest are returned in <paramref name="held"/>, to look for their own referrers.
     /// </summary>
     public static IReadOnlyList<DriftItem> ReferrerDrift(string repository, IEnumerable<string> referrers, IReadOnlyList<DestinationListing> destinations, out IReadOnlyList<string> held)

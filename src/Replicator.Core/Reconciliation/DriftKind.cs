@@ -9,7 +9,7 @@ public enum DriftKind
     /// <summary>A source tag that a destination holds at another digest.</summary>
     DifferentDigest,
 
-    /// <summary>A referrer (signature, SBOM, attestation) of an image every destination holds, missing in one.</summary>
+    /// <summary>A referrer (signature, SBOM, attestation) of an image a destination holds, missing there.</summary>
     MissingReferrer,
 
     /// <summary>A destination tag the source no longer has; only looked for when deletes are replicated.</summary>

@@ -169,8 +169,9 @@ public sealed class DriftScanner
     }
 
     /// <summary>
-    /// The drift of one source digest: its selected tags, then, when every destination holds it, its referrers
-    /// (recursively: a signature of an SBOM), which a push of the subject would have copied along. For an index the
+    /// The drift of one source digest: its selected tags, then, when no event is needed for the digest itself, its
+    /// referrers in the destinations that hold it (recursively: a signature of an SBOM), which a push of the subject
+    /// would have copied along. For an index the
     /// referrers of its children count too (a signature of one platform's manifest), as the copy follows them. A subject
     /// whose referrers the source will not list on a retry either is passed over and counted in
     /// <see cref="DigestDrift.ReferrersUnlisted"/>; a transient failure still throws.
@@ -209,15 +210,18 @@ public sealed class DriftScanner
             }
 
             var drift = DriftFinder.WithoutConflicts(tagDrift, scan.Destinations, _mapping.Map(scan.Repository), rules);
-            if (drift.Items.Count > 0 || (!heldEverywhere && drift.Conflicts.Count == 0))
+            if (drift.Items.Count > 0)
             {
                 return drift;
             }
 
-            // Only tags no event can heal: no push of the subject will follow to bring its referrers, so they are
-            // walked here as for a digest without drift, in the destinations that hold it. A destination whose tag
-            // conflict is all it differs in usually lacks the digest itself (its tag names another image): counting it
-            // left every other destination without the subject's missing signatures for as long as the conflict stood.
+            // No event for the subject itself: only tags no event can heal, or an untagged subject (an image whose tag
+            // moved on, an index's child) that some destination lacks. No push of the subject will follow to bring its
+            // referrers, so they are walked here as for a digest without drift, in the destinations that hold it. A
+            // destination that lacks the subject (its tag conflict names another image; added after the tag moved on;
+            // its lifecycle expired the untagged image) counted before, and left every other destination without the
+            // subject's missing signatures for as long as it lacked it. The referrer's event reaches that destination
+            // too, where the function copies the subject first or, under TAG_FILTER, skips it (SubjectNotHeld).
             walked = [.. scan.Destinations.Where(d => d.Listing.Digests.Contains(digest))];
             if (walked.Count == 0)
             {

@@ -85,6 +85,6 @@ public sealed record ReconcileCursor(string Repository, string? AfterDigest = nu
     public bool Done(string repository, string digest) =>
         repository == Repository && AfterDigest is not null && string.CompareOrdinal(digest, AfterDigest) <= 0;
 
-    /// <summary>True when the run resumes inside <paramref name="repository"/>, past work that already included its deletes.</summary>
+    /// <summary>True when the run resumes inside <paramref name="repository"/>, after <see cref="AfterDigest"/>.</summary>
     public bool InsideOf(string repository) => repository == Repository && AfterDigest is not null;
 }

@@ -39,7 +39,7 @@ public sealed record RepositoryScan(
 
     /// <summary>
     /// Untagged active subjects with referrers, outside <see cref="TagsByDigest"/> (<see cref="SubjectReferrers.UntaggedSubjects"/>):
-    /// walked for their referrers only, and only where every destination holds them.
+    /// walked for their referrers only, in the destinations that hold them.
     /// </summary>
     public IReadOnlyList<string> UntaggedSubjects { get; init; } = [];
 

@@ -51,7 +51,8 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
                 // refused, with what ended the resend. Thrown, it made the caller count the whole batch unsent, so a
                 // reconcile pass reported queued messages as refused and the next pass queued them again.
                 var code = ex is AmazonServiceException { ErrorCode: { Length: > 0 } errorCode } ? errorCode : ex.GetType().Name;
-                refusals.AddRange(retry.Select(i => new MessageRefusal(i, code, $"sent again after SQS failed it, and the resend failed: {ex.Message}")));
+                var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+                refusals.AddRange(retry.Select(i => new MessageRefusal(i, code, $"sent again after SQS failed it, and the resend failed: {ex.Message}") { Cancelled = cancelled }));
             }
         }
 

@@ -4,7 +4,8 @@ namespace Replicator.Function.Reconcile;
 
 /// <summary>
 /// What a run did: <see cref="DriftFound"/> events needed, <see cref="DriftEnqueued"/> of them the queue accepted,
-/// the ones it did not (<see cref="Refusals"/>), how many repositories were walked, and whether the pass completed or
+/// the ones it did not (<see cref="Refusals"/>; drift whose send the run's own stop cut short is in none of them: the
+/// next run finds and counts it), how many repositories were walked, and whether the pass completed or
 /// stopped at <see cref="Cursor"/>.
 /// </summary>
 public sealed record ReconcileReport(int Repositories, int DriftFound, int DriftEnqueued, IReadOnlyList<DriftRefusal> Refusals, bool Completed, ReconcileCursor? Cursor, IReadOnlyList<DriftItem> Drift)

@@ -127,13 +127,6 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                 // A tag the filter could not decide in time is left out, and the repository's other tags compared.
                 state.TagFilterTimeouts.AddRange(scan.TagFilterTimeouts);
-                if (cursor?.InsideOf(repository) != true)
-                {
-                    var deleted = scanner.DeletedTags(scan, out var timedOut);
-                    state.TagFilterTimeouts.AddRange(timedOut);
-                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository), cancellationToken);
-                }
-
                 foreach (var digest in scan.Digests)
                 {
                     if (cursor?.Done(repository, digest) == true)
@@ -162,6 +155,19 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
 
                     await AddAsync(state, drift.Items, scan, new ReconcileCursor(repository, done), cancellationToken);
                     done = digest;
+                }
+
+                if (stop is null && state.FirstUnsent is null)
+                {
+                    // The deletes last, once every digest is done: ECR's own events of a tag renamed in the source come
+                    // PUSH (the new tag) then DELETE (the old one), and in this order the destination image keeps a tag
+                    // throughout. Sent first, the DELETE removed the image's last tag there, which deletes the image
+                    // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html), until the
+                    // PUSH copied it again. Their unit is the repository's end: a run that stops before it leaves the
+                    // cursor inside the repository, and the run that finishes the repository sends them.
+                    var deleted = scanner.DeletedTags(scan, out var timedOut);
+                    state.TagFilterTimeouts.AddRange(timedOut);
+                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository, done), cancellationToken);
                 }
             }
             catch (OperationCanceledException ex) when (ex is ScanStoppedException || cancellationToken.IsCancellationRequested)
@@ -324,13 +330,24 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     break;
                 }
 
-                foreach (var refusal in refused)
+                foreach (var refusal in refused.Where(r => !r.Cancelled))
                 {
                     state.Refusals.Add(new DriftRefusal(batch[refusal.Index].Item, refusal.ToString()));
                 }
 
                 state.Enqueued += batch.Count - refused.Count;
                 sent += batch.Count;
+                if (refused.Where(r => r.Cancelled).Select(r => r.Index).DefaultIfEmpty(-1).Min() is var first and >= 0)
+                {
+                    // SQS failed these on its side and the run's own stop cut their resend short: not queued, and not
+                    // the queue's refusal either. As for a batch the stop cut short, the cursor goes back to the first
+                    // one's unit and the next run finds them again (counted then); counted as refused, they raised
+                    // ReconcileRefused's alarm and waited a whole pass. The batch's other entries are queued.
+                    state.FirstUnsent = batch[first].Resume;
+                    var deferred = new HashSet<DriftItem>(refused.Where(r => r.Cancelled).Select(r => batch[r.Index].Item), ReferenceEqualityComparer.Instance);
+                    state.Drift.RemoveAll(deferred.Contains);
+                    break;
+                }
             }
         }
         finally
@@ -345,6 +362,15 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 {
                     var reason = $"not sent: {ReconcileReport.Describe(error)}";
                     state.Refusals.AddRange(state.Pending.Skip(sent).Select(p => new DriftRefusal(p.Item, reason)));
+                }
+                else
+                {
+                    // Cut short by the run's own stop: neither queued nor refused, and the cursor goes back to the
+                    // first one's unit, so the next run finds them again and counts them then. Kept in this run's drift,
+                    // each was logged as enqueued and counted in DriftFound with nothing in DriftEnqueued or
+                    // ReconcileRefused to match it.
+                    var deferred = new HashSet<DriftItem>(state.Pending.Skip(sent).Select(p => p.Item), ReferenceEqualityComparer.Instance);
+                    state.Drift.RemoveAll(deferred.Contains);
                 }
 
                 state.Pending.Clear();

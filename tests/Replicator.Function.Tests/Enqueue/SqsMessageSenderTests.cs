@@ -79,6 +79,7 @@ public sealed class SqsMessageSenderTests
 
         Assert.Equal([(1, "ServiceUnavailable"), (2, "InvalidParameterValue"), (3, "ServiceUnavailable")], refused.Select(r => (r.Index, r.Code)));
         Assert.Contains("resend failed", refused[0].Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(refused, r => r.Cancelled);
         Assert.Equal(2, sqs.Requests.Count);
     }
 
@@ -94,6 +95,9 @@ public sealed class SqsMessageSenderTests
         var refusal = Assert.Single(refused);
         Assert.Equal(1, refusal.Index);
         Assert.Contains("Canceled", refusal.Code, StringComparison.Ordinal);
+
+        // The caller's own cancellation, not the queue's refusal: the reconciler goes back to it instead of counting it.
+        Assert.True(refusal.Cancelled);
         Assert.Single(sqs.Requests);
     }
 }

@@ -190,6 +190,48 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(0, second.DriftFound);
     }
 
+    /// <summary>
+    /// An image replicated to one destination only (the other added after its tag moved on), then signed with the
+    /// signature's event lost: no push of the untagged image will ever come to bring the signature, so the destination
+    /// that holds the image must get it from the reconciler, whether or not every other destination holds the image too.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_of_an_untagged_image_that_one_destination_lacks_is_found_where_the_image_is_held()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var west = new ReplicationDestination(ReconcileRig.West);
+        var europe = new ReplicationDestination(ReconcileRig.Europe);
+        var builder = new SampleImageBuilder(seed: 914);
+        var old = builder.Image(SampleFormat.Oci, [303]);
+        var current = builder.Image(SampleFormat.Oci, [304]);
+        await h.PushAsync(ReconcileRig.Source, "app", old, "latest");
+        await ReplicateAsync(old.Digest, "latest", west);
+        var signature = builder.Artifact(old.Root, "application/vnd.dev.cosign.artifact.sig.v1+json", 256);
+        await h.PushAsync(ReconcileRig.Source, "app", signature, null);
+        await h.PushAsync(ReconcileRig.Source, "app", current, "latest");
+        await ReplicateAsync(current.Digest, "latest", west, europe);
+        var scanner = h.ScannerWithAccess([west, europe]);
+
+        var first = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("untagged-1"), CancellationToken.None);
+
+        var drift = Assert.Single(first.Drift);
+        Assert.Equal((DriftKind.MissingReferrer, signature.Digest, (string?)null), (drift.Kind, drift.Digest, drift.Tag));
+        Assert.Equal([west], drift.Destinations);
+
+        // The function copies that event to every destination (the subject first where it is missing): nothing is left.
+        await ReplicateAsync(signature.Digest, null, west, europe);
+        var second = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("untagged-2"), CancellationToken.None);
+
+        Assert.Equal(0, second.DriftFound);
+
+        async Task ReplicateAsync(string digest, string? tag, params ReplicationDestination[] destinations)
+        {
+            var result = await h.Engine.ReplicateAsync(
+                new ReplicationRequest(new ImageReference(ReconcileRig.Account, ReconcileRig.Source, "app", digest, tag), destinations), CancellationToken.None);
+            Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        }
+    }
+
     [Fact]
     public async Task A_signature_reached_from_two_subjects_is_one_event_of_the_run()
     {
@@ -582,6 +624,100 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
     }
 
+    /// <summary>
+    /// Cancelled by the deadline with a message still to send, whose last send then runs out of its short time: that
+    /// drift was not queued, and the next run finds it again. The run must not log it as enqueued, and its metrics keep
+    /// DriftFound = DriftEnqueued + ReconcileRefused (docs/deploy.md: a send cut short by the run's own deadline is
+    /// neither logged nor counted).
+    /// </summary>
+    [Fact]
+    public async Task Drift_a_run_could_not_send_before_its_deadline_is_neither_logged_as_enqueued_nor_counted_as_found()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var (_, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 913);
+        var clock = new FakeTimeProvider(Now);
+        var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
+        using var invocation = new CancellationTokenSource();
+        var calls = 0;
+        var scanner = h.Scanner(
+            (operation, _) =>
+            {
+                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+                {
+                    invocation.Cancel();
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
+        var store = new MemoryCursorStore();
+        var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + TimeSpan.FromMilliseconds(50));
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(scanner, slow, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        var response = await scheduled.RunAsync(new ScheduledEvent { Id = "unsent-1", Account = ReconcileRig.Account }, context, invocation.Token);
+
+        Assert.False(response.Completed);
+        Assert.Equal((0, 0, 0), (response.DriftFound, response.DriftEnqueued, response.Refused));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var metrics = Assert.Single(lines, l => l.TryGetProperty("_aws", out _));
+        Assert.Equal(
+            metrics.GetProperty(MetricsWriter.DriftEnqueuedMetric).GetInt32() + metrics.GetProperty(MetricsWriter.ReconcileRefusedMetric).GetInt32(),
+            metrics.GetProperty(MetricsWriter.DriftFoundMetric).GetInt32());
+        Assert.DoesNotContain(lines, l => l.TryGetProperty("message", out var message) && message.GetString()!.EndsWith("enqueued", StringComparison.Ordinal)
+            && l.TryGetProperty("digest", out var digest) && digest.GetString() == firstSignature);
+
+        // Found and queued by the next run, and counted there.
+        var sender = new RecordingSender();
+        var next = await new Reconciler(scanner, sender, clock, store).RunAsync(Run("unsent-2"), CancellationToken.None);
+
+        Assert.True(next.Completed);
+        Assert.Equal((2, 2), (next.DriftFound, next.DriftEnqueued));
+        Assert.Equal([firstSignature, secondSignature], sender.Messages.Select(m => EcrEventParser.Parse(m.Body).Digest!));
+    }
+
+    /// <summary>
+    /// SQS fails one entry on its side, and the run's own deadline cancels the pause before its resend: that entry was
+    /// not queued, and no refusal of the queue's either. It must go back under the cursor for the next run (as a
+    /// batch the deadline cut short does), not be counted in ReconcileRefused (an alarm) and left for the next pass.
+    /// </summary>
+    [Fact]
+    public async Task An_entry_whose_resend_the_runs_deadline_cut_short_is_left_to_the_next_run_not_refused()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        var flaky = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "flaky", flaky, "v1");
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 1;
+        using var invocation = new CancellationTokenSource();
+        using var client = new Amazon.SQS.AmazonSQSClient(
+            new Amazon.Runtime.BasicAWSCredentials("local", "local"),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = ReconcileRig.Source, MaxErrorRetry = 0 });
+
+        // The deadline's cancellation comes while the sender waits to send the failed entry again.
+        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, new WaitsElapseAtOnceClock(invocation.Cancel), () => 0.5);
+        var store = new MemoryCursorStore();
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now), store).RunAsync(Run("resend-cut"), invocation.Token);
+
+        Assert.True(invocation.IsCancellationRequested);
+        Assert.Empty(report.Refusals);
+        Assert.False(report.Completed);
+        Assert.Equal(new ReconcileCursor("flaky"), ReconcileCursor.Parse(store.Value));
+        Assert.Equal((1, 1), (report.DriftFound, report.DriftEnqueued));
+
+        // The next run queues it.
+        var next = new RecordingSender();
+        var second = await new Reconciler(h.Scanner(), next, new FakeTimeProvider(Now), store).RunAsync(Run("resend-next"), CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Equal(flaky.Digest, EcrEventParser.Parse(Assert.Single(next.Messages).Body).Digest);
+    }
+
     [Fact]
     public async Task A_cursor_that_cannot_be_read_is_a_failure_of_the_run_that_compares_nothing_and_saves_nothing()
     {
@@ -661,6 +797,39 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     /// With deletes replicated, a source listing that fails part way must not read as "the source lacks the tags of the
     /// pages it did not get": the repository is reported, and no DELETE is sent for any of its tags.
     /// </summary>
+    /// <summary>
+    /// A tag renamed in the source (the image tagged anew, its old tag removed) while the events were lost: ECR's own
+    /// events come PUSH first, then DELETE, and the destination image keeps a tag throughout. The reconciler's events,
+    /// in the repository's message group, must keep that order: a DELETE first removes the destination image's last
+    /// tag, which deletes the image there until the PUSH copies it again.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_renamed_in_the_source_moves_in_the_destination_without_the_image_ever_being_deleted_there()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
+        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
+            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(Run("renamed"), CancellationToken.None);
+
+        Assert.Equal(2, report.DriftFound);
+        var probe = new RegistryProbe(h.Client(ReconcileRig.West));
+        foreach (var message in sender.Messages)
+        {
+            // The function takes a group's messages in the order they were sent.
+            await h.ReplicateAsync(message.Body);
+            Assert.NotNull(await probe.GetImageAsync("renamed", image.Digest));
+        }
+
+        Assert.Equal(image.Digest, await probe.TagDigestAsync("renamed", "new"));
+        Assert.Null(await probe.TagDigestAsync("renamed", "old"));
+    }
+
     [Fact]
     public async Task A_source_listing_that_fails_after_its_first_page_sends_no_delete()
     {
