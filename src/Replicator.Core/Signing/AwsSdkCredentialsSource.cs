@@ -39,33 +39,76 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// The credentials of one named profile of the shared config and credentials files (keys, <c>role_arn</c> with
     /// <c>source_profile</c> or <c>credential_source</c>, <c>credential_process</c>, SSO), chosen as the AWS CLI's
     /// <c>--profile</c> chooses them: ahead of the environment's keys and of <c>AWS_PROFILE</c>. The profile must exist
-    /// now, and so must the <c>source_profile</c> it names (the files are read here, and an unknown name is an
-    /// <see cref="ArgumentException"/> in botocore's words);
+    /// now, and its role chain must be one this command can follow (<see cref="CheckRoleChain"/>: the files are read
+    /// here, and a problem is an <see cref="ArgumentException"/>, in botocore's words where it has them);
     /// its credentials are resolved on first use, and again after each invalidation, as the default chain's are.
     /// </summary>
     public static AwsSdkCredentialsSource ForProfile(string profileName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
         var profiles = new CredentialProfileStoreChain();
-        var profile = Find(profiles, profileName);
-
-        // A role profile's source_profile must exist too. AWSSDK.Core finds out only at the first call, and says so
-        // in an unrelated message (AssumeRole "requires ... AWS Signature V4a"); botocore refuses up front with
-        // InvalidConfigError, whose words these are. Followed down a chain of role profiles, each profile once.
-        var visited = new HashSet<string>(StringComparer.Ordinal) { profileName };
-        while (profile.Options.SourceProfile is { Length: > 0 } source && visited.Add(source))
-        {
-            if (!profiles.TryGetProfile(source, out var sourceProfile))
-            {
-                throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
-            }
-
-            profile = sourceProfile;
-        }
-
+        CheckRoleChain(profiles, Find(profiles, profileName));
         return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
             ? Task.FromResult(credentials)
             : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"));
+    }
+
+    /// <summary>
+    /// Follows the role profiles from <paramref name="profile"/> down its <c>source_profile</c> chain, as botocore's
+    /// AssumeRoleProvider validates it before any call (botocore/credentials.py, <c>_validate_source_profile</c>), and
+    /// refuses up front, in botocore's words where it has them, what AWSSDK.Core would only report at the first call in
+    /// words that do not name the cause:
+    /// <list type="bullet">
+    /// <item>a <c>source_profile</c> that does not exist (the SDK: "Error calling AssumeRole" with an unrelated cause);</item>
+    /// <item>a loop of profiles (the SDK: "Error calling AssumeRole", after trying STS);</item>
+    /// <item>a profile that names itself as its <c>source_profile</c> to sign with its own keys, which botocore allows
+    /// and the SDK does not (it reports that the profile "holds no keys, role, process or SSO settings");</item>
+    /// <item>a role with <c>mfa_serial</c>: the AWS CLI prompts for the code
+    /// (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html#cli-configure-role-mfa); this command never
+    /// prompts, and the SDK's own message names its MfaTokenCodeCallback API, not the setting.</item>
+    /// </list>
+    /// Only a profile with <c>role_arn</c> reads its <c>source_profile</c>, as in botocore.
+    /// </summary>
+    private static void CheckRoleChain(CredentialProfileStoreChain profiles, CredentialProfile profile)
+    {
+        var visited = new List<string> { profile.Name };
+        while (profile.Options.RoleArn is { Length: > 0 } role)
+        {
+            if (profile.Options.MfaSerial is { Length: > 0 })
+            {
+                throw new ArgumentException(
+                    $"The profile \"{profile.Name}\" assumes role {role} with mfa_serial, and replicator cannot prompt for an MFA code: "
+                    + $"run it with the keys the AWS CLI resolves (AWS CLI v2: eval \"$(aws configure export-credentials --profile {visited[0]} --format env)\"), or choose a profile without mfa_serial.");
+            }
+
+            if (profile.Options.SourceProfile is not { Length: > 0 } source)
+            {
+                return;
+            }
+
+            if (string.Equals(source, profile.Name, StringComparison.Ordinal) && !string.IsNullOrEmpty(profile.Options.AccessKey))
+            {
+                throw new ArgumentException(
+                    $"The profile \"{profile.Name}\" is its own source_profile, to assume its role with the keys it holds, which the AWS CLI allows but the AWS SDK for .NET does not: "
+                    + $"move aws_access_key_id and aws_secret_access_key to a profile of their own and name that profile in source_profile.");
+            }
+
+            if (visited.Contains(source))
+            {
+                // botocore's InfiniteLoopConfigError.
+                throw new ArgumentException(
+                    $"Infinite loop in credential configuration detected. Attempting to load from profile {source} which has already been visited. Visited profiles: {string.Join(", ", visited)}");
+            }
+
+            if (!profiles.TryGetProfile(source, out var sourceProfile))
+            {
+                // botocore's InvalidConfigError.
+                throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
+            }
+
+            visited.Add(source);
+            profile = sourceProfile;
+        }
     }
 
     /// <summary>
