@@ -23,6 +23,10 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     // Counts invalidations: a set read across one is not recorded as _issued (it may predate the invalidation).
     private long _invalidations;
 
+    // The profile that signs in with IAM Identity Center, where ForProfile's chain ends in one: named in the advice
+    // added to a failure for want of a token.
+    private string? _ssoProfile;
+
     /// <summary>Resolves the default chain lazily, on first use (so constructing never fails).</summary>
     public AwsSdkCredentialsSource()
         : this(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync())
@@ -47,10 +51,37 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
         var profiles = new CredentialProfileStoreChain();
-        CheckRoleChain(profiles, Find(profiles, profileName));
+        var source = CheckRoleChain(profiles, Find(profiles, profileName));
         return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
             ? Task.FromResult(credentials)
-            : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"));
+            : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"))
+        {
+            _ssoProfile = source.Options.SsoSession is { Length: > 0 } || source.Options.SsoStartUrl is { Length: > 0 } ? source.Name : null,
+        };
+    }
+
+    /// <summary>
+    /// What to do when the SSO profile <paramref name="profileName"/> has no valid token: sign in with the AWS CLI, whose
+    /// token cache (~/.aws/sso/cache) the AWS SDK reads and refreshes; this command never opens a sign-in itself.
+    /// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html. No "token" right before ':' or '=': the
+    /// console's redactor reads that as a secret and its value, and would hide the command to run.
+    /// </summary>
+    public static string SsoSignInAdvice(string profileName) =>
+        $"the profile \"{profileName}\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile {profileName}, then run this command again (it reads the AWS CLI's token cache and never opens a sign-in itself)";
+
+    // AWSSDK.Core's SSOAWSCredentials, with no token cached or one that cannot be refreshed: "No valid SSO Token could be
+    // found." (wrapped in "Error calling AssumeRole" when a role profile's chain ends in the SSO profile).
+    private static bool WantsSsoToken(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 5; exception = exception.InnerException, depth++)
+        {
+            if (exception is AmazonClientException && exception.Message.Contains("SSO Token", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -69,7 +100,8 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// </list>
     /// Only a profile with <c>role_arn</c> reads its <c>source_profile</c>, as in botocore.
     /// </summary>
-    private static void CheckRoleChain(CredentialProfileStoreChain profiles, CredentialProfile profile)
+    /// <returns>The profile at the end of the chain, whose own settings (keys, SSO, process, credential_source) sign.</returns>
+    private static CredentialProfile CheckRoleChain(CredentialProfileStoreChain profiles, CredentialProfile profile)
     {
         var visited = new List<string> { profile.Name };
         while (profile.Options.RoleArn is { Length: > 0 } role)
@@ -83,7 +115,7 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
 
             if (profile.Options.SourceProfile is not { Length: > 0 } source)
             {
-                return;
+                return profile;
             }
 
             if (string.Equals(source, profile.Name, StringComparison.Ordinal) && !string.IsNullOrEmpty(profile.Options.AccessKey))
@@ -109,6 +141,8 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
             visited.Add(source);
             profile = sourceProfile;
         }
+
+        return profile;
     }
 
     /// <summary>
@@ -138,7 +172,16 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     {
         var invalidations = Interlocked.Read(ref _invalidations);
         var source = _credentials ?? await ResolveAsync(cancellationToken);
-        var current = await source.GetCredentialsAsync().WaitAsync(cancellationToken);
+        ImmutableCredentials current;
+        try
+        {
+            current = await source.GetCredentialsAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (_ssoProfile is { } sso && WantsSsoToken(e))
+        {
+            throw new AmazonClientException($"{e.Message.Trim()} ({SsoSignInAdvice(sso)})", e);
+        }
+
         return Issue(current, invalidations);
     }
 

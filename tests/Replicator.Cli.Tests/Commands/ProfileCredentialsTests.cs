@@ -284,6 +284,50 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
+    /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
+    /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
+    /// and at the end of a role profile's chain.
+    /// </summary>
+    [Theory]
+    [InlineData("--profile", "corp")]
+    [InlineData("AWS_PROFILE", "corp")]
+    [InlineData("--profile", "corp-role")]
+    public async Task An_SSO_profile_without_a_token_is_an_error_saying_to_sign_in_with_aws_sso_login(string chosenBy, string profile)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"""
+
+
+            [profile corp]
+            sso_session = corp-session
+            sso_account_id = {Operator}
+            sso_role_name = Operator
+            region = {CliHarness.Source}
+
+            [profile corp-role]
+            role_arn = {role}
+            source_profile = corp
+            region = {CliHarness.Source}
+
+            [sso-session corp-session]
+            sso_start_url = https://example.awsapps.com/start
+            sso_region = {CliHarness.Source}
+            sso_registration_scopes = sso:account:access
+            """);
+        string[] verify = ["verify", "--destination-region", CliHarness.West];
+
+        var run = await RunCliAsync(h, chosenBy == "AWS_PROFILE" ? profile : null, chosenBy == "AWS_PROFILE" ? verify : [.. verify, "--profile", profile], []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("the profile \"corp\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile corp,", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not allowed here", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 
