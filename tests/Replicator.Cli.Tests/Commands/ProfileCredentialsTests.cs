@@ -328,6 +328,42 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// AWS_DEFAULT_PROFILE chooses the profile as in the AWS CLI, ahead of AWS_PROFILE (botocore's configprovider reads
+    /// it first): its role signs and its region is the source region. Before, the command ignored it and signed with
+    /// the default profile, whose key LocalEcr does not know.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("default")]
+    public async Task AWS_DEFAULT_PROFILE_chooses_the_profile_ahead_of_AWS_PROFILE_as_in_the_AWS_CLI(string? awsProfile)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(96);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role, defaultRegion: "eu-central-1");
+
+        var run = await RunCliAsync(h, awsProfile, ["copy", "app:v1", "--destination-region", CliHarness.West], new() { ["AWS_DEFAULT_PROFILE"] = "operator" });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task An_AWS_DEFAULT_PROFILE_that_does_not_exist_is_a_usage_error_naming_it()
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+
+        var run = await RunCliAsync(h, "operator", ["verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West], new() { ["AWS_DEFAULT_PROFILE"] = "missing" });
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: AWS_DEFAULT_PROFILE: The config profile (missing) could not be found", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 
