@@ -12,6 +12,9 @@ namespace Replicator.Cli.Composition;
 /// </summary>
 public sealed record CliContext
 {
+    /// <summary>botocore's older name for <c>AWS_PROFILE</c>, which it reads first (<see cref="CheckActiveProfile"/>).</summary>
+    public const string DefaultProfileVariable = "AWS_DEFAULT_PROFILE";
+
     public required IEnvironmentVariables Environment { get; init; }
 
     public required TextWriter Out { get; init; }
@@ -56,8 +59,23 @@ public sealed record CliContext
     /// left to the SDK's chain (its "Unable to find the profile" at the first call). Nothing is checked when
     /// <see cref="Credentials"/> is injected (a test's override) or no profile is named.
     /// </summary>
+    /// <remarks>
+    /// <c>AWS_DEFAULT_PROFILE</c>, when set, is the profile instead: botocore reads it ahead of <c>AWS_PROFILE</c>
+    /// (botocore/configprovider.py, <c>'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], ...)</c>), so the AWS
+    /// CLI uses it. AWSSDK.Core's chain and <see cref="SharedConfigFile"/> read <c>AWS_PROFILE</c> only, and the chain
+    /// reads it from the process: the name is written there (through <see cref="Environment"/>), rather than leaving
+    /// the command on the <c>default</c> profile, another account's perhaps, while the AWS CLI uses the one named.
+    /// Unlike <c>--profile</c>, keys in the environment still win over it, as over <c>AWS_PROFILE</c>.
+    /// </remarks>
     public void CheckActiveProfile()
     {
+        var chosenBy = ProfileEnvironment.ProfileVariable;
+        if (Environment.GetEnvironmentVariable(DefaultProfileVariable)?.Trim() is { Length: > 0 } legacy)
+        {
+            Environment.SetEnvironmentVariable(ProfileEnvironment.ProfileVariable, legacy);
+            chosenBy = DefaultProfileVariable;
+        }
+
         var profileName = Environment.GetEnvironmentVariable(ProfileEnvironment.ProfileVariable)?.Trim();
         if (Credentials is not null || string.IsNullOrEmpty(profileName))
         {
@@ -68,7 +86,7 @@ public sealed record CliContext
         // its role is not followed; without them it is the chain's credentials, checked as --profile's.
         var environmentKeys = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
             && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
-        _ = ProfileCredentials(Environment, profileName, ProfileEnvironment.ProfileVariable, environmentKeys);
+        _ = ProfileCredentials(Environment, profileName, chosenBy, environmentKeys);
     }
 
     // The profile's FIPS and dual-stack settings are read first: AWSSDK.Core's profile store treats a profile whose

@@ -1,7 +1,7 @@
 namespace Replicator.Cli.Output;
 
 /// <summary>Error messages as one line each: some SDK messages span many lines (the credential chain lists every provider).</summary>
-public static class ErrorText
+public static partial class ErrorText
 {
     public const string NoCredentials =
         "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available";
@@ -66,6 +66,15 @@ public static class ErrorText
                 continue;
             }
 
+            // AWSSDK.Core's chain refuses an SSO profile with no token in the AWS CLI's cache as a profile type "not
+            // allowed here" and advises another type: the profile is fine, its user has not signed in (the SDK reads
+            // the cache that `aws sso login` writes: docs.aws.amazon.com/sdkref/latest/guide/understanding-sso.html).
+            if (SsoProfileNotSignedIn().Match(reason) is { Success: true } sso)
+            {
+                reasons.Add(Core.Signing.AwsSdkCredentialsSource.SsoSignInAdvice(sso.Groups["profile"].Value));
+                continue;
+            }
+
             if (reason.Length > 0)
             {
                 // Cut between words, as every quoted message: the console redacts after the cut.
@@ -75,4 +84,8 @@ public static class ErrorText
 
         return reasons;
     }
+
+    // AWSSDK.Core's AWSCredentialsFactory: "The profile [NAME] is an SSO profile.  This type of profile is not allowed here. ..."
+    [System.Text.RegularExpressions.GeneratedRegex(@"^The profile \[(?<profile>[^\]]+)\] is an SSO profile\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex SsoProfileNotSignedIn();
 }

@@ -3,7 +3,7 @@ namespace Replicator.Core.Configuration;
 /// <summary>
 /// Reads one setting of the active profile from the AWS shared config file: <c>AWS_CONFIG_FILE</c>, else
 /// <c>~/.aws/config</c> (<see cref="HomeDirectory"/>); the profile is <c>AWS_PROFILE</c>, else <c>default</c>; sections are <c>[default]</c>
-/// and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). The profile's section of the
+/// (or <c>[profile default]</c>: <see cref="ProfileSection"/>) and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). The profile's section of the
 /// shared credentials file (<c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/credentials</c>; sections <c>[NAME]</c>)
 /// is read too and wins, as the AWS CLI reads it: botocore's <c>Session.full_config</c> merges each credentials-file
 /// profile over the config file's, so a <c>region</c> kept beside the keys is the CLI's region. A missing or
@@ -37,10 +37,47 @@ public static class SharedConfigFile
             return (fromCredentials, "the shared credentials file");
         }
 
-        var section = name == "default" ? "default" : $"profile {name}";
-        return Lines(PathOf(environment, windows)) is { } config && Find(config, section, key) is { } fromConfig
+        return Lines(PathOf(environment, windows)) is { } config && Find(config, ProfileSection(config, name), key) is { } fromConfig
             ? (fromConfig, "the shared config file")
             : null;
+    }
+
+    /// <summary>
+    /// The config file's section of profile <paramref name="name"/>: <c>[profile NAME]</c>; for <c>default</c>, either
+    /// <c>[default]</c> or <c>[profile default]</c>, as botocore reads both (configloader.build_profile_map), the one
+    /// further down the file replacing the other whole, as there.
+    /// </summary>
+    internal static string ProfileSection(IEnumerable<string> lines, string name)
+    {
+        if (name != "default")
+        {
+            return $"profile {name}";
+        }
+
+        var section = "default";
+        foreach (var header in Headers(lines))
+        {
+            if (header is "default" or "profile default")
+            {
+                section = header;
+            }
+        }
+
+        return section;
+    }
+
+    // Each section header's words joined by one space, as Settings compares them.
+    private static IEnumerable<string> Headers(IEnumerable<string> lines)
+    {
+        foreach (var raw in lines)
+        {
+            var line = raw.Trim();
+            var close = line.IndexOf(']', StringComparison.Ordinal);
+            if (line.Length > 0 && line[0] == '[' && close > 0)
+            {
+                yield return string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
     }
 
     /// <summary>

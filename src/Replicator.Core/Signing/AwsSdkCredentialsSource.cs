@@ -23,6 +23,10 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     // Counts invalidations: a set read across one is not recorded as _issued (it may predate the invalidation).
     private long _invalidations;
 
+    // The profile that signs in with IAM Identity Center, where ForProfile's chain ends in one: named in the advice
+    // added to a failure for want of a token.
+    private string? _ssoProfile;
+
     /// <summary>Resolves the default chain lazily, on first use (so constructing never fails).</summary>
     public AwsSdkCredentialsSource()
         : this(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync())
@@ -39,33 +43,106 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// The credentials of one named profile of the shared config and credentials files (keys, <c>role_arn</c> with
     /// <c>source_profile</c> or <c>credential_source</c>, <c>credential_process</c>, SSO), chosen as the AWS CLI's
     /// <c>--profile</c> chooses them: ahead of the environment's keys and of <c>AWS_PROFILE</c>. The profile must exist
-    /// now, and so must the <c>source_profile</c> it names (the files are read here, and an unknown name is an
-    /// <see cref="ArgumentException"/> in botocore's words);
+    /// now, and its role chain must be one this command can follow (<see cref="CheckRoleChain"/>: the files are read
+    /// here, and a problem is an <see cref="ArgumentException"/>, in botocore's words where it has them);
     /// its credentials are resolved on first use, and again after each invalidation, as the default chain's are.
     /// </summary>
     public static AwsSdkCredentialsSource ForProfile(string profileName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
         var profiles = new CredentialProfileStoreChain();
-        var profile = Find(profiles, profileName);
-
-        // A role profile's source_profile must exist too. AWSSDK.Core finds out only at the first call, and says so
-        // in an unrelated message (AssumeRole "requires ... AWS Signature V4a"); botocore refuses up front with
-        // InvalidConfigError, whose words these are. Followed down a chain of role profiles, each profile once.
-        var visited = new HashSet<string>(StringComparer.Ordinal) { profileName };
-        while (profile.Options.SourceProfile is { Length: > 0 } source && visited.Add(source))
+        var source = CheckRoleChain(profiles, Find(profiles, profileName));
+        return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
+            ? Task.FromResult(credentials)
+            : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"))
         {
+            _ssoProfile = source.Options.SsoSession is { Length: > 0 } || source.Options.SsoStartUrl is { Length: > 0 } ? source.Name : null,
+        };
+    }
+
+    /// <summary>
+    /// What to do when the SSO profile <paramref name="profileName"/> has no valid token: sign in with the AWS CLI, whose
+    /// token cache (~/.aws/sso/cache) the AWS SDK reads and refreshes; this command never opens a sign-in itself.
+    /// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html. No "token" right before ':' or '=': the
+    /// console's redactor reads that as a secret and its value, and would hide the command to run.
+    /// </summary>
+    public static string SsoSignInAdvice(string profileName) =>
+        $"the profile \"{profileName}\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile {profileName}, then run this command again (it reads the AWS CLI's token cache and never opens a sign-in itself)";
+
+    // AWSSDK.Core's SSOAWSCredentials, with no token cached or one that cannot be refreshed: "No valid SSO Token could be
+    // found." (wrapped in "Error calling AssumeRole" when a role profile's chain ends in the SSO profile).
+    private static bool WantsSsoToken(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 5; exception = exception.InnerException, depth++)
+        {
+            if (exception is AmazonClientException && exception.Message.Contains("SSO Token", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Follows the role profiles from <paramref name="profile"/> down its <c>source_profile</c> chain, as botocore's
+    /// AssumeRoleProvider validates it before any call (botocore/credentials.py, <c>_validate_source_profile</c>), and
+    /// refuses up front, in botocore's words where it has them, what AWSSDK.Core would only report at the first call in
+    /// words that do not name the cause:
+    /// <list type="bullet">
+    /// <item>a <c>source_profile</c> that does not exist (the SDK: "Error calling AssumeRole" with an unrelated cause);</item>
+    /// <item>a loop of profiles (the SDK: "Error calling AssumeRole", after trying STS);</item>
+    /// <item>a profile that names itself as its <c>source_profile</c> to sign with its own keys, which botocore allows
+    /// and the SDK does not (it reports that the profile "holds no keys, role, process or SSO settings");</item>
+    /// <item>a role with <c>mfa_serial</c>: the AWS CLI prompts for the code
+    /// (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html#cli-configure-role-mfa); this command never
+    /// prompts, and the SDK's own message names its MfaTokenCodeCallback API, not the setting.</item>
+    /// </list>
+    /// Only a profile with <c>role_arn</c> reads its <c>source_profile</c>, as in botocore.
+    /// </summary>
+    /// <returns>The profile at the end of the chain, whose own settings (keys, SSO, process, credential_source) sign.</returns>
+    private static CredentialProfile CheckRoleChain(CredentialProfileStoreChain profiles, CredentialProfile profile)
+    {
+        var visited = new List<string> { profile.Name };
+        while (profile.Options.RoleArn is { Length: > 0 } role)
+        {
+            if (profile.Options.MfaSerial is { Length: > 0 })
+            {
+                throw new ArgumentException(
+                    $"The profile \"{profile.Name}\" assumes role {role} with mfa_serial, and replicator cannot prompt for an MFA code: "
+                    + $"run it with the keys the AWS CLI resolves (AWS CLI v2: eval \"$(aws configure export-credentials --profile {visited[0]} --format env)\"), or choose a profile without mfa_serial.");
+            }
+
+            if (profile.Options.SourceProfile is not { Length: > 0 } source)
+            {
+                return profile;
+            }
+
+            if (string.Equals(source, profile.Name, StringComparison.Ordinal) && !string.IsNullOrEmpty(profile.Options.AccessKey))
+            {
+                throw new ArgumentException(
+                    $"The profile \"{profile.Name}\" is its own source_profile, to assume its role with the keys it holds, which the AWS CLI allows but the AWS SDK for .NET does not: "
+                    + $"move aws_access_key_id and aws_secret_access_key to a profile of their own and name that profile in source_profile.");
+            }
+
+            if (visited.Contains(source))
+            {
+                // botocore's InfiniteLoopConfigError.
+                throw new ArgumentException(
+                    $"Infinite loop in credential configuration detected. Attempting to load from profile {source} which has already been visited. Visited profiles: {string.Join(", ", visited)}");
+            }
+
             if (!profiles.TryGetProfile(source, out var sourceProfile))
             {
+                // botocore's InvalidConfigError.
                 throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
             }
 
+            visited.Add(source);
             profile = sourceProfile;
         }
 
-        return new AwsSdkCredentialsSource(() => new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials)
-            ? Task.FromResult(credentials)
-            : throw new AmazonClientException($"Failed to resolve AWS credentials from the config profile ({profileName}): it holds no keys, role, process or SSO settings the AWS SDK can use"));
+        return profile;
     }
 
     /// <summary>
@@ -95,7 +172,16 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     {
         var invalidations = Interlocked.Read(ref _invalidations);
         var source = _credentials ?? await ResolveAsync(cancellationToken);
-        var current = await source.GetCredentialsAsync().WaitAsync(cancellationToken);
+        ImmutableCredentials current;
+        try
+        {
+            current = await source.GetCredentialsAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (_ssoProfile is { } sso && WantsSsoToken(e))
+        {
+            throw new AmazonClientException($"{e.Message.Trim()} ({SsoSignInAdvice(sso)})", e);
+        }
+
         return Issue(current, invalidations);
     }
 

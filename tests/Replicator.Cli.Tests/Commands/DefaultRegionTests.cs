@@ -53,6 +53,24 @@ public sealed class DefaultRegionTests : IDisposable
         Assert.Equal(expected, SelectionOptions.DefaultRegion(DictionaryEnvironmentVariables.Of(values)));
     }
 
+    /// <summary>
+    /// botocore reads [profile default] as the default profile too (configloader.build_profile_map), the later of it
+    /// and [default] replacing the other: the AWS CLI's region is that section's.
+    /// </summary>
+    [Theory]
+    [InlineData("[profile default]\nregion = ap-south-1\n", "ap-south-1")]
+    [InlineData("[default]\nregion = eu-central-1\n\n[profile default]\nregion = ap-south-1\n", "ap-south-1")]
+    [InlineData("[profile default]\nregion = ap-south-1\n\n[default]\nregion = eu-central-1\n", "eu-central-1")]
+    [InlineData("[profile default]\noutput = json\n\n[default]\nregion = eu-central-1\n", "eu-central-1")]
+    [InlineData("[default]\nregion = eu-central-1\n\n[profile default]\noutput = json\n", null)]
+    public void The_default_profiles_region_is_read_from_profile_default_as_botocore_reads_it(string config, string? expected)
+    {
+        var path = Path.Combine(_work, "config");
+        File.WriteAllText(path, config);
+
+        Assert.Equal(expected, SelectionOptions.DefaultRegion(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_CONFIG_FILE"] = path })));
+    }
+
     [Fact]
     public async Task Sync_without_source_region_copies_from_the_region_of_AWS_PROFILE()
     {

@@ -197,6 +197,173 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// A role profile with mfa_serial: the AWS CLI prompts for the code; this command never prompts, and says so before
+    /// any call, naming the profile and the setting (AWSSDK.Core's own message, at the first call, names its
+    /// MfaTokenCodeCallback API; through the default chain, "This type of profile is not allowed here").
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_role_profile_with_mfa_serial_is_a_usage_error_naming_the_unsupported_prompt(bool flag)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile mfa]\nrole_arn = {role}\nsource_profile = operator-keys\nmfa_serial = arn:aws:iam::{Operator}:mfa/operator\nregion = {CliHarness.Source}\n");
+        string[] verify = ["verify", "--destination-region", CliHarness.West];
+
+        var run = await RunCliAsync(h, flag ? null : "mfa", flag ? ["--profile", "mfa", .. verify] : verify, []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            $"error: {(flag ? "--profile" : "AWS_PROFILE")}: The profile \"mfa\" assumes role {role} with mfa_serial, and replicator cannot prompt for an MFA code: "
+            + "run it with the keys the AWS CLI resolves (AWS CLI v2: eval \"$(aws configure export-credentials --profile mfa --format env)\"), or choose a profile without mfa_serial.",
+            run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>An mfa_serial further down the chain (the source profile's role) is refused as well.</summary>
+    [Fact]
+    public async Task A_role_profile_whose_source_profile_needs_an_MFA_code_is_a_usage_error()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = inner\n\n[profile inner]\nrole_arn = {role}\nsource_profile = operator-keys\nmfa_serial = arn:aws:iam::{Operator}:mfa/operator\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --profile: The profile \"inner\" assumes role", run.Error.Trim(), StringComparison.Ordinal);
+        Assert.Contains("--profile outer --format env", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// A loop of source profiles: botocore refuses it before any call (InfiniteLoopConfigError); AWSSDK.Core calls STS
+    /// and reports "Error calling AssumeRole" with whatever that call met.
+    /// </summary>
+    [Fact]
+    public async Task A_loop_of_source_profiles_is_a_usage_error_in_botocores_words_before_any_call()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile cyc1]\nrole_arn = {role}\nsource_profile = cyc2\n\n[profile cyc2]\nrole_arn = {role}\nsource_profile = cyc1\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "cyc1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            "error: --profile: Infinite loop in credential configuration detected. Attempting to load from profile cyc1 which has already been visited. Visited profiles: cyc1, cyc2",
+            run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+        Assert.Empty(h.Server.Calls.AssumedRoles);
+    }
+
+    /// <summary>
+    /// A profile that is its own source_profile, holding the keys that assume its role: botocore allows it
+    /// (_validate_source_profile); AWSSDK.Core finds no credentials in it. The error says what to change, not that the
+    /// profile "holds no keys, role, process or SSO settings".
+    /// </summary>
+    [Fact]
+    public async Task A_profile_that_is_its_own_source_profile_is_a_usage_error_saying_what_to_change()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile selfref]\nrole_arn = {role}\nsource_profile = selfref\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "selfref", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --profile: The profile \"selfref\" is its own source_profile", run.Error.Trim(), StringComparison.Ordinal);
+        Assert.Contains("name that profile in source_profile", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorKeys.SecretAccessKey, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
+    /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
+    /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
+    /// and at the end of a role profile's chain.
+    /// </summary>
+    [Theory]
+    [InlineData("--profile", "corp")]
+    [InlineData("AWS_PROFILE", "corp")]
+    [InlineData("--profile", "corp-role")]
+    public async Task An_SSO_profile_without_a_token_is_an_error_saying_to_sign_in_with_aws_sso_login(string chosenBy, string profile)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"""
+
+
+            [profile corp]
+            sso_session = corp-session
+            sso_account_id = {Operator}
+            sso_role_name = Operator
+            region = {CliHarness.Source}
+
+            [profile corp-role]
+            role_arn = {role}
+            source_profile = corp
+            region = {CliHarness.Source}
+
+            [sso-session corp-session]
+            sso_start_url = https://example.awsapps.com/start
+            sso_region = {CliHarness.Source}
+            sso_registration_scopes = sso:account:access
+            """);
+        string[] verify = ["verify", "--destination-region", CliHarness.West];
+
+        var run = await RunCliAsync(h, chosenBy == "AWS_PROFILE" ? profile : null, chosenBy == "AWS_PROFILE" ? verify : [.. verify, "--profile", profile], []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("the profile \"corp\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile corp,", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not allowed here", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// AWS_DEFAULT_PROFILE chooses the profile as in the AWS CLI, ahead of AWS_PROFILE (botocore's configprovider reads
+    /// it first): its role signs and its region is the source region. Before, the command ignored it and signed with
+    /// the default profile, whose key LocalEcr does not know.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("default")]
+    public async Task AWS_DEFAULT_PROFILE_chooses_the_profile_ahead_of_AWS_PROFILE_as_in_the_AWS_CLI(string? awsProfile)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(96);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role, defaultRegion: "eu-central-1");
+
+        var run = await RunCliAsync(h, awsProfile, ["copy", "app:v1", "--destination-region", CliHarness.West], new() { ["AWS_DEFAULT_PROFILE"] = "operator" });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
+    [Fact]
+    public async Task An_AWS_DEFAULT_PROFILE_that_does_not_exist_is_a_usage_error_naming_it()
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+
+        var run = await RunCliAsync(h, "operator", ["verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West], new() { ["AWS_DEFAULT_PROFILE"] = "missing" });
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: AWS_DEFAULT_PROFILE: The config profile (missing) could not be found", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 

@@ -51,6 +51,30 @@ public sealed class ErrorTextTests
         Assert.Contains("Unable to find the \"default\" profile.", line, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// AWSSDK.Core's chain calls an SSO profile with no cached token a type of profile "not allowed here" and advises
+    /// another type; the profile is supported once its user has signed in, which is what the line says instead.
+    /// </summary>
+    [Fact]
+    public void An_SSO_profile_the_chain_refuses_for_want_of_a_token_is_advice_to_sign_in()
+    {
+        var sdk = string.Join(
+            Environment.NewLine,
+            "Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:",
+            string.Empty,
+            "Exception 1 of 2: The profile [corp-admin] is an SSO profile.  This type of profile is not allowed here.  Please use a different type of profile.",
+            "Exception 2 of 2: Failed to connect to EC2 instance metadata to retrieve credentials: Unable to retrieve credentials..");
+
+        var line = ErrorText.OneLine(sdk, _ => null);
+
+        Assert.Contains("the profile \"corp-admin\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile corp-admin, then run this command again", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("not allowed here", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("different type of profile", line, StringComparison.Ordinal);
+
+        // The console redacts every error line: the advice must come through it whole.
+        Assert.Contains("sign in with aws sso login --profile corp-admin, then run", Replicator.Function.Observability.Redactor.Redact(line), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_credential_chain_failure_without_reasons_is_the_advice_alone_and_a_long_reason_is_cut()
     {
