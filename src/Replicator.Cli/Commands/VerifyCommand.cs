@@ -68,11 +68,27 @@ public static class VerifyCommand
         // repository, so a typo in the last name found on reaching it would leave the table of the names before it, or
         // a JSON document cut off half way, on stdout ahead of the error.
         await ImageInventory.RequireNamedAsync(source, criteria, cancellationToken);
-        output.Begin(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())]);
 
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account
         // (the caller's own credentials) from another account's (a role there).
         string? account = null;
+        if (criteria.Destinations.Any(d => d.RegistryId is not null && d.Region == criteria.SourceRegion))
+        {
+            // ACCOUNT:SOURCE_REGION is the source registry itself when ACCOUNT is the source's (the function skips it on
+            // every record, the reconciler never scans it: ReplicationDestination.IsSource). A repository the mapping
+            // leaves its own name would there be compared with itself, every tag "in sync" without any copy: refused
+            // before output begins, as SelectionParser refuses a bare source region. The account is known only from
+            // the registry, so it costs one DescribeRepositories, and only for such a destination. Under a mapping that
+            // renames every selected repository the comparison is of two repositories, and stands.
+            account = await SourceAccount.OfRepositoryAsync(source, repositories[0], cancellationToken);
+            if (criteria.Destinations.FirstOrDefault(d => d.IsSource(criteria.SourceRegion, account)) is { } own
+                && repositories.FirstOrDefault(r => criteria.Mapping.TryMap(r, out var mapped, out _) && string.Equals(mapped, r, StringComparison.Ordinal)) is { } itself)
+            {
+                throw new UsageException($"--destination-region {own} is the source registry (account {account} in {criteria.SourceRegion}), where repository {itself} keeps its name: it would be compared with itself; give another region or account, or a mapping that renames it");
+            }
+        }
+
+        output.Begin(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())]);
 
         // Destinations whose credentials could not be had, with the reason: that is the same for every repository (a
         // role not deployed yet in that account), so the rest of the run reports them unreadable without asking STS

@@ -290,4 +290,35 @@ public sealed class VerifyCommandTests
         using var http = new HttpClient();
         await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, region, "app", digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_destination_naming_the_source_account_and_region_is_refused_not_compared_with_the_source_itself(bool json)
+    {
+        // LocalEcr's default account is the source's: ACCOUNT:REGION is then the source registry itself, which the
+        // function and the reconciler skip (ReplicationDestination.IsSource). Compared, it read "in sync" without a copy.
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(93), "v1");
+        string[] args = ["verify", "--source-region", CliHarness.Source, "--destination-region", $"000000000000:{CliHarness.Source}"];
+
+        var run = await h.RunAsync(json ? [.. args, "--json"] : args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"--destination-region 000000000000:{CliHarness.Source} is the source registry (account 000000000000 in {CliHarness.Source}), where repository app keeps its name");
+        Assert.Equal(string.Empty, run.Output);
+    }
+
+    [Fact]
+    public async Task A_destination_naming_the_source_registry_is_compared_where_the_mapping_renames_every_repository()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(94), "v1");
+
+        var run = await h.RunAsync(["verify", "--source-region", CliHarness.Source, "--destination-region", $"000000000000:{CliHarness.Source}", "--repository-mapping", "=backup/"]);
+
+        // backup/app does not exist: the tag is missing there, not "in sync" with itself.
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("drift: 1 missing", run.Output, StringComparison.Ordinal);
+    }
 }
