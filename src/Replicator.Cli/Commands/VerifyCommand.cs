@@ -166,6 +166,7 @@ public static class VerifyCommand
                 entries.Add(new DriftEntry(repository, null, destination.ToString(), null, null, DriftStatus.Unreadable) { Reason = reason });
             }
 
+            entries = await SettleMovedTagsAsync(source, repository, entries, cancellationToken);
             foreach (var entry in entries)
             {
                 counts.Add(entry);
@@ -193,6 +194,56 @@ public static class VerifyCommand
         EcrException { ErrorCode: EcrErrorCodes.AccessDeniedException } => false,
         _ => null,
     };
+
+    /// <summary>
+    /// The source is listed before the destinations, so a tag pushed anew in between, and already replicated (as the
+    /// function does within seconds of the push), read "different digest": the source's listed digest against the
+    /// destination's newer one, exit 1 for a destination that holds what the source holds. Each tag found different is
+    /// read again in the source (DescribeImages by tag, botocore ECR model imageIds: one call per such tag, none
+    /// without such drift); where it now names the destination's digest, the tag moved during the check and the
+    /// destination already follows it: in sync, with the source's current digest. Anything else stands as compared
+    /// (a tag still different, gone from the source, or not answered by id).
+    /// </summary>
+    private static async Task<List<DriftEntry>> SettleMovedTagsAsync(IEcrClient source, string repository, List<DriftEntry> entries, CancellationToken cancellationToken)
+    {
+        var tags = entries.Where(IsDifferentTag).Select(e => e.Tag!).Distinct(StringComparer.Ordinal).ToList();
+        if (tags.Count == 0)
+        {
+            return entries;
+        }
+
+        var now = new Dictionary<string, ImageDetail>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            try
+            {
+                var response = await source.DescribeImagesAsync(
+                    new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] },
+                    cancellationToken);
+                if (response.ImageDetails?.FirstOrDefault(d => d.ImageDigest is not null) is { } detail)
+                {
+                    now[tag] = detail;
+                }
+            }
+            catch (EcrException e) when (e.ErrorCode is EcrErrorCodes.ImageNotFoundException or EcrErrorCodes.RepositoryNotFoundException)
+            {
+                // Gone from the source since its listing: the entry stands as compared.
+            }
+        }
+
+        return [.. entries.Select(e => IsDifferentTag(e) && now.TryGetValue(e.Tag!, out var detail)
+            && !string.Equals(detail.ImageDigest, e.SourceDigest, StringComparison.Ordinal)
+            && string.Equals(detail.ImageDigest, e.DestinationDigest, StringComparison.Ordinal)
+                ? e with
+                {
+                    SourceDigest = detail.ImageDigest,
+                    Status = DriftStatus.InSync,
+                    SourceImageStatus = detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active ? null : detail.ImageStatus,
+                }
+                : e)];
+    }
+
+    private static bool IsDifferentTag(DriftEntry entry) => entry.Status == DriftStatus.Different && !entry.IsReferrer && entry.Tag is not null;
 
     /// <summary>The tagged images of a listing of every image: those whose tags are compared.</summary>
     private static List<ImageDetail> Tagged(IReadOnlyList<ImageDetail> images) => [.. images.Where(d => d.ImageTags is { Count: > 0 })];
