@@ -77,6 +77,11 @@ public static class CliApp
             var resolvesProfile = parse.Action is { } action
                 && ReferenceEquals(action, parse.CommandResult.Command.Action)
                 && parse.CommandResult.Command.Name != DemoCommand.Name;
+            if (resolvesProfile)
+            {
+                context.ApplyLegacySessionToken();
+            }
+
             if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
             {
                 parse = BuildRoot(context.WithProfile(profile)).Parse(args);

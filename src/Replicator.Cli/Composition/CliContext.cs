@@ -32,6 +32,12 @@ public sealed record CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The session token's name in every AWS SDK's environment provider, AWSSDK.Core's included.</summary>
+    public const string SessionTokenVariable = "AWS_SESSION_TOKEN";
+
+    /// <summary>boto2's name for the session token, which botocore's environment provider still reads (<see cref="ApplyLegacySessionToken"/>).</summary>
+    public const string LegacySessionTokenVariable = "AWS_SECURITY_TOKEN";
+
     /// <summary>
     /// This context under the named profile of the shared AWS files, as the AWS CLI's <c>--profile</c>: its credentials
     /// (ahead of the environment's keys; an injected <see cref="Credentials"/> stays, as a test's override) and, through
@@ -87,6 +93,24 @@ public sealed record CliContext
         var environmentKeys = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
             && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
         _ = ProfileCredentials(Environment, profileName, chosenBy, environmentKeys);
+    }
+
+    /// <summary>
+    /// Temporary keys exported with <c>AWS_SECURITY_TOKEN</c> sign with that token, as in the AWS CLI: botocore's
+    /// EnvProvider takes the token from either name (botocore/credentials.py, <c>TOKENS = ['AWS_SECURITY_TOKEN',
+    /// 'AWS_SESSION_TOKEN']</c>), while AWSSDK.Core reads <c>AWS_SESSION_TOKEN</c> only, so the keys went without their
+    /// token and AWS refused them. The value is written to <c>AWS_SESSION_TOKEN</c> (through <see cref="Environment"/>,
+    /// the process's) when that is unset or empty, so every AWS SDK client of the command (the ECR signer's chain, STS,
+    /// SQS) reads it. When both are set <c>AWS_SESSION_TOKEN</c> is kept: an existing setup signs as before. botocore
+    /// tries <c>AWS_SECURITY_TOKEN</c> first, so with two different values the AWS CLI would send the other one.
+    /// </summary>
+    public void ApplyLegacySessionToken()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SessionTokenVariable))
+            && Environment.GetEnvironmentVariable(LegacySessionTokenVariable) is { Length: > 0 } legacy)
+        {
+            Environment.SetEnvironmentVariable(SessionTokenVariable, legacy);
+        }
     }
 
     // The profile's FIPS and dual-stack settings are read first: AWSSDK.Core's profile store treats a profile whose

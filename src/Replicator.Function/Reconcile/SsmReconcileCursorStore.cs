@@ -31,13 +31,29 @@ public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, 
     public Task SaveAsync(string value, CancellationToken cancellationToken) =>
         ssm.PutParameterAsync(new PutParameterRequest { Name = parameterName, Value = value, Type = ParameterType.String, Overwrite = true }, cancellationToken);
 
+    /// <summary>How long one GetParameter or PutParameter attempt may take (the SDK's <c>Timeout</c>, per HTTP request).</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retries after the first attempt: three attempts in all.</summary>
+    public const int MaxErrorRetry = 2;
+
     /// <summary>
     /// A client for <paramref name="region"/>; <paramref name="endpoint"/> (AWS_ENDPOINT_URL_SSM) for a local SSM such as
     /// moto. FIPS and dual-stack from <paramref name="environment"/>, as every other client of the function reads them.
     /// </summary>
+    /// <remarks>
+    /// The save at the end of a run has only what is left of <see cref="ScheduledReconcile.DeadlineMargin"/> after the
+    /// unit in flight, and the invocation's token cuts it at the deadline: the save then fails, the invocation fails and
+    /// the next run walks again what this one queued. So its worst case is bounded to fit in half the margin:
+    /// 3 attempts x 5 s, plus the standard retry mode's longest backoffs before the two retries (min(2^i s, 20 s): 2 s
+    /// and 4 s, https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html) = 21 s. It was 4 attempts of
+    /// 20 s, 94 s with the backoff: more than the whole margin. The retry mode is set, not read from AWS_RETRY_MODE or a
+    /// profile: adaptive mode may also wait for its client-side rate limiter, which this bound does not count. One
+    /// PutParameter answers in well under a second; 5 s an attempt still rides out a slow connection.
+    /// </remarks>
     public static IAmazonSimpleSystemsManagement CreateClient(string region, Uri? endpoint, IEnvironmentVariables environment, AWSCredentials? credentials = null)
     {
-        var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = 3, Timeout = TimeSpan.FromSeconds(20) };
+        var config = new AmazonSimpleSystemsManagementConfig { MaxErrorRetry = MaxErrorRetry, Timeout = AttemptTimeout, RetryMode = RequestRetryMode.Standard };
         ServiceEndpoints.Apply(config, environment, endpoint, region);
         return credentials is null ? new AmazonSimpleSystemsManagementClient(config) : new AmazonSimpleSystemsManagementClient(credentials, config);
     }

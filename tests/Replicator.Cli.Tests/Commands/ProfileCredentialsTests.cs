@@ -1,6 +1,8 @@
 using LocalEcr;
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Destinations;
 using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -362,6 +364,43 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("error: AWS_DEFAULT_PROFILE: The config profile (missing) could not be found", run.Error.Trim());
         Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// Temporary keys exported with the legacy <c>AWS_SECURITY_TOKEN</c> (boto2's name, which botocore's EnvProvider still
+    /// reads: botocore/credentials.py, <c>TOKENS = ['AWS_SECURITY_TOKEN', 'AWS_SESSION_TOKEN']</c>) sign with their
+    /// token, as in the AWS CLI. AWSSDK.Core reads <c>AWS_SESSION_TOKEN</c> only: before, the keys of LocalEcr's STS
+    /// session went without their token and were refused (UnrecognizedClientException). With both set,
+    /// <c>AWS_SESSION_TOKEN</c> wins (the bogus legacy value here is never sent).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Temporary_keys_with_the_legacy_AWS_SECURITY_TOKEN_sign_with_it_and_AWS_SESSION_TOKEN_wins_when_both_are_set(bool both)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(97);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role);
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_STS"] = h.Server.BaseAddress.ToString() }));
+        var session = (await sts.AssumeRoleAsync(role, null, CliHarness.Source, new StaticCredentialsSource(OperatorKeys), CancellationToken.None)).Credentials;
+        Dictionary<string, string> keys = new()
+        {
+            ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
+            ["AWS_SECURITY_TOKEN"] = both ? "IQoJb3JpZ2luX2VjEstale-legacy-token" : session.SessionToken!,
+        };
+        if (both)
+        {
+            keys["AWS_SESSION_TOKEN"] = session.SessionToken!;
+        }
+
+        var run = await RunCliAsync(h, profile: null, ["copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West], keys);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.DoesNotContain(session.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
     }
 
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
 using Replicator.Function.Reconcile;
 using Replicator.Testing;
 
@@ -27,6 +30,81 @@ public class SsmReconcileCursorStoreTests
         Assert.Equal("eu-west-1", client.Config.RegionEndpoint.SystemName);
         Assert.Equal(fips, client.Config.UseFIPSEndpoint);
         Assert.Equal(dualStack, client.Config.UseDualstackEndpoint);
+    }
+
+    /// <summary>
+    /// The save runs inside <see cref="ScheduledReconcile.DeadlineMargin"/>, after the unit in flight, and the invocation's
+    /// token cuts it at the deadline (the run then fails and the next one walks again what this one queued). Against an
+    /// SSM that fails every attempt, the attempts are counted, and each is taken at the client's full per-attempt
+    /// timeout, plus the standard retry mode's longest backoff before each retry (min(2^i s, 20 s):
+    /// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html): that worst case must fit in half the
+    /// margin, the other half left to the unit in flight. Before: 4 attempts of 20 s, 94 s with the backoff.
+    /// </summary>
+    [Fact]
+    public async Task A_save_against_a_failing_SSM_makes_few_enough_attempts_that_its_worst_case_fits_inside_the_deadline_margin()
+    {
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var attempts = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext call;
+                try
+                {
+                    call = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                if (call.Request.Headers["X-Amz-Target"] == "AmazonSSM.PutParameter")
+                {
+                    Interlocked.Increment(ref attempts);
+                }
+
+                call.Response.StatusCode = 500;
+                call.Response.ContentType = "application/x-amz-json-1.1";
+                var body = "{\"__type\":\"InternalServerError\",\"message\":\"SSM failing (test)\"}"u8.ToArray();
+                await call.Response.OutputStream.WriteAsync(body);
+                call.Response.Close();
+            }
+        });
+        var client = SsmReconcileCursorStore.CreateClient(
+            "eu-west-1", new Uri($"http://127.0.0.1:{port}"), new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), new BasicAWSCredentials("AKIDSSMTEST", "ssm-test-secret"));
+        using (var store = new SsmReconcileCursorStore(client, "/ecr-replicator/reconcile-cursor"))
+        {
+            await Assert.ThrowsAnyAsync<AmazonServiceException>(() => store.SaveAsync("cursor", CancellationToken.None));
+        }
+
+        listener.Stop();
+        await serving;
+
+        Assert.True(attempts >= 1, "the fake SSM saw no PutParameter");
+
+        // Adaptive mode may also wait for its client-side rate limiter: not left to AWS_RETRY_MODE or a profile.
+        Assert.Equal(RequestRetryMode.Standard, client.Config.RetryMode);
+        var backoff = TimeSpan.Zero;
+        for (var retry = 1; retry < attempts; retry++)
+        {
+            backoff += TimeSpan.FromSeconds(Math.Min(Math.Pow(2, retry), 20));
+        }
+
+        var worst = (attempts * client.Config.Timeout!.Value) + backoff;
+        Assert.True(
+            worst <= ScheduledReconcile.DeadlineMargin / 2,
+            $"{attempts} attempts of {client.Config.Timeout.Value.TotalSeconds} s plus {backoff.TotalSeconds} s of backoff = {worst.TotalSeconds} s, more than half of the {ScheduledReconcile.DeadlineMargin.TotalSeconds} s margin");
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [Fact]
