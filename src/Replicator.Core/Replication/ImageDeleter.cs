@@ -188,6 +188,7 @@ internal sealed class ImageDeleter
         var removed = new List<string>();
         var untagged = new List<string>();
         var refused = new List<string>();
+        var undecided = new List<string>();
         try
         {
             var sourceClient = _sourceClients.GetClient(source.Region);
@@ -203,7 +204,7 @@ internal sealed class ImageDeleter
                 var stale = new List<string>();
                 foreach (var tag in tags)
                 {
-                    if ((_tagFilter is null || _tagFilter.IsMatch(tag))
+                    if (Included(tag, undecided)
                         && await InSourceAsync(sourceClient, source with { Digest = child, Tag = tag }, cancellationToken) is null)
                     {
                         stale.Add(tag);
@@ -252,7 +253,26 @@ internal sealed class ImageDeleter
             removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}",
             untagged.Count == 0 ? null : $"tags the source no longer has, removed from platform manifests it listed: {string.Join(", ", untagged)}",
             refused.Count == 0 ? null : $"refused, left: {string.Join(", ", refused)}",
+            undecided.Count == 0 ? null : $"tags TAG_FILTER could not decide in time, left: {string.Join(", ", undecided)}",
         }.OfType<string>()) is { Length: > 0 } said ? said : null;
+    }
+
+    /// <summary>
+    /// Whether TAG_FILTER takes <paramref name="tag"/>. One it cannot decide in time (RegexMatchTimeoutException) is left,
+    /// as the reconciler and the record handler leave such a tag out (GuardedTagFilter, RecordHandler), and said; the
+    /// exception, thrown on, would leave every platform manifest after this one unchecked.
+    /// </summary>
+    private bool Included(string tag, List<string> undecided)
+    {
+        try
+        {
+            return _tagFilter is null || _tagFilter.IsMatch(tag);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            undecided.Add($"{tag} (over {e.MatchTimeout.TotalMilliseconds:0} ms)");
+            return false;
+        }
     }
 
     /// <summary>

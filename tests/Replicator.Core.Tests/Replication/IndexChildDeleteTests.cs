@@ -236,6 +236,37 @@ public sealed class IndexChildDeleteTests
         Assert.Null(await h.GetImageAsync(West, "multi", child));
     }
 
+    /// <summary>
+    /// TAG_FILTER cannot decide a tag of the first platform manifest in time (RegexMatchTimeoutException, a pattern that
+    /// backtracks catastrophically on it): that tag and its manifest are left, said, and the next platform manifest the
+    /// source deleted still goes, as the reconciler leaves only the undecided tag out.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_filter_timeout_on_one_child_leaves_that_tag_and_still_removes_the_next_child()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 177).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var (first, second) = (image.Manifests[0].Digest, image.Manifests[1].Digest);
+        var backtracks = new string('a', 40) + "-";
+        await PutTagAsync(h, West, "multi", first, backtracks);
+        await h.DeleteAsync(
+            Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = first }, new ImageIdentifier { ImageDigest = second });
+
+        // Nested quantifiers on a run of a's that cannot end the match: exponential backtracking, well past 1 ms.
+        var filter = new System.Text.RegularExpressions.Regex("^(a+)+$|^v.*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(1));
+        Assert.Throws<System.Text.RegularExpressions.RegexMatchTimeoutException>(() => filter.IsMatch(backtracks));
+        var options = FastOptions with { TagFilter = filter };
+        var index = Assert.Single((await h.Replicator(options).DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", second));
+        Assert.Equal(first, await h.TagDigestAsync(West, "multi", backtracks));
+        Assert.Contains(backtracks, index.Message, StringComparison.Ordinal);
+        Assert.Contains(second, index.Message, StringComparison.Ordinal);
+    }
+
     private static async Task PutTagAsync(EngineHarness h, string region, string repository, string digest, string tag)
     {
         var manifest = (await h.GetImageAsync(region, repository, digest))!;
