@@ -178,10 +178,9 @@ internal sealed class ImageDeleter
     /// </summary>
     private async Task<string?> RemoveOrphansAsync(IEcrClient client, string? registryId, string repository, ImageReference source, IReadOnlyList<string> children, CancellationToken cancellationToken)
     {
-        if (children.Count == 0
-            || (source.Tag is not null && await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken) is not null))
+        if (children.Count == 0)
         {
-            // Not an index, or a tag deleted from an index that keeps other tags.
+            // Not an index.
             return null;
         }
 
@@ -191,6 +190,15 @@ internal sealed class ImageDeleter
         var undecided = new List<string>();
         try
         {
+            // Inside the try: the tag is deleted by now, so a failure to read whether the index stayed is said, not the
+            // record's (a retry finds the tag gone and skips, and would not come back here either). Nothing is removed
+            // then: an index that keeps other tags still lists these platform manifests.
+            if (source.Tag is not null && await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken) is not null)
+            {
+                // A tag deleted from an index that keeps other tags.
+                return null;
+            }
+
             var sourceClient = _sourceClients.GetClient(source.Region);
             foreach (var child in children)
             {

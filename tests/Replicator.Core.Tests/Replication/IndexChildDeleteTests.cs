@@ -267,6 +267,39 @@ public sealed class IndexChildDeleteTests
         Assert.Contains(second, index.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An index's tag is deleted in the destination, and then whether the index stayed (it keeps other tags, or went with
+    /// its last one) cannot be read: the tag is gone, so the delete is not failed (a retry would find the tag gone and
+    /// skip); nothing more is removed, as the index may still list its platform manifests, and the message says so.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_read_after_an_index_tag_delete_is_said_and_removes_nothing_more()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 179).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+
+        // Every DescribeImages in the destination after its BatchDeleteImage fails, past the retries.
+        hook!.Arm("BatchDeleteImage", "v1", () =>
+        {
+            h.Server.Faults.FailNext("DescribeImages", 1000, "ServerException", 500, region: West);
+            return Task.CompletedTask;
+        });
+        var result = await h.Replicator().DeleteAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Deleted, west.Outcome);
+        Assert.False(result.ShouldRetry);
+        Assert.Contains("not all checked", west.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", child));
+    }
+
     private static async Task PutTagAsync(EngineHarness h, string region, string repository, string digest, string tag)
     {
         var manifest = (await h.GetImageAsync(region, repository, digest))!;
