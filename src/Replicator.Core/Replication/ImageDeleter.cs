@@ -219,9 +219,13 @@ internal sealed class ImageDeleter
                     }
                 }
 
-                // Untagged, or every tag gone from the source: the image goes, as its own DELETE would have taken it.
-                // Otherwise only the stale tags, each by its name (a tag is named alone, as a tag's DELETE names it).
-                List<ImageIdentifier> ids = stale.Count == tags.Count
+                // Untagged: the image goes by its digest, as its own DELETE would have taken it. Tagged: only the stale
+                // tags, each by its name (a tag is named alone, as a tag's DELETE names it), and with the last one ECR
+                // deletes the image. Never by digest once it has tags: that deletes the image "and all of its tags"
+                // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html), so a tag put
+                // on it in the destination after the DescribeImages above (its owner's, or one outside TAG_FILTER)
+                // would go too; by name it keeps the image.
+                List<ImageIdentifier> ids = tags.Count == 0
                     ? [new ImageIdentifier { ImageDigest = child }]
                     : [.. stale.Select(t => new ImageIdentifier { ImageTag = t })];
                 if (ids.Count == 0)

@@ -300,6 +300,58 @@ public sealed class IndexChildDeleteTests
         Assert.NotNull(await h.GetImageAsync(West, "multi", child));
     }
 
+    /// <summary>
+    /// Between the DescribeImages of a platform manifest whose every tag the source lost and its delete, the destination's
+    /// owner puts a tag of its own on it (outside TAG_FILTER). The stale tag goes by its name; the image and the owner's
+    /// tag stay. Deleted by digest, the image went "and all of its tags", the owner's with it.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_put_on_a_child_while_its_stale_tags_are_checked_is_not_deleted_with_them()
+    {
+        NthRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new NthRequestHandler(inner, "BatchDeleteImage", 2));
+        var image = new SampleImageBuilder(seed: 181).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        var options = FastOptions with { TagFilter = Core.Selection.TagFilter.Create("v.*") };
+        Assert.True((await h.Replicator(options).ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        await PutTagAsync(h, West, "multi", child, "v1-amd64");
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+
+        // The second BatchDeleteImage (the first is the index's) is the child's: the owner's tag lands just before it.
+        hook!.Before = () => PutTagAsync(h, West, "multi", child, "pinned");
+        var index = Assert.Single((await h.Replicator(options).DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.True(hook.Fired);
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Null(await h.TagDigestAsync(West, "multi", "v1-amd64"));
+        Assert.Equal(child, await h.TagDigestAsync(West, "multi", "pinned"));
+    }
+
+    /// <summary>Runs <see cref="Before"/> once, just before the <c>n</c>th call of an operation is forwarded.</summary>
+    private sealed class NthRequestHandler(HttpMessageHandler inner, string operation, int n) : DelegatingHandler(inner)
+    {
+        private int _seen;
+
+        public Func<Task>? Before { get; set; }
+
+        public bool Fired { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Before is { } before && request.Headers.TryGetValues("X-Amz-Target", out var targets)
+                && targets.FirstOrDefault()?.EndsWith("." + operation, StringComparison.Ordinal) == true
+                && Interlocked.Increment(ref _seen) == n)
+            {
+                Fired = true;
+                await before();
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private static async Task PutTagAsync(EngineHarness h, string region, string repository, string digest, string tag)
     {
         var manifest = (await h.GetImageAsync(region, repository, digest))!;
