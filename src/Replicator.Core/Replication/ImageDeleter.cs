@@ -178,18 +178,27 @@ internal sealed class ImageDeleter
     /// </summary>
     private async Task<string?> RemoveOrphansAsync(IEcrClient client, string? registryId, string repository, ImageReference source, IReadOnlyList<string> children, CancellationToken cancellationToken)
     {
-        if (children.Count == 0
-            || (source.Tag is not null && await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken) is not null))
+        if (children.Count == 0)
         {
-            // Not an index, or a tag deleted from an index that keeps other tags.
+            // Not an index.
             return null;
         }
 
         var removed = new List<string>();
         var untagged = new List<string>();
         var refused = new List<string>();
+        var undecided = new List<string>();
         try
         {
+            // Inside the try: the tag is deleted by now, so a failure to read whether the index stayed is said, not the
+            // record's (a retry finds the tag gone and skips, and would not come back here either). Nothing is removed
+            // then: an index that keeps other tags still lists these platform manifests.
+            if (source.Tag is not null && await ImageDescriptions.FindAsync(client, registryId, repository, new ImageIdentifier { ImageDigest = source.Digest }, cancellationToken) is not null)
+            {
+                // A tag deleted from an index that keeps other tags.
+                return null;
+            }
+
             var sourceClient = _sourceClients.GetClient(source.Region);
             foreach (var child in children)
             {
@@ -203,16 +212,20 @@ internal sealed class ImageDeleter
                 var stale = new List<string>();
                 foreach (var tag in tags)
                 {
-                    if ((_tagFilter is null || _tagFilter.IsMatch(tag))
+                    if (Included(tag, undecided)
                         && await InSourceAsync(sourceClient, source with { Digest = child, Tag = tag }, cancellationToken) is null)
                     {
                         stale.Add(tag);
                     }
                 }
 
-                // Untagged, or every tag gone from the source: the image goes, as its own DELETE would have taken it.
-                // Otherwise only the stale tags, each by its name (a tag is named alone, as a tag's DELETE names it).
-                List<ImageIdentifier> ids = stale.Count == tags.Count
+                // Untagged: the image goes by its digest, as its own DELETE would have taken it. Tagged: only the stale
+                // tags, each by its name (a tag is named alone, as a tag's DELETE names it), and with the last one ECR
+                // deletes the image. Never by digest once it has tags: that deletes the image "and all of its tags"
+                // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html), so a tag put
+                // on it in the destination after the DescribeImages above (its owner's, or one outside TAG_FILTER)
+                // would go too; by name it keeps the image.
+                List<ImageIdentifier> ids = tags.Count == 0
                     ? [new ImageIdentifier { ImageDigest = child }]
                     : [.. stale.Select(t => new ImageIdentifier { ImageTag = t })];
                 if (ids.Count == 0)
@@ -252,7 +265,26 @@ internal sealed class ImageDeleter
             removed.Count == 0 ? null : $"with {removed.Count} platform manifest(s) it listed that the source no longer holds: {string.Join(", ", removed)}",
             untagged.Count == 0 ? null : $"tags the source no longer has, removed from platform manifests it listed: {string.Join(", ", untagged)}",
             refused.Count == 0 ? null : $"refused, left: {string.Join(", ", refused)}",
+            undecided.Count == 0 ? null : $"tags TAG_FILTER could not decide in time, left: {string.Join(", ", undecided)}",
         }.OfType<string>()) is { Length: > 0 } said ? said : null;
+    }
+
+    /// <summary>
+    /// Whether TAG_FILTER takes <paramref name="tag"/>. One it cannot decide in time (RegexMatchTimeoutException) is left,
+    /// as the reconciler and the record handler leave such a tag out (GuardedTagFilter, RecordHandler), and said; the
+    /// exception, thrown on, would leave every platform manifest after this one unchecked.
+    /// </summary>
+    private bool Included(string tag, List<string> undecided)
+    {
+        try
+        {
+            return _tagFilter is null || _tagFilter.IsMatch(tag);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            undecided.Add($"{tag} (over {e.MatchTimeout.TotalMilliseconds:0} ms)");
+            return false;
+        }
     }
 
     /// <summary>

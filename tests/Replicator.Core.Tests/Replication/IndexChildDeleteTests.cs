@@ -236,6 +236,122 @@ public sealed class IndexChildDeleteTests
         Assert.Null(await h.GetImageAsync(West, "multi", child));
     }
 
+    /// <summary>
+    /// TAG_FILTER cannot decide a tag of the first platform manifest in time (RegexMatchTimeoutException, a pattern that
+    /// backtracks catastrophically on it): that tag and its manifest are left, said, and the next platform manifest the
+    /// source deleted still goes, as the reconciler leaves only the undecided tag out.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_filter_timeout_on_one_child_leaves_that_tag_and_still_removes_the_next_child()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 177).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var (first, second) = (image.Manifests[0].Digest, image.Manifests[1].Digest);
+        var backtracks = new string('a', 40) + "-";
+        await PutTagAsync(h, West, "multi", first, backtracks);
+        await h.DeleteAsync(
+            Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = first }, new ImageIdentifier { ImageDigest = second });
+
+        // Nested quantifiers on a run of a's that cannot end the match: exponential backtracking, well past 1 ms.
+        var filter = new System.Text.RegularExpressions.Regex("^(a+)+$|^v.*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(1));
+        Assert.Throws<System.Text.RegularExpressions.RegexMatchTimeoutException>(() => filter.IsMatch(backtracks));
+        var options = FastOptions with { TagFilter = filter };
+        var index = Assert.Single((await h.Replicator(options).DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", second));
+        Assert.Equal(first, await h.TagDigestAsync(West, "multi", backtracks));
+        Assert.Contains(backtracks, index.Message, StringComparison.Ordinal);
+        Assert.Contains(second, index.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An index's tag is deleted in the destination, and then whether the index stayed (it keeps other tags, or went with
+    /// its last one) cannot be read: the tag is gone, so the delete is not failed (a retry would find the tag gone and
+    /// skip); nothing more is removed, as the index may still list its platform manifests, and the message says so.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_read_after_an_index_tag_delete_is_said_and_removes_nothing_more()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 179).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+
+        // Every DescribeImages in the destination after its BatchDeleteImage fails, past the retries.
+        hook!.Arm("BatchDeleteImage", "v1", () =>
+        {
+            h.Server.Faults.FailNext("DescribeImages", 1000, "ServerException", 500, region: West);
+            return Task.CompletedTask;
+        });
+        var result = await h.Replicator().DeleteAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Deleted, west.Outcome);
+        Assert.False(result.ShouldRetry);
+        Assert.Contains("not all checked", west.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", child));
+    }
+
+    /// <summary>
+    /// Between the DescribeImages of a platform manifest whose every tag the source lost and its delete, the destination's
+    /// owner puts a tag of its own on it (outside TAG_FILTER). The stale tag goes by its name; the image and the owner's
+    /// tag stay. Deleted by digest, the image went "and all of its tags", the owner's with it.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_put_on_a_child_while_its_stale_tags_are_checked_is_not_deleted_with_them()
+    {
+        NthRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new NthRequestHandler(inner, "BatchDeleteImage", 2));
+        var image = new SampleImageBuilder(seed: 181).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        var options = FastOptions with { TagFilter = Core.Selection.TagFilter.Create("v.*") };
+        Assert.True((await h.Replicator(options).ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var child = image.Manifests[0].Digest;
+        await PutTagAsync(h, West, "multi", child, "v1-amd64");
+        await h.DeleteAsync(Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = child });
+
+        // The second BatchDeleteImage (the first is the index's) is the child's: the owner's tag lands just before it.
+        hook!.Before = () => PutTagAsync(h, West, "multi", child, "pinned");
+        var index = Assert.Single((await h.Replicator(options).DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.True(hook.Fired);
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", image.Digest));
+        Assert.Null(await h.TagDigestAsync(West, "multi", "v1-amd64"));
+        Assert.Equal(child, await h.TagDigestAsync(West, "multi", "pinned"));
+    }
+
+    /// <summary>Runs <see cref="Before"/> once, just before the <c>n</c>th call of an operation is forwarded.</summary>
+    private sealed class NthRequestHandler(HttpMessageHandler inner, string operation, int n) : DelegatingHandler(inner)
+    {
+        private int _seen;
+
+        public Func<Task>? Before { get; set; }
+
+        public bool Fired { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Before is { } before && request.Headers.TryGetValues("X-Amz-Target", out var targets)
+                && targets.FirstOrDefault()?.EndsWith("." + operation, StringComparison.Ordinal) == true
+                && Interlocked.Increment(ref _seen) == n)
+            {
+                Fired = true;
+                await before();
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private static async Task PutTagAsync(EngineHarness h, string region, string repository, string digest, string tag)
     {
         var manifest = (await h.GetImageAsync(region, repository, digest))!;
