@@ -53,24 +53,7 @@ public sealed class RestartBesideHungSiblingTests
             .ReturnsAsync(new CompleteLayerUploadResponse());
 
         // B: its first UploadLayerPart is never answered (only its cancellation ends it).
-        var bCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var b = new Mock<IEcrClient>(MockBehavior.Strict);
-        b.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
-        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
-            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
-            {
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, token);
-                }
-                finally
-                {
-                    bCancelled.TrySetResult();
-                }
-
-                return new UploadLayerPartResponse();
-            });
+        var (b, bCancelled) = PartNeverAnswered();
 
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings { MaxLayerRestarts = maxRestarts };
@@ -103,7 +86,7 @@ public sealed class RestartBesideHungSiblingTests
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
         Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
         Assert.True(error.IsTransient);
-        await bCancelled.Task.WaitAsync(Bound);
+        await bCancelled.WaitAsync(Bound);
         await copy.WaitAsync(Bound);
         Assert.Equal(0, pool.Alive);
         b.Verify(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Never);
@@ -185,24 +168,7 @@ public sealed class RestartBesideHungSiblingTests
     {
         var blob = Blob((2 * PartSize) + 3);
         var a = Healthy();
-        var bCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var b = new Mock<IEcrClient>(MockBehavior.Strict);
-        b.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
-        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
-            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
-            {
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, token);
-                }
-                finally
-                {
-                    bCancelled.TrySetResult();
-                }
-
-                return new UploadLayerPartResponse();
-            });
+        var (b, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
@@ -231,7 +197,7 @@ public sealed class RestartBesideHungSiblingTests
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
         Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
-        await bCancelled.Task.WaitAsync(Bound);
+        await bCancelled.WaitAsync(Bound);
         await copy.WaitAsync(Bound);
         Assert.Equal(0, pool.Alive);
     }
@@ -252,6 +218,30 @@ public sealed class RestartBesideHungSiblingTests
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
         return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
+    }
+
+    /// <summary>A destination whose first UploadLayerPart is never answered; the task ends once that call is cancelled.</summary>
+    private static (Mock<IEcrClient> Client, Task Cancelled) PartNeverAnswered()
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "b-1", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    cancelled.TrySetResult();
+                }
+
+                return new UploadLayerPartResponse();
+            });
+        return (client, cancelled.Task);
     }
 
     private static Mock<IEcrClient> Healthy()

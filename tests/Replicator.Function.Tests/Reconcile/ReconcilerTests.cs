@@ -468,6 +468,26 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     /// with a scanner whose DescribeImages names no subjects, every digest's referrer walk is one ListImageReferrers per
     /// subject (the index and each child), so a walk takes time and a stop time can fall inside it.
     /// </summary>
+    /// <summary>
+    /// A scanner (no subject listing) that runs <paramref name="act"/> at the second digest's first ListImageReferrers:
+    /// the run's deadline arriving in the middle of its walk.
+    /// </summary>
+    private static DriftScanner AtTheSecondDigest(ReconcileRig h, int perDigest, Action act)
+    {
+        var calls = 0;
+        return h.Scanner(
+            (operation, _) =>
+            {
+                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
+                {
+                    act();
+                }
+            },
+            null,
+            null,
+            withoutSubjects: true);
+    }
+
     private static async Task<(string First, string Second, string FirstSignature, string SecondSignature, int CallsPerDigest)> TwoSignedIndexesAsync(ReconcileRig h, int seed)
     {
         var digests = new List<(string Index, string Signature)>();
@@ -538,18 +558,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         // The second digest's first read outlasts the whole margin (a slow, retried call): the token is cancelled inside
         // it, before the reconciler's own stop time is ever seen past.
-        var calls = 0;
-        var scanner = h.Scanner(
-            (operation, _) =>
-            {
-                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
-                {
-                    clock.Advance(TimeSpan.FromMinutes(15));
-                }
-            },
-            null,
-            null,
-            withoutSubjects: true);
+        var scanner = AtTheSecondDigest(h, perDigest, () => clock.Advance(TimeSpan.FromMinutes(15)));
         var store = new MemoryCursorStore();
         var sender = new RecordingSender();
         var output = new StringWriter();
@@ -588,18 +597,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var (_, _, firstSignature, secondSignature, perDigest) = await TwoSignedIndexesAsync(h, 909);
         var clock = new FakeTimeProvider(Now);
         using var invocation = new CancellationTokenSource();
-        var calls = 0;
-        var scanner = h.Scanner(
-            (operation, _) =>
-            {
-                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
-                {
-                    invocation.Cancel();
-                }
-            },
-            null,
-            null,
-            withoutSubjects: true);
+        var scanner = AtTheSecondDigest(h, perDigest, () => invocation.Cancel());
         var store = new MemoryCursorStore { Value = ReconcileCursor.StartValue };
 
         // Longer than both short windows together: with one window shared by the send and the save, the save would
@@ -638,18 +636,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var clock = new FakeTimeProvider(Now);
         var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
         using var invocation = new CancellationTokenSource();
-        var calls = 0;
-        var scanner = h.Scanner(
-            (operation, _) =>
-            {
-                if (operation == "ListImageReferrers" && ++calls == perDigest + 1)
-                {
-                    invocation.Cancel();
-                }
-            },
-            null,
-            null,
-            withoutSubjects: true);
+        var scanner = AtTheSecondDigest(h, perDigest, () => invocation.Cancel());
         var store = new MemoryCursorStore();
         var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + TimeSpan.FromMilliseconds(50));
         var output = new StringWriter();
