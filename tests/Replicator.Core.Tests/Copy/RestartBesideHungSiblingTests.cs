@@ -67,19 +67,7 @@ public sealed class RestartBesideHungSiblingTests
 
         var copy = copier.CopyAsync(source, blob, [targetA, targetB], new CopySlots(slots), CancellationToken.None);
 
-        // Each wait of one period is passed as soon as it is set, until A is done.
-        var waits = 0;
-        while (!targetA.Done.IsCompleted)
-        {
-            var nth = waits + 1;
-            var seen = 0;
-            var set = time.TimerAsync(due => due == Period && ++seen == nth);
-            if (await Task.WhenAny(targetA.Done, set).WaitAsync(Bound) == set)
-            {
-                waits++;
-                time.Advance(Period);
-            }
-        }
+        await PassEachPeriodUntilAsync(time, targetA.Done);
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         Assert.Equal(2, sessions);
@@ -181,18 +169,7 @@ public sealed class RestartBesideHungSiblingTests
 
         var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(1), CancellationToken.None);
 
-        var waits = 0;
-        while (!targetA.Done.IsCompleted)
-        {
-            var nth = waits + 1;
-            var seen = 0;
-            var set = time.TimerAsync(due => due == Period && ++seen == nth);
-            if (await Task.WhenAny(targetA.Done, set).WaitAsync(Bound) == set)
-            {
-                waits++;
-                time.Advance(Period);
-            }
-        }
+        await PassEachPeriodUntilAsync(time, targetA.Done);
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
@@ -218,6 +195,23 @@ public sealed class RestartBesideHungSiblingTests
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
         return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
+    }
+
+    /// <summary>Passes each wait of one <see cref="Period"/> as soon as it is set, until <paramref name="done"/> ends.</summary>
+    private static async Task PassEachPeriodUntilAsync(TimerRecordingTimeProvider time, Task done)
+    {
+        var waits = 0;
+        while (!done.IsCompleted)
+        {
+            var nth = waits + 1;
+            var seen = 0;
+            var set = time.TimerAsync(due => due == Period && ++seen == nth);
+            if (await Task.WhenAny(done, set).WaitAsync(Bound) == set)
+            {
+                waits++;
+                time.Advance(Period);
+            }
+        }
     }
 
     /// <summary>A destination whose first UploadLayerPart is never answered; the task ends once that call is cancelled.</summary>
