@@ -3,6 +3,7 @@ using Replicator.Cli.Inventory;
 using Replicator.Cli.Selection;
 using Replicator.Core.Ecr;
 using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
 
 namespace Replicator.Cli.Commands;
 
@@ -16,24 +17,45 @@ namespace Replicator.Cli.Commands;
 /// </summary>
 internal static class SourceRegistryDestination
 {
-    /// <summary>Whether a destination could be the source registry: one naming an account in the source region.</summary>
+    /// <summary>
+    /// Whether a destination could be the source registry, or another name of a bare destination's registry: one that
+    /// names an account.
+    /// </summary>
     public static bool Possible(SelectionCriteria criteria) =>
-        criteria.Destinations.Any(d => d.RegistryId is not null && d.Region == criteria.SourceRegion);
+        criteria.Destinations.Any(d => d.RegistryId is not null);
 
-    /// <summary>Refuses a destination that is the source registry of <paramref name="account"/>; null knows none.</summary>
-    public static void Refuse(SelectionCriteria criteria, string? account)
+    /// <summary>
+    /// Refuses a destination that is the source registry of <paramref name="account"/> (null knows none), and
+    /// SOURCE_ACCOUNT:REGION given with a bare REGION written with the source's own credentials: one registry, which
+    /// the function writes once (ReplicationDestination.For keeps the first) and the engine would write twice at once,
+    /// every image counted twice.
+    /// </summary>
+    public static void Refuse(SelectionCriteria criteria, string? account, IDestinationClients destinations)
     {
-        if (account is not null && criteria.Destinations.FirstOrDefault(d => d.RegistryId is not null && d.IsSource(criteria.SourceRegion, account)) is { } own)
+        if (account is null)
+        {
+            return;
+        }
+
+        if (criteria.Destinations.FirstOrDefault(d => d.RegistryId is not null && d.IsSource(criteria.SourceRegion, account)) is { } own)
         {
             throw new UsageException($"--destination-region {own} is the source registry (account {account} in {criteria.SourceRegion}): nothing is replicated into the source itself (the function skips it on every record); give another region or account");
+        }
+
+        foreach (var named in criteria.Destinations.Where(d => d.RegistryId == account))
+        {
+            if (criteria.Destinations.FirstOrDefault(d => d.RegistryId is null && d.Region == named.Region && destinations.WritesWithSourceCredentials(d, account)) is { } bare)
+            {
+                throw new UsageException($"--destination-region {named} and {bare} name one registry (account {account}, the source's, in {named.Region}): give one of them");
+            }
         }
     }
 
     /// <summary>
     /// The check for a selection: the account is read with one DescribeRepositories of the first selected repository,
-    /// and only when a destination names the source region with an account (verify reads it the same way).
+    /// and only when a destination names an account (verify reads it the same way).
     /// </summary>
-    public static async Task RefuseAsync(IEcrClient source, SelectionCriteria criteria, CancellationToken cancellationToken)
+    public static async Task RefuseAsync(IEcrClient source, IDestinationClients destinations, SelectionCriteria criteria, CancellationToken cancellationToken)
     {
         if (!Possible(criteria))
         {
@@ -43,7 +65,7 @@ internal static class SourceRegistryDestination
         var repositories = await ImageInventory.RepositoriesAsync(source, criteria, cancellationToken);
         if (repositories.Count > 0)
         {
-            Refuse(criteria, await SourceAccount.OfRepositoryAsync(source, repositories[0], cancellationToken));
+            Refuse(criteria, await SourceAccount.OfRepositoryAsync(source, repositories[0], cancellationToken), destinations);
         }
     }
 }

@@ -44,6 +44,27 @@ public sealed class SourceRegistryDestinationTests
         Assert.Null(await h.TagDigestAsync(CliHarness.Source, "backup/app", "v1"));
     }
 
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("copy")]
+    public async Task A_region_named_bare_and_with_the_source_account_is_one_registry_and_a_usage_error(string mode)
+    {
+        // REGION (written with the CLI's own credentials) and SOURCE_ACCOUNT:REGION name one registry: the function keeps
+        // the first (ReplicationDestination.For). Both were written at once: "2 copied" and the bytes counted twice.
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(97), "v1");
+        var both = $"{CliHarness.West},000000000000:{CliHarness.West}";
+        string[] args = mode == "copy"
+            ? ["copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", both]
+            : ["sync", "--source-region", CliHarness.Source, "--destination-region", both];
+
+        var run = await h.RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"--destination-region 000000000000:{CliHarness.West} and {CliHarness.West} name one registry (account 000000000000, the source's, in {CliHarness.West}): give one of them");
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
     [Fact]
     public async Task Another_account_in_the_source_region_is_still_a_destination()
     {
