@@ -29,6 +29,7 @@ public static class CopyCommand
         using var services = new CliServices(context, criteria, observer: progress);
         var detail = await DescribeAsync(services.Clients.GetClient(criteria.SourceRegion), image, criteria.SourceRegion, cancellationToken);
         var account = detail.RegistryId ?? throw new UsageException($"the source did not report the account of {image.Repository}");
+        SourceRegistryDestination.Refuse(criteria, account, services.Destinations);
         var request = new ReplicationRequest(
             new ImageReference(account, criteria.SourceRegion, image.Repository, image.Digest ?? detail.ImageDigest, image.Tag),
             criteria.Destinations);

@@ -31,6 +31,7 @@ public static class DryRun
         var writes = 0;
         var unmapped = 0;
         var conflicts = 0;
+        var moved = 0;
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
         {
@@ -41,11 +42,12 @@ public static class DryRun
                     console.Line("Plan (dry run: nothing written)");
                 }
 
-                var (bytes, destinations, invalid, conflicted) = await PlanAsync(previewer, table, request, cancellationToken);
+                var (bytes, destinations, invalid, conflicted, tagMoved) = await PlanAsync(previewer, table, request, cancellationToken);
                 totalBytes += bytes;
                 writes += destinations;
                 unmapped += invalid;
                 conflicts += conflicted;
+                moved += tagMoved ? 1 : 0;
             }
 
             table.Flush();
@@ -60,15 +62,16 @@ public static class DryRun
 
         var invalidNames = unmapped == 0 ? string.Empty : $", {unmapped} destination(s) with an invalid mapped name";
         var immutable = conflicts == 0 ? string.Empty : $", {conflicts} immutable tag conflict(s)";
-        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}");
-        return unmapped == 0 && conflicts == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        var tagsMoved = moved == 0 ? string.Empty : $", {moved} tag(s) moved";
+        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}{tagsMoved}");
+        return unmapped == 0 && conflicts == 0 && moved == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>
     /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, those the
     /// mapping gives an invalid name, and those whose immutable tag names another image.
     /// </summary>
-    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts, bool TagMoved)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
         ReplicationPreview? preview;
@@ -85,13 +88,13 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
             }
 
-            return (0, 0, request.Destinations.Count, 0);
+            return (0, 0, request.Destinations.Count, 0, false);
         }
 
         if (preview is null)
         {
             table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-            return (0, 0, 0, 0);
+            return (0, 0, 0, 0, false);
         }
 
         long bytes = 0;
@@ -123,6 +126,13 @@ public static class DryRun
                 : plan.CreateRepository is not null ? "create repository, copy"
                 : plan.Blobs.Count == 0 && plan.Manifests.All(m => m.TagOnly) ? "move tag"
                 : "copy";
+            if (preview.TagLeftAlone)
+            {
+                // The source moved or removed the tag since the listing: the copy would copy the listed digest, leave
+                // the tag alone and read "tag moved" (exit 1); "up to date" here would promise what it will not do.
+                action = $"{Outcomes.TagMoved}: {Outcomes.TagLeftAloneDetail(source.Tag!)}" + (plan.IsEmpty ? string.Empty : $" ({action} of the listed digest)");
+            }
+
             if (plan.NonDistributableSkipped > 0)
             {
                 // Windows base layers: pulled from the URLs their manifests name, never uploaded to ECR.
@@ -140,7 +150,7 @@ public static class DryRun
                 $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
         }
 
-        return (bytes, writes, 0, conflicts);
+        return (bytes, writes, 0, conflicts, preview.TagLeftAlone);
     }
 
     // Text, not markup: a cell is shown as it is.

@@ -94,6 +94,11 @@ public static class SyncCommand
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
+        if (!all)
+        {
+            await SourceRegistryDestination.RefuseAsync(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria, cancellationToken);
+        }
+
         IMessageSender? sender = queue is null ? null : new QueueNamingSender(queue, context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(
             CreateSqsClient(context, QueueRegion(queue, criteria.SourceRegion)),
             queue.AbsoluteUri));

@@ -41,7 +41,7 @@ public static class Outcomes
         // source's tag no longer does). The destination's tag is not the source's, so the run is not done.
         if (requestedTag is not null && result.Tag is null && result.Outcome is ReplicationOutcome.Replicated or ReplicationOutcome.UpToDate)
         {
-            return new(TagMoved, "yellow", $"tag {requestedTag} left alone: the source moved or removed it after the images were selected; run the command again", false);
+            return new(TagMoved, "yellow", TagLeftAloneDetail(requestedTag), false);
         }
 
         return result.Outcome switch
@@ -55,6 +55,10 @@ public static class Outcomes
             _ => throw new ArgumentOutOfRangeException(nameof(result), result.Outcome, "unknown outcome"),
         };
     }
+
+    /// <summary>What a tag moved in the source since the selection means, in a copy's line and in a plan's row.</summary>
+    public static string TagLeftAloneDetail(string tag) =>
+        $"tag {tag} left alone: the source moved or removed it after the images were selected; run the command again";
 
     // A success's message is a note (referrers left to their own events, a repository setting not applied, why an
     // image was skipped): shown, redacted as errors are, since it quotes ECR.

@@ -36,6 +36,14 @@ public sealed record ImageArgument(string Repository, string? Tag, string? Diges
 
             repository = value[..at];
             digest = value[(at + 1)..];
+
+            // Docker's NAME:TAG@DIGEST. Repository names hold no ':' (the model's RepositoryName pattern), so a ':'
+            // before the '@' ends a tag: said as such, rather than as an invalid repository name.
+            if (repository.Contains(':', StringComparison.Ordinal))
+            {
+                throw new UsageException($"image {EcrNames.Quote(value)} names both a tag and a digest: give REPOSITORY:TAG or REPOSITORY@DIGEST");
+            }
+
             Check(EcrNames.ValidateDigest(digest));
         }
         else

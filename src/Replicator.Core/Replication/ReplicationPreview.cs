@@ -7,11 +7,17 @@ namespace Replicator.Core.Replication;
 /// The destinations whose repository keeps the request's tag immutable at another digest, with that digest: the copy
 /// would upload the image and then be refused the tag (<see cref="Errors.ReplicationErrorCodes.ImmutableTagConflict"/>).
 /// </param>
+/// <param name="TagLeftAlone">
+/// The request's tag no longer names its digest in the source (moved or removed since the request was made): the copy
+/// would copy the digest and leave each destination's tag alone (<see cref="Planning.TagDecision"/>), so the plans
+/// move no tag.
+/// </param>
 public sealed record ReplicationPreview(
     ImageReference Source,
     string SourceDigest,
     IReadOnlyList<(ReplicationDestination Destination, ReplicationPlan Plan)> Destinations,
-    IReadOnlyDictionary<ReplicationDestination, string>? ImmutableTagConflicts = null)
+    IReadOnlyDictionary<ReplicationDestination, string>? ImmutableTagConflicts = null,
+    bool TagLeftAlone = false)
 {
     /// <summary>The digest an immutable tag names in <paramref name="destination"/>, when the copy would be refused the tag there.</summary>
     public string? ImmutableTagConflict(ReplicationDestination destination) =>

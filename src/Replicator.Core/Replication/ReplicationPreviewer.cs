@@ -62,12 +62,13 @@ public sealed class ReplicationPreviewer
             var repository = _mapping.Map(source.RepositoryName);
             var state = await _reader.ReadAsync(client, d.RegistryId, repository, image, cancellationToken);
             var plan = ReplicationPlanner.Plan(image, state);
-            var conflict = !plan.IsEmpty && plan.CreateRepository is null && source.Tag is { } tag && state.TagDigest != root
+            // A tag the copy would leave alone (moved in the source) cannot meet an immutable tag.
+            var conflict = !plan.IsEmpty && plan.CreateRepository is null && image.ApplyTag && source.Tag is { } tag && state.TagDigest != root
                 ? (await _immutableTags.ConflictAsync(client, d, repository, tag, root, cancellationToken)).Conflict
                 : null;
             return (Destination: d, Plan: plan, Conflict: conflict);
         }));
         var conflicts = plans.Where(p => p.Conflict is not null).ToDictionary(p => p.Destination, p => p.Conflict!);
-        return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts);
+        return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts, TagLeftAlone: source.Tag is not null && !image.ApplyTag);
     }
 }

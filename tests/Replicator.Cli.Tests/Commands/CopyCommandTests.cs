@@ -113,6 +113,9 @@ public sealed class CopyCommandTests
     [InlineData("app", "must be REPOSITORY:TAG or REPOSITORY@DIGEST")]
     [InlineData("app:bad+tag", "image tag 'bad+tag' is invalid")]
     [InlineData("app@sha256:123", "image digest 'sha256:123' is invalid")]
+    // Docker's NAME:TAG@DIGEST names both (the digest wins there); ECR's tag pattern has neither ':' nor '@', so the
+    // ':' before the '@' can only end a tag. Was "repository name 'app:v1' is invalid", which blamed a valid name.
+    [InlineData("app:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "image 'app:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' names both a tag and a digest: give REPOSITORY:TAG or REPOSITORY@DIGEST")]
     public async Task Bad_image_arguments_are_one_line_errors(string image, string expected)
     {
         await using var h = await CliHarness.StartAsync();

@@ -61,6 +61,34 @@ public sealed class EnqueueTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_message_parses_with_the_functions_own_parser_as_the_push_of_that_tag(bool all)
+    {
+        // What the function accepts is what EcrEventParser accepts (its SQS handler parses each body with it): a
+        // message it refused would go to the dead-letter queue after its retries, while the command reported it queued.
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        var image = CliHarness.Single(190);
+        await h.PushAsync(CliHarness.Source, "team/app", image, "v1.0_rc-1");
+        var queueUrl = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--enqueue", queueUrl];
+
+        var run = await h.RunWithAsync(environment, null, all ? [.. args, "--all"] : [.. args, "--destination-region", CliHarness.West]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var entry = Assert.Single(sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()));
+        var action = Replicator.Function.Events.EcrEventParser.Parse(entry.GetProperty("MessageBody").GetString());
+        Assert.Equal(("000000000000", CliHarness.Source, "PUSH", "SUCCESS", "team/app", image.Digest, "v1.0_rc-1"), (action.Account, action.Region, action.ActionType, action.Result, action.RepositoryName, action.Digest, action.Tag));
+        Assert.Equal("team/app", entry.GetProperty("MessageGroupId").GetString());
+
+        // SQS: a deduplication id is at most 128 characters of alphanumerics and punctuation
+        // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatchRequestEntry.html).
+        Assert.Matches(@"^[!-~]{1,128}$", entry.GetProperty("MessageDeduplicationId").GetString());
+    }
+
     [Fact]
     public async Task Enqueue_sends_only_the_tags_a_destination_lacks_or_holds_at_another_digest()
     {

@@ -155,6 +155,37 @@ public sealed class SyncReportTests
         Assert.Contains("1 image(s), 0 copied, 0 up to date, 0 skipped, 0 failed, 1 tag moved", run.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_tag_the_source_moves_after_the_selection_reads_tag_moved_in_the_dry_run_plan_and_exits_1(bool destinationHoldsListed)
+    {
+        // As the copy's test above: LocalEcr's clock holds the listing while the tag moves. The plan read "up to date"
+        // (exit 0) or "copy" for a tag the copy would leave alone and report "tag moved" (exit 1).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        var old = CliHarness.Single(68);
+        var moved = CliHarness.Single(69);
+        await h.PushAsync(CliHarness.Source, "app", old, "v1");
+        if (destinationHoldsListed)
+        {
+            await h.PushAsync(CliHarness.West, "app", old, "v1");
+        }
+
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
+
+        var running = h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await h.PushAsync(CliHarness.Source, "app", moved, "v1");
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Matches(@"app\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ tag moved: tag v1 left alone", run.Output);
+        Assert.DoesNotContain("up to date", run.Output, StringComparison.Ordinal);
+        Assert.Contains(", 1 tag(s) moved", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_tagged_referrers_subject_copied_first_is_not_read_as_its_tag_moving()
     {
