@@ -72,20 +72,14 @@ public static class VerifyCommand
         // The caller's account, as the source registry names it: it tells an ACCOUNT:REGION destination of that account
         // (the caller's own credentials) from another account's (a role there).
         string? account = null;
-        if (criteria.Destinations.Any(d => d.RegistryId is not null && d.Region == criteria.SourceRegion))
+        if (SourceRegistryDestination.Possible(criteria))
         {
-            // ACCOUNT:SOURCE_REGION is the source registry itself when ACCOUNT is the source's (the function skips it on
-            // every record, the reconciler never scans it: ReplicationDestination.IsSource). A repository the mapping
-            // leaves its own name would there be compared with itself, every tag "in sync" without any copy: refused
-            // before output begins, as SelectionParser refuses a bare source region. The account is known only from
-            // the registry, so it costs one DescribeRepositories, and only for such a destination. Under a mapping that
-            // renames every selected repository the comparison is of two repositories, and stands.
+            // A destination that is the source registry itself (ACCOUNT:SOURCE_REGION of the source's account), or one
+            // registry named twice: refused before output begins, as sync and copy refuse them. The function never
+            // writes the source registry (ReplicationDestination.IsSource), so compared with it a repository would read
+            // "in sync" with itself, or "missing" for good under a mapping. One DescribeRepositories, only then.
             account = await SourceAccount.OfRepositoryAsync(source, repositories[0], cancellationToken);
-            if (criteria.Destinations.FirstOrDefault(d => d.IsSource(criteria.SourceRegion, account)) is { } own
-                && repositories.FirstOrDefault(r => criteria.Mapping.TryMap(r, out var mapped, out _) && string.Equals(mapped, r, StringComparison.Ordinal)) is { } itself)
-            {
-                throw new UsageException($"--destination-region {own} is the source registry (account {account} in {criteria.SourceRegion}), where repository {itself} keeps its name: it would be compared with itself; give another region or account, or a mapping that renames it");
-            }
+            SourceRegistryDestination.Refuse(criteria, account, services.Destinations);
         }
 
         output.Begin(criteria.SourceRegion, [.. criteria.Destinations.Select(d => d.ToString())]);

@@ -47,6 +47,7 @@ public sealed class SourceRegistryDestinationTests
     [Theory]
     [InlineData("sync")]
     [InlineData("copy")]
+    [InlineData("verify")]
     public async Task A_region_named_bare_and_with_the_source_account_is_one_registry_and_a_usage_error(string mode)
     {
         // REGION (written with the CLI's own credentials) and SOURCE_ACCOUNT:REGION name one registry: the function keeps
@@ -56,7 +57,7 @@ public sealed class SourceRegistryDestinationTests
         var both = $"{CliHarness.West},000000000000:{CliHarness.West}";
         string[] args = mode == "copy"
             ? ["copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", both]
-            : ["sync", "--source-region", CliHarness.Source, "--destination-region", both];
+            : [mode, "--source-region", CliHarness.Source, "--destination-region", both];
 
         var run = await h.RunAsync(args);
 

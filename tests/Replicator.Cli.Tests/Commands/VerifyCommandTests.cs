@@ -305,21 +305,23 @@ public sealed class VerifyCommandTests
         var run = await h.RunAsync(json ? [.. args, "--json"] : args);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError($"--destination-region 000000000000:{CliHarness.Source} is the source registry (account 000000000000 in {CliHarness.Source}), where repository app keeps its name");
+        run.AssertOneLineError($"--destination-region 000000000000:{CliHarness.Source} is the source registry (account 000000000000 in {CliHarness.Source}): nothing is replicated into the source itself");
         Assert.Equal(string.Empty, run.Output);
     }
 
     [Fact]
-    public async Task A_destination_naming_the_source_registry_is_compared_where_the_mapping_renames_every_repository()
+    public async Task A_destination_naming_the_source_registry_is_refused_even_where_the_mapping_renames_every_repository()
     {
         await using var h = await CliHarness.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(94), "v1");
 
         var run = await h.RunAsync(["verify", "--source-region", CliHarness.Source, "--destination-region", $"000000000000:{CliHarness.Source}", "--repository-mapping", "=backup/"]);
 
-        // backup/app does not exist: the tag is missing there, not "in sync" with itself.
-        Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("drift: 1 missing", run.Output, StringComparison.Ordinal);
+        // The function never writes the source registry, so backup/app would read "missing" for good: refused as sync
+        // and copy refuse it, before any output.
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("is the source registry", run.Error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Output);
     }
 
     [Fact]
