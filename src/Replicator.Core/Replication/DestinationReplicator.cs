@@ -54,9 +54,11 @@ internal sealed class DestinationReplicator
             observer.PlanReady(destination, image.Root.ReferenceDigest, plan.Blobs.Count, plan.BytesToCopy);
 
             // A tag the existing repository keeps immutable at another digest refuses the last PutImage: said now,
-            // before any blob or child manifest is uploaded for nothing (and left untagged in the destination).
+            // before any blob or child manifest is uploaded for nothing (and left untagged in the destination). Only a
+            // tag the copy applies: a late event's (ApplyTag false, the source's tag names another digest now) copies
+            // the digest untagged, which no immutable tag refuses.
             string? repositoryArn = null;
-            if (!plan.IsEmpty && plan.CreateRepository is null && image.Tag is { } tag && state.TagDigest != image.Root.ReferenceDigest)
+            if (!plan.IsEmpty && plan.CreateRepository is null && image.ApplyTag && image.Tag is { } tag && state.TagDigest != image.Root.ReferenceDigest)
             {
                 (var named, repositoryArn) = await _immutableTags.ConflictAsync(client, destination, repository, tag, image.Root.ReferenceDigest, cancellationToken);
                 if (named is not null)

@@ -148,6 +148,31 @@ public sealed class RepositoryAndTagTests
     }
 
     /// <summary>
+    /// A late event (the source's tag names a newer image now) into a repository where that tag is immutable at the
+    /// newer image: the copy leaves the tag alone and copies the digest untagged, which no immutable tag refuses; the
+    /// check before the copy must not call it a conflict.
+    /// </summary>
+    [Fact]
+    public async Task A_late_event_into_an_immutable_repository_copies_the_digest_untagged_and_is_no_conflict()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 48);
+        var (older, newer) = (builder.Image(SampleFormat.Oci, [1000]), builder.Image(SampleFormat.Oci, [2000]));
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "pinned", ImageTagMutability = ImageTagMutability.Immutable });
+        await h.PushAsync(Source, "pinned", older, "v1");
+        await h.PushAsync(Source, "pinned", newer, "v1");
+        var replicator = h.Replicator();
+        Assert.True((await replicator.ReplicateAsync(Request("pinned", newer.Digest, "v1", West), CancellationToken.None)).Succeeded);
+
+        var late = Assert.Single((await replicator.ReplicateAsync(Request("pinned", older.Digest, "v1", West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Replicated, late.Outcome);
+        Assert.Null(late.Tag);
+        Assert.NotNull(await h.GetImageAsync(West, "pinned", older.Digest));
+        Assert.Equal(newer.Digest, await h.TagDigestAsync(West, "pinned", "v1"));
+    }
+
+    /// <summary>
     /// The check before a copy reads the repository's settings: a tag that IMMUTABLE_WITH_EXCLUSION leaves mutable moves
     /// (the copy goes on), and a plainly MUTABLE repository is read once per engine, not once per copy.
     /// </summary>
