@@ -188,6 +188,7 @@ internal sealed class BlobCopier
                 // first: the restart, begun while a sibling still holds the slot (its last parts unsent), may need that slot.
                 upload.LayerRestarted = true;
                 target.Restarts++;
+                target.RestartCause = upload.Error;
                 restarts.Add(target);
             }
             else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts)
@@ -195,6 +196,13 @@ internal sealed class BlobCopier
                 // Not restarted only because the request was cancelled: that is the outcome (as PartUpload.CompleteAsync
                 // reports a lost session met while cancelled), so a request that joined this copy takes it over.
                 target.Fail(new OperationCanceledException("the request was cancelled before the layer could be restarted", upload.Error, cancellationToken));
+            }
+            else if (upload.Error is OperationCanceledException { InnerException: null } && cancellationToken.IsCancellationRequested && target.RestartCause is { } cause)
+            {
+                // A restart begun before the request was cancelled (a failed upload settles at once, while a sibling may
+                // still hold the slot the restart waits for) ends cancelled too: said with the error that made it
+                // necessary, as a restart not begun says it (above), whichever of the two the cancellation met.
+                target.Fail(new OperationCanceledException("the request was cancelled while the layer was restarted", cause, cancellationToken));
             }
             else
             {

@@ -15,6 +15,9 @@ internal sealed class BlobCopyTarget(BlobTarget target, IProgress<long>? progres
     /// <summary>Upload sessions started after the first one.</summary>
     public int Restarts { get; set; }
 
+    /// <summary>What made the last restart necessary (a lost session or position), or null before any restart.</summary>
+    public Exception? RestartCause { get; set; }
+
     public Task<long> Done => _done.Task;
 
     public void Succeed(long bytes) => _done.TrySetResult(bytes);

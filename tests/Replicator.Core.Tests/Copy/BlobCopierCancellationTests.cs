@@ -68,6 +68,58 @@ public sealed class BlobCopierCancellationTests
         a.Verify(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    /// <summary>
+    /// The same, with the restart begun before the deadline fired (a slot free for it: its InitiateLayerUpload is under
+    /// way when the request is cancelled). The outcome is the same cancellation naming the lost session, whichever of
+    /// the two the deadline met; in the first test the restart may begin or not before it, in this one it has begun.
+    /// </summary>
+    [Fact]
+    public async Task A_restart_the_request_cancelled_under_way_ends_as_cancelled_naming_why_it_restarted()
+    {
+        var data = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+        var restarting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sessions = 0;
+        var a = new Mock<IEcrClient>(MockBehavior.Strict);
+        a.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<InitiateLayerUploadRequest, CancellationToken>(async (_, token) =>
+            {
+                if (Interlocked.Increment(ref sessions) > 1)
+                {
+                    restarting.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+
+                return new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 };
+            });
+        a.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        var b = Destination();
+        b.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                await Task.Delay(Timeout.Infinite, token);
+                return new UploadLayerPartResponse();
+            });
+        using var http = new HttpClient();
+        var settings = new RetrySettings();
+        var copier = new BlobCopier(http, new BlobCopyOptions(), settings, new RetryBackoff(settings, TimeProvider.System, static () => 0.5), new SharedPartPool(8));
+        var source = new BlobSource(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
+        var targetA = new BlobCopyTarget(new BlobTarget(a.Object, null, "app"), progress: null);
+        var targetB = new BlobCopyTarget(new BlobTarget(b.Object, null, "app"), progress: null);
+        using var deadline = new CancellationTokenSource();
+
+        var copy = copier.CopyAsync(source, blob, [targetA, targetB], new CopySlots(2), deadline.Token);
+        await restarting.Task.WaitAsync(Bound);
+        await deadline.CancelAsync();
+        await copy.WaitAsync(Bound);
+
+        var outcome = await Assert.ThrowsAnyAsync<Exception>(() => targetA.Done.WaitAsync(Bound));
+        Assert.IsAssignableFrom<OperationCanceledException>(outcome);
+        Assert.Equal(EcrErrorCodes.UploadNotFoundException, Assert.IsType<EcrException>(outcome.InnerException).ErrorCode);
+        Assert.Equal(2, sessions);
+    }
+
     private static Mock<IEcrClient> Destination()
     {
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
