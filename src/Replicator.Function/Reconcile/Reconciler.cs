@@ -344,8 +344,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     // one's unit and the next run finds them again (counted then); counted as refused, they raised
                     // ReconcileRefused's alarm and waited a whole pass. The batch's other entries are queued.
                     state.FirstUnsent = batch[first].Resume;
-                    var deferred = new HashSet<DriftItem>(refused.Where(r => r.Cancelled).Select(r => batch[r.Index].Item), ReferenceEqualityComparer.Instance);
-                    state.Drift.RemoveAll(deferred.Contains);
+                    Defer(state, refused.Where(r => r.Cancelled).Select(r => batch[r.Index].Item));
                     break;
                 }
             }
@@ -369,12 +368,21 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     // first one's unit, so the next run finds them again and counts them then. Kept in this run's drift,
                     // each was logged as enqueued and counted in DriftFound with nothing in DriftEnqueued or
                     // ReconcileRefused to match it.
-                    var deferred = new HashSet<DriftItem>(state.Pending.Skip(sent).Select(p => p.Item), ReferenceEqualityComparer.Instance);
-                    state.Drift.RemoveAll(deferred.Contains);
+                    Defer(state, state.Pending.Skip(sent).Select(p => p.Item));
                 }
 
                 state.Pending.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Drift the run's own stop kept from the queue: out of this run's drift (neither logged as enqueued nor counted),
+    /// for the next run to find again from the cursor, which goes back to the first one's unit.
+    /// </summary>
+    private static void Defer(ReconcileRunState state, IEnumerable<DriftItem> items)
+    {
+        var deferred = new HashSet<DriftItem>(items, ReferenceEqualityComparer.Instance);
+        state.Drift.RemoveAll(deferred.Contains);
     }
 }
