@@ -104,7 +104,7 @@ public sealed class EcrActionTests
         ["GetDownloadUrlForLayer"] = "BlobCopier: every blob is downloaded from the source",
         ["GetLifecyclePolicy"] = "RepositoryProvisioner.ReadSourceAsync: the source's settings, copied to a new repository",
         ["GetRepositoryPolicy"] = "RepositoryProvisioner.ReadSourceAsync",
-        ["ListImageReferrers"] = "ReferrerListing, over the source (SourceImageLoader, PacedListings, the CLI's verify)",
+        ["ListImageReferrers"] = "ReferrerListing, over the source (SourceReferrerWalk, PacedListings, the CLI's verify)",
     };
 
     /// <summary>

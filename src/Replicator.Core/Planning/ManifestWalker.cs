@@ -16,7 +16,7 @@ internal sealed class ManifestWalker
     /// <summary>
     /// Referrers of referrers, from the image down (a signature of an SBOM of the image is 2). Real chains are a few
     /// long; the bound keeps the recursion within <see cref="MaxNesting"/> levels per link. The loader stops there
-    /// (<see cref="Replication.SourceImageLoader"/>), and a referrer reached further down all the same (by a longer path
+    /// (<see cref="Replication.SourceReferrerWalk"/>), and a referrer reached further down all the same (by a longer path
     /// than the loader's) is left out of the plan, like those the loader leaves behind: its own push event copies it.
     /// Neither fails the image, which a referrer's depth says nothing about.
     /// </summary>

@@ -22,7 +22,7 @@ public sealed record SourceImage(
     private static readonly IReadOnlySet<string> NoLayers = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// Referrers found beyond the loader's bounds (<see cref="Replication.SourceImageLoader.MaxReferrers"/>, and
+    /// Referrers found beyond the loader's bounds (<see cref="Replication.SourceReferrerWalk.MaxReferrers"/>, and
     /// <see cref="ManifestWalker.MaxReferrerChain"/> links down a chain of referrers) and not brought along. Each is
     /// still pushed to the source with a push event of its own, which replicates it (its subject being there by then),
     /// and the reconciler heals any whose event was lost; holding back the subject for them would leave the image

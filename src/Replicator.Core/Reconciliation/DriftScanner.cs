@@ -15,7 +15,7 @@ public sealed class DriftScanner
 {
     /// <summary>
     /// Referrers followed below one subject, nested ones included: a bound on a pathological graph. Above the copy's
-    /// own bound (<see cref="Replication.SourceImageLoader.MaxReferrers"/>), because each referrer found here is
+    /// own bound (<see cref="Replication.SourceReferrerWalk.MaxReferrers"/>), because each referrer found here is
     /// enqueued as an event of its own: this is how referrers a subject's copy left behind are healed.
     /// </summary>
     public const int MaxReferrers = 1000;

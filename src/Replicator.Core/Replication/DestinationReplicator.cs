@@ -106,7 +106,7 @@ internal sealed class DestinationReplicator
 
             var outcome = plan.IsEmpty ? ReplicationOutcome.UpToDate : ReplicationOutcome.Replicated;
             var referrersNote = image.ReferrersLeftBehind > 0
-                ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceImageLoader.MaxReferrers} (or more than {ManifestWalker.MaxReferrerChain} links down a chain of referrers) left to their own push events and the reconciler"
+                ? $"{image.ReferrersLeftBehind} or more referrers beyond the first {SourceReferrerWalk.MaxReferrers} (or more than {ManifestWalker.MaxReferrerChain} links down a chain of referrers) left to their own push events and the reconciler"
                 : null;
             var unlistedNote = image.ReferrersUnlisted is { } unlisted
                 ? $"{unlisted}, so the image was copied without them: they are left to their own push events and the reconciler"

@@ -255,7 +255,7 @@ public sealed class ImageReplicator : IImageReplicator
         {
             try
             {
-                gone = !await _loader.HoldsAsync(client, source, digest, cancellationToken);
+                gone = !await SourceManifests.HoldsAsync(client, source, digest, cancellationToken);
             }
             catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
             {

@@ -49,7 +49,7 @@ public sealed class ReferrerTests
         var image = builder.Image(SampleFormat.Oci, [512]);
         await h.PushAsync(Source, "crowded", image, "v1");
         const int extra = 3;
-        var referrers = Enumerable.Range(0, SourceImageLoader.MaxReferrers + extra)
+        var referrers = Enumerable.Range(0, SourceReferrerWalk.MaxReferrers + extra)
             .Select(i => builder.Artifact(image.Root, $"application/vnd.example.note.{i}+json", 1))
             .ToList();
         await Task.WhenAll(referrers.Select(r => h.PushAsync(Source, "crowded", r, null)));
@@ -60,14 +60,14 @@ public sealed class ReferrerTests
         var destination = Assert.Single(result.Destinations);
         Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "crowded", "v1"));
-        Assert.Contains($"{extra} or more referrers beyond the first {SourceImageLoader.MaxReferrers}", destination.Message, StringComparison.Ordinal);
+        Assert.Contains($"{extra} or more referrers beyond the first {SourceReferrerWalk.MaxReferrers}", destination.Message, StringComparison.Ordinal);
         var copied = 0;
         foreach (var referrer in referrers)
         {
             copied += await h.Probe(West).HasVerifiedImageAsync("crowded", referrer.Digest) ? 1 : 0;
         }
 
-        Assert.Equal(SourceImageLoader.MaxReferrers, copied);
+        Assert.Equal(SourceReferrerWalk.MaxReferrers, copied);
     }
 
     [Fact]

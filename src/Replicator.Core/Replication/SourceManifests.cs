@@ -1,0 +1,127 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
+using Replicator.Core.Manifests;
+using Replicator.Core.Planning;
+
+namespace Replicator.Core.Replication;
+
+/// <summary>
+/// Reads manifests from the source with BatchGetImage, by digest and with every accepted media type (so the bytes are the
+/// stored ones, never a conversion), and parses them: the reads the loader (<see cref="SourceImageLoader"/>) and the
+/// referrer walk (<see cref="SourceReferrerWalk"/>) share. A repository gone reads as nothing held, a stale event.
+/// </summary>
+internal static class SourceManifests
+{
+    /// <summary>
+    /// Every manifest below <paramref name="root"/>, fetched by the digests its descriptors name. Null when a child is
+    /// missing because <paramref name="root"/> itself is gone: an image deleted while it is copied loses its children
+    /// as well, which is a stale event, not a broken index. A child missing under a root the source still holds is a
+    /// permanent <see cref="ReplicationErrorCodes.SourceImageNotFound"/>.
+    /// </summary>
+    public static async Task<List<Manifest>?> FetchDescendantsAsync(IEcrClient source, ImageReference reference, Manifest root, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, Manifest>(StringComparer.Ordinal);
+        var pending = root.Manifests.DistinctBy(d => d.Digest, StringComparer.Ordinal).ToList();
+        while (pending.Count > 0)
+        {
+            var next = new List<Descriptor>();
+            foreach (var chunk in Batches.ManifestFetches(pending.Select(d => (d.Digest, d.Size))))
+            {
+                var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
+                foreach (var digest in chunk)
+                {
+                    if (images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest) is not { } image)
+                    {
+                        if (!await HoldsAsync(source, reference, root.ReferenceDigest, cancellationToken))
+                        {
+                            return null;
+                        }
+
+                        throw new ReplicationException(
+                            ReplicationErrorCodes.SourceImageNotFound,
+                            $"the source index {root.ReferenceDigest} names {digest}, which the source repository does not hold",
+                            isTransient: false);
+                    }
+
+                    var manifest = Parse(image, digest);
+                    found[digest] = manifest;
+                    next.AddRange(manifest.Manifests.Where(d => !found.ContainsKey(d.Digest)));
+                }
+            }
+
+            pending = [.. next.DistinctBy(d => d.Digest, StringComparer.Ordinal)];
+        }
+
+        return [.. found.Values];
+    }
+
+    /// <summary>Whether the source still holds <paramref name="digest"/> (asked again, by digest).</summary>
+    public static async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>
+        (await GetImagesAsync(source, reference, [new ImageIdentifier { ImageDigest = digest }], cancellationToken))?.Any(i => i.ImageId?.ImageDigest == digest) == true;
+
+    /// <summary>
+    /// The event's tag (<see cref="SourceImageLoader.LoadAsync"/>) refused as inaccessible for another image than the event's: it has
+    /// moved on to an archived image, which for this event means what "not found" would.
+    /// </summary>
+    private static bool IsTagMovedToAnUnservedImage(ImageFailure failure, ImageReference reference) =>
+        failure.FailureCode == ImageFailureCode.ImageInaccessible
+        && reference is { Digest: not null, Tag: not null }
+        && failure.ImageId?.ImageTag == reference.Tag
+        && failure.ImageId.ImageDigest != reference.Digest;
+
+    /// <summary>BatchGetImage; null when the repository is gone. Missing images are simply absent from the list.</summary>
+    public static async Task<List<Image>?> GetImagesAsync(IEcrClient source, ImageReference reference, List<ImageIdentifier> ids, CancellationToken cancellationToken)
+    {
+        var request = new BatchGetImageRequest
+        {
+            RegistryId = reference.RegistryId,
+            RepositoryName = reference.RepositoryName,
+            ImageIds = ids,
+            AcceptedMediaTypes = [.. MediaTypes.AcceptedManifestTypes],
+        };
+        try
+        {
+            var response = await source.BatchGetImageAsync(request, cancellationToken);
+
+            // Only "not found" means stale; any other refusal (KmsError, Upstream..., ImageInaccessible) must surface,
+            // but for the tag of a late event that has moved on to an image the source cannot serve (archived).
+            if (response.Failures?.FirstOrDefault(f => f.FailureCode is not (ImageFailureCode.ImageNotFound or null) && !IsTagMovedToAnUnservedImage(f, reference)) is { } failure)
+            {
+                throw new ReplicationException(
+                    failure.FailureCode!,
+                    $"the source refused {failure.ImageId?.ImageDigest ?? failure.ImageId?.ImageTag}: {failure.FailureCode}: {failure.FailureReason}",
+                    isTransient: IsTransientFailure(failure.FailureCode));
+            }
+
+            return response.Images ?? [];
+        }
+        catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The BatchGetImage failure codes (botocore's ECR model, <c>ImageFailureCode</c>) a later try can get past: the
+    /// pull-through cache's upstream throttling or outage, and <c>KmsError</c>. A <c>KmsError</c> failure carries no
+    /// KMS code, so a throttled decrypt of a KMS-encrypted source image cannot be told from a disabled key; it is
+    /// retried like a <c>KmsException</c> whose code says "throttled", since dead-lettering the image on a throttle
+    /// loses it, while a lasting KMS refusal only costs the queue's bounded receives before it reaches the
+    /// dead-letter queue all the same.
+    /// </summary>
+    private static bool IsTransientFailure(string? failureCode) =>
+        failureCode is ImageFailureCode.UpstreamTooManyRequests or ImageFailureCode.UpstreamUnavailable or ImageFailureCode.KmsError;
+
+    public static Manifest Parse(Image image, string digest)
+    {
+        try
+        {
+            return ManifestParser.Parse(image.ImageManifest ?? string.Empty, image.ImageManifestMediaType, digest);
+        }
+        catch (ManifestException e)
+        {
+            throw new ReplicationException(ReplicationErrorCodes.InvalidManifest, $"source manifest {digest}: {e.Message}", isTransient: false, e);
+        }
+    }
+}
