@@ -80,7 +80,11 @@ public sealed class SelectionOptions
         command.Options.Add(Since);
     }
 
-    public SelectionCriteria Read(ParseResult parse, CliContext context, bool requireDestinations = true)
+    /// <param name="impliedSourceRegion">
+    /// The source region the command's own argument names (copy's image URI), and how to call it in a message: it
+    /// stands for <c>--source-region</c> when that is not given, ahead of the environment's defaults.
+    /// </param>
+    public SelectionCriteria Read(ParseResult parse, CliContext context, bool requireDestinations = true, (string Region, string Setting)? impliedSourceRegion = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(context);
@@ -97,7 +101,7 @@ public sealed class SelectionOptions
             RepositoryMapping = mapping ?? context.Environment.GetEnvironmentVariable(Replicator.Core.Replication.RepositoryMapping.Variable),
             RepositoryMappingSetting = mapping is null ? Replicator.Core.Replication.RepositoryMapping.Variable : SelectionParser.MappingOption,
         };
-        var defaultRegion = DefaultRegionSetting(context.Environment);
+        var defaultRegion = impliedSourceRegion ?? DefaultRegionSetting(context.Environment);
         Func<string, bool>? known = CliServices.EndpointOverridden(context.Environment) ? null : AwsRegions.IsKnown;
         return SelectionParser.Parse(input, defaultRegion?.Region, known, requireDestinations, defaultRegion?.Setting);
     }

@@ -161,6 +161,7 @@ public static class VerifyCommand
             }
 
             entries = await SettleMovedTagsAsync(source, repository, entries, cancellationToken);
+            entries = await SettleDeletedTagsAsync(source, repository, entries, cancellationToken);
             foreach (var entry in entries)
             {
                 counts.Add(entry);
@@ -236,6 +237,29 @@ public static class VerifyCommand
                 }
                 : e)];
     }
+
+    /// <summary>
+    /// The same race for a delete: a tag the source listed, deleted there before a destination was listed, and
+    /// already deleted in the destination by a replicator that replicates deletes (REPLICATE_DELETES), read "missing",
+    /// exit 1, for a destination that agrees with the source. Where a tag is found missing, the source is listed again
+    /// (once per such repository, as it was listed: every image in every status, so no call per tag however many are
+    /// missing, as in a destination not backfilled yet); a missing tag the source no longer has, or whose repository
+    /// is gone, was deleted during the check: <see cref="DriftStatus.DeletedDuringCheck"/>, not drift. A tag the source
+    /// still has, at any digest, stays missing.
+    /// </summary>
+    private static async Task<List<DriftEntry>> SettleDeletedTagsAsync(IEcrClient source, string repository, List<DriftEntry> entries, CancellationToken cancellationToken)
+    {
+        if (!entries.Any(IsMissingTag))
+        {
+            return entries;
+        }
+
+        var now = await ImageInventory.EveryImageAsync(source, null, repository, cancellationToken);
+        var held = (now ?? []).SelectMany(d => d.ImageTags ?? []).ToHashSet(StringComparer.Ordinal);
+        return [.. entries.Select(e => IsMissingTag(e) && !held.Contains(e.Tag!) ? e with { Status = DriftStatus.DeletedDuringCheck } : e)];
+    }
+
+    private static bool IsMissingTag(DriftEntry entry) => entry.Status == DriftStatus.Missing && !entry.IsReferrer && entry.Tag is not null;
 
     private static bool IsDifferentTag(DriftEntry entry) => entry.Status == DriftStatus.Different && !entry.IsReferrer && entry.Tag is not null;
 

@@ -68,6 +68,7 @@ public sealed class VerifyJsonWriter : IVerifyOutput, IDisposable
         _json.WriteNumber("archivedNotReplicated", counts.ArchivedNotReplicated);
         _json.WriteNumber("unreadable", counts.Unreadable);
         _json.WriteNumber("referrersUnlisted", counts.ReferrersUnlisted);
+        _json.WriteNumber("deletedDuringCheck", counts.DeletedDuringCheck);
         _json.WriteEndObject();
         Flush(endLine: true);
     }

@@ -78,7 +78,10 @@ public sealed partial class VerifyTable(CliConsole console) : IVerifyOutput
                 + $" of {counts.Entries}")
 
             // Not drift, but a gap the operator should see: those tags reach the destinations only once restored.
-            + (counts.ArchivedNotReplicated > 0 ? $"; {counts.ArchivedNotReplicated} archived, not replicated (restore them to copy)" : string.Empty);
+            + (counts.ArchivedNotReplicated > 0 ? $"; {counts.ArchivedNotReplicated} archived, not replicated (restore them to copy)" : string.Empty)
+
+            // Not drift either: both sides lack a tag the source listed at the start.
+            + (counts.DeletedDuringCheck > 0 ? $"; {counts.DeletedDuringCheck} deleted in the source during the check" : string.Empty);
     }
 
     private static IRenderable[] Row(DriftEntry e) =>
@@ -90,6 +93,8 @@ public sealed partial class VerifyTable(CliConsole console) : IVerifyOutput
         new Text(Format.ShortDigest(e.DestinationDigest)),
         new Markup(e.Status == DriftStatus.ArchivedNotReplicated
             ? $"[grey]{Describe(e.SourceImageStatus ?? ImageStatus.Archived)}, not replicated[/]"
+            : e.Status == DriftStatus.DeletedDuringCheck
+            ? "[grey]deleted in source during check[/]"
             : e.Status switch
             {
                 DriftStatus.InSync => "[green]in sync[/]",

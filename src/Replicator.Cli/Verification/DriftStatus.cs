@@ -39,4 +39,12 @@ public enum DriftStatus
     /// (<see cref="DriftEntry.Reason"/>) and, as <see cref="Unreadable"/>, is not in sync: verify exits 1 for it.
     /// </summary>
     ReferrersUnlisted,
+
+    /// <summary>
+    /// The source listed the tag, the destination lacks it, and the source no longer has it either: it was deleted
+    /// in the source during the check (read again after the destination's listing), and a replicator that replicates
+    /// deletes (REPLICATE_DELETES) already removed it there. Both sides agree; reported so that the report accounts
+    /// for every tag it listed, but not drift: verify still exits 0 for it.
+    /// </summary>
+    DeletedDuringCheck,
 }

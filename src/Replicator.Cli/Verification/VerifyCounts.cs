@@ -28,14 +28,19 @@ public sealed class VerifyCounts
     /// <summary>Images whose referrers the source would not list (<see cref="DriftStatus.ReferrersUnlisted"/>), one entry per destination.</summary>
     public int ReferrersUnlisted { get; private set; }
 
+    /// <summary>Tags deleted in the source during the check and absent from the destination (<see cref="DriftStatus.DeletedDuringCheck"/>).</summary>
+    public int DeletedDuringCheck { get; private set; }
+
     private int InSyncEntries { get; set; }
 
     /// <summary>
     /// No drift: an archived source image without a replica is reported (<see cref="ArchivedNotReplicated"/>) but is
     /// not drift, since nothing can copy it until it is restored. An <see cref="Unreadable"/> destination is not in
-    /// sync: nothing is known of it; nor are referrers the source would not list (<see cref="ReferrersUnlisted"/>).
+    /// sync: nothing is known of it; nor are referrers the source would not list (<see cref="ReferrersUnlisted"/>). A
+    /// tag deleted in the source during the check and gone from the destination (<see cref="DeletedDuringCheck"/>) is
+    /// where both sides agree: not drift.
     /// </summary>
-    public bool InSync => InSyncEntries + ArchivedNotReplicated == Entries;
+    public bool InSync => InSyncEntries + ArchivedNotReplicated + DeletedDuringCheck == Entries;
 
     public static VerifyCounts Of(IEnumerable<DriftEntry> entries)
     {
@@ -77,6 +82,9 @@ public sealed class VerifyCounts
                 break;
             case DriftStatus.ReferrersUnlisted:
                 ReferrersUnlisted++;
+                break;
+            case DriftStatus.DeletedDuringCheck:
+                DeletedDuringCheck++;
                 break;
         }
     }

@@ -22,4 +22,7 @@ public sealed record VerifyReport(string SourceRegion, IReadOnlyList<string> Des
 
     /// <inheritdoc cref="VerifyCounts.ReferrersUnlisted"/>
     public int ReferrersUnlisted => VerifyCounts.Of(Entries).ReferrersUnlisted;
+
+    /// <inheritdoc cref="VerifyCounts.DeletedDuringCheck"/>
+    public int DeletedDuringCheck => VerifyCounts.Of(Entries).DeletedDuringCheck;
 }

@@ -83,7 +83,7 @@ public sealed partial class StreamingOutputTests
         Assert.Equal(3, report.Entries.Count);
         Assert.Equal(JsonSerializer.Serialize(report, CliJsonContext.Default.VerifyReport) + "\n", run.Output);
         Assert.StartsWith("{\"sourceRegion\":\"us-east-1\",\"destinations\":[\"us-west-2\"],\"entries\":[{\"repository\":\"alpha\",\"tag\":\"v1\",", run.Output, StringComparison.Ordinal);
-        Assert.EndsWith("],\"inSync\":false,\"missing\":1,\"different\":0,\"extra\":1,\"archivedNotReplicated\":0,\"unreadable\":0,\"referrersUnlisted\":0}\n", run.Output, StringComparison.Ordinal);
+        Assert.EndsWith("],\"inSync\":false,\"missing\":1,\"different\":0,\"extra\":1,\"archivedNotReplicated\":0,\"unreadable\":0,\"referrersUnlisted\":0,\"deletedDuringCheck\":0}\n", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
