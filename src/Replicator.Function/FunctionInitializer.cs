@@ -39,16 +39,27 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         }
         catch (ConfigurationException ex)
         {
-            // Before the logger exists: a plain line, never a stack trace, for a configuration mistake.
-            sink.WriteLine($"Configuration invalid: {Redactor.Redact(ex.Message)}");
+            // Never a stack trace, for a configuration mistake.
+            InitFailed($"Configuration invalid: {ex.Message}");
             throw;
         }
         catch (Exception ex)
         {
-            sink.WriteLine($"Initialization failed: {ex.GetType().Name}: {Redactor.Redact(ex.Message)}");
+            InitFailed($"Initialization failed: {ex.GetType().Name}: {ex.Message}");
             throw;
         }
     }
+
+    /// <summary>
+    /// The line saying why init failed, at FATAL (the function cannot run) and in the log format Lambda set, before the
+    /// configuration (and so the logger) exists. With JSON logs Lambda filters application lines by their
+    /// <c>level</c> and gives a line without one, plain text included, the level INFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): a plain line was
+    /// dropped at an application log level of WARN or above, so the only line naming the broken variable never
+    /// reached CloudWatch Logs. FATAL is kept at every level. The logger redacts the message.
+    /// </summary>
+    private void InitFailed(string message) =>
+        new FunctionLogger(sink, LogLevel.Trace, FunctionConfigLoader.LogFormatOf(host.Environment), host.TimeProvider).Log(LogLevel.Fatal, message);
 
     /// <summary>A Runtime API failure the loop survived: a WARN line with the invocation's request id once the logger exists.</summary>
     public void RuntimeApiWarning(string awsRequestId, string message)

@@ -314,7 +314,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_variable_is_an_init_error_naming_it_and_a_plain_log_line()
+    public async Task A_missing_variable_is_an_init_error_naming_it_and_a_FATAL_log_line()
     {
         var env = Environment(("DESTINATION_REGIONS", null));
         var exitCode = await Start(env).WaitAsync(Wait);
@@ -323,7 +323,9 @@ public sealed class FunctionHostTests : IAsyncLifetime
         var init = await _api.InitError.WaitAsync(Wait);
         Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
         Assert.Contains("DESTINATION_REGIONS", init.Body, StringComparison.Ordinal);
-        Assert.StartsWith("Configuration invalid: DESTINATION_REGIONS", _output.ToString(), StringComparison.Ordinal);
+        using var line = JsonDocument.Parse(_output.ToString());
+        Assert.Equal("FATAL", line.RootElement.GetProperty("level").GetString());
+        Assert.StartsWith("Configuration invalid: DESTINATION_REGIONS", line.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", _output.ToString(), StringComparison.Ordinal);
     }
 

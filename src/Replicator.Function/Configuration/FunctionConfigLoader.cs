@@ -311,6 +311,16 @@ internal static partial class FunctionConfigLoader
         _ => throw new ConfigurationException(LogLevelVariable, "must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"),
     };
 
+    /// <summary>
+    /// The log format AWS_LAMBDA_LOG_FORMAT asks for, read on its own and never refused (JSON unless it says Text): for
+    /// the line about an init failure, written when the configuration as a whole could not be loaded.
+    /// </summary>
+    public static LogFormat LogFormatOf(IEnvironmentVariables environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return string.Equals(environment.GetEnvironmentVariable(LogFormatVariable)?.Trim(), "TEXT", StringComparison.OrdinalIgnoreCase) ? LogFormat.Text : LogFormat.Json;
+    }
+
     private static LogFormat ParseLogFormat(string? value) => value?.ToUpperInvariant() switch
     {
         null or "JSON" => LogFormat.Json,

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using LocalLambdaHost;
+using Replicator.Function.Runtime;
+using Replicator.Function.Tests.Support;
+using Replicator.Testing;
+
+namespace Replicator.Function.Tests;
+
+/// <summary>
+/// The line that says why init failed is written as Lambda's log-level filtering needs it: with JSON logs, a JSON line at
+/// FATAL. Lambda gives a line without a level, plain text included, the level INFO and drops it at an application log
+/// level above INFO (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html), and this
+/// line is the only place the broken variable is named in the log group.
+/// </summary>
+public sealed class InitFailureLogTests : IAsyncLifetime
+{
+    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private readonly StringWriter _output = new();
+    private readonly CancellationTokenSource _stop = new();
+    private LocalRuntimeApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await LocalRuntimeApi.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _api.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    [Theory]
+    [InlineData("ERROR")]
+    [InlineData("FATAL")]
+    [InlineData("INFO")]
+    public async Task A_configuration_error_is_a_json_FATAL_line_that_every_application_log_level_keeps(string applicationLogLevel)
+    {
+        var line = await InitFailureOutputAsync(("AWS_LAMBDA_LOG_LEVEL", applicationLogLevel), ("DESTINATION_REGIONS", null));
+
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("FATAL", json.RootElement.GetProperty("level").GetString());
+        Assert.StartsWith("Configuration invalid: DESTINATION_REGIONS", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(json.RootElement.TryGetProperty("timestamp", out _));
+    }
+
+    [Fact]
+    public async Task A_configuration_error_naming_a_secret_is_redacted_in_the_json_line()
+    {
+        var line = await InitFailureOutputAsync(("AWS_LAMBDA_LOG_LEVEL", "ERROR"), ("DESTINATION_REGIONS", $"us-west-2 secret={SecretKey}"));
+
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("FATAL", json.RootElement.GetProperty("level").GetString());
+        Assert.DoesNotContain(SecretKey, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_text_logs_the_line_is_a_text_line_at_FATAL()
+    {
+        var line = await InitFailureOutputAsync(("AWS_LAMBDA_LOG_FORMAT", "Text"), ("DESTINATION_REGIONS", null));
+
+        Assert.Contains(" FATAL Configuration invalid: DESTINATION_REGIONS", line, StringComparison.Ordinal);
+    }
+
+    private async Task<string> InitFailureOutputAsync(params (string Name, string? Value)[] extra)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_LAMBDA_RUNTIME_API"] = _api.Address,
+            ["AWS_REGION"] = "us-east-1",
+            ["DESTINATION_REGIONS"] = "us-west-2",
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        var exitCode = await new FunctionHost
+        {
+            Environment = new DictionaryEnvironmentVariables(environment),
+            Output = _output,
+            ReplicatorFactory = (_, _) => new FakeReplicator(),
+        }.RunAsync(_stop.Token).WaitAsync(Wait);
+
+        Assert.Equal(1, exitCode);
+        var init = await _api.InitError.WaitAsync(Wait);
+        Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
+        return Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
