@@ -27,6 +27,13 @@ public sealed class FakeSqsServer : IAsyncDisposable
     public ConcurrentDictionary<string, bool> RefuseGroups { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// The batch entries accepted (answered in <c>Successful</c>), in the order they were queued: a FIFO queue hands a
+    /// group's messages to its consumer in this order, so an entry failed and sent again comes after those accepted
+    /// beside it.
+    /// </summary>
+    public ConcurrentQueue<(string GroupId, string Body)> Queued { get; } = new();
+
+    /// <summary>
     /// Groups whose batch entries fail on SQS's side (<c>SenderFault</c> false, <c>InternalError</c>), each the given
     /// number of times more, counted per entry.
     /// </summary>
@@ -122,6 +129,7 @@ public sealed class FakeSqsServer : IAsyncDisposable
                 continue;
             }
 
+            Queued.Enqueue((group, entry.GetProperty("MessageBody").GetString()!));
             successful.Add(new JsonObject { ["Id"] = id, ["MessageId"] = Guid.NewGuid().ToString(), ["MD5OfMessageBody"] = BodyMd5(entry) });
         }
 

@@ -167,7 +167,19 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                     // cursor inside the repository, and the run that finishes the repository sends them.
                     var deleted = scanner.DeletedTags(scan, out var timedOut);
                     state.TagFilterTimeouts.AddRange(timedOut);
-                    await AddAsync(state, deleted, scan, new ReconcileCursor(repository, done), cancellationToken);
+                    if (deleted.Count > 0)
+                    {
+                        // In a batch of their own, once the PUSHes before them are queued: SQS answers a batch entry
+                        // by entry, so a PUSH it failed on its side beside a DELETE it queued is sent again after that
+                        // DELETE (SqsMessageSender), or left for the next run when the stop cuts its resend short,
+                        // and the DELETE came first again. A PUSH the stop or a failed send kept from the queue
+                        // (FirstUnsent) keeps them for the run that sends it.
+                        await FlushAsync(state, all: true, cancellationToken);
+                        if (state.FirstUnsent is null)
+                        {
+                            await AddAsync(state, deleted, scan, new ReconcileCursor(repository, done), cancellationToken);
+                        }
+                    }
                 }
             }
             catch (OperationCanceledException ex) when (ex is ScanStoppedException || cancellationToken.IsCancellationRequested)

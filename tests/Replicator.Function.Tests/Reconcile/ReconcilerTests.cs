@@ -817,6 +817,48 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Null(await probe.TagDigestAsync("renamed", "old"));
     }
 
+    /// <summary>
+    /// The same rename, with SQS failing the PUSH on its side (<c>SenderFault</c> false) while it queues the DELETE sent
+    /// beside it in one SendMessageBatch: the sender sends the PUSH again, and it lands after the DELETE in the group
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html: "The result of
+    /// sending each message is reported individually"). The deletes must therefore go in a batch of their own, once the
+    /// repository's pushes before them are queued, or the DELETE again removes the destination image's last tag first.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_renamed_in_the_source_keeps_push_before_delete_when_SQS_fails_the_push_beside_the_delete()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
+        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
+            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups[MessageGroupIds.For("renamed")] = 1;
+        using var client = new Amazon.SQS.AmazonSQSClient(
+            new Amazon.Runtime.BasicAWSCredentials("local", "local"),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqs.Endpoint.AbsoluteUri, AuthenticationRegion = ReconcileRig.Source, MaxErrorRetry = 0 });
+        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, new WaitsElapseAtOnceClock(), () => 0.5);
+
+        var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(Run("renamed-flaky"), CancellationToken.None);
+
+        Assert.Equal((2, 2), (report.DriftFound, report.DriftEnqueued));
+        Assert.Empty(report.Refusals);
+        var probe = new RegistryProbe(h.Client(ReconcileRig.West));
+        var queued = sqs.Queued.ToList();
+        Assert.Equal(2, queued.Count);
+        foreach (var (_, body) in queued)
+        {
+            // The function takes a group's messages in the order SQS queued them.
+            await h.ReplicateAsync(body);
+            Assert.NotNull(await probe.GetImageAsync("renamed", image.Digest));
+        }
+
+        Assert.Equal(image.Digest, await probe.TagDigestAsync("renamed", "new"));
+        Assert.Null(await probe.TagDigestAsync("renamed", "old"));
+    }
+
     [Fact]
     public async Task A_source_listing_that_fails_after_its_first_page_sends_no_delete()
     {
