@@ -9,7 +9,9 @@ namespace Replicator.Core.Replication;
 /// names another digest (ECR answers ImageTagAlreadyExistsException,
 /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html). Asked before anything is
 /// uploaded, so such a copy fails at once instead of after every blob and child manifest is in the destination, and a
-/// dry run says it instead of "copy". One DescribeRepositories, and where the tag is immutable one DescribeImages of it.
+/// dry run says it instead of "copy". One DescribeRepositories, and where the tag is immutable one DescribeImages of it,
+/// plus, when no ACTIVE image holds the tag (the usual case for a new tag), one listing each of the repository's archived
+/// and restoring images (<see cref="ImageDescriptions.FindAsync"/>; one empty page each in a repository without them).
 /// The repository's ARN read on the way goes to the provisioner, which needs it once per repository and engine. A
 /// repository found (or created) plainly MUTABLE is remembered for the engine's life: it is the common case, and a repository
 /// made immutable since only costs the upload again, as PutImage still judges the tag (DestinationReplicator). Any other
