@@ -37,6 +37,7 @@ internal sealed class BlobCopier
     private readonly RetryBackoff _backoff;
     private readonly SharedPartPool _parts;
     private readonly PartHandOut _handOut;
+    private readonly UploadSettlement _settlement;
 
     public BlobCopier(HttpClient http, BlobCopyOptions options, RetrySettings budget, RetryBackoff backoff, SharedPartPool parts)
     {
@@ -45,7 +46,8 @@ internal sealed class BlobCopier
         _budget = budget;
         _backoff = backoff;
         _parts = parts;
-        _handOut = new PartHandOut(options, backoff.Time, WaitsForRestart);
+        _settlement = new UploadSettlement(budget.MaxLayerRestarts);
+        _handOut = new PartHandOut(options, backoff.Time, _settlement.WaitsForRestart);
     }
 
     /// <summary>
@@ -118,7 +120,7 @@ internal sealed class BlobCopier
             }
         }
 
-        var restarts = Settle(ready, cancellationToken);
+        var restarts = _settlement.Settle(ready, cancellationToken);
         if (restarts.Count > 0)
         {
             late.Add(AttemptAsync(source, blob, restarts, slots, cancellationToken));
@@ -149,68 +151,11 @@ internal sealed class BlobCopier
             }
         }
 
-        var restarts = Settle([upload], cancellationToken);
+        var restarts = _settlement.Settle([upload], cancellationToken);
         if (restarts.Count > 0)
         {
             await AttemptAsync(source, blob, restarts, slots, cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// Whether a failed upload will start the layer over (<see cref="Settle"/>) once its download has ended: the download
-    /// does not let a sibling that stands still hold it past <see cref="BlobCopyOptions.FallBehindTimeout"/> (PartHandOut).
-    /// </summary>
-    private bool WaitsForRestart(PartUpload upload) =>
-        upload.LayerRestarted || (upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < _budget.MaxLayerRestarts);
-
-    /// <summary>
-    /// Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help. An upload
-    /// settled already (on its own, as soon as it failed: <see cref="FinishAsync"/>) is skipped, so it never restarts twice.
-    /// </summary>
-    private List<BlobCopyTarget> Settle(IEnumerable<PartUpload> uploads, CancellationToken cancellationToken)
-    {
-        var restarts = new List<BlobCopyTarget>();
-        foreach (var upload in uploads)
-        {
-            if (!upload.TrySettle())
-            {
-                continue;
-            }
-
-            var target = upload.Target;
-            if (!upload.Failed)
-            {
-                target.Succeed(upload.Uploaded);
-            }
-            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts && !cancellationToken.IsCancellationRequested)
-            {
-                // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt. Marked
-                // first: the restart, begun while a sibling still holds the slot (its last parts unsent), may need that slot.
-                upload.LayerRestarted = true;
-                target.Restarts++;
-                target.RestartCause = upload.Error;
-                restarts.Add(target);
-            }
-            else if (IsRestartable(upload.Error!) && target.Restarts < _budget.MaxLayerRestarts)
-            {
-                // Not restarted only because the request was cancelled: that is the outcome (as PartUpload.CompleteAsync
-                // reports a lost session met while cancelled), so a request that joined this copy takes it over.
-                target.Fail(new OperationCanceledException("the request was cancelled before the layer could be restarted", upload.Error, cancellationToken));
-            }
-            else if (upload.Error is OperationCanceledException { InnerException: null } && cancellationToken.IsCancellationRequested && target.RestartCause is { } cause)
-            {
-                // A restart begun before the request was cancelled (a failed upload settles at once, while a sibling may
-                // still hold the slot the restart waits for) ends cancelled too: said with the error that made it
-                // necessary, as a restart not begun says it (above), whichever of the two the cancellation met.
-                target.Fail(new OperationCanceledException("the request was cancelled while the layer was restarted", cause, cancellationToken));
-            }
-            else
-            {
-                target.Fail(upload.Error!);
-            }
-        }
-
-        return restarts;
     }
 
     /// <summary>
@@ -253,23 +198,6 @@ internal sealed class BlobCopier
     /// </summary>
     private static ReplicationException EmptyLayer(string digest) =>
         new(ReplicationErrorCodes.EmptyLayer, $"layer {digest} is 0 bytes and the destination does not hold it: a zero-byte layer cannot be uploaded through the ECR API", isTransient: false);
-
-    /// <summary>
-    /// Only what a new upload session can fix restarts a layer. A transient error that outlived its call's
-    /// retries fails the destination: restarting would multiply the budget (go-containerregistry's
-    /// <c>remote/write.go</c> retries one attempt whole, with retries off inside it, for the same reason).
-    /// CompleteLayerUpload's <c>InvalidLayerException</c> ("The layer digest calculation performed by Amazon ECR upon
-    /// receipt of the image layer does not match the digest specified", botocore's ECR model) is one: it comes only
-    /// after the shared download verified the blob's digest, so what the session holds is not what was downloaded.
-    /// </summary>
-    private static bool IsRestartable(Exception ex) => ex switch
-    {
-        EcrException e => e.ErrorCode is EcrErrorCodes.UploadNotFoundException or EcrErrorCodes.InvalidLayerException,
-        ReplicationException r => r.ErrorCode is EcrErrorCodes.InvalidLayerPartException
-            or ReplicationErrorCodes.DigestMismatch
-            or ReplicationErrorCodes.SizeMismatch && r.IsTransient,
-        _ => false,
-    };
 
     /// <summary>
     /// The shared download and the uploads it feeds, until every upload has sent its parts (or left the download); returns
@@ -376,7 +304,7 @@ internal sealed class BlobCopier
 
         // A sibling's CompleteLayerUpload may still be under way, and hang: this destination's restart (with its own
         // download, as after any failure of its own) does not wait for it.
-        var restarts = Settle([upload], cancellationToken);
+        var restarts = _settlement.Settle([upload], cancellationToken);
         if (restarts.Count > 0)
         {
             await AttemptAsync(source, blob, restarts, slots, cancellationToken);
