@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Errors;
 
 namespace Replicator.Core.Replication;
 
@@ -76,4 +77,12 @@ internal sealed class ImmutableTagCheck
 
         _mutable[(destination.Region, destination.RegistryId, repository)] = 0;
     }
+
+    // Named in full: with REPOSITORY_MAPPING the destination repository appears nowhere else in the dead-letter reason,
+    // and the two digests are what an operator compares to choose a fix.
+    public static ReplicationException Conflict(string tag, string repository, string existing, string digest, Exception? inner) => new(
+        ReplicationErrorCodes.ImmutableTagConflict,
+        $"tag '{tag}' of the immutable destination repository {repository} names {existing}, not the replicated {digest}; retrying cannot fix this",
+        isTransient: false,
+        inner);
 }
