@@ -72,6 +72,24 @@ class Ratios(unittest.TestCase):
         self.assertEqual(cells[3], "met")
 
 
+class LatencyBound(unittest.TestCase):
+    def test_the_floor_is_the_round_trips_alone_and_the_serial_ratio_is_printed_as_such(self):
+        # size MiB, delay ms, run, seconds, CPU, system CPU, UploadLayerPart calls: 26 parts of 100 ms are 2.6 s.
+        latency = [[256, 0, 1, 1.3, 1, 0.2, 0], [256, 100, 1, 3.4, 1, 0.2, 27],
+                   [256, 100, 2, 3.0, 1, 0.2, 27], [256, 0, 2, 1.3, 1, 0.2, 0]]
+        lines = generate({"latency.tsv": latency})
+        floor = row(lines, "floor of the ratio for any client sending parts in order")
+        serial = row(lines, "ratio if none of the 0 ms copy's time overlaps the round trips")
+        overlap = row(lines, "T(100 ms) - T(0 ms) - 26 x 100 ms")
+        ratio = row(lines, "ratio 100 ms / 0 ms")
+        self.assertTrue(floor[1].startswith("2.00 (runs: 2.00, 2.00)"), floor)  # 2.6 / 1.3
+        self.assertTrue(serial[1].startswith("3.00 (runs: 3.00, 3.00)"), serial)  # 1 + 2.6 / 1.3
+        # Both runs are below the serial ratio and above the floor: 0.5 and 0.9 s of their 0 ms copies' time ran during
+        # the round trips, which the floor allows and "T(0) + round trips" would have called impossible.
+        self.assertTrue(overlap[1].startswith("-0.70 s (runs: -0.50, -0.90)"), overlap)
+        self.assertTrue(ratio[1].startswith("2.46 (runs: 2.62, 2.31)"), ratio)
+
+
 class PeakRss(unittest.TestCase):
     def test_vmhwm_kib_are_reported_as_mib_and_held_to_200_mb(self):
         # size MiB, run, VmHWM kB (KiB, proc(5)), seconds: 195 MiB is 204.5 MB, over the target; 190 MiB is 199.2 MB.
