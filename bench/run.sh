@@ -120,6 +120,10 @@ restart_registry2() {
 
 now_ns() { date +%s%N; }
 
+# in_turn RUN A B: runs A then B on odd runs and B then A on even ones, so neither side of a per-run ratio always
+# goes first (the throughput section; latency and fan-out take turns the same way inline).
+in_turn() { if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi; }
+
 # User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in 1/100 s).
 cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 
@@ -144,9 +148,11 @@ skopeo copy --quiet --preserve-digests --dest-tls-verify=false "oci:$work/oci:v1
 replicate() { driver replicate --bootstrap "$work/fn/bootstrap" --endpoint "$endpoint" --localecr-pid "$localecr_pid" --event-template events/push.json --tag v1 "$@"; }
 
 : >"$out/throughput.tsv"
-wants throughput && for run in $(seq 1 "$runs"); do
+throughput_replicator() {
   log "throughput run $run/$runs: replicator"
   replicate --repo bench/app --digest "$digest" --fresh true >"$out/replicator-$run.json"
+}
+throughput_skopeo() {
   restart_registry2
   log "throughput run $run/$runs: skopeo"
   r1=$(cpu_seconds "$registry1_pid"); r2=$(cpu_seconds "$registry2_pid")
@@ -155,6 +161,12 @@ wants throughput && for run in $(seq 1 "$runs"); do
     "docker://127.0.0.1:$registry1_port/bench/app:v1" "docker://127.0.0.1:$registry2_port/bench/app:v1"
   t1=$(now_ns)
   registries_cpu=$(python3 -c "print(round($(cpu_seconds "$registry1_pid") - $r1 + $(cpu_seconds "$registry2_pid") - $r2, 2))")
+}
+# The two sides take turns going first (odd runs the replicator, even runs skopeo), as in the latency and fan-out
+# sections: whatever the side that goes first meets (the writeback of the seeding's pages, a load that rises or falls
+# through the pair) falls on each side in turn, not always on the replicator.
+wants throughput && for run in $(seq 1 "$runs"); do
+  in_turn "$run" throughput_replicator throughput_skopeo
   python3 - "$out/replicator-$run.json" "$out/skopeo-$run.time" "$run" "$t0" "$t1" "$registries_cpu" >>"$out/throughput.tsv" <<'PY'
 import json, sys
 ours = json.load(open(sys.argv[1]))
