@@ -143,7 +143,9 @@ public static class Enqueuer
             var failed = await sender.SendBatchAsync([.. sending.Select(b => b.Message)], cancellationToken);
             failures.AddRange(failed.Select(f => $"PUSH event of {Name(sending[f.Index].Image)}: {f}"));
             sent += sending.Length - failed.Count;
-            console.Line($"sent {sent} message(s), {failures.Count} refused");
+            // Progress, on stderr as a retry's notice is: stdout holds the results (the closing count), so a script
+            // that reads them from a redirect or a pipe gets no line per batch of ten.
+            console.Notice($"sent {sent} message(s), {failures.Count} refused");
         }
 
         // Set once the first repository is handed on: before that only the selection was read (a --repository the

@@ -27,7 +27,7 @@ public sealed class SelectionOptions
 
     public Option<string[]> Repositories { get; } = new("--repository")
     {
-        Description = "Only this repository; repeatable",
+        Description = "Only this repository, by name or repository URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME); repeatable",
         HelpName = "NAME",
         Arity = ArgumentArity.OneOrMore,
     };

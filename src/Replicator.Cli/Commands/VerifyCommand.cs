@@ -161,7 +161,7 @@ public static class VerifyCommand
             }
 
             entries = await SettleMovedTagsAsync(source, repository, entries, cancellationToken);
-            entries = await SettleDeletedTagsAsync(source, repository, entries, cancellationToken);
+            entries = await SettleListedTagsAsync(source, repository, criteria, entries, cancellationToken);
             foreach (var entry in entries)
             {
                 counts.Add(entry);
@@ -239,25 +239,57 @@ public static class VerifyCommand
     }
 
     /// <summary>
-    /// The same race for a delete: a tag the source listed, deleted there before a destination was listed, and
-    /// already deleted in the destination by a replicator that replicates deletes (REPLICATE_DELETES), read "missing",
-    /// exit 1, for a destination that agrees with the source. Where a tag is found missing, the source is listed again
-    /// (once per such repository, as it was listed: every image in every status, so no call per tag however many are
-    /// missing, as in a destination not backfilled yet); a missing tag the source no longer has, or whose repository
-    /// is gone, was deleted during the check: <see cref="DriftStatus.DeletedDuringCheck"/>, not drift. A tag the source
-    /// still has, at any digest, stays missing.
+    /// The same race for a delete, and for a push. A tag the source listed, deleted there before a destination was
+    /// listed, and already deleted in the destination by a replicator that replicates deletes (REPLICATE_DELETES), read
+    /// "missing"; a tag pushed to the source after its listing, and already replicated there (as the function does
+    /// within seconds of the push), read "extra": exit 1 both, for a destination that agrees with the source. Where a
+    /// tag is found missing or extra, the source is listed again (once per such repository, as it was listed: every
+    /// image in every status, so no call per tag however many there are, as in a destination not backfilled yet). A
+    /// missing tag the source no longer has, or whose repository is gone, was deleted during the check:
+    /// <see cref="DriftStatus.DeletedDuringCheck"/>, not drift; one the source still has, at any digest, stays missing.
+    /// An extra tag the source now has within the selection, at the destination's digest, was pushed during the check
+    /// and the destination already follows it: in sync at the source's current digest, as a tag moved during the check
+    /// (<see cref="SettleMovedTagsAsync"/>); at another digest it is the source's tag at another digest there:
+    /// different. One the source still lacks stays extra.
     /// </summary>
-    private static async Task<List<DriftEntry>> SettleDeletedTagsAsync(IEcrClient source, string repository, List<DriftEntry> entries, CancellationToken cancellationToken)
+    private static async Task<List<DriftEntry>> SettleListedTagsAsync(IEcrClient source, string repository, SelectionCriteria criteria, List<DriftEntry> entries, CancellationToken cancellationToken)
     {
-        if (!entries.Any(IsMissingTag))
+        if (!entries.Any(e => IsMissingTag(e) || IsExtraTag(e)))
         {
             return entries;
         }
 
         var now = await ImageInventory.EveryImageAsync(source, null, repository, cancellationToken);
-        var held = (now ?? []).SelectMany(d => d.ImageTags ?? []).ToHashSet(StringComparer.Ordinal);
-        return [.. entries.Select(e => IsMissingTag(e) && !held.Contains(e.Tag!) ? e with { Status = DriftStatus.DeletedDuringCheck } : e)];
+
+        // The source's tags as the first listing was read (the tag filter, in every status; --since is not applied,
+        // as for the tags that tell an extra one), so a tag now outside the selection is not taken for the source's.
+        var tagged = (now ?? []).Where(d => d.ImageTags is { Count: > 0 }).ToList();
+        var held = ImageSelector.SelectImages(repository, tagged, criteria, applySince: false)
+            .GroupBy(i => i.Tag, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return [.. entries.Select(e =>
+        {
+            if (IsMissingTag(e))
+            {
+                // Deleted: the tag is gone from the source whatever the filter says of it.
+                return (now ?? []).Any(d => d.ImageTags?.Contains(e.Tag!, StringComparer.Ordinal) == true) ? e : e with { Status = DriftStatus.DeletedDuringCheck };
+            }
+
+            if (IsExtraTag(e) && held.TryGetValue(e.Tag!, out var pushed))
+            {
+                return e with
+                {
+                    SourceDigest = pushed.Digest,
+                    Status = string.Equals(pushed.Digest, e.DestinationDigest, StringComparison.Ordinal) ? DriftStatus.InSync : DriftStatus.Different,
+                    SourceImageStatus = pushed.IsActive ? null : pushed.Status,
+                };
+            }
+
+            return e;
+        })];
     }
+
+    private static bool IsExtraTag(DriftEntry entry) => entry.Status == DriftStatus.Extra && !entry.IsReferrer && entry.Tag is not null;
 
     private static bool IsMissingTag(DriftEntry entry) => entry.Status == DriftStatus.Missing && !entry.IsReferrer && entry.Tag is not null;
 

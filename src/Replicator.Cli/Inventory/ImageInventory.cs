@@ -158,13 +158,27 @@ public static class ImageInventory
         ArgumentNullException.ThrowIfNull(criteria);
         foreach (var repository in ImageSelector.SelectRepositories(criteria.Repositories, criteria))
         {
+            DescribeImagesResponse listed;
             try
             {
-                await client.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, MaxResults = 1 }, cancellationToken);
+                listed = await client.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, MaxResults = 1 }, cancellationToken);
             }
             catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)
             {
                 throw MissingRepository(criteria, repository);
+            }
+
+            if (criteria.RepositoryRegistries.TryGetValue(repository, out var host))
+            {
+                // A repository URI of another account names another registry: the same name in the caller's registry
+                // is another repository, refused as copy refuses an image URI of another account. The listing names
+                // the account; an empty repository's costs one DescribeRepositories.
+                var account = listed.ImageDetails?.Select(d => d.RegistryId).FirstOrDefault(r => r is not null)
+                    ?? await Core.Reconciliation.SourceAccount.OfRepositoryAsync(client, repository, cancellationToken);
+                if (account is not null && !string.Equals(account, host.Account, StringComparison.Ordinal))
+                {
+                    throw new UsageException($"{SelectionParser.RepositoryOption} {Core.Validation.EcrNames.Quote(host.Host + "/" + repository)} is in account {host.Account}'s registry, but the source registry in {criteria.SourceRegion} is account {account}'s (the credentials in use): only that one is read; use credentials of account {host.Account}");
+                }
             }
         }
     }

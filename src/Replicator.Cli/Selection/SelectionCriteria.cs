@@ -15,6 +15,12 @@ public sealed record SelectionCriteria
     /// <summary>Exact repository names; empty means every repository (narrowed by <see cref="RepositoryPrefix"/>).</summary>
     public IReadOnlyList<string> Repositories { get; init; } = [];
 
+    /// <summary>
+    /// The registry host of each <see cref="Repositories"/> entry given as a repository URI: its account must be the
+    /// source registry's (<c>ImageInventory.RequireNamedAsync</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, EcrRegistryHost> RepositoryRegistries { get; init; } = new Dictionary<string, EcrRegistryHost>(StringComparer.Ordinal);
+
     public string? RepositoryPrefix { get; init; }
 
     /// <summary>The function's REPOSITORY_FILTER grammar; null selects every repository. Narrows the two options above.</summary>

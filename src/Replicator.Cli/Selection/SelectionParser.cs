@@ -16,6 +16,8 @@ public static class SelectionParser
 {
     private const string DestinationOption = "--destination-region";
 
+    public const string RepositoryOption = "--repository";
+
     public const string MappingOption = "--repository-mapping";
 
     /// <param name="isKnownRegion">Null accepts any well-formed region name (an endpoint override, e.g. LocalEcr).</param>
@@ -23,9 +25,28 @@ public static class SelectionParser
     public static SelectionCriteria Parse(SelectionInput input, string? defaultRegion, Func<string, bool>? isKnownRegion, bool requireDestinations = true, string? defaultRegionSetting = null)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var (repositories, registries) = ParseRepositories(input.Repositories);
+
+        // A repository URI names its registry, as copy's image URI does: its region is the source region when
+        // --source-region is not given, ahead of the environment's defaults.
+        if (input.SourceRegion is null && registries.Count > 0)
+        {
+            var implied = registries.Values.First();
+            defaultRegion = implied.Region;
+            defaultRegionSetting = $"the registry host {EcrNames.Quote(implied.Host)} of {RepositoryOption}";
+        }
+
         var source = input.SourceRegion ?? defaultRegion
             ?? throw new UsageException("--source-region is required (or set AWS_REGION, AWS_DEFAULT_REGION or the profile's region in the shared credentials or config file)");
         CheckRegion(input.SourceRegion is null && defaultRegionSetting is not null ? $"{defaultRegionSetting} (the source region, as --source-region is not given)" : "--source-region", source, isKnownRegion);
+        foreach (var (repository, host) in registries)
+        {
+            if (!string.Equals(host.Region, source, StringComparison.Ordinal))
+            {
+                var setting = input.SourceRegion is null ? $"the source region {source} (named by {defaultRegionSetting})" : $"--source-region {source}";
+                throw new UsageException($"{RepositoryOption} {EcrNames.Quote(host.Host + "/" + repository)} is in the registry of {host.Region}, not of {setting}: give its region as --source-region, or give each repository of one registry");
+            }
+        }
 
         var destinations = ParseDestinations(input.DestinationRegions);
         foreach (var destination in destinations)
@@ -42,22 +63,63 @@ public static class SelectionParser
             throw new UsageException("at least one --destination-region is required");
         }
 
-        foreach (var repository in input.Repositories)
-        {
-            Check("--repository", EcrNames.ValidateRepositoryName(repository));
-        }
+        RefuseEmpty("--repository-prefix", input.RepositoryPrefix, "leave the option out to select every repository");
+        RefuseEmpty("--tag-filter", input.TagFilter, "give .* for every tag, or leave the option out");
+        RefuseEmpty("--since", input.Since, "give a date such as 2025-01-31, or leave the option out");
 
         return new SelectionCriteria
         {
             SourceRegion = source,
             Destinations = destinations,
-            Repositories = [.. input.Repositories.Distinct(StringComparer.Ordinal)],
+            Repositories = [.. repositories.Distinct(StringComparer.Ordinal)],
+            RepositoryRegistries = registries,
             RepositoryPrefix = string.IsNullOrEmpty(input.RepositoryPrefix) ? null : input.RepositoryPrefix,
             RepositoryFilter = ParseRepositoryFilter(input.RepositoryFilter),
             TagFilter = ParseTagFilter(input.TagFilter),
             Since = ParseSince(input.Since),
             Mapping = ParseMapping(input.RepositoryMapping, input.RepositoryMappingSetting),
         };
+    }
+
+    /// <summary>
+    /// Each <c>--repository</c> value: a repository name, or its repository URI as the ECR console and
+    /// <c>aws ecr describe-repositories</c> give it (<c>repositoryUri</c>, <c>ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME</c>,
+    /// in any of the host forms copy's image URI takes, <see cref="EcrRegistryHost"/>): the host is kept per repository,
+    /// for its region and account to be held against the source registry's. Before, the host was read as part of the
+    /// name, which is a valid one, and the command said the repository did not exist. A tag or digest is not a
+    /// repository's: refused naming the form to give, rather than as an invalid name.
+    /// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Repository.html
+    /// </summary>
+    public static (IReadOnlyList<string> Repositories, IReadOnlyDictionary<string, EcrRegistryHost> Registries) ParseRepositories(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var repositories = new List<string>();
+        var registries = new Dictionary<string, EcrRegistryHost>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var slash = value.IndexOf('/', StringComparison.Ordinal);
+            var host = slash > 0 ? EcrRegistryHost.Parse(value[..slash]) : null;
+            var name = host is null ? value : value[(slash + 1)..];
+            if (name.Contains(':', StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal))
+            {
+                throw new UsageException($"{RepositoryOption} {EcrNames.Quote(value)} names an image, not a repository: give REPOSITORY or its URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY), without a tag or digest; --tag-filter selects tags");
+            }
+
+            Check(RepositoryOption, EcrNames.ValidateRepositoryName(name));
+            if (host is not null)
+            {
+                if (registries.TryGetValue(name, out var other) && !string.Equals(other.Host, host.Host, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UsageException($"{RepositoryOption} names {name} in two registries, {EcrNames.Quote(other.Host)} and {EcrNames.Quote(host.Host)}: a run reads one source registry");
+                }
+
+                registries[name] = host;
+            }
+
+            repositories.Add(name);
+        }
+
+        return (repositories, registries);
     }
 
     /// <summary>
@@ -147,6 +209,19 @@ public static class SelectionParser
         "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssK",
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
+
+    /// <summary>
+    /// An option given an empty value, as <c>--since "$SINCE"</c> with the variable unset in a CI script: it narrows
+    /// nothing, so the run would select every image (or repository, or tag) where the script meant a few. Refused
+    /// naming the option, as <c>--repository-filter ""</c> is, rather than read as absent.
+    /// </summary>
+    private static void RefuseEmpty(string option, string? value, string advice)
+    {
+        if (value is not null && value.Length == 0)
+        {
+            throw new UsageException($"{option} is empty (''): {advice}");
+        }
+    }
 
     private static void CheckRegion(string option, string region, Func<string, bool>? isKnownRegion)
     {

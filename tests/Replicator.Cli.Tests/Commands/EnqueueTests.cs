@@ -297,7 +297,7 @@ public sealed class EnqueueTests
         var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}", "--all");
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s");
+        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s", progressPrefix: "sent ");
         Assert.Contains($"{queued} message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
         Assert.Equal(failingSend, sender.Calls);
     }
@@ -354,7 +354,7 @@ public sealed class EnqueueTests
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        run.AssertOneLineError("cancelled after 10 message(s) queued, 0 refused");
+        run.AssertOneLineError("cancelled after 10 message(s) queued, 0 refused", progressPrefix: "sent ");
         Assert.DoesNotContain("the function replicates them", run.Output, StringComparison.Ordinal);
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
