@@ -264,6 +264,7 @@ public static class VerifyCommand
         // The source's tags as the first listing was read (the tag filter, in every status; --since is not applied,
         // as for the tags that tell an extra one), so a tag now outside the selection is not taken for the source's.
         var tagged = (now ?? []).Where(d => d.ImageTags is { Count: > 0 }).ToList();
+        var anyTag = tagged.SelectMany(d => d.ImageTags!).ToHashSet(StringComparer.Ordinal);
         var held = ImageSelector.SelectImages(repository, tagged, criteria, applySince: false)
             .GroupBy(i => i.Tag, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -272,7 +273,8 @@ public static class VerifyCommand
             if (IsMissingTag(e))
             {
                 // Deleted: the tag is gone from the source whatever the filter says of it.
-                return (now ?? []).Any(d => d.ImageTags?.Contains(e.Tag!, StringComparer.Ordinal) == true) ? e : e with { Status = DriftStatus.DeletedDuringCheck };
+                // A set, not a scan of the listing per tag: a destination not backfilled yet misses every tag.
+                return anyTag.Contains(e.Tag!) ? e : e with { Status = DriftStatus.DeletedDuringCheck };
             }
 
             if (IsExtraTag(e) && held.TryGetValue(e.Tag!, out var pushed))
