@@ -124,4 +124,54 @@ public sealed class FailureClassifierTests
         Assert.StartsWith(error.Message + "; ", message, StringComparison.Ordinal);
         Assert.True(transient);
     }
+
+    /// <summary>
+    /// Verdicts the classifier makes over the exception's own (EcrException.IsTransient is the call's retry rule, not
+    /// the message's): a repository deleted mid-copy and a destination that lost the layers or children the plan found
+    /// there are redelivered; a moved immutable tag is a conflict for good; a source's LayersNotFoundException at
+    /// GetDownloadUrlForLayer is no destination's loss and stays permanent. (The expired token, LimitExceededException
+    /// and KMS rows are EcrRetryCodesTests'.)
+    /// </summary>
+    [Theory]
+    [InlineData("PutImage", "ImageTagAlreadyExistsException", "ImmutableTagConflict", false)]
+    [InlineData("PutImage", "RepositoryNotFoundException", "RepositoryNotFoundException", true)]
+    [InlineData("PutImage", "LayersNotFoundException", "LayersNotFoundException", true)]
+    [InlineData("PutImage", "ReferencedImagesNotFoundException", "ReferencedImagesNotFoundException", true)]
+    [InlineData("GetDownloadUrlForLayer", "LayersNotFoundException", "LayersNotFoundException", false)]
+    public void A_destination_failure_is_classified_by_what_a_redelivery_can_change(string operation, string code, string expectedCode, bool expectedTransient)
+    {
+        var error = new EcrException(code, "refused", System.Net.HttpStatusCode.BadRequest, operation: operation);
+
+        var (classified, _, transient) = FailureClassifier.Classify(error, "v1", CancellationToken.None);
+
+        Assert.Equal(expectedCode, classified);
+        Assert.Equal(expectedTransient, transient);
+    }
+
+    [Fact]
+    public void A_manifest_that_does_not_parse_is_permanent()
+    {
+        var (code, _, transient) = FailureClassifier.Classify(new Core.Manifests.ManifestException("layers[0].size is missing"), "v1", CancellationToken.None);
+
+        Assert.Equal(ReplicationErrorCodes.InvalidManifest, code);
+        Assert.False(transient);
+    }
+
+    /// <summary>
+    /// A cancellation is the deadline's only when the copy's own token fired; one from elsewhere (a timeout inside a
+    /// call that was not turned into an EcrException) is an unexpected failure and says so in the dead-letter entry.
+    /// </summary>
+    [Fact]
+    public void A_cancellation_is_the_deadline_only_when_the_copys_token_fired()
+    {
+        using var fired = new CancellationTokenSource();
+        fired.Cancel();
+
+        var (deadline, _, deadlineTransient) = FailureClassifier.Classify(new OperationCanceledException(fired.Token), "v1", fired.Token);
+        var (other, _, _) = FailureClassifier.Classify(new OperationCanceledException(), "v1", CancellationToken.None);
+
+        Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, deadline);
+        Assert.True(deadlineTransient);
+        Assert.Equal("InternalError", other);
+    }
 }

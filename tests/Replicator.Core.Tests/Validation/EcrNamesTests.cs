@@ -66,6 +66,11 @@ public class EcrNamesTests
     [InlineData("sha256:" + "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false)]
     [InlineData("sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234", false)]
     [InlineData("md5:d41d8cd98f00b204e9800998ecf8427e", false)]
+    // The OCI image spec's encoded part is [a-f0-9] (descriptor.md, "SHA-256": /[a-f0-9]{64}/): a letter past 'f',
+    // or the character after '9', is no hex digit even in lowercase and at the full length.
+    [InlineData("sha256:" + "0123456789abcdeg0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("sha256:" + "0123456789abcdez0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("sha256:" + "012345678:abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
     [InlineData("sha512:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
     [InlineData("sha512:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
     public void Digests_are_sha256_or_sha512_in_full_lowercase_hex(string digest, bool valid) => Assert.Equal(valid, EcrNames.IsDigest(digest));
