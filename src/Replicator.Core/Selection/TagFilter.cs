@@ -21,7 +21,7 @@ public static class TagFilter
 
     /// <summary>
     /// The anchored expression (<c>v1.*</c> must not accept <c>dev-v1</c>), or null for an empty pattern (every tag).
-    /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is not a valid regular expression; its
+    /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is only white space or not a valid regular expression; its
     /// message is about the pattern as given: for <c>v[0-9</c>, "is not a valid regular expression: unterminated bracket at character 5".
     /// </summary>
     public static Regex? Create(string? pattern)
@@ -29,6 +29,14 @@ public static class TagFilter
         if (string.IsNullOrEmpty(pattern))
         {
             return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(pattern))
+        {
+            // A tag holds no white space (the distribution reference grammar's tag, [\w][\w.-]{0,127}:
+            // https://github.com/distribution/reference/blob/main/reference.go), so this pattern would select nothing, and
+            // every push would be skipped without a word. Likely a blank template parameter or an unset shell variable.
+            throw new ArgumentException("is only white space, which matches no tag (a tag holds none): leave it empty to replicate every tag");
         }
 
         try

@@ -35,6 +35,17 @@ public sealed class TagFilterTests
     public void No_pattern_is_no_filter(string? pattern) => Assert.Null(TagFilter.Create(pattern));
 
     [Theory]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    [InlineData("  \n")]
+    public void A_pattern_of_white_space_only_is_refused_since_it_would_skip_every_tag(string pattern)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TagFilter.Create(pattern));
+
+        Assert.StartsWith("is only white space, which matches no tag", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("v[0-9", "unterminated bracket at character 5")]
     [InlineData("(unclosed", "insufficient closing parentheses at character 9")]
     [InlineData("a**", "nested quantifiers not parenthesized at character 3")]
