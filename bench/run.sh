@@ -66,18 +66,22 @@ build() {
 
 driver() { "$work/driver/BenchDriver" "$@"; }
 
+# start_localecr NAME [OPTION...]: LocalEcr on a free port, its data in $work/NAME-data, its output in
+# $work/NAME.out and .err; sets endpoint and localecr_pid.
 start_localecr() {
-  "$work/localecr/LocalEcr" --port 0 --data-dir "$work/ecr-data" >"$work/localecr.out" 2>"$work/localecr.err" &
+  local name=$1
+  shift
+  "$work/localecr/LocalEcr" --port 0 --data-dir "$work/$name-data" "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
   localecr_pid=$!
   for _ in $(seq 1 300); do
-    if grep -q '^LocalEcr listening on ' "$work/localecr.out" 2>/dev/null; then
-      endpoint="$(sed -n 's/^LocalEcr listening on //p' "$work/localecr.out")"
+    if grep -q '^LocalEcr listening on ' "$work/$name.out" 2>/dev/null; then
+      endpoint="$(sed -n 's/^LocalEcr listening on //p' "$work/$name.out")"
       return
     fi
     sleep 0.1
   done
-  log "LocalEcr did not start"; cat "$work/localecr.err" >&2; exit 1
+  log "LocalEcr did not start"; cat "$work/$name.err" >&2; exit 1
 }
 
 # start_registry NAME: a docker-registry with its own config and storage on a free loopback port.
@@ -130,7 +134,7 @@ cpu_seconds() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 load_start="$(cut -d" " -f1-3 /proc/loadavg)"
 ensure_tools
 build
-start_localecr
+start_localecr localecr
 log "LocalEcr at $endpoint"
 
 layer_bytes=$((layer_mib * 1024 * 1024))
@@ -162,6 +166,18 @@ throughput_skopeo() {
   t1=$(now_ns)
   registries_cpu=$(python3 -c "print(round($(cpu_seconds "$registry1_pid") - $r1 + $(cpu_seconds "$registry2_pid") - $r2, 2))")
 }
+# Throughput runs against a LocalEcr of its own, started with spare upload files off, then stopped; every other
+# section keeps the one above (spares on). skopeo's destination registry is emptied for every run, so it writes each
+# blob into new page-cache pages; every destination upload of the replicator repeats a blob LocalEcr's source region
+# stores, and with spares on it would be written over a spare file's pages, which on this VM costs the kernel about
+# a tenth as much (docs/performance.md, table of changes, eca7ca8). Off, both sides write into new pages.
+if wants throughput; then
+  main_endpoint=$endpoint main_localecr_pid=$localecr_pid
+  start_localecr throughput --spare-uploads off
+  log "LocalEcr for throughput (spare uploads off) at $endpoint; seeding bench/app there too"
+  throughput_digest="$(driver seed --endpoint "$endpoint" --region us-east-1 --repo bench/app --layers "$layers" --layer-size "$layer_bytes" --seed 7)"
+  [ "$throughput_digest" = "$digest" ] || { log "throughput seed $throughput_digest is not $digest"; exit 1; }
+fi
 # The two sides take turns going first (odd runs the replicator, even runs skopeo), as in the latency and fan-out
 # sections: whatever the side that goes first meets (the writeback of the seeding's pages, a load that rises or falls
 # through the pair) falls on each side in turn, not always on the replicator.
@@ -175,6 +191,12 @@ run, t0, t1, registries = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float
 print(run, ours["seconds"], (t1 - t0) / 1e9, ours["cpuSeconds"], ours["localEcrCpuSeconds"], round(user + system, 2), registries, sep="\t")
 PY
 done
+if wants throughput; then
+  kill "$localecr_pid"
+  wait "$localecr_pid" || true
+  rm -rf "$work/throughput-data"
+  endpoint=$main_endpoint localecr_pid=$main_localecr_pid
+fi
 
 if wants calls; then
   log "calls: a first copy, then the same push again"

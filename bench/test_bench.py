@@ -59,6 +59,20 @@ class InTurn(unittest.TestCase):
         self.assertTrue(skopeo.lstrip().startswith("restart_registry2"), skopeo)
 
 
+class ThroughputLocalEcr(unittest.TestCase):
+    def test_only_the_throughput_section_runs_against_a_localecr_with_spare_uploads_off(self):
+        # skopeo's registry is emptied for every run and writes into new pages; so must LocalEcr for throughput.
+        starts = [line.strip() for line in re.findall(r"^\s*start_localecr .*$", RUN_SH, re.M)]
+        self.assertEqual(starts, ["start_localecr localecr", "start_localecr throughput --spare-uploads off"])
+        loop_start = RUN_SH.index("wants throughput && for run")
+        before = RUN_SH[RUN_SH.rindex("if wants throughput; then", 0, loop_start):loop_start]
+        self.assertIn("start_localecr throughput --spare-uploads off", before)
+        # The later sections get the first LocalEcr back once the loop is done.
+        after = RUN_SH[loop_start:RUN_SH.index("if wants calls")]
+        self.assertIn('kill "$localecr_pid"', after)
+        self.assertIn("endpoint=$main_endpoint localecr_pid=$main_localecr_pid", after)
+
+
 class Ratios(unittest.TestCase):
     def test_the_throughput_ratio_is_the_median_of_per_run_ratios_and_an_even_count_averages_the_middle_two(self):
         # run, replicator s, skopeo s, bootstrap CPU, LocalEcr CPU, skopeo CPU, registries CPU

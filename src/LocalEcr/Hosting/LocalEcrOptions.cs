@@ -51,6 +51,15 @@ public sealed class LocalEcrOptions
     /// <summary>Where blobs and uploads live. Null: a fresh temporary folder, deleted on dispose.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>
+    /// True (the default): the file of an upload whose bytes are not needed (its blob is already stored, or the upload
+    /// ended without completing) is kept under <c>DATA/spare-uploads</c> and written over by a later upload, whose
+    /// writes then land on pages the page cache already holds. False: every upload starts a new empty file and such a
+    /// file is deleted, so every upload writes into new pages, as a registry emptied for each run does (the bench's
+    /// throughput section compares against one). What reaches the blob store is the same either way.
+    /// </summary>
+    public bool SpareUploads { get; set; } = true;
+
     /// <summary>How long a GetDownloadUrlForLayer URL works (ECR's presigned S3 URLs are short-lived too).</summary>
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -14,7 +14,7 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
 
     public Registry Registry { get; } = new();
 
-    public BlobStore Blobs { get; } = new(dataDirectory);
+    public BlobStore Blobs { get; } = new(dataDirectory, options.SpareUploads);
 
     public DownloadTokens Tokens { get; } = new(options.TimeProvider ?? TimeProvider.System);
 

@@ -16,11 +16,18 @@ internal sealed class BlobStore : IDisposable
     private readonly string _spares;
     private readonly Stack<(string Path, long Length)> _spareFiles = new();
     private readonly Lock _spareLock = new();
+    private readonly bool _keepSpares;
     private long _spareBytes;
     private bool _disposed;
 
-    public BlobStore(string dataDirectory)
+    /// <param name="dataDirectory">Where blobs, uploads and spare upload files live.</param>
+    /// <param name="keepSpares">
+    /// False: <see cref="Recycle"/> deletes the file and every upload starts a new empty one
+    /// (<see cref="LocalEcrOptions.SpareUploads"/>).
+    /// </param>
+    public BlobStore(string dataDirectory, bool keepSpares)
     {
+        _keepSpares = keepSpares;
         _blobs = Path.Combine(dataDirectory, "blobs", "sha256");
         _uploads = Path.Combine(dataDirectory, "uploads");
         _spares = Path.Combine(dataDirectory, "spare-uploads");
@@ -122,10 +129,17 @@ internal sealed class BlobStore : IDisposable
     /// freed memory back to the host, which faults it in again on the next touch) about ten times the copy: the
     /// kernel's copy into new page-cache pages was the largest item of LocalEcr's CPU profile in the fan-out bench,
     /// where every upload repeats a blob the source region already stores. What reaches the blob store is unchanged:
-    /// <see cref="Commit"/> cuts a reused file to the bytes received. A missing file is ignored.
+    /// <see cref="Commit"/> cuts a reused file to the bytes received. A missing file is ignored. With spares off
+    /// (<see cref="LocalEcrOptions.SpareUploads"/>) the file is deleted.
     /// </summary>
     public void Recycle(string path)
     {
+        if (!_keepSpares)
+        {
+            TryDelete(path);
+            return;
+        }
+
         long length;
         try
         {

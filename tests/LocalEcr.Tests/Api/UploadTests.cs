@@ -393,6 +393,72 @@ public sealed class UploadTests
         }
     }
 
+    // With spare uploads off (LocalEcrOptions.SpareUploads, `--spare-uploads off`: the bench's throughput section,
+    // whose skopeo side writes into a registry emptied for each run) the file of an upload whose bytes are not needed
+    // is deleted, as before spares existed, and the next upload writes into a new, empty file. The test above shows
+    // that with spares on both uploads below would leave a spare, and the next upload would start from it.
+    [Fact]
+    public async Task With_spare_uploads_off_no_file_is_kept_and_the_next_upload_starts_from_an_empty_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-nospare-").FullName;
+        var uploads = Path.Combine(dir, "uploads");
+        var spares = Path.Combine(dir, "spare-uploads");
+        try
+        {
+            var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir, SpareUploads = false });
+            try
+            {
+                using var client = new EcrTestClient(server);
+                await TestImages.CreateRepositoryAsync(client, "one");
+                await TestImages.CreateRepositoryAsync(client, "two");
+                await TestImages.CreateRepositoryAsync(client, "three");
+                var big = TestImages.RandomBytes(7 * MiB, 33);
+                await TestImages.UploadBlobAsync(client, "one", big);
+
+                // The same blob again, in another repository: stored once, so this upload's file is not needed.
+                await TestImages.UploadBlobAsync(client, "two", big);
+                Assert.Empty(Directory.GetFiles(spares));
+                Assert.Empty(Directory.GetFiles(uploads));
+
+                // An upload that ends without completing (its repository deleted) leaves no spare either.
+                var data = TestImages.RandomBytes(1000, 34);
+                var ended = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "three" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+                (await client.CallAsync("UploadLayerPart", TestImages.Part("three", ended, data, 0, data.Length))).EnsureOk();
+                (await client.CallAsync("DeleteRepository", new JsonObject { ["repositoryName"] = "three", ["force"] = true })).EnsureOk();
+                Assert.Empty(Directory.GetFiles(spares));
+                Assert.Empty(Directory.GetFiles(uploads));
+
+                // The next upload's file is new and empty (a spare would hold an earlier upload's bytes), and the blob
+                // is exactly the bytes of its two parts.
+                var small = TestImages.RandomBytes((6 * MiB) + 1000, 35);
+                var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "two" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+                Assert.Equal(0, new FileInfo(Assert.Single(Directory.GetFiles(uploads))).Length);
+                (await client.CallAsync("UploadLayerPart", TestImages.Part("two", uploadId, small, 0, 6 * MiB))).EnsureOk();
+                (await client.CallAsync("UploadLayerPart", TestImages.Part("two", uploadId, small, 6 * MiB, 1000))).EnsureOk();
+                var digest = TestImages.Digest(small);
+                (await client.CallAsync("CompleteLayerUpload", new JsonObject
+                {
+                    ["repositoryName"] = "two", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest),
+                })).EnsureOk();
+                var blob = await File.ReadAllBytesAsync(Path.Combine(dir, "blobs", "sha256", digest[7..]));
+                Assert.Equal(small.Length, blob.Length);
+                Assert.Equal(digest, TestImages.Digest(blob));
+                Assert.Empty(Directory.GetFiles(spares));
+            }
+            finally
+            {
+                await server.DisposeAsync();
+            }
+
+            Assert.Empty(Directory.GetFiles(uploads));
+            Assert.Empty(Directory.GetFiles(spares));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // Ending an upload while one of its parts is being written (UploadLayerPart holds the session's gate while it
     // appends and hashes) must neither pull the file from under the part nor dispose the hash it is updating: the
     // file goes when the part lets go of the gate.

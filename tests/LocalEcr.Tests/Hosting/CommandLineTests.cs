@@ -17,12 +17,13 @@ public sealed class CommandLineTests
         Assert.Equal("aws", options.Partition);
         Assert.Null(options.DataDirectory);
         Assert.Equal(TimeSpan.FromMinutes(20), options.RestoreDuration);
+        Assert.True(options.SpareUploads);
     }
 
     [Fact]
     public void Every_option_is_read_in_both_spellings()
     {
-        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x", "--restore-seconds=90"], out var options, out _));
+        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x", "--restore-seconds=90", "--spare-uploads", "off"], out var options, out _));
         Assert.Equal(5000, options.Port);
         Assert.Equal("0.0.0.0", options.Host);
         Assert.Equal("123456789012", options.AccountId);
@@ -30,6 +31,9 @@ public sealed class CommandLineTests
         Assert.Equal("SK", options.SecretKey);
         Assert.Equal("/tmp/x", options.DataDirectory);
         Assert.Equal(TimeSpan.FromSeconds(90), options.RestoreDuration);
+        Assert.False(options.SpareUploads);
+        Assert.True(CommandLine.TryParse(["--spare-uploads=off", "--spare-uploads=on"], out var on, out _));
+        Assert.True(on.SpareUploads);
     }
 
     [Theory]
@@ -40,6 +44,8 @@ public sealed class CommandLineTests
     [InlineData("--bogus", "1")]
     [InlineData("--restore-seconds", "-1")]
     [InlineData("--restore-seconds", "20m")]
+    [InlineData("--spare-uploads", "no")]
+    [InlineData("--spare-uploads", "OFF")]
     [InlineData("--port")]
     [InlineData("--account", "123456789012:AK")]
     [InlineData("--account", "123456789012:AK:SK", "--account", "210987654321")]
