@@ -57,17 +57,11 @@ public sealed class FunctionLogger(OutputSink sink, LogLevel minimumLevel, LogFo
             if (fields is not null)
             {
                 WriteString(json, "requestId", fields.RequestId);
-                WriteString(json, "messageId", fields.MessageId);
-                WriteString(json, "repository", fields.Repository);
-                WriteString(json, "tag", fields.Tag);
-                WriteString(json, "digest", fields.Digest);
-                WriteString(json, "destinationRegion", fields.DestinationRegion);
-                WriteString(json, "outcome", fields.Outcome);
-                WriteNumber(json, "layersCopied", fields.LayersCopied);
-                WriteNumber(json, "layersSkipped", fields.LayersSkipped);
-                WriteNumber(json, "bytes", fields.Bytes);
-                WriteNumber(json, "durationMs", fields.DurationMs);
-                WriteString(json, "errorType", fields.ErrorType);
+                foreach (var (name, text, number) in fields.Named())
+                {
+                    WriteString(json, name, text);
+                    WriteNumber(json, name, number);
+                }
             }
 
             json.WriteEndObject();
@@ -87,17 +81,10 @@ public sealed class FunctionLogger(OutputSink sink, LogLevel minimumLevel, LogFo
         text.Append(' ').Append(Redactor.Redact(message).ReplaceLineEndings(" "));
         if (fields is not null)
         {
-            Append(text, "messageId", fields.MessageId);
-            Append(text, "repository", fields.Repository);
-            Append(text, "tag", fields.Tag);
-            Append(text, "digest", fields.Digest);
-            Append(text, "destinationRegion", fields.DestinationRegion);
-            Append(text, "outcome", fields.Outcome);
-            Append(text, "layersCopied", fields.LayersCopied?.ToString(CultureInfo.InvariantCulture));
-            Append(text, "layersSkipped", fields.LayersSkipped?.ToString(CultureInfo.InvariantCulture));
-            Append(text, "bytes", fields.Bytes?.ToString(CultureInfo.InvariantCulture));
-            Append(text, "durationMs", fields.DurationMs?.ToString(CultureInfo.InvariantCulture));
-            Append(text, "errorType", fields.ErrorType);
+            foreach (var (name, value, number) in fields.Named())
+            {
+                Append(text, name, value ?? number?.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         return text.ToString();

@@ -42,6 +42,32 @@ public class FunctionLoggerTests
     }
 
     [Fact]
+    public void Every_field_of_the_record_is_written_by_both_formats_under_one_name()
+    {
+        // Each property of LogFields set, by reflection: a property added to the record but not to the list both
+        // formats write (LogFields.Named) would be left out of the lines, and the schema would drift from the type.
+        var fields = new LogFields();
+        var properties = typeof(LogFields).GetProperties().Where(p => p.CanWrite).ToList();
+        foreach (var property in properties)
+        {
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(fields, type == typeof(string) ? "v" : Convert.ChangeType(7, type, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Logger().Info("m", fields);
+        Logger(format: LogFormat.Text).Info("m", fields);
+
+        var names = properties.Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
+        var json = JsonDocument.Parse(Lines[0]).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["timestamp", "level", "message", .. names.Order(StringComparer.Ordinal)], [.. json.Take(3), .. json.Skip(3).Order(StringComparer.Ordinal)]);
+
+        // The text line places the request id after the level, without a name; every other field is name=value.
+        var text = Lines[1];
+        Assert.StartsWith("2026-11-28T04:05:06.789Z INFO v m ", text, StringComparison.Ordinal);
+        Assert.Equal(names.Where(n => n != "requestId").Order(StringComparer.Ordinal), text.Split(' ').Skip(4).Select(pair => pair[..pair.IndexOf('=', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Absent_fields_are_left_out()
     {
         Logger().Warn("w");
