@@ -96,7 +96,14 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     /// and the SDK does not (it reports that the profile "holds no keys, role, process or SSO settings");</item>
     /// <item>a role with <c>mfa_serial</c>: the AWS CLI prompts for the code
     /// (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html#cli-configure-role-mfa); this command never
-    /// prompts, and the SDK's own message names its MfaTokenCodeCallback API, not the setting.</item>
+    /// prompts, and the SDK's own message names its MfaTokenCodeCallback API, not the setting;</item>
+    /// <item>a source profile that holds keys and also settings of a role (<c>role_arn</c>, <c>source_profile</c>,
+    /// <c>mfa_serial</c>, ...). botocore stops the chain there and signs the AssumeRole with those keys, never reading
+    /// the rest (botocore/credentials.py, AssumeRoleProvider._resolve_credentials_from_profile: static keys come
+    /// before the profile's own role), so the AWS CLI accepts it; the SDK finds no credentials in such a profile and
+    /// calls AssumeRole with none (observed: "Error calling AssumeRole" and an unrelated cause, STS never reached).
+    /// The chain is therefore never followed past a source profile with keys: its own role, missing
+    /// <c>source_profile</c> or <c>mfa_serial</c> is not what is wrong with it.</item>
     /// </list>
     /// Only a profile with <c>role_arn</c> reads its <c>source_profile</c>, as in botocore.
     /// </summary>
@@ -138,11 +145,48 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
                 throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
             }
 
+            if (HasStaticKeys(sourceProfile) && RoleSettings(sourceProfile) is { Count: > 0 } settings)
+            {
+                var named = string.Join(", ", settings);
+                throw new ArgumentException(
+                    $"The source_profile \"{source}\" of the profile \"{profile.Name}\" holds keys and also {named}, which the AWS CLI accepts "
+                    + $"(it assumes {role} with those keys and ignores the rest) but the AWS SDK for .NET does not (it finds no credentials in that profile): "
+                    + $"move aws_access_key_id and aws_secret_access_key to a profile of their own and name that profile in source_profile, or remove {named} from \"{source}\".");
+            }
+
             visited.Add(source);
             profile = sourceProfile;
         }
 
         return profile;
+    }
+
+    // botocore's AssumeRoleProvider._has_static_credentials: either key counts.
+    private static bool HasStaticKeys(CredentialProfile profile) =>
+        !string.IsNullOrEmpty(profile.Options.AccessKey) || !string.IsNullOrEmpty(profile.Options.SecretKey);
+
+    // The settings of a role that AWSSDK.Core does not take alongside keys: with any of them, a profile with keys is of no
+    // type it knows (observed with AWSSDK.Core 4.0: TryGetAWSCredentials fails on it, and a role sourced from it calls
+    // AssumeRole with no credentials). A region or other non-credential setting does not matter.
+    private static List<string> RoleSettings(CredentialProfile profile)
+    {
+        var options = profile.Options;
+        var settings = new List<string>();
+        foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[
+            ("role_arn", options.RoleArn),
+            ("source_profile", options.SourceProfile),
+            ("credential_source", options.CredentialSource),
+            ("mfa_serial", options.MfaSerial),
+            ("external_id", options.ExternalID),
+            ("role_session_name", options.RoleSessionName)])
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                settings.Add(name);
+            }
+        }
+
+        return settings;
     }
 
     /// <summary>

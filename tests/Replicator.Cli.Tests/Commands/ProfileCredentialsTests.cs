@@ -287,6 +287,43 @@ public sealed class ProfileCredentialsTests : IDisposable
     }
 
     /// <summary>
+    /// A source_profile that holds keys and also settings of a role (the keys in the credentials file, the settings in
+    /// the config file, as <c>aws configure</c> writes them). botocore stops the chain at a source profile with static
+    /// keys and signs the AssumeRole with them, ignoring its role_arn, source_profile, mfa_serial and the rest
+    /// (botocore/credentials.py, AssumeRoleProvider._resolve_credentials_from_profile), so the AWS CLI accepts all these.
+    /// AWSSDK.Core finds no credentials in such a profile and calls AssumeRole with none ("Error calling AssumeRole"
+    /// and an unrelated cause, without reaching STS). Before, the CLI followed the source profile's own role instead,
+    /// refusing a missing source_profile or an mfa_serial there that neither botocore nor the SDK ever reads, or
+    /// passing the profile to the SDK. Now it refuses the profile up front and says what to change.
+    /// </summary>
+    [Theory]
+    [InlineData("role_arn = ROLE\nsource_profile = missingsrc\n", "role_arn, source_profile")]
+    [InlineData("role_arn = ROLE\nsource_profile = operator-keys\nmfa_serial = arn:aws:iam::222222222222:mfa/operator\n", "role_arn, source_profile, mfa_serial")]
+    [InlineData("mfa_serial = arn:aws:iam::222222222222:mfa/operator\n", "mfa_serial")]
+    [InlineData("role_arn = ROLE\ncredential_source = Environment\n", "role_arn, credential_source")]
+    [InlineData("external_id = replicator\nrole_session_name = operator\n", "external_id, role_session_name")]
+    public async Task A_source_profile_with_keys_and_role_settings_is_a_usage_error_saying_what_to_change(string settings, string named)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = keyed\n\n[profile keyed]\n{settings.Replace("ROLE", role, StringComparison.Ordinal)}");
+        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[keyed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            $"error: --profile: The source_profile \"keyed\" of the profile \"outer\" holds keys and also {named}, which the AWS CLI accepts "
+            + $"(it assumes {role} with those keys and ignores the rest) but the AWS SDK for .NET does not (it finds no credentials in that profile): "
+            + "move aws_access_key_id and aws_secret_access_key to a profile of their own and name that profile in source_profile, or remove "
+            + $"{named} from \"keyed\".",
+            run.Error.Trim());
+        Assert.DoesNotContain(OperatorKeys.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
     /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
     /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
