@@ -111,6 +111,19 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     private static CredentialProfile CheckRoleChain(CredentialProfileStoreChain profiles, CredentialProfile profile)
     {
         var visited = new List<string> { profile.Name };
+
+        // The same mix in the profile named itself (its own source_profile aside, refused below in its own words): botocore
+        // assumes its role with its source_profile's credentials, or signs with its keys when it has no role; the SDK
+        // finds no credentials in it and would report that the profile holds none.
+        if (HasStaticKeys(profile) && RoleSettings(profile) is { Count: > 0 } own
+            && !string.Equals(profile.Options.SourceProfile, profile.Name, StringComparison.Ordinal))
+        {
+            var named = string.Join(", ", own);
+            throw new ArgumentException(
+                $"The profile \"{profile.Name}\" holds keys and also {named}, which the AWS CLI accepts but the AWS SDK for .NET does not (it finds no credentials in that profile): "
+                + $"move aws_access_key_id and aws_secret_access_key to a profile of their own (named in source_profile to assume a role with them), or remove {named} from \"{profile.Name}\".");
+        }
+
         while (profile.Options.RoleArn is { Length: > 0 } role)
         {
             if (profile.Options.MfaSerial is { Length: > 0 })

@@ -324,6 +324,33 @@ public sealed class ProfileCredentialsTests : IDisposable
     }
 
     /// <summary>
+    /// The same mix in the profile given itself: keys beside a role's settings. botocore assumes the role with the
+    /// source_profile's credentials (or, with no role, signs with the keys); AWSSDK.Core finds no credentials in it, and
+    /// the CLI said the profile "holds no keys, role, process or SSO settings", which it plainly does.
+    /// </summary>
+    [Theory]
+    [InlineData("role_arn = ROLE\nsource_profile = operator-keys\n", "role_arn, source_profile")]
+    [InlineData("mfa_serial = arn:aws:iam::222222222222:mfa/operator\n", "mfa_serial")]
+    public async Task A_profile_with_keys_and_role_settings_is_a_usage_error_saying_what_to_change(string settings, string named)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile mixed]\n{settings.Replace("ROLE", role, StringComparison.Ordinal)}");
+        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[mixed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "mixed", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(
+            $"error: --profile: The profile \"mixed\" holds keys and also {named}, which the AWS CLI accepts but the AWS SDK for .NET does not (it finds no credentials in that profile): "
+            + $"move aws_access_key_id and aws_secret_access_key to a profile of their own (named in source_profile to assume a role with them), or remove {named} from \"mixed\".",
+            run.Error.Trim());
+        Assert.DoesNotContain(OperatorKeys.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
     /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
     /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
