@@ -108,7 +108,8 @@ public static class SelectionParser
             Check(RepositoryOption, EcrNames.ValidateRepositoryName(name));
             if (host is not null)
             {
-                if (registries.TryGetValue(name, out var other) && !string.Equals(other.Host, host.Host, StringComparison.OrdinalIgnoreCase))
+                // A registry is its account and region: its FIPS and dual-stack hosts are other ways to the same one.
+                if (registries.TryGetValue(name, out var other) && (other.Account, other.Region) != (host.Account, host.Region))
                 {
                     throw new UsageException($"{RepositoryOption} names {name} in two registries, {EcrNames.Quote(other.Host)} and {EcrNames.Quote(host.Host)}: a run reads one source registry");
                 }
