@@ -194,8 +194,8 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             {
                 // One repository whose source cannot be read (a repository policy, the retries spent) must not stop
                 // the pass at it on every run: it is reported, and the next pass tries it again. A destination's
-                // failure is not one (the scan reports it and goes on). Sends never throw here (DriftSender.FlushAsync keeps their
-                // failures apart), so this is the repository's own failure.
+                // failure is not one (the scan reports it and goes on). Sends never throw here (DriftSender.FlushAsync
+                // keeps their failures apart), so this is the repository's own failure.
                 state.Failures.Add($"{repository}: {ex.GetType().Name}: {ex.Message}");
             }
 
