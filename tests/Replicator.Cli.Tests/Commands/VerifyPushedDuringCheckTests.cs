@@ -22,16 +22,8 @@ public sealed class VerifyPushedDuringCheckTests
         return (h, time);
     }
 
-    /// <summary>Runs verify with the source's first DescribeImages held until <paramref name="meanwhile"/> is done.</summary>
-    private static async Task<CliRun> VerifyWhileAsync(CliHarness h, FakeTimeProvider time, Func<Task> meanwhile, params string[] extra)
-    {
-        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
-        var running = h.RunAsync(["verify", .. Regions, .. extra]);
-        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        await meanwhile();
-        time.Advance(TimeSpan.FromMinutes(1));
-        return await running.WaitAsync(TimeSpan.FromMinutes(1));
-    }
+    private static Task<CliRun> VerifyWhileAsync(CliHarness h, FakeTimeProvider time, Func<Task> meanwhile, params string[] extra) =>
+        HeldSourceListing.VerifyWhileAsync(h, time, Regions, meanwhile, extra);
 
     [Fact]
     public async Task A_tag_pushed_and_replicated_during_the_check_is_in_sync_not_extra()
