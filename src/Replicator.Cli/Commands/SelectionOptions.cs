@@ -14,7 +14,7 @@ public sealed class SelectionOptions
 {
     public Option<string?> SourceRegion { get; } = new("--source-region")
     {
-        Description = "The source region: copied from, compared, or pushed into by push-sample (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region in the shared credentials file, then in the config file)",
+        Description = "The source region: copied from, compared, or pushed into by push-sample (default: the region of copy's image URI or of a --repository URI, then AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region in the shared credentials file, then in the config file)",
         HelpName = "R",
     };
 
