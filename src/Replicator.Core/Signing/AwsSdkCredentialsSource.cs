@@ -114,8 +114,10 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
 
         // The same mix in the profile named itself (its own source_profile aside, refused below in its own words): botocore
         // assumes its role with its source_profile's credentials, or signs with its keys when it has no role; the SDK
-        // finds no credentials in it and would report that the profile holds none.
-        if (HasStaticKeys(profile) && RoleSettings(profile) is { Count: > 0 } own
+        // finds no credentials in it and would report that the profile holds none. Not a profile with an SSO setting: the
+        // SDK resolves that one by SSO whatever else it holds (aws/aws-sdk-net, CredentialProfileTypeDetector.DetectProfileType),
+        // as the CLI took it before this check.
+        if (HasStaticKeys(profile) && RoleSettings(profile) is { Count: > 0 } own && !HasSsoSettings(profile)
             && !string.Equals(profile.Options.SourceProfile, profile.Name, StringComparison.Ordinal))
         {
             var named = string.Join(", ", own);
@@ -177,6 +179,17 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
     // botocore's AssumeRoleProvider._has_static_credentials: either key counts.
     private static bool HasStaticKeys(CredentialProfile profile) =>
         !string.IsNullOrEmpty(profile.Options.AccessKey) || !string.IsNullOrEmpty(profile.Options.SecretKey);
+
+    // AWSSDK.Core's CredentialProfileTypeDetector.DetectProfileType: "If one or more of the SSO properties is present,
+    // the profile MUST be resolved by the SSO credential provider" (sso_session brings its section's region, start URL and
+    // scopes into the profile's options).
+    private static bool HasSsoSettings(CredentialProfile profile)
+    {
+        var options = profile.Options;
+        return !string.IsNullOrEmpty(options.SsoAccountId) || !string.IsNullOrEmpty(options.SsoRegion)
+            || !string.IsNullOrEmpty(options.SsoRegistrationScopes) || !string.IsNullOrEmpty(options.SsoRoleName)
+            || !string.IsNullOrEmpty(options.SsoStartUrl) || !string.IsNullOrEmpty(options.SsoSession);
+    }
 
     // The settings of a role that AWSSDK.Core does not take alongside keys: with any of them, a profile with keys is of no
     // type it knows (observed with AWSSDK.Core 4.0: TryGetAWSCredentials fails on it, and a role sourced from it calls

@@ -351,6 +351,33 @@ public sealed class ProfileCredentialsTests : IDisposable
     }
 
     /// <summary>
+    /// Keys beside a role's settings in a profile that also signs in with IAM Identity Center (keys left in the
+    /// credentials file from before <c>aws configure sso</c>, say). AWSSDK.Core resolves any profile with an SSO setting
+    /// by SSO, whatever else it holds (aws/aws-sdk-net, CredentialProfileTypeDetector.DetectProfileType: "If one or more
+    /// of the SSO properties is present, the profile MUST be resolved by the SSO credential provider"), and so does the
+    /// AWS CLI with no role_arn (botocore's SSO provider comes before the shared credentials file). The CLI took it
+    /// before, and asked for a token; the check of keys beside a role's settings then refused it, saying the SDK finds
+    /// no credentials in it.
+    /// </summary>
+    [Theory]
+    [InlineData("sso_start_url = https://example.awsapps.com/start\nsso_region = REGION\nsso_account_id = 222222222222\nsso_role_name = Operator\nmfa_serial = arn:aws:iam::222222222222:mfa/operator\n")]
+    [InlineData("sso_session = corp-session\nsso_account_id = 222222222222\nsso_role_name = Operator\nrole_session_name = operator\n\n[sso-session corp-session]\nsso_start_url = https://example.awsapps.com/start\nsso_region = REGION\nsso_registration_scopes = sso:account:access\n")]
+    public async Task A_profile_with_SSO_settings_beside_keys_and_role_settings_signs_in_with_SSO_and_is_not_refused(string settings)
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile ssokeys]\n{settings.Replace("REGION", CliHarness.Source, StringComparison.Ordinal)}");
+        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[ssokeys]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "ssokeys", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("the profile \"ssokeys\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile ssokeys,", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("holds keys and also", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
     /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
     /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
