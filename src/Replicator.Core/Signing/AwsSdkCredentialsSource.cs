@@ -160,6 +160,13 @@ public sealed class AwsSdkCredentialsSource : IAwsCredentialsSource
                 throw new ArgumentException($"The source_profile \"{source}\" referenced in the profile \"{profile.Name}\" does not exist.");
             }
 
+            if (HasSsoSettings(sourceProfile))
+            {
+                // AWSSDK.Core resolves a profile with any SSO setting by SSO, whatever else it holds (its keys, a role of
+                // its own): the chain ends there for the SDK, and its token is the one to ask for.
+                return sourceProfile;
+            }
+
             if (HasStaticKeys(sourceProfile) && RoleSettings(sourceProfile) is { Count: > 0 } settings)
             {
                 var named = string.Join(", ", settings);

@@ -378,6 +378,28 @@ public sealed class ProfileCredentialsTests : IDisposable
     }
 
     /// <summary>
+    /// The same mix as a role profile's source_profile: AWSSDK.Core resolves that source by SSO, so the chain ends
+    /// there and its token is what is missing, not a refusal saying the SDK finds no credentials in it.
+    /// </summary>
+    [Fact]
+    public async Task A_source_profile_with_SSO_settings_beside_keys_and_role_settings_asks_for_its_SSO_sign_in()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        WriteProfiles(role);
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = ssokeyed\n\n[profile ssokeyed]\nsso_start_url = https://example.awsapps.com/start\nsso_region = {CliHarness.Source}\nsso_account_id = 222222222222\nsso_role_name = Operator\nmfa_serial = arn:aws:iam::222222222222:mfa/operator\n");
+        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[ssokeyed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("the profile \"ssokeyed\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile ssokeyed,", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("holds keys and also", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorKeys.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// An SSO profile whose user has not signed in (no token in the AWS CLI's cache): the error says to run
     /// aws sso login for the profile that holds the SSO settings, before any call, under --profile (AWSSDK.Core: "No
     /// valid SSO Token could be found."), under AWS_PROFILE (AWSSDK.Core: "This type of profile is not allowed here"),
