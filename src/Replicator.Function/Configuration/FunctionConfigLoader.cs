@@ -318,13 +318,17 @@ internal static partial class FunctionConfigLoader
     public static LogFormat LogFormatOf(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return string.Equals(environment.GetEnvironmentVariable(LogFormatVariable)?.Trim(), "TEXT", StringComparison.OrdinalIgnoreCase) ? LogFormat.Text : LogFormat.Json;
+        return ReadLogFormat(environment.GetEnvironmentVariable(LogFormatVariable)?.Trim()) ?? LogFormat.Json;
     }
 
-    private static LogFormat ParseLogFormat(string? value) => value?.ToUpperInvariant() switch
+    private static LogFormat ParseLogFormat(string? value) =>
+        ReadLogFormat(value) ?? throw new ConfigurationException(LogFormatVariable, "must be JSON or Text");
+
+    // The one reading of the variable's values; null for a value Lambda would not set.
+    private static LogFormat? ReadLogFormat(string? value) => value?.ToUpperInvariant() switch
     {
         null or "JSON" => LogFormat.Json,
         "TEXT" => LogFormat.Text,
-        _ => throw new ConfigurationException(LogFormatVariable, "must be JSON or Text"),
+        _ => null,
     };
 }
