@@ -781,9 +781,20 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     }
 
     /// <summary>
-    /// With deletes replicated, a source listing that fails part way must not read as "the source lacks the tags of the
-    /// pages it did not get": the repository is reported, and no DELETE is sent for any of its tags.
+    /// Repository "renamed": an image replicated under tag "old", then tagged "new" and untagged "old" in the source,
+    /// with neither event delivered.
     /// </summary>
+    private static async Task<SampleImage> RenamedWhileEventsWereLostAsync(ReconcileRig h)
+    {
+        var image = Unique(SampleFormat.Oci);
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
+        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
+        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
+        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
+            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        return image;
+    }
+
     /// <summary>
     /// A tag renamed in the source (the image tagged anew, its old tag removed) while the events were lost: ECR's own
     /// events come PUSH first, then DELETE, and the destination image keeps a tag throughout. The reconciler's events,
@@ -794,12 +805,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     public async Task A_tag_renamed_in_the_source_moves_in_the_destination_without_the_image_ever_being_deleted_there()
     {
         await using var h = await ReconcileRig.StartAsync();
-        var image = Unique(SampleFormat.Oci);
-        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
-        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
-        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
-        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
-            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        var image = await RenamedWhileEventsWereLostAsync(h);
         var sender = new RecordingSender();
 
         var report = await new Reconciler(h.Scanner(new DriftSelection { ReplicateDeletes = true }), sender, TimeProvider.System).RunAsync(Run("renamed"), CancellationToken.None);
@@ -828,12 +834,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
     public async Task A_tag_renamed_in_the_source_keeps_push_before_delete_when_SQS_fails_the_push_beside_the_delete()
     {
         await using var h = await ReconcileRig.StartAsync();
-        var image = Unique(SampleFormat.Oci);
-        await h.PushAsync(ReconcileRig.Source, "renamed", image, "old");
-        await h.ReplicateAsync(EventFactory.Serialize(EventFactory.Push(ReconcileRig.Account, ReconcileRig.Source, "renamed", image.Digest, "old", Now)));
-        await h.PushAsync(ReconcileRig.Source, "renamed", image, "new");
-        await h.Client(ReconcileRig.Source).BatchDeleteImageAsync(
-            new BatchDeleteImageRequest { RepositoryName = "renamed", ImageIds = [new ImageIdentifier { ImageTag = "old" }] }, CancellationToken.None);
+        var image = await RenamedWhileEventsWereLostAsync(h);
         await using var sqs = await FakeSqsServer.StartAsync();
         sqs.ServerFaultGroups[MessageGroupIds.For("renamed")] = 1;
         using var client = new Amazon.SQS.AmazonSQSClient(
@@ -859,6 +860,10 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Null(await probe.TagDigestAsync("renamed", "old"));
     }
 
+    /// <summary>
+    /// With deletes replicated, a source listing that fails part way must not read as "the source lacks the tags of the
+    /// pages it did not get": the repository is reported, and no DELETE is sent for any of its tags.
+    /// </summary>
     [Fact]
     public async Task A_source_listing_that_fails_after_its_first_page_sends_no_delete()
     {
