@@ -24,6 +24,18 @@ internal static class PutImageOperation
         var bytes = Encoding.UTF8.GetBytes(text);
         var digest = Digests.Sha256Of(bytes);
         var declaredDigest = call.Body.OptionalString("imageDigest");
+
+        // The model's ImageDigest shape carries no pattern, but ECR holds every imageDigest it is sent to the digest
+        // pattern before it looks at anything else: DescribeImages (https://github.com/pulumi/pulumi-aws/issues/2466)
+        // and DescribeImageScanFindings (https://github.com/prowler-cloud/prowler/pull/603) answer a malformed one,
+        // the empty string included, with InvalidParameterException "Invalid parameter at 'imageDigest' failed to
+        // satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''". PutImage's
+        // imageDigest is the same shape: malformed, it is a bad request, not a digest that differs from the manifest's.
+        if (declaredDigest is not null && !Digests.IsWellFormed(declaredDigest))
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''");
+        }
+
         // Ordinal: the digest ECR computes is lower-case hex (OCI image spec: sha256 is [a-f0-9]{64}); an upper-case
         // spelling of it is refused, the stricter reading of a pattern (the model's) that admits A-F.
         if (declaredDigest is not null && !string.Equals(declaredDigest, digest, StringComparison.Ordinal))

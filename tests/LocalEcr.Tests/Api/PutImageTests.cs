@@ -135,6 +135,34 @@ public sealed class PutImageTests
         (await client.CallAsync("PutImage", Put(manifest + " ", digest: TestImages.Digest(manifest)))).AssertError("ImageDigestDoesNotMatchException");
     }
 
+    /// <summary>
+    /// A declared digest that could name no manifest is a malformed request, as ECR answers a malformed imageDigest to
+    /// DescribeImages (https://github.com/pulumi/pulumi-aws/issues/2466), not a digest that differs: InvalidParameter,
+    /// and nothing is stored. A well-formed digest of other bytes stays ImageDigestDoesNotMatch (the test above).
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("nope")]
+    [InlineData("sha256:")]
+    [InlineData("sha256:xyz")]
+    [InlineData("sha256 :abc")]
+    public async Task A_malformed_declared_digest_is_InvalidParameter_not_ImageDigestDoesNotMatch(string declared)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", null, 5);
+
+        var put = await client.CallAsync("PutImage", Put(manifest, "v1", declared));
+
+        put.AssertError("InvalidParameterException");
+        Assert.Contains("Invalid parameter at 'imageDigest'", put.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var listed = (await client.CallAsync("ListImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
+        var only = Assert.Single(listed["imageIds"]!.AsArray())!;
+        Assert.Equal(digest, only["imageDigest"]!.GetValue<string>());
+        Assert.Null(only["imageTag"]);
+    }
+
     [Fact]
     public async Task An_upper_case_spelling_of_the_digest_is_ImageDigestDoesNotMatch_and_does_not_find_the_image()
     {
