@@ -8,20 +8,22 @@ namespace LocalEcr.Api;
 /// <summary>PutImage with ECR's checks: digest over the exact bytes, references present, tag rules.</summary>
 internal static class PutImageOperation
 {
-    // Model: ImageManifest length 1..4194304.
-    private const int MaxManifestLength = 4_194_304;
+    // Model: ImageManifest length 1..4194304, which for a string counts characters; the OCI distribution spec's 4 MiB
+    // manifest limit (https://github.com/opencontainers/distribution-spec/blob/main/spec.md, "Pushing Manifests")
+    // counts bytes. Held here in UTF-8 bytes, never fewer than the characters: the stricter reading of the two.
+    private const int MaxManifestBytes = 4_194_304;
 
     public static Task PutImage(EcrCall call, Utf8JsonWriter w)
     {
         var name = call.RepositoryName();
         var text = call.Body.RequiredString("imageManifest");
-        if (text.Length is 0 or > MaxManifestLength)
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length is 0 or > MaxManifestBytes)
         {
             throw EcrException.InvalidParameter("Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Member must have length between 1 and 4194304'");
         }
 
         var tag = Validate.Tag(call.Body.OptionalString("imageTag"));
-        var bytes = Encoding.UTF8.GetBytes(text);
         var digest = Digests.Sha256Of(bytes);
         var declaredDigest = call.Body.OptionalString("imageDigest");
 

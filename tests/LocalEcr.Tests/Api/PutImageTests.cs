@@ -84,6 +84,48 @@ public sealed class PutImageTests
         Assert.Contains("between 1 and 300", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The model bounds imageManifest at 4,194,304 in length, which for a string counts characters; the OCI
+    /// distribution spec's 4 MiB manifest limit (https://github.com/opencontainers/distribution-spec/blob/main/spec.md,
+    /// "Pushing Manifests") counts bytes. A manifest of non-ASCII text can be within the first and over the second, and
+    /// the replicator counts UTF-8 bytes (ManifestParser), so LocalEcr holds the byte count, the stricter of the two.
+    /// </summary>
+    [Theory]
+    [InlineData('p', 4_194_304, true)]
+    [InlineData('p', 4_194_305, false)]
+    [InlineData('\u00e9', 4_194_304, true)] // 2 bytes each: exactly the limit in bytes, about half of it in characters
+    [InlineData('\u00e9', 4_194_306, false)] // within the limit in characters, over it in bytes
+    public async Task A_manifest_is_held_to_4194304_bytes_of_UTF8_not_characters(char pad, int bytes, bool accepted)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", null, 1);
+        var relaxed = new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var padded = JsonNode.Parse(manifest)!.AsObject();
+        padded["annotations"] = new JsonObject { ["pad"] = string.Empty };
+        var bare = System.Text.Encoding.UTF8.GetByteCount(padded.ToJsonString(relaxed));
+        var padBytes = System.Text.Encoding.UTF8.GetByteCount(pad.ToString());
+        padded["annotations"]!["pad"] = new string(pad, (bytes - bare) / padBytes);
+        var text = padded.ToJsonString(relaxed);
+        Assert.Equal(bytes, System.Text.Encoding.UTF8.GetByteCount(text)); // the sizes the case means
+        Assert.True(padBytes == 1 || text.Length <= 4_194_304); // a non-ASCII case is within the limit in characters
+
+        var put = await client.CallAsync("PutImage", Put(text, "big"));
+
+        if (accepted)
+        {
+            put.EnsureOk();
+        }
+        else
+        {
+            put.AssertError("InvalidParameterException");
+            Assert.Contains("'imageManifest'", put.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(new JsonObject { ["imageTag"] = "big" }) }))
+                .AssertError("ImageNotFoundException");
+        }
+    }
+
     [Fact]
     public async Task PutImage_digests_the_exact_bytes_and_BatchGetImage_returns_them_unchanged()
     {
