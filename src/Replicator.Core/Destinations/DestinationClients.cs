@@ -60,6 +60,9 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
     public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) =>
         _access.Route(destination, sourceAccount).Kind == DestinationRouteKind.SsmCredentials;
 
+    public string? StoredKeyParameter(ReplicationDestination destination, string? sourceAccount) =>
+        _access.Route(destination, sourceAccount) is { Kind: DestinationRouteKind.SsmCredentials } route ? route.ParameterName : null;
+
     /// <summary>
     /// The credentials source of a route: one per role, assumed through STS in <see cref="DestinationAccess.StsRegion"/>
     /// (else the destination's region), falling back to the region of the destination that first asked where STS is

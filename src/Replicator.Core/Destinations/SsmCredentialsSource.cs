@@ -202,7 +202,22 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
             }
 
             var accessKeyId = Field(root, "AccessKeyId", required: true)!;
+            if (!IsAccessKeyIdText(accessKeyId))
+            {
+                // IAM's accessKeyIdType is [\w]+ (botocore's IAM model): a line break or a space copied with the key would
+                // otherwise reach the Authorization header, where .NET refuses a non-ASCII character as a failed request
+                // (read as a connection failure, retried for days) and a line break corrupts the header.
+                throw Malformed("has an AccessKeyId with characters no access key id has (IAM's are letters, digits and _ only; a space or line break copied with it?)");
+            }
+
             var secretAccessKey = Field(root, "SecretAccessKey", required: true)!;
+            if (!IsSecretText(secretAccessKey))
+            {
+                // A secret access key is 40 base64 characters; a space or line break copied with it only makes every
+                // signature wrong (InvalidSignatureException, SignatureDoesNotMatch), which does not say where it came from.
+                throw Malformed("has a SecretAccessKey with whitespace, control or non-ASCII characters (a space or line break copied with it?)");
+            }
+
             var roleArn = Field(root, "RoleArn", required: false);
             if (root.TryGetProperty("SessionToken", out var token) && token.ValueKind != JsonValueKind.Null)
             {
@@ -257,6 +272,11 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
 
         return text is { Length: > 0 } ? text : throw Malformed($"has a {name} that is not a non-empty string");
     }
+
+    private static bool IsAccessKeyIdText(string text) => text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    // Printable ASCII without the space: what a base64 secret is made of, and more.
+    private static bool IsSecretText(string text) => text.All(c => c is > ' ' and < '\u007f');
 
     // Never a field's name followed by ':' or '=': the log's redactor reads that as a secret and its value, and would
     // hide the words that tell the operator what to fix (Replicator.Function's Redactor).

@@ -127,11 +127,17 @@ internal sealed class DestinationReplicator
             // same, and the Failed line's bytes and layers count them (a failed try's bytes are bytes sent).
             TallyBlobs();
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
+            var keyRefused = FailureClassifier.IsStoredKeyRefused(ex, clients.SignsWithStoredKey(destination, source.Reference.RegistryId));
+            if (keyRefused && clients.StoredKeyParameter(destination, source.Reference.RegistryId) is { } parameter)
+            {
+                message = FailureClassifier.DescribeRefusedKey(message, parameter, destination.Region);
+            }
+
             var failed = new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient)
             {
                 SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
                 CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
-                KeyRefused = FailureClassifier.IsStoredKeyRefused(ex, clients.SignsWithStoredKey(destination, source.Reference.RegistryId)),
+                KeyRefused = keyRefused,
                 ReferrersPut = referrersPut,
             };
 

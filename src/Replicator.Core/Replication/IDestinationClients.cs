@@ -23,4 +23,11 @@ public interface IDestinationClients
     /// (<see cref="DestinationResult.KeyRefused"/>).
     /// </summary>
     bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount);
+
+    /// <summary>
+    /// The SSM parameter whose key <see cref="GetClient"/> signs with (or assumes the destination's role with) when
+    /// <see cref="SignsWithStoredKey"/>; null otherwise. Named in the failure of a key refused as unknown, since AWS's
+    /// own answer ("The security token included in the request is invalid") names neither the key nor where it came from.
+    /// </summary>
+    string? StoredKeyParameter(ReplicationDestination destination, string? sourceAccount) => null;
 }

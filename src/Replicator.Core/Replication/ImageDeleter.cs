@@ -119,10 +119,16 @@ internal sealed class ImageDeleter
         catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
+            var keyRefused = FailureClassifier.IsStoredKeyRefused(ex, _destinationClients.SignsWithStoredKey(destination, source.RegistryId));
+            if (keyRefused && _destinationClients.StoredKeyParameter(destination, source.RegistryId) is { } parameter)
+            {
+                message = FailureClassifier.DescribeRefusedKey(message, parameter, destination.Region);
+            }
+
             return Failed(code, message, transient) with
             {
                 CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
-                KeyRefused = FailureClassifier.IsStoredKeyRefused(ex, _destinationClients.SignsWithStoredKey(destination, source.RegistryId)),
+                KeyRefused = keyRefused,
             };
         }
 

@@ -55,4 +55,7 @@ public sealed class RetryingDestinationClients : IDestinationClients
 
     public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) =>
         _inner.SignsWithStoredKey(destination, sourceAccount);
+
+    public string? StoredKeyParameter(ReplicationDestination destination, string? sourceAccount) =>
+        _inner.StoredKeyParameter(destination, sourceAccount);
 }

@@ -107,6 +107,11 @@ public sealed class SsmCredentialsSourceTests
     [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"" + Secret + "\",\"RoleArn\":\"arn:aws:iam::444444444444:role/x\"}", "partition aws-cn")]
     [InlineData("{\"AccessKeyId\":\"AKIA\",\"SecretAccessKey\":\"" + Secret + "\",\"RoleArn\":\"arn:aws-cn:iam::444444444444:role/x " + Secret + "\"}", "partition aws-cn")]
     [InlineData("{\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"" + Secret + "\",\"SessionToken\":\"" + Secret + "\"}", "holds temporary credentials (a SessionToken), not the long-term access key of an IAM user")]
+    [InlineData("{\"AccessKeyId\":\"AKIAEXAMPLE000000001\\n\",\"SecretAccessKey\":\"" + Secret + "\"}", "has an AccessKeyId with characters no access key id has")]
+    [InlineData("{\"AccessKeyId\":\" AKIAEXAMPLE000000001\",\"SecretAccessKey\":\"" + Secret + "\"}", "has an AccessKeyId with characters no access key id has")]
+    [InlineData("{\"AccessKeyId\":\"AKIAEXAMPLE000000001\",\"SecretAccessKey\":\"" + Secret + "\\n\"}", "has a SecretAccessKey with whitespace, control or non-ASCII characters")]
+    [InlineData("{\"AccessKeyId\":\"AKIAEXAMPLE000000001\",\"SecretAccessKey\":\"" + Secret + " \"}", "has a SecretAccessKey with whitespace, control or non-ASCII characters")]
+    [InlineData("{\"AccessKeyId\":\"AKIAEXAMPLE000000001\",\"SecretAccessKey\":\"\u00a0" + Secret + "\"}", "has a SecretAccessKey with whitespace, control or non-ASCII characters")]
     public async Task A_malformed_parameter_is_a_permanent_error_that_never_shows_the_value(string value, string expected)
     {
         var store = new FakeParameterStore { [Parameter] = value };

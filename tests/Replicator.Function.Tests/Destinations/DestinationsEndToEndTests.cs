@@ -123,6 +123,11 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
         var dead = Assert.Single(last.DeadLetter.Sent);
         Assert.Equal(errorType, dead.ErrorType);
         Assert.StartsWith($"{destination}: ", dead.Reason, StringComparison.Ordinal);
+
+        // AWS's answer ("The security token included in the request is invalid") names neither the key nor its source:
+        // the reason names the parameter to fix and the partition the key is unknown in.
+        Assert.Contains("the access key read from SSM parameter /e2e/wrong/cn-keys (DESTINATION_CREDENTIALS) is unknown in partition aws-cn", dead.Reason, StringComparison.Ordinal);
+        Assert.Contains("The security token included in the request is invalid", dead.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Access key refused", last.Output, StringComparison.Ordinal);
         var china = destination.Split(':')[1];
         Assert.False(await new RegistryProbe(Client(ecr, withRole ? ChinaRoleKeys : ChinaKeys, china)).HasVerifiedImageAsync("app", image.Digest));
