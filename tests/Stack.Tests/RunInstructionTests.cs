@@ -68,6 +68,32 @@ public sealed partial class RunInstructionTests
         Assert.All(invocations, i => Assert.True(EnvVarsArgument().IsMatch(i.Command), $"{i.Path}: {i.Command}"));
     }
 
+    [Fact]
+    public void Every_variable_the_documents_set_through_env_vars_is_one_the_template_declares()
+    {
+        // sam local invoke --env-vars overrides only the variables the function's Environment.Variables declares and
+        // drops any other name without a word (aws/aws-sam-cli#6145, #139): an endpoint override such as
+        // AWS_ENDPOINT_URL_ECR offered "in env.json" never reached the function, which then called the real ECR
+        // with the reader's own credentials instead of the LocalEcr they meant.
+        var declared = StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!.AsObject()
+            .Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md", "samconfig.toml", "scripts/*"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+
+        var named = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(path =>
+            {
+                var text = File.ReadAllText(RepositoryRoot.File(path));
+                var inProse = VariableNextToEnvJson().Matches(text).Select(m => m.Groups["name"].Value);
+                var inExamples = EnvVarsExample().Matches(text).SelectMany(m => JsonKey().Matches(m.Groups["variables"].Value).Select(k => k.Groups["name"].Value));
+                return inProse.Concat(inExamples).Select(name => (Path: path, Name: name));
+            })
+            .ToList();
+
+        Assert.Contains(named, n => n is { Path: "docs/deploy.md", Name: "DEAD_LETTER_QUEUE_URL" });
+        Assert.All(named, n => Assert.True(declared.Contains(n.Name), $"{n.Path} sets {n.Name} through --env-vars, which sam local drops: template.yaml's ReplicatorFunction does not declare it"));
+    }
+
     /// <summary>Each sam local invoke command given an event (-e FILE) in the tracked files of <paramref name="pathspecs"/>.</summary>
     private static List<(string Path, string Command)> SamLocalInvokesOfAnEvent(params string[] pathspecs)
     {
@@ -129,4 +155,15 @@ public sealed partial class RunInstructionTests
 
     [GeneratedRegex(@"\s--env-vars\s+[^\s`-]")]
     private static partial Regex EnvVarsArgument();
+
+    /// <summary>A variable named right before or right after "in `env.json`" (", e.g. " between them at most).</summary>
+    [GeneratedRegex(@"`(?<name>[A-Z][A-Z0-9_]+)`[^`]{0,6}in `env\.json`|in `env\.json`[^`]{0,20}`(?<name>[A-Z][A-Z0-9_]+)`")]
+    private static partial Regex VariableNextToEnvJson();
+
+    /// <summary>An env.json example: the function's logical id, or Parameters, over an object of variables.</summary>
+    [GeneratedRegex(@"\{\s*""(?:ReplicatorFunction|Parameters)""\s*:\s*\{(?<variables>[^{}]*)\}")]
+    private static partial Regex EnvVarsExample();
+
+    [GeneratedRegex(@"""(?<name>[A-Z][A-Z0-9_]+)""\s*:")]
+    private static partial Regex JsonKey();
 }

@@ -56,12 +56,22 @@ internal static partial class FunctionConfigLoader
             : throw new ConfigurationException(ReconcileQueueUrl, "must be the URL of a FIFO queue (its name ends in .fifo): the replication queue");
     }
 
-    /// <summary>An SSM parameter name: letters, digits, _ . - and /, at most 1011 characters (SSM PutParameter reference).</summary>
-    private static string? ParseParameterName(string? value, string variable)
+    /// <summary>
+    /// An SSM parameter name: letters, digits, _ . - and /, at most 1011 characters (SSM PutParameter reference). Under
+    /// <c>sam local invoke</c>, with reconciling on (<paramref name="samLocal"/>), a name that is a bare logical id is
+    /// refused: it is the template's Ref to the stack's parameter, which sam local turns into the logical id, and taken
+    /// as a name the run read and wrote a stray parameter of that name in the caller's account.
+    /// </summary>
+    private static string? ParseParameterName(string? value, string variable, bool samLocal)
     {
         if (value is null)
         {
             return null;
+        }
+
+        if (samLocal && IsLogicalId(value))
+        {
+            throw new ConfigurationException(variable, LogicalIdProblem(value, "the name of a parameter of the stack, such as /ecr-replicator/STACK/reconcile-cursor"));
         }
 
         return value.Length <= 1011 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '/')
@@ -74,6 +84,11 @@ internal static partial class FunctionConfigLoader
         if (value is null)
         {
             return null;
+        }
+
+        if (IsLogicalId(value))
+        {
+            throw new ConfigurationException(variable, LogicalIdProblem(value, $"an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}"));
         }
 
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
@@ -90,4 +105,22 @@ internal static partial class FunctionConfigLoader
             variable,
             allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
     }
+
+    /// <summary>
+    /// The form of a CloudFormation logical id: letters and digits only, at most 255
+    /// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html). No queue URL
+    /// has that form, nor the name of the stack's cursor parameter (a path).
+    /// </summary>
+    private static bool IsLogicalId(string value) => value.Length <= 255 && value.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>
+    /// Why a logical id stands where a stack resource's address belongs: <c>sam local invoke</c> resolves a Ref to a
+    /// resource of the template to its logical id (https://github.com/aws/aws-sam-cli/issues/1604), and the template
+    /// gives DEAD_LETTER_QUEUE_URL, RECONCILE_QUEUE_URL and RECONCILE_CURSOR_PARAMETER such Refs. All three are named, so
+    /// that one --env-vars file fixes them at once rather than one init failure each.
+    /// </summary>
+    private static string LogicalIdProblem(string value, string expected) =>
+        $"is {value}, which looks like a logical id of template.yaml rather than {expected}: sam local invoke puts a resource's logical id "
+        + $"where the template has a Ref to it. Give {DeadLetterQueueUrl}, {ReconcileQueueUrl} and {ReconcileCursorParameter} values, or \"\" to leave them unset, "
+        + "in the --env-vars file ({\"ReplicatorFunction\": {...}}; docs/deploy.md, \"Running it locally\")";
 }

@@ -39,6 +39,9 @@ internal static partial class FunctionConfigLoader
     public const string LogLevelVariable = "AWS_LAMBDA_LOG_LEVEL";
     public const string LogFormatVariable = "AWS_LAMBDA_LOG_FORMAT";
 
+    /// <summary>"true" under <c>sam local invoke</c> and <c>start-lambda</c>, which set it in every function's environment (https://github.com/aws/aws-sam-cli/blob/develop/samcli/local/lambdafn/env_vars.py).</summary>
+    public const string SamLocalVariable = "AWS_SAM_LOCAL";
+
     public static FunctionConfig Load(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -137,7 +140,7 @@ internal static partial class FunctionConfigLoader
             IgnoredEntries = ignored,
             DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
             ReconcileQueueUrl = reconcileQueueUrl,
-            ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter),
+            ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && Get(SamLocalVariable) == "true"),
             MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
             LayerMemoryFit = layerFit,
             RepositoryFilter = repositoryFilter,
