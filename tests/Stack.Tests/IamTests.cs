@@ -52,7 +52,8 @@ public sealed class IamTests
     {
         var statements = Statements(Stack);
 
-        Assert.Equal(["DenyExcludedRepositories"], statements.Where(s => s.Effect != "Allow").Select(s => s.Sid));
+        // Besides the exclusions, each destination policy's guard on ecr:UntagResource (no Sid: no room for one).
+        Assert.Equal(["DenyExcludedRepositories"], statements.Where(s => s.Effect != "Allow" && !s.Actions.SequenceEqual(["ecr:UntagResource"])).Select(s => s.Sid));
         Assert.All(statements.SelectMany(s => s.Actions), a =>
         {
             Assert.DoesNotContain("*", a, StringComparison.Ordinal);
@@ -90,6 +91,47 @@ public sealed class IamTests
             Assert.Empty(granting);
             Assert.Contains(Statements(stack), s => s.Sid == "WriteMappedRepositories" && s.Actions.Contains("ecr:PutImage"));
         }
+    }
+
+    /// <summary>
+    /// The function removes one tag, its marker (RepositoryProvisioner.ProvisioningTagKey), so its role may remove that
+    /// one only from the repositories it writes in its own account, under their own names and mapped, as
+    /// destination-role.yaml's RemoveProvisioningMarker allows in another account; any other key, alone or beside the
+    /// marker, is refused, in every destination region.
+    /// </summary>
+    [Theory]
+    [InlineData("us-west-2", "team/app")]
+    [InlineData("eu-west-1", "mirror/team/app")]
+    public void The_function_role_may_remove_the_provisioning_marker_and_no_other_tag_from_a_destination(string region, string repository)
+    {
+        var stack = Samples.Mapping("team/*", "team/=mirror/team/");
+        var statements = Statements(stack);
+
+        Assert.True(RolePolicies.Allows(statements, "ecr:UntagResource", region, repository, [RolePolicies.ProvisioningTagKey]));
+        Assert.False(RolePolicies.Allows(statements, "ecr:UntagResource", region, repository, ["cost-center"]));
+        Assert.False(RolePolicies.Allows(statements, "ecr:UntagResource", region, repository, [RolePolicies.ProvisioningTagKey, "cost-center"]));
+        // What makes the marker removable is still granted: reading the tags, and tagging on creation.
+        Assert.True(RolePolicies.Allows(statements, "ecr:ListTagsForResource", region, repository));
+        Assert.True(RolePolicies.Allows(statements, "ecr:TagResource", region, repository));
+
+        // In each destination region's policy, on "*": the role untags nothing else anywhere.
+        var denies = statements.Where(s => s.Effect == "Deny" && s.Actions.Contains("ecr:UntagResource")).ToList();
+        Assert.Equal(Samples.Destinations.Length, denies.Count);
+        Assert.All(denies, deny =>
+        {
+            Assert.Equal(["ecr:UntagResource"], deny.Actions);
+            Assert.Equal(["*"], deny.Resources);
+            Assert.Equal([RolePolicies.ProvisioningTagKey], deny.ConditionValues("ForAnyValue:StringNotEquals", "aws:TagKeys"));
+            Assert.StartsWith("DestinationWritePolicy", deny.Policy, StringComparison.Ordinal);
+        });
+
+        // Without destination regions nothing of the account is written with the role, and nothing is untagged.
+        var only = Statements(Samples.OnlyOtherDestinations);
+        Assert.DoesNotContain(only, s => s.Actions.Contains("ecr:UntagResource"));
+
+        // The constant is internal to Replicator.Core, so its declaration is read.
+        var provisioner = File.ReadAllText(RepositoryRoot.File("src", "Replicator.Core", "Replication", "RepositoryProvisioner.cs"));
+        Assert.Contains($"public const string ProvisioningTagKey = \"{RolePolicies.ProvisioningTagKey}\";", provisioner, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -191,7 +233,7 @@ public sealed class IamTests
     [Fact]
     public void Exclusions_are_denied_in_every_region_and_only_when_there_are_some()
     {
-        var deny = Assert.Single(Statements(Samples.WithDeletes), s => s.Effect == "Deny");
+        var deny = Assert.Single(Statements(Samples.WithDeletes), s => s.Effect == "Deny" && s.Sid == "DenyExcludedRepositories");
 
         Assert.Null(deny.Condition);
         Assert.Contains("arn:*:ecr:*:*:repository/team/secret*", deny.Resources);
@@ -199,7 +241,7 @@ public sealed class IamTests
         Assert.All(deny.Resources.Where(r => !r.EndsWith("/team/secret*", StringComparison.Ordinal)), r => Assert.Contains("repository/@", r, StringComparison.Ordinal));
         Assert.Contains("ecr:PutImage", deny.Actions);
         Assert.Contains("ecr:BatchGetImage", deny.Actions);
-        Assert.DoesNotContain(Statements(Samples.PushOnly), s => s.Effect == "Deny");
+        Assert.DoesNotContain(Statements(Samples.PushOnly), s => s.Effect == "Deny" && s.Sid == "DenyExcludedRepositories");
     }
 
     /// <summary>
@@ -210,7 +252,7 @@ public sealed class IamTests
     public void With_a_mapping_exclusions_are_denied_where_the_function_reads_and_a_rule_may_write_under_one()
     {
         var statements = Statements(Samples.Mapping("*,!mirror/*", "=mirror/"));
-        var deny = Assert.Single(statements, s => s.Effect == "Deny");
+        var deny = Assert.Single(statements, s => s.Effect == "Deny" && s.Sid == "DenyExcludedRepositories");
 
         Assert.Equal([IntrinsicEvaluator.Region], deny.ConditionValues("StringEquals", "aws:RequestedRegion"));
         Assert.False(RolePolicies.Allows(statements, "ecr:BatchGetImage", IntrinsicEvaluator.Region, "mirror/team/app"));
