@@ -20,6 +20,10 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
     public async Task<byte[]> HandleAsync(InvocationRequest invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
+
+        // For the lines the engine's observer writes during this invocation (retries, session renewals); undone when
+        // this method returns.
+        EngineLogContext.Current = new LogFields { RequestId = invocation.LambdaContext.AwsRequestId };
         try
         {
             return await ProcessAsync(invocation, cancellationToken);

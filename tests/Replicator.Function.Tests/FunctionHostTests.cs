@@ -378,6 +378,48 @@ public sealed class FunctionHostTests : IAsyncLifetime
             json.RootElement.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// The engine's observer is built once per instance, but what it reports happens inside one invocation's copy of
+    /// one record: its lines carry that invocation's request id and the record's message id and image, as every other
+    /// line about the record does, so a Logs Insights filter on the request or message id shows the retries that made
+    /// its copy slow or fail (docs/deploy.md, "Observability"). Two records of one batch, in two message groups copied
+    /// at once, each keep their own.
+    /// </summary>
+    [Fact]
+    public async Task Engine_lines_written_during_a_copy_carry_the_request_id_and_the_record_they_were_for()
+    {
+        using var bothStarted = new CountdownEvent(2);
+        _replicator.OnReplicate = async (r, _) =>
+        {
+            // Both copies are under way before either reports, so a context shared between them would show.
+            bothStarted.Signal();
+            await Task.Run(() => bothStarted.Wait(Wait));
+            _engineObserver!.Retrying(new EcrRetry("PutImage", "us-west-2", 1, "ThrottlingException", TimeSpan.FromMilliseconds(200)));
+            _engineObserver.CredentialsRenewalFailed("arn:aws:iam::111111111111:role/ecr-replicator-destination", "AccessDenied", DateTimeOffset.UnixEpoch);
+            return FakeReplicator.Result(r, ReplicationOutcome.Replicated);
+        };
+        _ = Start(Environment());
+        var batch = JsonSerializer.Serialize(
+            E.Batch(E.Record("m-app", E.Body(repository: "team/app", tag: "v1"), "team/app"), E.Record("m-web", E.Body(repository: "team/web", tag: "v2"), "team/web")),
+            EventJsonContext.Default.SQSEvent);
+
+        var result = await _api.InvokeAsync(batch, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        var lines = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("message", out var m) && (m.GetString()!.StartsWith("ECR PutImage", StringComparison.Ordinal) || m.GetString()!.StartsWith("Could not renew", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.All(lines, l => Assert.Equal(result.RequestId, l.GetProperty("requestId").GetString()));
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("outcome", out _)));
+        foreach (var (messageId, repository, tag) in new[] { ("m-app", "team/app", "v1"), ("m-web", "team/web", "v2") })
+        {
+            var mine = lines.Where(l => l.TryGetProperty("messageId", out var id) && id.GetString() == messageId).ToList();
+            Assert.Equal(2, mine.Count);
+            Assert.All(mine, l => Assert.Equal(repository, l.GetProperty("repository").GetString()));
+            Assert.All(mine, l => Assert.Equal(tag, l.GetProperty("tag").GetString()));
+        }
+    }
+
     /// <summary>Starts the host, lets it build the engine, reports through the engine's observer and returns the one log line containing <paramref name="marker"/>.</summary>
     private async Task<JsonDocument> EngineLogLineAsync(Action<IReplicationObserver> report, string marker)
     {

@@ -20,16 +20,19 @@ public sealed class EngineLogObserver(FunctionLogger logger) : IReplicationObser
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"ECR {retry.Operation} in {retry.Target} failed with {retry.ErrorCode}; retry {retry.Retry} in {retry.Delay.TotalSeconds:0.0} s"),
-            new LogFields { ErrorType = retry.ErrorCode });
+            Fields(retry.ErrorCode));
 
     public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration) =>
         logger.Warn(
             $"Could not renew the session of {roleArn}; the current one works until {expiration:u} and renewal is tried again shortly",
-            new LogFields { ErrorType = errorCode });
+            Fields(errorCode));
 
     // The parameter's name only, never its value: it holds an access key pair.
     public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil) =>
         logger.Warn(
             $"Could not read SSM parameter {parameterName} again; the keys last read from it stay in use until {keptUntil:u} and the read is tried again shortly",
-            new LogFields { ErrorType = errorCode });
+            Fields(errorCode));
+
+    // The request id (and, during a record's copy, its message id and image) of the flow that reported it: EngineLogContext.
+    private static LogFields Fields(string errorCode) => (EngineLogContext.Current ?? new LogFields()) with { ErrorType = errorCode };
 }

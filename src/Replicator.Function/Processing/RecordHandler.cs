@@ -88,6 +88,10 @@ public sealed class RecordHandler(
         var source = new ImageReference(imageEvent.Account, imageEvent.Region, imageEvent.RepositoryName, imageEvent.Digest, imageEvent.Tag);
         var request = new ReplicationRequest(source, destinations) { UntaggedReferrersOnly = decision.UntaggedReferrersOnly };
         ReplicationResult result;
+
+        // The engine's retry and session lines during this copy carry the record's request and message ids and image
+        // (EngineLogContext); undone when this method returns, so each record of a batch keeps its own.
+        EngineLogContext.Current = fields;
         try
         {
             result = decision.Action == RecordAction.Delete

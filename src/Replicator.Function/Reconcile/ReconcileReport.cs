@@ -17,7 +17,7 @@ public sealed record ReconcileReport(int Repositories, int DriftFound, int Drift
     /// compared, their referrers not), with the reason; the pass went on without them. ReconcileFailures counts them,
     /// with <see cref="TagFilterTimeouts"/>.
     /// </summary>
-    public IReadOnlyList<string> Failures { get; init; } = [];
+    public IReadOnlyList<ReconcileFailure> Failures { get; init; } = [];
 
     /// <summary>
     /// Tags the tag filter could not decide in time (its match timed out): not compared this pass, neither pushed nor

@@ -22,7 +22,7 @@ internal sealed class ReconcileRunState(ReconcileRun run)
 
     public List<DriftRefusal> Refusals { get; } = [];
 
-    public List<string> Failures { get; } = [];
+    public List<ReconcileFailure> Failures { get; } = [];
 
     public List<DriftConflict> Conflicts { get; } = [];
 

@@ -69,7 +69,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             // which would overwrite the stored place with a guess. A failure of the run (ReconcileFailures and its
             // alarm), as for the registry's listing; thrown, it ended the invocation without the run's metrics.
             var unread = new ReconcileRunState(run);
-            unread.Failures.Add($"(cursor): {ex.GetType().Name}: {ex.Message}");
+            unread.Failures.Add(new ReconcileFailure(null, null, $"(cursor): {ex.GetType().Name}: {ex.Message}"));
             return unread.Report(completed: false, null, null);
         }
 
@@ -95,7 +95,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
             // The registry could not be listed (access denied, throttling past the retries): nothing compared, so a
             // failure of the run (ReconcileFailures and its alarm, as for a repository), and the cursor kept as
             // loaded. Thrown, it ended the invocation without the run's metrics.
-            state.Failures.Add($"(registry): DescribeRepositories: {ex.GetType().Name}: {ex.Message}");
+            state.Failures.Add(new ReconcileFailure(null, null, $"(registry): DescribeRepositories: {ex.GetType().Name}: {ex.Message}"));
             return await FinishAsync(state, cursor, cancellationToken, interrupted: true);
         }
 
@@ -124,7 +124,7 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 state.Repositories++;
 
                 // A destination that could not be listed is compared no further; the others' drift is still sent.
-                state.Failures.AddRange(scan.FailedDestinations.Select(f => f.Describe(repository)));
+                state.Failures.AddRange(scan.FailedDestinations.Select(f => new ReconcileFailure(repository, f.Destination, f.Describe(repository))));
 
                 // A tag the filter could not decide in time is left out, and the repository's other tags compared.
                 state.TagFilterTimeouts.AddRange(scan.TagFilterTimeouts);
@@ -196,12 +196,12 @@ public sealed class Reconciler(DriftScanner scanner, IMessageSender sender, Time
                 // the pass at it on every run: it is reported, and the next pass tries it again. A destination's
                 // failure is not one (the scan reports it and goes on). Sends never throw here (DriftSender.FlushAsync
                 // keeps their failures apart), so this is the repository's own failure.
-                state.Failures.Add($"{repository}: {ex.GetType().Name}: {ex.Message}");
+                state.Failures.Add(new ReconcileFailure(repository, null, $"{repository}: {ex.GetType().Name}: {ex.Message}"));
             }
 
             if (unlisted is not null)
             {
-                state.Failures.Add(UnlistedFailure(repository, unlistedImages, unlisted));
+                state.Failures.Add(new ReconcileFailure(repository, null, UnlistedFailure(repository, unlistedImages, unlisted)));
             }
 
             if (stop is not null || state.FirstUnsent is not null)

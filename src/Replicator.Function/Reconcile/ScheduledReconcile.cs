@@ -90,7 +90,9 @@ public sealed class ScheduledReconcile(Reconciler reconciler, FunctionConfig con
 
         foreach (var failure in report.Failures)
         {
-            logger.Error($"Reconcile: not compared this pass: {Redactor.Redact(failure)}", new LogFields { RequestId = context.AwsRequestId, Outcome = LogOutcomes.Failed });
+            logger.Error(
+                $"Reconcile: not compared this pass: {Redactor.Redact(failure.Reason)}",
+                new LogFields { RequestId = context.AwsRequestId, Repository = failure.Repository, DestinationRegion = failure.Destination?.Region, Outcome = LogOutcomes.Failed });
         }
 
         foreach (var timeout in report.TagFilterTimeouts)

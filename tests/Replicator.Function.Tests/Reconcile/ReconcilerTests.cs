@@ -717,7 +717,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         Assert.False(report.Completed);
         Assert.Equal(1, report.FailureCount);
-        Assert.StartsWith("(cursor): InvalidOperationException: GetParameter: ThrottlingException", Assert.Single(report.Failures), StringComparison.Ordinal);
+        Assert.StartsWith("(cursor): InvalidOperationException: GetParameter: ThrottlingException", Assert.Single(report.Failures).Reason, StringComparison.Ordinal);
         Assert.Equal(0, report.Repositories);
         Assert.Empty(sender.Messages);
         Assert.Empty(store.Saved);
@@ -891,7 +891,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         var report = await new Reconciler(scanner, sender, TimeProvider.System).RunAsync(Run("partial"), CancellationToken.None);
 
-        Assert.StartsWith("paged: ", Assert.Single(report.Failures), StringComparison.Ordinal);
+        Assert.StartsWith("paged: ", Assert.Single(report.Failures).Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(sender.Messages, m => EcrEventParser.Parse(m.Body).ActionType == ImageAction.Delete);
         Assert.Equal(0, h.Server.Calls.Count(ReconcileRig.West, "BatchDeleteImage"));
     }
@@ -929,7 +929,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var report = await new Reconciler(h.Scanner(), sender, TimeProvider.System, store).RunAsync(Run("l"), CancellationToken.None);
 
         Assert.False(report.Completed);
-        var failure = Assert.Single(report.Failures);
+        var failure = Assert.Single(report.Failures).Reason;
         Assert.StartsWith("(registry): DescribeRepositories: ", failure, StringComparison.Ordinal);
         Assert.Contains("AccessDenied", failure, StringComparison.Ordinal);
         Assert.Equal(1, report.FailureCount);
@@ -952,7 +952,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var report = await new Reconciler(h.Scanner(), sender, TimeProvider.System, store).RunAsync(Run("f"), CancellationToken.None);
 
         Assert.True(report.Completed);
-        var failure = Assert.Single(report.Failures);
+        var failure = Assert.Single(report.Failures).Reason;
         Assert.StartsWith("aa: ", failure, StringComparison.Ordinal);
         Assert.Contains("AccessDenied", failure, StringComparison.Ordinal);
         Assert.Equal(("bb", b.Digest), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!))));
@@ -982,7 +982,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
             report.Drift.Select(d => (d.Repository, d.Digest)));
         Assert.All(report.Drift, d => Assert.Equal([destinations[0]], d.Destinations));
         Assert.Equal(2, report.DriftEnqueued);
-        var failure = Assert.Single(report.Failures);
+        var failure = Assert.Single(report.Failures).Reason;
         Assert.StartsWith($"aa: destination {broken} not compared: ", failure, StringComparison.Ordinal);
         Assert.Contains("could not assume role arn:aws:iam::999999999999:role/ecr-replicator-destination: AccessDenied", failure, StringComparison.Ordinal);
         Assert.Equal(1, h.Server.Calls.Count("sts:AssumeRole"));
@@ -1193,7 +1193,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var scanner = h.ScannerRepeatingTokens("ListImageReferrers", null, new DriftScanPaging { ReferrersPageSize = 2 }, withoutSubjects: true);
         var report = await new Reconciler(scanner, new RecordingSender(), TimeProvider.System).RunAsync(Run("echo"), CancellationToken.None);
 
-        var failure = Assert.Single(report.Failures);
+        var failure = Assert.Single(report.Failures).Reason;
         Assert.StartsWith("echo: ", failure, StringComparison.Ordinal);
         Assert.Contains("nextToken", failure, StringComparison.Ordinal);
         Assert.Empty(report.Drift);
@@ -1224,7 +1224,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var report = await new Reconciler(scanner, sender, TimeProvider.System).RunAsync(Run("unlisted"), CancellationToken.None);
 
         Assert.True(report.Completed);
-        var failure = Assert.Single(report.Failures);
+        var failure = Assert.Single(report.Failures).Reason;
         Assert.StartsWith("cached: the referrers of 2 image(s), which the source would not list (", failure, StringComparison.Ordinal);
         Assert.Contains("UnableToListUpstreamImageReferrersException", failure, StringComparison.Ordinal);
         Assert.Equal(("cached", lost.Digest, "v3"), Assert.Single(sender.Messages.Select(m => EcrEventParser.Parse(m.Body)).Select(a => (a.RepositoryName, a.Digest!, a.Tag!))));
@@ -1271,6 +1271,43 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var queuedLine = Assert.Single(lines, l => Field(l, "digest") == queued.Digest);
         Assert.Equal(LogOutcomes.Drift, Field(queuedLine, "outcome"));
         Assert.EndsWith("event enqueued", Field(queuedLine, "message"), StringComparison.Ordinal);
+
+        // The repository the pass could not compare is a field of its line, as on every other line about a repository.
+        var skipped = Assert.Single(lines, l => Field(l, "message").StartsWith("Reconcile: not compared this pass: aa: ", StringComparison.Ordinal));
+        Assert.Equal(("aa", LogOutcomes.Failed, "ERROR"), (Field(skipped, "repository"), Field(skipped, "outcome"), Field(skipped, "level")));
+    }
+
+    /// <summary>
+    /// A destination the run could not list for a repository is logged with the repository and the destination's region
+    /// as fields (docs/deploy.md, "Observability": a line carries them where they apply), not only in its text: a Logs
+    /// Insights filter on the repository or on destinationRegion finds why the pass left that destination uncompared.
+    /// A failure of the run as a whole (the registry's listing) names no repository.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_or_repository_the_run_could_not_compare_is_logged_with_them_as_fields()
+    {
+        var broken = new ReplicationDestination(ReconcileRig.Europe, "999999999999");
+        ReplicationDestination[] destinations = [new(ReconcileRig.West), broken];
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        var clock = new FakeTimeProvider(Now);
+        var output = new StringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(h.ScannerWithAccess(destinations), new RecordingSender(), clock), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+
+        await scheduled.RunAsync(new ScheduledEvent { Id = "fields-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None);
+        h.Server.Faults.FailNext("DescribeRepositories", 1, "AccessDeniedException", 400, region: ReconcileRig.Source);
+        await scheduled.RunAsync(new ScheduledEvent { Id = "fields-2", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None);
+
+        var skipped = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("message", out var m) && m.GetString()!.StartsWith("Reconcile: not compared this pass", StringComparison.Ordinal))
+            .Select(l => (Field(l, "repository"), Field(l, "destinationRegion"), Field(l, "outcome")))
+            .ToList();
+        Assert.Equal([("aa", ReconcileRig.Europe, LogOutcomes.Failed), (string.Empty, string.Empty, LogOutcomes.Failed)], skipped);
+
+        static string Field(JsonElement line, string name) => line.TryGetProperty(name, out var value) ? value.GetString()! : string.Empty;
     }
 
     [Fact]
