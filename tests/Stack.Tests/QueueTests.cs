@@ -31,6 +31,24 @@ public sealed class QueueTests
     }
 
     /// <summary>
+    /// The function sends each poison record (and each record on its last receive) to the dead-letter queue itself,
+    /// one SendMessage per record, from every instance at once, in the record's own group (its repository). A FIFO
+    /// queue not in high throughput mode takes 300 SendMessage calls a second and throttles past them
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/troubleshooting-fifo-throttling-issues.html),
+    /// so a burst of poison across repositories had its sends refused and its records redelivered, and one on its
+    /// last receive reached the dead-letter queue by the redrive policy without its reason. Deduplicating per group
+    /// loses nothing: the deduplication id is the source message's id, which always comes with the same group.
+    /// </summary>
+    [Fact]
+    public void Dead_letter_queue_is_in_high_throughput_mode_as_the_function_sends_to_it_per_repository()
+    {
+        var queue = Stack.Properties("DeadLetterQueue");
+
+        Assert.Equal("messageGroup", (string?)queue["DeduplicationScope"]);
+        Assert.Equal("perMessageGroupId", (string?)queue["FifoThroughputLimit"]);
+    }
+
+    /// <summary>
     /// The function fits a dead-lettered message (the replication queue's body, its reason and error type) within 1 MiB
     /// (SqsDeadLetterQueue.MaxMessageBytes): both queues must take that much, not a smaller default of some partition or
     /// of a queue made before SQS raised it.
