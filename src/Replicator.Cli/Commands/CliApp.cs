@@ -61,7 +61,9 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(context);
         var console = new CliConsole(context);
-        var parse = BuildRoot(context).Parse(args);
+        var root = BuildRoot(context);
+        args = EmptyOptionValues.Expand(args, root);
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             console.Error(ParseErrorLine(parse));
