@@ -2,4 +2,4 @@ using Replicator.Cli.Commands;
 using Replicator.Cli.Composition;
 
 using var stopping = new StopSignals();
-return await CliApp.RunAsync(args, CliContext.FromProcess(), stopping.Token);
+return stopping.ExitCode(await CliApp.RunAsync(args, CliContext.FromProcess(), stopping.Token));

@@ -10,7 +10,8 @@ namespace Replicator.Cli.Commands;
 
 /// <summary>
 /// The CLI's entry: parses, runs one command, and turns every error into one line on stderr and an exit code
-/// (2 for bad arguments and errors that stop a command), never a stack trace.
+/// (2 for bad arguments and errors that stop a command, <see cref="ExitCodes.Cancelled"/> when a stop signal cut it
+/// short), never a stack trace.
 /// </summary>
 public static class CliApp
 {
@@ -60,7 +61,9 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(context);
         var console = new CliConsole(context);
-        var parse = BuildRoot(context).Parse(args);
+        var root = BuildRoot(context);
+        args = EmptyOptionValues.Expand(args, root);
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             console.Error(ParseErrorLine(parse));
@@ -112,6 +115,7 @@ public static class CliApp
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             console.Error("cancelled");
+            return ExitCodes.Cancelled;
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
         {

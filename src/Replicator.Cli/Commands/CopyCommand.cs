@@ -25,7 +25,7 @@ public static class CopyCommand
             var argument = ImageArgument.Parse(parse.GetValue(image)!);
             var criteria = selection.Read(parse, context, impliedSourceRegion: argument.Registry is { } host ? (host.Region, $"the registry host {EcrNames.Quote(host.Host)}") : null);
             RefuseOtherRegion(argument, criteria.SourceRegion);
-            return RunAsync(context, criteria, argument, ct);
+            return RefusedSourceKey.ExplainAsync(criteria.SourceRegion, () => RunAsync(context, criteria, argument, ct));
         });
         return command;
     }

@@ -54,7 +54,7 @@ public static class Enqueuer
         {
             // Ctrl+C before the comparison began: the same report as a cancellation during it.
             console.Error("cancelled after 0 repositories compared; 0 message(s) queued");
-            return ExitCodes.Error;
+            return ExitCodes.Cancelled;
         }
 
         var scanner = new DriftScanner(source, services.Destinations, criteria.Destinations, criteria.Mapping, selection);
@@ -96,7 +96,7 @@ public static class Enqueuer
         if (cancelled)
         {
             console.Error($"cancelled after {report.Repositories} repositories compared; {report.DriftEnqueued} message(s) queued");
-            return ExitCodes.Error;
+            return ExitCodes.Cancelled;
         }
 
         console.Line($"{report.Repositories} repositories compared with {string.Join(", ", criteria.Destinations)}: {report.DriftFound} drift found");
@@ -186,7 +186,7 @@ public static class Enqueuer
             }
 
             console.Error($"cancelled after {sent} message(s) queued, {failures.Count} refused");
-            return ExitCodes.Error;
+            return ExitCodes.Cancelled;
         }
         catch (Exception) when (listed)
         {

@@ -27,12 +27,12 @@ public static class PushSampleCommand
         command.Arguments.Add(image);
         command.Options.Add(selection.SourceRegion);
         command.Options.Add(seed);
-        command.SetAction((parse, ct) => RunAsync(
-            context,
-            selection.Read(parse, context, requireDestinations: false).SourceRegion,
-            ImageArgument.ParseTagged(parse.GetValue(image)!, "push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)"),
-            parse.GetValue(seed),
-            ct));
+        command.SetAction((parse, ct) =>
+        {
+            var region = selection.Read(parse, context, requireDestinations: false).SourceRegion;
+            var target = ImageArgument.ParseTagged(parse.GetValue(image)!, "push-sample needs REPOSITORY:TAG (the sample's digest is fixed by its seed)");
+            return RefusedSourceKey.ExplainAsync(region, () => RunAsync(context, region, target, parse.GetValue(seed), ct));
+        });
         return command;
     }
 

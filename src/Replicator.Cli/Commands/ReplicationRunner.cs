@@ -152,7 +152,7 @@ public static class ReplicationRunner
         if (stopped && cut)
         {
             console.Error($"cancelled after {done} of {selected} image(s) replicated; layers already copied are kept and skipped next time");
-            return ExitCodes.Error;
+            return ExitCodes.Cancelled;
         }
 
         stopping?.Throw();

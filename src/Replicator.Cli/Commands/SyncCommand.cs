@@ -46,16 +46,18 @@ public static class SyncCommand
             // The flags' own combinations first: the selection's checks assume them (--all makes --destination-region
             // optional), so a misplaced flag would otherwise be reported as a selection mistake it did not make.
             CheckFlags(parse.GetValue(dryRun), parse.GetValue(enqueue), parse.GetValue(all));
-            return RunAsync(
+
+            // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
+            // --destination-region is optional then.
+            var criteria = selection.Read(parse, context, requireDestinations: !(parse.GetValue(enqueue) is not null && parse.GetValue(all)));
+            return RefusedSourceKey.ExplainAsync(criteria.SourceRegion, () => RunAsync(
                 context,
-                // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
-                // --destination-region is optional then.
-                selection.Read(parse, context, requireDestinations: !(parse.GetValue(enqueue) is not null && parse.GetValue(all))),
+                criteria,
                 parse.GetValue(dryRun),
                 parse.GetValue(parallel),
                 parse.GetValue(enqueue),
                 parse.GetValue(all),
-                ct);
+                ct));
         });
         return command;
     }

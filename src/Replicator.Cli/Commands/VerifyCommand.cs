@@ -33,7 +33,11 @@ public static class VerifyCommand
         var command = new Command("verify", "Compare the source with the destinations: missing, different and extra tags");
         selection.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parse, ct) => RunAsync(context, selection.Read(parse, context), parse.GetValue(json), ct));
+        command.SetAction((parse, ct) =>
+        {
+            var criteria = selection.Read(parse, context);
+            return RefusedSourceKey.ExplainAsync(criteria.SourceRegion, () => RunAsync(context, criteria, parse.GetValue(json), ct));
+        });
         return command;
     }
 

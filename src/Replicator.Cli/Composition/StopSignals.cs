@@ -6,8 +6,8 @@ namespace Replicator.Cli.Composition;
 /// Turns every signal that asks the CLI to stop into one cancellation: Ctrl+C (SIGINT), Ctrl+\ (SIGQUIT, which
 /// <see cref="Console.CancelKeyPress"/> also reports) and SIGTERM, which <c>timeout</c>, systemd, Kubernetes and CI
 /// runners send. Each one cancels <see cref="Token"/> and cancels the runtime's default handling, which for SIGTERM
-/// would end the process before the command reports how far it got; the command then exits as cancelled (2). A
-/// second signal is left to the runtime, which ends the process at once.
+/// would end the process before the command reports how far it got; the command then exits as cancelled, with 128 + the
+/// signal's number (<see cref="ExitCode"/>). A second signal is left to the runtime, which ends the process at once.
 /// A supervisor that will not wait sends SIGKILL after its grace period (Kubernetes: terminationGracePeriodSeconds,
 /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination; systemd: TimeoutStopSec).
 /// On Windows the runtime maps SIGINT to Ctrl+C, SIGQUIT to Ctrl+Break and SIGTERM to a shutdown event
@@ -21,6 +21,7 @@ public sealed class StopSignals : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IDisposable[] _registrations;
     private int _signalled;
+    private PosixSignal? _stoppedBy;
 
     /// <summary>Registers with the operating system.</summary>
     public StopSignals()
@@ -51,6 +52,7 @@ public sealed class StopSignals : IDisposable
         }
 
         context.Cancel = true;
+        _stoppedBy = context.Signal;
         try
         {
             _stopping.Cancel();
@@ -60,6 +62,22 @@ public sealed class StopSignals : IDisposable
             // A signal raced with Dispose: the command has already returned, so there is nothing left to stop.
         }
     }
+
+    /// <summary>
+    /// The process's exit code for the command's <paramref name="commandExitCode"/>: a command that reports itself
+    /// cancelled (<see cref="ExitCodes.Cancelled"/>) exits with 128 + the number of the signal that stopped it, as a
+    /// shell reports a command that signal ended (https://www.gnu.org/software/bash/manual/html_node/Exit-Status.html):
+    /// 130 for Ctrl+C, 143 for SIGTERM (which is also what a second signal leaves, the runtime's default handling), 131
+    /// for SIGQUIT. The numbers are POSIX's on Linux and macOS (signal(7)); <see cref="PosixSignal"/>'s values are .NET's
+    /// own, not those numbers. Any other code stands: a stop that cut nothing leaves the run's own code.
+    /// </summary>
+    public int ExitCode(int commandExitCode) =>
+        commandExitCode != ExitCodes.Cancelled ? commandExitCode : _stoppedBy switch
+        {
+            PosixSignal.SIGTERM => 128 + 15,
+            PosixSignal.SIGQUIT => 128 + 3,
+            _ => ExitCodes.Cancelled,
+        };
 
     public void Dispose()
     {

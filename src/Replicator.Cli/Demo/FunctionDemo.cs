@@ -39,6 +39,13 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
 
         await host.RunAsync(stop.Token);
 
+        // A stop (Ctrl+C) ends the runtime loop without an answer, as it should (the loop breaks on its token): that is
+        // the command's cancellation, reported as such by CliApp, not a function that failed to answer.
+        if (runtime.Response is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return runtime.Response is { } response
             ? new DemoInvocation(Encoding.UTF8.GetString(response), lines)

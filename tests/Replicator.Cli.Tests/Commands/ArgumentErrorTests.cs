@@ -37,6 +37,47 @@ public sealed class ArgumentErrorTests
     }
 
     /// <summary>
+    /// <c>--option=</c> with an empty value (a script's <c>--tag-filter=$FILTER</c> with FILTER unset) is that option
+    /// given empty, as getopt_long and the AWS CLI's argparse read it: refused in the option's own words, before any
+    /// call. System.CommandLine took the next word as the value instead, even another option: <c>--tag-filter=
+    /// --dry-run</c> ran a sync that was no dry run, and the others named a word that was not wrong.
+    /// </summary>
+    [Theory]
+    [InlineData("--tag-filter=", "--dry-run", "--tag-filter is empty (''): give .* for every tag, or leave the option out")]
+    [InlineData("--tag-filter:", "--dry-run", "--tag-filter is empty (''): give .* for every tag, or leave the option out")]
+    [InlineData("--since=", "--dry-run", "--since is empty (''): give a date such as 2025-01-31, or leave the option out")]
+    [InlineData("--repository-prefix=", "--dry-run", "--repository-prefix is empty (''): leave the option out to select every repository")]
+    [InlineData("--parallel=", "--dry-run", "--parallel must be a whole number from 1 to 64, not ''")]
+    [InlineData("--source-region=", "--dry-run", "--source-region: region is missing")]
+    [InlineData("--profile=", "--dry-run", "--profile needs the name of a profile")]
+    public async Task An_option_given_an_empty_value_with_equals_is_refused_as_empty_and_does_not_take_the_next_word(string option, string next, string expected)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(71), "v1");
+        var before = h.Server.Calls.Total;
+        string[] source = option.StartsWith("--source-region", StringComparison.Ordinal) ? [] : ["--source-region", CliHarness.Source];
+
+        var run = await h.RunAsync(["sync", .. source, "--destination-region", CliHarness.West, option, next]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError(expected);
+        Assert.Equal(before, h.Server.Calls.Total);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
+    }
+
+    [Fact]
+    public async Task An_empty_destination_region_with_equals_is_refused_as_an_empty_entry_not_as_the_word_after_it()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("verify", "--source-region", CliHarness.Source, "--destination-region=", "--repository", "aa");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError("--destination-region has an empty entry");
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// --seed takes any ulong, so every bad value is no number of that type: System.CommandLine's own conversion
     /// reported them as "Cannot parse argument '-1' for option '--seed' as expected type 'System.UInt64'.".
     /// </summary>

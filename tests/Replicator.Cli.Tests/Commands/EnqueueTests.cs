@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Replicator.Cli.Composition;
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr.Model;
 using Replicator.Function.Enqueue;
@@ -353,7 +354,7 @@ public sealed class EnqueueTests
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
-        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
         run.AssertOneLineError("cancelled after 10 message(s) queued, 0 refused", progressPrefix: "sent ");
         Assert.DoesNotContain("the function replicates them", run.Output, StringComparison.Ordinal);
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
@@ -469,7 +470,7 @@ public sealed class EnqueueTests
     [InlineData("DescribeImages", false, 2, 1, 1)] // in the second's: the first one's drift was queued
     [InlineData("DescribeRepositories", false, 1, 0, 0)] // in the registry's listing, before any repository
     [InlineData("DescribeImages", true, 1, 0, 0)] // in the check that a --repository named exists
-    public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_2(string operation, bool named, int heldListing, int compared, int queued)
+    public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_130(string operation, bool named, int heldListing, int compared, int queued)
     {
         // One clock for LocalEcr and the CLI, never advanced: the held listing waits until the cancel, and the
         // reconciler's short deadline for its last send after a cancel never passes while the loopback queue answers.
@@ -493,7 +494,7 @@ public sealed class EnqueueTests
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
-        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
         Assert.Contains($"error: cancelled after {compared} repositories compared; {queued} message(s) queued", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("matches the selection", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("drift found", run.Output, StringComparison.Ordinal);

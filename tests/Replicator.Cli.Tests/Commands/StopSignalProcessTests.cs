@@ -7,12 +7,13 @@ namespace Replicator.Cli.Tests.Commands;
 
 /// <summary>
 /// The built CLI as a child process, stopped with a real SIGTERM (what <c>timeout</c>, systemd, Kubernetes and CI
-/// runners send): it must end as Ctrl+C ends it, with its report and exit 2, not be killed mid-run.
+/// runners send): it must end as Ctrl+C ends it, with its report, not be killed mid-run, and exit 143 (128 + SIGTERM's 15), as a
+/// shell reports a command SIGTERM ended, not 2, which reads as refused arguments.
 /// </summary>
 public sealed class StopSignalProcessTests
 {
     [UnixFact]
-    public async Task SIGTERM_stops_sync_enqueue_which_reports_how_far_it_got_and_exits_2()
+    public async Task SIGTERM_stops_sync_enqueue_which_reports_how_far_it_got_and_exits_143()
     {
         // LocalEcr on a clock that is never advanced: the source's first listing is held, so once the server has armed
         // that hold the CLI is inside its long operation (its signal handlers were registered before its first call),
@@ -45,7 +46,7 @@ public sealed class StopSignalProcessTests
             Assert.True(kill.ExitCode == 0, kill.ToString());
         });
 
-        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.True(run.ExitCode == 143, run.ToString());
         Assert.Contains("error: cancelled after 0 repositories compared; 0 message(s) queued", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(CliHarness.SecretKey, run.Output + run.Error, StringComparison.Ordinal);
         Assert.Empty(sqs.Requests);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Replicator.Cli.Composition;
 using Replicator.Cli.Tests.Support;
 
 namespace Replicator.Cli.Tests.Commands;
@@ -41,7 +42,7 @@ public sealed class SyncReportTests
         await ctrlC.CancelAsync();
         var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
-        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
         Assert.Equal(first.Digest, await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
         if (terminal)
         {
@@ -61,6 +62,31 @@ public sealed class SyncReportTests
         Assert.DoesNotContain("DeadlineExceeded", run.Output + run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("cc:v1", run.Output, StringComparison.Ordinal);
         Assert.Equal("error: cancelled after 1 of 3 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
+    }
+
+    /// <summary>
+    /// Ctrl+C while the command still reads the source (copy's image, verify's listing) ends it through CliApp's own
+    /// catch: one line, "cancelled", and 130, a stop's code, not 2, which a CI step reads as refused arguments.
+    /// </summary>
+    [Theory]
+    [InlineData("copy", "aa:v1")]
+    [InlineData("verify", "--json")]
+    public async Task Ctrl_C_while_reading_the_source_prints_cancelled_and_exits_130(string command, string argument)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(67), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+        using var ctrlC = new CancellationTokenSource();
+
+        var running = h.RunCancellableAsync(h.Environment(), time, ctrlC.Token, command, argument, "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await ctrlC.CancelAsync();
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
+        run.AssertOneLineError("error: cancelled");
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
     }
 
     /// <summary>

@@ -58,6 +58,35 @@ public sealed class StopSignalsTests
         Assert.True(signals.Token.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// A cancelled command exits as a shell reports a command the signal ended (128 + its number), not 2, which a CI
+    /// step reads as refused arguments: 130 for Ctrl+C, 143 for SIGTERM, 131 for SIGQUIT.
+    /// </summary>
+    [Theory]
+    [InlineData(PosixSignal.SIGINT, 130)]
+    [InlineData(PosixSignal.SIGTERM, 143)]
+    [InlineData(PosixSignal.SIGQUIT, 131)]
+    public void A_cancelled_command_exits_with_128_plus_the_number_of_the_signal_that_stopped_it(PosixSignal signal, int expected)
+    {
+        using var signals = Register();
+        _handlers[signal](new PosixSignalContext(signal));
+
+        Assert.Equal(expected, signals.ExitCode(ExitCodes.Cancelled));
+    }
+
+    [Theory]
+    [InlineData(ExitCodes.Success)]
+    [InlineData(ExitCodes.Failed)]
+    [InlineData(ExitCodes.Error)]
+    public void A_command_that_was_not_cut_short_keeps_its_own_exit_code_whatever_the_signal(int code)
+    {
+        using var signals = Register();
+        Assert.Equal(code, signals.ExitCode(code));
+        _handlers[PosixSignal.SIGTERM](new PosixSignalContext(PosixSignal.SIGTERM));
+
+        Assert.Equal(code, signals.ExitCode(code));
+    }
+
     [Fact]
     public void Nothing_is_cancelled_before_a_signal()
     {

@@ -93,6 +93,30 @@ public sealed partial class DemoCommandTests
         Assert.Contains("the function reported 1 failed record(s)", error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Ctrl+C while the function runs: the runtime loop stops without an answer, as it should. The demo reported that
+    /// as "InvalidOperationException: the function did not answer: no response" (exit 2), a failure of the function it
+    /// did not have; it is a cancellation, which the CLI reports as "cancelled" with a stop's exit code.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_while_the_function_runs_is_a_cancellation_not_a_function_that_did_not_answer()
+    {
+        var environment = new Replicator.Samples.InMemoryEnvironmentVariables(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = DemoScenario.SourceRegion,
+            ["DESTINATION_REGIONS"] = "us-west-2",
+            ["AWS_ENDPOINT_URL_ECR"] = "http://127.0.0.1:9/",
+        });
+        var credentials = new Replicator.Core.Signing.StaticCredentialsSource(new Replicator.Core.Signing.AwsCredentials(LocalEcrKeys.AccessKey, LocalEcrKeys.SecretKey));
+        using var http = new HttpClient();
+        var clients = new Replicator.Core.Ecr.EcrClientFactory(http, credentials, environment, TimeProvider.System);
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new FunctionDemo(credentials).InvokeAsync("{\"Records\":[]}", new DemoWiring(environment, clients, http, TimeProvider.System), stopped.Token));
+    }
+
     /// <summary>A function that answers without copying anything.</summary>
     private sealed class IdleFunction(string response = """{"batchItemFailures":[]}""") : IDemoFunction
     {
