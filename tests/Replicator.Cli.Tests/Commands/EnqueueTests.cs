@@ -332,7 +332,7 @@ public sealed class EnqueueTests
     /// the messages queued are counted in the cancel line (it was a bare "cancelled"), and the unsent ones are not.
     /// </summary>
     [Fact]
-    public async Task All_on_Ctrl_C_reports_the_messages_already_queued_and_exits_2()
+    public async Task All_on_Ctrl_C_reports_the_messages_already_queued_and_exits_130()
     {
         // One clock for LocalEcr and the CLI, never advanced: bb's listing is held until the cancel.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -10,7 +10,7 @@ public sealed class SyncReportTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_2(bool terminal)
+    public async Task Ctrl_C_mid_copy_shows_what_finished_reads_the_cut_copy_as_interrupted_and_exits_130(bool terminal)
     {
         // LocalEcr's clock is never advanced: the second image's PutImage answer is held until the cancel. One image at
         // a time, in the listing's order, so the third never starts; its repository is listed once the second image has
