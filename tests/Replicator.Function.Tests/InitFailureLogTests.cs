@@ -1,8 +1,6 @@
 using System.Text.Json;
-using LocalLambdaHost;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
-using Replicator.Testing;
 
 namespace Replicator.Function.Tests;
 
@@ -12,24 +10,9 @@ namespace Replicator.Function.Tests;
 /// level above INFO (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html), and this
 /// line is the only place the broken variable is named in the log group.
 /// </summary>
-public sealed class InitFailureLogTests : IAsyncLifetime
+public sealed class InitFailureLogTests : FunctionHostInitTests
 {
     private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
-    private readonly StringWriter _output = new();
-    private readonly CancellationTokenSource _stop = new();
-    private LocalRuntimeApi _api = null!;
-
-    public async Task InitializeAsync() => _api = await LocalRuntimeApi.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _api.DisposeAsync();
-        _stop.Dispose();
-    }
-
     [Theory]
     [InlineData("ERROR")]
     [InlineData("FATAL")]
@@ -66,7 +49,6 @@ public sealed class InitFailureLogTests : IAsyncLifetime
     {
         var environment = new Dictionary<string, string?>
         {
-            ["AWS_LAMBDA_RUNTIME_API"] = _api.Address,
             ["AWS_REGION"] = "us-east-1",
             ["DESTINATION_REGIONS"] = "us-west-2",
         };
@@ -75,16 +57,11 @@ public sealed class InitFailureLogTests : IAsyncLifetime
             environment[name] = value;
         }
 
-        var exitCode = await new FunctionHost
-        {
-            Environment = new DictionaryEnvironmentVariables(environment),
-            Output = _output,
-            ReplicatorFactory = (_, _) => new FakeReplicator(),
-        }.RunAsync(_stop.Token).WaitAsync(Wait);
+        var exitCode = await RunHostAsync(environment).WaitAsync(Wait);
 
         Assert.Equal(1, exitCode);
-        var init = await _api.InitError.WaitAsync(Wait);
+        var init = await Api.InitError.WaitAsync(Wait);
         Assert.Equal(RuntimeErrorTypes.ConfigInvalid, init.ErrorType);
-        return Assert.Single(_output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return Assert.Single(Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using LocalLambdaHost;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
-using Replicator.Testing;
 
 namespace Replicator.Function.Tests;
 
@@ -13,23 +12,8 @@ namespace Replicator.Function.Tests;
 /// (https://github.com/aws/aws-sam-cli/issues/1604) unless the --env-vars file gives the variable a value. Run against the
 /// loopback Runtime API.
 /// </summary>
-public sealed class SamLocalInvokeTests : IAsyncLifetime
+public sealed class SamLocalInvokeTests : FunctionHostInitTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
-    private readonly StringWriter _output = new();
-    private readonly CancellationTokenSource _stop = new();
-    private LocalRuntimeApi _api = null!;
-
-    public async Task InitializeAsync() => _api = await LocalRuntimeApi.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _api.DisposeAsync();
-        _stop.Dispose();
-    }
-
     /// <summary>
     /// Each of the template's Refs to a stack resource left as sam local resolves it, the others given as docs/deploy.md's
     /// env.json gives them (a real queue URL for RECONCILE_QUEUE_URL, so that reconciling is on and the cursor is read).
@@ -54,7 +38,7 @@ public sealed class SamLocalInvokeTests : IAsyncLifetime
         Assert.StartsWith($"{variable}: is {logicalId}, which looks like a logical id of template.yaml", message, StringComparison.Ordinal);
         Assert.Contains("--env-vars", message, StringComparison.Ordinal);
         Assert.All(["DEAD_LETTER_QUEUE_URL", "RECONCILE_QUEUE_URL", "RECONCILE_CURSOR_PARAMETER"], name => Assert.Contains(name, message, StringComparison.Ordinal));
-        Assert.Contains($"{variable}: is {logicalId}", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{variable}: is {logicalId}", Output.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -79,15 +63,9 @@ public sealed class SamLocalInvokeTests : IAsyncLifetime
 
     private async Task<LocalInvocationResult> InvokeAsync(Dictionary<string, string?> environment)
     {
-        environment["AWS_LAMBDA_RUNTIME_API"] = _api.Address;
-        var running = new FunctionHost
-        {
-            Environment = new DictionaryEnvironmentVariables(environment),
-            Output = _output,
-            ReplicatorFactory = (_, _) => new FakeReplicator(),
-        }.RunAsync(_stop.Token);
+        var running = RunHostAsync(environment);
 
-        var result = await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(15)).WaitAsync(Wait);
+        var result = await Api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(15)).WaitAsync(Wait);
         if (result.Status == LocalInvocationStatus.InitError)
         {
             Assert.Equal(1, await running.WaitAsync(Wait));
