@@ -60,7 +60,16 @@ public sealed class ReplicationPreviewer
         {
             var client = _destinationClients.GetClient(d, source.RegistryId);
             var repository = _mapping.Map(source.RepositoryName);
-            var state = await _reader.ReadAsync(client, d.RegistryId, repository, image, cancellationToken);
+            DestinationState state;
+            try
+            {
+                state = await _reader.ReadAsync(client, d.RegistryId, repository, image, cancellationToken);
+            }
+            catch (EcrException e) when (EcrErrorCodes.IsRefusedKey(e.ErrorCode))
+            {
+                throw RefusedInDestination(e, d, source.RegistryId);
+            }
+
             var plan = ReplicationPlanner.Plan(image, state);
             // A tag the copy would leave alone (moved in the source) cannot meet an immutable tag.
             var conflict = !plan.IsEmpty && plan.CreateRepository is null && image.ApplyTag && source.Tag is { } tag && state.TagDigest != root
@@ -70,5 +79,20 @@ public sealed class ReplicationPreviewer
         }));
         var conflicts = plans.Where(p => p.Conflict is not null).ToDictionary(p => p.Destination, p => p.Conflict!);
         return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts, TagLeftAlone: source.Tag is not null && !image.ApplyTag);
+    }
+
+    /// <summary>
+    /// A destination's refusal of the key it was read with (UnrecognizedClientException), named as that destination's.
+    /// Thrown as ECR's own exception it cannot be told from the source's, and the CLI explains a refused key as its own
+    /// key unknown in the source region (a profile of another partition): the wrong region, partition and remedy when the
+    /// key was a DESTINATION_CREDENTIALS parameter's. The words are those of sync's failed destination
+    /// (DestinationReplicator), naming the parameter where the key came from one.
+    /// </summary>
+    private ReplicationException RefusedInDestination(EcrException refusal, ReplicationDestination destination, string? sourceAccount)
+    {
+        var message = _destinationClients.StoredKeyParameter(destination, sourceAccount) is { } parameter
+            ? FailureClassifier.DescribeRefusedKey(refusal.Message, parameter, destination.Region)
+            : refusal.Message;
+        return new ReplicationException(refusal.ErrorCode, $"destination {destination}: {message}", refusal.IsTransient, refusal);
     }
 }

@@ -1,4 +1,5 @@
 using Replicator.Cli.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -31,5 +32,43 @@ public sealed class RefusedSourceKeyTests
         Assert.Contains("opt-in region", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(CliHarness.AccessKey, run.Error, StringComparison.Ordinal);
         Assert.Equal(string.Empty, run.Output);
+    }
+
+    /// <summary>
+    /// The explanation is the source region's: a destination's refusal of a key must not be read as it. A destination
+    /// of another partition whose DESTINATION_CREDENTIALS key ECR there does not know (deleted, or a commercial key
+    /// stored by mistake): sync reports it as that destination's failure naming the parameter, and the dry run, which
+    /// stops on a destination's read error (verify reports it unreadable), must not tell the operator that the source region does not know the CLI's
+    /// own key and to change --profile: that key works, and the fix is the parameter.
+    /// </summary>
+    [Theory]
+    [InlineData("sync", "--dry-run")]
+    [InlineData("sync", null)]
+    [InlineData("verify", null)]
+    public async Task A_destinations_refusal_of_its_stored_key_is_never_explained_as_the_source_regions(string command, string? mode)
+    {
+        await using var moto = await MotoServer.StartAsync();
+        await moto.PutSecureStringAsync(CliHarness.Source, "/cli/cn-keys", """{"AccessKeyId": "AKIAUNKNOWNCHINA0001", "SecretAccessKey": "unknown-china/secret"}""");
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(72), "v1");
+        var environment = h.Environment(("DESTINATION_CREDENTIALS", "cn-north-1=ssm:/cli/cn-keys"), ("AWS_ENDPOINT_URL_SSM", moto.Endpoint.AbsoluteUri));
+        string[] args = [command, "--source-region", CliHarness.Source, "--destination-region", "cn-north-1"];
+
+        var run = await h.RunWithAsync(environment, null, mode is null ? args : [.. args, mode]);
+
+        var text = run.Output + run.Error;
+        Assert.True(run.ExitCode is 1 or 2, run.ToString());
+        Assert.Contains("UnrecognizedClientException", text, StringComparison.Ordinal);
+        if (command == "sync")
+        {
+            // verify's unreadable reason is ECR's own words, as before.
+            Assert.True(text.Contains("/cli/cn-keys", StringComparison.Ordinal), run.ToString());
+        }
+
+        Assert.Contains("cn-north-1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"ECR in {CliHarness.Source}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("--profile", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAUNKNOWNCHINA0001", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown-china/secret", text, StringComparison.Ordinal);
     }
 }
