@@ -49,6 +49,9 @@ ensure_tools() {
   command -v skopeo >/dev/null || missing+=(skopeo)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   [ -x /usr/bin/time ] || missing+=(time)
+  # curl polls the registries until they answer and drives LocalEcr's fault and call-count endpoints: without it
+  # the first poll loop would end in a misleading "docker-registry ... did not start".
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq
