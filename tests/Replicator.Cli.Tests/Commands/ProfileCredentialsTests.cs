@@ -108,7 +108,7 @@ public sealed class ProfileCredentialsTests : IDisposable
         await using var h = await StartAsync();
         WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "nope", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "nope");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("error: --profile: The config profile (nope) could not be found", run.Error.Trim());
@@ -234,7 +234,7 @@ public sealed class ProfileCredentialsTests : IDisposable
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = inner\n\n[profile inner]\nrole_arn = {role}\nsource_profile = operator-keys\nmfa_serial = arn:aws:iam::{Operator}:mfa/operator\n");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "outer");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.StartsWith("error: --profile: The profile \"inner\" assumes role", run.Error.Trim(), StringComparison.Ordinal);
@@ -254,7 +254,7 @@ public sealed class ProfileCredentialsTests : IDisposable
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile cyc1]\nrole_arn = {role}\nsource_profile = cyc2\n\n[profile cyc2]\nrole_arn = {role}\nsource_profile = cyc1\n");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "cyc1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "cyc1");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal(
@@ -277,7 +277,7 @@ public sealed class ProfileCredentialsTests : IDisposable
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile selfref]\nrole_arn = {role}\nsource_profile = selfref\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "selfref", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "selfref");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.StartsWith("error: --profile: The profile \"selfref\" is its own source_profile", run.Error.Trim(), StringComparison.Ordinal);
@@ -308,9 +308,9 @@ public sealed class ProfileCredentialsTests : IDisposable
         var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = keyed\n\n[profile keyed]\n{settings.Replace("ROLE", role, StringComparison.Ordinal)}");
-        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[keyed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+        AddOperatorKeys("keyed");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "outer");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal(
@@ -337,9 +337,9 @@ public sealed class ProfileCredentialsTests : IDisposable
         var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile mixed]\n{settings.Replace("ROLE", role, StringComparison.Ordinal)}");
-        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[mixed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+        AddOperatorKeys("mixed");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "mixed", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "mixed");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal(
@@ -367,9 +367,9 @@ public sealed class ProfileCredentialsTests : IDisposable
         await using var h = await StartAsync();
         WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile ssokeys]\n{settings.Replace("REGION", CliHarness.Source, StringComparison.Ordinal)}");
-        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[ssokeys]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+        AddOperatorKeys("ssokeys");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "ssokeys", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "ssokeys");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("the profile \"ssokeys\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile ssokeys,", run.Error, StringComparison.Ordinal);
@@ -388,9 +388,9 @@ public sealed class ProfileCredentialsTests : IDisposable
         var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
         WriteProfiles(role);
         File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile outer]\nrole_arn = {role}\nsource_profile = ssokeyed\n\n[profile ssokeyed]\nsso_start_url = https://example.awsapps.com/start\nsso_region = {CliHarness.Source}\nsso_account_id = 222222222222\nsso_role_name = Operator\nmfa_serial = arn:aws:iam::222222222222:mfa/operator\n");
-        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[ssokeyed]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+        AddOperatorKeys("ssokeyed");
 
-        var run = await RunCliAsync(h, profile: null, "verify", "--profile", "outer", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        var run = await VerifyWithProfileAsync(h, "outer");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("the profile \"ssokeyed\" signs in with IAM Identity Center (SSO) and holds no valid token; sign in with aws sso login --profile ssokeyed,", run.Error, StringComparison.Ordinal);
@@ -521,6 +521,14 @@ public sealed class ProfileCredentialsTests : IDisposable
 
     // The files as `aws configure` writes them: keys in credentials, the role profile in config
     // (docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html).
+    /// <summary>The operator's keys under <paramref name="profile"/> in the credentials file, as <c>aws configure</c> writes them.</summary>
+    private void AddOperatorKeys(string profile) =>
+        File.AppendAllText(Path.Combine(_work, "credentials"), $"\n\n[{profile}]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+
+    /// <summary><c>replicator verify --profile PROFILE</c> from the source region to the west one: the command every profile check runs.</summary>
+    private Task<ProcessRun> VerifyWithProfileAsync(CliHarness h, string profile) =>
+        RunCliAsync(h, profile: null, "verify", "--profile", profile, "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
     private void WriteProfiles(string roleArn, string defaultRegion = CliHarness.Source)
     {
         File.WriteAllText(Path.Combine(_work, "config"), $"""
