@@ -151,8 +151,9 @@ internal static class FailureClassifier
     }
 
     /// <summary>
-    /// The failure of a destination whose stored key was refused as unknown (<see cref="IsStoredKeyRefused"/>), naming
-    /// the SSM parameter it came from: ECR's and STS's answer, "The security token included in the request is invalid"
+    /// The failure message of a destination, naming the SSM parameter its key came from when that key was refused as
+    /// unknown (<paramref name="keyRefused"/>, <see cref="IsStoredKeyRefused"/>) and <paramref name="message"/> as it is
+    /// otherwise: ECR's and STS's answer, "The security token included in the request is invalid"
     /// (UnrecognizedClientException, InvalidClientTokenId), names neither, and with several DESTINATION_CREDENTIALS
     /// entries the operator could not tell which parameter to fix. An IAM user's key is known only in its own partition
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns: the partition is
@@ -160,9 +161,11 @@ internal static class FailureClassifier
     /// inactive or deleted one. Parameter first: the dead-letter reason is cut at its end. No ':' or '=' after "key"
     /// or "token": the shells' redactor would read what follows as a secret and hide it.
     /// </summary>
-    public static string DescribeRefusedKey(string message, string parameter, string region) =>
-        $"the access key read from SSM parameter {parameter} (DESTINATION_CREDENTIALS) is unknown in partition {AwsPartitions.IdOf(region)} "
-        + $"even after the parameter was read again (inactive, deleted, or an IAM user's key of another partition); {message}";
+    public static string DescribeRefusedKey(string message, bool keyRefused, IDestinationClients clients, ReplicationDestination destination, string? sourceAccount) =>
+        keyRefused && clients.StoredKeyParameter(destination, sourceAccount) is { } parameter
+            ? $"the access key read from SSM parameter {parameter} (DESTINATION_CREDENTIALS) is unknown in partition {AwsPartitions.IdOf(destination.Region)} "
+                + $"even after the parameter was read again (inactive, deleted, or an IAM user's key of another partition); {message}"
+            : message;
 
     private static string Unexpected(Exception exception) =>
         ErrorText.Quote(exception.Message) is { Length: > 0 } message

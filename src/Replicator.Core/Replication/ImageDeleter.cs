@@ -120,10 +120,7 @@ internal sealed class ImageDeleter
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
             var keyRefused = FailureClassifier.IsStoredKeyRefused(ex, _destinationClients.SignsWithStoredKey(destination, source.RegistryId));
-            if (keyRefused && _destinationClients.StoredKeyParameter(destination, source.RegistryId) is { } parameter)
-            {
-                message = FailureClassifier.DescribeRefusedKey(message, parameter, destination.Region);
-            }
+            message = FailureClassifier.DescribeRefusedKey(message, keyRefused, _destinationClients, destination, source.RegistryId);
 
             return Failed(code, message, transient) with
             {

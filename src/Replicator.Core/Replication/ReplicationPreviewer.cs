@@ -90,9 +90,7 @@ public sealed class ReplicationPreviewer
     /// </summary>
     private ReplicationException RefusedInDestination(EcrException refusal, ReplicationDestination destination, string? sourceAccount)
     {
-        var message = _destinationClients.StoredKeyParameter(destination, sourceAccount) is { } parameter
-            ? FailureClassifier.DescribeRefusedKey(refusal.Message, parameter, destination.Region)
-            : refusal.Message;
+        var message = FailureClassifier.DescribeRefusedKey(refusal.Message, keyRefused: true, _destinationClients, destination, sourceAccount);
         return new ReplicationException(refusal.ErrorCode, $"destination {destination}: {message}", refusal.IsTransient, refusal);
     }
 }
