@@ -212,7 +212,8 @@ wants memory && for run in $(seq 1 "$runs"); do
   for size in $memory_sizes; do
     log "memory run $run/$runs: one $size MiB layer"
     replicate --repo "bench/mem$size" --digest "${memory_digest[$size]}" --fresh true >"$out/memory-$size-$run.json"
-    printf '%s\t%s\t%s\n' "$size" "$run" "$(python3 -c "import json,sys;d=json.load(open(sys.argv[1]));print(d['peakRssKb'],d['seconds'],sep='\t')" "$out/memory-$size-$run.json")" >>"$out/memory.tsv"
+    # Columns: size, run, VmHWM kB, seconds, bootstrap CPU seconds, of which system, minor page faults.
+    printf '%s\t%s\t%s\n' "$size" "$run" "$(python3 -c "import json,sys;d=json.load(open(sys.argv[1]));print(d['peakRssKb'],d['seconds'],d['cpuSeconds'],d['systemCpuSeconds'],d['minorFaults'],sep='\t')" "$out/memory-$size-$run.json")" >>"$out/memory.tsv"
   done
 done
 
@@ -301,10 +302,11 @@ if wants fanoutlatency; then
   curl -fsS -X POST "$endpoint/_localecr/faults/clear" -H 'content-type: application/json' -d '{}'
 fi
 
-# The CPU floor of a copy, in .NET on this machine now: SHA-256 + Base64 + SHA-256 of the body, per GiB.
+# The CPU floor of a copy, in .NET on this machine now: SHA-256 + Base64 + SHA-256 of the body, per GiB; and beside
+# it the kernel's share no client avoids, the same bytes moved through loopback sockets (driver iofloor), per GiB.
 : >"$out/floor.tsv"
 wants floor && for run in $(seq 1 "$runs"); do
-  printf '%s\t%s\n' "$run" "$(driver floor --bytes $((256 * 1024 * 1024)))" >>"$out/floor.tsv"
+  printf '%s\t%s\t%s\n' "$run" "$(driver floor --bytes $((256 * 1024 * 1024)))" "$(driver iofloor --bytes $((256 * 1024 * 1024)))" >>"$out/floor.tsv"
 done
 
 : >"$out/coldstart.tsv"

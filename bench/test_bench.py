@@ -117,5 +117,29 @@ class PeakRss(unittest.TestCase):
         self.assertEqual(over[3], "**missed**")
 
 
+class MarginalCpu(unittest.TestCase):
+    def test_the_cost_per_gib_is_the_difference_of_the_two_largest_copies_and_the_rest_is_one_time(self):
+        # size MiB, run, VmHWM kB, seconds, CPU, system CPU, minor faults; floor.tsv: run, floor, I/O floor per GiB.
+        mem = [[256, 1, 1, 1, 1.025, 0.3, 13000],
+               [1024, 1, 1, 3, 3.0, 1.0, 13000], [4096, 1, 1, 12, 11.4, 4.0, 13100],
+               [1024, 2, 1, 3, 3.2, 1.0, 13000], [4096, 2, 1, 12, 12.2, 4.6, 13200]]
+        lines = generate({"memory.tsv": mem, "floor.tsv": [[1, 2.0, 0.8], [2, 2.0, 0.8]]})
+        marginal = row(lines, "bootstrap CPU seconds per GiB, marginal")
+        ratio = row(lines, "ratio marginal / floor")
+        both = row(lines, "ratio marginal / (floor + I/O floor)")
+        once = row(lines, "one-time CPU of a fresh process")
+        # (11.4 - 3.0) / 3 = 2.8 and (12.2 - 3.2) / 3 = 3.0 s per GiB; system (3.0 + 3.6) / 2 / 3 = 1.1.
+        self.assertTrue(marginal[1].startswith("2.90 s (runs: 2.80, 3.00); of which system 1.10 s"), marginal)
+        self.assertTrue(ratio[1].startswith("1.45 (runs: 1.40, 1.50)"), ratio)
+        self.assertEqual(ratio[3], "met")
+        self.assertTrue(both[1].startswith("1.04 (runs: 1.00, 1.07)"), both)
+        # The 256 MiB copy's 1.025 s less a quarter GiB at the 2.9 s median.
+        self.assertTrue(once[1].startswith("0.30 s"), once)
+
+    def test_without_cpu_columns_there_is_no_marginal_row(self):
+        lines = generate({"memory.tsv": [[1024, 1, 1, 3], [4096, 1, 1, 12]], "floor.tsv": [[1, 2.0]]})
+        self.assertFalse([line for line in lines if "marginal" in line])
+
+
 if __name__ == "__main__":
     unittest.main()

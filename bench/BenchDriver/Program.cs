@@ -1,9 +1,9 @@
 using BenchDriver;
 
-// Usage: BenchDriver seed|replicate|coldstart|floor|inflight --option value ... (bench/run.sh is the caller; see bench/README.md).
+// Usage: BenchDriver seed|replicate|coldstart|floor|iofloor|inflight --option value ... (bench/run.sh is the caller; see bench/README.md).
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: BenchDriver seed|replicate|coldstart|floor|inflight --option value ...");
+    Console.Error.WriteLine("usage: BenchDriver seed|replicate|coldstart|floor|iofloor|inflight --option value ...");
     return 64;
 }
 
@@ -14,6 +14,8 @@ return args[0] switch
     "replicate" => await ReplicateCommand.RunAsync(options),
     "coldstart" => await ColdStartCommand.RunAsync(options),
     "floor" => FloorCommand.Run(options),
+    "iofloor" => await IoFloorCommand.RunAsync(options),
+    "iopeer" => await IoFloorCommand.PeerAsync(options),
     "inflight" => await InFlightCommand.RunAsync(options),
     _ => 64,
 };

@@ -43,6 +43,7 @@ internal static class ReplicateCommand
             var peak = FunctionProcess.PeakRssKb(function);
             var cpu = FunctionProcess.CpuSeconds(function.Id);
             var systemCpu = FunctionProcess.SystemCpuSeconds(function.Id);
+            var minorFaults = FunctionProcess.MinorFaults(function.Id);
             var localEcrCpu = localEcrPid > 0 ? FunctionProcess.CpuSeconds(localEcrPid) - localEcrCpuBefore : 0;
             if (result.Status != LocalInvocationStatus.Response || !result.Body.Contains("\"batchItemFailures\":[]", StringComparison.Ordinal))
             {
@@ -57,6 +58,7 @@ internal static class ReplicateCommand
                 ["pid"] = function.Id,
                 ["cpuSeconds"] = cpu,
                 ["systemCpuSeconds"] = systemCpu,
+                ["minorFaults"] = minorFaults,
                 ["localEcrCpuSeconds"] = Math.Round(localEcrCpu, 2),
                 ["calls"] = JsonNode.Parse(await clients.CallsAsync())!["calls"]!.DeepClone(),
             };

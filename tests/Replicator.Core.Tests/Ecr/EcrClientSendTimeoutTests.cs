@@ -20,13 +20,16 @@ public sealed class EcrClientSendTimeoutTests
     // Large writes only: the request head (and the first bytes of the body buffered with it) count as no block.
     private const int BlockWrite = 16 * 1024;
 
+    // Enough bytes for several of the content's blocks (the base64 body is 4/3 of them).
+    private const int PartBytes = 8 * RetainedContent.BlockSize;
+
     private static UploadLayerPartRequest Part() => new()
     {
         RepositoryName = "app",
         UploadId = "u",
         PartFirstByte = 0,
-        PartLastByte = (1024 * 1024) - 1,
-        LayerPartBlob = new byte[1024 * 1024],
+        PartLastByte = PartBytes - 1,
+        LayerPartBlob = new byte[PartBytes],
     };
 
     [Fact]

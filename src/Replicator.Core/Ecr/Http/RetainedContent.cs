@@ -15,10 +15,13 @@ internal abstract class RetainedContent : HttpContent
 
     /// <summary>
     /// Each block of a body is written separately, and the call's timer re-armed before it: small enough that one
-    /// block takes far less than the timeout even on a slow, shared uplink (64 KiB at 10 Mbit/s split among twelve
-    /// uploads is about 0.6 s), large enough that a 13.3 MiB UploadLayerPart re-arms it only some 200 times.
+    /// block takes far less than the timeout even on a slow, shared uplink (1 MiB at 10 Mbit/s split among twelve
+    /// uploads is about 10 s, a tenth of <see cref="EcrClientConfig.DefaultTimeout"/>), large enough that a 13.3 MiB
+    /// UploadLayerPart is some 14 writes. Each write is at least one send(2); with 64 KiB blocks a 256 MiB layer took
+    /// about 5,400 of them, and on the bench's VM (kernel page-table isolation on) they cost about 5 % of the copy's
+    /// CPU (docs/performance.md, "Checked again on 2026-12-05, midday: run K").
     /// </summary>
-    internal const int BlockSize = 64 * 1024;
+    internal const int BlockSize = 1024 * 1024;
 
     protected RetainedContent(string mediaType) => Headers.ContentType = new MediaTypeHeaderValue(mediaType);
 
