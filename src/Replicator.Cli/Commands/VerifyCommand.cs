@@ -151,7 +151,12 @@ public static class VerifyCommand
                     }
                     catch (Exception e) when (Unreadable(e) is { } credentials)
                     {
-                        reason = Format.Failure(e);
+                        // A refused key of a DESTINATION_CREDENTIALS parameter is named with its parameter, in the
+                        // words sync's failed destination and the dry run use: ECR's own answer names neither, and with
+                        // several parameters the operator could not tell which one to fix.
+                        reason = e is EcrException ecr && EcrErrorCodes.IsRefusedKey(ecr.ErrorCode)
+                            ? RefusedKeyMessage.Describe(Format.Failure(e), keyRefused: true, services.Destinations, destination, account)
+                            : Format.Failure(e);
                         if (credentials)
                         {
                             refused[destination] = reason;

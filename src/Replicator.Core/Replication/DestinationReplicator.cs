@@ -128,7 +128,7 @@ internal sealed class DestinationReplicator
             TallyBlobs();
             var (code, message, transient) = FailureClassifier.Classify(ex, image.Tag, cancellationToken);
             var keyRefused = FailureClassifier.IsStoredKeyRefused(ex, clients.SignsWithStoredKey(destination, source.Reference.RegistryId));
-            message = FailureClassifier.DescribeRefusedKey(message, keyRefused, clients, destination, source.Reference.RegistryId);
+            message = RefusedKeyMessage.Describe(message, keyRefused, clients, destination, source.Reference.RegistryId);
 
             var failed = new DestinationResult(destination, ReplicationOutcome.Failed, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), code, message, transient)
             {

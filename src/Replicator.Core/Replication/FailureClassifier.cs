@@ -150,23 +150,6 @@ internal static class FailureClassifier
         return false;
     }
 
-    /// <summary>
-    /// The failure message of a destination, naming the SSM parameter its key came from when that key was refused as
-    /// unknown (<paramref name="keyRefused"/>, <see cref="IsStoredKeyRefused"/>) and <paramref name="message"/> as it is
-    /// otherwise: ECR's and STS's answer, "The security token included in the request is invalid"
-    /// (UnrecognizedClientException, InvalidClientTokenId), names neither, and with several DESTINATION_CREDENTIALS
-    /// entries the operator could not tell which parameter to fix. An IAM user's key is known only in its own partition
-    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns: the partition is
-    /// part of every IAM identity), so a key of the replicator's own partition put there is refused so, as is an
-    /// inactive or deleted one. Parameter first: the dead-letter reason is cut at its end. No ':' or '=' after "key"
-    /// or "token": the shells' redactor would read what follows as a secret and hide it.
-    /// </summary>
-    public static string DescribeRefusedKey(string message, bool keyRefused, IDestinationClients clients, ReplicationDestination destination, string? sourceAccount) =>
-        keyRefused && clients.StoredKeyParameter(destination, sourceAccount) is { } parameter
-            ? $"the access key read from SSM parameter {parameter} (DESTINATION_CREDENTIALS) is unknown in partition {AwsPartitions.IdOf(destination.Region)} "
-                + $"even after the parameter was read again (inactive, deleted, or an IAM user's key of another partition); {message}"
-            : message;
-
     private static string Unexpected(Exception exception) =>
         ErrorText.Quote(exception.Message) is { Length: > 0 } message
             ? $"{exception.GetType().Name} during replication: {message}"

@@ -120,7 +120,7 @@ internal sealed class ImageDeleter
         {
             var (code, message, transient) = FailureClassifier.Classify(ex, source.Tag, cancellationToken);
             var keyRefused = FailureClassifier.IsStoredKeyRefused(ex, _destinationClients.SignsWithStoredKey(destination, source.RegistryId));
-            message = FailureClassifier.DescribeRefusedKey(message, keyRefused, _destinationClients, destination, source.RegistryId);
+            message = RefusedKeyMessage.Describe(message, keyRefused, _destinationClients, destination, source.RegistryId);
 
             return Failed(code, message, transient) with
             {

@@ -90,7 +90,7 @@ public sealed class ReplicationPreviewer
     /// </summary>
     private ReplicationException RefusedInDestination(EcrException refusal, ReplicationDestination destination, string? sourceAccount)
     {
-        var message = FailureClassifier.DescribeRefusedKey(refusal.Message, keyRefused: true, _destinationClients, destination, sourceAccount);
+        var message = RefusedKeyMessage.Describe(refusal.Message, keyRefused: true, _destinationClients, destination, sourceAccount);
         return new ReplicationException(refusal.ErrorCode, $"destination {destination}: {message}", refusal.IsTransient, refusal);
     }
 }

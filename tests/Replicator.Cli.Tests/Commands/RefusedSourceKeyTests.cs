@@ -38,7 +38,7 @@ public sealed class RefusedSourceKeyTests
     /// The explanation is the source region's: a destination's refusal of a key must not be read as it. A destination
     /// of another partition whose DESTINATION_CREDENTIALS key ECR there does not know (deleted, or a commercial key
     /// stored by mistake): sync reports it as that destination's failure naming the parameter, and the dry run, which
-    /// stops on a destination's read error (verify reports it unreadable), must not tell the operator that the source region does not know the CLI's
+    /// stops on a destination's read error, and verify, which reports it unreadable, must not tell the operator that the source region does not know the CLI's
     /// own key and to change --profile: that key works, and the fix is the parameter.
     /// </summary>
     [Theory]
@@ -59,12 +59,8 @@ public sealed class RefusedSourceKeyTests
         var text = run.Output + run.Error;
         Assert.True(run.ExitCode is 1 or 2, run.ToString());
         Assert.Contains("UnrecognizedClientException", text, StringComparison.Ordinal);
-        if (command == "sync")
-        {
-            // verify's unreadable reason is ECR's own words, as before.
-            Assert.True(text.Contains("/cli/cn-keys", StringComparison.Ordinal), run.ToString());
-        }
-
+        // Every command names the parameter whose key was refused: verify's unreadable reason as sync's failure does.
+        Assert.True(text.Contains("/cli/cn-keys", StringComparison.Ordinal), run.ToString());
         Assert.Contains("cn-north-1", text, StringComparison.Ordinal);
         Assert.DoesNotContain($"ECR in {CliHarness.Source}", text, StringComparison.Ordinal);
         Assert.DoesNotContain("--profile", text, StringComparison.Ordinal);

@@ -32,7 +32,7 @@ public sealed class DestinationClientsTests
         Assert.False(retrying.SignsWithStoredKey(own, SourceAccount));
         Assert.False(new SourceCredentialsDestinationClients(new EcrClientFactory(http, credentials, DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()))).SignsWithStoredKey(china, SourceAccount));
 
-        // The parameter is named in a refused key's failure (FailureClassifier.DescribeRefusedKey), through the retrying decorator too.
+        // The parameter is named in a refused key's failure (RefusedKeyMessage.Describe), through the retrying decorator too.
         Assert.Equal("/replicator/cn", retrying.StoredKeyParameter(china, SourceAccount));
         Assert.Null(retrying.StoredKeyParameter(other, SourceAccount));
         Assert.Null(retrying.StoredKeyParameter(own, SourceAccount));
