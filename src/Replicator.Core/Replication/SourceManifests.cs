@@ -38,6 +38,23 @@ internal static class SourceManifests
                             return null;
                         }
 
+                        // A child the source holds archived (or still restoring) is there but cannot be pulled
+                        // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html): the index waits for
+                        // its restore like an archived image, and is never reported as naming a manifest that is not there.
+                        switch ((await ImageDescriptions.FindAsync(source, reference.RegistryId, reference.RepositoryName, new ImageIdentifier { ImageDigest = digest }, cancellationToken))?.ImageStatus)
+                        {
+                            case ImageStatus.Archived:
+                                throw new ReplicationException(
+                                    ReplicationErrorCodes.SourceImageArchived,
+                                    $"the source index {root.ReferenceDigest} names {digest}, which is archived in the source and cannot be pulled until it is restored",
+                                    isTransient: false);
+                            case ImageStatus.Activating:
+                                throw new ReplicationException(
+                                    ReplicationErrorCodes.SourceImageActivating,
+                                    $"the source index {root.ReferenceDigest} names {digest}, which is being restored from the archive (imageStatus ACTIVATING); retried until it is ACTIVE",
+                                    isTransient: true);
+                        }
+
                         throw new ReplicationException(
                             ReplicationErrorCodes.SourceImageNotFound,
                             $"the source index {root.ReferenceDigest} names {digest}, which the source repository does not hold",
