@@ -105,6 +105,13 @@ public sealed class ImageReplicator : IImageReplicator
             {
                 loaded = await _loader.LoadAsync(client, source, cancellationToken);
             }
+            catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageArchived)
+            {
+                // A manifest below the image (an index's child) is archived: the image cannot be pulled whole until it
+                // is restored, as an archived image cannot; not retried, never dead-lettered.
+                var archived = ReplicationResults.AllArchived(request, _time.GetElapsedTime(started));
+                return Report(archived with { Destinations = [.. archived.Destinations.Select(d => d with { Message = e.Message })] });
+            }
             catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
             {
                 // ECR documents a pull of an archived image as a 404; should BatchGetImage answer ImageInaccessible

@@ -28,7 +28,25 @@ internal static class SourceManifests
             var next = new List<Descriptor>();
             foreach (var chunk in Batches.ManifestFetches(pending.Select(d => (d.Digest, d.Size))))
             {
-                var images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
+                List<Image> images;
+                try
+                {
+                    images = await GetImagesAsync(source, reference, [.. chunk.Select(d => new ImageIdentifier { ImageDigest = d })], cancellationToken) ?? [];
+                }
+                catch (ReplicationException e) when (e.ErrorCode == ImageFailureCode.ImageInaccessible)
+                {
+                    // The other reading of ECR's answer for an archived image (docs/fidelity.md): settled by its status.
+                    foreach (var digest in chunk)
+                    {
+                        if (await UnservedChildAsync(source, reference, root, digest, cancellationToken) is { } unserved)
+                        {
+                            throw unserved;
+                        }
+                    }
+
+                    throw;
+                }
+
                 foreach (var digest in chunk)
                 {
                     if (images.FirstOrDefault(i => i.ImageId?.ImageDigest == digest) is not { } image)
@@ -36,6 +54,11 @@ internal static class SourceManifests
                         if (!await HoldsAsync(source, reference, root.ReferenceDigest, cancellationToken))
                         {
                             return null;
+                        }
+
+                        if (await UnservedChildAsync(source, reference, root, digest, cancellationToken) is { } unserved)
+                        {
+                            throw unserved;
                         }
 
                         throw new ReplicationException(
@@ -55,6 +78,28 @@ internal static class SourceManifests
 
         return [.. found.Values];
     }
+
+    /// <summary>
+    /// Why the source did not serve <paramref name="digest"/>, a manifest below <paramref name="root"/>, when it holds
+    /// it archived or still restoring: it is there but cannot be pulled
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html), so the image waits for the restore
+    /// as an archived image does (<see cref="ReplicationErrorCodes.SourceImageArchived"/>, read as outcome Archived; or
+    /// retried while ACTIVATING) instead of being reported as naming a manifest the repository does not hold. Null
+    /// when it is neither.
+    /// </summary>
+    private static async Task<ReplicationException?> UnservedChildAsync(IEcrClient source, ImageReference reference, Manifest root, string digest, CancellationToken cancellationToken) =>
+        (await ImageDescriptions.FindAsync(source, reference.RegistryId, reference.RepositoryName, new ImageIdentifier { ImageDigest = digest }, cancellationToken))?.ImageStatus switch
+        {
+            ImageStatus.Archived => new ReplicationException(
+                ReplicationErrorCodes.SourceImageArchived,
+                $"the source index {root.ReferenceDigest} names {digest}, which is archived in the source and cannot be pulled until it is restored",
+                isTransient: false),
+            ImageStatus.Activating => new ReplicationException(
+                ReplicationErrorCodes.SourceImageActivating,
+                $"the source index {root.ReferenceDigest} names {digest}, which is being restored from the archive (imageStatus ACTIVATING); retried until it is ACTIVE",
+                isTransient: true),
+            _ => null,
+        };
 
     /// <summary>Whether the source still holds <paramref name="digest"/> (asked again, by digest).</summary>
     public static async Task<bool> HoldsAsync(IEcrClient source, ImageReference reference, string digest, CancellationToken cancellationToken) =>

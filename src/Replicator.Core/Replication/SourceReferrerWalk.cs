@@ -84,7 +84,18 @@ internal static class SourceReferrerWalk
                     }
 
                     var referrer = SourceManifests.Parse(image, digest);
-                    var children = referrer.Manifests.Count > 0 ? await SourceManifests.FetchDescendantsAsync(source, reference, referrer, cancellationToken) : [];
+                    List<Manifest>? children;
+                    try
+                    {
+                        children = referrer.Manifests.Count > 0 ? await SourceManifests.FetchDescendantsAsync(source, reference, referrer, cancellationToken) : [];
+                    }
+                    catch (ReplicationException e) when (e.ErrorCode is ReplicationErrorCodes.SourceImageArchived or ReplicationErrorCodes.SourceImageActivating)
+                    {
+                        // An index referrer with an archived (or restoring) manifest below it cannot be pulled whole, as an
+                        // archived referrer cannot (not listed: ACTIVE only); the image it refers to is still copied.
+                        continue;
+                    }
+
                     if (children is null)
                     {
                         // An index referrer deleted while its children were fetched: gone like one deleted before the fetch.
