@@ -25,13 +25,19 @@ internal static partial class StsEndpoint
     // Every role's default MaxSessionDuration is one hour; STS refuses longer without a change to the role.
     private static readonly TimeSpan MaxSessionDuration = TimeSpan.FromHours(1);
 
-    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant)]
+    // STS's \w is Java's, ASCII only (the AssumeRole API reference: "upper- and lower-case alphanumeric characters"),
+    // where .NET's takes every Unicode letter and digit: spelled out here, as DestinationAccess spells it.
+    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?([^/]{1,64})\z", RegexOptions.CultureInvariant)]
     private static partial Regex RoleArnPattern();
 
-    [GeneratedRegex(@"^[\w+=,.@-]{2,64}\z", RegexOptions.CultureInvariant)]
+    // IAM role names: 1 to 64 of [\w+=,.@-], ASCII (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{2,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SessionNamePattern();
 
-    [GeneratedRegex(@"^[\w+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@:/-]{2,1224}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ExternalIdPattern();
 
     public static bool Accepts(HttpRequest request) =>
@@ -143,7 +149,8 @@ internal static partial class StsEndpoint
         var account = arn.Groups[2].Value;
         var partition = RegionPartition.IdOf(region);
         var denied = $"User: {callerArn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}";
-        if (arn.Groups[1].Value != partition || server.Principals.PartitionOf(account) != partition)
+        // STS's roleArnType takes any Unicode text, so such an ARN is well formed, but names a role IAM cannot have.
+        if (arn.Groups[1].Value != partition || server.Principals.PartitionOf(account) != partition || !RoleNamePattern().IsMatch(arn.Groups[3].Value))
         {
             await WriteErrorAsync(context, 403, "Sender", "AccessDenied", denied);
             return;

@@ -40,7 +40,10 @@ internal static class ServiceFailures
     /// <param name="fipsHost">The FIPS endpoint's host, when AWS_USE_FIPS_ENDPOINT chose it: a DNS answer that it does
     /// not exist is permanent, as for ECR (<see cref="EcrErrorCodes.FipsHostNotFound"/>): retried, every message for the
     /// destination would wait out its receives on a host no retry can create.</param>
-    public static ReplicationException Wrap(Exception exception, string what, string endpoint, CancellationToken cancellationToken, string? fipsHost = null)
+    /// <param name="unknownRegionHost">The host built from a region this build does not know (<see cref="Partitions.AwsRegions"/>),
+    /// and that region: a DNS answer that it does not exist is permanent, as for ECR
+    /// (<see cref="EcrErrorCodes.UnknownRegionHostNotFound"/>): the region is most likely mistyped.</param>
+    public static ReplicationException Wrap(Exception exception, string what, string endpoint, CancellationToken cancellationToken, string? fipsHost = null, (string Host, string Region)? unknownRegionHost = null)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
@@ -52,6 +55,15 @@ internal static class ServiceFailures
             return new ReplicationException(
                 ReplicationErrorCodes.DestinationCredentialsUnavailable,
                 $"could not {what}: the FIPS endpoint's host name {fipsHost} does not exist (DNS: no such host): there is no FIPS endpoint of that service in the region; turn AWS_USE_FIPS_ENDPOINT off, or drop that destination",
+                isTransient: false,
+                exception);
+        }
+
+        if (unknownRegionHost is var (host, region) && IsNoSuchHost(exception))
+        {
+            return new ReplicationException(
+                ReplicationErrorCodes.DestinationCredentialsUnavailable,
+                $"could not {what}: the host name {host} does not exist (DNS: no such host), and {region} is not a region this build knows: the region may be mistyped",
                 isTransient: false,
                 exception);
         }

@@ -1,8 +1,10 @@
+using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
+using Replicator.Core.Partitions;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 
@@ -47,6 +49,9 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_sessionDuration, TimeSpan.FromHours(12));
     }
 
+    /// <summary>Tests only: the SDK's HTTP clients, to answer as DNS would without asking it.</summary>
+    internal HttpClientFactory? HttpClients { get; init; }
+
     /// <summary>
     /// The client's settings for <paramref name="region"/>: its regional endpoint, FIPS and dual-stack as configured, or
     /// the override.
@@ -60,6 +65,11 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             Timeout = TimeSpan.FromSeconds(20),
         };
         ServiceEndpoints.Apply(config, _endpoint, region, _useFips, _useDualStack);
+        if (HttpClients is not null)
+        {
+            config.HttpClientFactory = HttpClients;
+        }
+
         return config;
     }
 
@@ -76,6 +86,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             DurationSeconds = (int)_sessionDuration.TotalSeconds,
         };
         string? fipsHost = null;
+        (string Host, string Region)? unknownRegionHost = null;
         var asked = _time.GetUtcNow();
         try
         {
@@ -83,7 +94,12 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
 
             // STS has FIPS endpoints in a few US regions only (https://docs.aws.amazon.com/general/latest/gr/sts.html),
             // yet the SDK's endpoint rules build sts-fips.REGION for every region: the host, to name it when it does not exist.
-            fipsHost = _endpoint is null && _useFips ? new Uri(client.DetermineServiceOperationEndpoint(request).URL).Host : null;
+            // The same for a region this build does not know: the role of a DESTINATION_CREDENTIALS parameter is assumed
+            // in the destination's region, which the function only warns about at init (a region launched after this
+            // build must work), and whose host, when DNS says it does not exist, is most likely a typo no retry fixes.
+            var host = _endpoint is null ? new Uri(client.DetermineServiceOperationEndpoint(request).URL).Host : null;
+            fipsHost = _useFips ? host : null;
+            unknownRegionHost = host is not null && !AwsRegions.IsKnown(region) ? (host, region) : null;
             var response = await client.AssumeRoleAsync(request, cancellationToken);
             var issued = response.Credentials;
             if (issued is null || string.IsNullOrEmpty(issued.AccessKeyId) || string.IsNullOrEmpty(issued.SecretAccessKey) || issued.Expiration is null)
@@ -100,7 +116,7 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         }
         catch (Exception ex) when (ex is not ReplicationException)
         {
-            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken, fipsHost);
+            throw ServiceFailures.Wrap(ex, $"assume role {roleArn}", ServiceFailures.DescribeEndpoint("STS", _endpoint, region), cancellationToken, fipsHost, unknownRegionHost);
         }
     }
 }

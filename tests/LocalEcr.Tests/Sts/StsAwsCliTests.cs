@@ -130,5 +130,38 @@ public sealed class StsAwsCliTests : IDisposable
         Assert.Equal(["arn:aws:iam::222222222222:role/x"], server.Calls.AssumedRoles);
     }
 
+    /// <summary>
+    /// STS's patterns use \w as Java does, ASCII only: a session name is "upper- and lower-case alphanumeric characters
+    /// with no spaces" and =,.@_- (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html), and so is an
+    /// external id with :/ added, and IAM's role names are of the same letters, so no role with another can exist. .NET's
+    /// \w takes every Unicode letter, and LocalEcr issued keys for all three where STS refuses; botocore checks no
+    /// pattern, so the AWS CLI sends them as given.
+    /// </summary>
+    [Fact]
+    public async Task Letters_outside_ASCII_are_refused_in_a_session_name_an_external_id_and_a_role_name()
+    {
+        var options = new LocalEcrOptions();
+        options.OtherAccounts.Add(new LocalEcrAccount("222222222222", "AKIAOTHERACCOUNT0001", "other-secret"));
+        await using var server = await LocalEcrServer.StartAsync(options);
+        var sts = new AwsCliRunner(server, "us-west-2", _work.FullName) { Service = "sts" };
+        const string Role = "arn:aws:iam::222222222222:role/ecr-replicator-destination";
+
+        var sessionName = await sts.RunAsync("assume-role", "--role-arn", Role, "--role-session-name", "sesi\u00f3n");
+        var externalId = await sts.RunAsync("assume-role", "--role-arn", Role, "--role-session-name", "session", "--external-id", "cliente-\u00e9");
+        var roleName = await sts.RunAsync("assume-role", "--role-arn", "arn:aws:iam::222222222222:role/r\u00f4le", "--role-session-name", "session");
+        var ascii = await sts.RunJsonAsync("assume-role", "--role-arn", Role, "--role-session-name", "session", "--external-id", "cliente-e");
+
+        Assert.NotEqual(0, sessionName.ExitCode);
+        Assert.Contains("(ValidationError)", sessionName.Stderr, StringComparison.Ordinal);
+        Assert.Contains("roleSessionName", sessionName.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, externalId.ExitCode);
+        Assert.Contains("(ValidationError)", externalId.Stderr, StringComparison.Ordinal);
+        Assert.Contains("externalId", externalId.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, roleName.ExitCode);
+        Assert.Contains("(AccessDenied)", roleName.Stderr, StringComparison.Ordinal);
+        Assert.Equal("arn:aws:sts::222222222222:assumed-role/ecr-replicator-destination/session", ascii["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
+        Assert.Equal([Role], server.Calls.AssumedRoles);
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

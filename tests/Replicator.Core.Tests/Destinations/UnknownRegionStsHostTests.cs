@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Replicator.Core.Destinations;
+using Replicator.Core.Errors;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Destinations;
+
+/// <summary>
+/// The role of a <c>DESTINATION_CREDENTIALS</c> parameter is assumed through STS in the destination's region, whose
+/// host the SDK builds from the region's name. For a region this build does not know (most likely mistyped: the
+/// function only warns at init, since a region launched after the build must work), DNS saying that host does not
+/// exist is permanent, as the ECR client already treats its own host for such a region (UnknownRegionHostTests):
+/// retried, every message for that destination waited out all its receives behind credentials no retry can get.
+/// </summary>
+public sealed class UnknownRegionStsHostTests
+{
+    private const string Role = "arn:aws-us-gov:iam::333333333333:role/ecr-writer";
+
+    private static readonly StaticCredentialsSource Caller = new(new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"));
+
+    [Fact]
+    public async Task A_mistyped_regions_STS_host_that_does_not_exist_fails_permanently_naming_the_host_and_the_region()
+    {
+        var dns = new ResolverAnswer(SocketError.HostNotFound);
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = dns };
+
+        var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync(Role, null, "us-gov-wst-1", Caller, CancellationToken.None));
+
+        Assert.Equal(["sts.us-gov-wst-1.amazonaws.com"], dns.Hosts.Distinct());
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.Contains("host name sts.us-gov-wst-1.amazonaws.com does not exist", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("us-gov-wst-1 is not a region this build knows", ex.Message, StringComparison.Ordinal);
+        Assert.False(FailureClassifier.Classify(ex, "v1", CancellationToken.None).Transient);
+    }
+
+    [Theory]
+    [InlineData("us-gov-west-1", SocketError.HostNotFound)] // a known region: an outage of its DNS, retried
+    [InlineData("us-gov-wst-1", SocketError.TryAgain)] // the resolver could not answer now, not "no such host"
+    public async Task Any_other_name_resolution_failure_stays_transient(string region, SocketError answer)
+    {
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = new ResolverAnswer(answer) };
+
+        var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync(Role, null, region, Caller, CancellationToken.None));
+
+        Assert.True(ex.IsTransient);
+        Assert.EndsWith($"the STS endpoint of {region} could not be reached", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The SDK's HTTP client, failing every request as SocketsHttpHandler does when the resolver answers <paramref name="answer"/>.</summary>
+    private sealed class ResolverAnswer(SocketError answer) : HttpClientFactory
+    {
+        private readonly Handler _handler = new(answer);
+
+        public IReadOnlyCollection<string> Hosts => _handler.Hosts;
+
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(_handler, disposeHandler: false);
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
+
+        private sealed class Handler(SocketError answer) : HttpMessageHandler
+        {
+            private readonly System.Collections.Concurrent.ConcurrentQueue<string> _hosts = new();
+
+            public IReadOnlyCollection<string> Hosts => _hosts;
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                _hosts.Enqueue(request.RequestUri!.Host);
+                throw new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known", new SocketException((int)answer));
+            }
+        }
+    }
+}
