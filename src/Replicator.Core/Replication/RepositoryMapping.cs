@@ -219,8 +219,10 @@ public sealed class RepositoryMapping
             ? $": {EcrNames.Quote(one)} and {EcrNames.Quote(other)} both become {EcrNames.Quote(first)}"
             : string.Empty;
 
-    // A prefix is any start of a valid name: the characters ECR allows, no separator run ECR refuses.
-    // Whether the joined name is valid is checked per name, in TryMap.
+    // A prefix is any start of a valid name: the characters ECR allows, no separator run ECR refuses. A source prefix
+    // that no name starts with would match nothing, so the names it was meant for keep theirs; a destination prefix
+    // that no name starts with makes every name of its rule invalid. Whether the joined name is valid (its length) is
+    // checked per name, in TryMap.
     private static string? PrefixProblem(string prefix)
     {
         if (prefix.Length > EcrNames.MaxRepositoryNameLength)
@@ -238,6 +240,8 @@ public sealed class RepositoryMapping
             return $"{EcrNames.Quote(prefix)} must start with a lowercase letter or a digit";
         }
 
-        return prefix.Contains("//", StringComparison.Ordinal) ? $"{EcrNames.Quote(prefix)} must not contain '//'" : null;
+        return prefix.Length == 0 || EcrNames.CanStartRepositoryName(prefix)
+            ? null
+            : $"{EcrNames.Quote(prefix)} cannot start a repository name: ECR separates letters and digits by one '.', '_', '__', run of '-' or '/' (so no '//', '-/' or '..')";
     }
 }
