@@ -48,9 +48,16 @@ public sealed class RepositoryMapping
         }
 
         var rules = new List<(string, string)>();
-        foreach (var raw in value.Split(','))
+        var entries = value.Split(',');
+        for (var i = 0; i < entries.Length; i++)
         {
-            var entry = raw.Trim();
+            var entry = entries[i].Trim();
+            if (entry.Length == 0)
+            {
+                // Said as REPOSITORY_FILTER says it: "entry '' must be SOURCE_PREFIX=..." hid a stray comma.
+                throw new SettingException(setting, $"entry {i + 1} is empty (two commas in a row, or a comma at an end)");
+            }
+
             var equals = entry.IndexOf('=', StringComparison.Ordinal);
             if (equals < 0 || entry.IndexOf('=', equals + 1) >= 0)
             {
