@@ -135,6 +135,34 @@ public sealed class ParameterTests
         Assert.Empty(disagreements);
     }
 
+    /// <summary>
+    /// Every value of up to six characters from the separators of a name ('a', '/', '-', '.', '_', '*'): the template
+    /// admits exactly the prefixes and names the function accepts, so a prefix no repository name starts with
+    /// ("a//*", "a-/*", "a..*") fails the deploy as it fails the function's init, rather than selecting nothing.
+    /// 55,987 values.
+    /// </summary>
+    [Fact]
+    public void RepositoryFilter_admits_exactly_the_prefixes_the_function_accepts_over_every_short_value()
+    {
+        const string alphabet = "a/-._*";
+        var values = new List<string> { string.Empty };
+        for (var length = 1; length <= 6; length++)
+        {
+            values.AddRange(values.Where(v => v.Length == length - 1).SelectMany(v => alphabet.Select(c => v + c)).ToList());
+        }
+
+        var disagreements = values
+            .Where(v => v.Length > 0 && Admits("RepositoryFilter", v) != RepositoryFilter.TryParse(v, out _, out _))
+            .Select(v => $"'{v}': template {(Admits("RepositoryFilter", v) ? "admits" : "refuses")}")
+            .ToList();
+
+        Assert.Equal(55987, values.Count);
+        Assert.Empty(disagreements);
+        Assert.False(Admits("RepositoryFilter", "team//*"));
+        Assert.False(Admits("RepositoryFilter", "team-/*"));
+        Assert.True(Admits("RepositoryFilter", "team-*,team__*,team/*"));
+    }
+
     [Fact]
     public void RepositoryFilter_takes_at_most_twenty_patterns_without_spaces()
     {
@@ -177,6 +205,9 @@ public sealed class ParameterTests
     [InlineData("team//=mirror/", false)]
     [InlineData("team/=mirror//", false)]
     [InlineData("a=-b", false)]
+    [InlineData("team/=mirror-/", false)] // no name starts with it: every mapped name would be refused
+    [InlineData("team-/=mirror/", false)] // no name starts with it: the rule would map nothing
+    [InlineData("team/=mirror__", true)]
     [InlineData("a=b,a=c", false)] // a source prefix listed twice
     [InlineData("=a,=b", false)]
     [InlineData("x/=y/,a=b,c=d,a=e", false)]

@@ -48,9 +48,16 @@ public sealed class RepositoryMapping
         }
 
         var rules = new List<(string, string)>();
-        foreach (var raw in value.Split(','))
+        var entries = value.Split(',');
+        for (var i = 0; i < entries.Length; i++)
         {
-            var entry = raw.Trim();
+            var entry = entries[i].Trim();
+            if (entry.Length == 0)
+            {
+                // Said as REPOSITORY_FILTER says it: "entry '' must be SOURCE_PREFIX=..." hid a stray comma.
+                throw new SettingException(setting, $"entry {i + 1} is empty (two commas in a row, or a comma at an end)");
+            }
+
             var equals = entry.IndexOf('=', StringComparison.Ordinal);
             if (equals < 0 || entry.IndexOf('=', equals + 1) >= 0)
             {
@@ -219,8 +226,10 @@ public sealed class RepositoryMapping
             ? $": {EcrNames.Quote(one)} and {EcrNames.Quote(other)} both become {EcrNames.Quote(first)}"
             : string.Empty;
 
-    // A prefix is any start of a valid name: the characters ECR allows, no separator run ECR refuses.
-    // Whether the joined name is valid is checked per name, in TryMap.
+    // A prefix is any start of a valid name: the characters ECR allows, no separator run ECR refuses. A source prefix
+    // that no name starts with would match nothing, so the names it was meant for keep theirs; a destination prefix
+    // that no name starts with makes every name of its rule invalid. Whether the joined name is valid (its length) is
+    // checked per name, in TryMap.
     private static string? PrefixProblem(string prefix)
     {
         if (prefix.Length > EcrNames.MaxRepositoryNameLength)
@@ -238,6 +247,8 @@ public sealed class RepositoryMapping
             return $"{EcrNames.Quote(prefix)} must start with a lowercase letter or a digit";
         }
 
-        return prefix.Contains("//", StringComparison.Ordinal) ? $"{EcrNames.Quote(prefix)} must not contain '//'" : null;
+        return prefix.Length == 0 || EcrNames.CanStartRepositoryName(prefix)
+            ? null
+            : $"{EcrNames.Quote(prefix)} cannot start a repository name: ECR separates letters and digits by one '.', '_', '__', run of '-' or '/' (so no '//', '-/' or '..')";
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Selection;
@@ -15,7 +14,7 @@ namespace Replicator.Core.Selection;
 /// <c>anything-but</c>) and IAM resource ARNs (a trailing <c>*</c>) express, so the rule, the role and the
 /// function select the same repositories (docs/deploy.md, "Selecting repositories").
 /// </remarks>
-public sealed partial class RepositoryFilter
+public sealed class RepositoryFilter
 {
     public const char Separator = ',';
 
@@ -144,8 +143,8 @@ public sealed partial class RepositoryFilter
                 : RepositoryPattern.Exact(pattern);
         }
 
-        // A prefix must be the start of some valid repository name, so a typo (upper case, a space) is an error
-        // rather than a filter that silently selects nothing.
+        // A prefix must be the start of some valid repository name, so a typo (upper case, a space, "team//" or
+        // "team-/", separators ECR never puts side by side) is an error rather than a filter that silently selects nothing.
         var prefix = pattern[..^1];
         if (prefix.Length > EcrNames.MaxRepositoryNameLength)
         {
@@ -153,13 +152,9 @@ public sealed partial class RepositoryFilter
                 $"pattern {EcrNames.Quote(entry)}: the prefix is {prefix.Length} characters long, and no repository name (at most {EcrNames.MaxRepositoryNameLength} characters) starts with it");
         }
 
-        return prefix.Length == 0 || PrefixPattern().IsMatch(prefix)
+        return prefix.Length == 0 || EcrNames.CanStartRepositoryName(prefix)
             ? RepositoryPattern.Prefix(pattern)
             : throw new RepositoryFilterException(
-                $"pattern {EcrNames.Quote(entry)}: the prefix {EcrNames.Quote(prefix)} cannot start a repository name (lowercase letters, digits, '.', '_', '-', '/', starting with a letter or digit)");
+                $"pattern {EcrNames.Quote(entry)}: the prefix {EcrNames.Quote(prefix)} cannot start a repository name (lowercase letters and digits, starting with one, separated by one '.', '_', '__', run of '-' or '/')");
     }
-
-    // The start of botocore's ECR repositoryName pattern: a letter or digit, then the name's own characters.
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9._/-]*\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex PrefixPattern();
 }

@@ -56,6 +56,18 @@ public static partial class EcrNames
             : $"repository name {Quote(value)} is invalid: lowercase letters and digits, separated by '.', '_', '__', '-' or '/'";
     }
 
+    /// <summary>
+    /// True when some repository name the model's pattern admits starts with <paramref name="prefix"/> (non-empty): its
+    /// characters are ECR's, and its separators are ones ECR allows ('.', '_', '__', a run of '-', or '/', each between
+    /// letters or digits), so "team//", "team-/", "a.." or "a___" are not. A prefix may end in a separator, which the
+    /// next letter completes; and after any start of a valid name a letter is always allowed, so appending one decides it.
+    /// </summary>
+    public static bool CanStartRepositoryName(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return prefix.Length > 0 && RepositoryNamePattern().IsMatch(prefix + "a");
+    }
+
     public static string? ValidateTag(string? value)
     {
         if (string.IsNullOrEmpty(value))

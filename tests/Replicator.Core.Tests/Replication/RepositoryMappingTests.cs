@@ -74,8 +74,15 @@ public sealed class RepositoryMappingTests
     [InlineData("Team/=x/", "the source prefix")]
     [InlineData("team/=Mirror/", "the destination prefix")]
     [InlineData("team/=/mirror/", "must start with a lowercase letter or a digit")]
-    [InlineData("team/=mirror//", "must not contain '//'")]
+    [InlineData("team/=mirror//", "'mirror//' cannot start a repository name")]
+    [InlineData("team/=mirror-/", "the destination prefix 'mirror-/' cannot start a repository name")] // every mapped name invalid
+    [InlineData("team/=mirror/.", "the destination prefix 'mirror/.' cannot start a repository name")]
+    [InlineData("team-/=mirror/", "the source prefix 'team-/' cannot start a repository name")] // matches no name: all keep theirs
+    [InlineData("team..=mirror/", "the source prefix 'team..' cannot start a repository name")]
     [InlineData("team/=a/,team/=b/", "listed twice")]
+    [InlineData("team/=mirror/team/,", "entry 2 is empty (two commas in a row, or a comma at an end)")]
+    [InlineData("team/=mirror/team/,,=backup/", "entry 2 is empty")]
+    [InlineData(",team/=mirror/team/", "entry 1 is empty")]
     public void A_malformed_mapping_names_the_variable_and_the_entry(string value, string expected)
     {
         var error = Assert.Throws<SettingException>(() => RepositoryMapping.Parse(value));

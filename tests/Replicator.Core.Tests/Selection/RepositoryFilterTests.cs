@@ -77,6 +77,41 @@ public sealed class RepositoryFilterTests
     }
 
     /// <summary>
+    /// A prefix no repository name starts with selects nothing, silently: ECR's names (botocore's model, RepositoryName)
+    /// put one '.', '_', '__', run of '-' or '/' between letters and digits, so "team//" (a variable ending in '/'
+    /// joined with another '/') or "team-/" begin none. Refused naming the pattern, as an upper-case prefix is.
+    /// </summary>
+    [Theory]
+    [InlineData("team//*")]
+    [InlineData("team-/*")]
+    [InlineData("team/-*")]
+    [InlineData("team/.*")]
+    [InlineData("a..*")]
+    [InlineData("a___*")]
+    [InlineData("a_-*")]
+    [InlineData("*,!team//*")]
+    public void A_prefix_no_repository_name_can_start_with_is_refused(string filter)
+    {
+        var error = Assert.Throws<RepositoryFilterException>(() => RepositoryFilter.Parse(filter));
+
+        Assert.Contains("cannot start a repository name", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The separators a name may end a prefix with: the next letter or digit completes the name.</summary>
+    [Theory]
+    [InlineData("team/*", "team/app")]
+    [InlineData("team-*", "team-app")]
+    [InlineData("team--*", "team--app")]
+    [InlineData("team_*", "team_app")]
+    [InlineData("team__*", "team__app")]
+    [InlineData("team.*", "team.app")]
+    [InlineData("a*", "ab")]
+    public void A_prefix_ending_in_a_separator_ECR_allows_is_taken(string filter, string name)
+    {
+        Assert.True(RepositoryFilter.Parse(filter).Matches(name));
+    }
+
+    /// <summary>
     /// Exclusions win, so an include that one exclusion covers entirely selects nothing: the stack would deploy and
     /// replicate nothing for it. <c>!*</c> covers every include, <c>!X*</c> an include starting with X (exact or a
     /// prefix), <c>!X</c> only the exact include X; the order of the patterns does not matter.
