@@ -189,8 +189,11 @@ public static class SyncCommand
 
     /// <summary>
     /// AWSSDK.SQS lets a transport failure out as the HttpRequestException it is ("Connection refused (HOST:PORT)"),
-    /// which names no service: the same exception, its message led by the queue, says it was the SQS queue that could
-    /// not be reached (and not ECR, whose client names itself).
+    /// and a request past the client's timeout as HttpClient's inner TimeoutException ("The operation was canceled.",
+    /// https://github.com/aws/aws-sdk-net/issues/1904, as over a network path that drops the packets), neither of which
+    /// names a service, and the second reads as if the operator had cancelled: the same exception, its message led by
+    /// the queue, says it was the SQS queue that could not be reached or did not answer (and not ECR, whose client
+    /// names itself).
     /// </summary>
     private sealed class QueueNamingSender(Uri queue, IMessageSender inner) : IMessageSender
     {
@@ -203,6 +206,10 @@ public static class SyncCommand
             catch (HttpRequestException e)
             {
                 throw new HttpRequestException($"SQS queue {queue.AbsoluteUri} could not be reached: {e.Message}", e, e.StatusCode);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"SQS queue {queue.AbsoluteUri} did not answer in time: {e.Message}", e);
             }
         }
     }

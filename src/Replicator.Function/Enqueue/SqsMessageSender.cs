@@ -45,7 +45,9 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
                 await Task.Delay(RetryDelays.Compute(0, ResendDelay, ResendDelay, Math.Clamp(_random(), 0, 0.999999)), _time, cancellationToken);
                 refusals.AddRange((await SendAsync(messages, retry, cancellationToken)).Select(Refusal));
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException or IOException)
+            // TimeoutException too: AWSSDK throws it when an attempt outlasts the client's Timeout (it rethrows the inner
+            // exception of HttpClient's TaskCanceledException: https://github.com/aws/aws-sdk-net/issues/1904).
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException or IOException or TimeoutException)
             {
                 // The first call's answer stands: the entries it accepted are queued, and only those sent again are
                 // refused, with what ended the resend. Thrown, it made the caller count the whole batch unsent, so a

@@ -219,6 +219,30 @@ public sealed class EnqueueTests
         }
     }
 
+    /// <summary>
+    /// AWSSDK gives up on a request past the client's timeout with HttpClient's inner TimeoutException, "The operation
+    /// was canceled." (https://github.com/aws/aws-sdk-net/issues/1904): the line names the queue that did not answer,
+    /// not a bare cancellation the operator did not ask for, in a run that also reads ECR.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_queue_that_does_not_answer_in_time_is_named_as_the_SQS_queue(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+        var sender = new ThrowingSender(new TimeoutException("The operation was canceled."));
+        var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
+        string[] args = all
+            ? ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"]
+            : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue];
+
+        var run = await h.RunWithAsync(h.Environment(), _ => sender, args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"TimeoutException: SQS queue {queue} did not answer in time: The operation was canceled.");
+    }
+
     [Fact]
     public async Task Each_run_has_its_own_deduplication_ids_so_a_run_after_a_fix_is_not_dropped()
     {

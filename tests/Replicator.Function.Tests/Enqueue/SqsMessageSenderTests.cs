@@ -83,6 +83,63 @@ public sealed class SqsMessageSenderTests
         Assert.Equal(2, sqs.Requests.Count);
     }
 
+    /// <summary>
+    /// The resend outlasts the client's Timeout. HttpClient then throws a TaskCanceledException over a TimeoutException
+    /// (https://learn.microsoft.com/dotnet/api/system.net.http.httpclient.timeout), and AWSSDK rethrows that inner
+    /// TimeoutException, not an exception of its own (aws-sdk-net's HttpRequestMessageFactory;
+    /// https://github.com/aws/aws-sdk-net/issues/1904). As for any other failure of the resend, the entries the first
+    /// call accepted stay accepted and only those sent again are refused. It escaped, and the reconciler then counted
+    /// the whole batch unsent: refused, the run stopped, and the next run queued the accepted entries again.
+    /// </summary>
+    [Fact]
+    public async Task A_resend_that_times_out_refuses_only_the_entries_sent_again()
+    {
+        await using var sqs = await FakeSqsServer.StartAsync();
+        sqs.ServerFaultGroups["flaky"] = 1;
+        using var client = new AmazonSQSClient(
+            new BasicAWSCredentials("local", "local"),
+            new AmazonSQSConfig
+            {
+                ServiceURL = sqs.Endpoint.AbsoluteUri,
+                AuthenticationRegion = "us-east-1",
+                MaxErrorRetry = 0,
+                HttpClientFactory = new TimingOutFrom(2),
+            });
+        var sender = new SqsMessageSender(client, new Uri(sqs.Endpoint, "/000000000000/replication.fifo").AbsoluteUri, new WaitsElapseAtOnceClock(), () => 0.5);
+
+        var refused = await sender.SendBatchAsync([Message("ok", 0), Message("flaky", 1)], CancellationToken.None);
+
+        var refusal = Assert.Single(refused);
+        Assert.Equal((1, nameof(TimeoutException)), (refusal.Index, refusal.Code));
+        Assert.Contains("resend failed", refusal.Reason, StringComparison.Ordinal);
+        Assert.False(refusal.Cancelled);
+        Assert.Equal(["ok"], sqs.Queued.Select(q => q.GroupId));
+        Assert.Single(sqs.Requests);
+    }
+
+    /// <summary>
+    /// HttpClients whose requests from the given one on (counted from 1 over every client it makes) fail as
+    /// HttpClient's own Timeout fails them, without waiting for it.
+    /// </summary>
+    private sealed class TimingOutFrom(int from) : HttpClientFactory
+    {
+        private int _requests;
+
+        private int From => from;
+
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new Handler(this) { InnerHandler = new HttpClientHandler() });
+
+        private sealed class Handler(TimingOutFrom factory) : DelegatingHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                Interlocked.Increment(ref factory._requests) >= factory.From
+                    ? Task.FromException<HttpResponseMessage>(new TaskCanceledException(
+                        "The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.",
+                        new TimeoutException("The operation was canceled.")))
+                    : base.SendAsync(request, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task A_resend_cancelled_in_its_pause_refuses_only_the_entries_it_would_have_sent()
     {
