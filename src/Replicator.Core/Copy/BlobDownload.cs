@@ -13,7 +13,8 @@ namespace Replicator.Core.Copy;
 /// Reads one blob from presigned download URLs, hashing every byte as it arrives and refusing more bytes
 /// than the descriptor declares (go-containerregistry's verifying reader, pkg/v1/remote). A cut or stalled
 /// connection (no response headers, or no body bytes, for <see cref="BlobCopyOptions.ReadTimeout"/>), a 5xx or a
-/// 429 resumes with a ranged GET from the next unread byte after the engine's backoff; a refused URL (400, 401,
+/// 429 resumes with a ranged GET from the next unread byte after the engine's backoff (its answer placed by its status
+/// and Content-Range, not assumed to start there); a refused URL (400, 401,
 /// 403: how S3 answers an expired presigned URL) is replaced by a fresh one at once; a 404 gets one fresh URL, then
 /// fails. Every GET after the first counts against the resume budget. URLs are bearer
 /// secrets: they never appear in an exception or a log line.
@@ -197,6 +198,7 @@ internal sealed class BlobDownload : IDisposable
         HttpRequestException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
         HttpIOException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
         EndOfStreamException => "the body ended early",
+        MisplacedRangeException e => e.Message,
         OperationCanceledException => "timed out",
         _ => $"connection failed: {ConnectionError(failure, null)}",
     };
@@ -293,10 +295,22 @@ internal sealed class BlobDownload : IDisposable
 
         _response = response;
         var body = _body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        if (Position > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+        if (Position > 0)
         {
-            // The server ignored the range: skip what we already have (a failure here closes both, as any resume does).
-            await SkipAsync(body, Position, cancellationToken);
+            // The body's first byte: a 200 ignored the range and starts at 0; a 206 starts where its Content-Range says
+            // (RFC 9110, 14.4 and 15.3.7), which need not be the byte asked for. Read as if it were, a body that starts
+            // earlier would run past the declared end and be refused as a permanent SizeMismatch, dead-lettering an
+            // intact image; one that starts later would leave a hole the digest check finds only after the whole blob.
+            var first = response.StatusCode == HttpStatusCode.PartialContent
+                ? response.Content.Headers.ContentRange?.From ?? Position
+                : 0;
+            if (first > Position)
+            {
+                throw new MisplacedRangeException($"the ranged GET was answered from byte {first}, not {Position}");
+            }
+
+            // Skip what we already have (a failure here closes both, as any resume does).
+            await SkipAsync(body, Position - first, cancellationToken);
         }
 
         return body;
@@ -324,6 +338,9 @@ internal sealed class BlobDownload : IDisposable
             count -= read;
         }
     }
+
+    /// <summary>A ranged GET answered from a later byte than asked: resumed like a cut body. Its message holds offsets only.</summary>
+    private sealed class MisplacedRangeException(string message) : IOException(message);
 
     private void CloseBody()
     {

@@ -266,6 +266,72 @@ public sealed class BlobDownloadTests
         Assert.Equal(2, download.Resumes);
     }
 
+    [Fact]
+    public async Task A_206_whose_content_range_starts_before_the_resume_offset_is_realigned_not_refused_as_too_long()
+    {
+        // The first body is cut after 4,000 bytes; the ranged GET (bytes=4000-) is answered 206 but from byte 0, as its
+        // Content-Range says (an intermediary that ignores the start). Read as if it started at 4,000, the blob ran 4,000
+        // bytes past its declared end and was refused as a permanent SizeMismatch, dead-lettering an intact image.
+        using var handler = new ScriptedHandler(
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            (request, _) => Task.FromResult(Partial(request, from: 0)));
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(2, handler.Requests);
+    }
+
+    [Fact]
+    public async Task A_206_whose_content_range_starts_after_the_resume_offset_is_resumed_again_within_the_budget()
+    {
+        // Bytes 4,000..5,999 would be missing: the answer cannot be used, and another GET (counted) asks again.
+        using var handler = new ScriptedHandler(
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            (request, _) => Task.FromResult(Partial(request, from: 6_000)),
+            (request, _) => Task.FromResult(Partial(request, from: 4_000)));
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(3, handler.Requests);
+        Assert.Equal(2, download.Resumes);
+    }
+
+    [Fact]
+    public async Task A_206_that_always_starts_after_the_resume_offset_fails_transient_naming_both_offsets_and_never_the_url()
+    {
+        using var handler = new ScriptedHandler(
+            [(_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+             .. Enumerable.Repeat<Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>>((request, _) => Task.FromResult(Partial(request, from: 6_000)), 2)]);
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 2);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[20_000], CancellationToken.None));
+
+        Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains("6000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("4000", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Amz", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A 206 serving <see cref="Content"/> from <paramref name="from"/>, said so in its Content-Range, whatever the request's Range.</summary>
+    private static HttpResponseMessage Partial(HttpRequestMessage request, long from)
+    {
+        Assert.Equal(4_000, request.Headers.Range?.Ranges.Single().From);
+        var answer = Answer(HttpStatusCode.PartialContent, new MemoryStream(Content, (int)from, Content.Length - (int)from));
+        answer.Content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(from, Content.Length - 1, Content.Length);
+        return answer;
+    }
+
     private static async Task<T> NeverAsync<T>(CancellationToken cancellationToken)
     {
         await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
