@@ -11,7 +11,9 @@ namespace Replicator.Cli.Commands;
 /// gives an invalid name is a row with the reason, and the plan goes on with the other images, as <c>sync</c> fails
 /// only that destination and <c>verify</c> reports it unreadable; the exit code is then 1, as the copy's would be. So is a
 /// destination whose repository keeps the image's tag immutable at another digest: the copy would upload the image and
-/// then fail with ImmutableTagConflict, so its row names that instead of "copy".
+/// then fail with ImmutableTagConflict, so its row names that instead of "copy". And so is a destination without the
+/// repository where the copy could not create it (a KMS-encrypted source without a DESTINATION_KMS_KEYS entry for it:
+/// KmsKeyNotConfigured), which the row names instead of "create repository, copy".
 /// </summary>
 public static class DryRun
 {
@@ -31,6 +33,7 @@ public static class DryRun
         var writes = 0;
         var unmapped = 0;
         var conflicts = 0;
+        var unkeyed = 0;
         var moved = 0;
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
@@ -42,11 +45,12 @@ public static class DryRun
                     console.Line("Plan (dry run: nothing written)");
                 }
 
-                var (bytes, destinations, invalid, conflicted, tagMoved) = await PlanAsync(previewer, table, request, cancellationToken);
+                var (bytes, destinations, invalid, conflicted, refused, tagMoved) = await PlanAsync(previewer, table, request, cancellationToken);
                 totalBytes += bytes;
                 writes += destinations;
                 unmapped += invalid;
                 conflicts += conflicted;
+                unkeyed += refused;
                 moved += tagMoved ? 1 : 0;
             }
 
@@ -62,16 +66,18 @@ public static class DryRun
 
         var invalidNames = unmapped == 0 ? string.Empty : $", {unmapped} destination(s) with an invalid mapped name";
         var immutable = conflicts == 0 ? string.Empty : $", {conflicts} immutable tag conflict(s)";
+        var withoutKey = unkeyed == 0 ? string.Empty : $", {unkeyed} destination(s) without a KMS key";
         var tagsMoved = moved == 0 ? string.Empty : $", {moved} tag(s) moved";
-        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}{tagsMoved}");
-        return unmapped == 0 && conflicts == 0 && moved == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}{withoutKey}{tagsMoved}");
+        return unmapped == 0 && conflicts == 0 && unkeyed == 0 && moved == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>
     /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, those the
-    /// mapping gives an invalid name, and those whose immutable tag names another image.
+    /// mapping gives an invalid name, those whose immutable tag names another image, and those where the repository could
+    /// not be created for want of a KMS key.
     /// </summary>
-    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts, bool TagMoved)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts, int Unkeyed, bool TagMoved)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
         ReplicationPreview? preview;
@@ -88,20 +94,29 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
             }
 
-            return (0, 0, request.Destinations.Count, 0, false);
+            return (0, 0, request.Destinations.Count, 0, 0, false);
         }
 
         if (preview is null)
         {
             table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-            return (0, 0, 0, 0, false);
+            return (0, 0, 0, 0, 0, false);
         }
 
         long bytes = 0;
         var writes = 0;
         var conflicts = 0;
+        var unkeyed = 0;
         foreach (var (destination, plan) in preview.Destinations)
         {
+            if (preview.CreationRefusal(destination) is { } refusal)
+            {
+                // Nothing is counted to write or copy: the copy fails before CreateRepository, with this code and message.
+                unkeyed++;
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(preview.SourceDigest), destination.ToString(), Format.Failure(refusal), "-", "-", "-"));
+                continue;
+            }
+
             if (preview.ImmutableTagConflict(destination) is { } named)
             {
                 // Nothing is counted to write or copy: the copy would upload all of it for PutImage to refuse the tag.
@@ -150,7 +165,7 @@ public static class DryRun
                 $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
         }
 
-        return (bytes, writes, 0, conflicts, preview.TagLeftAlone);
+        return (bytes, writes, 0, conflicts, unkeyed, preview.TagLeftAlone);
     }
 
     // Text, not markup: a cell is shown as it is.

@@ -67,7 +67,7 @@ public sealed class CliServices : IDisposable
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys };
         _engine = ReplicatorServices.Create(
             context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
-        Previewer = new ReplicationPreviewer(Clients, Destinations, mapping);
+        Previewer = new ReplicationPreviewer(Clients, Destinations, mapping, kmsKeys);
     }
 
     /// <summary>

@@ -144,6 +144,13 @@ public static class EcrErrorClassifier
     public static bool IsKmsQuota(string? kmsError) =>
         string.Equals(KmsCode(kmsError), EcrErrorCodes.LimitExceededException, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// KMS's AccessDeniedException, its answer when IAM or the key policy does not allow the call
+    /// (https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html), read as the other KMS codes are.
+    /// </summary>
+    public static bool IsKmsAccessDenied(string? kmsError) =>
+        string.Equals(KmsCode(kmsError), EcrErrorCodes.AccessDeniedException, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The KMS code of a <c>kmsError</c>, normalised and without a "KMS." prefix; null when blank.</summary>
     private static string? KmsCode(string? kmsError) =>
         NormalizeErrorCode(kmsError) is { } code

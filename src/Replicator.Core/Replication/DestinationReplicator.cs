@@ -135,6 +135,7 @@ internal sealed class DestinationReplicator
                 SourceLayerRefused = FailureClassifier.IsSourceLayerRefused(ex),
                 CredentialsDenied = FailureClassifier.IsCredentialsDenied(ex),
                 KeyRefused = keyRefused,
+                KmsAccessDenied = FailureClassifier.IsKmsAccessDenied(ex),
                 ReferrersPut = referrersPut,
             };
 

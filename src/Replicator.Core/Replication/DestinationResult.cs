@@ -89,5 +89,14 @@ public sealed record DestinationResult(
     /// </summary>
     public bool KeyRefused { get; init; }
 
+    /// <summary>
+    /// Failed because KMS refused ECR's call on the writer's behalf with an access denial: a <c>KmsException</c> whose
+    /// <c>kmsError</c> is KMS's <c>AccessDeniedException</c> (<see cref="FailureClassifier.IsKmsAccessDenied"/>), as when
+    /// the kms:CreateGrant that CreateRepository with a key needs is still propagating after the stack update that added
+    /// it. <see cref="ErrorCode"/> stays <c>KmsException</c>; a caller may give it the grace it gives ECR's own
+    /// AccessDeniedException.
+    /// </summary>
+    public bool KmsAccessDenied { get; init; }
+
     public bool Succeeded => Outcome is not ReplicationOutcome.Failed;
 }

@@ -101,6 +101,26 @@ internal static class FailureClassifier
     }
 
     /// <summary>
+    /// KMS refused a call ECR made on the writer's behalf with an access denial: a <c>KmsException</c> whose
+    /// <c>kmsError</c> ("the error code returned by KMS", botocore ECR model) is KMS's AccessDeniedException
+    /// (<see cref="EcrErrorClassifier.IsKmsAccessDenied"/>). CreateRepository with a key has ECR call kms:CreateGrant and
+    /// kms:DescribeKey as the caller (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html),
+    /// and the stack adds those grants in the update that first sets DestinationKmsKeys, in parallel with the function.
+    /// </summary>
+    public static bool IsKmsAccessDenied(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is EcrException { ErrorCode: EcrErrorCodes.KmsException } kms && EcrErrorClassifier.IsKmsAccessDenied(kms.KmsError))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// STS refused AssumeRole of a destination role, or SSM refused GetParameter (or its KMS decryption) of a
     /// destination's credentials, with an access denial: the error the function role meets while a just-added
     /// sts:AssumeRole or ssm:GetParameter grant is still propagating (the stack changes those policies in parallel with

@@ -17,6 +17,7 @@ public sealed class ReplicationPreviewer
     private readonly SourceImageLoader _loader;
     private readonly DestinationStateReader _reader;
     private readonly ImmutableTagCheck _immutableTags = new();
+    private readonly IReadOnlyDictionary<string, string> _kmsKeys;
 
     /// <param name="clients">
     /// The source clients, already retrying: pass the engine's (<see cref="ImageReplicator.Clients"/>), so a dry run
@@ -24,8 +25,11 @@ public sealed class ReplicationPreviewer
     /// </param>
     /// <param name="destinationClients">The destinations' clients, already retrying (<see cref="ImageReplicator.DestinationClients"/>).</param>
     /// <param name="mapping">The destination repository of each source repository; identity when null.</param>
-    public ReplicationPreviewer(IEcrClientProvider clients, IDestinationClients destinationClients, RepositoryMapping? mapping = null)
+    /// <param name="kmsKeys">The engine's <see cref="ReplicatorOptions.KmsKeyIds"/>: a missing repository of a KMS-encrypted
+    /// source is planned only where the copy would have a key to create it with; none when null.</param>
+    public ReplicationPreviewer(IEcrClientProvider clients, IDestinationClients destinationClients, RepositoryMapping? mapping = null, IReadOnlyDictionary<string, string>? kmsKeys = null)
     {
+        _kmsKeys = kmsKeys ?? new Dictionary<string, string>();
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _destinationClients = destinationClients ?? throw new ArgumentNullException(nameof(destinationClients));
         _mapping = mapping ?? RepositoryMapping.Identity;
@@ -78,7 +82,39 @@ public sealed class ReplicationPreviewer
             return (Destination: d, Plan: plan, Conflict: conflict);
         }));
         var conflicts = plans.Where(p => p.Conflict is not null).ToDictionary(p => p.Destination, p => p.Conflict!);
-        return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts, TagLeftAlone: source.Tag is not null && !image.ApplyTag);
+        var refusals = await CreationRefusalsAsync(source, [.. plans.Where(p => p.Plan.CreateRepository is not null).Select(p => p.Destination)], cancellationToken);
+        return new ReplicationPreview(source, root, [.. plans.Select(p => (p.Destination, p.Plan))], conflicts, TagLeftAlone: source.Tag is not null && !image.ApplyTag, refusals);
+    }
+
+    /// <summary>
+    /// The destinations among <paramref name="creating"/> (those without the repository) where the copy would fail to
+    /// create it: the source's encryption, read as the copy reads it (DescribeRepositories, only when a repository is to
+    /// be created), needs a KMS key the options do not give for that destination (<see cref="RepositoryProvisioner"/>).
+    /// </summary>
+    private async Task<Dictionary<ReplicationDestination, ReplicationException>?> CreationRefusalsAsync(ImageReference source, IReadOnlyList<ReplicationDestination> creating, CancellationToken cancellationToken)
+    {
+        if (creating.Count == 0)
+        {
+            return null;
+        }
+
+        var described = await _clients.GetClient(source.Region).DescribeRepositoriesAsync(
+            new Ecr.Model.DescribeRepositoriesRequest { RegistryId = source.RegistryId, RepositoryNames = [source.RepositoryName] }, cancellationToken);
+        var encryption = described.Repositories?.FirstOrDefault()?.EncryptionConfiguration;
+        Dictionary<ReplicationDestination, ReplicationException>? refusals = null;
+        foreach (var destination in creating)
+        {
+            try
+            {
+                RepositoryProvisioner.DestinationEncryption(_kmsKeys, encryption, destination);
+            }
+            catch (ReplicationException e)
+            {
+                (refusals ??= [])[destination] = e;
+            }
+        }
+
+        return refusals;
     }
 
     /// <summary>

@@ -306,7 +306,15 @@ internal sealed class RepositoryProvisioner
         };
     }
 
-    private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, ReplicationDestination destination)
+    private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, ReplicationDestination destination) =>
+        DestinationEncryption(_kmsKeys, source, destination);
+
+    /// <summary>
+    /// The encryption a new repository in <paramref name="destination"/> is created with, from the source's: the same
+    /// type, and for a KMS type the destination's key of <paramref name="kmsKeys"/>. Throws KmsKeyNotConfigured (permanent)
+    /// when there is none. Shared with the dry run (<see cref="ReplicationPreviewer"/>), which must say what the copy would.
+    /// </summary>
+    internal static EncryptionConfiguration? DestinationEncryption(IReadOnlyDictionary<string, string> kmsKeys, EncryptionConfiguration? source, ReplicationDestination destination)
     {
         if (source?.EncryptionType is null or "AES256")
         {
@@ -317,8 +325,8 @@ internal sealed class RepositoryProvisioner
         // destination's own entry (ACCOUNT:REGION) comes first, so another account's repository is not encrypted with
         // the key meant for this account's repositories in that region. A bare REGION destination has no other
         // spelling: its REGION entry is its own, whoever's credentials write there (an SSM key pair's account too).
-        if ((destination.RegistryId is not null && _kmsKeys.TryGetValue(destination.ToString(), out var key))
-            || _kmsKeys.TryGetValue(destination.Region, out key))
+        if ((destination.RegistryId is not null && kmsKeys.TryGetValue(destination.ToString(), out var key))
+            || kmsKeys.TryGetValue(destination.Region, out key))
         {
             return new EncryptionConfiguration { EncryptionType = source.EncryptionType, KmsKey = key };
         }

@@ -186,6 +186,9 @@ public sealed class RecordHandler(
     /// (<see cref="Core.Replication.DestinationResult.KeyRefused"/>: ECR's <c>UnrecognizedClientException</c>, STS's
     /// <c>InvalidClientTokenId</c>), which a key just created and put into its SSM parameter can meet for some seconds
     /// for the same reason (a new access key is not immediately valid: https://github.com/aws/aws-sdk-js/issues/559).
+    /// And to KMS's access denial of the grant ECR asks for a new KMS-encrypted repository
+    /// (<see cref="Core.Replication.DestinationResult.KmsAccessDenied"/>): the stack adds kms:CreateGrant in the update that
+    /// first sets DestinationKmsKeys, in parallel with the function, as it adds the ECR grants.
     /// </summary>
     public const int AccessDeniedGraceReceives = 2;
 
@@ -194,7 +197,7 @@ public sealed class RecordHandler(
         RedeliveryScheduler.ReceiveCount(message) > AccessDeniedGraceReceives
             ? null
             : result.Destinations
-                .Where(d => !d.Succeeded && (d.KeyRefused || d.ErrorCode == EcrErrorCodes.AccessDeniedException || d.CredentialsDenied))
+                .Where(d => !d.Succeeded && (d.KeyRefused || d.ErrorCode == EcrErrorCodes.AccessDeniedException || d.CredentialsDenied || d.KmsAccessDenied))
                 .OrderBy(d => !d.KeyRefused)
                 .FirstOrDefault();
 

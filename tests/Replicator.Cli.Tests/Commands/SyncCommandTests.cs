@@ -358,6 +358,41 @@ public sealed class SyncCommandTests
         Assert.Equal(Key, created.EncryptionConfiguration?.KmsKey);
     }
 
+    /// <summary>
+    /// A dry run into a destination without the repository, of a KMS-encrypted source, with no DESTINATION_KMS_KEYS entry
+    /// for that destination: the copy would fail there with KmsKeyNotConfigured, so the plan says so instead of
+    /// "create repository, copy", and exits 1 as the copy does; with the key it plans the creation.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_names_the_missing_KMS_key_the_repository_creation_would_fail_on()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.Client(CliHarness.Source).CreateRepositoryAsync(new CreateRepositoryRequest
+        {
+            RepositoryName = "kms",
+            EncryptionConfiguration = new EncryptionConfiguration { EncryptionType = EncryptionType.Kms, KmsKey = "arn:aws:kms:us-east-1:000000000000:key/5a5a5a5a-1111-4111-8111-111111111111" },
+        });
+        await h.PushAsync(CliHarness.Source, "kms", CliHarness.Single(53), "v1");
+        await h.PushAsync(CliHarness.Source, "plain", CliHarness.Single(54), "v1");
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--dry-run"];
+
+        var without = await h.RunAsync(args);
+
+        Assert.True(without.ExitCode == 1, without.ToString());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+        Assert.Matches(@"kms\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ KmsKeyNotConfigured", without.Output);
+        Assert.Matches(@"plain\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ create repository, copy", without.Output);
+        Assert.Contains("2 image(s), 1 destination(s) to write", without.Output, StringComparison.Ordinal);
+        Assert.Contains("1 destination(s) without a KMS key", without.Output, StringComparison.Ordinal);
+
+        const string Key = "arn:aws:kms:us-west-2:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        var with = await h.RunWithAsync(h.Environment(("DESTINATION_KMS_KEYS", $"{CliHarness.West}={Key}")), null, args);
+
+        Assert.True(with.ExitCode == 0, with.ToString());
+        Assert.Matches(@"kms\s+│ v1\s+│ sha256:\w{12}\s+│ us-west-2\s+│ create repository, copy", with.Output);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
     [Theory]
     [InlineData("us-west-2", null, "must be REGION=KEY_ID_OR_ARN")]
 

@@ -352,6 +352,40 @@ public class BatchProcessorTests
         Assert.Equal("UnrecognizedClientException", Assert.Single(harness.DeadLetter.Sent).ErrorType);
     }
 
+    /// <summary>
+    /// KMS refused ECR's kms:CreateGrant for a new KMS-encrypted destination repository (a KmsException whose kmsError is
+    /// KMS's AccessDeniedException, DestinationResult.KmsAccessDenied): the stack adds that grant in the update that first
+    /// sets DestinationKmsKeys, in parallel with the function, so it gets the grace of ECR's own access denial. Another
+    /// KMS refusal (a disabled key) is dead-lettered on the first receive.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 1, false)]
+    [InlineData(true, 2, false)]
+    [InlineData(true, 3, true)]
+    [InlineData(false, 1, true)]
+    public async Task A_KMS_access_denial_is_retried_on_the_first_receives_as_an_ECR_one_is(bool kmsAccessDenied, int receive, bool deadLettered)
+    {
+        var harness = new Harness();
+        harness.Replicator.OnReplicate = (r, _) =>
+        {
+            var failed = FakeReplicator.Result(r, ReplicationOutcome.Failed, "KmsException", transient: false, "User is not authorized to perform: kms:CreateGrant");
+            return Task.FromResult(failed with { Destinations = [.. failed.Destinations.Select(d => d with { KmsAccessDenied = kmsAccessDenied })] });
+        };
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("1", "v1", "g", receive)), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(deadLettered ? [] : ["1"], Failed(response));
+        Assert.Equal(deadLettered, harness.DeadLetter.Sent.Count == 1);
+        if (deadLettered)
+        {
+            Assert.Equal("KmsException", Assert.Single(harness.DeadLetter.Sent).ErrorType);
+        }
+        else
+        {
+            Assert.Contains($"AccessDenied on receive {receive} of the message: retried", harness.Output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     private static ReplicationResult KeyRefused(ReplicationResult result) =>
         result with { Destinations = [.. result.Destinations.Select(d => d with { KeyRefused = true })] };
 
