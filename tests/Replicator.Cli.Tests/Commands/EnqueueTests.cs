@@ -181,7 +181,7 @@ public sealed class EnqueueTests
         var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}");
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s");
+        run.AssertOneLineError($"TimeoutException: SQS queue https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath} did not answer in time: SendMessageBatch timed out after 100 s");
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", run.Output + run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
@@ -346,7 +346,7 @@ public sealed class EnqueueTests
         var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}", "--all");
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s", progressPrefix: "sent ");
+        run.AssertOneLineError($"TimeoutException: SQS queue https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath} did not answer in time: SendMessageBatch timed out after 100 s", progressPrefix: "sent ");
         Assert.Contains($"{queued} message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
         Assert.Equal(failingSend, sender.Calls);
     }
