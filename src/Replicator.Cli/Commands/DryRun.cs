@@ -96,6 +96,18 @@ public static class DryRun
 
             return (0, 0, request.Destinations.Count, 0, 0, false);
         }
+        catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageArchived)
+        {
+            // A manifest below the image (an index's platform manifest) is archived in the source: the copy reports the
+            // image archived, a success with nothing written (ImageReplicator), so the plan says the same per
+            // destination and goes on with the other images, instead of stopping on it with an error.
+            foreach (var destination in request.Destinations)
+            {
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), $"{Outcomes.Archived}: {Format.Failure(e)}", "-", "-", "-"));
+            }
+
+            return (0, 0, 0, 0, false);
+        }
 
         if (preview is null)
         {

@@ -141,11 +141,18 @@ public static class Enqueuer
             var sending = batch.ToArray();
             batch.Clear();
             var failed = await sender.SendBatchAsync([.. sending.Select(b => b.Message)], cancellationToken);
-            failures.AddRange(failed.Select(f => $"PUSH event of {Name(sending[f.Index].Image)}: {f}"));
+            // An entry whose resend the operator's Ctrl+C cut short (MessageRefusal.Cancelled) is neither queued nor
+            // refused by SQS: not counted as refused, and the run then ends as cancelled, as it would had the stop
+            // come a moment later; counted as refused, the last batch's ended the run "refused" with exit 1.
+            failures.AddRange(failed.Where(f => !f.Cancelled).Select(f => $"PUSH event of {Name(sending[f.Index].Image)}: {f}"));
             sent += sending.Length - failed.Count;
             // Progress, on stderr as a retry's notice is: stdout holds the results (the closing count), so a script
             // that reads them from a redirect or a pipe gets no line per batch of ten.
             console.Notice($"sent {sent} message(s), {failures.Count} refused");
+            if (failed.Any(f => f.Cancelled))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
 
         // Set once the first repository is handed on: before that only the selection was read (a --repository the

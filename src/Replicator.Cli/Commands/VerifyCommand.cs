@@ -153,10 +153,9 @@ public static class VerifyCommand
                     {
                         // A refused key of a DESTINATION_CREDENTIALS parameter is named with its parameter, in the
                         // words sync's failed destination and the dry run use: ECR's own answer names neither, and with
-                        // several parameters the operator could not tell which one to fix.
-                        reason = e is EcrException ecr && EcrErrorCodes.IsRefusedKey(ecr.ErrorCode)
-                            ? RefusedKeyMessage.Describe(Format.Failure(e), keyRefused: true, services.Destinations, destination, account)
-                            : Format.Failure(e);
+                        // several parameters the operator could not tell which one to fix. Read as the engine reads it:
+                        // ECR's refusal, or STS's of the AssumeRole of the parameter's RoleArn signed with that key.
+                        reason = RefusedKeyMessage.Describe(Format.Failure(e), e, services.Destinations, destination, account);
                         if (credentials)
                         {
                             refused[destination] = reason;

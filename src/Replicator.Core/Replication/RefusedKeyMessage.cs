@@ -24,4 +24,18 @@ public static class RefusedKeyMessage
             ? $"the access key read from SSM parameter {parameter} (DESTINATION_CREDENTIALS) is unknown in partition {AwsPartitions.IdOf(destination.Region)} "
                 + $"even after the parameter was read again (inactive, deleted, or an IAM user's key of another partition); {message}"
             : message;
+
+    /// <summary>
+    /// <see cref="Describe(string, bool, IDestinationClients, ReplicationDestination, string?)"/> for a failure the caller
+    /// has not classified: the key is refused as the engine reads it (FailureClassifier.IsStoredKeyRefused), so ECR's
+    /// UnrecognizedClientException and, for a parameter with a RoleArn, STS's InvalidClientTokenId inside a
+    /// DestinationCredentialsUnavailable both name the parameter, in verify and the dry run as in sync.
+    /// </summary>
+    public static string Describe(string message, Exception exception, IDestinationClients clients, ReplicationDestination destination, string? sourceAccount)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(clients);
+        var keyRefused = FailureClassifier.IsStoredKeyRefused(exception, clients.SignsWithStoredKey(destination, sourceAccount));
+        return Describe(message, keyRefused, clients, destination, sourceAccount);
+    }
 }

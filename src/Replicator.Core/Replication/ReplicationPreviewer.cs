@@ -73,6 +73,13 @@ public sealed class ReplicationPreviewer
             {
                 throw RefusedInDestination(e, d, source.RegistryId);
             }
+            catch (ReplicationException e) when (FailureClassifier.IsStoredKeyRefused(e, _destinationClients.SignsWithStoredKey(d, source.RegistryId)))
+            {
+                // STS refused the parameter's key in the AssumeRole of its RoleArn: named as sync names it, with the
+                // destination, since STS's words name neither.
+                var message = RefusedKeyMessage.Describe(e.Message, keyRefused: true, _destinationClients, d, source.RegistryId);
+                throw new ReplicationException(e.ErrorCode, $"destination {d}: {message}", e.IsTransient, e);
+            }
 
             var plan = ReplicationPlanner.Plan(image, state);
             // A tag the copy would leave alone (moved in the source) cannot meet an immutable tag.

@@ -181,7 +181,7 @@ public sealed class EnqueueTests
         var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}");
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s");
+        run.AssertOneLineError($"TimeoutException: SQS queue https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath} did not answer in time: SendMessageBatch timed out after 100 s");
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", run.Output + run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
@@ -241,6 +241,30 @@ public sealed class EnqueueTests
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError($"TimeoutException: SQS queue {queue} did not answer in time: The operation was canceled.");
+    }
+
+    /// <summary>
+    /// Ctrl+C while entries SQS failed on its side wait to be sent again (SqsMessageSender's resend): those entries come
+    /// back marked Cancelled, neither queued nor refused by the queue. The run is cancelled (exit 130, "cancelled after"),
+    /// not finished with them counted as refused (exit 1, "the function replicates them"), even when it was the last batch.
+    /// (The drift mode sends through the reconciler's DriftSender, which already reads Cancelled.)
+    /// </summary>
+    [Fact]
+    public async Task A_resend_the_operator_cancels_ends_the_run_as_cancelled_not_as_refusals()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(8), "v2");
+        using var stop = new CancellationTokenSource();
+        var sender = new CancelledResendSender(stop);
+        var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"];
+
+        var run = await h.RunWithCancellableAsync(h.Environment(), _ => sender, stop.Token, args);
+
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
+        Assert.Contains("cancelled after 1 message(s) queued, 0 refused", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("replicates them", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -322,7 +346,7 @@ public sealed class EnqueueTests
         var run = await h.RunWithAsync(h.Environment(), _ => sender, "sync", "--source-region", CliHarness.Source, "--enqueue", $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}", "--all");
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("TimeoutException: SendMessageBatch timed out after 100 s", progressPrefix: "sent ");
+        run.AssertOneLineError($"TimeoutException: SQS queue https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath} did not answer in time: SendMessageBatch timed out after 100 s", progressPrefix: "sent ");
         Assert.Contains($"{queued} message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
         Assert.Equal(failingSend, sender.Calls);
     }
@@ -672,6 +696,19 @@ public sealed class EnqueueTests
 
         public Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken) =>
             ++Calls == failing ? Task.FromException<IReadOnlyList<MessageRefusal>>(failure) : Task.FromResult<IReadOnlyList<MessageRefusal>>([]);
+    }
+
+    /// <summary>
+    /// SQS takes the first entry of a batch and fails the rest on its side; the operator cancels during the pause before
+    /// the resend, so they come back as SqsMessageSender returns them then: Cancelled.
+    /// </summary>
+    private sealed class CancelledResendSender(CancellationTokenSource stop) : IMessageSender
+    {
+        public async Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
+        {
+            await stop.CancelAsync();
+            return [.. Enumerable.Range(1, messages.Count - 1).Select(i => new MessageRefusal(i, nameof(TaskCanceledException), "sent again after SQS failed it, and the resend failed: A task was canceled.") { Cancelled = true })];
+        }
     }
 
     private sealed class ThrowingSender(Exception failure) : IMessageSender

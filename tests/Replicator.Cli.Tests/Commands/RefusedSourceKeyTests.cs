@@ -67,4 +67,39 @@ public sealed class RefusedSourceKeyTests
         Assert.DoesNotContain("AKIAUNKNOWNCHINA0001", text, StringComparison.Ordinal);
         Assert.DoesNotContain("unknown-china/secret", text, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The same with a RoleArn in the parameter: its key signs the AssumeRole, and STS refuses it (InvalidClientTokenId,
+    /// wrapped as DestinationCredentialsUnavailable). sync names the parameter (FailureClassifier.IsStoredKeyRefused reads
+    /// the STS refusal inside); verify and the dry run must name it too.
+    /// </summary>
+    [Theory]
+    [InlineData("sync", "--dry-run")]
+    [InlineData("sync", null)]
+    [InlineData("verify", null)]
+    public async Task A_stored_key_that_STS_refuses_for_the_parameters_role_is_named_with_its_parameter(string command, string? mode)
+    {
+        await using var moto = await MotoServer.StartAsync();
+        await moto.PutSecureStringAsync(
+            CliHarness.Source,
+            "/cli/cn-role-keys",
+            """{"AccessKeyId": "AKIAUNKNOWNCHINA0002", "SecretAccessKey": "unknown-china/secret", "RoleArn": "arn:aws-cn:iam::222222222222:role/ecr-replicator-destination"}""");
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(72), "v1");
+        var environment = h.Environment(
+            ("DESTINATION_CREDENTIALS", "cn-north-1=ssm:/cli/cn-role-keys"),
+            ("AWS_ENDPOINT_URL_SSM", moto.Endpoint.AbsoluteUri),
+            ("AWS_ENDPOINT_URL_STS", h.Server.BaseAddress.ToString()));
+        string[] args = [command, "--source-region", CliHarness.Source, "--destination-region", "cn-north-1"];
+
+        var run = await h.RunWithAsync(environment, null, mode is null ? args : [.. args, mode]);
+
+        var text = run.Output + run.Error;
+        Assert.True(run.ExitCode is 1 or 2, run.ToString());
+        Assert.Contains("InvalidClientTokenId", text, StringComparison.Ordinal);
+        Assert.True(text.Contains("/cli/cn-role-keys", StringComparison.Ordinal), run.ToString());
+        Assert.DoesNotContain("--profile", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAUNKNOWNCHINA0002", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown-china/secret", text, StringComparison.Ordinal);
+    }
 }

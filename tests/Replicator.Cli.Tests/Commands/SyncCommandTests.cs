@@ -147,6 +147,37 @@ public sealed class SyncCommandTests
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "old"));
     }
 
+    /// <summary>
+    /// An index the source holds ACTIVE whose platform manifest it archived (a lifecycle rule that archives untagged
+    /// images): the listing selects the index, and the copy reports it archived, naming the child, as the engine does
+    /// (nothing can copy it until the child is restored). The dry run plans the same image the same way, a row per
+    /// destination, rather than stopping the whole plan on it with an error.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_index_whose_platform_manifest_is_archived_is_reported_archived_and_the_rest_planned(bool dryRun)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var index = CliHarness.Sample(34);
+        await h.PushAsync(CliHarness.Source, "app", index, "multi");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(35), "single");
+        var child = index.Manifests[0].Digest;
+        using (var http = new HttpClient())
+        {
+            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
+        }
+
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains(child, run.Output, StringComparison.Ordinal);
+        Assert.Contains("archived", run.Output, StringComparison.Ordinal);
+        Assert.Contains(dryRun ? "2 image(s), 1 destination(s) to write" : "1 copied", run.Output, StringComparison.Ordinal);
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "multi"));
+    }
+
     [Fact]
     public async Task Sync_without_archived_tags_says_nothing_of_them()
     {

@@ -83,6 +83,10 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task<CliRun> RunCancellableAsync(IEnvironmentVariables environment, TimeProvider time, bool terminal, CancellationToken cancellationToken, params string[] args) =>
         RunWithAsync(environment, null, terminal, time, args, cancellationToken);
 
+    /// <summary>A run with the test's own message sender that the test can cancel, as Ctrl+C does.</summary>
+    public Task<CliRun> RunWithCancellableAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(environment, sender, terminal: false, TimeProvider.System, args, cancellationToken);
+
     /// <summary>A run whose stdout is <paramref name="output"/>: a test's own writer, which can see when each line arrives.</summary>
     public Task<CliRun> RunIntoAsync(StringWriter output, bool terminal, params string[] args) =>
         RunWithAsync(Environment(), null, terminal, TimeProvider.System, args, output: output);
