@@ -106,7 +106,7 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), $"{Outcomes.Archived}: {Format.Failure(e)}", "-", "-", "-"));
             }
 
-            return (0, 0, 0, 0, false);
+            return (0, 0, 0, 0, 0, false);
         }
 
         if (preview is null)
