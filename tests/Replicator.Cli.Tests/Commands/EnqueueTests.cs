@@ -196,15 +196,7 @@ public sealed class EnqueueTests
     [InlineData(false)]
     public async Task A_queue_that_cannot_be_reached_is_named_as_the_SQS_queue_and_all_says_the_run_stopped(bool all)
     {
-        await using var h = await CliHarness.StartAsync();
-        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
-        var sender = new ThrowingSender(new HttpRequestException("Connection refused (127.0.0.1:5998)"));
-        var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
-        string[] args = all
-            ? ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"]
-            : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue];
-
-        var run = await h.RunWithAsync(h.Environment(), _ => sender, args);
+        var (run, queue) = await EnqueueAgainstFailingQueueAsync(new HttpRequestException("Connection refused (127.0.0.1:5998)"), all);
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError($"HttpRequestException: SQS queue {queue} could not be reached: Connection refused (127.0.0.1:5998)");
@@ -229,18 +221,24 @@ public sealed class EnqueueTests
     [InlineData(false)]
     public async Task A_queue_that_does_not_answer_in_time_is_named_as_the_SQS_queue(bool all)
     {
+        var (run, queue) = await EnqueueAgainstFailingQueueAsync(new TimeoutException("The operation was canceled."), all);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"TimeoutException: SQS queue {queue} did not answer in time: The operation was canceled.");
+    }
+
+    /// <summary>`sync --enqueue` (drift mode, or --all) of one pushed image, every send to the queue failing with <paramref name="failure"/>.</summary>
+    private static async Task<(CliRun Run, string Queue)> EnqueueAgainstFailingQueueAsync(Exception failure, bool all)
+    {
         await using var h = await CliHarness.StartAsync();
         await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
-        var sender = new ThrowingSender(new TimeoutException("The operation was canceled."));
+        var sender = new ThrowingSender(failure);
         var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
         string[] args = all
             ? ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"]
             : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue];
 
-        var run = await h.RunWithAsync(h.Environment(), _ => sender, args);
-
-        Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError($"TimeoutException: SQS queue {queue} did not answer in time: The operation was canceled.");
+        return (await h.RunWithAsync(h.Environment(), _ => sender, args), queue);
     }
 
     /// <summary>
