@@ -88,7 +88,7 @@ internal sealed class RepositoryProvisioner
         var key = (target.Region, target.RegistryId, repositoryName);
         _settled.TryRemove(key, out _);
         var settings = SettingsFor(source, target, withSourceCredentials);
-        var request = CreateRequest(target.RegistryId, repositoryName, source, DestinationEncryption(source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
+        var request = CreateRequest(target.RegistryId, repositoryName, source, DestinationEncryption(_kmsKeys, source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
 
         CreateRepositoryResponse created;
         try
@@ -305,9 +305,6 @@ internal sealed class RepositoryProvisioner
             Tags = tags.Count == 0 ? null : tags,
         };
     }
-
-    private EncryptionConfiguration? DestinationEncryption(EncryptionConfiguration? source, ReplicationDestination destination) =>
-        DestinationEncryption(_kmsKeys, source, destination);
 
     /// <summary>
     /// The encryption a new repository in <paramref name="destination"/> is created with, from the source's: the same

@@ -244,7 +244,7 @@ public sealed class BlobDownloadTests
         var backoff = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, clock, () => 0);
         var silent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var handler = new ScriptedHandler(
-            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            CutAfter4000,
             (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 0, (_, cancellationToken) =>
             {
                 silent.TrySetResult();
@@ -273,7 +273,7 @@ public sealed class BlobDownloadTests
         // Content-Range says (an intermediary that ignores the start). Read as if it started at 4,000, the blob ran 4,000
         // bytes past its declared end and was refused as a permanent SizeMismatch, dead-lettering an intact image.
         using var handler = new ScriptedHandler(
-            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            CutAfter4000,
             (request, _) => Task.FromResult(Partial(request, from: 0)));
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
@@ -290,7 +290,7 @@ public sealed class BlobDownloadTests
     {
         // Bytes 4,000..5,999 would be missing: the answer cannot be used, and another GET (counted) asks again.
         using var handler = new ScriptedHandler(
-            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            CutAfter4000,
             (request, _) => Task.FromResult(Partial(request, from: 6_000)),
             (request, _) => Task.FromResult(Partial(request, from: 4_000)));
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -308,7 +308,7 @@ public sealed class BlobDownloadTests
     public async Task A_206_that_always_starts_after_the_resume_offset_fails_transient_naming_both_offsets_and_never_the_url()
     {
         using var handler = new ScriptedHandler(
-            [(_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset")))),
+            [CutAfter4000,
              .. Enumerable.Repeat<Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>>((request, _) => Task.FromResult(Partial(request, from: 6_000)), 2)]);
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 2);
@@ -322,6 +322,10 @@ public sealed class BlobDownloadTests
         Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Amz", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A first answer whose body is cut (connection reset) after its first 4,000 bytes.</summary>
+    private static Task<HttpResponseMessage> CutAfter4000(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset"))));
 
     /// <summary>A 206 serving <see cref="Content"/> from <paramref name="from"/>, said so in its Content-Range, whatever the request's Range.</summary>
     private static HttpResponseMessage Partial(HttpRequestMessage request, long from)
