@@ -13,7 +13,8 @@ namespace Replicator.Cli.Commands;
 /// destination whose repository keeps the image's tag immutable at another digest: the copy would upload the image and
 /// then fail with ImmutableTagConflict, so its row names that instead of "copy". And so is a destination without the
 /// repository where the copy could not create it (a KMS-encrypted source without a DESTINATION_KMS_KEYS entry for it:
-/// KmsKeyNotConfigured), which the row names instead of "create repository, copy".
+/// KmsKeyNotConfigured), which the row names instead of "create repository, copy"; and an image a platform manifest of
+/// which is being restored from the archive (SourceImageActivating), which sync fails until it is ACTIVE.
 /// </summary>
 public static class DryRun
 {
@@ -29,12 +30,7 @@ public static class DryRun
         // registry's plan is on the screen as it is made and never held whole; the counts close it.
         var table = new TableWriter(console, () => new Table()
             .AddColumns("Repository", "Tag", "Digest", "Destination", "Action", "Blobs to copy", "Bytes to copy", "Already there"));
-        long totalBytes = 0;
-        var writes = 0;
-        var unmapped = 0;
-        var conflicts = 0;
-        var unkeyed = 0;
-        var moved = 0;
+        var total = default(PlanCounts);
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
         {
@@ -45,13 +41,7 @@ public static class DryRun
                     console.Line("Plan (dry run: nothing written)");
                 }
 
-                var (bytes, destinations, invalid, conflicted, refused, tagMoved) = await PlanAsync(previewer, table, request, cancellationToken);
-                totalBytes += bytes;
-                writes += destinations;
-                unmapped += invalid;
-                conflicts += conflicted;
-                unkeyed += refused;
-                moved += tagMoved ? 1 : 0;
+                total += await PlanAsync(previewer, table, request, cancellationToken);
             }
 
             table.Flush();
@@ -64,20 +54,19 @@ public static class DryRun
             return ExitCodes.Success;
         }
 
-        var invalidNames = unmapped == 0 ? string.Empty : $", {unmapped} destination(s) with an invalid mapped name";
-        var immutable = conflicts == 0 ? string.Empty : $", {conflicts} immutable tag conflict(s)";
-        var withoutKey = unkeyed == 0 ? string.Empty : $", {unkeyed} destination(s) without a KMS key";
-        var tagsMoved = moved == 0 ? string.Empty : $", {moved} tag(s) moved";
-        console.Line($"{images} image(s), {writes} destination(s) to write, {Format.Bytes(totalBytes)} to copy{invalidNames}{immutable}{withoutKey}{tagsMoved}");
-        return unmapped == 0 && conflicts == 0 && unkeyed == 0 && moved == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        var invalidNames = total.Unmapped == 0 ? string.Empty : $", {total.Unmapped} destination(s) with an invalid mapped name";
+        var immutable = total.Conflicts == 0 ? string.Empty : $", {total.Conflicts} immutable tag conflict(s)";
+        var withoutKey = total.Unkeyed == 0 ? string.Empty : $", {total.Unkeyed} destination(s) without a KMS key";
+        var tagsMoved = total.Moved == 0 ? string.Empty : $", {total.Moved} tag(s) moved";
+        var restoring = total.Restoring == 0 ? string.Empty : $", {total.Restoring} image(s) being restored";
+        console.Line($"{images} image(s), {total.Writes} destination(s) to write, {Format.Bytes(total.Bytes)} to copy{invalidNames}{immutable}{withoutKey}{tagsMoved}{restoring}");
+        return total.Unmapped == 0 && total.Conflicts == 0 && total.Unkeyed == 0 && total.Moved == 0 && total.Restoring == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>
-    /// One image's rows: its plan for each destination; the bytes to copy, the destinations to write, those the
-    /// mapping gives an invalid name, those whose immutable tag names another image, and those where the repository could
-    /// not be created for want of a KMS key.
+    /// One image's rows: its plan for each destination, and what it adds to the counts.
     /// </summary>
-    private static async Task<(long Bytes, int Writes, int Unmapped, int Conflicts, int Unkeyed, bool TagMoved)> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    private static async Task<PlanCounts> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
         ReplicationPreview? preview;
@@ -94,7 +83,7 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
             }
 
-            return (0, 0, request.Destinations.Count, 0, 0, false);
+            return new PlanCounts { Unmapped = request.Destinations.Count };
         }
         catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageArchived)
         {
@@ -106,13 +95,25 @@ public static class DryRun
                 table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), $"{Outcomes.Archived}: {Format.Failure(e)}", "-", "-", "-"));
             }
 
-            return (0, 0, 0, 0, 0, false);
+            return default;
+        }
+        catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageActivating)
+        {
+            // A manifest below the image is being restored from the archive: sync fails the image, transiently, with
+            // this code and message in each destination (and the function retries it until the manifest is ACTIVE), so
+            // the plan says the same per destination, exits 1 as sync does, and goes on with the other images.
+            foreach (var destination in request.Destinations)
+            {
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
+            }
+
+            return new PlanCounts { Restoring = 1 };
         }
 
         if (preview is null)
         {
             table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), "-", "source image gone", "-", "-", "-"));
-            return (0, 0, 0, 0, 0, false);
+            return default;
         }
 
         long bytes = 0;
@@ -177,7 +178,18 @@ public static class DryRun
                 $"{plan.BlobsSkipped} blobs, {plan.ManifestsSkipped} manifests"));
         }
 
-        return (bytes, writes, 0, conflicts, unkeyed, preview.TagLeftAlone);
+        return new PlanCounts { Bytes = bytes, Writes = writes, Conflicts = conflicts, Unkeyed = unkeyed, Moved = preview.TagLeftAlone ? 1 : 0 };
+    }
+
+    /// <summary>
+    /// The plan's counts: bytes to copy, destinations to write, and what would fail: destinations the mapping gives an
+    /// invalid name, immutable tags naming another image, repositories that could not be created for want of a KMS key,
+    /// tags the source moved, and images a manifest of which is being restored.
+    /// </summary>
+    private readonly record struct PlanCounts(long Bytes, int Writes, int Unmapped, int Conflicts, int Unkeyed, int Moved, int Restoring)
+    {
+        public static PlanCounts operator +(PlanCounts a, PlanCounts b) => new(
+            a.Bytes + b.Bytes, a.Writes + b.Writes, a.Unmapped + b.Unmapped, a.Conflicts + b.Conflicts, a.Unkeyed + b.Unkeyed, a.Moved + b.Moved, a.Restoring + b.Restoring);
     }
 
     // Text, not markup: a cell is shown as it is.

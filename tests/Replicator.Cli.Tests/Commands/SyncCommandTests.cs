@@ -1,4 +1,5 @@
 using Replicator.Cli.Tests.Support;
+using Replicator.Core.Errors;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Signing;
 using Replicator.Testing;
@@ -176,6 +177,43 @@ public sealed class SyncCommandTests
         Assert.Contains("archived", run.Output, StringComparison.Ordinal);
         Assert.Contains(dryRun ? "2 image(s), 1 destination(s) to write" : "1 copied", run.Output, StringComparison.Ordinal);
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "multi"));
+    }
+
+    /// <summary>
+    /// A platform manifest being restored from the archive (ACTIVATING) fails its index in sync, transiently, and the
+    /// other images are copied; the plan says the same of that image and goes on, instead of stopping with exit 2.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_index_whose_platform_manifest_is_being_restored_fails_that_image_and_the_rest_is_planned(bool dryRun)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var index = CliHarness.Sample(36);
+        await h.PushAsync(CliHarness.Source, "app", index, "multi");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(37), "single");
+        var child = index.Manifests[0].Digest;
+        using (var http = new HttpClient())
+        {
+            var credentials = new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey);
+            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
+            await EcrArchiver.RestoreAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
+        }
+
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains(child, run.Output, StringComparison.Ordinal);
+        Assert.Contains(ReplicationErrorCodes.SourceImageActivating, run.Output, StringComparison.Ordinal);
+        Assert.Contains(dryRun ? "2 image(s), 1 destination(s) to write, " : "1 copied", run.Output, StringComparison.Ordinal);
+        if (dryRun)
+        {
+            Assert.Contains(", 1 image(s) being restored", run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "multi"));
+        Assert.Equal(dryRun ? null : (await h.TagDigestAsync(CliHarness.Source, "app", "single")), await h.TagDigestAsync(CliHarness.West, "app", "single"));
     }
 
     [Fact]
