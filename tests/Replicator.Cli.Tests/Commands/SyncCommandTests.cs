@@ -160,17 +160,7 @@ public sealed class SyncCommandTests
     public async Task An_index_whose_platform_manifest_is_archived_is_reported_archived_and_the_rest_planned(bool dryRun)
     {
         await using var h = await CliHarness.StartAsync();
-        var index = CliHarness.Sample(34);
-        await h.PushAsync(CliHarness.Source, "app", index, "multi");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(35), "single");
-        var child = index.Manifests[0].Digest;
-        using (var http = new HttpClient())
-        {
-            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
-        }
-
-        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
-        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+        var (child, run) = await SyncWithArchivedChildAsync(h, restoring: false, dryRun);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains(child, run.Output, StringComparison.Ordinal);
@@ -189,19 +179,7 @@ public sealed class SyncCommandTests
     public async Task An_index_whose_platform_manifest_is_being_restored_fails_that_image_and_the_rest_is_planned(bool dryRun)
     {
         await using var h = await CliHarness.StartAsync();
-        var index = CliHarness.Sample(36);
-        await h.PushAsync(CliHarness.Source, "app", index, "multi");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(37), "single");
-        var child = index.Manifests[0].Digest;
-        using (var http = new HttpClient())
-        {
-            var credentials = new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey);
-            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
-            await EcrArchiver.RestoreAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
-        }
-
-        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
-        var run = await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args);
+        var (child, run) = await SyncWithArchivedChildAsync(h, restoring: true, dryRun);
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains(child, run.Output, StringComparison.Ordinal);
@@ -214,6 +192,31 @@ public sealed class SyncCommandTests
 
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "multi"));
         Assert.Equal(dryRun ? null : (await h.TagDigestAsync(CliHarness.Source, "app", "single")), await h.TagDigestAsync(CliHarness.West, "app", "single"));
+    }
+
+    /// <summary>
+    /// Pushes an index (tag multi) and an image (tag single) to the source's repository app, archives the index's first
+    /// platform manifest (and starts its restore when <paramref name="restoring"/>: it stays ACTIVATING), then runs
+    /// sync to the west region, or its dry run.
+    /// </summary>
+    private static async Task<(string Child, CliRun Run)> SyncWithArchivedChildAsync(CliHarness h, bool restoring, bool dryRun)
+    {
+        var index = CliHarness.Sample(34);
+        await h.PushAsync(CliHarness.Source, "app", index, "multi");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(35), "single");
+        var child = index.Manifests[0].Digest;
+        using (var http = new HttpClient())
+        {
+            var credentials = new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey);
+            await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
+            if (restoring)
+            {
+                await EcrArchiver.RestoreAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", child, credentials);
+            }
+        }
+
+        string[] args = ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        return (child, await h.RunAsync(dryRun ? [.. args, "--dry-run"] : args));
     }
 
     [Fact]
