@@ -6,7 +6,8 @@
 #    (SMOKE_REPOSITORY; by default ecr-replicator-smoke under the first prefix pattern of the stack's RepositoryFilter
 #    that selects it, e.g. team/ecr-replicator-smoke for team/*: the stack's RepositoryFilter must select it), tag
 #    SMOKE_TAG (default smoke-<unix time>: the stack's TagFilter, when set, must match it whole);
-# 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300),
+# 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300;
+#    a verify that stops with an error, exit 2, ends the wait at once),
 #    under the name the stack's RepositoryMapping gives it there (longest matching prefix, as the function maps);
 # 4. prints the latency from the end of the push to the first in-sync verify;
 # 5. deletes the scratch repository in the source region and its mapped name in every destination, also when a step
@@ -241,9 +242,15 @@ report="$(mktemp)"
 trap 'rm -f "$event" "$report"; cleanup' EXIT
 while :; do
   # The stack's mapping, given even when empty, so that a REPOSITORY_MAPPING in the caller's shell does not apply.
-  if "${replicator[@]}" verify --source-region "$source_region" "${destination_args[@]}" --repository "$repository" --tag-filter "$tag" \
-    --repository-mapping "$mapping" >"$report" 2>&1; then
-    break
+  status=0
+  "${replicator[@]}" verify --source-region "$source_region" "${destination_args[@]}" --repository "$repository" --tag-filter "$tag" \
+    --repository-mapping "$mapping" >"$report" 2>&1 || status=$?
+  [ "$status" -ne 0 ] || break
+  # Only drift (exit 1) is worth waiting on: 2 is an error that stopped the check (a refused call, bad arguments) and
+  # 130/143 a stop, which no amount of waiting mends (src/Replicator.Cli/README.md, verify's exit codes).
+  if [ "$status" -ne 1 ]; then
+    cat "$report" >&2
+    fail "replicator verify stopped with exit $status (above), so the wait for $repository:$tag ends here"
   fi
   if [ "$(date +%s)" -ge "$deadline" ]; then
     cat "$report" >&2

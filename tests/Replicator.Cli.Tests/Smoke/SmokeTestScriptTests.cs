@@ -259,8 +259,25 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
+    [Fact]
+    public async Task A_verify_that_stops_with_an_error_ends_the_wait_at_once_with_its_reason()
+    {
+        // verify's exit 2 is an error that stopped the check, not drift: polling it until SMOKE_TIMEOUT (300 s by
+        // default) would only delay its reason. Here a destination refuses every listing, as a role without
+        // ecr:DescribeImages there would, and the timeout is far beyond the test's own.
+        _ecr.Server.Faults.FailNext("DescribeImages", 1000, "InvalidParameterException", region: CliHarness.West);
+
+        var run = await SmokeTest(selected: "scratch/*", timeoutSeconds: 3600);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: replicator verify stopped with exit 2 (above)", run.Error, StringComparison.Ordinal);
+        Assert.Contains("InvalidParameterException", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("was not replicated", run.Error, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
     /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false)
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -279,7 +296,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             ["SMOKE_STACK_DESCRIPTION"] = description,
             ["SMOKE_INVOKE"] = "local",
             // The local invocation returns after the copy, so the first verify must already be in sync.
-            ["SMOKE_TIMEOUT"] = "0",
+            ["SMOKE_TIMEOUT"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["AWS_ENDPOINT_URL_ECR"] = _ecr.Server.BaseAddress.ToString(),
             ["AWS_ACCESS_KEY_ID"] = CliHarness.AccessKey,
             ["AWS_SECRET_ACCESS_KEY"] = CliHarness.SecretKey,
