@@ -85,29 +85,20 @@ public static class DryRun
 
             return new PlanCounts { Unmapped = request.Destinations.Count };
         }
-        catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageArchived)
+        catch (ReplicationException e) when (e.ErrorCode is ReplicationErrorCodes.SourceImageArchived or ReplicationErrorCodes.SourceImageActivating)
         {
-            // A manifest below the image (an index's platform manifest) is archived in the source: the copy reports the
-            // image archived, a success with nothing written (ImageReplicator), so the plan says the same per
-            // destination and goes on with the other images, instead of stopping on it with an error.
+            // A manifest below the image (an index's platform manifest) is archived in the source, or being restored: the
+            // copy reports the image archived, a success with nothing written, or fails it transiently until the manifest
+            // is ACTIVE (ImageReplicator), so the plan says the same per destination and goes on with the other images,
+            // instead of stopping on it with an error. Only the second fails the plan (exit 1), as it fails sync.
+            var archived = e.ErrorCode == ReplicationErrorCodes.SourceImageArchived;
+            var action = archived ? $"{Outcomes.Archived}: {Format.Failure(e)}" : Format.Failure(e);
             foreach (var destination in request.Destinations)
             {
-                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), $"{Outcomes.Archived}: {Format.Failure(e)}", "-", "-", "-"));
+                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), action, "-", "-", "-"));
             }
 
-            return default;
-        }
-        catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageActivating)
-        {
-            // A manifest below the image is being restored from the archive: sync fails the image, transiently, with
-            // this code and message in each destination (and the function retries it until the manifest is ACTIVE), so
-            // the plan says the same per destination, exits 1 as sync does, and goes on with the other images.
-            foreach (var destination in request.Destinations)
-            {
-                table.Add(Cells(source.RepositoryName, source.Tag ?? "-", Format.ShortDigest(source.Digest), destination.ToString(), Format.Failure(e), "-", "-", "-"));
-            }
-
-            return new PlanCounts { Restoring = 1 };
+            return archived ? default : new PlanCounts { Restoring = 1 };
         }
 
         if (preview is null)
