@@ -143,6 +143,25 @@ public sealed class BlobDownloadTests
         Assert.Equal(1, download.Resumes);
     }
 
+    /// <summary>
+    /// S3 answers an expired presigned URL with 400 ExpiredToken: only a fresh URL fixes it, however often it happens
+    /// within the resume budget (a slow download can outlive more than one URL). It is not a refusal of the object itself,
+    /// which a fresh URL gets one try against (a 404 twice stops the download).
+    /// </summary>
+    [Fact]
+    public async Task A_400_on_a_second_url_is_answered_with_a_third_url_too()
+    {
+        using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(["&n=1", "&n=2", "&n=3"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
+    }
+
     [Fact]
     public async Task A_400_is_answered_with_a_fresh_url_at_once()
     {

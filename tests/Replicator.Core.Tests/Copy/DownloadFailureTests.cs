@@ -81,10 +81,39 @@ public sealed class DownloadFailureTests
         Assert.Equal(0, pool.Alive);
     }
 
-    /// <summary>No layer restart: the digest mismatch is the outcome, not a second download.</summary>
-    private static BlobCopier Copier(HttpClient http, SharedPartPool pool)
+    /// <summary>
+    /// A body longer than the descriptor declares is refused for good (BlobDownload's SizeMismatch, not transient) once
+    /// the declared bytes are in: the copier asks for one byte more before it verifies, also when the declared bytes end
+    /// on a part's boundary (no read of the part goes past them). Nothing is published, and the
+    /// layer is not started over: a fresh session and download would read the same source again, so restarts would only
+    /// multiply the downloads (UploadSettlement restarts a SizeMismatch only when it is transient, a body cut short).
+    /// </summary>
+    [Fact]
+    public async Task A_body_longer_than_its_descriptor_is_refused_without_a_restart_or_a_CompleteLayerUpload()
     {
-        var settings = new RetrySettings { MaxLayerRestarts = 0 };
+        // Exactly one part: the part ends with the declared bytes, so only the copier's read past them sees the extra one.
+        var declared = new byte[PartSize];
+        new Random(5).NextBytes(declared);
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(declared)), declared.Length, [.. declared, 10]);
+        var destination = Destination((_, _) => Task.FromResult(new UploadLayerPartResponse()));
+        var pool = new SharedPartPool(4);
+        using var http = new HttpClient();
+        var target = new BlobCopyTarget(new BlobTarget(destination.Object, null, "app"), progress: null);
+
+        await Copier(http, pool, maxLayerRestarts: 2).CopyAsync(Source(), blob, [target], new CopySlots(1), CancellationToken.None).WaitAsync(Bound);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => target.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.SizeMismatch, error.ErrorCode);
+        Assert.False(error.IsTransient);
+        destination.Verify(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+        destination.Verify(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>No layer restart unless asked: the digest mismatch is the outcome, not a second download.</summary>
+    private static BlobCopier Copier(HttpClient http, SharedPartPool pool, int maxLayerRestarts = 0)
+    {
+        var settings = new RetrySettings { MaxLayerRestarts = maxLayerRestarts };
         return new BlobCopier(http, new BlobCopyOptions(), settings, new RetryBackoff(settings, TimeProvider.System, static () => 0.5), pool);
     }
 

@@ -80,6 +80,33 @@ public sealed class PartUploadTests
     }
 
     /// <summary>
+    /// A CompleteLayerUpload retry that finds no session asks BatchCheckLayerAvailability whether the first try landed.
+    /// Only AVAILABLE under this digest says it did: a layer ECR lists as UNAVAILABLE or ARCHIVED (botocore's ECR model,
+    /// LayerAvailability) cannot be pulled, and counting it as copied would report the destination replicated over a layer
+    /// nobody can pull. The upload then fails with the UploadNotFound that restarts the layer.
+    /// </summary>
+    [Theory]
+    [InlineData(LayerAvailability.Available, true)]
+    [InlineData(LayerAvailability.Unavailable, false)]
+    [InlineData(LayerAvailability.Archived, false)]
+    public async Task A_lost_session_counts_as_landed_only_when_the_layer_is_available(string availability, bool held)
+    {
+        var digest = "sha256:" + new string('a', 64);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BatchCheckLayerAvailabilityResponse { Layers = [new Layer { LayerDigest = digest, LayerAvailability = availability }] });
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy(digest, 3), partsInFlight: 1);
+        await upload.InitiateAsync(CancellationToken.None);
+
+        Assert.Equal(held, await upload.CompleteAsync(CancellationToken.None));
+        Assert.Equal(held ? null : EcrErrorCodes.UploadNotFoundException, (upload.Error as EcrException)?.ErrorCode);
+    }
+
+    /// <summary>
     /// InvalidLayerPartException's lastValidByteReceived after a part: at its end or past it, the part landed (a retry
     /// of a part whose first answer was lost) and the upload goes on; anywhere before, the layer starts over, and the
     /// rest of the part is never sent as a part of its own (under ECR's 5 MiB minimum, one part over the plan).

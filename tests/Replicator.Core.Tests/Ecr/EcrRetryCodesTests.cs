@@ -72,6 +72,7 @@ public sealed class EcrRetryCodesTests
     [InlineData("KMS.ThrottlingException", true, true)]
     [InlineData("kms.throttlingexception", true, true)]
     [InlineData("kms.KMSInternalException", true, false)]
+    [InlineData("KMS.TooManyRequestsException", true, true)] // a botocore throttling code, read as the KMS codes are
     [InlineData("LimitExceededException", true, true)]
     [InlineData("KMS.DisabledException", false, false)]
     [InlineData("DisabledException", false, false)]

@@ -70,6 +70,31 @@ public sealed class ReferrerTests
         Assert.Equal(SourceReferrerWalk.MaxReferrers, copied);
     }
 
+    /// <summary>
+    /// Exactly <see cref="SourceReferrerWalk.MaxReferrers"/> referrers fill the bound without passing it: the walk still
+    /// lists the next subject, and a referrer of one of them is counted as left behind. Stopping as soon as the bound is
+    /// reached would say nothing of it, and the record would read as if the image came with every referrer.
+    /// </summary>
+    [Fact]
+    public async Task An_image_whose_referrers_fill_the_bound_exactly_still_says_the_referrer_of_a_referrer_it_left()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 45);
+        var image = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(Source, "full", image, "v1");
+        var referrers = Enumerable.Range(0, SourceReferrerWalk.MaxReferrers)
+            .Select(i => builder.Artifact(image.Root, $"application/vnd.example.note.{i}+json", 1))
+            .ToList();
+        await Task.WhenAll(referrers.Select(r => h.PushAsync(Source, "full", r, null)));
+        await h.PushAsync(Source, "full", builder.Artifact(referrers[0].Root, "application/vnd.example.signature+json", 1), null);
+
+        var result = await h.Replicator().ReplicateAsync(Request("full", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Contains($"1 or more referrers beyond the first {SourceReferrerWalk.MaxReferrers}", destination.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_chain_of_referrers_longer_than_the_bound_replicates_the_image_and_the_first_links_and_the_rest_come_with_their_own_events()
     {
