@@ -53,6 +53,24 @@ public sealed class RunTallyTests
         Assert.Contains(", 1 interrupted,", tally.Caption(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Images come back in any order (parallel flows): one a stop cut short, then one that had finished before the stop.
+    /// The run stays interrupted, which makes the runner's exit code a stop's (ReplicationRunner: "cut"); an image
+    /// coming back whole after it must not clear that and let a cut run end with the code of one that completed.
+    /// </summary>
+    [Fact]
+    public void An_interruption_stays_when_an_image_that_finished_comes_back_after_it()
+    {
+        var tally = new RunTally();
+
+        tally.Add(Run(0, new DestinationResult(West, ReplicationOutcome.Failed, Digest(0), 0, 0, 0, TimeSpan.Zero, ReplicationErrorCodes.DeadlineExceeded, "cut short")), stopped: true);
+        tally.Add(Run(1, Copied(1)), stopped: true);
+
+        Assert.True(tally.Interrupted);
+        Assert.Equal((2, 1, 1), (tally.Images, tally.Done, tally.NotDoneCount));
+        Assert.Equal("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted, 1.0 KiB copied", tally.Caption());
+    }
+
     private static ImageRun Run(int i, DestinationResult result) =>
         new($"app{i}", "v1", new ReplicationResult(new ImageReference("111111111111", "us-east-1", $"app{i}", Digest(i), "v1"), Digest(i), [result]));
 

@@ -1,4 +1,5 @@
 using Replicator.Function.Configuration;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
 using Replicator.Testing;
 
@@ -31,6 +32,21 @@ public sealed class RedeliveryConfigTests
         var config = Load(("RETRY_BASE_SECONDS", "2"), ("RETRY_MAX_SECONDS", "60"));
         Assert.Equal(2, config.Redelivery.BaseSeconds);
         Assert.Equal(60, config.Redelivery.MaxSeconds);
+    }
+
+    /// <summary>
+    /// A base above the default cap and no RETRY_MAX_SECONDS: the cap is raised to the base, so every delay is the base.
+    /// Left at 900 s, the settings held a cap below their base, which the backoff refuses
+    /// (RedeliveryBackoff.CeilingSeconds throws), so every batch with a failed record would end the invocation with an
+    /// exception instead of delaying the record, and SQS would deliver the whole batch again, its copied images too.
+    /// </summary>
+    [Fact]
+    public void A_base_above_the_default_cap_without_a_cap_raises_the_cap_to_the_base()
+    {
+        var config = Load(("RETRY_BASE_SECONDS", "1800"));
+        Assert.Equal(1800, config.Redelivery.BaseSeconds);
+        Assert.Equal(1800, config.Redelivery.MaxSeconds);
+        Assert.Equal(1800, RedeliveryBackoff.CeilingSeconds(3, config.Redelivery.BaseSeconds, config.Redelivery.MaxSeconds));
     }
 
     [Fact]

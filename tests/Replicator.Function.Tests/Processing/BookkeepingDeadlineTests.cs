@@ -179,6 +179,93 @@ public sealed class BookkeepingDeadlineTests
         Assert.Equal(2, harness.LogLines.Count(l => l.GetProperty("message").GetString()!.StartsWith("Not sent to the dead-letter queue on its last receive", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// A dead-letter send that starts late (its record's copy came back after the copies' stop, 2 s before the group's
+    /// time for sends ends) is cut RedeliveryCallTimeout before the answer, where the group's ChangeMessageVisibility
+    /// calls begin, not at the answer: cut only at the answer (the limit the sends had without a redelivery scheduler),
+    /// the send took the visibility call's time, and the record, reported failed, held its group for the queue's
+    /// visibility timeout (90 minutes with the template).
+    /// </summary>
+    [Fact]
+    public async Task A_dead_letter_send_started_late_leaves_the_groups_visibility_call_its_time()
+    {
+        var harness = new Harness();
+        var options = new BatchProcessorOptions();
+        Assert.True(options.DeadLetterCallTimeout > TimeSpan.FromSeconds(2));
+        var context = harness.Context(TimeSpan.FromSeconds(60));
+        var answerBy = context.Deadline - options.ResponseReserve;
+        var sendsEnd = answerBy - options.RedeliveryCallTimeout;
+        var send = new HeldCall(harness.Time);
+        var visibility = new HeldCall(harness.Time);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new BatchProcessor(
+            async (_, _, _) =>
+            {
+                await release.Task;
+                return new RecordResult(RecordOutcome.PermanentFailure, "not an event", RecordHandler.InvalidEventErrorType);
+            },
+            new HeldDeadLetterQueue(send),
+            harness.Logger,
+            options,
+            new RedeliveryScheduler(new HeldVisibility(visibility), new RedeliverySettings(), null, harness.Logger, () => 0.0),
+            harness.Time);
+
+        // Generous, so that a regression fails this test instead of hanging the suite; the times tested are the fake clock's.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var processing = processor.ProcessAsync(E.Batch(E.Received("poison", "v1", "g1", 1)), context, CancellationToken.None);
+        harness.Time.Advance(sendsEnd - TimeSpan.FromSeconds(2) - harness.Time.GetUtcNow());
+        release.SetResult();
+        await send.Started.Task.WaitAsync(guard.Token);
+
+        // Less than the send's own timeout: only the group's time for sends ends it here.
+        harness.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(sendsEnd, await send.CancelledAt.Task.WaitAsync(guard.Token));
+        await visibility.Started.Task.WaitAsync(guard.Token);
+        harness.Time.Advance(options.RedeliveryCallTimeout);
+        Assert.Equal(answerBy, await visibility.CancelledAt.Task.WaitAsync(guard.Token));
+        var response = await processing.WaitAsync(guard.Token);
+        Assert.Equal(["poison"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+    }
+
+    /// <summary>
+    /// A record whose copy comes back once the group's time for dead-letter sends is over gets no send at all, rather
+    /// than one started with a token already cancelled: a client that looks at its token only after its request went
+    /// out would put the message in the dead-letter queue while the answer reports it failed, so it is also delivered again.
+    /// </summary>
+    [Fact]
+    public async Task No_dead_letter_send_starts_once_the_groups_time_for_sends_is_over()
+    {
+        var harness = new Harness();
+        var options = new BatchProcessorOptions();
+        var context = harness.Context(TimeSpan.FromSeconds(60));
+        var answerBy = context.Deadline - options.ResponseReserve;
+        var sends = new HeldDeadLetterSends();
+        var visibility = new RecordingMessageVisibility();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new BatchProcessor(
+            async (_, _, _) =>
+            {
+                await release.Task;
+                return new RecordResult(RecordOutcome.PermanentFailure, "not an event", RecordHandler.InvalidEventErrorType);
+            },
+            sends,
+            harness.Logger,
+            options,
+            new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => 0.0),
+            harness.Time);
+
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var processing = processor.ProcessAsync(E.Batch(E.Received("poison", "v1", "g1", 1)), context, CancellationToken.None);
+        harness.Time.Advance(answerBy - options.RedeliveryCallTimeout + TimeSpan.FromSeconds(1) - harness.Time.GetUtcNow());
+        release.SetResult();
+        var response = await processing.WaitAsync(guard.Token);
+
+        Assert.Equal(["poison"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.False(sends.Started.Reader.TryRead(out _), "a dead-letter send was started after the group's time for sends");
+        Assert.Contains(harness.LogLines, l => l.GetProperty("message").GetString()!.StartsWith("Dead-letter send not made", StringComparison.Ordinal));
+        Assert.Equal(["rh-poison"], visibility.Changes.Select(c => c.ReceiptHandle));
+    }
+
     [Fact]
     public async Task Copies_stop_before_the_bookkeeping_reserve_and_the_answer_goes_before_the_deadline_with_unfinished_records_failed()
     {
