@@ -38,11 +38,7 @@ public sealed class PartUploadTests
         // The CompleteLayerUpload retry finds the session closed, and the question whether the layer landed is cut by
         // the request's cancellation: a joined request must see a cancellation (it then copies under its own token).
         using var cancel = new CancellationTokenSource();
-        var client = new Mock<IEcrClient>(MockBehavior.Strict);
-        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
-        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        var client = LostSessionClient();
         client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
             .Returns<BatchCheckLayerAvailabilityRequest, CancellationToken>(async (_, token) =>
             {
@@ -64,11 +60,7 @@ public sealed class PartUploadTests
     [Fact]
     public async Task A_lost_session_whose_layer_the_destination_does_not_hold_fails_with_UploadNotFound()
     {
-        var client = new Mock<IEcrClient>(MockBehavior.Strict);
-        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
-        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        var client = LostSessionClient();
         client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new BatchCheckLayerAvailabilityResponse());
         var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 3), partsInFlight: 1);
@@ -92,11 +84,7 @@ public sealed class PartUploadTests
     public async Task A_lost_session_counts_as_landed_only_when_the_layer_is_available(string availability, bool held)
     {
         var digest = "sha256:" + new string('a', 64);
-        var client = new Mock<IEcrClient>(MockBehavior.Strict);
-        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
-        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        var client = LostSessionClient();
         client.Setup(c => c.BatchCheckLayerAvailabilityAsync(It.IsAny<BatchCheckLayerAvailabilityRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new BatchCheckLayerAvailabilityResponse { Layers = [new Layer { LayerDigest = digest, LayerAvailability = availability }] });
         var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy(digest, 3), partsInFlight: 1);
@@ -149,5 +137,16 @@ public sealed class PartUploadTests
         }
 
         Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>A destination whose upload session is gone by CompleteLayerUpload (UploadNotFound); each test says what BatchCheckLayerAvailability answers.</summary>
+    private static Mock<IEcrClient> LostSessionClient()
+    {
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
+        return client;
     }
 }
