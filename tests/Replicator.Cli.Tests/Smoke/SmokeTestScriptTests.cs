@@ -263,8 +263,8 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     public async Task A_verify_that_stops_with_an_error_ends_the_wait_at_once_with_its_reason()
     {
         // verify's exit 2 is an error that stopped the check, not drift: polling it until SMOKE_TIMEOUT (300 s by
-        // default) would only delay its reason. Here a destination refuses every listing, as a role without
-        // ecr:DescribeImages there would, and the timeout is far beyond the test's own.
+        // default) would only delay its reason. Here a destination answers every listing with an error that stops the
+        // check (an AccessDenied would be drift instead: "unreadable", exit 1), and the timeout is far beyond the test's own.
         _ecr.Server.Faults.FailNext("DescribeImages", 1000, "InvalidParameterException", region: CliHarness.West);
 
         var run = await SmokeTest(selected: "scratch/*", timeoutSeconds: 3600);
