@@ -294,11 +294,8 @@ public sealed class BlobDownloadTests
         using var handler = new ScriptedHandler(
             CutAfter4000,
             (request, _) => Task.FromResult(Partial(request, from: 0)));
-        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
 
-        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
-        download.Verify();
+        var (filled, _) = await DownloadWholeAsync(handler);
 
         Assert.Equal(Content.Length, filled);
         Assert.Equal(2, handler.Requests);
@@ -312,15 +309,12 @@ public sealed class BlobDownloadTests
             CutAfter4000,
             (request, _) => Task.FromResult(Partial(request, from: 6_000)),
             (request, _) => Task.FromResult(Partial(request, from: 4_000)));
-        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
 
-        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
-        download.Verify();
+        var (filled, resumes) = await DownloadWholeAsync(handler);
 
         Assert.Equal(Content.Length, filled);
         Assert.Equal(3, handler.Requests);
-        Assert.Equal(2, download.Resumes);
+        Assert.Equal(2, resumes);
     }
 
     [Fact]
@@ -340,6 +334,16 @@ public sealed class BlobDownloadTests
         Assert.Contains("4000", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Amz", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Downloads <see cref="Content"/> whole through <paramref name="handler"/> (5 resumes allowed) and verifies its digest.</summary>
+    private static async Task<(int Filled, int Resumes)> DownloadWholeAsync(HttpMessageHandler handler)
+    {
+        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+        return (filled, download.Resumes);
     }
 
     /// <summary>A first answer whose body is cut (connection reset) after its first 4,000 bytes.</summary>
