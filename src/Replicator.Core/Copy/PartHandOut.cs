@@ -102,7 +102,7 @@ internal sealed class PartHandOut
                 if (!Watches || (!live.Any(u => u != live[i] && !u.Failed) && !uploads.Any(_waitsForRestart)))
                 {
                     // Nobody else to hold back: waiting is all there is.
-                    await writer.WriteAsync(part, cancellationToken);
+                    await writer.TryWriteWithinAsync(part, Timeout.InfiniteTimeSpan, _time, cancellationToken);
                     continue;
                 }
 
@@ -135,26 +135,22 @@ internal sealed class PartHandOut
         while (true)
         {
             var takenBefore = live.Select(u => u.Taken).ToArray();
-            using var timeout = new CancellationTokenSource(_options.FallBehindTimeout, _time);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
+            if (await upload.Parts.Writer.TryWriteWithinAsync(part, _options.FallBehindTimeout, _time, cancellationToken))
             {
-                await upload.Parts.Writer.WriteAsync(part, either.Token);
                 return;
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+
+            // Waiting with an empty queue, not with its own call hung on the last part it took.
+            var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any()
+                || uploads.Any(_waitsForRestart);
+            if (othersKeepUp)
             {
-                // Waiting with an empty queue, not with its own call hung on the last part it took.
-                var othersKeepUp = live.Where((u, j) => j != index && !u.Failed && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any()
-                    || uploads.Any(_waitsForRestart);
-                if (othersKeepUp)
-                {
-                    // Out of the download first, then this reference back: should leaving throw, the caller gives back
-                    // this reference once, with those not handed out yet.
-                    upload.Abandon(FellBehind(part.Start));
-                    part.Release();
-                    return;
-                }
+                // Out of the download first, then this reference back: should leaving throw, the caller gives back
+                // this reference once, with those not handed out yet. The part is not in the upload's queue: the
+                // write timed out, and ChannelWaits is exact about that.
+                upload.Abandon(FellBehind(part.Start));
+                part.Release();
+                return;
             }
         }
     }

@@ -103,8 +103,30 @@ internal sealed class SharedPart : IEncodedLayerPart
         }
     }
 
-    /// <summary>Adds readers before the part is handed out (the producer holds the first reference).</summary>
-    public void AddReferences(int count) => Interlocked.Add(ref _references, count);
+    /// <summary>
+    /// Adds readers: the producer before handing the part out, and each request body that sends it
+    /// (<see cref="Retain"/>). Only a holder may: a part whose last reference went is back in its pool, and a reader
+    /// added then would send a buffer that the next part overwrites, so that is refused instead of counted.
+    /// </summary>
+    public void AddReferences(int count)
+    {
+        var current = Volatile.Read(ref _references);
+        while (true)
+        {
+            if (current <= 0)
+            {
+                throw new InvalidOperationException("a shared part was taken up again after its last release (it is back in its pool)");
+            }
+
+            var seen = Interlocked.CompareExchange(ref _references, current + count, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 
     public void Retain() => AddReferences(1);
 

@@ -95,6 +95,29 @@ public sealed class SharedPartTests
     }
 
     [Fact]
+    public async Task A_part_whose_last_reference_went_is_not_taken_up_again_nor_given_back_twice()
+    {
+        var pool = new SharedPartPool(1);
+        var part = await pool.RentAsync(PartSize, 0, CancellationToken.None);
+        part.Retain();
+        part.Release();
+        part.Release();
+        Assert.Equal(0, pool.Alive);
+
+        // A request body that would send it now is refused: its buffer belongs to the next part.
+        Assert.Throws<InvalidOperationException>(part.Retain);
+        Assert.Throws<InvalidOperationException>(() => part.AddReferences(2));
+        Assert.Equal(0, pool.Alive);
+
+        // The pool's count is still right: one part, rented once more, and back once.
+        var next = await pool.RentAsync(PartSize, PartSize, CancellationToken.None);
+        Assert.Same(part, next);
+        Assert.Equal(1, pool.Alive);
+        next.Release();
+        Assert.Equal(0, pool.Alive);
+    }
+
+    [Fact]
     public async Task A_waiting_rental_can_be_cancelled()
     {
         var pool = new SharedPartPool(1);
