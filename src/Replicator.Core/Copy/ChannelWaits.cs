@@ -3,10 +3,10 @@ using System.Threading.Channels;
 namespace Replicator.Core.Copy;
 
 /// <summary>
-/// Waits on a part queue without ever handing the channel a cancelable token: the channel's own waits are made with
-/// <see cref="CancellationToken.None"/>, and the time limit and the request's cancellation are applied to the task
-/// outside it, so an item only ever enters the queue through <see cref="ChannelWriter{T}.TryWrite"/>, whose answer is
-/// exact.
+/// Writes into a part queue without ever handing the channel a cancelable token: the channel's wait for room is made
+/// with <see cref="CancellationToken.None"/>, and the time limit and the request's cancellation are applied to the
+/// task outside it, so an item only ever enters the queue through <see cref="ChannelWriter{T}.TryWrite"/>, whose answer
+/// is exact.
 /// </summary>
 /// <remarks>
 /// In .NET 10 a cancelable <see cref="ChannelWriter{T}.WriteAsync"/> can end in an
@@ -15,10 +15,10 @@ namespace Replicator.Core.Copy;
 /// its item into the queue all the same. That is the writer's side of the regression in dotnet/runtime#132094 and
 /// #129796 (a cancelled ReadAsync losing an item), fixed by dotnet/runtime#132230; it reproduces on .NET 10.0.12, the
 /// runtime of this build. A part written so, and also given back as never handed over, was released once too often,
-/// and its buffer went back to the pool while another destination still sent it. Waiting readers meet the same race
-/// harmlessly (a wait takes no item), but go the same way, so that the rule stays one: no copy code passes a
-/// cancelable token to a channel. A wait given up on stays queued in the channel until the next read, or until the
-/// download completes the queue, which it does on every path.
+/// and its buffer went back to the pool while another destination still sent it. The uploads' readers keep their
+/// cancelable <see cref="ChannelReader{T}.WaitToReadAsync"/>: a wait to read takes no item, so the same race costs
+/// nothing there, and parts are only ever taken with TryRead. A wait for room given up on stays queued in the channel
+/// until the next read, or until the download completes the queue, which it does on every path.
 /// </remarks>
 internal static class ChannelWaits
 {
@@ -31,17 +31,15 @@ internal static class ChannelWaits
     /// <exception cref="ChannelClosedException">The channel was completed; the item is not in it.</exception>
     public static async Task<bool> TryWriteWithinAsync<T>(this ChannelWriter<T> writer, T item, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The first wait is given the whole limit, one timer of exactly that length like every other period of the
+        // fall-behind rule; a later one, after a wake-up that found no room after all, what is left of it.
         var started = time.GetTimestamp();
+        var left = timeout;
         while (!writer.TryWrite(item))
         {
-            var left = timeout;
-            if (timeout != Timeout.InfiniteTimeSpan)
+            if (timeout != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
-                left = timeout - time.GetElapsedTime(started);
-                if (left <= TimeSpan.Zero)
-                {
-                    return false;
-                }
+                return false;
             }
 
             bool open;
@@ -58,16 +56,13 @@ internal static class ChannelWaits
             {
                 throw new ChannelClosedException("the part queue was completed before the part could be handed to it");
             }
+
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                left = timeout - time.GetElapsedTime(started);
+            }
         }
 
         return true;
-    }
-
-    /// <summary>As <see cref="ChannelReader{T}.WaitToReadAsync"/>, with the cancellation applied outside the channel.</summary>
-    public static async Task<bool> WaitToReadOrCancelAsync<T>(this ChannelReader<T> reader, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var waiting = reader.WaitToReadAsync(CancellationToken.None);
-        return waiting.IsCompleted ? await waiting : await waiting.AsTask().WaitAsync(cancellationToken);
     }
 }

@@ -109,7 +109,7 @@ internal sealed class PartUpload
         var reader = Parts.Reader;
         try
         {
-            while (await reader.WaitToReadOrCancelAsync(cancellationToken))
+            while (await reader.WaitToReadAsync(cancellationToken))
             {
                 while (reader.TryRead(out var part))
                 {

@@ -6,9 +6,9 @@ using Replicator.Core.Copy;
 namespace Replicator.Core.Tests.Copy;
 
 /// <summary>
-/// The part queues' waits: a write that reports a time-out or a cancellation has not put its item in the channel, and
-/// no cancelable token ever reaches a channel operation (dotnet/runtime#132094: on .NET 10 a write cancelled while it
-/// registers with its token can deliver its item all the same).
+/// Writes into the part queues: a write that reports a time-out or a cancellation has not put its item in the channel,
+/// and no cancelable token reaches the channel's write side (dotnet/runtime#132094: on .NET 10 a write cancelled while
+/// it registers with its token can deliver its item all the same).
 /// </summary>
 public sealed class ChannelWaitsTests
 {
@@ -95,34 +95,12 @@ public sealed class ChannelWaitsTests
         var writer = new Mock<ChannelWriter<int>>(MockBehavior.Strict);
         writer.SetupSequence(w => w.TryWrite(2)).Returns(false).Returns(true);
         writer.Setup(w => w.WaitToWriteAsync(It.IsAny<CancellationToken>())).Returns(new ValueTask<bool>(true));
-        var reader = new Mock<ChannelReader<int>>(MockBehavior.Strict);
-        reader.Setup(r => r.WaitToReadAsync(It.IsAny<CancellationToken>())).Returns(new ValueTask<bool>(true));
 
         Assert.True(await writer.Object.TryWriteWithinAsync(2, Limit, new FakeTimeProvider(), cancel.Token));
-        Assert.True(await reader.Object.WaitToReadOrCancelAsync(cancel.Token));
 
-        // Strict: WriteAsync was never called. Every wait went to the channel with CancellationToken.None.
+        // Strict: WriteAsync was never called. The wait for room went to the channel with CancellationToken.None.
         writer.Verify(w => w.WaitToWriteAsync(It.Is<CancellationToken>(t => !t.CanBeCanceled)), Times.Once);
         writer.Verify(w => w.WaitToWriteAsync(It.Is<CancellationToken>(t => t.CanBeCanceled)), Times.Never);
-        reader.Verify(r => r.WaitToReadAsync(It.Is<CancellationToken>(t => !t.CanBeCanceled)), Times.Once);
-        reader.Verify(r => r.WaitToReadAsync(It.Is<CancellationToken>(t => t.CanBeCanceled)), Times.Never);
-    }
-
-    [Fact]
-    public async Task A_wait_to_read_ends_on_cancellation_and_on_an_item()
-    {
-        var channel = Channel.CreateBounded<int>(1);
-        using var cancel = new CancellationTokenSource();
-
-        var waiting = channel.Reader.WaitToReadOrCancelAsync(cancel.Token);
-        Assert.False(waiting.IsCompleted);
-        await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-
-        var next = channel.Reader.WaitToReadOrCancelAsync(CancellationToken.None);
-        Assert.True(channel.Writer.TryWrite(7));
-        Assert.True(await next);
-        Assert.Equal([7], Drain(channel));
     }
 
     /// <summary>
