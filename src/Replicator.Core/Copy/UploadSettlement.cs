@@ -10,13 +10,24 @@ namespace Replicator.Core.Copy;
 /// </summary>
 internal sealed class UploadSettlement(int maxLayerRestarts)
 {
+    // Settle marks a restart in two fields (LayerRestarted, then Restarts), and WaitsForRestart reads both from the
+    // download's thread. Read between the two writes, the upload looked neither restarted nor restartable (its last
+    // restart counted), so the download took it for failed for good and waited on a hung sibling's call with no
+    // fall-behind period: the restart then waited for that call's timeout. The lock makes the pair one step.
+    private readonly Lock _restarts = new();
+
     /// <summary>
     /// Whether a failed upload will start the layer over (<see cref="Settle"/>) once its download has ended: the download
     /// (<see cref="BlobCopier"/>) does not let a sibling that stands still hold it past
     /// <see cref="BlobCopyOptions.FallBehindTimeout"/> (<see cref="PartHandOut"/>).
     /// </summary>
-    public bool WaitsForRestart(PartUpload upload) =>
-        upload.LayerRestarted || (upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < maxLayerRestarts);
+    public bool WaitsForRestart(PartUpload upload)
+    {
+        lock (_restarts)
+        {
+            return upload.LayerRestarted || (upload.Error is { } error && IsRestartable(error) && upload.Target.Restarts < maxLayerRestarts);
+        }
+    }
 
     /// <summary>
     /// Ends each upload's target with its outcome, or returns it for a fresh attempt when a restart can help. An upload
@@ -41,8 +52,12 @@ internal sealed class UploadSettlement(int maxLayerRestarts)
             {
                 // A fresh upload session and a fresh download; the destination keeps nothing of the failed attempt. Marked
                 // first: the restart, begun while a sibling still holds the slot (its last parts unsent), may need that slot.
-                upload.LayerRestarted = true;
-                target.Restarts++;
+                lock (_restarts)
+                {
+                    upload.LayerRestarted = true;
+                    target.Restarts++;
+                }
+
                 target.RestartCause = upload.Error;
                 restarts.Add(target);
             }
