@@ -7,7 +7,7 @@
 #    that selects it, e.g. team/ecr-replicator-smoke for team/*: the stack's RepositoryFilter must select it), tag
 #    SMOKE_TAG (default smoke-<unix time>: the stack's TagFilter, when set, must match it whole);
 # 3. waits until `replicator verify` finds that tag in every destination region (SMOKE_TIMEOUT seconds, default 300;
-#    a verify that stops with an error, exit 2, ends the wait at once),
+#    a verify that stops with an error, exit 2, or reports a destination `unreadable` ends the wait at once),
 #    under the name the stack's RepositoryMapping gives it there (longest matching prefix, as the function maps);
 # 4. prints the latency from the end of the push to the first in-sync verify;
 # 5. deletes the scratch repository in the source region and its mapped name in every destination, also when a step
@@ -251,6 +251,14 @@ while :; do
   if [ "$status" -ne 1 ]; then
     cat "$report" >&2
     fail "replicator verify stopped with exit $status (above), so the wait for $repository:$tag ends here"
+  fi
+  # verify exits 1 for an unreadable destination too, and names it on a line `unreadable: DESTINATION (REPOSITORIES):
+  # REASON` (src/Replicator.Cli/README.md). With the caller's own credentials in the source account that is a denied
+  # call, a key the region refuses (an opt-in region not enabled) or a mapped name ECR refuses: the function's copy
+  # would not mend it either, so the wait ends with the reason instead of after SMOKE_TIMEOUT.
+  if grep -q '^unreadable: ' "$report"; then
+    cat "$report" >&2
+    fail "replicator verify could not read a destination (the unreadable line above), so the wait for $repository:$tag ends here"
   fi
   if [ "$(date +%s)" -ge "$deadline" ]; then
     cat "$report" >&2

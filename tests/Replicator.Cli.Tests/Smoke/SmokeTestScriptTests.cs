@@ -276,6 +276,23 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
+    [Fact]
+    public async Task A_destination_verify_cannot_read_ends_the_wait_at_once_with_its_reason()
+    {
+        // verify exits 1 for an unreadable destination as for drift, but a denied listing is not mended by waiting for
+        // the function: the script ends on the unreadable line rather than polling until SMOKE_TIMEOUT, far beyond the
+        // test's own here.
+        _ecr.Server.Faults.FailNext("DescribeImages", 1000, "AccessDeniedException", region: CliHarness.West);
+
+        var run = await SmokeTest(selected: "scratch/*", timeoutSeconds: 3600);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"unreadable: {CliHarness.West} ({Repository}): DescribeImages: AccessDeniedException", run.Error, StringComparison.Ordinal);
+        Assert.Contains("error: replicator verify could not read a destination (the unreadable line above)", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("was not replicated", run.Error, StringComparison.Ordinal);
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
     /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
     private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0)
     {
