@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Samples;
@@ -202,15 +203,19 @@ public sealed class FaultTests
     [Fact]
     public async Task A_deadline_mid_copy_fails_transiently_and_the_rerun_sends_only_what_is_missing()
     {
-        await using var h = await StartAsync();
+        // A layer's CompleteLayerUpload runs outside the copy slot, beside the next layer's copy, so when the third
+        // layer starts moving the second's may still be on its way. Every CompleteLayerUpload answer is held on
+        // LocalEcr's clock (the layer is stored before the answer is held), and the deadline fires at the third layer's
+        // first bytes once two such answers are held: exactly the first two layers are in, whatever the machine's load.
+        await using var h = await StartAsync(serverClock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var sizes = new long[] { 100_000, 100_000, 100_000, 100_000, 100_000, 100_000 };
         var image = new SampleImageBuilder(seed: 36).Image(SampleFormat.Oci, sizes);
         await h.PushAsync(Source, "deadline", image, "v1");
         var options = FastOptions with { MaxParallelLayers = 1 };
         using var deadline = new CancellationTokenSource();
+        h.Server.Faults.DelayResponses("CompleteLayerUpload", TimeSpan.FromMinutes(10), region: West);
 
-        // The deadline fires when the third layer starts moving: deterministic, whatever the machine's speed.
-        var first = await h.Replicator(options, new CancelOnLayer(3, deadline)).ReplicateAsync(Request("deadline", image.Digest, "v1", West), deadline.Token);
+        var first = await h.Replicator(options, new CancelOnLayer(3, deadline, () => h.Server.Faults.TimersArmedAsync(2))).ReplicateAsync(Request("deadline", image.Digest, "v1", West), deadline.Token);
 
         Assert.Equal(ReplicationOutcome.Failed, first.Destinations[0].Outcome);
         Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, first.Destinations[0].ErrorCode);
@@ -293,19 +298,29 @@ public sealed class FaultTests
         Assert.Null(await h.GetImageAsync(West, "cut", image.Digest));
     }
 
-    /// <summary>Cancels when the <c>n</c>-th distinct layer reports its first bytes (layers run one at a time).</summary>
-    private sealed class CancelOnLayer(int n, CancellationTokenSource deadline) : IReplicationObserver
+    /// <summary>
+    /// Cancels when the <c>n</c>-th distinct layer reports its first bytes (layers run one at a time), once
+    /// <paramref name="before"/> (when given) has completed: the layer's upload waits for it, so nothing of that layer
+    /// goes further until the deadline has fired.
+    /// </summary>
+    private sealed class CancelOnLayer(int n, CancellationTokenSource deadline, Func<Task>? before = null) : IReplicationObserver
     {
         private readonly HashSet<string> _seen = [];
 
         public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes)
         {
+            bool nth;
             lock (_seen)
             {
-                if (_seen.Add(layerDigest) && _seen.Count == n)
-                {
-                    deadline.Cancel();
-                }
+                nth = _seen.Add(layerDigest) && _seen.Count == n;
+            }
+
+            if (nth)
+            {
+                // Blocks the upload's own thread on purpose: the awaited work (LocalEcr's handling of earlier calls)
+                // runs on others. Bounded, so a regression fails the test instead of hanging it.
+                before?.Invoke().WaitAsync(TimeSpan.FromMinutes(1)).GetAwaiter().GetResult();
+                deadline.Cancel();
             }
         }
     }

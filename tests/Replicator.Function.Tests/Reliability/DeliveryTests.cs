@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalEcr;
 using Replicator.Core.EventBridge;
 using Replicator.Core.Signing;
 using Replicator.Function.Processing;
@@ -15,11 +16,21 @@ public sealed class DeliveryTests
     [Fact]
     public async Task The_deadline_mid_copy_reports_the_record_failed_and_the_redelivery_sends_only_what_is_missing()
     {
-        // One layer at a time, each completion held 250 ms: when the third layer starts uploading, two are complete,
-        // and the invocation's deadline fires then (the token LambdaBootstrap derives from the deadline header).
+        // One layer at a time, each completion's answer held 250 ms (LocalEcr stores the layer first). A layer's
+        // CompleteLayerUpload runs outside the copy slot, beside the next layer's copy, so the deadline (the token
+        // LambdaBootstrap derives from the deadline header) fires at the third upload's first bytes (the second layer's,
+        // in one of the two destinations) only once two completions are held, the first layer's in both: at least two
+        // blobs are in, whatever the machine's load.
         using var deadline = new CancellationTokenSource();
-        var observer = new LayerCountingObserver(3, deadline.Cancel);
+        LocalEcrServer? server = null;
+        var observer = new LayerCountingObserver(3, () =>
+        {
+            // On the upload's own thread, on purpose: LocalEcr handles the completions on others. Bounded.
+            server!.Faults.TimersArmedAsync(2).WaitAsync(TimeSpan.FromMinutes(1)).GetAwaiter().GetResult();
+            deadline.Cancel();
+        });
         await using var rig = await StartAsync(FastOptions with { MaxParallelLayers = 1 }, observer: observer);
+        server = rig.Server;
         var image = await rig.PushAsync("deadline", 10, "v1", 60_000, 60_000, 60_000, 60_000, 60_000);
         var message = rig.Message("deadline", image.Digest, "v1");
         rig.Server.Faults.DelayResponses("CompleteLayerUpload", TimeSpan.FromMilliseconds(250));
