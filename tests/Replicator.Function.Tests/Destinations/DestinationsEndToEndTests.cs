@@ -207,7 +207,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
     {
         await using var ecr = await StartEcrAsync();
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var environment = Environment(ecr, api.Address, new() { ["DESTINATION_REGIONS"] = $"us-west-2,{China}:cn-north-1" });
 
         // The host ends by itself once Lambda has the init error; cancelling it earlier would race the POST.
@@ -234,7 +234,7 @@ public sealed class DestinationsEndToEndTests(MotoFixture moto) : IClassFixture<
     private async Task<(LocalInvocationResult Result, string Output, FakeDeadLetterQueue DeadLetter)> RunFunctionAsync(LocalEcrServer ecr, Dictionary<string, string?> settings, SQSMessage record)
     {
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var deadLetter = new FakeDeadLetterQueue();
         using var stop = new CancellationTokenSource();
         var host = Host(Environment(ecr, api.Address, settings), output, deadLetter).RunAsync(stop.Token);

@@ -66,7 +66,7 @@ public sealed class ImmutableTagConflictTests
             new DriftSelection { Repositories = ["locked", "loose", "partly"] });
         var clock = new FakeTimeProvider(Now);
         var sender = new RecordingSender();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var scheduled = new ScheduledReconcile(

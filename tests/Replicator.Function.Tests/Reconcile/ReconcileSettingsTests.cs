@@ -87,7 +87,7 @@ public sealed class ReconcileSettingsTests
     public void Each_run_writes_DriftFound_DriftEnqueued_ReconcileFailures_ReconcileRefused_and_DriftConflicts_in_one_document_per_source_region_zeros_included()
     {
         var now = new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var writer = new MetricsWriter(new OutputSink(output), "Test/Ns", new FakeTimeProvider(now));
 
         writer.WriteReconcile("us-east-1", 7, 5, 2, 1, 3);

@@ -561,7 +561,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var scanner = AtTheSecondDigest(h, perDigest, () => clock.Advance(TimeSpan.FromMinutes(15)));
         var store = new MemoryCursorStore();
         var sender = new RecordingSender();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var scheduled = new ScheduledReconcile(
@@ -639,7 +639,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var scanner = AtTheSecondDigest(h, perDigest, () => invocation.Cancel());
         var store = new MemoryCursorStore();
         var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + TimeSpan.FromMilliseconds(50));
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var scheduled = new ScheduledReconcile(
@@ -1245,7 +1245,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var sender = new RecordingSender { Refuse = m => EcrEventParser.Parse(m.Body).Digest == refused.Digest };
         var clock = new FakeTimeProvider(Now);
         var store = new MemoryCursorStore();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var scheduled = new ScheduledReconcile(
@@ -1291,7 +1291,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         await using var h = await ReconcileRig.StartAsync();
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
         var clock = new FakeTimeProvider(Now);
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = destinations };
         var scheduled = new ScheduledReconcile(
@@ -1316,7 +1316,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         await using var h = await ReconcileRig.StartAsync();
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
         var clock = new FakeTimeProvider(Now);
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var store = new MemoryCursorStore { SaveFailure = new HttpRequestException("SSM refused (test)") };

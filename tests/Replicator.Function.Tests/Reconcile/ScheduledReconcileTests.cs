@@ -68,7 +68,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         var image = new SampleImageBuilder(seed: 911).Image(SampleFormat.Oci, [2048]);
         await h.PushAsync(ReconcileRig.Source, "team/app", image, "v1");
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         using var stop = new CancellationTokenSource();
         var environment = Environment(h, api, queue, ("RECONCILE_CURSOR_PARAMETER", "/scheduled-test/reconcile-cursor"));
         var host = StartHost(environment, output, config => new SsmReconcileCursorStore(moto.Server.SsmClient(ReconcileRig.Source), config.ReconcileCursorParameter!), stop.Token);
@@ -116,7 +116,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
     public async Task A_scheduled_event_without_a_reconcile_queue_fails_the_invocation_naming_the_setting()
     {
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         using var stop = new CancellationTokenSource();
         var replicator = new FakeReplicator();
         var host = new FunctionHost
@@ -153,7 +153,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "settings");
         await h.PushAsync(ReconcileRig.Source, "team/app", new SampleImageBuilder(seed: 913).Image(SampleFormat.Oci, [512]), "v1");
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         using var stop = new CancellationTokenSource();
         var environment = Environment(h, api, queue);
 
@@ -199,7 +199,7 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
         var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "cursor-unread");
         await h.PushAsync(ReconcileRig.Source, "team/app", new SampleImageBuilder(seed: 914).Image(SampleFormat.Oci, [512]), "v1");
         await using var api = await LocalRuntimeApi.StartAsync();
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         using var stop = new CancellationTokenSource();
         var store = new MemoryCursorStore { LoadFailure = new HttpRequestException("SSM unreachable (test)") };
         var host = StartHost(Environment(h, api, queue), output, _ => store, stop.Token);

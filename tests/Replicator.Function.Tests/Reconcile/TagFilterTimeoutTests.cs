@@ -9,6 +9,7 @@ using Replicator.Function.Processing;
 using Replicator.Function.Reconcile;
 using Replicator.Function.Tests.Support;
 using Replicator.Samples;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Reconcile;
 
@@ -91,7 +92,7 @@ public sealed class TagFilterTimeoutTests
         await h.PushAsync(ReconcileRig.Source, "aa", kept, "v1");
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(), LongTag);
         var clock = new FakeTimeProvider(Now);
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var sink = new OutputSink(output);
         var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var sender = new RecordingSender();

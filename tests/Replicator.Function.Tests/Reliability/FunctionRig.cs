@@ -81,7 +81,7 @@ internal sealed class FunctionRig : IAsyncDisposable
 
     public ImageReplicator Replicator { get; }
 
-    public StringWriter Output { get; } = new();
+    public StringWriter Output { get; } = new SynchronizedStringWriter();
 
     public FakeDeadLetterQueue DeadLetter { get; } = new();
 

@@ -53,7 +53,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
         ecr.Faults.FailNext("PutImage", 40, "ThrottlingException", 400);
         ecr.Faults.FailNext("InitiateLayerUpload", 2, null, 503);
 
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var deadLetter = new FakeDeadLetterQueue();
         var visibility = new RecordingMessageVisibility();
         using var stop = new CancellationTokenSource();
@@ -146,7 +146,7 @@ public sealed class SecretScanTests(Destinations.MotoFixture moto) : IClassFixtu
             ["AWS_ENDPOINT_URL_STS"] = ecr.BaseAddress.ToString(),
             ["AWS_ENDPOINT_URL_SSM"] = moto.Server.Endpoint.ToString(),
         });
-        var output = new StringWriter();
+        var output = new SynchronizedStringWriter();
         var deadLetter = new FakeDeadLetterQueue();
         using var stop = new CancellationTokenSource();
         var host = new FunctionHost

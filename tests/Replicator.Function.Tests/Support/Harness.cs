@@ -8,6 +8,7 @@ using Replicator.Function.Observability;
 using Replicator.Function.Processing;
 using Replicator.Function.Redelivery;
 using Replicator.Function.ReplicatedEvents;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Support;
 
@@ -37,7 +38,7 @@ public sealed class Harness
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 4, 0, 30, TimeSpan.Zero));
 
-    public StringWriter Output { get; } = new();
+    public StringWriter Output { get; } = new SynchronizedStringWriter();
 
     public FakeReplicator Replicator { get; } = new();
 
