@@ -24,9 +24,10 @@ public sealed class RestartBesideHungSiblingTests
 
     /// <summary>
     /// The restart waits for the shared download to end; the sibling's hung call must not make that wait as long as the
-    /// call's timeout and retries. With two parts the download ends at once and the sibling's last parts hang; with three
-    /// the download itself waits for the sibling's full queue. Either way the sibling stands still while the restarting
-    /// destination waits on it, so it falls behind after one <see cref="BlobCopyOptions.FallBehindTimeout"/>. With one
+    /// call's timeout and retries. With two parts the download ends at once and the sibling's last parts hang: the
+    /// restart takes the second slot at once, and the sibling, standing still, falls behind after one
+    /// <see cref="BlobCopyOptions.FallBehindTimeout"/>, before or after the restart is done. With three the download
+    /// itself waits for the sibling's full queue, so the sibling falls behind before the restart can begin. With one
     /// part, one copy slot and one restart allowed, the restart (its last) has begun and waits for the slot the sibling's
     /// hung last part holds: the sibling falls behind all the same.
     /// </summary>
@@ -67,7 +68,10 @@ public sealed class RestartBesideHungSiblingTests
 
         var copy = copier.CopyAsync(source, blob, [targetA, targetB], new CopySlots(slots), CancellationToken.None);
 
-        await PassEachPeriodUntilAsync(time, targetA.Done);
+        // Until both are done: with two parts and two slots the restart needs nothing of B, and A can be done before the
+        // download's watch sets the period after which B falls behind. Only periods pass, never a call's timeout, so a
+        // restart that waited for B's hung call would still never end.
+        await PassEachPeriodUntilAsync(time, Task.WhenAll(targetA.Done, targetB.Done));
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         Assert.Equal(2, sessions);
