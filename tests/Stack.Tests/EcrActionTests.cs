@@ -105,6 +105,7 @@ public sealed class EcrActionTests
         ["GetLifecyclePolicy"] = "RepositoryProvisioner.ReadSourceAsync: the source's settings, copied to a new repository",
         ["GetRepositoryPolicy"] = "RepositoryProvisioner.ReadSourceAsync",
         ["ListImageReferrers"] = "ReferrerListing, over the source (SourceReferrerWalk, PacedListings, the CLI's verify)",
+        ["DescribeImageSigningStatus"] = "SourceSignatureWait: the source image's managed signing, before its referrers are listed",
     };
 
     /// <summary>

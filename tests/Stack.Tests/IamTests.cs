@@ -8,7 +8,7 @@ public sealed class IamTests
     [
         "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages",
         "ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy",
-        "ecr:ListImageReferrers",
+        "ecr:ListImageReferrers", "ecr:DescribeImageSigningStatus",
     ];
 
     private static readonly string[] DestinationWriteActions =

@@ -34,6 +34,10 @@ internal static class EcrDispatcher
             ["GetAuthorizationToken"] = AuthorizationOperations.GetAuthorizationToken,
             ["ListImageReferrers"] = ReferrerOperations.ListImageReferrers,
             ["UpdateImageStorageClass"] = StorageClassOperations.UpdateImageStorageClass,
+            ["PutSigningConfiguration"] = SigningOperations.PutSigningConfiguration,
+            ["GetSigningConfiguration"] = SigningOperations.GetSigningConfiguration,
+            ["DeleteSigningConfiguration"] = SigningOperations.DeleteSigningConfiguration,
+            ["DescribeImageSigningStatus"] = SigningOperations.DescribeImageSigningStatus,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> Operations => Handlers.Keys;

@@ -109,6 +109,15 @@ internal static class PutImageOperation
                 Sequence = repository.NextSequence++,
             };
             repository.Images[digest] = image;
+            if (existing is null)
+            {
+                ManagedSigning.OnPush(state, repository, image, call.Now + call.Server.Options.SigningDuration);
+                if (call.Server.Options.SigningDuration <= TimeSpan.Zero)
+                {
+                    ManagedSigning.Finish(state, call.Server.Blobs, call.Now);
+                }
+            }
+
             if (tag is not null)
             {
                 if (previousDigest is not null && repository.Images.TryGetValue(previousDigest, out var previous))

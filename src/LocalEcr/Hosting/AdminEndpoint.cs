@@ -60,6 +60,7 @@ internal static class AdminEndpoint
                 case "expire-download-urls": faults.ExpireDownloadUrls(); break;
                 case "forget-uploads": faults.ForgetUploads(); break;
                 case "finish-restores": server.Registry.FinishRestores(); break;
+                case "finish-signing": server.Registry.FinishSigning(server.Blobs); break;
                 default:
                     context.Response.StatusCode = 404;
                     return;

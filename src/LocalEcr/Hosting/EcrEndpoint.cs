@@ -121,6 +121,7 @@ internal static class EcrEndpoint
 
             // A restore ends on the server's clock, seen by the first call after that moment.
             call.State.FinishRestores(call.Now);
+            call.State.FinishSigning(call.Server.Blobs, call.Now);
             await using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
             await handler(call, writer);

@@ -73,6 +73,13 @@ public sealed class LocalEcrOptions
     public TimeSpan RestoreDuration { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
+    /// How long managed signing takes to store the signature of a pushed image a signing rule matches (its status
+    /// IN_PROGRESS until then), on <see cref="TimeProvider"/>'s clock; zero signs within the push. AWS does not say how
+    /// long AWS Signer takes; 3 seconds by default. <see cref="LocalEcrServer.FinishSigning"/> ends every signing now.
+    /// </summary>
+    public TimeSpan SigningDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
     /// The other reading of a known unknown (docs/fidelity.md, "DescribeImages imageIds and the status filter"): whether
     /// ECR applies <c>filter.imageStatus</c> (ACTIVE when absent) to images asked for by id is not documented. False (the
     /// default) applies it, so an archived image asked by id without ARCHIVED/ANY is ImageNotFoundException; true

@@ -55,6 +55,9 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
     /// </summary>
     public void FinishRestores() => _context.Registry.FinishRestores();
 
+    /// <summary>Stores now every signature managed signing is still making (<see cref="LocalEcrOptions.SigningDuration"/>).</summary>
+    public void FinishSigning() => _context.Registry.FinishSigning(_context.Blobs);
+
     public string DataDirectory { get; private init; } = string.Empty;
 
     /// <summary>The memory pools Kestrel's transport took from LocalEcr (see <see cref="TransportMemoryPool"/>).</summary>
@@ -67,6 +70,7 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RestoreDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SigningDuration, TimeSpan.Zero);
         if (!AccountPattern().IsMatch(options.AccountId))
         {
             throw new ArgumentException("AccountId must be 12 digits.", nameof(options));

@@ -15,10 +15,11 @@ from botocore.loaders import Loader
 # (src/LocalEcr/Api/EcrDispatcher.cs).
 OPERATIONS = [
     "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "CompleteLayerUpload",
-    "CreateRepository", "DeleteRepository", "DescribeImages", "DescribeRepositories",
+    "CreateRepository", "DeleteRepository", "DeleteSigningConfiguration", "DescribeImageSigningStatus",
+    "DescribeImages", "DescribeRepositories", "GetSigningConfiguration",
     "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy",
     "InitiateLayerUpload", "ListImageReferrers", "ListImages", "ListTagsForResource", "PutImage",
-    "PutLifecyclePolicy", "SetRepositoryPolicy", "TagResource", "UntagResource", "UpdateImageStorageClass", "UploadLayerPart",
+    "PutLifecyclePolicy", "PutSigningConfiguration", "SetRepositoryPolicy", "TagResource", "UntagResource", "UpdateImageStorageClass", "UploadLayerPart",
 ]
 
 # Output enums the tests check answers against.

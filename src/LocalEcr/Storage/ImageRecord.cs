@@ -25,6 +25,9 @@ internal sealed class ImageRecord
 
     public bool IsActive => Status == ImageStatuses.Active;
 
+    /// <summary>Managed signing's status of this image per signing profile (<see cref="ManagedSigning"/>); empty when no rule matched its push.</summary>
+    public SortedDictionary<string, string> SigningStatuses { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Insertion sequence, so listings have a stable order.</summary>
     public long Sequence { get; init; }
 

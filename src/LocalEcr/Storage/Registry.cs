@@ -36,6 +36,15 @@ internal sealed class Registry : IDisposable
         }
     }
 
+    /// <summary>Ends every managed signing in progress now: each signature is stored.</summary>
+    public void FinishSigning(BlobStore blobs)
+    {
+        foreach (var state in _states.Values)
+        {
+            state.FinishSigning(blobs, null);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var state in _states.Values)

@@ -13,6 +13,24 @@ internal sealed class RegistryState(string accountId, string region)
 
     public Dictionary<string, UploadSession> Uploads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>PutSigningConfiguration's rules; null when the registry has no signing configuration.</summary>
+    public IReadOnlyList<SigningRule>? SigningRules { get; set; }
+
+    /// <summary>Signatures managed signing is still making (<see cref="ManagedSigning"/>).</summary>
+    public List<SigningJob> SigningJobs { get; } = [];
+
+    /// <summary>Stores every signature due at <paramref name="now"/>, or every one when null. Takes the lock itself.</summary>
+    public void FinishSigning(BlobStore blobs, DateTimeOffset? now)
+    {
+        lock (Sync)
+        {
+            if (SigningJobs.Count > 0)
+            {
+                ManagedSigning.Finish(this, blobs, now);
+            }
+        }
+    }
+
     /// <summary>Images restored from the archive and not yet ACTIVE (ACTIVATING).</summary>
     public HashSet<ImageRecord> Restoring { get; } = [];
 

@@ -71,4 +71,7 @@ public sealed partial class EcrClient
 
     public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync("ListImageReferrers", request, EcrJsonContext.Default.ListImageReferrersRequest, EcrJsonContext.Default.ListImageReferrersResponse, cancellationToken);
+
+    public Task<DescribeImageSigningStatusResponse> DescribeImageSigningStatusAsync(DescribeImageSigningStatusRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DescribeImageSigningStatus", request, EcrJsonContext.Default.DescribeImageSigningStatusRequest, EcrJsonContext.Default.DescribeImageSigningStatusResponse, cancellationToken);
 }

@@ -51,4 +51,7 @@ public interface IEcrClient
     Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(GetAuthorizationTokenRequest request, CancellationToken cancellationToken = default);
 
     Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Managed signing: the signing status of an image, one per signing profile whose rule matched it.</summary>
+    Task<DescribeImageSigningStatusResponse> DescribeImageSigningStatusAsync(DescribeImageSigningStatusRequest request, CancellationToken cancellationToken = default);
 }

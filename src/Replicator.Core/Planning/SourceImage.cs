@@ -40,6 +40,13 @@ public sealed record SourceImage(
     /// </summary>
     public UnlistedReferrers? ReferrersUnlisted { get; init; }
 
+    /// <summary>
+    /// Why a signature ECR's managed signing was still making, or might be making, is not among
+    /// <see cref="Referrers"/> (<see cref="Replication.SourceSignatureWait"/>); null when there is none to wait for.
+    /// Like <see cref="ReferrersLeftBehind"/>, it is left to its own push event and the reconciler.
+    /// </summary>
+    public string? SigningNote { get; init; }
+
     /// <summary>Blob sizes by digest, as the source reports them, for the blobs whose descriptors carry none.</summary>
     public IReadOnlyDictionary<string, long> BlobSizes { get; init; } = NoSizes;
 

@@ -111,7 +111,7 @@ internal sealed class DestinationReplicator
             var unlistedNote = image.ReferrersUnlisted is { } unlisted
                 ? $"{unlisted}, so the image was copied without them: they are left to their own push events and the reconciler"
                 : null;
-            var note = ResultNotes.Join(referrersNote, unlistedNote, provisioningNote);
+            var note = ResultNotes.Join(referrersNote, unlistedNote, image.SigningNote, provisioningNote);
             return Done(new DestinationResult(destination, outcome, image.Root.ReferenceDigest, copied, skipped, bytes, _time.GetElapsedTime(started), Message: note)
             {
                 CompletedAt = _time.GetUtcNow(),

@@ -26,6 +26,7 @@ public sealed class ImageReplicator : IImageReplicator
     private readonly IReplicationObserver _observer;
     private readonly TimeProvider _time;
     private readonly TimeSpan _fanOutGrace;
+    private readonly SourceSignatureWait _signatures;
 
     public ImageReplicator(IEcrClientProvider clients, HttpClient downloads, ReplicatorOptions options, TimeProvider? time = null, IReplicationObserver? observer = null, Func<double>? random = null, IDestinationClients? destinationClients = null)
     {
@@ -36,7 +37,9 @@ public sealed class ImageReplicator : IImageReplicator
         ArgumentOutOfRangeException.ThrowIfNegative(options.Retry.MaxLayerRestarts);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Retry.MaxDownloadResumes);
         ArgumentNullException.ThrowIfNull(clients);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SignatureWait, TimeSpan.Zero);
         _time = time ?? TimeProvider.System;
+        _signatures = new SourceSignatureWait(options.SignatureWait, _time);
         _observer = observer ?? NullReplicationObserver.Instance;
 
         // Every ECR call of the engine goes through the one retry policy, as a decorator; nothing below retries a
@@ -140,6 +143,19 @@ public sealed class ImageReplicator : IImageReplicator
             }
 
             image = loaded;
+            if (_signatures.Enabled && image.Root.Subject is null && !request.UntaggedReferrersOnly)
+            {
+                // Before the copy, so a signature ECR finishes meanwhile is listed with the image's other referrers.
+                // A referrer is not waited for: managed signing signs images, and a signature has a subject.
+                var signing = await _signatures.WaitAsync(client, source, image.Root.ReferenceDigest, cancellationToken);
+                if (signing.Waited)
+                {
+                    image = await _loader.RelistReferrersAsync(client, source, image, cancellationToken);
+                }
+
+                image = image with { SigningNote = signing.Note };
+            }
+
             settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
         }

@@ -49,6 +49,13 @@ public sealed record ReplicatorOptions
     /// </summary>
     public Regex? TagFilter { get; init; }
 
+    /// <summary>
+    /// How long a copy waits for the signatures ECR's managed signing is still making of the source image, so they
+    /// travel with it (<see cref="SourceSignatureWait"/>). Zero, the default, asks nothing: the one
+    /// DescribeImageSigningStatus call per image, and its IAM permission, are for registries that sign.
+    /// </summary>
+    public TimeSpan SignatureWait { get; init; } = TimeSpan.Zero;
+
     public RetrySettings Retry { get; init; } = new();
 
     public BlobCopyOptions BlobCopy { get; init; } = new();

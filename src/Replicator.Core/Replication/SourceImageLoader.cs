@@ -32,9 +32,22 @@ internal sealed class SourceImageLoader
             return null;
         }
 
-        var (referrers, leftBehind, unlisted) = await SourceReferrerWalk.WalkAsync(source, reference, root, descendants, cancellationToken);
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        return await WithReferrersAsync(source, reference, root, descendants, reference.Tag, applyTag, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same image with its referrers listed again: a signature ECR's managed signing stored after the first
+    /// listing (<see cref="SourceSignatureWait"/>) is brought along with the rest.
+    /// </summary>
+    public Task<SourceImage> RelistReferrersAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken) =>
+        WithReferrersAsync(source, reference, image.Root, [.. image.Descendants.Values], image.Tag, image.ApplyTag, cancellationToken);
+
+    private static async Task<SourceImage> WithReferrersAsync(
+        IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, string? tag, bool applyTag, CancellationToken cancellationToken)
+    {
+        var (referrers, leftBehind, unlisted) = await SourceReferrerWalk.WalkAsync(source, reference, root, descendants, cancellationToken);
+        var image = SourceImage.Create(root, descendants, referrers, tag, applyTag);
         return await WithSourceLayersAsync(source, reference, image with { ReferrersLeftBehind = leftBehind, ReferrersUnlisted = unlisted }, cancellationToken);
     }
 

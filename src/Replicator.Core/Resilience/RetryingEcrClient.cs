@@ -102,4 +102,7 @@ public sealed class RetryingEcrClient : IEcrClient
 
     public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default) =>
         _calls.RunAsync("ListImageReferrers", _target, (Inner: _inner, Request: request), static (s, ct) => s.Inner.ListImageReferrersAsync(s.Request, ct), cancellationToken);
+
+    public Task<DescribeImageSigningStatusResponse> DescribeImageSigningStatusAsync(DescribeImageSigningStatusRequest request, CancellationToken cancellationToken = default) =>
+        _calls.RunAsync("DescribeImageSigningStatus", _target, (Inner: _inner, Request: request), static (s, ct) => s.Inner.DescribeImageSigningStatusAsync(s.Request, ct), cancellationToken);
 }

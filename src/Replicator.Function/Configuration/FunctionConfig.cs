@@ -17,6 +17,9 @@ public sealed record FunctionConfig
     public const int MaxMaxParallelLayers = 32;
     public const string DefaultMetricsNamespace = "EcrReplicator";
 
+    /// <summary>The longest SIGNATURE_WAIT_SECONDS: five minutes of a function that runs fifteen at most.</summary>
+    public const int MaxSignatureWaitSeconds = 300;
+
     /// <summary>
     /// The largest maxReceiveCount of a redrive policy: "Maximum receives", 1 to 1,000, in the SQS developer guide's
     /// dead-letter queue configuration (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html).
@@ -53,6 +56,12 @@ public sealed record FunctionConfig
 
     /// <summary>MAX_PARALLEL_LAYERS against AWS_LAMBDA_FUNCTION_MEMORY_SIZE; null outside Lambda (the variable unset).</summary>
     public LayerMemoryFit? LayerMemoryFit { get; init; }
+
+    /// <summary>
+    /// SIGNATURE_WAIT_SECONDS: how long a copy waits for the signatures ECR's managed signing is still making of the
+    /// source image (<see cref="ReplicatorOptions.SignatureWait"/>); zero, the value when unset, asks nothing.
+    /// </summary>
+    public TimeSpan SignatureWait { get; init; } = TimeSpan.Zero;
 
     /// <summary>
     /// REPOSITORY_FILTER: the repositories this deployment replicates. The EventBridge rule already filters; this is
@@ -97,7 +106,7 @@ public sealed record FunctionConfig
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
 
     /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
-    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping, TagFilter = TagFilter };
+    public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping, TagFilter = TagFilter, SignatureWait = SignatureWait };
 
     /// <summary>What the reconciler looks at: the repositories of REPOSITORY_FILTER, the tags of TAG_FILTER, deletes when replicated.</summary>
     public DriftSelection ToDriftSelection() => new()

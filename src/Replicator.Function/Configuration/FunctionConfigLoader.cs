@@ -24,6 +24,7 @@ internal static partial class FunctionConfigLoader
     public const string ReconcileQueueUrl = "RECONCILE_QUEUE_URL";
     public const string ReconcileCursorParameter = "RECONCILE_CURSOR_PARAMETER";
     public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
+    public const string SignatureWaitSeconds = "SIGNATURE_WAIT_SECONDS";
     public const string TagFilter = "TAG_FILTER";
     public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
@@ -143,6 +144,7 @@ internal static partial class FunctionConfigLoader
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && Get(SamLocalVariable) == "true"),
             MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
             LayerMemoryFit = layerFit,
+            SignatureWait = ParseSignatureWait(Get(SignatureWaitSeconds)),
             RepositoryFilter = repositoryFilter,
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
             ReplicateDeletes = replicateDeletes,
@@ -200,6 +202,23 @@ internal static partial class FunctionConfigLoader
         }
 
         return parsed;
+    }
+
+    // Off when unset (the template sets it); bounded well inside the function's 15-minute limit, since a message waits
+    // this long at most before its copy starts.
+    private static TimeSpan ParseSignatureWait(string? value)
+    {
+        if (value is null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed > FunctionConfig.MaxSignatureWaitSeconds)
+        {
+            throw new ConfigurationException(SignatureWaitSeconds, $"must be a whole number of seconds from 0 (off) to {FunctionConfig.MaxSignatureWaitSeconds}");
+        }
+
+        return TimeSpan.FromSeconds(parsed);
     }
 
     // The queue's redrive maxReceiveCount, which SQS takes from 1 to 1,000: a value it could never have is a typo.

@@ -99,6 +99,36 @@ public sealed class AwsCliRoundTripTests : IDisposable
         Assert.Equal(3, server.Calls.Count("ca-central-1", "ListImages"));
     }
 
+    /// <summary>
+    /// Managed signing through the AWS CLI: botocore's model reads LocalEcr's configuration and signing status, and the
+    /// signature LocalEcr stores is listed as a referrer of the image.
+    /// </summary>
+    [Fact]
+    public async Task Managed_signing_is_configured_and_its_status_read_through_the_AWS_CLI()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { SigningDuration = TimeSpan.FromHours(1) });
+        using var client = new EcrTestClient(server, "eu-central-1");
+        await TestImages.CreateRepositoryAsync(client, "signed/app");
+        var aws = new AwsCliRunner(server, "eu-central-1", _work.FullName);
+        const string Profile = "arn:aws:signer:eu-central-1:000000000000:/signing-profiles/release";
+
+        var put = await aws.RunJsonAsync("put-signing-configuration", "--signing-configuration",
+            $"{{\"rules\":[{{\"signingProfileArn\":\"{Profile}\",\"repositoryFilters\":[{{\"filter\":\"signed/*\",\"filterType\":\"WILDCARD_MATCH\"}}]}}]}}");
+        var got = await aws.RunJsonAsync("get-signing-configuration");
+        var (digest, _) = await TestImages.PushImageAsync(client, "signed/app", "v1", 9);
+        var signing = await aws.RunJsonAsync("describe-image-signing-status", "--repository-name", "signed/app", "--image-id", "imageTag=v1");
+        server.FinishSigning();
+        var signed = await aws.RunJsonAsync("describe-image-signing-status", "--repository-name", "signed/app", "--image-id", "imageDigest=" + digest);
+        var referrers = await aws.RunJsonAsync("list-image-referrers", "--repository-name", "signed/app", "--subject-id", "imageDigest=" + digest);
+
+        Assert.Equal(Profile, put["signingConfiguration"]!["rules"]![0]!["signingProfileArn"]!.GetValue<string>());
+        Assert.Equal("signed/*", got["signingConfiguration"]!["rules"]![0]!["repositoryFilters"]![0]!["filter"]!.GetValue<string>());
+        Assert.Equal("IN_PROGRESS", signing["signingStatuses"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal(digest, signing["imageId"]!["imageDigest"]!.GetValue<string>());
+        Assert.Equal("COMPLETE", signed["signingStatuses"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal("application/vnd.cncf.notary.signature", Assert.Single(referrers["referrers"]!.AsArray())!["artifactType"]!.GetValue<string>());
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 
     private async Task<string> UploadAsync(AwsCliRunner aws, byte[] data, int partSize)

@@ -98,6 +98,9 @@ internal sealed class RecordingEcrClient : IEcrClient
     public Task<ListImageReferrersResponse> ListImageReferrersAsync(ListImageReferrersRequest request, CancellationToken cancellationToken = default) =>
         Pass("ListImageReferrers", request.RepositoryName, () => _inner.ListImageReferrersAsync(request, cancellationToken));
 
+    public Task<DescribeImageSigningStatusResponse> DescribeImageSigningStatusAsync(DescribeImageSigningStatusRequest request, CancellationToken cancellationToken = default) =>
+        Pass("DescribeImageSigningStatus", request.RepositoryName, () => _inner.DescribeImageSigningStatusAsync(request, cancellationToken));
+
     private T Pass<T>(string operation, string? repository, Func<T> call)
     {
         Record(operation, repository);

@@ -20,6 +20,8 @@ namespace Replicator.Core.Ecr.Serialization;
 [JsonSerializable(typeof(CompleteLayerUploadResponse))]
 [JsonSerializable(typeof(CreateRepositoryRequest))]
 [JsonSerializable(typeof(CreateRepositoryResponse))]
+[JsonSerializable(typeof(DescribeImageSigningStatusRequest))]
+[JsonSerializable(typeof(DescribeImageSigningStatusResponse))]
 [JsonSerializable(typeof(DescribeImagesRequest))]
 [JsonSerializable(typeof(DescribeImagesResponse))]
 [JsonSerializable(typeof(DescribeRepositoriesRequest))]
