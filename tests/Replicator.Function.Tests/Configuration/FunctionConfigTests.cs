@@ -66,6 +66,7 @@ public class FunctionConfigTests
         Assert.Equal([new ReplicationDestination("us-west-2")], config.Destinations);
         Assert.Null(config.DeadLetterQueueUrl);
         Assert.Equal(4, config.MaxParallelLayers);
+        Assert.Equal(TimeSpan.Zero, config.ToReplicatorOptions().SignatureWait);
         Assert.Null(config.TagFilter);
         Assert.False(config.ReplicateDeletes);
         Assert.Equal("EcrReplicator", config.MetricsNamespace);
@@ -81,6 +82,7 @@ public class FunctionConfigTests
             ("DESTINATION_REGIONS", " us-west-2 , 111111111111:eu-west-1,222222222222:us-west-2"),
             ("DEAD_LETTER_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo"),
             ("MAX_PARALLEL_LAYERS", "32"),
+            ("SIGNATURE_WAIT_SECONDS", "45"),
             ("TAG_FILTER", "v[0-9]+"),
             ("REPLICATE_DELETES", "TRUE"),
             ("METRICS_NAMESPACE", "Team/Replicator"),
@@ -93,6 +95,7 @@ public class FunctionConfigTests
             config.Destinations);
         Assert.Equal("https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo", config.DeadLetterQueueUrl!.AbsoluteUri);
         Assert.Equal(32, config.MaxParallelLayers);
+        Assert.Equal(TimeSpan.FromSeconds(45), config.ToReplicatorOptions().SignatureWait);
         Assert.Matches(config.TagFilter!, "v12");
         Assert.DoesNotMatch(config.TagFilter!, "dev-v12");
         // The engine's replicated deletes remove, after an index, only the tags TAG_FILTER takes.
@@ -158,6 +161,10 @@ public class FunctionConfigTests
     [InlineData("MAX_PARALLEL_LAYERS", "33")]
     [InlineData("MAX_PARALLEL_LAYERS", "-1")]
     [InlineData("MAX_PARALLEL_LAYERS", "four")]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "-1")]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "301")]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "1.5")]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "thirty")]
     [InlineData("TAG_FILTER", "v[0-9")]
     [InlineData("TAG_FILTER", "(unclosed")]
     [InlineData("REPOSITORY_FILTER", "!sandbox/*")]

@@ -74,6 +74,7 @@ public sealed class ReconcileSettingsTests
     [InlineData("DESTINATION_ROLE_NAME", "another-writer", false)]
     [InlineData("DESTINATION_EXTERNAL_ID", "replicator-7f3a", false)]
     [InlineData("MAX_PARALLEL_LAYERS", "8", false)]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "60", false)]
     [InlineData("RECONCILE_CURSOR_PARAMETER", "/other/reconcile-cursor", false)]
     public void The_reconcile_settings_follow_the_variables_that_decide_drift_and_no_others(string name, string value, bool changes)
     {

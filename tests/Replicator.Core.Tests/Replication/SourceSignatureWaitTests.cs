@@ -1,0 +1,197 @@
+using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
+using Replicator.Core.Reconciliation;
+using Replicator.Core.Replication;
+using Replicator.Samples;
+using Replicator.Testing;
+using static Replicator.Core.Tests.Replication.EngineHarness;
+
+namespace Replicator.Core.Tests.Replication;
+
+/// <summary>
+/// ECR's managed signing stores an image's signature after the push (AWS Signer), and the push event can come first: a
+/// copy made then would list no signature and leave every destination holding the image unsigned. The engine asks the
+/// source for the image's signing status and waits, up to <see cref="ReplicatorOptions.SignatureWait"/>, for the
+/// profiles still IN_PROGRESS, then lists the referrers. LocalEcr signs a push its rule matches after
+/// <c>SigningDuration</c>; here a long one, ended by the test during the engine's first pause.
+/// </summary>
+public sealed class SourceSignatureWaitTests
+{
+    private const string Profile = "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release";
+
+    [Fact]
+    public async Task A_signature_ECR_is_still_making_is_waited_for_and_copied_with_the_image()
+    {
+        await using var h = await SigningAsync();
+        var image = new SampleImageBuilder(seed: 71).Image(SampleFormat.Oci, [2048]);
+        await h.PushAsync(Source, "signed/app", image, "v1");
+        var clock = new WaitsElapseAtOnceClock(h.Server.FinishSigning);
+
+        var result = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Null(destination.Message);
+        var signature = Assert.Single(await SignaturesAsync(h.Client(Source), "signed/app", image.Digest));
+        Assert.Equal([signature], destination.ReferrersPut);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("signed/app", signature), "the signature is not in us-west-2");
+
+        // One pause (the first, 1 s), during which the signing ended; two reads of the status. (The clock's other waits
+        // are the PutImage pacer's milliseconds.)
+        Assert.Equal([TimeSpan.FromSeconds(1)], Pauses(clock));
+        Assert.Equal(2, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    [Fact]
+    public async Task A_signature_not_made_within_the_wait_leaves_the_image_copied_with_a_note_and_the_pauses_grow_to_five_seconds()
+    {
+        await using var h = await SigningAsync();
+        var image = new SampleImageBuilder(seed: 72).Image(SampleFormat.Oci, [2048]);
+        await h.PushAsync(Source, "signed/app", image, "v1");
+        var clock = new WaitsElapseAtOnceClock();
+
+        var result = await h.Replicator(Waiting(20), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "signed/app", "v1"));
+        Assert.Empty(destination.ReferrersPut);
+        Assert.Contains($"ECR's managed signing of the source image was still in progress after 20 s (signing profile {Profile})", destination.Message, StringComparison.Ordinal);
+        Assert.Contains("left to its own push event and the reconciler", destination.Message, StringComparison.Ordinal);
+        // 1 + 2 + 4 + 5 + 5 = 17 s, then the 3 s that remain: never a pause past the limit.
+        Assert.Equal([1, 2, 4, 5, 5, 3], Pauses(clock).Select(w => w.TotalSeconds));
+        Assert.Equal(7, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    [Fact]
+    public async Task An_image_nothing_signs_costs_one_status_read_and_no_pause_and_a_zero_wait_reads_nothing()
+    {
+        await using var h = await SigningAsync();
+        var image = new SampleImageBuilder(seed: 73).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "plain", image, "v1");
+        var clock = new WaitsElapseAtOnceClock();
+
+        var waited = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("plain", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, Assert.Single(waited.Destinations).Outcome);
+        Assert.Null(waited.Destinations[0].Message);
+        Assert.Empty(Pauses(clock));
+        Assert.Equal(1, h.Calls(Source, "DescribeImageSigningStatus"));
+
+        var signed = new SampleImageBuilder(seed: 74).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "signed/app", signed, "v1");
+        var off = await h.Replicator(Waiting(0), time: clock).ReplicateAsync(Request("signed/app", signed.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, Assert.Single(off.Destinations).Outcome);
+        Assert.Null(off.Destinations[0].Message);
+        Assert.Equal(1, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    [Fact]
+    public async Task A_status_the_source_refuses_does_not_hold_the_copy_and_the_note_says_why()
+    {
+        await using var h = await SigningAsync();
+        var image = new SampleImageBuilder(seed: 75).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "signed/app", image, "v1");
+        h.Server.Faults.FailNext("DescribeImageSigningStatus", 1, "AccessDeniedException", region: Source, message: "User is not authorized to perform: ecr:DescribeImageSigningStatus");
+        var clock = new WaitsElapseAtOnceClock();
+
+        var result = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "signed/app", "v1"));
+        Assert.Contains("the source's managed signing status could not be read (DescribeImageSigningStatus: AccessDeniedException)", destination.Message, StringComparison.Ordinal);
+        Assert.Empty(Pauses(clock));
+    }
+
+    [Fact]
+    public async Task A_signature_pushed_on_its_own_is_not_waited_for()
+    {
+        await using var h = await SigningAsync();
+        var builder = new SampleImageBuilder(seed: 76);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "plain", image, "v1");
+        await h.PushAsync(Source, "plain", sbom, null);
+        var clock = new WaitsElapseAtOnceClock();
+
+        var result = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("plain", sbom.Digest, null, West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("plain", sbom.Digest));
+        // The subject, copied first, is asked about; the referrer itself is not.
+        Assert.Equal(1, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    /// <summary>
+    /// A destination registry that signs what it receives holds its own signature beside the source's copy. Neither the
+    /// next copy nor the reconciler's scan counts that one as drift: they compare what the source holds, and never
+    /// delete a referrer only a destination has.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_that_signs_too_keeps_its_own_signature_and_the_scan_finds_no_drift()
+    {
+        await using var h = await SigningAsync();
+        await EcrManagedSigning.ConfigureAsync(h.Http, h.Server.BaseAddress, West, "arn:aws:signer:us-west-2:000000000000:/signing-profiles/replicas");
+        var image = new SampleImageBuilder(seed: 77).Image(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "signed/app", image, "v1");
+        h.Server.FinishSigning();
+        var replicator = h.Replicator(Waiting(30), time: new WaitsElapseAtOnceClock());
+
+        var first = await replicator.ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+        h.Server.FinishSigning();
+        var again = await replicator.ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+
+        var sourceSignature = Assert.Single(await SignaturesAsync(h.Client(Source), "signed/app", image.Digest));
+        Assert.Equal([sourceSignature], first.Destinations[0].ReferrersPut);
+        var held = await SignaturesAsync(h.Client(West), "signed/app", image.Digest);
+        Assert.Equal(2, held.Count);
+        Assert.Contains(sourceSignature, held);
+        Assert.Equal(ReplicationOutcome.UpToDate, again.Destinations[0].Outcome);
+        Assert.Empty(again.Destinations[0].ReferrersPut);
+
+        var scanner = new DriftScanner(h.Client(Source), new SourceCredentialsDestinationClients(h.Clients), [new ReplicationDestination(West)], RepositoryMapping.Identity, new DriftSelection());
+        var run = new DriftScanRun(Source);
+        var scan = await scanner.ScanAsync(Assert.Single(await scanner.RepositoriesAsync(CancellationToken.None)), run, null, CancellationToken.None);
+        Assert.NotNull(scan);
+        Assert.Empty(scanner.DeletedTags(scan));
+        foreach (var digest in scan.Digests)
+        {
+            Assert.Empty((await scanner.DigestDriftAsync(scan, run, digest, null, CancellationToken.None)).Items);
+        }
+    }
+
+    [Fact]
+    public void The_pauses_grow_1_2_4_then_stay_at_5_seconds()
+    {
+        Assert.Equal([1, 2, 4, 5, 5, 5], Enumerable.Range(0, 6).Select(p => SourceSignatureWait.Pause(p).TotalSeconds));
+        Assert.Equal(["a", "b"], SourceSignatureWait.InProgress([
+            new ImageSigningStatus { SigningProfileArn = "a", Status = SigningStatus.InProgress },
+            new ImageSigningStatus { SigningProfileArn = "c", Status = SigningStatus.Complete },
+            new ImageSigningStatus { SigningProfileArn = "d", Status = SigningStatus.Failed, FailureCode = "AccessDenied" },
+            new ImageSigningStatus { SigningProfileArn = "b", Status = SigningStatus.InProgress },
+            new ImageSigningStatus { SigningProfileArn = "a", Status = SigningStatus.InProgress },
+        ]));
+    }
+
+    /// <summary>LocalEcr whose source registry signs every push to <c>signed/*</c>, its signing taking an hour unless ended.</summary>
+    private static async Task<EngineHarness> SigningAsync()
+    {
+        var h = await StartAsync(configure: o => o.SigningDuration = TimeSpan.FromHours(1));
+        await EcrManagedSigning.ConfigureAsync(h.Http, h.Server.BaseAddress, Source, Profile, "signed/*");
+        h.Server.Calls.Reset();
+        return h;
+    }
+
+    /// <summary>The waits of the signature wait: whole seconds, where the PutImage pacer's are milliseconds.</summary>
+    private static List<TimeSpan> Pauses(WaitsElapseAtOnceClock clock) => [.. clock.Waits.Where(w => w >= TimeSpan.FromSeconds(1))];
+
+    private static ReplicatorOptions Waiting(int seconds) => FastOptions with { SignatureWait = TimeSpan.FromSeconds(seconds) };
+
+    private static async Task<List<string>> SignaturesAsync(IEcrClient client, string repository, string digest)
+    {
+        var page = await client.ListImageReferrersAsync(new ListImageReferrersRequest { RepositoryName = repository, SubjectId = new SubjectIdentifier { ImageDigest = digest } });
+        return [.. (page.Referrers ?? []).Select(r => r.Digest!)];
+    }
+}
