@@ -1,3 +1,5 @@
+using Replicator.Core.Signing;
+
 namespace Replicator.Testing;
 
 /// <summary>
@@ -7,7 +9,11 @@ namespace Replicator.Testing;
 public static class EcrManagedSigning
 {
     /// <summary>One rule signing with <paramref name="profileArn"/> the pushes to the repositories its WILDCARD_MATCH filters select (every repository when none is given).</summary>
-    public static async Task ConfigureAsync(HttpClient http, Uri endpoint, string region, string profileArn, params string[] filters)
+    public static Task ConfigureAsync(HttpClient http, Uri endpoint, string region, string profileArn, params string[] filters) =>
+        ConfigureAsync(http, endpoint, region, null, profileArn, filters);
+
+    /// <summary>As above, signed with <paramref name="credentials"/> (the registry's account; null: LocalEcr's default keys).</summary>
+    public static async Task ConfigureAsync(HttpClient http, Uri endpoint, string region, AwsCredentials? credentials, string profileArn, params string[] filters)
     {
         var rule = new Dictionary<string, object> { ["signingProfileArn"] = profileArn };
         if (filters.Length > 0)
@@ -18,6 +24,6 @@ public static class EcrManagedSigning
         using var answer = await EcrRawCall.InvokeAsync(http, endpoint, region, "PutSigningConfiguration", new Dictionary<string, object>
         {
             ["signingConfiguration"] = new Dictionary<string, object> { ["rules"] = new[] { rule } },
-        });
+        }, credentials);
     }
 }

@@ -21,7 +21,8 @@ public sealed class CliServices : IDisposable
     /// <param name="criteria">
     /// The selection: its destinations and source region decide the credentials of each destination (the function's
     /// DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID and DESTINATION_CREDENTIALS, read from the
-    /// environment) and the KMS key of each new repository of a KMS-encrypted source (DESTINATION_KMS_KEYS), its mapping
+    /// environment), the KMS key of each new repository of a KMS-encrypted source (DESTINATION_KMS_KEYS) and the wait for
+    /// a managed signature (SIGNATURE_WAIT_SECONDS, whatever the selection), its mapping
     /// the destination names. Null: every destination with the caller's credentials, and no KMS key.
     /// </param>
     /// <param name="maxParallelLayers">Layers copied at once.</param>
@@ -37,6 +38,7 @@ public sealed class CliServices : IDisposable
         var mapping = criteria?.Mapping ?? RepositoryMapping.Identity;
         DestinationAccess access;
         IReadOnlyDictionary<string, string> kmsKeys;
+        TimeSpan signatureWait;
         var ignored = new List<IgnoredEntry>();
         try
         {
@@ -48,6 +50,7 @@ public sealed class CliServices : IDisposable
                 : DestinationScope.Selected(criteria.Destinations, context.Environment.GetEnvironmentVariable(ReplicationDestination.Variable));
             access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, scope, criteria.SourceRegion, ignored);
             kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), scope, ignored);
+            signatureWait = SignatureWaitSetting.Parse(context.Environment.GetEnvironmentVariable(SignatureWaitSetting.Variable));
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
         }
@@ -64,7 +67,7 @@ public sealed class CliServices : IDisposable
 
         context.Error.Flush();
 
-        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys };
+        Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys, SignatureWait = signatureWait };
         _engine = ReplicatorServices.Create(
             context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
         Previewer = new ReplicationPreviewer(Clients, Destinations, mapping, kmsKeys);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 
@@ -67,8 +68,9 @@ internal sealed class SourceSignatureWait(TimeSpan limit, TimeProvider time)
             var remaining = limit - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
-                return new SignatureWaitResult(poll > 0,
-                    $"ECR's managed signing of the source image was still in progress after {limit.TotalSeconds:0.#} s (signing profile {string.Join(", ", pending)}), so its signature is left to its own push event and the reconciler");
+                return new SignatureWaitResult(poll > 0, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"ECR's managed signing of the source image was still in progress after {limit.TotalSeconds:0.#} s (signing profile {string.Join(", ", pending)}), so its signature is left to its own push event and the reconciler"));
             }
 
             await Task.Delay(Min(Pause(poll), remaining), time, cancellationToken);

@@ -17,9 +17,6 @@ public sealed record FunctionConfig
     public const int MaxMaxParallelLayers = 32;
     public const string DefaultMetricsNamespace = "EcrReplicator";
 
-    /// <summary>The longest SIGNATURE_WAIT_SECONDS: five minutes of a function that runs fifteen at most.</summary>
-    public const int MaxSignatureWaitSeconds = 300;
-
     /// <summary>
     /// The largest maxReceiveCount of a redrive policy: "Maximum receives", 1 to 1,000, in the SQS developer guide's
     /// dead-letter queue configuration (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html).

@@ -24,7 +24,7 @@ internal static partial class FunctionConfigLoader
     public const string ReconcileQueueUrl = "RECONCILE_QUEUE_URL";
     public const string ReconcileCursorParameter = "RECONCILE_CURSOR_PARAMETER";
     public const string MaxParallelLayers = "MAX_PARALLEL_LAYERS";
-    public const string SignatureWaitSeconds = "SIGNATURE_WAIT_SECONDS";
+    public const string SignatureWaitSeconds = SignatureWaitSetting.Variable;
     public const string TagFilter = "TAG_FILTER";
     public const string RepositoryFilterVariable = "REPOSITORY_FILTER";
     public const string ReplicateDeletes = "REPLICATE_DELETES";
@@ -204,21 +204,18 @@ internal static partial class FunctionConfigLoader
         return parsed;
     }
 
-    // Off when unset (the template sets it); bounded well inside the function's 15-minute limit, since a message waits
-    // this long at most before its copy starts.
+    // The rule is Core's (the CLI reads the same variable); only the error type is the function's. Off when unset:
+    // the template sets it.
     private static TimeSpan ParseSignatureWait(string? value)
     {
-        if (value is null)
+        try
         {
-            return TimeSpan.Zero;
+            return SignatureWaitSetting.Parse(value);
         }
-
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed > FunctionConfig.MaxSignatureWaitSeconds)
+        catch (SettingException ex)
         {
-            throw new ConfigurationException(SignatureWaitSeconds, $"must be a whole number of seconds from 0 (off) to {FunctionConfig.MaxSignatureWaitSeconds}");
+            throw new ConfigurationException(ex.Setting, ex.Problem);
         }
-
-        return TimeSpan.FromSeconds(parsed);
     }
 
     // The queue's redrive maxReceiveCount, which SQS takes from 1 to 1,000: a value it could never have is a typo.

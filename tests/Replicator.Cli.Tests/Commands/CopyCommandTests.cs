@@ -125,4 +125,44 @@ public sealed class CopyCommandTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError(expected);
     }
+
+    /// <summary>
+    /// SIGNATURE_WAIT_SECONDS in the environment (the function's, exported) makes <c>copy</c> wait for the signature ECR's
+    /// managed signing is still making, as the function does: it travels in the same copy. LocalEcr's signing is ended
+    /// during the CLI's first pause.
+    /// </summary>
+    [Fact]
+    public async Task With_the_functions_signature_wait_copy_waits_for_a_managed_signature_and_copies_it()
+    {
+        await using var h = await CliHarness.StartAsync(null, o => o.SigningDuration = TimeSpan.FromHours(1));
+        using (var http = new HttpClient())
+        {
+            await EcrManagedSigning.ConfigureAsync(http, h.Server.BaseAddress, CliHarness.Source, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey), "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release");
+        }
+
+        var image = CliHarness.Single(61);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var clock = new WaitsElapseAtOnceClock(h.Server.FinishSigning);
+
+        var run = await h.RunCancellableAsync(h.Environment(("SIGNATURE_WAIT_SECONDS", "30")), clock, CancellationToken.None, "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var signature = Assert.Single((await h.Client(CliHarness.Source).ListImageReferrersAsync(new() { RepositoryName = "app", SubjectId = new() { ImageDigest = image.Digest } })).Referrers!);
+        var held = await h.Client(CliHarness.West).ListImageReferrersAsync(new() { RepositoryName = "app", SubjectId = new() { ImageDigest = image.Digest } });
+        Assert.Equal(signature.Digest, Assert.Single(held.Referrers!).Digest);
+        Assert.Contains(TimeSpan.FromSeconds(1), clock.Waits);
+    }
+
+    [Fact]
+    public async Task A_signature_wait_out_of_range_is_a_usage_error_naming_the_variable()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(62), "v1");
+
+        var run = await h.RunWithAsync(h.Environment(("SIGNATURE_WAIT_SECONDS", "301")), null, "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("SIGNATURE_WAIT_SECONDS must be a whole number of seconds from 0 (off) to 300");
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
 }

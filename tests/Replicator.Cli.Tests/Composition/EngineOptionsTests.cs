@@ -24,6 +24,7 @@ public sealed class EngineOptionsTests
         ["REPOSITORY_MAPPING"] = "team/=mirror/team/,app=apps/app",
         ["DESTINATION_KMS_KEYS"] = "us-west-2=arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab,222222222222:eu-west-1=alias/ecr",
         ["MAX_PARALLEL_LAYERS"] = "8",
+        ["SIGNATURE_WAIT_SECONDS"] = "45",
     };
 
     [Fact]
@@ -40,6 +41,8 @@ public sealed class EngineOptionsTests
         Assert.Equal(function.PutImageRatePerSecond, cli.PutImageRatePerSecond);
         Assert.Equal(function.Retry, cli.Retry);
         Assert.Equal(function.BlobCopy, cli.BlobCopy);
+        Assert.Equal(TimeSpan.FromSeconds(45), function.SignatureWait);
+        Assert.Equal(function.SignatureWait, cli.SignatureWait);
     }
 
     /// <summary>

@@ -54,6 +54,8 @@ public sealed class EcrClientWireFormatTests
         ["GetAuthorizationToken"] = (c => c.GetAuthorizationTokenAsync(new()), "{}"),
         ["ListImageReferrers"] = (c => c.ListImageReferrersAsync(new() { RepositoryName = "app", SubjectId = new() { ImageDigest = Digest }, Filter = new() { ArtifactTypes = ["application/vnd.dev.sigstore.bundle.v0.3+json"] }, MaxResults = 50 }),
             """{"repositoryName":"app","subjectId":{"imageDigest":"sha256:1111111111111111111111111111111111111111111111111111111111111111"},"filter":{"artifactTypes":["application/vnd.dev.sigstore.bundle.v0.3+json"]},"maxResults":50}"""),
+        ["DescribeImageSigningStatus"] = (c => c.DescribeImageSigningStatusAsync(new() { RegistryId = "123456789012", RepositoryName = "app", ImageId = new() { ImageDigest = Digest } }),
+            """{"registryId":"123456789012","repositoryName":"app","imageId":{"imageDigest":"sha256:1111111111111111111111111111111111111111111111111111111111111111"}}"""),
     };
 
     public static TheoryData<string> OperationNames() => new(Operations.Keys);

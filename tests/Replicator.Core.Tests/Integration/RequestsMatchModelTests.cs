@@ -47,7 +47,10 @@ public sealed class RequestsMatchModelTests
 
         Assert.True((await h.Replicator().ReplicateAsync(Request("team/configured", index.Digest, "v1", West, Europe), CancellationToken.None)).Succeeded);
         Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
-        Assert.True((await h.Replicator().ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
+
+        // Again, with the managed-signing wait on: nothing signs, so one DescribeImageSigningStatus and no pause.
+        var waiting = FastOptions with { SignatureWait = TimeSpan.FromSeconds(30) };
+        Assert.True((await h.Replicator(waiting).ReplicateAsync(Request("plain", large.Digest, "v2", West), CancellationToken.None)).Succeeded);
 
         // A replicated delete: the source is read (it no longer has the tag), the destination's tag, then BatchDeleteImage.
         await h.DeleteAsync(Source, "plain", new ImageIdentifier { ImageTag = "v2" });
@@ -89,7 +92,7 @@ public sealed class RequestsMatchModelTests
             {
                 "BatchGetImage", "BatchCheckLayerAvailability", "CompleteLayerUpload", "CreateRepository", "DescribeImages", "DescribeRepositories",
                 "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource", "PutImage",
-                "PutLifecyclePolicy", "SetRepositoryPolicy", "UntagResource", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage",
+                "PutLifecyclePolicy", "SetRepositoryPolicy", "UntagResource", "UploadLayerPart", "ListImageReferrers", "BatchDeleteImage", "DescribeImageSigningStatus",
             },
             sent);
 

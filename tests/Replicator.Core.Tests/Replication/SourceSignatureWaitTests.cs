@@ -175,6 +175,27 @@ public sealed class SourceSignatureWaitTests
         ]));
     }
 
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData("", 0)]
+    [InlineData("0", 0)]
+    [InlineData(" 45 ", 45)]
+    [InlineData("300", 300)]
+    public void The_setting_is_whole_seconds_from_0_to_300_and_unset_is_off(string? value, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), SignatureWaitSetting.Parse(value));
+
+    [Theory]
+    [InlineData("301")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("30s")]
+    public void Any_other_setting_is_refused_naming_the_variable(string value)
+    {
+        var refused = Assert.Throws<Configuration.SettingException>(() => SignatureWaitSetting.Parse(value));
+        Assert.Equal("SIGNATURE_WAIT_SECONDS", refused.Setting);
+        Assert.Equal("must be a whole number of seconds from 0 (off) to 300", refused.Problem);
+    }
+
     /// <summary>LocalEcr whose source registry signs every push to <c>signed/*</c>, its signing taking an hour unless ended.</summary>
     private static async Task<EngineHarness> SigningAsync()
     {
