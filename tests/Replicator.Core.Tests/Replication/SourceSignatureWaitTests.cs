@@ -1,3 +1,4 @@
+using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
@@ -191,7 +192,7 @@ public sealed class SourceSignatureWaitTests
     [InlineData("30s")]
     public void Any_other_setting_is_refused_naming_the_variable(string value)
     {
-        var refused = Assert.Throws<Configuration.SettingException>(() => SignatureWaitSetting.Parse(value));
+        var refused = Assert.Throws<SettingException>(() => SignatureWaitSetting.Parse(value));
         Assert.Equal("SIGNATURE_WAIT_SECONDS", refused.Setting);
         Assert.Equal("must be a whole number of seconds from 0 (off) to 300", refused.Problem);
     }
