@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using LocalEcr.Model;
 using LocalEcr.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace LocalEcr.Tests.Api;
 
@@ -20,7 +19,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task A_matched_push_is_IN_PROGRESS_until_its_signature_is_stored_as_a_referrer_of_the_image()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
         await ConfigureAsync(client, (ProfileA, ["app*"]));
         await TestImages.CreateRepositoryAsync(client, "other");
@@ -65,7 +64,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task Each_profile_signs_once_and_a_manifest_with_a_subject_is_not_signed()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
         await ConfigureAsync(client, (ProfileB, []), (ProfileA, ["*p*"]), (ProfileA, ["app"]));
         var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 42);
@@ -86,7 +85,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task A_signing_duration_of_zero_signs_within_the_push_and_the_admin_route_ends_signings_in_progress()
     {
-        await using (var ecr = await Ecr.StartAsync(TimeSpan.Zero))
+        await using (var ecr = await ClockedEcr.StartAsync(o => o.SigningDuration = TimeSpan.Zero))
         {
             await ConfigureAsync(ecr.Client, (ProfileA, []));
             var (digest, _) = await TestImages.PushImageAsync(ecr.Client, "app", "v1", 43);
@@ -94,7 +93,7 @@ public sealed class ManagedSigningTests
             Assert.Single(await ReferrersAsync(ecr.Client, "app", digest));
         }
 
-        await using (var ecr = await Ecr.StartAsync())
+        await using (var ecr = await ClockedEcr.StartAsync())
         {
             await ConfigureAsync(ecr.Client, (ProfileA, []));
             var (digest, _) = await TestImages.PushImageAsync(ecr.Client, "app", "v1", 44);
@@ -111,7 +110,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task The_configuration_is_read_and_deleted_as_ECR_answers_and_an_image_pushed_before_it_has_no_status()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
         var (before, _) = await TestImages.PushImageAsync(client, "app", "v1", 45);
 
@@ -135,7 +134,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task The_model_refuses_a_filter_type_other_than_WILDCARD_MATCH_and_a_profile_ARN_of_another_service()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
 
         var prefix = await client.CallAsync("PutSigningConfiguration", Configuration(new JsonObject
@@ -156,7 +155,7 @@ public sealed class ManagedSigningTests
     [Fact]
     public async Task The_status_of_a_missing_image_or_repository_is_refused_with_the_modelled_errors()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
 
         var image = await client.CallAsync("DescribeImageSigningStatus", new JsonObject { ["repositoryName"] = "app", ["imageId"] = TestImages.ImageId(tag: "nope") });
@@ -194,30 +193,4 @@ public sealed class ManagedSigningTests
             ["repositoryName"] = repository,
             ["subjectId"] = new JsonObject { ["imageDigest"] = digest },
         })).EnsureOk().Json["referrers"]!.AsArray();
-
-    /// <summary>A LocalEcr on a fake clock with an empty repository "app".</summary>
-    private sealed class Ecr(LocalEcrServer server, FakeTimeProvider time) : IAsyncDisposable
-    {
-        public LocalEcrServer Server { get; } = server;
-
-        public FakeTimeProvider Time { get; } = time;
-
-        public EcrTestClient Client { get; } = new(server) { Clock = time };
-
-        public static async Task<Ecr> StartAsync(TimeSpan? signingDuration = null)
-        {
-            var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
-            var options = new LocalEcrOptions { TimeProvider = time };
-            options.SigningDuration = signingDuration ?? options.SigningDuration;
-            var ecr = new Ecr(await LocalEcrServer.StartAsync(options), time);
-            await TestImages.CreateRepositoryAsync(ecr.Client, "app");
-            return ecr;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await Server.DisposeAsync();
-        }
-    }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using LocalEcr.Model;
 using LocalEcr.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace LocalEcr.Tests.Api;
 
@@ -14,12 +13,10 @@ namespace LocalEcr.Tests.Api;
 /// </summary>
 public sealed class RestoreTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     [Fact]
     public async Task A_restored_image_is_ACTIVATING_and_not_pulled_until_the_restore_duration_has_passed()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var (time, client) = (ecr.Time, ecr.Client);
         var (digest, manifest) = await ArchivedImageAsync(client);
 
@@ -47,7 +44,7 @@ public sealed class RestoreTests
     [InlineData("ARCHIVE")]
     public async Task UpdateImageStorageClass_on_an_ACTIVATING_image_is_refused_and_the_restore_goes_on(string target)
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var (time, client) = (ecr.Time, ecr.Client);
         var (digest, _) = await ArchivedImageAsync(client);
         (await UpdateAsync(client, digest, "STANDARD")).EnsureOk();
@@ -65,7 +62,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task FinishRestores_and_its_admin_route_end_restores_in_progress_at_once()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var (server, client) = (ecr.Server, ecr.Client);
         var (first, _) = await ArchivedImageAsync(client, "v1", 31);
         var (second, _) = await ArchivedImageAsync(client, "v2", 32);
@@ -87,7 +84,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_restore_duration_of_zero_restores_at_once_and_a_negative_one_is_refused()
     {
-        await using var ecr = await Ecr.StartAsync(TimeSpan.Zero);
+        await using var ecr = await ClockedEcr.StartAsync(o => o.RestoreDuration = TimeSpan.Zero);
         var client = ecr.Client;
         var (digest, _) = await ArchivedImageAsync(client);
 
@@ -101,7 +98,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task Pushing_an_ACTIVATING_image_again_makes_it_ACTIVE_at_once()
     {
-        await using var ecr = await Ecr.StartAsync();
+        await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
         var (digest, manifest) = await ArchivedImageAsync(client);
         (await UpdateAsync(client, digest, "STANDARD")).EnsureOk();
@@ -110,32 +107,6 @@ public sealed class RestoreTests
 
         Assert.Equal("ACTIVE", await StatusAsync(client, digest));
         (await UpdateAsync(client, digest, "ARCHIVE")).EnsureOk();
-    }
-
-    /// <summary>A LocalEcr on a fake clock with an empty repository "app".</summary>
-    private sealed class Ecr(LocalEcrServer server, FakeTimeProvider time) : IAsyncDisposable
-    {
-        public LocalEcrServer Server { get; } = server;
-
-        public FakeTimeProvider Time { get; } = time;
-
-        public EcrTestClient Client { get; } = new(server) { Clock = time };
-
-        public static async Task<Ecr> StartAsync(TimeSpan? restoreDuration = null)
-        {
-            var time = new FakeTimeProvider(Start);
-            var options = new LocalEcrOptions { TimeProvider = time };
-            options.RestoreDuration = restoreDuration ?? options.RestoreDuration;
-            var ecr = new Ecr(await LocalEcrServer.StartAsync(options), time);
-            await TestImages.CreateRepositoryAsync(ecr.Client, "app");
-            return ecr;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await Server.DisposeAsync();
-        }
     }
 
     private static async Task<(string Digest, string Manifest)> ArchivedImageAsync(EcrTestClient client, string tag = "v1", int seed = 30)

@@ -40,6 +40,37 @@ public sealed class VerifyReferrersTests
         Assert.Equal([signature.Digest], west.Referrers!.Select(r => r.Digest));
     }
 
+    /// <summary>
+    /// A destination registry with managed signing of its own signs what sync writes there (docs/deploy.md, "Managed
+    /// signing"): it holds its own signature beside the source's copy, and verify, which compares what the source holds,
+    /// finds it in sync.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_that_signs_what_sync_writes_keeps_its_own_signature_and_verify_finds_it_in_sync()
+    {
+        await using var h = await CliHarness.StartAsync(null, o => o.SigningDuration = TimeSpan.Zero);
+        using (var http = new HttpClient())
+        {
+            await EcrManagedSigning.ConfigureAsync(http, h.Server.BaseAddress, CliHarness.West, new Core.Signing.AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey), "arn:aws:signer:us-west-2:000000000000:/signing-profiles/replicas");
+        }
+
+        var builder = new SampleImageBuilder(seed: 47);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 512);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", signature, null);
+
+        var sync = await h.RunAsync(["sync", .. Regions]);
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        var west = await h.Client(CliHarness.West).ListImageReferrersAsync(new() { RepositoryName = "app", SubjectId = new() { ImageDigest = image.Digest } });
+        Assert.Equal(2, west.Referrers!.Count);
+        Assert.Contains(signature.Digest, west.Referrers.Select(r => r.Digest));
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("in sync: 1 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_referrer_pushed_after_the_sync_is_reported_missing_until_the_next_sync()
     {
