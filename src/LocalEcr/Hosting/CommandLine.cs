@@ -3,14 +3,14 @@ using System.Globalization;
 namespace LocalEcr.Hosting;
 
 /// <summary>
-/// Parses <c>--port --host --account --access-key --secret-key --partition --data-dir --restore-seconds --spare-uploads</c>.
+/// Parses <c>--port --host --account --access-key --secret-key --partition --data-dir --restore-seconds --signing-seconds --spare-uploads</c>.
 /// <c>--account ID:ACCESS_KEY:SECRET_KEY[:PARTITION]</c> is repeatable (the first is the default account);
 /// <c>--account ID</c> names the default account, whose keys are <c>--access-key</c> and <c>--secret-key</c> and
 /// whose partition is <c>--partition</c>. An account's partition defaults to <c>aws</c>.
 /// </summary>
 internal static class CommandLine
 {
-    public const string Usage = "usage: LocalEcr [--port N] [--host IP] [--account 12DIGITS[:ACCESS_KEY:SECRET_KEY[:PARTITION]]]... [--access-key K] [--secret-key S] [--partition P] [--data-dir PATH] [--restore-seconds N] [--spare-uploads on|off]";
+    public const string Usage = "usage: LocalEcr [--port N] [--host IP] [--account 12DIGITS[:ACCESS_KEY:SECRET_KEY[:PARTITION]]]... [--access-key K] [--secret-key S] [--partition P] [--data-dir PATH] [--restore-seconds N] [--signing-seconds N] [--spare-uploads on|off]";
 
     public static bool TryParse(IReadOnlyList<string> args, out LocalEcrOptions options, out string? error)
     {
@@ -97,6 +97,12 @@ internal static class CommandLine
                     break;
                 case "--restore-seconds":
                     error = $"LocalEcr: --restore-seconds must be a whole number of seconds, 0 or more, not '{value}'.";
+                    return false;
+                case "--signing-seconds" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var signing):
+                    options.SigningDuration = TimeSpan.FromSeconds(signing);
+                    break;
+                case "--signing-seconds":
+                    error = $"LocalEcr: --signing-seconds must be a whole number of seconds, 0 or more, not '{value}'.";
                     return false;
                 case "--spare-uploads" when value is "on" or "off":
                     options.SpareUploads = value == "on";

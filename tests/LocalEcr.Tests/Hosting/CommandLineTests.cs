@@ -23,7 +23,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Every_option_is_read_in_both_spellings()
     {
-        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x", "--restore-seconds=90", "--spare-uploads", "off"], out var options, out _));
+        Assert.True(CommandLine.TryParse(["--port", "5000", "--host=0.0.0.0", "--account", "123456789012", "--access-key", "AK", "--secret-key=SK", "--data-dir", "/tmp/x", "--restore-seconds=90", "--signing-seconds", "7", "--spare-uploads", "off"], out var options, out _));
         Assert.Equal(5000, options.Port);
         Assert.Equal("0.0.0.0", options.Host);
         Assert.Equal("123456789012", options.AccountId);
@@ -31,6 +31,7 @@ public sealed class CommandLineTests
         Assert.Equal("SK", options.SecretKey);
         Assert.Equal("/tmp/x", options.DataDirectory);
         Assert.Equal(TimeSpan.FromSeconds(90), options.RestoreDuration);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.SigningDuration);
         Assert.False(options.SpareUploads);
         Assert.True(CommandLine.TryParse(["--spare-uploads=off", "--spare-uploads=on"], out var on, out _));
         Assert.True(on.SpareUploads);
@@ -44,6 +45,8 @@ public sealed class CommandLineTests
     [InlineData("--bogus", "1")]
     [InlineData("--restore-seconds", "-1")]
     [InlineData("--restore-seconds", "20m")]
+    [InlineData("--signing-seconds", "-1")]
+    [InlineData("--signing-seconds", "3s")]
     [InlineData("--spare-uploads", "no")]
     [InlineData("--spare-uploads", "OFF")]
     [InlineData("--port")]
