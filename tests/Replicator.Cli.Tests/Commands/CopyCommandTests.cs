@@ -135,10 +135,7 @@ public sealed class CopyCommandTests
     public async Task With_the_functions_signature_wait_copy_waits_for_a_managed_signature_and_copies_it()
     {
         await using var h = await CliHarness.StartAsync(null, o => o.SigningDuration = TimeSpan.FromHours(1));
-        using (var http = new HttpClient())
-        {
-            await EcrManagedSigning.ConfigureAsync(http, h.Server.BaseAddress, CliHarness.Source, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey), "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release");
-        }
+        await h.SignPushesAsync(CliHarness.Source, "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release");
 
         var image = CliHarness.Single(61);
         await h.PushAsync(CliHarness.Source, "app", image, "v1");

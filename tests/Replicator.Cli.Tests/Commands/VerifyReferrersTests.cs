@@ -49,10 +49,7 @@ public sealed class VerifyReferrersTests
     public async Task A_destination_that_signs_what_sync_writes_keeps_its_own_signature_and_verify_finds_it_in_sync()
     {
         await using var h = await CliHarness.StartAsync(null, o => o.SigningDuration = TimeSpan.Zero);
-        using (var http = new HttpClient())
-        {
-            await EcrManagedSigning.ConfigureAsync(http, h.Server.BaseAddress, CliHarness.West, new Core.Signing.AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey), "arn:aws:signer:us-west-2:000000000000:/signing-profiles/replicas");
-        }
+        await h.SignPushesAsync(CliHarness.West, "arn:aws:signer:us-west-2:000000000000:/signing-profiles/replicas");
 
         var builder = new SampleImageBuilder(seed: 47);
         var image = builder.Image(SampleFormat.Oci, [1024]);

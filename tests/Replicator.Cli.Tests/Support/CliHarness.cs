@@ -129,6 +129,13 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task PushAsync(string region, string repository, SampleImage image, string? tag) =>
         SampleImagePusher.PushAsync(Client(region), repository, image, tag);
 
+    /// <summary>Turns on ECR's managed signing of every push in <paramref name="region"/>'s registry, signed with <paramref name="profileArn"/>.</summary>
+    public async Task SignPushesAsync(string region, string profileArn)
+    {
+        using var http = new HttpClient();
+        await EcrManagedSigning.ConfigureAsync(http, Server.BaseAddress, region, new AwsCredentials(AccessKey, SecretKey), profileArn);
+    }
+
     public static SampleImage Sample(ulong seed) => new SampleImageBuilder(seed).MultiArch(SampleFormat.Oci, [2048, 4096], withAttestation: true);
 
     public static SampleImage Single(ulong seed) => new SampleImageBuilder(seed).Image(SampleFormat.Docker, [1024]);
