@@ -119,9 +119,8 @@ internal static class EcrEndpoint
                 throw EcrException.AccessDenied(caller.Arn, operation, RepositoryOperations.Arn(region, call.RegistryId, document.RootElement.OptionalString("repositoryName") ?? "*"));
             }
 
-            // A restore ends on the server's clock, seen by the first call after that moment.
-            call.State.FinishRestores(call.Now);
-            call.State.FinishSigning(call.Server.Blobs, call.Now);
+            // A restore or a signing ends on the server's clock, seen by the first call after that moment.
+            call.State.Settle(call.Server.Blobs, call.Now);
             await using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
             await handler(call, writer);

@@ -19,6 +19,19 @@ internal sealed class RegistryState(string accountId, string region)
     /// <summary>Signatures managed signing is still making (<see cref="ManagedSigning"/>).</summary>
     public List<SigningJob> SigningJobs { get; } = [];
 
+    /// <summary>
+    /// Ends what the server's clock has ended by <paramref name="now"/> (restores, signings), seen by the first call after
+    /// that moment: every ECR call runs it first, so it takes the lock once for both (Lock is reentrant).
+    /// </summary>
+    public void Settle(BlobStore blobs, DateTimeOffset now)
+    {
+        lock (Sync)
+        {
+            FinishRestores(now);
+            FinishSigning(blobs, now);
+        }
+    }
+
     /// <summary>Stores every signature due at <paramref name="now"/>, or every one when null. Takes the lock itself.</summary>
     public void FinishSigning(BlobStore blobs, DateTimeOffset? now)
     {

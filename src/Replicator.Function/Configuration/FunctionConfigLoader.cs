@@ -77,6 +77,7 @@ internal static partial class FunctionConfigLoader
         var ignored = new List<IgnoredEntry>();
         DestinationAccess access;
         RepositoryMapping mapping;
+        TimeSpan signatureWait;
         EventBusReference? eventBus = null;
         Uri? eventEndpoint = null;
         try
@@ -96,6 +97,9 @@ internal static partial class FunctionConfigLoader
 
             access = DestinationAccess.FromEnvironment(environment, destinations, region, ignored);
             mapping = RepositoryMapping.Parse(Get(RepositoryMapping.Variable));
+
+            // Core's rule, which the CLI applies to the same variable; off when unset (the template sets it).
+            signatureWait = SignatureWaitSetting.Parse(Get(SignatureWaitSeconds));
 
             // Checked here so a bad override is an init error, not a failure of every record.
             ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
@@ -144,7 +148,7 @@ internal static partial class FunctionConfigLoader
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && Get(SamLocalVariable) == "true"),
             MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
             LayerMemoryFit = layerFit,
-            SignatureWait = ParseSignatureWait(Get(SignatureWaitSeconds)),
+            SignatureWait = signatureWait,
             RepositoryFilter = repositoryFilter,
             TagFilter = ParseTagFilter(environment.GetEnvironmentVariable(TagFilter)),
             ReplicateDeletes = replicateDeletes,
@@ -202,20 +206,6 @@ internal static partial class FunctionConfigLoader
         }
 
         return parsed;
-    }
-
-    // The rule is Core's (the CLI reads the same variable); only the error type is the function's. Off when unset:
-    // the template sets it.
-    private static TimeSpan ParseSignatureWait(string? value)
-    {
-        try
-        {
-            return SignatureWaitSetting.Parse(value);
-        }
-        catch (SettingException ex)
-        {
-            throw new ConfigurationException(ex.Setting, ex.Problem);
-        }
     }
 
     // The queue's redrive maxReceiveCount, which SQS takes from 1 to 1,000: a value it could never have is a typo.
