@@ -423,6 +423,32 @@ public sealed class ParameterTests
         Assert.False(FunctionAccepts("DESTINATION_KMS_KEYS", value, "us-west-2,222222222222:us-west-2"));
     }
 
+    /// <summary>
+    /// The two whole numbers the function reads from the stack's parameters are Strings with a pattern: a CloudFormation
+    /// Number admits 2.5 (or 1e1), which would deploy and then fail every init. The pattern admits exactly the range the
+    /// function accepts (or the narrower one the stack allows), and never a form it refuses.
+    /// </summary>
+    [Theory]
+    [InlineData("MaxParallelLayers", "MAX_PARALLEL_LAYERS", 1, 16)]
+    [InlineData("SignatureWaitSeconds", "SIGNATURE_WAIT_SECONDS", 0, 300)]
+    public void A_whole_number_parameter_admits_its_range_and_nothing_the_function_refuses(string name, string variable, int min, int max)
+    {
+        Assert.Equal("String", (string)Parameter(name)["Type"]!);
+        Assert.True(Admits(name, Parameter(name)["Default"]!.ToJsonString().Trim('"')));
+        for (var value = min - 1; value <= max + 100; value++)
+        {
+            // The function may accept more (MAX_PARALLEL_LAYERS up to 32; the stack narrows it), never less.
+            var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(value >= min && value <= max, Admits(name, text));
+            Assert.True(!Admits(name, text) || FunctionAccepts(variable, text), text);
+        }
+
+        foreach (var malformed in new[] { "2.5", "1e1", " 3", "3 ", "+3", "0x3", "", "three" })
+        {
+            Assert.False(Admits(name, malformed), malformed);
+        }
+    }
+
     private static bool FunctionAccepts(string variable, string value, string destinations = "us-west-2")
     {
         var environment = new FixedVariables(new Dictionary<string, string>

@@ -12,7 +12,7 @@ internal sealed record SigningRule(string ProfileArn, IReadOnlyList<string> Filt
     public bool Matches(string repositoryName) =>
         Filters.Count == 0 || Filters.Any(f => Regex.IsMatch(
             repositoryName,
-            "^" + string.Join(".*", f.Split('*').Select(Regex.Escape)) + "$",
+            "^" + string.Join(".*", f.Split('*').Select(Regex.Escape)) + @"\z",
             RegexOptions.CultureInvariant,
             TimeSpan.FromSeconds(1)));
 }

@@ -106,7 +106,7 @@ public sealed class ImageReplicator : IImageReplicator
             ReplicationException? inaccessible = null;
             try
             {
-                loaded = await _loader.LoadAsync(client, source, cancellationToken);
+                loaded = await _loader.LoadAsync(client, source, request.UntaggedReferrersOnly ? null : _signatures, cancellationToken);
             }
             catch (ReplicationException e) when (e.ErrorCode == ReplicationErrorCodes.SourceImageArchived)
             {
@@ -143,19 +143,6 @@ public sealed class ImageReplicator : IImageReplicator
             }
 
             image = loaded;
-            if (_signatures.Enabled && image.Root.Subject is null && !request.UntaggedReferrersOnly)
-            {
-                // Before the copy, so a signature ECR finishes meanwhile is listed with the image's other referrers.
-                // A referrer is not waited for: managed signing signs images, and a signature has a subject.
-                var signing = await _signatures.WaitAsync(client, source, image.Root.ReferenceDigest, cancellationToken);
-                if (signing.Waited)
-                {
-                    image = await _loader.RelistReferrersAsync(client, source, image, cancellationToken);
-                }
-
-                image = image with { SigningNote = signing.Note };
-            }
-
             settings = new Lazy<Task<SourceRepositorySettings>>(
                 () => _provisioner.ReadSourceAsync(client, source.RegistryId, source.RepositoryName, cancellationToken));
         }

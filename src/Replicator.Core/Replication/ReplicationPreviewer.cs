@@ -53,7 +53,7 @@ public sealed class ReplicationPreviewer
         }
 
         var source = request.Source;
-        var image = await _loader.LoadAsync(_clients.GetClient(source.Region), source, cancellationToken);
+        var image = await _loader.LoadAsync(_clients.GetClient(source.Region), source, signatures: null, cancellationToken);
         if (image is null)
         {
             return null;

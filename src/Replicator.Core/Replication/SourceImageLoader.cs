@@ -18,7 +18,12 @@ namespace Replicator.Core.Replication;
 /// </summary>
 internal sealed class SourceImageLoader
 {
-    public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, CancellationToken cancellationToken)
+    /// <param name="signatures">
+    /// When given (and on), the signatures ECR's managed signing is still making of the image and of the manifests an
+    /// index lists are waited for before the referrers are listed, so one listing finds them. Not for a referrer: managed
+    /// signing signs images, and a signature has a subject.
+    /// </param>
+    public async Task<SourceImage?> LoadAsync(IEcrClient source, ImageReference reference, SourceSignatureWait? signatures, CancellationToken cancellationToken)
     {
         var (root, tagDigest) = await FetchRootAsync(source, reference, cancellationToken);
         if (root is null)
@@ -32,23 +37,19 @@ internal sealed class SourceImageLoader
             return null;
         }
 
+        // Before the referrers are listed: a signature that ECR stores while the status is read is listed all the same.
+        string? signingNote = null;
+        if (signatures is { Enabled: true } && root.Subject is null)
+        {
+            List<string> signed = [root.ReferenceDigest, .. descendants.Where(d => d.Subject is null).Select(d => d.ReferenceDigest)];
+            signingNote = await signatures.WaitAsync(source, reference, signed, cancellationToken);
+        }
+
         var applyTag = reference.Tag is not null && TagDecision.ShouldMoveTag(root.ReferenceDigest, tagDigest);
-        return await WithReferrersAsync(source, reference, root, descendants, reference.Tag, applyTag, cancellationToken);
-    }
-
-    /// <summary>
-    /// The same image with its referrers listed again: a signature ECR's managed signing stored after the first
-    /// listing (<see cref="SourceSignatureWait"/>) is brought along with the rest.
-    /// </summary>
-    public Task<SourceImage> RelistReferrersAsync(IEcrClient source, ImageReference reference, SourceImage image, CancellationToken cancellationToken) =>
-        WithReferrersAsync(source, reference, image.Root, [.. image.Descendants.Values], image.Tag, image.ApplyTag, cancellationToken);
-
-    private static async Task<SourceImage> WithReferrersAsync(
-        IEcrClient source, ImageReference reference, Manifest root, List<Manifest> descendants, string? tag, bool applyTag, CancellationToken cancellationToken)
-    {
         var (referrers, leftBehind, unlisted) = await SourceReferrerWalk.WalkAsync(source, reference, root, descendants, cancellationToken);
-        var image = SourceImage.Create(root, descendants, referrers, tag, applyTag);
-        return await WithSourceLayersAsync(source, reference, image with { ReferrersLeftBehind = leftBehind, ReferrersUnlisted = unlisted }, cancellationToken);
+        var image = SourceImage.Create(root, descendants, referrers, reference.Tag, applyTag);
+        return await WithSourceLayersAsync(
+            source, reference, image with { ReferrersLeftBehind = leftBehind, ReferrersUnlisted = unlisted, SigningNote = signingNote }, cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Moq;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
@@ -109,7 +110,8 @@ public sealed class SourceSignatureWaitTests
     [Fact]
     public async Task A_signature_pushed_on_its_own_is_not_waited_for()
     {
-        await using var h = await SigningAsync();
+        PassThroughRecorder? recorder = null;
+        await using var h = await SigningAsync(inner => recorder = new PassThroughRecorder(inner));
         var builder = new SampleImageBuilder(seed: 76);
         var image = builder.Image(SampleFormat.Oci, [1024]);
         var sbom = builder.Artifact(image.Root);
@@ -122,7 +124,134 @@ public sealed class SourceSignatureWaitTests
         Assert.True(result.Succeeded, result.Destinations[0].Message);
         Assert.True(await h.Probe(West).HasVerifiedImageAsync("plain", sbom.Digest));
         // The subject, copied first, is asked about; the referrer itself is not.
+        var asked = Assert.Single(StatusReads(recorder!));
+        Assert.Contains(image.Digest, asked, StringComparison.Ordinal);
+        Assert.DoesNotContain(sbom.Digest, asked, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The status is read before the referrers are listed: a signing that ends just before the first read (the status
+    /// COMPLETE at once, nothing to wait for) still puts its signature in the same copy.
+    /// </summary>
+    [Fact]
+    public async Task A_signing_that_ends_just_before_the_first_status_read_is_copied_with_the_image()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await SigningAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 78).Image(SampleFormat.Oci, [2048]);
+        await h.PushAsync(Source, "signed/app", image, "v1");
+        hook!.Arm("DescribeImageSigningStatus", image.Digest, () =>
+        {
+            h.Server.FinishSigning();
+            return Task.CompletedTask;
+        });
+        var clock = new WaitsElapseAtOnceClock();
+
+        var result = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Null(destination.Message);
+        var signature = Assert.Single(await SignaturesAsync(h.Client(Source), "signed/app", image.Digest));
+        Assert.Equal([signature], destination.ReferrersPut);
+        Assert.Empty(Pauses(clock));
         Assert.Equal(1, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    /// <summary>
+    /// Each manifest of a multi-arch index comes with its own PutImage, and LocalEcr signs each (whether ECR does is not
+    /// documented): the wait covers them all, and every signature travels with the index.
+    /// </summary>
+    [Fact]
+    public async Task The_manifests_an_index_lists_are_waited_for_and_their_signatures_copied_with_it()
+    {
+        await using var h = await SigningAsync();
+        var index = new SampleImageBuilder(seed: 79).MultiArch(SampleFormat.Oci, [1024]);
+        await h.PushAsync(Source, "signed/multi", index, "v1");
+        var clock = new WaitsElapseAtOnceClock(h.Server.FinishSigning);
+
+        var result = await h.Replicator(Waiting(30), time: clock).ReplicateAsync(Request("signed/multi", index.Digest, "v1", West), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
+        Assert.Null(destination.Message);
+        Assert.True(index.Manifests.Count > 2, "not an index of several images");
+        foreach (var manifest in index.Manifests)
+        {
+            var signature = Assert.Single(await SignaturesAsync(h.Client(Source), "signed/multi", manifest.Digest));
+            Assert.Contains(signature, destination.ReferrersPut);
+            Assert.True(await h.Probe(West).HasVerifiedImageAsync("signed/multi", signature), $"the signature of {manifest.Digest} is not in us-west-2");
+        }
+
+        // Every manifest asked twice: before the one pause, during which the signing ended, and after it.
+        Assert.Equal([TimeSpan.FromSeconds(1)], Pauses(clock));
+        Assert.Equal(2 * index.Manifests.Count, h.Calls(Source, "DescribeImageSigningStatus"));
+    }
+
+    /// <summary>
+    /// A signing that FAILED stores no signature, now or later: nothing is waited for, and the note names the profile
+    /// and ECR's reason. A profile that completed beside it is not named.
+    /// </summary>
+    [Fact]
+    public async Task A_signing_that_failed_is_not_waited_for_and_the_note_names_its_profile_and_reason()
+    {
+        var client = StatusClient(
+            new ImageSigningStatus { SigningProfileArn = Profile, Status = SigningStatus.Failed, FailureCode = "AccessDenied", FailureReason = "not authorized to perform signer:SignPayload" },
+            new ImageSigningStatus { SigningProfileArn = Profile + "-b", Status = SigningStatus.Complete });
+        var clock = new WaitsElapseAtOnceClock();
+
+        var note = await new SourceSignatureWait(TimeSpan.FromSeconds(30), clock).WaitAsync(client.Object, Reference, [Digest], CancellationToken.None);
+
+        Assert.Equal($"ECR's managed signing of the source image failed (signing profile {Profile}: AccessDenied, not authorized to perform signer:SignPayload), so the copy holds no signature of that profile", note);
+        Assert.Empty(clock.Waits);
+        client.Verify(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>
+    /// A read that never answers (each attempt may take the client's 100 s timeout, and it retries) is cancelled once the
+    /// limit and 5 s have passed: the wait is bounded in time, not in reads.
+    /// </summary>
+    [Fact]
+    public async Task A_status_read_that_never_answers_is_cancelled_at_the_limit_and_five_seconds()
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<DescribeImageSigningStatusRequest, CancellationToken>(async (_, token) =>
+            {
+                await using var registration = token.Register(() => cancelled.TrySetResult());
+                await Task.Delay(Timeout.Infinite, token);
+                return new DescribeImageSigningStatusResponse();
+            });
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var bound = TimeSpan.FromSeconds(30) + SourceSignatureWait.MaxPoll;
+
+        var waiting = new SourceSignatureWait(TimeSpan.FromSeconds(30), time).WaitAsync(client.Object, Reference, [Digest], CancellationToken.None);
+        await time.TimerAsync(due => due == bound).WaitAsync(Bound);
+        time.Advance(bound - TimeSpan.FromMilliseconds(1));
+        Assert.False(cancelled.Task.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var note = await waiting.WaitAsync(Bound);
+        await cancelled.Task.WaitAsync(Bound);
+        Assert.Equal("the source's managed signing status could not be read within 35 s (DescribeImageSigningStatus), so a signature ECR may still be making is left to its own push event and the reconciler", note);
+    }
+
+    /// <summary>The caller's cancellation (the invocation's deadline) ends a pause at once, and is thrown, not a note.</summary>
+    [Fact]
+    public async Task The_callers_cancellation_ends_a_pause_and_is_thrown()
+    {
+        var client = StatusClient(new ImageSigningStatus { SigningProfileArn = Profile, Status = SigningStatus.InProgress });
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        using var deadline = new CancellationTokenSource();
+
+        var waiting = new SourceSignatureWait(TimeSpan.FromSeconds(30), time).WaitAsync(client.Object, Reference, [Digest], deadline.Token);
+        await time.TimerAsync(due => due == TimeSpan.FromSeconds(1)).WaitAsync(Bound);
+        await deadline.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Bound));
+        client.Verify(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     /// <summary>
@@ -197,10 +326,17 @@ public sealed class SourceSignatureWaitTests
         Assert.Equal("must be a whole number of seconds from 0 (off) to 300", refused.Problem);
     }
 
+    private const string Digest = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+    private static readonly ImageReference Reference = new("000000000000", Source, "signed/app", Digest, "v1");
+
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
     /// <summary>LocalEcr whose source registry signs every push to <c>signed/*</c>, its signing taking an hour unless ended.</summary>
-    private static async Task<EngineHarness> SigningAsync()
+    private static async Task<EngineHarness> SigningAsync(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
     {
-        var h = await StartAsync(configure: o => o.SigningDuration = TimeSpan.FromHours(1));
+        var h = await StartAsync(wrap, configure: o => o.SigningDuration = TimeSpan.FromHours(1));
         await EcrManagedSigning.ConfigureAsync(h.Http, h.Server.BaseAddress, Source, Profile, "signed/*");
         h.Server.Calls.Reset();
         return h;
@@ -210,6 +346,19 @@ public sealed class SourceSignatureWaitTests
     private static List<TimeSpan> Pauses(WaitsElapseAtOnceClock clock) => [.. clock.Waits.Where(w => w >= TimeSpan.FromSeconds(1))];
 
     private static ReplicatorOptions Waiting(int seconds) => FastOptions with { SignatureWait = TimeSpan.FromSeconds(seconds) };
+
+    /// <summary>The bodies of the DescribeImageSigningStatus requests the engine sent, in order.</summary>
+    private static List<string> StatusReads(PassThroughRecorder recorder) =>
+        [.. recorder.Requests.Where(r => r.Operation == "DescribeImageSigningStatus").Select(r => System.Text.Encoding.UTF8.GetString(r.Body))];
+
+    /// <summary>A source that answers every status read with <paramref name="statuses"/>.</summary>
+    private static Mock<IEcrClient> StatusClient(params ImageSigningStatus[] statuses)
+    {
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new DescribeImageSigningStatusResponse { SigningStatuses = [.. statuses] });
+        return client;
+    }
 
     private static async Task<List<string>> SignaturesAsync(IEcrClient client, string repository, string digest)
     {
