@@ -1,4 +1,7 @@
+using System.Globalization;
+using Moq;
 using Replicator.Core.Ecr;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Tests.Replication;
@@ -228,6 +231,75 @@ public sealed class DriftScannerReferrerTests
         var error = await Assert.ThrowsAsync<EcrException>(() => scanner.DigestDriftAsync(scan, run, image.Digest, null, CancellationToken.None));
         Assert.True(error.IsTransient);
     }
+
+    /// <summary>
+    /// The bound counts the referrers below one subject, nested ones included: a graph of exactly
+    /// <see cref="DriftScanner.MaxReferrers"/> is walked to its end. Here 999 signatures the destination holds, and below
+    /// the first of them one it lacks, the 1,000th referrer. From the listing alone: no read.
+    /// </summary>
+    [Fact]
+    public async Task A_referrer_graph_of_exactly_the_bound_is_walked_to_its_last_referrer()
+    {
+        static string DigestOf(int i) => "sha256:" + i.ToString("x64", CultureInfo.InvariantCulture);
+        var subject = DigestOf(0);
+        var held = Enumerable.Range(1, DriftScanner.MaxReferrers - 1).Select(DigestOf).ToList();
+        var nested = DigestOf(DriftScanner.MaxReferrers);
+        var referrers = new SubjectReferrers();
+        referrers.Add(new ImageDetail { ImageDigest = subject, ImageStatus = ImageStatus.Active });
+        foreach (var digest in held)
+        {
+            referrers.Add(new ImageDetail { ImageDigest = digest, ImageStatus = ImageStatus.Active, ArtifactMediaType = Cosign, SubjectManifestDigest = subject });
+        }
+
+        referrers.Add(new ImageDetail { ImageDigest = nested, ImageStatus = ImageStatus.Active, ArtifactMediaType = Cosign, SubjectManifestDigest = held[0] });
+        var west = new ReplicationDestination(West);
+        var listing = RepositoryListing.From([new ImageIdentifier { ImageDigest = subject, ImageTag = "v1" }, .. held.Select(d => new ImageIdentifier { ImageDigest = d })]);
+
+        var drift = await ListingOnlyScanner(west).DigestDriftAsync(ScanOf(subject, referrers, new DestinationListing(west, listing)), new DriftScanRun(Source), subject, null, CancellationToken.None);
+
+        var item = Assert.Single(drift.Items);
+        Assert.Equal((nested, DriftKind.MissingReferrer), (item.Digest, item.Kind));
+        Assert.Equal([west], item.Destinations);
+    }
+
+    /// <summary>
+    /// The stop is asked before each further subject of a walk, not before the first (DriftScanner.DigestDriftAsync),
+    /// as a listing asks it only from its second page on: every call makes progress, so a digest the reconciler started
+    /// just before its stop time still has its subject's own referrers compared.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_requested_before_a_walk_still_compares_its_first_subject_and_stops_at_the_next()
+    {
+        const string Subject = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        const string Missing = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        const string Held = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+        var referrers = new SubjectReferrers();
+        referrers.Add(new ImageDetail { ImageDigest = Subject, ImageStatus = ImageStatus.Active });
+        referrers.Add(new ImageDetail { ImageDigest = Missing, ImageStatus = ImageStatus.Active, ArtifactMediaType = Cosign, SubjectManifestDigest = Subject });
+        var west = new ReplicationDestination(West);
+        var listing = RepositoryListing.From([new ImageIdentifier { ImageDigest = Subject, ImageTag = "v1" }, new ImageIdentifier { ImageDigest = Held }]);
+        var scanner = ListingOnlyScanner(west);
+        var run = new DriftScanRun(Source);
+
+        var drift = await scanner.DigestDriftAsync(ScanOf(Subject, referrers, new DestinationListing(west, listing)), run, Subject, () => true, CancellationToken.None);
+
+        Assert.Equal([Missing], drift.Items.Select(i => i.Digest));
+
+        // With a held referrer the walk has a further subject, where the stop is honoured.
+        referrers.Add(new ImageDetail { ImageDigest = Held, ImageStatus = ImageStatus.Active, ArtifactMediaType = Cosign, SubjectManifestDigest = Subject });
+        await Assert.ThrowsAsync<ScanStoppedException>(() => scanner.DigestDriftAsync(ScanOf(Subject, referrers, new DestinationListing(west, listing)), run, Subject, () => true, CancellationToken.None));
+    }
+
+    /// <summary>A scanner whose reads would fail the test: for walks the source listing's referrers answer alone.</summary>
+    private static DriftScanner ListingOnlyScanner(ReplicationDestination destination) =>
+        new(new Mock<IEcrClient>(MockBehavior.Strict).Object, new Mock<IDestinationClients>(MockBehavior.Strict).Object, [destination], RepositoryMapping.Identity, new DriftSelection());
+
+    /// <summary>Repository "signed", whose <paramref name="subject"/> is tagged v1, with its listing's referrers.</summary>
+    private static RepositoryScan ScanOf(string subject, SubjectReferrers referrers, DestinationListing destination) =>
+        new("signed", Account, new HashSet<string>(StringComparer.Ordinal) { "v1" }, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [subject] = ["v1"] }, [destination])
+        {
+            Referrers = referrers,
+        };
 
     /// <summary>Records the destinations a client is asked for.</summary>
     private sealed class RecordingDestinationClients(IDestinationClients inner) : IDestinationClients

@@ -2,6 +2,7 @@ using Replicator.Core.Configuration;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
 using Replicator.Core.Selection;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Tests.Replication;
 
@@ -117,5 +118,24 @@ public sealed class RepositoryMappingTests
     public void A_mapping_that_is_one_to_one_on_the_selection_has_no_collision(string mapping, string filter)
     {
         Assert.Empty(RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter)));
+    }
+
+    /// <summary>
+    /// ECR's repository names run to 256 characters (botocore's ECR model, RepositoryName): a source prefix that long
+    /// matches the one name that long, and a destination prefix that long is the whole mapped name. Only a longer
+    /// prefix is refused, as one no name starts with.
+    /// </summary>
+    [Fact]
+    public void Prefixes_as_long_as_the_longest_repository_name_are_taken_and_longer_ones_are_refused()
+    {
+        var source = new string('a', EcrNames.MaxRepositoryNameLength);
+        var destination = new string('b', EcrNames.MaxRepositoryNameLength);
+
+        Assert.Equal(destination, RepositoryMapping.Parse($"{source}={destination}").Map(source));
+
+        var longSource = Assert.Throws<SettingException>(() => RepositoryMapping.Parse($"{source}a=x/"));
+        Assert.Contains("the source prefix is longer than 256 characters", longSource.Problem, StringComparison.Ordinal);
+        var longDestination = Assert.Throws<SettingException>(() => RepositoryMapping.Parse($"x/={destination}b"));
+        Assert.Contains("the destination prefix is longer than 256 characters", longDestination.Problem, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using Replicator.Core.Selection;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Tests.Selection;
 
@@ -156,5 +157,19 @@ public sealed class RepositoryFilterTests
         Assert.True(RepositoryFilter.TryParse("team/*", out var parsed, out var error));
         Assert.Null(error);
         Assert.Equal("team/*", parsed!.Text);
+    }
+
+    /// <summary>
+    /// A repository name is at most 256 characters (botocore's ECR model, RepositoryName), so a prefix of 256 still
+    /// selects the one name that long (a name starts with itself); only a longer prefix is one no name starts with.
+    /// </summary>
+    [Fact]
+    public void A_prefix_as_long_as_the_longest_repository_name_is_taken_and_a_longer_one_is_refused()
+    {
+        var longest = new string('a', EcrNames.MaxRepositoryNameLength);
+
+        Assert.True(RepositoryFilter.Parse(longest + "*").Matches(longest));
+        var error = Assert.Throws<RepositoryFilterException>(() => RepositoryFilter.Parse(longest + "a*"));
+        Assert.Contains("the prefix is 257 characters long", error.Message, StringComparison.Ordinal);
     }
 }

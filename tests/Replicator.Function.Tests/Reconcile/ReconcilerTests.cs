@@ -373,6 +373,27 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(sent.Count, sent.Distinct().Count());
     }
 
+    /// <summary>
+    /// Nothing starts at or after the stop time: a run whose clock reads exactly its stop time (a fixed clock, so the
+    /// instant is exact) starts no repository, and the next run starts the pass at its first one.
+    /// </summary>
+    [Fact]
+    public async Task A_run_whose_clock_reads_exactly_its_stop_time_starts_nothing_and_leaves_the_cursor_at_the_first_repository()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await MissingImagesAsync(h, ("aa", 1), ("bb", 1));
+        var store = new MemoryCursorStore();
+        var sender = new RecordingSender();
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now), store).RunAsync(Run("at-stop", Now), CancellationToken.None);
+
+        Assert.False(report.Completed);
+        Assert.Equal(0, report.Repositories);
+        Assert.Empty(report.Drift);
+        Assert.Empty(sender.Messages);
+        Assert.Equal(new ReconcileCursor("aa"), ReconcileCursor.Parse(store.Value));
+    }
+
     /// <summary>The settings of a pass walked into one destination region, and of the same stack once a region was added.</summary>
     private static readonly ReconcileSettings OneRegion = Settings(ReconcileRig.West);
 
