@@ -237,6 +237,11 @@ public sealed class RepositoryMapping
             return $"is longer than {EcrNames.MaxRepositoryNameLength} characters";
         }
 
+        if (EcrNames.PrefixTooLong(prefix))
+        {
+            return $"is {prefix.Length} characters and not a repository name itself, so every name it starts is longer than {EcrNames.MaxRepositoryNameLength} characters";
+        }
+
         if (prefix.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-' or '/')))
         {
             return $"{EcrNames.Quote(prefix)} may hold only lowercase letters, digits, '.', '_', '-' and '/'";

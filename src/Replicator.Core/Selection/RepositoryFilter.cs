@@ -146,7 +146,7 @@ public sealed class RepositoryFilter
         // A prefix must be the start of some valid repository name, so a typo (upper case, a space, "team//" or
         // "team-/", separators ECR never puts side by side) is an error rather than a filter that silently selects nothing.
         var prefix = pattern[..^1];
-        if (prefix.Length > EcrNames.MaxRepositoryNameLength)
+        if (EcrNames.PrefixTooLong(prefix))
         {
             throw new RepositoryFilterException(
                 $"pattern {EcrNames.Quote(entry)}: the prefix is {prefix.Length} characters long, and no repository name (at most {EcrNames.MaxRepositoryNameLength} characters) starts with it");

@@ -61,11 +61,25 @@ public static partial class EcrNames
     /// characters are ECR's, and its separators are ones ECR allows ('.', '_', '__', a run of '-', or '/', each between
     /// letters or digits), so "team//", "team-/", "a.." or "a___" are not. A prefix may end in a separator, which the
     /// next letter completes; and after any start of a valid name a letter is always allowed, so appending one decides it.
+    /// The name must also fit ECR's <see cref="MaxRepositoryNameLength"/>: a prefix of that length must be a whole name,
+    /// since one ending in a separator needs a letter more (see <see cref="PrefixTooLong"/>).
     /// </summary>
     public static bool CanStartRepositoryName(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return prefix.Length > 0 && RepositoryNamePattern().IsMatch(prefix + "a");
+        return prefix.Length > 0 && !PrefixTooLong(prefix) && RepositoryNamePattern().IsMatch(prefix + "a");
+    }
+
+    /// <summary>
+    /// True when every repository name that starts with <paramref name="prefix"/> is longer than ECR allows: the prefix is
+    /// longer than <see cref="MaxRepositoryNameLength"/>, or exactly as long and not a name itself (it ends in a
+    /// separator, or holds a character no name has).
+    /// </summary>
+    public static bool PrefixTooLong(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return prefix.Length > MaxRepositoryNameLength
+            || (prefix.Length == MaxRepositoryNameLength && !RepositoryNamePattern().IsMatch(prefix));
     }
 
     public static string? ValidateTag(string? value)

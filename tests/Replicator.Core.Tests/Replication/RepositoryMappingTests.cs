@@ -138,4 +138,23 @@ public sealed class RepositoryMappingTests
         var longDestination = Assert.Throws<SettingException>(() => RepositoryMapping.Parse($"x/={destination}b"));
         Assert.Contains("the destination prefix is longer than 256 characters", longDestination.Problem, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A destination prefix of 256 characters ending in '/' makes every name of its rule longer than ECR allows: refused
+    /// when the mapping is read, not name by name at replication time; and a source prefix like it matches no name.
+    /// </summary>
+    [Fact]
+    public void A_prefix_of_the_longest_length_that_no_name_can_start_is_refused_when_the_mapping_is_read()
+    {
+        var separated = new string('b', EcrNames.MaxRepositoryNameLength - 1) + "/";
+
+        var destination = Assert.Throws<SettingException>(() => RepositoryMapping.Parse($"team/={separated}"));
+        Assert.Contains("the destination prefix is 256 characters and not a repository name itself", destination.Problem, StringComparison.Ordinal);
+        var source = Assert.Throws<SettingException>(() => RepositoryMapping.Parse($"{separated}=x/"));
+        Assert.Contains("the source prefix is 256 characters and not a repository name itself", source.Problem, StringComparison.Ordinal);
+
+        // One character shorter, the prefix starts 256-character names: "team/a" becomes one.
+        var shorter = separated[1..];
+        Assert.Equal(shorter + "a", RepositoryMapping.Parse($"team/={shorter}").Map("team/a"));
+    }
 }

@@ -172,4 +172,20 @@ public sealed class RepositoryFilterTests
         var error = Assert.Throws<RepositoryFilterException>(() => RepositoryFilter.Parse(longest + "a*"));
         Assert.Contains("the prefix is 257 characters long", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A prefix of 256 characters that ends in a separator needs one letter more, so every name it could start is longer
+    /// than ECR's 256: refused for its length, not taken as a filter that selects nothing. One character shorter, it is
+    /// the start of a 256-character name.
+    /// </summary>
+    [Fact]
+    public void A_prefix_of_the_longest_length_ending_in_a_separator_is_refused_and_one_shorter_is_taken()
+    {
+        var ending = new string('a', EcrNames.MaxRepositoryNameLength - 1) + "-";
+        var error = Assert.Throws<RepositoryFilterException>(() => RepositoryFilter.Parse(ending + "*"));
+        Assert.Contains("the prefix is 256 characters long, and no repository name (at most 256 characters) starts with it", error.Message, StringComparison.Ordinal);
+
+        var shorter = new string('a', EcrNames.MaxRepositoryNameLength - 2) + "-";
+        Assert.True(RepositoryFilter.Parse(shorter + "*").Matches(shorter + "b"));
+    }
 }
