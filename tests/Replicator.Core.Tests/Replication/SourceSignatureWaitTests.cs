@@ -215,12 +215,14 @@ public sealed class SourceSignatureWaitTests
     [Fact]
     public async Task A_status_read_that_never_answers_is_cancelled_at_the_limit_and_five_seconds()
     {
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The call's token, kept to look at: a callback registered on it could be unregistered by the call's own
+        // ending (its continuation runs inline when the token fires) before it ran.
+        var called = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
         client.Setup(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()))
             .Returns<DescribeImageSigningStatusRequest, CancellationToken>(async (_, token) =>
             {
-                await using var registration = token.Register(() => cancelled.TrySetResult());
+                called.TrySetResult(token);
                 await Task.Delay(Timeout.Infinite, token);
                 return new DescribeImageSigningStatusResponse();
             });
@@ -228,13 +230,15 @@ public sealed class SourceSignatureWaitTests
         var bound = TimeSpan.FromSeconds(30) + SourceSignatureWait.MaxPoll;
 
         var waiting = new SourceSignatureWait(TimeSpan.FromSeconds(30), time).WaitAsync(client.Object, Reference, [Digest], CancellationToken.None);
+        var token = await called.Task.WaitAsync(Bound);
         await time.TimerAsync(due => due == bound).WaitAsync(Bound);
         time.Advance(bound - TimeSpan.FromMilliseconds(1));
-        Assert.False(cancelled.Task.IsCompleted);
+        Assert.False(token.IsCancellationRequested);
+        Assert.False(waiting.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(1));
 
         var note = await waiting.WaitAsync(Bound);
-        await cancelled.Task.WaitAsync(Bound);
+        Assert.True(token.IsCancellationRequested);
         Assert.Equal("the source's managed signing status could not be read within 35 s (DescribeImageSigningStatus), so a signature ECR may still be making is left to its own push event and the reconciler", note);
     }
 
