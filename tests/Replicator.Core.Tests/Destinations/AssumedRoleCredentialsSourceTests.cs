@@ -324,6 +324,49 @@ public sealed class AssumedRoleCredentialsSourceTests
         Assert.Equal(2, sts.Calls.Count);
     }
 
+    /// <summary>
+    /// The mandatory window starts at <see cref="AssumedRoleCredentialsSource.MandatoryRefreshBefore"/> before the
+    /// expiry, included ("from ... the expiry ... every caller waits"): a caller arriving while the renewal started at
+    /// that instant is at STS waits for it rather than take the session about to end.
+    /// </summary>
+    [Fact]
+    public async Task Exactly_at_the_mandatory_margin_every_caller_waits_for_the_renewal()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(1) - AssumedRoleCredentialsSource.MandatoryRefreshBefore);
+        sts.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var renewing = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        await sts.CallsReached(2);
+        var other = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        var otherWaited = !other.IsCompleted;
+        sts.Gate.SetResult();
+
+        Assert.True(otherWaited);
+        Assert.Equal("token2", (await other).SessionToken);
+        Assert.Equal("token2", (await renewing).SessionToken);
+        Assert.Equal(2, sts.Calls.Count);
+    }
+
+    /// <summary>
+    /// DestinationClients gives the destination's region as the fallback, which is the STS region itself for a
+    /// destination in the replicator's own region: STS refused there already, asking it again only doubles the calls.
+    /// </summary>
+    [Fact]
+    public async Task A_fallback_region_that_is_the_region_refused_is_not_asked_again()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        sts.DisabledRegions.Add("af-south-1");
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "af-south-1", _caller, _clock, fallbackRegion: "af-south-1");
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Contains("RegionDisabledException", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["af-south-1"], sts.Calls.Select(c => c.Region));
+    }
+
     private sealed class RenewalObserver : IReplicationObserver
     {
         public List<(string RoleArn, string ErrorCode, DateTimeOffset Expiration)> Failures { get; } = [];

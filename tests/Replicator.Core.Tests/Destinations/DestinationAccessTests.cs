@@ -88,6 +88,7 @@ public sealed class DestinationAccessTests
 
     [Theory]
     [InlineData(null, null, null, null, "cn-north-1", "DESTINATION_CREDENTIALS", "partition aws-cn")]
+    [InlineData(null, null, null, null, "us-gov-west-1", "DESTINATION_CREDENTIALS", "partition aws-us-gov")] // same DNS suffix as aws, another partition
     [InlineData(null, null, null, "eu-west-3=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a b", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
@@ -143,6 +144,22 @@ public sealed class DestinationAccessTests
         var access = Parse(roleName: roleName, roleArns: roleArns, destinations: [OtherAccount]);
 
         Assert.Equal(roleArns[(roleArns.IndexOf('=', StringComparison.Ordinal) + 1)..], access.Route(OtherAccount, Source).RoleArn);
+    }
+
+    /// <summary>
+    /// The longest an IAM role name may be, 64 (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html), and an
+    /// external id, 1224 (botocore's STS model, externalIdType), are taken; one character more is refused at init
+    /// rather than by STS on every copy.
+    /// </summary>
+    [Fact]
+    public void The_longest_role_name_and_external_id_are_taken_and_one_character_more_is_refused()
+    {
+        var access = Parse(roleName: new string('r', 64), externalId: new string('e', 1224), destinations: [OtherAccount]);
+
+        Assert.Equal($"arn:aws:iam::222222222222:role/{new string('r', 64)}", access.Route(OtherAccount, Source).RoleArn);
+        Assert.Equal(new string('e', 1224), access.ExternalId);
+        Assert.Equal("DESTINATION_ROLE_NAME", Assert.Throws<SettingException>(() => Parse(roleName: new string('r', 65), destinations: [OtherAccount])).Setting);
+        Assert.Equal("DESTINATION_EXTERNAL_ID", Assert.Throws<SettingException>(() => Parse(externalId: new string('e', 1225), destinations: [OtherAccount])).Setting);
     }
 
     [Fact]

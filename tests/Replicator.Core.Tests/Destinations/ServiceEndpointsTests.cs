@@ -1,4 +1,5 @@
 using Amazon.SimpleSystemsManagement;
+using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Testing;
 
@@ -32,6 +33,21 @@ public sealed class ServiceEndpointsTests
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL"] = Global, ["AWS_ENDPOINT_URL_STS"] = Sts });
 
         Assert.Equal(Sts, ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable)?.ToString());
+    }
+
+    /// <summary>
+    /// An override carrying user info is refused at start-up, without quoting it: the SDK would send those credentials
+    /// nowhere useful, and the value may hold a password.
+    /// </summary>
+    [Fact]
+    public void An_override_with_user_info_is_refused_without_quoting_it()
+    {
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_STS"] = "http://someone:not-a-real-password@127.0.0.1:4567/" });
+
+        var error = Assert.Throws<SettingException>(() => ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable));
+
+        Assert.Equal("AWS_ENDPOINT_URL_STS", error.Setting);
+        Assert.DoesNotContain("not-a-real-password", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

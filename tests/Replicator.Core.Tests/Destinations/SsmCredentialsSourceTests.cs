@@ -353,6 +353,29 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal([($"SSM parameter {Parameter}", "ThrottlingException")], observer.Renewals);
     }
 
+    /// <summary>
+    /// The wait of <see cref="SsmCredentialsSource.RereadRetryInterval"/> after a failed read does not stretch
+    /// <see cref="SsmCredentialsSource.MaxParameterAge"/>: a read failing 10 seconds before the keys reach it is followed,
+    /// at that age, by a read whose failure fails the copy, not by 20 more seconds of the old keys.
+    /// </summary>
+    [Fact]
+    public async Task The_wait_after_a_failed_read_does_not_stretch_the_max_age()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), maxParameterAge: TimeSpan.FromMinutes(45));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store.Failure = Throttled();
+
+        _clock.Advance(TimeSpan.FromMinutes(45) - TimeSpan.FromSeconds(10));
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal("AKIAFIRST", kept.AccessKeyId);
+        Assert.Contains("past the 45 minutes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, store.Reads);
+    }
+
     private sealed class RenewalObserver : IReplicationObserver
     {
         public List<(string Subject, string ErrorCode)> Renewals { get; } = [];
