@@ -70,7 +70,8 @@ public static class EcrEndpoints
 
     /// <summary>
     /// <c>AWS_USE_FIPS_ENDPOINT</c>, else <c>use_fips_endpoint</c> of the shared config file's profile
-    /// (docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html); false when neither is set.
+    /// (docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html); false when neither is set, or when the variable
+    /// is set but blank.
     /// </summary>
     public static bool UseFips(IEnvironmentVariables environment) => Flag(environment, UseFipsVariable, UseFipsConfigKey);
 
@@ -80,8 +81,10 @@ public static class EcrEndpoints
     private static bool Flag(IEnvironmentVariables environment, string variable, string configKey)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        // A variable that is set wins over the file even when blank, and blank is false: botocore's environment provider
+        // converts whatever value is present (botocore/configprovider.py, EnvironmentProvider; utils.ensure_boolean).
         var fromEnvironment = environment.GetEnvironmentVariable(variable)?.Trim();
-        var (source, value) = !string.IsNullOrEmpty(fromEnvironment) ? (variable, fromEnvironment)
+        var (source, value) = fromEnvironment is not null ? (variable, fromEnvironment)
             : SharedConfigFile.Lookup(environment, configKey) is { } found ? ($"{configKey} in {found.Where}", found.Value)
             : (configKey, null);
         if (string.IsNullOrEmpty(value))

@@ -70,6 +70,13 @@ public sealed class EcrEndpointTableTests
                 new Uri("https://ecr.us-gov-west-1.api.aws/"),
                 EcrEndpoints.Resolve("us-gov-west-1", Environment(("AWS_CONFIG_FILE", path), ("AWS_PROFILE", "gov"), ("AWS_USE_FIPS_ENDPOINT", "false"))));
 
+            // A variable set but blank is false, and still wins over the file, as botocore reads it (its environment
+            // provider converts any value present, and "" is not "true"; boto3 1.x run on the same file gives
+            // api.ecr.REGION for AWS_USE_FIPS_ENDPOINT="" and ecr-fips.REGION without the variable).
+            Assert.Equal(
+                new Uri("https://api.ecr.us-gov-west-1.amazonaws.com/"),
+                EcrEndpoints.Resolve("us-gov-west-1", Environment(("AWS_CONFIG_FILE", path), ("AWS_PROFILE", "gov"), ("AWS_USE_FIPS_ENDPOINT", ""), ("AWS_USE_DUALSTACK_ENDPOINT", " "))));
+
             var clients = new EcrClientFactory(new HttpClient(), new Replicator.Core.Signing.StaticCredentialsSource(TestClients.LongTermCredentials), Environment(("AWS_CONFIG_FILE", path), ("AWS_PROFILE", "gov")));
             Assert.Equal(new Uri("https://ecr-fips.eusc-de-east-1.api.amazonwebservices.eu/"), ((EcrClient)clients.GetClient("eusc-de-east-1")).Config.Endpoint);
         }
