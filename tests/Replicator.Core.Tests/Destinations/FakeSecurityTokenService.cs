@@ -24,8 +24,14 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
     /// <summary>Completes the next AssumeRole only when set: lets a test hold a refresh in flight.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
-    /// <summary>Completes once <paramref name="count"/> calls have reached STS (and wait at <see cref="Gate"/>, if set).</summary>
-    public Task CallsReached(int count)
+    /// <summary>
+    /// Completes once <paramref name="count"/> calls have reached STS (and wait at <see cref="Gate"/>, if set); fails
+    /// with a <see cref="TimeoutException"/> after a minute, so a regression that never makes the call fails its test
+    /// instead of hanging the run. A bound, never a timing.
+    /// </summary>
+    public Task CallsReached(int count) => Reached(count).WaitAsync(TimeSpan.FromMinutes(1));
+
+    private Task Reached(int count)
     {
         lock (Calls)
         {
