@@ -42,6 +42,31 @@ public sealed class EdgeCaseTests
         (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "v1" })).AssertError("ImageTagAlreadyExistsException");
     }
 
+    /// <summary>
+    /// A WILDCARD filter matches a tag as written. Tags are case-sensitive ("dev-main" and "DEV-main" are two tags, and
+    /// the model's filter pattern, [0-9a-zA-Z._*-], tells upper from lower case), and ECR documents no case folding for
+    /// ImageTagMutabilityExclusionFilter. Under IMMUTABLE_WITH_EXCLUSION that is the stricter reading: "DEV-main" is not
+    /// excluded by "dev-*" and stays immutable, while "dev-main" moves.
+    /// </summary>
+    [Fact]
+    public async Task An_exclusion_filter_matches_the_tags_case_as_written()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.CallAsync("CreateRepository", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
+            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "dev-*" }),
+        })).EnsureOk();
+        await TestImages.PushImageAsync(client, "app", "dev-main", 1);
+        await TestImages.PushImageAsync(client, "app", "DEV-main", 2);
+        var (_, other) = await TestImages.PushImageAsync(client, "app", null, 3);
+
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "dev-main" })).EnsureOk();
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "DEV-main" })).AssertError("ImageTagAlreadyExistsException");
+    }
+
     [Fact]
     public async Task A_declared_media_type_contradicting_the_manifest_is_InvalidParameter()
     {

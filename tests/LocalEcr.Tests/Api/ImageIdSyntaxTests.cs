@@ -16,6 +16,9 @@ public sealed class ImageIdSyntaxTests
         { "sha256", null, "imageDigest" },
         { "sha256:xyz", null, "imageDigest" },
         { "", null, "imageDigest" },
+
+        // The pattern holds the whole value: a well-formed digest with a line end after it is not one.
+        { "sha256:" + new string('a', 64) + "\n", null, "imageDigest" },
         { null, "v1 beta", "imageTag" },
         { null, "v1:latest", "imageTag" },
         { null, "team/v1", "imageTag" },

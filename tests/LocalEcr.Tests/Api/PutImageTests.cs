@@ -241,6 +241,11 @@ public sealed class PutImageTests
         error.AssertError("LayersNotFoundException");
         Assert.Contains(missingLayer, error.Body, StringComparison.Ordinal);
 
+        // Only Docker's foreign layer and the OCI spec's non-distributable types (application/vnd.oci.image.layer.nondistributable.*)
+        // may be absent; a media type that merely mentions "nondistributable" names a layer the repository must hold.
+        var lookalike = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.example.layer.nondistributable.v1.tar"));
+        (await client.CallAsync("PutImage", Put(lookalike, "lookalike"))).AssertError("LayersNotFoundException");
+
         var foreign = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
         (await client.CallAsync("PutImage", Put(foreign, "windows"))).EnsureOk();
         var nondistributable = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"));

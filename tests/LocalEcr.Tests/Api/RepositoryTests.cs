@@ -107,6 +107,27 @@ public sealed class RepositoryTests
         (await client.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray("repo1", "missing") })).AssertError("RepositoryNotFoundException");
     }
 
+    /// <summary>
+    /// The model's DescribeRepositories maxResults and nextToken: "This option cannot be used when you specify
+    /// repositories with repositoryNames." Either one beside repositoryNames is refused; the names alone are described.
+    /// </summary>
+    [Fact]
+    public async Task DescribeRepositories_refuses_repositoryNames_with_maxResults_or_nextToken()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "repo0");
+        await TestImages.CreateRepositoryAsync(client, "repo1");
+        var token = (await client.CallAsync("DescribeRepositories", new JsonObject { ["maxResults"] = 1 })).EnsureOk().Json["nextToken"]!.GetValue<string>();
+
+        (await client.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray("repo1"), ["maxResults"] = 1 }))
+            .AssertError("InvalidParameterException");
+        (await client.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray("repo1"), ["nextToken"] = token }))
+            .AssertError("InvalidParameterException");
+        var named = (await client.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray("repo1") })).EnsureOk().Json;
+        Assert.Equal("repo1", Assert.Single(named["repositories"]!.AsArray())!["repositoryName"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Lifecycle_and_repository_policies_are_kept_and_missing_ones_reported()
     {

@@ -515,4 +515,96 @@ public sealed class UploadTests
         Assert.Empty(check["layers"]!.AsArray());
         Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// ECR's quota: every part but the last is at least 5 MiB, 5,242,880 bytes ("Layer part minimum size",
+    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html; the model's
+    /// LayerPartTooSmallException: "Layer parts must be at least 5 MiB in size"). The bound is exact: a first part one
+    /// byte short of it is refused at completion, one of exactly 5 MiB is taken.
+    /// </summary>
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(-1, false)]
+    public async Task A_part_before_the_last_must_be_at_least_exactly_5_MiB(int fromFiveMiB, bool accepted)
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var first = (5 * MiB) + fromFiveMiB;
+        var data = TestImages.RandomBytes(first + 10, 43);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, first))).EnsureOk();
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, first, 10))).EnsureOk();
+
+        var completed = await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        });
+
+        if (accepted)
+        {
+            Assert.Equal(TestImages.Digest(data), completed.EnsureOk().Json["layerDigest"]!.GetValue<string>());
+        }
+        else
+        {
+            completed.AssertError("LayerPartTooSmallException");
+        }
+    }
+
+    /// <summary>
+    /// The model's LayerPartBlob has min 0, but partLastByte is "the position of the last byte of the layer part", so a
+    /// part of no bytes has no last byte: LocalEcr refuses it as a part whose size is not valid (the model's
+    /// InvalidLayerPartException), the stricter reading, rather than recording an empty part. The upload goes on.
+    /// </summary>
+    [Fact]
+    public async Task An_empty_part_after_the_first_is_InvalidLayerPart_and_the_upload_goes_on()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes(1000, 44);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 1000))).EnsureOk();
+
+        var empty = TestImages.Part("app", uploadId, data, 1000, 0);
+        Assert.Equal(999, empty["partLastByte"]!.GetValue<int>());
+        Assert.Equal(string.Empty, empty["layerPartBlob"]!.GetValue<string>());
+        var refused = await client.CallAsync("UploadLayerPart", empty);
+        refused.AssertError("InvalidLayerPartException");
+        Assert.Equal(999, refused.Json["lastValidByteReceived"]!.GetValue<long>());
+
+        // Had the empty part been kept, the 1,000-byte part before it would no longer be the last one, and too small.
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+        })).EnsureOk();
+    }
+
+    /// <summary>
+    /// An upload belongs to the repository it was initiated in: the model's UploadNotFoundException is also "the specified
+    /// upload ID is not valid for this repository". A part or a completion naming another repository is refused, and the
+    /// layer lands in neither repository until the upload completes in its own.
+    /// </summary>
+    [Fact]
+    public async Task An_upload_id_used_with_another_repository_is_UploadNotFound_and_commits_nothing_there()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        await TestImages.CreateRepositoryAsync(client, "other");
+        var data = TestImages.RandomBytes(200, 45);
+        var digest = TestImages.Digest(data);
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("other", uploadId, data, 0, 200))).AssertError("UploadNotFoundException");
+        (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 200))).EnsureOk();
+
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "other", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest),
+        })).AssertError("UploadNotFoundException");
+        var check = (await client.CallAsync("BatchCheckLayerAvailability", new JsonObject { ["repositoryName"] = "other", ["layerDigests"] = new JsonArray(digest) })).EnsureOk().Json;
+        Assert.Equal("MissingLayerDigest", check["failures"]![0]!["failureCode"]!.GetValue<string>());
+
+        (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest),
+        })).EnsureOk();
+    }
 }

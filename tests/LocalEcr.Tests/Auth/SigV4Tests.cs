@@ -101,6 +101,36 @@ public sealed class SigV4Tests
     }
 
     /// <summary>
+    /// The credential scope is date/region/service/aws4_request with the date of the request's X-Amz-Date
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, "Create a string to sign"); AWS
+    /// refuses a scope dated otherwise even when the signature is right over it. Signed a minute past midnight with the
+    /// day before's scope, the request is within the five minutes yet refused and not carried out.
+    /// </summary>
+    [Fact]
+    public async Task A_credential_scope_dated_otherwise_than_X_Amz_Date_is_InvalidSignature_and_not_carried_out()
+    {
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 0, 1, 0, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var http = new HttpClient();
+        var body = "{\"repositoryName\":\"aa\"}"u8.ToArray();
+        var at = serverTime.GetUtcNow().UtcDateTime;
+
+        using (var dayBefore = Signed(server.BaseAddress, "CreateRepository", body, at, scopeDate: "20260101"))
+        using (var refused = await http.SendAsync(dayBefore))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            Assert.Equal("InvalidSignatureException", error["__type"]!.GetValue<string>());
+            Assert.Equal("Date in Credential scope does not match X-Amz-Date.", error["message"]!.GetValue<string>());
+        }
+
+        Assert.Equal(0, server.Calls.Total);
+        using var sameDay = Signed(server.BaseAddress, "CreateRepository", body, at, scopeDate: "20260102");
+        using var accepted = await http.SendAsync(sameDay);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    /// <summary>
     /// AWS's signing guide requires X-Amz-Date among the signed headers when the request carries it
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html); a signature that is right over the
     /// other headers is refused, and the same request with the date signed is carried out.
@@ -219,6 +249,28 @@ public sealed class SigV4Tests
         (await client.CallAsync("DescribeRepositories")).EnsureOk();
     }
 
+    /// <summary>
+    /// AWS takes a time stamp within five minutes of its clock and no further, in either direction ("Signature expired:
+    /// ... (now - 5 min.)", "Signature not yet current: ... (now + 5 min.)";
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html, "Time stamp errors"). The
+    /// edge is exact: five minutes is accepted (above), one second more, behind or ahead, is refused and not carried out.
+    /// </summary>
+    [Theory]
+    [InlineData(-301, "Signature expired")]
+    [InlineData(301, "Signature not yet current")]
+    public async Task A_signature_one_second_past_5_minutes_either_way_is_refused(int seconds, string message)
+    {
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var client = new EcrTestClient(server) { Clock = new FakeTimeProvider(serverTime.GetUtcNow().AddSeconds(seconds)) };
+
+        var refused = await client.CallAsync("DescribeRepositories");
+
+        refused.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
+        Assert.StartsWith(message, refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, server.Calls.Count("DescribeRepositories"));
+    }
+
     [Theory]
     [InlineData(20)]
     [InlineData(-20)]
@@ -275,12 +327,12 @@ public sealed class SigV4Tests
     }
 
     /// <summary>A POST of one ECR operation, signed with the test keys in us-east-1 at <paramref name="at"/>.</summary>
-    private static HttpRequestMessage Signed(Uri endpoint, string operation, byte[] body, DateTime at, string service = "ecr", bool signDate = true)
+    private static HttpRequestMessage Signed(Uri endpoint, string operation, byte[] body, DateTime at, string service = "ecr", bool signDate = true, string? scopeDate = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation);
-        TestSigner.Sign(request, body, "us-east-1", "test", "test", at, service: service, signDate: signDate);
+        TestSigner.Sign(request, body, "us-east-1", "test", "test", at, service: service, signDate: signDate, scopeDate: scopeDate);
         return request;
     }
 }

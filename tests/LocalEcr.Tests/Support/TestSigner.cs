@@ -9,10 +9,11 @@ internal static class TestSigner
 {
     /// <param name="payloadHash">Sent as X-Amz-Content-Sha256 (signed) and signed as the payload's hash; null: neither, the body's hash signed.</param>
     /// <param name="signDate">False: X-Amz-Date is sent but left out of SignedHeaders (a request AWS refuses).</param>
-    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null, bool signDate = true)
+    /// <param name="scopeDate">The credential scope's date (yyyyMMdd); null: X-Amz-Date's own, as a signer must use.</param>
+    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null, bool signDate = true, string? scopeDate = null)
     {
         var amzDate = utcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var date = amzDate[..8];
+        var date = scopeDate ?? amzDate[..8];
         request.Headers.Add("X-Amz-Date", amzDate);
         if (payloadHash is not null)
         {
