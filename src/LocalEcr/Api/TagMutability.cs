@@ -4,20 +4,28 @@ using LocalEcr.Storage;
 namespace LocalEcr.Api;
 
 /// <summary>Whether a tag may move, from the repository's mutability and its WILDCARD exclusion filters.</summary>
+/// <remarks>
+/// ECR documents no case folding for ImageTagMutabilityExclusionFilter (tags are case-sensitive, and the model's filter
+/// pattern, [0-9a-zA-Z._*-], tells upper from lower case), so LocalEcr takes whichever reading keeps more tags
+/// immutable: under IMMUTABLE_WITH_EXCLUSION a filter frees only a tag of its case ("dev-*" frees "dev-main", not
+/// "DEV-main"), and under MUTABLE_WITH_EXCLUSION it fixes a tag of any case ("release-*" fixes "RELEASE-1" too).
+/// </remarks>
 internal static class TagMutability
 {
     public static bool IsImmutable(Repository repository, string tag) => repository.TagMutability switch
     {
         "IMMUTABLE" => true,
-        "IMMUTABLE_WITH_EXCLUSION" => !MatchesExclusion(repository.TagMutabilityExclusionFilters, tag),
-        "MUTABLE_WITH_EXCLUSION" => MatchesExclusion(repository.TagMutabilityExclusionFilters, tag),
+        "IMMUTABLE_WITH_EXCLUSION" => !MatchesExclusion(repository.TagMutabilityExclusionFilters, tag, ignoreCase: false),
+        "MUTABLE_WITH_EXCLUSION" => MatchesExclusion(repository.TagMutabilityExclusionFilters, tag, ignoreCase: true),
         _ => false,
     };
 
-    private static bool MatchesExclusion(JsonArray? filters, string tag) =>
+    private static bool MatchesExclusion(JsonArray? filters, string tag, bool ignoreCase) =>
         filters is not null && filters.Any(f =>
             f?["filter"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
-            && Wildcard(f["filter"]!.GetValue<string>(), tag));
+            && (ignoreCase
+                ? Wildcard(f["filter"]!.GetValue<string>().ToLowerInvariant(), tag.ToLowerInvariant())
+                : Wildcard(f["filter"]!.GetValue<string>(), tag)));
 
     /// <summary>'*' matches any run of characters; everything else literally.</summary>
     public static bool Wildcard(string pattern, string text)

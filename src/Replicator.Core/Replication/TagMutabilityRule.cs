@@ -7,6 +7,14 @@ namespace Replicator.Core.Replication;
 /// another digest. IMMUTABLE_WITH_EXCLUSION makes every tag immutable but those matching an exclusion filter;
 /// MUTABLE_WITH_EXCLUSION the reverse (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
 /// </summary>
+/// <remarks>
+/// Whether ECR matches a filter ignoring case is not documented (docs/fidelity.md, known unknowns). This rule predicts a
+/// refusal only where both readings refuse: PutImage judges the tag at the end anyway, and a refusal predicted where ECR
+/// would move the tag would dead-letter a copy (or drop a reconciler's event) that ECR takes. So an
+/// IMMUTABLE_WITH_EXCLUSION filter frees a tag of any case ("dev-*" frees "DEV-main"), and a MUTABLE_WITH_EXCLUSION
+/// filter fixes only a tag of its own case. LocalEcr, which must be at least as strict as ECR, takes the other reading of
+/// each.
+/// </remarks>
 public sealed record TagMutabilityRule(string? Mutability, IReadOnlyList<ImageTagMutabilityExclusionFilter> ExclusionFilters)
 {
     /// <summary>What a repository without a setting does: every tag may move.</summary>
@@ -22,13 +30,14 @@ public sealed record TagMutabilityRule(string? Mutability, IReadOnlyList<ImageTa
     public bool IsImmutable(string tag) => Mutability switch
     {
         ImageTagMutability.Immutable => true,
-        ImageTagMutability.ImmutableWithExclusion => !Excluded(tag),
-        ImageTagMutability.MutableWithExclusion => Excluded(tag),
+        ImageTagMutability.ImmutableWithExclusion => !Excluded(tag, ignoreCase: true),
+        ImageTagMutability.MutableWithExclusion => Excluded(tag, ignoreCase: false),
         _ => false,
     };
 
-    private bool Excluded(string tag) =>
-        ExclusionFilters.Any(f => f.Filter is { } pattern && f.FilterType is null or ImageTagMutabilityExclusionFilterType.Wildcard && Wildcard(pattern, tag));
+    private bool Excluded(string tag, bool ignoreCase) =>
+        ExclusionFilters.Any(f => f.Filter is { } pattern && f.FilterType is null or ImageTagMutabilityExclusionFilterType.Wildcard
+            && (ignoreCase ? Wildcard(pattern.ToLowerInvariant(), tag.ToLowerInvariant()) : Wildcard(pattern, tag)));
 
     /// <summary>
     /// A WILDCARD filter: '*' matches any run of characters (none included), everything else itself. The parts between

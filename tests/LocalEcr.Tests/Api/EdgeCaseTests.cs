@@ -43,13 +43,13 @@ public sealed class EdgeCaseTests
     }
 
     /// <summary>
-    /// A WILDCARD filter matches a tag as written. Tags are case-sensitive ("dev-main" and "DEV-main" are two tags, and
-    /// the model's filter pattern, [0-9a-zA-Z._*-], tells upper from lower case), and ECR documents no case folding for
-    /// ImageTagMutabilityExclusionFilter. Under IMMUTABLE_WITH_EXCLUSION that is the stricter reading: "DEV-main" is not
-    /// excluded by "dev-*" and stays immutable, while "dev-main" moves.
+    /// Tags are case-sensitive ("dev-main" and "DEV-main" are two tags, and the model's filter pattern, [0-9a-zA-Z._*-],
+    /// tells upper from lower case), and ECR documents no case folding for ImageTagMutabilityExclusionFilter, so LocalEcr
+    /// takes the stricter reading of each mode. Under IMMUTABLE_WITH_EXCLUSION a filter frees a tag only as written:
+    /// "DEV-main" is not excluded by "dev-*" and stays immutable, while "dev-main" moves.
     /// </summary>
     [Fact]
-    public async Task An_exclusion_filter_matches_the_tags_case_as_written()
+    public async Task An_exclusion_filter_frees_a_tag_only_of_its_case_under_IMMUTABLE_WITH_EXCLUSION()
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
@@ -65,6 +65,31 @@ public sealed class EdgeCaseTests
 
         (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "dev-main" })).EnsureOk();
         (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "DEV-main" })).AssertError("ImageTagAlreadyExistsException");
+    }
+
+    /// <summary>
+    /// Under MUTABLE_WITH_EXCLUSION the stricter reading is the other one: a filter fixes a tag of any case, so
+    /// "RELEASE-1" is as immutable as "release-1" under "release-*", and a tag no filter names, of any case, moves.
+    /// </summary>
+    [Fact]
+    public async Task An_exclusion_filter_fixes_a_tag_of_any_case_under_MUTABLE_WITH_EXCLUSION()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        (await client.CallAsync("CreateRepository", new JsonObject
+        {
+            ["repositoryName"] = "app",
+            ["imageTagMutability"] = "MUTABLE_WITH_EXCLUSION",
+            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "release-*" }),
+        })).EnsureOk();
+        await TestImages.PushImageAsync(client, "app", "release-1", 1);
+        await TestImages.PushImageAsync(client, "app", "RELEASE-1", 2);
+        await TestImages.PushImageAsync(client, "app", "Dev", 3);
+        var (_, other) = await TestImages.PushImageAsync(client, "app", null, 4);
+
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "release-1" })).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "RELEASE-1" })).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "Dev" })).EnsureOk();
     }
 
     [Fact]

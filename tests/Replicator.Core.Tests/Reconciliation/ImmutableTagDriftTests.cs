@@ -34,6 +34,19 @@ public sealed class ImmutableTagDriftTests
         Assert.Equal(immutable, rule.IsImmutable(tag));
     }
 
+    /// <summary>
+    /// Whether ECR's filters ignore case is not documented: the rule predicts a refusal only where both readings refuse,
+    /// since a wrong prediction dead-letters a copy ECR would take and PutImage judges the tag anyway.
+    /// </summary>
+    [Theory]
+    [InlineData(ImageTagMutability.ImmutableWithExclusion, "LATEST-arm64", false)] // freed under one reading: not predicted immutable
+    [InlineData(ImageTagMutability.ImmutableWithExclusion, "Latest", false)]
+    [InlineData(ImageTagMutability.ImmutableWithExclusion, "v1", true)]
+    [InlineData(ImageTagMutability.MutableWithExclusion, "LATEST", false)] // fixed under one reading only
+    [InlineData(ImageTagMutability.MutableWithExclusion, "latest", true)]
+    public void A_tag_is_predicted_immutable_only_where_both_readings_of_the_filters_case_make_it_so(string mutability, string tag, bool immutable) =>
+        Assert.Equal(immutable, new TagMutabilityRule(mutability, [new ImageTagMutabilityExclusionFilter { FilterType = ImageTagMutabilityExclusionFilterType.Wildcard, Filter = "latest*" }]).IsImmutable(tag));
+
     [Theory]
     [InlineData("latest", "latest", true)]
     [InlineData("latest", "latest2", false)]
