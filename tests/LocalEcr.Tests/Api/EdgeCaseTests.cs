@@ -29,17 +29,12 @@ public sealed class EdgeCaseTests
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
-        (await client.CallAsync("CreateRepository", new JsonObject
-        {
-            ["repositoryName"] = "app",
-            ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
-            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "dev-*" }),
-        })).EnsureOk();
+        await TestImages.CreateRepositoryAsync(client, "app", "IMMUTABLE_WITH_EXCLUSION", exclusionFilter: "dev-*");
         await TestImages.PushImageAsync(client, "app", "dev-main", 1);
         await TestImages.PushImageAsync(client, "app", "v1", 2);
         var (_, other) = await TestImages.PushImageAsync(client, "app", null, 3);
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "dev-main" })).EnsureOk();
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "v1" })).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", Retag(other, "dev-main"))).EnsureOk();
+        (await client.CallAsync("PutImage", Retag(other, "v1"))).AssertError("ImageTagAlreadyExistsException");
     }
 
     /// <summary>
@@ -53,18 +48,13 @@ public sealed class EdgeCaseTests
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
-        (await client.CallAsync("CreateRepository", new JsonObject
-        {
-            ["repositoryName"] = "app",
-            ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
-            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "dev-*" }),
-        })).EnsureOk();
+        await TestImages.CreateRepositoryAsync(client, "app", "IMMUTABLE_WITH_EXCLUSION", exclusionFilter: "dev-*");
         await TestImages.PushImageAsync(client, "app", "dev-main", 1);
         await TestImages.PushImageAsync(client, "app", "DEV-main", 2);
         var (_, other) = await TestImages.PushImageAsync(client, "app", null, 3);
 
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "dev-main" })).EnsureOk();
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "DEV-main" })).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", Retag(other, "dev-main"))).EnsureOk();
+        (await client.CallAsync("PutImage", Retag(other, "DEV-main"))).AssertError("ImageTagAlreadyExistsException");
     }
 
     /// <summary>
@@ -76,20 +66,15 @@ public sealed class EdgeCaseTests
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
-        (await client.CallAsync("CreateRepository", new JsonObject
-        {
-            ["repositoryName"] = "app",
-            ["imageTagMutability"] = "MUTABLE_WITH_EXCLUSION",
-            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = "release-*" }),
-        })).EnsureOk();
+        await TestImages.CreateRepositoryAsync(client, "app", "MUTABLE_WITH_EXCLUSION", exclusionFilter: "release-*");
         await TestImages.PushImageAsync(client, "app", "release-1", 1);
         await TestImages.PushImageAsync(client, "app", "RELEASE-1", 2);
         await TestImages.PushImageAsync(client, "app", "Dev", 3);
         var (_, other) = await TestImages.PushImageAsync(client, "app", null, 4);
 
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "release-1" })).AssertError("ImageTagAlreadyExistsException");
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "RELEASE-1" })).AssertError("ImageTagAlreadyExistsException");
-        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = other, ["imageTag"] = "Dev" })).EnsureOk();
+        (await client.CallAsync("PutImage", Retag(other, "release-1"))).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", Retag(other, "RELEASE-1"))).AssertError("ImageTagAlreadyExistsException");
+        (await client.CallAsync("PutImage", Retag(other, "Dev"))).EnsureOk();
     }
 
     [Fact]
@@ -153,4 +138,7 @@ public sealed class EdgeCaseTests
         })).EnsureOk().Json;
         Assert.Equal(7, check["layers"]!.AsArray().Count);
     }
+
+    /// <summary>A PutImage moving <paramref name="tag"/> of repository "app" to <paramref name="manifest"/>.</summary>
+    private static JsonObject Retag(string manifest, string tag) => new() { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = tag };
 }

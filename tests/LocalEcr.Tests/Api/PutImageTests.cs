@@ -13,6 +13,14 @@ public sealed class PutImageTests
         return (server, client);
     }
 
+    /// <summary>The filter the mutability tests give a *_WITH_EXCLUSION repository: dev-* freed, or release-* fixed.</summary>
+    private static string? ExclusionFilter(string mutability) => mutability switch
+    {
+        "IMMUTABLE_WITH_EXCLUSION" => "dev-*",
+        "MUTABLE_WITH_EXCLUSION" => "release-*",
+        _ => null,
+    };
+
     private static JsonObject Put(string manifest, string? tag = null, string? digest = null, string? mediaType = null)
     {
         var body = new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest };
@@ -298,15 +306,8 @@ public sealed class PutImageTests
         // to a PutImage that repeats the tag's own manifest when the tag is immutable.
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
-        var create = new JsonObject { ["repositoryName"] = "app", ["imageTagMutability"] = mutability };
-        if (mutability.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal))
-        {
-            // IMMUTABLE_WITH_EXCLUSION excludes dev-*: v1 stays immutable. MUTABLE_WITH_EXCLUSION excludes release-*: those are immutable.
-            var filter = mutability.StartsWith("IMMUTABLE", StringComparison.Ordinal) ? "dev-*" : "release-*";
-            create["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = filter });
-        }
-
-        (await client.CallAsync("CreateRepository", create)).EnsureOk();
+        // IMMUTABLE_WITH_EXCLUSION excludes dev-*: v1 stays immutable. MUTABLE_WITH_EXCLUSION excludes release-*: those are immutable.
+        await TestImages.CreateRepositoryAsync(client, "app", mutability, ExclusionFilter(mutability));
         var (_, manifest) = await TestImages.PushImageAsync(client, "app", tag, 21);
         (await client.CallAsync("PutImage", Put(manifest, tag))).AssertError("ImageTagAlreadyExistsException");
     }
@@ -319,14 +320,7 @@ public sealed class PutImageTests
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
-        var create = new JsonObject { ["repositoryName"] = "app", ["imageTagMutability"] = mutability };
-        if (mutability.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal))
-        {
-            var filter = mutability.StartsWith("IMMUTABLE", StringComparison.Ordinal) ? "dev-*" : "release-*";
-            create["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = filter });
-        }
-
-        (await client.CallAsync("CreateRepository", create)).EnsureOk();
+        await TestImages.CreateRepositoryAsync(client, "app", mutability, ExclusionFilter(mutability));
         var (_, manifest) = await TestImages.PushImageAsync(client, "app", tag, 22);
         (await client.CallAsync("PutImage", Put(manifest, tag))).AssertError("ImageAlreadyExistsException");
     }

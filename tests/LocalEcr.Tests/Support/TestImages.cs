@@ -24,8 +24,17 @@ internal static class TestImages
         return bytes;
     }
 
-    public static async Task CreateRepositoryAsync(EcrTestClient client, string name, string mutability = "MUTABLE") =>
-        (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = name, ["imageTagMutability"] = mutability })).EnsureOk();
+    /// <param name="exclusionFilter">One WILDCARD tag-mutability exclusion filter (with a *_WITH_EXCLUSION mutability).</param>
+    public static async Task CreateRepositoryAsync(EcrTestClient client, string name, string mutability = "MUTABLE", string? exclusionFilter = null)
+    {
+        var body = new JsonObject { ["repositoryName"] = name, ["imageTagMutability"] = mutability };
+        if (exclusionFilter is not null)
+        {
+            body["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = exclusionFilter });
+        }
+
+        (await client.CallAsync("CreateRepository", body)).EnsureOk();
+    }
 
     public static async Task<string> UploadBlobAsync(EcrTestClient client, string repository, byte[] data, int partSize = 6 * 1024 * 1024)
     {
