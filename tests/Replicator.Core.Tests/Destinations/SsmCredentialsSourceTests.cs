@@ -376,6 +376,25 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal(3, store.Reads);
     }
 
+    /// <summary>
+    /// A maximum age equal to the lifetime is allowed and keeps nothing past it: the first failed read at the lifetime
+    /// fails the copy. A shorter one could never be reached, and is refused by name.
+    /// </summary>
+    [Fact]
+    public async Task A_max_age_equal_to_the_lifetime_keeps_no_keys_past_a_failed_read_and_a_shorter_one_is_refused()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), maxParameterAge: TimeSpan.FromMinutes(15));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store.Failure = Throttled();
+        _clock.Advance(TimeSpan.FromMinutes(15));
+
+        await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), maxParameterAge: TimeSpan.FromMinutes(15) - TimeSpan.FromTicks(1)));
+        Assert.Equal("maxParameterAge", refused.ParamName);
+    }
+
     private sealed class RenewalObserver : IReplicationObserver
     {
         public List<(string Subject, string ErrorCode)> Renewals { get; } = [];

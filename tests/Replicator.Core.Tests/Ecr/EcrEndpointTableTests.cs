@@ -33,6 +33,23 @@ public sealed class EcrEndpointTableTests
         Assert.Equal(new Uri(url), EcrEndpoints.Resolve(region, Environment(("AWS_USE_FIPS_ENDPOINT", fips ? "true" : "false"), ("AWS_USE_DUALSTACK_ENDPOINT", dualStack ? "true" : "false"))));
     }
 
+    /// <summary>
+    /// Regions that do not exist yet, numbered past 9: botocore's partitions.json matches each partition's regions with
+    /// <c>\d+</c> (for instance <c>^us\-gov\-\w+\-\d+$</c>), so a region added with a two-digit number keeps its
+    /// partition. The expected ids are what those regexes in botocore/data/partitions.json give.
+    /// </summary>
+    [Theory]
+    [InlineData("ap-south-10", "aws")]
+    [InlineData("cn-north-10", "aws-cn")]
+    [InlineData("eusc-de-east-10", "aws-eusc")]
+    [InlineData("us-iso-east-11", "aws-iso")]
+    [InlineData("us-isob-east-10", "aws-iso-b")]
+    [InlineData("eu-isoe-west-10", "aws-iso-e")]
+    [InlineData("us-isof-south-10", "aws-iso-f")]
+    [InlineData("us-gov-west-12", "aws-us-gov")]
+    public void A_future_region_numbered_past_9_keeps_its_partition(string region, string partition) =>
+        Assert.Equal(partition, AwsPartitions.IdOf(region));
+
     [Fact]
     public void A_region_no_partition_claims_is_aws_as_in_botocore() =>
         Assert.Equal("aws", AwsPartitions.IdOf("xx-east-1"));
