@@ -10,9 +10,14 @@ internal static class MediaTypes
     public const string OciIndex = "application/vnd.oci.image.index.v1+json";
 
     // Layers a registry is not expected to hold (they live elsewhere, e.g. Windows base layers), so
-    // PutImage does not require them: Docker's foreign layer and OCI's non-distributable layers.
+    // PutImage does not require them: Docker's foreign layer (manifest v2 schema 2 spec) and the OCI image spec's three
+    // non-distributable layers. Which other types ECR skips is not documented, so every other type, containerd's
+    // uncompressed foreign layer and OCI compressions the spec does not list included, names a layer the repository
+    // must hold: the stricter reading (docs/fidelity.md).
     public const string DockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
-    public const string OciNonDistributablePrefix = "application/vnd.oci.image.layer.nondistributable.";
+    public const string OciNonDistributable = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+    public const string OciNonDistributableGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+    public const string OciNonDistributableZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd";
 
     public static bool IsIndex(string mediaType) =>
         mediaType is DockerManifestList or OciIndex;
@@ -25,7 +30,5 @@ internal static class MediaTypes
         mediaType is DockerSchema1Signed or DockerSchema1 or DockerSchema2 or DockerManifestList or OciManifest or OciIndex;
 
     public static bool IsSkippedLayer(string? mediaType) =>
-        mediaType is not null
-        && (mediaType == DockerForeignLayer
-            || mediaType.StartsWith(OciNonDistributablePrefix, StringComparison.Ordinal));
+        mediaType is DockerForeignLayer or OciNonDistributable or OciNonDistributableGzip or OciNonDistributableZstd;
 }

@@ -16,6 +16,13 @@ public static class MediaTypes
     public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar.gzip";
     public const string DockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
+    /// <summary>
+    /// The uncompressed foreign layer: not in the Docker manifest v2 spec, but defined by containerd
+    /// (<c>MediaTypeDockerSchema2LayerForeign</c>, https://github.com/containerd/containerd/blob/main/core/images/mediatypes.go)
+    /// and containers/image (<c>DockerV2Schema2ForeignLayerMediaType</c>).
+    /// </summary>
+    public const string DockerForeignLayerUncompressed = "application/vnd.docker.image.rootfs.foreign.diff.tar";
+
     public const string OciConfig = "application/vnd.oci.image.config.v1+json";
     public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -23,6 +30,9 @@ public static class MediaTypes
     public const string OciNonDistributableLayer = "application/vnd.oci.image.layer.nondistributable.v1.tar";
     public const string OciNonDistributableLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
     public const string OciNonDistributableLayerZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd";
+
+    /// <summary>What the OCI image spec's three non-distributable layer types (deprecated in v1.1) begin with.</summary>
+    public const string OciNonDistributablePrefix = "application/vnd.oci.image.layer.nondistributable.";
 
     /// <summary>The OCI empty descriptor's type: the two-byte blob <c>{}</c> (image-spec v1.1, manifest.md).</summary>
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
@@ -51,9 +61,14 @@ public static class MediaTypes
     public static bool IsManifest(string? mediaType) => IsIndex(mediaType) || IsImageManifest(mediaType) || IsSchema1(mediaType);
 
     /// <summary>
-    /// Layers a registry does not hold (Windows base layers served from their <c>urls</c>): never copied,
-    /// and ECR does not require them at PutImage.
+    /// Layers a registry may not hold (Windows base layers served from their <c>urls</c>), which ECR does not require at
+    /// PutImage. The engine asks the source which of them it holds, copies those and leaves out the rest. Which types ECR
+    /// skips beyond Docker's gzip foreign layer and the OCI spec's three is not documented, so the uncompressed Docker
+    /// foreign layer and any OCI non-distributable compression count too: that is right under either reading, since a
+    /// layer the source holds is copied like any other, and one it does not hold is one the source's own PutImage
+    /// accepted without.
     /// </summary>
     public static bool IsNonDistributable(string? mediaType) =>
-        mediaType is DockerForeignLayer or OciNonDistributableLayer or OciNonDistributableLayerGzip or OciNonDistributableLayerZstd;
+        mediaType is DockerForeignLayer or DockerForeignLayerUncompressed
+        || (mediaType is not null && mediaType.StartsWith(OciNonDistributablePrefix, StringComparison.Ordinal));
 }

@@ -249,10 +249,19 @@ public sealed class PutImageTests
         error.AssertError("LayersNotFoundException");
         Assert.Contains(missingLayer, error.Body, StringComparison.Ordinal);
 
-        // Only Docker's foreign layer and the OCI spec's non-distributable types (application/vnd.oci.image.layer.nondistributable.*)
-        // may be absent; a media type that merely mentions "nondistributable" names a layer the repository must hold.
-        var lookalike = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.example.layer.nondistributable.v1.tar"));
-        (await client.CallAsync("PutImage", Put(lookalike, "lookalike"))).AssertError("LayersNotFoundException");
+        // Only Docker's gzip foreign layer and the OCI spec's three non-distributable types may be absent; a media type
+        // that merely mentions "nondistributable", an OCI compression the spec does not list, and containerd's
+        // uncompressed foreign layer name a layer the repository must hold (the stricter reading: ECR documents none).
+        foreach (var (type, tag) in new[]
+        {
+            ("application/vnd.example.layer.nondistributable.v1.tar", "lookalike"),
+            ("application/vnd.oci.image.layer.nondistributable.v1.tar+lz4", "lz4"),
+            ("application/vnd.docker.image.rootfs.foreign.diff.tar", "uncompressed"),
+        })
+        {
+            var unlisted = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, type));
+            (await client.CallAsync("PutImage", Put(unlisted, tag))).AssertError("LayersNotFoundException");
+        }
 
         var foreign = TestImages.ImageManifest(configDigest, 2, (missingLayer, 10, "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
         (await client.CallAsync("PutImage", Put(foreign, "windows"))).EnsureOk();

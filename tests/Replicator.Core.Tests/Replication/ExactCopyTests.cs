@@ -76,16 +76,22 @@ public sealed class ExactCopyTests
     /// <summary>
     /// A source that holds its foreign layers (pushed with Docker's allow-nondistributable-artifacts, as an air-gapped
     /// site does) has every destination hold them too: they are copied like any layer, not left to URLs the
-    /// destination's nodes may not reach.
+    /// destination's nodes may not reach. The same for the foreign types no spec ECR cites defines (containerd's
+    /// uncompressed Docker foreign layer, an OCI non-distributable compression the image spec does not list): LocalEcr
+    /// requires those at PutImage, and the replicator, which treats them as maybe foreign, copies them because the
+    /// source holds them.
     /// </summary>
-    [Fact]
-    public async Task A_foreign_layer_the_source_holds_is_copied_to_every_destination()
+    [Theory]
+    [InlineData("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip")]
+    [InlineData("application/vnd.docker.image.rootfs.foreign.diff.tar")]
+    [InlineData("application/vnd.oci.image.layer.nondistributable.v1.tar+lz4")]
+    public async Task A_foreign_layer_the_source_holds_is_copied_to_every_destination(string mediaType)
     {
         await using var h = await StartAsync();
         var plain = new SampleImageBuilder(seed: 9).Image(SampleFormat.Docker, [250_000, 400_000], "amd64");
         var json = System.Text.Json.Nodes.JsonNode.Parse(plain.Root.Manifest)!.AsObject();
         var baseLayer = json["layers"]![0]!.AsObject();
-        baseLayer["mediaType"] = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+        baseLayer["mediaType"] = mediaType;
         baseLayer["urls"] = new System.Text.Json.Nodes.JsonArray($"https://mcr.microsoft.com/v2/windows/servercore/blobs/{baseLayer["digest"]}");
         var manifest = json.ToJsonString();
         // The pusher uploads every blob of the image, the foreign one included: the source holds it.
