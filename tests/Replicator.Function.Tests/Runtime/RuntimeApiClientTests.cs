@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text;
 using Replicator.Function.Runtime;
 
 namespace Replicator.Function.Tests.Runtime;
@@ -15,5 +17,104 @@ public sealed class RuntimeApiClientTests
         using var handler = RuntimeApiClient.CreateHandler();
 
         Assert.False(handler.UseProxy);
+    }
+
+    /// <summary>
+    /// The Runtime API sends a per-attempt Lambda-Runtime-Invocation-Id on GET next and checks it on the response and
+    /// error posts that carry it, so a late post of a timed-out attempt is refused instead of being taken as the answer
+    /// of a new attempt with the same request id (aws/aws-lambda-dotnet#2508, aws/aws-lambda-rust-runtime#1159).
+    /// </summary>
+    [Fact]
+    public async Task The_invocation_id_of_GET_next_is_echoed_on_the_response_post()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: "attempt-7f3a");
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var invocation = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(invocation.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+
+        var post = Assert.Single(runtime.Posts);
+        Assert.Equal("/2018-06-01/runtime/invocation/req-1/response", post.Path);
+        Assert.Equal("attempt-7f3a", post.InvocationId);
+    }
+
+    [Fact]
+    public async Task The_invocation_id_of_GET_next_is_echoed_on_the_error_post()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: "attempt-7f3a");
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var invocation = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.ReportInvocationErrorAsync(invocation.AwsRequestId, new RuntimeError("boom", "Boom", []), "Boom", CancellationToken.None);
+
+        var post = Assert.Single(runtime.Posts);
+        Assert.Equal("/2018-06-01/runtime/invocation/req-1/error", post.Path);
+        Assert.Equal("attempt-7f3a", post.InvocationId);
+        Assert.Equal("Boom", post.ErrorType);
+    }
+
+    /// <summary>Backward compatible both ways: a Runtime API that sends no invocation id gets none back.</summary>
+    [Fact]
+    public async Task No_invocation_id_is_sent_when_GET_next_had_none()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null);
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var invocation = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(invocation.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+        await client.ReportInvocationErrorAsync(invocation.AwsRequestId, new RuntimeError("boom", "Boom", []), "Boom", CancellationToken.None);
+
+        Assert.Equal(2, runtime.Posts.Count);
+        Assert.All(runtime.Posts, post => Assert.Null(post.InvocationId));
+    }
+
+    /// <summary>Each attempt's own id: the id of the previous invocation is never sent with the next one's posts.</summary>
+    [Fact]
+    public async Task Each_invocation_echoes_its_own_id_and_an_init_error_none()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: "attempt-1");
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        await client.ReportInitializationErrorAsync(new RuntimeError("bad", "Runtime.ConfigInvalid", []), "Runtime.ConfigInvalid", CancellationToken.None);
+        var first = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(first.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+        runtime.InvocationId = null;
+        var second = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(second.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+
+        Assert.Equal([null, "attempt-1", null], runtime.Posts.Select(p => p.InvocationId));
+    }
+
+    private sealed record Post(string Path, string? InvocationId, string? ErrorType);
+
+    /// <summary>GET next answers one invocation (request id "req-1") with the headers Lambda sends; every POST is recorded and accepted (202).</summary>
+    private sealed class FakeRuntimeApi(string? invocationId) : HttpMessageHandler
+    {
+        public string? InvocationId { get; set; } = invocationId;
+
+        public List<Post> Posts { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get)
+            {
+                var next = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{}")) };
+                next.Headers.Add(RuntimeApiClient.RequestIdHeader, "req-1");
+                next.Headers.Add(RuntimeApiClient.DeadlineHeader, "1893456000000");
+                next.Headers.Add(RuntimeApiClient.FunctionArnHeader, "arn:aws:lambda:us-east-1:000000000000:function:f");
+                if (InvocationId is { } id)
+                {
+                    next.Headers.Add("Lambda-Runtime-Invocation-Id", id);
+                }
+
+                return Task.FromResult(next);
+            }
+
+            Posts.Add(new Post(
+                request.RequestUri!.AbsolutePath,
+                request.Headers.TryGetValues("Lambda-Runtime-Invocation-Id", out var ids) ? ids.Single() : null,
+                request.Headers.TryGetValues(RuntimeApiClient.ErrorTypeHeader, out var types) ? types.Single() : null));
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted));
+        }
     }
 }
