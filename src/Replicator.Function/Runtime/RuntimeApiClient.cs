@@ -63,12 +63,8 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
         var headers = response.Headers;
         var requestId = Header(headers, RequestIdHeader) ?? throw new InvalidOperationException($"The Runtime API answered without {RequestIdHeader}.");
         var deadline = long.TryParse(Header(headers, DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : (long?)null;
-        var invocationId = Header(headers, InvocationIdHeader);
-        _current = new CurrentInvocation(requestId, invocationId);
-        return new RuntimeInvocation(requestId, deadline, Header(headers, FunctionArnHeader) ?? string.Empty, Header(headers, TraceIdHeader), payload)
-        {
-            InvocationId = invocationId,
-        };
+        _current = new CurrentInvocation(requestId, Header(headers, InvocationIdHeader));
+        return new RuntimeInvocation(requestId, deadline, Header(headers, FunctionArnHeader) ?? string.Empty, Header(headers, TraceIdHeader), payload);
     }
 
     public async Task SendResponseAsync(string awsRequestId, byte[] payload, CancellationToken cancellationToken)

@@ -4,8 +4,4 @@ namespace Replicator.Function.Runtime;
 /// The raw next-invocation answer: headers and body. <see cref="DeadlineMs"/> is null when Lambda-Runtime-Deadline-Ms
 /// was missing or not a number (real Lambda always sends it; an emulator might not).
 /// </summary>
-public sealed record RuntimeInvocation(string AwsRequestId, long? DeadlineMs, string InvokedFunctionArn, string? TraceId, byte[] Payload)
-{
-    /// <summary>Lambda-Runtime-Invocation-Id, the attempt's own id, when the Runtime API sent one (<see cref="RuntimeApiClient.InvocationIdHeader"/>).</summary>
-    public string? InvocationId { get; init; }
-}
+public sealed record RuntimeInvocation(string AwsRequestId, long? DeadlineMs, string InvokedFunctionArn, string? TraceId, byte[] Payload);
