@@ -75,28 +75,35 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
     /// but with up to ~6 KB of reasons beside it a body near the limit would make SQS refuse the send on every receive,
     /// and the message would reach the dead-letter queue only by the redrive policy, days later and without its
     /// reason. The body is never cut (it is the message to replay); the reason gives way first, then the error type
-    /// (both are in the function's log line as well), each cut to what is left or, with no room, left out.
+    /// (both are in the function's log line as well), each cut to what is left or, with no room, left out. The sender
+    /// goes last: it fitted beside the body when the message was delivered, but a foreign value longer than
+    /// <see cref="MaxSenderLength"/> is cut with a 3-byte ellipsis, which can make it a byte or two longer than it came.
     /// </summary>
     internal static void FitWithin(int limit, string body, Dictionary<string, MessageAttributeValue> attributes)
     {
         // The body, up to 1 MiB, is counted once; only the attributes change below.
         long forAttributes = limit - Encoding.UTF8.GetByteCount(body);
         var over = AttributesSize(attributes) - forAttributes;
-        foreach (var name in (string[])[DeadLetterMessage.ErrorAttribute, DeadLetterMessage.ErrorTypeAttribute])
+        foreach (var name in (string[])[DeadLetterMessage.ErrorAttribute, DeadLetterMessage.ErrorTypeAttribute, SenderAttribute.Name])
         {
             if (over <= 0)
             {
                 return;
             }
 
-            var value = attributes[name].StringValue;
+            if (!attributes.TryGetValue(name, out var attribute))
+            {
+                continue;
+            }
+
+            var value = attribute.StringValue;
             var room = Encoding.UTF8.GetByteCount(value) - over;
 
             // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4), the ellipsis included, so room / 3
             // units always fit; Clean keeps at least two (a character and the ellipsis).
             if (room / 3 >= MinCutReasonLength)
             {
-                attributes[name].StringValue = SqsAttributeText.Clean(value, (int)(room / 3));
+                attribute.StringValue = SqsAttributeText.Clean(value, (int)(room / 3));
             }
             else
             {

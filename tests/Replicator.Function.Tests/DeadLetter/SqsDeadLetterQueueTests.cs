@@ -104,6 +104,29 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A message SQS delivered at exactly its size limit, with a foreign sender value of 65 characters: cut to 64 with a
+    /// 3-byte ellipsis it is a byte longer than it came, so with the reason and error type left out the sender is cut
+    /// shorter too (the fake refuses a message over the limit, as SQS does), and the body reaches the dead-letter queue
+    /// whole.
+    /// </summary>
+    [Fact]
+    public async Task A_message_delivered_at_the_limit_with_a_long_foreign_sender_still_fits()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+        var sender = new string('s', SqsDeadLetterQueue.MaxSenderLength + 1);
+        var body = new string('b', FakeSqsServer.MaxMessageBytes - SenderAttribute.Name.Length - "String".Length - sender.Length);
+
+        await queue.SendAsync(new DeadLetterMessage(body, "g", "m", "a reason", "InvalidEvent", sender), CancellationToken.None);
+
+        var sent = Assert.Single(_sqs.Requests).Body;
+        Assert.Equal(body, sent.GetProperty("MessageBody").GetString());
+        var attribute = Assert.Single(sent.GetProperty("MessageAttributes").EnumerateObject());
+        Assert.Equal(SenderAttribute.Name, attribute.Name);
+        Assert.Matches("^s{16,}\u2026$", attribute.Value.GetProperty("StringValue").GetString());
+    }
+
     [Fact]
     public async Task A_standard_queue_gets_no_fifo_parameters()
     {
