@@ -137,12 +137,20 @@ public static class SharedConfigFile
         Settings(lines, section).FirstOrDefault(e => !e.Nested && string.Equals(e.Name, key, StringComparison.OrdinalIgnoreCase)).Value;
 
     /// <summary>
-    /// The <c>name = value</c> lines of <paramref name="section"/> (its header's words joined by one space), trimmed,
-    /// each marked nested when indented; comments and blank lines skipped.
+    /// The <c>name = value</c> (or <c>name: value</c>) lines of <paramref name="section"/> (its header's words joined by
+    /// one space), trimmed, each marked nested when indented deeper than the key line above it; comments and blank lines
+    /// skipped. This is how the AWS CLI reads the file: botocore parses it with Python's configparser
+    /// (botocore/configloader.py, raw_config_parse), which takes '=' and ':' alike as the separator and reads a line as
+    /// the continuation of the key above only when it is indented deeper than that key; botocore then parses such a
+    /// continuation as the key's sub-settings (_parse_nested). So a profile whose keys are all indented
+    /// (<c>  region = eu-west-3</c>) has them as its own settings, not as nested ones.
     /// </summary>
     private static IEnumerable<(string Name, string Value, bool Nested)> Settings(IEnumerable<string> lines, string section)
     {
         var inSection = false;
+
+        // The indentation of the last key line of the section, while one may take continuation lines.
+        int? keyIndent = null;
         foreach (var raw in lines)
         {
             var line = raw.Trim();
@@ -151,17 +159,31 @@ public static class SharedConfigFile
                 continue;
             }
 
-            if (line[0] == '[')
+            var indent = raw.Length - raw.TrimStart().Length;
+            var nested = keyIndent is { } above && indent > above;
+            if (line[0] == '[' && !nested)
             {
                 var close = line.IndexOf(']', StringComparison.Ordinal);
                 inSection = close > 0 && string.Equals(string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries)), section, StringComparison.Ordinal);
+                keyIndent = null;
                 continue;
             }
 
-            var equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (inSection && equals > 0)
+            // A sub-setting takes '=' only, as botocore's _parse_nested splits it.
+            var separator = nested ? line.IndexOf('=', StringComparison.Ordinal) : line.IndexOfAny(['=', ':']);
+            if (separator <= 0)
             {
-                yield return (line[..equals].Trim(), line[(equals + 1)..].Trim(), char.IsWhiteSpace(raw[0]));
+                continue;
+            }
+
+            if (!nested)
+            {
+                keyIndent = indent;
+            }
+
+            if (inSection)
+            {
+                yield return (line[..separator].Trim(), line[(separator + 1)..].Trim(), nested);
             }
         }
     }

@@ -1,0 +1,79 @@
+using Replicator.Cli.Commands;
+using Replicator.Core.Configuration;
+using Replicator.Core.Ecr;
+using Replicator.Testing;
+
+namespace Replicator.Cli.Tests.Commands;
+
+/// <summary>
+/// The profile settings the CLI reads itself (region, FIPS, endpoints) are read from the shared config file as the AWS
+/// CLI reads them: botocore parses the file with Python's configparser (botocore/configloader.py, raw_config_parse),
+/// where a key may be indented (a line is a nested sub-setting only when it is indented deeper than the key above it)
+/// and ':' separates a key from its value as '=' does. Each expected value below is what botocore 1.43 resolves for the
+/// same file (<c>Session().get_config_variable('region')</c>, <c>create_client('ecr').meta.endpoint_url</c>).
+/// </summary>
+public sealed class SharedConfigSyntaxTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("replicator-config-syntax-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private DictionaryEnvironmentVariables Environment(string config, params (string Name, string Value)[] more)
+    {
+        var path = Path.Combine(_work, "config");
+        File.WriteAllText(path, config);
+        var values = new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = path,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials"),
+        };
+        foreach (var (name, value) in more)
+        {
+            values[name] = value;
+        }
+
+        return DictionaryEnvironmentVariables.Of(values);
+    }
+
+    [Theory]
+    [InlineData("[default]\n  region = eu-west-3\n  output = json\n", null, "eu-west-3")]
+    [InlineData("[default]\nregion = us-east-1\n\n[profile ops]\n    output = json\n    region = ap-south-1\n", "ops", "ap-south-1")]
+    [InlineData("[default]\n\tregion = eu-west-3\n", null, "eu-west-3")]
+    [InlineData("[default]\nregion: eu-west-3\n", null, "eu-west-3")]
+    [InlineData("[default]\nregion : eu-west-3\n", null, "eu-west-3")]
+    public void An_indented_or_colon_separated_region_is_the_profiles_region_as_for_the_AWS_CLI(string config, string? profile, string expected)
+    {
+        var environment = profile is null ? Environment(config) : Environment(config, ("AWS_PROFILE", profile));
+
+        Assert.Equal(expected, SelectionOptions.DefaultRegion(environment));
+    }
+
+    [Fact]
+    public void A_key_indented_deeper_than_the_key_above_it_is_still_that_keys_sub_setting_not_the_profiles()
+    {
+        // configparser reads the deeper line as a continuation of "s3 =", which botocore parses as s3's own settings.
+        var environment = Environment("[default]\nregion = us-east-1\ns3 =\n  region = eu-west-3\n");
+
+        Assert.Equal("us-east-1", SelectionOptions.DefaultRegion(environment));
+    }
+
+    [Fact]
+    public void An_indented_use_fips_endpoint_turns_FIPS_on_as_for_the_AWS_CLI()
+    {
+        // botocore: https://ecr-fips.us-east-1.amazonaws.com for this file. Read as absent, the CLI went to the non-FIPS
+        // endpoint without a word.
+        var environment = Environment("[default]\n  region = us-east-1\n  use_fips_endpoint = true\n");
+
+        Assert.True(EcrEndpoints.UseFips(environment));
+        Assert.Equal(new Uri("https://ecr-fips.us-east-1.amazonaws.com/"), EcrEndpoints.Resolve("us-east-1", environment));
+    }
+
+    [Fact]
+    public void A_services_section_whose_service_key_is_indented_nests_by_relative_indentation()
+    {
+        // botocore: full_config['services'] == {'loc': {'ecr': {'endpoint_url': 'http://127.0.0.1:5111'}}}.
+        var environment = Environment("[default]\nservices = loc\n\n[services loc]\n  ecr =\n    endpoint_url = http://127.0.0.1:5111\n");
+
+        Assert.Equal("http://127.0.0.1:5111", ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable)?.Value);
+    }
+}
