@@ -108,5 +108,10 @@ public sealed class CliServices : IDisposable
         {
             throw new UsageException(e.Message);
         }
+        catch (SettingException e)
+        {
+            // A profile's services key naming no [services NAME] section (ConfiguredEndpoint.Find).
+            throw new UsageException(e.Message);
+        }
     }
 }

@@ -14,6 +14,7 @@ public static class ConfiguredEndpoint
     public const string IgnoreVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
     public const string IgnoreConfigKey = "ignore_configured_endpoint_urls";
     public const string ConfigKey = "endpoint_url";
+    public const string ServicesKey = "services";
 
     private const string ServicePrefix = GlobalVariable + "_";
 
@@ -44,10 +45,23 @@ public static class ConfiguredEndpoint
         }
 
         var service = serviceVariable[ServicePrefix.Length..].ToLowerInvariant();
-        if (SharedConfigFile.Get(environment, "services") is { Length: > 0 } services
-            && Given(SharedConfigFile.GetService(environment, services, service, ConfigKey)) is { } serviceValue)
+        if (SharedConfigFile.Lookup(environment, ServicesKey) is { Value.Length: > 0 } named)
         {
-            return ($"{ConfigKey} of {service} in [services {services}] of the shared config file", serviceValue);
+            // botocore stops here when the section is missing or empty (ConfiguredEndpointProvider._get_services_config,
+            // botocore/configprovider.py: InvalidConfigError), so the AWS CLI makes no call; read as absent, the
+            // command would go to the public endpoint rather than the one the operator meant to configure.
+            var services = named.Value;
+            if (!SharedConfigFile.HasServicesSection(environment, services))
+            {
+                throw new SettingException(
+                    $"{ServicesKey} of the profile in {named.Where}",
+                    $"names \"{services}\": The profile is configured to use the services section but the \"{services}\" services configuration does not exist.");
+            }
+
+            if (Given(SharedConfigFile.GetService(environment, services, service, ConfigKey)) is { } serviceValue)
+            {
+                return ($"{ConfigKey} of {service} in [services {services}] of the shared config file", serviceValue);
+            }
         }
 
         return SharedConfigFile.Lookup(environment, ConfigKey) is { } profile && Given(profile.Value) is { } profileValue

@@ -96,6 +96,17 @@ public static class SharedConfigFile
         return Lines(PathOf(environment, OperatingSystem.IsWindows())) is { } lines ? FindNested(lines, $"services {services.Trim()}", service, key) : null;
     }
 
+    /// <summary>
+    /// True when the shared config file has a <c>[services NAME]</c> section with at least one setting: botocore keeps
+    /// such a section only when it holds one (an empty one reads as missing, configprovider.py _get_services_config).
+    /// </summary>
+    public static bool HasServicesSection(IEnvironmentVariables environment, string services)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(services);
+        return Lines(PathOf(environment, OperatingSystem.IsWindows())) is { } lines && Settings(lines, $"services {services.Trim()}").Any();
+    }
+
     internal static string? FindNested(IEnumerable<string> lines, string section, string parent, string key)
     {
         var inParent = false;
