@@ -12,7 +12,8 @@ namespace Stack.Tests.Support;
 /// </summary>
 internal static class EventPatternMatcher
 {
-    public static bool Matches(JsonNode field, string value) => field.AsArray().Any(entry => entry switch
+    /// <summary>True when <paramref name="value"/> matches <paramref name="field"/>; a field the pattern leaves out (null) matches every value.</summary>
+    public static bool Matches(JsonNode? field, string value) => field is null || field.AsArray().Any(entry => entry switch
     {
         JsonValue exact => (string)exact! == value,
         JsonObject { Count: 1 } wildcard when wildcard["wildcard"] is JsonValue w => Wildcard((string)w!, value),
