@@ -26,6 +26,27 @@ public class ManifestParserErrorTests
         Assert.Contains("over the limit of 4194304 bytes", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The limit is the largest manifest accepted (botocore ECR model, ImageManifest: max 4,194,304): one of exactly that
+    /// many bytes parses, whether the count comes from its characters or from its UTF-8 encoding.
+    /// </summary>
+    [Theory]
+    [InlineData('a')]
+    [InlineData('\u00e9')]
+    public void A_manifest_of_exactly_the_limit_parses(char pad)
+    {
+        var head = Image(extra: ",\"annotations\":{\"pad\":\"");
+        const string Tail = "\"}";
+        var room = ManifestParser.MaxManifestBytes - System.Text.Encoding.UTF8.GetByteCount(head[..^1]) - Tail.Length - 1;
+        var padding = pad == 'a' ? new string(pad, room) : new string(pad, room / 2) + new string('a', room % 2);
+        var json = head[..^1] + padding + Tail + "}";
+        Assert.Equal(ManifestParser.MaxManifestBytes, System.Text.Encoding.UTF8.GetByteCount(json));
+
+        var manifest = ManifestParser.Parse(json, null);
+
+        Assert.Equal(ManifestParser.MaxManifestBytes, manifest.Size);
+    }
+
     [Fact]
     public void Oversize_in_utf8_bytes_is_refused_even_when_short_in_chars()
     {
