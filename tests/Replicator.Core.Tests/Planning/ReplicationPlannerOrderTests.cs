@@ -306,4 +306,26 @@ public class ReplicationPlannerOrderTests
         var error = Assert.Throws<ManifestException>(() => ReplicationPlanner.Plan(source, Images.Holding()));
         Assert.Contains($"blob {shared.Digest} is declared with sizes 29124181 and 29124180", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A schema 1 layer has no declared size (fsLayers carry only blobSum), so it cannot disagree with a size another
+    /// manifest declares for the same digest. A Docker manifest list may reference a legacy schema 1 manifest
+    /// (docker/distribution docs/spec/manifest-v2-2.md, manifest list field mediaType), and its platforms share base
+    /// layers: met first through the schema 1 child, the shared layer is still copied once, not refused.
+    /// </summary>
+    [Fact]
+    public void A_layer_shared_by_a_schema1_child_and_a_sized_child_is_not_a_size_conflict()
+    {
+        var amd64 = Images.Amd64;
+        var shared = amd64.Layers[0];
+        var legacyJson = $$"""{"schemaVersion":1,"name":"app","tag":"v1","architecture":"arm","fsLayers":[{"blobSum":"{{shared.Digest}}"}],"history":[{"v1Compatibility":"{}"}]}""";
+        var legacy = ManifestParser.Parse(legacyJson, MediaTypes.DockerSchema1);
+        var list = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.DockerManifestList}}","manifests":[{"mediaType":"{{MediaTypes.DockerSchema1}}","digest":"{{legacy.Digest}}","size":{{legacy.Size}}},{"mediaType":"{{MediaTypes.DockerManifest}}","digest":"{{amd64.Digest}}","size":{{amd64.Size}}}]}""";
+        var source = SourceImage.Create(ManifestParser.Parse(list, null), [legacy, amd64], tag: "v1");
+
+        var plan = ReplicationPlanner.Plan(source, Images.Holding());
+
+        Assert.Single(plan.Blobs, b => b.Digest == shared.Digest);
+        Assert.Equal(3, plan.Manifests.Count);
+    }
 }
