@@ -72,6 +72,23 @@ public sealed class EcrClientErrorTests
         Assert.InRange(body.BytesRead, 1, EcrErrorClassifier.MaxErrorBodyBytes);
     }
 
+    /// <summary>
+    /// A stream read returns what has arrived, not the whole body (a chunked answer, a body split across TLS records),
+    /// so the error body is read until it ends: a code only the body names must not be lost with its later pieces.
+    /// </summary>
+    [Fact]
+    public async Task An_error_body_that_arrives_in_pieces_is_read_to_its_end()
+    {
+        var json = """{"message":"The repository with name 'app' does not exist","__type":"RepositoryNotFoundException"}"""u8.ToArray();
+        var handler = new RecordingHandler().Respond(() =>
+            new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StreamContent(new TricklingStream(json, 7)) });
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.RepositoryNotFoundException, ex.ErrorCode);
+        Assert.Equal("The repository with name 'app' does not exist", ex.ErrorMessage);
+    }
+
     [Fact]
     public async Task Connection_refused_on_a_closed_port_is_a_transient_ConnectionFailure()
     {
@@ -162,6 +179,40 @@ public sealed class EcrClientErrorTests
     }
 
     /// <summary>A long body that counts what the client actually read.</summary>
+    /// <summary>Serves <paramref name="bytes"/> at most <paramref name="piece"/> bytes a read, as a network stream may.</summary>
+    private sealed class TricklingStream(byte[] bytes, int piece) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, piece), bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset, n));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private sealed class CountingStream(long length) : Stream
     {
         public long BytesRead { get; private set; }

@@ -2,6 +2,7 @@ using System.Net;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Http;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Ecr.Serialization;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -38,6 +39,70 @@ public sealed class EcrResponseCapTests
 
         Assert.Equal(EcrErrorCodes.InvalidResponse, ex.ErrorCode);
         Assert.InRange(body.Position, EcrResponseReader.MaxResponseBytes, EcrResponseReader.MaxResponseBytes + (1024 * 1024));
+    }
+
+    /// <summary>
+    /// The cap is the largest body accepted, not the first refused: a body of exactly the cap is read whether its
+    /// length is declared (the check before reading) or not (the count while reading), and one byte more is refused
+    /// either way. Checked on the shared reader with a small cap, so the boundary costs no 64 MiB body.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 0, false)]
+    [InlineData(false, 0, false)]
+    [InlineData(true, 1, true)]
+    [InlineData(false, 1, true)]
+    public async Task A_body_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(bool declared, int over, bool refused)
+    {
+        var json = """{"images":[],"failures":[]}"""u8.ToArray();
+        long cap = json.Length - over;
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new UnseekableStream(json)) };
+        response.Content.Headers.ContentLength = declared ? json.Length : null;
+
+        var read = AwsJsonResponseReader.ReadAsync(
+            response, EcrJsonContext.Default.BatchGetImageResponse, cap, seen => new InvalidDataException($"over the cap at {seen}"), CancellationToken.None);
+
+        if (refused)
+        {
+            await Assert.ThrowsAsync<InvalidDataException>(() => read);
+        }
+        else
+        {
+            var page = await read;
+            Assert.NotNull(page.Images);
+            Assert.Empty(page.Images);
+        }
+    }
+
+    /// <summary>A body of known bytes that cannot seek, so StreamContent declares no length unless the test sets one.</summary>
+    private sealed class UnseekableStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes, writable: false);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary><c>{"images":</c> followed by whitespace forever: valid JSON so far, never finished.</summary>
