@@ -187,6 +187,28 @@ public sealed class BlobDownloadTests
         Assert.Equal(3, handler.Urls.Distinct().Count());
     }
 
+    /// <summary>
+    /// 408 Request Timeout and 429 Too Many Requests say "not now", not "not this request" (RFC 9110 15.5.9, RFC 6585 4):
+    /// they are resumed on the same URL after the backoff like a 5xx, however often they come within the budget, and
+    /// never spend the one fresh URL a 404 gets.
+    /// </summary>
+    [Theory]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    public async Task A_408_or_429_twice_is_resumed_on_the_same_url(HttpStatusCode status)
+    {
+        using var handler = new CannedHandler(Content) { Statuses = new([status, status]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(["&n=1", "&n=1", "&n=1"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
+        Assert.Equal(2, download.Resumes);
+    }
+
     [Fact]
     public async Task A_404_twice_stops_early_without_spending_the_rest_of_the_budget()
     {
