@@ -143,6 +143,33 @@ public class ManifestParserErrorTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The size limits are the largest sizes accepted: a layer of exactly ECR's 52,000 MiB layer quota
+    /// (docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html, "Maximum layer size") and an index child of
+    /// exactly ECR's 4,194,304-byte manifest limit (botocore ECR model, ImageManifest) parse; one byte more is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public void Sizes_at_the_limits_parse_and_one_byte_more_is_refused(long over, bool refused)
+    {
+        var layerSize = (52_000L * 1024 * 1024) + over;
+        var childSize = ManifestParser.MaxManifestBytes + over;
+        var image = Image(layer: Layer.Replace("\"size\":10", $"\"size\":{layerSize}", StringComparison.Ordinal));
+        var index = $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{{Hex}}","size":{{childSize}}}]}""";
+
+        if (refused)
+        {
+            Assert.Contains($"'layers[0].size' is {layerSize} bytes, over the limit", Fails(image).Message, StringComparison.Ordinal);
+            Assert.Contains($"'manifests[0].size' is {childSize} bytes, over the limit", Fails(index).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(layerSize, ManifestParser.Parse(image, null).Layers[0].Size);
+            Assert.Equal(childSize, ManifestParser.Parse(index, null).Manifests[0].Size);
+        }
+    }
+
     [Fact]
     public void Missing_layer_media_type_is_named() =>
         Assert.Contains("'layers[0].mediaType' is missing", Fails(Image(layer: $$"""{"digest":"sha256:{{Hex}}","size":1}""")).Message, StringComparison.Ordinal);
