@@ -89,6 +89,28 @@ public sealed class EcrClientErrorTests
         Assert.Equal("The repository with name 'app' does not exist", ex.ErrorMessage);
     }
 
+    /// <summary>
+    /// The status and the X-Amzn-Errortype header already name the error (the header wins over the body in AWS JSON 1.1):
+    /// a connection cut while its body is read must not turn a permanent refusal into a transient ConnectionFailure,
+    /// which would retry a call that cannot succeed and report the wrong cause.
+    /// </summary>
+    [Fact]
+    public async Task An_error_body_cut_by_the_connection_keeps_the_code_the_header_names()
+    {
+        var handler = new RecordingHandler().Respond(() =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StreamContent(new CutStream("""{"__type":"Repos"""u8.ToArray())) };
+            response.Headers.TryAddWithoutValidation("X-Amzn-Errortype", "RepositoryNotFoundException:http://internal.amazon.com/");
+            return response;
+        });
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.RepositoryNotFoundException, ex.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.False(ex.IsTransient);
+    }
+
     [Fact]
     public async Task Connection_refused_on_a_closed_port_is_a_transient_ConnectionFailure()
     {
@@ -197,6 +219,45 @@ public sealed class EcrClientErrorTests
         public override int Read(byte[] buffer, int offset, int count)
         {
             var n = Math.Min(Math.Min(count, piece), bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset, n));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Serves <paramref name="bytes"/>, then fails as a reset connection does.</summary>
+    private sealed class CutStream(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position == bytes.Length)
+            {
+                throw new IOException("connection reset");
+            }
+
+            var n = Math.Min(count, bytes.Length - _position);
             bytes.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset, n));
             _position += n;
             return n;
