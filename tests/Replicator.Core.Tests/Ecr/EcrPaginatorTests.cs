@@ -71,6 +71,26 @@ public sealed class EcrPaginatorTests
         Assert.Equal("AmazonEC2ContainerRegistry_V20150921.ListImageReferrers", handler.Requests[1].Header("X-Amz-Target"));
     }
 
+    /// <summary>
+    /// An empty nextToken ends the listing like an absent one: the AWS SDKs' paginators stop on it (aws-sdk-js-v3's
+    /// ECR paginators continue only while the token is truthy, clients/client-ecr/src/pagination; aws-sdk-rust handles
+    /// EC2's empty token the same way, awslabs/aws-sdk-rust#391). Sent back, it would ask for the first page again.
+    /// </summary>
+    [Fact]
+    public async Task An_empty_next_token_ends_the_listing()
+    {
+        var handler = new RecordingHandler().RespondOk("""{"imageDetails":[{"imageDigest":"sha256:a1"}],"nextToken":""}""");
+
+        var digests = new List<string?>();
+        await foreach (var detail in TestClients.Create(handler).Paginators.DescribeImages(new DescribeImagesRequest { RepositoryName = "app" }).ImageDetails)
+        {
+            digests.Add(detail.ImageDigest);
+        }
+
+        Assert.Equal(["sha256:a1"], digests);
+        Assert.Single(handler.Requests);
+    }
+
     [Fact]
     public async Task A_server_repeating_the_token_it_was_sent_stops_the_walk()
     {
