@@ -170,6 +170,27 @@ public class ManifestParserErrorTests
         }
     }
 
+    /// <summary>
+    /// A signed schema 1 manifest's JWS protected header says how many leading bytes of the manifest its payload keeps
+    /// (docker/libtrust jsonsign.go, formatLength and formatTail). A length outside the manifest, below zero or past its
+    /// end, is a malformed manifest: refused as a <see cref="ManifestException"/> naming the field, never an exception
+    /// from slicing the bytes.
+    /// </summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    [InlineData(100_000)]
+    public void A_schema1_format_length_outside_the_manifest_is_named(int formatLength)
+    {
+        var header = $$"""{"formatLength":{{formatLength}},"formatTail":"{{System.Buffers.Text.Base64Url.EncodeToString("\n}"u8)}}"}""";
+        var encoded = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(header));
+        var json = $$"""{"schemaVersion":1,"name":"app","tag":"v1","architecture":"amd64","fsLayers":[{"blobSum":"sha256:{{Hex}}"}],"history":[{"v1Compatibility":"{}"}],"signatures":[{"protected":"{{encoded}}","signature":"c2ln"}]}""";
+
+        var error = Fails(json, "application/vnd.docker.distribution.manifest.v1+prettyjws");
+
+        Assert.Contains($"'signatures[0].protected' has formatLength {formatLength}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Missing_layer_media_type_is_named() =>
         Assert.Contains("'layers[0].mediaType' is missing", Fails(Image(layer: $$"""{"digest":"sha256:{{Hex}}","size":1}""")).Message, StringComparison.Ordinal);
