@@ -162,6 +162,27 @@ public sealed class BlobDownloadTests
         Assert.Equal(["&n=1", "&n=2", "&n=3"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
     }
 
+    /// <summary>
+    /// 401 and 403 refuse the URL's authorization, not the object (S3 answers an expired presigned URL with 403
+    /// AccessDenied, docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): like a 400, each is answered with a
+    /// fresh URL however often it comes within the budget, never with the single retry a 404 gets.
+    /// </summary>
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task A_401_or_403_on_a_second_url_is_answered_with_a_third_url_too(HttpStatusCode status)
+    {
+        using var handler = new CannedHandler(Content) { Statuses = new([status, status]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, NumberedUrls(), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 5);
+
+        var filled = await download.FillAsync(new byte[20_000], CancellationToken.None);
+        download.Verify();
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(["&n=1", "&n=2", "&n=3"], handler.Urls.Select(u => u[u.LastIndexOf('&')..]));
+    }
+
     [Fact]
     public async Task A_400_is_answered_with_a_fresh_url_at_once()
     {
