@@ -45,11 +45,13 @@ public static class ConfiguredEndpoint
         }
 
         var service = serviceVariable[ServicePrefix.Length..].ToLowerInvariant();
-        if (SharedConfigFile.Lookup(environment, ServicesKey) is { Value.Length: > 0 } named)
+        if (SharedConfigFile.Lookup(environment, ServicesKey) is { } named)
         {
             // botocore stops here when the section is missing or empty (ConfiguredEndpointProvider._get_services_config,
             // botocore/configprovider.py: InvalidConfigError), so the AWS CLI makes no call; read as absent, the
-            // command would go to the public endpoint rather than the one the operator meant to configure.
+            // command would go to the public endpoint rather than the one the operator meant to configure. A key
+            // without a value is present all the same there ('services' in scoped_config) and names the section "",
+            // which no file has.
             var services = named.Value;
             if (!SharedConfigFile.HasServicesSection(environment, services))
             {

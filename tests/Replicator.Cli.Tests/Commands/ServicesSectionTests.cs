@@ -29,6 +29,7 @@ public sealed class ServicesSectionTests : IDisposable
     [Theory]
     [InlineData("locl")]
     [InlineData("empty")]
+    [InlineData("")]
     public async Task A_services_key_naming_no_services_section_stops_the_command_as_the_AWS_CLI_does(string services)
     {
         await using var h = await CliHarness.StartAsync();

@@ -98,6 +98,32 @@ public sealed class ConfiguredEndpointTests : IDisposable
         Assert.DoesNotContain("bad.example", refused.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A <c>services</c> key with no value names the section "", which no file has: botocore reads the key as present
+    /// (<c>'services' in scoped_config</c>) and stops (configprovider.py, <c>_get_services_config</c>: "the "" services
+    /// configuration does not exist"), so the AWS CLI makes no call. Read as absent, the command went to the public
+    /// endpoint.
+    /// </summary>
+    [Theory]
+    [InlineData("services =")]
+    [InlineData("services =   ")]
+    [InlineData("services:")]
+    public void A_services_key_without_a_value_stops_as_in_botocore(string line)
+    {
+        var path = Path.Combine(_work, "empty-services");
+        File.WriteAllText(path, $"[default]\n{line}\nendpoint_url = http://profile.example:1\n\n[services local]\necr =\n  endpoint_url = http://ecr-section.example:2\n");
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = path,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials"),
+        });
+
+        var refused = Assert.Throws<SettingException>(() => ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable));
+
+        Assert.Equal("services of the profile in the shared config file", refused.Setting);
+        Assert.Contains("the \"\" services configuration does not exist", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_service_key_with_a_value_of_its_own_opens_no_nested_settings()
     {
