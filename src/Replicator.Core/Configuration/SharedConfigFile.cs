@@ -144,7 +144,20 @@ public static class SharedConfigFile
         }
     }
 
+    /// <summary>
+    /// The value of <paramref name="key"/> in <paramref name="section"/>, else in the file's <c>[DEFAULT]</c> section
+    /// when <paramref name="section"/> exists: Python's configparser, which botocore reads both files with, gives every
+    /// section the keys of its default section that it does not set itself
+    /// (https://docs.python.org/3/library/configparser.html, "default_section"), so the AWS CLI takes a
+    /// <c>use_fips_endpoint = true</c> written under <c>[DEFAULT]</c> as every profile's.
+    /// </summary>
     internal static string? Find(IEnumerable<string> lines, string section, string key) =>
+        Own(lines, section, key) ?? (section != DefaultSection && Headers(lines).Contains(section, StringComparer.Ordinal) ? Own(lines, DefaultSection, key) : null);
+
+    // configparser's default_section, matched case-sensitively as its section names are.
+    private const string DefaultSection = "DEFAULT";
+
+    private static string? Own(IEnumerable<string> lines, string section, string key) =>
         Settings(lines, section).FirstOrDefault(e => !e.Nested && string.Equals(e.Name, key, StringComparison.OrdinalIgnoreCase)).Value;
 
     /// <summary>

@@ -99,6 +99,42 @@ public sealed class SharedConfigFileTests
         }
     }
 
+    /// <summary>
+    /// A key under <c>[DEFAULT]</c> is every profile's that does not set it, in either file: botocore reads both with
+    /// Python's configparser, whose default section lends its keys to every other section
+    /// (https://docs.python.org/3/library/configparser.html, "default_section"). The expected values are botocore
+    /// 1.43's <c>get_scoped_config()</c> for the same files; read as absent, the CLI went to the non-FIPS endpoint
+    /// where the AWS CLI took the FIPS one.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "use_fips_endpoint", "true")]
+    [InlineData(null, "region", "eu-west-3")]
+    [InlineData("ops", "use_fips_endpoint", "false")]
+    [InlineData("ops", "region", null)]
+    [InlineData("nowhere", "use_fips_endpoint", null)]
+    public void A_key_of_the_DEFAULT_section_is_every_profiles_that_does_not_set_it_as_in_botocore(string? profile, string key, string? expected)
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-default-section-").FullName;
+        try
+        {
+            var config = Path.Combine(home, "cfg");
+            File.WriteAllText(config, "[DEFAULT]\nuse_fips_endpoint = true\n\n[default]\nregion = us-east-1\n\n[profile ops]\nuse_fips_endpoint = false\n");
+            var credentials = Path.Combine(home, "creds");
+            File.WriteAllText(credentials, "[DEFAULT]\nregion = eu-west-3\n\n[default]\naws_access_key_id = AKIAEXAMPLE\n");
+            var variables = new List<(string, string)> { ("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials) };
+            if (profile is not null)
+            {
+                variables.Add(("AWS_PROFILE", profile));
+            }
+
+            Assert.Equal(expected, SharedConfigFile.Get(Environment([.. variables]), key, windows: false));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
     [Fact]
     public void Without_AWS_SHARED_CREDENTIALS_FILE_the_credentials_file_is_the_one_in_the_home_directory()
     {
