@@ -166,8 +166,11 @@ public static class SharedConfigFile
     /// skipped. This is how the AWS CLI reads the file: botocore parses it with Python's configparser
     /// (botocore/configloader.py, raw_config_parse), which takes '=' and ':' alike as the separator and reads a line as
     /// the continuation of the key above only when it is indented deeper than that key; botocore then parses such a
-    /// continuation as the key's sub-settings (_parse_nested). So a profile whose keys are all indented
-    /// (<c>  region = eu-west-3</c>) has them as its own settings, not as nested ones.
+    /// continuation as the key's sub-settings (_parse_nested) when the key's own value is empty (<c>s3 =</c>,
+    /// <c>ecr =</c>). So a profile whose keys are all indented (<c>  region = eu-west-3</c>) has them as its own
+    /// settings, not as nested ones. Under a key that has a value, botocore makes the continuation part of that value
+    /// (a region of two lines, which the AWS CLI then refuses); here the value is its first line, and the continuation
+    /// is skipped as a sub-setting.
     /// </summary>
     private static IEnumerable<(string Name, string Value, bool Nested)> Settings(IEnumerable<string> lines, string section)
     {
