@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Tests.Support;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -200,21 +201,12 @@ public sealed class EcrClientErrorTests
         Assert.DoesNotContain(TestClients.SessionToken, ex.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A long body that counts what the client actually read.</summary>
     /// <summary>Serves <paramref name="bytes"/> at most <paramref name="piece"/> bytes a read, as a network stream may.</summary>
-    private sealed class TricklingStream(byte[] bytes, int piece) : Stream
+    private sealed class TricklingStream(byte[] bytes, int piece) : ReadOnlyStream
     {
         private int _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position => _position;
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -223,32 +215,14 @@ public sealed class EcrClientErrorTests
             _position += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Serves <paramref name="bytes"/>, then fails as a reset connection does.</summary>
-    private sealed class CutStream(byte[] bytes) : Stream
+    private sealed class CutStream(byte[] bytes) : ReadOnlyStream
     {
         private int _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position => _position;
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -262,31 +236,16 @@ public sealed class EcrClientErrorTests
             _position += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class CountingStream(long length) : Stream
+    /// <summary>A long body that counts what the client actually read.</summary>
+    private sealed class CountingStream(long length) : ReadOnlyStream
     {
         public long BytesRead { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
 
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+        public override long Position => BytesRead;
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -295,15 +254,5 @@ public sealed class EcrClientErrorTests
             BytesRead += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

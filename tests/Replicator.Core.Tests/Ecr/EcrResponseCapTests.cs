@@ -3,6 +3,7 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Http;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Ecr.Serialization;
+using Replicator.Core.Tests.Support;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -74,56 +75,20 @@ public sealed class EcrResponseCapTests
     }
 
     /// <summary>A body of known bytes that cannot seek, so StreamContent declares no length unless the test sets one.</summary>
-    private sealed class UnseekableStream(byte[] bytes) : Stream
+    private sealed class UnseekableStream(byte[] bytes) : ReadOnlyStream
     {
         private readonly MemoryStream _inner = new(bytes, writable: false);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary><c>{"images":</c> followed by whitespace forever: valid JSON so far, never finished.</summary>
-    private sealed class EndlessJsonStream : Stream
+    private sealed class EndlessJsonStream : ReadOnlyStream
     {
         private static readonly byte[] Prefix = """{"images":"""u8.ToArray();
         private long _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => Interlocked.Read(ref _position);
-            set => throw new NotSupportedException();
-        }
+        public override long Position => Interlocked.Read(ref _position);
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -137,15 +102,5 @@ public sealed class EcrResponseCapTests
             Interlocked.Add(ref _position, count);
             return count;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
