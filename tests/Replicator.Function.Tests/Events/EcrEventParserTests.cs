@@ -197,4 +197,53 @@ public class EcrEventParserTests
         Assert.Equal("body", error.Field);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The limit is EventBridge's own (an event of at most 256 KB): a body of exactly that many characters could have
+    /// come from EventBridge and is read; one character more could not and is refused. Padded with whitespace, which
+    /// JSON ignores, so only the length differs.
+    /// </summary>
+    [Fact]
+    public void A_body_of_exactly_the_size_limit_is_parsed_and_one_character_more_is_refused()
+    {
+        var body = E.Body();
+        var atLimit = body + new string(' ', EcrEventParser.MaxBodyLength - body.Length);
+
+        Assert.Equal(EcrEventParser.Parse(body), EcrEventParser.Parse(atLimit));
+        Assert.Equal("body", Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(atLimit + " ")).Field);
+    }
+
+    /// <summary>
+    /// A JSON null in an optional member (id, time, image-tag) reads as the member left out, as a serializer that writes
+    /// nulls would send an untagged push; it is not "not a string", which would dead-letter a valid event.
+    /// </summary>
+    [Fact]
+    public void A_null_optional_member_reads_as_absent()
+    {
+        var body = E.Body(tag: null)
+            .Replace("\"action-type\":\"PUSH\"", "\"action-type\":\"PUSH\",\"image-tag\":null", StringComparison.Ordinal)
+            .Replace("\"time\":\"2026-11-28T04:00:00Z\"", "\"time\":null", StringComparison.Ordinal)
+            .Replace("\"id\":\"13cde686-328b-6117-af20-0e5566167482\"", "\"id\":null", StringComparison.Ordinal);
+        Assert.Contains("\"image-tag\":null", body, StringComparison.Ordinal);
+
+        var parsed = EcrEventParser.Parse(body);
+
+        Assert.Null(parsed.Tag);
+        Assert.Null(parsed.Time);
+        Assert.Null(parsed.Id);
+        Assert.Equal(E.Digest, parsed.Digest);
+    }
+
+    /// <summary>
+    /// action-type and result are upper-case words of at most 32 characters: a longer value is refused, one of exactly
+    /// 32 is read (and kept for the decision to acknowledge, as any value not known here).
+    /// </summary>
+    [Fact]
+    public void An_upper_case_word_of_32_characters_is_read_and_one_of_33_is_refused()
+    {
+        var word = new string('A', 31) + "_";
+
+        Assert.Equal(word, EcrEventParser.Parse(E.Body(action: word)).ActionType);
+        Assert.Equal("action-type", Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(E.Body(action: word + "B"))).Field);
+    }
 }
