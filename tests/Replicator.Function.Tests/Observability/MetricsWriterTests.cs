@@ -225,4 +225,60 @@ public class MetricsWriterTests
         Assert.Equal(1, line.GetProperty("ReplicatedEventsFailed").GetInt32());
         Assert.Equal("eu-west-1", line.GetProperty("DestinationRegion").GetString());
     }
+
+    /// <summary>
+    /// An EMF line has no level, and Lambda gives a JSON line without one the level INFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): the metric lines survive
+    /// an application log level of INFO or lower, and are dropped only above it, and only for JSON logs (Lambda filters
+    /// no plain text). A warning at INFO would tell an operator with working metrics that they have none.
+    /// </summary>
+    [Theory]
+    [InlineData(LogLevel.Trace, LogFormat.Json, false)]
+    [InlineData(LogLevel.Debug, LogFormat.Json, false)]
+    [InlineData(LogLevel.Info, LogFormat.Json, false)]
+    [InlineData(LogLevel.Warn, LogFormat.Json, true)]
+    [InlineData(LogLevel.Error, LogFormat.Json, true)]
+    [InlineData(LogLevel.Fatal, LogFormat.Json, true)]
+    [InlineData(LogLevel.Error, LogFormat.Text, false)]
+    public void Only_a_json_log_level_above_info_warns_that_the_metric_lines_are_dropped(LogLevel level, LogFormat format, bool warned)
+    {
+        var warning = MetricsWriter.FilteredOutWarning(level, format);
+
+        Assert.Equal(warned, warning is not null);
+        if (warning is not null)
+        {
+            Assert.Contains(level.ToString().ToUpperInvariant(), warning, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// The event's time is EventBridge's clock, the line's is the function's: a few milliseconds of skew put the event
+    /// "in the future". Its lag is then zero, still written, not a negative value that would leave ReplicationLagMs and
+    /// FailedEventAgeMs out of the line (a value below zero means "not written") and starve the stall alarms of data.
+    /// </summary>
+    [Fact]
+    public void An_event_time_ahead_of_the_clock_writes_a_lag_of_zero_rather_than_none()
+    {
+        var line = Write(ReplicationOutcome.Failed, Now.AddMilliseconds(20));
+
+        Assert.Equal(0, line.GetProperty("ReplicationLagMs").GetInt64());
+        Assert.Equal(0, line.GetProperty(MetricsWriter.FailedEventAgeMetric).GetInt64());
+    }
+
+    /// <summary>
+    /// Without an event time there is no lag, latency or event age, but ReplicationFailures is still published under the
+    /// empty dimension set, zero included ("every metric is written on every line, zeros included"): the series over
+    /// every destination has no gaps on a healthy day.
+    /// </summary>
+    [Fact]
+    public void A_zero_failure_count_is_still_published_without_a_dimension()
+    {
+        var line = Write(ReplicationOutcome.Replicated, eventTime: null);
+
+        var directives = line.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray().ToArray();
+        Assert.Equal(2, directives.Length);
+        Assert.Equal(0, Assert.Single(directives[1].GetProperty("Dimensions").EnumerateArray().ToArray()).GetArrayLength());
+        Assert.Equal("ReplicationFailures", Assert.Single(directives[1].GetProperty("Metrics").EnumerateArray().ToArray()).GetProperty("Name").GetString());
+        Assert.Equal(0, line.GetProperty("ReplicationFailures").GetInt32());
+    }
 }

@@ -175,4 +175,34 @@ public class RedactorTests
         Assert.DoesNotContain("wJalrXUtnFEMI", redacted, StringComparison.Ordinal);
         Assert.DoesNotContain("EXAMPLEKEY", redacted, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A text of exactly <see cref="Redactor.MaxScannedLength"/> characters is within the bound: scanned whole and
+    /// returned as it came, with no "characters in all" note. (The cut looks at the character at the bound, which such
+    /// a text does not have.)
+    /// </summary>
+    [Fact]
+    public void A_text_of_exactly_the_scanned_length_is_scanned_whole()
+    {
+        var text = string.Concat(Enumerable.Repeat("word ", Redactor.MaxScannedLength / 5)) + new string('x', Redactor.MaxScannedLength % 5);
+        Assert.Equal(Redactor.MaxScannedLength, text.Length);
+
+        Assert.Equal(text, Redactor.Redact(text));
+    }
+
+    /// <summary>
+    /// An image tag is at most <see cref="Replicator.Core.Validation.EcrNames.MaxTagLength"/> characters (ECR's limit,
+    /// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageIdentifier.html), and a tag of letters and digits
+    /// of that length, in mixed case, is something a tag could be: it stays readable. Only a longer run (no tag) or one
+    /// of exactly a secret key's 40 characters is masked.
+    /// </summary>
+    [Fact]
+    public void A_mixed_case_tag_of_the_longest_length_ecr_allows_stays_readable()
+    {
+        var tag = string.Concat(Enumerable.Repeat("ReleaseCandidate", 18)) + "Build1234567";
+        Assert.Equal(Replicator.Core.Validation.EcrNames.MaxTagLength, tag.Length);
+
+        Assert.Equal($"tag {tag} pushed", Redactor.Redact($"tag {tag} pushed"));
+        Assert.Equal($"tag {Redactor.Mask} pushed", Redactor.Redact($"tag {tag}X pushed"));
+    }
 }
