@@ -315,4 +315,47 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         var harness = new Harness();
         return (new ReplicatedEventPublisher(Client(), harness.Logger, harness.Metrics, harness.Time, settings ?? new ReplicatedEventSettings { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }), harness);
     }
+
+    /// <summary>
+    /// PutEvents' limit is "less than 256 KB" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html):
+    /// an entry of exactly 262,144 bytes is already too large. It is given up as EntryTooLarge, never sent, and the
+    /// publisher does not throw (the batch splitter refuses such an entry with an exception).
+    /// </summary>
+    [Fact]
+    public async Task An_entry_of_exactly_256_KB_is_given_up_without_throwing()
+    {
+        var (publisher, harness) = Publisher();
+        const string source = "ecr-replicator", detailType = "t", open = "{\"x\":\"", close = "\"}";
+        var detail = open + new string('x', PutEventsBatches.MaxBytes - source.Length - detailType.Length - open.Length - close.Length) + close;
+        var entry = new PutEventsRequestEntry { Source = source, DetailType = detailType, Detail = detail };
+        Assert.Equal(PutEventsBatches.MaxBytes, PutEventsBatches.EntrySize(entry));
+
+        var failed = await publisher.PublishAsync([new ReplicatedEvent("us-west-2", E.Digest, entry), .. Events(1)], new(), CancellationToken.None);
+
+        Assert.Equal(1, failed);
+        Assert.Equal(1, Assert.Single(_bus.Accepted).Body.GetProperty("Entries").GetArrayLength());
+        Assert.Equal(ReplicatedEventPublisher.EntryTooLargeCode, Assert.Single(harness.LogLines).GetProperty("errorType").GetString());
+    }
+
+    /// <summary>
+    /// Each result of PutEvents carries an EventId or an ErrorCode
+    /// (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html). One with neither
+    /// says nothing of its event: it is a fault of the call and the entry is sent again, not counted as delivered.
+    /// </summary>
+    [Fact]
+    public async Task A_result_without_an_event_id_is_sent_again_not_taken_as_delivered()
+    {
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.SetupSequence(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PutEventsResponse { FailedEntryCount = 0, Entries = [new PutEventsResultEntry()] })
+            .ReturnsAsync(new PutEventsResponse { FailedEntryCount = 0, Entries = [new PutEventsResultEntry { EventId = "e-1" }] });
+        var harness = new Harness();
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 2, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        var failed = await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
+
+        Assert.Equal(0, failed);
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.Empty(harness.LogLines);
+    }
 }
