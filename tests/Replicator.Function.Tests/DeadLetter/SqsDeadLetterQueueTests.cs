@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.Runtime;
 using Amazon.SQS;
+using Moq;
 using Replicator.Function.DeadLetter;
 using Replicator.Function.Enqueue;
 using Replicator.Function.Tests.Support;
@@ -183,5 +184,72 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
 
         Assert.Equal(fips, client.Config.UseFIPSEndpoint);
         Assert.Equal(dualStack, client.Config.UseDualstackEndpoint);
+    }
+
+    /// <summary>
+    /// SQS takes a message of up to 1 MiB, its attributes counted in
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html): one that
+    /// comes to exactly the limit fits and keeps its reason whole; a byte over, and the reason gives way.
+    /// </summary>
+    [Fact]
+    public void A_message_of_exactly_the_limit_keeps_its_reason_whole_and_a_byte_more_cuts_it()
+    {
+        var reason = new string('r', 200);
+        Dictionary<string, Amazon.SQS.Model.MessageAttributeValue> Attributes() => new()
+        {
+            [DeadLetterMessage.ErrorAttribute] = new() { DataType = "String", StringValue = reason },
+            [DeadLetterMessage.ErrorTypeAttribute] = new() { DataType = "String", StringValue = "InvalidEvent" },
+        };
+        var body = new string('b', 1000);
+        var limit = body.Length + Attributes().Sum(a => a.Key.Length + a.Value.DataType.Length + a.Value.StringValue.Length);
+
+        var atLimit = Attributes();
+        SqsDeadLetterQueue.FitWithin(limit, body, atLimit);
+        Assert.Equal(reason, atLimit[DeadLetterMessage.ErrorAttribute].StringValue);
+        Assert.Equal("InvalidEvent", atLimit[DeadLetterMessage.ErrorTypeAttribute].StringValue);
+
+        var over = Attributes();
+        SqsDeadLetterQueue.FitWithin(limit - 1, body, over);
+        Assert.NotEqual(reason, over[DeadLetterMessage.ErrorAttribute].StringValue);
+        Assert.EndsWith(SqsAttributeText.Ellipsis.ToString(), over[DeadLetterMessage.ErrorAttribute].StringValue, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A reason cut to <c>MinCutReasonLength</c> (16) units, the shortest that still says something, is kept; only a
+    /// shorter cut leaves it out.
+    /// </summary>
+    [Fact]
+    public void A_reason_cut_to_the_shortest_useful_length_is_kept()
+    {
+        var attributes = new Dictionary<string, Amazon.SQS.Model.MessageAttributeValue>
+        {
+            [DeadLetterMessage.ErrorAttribute] = new() { DataType = "String", StringValue = new string('r', 200) },
+            [DeadLetterMessage.ErrorTypeAttribute] = new() { DataType = "String", StringValue = "InvalidEvent" },
+        };
+        var body = new string('b', 1000);
+        var size = body.Length + attributes.Sum(a => a.Key.Length + a.Value.DataType.Length + a.Value.StringValue.Length);
+
+        // 150 bytes over: 50 bytes left for the reason, 16 units at 3 bytes each at most.
+        SqsDeadLetterQueue.FitWithin(size - 150, body, attributes);
+
+        Assert.Equal(new string('r', 15) + SqsAttributeText.Ellipsis, attributes[DeadLetterMessage.ErrorAttribute].StringValue);
+    }
+
+    /// <summary>
+    /// SendMessage answers with the new message's id (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html);
+    /// an answer whose id is missing or empty does not show the message was queued, so the send throws and the record
+    /// is reported failed rather than deleted.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task An_answer_without_a_message_id_throws(string? messageId)
+    {
+        var sqs = new Mock<IAmazonSQS>(MockBehavior.Strict);
+        sqs.Setup(s => s.SendMessageAsync(It.IsAny<Amazon.SQS.Model.SendMessageRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Amazon.SQS.Model.SendMessageResponse { MessageId = messageId });
+        var queue = new SqsDeadLetterQueue(sqs.Object, new Uri("https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(new DeadLetterMessage("x", "g", "m", "r", "t"), CancellationToken.None));
     }
 }
