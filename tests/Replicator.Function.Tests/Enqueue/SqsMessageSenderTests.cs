@@ -1,5 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
+using Amazon.SQS.Model;
+using Moq;
 using Replicator.Core.Resilience;
 using Replicator.Function.Enqueue;
 using Replicator.Testing;
@@ -157,4 +159,54 @@ public sealed class SqsMessageSenderTests
         Assert.True(refusal.Cancelled);
         Assert.Single(sqs.Requests);
     }
+
+    /// <summary>
+    /// SQS names the fault of each failed entry (<c>SenderFault</c>, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_BatchResultErrorEntry.html),
+    /// but the SDK models it as optional. An entry failed without it is not queued: it is refused, never dropped as if
+    /// SQS had taken it, and not sent again (only SQS's own fault is).
+    /// </summary>
+    [Fact]
+    public async Task An_entry_failed_without_saying_whose_fault_is_refused_not_lost()
+    {
+        var sqs = new Mock<IAmazonSQS>(MockBehavior.Strict);
+        sqs.Setup(s => s.SendMessageBatchAsync(It.IsAny<SendMessageBatchRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new SendMessageBatchResponse
+            {
+                Successful = [new SendMessageBatchResultEntry { Id = "0", MessageId = "m-0" }],
+                Failed = [new BatchResultErrorEntry { Id = "1", Code = "InternalError", Message = "no fault named" }],
+            });
+        var sender = new SqsMessageSender(sqs.Object, QueueUrl, new WaitsElapseAtOnceClock(), () => 0.5);
+
+        var refused = await sender.SendBatchAsync([Message("ok", 0), Message("unknown", 1)], CancellationToken.None);
+
+        Assert.Equal((1, "InternalError"), (Assert.Single(refused).Index, refused[0].Code));
+        sqs.Verify(s => s.SendMessageBatchAsync(It.IsAny<SendMessageBatchRequest>(), It.IsAny<CancellationToken>()), Times.Once());
+    }
+
+    /// <summary>
+    /// <see cref="MessageRefusal.Cancelled"/> is the caller's own token, which the reconciler answers by going back to
+    /// the entry. A resend that ends in a cancellation the caller did not ask for (an HTTP client's own) is a refusal
+    /// like any other failure of the resend, not the caller's stop.
+    /// </summary>
+    [Fact]
+    public async Task A_resend_cancelled_by_something_other_than_the_callers_token_is_a_refusal_not_the_callers_stop()
+    {
+        var sqs = new Mock<IAmazonSQS>(MockBehavior.Strict);
+        sqs.SetupSequence(s => s.SendMessageBatchAsync(It.IsAny<SendMessageBatchRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new SendMessageBatchResponse
+            {
+                Successful = [new SendMessageBatchResultEntry { Id = "0", MessageId = "m-0" }],
+                Failed = [new BatchResultErrorEntry { Id = "1", SenderFault = false, Code = "InternalError", Message = "failed on SQS's side" }],
+            })
+            .ThrowsAsync(new TaskCanceledException("The operation was canceled."));
+        var sender = new SqsMessageSender(sqs.Object, QueueUrl, new WaitsElapseAtOnceClock(), () => 0.5);
+
+        var refused = await sender.SendBatchAsync([Message("ok", 0), Message("flaky", 1)], CancellationToken.None);
+
+        var refusal = Assert.Single(refused);
+        Assert.Equal((1, nameof(TaskCanceledException)), (refusal.Index, refusal.Code));
+        Assert.False(refusal.Cancelled);
+    }
+
+    private const string QueueUrl = "https://sqs.us-east-1.amazonaws.com/000000000000/replication.fifo";
 }
