@@ -272,6 +272,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     [InlineData("99999999999999999")]
     [InlineData("253402300799999")] // 9999-12-31, an emulator's "never": a timer that long cannot be set
     [InlineData("1900000000000")] // 2030, decades after the test clock's start
+    [InlineData("0")] // the Unix epoch: an emulator's "unset", not a deadline long passed
     public async Task An_invocation_without_a_usable_deadline_gets_the_fallback_budget_and_a_warning(string? header)
     {
         _api.DeadlineHeader = _ => header;

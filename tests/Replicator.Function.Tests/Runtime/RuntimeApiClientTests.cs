@@ -117,4 +117,23 @@ public sealed class RuntimeApiClientTests
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted));
         }
     }
+
+    /// <summary>
+    /// The invocation id belongs to the attempt GET next handed out with it: a post for any other request id (a late
+    /// answer of an earlier invocation) carries none, so the Runtime API matches it by request id and cannot take it for
+    /// the current attempt's.
+    /// </summary>
+    [Fact]
+    public async Task A_post_for_another_request_id_carries_no_invocation_id()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: "attempt-7f3a");
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync("req-0", Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+        await client.ReportInvocationErrorAsync("req-0", new RuntimeError("boom", "Boom", []), "Boom", CancellationToken.None);
+
+        Assert.Equal(2, runtime.Posts.Count);
+        Assert.All(runtime.Posts, post => Assert.Null(post.InvocationId));
+    }
 }
