@@ -398,4 +398,27 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         Assert.Equal(0, await loop.WaitAsync(Wait));
         Assert.False(invocation.IsCompleted);
     }
+
+    /// <summary>
+    /// Only a deadline more than a day ahead is an emulator's "never"; one exactly a day ahead is still a time to keep
+    /// (Lambda's own are at most 15 minutes away), and gets no warning.
+    /// </summary>
+    [Fact]
+    public async Task A_deadline_exactly_one_day_ahead_is_kept()
+    {
+        var deadline = _time.GetUtcNow() + TimeSpan.FromDays(1);
+        _api.DeadlineHeader = _ => deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = new LambdaBootstrap(_client, WaitsForItsToken(seen), _environment, _time) { RuntimeApiWarning = Warn, MissingDeadlineBudget = TimeSpan.FromSeconds(40) }
+            .RunAsync(_stop.Token);
+
+        var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(900));
+        var (context, token) = await seen.Task.WaitAsync(Wait);
+
+        Assert.Equal(deadline, context.Deadline);
+        Assert.Empty(_warnings);
+        _time.Advance(TimeSpan.FromDays(1));
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal("{\"cancelled\":true}", (await invocation.WaitAsync(Wait)).Body);
+    }
 }
