@@ -103,18 +103,17 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
         request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, RuntimeJsonContext.Default.RuntimeError));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(ErrorContentType);
         request.Headers.TryAddWithoutValidation(ErrorTypeHeader, errorTypeHeader);
-        if (awsRequestId is not null)
-        {
-            AddInvocationId(request, awsRequestId);
-        }
-
+        AddInvocationId(request, awsRequestId);
         return await _http.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>The invocation id GET next sent with <paramref name="awsRequestId"/>, if any (see <see cref="InvocationIdHeader"/>).</summary>
-    private void AddInvocationId(HttpRequestMessage request, string awsRequestId)
+    /// <summary>
+    /// The invocation id GET next sent with <paramref name="awsRequestId"/>, if any (see <see cref="InvocationIdHeader"/>);
+    /// none for a post of no invocation (<c>init/error</c>).
+    /// </summary>
+    private void AddInvocationId(HttpRequestMessage request, string? awsRequestId)
     {
-        if (_current is { InvocationId: { } id } current && current.RequestId == awsRequestId)
+        if (awsRequestId is not null && _current is { InvocationId: { } id } current && current.RequestId == awsRequestId)
         {
             request.Headers.TryAddWithoutValidation(InvocationIdHeader, id);
         }
