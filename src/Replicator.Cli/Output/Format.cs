@@ -36,6 +36,8 @@ public static class Format
             ReplicationException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonServiceException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonClientException e when e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal) => e.Message,
+            Amazon.Runtime.ProcessAWSCredentialException e when IsUnsupportedProcessVersion(e) =>
+                $"{e.GetType().Name}: the profile's credential_process printed a \"Version\" other than 1, the only version the AWS SDKs and the AWS CLI accept (https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html)",
             _ => WithCauses($"{exception.GetType().Name}: {FirstLine(exception.Message)}", exception.InnerException),
         };
     }
@@ -58,6 +60,15 @@ public static class Format
 
         return line;
     }
+
+    // AWSSDK.Core words a credential process's unsupported "Version" with a format string given no argument ("Unsupported
+    // credential version: {0}"), so what reaches the user is the FormatException of that call, as the inner exception of
+    // "AWS credential process terminated with System.FormatException": "Index (zero based) must be ...", which names
+    // neither the process nor the version. botocore says "Unsupported version '2' for credential process provider,
+    // supported versions: 1". A malformed "Expiration" is a FormatException too, with a message of its own, so only
+    // this one is matched.
+    private static bool IsUnsupportedProcessVersion(Exception exception) =>
+        exception.InnerException is FormatException { Message: var message } && message.StartsWith("Index (zero based)", StringComparison.Ordinal);
 
     private static string FirstLine(string message) =>
         message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;

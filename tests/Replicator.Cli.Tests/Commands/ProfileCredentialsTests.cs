@@ -516,6 +516,45 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.DoesNotContain(session.SecretAccessKey, run.Output + run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A profile whose keys come from <c>credential_process</c>: a process printing version 1 of the JSON signs the
+    /// copy; one printing another version is an error that says so. AWSSDK.Core reports that version with a format
+    /// string given no argument, so its own words are a FormatException's "Index (zero based) must be ...", which
+    /// names neither; botocore: "Unsupported version '2' for credential process provider, supported versions: 1".
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_credential_process_profile_signs_with_version_1_and_another_version_is_an_error_naming_it(int version)
+    {
+        await using var h = await StartAsync();
+        var image = CliHarness.Single(93);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var process = Path.Combine(_work, "print-keys");
+        File.WriteAllText(process, $$"""
+            echo '{"Version": {{version}}, "AccessKeyId": "{{CliHarness.AccessKey}}", "SecretAccessKey": "{{CliHarness.SecretKey}}"}'
+            """.ReplaceLineEndings("\n"));
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile from-process]\ncredential_process = /bin/sh {process}\nregion = {CliHarness.Source}\n");
+
+        var pushCalls = h.Server.Calls.Total;
+
+        var run = await RunCliAsync(h, profile: null, "copy", "app:v1", "--profile", "from-process", "--destination-region", CliHarness.West);
+
+        if (version == 1)
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+            return;
+        }
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("ProcessAWSCredentialException: the profile's credential_process printed a \"Version\" other than 1", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Index (zero based)", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(CliHarness.SecretKey, run.Output + run.Error, StringComparison.Ordinal);
+        Assert.Equal(pushCalls, h.Server.Calls.Total);
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 
