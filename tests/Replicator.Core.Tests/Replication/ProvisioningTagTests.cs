@@ -312,6 +312,85 @@ public sealed class ProvisioningTagTests
     }
 
     /// <summary>
+    /// A warm engine that settled a repository (its creation finished) and then recreated it after an operator deleted
+    /// it: the new creation is cut short, so the redelivery in that same engine must check the marker again rather than
+    /// trust what it remembered of the repository that was deleted.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_recreated_by_the_same_engine_and_cut_short_is_completed_by_its_redelivery()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "recreated");
+        var image = new SampleImageBuilder(seed: 194).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "recreated", image, "v1");
+        var engine = h.Replicator();
+        Assert.True((await engine.ReplicateAsync(Request("recreated", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        await Reliability.OperatorCalls.DeleteRepositoryAsync(h.Server, h.Http, West, "recreated");
+        h.Server.Faults.FailNext("PutLifecyclePolicy", 1, "InvalidParameterException", region: West);
+
+        var cut = await engine.ReplicateAsync(Request("recreated", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Failed, cut.Destinations[0].Outcome);
+        Assert.Contains(Marker, await TagKeysAsync(h, "recreated"));
+
+        var redelivered = await engine.ReplicateAsync(Request("recreated", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(redelivered.Succeeded, redelivered.Destinations[0].Message);
+        Assert.Equal(2, h.Calls(West, "CreateRepository"));
+        Assert.Equal(Lifecycle, await LifecycleAsync(h, "recreated"));
+        Assert.Equal(["team"], await TagKeysAsync(h, "recreated"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "recreated", "v1"));
+    }
+
+    /// <summary>
+    /// Tags that may not be read are asked for once per repository and engine, as readable ones are: a warm instance
+    /// whose destination role lacks ecr:ListTagsForResource does not pay a refused call (and repeat the note) on every
+    /// new image copied into that repository.
+    /// </summary>
+    [Fact]
+    public async Task Tags_that_may_not_be_read_are_asked_for_once_per_engine()
+    {
+        await using var h = await StartAsync();
+        await ConfiguredSourceAsync(h, "unreadable");
+        var builder = new SampleImageBuilder(seed: 195);
+        var (first, second) = (builder.Image(SampleFormat.Oci, [1000]), builder.Image(SampleFormat.Oci, [1000]));
+        await h.PushAsync(Source, "unreadable", first, "v1");
+        await h.PushAsync(Source, "unreadable", second, "v2");
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "unreadable" });
+        h.Server.Faults.FailNext("ListTagsForResource", 1, EcrErrorCodes.AccessDeniedException, region: West);
+        var engine = h.Replicator();
+
+        var noted = await engine.ReplicateAsync(Request("unreadable", first.Digest, "v1", West), CancellationToken.None);
+        var next = await engine.ReplicateAsync(Request("unreadable", second.Digest, "v2", West), CancellationToken.None);
+
+        Assert.Contains("ecr:ListTagsForResource", noted.Destinations[0].Message, StringComparison.Ordinal);
+        Assert.Equal(ReplicationOutcome.Replicated, next.Destinations[0].Outcome);
+        Assert.Null(next.Destinations[0].Message);
+        Assert.Equal(1, h.Calls(West, "ListTagsForResource"));
+    }
+
+    /// <summary>
+    /// The race the remarks name: the destination looked empty, and CreateRepository answers that another run created
+    /// the repository meanwhile, and that run was cut short with the marker. This copy did not create it, so it
+    /// completes it before copying, as it would any repository found with the marker.
+    /// </summary>
+    [Fact]
+    public async Task A_creation_that_loses_the_race_completes_the_repository_the_other_run_left_with_the_marker()
+    {
+        await using var h = await StartAsync();
+        var image = await LeftWithMarkerAsync(h, "raced", seed: 196);
+        // The state read found no repository: the other run's CreateRepository came after it.
+        h.Server.Faults.FailNext("DescribeImages", 1, EcrErrorCodes.RepositoryNotFoundException, region: West);
+
+        var result = await h.Replicator().ReplicateAsync(Request("raced", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Destinations[0].Message);
+        Assert.Equal(Lifecycle, await LifecycleAsync(h, "raced"));
+        Assert.Equal(["team"], await TagKeysAsync(h, "raced"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "raced", "v1"));
+    }
+
+    /// <summary>
     /// A configured source repository with an image tagged v1, and its destination repository as another run left it:
     /// created with a tag of its own and the marker, its settings never applied.
     /// </summary>

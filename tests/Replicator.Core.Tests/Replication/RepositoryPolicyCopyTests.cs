@@ -26,6 +26,8 @@ public sealed class RepositoryPolicyCopyTests
     [InlineData("arn:aws-us-gov:ecr:us-gov-west-1:111111111111:repository/app", "us-east-1", null, false)]
     // Nothing to compare with: nothing copied.
     [InlineData("", "us-west-2", null, false)]
+    // Six fields that are not an ARN (no "arn" prefix): its partition and account cannot be read from it.
+    [InlineData("urn:aws:ecr:us-east-1:111111111111:repository/app", "us-west-2", null, false)]
     public void The_policy_is_copied_only_within_the_source_account_and_partition(string arn, string region, string? account, bool copied)
     {
         Assert.Equal(copied, RepositoryProvisioner.CopiesRepositoryPolicy(Source(arn), new ReplicationDestination(region, account), withSourceCredentials: account is null));
