@@ -329,6 +329,76 @@ public sealed class IndexChildDeleteTests
         Assert.Equal(child, await h.TagDigestAsync(West, "multi", "pinned"));
     }
 
+    /// <summary>
+    /// The source deleted an index tagged v1 and prod with its platform manifests, and the DELETE of v1 comes first. In
+    /// the destination the index keeps prod, so it still lists its platform manifests: none is touched, neither the
+    /// untagged one (ECR would refuse it) nor the tags of the tagged one (ECR removes a tag by name while another tag
+    /// keeps the image, index or not). The DELETE of prod, which takes the index, removes them.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_deleted_from_an_index_that_keeps_another_tag_leaves_its_platform_manifests_and_their_tags()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 183).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        await h.PushAsync(Source, "multi", image, "prod");
+        var replicator = h.Replicator();
+        Assert.True((await replicator.ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        Assert.True((await replicator.ReplicateAsync(Request("multi", image.Digest, "prod", West), CancellationToken.None)).Succeeded);
+        var (tagged, untagged) = (image.Manifests[0].Digest, image.Manifests[1].Digest);
+        await PutTagAsync(h, West, "multi", tagged, "amd64");
+        await PutTagAsync(h, West, "multi", tagged, "amd64-latest");
+        await h.DeleteAsync(
+            Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = tagged }, new ImageIdentifier { ImageDigest = untagged });
+        h.Server.Calls.Reset();
+
+        var west = Assert.Single((await replicator.DeleteAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, west.Outcome);
+        Assert.Null(west.Message);
+        Assert.Equal(1, h.Calls(West, "BatchDeleteImage"));
+        Assert.Null(await h.TagDigestAsync(West, "multi", "v1"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "multi", "prod"));
+        Assert.Equal(tagged, await h.TagDigestAsync(West, "multi", "amd64"));
+        Assert.Equal(tagged, await h.TagDigestAsync(West, "multi", "amd64-latest"));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", untagged));
+    }
+
+    /// <summary>
+    /// After its index's DELETE, a platform manifest the source deleted that another index in the destination still
+    /// lists is refused by ECR (ImageReferencedByManifestList) and stays. That refusal is ECR's rule, expected, and not
+    /// said as a failure: the result names only the platform manifests removed (an operator reading "refused" would look
+    /// for a fault that is not there).
+    /// </summary>
+    [Fact]
+    public async Task A_platform_manifest_another_index_still_lists_stays_and_its_refusal_is_not_said()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 903).MultiArch(SampleFormat.Oci, [1000, 2000]);
+        await h.PushAsync(Source, "multi", image, "v1");
+        Assert.True((await h.Replicator().ReplicateAsync(Request("multi", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        var (listed, alone) = (image.Manifests[0].Digest, image.Manifests[1].Digest);
+        var child = (await h.GetImageAsync(West, "multi", listed))!;
+        var own = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\""
+            + child.ImageManifestMediaType + "\",\"digest\":\"" + listed + "\",\"size\":" + System.Text.Encoding.UTF8.GetByteCount(child.ImageManifest!)
+            + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+        await h.Client(West).PutImageAsync(new PutImageRequest
+        {
+            RepositoryName = "multi", ImageManifest = own, ImageManifestMediaType = "application/vnd.oci.image.index.v1+json", ImageTag = "west-build",
+        });
+        await h.DeleteAsync(
+            Source, "multi", new ImageIdentifier { ImageDigest = image.Digest }, new ImageIdentifier { ImageDigest = listed }, new ImageIdentifier { ImageDigest = alone });
+
+        var index = Assert.Single((await h.Replicator().DeleteAsync(Request("multi", image.Digest, null, West), CancellationToken.None)).Destinations);
+
+        Assert.Equal(ReplicationOutcome.Deleted, index.Outcome);
+        Assert.Null(await h.GetImageAsync(West, "multi", alone));
+        Assert.NotNull(await h.GetImageAsync(West, "multi", listed));
+        Assert.Contains(alone, index.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(listed, index.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused", index.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs <see cref="Before"/> once, just before the <c>n</c>th call of an operation is forwarded.</summary>
     private sealed class NthRequestHandler(HttpMessageHandler inner, string operation, int n) : DelegatingHandler(inner)
     {

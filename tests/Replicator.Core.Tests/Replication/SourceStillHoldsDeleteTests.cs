@@ -136,4 +136,24 @@ public sealed class SourceStillHoldsDeleteTests
         Assert.Equal(ReplicationOutcome.Deleted, Assert.Single(result.Destinations).Outcome);
         Assert.Null(await h.TagDigestAsync(West, "removed", "v1"));
     }
+
+    /// <summary>
+    /// A digest deleted in the source whose destination repository does not exist (never replicated there, or removed by
+    /// its owner): nothing was deleted there, so the result says skipped, not deleted.
+    /// </summary>
+    [Fact]
+    public async Task A_digest_delete_into_a_destination_without_the_repository_is_skipped()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 155).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "nowhere", image, "v1");
+        await h.DeleteAsync(Source, "nowhere", new ImageIdentifier { ImageDigest = image.Digest });
+
+        var result = await h.Replicator().DeleteAsync(Request("nowhere", image.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Skipped, west.Outcome);
+        Assert.Contains("repository does not exist", west.Message, StringComparison.Ordinal);
+        Assert.True(result.Succeeded);
+    }
 }
