@@ -1,3 +1,4 @@
+using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -313,6 +314,53 @@ public sealed class RepositoryAndTagTests
         Assert.Null(await h.TagDigestAsync(West, "two", "old"));
         Assert.Equal(image.Digest, await h.TagDigestAsync(West, "two", "prod"));
         Assert.NotNull(await h.GetImageAsync(West, "two", image.Digest));
+    }
+
+    /// <summary>
+    /// Only an index's manifest is read before its delete (for the platform manifests it lists): BatchGetImage is a pull,
+    /// which refreshes the lastRecordedPullTime of an image that stays with its other tags, and so would hold it back
+    /// from a lifecycle rule or an archive rule that counts days since the last pull
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html).
+    /// </summary>
+    [Fact]
+    public async Task A_tag_deleted_from_an_image_that_is_not_an_index_pulls_nothing()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 49).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "nopull", image, "old");
+        await h.PushAsync(Source, "nopull", image, "prod");
+        var replicator = h.Replicator();
+        await replicator.ReplicateAsync(Request("nopull", image.Digest, "old", West), CancellationToken.None);
+        await replicator.ReplicateAsync(Request("nopull", image.Digest, "prod", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "nopull", new ImageIdentifier { ImageTag = "old" });
+        h.Server.Calls.Reset();
+
+        var deleted = await replicator.DeleteAsync(Request("nopull", image.Digest, "old", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Deleted, deleted.Destinations[0].Outcome);
+        Assert.Equal(0, h.Calls(West, "BatchGetImage"));
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "nopull", "prod"));
+    }
+
+    /// <summary>
+    /// A destination role that may not describe the repository (ecr:DescribeRepositories not granted): the tag check
+    /// before the copy counts it mutable, as the reconciler does, and the copy goes on; PutImage still judges the tag.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_whose_settings_may_not_be_read_is_copied_as_mutable()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 52);
+        var (old, current) = (builder.Image(SampleFormat.Oci, [1000]), builder.Image(SampleFormat.Oci, [2000]));
+        await h.Client(West).CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = "undescribed" });
+        await h.PushAsync(West, "undescribed", old, "latest");
+        await h.PushAsync(Source, "undescribed", current, "latest");
+        h.Server.Faults.FailNext("DescribeRepositories", 1, EcrErrorCodes.AccessDeniedException, region: West);
+
+        var result = await h.Replicator().ReplicateAsync(Request("undescribed", current.Digest, "latest", West), CancellationToken.None);
+
+        Assert.Equal(ReplicationOutcome.Replicated, Assert.Single(result.Destinations).Outcome);
+        Assert.Equal(current.Digest, await h.TagDigestAsync(West, "undescribed", "latest"));
     }
 
     [Theory]
