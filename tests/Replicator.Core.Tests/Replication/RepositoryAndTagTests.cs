@@ -378,6 +378,25 @@ public sealed class RepositoryAndTagTests
         Assert.Equal(0, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// A destination without an account is in the source's (RequestValidator reads a missing account as the source's),
+    /// so the source's own region named bare, in a request that names the source's account, is the source registry
+    /// itself: refused before any call, as its ACCOUNT:REGION spelling is, rather than copied onto itself.
+    /// </summary>
+    [Fact]
+    public async Task The_source_region_named_without_an_account_is_refused_as_the_source_registry_itself()
+    {
+        await using var h = await StartAsync();
+
+        var result = await h.Replicator().ReplicateAsync(Request("ok", "sha256:0000000000000000000000000000000000000000000000000000000000000000", "v1", Source), CancellationToken.None);
+
+        var destination = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, destination.Outcome);
+        Assert.Equal(ReplicationErrorCodes.InvalidRequest, destination.ErrorCode);
+        Assert.Contains("is the source registry itself", destination.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
     /// <summary>ECR takes a tag of up to 300 characters (botocore's model, <c>ImageTag</c>) that may start with '-' or '.'.</summary>
     [Theory]
     [InlineData("-rc")]
