@@ -136,6 +136,37 @@ public sealed class DeletedWhileCopiedTests
         Assert.Equal(loads + 1, h.Calls(Source, "BatchGetImage"));
     }
 
+    /// <summary>
+    /// A destination whose copy failed on a refused source layer is decided by the engine once it has asked the source
+    /// again, and only that decision reaches the observer: one DestinationDone per destination, never the layer's
+    /// refusal first and the decision after.
+    /// </summary>
+    [Fact]
+    public async Task An_image_deleted_while_its_layers_are_downloaded_is_reported_done_once_per_destination_as_decided()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 100).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "once", image, "v1");
+        hook!.Arm("GetDownloadUrlForLayer", "once", () => DeleteAsync(h, "once", [image.Digest]));
+        var observer = new DoneRecorder();
+
+        var result = await h.Replicator(observer: observer).ReplicateAsync(Request("once", image.Digest, "v1", West, Europe), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        Assert.All(result.Destinations, d => Assert.Equal(ReplicationOutcome.Skipped, d.Outcome));
+        Assert.Equal(2, observer.Done.Count);
+        Assert.All(observer.Done, d => Assert.Equal(ReplicationOutcome.Skipped, d.Outcome));
+        Assert.Equal([Europe, West], observer.Done.Select(d => d.Destination.Region).Order(StringComparer.Ordinal));
+    }
+
+    private sealed class DoneRecorder : IReplicationObserver
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<DestinationResult> Done { get; } = new();
+
+        public void DestinationDone(DestinationResult result) => Done.Enqueue(result);
+    }
+
     private static HttpResponseMessage Refused(string layer) =>
         Error("LayerInaccessibleException", $"The image layer '{layer}' is not associated with an image");
 

@@ -454,6 +454,33 @@ public sealed class ReferrerTests
         Assert.Null(await h.GetImageAsync(West, "orphan", sbom.Digest));
     }
 
+    /// <summary>
+    /// A repeated referrer event (a redelivery) whose subject check in the destination goes unanswered (its
+    /// DescribeImages refused): the subject's copy then reads the destination itself and finds the subject there, with
+    /// the referrer (UpToDate). The subject is there, so the referrer is taken as it would be had the check answered: up
+    /// to date, not skipped as a referrer whose subject never arrived.
+    /// </summary>
+    [Fact]
+    public async Task A_referrer_whose_subject_check_fails_and_whose_subject_copy_finds_it_there_is_up_to_date()
+    {
+        await using var h = await StartAsync();
+        var builder = new SampleImageBuilder(seed: 147);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(Source, "repeat", image, "v1");
+        await h.PushAsync(Source, "repeat", sbom, null);
+        Assert.True((await h.Replicator().ReplicateAsync(Request("repeat", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        Assert.True(await h.Probe(West).HasVerifiedImageAsync("repeat", sbom.Digest));
+
+        // The subject check is the referrer event's first call in the destination.
+        h.Server.Faults.FailNext("DescribeImages", 1, "InvalidParameterException", region: West);
+        var result = await h.Replicator().ReplicateAsync(Request("repeat", sbom.Digest, null, West), CancellationToken.None);
+
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.UpToDate, west.Outcome);
+        Assert.Null(west.ErrorCode);
+    }
+
     [Fact]
     public async Task A_referrer_waits_transiently_when_its_subject_fails_in_a_destination()
     {
