@@ -123,6 +123,47 @@ public sealed class SyncReportTests
     }
 
     /// <summary>
+    /// A stop while a later repository is still being listed cuts the run short even when every image listed so far
+    /// has come back whole: the repositories not listed yet were never replicated, so the run is cancelled (130), not
+    /// a success a CI step would take for a complete sync.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_while_a_later_repository_is_listed_is_a_cancelled_run_though_every_started_image_finished()
+    {
+        // LocalEcr's clock is never advanced: the source's second DescribeImages (bb's listing, asked once aa's one
+        // image has started) is held until the stop; the first (aa's) is answered at once.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(72), "v1");
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(73), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.Zero, 1, CliHarness.Source);
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
+        using var ctrlC = new CancellationTokenSource();
+        var copied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var output = new WatchedOutput(h.Server, text =>
+        {
+            var done = text.Contains("copied     aa:v1", StringComparison.Ordinal);
+            if (done)
+            {
+                copied.TrySetResult();
+            }
+
+            return done;
+        });
+
+        var running = h.RunIntoCancellableAsync(output, h.Environment(), TimeProvider.System, terminal: false, ctrlC.Token, ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--parallel", "1"]);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await copied.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await ctrlC.CancelAsync();
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
+        Assert.Contains("1 image(s), 1 copied", run.Output, StringComparison.Ordinal);
+        Assert.Equal("error: cancelled after 1 of 1 image(s) replicated; layers already copied are kept and skipped next time", run.Error.Trim());
+        Assert.Null(await h.TagDigestAsync(CliHarness.West, "bb", "v1"));
+    }
+
+    /// <summary>
     /// A repository's listing that fails midway (access denied, throttling past its retries) ends the run with its
     /// error, exit 2; the images already started finish first and are reported, never cut short into failures.
     /// </summary>

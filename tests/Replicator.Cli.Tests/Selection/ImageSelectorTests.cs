@@ -60,4 +60,16 @@ public sealed class ImageSelectorTests
 
         Assert.Equal(["team/a", "team/b"], ImageSelector.SelectRepositories(["team/b", "other", "team/a", "team/b"], criteria));
     }
+
+    /// <summary>
+    /// --repository-prefix is a prefix, as the option says ("whose name starts with P"): a name that holds it further
+    /// in (a team's repositories mirrored under another namespace) is another team's, not selected.
+    /// </summary>
+    [Fact]
+    public void A_prefix_selects_names_that_start_with_it_not_names_that_hold_it()
+    {
+        var criteria = Criteria() with { RepositoryPrefix = "team/" };
+
+        Assert.Equal(["team/app"], ImageSelector.SelectRepositories(["mirror/team/app", "team/app", "old-team/app"], criteria));
+    }
 }
