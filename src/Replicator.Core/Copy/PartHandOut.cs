@@ -31,8 +31,9 @@ internal sealed class PartHandOut
     /// The download's next part from the engine's pool. The pool holds (PartsInFlight + 1) parts per copy slot, and an
     /// upload that stands still holds that many of its blob (its part on the wire, its full queue), so the download can
     /// wait here rather than at that upload's queue: where it waits a whole <see cref="BlobCopyOptions.FallBehindTimeout"/>,
-    /// each upload that took no part in it while parts wait in its queue falls behind as at a full queue (its queued
-    /// parts and, once its call is cancelled, the part on the wire go back to the pool), when another upload keeps up.
+    /// each upload that took no part in it while parts wait in its queue, or while its call holds one on the wire, falls
+    /// behind as at a full queue (its queued parts and, once its call is cancelled, the part on the wire go back to the
+    /// pool), when another upload keeps up.
     /// </summary>
     public async Task<SharedPart> RentAsync(SharedPartPool pool, int partSize, long start, IReadOnlyList<PartUpload> uploads, CancellationToken cancellationToken)
     {
@@ -52,7 +53,10 @@ internal sealed class PartHandOut
             }
             catch (TimeoutException)
             {
-                var stuck = uploads.Where((u, j) => !u.Failed && u.Taken == takenBefore[j] && u.Parts.Reader.Count > 0).ToList();
+                // Stuck: it holds parts of the pool (queued, or its call's on the wire) and took none for a whole period. Its
+                // queue may be empty: where another blob holds the rest of the pool, the part its hung call holds is the
+                // one the download waits for.
+                var stuck = uploads.Where((u, j) => !u.Failed && u.Taken == takenBefore[j] && (u.Parts.Reader.Count > 0 || u.Sending)).ToList();
                 var othersKeepUp = uploads.Where((u, j) => !u.Failed && !stuck.Contains(u) && (u.Taken != takenBefore[j] || (u.Parts.Reader.Count == 0 && !u.Sending))).Any()
                     || uploads.Any(_waitsForRestart);
                 if (othersKeepUp)

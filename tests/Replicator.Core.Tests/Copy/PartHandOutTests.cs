@@ -143,6 +143,85 @@ public sealed class PartHandOutTests
         Assert.True(upload.Failed);
     }
 
+    /// <summary>
+    /// The request's deadline fires while the download waits at a full queue: the part it was handing out reached no
+    /// queue, so every reference it took for the uploads goes back, the one of the upload it waited for included, and
+    /// the part returns to the pool (else it would hold a pool slot for the life of the process).
+    /// </summary>
+    [Fact]
+    public async Task A_part_whose_hand_out_is_cancelled_at_a_full_queue_goes_back_to_the_pool()
+    {
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var handOut = new PartHandOut(new BlobCopyOptions { FallBehindTimeout = Period }, time);
+        var pool = new SharedPartPool(4);
+        var a = await Destination.StartAsync();
+        var b = await Destination.StartAsync();
+        PartUpload[] uploads = [a.Upload, b.Upload];
+
+        // Part 0 on the wire at both, part 1 in both queues: part 2 waits at A's full queue.
+        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        var aFirst = await a.NextCallAsync();
+        var bFirst = await b.NextCallAsync();
+        await handOut.HandOutAsync(await PartAsync(pool, 3), uploads, CancellationToken.None);
+        using var request = new CancellationTokenSource();
+        var handing = handOut.HandOutAsync(await PartAsync(pool, 6), uploads, request.Token);
+        await TimerAsync(time, 1).WaitAsync(Bound);
+
+        await request.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handing.WaitAsync(Bound));
+        Assert.Equal(2, pool.Alive);
+        Assert.False(a.Upload.Failed);
+        Assert.False(b.Upload.Failed);
+
+        aFirst.Answer();
+        bFirst.Answer();
+        await a.EndAsync(b);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// The download waits for a part of the engine's pool, which another blob holds but for one part: the one A's hung
+    /// call holds on the wire. A's queue is empty, yet A holds B, idle with an empty queue, back as surely as a full queue
+    /// would (a degraded region whose calls all hang: its lone copy of another blob keeps its parts, and its upload of
+    /// this one keeps the last one free). A falls behind after one period, its call cancelled and its part back in the
+    /// pool, and the download gets the part; B, waiting idle, does not fall behind.
+    /// </summary>
+    [Fact]
+    public async Task A_call_hung_on_the_part_the_download_waits_for_in_the_pool_falls_behind_though_its_queue_is_empty()
+    {
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var handOut = new PartHandOut(new BlobCopyOptions { FallBehindTimeout = Period }, time);
+        var pool = new SharedPartPool(2);
+        var a = await Destination.StartAsync();
+        var b = await Destination.StartAsync();
+        PartUpload[] uploads = [a.Upload, b.Upload];
+
+        // Another blob's part, held for as long as that blob's own destination hangs.
+        var elsewhere = await PartAsync(pool, 0);
+
+        // Part 0 goes on the wire at both; B's lands, A's hangs.
+        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        var aFirst = await a.NextCallAsync();
+        (await b.NextCallAsync()).Answer();
+        await b.AnsweredAsync(1).WaitAsync(Bound);
+
+        // The pool is spent: the download waits for a part, a whole period.
+        var renting = handOut.RentAsync(pool, 5 * 1024 * 1024, 3, uploads, CancellationToken.None);
+        await TimerAsync(time, 1).WaitAsync(Bound);
+        time.Advance(Period);
+
+        var part = await renting.WaitAsync(Bound);
+        var error = Assert.IsType<ReplicationException>(a.Upload.Error);
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        await aFirst.Cancelled.WaitAsync(Bound);
+        Assert.False(b.Upload.Failed);
+
+        part.Release();
+        elsewhere.Release();
+        await a.EndAsync(b);
+        Assert.Equal(0, pool.Alive);
+    }
+
     private static readonly BlobToCopy Blob = new("sha256:" + new string('a', 64), 9);
 
     /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>
