@@ -145,6 +145,36 @@ public sealed class BlobDownloadTests
     }
 
     /// <summary>
+    /// Resumes back off as the engine's calls do: exponentially, each wait twice the one before ("Exponential Backoff And
+    /// Jitter", AWS Architecture Blog), so a source that keeps failing is given more room each time, not hammered at the
+    /// first wait's pace until the budget is spent.
+    /// </summary>
+    [Fact]
+    public async Task Each_resume_after_a_server_error_waits_twice_as_long_as_the_one_before()
+    {
+        var clock = new TimerRecordingTimeProvider();
+        var backoff = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(200) }, clock, () => 0.5);
+        using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
+
+        var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
+
+        // 200 ms × (0.1 + 0.9 × 0.5), then twice that; the GET's stall timeout is the timer of another length.
+        var first = await clock.TimerAsync(due => due != Options.ReadTimeout).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(TimeSpan.FromMilliseconds(110), first);
+        var second = clock.TimerAsync(due => due != Options.ReadTimeout && due != first);
+        clock.Advance(first);
+        Assert.Equal(TimeSpan.FromMilliseconds(220), await second.WaitAsync(TimeSpan.FromSeconds(30)));
+        clock.Advance(TimeSpan.FromMilliseconds(220));
+
+        Assert.Equal(Content.Length, await fill.WaitAsync(TimeSpan.FromSeconds(30)));
+        download.Verify();
+        Assert.Equal(3, handler.Requests);
+        Assert.Equal(2, download.Resumes);
+    }
+
+    /// <summary>
     /// S3 answers an expired presigned URL with 400 ExpiredToken: only a fresh URL fixes it, however often it happens
     /// within the resume budget (a slow download can outlive more than one URL). It is not a refusal of the object itself,
     /// which a fresh URL gets one try against (a 404 twice stops the download). 401 and 403 refuse the URL's
@@ -362,6 +392,33 @@ public sealed class BlobDownloadTests
         Assert.Contains("4000", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Amz", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The request's own cancellation (its deadline) while a read waits is not a stalled connection: it ends the
+    /// download as cancelled, with its resume budget spent too, never as a transient DownloadFailed, so that a request
+    /// that joined this copy takes it over (InFlightCopies) instead of failing its destination with this one's error.
+    /// </summary>
+    [Fact]
+    public async Task The_requests_cancellation_during_a_read_ends_the_download_as_cancelled_not_as_a_spent_budget()
+    {
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var handler = new ScriptedHandler((_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 0, (_, cancellationToken) =>
+        {
+            reading.TrySetResult();
+            return new ValueTask<int>(NeverAsync<int>(cancellationToken));
+        }))));
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var stalls = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.Zero, ThrottlingBaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, new FakeTimeProvider(), () => 0);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, stalls, maxResumes: 0);
+        using var request = new CancellationTokenSource();
+
+        var fill = download.FillAsync(new byte[20_000], request.Token).AsTask();
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await request.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fill.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, handler.Requests);
     }
 
     /// <summary>Downloads <see cref="Content"/> whole through <paramref name="handler"/> (5 resumes allowed) and verifies its digest.</summary>

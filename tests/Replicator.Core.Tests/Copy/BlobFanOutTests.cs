@@ -77,4 +77,21 @@ public sealed class BlobFanOutTests : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => done);
         VerifyCopiesStarted(1);
     }
+
+    /// <summary>
+    /// Each destination arrives once: an arrival more than the request has destinations is a bug in the caller's count,
+    /// which could as well have started the copies before a destination registered its blobs. It is refused, not counted.
+    /// </summary>
+    [Fact]
+    public async Task An_arrival_more_than_the_request_has_destinations_is_refused_and_starts_nothing_again()
+    {
+        var done = AddBlob('c');
+        _fanOut.Arrive();
+        _fanOut.Arrive();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => done);
+
+        var error = Assert.Throws<InvalidOperationException>(_fanOut.Arrive);
+        Assert.Contains("more destinations arrived", error.Message, StringComparison.Ordinal);
+        VerifyCopiesStarted(1);
+    }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 using Replicator.Core.Copy;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Copy;
 
@@ -13,6 +14,9 @@ namespace Replicator.Core.Tests.Copy;
 public sealed class ChannelWaitsTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
 
     private static Channel<int> Full()
     {
@@ -101,6 +105,33 @@ public sealed class ChannelWaitsTests
         // Strict: WriteAsync was never called. The wait for room went to the channel with CancellationToken.None.
         writer.Verify(w => w.WaitToWriteAsync(It.Is<CancellationToken>(t => !t.CanBeCanceled)), Times.Once);
         writer.Verify(w => w.WaitToWriteAsync(It.Is<CancellationToken>(t => t.CanBeCanceled)), Times.Never);
+    }
+
+    /// <summary>
+    /// The limit is the whole write's, not each wait's: a wake-up that finds the room taken again waits only what is left
+    /// of it. Otherwise a queue that made room now and then, only for it to be taken again, would hold the download past
+    /// its <see cref="BlobCopyOptions.FallBehindTimeout"/>, one full period after each wake-up.
+    /// </summary>
+    [Fact]
+    public async Task A_wake_up_that_finds_no_room_waits_only_what_is_left_of_the_limit()
+    {
+        var clock = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var room = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new Mock<ChannelWriter<int>>(MockBehavior.Strict);
+        writer.Setup(w => w.TryWrite(2)).Returns(false);
+        writer.SetupSequence(w => w.WaitToWriteAsync(It.IsAny<CancellationToken>()))
+            .Returns(new ValueTask<bool>(room.Task))
+            .Returns(new ValueTask<bool>(new TaskCompletionSource<bool>().Task));
+        var timers = 0;
+        var secondWait = clock.TimerAsync(_ => ++timers == 2);
+
+        var writing = writer.Object.TryWriteWithinAsync(2, Limit, clock, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        room.SetResult(true);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), await secondWait.WaitAsync(Bound));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(await writing.WaitAsync(Bound));
     }
 
     /// <summary>

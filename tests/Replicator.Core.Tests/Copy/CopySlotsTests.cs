@@ -4,6 +4,9 @@ namespace Replicator.Core.Tests.Copy;
 
 public sealed class CopySlotsTests
 {
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
     [Fact]
     public async Task A_blob_for_three_destinations_waits_for_three_free_slots_and_later_requests_queue_behind_it()
     {
@@ -34,7 +37,7 @@ public sealed class CopySlotsTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => big);
-        using var granted = await small;
+        using var granted = await small.WaitAsync(Bound);
     }
 
     [Fact]
@@ -46,5 +49,20 @@ public sealed class CopySlotsTests
         {
             Assert.False(slots.TakeAsync(1, CancellationToken.None).IsCompleted);
         }
+    }
+
+    /// <summary>A lease disposed twice (a using block, and a dispose on an error path inside it) gives its slots back once.</summary>
+    [Fact]
+    public async Task A_lease_disposed_twice_gives_its_slots_back_once()
+    {
+        var slots = new CopySlots(2);
+        var lease = await slots.TakeAsync(1, CancellationToken.None);
+        using var other = await slots.TakeAsync(1, CancellationToken.None);
+
+        lease.Dispose();
+        lease.Dispose();
+
+        using var again = await slots.TakeAsync(1, CancellationToken.None);
+        Assert.False(slots.TakeAsync(1, CancellationToken.None).IsCompleted);
     }
 }

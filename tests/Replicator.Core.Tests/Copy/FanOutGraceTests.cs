@@ -65,6 +65,46 @@ public sealed class FanOutGraceTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// A session that opens after the grace copies the blob on its own and takes a copy slot for its download; one that
+    /// fails after the grace has nothing to download. Its destination hears of the failure at once, not once a slot is
+    /// free: here the only slot is held by the destination that opened in time, whose part never answers.
+    /// </summary>
+    [Fact]
+    public async Task A_session_that_fails_after_the_grace_fails_its_destination_without_waiting_for_a_copy_slot()
+    {
+        var data = new byte[11];
+        new Random(23).NextBytes(data);
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+        var (europe, europeSending) = PartNeverAnswered();
+        var (asia, asiaCalled, asiaOpens) = OpensWhenTold("ap");
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Grace, FallBehindTimeout = TimeSpan.FromHours(1), ReadTimeout = TimeSpan.FromHours(1) };
+        var pool = new SharedPartPool(4);
+        using var http = new HttpClient();
+        var copier = new BlobCopier(http, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targets = new[] { Target(europe), Target(asia) };
+        using var request = new CancellationTokenSource();
+
+        var copy = copier.CopyAsync(new BlobSource(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src"), blob, targets, new CopySlots(1), request.Token);
+        await asiaCalled.WaitAsync(Bound);
+        await time.TimerAsync(due => due == Grace).WaitAsync(Bound);
+        time.Advance(Grace);
+        await europeSending.WaitAsync(Bound);
+
+        // Asia is late; its session fails now, while Europe's hung part holds the only slot.
+        asiaOpens.SetException(new EcrException(EcrErrorCodes.AccessDeniedException, "not authorized to perform: ecr:InitiateLayerUpload"));
+        var error = await Assert.ThrowsAsync<EcrException>(() => targets[1].Done.WaitAsync(Bound));
+        Assert.Equal(EcrErrorCodes.AccessDeniedException, error.ErrorCode);
+        Assert.False(targets[0].Done.IsCompleted);
+
+        await request.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => targets[0].Done.WaitAsync(Bound));
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
     private static BlobCopyTarget Target(Mock<IEcrClient> client) => new(new BlobTarget(client.Object, null, "app"), progress: null);
 
     /// <summary>A destination that refuses the upload session at once (a role without <c>ecr:InitiateLayerUpload</c>).</summary>
@@ -94,6 +134,23 @@ public sealed class FanOutGraceTests
         client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new CompleteLayerUploadResponse());
         return (client, called.Task, opens);
+    }
+
+    /// <summary>A destination whose session opens at once and whose first UploadLayerPart only the request's cancellation ends.</summary>
+    private static (Mock<IEcrClient> Client, Task Sending) PartNeverAnswered()
+    {
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "eu", PartSize = PartSize });
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
+            {
+                sending.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+                return new UploadLayerPartResponse();
+            });
+        return (client, sending.Task);
     }
 
     /// <summary>The source: each GetDownloadUrlForLayer is one download of the blob.</summary>

@@ -59,7 +59,9 @@ public sealed class InFlightCopiesTests
         var copies = new InFlightCopies<string>();
 
         // An HTTP timeout surfaces as a TaskCanceledException the caller's token did not cause.
-        var failure = await Assert.ThrowsAsync<ReplicationException>(() => copies.RunAsync("blob", () => Task.FromException<long>(new TaskCanceledException("timed out")), CancellationToken.None));
+        // Bounded (and off the test's thread): a caller that took its own copy's cancellation for a joined one's would
+        // start the copy over and over without ever yielding, which must fail the test rather than hang the run.
+        var failure = await Assert.ThrowsAsync<ReplicationException>(() => Task.Run(() => copies.RunAsync("blob", () => Task.FromException<long>(new TaskCanceledException("timed out")), CancellationToken.None)).WaitAsync(TimeSpan.FromMinutes(1)));
 
         Assert.True(failure.IsTransient);
         Assert.Equal(ReplicationErrorCodes.DeadlineExceeded, failure.ErrorCode);

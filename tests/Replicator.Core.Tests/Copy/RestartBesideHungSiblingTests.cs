@@ -183,6 +183,74 @@ public sealed class RestartBesideHungSiblingTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// As above, but the download waits for a part of the pool (sized as the engine sizes it for one slot), not at the
+    /// sibling's full queue: the sibling's hung part and its queued one hold the whole pool. The destination that lost its
+    /// session waits for the download to end to start over, so it counts as going on, and the sibling falls behind after
+    /// one period there too.
+    /// </summary>
+    [Fact]
+    public async Task A_layer_restart_does_not_wait_for_a_sibling_whose_hung_parts_hold_the_whole_pool()
+    {
+        var blob = Blob((2 * PartSize) + 3);
+        var (a, sessions) = LosesItsFirstSession();
+        var (b, bCancelled) = PartNeverAnswered();
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+        var pool = new SharedPartPool(2);
+        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(2), CancellationToken.None);
+
+        await PassEachPeriodUntilAsync(time, Task.WhenAll(targetA.Done, targetB.Done));
+
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        Assert.Equal(2, sessions());
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        await bCancelled.WaitAsync(Bound);
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// Once the last declared byte is in, the download only checks that nothing follows and verifies the digest: it
+    /// rents no part for that check. A hung sibling holds the whole pool here (its last part on the wire, its queue
+    /// full, the pool sized as the engine sizes it for one slot), so a part rented for it would hold the healthy
+    /// destination's CompleteLayerUpload until the sibling fell behind; the healthy one publishes before any time passes.
+    /// </summary>
+    [Fact]
+    public async Task A_download_whose_last_part_is_out_verifies_at_once_without_a_part_from_a_pool_a_hung_sibling_holds()
+    {
+        var blob = Blob(PartSize + 3);
+        var a = Healthy();
+        var (b, bCancelled) = PartNeverAnswered();
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+        var pool = new SharedPartPool(2);
+        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targetA = Target(a);
+        var targetB = Target(b);
+
+        var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(1), CancellationToken.None);
+
+        // No time passes before A is done.
+        Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
+        Assert.False(targetB.Done.IsCompleted);
+
+        await PassEachPeriodUntilAsync(time, targetB.Done);
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
+        Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
+        await bCancelled.WaitAsync(Bound);
+        await copy.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+        Assert.Equal(2, pool.MaxAlive);
+    }
+
     private static readonly BlobSource Source = new(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
 
     private static BlobToCopy Blob(int size)
@@ -201,11 +269,15 @@ public sealed class RestartBesideHungSiblingTests
         return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
     }
 
-    /// <summary>Passes each wait of one <see cref="Period"/> as soon as it is set, until <paramref name="done"/> ends.</summary>
+    /// <summary>
+    /// Passes each wait of one <see cref="Period"/> as soon as it is set, until <paramref name="done"/> ends; at most
+    /// 20 of them (each copy here needs a few), so a regression that waits period after period fails the test instead of
+    /// hanging it.
+    /// </summary>
     private static async Task PassEachPeriodUntilAsync(TimerRecordingTimeProvider time, Task done)
     {
         var waits = 0;
-        while (!done.IsCompleted)
+        while (!done.IsCompleted && waits < 20)
         {
             var nth = waits + 1;
             var seen = 0;

@@ -117,6 +117,27 @@ public sealed class SharedPartTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// A layer above 41 GiB is cut into larger parts than the others (UploadPartSize): a free part of another size is
+    /// not handed to it, or the layer would be cut at the free part's size, into more parts than its upload planned.
+    /// </summary>
+    [Fact]
+    public async Task A_rental_gets_a_part_of_its_own_size_never_a_free_one_of_another()
+    {
+        var pool = new SharedPartPool(2);
+        var small = await pool.RentAsync(6, 0, CancellationToken.None);
+        small.Release();
+
+        var large = await pool.RentAsync(9, 0, CancellationToken.None);
+        Assert.NotSame(small, large);
+        Assert.Equal(9, large.PartSize);
+        large.Append(new byte[9], final: true);
+        large.Seal();
+        large.Release();
+        Assert.Equal(2, pool.Allocated);
+        Assert.Equal(0, pool.Alive);
+    }
+
     [Fact]
     public async Task A_waiting_rental_can_be_cancelled()
     {

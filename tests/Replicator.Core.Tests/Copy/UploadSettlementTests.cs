@@ -28,6 +28,26 @@ public sealed class UploadSettlementTests
         Assert.Equal(waits, new UploadSettlement(maxRestarts).WaitsForRestart(upload));
     }
 
+    /// <summary>
+    /// A lost session met once the request is cancelled is not restarted: a fresh session and download could only end
+    /// cancelled, after costing an InitiateLayerUpload (a free copy slot is taken without looking at the token). The
+    /// outcome is the cancellation, naming the lost session, so a request that joined this copy takes it over.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_session_settled_after_the_request_was_cancelled_is_not_restarted_and_ends_cancelled()
+    {
+        var lost = new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload");
+        var upload = FailedUpload(lost, restartsSpent: 0);
+        using var request = new CancellationTokenSource();
+        await request.CancelAsync();
+
+        Assert.Empty(new UploadSettlement(maxLayerRestarts: 2).Settle([upload], request.Token));
+
+        Assert.Equal(0, upload.Target.Restarts);
+        var outcome = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload.Target.Done);
+        Assert.Same(lost, outcome.InnerException);
+    }
+
     private static PartUpload FailedUpload(Exception error, int restartsSpent)
     {
         var target = new BlobCopyTarget(new BlobTarget(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "app"), progress: null) { Restarts = restartsSpent };
