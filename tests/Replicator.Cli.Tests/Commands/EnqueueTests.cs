@@ -662,8 +662,16 @@ public sealed class EnqueueTests
         run.AssertOneLineError("is not a FIFO queue");
     }
 
-    [Fact]
-    public async Task A_queue_the_service_refuses_is_one_error_line_with_its_code_and_stops_the_sync_at_the_first_batch()
+    /// <summary>
+    /// SQS names a queue that does not exist <c>QueueDoesNotExist</c> in its JSON protocol and
+    /// <c>AWS.SimpleQueueService.NonExistentQueue</c> in its query protocol (and query-compatible answers): either one is
+    /// the URL given that is wrong, said with where the stack's own comes from (the two codes SyncCommand's
+    /// NamingTheQueue reads). Before this case, only the first was tried.
+    /// </summary>
+    [Theory]
+    [InlineData("QueueDoesNotExist")]
+    [InlineData("AWS.SimpleQueueService.NonExistentQueue")]
+    public async Task A_queue_the_service_refuses_is_one_error_line_with_its_code_and_stops_the_sync_at_the_first_batch(string code)
     {
         await using var h = await CliHarness.StartAsync();
         await using var sqs = await FakeSqsServer.StartAsync();
@@ -673,7 +681,7 @@ public sealed class EnqueueTests
         }
 
         sqs.FailWith = System.Net.HttpStatusCode.BadRequest;
-        sqs.FailCode = "QueueDoesNotExist";
+        sqs.FailCode = code;
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
         var queue = new Uri(sqs.Endpoint, "/000000000000/nosuch.fifo").AbsoluteUri;
@@ -682,7 +690,7 @@ public sealed class EnqueueTests
         // The first full batch fails: the sync stops there, never sends more than ten at once, and blames no repository.
         // The error names the URL given and where the stack's own comes from.
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError($"--enqueue {queue}: QueueDoesNotExist: refused");
+        run.AssertOneLineError($"--enqueue {queue}: {code}: refused");
         run.AssertOneLineError("ReplicationQueueUrl output");
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }

@@ -31,6 +31,35 @@ public sealed class RunTallyTests
         Assert.Equal(RunTally.MaxNotDone, table.Rows.Count);
     }
 
+    /// <summary>
+    /// The closing table says it holds only the first few only when rows were left out: with exactly
+    /// <see cref="RunTally.MaxNotDone"/> not-done destinations it holds them all, and "the first 100 of 100; the others
+    /// are in the lines above" would send the operator up the lines for nothing.
+    /// </summary>
+    [Fact]
+    public void The_not_done_table_says_it_is_cut_only_when_rows_were_left_out()
+    {
+        var all = new RunTally();
+        var more = new RunTally();
+        for (var i = 0; i <= RunTally.MaxNotDone; i++)
+        {
+            if (i < RunTally.MaxNotDone)
+            {
+                all.Add(Run(i, Failed(i)), stopped: false);
+            }
+
+            more.Add(Run(i, Failed(i)), stopped: false);
+        }
+
+        var whole = ResultTables.NotDone(all);
+        var cut = ResultTables.NotDone(more);
+
+        Assert.NotNull(whole);
+        Assert.Null(whole.Caption);
+        Assert.NotNull(cut);
+        Assert.Equal($"the first {RunTally.MaxNotDone} of {RunTally.MaxNotDone + 1}; the others are in the lines above", cut.Caption?.Text);
+    }
+
     [Fact]
     public void A_run_where_everything_is_done_has_no_not_done_table()
     {

@@ -69,6 +69,31 @@ public sealed class VerifyDeletedDuringCheckTests
         Assert.Equal("DeletedDuringCheck", v1.GetProperty("status").GetString());
     }
 
+    /// <summary>
+    /// A tag found different whose recheck finds it gone from the source: DescribeImages by that tag answers
+    /// ImageNotFoundException (botocore's ECR model lists it among DescribeImages' errors). Nothing explains the
+    /// difference, so the entry stands as compared and verify exits 1 with its report, rather than stopping on the
+    /// recheck with exit 2 and no report.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_found_different_and_deleted_in_the_source_before_its_recheck_stands_as_compared()
+    {
+        var (h, time) = await SyncedAsync();
+        await using var _ = h;
+
+        // The source listed v1 at its first image; meanwhile the destination's v1 names another image, and the source
+        // deletes v1.
+        var run = await VerifyWhileAsync(h, time, async () =>
+        {
+            await h.PushAsync(CliHarness.West, "app", CliHarness.Single(203), "v1");
+            await h.DeleteTagAsync(CliHarness.Source, "app", "v1");
+        });
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("drift: 0 missing, 1 different, 0 extra of 2", run.Output, StringComparison.Ordinal);
+        Assert.Empty(run.Error);
+    }
+
     [Fact]
     public async Task A_tag_the_source_still_has_stays_missing()
     {

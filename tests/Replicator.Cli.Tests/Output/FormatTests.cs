@@ -20,6 +20,14 @@ public sealed class FormatTests
     [InlineData(5L * 1024 * 1024 * 1024, "5.0 GiB")]
     public void Bytes_use_binary_units(long bytes, string expected) => Assert.Equal(expected, Format.Bytes(bytes));
 
+    /// <summary>The not-done table's Time column: milliseconds under a second, seconds from one second on.</summary>
+    [Theory]
+    [InlineData(999, "999 ms")]
+    [InlineData(1000, "1.0 s")]
+    [InlineData(1500, "1.5 s")]
+    public void Durations_are_milliseconds_under_a_second_and_seconds_from_one(int milliseconds, string expected) =>
+        Assert.Equal(expected, Format.Duration(TimeSpan.FromMilliseconds(milliseconds)));
+
     [Fact]
     public void A_failure_is_one_line_with_presigned_queries_and_keys_redacted()
     {
@@ -74,5 +82,26 @@ public sealed class FormatTests
         Assert.DoesNotContain("abc123def", redacted, StringComparison.Ordinal);
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", redacted, StringComparison.Ordinal);
         Assert.DoesNotContain("second line", redacted, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The reason may sit two levels down: HttpClient words a TLS failure "The SSL connection could not be established,
+    /// see inner exception." and names the cause (a TLS-inspecting proxy's certificate the machine does not trust) only
+    /// in the AuthenticationException below it. The line carries both, so the operator is not sent to a stack trace
+    /// the CLI never prints.
+    /// </summary>
+    [Fact]
+    public void A_cause_below_the_first_inner_exception_is_carried_too()
+    {
+        var tls = new Amazon.Runtime.AmazonClientException(
+            "Error calling AssumeRole for role arn:aws:iam::123456789012:role/ops",
+            new HttpRequestException(
+                "The SSL connection could not be established, see inner exception.",
+                new System.Security.Authentication.AuthenticationException("The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot")));
+
+        var line = Format.ErrorLine(tls);
+
+        Assert.StartsWith("AmazonClientException: Error calling AssumeRole for role arn:aws:iam::123456789012:role/ops: The SSL connection could not be established", line, StringComparison.Ordinal);
+        Assert.EndsWith(": The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot", line, StringComparison.Ordinal);
     }
 }
