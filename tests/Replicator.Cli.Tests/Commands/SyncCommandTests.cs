@@ -8,6 +8,32 @@ namespace Replicator.Cli.Tests.Commands;
 
 public sealed class SyncCommandTests
 {
+    /// <summary>
+    /// The one repository named with --repository, there when the selection was checked and gone when its images are
+    /// listed (deleted in between): still the usage error of a named repository the source lacks, exit 2. Passed over as
+    /// a repository the registry listing returned and then lost, the run said "nothing to replicate" and exited 0 for a
+    /// name that selects nothing. LocalEcr's clock holds the check's answer while the listing's failure is armed, so
+    /// the race is made without waiting.
+    /// </summary>
+    [Fact]
+    public async Task A_single_named_repository_deleted_after_the_check_is_still_a_usage_error()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(74), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
+
+        var running = h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "app");
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError("repository app does not exist in us-east-1");
+        Assert.DoesNotContain("nothing to replicate", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Sync_copies_every_tag_to_every_destination_and_prints_plain_lines_when_redirected()
     {

@@ -105,6 +105,35 @@ public sealed class VerifyUnreadableDestinationTests
         Assert.StartsWith("DescribeImages: AccessDeniedException: not authorized to perform: ecr:DescribeImages", west.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// ECR denying one repository's calls (a repository policy, or an IAM policy scoped to some repositories) says
+    /// nothing of the next one: unlike a refused role or key, the denial is not kept for the destination, and the next
+    /// repository there is still read and compared.
+    /// </summary>
+    [Fact]
+    public async Task A_denial_of_one_repository_leaves_the_next_repository_of_that_destination_compared()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(96), "v1");
+        await h.PushAsync(CliHarness.Source, "bb", CliHarness.Single(97), "v1");
+        string[] regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        var sync = await h.RunAsync(["sync", .. regions]);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+
+        // The destination's first DescribeImages is aa's listing: the repositories are compared in name order.
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", region: CliHarness.West, message: "not authorized to perform: ecr:DescribeImages on aa");
+
+        var run = await h.RunAsync(["verify", "--json", .. regions]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        var aa = Assert.Single(entries, e => e.GetProperty("repository").GetString() == "aa");
+        Assert.Equal("Unreadable", aa.GetProperty("status").GetString());
+        var bb = Assert.Single(entries, e => e.GetProperty("repository").GetString() == "bb");
+        Assert.Equal(("v1", "InSync"), (bb.GetProperty("tag").GetString(), bb.GetProperty("status").GetString()));
+    }
+
     [Fact]
     public async Task A_repository_the_mapping_gives_an_invalid_name_is_unreadable_and_the_other_repositories_are_compared()
     {
