@@ -64,6 +64,51 @@ public sealed class ProgressObserverTests
         Assert.Null(observer.Live);
     }
 
+    /// <summary>
+    /// sync starts the display before it has listed a repository (ReplicationRunner), so the overall bar begins with
+    /// no image selected: it reads "0 of 0 image(s)" at 0%, not finished, until the listing gives it a total.
+    /// </summary>
+    [Fact]
+    public async Task The_overall_bar_begun_before_any_image_is_selected_is_not_finished_and_reads_0_percent()
+    {
+        using var screen = new StringWriter();
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
+        IReadOnlyList<ProgressTask> shown = [];
+
+        await ansi.Progress()
+            .AutoRefresh(false)
+            .Columns(ProgressObserver.Columns())
+            .UseRenderHook((renderable, tasks) =>
+            {
+                shown = [.. tasks];
+                return renderable;
+            })
+            .StartAsync(live =>
+            {
+                observer.Begin(live);
+                live.Refresh();
+                var overall = Assert.Single(shown);
+                Assert.Equal("0 of 0 image(s)", overall.Description);
+                Assert.False(overall.IsFinished);
+                Assert.Equal(0, overall.Percentage);
+
+                observer.Selected(2);
+                observer.Track("app:v1", "v1", null).Complete(finished: true);
+                live.Refresh();
+                Assert.Equal(("1 of 2 image(s)", 50d, false), (shown[0].Description, shown[0].Percentage, shown[0].IsFinished));
+                observer.End();
+                return Task.CompletedTask;
+            });
+
+        Assert.DoesNotContain("NaN", screen.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Redirected_there_are_no_bars()
     {
