@@ -51,8 +51,11 @@ public sealed class SourceSignatureWaitTests
         var image = new SampleImageBuilder(seed: 72).Image(SampleFormat.Oci, [2048]);
         await h.PushAsync(Source, "signed/app", image, "v1");
         var clock = new WaitsElapseAtOnceClock();
+        // The engine's clock is the test's, so a wait that never reached its limit would poll forever: bounded in real
+        // time, it fails instead of hanging the run.
+        using var bounded = new CancellationTokenSource(Bound);
 
-        var result = await h.Replicator(Waiting(20), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), CancellationToken.None);
+        var result = await h.Replicator(Waiting(20), time: clock).ReplicateAsync(Request("signed/app", image.Digest, "v1", West), bounded.Token);
 
         var destination = Assert.Single(result.Destinations);
         Assert.Equal(ReplicationOutcome.Replicated, destination.Outcome);
