@@ -701,7 +701,7 @@ public sealed class DestinationTests
 
         Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(statement["Resource"]));
         Assert.Equal(["arn:*:ecr:*:*:repository/*"], Samples.Strings(untag["Resource"]));
-        // The function never sets a repository policy in another account (RepositoryProvisioner.CopiesRepositoryPolicy):
+        // The function never sets a repository policy in another account (NewRepositorySettings.CopiesRepositoryPolicy):
         // every other write action, and not that one; the marker's removal in a statement of its own.
         Assert.Equal(WriteActions.Where(a => a is not "ecr:SetRepositoryPolicy" and not "ecr:UntagResource").Order(StringComparer.Ordinal), Samples.Strings(statement["Action"]).Order(StringComparer.Ordinal));
         Assert.Equal(["ecr:UntagResource"], Samples.Strings(untag["Action"]));

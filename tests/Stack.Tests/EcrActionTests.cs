@@ -110,7 +110,7 @@ public sealed class EcrActionTests
 
     /// <summary>
     /// Called on a destination, and deliberately not granted by the destination role: the replicator copies a repository
-    /// policy only into its own account (RepositoryProvisioner.CopiesRepositoryPolicy), since the source's policy names
+    /// policy only into its own account (NewRepositorySettings.CopiesRepositoryPolicy), since the source's policy names
     /// the source account's principals, and who may pull in another account stays that account's decision.
     /// </summary>
     private static readonly string[] NotGrantedInOtherAccounts = ["SetRepositoryPolicy"];

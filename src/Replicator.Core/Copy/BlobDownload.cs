@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Replicator.Core.Ecr.Http;
 using Replicator.Core.Errors;
@@ -138,7 +137,7 @@ internal sealed class BlobDownload : IDisposable
                 Position += read;
                 return read;
             }
-            catch (Exception ex) when (IsResumable(ex, cancellationToken))
+            catch (Exception ex) when (DownloadFailure.IsResumable(ex, cancellationToken))
             {
                 CloseBody();
                 await PrepareResumeAsync(ex, cancellationToken);
@@ -156,7 +155,7 @@ internal sealed class BlobDownload : IDisposable
         var status = (failure as HttpRequestException)?.StatusCode;
         if (++_resumes > _maxResumes)
         {
-            throw Failed($"after {_maxResumes} resumes (last: {Describe(failure)})");
+            throw Failed($"after {_maxResumes} resumes (last: {DownloadFailure.Describe(failure)})");
         }
 
         switch ((int?)status)
@@ -172,7 +171,7 @@ internal sealed class BlobDownload : IDisposable
                 // spend the budget in milliseconds.
                 if (_refusedBefore)
                 {
-                    throw Failed($"{Describe(failure)} again with a fresh download URL; not resumed further");
+                    throw Failed($"{DownloadFailure.Describe(failure)} again with a fresh download URL; not resumed further");
                 }
 
                 _refusedBefore = true;
@@ -191,31 +190,6 @@ internal sealed class BlobDownload : IDisposable
         $"layer {_digest}: download failed at byte {Position} of {_expectedSize} {why}",
         isTransient: true);
 
-    /// <summary>What went wrong, from the status or the error kinds only: an exception's message can carry the URL's host or more.</summary>
-    private static string Describe(Exception failure) => failure switch
-    {
-        HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status}",
-        HttpRequestException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
-        HttpIOException e => $"connection failed: {ConnectionError(e, e.HttpRequestError)}",
-        EndOfStreamException => "the body ended early",
-        MisplacedRangeException e => e.Message,
-        OperationCanceledException => "timed out",
-        _ => $"connection failed: {ConnectionError(failure, null)}",
-    };
-
-    private static string ConnectionError(Exception failure, HttpRequestError? kind)
-    {
-        for (var inner = failure.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException socket)
-            {
-                return socket.SocketErrorCode.ToString();
-            }
-        }
-
-        return kind is { } known and not HttpRequestError.Unknown ? known.ToString() : failure.GetType().Name;
-    }
-
     private async ValueTask<int> ProbeForExtraBytesAsync(CancellationToken cancellationToken)
     {
         if (_body is null)
@@ -230,7 +204,7 @@ internal sealed class BlobDownload : IDisposable
             using var stall = StallTimeout(cancellationToken);
             extra = await _body.ReadAsync(probe, stall.Token);
         }
-        catch (Exception ex) when (IsResumable(ex, cancellationToken))
+        catch (Exception ex) when (DownloadFailure.IsResumable(ex, cancellationToken))
         {
             // All declared bytes arrived; a connection that fails after them cannot add more.
             extra = 0;
@@ -247,10 +221,6 @@ internal sealed class BlobDownload : IDisposable
 
         return 0;
     }
-
-    private static bool IsResumable(Exception ex, CancellationToken cancellationToken) =>
-        ex is IOException or HttpRequestException or EndOfStreamException
-        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private async Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {
@@ -306,7 +276,7 @@ internal sealed class BlobDownload : IDisposable
                 : 0;
             if (first > Position)
             {
-                throw new MisplacedRangeException($"the ranged GET was answered from byte {first}, not {Position}");
+                throw new DownloadFailure.MisplacedRangeException($"the ranged GET was answered from byte {first}, not {Position}");
             }
 
             // Skip what we already have (a failure here closes both, as any resume does).
@@ -338,9 +308,6 @@ internal sealed class BlobDownload : IDisposable
             count -= read;
         }
     }
-
-    /// <summary>A ranged GET answered from a later byte than asked: resumed like a cut body. Its message holds offsets only.</summary>
-    private sealed class MisplacedRangeException(string message) : IOException(message);
 
     private void CloseBody()
     {

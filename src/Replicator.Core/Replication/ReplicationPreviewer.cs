@@ -113,7 +113,7 @@ public sealed class ReplicationPreviewer
         {
             try
             {
-                RepositoryProvisioner.DestinationEncryption(_kmsKeys, encryption, destination);
+                NewRepositorySettings.DestinationEncryption(_kmsKeys, encryption, destination);
             }
             catch (ReplicationException e)
             {

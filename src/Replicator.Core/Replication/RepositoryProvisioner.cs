@@ -31,12 +31,6 @@ internal sealed class RepositoryProvisioner
     /// <summary>Tag values may hold letters, digits, spaces and _ . : / = + - @ (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).</summary>
     public const string ProvisioningTagValue = "settings pending - the replicator applies the lifecycle and repository policy of the source then removes this tag";
 
-    /// <summary>
-    /// Tags per resource (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-using-tags.html: "a maximum of
-    /// 50 tags"). A source with that many leaves no room for the marker: its replica is created without one.
-    /// </summary>
-    private const int MaxTags = 50;
-
     /// <summary>Bounds <see cref="_settled"/>: past it the set starts again (each repository costs one more check).</summary>
     private const int MaxSettled = 10_000;
 
@@ -88,7 +82,7 @@ internal sealed class RepositoryProvisioner
         var key = (target.Region, target.RegistryId, repositoryName);
         _settled.TryRemove(key, out _);
         var settings = SettingsFor(source, target, withSourceCredentials);
-        var request = CreateRequest(target.RegistryId, repositoryName, source, DestinationEncryption(_kmsKeys, source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
+        var request = NewRepositorySettings.CreateRequest(target.RegistryId, repositoryName, source, NewRepositorySettings.DestinationEncryption(_kmsKeys, source.Repository.EncryptionConfiguration, target), !settings.IsEmpty);
 
         CreateRepositoryResponse created;
         try
@@ -103,7 +97,7 @@ internal sealed class RepositoryProvisioner
 
         var appliedNote = await ApplyAsync(destination, target.RegistryId, repositoryName, settings, cancellationToken);
         string? tagNote = null;
-        if (request.Tags?.Any(IsProvisioningTag) == true)
+        if (request.Tags?.Any(NewRepositorySettings.IsProvisioningTag) == true)
         {
             var arn = created.Repository?.RepositoryArn ?? await RepositoryArnAsync(destination, target, repositoryName, cancellationToken);
             tagNote = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
@@ -144,7 +138,7 @@ internal sealed class RepositoryProvisioner
             return $"the tags of destination repository {repositoryName} could not be read ({e.ErrorCode}): grant ecr:ListTagsForResource and ecr:UntagResource on it (the writer's policy: destination-role.yaml in another account) so that a repository creation cut short is completed";
         }
 
-        if (tags.Any(IsProvisioningTag))
+        if (tags.Any(NewRepositorySettings.IsProvisioningTag))
         {
             var appliedNote = await ApplyAsync(destination, target.RegistryId, repositoryName, SettingsFor(await source.Value, target, withSourceCredentials), cancellationToken);
             var tagNote = await RemoveProvisioningTagAsync(destination, arn, repositoryName, cancellationToken);
@@ -175,7 +169,7 @@ internal sealed class RepositoryProvisioner
 
     /// <summary>What follows CreateRepository: the source's lifecycle policy, and its repository policy where it is copied.</summary>
     private static PendingSettings SettingsFor(SourceRepositorySettings source, ReplicationDestination target, bool withSourceCredentials) =>
-        new(source.LifecyclePolicyText, CopiesRepositoryPolicy(source.Repository, target, withSourceCredentials) ? source.RepositoryPolicyText : null);
+        new(source.LifecyclePolicyText, NewRepositorySettings.CopiesRepositoryPolicy(source.Repository, target, withSourceCredentials) ? source.RepositoryPolicyText : null);
 
     /// <summary>
     /// Applies the settings. A lifecycle policy the writer may not set is left out with a note (returned), and the rest
@@ -236,102 +230,6 @@ internal sealed class RepositoryProvisioner
         }
 
         _settled[key] = 0;
-    }
-
-    private static bool IsProvisioningTag(Tag tag) => string.Equals(tag.Key, ProvisioningTagKey, StringComparison.Ordinal);
-
-    /// <summary>
-    /// Whether the source's repository policy is copied to a destination: only in the source's own account and
-    /// partition. A policy names principals by ARN. In another partition those ARNs are of the wrong partition, and
-    /// ECR refuses the policy (SetRepositoryPolicy fails with InvalidParameterException, after CreateRepository);
-    /// in another account it would silently grant the source account's principals access to the destination's
-    /// images. There the destination's owner sets its own policy. Which account a destination is in is
-    /// <see cref="ReplicationDestination.IsInSourceAccount"/>'s rule: a bare REGION written with an SSM key pair is
-    /// another account even in the source's partition (and its IAM user is not granted ecr:SetRepositoryPolicy).
-    /// A source repository whose ARN cannot be read copies nothing.
-    /// https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
-    /// </summary>
-    internal static bool CopiesRepositoryPolicy(Repository source, ReplicationDestination destination, bool withSourceCredentials)
-    {
-        // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME
-        var arn = source.RepositoryArn?.Split(':', 6);
-        if (arn is not { Length: 6 } || arn[0] != "arn")
-        {
-            return false;
-        }
-
-        return destination.IsInSourceAccount(arn[1], source.RegistryId ?? arn[4], withSourceCredentials);
-    }
-
-    /// <summary>
-    /// The CreateRepository request for a copy of the source's settings, holding only what ECR accepts:
-    /// exclusion filters only with a *_WITH_EXCLUSION mutability and at least one filter (the model's list is
-    /// 1..5), and no tag whose key starts with "aws:", a prefix reserved for AWS that CloudFormation puts on
-    /// the repositories it creates (aws:cloudformation:stack-name...) and that no caller may set
-    /// (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). The model requires a tag's Value.
-    /// The source's own <see cref="ProvisioningTagKey"/> (a replica being replicated) is dropped; this request carries
-    /// the marker only when settings follow it (<paramref name="withProvisioningTag"/>) and the tag limit leaves room.
-    /// </summary>
-    internal static CreateRepositoryRequest CreateRequest(string? registryId, string repositoryName, SourceRepositorySettings source, EncryptionConfiguration? encryption, bool withProvisioningTag = false)
-    {
-        var mutability = source.Repository.ImageTagMutability;
-        var filters = source.Repository.ImageTagMutabilityExclusionFilters;
-        var withExclusion = mutability is ImageTagMutability.ImmutableWithExclusion or ImageTagMutability.MutableWithExclusion;
-        if (withExclusion && filters is not { Count: > 0 })
-        {
-            // A *_WITH_EXCLUSION setting without filters (ECR never reports one, but the source's answer is not ours to
-            // trust) means the plain setting, and ECR refuses it without at least one filter (LocalEcr does too): ask
-            // for what it means.
-            mutability = mutability == ImageTagMutability.ImmutableWithExclusion ? ImageTagMutability.Immutable : ImageTagMutability.Mutable;
-            withExclusion = false;
-        }
-
-        List<Tag> tags = [.. source.Tags
-            .Where(t => t.Key is { Length: > 0 } key && !key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) && !IsProvisioningTag(t))
-            .Select(t => new Tag { Key = t.Key, Value = t.Value ?? string.Empty })];
-        if (withProvisioningTag && tags.Count < MaxTags)
-        {
-            tags.Add(new Tag { Key = ProvisioningTagKey, Value = ProvisioningTagValue });
-        }
-
-        return new CreateRepositoryRequest
-        {
-            RegistryId = registryId,
-            RepositoryName = repositoryName,
-            ImageTagMutability = mutability,
-            ImageTagMutabilityExclusionFilters = withExclusion ? filters : null,
-            ImageScanningConfiguration = source.Repository.ImageScanningConfiguration,
-            EncryptionConfiguration = encryption,
-            Tags = tags.Count == 0 ? null : tags,
-        };
-    }
-
-    /// <summary>
-    /// The encryption a new repository in <paramref name="destination"/> is created with, from the source's: the same
-    /// type, and for a KMS type the destination's key of <paramref name="kmsKeys"/>. Throws KmsKeyNotConfigured (permanent)
-    /// when there is none. Shared with the dry run (<see cref="ReplicationPreviewer"/>), which must say what the copy would.
-    /// </summary>
-    internal static EncryptionConfiguration? DestinationEncryption(IReadOnlyDictionary<string, string> kmsKeys, EncryptionConfiguration? source, ReplicationDestination destination)
-    {
-        if (source?.EncryptionType is null or "AES256")
-        {
-            return source;
-        }
-
-        // KMS and KMS_DSSE keys live in one region: the source's key cannot protect another region's repository. The
-        // destination's own entry (ACCOUNT:REGION) comes first, so another account's repository is not encrypted with
-        // the key meant for this account's repositories in that region. A bare REGION destination has no other
-        // spelling: its REGION entry is its own, whoever's credentials write there (an SSM key pair's account too).
-        if ((destination.RegistryId is not null && kmsKeys.TryGetValue(destination.ToString(), out var key))
-            || kmsKeys.TryGetValue(destination.Region, out key))
-        {
-            return new EncryptionConfiguration { EncryptionType = source.EncryptionType, KmsKey = key };
-        }
-
-        throw new ReplicationException(
-            ReplicationErrorCodes.KmsKeyNotConfigured,
-            $"the source repository is encrypted with {source.EncryptionType}; configure a KMS key for destination {destination} or region {destination.Region} (ReplicatorOptions.KmsKeyIds / DESTINATION_KMS_KEYS)",
-            isTransient: false);
     }
 
     private static async Task<string?> ReadOptionalAsync(string notFoundCode, Func<Task<string?>> read)

@@ -16,7 +16,7 @@ public sealed class CreateRepositoryRequestTests
     [InlineData(ImageTagMutability.Immutable)]
     public void Exclusion_filters_are_not_sent_without_a_WITH_EXCLUSION_mutability(string mutability)
     {
-        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, DevFilter), null);
+        var request = NewRepositorySettings.CreateRequest(null, "app", Source(mutability, DevFilter), null);
         Assert.Equal(mutability, request.ImageTagMutability);
         Assert.Null(request.ImageTagMutabilityExclusionFilters);
     }
@@ -26,14 +26,14 @@ public sealed class CreateRepositoryRequestTests
     [InlineData(ImageTagMutability.MutableWithExclusion, ImageTagMutability.Mutable)]
     public void Exclusion_filters_are_sent_with_a_WITH_EXCLUSION_mutability_and_without_any_the_plain_setting_is(string mutability, string withoutFilters)
     {
-        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, DevFilter), null);
+        var request = NewRepositorySettings.CreateRequest(null, "app", Source(mutability, DevFilter), null);
         Assert.Equal(mutability, request.ImageTagMutability);
         Assert.Equal("dev-*", Assert.Single(request.ImageTagMutabilityExclusionFilters!).Filter);
 
         foreach (var none in new List<ImageTagMutabilityExclusionFilter>?[] { [], null })
         {
             // ECR refuses a *_WITH_EXCLUSION setting without filters; without any it means the plain setting.
-            var plain = RepositoryProvisioner.CreateRequest(null, "app", Source(mutability, none), null);
+            var plain = NewRepositorySettings.CreateRequest(null, "app", Source(mutability, none), null);
             Assert.Equal(withoutFilters, plain.ImageTagMutability);
             Assert.Null(plain.ImageTagMutabilityExclusionFilters);
         }
@@ -42,7 +42,7 @@ public sealed class CreateRepositoryRequestTests
     [Fact]
     public void Tags_reserved_for_AWS_are_dropped_and_every_tag_has_a_value()
     {
-        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(
+        var request = NewRepositorySettings.CreateRequest(null, "app", Source(
             ImageTagMutability.Mutable,
             null,
             new Tag { Key = "aws:cloudformation:stack-name", Value = "registry" },
@@ -57,7 +57,7 @@ public sealed class CreateRepositoryRequestTests
     [Fact]
     public void Only_reserved_tags_means_no_tags_member()
     {
-        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(null, null, new Tag { Key = "aws:cloudformation:stack-id", Value = "x" }), null);
+        var request = NewRepositorySettings.CreateRequest(null, "app", Source(null, null, new Tag { Key = "aws:cloudformation:stack-id", Value = "x" }), null);
         Assert.Null(request.Tags);
         Assert.Null(request.ImageTagMutability);
     }
@@ -71,8 +71,8 @@ public sealed class CreateRepositoryRequestTests
     {
         var source = Source(null, null, new Tag { Key = "team", Value = "platform" }, new Tag { Key = RepositoryProvisioner.ProvisioningTagKey, Value = "theirs" });
 
-        Assert.Equal(["team"], RepositoryProvisioner.CreateRequest(null, "app", source, null).Tags!.Select(t => t.Key));
-        var marked = RepositoryProvisioner.CreateRequest(null, "app", source, null, withProvisioningTag: true).Tags!;
+        Assert.Equal(["team"], NewRepositorySettings.CreateRequest(null, "app", source, null).Tags!.Select(t => t.Key));
+        var marked = NewRepositorySettings.CreateRequest(null, "app", source, null, withProvisioningTag: true).Tags!;
         Assert.Equal(["team", RepositoryProvisioner.ProvisioningTagKey], marked.Select(t => t.Key));
         Assert.Equal(RepositoryProvisioner.ProvisioningTagValue, marked[1].Value);
     }
@@ -83,7 +83,7 @@ public sealed class CreateRepositoryRequestTests
     {
         var tags = Enumerable.Range(0, 50).Select(i => new Tag { Key = $"k{i}", Value = "v" }).ToArray();
 
-        var request = RepositoryProvisioner.CreateRequest(null, "app", Source(null, null, tags), null, withProvisioningTag: true);
+        var request = NewRepositorySettings.CreateRequest(null, "app", Source(null, null, tags), null, withProvisioningTag: true);
 
         Assert.Equal(50, request.Tags!.Count);
         Assert.DoesNotContain(request.Tags!, t => t.Key == RepositoryProvisioner.ProvisioningTagKey);

@@ -30,23 +30,23 @@ public sealed class RepositoryPolicyCopyTests
     [InlineData("urn:aws:ecr:us-east-1:111111111111:repository/app", "us-west-2", null, false)]
     public void The_policy_is_copied_only_within_the_source_account_and_partition(string arn, string region, string? account, bool copied)
     {
-        Assert.Equal(copied, RepositoryProvisioner.CopiesRepositoryPolicy(Source(arn), new ReplicationDestination(region, account), withSourceCredentials: account is null));
+        Assert.Equal(copied, NewRepositorySettings.CopiesRepositoryPolicy(Source(arn), new ReplicationDestination(region, account), withSourceCredentials: account is null));
     }
 
     [Fact]
     public void Without_a_registry_id_the_account_comes_from_the_arn()
     {
-        Assert.True(RepositoryProvisioner.CopiesRepositoryPolicy(Source(SourceArn, registryId: null), new ReplicationDestination("us-west-2", "111111111111"), withSourceCredentials: true));
-        Assert.False(RepositoryProvisioner.CopiesRepositoryPolicy(Source(SourceArn, registryId: null), new ReplicationDestination("us-west-2", "222222222222"), withSourceCredentials: false));
+        Assert.True(NewRepositorySettings.CopiesRepositoryPolicy(Source(SourceArn, registryId: null), new ReplicationDestination("us-west-2", "111111111111"), withSourceCredentials: true));
+        Assert.False(NewRepositorySettings.CopiesRepositoryPolicy(Source(SourceArn, registryId: null), new ReplicationDestination("us-west-2", "222222222222"), withSourceCredentials: false));
     }
 
     [Fact]
     public void A_bare_region_written_with_other_credentials_is_another_account_even_in_the_source_partition()
     {
         // us-west-2=ssm:/backup in DESTINATION_CREDENTIALS: the key pair may be any account's.
-        Assert.False(RepositoryProvisioner.CopiesRepositoryPolicy(Source(SourceArn), new ReplicationDestination("us-west-2"), withSourceCredentials: false));
+        Assert.False(NewRepositorySettings.CopiesRepositoryPolicy(Source(SourceArn), new ReplicationDestination("us-west-2"), withSourceCredentials: false));
 
         // The source's own account named, whatever signs there: still the source's account.
-        Assert.True(RepositoryProvisioner.CopiesRepositoryPolicy(Source(SourceArn), new ReplicationDestination("us-west-2", "111111111111"), withSourceCredentials: false));
+        Assert.True(NewRepositorySettings.CopiesRepositoryPolicy(Source(SourceArn), new ReplicationDestination("us-west-2", "111111111111"), withSourceCredentials: false));
     }
 }
