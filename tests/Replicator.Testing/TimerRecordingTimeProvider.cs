@@ -54,6 +54,9 @@ public sealed class TimerRecordingTimeProvider : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // The timer first, then its record: a test that finds the record moves the clock at once, and a timer made after
+        // that move would be due a whole wait later than the test believes, so nothing would ever fire it.
+        var timer = base.CreateTimer(callback, state, dueTime, period);
         List<TaskCompletionSource<TimeSpan>> found;
         lock (_dueTimes)
         {
@@ -63,7 +66,6 @@ public sealed class TimerRecordingTimeProvider : FakeTimeProvider
             found = [.. matched.Select(m => m.Found)];
         }
 
-        var timer = base.CreateTimer(callback, state, dueTime, period);
         _first.TrySetResult(dueTime);
         found.ForEach(f => f.TrySetResult(dueTime));
         return timer;

@@ -24,8 +24,8 @@ internal static class ChannelWaits
 {
     /// <summary>
     /// Writes <paramref name="item"/>, waiting for room at most <paramref name="timeout"/> in all
-    /// (<see cref="Timeout.InfiniteTimeSpan"/>: no limit). True when written; false when the time ran out, and then
-    /// the item is not in the channel.
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: no limit). True when written; false when the time ran out with no room
+    /// in the channel, and then the item is not in it.
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; the item is not in the channel.</exception>
     /// <exception cref="ChannelClosedException">The channel was completed; the item is not in it.</exception>
@@ -49,7 +49,10 @@ internal static class ChannelWaits
             }
             catch (TimeoutException)
             {
-                return false;
+                // Room made just as the limit passed (a reader took an item, and the wake-up it queued had not run when
+                // the timer fired) is room all the same: the upload took a part within the period and is not standing
+                // still, so the item goes in rather than the upload falling behind for it.
+                return writer.TryWrite(item);
             }
 
             if (!open)

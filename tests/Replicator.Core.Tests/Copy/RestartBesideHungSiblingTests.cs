@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Moq;
 using Replicator.Core.Copy;
@@ -42,19 +43,11 @@ public sealed class RestartBesideHungSiblingTests
         var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
 
         // A: its first session is lost at the first part; its second session takes every part.
-        var sessions = 0;
-        var a = new Mock<IEcrClient>(MockBehavior.Strict);
-        a.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"a-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
-        a.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
-            .Returns<UploadLayerPartRequest, CancellationToken>((request, _) => request.UploadId == "a-1"
-                ? Task.FromException<UploadLayerPartResponse>(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"))
-                : Task.FromResult(new UploadLayerPartResponse()));
-        a.Setup(c => c.CompleteLayerUploadAsync(It.Is<CompleteLayerUploadRequest>(r => r.UploadId == "a-2"), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new CompleteLayerUploadResponse());
+        var aParts = new CallCount();
+        var (a, sessions) = LosesItsFirstSession(aParts);
 
         // B: its first UploadLayerPart is never answered (only its cancellation ends it).
-        var (b, bCancelled) = PartNeverAnswered();
+        var (b, bHung, bCancelled) = PartNeverAnswered();
 
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings { MaxLayerRestarts = maxRestarts };
@@ -71,10 +64,10 @@ public sealed class RestartBesideHungSiblingTests
         // Until both are done: with two parts and two slots the restart needs nothing of B, and A can be done before the
         // download's watch sets the period after which B falls behind. Only periods pass, never a call's timeout, so a
         // restart that waited for B's hung call would still never end.
-        await PassEachPeriodUntilAsync(time, Task.WhenAll(targetA.Done, targetB.Done));
+        await PassEachPeriodUntilAsync(time, Task.WhenAll(bHung, aParts.Reached(1)), Task.WhenAll(targetA.Done, targetB.Done));
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
-        Assert.Equal(2, sessions);
+        Assert.Equal(2, sessions());
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
         Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
         Assert.True(error.IsTransient);
@@ -159,8 +152,9 @@ public sealed class RestartBesideHungSiblingTests
     public async Task A_destination_whose_part_never_answers_falls_behind_when_its_parts_hold_the_whole_pool()
     {
         var blob = Blob((2 * PartSize) + 3);
-        var a = Healthy();
-        var (b, bCancelled) = PartNeverAnswered();
+        var aParts = new CallCount();
+        var a = Healthy(aParts);
+        var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
@@ -173,7 +167,8 @@ public sealed class RestartBesideHungSiblingTests
 
         var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(1), CancellationToken.None);
 
-        await PassEachPeriodUntilAsync(time, targetA.Done);
+        // A sends the two parts the pool holds; B hangs on the first.
+        await PassEachPeriodUntilAsync(time, Task.WhenAll(bHung, aParts.Reached(2)), targetA.Done);
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
@@ -193,8 +188,9 @@ public sealed class RestartBesideHungSiblingTests
     public async Task A_layer_restart_does_not_wait_for_a_sibling_whose_hung_parts_hold_the_whole_pool()
     {
         var blob = Blob((2 * PartSize) + 3);
-        var (a, sessions) = LosesItsFirstSession();
-        var (b, bCancelled) = PartNeverAnswered();
+        var aParts = new CallCount();
+        var (a, sessions) = LosesItsFirstSession(aParts);
+        var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
@@ -205,7 +201,7 @@ public sealed class RestartBesideHungSiblingTests
 
         var copy = copier.CopyAsync(Source, blob, [targetA, targetB], new CopySlots(2), CancellationToken.None);
 
-        await PassEachPeriodUntilAsync(time, Task.WhenAll(targetA.Done, targetB.Done));
+        await PassEachPeriodUntilAsync(time, Task.WhenAll(bHung, aParts.Reached(1)), Task.WhenAll(targetA.Done, targetB.Done));
 
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         Assert.Equal(2, sessions());
@@ -227,7 +223,7 @@ public sealed class RestartBesideHungSiblingTests
     {
         var blob = Blob(PartSize + 3);
         var a = Healthy();
-        var (b, bCancelled) = PartNeverAnswered();
+        var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
         var settings = new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
@@ -242,7 +238,7 @@ public sealed class RestartBesideHungSiblingTests
         Assert.Equal(blob.Size, await targetA.Done.WaitAsync(Bound));
         Assert.False(targetB.Done.IsCompleted);
 
-        await PassEachPeriodUntilAsync(time, targetB.Done);
+        await PassEachPeriodUntilAsync(time, bHung, targetB.Done);
         var error = await Assert.ThrowsAsync<ReplicationException>(() => targetB.Done.WaitAsync(Bound));
         Assert.Equal(ReplicationErrorCodes.DestinationFellBehind, error.ErrorCode);
         await bCancelled.WaitAsync(Bound);
@@ -270,14 +266,23 @@ public sealed class RestartBesideHungSiblingTests
     }
 
     /// <summary>
-    /// Passes each wait of one <see cref="Period"/> as soon as it is set, until <paramref name="done"/> ends; at most
-    /// 20 of them (each copy here needs a few), so a regression that waits period after period fails the test instead of
-    /// hanging it.
+    /// Once <paramref name="inPlace"/> (the sibling's call that never answers has begun, and the other destination has
+    /// made the calls the scenario needs of it), passes each wait of one <see cref="Period"/> as soon as it is set, until
+    /// <paramref name="done"/> ends or <see cref="Bound"/> has passed on the wall clock, so a regression that waits period
+    /// after period fails the test instead of hanging it. No period passes before: the clock would move while the
+    /// uploads' first steps wait for a thread, and to the copy an upload that took no part in a whole period stands
+    /// still, so a healthy destination starved of a thread could fall behind, or the sibling before it sent anything.
+    /// After it, neither can: the sibling's hung call never keeps up, so it is the only one that can fall behind. The copy
+    /// may still see periods pass with nothing done in them (an answered part, the hung call's cancellation, waiting for a
+    /// thread), so the loop counts wall time, not periods; no other wait of these copies ends meanwhile (the read timeout
+    /// is an hour of the engine's clock, and each read of the inline blob returns at once).
     /// </summary>
-    private static async Task PassEachPeriodUntilAsync(TimerRecordingTimeProvider time, Task done)
+    private static async Task PassEachPeriodUntilAsync(TimerRecordingTimeProvider time, Task inPlace, Task done)
     {
+        await inPlace.WaitAsync(Bound);
+        var waited = Stopwatch.StartNew();
         var waits = 0;
-        while (!done.IsCompleted && waits < 20)
+        while (!done.IsCompleted && waited.Elapsed < Bound)
         {
             var nth = waits + 1;
             var seen = 0;
@@ -290,9 +295,13 @@ public sealed class RestartBesideHungSiblingTests
         }
     }
 
-    /// <summary>A destination whose first UploadLayerPart is never answered; the task ends once that call is cancelled.</summary>
-    private static (Mock<IEcrClient> Client, Task Cancelled) PartNeverAnswered()
+    /// <summary>
+    /// A destination whose first UploadLayerPart is never answered: <c>Hung</c> ends once that call has begun,
+    /// <c>Cancelled</c> once it is cancelled.
+    /// </summary>
+    private static (Mock<IEcrClient> Client, Task Hung, Task Cancelled) PartNeverAnswered()
     {
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
         client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
@@ -300,6 +309,7 @@ public sealed class RestartBesideHungSiblingTests
         client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
             .Returns<UploadLayerPartRequest, CancellationToken>(async (_, token) =>
             {
+                hung.TrySetResult();
                 try
                 {
                     await Task.Delay(Timeout.Infinite, token);
@@ -311,16 +321,17 @@ public sealed class RestartBesideHungSiblingTests
 
                 return new UploadLayerPartResponse();
             });
-        return (client, cancelled.Task);
+        return (client, hung.Task, cancelled.Task);
     }
 
-    private static Mock<IEcrClient> Healthy()
+    private static Mock<IEcrClient> Healthy(CallCount? parts = null)
     {
         var sessions = 0;
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
         client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"u-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
         client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Callback(() => parts?.Add())
             .ReturnsAsync(new UploadLayerPartResponse());
         client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new CompleteLayerUploadResponse());
@@ -328,13 +339,14 @@ public sealed class RestartBesideHungSiblingTests
     }
 
     /// <summary>A destination whose first upload session is lost at its first part; its later sessions take every part.</summary>
-    private static (Mock<IEcrClient> Client, Func<int> Sessions) LosesItsFirstSession()
+    private static (Mock<IEcrClient> Client, Func<int> Sessions) LosesItsFirstSession(CallCount? parts = null)
     {
         var sessions = 0;
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
         client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => new InitiateLayerUploadResponse { UploadId = $"a-{Interlocked.Increment(ref sessions)}", PartSize = PartSize });
         client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Callback(() => parts?.Add())
             .Returns<UploadLayerPartRequest, CancellationToken>((request, _) => request.UploadId == "a-1"
                 ? Task.FromException<UploadLayerPartResponse>(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"))
                 : Task.FromResult(new UploadLayerPartResponse()));
@@ -360,5 +372,41 @@ public sealed class RestartBesideHungSiblingTests
                 return new CompleteLayerUploadResponse();
             });
         return (client, completing.Task);
+    }
+
+    /// <summary>Counts a mock's calls, and tells when a number of them has been made.</summary>
+    private sealed class CallCount
+    {
+        private readonly List<(int Calls, TaskCompletionSource Made)> _waiting = [];
+        private int _calls;
+
+        public void Add()
+        {
+            List<TaskCompletionSource> made;
+            lock (_waiting)
+            {
+                _calls++;
+                made = [.. _waiting.Where(w => w.Calls <= _calls).Select(w => w.Made)];
+                _waiting.RemoveAll(w => w.Calls <= _calls);
+            }
+
+            made.ForEach(m => m.TrySetResult());
+        }
+
+        /// <summary>Ends once <paramref name="calls"/> calls have been made.</summary>
+        public Task Reached(int calls)
+        {
+            lock (_waiting)
+            {
+                if (_calls >= calls)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((calls, made));
+                return made.Task;
+            }
+        }
     }
 }
