@@ -10,58 +10,37 @@ public sealed class ProgressObserverTests
     [Fact]
     public async Task A_done_images_bar_leaves_the_display_and_the_overall_bar_counts_it()
     {
-        // A live display on an interactive ANSI console of its own, whose render hook sees the tasks of each redraw.
-        using var screen = new StringWriter();
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        var ended = await ShowAsync((observer, live, shown) =>
         {
-            Out = new AnsiConsoleOutput(screen),
-            Ansi = AnsiSupport.Yes,
-            Interactive = InteractionSupport.Yes,
-        });
-        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
-        IReadOnlyList<ProgressTask> shown = [];
-
-        await ansi.Progress()
-            .AutoRefresh(false)
-            .Columns(ProgressObserver.Columns())
-            .UseRenderHook((renderable, tasks) =>
+            // Selected as a sync lists its repositories: before the display, and while it runs (the total grows).
+            observer.Selected(1);
+            observer.Begin(live);
+            observer.Selected(150);
+            for (var i = 0; i < 200; i++)
             {
-                shown = [.. tasks];
-                return renderable;
-            })
-            .StartAsync(live =>
-            {
-                // Selected as a sync lists its repositories: before the display, and while it runs (the total grows).
-                observer.Selected(1);
-                observer.Begin(live);
-                observer.Selected(150);
-                for (var i = 0; i < 200; i++)
+                if (i == 100)
                 {
-                    if (i == 100)
-                    {
-                        observer.Selected(50);
-                    }
-
-                    var image = observer.Track($"app:v{i}", $"v{i}", null);
-                    image.AddTotal(100);
-                    image.Add(i % 2 == 0 ? 100 : 40);
-                    image.Complete(finished: i % 2 == 0);
+                    observer.Selected(50);
                 }
 
-                var running = observer.Track("app:last", "last", null);
-                live.Refresh();
+                var image = observer.Track($"app:v{i}", $"v{i}", null);
+                image.AddTotal(100);
+                image.Add(i % 2 == 0 ? 100 : 40);
+                image.Complete(finished: i % 2 == 0);
+            }
 
-                // The overall bar and the one image still being copied: 200 done images leave nothing behind.
-                Assert.Equal(["200 of 201 image(s)", "app:last"], shown.Select(t => t.Description));
-                Assert.Equal((200, 201), (shown[0].Value, shown[0].MaxValue));
-                running.Complete(finished: true);
-                live.Refresh();
-                Assert.Equal(["201 of 201 image(s)"], shown.Select(t => t.Description));
-                observer.End();
-                return Task.CompletedTask;
-            });
+            var running = observer.Track("app:last", "last", null);
+            live.Refresh();
 
-        Assert.Null(observer.Live);
+            // The overall bar and the one image still being copied: 200 done images leave nothing behind.
+            Assert.Equal(["200 of 201 image(s)", "app:last"], shown().Select(t => t.Description));
+            Assert.Equal((200, 201), (shown()[0].Value, shown()[0].MaxValue));
+            running.Complete(finished: true);
+            live.Refresh();
+            Assert.Equal(["201 of 201 image(s)"], shown().Select(t => t.Description));
+        });
+
+        Assert.Null(ended.Live);
     }
 
     /// <summary>
@@ -72,39 +51,21 @@ public sealed class ProgressObserverTests
     public async Task The_overall_bar_begun_before_any_image_is_selected_is_not_finished_and_reads_0_percent()
     {
         using var screen = new StringWriter();
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        await ShowAsync((observer, live, shown) =>
         {
-            Out = new AnsiConsoleOutput(screen),
-            Ansi = AnsiSupport.Yes,
-            Interactive = InteractionSupport.Yes,
-        });
-        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
-        IReadOnlyList<ProgressTask> shown = [];
+            observer.Begin(live);
+            live.Refresh();
+            var overall = Assert.Single(shown());
+            Assert.Equal("0 of 0 image(s)", overall.Description);
+            Assert.False(overall.IsFinished);
+            Assert.Equal(0, overall.Percentage);
 
-        await ansi.Progress()
-            .AutoRefresh(false)
-            .Columns(ProgressObserver.Columns())
-            .UseRenderHook((renderable, tasks) =>
-            {
-                shown = [.. tasks];
-                return renderable;
-            })
-            .StartAsync(live =>
-            {
-                observer.Begin(live);
-                live.Refresh();
-                var overall = Assert.Single(shown);
-                Assert.Equal("0 of 0 image(s)", overall.Description);
-                Assert.False(overall.IsFinished);
-                Assert.Equal(0, overall.Percentage);
-
-                observer.Selected(2);
-                observer.Track("app:v1", "v1", null).Complete(finished: true);
-                live.Refresh();
-                Assert.Equal(("1 of 2 image(s)", 50d, false), (shown[0].Description, shown[0].Percentage, shown[0].IsFinished));
-                observer.End();
-                return Task.CompletedTask;
-            });
+            observer.Selected(2);
+            observer.Track("app:v1", "v1", null).Complete(finished: true);
+            live.Refresh();
+            Assert.Equal(("1 of 2 image(s)", 50d, false), (shown()[0].Description, shown()[0].Percentage, shown()[0].IsFinished));
+        },
+        screen);
 
         Assert.DoesNotContain("NaN", screen.ToString(), StringComparison.Ordinal);
     }
@@ -119,6 +80,38 @@ public sealed class ProgressObserverTests
         image.Complete(finished: true);
 
         Assert.Null(observer.Live);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
+    /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
+    /// </summary>
+    private static async Task<ProgressObserver> ShowAsync(Action<ProgressObserver, ProgressContext, Func<IReadOnlyList<ProgressTask>>> body, TextWriter? screen = null)
+    {
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen ?? TextWriter.Null),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
+        IReadOnlyList<ProgressTask> shown = [];
+
+        await ansi.Progress()
+            .AutoRefresh(false)
+            .Columns(ProgressObserver.Columns())
+            .UseRenderHook((renderable, tasks) =>
+            {
+                shown = [.. tasks];
+                return renderable;
+            })
+            .StartAsync(live =>
+            {
+                body(observer, live, () => shown);
+                observer.End();
+                return Task.CompletedTask;
+            });
+        return observer;
     }
 
     private static CliConsole Redirected() => new(new CliContext
