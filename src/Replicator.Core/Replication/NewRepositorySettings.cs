@@ -46,8 +46,9 @@ internal static class NewRepositorySettings
     /// 1..5), and no tag whose key starts with "aws:", a prefix reserved for AWS that CloudFormation puts on
     /// the repositories it creates (aws:cloudformation:stack-name...) and that no caller may set
     /// (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). The model requires a tag's Value.
-    /// The source's own <see cref="RepositoryProvisioner.ProvisioningTagKey"/> (a replica being replicated) is dropped; this request carries
-    /// the marker only when settings follow it (<paramref name="withProvisioningTag"/>) and the tag limit leaves room.
+    /// The source's own <see cref="RepositoryProvisioner.ProvisioningTagKey"/> (a replica being replicated) is dropped;
+    /// this request carries the marker only when settings follow it (<paramref name="withProvisioningTag"/>) and the tag
+    /// limit leaves room.
     /// </summary>
     internal static CreateRepositoryRequest CreateRequest(string? registryId, string repositoryName, SourceRepositorySettings source, EncryptionConfiguration? encryption, bool withProvisioningTag = false)
     {
