@@ -38,9 +38,7 @@ public sealed class RestartBesideHungSiblingTests
     [InlineData(1, 1, 1)]
     public async Task A_layer_restart_does_not_wait_for_a_sibling_whose_part_never_answers(int parts, int slots, int maxRestarts)
     {
-        var data = new byte[(PartSize * (parts - 1)) + 3];
-        new Random(parts).NextBytes(data);
-        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+        var blob = Blob((PartSize * (parts - 1)) + 3);
 
         // A: its first session is lost at the first part; its second session takes every part.
         var aParts = new CallCount();
@@ -50,16 +48,11 @@ public sealed class RestartBesideHungSiblingTests
         var (b, bHung, bCancelled) = PartNeverAnswered();
 
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new RetrySettings { MaxLayerRestarts = maxRestarts };
-        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
         var pool = new SharedPartPool(8);
-        using var http = new HttpClient();
-        var copier = new BlobCopier(http, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
-        var source = new BlobSource(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
-        var targetA = new BlobCopyTarget(new BlobTarget(a.Object, null, "app"), progress: null);
-        var targetB = new BlobCopyTarget(new BlobTarget(b.Object, null, "app"), progress: null);
+        var targetA = Target(a);
+        var targetB = Target(b);
 
-        var copy = copier.CopyAsync(source, blob, [targetA, targetB], new CopySlots(slots), CancellationToken.None);
+        var copy = Copier(pool, time, new RetrySettings { MaxLayerRestarts = maxRestarts }).CopyAsync(Source, blob, [targetA, targetB], new CopySlots(slots), CancellationToken.None);
 
         // Until both are done: with two parts and two slots the restart needs nothing of B, and A can be done before the
         // download's watch sets the period after which B falls behind. Only periods pass, never a call's timeout, so a
@@ -156,12 +149,10 @@ public sealed class RestartBesideHungSiblingTests
         var a = Healthy(aParts);
         var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new RetrySettings();
-        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
 
         // As the engine sizes it for one slot: MaxParallelLayers * (PartsInFlight + 1).
         var pool = new SharedPartPool(2);
-        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var copier = Copier(pool, time);
         var targetA = Target(a);
         var targetB = Target(b);
 
@@ -192,10 +183,10 @@ public sealed class RestartBesideHungSiblingTests
         var (a, sessions) = LosesItsFirstSession(aParts);
         var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new RetrySettings();
-        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+
+        // As the engine sizes it for one slot: MaxParallelLayers * (PartsInFlight + 1).
         var pool = new SharedPartPool(2);
-        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var copier = Copier(pool, time);
         var targetA = Target(a);
         var targetB = Target(b);
 
@@ -225,10 +216,10 @@ public sealed class RestartBesideHungSiblingTests
         var a = Healthy();
         var (b, bHung, bCancelled) = PartNeverAnswered();
         var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new RetrySettings();
-        var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1), PartsInFlight = 1 };
+
+        // As the engine sizes it for one slot: MaxParallelLayers * (PartsInFlight + 1).
         var pool = new SharedPartPool(2);
-        var copier = new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var copier = Copier(pool, time);
         var targetA = Target(a);
         var targetB = Target(b);
 
@@ -258,11 +249,15 @@ public sealed class RestartBesideHungSiblingTests
 
     private static BlobCopyTarget Target(Mock<IEcrClient> client) => new(new BlobTarget(client.Object, null, "app"), progress: null);
 
-    private static BlobCopier Copier(SharedPartPool pool)
+    /// <summary>
+    /// The engine's copier with one part in flight per upload (the default), falling behind after <see cref="Period"/>,
+    /// on <paramref name="time"/> (a clock nobody moves when not given).
+    /// </summary>
+    private static BlobCopier Copier(SharedPartPool pool, TimeProvider? time = null, RetrySettings? settings = null)
     {
-        var settings = new RetrySettings();
+        settings ??= new RetrySettings();
         var options = new BlobCopyOptions { FanOutGrace = Timeout.InfiniteTimeSpan, FallBehindTimeout = Period, ReadTimeout = TimeSpan.FromHours(1) };
-        return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
+        return new BlobCopier(UnusedHttp, options, settings, new RetryBackoff(settings, time ?? new TimerRecordingTimeProvider(DateTimeOffset.UtcNow), static () => 0.5), pool);
     }
 
     /// <summary>
