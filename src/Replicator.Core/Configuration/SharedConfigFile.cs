@@ -3,11 +3,12 @@ namespace Replicator.Core.Configuration;
 /// <summary>
 /// Reads one setting of the active profile from the AWS shared config file: <c>AWS_CONFIG_FILE</c>, else
 /// <c>~/.aws/config</c> (<see cref="HomeDirectory"/>); the profile is <c>AWS_PROFILE</c>, else <c>default</c>; sections are <c>[default]</c>
-/// (or <c>[profile default]</c>: <see cref="ProfileSection"/>) and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). The profile's section of the
+/// (or <c>[profile default]</c>: <see cref="NamedSection"/>) and <c>[profile NAME]</c> (docs.aws.amazon.com/sdkref/latest/guide/file-format.html). The profile's section of the
 /// shared credentials file (<c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/credentials</c>; sections <c>[NAME]</c>)
 /// is read too and wins, as the AWS CLI reads it: botocore's <c>Session.full_config</c> merges each credentials-file
 /// profile over the config file's, so a <c>region</c> kept beside the keys is the CLI's region. A missing or
-/// unreadable file has no settings, as in the SDKs.
+/// unreadable file has no settings, as in the SDKs; a file the AWS CLI cannot parse is refused with the line that
+/// makes it so (<see cref="SharedConfigDocument"/>), as every AWS CLI command refuses it.
 /// </summary>
 public static class SharedConfigFile
 {
@@ -15,7 +16,10 @@ public static class SharedConfigFile
     public const string CredentialsFileVariable = "AWS_SHARED_CREDENTIALS_FILE";
     public const string ProfileVariable = "AWS_PROFILE";
 
-    /// <summary>The value of <paramref name="key"/> in the active profile, trimmed; null when absent.</summary>
+    /// <summary>
+    /// The value of <paramref name="key"/> in the active profile, trimmed; null when absent. A value continued on deeper
+    /// indented lines is those lines joined with <c>\n</c>, as botocore gives it.
+    /// </summary>
     public static string? Get(IEnvironmentVariables environment, string key) => Lookup(environment, key)?.Value;
 
     /// <summary>
@@ -32,52 +36,52 @@ public static class SharedConfigFile
         ArgumentException.ThrowIfNullOrEmpty(key);
         var profile = environment.GetEnvironmentVariable(ProfileVariable)?.Trim();
         var name = string.IsNullOrEmpty(profile) ? "default" : profile;
-        if (Lines(PathOf(environment, windows, CredentialsFileVariable, "credentials")) is { } credentials && Find(credentials, name, key) is { } fromCredentials)
+        if (Read(PathOf(environment, windows, CredentialsFileVariable, "credentials"), CredentialsFile) is { } credentials
+            && CredentialsSection(credentials, name) is { } section
+            && credentials.Value(section, key) is { } fromCredentials)
         {
-            return (fromCredentials, "the shared credentials file");
+            return (fromCredentials, CredentialsFile);
         }
 
-        return Lines(PathOf(environment, windows)) is { } config && Find(config, ProfileSection(config, name), key) is { } fromConfig
-            ? (fromConfig, "the shared config file")
+        return Read(PathOf(environment, windows), ConfigFile) is { } config && NamedSection(config, "profile", name) is { } profileSection && config.Value(profileSection, key) is { } fromConfig
+            ? (fromConfig, ConfigFile)
             : null;
     }
 
+    private const string ConfigFile = "the shared config file";
+    private const string CredentialsFile = "the shared credentials file";
+
     /// <summary>
-    /// The config file's section of profile <paramref name="name"/>: <c>[profile NAME]</c>; for <c>default</c>, either
-    /// <c>[default]</c> or <c>[profile default]</c>, as botocore reads both (configloader.build_profile_map), the one
-    /// further down the file replacing the other whole, as there.
+    /// The credentials file's section of profile <paramref name="name"/>: the section named exactly so, as botocore looks a
+    /// profile up there (credentials.py, <c>SharedCredentialProvider</c>; <c>Session.full_config</c>), never
+    /// <c>[DEFAULT]</c>, which configparser does not list as a section.
     /// </summary>
-    internal static string ProfileSection(IEnumerable<string> lines, string name)
-    {
-        if (name != "default")
-        {
-            return $"profile {name}";
-        }
+    private static string? CredentialsSection(SharedConfigDocument credentials, string name) =>
+        name != SharedConfigDocument.DefaultSection && credentials.Headers.Contains(name, StringComparer.Ordinal) ? name : null;
 
-        var section = "default";
-        foreach (var header in Headers(lines))
+    /// <summary>
+    /// The config file's section of profile (<paramref name="kind"/> <c>profile</c>) or services section
+    /// (<c>services</c>) <paramref name="name"/>, as botocore maps section names (configloader.py,
+    /// <c>build_profile_map</c>): a name starting with the kind whose shell words (<c>shlex.split</c>) are two, the second
+    /// being <paramref name="name"/> (<c>[profile ops]</c>, <c>[profile  ops]</c>, <c>[profile "my ops"]</c>); for
+    /// profile <c>default</c>, also the section named exactly <c>default</c>. When several sections name it, the one
+    /// furthest down the file replaces the others whole, as there. Null when none does.
+    /// </summary>
+    internal static string? NamedSection(SharedConfigDocument config, string kind, string name)
+    {
+        string? found = null;
+        foreach (var header in config.Headers)
         {
-            if (header is "default" or "profile default")
+            var names = header.StartsWith(kind, StringComparison.Ordinal)
+                ? SharedConfigDocument.ShellWords(header) is [_, var second] && second == name
+                : kind == "profile" && header == "default" && name == "default";
+            if (names)
             {
-                section = header;
+                found = header;
             }
         }
 
-        return section;
-    }
-
-    // Each section header's words joined by one space, as Settings compares them.
-    private static IEnumerable<string> Headers(IEnumerable<string> lines)
-    {
-        foreach (var raw in lines)
-        {
-            var line = raw.Trim();
-            var close = line.IndexOf(']', StringComparison.Ordinal);
-            if (line.Length > 0 && line[0] == '[' && close > 0)
-            {
-                yield return string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            }
-        }
+        return found;
     }
 
     /// <summary>
@@ -93,7 +97,10 @@ public static class SharedConfigFile
     public static string? GetService(IEnvironmentVariables environment, string services, string service, string key)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return Lines(PathOf(environment, OperatingSystem.IsWindows())) is { } lines ? FindNested(lines, $"services {services.Trim()}", service, key) : null;
+        ArgumentNullException.ThrowIfNull(services);
+        return Read(PathOf(environment, OperatingSystem.IsWindows()), ConfigFile) is { } config && NamedSection(config, "services", services.Trim()) is { } section
+            ? FindNested(config, section, service, key)
+            : null;
     }
 
     /// <summary>
@@ -104,29 +111,21 @@ public static class SharedConfigFile
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(services);
-        return Lines(PathOf(environment, OperatingSystem.IsWindows())) is { } lines && Settings(lines, $"services {services.Trim()}").Any();
+        return Read(PathOf(environment, OperatingSystem.IsWindows()), ConfigFile) is { } config
+            && NamedSection(config, "services", services.Trim()) is { } section
+            && config.HasSettings(section);
     }
 
-    internal static string? FindNested(IEnumerable<string> lines, string section, string parent, string key)
-    {
-        var inParent = false;
-        foreach (var (name, value, nested) in Settings(lines, section))
-        {
-            if (!nested)
-            {
-                // A top-level key: the parent opens its nested block only with an empty value.
-                inParent = string.Equals(name, parent, StringComparison.OrdinalIgnoreCase) && value.Length == 0;
-            }
-            else if (inParent && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
-        }
+    /// <summary>
+    /// Sub-setting <paramref name="key"/> of <paramref name="parent"/> in <paramref name="section"/>: the key is matched
+    /// as written, as botocore looks it up in the dictionary <c>_parse_nested</c> makes (the parent, a key of the file,
+    /// in lower case as configparser keeps every key).
+    /// </summary>
+    internal static string? FindNested(SharedConfigDocument config, string section, string parent, string key) =>
+        config.Value(section, parent) is { } value ? SharedConfigDocument.Nested(value).LastOrDefault(s => s.Name == key).Value : null;
 
-        return null;
-    }
-
-    private static string[]? Lines(string? path)
+    /// <summary>The file parsed, or null when it is missing or unreadable; a file botocore cannot parse is refused.</summary>
+    private static SharedConfigDocument? Read(string? path, string which)
     {
         // Usually absent (a Lambda environment has neither file): asked without the cost of an exception.
         if (path is null || !File.Exists(path))
@@ -134,85 +133,17 @@ public static class SharedConfigFile
             return null;
         }
 
+        string[] lines;
         try
         {
-            return File.ReadAllLines(path);
+            lines = File.ReadAllLines(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-    }
 
-    /// <summary>
-    /// The value of <paramref name="key"/> in <paramref name="section"/>, else in the file's <c>[DEFAULT]</c> section
-    /// when <paramref name="section"/> exists: Python's configparser, which botocore reads both files with, gives every
-    /// section the keys of its default section that it does not set itself
-    /// (https://docs.python.org/3/library/configparser.html, "default_section"), so the AWS CLI takes a
-    /// <c>use_fips_endpoint = true</c> written under <c>[DEFAULT]</c> as every profile's.
-    /// </summary>
-    internal static string? Find(IEnumerable<string> lines, string section, string key) =>
-        Own(lines, section, key) ?? (section != DefaultSection && Headers(lines).Contains(section, StringComparer.Ordinal) ? Own(lines, DefaultSection, key) : null);
-
-    // configparser's default_section, matched case-sensitively as its section names are.
-    private const string DefaultSection = "DEFAULT";
-
-    private static string? Own(IEnumerable<string> lines, string section, string key) =>
-        Settings(lines, section).FirstOrDefault(e => !e.Nested && string.Equals(e.Name, key, StringComparison.OrdinalIgnoreCase)).Value;
-
-    /// <summary>
-    /// The <c>name = value</c> (or <c>name: value</c>) lines of <paramref name="section"/> (its header's words joined by
-    /// one space), trimmed, each marked nested when indented deeper than the key line above it; comments and blank lines
-    /// skipped. This is how the AWS CLI reads the file: botocore parses it with Python's configparser
-    /// (botocore/configloader.py, raw_config_parse), which takes '=' and ':' alike as the separator and reads a line as
-    /// the continuation of the key above only when it is indented deeper than that key; botocore then parses such a
-    /// continuation as the key's sub-settings (_parse_nested) when the key's own value is empty (<c>s3 =</c>,
-    /// <c>ecr =</c>). So a profile whose keys are all indented (<c>  region = eu-west-3</c>) has them as its own
-    /// settings, not as nested ones. Under a key that has a value, botocore makes the continuation part of that value
-    /// (a region of two lines, which the AWS CLI then refuses); here the value is its first line, and the continuation
-    /// is skipped as a sub-setting.
-    /// </summary>
-    private static IEnumerable<(string Name, string Value, bool Nested)> Settings(IEnumerable<string> lines, string section)
-    {
-        var inSection = false;
-
-        // The indentation of the last key line of the section, while one may take continuation lines.
-        int? keyIndent = null;
-        foreach (var raw in lines)
-        {
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] is '#' or ';')
-            {
-                continue;
-            }
-
-            var indent = raw.Length - raw.TrimStart().Length;
-            var nested = keyIndent is { } above && indent > above;
-            if (line[0] == '[' && !nested)
-            {
-                var close = line.IndexOf(']', StringComparison.Ordinal);
-                inSection = close > 0 && string.Equals(string.Join(' ', line[1..close].Split(' ', StringSplitOptions.RemoveEmptyEntries)), section, StringComparison.Ordinal);
-                keyIndent = null;
-                continue;
-            }
-
-            // A sub-setting takes '=' only, as botocore's _parse_nested splits it.
-            var separator = nested ? line.IndexOf('=', StringComparison.Ordinal) : line.IndexOfAny(['=', ':']);
-            if (separator <= 0)
-            {
-                continue;
-            }
-
-            if (!nested)
-            {
-                keyIndent = indent;
-            }
-
-            if (inSection)
-            {
-                yield return (line[..separator].Trim(), line[(separator + 1)..].Trim(), nested);
-            }
-        }
+        return SharedConfigDocument.Parse(lines, $"{which} {path}");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Replicator.Cli.Commands;
+using Replicator.Cli.Tests.Support;
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Testing;
@@ -75,5 +76,46 @@ public sealed class SharedConfigSyntaxTests : IDisposable
         var environment = Environment("[default]\nservices = loc\n\n[services loc]\n  ecr =\n    endpoint_url = http://127.0.0.1:5111\n");
 
         Assert.Equal("http://127.0.0.1:5111", ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable)?.Value);
+    }
+
+    [Fact]
+    public async Task A_region_continued_on_a_deeper_line_is_refused_as_the_AWS_CLI_refuses_it()
+    {
+        // botocore's region is 'us-east-1\neu-west-1' (configparser joins the lines), which the AWS CLI refuses: "Provided
+        // region_name ... doesn't match a supported format". Read as its first line, the CLI copied from us-east-1.
+        await using var h = await CliHarness.StartAsync();
+        var environment = Environment("[default]\nregion = us-east-1\n    eu-west-1\n", ("AWS_ENDPOINT_URL_ECR", h.Server.BaseAddress.ToString()));
+
+        var run = await h.RunWithAsync(environment, null, "verify", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("region of the profile in the shared config file");
+        Assert.Contains("'us-east-1\\u000aeu-west-1'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_config_file_the_AWS_CLI_cannot_parse_stops_the_command_naming_the_file_and_line()
+    {
+        // The bad line is in a profile the command does not use: botocore parses the whole file and fails all the same.
+        await using var h = await CliHarness.StartAsync();
+        var environment = Environment("[default]\nregion = us-east-1\n\n[profile other]\ngarbage\n", ("AWS_ENDPOINT_URL_ECR", h.Server.BaseAddress.ToString()));
+
+        var run = await h.RunWithAsync(environment, null, "verify", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"the shared config file {Path.Combine(_work, "config")} cannot be parsed");
+        Assert.Contains("line 5: 'garbage' is neither a [section] header nor a name = value setting", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_use_fips_endpoint_continued_on_a_deeper_line_is_refused_rather_than_guessed()
+    {
+        // botocore reads 'true\nx' as false (utils.ensure_boolean compares the whole value with "true"), so the AWS CLI
+        // goes to the non-FIPS endpoint; an operator who wrote true meant FIPS, so it is refused here rather than guessed.
+        var environment = Environment("[default]\nuse_fips_endpoint = true\n  x\n");
+
+        var refused = Assert.Throws<ArgumentException>(() => EcrEndpoints.UseFips(environment));
+
+        Assert.Contains("use_fips_endpoint in the shared config file must be true or false", refused.Message, StringComparison.Ordinal);
     }
 }

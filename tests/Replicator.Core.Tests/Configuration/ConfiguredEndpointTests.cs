@@ -127,9 +127,11 @@ public sealed class ConfiguredEndpointTests : IDisposable
     [Fact]
     public void A_service_key_with_a_value_of_its_own_opens_no_nested_settings()
     {
-        string[] lines = ["[services s]", "ecr = something", "  endpoint_url = http://x.example", "[services t]", "ecr =", "  endpoint_url = http://y.example"];
+        // botocore 1.43: full_config['services'] == {'s': {'ecr': 'something\nendpoint_url = http://x.example'},
+        // 't': {'ecr': {'endpoint_url': 'http://y.example'}}}.
+        var config = SharedConfigDocument.Parse(["[services s]", "ecr = something", "  endpoint_url = http://x.example", "[services t]", "ecr =", "  endpoint_url = http://y.example"], "test");
 
-        Assert.Null(SharedConfigFile.FindNested(lines, "services s", "ecr", "endpoint_url"));
-        Assert.Equal("http://y.example", SharedConfigFile.FindNested(lines, "services t", "ecr", "endpoint_url"));
+        Assert.Null(SharedConfigFile.FindNested(config, "services s", "ecr", "endpoint_url"));
+        Assert.Equal("http://y.example", SharedConfigFile.FindNested(config, "services t", "ecr", "endpoint_url"));
     }
 }
