@@ -201,7 +201,7 @@ internal sealed class SharedConfigDocument
         public string? Value(string key)
         {
             var lower = key.ToLowerInvariant();
-            return Options.Find(o => o.Name == lower) is { Lines: { } lines } ? string.Join('\n', lines).TrimEnd() : null;
+            return Options.Find(o => o.Name == lower) is { Lines: { } lines } ? string.Join('\n', lines) : null;
         }
     }
 

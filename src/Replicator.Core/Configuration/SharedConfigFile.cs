@@ -54,10 +54,10 @@ public static class SharedConfigFile
     /// <summary>
     /// The credentials file's section of profile <paramref name="name"/>: the section named exactly so, as botocore looks a
     /// profile up there (credentials.py, <c>SharedCredentialProvider</c>; <c>Session.full_config</c>), never
-    /// <c>[DEFAULT]</c>, which configparser does not list as a section.
+    /// <c>[DEFAULT]</c>, which configparser does not list as a section (nor <see cref="SharedConfigDocument.Headers"/>).
     /// </summary>
     private static string? CredentialsSection(SharedConfigDocument credentials, string name) =>
-        name != SharedConfigDocument.DefaultSection && credentials.Headers.Contains(name, StringComparer.Ordinal) ? name : null;
+        credentials.Headers.Contains(name, StringComparer.Ordinal) ? name : null;
 
     /// <summary>
     /// The config file's section of profile (<paramref name="kind"/> <c>profile</c>) or services section

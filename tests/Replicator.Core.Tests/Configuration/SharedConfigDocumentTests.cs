@@ -42,6 +42,7 @@ public sealed class SharedConfigDocumentTests : IDisposable
     [InlineData("[default]\nregion = us-east-1\n    eu-west-1\n", "us-east-1\neu-west-1")]
     [InlineData("[default]\nregion = us-east-1\n\n    eu-west-1\n\n", "us-east-1\n\neu-west-1")]
     [InlineData("[default]\nregion = us-east-1\n  # a comment\n    eu-west-1\n", "us-east-1\neu-west-1")]
+    [InlineData("[default]\nregion = us-east-1\n  ; a comment\n    eu-west-1\n", "us-east-1\neu-west-1")]
     [InlineData("[default]\nregion = us-east-1 # not a comment\n", "us-east-1 # not a comment")]
     [InlineData("[default]\nREGION : eu-west-2\n", "eu-west-2")]
     public void A_value_is_what_configparser_makes_of_its_lines(string config, string expected)
@@ -115,6 +116,16 @@ public sealed class SharedConfigDocumentTests : IDisposable
         // A [DEFAULT] header may come twice (only its keys may not), and its sub-settings are parsed only for the
         // sections that inherit them: a file with no other section has none to refuse.
         Assert.Equal(expected, Lookup(config)?.Value);
+    }
+
+    [Fact]
+    public void A_sub_setting_given_twice_is_the_last_one_as_in_the_dictionary_botocore_makes()
+    {
+        // botocore: full_config['services'] == {'s': {'ecr': {'endpoint_url': 'http://b.example'}}}, and an ECR client's
+        // endpoint_url is http://b.example.
+        var config = SharedConfigDocument.Parse(["[services s]", "ecr =", "  endpoint_url = http://a.example", "  endpoint_url = http://b.example"], "test");
+
+        Assert.Equal("http://b.example", SharedConfigFile.FindNested(config, "services s", "ecr", "endpoint_url"));
     }
 
     [Theory]
