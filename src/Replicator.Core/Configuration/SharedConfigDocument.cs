@@ -134,16 +134,17 @@ internal sealed class SharedConfigDocument
                 continue;
             }
 
+            // configparser refuses any line before the first header as such (MissingSectionHeaderError), setting or not.
+            if (current is null)
+            {
+                throw Refused(file, number, $"{Describe(line)} comes before the first [section] header");
+            }
+
             var separator = line.IndexOfAny(['=', ':']);
             var name = separator < 0 ? string.Empty : line[..separator].Trim().ToLowerInvariant();
             if (name.Length == 0)
             {
                 throw Refused(file, number, $"{Describe(line)} is neither a [section] header nor a name = value setting");
-            }
-
-            if (current is null)
-            {
-                throw Refused(file, number, $"{Describe(line)} comes before the first [section] header");
             }
 
             if (current.Options.Exists(o => o.Name == name))
