@@ -77,6 +77,24 @@ public sealed class EdgeCaseTests
         (await client.CallAsync("PutImage", Retag(other, "Dev"))).EnsureOk();
     }
 
+    /// <summary>
+    /// A WILDCARD filter is matched against the whole tag, '*' standing for any run of characters
+    /// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html): a literal end of the filter
+    /// must be matched too, so "release" does not match "releas" nor "a*b" the tag "a".
+    /// </summary>
+    [Theory]
+    [InlineData("release", "release", true)]
+    [InlineData("release", "releas", false)]
+    [InlineData("release", "release1", false)]
+    [InlineData("a*b", "a", false)]
+    [InlineData("a*b", "axxb", true)]
+    [InlineData("*-rc*", "1.0-rc2", true)]
+    [InlineData("dev-*", "dev-", true)]
+    public void An_exclusion_filter_matches_the_whole_tag(string filter, string tag, bool matches)
+    {
+        Assert.Equal(matches, LocalEcr.Api.TagMutability.Wildcard(filter, tag));
+    }
+
     [Fact]
     public async Task A_declared_media_type_contradicting_the_manifest_is_InvalidParameter()
     {

@@ -71,6 +71,48 @@ public sealed class ImageListingTests
         (await client.CallAsync("ListImages", new JsonObject { ["repositoryName"] = "app", ["maxResults"] = 0 })).AssertError("InvalidParameterException");
     }
 
+    /// <summary>
+    /// The model on the maxResults of ListImages, DescribeImages and DescribeRepositories: "If this parameter is not
+    /// used, then ... returns up to 100 results and a nextToken value, if applicable." (botocore
+    /// data/ecr/2015-09-21/service-2.json). 101 of each: 100 on the first page, the last one on the second.
+    /// </summary>
+    [Fact]
+    public async Task Without_maxResults_ListImages_DescribeImages_and_DescribeRepositories_return_100_and_a_nextToken()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (_, manifest) = await TestImages.PushImageAsync(client, "app", "t0", 1);
+        for (var i = 1; i < 101; i++)
+        {
+            // 100 more images (the manifest with a different annotation) and as many more tags.
+            var variant = JsonNode.Parse(manifest)!.AsObject();
+            variant["annotations"] = new JsonObject { ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = variant.ToJsonString(), ["imageTag"] = $"t{i}" })).EnsureOk();
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            await TestImages.CreateRepositoryAsync(client, $"r{i:000}");
+        }
+
+        foreach (var (operation, body, listed) in new[]
+        {
+            ("ListImages", new JsonObject { ["repositoryName"] = "app" }, "imageIds"),
+            ("DescribeImages", new JsonObject { ["repositoryName"] = "app" }, "imageDetails"),
+            ("DescribeRepositories", new JsonObject(), "repositories"),
+        })
+        {
+            var first = (await client.CallAsync(operation, body)).EnsureOk().Json;
+            Assert.Equal(100, first[listed]!.AsArray().Count);
+            var next = (JsonObject)body.DeepClone();
+            next["nextToken"] = first["nextToken"]!.GetValue<string>();
+            var second = (await client.CallAsync(operation, next)).EnsureOk().Json;
+            Assert.Single(second[listed]!.AsArray());
+            Assert.Null(second["nextToken"]);
+        }
+    }
+
     [Fact]
     public async Task BatchDeleteImage_untags_deletes_and_protects_index_children()
     {

@@ -102,6 +102,7 @@ public sealed class PutImageTests
     [InlineData('p', 4_194_304, true)]
     [InlineData('p', 4_194_305, false)]
     [InlineData('\u00e9', 4_194_304, true)] // 2 bytes each: exactly the limit in bytes, about half of it in characters
+    [InlineData('\u00e9', 4_194_305, false)] // one byte over (an ASCII 'p' after the 2-byte characters); the model's character count cannot see it
     [InlineData('\u00e9', 4_194_306, false)] // within the limit in characters, over it in bytes
     public async Task A_manifest_is_held_to_4194304_bytes_of_UTF8_not_characters(char pad, int bytes, bool accepted)
     {
@@ -114,7 +115,7 @@ public sealed class PutImageTests
         padded["annotations"] = new JsonObject { ["pad"] = string.Empty };
         var bare = System.Text.Encoding.UTF8.GetByteCount(padded.ToJsonString(relaxed));
         var padBytes = System.Text.Encoding.UTF8.GetByteCount(pad.ToString());
-        padded["annotations"]!["pad"] = new string(pad, (bytes - bare) / padBytes);
+        padded["annotations"]!["pad"] = new string(pad, (bytes - bare) / padBytes) + new string('p', (bytes - bare) % padBytes);
         var text = padded.ToJsonString(relaxed);
         Assert.Equal(bytes, System.Text.Encoding.UTF8.GetByteCount(text)); // the sizes the case means
         Assert.True(padBytes == 1 || text.Length <= 4_194_304); // a non-ASCII case is within the limit in characters
@@ -468,6 +469,68 @@ public sealed class PutImageTests
         (await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(tag: "sbom")) }))
             .AssertError("ImageNotFoundException");
         (await client.CallAsync("PutImage", Put(Referrer(empty, SubjectDescriptor(subject, subjectManifest)), "sbom"))).EnsureOk();
+    }
+
+    /// <summary>
+    /// subjectId.imageDigest is the model's ImageDigest, which carries no pattern, but ECR holds every imageDigest it is
+    /// sent to the digest pattern, as DescribeImages does (https://github.com/pulumi/pulumi-aws/issues/2466: "Invalid
+    /// parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression
+    /// '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''"): a malformed subject is a bad request, not a subject without referrers.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("sha256")]
+    [InlineData("sha256:not-hex")]
+    [InlineData("sha256:abc\n")]
+    public async Task ListImageReferrers_refuses_a_malformed_subject_digest_as_InvalidParameter(string digest)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+
+        var refused = await client.CallAsync("ListImageReferrers", new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = digest } });
+
+        refused.AssertError("InvalidParameterException");
+        Assert.Contains("subjectId.imageDigest", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The model on ListImageReferrers' maxResults: "If this parameter is not used, then ListImageReferrers returns up
+    /// to 20 results and a nextToken value, if applicable." (botocore data/ecr/2015-09-21/service-2.json)
+    /// </summary>
+    [Fact]
+    public async Task Without_maxResults_ListImageReferrers_returns_20_referrers_and_a_nextToken_to_the_21st()
+    {
+        var (server, client, subject, subjectManifest, empty) = await StartWithSubjectAsync();
+        await using var _ = server;
+        using var __ = client;
+        var descriptor = SubjectDescriptor(subject, subjectManifest);
+        var pushed = new List<string>();
+        for (var i = 0; i < 21; i++)
+        {
+            var referrer = JsonNode.Parse(Referrer(empty, descriptor))!.AsObject();
+            referrer["annotations"] = new JsonObject { ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var text = referrer.ToJsonString();
+            (await client.CallAsync("PutImage", Put(text))).EnsureOk();
+            pushed.Add(TestImages.Digest(text));
+        }
+
+        JsonObject List(string? token)
+        {
+            var body = new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject } };
+            if (token is not null)
+            {
+                body["nextToken"] = token;
+            }
+
+            return body;
+        }
+
+        var first = (await client.CallAsync("ListImageReferrers", List(null))).EnsureOk().Json;
+        Assert.Equal(20, first["referrers"]!.AsArray().Count);
+        var second = (await client.CallAsync("ListImageReferrers", List(first["nextToken"]!.GetValue<string>()))).EnsureOk().Json;
+        Assert.Null(second["nextToken"]);
+        Assert.Equal(pushed, first["referrers"]!.AsArray().Concat(second["referrers"]!.AsArray()).Select(r => r!["digest"]!.GetValue<string>()));
     }
 
     /// <summary>The model's ArtifactType (ImageReferrer.artifactType) is 1..255 characters, in an image manifest and in an index.</summary>

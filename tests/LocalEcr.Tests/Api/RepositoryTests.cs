@@ -189,6 +189,8 @@ public sealed class RepositoryTests
     [InlineData("KMS", "arn:aws-cn:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "KmsException")]
     [InlineData("KMS_DSSE", "arn:aws:kms:eu-central-1:123456789012:secret/x", "KmsException")]
     [InlineData("KMS", "my-key", "KmsException")]
+    [InlineData("KMS", "alias/", "KmsException")] // KMS alias names are alias/ and 1..250 more characters (KMS CreateAlias, AliasName)
+    [InlineData("KMS", "arn:aws:kms:eu-central-1:123456789012:alias/", "KmsException")]
     [InlineData("KMS", "arn:aws:kms:eu-central-1:\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662:key/12345678-1234-1234-1234-123456789012", "KmsException")]
     [InlineData("AES256", "alias/ecr", "InvalidParameterException")]
     public async Task CreateRepository_refuses_a_kmsKey_that_cannot_encrypt_a_repository_in_its_region(string type, string key, string code)

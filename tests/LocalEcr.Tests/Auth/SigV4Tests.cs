@@ -76,6 +76,29 @@ public sealed class SigV4Tests
         response.AssertError("InvalidSignatureException", HttpStatusCode.BadRequest);
     }
 
+    /// <summary>
+    /// The signing guide names the algorithm AWS4-HMAC-SHA256, in capitals, at the head of the Authorization header
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, "Add the signature to the request")
+    /// and documents no other spelling, so LocalEcr takes the stricter reading: a header naming it in lower case is no
+    /// SigV4 signature, even when the rest of it (signed over the name in capitals) is right, and nothing is carried out.
+    /// </summary>
+    [Fact]
+    public async Task An_Authorization_header_naming_the_algorithm_in_lower_case_is_refused_and_not_carried_out()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var response = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.CreateRepository", "{\"repositoryName\":\"aa\"}"u8.ToArray(), request =>
+        {
+            var signed = request.Headers.GetValues("Authorization").Single();
+            request.Headers.Remove("Authorization");
+            request.Headers.TryAddWithoutValidation("Authorization", "aws4-hmac-sha256" + signed["AWS4-HMAC-SHA256".Length..]);
+        });
+
+        response.AssertError("MissingAuthenticationTokenException", HttpStatusCode.Forbidden);
+        Assert.Equal(0, server.Calls.Total);
+        (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = "aa" })).EnsureOk();
+    }
+
     [Fact]
     public async Task An_unsigned_request_is_refused()
     {
@@ -131,6 +154,38 @@ public sealed class SigV4Tests
     }
 
     /// <summary>
+    /// The credential scope ends in the literal aws4_request (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html,
+    /// "Create a string to sign": date/region/service/aws4_request). A scope ending otherwise is refused even when the
+    /// signature is right over the scope as sent, and the request is not carried out.
+    /// </summary>
+    [Theory]
+    [InlineData("aws4_requesT")]
+    [InlineData("aws4_request2")]
+    [InlineData("aws5_request")]
+    public async Task A_credential_scope_not_ending_in_aws4_request_is_refused_and_not_carried_out(string terminator)
+    {
+        var serverTime = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = serverTime });
+        using var http = new HttpClient();
+        var body = "{\"repositoryName\":\"aa\"}"u8.ToArray();
+        var at = serverTime.GetUtcNow().UtcDateTime;
+
+        using (var wrong = Signed(server.BaseAddress, "CreateRepository", body, at, scopeTerminator: terminator))
+        using (var refused = await http.SendAsync(wrong))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            // Which of the two signature errors AWS names here is not documented; LocalEcr answers IncompleteSignatureException.
+            var type = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["__type"]!.GetValue<string>();
+            Assert.True(type is "IncompleteSignatureException" or "InvalidSignatureException", type);
+        }
+
+        Assert.Equal(0, server.Calls.Total);
+        using var right = Signed(server.BaseAddress, "CreateRepository", body, at);
+        using var accepted = await http.SendAsync(right);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    /// <summary>
     /// AWS's signing guide requires X-Amz-Date among the signed headers when the request carries it
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html); a signature that is right over the
     /// other headers is refused, and the same request with the date signed is carried out.
@@ -155,6 +210,34 @@ public sealed class SigV4Tests
         Assert.Equal(0, server.Calls.Total);
         using var signedDate = Signed(signDate: true);
         using var accepted = await http.SendAsync(signedDate);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    /// <summary>
+    /// AWS's signing guide requires the host header among the signed headers
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, "Create a canonical request"): a
+    /// signature that is right over the other headers is refused, and the same request with Host signed is carried out.
+    /// </summary>
+    [Fact]
+    public async Task A_request_whose_signed_headers_leave_out_Host_is_InvalidSignature_and_not_carried_out()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var http = new HttpClient();
+        var body = "{\"repositoryName\":\"aa\"}"u8.ToArray();
+        HttpRequestMessage Signed(bool signHost) => SigV4Tests.Signed(server.BaseAddress, "CreateRepository", body, DateTime.UtcNow, signHost: signHost);
+
+        using (var unsignedHost = Signed(signHost: false))
+        using (var refused = await http.SendAsync(unsignedHost))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            Assert.Equal("InvalidSignatureException", error["__type"]!.GetValue<string>());
+            Assert.Equal("'Host' must be a signed header.", error["message"]!.GetValue<string>());
+        }
+
+        Assert.Equal(0, server.Calls.Total);
+        using var signedHost = Signed(signHost: true);
+        using var accepted = await http.SendAsync(signedHost);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
@@ -327,12 +410,12 @@ public sealed class SigV4Tests
     }
 
     /// <summary>A POST of one ECR operation, signed with the test keys in us-east-1 at <paramref name="at"/>.</summary>
-    private static HttpRequestMessage Signed(Uri endpoint, string operation, byte[] body, DateTime at, string service = "ecr", bool signDate = true, string? scopeDate = null)
+    private static HttpRequestMessage Signed(Uri endpoint, string operation, byte[] body, DateTime at, string service = "ecr", bool signDate = true, string? scopeDate = null, string scopeTerminator = "aws4_request", bool signHost = true)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation);
-        TestSigner.Sign(request, body, "us-east-1", "test", "test", at, service: service, signDate: signDate, scopeDate: scopeDate);
+        TestSigner.Sign(request, body, "us-east-1", "test", "test", at, service: service, signDate: signDate, scopeDate: scopeDate, scopeTerminator: scopeTerminator, signHost: signHost);
         return request;
     }
 }

@@ -10,7 +10,9 @@ internal static class TestSigner
     /// <param name="payloadHash">Sent as X-Amz-Content-Sha256 (signed) and signed as the payload's hash; null: neither, the body's hash signed.</param>
     /// <param name="signDate">False: X-Amz-Date is sent but left out of SignedHeaders (a request AWS refuses).</param>
     /// <param name="scopeDate">The credential scope's date (yyyyMMdd); null: X-Amz-Date's own, as a signer must use.</param>
-    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null, bool signDate = true, string? scopeDate = null)
+    /// <param name="scopeTerminator">The credential scope's last element, signed over as written (the key is still derived with aws4_request).</param>
+    /// <param name="signHost">False: Host is sent but left out of SignedHeaders (a request AWS refuses).</param>
+    public static void Sign(HttpRequestMessage request, byte[] body, string region, string accessKey, string secretKey, DateTime utcNow, string service = "ecr", string? payloadHash = null, bool signDate = true, string? scopeDate = null, string scopeTerminator = "aws4_request", bool signHost = true)
     {
         var amzDate = utcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = scopeDate ?? amzDate[..8];
@@ -22,10 +24,12 @@ internal static class TestSigner
 
         var uri = request.RequestUri!;
         var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
-        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (signHost)
         {
-            ["host"] = host,
-        };
+            headers["host"] = host;
+        }
+
         if (signDate)
         {
             headers["x-amz-date"] = amzDate;
@@ -49,7 +53,7 @@ internal static class TestSigner
             string.Concat(headers.Select(h => $"{h.Key}:{h.Value.Trim()}\n")),
             signedHeaders,
             payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body)));
-        var scope = $"{date}/{region}/{service}/aws4_request";
+        var scope = $"{date}/{region}/{service}/{scopeTerminator}";
         var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), date);
         key = Hmac(key, region);
