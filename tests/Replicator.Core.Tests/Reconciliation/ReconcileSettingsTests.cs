@@ -27,6 +27,7 @@ public sealed class ReconcileSettingsTests
         { "a destination of this account moved to another account", Of(destinations: "111111111111:us-west-2,222222222222:eu-west-1") },
         { "a pattern added to the repository filter", Of(filter: "team/*,base/*,!team/secret") },
         { "an exclusion removed from the repository filter", Of(filter: "team/*") },
+        { "an exclusion turned into an include", Of(filter: "team/*,team/secret") },
         { "another tag filter", Of(tagFilter: "v[0-9]+(-rc)?") },
         { "the tag filter removed", Of(tagFilter: null) },
         { "another mapping", Of(mapping: "team/=backup/team/") },

@@ -98,6 +98,7 @@ public sealed class RepositoryMappingTests
     [InlineData("a/=x/a/,x/=y/", "*", "'x/app' and 'y/app' both become 'y/app'")]
     [InlineData("a/=x/,b/=x/b/", "*", "'a/b/app' and 'b/app' both become 'x/b/app'")]
     [InlineData("a/=x/,b/=x/", "*", "'a/app' and 'b/app' both become 'x/app'")]
+    [InlineData("ab/=x/b/,a/=x/", "*", "'a/b/app' and 'ab/app' both become 'x/b/app'")] // the longer source prefix has the longer destination prefix
     [InlineData("team/=", "team/*,app", "'team/app' and 'app' both become 'app'")]
     public void Rules_under_which_two_repositories_can_share_a_destination_are_named_with_an_example(string mapping, string filter, string example)
     {
@@ -115,6 +116,7 @@ public sealed class RepositoryMappingTests
     [InlineData("team/=mirror/team/,team/web/=mirror/team/web/,mirror/=team/mirror/", "*")]
     [InlineData("team/=", "team/*")]
     [InlineData("team/=mirror/team/", "team/*")]
+    [InlineData("team/=", "team/*,team/app")] // team/app is mapped, so it is not a name kept as is
     public void A_mapping_that_is_one_to_one_on_the_selection_has_no_collision(string mapping, string filter)
     {
         Assert.Empty(RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter)));
