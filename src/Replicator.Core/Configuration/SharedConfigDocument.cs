@@ -1,4 +1,5 @@
 using System.Text;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Configuration;
 
@@ -48,15 +49,16 @@ internal sealed class SharedConfigDocument
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(key);
-        var section = _sections.Find(s => s.Header == header);
-        return section is null ? null : section.Value(key) ?? _defaults.Value(key);
+        return Named(header) is { } section ? section.Value(key) ?? _defaults.Value(key) : null;
     }
 
     /// <summary>
     /// True when section <paramref name="header"/> exists and has a key, its own or one it takes from
     /// <see cref="DefaultSection"/>: configparser's <c>options()</c> of it is not empty.
     /// </summary>
-    public bool HasSettings(string header) => _sections.Find(s => s.Header == header) is { } section && (section.Options.Count > 0 || _defaults.Options.Count > 0);
+    public bool HasSettings(string header) => Named(header) is { } section && (section.Options.Count > 0 || _defaults.Options.Count > 0);
+
+    private Section? Named(string header) => _sections.Find(s => s.Header == header);
 
     /// <summary>
     /// The sub-settings of a value whose first line is empty, as botocore's <c>_parse_nested</c> reads them: each further
@@ -128,23 +130,34 @@ internal sealed class SharedConfigDocument
             value = null;
             if (Header(line) is { } header)
             {
-                current = header == DefaultSection ? defaults : sections.Find(s => s.Header == header) is null
-                    ? Add(sections, new Section(header))
-                    : throw Refused(file, number, $"section [{header}] is given a second time");
+                // configparser lets [DEFAULT] come again (only its keys may not), any other section once.
+                if (header == DefaultSection)
+                {
+                    current = defaults;
+                    continue;
+                }
+
+                if (sections.Exists(s => s.Header == header))
+                {
+                    throw Refused(file, number, $"section [{header}] is given a second time");
+                }
+
+                current = new Section(header);
+                sections.Add(current);
                 continue;
             }
 
             // configparser refuses any line before the first header as such (MissingSectionHeaderError), setting or not.
             if (current is null)
             {
-                throw Refused(file, number, $"{Describe(line)} comes before the first [section] header");
+                throw Refused(file, number, $"{EcrNames.Quote(line)} comes before the first [section] header");
             }
 
             var separator = line.IndexOfAny(['=', ':']);
             var name = separator < 0 ? string.Empty : line[..separator].Trim().ToLowerInvariant();
             if (name.Length == 0)
             {
-                throw Refused(file, number, $"{Describe(line)} is neither a [section] header nor a name = value setting");
+                throw Refused(file, number, $"{EcrNames.Quote(line)} is neither a [section] header nor a name = value setting");
             }
 
             if (current.Options.Exists(o => o.Name == name))
@@ -163,7 +176,7 @@ internal sealed class SharedConfigDocument
             {
                 if (valueLines[0].Length == 0 && valueLines.Skip(1).FirstOrDefault(l => l.Length > 0 && !l.Contains('=', StringComparison.Ordinal)) is { } bad)
                 {
-                    throw Refused(file, number, $"sub-setting {Describe(bad)} of {name} has no '='");
+                    throw Refused(file, number, $"sub-setting {EcrNames.Quote(bad)} of {name} has no '='");
                 }
             }
         }
@@ -180,14 +193,6 @@ internal sealed class SharedConfigDocument
         var close = line.LastIndexOf(']');
         return line[0] == '[' && close > 1 ? line[1..close] : null;
     }
-
-    private static Section Add(List<Section> sections, Section section)
-    {
-        sections.Add(section);
-        return section;
-    }
-
-    private static string Describe(string line) => Validation.EcrNames.Quote(line);
 
     private static SettingException Refused(string file, int line, string problem) =>
         new(file, $"cannot be parsed, as the AWS CLI cannot parse it (botocore ConfigParseError): line {line}: {problem}");
