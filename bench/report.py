@@ -90,6 +90,7 @@ def main(out, doc):
     if not cold:
         cold = [["aot", "nan"], ["jit", "nan"]]
     aot = [float(r[1]) for r in cold if r[0] == "aot"]
+    aot_stack = [float(r[1]) for r in cold if r[0] == "aotstack"]
     jit = [float(r[1]) for r in cold if r[0] == "jit"]
     cold_cpu = {k: [float(r[2]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
     cold_wait = {k: [float(r[3]) for r in cold if r[0] == k and len(r) >= 4] for k in ("aot", "jit")}
@@ -240,6 +241,7 @@ def main(out, doc):
                   f"| downloads per blob, {n} destinations | {fmt(per_blob)} | = 1 | {verdict(max(per_blob) == 1)} |",
                   f"| peak RSS (VmHWM) of bootstrap, {n} destinations x {machine['layers']} layers of {machine['layer_mib']} MiB | {fmt(rss_many, ' MiB', 1)} | <= 200 MB (190.7 MiB) | {verdict(med(rss_many) <= PEAK_RSS_TARGET_MIB)} |"]
     lines += [f"| cold start AOT (process start -> first GET next) | {fmt(aot, ' ms', 1)} | <= 50 ms | {verdict(med(aot) <= 50)} |",
+              *([f"| cold start AOT with the stack's default settings (dead-letter queue, reconciler, every repository) | {fmt(aot_stack, ' ms', 1)} | | |"] if aot_stack else []),
               f"| cold start JIT (`dotnet bootstrap.dll`) | {fmt(jit, ' ms', 1)} | | |",
               f"| JIT / AOT | {med(jit) / med(aot):.1f}x | >= 5x | {verdict(med(jit) / med(aot) >= 5)} |"]
     for k in ("aot", "jit"):

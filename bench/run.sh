@@ -310,9 +310,10 @@ wants floor && for run in $(seq 1 "$runs"); do
 done
 
 : >"$out/coldstart.tsv"
-wants coldstart && log "cold start: AOT and JIT, $runs runs each, alternating"
+wants coldstart && log "cold start: AOT, AOT with the stack's default settings, and JIT, $runs runs each, in turn"
 wants coldstart && for run in $(seq 1 "$runs"); do
   printf 'aot\t%s\n' "$(driver coldstart --command "$work/fn/bootstrap" --runs 1)" >>"$out/coldstart.tsv"
+  printf 'aotstack\t%s\n' "$(driver coldstart --command "$work/fn/bootstrap" --runs 1 --settings stack)" >>"$out/coldstart.tsv"
   printf 'jit\t%s\n' "$(driver coldstart --command "$work/fnjit/bootstrap.dll" --runs 1)" >>"$out/coldstart.tsv"
 done
 

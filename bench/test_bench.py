@@ -141,5 +141,22 @@ class MarginalCpu(unittest.TestCase):
         self.assertFalse([line for line in lines if "marginal" in line])
 
 
+class ColdStart(unittest.TestCase):
+    def test_the_stack_settings_row_is_its_own_median_beside_the_targets_row(self):
+        lines = generate({"coldstart.tsv": [["aot", 40, 38, 2], ["aotstack", 45, 43, 2], ["jit", 300, 290, 10],
+                                             ["aot", 42, 40, 2], ["aotstack", 49, 47, 2], ["jit", 310, 300, 10],
+                                             ["aot", 41, 39, 2], ["aotstack", 47, 45, 2], ["jit", 305, 295, 10]]})
+        self.assertEqual(row(lines, "cold start AOT (")[1:3], ["41.0 ms (runs: 40.0, 42.0, 41.0)", "<= 50 ms"])
+        stack = row(lines, "cold start AOT with the stack's default settings")
+        self.assertEqual(stack[1:3], ["47.0 ms (runs: 45.0, 49.0, 47.0)", ""])
+        # run.sh measures it in every run of the section, in turn with the others.
+        loop = RUN_SH[RUN_SH.index("wants coldstart && for run"):]
+        self.assertIn("--settings stack", loop[:loop.index("done")])
+
+    def test_results_without_stack_settings_rows_print_no_such_row(self):
+        lines = generate({"coldstart.tsv": [["aot", 40, 38, 2], ["jit", 300, 290, 10]]})
+        self.assertFalse([line for line in lines if "stack's default settings" in line])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,8 @@ namespace BenchDriver;
 /// coldstart: time from Process.Start of the function to the arrival of its first
 /// `GET /2018-06-01/runtime/invocation/next` on a bare loopback socket (no HTTP stack in the way, so the
 /// listener adds nothing measurable). Prints one line per run, in milliseconds: wall, on-CPU, run-queue wait.
+/// <c>--settings stack</c> starts it with <see cref="FunctionProcess.StackDefaults"/> too; <c>minimal</c> (the default)
+/// with the destinations and credentials alone.
 /// </summary>
 internal static class ColdStartCommand
 {
@@ -19,14 +21,23 @@ internal static class ColdStartCommand
     {
         var command = options.Get("command");
         var runs = (int)options.GetLong("runs", 5);
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var address = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        var settings = options.Get("settings", "minimal") switch
+        {
+            "minimal" => null,
+            "stack" => FunctionProcess.StackDefaults,
+            var other => throw new ArgumentException($"--settings {other}: expected minimal or stack"),
+        };
         for (var run = 0; run < runs; run++)
         {
+            // A listener per run: the stopped function's runtime client may have connected again before it was killed
+            // (its next GET, once the first connection closed), and the next run would take that stale request line
+            // from a shared listener's backlog and time it at a few milliseconds.
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var address = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
             var accept = listener.AcceptTcpClientAsync();
             var clock = Stopwatch.StartNew();
-            using var function = FunctionProcess.Start(command, address, null, "us-east-1", "us-west-2");
+            using var function = FunctionProcess.Start(command, address, null, "us-east-1", "us-west-2", settings);
             try
             {
                 using var client = await accept.WaitAsync(TimeSpan.FromSeconds(30));

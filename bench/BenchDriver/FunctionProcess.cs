@@ -5,7 +5,26 @@ namespace BenchDriver;
 /// <summary>Starts the function (a native bootstrap, or `dotnet bootstrap.dll`) with the environment of a local run.</summary>
 internal static class FunctionProcess
 {
-    public static Process Start(string command, string runtimeApi, string? endpoint, string sourceRegion, string destinationRegions)
+    /// <summary>
+    /// What the stack sets beside the destinations with its parameters' defaults (template.yaml, the function's
+    /// <c>Environment</c>): a dead-letter queue, the reconciler (its queue and cursor) and every repository. The
+    /// function reads them at init, so a cold start measured without them is not the one a deployment gets.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> StackDefaults = new Dictionary<string, string>
+    {
+        ["REPOSITORY_FILTER"] = "*",
+        ["DESTINATION_ROLE_NAME"] = "ecr-replicator-destination",
+        ["DEAD_LETTER_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/ecr-replicator-dlq.fifo",
+        ["MAX_RECEIVE_COUNT"] = "200",
+        ["RECONCILE_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/ecr-replicator.fifo",
+        ["RECONCILE_CURSOR_PARAMETER"] = "/ecr-replicator/ecr-replicator/reconcile-cursor",
+        ["MAX_PARALLEL_LAYERS"] = "4",
+        ["SIGNATURE_WAIT_SECONDS"] = "30",
+        ["REPLICATE_DELETES"] = "false",
+        ["METRICS_NAMESPACE"] = "EcrReplicator",
+    };
+
+    public static Process Start(string command, string runtimeApi, string? endpoint, string sourceRegion, string destinationRegions, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = command.EndsWith(".dll", StringComparison.Ordinal)
             ? new ProcessStartInfo("dotnet") { ArgumentList = { command } }
@@ -22,6 +41,11 @@ internal static class FunctionProcess
         if (endpoint is not null)
         {
             start.Environment["AWS_ENDPOINT_URL_ECR"] = endpoint;
+        }
+
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command}");

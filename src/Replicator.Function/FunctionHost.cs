@@ -1,3 +1,4 @@
+using Amazon.SQS;
 using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.EventBridge;
@@ -32,6 +33,13 @@ public sealed class FunctionHost
     /// (<see cref="ReplicatorServices"/> in the product) and disposes it when <see cref="RunAsync"/> ends.
     /// </summary>
     public required Func<FunctionConfig, IReplicationObserver, IReplicatorOwner> ReplicatorFactory { get; init; }
+
+    /// <summary>
+    /// Builds the one SQS client of the default dead-letter queue, message visibility and reconcile sender; null builds
+    /// AWSSDK.SQS's for the function's region (AWS_ENDPOINT_URL_SQS honoured). Called on the first send or visibility
+    /// change, not at init, and once for all three.
+    /// </summary>
+    public Func<FunctionConfig, IAmazonSQS>? SqsClientFactory { get; init; }
 
     /// <summary>Null builds <see cref="SqsDeadLetterQueue"/> when DEAD_LETTER_QUEUE_URL is set.</summary>
     public Func<FunctionConfig, IDeadLetterQueue?>? DeadLetterQueueFactory { get; init; }

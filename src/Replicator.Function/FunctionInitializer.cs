@@ -1,3 +1,4 @@
+using Amazon.SQS;
 using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
@@ -23,11 +24,13 @@ namespace Replicator.Function;
 /// <summary>
 /// The runtime loop's initializer (<see cref="LambdaBootstrapInitializer"/>): reads the configuration once and builds
 /// the handler from the host's factories. It owns what it builds that holds connections (the engine the factory
-/// returns, the PutEvents client's pool) and disposes them with itself, after the loop has stopped.
+/// returns, the PutEvents client's pool, the SQS client once built) and disposes them with itself, after the loop has
+/// stopped.
 /// </summary>
 internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : IDisposable
 {
     private IReplicatorOwner? _replicator;
+    private Lazy<IAmazonSQS>? _sqs;
     private HttpClient? _eventsHttp;
     private FunctionLogger? _logger;
 
@@ -78,6 +81,10 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
     {
         _replicator?.Dispose();
         _eventsHttp?.Dispose();
+        if (_sqs is { IsValueCreated: true } sqs)
+        {
+            sqs.Value.Dispose();
+        }
     }
 
     private LambdaBootstrapHandler Build(FunctionConfig config)
@@ -108,15 +115,23 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             logger.Warn(ignored.ToString());
         }
 
+        // One SQS client for the dead-letter sends, the visibility changes and the reconciler's sends (one region, one
+        // endpoint), built on its first use: most invocations send nothing, and the AWSSDK clients built at init (this
+        // one twice, and the cursor's SSM client) cost every cold start with the stack's default settings about 3 ms of
+        // CPU (docs/performance.md). PublicationOnly: a client that could not be built is built again on the next use,
+        // not failed for the life of the execution environment.
+        var sqs = _sqs = new Lazy<IAmazonSQS>(
+            () => host.SqsClientFactory?.Invoke(config) ?? SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment),
+            LazyThreadSafetyMode.PublicationOnly);
         var deadLetterQueue = host.DeadLetterQueueFactory is not null
             ? host.DeadLetterQueueFactory(config)
-            : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment), url) : null;
+            : config.DeadLetterQueueUrl is { } url ? new SqsDeadLetterQueue(() => sqs.Value, url) : null;
         var replicator = _replicator = host.ReplicatorFactory(config, new EngineLogObserver(logger));
         var replicatedEvents = CreateReplicatedEventPublisher(config, logger, metrics);
         var recordHandler = new RecordHandler(config, replicator, logger, metrics, time, replicatedEvents);
-        var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment));
+        var visibility = host.MessageVisibilityFactory?.Invoke(config) ?? new SqsMessageVisibility(() => sqs.Value);
         var redelivery = new RedeliveryScheduler(visibility, config.Redelivery, config.SqsEndpoint, logger);
-        var reconciler = CreateReconciler(config, replicator);
+        var reconciler = CreateReconciler(config, replicator, () => sqs.Value);
         var scheduled = reconciler is null ? null : new ScheduledReconcile(reconciler, config, logger, metrics, time);
         var batchOptions = config.MaxReceiveCount is { } maxReceiveCount ? host.BatchOptions with { MaxReceiveCount = maxReceiveCount } : host.BatchOptions;
         var handler = new FunctionHandler(new BatchProcessor(recordHandler, deadLetterQueue, logger, batchOptions, redelivery, time), logger, scheduled);
@@ -160,7 +175,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
     /// A host whose factory returns another engine cannot reconcile, and says so at init rather than leaving the
     /// schedule silently without effect.
     /// </summary>
-    private Reconciler? CreateReconciler(FunctionConfig config, IImageReplicator replicator)
+    private Reconciler? CreateReconciler(FunctionConfig config, IImageReplicator replicator, Func<IAmazonSQS> sqs)
     {
         if (config.ReconcileQueueUrl is not { } queue)
         {
@@ -181,11 +196,11 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
             config.RepositoryMapping,
             config.ToDriftSelection(),
             new RequestPacer(host.ReconcileReadsPerSecond, host.TimeProvider));
-        var sender = host.ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(SqsMessageSender.CreateClient(config.Region, config.SqsEndpoint, host.Environment), queue.AbsoluteUri);
+        var sender = host.ReconcileQueueFactory?.Invoke(config) ?? new SqsMessageSender(sqs, queue.AbsoluteUri);
         var store = host.ReconcileCursorStoreFactory is not null
             ? host.ReconcileCursorStoreFactory(config)
             : config.ReconcileCursorParameter is { } name
-                ? new SsmReconcileCursorStore(SsmReconcileCursorStore.CreateClient(config.Region, ServiceEndpoints.Override(host.Environment, ServiceEndpoints.SsmVariable), host.Environment), name)
+                ? new SsmReconcileCursorStore(() => SsmReconcileCursorStore.CreateClient(config.Region, ServiceEndpoints.Override(host.Environment, ServiceEndpoints.SsmVariable), host.Environment), name)
                 : null;
         return new Reconciler(scanner, sender, host.TimeProvider, store, config.ToReconcileSettings());
     }

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Moq;
 using E = Replicator.Function.Tests.Support.Events;
 using LocalLambdaHost;
 using Replicator.Core.Replication;
@@ -230,6 +233,52 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Empty(Failures(result));
         Assert.Equal(2, _deadLetter.Sent.Count);
         Assert.Empty(_replicator.Calls);
+    }
+
+    /// <summary>
+    /// The default dead-letter queue and visibility changes share one SQS client, built when the first of them needs
+    /// it: init and an invocation that sends nothing build none, as building an AWSSDK client is a cold-start cost.
+    /// </summary>
+    [Fact]
+    public async Task One_sqs_client_is_built_at_the_first_send_and_shared_by_the_dead_letter_queue_and_the_visibility_changes()
+    {
+        var sqs = new Mock<IAmazonSQS>(MockBehavior.Strict);
+        sqs.Setup(c => c.SendMessageAsync(It.IsAny<SendMessageRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new SendMessageResponse { MessageId = "d-1" });
+        sqs.Setup(c => c.ChangeMessageVisibilityAsync(It.IsAny<ChangeMessageVisibilityRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new ChangeMessageVisibilityResponse());
+        sqs.Setup(c => c.Dispose());
+        var builds = 0;
+        var running = new FunctionHost
+        {
+            Environment = new DictionaryEnvironmentVariables(Environment()),
+            Output = _output,
+            ReplicatorFactory = (_, _) => _replicator,
+            SqsClientFactory = _ =>
+            {
+                builds++;
+                return sqs.Object;
+            },
+        }.RunAsync(_stop.Token);
+
+        await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Equal(0, builds);
+
+        var malformed = await _api.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(E.EventsDirectory, "malformed.json")), TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Empty(Failures(malformed));
+        Assert.Equal(1, builds);
+
+        _replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
+        var record = new { messageId = "m-1", receiptHandle = "receipt-1", body = E.Body(), attributes = new Dictionary<string, string> { ["MessageGroupId"] = "g", ["ApproximateReceiveCount"] = "1" }, eventSourceARN = E.QueueArn };
+        var failed = await _api.InvokeAsync(JsonSerializer.Serialize(new { Records = new[] { record } }), TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        Assert.Equal(["m-1"], Failures(failed));
+
+        Assert.Equal(1, builds);
+        sqs.Verify(c => c.SendMessageAsync(It.Is<SendMessageRequest>(m => m.QueueUrl == "https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo"), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        sqs.Verify(c => c.ChangeMessageVisibilityAsync(It.Is<ChangeMessageVisibilityRequest>(v => v.ReceiptHandle == "receipt-1"), It.IsAny<CancellationToken>()), Times.Once);
+
+        // Built, so disposed when the host stops.
+        await _stop.CancelAsync();
+        await running.WaitAsync(Wait);
+        sqs.Verify(c => c.Dispose(), Times.Once);
     }
 
     [Fact]

@@ -6,8 +6,15 @@ using Replicator.Function.Enqueue;
 namespace Replicator.Function.DeadLetter;
 
 /// <summary>The dead-letter queue over AWSSDK.SQS (SendMessage); FIFO attributes only for a .fifo queue.</summary>
-public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLetterQueue
+/// <param name="sqs">Gives the client at each send: the function's shared client, built on its first use.</param>
+/// <param name="queueUrl">The dead-letter queue.</param>
+public sealed class SqsDeadLetterQueue(Func<IAmazonSQS> sqs, Uri queueUrl) : IDeadLetterQueue
 {
+    public SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl)
+        : this(() => sqs, queueUrl)
+    {
+    }
+
     /// <summary>
     /// SQS message attribute values share the message's size limit with the body; a reason never needs more than this
     /// (in UTF-16 units, so at most 3 KB of UTF-8: far below the limit next to an EventBridge event).
@@ -63,7 +70,7 @@ public sealed class SqsDeadLetterQueue(IAmazonSQS sqs, Uri queueUrl) : IDeadLett
             request.MessageDeduplicationId = message.DeduplicationId;
         }
 
-        var response = await sqs.SendMessageAsync(request, cancellationToken);
+        var response = await sqs().SendMessageAsync(request, cancellationToken);
         if (string.IsNullOrEmpty(response.MessageId))
         {
             throw new InvalidOperationException("SQS accepted the dead-letter message without returning a message id.");

@@ -9,10 +9,17 @@ using Replicator.Core.Resilience;
 namespace Replicator.Function.Enqueue;
 
 /// <summary>SendMessageBatch through AWSSDK.SQS.</summary>
+/// <param name="sqs">Gives the client at each send: the function's shared client, built on its first use.</param>
+/// <param name="queueUrl">The queue.</param>
 /// <param name="time">The clock of the pause before a resend.</param>
 /// <param name="random">A value in [0, 1) for that pause's jitter.</param>
-public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvider? time = null, Func<double>? random = null) : IMessageSender
+public sealed class SqsMessageSender(Func<IAmazonSQS> sqs, string queueUrl, TimeProvider? time = null, Func<double>? random = null) : IMessageSender
 {
+    public SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvider? time = null, Func<double>? random = null)
+        : this(() => sqs, queueUrl, time, random)
+    {
+    }
+
     public const string ServiceEndpointVariable = "AWS_ENDPOINT_URL_SQS";
 
     /// <summary>
@@ -79,7 +86,7 @@ public sealed class SqsMessageSender(IAmazonSQS sqs, string queueUrl, TimeProvid
                     : null,
             })],
         };
-        var response = await sqs.SendMessageBatchAsync(request, cancellationToken);
+        var response = await sqs().SendMessageBatchAsync(request, cancellationToken);
         return response.Failed ?? [];
     }
 

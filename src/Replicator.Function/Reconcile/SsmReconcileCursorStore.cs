@@ -12,13 +12,27 @@ namespace Replicator.Function.Reconcile;
 /// holds up to 4 KB, ten times what the settings' fingerprint (16), a repository name (256) and a digest (135) need
 /// (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
 /// </summary>
-public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, string parameterName) : IReconcileCursorStore, IDisposable
+/// <param name="createClient">
+/// Builds the client on the first load or save: only a scheduled run uses the cursor, and an SDK client's construction
+/// (its configuration and endpoint resolution) is a cost every cold start would otherwise pay at init. A client that
+/// could not be built is built again on the next use (<see cref="LazyThreadSafetyMode.PublicationOnly"/>), not failed
+/// for the life of the execution environment.
+/// </param>
+/// <param name="parameterName">RECONCILE_CURSOR_PARAMETER.</param>
+public sealed class SsmReconcileCursorStore(Func<IAmazonSimpleSystemsManagement> createClient, string parameterName) : IReconcileCursorStore, IDisposable
 {
+    private readonly Lazy<IAmazonSimpleSystemsManagement> _ssm = new(createClient ?? throw new ArgumentNullException(nameof(createClient)), LazyThreadSafetyMode.PublicationOnly);
+
+    public SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, string parameterName)
+        : this(() => ssm, parameterName)
+    {
+    }
+
     public async Task<string?> LoadAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = parameterName }, cancellationToken);
+            var response = await _ssm.Value.GetParameterAsync(new GetParameterRequest { Name = parameterName }, cancellationToken);
             return response.Parameter?.Value;
         }
         catch (ParameterNotFoundException)
@@ -29,7 +43,7 @@ public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, 
     }
 
     public Task SaveAsync(string value, CancellationToken cancellationToken) =>
-        ssm.PutParameterAsync(new PutParameterRequest { Name = parameterName, Value = value, Type = ParameterType.String, Overwrite = true }, cancellationToken);
+        _ssm.Value.PutParameterAsync(new PutParameterRequest { Name = parameterName, Value = value, Type = ParameterType.String, Overwrite = true }, cancellationToken);
 
     /// <summary>How long one GetParameter or PutParameter attempt may take (the SDK's <c>Timeout</c>, per HTTP request).</summary>
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
@@ -58,5 +72,11 @@ public sealed class SsmReconcileCursorStore(IAmazonSimpleSystemsManagement ssm, 
         return credentials is null ? new AmazonSimpleSystemsManagementClient(config) : new AmazonSimpleSystemsManagementClient(credentials, config);
     }
 
-    public void Dispose() => ssm.Dispose();
+    public void Dispose()
+    {
+        if (_ssm.IsValueCreated)
+        {
+            _ssm.Value.Dispose();
+        }
+    }
 }

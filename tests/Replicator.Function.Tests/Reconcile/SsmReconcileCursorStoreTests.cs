@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using Moq;
 using Replicator.Function.Reconcile;
 using Replicator.Testing;
 
@@ -114,5 +117,35 @@ public class SsmReconcileCursorStoreTests
 
         Assert.Equal("http://127.0.0.1:5000/", client.Config.ServiceURL);
         Assert.Equal("eu-west-1", client.Config.AuthenticationRegion);
+    }
+
+    /// <summary>
+    /// The store builds its client at the first load, not with itself (the function builds the store at init, and only a
+    /// scheduled run uses it); a build that failed is tried again at the next use; a client never built is not disposed.
+    /// </summary>
+    [Fact]
+    public async Task The_client_is_built_at_the_first_use_again_after_a_failed_build_and_disposed_only_when_built()
+    {
+        var ssm = new Mock<IAmazonSimpleSystemsManagement>(MockBehavior.Strict);
+        ssm.Setup(c => c.GetParameterAsync(It.IsAny<GetParameterRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new GetParameterResponse { Parameter = new Parameter { Value = "cursor" } });
+        ssm.Setup(c => c.Dispose());
+        var builds = 0;
+        IAmazonSimpleSystemsManagement Build() => ++builds == 1 ? throw new AmazonClientException("the client could not be built") : ssm.Object;
+        using (new SsmReconcileCursorStore(Build, "/p"))
+        {
+        }
+
+        Assert.Equal(0, builds);
+        using (var store = new SsmReconcileCursorStore(Build, "/p"))
+        {
+            Assert.Equal(0, builds);
+            await Assert.ThrowsAsync<AmazonClientException>(() => store.LoadAsync(CancellationToken.None));
+            Assert.Equal("cursor", await store.LoadAsync(CancellationToken.None));
+            Assert.Equal("cursor", await store.LoadAsync(CancellationToken.None));
+            Assert.Equal(2, builds);
+        }
+
+        ssm.Verify(c => c.Dispose(), Times.Once);
     }
 }
