@@ -151,4 +151,33 @@ public sealed class SharedConfigFileTests
             Directory.Delete(home, recursive: true);
         }
     }
+
+    /// <summary>
+    /// A file saved with a UTF-8 byte order mark (Windows PowerShell 5.1's <c>Out-File -Encoding utf8</c>) is read as
+    /// without it. botocore refuses such a file (<c>ConfigParseError</c>: to configparser its first line is no section
+    /// header), but a command's keys come from AWSSDK.Core's profile reader, which skips the mark: refusing it here would
+    /// stop a command over its region while the same process reads its keys from that file.
+    /// </summary>
+    [Fact]
+    public void A_file_that_starts_with_a_byte_order_mark_is_read_as_AWSSDK_reads_it()
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-bom-").FullName;
+        try
+        {
+            var withMark = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+            var credentials = Path.Combine(home, "credentials");
+            File.WriteAllText(credentials, "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\nregion = eu-south-1\n", withMark);
+            File.WriteAllText(Path.Combine(home, "config"), "[default]\nregion = eu-north-1\n", withMark);
+            Assert.Equal(0xEF, File.ReadAllBytes(credentials)[0]);
+
+            Assert.Equal("eu-south-1", SharedConfigFile.Get(Environment(("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CONFIG_FILE", Path.Combine(home, "config"))), "region"));
+            Assert.Equal("eu-north-1", SharedConfigFile.Get(Environment(("AWS_CONFIG_FILE", Path.Combine(home, "config")), ("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(home, "none"))), "region"));
+            Assert.True(new Amazon.Runtime.CredentialManagement.SharedCredentialsFile(credentials).TryGetProfile("default", out var profile));
+            Assert.Equal("AKIDEXAMPLE", profile.Options.AccessKey);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
 }
