@@ -252,4 +252,48 @@ public sealed class SqsDeadLetterQueueTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(new DeadLetterMessage("x", "g", "m", "r", "t"), CancellationToken.None));
     }
+
+    /// <summary>
+    /// SQS counts the body in UTF-8 bytes: a body of multi-byte characters near the limit leaves the attributes less
+    /// room than its length in characters suggests, and the reason gives way to it.
+    /// </summary>
+    [Fact]
+    public async Task A_body_of_multi_byte_characters_near_the_limit_is_counted_in_bytes()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+        var body = new string('\u20AC', (FakeSqsServer.MaxMessageBytes - 100) / 3);
+
+        await queue.SendAsync(new DeadLetterMessage(body, "g", "m", new string('r', 500), "InvalidEvent"), CancellationToken.None);
+
+        var sent = Assert.Single(_sqs.Requests).Body;
+        Assert.Equal(body, sent.GetProperty("MessageBody").GetString());
+        Assert.False(sent.GetProperty("MessageAttributes").TryGetProperty("ReplicatorError", out _));
+    }
+
+    /// <summary>A FIFO queue refuses a message without a group: a record that came without one is sent in the replicator's own group.</summary>
+    [Fact]
+    public async Task A_message_without_a_group_goes_to_a_fifo_queue_in_a_group_of_its_own()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+
+        await queue.SendAsync(new DeadLetterMessage("x", null, "m", "r", "t"), CancellationToken.None);
+
+        Assert.Equal("replicator-dead-letter", Assert.Single(_sqs.Requests).Body.GetProperty("MessageGroupId").GetString());
+    }
+
+    /// <summary>SQS refuses an empty attribute value, and the send with it: an empty reason or error type is sent as "unknown".</summary>
+    [Fact]
+    public async Task An_empty_reason_or_error_type_is_sent_as_unknown()
+    {
+        using var client = Client();
+        var queue = new SqsDeadLetterQueue(client, new Uri(_sqs.Endpoint, "/000000000000/dlq.fifo"));
+
+        await queue.SendAsync(new DeadLetterMessage("x", "g", "m", string.Empty, string.Empty), CancellationToken.None);
+
+        var attributes = Assert.Single(_sqs.Requests).Body.GetProperty("MessageAttributes");
+        Assert.Equal("unknown", attributes.GetProperty("ReplicatorError").GetProperty("StringValue").GetString());
+        Assert.Equal("unknown", attributes.GetProperty("ReplicatorErrorType").GetProperty("StringValue").GetString());
+    }
 }

@@ -68,4 +68,22 @@ public sealed partial class RedeliveryBackoffTests
 
     [GeneratedRegex(@"MessageRetentionPeriod:\s*(\d+)")]
     private static partial Regex Retention();
+
+    /// <summary>
+    /// The doublings stop only where no setting could still grow: with the smallest base (1 s) and the largest cap SQS
+    /// is sure to accept, the ceiling keeps doubling until it reaches the cap.
+    /// </summary>
+    [Theory]
+    [InlineData(12, 2_048)]
+    [InlineData(16, 32_768)]
+    [InlineData(17, RedeliveryBackoff.MaxDelaySeconds)]
+    public void A_one_second_base_doubles_up_to_the_largest_cap(int receiveCount, int ceiling) =>
+        Assert.Equal(ceiling, RedeliveryBackoff.CeilingSeconds(receiveCount, 1, RedeliveryBackoff.MaxDelaySeconds));
+
+    [Fact]
+    public void A_cap_below_the_base_or_a_base_of_zero_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RedeliveryBackoff.CeilingSeconds(1, 30, 29));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RedeliveryBackoff.CeilingSeconds(1, 0, 900));
+    }
 }

@@ -1,6 +1,8 @@
 using Replicator.Core.Replication;
 using Replicator.Function.Events;
+using Replicator.Function.Observability;
 using Replicator.Function.Processing;
+using Replicator.Function.Redelivery;
 using Replicator.Function.Tests.Support;
 using E = Replicator.Function.Tests.Support.Events;
 
@@ -116,5 +118,63 @@ public sealed class RedeliverySchedulingTests
 
         Assert.Equal(["1"], response.BatchItemFailures.Select(f => f.ItemIdentifier));
         Assert.Contains(harness.LogLines, l => l.GetProperty("level").GetString() == "WARN" && l.GetProperty("message").GetString()!.StartsWith("ChangeMessageVisibility failed", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The group gets the backoff of its most received record, not of its head: a redriven follower received more often
+    /// than the head keeps the group's delay as long as its own.
+    /// </summary>
+    [Fact]
+    public async Task A_group_gets_the_backoff_of_its_most_received_record_even_when_that_is_a_follower()
+    {
+        var (harness, processor, visibility) = Rig();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
+
+        await processor.ProcessAsync(E.Batch(Record("1", "head", "g1", 1), Record("2", "follower", "g1", 5)), harness.Context(), CancellationToken.None);
+
+        // Receive 5: ceiling 240 s, the lowest jitter gives half of it, for the head as for the follower.
+        Assert.Equal([("rh-1", 120), ("rh-2", 120)], visibility.Changes.Select(c => (c.ReceiptHandle, c.Seconds)).Order());
+    }
+
+    [Fact]
+    public async Task A_scheduled_redelivery_is_logged_with_its_outcome()
+    {
+        var (harness, processor, _) = Rig();
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true));
+
+        await processor.ProcessAsync(E.Batch(Record("1", "a", "g1")), harness.Context(), CancellationToken.None);
+
+        var line = Assert.Single(harness.LogLines, l => l.GetProperty("message").GetString()!.StartsWith("Redelivery in ", StringComparison.Ordinal));
+        Assert.Equal("Redelivery in 8 s (receive 1)", line.GetProperty("message").GetString());
+        Assert.Equal(LogOutcomes.RedeliveryScheduled, line.GetProperty("outcome").GetString());
+    }
+
+    /// <summary>A record without a receipt handle cannot be changed: it is left to the queue's visibility timeout and logged, and its group's other records still get their delay.</summary>
+    [Fact]
+    public async Task A_record_without_a_receipt_handle_is_left_to_the_visibility_timeout_and_the_others_are_delayed()
+    {
+        var harness = new Harness();
+        var visibility = new RecordingMessageVisibility();
+        var scheduler = new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => 0.0);
+        var withHandle = Record("1", "a", "g1");
+        var received = Record("2", "b", "g1");
+        var withoutHandle = new SQSMessage { MessageId = received.MessageId, Body = received.Body, Attributes = received.Attributes, ReceiptHandle = string.Empty, EventSourceArn = received.EventSourceArn };
+
+        await scheduler.DelayAsync([withHandle, withoutHandle], "req-1", CancellationToken.None);
+
+        Assert.Equal(["rh-1"], visibility.Changes.Select(c => c.ReceiptHandle));
+        var line = Assert.Single(harness.LogLines, l => l.GetProperty("outcome").GetString() == LogOutcomes.RedeliveryNotScheduled);
+        Assert.StartsWith("No queue URL or receipt handle", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_group_changes_nothing()
+    {
+        var harness = new Harness();
+        var visibility = new RecordingMessageVisibility();
+
+        await new RedeliveryScheduler(visibility, new RedeliverySettings(), null, harness.Logger, () => 0.0).DelayAsync([], "req-1", CancellationToken.None);
+
+        Assert.Empty(visibility.Changes);
     }
 }

@@ -6,6 +6,7 @@ using LocalLambdaHost;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 using Replicator.Function.Configuration;
+using Replicator.Function.Observability;
 using Replicator.Function.Runtime;
 using Replicator.Function.Tests.Support;
 using Replicator.Testing;
@@ -420,5 +421,129 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromDays(1));
         Assert.True(token.IsCancellationRequested);
         Assert.Equal("{\"cancelled\":true}", (await invocation.WaitAsync(Wait)).Body);
+    }
+
+    /// <summary>
+    /// The handler's token fires <see cref="LambdaBootstrap.ResponseReserve"/> (500 ms by default) before the deadline:
+    /// not earlier, which would cut the handler's work short, and not later, which would leave the partial answer less
+    /// time to reach the Runtime API than the reserve promises.
+    /// </summary>
+    [Fact]
+    public async Task The_handler_token_fires_exactly_the_response_reserve_before_the_deadline()
+    {
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Run(WaitsForItsToken(seen));
+
+        var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(10));
+        var (_, token) = await seen.Task.WaitAsync(Wait);
+        _time.Advance(TimeSpan.FromMilliseconds(9_499));
+        Assert.False(token.IsCancellationRequested, "cancelled more than 500 ms before the deadline");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(token.IsCancellationRequested, "not cancelled 500 ms before the deadline");
+        Assert.Equal("{\"cancelled\":true}", (await invocation.WaitAsync(Wait)).Body);
+    }
+
+    /// <summary>An invocation that arrives with less time left than the reserve starts with its token cancelled: it gets no extra time past the reserve.</summary>
+    [Fact]
+    public async Task An_invocation_with_less_time_left_than_the_reserve_starts_with_its_token_cancelled()
+    {
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Run(WaitsForItsToken(seen));
+
+        var invocation = _api.InvokeAsync("{}", TimeSpan.FromMilliseconds(300));
+        var (context, token) = await seen.Task.WaitAsync(Wait);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(300), context.RemainingTime);
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal("{\"cancelled\":true}", (await invocation.WaitAsync(Wait)).Body);
+    }
+
+    /// <summary>
+    /// Stopping the loop (Ctrl+C under a local host) cancels the running handler's own token, so it stops its work and
+    /// gives back its records, instead of running on to the deadline.
+    /// </summary>
+    [Fact]
+    public async Task Stopping_the_loop_cancels_the_token_of_the_running_handler()
+    {
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loop = Run(WaitsForItsToken(seen));
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
+        var (_, token) = await seen.Task.WaitAsync(Wait);
+        Assert.False(token.IsCancellationRequested);
+
+        await _stop.CancelAsync();
+
+        Assert.True(token.IsCancellationRequested, "the handler was not told the loop stopped");
+        Assert.Equal(0, await loop.WaitAsync(Wait));
+    }
+
+    /// <summary>The fallback budget of an invocation without a usable deadline is one minute unless the host sets another.</summary>
+    [Fact]
+    public async Task Without_a_deadline_an_invocation_gets_one_minute_by_default()
+    {
+        _api.DeadlineHeader = _ => null;
+        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Run(WaitsForItsToken(seen));
+
+        _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(900));
+        var (context, _) = await seen.Task.WaitAsync(Wait);
+
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(1), context.Deadline);
+    }
+
+    /// <summary>
+    /// Only the loop's own stop ends it quietly with 0: GET next cancelled by anything else (a connection torn down under
+    /// it) ends the loop with that exception, as every other failure of GET next does.
+    /// </summary>
+    [Fact]
+    public async Task A_cancellation_of_GET_next_the_loop_did_not_ask_for_ends_the_loop_with_it()
+    {
+        var api = new Mock<IRuntimeApiClient>(MockBehavior.Strict);
+        api.Setup(a => a.GetNextInvocationAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new TaskCanceledException("the connection was torn down"));
+        LambdaBootstrapHandler handler = (_, _) => Task.FromResult(Array.Empty<byte>());
+
+        var loop = new LambdaBootstrap(api.Object, handler, _environment, _time).RunAsync(_stop.Token);
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => loop.WaitAsync(Wait));
+    }
+
+    /// <summary>
+    /// A handler's exception message can carry a presigned URL or a key, and the Runtime API forwards the invocation
+    /// error to CloudWatch: the posted errorMessage went through the redactor.
+    /// </summary>
+    [Fact]
+    public async Task The_posted_invocation_error_message_is_redacted()
+    {
+        const string Secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYzz";
+        _ = Run((_, _) => throw new InvalidOperationException($"GET https://layers.s3.amazonaws.com/blob?X-Amz-Security-Token={Secret} failed"));
+
+        var failed = await _api.InvokeAsync("{}", TimeSpan.FromSeconds(30)).WaitAsync(Wait);
+
+        var message = JsonDocument.Parse(failed.Body).RootElement.GetProperty("errorMessage").GetString()!;
+        Assert.DoesNotContain(Secret, message, StringComparison.Ordinal);
+        Assert.Contains("failed", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The stack lines are posted trimmed, without empty lines, and each through the redactor: a frame can show an
+    /// argument or a URL as well as a message can.
+    /// </summary>
+    [Fact]
+    public void Each_stack_line_of_a_runtime_error_is_trimmed_and_redacted()
+    {
+        const string Secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYzz";
+        var frame = $"at Fetch(https://layers.s3.amazonaws.com/blob?X-Amz-Security-Token={Secret})";
+
+        var error = LambdaBootstrap.ToRuntimeError(new StackException($"   at Replicator.Start()\r\n\n   {frame}\n"), "Boom");
+
+        Assert.Equal(["at Replicator.Start()", Redactor.Redact(frame)], error.StackTrace);
+        Assert.DoesNotContain(error.StackTrace, line => line.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    /// <summary>An exception whose stack trace is given, as a frame naming a URL would print it.</summary>
+    private sealed class StackException(string stackTrace) : Exception("boom")
+    {
+        public override string StackTrace => stackTrace;
     }
 }

@@ -85,12 +85,21 @@ public sealed class RuntimeApiClientTests
         Assert.Equal([null, "attempt-1", null], runtime.Posts.Select(p => p.InvocationId));
     }
 
-    private sealed record Post(string Path, string? InvocationId, string? ErrorType);
+    private sealed record Post(string Path, string? InvocationId, string? ErrorType, string? ContentType = null);
 
-    /// <summary>GET next answers one invocation (request id "req-1") with the headers Lambda sends; every POST is recorded and accepted (202).</summary>
+    /// <summary>
+    /// GET next answers one invocation (request id "req-1" unless <see cref="RequestId"/> says otherwise) with the headers
+    /// Lambda sends, or <see cref="NextStatus"/> alone when that is not 200; every POST is recorded and accepted (202).
+    /// </summary>
     private sealed class FakeRuntimeApi(string? invocationId) : HttpMessageHandler
     {
         public string? InvocationId { get; set; } = invocationId;
+
+        public string? RequestId { get; set; } = "req-1";
+
+        public HttpStatusCode NextStatus { get; set; } = HttpStatusCode.OK;
+
+        public byte[] Payload { get; set; } = Encoding.UTF8.GetBytes("{}");
 
         public List<Post> Posts { get; } = [];
 
@@ -98,8 +107,17 @@ public sealed class RuntimeApiClientTests
         {
             if (request.Method == HttpMethod.Get)
             {
-                var next = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("{}")) };
-                next.Headers.Add(RuntimeApiClient.RequestIdHeader, "req-1");
+                if (NextStatus != HttpStatusCode.OK)
+                {
+                    return Task.FromResult(new HttpResponseMessage(NextStatus) { Content = new StringContent("{\"errorType\":\"Runtime.Error\"}") });
+                }
+
+                var next = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Payload) };
+                if (RequestId is { } requestId)
+                {
+                    next.Headers.Add(RuntimeApiClient.RequestIdHeader, requestId);
+                }
+
                 next.Headers.Add(RuntimeApiClient.DeadlineHeader, "1893456000000");
                 next.Headers.Add(RuntimeApiClient.FunctionArnHeader, "arn:aws:lambda:us-east-1:000000000000:function:f");
                 if (InvocationId is { } id)
@@ -113,7 +131,8 @@ public sealed class RuntimeApiClientTests
             Posts.Add(new Post(
                 request.RequestUri!.AbsolutePath,
                 request.Headers.TryGetValues("Lambda-Runtime-Invocation-Id", out var ids) ? ids.Single() : null,
-                request.Headers.TryGetValues(RuntimeApiClient.ErrorTypeHeader, out var types) ? types.Single() : null));
+                request.Headers.TryGetValues(RuntimeApiClient.ErrorTypeHeader, out var types) ? types.Single() : null,
+                request.Content?.Headers.ContentType?.MediaType));
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted));
         }
     }
@@ -135,5 +154,80 @@ public sealed class RuntimeApiClientTests
 
         Assert.Equal(2, runtime.Posts.Count);
         Assert.All(runtime.Posts, post => Assert.Null(post.InvocationId));
+    }
+
+    /// <summary>
+    /// The Runtime API's error posts carry the error document's media type, application/vnd.aws.lambda.error+json
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), and a response its JSON type.
+    /// </summary>
+    [Fact]
+    public async Task Each_post_carries_its_content_type()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null);
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        await client.ReportInitializationErrorAsync(new RuntimeError("bad", "Runtime.ConfigInvalid", []), "Runtime.ConfigInvalid", CancellationToken.None);
+        var invocation = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(invocation.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+        await client.ReportInvocationErrorAsync(invocation.AwsRequestId, new RuntimeError("boom", "Boom", []), "Boom", CancellationToken.None);
+
+        Assert.Equal([RuntimeApiClient.ErrorContentType, "application/json", RuntimeApiClient.ErrorContentType], runtime.Posts.Select(p => p.ContentType));
+    }
+
+    /// <summary>A request id is a path segment of the posts: one with a character that has a meaning in a path is escaped, never taken as a path.</summary>
+    [Fact]
+    public async Task The_request_id_is_escaped_in_the_post_path()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null) { RequestId = "req/1?x" };
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var invocation = await client.GetNextInvocationAsync(CancellationToken.None);
+        await client.SendResponseAsync(invocation.AwsRequestId, Encoding.UTF8.GetBytes("{}"), CancellationToken.None);
+
+        Assert.Equal("req/1?x", invocation.AwsRequestId);
+        Assert.Equal("/2018-06-01/runtime/invocation/req%2F1%3Fx/response", Assert.Single(runtime.Posts).Path);
+    }
+
+    /// <summary>
+    /// A GET next the Runtime API answers with an error status fails with that status (a 500 is a container error after
+    /// which the runtime exits), not with a missing header read from the error's answer.
+    /// </summary>
+    [Fact]
+    public async Task A_GET_next_answered_with_an_error_status_fails_with_that_status()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null) { NextStatus = HttpStatusCode.InternalServerError };
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetNextInvocationAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failure.StatusCode);
+    }
+
+    /// <summary>An invocation without a request id cannot be answered: GET next fails instead of handing out an invocation no post could name.</summary>
+    [Fact]
+    public async Task An_invocation_without_a_request_id_fails()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null) { RequestId = null };
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetNextInvocationAsync(CancellationToken.None));
+
+        Assert.Contains(RuntimeApiClient.RequestIdHeader, failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// GET next reads at most <see cref="RuntimeApiClient.MaxPayloadBytes"/> into memory: an event of exactly that size
+    /// is read whole, a larger one is refused rather than buffered without bound.
+    /// </summary>
+    [Fact]
+    public async Task An_invocation_up_to_the_payload_limit_is_read_and_a_larger_one_is_refused()
+    {
+        var runtime = new FakeRuntimeApi(invocationId: null) { Payload = new byte[RuntimeApiClient.MaxPayloadBytes] };
+        using var client = new RuntimeApiClient("127.0.0.1:9001", runtime);
+
+        Assert.Equal(RuntimeApiClient.MaxPayloadBytes, (await client.GetNextInvocationAsync(CancellationToken.None)).Payload.Length);
+
+        runtime.Payload = new byte[RuntimeApiClient.MaxPayloadBytes + 1];
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetNextInvocationAsync(CancellationToken.None));
     }
 }
