@@ -105,6 +105,8 @@ public class RedactorTests
     [InlineData("The proxy tunnel request to proxy 'http://ops:hunter2SECRETPART@proxy.internal:3128/' failed with status code '407'.")]
     [InlineData("Connection refused (proxy.internal:3128) via https://svc-user:p%40ssSECRETPART@proxy.internal")]
     [InlineData("{\\u0022password\\u0022:\\u0022hunter2 SECRETPART\\u0022}")]
+    // A shell-quoted pair inside a JSON string, whose quote System.Text.Json's default encoder writes as \u0027.
+    [InlineData("{\"command\":\"login \\u0027password=hunter2SECRETPART\\u0027\"}")]
     public void Secrets_in_forms_missed_before_are_masked(string text)
     {
         var redacted = Redactor.Redact(text);
@@ -204,5 +206,73 @@ public class RedactorTests
 
         Assert.Equal($"tag {tag} pushed", Redactor.Redact($"tag {tag} pushed"));
         Assert.Equal($"tag {Redactor.Mask} pushed", Redactor.Redact($"tag {tag}X pushed"));
+    }
+
+    /// <summary>
+    /// The "key: value" form (a header dump, a YAML or INI line, an error that quotes a setting) is masked only by the
+    /// list of whole secret names: the any-name pattern takes '=' alone, since an error code is followed by ':' and its
+    /// text. A name of each shape the list knows is tried here, so none can drop out of it unnoticed.
+    /// </summary>
+    [Theory]
+    [InlineData("passwd: s3cr3t-SECRETPART")]
+    [InlineData("password: s3cr3t-SECRETPART")]
+    [InlineData("app_secret: s3cr3t-SECRETPART")]
+    [InlineData("api-secret: s3cr3t-SECRETPART")]
+    [InlineData("client_secret_key: s3cr3t-SECRETPART")]
+    [InlineData("aws_secret_access_key: s3cr3t-SECRETPART")]
+    [InlineData("csrf_token: s3cr3t-SECRETPART")]
+    [InlineData("oauth_token: s3cr3t-SECRETPART")]
+    [InlineData("bearer-token: s3cr3t-SECRETPART")]
+    [InlineData("refresh_token: s3cr3t-SECRETPART")]
+    [InlineData("id_token: s3cr3t-SECRETPART")]
+    [InlineData("auth-token: s3cr3t-SECRETPART")]
+    [InlineData("api_token: s3cr3t-SECRETPART")]
+    [InlineData("access_token: s3cr3t-SECRETPART")]
+    [InlineData("aws_session_token: s3cr3t-SECRETPART")]
+    [InlineData("aws_access_key_id: AKIDSECRETPART")]
+    [InlineData("access-key-id: AKIDSECRETPART")]
+    public void Every_secret_name_is_masked_in_the_key_colon_value_form(string text)
+    {
+        var redacted = Redactor.Redact(text);
+
+        Assert.DoesNotContain("SECRETPART", redacted, StringComparison.Ordinal);
+        Assert.EndsWith(": " + Redactor.Mask, redacted, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every documented IAM unique-id prefix of an access key id is masked wherever the id stands, without a key name
+    /// before it: ASIA above all, the prefix of every temporary key the function itself runs with.
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)
+    /// </summary>
+    [Theory]
+    [InlineData("AKIA")]
+    [InlineData("ASIA")]
+    [InlineData("AIDA")]
+    [InlineData("AROA")]
+    [InlineData("ABIA")]
+    [InlineData("ACCA")]
+    [InlineData("AGPA")]
+    [InlineData("ANPA")]
+    [InlineData("ANVA")]
+    [InlineData("APKA")]
+    [InlineData("ASCA")]
+    [InlineData("AIPA")]
+    public void An_access_key_id_of_every_documented_prefix_is_masked_without_a_key_name(string prefix)
+    {
+        var id = prefix + "IOSFODNN7EXAMPLE";
+
+        Assert.Equal($"the request signed with {Redactor.Mask} was refused", Redactor.Redact($"the request signed with {id} was refused"));
+    }
+
+    /// <summary>
+    /// A URL's whole query goes, whatever its parameters are named: a presigned URL of another signer (or one whose
+    /// signature parameter this list does not know) carries what it needs to be fetched there, and no query is needed in a log.
+    /// </summary>
+    [Fact]
+    public void A_url_query_of_parameters_no_pattern_names_is_masked_whole()
+    {
+        Assert.Equal(
+            "GET https://bucket.s3.us-east-1.amazonaws.com/layer?[redacted] failed",
+            Redactor.Redact("GET https://bucket.s3.us-east-1.amazonaws.com/layer?X-Amz-Date=20261201T000000Z&X-Amz-Expires=900&sig=opaque123 failed"));
     }
 }
