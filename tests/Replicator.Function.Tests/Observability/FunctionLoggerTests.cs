@@ -114,4 +114,28 @@ public class FunctionLoggerTests
         Assert.Equal(200, Lines.Length);
         Assert.All(Lines, l => JsonDocument.Parse(l));
     }
+
+    /// <summary>
+    /// A field's value passes the redactor as the message does: an error type or a tag is the text of a dependency's
+    /// answer as much as a message is, and can carry a token.
+    /// </summary>
+    [Fact]
+    public void Json_field_values_are_redacted()
+    {
+        Logger().Warn("not copied", new LogFields { ErrorType = "token=s3cr3t-SECRETPART\nnext" });
+
+        Assert.Equal("token=[redacted]\nnext", JsonDocument.Parse(Assert.Single(Lines)).RootElement.GetProperty("errorType").GetString());
+    }
+
+    /// <summary>
+    /// In text format a field's value is redacted too, and its line breaks become spaces as the message's do: a field
+    /// that spans lines would make one record several log events, the later ones without a timestamp or a request id.
+    /// </summary>
+    [Fact]
+    public void Text_field_values_are_redacted_and_kept_on_one_line()
+    {
+        Logger(format: LogFormat.Text).Warn("not copied", new LogFields { RequestId = "r-1", ErrorType = "token=s3cr3t-SECRETPART\nnext" });
+
+        Assert.Equal("2026-11-28T04:05:06.789Z WARN r-1 not copied errorType=token=[redacted] next", Assert.Single(Lines));
+    }
 }

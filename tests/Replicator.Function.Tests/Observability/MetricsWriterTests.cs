@@ -281,4 +281,39 @@ public class MetricsWriterTests
         Assert.Equal("ReplicationFailures", Assert.Single(directives[1].GetProperty("Metrics").EnumerateArray().ToArray()).GetProperty("Name").GetString());
         Assert.Equal(0, line.GetProperty("ReplicationFailures").GetInt32());
     }
+
+    /// <summary>
+    /// A metric's unit is part of what its readers match on: an alarm or a statistics query that names a unit sees only
+    /// the data points written with that unit, and the function's README documents each one. So every metric's unit is
+    /// pinned here, not only the few a test of its value happens to read: counts are Count, bytes Bytes, the "...Ms"
+    /// figures Milliseconds and the two fractional timings Seconds.
+    /// </summary>
+    [Fact]
+    public void Every_metric_is_declared_with_its_unit()
+    {
+        static IEnumerable<(string Name, string Unit)> Declared(JsonElement line) =>
+            line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray()
+                .Select(m => (m.GetProperty("Name").GetString()!, m.GetProperty("Unit").GetString()!));
+
+        // Replicated carries ReplicationLatency, Failed carries FailedEventAgeMs: together, every metric of the line.
+        var declared = Declared(Write(ReplicationOutcome.Replicated, Now.AddSeconds(-3))).Concat(Declared(Write(ReplicationOutcome.Failed, Now.AddSeconds(-3))));
+
+        (string Name, string Unit)[] expected =
+        [
+            ("BytesCopied", "Bytes"),
+            ("FailedEventAgeMs", "Milliseconds"),
+            ("ImagesArchived", "Count"),
+            ("ImagesDeleted", "Count"),
+            ("ImagesReplicated", "Count"),
+            ("ImagesSkipped", "Count"),
+            ("LayersCopied", "Count"),
+            ("LayersSkipped", "Count"),
+            ("ReplicationDuration", "Seconds"),
+            ("ReplicationDurationMs", "Milliseconds"),
+            ("ReplicationFailures", "Count"),
+            ("ReplicationLagMs", "Milliseconds"),
+            ("ReplicationLatency", "Seconds"),
+        ];
+        Assert.Equal(expected, declared.Distinct().OrderBy(m => m.Name, StringComparer.Ordinal));
+    }
 }

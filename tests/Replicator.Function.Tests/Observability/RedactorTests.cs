@@ -107,6 +107,8 @@ public class RedactorTests
     [InlineData("{\\u0022password\\u0022:\\u0022hunter2 SECRETPART\\u0022}")]
     // A shell-quoted pair inside a JSON string, whose quote System.Text.Json's default encoder writes as \u0027.
     [InlineData("{\"command\":\"login \\u0027password=hunter2SECRETPART\\u0027\"}")]
+    // A quoted value with a space: masked to its closing quote, not to the space.
+    [InlineData("password='hunter2 SECRETPART'")]
     public void Secrets_in_forms_missed_before_are_masked(string text)
     {
         var redacted = Redactor.Redact(text);
@@ -274,5 +276,56 @@ public class RedactorTests
         Assert.Equal(
             "GET https://bucket.s3.us-east-1.amazonaws.com/layer?[redacted] failed",
             Redactor.Redact("GET https://bucket.s3.us-east-1.amazonaws.com/layer?X-Amz-Date=20261201T000000Z&X-Amz-Expires=900&sig=opaque123 failed"));
+    }
+
+    /// <summary>
+    /// Any key whose name holds "token", "secret" or "passw" is masked in the key=value and JSON forms, whatever else
+    /// the name holds: a database password, a CI job token, a client secret named by an application of its own.
+    /// </summary>
+    [Theory]
+    [InlineData("db_password=s3cr3t-SECRETPART")]
+    [InlineData("{\"MasterUserPassword\":\"s3cr3t-SECRETPART\"}")]
+    [InlineData("ci_job_token=s3cr3t-SECRETPART")]
+    [InlineData("{\"ClientSecretValue\":\"s3cr3t-SECRETPART\"}")]
+    public void A_key_whose_name_holds_a_secret_word_is_masked(string text)
+    {
+        var redacted = Redactor.Redact(text);
+
+        Assert.DoesNotContain("SECRETPART", redacted, StringComparison.Ordinal);
+        Assert.Contains(Redactor.Mask, redacted, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A masked value ends at the next pair's separator, in each of its encodings: the query parameter after a token
+    /// stays readable, twice percent-encoded (a presigned URL inside a URL inside a URL's query) included.
+    /// </summary>
+    [Theory]
+    [InlineData("X-Amz-Security-Token%3DIQoJb3JpZ2luSECRET%26X-Amz-Date%3D20261201T000000Z", "X-Amz-Security-Token%3D[redacted]%26X-Amz-Date%3D20261201T000000Z")]
+    [InlineData("X-Amz-Security-Token%253DIQoJb3JpZ2luSECRET%2526X-Amz-Date%253D20261201T000000Z", "X-Amz-Security-Token%253D[redacted]%2526X-Amz-Date%253D20261201T000000Z")]
+    [InlineData("X-Amz-Security-Token=IQoJb3JpZ2luSECRET\\u0026X-Amz-Date=20261201T000000Z", "X-Amz-Security-Token=[redacted]\\u0026X-Amz-Date=20261201T000000Z")]
+    public void The_parameter_after_a_masked_value_is_kept(string text, string expected) =>
+        Assert.Equal(expected, Redactor.Redact(text));
+
+    /// <summary>
+    /// A 40-character run of one case only is a hex digest (a git commit id, a common image tag), never a secret access
+    /// key, which mixes both: it stays readable though it has a secret key's length.
+    /// </summary>
+    [Theory]
+    [InlineData("built from commit 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b of main")]
+    [InlineData("built from commit 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B of main")]
+    public void A_single_case_run_of_a_secret_key_s_length_is_kept(string text) =>
+        Assert.Equal(text, Redactor.Redact(text));
+
+    /// <summary>
+    /// When the character at the bound is a space, the text before it ends a whole word: it is kept whole, and only a
+    /// word the cut goes through is dropped.
+    /// </summary>
+    [Fact]
+    public void A_word_that_ends_right_at_the_length_bound_is_kept()
+    {
+        var text = string.Concat(Enumerable.Repeat("word ", (Redactor.MaxScannedLength - 2) / 5)) + "ab tail";
+        Assert.Equal(' ', text[Redactor.MaxScannedLength]);
+
+        Assert.Equal($"{text[..Redactor.MaxScannedLength]}... ({text.Length} characters in all)", Redactor.Redact(text));
     }
 }

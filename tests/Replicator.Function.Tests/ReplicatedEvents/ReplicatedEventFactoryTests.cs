@@ -270,6 +270,40 @@ public sealed class ReplicatedEventFactoryTests
         Assert.Equal(Digest, first.RootElement.GetProperty("copied-with-digest").GetString());
     }
 
+    /// <summary>
+    /// An event names the digest its destination's result reports (what that destination holds), before the request's:
+    /// the result's digest is the fallback for a destination result that names none.
+    /// </summary>
+    [Fact]
+    public void The_digest_announced_is_the_one_the_destination_reports()
+    {
+        const string held = "sha256:4444444444444444444444444444444444444444444444444444444444444444";
+        var west = Result(new ReplicationDestination("us-west-2"), ReplicationOutcome.Replicated) with { Digest = held };
+        var europe = Result(new ReplicationDestination("eu-west-1"), ReplicationOutcome.Replicated) with { Digest = null };
+
+        var events = ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, new ReplicationResult(Source, Digest, [west, europe]), Bus, Now);
+
+        Assert.Equal([held, Digest], events.Select(e => e.Digest));
+        using var detail = JsonDocument.Parse(events[0].Entry.Detail!);
+        Assert.Equal(held, detail.RootElement.GetProperty("image-digest").GetString());
+    }
+
+    /// <summary>
+    /// Only a destination that holds the image, or a failed one whose copy put a subject or referrer before failing,
+    /// announces anything: a skipped, archived or deleted result sends no event, whatever it lists as put.
+    /// </summary>
+    [Theory]
+    [InlineData(ReplicationOutcome.Skipped)]
+    [InlineData(ReplicationOutcome.Archived)]
+    [InlineData(ReplicationOutcome.Deleted)]
+    public void A_destination_neither_holding_nor_failed_announces_nothing_it_lists_as_put(ReplicationOutcome outcome)
+    {
+        const string sbom = "sha256:5555555555555555555555555555555555555555555555555555555555555555";
+        var west = Result(new ReplicationDestination("us-west-2"), outcome) with { ReferrersPut = [sbom] };
+
+        Assert.Empty(ReplicatedEventFactory.Create(Source, Pushed, RepositoryMapping.Identity, new ReplicationResult(Source, Digest, [west]), Bus, Now));
+    }
+
     private static DestinationResult Result(ReplicationDestination destination, ReplicationOutcome outcome, long bytes = 100, DateTimeOffset? completedAt = null, string? tag = "v1") =>
         new(destination, outcome, Digest, 1, 0, bytes, TimeSpan.FromSeconds(1)) { CompletedAt = completedAt ?? Now, Tag = tag };
 }
