@@ -246,23 +246,6 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
         Assert.Contains($"HTTP {PayloadTooLarge}", warning.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_deadline_cancels_the_handler_token_before_lambda_would_kill_it()
-    {
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Run(WaitsForItsToken(seen));
-
-        var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(10));
-        var (_, token) = await seen.Task.WaitAsync(Wait);
-        _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.False(token.IsCancellationRequested, "cancelled too early");
-        _time.Advance(TimeSpan.FromMilliseconds(600));
-
-        var result = await invocation.WaitAsync(Wait);
-        Assert.True(token.IsCancellationRequested);
-        Assert.Equal("{\"cancelled\":true}", result.Body);
-    }
-
     /// <summary>
     /// Real Lambda always sends Lambda-Runtime-Deadline-Ms; an emulator that leaves it out (or sends something else)
     /// must not read as "no time left", which would cancel every handler at once and give back every record.
