@@ -31,7 +31,8 @@ public sealed class DriftScannerPassTests
         var image = new SampleImageBuilder(seed: 4413).Image(SampleFormat.Oci, [300]);
         await h.PushAsync(Source, "first", image, "v1");
         await h.PushAsync(Source, "second", image, "v1");
-        var clients = new CredentialsUnavailableClients(h, Europe);
+        var clients = new RefusingDestinationClients(
+            h, Europe, d => new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"no credentials for {d}", isTransient: true));
         var scanner = new DriftScanner(h.Client(Source), clients, [new(West), new(Europe)], RepositoryMapping.Identity, new DriftSelection());
         var run = new DriftScanRun(Source);
 
@@ -41,11 +42,11 @@ public sealed class DriftScannerPassTests
         Assert.True(Assert.Single(first!.FailedDestinations).CredentialsUnavailable);
         Assert.Empty(second!.FailedDestinations);
         Assert.Equal([new ReplicationDestination(West)], second.Destinations.Select(d => d.Destination));
-        Assert.Equal(1, clients.Refused);
+        Assert.Equal(1, clients.Refusals);
 
         var nextPass = await scanner.ScanAsync("second", new DriftScanRun(Source), null, CancellationToken.None);
         Assert.Single(nextPass!.FailedDestinations);
-        Assert.Equal(2, clients.Refused);
+        Assert.Equal(2, clients.Refusals);
     }
 
     /// <summary>
@@ -150,28 +151,5 @@ public sealed class DriftScannerPassTests
         var item = Assert.Single(drift.Items);
         Assert.Equal((B, DriftKind.MissingReferrer), (item.Digest, item.Kind));
         Assert.Equal([west], item.Destinations);
-    }
-
-    /// <summary>Destination clients of which one region's credentials cannot be had, counting the refusals.</summary>
-    private sealed class CredentialsUnavailableClients(EngineHarness h, string refused) : IDestinationClients
-    {
-        private int _refused;
-
-        public int Refused => _refused;
-
-        public IEcrClient GetClient(ReplicationDestination destination, string? sourceAccount)
-        {
-            if (destination.Region != refused)
-            {
-                return h.Client(destination.Region);
-            }
-
-            Interlocked.Increment(ref _refused);
-            throw new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"no credentials for {destination}", isTransient: true);
-        }
-
-        public bool WritesWithSourceCredentials(ReplicationDestination destination, string? sourceAccount) => true;
-
-        public bool SignsWithStoredKey(ReplicationDestination destination, string? sourceAccount) => false;
     }
 }

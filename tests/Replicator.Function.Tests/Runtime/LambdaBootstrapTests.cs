@@ -59,6 +59,9 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
 
     private void Warn(string requestId, string message) => _warnings.Enqueue((requestId, message));
 
+    /// <summary>Where <see cref="WaitsForItsToken"/> tells its context and token.</summary>
+    private static TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)> Seen() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>A handler that tells its context and token, then waits for the token and answers that it was cancelled.</summary>
     private static LambdaBootstrapHandler WaitsForItsToken(TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)> seen) =>
         async (invocation, token) =>
@@ -261,7 +264,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     {
         _api.DeadlineHeader = _ => header;
         var budget = TimeSpan.FromSeconds(40);
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         _ = new LambdaBootstrap(_client, WaitsForItsToken(seen), _environment, _time) { RuntimeApiWarning = Warn, MissingDeadlineBudget = budget }
             .RunAsync(_stop.Token);
 
@@ -392,7 +395,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     {
         var deadline = _time.GetUtcNow() + TimeSpan.FromDays(1);
         _api.DeadlineHeader = _ => deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         _ = new LambdaBootstrap(_client, WaitsForItsToken(seen), _environment, _time) { RuntimeApiWarning = Warn, MissingDeadlineBudget = TimeSpan.FromSeconds(40) }
             .RunAsync(_stop.Token);
 
@@ -414,7 +417,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     [Fact]
     public async Task The_handler_token_fires_exactly_the_response_reserve_before_the_deadline()
     {
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         _ = Run(WaitsForItsToken(seen));
 
         var invocation = _api.InvokeAsync("{}", TimeSpan.FromSeconds(10));
@@ -431,7 +434,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     [Fact]
     public async Task An_invocation_with_less_time_left_than_the_reserve_starts_with_its_token_cancelled()
     {
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         _ = Run(WaitsForItsToken(seen));
 
         var invocation = _api.InvokeAsync("{}", TimeSpan.FromMilliseconds(300));
@@ -449,7 +452,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_the_loop_cancels_the_token_of_the_running_handler()
     {
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         var loop = Run(WaitsForItsToken(seen));
         _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(30));
         var (_, token) = await seen.Task.WaitAsync(Wait);
@@ -466,7 +469,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     public async Task Without_a_deadline_an_invocation_gets_one_minute_by_default()
     {
         _api.DeadlineHeader = _ => null;
-        var seen = new TaskCompletionSource<(ILambdaContext Context, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = Seen();
         _ = Run(WaitsForItsToken(seen));
 
         _ = _api.InvokeAsync("{}", TimeSpan.FromSeconds(900));
