@@ -133,8 +133,8 @@ internal static class ProfileRoleChain
     }
 
     // The settings of a role that AWSSDK.Core does not take alongside keys: with any of them, a profile with keys is of no
-    // type it knows (observed with AWSSDK.Core 4.0: TryGetAWSCredentials fails on it, and a role sourced from it calls
-    // AssumeRole with no credentials). A region or other non-credential setting does not matter.
+    // type it knows (observed with AWSSDK.Core 4.0.102 and 4.1.1: TryGetAWSCredentials fails on it, and a role sourced
+    // from it calls AssumeRole with no credentials). A region or other non-credential setting does not matter.
     private static List<string> RoleSettings(CredentialProfile profile)
     {
         var options = profile.Options;
