@@ -134,4 +134,30 @@ public sealed class ConfiguredEndpointTests : IDisposable
         Assert.Null(SharedConfigFile.FindNested(config, "services s", "ecr", "endpoint_url"));
         Assert.Equal("http://y.example", SharedConfigFile.FindNested(config, "services t", "ecr", "endpoint_url"));
     }
+
+    /// <summary>
+    /// botocore stops when the <c>[services NAME]</c> section the profile names is missing or has no setting
+    /// (configprovider.py, <c>_get_services_config</c>): the default profile's own <c>[default]</c> section is no services
+    /// section, and an empty one reads as missing (botocore 1.43, each file: InvalidConfigError "The profile is
+    /// configured to use the services section but the "NAME" services configuration does not exist."). Read as
+    /// present, the command went to the profile's endpoint_url where the AWS CLI makes no call.
+    /// </summary>
+    [Theory]
+    [InlineData("[default]\nservices = default\nendpoint_url = http://profile.example:1\n", "default")]
+    [InlineData("[default]\nservices = local\nendpoint_url = http://profile.example:1\n\n[services local]\n", "local")]
+    public void A_services_section_that_is_not_there_or_is_empty_stops_as_in_botocore(string config, string services)
+    {
+        var path = Path.Combine(_work, "missing-services");
+        File.WriteAllText(path, config);
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = path,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials"),
+        });
+
+        var refused = Assert.Throws<SettingException>(() => ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable));
+
+        Assert.Equal("services of the profile in the shared config file", refused.Setting);
+        Assert.Contains($"the \"{services}\" services configuration does not exist", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -152,4 +152,32 @@ public sealed class SharedConfigDocumentTests : IDisposable
     {
         Assert.Null(SharedConfigDocument.ShellWords(name));
     }
+
+    /// <summary>
+    /// botocore's <c>build_profile_map</c> takes a section whose name starts with <c>profile</c> and whose shell words
+    /// are exactly two: the words may be split by a tab as by spaces, and a third word makes no profile of either name
+    /// (botocore 1.43: <c>[profile&#9;ops]</c> is profile ops; <c>[profile a b]</c> is neither a nor b, ProfileNotFound).
+    /// </summary>
+    [Theory]
+    [InlineData("[profile\tops]\nregion = eu-west-3\n", "ops", "eu-west-3")]
+    [InlineData("[profile a b]\nregion = eu-west-1\n", "b", null)]
+    public void A_profile_section_name_is_split_at_any_blank_and_must_be_exactly_two_words(string config, string profile, string? expected)
+    {
+        Assert.Equal(expected, Lookup(config, profile: profile)?.Value);
+    }
+
+    /// <summary>
+    /// configparser keeps a blank line between a value's lines, and botocore's <c>_parse_nested</c> skips it (botocore
+    /// 1.43: <c>s3</c> is <c>{'addressing_style': 'path', 'use_accelerate_endpoint': 'false'}</c> for this file): it is
+    /// no sub-setting without <c>=</c>, and refusing it would stop every command over a file the AWS CLI reads.
+    /// </summary>
+    [Fact]
+    public void A_blank_line_between_sub_settings_is_skipped_as_botocore_skips_it()
+    {
+        const string Config = "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n\n  use_accelerate_endpoint = false\n";
+
+        Assert.Equal("us-east-1", Lookup(Config)?.Value);
+        var document = SharedConfigDocument.Parse(Config.Split('\n'), "test");
+        Assert.Equal("false", SharedConfigFile.FindNested(document, "default", "s3", "use_accelerate_endpoint"));
+    }
 }

@@ -192,6 +192,51 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Equal(2, skewed.Accepted.Count);
     }
 
+    /// <summary>
+    /// As the ECR client does: a session the service refuses as expired is dropped by the set it signed with (so requests
+    /// refused together renew it once), and the call is signed again with the fresh set and sent once more.
+    /// </summary>
+    [Fact]
+    public async Task An_expired_session_is_invalidated_by_the_set_it_used_and_the_call_is_sent_once_more_with_the_fresh_one()
+    {
+        var handler = new RecordingHandler()
+            .Respond(HttpStatusCode.BadRequest, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""")
+            .RespondOk("""{"FailedEntryCount":0,"Entries":[{"EventId":"e-1"}]}""");
+        using var http = new HttpClient(handler);
+        var credentials = new RenewingCredentials();
+        var client = new EventBridgeClient(http, credentials, "us-east-1", new Uri("https://events.us-east-1.amazonaws.com/"));
+
+        var response = await client.PutEventsAsync(Request(Entry("a")), CancellationToken.None);
+
+        Assert.Equal("e-1", Assert.Single(response.Entries ?? []).EventId);
+        Assert.Equal(["AKIDSESSION0"], credentials.Invalidated);
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Contains("Credential=AKIDSESSION0/", handler.Requests[0].Header("Authorization"), StringComparison.Ordinal);
+        Assert.Contains("Credential=AKIDSESSION1/", handler.Requests[1].Header("Authorization"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Hands out one session until that session is invalidated by name, then the next; records each set invalidated.</summary>
+    private sealed class RenewingCredentials : IAwsCredentialsSource
+    {
+        private AwsCredentials _current = Session(0);
+        private int _sessions;
+
+        public List<string> Invalidated { get; } = [];
+
+        public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_current);
+
+        public void Invalidate(AwsCredentials used)
+        {
+            Invalidated.Add(used.AccessKeyId);
+            if (ReferenceEquals(used, _current))
+            {
+                _current = Session(++_sessions);
+            }
+        }
+
+        private static AwsCredentials Session(int number) => new($"AKIDSESSION{number}", "secret", $"token{number}");
+    }
+
     private EventBridgeClient Client(HttpClient http, AwsCredentials? credentials = null, string region = "us-east-1") =>
         new(http, new StaticCredentialsSource(credentials ?? new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), region, _server.Endpoint);
 

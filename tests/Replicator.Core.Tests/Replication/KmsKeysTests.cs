@@ -166,4 +166,21 @@ public sealed class KmsKeysTests
         Assert.Equal(ChinaKey, keys["333333333333:cn-north-1"]);
         Assert.Contains("the key is in partition aws, the destination region cn-north-1 in aws-cn", error.Problem, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// An alias name is at most 256 characters, its <c>alias/</c> prefix among them (botocore's KMS model,
+    /// AliasNameType: max 256), alone or as the resource of an alias ARN: one character more is a key no
+    /// CreateRepository can use, refused here rather than by ECR at the first copy.
+    /// </summary>
+    [Fact]
+    public void An_alias_is_at_most_256_characters_with_its_prefix_alone_or_in_an_ARN()
+    {
+        var longest = "alias/" + new string('a', 250);
+        var tooLong = longest + "a";
+
+        Assert.Equal(longest, KmsKeys.Parse($"us-west-2={longest}", Destinations)["us-west-2"]);
+        Assert.Equal($"arn:aws:kms:us-west-2:222222222222:{longest}", KmsKeys.Parse($"us-west-2=arn:aws:kms:us-west-2:222222222222:{longest}", Destinations)["us-west-2"]);
+        Assert.Contains("the key must be a key id", Assert.Throws<SettingException>(() => KmsKeys.Parse($"us-west-2={tooLong}", Destinations)).Problem, StringComparison.Ordinal);
+        Assert.Contains("the key must be a KMS ARN", Assert.Throws<SettingException>(() => KmsKeys.Parse($"us-west-2=arn:aws:kms:us-west-2:222222222222:{tooLong}", Destinations)).Problem, StringComparison.Ordinal);
+    }
 }

@@ -138,6 +138,26 @@ public sealed class CredentialsTests
         Assert.Equal(2, chain.Resolutions);
     }
 
+    /// <summary>
+    /// A walk of the chain that failed (no credentials yet, the metadata endpoint down) is not kept: the next call walks
+    /// it again, and once it succeeds that set is the one kept.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_walk_of_the_chain_is_walked_again_on_the_next_call()
+    {
+        var resolutions = 0;
+        var source = new AwsSdkCredentialsSource(() => Interlocked.Increment(ref resolutions) == 1
+            ? Task.FromException<AWSCredentials>(new AmazonClientException("Unable to get IAM security credentials from EC2 Instance Metadata Service."))
+            : Task.FromResult<AWSCredentials>(Numbered(resolutions)));
+
+        await Assert.ThrowsAsync<AmazonClientException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
+        var recovered = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKID2", recovered.AccessKeyId);
+        Assert.Same(recovered, await source.GetCredentialsAsync(CancellationToken.None));
+        Assert.Equal(2, resolutions);
+    }
+
     private static SessionAWSCredentials Numbered(int n) => new("AKID" + n, "secret", "token" + n);
 
     // A source over a chain whose first walk is held in its synchronous part (a profile file read, an environment
