@@ -160,4 +160,23 @@ public sealed class ConfiguredEndpointTests : IDisposable
         Assert.Equal("services of the profile in the shared config file", refused.Setting);
         Assert.Contains($"the \"{services}\" services configuration does not exist", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A <c>[services NAME]</c> section with no setting of its own still has those of <c>[DEFAULT]</c>, which configparser
+    /// lends to every section, so botocore does not read it as missing (botocore 1.43 for this file: the profile's
+    /// endpoint_url); refused, a command the AWS CLI runs would stop here.
+    /// </summary>
+    [Fact]
+    public void A_services_section_with_only_the_DEFAULT_sections_settings_is_there_as_in_botocore()
+    {
+        var path = Path.Combine(_work, "default-services");
+        File.WriteAllText(path, "[DEFAULT]\noutput = json\n\n[default]\nservices = local\nendpoint_url = http://profile.example:1\n\n[services local]\n");
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_CONFIG_FILE"] = path,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials"),
+        });
+
+        Assert.Equal(("endpoint_url of the profile in the shared config file", "http://profile.example:1"), ConfiguredEndpoint.Find(environment, EcrEndpoints.ServiceEndpointVariable));
+    }
 }
