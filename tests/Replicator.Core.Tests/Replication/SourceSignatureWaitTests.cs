@@ -212,6 +212,36 @@ public sealed class SourceSignatureWaitTests
     }
 
     /// <summary>
+    /// Of an index's manifests, only those still signing are asked again after a pause: one whose signing completed at
+    /// the first read costs that one read, however long another keeps the wait going (each read counts against ECR's
+    /// read quota and the invocation's time).
+    /// </summary>
+    [Fact]
+    public async Task A_manifest_whose_signing_completed_is_not_read_again_while_another_is_still_signing()
+    {
+        const string Done = "sha256:0000000000000000000000000000000000000000000000000000000000000002";
+        var reads = new List<string>();
+        var slowReads = 0;
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DescribeImageSigningStatusRequest request, CancellationToken _) =>
+            {
+                var digest = request.ImageId!.ImageDigest!;
+                reads.Add(digest);
+                // Digest signs through three reads; Done had completed before the first.
+                var status = digest == Digest && ++slowReads < 3 ? SigningStatus.InProgress : SigningStatus.Complete;
+                return new DescribeImageSigningStatusResponse { SigningStatuses = [new ImageSigningStatus { SigningProfileArn = Profile, Status = status }] };
+            });
+        var clock = new WaitsElapseAtOnceClock();
+
+        var note = await new SourceSignatureWait(TimeSpan.FromSeconds(30), clock).WaitAsync(client.Object, Reference, [Digest, Done], CancellationToken.None);
+
+        Assert.Null(note);
+        Assert.Equal([Digest, Done, Digest, Digest], reads);
+        Assert.Equal([1, 2], clock.Waits.Select(w => w.TotalSeconds));
+    }
+
+    /// <summary>
     /// A read that never answers (each attempt may take the client's 100 s timeout, and it retries) is cancelled once the
     /// limit and 5 s have passed: the wait is bounded in time, not in reads.
     /// </summary>
