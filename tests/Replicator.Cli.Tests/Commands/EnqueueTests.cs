@@ -62,6 +62,36 @@ public sealed class EnqueueTests
         }
     }
 
+    /// <summary>
+    /// --since limits the drift enqueued as it limits a direct sync: an image pushed before it that the destination
+    /// lacks is left alone, rather than queued for the function to copy.
+    /// </summary>
+    [Fact]
+    public async Task Drift_enqueue_leaves_out_images_pushed_before_since()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(195), "old");
+        var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(196), "new");
+        var since = oldPushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var tags = sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray())
+            .Select(e =>
+            {
+                using var body = JsonDocument.Parse(e.GetProperty("MessageBody").GetString()!);
+                return body.RootElement.GetProperty("detail").GetProperty("image-tag").GetString();
+            })
+            .ToList();
+        Assert.Equal(["new"], tags);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -344,6 +344,30 @@ public sealed class SyncCommandTests
         Assert.Null(await h.TagDigestAsync(CliHarness.West, "app", "v1"));
     }
 
+    /// <summary>
+    /// The plan's closing line adds up every destination's bytes, and each row's "Blobs to copy" is the blobs that
+    /// destination lacks, apart from those already there.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_counts_the_bytes_of_every_destination_and_the_blobs_each_lacks()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(12);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var blobs = image.Blobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var bytes = System.Text.RegularExpressions.Regex.Escape(Replicator.Cli.Output.Format.Bytes(image.TotalBlobBytes));
+        foreach (var region in new[] { CliHarness.West, CliHarness.Europe })
+        {
+            Assert.Matches($@"app\s+│ v1\s+│ sha256:\w{{12}}\s+│ {region}\s+│ create repository, copy\s+│ {blobs}\s+│ {bytes}\s+│ 0 blobs, 0 manifests", run.Output);
+        }
+
+        Assert.Contains($"1 image(s), 2 destination(s) to write, {Replicator.Cli.Output.Format.Bytes(2 * image.TotalBlobBytes)} to copy", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_failed_destination_makes_the_exit_code_non_zero()
     {

@@ -276,6 +276,32 @@ public sealed class VerifyCommandTests
         Assert.Equal("new", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("tag").GetString());
     }
 
+    /// <summary>
+    /// --since narrows what the source is expected to hold, not what the destination is read for: a tag only the
+    /// destination holds is extra however long ago it was pushed there.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_only_the_destination_holds_is_extra_even_when_pushed_there_before_since()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.West, "app", CliHarness.Single(33), "stale");
+        var stalePushed = (await h.Client(CliHarness.West).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "stale" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(34), "new");
+        var since = stalePushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
+        Assert.Equal(0, (await h.RunAsync(["sync", .. selection])).ExitCode);
+
+        var run = await h.RunAsync(["verify", "--json", .. selection]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        using var document = JsonDocument.Parse(run.Output);
+        var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToDictionary(e => e.GetProperty("tag").GetString()!, e => e.GetProperty("status").GetString());
+        Assert.Equal("InSync", entries["new"]);
+        Assert.Equal("Extra", entries["stale"]);
+    }
+
     /// <summary>A source image archived before any copy: nothing can copy it until it is restored.</summary>
     private static async Task<SampleImage> PushArchivedAsync(CliHarness h, string tag)
     {

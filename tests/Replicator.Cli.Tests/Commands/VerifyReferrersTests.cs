@@ -41,6 +41,30 @@ public sealed class VerifyReferrersTests
     }
 
     /// <summary>
+    /// An image under two tags has its referrers checked once, named after its first selected tag: a row and a count
+    /// per tag would report the same signature twice.
+    /// </summary>
+    [Fact]
+    public async Task The_referrers_of_an_image_under_two_tags_are_checked_once_under_its_first_tag()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 48);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var signature = builder.Artifact(image.Root, "application/vnd.cncf.notary.signature", 512);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", image, "latest");
+        await h.PushAsync(CliHarness.Source, "app", signature, null);
+        Assert.Equal(0, (await h.RunAsync(["sync", .. Regions])).ExitCode);
+
+        var verify = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        using var document = JsonDocument.Parse(verify.Output);
+        var referrers = document.RootElement.GetProperty("entries").EnumerateArray().Where(e => e.TryGetProperty("subjectDigest", out _)).ToList();
+        Assert.Equal("latest", Assert.Single(referrers).GetProperty("tag").GetString());
+    }
+
+    /// <summary>
     /// A destination registry with managed signing of its own signs what sync writes there (docs/deploy.md, "Managed
     /// signing"): it holds its own signature beside the source's copy, and verify, which compares what the source holds,
     /// finds it in sync.

@@ -85,6 +85,56 @@ public sealed class VerifyTableTests
             lines);
     }
 
+    /// <summary>
+    /// The closing line counts an unreadable destination from the first one: a drift line whose counts add up to less
+    /// than its total would leave the operator looking for a missing or different tag that is not there.
+    /// </summary>
+    [Fact]
+    public void One_unreadable_destination_is_named_in_the_drift_line()
+    {
+        var counts = VerifyCounts.Of(
+        [
+            new DriftEntry("app", "v1", "us-west-2", "sha256:a", "sha256:a", DriftStatus.InSync),
+            Unreadable("app", "AccessDenied"),
+        ]);
+
+        Assert.Equal("drift: 0 missing, 0 different, 0 extra, 1 unreadable of 2", VerifyTable.Caption(counts));
+    }
+
+    /// <summary>
+    /// Past <see cref="VerifyTable.MaxReasons"/> reasons the closing line still counts every tag left out: a
+    /// repository's tags whose referrers were not listed come in one write, each of them a name under its reason.
+    /// </summary>
+    [Fact]
+    public void Tags_under_reasons_past_the_bound_are_each_counted_as_not_shown()
+    {
+        using var output = new StringWriter();
+        var table = new VerifyTable(Redirected(output));
+        var counts = new VerifyCounts();
+        table.Begin("us-east-1", ["us-west-2"]);
+        for (var i = 0; i <= VerifyTable.MaxReasons; i++)
+        {
+            // The last repository, past the bound, has three tags whose referrers the source would not list.
+            var tags = i < VerifyTable.MaxReasons ? 1 : 3;
+            var entries = Enumerable.Range(0, tags)
+                .Select(t => new DriftEntry($"app{i}", $"v{t}", "us-west-2", "sha256:a", null, DriftStatus.ReferrersUnlisted) { Reason = $"upstream {i} refused" })
+                .ToList();
+            foreach (var entry in entries)
+            {
+                counts.Add(entry);
+            }
+
+            table.Write(entries);
+        }
+
+        table.End(counts);
+
+        var lines = output.ToString().Split(Environment.NewLine).Where(l => l.StartsWith("referrers not listed: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(VerifyTable.MaxReasons + 1, lines.Count);
+        Assert.Equal("referrers not listed: app0 (v0): upstream 0 refused", lines[0]);
+        Assert.Equal("referrers not listed: 3 more under other reasons, not shown", lines[^1]);
+    }
+
     private static DriftEntry Unreadable(string repository, string reason) =>
         new(repository, null, "us-west-2", null, null, DriftStatus.Unreadable) { Reason = reason };
 
