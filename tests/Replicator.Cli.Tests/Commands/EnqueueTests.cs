@@ -323,17 +323,20 @@ public sealed class EnqueueTests
 
     /// <summary>
     /// --all sends as it lists: a repository whose listing fails after another's images were selected ends the run with
-    /// its error (exit 2), but what was selected before it is sent first, the part-filled batch included, and counted.
+    /// its error (exit 2), but what was selected before it is sent first, the part-filled batch included, and counted:
+    /// a batch of one message as well.
     /// </summary>
-    [Fact]
-    public async Task All_sends_what_was_selected_before_a_listing_that_fails_midway()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public async Task All_sends_what_was_selected_before_a_listing_that_fails_midway(int selected)
     {
         // LocalEcr's clock holds aa's listing a minute (inside the 5 minutes of signature skew it accepts), so bb's
         // listing is the next DescribeImages when its failure is armed.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         await using var sqs = await FakeSqsServer.StartAsync();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < selected; i++)
         {
             await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(80 + (ulong)i), $"v{i}");
         }
@@ -350,8 +353,8 @@ public sealed class EnqueueTests
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("AccessDeniedException", run.Error, StringComparison.Ordinal);
-        Assert.Contains("3 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
-        Assert.Equal(3, sqs.Requests.Sum(r => r.Body.GetProperty("Entries").GetArrayLength()));
+        Assert.Contains($"{selected} message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Equal(selected, sqs.Requests.Sum(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 
     /// <summary>
@@ -618,6 +621,29 @@ public sealed class EnqueueTests
         Assert.Single(sqs.Requests.SelectMany(r => r.Body.GetProperty("Entries").EnumerateArray()));
     }
 
+    /// <summary>
+    /// Every selected repository failing to be read is no empty selection: the drift run names each failure and exits 1
+    /// (drift may be left), rather than stopping with "no repository matches the selection".
+    /// </summary>
+    [Fact]
+    public async Task A_drift_run_whose_every_repository_cannot_be_read_names_the_failures_not_an_empty_selection()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(16), "v1");
+        h.Server.Faults.FailNext("DescribeImages", 1, "AccessDeniedException", region: CliHarness.Source);
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("skipped", run.Error, StringComparison.Ordinal);
+        Assert.Contains("AccessDeniedException", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("matches the selection", run.Error, StringComparison.Ordinal);
+        Assert.Contains("0 message(s) queued, 0 refused", run.Output, StringComparison.Ordinal);
+        Assert.Empty(sqs.Requests);
+    }
+
     [Fact]
     public async Task A_selection_that_matches_no_repository_is_a_usage_error_as_in_verify()
     {
@@ -679,6 +705,21 @@ public sealed class EnqueueTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--enqueue names a queue in eu-west-1, whose function replicates only images pushed in eu-west-1, not in --source-region us-east-1");
         Assert.Empty(sqs.Requests);
+    }
+
+    /// <summary>A FIFO queue's name ends in .fifo: a URL with .fifo elsewhere in its path (a trailing slash, a longer name) is refused as not FIFO.</summary>
+    [Theory]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/000000000000/replicator.fifo/")]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/000000000000/replicator.fifo-standard")]
+    public async Task A_queue_url_with_fifo_only_inside_its_path_is_a_usage_error(string queueUrl)
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queueUrl);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("is not a FIFO queue");
+        Assert.Equal(0, h.Server.Calls.Total);
     }
 
     [Fact]

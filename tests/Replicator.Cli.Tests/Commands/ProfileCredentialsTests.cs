@@ -200,6 +200,28 @@ public sealed class ProfileCredentialsTests : IDisposable
     }
 
     /// <summary>
+    /// One of the two environment keys alone (the other unset in that shell) is no pair of keys: every SDK's environment
+    /// provider needs both, so AWS_PROFILE's profile is still the chain's credentials and is checked in full, its missing
+    /// source_profile named before any call, not only checked to exist as beside keys that would sign.
+    /// </summary>
+    [Theory]
+    [InlineData("AWS_ACCESS_KEY_ID")]
+    [InlineData("AWS_SECRET_ACCESS_KEY")]
+    public async Task One_environment_key_without_the_other_leaves_AWS_PROFILE_the_credentials_checked_in_full(string alone)
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile rolep]\nrole_arn = arn:aws:iam::{h.Server.AccountId}:role/replicator-operator\nsource_profile = missingsrc\nregion = {CliHarness.Source}\n");
+        var key = alone == "AWS_ACCESS_KEY_ID" ? CliHarness.AccessKey : CliHarness.SecretKey;
+
+        var run = await RunCliAsync(h, "rolep", ["verify", "--destination-region", CliHarness.West], new() { [alone] = key });
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: AWS_PROFILE: The source_profile \"missingsrc\" referenced in the profile \"rolep\" does not exist.", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// A role profile with mfa_serial: the AWS CLI prompts for the code; this command never prompts, and says so before
     /// any call, naming the profile and the setting (AWSSDK.Core's own message, at the first call, names its
     /// MfaTokenCodeCallback API; through the default chain, "This type of profile is not allowed here").

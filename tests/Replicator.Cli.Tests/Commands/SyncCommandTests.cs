@@ -368,6 +368,25 @@ public sealed class SyncCommandTests
         Assert.Contains($"1 image(s), 2 destination(s) to write, {Replicator.Cli.Output.Format.Bytes(2 * image.TotalBlobBytes)} to copy", run.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A destination that already holds an image's blobs (a push cut short before its manifest) is planned as a copy
+    /// of the manifest alone: the "Already there" column counts those blobs as blobs and no manifest.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_counts_the_blobs_a_destination_already_holds_apart_from_its_manifests()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = CliHarness.Single(17);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.West, "app", new Replicator.Samples.SampleImage(image.Blobs, []), tag: null);
+
+        var run = await h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var zero = System.Text.RegularExpressions.Regex.Escape(Replicator.Cli.Output.Format.Bytes(0));
+        Assert.Matches($@"app\s+│ v1\s+│ sha256:\w{{12}}\s+│ {CliHarness.West}\s+│ copy\s+│ 0\s+│ {zero}\s+│ {image.Blobs.Count} blobs, 0 manifests", run.Output);
+    }
+
     [Fact]
     public async Task A_failed_destination_makes_the_exit_code_non_zero()
     {
