@@ -665,6 +665,25 @@ public sealed class EnqueueTests
         Assert.Empty(sqs.Requests);
     }
 
+    /// <summary>A dry run changes nothing, and sending messages the function acts on is a change: the two are refused together, before any message is sent.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dry_run_with_enqueue_is_a_usage_error_and_sends_nothing(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(18), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] mode = all ? ["--all"] : ["--destination-region", CliHarness.West];
+
+        var run = await h.RunWithAsync(environment, null, ["sync", "--source-region", CliHarness.Source, .. mode, "--dry-run", "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--dry-run and --enqueue cannot be combined");
+        Assert.Empty(sqs.Requests);
+    }
+
     [Fact]
     public async Task A_queue_url_that_is_not_a_url_is_a_usage_error()
     {

@@ -31,4 +31,21 @@ public sealed class ListingPageSizeTests
         Assert.Contains(listings, r => r.Operation == "DescribeImages");
         Assert.All(listings, r => Assert.Equal(EcrLimits.DescribeMaxResults, JsonDocument.Parse(r.Body).RootElement.GetProperty("maxResults").GetInt32()));
     }
+
+    /// <summary>One repository named with --repository is read by its name: the registry's repositories are not listed to find it.</summary>
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("verify")]
+    public async Task One_named_repository_is_read_without_listing_the_registry(string command)
+    {
+        await using var h = await CliHarness.StartAsync(null, options => options.RecordRequests = true);
+        await h.PushAsync(CliHarness.Source, "team/app", CliHarness.Single(48), "v1");
+        await h.PushAsync(CliHarness.Source, "other", CliHarness.Single(49), "v1");
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync([command, "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "team/app"]);
+
+        Assert.True(run.ExitCode is 0 or 1, run.ToString());
+        Assert.DoesNotContain(h.Server.Calls.Requests, r => r.Operation == "DescribeRepositories" && !JsonDocument.Parse(r.Body).RootElement.TryGetProperty("repositoryNames", out _));
+    }
 }
