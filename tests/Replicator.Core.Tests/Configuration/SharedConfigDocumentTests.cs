@@ -137,6 +137,8 @@ public sealed class SharedConfigDocumentTests : IDisposable
     [InlineData("profile a\\ b", new[] { "profile", "a b" })]
     [InlineData("profile \"a\\\"b\"", new[] { "profile", "a\"b" })]
     [InlineData("profile \"a\\xb\"", new[] { "profile", "a\\xb" })]
+    [InlineData("profile \"a\\\\b\"", new[] { "profile", "a\\b" })]
+    [InlineData("profile \"a\\\\\"", new[] { "profile", "a\\" })]
     [InlineData("profile a b", new[] { "profile", "a", "b" })]
     public void Section_names_split_into_words_as_shlex_splits_them(string name, string[] expected)
     {

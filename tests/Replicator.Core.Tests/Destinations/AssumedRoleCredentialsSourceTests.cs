@@ -325,6 +325,33 @@ public sealed class AssumedRoleCredentialsSourceTests
     }
 
     /// <summary>
+    /// A renewal that succeeds clears the wait a failed advisory renewal set before it: a session that comes with less
+    /// than <see cref="AssumedRoleCredentialsSource.AdvisoryRefreshBefore"/> left as this host's clock reads it (one
+    /// running minutes ahead of STS's) is renewed at the next call, not handed out until the failure's retry interval ends.
+    /// </summary>
+    [Fact]
+    public async Task A_renewal_that_succeeds_clears_the_retry_interval_of_an_earlier_failed_advisory_renewal()
+    {
+        var sts = new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1));
+        var source = new AssumedRoleCredentialsSource(sts, Role, null, "eu-west-1", _caller, _clock);
+        var first = await source.GetCredentialsAsync(CancellationToken.None);
+        sts.FailWith = new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, "could not assume role: Throttling", isTransient: true);
+        _clock.Advance(TimeSpan.FromMinutes(55));
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+
+        sts.FailWith = null;
+        sts.SessionLength = TimeSpan.FromMinutes(4);
+        source.Invalidate(first);
+        var replaced = await source.GetCredentialsAsync(CancellationToken.None);
+        var renewed = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Same(first, kept);
+        Assert.NotSame(first, replaced);
+        Assert.NotSame(replaced, renewed);
+        Assert.Equal(4, sts.Calls.Count);
+    }
+
+    /// <summary>
     /// The mandatory window starts at <see cref="AssumedRoleCredentialsSource.MandatoryRefreshBefore"/> before the
     /// expiry, included ("from ... the expiry ... every caller waits"): a caller arriving while the renewal started at
     /// that instant is at STS waits for it rather than take the session about to end.

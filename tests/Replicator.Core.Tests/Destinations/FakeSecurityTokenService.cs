@@ -15,6 +15,9 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
 
     public ReplicationException? FailWith { get; set; }
 
+    /// <summary>The length of the sessions issued from now on.</summary>
+    public TimeSpan SessionLength { get; set; } = sessionLength;
+
     /// <summary>Access keys STS no longer knows (deleted): AssumeRole with one fails as the real store wraps STS's InvalidClientTokenId.</summary>
     public HashSet<string> RefusedKeys { get; } = [];
 
@@ -88,6 +91,6 @@ internal sealed class FakeSecurityTokenService(TimeProvider clock, TimeSpan sess
         }
 
         var n = Interlocked.Increment(ref _issued);
-        return new TemporaryCredentials(new AwsCredentials($"ASIA{n}", $"secret{n}", $"token{n}"), clock.GetUtcNow() + sessionLength);
+        return new TemporaryCredentials(new AwsCredentials($"ASIA{n}", $"secret{n}", $"token{n}"), clock.GetUtcNow() + SessionLength);
     }
 }

@@ -169,6 +169,19 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Empty(_server.Accepted);
     }
 
+    /// <summary>Ten entries, the model's maximum (PutEventsRequestEntryList, max 10), go out in one call.</summary>
+    [Fact]
+    public async Task PutEvents_sends_ten_entries_the_most_it_takes_in_one_call()
+    {
+        using var http = new HttpClient();
+        var request = new PutEventsRequest { Entries = [.. Enumerable.Range(0, EventBridgeClient.MaxEntriesPerCall).Select(i => Entry(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] };
+
+        var response = await Client(http).PutEventsAsync(request, CancellationToken.None);
+
+        Assert.Equal(0, response.FailedEntryCount);
+        Assert.Equal(10, Assert.Single(_server.Accepted).Body.GetProperty("Entries").GetArrayLength());
+    }
+
     [Theory]
     [InlineData(20)]
     [InlineData(-20)]

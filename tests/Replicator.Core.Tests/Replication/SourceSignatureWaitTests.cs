@@ -110,6 +110,37 @@ public sealed class SourceSignatureWaitTests
         Assert.Empty(Pauses(clock));
     }
 
+    /// <summary>
+    /// An image or repository deleted from the source since the event was read: its status read is skipped, with no
+    /// note, and the other manifests are read as before (the copy finds the deletion itself and decides it as a stale
+    /// event); any other refusal is a note (see the test above).
+    /// </summary>
+    [Theory]
+    [InlineData(EcrErrorCodes.ImageNotFoundException)]
+    [InlineData(EcrErrorCodes.RepositoryNotFoundException)]
+    public async Task A_manifest_deleted_from_the_source_since_the_event_is_not_waited_for_and_adds_no_note(string code)
+    {
+        const string Other = "sha256:0000000000000000000000000000000000000000000000000000000000000002";
+        var reads = new List<string>();
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.DescribeImageSigningStatusAsync(It.IsAny<DescribeImageSigningStatusRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DescribeImageSigningStatusRequest request, CancellationToken _) =>
+            {
+                var digest = request.ImageId!.ImageDigest!;
+                reads.Add(digest);
+                return digest == Digest
+                    ? throw new EcrException(code, "gone", System.Net.HttpStatusCode.BadRequest, operation: "DescribeImageSigningStatus")
+                    : new DescribeImageSigningStatusResponse { SigningStatuses = [new ImageSigningStatus { SigningProfileArn = Profile, Status = SigningStatus.Complete }] };
+            });
+        var clock = new WaitsElapseAtOnceClock();
+
+        var note = await new SourceSignatureWait(TimeSpan.FromSeconds(30), clock).WaitAsync(client.Object, Reference, [Digest, Other], CancellationToken.None);
+
+        Assert.Null(note);
+        Assert.Equal([Digest, Other], reads);
+        Assert.Empty(clock.Waits);
+    }
+
     [Fact]
     public async Task A_signature_pushed_on_its_own_is_not_waited_for()
     {
