@@ -125,9 +125,11 @@ public sealed class CredentialsTests
         // The walk under way started before the invalidation: the caller waiting for it still gets its result, and the
         // next caller walks the chain again.
         source.Invalidate();
-        var second = await source.GetCredentialsAsync(CancellationToken.None);
+
+        // Bounded: a call that joined the held walk instead would wait for the gate this test opens only after it.
+        var second = await source.GetCredentialsAsync(CancellationToken.None).AsTask().WaitAsync(HeldChain.Bound);
         chain.Gate.Set();
-        var stale = await first;
+        var stale = await first.WaitAsync(HeldChain.Bound);
 
         Assert.Equal("AKID1", stale.AccessKeyId);
         Assert.Equal("AKID2", second.AccessKeyId);
@@ -198,10 +200,15 @@ public sealed class CredentialsTests
             return Task.FromResult<AWSCredentials>(Numbered(n));
         }
 
+        /// <summary>How long a test waits for a call that should answer at once: failing, not hanging, when it does not.</summary>
+        public static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
+        // The gate is opened, not disposed: a walk a failed test left held is released rather than left waiting on a
+        // disposed event for the rest of the run.
         public void Dispose()
         {
+            Gate.Set();
             _walking.Dispose();
-            Gate.Dispose();
         }
     }
 
