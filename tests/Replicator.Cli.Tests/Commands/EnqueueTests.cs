@@ -73,10 +73,9 @@ public sealed class EnqueueTests
         await using var h = await CliHarness.StartAsync(time);
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(195), "old");
-        var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        var since = await h.SinceJustAfterAsync(CliHarness.Source, "app", "old");
         time.Advance(TimeSpan.FromSeconds(1));
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(196), "new");
-        var since = oldPushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
 
         var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);

@@ -257,10 +257,9 @@ public sealed class VerifyCommandTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(31), "old");
-        var oldPushed = (await h.Client(CliHarness.Source).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "old" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        var since = await h.SinceJustAfterAsync(CliHarness.Source, "app", "old");
         time.Advance(TimeSpan.FromSeconds(1));
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(32), "new");
-        var since = oldPushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
 
         var sync = await h.RunAsync(["sync", .. selection]);
@@ -286,10 +285,9 @@ public sealed class VerifyCommandTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         await h.PushAsync(CliHarness.West, "app", CliHarness.Single(33), "stale");
-        var stalePushed = (await h.Client(CliHarness.West).DescribeImagesAsync(new() { RepositoryName = "app", ImageIds = [new() { ImageTag = "stale" }] })).ImageDetails![0].ImagePushedAt!.Value;
+        var since = await h.SinceJustAfterAsync(CliHarness.West, "app", "stale");
         time.Advance(TimeSpan.FromSeconds(1));
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(34), "new");
-        var since = stalePushed.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", since];
         Assert.Equal(0, (await h.RunAsync(["sync", .. selection])).ExitCode);
 

@@ -142,6 +142,16 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public Task<string?> TagDigestAsync(string region, string repository, string tag) => new RegistryProbe(Client(region)).TagDigestAsync(repository, tag);
 
+    /// <summary>
+    /// A <c>--since</c> value half a second after <paramref name="tag"/> was pushed (on LocalEcr's clock): that push is
+    /// before it, and one made after the test moves the clock a second is after it.
+    /// </summary>
+    public async Task<string> SinceJustAfterAsync(string region, string repository, string tag)
+    {
+        var images = await Client(region).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
+        return images.ImageDetails![0].ImagePushedAt!.Value.AddMilliseconds(500).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public Task DeleteTagAsync(string region, string repository, string tag) =>
         Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
 
