@@ -360,42 +360,31 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A call that fails inside the function (credentials that cannot be resolved right now, a bug) reached no bus and
-    /// cost no timeout: it is no outage, so the next publish calls the bus again instead of giving its events up unsent.
-    /// </summary>
-    [Fact]
-    public async Task A_client_that_throws_anything_else_does_not_pause_publishing()
-    {
-        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
-        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("no credentials"));
-        var harness = new Harness();
-        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
-
-        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
-        await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
-
-        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
-        Assert.Equal(["InvalidOperationException", "InvalidOperationException"], harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
-    }
-
-    /// <summary>
     /// Only events still pending after every attempt, each call without an answer, make an outage that pauses publishing.
-    /// A call refused for good without an answer (a request the client itself would not send) gives its events up at
-    /// once, spent no retries' timeouts, and leaves the next publish free to call the bus.
+    /// A call that fails inside the function (credentials that cannot be resolved right now, a bug) reached no bus and
+    /// cost no timeout; a call refused for good without an answer (a request the client itself would not send) gives
+    /// its events up at once and spent no retries' timeouts. Neither is an outage: the next publish calls the bus again
+    /// instead of giving its events up unsent.
     /// </summary>
-    [Fact]
-    public async Task Events_given_up_for_good_without_an_answer_do_not_pause_publishing()
+    [Theory]
+    [MemberData(nameof(FailuresThatAreNoOutage))]
+    public async Task A_failure_that_is_no_outage_does_not_pause_publishing(Exception failure, int maxAttempts, string errorType)
     {
         var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
-        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new EventBridgeException("ValidationException", "not sent", isTransient: false));
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         var harness = new Harness();
-        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = maxAttempts, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
 
         await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
         await publisher.PublishAsync(Events(1), new(), CancellationToken.None);
 
         client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
-        Assert.Equal(["ValidationException", "ValidationException"], harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
+        Assert.Equal([errorType, errorType], harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
     }
+
+    public static TheoryData<Exception, int, string> FailuresThatAreNoOutage => new()
+    {
+        { new InvalidOperationException("no credentials"), 1, "InvalidOperationException" },
+        { new EventBridgeException("ValidationException", "not sent", isTransient: false), 3, "ValidationException" },
+    };
 }
