@@ -91,7 +91,16 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
                 next = _pending.Min(p => p.Due);
             }
 
-            Advance(next - GetUtcNow());
+            // Every counted wait is due after now, since its timer was made before it was counted and the clock stands
+            // still while anyone runs. Were one due now and unfired, Advance(TimeSpan.Zero) would fire nothing and this
+            // loop would spin forever with every worker waiting, past the guard above: fail with the evidence instead.
+            var now = GetUtcNow();
+            if (next <= now)
+            {
+                throw new InvalidOperationException($"a wait due at {next:O} did not fire by {now:O}: its timer and this clock disagree");
+            }
+
+            Advance(next - now);
         }
 
         await Task.WhenAll(running);
@@ -104,14 +113,11 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
             return base.CreateTimer(callback, state, dueTime, period);
         }
 
+        // The timer is made before the wait is counted. Counted first, the wait could complete the count while its
+        // timer did not exist yet: the clock would then move under the timer, which would take its due time from the
+        // moved clock, later than the one recorded here, and never fire at the recorded time (a run of CI spun on that
+        // for 45 minutes). Uncounted, this worker still counts as running, so the clock stands still until it is.
         var pending = new Pending(GetUtcNow() + dueTime);
-        lock (_gate)
-        {
-            _pending.Add(pending);
-            _waits.Add(dueTime);
-        }
-
-        // Made before it is counted as waiting: the clock moves only once the timer exists to be fired.
         var timer = base.CreateTimer(
             s =>
             {
@@ -123,6 +129,12 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
             period);
         lock (_gate)
         {
+            if (!pending.Ended)
+            {
+                _pending.Add(pending);
+            }
+
+            _waits.Add(dueTime);
             SignalIfAllWaiting();
         }
 
@@ -133,6 +145,8 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
     {
         lock (_gate)
         {
+            // Ended also when it ends before it is counted (a timer disposed at once), so that it never is.
+            pending.Ended = true;
             if (_pending.Remove(pending))
             {
                 SignalIfAllWaiting();
@@ -153,6 +167,9 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
     private sealed class Pending(DateTimeOffset due)
     {
         public DateTimeOffset Due { get; } = due;
+
+        /// <summary>Fired or disposed; under <c>_gate</c>.</summary>
+        public bool Ended { get; set; }
     }
 
     private sealed class TrackedTimer(ITimer inner, Action disposed) : ITimer
