@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Replicator.Testing;
 
 /// <summary>A minimal web app answering <c>POST /</c> on a free loopback port (tests run in parallel).</summary>
-internal sealed class LoopbackApp : IAsyncDisposable
+public sealed class LoopbackApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
