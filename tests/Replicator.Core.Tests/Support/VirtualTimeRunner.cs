@@ -145,7 +145,8 @@ internal sealed class VirtualTimeRunner(DateTimeOffset start) : FakeTimeProvider
     {
         lock (_gate)
         {
-            // Ended also when it ends before it is counted (a timer disposed at once), so that it never is.
+            // Marked even when not yet counted, so that it never is: a wait counted after its timer fired would stay
+            // counted with nothing left to fire it. (It cannot fire first while its worker counts as running.)
             pending.Ended = true;
             if (_pending.Remove(pending))
             {
