@@ -42,9 +42,16 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
     /// <summary>
     /// Completes when no request is being handled: after a client cancelled its calls, what they sent has been
     /// committed or dropped by then. A request counts from when Kestrel hands it to LocalEcr: one whose bytes are
-    /// still on their way in is not waited for.
+    /// still on their way in is not waited for (a test that must know nothing is: <see cref="WatchConnections"/>).
     /// </summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _context.Active.WhenIdleAsync(cancellationToken);
+
+    /// <summary>
+    /// Notes, until disposed, the connections LocalEcr finishes: a test that closed a client (every call it cancelled
+    /// included) waits with <see cref="ConnectionWatch.WhenFinishedAsync"/> until LocalEcr has finished every
+    /// connection that client opened, and then nothing the client sent is still on its way in.
+    /// </summary>
+    public ConnectionWatch WatchConnections() => _context.Connections.Watch();
 
     /// <summary>Ends every STS session now: their next call gets ExpiredTokenException (a role's sessions revoked).</summary>
     public void ExpireSessions() => _context.Principals.ExpireSessions();
@@ -116,7 +123,7 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-            kestrel.Listen(address, options.Port);
+            kestrel.Listen(address, options.Port, listen => listen.Use(context.Connections.Track));
         });
         var transportMemory = new TransportMemoryPoolFactory();
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(transportMemory);

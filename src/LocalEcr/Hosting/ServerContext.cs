@@ -24,6 +24,8 @@ internal sealed class ServerContext(LocalEcrOptions options, string dataDirector
 
     public ActiveRequests Active { get; } = new();
 
+    public OpenConnections Connections { get; } = new();
+
     /// <summary>Every account's keys and the sessions STS issued.</summary>
     public Principals Principals { get; } = CreatePrincipals(options);
 

@@ -120,6 +120,26 @@ public sealed class ServerLifecycleTests
         await idle.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_connection_watch_completes_once_the_clients_connections_are_finished()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var connections = server.WatchConnections();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+        var client = socket.LocalEndPoint!;
+        var finished = connections.WhenFinishedAsync([client]);
+
+        // A request sent and the connection closed right behind it: open, the connection is not finished; closed, it is
+        // once LocalEcr has read the close (after the request, which it has run by then).
+        await socket.SendAsync("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        Assert.False(finished.IsCompleted);
+        socket.Close();
+
+        await finished.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(connections.WhenFinishedAsync([client]).IsCompleted);
+    }
+
     // Tests dispose the server at the end; a request still held by a fault (here an answer delayed on a fake clock no
     // one advances) must not hold the dispose for Kestrel's 30-second drain. The bound is far above the 2 s LocalEcr
     // gives the drain, so a loaded machine does not make the test flaky, and far below the 30 s it took before.

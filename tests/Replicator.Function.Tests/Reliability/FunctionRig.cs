@@ -32,10 +32,12 @@ internal sealed class FunctionRig : IAsyncDisposable
     public const string Europe = "eu-west-1";
 
     private readonly EcrClientFactory _operator;
+    private readonly Func<HttpClient, EcrClientFactory> _clientsOn;
     private int _messageIds;
 
-    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, EcrClientFactory operatorClients, ImageReplicator replicator)
+    private FunctionRig(LocalEcrServer server, CuttingProxy? proxy, HttpClient http, EcrClientFactory clients, EcrClientFactory operatorClients, Func<HttpClient, EcrClientFactory> clientsOn, ImageReplicator replicator)
     {
+        _clientsOn = clientsOn;
         Server = server;
         Proxy = proxy;
         Http = http;
@@ -116,11 +118,12 @@ internal sealed class FunctionRig : IAsyncDisposable
         var endpoint = proxy?.Address ?? ecr.BaseAddress;
         var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = endpoint.ToString() });
         var credentials = new StaticCredentialsSource(new AwsCredentials(server?.AccessKey ?? "test", server?.SecretKey ?? "test"));
-        var clients = new EcrClientFactory(http, credentials, environment, clientClock, requestTimeout ?? EcrClientConfig.DefaultTimeout);
+        EcrClientFactory ClientsOn(HttpClient on) => new(on, credentials, environment, clientClock, requestTimeout ?? EcrClientConfig.DefaultTimeout);
+        var clients = ClientsOn(http);
 
         // The test's own setup and probes on the system clock, whatever the engine's clock and timeout.
         var operatorClients = new EcrClientFactory(http, credentials, environment, timeout: EcrClientConfig.DefaultTimeout);
-        return new FunctionRig(ecr, proxy, http, clients, operatorClients, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
+        return new FunctionRig(ecr, proxy, http, clients, operatorClients, ClientsOn, new ImageReplicator(clients, http, options ?? FastOptions, observer: observer));
     }
 
     /// <summary>
@@ -132,6 +135,10 @@ internal sealed class FunctionRig : IAsyncDisposable
         new(new RecordHandler(config ?? Config, replicator, Logger, Metrics, TimeProvider.System, replicatedEvents), DeadLetter, Logger, new BatchProcessorOptions());
 
     public ImageReplicator NewEngine(ReplicatorOptions? options = null) => new(Clients, Http, options ?? FastOptions);
+
+    /// <summary>An engine whose ECR calls and downloads all go through <paramref name="http"/> (a client the test closes on its own).</summary>
+    public ImageReplicator NewEngine(HttpClient http, ReplicatorOptions options, IReplicationObserver? observer = null) =>
+        new(_clientsOn(http), http, options, observer: observer);
 
     /// <summary>A client for the test's setup and probes (not the engine's).</summary>
     public IEcrClient Client(string region) => _operator.GetClient(region);
