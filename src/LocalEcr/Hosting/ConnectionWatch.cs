@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
 namespace LocalEcr;
@@ -93,7 +92,7 @@ internal sealed class OpenConnections
         }
         finally
         {
-            if (connection.RemoteEndPoint is IPEndPoint { AddressFamily: AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 } remote)
+            if (connection.RemoteEndPoint is IPEndPoint remote)
             {
                 ConnectionWatch[] watches;
                 lock (_gate)

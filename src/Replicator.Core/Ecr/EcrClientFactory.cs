@@ -39,17 +39,19 @@ public sealed class EcrClientFactory : IEcrClientProvider
     /// An HttpClient fit to be the shared one: no HttpClient-level timeout (each <see cref="EcrClient"/> call has its
     /// own), and pooled connections recycled so a long-lived Lambda follows DNS changes of the regional endpoints.
     /// </summary>
-    public static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler
+    /// <param name="configure">Adds to the handler's settings (a test noting the connections it opens).</param>
+    public static HttpClient CreateHttpClient(Action<SocketsHttpHandler>? configure = null)
+    {
+        var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = System.Net.DecompressionMethods.None,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
         };
+        configure?.Invoke(handler);
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
     public IEcrClient GetClient(string region) => GetClient(region, _credentials);

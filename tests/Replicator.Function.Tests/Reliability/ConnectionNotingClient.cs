@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Replicator.Core.Ecr;
 
 namespace Replicator.Function.Tests.Reliability;
 
 /// <summary>
-/// An HttpClient set up as the engine's (<c>EcrClientFactory.CreateHttpClient</c>) that notes the local endpoint of
+/// The engine's HttpClient (<see cref="EcrClientFactory.CreateHttpClient"/>) noting the local endpoint of
 /// every connection it opens, before any request is written on it: with LocalEcr's <c>ConnectionWatch</c>, a test
 /// that disposed it knows when LocalEcr has finished everything it sent (calls it cancelled included).
 /// </summary>
@@ -15,17 +16,7 @@ internal sealed class ConnectionNotingClient : IDisposable
 
     public ConnectionNotingClient()
     {
-        Http = new HttpClient(new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectCallback = ConnectAsync,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        Http = EcrClientFactory.CreateHttpClient(handler => handler.ConnectCallback = ConnectAsync);
     }
 
     public HttpClient Http { get; }
