@@ -29,6 +29,25 @@ public sealed class EmptyOptionValuesTests
         Assert.Equal(["sync", "--dry-run=", "--tag-filter", string.Empty], expanded);
     }
 
+    [Theory]
+    [InlineData("--tag-filter=")]
+    [InlineData("--tag-filter:")]
+    public void Without_the_expansion_the_library_takes_the_next_option_as_the_value_and_with_it_the_value_is_empty(string word)
+    {
+        // Why the expansion exists: should a System.CommandLine release read "--tag-filter=" as an empty value itself,
+        // the first assertion fails and the expansion can go.
+        var root = Root();
+
+        var raw = root.Parse(["sync", word, "--dry-run"]);
+        var expanded = root.Parse(EmptyOptionValues.Expand(["sync", word, "--dry-run"], root));
+
+        Assert.Equal("--dry-run", raw.GetValue<string?>("--tag-filter"));
+        Assert.False(raw.GetValue<bool>("--dry-run"));
+        Assert.Empty(expanded.Errors);
+        Assert.Equal(string.Empty, expanded.GetValue<string?>("--tag-filter"));
+        Assert.True(expanded.GetValue<bool>("--dry-run"));
+    }
+
     [Fact]
     public void A_flag_given_with_equals_still_parses_as_the_flag()
     {
