@@ -6,8 +6,9 @@ namespace Replicator.Cli.Commands;
 /// <c>--option=</c> with nothing after the '=' (a script's <c>--source-region=$REGION</c> with <c>REGION</c> unset) is an
 /// empty value, as getopt_long reads it (https://www.gnu.org/software/libc/manual/html_node/Getopt-Long-Options.html)
 /// and the AWS CLI's argparse does (<c>aws ... --region=</c> is the region ''). System.CommandLine (2.0, and 3.0 still)
-/// drops the empty part and takes the next word as the option's value, even another option: <c>--tag-filter= --dry-run</c> ran a
-/// sync that copied, with the tag filter '--dry-run', and <c>--source-region= --destination-region us-west-2</c>
+/// drops the empty part and takes the next word as the option's value, even another option:
+/// <c>--tag-filter= --dry-run</c> ran a sync that copied, with the tag filter '--dry-run', and
+/// <c>--source-region= --destination-region us-west-2</c>
 /// reported "unrecognized argument 'us-west-2'", naming the wrong word. Each such word of an option that takes a value
 /// is passed on as the option and an empty value, which the commands refuse in their own words ("--tag-filter is
 /// empty: give .* for every tag, or leave the option out"). The ':' form System.CommandLine also splits on is read the
