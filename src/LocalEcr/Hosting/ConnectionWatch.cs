@@ -100,9 +100,10 @@ internal sealed class OpenConnections
                     watches = [.. _watches];
                 }
 
+                var client = ConnectionWatch.Normalize(remote);
                 foreach (var watch in watches)
                 {
-                    watch.Finished(ConnectionWatch.Normalize(remote));
+                    watch.Finished(client);
                 }
             }
         }
