@@ -6,7 +6,7 @@ namespace Replicator.Core.Replication;
 /// <summary>The batch sizes the engine chooses where ECR would accept more (ECR's own: <see cref="EcrLimits"/>).</summary>
 public static class Batches
 {
-    /// <summary>Manifests fetched per BatchGetImage by the engine at most, well below the 100 ECR allows.</summary>
+    /// <summary>Manifests fetched per BatchGetImage by the engine at most, well below the <see cref="EcrLimits.GetImageBatchSize"/> ECR allows.</summary>
     public const int ManifestFetchBatchSize = 10;
 
     /// <summary>
