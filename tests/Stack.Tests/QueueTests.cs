@@ -70,6 +70,17 @@ public sealed class QueueTests
         Assert.True(visibility >= 6 * timeout, $"VisibilityTimeout {visibility} < 6 x function Timeout {timeout}");
     }
 
+    /// <summary>
+    /// The function bounds RETRY_MAX_SECONDS by SQS's 12 hours less this queue's visibility timeout, the time a throttled
+    /// batch can take to reach it (RedeliveryBackoff.MaxDelaySeconds): a longer timeout here would let it ask for more
+    /// than SQS accepts.
+    /// </summary>
+    [Fact]
+    public void The_queue_visibility_timeout_is_the_one_the_functions_longest_redelivery_delay_allows_for()
+    {
+        Assert.Equal(Replicator.Function.Redelivery.RedeliveryBackoff.QueueVisibilitySeconds, (int)Stack.Properties("ReplicationQueue")["VisibilityTimeout"]!);
+    }
+
     [Fact]
     public void Queue_keeps_messages_for_days_and_redrives_to_the_fifo_dead_letter_queue()
     {

@@ -86,7 +86,7 @@ public static class SyncCommand
         }
 
         var queue = queueUrl is null ? null : ParseQueueUrl(queueUrl);
-        if (queue is not null && RegionInQueueUrl(queue) is { } queueRegion && queueRegion != criteria.SourceRegion)
+        if (queue is not null && SqsQueueUrl.RegionOf(queue) is { } queueRegion && queueRegion != criteria.SourceRegion)
         {
             // The function refuses an event of another region than its own (and its queue is in its own region), so
             // every message sent would end in the dead-letter queue: refused before anything is read or sent.
@@ -224,29 +224,5 @@ public static class SyncCommand
             : throw new UsageException($"--enqueue {Core.Validation.EcrNames.Quote(value)} is not a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo");
 
     /// <summary>The region in an SQS URL, else the source region (a local endpoint).</summary>
-    private static string QueueRegion(Uri queue, string fallback) => RegionInQueueUrl(queue) ?? fallback;
-
-    /// <summary>
-    /// The region an SQS queue URL names: <c>sqs.REGION.amazonaws.com</c> (also behind an interface endpoint,
-    /// <c>vpce-ID.sqs.REGION.vpce.amazonaws.com</c>) or the legacy <c>REGION.queue.amazonaws.com</c>
-    /// (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html); null for any other host.
-    /// </summary>
-    private static string? RegionInQueueUrl(Uri queue)
-    {
-        var parts = queue.Host.Split('.');
-        for (var i = 0; i + 1 < parts.Length; i++)
-        {
-            if (parts[i] == "sqs" && Core.Validation.EcrNames.IsRegion(parts[i + 1]))
-            {
-                return parts[i + 1];
-            }
-
-            if (parts[i + 1] == "queue" && Core.Validation.EcrNames.IsRegion(parts[i]))
-            {
-                return parts[i];
-            }
-        }
-
-        return null;
-    }
+    private static string QueueRegion(Uri queue, string fallback) => SqsQueueUrl.RegionOf(queue) ?? fallback;
 }

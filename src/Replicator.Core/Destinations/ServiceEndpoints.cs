@@ -51,6 +51,14 @@ public static class ServiceEndpoints
         {
             config.ServiceURL = endpoint.AbsoluteUri;
             config.AuthenticationRegion = region;
+
+            // The override wins over FIPS and dual-stack, as for ECR (EcrEndpoints.Resolve). Both are set, not left
+            // unset: an unset flag makes AWSSDK read AWS_USE_FIPS_ENDPOINT and the profile itself, and the STS, SSM
+            // and SQS endpoint rules refuse a custom endpoint with either flag on ("Invalid Configuration: FIPS and
+            // custom endpoint are not supported", botocore/data/sts/2011-06-15/endpoint-rule-set-1.json.gz), which
+            // failed every AssumeRole of a function given both.
+            config.UseFIPSEndpoint = false;
+            config.UseDualstackEndpoint = false;
             return;
         }
 

@@ -1,6 +1,7 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.EventBridge;
+using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.Configuration;
 
@@ -48,9 +49,9 @@ internal static partial class FunctionConfigLoader
     }
 
     /// <summary>The replication FIFO queue: the reconciler's messages carry a group and a deduplication id, which only a FIFO queue takes.</summary>
-    private static Uri? ParseReconcileQueueUrl(string? value, bool allowHttp)
+    private static Uri? ParseReconcileQueueUrl(string? value, string region, bool allowHttp)
     {
-        var uri = ParseQueueUrl(value, allowHttp, ReconcileQueueUrl, "replication.fifo");
+        var uri = ParseQueueUrl(value, region, allowHttp, ReconcileQueueUrl, "replication.fifo");
         return uri is null || uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
             ? uri
             : throw new ConfigurationException(ReconcileQueueUrl, "must be the URL of a FIFO queue (its name ends in .fifo): the replication queue");
@@ -79,7 +80,12 @@ internal static partial class FunctionConfigLoader
             : throw new ConfigurationException(variable, "must be an SSM parameter name (letters, digits, _ . - and /)");
     }
 
-    private static Uri? ParseQueueUrl(string? value, bool allowHttp, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
+    /// <summary>
+    /// A queue URL the function's one SQS client, built for <paramref name="region"/> (AWS_REGION), can send to. SQS
+    /// serves a queue only through its own region's endpoint: a queue of another region, taken at init, would refuse
+    /// every dead-letter or reconcile send as a queue that does not exist, so it is refused here, naming both regions.
+    /// </summary>
+    private static Uri? ParseQueueUrl(string? value, string region, bool allowHttp, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
     {
         if (value is null)
         {
@@ -96,14 +102,16 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(variable, $"must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}");
         }
 
-        if (uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        if (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp))
         {
-            return uri;
+            throw new ConfigurationException(
+                variable,
+                allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
         }
 
-        throw new ConfigurationException(
-            variable,
-            allowHttp ? "must be an http or https URL" : "must be an https URL (http only with AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL set)");
+        return SqsQueueUrl.RegionOf(uri) is { } queueRegion && queueRegion != region
+            ? throw new ConfigurationException(variable, $"names a queue in {queueRegion}, but the function sends through SQS in its own region, {region} (AWS_REGION), and SQS serves a queue only in its region: give a queue in {region}")
+            : uri;
     }
 
     /// <summary>

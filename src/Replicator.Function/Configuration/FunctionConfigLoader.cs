@@ -113,7 +113,7 @@ internal static partial class FunctionConfigLoader
 
         var repositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable));
         var replicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes);
-        var reconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), allowHttp: sqsEndpoint is not null);
+        var reconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), region, allowHttp: sqsEndpoint is not null);
         if ((replicateDeletes || reconcileQueueUrl is not null) && mapping.Collisions(repositoryFilter) is { Count: > 0 } collisions)
         {
             // Two source repositories sharing one destination repository. With deletes replicated, each one's DELETE
@@ -143,7 +143,7 @@ internal static partial class FunctionConfigLoader
             RepositoryMapping = mapping,
             KmsKeyIds = kmsKeys,
             IgnoredEntries = ignored,
-            DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), allowHttp: sqsEndpoint is not null),
+            DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), region, allowHttp: sqsEndpoint is not null),
             ReconcileQueueUrl = reconcileQueueUrl,
             ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && Get(SamLocalVariable) == "true"),
             MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
@@ -224,7 +224,7 @@ internal static partial class FunctionConfigLoader
         return parsed;
     }
 
-    // Whole seconds, as ChangeMessageVisibility takes them; at most what SQS accepts after an invocation (MaxDelaySeconds).
+    // Whole seconds, as ChangeMessageVisibility takes them; at most what SQS is sure to accept (MaxDelaySeconds).
     internal static RedeliverySettings ParseRedelivery(string? baseValue, string? maxValue)
     {
         static int Parse(string? value, string variable, int fallback, int min)
@@ -236,7 +236,7 @@ internal static partial class FunctionConfigLoader
 
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > RedeliveryBackoff.MaxDelaySeconds)
             {
-                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxDelaySeconds} (SQS's 12-hour visibility limit, less one invocation of up to 900 s)");
+                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxDelaySeconds} (SQS's 12-hour visibility limit, less the queue's visibility timeout of 5,400 s that can pass before the function asks)");
             }
 
             return parsed;

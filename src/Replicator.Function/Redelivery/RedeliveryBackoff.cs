@@ -18,12 +18,22 @@ public static class RedeliveryBackoff
     public const int MaxInvocationSeconds = 900;
 
     /// <summary>
+    /// The visibility timeout of the stack's replication queue (template.yaml, ReplicationQueue): six times the longest
+    /// function timeout, as Lambda advises for an SQS event source so that a throttled batch can be retried
+    /// (docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+    /// </summary>
+    public const int QueueVisibilitySeconds = 6 * MaxInvocationSeconds;
+
+    /// <summary>
     /// The longest delay that SQS is sure to accept: the 12 hours count from the receive, and SQS refuses "a value
     /// greater than the maximum time left" (ChangeMessageVisibility, SQS API reference). By the time the function asks,
-    /// up to one invocation has passed since the receive. A refused call leaves the message at the queue's own
-    /// visibility timeout, so a longer setting would silently become that timeout.
+    /// up to the queue's visibility timeout has passed since the receive, not only one invocation: Lambda retries a
+    /// throttled invocation of a batch "until the message's timestamp exceeds your queue's visibility timeout"
+    /// (docs.aws.amazon.com/lambda/latest/operatorguide/sqs-retries.html), and the invocation ends within it. A refused
+    /// call leaves the message at the queue's own visibility timeout, so a longer setting would silently become that
+    /// timeout.
     /// </summary>
-    public const int MaxDelaySeconds = MaxVisibilitySeconds - MaxInvocationSeconds;
+    public const int MaxDelaySeconds = MaxVisibilitySeconds - QueueVisibilitySeconds;
 
     /// <summary>The ceiling of the delay after the <paramref name="receiveCount"/>-th receive: base × 2^(count-1), capped.</summary>
     public static int CeilingSeconds(int receiveCount, int baseSeconds, int maxSeconds)

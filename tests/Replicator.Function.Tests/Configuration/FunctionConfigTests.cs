@@ -286,6 +286,37 @@ public class FunctionConfigTests
         Assert.Equal("http", config.DeadLetterQueueUrl!.Scheme);
     }
 
+    /// <summary>
+    /// The function's one SQS client is built for AWS_REGION, and SQS serves a queue only through its own region's
+    /// endpoint (another region's answers NonExistentQueue): a dead-letter or reconcile queue of another region is an
+    /// init error naming the variable and both regions, whichever form of host names the region; the function's own
+    /// region, in any form, and a host that names no region (a local endpoint) are taken.
+    /// </summary>
+    [Theory]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/000000000000/dlq.fifo", "eu-west-1")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "https://eu-west-1.queue.amazonaws.com/000000000000/dlq.fifo", "eu-west-1")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "https://vpce-0a1b2c3d-e4f5.sqs.us-east-2.vpce.amazonaws.com/000000000000/dlq.fifo", "us-east-2")]
+    [InlineData("RECONCILE_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/000000000000/replication.fifo", "eu-west-1")]
+    public void A_queue_of_another_region_is_refused_at_init_naming_both_regions(string variable, string url, string queueRegion)
+    {
+        var error = Fails((variable, url));
+
+        Assert.Equal(variable, error.Variable);
+        Assert.Contains($"names a queue in {queueRegion}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("us-east-1 (AWS_REGION)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo")]
+    [InlineData("https://us-east-1.queue.amazonaws.com/000000000000/dlq.fifo")]
+    [InlineData("https://vpce-0a1b2c3d-e4f5.sqs.us-east-1.vpce.amazonaws.com/000000000000/dlq.fifo")]
+    [InlineData("https://queues.example.internal/000000000000/dlq.fifo")]
+    public void A_queue_of_the_functions_region_or_of_a_host_naming_none_is_taken(string url)
+    {
+        Assert.Equal(url, Load(("DEAD_LETTER_QUEUE_URL", url)).DeadLetterQueueUrl!.AbsoluteUri);
+        Assert.Equal(url, Load(("RECONCILE_QUEUE_URL", url)).ReconcileQueueUrl!.AbsoluteUri);
+    }
+
     [Fact]
     public void Duplicate_destination_error_says_so()
     {

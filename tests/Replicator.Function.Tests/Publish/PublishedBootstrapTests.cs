@@ -84,16 +84,92 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
             group: "e2e/app")).ToArray();
         var payload = JsonSerializer.Serialize(Support.Events.Batch(records), EventJsonContext.Default.SQSEvent);
 
+        var (result, stdout) = await InvokeAsync(payload, new Dictionary<string, string>
+        {
+            ["DESTINATION_REGIONS"] = "us-west-2,eu-central-1",
+            ["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString(),
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+        });
+
+        Assert.True(result.IsSuccess, result.Body);
+        Assert.Equal("""{"batchItemFailures":[]}""", result.Body);
+        foreach (var region in new[] { "us-west-2", "eu-central-1" })
+        {
+            var destination = new EcrClient(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig(region) { ServiceUrl = ecr.BaseAddress });
+            var tagged = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app", ImageIds = [new ImageIdentifier { ImageTag = "v2" }] });
+            Assert.Equal(image.Digest, tagged.ImageDetails!.Single().ImageDigest);
+            var all = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app" });
+            Assert.Equal(image.Manifests.Select(m => m.Digest).Order(), all.ImageDetails!.Select(d => d.ImageDigest).Order());
+        }
+
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var replicated = lines.Where(l => l.StartsWith('{') && l.Contains("\"outcome\":\"Replicated\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(replicated);
+        Assert.All(lines, l => Assert.DoesNotContain("_blobs/", l, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Deployed, the function's environment is its process's, which AWSSDK also reads for any flag a client leaves
+    /// unset. With <c>AWS_USE_FIPS_ENDPOINT</c> and <c>AWS_USE_DUALSTACK_ENDPOINT</c> on beside an endpoint override
+    /// (<c>AWS_ENDPOINT_URL</c>, here for ECR and STS alike), the override wins for STS as for ECR: the STS client
+    /// left the flags to the SDK, whose endpoint rules refuse a custom endpoint with either, and every AssumeRole failed.
+    /// An in-process test cannot show this (its environment is a dictionary the SDK never reads); this process can.
+    /// </summary>
+    [Fact]
+    public async Task The_native_bootstrap_assumes_a_destination_role_through_an_endpoint_override_with_fips_and_dual_stack_on()
+    {
+        Assert.True(File.Exists(published.BootstrapPath), published.PublishOutput);
+        const string destinationAccount = "222222222222";
+        var destinationKeys = new AwsCredentials("AKIADESTINATION00001", "destination/secret/key");
+        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions
+        {
+            Port = 0,
+            OtherAccounts = { new LocalEcrAccount(destinationAccount, destinationKeys.AccessKeyId, destinationKeys.SecretAccessKey) },
+        });
+        using var http = new HttpClient();
+        var source = new EcrClient(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig("us-east-1") { ServiceUrl = ecr.BaseAddress });
+        var image = new SampleImageBuilder(seed: 78).Image(SampleFormat.Oci, [64 * 1024]);
+        await SampleImagePusher.PushAsync(source, "e2e/other-account", image, "v1");
+        var payload = JsonSerializer.Serialize(
+            Support.Events.Batch(Support.Events.Record("m0", Support.Events.Body(repository: "e2e/other-account", digest: image.Digest, tag: "v1"), group: "e2e/other-account")),
+            EventJsonContext.Default.SQSEvent);
+
+        var (result, _) = await InvokeAsync(payload, new Dictionary<string, string>
+        {
+            ["DESTINATION_REGIONS"] = $"{destinationAccount}:us-west-2",
+            ["AWS_ENDPOINT_URL"] = ecr.BaseAddress.ToString(),
+            ["AWS_USE_FIPS_ENDPOINT"] = "true",
+            ["AWS_USE_DUALSTACK_ENDPOINT"] = "true",
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+        });
+
+        Assert.True(result.IsSuccess, result.Body);
+        Assert.Equal("""{"batchItemFailures":[]}""", result.Body);
+        Assert.True(ecr.Calls.Count("sts:AssumeRole") >= 1);
+        var destination = new EcrClient(http, new StaticCredentialsSource(destinationKeys), new EcrClientConfig("us-west-2") { ServiceUrl = ecr.BaseAddress });
+        var tagged = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/other-account", ImageIds = [new ImageIdentifier { ImageTag = "v1" }] });
+        Assert.Equal(image.Digest, tagged.ImageDetails!.Single().ImageDigest);
+    }
+
+    /// <summary>
+    /// Runs the published bootstrap against a local Runtime API in us-east-1 with <paramref name="environment"/> (and
+    /// nothing of this process's), invokes it once with <paramref name="payload"/>, and returns the answer and its stdout.
+    /// </summary>
+    private async Task<(LocalInvocationResult Result, string Stdout)> InvokeAsync(string payload, IReadOnlyDictionary<string, string> environment)
+    {
         await using var api = await LocalRuntimeApi.StartAsync();
         var start = new ProcessStartInfo(published.BootstrapPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment.Clear();
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
         start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["DESTINATION_REGIONS"] = "us-west-2,eu-central-1";
-        start.Environment["AWS_ENDPOINT_URL_ECR"] = ecr.BaseAddress.ToString();
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
         start.Environment["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -110,27 +186,17 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
             }
 
             var result = await invocation;
-
-            Assert.True(result.IsSuccess, result.Body);
-            Assert.Equal("""{"batchItemFailures":[]}""", result.Body);
-            foreach (var region in new[] { "us-west-2", "eu-central-1" })
-            {
-                var destination = new EcrClient(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig(region) { ServiceUrl = ecr.BaseAddress });
-                var tagged = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app", ImageIds = [new ImageIdentifier { ImageTag = "v2" }] });
-                Assert.Equal(image.Digest, tagged.ImageDetails!.Single().ImageDigest);
-                var all = await destination.DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "e2e/app" });
-                Assert.Equal(image.Manifests.Select(m => m.Digest).Order(), all.ImageDetails!.Select(d => d.ImageDigest).Order());
-            }
+            process.Kill();
+            await process.WaitForExitAsync();
+            return (result, await stdout);
         }
         finally
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
         }
-
-        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var replicated = lines.Where(l => l.StartsWith('{') && l.Contains("\"outcome\":\"Replicated\"", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(replicated);
-        Assert.All(lines, l => Assert.DoesNotContain("_blobs/", l, StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,33 @@
+using Replicator.Core.Validation;
+
+namespace Replicator.Function.Enqueue;
+
+/// <summary>What a queue URL says of the queue's region. SQS serves a queue only through its own region's endpoint.</summary>
+public static class SqsQueueUrl
+{
+    /// <summary>
+    /// The region an SQS queue URL names: <c>sqs.REGION.amazonaws.com</c> (also behind an interface endpoint,
+    /// <c>vpce-ID.sqs.REGION.vpce.amazonaws.com</c>, and in every partition's domain) or the legacy
+    /// <c>REGION.queue.amazonaws.com</c> (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html); null for any
+    /// other host, such as a local endpoint's.
+    /// </summary>
+    public static string? RegionOf(Uri queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        var parts = queue.Host.Split('.');
+        for (var i = 0; i + 1 < parts.Length; i++)
+        {
+            if (parts[i] == "sqs" && EcrNames.IsRegion(parts[i + 1]))
+            {
+                return parts[i + 1];
+            }
+
+            if (parts[i + 1] == "queue" && EcrNames.IsRegion(parts[i]))
+            {
+                return parts[i];
+            }
+        }
+
+        return null;
+    }
+}
