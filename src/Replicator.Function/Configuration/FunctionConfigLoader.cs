@@ -236,7 +236,7 @@ internal static partial class FunctionConfigLoader
 
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > RedeliveryBackoff.MaxDelaySeconds)
             {
-                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxDelaySeconds} (SQS's 12-hour visibility limit, less the queue's visibility timeout of 5,400 s that can pass before the function asks)");
+                throw new ConfigurationException(variable, $"must be a whole number of seconds from {min} to {RedeliveryBackoff.MaxDelaySeconds} (SQS's 12-hour visibility limit, less the queue's visibility timeout of {RedeliveryBackoff.QueueVisibilitySeconds} s that can pass before the function asks)");
             }
 
             return parsed;

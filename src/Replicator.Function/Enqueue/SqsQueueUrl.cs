@@ -6,8 +6,8 @@ namespace Replicator.Function.Enqueue;
 public static class SqsQueueUrl
 {
     /// <summary>
-    /// The region an SQS queue URL names: <c>sqs.REGION.amazonaws.com</c> (also behind an interface endpoint,
-    /// <c>vpce-ID.sqs.REGION.vpce.amazonaws.com</c>, and in every partition's domain) or the legacy
+    /// The region an SQS queue URL names: <c>sqs.REGION.amazonaws.com</c> (also <c>sqs-fips.REGION</c>, behind an
+    /// interface endpoint <c>vpce-ID.sqs.REGION.vpce.amazonaws.com</c>, and in every partition's domain) or the legacy
     /// <c>REGION.queue.amazonaws.com</c> (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html); null for any
     /// other host, such as a local endpoint's.
     /// </summary>
@@ -17,7 +17,7 @@ public static class SqsQueueUrl
         var parts = queue.Host.Split('.');
         for (var i = 0; i + 1 < parts.Length; i++)
         {
-            if (parts[i] == "sqs" && EcrNames.IsRegion(parts[i + 1]))
+            if (parts[i] is "sqs" or "sqs-fips" && EcrNames.IsRegion(parts[i + 1]))
             {
                 return parts[i + 1];
             }

@@ -296,6 +296,7 @@ public class FunctionConfigTests
     [InlineData("DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/000000000000/dlq.fifo", "eu-west-1")]
     [InlineData("DEAD_LETTER_QUEUE_URL", "https://eu-west-1.queue.amazonaws.com/000000000000/dlq.fifo", "eu-west-1")]
     [InlineData("DEAD_LETTER_QUEUE_URL", "https://vpce-0a1b2c3d-e4f5.sqs.us-east-2.vpce.amazonaws.com/000000000000/dlq.fifo", "us-east-2")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "https://sqs-fips.us-gov-west-1.amazonaws.com/000000000000/dlq.fifo", "us-gov-west-1")]
     [InlineData("RECONCILE_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/000000000000/replication.fifo", "eu-west-1")]
     public void A_queue_of_another_region_is_refused_at_init_naming_both_regions(string variable, string url, string queueRegion)
     {
@@ -310,6 +311,7 @@ public class FunctionConfigTests
     [InlineData("https://sqs.us-east-1.amazonaws.com/000000000000/dlq.fifo")]
     [InlineData("https://us-east-1.queue.amazonaws.com/000000000000/dlq.fifo")]
     [InlineData("https://vpce-0a1b2c3d-e4f5.sqs.us-east-1.vpce.amazonaws.com/000000000000/dlq.fifo")]
+    [InlineData("https://sqs-fips.us-east-1.amazonaws.com/000000000000/dlq.fifo")]
     [InlineData("https://queues.example.internal/000000000000/dlq.fifo")]
     public void A_queue_of_the_functions_region_or_of_a_host_naming_none_is_taken(string url)
     {
