@@ -9,7 +9,8 @@ namespace Replicator.Core.Composition;
 /// <summary>
 /// The engine (<see cref="ImageReplicator"/>) as the Lambda function and the CLI build it, together with what it
 /// needs and this type owns: one HttpClient (ECR calls and presigned downloads share its connection pool), the
-/// standard credentials chain, endpoints from the environment (AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL), and
+/// standard credentials chain, endpoints from the environment (AWS_ENDPOINT_URL_ECR, else AWS_ENDPOINT_URL), the
+/// certificate authorities of AWS_CA_BUNDLE when it is set, and
 /// http download URLs accepted only under an override. Whoever creates it disposes it.
 /// </summary>
 public sealed class ReplicatorServices : IReplicatorOwner
@@ -43,7 +44,7 @@ public sealed class ReplicatorServices : IReplicatorOwner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        var http = EcrClientFactory.CreateHttpClient();
+        var http = EcrClientFactory.CreateHttpClient(environment);
         var own = credentials ?? new AwsSdkCredentialsSource();
         var clients = new EcrClientFactory(http, own, environment, time);
         var effective = options with { BlobCopy = options.BlobCopy with { AllowInsecureDownloads = EcrEndpoints.IsOverridden(environment) } };

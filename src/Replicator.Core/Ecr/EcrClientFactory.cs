@@ -53,6 +53,14 @@ public sealed class EcrClientFactory : IEcrClientProvider
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>
+    /// The same, trusting only the certificate authorities of <c>AWS_CA_BUNDLE</c> in <paramref name="environment"/>
+    /// when it is set (<see cref="CaBundle"/>), as AWSSDK's clients beside it do.
+    /// </summary>
+    /// <exception cref="SettingException">The bundle cannot be read.</exception>
+    public static HttpClient CreateHttpClient(IEnvironmentVariables environment) =>
+        CaBundle.Load(environment) is { } roots ? CreateHttpClient(handler => CaBundle.Trust(handler, roots)) : CreateHttpClient();
+
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
     public IEcrClient GetClient(string region) => GetClient(region, _credentials);
 

@@ -105,6 +105,9 @@ internal static partial class FunctionConfigLoader
             ServiceEndpoints.Override(environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
             CheckEcrEndpoint(region, environment);
+
+            // The engine's HttpClient reads it at its start; read here so a bundle that cannot be read is an init error.
+            CaBundle.Load(environment);
         }
         catch (SettingException ex)
         {

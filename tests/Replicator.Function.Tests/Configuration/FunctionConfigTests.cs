@@ -179,6 +179,7 @@ public class FunctionConfigTests
     [InlineData("AWS_ENDPOINT_URL_SQS", "not a url")]
     [InlineData("AWS_ENDPOINT_URL_STS", "not a url")]
     [InlineData("AWS_ENDPOINT_URL_SSM", "ftp://x")]
+    [InlineData("AWS_CA_BUNDLE", "/nonexistent/ca-bundle.pem")]
     [InlineData("REPOSITORY_MAPPING", "team/")]
     [InlineData("REPOSITORY_MAPPING", "team/=Mirror/")]
     [InlineData("DESTINATION_ROLE_NAME", "no spaces")]

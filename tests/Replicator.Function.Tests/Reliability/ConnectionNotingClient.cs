@@ -6,7 +6,7 @@ using Replicator.Core.Ecr;
 namespace Replicator.Function.Tests.Reliability;
 
 /// <summary>
-/// The engine's HttpClient (<see cref="EcrClientFactory.CreateHttpClient"/>) noting the local endpoint of
+/// The engine's HttpClient (<see cref="EcrClientFactory.CreateHttpClient(Action{System.Net.Http.SocketsHttpHandler})"/>) noting the local endpoint of
 /// every connection it opens, before any request is written on it: with LocalEcr's <c>ConnectionWatch</c>, a test
 /// that disposed it knows when LocalEcr has finished everything it sent (calls it cancelled included).
 /// </summary>
