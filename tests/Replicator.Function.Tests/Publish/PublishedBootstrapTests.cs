@@ -173,6 +173,7 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        LocalInvocationResult result;
         try
         {
             // The Runtime API answers only with the function's response or an init error: a bootstrap that crashes
@@ -185,10 +186,7 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
                 Assert.Fail($"the bootstrap exited with code {process.ExitCode} before answering; its stderr: {await stderr}");
             }
 
-            var result = await invocation;
-            process.Kill();
-            await process.WaitForExitAsync();
-            return (result, await stdout);
+            result = await invocation;
         }
         finally
         {
@@ -198,5 +196,7 @@ public sealed class PublishedBootstrapTests(PublishedBootstrap published) : ICla
                 await process.WaitForExitAsync();
             }
         }
+
+        return (result, await stdout);
     }
 }
