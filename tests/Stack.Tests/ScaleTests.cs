@@ -56,11 +56,13 @@ public sealed partial class ScaleTests
     /// <paramref name="entries"/> of each, they must fit; docs/deploy.md states this count as the bound.
     /// </summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(OtherDestinationEntriesThatFit)]
-    public void Inline_policies_and_the_role_policies_of_other_destinations_fit_the_roles_quota(int entries)
+    [InlineData(1, false)]
+    [InlineData(OtherDestinationEntriesThatFit, false)]
+    [InlineData(1, true)]
+    [InlineData(OtherDestinationEntriesThatFitInVpc, true)]
+    public void Inline_policies_and_the_role_policies_of_other_destinations_fit_the_roles_quota(int entries, bool inVpc)
     {
-        var stack = StackTemplate.Expand(OtherDestinations(entries));
+        var stack = StackTemplate.Expand(OtherDestinations(entries, inVpc));
         Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
 
         var used = InlinePolicyCharacters(stack);
@@ -69,17 +71,22 @@ public sealed partial class ScaleTests
         Assert.True(used < InlinePolicyQuota, $"{entries} entries of each: the role's inline policies take {used} characters");
     }
 
-    [Fact]
-    public void One_more_entry_of_each_than_the_documented_bound_would_overflow_the_roles_quota()
+    [Theory]
+    [InlineData(OtherDestinationEntriesThatFit, false, "3 each is the bound that always holds")]
+    [InlineData(OtherDestinationEntriesThatFitInVpc, true, "2 each with `SubnetIds`")]
+    public void One_more_entry_of_each_than_the_documented_bound_would_overflow_the_roles_quota(int bound, bool inVpc, string documented)
     {
-        var used = InlinePolicyCharacters(StackTemplate.Expand(OtherDestinations(OtherDestinationEntriesThatFit + 1)));
+        var used = InlinePolicyCharacters(StackTemplate.Expand(OtherDestinations(bound + 1, inVpc)));
 
-        Assert.True(used >= InlinePolicyQuota, $"{OtherDestinationEntriesThatFit + 1} entries of each take only {used} characters: raise the documented bound");
-        Assert.Contains($"{OtherDestinationEntriesThatFit} each", File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
+        Assert.True(used >= InlinePolicyQuota, $"{bound + 1} entries of each take only {used} characters: raise the documented bound");
+        Assert.Contains(documented, File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
     }
 
     /// <summary>What docs/deploy.md promises: this many other-account destinations, role ARNs and credentials at once.</summary>
     private const int OtherDestinationEntriesThatFit = 3;
+
+    /// <summary>The same in a VPC, where the role's "vpc" inline policy takes its share of the quota.</summary>
+    private const int OtherDestinationEntriesThatFitInVpc = 2;
 
     private static int InlinePolicyCharacters(DeployedTemplate stack) =>
         stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
@@ -93,7 +100,7 @@ public sealed partial class ScaleTests
     /// its own account), role ARNs of the longest admitted path and name, and other-partition credentials of the
     /// longest admitted entry.
     /// </summary>
-    private static Dictionary<string, string> OtherDestinations(int entries)
+    private static Dictionary<string, string> OtherDestinations(int entries, bool inVpc = false)
     {
         var patterns = Enumerable.Range(0, 18).Select(i => $"r{i:00}/" + new string('x', 45) + "*").Concat(["!s00/" + new string('y', 40) + "*", "!s01/*"]).ToList();
         var filter = string.Join(',', patterns);
@@ -111,6 +118,10 @@ public sealed partial class ScaleTests
             ["DestinationCredentials"] = string.Join(',', credentials),
             // Its PutEvents policy is one more RolePolicy; the reconciler's is there by default.
             ["ReplicatedEventBus"] = "arn:aws:events:us-east-1:123456789012:event-bus/" + new string('b', 256),
+            // In a VPC (Lambda's most subnets and security groups), the role's "vpc" inline policy too; its size does
+            // not depend on the number of ids.
+            ["SubnetIds"] = inVpc ? string.Join(',', Enumerable.Range(0, 16).Select(i => $"subnet-{i:x17}")) : "",
+            ["SecurityGroupIds"] = inVpc ? string.Join(',', Enumerable.Range(0, 5).Select(i => $"sg-{i:x17}")) : "",
         };
     }
 
@@ -184,7 +195,7 @@ public sealed partial class ScaleTests
     }
 
     /// <summary>Policy JSON without whitespace, symbolic references replaced by ARNs of a realistic length.</summary>
-    private static string Minified(JsonNode document) =>
+    internal static string Minified(JsonNode document) =>
         Reference().Replace(document.ToJsonString(), new string('a', 100));
 
     [GeneratedRegex(@"\{(?:Ref|GetAtt):[^}]+\}")]

@@ -90,6 +90,11 @@ internal static class Samples
                 ["ReplicateDeletes"] = "true",
             }))).Value;
 
+    /// <summary>The subnets of <see cref="Options"/>: ids of both lengths EC2 gives (8 and 17 hexadecimal digits).</summary>
+    public static readonly string[] VpcSubnets = ["subnet-0123456789abcdef0", "subnet-89abcdef"];
+
+    public static readonly string[] VpcSecurityGroups = ["sg-0123456789abcdef0"];
+
     private static readonly Lazy<DeployedTemplate> OptionsLazy = new(() => StackTemplate.Expand(
         new Dictionary<string, string>
         {
@@ -104,12 +109,15 @@ internal static class Samples
             ["AlarmEmail"] = "",
             ["AlarmTopicArn"] = "arn:aws:sns:us-east-1:123456789012:ops-alarms",
             ["CopyLifecyclePolicies"] = "false",
+            ["SubnetIds"] = string.Join(',', VpcSubnets),
+            ["SecurityGroupIds"] = string.Join(',', VpcSecurityGroups),
         }));
 
     /// <summary>
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
     /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, alarms notifying an
-    /// existing topic (AlarmTopicArn) without an email, and no lifecycle policy copied (CopyLifecyclePolicies false).
+    /// existing topic (AlarmTopicArn) without an email, no lifecycle policy copied (CopyLifecyclePolicies false), and
+    /// the function in a VPC (SubnetIds, SecurityGroupIds).
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 
