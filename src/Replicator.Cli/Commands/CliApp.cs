@@ -87,11 +87,14 @@ public static class CliApp
 
             if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
             {
-                parse = BuildRoot(context.WithProfile(profile)).Parse(args);
+                var profiled = context.WithProfile(profile);
+                profiled.ApplyCaBundle();
+                parse = BuildRoot(profiled).Parse(args);
             }
             else if (resolvesProfile)
             {
                 context.CheckActiveProfile();
+                context.ApplyCaBundle();
             }
 
             return await parse.InvokeAsync(

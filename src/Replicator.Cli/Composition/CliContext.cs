@@ -113,6 +113,37 @@ public sealed record CliContext
         }
     }
 
+    /// <summary>
+    /// The certificate authorities every call of the command trusts, as the AWS CLI chooses them: <c>AWS_CA_BUNDLE</c>,
+    /// else the active profile's <c>ca_bundle</c> (<see cref="CaBundle.FromSharedConfig"/>). AWSSDK.Core reads the
+    /// variable only, from the process, for the STS, SSM and SQS clients (and the STS client of a profile's role), and
+    /// the engine's HttpClient reads it from <see cref="Environment"/>: the profile's path is written there (the
+    /// process's), so both trust the one bundle rather than AWSSDK's calls failing their TLS handshake behind a
+    /// TLS-inspecting proxy that only the AWS CLI passed. Called before any client is built, after the profile is
+    /// chosen (<c>--profile</c>, <c>AWS_DEFAULT_PROFILE</c>). The bundle is read here, so one that cannot be read or
+    /// holds no certificate is a <see cref="UsageException"/> naming the variable, or the key, its profile and file,
+    /// instead of a failure of the first call.
+    /// </summary>
+    public void ApplyCaBundle()
+    {
+        try
+        {
+            if (CaBundle.FromSharedConfig(Environment) is { } configured)
+            {
+                _ = CaBundle.Read(configured.Path, configured.Setting);
+                Environment.SetEnvironmentVariable(CaBundle.Variable, configured.Path);
+            }
+            else
+            {
+                _ = CaBundle.Load(Environment);
+            }
+        }
+        catch (SettingException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
     // The profile's FIPS and dual-stack settings are read first: AWSSDK.Core's profile store treats a profile whose
     // use_fips_endpoint or use_dualstack_endpoint is not a boolean as absent (TryGetProfile answers false), which
     // would be reported as "could not be found" for a profile that is there. The check names the setting instead,

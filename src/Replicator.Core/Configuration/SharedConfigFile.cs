@@ -30,21 +30,30 @@ public static class SharedConfigFile
 
     internal static string? Get(IEnvironmentVariables environment, string key, bool windows) => Lookup(environment, key, windows)?.Value;
 
-    internal static (string Value, string Where)? Lookup(IEnvironmentVariables environment, string key, bool windows)
+    internal static (string Value, string Where)? Lookup(IEnvironmentVariables environment, string key, bool windows) =>
+        Locate(environment, key, windows) is { } found ? (found.Value, found.Where) : null;
+
+    /// <summary>
+    /// As <see cref="Lookup(IEnvironmentVariables, string)"/>, with the path of the file that holds the value and the
+    /// profile's name, for a message that names both.
+    /// </summary>
+    internal static (string Value, string Where, string File, string Profile)? Locate(IEnvironmentVariables environment, string key, bool windows)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentException.ThrowIfNullOrEmpty(key);
         var profile = environment.GetEnvironmentVariable(ProfileVariable)?.Trim();
         var name = string.IsNullOrEmpty(profile) ? "default" : profile;
-        if (Read(PathOf(environment, windows, CredentialsFileVariable, "credentials"), CredentialsFile) is { } credentials
+        var credentialsPath = PathOf(environment, windows, CredentialsFileVariable, "credentials");
+        if (Read(credentialsPath, CredentialsFile) is { } credentials
             && CredentialsSection(credentials, name) is { } section
             && credentials.Value(section, key) is { } fromCredentials)
         {
-            return (fromCredentials, CredentialsFile);
+            return (fromCredentials, CredentialsFile, credentialsPath!, name);
         }
 
-        return Read(PathOf(environment, windows), ConfigFile) is { } config && NamedSection(config, "profile", name) is { } profileSection && config.Value(profileSection, key) is { } fromConfig
-            ? (fromConfig, ConfigFile)
+        var configPath = PathOf(environment, windows);
+        return Read(configPath, ConfigFile) is { } config && NamedSection(config, "profile", name) is { } profileSection && config.Value(profileSection, key) is { } fromConfig
+            ? (fromConfig, ConfigFile, configPath!, name)
             : null;
     }
 
@@ -158,12 +167,25 @@ public static class SharedConfigFile
         var configured = environment.GetEnvironmentVariable(variable)?.Trim();
         if (!string.IsNullOrEmpty(configured))
         {
-            var tilde = configured.StartsWith("~/", StringComparison.Ordinal) || (windows && configured.StartsWith("~\\", StringComparison.Ordinal));
-            return tilde && HomeDirectory(environment, windows) is { } h ? Path.Combine(h, configured[2..]) : configured;
+            return ExpandHome(environment, configured, windows);
         }
 
         var home = HomeDirectory(environment, windows);
         return home is null ? null : Path.Combine(home, ".aws", defaultName);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> with a leading <c>~/</c> (or <c>~\</c> on Windows) replaced by the home directory
+    /// (<see cref="HomeDirectory"/>), as Python's <c>os.path.expanduser</c> does where the AWS CLI reads a path
+    /// (botocore's configloader.py for <c>AWS_CONFIG_FILE</c>, urllib3's connection.py for the CA bundle); unchanged
+    /// otherwise, or when there is no home directory.
+    /// </summary>
+    internal static string ExpandHome(IEnvironmentVariables environment, string path, bool windows)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(path);
+        var tilde = path.StartsWith("~/", StringComparison.Ordinal) || (windows && path.StartsWith("~\\", StringComparison.Ordinal));
+        return tilde && HomeDirectory(environment, windows) is { } home ? Path.Combine(home, path[2..]) : path;
     }
 
     /// <summary>

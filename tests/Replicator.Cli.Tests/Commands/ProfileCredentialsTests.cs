@@ -577,6 +577,39 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(pushCalls, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// Behind a TLS-inspecting proxy (a TLS front of a private root before LocalEcr, for ECR and STS alike), the
+    /// profile's <c>ca_bundle</c> naming the proxy's root is trusted by every call, as by the AWS CLI: AWSSDK's STS
+    /// client assuming the profile's role and the engine's ECR calls. AWSSDK.Core reads only <c>AWS_CA_BUNDLE</c>, from
+    /// the process, so the CLI writes the key's path there; before, the key was not read and the AssumeRole call failed
+    /// its TLS handshake.
+    /// </summary>
+    [Fact]
+    public async Task A_profiles_ca_bundle_is_trusted_by_the_STS_call_of_its_role_and_by_the_ECR_calls()
+    {
+        await using var h = await StartAsync();
+        await using var proxy = TlsFront.Start(h.Server.BaseAddress.Port);
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(98);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role);
+        var bundle = Path.Combine(_work, "proxy-root.pem");
+        File.WriteAllText(bundle, proxy.RootPem);
+
+        // [profile operator] is the config file's last section.
+        File.AppendAllText(Path.Combine(_work, "config"), $"\nca_bundle = {bundle}\n");
+
+        var run = await RunCliAsync(
+            h,
+            profile: null,
+            ["copy", "app:v1", "--profile", "operator", "--destination-region", CliHarness.West],
+            new() { ["AWS_ENDPOINT_URL_ECR"] = proxy.Endpoint.ToString(), ["AWS_ENDPOINT_URL_STS"] = proxy.Endpoint.ToString() });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
     private static Task<CliHarness> StartAsync() => CliHarness.StartAsync(null, options =>
         options.OtherAccounts.Add(new LocalEcrAccount(Operator, OperatorKeys.AccessKeyId, OperatorKeys.SecretAccessKey)));
 

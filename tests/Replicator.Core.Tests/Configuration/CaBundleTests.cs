@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using LocalEcr;
 using Replicator.Core.Composition;
 using Replicator.Core.Configuration;
@@ -30,18 +25,15 @@ public sealed class CaBundleTests
     public async Task Ecr_calls_trust_the_ca_bundle_that_aws_ca_bundle_names_and_without_it_refuse_the_endpoint()
     {
         await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
-        using var caKey = RSA.Create(2048);
-        using var ca = CreateCa(caKey);
-        using var leaf = CreateLeaf(ca, caKey);
-        await using var tls = TlsFront.Start(leaf, ecr.BaseAddress.Port);
+        await using var tls = TlsFront.Start(ecr.BaseAddress.Port);
         var bundle = Path.Combine(Path.GetTempPath(), $"ca-bundle-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(bundle, ca.ExportCertificatePem());
+        await File.WriteAllTextAsync(bundle, tls.RootPem);
         ReplicatorServices Services(string? caBundle)
         {
             var variables = new Dictionary<string, string>
             {
                 ["AWS_REGION"] = "us-east-1",
-                ["AWS_ENDPOINT_URL_ECR"] = $"https://127.0.0.1:{tls.Port}/",
+                ["AWS_ENDPOINT_URL_ECR"] = tls.Endpoint.ToString(),
             };
             if (caBundle is not null)
             {
@@ -101,92 +93,87 @@ public sealed class CaBundleTests
         Assert.Null(CaBundle.Load(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { [CaBundle.Variable] = " " })));
     }
 
-    private static X509Certificate2 CreateCa(RSA key)
+    /// <summary>
+    /// The profile's <c>ca_bundle</c> as the AWS CLI finds it. Each expected value is what botocore 1.43 resolved for the
+    /// same files (<c>Session.get_config_variable('ca_bundle')</c>) and then trusted in a call to a TLS front of a private
+    /// root: the key of the profile AWS_PROFILE names, the credentials file's ahead of the config file's, <c>~/</c>
+    /// expanded (by urllib3), a relative path opened from the working directory.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "[default]\nca_bundle = /etc/proxy/root.pem\n", null, "/etc/proxy/root.pem", "ca_bundle of profile default in the shared config file CONFIG")]
+    [InlineData("ops", "[default]\nca_bundle = /etc/default.pem\n[profile ops]\nca_bundle =  /etc/ops.pem \n", null, "/etc/ops.pem", "ca_bundle of profile ops in the shared config file CONFIG")]
+    [InlineData("ops", "[default]\nca_bundle = /etc/default.pem\n[profile ops]\nregion = us-east-1\n", null, null, null)]
+    [InlineData(null, "[default]\nca_bundle = ~/proxy/root.pem\n", null, "HOME/proxy/root.pem", "ca_bundle of profile default in the shared config file CONFIG")]
+    [InlineData(null, "[default]\nca_bundle = proxy/root.pem\n", null, "proxy/root.pem", "ca_bundle of profile default in the shared config file CONFIG")]
+    [InlineData(null, "[default]\nca_bundle = /etc/config.pem\n", "[default]\nca_bundle = /etc/credentials.pem\n", "/etc/credentials.pem", "ca_bundle of profile default in the shared credentials file CREDENTIALS")]
+    public void The_profiles_ca_bundle_is_read_as_botocore_reads_it(string? profile, string config, string? credentials, string? expectedPath, string? expectedSetting)
     {
-        var request = new CertificateRequest("CN=Egress Inspection Root (test)", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var home = Directory.CreateTempSubdirectory("ca-bundle-home-").FullName;
+        try
+        {
+            var environment = ProfileFiles(home, profile, config, credentials);
+
+            var found = CaBundle.FromSharedConfig(environment);
+
+            string? Resolve(string? text) => text?.Replace("HOME", home, StringComparison.Ordinal)
+                .Replace("CONFIG", Path.Combine(home, "config"), StringComparison.Ordinal)
+                .Replace("CREDENTIALS", Path.Combine(home, "credentials"), StringComparison.Ordinal);
+            Assert.Equal(Resolve(expectedPath), found?.Path);
+            Assert.Equal(Resolve(expectedSetting), found?.Setting);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
-    private static X509Certificate2 CreateLeaf(X509Certificate2 ca, RSA caKey)
+    /// <summary>
+    /// AWS_CA_BUNDLE wins over the key, even blank (botocore's EnvironmentProvider returns any value present). An empty
+    /// value, of either, is the system's authorities: botocore passes it on as <c>verify=''</c>, which turns
+    /// verification off (httpsession.py, <c>_setup_ssl_cert</c>), and that is not followed.
+    /// </summary>
+    [Theory]
+    [InlineData("/etc/env.pem", "[default]\nca_bundle = /etc/config.pem\n")]
+    [InlineData("", "[default]\nca_bundle = /etc/config.pem\n")]
+    [InlineData(null, "[default]\nca_bundle =\n")]
+    public void The_variable_wins_over_the_key_and_an_empty_value_reads_nothing(string? variable, string config)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
-        using var withKey = signed.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+        var home = Directory.CreateTempSubdirectory("ca-bundle-home-").FullName;
+        try
+        {
+            var environment = ProfileFiles(home, null, config, null);
+            if (variable is not null)
+            {
+                environment.SetEnvironmentVariable(CaBundle.Variable, variable);
+            }
+
+            Assert.Null(CaBundle.FromSharedConfig(environment));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
-    /// <summary>Terminates TLS on loopback with a certificate of the test's CA and forwards the bytes to a plain-HTTP server.</summary>
-    private sealed class TlsFront : IAsyncDisposable
+    private static DictionaryEnvironmentVariables ProfileFiles(string home, string? profile, string config, string? credentials)
     {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _accepting;
-
-        private TlsFront(X509Certificate2 certificate, int target)
+        File.WriteAllText(Path.Combine(home, "config"), config);
+        if (credentials is not null)
         {
-            _listener = new TcpListener(IPAddress.Loopback, 0);
-            _listener.Start();
-            _accepting = AcceptAsync(certificate, target);
+            File.WriteAllText(Path.Combine(home, "credentials"), credentials);
         }
 
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public static TlsFront Start(X509Certificate2 certificate, int target) => new(certificate, target);
-
-        private async Task AcceptAsync(X509Certificate2 certificate, int target)
+        var variables = new Dictionary<string, string>
         {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                _ = ServeAsync(client, certificate, target);
-            }
+            ["HOME"] = home,
+            ["AWS_CONFIG_FILE"] = Path.Combine(home, "config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(home, "credentials"),
+        };
+        if (profile is not null)
+        {
+            variables["AWS_PROFILE"] = profile;
         }
 
-        private async Task ServeAsync(TcpClient client, X509Certificate2 certificate, int target)
-        {
-            using (client)
-            {
-                try
-                {
-                    await using var tls = new SslStream(client.GetStream());
-                    await tls.AuthenticateAsServerAsync(certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
-                    using var upstream = new TcpClient();
-                    await upstream.ConnectAsync(IPAddress.Loopback, target, _stop.Token);
-                    var plain = upstream.GetStream();
-                    await Task.WhenAny(tls.CopyToAsync(plain, _stop.Token), plain.CopyToAsync(tls, _stop.Token));
-                }
-                catch (Exception)
-                {
-                    // A client that refuses the certificate ends its handshake here.
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _accepting;
-            _stop.Dispose();
-        }
+        return DictionaryEnvironmentVariables.Of(variables);
     }
 }
