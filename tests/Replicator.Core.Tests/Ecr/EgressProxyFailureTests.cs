@@ -64,7 +64,7 @@ public sealed class EgressProxyFailureTests
         Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
         Assert.True(ex.IsTransient);
         Assert.StartsWith("could not connect to the egress proxy egress-proxy.test:3128", ex.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("api.ecr.us-east-1.amazonaws.com:443", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("ECR endpoint api.ecr.us-east-1.amazonaws.com", ex.ErrorMessage, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed class EgressProxyFailureTests
         Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
         Assert.Contains($"egress proxy 127.0.0.1:{port}", ex.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains($"HTTP {status}", ex.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("api.ecr.us-east-1.amazonaws.com:443", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("ECR endpoint api.ecr.us-east-1.amazonaws.com", ex.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain("proxy-password-never-shown", ex.ErrorMessage, StringComparison.Ordinal);
         await answering;
     }
