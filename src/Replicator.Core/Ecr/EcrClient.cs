@@ -27,6 +27,9 @@ public sealed partial class EcrClient : IEcrClient
     private readonly TimeProvider _timeProvider;
     private readonly Uri _endpoint;
 
+    // The proxy this client's requests go through, or null: what the handler does with HTTPS_PROXY and NO_PROXY.
+    private readonly Uri? _proxy;
+
     public EcrClient(HttpClient httpClient, IAwsCredentialsSource credentials, EcrClientConfig config, TimeProvider? timeProvider = null)
     {
         _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
@@ -34,6 +37,7 @@ public sealed partial class EcrClient : IEcrClient
         Config = config ?? throw new ArgumentNullException(nameof(config));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _endpoint = config.Endpoint;
+        _proxy = ProxyFor(config.Proxy, _endpoint);
         _signer = new AwsJsonRequestSigner(new SigV4Signer(_timeProvider), _endpoint, config.Region, SigningService, TargetPrefix, EcrUserAgent.Value);
         Paginators = new EcrPaginators(this);
     }
@@ -130,7 +134,7 @@ public sealed partial class EcrClient : IEcrClient
             // Our per-request timeout, or the HttpClient's own Timeout (a TaskCanceledException over a TimeoutException).
             throw new EcrException(EcrErrorCodes.RequestTimeout, "the request timed out", operation: operation, innerException: ex);
         }
-        catch (HttpRequestException ex) when (IsFipsHostNotFound(ex, Config.Region, _endpoint))
+        catch (HttpRequestException ex) when (_proxy is null && IsFipsHostNotFound(ex, Config.Region, _endpoint))
         {
             throw new EcrException(
                 EcrErrorCodes.FipsHostNotFound,
@@ -139,7 +143,7 @@ public sealed partial class EcrClient : IEcrClient
                 operation: operation,
                 innerException: ex);
         }
-        catch (HttpRequestException ex) when (IsUnknownRegionHostNotFound(ex, Config.Region, _endpoint))
+        catch (HttpRequestException ex) when (_proxy is null && IsUnknownRegionHostNotFound(ex, Config.Region, _endpoint))
         {
             throw new EcrException(
                 EcrErrorCodes.UnknownRegionHostNotFound,
@@ -262,10 +266,52 @@ public sealed partial class EcrClient : IEcrClient
         return false;
     }
 
+    /// <summary>
+    /// The proxy <paramref name="proxy"/> sends requests to <paramref name="endpoint"/> through, or null when it sends
+    /// them directly (no proxy, or NO_PROXY names the host). Behind a proxy the client resolves and connects to the proxy
+    /// only (an https request is a CONNECT tunnel the proxy opens), so a DNS answer or a refused connection is the
+    /// proxy's, never the endpoint's: a "no such host" for the proxy's name is no evidence that a FIPS or mistyped-region
+    /// host does not exist (https://learn.microsoft.com/dotnet/api/system.net.http.httpclient.defaultproxy). Only the
+    /// authority is kept: the proxy URL from HTTPS_PROXY may carry a user and password.
+    /// </summary>
+    internal static Uri? ProxyFor(IWebProxy? proxy, Uri endpoint)
+    {
+        try
+        {
+            return proxy is null || proxy.IsBypassed(endpoint) ? null : proxy.GetProxy(endpoint) is { } through && through != endpoint ? through : null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A custom IWebProxy that throws fails the request itself, with its own error; here it only names nothing.
+            return null;
+        }
+    }
+
     // The endpoint's authority (host and port) is not secret and is what an operator needs to find a wrong region,
-    // a typo in AWS_ENDPOINT_URL_ECR or a blocked network path; the rest of the URL is never added.
+    // a typo in AWS_ENDPOINT_URL_ECR or a blocked network path; the rest of the URL is never added. Behind a proxy, a
+    // failure to resolve or reach it, or its refusal of the tunnel, is named as the proxy's, by its authority and
+    // status only: .NET's own message quotes the proxy URL, user information included.
     private string DescribeTransportFailure(HttpRequestException ex)
     {
+        if (_proxy is { } proxy)
+        {
+            var proxied = ex.HttpRequestError switch
+            {
+                HttpRequestError.ConnectionError => $"could not connect to the egress proxy {proxy.Authority}",
+                HttpRequestError.NameResolutionError => $"could not resolve the egress proxy's host name {proxy.Host}, egress proxy {proxy.Authority}",
+                HttpRequestError.ProxyTunnelError => ex.StatusCode is { } status
+                    ? $"the egress proxy {proxy.Authority} refused the tunnel with HTTP {(int)status}"
+                    : $"the egress proxy {proxy.Authority} could not open the tunnel",
+                HttpRequestError.SecureConnectionError => $"the TLS handshake through the egress proxy {proxy.Authority} failed (a proxy that inspects TLS needs its root certificate in AWS_CA_BUNDLE)",
+                _ => null,
+            };
+            if (proxied is not null)
+            {
+                var setting = _endpoint.Scheme == Uri.UriSchemeHttps ? "HTTPS_PROXY" : "HTTP_PROXY";
+                return $"{proxied} ({setting}) on the way to the ECR endpoint {_endpoint.Authority}";
+            }
+        }
+
         var what = ex.HttpRequestError switch
         {
             HttpRequestError.ConnectionError => "could not connect to the ECR endpoint",

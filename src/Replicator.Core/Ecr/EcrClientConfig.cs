@@ -1,3 +1,4 @@
+using System.Net;
 using Replicator.Core.Validation;
 
 namespace Replicator.Core.Ecr;
@@ -46,6 +47,13 @@ public sealed record EcrClientConfig
             _timeout = value;
         }
     }
+
+    /// <summary>
+    /// The proxy the HttpClient's handler sends through: <see cref="HttpClient.DefaultProxy"/> (HTTPS_PROXY, HTTP_PROXY,
+    /// ALL_PROXY and NO_PROXY of the process), which <see cref="EcrClientFactory.CreateHttpClient(Action{System.Net.Http.SocketsHttpHandler}?)"/>
+    /// leaves in use; null for none. Only read to tell the proxy's failures from the endpoint's.
+    /// </summary>
+    public IWebProxy? Proxy { get; init; } = HttpClient.DefaultProxy;
 
     public Uri Endpoint => ServiceUrl ?? EcrEndpoints.ForRegion(Region);
 }
