@@ -1,3 +1,4 @@
+using System.Net;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -53,6 +54,12 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
     internal HttpClientFactory? HttpClients { get; init; }
 
     /// <summary>
+    /// The proxy AWSSDK's handler sends through: none is configured on the client, so the SDK leaves .NET's
+    /// <see cref="HttpClient.DefaultProxy"/> (HTTPS_PROXY, NO_PROXY of the process) in use. Tests give their own.
+    /// </summary>
+    internal IWebProxy? Proxy { get; init; } = HttpClient.DefaultProxy;
+
+    /// <summary>
     /// The client's settings for <paramref name="region"/>: its regional endpoint, FIPS and dual-stack as configured, or
     /// the override.
     /// </summary>
@@ -97,7 +104,10 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             // The same for a region this build does not know: the role of a DESTINATION_CREDENTIALS parameter is assumed
             // in the destination's region, which the function only warns about at init (a region launched after this
             // build must work), and whose host, when DNS says it does not exist, is most likely a typo no retry fixes.
-            var host = _endpoint is null ? new Uri(client.DetermineServiceOperationEndpoint(request).URL).Host : null;
+            // Behind an egress proxy the SDK resolves the proxy's name only, so "no such host" says nothing of STS's
+            // (as for ECR: EcrClient.ProxyFor).
+            var endpoint = _endpoint is null ? new Uri(client.DetermineServiceOperationEndpoint(request).URL) : null;
+            var host = endpoint is not null && EcrClient.ProxyFor(Proxy, endpoint) is null ? endpoint.Host : null;
             fipsHost = _useFips ? host : null;
             unknownRegionHost = host is not null && !AwsRegions.IsKnown(region) ? (host, region) : null;
             var response = await client.AssumeRoleAsync(request, cancellationToken);

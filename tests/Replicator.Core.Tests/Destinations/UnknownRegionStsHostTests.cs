@@ -50,6 +50,28 @@ public sealed class UnknownRegionStsHostTests
         Assert.EndsWith($"the STS endpoint of {region} could not be reached", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Behind an egress proxy the SDK resolves the proxy's name, never STS's, so "no such host" is the proxy's (a typo
+    /// in HTTPS_PROXY): retried, not taken for a mistyped region or a missing FIPS host. A proxy that NO_PROXY tells to
+    /// bypass STS leaves the resolution to the SDK, and the rule for a host that does not exist applies again.
+    /// </summary>
+    [Theory]
+    [InlineData("us-gov-wst-1", false, false, true)]
+    [InlineData("us-east-2", true, false, true)]
+    [InlineData("us-gov-wst-1", false, true, false)]
+    [InlineData("us-east-2", true, true, false)]
+    public async Task Behind_a_proxy_no_such_host_is_the_proxys_and_stays_transient(string region, bool fips, bool bypassed, bool transient)
+    {
+        var environment = DictionaryEnvironmentVariables.Of(fips ? new Dictionary<string, string> { ["AWS_USE_FIPS_ENDPOINT"] = "true" } : []);
+        var proxy = new System.Net.WebProxy(new Uri("http://proxy.corp.example:3128"), BypassOnLocal: false, BypassList: bypassed ? [@"sts.*\.amazonaws\.com"] : []);
+        var sts = new StsSecurityTokenService(environment) { HttpClients = new ResolverAnswer(SocketError.HostNotFound), Proxy = proxy };
+
+        var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync(Role, null, region, Caller, CancellationToken.None));
+
+        Assert.Equal(transient, ex.IsTransient);
+        Assert.Equal(!transient, ex.Message.Contains("does not exist", StringComparison.Ordinal));
+    }
+
     /// <summary>The SDK's HTTP client, failing every request as SocketsHttpHandler does when the resolver answers <paramref name="answer"/>.</summary>
     private sealed class ResolverAnswer(SocketError answer) : HttpClientFactory
     {
