@@ -81,6 +81,32 @@ public sealed class VpcTests
         Assert.Contains($"whose `vpc` policy takes {size} characters", File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Lambda deletes the function's network interfaces with the function's role ("the Lambda service uses the execution
+    /// role of the functions that created the network interfaces", https://repost.aws/knowledge-center/lambda-eni-find-delete).
+    /// On stack delete the role goes after the function, whose deletion waits for the interfaces. But the update that
+    /// empties SubnetIds and SecurityGroupIds also drops the role's inline "vpc" policy, and CloudFormation updates the role
+    /// before the function (its Role is the role's Arn): Lambda is then refused the deletes
+    /// (https://github.com/aws/aws-cdk/issues/34400) and the interfaces stay, holding addresses in the subnets and keeping
+    /// the security groups from deletion. The deploy guide must say so and how to delete them, not that Lambda releases them.
+    /// </summary>
+    [Fact]
+    public void The_deploy_guide_says_leaving_the_vpc_leaves_the_network_interfaces_to_delete()
+    {
+        // The premise: the grant leaves with the VpcConfig, in the role the function is updated after.
+        Assert.DoesNotContain(RolePolicies.Statements(OutsideVpc), s => s.Policy == "vpc");
+        var role = InVpc.Transformed["Resources"]!["ReplicatorFunction"]!["Properties"]!["Role"]!;
+        Assert.Equal("ReplicatorFunctionRole", (string)role["Fn::GetAtt"]![0]!);
+
+        var guide = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+        var section = guide[guide.IndexOf("### Running in a VPC", StringComparison.Ordinal)..guide.IndexOf("### Limits of the stack", StringComparison.Ordinal)];
+        Assert.DoesNotContain("or leaves the VPC", section, StringComparison.Ordinal);
+        Assert.Contains("Leaving the VPC", section, StringComparison.Ordinal);
+        Assert.Contains("Name=interface-type,Values=lambda", section, StringComparison.Ordinal);
+        Assert.Contains("aws ec2 delete-network-interface", section, StringComparison.Ordinal);
+        Assert.Contains("AWSLambdaVPCAccessExecutionRole", section[section.IndexOf("Leaving the VPC", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "", true)]
     [InlineData("subnet-0123456789abcdef0", "sg-0123456789abcdef0", true)]
