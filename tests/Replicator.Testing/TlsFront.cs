@@ -39,40 +39,17 @@ public sealed class TlsFront : IAsyncDisposable
     public static TlsFront Start(int target)
     {
         using var rootKey = RSA.Create(2048);
-        using var root = CreateRoot(rootKey, "CN=Egress Inspection Root (test)");
-        return new TlsFront(CreateLeaf(root, rootKey), root.ExportCertificatePem(), target);
+        using var root = TestCertificates.CreateRoot(rootKey, "CN=Egress Inspection Root (test)");
+        var leaf = TestCertificates.CreateServer(root, rootKey, "CN=127.0.0.1", ["localhost"], [IPAddress.Loopback]);
+        return new TlsFront(leaf, root.ExportCertificatePem(), target);
     }
 
     /// <summary>The PEM of another private root, which signed no front: a bundle that trusts none.</summary>
     public static string UnrelatedRootPem()
     {
         using var key = RSA.Create(2048);
-        using var root = CreateRoot(key, "CN=Unrelated Root (test)");
+        using var root = TestCertificates.CreateRoot(key, "CN=Unrelated Root (test)");
         return root.ExportCertificatePem();
-    }
-
-    private static X509Certificate2 CreateRoot(RSA key, string subject)
-    {
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-    }
-
-    private static X509Certificate2 CreateLeaf(X509Certificate2 root, RSA rootKey)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = request.Create(root.SubjectName, X509SignatureGenerator.CreateForRSA(rootKey, RSASignaturePadding.Pkcs1), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
-        using var withKey = signed.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
 
     private async Task AcceptAsync(int target)

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Support;
 
@@ -31,9 +32,9 @@ internal sealed class EgressProxy : IAsyncDisposable
         _hosts = hosts;
         Credentials = credentials;
         using var caKey = RSA.Create(2048);
-        using var ca = CreateCa(caKey);
+        using var ca = TestCertificates.CreateRoot(caKey, "CN=Egress Proxy Inspection Root (test)");
         CaPem = ca.ExportCertificatePem();
-        _certificate = CreateLeaf(ca, caKey, hosts.Keys);
+        _certificate = TestCertificates.CreateServer(ca, caKey, "CN=egress-proxy.test", hosts.Keys);
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _accepting = AcceptAsync();
@@ -181,33 +182,6 @@ internal sealed class EgressProxy : IAsyncDisposable
     }
 
     private static Task WriteAsync(Stream stream, string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text)).AsTask();
-
-    private static X509Certificate2 CreateCa(RSA key)
-    {
-        var request = new CertificateRequest("CN=Egress Proxy Inspection Root (test)", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-    }
-
-    private static X509Certificate2 CreateLeaf(X509Certificate2 ca, RSA caKey, IEnumerable<string> hosts)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=egress-proxy.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var host in hosts)
-        {
-            names.AddDnsName(host);
-        }
-
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [5, 6, 7, 8]);
-        using var withKey = signed.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
-    }
 
     public async ValueTask DisposeAsync()
     {
