@@ -135,6 +135,11 @@ public sealed record CliContext
             }
             else
             {
+                if (CaBundle.VariableWithHomeExpanded(Environment) is { } expanded)
+                {
+                    Environment.SetEnvironmentVariable(CaBundle.Variable, expanded);
+                }
+
                 _ = CaBundle.Load(Environment);
             }
         }

@@ -83,6 +83,19 @@ public static class CaBundle
         return (SharedConfigFile.ExpandHome(environment, found.Value, OperatingSystem.IsWindows()), $"{ConfigKey} of profile {found.Profile} in {found.Where} {found.File}");
     }
 
+    /// <summary>
+    /// <see cref="Variable"/> with a leading <c>~/</c> made the home directory, or null when it is unset or has none. The
+    /// AWS CLI opens <c>AWS_CA_BUNDLE=~/proxy.pem</c> (urllib3/connection.py, <c>os.path.expanduser(ca_certs)</c>), where
+    /// .NET and AWSSDK would look for a directory named <c>~</c>; the CLI writes the expanded path back for them.
+    /// </summary>
+    public static string? VariableWithHomeExpanded(IEnvironmentVariables environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment.GetEnvironmentVariable(Variable) is { } path
+            && SharedConfigFile.ExpandHome(environment, path, OperatingSystem.IsWindows()) is var expanded
+            && !string.Equals(expanded, path, StringComparison.Ordinal) ? expanded : null;
+    }
+
     /// <summary>Makes <paramref name="handler"/> trust exactly <paramref name="roots"/>, as AWSSDK's clients do under the setting.</summary>
     public static void Trust(SocketsHttpHandler handler, X509Certificate2Collection roots)
     {

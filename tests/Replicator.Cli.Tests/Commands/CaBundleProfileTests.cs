@@ -94,6 +94,28 @@ public sealed class CaBundleProfileTests : IDisposable
         Assert.Equal(calls, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// <c>AWS_CA_BUNDLE=~/proxy-root.pem</c> (quoted, so the shell left the tilde): the AWS CLI opens it in the home
+    /// directory, as urllib3 expands it; the CLI writes the expanded path back, for AWSSDK's clients and its own.
+    /// Before, the engine looked for a directory named "~" and the command stopped.
+    /// </summary>
+    [Fact]
+    public async Task A_bundle_variable_starting_with_a_tilde_is_read_from_the_home_directory()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var proxy = TlsFront.Start(h.Server.BaseAddress.Port);
+        var image = CliHarness.Single(303);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        var root = Write("proxy-root.pem", proxy.RootPem);
+        var environment = Environment(proxy, ("AWS_CA_BUNDLE", "~/proxy-root.pem"), ("HOME", _work));
+
+        var run = await h.RunWithAsync(environment, null, "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+        Assert.Equal(root, environment.GetEnvironmentVariable("AWS_CA_BUNDLE"));
+    }
+
     private DictionaryEnvironmentVariables Environment(TlsFront proxy, params (string Name, string Value)[] extra) =>
         DictionaryEnvironmentVariables.Of(new Dictionary<string, string>(extra.Select(e => KeyValuePair.Create(e.Name, e.Value)))
         {
