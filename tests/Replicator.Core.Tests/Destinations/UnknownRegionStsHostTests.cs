@@ -72,6 +72,14 @@ public sealed class UnknownRegionStsHostTests
         Assert.Equal(!transient, ex.Message.Contains("does not exist", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Outside tests the proxy is the process's (HttpClient.DefaultProxy, of HTTPS_PROXY and NO_PROXY), which AWSSDK's
+    /// handler uses: without it, behind a proxy, its "no such host" failed a destination permanently again.
+    /// </summary>
+    [Fact]
+    public void The_proxy_is_the_processes_unless_a_test_gives_one() =>
+        Assert.Same(HttpClient.DefaultProxy, new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())).Proxy);
+
     /// <summary>The SDK's HTTP client, failing every request as SocketsHttpHandler does when the resolver answers <paramref name="answer"/>.</summary>
     private sealed class ResolverAnswer(SocketError answer) : HttpClientFactory
     {

@@ -5,6 +5,7 @@ using Replicator.Core.Ecr;
 using Replicator.Core.Ecr.Model;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Ecr;
 
@@ -114,8 +115,137 @@ public sealed class EgressProxyFailureTests
         Assert.False(ex.IsTransient);
     }
 
+    /// <summary>
+    /// NO_PROXY naming the endpoint: the request goes straight to it, so its own "no such host" is still a FIPS host that
+    /// does not exist. .NET's proxy of HTTPS_PROXY and NO_PROXY (HttpClient.DefaultProxy) answers GetProxy with the proxy
+    /// even for a host NO_PROXY names, and only IsBypassed says the proxy is not used: the proxy here does the same, so
+    /// the check must ask IsBypassed (WebProxy, which answers GetProxy with the host itself, does not show it).
+    /// </summary>
+    [Fact]
+    public async Task An_endpoint_that_NO_PROXY_names_is_reached_directly_and_its_missing_fips_host_stays_permanent()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = (_, _) => throw new SocketException((int)SocketError.HostNotFound),
+        });
+        var fips = EcrEndpoints.ForRegion("us-east-1", useFips: true, useDualStack: false);
+        var proxy = new EnvironmentLikeProxy(new Uri("http://egress-proxy.test:3128"), bypassed: fips.Host);
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => Client(http, "us-east-1", fips, proxy).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.FipsHostNotFound, ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.DoesNotContain("egress proxy", ex.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The proxy opens the tunnel, and the TLS handshake inside it fails: a TLS-inspecting proxy whose root the function
+    /// does not trust (here a TLS front of a private root). Named as the proxy's, with the setting that fixes it, the
+    /// proxy variable of the endpoint's scheme, and the endpoint's authority with its port.
+    /// </summary>
+    [Fact]
+    public async Task A_TLS_handshake_failing_through_the_proxy_is_named_with_AWS_CA_BUNDLE_and_HTTPS_PROXY()
+    {
+        await using var inspecting = TlsFront.Start(target: 1);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var tunnelling = TunnelEveryConnectAsync(listener, inspecting.Port, stop.Token);
+        var proxy = new WebProxy($"http://127.0.0.1:{port}");
+        using var http = new HttpClient(new SocketsHttpHandler { Proxy = proxy });
+        var endpoint = new Uri("https://ecr.internal.test:8443/");
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => Client(http, "us-east-1", endpoint, proxy).ListImagesAsync(List));
+        await stop.CancelAsync();
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.StartsWith($"the TLS handshake through the egress proxy 127.0.0.1:{port} failed", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("AWS_CA_BUNDLE", ex.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("(HTTPS_PROXY) on the way to the ECR endpoint ecr.internal.test:8443", ex.ErrorMessage, StringComparison.Ordinal);
+        await tunnelling;
+    }
+
+    /// <summary>
+    /// A SOCKS proxy (HTTPS_PROXY=socks5://...) that closes the connection before its handshake ends: .NET reports it as
+    /// a ProxyTunnelError without a status, and the proxy is still the one named, not the ECR endpoint.
+    /// </summary>
+    [Fact]
+    public async Task A_socks_proxy_that_cannot_open_the_tunnel_is_named_without_a_status()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var answering = AnswerEveryRequestAsync(listener, "", stop.Token);
+        var proxy = new WebProxy($"socks5://127.0.0.1:{port}");
+        using var http = new HttpClient(new SocketsHttpHandler { Proxy = proxy });
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => Client(http, "us-east-1", EcrEndpoints.ForRegion("us-east-1"), proxy).ListImagesAsync(List));
+        await stop.CancelAsync();
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.StartsWith($"the egress proxy 127.0.0.1:{port} could not open the tunnel (HTTPS_PROXY)", ex.ErrorMessage, StringComparison.Ordinal);
+        await answering;
+    }
+
+    /// <summary>
+    /// Outside tests the proxy is the process's, .NET's of HTTPS_PROXY and NO_PROXY, which the HttpClient's handler uses:
+    /// without it a deployed function behind a proxy took the proxy's "no such host" for a missing ECR host again.
+    /// </summary>
+    [Fact]
+    public void The_proxy_is_the_processes_unless_a_test_gives_one() =>
+        Assert.Same(HttpClient.DefaultProxy, new EcrClientConfig("us-east-1").Proxy);
+
     private static EcrClient Client(HttpClient http, string region, Uri endpoint, IWebProxy? proxy) =>
         new(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig(region) { ServiceUrl = endpoint, Proxy = proxy });
+
+    /// <summary>Answers every CONNECT with 200 and then relays the connection's bytes to <paramref name="target"/> on loopback.</summary>
+    private static async Task TunnelEveryConnectAsync(TcpListener listener, int target, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            using (client)
+            using (var upstream = new TcpClient())
+            {
+                try
+                {
+                    var stream = client.GetStream();
+                    var buffer = new byte[4096];
+                    _ = await stream.ReadAsync(buffer, cancellationToken);
+                    await upstream.ConnectAsync(IPAddress.Loopback, target, cancellationToken);
+                    await stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), cancellationToken);
+                    var relayed = upstream.GetStream();
+                    await Task.WhenAny(stream.CopyToAsync(relayed, cancellationToken), relayed.CopyToAsync(stream, cancellationToken));
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+                {
+                    // The client ends the tunnel when it refuses the certificate.
+                }
+            }
+        }
+    }
+
+    /// <summary>As .NET's proxy of HTTPS_PROXY and NO_PROXY: GetProxy answers the proxy for every host, IsBypassed the NO_PROXY match.</summary>
+    private sealed class EnvironmentLikeProxy(Uri proxy, string bypassed) : IWebProxy
+    {
+        public ICredentials? Credentials { get; set; }
+
+        public Uri GetProxy(Uri destination) => proxy;
+
+        public bool IsBypassed(Uri host) => host.Host == bypassed;
+    }
 
     private static async Task AnswerEveryRequestAsync(TcpListener listener, string answer, CancellationToken cancellationToken)
     {
