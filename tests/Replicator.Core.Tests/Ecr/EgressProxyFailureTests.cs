@@ -202,40 +202,23 @@ public sealed class EgressProxyFailureTests
         new(http, new StaticCredentialsSource(new AwsCredentials("test", "test")), new EcrClientConfig(region) { ServiceUrl = endpoint, Proxy = proxy });
 
     /// <summary>Answers every CONNECT with 200 and then relays the connection's bytes to <paramref name="target"/> on loopback.</summary>
-    private static async Task TunnelEveryConnectAsync(TcpListener listener, int target, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
+    private static Task TunnelEveryConnectAsync(TcpListener listener, int target, CancellationToken cancellationToken) =>
+        EachConnectionAsync(listener, cancellationToken, async stream =>
         {
-            TcpClient client;
+            using var upstream = new TcpClient();
             try
             {
-                client = await listener.AcceptTcpClientAsync(cancellationToken);
+                _ = await stream.ReadAsync(new byte[4096], cancellationToken);
+                await upstream.ConnectAsync(IPAddress.Loopback, target, cancellationToken);
+                await stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), cancellationToken);
+                var relayed = upstream.GetStream();
+                await Task.WhenAny(stream.CopyToAsync(relayed, cancellationToken), relayed.CopyToAsync(stream, cancellationToken));
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
-                return;
+                // The client ends the tunnel when it refuses the certificate.
             }
-
-            using (client)
-            using (var upstream = new TcpClient())
-            {
-                try
-                {
-                    var stream = client.GetStream();
-                    var buffer = new byte[4096];
-                    _ = await stream.ReadAsync(buffer, cancellationToken);
-                    await upstream.ConnectAsync(IPAddress.Loopback, target, cancellationToken);
-                    await stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), cancellationToken);
-                    var relayed = upstream.GetStream();
-                    await Task.WhenAny(stream.CopyToAsync(relayed, cancellationToken), relayed.CopyToAsync(stream, cancellationToken));
-                }
-                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-                {
-                    // The client ends the tunnel when it refuses the certificate.
-                }
-            }
-        }
-    }
+        });
 
     /// <summary>As .NET's proxy of HTTPS_PROXY and NO_PROXY: GetProxy answers the proxy for every host, IsBypassed the NO_PROXY match.</summary>
     private sealed class EnvironmentLikeProxy(Uri proxy, string bypassed) : IWebProxy
@@ -247,7 +230,15 @@ public sealed class EgressProxyFailureTests
         public bool IsBypassed(Uri host) => host.Host == bypassed;
     }
 
-    private static async Task AnswerEveryRequestAsync(TcpListener listener, string answer, CancellationToken cancellationToken)
+    private static Task AnswerEveryRequestAsync(TcpListener listener, string answer, CancellationToken cancellationToken) =>
+        EachConnectionAsync(listener, cancellationToken, async stream =>
+        {
+            _ = await stream.ReadAsync(new byte[4096], cancellationToken);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), cancellationToken);
+        });
+
+    /// <summary>Serves each connection <paramref name="listener"/> accepts, one at a time, until cancelled.</summary>
+    private static async Task EachConnectionAsync(TcpListener listener, CancellationToken cancellationToken, Func<NetworkStream, Task> serve)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -263,10 +254,7 @@ public sealed class EgressProxyFailureTests
 
             using (client)
             {
-                var stream = client.GetStream();
-                var buffer = new byte[4096];
-                _ = await stream.ReadAsync(buffer, cancellationToken);
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), cancellationToken);
+                await serve(client.GetStream());
             }
         }
     }
