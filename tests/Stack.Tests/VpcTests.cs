@@ -134,10 +134,17 @@ public sealed class VpcTests
     [InlineData("SubnetIds", "subnet-0123456789ABCDEF0", false)]
     [InlineData("SubnetIds", "sg-0123456789abcdef0", false)] // a security group in the subnets' place
     [InlineData("SubnetIds", " subnet-89abcdef", false)]
+    [InlineData("SubnetIds", "subnet-89ABCDEF", false)] // capitals in the first eight digits as well
+    [InlineData("SubnetIds", "subnet-0123456789abcdef0123456789", false)] // 26 digits: 8 and then 9 twice
     [InlineData("SecurityGroupIds", "sg-0123456789abcdef0", true)]
     [InlineData("SecurityGroupIds", "sg-89abcdef", true)]
     [InlineData("SecurityGroupIds", "subnet-89abcdef", false)]
     [InlineData("SecurityGroupIds", "default", false)] // a group's name, which VpcConfig does not take
+    [InlineData("SecurityGroupIds", "", true)]
+    [InlineData("SecurityGroupIds", "sg-0123456789ABCDEF0", false)]
+    [InlineData("SecurityGroupIds", "sg-89ABCDEF", false)]
+    [InlineData("SecurityGroupIds", "sg-89abcdef0", false)] // neither 8 nor 17 digits
+    [InlineData("SecurityGroupIds", "sg-0123456789abcdef0 ", false)]
     public void Each_entry_is_an_ec2_id_of_its_kind(string parameter, string entry, bool admitted) =>
         Assert.Equal(admitted, Admits(parameter, entry));
 
