@@ -115,7 +115,7 @@ public sealed record CliContext
 
     /// <summary>
     /// The certificate authorities every call of the command trusts, as the AWS CLI chooses them: <c>AWS_CA_BUNDLE</c>,
-    /// else the active profile's <c>ca_bundle</c> (<see cref="CaBundle.FromSharedConfig"/>). AWSSDK.Core reads the
+    /// else the active profile's <c>ca_bundle</c> (<see cref="CaBundle.Resolve"/>). AWSSDK.Core reads the
     /// variable only, from the process, for the STS, SSM and SQS clients (and the STS client of a profile's role), and
     /// the engine's HttpClient reads it from <see cref="Environment"/>: the profile's path is written there (the
     /// process's), so both trust the one bundle rather than AWSSDK's calls failing their TLS handshake behind a
@@ -128,19 +128,14 @@ public sealed record CliContext
     {
         try
         {
-            if (CaBundle.FromSharedConfig(Environment) is { } configured)
+            // Written for AWSSDK only when it differs from the variable: the key's path, or the variable's with ~/ expanded.
+            if (CaBundle.Resolve(Environment) is { } bundle)
             {
-                _ = CaBundle.Read(configured.Path, configured.Setting);
-                Environment.SetEnvironmentVariable(CaBundle.Variable, configured.Path);
-            }
-            else
-            {
-                if (CaBundle.VariableWithHomeExpanded(Environment) is { } expanded)
+                _ = CaBundle.Read(bundle.Path, bundle.Setting);
+                if (!string.Equals(bundle.Path, Environment.GetEnvironmentVariable(CaBundle.Variable), StringComparison.Ordinal))
                 {
-                    Environment.SetEnvironmentVariable(CaBundle.Variable, expanded);
+                    Environment.SetEnvironmentVariable(CaBundle.Variable, bundle.Path);
                 }
-
-                _ = CaBundle.Load(Environment);
             }
         }
         catch (SettingException e)

@@ -84,16 +84,21 @@ public static class CaBundle
     }
 
     /// <summary>
-    /// <see cref="Variable"/> with a leading <c>~/</c> made the home directory, or null when it is unset or has none. The
-    /// AWS CLI opens <c>AWS_CA_BUNDLE=~/proxy.pem</c> (urllib3/connection.py, <c>os.path.expanduser(ca_certs)</c>), where
-    /// .NET and AWSSDK would look for a directory named <c>~</c>; the CLI writes the expanded path back for them.
+    /// The bundle every call of a CLI command trusts, and the setting that names it: <see cref="Variable"/> when it is set
+    /// (null when blank), else the profile's key (<see cref="FromSharedConfig"/>). A leading <c>~/</c> of either is the
+    /// home directory: the AWS CLI opens <c>AWS_CA_BUNDLE=~/proxy.pem</c> too (urllib3/connection.py,
+    /// <c>os.path.expanduser(ca_certs)</c>), where .NET and AWSSDK would look for a directory named <c>~</c>.
     /// </summary>
-    public static string? VariableWithHomeExpanded(IEnvironmentVariables environment)
+    /// <exception cref="SettingException">The shared config file cannot be parsed (<see cref="SharedConfigFile"/>).</exception>
+    public static (string Path, string Setting)? Resolve(IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return environment.GetEnvironmentVariable(Variable) is { } path
-            && SharedConfigFile.ExpandHome(environment, path, OperatingSystem.IsWindows()) is var expanded
-            && !string.Equals(expanded, path, StringComparison.Ordinal) ? expanded : null;
+        return environment.GetEnvironmentVariable(Variable) switch
+        {
+            null => FromSharedConfig(environment),
+            var path when string.IsNullOrWhiteSpace(path) => null,
+            var path => (SharedConfigFile.ExpandHome(environment, path, OperatingSystem.IsWindows()), Variable),
+        };
     }
 
     /// <summary>Makes <paramref name="handler"/> trust exactly <paramref name="roots"/>, as AWSSDK's clients do under the setting.</summary>
