@@ -64,10 +64,19 @@ internal static class ImageLookup
     /// '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''" (https://github.com/pulumi/pulumi-aws/issues/2466) and for a tag "Invalid
     /// parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression ..."
     /// (https://github.com/datawire/forge/issues/99), both InvalidParameterException, never ImageNotFoundException.
+    /// An id naming neither a digest nor a tag is refused the same way.
     /// </summary>
     public static void RequireWellFormed(JsonElement imageId)
     {
         var digest = imageId.OptionalString("imageDigest");
+
+        // An id with neither member names no image at all (the batch operations' MissingDigestAndTag, the model's
+        // ImageFailureCode): malformed as a digest that breaks the pattern is, not an image that happens to be absent.
+        if (digest is null && imageId.OptionalString("imageTag") is null)
+        {
+            throw EcrException.InvalidParameter("Invalid parameter at 'imageIds' failed to satisfy constraint: 'an image id must name an imageDigest or an imageTag'");
+        }
+
         if (digest is not null && !Digests.IsWellFormed(digest))
         {
             throw EcrException.InvalidParameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must satisfy regular expression '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+''");

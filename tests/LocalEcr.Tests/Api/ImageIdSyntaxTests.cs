@@ -49,6 +49,32 @@ public sealed class ImageIdSyntaxTests
             .AssertError("ImageNotFoundException");
     }
 
+    /// <summary>
+    /// An imageId with neither a digest nor a tag names no image at all: the model's ImageFailureCode has
+    /// MissingDigestAndTag for it in the batch operations, and each operation's documentation says images "are
+    /// specified with either imageTag or imageDigest". DescribeImages refuses it as it refuses a malformed digest,
+    /// never answering ImageNotFoundException, which a client reads as "this image is absent".
+    /// </summary>
+    [Fact]
+    public async Task DescribeImages_refuses_an_imageId_naming_neither_digest_nor_tag_as_InvalidParameter_even_after_a_missing_image()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        await TestImages.PushImageAsync(client, "app", "v1", 1);
+
+        foreach (var ids in new[] { new JsonArray(TestImages.ImageId()), new JsonArray(TestImages.ImageId(tag: "absent"), TestImages.ImageId()) })
+        {
+            var refused = await client.CallAsync("DescribeImages", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = ids });
+            refused.AssertError("InvalidParameterException");
+            Assert.Contains("imageDigest or an imageTag", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // The batch operations report the same id as a failure of its own, not a missing image.
+        var got = (await client.CallAsync("BatchGetImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId()) })).EnsureOk().Json;
+        Assert.Equal("MissingDigestAndTag", Assert.Single(got["failures"]!.AsArray())!["failureCode"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task BatchGetImage_and_BatchDeleteImage_report_a_tag_with_other_characters_as_InvalidImageTag()
     {
