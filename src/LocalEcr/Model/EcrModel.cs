@@ -5,19 +5,20 @@ using System.Text.RegularExpressions;
 namespace LocalEcr.Model;
 
 /// <summary>
-/// The request shapes of botocore's ECR service model (data/ecr/2015-09-21/service-2.json), as generated into
-/// ecr-model.json by generate.py beside this file, and a check of a request body against them: required
+/// The request, answer and error shapes of botocore's ECR service model (data/ecr/2015-09-21/service-2.json), as
+/// generated into ecr-model.json by generate.py beside this file, and a check of a request body against them: required
 /// members, lengths, ranges, patterns and enums. LocalEcr refuses a request that breaks them, as ECR's front
-/// end does before the operation runs; the tests use the same check on what the replicator sends.
+/// end does before the operation runs; the tests use the same check on what the replicator sends, and
+/// <see cref="CheckAnswer"/> and <see cref="CheckError"/> on what LocalEcr answers.
 /// </summary>
 public sealed class EcrModel
 {
     private const string ResourceName = "LocalEcr.Model.ecr-model.json";
 
     private readonly Dictionary<string, ModelShape> _shapes;
-    private readonly Dictionary<string, (string Input, IReadOnlyList<string> Errors)> _operations;
+    private readonly Dictionary<string, (string Input, string Output, IReadOnlyList<string> Errors)> _operations;
 
-    private EcrModel(string source, Dictionary<string, ModelShape> shapes, Dictionary<string, (string, IReadOnlyList<string>)> operations)
+    private EcrModel(string source, Dictionary<string, ModelShape> shapes, Dictionary<string, (string, string, IReadOnlyList<string>)> operations)
     {
         Source = source;
         _shapes = shapes;
@@ -48,11 +49,58 @@ public sealed class EcrModel
     public List<ModelViolation> Check(string operation, JsonElement body, bool unknownMembers = false)
     {
         var violations = new List<ModelViolation>();
-        CheckValue(Input(operation), body, string.Empty, unknownMembers, violations);
+        CheckValue(Input(operation), body, string.Empty, new(unknownMembers, ListLengths: true), violations);
         return violations;
     }
 
-    private void CheckValue(ModelShape shape, JsonElement value, string path, bool unknownMembers, List<ModelViolation> violations)
+    /// <summary>
+    /// Every way a successful answer's <paramref name="body"/> breaks the operation's output shape: a member the model
+    /// does not define (an SDK drops it, so a client reading it would work against LocalEcr only), a wrong JSON type,
+    /// a value outside an enum, a string's length or pattern, a missing required member. Not the lengths of lists: ECR
+    /// answers an empty list where the model's list shape says at least one (ListImages' <c>imageIds</c> of an empty
+    /// repository, as the AWS CLI shows it), and the SDKs never check an answer's constraints.
+    /// </summary>
+    public List<ModelViolation> CheckAnswer(string operation, JsonElement body)
+    {
+        var violations = new List<ModelViolation>();
+        CheckValue(_shapes[_operations[operation].Output], body, string.Empty, Answer, violations);
+        return violations;
+    }
+
+    /// <summary>
+    /// Every way an error answer's <paramref name="body"/> breaks the error shape <paramref name="code"/> (its members
+    /// beside the protocol's <c>__type</c>), as <see cref="CheckAnswer"/> does.
+    /// </summary>
+    public List<ModelViolation> CheckError(string code, JsonElement body)
+    {
+        var violations = new List<ModelViolation>();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            violations.Add(new(string.Empty, "type", $"the {code} answer is not a JSON object"));
+            return violations;
+        }
+
+        foreach (var property in body.EnumerateObject().Where(p => p.Name != "__type"))
+        {
+            if (!_shapes[code].Members.TryGetValue(property.Name, out var memberShape))
+            {
+                violations.Add(new(property.Name, "unknown-member", $"'{property.Name}' is not a member of {code}"));
+            }
+            else if (property.Value.ValueKind != JsonValueKind.Null)
+            {
+                CheckValue(_shapes[memberShape], property.Value, property.Name, Answer, violations);
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>How an answer is checked: every member must be the model's, lists of any length.</summary>
+    private static readonly Strictness Answer = new(UnknownMembers: true, ListLengths: false);
+
+    private readonly record struct Strictness(bool UnknownMembers, bool ListLengths);
+
+    private void CheckValue(ModelShape shape, JsonElement value, string path, Strictness strictness, List<ModelViolation> violations)
     {
         switch (shape.Type)
         {
@@ -77,14 +125,14 @@ public sealed class EcrModel
                     var at = Join(path, property.Name);
                     if (!shape.Members.TryGetValue(property.Name, out var memberShape))
                     {
-                        if (unknownMembers)
+                        if (strictness.UnknownMembers)
                         {
                             violations.Add(new(at, "unknown-member", $"'{at}' is not a member of {shape.Name}"));
                         }
                     }
                     else if (property.Value.ValueKind != JsonValueKind.Null)
                     {
-                        CheckValue(_shapes[memberShape], property.Value, at, unknownMembers, violations);
+                        CheckValue(_shapes[memberShape], property.Value, at, strictness, violations);
                     }
                 }
 
@@ -98,7 +146,7 @@ public sealed class EcrModel
                 }
 
                 var count = value.GetArrayLength();
-                if (OutOfRange(shape, count))
+                if (strictness.ListLengths && OutOfRange(shape, count))
                 {
                     violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
                 }
@@ -106,7 +154,7 @@ public sealed class EcrModel
                 var index = 0;
                 foreach (var element in value.EnumerateArray())
                 {
-                    CheckValue(_shapes[shape.Member!], element, $"{path}[{index++}]", unknownMembers, violations);
+                    CheckValue(_shapes[shape.Member!], element, $"{path}[{index++}]", strictness, violations);
                 }
 
                 return;
@@ -118,22 +166,7 @@ public sealed class EcrModel
                     return;
                 }
 
-                var text = value.GetString()!;
-                if (OutOfRange(shape, text.Length))
-                {
-                    violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
-                }
-
-                if (shape.PatternRegex is { } regex && !regex.IsMatch(text))
-                {
-                    violations.Add(new(path, "pattern", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.Pattern}"));
-                }
-
-                if (shape.Enum is { } values && !values.Contains(text, StringComparer.Ordinal))
-                {
-                    violations.Add(new(path, "enum", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", values)}]"));
-                }
-
+                CheckText(shape, value.GetString()!, path, violations);
                 return;
 
             case "integer" or "long":
@@ -158,6 +191,31 @@ public sealed class EcrModel
 
                 return;
 
+            case "timestamp":
+                // awsJson1_1 sends a timestamp as epoch seconds, a JSON number with a fraction
+                // (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html, "timestamp": epoch-seconds).
+                if (value.ValueKind != JsonValueKind.Number)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a timestamp in epoch seconds"));
+                }
+
+                return;
+
+            case "map":
+                if (value.ValueKind != JsonValueKind.Object)
+                {
+                    violations.Add(new(path, "type", $"Value at '{path}' must be a map"));
+                    return;
+                }
+
+                foreach (var entry in value.EnumerateObject())
+                {
+                    CheckText(_shapes[shape.Key!], entry.Name, $"{path}.{entry.Name}", violations);
+                    CheckValue(_shapes[shape.Value!], entry.Value, $"{path}.{entry.Name}", strictness, violations);
+                }
+
+                return;
+
             case "blob":
                 // Blobs travel base64-encoded; the limits are on the decoded bytes.
                 if (value.ValueKind != JsonValueKind.String)
@@ -174,7 +232,28 @@ public sealed class EcrModel
                 return;
 
             default:
+                // A type this check would pass unread: none of the generated shapes has one (generate.py's operations).
+                violations.Add(new(path, "type", $"Value at '{path}' is of shape {shape.Name}, type {shape.Type}, which the check does not know"));
                 return;
+        }
+    }
+
+    /// <summary>A string's length, pattern and enum (a string member, or a map's key).</summary>
+    private static void CheckText(ModelShape shape, string text, string path, List<ModelViolation> violations)
+    {
+        if (OutOfRange(shape, text.Length))
+        {
+            violations.Add(new(path, "length", $"Value at '{path}' failed to satisfy constraint: Member must have length {Bounds(shape)}"));
+        }
+
+        if (shape.PatternRegex is { } regex && !regex.IsMatch(text))
+        {
+            violations.Add(new(path, "pattern", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.Pattern}"));
+        }
+
+        if (shape.Enum is { } values && !values.Contains(text, StringComparer.Ordinal))
+        {
+            violations.Add(new(path, "enum", $"Value '{Shown(text)}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", values)}]"));
         }
     }
 
@@ -233,6 +312,8 @@ public sealed class EcrModel
                 Required = Optional(s, "required") is { } required ? [.. required.EnumerateArray().Select(e => e.GetString()!)] : [],
                 Members = Optional(s, "members") is { } members ? members.EnumerateObject().ToDictionary(m => m.Name, m => m.Value.GetString()!, StringComparer.Ordinal) : new Dictionary<string, string>(),
                 Member = Optional(s, "member")?.GetString(),
+                Key = Optional(s, "key")?.GetString(),
+                Value = Optional(s, "value")?.GetString(),
                 Min = Optional(s, "min")?.GetInt64(),
                 Max = Optional(s, "max")?.GetInt64(),
                 Pattern = pattern,
@@ -248,7 +329,7 @@ public sealed class EcrModel
 
         var operations = root.GetProperty("operations").EnumerateObject().ToDictionary(
             o => o.Name,
-            o => (o.Value.GetProperty("input").GetString()!, (IReadOnlyList<string>)[.. o.Value.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!)]),
+            o => (o.Value.GetProperty("input").GetString()!, o.Value.GetProperty("output").GetString()!, (IReadOnlyList<string>)[.. o.Value.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!)]),
             StringComparer.Ordinal);
         return new EcrModel(root.GetProperty("source").GetString()!, shapes, operations);
     }

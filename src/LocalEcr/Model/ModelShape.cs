@@ -7,7 +7,7 @@ public sealed class ModelShape
 {
     public required string Name { get; init; }
 
-    /// <summary>structure, list, string, integer, long, boolean, blob or map.</summary>
+    /// <summary>structure, list, string, integer, long, boolean, blob, map or timestamp.</summary>
     public required string Type { get; init; }
 
     public IReadOnlyList<string> Required { get; init; } = [];
@@ -17,6 +17,11 @@ public sealed class ModelShape
 
     /// <summary>Element shape name (lists).</summary>
     public string? Member { get; init; }
+
+    /// <summary>Key and value shape names (maps).</summary>
+    public string? Key { get; init; }
+
+    public string? Value { get; init; }
 
     public long? Min { get; init; }
 

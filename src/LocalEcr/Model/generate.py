@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Writes ecr-model.json: the request shapes and constraints of the ECR operations this repository
-sends or serves, copied from botocore's ECR service model (data/ecr/2015-09-21/service-2.json).
+"""Writes ecr-model.json: the request, answer and error shapes and constraints of the ECR operations this
+repository sends or serves, copied from botocore's ECR service model (data/ecr/2015-09-21/service-2.json).
 
-The tests read the JSON, not botocore, so they need no python at test time. Regenerate after a botocore
-upgrade:  python3 src/LocalEcr/Model/generate.py
+LocalEcr reads the JSON, not botocore, so it needs no python. Regenerate after a botocore upgrade:
+  python3 src/LocalEcr/Model/generate.py
+A path as the argument writes there instead (the test that the file is current compares the two).
 """
 import json
 import os
+import sys
 
 import botocore
 from botocore.loaders import Loader
@@ -57,7 +59,15 @@ def main():
         definition = model["operations"][op]
         input_shape = definition["input"]["shape"]
         visit(input_shape)
-        operations[op] = {"input": input_shape, "errors": sorted(e["shape"] for e in definition.get("errors", []))}
+        errors = sorted(e["shape"] for e in definition.get("errors", []))
+        operations[op] = {"input": input_shape, "errors": errors}
+        # The answers: what a successful call returns (every ECR operation has an output shape, if only an empty
+        # structure) and each error's members, which the tests check LocalEcr's answers against (a member the model
+        # lacks would be dropped by an SDK, so a client reading it would pass offline only).
+        operations[op]["output"] = definition["output"]["shape"]
+        visit(definition["output"]["shape"])
+        for error in errors:
+            visit(error)
     for name in EXTRA_SHAPES:
         visit(name)
 
@@ -66,7 +76,7 @@ def main():
         "operations": operations,
         "shapes": dict(sorted(out_shapes.items())),
     }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ecr-model.json")
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "ecr-model.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=1, sort_keys=False)
         f.write("\n")

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalEcr.Api;
 using LocalEcr.Model;
@@ -59,11 +60,12 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
         var text = await response.Content.ReadAsStringAsync();
         var errorType = response.Headers.TryGetValues("X-Amzn-Errortype", out var types) ? types.First() : null;
         var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null;
-        AssertFailureCodesAreTheModels(target, response.IsSuccessStatusCode, text);
         if (!response.IsSuccessStatusCode)
         {
             AssertErrorCodeIsModelled(request, (int)response.StatusCode, text, errorType, requestId);
         }
+
+        AssertAnswerIsModelled(request, response.IsSuccessStatusCode, text, requestId);
 
         return new EcrResponse(response.StatusCode, text, errorType, requestId);
     }
@@ -121,23 +123,30 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     }
 
     /// <summary>
-    /// Every test that provokes a per-item failure also checks its code: ECR answers only the values of the model's
-    /// ImageFailureCode enum (LayerFailureCode for BatchCheckLayerAvailability), and a client that switches on them
-    /// (ours does) must never meet a code LocalEcr invented.
+    /// Every answer of every test is also checked against botocore's model of it (<see cref="EcrModel.CheckAnswer"/>,
+    /// <see cref="EcrModel.CheckError"/>): its members, their JSON types, the enums (a per-item <c>failureCode</c> among
+    /// them, which a client switches on), lengths and patterns. An SDK drops a member its model lacks and reads a wrong
+    /// type as an error, so a client relying on either would pass here only. Exempt as in
+    /// <see cref="AssertErrorCodeIsModelled"/>: the fault injector's answers, what is not an ECR operation's, and the
+    /// common errors (<see cref="ModelledErrors.Common"/>), which the model does not shape.
     /// </summary>
-    private static void AssertFailureCodesAreTheModels(string target, bool succeeded, string body)
+    private void AssertAnswerIsModelled(HttpRequestMessage request, bool succeeded, string body, string? requestId)
     {
-        if (!succeeded || JsonNode.Parse(body) is not JsonObject answer || answer["failures"] is not JsonArray failures)
+        var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;
+        if (target is null || !target.StartsWith(EcrDispatcher.TargetPrefix, StringComparison.Ordinal)
+            || !EcrModel.Instance.Knows(target[EcrDispatcher.TargetPrefix.Length..])
+            || (requestId is not null && server.Faults.IsInjectedAnswer(requestId)))
         {
             return;
         }
 
-        var shape = target.EndsWith(".BatchCheckLayerAvailability", StringComparison.Ordinal) ? "LayerFailureCode" : "ImageFailureCode";
-        var allowed = EcrModel.Instance.Shape(shape).Enum!;
-        foreach (var failure in failures)
-        {
-            var code = failure!["failureCode"]!.GetValue<string>();
-            Assert.True(allowed.Contains(code, StringComparer.Ordinal), $"{target} answered failureCode {code}, which the model's {shape} does not list ({string.Join(", ", allowed)})");
-        }
+        var operation = target[EcrDispatcher.TargetPrefix.Length..];
+        using var answer = JsonDocument.Parse(body.Length == 0 ? "{}" : body);
+        var violations = succeeded
+            ? EcrModel.Instance.CheckAnswer(operation, answer.RootElement)
+            : answer.RootElement.TryGetProperty("__type", out var type) && type.GetString() is { } code && EcrModel.Instance.Errors(operation).Contains(code, StringComparer.Ordinal)
+                ? EcrModel.Instance.CheckError(code, answer.RootElement)
+                : [];
+        Assert.True(violations.Count == 0, $"{operation}'s answer breaks the model: {string.Join("; ", violations.Select(v => v.Message))}\n{body}");
     }
 }
