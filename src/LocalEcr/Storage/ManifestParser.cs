@@ -174,7 +174,16 @@ internal static class ManifestParser
             throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries need"} a size, a non-negative integer'");
         }
 
-        return (digest!, size, WithoutParameters(Text(element, "mediaType"), member));
+        // So is its mediaType (OCI image spec, descriptor.md: "mediaType ... REQUIRED"; schema 2 the same), which the
+        // replicator's parser requires too: a descriptor without one would pass here and fail the copy on AWS, or
+        // the other way round, so the stricter reading holds on both sides (docs/fidelity.md).
+        var mediaType = Text(element, "mediaType");
+        if (digestMember == "digest" && string.IsNullOrEmpty(mediaType))
+        {
+            throw EcrException.InvalidParameter($"Invalid parameter at 'imageManifest' failed to satisfy constraint: '{what ?? member + " entries need"} a mediaType, a non-empty string'");
+        }
+
+        return (digest!, size, WithoutParameters(mediaType, member));
     }
 
     // The subject is a descriptor like config, layers and manifests (OCI image spec, manifest.md: "This OPTIONAL

@@ -44,6 +44,13 @@ public sealed class ManifestShapeTests
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"LAYER"}]}""", null },
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":-5,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":"37","digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
+
+        // So is its mediaType, a non-empty string (descriptor.md), in every descriptor: config, layers, manifests, subject.
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"size":37,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":[{"mediaType":"","size":500,"digest":"LAYER"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":[{"mediaType":7,"size":500,"digest":"LAYER"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"size":37,"digest":"CONFIG"}]}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",IMAGE,"subject":{"size":37,"digest":"CONFIG"}}""", null },
     };
 
     [Theory]
