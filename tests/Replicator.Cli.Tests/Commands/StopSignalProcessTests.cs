@@ -37,12 +37,12 @@ public sealed class StopSignalProcessTests
             "--enqueue", new Uri(sqs.Endpoint, EnqueueTests.QueuePath).AbsoluteUri,
         ];
 
-        var run = await ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables(), async cli =>
+        var run = await ProcessRun.RunAsync("dotnet", arguments, RepositoryRoot.Path, environment, ProcessRun.InheritedAwsVariables(), async cli =>
         {
             var held = h.Server.Faults.TimersArmedAsync();
             await Task.WhenAny(held, cli.WaitForExitAsync());
             Assert.True(held.IsCompleted, "the CLI exited before its first listing");
-            var kill = await ProcessRun.RunAsync("kill", ["-s", "TERM", cli.Id.ToString(CultureInfo.InvariantCulture)], BuildOutput.RepositoryRoot);
+            var kill = await ProcessRun.RunAsync("kill", ["-s", "TERM", cli.Id.ToString(CultureInfo.InvariantCulture)], RepositoryRoot.Path);
             Assert.True(kill.ExitCode == 0, kill.ToString());
         });
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Cli.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Packaging;
 
@@ -80,7 +81,7 @@ public sealed partial class ToolPackageTests : IDisposable
 
         Assert.True(property.ExitCode == 0, property.ToString());
         Assert.Equal(
-            Path.TrimEndingDirectorySeparator(Path.Combine(BuildOutput.RepositoryRoot, "artifacts")),
+            Path.TrimEndingDirectorySeparator(Path.Combine(RepositoryRoot.Path, "artifacts")),
             Path.TrimEndingDirectorySeparator(property.Output.Trim()));
     }
 
@@ -94,7 +95,7 @@ public sealed partial class ToolPackageTests : IDisposable
     private static readonly TimeSpan BuildTimeLimit = TimeSpan.FromMinutes(40);
 
     private Task<ProcessRun> Dotnet(params string[] arguments) =>
-        ProcessRun.RunAsync("dotnet", arguments, BuildOutput.RepositoryRoot, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache }, timeout: BuildTimeLimit);
+        ProcessRun.RunAsync("dotnet", arguments, RepositoryRoot.Path, new Dictionary<string, string> { ["NUGET_PACKAGES"] = NuGetCache }, timeout: BuildTimeLimit);
 
     /// <summary>The user's package cache (restore already filled it): publish and pack must not look elsewhere.</summary>
     private static string NuGetCache =>
@@ -106,7 +107,7 @@ public sealed partial class ToolPackageTests : IDisposable
     {
         var match = VersionLine().Match(output.Trim());
         Assert.True(match.Success, $"'{output.Trim()}' is not <version>+<commit>");
-        var head = await ProcessRun.RunAsync("git", ["rev-parse", "HEAD"], BuildOutput.RepositoryRoot);
+        var head = await ProcessRun.RunAsync("git", ["rev-parse", "HEAD"], RepositoryRoot.Path);
         Assert.True(head.ExitCode == 0, head.ToString());
         Assert.Equal(head.Output.Trim(), match.Groups["commit"].Value);
     }

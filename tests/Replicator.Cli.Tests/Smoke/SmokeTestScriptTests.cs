@@ -1,5 +1,6 @@
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Smoke;
 
@@ -345,7 +346,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             environment["SMOKE_REPOSITORY"] = repository;
         }
 
-        return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], BuildOutput.RepositoryRoot, environment, ProcessRun.InheritedAwsVariables());
+        return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], RepositoryRoot.Path, environment, ProcessRun.InheritedAwsVariables());
     }
 
     private async Task AssertRepositoryGone(string region, string repository = Repository)

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Support;
 
@@ -9,23 +10,7 @@ internal static class BuildOutput
     public static string Configuration =>
         typeof(BuildOutput).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"Replicator.sln not found above {AppContext.BaseDirectory}");
-        }
-    }
-
     /// <summary>A file of a project's build output, e.g. Project("Replicator.Cli", "replicator.dll").</summary>
     public static string ProjectFile(string directory, string project, string file) =>
-        Path.Combine(RepositoryRoot, directory, project, "bin", Configuration, "net10.0", file);
+        Path.Combine(RepositoryRoot.Path, directory, project, "bin", Configuration, "net10.0", file);
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Replicator.Core.Replication;
 using Replicator.Core.Resilience;
 using Replicator.Samples;
+using Replicator.Testing;
 using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Resilience;
@@ -32,7 +33,7 @@ public sealed class RetryBudgetTests
     /// <summary>docs/reliability.md from its "## Retry budget" heading to the next heading of that level.</summary>
     private static string RetryBudgetSection()
     {
-        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "reliability.md"));
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "reliability.md"));
         var start = document.IndexOf("\n## Retry budget\n", StringComparison.Ordinal);
         Assert.True(start >= 0, "docs/reliability.md has no \"## Retry budget\" section");
         var end = document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
@@ -55,19 +56,6 @@ public sealed class RetryBudgetTests
     }
 
     private static int Number(Group group) => int.Parse(group.Value, NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Replicator.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [Fact]
     public async Task A_transient_error_that_outlives_the_call_budget_fails_the_destination_and_does_not_restart_the_layer()

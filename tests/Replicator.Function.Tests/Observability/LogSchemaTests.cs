@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Observability;
 
@@ -30,7 +31,7 @@ public class LogSchemaTests
     {
         // Operators read the table to write their own queries: a value missing from it, or one the function no longer
         // logs, would send them filtering on nothing.
-        var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
+        var deploy = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "deploy.md"));
         var header = deploy.IndexOf("| `outcome` | level | written when |", StringComparison.Ordinal);
         Assert.True(header >= 0, "docs/deploy.md has no outcome table");
         var rows = deploy[header..].Split('\n').Skip(2).TakeWhile(line => line.StartsWith('|')).ToList();
@@ -56,7 +57,7 @@ public class LogSchemaTests
     public void Every_logs_insights_query_in_the_docs_uses_only_logged_fields_and_outcomes()
     {
         var logged = LoggedFieldNames();
-        var root = PublishedBootstrap.RepositoryRoot;
+        var root = RepositoryRoot.Path;
         var documents = MarkdownFiles(root).Select(path => Path.GetRelativePath(root, path)).ToList();
         Assert.Contains("README.md", documents);
         Assert.Contains(Path.Combine("docs", "deploy.md"), documents);
@@ -93,7 +94,7 @@ public class LogSchemaTests
     [Fact]
     public void The_bytes_and_images_query_counts_as_images_only_the_replicated_outcome()
     {
-        var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
+        var deploy = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "deploy.md"));
         var start = deploy.IndexOf("Bytes and images per destination region", StringComparison.Ordinal);
         Assert.True(start >= 0, "docs/deploy.md has no \"Bytes and images per destination region\" query");
         var query = Queries(deploy[start..])[0];

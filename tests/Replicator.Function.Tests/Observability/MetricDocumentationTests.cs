@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Replicator.Core.Replication;
 using Replicator.Function.Observability;
 using Replicator.Function.Tests.Support;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Observability;
 
@@ -17,7 +18,7 @@ public sealed class MetricDocumentationTests
     [Fact]
     public void Every_metric_the_function_writes_is_in_the_function_README_Metrics_section()
     {
-        var readme = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "src", "Replicator.Function", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Replicator.Function", "README.md"));
         var section = Between(readme, "\n## Metrics\n", "\n## ");
 
         Assert.NotEmpty(WrittenMetricNames());
@@ -27,7 +28,7 @@ public sealed class MetricDocumentationTests
     [Fact]
     public void Every_metric_the_function_writes_is_in_the_deploy_guide_metric_list()
     {
-        var deploy = File.ReadAllText(Path.Combine(PublishedBootstrap.RepositoryRoot, "docs", "deploy.md"));
+        var deploy = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "deploy.md"));
         var list = Between(deploy, "Metrics (embedded metric format", "The dashboard `ecr-replicator-");
 
         Assert.NotEmpty(WrittenMetricNames());

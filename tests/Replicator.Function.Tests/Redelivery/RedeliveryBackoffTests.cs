@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Replicator.Function.Redelivery;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Redelivery;
 
@@ -30,7 +31,7 @@ public sealed partial class RedeliveryBackoffTests
     [Fact]
     public void With_the_defaults_and_the_template_a_message_survives_a_day_of_failure_and_never_expires_unseen()
     {
-        var template = File.ReadAllText(Path.Combine(RepositoryRoot(), "template.yaml"));
+        var template = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "template.yaml"));
         var queue = template[template.IndexOf("  ReplicationQueue:", StringComparison.Ordinal)..template.IndexOf("  DeadLetterQueue:", StringComparison.Ordinal)];
         // The queue's maxReceiveCount and the function's MAX_RECEIVE_COUNT share one mapping (Stack.Tests pins both to it).
         var mappings = template[template.IndexOf("\nMappings:", StringComparison.Ordinal)..template.IndexOf("\nResources:", StringComparison.Ordinal)];
@@ -48,19 +49,6 @@ public sealed partial class RedeliveryBackoffTests
         Assert.Equal(200, maxReceiveCount);
         Assert.Equal(87_323, shortest.TotalSeconds);
         Assert.Equal(174_645, longest.TotalSeconds);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Replicator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Replicator.sln not found");
     }
 
     [GeneratedRegex(@"MaxReceiveCount:\s*(\d+)")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Replicator.Testing;
 
 namespace Replicator.Function.Tests.Support;
 
@@ -22,20 +23,6 @@ public sealed class PublishedBootstrap : IAsyncLifetime
 
     private static readonly TimeSpan PublishTimeLimit = TimeSpan.FromMinutes(40);
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Replicator.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Replicator.sln not found above the test directory");
-        }
-    }
-
     public async Task InitializeAsync()
     {
         var start = new ProcessStartInfo("dotnet")
@@ -43,7 +30,7 @@ public sealed class PublishedBootstrap : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = RepositoryRoot.Path,
         };
         foreach (var argument in new[] { "publish", "src/Replicator.Function", "-c", "Release", "-r", "linux-x64", "-o", Directory, "--artifacts-path", BuildDirectory, "-nologo" })
         {
