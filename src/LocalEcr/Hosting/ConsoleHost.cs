@@ -7,6 +7,12 @@ internal static class ConsoleHost
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (CommandLine.IsHelp(args))
+        {
+            await Console.Out.WriteLineAsync(CommandLine.Usage);
+            return 0;
+        }
+
         if (!CommandLine.TryParse(args, out var options, out var error))
         {
             await Console.Error.WriteLineAsync(error);

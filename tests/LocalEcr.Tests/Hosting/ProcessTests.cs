@@ -81,4 +81,19 @@ public sealed partial class ProcessTests
         var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("--port", Assert.Single(lines), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_the_usage_on_stdout_and_exits_0_without_starting(string help)
+    {
+        // Before, --help was read as an option without its value: "option '--help' needs a value", exit 2.
+        using var process = Start(help);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(string.Empty, await stderr);
+        Assert.StartsWith("usage: LocalEcr [--port N]", await stdout, StringComparison.Ordinal);
+    }
 }
