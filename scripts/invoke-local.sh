@@ -14,6 +14,12 @@ shift
 # Paths given relative to the caller's directory, read after the cd to the repository root below.
 [[ "$event" == /* ]] || event="$PWD/$event"
 [ -z "$BOOTSTRAP" ] || [[ "$BOOTSTRAP" == /* ]] || BOOTSTRAP="$PWD/$BOOTSTRAP"
+# Checked before the publish, which takes minutes the first time: a mistyped event path is a usage error now, not
+# after the Native AOT build.
+if [ ! -f "$event" ] || [ ! -r "$event" ]; then
+  echo "error: the event file $event cannot be read (the files of events/, or the output of replicator push-sample)" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/.."
 
 if [ -z "$BOOTSTRAP" ]; then

@@ -41,6 +41,16 @@ fail() {
   exit 1
 }
 
+# Checked before anything is pushed: bash arithmetic reads "10m" as a syntax error and "abc" as 0 (no wait at all),
+# found only after the push to the scratch repository.
+for setting in SMOKE_TIMEOUT SMOKE_INVOKE_TIMEOUT; do
+  value="${!setting:-}"
+  if [ -n "$value" ] && { ! [[ "$value" =~ ^[0-9]+$ ]] || { [ "$setting" = SMOKE_INVOKE_TIMEOUT ] && [ "$((10#$value))" -eq 0 ]; }; }; then
+    echo "error: $setting must be a whole number of seconds$([ "$setting" = SMOKE_INVOKE_TIMEOUT ] && echo ' greater than 0'), not '$value'" >&2
+    exit 2
+  fi
+done
+
 # The AWS CLI's ECR calls go where the CLI's and the function's do: an endpoint in AWS_ENDPOINT_URL_ECR or
 # AWS_ENDPOINT_URL is also given as --endpoint-url, because AWS CLIs before 1.29 and 2.13 ignore both variables
 # (Debian 12 packages 2.9) and would call the real ECR instead

@@ -37,14 +37,32 @@ public sealed class InvokeLocalScriptTests : IDisposable
         Assert.Null(_tools.Recorded);
     }
 
+    /// <summary>
+    /// A mistyped event path is refused before the publish, which takes minutes the first time; before, it was found
+    /// only after the Native AOT build, by LocalLambdaHost.
+    /// </summary>
+    [Fact]
+    public void Refuses_an_event_file_that_does_not_exist_in_one_line_before_publishing()
+    {
+        _tools.Add("uname", StandInTools.Uname("Linux", "x86_64"));
+        var missing = RepositoryRoot.File("events", "pushh.json");
+
+        var result = InvokeLocal(missing);
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: the event file {missing} cannot be read", error, StringComparison.Ordinal);
+        Assert.Null(_tools.Recorded);
+    }
+
     public void Dispose() => _tools.Dispose();
 
-    private ProcessResult InvokeLocal()
+    private ProcessResult InvokeLocal(string? eventFile = null)
     {
         _tools.Add("dotnet", StandInTools.RecordingDotnet());
         return ProcessRunner.Run(
             "bash",
-            [RepositoryRoot.File("scripts", "invoke-local.sh"), RepositoryRoot.File("events", "push.json")],
+            [RepositoryRoot.File("scripts", "invoke-local.sh"), eventFile ?? RepositoryRoot.File("events", "push.json")],
             environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") },
             unset: ["BOOTSTRAP"]);
     }

@@ -30,7 +30,14 @@ for (var i = 1; i < args.Length; i += 2)
             bootstrapPath = args[i + 1];
             break;
         case "--timeout":
-            timeout = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
+            // A mistyped value ("5m") is a usage error in one line, not a FormatException's stack trace.
+            if (!double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > TimeSpan.MaxValue.TotalSeconds)
+            {
+                await Console.Error.WriteLineAsync($"--timeout must be a number of seconds greater than 0, not '{args[i + 1]}'");
+                return 64;
+            }
+
+            timeout = TimeSpan.FromSeconds(seconds);
             break;
         default:
             await Console.Error.WriteLineAsync($"unknown option {args[i]}");
@@ -45,7 +52,25 @@ if (bootstrapPath is null)
     return 64;
 }
 
-var payload = await File.ReadAllTextAsync(eventPath);
+// The event file and the bootstrap are the two paths a caller types (scripts/invoke-local.sh passes both on): a
+// missing or unreadable one is a usage error in one line naming it, not an unhandled exception's stack trace.
+string payload;
+try
+{
+    payload = await File.ReadAllTextAsync(eventPath);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"cannot read the event file {eventPath}: {e.Message}");
+    return 64;
+}
+
+if (!File.Exists(bootstrapPath))
+{
+    await Console.Error.WriteLineAsync($"--bootstrap {bootstrapPath}: no such file (scripts/invoke-local.sh publishes one, or set BOOTSTRAP to a published bootstrap)");
+    return 64;
+}
+
 await using var api = await LocalRuntimeApi.StartAsync();
 var start = new ProcessStartInfo(Path.GetFullPath(bootstrapPath))
 {
@@ -54,7 +79,19 @@ var start = new ProcessStartInfo(Path.GetFullPath(bootstrapPath))
     UseShellExecute = false,
 };
 start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
-using var function = Process.Start(start) ?? throw new InvalidOperationException($"could not start {bootstrapPath}");
+Process? started;
+try
+{
+    started = Process.Start(start);
+}
+catch (System.ComponentModel.Win32Exception e)
+{
+    // A file that is not executable (no x bit, another architecture's binary): the OS's reason, in one line.
+    await Console.Error.WriteLineAsync($"--bootstrap {bootstrapPath}: could not start it: {e.Message}");
+    return 64;
+}
+
+using var function = started ?? throw new InvalidOperationException($"could not start {bootstrapPath}");
 function.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
 function.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
 function.BeginOutputReadLine();

@@ -12,6 +12,14 @@ internal static class CommandLine
 {
     public const string Usage = "usage: LocalEcr [--port N] [--host IP] [--account 12DIGITS[:ACCESS_KEY:SECRET_KEY[:PARTITION]]]... [--access-key K] [--secret-key S] [--partition P] [--data-dir PATH] [--restore-seconds N] [--signing-seconds N] [--spare-uploads on|off]";
 
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal)
+    {
+        "--port", "--host", "--account", "--access-key", "--secret-key", "--partition", "--data-dir", "--restore-seconds", "--signing-seconds", "--spare-uploads",
+    };
+
+    /// <summary><c>--help</c> or <c>-h</c> alone: the usage is printed on stdout and the server not started.</summary>
+    public static bool IsHelp(IReadOnlyList<string> args) => args is [var only] && only is "--help" or "-h";
+
     public static bool TryParse(IReadOnlyList<string> args, out LocalEcrOptions options, out string? error)
     {
         options = new LocalEcrOptions();
@@ -32,6 +40,14 @@ internal static class CommandLine
             {
                 value = args[i + 1];
                 i++;
+            }
+
+            // An unknown word is named as such before its value is looked for: last on the line ("--help", a typo),
+            // it was reported as an option that "needs a value".
+            if (!Names.Contains(name))
+            {
+                error = $"LocalEcr: unknown option '{name}'. {Usage}";
+                return false;
             }
 
             if (value is null)
@@ -111,7 +127,8 @@ internal static class CommandLine
                     error = $"LocalEcr: --spare-uploads must be 'on' or 'off', not '{value}'.";
                     return false;
                 default:
-                    error = $"LocalEcr: unknown or empty option '{name}'. {Usage}";
+                    // Only a known option reaches here, with an empty value (--data-dir "", an unset variable).
+                    error = $"LocalEcr: option '{name}' needs a non-empty value. {Usage}";
                     return false;
             }
         }

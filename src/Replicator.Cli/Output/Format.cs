@@ -1,4 +1,5 @@
 using System.Globalization;
+using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
@@ -33,6 +34,11 @@ public static class Format
         return exception switch
         {
             EcrException e => e.Message,
+
+            // Written for the user, naming the setting (SettingException's contract): a type name before it says nothing.
+            // One reaches here from a read outside the usage checks, such as the shared config file's region read for
+            // the default source region when AWS_CA_BUNDLE is set (so the bundle check had not parsed the file first).
+            SettingException e => e.Message,
             ReplicationException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonServiceException e => $"{e.ErrorCode}: {e.Message}",
             Amazon.Runtime.AmazonClientException e when e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal) => e.Message,

@@ -65,6 +65,42 @@ public sealed class CommandLineTests
         Assert.StartsWith("LocalEcr: ", error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A word LocalEcr does not know is named as unknown wherever it stands; last on the line it was reported as an
+    /// option that "needs a value", which sent the reader looking for the value of an option that does not exist.
+    /// </summary>
+    [Theory]
+    [InlineData("--bogus", "--bogus")]
+    [InlineData("--prot", "--port", "0", "--prot")]
+    [InlineData("5000", "5000")]
+    [InlineData("--help", "--help", "--port", "0")]
+    public void An_unknown_option_is_named_as_unknown_even_without_a_value(string unknown, params string[] args)
+    {
+        Assert.False(CommandLine.TryParse(args, out _, out var error));
+
+        Assert.StartsWith($"LocalEcr: unknown option '{unknown}'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--data-dir")]
+    [InlineData("--access-key")]
+    [InlineData("--partition")]
+    public void A_known_option_given_empty_is_named_as_needing_a_value(string option)
+    {
+        Assert.False(CommandLine.TryParse([option + "="], out _, out var error));
+
+        Assert.StartsWith($"LocalEcr: option '{option}' needs a non-empty value", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "--help")]
+    [InlineData(true, "-h")]
+    [InlineData(false)]
+    [InlineData(false, "--port", "0")]
+    [InlineData(false, "--secret-key", "-h")]
+    public void Help_is_asked_by_help_or_h_alone(bool expected, params string[] args) =>
+        Assert.Equal(expected, CommandLine.IsHelp(args));
+
     [Fact]
     public void Repeated_accounts_with_keys_make_the_first_the_default()
     {

@@ -81,4 +81,78 @@ public sealed partial class ProcessTests
         var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("--port", Assert.Single(lines), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A --data-dir that is a file (or a folder that cannot be created or written) is named as --data-dir's fault, a
+    /// bad argument; it was reported as "cannot listen on 127.0.0.1:0: ..." (exit 1), and, denied, as an unhandled
+    /// UnauthorizedAccessException with its stack trace.
+    /// </summary>
+    [Fact]
+    public async Task A_data_dir_that_is_not_a_writable_folder_exits_2_naming_it()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunToExitAsync("--data-dir", file);
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal(string.Empty, stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"LocalEcr: --data-dir {file} is not a folder LocalEcr can write in: ", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// An address of no interface of this machine: the OS refuses the bind (EADDRNOTAVAIL; nothing is sent), which
+    /// Kestrel throws as a SocketException, not the IOException of a port in use. It was an unhandled exception.
+    /// </summary>
+    [Fact]
+    public async Task A_bind_the_OS_refuses_exits_1_in_one_line()
+    {
+        var (exitCode, stdout, stderr) = await RunToExitAsync("--host", "192.0.2.1");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(string.Empty, stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("LocalEcr: cannot listen on 192.0.2.1:0: ", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_the_usage_on_stdout_and_exits_0_without_starting(string help)
+    {
+        // Before, --help was read as an option without its value: "option '--help' needs a value", exit 2.
+        using var process = Start(help);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(string.Empty, await stderr);
+        Assert.StartsWith("usage: LocalEcr [--port N]", await stdout, StringComparison.Ordinal);
+    }
 }

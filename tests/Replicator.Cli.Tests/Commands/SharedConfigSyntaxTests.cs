@@ -107,6 +107,26 @@ public sealed class SharedConfigSyntaxTests : IDisposable
         Assert.Contains("line 5: 'garbage' is neither a [section] header nor a name = value setting", run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// With AWS_CA_BUNDLE set (as behind a TLS-inspecting proxy) the bundle check does not read the profile, so the first
+    /// read of the file is the default source region's: its refusal was printed with the exception's type name,
+    /// "error: SettingException: the shared config file ...". Blank is the system's authorities (README, Environment).
+    /// </summary>
+    [Theory]
+    [InlineData("verify", "--destination-region", CliHarness.West, "--repository", "app")]
+    [InlineData("verify", "--destination-region", CliHarness.West, "--repository", "app", "--source-region", CliHarness.Source)]
+    public async Task A_config_file_the_AWS_CLI_cannot_parse_is_one_plain_line_with_AWS_CA_BUNDLE_set(params string[] args)
+    {
+        await using var h = await CliHarness.StartAsync();
+        var environment = Environment("[default]\nregion = us-east-1\n\n[profile other]\ngarbage\n", ("AWS_ENDPOINT_URL_ECR", h.Server.BaseAddress.ToString()), ("AWS_CA_BUNDLE", string.Empty));
+
+        var run = await h.RunWithAsync(environment, null, args);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("line 5: 'garbage' is neither a [section] header nor a name = value setting");
+        Assert.StartsWith($"error: the shared config file {Path.Combine(_work, "config")} cannot be parsed", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_use_fips_endpoint_continued_on_a_deeper_line_is_refused_rather_than_guessed()
     {

@@ -294,8 +294,26 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
+    /// <summary>
+    /// A timeout that is not a whole number of seconds stops the script before anything is pushed: bash arithmetic read
+    /// "10m" as a syntax error after the push, and "abc" as 0, ending the wait after one verify.
+    /// </summary>
+    [Theory]
+    [InlineData("SMOKE_TIMEOUT", "10m", "SMOKE_TIMEOUT must be a whole number of seconds, not '10m'")]
+    [InlineData("SMOKE_TIMEOUT", "abc", "SMOKE_TIMEOUT must be a whole number of seconds, not 'abc'")]
+    [InlineData("SMOKE_INVOKE_TIMEOUT", "15m", "SMOKE_INVOKE_TIMEOUT must be a whole number of seconds greater than 0, not '15m'")]
+    [InlineData("SMOKE_INVOKE_TIMEOUT", "0", "SMOKE_INVOKE_TIMEOUT must be a whole number of seconds greater than 0, not '0'")]
+    public async Task A_timeout_that_is_not_a_whole_number_of_seconds_is_refused_before_anything_is_pushed(string variable, string value, string expected)
+    {
+        var run = await SmokeTest(selected: "scratch/*", settings: new() { [variable] = value });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {expected}", Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
     /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0)
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0, Dictionary<string, string>? settings = null)
     {
         var description = Path.Combine(_work, "stack.json");
         await File.WriteAllTextAsync(description, $$"""
@@ -344,6 +362,11 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         if (repository is not null)
         {
             environment["SMOKE_REPOSITORY"] = repository;
+        }
+
+        foreach (var (name, value) in settings ?? [])
+        {
+            environment[name] = value;
         }
 
         return await ProcessRun.RunAsync("bash", ["scripts/smoke-test.sh", "ecr-replicator"], RepositoryRoot.Path, environment, ProcessRun.InheritedAwsVariables());
