@@ -97,6 +97,11 @@ public sealed record ImageArgument(string Repository, string? Tag, string? Diges
                 throw new UsageException($"image {EcrNames.Quote(value)} names both a tag and a digest: give REPOSITORY:TAG or REPOSITORY@DIGEST");
             }
 
+            if (digest.Length == 0)
+            {
+                throw new UsageException($"image {EcrNames.Quote(value)} has no digest after '@': give REPOSITORY@DIGEST");
+            }
+
             Check(EcrNames.ValidateDigest(digest));
         }
         else
@@ -111,6 +116,11 @@ public sealed record ImageArgument(string Repository, string? Tag, string? Diges
 
             repository = reference[..colon];
             tag = reference[(colon + 1)..];
+            if (tag.Length == 0)
+            {
+                throw new UsageException($"image {EcrNames.Quote(value)} has no tag after ':': give REPOSITORY:TAG");
+            }
+
             Check(EcrNames.ValidateTag(tag));
         }
 

@@ -133,7 +133,7 @@ public sealed partial record DestinationAccess
 
         if (roleName is not null && !RoleNamePattern().IsMatch(roleName))
         {
-            throw new SettingException(RoleNameVariable, "must be an IAM role name: 1 to 64 of letters, digits and +=,.@_-");
+            throw new SettingException(RoleNameVariable, $"must be an IAM role name: 1 to 64 of letters, digits and +=,.@_-, not {EcrNames.Quote(roleName)}");
         }
 
         if (externalId is not null && !ExternalIdPattern().IsMatch(externalId))

@@ -97,7 +97,7 @@ public static class EcrEndpoints
             return flag;
         }
 
-        throw new ArgumentException($"{source} must be true or false");
+        throw new ArgumentException($"{source} must be true or false, not {EcrNames.Quote(value)}");
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Replicator.Core.Configuration;
+using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
 
@@ -27,7 +28,7 @@ public static class SignatureWaitSetting
 
         if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxSeconds)
         {
-            throw new SettingException(Variable, $"must be a whole number of seconds from 0 (off) to {MaxSeconds}");
+            throw new SettingException(Variable, $"must be a whole number of seconds from 0 (off) to {MaxSeconds}, not {EcrNames.Quote(value)}");
         }
 
         return TimeSpan.FromSeconds(seconds);

@@ -205,7 +205,7 @@ internal static partial class FunctionConfigLoader
 
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > FunctionConfig.MaxMaxParallelLayers)
         {
-            throw new ConfigurationException(MaxParallelLayers, $"must be a whole number from 1 to {FunctionConfig.MaxMaxParallelLayers}");
+            throw new ConfigurationException(MaxParallelLayers, $"must be a whole number from 1 to {FunctionConfig.MaxMaxParallelLayers}, not {EcrNames.Quote(value)}");
         }
 
         return parsed;
@@ -221,7 +221,7 @@ internal static partial class FunctionConfigLoader
 
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > FunctionConfig.MaxMaxReceiveCount)
         {
-            throw new ConfigurationException(MaxReceiveCountVariable, $"must be a whole number from 1 to {FunctionConfig.MaxMaxReceiveCount}, the replication queue's maxReceiveCount (SQS's range)");
+            throw new ConfigurationException(MaxReceiveCountVariable, $"must be a whole number from 1 to {FunctionConfig.MaxMaxReceiveCount}, the replication queue's maxReceiveCount (SQS's range), not {EcrNames.Quote(value)}");
         }
 
         return parsed;
@@ -290,7 +290,7 @@ internal static partial class FunctionConfigLoader
         {
             "TRUE" => true,
             "FALSE" => false,
-            _ => throw new ConfigurationException(variable, "must be true or false"),
+            _ => throw new ConfigurationException(variable, $"must be true or false, not {EcrNames.Quote(value)}"),
         };
     }
 

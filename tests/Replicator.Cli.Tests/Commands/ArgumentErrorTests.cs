@@ -185,7 +185,7 @@ public sealed class ArgumentErrorTests
         var run = await h.RunWithAsync(environment, null, "verify", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError($"{variable} must be true or false");
+        run.AssertOneLineError($"{variable} must be true or false, not '1'");
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public sealed class CopyCommandTests
         var run = await h.RunWithAsync(h.Environment(("SIGNATURE_WAIT_SECONDS", "301")), null, "copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("SIGNATURE_WAIT_SECONDS must be a whole number of seconds from 0 (off) to 300");
+        run.AssertOneLineError("SIGNATURE_WAIT_SECONDS must be a whole number of seconds from 0 (off) to 300, not '301'");
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
 }

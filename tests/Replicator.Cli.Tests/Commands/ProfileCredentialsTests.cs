@@ -149,7 +149,7 @@ public sealed class ProfileCredentialsTests : IDisposable
         var run = await RunCliAsync(h, flag ? null : "badflag", flag ? [.. verify, "--profile", "badflag"] : verify, []);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: {key} in the shared config file must be true or false", run.Error.Trim());
+        Assert.Equal($"error: {key} in the shared config file must be true or false, not '{setting.Split('=')[1].Trim()}'", run.Error.Trim());
         Assert.Equal(0, h.Server.Calls.Total);
     }
 

@@ -42,4 +42,13 @@ public sealed class ImageArgumentTests
     {
         Assert.Equal("image 'team/app' must be REPOSITORY:TAG or REPOSITORY@DIGEST", Assert.Throws<UsageException>(() => ImageArgument.Parse("team/app")).Message);
     }
+
+    /// <summary>A ':' or '@' with nothing after it names the image and the missing part, not only "image tag is missing".</summary>
+    [Theory]
+    [InlineData("team/app:", "image 'team/app:' has no tag after ':': give REPOSITORY:TAG")]
+    [InlineData("team/app@", "image 'team/app@' has no digest after '@': give REPOSITORY@DIGEST")]
+    public void An_empty_tag_or_digest_names_the_image(string value, string expected)
+    {
+        Assert.Equal(expected, Assert.Throws<UsageException>(() => ImageArgument.Parse(value)).Message);
+    }
 }

@@ -391,7 +391,7 @@ public sealed class SourceSignatureWaitTests
     {
         var refused = Assert.Throws<SettingException>(() => SignatureWaitSetting.Parse(value));
         Assert.Equal("SIGNATURE_WAIT_SECONDS", refused.Setting);
-        Assert.Equal("must be a whole number of seconds from 0 (off) to 300", refused.Problem);
+        Assert.Equal($"must be a whole number of seconds from 0 (off) to 300, not '{value}'", refused.Problem);
     }
 
     private const string Digest = "sha256:0000000000000000000000000000000000000000000000000000000000000001";

@@ -194,6 +194,22 @@ public class FunctionConfigTests
         Assert.StartsWith(variable + ":", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A value of the wrong form is quoted back, so a typo in a template parameter shows in the init error.</summary>
+    [Theory]
+    [InlineData("MAX_PARALLEL_LAYERS", "four")]
+    [InlineData("MAX_RECEIVE_COUNT", "1001")]
+    [InlineData("SIGNATURE_WAIT_SECONDS", "30s")]
+    [InlineData("REPLICATE_DELETES", "yes")]
+    [InlineData("DESTINATION_ROLE_NAME", "no spaces")]
+    [InlineData("AWS_USE_FIPS_ENDPOINT", "enabled")]
+    [InlineData("AWS_USE_DUALSTACK_ENDPOINT", "1")]
+    public void A_value_of_the_wrong_form_is_quoted_in_the_error(string variable, string value)
+    {
+        var error = Fails((variable, value));
+        Assert.Equal(variable, error.Variable);
+        Assert.EndsWith($", not '{value}'", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The stack denies DESTINATION_ROLE_NAME's role in each account of DESTINATION_ROLE_ARNS, so an entry naming that
     /// very role would have every AssumeRole refused: an init error naming the account instead.
