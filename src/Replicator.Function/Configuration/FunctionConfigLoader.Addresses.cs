@@ -1,6 +1,7 @@
 using Replicator.Core.Configuration;
 using Replicator.Core.Ecr;
 using Replicator.Core.EventBridge;
+using Replicator.Core.Validation;
 using Replicator.Function.Enqueue;
 
 namespace Replicator.Function.Configuration;
@@ -49,9 +50,9 @@ internal static partial class FunctionConfigLoader
     }
 
     /// <summary>The replication FIFO queue: the reconciler's messages carry a group and a deduplication id, which only a FIFO queue takes.</summary>
-    private static Uri? ParseReconcileQueueUrl(string? value, string region, bool allowHttp)
+    private static Uri? ParseReconcileQueueUrl(string? value, string region, bool allowHttp, bool samLocal)
     {
-        var uri = ParseQueueUrl(value, region, allowHttp, ReconcileQueueUrl, "replication.fifo");
+        var uri = ParseQueueUrl(value, region, allowHttp, samLocal, ReconcileQueueUrl, "replication.fifo");
         return uri is null || uri.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal)
             ? uri
             : throw new ConfigurationException(ReconcileQueueUrl, "must be the URL of a FIFO queue (its name ends in .fifo): the replication queue");
@@ -84,22 +85,26 @@ internal static partial class FunctionConfigLoader
     /// A queue URL the function's one SQS client, built for <paramref name="region"/> (AWS_REGION), can send to. SQS
     /// serves a queue only through its own region's endpoint: a queue of another region, taken at init, would refuse
     /// every dead-letter or reconcile send as a queue that does not exist, so it is refused here, naming both regions.
+    /// Under <c>sam local invoke</c> (<paramref name="samLocal"/>) a bare word is the template's Ref turned into a
+    /// logical id, and the error says so; elsewhere it is a queue name typed for its URL.
     /// </summary>
-    private static Uri? ParseQueueUrl(string? value, string region, bool allowHttp, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
+    private static Uri? ParseQueueUrl(string? value, string region, bool allowHttp, bool samLocal, string variable = DeadLetterQueueUrl, string example = "dlq.fifo")
     {
         if (value is null)
         {
             return null;
         }
 
-        if (IsLogicalId(value))
+        var expected = $"an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}";
+        if (samLocal && IsLogicalId(value))
         {
-            throw new ConfigurationException(variable, LogicalIdProblem(value, $"an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}"));
+            throw new ConfigurationException(variable, LogicalIdProblem(value, expected));
         }
 
+        // The value is quoted without its query or user information: an unparsed one is cut there by hand.
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            throw new ConfigurationException(variable, $"must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/{example}");
+            throw new ConfigurationException(variable, uri is null ? $"must be {expected}, not {EcrNames.Quote(value)}" : $"must be {expected}");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp))

@@ -116,7 +116,8 @@ internal static partial class FunctionConfigLoader
 
         var repositoryFilter = ParseRepositoryFilter(Get(RepositoryFilterVariable));
         var replicateDeletes = ParseBoolean(Get(ReplicateDeletes), ReplicateDeletes);
-        var reconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), region, allowHttp: sqsEndpoint is not null);
+        var samLocal = Get(SamLocalVariable) == "true";
+        var reconcileQueueUrl = ParseReconcileQueueUrl(Get(ReconcileQueueUrl), region, allowHttp: sqsEndpoint is not null, samLocal);
         if ((replicateDeletes || reconcileQueueUrl is not null) && mapping.Collisions(repositoryFilter) is { Count: > 0 } collisions)
         {
             // Two source repositories sharing one destination repository. With deletes replicated, each one's DELETE
@@ -146,9 +147,9 @@ internal static partial class FunctionConfigLoader
             RepositoryMapping = mapping,
             KmsKeyIds = kmsKeys,
             IgnoredEntries = ignored,
-            DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), region, allowHttp: sqsEndpoint is not null),
+            DeadLetterQueueUrl = ParseQueueUrl(Get(DeadLetterQueueUrl), region, allowHttp: sqsEndpoint is not null, samLocal),
             ReconcileQueueUrl = reconcileQueueUrl,
-            ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && Get(SamLocalVariable) == "true"),
+            ReconcileCursorParameter = ParseParameterName(Get(ReconcileCursorParameter), ReconcileCursorParameter, samLocal: reconcileQueueUrl is not null && samLocal),
             MaxParallelLayers = layerFit?.Allowed ?? parallelLayers,
             LayerMemoryFit = layerFit,
             SignatureWait = signatureWait,

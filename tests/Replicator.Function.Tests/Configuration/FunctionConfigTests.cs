@@ -194,6 +194,22 @@ public class FunctionConfigTests
         Assert.StartsWith(variable + ":", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A bare word for a queue URL is a queue's name typed for its URL, unless sam local made it from the template's Ref
+    /// (AWS_SAM_LOCAL, SamLocalInvokeTests): the error then says what a queue URL looks like, not how sam local works.
+    /// </summary>
+    [Theory]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "dlq.fifo")]
+    [InlineData("DEAD_LETTER_QUEUE_URL", "MyDlq")]
+    [InlineData("RECONCILE_QUEUE_URL", "ReplicationQueue")]
+    public void A_queue_name_for_a_queue_url_outside_sam_local_is_quoted_with_the_form_expected(string variable, string value)
+    {
+        var error = Fails((variable, value));
+        Assert.StartsWith($"{variable}: must be an absolute queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($", not '{value}'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sam local", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A value of the wrong form is quoted back, so a typo in a template parameter shows in the init error.</summary>
     [Theory]
     [InlineData("MAX_PARALLEL_LAYERS", "four")]
