@@ -4,6 +4,7 @@ using Replicator.Function.Enqueue;
 using Replicator.Cli.Inventory;
 using Replicator.Cli.Output;
 using Replicator.Cli.Selection;
+using Replicator.Core.Reconciliation;
 using Replicator.Core.Replication;
 using Replicator.Core.Signing;
 
@@ -96,6 +97,15 @@ public static class SyncCommand
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
+        if (queue is not null && SqsQueueUrl.AccountOf(queue) is { } queueAccount
+            && await SourceAccount.OfRegistryAsync(services.Clients.GetClient(criteria.SourceRegion), cancellationToken) is { } sourceAccount
+            && sourceAccount != queueAccount)
+        {
+            // The same for the account: the function refuses an event of another account than its queue's
+            // (RecordDecision.RequireOwnSource), so each message would be dead-lettered; one DescribeRepositories says so first.
+            throw new UsageException($"--enqueue names a queue of account {queueAccount}, whose function replicates only the images of account {queueAccount}, not of the source registry's account {sourceAccount}: give the queue of the stack in account {sourceAccount}");
+        }
+
         if (!all)
         {
             await SourceRegistryDestination.RefuseAsync(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria, cancellationToken);

@@ -28,4 +28,16 @@ public static class SourceAccount
             return null;
         }
     }
+
+    /// <summary>
+    /// The account of the registry <paramref name="source"/> reads by default, the caller's (ECR's
+    /// <c>registryId</c>: "If you do not specify a registry, the default registry is assumed"), from one
+    /// DescribeRepositories of one repository; null when the registry has none.
+    /// </summary>
+    public static async Task<string?> OfRegistryAsync(IEcrClient source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var response = await source.DescribeRepositoriesAsync(new DescribeRepositoriesRequest { MaxResults = 1 }, cancellationToken);
+        return response.Repositories?.Select(r => r.RegistryId).FirstOrDefault(id => id is not null);
+    }
 }

@@ -2,7 +2,11 @@ using Replicator.Core.Validation;
 
 namespace Replicator.Function.Enqueue;
 
-/// <summary>What a queue URL says of the queue's region. SQS serves a queue only through its own region's endpoint.</summary>
+/// <summary>
+/// What a queue URL says of the queue's region and account. SQS serves a queue only through its own region's
+/// endpoint, and a queue URL's path is <c>/ACCOUNT/NAME</c>
+/// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html).
+/// </summary>
 public static class SqsQueueUrl
 {
     /// <summary>
@@ -29,5 +33,13 @@ public static class SqsQueueUrl
         }
 
         return null;
+    }
+
+    /// <summary>The account of the queue's path (<c>/ACCOUNT/NAME</c>), or null when its first segment is not 12 digits.</summary>
+    public static string? AccountOf(Uri queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        var segments = queue.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments is [var account, _] && EcrNames.ValidateRegistryId(account) is null ? account : null;
     }
 }

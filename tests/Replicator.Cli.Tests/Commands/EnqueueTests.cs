@@ -546,7 +546,7 @@ public sealed class EnqueueTests
     [Theory]
     [InlineData("DescribeImages", false, 1, 0, 0)] // in the first repository's listing: not "no repository matches the selection"
     [InlineData("DescribeImages", false, 2, 1, 1)] // in the second's: the first one's drift was queued
-    [InlineData("DescribeRepositories", false, 1, 0, 0)] // in the registry's listing, before any repository
+    [InlineData("DescribeRepositories", false, 2, 0, 0)] // in the registry's listing, before any repository (the first call reads the queue's account check)
     [InlineData("DescribeImages", true, 1, 0, 0)] // in the check that a --repository named exists
     public async Task Ctrl_C_is_reported_as_cancelled_with_how_far_the_run_got_and_exits_130(string operation, bool named, int heldListing, int compared, int queued)
     {
@@ -712,6 +712,44 @@ public sealed class EnqueueTests
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError("--enqueue names a queue in eu-west-1, whose function replicates only images pushed in eu-west-1, not in --source-region us-east-1");
         Assert.Empty(sqs.Requests);
+    }
+
+    /// <summary>
+    /// The function refuses an event of another account than its queue's (RecordDecision.RequireOwnSource), so a queue of
+    /// another account than the source registry's would dead-letter every message: refused after one DescribeRepositories,
+    /// before any listing or send, with --all as without. A queue URL whose path names no account (a local endpoint's
+    /// own form) is not checked.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_queue_of_another_account_than_the_source_registry_is_a_usage_error_before_anything_is_listed_or_sent(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(16), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] destinations = all ? ["--all"] : ["--destination-region", CliHarness.West];
+        var calls = h.Server.Calls.Total;
+
+        var run = await h.RunWithAsync(environment, null, ["sync", "--source-region", CliHarness.Source, .. destinations, "--enqueue", new Uri(sqs.Endpoint, "/123456789012/replicator.fifo").AbsoluteUri]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError($"--enqueue names a queue of account 123456789012, whose function replicates only the images of account 123456789012, not of the source registry's account {h.Server.AccountId}: give the queue of the stack in account {h.Server.AccountId}");
+        Assert.Empty(sqs.Requests);
+        Assert.Equal(1, h.Server.Calls.Total - calls);
+    }
+
+    [Theory]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/123456789012/replicator.fifo", "123456789012")]
+    [InlineData("https://vpce-0123456789abcdef0-abcdefgh.sqs.us-east-1.vpce.amazonaws.com/123456789012/replicator.fifo", "123456789012")]
+    [InlineData("http://127.0.0.1:4566/000000000000/replicator.fifo", "000000000000")]
+    [InlineData("http://127.0.0.1:4566/queue/replicator.fifo", null)]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/12345/replicator.fifo", null)]
+    [InlineData("https://sqs.us-east-1.amazonaws.com/replicator.fifo", null)]
+    public void The_account_of_a_queue_is_the_first_segment_of_its_path_when_it_is_12_digits(string queueUrl, string? account)
+    {
+        Assert.Equal(account, SqsQueueUrl.AccountOf(new Uri(queueUrl)));
     }
 
     /// <summary>A FIFO queue's name ends in .fifo: a URL with .fifo elsewhere in its path (a trailing slash, a longer name) is refused as not FIFO.</summary>
