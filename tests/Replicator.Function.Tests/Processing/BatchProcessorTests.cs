@@ -418,4 +418,35 @@ public class BatchProcessorTests
         Assert.Equal(SenderAttribute.Reconciler, sent["1"].Sender);
         Assert.Null(sent["2"].Sender);
     }
+
+    /// <summary>
+    /// A message group id is a queue's own: SQS orders the messages of one group within one queue
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html). Records of two
+    /// queues that happen to share a group id (a hand-made batch; an event source mapping reads one queue) were one group
+    /// here: a failure in one queue held the other's record back, and on its last receive dead-lettered it unrun, naming
+    /// a message of the other queue as the one it waited for.
+    /// </summary>
+    [Fact]
+    public async Task Records_of_two_queues_with_the_same_group_id_are_two_groups()
+    {
+        var harness = new Harness(options: new BatchProcessorOptions { MaxReceiveCount = 3 });
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "a1"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        var other = E.Received("b", "b1", "g", 3);
+        var fromOtherQueue = new SQSMessage
+        {
+            MessageId = other.MessageId,
+            Body = other.Body,
+            Attributes = other.Attributes,
+            ReceiptHandle = other.ReceiptHandle,
+            EventSourceArn = "arn:aws:sqs:us-east-1:000000000000:other.fifo",
+        };
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("a", "a1", "g", 1), fromOtherQueue), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["a"], Failed(response));
+        Assert.Equal(["a1", "b1"], ReplicatedTags(harness));
+        Assert.Empty(harness.DeadLetter.Sent);
+    }
 }
