@@ -449,4 +449,24 @@ public class BatchProcessorTests
         Assert.Equal(["a1", "b1"], ReplicatedTags(harness));
         Assert.Empty(harness.DeadLetter.Sent);
     }
+
+    /// <summary>
+    /// A hand-made payload's message attribute written as null (Lambda sends an object for each): read as no sender,
+    /// not a NullReferenceException that failed the record as transient on every receive, and failed its dead-letter
+    /// send too, so it could never reach the dead-letter queue with a reason.
+    /// </summary>
+    [Fact]
+    public async Task A_null_message_attribute_is_read_as_no_sender()
+    {
+        var harness = new Harness(options: new BatchProcessorOptions { MaxReceiveCount = 1 });
+        var payload = $$"""{"Records":[{"messageId":"1","body":{{System.Text.Json.JsonSerializer.Serialize(Tagged("v1"))}},"attributes":{"MessageGroupId":"g1"},"messageAttributes":{"{{SenderAttribute.Name}}":null},"eventSourceARN":"{{E.QueueArn}}"},{"messageId":"2","body":"not json {","attributes":{"MessageGroupId":"g2"},"messageAttributes":{"{{SenderAttribute.Name}}":null},"eventSourceARN":"{{E.QueueArn}}"}]}""";
+        var batch = System.Text.Json.JsonSerializer.Deserialize(payload, EventJsonContext.Default.SQSEvent)!;
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["v1"], ReplicatedTags(harness));
+        var dead = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal(("2", RecordHandler.InvalidEventErrorType, null), (dead.DeduplicationId, dead.ErrorType, dead.Sender));
+    }
 }
