@@ -52,6 +52,15 @@ public sealed class BatchProcessor(
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(context);
         var records = batch.Records;
+
+        // A null in Records (a hand-made payload: Lambda sends an object for each record) threw a NullReferenceException
+        // from the check below, an invocation error that named nothing; it fails the invocation all the same, saying which.
+        var nullRecord = records.IndexOf(null!);
+        if (nullRecord >= 0)
+        {
+            throw new InvalidDataException($"Record {nullRecord + 1} of the batch is null, not an SQS message.");
+        }
+
         if (records.Any(r => string.IsNullOrEmpty(r.MessageId)))
         {
             // Without a message id a record cannot be reported: fail the whole invocation so SQS keeps everything.

@@ -469,4 +469,20 @@ public class BatchProcessorTests
         var dead = Assert.Single(harness.DeadLetter.Sent);
         Assert.Equal(("2", RecordHandler.InvalidEventErrorType, null), (dead.DeduplicationId, dead.ErrorType, dead.Sender));
     }
+
+    /// <summary>
+    /// A payload whose Records hold a null (not an SQS event: Lambda sends an object for each record) is an invocation
+    /// error that says which record, as one without a messageId is, not a NullReferenceException naming nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_null_record_is_an_error_naming_it()
+    {
+        var harness = new Harness();
+        var batch = System.Text.Json.JsonSerializer.Deserialize($$"""{"Records":[{"messageId":"1","body":"x"},null]}""", EventJsonContext.Default.SQSEvent)!;
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None));
+
+        Assert.Equal("Record 2 of the batch is null, not an SQS message.", error.Message);
+        Assert.Empty(harness.Replicator.Calls);
+    }
 }
