@@ -38,9 +38,13 @@ public sealed class SQSMessage
     /// Who enqueued the event when the replicator did (<see cref="Enqueue.SenderAttribute"/>: a reconcile pass,
     /// <c>replicator sync --enqueue</c>); null for an event the intake pipe forwarded from a push.
     /// </summary>
-    /// <remarks>A payload without <c>messageAttributes</c> leaves the dictionary null once deserialized, so that is read as unmarked.</remarks>
+    /// <remarks>
+    /// A payload without <c>messageAttributes</c> leaves the dictionary null once deserialized, so that is read as
+    /// unmarked; so is an attribute written as null in a hand-made payload (Lambda sends an object for each), which
+    /// threw here on every receive, as a transient failure, and failed the record's dead-letter send as well.
+    /// </remarks>
     [JsonIgnore]
-    public string? Sender => MessageAttributes is { } attributes && attributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender.StringValue : null;
+    public string? Sender => MessageAttributes is { } attributes && attributes.TryGetValue(Enqueue.SenderAttribute.Name, out var sender) ? sender?.StringValue : null;
 
     /// <remarks>
     /// The source generator sets an init-only member the payload lacks to null, whatever its initializer says: a record

@@ -52,6 +52,15 @@ public sealed class BatchProcessor(
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(context);
         var records = batch.Records;
+
+        // A null in Records (a hand-made payload: Lambda sends an object for each record) threw a NullReferenceException
+        // from the check below, an invocation error that named nothing; it fails the invocation all the same, saying which.
+        var nullRecord = records.IndexOf(null!);
+        if (nullRecord >= 0)
+        {
+            throw new InvalidDataException($"Record {nullRecord + 1} of the batch is null, not an SQS message.");
+        }
+
         if (records.Any(r => string.IsNullOrEmpty(r.MessageId)))
         {
             // Without a message id a record cannot be reported: fail the whole invocation so SQS keeps everything.
@@ -72,10 +81,13 @@ public sealed class BatchProcessor(
 
         var answerBy = _time.GetUtcNow() + remaining - options.ResponseReserve;
 
-        // A record without a group (a standard queue) has no order to keep: it is a group of its own.
+        // A record without a group (a standard queue) has no order to keep: it is a group of its own. A group id is its
+        // queue's own (SQS orders a group within one queue:
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html), so the queue
+        // (eventSourceARN) is part of the key: records of two queues sharing a group id do not hold each other back.
         var groups = records
-            .Select((record, index) => (record, key: record.MessageGroupId ?? "\0" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            .GroupBy(x => x.key, StringComparer.Ordinal)
+            .Select((record, index) => (record, key: (Queue: record.EventSourceArn, Group: record.MessageGroupId, Alone: record.MessageGroupId is null ? index : -1)))
+            .GroupBy(x => x.key)
             .Select(g => g.Select(x => x.record).ToArray())
             .ToArray();
 

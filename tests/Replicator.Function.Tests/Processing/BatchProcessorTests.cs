@@ -418,4 +418,71 @@ public class BatchProcessorTests
         Assert.Equal(SenderAttribute.Reconciler, sent["1"].Sender);
         Assert.Null(sent["2"].Sender);
     }
+
+    /// <summary>
+    /// A message group id is a queue's own: SQS orders the messages of one group within one queue
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html). Records of two
+    /// queues that happen to share a group id (a hand-made batch; an event source mapping reads one queue) were one group
+    /// here: a failure in one queue held the other's record back, and on its last receive dead-lettered it unrun, naming
+    /// a message of the other queue as the one it waited for.
+    /// </summary>
+    [Fact]
+    public async Task Records_of_two_queues_with_the_same_group_id_are_two_groups()
+    {
+        var harness = new Harness(options: new BatchProcessorOptions { MaxReceiveCount = 3 });
+        harness.Replicator.OnReplicate = (r, _) => Task.FromResult(r.Source.Tag == "a1"
+            ? FakeReplicator.Result(r, ReplicationOutcome.Failed, "ThrottlingException", transient: true)
+            : FakeReplicator.Result(r, ReplicationOutcome.Replicated));
+        var other = E.Received("b", "b1", "g", 3);
+        var fromOtherQueue = new SQSMessage
+        {
+            MessageId = other.MessageId,
+            Body = other.Body,
+            Attributes = other.Attributes,
+            ReceiptHandle = other.ReceiptHandle,
+            EventSourceArn = "arn:aws:sqs:us-east-1:000000000000:other.fifo",
+        };
+
+        var response = await harness.Processor.ProcessAsync(E.Batch(E.Received("a", "a1", "g", 1), fromOtherQueue), harness.Context(), CancellationToken.None);
+
+        Assert.Equal(["a"], Failed(response));
+        Assert.Equal(["a1", "b1"], ReplicatedTags(harness));
+        Assert.Empty(harness.DeadLetter.Sent);
+    }
+
+    /// <summary>
+    /// A hand-made payload's message attribute written as null (Lambda sends an object for each): read as no sender,
+    /// not a NullReferenceException that failed the record as transient on every receive, and failed its dead-letter
+    /// send too, so it could never reach the dead-letter queue with a reason.
+    /// </summary>
+    [Fact]
+    public async Task A_null_message_attribute_is_read_as_no_sender()
+    {
+        var harness = new Harness(options: new BatchProcessorOptions { MaxReceiveCount = 1 });
+        var payload = $$"""{"Records":[{"messageId":"1","body":{{System.Text.Json.JsonSerializer.Serialize(Tagged("v1"))}},"attributes":{"MessageGroupId":"g1"},"messageAttributes":{"{{SenderAttribute.Name}}":null},"eventSourceARN":"{{E.QueueArn}}"},{"messageId":"2","body":"not json {","attributes":{"MessageGroupId":"g2"},"messageAttributes":{"{{SenderAttribute.Name}}":null},"eventSourceARN":"{{E.QueueArn}}"}]}""";
+        var batch = System.Text.Json.JsonSerializer.Deserialize(payload, EventJsonContext.Default.SQSEvent)!;
+
+        var response = await harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(["v1"], ReplicatedTags(harness));
+        var dead = Assert.Single(harness.DeadLetter.Sent);
+        Assert.Equal(("2", RecordHandler.InvalidEventErrorType, null), (dead.DeduplicationId, dead.ErrorType, dead.Sender));
+    }
+
+    /// <summary>
+    /// A payload whose Records hold a null (not an SQS event: Lambda sends an object for each record) is an invocation
+    /// error that says which record, as one without a messageId is, not a NullReferenceException naming nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_null_record_is_an_error_naming_it()
+    {
+        var harness = new Harness();
+        var batch = System.Text.Json.JsonSerializer.Deserialize($$"""{"Records":[{"messageId":"1","body":"x"},null]}""", EventJsonContext.Default.SQSEvent)!;
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => harness.Processor.ProcessAsync(batch, harness.Context(), CancellationToken.None));
+
+        Assert.Equal("Record 2 of the batch is null, not an SQS message.", error.Message);
+        Assert.Empty(harness.Replicator.Calls);
+    }
 }
