@@ -163,7 +163,15 @@ public static partial class EcrNames
     public static string Quote(string value)
     {
         const int max = 80;
-        var cut = value.Length > max ? value[..max] + $"...({value.Length} chars)" : value;
+        var cut = value;
+        if (value.Length > max)
+        {
+            // Not between the two halves of a surrogate pair (an emoji): half of one is no character, and a log writer
+            // or the dead-letter reason's UTF-8 would turn it into U+FFFD.
+            var end = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
+            cut = value[..end] + $"...({value.Length} chars)";
+        }
+
         var builder = new System.Text.StringBuilder(cut.Length + 2).Append('\'');
         foreach (var c in cut)
         {

@@ -40,6 +40,6 @@ public static class SqsQueueUrl
     {
         ArgumentNullException.ThrowIfNull(queue);
         var segments = queue.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments is [var account, _] && EcrNames.ValidateRegistryId(account) is null ? account : null;
+        return segments is [var account, _] && EcrNames.IsRegistryId(account) ? account : null;
     }
 }

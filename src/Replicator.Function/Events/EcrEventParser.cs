@@ -12,7 +12,10 @@ namespace Replicator.Function.Events;
 /// </summary>
 public static class EcrEventParser
 {
-    /// <summary>EventBridge's own event size limit is 256 KB; anything larger did not come from EventBridge.</summary>
+    /// <summary>
+    /// EventBridge's own event size limit is 256 KB, counted in the UTF-8 bytes of the event
+    /// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html); anything larger did not come from EventBridge.
+    /// </summary>
     public const int MaxBodyLength = 256 * 1024;
 
     /// <summary>An ECR Image Action event nests three levels; a little slack, but no deep structures.</summary>
@@ -46,9 +49,16 @@ public static class EcrEventParser
             throw new InvalidEventException("body", "the message body is empty");
         }
 
+        // A body of more characters than the limit has at least as many bytes: refused without counting them.
         if (body.Length > MaxBodyLength)
         {
-            throw new InvalidEventException("body", $"the message body is {body.Length} characters, more than the {MaxBodyLength} an EventBridge event can have");
+            throw new InvalidEventException("body", $"the message body is {body.Length} characters, more than the {MaxBodyLength} bytes an EventBridge event can have");
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(body);
+        if (bytes > MaxBodyLength)
+        {
+            throw new InvalidEventException("body", $"the message body is {bytes} bytes in UTF-8, more than the {MaxBodyLength} an EventBridge event can have");
         }
 
         JsonDocument document;

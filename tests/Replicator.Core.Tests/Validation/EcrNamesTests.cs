@@ -114,4 +114,19 @@ public class EcrNamesTests
         Assert.False(EcrNames.IsRegistryId("000000000000\n"));
         Assert.False(EcrNames.IsRegion("us-east-1\n"));
     }
+
+    [Theory]
+    [InlineData(79)]
+    [InlineData(78)]
+    public void A_long_value_is_cut_between_characters_never_inside_a_surrogate_pair(int before)
+    {
+        // An emoji (two UTF-16 units) whose halves would fall on either side of the 80-unit cut, or just before it.
+        var value = new string('a', before) + "\U0001F600" + new string('b', 40);
+        var quoted = EcrNames.Quote(value);
+
+        var kept = quoted[1..quoted.IndexOf("...", StringComparison.Ordinal)];
+        Assert.Equal(before == 79 ? new string('a', 79) : new string('a', 78) + "\U0001F600", kept);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(quoted)), quoted);
+        Assert.EndsWith($"...({value.Length} chars)'", quoted, StringComparison.Ordinal);
+    }
 }

@@ -214,6 +214,27 @@ public class EcrEventParserTests
     }
 
     /// <summary>
+    /// EventBridge counts an event's size in UTF-8 bytes (eb-putevent-size.html), not characters: a body of fewer
+    /// characters than the limit but more bytes (here a resource of 'é', two bytes each) could not have come from it.
+    /// </summary>
+    [Fact]
+    public void The_size_limit_is_in_utf8_bytes_not_characters()
+    {
+        var body = E.Body();
+        var padding = (EcrEventParser.MaxBodyLength - body.Length) / 2;
+        var atLimit = body.Replace("\"resources\":[]", "\"resources\":[\"" + new string('é', padding - 3) + "\"]", StringComparison.Ordinal);
+        Assert.True(atLimit.Length < EcrEventParser.MaxBodyLength);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(atLimit) <= EcrEventParser.MaxBodyLength);
+        Assert.Equal(EcrEventParser.Parse(body), EcrEventParser.Parse(atLimit));
+
+        var over = atLimit.Replace("é\"]", "éééé\"]", StringComparison.Ordinal);
+        Assert.True(over.Length < EcrEventParser.MaxBodyLength);
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(over));
+        Assert.Equal("body", error.Field);
+        Assert.Contains($"is {System.Text.Encoding.UTF8.GetByteCount(over)} bytes in UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A JSON null in an optional member (id, time, image-tag) reads as the member left out, as a serializer that writes
     /// nulls would send an untagged push; it is not "not a string", which would dead-letter a valid event.
     /// </summary>
