@@ -56,6 +56,7 @@ public sealed class DestinationTests
             ["DestinationRegions"] = regions,
             ["OtherAccountDestinations"] = accounts,
             ["OtherPartitionDestinations"] = partitions,
+            ["DestinationCredentials"] = partitions.Length == 0 ? "" : string.Join(',', partitions.Split(',').Select(d => $"{d}=ssm:/ecr-replicator/{d}")),
         });
         var function = StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!["DESTINATION_REGIONS"];
 
@@ -96,6 +97,7 @@ public sealed class DestinationTests
         {
             ["RepositoryFilter"] = "*",
             ["OtherPartitionDestinations"] = partitions,
+            ["DestinationCredentials"] = string.Join(',', partitions.Split(',').Select(d => $"{d}=ssm:/ecr-replicator/{d.Replace(':', '-')}")),
         });
 
         Assert.Equal(deploys ? [] : ["OtherPartitionDestinations must not contain the region the stack is deployed in (it is in this stack's partition, not another one)."], evaluator.FailedAssertions(StackTemplate.Raw));
@@ -103,6 +105,52 @@ public sealed class DestinationTests
         // What the rule stands in for: the function refuses the bare region at init, and takes ACCOUNT:REGION.
         var regions = (string)evaluator.Evaluate(StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!["DESTINATION_REGIONS"])!;
         Assert.Equal(deploys, !FunctionRefusesDestinationRegions(regions));
+    }
+
+    /// <summary>
+    /// A destination of another partition cannot be written without its DestinationCredentials entry: the function
+    /// refuses it at init (DESTINATION_CREDENTIALS), so a stack with OtherPartitionDestinations and no credentials at all
+    /// deployed and failed every invocation. A rule refuses it before any change; an entry missing among several is
+    /// still the function's to refuse (rule functions compare whole values).
+    /// </summary>
+    [Theory]
+    [InlineData("cn-north-1", "", false)]
+    [InlineData("333333333333:cn-north-1,us-gov-west-1", "", false)]
+    [InlineData("cn-north-1", "cn-north-1=ssm:/ecr-replicator/cn-north-1", true)]
+    [InlineData("", "", true)]
+    public void A_rule_refuses_other_partition_destinations_without_any_credentials(string partitions, string credentials, bool deploys)
+    {
+        var evaluator = new IntrinsicEvaluator(StackTemplate.Raw, new Dictionary<string, string>
+        {
+            ["RepositoryFilter"] = "*",
+            ["DestinationRegions"] = "us-west-2",
+            ["OtherPartitionDestinations"] = partitions,
+            ["DestinationCredentials"] = credentials,
+        });
+
+        Assert.Equal(
+            deploys ? [] : ["OtherPartitionDestinations needs DestinationCredentials (DESTINATION=ssm:/PARAMETER for each of its destinations), which is empty."],
+            evaluator.FailedAssertions(StackTemplate.Raw));
+
+        // What the rule stands in for: the function, given the variables such a stack would deploy, refuses them at init.
+        var variables = StackTemplate.Raw["Resources"]!["ReplicatorFunction"]!["Properties"]!["Environment"]!["Variables"]!;
+        var environment = new Variables(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = IntrinsicEvaluator.Region,
+            ["DESTINATION_REGIONS"] = (string)evaluator.Evaluate(variables["DESTINATION_REGIONS"])!,
+            ["DESTINATION_CREDENTIALS"] = (string)evaluator.Evaluate(variables["DESTINATION_CREDENTIALS"])!,
+        });
+        string? refused = null;
+        try
+        {
+            Replicator.Function.Configuration.FunctionConfig.Load(environment);
+        }
+        catch (Replicator.Function.Configuration.ConfigurationException e)
+        {
+            refused = e.Variable;
+        }
+
+        Assert.Equal(deploys ? null : "DESTINATION_CREDENTIALS", refused);
     }
 
     private static bool FunctionRefusesDestinationRegions(string regions)

@@ -135,6 +135,23 @@ public sealed class IamTests
     }
 
     /// <summary>
+    /// The IAM section of docs/deploy.md says what the test above proves: the role may untag the provisioning marker
+    /// only. It said for a while after the Deny came that UntagResource was "granted here without the marker-only
+    /// condition of destination-role.yaml", telling an operator who relies on tags the opposite of what the stack does.
+    /// </summary>
+    [Fact]
+    public void The_IAM_section_says_the_function_role_untags_only_the_provisioning_marker()
+    {
+        var deploy = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+        var start = deploy.IndexOf("### IAM: what the function may do", StringComparison.Ordinal);
+        var section = deploy[start..deploy.IndexOf("#### IAM and `RepositoryMapping`", start, StringComparison.Ordinal)];
+
+        Assert.DoesNotContain("without the marker-only condition", section, StringComparison.Ordinal);
+        Assert.Contains($"`UntagResource` is limited to the marker `{RolePolicies.ProvisioningTagKey}`", section, StringComparison.Ordinal);
+        Assert.Contains($"`UntagResource` of the tag `{RolePolicies.ProvisioningTagKey}` only (a `Deny` of any other key)", section, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A lifecycle policy can expire every image (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html),
     /// so the function's role may set one only with CopyLifecyclePolicies: true, the default (null here: not given),
     /// grants it in every write statement of every destination region; false in none.

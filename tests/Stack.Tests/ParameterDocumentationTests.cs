@@ -22,6 +22,33 @@ public sealed class ParameterDocumentationTests
             $"{p.Key}: deploy.md says {documented[p.Key]}, the template {Expected(p.Value!["Default"])}"));
     }
 
+    /// <summary>
+    /// The paragraph under the table names the list parameters whose template rule (...WithoutEmptyEntries) refuses a
+    /// stray comma: all of them. It said "the five" after SubnetIds and SecurityGroupIds had their rules too, so a reader
+    /// took those two to be unchecked.
+    /// </summary>
+    [Fact]
+    public void The_deploy_guide_names_every_list_parameter_whose_rule_refuses_an_empty_entry()
+    {
+        const string Suffix = "WithoutEmptyEntries";
+        var checkedLists = StackTemplate.Raw["Rules"]!.AsObject()
+            .Select(r => r.Key)
+            .Where(k => k.EndsWith(Suffix, StringComparison.Ordinal))
+            .Select(k => k[..^Suffix.Length])
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("SubnetIds", checkedLists);
+
+        var deploy = File.ReadAllText(RepositoryRoot.File("docs", "deploy.md"));
+        var match = System.Text.RegularExpressions.Regex.Match(deploy, @"The (\w+) list parameters \(([^)]*)\) are checked entry by entry");
+        Assert.True(match.Success, "docs/deploy.md no longer has the paragraph on the list parameters' rules");
+        var named = System.Text.RegularExpressions.Regex.Matches(match.Groups[2].Value, "`([A-Za-z]+)`").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(checkedLists, named);
+        string[] counts = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+        Assert.Equal(counts[checkedLists.Count], match.Groups[1].Value);
+    }
+
     // How the table writes a default: "(required)" without one, "empty" for "", the value itself otherwise (in code
     // spans, but for numbers).
     private static string Expected(JsonNode? value) => value switch

@@ -330,8 +330,10 @@ public sealed class ParameterTests
     [Fact]
     public void MaxConcurrency_follows_the_sqs_scaling_config_range_and_ReplicateDeletes_is_a_boolean()
     {
-        Assert.Equal(2, (int)Parameter("MaxConcurrency")["MinValue"]!);
-        Assert.Equal(1000, (int)Parameter("MaxConcurrency")["MaxValue"]!);
+        Assert.True(Admits("MaxConcurrency", "2"));
+        Assert.True(Admits("MaxConcurrency", "1000"));
+        Assert.False(Admits("MaxConcurrency", "1"));
+        Assert.False(Admits("MaxConcurrency", "1001"));
         Assert.Equal(["true", "false"], Samples.Strings(Parameter("ReplicateDeletes")["AllowedValues"]));
         Assert.Equal("false", (string)Parameter("ReplicateDeletes")["Default"]!);
         Assert.Equal("", (string)Parameter("TagFilter")["Default"]!);
@@ -444,6 +446,32 @@ public sealed class ParameterTests
         }
 
         foreach (var malformed in new[] { "2.5", "1e1", " 3", "3 ", "+3", "0x3", "", "three" })
+        {
+            Assert.False(Admits(name, malformed), malformed);
+        }
+    }
+
+    /// <summary>
+    /// The two whole numbers the stack passes to integer resource properties (the event source mapping's
+    /// ScalingConfig.MaximumConcurrency, the function's MemorySize) are Strings with a pattern too: as a Number,
+    /// MaxConcurrency=2.5 or FunctionMemorySize=1769.5 passed the parameter's MinValue and MaxValue, and the deploy then
+    /// failed at that resource, after the queues and roles were made, and rolled back (cfn-lint on the expanded
+    /// template: E3012 "'2.5' is not of type 'integer'"). The pattern admits exactly the service's range.
+    /// </summary>
+    [Theory]
+    [InlineData("MaxConcurrency", 2, 1000)]
+    [InlineData("FunctionMemorySize", 128, 10240)]
+    public void A_whole_number_parameter_of_an_integer_property_admits_exactly_its_range(string name, int min, int max)
+    {
+        Assert.Equal("String", (string)Parameter(name)["Type"]!);
+        Assert.True(Admits(name, Parameter(name)["Default"]!.ToJsonString().Trim('"')));
+        for (var value = 0; value <= max + 1000; value++)
+        {
+            var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True((value >= min && value <= max) == Admits(name, text), text);
+        }
+
+        foreach (var malformed in new[] { "2.5", "1769.5", "1e3", " 10", "10 ", "+10", "010", "0x10", "", "ten" })
         {
             Assert.False(Admits(name, malformed), malformed);
         }
