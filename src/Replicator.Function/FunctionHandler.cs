@@ -50,12 +50,9 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
         }
         catch (JsonException ex)
         {
-            // Not an SQS event at all: an invocation error makes Lambda keep the whole batch. Where, not ex.Message: the
-            // published function trims .NET's message texts (UseSystemResourceKeys), leaving a resource key.
-            var where = ex.Path is { Length: > 0 } path ? $"at {path}" : "at its start";
-            var line = ex.LineNumber is { } number ? $", line {number + 1}" : string.Empty;
+            // Not an SQS event at all: an invocation error makes Lambda keep the whole batch.
             throw new InvalidDataException(
-                $"The invocation payload is not an SQS event: malformed JSON or a value of the wrong type {where}{line} (an SQS record's attribute values are all strings)", ex);
+                $"The invocation payload is not an SQS event: {WhereInvalid(ex)} (an SQS record's attribute values are all strings)", ex);
         }
 
         if (batch is null)
@@ -82,9 +79,29 @@ public sealed class FunctionHandler(BatchProcessor processor, FunctionLogger log
             throw new InvalidDataException("A Scheduled Event arrived, but reconciling is off: RECONCILE_QUEUE_URL is not set");
         }
 
-        var scheduled = JsonSerializer.Deserialize(invocation.Payload.Span, EventJsonContext.Default.ScheduledEvent)
-            ?? throw new InvalidDataException("The Scheduled Event is null");
-        var response = await reconcile.RunAsync(scheduled, invocation.LambdaContext, cancellationToken);
+        ScheduledEvent? scheduled;
+        try
+        {
+            scheduled = JsonSerializer.Deserialize(invocation.Payload.Span, EventJsonContext.Default.ScheduledEvent);
+        }
+        catch (JsonException ex)
+        {
+            // A hand-made event ("resources":"x"); EventBridge always sends the documented shape.
+            throw new InvalidDataException($"The Scheduled Event is not of the shape EventBridge sends: {WhereInvalid(ex)}", ex);
+        }
+
+        var response = await reconcile.RunAsync(scheduled ?? throw new InvalidDataException("The Scheduled Event is null"), invocation.LambdaContext, cancellationToken);
         return JsonSerializer.SerializeToUtf8Bytes(response, EventJsonContext.Default.ReconcileResponse);
+    }
+
+    /// <summary>
+    /// Where a payload broke its type, not <c>ex.Message</c>: the published function trims .NET's message texts
+    /// (UseSystemResourceKeys), leaving a resource key.
+    /// </summary>
+    private static string WhereInvalid(JsonException ex)
+    {
+        var where = ex.Path is { Length: > 0 } path ? $"at {path}" : "at its start";
+        var line = ex.LineNumber is { } number ? $", line {number + 1}" : string.Empty;
+        return $"malformed JSON or a value of the wrong type {where}{line}";
     }
 }

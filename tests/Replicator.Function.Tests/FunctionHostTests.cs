@@ -306,12 +306,6 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// JSON that is not an SQS event: <c>{}</c> (what <c>sam local invoke</c> sends without <c>-e</c>) is an invocation
-    /// error that says it has no Records, not an ArgumentNullException; a hand-made record without <c>attributes</c> is
-    /// processed as one without a group (its body dead-lettered as malformed), not a NullReferenceException that fails
-    /// the batch.
-    /// </summary>
-    /// <summary>
     /// A hand-edited event whose attribute is a number (SQS sends every attribute value as a string): the error names
     /// where, not .NET's message, which the published function trims to a resource key.
     /// </summary>
@@ -327,6 +321,12 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Contains("attribute values are all strings", wrong.Body, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// JSON that is not an SQS event: <c>{}</c> (what <c>sam local invoke</c> sends without <c>-e</c>) is an invocation
+    /// error that says it has no Records, not an ArgumentNullException; a hand-made record without <c>attributes</c> is
+    /// processed as one without a group (its body dead-lettered as malformed), not a NullReferenceException that fails
+    /// the batch.
+    /// </summary>
     [Fact]
     public async Task A_payload_without_records_says_so_and_a_record_without_attributes_is_processed()
     {

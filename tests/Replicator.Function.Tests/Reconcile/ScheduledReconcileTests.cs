@@ -59,6 +59,35 @@ public sealed class ScheduledReconcileTests(MotoFixture moto) : IClassFixture<Mo
             ReconcileReadsPerSecond = 10_000,
         }.RunAsync(stop);
 
+    /// <summary>
+    /// A hand-made Scheduled Event of the wrong shape ("resources" a string) is an invocation error naming where, as a
+    /// malformed SQS event is: .NET's own message, which the published function trims to a resource key, is not used.
+    /// </summary>
+    [Fact]
+    public async Task A_scheduled_event_of_the_wrong_shape_is_an_invocation_error_naming_its_path()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        using var sqs = ReconcileRig.Sqs(moto.Server);
+        var queue = await ReconcileRig.CreateFifoQueueAsync(sqs, "scheduled-wrong-shape");
+        await using var api = await LocalRuntimeApi.StartAsync();
+        using var stop = new CancellationTokenSource();
+        var host = StartHost(Environment(h, api, queue), new SynchronizedStringWriter(), _ => null, stop.Token);
+        var wrong = ScheduledEventJson.Replace(
+            "\"resources\": [\n    \"arn:aws:events:us-east-1:000000000000:rule/ecr-replicator-ReconcileRule-EXAMPLE\"\n  ]",
+            "\"resources\": \"x\"",
+            StringComparison.Ordinal);
+        Assert.NotEqual(ScheduledEventJson, wrong);
+
+        var result = await api.InvokeAsync(wrong, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, result.Status);
+        Assert.Equal(nameof(InvalidDataException), result.ErrorType);
+        Assert.Contains("The Scheduled Event is not of the shape EventBridge sends: malformed JSON or a value of the wrong type at $.resources", result.Body, StringComparison.Ordinal);
+        Assert.Empty(await ReconcileRig.DrainAsync(sqs, queue));
+        await stop.CancelAsync();
+        await host.WaitAsync(Wait);
+    }
+
     [Fact]
     public async Task A_scheduled_event_runs_the_reconciler_and_the_queued_event_then_replicates_through_the_same_function()
     {
