@@ -101,7 +101,7 @@ internal static partial class FunctionConfigLoader
             throw new ConfigurationException(variable, LogicalIdProblem(value, expected));
         }
 
-        // The value is quoted without its query or user information: an unparsed one is cut there by hand.
+        // Only a value that is no URL at all is quoted back: a URL's query or user information could carry a secret.
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
         {
             throw new ConfigurationException(variable, uri is null ? $"must be {expected}, not {EcrNames.Quote(value)}" : $"must be {expected}");
