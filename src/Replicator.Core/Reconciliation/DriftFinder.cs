@@ -131,6 +131,41 @@ public static class DriftFinder
     }
 
     /// <summary>
+    /// Takes out of <paramref name="items"/> (<see cref="ReferrerDrift"/>'s) the destinations of a referrer that is a
+    /// selected tagged image of its own (<paramref name="tagsByDigest"/>) and that lack one of its selected tags
+    /// outright: that tag's own push (<see cref="TagDrift"/>, when the referrer's digest is compared) copies the referrer
+    /// there, with its tag and its own referrers, so a push by digest beside it was a second event for the same copy.
+    /// A destination that holds every such tag, some at another digest, keeps the push by digest: the tag's push may be
+    /// held back there as an immutable tag conflict (<see cref="WithoutConflicts"/>), and then nothing else brings the
+    /// referrer. An item left without destinations is dropped.
+    /// </summary>
+    public static IReadOnlyList<DriftItem> WithoutTaggedReferrers(IReadOnlyList<DriftItem> items, IReadOnlyDictionary<string, IReadOnlyList<string>> tagsByDigest, IReadOnlyList<DestinationListing> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(tagsByDigest);
+        ArgumentNullException.ThrowIfNull(destinations);
+        var kept = new List<DriftItem>();
+        foreach (var item in items)
+        {
+            if (item.Kind != DriftKind.MissingReferrer || !tagsByDigest.TryGetValue(item.Digest, out var tags) || tags.Count == 0)
+            {
+                kept.Add(item);
+                continue;
+            }
+
+            var rest = item.Destinations
+                .Where(d => !destinations.Any(l => l.Destination == d && tags.Any(t => !l.Listing.Tags.ContainsKey(t))))
+                .ToList();
+            if (rest.Count > 0)
+            {
+                kept.Add(item with { Destinations = rest });
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>
     /// Destination tags within the tag filter that the source does not have at all (<paramref name="sourceTags"/> is
     /// every source tag, archived images included, so an archived source image is never taken for a deleted one).
     /// One DELETE per tag and destination digest: the function removes a tag only while it points at the digest named.

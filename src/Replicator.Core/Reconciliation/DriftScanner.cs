@@ -279,7 +279,9 @@ public sealed class DriftScanner
             }
 
             var referrers = direct.Where(seen.Add).ToList();
-            items.AddRange(DriftFinder.ReferrerDrift(scan.Repository, referrers, walked, out var held));
+            // A referrer with a selected tag of its own that a destination lacks is brought there by that tag's push.
+            var missing = DriftFinder.ReferrerDrift(scan.Repository, referrers, walked, out var held);
+            items.AddRange(DriftFinder.WithoutTaggedReferrers(missing, scan.TagsByDigest, walked));
             foreach (var next in held)
             {
                 subjects.Enqueue(next);

@@ -61,6 +61,26 @@ public sealed class DriftFinderTests
         Assert.Equal([B], held);
     }
 
+    /// <summary>
+    /// A referrer tagged in the source (oras attach with a tag): where a destination lacks its tag, the tag's own push
+    /// copies it, so no push by digest goes beside it; where the tag is held at another digest (perhaps immutable, so
+    /// never moved), the push by digest is still what brings the referrer.
+    /// </summary>
+    [Fact]
+    public void A_referrer_whose_own_tag_a_destination_lacks_is_left_to_that_tags_push()
+    {
+        var missing = DriftFinder.ReferrerDrift("app", [R], [Holding(West, ("v1", A)), Holding(Europe, ("v1", A), ("v1-sbom", B))], out _);
+        var tags = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [R] = ["v1-sbom"] };
+
+        var kept = DriftFinder.WithoutTaggedReferrers(missing, tags, [Holding(West, ("v1", A)), Holding(Europe, ("v1", A), ("v1-sbom", B))]);
+
+        var item = Assert.Single(kept);
+        Assert.Equal((R, (string?)null, DriftKind.MissingReferrer), (item.Digest, item.Tag, item.Kind));
+        Assert.Equal([Europe], item.Destinations);
+        Assert.Empty(DriftFinder.WithoutTaggedReferrers(missing, tags, [Holding(West, ("v1", A)), Holding(Europe, ("v1", A))]));
+        Assert.Equal(missing, DriftFinder.WithoutTaggedReferrers(missing, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"] }, [Holding(West, ("v1", A)), Holding(Europe, ("v1", A))]));
+    }
+
     [Fact]
     public void A_destination_tag_the_source_lost_is_a_delete_at_the_digest_the_destination_holds_within_the_tag_filter()
     {
