@@ -74,31 +74,15 @@ public sealed class EcrModel
     public List<ModelViolation> CheckError(string code, JsonElement body)
     {
         var violations = new List<ModelViolation>();
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            violations.Add(new(string.Empty, "type", $"the {code} answer is not a JSON object"));
-            return violations;
-        }
-
-        foreach (var property in body.EnumerateObject().Where(p => p.Name != "__type"))
-        {
-            if (!_shapes[code].Members.TryGetValue(property.Name, out var memberShape))
-            {
-                violations.Add(new(property.Name, "unknown-member", $"'{property.Name}' is not a member of {code}"));
-            }
-            else if (property.Value.ValueKind != JsonValueKind.Null)
-            {
-                CheckValue(_shapes[memberShape], property.Value, property.Name, Answer, violations);
-            }
-        }
-
+        CheckValue(_shapes[code], body, string.Empty, Answer with { ProtocolMember = "__type" }, violations);
         return violations;
     }
 
     /// <summary>How an answer is checked: every member must be the model's, lists of any length.</summary>
     private static readonly Strictness Answer = new(UnknownMembers: true, ListLengths: false);
 
-    private readonly record struct Strictness(bool UnknownMembers, bool ListLengths);
+    /// <param name="ProtocolMember">A top-level member the protocol adds beside the shape's (an error's <c>__type</c>).</param>
+    private readonly record struct Strictness(bool UnknownMembers, bool ListLengths, string? ProtocolMember = null);
 
     private void CheckValue(ModelShape shape, JsonElement value, string path, Strictness strictness, List<ModelViolation> violations)
     {
@@ -123,6 +107,11 @@ public sealed class EcrModel
                 foreach (var property in value.EnumerateObject())
                 {
                     var at = Join(path, property.Name);
+                    if (path.Length == 0 && property.Name == strictness.ProtocolMember)
+                    {
+                        continue;
+                    }
+
                     if (!shape.Members.TryGetValue(property.Name, out var memberShape))
                     {
                         if (strictness.UnknownMembers)

@@ -55,8 +55,9 @@ public static class EcrEventParser
             throw new InvalidEventException("body", $"the message body is {body.Length} characters, more than the {MaxBodyLength} bytes an EventBridge event can have");
         }
 
-        var bytes = System.Text.Encoding.UTF8.GetByteCount(body);
-        if (bytes > MaxBodyLength)
+        // Nor can one of at most a third as many characters (UTF-8 takes at most 3 bytes a UTF-16 unit): an event of
+        // ~1 KB, every record's, is not counted.
+        if (body.Length > MaxBodyLength / 3 && System.Text.Encoding.UTF8.GetByteCount(body) is var bytes && bytes > MaxBodyLength)
         {
             throw new InvalidEventException("body", $"the message body is {bytes} bytes in UTF-8, more than the {MaxBodyLength} an EventBridge event can have");
         }
