@@ -312,11 +312,31 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
         await AssertRepositoryGone(CliHarness.Source);
     }
 
-    /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
-    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0, Dictionary<string, string>? settings = null)
+    /// <summary>
+    /// A stack description that is not describe-stacks' JSON stops the script with one line naming the file and what
+    /// is wrong with it, before anything is pushed: each read of it stopped with a Python traceback.
+    /// </summary>
+    [Theory]
+    [InlineData("Stacks:", "it is not JSON (Expecting value at line 1 column 1)")]
+    [InlineData("""{"Stacks": []}""", "it has no Stacks[0].StackId ARN, as describe-stacks gives")]
+    [InlineData("""[{"StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/x/y"}]""", "it has no Stacks[0].StackId ARN, as describe-stacks gives")]
+    [InlineData("""{"Stacks": [{"StackId": "arn:aws:cloudformation::000000000000:stack/x/y"}]}""", "its StackId 'arn:aws:cloudformation::000000000000:stack/x/y' names no region")]
+    public async Task A_stack_description_that_is_not_describe_stacks_json_is_refused_in_one_line_before_anything_is_pushed(string content, string expected)
     {
-        var description = Path.Combine(_work, "stack.json");
-        await File.WriteAllTextAsync(description, $$"""
+        var run = await SmokeTest(selected: "scratch/*", description: content);
+
+        Assert.Equal(1, run.ExitCode);
+        var file = Path.Combine(_work, "stack.json");
+        Assert.Equal($"error: cannot read the description of stack ecr-replicator from {file}: {expected}", Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        await AssertRepositoryGone(CliHarness.Source);
+    }
+
+    /// <param name="description">The file's content in place of a well-formed description of an ecr-replicator stack.</param>
+    /// <param name="describedByAws">The stack's description comes from `aws cloudformation describe-stacks` (a stand-in on <paramref name="path"/>) in AWS_REGION, not from SMOKE_STACK_DESCRIPTION.</param>
+    private async Task<ProcessRun> SmokeTest(string selected, string parameters = "", string? path = null, string? tag = null, string? repository = Repository, bool describedByAws = false, int timeoutSeconds = 0, Dictionary<string, string>? settings = null, string? description = null)
+    {
+        var descriptionFile = Path.Combine(_work, "stack.json");
+        await File.WriteAllTextAsync(descriptionFile, description ?? $$"""
             {"Stacks": [{
               "StackName": "ecr-replicator",
               "StackId": "arn:aws:cloudformation:{{CliHarness.Source}}:000000000000:stack/ecr-replicator/6e1b2d40-0000-0000-0000-000000000000",
@@ -329,7 +349,7 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             """);
         var environment = new Dictionary<string, string>
         {
-            ["SMOKE_STACK_DESCRIPTION"] = description,
+            ["SMOKE_STACK_DESCRIPTION"] = descriptionFile,
             ["SMOKE_INVOKE"] = "local",
             // The local invocation returns after the copy, so the first verify must already be in sync.
             ["SMOKE_TIMEOUT"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
