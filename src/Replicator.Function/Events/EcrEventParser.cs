@@ -191,8 +191,19 @@ public static class EcrEventParser
             return null;
         }
 
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        // RFC 3339's date-time only (section 5.6; its note allows a lower-case t and z): an event's time stamp is "per
+        // RFC3339" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html), and
+        // EventBridge writes it as 2026-12-07T04:20:49Z. A culture's own forms (12/07/2026) or a time without an offset
+        // would be read as some instant, and the ReplicationLatency metric measured from it would be wrong without a
+        // word. The literal Z is UTC (AssumeUniversal), not the machine's zone.
+        return DateTimeOffset.TryParseExact(value.ToUpperInvariant(), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? time
-            : throw new InvalidEventException("time", $"time {EcrNames.Quote(value)} is not an RFC 3339 timestamp");
+            : throw new InvalidEventException("time", $"time {EcrNames.Quote(value)} is not an RFC 3339 timestamp such as 2026-12-07T04:20:49Z");
     }
+
+    private static readonly string[] TimeFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
+        "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
+    ];
 }

@@ -89,6 +89,41 @@ public class EcrEventParserTests
         Assert.Equal(field, error.Field);
     }
 
+    /// <summary>
+    /// RFC 3339's date-time, section 5.6, in the forms it allows: the parsed instant is the one written, in UTC.
+    /// </summary>
+    [Theory]
+    [InlineData("2025-09-25T12:38:33Z", "2025-09-25T12:38:33.0000000+00:00")]
+    [InlineData("2025-09-25t12:38:33z", "2025-09-25T12:38:33.0000000+00:00")]
+    [InlineData("2025-09-25T12:38:33.25Z", "2025-09-25T12:38:33.2500000+00:00")]
+    [InlineData("2025-09-25T14:38:33+02:00", "2025-09-25T12:38:33.0000000+00:00")]
+    [InlineData("2025-09-25T08:08:33.5-04:30", "2025-09-25T12:38:33.5000000+00:00")]
+    public void An_rfc_3339_time_is_read_as_the_instant_it_names(string time, string expected)
+    {
+        var parsed = EcrEventParser.Parse(E.Body(time: time)).Time;
+
+        Assert.Equal(expected, parsed?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Forms a lenient parse read as some instant (a culture's date, a date alone, no offset, an HTTP date) are refused
+    /// naming the field and the value: the latency measured from them would be wrong without a word.
+    /// </summary>
+    [Theory]
+    [InlineData("09/25/2025 12:38:33")]
+    [InlineData("2025-09-25")]
+    [InlineData("2025-09-25T12:38:33")]
+    [InlineData("2025-09-25 12:38:33Z")]
+    [InlineData("Thu, 25 Sep 2025 12:38:33 GMT")]
+    [InlineData("2025-09-25T12:38Z")]
+    public void A_time_that_is_not_rfc_3339_is_refused_naming_it(string time)
+    {
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(E.Body(time: time)));
+
+        Assert.Equal("time", error.Field);
+        Assert.Contains($"time '{time}' is not an RFC 3339 timestamp", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("account", "12345678901")]
     [InlineData("region", "US-EAST-1")]
