@@ -88,7 +88,8 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
 
     public void Dispose()
     {
-        // The credentials sources hold nothing to dispose; the SSM client does.
+        // The credentials sources hold nothing to dispose; the SSM reader is disposed should it hold something (it
+        // builds a client per read today).
         if (_store.IsValueCreated)
         {
             (_store.Value as IDisposable)?.Dispose();

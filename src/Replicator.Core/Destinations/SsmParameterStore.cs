@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Replicator.Core.Configuration;
@@ -14,7 +15,8 @@ namespace Replicator.Core.Destinations;
 /// </summary>
 public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
 {
-    private readonly AmazonSimpleSystemsManagementClient _client;
+    private readonly AmazonSimpleSystemsManagementConfig _config;
+    private readonly IAwsCredentialsSource _credentials;
     private readonly string _endpointDescription;
 
     public SsmParameterStore(IEnvironmentVariables environment, string region, IAwsCredentialsSource credentials)
@@ -25,7 +27,8 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         var overridden = ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
         _endpointDescription = ServiceFailures.DescribeEndpoint("SSM", overridden, region);
         ServiceEndpoints.Apply(config, environment, overridden, region);
-        _client = new AmazonSimpleSystemsManagementClient(new CredentialsSourceAdapter(credentials), config);
+        _credentials = credentials;
+        _config = config;
     }
 
     public async Task<string> GetSecureStringAsync(string name, CancellationToken cancellationToken)
@@ -34,7 +37,23 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         GetParameterResponse response;
         try
         {
-            response = await _client.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, cancellationToken);
+            // A client of this call's own, as StsSecurityTokenService's (a read every few minutes at most): its adapter
+            // then knows the set this call was signed with, which a refusal as expired drops, and not one that another
+            // parameter's read, signing at the same time, got.
+            var signing = new CredentialsSourceAdapter(_credentials);
+            using var client = new AmazonSimpleSystemsManagementClient(signing, _config);
+            var request = new GetParameterRequest { Name = name, WithDecryption = true };
+            try
+            {
+                response = await client.GetParameterAsync(request, cancellationToken);
+            }
+            catch (AmazonServiceException ex) when (ServiceFailures.IsExpiredToken(ex) && signing.LastIssued is { } used)
+            {
+                // The replicator's own session expired while its source still holds it: drop that set and read once
+                // more; a second refusal is the caller's (transient).
+                _credentials.Invalidate(used);
+                response = await client.GetParameterAsync(request, cancellationToken);
+            }
         }
         catch (ParameterNotFoundException ex)
         {
@@ -60,5 +79,8 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         return value;
     }
 
-    public void Dispose() => _client.Dispose();
+    /// <summary>Nothing to release: each read disposes its own client.</summary>
+    public void Dispose()
+    {
+    }
 }

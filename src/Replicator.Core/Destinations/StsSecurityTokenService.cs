@@ -97,7 +97,8 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
         var asked = _time.GetUtcNow();
         try
         {
-            using var client = new AmazonSecurityTokenServiceClient(new CredentialsSourceAdapter(caller), Config(region));
+            var signing = new CredentialsSourceAdapter(caller);
+            using var client = new AmazonSecurityTokenServiceClient(signing, Config(region));
 
             // STS has FIPS endpoints in a few US regions only (https://docs.aws.amazon.com/general/latest/gr/sts.html),
             // yet the SDK's endpoint rules build sts-fips.REGION for every region: the host, to name it when it does not exist.
@@ -110,7 +111,19 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             var host = endpoint is not null && EcrClient.ProxyFor(Proxy, endpoint) is null ? endpoint.Host : null;
             fipsHost = _useFips ? host : null;
             unknownRegionHost = host is not null && !AwsRegions.IsKnown(region) ? (host, region) : null;
-            var response = await client.AssumeRoleAsync(request, cancellationToken);
+            AssumeRoleResponse response;
+            try
+            {
+                response = await client.AssumeRoleAsync(request, cancellationToken);
+            }
+            catch (AmazonServiceException ex) when (ServiceFailures.IsExpiredToken(ex) && signing.LastIssued is { } used)
+            {
+                // The replicator's own session expired (a clock behind AWS's, or a session cut short) while its source
+                // still holds it: drop that set and ask once more; a second refusal is the caller's (transient).
+                caller.Invalidate(used);
+                response = await client.AssumeRoleAsync(request, cancellationToken);
+            }
+
             var issued = response.Credentials;
             if (issued is null || string.IsNullOrEmpty(issued.AccessKeyId) || string.IsNullOrEmpty(issued.SecretAccessKey) || issued.Expiration is null)
             {
