@@ -88,8 +88,8 @@ public sealed class DestinationClients : IDestinationClients, IDisposable
 
     public void Dispose()
     {
-        // The credentials sources hold nothing to dispose; the SSM reader is disposed should it hold something (it
-        // builds a client per read today).
+        // The credentials sources hold nothing to dispose; an injected parameter store may (SsmParameterStore does not:
+        // it builds a client per read).
         if (_store.IsValueCreated)
         {
             (_store.Value as IDisposable)?.Dispose();

@@ -13,7 +13,7 @@ namespace Replicator.Core.Destinations;
 /// credentials, through AWSSDK.SimpleSystemsManagement (or <c>AWS_ENDPOINT_URL_SSM</c>). Decrypting a
 /// SecureString takes kms:Decrypt on its key, which the template grants through the SSM service only.
 /// </summary>
-public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
+public sealed class SsmParameterStore : ISecureParameterStore
 {
     private readonly AmazonSimpleSystemsManagementConfig _config;
     private readonly IAwsCredentialsSource _credentials;
@@ -77,10 +77,5 @@ public sealed class SsmParameterStore : ISecureParameterStore, IDisposable
         }
 
         return value;
-    }
-
-    /// <summary>Nothing to release: each read disposes its own client.</summary>
-    public void Dispose()
-    {
     }
 }

@@ -51,7 +51,7 @@ public sealed class ExpiredCallerTokenTests
     {
         await using var ssm = await FakeService.StartAsync(expiredKeys: ["AKIDEXPIRED"], SsmExpired, SsmValue);
         var caller = new RotatingCredentials("AKIDEXPIRED", "AKIDFRESH");
-        using var store = new SsmParameterStore(Environment("AWS_ENDPOINT_URL_SSM", ssm.Endpoint), "us-east-1", caller);
+        var store = new SsmParameterStore(Environment("AWS_ENDPOINT_URL_SSM", ssm.Endpoint), "us-east-1", caller);
 
         var value = await store.GetSecureStringAsync("/replicator/china", CancellationToken.None);
 
@@ -65,7 +65,7 @@ public sealed class ExpiredCallerTokenTests
     {
         await using var ssm = await FakeService.StartAsync(expiredKeys: ["AKIDEXPIRED", "AKIDSTILLEXPIRED"], SsmExpired, SsmValue);
         var caller = new RotatingCredentials("AKIDEXPIRED", "AKIDSTILLEXPIRED", "AKIDNEVERUSED");
-        using var store = new SsmParameterStore(Environment("AWS_ENDPOINT_URL_SSM", ssm.Endpoint), "us-east-1", caller);
+        var store = new SsmParameterStore(Environment("AWS_ENDPOINT_URL_SSM", ssm.Endpoint), "us-east-1", caller);
 
         var ex = await Assert.ThrowsAsync<ReplicationException>(() => store.GetSecureStringAsync("/replicator/china", CancellationToken.None));
 

@@ -37,7 +37,7 @@ public sealed class ServiceEndpointFailureTests
     {
         using var closed = new ClosedPort();
         var endpoint = closed.Endpoint;
-        using var store = new SsmParameterStore(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_SSM"] = endpoint.ToString() }), "us-east-1", Caller);
+        var store = new SsmParameterStore(DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_SSM"] = endpoint.ToString() }), "us-east-1", Caller);
 
         var ex = await Assert.ThrowsAsync<ReplicationException>(() => store.GetSecureStringAsync("/replicator/china", CancellationToken.None));
 
