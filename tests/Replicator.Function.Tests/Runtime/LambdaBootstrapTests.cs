@@ -495,6 +495,42 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// GET next answered 500 (a container error: "Non-recoverable state. Runtime should exit promptly", the Runtime
+    /// API's OpenAPI file linked from https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), or not answered
+    /// at all: the loop ends with that exception after the one call, so the process exits and Lambda replaces the
+    /// environment. A loop that retried would spin on a dead endpoint and never answer; the handler is never called.
+    /// </summary>
+    [Theory]
+    [InlineData(500)]
+    [InlineData(null)]
+    public async Task A_GET_next_that_fails_with_a_container_error_or_no_answer_ends_the_loop_after_one_call(int? status)
+    {
+        var failure = status is { } code
+            ? new HttpRequestException("container error", null, (HttpStatusCode)code)
+            : new HttpRequestException(HttpRequestError.ConnectionError, "connection refused");
+        // The first call fails; a second one, which a retrying loop would make, waits until the loop is stopped, so such
+        // a regression fails this test on its timeout instead of spinning the test host.
+        var calls = 0;
+        var api = new Mock<IRuntimeApiClient>(MockBehavior.Strict);
+        api.Setup(a => a.GetNextInvocationAsync(It.IsAny<CancellationToken>()))
+            .Returns((CancellationToken token) => Interlocked.Increment(ref calls) == 1
+                ? Task.FromException<RuntimeInvocation>(failure)
+                : Task.Delay(Timeout.InfiniteTimeSpan, token).ContinueWith<RuntimeInvocation>(_ => throw new OperationCanceledException(token), TaskScheduler.Default));
+        var handled = 0;
+        LambdaBootstrapHandler handler = (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return Task.FromResult(Array.Empty<byte>());
+        };
+
+        var loop = new LambdaBootstrap(api.Object, handler, _environment, _time).RunAsync(_stop.Token);
+
+        Assert.Same(failure, await Assert.ThrowsAsync<HttpRequestException>(() => loop.WaitAsync(Wait)));
+        Assert.Equal(1, calls);
+        Assert.Equal(0, handled);
+    }
+
+    /// <summary>
     /// A handler's exception message can carry a presigned URL or a key, and the Runtime API forwards the invocation
     /// error to CloudWatch: the posted errorMessage went through the redactor.
     /// </summary>
