@@ -15,8 +15,9 @@ namespace Replicator.Core.Destinations;
 /// <see cref="ParameterLifetime"/>, so a rotated key is picked up without a redeploy.
 /// </summary>
 /// <remarks>
-/// A read again that fails transiently (SSM throttled or unavailable) keeps the keys last read, which still work until
-/// someone rotates them: the failure is reported to the observer (the parameter's name and the error code, never the
+/// While a read again runs, only the caller that started it waits; the others use the keys last read (within
+/// <see cref="MaxParameterAge"/>). A read again that fails transiently (SSM throttled or unavailable) keeps the keys
+/// last read, which still work until someone rotates them: the failure is reported to the observer (the parameter's name and the error code, never the
 /// value), and SSM is asked again after <see cref="RereadRetryInterval"/>, not on every call. This lasts until the keys
 /// are <see cref="MaxParameterAge"/> old; then a failed read fails the copy, saying so, rather than use keys that may
 /// have been rotated out long ago. A permanent failure (the parameter deleted or malformed) is never papered over.
@@ -83,9 +84,21 @@ public sealed class SsmCredentialsSource : IAwsCredentialsSource
         var snapshot = _snapshot.Current;
         var now = _time.GetUtcNow();
         var keepAfterFailure = snapshot is not null && now < snapshot.ReadAt + MaxParameterAge && now.UtcTicks < Interlocked.Read(ref _nextReread);
-        if (snapshot is null || (now >= snapshot.ReadAt + ParameterLifetime && !keepAfterFailure))
+        if (snapshot is null)
         {
-            snapshot = await _snapshot.LoadAsync(snapshot, ReadAsync).WaitAsync(cancellationToken);
+            snapshot = await _snapshot.LoadAsync(null, ReadAsync).WaitAsync(cancellationToken);
+        }
+        else if (now >= snapshot.ReadAt + ParameterLifetime && !keepAfterFailure)
+        {
+            // Due for a read again. Only the caller that starts it waits for it (and sees a permanent failure); the
+            // others go on with keys younger than MaxParameterAge, which still work unless the key was deleted (then
+            // ECR or STS refuses them and Invalidate reads again), instead of every upload of the destination stalling
+            // behind one slow or unreachable SSM call: its client's timeouts and retries last up to about a minute.
+            var started = _snapshot.TryStartLoad(snapshot, ReadAsync, out var loading);
+            if (started || loading.IsCompleted || now >= snapshot.ReadAt + MaxParameterAge)
+            {
+                snapshot = await loading.WaitAsync(cancellationToken);
+            }
         }
 
         if (snapshot.Role is null)

@@ -66,6 +66,55 @@ public sealed class SsmCredentialsSourceTests
         Assert.All(results, r => Assert.Equal("AKIAFIRST", r.AccessKeyId));
     }
 
+    /// <summary>
+    /// A read again that SSM is slow to answer holds up only the caller that started it: the others go on with the keys
+    /// last read, and that caller gets the rotated ones. Before, every upload of the destination waited for the read.
+    /// </summary>
+    [Fact]
+    public async Task While_a_read_again_runs_only_its_caller_waits_and_the_others_keep_the_last_keys()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
+        store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clock.Advance(TimeSpan.FromMinutes(15));
+
+        var reader = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        var others = Enumerable.Range(0, 4).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
+
+        Assert.False(reader.IsCompleted);
+        foreach (var other in others)
+        {
+            Assert.True(other.IsCompletedSuccessfully);
+            Assert.Equal("AKIAFIRST", (await other).AccessKeyId);
+        }
+
+        store.Gate.SetResult();
+        Assert.Equal("AKIAROTATED", (await reader).AccessKeyId);
+        Assert.Equal("AKIAROTATED", (await source.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+        Assert.Equal(2, store.Reads);
+    }
+
+    /// <summary>Keys past the max age are no fallback: every caller waits for the read, as for the first one.</summary>
+    [Fact]
+    public async Task Past_the_max_age_every_caller_waits_for_the_read_again()
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), maxParameterAge: TimeSpan.FromMinutes(30));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
+        store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clock.Advance(TimeSpan.FromMinutes(30));
+
+        var calls = Enumerable.Range(0, 4).Select(_ => source.GetCredentialsAsync(CancellationToken.None).AsTask()).ToList();
+
+        Assert.All(calls, c => Assert.False(c.IsCompleted));
+        store.Gate.SetResult();
+        Assert.All(await Task.WhenAll(calls), c => Assert.Equal("AKIAROTATED", c.AccessKeyId));
+        Assert.Equal(2, store.Reads);
+    }
+
     [Fact]
     public async Task A_caller_still_using_the_old_role_after_a_key_rotation_finishes_its_refresh()
     {
