@@ -93,6 +93,7 @@ public static class CliApp
             if (resolvesProfile)
             {
                 context.ApplyLegacySessionToken();
+                context.ApplySharedFilePaths();
             }
 
             if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
