@@ -57,13 +57,23 @@ public static class CliApp
         return $"unrecognized command or argument {words} (see {string.Join(' ', path)} --help)";
     }
 
+    /// <summary>
+    /// How every command line is parsed: without response files. System.CommandLine reads a word starting with '@' as
+    /// the name of a file whose words replace it, by default; the AWS CLI has no such thing (a parameter reads a file
+    /// only when its value says file://, docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-file.html), and
+    /// none of these commands documents it. With it, <c>--since @1700000000</c> (date(1)'s epoch form) stopped on
+    /// "Response file not found" joined with a second, wrong error, and an argument naming an existing file ran the
+    /// command on that file's words.
+    /// </summary>
+    internal static ParserConfiguration ParserConfiguration { get; } = new() { ResponseFileTokenReplacer = null };
+
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var console = new CliConsole(context);
         var root = BuildRoot(context);
         args = EmptyOptionValues.Expand(args, root);
-        var parse = root.Parse(args);
+        var parse = root.Parse(args, ParserConfiguration);
         if (parse.Errors.Count > 0)
         {
             console.Error(ParseErrorLine(parse));
@@ -83,13 +93,14 @@ public static class CliApp
             if (resolvesProfile)
             {
                 context.ApplyLegacySessionToken();
+                context.ApplySharedFilePaths();
             }
 
             if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
             {
                 var profiled = context.WithProfile(profile);
                 profiled.ApplyCaBundle();
-                parse = BuildRoot(profiled).Parse(args);
+                parse = BuildRoot(profiled).Parse(args, ParserConfiguration);
             }
             else if (resolvesProfile)
             {

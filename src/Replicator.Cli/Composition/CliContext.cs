@@ -114,6 +114,27 @@ public sealed record CliContext
     }
 
     /// <summary>
+    /// <c>AWS_CONFIG_FILE</c> and <c>AWS_SHARED_CREDENTIALS_FILE</c> as the AWS CLI reads them: a leading <c>~/</c> is the
+    /// home directory (botocore's configloader.raw_config_parse calls os.path.expanduser on both paths), as a CI job's
+    /// <c>env:</c> block or a .env file leaves it unexpanded. The CLI's own reads (region, endpoints, CA bundle:
+    /// <see cref="SharedConfigFile"/>) expand it already; AWSSDK.Core's profile store, which resolves the credentials
+    /// (the default chain, <c>--profile</c>, <c>AWS_PROFILE</c>), reads the variables from the process as written and
+    /// found no file, so an existing profile was "could not be found". The expanded path is written back (through
+    /// <see cref="Environment"/>, the process's) when it differs, before any profile is resolved or client built.
+    /// </summary>
+    public void ApplySharedFilePaths()
+    {
+        foreach (var variable in (string[])[SharedConfigFile.ConfigFileVariable, SharedConfigFile.CredentialsFileVariable])
+        {
+            if (SharedConfigFile.ConfiguredPath(Environment, variable) is { } path
+                && !string.Equals(path, Environment.GetEnvironmentVariable(variable), StringComparison.Ordinal))
+            {
+                Environment.SetEnvironmentVariable(variable, path);
+            }
+        }
+    }
+
+    /// <summary>
     /// The certificate authorities every call of the command trusts, as the AWS CLI chooses them: <c>AWS_CA_BUNDLE</c>,
     /// else the active profile's <c>ca_bundle</c> (<see cref="CaBundle.Resolve"/>). AWSSDK.Core reads the
     /// variable only, from the process, for the STS, SSM and SQS clients (and the STS client of a profile's role), and

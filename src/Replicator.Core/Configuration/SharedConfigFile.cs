@@ -156,6 +156,20 @@ public static class SharedConfigFile
     }
 
     /// <summary>
+    /// The file <paramref name="variable"/> (<see cref="ConfigFileVariable"/> or <see cref="CredentialsFileVariable"/>)
+    /// names, as this class reads it: trimmed, a leading <c>~/</c> the home directory (<see cref="ExpandHome"/>); null
+    /// when the variable is unset or blank. AWSSDK.Core's profile store takes the variable as written, so a caller that
+    /// has it read the files too writes this back (Replicator.Cli's <c>CliContext.ApplySharedFilePaths</c>).
+    /// </summary>
+    public static string? ConfiguredPath(IEnvironmentVariables environment, string variable)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentException.ThrowIfNullOrEmpty(variable);
+        var configured = environment.GetEnvironmentVariable(variable)?.Trim();
+        return string.IsNullOrEmpty(configured) ? null : ExpandHome(environment, configured, OperatingSystem.IsWindows());
+    }
+
+    /// <summary>
     /// <c>AWS_CONFIG_FILE</c> (a leading <c>~/</c>, or <c>~\</c> on Windows, is the home directory), else
     /// <c>.aws/config</c> in the home directory; null when there is no home directory.
     /// </summary>

@@ -160,6 +160,50 @@ public sealed class ArgumentErrorTests
         Assert.DoesNotContain("Required command", unknownCommand.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A word starting with '@' is a value like any other, as for the AWS CLI (which has no response files: it reads a
+    /// file only where a parameter says file://). System.CommandLine reads such a word as a response file by default:
+    /// <c>--since @1700000000</c> (date(1)'s epoch form) printed two errors, "Response file not found '1700000000'." and
+    /// "Required argument missing for option: '--since'.", instead of --since's own, and an existing file's words
+    /// became arguments: <c>copy @FILE</c> copied the image the file named.
+    /// </summary>
+    [Fact]
+    public async Task A_value_starting_with_at_is_refused_in_the_option_s_own_words_not_read_as_a_response_file()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--since", "@1700000000");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError("--since '@1700000000' is not an ISO 8601 date");
+        Assert.DoesNotContain("Response file", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    [Fact]
+    public async Task An_argument_naming_a_file_with_at_is_not_replaced_by_the_file_s_words()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "aa", CliHarness.Single(72), "v1");
+        var before = h.Server.Calls.Total;
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "aa:v1\n");
+
+            var run = await h.RunAsync("copy", "@" + file, "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            run.AssertOneLineError(file);
+            Assert.Equal(before, h.Server.Calls.Total);
+            Assert.Null(await h.TagDigestAsync(CliHarness.West, "aa", "v1"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task A_malformed_endpoint_override_is_a_one_line_error_without_the_value()
     {

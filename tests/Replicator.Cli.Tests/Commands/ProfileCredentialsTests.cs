@@ -102,6 +102,51 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
     }
 
+    /// <summary>
+    /// <c>AWS_CONFIG_FILE</c> and <c>AWS_SHARED_CREDENTIALS_FILE</c> written with a leading <c>~/</c>, as a CI job's
+    /// <c>env:</c> block or a .env file leaves them (no shell expands the tilde there), name files in the home directory,
+    /// as the AWS CLI reads them (botocore's configloader.raw_config_parse expands the user's home in both paths). The
+    /// CLI read its region from them so, while AWSSDK.Core's profile store, which takes the paths as written, found no
+    /// file: "The config profile (operator) could not be found" for a profile that is there, whether it is chosen by
+    /// <c>--profile</c>, by <c>AWS_PROFILE</c>, or is the default chain's <c>default</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("flag")]
+    [InlineData("variable")]
+    [InlineData("default")]
+    public async Task Shared_files_named_from_the_home_directory_with_a_tilde_are_read_for_credentials_as_for_the_region(string chosenBy)
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(95);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role);
+        if (chosenBy == "default")
+        {
+            // The default profile signs with the operator's keys, which LocalEcr knows as account 222222222222: the
+            // copy then reads a registry without the image, so it is the listing that proves the keys were read.
+            File.WriteAllText(Path.Combine(_work, "credentials"), $"[default]\naws_access_key_id = {OperatorKeys.AccessKeyId}\naws_secret_access_key = {OperatorKeys.SecretAccessKey}\n");
+        }
+
+        string[] copy = ["copy", "app:v1", "--destination-region", CliHarness.West];
+        var run = await RunCliAsync(
+            h,
+            chosenBy == "variable" ? "operator" : null,
+            chosenBy == "flag" ? [.. copy, "--profile", "operator"] : copy,
+            new() { ["AWS_CONFIG_FILE"] = "~/config", ["AWS_SHARED_CREDENTIALS_FILE"] = "~/credentials" });
+
+        if (chosenBy == "default")
+        {
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal("error: app:v1 does not exist in us-east-1", run.Error.Trim());
+            return;
+        }
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
     [Fact]
     public async Task An_unknown_profile_is_a_usage_error_naming_it_before_any_call()
     {

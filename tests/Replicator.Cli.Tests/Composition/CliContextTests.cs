@@ -37,6 +37,31 @@ public sealed class CliContextTests
         Assert.Equal("p", environment.GetEnvironmentVariable("AWS_PROFILE"));
     }
 
+    /// <summary>
+    /// The shared files' variables are written back with a leading ~/ as the home directory, for AWSSDK.Core's profile
+    /// store (ProfileCredentialsTests runs that end to end); a path without one, and an unset variable, stay as they are.
+    /// </summary>
+    [Fact]
+    public void Shared_file_variables_starting_with_a_tilde_are_written_back_under_the_home_directory()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "home-of-cli-tests");
+        var environment = new DictionaryEnvironmentVariables([
+            KeyValuePair.Create("HOME", (string?)home),
+            KeyValuePair.Create("AWS_CONFIG_FILE", (string?)"~/aws/config"),
+            KeyValuePair.Create("AWS_SHARED_CREDENTIALS_FILE", (string?)"/etc/aws/credentials"),
+        ]);
+
+        Context(environment).ApplySharedFilePaths();
+
+        Assert.Equal(Path.Combine(home, "aws/config"), environment.GetEnvironmentVariable("AWS_CONFIG_FILE"));
+        Assert.Equal("/etc/aws/credentials", environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+
+        var unset = new DictionaryEnvironmentVariables([KeyValuePair.Create("HOME", (string?)home)]);
+        Context(unset).ApplySharedFilePaths();
+        Assert.Null(unset.GetEnvironmentVariable("AWS_CONFIG_FILE"));
+        Assert.Null(unset.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+    }
+
     private static CliContext Context(DictionaryEnvironmentVariables environment) => new()
     {
         Environment = environment,
