@@ -43,7 +43,9 @@ public static class CliApp
     {
         if (parse.UnmatchedTokens.Count == 0)
         {
-            return string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal));
+            // Several mistakes stay on one line, each without System.CommandLine's closing full stop: joined as they
+            // came, "Required command was not provided.; Required argument missing ..." read as a typo.
+            return string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal));
         }
 
         var path = new List<string>();

@@ -32,11 +32,18 @@ public static partial class ErrorText
         if (message.StartsWith(CredentialChainFailure + ".", StringComparison.Ordinal))
         {
             var reasons = CredentialReasons(lines, environment ?? Environment.GetEnvironmentVariable);
-            return reasons.Count == 0 ? NoCredentials : $"{NoCredentials} (the AWS SDK's credential providers: {string.Join("; ", reasons)})";
+            return reasons.Count == 0 ? NoCredentials : $"{NoCredentials} (the AWS SDK's credential providers: {string.Join("; ", reasons.Select(WithoutFullStop))})";
         }
 
         return first.Length == 0 ? "unknown error" : first;
     }
+
+    /// <summary>
+    /// A reason without its closing full stop, since "; " follows it (".;" reads as a typo); an ellipsis (a reason cut
+    /// to length) stays.
+    /// </summary>
+    private static string WithoutFullStop(string reason) =>
+        reason.EndsWith('.') && !reason.EndsWith("..", StringComparison.Ordinal) ? reason[..^1] : reason;
 
     /// <summary>
     /// The reason each provider of the chain gave, which tells a profile that does not exist from an expired SSO token

@@ -37,6 +37,22 @@ public sealed class ArgumentErrorTests
     }
 
     /// <summary>
+    /// Two mistakes at once (<c>replicator --profile</c>: no command, and the option without its value) are both named,
+    /// on one line, each without its own full stop: ".;" between them read as a typo.
+    /// </summary>
+    [Fact]
+    public async Task Two_parse_errors_share_one_line_without_a_stray_full_stop()
+    {
+        await using var h = await CliHarness.StartAsync();
+
+        var run = await h.RunAsync(["--profile"]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("Required command was not provided; Required argument missing for option: '--profile'");
+        Assert.DoesNotContain(".;", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// <c>--option=</c> with an empty value (a script's <c>--tag-filter=$FILTER</c> with FILTER unset) is that option
     /// given empty, as getopt_long and the AWS CLI's argparse read it: refused in the option's own words, before any
     /// call. System.CommandLine took the next word as the value instead, even another option: <c>--tag-filter=
