@@ -81,6 +81,26 @@ public sealed class DriftFinderTests
         Assert.Equal(missing, DriftFinder.WithoutTaggedReferrers(missing, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"] }, [Holding(West, ("v1", A)), Holding(Europe, ("v1", A))]));
     }
 
+    /// <summary>
+    /// A referrer with two selected tags of its own: a destination lacking either of them outright gets the referrer with
+    /// that tag's push, even while it holds the other tag at another digest, so no push by digest goes there beside it.
+    /// Only a destination holding every such tag elsewhere (where each may be immutable, and so never moved) keeps it.
+    /// </summary>
+    [Fact]
+    public void A_referrer_is_left_to_the_push_of_any_one_of_its_tags_a_destination_lacks()
+    {
+        var west = Holding(West, ("v1", A), ("v1-sbom", B));
+        var europe = Holding(Europe, ("v1", A), ("v1-sbom", B), ("sbom-latest", B));
+        var missing = DriftFinder.ReferrerDrift("app", [R], [west, europe], out _);
+        var tags = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [R] = ["sbom-latest", "v1-sbom"] };
+
+        var kept = DriftFinder.WithoutTaggedReferrers(missing, tags, [west, europe]);
+
+        var item = Assert.Single(kept);
+        Assert.Equal((R, DriftKind.MissingReferrer), (item.Digest, item.Kind));
+        Assert.Equal([Europe], item.Destinations);
+    }
+
     [Fact]
     public void A_destination_tag_the_source_lost_is_a_delete_at_the_digest_the_destination_holds_within_the_tag_filter()
     {
