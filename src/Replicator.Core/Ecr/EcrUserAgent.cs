@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Replicator.Core.Ecr;
 
 /// <summary>
@@ -12,15 +10,26 @@ public static class EcrUserAgent
     public const string Product = "ecr-replicator";
 
     /// <summary>The product version (Directory.Build.props), without the build metadata the SDK appends after '+'.</summary>
-    public static string Version { get; } = ReadVersion();
+    public static string Version { get; } = FromInformationalVersion(ProductVersion.Informational, ProductVersion.Assembly);
 
     public static string Value { get; } = $"{Product}/{Version}";
 
-    private static string ReadVersion()
+    /// <summary>
+    /// The version from the assembly's InformationalVersion and version, which the build compiles in as constants
+    /// (Replicator.Core.csproj, <c>WriteProductVersionSource</c>) rather than have them read back from the assembly's
+    /// attributes by reflection at the first ECR client: the informational version up to its '+', or the assembly
+    /// version's first three parts when it is empty.
+    /// </summary>
+    internal static string FromInformationalVersion(string? informational, string? assemblyVersion)
     {
-        var informational = typeof(EcrUserAgent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        var version = string.IsNullOrWhiteSpace(informational) ? typeof(EcrUserAgent).Assembly.GetName().Version?.ToString(3) : informational;
+        var version = string.IsNullOrWhiteSpace(informational) ? AssemblyVersionText(assemblyVersion) : informational;
         var plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
         return plus > 0 ? version![..plus] : version ?? "0.0.0";
     }
+
+    // As AssemblyName.Version.ToString(3) gives it: the runtime's version has every part, absent ones 0.
+    private static string? AssemblyVersionText(string? assemblyVersion) =>
+        System.Version.TryParse(assemblyVersion, out var parsed)
+            ? new System.Version(parsed.Major, parsed.Minor, Math.Max(parsed.Build, 0)).ToString(3)
+            : null;
 }

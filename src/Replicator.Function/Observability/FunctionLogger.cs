@@ -35,7 +35,8 @@ public sealed class FunctionLogger(OutputSink sink, LogLevel minimumLevel, LogFo
         sink.WriteLine(format == LogFormat.Json ? FormatJson(timestamp, level, message, fields) : FormatText(timestamp, level, message, fields));
     }
 
-    private static string LevelName(LogLevel level) => level switch
+    /// <summary>The level as Lambda's JSON log format names it; also the upper-case name of every <see cref="LogLevel"/>.</summary>
+    internal static string LevelName(LogLevel level) => level switch
     {
         LogLevel.Trace => "TRACE",
         LogLevel.Debug => "DEBUG",

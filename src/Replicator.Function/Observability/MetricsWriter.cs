@@ -99,7 +99,7 @@ public sealed class MetricsWriter(OutputSink sink, string metricsNamespace, Time
     /// </summary>
     public static string? FilteredOutWarning(LogLevel level, LogFormat format) =>
         format == LogFormat.Json && level > LogLevel.Info
-            ? $"AWS_LAMBDA_LOG_LEVEL is {level.ToString().ToUpperInvariant()}: Lambda gives a JSON log line without a level, as every embedded-metric-format line is, the level INFO and drops it, "
+            ? $"AWS_LAMBDA_LOG_LEVEL is {FunctionLogger.LevelName(level)}: Lambda gives a JSON log line without a level, as every embedded-metric-format line is, the level INFO and drops it, "
               + "so none of this function's metrics reach CloudWatch and the alarms on them stay silent; set the application log level to INFO or lower to keep them"
             : null;
 
