@@ -67,6 +67,45 @@ public sealed class ArchiveTests
     }
 
     [Fact]
+    public async Task ListImageReferrers_leaves_an_archived_referrer_out_unless_the_artifactStatus_filter_asks_for_it()
+    {
+        // The model's ListImageReferrersFilter.artifactStatus: "If not specified, only artifacts with ACTIVE status are
+        // returned." (botocore data/ecr/2015-09-21/service-2.json). A listing that ignored the status would show the
+        // replicator a signature it cannot pull (BatchGetImage answers ImageNotFound for an archived image).
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var (subject, _) = await TestImages.PushImageAsync(client, "app", "v1", 25);
+        var empty = await TestImages.UploadBlobAsync(client, "app", "{}"u8.ToArray());
+        string Referrer(string note) =>
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{TestImages.OciManifest}\",\"artifactType\":\"application/spdx+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"{empty}\"}},\"layers\":[],\"subject\":{{\"mediaType\":\"{TestImages.DockerManifest}\",\"size\":10,\"digest\":\"{subject}\"}},\"annotations\":{{\"note\":\"{note}\"}}}}";
+        var archivedManifest = Referrer("archived");
+        var activeManifest = Referrer("active");
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = archivedManifest })).EnsureOk();
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = activeManifest })).EnsureOk();
+        var archived = TestImages.Digest(archivedManifest);
+        var active = TestImages.Digest(activeManifest);
+        (await client.CallAsync("UpdateImageStorageClass", new JsonObject { ["repositoryName"] = "app", ["imageId"] = new JsonObject { ["imageDigest"] = archived }, ["targetStorageClass"] = "ARCHIVE" })).EnsureOk();
+        async Task<List<(string Digest, string Status)>> ListAsync(JsonObject? filter)
+        {
+            var body = new JsonObject { ["repositoryName"] = "app", ["subjectId"] = new JsonObject { ["imageDigest"] = subject } };
+            if (filter is not null)
+            {
+                body["filter"] = filter;
+            }
+
+            var json = (await client.CallAsync("ListImageReferrers", body)).EnsureOk().Json;
+            return [.. json["referrers"]!.AsArray().Select(r => (r!["digest"]!.GetValue<string>(), r["artifactStatus"]!.GetValue<string>()))];
+        }
+
+        Assert.Equal([(active, "ACTIVE")], await ListAsync(null));
+        Assert.Equal([(active, "ACTIVE")], await ListAsync(new JsonObject { ["artifactTypes"] = new JsonArray("application/spdx+json") }));
+        Assert.Equal([(active, "ACTIVE")], await ListAsync(new JsonObject { ["artifactStatus"] = "ACTIVE" }));
+        Assert.Equal([(archived, "ARCHIVED")], await ListAsync(new JsonObject { ["artifactStatus"] = "ARCHIVED" }));
+        Assert.Equal([(archived, "ARCHIVED"), (active, "ACTIVE")], await ListAsync(new JsonObject { ["artifactStatus"] = "ANY" }));
+    }
+
+    [Fact]
     public async Task Pushing_an_archived_image_again_restores_it()
     {
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());

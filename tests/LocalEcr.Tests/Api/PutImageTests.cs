@@ -270,6 +270,36 @@ public sealed class PutImageTests
         (await client.CallAsync("PutImage", Put(nondistributable, "oci-windows"))).EnsureOk();
     }
 
+    /// <summary>
+    /// A distributable layer names a blob the repository must hold whatever its compression: the OCI image spec lists
+    /// tar, tar+gzip and tar+zstd layers beside the non-distributable ones
+    /// (https://github.com/opencontainers/image-spec/blob/main/media-types.md), and only the latter (with Docker's
+    /// foreign layer) may be absent. A skip list that took "+zstd" alone for non-distributable would let a manifest in
+    /// without its layer, where ECR answers LayersNotFoundException (botocore model: PutImage's errors).
+    /// </summary>
+    [Theory]
+    [InlineData("application/vnd.oci.image.layer.v1.tar")]
+    [InlineData("application/vnd.oci.image.layer.v1.tar+gzip")]
+    [InlineData("application/vnd.oci.image.layer.v1.tar+zstd")]
+    [InlineData("application/vnd.docker.image.rootfs.diff.tar.gzip")]
+    public async Task An_absent_distributable_layer_is_LayersNotFound_whatever_its_compression(string layerType)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var config = System.Text.Encoding.UTF8.GetBytes("{}");
+        var configDigest = await TestImages.UploadBlobAsync(client, "app", config);
+        var missingLayer = "sha256:" + new string('e', 64);
+        var manifest = TestImages.ImageManifest(configDigest, config.Length, (missingLayer, 10, layerType));
+
+        var refused = await client.CallAsync("PutImage", Put(manifest, "v1"));
+
+        refused.AssertError("LayersNotFoundException");
+        Assert.Contains(missingLayer, refused.Body, StringComparison.Ordinal);
+        var listed = (await client.CallAsync("ListImages", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json;
+        Assert.Empty(listed["imageIds"]!.AsArray());
+    }
+
     [Fact]
     public async Task Index_children_must_exist_first()
     {

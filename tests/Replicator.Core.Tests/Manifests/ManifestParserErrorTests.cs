@@ -47,6 +47,26 @@ public class ManifestParserErrorTests
         Assert.Equal(ManifestParser.MaxManifestBytes, manifest.Size);
     }
 
+    /// <summary>
+    /// One byte over the limit is refused when only the UTF-8 count shows it: a manifest whose characters fit but
+    /// whose one two-byte character takes it to 4,194,305 bytes (the model's ImageManifest is at most 4,194,304, and
+    /// the OCI distribution spec's 4 MiB counts bytes). The character check cannot refuse it, so the byte count must.
+    /// </summary>
+    [Fact]
+    public void A_manifest_one_UTF8_byte_over_the_limit_is_refused_though_its_characters_fit()
+    {
+        var head = Image(extra: ",\"annotations\":{\"pad\":\"");
+        const string Tail = "\"}";
+        var room = ManifestParser.MaxManifestBytes - System.Text.Encoding.UTF8.GetByteCount(head[..^1]) - Tail.Length - 1;
+        var json = head[..^1] + "\u00e9" + new string('a', room - 1) + Tail + "}";
+        Assert.Equal(ManifestParser.MaxManifestBytes + 1, System.Text.Encoding.UTF8.GetByteCount(json));
+        Assert.True(json.Length <= ManifestParser.MaxManifestBytes);
+
+        var error = Fails(json);
+
+        Assert.Contains($"manifest is {ManifestParser.MaxManifestBytes + 1} bytes, over the limit of {ManifestParser.MaxManifestBytes} bytes", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Oversize_in_utf8_bytes_is_refused_even_when_short_in_chars()
     {
@@ -202,6 +222,26 @@ public class ManifestParserErrorTests
     [Fact]
     public void Wrong_schema_version_is_named() =>
         Assert.Contains("'schemaVersion' must be 2", Fails(Image().Replace("\"schemaVersion\":2", "\"schemaVersion\":3", StringComparison.Ordinal)).Message, StringComparison.Ordinal);
+
+    /// <summary>
+    /// schemaVersion must be the very one the manifest's type fixes, not merely no greater: 2 for an OCI image
+    /// (image-spec manifest.md: "This REQUIRED property ... MUST be 2"), 1 for Docker schema 1. A missing one, or a
+    /// lower one, is refused as ECR refuses such a manifest at PutImage; only a higher one was pinned before.
+    /// </summary>
+    [Theory]
+    [InlineData("application/vnd.oci.image.manifest.v1+json", "\"schemaVersion\":2,", "", "must be 2 for application/vnd.oci.image.manifest.v1+json, found missing")]
+    [InlineData("application/vnd.oci.image.manifest.v1+json", "\"schemaVersion\":2,", "\"schemaVersion\":1,", "must be 2 for application/vnd.oci.image.manifest.v1+json, found 1")]
+    [InlineData(MediaTypes.DockerSchema1, "\"schemaVersion\":1,", "", "must be 1 for application/vnd.docker.distribution.manifest.v1+json, found missing")]
+    [InlineData(MediaTypes.DockerSchema1, "\"schemaVersion\":1,", "\"schemaVersion\":0,", "must be 1 for application/vnd.docker.distribution.manifest.v1+json, found 0")]
+    public void A_schemaVersion_missing_or_below_the_one_its_type_fixes_is_refused(string mediaType, string valid, string replacement, string expected)
+    {
+        var template = mediaType == MediaTypes.DockerSchema1 ? $$"""{"schemaVersion":1,"fsLayers":[{"blobSum":"sha256:{{Hex}}"}]}""" : Image();
+        Assert.NotNull(ManifestParser.Parse(template, mediaType));
+
+        var error = Fails(template.Replace(valid, replacement, StringComparison.Ordinal), mediaType);
+
+        Assert.Contains($"'schemaVersion' {expected}", error.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Image_with_manifests_is_refused() =>

@@ -220,6 +220,35 @@ public class ReplicationPlannerOrderTests
     }
 
     [Fact]
+    public void An_index_referrer_reaching_the_open_list_at_the_deepest_nesting_allowed_still_waits_for_it()
+    {
+        // The referrer lists a chain of indexes whose innermost one, MaxNesting levels below the referrer (as deep as the
+        // walk goes), lists the manifest list still open when the walk reaches the referrer through the amd64 manifest.
+        // The look for an open manifest must go as deep as the walk: one level less, and the referrer is walked at once
+        // and refused as listing a manifest it is reached from, where waiting for the list orders every push.
+        var list = Fixture.Parse("manifest-list.json");
+        var chain = new List<Manifest> { PlainIndex(list) };
+        while (chain.Count < ManifestWalker.MaxNesting)
+        {
+            chain.Add(PlainIndex(chain[^1]));
+        }
+
+        var referrer = IndexReferrer(Images.Amd64, [chain[^1]]);
+        var source = SourceImage.Create(list, [Images.Amd64, Images.Arm64, .. chain], [referrer], tag: "v1");
+
+        var plan = ReplicationPlanner.Plan(source, Images.Holding());
+
+        Assert.Equal(
+            [Images.Amd64.ReferenceDigest, Images.Arm64.ReferenceDigest, list.ReferenceDigest, .. chain.Select(c => c.ReferenceDigest), referrer.ReferenceDigest],
+            plan.Manifests.Where(p => !p.TagOnly).Select(p => p.Digest));
+    }
+
+    private static Manifest PlainIndex(Manifest child) =>
+        ManifestParser.Parse(
+            $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"{{child.MediaType}}","digest":"{{child.ReferenceDigest}}","size":{{child.Size}}}]}""",
+            null);
+
+    [Fact]
     public void A_referrer_chain_past_the_bound_pushes_its_first_links_in_order_and_leaves_the_rest_out_instead_of_failing()
     {
         // Each link is a referrer of the one before: index nesting stays 0, so only the chain bound applies.
