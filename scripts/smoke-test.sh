@@ -80,23 +80,24 @@ else
     fail "cannot describe stack $stack (deployed in ${AWS_REGION:-the default region}?)"
 fi
 
-# The description's shape is checked once, here: the reads below would otherwise stop with a Python traceback on a
-# file that is not describe-stacks' JSON (a wrong SMOKE_STACK_DESCRIPTION file).
-shape_error="$(python3 -c '
+# The stack's region, from its StackId; the description's shape is checked here, once, so that the reads below never
+# stop with a Python traceback on a file that is not describe-stacks' JSON (a wrong SMOKE_STACK_DESCRIPTION file).
+source_region="$(python3 -c '
 import json, sys
+def refuse(why):
+    print(why)
+    sys.exit(1)
 try:
-    stack = json.loads(sys.argv[1])["Stacks"][0]
-    stack_id = stack["StackId"]
+    stack_id = json.loads(sys.argv[1])["Stacks"][0]["StackId"]
     region = stack_id.split(":")[3]
 except json.JSONDecodeError as e:
-    print(f"it is not JSON ({e.msg} at line {e.lineno} column {e.colno})")
+    refuse(f"it is not JSON ({e.msg} at line {e.lineno} column {e.colno})")
 except (KeyError, IndexError, TypeError, AttributeError):
-    print("it has no Stacks[0].StackId ARN, as describe-stacks gives")
-else:
-    if not region:
-        print(f"its StackId {stack_id!r} names no region")' "$description")"
-[ -z "$shape_error" ] ||
-  fail "cannot read the description of stack $stack from ${SMOKE_STACK_DESCRIPTION:-aws cloudformation describe-stacks}: $shape_error"
+    refuse("it has no Stacks[0].StackId ARN, as describe-stacks gives")
+if not region:
+    refuse(f"its StackId {stack_id!r} names no region")
+print(region)' "$description")" ||
+  fail "cannot read the description of stack $stack from ${SMOKE_STACK_DESCRIPTION:-aws cloudformation describe-stacks}: $source_region"
 
 # Parameters and outputs by key, from describe-stacks' JSON (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html).
 # A key the stack does not have exits 3, so that "no such parameter" and "the parameter is empty" stay apart (an
@@ -115,7 +116,6 @@ optional_stack_value() {
   stack_value "$@" || [ $? -eq 3 ]
 }
 
-source_region="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["Stacks"][0]["StackId"].split(":")[3])' "$description")"
 destinations="$(stack_value Parameter DestinationRegions)" ||
   fail "stack $stack has no DestinationRegions parameter: is it an ecr-replicator stack?"
 filter="$(stack_value Parameter RepositoryFilter)" ||

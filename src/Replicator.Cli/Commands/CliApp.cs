@@ -45,7 +45,7 @@ public static class CliApp
         {
             // Several mistakes stay on one line, each without System.CommandLine's closing full stop: joined as they
             // came, "Required command was not provided.; Required argument missing ..." read as a typo.
-            return string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal));
+            return string.Join("; ", parse.Errors.Select(e => Output.ErrorText.WithoutFullStop(e.Message)).Distinct(StringComparer.Ordinal));
         }
 
         var path = new List<string>();

@@ -39,10 +39,10 @@ public static partial class ErrorText
     }
 
     /// <summary>
-    /// A reason without its closing full stop, since "; " follows it (".;" reads as a typo); an ellipsis (a reason cut
-    /// to length) stays.
+    /// A message without its closing full stop, for a list joined with "; " (".;" reads as a typo); an ellipsis (a
+    /// message cut to length) stays.
     /// </summary>
-    private static string WithoutFullStop(string reason) =>
+    internal static string WithoutFullStop(string reason) =>
         reason.EndsWith('.') && !reason.EndsWith("..", StringComparison.Ordinal) ? reason[..^1] : reason;
 
     /// <summary>

@@ -98,16 +98,6 @@ internal static class ServiceFailures
     public static bool IsRegionDisabled(ReplicationException exception) =>
         exception.InnerException is AmazonServiceException { ErrorCode: "RegionDisabledException" };
 
-    /// <summary>
-    /// The service refused the caller's own credentials as expired: STS (query protocol) says <c>ExpiredToken</c>, SSM
-    /// (JSON) <c>ExpiredTokenException</c>, both "The security token included in the request is expired"
-    /// (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html). AWSSDK.Core retries neither code and
-    /// drops no cached credentials for them, so the caller does both, once (<see cref="StsSecurityTokenService"/>,
-    /// <see cref="SsmParameterStore"/>), as the ECR client does for its own calls.
-    /// </summary>
-    public static bool IsExpiredToken(Exception exception) =>
-        exception is AmazonServiceException { ErrorCode: "ExpiredToken" or EcrErrorCodes.ExpiredTokenException };
-
     /// <summary>How an endpoint is named in a message: its host and port when overridden, else the service in the region.</summary>
     public static string DescribeEndpoint(string service, Uri? overridden, string region) =>
         overridden is null ? $"the {service} endpoint of {region}" : $"the {service} endpoint {overridden.Authority}";

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Replicator.Core.Configuration;
@@ -43,17 +42,7 @@ public sealed class SsmParameterStore : ISecureParameterStore
             var signing = new CredentialsSourceAdapter(_credentials);
             using var client = new AmazonSimpleSystemsManagementClient(signing, _config);
             var request = new GetParameterRequest { Name = name, WithDecryption = true };
-            try
-            {
-                response = await client.GetParameterAsync(request, cancellationToken);
-            }
-            catch (AmazonServiceException ex) when (ServiceFailures.IsExpiredToken(ex) && signing.LastIssued is { } used)
-            {
-                // The replicator's own session expired while its source still holds it: drop that set and read once
-                // more; a second refusal is the caller's (transient).
-                _credentials.Invalidate(used);
-                response = await client.GetParameterAsync(request, cancellationToken);
-            }
+            response = await signing.RenewingExpiredOnceAsync(() => client.GetParameterAsync(request, cancellationToken));
         }
         catch (ParameterNotFoundException ex)
         {

@@ -111,18 +111,9 @@ public sealed class StsSecurityTokenService : ISecurityTokenService
             var host = endpoint is not null && EcrClient.ProxyFor(Proxy, endpoint) is null ? endpoint.Host : null;
             fipsHost = _useFips ? host : null;
             unknownRegionHost = host is not null && !AwsRegions.IsKnown(region) ? (host, region) : null;
-            AssumeRoleResponse response;
-            try
-            {
-                response = await client.AssumeRoleAsync(request, cancellationToken);
-            }
-            catch (AmazonServiceException ex) when (ServiceFailures.IsExpiredToken(ex) && signing.LastIssued is { } used)
-            {
-                // The replicator's own session expired (a clock behind AWS's, or a session cut short) while its source
-                // still holds it: drop that set and ask once more; a second refusal is the caller's (transient).
-                caller.Invalidate(used);
-                response = await client.AssumeRoleAsync(request, cancellationToken);
-            }
+            // The replicator's own session may expire while its source still holds it (a clock behind AWS's, or a
+            // session cut short).
+            var response = await signing.RenewingExpiredOnceAsync(() => client.AssumeRoleAsync(request, cancellationToken));
 
             var issued = response.Credentials;
             if (issued is null || string.IsNullOrEmpty(issued.AccessKeyId) || string.IsNullOrEmpty(issued.SecretAccessKey) || issued.Expiration is null)

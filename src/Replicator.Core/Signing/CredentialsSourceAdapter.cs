@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Replicator.Core.Ecr;
 
 namespace Replicator.Core.Signing;
 
@@ -12,6 +13,29 @@ public sealed class CredentialsSourceAdapter(IAwsCredentialsSource source) : AWS
     /// refusal as expired drops (<see cref="IAwsCredentialsSource.Invalidate(AwsCredentials)"/>).
     /// </summary>
     public AwsCredentials? LastIssued => Volatile.Read(ref _lastIssued);
+
+    /// <summary>
+    /// Runs <paramref name="call"/> (one call of a client signing with this adapter, and only with it); when the service
+    /// refuses the caller's credentials as expired, drops the set that call was signed with from the source and runs it
+    /// once more, so a second refusal is the caller's. STS (query protocol) says <c>ExpiredToken</c>, SSM (JSON)
+    /// <c>ExpiredTokenException</c>, both "The security token included in the request is expired"
+    /// (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html); AWSSDK.Core retries neither code and
+    /// drops no cached credentials for them, and the source's cache would hand the refused set out again. The ECR
+    /// client does the same for its own calls.
+    /// </summary>
+    public async Task<T> RenewingExpiredOnceAsync<T>(Func<Task<T>> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return await call();
+        }
+        catch (AmazonServiceException ex) when (ex.ErrorCode is "ExpiredToken" or EcrErrorCodes.ExpiredTokenException && LastIssued is { } used)
+        {
+            source.Invalidate(used);
+            return await call();
+        }
+    }
 
     public override ImmutableCredentials GetCredentials() => GetCredentialsAsync().GetAwaiter().GetResult();
 
