@@ -114,9 +114,10 @@ public sealed record CliContext
     }
 
     /// <summary>
-    /// <c>AWS_CONFIG_FILE</c> and <c>AWS_SHARED_CREDENTIALS_FILE</c> as the AWS CLI reads them: a leading <c>~/</c> is the
-    /// home directory (botocore's configloader.raw_config_parse calls os.path.expanduser on both paths), as a CI job's
-    /// <c>env:</c> block or a .env file leaves it unexpanded. The CLI's own reads (region, endpoints, CA bundle:
+    /// <c>AWS_CONFIG_FILE</c> and <c>AWS_SHARED_CREDENTIALS_FILE</c> as the AWS CLI reads them: <c>$NAME</c> and
+    /// <c>${NAME}</c> are variables and a leading <c>~/</c> is the home directory (botocore's
+    /// configloader.raw_config_parse calls os.path.expandvars, then os.path.expanduser, on both paths), as a CI job's
+    /// <c>env:</c> block or a .env file leaves them unexpanded. The CLI's own reads (region, endpoints, CA bundle:
     /// <see cref="SharedConfigFile"/>) expand it already; AWSSDK.Core's profile store, which resolves the credentials
     /// (the default chain, <c>--profile</c>, <c>AWS_PROFILE</c>), reads the variables from the process as written and
     /// found no file, so an existing profile was "could not be found". The expanded path is written back (through

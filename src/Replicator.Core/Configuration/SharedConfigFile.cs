@@ -157,7 +157,8 @@ public static class SharedConfigFile
 
     /// <summary>
     /// The file <paramref name="variable"/> (<see cref="ConfigFileVariable"/> or <see cref="CredentialsFileVariable"/>)
-    /// names, as this class reads it: trimmed, a leading <c>~/</c> the home directory (<see cref="ExpandHome"/>); null
+    /// names, as this class reads it: trimmed, its <c>$NAME</c> and <c>${NAME}</c> expanded (<see cref="ExpandVariables"/>),
+    /// then a leading <c>~/</c> the home directory (<see cref="ExpandHome"/>); null
     /// when the variable is unset or blank. AWSSDK.Core's profile store takes the variable as written, so a caller that
     /// has it read the files too writes this back (Replicator.Cli's <c>CliContext.ApplySharedFilePaths</c>).
     /// </summary>
@@ -166,11 +167,11 @@ public static class SharedConfigFile
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentException.ThrowIfNullOrEmpty(variable);
         var configured = environment.GetEnvironmentVariable(variable)?.Trim();
-        return string.IsNullOrEmpty(configured) ? null : ExpandHome(environment, configured, OperatingSystem.IsWindows());
+        return string.IsNullOrEmpty(configured) ? null : Expand(environment, configured, OperatingSystem.IsWindows());
     }
 
     /// <summary>
-    /// <c>AWS_CONFIG_FILE</c> (a leading <c>~/</c>, or <c>~\</c> on Windows, is the home directory), else
+    /// <c>AWS_CONFIG_FILE</c> (its variables expanded, then a leading <c>~/</c>, or <c>~\</c> on Windows, the home directory), else
     /// <c>.aws/config</c> in the home directory; null when there is no home directory.
     /// </summary>
     internal static string? PathOf(IEnvironmentVariables environment, bool windows) => PathOf(environment, windows, ConfigFileVariable, "config");
@@ -181,11 +182,77 @@ public static class SharedConfigFile
         var configured = environment.GetEnvironmentVariable(variable)?.Trim();
         if (!string.IsNullOrEmpty(configured))
         {
-            return ExpandHome(environment, configured, windows);
+            return Expand(environment, configured, windows);
         }
 
         var home = HomeDirectory(environment, windows);
         return home is null ? null : Path.Combine(home, ".aws", defaultName);
+    }
+
+    /// <summary>
+    /// A shared file's path as botocore's <c>configloader.raw_config_parse</c> opens both files: <c>os.path.expandvars</c>,
+    /// then <c>os.path.expanduser</c>, so <c>AWS_CONFIG_FILE=$HOME/.aws/ci-config</c> from a .env file or a CI job's
+    /// <c>env:</c> block, which no shell expanded, names the file the AWS CLI reads.
+    /// </summary>
+    private static string Expand(IEnvironmentVariables environment, string path, bool windows) =>
+        ExpandHome(environment, ExpandVariables(environment, path), windows);
+
+    /// <summary>
+    /// <paramref name="path"/> with each <c>$NAME</c> (<c>NAME</c> of ASCII letters, digits and <c>_</c>) and
+    /// <c>${NAME}</c> replaced by that variable's value, as Python's <c>posixpath.expandvars</c> does: a variable that
+    /// is not set is left as written, one set to the empty string is replaced by it, and a value is not expanded again.
+    /// The same rule on Windows, where Python's <c>ntpath.expandvars</c> also reads <c>%NAME%</c> and quotes: not
+    /// followed there (a Windows shell expands <c>%NAME%</c> before the CLI starts, as a POSIX shell does <c>$NAME</c>).
+    /// </summary>
+    internal static string ExpandVariables(IEnvironmentVariables environment, string path)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(path);
+        var expanded = new System.Text.StringBuilder(path.Length);
+        var i = 0;
+        while (i < path.Length)
+        {
+            var dollar = path.IndexOf('$', i);
+            if (dollar < 0)
+            {
+                break;
+            }
+
+            expanded.Append(path, i, dollar - i);
+            var (name, end) = VariableAt(path, dollar + 1);
+            if (!string.IsNullOrEmpty(name) && environment.GetEnvironmentVariable(name) is { } value)
+            {
+                expanded.Append(value);
+            }
+            else
+            {
+                // Not a variable reference, or one of a variable that is not set: kept as written, and the search
+                // goes on after it ("$$HOME" keeps its first '$' and expands the second's name, as Python does).
+                expanded.Append(path, dollar, end - dollar);
+            }
+
+            i = end;
+        }
+
+        return expanded.Append(path, i, path.Length - i).ToString();
+    }
+
+    /// <summary>The name after a '$' at <paramref name="start"/> and the index past the reference; a null name (and the index past the '$') when none follows.</summary>
+    private static (string? Name, int End) VariableAt(string path, int start)
+    {
+        if (start < path.Length && path[start] == '{')
+        {
+            var close = path.IndexOf('}', start + 1);
+            return close < 0 ? (null, start) : (path[(start + 1)..close], close + 1);
+        }
+
+        var end = start;
+        while (end < path.Length && (char.IsAsciiLetterOrDigit(path[end]) || path[end] == '_'))
+        {
+            end++;
+        }
+
+        return end == start ? (null, start) : (path[start..end], end);
     }
 
     /// <summary>

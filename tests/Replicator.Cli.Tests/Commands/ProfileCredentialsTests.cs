@@ -110,11 +110,16 @@ public sealed class ProfileCredentialsTests : IDisposable
     /// file: "The config profile (operator) could not be found" for a profile that is there, whether it is chosen by
     /// <c>--profile</c>, by <c>AWS_PROFILE</c>, or is the default chain's <c>default</c>.
     /// </summary>
+    /// <remarks>
+    /// The same for <c>$HOME/</c> and <c>${HOME}/</c>, which botocore expands too (os.path.expandvars, before the tilde).
+    /// </remarks>
     [Theory]
-    [InlineData("flag")]
-    [InlineData("variable")]
-    [InlineData("default")]
-    public async Task Shared_files_named_from_the_home_directory_with_a_tilde_are_read_for_credentials_as_for_the_region(string chosenBy)
+    [InlineData("flag", "~/")]
+    [InlineData("variable", "~/")]
+    [InlineData("default", "~/")]
+    [InlineData("flag", "$HOME/")]
+    [InlineData("variable", "${HOME}/")]
+    public async Task Shared_files_named_from_the_home_directory_with_a_tilde_are_read_for_credentials_as_for_the_region(string chosenBy, string home)
     {
         await using var h = await StartAsync();
         var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
@@ -133,7 +138,7 @@ public sealed class ProfileCredentialsTests : IDisposable
             h,
             chosenBy == "variable" ? "operator" : null,
             chosenBy == "flag" ? [.. copy, "--profile", "operator"] : copy,
-            new() { ["AWS_CONFIG_FILE"] = "~/config", ["AWS_SHARED_CREDENTIALS_FILE"] = "~/credentials" });
+            new() { ["AWS_CONFIG_FILE"] = home + "config", ["AWS_SHARED_CREDENTIALS_FILE"] = home + "credentials" });
 
         if (chosenBy == "default")
         {

@@ -38,6 +38,44 @@ public sealed class SharedConfigFileTests
         Assert.Equal(Path.Combine("/profile", configured[2..]), SharedConfigFile.PathOf(environment, windows));
     }
 
+    /// <summary>
+    /// Each case as Python's posixpath.expandvars answers it (botocore's raw_config_parse expands both shared files'
+    /// paths with it), run with HOME=/home/ops CFG=/etc/aws EMPTY= and LOOP='$HOME'.
+    /// </summary>
+    [Theory]
+    [InlineData("$HOME/.aws/config", "/home/ops/.aws/config")]
+    [InlineData("${HOME}/x", "/home/ops/x")]
+    [InlineData("$UNSET/x", "$UNSET/x")]
+    [InlineData("${UNSET}/x", "${UNSET}/x")]
+    [InlineData("a$EMPTY/b", "a/b")]
+    [InlineData("$$HOME", "$/home/ops")]
+    [InlineData("${}", "${}")]
+    [InlineData("$", "$")]
+    [InlineData("x$", "x$")]
+    [InlineData("${HOME", "${HOME")]
+    [InlineData("$HOME-1", "/home/ops-1")]
+    [InlineData("$CFG$CFG", "/etc/aws/etc/aws")]
+    [InlineData("$LOOP/x", "$HOME/x")]
+    [InlineData("/plain/path", "/plain/path")]
+    public void Variables_in_a_path_expand_as_Pythons_expandvars_expands_them(string path, string expected)
+    {
+        var environment = Environment(("HOME", "/home/ops"), ("CFG", "/etc/aws"), ("EMPTY", string.Empty), ("LOOP", "$HOME"));
+
+        Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path));
+    }
+
+    [Theory]
+    [InlineData("AWS_CONFIG_FILE")]
+    [InlineData("AWS_SHARED_CREDENTIALS_FILE")]
+    public void A_shared_files_path_has_its_variables_expanded_before_its_tilde(string variable)
+    {
+        // $WHERE is "~/ci": botocore expands variables first, so the tilde it leaves is the home directory.
+        var environment = Environment((variable, "$WHERE/${NAME}"), ("WHERE", "~/ci"), ("NAME", "aws-file"), ("HOME", "/home/ops"));
+
+        Assert.Equal(Path.Combine("/home/ops", "ci/aws-file"), SharedConfigFile.ConfiguredPath(environment, variable));
+        Assert.Equal(Path.Combine("/home/ops", "ci/aws-file"), SharedConfigFile.PathOf(environment, windows: false, variable, "unused"));
+    }
+
     [Fact]
     public void A_backslash_after_the_tilde_is_no_home_directory_outside_Windows()
     {
