@@ -38,7 +38,7 @@ public static class PushSampleCommand
 
     private static async Task<int> RunAsync(CliContext context, string region, (string Repository, string Tag) target, ulong seed, CancellationToken cancellationToken)
     {
-        using var services = new CliServices(context);
+        using var services = new CliServices(context, copies: false);
         var client = services.Clients.GetClient(region);
         var image = DemoScenario.SampleImage(seed);
         await SampleImagePusher.PushAsync(client, target.Repository, image, target.Tag, cancellationToken);

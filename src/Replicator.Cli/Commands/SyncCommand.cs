@@ -46,7 +46,7 @@ public static class SyncCommand
         {
             // The flags' own combinations first: the selection's checks assume them (--all makes --destination-region
             // optional), so a misplaced flag would otherwise be reported as a selection mistake it did not make.
-            CheckFlags(parse.GetValue(dryRun), parse.GetValue(enqueue), parse.GetValue(all));
+            CheckFlags(parse.GetValue(dryRun), parse.GetValue(enqueue), parse.GetValue(all), parse.GetResult(parallel) is { Implicit: false });
 
             // Queued events go to the function's own DESTINATION_REGIONS; with --all nothing is compared, so
             // --destination-region is optional then.
@@ -63,11 +63,18 @@ public static class SyncCommand
         return command;
     }
 
-    private static void CheckFlags(bool dryRun, string? queueUrl, bool all)
+    private static void CheckFlags(bool dryRun, string? queueUrl, bool all, bool parallelGiven)
     {
         if (dryRun && queueUrl is not null)
         {
             throw new UsageException("--dry-run and --enqueue cannot be combined");
+        }
+
+        if (parallelGiven && queueUrl is not null)
+        {
+            // --enqueue copies nothing (the function copies what it sends, one repository's events in order), so a
+            // --parallel N would be taken silently for a speed-up it does not give.
+            throw new UsageException("--parallel sets how many images are copied at once, and --enqueue copies nothing (the function copies the events it sends): leave --parallel out");
         }
 
         if (all && queueUrl is null)
@@ -96,7 +103,7 @@ public static class SyncCommand
 
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console, cancellationToken);
-        using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all);
+        using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all, copies: queue is null && !dryRun);
         if (queue is not null && SqsQueueUrl.AccountOf(queue) is { } queueAccount
             && await SourceAccount.OfRegistryAsync(services.Clients.GetClient(criteria.SourceRegion), cancellationToken) is { } sourceAccount
             && sourceAccount != queueAccount)

@@ -44,7 +44,7 @@ public static class VerifyCommand
     private static async Task<int> RunAsync(CliContext context, SelectionCriteria criteria, bool json, CancellationToken cancellationToken)
     {
         var console = new CliConsole(context);
-        using var services = new CliServices(context, criteria);
+        using var services = new CliServices(context, criteria, copies: false);
         using var writer = json ? new VerifyJsonWriter(console, context.Out) : null;
         var counts = await CompareAsync(services, criteria, writer ?? (IVerifyOutput)new VerifyTable(console), cancellationToken);
         return counts.InSync ? ExitCodes.Success : ExitCodes.Failed;

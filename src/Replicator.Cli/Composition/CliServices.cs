@@ -22,7 +22,7 @@ public sealed class CliServices : IDisposable
     /// The selection: its destinations and source region decide the credentials of each destination (the function's
     /// DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARNS, DESTINATION_EXTERNAL_ID and DESTINATION_CREDENTIALS, read from the
     /// environment), the KMS key of each new repository of a KMS-encrypted source (DESTINATION_KMS_KEYS) and the wait for
-    /// a managed signature (SIGNATURE_WAIT_SECONDS, whatever the selection), its mapping
+    /// a managed signature (SIGNATURE_WAIT_SECONDS, whatever the selection, when <paramref name="copies"/>), its mapping
     /// the destination names. Null: every destination with the caller's credentials, and no KMS key.
     /// </param>
     /// <param name="maxParallelLayers">Layers copied at once.</param>
@@ -31,7 +31,12 @@ public sealed class CliServices : IDisposable
     /// False for a run that makes no destination call (<c>sync --enqueue --all</c>): the destination settings are
     /// checked for grammar only, whatever the selection.
     /// </param>
-    public CliServices(CliContext context, SelectionCriteria? criteria = null, int maxParallelLayers = 4, IReplicationObserver? observer = null, bool usesDestinations = true)
+    /// <param name="copies">
+    /// False for a run that copies no image (<c>verify</c>, a dry run, <c>sync --enqueue</c>, <c>push-sample</c>):
+    /// SIGNATURE_WAIT_SECONDS, which only a copy uses (src/Replicator.Cli/README.md), is not read, so the function's
+    /// exported environment with a value the CLI would refuse does not stop a command it cannot affect.
+    /// </param>
+    public CliServices(CliContext context, SelectionCriteria? criteria = null, int maxParallelLayers = 4, IReplicationObserver? observer = null, bool usesDestinations = true, bool copies = true)
     {
         ArgumentNullException.ThrowIfNull(context);
         EndpointOverridden(context.Environment);
@@ -50,7 +55,7 @@ public sealed class CliServices : IDisposable
                 : DestinationScope.Selected(criteria.Destinations, context.Environment.GetEnvironmentVariable(ReplicationDestination.Variable));
             access = criteria is null ? DestinationAccess.SourceOnly : DestinationAccess.FromEnvironment(context.Environment, scope, criteria.SourceRegion, ignored);
             kmsKeys = KmsKeys.Parse(criteria is null ? null : context.Environment.GetEnvironmentVariable(KmsKeys.Variable), scope, ignored);
-            signatureWait = SignatureWaitSetting.Parse(context.Environment.GetEnvironmentVariable(SignatureWaitSetting.Variable));
+            signatureWait = copies ? SignatureWaitSetting.Parse(context.Environment.GetEnvironmentVariable(SignatureWaitSetting.Variable)) : TimeSpan.Zero;
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.StsVariable);
             ServiceEndpoints.Override(context.Environment, ServiceEndpoints.SsmVariable);
         }

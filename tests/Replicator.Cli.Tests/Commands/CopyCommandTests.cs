@@ -162,4 +162,28 @@ public sealed class CopyCommandTests
         run.AssertOneLineError("SIGNATURE_WAIT_SECONDS must be a whole number of seconds from 0 (off) to 300, not '301'");
         Assert.Equal(0, h.WritesTo(CliHarness.West));
     }
+
+    /// <summary>
+    /// Only a copy waits for a signature: a SIGNATURE_WAIT_SECONDS the CLI refuses stops <c>copy</c> and <c>sync</c>, and
+    /// leaves <c>verify</c> and a dry run, which copy nothing, to run as they would without it.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_wait_the_CLI_refuses_stops_only_the_commands_that_copy()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(63), "v1");
+        var synced = await h.RunAsync("copy", "app:v1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        Assert.True(synced.ExitCode == 0, synced.ToString());
+        var environment = h.Environment(("SIGNATURE_WAIT_SECONDS", "abc"));
+        string[] selection = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+
+        var verify = await h.RunWithAsync(environment, null, ["verify", .. selection]);
+        var dryRun = await h.RunWithAsync(environment, null, ["sync", .. selection, "--dry-run"]);
+        var sync = await h.RunWithAsync(environment, null, ["sync", .. selection]);
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.Equal(2, sync.ExitCode);
+        sync.AssertOneLineError("SIGNATURE_WAIT_SECONDS must be a whole number of seconds from 0 (off) to 300, not 'abc'");
+    }
 }

@@ -672,6 +672,30 @@ public sealed class EnqueueTests
         Assert.Empty(sqs.Requests);
     }
 
+    /// <summary>
+    /// --enqueue copies nothing, so --parallel, which bounds the images copied at once, would do nothing: refused before
+    /// any read or send, with or without --all, rather than taken silently.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Parallel_with_enqueue_is_a_usage_error_and_sends_nothing(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(19), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        string[] mode = all ? ["--all"] : ["--destination-region", CliHarness.West];
+        var callsBefore = h.Server.Calls.Total;
+
+        var run = await h.RunWithAsync(environment, null, ["sync", "--source-region", CliHarness.Source, .. mode, "--parallel", "8", "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri]);
+
+        Assert.Equal(2, run.ExitCode);
+        run.AssertOneLineError("--parallel sets how many images are copied at once, and --enqueue copies nothing (the function copies the events it sends): leave --parallel out");
+        Assert.Empty(sqs.Requests);
+        Assert.Equal(callsBefore, h.Server.Calls.Total);
+    }
+
     [Fact]
     public async Task A_queue_url_that_is_not_a_url_is_a_usage_error()
     {
