@@ -32,6 +32,17 @@ internal static class FunctionProcess
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+
+        // Lambda starts the function with the variables its configuration sets and its own, not the environment of the
+        // machine that measures: an AWS_CA_BUNDLE exported there (this bench's VM exports the system bundle, 144
+        // certificates) made every measured start read and parse it, about 50 ms of CPU, and an AWS_PROFILE or
+        // AWS_CONFIG_FILE would change what the function reads. Every inherited AWS_ variable is dropped; what a run
+        // needs is set below.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
         start.Environment["AWS_REGION"] = sourceRegion;
         start.Environment["DESTINATION_REGIONS"] = destinationRegions;
