@@ -165,7 +165,7 @@ internal sealed class FunctionInitializer(FunctionHost host, OutputSink sink) : 
         }
 
         var client = host.EventBridgeClientFactory?.Invoke(config) ?? new EventBridgeClient(
-            _eventsHttp = EcrClientFactory.CreateHttpClient(host.Environment), new AwsSdkCredentialsSource(), bus.RegionOr(config.Region), config.ReplicatedEventEndpoint!, host.TimeProvider);
+            _eventsHttp = EcrClientFactory.CreateHttpClientTrusting(config.TrustedRoots), new AwsSdkCredentialsSource(), bus.RegionOr(config.Region), config.ReplicatedEventEndpoint!, host.TimeProvider);
         return new ReplicatedEventPublisher(client, logger, metrics, host.TimeProvider, host.ReplicatedEventSettings);
     }
 

@@ -20,6 +20,7 @@ var host = new FunctionHost
         config.ToReplicatorOptions(),
         observer: observer,
         access: config.Access,
-        homeRegion: config.Region),
+        homeRegion: config.Region,
+        trustedRoots: config.TrustedRoots),
 };
 return await host.RunAsync(stopping.Token);

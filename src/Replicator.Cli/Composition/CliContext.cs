@@ -32,6 +32,12 @@ public sealed record CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The certificate authorities <see cref="ApplyCaBundle"/> read, which the engine's HttpClient trusts as read
+    /// (<see cref="CliServices"/>) instead of parsing the bundle again; null when none is configured or it was not called.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedRoots { get; private set; }
+
     /// <summary>The session token's name in every AWS SDK's environment provider, AWSSDK.Core's included.</summary>
     public const string SessionTokenVariable = "AWS_SESSION_TOKEN";
 
@@ -148,12 +154,13 @@ public sealed record CliContext
     /// </summary>
     public void ApplyCaBundle()
     {
+        TrustedRoots = null;
         try
         {
             // Written for AWSSDK only when it differs from the variable: the key's path, or the variable's with ~/ expanded.
             if (CaBundle.Resolve(Environment) is { } bundle)
             {
-                _ = CaBundle.Read(bundle.Path, bundle.Setting);
+                TrustedRoots = CaBundle.Read(bundle.Path, bundle.Setting);
                 if (!string.Equals(bundle.Path, Environment.GetEnvironmentVariable(CaBundle.Variable), StringComparison.Ordinal))
                 {
                     Environment.SetEnvironmentVariable(CaBundle.Variable, bundle.Path);

@@ -74,7 +74,7 @@ public sealed class CliServices : IDisposable
 
         Options = new ReplicatorOptions { MaxParallelLayers = maxParallelLayers, RepositoryMapping = mapping, KmsKeyIds = kmsKeys, SignatureWait = signatureWait };
         _engine = ReplicatorServices.Create(
-            context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion);
+            context.Environment, Options, context.Credentials ?? new AwsSdkCredentialsSource(), observer, context.Time, access, criteria?.SourceRegion, trustedRoots: context.TrustedRoots);
         Previewer = new ReplicationPreviewer(Clients, Destinations, mapping, kmsKeys);
     }
 

@@ -34,7 +34,7 @@ public sealed class FunctionDemo(IAwsCredentialsSource credentials) : IDemoFunct
             RuntimeApi = runtime,
             MessageVisibilityFactory = _ => new NoQueueVisibility(),
             ReplicatorFactory = (config, observer) => ReplicatorServices.Create(
-                wiring.Environment, config.ToReplicatorOptions(), credentials, observer, time: wiring.Time, access: config.Access, homeRegion: config.Region),
+                wiring.Environment, config.ToReplicatorOptions(), credentials, observer, time: wiring.Time, access: config.Access, homeRegion: config.Region, trustedRoots: config.TrustedRoots),
         };
 
         await host.RunAsync(stop.Token);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Replicator.Core.Configuration;
 using Replicator.Core.Destinations;
 using Replicator.Core.Ecr;
@@ -40,11 +41,15 @@ public sealed class ReplicatorServices : IReplicatorOwner
         TimeProvider? time = null,
         DestinationAccess? access = null,
         string? homeRegion = null,
-        TimeProvider? credentialsTime = null)
+        TimeProvider? credentialsTime = null,
+        X509Certificate2Collection? trustedRoots = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        var http = EcrClientFactory.CreateHttpClient(environment);
+
+        // The bundle as the caller already read it (the function's init, the CLI's check), else read here: a bundle
+        // of the system's authorities and a proxy's root is parsed in some 20 ms, not worth doing twice in a cold start.
+        var http = EcrClientFactory.CreateHttpClientTrusting(trustedRoots ?? CaBundle.Load(environment));
         var own = credentials ?? new AwsSdkCredentialsSource();
         var clients = new EcrClientFactory(http, own, environment, time);
         var effective = options with { BlobCopy = options.BlobCopy with { AllowInsecureDownloads = EcrEndpoints.IsOverridden(environment) } };

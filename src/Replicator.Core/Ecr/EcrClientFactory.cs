@@ -54,12 +54,11 @@ public sealed class EcrClientFactory : IEcrClientProvider
     }
 
     /// <summary>
-    /// The same, trusting only the certificate authorities of <c>AWS_CA_BUNDLE</c> in <paramref name="environment"/>
-    /// when it is set (<see cref="CaBundle"/>), as AWSSDK's clients beside it do.
+    /// The same, trusting only <paramref name="trustedRoots"/> (the certificate authorities of <c>AWS_CA_BUNDLE</c>,
+    /// <see cref="CaBundle.Load"/>) when given, as AWSSDK's clients beside it do; the system's when null.
     /// </summary>
-    /// <exception cref="SettingException">The bundle cannot be read.</exception>
-    public static HttpClient CreateHttpClient(IEnvironmentVariables environment) =>
-        CaBundle.Load(environment) is { } roots ? CreateHttpClient(handler => CaBundle.Trust(handler, roots)) : CreateHttpClient();
+    public static HttpClient CreateHttpClientTrusting(System.Security.Cryptography.X509Certificates.X509Certificate2Collection? trustedRoots) =>
+        trustedRoots is { } roots ? CreateHttpClient(handler => CaBundle.Trust(handler, roots)) : CreateHttpClient();
 
     /// <summary>The client for <paramref name="region"/>, created on first use.</summary>
     public IEcrClient GetClient(string region) => GetClient(region, _credentials);

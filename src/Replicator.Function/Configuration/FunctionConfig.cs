@@ -102,6 +102,12 @@ public sealed record FunctionConfig
 
     public LogFormat LogFormat { get; init; } = LogFormat.Json;
 
+    /// <summary>
+    /// The certificate authorities of AWS_CA_BUNDLE, read at init (<see cref="CaBundle.Load"/>), which every HttpClient
+    /// of the function trusts instead of the system's; null when it is unset.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedRoots { get; init; }
+
     /// <summary>The engine's options this configuration sets; everything else keeps the engine's defaults.</summary>
     public ReplicatorOptions ToReplicatorOptions() => new() { MaxParallelLayers = MaxParallelLayers, KmsKeyIds = KmsKeyIds, RepositoryMapping = RepositoryMapping, TagFilter = TagFilter, SignatureWait = SignatureWait };
 

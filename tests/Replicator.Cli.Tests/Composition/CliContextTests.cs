@@ -62,6 +62,29 @@ public sealed class CliContextTests
         Assert.Null(unset.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
     }
 
+    /// <summary>
+    /// The bundle the check read is the one the engine trusts, not parsed a second time: the file is gone by the time
+    /// the command's services are built, which reading it again would refuse.
+    /// </summary>
+    [Fact]
+    public void The_ca_bundle_read_by_the_check_is_kept_for_the_engine_and_not_read_again()
+    {
+        var bundle = Path.Combine(Path.GetTempPath(), $"ca-bundle-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(bundle, TlsFront.UnrelatedRootPem());
+        var environment = new DictionaryEnvironmentVariables([
+            KeyValuePair.Create("AWS_REGION", (string?)"us-east-1"),
+            KeyValuePair.Create("AWS_CA_BUNDLE", (string?)bundle),
+        ]);
+        var context = Context(environment);
+
+        context.ApplyCaBundle();
+        File.Delete(bundle);
+
+        Assert.Single(context.TrustedRoots!);
+        using var services = new CliServices(context);
+        Assert.NotNull(services.Replicator);
+    }
+
     private static CliContext Context(DictionaryEnvironmentVariables environment) => new()
     {
         Environment = environment,

@@ -59,6 +59,32 @@ public sealed class CaBundleTests
         }
     }
 
+    /// <summary>
+    /// Roots the caller has read (the function's init, the CLI's check) are trusted as given, and the file is not read
+    /// again: here it is gone by the time the engine is built, which reading it again would refuse.
+    /// </summary>
+    [Fact]
+    public async Task Roots_already_read_are_trusted_as_given_without_reading_the_bundle_again()
+    {
+        await using var ecr = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 });
+        await using var tls = TlsFront.Start(ecr.BaseAddress.Port);
+        var bundle = Path.Combine(Path.GetTempPath(), $"ca-bundle-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(bundle, tls.RootPem);
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ENDPOINT_URL_ECR"] = tls.Endpoint.ToString(),
+            [CaBundle.Variable] = bundle,
+        });
+        var roots = CaBundle.Load(environment);
+        File.Delete(bundle);
+
+        Assert.Throws<SettingException>(() => CaBundle.Load(environment));
+        using var services = ReplicatorServices.Create(
+            environment, new ReplicatorOptions(), credentials: new StaticCredentialsSource(new AwsCredentials("test", "test")), trustedRoots: roots);
+        Assert.NotNull(await services.Clients.GetClient("us-east-1").DescribeRepositoriesAsync(new DescribeRepositoriesRequest()));
+    }
+
     [Theory]
     [InlineData(null, "could not be read")]
     [InlineData("not a certificate\n", "holds no PEM certificate")]

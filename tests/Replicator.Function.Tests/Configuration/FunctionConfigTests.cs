@@ -125,6 +125,29 @@ public class FunctionConfigTests
         Assert.Equal(memory is null ? null : expected < (layers is null ? 4 : 16), config.LayerMemoryFit?.Lowered);
     }
 
+    /// <summary>
+    /// AWS_CA_BUNDLE is read once, at init: the configuration holds its certificates for the function's HttpClients
+    /// (Program.cs, the PutEvents client), and nothing when it is unset.
+    /// </summary>
+    [Fact]
+    public void The_ca_bundle_is_read_at_init_and_its_certificates_kept()
+    {
+        var root = TlsFront.UnrelatedRootPem();
+        var bundle = Path.Combine(Path.GetTempPath(), $"ca-bundle-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(bundle, root);
+        try
+        {
+            var roots = Load(("AWS_CA_BUNDLE", bundle)).TrustedRoots;
+
+            Assert.Equal(root.Trim(), Assert.Single(roots!).ExportCertificatePem().Trim());
+            Assert.Null(Load().TrustedRoots);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+
     [Fact]
     public void Sqs_specific_endpoint_wins_over_the_general_one()
     {
