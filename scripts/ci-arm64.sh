@@ -56,8 +56,21 @@ cat >"$work/stack.json" <<JSON
   "Outputs": [{"OutputKey": "ReplicatorFunctionName", "OutputValue": "ci-arm64-ReplicatorFunction"}]}]}
 JSON
 
-SMOKE_STACK_DESCRIPTION="$work/stack.json" SMOKE_REPOSITORY=arm64/smoke SMOKE_INVOKE=local SMOKE_TIMEOUT=0 \
+# The smoke test gets the environment Lambda gives the function, not this machine's: CI's machine exports
+# AWS_CA_BUNDLE (the system bundle, which the bootstrap's init under qemu and every CLI call read and parsed), and an
+# AWS_PROFILE, AWS_SESSION_TOKEN, ~/.aws/config (its ca_bundle, ignore_configured_endpoint_urls) or an HTTP_PROXY
+# without NO_PROXY (loopback calls sent to the proxy) would change or fail the run. Only what is set here reaches it.
+unset_machine=()
+for name in $(compgen -e); do
+  case "$name" in
+    AWS_* | [Hh][Tt][Tt][Pp]_[Pp][Rr][Oo][Xx][Yy] | [Hh][Tt][Tt][Pp][Ss]_[Pp][Rr][Oo][Xx][Yy] | [Aa][Ll][Ll]_[Pp][Rr][Oo][Xx][Yy] | [Nn][Oo]_[Pp][Rr][Oo][Xx][Yy])
+      unset_machine+=(-u "$name") ;;
+  esac
+done
+env "${unset_machine[@]}" \
+  SMOKE_STACK_DESCRIPTION="$work/stack.json" SMOKE_REPOSITORY=arm64/smoke SMOKE_INVOKE=local SMOKE_TIMEOUT=0 \
   AWS_ENDPOINT_URL_ECR="$endpoint" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  AWS_CONFIG_FILE="$work/no-aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-aws-credentials" \
   REPLICATOR="dotnet src/Replicator.Cli/bin/Release/net10.0/replicator.dll" BOOTSTRAP="$work/bootstrap" NO_BUILD=1 NO_COLOR=1 \
   scripts/smoke-test.sh ci-arm64
 echo "arm64: cross-built bootstrap replicated under qemu-aarch64"

@@ -37,8 +37,9 @@ internal static class FunctionProcess
         // machine that measures: an AWS_CA_BUNDLE exported there (this bench's VM exports the system bundle, 144
         // certificates) made every measured start read and parse it, about 50 ms of CPU, and an AWS_PROFILE or
         // AWS_CONFIG_FILE would change what the function reads. Every inherited AWS_ variable is dropped; what a run
-        // needs is set below.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        // needs is set below. So are the machine's proxy variables (Lambda sets none unless configured): .NET sends even
+        // loopback calls through HTTP_PROXY, so a copy from LocalEcr would have measured the proxy, or failed on it.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || IsProxyVariable(k)).ToList())
         {
             start.Environment.Remove(name);
         }
@@ -66,6 +67,9 @@ internal static class FunctionProcess
         process.BeginErrorReadLine();
         return process;
     }
+
+    private static bool IsProxyVariable(string name) =>
+        name.ToUpperInvariant() is "HTTP_PROXY" or "HTTPS_PROXY" or "ALL_PROXY" or "NO_PROXY";
 
     /// <summary>Peak resident set size so far (VmHWM, kB) from /proc; read before the process is stopped.</summary>
     public static long PeakRssKb(Process process)

@@ -32,6 +32,9 @@ public sealed class DemoScenario(CliContext context, IDemoFunction function)
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var console = new CliConsole(context);
+        // Every call of the demo is to its own LocalEcr on 127.0.0.1: an HTTP_PROXY the machine exports (with no NO_PROXY
+        // naming loopback) sent them all to the proxy, and the offline demo failed at its first push.
+        LoopbackDirectProxy.Install();
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 0 }, cancellationToken);
         console.Line($"LocalEcr listening on {server.BaseAddress} (temporary data, deleted at exit)");
 

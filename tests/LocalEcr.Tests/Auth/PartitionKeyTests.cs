@@ -130,8 +130,10 @@ public sealed class PartitionKeyTests
             UseShellExecute = false,
         };
 
-        // botocore reads no profile, file or environment credential of the machine: every value is passed in.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)).ToList())
+        // botocore reads no profile, file or environment credential of the machine: every value is passed in. Nor its
+        // proxy variables, which would send the call to the loopback endpoint to the proxy.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)
+            || k.ToUpperInvariant() is "HTTP_PROXY" or "HTTPS_PROXY" or "ALL_PROXY" or "NO_PROXY").ToList())
         {
             start.Environment.Remove(name);
         }

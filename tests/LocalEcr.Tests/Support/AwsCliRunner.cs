@@ -43,7 +43,10 @@ internal sealed class AwsCliRunner(LocalEcrServer server, string region, string 
             UseShellExecute = false,
             WorkingDirectory = workDirectory,
         };
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)).ToList())
+        // And the machine's proxy variables: botocore sends a call to the loopback endpoint through HTTP_PROXY unless
+        // NO_PROXY names it, and the proxy cannot reach this machine's LocalEcr.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)
+            || k.ToUpperInvariant() is "HTTP_PROXY" or "HTTPS_PROXY" or "ALL_PROXY" or "NO_PROXY").ToList())
         {
             start.Environment.Remove(name);
         }

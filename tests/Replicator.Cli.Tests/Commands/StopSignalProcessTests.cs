@@ -23,7 +23,7 @@ public sealed class StopSignalProcessTests
         await using var sqs = await FakeSqsServer.StartAsync();
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(31), "v1");
         h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromHours(1), 1, CliHarness.Source);
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(ProcessRun.NoSharedAwsFiles(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))))
         {
             ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString(),
             ["AWS_ENDPOINT_URL_SQS"] = sqs.Endpoint.AbsoluteUri,

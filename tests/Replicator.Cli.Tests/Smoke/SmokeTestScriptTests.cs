@@ -363,6 +363,11 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
             ["CONFIGURATION"] = BuildOutput.Configuration,
             ["NO_COLOR"] = "1",
         };
+        foreach (var (name, value) in ProcessRun.NoSharedAwsFiles(_work))
+        {
+            environment[name] = value;
+        }
+
         if (path is not null)
         {
             environment["PATH"] = path;

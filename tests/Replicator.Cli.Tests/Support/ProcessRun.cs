@@ -9,11 +9,26 @@ internal sealed record ProcessRun(int ExitCode, string Output, string Error)
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The AWS_* variables of the test process (a session token or profile exported by SSO or OIDC, say): a program run
-    /// with a test key must not see them, or it would send a real session token with a fake key.
+    /// The AWS_* variables of the test process (a session token or profile exported by SSO or OIDC, say, or this CI
+    /// machine's AWS_CA_BUNDLE): a program run with a test key must not see them, or it would send a real session token
+    /// with a fake key. And its proxy variables: .NET (and botocore) send even loopback calls through HTTP_PROXY unless
+    /// NO_PROXY names the host, so on a machine behind a proxy the CLI's and the function's calls to the test's LocalEcr
+    /// went to the proxy and failed.
     /// </summary>
     public static IReadOnlyList<string> InheritedAwsVariables() =>
-        [.. System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("AWS_", StringComparison.Ordinal))];
+        [.. System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("AWS_", StringComparison.Ordinal)
+            || n.ToUpperInvariant() is "HTTP_PROXY" or "HTTPS_PROXY" or "ALL_PROXY" or "NO_PROXY")];
+
+    /// <summary>
+    /// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE naming files that do not exist under <paramref name="directory"/>:
+    /// without them a child (the CLI, the AWS CLI, the function's AWSSDK) reads the operator's ~/.aws, whose default
+    /// profile's ca_bundle, ignore_configured_endpoint_urls or FIPS setting would change or fail the run.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> NoSharedAwsFiles(string directory) =>
+    [
+        KeyValuePair.Create("AWS_CONFIG_FILE", Path.Combine(directory, "no-aws-config")),
+        KeyValuePair.Create("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(directory, "no-aws-credentials")),
+    ];
 
     /// <param name="environment">Variables set for the program, over those it inherits.</param>
     /// <param name="unset">Inherited variables the program must not see.</param>

@@ -25,7 +25,8 @@ public sealed class UnknownRegionStsHostTests
     public async Task A_mistyped_regions_STS_host_that_does_not_exist_fails_permanently_naming_the_host_and_the_region()
     {
         var dns = new ResolverAnswer(SocketError.HostNotFound);
-        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = dns };
+        // No proxy (the resolver is the test's): the machine's HTTPS_PROXY would make "no such host" the proxy's.
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = dns, Proxy = null };
 
         var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync(Role, null, "us-gov-wst-1", Caller, CancellationToken.None));
 
@@ -42,7 +43,7 @@ public sealed class UnknownRegionStsHostTests
     [InlineData("us-gov-wst-1", SocketError.TryAgain)] // the resolver could not answer now, not "no such host"
     public async Task Any_other_name_resolution_failure_stays_transient(string region, SocketError answer)
     {
-        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = new ResolverAnswer(answer) };
+        var sts = new StsSecurityTokenService(DictionaryEnvironmentVariables.Of(new Dictionary<string, string>())) { HttpClients = new ResolverAnswer(answer), Proxy = null };
 
         var ex = await Assert.ThrowsAsync<ReplicationException>(() => sts.AssumeRoleAsync(Role, null, region, Caller, CancellationToken.None));
 

@@ -24,7 +24,9 @@ internal static class TestClients
         TimeSpan? timeout = null,
         TimeProvider? time = null)
     {
-        var config = new EcrClientConfig(region) { ServiceUrl = serviceUrl, Timeout = timeout ?? EcrClientConfig.DefaultTimeout };
+        // No proxy: the handler is the test's and sends nowhere, so the machine's HTTPS_PROXY (HttpClient.DefaultProxy,
+        // the default) must not make the client read a fake "no such host" as the proxy's, as it would behind one.
+        var config = new EcrClientConfig(region) { ServiceUrl = serviceUrl, Timeout = timeout ?? EcrClientConfig.DefaultTimeout, Proxy = null };
         return new EcrClient(
             new HttpClient(handler),
             new StaticCredentialsSource(credentials ?? SessionCredentials),
