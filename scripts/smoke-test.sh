@@ -80,15 +80,17 @@ else
     fail "cannot describe stack $stack (deployed in ${AWS_REGION:-the default region}?)"
 fi
 
-# The stack's region, from its StackId; the description's shape is checked here, once, so that the reads below never
-# stop with a Python traceback on a file that is not describe-stacks' JSON (a wrong SMOKE_STACK_DESCRIPTION file).
+# The stack's region, from its StackId; the description's shape (the StackId, and the Parameters and Outputs that
+# stack_value reads by key) is checked here, once, so that the reads below never stop with a Python traceback on a
+# file that is not describe-stacks' JSON (a wrong SMOKE_STACK_DESCRIPTION file).
 source_region="$(python3 -c '
 import json, sys
 def refuse(why):
     print(why)
     sys.exit(1)
 try:
-    stack_id = json.loads(sys.argv[1])["Stacks"][0]["StackId"]
+    stack = json.loads(sys.argv[1])["Stacks"][0]
+    stack_id = stack["StackId"]
     region = stack_id.split(":")[3]
 except json.JSONDecodeError as e:
     refuse(f"it is not JSON ({e.msg} at line {e.lineno} column {e.colno})")
@@ -96,6 +98,12 @@ except (KeyError, IndexError, TypeError, AttributeError):
     refuse("it has no Stacks[0].StackId ARN, as describe-stacks gives")
 if not region:
     refuse(f"its StackId {stack_id!r} names no region")
+# stack_value reads each entry by its key: an entry without one stopped that read with a KeyError traceback, and the
+# script then said the stack had no such parameter or output.
+for kind, article in (("Parameter", "a"), ("Output", "an")):
+    items = stack.get(kind + "s", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get(kind + "Key"), str) for i in items):
+        refuse(f"its {kind}s are not a list of objects each with {article} {kind}Key, as describe-stacks gives")
 print(region)' "$description")" ||
   fail "cannot read the description of stack $stack from ${SMOKE_STACK_DESCRIPTION:-aws cloudformation describe-stacks}: $source_region"
 

@@ -27,8 +27,9 @@ namespace Replicator.Core.Resilience;
 /// (https://learn.microsoft.com/dotnet/standard/generics/covariance-and-contravariance).
 /// </para>
 /// <para>
-/// Should a later Polly.Core rename the property, the accessor throws <see cref="MissingMethodException"/>, and the builder
-/// keeps Polly's own check: slower, never less checked. The tests pin both that the accessor finds it and that the
+/// Should a later Polly.Core rename the property, the accessor throws <see cref="MissingMethodException"/>, or
+/// <see cref="TypeLoadException"/> should it rename or move the context type, and the builder keeps Polly's own check:
+/// slower, never less checked. The tests pin both that the accessor finds it and that the
 /// attributes checked here are every one Polly.Core declares on the options and the builder.
 /// </para>
 /// </remarks>
@@ -40,22 +41,31 @@ internal static class RetryOptionsValidator
     /// <summary>
     /// Makes <paramref name="builder"/> check its options with <see cref="ThrowIfInvalid"/> on <paramref name="options"/>,
     /// the only strategy options it will be given, instead of by reflection. False when this Polly.Core has no such
-    /// property (the builder then keeps its own check).
+    /// property, or no such context type (the builder then keeps its own check).
     /// </summary>
-    public static bool TryUse(ResiliencePipelineBuilderBase builder, RetryStrategyOptions options)
+    public static bool TryUse(ResiliencePipelineBuilderBase builder, RetryStrategyOptions options) =>
+        TryUseWith(builder, options, static (b, check) => SetValidator(b, check));
+
+    /// <summary>As <see cref="TryUse"/>, setting the check with <paramref name="setValidator"/>: for the tests, an accessor whose target this Polly.Core lacks.</summary>
+    internal static bool TryUseWith(ResiliencePipelineBuilderBase builder, RetryStrategyOptions options, Action<ResiliencePipelineBuilderBase, object> setValidator)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(setValidator);
 
         // Polly calls it with the options, and then with the builder, whose own properties carry no constraint.
         Action<object> check = _ => ThrowIfInvalid(options);
         try
         {
-            SetValidator(builder, check);
+            setValidator(builder, check);
             return true;
         }
-        catch (MissingMethodException)
+        catch (Exception ex) when (ex is MissingMemberException or TypeLoadException)
         {
+            // MissingMethodException: no set_Validator of that signature. TypeLoadException: the delegate type named
+            // with UnsafeAccessorType cannot be resolved (a renamed or moved ResilienceValidationContext), which the
+            // runtime throws at the call, under the JIT and Native AOT alike, and which would otherwise fail every
+            // pipeline built (the function's init) rather than leave Polly's own check.
             return false;
         }
     }

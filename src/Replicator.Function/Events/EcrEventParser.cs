@@ -195,10 +195,72 @@ public static class EcrEventParser
         // RFC3339" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html), and
         // EventBridge writes it as 2026-12-07T04:20:49Z. A culture's own forms (12/07/2026) or a time without an offset
         // would be read as some instant, and the ReplicationLatency metric measured from it would be wrong without a
-        // word. The literal Z is UTC (AssumeUniversal), not the machine's zone.
-        return DateTimeOffset.TryParseExact(value.ToUpperInvariant(), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        // word. The literal Z is UTC (AssumeUniversal), not the machine's zone. The shape is checked here, not left to
+        // the exact parse, which both refuses what RFC 3339 allows (more than 7 fraction digits) and reads what it does
+        // not (+0100, +1:00, a full stop with no digit).
+        return Rfc3339Normalized(value) is { } normalized
+            && DateTimeOffset.TryParseExact(normalized, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? time
             : throw new InvalidEventException("time", $"time {EcrNames.Quote(value)} is not an RFC 3339 timestamp such as 2026-12-07T04:20:49Z");
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> when it has RFC 3339's date-time shape (section 5.6: <c>full-date "T" partial-time
+    /// time-offset</c>, two-digit fields, <c>time-secfrac = "." 1*DIGIT</c>, <c>time-offset = "Z" / ("+" / "-") HH:MM</c>),
+    /// upper-cased and with its fraction cut to the 7 digits of a .NET tick (the grammar sets no limit: Go's RFC3339Nano
+    /// writes 9); null otherwise. The values of the fields are left to the exact parse.
+    /// </summary>
+    private static string? Rfc3339Normalized(string value)
+    {
+        const int SecondsEnd = 19; // yyyy-MM-ddTHH:mm:ss
+        if (value.Length < SecondsEnd + 1 || !Matches(value, "dddd-dd-ddTdd:dd:dd"))
+        {
+            return null;
+        }
+
+        var fractionEnd = SecondsEnd;
+        if (value[SecondsEnd] == '.')
+        {
+            fractionEnd++;
+            while (fractionEnd < value.Length && char.IsAsciiDigit(value[fractionEnd]))
+            {
+                fractionEnd++;
+            }
+
+            if (fractionEnd == SecondsEnd + 1)
+            {
+                return null;
+            }
+        }
+
+        var offset = value[fractionEnd..];
+        if (!(offset is "Z" or "z" || (offset.Length == 6 && offset[0] is '+' or '-' && Matches(offset[1..], "dd:dd"))))
+        {
+            return null;
+        }
+
+        var fraction = value[SecondsEnd..Math.Min(fractionEnd, SecondsEnd + 8)];
+        return string.Concat(value.AsSpan(0, SecondsEnd), fraction, offset).ToUpperInvariant();
+
+        // 'd' is an ASCII digit, 'T' either case of it, anything else itself.
+        static bool Matches(string text, string pattern)
+        {
+            for (var i = 0; i < pattern.Length; i++)
+            {
+                var ok = pattern[i] switch
+                {
+                    'd' => char.IsAsciiDigit(text[i]),
+                    'T' => text[i] is 'T' or 't',
+                    var literal => text[i] == literal,
+                };
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     private static readonly string[] TimeFormats =

@@ -321,6 +321,9 @@ public sealed class SmokeTestScriptTests : IAsyncLifetime
     [InlineData("""{"Stacks": []}""", "it has no Stacks[0].StackId ARN, as describe-stacks gives")]
     [InlineData("""[{"StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/x/y"}]""", "it has no Stacks[0].StackId ARN, as describe-stacks gives")]
     [InlineData("""{"Stacks": [{"StackId": "arn:aws:cloudformation::000000000000:stack/x/y"}]}""", "its StackId 'arn:aws:cloudformation::000000000000:stack/x/y' names no region")]
+    [InlineData("""{"Stacks": [{"StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/x/y", "Parameters": [{"ParameterValue": "us-west-2"}]}]}""", "its Parameters are not a list of objects each with a ParameterKey, as describe-stacks gives")]
+    [InlineData("""{"Stacks": [{"StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/x/y", "Parameters": {"DestinationRegions": "us-west-2"}}]}""", "its Parameters are not a list of objects each with a ParameterKey, as describe-stacks gives")]
+    [InlineData("""{"Stacks": [{"StackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/x/y", "Outputs": [{"OutputKey": "ReplicatorFunctionName", "OutputValue": "f"}, {"OutputValue": "g"}]}]}""", "its Outputs are not a list of objects each with an OutputKey, as describe-stacks gives")]
     public async Task A_stack_description_that_is_not_describe_stacks_json_is_refused_in_one_line_before_anything_is_pushed(string content, string expected)
     {
         var run = await SmokeTest(selected: "scratch/*", description: content);

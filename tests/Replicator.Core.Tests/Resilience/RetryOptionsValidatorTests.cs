@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
 using Replicator.Core.Resilience;
@@ -93,6 +94,45 @@ public sealed class RetryOptionsValidatorTests
         var refusal = Assert.Throws<ValidationException>(() => builder.AddRetry(options));
         Assert.Contains("MaxRetryAttempts", refusal.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A later Polly.Core without the accessor's target: a renamed property is a MissingMethodException, a renamed or
+    /// moved validation context type a TypeLoadException (both from the runtime, under the JIT and Native AOT alike).
+    /// Either leaves the builder with Polly's own check, as the remarks promise, instead of failing every pipeline built
+    /// (the function's init, every CLI command).
+    /// </summary>
+    [Fact]
+    public void A_validator_property_this_Polly_lacks_leaves_Pollys_own_check()
+    {
+        var builder = new ResiliencePipelineBuilder();
+        var before = RetryOptionsValidator.GetValidator(builder);
+
+        Assert.False(RetryOptionsValidator.TryUseWith(builder, new RetryStrategyOptions(), static (b, check) => SetRenamedValidator(b, check)));
+
+        Assert.Same(before, RetryOptionsValidator.GetValidator(builder));
+    }
+
+    [Fact]
+    public void A_validation_context_type_this_Polly_lacks_leaves_Pollys_own_check()
+    {
+        var builder = new ResiliencePipelineBuilder();
+        var before = RetryOptionsValidator.GetValidator(builder);
+
+        Assert.False(RetryOptionsValidator.TryUseWith(builder, new RetryStrategyOptions(), static (b, check) => SetValidatorOfRenamedContext(b, check)));
+
+        Assert.Same(before, RetryOptionsValidator.GetValidator(builder));
+        Assert.Throws<ValidationException>(() => builder.AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 0 }));
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "set_RenamedValidator")]
+    private static extern void SetRenamedValidator(
+        ResiliencePipelineBuilderBase builder,
+        [UnsafeAccessorType("System.Action`1[[Polly.ResilienceValidationContext, Polly.Core]]")] object validator);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "set_Validator")]
+    private static extern void SetValidatorOfRenamedContext(
+        ResiliencePipelineBuilderBase builder,
+        [UnsafeAccessorType("System.Action`1[[Polly.RenamedValidationContext, Polly.Core]]")] object validator);
 
     private static List<string> Constraints(Type type) =>
     [

@@ -124,6 +124,39 @@ public class EcrEventParserTests
         Assert.Contains($"time '{time}' is not an RFC 3339 timestamp", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// RFC 3339 puts no limit on the fraction's digits (section 5.6, <c>time-secfrac = "." 1*DIGIT</c>), and a time with
+    /// nanoseconds (Go's RFC3339Nano, Java's Instant) is one: read to the 100 ns tick .NET keeps, not refused, which
+    /// would send the event to the dead-letter queue and leave its image uncopied.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-12-07T08:00:00.12345678Z", "2026-12-07T08:00:00.1234567+00:00")]
+    [InlineData("2026-12-07T08:00:00.123456789Z", "2026-12-07T08:00:00.1234567+00:00")]
+    [InlineData("2026-12-07T09:00:00.000000000001+01:00", "2026-12-07T08:00:00.0000000+00:00")]
+    public void An_rfc_3339_time_with_more_fraction_digits_than_a_tick_is_read_to_the_tick(string time, string expected)
+    {
+        var parsed = EcrEventParser.Parse(E.Body(time: time)).Time;
+
+        Assert.Equal(expected, parsed?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Forms .NET's exact parse lets through that RFC 3339 does not have: an offset without its colon or with one hour
+    /// digit (<c>time-numoffset = ("+" / "-") time-hour ":" time-minute</c>, two digits each), a full stop with no digit.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-12-07T08:00:00+0100")]
+    [InlineData("2026-12-07T08:00:00+1:00")]
+    [InlineData("2026-12-07T08:00:00.Z")]
+    [InlineData("2026-12-07T08:00:00.+01:00")]
+    public void A_time_with_an_offset_or_fraction_rfc_3339_does_not_allow_is_refused(string time)
+    {
+        var error = Assert.Throws<InvalidEventException>(() => EcrEventParser.Parse(E.Body(time: time)));
+
+        Assert.Equal("time", error.Field);
+        Assert.Contains($"time '{time}' is not an RFC 3339 timestamp", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("account", "12345678901")]
     [InlineData("region", "US-EAST-1")]
