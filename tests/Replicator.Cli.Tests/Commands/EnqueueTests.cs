@@ -696,6 +696,25 @@ public sealed class EnqueueTests
         Assert.Equal(callsBefore, h.Server.Calls.Total);
     }
 
+    /// <summary>
+    /// --enqueue copies nothing, so SIGNATURE_WAIT_SECONDS, which only a copy uses, is not read: a value a copy would
+    /// refuse, in the function's exported environment, leaves the events to be sent as they are without it.
+    /// </summary>
+    [Fact]
+    public async Task Enqueue_does_not_read_SIGNATURE_WAIT_SECONDS_and_sends_as_without_it()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(197), "v1");
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri), ("SIGNATURE_WAIT_SECONDS", "abc"));
+
+        var run = await h.RunWithAsync(environment, null, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", new Uri(sqs.Endpoint, QueuePath).AbsoluteUri);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(1, Assert.Single(sqs.Requests).Body.GetProperty("Entries").GetArrayLength());
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
     [Fact]
     public async Task A_queue_url_that_is_not_a_url_is_a_usage_error()
     {

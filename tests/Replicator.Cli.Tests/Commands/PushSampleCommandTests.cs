@@ -52,6 +52,22 @@ public sealed class PushSampleCommandTests
         Assert.Equal(secondTag, events[^1].Tag);
     }
 
+    /// <summary>
+    /// push-sample copies nothing, so SIGNATURE_WAIT_SECONDS, which only a copy uses, is not read: a value a copy would
+    /// refuse, in the function's exported environment, leaves the sample to be pushed as it is without it.
+    /// </summary>
+    [Fact]
+    public async Task SIGNATURE_WAIT_SECONDS_is_not_read_and_the_sample_is_pushed_as_without_it()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var image = DemoScenario.SampleImage(DemoScenario.Seed);
+
+        var run = await h.RunWithAsync(h.Environment(("SIGNATURE_WAIT_SECONDS", "abc")), null, "push-sample", "local/app:v7", "--source-region", CliHarness.Source);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.Source, "local/app", "v7"));
+    }
+
     [Fact]
     public async Task A_digest_instead_of_a_tag_is_a_usage_error()
     {

@@ -40,7 +40,9 @@ public sealed class SharedConfigFileTests
 
     /// <summary>
     /// Each case as Python's posixpath.expandvars answers it (botocore's raw_config_parse expands both shared files'
-    /// paths with it), run with HOME=/home/ops CFG=/etc/aws EMPTY= and LOOP='$HOME'.
+    /// paths with it), run with HOME=/home/ops CFG=/etc/aws EMPTY= LOOP='$HOME' CI_ROOT=/ci and V2=/v2. A name is
+    /// ASCII letters, digits and _ (its pattern is \$(\w+|\{[^}]*\}) under re.ASCII), and a '{' never closed is
+    /// kept as written while a variable after it is still expanded.
     /// </summary>
     [Theory]
     [InlineData("$HOME/.aws/config", "/home/ops/.aws/config")]
@@ -57,9 +59,12 @@ public sealed class SharedConfigFileTests
     [InlineData("$CFG$CFG", "/etc/aws/etc/aws")]
     [InlineData("$LOOP/x", "$HOME/x")]
     [InlineData("/plain/path", "/plain/path")]
+    [InlineData("$CI_ROOT/x", "/ci/x")]
+    [InlineData("$V2/x", "/v2/x")]
+    [InlineData("${HOME$CFG", "${HOME/etc/aws")]
     public void Variables_in_a_path_expand_as_Pythons_expandvars_expands_them(string path, string expected)
     {
-        var environment = Environment(("HOME", "/home/ops"), ("CFG", "/etc/aws"), ("EMPTY", string.Empty), ("LOOP", "$HOME"));
+        var environment = Environment(("HOME", "/home/ops"), ("CFG", "/etc/aws"), ("EMPTY", string.Empty), ("LOOP", "$HOME"), ("CI_ROOT", "/ci"), ("V2", "/v2"));
 
         Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path));
     }

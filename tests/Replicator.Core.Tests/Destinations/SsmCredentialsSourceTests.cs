@@ -96,6 +96,34 @@ public sealed class SsmCredentialsSourceTests
         Assert.Equal(2, store.Reads);
     }
 
+    /// <summary>
+    /// A caller that found the keys due and reaches the read again just after it finished takes the keys that read
+    /// brought, not the ones it saw before: those are no longer the keys last read. The read is made to finish in that
+    /// gap, at the caller's reading of the clock between the two steps; on a thread without a synchronization context,
+    /// so the read's continuations run there and then.
+    /// </summary>
+    [Fact]
+    public Task A_caller_that_reaches_a_read_again_just_after_it_finished_takes_the_keys_it_read() => Task.Run(async () =>
+    {
+        var clock = new HookedClock(_clock.GetUtcNow());
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", clock, TimeSpan.FromMinutes(15));
+        await source.GetCredentialsAsync(CancellationToken.None);
+        store[Parameter] = Keys("AKIAROTATED", "rotated-secret");
+        var gate = new TaskCompletionSource();
+        store.Gate = gate;
+        clock.Advance(TimeSpan.FromMinutes(15));
+        var reader = source.GetCredentialsAsync(CancellationToken.None).AsTask();
+        Assert.False(reader.IsCompleted);
+
+        clock.OnNextReading = gate.SetResult;
+        var late = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIAROTATED", late.AccessKeyId);
+        Assert.Equal("AKIAROTATED", (await reader).AccessKeyId);
+        Assert.Equal(2, store.Reads);
+    });
+
     /// <summary>Keys past the max age are no fallback: every caller waits for the read, as for the first one.</summary>
     [Fact]
     public async Task Past_the_max_age_every_caller_waits_for_the_read_again()
@@ -442,6 +470,24 @@ public sealed class SsmCredentialsSourceTests
         await Assert.ThrowsAsync<ReplicationException>(() => source.GetCredentialsAsync(CancellationToken.None).AsTask());
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new SsmCredentialsSource(store, sts, Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), maxParameterAge: TimeSpan.FromMinutes(15) - TimeSpan.FromTicks(1)));
         Assert.Equal("maxParameterAge", refused.ParamName);
+    }
+
+    /// <summary>A clock that runs <see cref="OnNextReading"/> once, at its next reading, before it answers.</summary>
+    private sealed class HookedClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public Action? OnNextReading { get; set; }
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            var hook = OnNextReading;
+            OnNextReading = null;
+            hook?.Invoke();
+            return _now;
+        }
     }
 
     private sealed class RenewalObserver : IReplicationObserver

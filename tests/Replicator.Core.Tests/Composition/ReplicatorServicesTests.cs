@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Replicator.Core.Composition;
+using Replicator.Core.Destinations;
+using Replicator.Core.Replication;
+using Replicator.Core.Signing;
+using Replicator.Testing;
+
+namespace Replicator.Core.Tests.Composition;
+
+/// <summary>What <see cref="ReplicatorServices.Create"/> wires from its arguments and the environment.</summary>
+public sealed class ReplicatorServicesTests
+{
+    /// <summary>
+    /// A DESTINATION_CREDENTIALS parameter is read in the replicator's own region: the home region given (the CLI's
+    /// --source-region, the function's region) wins over an AWS_REGION of another region in the caller's shell, where
+    /// the parameter does not exist. The SSM call's signing scope names the region it was made in.
+    /// </summary>
+    [Fact]
+    public async Task The_key_parameter_is_read_in_the_home_region_given_not_in_AWS_REGION()
+    {
+        var regions = new ConcurrentQueue<string>();
+        await using var ssm = await LoopbackApp.StartAsync(async context =>
+        {
+            // Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, ...
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var credential = authorization[(authorization.IndexOf("Credential=", StringComparison.Ordinal) + "Credential=".Length)..];
+            regions.Enqueue(credential.Split('/')[2]);
+            context.Response.ContentType = "application/x-amz-json-1.1";
+            await context.Response.WriteAsync("""{"Parameter":{"Name":"/replicator/cn","Type":"SecureString","Value":"{\"AccessKeyId\":\"AKIDSTORED\",\"SecretAccessKey\":\"stored-secret\"}","Version":1}}""");
+        });
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "eu-west-1",
+            ["AWS_ENDPOINT_URL_SSM"] = ssm.Endpoint.ToString(),
+        });
+        ReplicationDestination china = new("cn-north-1", "333333333333");
+        var access = DestinationAccess.Parse(null, null, null, "333333333333:cn-north-1=ssm:/replicator/cn", [china], "us-east-1");
+        using var services = ReplicatorServices.Create(
+            environment, new ReplicatorOptions(), new StaticCredentialsSource(new AwsCredentials("AKIDSOURCE", "source-secret")), access: access, homeRegion: "us-east-1");
+
+        var keys = await services.Destinations.CredentialsFor(access.Route(china, "111111111111"), china.Region).GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIDSTORED", keys.AccessKeyId);
+        Assert.Equal(["us-east-1"], regions);
+    }
+}
