@@ -8,7 +8,7 @@ namespace LocalEcr;
 /// (https://github.com/dotnet/runtime/issues/31680), so on a machine that exports HTTP_PROXY (a CI runner or a laptop
 /// behind a corporate proxy) every call to a LocalEcr on 127.0.0.1 went to the proxy, which cannot reach this
 /// machine's loopback: the offline demo and the tests failed there for a reason that is no part of what they prove.
-/// For the hosts of a local LocalEcr only (the demo, the bench's driver, the tests), never for the function, whose
+/// For the callers of a local LocalEcr only (the demo and the tests), never for the function, whose
 /// calls behind an egress proxy go through it whatever the host.
 /// </summary>
 public sealed class LoopbackDirectProxy : IWebProxy
