@@ -107,9 +107,8 @@ internal static partial class FunctionConfigLoader
             ServiceEndpoints.Override(environment, ServiceEndpoints.SsmVariable);
             CheckEcrEndpoint(region, environment);
 
-            // Read here, once: a bundle that cannot be read is an init error, and the engine's and PutEvents' HttpClients
-            // trust what was read (FunctionConfig.TrustedRoots) rather than parse the file again, which for a bundle of
-            // the system's authorities and a proxy's root (about 150 certificates) costs some 20 ms of a cold start each time.
+            // Read once, here: a bundle that cannot be read is an init error, and every HttpClient of the function trusts
+            // what was read (FunctionConfig.TrustedRoots) instead of parsing it again (some 20 ms per 150 certificates).
             trustedRoots = CaBundle.Load(environment);
         }
         catch (SettingException ex)
