@@ -231,6 +231,13 @@ public static class VerifyCommand
 
         var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var referrers = new List<(string Tag, string Digest, ReferrerWalk Walk)>();
+
+        // Each referrer is reported once in a repository. One with a selected tag of its own (an SBOM pushed with
+        // `oras attach` and tagged) is compared as that tag, which is the stricter check (the tag must point at it),
+        // and one reached from two walks (a signature of a tagged SBOM, found below the SBOM's subject and below the
+        // SBOM itself) under the first image that reaches it; else a row and a count each would report one manifest
+        // two or three times. The reconciler enqueues such a referrer once likewise (docs/reliability.md, item 210).
+        var reported = expected.Select(i => i.Digest).ToHashSet(StringComparer.Ordinal);
         // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
         foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
         {
@@ -238,6 +245,7 @@ public static class VerifyCommand
                 ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
                 : [image.Digest];
             var walk = await ReferrerInventory.WalkAsync(source, null, repository, subjects, trusted, cancellationToken);
+            walk = walk with { Found = [.. walk.Found.Where(r => reported.Add(r.Digest))] };
             if (walk.Found.Count > 0 || walk.Unlisted is not null || walk.Capped)
             {
                 referrers.Add((image.Tag, image.Digest, walk));

@@ -65,6 +65,45 @@ public sealed class VerifyReferrersTests
     }
 
     /// <summary>
+    /// A referrer with a selected tag of its own (a tagged SBOM) is compared as that tag and not again as a referrer,
+    /// and a signature of it, found below both the image and the SBOM, is one row: before, the SBOM was counted as a
+    /// tag and a referrer, and its signature under both, so one missing signature read as two.
+    /// </summary>
+    [Fact]
+    public async Task A_tagged_referrer_is_checked_as_its_tag_and_its_signature_once()
+    {
+        await using var h = await CliHarness.StartAsync();
+        var builder = new SampleImageBuilder(seed: 49);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", sbom, "v1-sbom");
+        Assert.Equal(0, (await h.RunAsync(["sync", .. Regions])).ExitCode);
+        var signature = builder.Artifact(sbom.Root, "application/vnd.dev.sigstore.bundle.v0.3+json", 256);
+        await h.PushAsync(CliHarness.Source, "app", signature, null);
+
+        var drift = await h.RunAsync(["verify", "--json", .. Regions]);
+
+        Assert.True(drift.ExitCode == 1, drift.ToString());
+        using (var document = JsonDocument.Parse(drift.Output))
+        {
+            var entries = document.RootElement.GetProperty("entries").EnumerateArray().ToList();
+            Assert.Equal(["v1", "v1-sbom"], entries.Where(e => !e.TryGetProperty("subjectDigest", out _)).Select(e => e.GetProperty("tag").GetString()).Order(StringComparer.Ordinal));
+            var referrer = Assert.Single(entries, e => e.TryGetProperty("subjectDigest", out _));
+            Assert.Equal(signature.Digest, referrer.GetProperty("sourceDigest").GetString());
+            Assert.Equal(sbom.Digest, referrer.GetProperty("subjectDigest").GetString());
+            Assert.Equal("Missing", referrer.GetProperty("status").GetString());
+            Assert.Equal(1, document.RootElement.GetProperty("missing").GetInt32());
+        }
+
+        Assert.Equal(0, (await h.RunAsync(["sync", .. Regions])).ExitCode);
+        var verify = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("in sync: 2 tag(s) and 1 referrer(s) checked", verify.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A destination registry with managed signing of its own signs what sync writes there (docs/deploy.md, "Managed
     /// signing"): it holds its own signature beside the source's copy, and verify, which compares what the source holds,
     /// finds it in sync.
