@@ -18,13 +18,19 @@ namespace Replicator.Cli.Commands;
 /// </summary>
 public static class DryRun
 {
+    /// <param name="previewer">Plans one image; safe to call for several images at once.</param>
+    /// <param name="console">Where the tables and the closing line go.</param>
     /// <param name="repositories">The requests of one repository after another, each repository's read when the
     /// table of the one before it has been written.</param>
-    public static async Task<int> RunAsync(ReplicationPreviewer previewer, CliConsole console, IAsyncEnumerable<IReadOnlyList<ReplicationRequest>> repositories, CancellationToken cancellationToken)
+    /// <param name="parallel">Images planned at once (sync's <c>--parallel</c>); their rows are written in the
+    /// listing's order all the same.</param>
+    /// <param name="cancellationToken">Stops the plan.</param>
+    public static async Task<int> RunAsync(ReplicationPreviewer previewer, CliConsole console, IAsyncEnumerable<IReadOnlyList<ReplicationRequest>> repositories, int parallel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(previewer);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(repositories);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
 
         // One table per repository (TableWriter), written before the next repository's images are read, so that a
         // registry's plan is on the screen as it is made and never held whole; the counts close it.
@@ -34,14 +40,20 @@ public static class DryRun
         var images = 0;
         await foreach (var requests in repositories.WithCancellation(cancellationToken))
         {
-            foreach (var request in requests)
+            if (images == 0 && requests.Count > 0)
             {
-                if (images++ == 0)
+                console.Line("Plan (dry run: nothing written)");
+            }
+
+            images += requests.Count;
+            foreach (var plan in await PlanInOrderAsync(previewer, requests, parallel, cancellationToken))
+            {
+                foreach (var row in plan.Rows)
                 {
-                    console.Line("Plan (dry run: nothing written)");
+                    table.Add(row);
                 }
 
-                total += await PlanAsync(previewer, table, request, cancellationToken);
+                total += plan.Counts;
             }
 
             table.Flush();
@@ -64,9 +76,62 @@ public static class DryRun
     }
 
     /// <summary>
+    /// The plans of one repository's images, at most <paramref name="parallel"/> being made at once, in the order of
+    /// <paramref name="requests"/>: each image costs a few reads per destination (BatchGetImage, DescribeImages,
+    /// BatchCheckLayerAvailability), so planning a large repository one image at a time paid every round trip in
+    /// series. A read that fails stops the plan with its error, as before, once the images being planned with it have
+    /// stopped too.
+    /// </summary>
+    private static async Task<List<ImagePlan>> PlanInOrderAsync(ReplicationPreviewer previewer, IReadOnlyList<ReplicationRequest> requests, int parallel, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var plans = new List<ImagePlan>(requests.Count);
+        var window = new Queue<Task<ImagePlan>>(parallel);
+        try
+        {
+            foreach (var request in requests)
+            {
+                if (window.Count == parallel)
+                {
+                    plans.Add(await window.Dequeue());
+                }
+
+                window.Enqueue(PlanAsync(previewer, request, stop.Token));
+            }
+
+            while (window.TryDequeue(out var next))
+            {
+                plans.Add(await next);
+            }
+
+            return plans;
+        }
+        finally
+        {
+            if (window.Count > 0)
+            {
+                // Only after a failure: the images planned beside the failed one are stopped and awaited, so none
+                // reads on after the command has returned, and their own errors (cancellations) are the failure's.
+                await stop.CancelAsync();
+                foreach (var pending in window)
+                {
+                    await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// One image's rows: its plan for each destination, and what it adds to the counts.
     /// </summary>
-    private static async Task<PlanCounts> PlanAsync(ReplicationPreviewer previewer, TableWriter table, ReplicationRequest request, CancellationToken cancellationToken)
+    private static async Task<ImagePlan> PlanAsync(ReplicationPreviewer previewer, ReplicationRequest request, CancellationToken cancellationToken)
+    {
+        var rows = new List<Spectre.Console.Rendering.IRenderable[]>(request.Destinations.Count);
+        var counts = await PlanRowsAsync(previewer, rows, request, cancellationToken);
+        return new ImagePlan(rows, counts);
+    }
+
+    private static async Task<PlanCounts> PlanRowsAsync(ReplicationPreviewer previewer, List<Spectre.Console.Rendering.IRenderable[]> table, ReplicationRequest request, CancellationToken cancellationToken)
     {
         var source = request.Source;
         ReplicationPreview? preview;
@@ -171,6 +236,9 @@ public static class DryRun
 
         return new PlanCounts { Bytes = bytes, Writes = writes, Conflicts = conflicts, Unkeyed = unkeyed, Moved = preview.TagLeftAlone ? 1 : 0 };
     }
+
+    /// <summary>One image's rows and counts, made apart from the table so that images can be planned at once.</summary>
+    private sealed record ImagePlan(IReadOnlyList<Spectre.Console.Rendering.IRenderable[]> Rows, PlanCounts Counts);
 
     /// <summary>
     /// The plan's counts: bytes to copy, destinations to write, and what would fail: destinations the mapping gives an

@@ -21,7 +21,7 @@ public static class SyncCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan (images, bytes, what is already there); write nothing" };
         var parallel = new Option<int>("--parallel")
         {
-            Description = $"Images replicated at once, 1 to {MaxParallel}",
+            Description = $"Images replicated (with --dry-run, planned) at once, 1 to {MaxParallel}",
             HelpName = "N",
             DefaultValueFactory = _ => 4,
 
@@ -144,7 +144,7 @@ public static class SyncCommand
 
                 return repository;
             });
-            return await DryRun.RunAsync(services.Previewer, console, Requests(criteria, noted), cancellationToken);
+            return await DryRun.RunAsync(services.Previewer, console, Requests(criteria, noted), parallel, cancellationToken);
         }
 
         // A dry run's tables name every image they plan; a copy's lines come as images finish, so each repository's

@@ -345,6 +345,35 @@ public sealed class SyncCommandTests
     }
 
     /// <summary>
+    /// <c>sync --dry-run</c> honours <c>--parallel</c>: LocalEcr holds the source's BatchGetImage answers, and all three
+    /// images' reads are held at once, which a plan made one image at a time (as before) never reaches: it waits for the
+    /// first answer before asking the second. The rows still come in the listing's order, though the first image's
+    /// answer is held longest.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_plans_parallel_images_at_once_and_writes_their_rows_in_the_listings_order()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(91), "a");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(92), "b");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(93), "c");
+        h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromSeconds(60), 1, CliHarness.Source);
+        h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromSeconds(30), 2, CliHarness.Source);
+
+        var planning = h.RunAsync("sync", "--dry-run", "--parallel", "3", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        await h.Server.Faults.TimersArmedAsync(3).WaitAsync(TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromSeconds(60));
+        var run = await planning;
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(3, h.Server.Calls.Count(CliHarness.Source, "BatchGetImage"));
+        var rows = run.Output.Split('\n').Where(l => l.Contains("copy", StringComparison.Ordinal) && l.Contains(CliHarness.West, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["a", "b", "c"], rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries)[2]));
+        Assert.Contains("3 image(s), 3 destination(s) to write", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The plan's closing line adds up every destination's bytes, and each row's "Blobs to copy" is the blobs that
     /// destination lacks, apart from those already there.
     /// </summary>
