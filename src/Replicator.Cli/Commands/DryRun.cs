@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Errors;
@@ -79,12 +80,27 @@ public static class DryRun
     /// The plans of one repository's images, at most <paramref name="parallel"/> being made at once, in the order of
     /// <paramref name="requests"/>: each image costs a few reads per destination (BatchGetImage, DescribeImages,
     /// BatchCheckLayerAvailability), so planning a large repository one image at a time paid every round trip in
-    /// series. A read that fails stops the plan with its error, as before, once the images being planned with it have
-    /// stopped too.
+    /// series. A read that fails stops the plan with its error, as before: the first image to fail stops the others
+    /// (an image before it may be waiting on a slow answer), and the command returns once they have stopped.
     /// </summary>
     private static async Task<List<ImagePlan>> PlanInOrderAsync(ReplicationPreviewer previewer, IReadOnlyList<ReplicationRequest> requests, int parallel, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ExceptionDispatchInfo? failure = null;
+        async Task<ImagePlan> PlanOrStopAsync(ReplicationRequest request)
+        {
+            try
+            {
+                return await PlanAsync(previewer, request, stop.Token);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                await stop.CancelAsync();
+                throw;
+            }
+        }
+
         var plans = new List<ImagePlan>(requests.Count);
         var window = new Queue<Task<ImagePlan>>(parallel);
         try
@@ -96,7 +112,7 @@ public static class DryRun
                     plans.Add(await window.Dequeue());
                 }
 
-                window.Enqueue(PlanAsync(previewer, request, stop.Token));
+                window.Enqueue(PlanOrStopAsync(request));
             }
 
             while (window.TryDequeue(out var next))
@@ -106,12 +122,18 @@ public static class DryRun
 
             return plans;
         }
+        catch (OperationCanceledException) when (failure is not null)
+        {
+            // The image awaited was stopped because a later one failed: the plan ends with that one's error.
+            failure.Throw();
+            throw;
+        }
         finally
         {
             if (window.Count > 0)
             {
-                // Only after a failure: the images planned beside the failed one are stopped and awaited, so none
-                // reads on after the command has returned, and their own errors (cancellations) are the failure's.
+                // Only after a failure or a stop: the images still being planned are stopped and awaited, so none reads
+                // on after the command has returned; their own errors are the stop's.
                 await stop.CancelAsync();
                 foreach (var pending in window)
                 {

@@ -374,6 +374,28 @@ public sealed class SyncCommandTests
     }
 
     /// <summary>
+    /// A read that fails while images are planned at once stops the plan with its error, as it did one image at a
+    /// time: the first image's BatchGetImage is refused while the other two are held, and the command returns exit 2
+    /// naming the refusal once the held reads are stopped, writing no row.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_read_among_images_planned_at_once_stops_the_dry_run_with_its_error()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(94), "a");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(95), "b");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(96), "c");
+        h.Server.Faults.FailNext("BatchGetImage", 1, "AccessDeniedException", region: CliHarness.Source, message: "no pull for you");
+        h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromHours(1), 2, CliHarness.Source);
+
+        var run = await h.RunAsync("sync", "--dry-run", "--parallel", "3", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("AccessDeniedException", run.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("│ a ", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The plan's closing line adds up every destination's bytes, and each row's "Blobs to copy" is the blobs that
     /// destination lacks, apart from those already there.
     /// </summary>
