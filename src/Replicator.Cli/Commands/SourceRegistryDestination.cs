@@ -53,12 +53,19 @@ internal static class SourceRegistryDestination
 
     /// <summary>
     /// The check for a selection: the account is read with one DescribeRepositories of the first selected repository,
-    /// and only when a destination names an account (verify reads it the same way).
+    /// and only when a destination names an account (verify reads it the same way), unless the caller has read it
+    /// already (<paramref name="account"/>: <c>sync --enqueue</c> reads it to check the queue's account).
     /// </summary>
-    public static async Task RefuseAsync(IEcrClient source, IDestinationClients destinations, SelectionCriteria criteria, CancellationToken cancellationToken)
+    public static async Task RefuseAsync(IEcrClient source, IDestinationClients destinations, SelectionCriteria criteria, string? account, CancellationToken cancellationToken)
     {
         if (!Possible(criteria))
         {
+            return;
+        }
+
+        if (account is not null)
+        {
+            Refuse(criteria, account, destinations);
             return;
         }
 

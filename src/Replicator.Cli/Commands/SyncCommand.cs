@@ -104,8 +104,9 @@ public static class SyncCommand
         var console = new CliConsole(context);
         var progress = new ProgressObserver(console, cancellationToken);
         using var services = new CliServices(context, criteria, observer: progress, usesDestinations: !all, copies: queue is null && !dryRun);
+        string? sourceAccount = null;
         if (queue is not null && SqsQueueUrl.AccountOf(queue) is { } queueAccount
-            && await SourceAccount.OfRegistryAsync(services.Clients.GetClient(criteria.SourceRegion), cancellationToken) is { } sourceAccount
+            && (sourceAccount = await SourceAccount.OfRegistryAsync(services.Clients.GetClient(criteria.SourceRegion), cancellationToken)) is not null
             && sourceAccount != queueAccount)
         {
             // The same for the account: the function refuses an event of another account than its queue's
@@ -115,7 +116,7 @@ public static class SyncCommand
 
         if (!all)
         {
-            await SourceRegistryDestination.RefuseAsync(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria, cancellationToken);
+            await SourceRegistryDestination.RefuseAsync(services.Clients.GetClient(criteria.SourceRegion), services.Destinations, criteria, sourceAccount, cancellationToken);
         }
 
         IMessageSender? sender = queue is null ? null : new QueueNamingSender(queue, context.MessageSenderFactory?.Invoke(queue.AbsoluteUri) ?? new SqsMessageSender(

@@ -34,6 +34,8 @@ public sealed class SourceRegistryDestinationTests
             _ => ["sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", Own],
         };
 
+        h.Server.Calls.Reset();
+
         var run = await h.RunAsync(mapping is null ? args : [.. args, "--repository-mapping", mapping]);
 
         // Was: sync and copy FAILED per image with InvalidRequest (exit 1, as if a copy had failed), --dry-run
@@ -42,6 +44,12 @@ public sealed class SourceRegistryDestinationTests
         run.AssertOneLineError($"--destination-region {Own} is the source registry (account 000000000000 in {CliHarness.Source}): nothing is replicated into the source itself");
         Assert.Equal(string.Empty, run.Output);
         Assert.Null(await h.TagDigestAsync(CliHarness.Source, "backup/app", "v1"));
+
+        // --enqueue reads the account once, for the queue's check and this one: it read the registry's listing and the
+        // first repository again (three DescribeRepositories). sync lists the registry and reads the first repository;
+        // copy has the account from the image it reads.
+        var reads = mode switch { "sync --enqueue" => 1, "copy" => 0, _ => 2 };
+        Assert.Equal(reads, h.Server.Calls.Count(CliHarness.Source, "DescribeRepositories"));
     }
 
     [Theory]
