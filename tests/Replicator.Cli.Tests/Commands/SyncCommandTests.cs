@@ -375,8 +375,9 @@ public sealed class SyncCommandTests
 
     /// <summary>
     /// A read that fails while images are planned at once stops the plan with its error, as it did one image at a
-    /// time: the first image's BatchGetImage is refused while the other two are held, and the command returns exit 2
-    /// naming the refusal once the held reads are stopped, writing no row.
+    /// time: the first BatchGetImage to reach LocalEcr is refused, whichever image's it is, while the other two are held
+    /// for an hour, and the command returns exit 2 naming the refusal once the held reads are stopped, writing no row
+    /// (before the first image to fail stopped the others, an image ahead of it in the listing was awaited to its answer).
     /// </summary>
     [Fact]
     public async Task A_failed_read_among_images_planned_at_once_stops_the_dry_run_with_its_error()
