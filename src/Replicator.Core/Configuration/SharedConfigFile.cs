@@ -157,7 +157,8 @@ public static class SharedConfigFile
 
     /// <summary>
     /// The file <paramref name="variable"/> (<see cref="ConfigFileVariable"/> or <see cref="CredentialsFileVariable"/>)
-    /// names, as this class reads it: trimmed, its <c>$NAME</c> and <c>${NAME}</c> expanded (<see cref="ExpandVariables"/>),
+    /// names, as this class reads it: trimmed, its <c>$NAME</c> and <c>${NAME}</c> (and on Windows <c>%NAME%</c>) expanded
+    /// (<see cref="ExpandVariables(IEnvironmentVariables, string, bool)"/>),
     /// then a leading <c>~/</c> the home directory (<see cref="ExpandHome"/>); null
     /// when the variable is unset or blank. AWSSDK.Core's profile store takes the variable as written, so a caller that
     /// has it read the files too writes this back (Replicator.Cli's <c>CliContext.ApplySharedFilePaths</c>).
@@ -195,14 +196,101 @@ public static class SharedConfigFile
     /// <c>env:</c> block, which no shell expanded, names the file the AWS CLI reads.
     /// </summary>
     private static string Expand(IEnvironmentVariables environment, string path, bool windows) =>
-        ExpandHome(environment, ExpandVariables(environment, path), windows);
+        ExpandHome(environment, ExpandVariables(environment, path, windows), windows);
+
+    /// <summary>
+    /// <paramref name="path"/> with its variables expanded as Python's <c>os.path.expandvars</c> expands them where the
+    /// AWS CLI runs: <c>posixpath</c>'s rule (<see cref="ExpandVariables(IEnvironmentVariables, string)"/>), or on
+    /// Windows <c>ntpath</c>'s (<see cref="ExpandWindowsVariables"/>), which also reads <c>%NAME%</c>: a variable
+    /// Windows stores unexpanded (set with <c>setx</c>, or as a plain string in the registry) reaches the process as
+    /// <c>%USERPROFILE%\.aws\ci-config</c>, which no shell expanded either.
+    /// </summary>
+    internal static string ExpandVariables(IEnvironmentVariables environment, string path, bool windows) =>
+        windows ? ExpandWindowsVariables(environment, path) : ExpandVariables(environment, path);
+
+    /// <summary>
+    /// <paramref name="path"/> as Python's <c>ntpath.expandvars</c> gives it (CPython's Lib/ntpath.py): text in single
+    /// quotes is kept as written, quotes included (all the rest after a quote never closed); <c>%%</c> is <c>%</c> and
+    /// <c>$$</c> is <c>$</c>; <c>%NAME%</c>, <c>${NAME}</c> and <c>$NAME</c> (a name of ASCII letters, digits, <c>_</c>
+    /// and <c>-</c>) are replaced by the variable's value, or kept as written when it is not set; a <c>%</c> or
+    /// <c>${</c> never closed keeps the rest as written. A value is not expanded again.
+    /// </summary>
+    internal static string ExpandWindowsVariables(IEnvironmentVariables environment, string path)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(path);
+        var expanded = new System.Text.StringBuilder(path.Length);
+        var i = 0;
+        while (i < path.Length)
+        {
+            var next = i + 1 < path.Length ? path[i + 1] : '\0';
+            switch (path[i])
+            {
+                case '\'':
+                    var quoted = path.IndexOf('\'', i + 1);
+                    i = Keep(expanded, path, i, quoted < 0 ? path.Length : quoted + 1);
+                    break;
+                case '%' when next == '%':
+                case '$' when next == '$':
+                    expanded.Append(next);
+                    i += 2;
+                    break;
+                case '%':
+                    i = Replace(expanded, environment, path, i, i + 1, path.IndexOf('%', i + 1));
+                    break;
+                case '$' when next == '{':
+                    i = Replace(expanded, environment, path, i, i + 2, path.IndexOf('}', i + 2));
+                    break;
+                case '$':
+                    var end = i + 1;
+                    while (end < path.Length && (char.IsAsciiLetterOrDigit(path[end]) || path[end] is '_' or '-'))
+                    {
+                        end++;
+                    }
+
+                    var name = path[(i + 1)..end];
+                    expanded.Append(name.Length > 0 && environment.GetEnvironmentVariable(name) is { } value ? value : path[i..end]);
+                    i = end;
+                    break;
+                default:
+                    expanded.Append(path[i]);
+                    i++;
+                    break;
+            }
+        }
+
+        return expanded.ToString();
+
+        static int Keep(System.Text.StringBuilder expanded, string path, int start, int end)
+        {
+            expanded.Append(path, start, end - start);
+            return end;
+        }
+
+        // A reference from start whose name runs from nameStart to the closing character at close (-1: never closed,
+        // and the rest is kept as written); an unset variable's reference is kept as written, closing character and all.
+        static int Replace(System.Text.StringBuilder expanded, IEnvironmentVariables environment, string path, int start, int nameStart, int close)
+        {
+            if (close < 0)
+            {
+                return Keep(expanded, path, start, path.Length);
+            }
+
+            var name = path[nameStart..close];
+            if (name.Length > 0 && environment.GetEnvironmentVariable(name) is { } value)
+            {
+                expanded.Append(value);
+                return close + 1;
+            }
+
+            return Keep(expanded, path, start, close + 1);
+        }
+    }
 
     /// <summary>
     /// <paramref name="path"/> with each <c>$NAME</c> (<c>NAME</c> of ASCII letters, digits and <c>_</c>) and
     /// <c>${NAME}</c> replaced by that variable's value, as Python's <c>posixpath.expandvars</c> does: a variable that
     /// is not set is left as written, one set to the empty string is replaced by it, and a value is not expanded again.
-    /// The same rule on Windows, where Python's <c>ntpath.expandvars</c> also reads <c>%NAME%</c> and quotes: not
-    /// followed there (a Windows shell expands <c>%NAME%</c> before the CLI starts, as a POSIX shell does <c>$NAME</c>).
     /// </summary>
     internal static string ExpandVariables(IEnvironmentVariables environment, string path)
     {

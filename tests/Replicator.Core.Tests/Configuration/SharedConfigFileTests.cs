@@ -69,6 +69,54 @@ public sealed class SharedConfigFileTests
         Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path));
     }
 
+    /// <summary>
+    /// Each case as Python's ntpath.expandvars (CPython 3.11) answers it, the AWS CLI's rule on Windows, run with
+    /// HOME=C:\Users\ops CFG=D:\aws EMPTY= LOOP=%HOME% and CI_ROOT=C:\ci: %NAME% as well as $NAME and ${NAME}, %% and
+    /// $$ for the character itself, single quotes keeping their text, '-' in a $NAME.
+    /// </summary>
+    [Theory]
+    [InlineData(@"%HOME%\.aws\config", @"C:\Users\ops\.aws\config")]
+    [InlineData(@"$HOME\x", @"C:\Users\ops\x")]
+    [InlineData(@"${HOME}\x", @"C:\Users\ops\x")]
+    [InlineData(@"%UNSET%\x", @"%UNSET%\x")]
+    [InlineData(@"%%HOME%%", @"%HOME%")]
+    [InlineData(@"%HOME", @"%HOME")]
+    [InlineData(@"a%EMPTY%\b", @"a\b")]
+    [InlineData(@"%LOOP%\x", @"%HOME%\x")]
+    [InlineData(@"$$HOME", @"$HOME")]
+    [InlineData(@"'%HOME%'\x", @"'%HOME%'\x")]
+    [InlineData(@"'%HOME%", @"'%HOME%")]
+    [InlineData(@"%%", @"%")]
+    [InlineData(@"%", @"%")]
+    [InlineData(@"x%", @"x%")]
+    [InlineData(@"%HOME%%CFG%", @"C:\Users\opsD:\aws")]
+    [InlineData(@"$HOME-1\x", @"$HOME-1\x")]
+    [InlineData(@"${HOME", @"${HOME")]
+    [InlineData(@"$", @"$")]
+    [InlineData(@"${}", @"${}")]
+    [InlineData(@"%CI_ROOT%\$CFG", @"C:\ci\D:\aws")]
+    [InlineData(@"100%\x", @"100%\x")]
+    [InlineData(@"C:\plain", @"C:\plain")]
+    [InlineData(@"%%%HOME%", @"%C:\Users\ops")]
+    [InlineData(@"$UNSET\x", @"$UNSET\x")]
+    [InlineData(@"${UNSET}", @"${UNSET}")]
+    [InlineData(@"a'b'%HOME%", @"a'b'C:\Users\ops")]
+    public void On_windows_variables_in_a_path_expand_as_ntpath_expandvars_expands_them(string path, string expected)
+    {
+        var environment = Environment(("HOME", @"C:\Users\ops"), ("CFG", @"D:\aws"), ("EMPTY", string.Empty), ("LOOP", "%HOME%"), ("CI_ROOT", @"C:\ci"));
+
+        Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path, windows: true));
+    }
+
+    [Fact]
+    public void On_windows_a_shared_files_path_has_its_percent_variables_expanded_and_elsewhere_not()
+    {
+        var environment = Environment(("AWS_CONFIG_FILE", @"%USERPROFILE%\.aws\ci-config"), ("USERPROFILE", @"C:\Users\ops"), ("HOME", string.Empty));
+
+        Assert.Equal(@"C:\Users\ops\.aws\ci-config", SharedConfigFile.PathOf(environment, windows: true));
+        Assert.Equal(@"%USERPROFILE%\.aws\ci-config", SharedConfigFile.PathOf(environment, windows: false));
+    }
+
     [Theory]
     [InlineData("AWS_CONFIG_FILE")]
     [InlineData("AWS_SHARED_CREDENTIALS_FILE")]
