@@ -178,6 +178,42 @@ public sealed class DocumentationHygieneTests
     }
 
     [Fact]
+    public void Every_link_to_a_heading_names_a_heading_of_that_document()
+    {
+        // A heading renamed or a link typed by hand lands the reader at the top of a 2,000-line guide, not where it says.
+        var files = ProcessRunner.Run("git", ["ls-files", "-z", "--", "*.md"]);
+        Assert.True(files.ExitCode == 0, files.Describe());
+        var paths = files.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var anchors = paths.ToDictionary(p => p, p => MarkdownAnchors.Of(File.ReadAllText(RepositoryRoot.File(p))), StringComparer.Ordinal);
+
+        var links = paths.SelectMany(p => MarkdownAnchors.LinksIn(p, File.ReadAllText(RepositoryRoot.File(p))).Select(l => (From: p, l.Document, l.Anchor))).ToList();
+        var broken = links
+            .Where(l => !anchors.TryGetValue(l.Document, out var there) || !there.Contains(l.Anchor))
+            .Select(l => $"{l.From}: {l.Document}#{l.Anchor}")
+            .ToList();
+
+        Assert.Empty(broken);
+        Assert.Contains(links, l => l.Document == "docs/deploy.md" && l.Anchor == "alarms-what-to-do-first");
+    }
+
+    [Theory]
+    [InlineData("IAM: what the function may do", "iam-what-the-function-may-do")]
+    [InlineData("Managed `dotnet10` or `provided.al2023`", "managed-dotnet10-or-providedal2023")]
+    [InlineData("Checked again on 2026-12-07, morning: run Q, the bench without the machine's AWS_CA_BUNDLE", "checked-again-on-2026-12-07-morning-run-q-the-bench-without-the-machines-aws_ca_bundle")]
+    [InlineData("arm64 cross build on an x86_64 Linux host", "arm64-cross-build-on-an-x86_64-linux-host")]
+    public void A_headings_anchor_is_githubs(string heading, string anchor) =>
+        Assert.Equal(anchor, MarkdownAnchors.Slug(heading));
+
+    [Fact]
+    public void A_repeated_heading_gets_a_numbered_anchor_and_one_in_a_code_block_none()
+    {
+        var anchors = MarkdownAnchors.Of("# Guide\n## Notes\n```\n## Not a heading\n```\n### Notes\n");
+
+        Assert.Equal(["guide", "notes", "notes-1"], anchors.Order(StringComparer.Ordinal));
+        Assert.Equal([("docs/deploy.md", "notes"), ("README.md", "top"), ("docs/x.md", "y")], MarkdownAnchors.LinksIn("docs/x.md", "[a](deploy.md#notes) [b](../README.md#top) [c](#y) [d](https://example.com/#z)"));
+    }
+
+    [Fact]
     public void Every_log_group_the_documents_name_is_one_the_stack_creates()
     {
         // The function logs to the group its LoggingConfig names (ReplicatorLogGroup, STACK-replicator), not to

@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Replicator.Core.Ecr;
 using Replicator.Core.Errors;
 using Replicator.Core.Replication;
+using Replicator.Core.Signing;
 
 namespace Replicator.Core.Destinations;
 
@@ -32,8 +33,8 @@ internal static class ServiceFailures
         "InternalServerErrorException",
 
         // The caller's own session expired: fresh caller credentials fix it on the next try.
-        "ExpiredToken",
-        EcrErrorCodes.ExpiredTokenException);
+        ExpiredTokenCodes.Query,
+        ExpiredTokenCodes.Json);
 
     /// <param name="endpoint">Which endpoint was called, for a failure to reach it: "the STS endpoint of us-east-1",
     /// or its host and port when overridden. Never a URL's query (there is none: the SDK sends a POST).</param>

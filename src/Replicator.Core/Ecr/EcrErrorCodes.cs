@@ -25,7 +25,7 @@ public static class EcrErrorCodes
     public const string UnrecognizedClientException = "UnrecognizedClientException";
     public const string InvalidClientTokenId = "InvalidClientTokenId";
     public const string InvalidSignatureException = "InvalidSignatureException";
-    public const string ExpiredTokenException = "ExpiredTokenException";
+    public const string ExpiredTokenException = Signing.ExpiredTokenCodes.Json;
 
     /// <summary>
     /// Whether the service refused the access key itself as unknown (a deleted or deactivated key): ECR and the other AWS

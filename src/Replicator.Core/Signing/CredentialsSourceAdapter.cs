@@ -1,5 +1,4 @@
 using Amazon.Runtime;
-using Replicator.Core.Ecr;
 
 namespace Replicator.Core.Signing;
 
@@ -30,7 +29,7 @@ public sealed class CredentialsSourceAdapter(IAwsCredentialsSource source) : AWS
         {
             return await call();
         }
-        catch (AmazonServiceException ex) when (ex.ErrorCode is "ExpiredToken" or EcrErrorCodes.ExpiredTokenException && LastIssued is { } used)
+        catch (AmazonServiceException ex) when (ExpiredTokenCodes.Is(ex.ErrorCode) && LastIssued is { } used)
         {
             source.Invalidate(used);
             return await call();

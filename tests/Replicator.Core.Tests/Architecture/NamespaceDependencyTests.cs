@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using Replicator.Core.Ecr;
+using Replicator.Testing;
 
 namespace Replicator.Core.Tests.Architecture;
 
@@ -59,8 +60,21 @@ public sealed class NamespaceDependencyTests
     [InlineData("Planning", "Resilience")]
     [InlineData("Resilience", "Copy")]
     [InlineData("Signing", "Ecr")]
-    public void A_lower_namespace_does_not_know_a_higher_one(string from, string to) =>
+    public void A_lower_namespace_does_not_know_a_higher_one(string from, string to)
+    {
         Assert.DoesNotContain(to, Graph.Value.GetValueOrDefault(from) ?? []);
+
+        // The compiled assembly does not show a constant: the compiler copies its value into the caller, so
+        // Signing's use of EcrErrorCodes.ExpiredTokenException left no trace there. The source's using directives and
+        // qualified names do.
+        var folder = Path.Combine(RepositoryRoot.Path, "src", Root, from);
+        var named = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(file => File.ReadAllText(file) is var text
+                && (text.Contains($"using {Root}.{to};", StringComparison.Ordinal) || text.Contains($"{Root}.{to}.", StringComparison.Ordinal)))
+            .Select(file => Path.GetRelativePath(RepositoryRoot.Path, file))
+            .ToList();
+        Assert.Empty(named);
+    }
 
     [Fact]
     public void Namespaces_form_no_cycle()

@@ -473,20 +473,16 @@ public sealed class SsmCredentialsSourceTests
     }
 
     /// <summary>A clock that runs <see cref="OnNextReading"/> once, at its next reading, before it answers.</summary>
-    private sealed class HookedClock(DateTimeOffset start) : TimeProvider
+    private sealed class HookedClock(DateTimeOffset start) : FakeTimeProvider(start)
     {
-        private DateTimeOffset _now = start;
-
         public Action? OnNextReading { get; set; }
-
-        public void Advance(TimeSpan by) => _now += by;
 
         public override DateTimeOffset GetUtcNow()
         {
             var hook = OnNextReading;
             OnNextReading = null;
             hook?.Invoke();
-            return _now;
+            return base.GetUtcNow();
         }
     }
 
