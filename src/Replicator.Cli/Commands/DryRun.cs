@@ -47,7 +47,7 @@ public static class DryRun
             }
 
             images += requests.Count;
-            foreach (var plan in await PlanInOrderAsync(previewer, requests, parallel, cancellationToken))
+            await PlanInOrderAsync(previewer, requests, parallel, plan =>
             {
                 foreach (var row in plan.Rows)
                 {
@@ -55,7 +55,7 @@ public static class DryRun
                 }
 
                 total += plan.Counts;
-            }
+            }, cancellationToken);
 
             table.Flush();
         }
@@ -77,13 +77,13 @@ public static class DryRun
     }
 
     /// <summary>
-    /// The plans of one repository's images, at most <paramref name="parallel"/> being made at once, in the order of
-    /// <paramref name="requests"/>: each image costs a few reads per destination (BatchGetImage, DescribeImages,
-    /// BatchCheckLayerAvailability), so planning a large repository one image at a time paid every round trip in
-    /// series. A read that fails stops the plan with its error, as before: the first image to fail stops the others
+    /// The plans of one repository's images, at most <paramref name="parallel"/> being made at once, each handed to
+    /// <paramref name="write"/> in the order of <paramref name="requests"/> once the ones before it are: each image
+    /// costs a few reads per destination (BatchGetImage, DescribeImages, BatchCheckLayerAvailability), so planning a
+    /// large repository one image at a time paid every round trip in series. A read that fails stops the plan with its error, as before: the first image to fail stops the others
     /// (an image before it may be waiting on a slow answer), and the command returns once they have stopped.
     /// </summary>
-    private static async Task<List<ImagePlan>> PlanInOrderAsync(ReplicationPreviewer previewer, IReadOnlyList<ReplicationRequest> requests, int parallel, CancellationToken cancellationToken)
+    private static async Task PlanInOrderAsync(ReplicationPreviewer previewer, IReadOnlyList<ReplicationRequest> requests, int parallel, Action<ImagePlan> write, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ExceptionDispatchInfo? failure = null;
@@ -101,7 +101,6 @@ public static class DryRun
             }
         }
 
-        var plans = new List<ImagePlan>(requests.Count);
         var window = new Queue<Task<ImagePlan>>(parallel);
         try
         {
@@ -109,7 +108,7 @@ public static class DryRun
             {
                 if (window.Count == parallel)
                 {
-                    plans.Add(await window.Dequeue());
+                    write(await window.Dequeue());
                 }
 
                 window.Enqueue(PlanOrStopAsync(request));
@@ -117,10 +116,8 @@ public static class DryRun
 
             while (window.TryDequeue(out var next))
             {
-                plans.Add(await next);
+                write(await next);
             }
-
-            return plans;
         }
         catch (OperationCanceledException) when (failure is not null)
         {
