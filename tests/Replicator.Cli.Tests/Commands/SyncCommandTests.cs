@@ -397,6 +397,39 @@ public sealed class SyncCommandTests
     }
 
     /// <summary>
+    /// A later image that fails while the first one is still being planned stops the first, and the plan ends with the
+    /// later one's error, not with the stop. The test above cannot pin this: LocalEcr refuses whichever BatchGetImage
+    /// arrives first, nearly always the first image's, so the plan failed on the image it awaited, and the test passed
+    /// with the hand-over of the error removed, and with the stop removed. Here the two images take different reads:
+    /// only the index "a" reads its platform manifests in the destination (a BatchGetImage there, held on a clock that
+    /// never moves, so "a" can only end by being stopped), and only the single image "b" reaches
+    /// BatchCheckLayerAvailability first, which is refused. Without the stop the run never returns; without the
+    /// hand-over it ends with "a"'s OperationCanceledException.
+    /// </summary>
+    [Fact]
+    public async Task A_later_image_failing_while_the_first_is_held_ends_the_dry_run_with_the_later_ones_error()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Sample(97), "a");
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(98), "b");
+        await h.PushAsync(CliHarness.West, "app", CliHarness.Single(99), "other");
+        h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromHours(1), 1, CliHarness.West);
+        h.Server.Faults.FailNext("BatchCheckLayerAvailability", 1, "AccessDeniedException", region: CliHarness.West, message: "no check for you");
+        h.Server.Calls.Reset();
+
+        var run = await h.RunAsync("sync", "--dry-run", "--parallel", "2", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West)
+            .WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("no check for you", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("OperationCanceledException", run.Error, StringComparison.Ordinal);
+
+        // "a" never got past its held read: the one layer check is "b"'s.
+        Assert.Equal(1, h.Server.Calls.Count(CliHarness.West, "BatchCheckLayerAvailability"));
+    }
+
+    /// <summary>
     /// The plan's closing line adds up every destination's bytes, and each row's "Blobs to copy" is the blobs that
     /// destination lacks, apart from those already there.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Text.RegularExpressions;
 using Replicator.Core.Ecr;
 using Replicator.Testing;
 
@@ -66,15 +67,28 @@ public sealed class NamespaceDependencyTests
 
         // The compiled assembly does not show a constant: the compiler copies its value into the caller, so
         // Signing's use of EcrErrorCodes.ExpiredTokenException left no trace there. The source's using directives and
-        // qualified names do.
-        var folder = Path.Combine(RepositoryRoot.Path, "src", Root, from);
-        var named = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+        // qualified names do: the full name (a using, a using static, an alias), and a name relative to an enclosing
+        // namespace, which C# resolves from every namespace around the file's (Ecr.EcrErrorCodes or
+        // Core.Ecr.EcrErrorCodes inside Replicator.Core.Signing, as EcrErrorCodes writes Signing.ExpiredTokenCodes).
+        // The relative form is read outside comments only, where a cref names a type for the documentation alone. A
+        // global using anywhere in the project (or a Using item of its project file) reaches every folder.
+        var full = new Regex($@"\b{Regex.Escape(Root)}\.{to}\b", RegexOptions.CultureInvariant);
+        var relative = new Regex($@"(?<![\w.])(?:Core\.)?{to}\.[A-Za-z_]", RegexOptions.CultureInvariant);
+        var project = Path.Combine(RepositoryRoot.Path, "src", Root);
+        var named = SourceFiles(Path.Combine(project, from))
             .Where(file => File.ReadAllText(file) is var text
-                && (text.Contains($"using {Root}.{to};", StringComparison.Ordinal) || text.Contains($"{Root}.{to}.", StringComparison.Ordinal)))
+                && (full.IsMatch(text) || File.ReadLines(file).Any(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal) && relative.IsMatch(line))))
+            .Concat(SourceFiles(project).Where(file => File.ReadLines(file).Any(line => line.TrimStart().StartsWith("global using", StringComparison.Ordinal) && full.IsMatch(line))))
+            .Concat(Directory.EnumerateFiles(project, "*.csproj").Where(file => File.ReadAllText(file).Contains($"<Using Include=\"{Root}.{to}", StringComparison.Ordinal)))
             .Select(file => Path.GetRelativePath(RepositoryRoot.Path, file))
             .ToList();
         Assert.Empty(named);
     }
+
+    /// <summary>The C# files under <paramref name="folder"/>, leaving out the build's output (bin, obj).</summary>
+    private static IEnumerable<string> SourceFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(file => Path.GetRelativePath(folder, file).Split(Path.DirectorySeparatorChar) is var parts && !parts.Contains("bin") && !parts.Contains("obj"));
 
     [Fact]
     public void Namespaces_form_no_cycle()
