@@ -111,13 +111,23 @@ internal static class Samples
             ["CopyLifecyclePolicies"] = "false",
             ["SubnetIds"] = string.Join(',', VpcSubnets),
             ["SecurityGroupIds"] = string.Join(',', VpcSecurityGroups),
+            ["ProxyUrl"] = ProxyUrl,
+            ["NoProxy"] = NoProxy,
+            ["CaBundlePath"] = CaBundlePath,
         }));
+
+    /// <summary>The egress proxy of <see cref="Options"/>, with credentials, as an operator behind one gives it.</summary>
+    public const string ProxyUrl = "http://replicator:s3cret@proxy.internal:3128";
+
+    public const string NoProxy = "sqs.us-east-1.amazonaws.com,.vpce.amazonaws.com";
+
+    public const string CaBundlePath = "/opt/certs/ca-bundle.pem";
 
     /// <summary>
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
     /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, alarms notifying an
     /// existing topic (AlarmTopicArn) without an email, no lifecycle policy copied (CopyLifecyclePolicies false), and
-    /// the function in a VPC (SubnetIds, SecurityGroupIds).
+    /// the function in a VPC (SubnetIds, SecurityGroupIds) behind an egress proxy (ProxyUrl, NoProxy, CaBundlePath).
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 
