@@ -100,6 +100,24 @@ public sealed class RunTallyTests
         Assert.Equal("2 image(s), 1 copied, 0 up to date, 0 skipped, 0 failed, 1 interrupted, 1.0 KiB copied", tally.Caption());
     }
 
+    /// <summary>
+    /// The rarer outcomes are in the summary when they happened, each counted, after the four every run has: a tag the
+    /// source moved after the selection is not done (the run's exit code says so), and the summary must say why.
+    /// </summary>
+    [Fact]
+    public void The_summary_counts_archived_deleted_and_tag_moved_destinations_when_there_are_any()
+    {
+        var tally = new RunTally();
+
+        tally.Add(Run(0, new DestinationResult(West, ReplicationOutcome.Archived, Digest(0), 0, 0, 0, TimeSpan.Zero) { Tag = "v1" }), stopped: false);
+        tally.Add(Run(1, new DestinationResult(West, ReplicationOutcome.Deleted, Digest(1), 0, 0, 0, TimeSpan.Zero) { Tag = "v1" }), stopped: false);
+        tally.Add(Run(2, new DestinationResult(West, ReplicationOutcome.Replicated, Digest(2), 1, 0, 1024, TimeSpan.FromSeconds(1))), stopped: false);
+
+        Assert.Equal((3, 2, 1), (tally.Images, tally.Done, tally.NotDoneCount));
+        Assert.Equal(Outcomes.TagMoved, Assert.Single(tally.NotDone).Text.Word);
+        Assert.Equal("3 image(s), 0 copied, 0 up to date, 0 skipped, 0 failed, 1 archived, 1 deleted, 1 tag moved, 1.0 KiB copied", tally.Caption());
+    }
+
     private static ImageRun Run(int i, DestinationResult result) =>
         new($"app{i}", "v1", new ReplicationResult(new ImageReference("111111111111", "us-east-1", $"app{i}", Digest(i), "v1"), Digest(i), [result]));
 

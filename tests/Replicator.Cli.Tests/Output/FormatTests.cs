@@ -20,6 +20,18 @@ public sealed class FormatTests
     [InlineData(5L * 1024 * 1024 * 1024, "5.0 GiB")]
     public void Bytes_use_binary_units(long bytes, string expected) => Assert.Equal(expected, Format.Bytes(bytes));
 
+    /// <summary>
+    /// A size moves to the next unit at exactly 1024 of the one below, as binary prefixes count (1 KiB is 1024 B), and
+    /// stays in TiB, the largest unit, above that: 1024 B is never "1024 B" and a PiB reads as TiB, not as an index
+    /// past the units.
+    /// </summary>
+    [Theory]
+    [InlineData(1024, "1.0 KiB")]
+    [InlineData(1024L * 1024, "1.0 MiB")]
+    [InlineData(1024L * 1024 * 1024 * 1024, "1.0 TiB")]
+    [InlineData(1024L * 1024 * 1024 * 1024 * 1024, "1024.0 TiB")]
+    public void Bytes_step_up_a_unit_at_exactly_1024_and_stop_at_TiB(long bytes, string expected) => Assert.Equal(expected, Format.Bytes(bytes));
+
     /// <summary>The not-done table's Time column: milliseconds under a second, seconds from one second on.</summary>
     [Theory]
     [InlineData(999, "999 ms")]

@@ -59,6 +59,21 @@ public sealed class ReplicationDestinationTests
         Assert.StartsWith("entry '12:us-west-2': account (registry id) '12' is invalid", error.Problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An empty entry of a list (two commas in a row, a trailing comma) is refused as that, naming the setting: more
+    /// often a region left out than a stray comma, which an error about an empty region name would not say.
+    /// </summary>
+    [Theory]
+    [InlineData("us-west-2,,eu-west-1")]
+    [InlineData("us-west-2, ")]
+    public void An_empty_entry_in_a_list_is_refused_as_an_empty_entry(string list)
+    {
+        var error = Assert.Throws<SettingException>(() => ReplicationDestination.ParseLists([list], "--destination-region"));
+
+        Assert.Equal("--destination-region", error.Setting);
+        Assert.Equal("has an empty entry", error.Problem);
+    }
+
     [Theory]
     [InlineData(true, "us-west-2,eu-west-1")]
     [InlineData(false, "us-west-2,eu-west-1,111111111111:us-west-2")]

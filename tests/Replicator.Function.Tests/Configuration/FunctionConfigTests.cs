@@ -200,6 +200,7 @@ public class FunctionConfigTests
     [InlineData("AWS_LAMBDA_LOG_LEVEL", "VERBOSE")]
     [InlineData("AWS_LAMBDA_LOG_FORMAT", "XML")]
     [InlineData("AWS_ENDPOINT_URL_SQS", "not a url")]
+    [InlineData("AWS_ENDPOINT_URL_SQS", "ftp://127.0.0.1:9324")]
     [InlineData("AWS_ENDPOINT_URL_STS", "not a url")]
     [InlineData("AWS_ENDPOINT_URL_SSM", "ftp://x")]
     [InlineData("AWS_CA_BUNDLE", "/nonexistent/ca-bundle.pem")]
@@ -523,5 +524,132 @@ public class FunctionConfigTests
         Assert.Equal("DESTINATION_CREDENTIALS", error.Variable);
         Assert.Contains("cn-north-1", error.Message, StringComparison.Ordinal);
         Assert.Contains("partition aws-cn", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Each level Lambda's application log level setting takes, in any case, is the level of that name: the lowest
+    /// written, so DEBUG must not turn on TRACE lines nor FATAL let ERROR lines through
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+    /// </summary>
+    [Theory]
+    [InlineData("TRACE", LogLevel.Trace)]
+    [InlineData("debug", LogLevel.Debug)]
+    [InlineData("DEBUG", LogLevel.Debug)]
+    [InlineData("Info", LogLevel.Info)]
+    [InlineData("WARN", LogLevel.Warn)]
+    [InlineData("ERROR", LogLevel.Error)]
+    [InlineData("fatal", LogLevel.Fatal)]
+    [InlineData("FATAL", LogLevel.Fatal)]
+    public void Every_log_level_lambda_sets_is_read_as_that_level(string value, LogLevel expected)
+    {
+        Assert.Equal(expected, Load(("AWS_LAMBDA_LOG_LEVEL", value)).LogLevel);
+    }
+
+    /// <summary>REPLICATE_DELETES=false turns deleting off whatever its case, as true in any case turns it on.</summary>
+    [Theory]
+    [InlineData("false")]
+    [InlineData("False")]
+    [InlineData("FALSE")]
+    public void Replicate_deletes_false_in_any_case_leaves_deletes_off(string value)
+    {
+        Assert.False(Load(("REPLICATE_DELETES", value)).ReplicateDeletes);
+    }
+
+    /// <summary>
+    /// CloudWatch takes a namespace of 1 to 255 characters that does not start with ':' (botocore's cloudwatch model,
+    /// shape Namespace): one it would refuse is an init error rather than metrics that never arrive.
+    /// </summary>
+    [Fact]
+    public void Metrics_namespace_is_taken_up_to_255_characters_not_starting_with_a_colon()
+    {
+        var longest = "Team/" + new string('r', 250);
+        Assert.Equal(longest, Load(("METRICS_NAMESPACE", longest)).MetricsNamespace);
+        Assert.Equal("Team:Replicator", Load(("METRICS_NAMESPACE", "Team:Replicator")).MetricsNamespace);
+
+        Assert.Equal("METRICS_NAMESPACE", Fails(("METRICS_NAMESPACE", longest + "r")).Variable);
+        Assert.Equal("METRICS_NAMESPACE", Fails(("METRICS_NAMESPACE", ":Team")).Variable);
+    }
+
+    /// <summary>
+    /// A value is read without the white space around it (a template parameter or an --env-vars file pasted with a
+    /// trailing space): a namespace, which may hold spaces, keeps none at its ends, and a number still parses.
+    /// </summary>
+    [Fact]
+    public void Values_are_read_without_the_white_space_around_them()
+    {
+        var config = Load(("METRICS_NAMESPACE", " Team/Replicator "), ("MAX_PARALLEL_LAYERS", " 8 "), ("AWS_LAMBDA_LOG_LEVEL", "warn "));
+
+        Assert.Equal("Team/Replicator", config.MetricsNamespace);
+        Assert.Equal(8, config.MaxParallelLayers);
+        Assert.Equal(LogLevel.Warn, config.LogLevel);
+    }
+
+    /// <summary>
+    /// TAG_FILTER of white space only is refused, not read as unset: it would select no tag, and the other variables'
+    /// rule (blank is unset) would instead replicate every tag, the opposite of a filter someone meant to set.
+    /// Empty is unset: every tag.
+    /// </summary>
+    [Fact]
+    public void A_tag_filter_of_white_space_is_refused_and_an_empty_one_is_every_tag()
+    {
+        var error = Fails(("TAG_FILTER", "   "));
+        Assert.Equal("TAG_FILTER", error.Variable);
+        Assert.Contains("white space", error.Message, StringComparison.Ordinal);
+
+        Assert.Null(Load(("TAG_FILTER", string.Empty)).TagFilter);
+    }
+
+    /// <summary>
+    /// The format of the init failure's line is read on its own and never refused: a value Lambda would not set is
+    /// JSON, Lambda's default, so the line stays one that its log-level filtering keeps (InitFailureLogTests).
+    /// </summary>
+    [Theory]
+    [InlineData(null, LogFormat.Json)]
+    [InlineData("XML", LogFormat.Json)]
+    [InlineData("json", LogFormat.Json)]
+    [InlineData(" Text ", LogFormat.Text)]
+    public void The_init_failures_log_format_is_json_unless_text_is_asked(string? value, LogFormat expected)
+    {
+        var environment = new DictionaryEnvironmentVariables(new Dictionary<string, string?> { ["AWS_LAMBDA_LOG_FORMAT"] = value });
+
+        Assert.Equal(expected, FunctionConfigLoader.LogFormatOf(environment));
+    }
+
+    /// <summary>
+    /// An SSM parameter name is at most 1011 characters (SSM PutParameter, Name: its reported maximum of 2048 includes
+    /// 1037 characters for internal use, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html):
+    /// the longest is taken, one more is an init error rather than a cursor that every run fails to write.
+    /// </summary>
+    [Fact]
+    public void A_cursor_parameter_name_is_taken_up_to_1011_characters()
+    {
+        var longest = "/" + new string('c', 1010);
+
+        Assert.Equal(longest, Load(("RECONCILE_CURSOR_PARAMETER", longest)).ReconcileCursorParameter);
+        Assert.Equal("RECONCILE_CURSOR_PARAMETER", Fails(("RECONCILE_CURSOR_PARAMETER", longest + "c")).Variable);
+    }
+
+    /// <summary>
+    /// The engine reads the settings of this configuration only through <see cref="FunctionConfig.ToReplicatorOptions"/>:
+    /// one left out there is read at init and then never applied (a mapping that names every copy's destination, the
+    /// KMS key of a region, the signature wait, the tags a delete may remove).
+    /// </summary>
+    [Fact]
+    public void The_engines_options_carry_every_setting_the_engine_applies()
+    {
+        var config = Load(
+            ("REPOSITORY_MAPPING", "team/=mirror/team/"),
+            ("DESTINATION_KMS_KEYS", "us-west-2=alias/replicas"),
+            ("MAX_PARALLEL_LAYERS", "6"),
+            ("SIGNATURE_WAIT_SECONDS", "30"),
+            ("TAG_FILTER", "v[0-9]+"));
+
+        var options = config.ToReplicatorOptions();
+
+        Assert.Equal("mirror/team/app", options.RepositoryMapping.Map("team/app"));
+        Assert.Equal("alias/replicas", options.KmsKeyIds["us-west-2"]);
+        Assert.Equal(6, options.MaxParallelLayers);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.SignatureWait);
+        Assert.Same(config.TagFilter, options.TagFilter);
     }
 }

@@ -94,4 +94,18 @@ public sealed class RedeliveryConfigTests
         var config = Load(("RETRY_MAX_SECONDS", "37800"));
         Assert.Equal(37_800, config.Redelivery.MaxSeconds);
     }
+
+    /// <summary>
+    /// The bounds are inclusive: a base of one second, and a cap equal to the base (every redelivery waits the same
+    /// time), are settings the backoff takes, so neither may be refused at init.
+    /// </summary>
+    [Fact]
+    public void A_base_of_one_second_and_a_cap_equal_to_the_base_are_taken()
+    {
+        Assert.Equal(1, Load(("RETRY_BASE_SECONDS", "1")).Redelivery.BaseSeconds);
+
+        var config = Load(("RETRY_BASE_SECONDS", "60"), ("RETRY_MAX_SECONDS", "60"));
+        Assert.Equal(60, config.Redelivery.BaseSeconds);
+        Assert.Equal(60, config.Redelivery.MaxSeconds);
+    }
 }

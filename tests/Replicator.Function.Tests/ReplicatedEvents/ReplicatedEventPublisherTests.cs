@@ -387,4 +387,58 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         { new InvalidOperationException("no credentials"), 1, "InvalidOperationException" },
         { new EventBridgeException("ValidationException", "not sent", isTransient: false), 3, "ValidationException" },
     };
+
+    /// <summary>
+    /// A transient failure that comes back after the invocation's deadline has cancelled the publish is given up at once,
+    /// as what it is: not kept for a retry that cannot run, whose warning would say every attempt was spent.
+    /// </summary>
+    [Fact]
+    public async Task A_transient_failure_after_the_deadline_is_given_up_at_once_without_claiming_every_attempt()
+    {
+        using var deadline = new CancellationTokenSource();
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                deadline.Cancel();
+                return Task.FromException<PutEventsResponse>(new EventBridgeException("ThrottlingException", "Rate exceeded", isTransient: true, HttpStatusCode.BadRequest));
+            });
+        var harness = new Harness();
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 3 });
+
+        Assert.Equal(1, await publisher.PublishAsync(Events(1), new(), deadline.Token));
+
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Once());
+        var line = Assert.Single(harness.LogLines);
+        Assert.Equal("ThrottlingException", line.GetProperty("errorType").GetString());
+        Assert.Contains("Rate exceeded", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("after 3 attempts", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A publish the deadline cut short during its backoff, after a call that got no answer, is no evidence of an outage:
+    /// the next invocation's publish calls the bus, which takes the event, rather than giving it up as paused. The deadline
+    /// falls once the backoff's timer is set, on a fake clock that never moves by itself.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_the_deadline_cut_short_in_its_backoff_does_not_pause_publishing()
+    {
+        using var deadline = new CancellationTokenSource();
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        client.SetupSequence(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EventBridgeException("RequestTimeout", "no answer within 10 s", isTransient: true))
+            .ReturnsAsync(new PutEventsResponse { FailedEntryCount = 0, Entries = [new PutEventsResultEntry { EventId = "e-1" }] });
+        var harness = new Harness();
+        var clock = new TimerRecordingTimeProvider(harness.Time.GetUtcNow());
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, clock, new ReplicatedEventSettings { MaxAttempts = 3 }, random: () => 0.5);
+
+        var first = publisher.PublishAsync(Events(1), new(), deadline.Token);
+        await clock.FirstTimer;
+        await deadline.CancelAsync();
+        Assert.Equal(1, await first);
+
+        Assert.Equal(0, await publisher.PublishAsync(Events(1), new(), CancellationToken.None));
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.DoesNotContain(ReplicatedEventPublisher.PausedCode, harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
+    }
 }
