@@ -22,7 +22,8 @@ public static class TagFilter
     /// <summary>
     /// The anchored expression (<c>v1.*</c> must not accept <c>dev-v1</c>), or null for an empty pattern (every tag).
     /// Throws <see cref="ArgumentException"/> when <paramref name="pattern"/> is only white space or not a valid regular expression; its
-    /// message is about the pattern as given: for <c>v[0-9</c>, "is not a valid regular expression: unterminated bracket at character 5".
+    /// message is about the pattern as given: for <c>v[0-9</c>, "is not a valid regular expression: unterminated bracket at character 5"
+    /// (counted in the pattern as given, white space before it included).
     /// </summary>
     public static Regex? Create(string? pattern)
     {
@@ -39,6 +40,12 @@ public static class TagFilter
             throw new ArgumentException("is only white space, which matches no tag (a tag holds none): leave it empty to replicate every tag");
         }
 
+        // White space around the pattern is dropped, as around every other setting: a literal space at either end
+        // can match no tag, so "^v[0-9]+ " (a template value with a space left after it) selected nothing and every
+        // push was skipped without a word. In (?x) mode such white space meant nothing anyway.
+        var lead = pattern.Length - pattern.TrimStart().Length;
+        pattern = pattern.Trim();
+
         try
         {
             // The pattern alone first: its errors then point into what the user typed, and one that parses only inside
@@ -49,7 +56,7 @@ public static class TagFilter
         {
             // Said here, not by the framework: Native AOT builds drop its message texts (UseSystemResourceKeys, see
             // https://learn.microsoft.com/dotnet/core/deploying/trimming/trimming-options), leaving resource keys.
-            var at = Math.Clamp(e.Offset, 0, pattern.Length);
+            var at = Math.Clamp(e.Offset, 0, pattern.Length) + lead;
             throw new ArgumentException($"is not a valid regular expression: {Words(e.Error.ToString())} at character {at}", e);
         }
 

@@ -69,13 +69,20 @@ public sealed class ReplicatedEventPublisher(
         // (a timeout, a connection that fails) cost the record their time, and only those pause publishing.
         var answered = false;
         var lastError = new Dictionary<ReplicatedEvent, (string Code, string Message)>(ReferenceEqualityComparer.Instance);
+        // The calls made, and whether the deadline came in a backoff: a give-up line says how many attempts were made,
+        // not how many were allowed.
+        var made = 0;
+        var cutShort = false;
         for (var attempt = 0; pending.Count > 0 && attempt < _settings.MaxAttempts; attempt++)
         {
             var throttled = pending.Any(e => lastError.TryGetValue(e, out var last) && EcrErrorClassifier.IsThrottling(last.Code, null));
             if (attempt > 0 && !await DelayAsync(attempt - 1, throttled, cancellationToken))
             {
+                cutShort = true;
                 break;
             }
+
+            made++;
 
             var retry = new List<ReplicatedEvent>();
             foreach (var batch in PutEventsBatches.Split(pending, static e => e.Entry))
@@ -149,10 +156,12 @@ public sealed class ReplicatedEventPublisher(
             Interlocked.Exchange(ref _pausedUntilTicks, (timeProvider.GetUtcNow() + _settings.PauseAfterOutage).UtcTicks);
         }
 
+        var after = made == 1 ? "after 1 attempt" : $"after {made} attempts";
+        var why = cutShort ? $"{after}; the invocation deadline came before the next" : after;
         foreach (var e in pending)
         {
             var (code, message) = lastError.TryGetValue(e, out var last) ? last : ("DeadlineExceeded", "stopped at the invocation deadline");
-            GiveUp(e, code, $"{message} (after {_settings.MaxAttempts} attempts)", fields);
+            GiveUp(e, code, $"{message} ({why})", fields);
             failed++;
         }
 

@@ -50,12 +50,31 @@ public sealed class TagFilterTests
     [InlineData("(unclosed", "insufficient closing parentheses at character 9")]
     [InlineData("a**", "nested quantifiers not parenthesized at character 3")]
     [InlineData("a)|(b", "insufficient opening parentheses at character 2")]
+    [InlineData("  v[0-9", "unterminated bracket at character 7")]
     public void An_invalid_pattern_is_an_argument_error_about_the_pattern_as_given(string pattern, string problem)
     {
         // Characters count from 1 in the user's pattern, not in the anchoring wrapper around it: the second * of a** is the 3rd.
         var error = Assert.Throws<ArgumentException>(() => TagFilter.Create(pattern));
 
         Assert.Equal($"is not a valid regular expression: {problem}", error.Message);
+    }
+
+    /// <summary>
+    /// White space around a pattern is dropped, as around the function's other settings: a space left after a
+    /// template value ("^v[0-9]+ ") made a pattern no tag can match (a tag holds no white space), and every push was
+    /// skipped without a word. Inside the pattern it is kept: it is the user's regular expression.
+    /// </summary>
+    [Theory]
+    [InlineData("v[0-9]+ ")]
+    [InlineData(" v[0-9]+")]
+    [InlineData("\tv[0-9]+\n")]
+    public void White_space_around_a_pattern_is_dropped(string pattern)
+    {
+        var filter = TagFilter.Create(pattern)!;
+
+        Assert.Matches(filter, "v12");
+        Assert.DoesNotMatch(filter, "dev-v12");
+        Assert.DoesNotMatch(TagFilter.Create("v1| v2")!, "v2");
     }
 
     [Theory]

@@ -440,5 +440,9 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
         Assert.Equal(0, await publisher.PublishAsync(Events(1), new(), CancellationToken.None));
         client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
         Assert.DoesNotContain(ReplicatedEventPublisher.PausedCode, harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
+
+        // One call was made before the deadline: the warning says so, not the three the settings allow.
+        var givenUp = Assert.Single(harness.LogLines, l => l.GetProperty("errorType").GetString() == "RequestTimeout");
+        Assert.Contains("(after 1 attempt; the invocation deadline came before the next)", givenUp.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 }
