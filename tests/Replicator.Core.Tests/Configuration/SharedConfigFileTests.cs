@@ -66,7 +66,7 @@ public sealed class SharedConfigFileTests
     {
         var environment = Environment(("HOME", "/home/ops"), ("CFG", "/etc/aws"), ("EMPTY", string.Empty), ("LOOP", "$HOME"), ("CI_ROOT", "/ci"), ("V2", "/v2"));
 
-        Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path));
+        Assert.Equal(expected, PathVariables.ExpandPosix(environment, path));
     }
 
     /// <summary>
@@ -105,7 +105,7 @@ public sealed class SharedConfigFileTests
     {
         var environment = Environment(("HOME", @"C:\Users\ops"), ("CFG", @"D:\aws"), ("EMPTY", string.Empty), ("LOOP", "%HOME%"), ("CI_ROOT", @"C:\ci"));
 
-        Assert.Equal(expected, SharedConfigFile.ExpandVariables(environment, path, windows: true));
+        Assert.Equal(expected, PathVariables.Expand(environment, path, windows: true));
     }
 
     [Fact]
