@@ -355,9 +355,7 @@ public sealed class SyncCommandTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(91), "a");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(92), "b");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(93), "c");
+        await PushTagsAsync(h, firstSeed: 91, "a", "b", "c");
         h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromSeconds(60), 1, CliHarness.Source);
         h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromSeconds(30), 2, CliHarness.Source);
 
@@ -383,9 +381,7 @@ public sealed class SyncCommandTests
     public async Task A_failed_read_among_images_planned_at_once_stops_the_dry_run_with_its_error()
     {
         await using var h = await CliHarness.StartAsync();
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(94), "a");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(95), "b");
-        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(96), "c");
+        await PushTagsAsync(h, firstSeed: 94, "a", "b", "c");
         h.Server.Faults.FailNext("BatchGetImage", 1, "AccessDeniedException", region: CliHarness.Source, message: "no pull for you");
         h.Server.Faults.DelayResponses("BatchGetImage", TimeSpan.FromHours(1), 2, CliHarness.Source);
 
@@ -640,5 +636,14 @@ public sealed class SyncCommandTests
         Assert.Contains("DESTINATION_KMS_KEYS", run.Error, StringComparison.Ordinal);
         Assert.Contains(problem, run.Error, StringComparison.Ordinal);
         Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    /// <summary>One single-layer image per tag in repository <c>app</c> of the source, seeded from <paramref name="firstSeed"/> on.</summary>
+    private static async Task PushTagsAsync(CliHarness h, ulong firstSeed, params string[] tags)
+    {
+        for (var i = 0; i < tags.Length; i++)
+        {
+            await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(firstSeed + (ulong)i), tags[i]);
+        }
     }
 }
