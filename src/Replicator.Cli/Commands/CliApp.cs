@@ -84,30 +84,32 @@ public static class CliApp
 
         try
         {
-            // Each command holds the context it was built with: under --profile, the commands are built again with
-            // the profile's context and the arguments parsed once more (parsing has no side effect). Only a command
-            // that runs resolves a profile (--help and --version read none), and not the demo: it signs with
-            // LocalEcr's keys against its own endpoints, so a profile named on the command line or in AWS_PROFILE
-            // (one of another machine, say) must not stop it.
+            // Each command holds the context it was built with: under --profile, or once a shared file's path was
+            // written back, the commands are built again with the new context and the arguments parsed once more
+            // (parsing has no side effect). Only a command that runs resolves a profile (--help and --version read
+            // none), and not the demo: it signs with LocalEcr's keys against its own endpoints, so a profile named on
+            // the command line or in AWS_PROFILE (one of another machine, say) must not stop it.
             var resolvesProfile = parse.Action is { } action
                 && ReferenceEquals(action, parse.CommandResult.Command.Action)
                 && parse.CommandResult.Command.Name != DemoCommand.Name;
             if (resolvesProfile)
             {
                 context.ApplyLegacySessionToken();
-                context.ApplySharedFilePaths();
-            }
+                var resolved = context.WithSharedFilePaths();
+                if (parse.GetValue<string?>(ProfileOptionName) is { } profile)
+                {
+                    resolved = resolved.WithProfile(profile);
+                }
+                else
+                {
+                    resolved.CheckActiveProfile();
+                }
 
-            if (resolvesProfile && parse.GetValue<string?>(ProfileOptionName) is { } profile)
-            {
-                var profiled = context.WithProfile(profile);
-                profiled.ApplyCaBundle();
-                parse = BuildRoot(profiled).Parse(args, ParserConfiguration);
-            }
-            else if (resolvesProfile)
-            {
-                context.CheckActiveProfile();
-                context.ApplyCaBundle();
+                resolved.ApplyCaBundle();
+                if (!ReferenceEquals(resolved, context))
+                {
+                    parse = BuildRoot(resolved).Parse(args, ParserConfiguration);
+                }
             }
 
             return await parse.InvokeAsync(

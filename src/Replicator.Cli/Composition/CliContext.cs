@@ -129,16 +129,26 @@ public sealed record CliContext
     /// found no file, so an existing profile was "could not be found". The expanded path is written back (through
     /// <see cref="Environment"/>, the process's) when it differs, before any profile is resolved or client built.
     /// </summary>
-    public void ApplySharedFilePaths()
+    /// <returns>
+    /// This context, or when a path was written back one whose reads of that variable still give the value as written:
+    /// expanding the written-back path again would turn a <c>$NAME</c> that a variable's value brought in (a directory
+    /// literally named so) into that variable's value, where Python expands once.
+    /// </returns>
+    public CliContext WithSharedFilePaths()
     {
+        var asWritten = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var variable in (string[])[SharedConfigFile.ConfigFileVariable, SharedConfigFile.CredentialsFileVariable])
         {
             if (SharedConfigFile.ConfiguredPath(Environment, variable) is { } path
-                && !string.Equals(path, Environment.GetEnvironmentVariable(variable), StringComparison.Ordinal))
+                && Environment.GetEnvironmentVariable(variable) is { } written
+                && !string.Equals(path, written, StringComparison.Ordinal))
             {
                 Environment.SetEnvironmentVariable(variable, path);
+                asWritten[variable] = written;
             }
         }
+
+        return asWritten.Count == 0 ? this : this with { Environment = new SharedFilePathsEnvironment(Environment, asWritten) };
     }
 
     /// <summary>

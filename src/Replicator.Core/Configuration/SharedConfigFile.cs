@@ -161,7 +161,8 @@ public static class SharedConfigFile
     /// (<see cref="PathVariables.Expand"/>),
     /// then a leading <c>~/</c> the home directory (<see cref="ExpandHome"/>); null
     /// when the variable is unset or blank. AWSSDK.Core's profile store takes the variable as written, so a caller that
-    /// has it read the files too writes this back (Replicator.Cli's <c>CliContext.ApplySharedFilePaths</c>).
+    /// has it read the files too writes this back, and reads the variable as written itself so that it is expanded once
+    /// (Replicator.Cli's <c>CliContext.WithSharedFilePaths</c>).
     /// </summary>
     public static string? ConfiguredPath(IEnvironmentVariables environment, string variable)
     {

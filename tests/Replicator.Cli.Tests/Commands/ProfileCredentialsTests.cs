@@ -152,6 +152,43 @@ public sealed class ProfileCredentialsTests : IDisposable
         Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
     }
 
+    /// <summary>
+    /// A shared file's path is expanded once, as botocore's <c>os.path.expandvars</c> does, also where a variable's value
+    /// brings in a <c>$NAME</c> of its own (here a directory literally named <c>a$X</c>, with <c>X</c> set). The CLI
+    /// writes the expanded path back for AWSSDK.Core's profile store, and its own reads (the region, from the config
+    /// file) expanded that again, into a directory that does not exist: the credentials were found, the region not.
+    /// </summary>
+    [Fact]
+    public async Task A_shared_file_path_is_expanded_once_even_when_its_expansion_holds_a_dollar_name()
+    {
+        await using var h = await StartAsync();
+        var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
+        var image = CliHarness.Single(96);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        WriteProfiles(role);
+        var files = Directory.CreateDirectory(Path.Combine(_work, "a$X")).FullName;
+        foreach (var name in (string[])["config", "credentials"])
+        {
+            File.Move(Path.Combine(_work, name), Path.Combine(files, name));
+        }
+
+        var run = await RunCliAsync(
+            h,
+            "operator",
+            ["copy", "app:v1", "--destination-region", CliHarness.West],
+            new()
+            {
+                ["FILES"] = files,
+                ["X"] = "elsewhere",
+                ["AWS_CONFIG_FILE"] = "$FILES/config",
+                ["AWS_SHARED_CREDENTIALS_FILE"] = "${FILES}/credentials",
+            });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([role], h.Server.Calls.AssumedRoles);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(CliHarness.West, "app", "v1"));
+    }
+
     [Fact]
     public async Task An_unknown_profile_is_a_usage_error_naming_it_before_any_call()
     {

@@ -39,7 +39,8 @@ public sealed class CliContextTests
 
     /// <summary>
     /// The shared files' variables are written back with a leading ~/ as the home directory, for AWSSDK.Core's profile
-    /// store (ProfileCredentialsTests runs that end to end); a path without one, and an unset variable, stay as they are.
+    /// store (ProfileCredentialsTests runs that end to end), while the new context's own reads still give the value as
+    /// written, for SharedConfigFile to expand once; a path without one, and an unset variable, stay as they are.
     /// </summary>
     [Fact]
     public void Shared_file_variables_starting_with_a_tilde_are_written_back_under_the_home_directory()
@@ -51,13 +52,17 @@ public sealed class CliContextTests
             KeyValuePair.Create("AWS_SHARED_CREDENTIALS_FILE", (string?)"/etc/aws/credentials"),
         ]);
 
-        Context(environment).ApplySharedFilePaths();
+        var context = Context(environment).WithSharedFilePaths();
 
         Assert.Equal(Path.Combine(home, "aws/config"), environment.GetEnvironmentVariable("AWS_CONFIG_FILE"));
+        Assert.Equal("~/aws/config", context.Environment.GetEnvironmentVariable("AWS_CONFIG_FILE"));
         Assert.Equal("/etc/aws/credentials", environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+        context.Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", "/etc/aws/config");
+        Assert.Equal("/etc/aws/config", context.Environment.GetEnvironmentVariable("AWS_CONFIG_FILE"));
 
         var unset = new DictionaryEnvironmentVariables([KeyValuePair.Create("HOME", (string?)home)]);
-        Context(unset).ApplySharedFilePaths();
+        var unchanged = Context(unset);
+        Assert.Same(unchanged, unchanged.WithSharedFilePaths());
         Assert.Null(unset.GetEnvironmentVariable("AWS_CONFIG_FILE"));
         Assert.Null(unset.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
     }
