@@ -103,6 +103,53 @@ public sealed class ModelConstraintTests
         Assert.True(cases.Count > 150, $"only {cases.Count} cases generated");
     }
 
+    /// <summary>
+    /// A member of another JSON type than its shape's (a number where the model says string, a string where it says
+    /// integer, boolean, list or structure, a list for a map), at any depth, or a body that is no JSON object, is a 400
+    /// SerializationException naming the member: ECR cannot deserialize such a request into its input (awsJson1_1,
+    /// https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html), whatever the operation would have done with it.
+    /// LocalEcr checks the types before any operation reads the body, so no handler sees a value of the wrong type.
+    /// </summary>
+    [Fact]
+    public async Task Every_member_of_the_wrong_json_type_is_a_SerializationException_naming_it()
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server, "us-east-1");
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var model = EcrModel.Instance;
+        var cases = EcrDispatcher.Operations.Order(StringComparer.Ordinal)
+            .SelectMany(op => ModelViolations.Mistyped(model, op, (JsonObject)JsonNode.Parse(ValidRequests[op])!))
+            .ToList();
+
+        // Every type the requests' shapes use is given a wrong one somewhere.
+        Assert.Superset(
+            new HashSet<string> { "type string", "type integer", "type boolean", "type list", "type structure", "type blob" },
+            cases.Select(c => c.Broken).ToHashSet());
+
+        var wrong = new List<string>();
+        foreach (var c in cases)
+        {
+            var response = await client.CallAsync(c.Operation, c.Body);
+            if (response.Status != System.Net.HttpStatusCode.BadRequest || response.ErrorCode != "SerializationException"
+                || !response.Json["message"]!.GetValue<string>().Contains($"'{c.Path}'", StringComparison.Ordinal))
+            {
+                wrong.Add($"{c.Operation} {c.Path} ({c.Broken}): {(int)response.Status} {response.ErrorCode} {Shorten(response.Body)}");
+            }
+        }
+
+        foreach (var body in (string[])["[]", "\"app\"", "5"])
+        {
+            var response = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", System.Text.Encoding.UTF8.GetBytes(body));
+            if (response.Status != System.Net.HttpStatusCode.BadRequest || response.ErrorCode != "SerializationException")
+            {
+                wrong.Add($"DescribeRepositories with body {body}: {(int)response.Status} {response.ErrorCode} {Shorten(response.Body)}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {cases.Count + 3} cases:\n" + string.Join("\n", wrong));
+        Assert.True(cases.Count > 100, $"only {cases.Count} cases generated");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -118,6 +118,64 @@ internal static class ModelViolations
         }
     }
 
+    /// <summary>
+    /// Requests that each give one member of a valid request (nested ones included) a value of another JSON type
+    /// than its shape's: a number for a string or a blob, a string for a number, a boolean, a timestamp, a list or a
+    /// structure, a list for a map.
+    /// </summary>
+    public static IEnumerable<Case> Mistyped(EcrModel model, string operation, JsonObject valid)
+    {
+        var cases = new List<Case>();
+        WalkMembers(model, model.Input(operation), valid, string.Empty, (path, type) =>
+        {
+            var body = (JsonObject)valid.DeepClone();
+            Replace(body, path, WrongType(type));
+            cases.Add(new Case(operation, path, $"type {type}", body));
+        });
+        return cases;
+    }
+
+    private static JsonNode WrongType(string type) => type switch
+    {
+        "string" or "blob" => JsonValue.Create(5),
+        "map" => new JsonArray(),
+        _ => JsonValue.Create("5"),
+    };
+
+    private static void WalkMembers(EcrModel model, ModelShape shape, JsonNode node, string path, Action<string, string> add)
+    {
+        if (path.Length > 0)
+        {
+            add(path, shape.Type);
+        }
+
+        switch (shape.Type)
+        {
+            case "structure":
+                foreach (var (name, value) in (JsonObject)node)
+                {
+                    if (value is not null && shape.Members.TryGetValue(name, out var member))
+                    {
+                        WalkMembers(model, model.Shape(member), value, Join(path, name), add);
+                    }
+                }
+
+                return;
+
+            case "list":
+                var list = (JsonArray)node;
+                for (var i = 0; i < list.Count; i++)
+                {
+                    WalkMembers(model, model.Shape(shape.Member!), list[i]!, $"{path}[{i}]", add);
+                }
+
+                return;
+
+            default:
+                return;
+        }
+    }
+
     private static string Join(string path, string member) => path.Length == 0 ? member : path + "." + member;
 
     /// <summary>The node at a path such as <c>tags[0].Value</c>.</summary>
