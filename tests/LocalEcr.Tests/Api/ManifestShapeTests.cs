@@ -40,6 +40,13 @@ public sealed class ManifestShapeTests
         { """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","manifests":[]}""", null },
         { """{"schemaVersion":1,"name":"app","tag":"old","architecture":"amd64","history":[],"signatures":[]}""", "application/vnd.docker.distribution.manifest.v1+prettyjws" },
 
+        // Valid JSON that is no object, and a list of descriptors that is no array (OCI image spec, manifest.md:
+        // "layers array of objects", image-index.md: "manifests array of objects").
+        { "[]", "application/vnd.oci.image.manifest.v1+json" },
+        { "\"manifest\"", "application/vnd.oci.image.manifest.v1+json" },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}}""", null },
+        { """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":"none"}""", null },
+
         // A descriptor's size is required, a non-negative integer (OCI image spec, descriptor.md).
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":37,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"LAYER"}]}""", null },
         { """{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":-5,"digest":"CONFIG"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":500,"digest":"LAYER"}]}""", null },
