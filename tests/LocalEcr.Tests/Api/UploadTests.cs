@@ -47,6 +47,42 @@ public sealed class UploadTests
         Assert.Equal("InvalidLayerDigest", check["failures"]![1]!["failureCode"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A body sent without a Content-Length (chunked transfer coding, RFC 9112 section 7.1) is read whole, however long
+    /// it runs: LocalEcr starts from a small buffer when no length is declared and grows it as the body arrives, and a
+    /// part of 5 MiB sent so stores the same bytes, and completes to the same digest, as one with a length.
+    /// </summary>
+    [Fact]
+    public async Task A_part_sent_without_a_content_length_is_stored_whole()
+    {
+        var (server, client, uploadId) = await StartUploadAsync();
+        await using var _ = server;
+        using var __ = client;
+        var data = TestImages.RandomBytes((5 * MiB) + 17, 4);
+        var body = Encoding.UTF8.GetBytes(TestImages.Part("app", uploadId, data, 0, data.Length).ToJsonString());
+
+        var sent = (await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.UploadLayerPart", body, request =>
+        {
+            var chunked = new StreamContent(new UnseekableStream(body));
+            chunked.Headers.ContentType = request.Content!.Headers.ContentType;
+            request.Content = chunked;
+        })).EnsureOk().Json;
+        var digest = TestImages.Digest(data);
+        var completed = (await client.CallAsync("CompleteLayerUpload", new JsonObject
+        {
+            ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest),
+        })).EnsureOk().Json;
+
+        Assert.Equal(data.Length - 1, sent["lastByteReceived"]!.GetValue<long>());
+        Assert.Equal(digest, completed["layerDigest"]!.GetValue<string>());
+    }
+
+    /// <summary>A stream whose length HttpClient cannot know, so the request goes chunked, without a Content-Length.</summary>
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+    }
+
     [Fact]
     public async Task A_part_decodes_the_same_with_and_without_json_escapes_and_bad_base64_is_refused()
     {
