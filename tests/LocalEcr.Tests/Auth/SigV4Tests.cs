@@ -99,6 +99,42 @@ public sealed class SigV4Tests
         (await client.CallAsync("CreateRepository", new JsonObject { ["repositoryName"] = "aa" })).EnsureOk();
     }
 
+    /// <summary>
+    /// An Authorization header naming the algorithm but lacking one of its three parts (Credential, SignedHeaders,
+    /// Signature: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, "Add the signature to the
+    /// request") is IncompleteSignatureException, and so is an X-Amz-Date that is not ISO 8601's basic format
+    /// (YYYYMMDD'T'HHMMSS'Z'; AWS's answer: "Date must be in ISO-8601 'basic format'"), even where its first eight
+    /// characters match the scope's date. Neither request is carried out.
+    /// </summary>
+    [Theory]
+    [InlineData("Credential")]
+    [InlineData("SignedHeaders")]
+    [InlineData("Signature")]
+    [InlineData("X-Amz-Date")]
+    public async Task An_Authorization_header_missing_a_part_or_a_date_not_in_basic_format_is_IncompleteSignature(string broken)
+    {
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
+        using var client = new EcrTestClient(server);
+        var response = await client.SendRawAsync("AmazonEC2ContainerRegistry_V20150921.CreateRepository", "{\"repositoryName\":\"aa\"}"u8.ToArray(), request =>
+        {
+            if (broken == "X-Amz-Date")
+            {
+                var date = request.Headers.GetValues("X-Amz-Date").Single();
+                request.Headers.Remove("X-Amz-Date");
+                request.Headers.TryAddWithoutValidation("X-Amz-Date", date[..8] + "-" + date[9..]);
+                return;
+            }
+
+            var signed = request.Headers.GetValues("Authorization").Single();
+            var parts = signed["AWS4-HMAC-SHA256 ".Length..].Split(", ").Where(p => !p.StartsWith(broken + "=", StringComparison.Ordinal));
+            request.Headers.Remove("Authorization");
+            request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 " + string.Join(", ", parts));
+        });
+
+        response.AssertError("IncompleteSignatureException", HttpStatusCode.BadRequest);
+        Assert.Equal(0, server.Calls.Total);
+    }
+
     [Fact]
     public async Task An_unsigned_request_is_refused()
     {
