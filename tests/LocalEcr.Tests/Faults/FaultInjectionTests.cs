@@ -133,5 +133,65 @@ public sealed class FaultInjectionTests
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
     }
 
+    /// <summary>
+    /// The HTTP routes the README's fault table gives for DelayResponses, StallDownloadAfter and CorruptDownload do what
+    /// the in-process calls do, with their members read as documented (delayMs and stallMs on the server's clock,
+    /// offset, digest, count): an out-of-process harness (the bench, the soak) drives LocalEcr through them only. A
+    /// route that is not GET calls answers 405 to a GET.
+    /// </summary>
+    [Fact]
+    public async Task The_admin_endpoint_delays_answers_and_stalls_and_corrupts_downloads_on_the_server_clock()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { TimeProvider = time });
+        using var client = new EcrTestClient(server) { Clock = time };
+        using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+        await TestImages.CreateRepositoryAsync(client, "app");
+        var data = TestImages.RandomBytes(50_000, 7);
+        var digest = await TestImages.UploadBlobAsync(client, "app", data);
+        await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
+
+        using (var delay = await admin.PostAsync("_localecr/faults/delay", Json("{\"operation\":\"ListImages\",\"delayMs\":30000,\"count\":1}")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delay.StatusCode);
+        }
+
+        var held = client.CallAsync("ListImages", new JsonObject { ["repositoryName"] = "app" });
+        await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(held.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(30));
+        (await held.WaitAsync(TimeSpan.FromSeconds(30))).EnsureOk();
+
+        (await admin.PostAsync("_localecr/faults/corrupt-download", Json($"{{\"offset\":100,\"digest\":\"{digest}\",\"count\":1}}"))).Dispose();
+        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        using (var corrupted = await client.GetAsync(url))
+        {
+            var served = await corrupted.Content.ReadAsByteArrayAsync();
+            Assert.Equal((byte)~data[100], served[100]);
+            served[100] = data[100];
+            Assert.Equal(data, served);
+        }
+
+        (await admin.PostAsync("_localecr/faults/stall-download", Json($"{{\"afterBytes\":1000,\"stallMs\":300000,\"digest\":\"{digest}\"}}"))).Dispose();
+        using var stalled = await client.GetAsync(url);
+        await using var stream = await stalled.Content.ReadAsStreamAsync();
+        var head = new byte[1000];
+        await stream.ReadExactlyAsync(head);
+        var rest = Task.Run(async () =>
+        {
+            using var memory = new MemoryStream();
+            await stream.CopyToAsync(memory);
+            return memory.ToArray();
+        });
+        await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(rest.IsCompleted);
+        time.Advance(TimeSpan.FromMinutes(5));
+        byte[] whole = [.. head, .. await rest.WaitAsync(TimeSpan.FromSeconds(30))];
+        Assert.Equal(data, whole);
+
+        using var get = await admin.GetAsync("_localecr/faults/delay");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+    }
+
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 }
