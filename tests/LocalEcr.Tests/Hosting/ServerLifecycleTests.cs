@@ -74,6 +74,50 @@ public sealed class ServerLifecycleTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { Port = 70000 }));
     }
 
+    /// <summary>
+    /// Accounts are checked as a whole before anything listens: keys must not be empty, every other account needs 12
+    /// digits and keys, and no account or access key may appear twice (a key of two accounts would sign as either).
+    /// </summary>
+    [Fact]
+    public async Task Accounts_with_empty_keys_malformed_ids_or_a_shared_id_or_key_are_refused_saying_which_rule()
+    {
+        static LocalEcrOptions With(params LocalEcrAccount[] others)
+        {
+            var options = new LocalEcrOptions();
+            foreach (var other in others)
+            {
+                options.OtherAccounts.Add(other);
+            }
+
+            return options;
+        }
+
+        var emptySecret = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { SecretKey = "" }));
+        var shortId = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(With(new LocalEcrAccount("2222", "AKIAB", "b"))));
+        var noKey = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(With(new LocalEcrAccount("222222222222", "", "b"))));
+        var sameId = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(With(new LocalEcrAccount("000000000000", "AKIAB", "b"))));
+        var sameKey = await Assert.ThrowsAsync<ArgumentException>(() => LocalEcrServer.StartAsync(
+            With(new LocalEcrAccount("222222222222", "AKIAB", "b"), new LocalEcrAccount("333333333333", "AKIAB", "c"))));
+
+        Assert.StartsWith("AccessKey and SecretKey must not be empty.", emptySecret.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Every other account needs 12 digits and non-empty keys.", shortId.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Every other account needs 12 digits and non-empty keys.", noKey.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Each account and each access key may appear once.", sameId.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Each account and each access key may appear once.", sameKey.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An account's text (a test's failure message prints it) names its id, key and partition, never its secret.</summary>
+    [Fact]
+    public void An_account_prints_without_its_secret()
+    {
+        var printed = new LocalEcrAccount("222222222222", "AKIAOTHER", "secret-of-222", "aws-cn").ToString();
+
+        Assert.DoesNotContain("secret-of-222", printed, StringComparison.Ordinal);
+        Assert.Contains("222222222222", printed, StringComparison.Ordinal);
+        Assert.Contains("AKIAOTHER", printed, StringComparison.Ordinal);
+        Assert.Contains("aws-cn", printed, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unknown_partition_is_refused_with_the_account_and_the_value()
     {
