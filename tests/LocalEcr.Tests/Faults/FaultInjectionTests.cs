@@ -177,12 +177,7 @@ public sealed class FaultInjectionTests
         await using var stream = await stalled.Content.ReadAsStreamAsync();
         var head = new byte[1000];
         await stream.ReadExactlyAsync(head);
-        var rest = Task.Run(async () =>
-        {
-            using var memory = new MemoryStream();
-            await stream.CopyToAsync(memory);
-            return memory.ToArray();
-        });
+        var rest = TestImages.ReadRestInBackground(stream);
         await server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(rest.IsCompleted);
         time.Advance(TimeSpan.FromMinutes(5));

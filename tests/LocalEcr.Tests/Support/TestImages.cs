@@ -13,6 +13,14 @@ internal static class TestImages
     public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
     public const string OciIndex = "application/vnd.oci.image.index.v1+json";
 
+    /// <summary>The rest of a download, read on the thread pool, so a test can see it held before it releases it.</summary>
+    public static Task<byte[]> ReadRestInBackground(Stream stream) => Task.Run(async () =>
+    {
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    });
+
     public static string Digest(byte[] data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
 
     public static string Digest(string manifest) => Digest(Encoding.UTF8.GetBytes(manifest));
