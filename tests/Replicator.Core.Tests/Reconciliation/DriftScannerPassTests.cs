@@ -170,6 +170,26 @@ public sealed class DriftScannerPassTests
     }
 
     /// <summary>
+    /// An empty repository names no account, so an ACCOUNT:REGION destination has the source's account looked up; a
+    /// repository deleted between its listing and that lookup is no scan, as one deleted before it, and no destination
+    /// is listed (or reported as drift) for it.
+    /// </summary>
+    [Fact]
+    public async Task An_empty_repository_deleted_before_its_account_is_looked_up_is_no_scan()
+    {
+        var source = new Mock<IEcrClient>(MockBehavior.Strict);
+        source.Setup(c => c.DescribeImagesAsync(It.IsAny<DescribeImagesRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DescribeImagesResponse { ImageDetails = [] });
+        source.Setup(c => c.DescribeRepositoriesAsync(It.Is<DescribeRepositoriesRequest>(r => r.RepositoryNames!.Single() == "gone"), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.RepositoryNotFoundException, "The repository with name 'gone' does not exist", System.Net.HttpStatusCode.BadRequest));
+        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
+        var scanner = new DriftScanner(source.Object, clients.Object, [new ReplicationDestination(West, "222222222222")], RepositoryMapping.Identity, new DriftSelection());
+
+        Assert.Null(await scanner.ScanAsync("gone", new DriftScanRun(Source), null, CancellationToken.None));
+        source.Verify(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>
     /// An untagged subject (an image whose tag moved on) that one destination lacks has no event to bring its referrers
     /// along: they are compared in the destinations that hold the subject, and only those are named.
     /// </summary>
