@@ -3,8 +3,12 @@ using Microsoft.AspNetCore.Http;
 using Replicator.Core.Composition;
 using Replicator.Core.Destinations;
 using Replicator.Core.Replication;
+using Replicator.Core.Ecr.Model;
 using Replicator.Core.Signing;
+using Replicator.Core.Tests.Replication;
+using Replicator.Samples;
 using Replicator.Testing;
+using static Replicator.Core.Tests.Replication.EngineHarness;
 
 namespace Replicator.Core.Tests.Composition;
 
@@ -52,5 +56,30 @@ public sealed class ReplicatorServicesTests
 
         Assert.Equal("AKIDSTORED", keys.AccessKeyId);
         Assert.Equal([readIn], regions);
+    }
+
+    /// <summary>
+    /// The function hands a push to <see cref="ReplicatorServices.ReplicateAsync"/> and a replicated delete to
+    /// <see cref="ReplicatorServices.DeleteAsync"/>: each reaches the engine's own operation, so a DELETE event removes the
+    /// destination's tag once the source no longer holds it, and never copies anything.
+    /// </summary>
+    [Fact]
+    public async Task A_push_replicates_and_a_delete_removes_the_destinations_tag_through_the_services()
+    {
+        await using var h = await StartAsync();
+        var image = new SampleImageBuilder(seed: 4471).Image(SampleFormat.Oci, [600]);
+        await h.PushAsync(Source, "svc", image, "v1");
+        var environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_ENDPOINT_URL_ECR"] = h.Server.BaseAddress.ToString() });
+        using var services = ReplicatorServices.Create(environment, FastOptions, new StaticCredentialsSource(new AwsCredentials("test", "test")), homeRegion: Source);
+
+        Assert.True((await services.ReplicateAsync(Request("svc", image.Digest, "v1", West), CancellationToken.None)).Succeeded);
+        Assert.Equal(image.Digest, await h.TagDigestAsync(West, "svc", "v1"));
+
+        await h.DeleteAsync(Source, "svc", new ImageIdentifier { ImageTag = "v1" });
+        var deleted = await services.DeleteAsync(Request("svc", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(deleted.Succeeded);
+        Assert.Null(await h.TagDigestAsync(West, "svc", "v1"));
+        Assert.Equal(1, h.Calls(West, "BatchDeleteImage"));
     }
 }
