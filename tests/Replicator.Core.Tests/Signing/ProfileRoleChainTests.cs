@@ -4,14 +4,18 @@ using Replicator.Core.Signing;
 namespace Replicator.Core.Tests.Signing;
 
 /// <summary>
-/// The up-front check of a profile's keys beside a role's settings, on a credentials file of the test's own (the CLI's
-/// tests run it end to end; these pin the part botocore decides by either key alone).
+/// The up-front check of a profile and its role chain, on a credentials file of the test's own (the CLI's tests run it
+/// end to end in a child process; these pin it in-process, and the part botocore decides by either key alone).
 /// </summary>
 public sealed class ProfileRoleChainTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"prc-{Guid.NewGuid():N}.ini");
+    // A directory of the test's own, so that no other file of the shared temporary directory can be read with it.
+    private readonly string _directory = Directory.CreateTempSubdirectory("prc-").FullName;
+    private readonly string _file;
 
-    public void Dispose() => File.Delete(_file);
+    public ProfileRoleChainTests() => _file = Path.Combine(_directory, "credentials");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>
     /// botocore counts a profile as holding keys when either key is there (AssumeRoleProvider._has_static_credentials,
