@@ -31,6 +31,9 @@ public sealed class ConfiguredEndpointTests : IDisposable
 
         [profile bad]
         endpoint_url = ftp://bad.example
+
+        [profile blank]
+        endpoint_url =
         """;
 
     private readonly string _work = Directory.CreateTempSubdirectory("replicator-endpoints-").FullName;
@@ -57,6 +60,23 @@ public sealed class ConfiguredEndpointTests : IDisposable
         Assert.Equal(("endpoint_url of the profile in the shared config file", "http://profile.example:1"), ConfiguredEndpoint.Find(environment, ServiceEndpoints.StsVariable));
         Assert.Equal(new Uri("http://ecr-section.example:2"), EcrEndpoints.Resolve("us-east-1", environment));
         Assert.True(EcrEndpoints.IsOverridden(environment));
+    }
+
+    /// <summary>
+    /// An empty value is no endpoint, as botocore takes it (ConfiguredEndpointProvider.provide returns the first value
+    /// that is truthy): an empty variable gives way to the next source, and a profile whose endpoint_url is empty leaves
+    /// the public endpoint, rather than an endpoint of "" that the URL check would refuse.
+    /// </summary>
+    [Fact]
+    public void An_empty_endpoint_is_no_endpoint_and_the_next_source_is_used_as_in_botocore()
+    {
+        Assert.Equal(
+            ("endpoint_url of ecr in [services local] of the shared config file", "http://ecr-section.example:2"),
+            ConfiguredEndpoint.Find(Environment(("AWS_ENDPOINT_URL_ECR", ""), ("AWS_ENDPOINT_URL", "")), EcrEndpoints.ServiceEndpointVariable));
+
+        var blank = Environment(("AWS_PROFILE", "blank"));
+        Assert.Null(ConfiguredEndpoint.Find(blank, EcrEndpoints.ServiceEndpointVariable));
+        Assert.False(EcrEndpoints.IsOverridden(blank));
     }
 
     [Fact]

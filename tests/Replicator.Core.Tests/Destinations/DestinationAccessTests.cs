@@ -24,6 +24,20 @@ public sealed class DestinationAccessTests
         Assert.Equal(DestinationRouteKind.SourceCredentials, access.Route(SameAccount, Source).Kind);
     }
 
+    /// <summary>
+    /// Empty entries (a trailing comma, two commas in a row, as a template's joined list may leave) are skipped in every
+    /// list, and the entries around them still count: none is lost, and none is refused as malformed.
+    /// </summary>
+    [Fact]
+    public void Empty_entries_between_commas_are_skipped_and_the_others_kept()
+    {
+        var other = new ReplicationDestination("us-west-2", "444444444444");
+        var access = Parse(roleArns: ",444444444444=arn:aws:iam::444444444444:role/ops/special,, ", credentials: "333333333333:cn-north-1=ssm:/replicator/cn, ,", destinations: [other, China]);
+
+        Assert.Equal("arn:aws:iam::444444444444:role/ops/special", access.Route(other, Source).RoleArn);
+        Assert.Equal("/replicator/cn", access.Route(China, Source).ParameterName);
+    }
+
     [Fact]
     public void Another_account_goes_through_the_default_role_there()
     {
@@ -93,6 +107,7 @@ public sealed class DestinationAccessTests
     [InlineData(null, null, null, "us-west-2=/x", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a b", "us-west-2", "DESTINATION_CREDENTIALS", "ssm:/PARAMETER")]
     [InlineData(null, null, null, "us-west-2=ssm:/a,us-west-2=ssm:/b", "us-west-2", "DESTINATION_CREDENTIALS", "listed twice")]
+    [InlineData(null, null, null, "us-west-2", "us-west-2", "DESTINATION_CREDENTIALS", "entry for us-west-2 must be us-west-2=ssm:/PARAMETER/NAME")]
     [InlineData(null, null, null, "us-west-2=ssm:replicator/west", "us-west-2", "DESTINATION_CREDENTIALS", "is in a hierarchy, so it starts with / (ssm:/replicator/west)")]
     [InlineData(null, null, null, "us-west-2=ssm:AWS-keys", "us-west-2", "DESTINATION_CREDENTIALS", "starts with aws or ssm")]
     [InlineData(null, null, null, "us-west-2=ssm:ssm-keys", "us-west-2", "DESTINATION_CREDENTIALS", "starts with aws or ssm")]
@@ -100,6 +115,7 @@ public sealed class DestinationAccessTests
     [InlineData("bad name!", null, null, null, "us-west-2", "DESTINATION_ROLE_NAME", "IAM role name")]
     [InlineData(null, "222222222222", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")]
     [InlineData(null, "222222222222=arn:aws:iam::333333333333:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "belongs to account 333333333333")]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/a,222222222222=arn:aws:iam::222222222222:role/b", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "account 222222222222 is listed twice")]
     [InlineData(null, "222222222222=arn:aws-cn:iam::222222222222:role/x", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "partition aws-cn")]
     [InlineData(null, "222222222222=arn:aws:iam::333333333333:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "belongs to account 333333333333")]
     [InlineData(null, "2222=arn:aws:iam::222222222222:role/x", null, null, "us-west-2", "DESTINATION_ROLE_ARNS", "12 digits")]

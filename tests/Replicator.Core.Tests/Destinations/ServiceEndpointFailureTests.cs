@@ -77,6 +77,44 @@ public sealed class ServiceEndpointFailureTests
         new AmazonClientException("An error occurred", new SocketException((int)SocketError.HostUnreachable)),
     };
 
+    /// <summary>
+    /// A call the caller cancelled (the function's deadline, the CLI's Ctrl+C) ends as a cancellation naming what it was
+    /// doing, with the caller's token: not as a transient DestinationCredentialsUnavailable, which would count the
+    /// destination as failed and its message as one to retry.
+    /// </summary>
+    [Fact]
+    public void A_call_the_caller_cancelled_is_a_cancellation_not_a_credentials_failure()
+    {
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        var ex = Assert.Throws<OperationCanceledException>(() => ServiceFailures.Wrap(new TaskCanceledException("A task was canceled."), "assume role arn:aws:iam::222222222222:role/writer", "the STS endpoint of us-west-2", stop.Token));
+
+        Assert.Equal(stop.Token, ex.CancellationToken);
+        Assert.Equal("cancelled while trying to assume role arn:aws:iam::222222222222:role/writer", ex.Message);
+    }
+
+    /// <summary>
+    /// The same cancellation without the caller's asking is the SDK's own timeout: a transient failure that says the
+    /// request timed out, so the message is retried rather than dropped as cancelled.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Timeouts))]
+    public void A_timeout_the_caller_did_not_ask_for_is_a_transient_failure_saying_so(Exception timeout)
+    {
+        var ex = ServiceFailures.Wrap(timeout, "read SSM parameter /p", "the SSM endpoint of us-east-1", CancellationToken.None);
+
+        Assert.Equal(ReplicationErrorCodes.DestinationCredentialsUnavailable, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal("could not read SSM parameter /p: the request timed out", ex.Message);
+    }
+
+    public static TheoryData<Exception> Timeouts() => new()
+    {
+        new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 20 seconds elapsing.", new TimeoutException()),
+        new TimeoutException("The operation has timed out."),
+    };
+
     [Theory]
     [InlineData("ThrottleException", HttpStatusCode.BadRequest, true)] // the shared rule's own addition, once missing here
     [InlineData("ThrottlingException", HttpStatusCode.BadRequest, true)]

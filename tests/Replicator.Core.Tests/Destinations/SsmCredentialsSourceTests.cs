@@ -362,6 +362,36 @@ public sealed class SsmCredentialsSourceTests
         Assert.Single(observer.Failures);
     }
 
+    /// <summary>
+    /// A failed read with no service code (SSM unreachable, no answer in time) is reported by what failed, the wrapped
+    /// exception's type, not by the wrapper's code that every failure shares: the operator's log tells an unreachable
+    /// endpoint from throttling. With nothing wrapped, the failure's own code.
+    /// </summary>
+    [Theory]
+    [InlineData("unreachable", "HttpRequestException")]
+    [InlineData("timeout", "TaskCanceledException")]
+    [InlineData("bare", ReplicationErrorCodes.DestinationCredentialsUnavailable)]
+    public async Task A_failed_read_without_a_service_code_is_reported_by_what_failed(string failure, string reported)
+    {
+        var store = new FakeParameterStore { [Parameter] = Keys("AKIAFIRST", Secret) };
+        var observer = new RecordingObserver();
+        var source = new SsmCredentialsSource(store, new FakeSecurityTokenService(_clock, TimeSpan.FromHours(1)), Parameter, "cn-north-1", _clock, TimeSpan.FromMinutes(15), observer);
+        await source.GetCredentialsAsync(CancellationToken.None);
+        var endpoint = ServiceFailures.DescribeEndpoint("SSM", null, "us-east-1");
+        store.Failure = failure switch
+        {
+            "unreachable" => ServiceFailures.Wrap(new HttpRequestException("Connection refused"), $"read SSM parameter {Parameter}", endpoint, CancellationToken.None),
+            "timeout" => ServiceFailures.Wrap(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout"), $"read SSM parameter {Parameter}", endpoint, CancellationToken.None),
+            _ => new ReplicationException(ReplicationErrorCodes.DestinationCredentialsUnavailable, $"could not read SSM parameter {Parameter}", isTransient: true),
+        };
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        var kept = await source.GetCredentialsAsync(CancellationToken.None);
+
+        Assert.Equal("AKIAFIRST", kept.AccessKeyId);
+        Assert.Equal(reported, Assert.Single(observer.Failures).ErrorCode);
+    }
+
     [Fact]
     public async Task Past_the_max_age_a_failed_read_fails_the_copy_and_says_why()
     {

@@ -228,6 +228,85 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Contains("Credential=AKIDSESSION1/", handler.Requests[1].Header("Authorization"), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An endpoint that accepts the call and never answers: after the client's timeout (on the injected clock) the call
+    /// fails as a transient RequestTimeout, which the sender retries, and not as a cancellation, which would read as
+    /// the caller's own stop and drop the events unsent.
+    /// </summary>
+    [Fact]
+    public async Task An_endpoint_that_never_answers_is_a_transient_timeout_after_the_clients_timeout()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var handler = new HangingHandler();
+        using var http = new HttpClient(handler);
+        var client = new EventBridgeClient(
+            http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri("https://events.us-east-1.amazonaws.com/"), time, TimeSpan.FromSeconds(10));
+
+        var call = client.PutEventsAsync(Request(Entry("a")), CancellationToken.None);
+        await handler.Entered;
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(call.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => call);
+        Assert.Equal("RequestTimeout", ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Contains("the PutEvents call timed out", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The caller's own cancellation (the function's deadline, a stop) ends the call as a cancellation, not as a failed
+    /// PutEvents: the caller tells its stop from the service's failure by it.
+    /// </summary>
+    [Fact]
+    public async Task The_callers_cancellation_ends_the_call_as_a_cancellation_not_an_EventBridge_failure()
+    {
+        var handler = new HangingHandler();
+        using var http = new HttpClient(handler);
+        using var stop = new CancellationTokenSource();
+        var client = new EventBridgeClient(
+            http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri("https://events.us-east-1.amazonaws.com/"), new FakeTimeProvider());
+
+        var call = client.PutEventsAsync(Request(Entry("a")), stop.Token);
+        await handler.Entered;
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
+    /// <summary>
+    /// A 200 whose body is not PutEvents' JSON (a proxy's HTML page, say) is a permanent InvalidResponse, not taken for
+    /// a response with no failed entries: the events would otherwise count as delivered.
+    /// </summary>
+    [Theory]
+    [InlineData("<html><body>Welcome</body></html>")]
+    [InlineData("""{"FailedEntryCount":"none"}""")]
+    public async Task A_success_whose_body_is_not_PutEvents_JSON_is_an_invalid_response(string body)
+    {
+        using var http = new HttpClient(new RecordingHandler().RespondOk(body));
+
+        var ex = await Assert.ThrowsAsync<EventBridgeException>(() => Client(http).PutEventsAsync(Request(Entry("a")), CancellationToken.None));
+
+        Assert.Equal("InvalidResponse", ex.ErrorCode);
+        Assert.False(ex.IsTransient);
+        Assert.Contains("the response body is not PutEvents' JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Takes the request and answers only when cancelled, as an endpoint that never responds.</summary>
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new UnreachableException();
+        }
+    }
+
     /// <summary>Hands out one session until that session is invalidated by name, then the next; records each set invalidated.</summary>
     private sealed class RenewingCredentials : IAwsCredentialsSource
     {

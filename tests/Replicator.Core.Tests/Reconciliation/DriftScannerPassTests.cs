@@ -123,6 +123,73 @@ public sealed class DriftScannerPassTests
     }
 
     /// <summary>
+    /// A destination repository whose tag mutability cannot be read (a role without ecr:DescribeRepositories) counts as
+    /// mutable: the tag at another digest stays drift, its event is sent and PutImage judges the tag, rather than the
+    /// repository's scan failing or the drift being dropped. The failed read is remembered for the pass like a good one.
+    /// </summary>
+    [Fact]
+    public async Task A_destination_whose_tag_mutability_cannot_be_read_keeps_its_drift_and_is_asked_once_a_pass()
+    {
+        var west = new ReplicationDestination(West);
+        var destination = new Mock<IEcrClient>(MockBehavior.Strict);
+        destination.Setup(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.AccessDeniedException, "not authorized to perform: ecr:DescribeRepositories", System.Net.HttpStatusCode.BadRequest));
+        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
+        clients.Setup(c => c.GetClient(west, It.IsAny<string?>())).Returns(destination.Object);
+        var scanner = new DriftScanner(new Mock<IEcrClient>(MockBehavior.Strict).Object, clients.Object, [west], RepositoryMapping.Identity, new DriftSelection());
+        var listing = new DestinationListing(west, RepositoryListing.From([new ImageIdentifier { ImageTag = "v1", ImageDigest = C }, new ImageIdentifier { ImageTag = "v2", ImageDigest = C }]));
+        var scan = new RepositoryScan(
+            "app",
+            Account,
+            new HashSet<string>(StringComparer.Ordinal) { "v1", "v2" },
+            new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [B] = ["v2"] },
+            [listing]);
+        var run = new DriftScanRun(Source);
+
+        var first = await scanner.DigestDriftAsync(scan, run, A, null, CancellationToken.None);
+        var second = await scanner.DigestDriftAsync(scan, run, B, null, CancellationToken.None);
+
+        Assert.Empty(first.Conflicts.Concat(second.Conflicts));
+        Assert.Equal(
+            [("v1", DriftKind.DifferentDigest), ("v2", DriftKind.DifferentDigest)],
+            first.Items.Concat(second.Items).Select(i => (i.Tag, i.Kind)));
+        destination.Verify(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>
+    /// A source repository deleted after it was listed (or named and never created) is no scan: the reconciler skips it
+    /// rather than reporting every destination's images as drift or failing the pass.
+    /// </summary>
+    [Fact]
+    public async Task A_source_repository_that_does_not_exist_is_no_scan()
+    {
+        await using var h = await StartAsync();
+        var scanner = new DriftScanner(h.Client(Source), new SourceCredentialsDestinationClients(h.Clients), [new(West)], RepositoryMapping.Identity, new DriftSelection());
+
+        Assert.Null(await scanner.ScanAsync("deleted", new DriftScanRun(Source), null, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// An empty repository names no account, so an ACCOUNT:REGION destination has the source's account looked up; a
+    /// repository deleted between its listing and that lookup is no scan, as one deleted before it, and no destination
+    /// is listed (or reported as drift) for it.
+    /// </summary>
+    [Fact]
+    public async Task An_empty_repository_deleted_before_its_account_is_looked_up_is_no_scan()
+    {
+        var source = new Mock<IEcrClient>(MockBehavior.Strict);
+        source.Setup(c => c.DescribeImagesAsync(It.IsAny<DescribeImagesRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DescribeImagesResponse { ImageDetails = [] });
+        source.Setup(c => c.DescribeRepositoriesAsync(It.Is<DescribeRepositoriesRequest>(r => r.RepositoryNames!.Single() == "gone"), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.RepositoryNotFoundException, "The repository with name 'gone' does not exist", System.Net.HttpStatusCode.BadRequest));
+        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
+        var scanner = new DriftScanner(source.Object, clients.Object, [new ReplicationDestination(West, "222222222222")], RepositoryMapping.Identity, new DriftSelection());
+
+        Assert.Null(await scanner.ScanAsync("gone", new DriftScanRun(Source), null, CancellationToken.None));
+        source.Verify(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>
     /// An untagged subject (an image whose tag moved on) that one destination lacks has no event to bring its referrers
     /// along: they are compared in the destinations that hold the subject, and only those are named.
     /// </summary>

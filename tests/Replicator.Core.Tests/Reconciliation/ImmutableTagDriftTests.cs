@@ -97,6 +97,24 @@ public sealed class ImmutableTagDriftTests
         Assert.Equal(West, Assert.Single(split.Conflicts).Destination);
     }
 
+    /// <summary>
+    /// A conflict in one destination leaves the item for another that holds the tag at another digest too, where the tag
+    /// is mutable: that one is still a different digest (the event moves its tag), not a missing tag, so the report
+    /// says what the operator will see there.
+    /// </summary>
+    [Fact]
+    public void A_conflict_in_one_destination_leaves_the_item_for_a_mutable_one_holding_the_tag_elsewhere_as_a_different_digest()
+    {
+        var listings = new[] { Holding(West, ("v1", B)), Holding(Europe, ("v1", B)) };
+        var drift = DriftFinder.TagDrift("app", A, ["v1"], listings);
+
+        var split = DriftFinder.WithoutConflicts(drift, listings, "app", new Dictionary<ReplicationDestination, TagMutabilityRule> { [West] = Rule(ImageTagMutability.Immutable), [Europe] = TagMutabilityRule.Mutable });
+
+        var item = Assert.Single(split.Items);
+        Assert.Equal((DriftKind.DifferentDigest, Europe), (item.Kind, Assert.Single(item.Destinations)));
+        Assert.Equal(West, Assert.Single(split.Conflicts).Destination);
+    }
+
     [Fact]
     public void A_destination_whose_mutability_is_unknown_or_mutable_keeps_its_event()
     {

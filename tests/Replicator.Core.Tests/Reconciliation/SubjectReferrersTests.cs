@@ -31,6 +31,25 @@ public sealed class SubjectReferrersTests
     }
 
     /// <summary>
+    /// A referrer counts as its subject's while it can be pulled: ACTIVE, or with no imageStatus at all (a listing from
+    /// before ECR's archive tier, which had only active images), as ListImageReferrers is asked for ACTIVE ones. An
+    /// archived signature is left out, or every pass would report it missing from the destinations and its copy fail.
+    /// </summary>
+    [Theory]
+    [InlineData(ImageStatus.Active, true)]
+    [InlineData(null, true)]
+    [InlineData(ImageStatus.Archived, false)]
+    public void A_referrer_is_its_subjects_while_it_is_active_or_has_no_status(string? status, bool counted)
+    {
+        var referrers = new SubjectReferrers();
+        referrers.Add(Image(Subject, status: null));
+        referrers.Add(Image(Signature, status, Cosign, Subject));
+
+        Assert.Equal(counted ? [Signature] : [], referrers.Of(Subject));
+        Assert.Equal(counted ? [Subject] : [], referrers.UntaggedSubjects(new Dictionary<string, IReadOnlyList<string>>()));
+    }
+
+    /// <summary>
     /// The walk starts only from active subjects: an archived image cannot be pulled until it is restored (ECR's
     /// ImageDetail.imageStatus), and a subject the listing does not hold at all was deleted while its signature stayed.
     /// Neither is an image the reconciler should treat as an untagged subject of its own.
