@@ -40,4 +40,35 @@ public sealed class SourceRefusalTests
         Assert.Equal(transient, result.ShouldRetry);
         Assert.Equal(0, h.CallsTo(West));
     }
+
+    /// <summary>
+    /// A manifest the source serves that does not parse (here, not JSON at all) is a permanent InvalidManifest naming the
+    /// digest: no retry can change the stored bytes, and nothing is written to any destination.
+    /// </summary>
+    [Fact]
+    public async Task A_source_manifest_that_does_not_parse_fails_permanently_as_InvalidManifest_writing_nothing()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 141).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "garbled", image, "v1");
+        hook!.Arm("BatchGetImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"images":[{"imageId":{"imageDigest":"{{image.Digest}}"},"imageManifest":"not a manifest","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json"}],"failures":[]}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+
+        var result = await h.Replicator().ReplicateAsync(Request("garbled", image.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(Replicator.Core.Errors.ReplicationErrorCodes.InvalidManifest, west.ErrorCode);
+        Assert.False(west.Transient);
+        Assert.False(result.ShouldRetry);
+        Assert.Contains($"source manifest {image.Digest}", west.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.CallsTo(West));
+    }
 }
