@@ -16,6 +16,7 @@ public sealed class SourceRefusalTests
     [InlineData(ImageFailureCode.UpstreamTooManyRequests, true)]
     [InlineData(ImageFailureCode.UpstreamUnavailable, true)]
     [InlineData(ImageFailureCode.UpstreamAccessDenied, false)]
+    [InlineData(ImageFailureCode.ImageInaccessible, false)] // the image is ACTIVE: not archived, so the refusal stands
     public async Task A_source_failure_code_is_transient_only_when_a_retry_can_get_past_it(string failureCode, bool transient)
     {
         BeforeRequestHandler? hook = null;
