@@ -72,4 +72,36 @@ public sealed class SourceRefusalTests
         Assert.Contains($"source manifest {image.Digest}", west.Message, StringComparison.Ordinal);
         Assert.Equal(0, h.CallsTo(West));
     }
+
+    /// <summary>
+    /// A platform manifest the source refuses as ImageInaccessible while it is ACTIVE (not archived, not being restored)
+    /// fails the index's copy with that refusal, permanent, before anything is pushed: read as archived it would be
+    /// parked as an image that a restore brings back, and read as absent the index would be reported missing a child.
+    /// </summary>
+    [Fact]
+    public async Task A_platform_manifest_refused_as_inaccessible_while_active_fails_the_index_with_that_refusal()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var index = new SampleImageBuilder(seed: 142).MultiArch(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "multi", index, "v1");
+        var child = index.Manifests[0].Digest;
+        hook!.Arm("BatchGetImage", child, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageInaccessible","failureReason":"refused"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+
+        var result = await h.Replicator().ReplicateAsync(Request("multi", index.Digest, "v1", West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal(ImageFailureCode.ImageInaccessible, west.ErrorCode);
+        Assert.False(west.Transient);
+        Assert.Contains(child, west.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Calls(West, "PutImage"));
+    }
 }
