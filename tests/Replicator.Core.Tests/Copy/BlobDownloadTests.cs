@@ -421,6 +421,63 @@ public sealed class BlobDownloadTests
         Assert.Equal(1, handler.Requests);
     }
 
+    /// <summary>
+    /// A body that ends cleanly before the declared size (a proxy or S3 closing the connection at a message boundary,
+    /// no reset) is a cut like any other: resumed with a Range from the first missing byte. Taken as the end, the blob
+    /// would stop short and fail its size check after every destination had been sent its parts.
+    /// </summary>
+    [Fact]
+    public async Task A_body_that_ends_cleanly_before_the_declared_size_is_resumed_from_the_first_missing_byte()
+    {
+        using var handler = new ScriptedHandler(
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new MemoryStream(Content, 0, 4_000))),
+            (request, _) => Task.FromResult(Partial(request, from: 4_000)));
+
+        var (filled, resumes) = await DownloadWholeAsync(handler);
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(2, handler.Requests);
+        Assert.Equal(1, resumes);
+    }
+
+    /// <summary>
+    /// A download that gives up on bodies that keep ending early says so ("the body ended early") and where: the
+    /// operator's only clue to a proxy or network that closes long responses, and transient so the image is redelivered.
+    /// </summary>
+    [Fact]
+    public async Task Bodies_that_keep_ending_early_give_up_transient_naming_the_early_end_and_the_byte_reached()
+    {
+        using var handler = new ScriptedHandler([.. Enumerable.Repeat<Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>>(EndsAfter1000, 3)]);
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 2);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[20_000], CancellationToken.None));
+
+        Assert.Equal(ReplicationErrorCodes.DownloadFailed, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains("at byte 3000 of 10000", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("after 2 resumes (last: the body ended early)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, handler.Requests);
+    }
+
+    /// <summary>
+    /// Every declared byte arrived and the connection fails on the probe for more (a reset right after the last byte):
+    /// nothing more can come, so the download is complete. Resumed or failed instead, an intact blob would cost a
+    /// GET, or the copy itself once the budget is spent.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_that_fails_after_the_last_declared_byte_leaves_the_download_complete()
+    {
+        using var handler = new ScriptedHandler(
+            (_, _) => Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, Content.Length, (_, _) => throw new IOException("connection reset")))));
+
+        var (filled, resumes) = await DownloadWholeAsync(handler);
+
+        Assert.Equal(Content.Length, filled);
+        Assert.Equal(1, handler.Requests);
+        Assert.Equal(0, resumes);
+    }
+
     /// <summary>Downloads <see cref="Content"/> whole through <paramref name="handler"/> (5 resumes allowed) and verifies its digest.</summary>
     private static async Task<(int Filled, int Resumes)> DownloadWholeAsync(HttpMessageHandler handler)
     {
@@ -434,6 +491,19 @@ public sealed class BlobDownloadTests
     /// <summary>A first answer whose body is cut (connection reset) after its first 4,000 bytes.</summary>
     private static Task<HttpResponseMessage> CutAfter4000(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Task.FromResult(Answer(HttpStatusCode.OK, new ScriptedStream(Content, 4_000, (_, _) => throw new IOException("connection reset"))));
+
+    /// <summary>Serves the 1,000 bytes from the requested Range's start (a 200 from 0 without one), then ends the body cleanly.</summary>
+    private static Task<HttpResponseMessage> EndsAfter1000(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var from = request.Headers.Range?.Ranges.Single().From;
+        var answer = Answer(from is null ? HttpStatusCode.OK : HttpStatusCode.PartialContent, new MemoryStream(Content, (int)(from ?? 0), 1_000));
+        if (from is { } start)
+        {
+            answer.Content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(start, Content.Length - 1, Content.Length);
+        }
+
+        return Task.FromResult(answer);
+    }
 
     /// <summary>A 206 serving <see cref="Content"/> from <paramref name="from"/>, said so in its Content-Range, whatever the request's Range.</summary>
     private static HttpResponseMessage Partial(HttpRequestMessage request, long from)

@@ -105,6 +105,46 @@ public sealed class FanOutGraceTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// A destination whose session opened after the grace downloads the blob on its own; when that download's bytes fail
+    /// their digest (a corrupt read), the destination starts the layer over, within the restart budget, like any
+    /// destination whose download failed verification: a new session and another download, while the destination that
+    /// opened in time is long done. Left unsettled, the late destination would never hear of an outcome, holding its
+    /// image until the request's deadline.
+    /// </summary>
+    [Fact]
+    public async Task A_late_destination_whose_own_download_fails_its_digest_starts_the_layer_over_on_its_own()
+    {
+        var data = new byte[11];
+        new Random(29).NextBytes(data);
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, InlineData: null);
+        var (europe, _, europeOpens) = OpensWhenTold("eu");
+        europeOpens.SetResult();
+        var (asia, asiaCalled, asiaOpens) = OpensWhenTold("ap");
+        var (source, urls) = CountedSource();
+        using var http = new HttpClient(new SecondDownloadCorrupt(data));
+        var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new RetrySettings();
+        var options = new BlobCopyOptions { FanOutGrace = Grace, FallBehindTimeout = TimeSpan.FromHours(1), ReadTimeout = TimeSpan.FromHours(1), AllowInsecureDownloads = true };
+        var pool = new SharedPartPool(4);
+        var copier = new BlobCopier(http, options, settings, new RetryBackoff(settings, time, static () => 0.5), pool);
+        var targets = new[] { Target(europe), Target(asia) };
+
+        var copy = copier.CopyAsync(new BlobSource(source.Object, null, "src"), blob, targets, new CopySlots(1), CancellationToken.None);
+        await asiaCalled.WaitAsync(Bound);
+        await time.TimerAsync(due => due == Grace).WaitAsync(Bound);
+        time.Advance(Grace);
+        Assert.Equal(blob.Size, await targets[0].Done.WaitAsync(Bound));
+        asiaOpens.SetResult();
+
+        Assert.Equal(blob.Size, await targets[1].Done.WaitAsync(Bound));
+        await copy.WaitAsync(Bound);
+        asia.Verify(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        asia.Verify(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(3, urls());
+        Assert.Equal(0, pool.Alive);
+    }
+
     private static BlobCopyTarget Target(Mock<IEcrClient> client) => new(new BlobTarget(client.Object, null, "app"), progress: null);
 
     /// <summary>A destination that refuses the upload session at once (a role without <c>ecr:InitiateLayerUpload</c>).</summary>
@@ -161,6 +201,23 @@ public sealed class FanOutGraceTests
         client.Setup(c => c.GetDownloadUrlForLayerAsync(It.IsAny<GetDownloadUrlForLayerRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => new GetDownloadUrlForLayerResponse { DownloadUrl = $"http://blob.invalid/{Interlocked.Increment(ref urls)}" });
         return (client, () => Volatile.Read(ref urls));
+    }
+
+    /// <summary>Answers every download URL with the blob, but the second download with one byte of it flipped.</summary>
+    private sealed class SecondDownloadCorrupt(byte[] data) : HttpMessageHandler
+    {
+        private int _requests;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = (byte[])data.Clone();
+            if (Interlocked.Increment(ref _requests) == 2)
+            {
+                body[0] ^= 0xff;
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) });
+        }
     }
 
     /// <summary>Answers every download URL with the blob.</summary>

@@ -112,6 +112,41 @@ public sealed class EcrClientErrorTests
         Assert.False(ex.IsTransient);
     }
 
+    /// <summary>
+    /// A success whose body the connection cuts (SocketsHttpHandler raises an IOException, HttpIOException, from the
+    /// body's read, after the headers said 200) is a transient ConnectionFailure: the call may well have succeeded and
+    /// is retried, never surfaced as a raw IOException that the retry and failure classifiers do not know.
+    /// </summary>
+    [Fact]
+    public async Task A_success_body_cut_by_the_connection_is_a_transient_ConnectionFailure()
+    {
+        var handler = new RecordingHandler().Respond(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new CutStream("""{"imageIds":[{"imageDig"""u8.ToArray())) });
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal("ListImages", ex.Operation);
+        Assert.IsType<IOException>(ex.InnerException);
+    }
+
+    /// <summary>
+    /// A connection the endpoint closes before its answer ended (the request may have been applied) is a transient
+    /// ConnectionFailure saying so, with the endpoint's authority: the operator's clue to an idle-timeout on the path,
+    /// told apart from a connection that never opened.
+    /// </summary>
+    [Fact]
+    public async Task A_response_the_endpoint_ends_early_is_a_transient_ConnectionFailure_that_says_so()
+    {
+        var handler = new RecordingHandler().Respond(() => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+
+        var ex = await Assert.ThrowsAsync<EcrException>(() => TestClients.Create(handler).ListImagesAsync(List));
+
+        Assert.Equal(EcrErrorCodes.ConnectionFailure, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal($"the ECR endpoint closed the connection before the response ended {handler.Requests[0].Uri.Authority}", ex.ErrorMessage);
+    }
+
     [Fact]
     public async Task Connection_refused_on_a_closed_port_is_a_transient_ConnectionFailure()
     {

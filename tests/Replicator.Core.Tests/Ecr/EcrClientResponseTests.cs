@@ -53,6 +53,32 @@ public sealed class EcrClientResponseTests
         Assert.Null(detail.ImageManifestMediaType);
     }
 
+    /// <summary>
+    /// A timestamp sent as a string of epoch seconds is read as the number would be, rather than failing the whole
+    /// DescribeImages answer (and with it the copy that needed it). One past what a DateTimeOffset holds, or not a
+    /// number at all, is a permanent InvalidResponse, never an overflow thrown from deep in the reader.
+    /// </summary>
+    [Theory]
+    [InlineData("\"1600000000.5\"", 1_600_000_000_500L)]
+    [InlineData("1E+20", null)]
+    [InlineData("\"yesterday\"", null)]
+    public async Task A_timestamp_as_a_numeric_string_is_read_and_one_out_of_range_is_an_InvalidResponse(string pushedAt, long? milliseconds)
+    {
+        var handler = new RecordingHandler().RespondOk($$"""{"imageDetails":[{"imageDigest":"sha256:aa","imagePushedAt":{{pushedAt}}}]}""");
+        var call = TestClients.Create(handler).DescribeImagesAsync(new DescribeImagesRequest { RepositoryName = "app" });
+
+        if (milliseconds is { } expected)
+        {
+            Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(expected), Assert.Single((await call).ImageDetails!).ImagePushedAt);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<Replicator.Core.Ecr.EcrException>(() => call);
+            Assert.Equal("InvalidResponse", ex.ErrorCode);
+            Assert.False(ex.IsTransient);
+        }
+    }
+
     [Fact]
     public async Task Repository_and_authorization_data_are_read()
     {

@@ -43,6 +43,8 @@ public sealed class EcrEndpointsTests
     [InlineData("not a url")]
     [InlineData("ftp://example.com")]
     [InlineData("http://user:pass@example.com")]
+    [InlineData("http://localhost:4566/?X-Amz-Security-Token=x")]
+    [InlineData("http://localhost:4566/#ecr")]
     [InlineData("/relative")]
     public void Bad_overrides_are_refused_without_echoing_the_value(string value)
     {

@@ -86,6 +86,23 @@ public sealed class EcrErrorClassifierTests
         Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), details.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Members whose values are objects or arrays are skipped whole: a nested <c>__type</c> or <c>message</c> (a
+    /// service's detail object, a list of field errors) must not be taken for the error's own, which would decide the
+    /// retry and the reported cause from the wrong code.
+    /// </summary>
+    [Fact]
+    public void Nested_objects_and_arrays_are_skipped_so_their_members_are_not_taken_for_the_errors_own()
+    {
+        var details = EcrErrorClassifier.Parse(
+            HttpStatusCode.BadRequest,
+            null,
+            """{"detail":{"__type":"ThrottlingException","message":"inner"},"fieldList":[{"code":"Other","message":"field"}],"__type":"RepositoryNotFoundException","message":"outer"}"""u8);
+
+        Assert.Equal("RepositoryNotFoundException", details.ErrorCode);
+        Assert.Equal("outer", details.Message);
+    }
+
     [Fact]
     public void A_truncated_or_html_body_still_gives_what_was_read()
     {

@@ -319,6 +319,30 @@ public class ManifestParserErrorTests
         Assert.Contains("'signatures[0].protected'", Fails(json).Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A member of the wrong JSON kind where the parser walks into an object or reads a string (a descriptor that is a
+    /// string, an <c>fsLayers</c> entry or a signature that is not an object, a null among a descriptor's URLs) is a
+    /// <see cref="ManifestException"/> naming the field. Without the check, the element's own accessors throw an
+    /// InvalidOperationException, which the engine reports as an unexpected error instead of a permanent InvalidManifest.
+    /// </summary>
+    [Theory]
+    [InlineData("layers", "manifest field 'layers[0]' must be a descriptor object")]
+    [InlineData("urls", "manifest field 'layers[0].urls[0]' must be a string, found null")]
+    [InlineData("fsLayers", "manifest field 'fsLayers[0]' must be an object")]
+    [InlineData("signatures", "manifest field 'signatures[0]' must be an object")]
+    public void A_member_of_the_wrong_json_kind_is_named_as_an_invalid_manifest(string where, string expected)
+    {
+        var json = where switch
+        {
+            "layers" => Image(layer: "\"sha256:" + Hex + "\""),
+            "urls" => Image(layer: Layer.Replace("\"size\":10", "\"size\":10,\"urls\":[null]", StringComparison.Ordinal)),
+            "fsLayers" => $$"""{"schemaVersion":1,"fsLayers":["sha256:{{Hex}}"]}""",
+            _ => $$"""{"schemaVersion":1,"fsLayers":[{"blobSum":"sha256:{{Hex}}"}],"signatures":["sig"]}""",
+        };
+
+        Assert.Equal(expected, Fails(json).Message);
+    }
+
     [Fact]
     public void Digest_other_than_the_requested_one_is_refused()
     {

@@ -53,4 +53,29 @@ public sealed class ManifestPublisherTests
 
         client.Verify(c => c.PutImageAsync(It.Is<PutImageRequest>(r => r.ImageTag == null), It.IsAny<CancellationToken>()), Times.Once);
     }
+
+    /// <summary>
+    /// An immutable tag refused at PutImage that names another digest by the time it is read (a push in the destination
+    /// between the plan's check and the put) is a permanent ImmutableTagConflict naming both digests: a retry is refused
+    /// the same way, and reported up to date the replica would silently differ from the source.
+    /// </summary>
+    [Fact]
+    public async Task An_immutable_tag_taken_by_another_digest_after_the_plan_is_a_permanent_conflict_naming_both()
+    {
+        const string other = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.PutImageAsync(It.Is<PutImageRequest>(r => r.ImageTag == "v1"), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EcrException(EcrErrorCodes.ImageTagAlreadyExistsException, "tag v1 is immutable"));
+        client.Setup(c => c.DescribeImagesAsync(It.Is<DescribeImagesRequest>(r => r.ImageIds![0].ImageTag == "v1"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DescribeImagesResponse { ImageDetails = [new ImageDetail { ImageDigest = other, ImageTags = ["v1"], ImageStatus = ImageStatus.Active }] });
+        var step = new PutImageStep(Digest, MediaTypes.OciManifest, "{}", "v1");
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(() => ManifestPublisher.PutAsync(client.Object, new ReplicationDestination("us-west-2"), "app", step, CancellationToken.None));
+
+        Assert.Equal(ReplicationErrorCodes.ImmutableTagConflict, error.ErrorCode);
+        Assert.False(error.IsTransient);
+        Assert.Contains(other, error.Message, StringComparison.Ordinal);
+        Assert.Contains(Digest, error.Message, StringComparison.Ordinal);
+        client.Verify(c => c.PutImageAsync(It.IsAny<PutImageRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
 }

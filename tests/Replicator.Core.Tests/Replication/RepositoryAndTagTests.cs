@@ -379,6 +379,64 @@ public sealed class RepositoryAndTagTests
     }
 
     /// <summary>
+    /// A replicated delete is checked like a copy before any call: a malformed source name or destination region fails
+    /// every destination as a permanent InvalidRequest saying what is wrong (the destination's problem marked as the
+    /// destination's), and nothing is read or deleted anywhere. Sent on, a destination region that is not a region would
+    /// build a host name from it.
+    /// </summary>
+    [Theory]
+    [InlineData("Bad_Name", "us-west-2", "repository name")]
+    [InlineData("ok", "US-WEST-2", "destination: region 'US-WEST-2' is not an AWS region name")]
+    public async Task An_invalid_delete_request_fails_permanently_before_any_call_is_made(string repository, string destination, string expected)
+    {
+        await using var h = await StartAsync();
+        var request = new ReplicationRequest(new ImageReference(Account, Source, repository, "sha256:0000000000000000000000000000000000000000000000000000000000000000", "v1"), [new ReplicationDestination(destination)]);
+
+        var result = await h.Replicator().DeleteAsync(request, CancellationToken.None);
+
+        var failed = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, failed.Outcome);
+        Assert.Equal(ReplicationErrorCodes.InvalidRequest, failed.ErrorCode);
+        Assert.False(failed.Transient);
+        Assert.Contains(expected, failed.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// BatchDeleteImage answers a refusal as a failure in a 200, not an error: one that is neither "not found" nor "an
+    /// index lists it" fails the destination with ECR's code and reason, and the replica stays. Read as a success, a
+    /// delete that did not happen would be reported done and never sent again.
+    /// </summary>
+    [Fact]
+    public async Task A_delete_the_destination_refuses_for_another_reason_fails_with_its_code_and_reason()
+    {
+        BeforeRequestHandler? hook = null;
+        await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
+        var image = new SampleImageBuilder(seed: 49).Image(SampleFormat.Oci, [1000]);
+        await h.PushAsync(Source, "delrefused", image, "v1");
+        await h.Replicator().ReplicateAsync(Request("delrefused", image.Digest, "v1", West), CancellationToken.None);
+        await h.DeleteAsync(Source, "delrefused", new ImageIdentifier { ImageDigest = image.Digest });
+        hook!.Arm("BatchDeleteImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"imageIds":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"ImageTagDoesNotMatchDigest","failureReason":"refused here"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
+        }));
+
+        var result = await h.Replicator().DeleteAsync(Request("delrefused", image.Digest, null, West), CancellationToken.None);
+
+        Assert.True(hook.Fired);
+        var west = Assert.Single(result.Destinations);
+        Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
+        Assert.Equal("ImageTagDoesNotMatchDigest", west.ErrorCode);
+        Assert.Equal("delete refused: refused here", west.Message);
+        Assert.False(west.Transient);
+        Assert.False(result.Succeeded);
+        Assert.NotNull(await h.GetImageAsync(West, "delrefused", image.Digest));
+    }
+
+    /// <summary>
     /// A destination without an account is in the source's (RequestValidator reads a missing account as the source's),
     /// so the source's own region named bare, in a request that names the source's account, is the source registry
     /// itself: refused before any call, as its ACCOUNT:REGION spelling is, rather than copied onto itself.

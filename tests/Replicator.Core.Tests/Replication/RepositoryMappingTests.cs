@@ -117,6 +117,8 @@ public sealed class RepositoryMappingTests
     [InlineData("team/=", "team/*")]
     [InlineData("team/=mirror/team/", "team/*")]
     [InlineData("team/=", "team/*,team/app")] // team/app is mapped, so it is not a name kept as is
+    [InlineData("team/=", "other/*")] // the rule maps no selected name: a collision with it cannot happen here
+    [InlineData("a/=x/,b/=x/", "a/*")] // only one of the two rules that share x/ maps a selected name
     public void A_mapping_that_is_one_to_one_on_the_selection_has_no_collision(string mapping, string filter)
     {
         Assert.Empty(RepositoryMapping.Parse(mapping).Collisions(RepositoryFilter.Parse(filter)));
