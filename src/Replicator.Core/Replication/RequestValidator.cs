@@ -2,7 +2,10 @@ using Replicator.Core.Validation;
 
 namespace Replicator.Core.Replication;
 
-/// <summary>Checks a request before any ECR call is built from it; returns the first problem, or null.</summary>
+/// <summary>
+/// Checks a request before any ECR call is built from it; returns the first problem, or null. A request without a
+/// destination is the caller's error (<see cref="ArgumentException"/>).
+/// </summary>
 internal static class RequestValidator
 {
     public static string? Validate(ReplicationRequest request)
@@ -19,9 +22,12 @@ internal static class RequestValidator
             return problem;
         }
 
+        // A result holds one entry per destination, so a request without any has nowhere to report a failure: its
+        // result would read as succeeded with nothing done. The shells never build one (the function acknowledges an
+        // event with no destination left, the CLI requires one); a caller of the library that does is told at once.
         if (request.Destinations.Count == 0)
         {
-            return "no destination region given";
+            throw new ArgumentException("The request names no destination: there would be no entry of its result to report a failure in.", nameof(request));
         }
 
         foreach (var destination in request.Destinations)

@@ -379,6 +379,26 @@ public sealed class RepositoryAndTagTests
     }
 
     /// <summary>
+    /// A request naming no destination is the caller's error, refused before any call by a copy, a delete and a dry run
+    /// alike: its result would hold no entry to report a failure in, so it read as succeeded with nothing done, and a
+    /// caller acknowledging on success would lose the image.
+    /// </summary>
+    [Fact]
+    public async Task A_request_naming_no_destination_is_refused_before_any_call()
+    {
+        await using var h = await StartAsync();
+        var request = new ReplicationRequest(new ImageReference(Account, Source, "app", "sha256:0000000000000000000000000000000000000000000000000000000000000000", "v1"), []);
+        var previewer = new ReplicationPreviewer(h.Clients, new SourceCredentialsDestinationClients(h.Clients));
+
+        var copy = await Assert.ThrowsAsync<ArgumentException>(() => h.Replicator().ReplicateAsync(request, CancellationToken.None));
+        var delete = await Assert.ThrowsAsync<ArgumentException>(() => h.Replicator().DeleteAsync(request, CancellationToken.None));
+        var preview = await Assert.ThrowsAsync<ArgumentException>(() => previewer.PreviewAsync(request, CancellationToken.None));
+
+        Assert.All((ArgumentException[])[copy, delete, preview], e => Assert.StartsWith("The request names no destination", e.Message, StringComparison.Ordinal));
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
     /// A replicated delete is checked like a copy before any call: a malformed source name or destination region fails
     /// every destination as a permanent InvalidRequest saying what is wrong (the destination's problem marked as the
     /// destination's), and nothing is read or deleted anywhere. Sent on, a destination region that is not a region would
