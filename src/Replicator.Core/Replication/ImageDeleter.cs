@@ -109,7 +109,7 @@ internal sealed class ImageDeleter
                 { FailureCode: ImageFailureCode.ImageReferencedByManifestList } refused => new DestinationResult(
                     destination, ReplicationOutcome.Skipped, source.Digest, 0, 0, 0, _time.GetElapsedTime(started), ImageFailureCode.ImageReferencedByManifestList,
                     $"an index in the destination lists it ({refused.FailureReason}); left alone: the index's own delete, if the source deleted it, removes the platform manifests the source no longer holds and their tags it no longer has"),
-                var failure => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", transient: false),
+                var failure => Failed(failure.FailureCode ?? "DeleteFailed", $"delete refused: {failure.FailureReason}", ImageFailureCode.IsTransient(failure.FailureCode)),
             };
         }
         catch (EcrException e) when (e.ErrorCode == EcrErrorCodes.RepositoryNotFoundException)

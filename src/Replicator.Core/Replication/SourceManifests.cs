@@ -136,7 +136,7 @@ internal static class SourceManifests
                 throw new ReplicationException(
                     failure.FailureCode!,
                     $"the source refused {failure.ImageId?.ImageDigest ?? failure.ImageId?.ImageTag}: {failure.FailureCode}: {failure.FailureReason}",
-                    isTransient: IsTransientFailure(failure.FailureCode));
+                    isTransient: ImageFailureCode.IsTransient(failure.FailureCode));
             }
 
             return response.Images ?? [];
@@ -146,17 +146,6 @@ internal static class SourceManifests
             return null;
         }
     }
-
-    /// <summary>
-    /// The BatchGetImage failure codes (botocore's ECR model, <c>ImageFailureCode</c>) a later try can get past: the
-    /// pull-through cache's upstream throttling or outage, and <c>KmsError</c>. A <c>KmsError</c> failure carries no
-    /// KMS code, so a throttled decrypt of a KMS-encrypted source image cannot be told from a disabled key; it is
-    /// retried like a <c>KmsException</c> whose code says "throttled", since dead-lettering the image on a throttle
-    /// loses it, while a lasting KMS refusal only costs the queue's bounded receives before it reaches the
-    /// dead-letter queue all the same.
-    /// </summary>
-    private static bool IsTransientFailure(string? failureCode) =>
-        failureCode is ImageFailureCode.UpstreamTooManyRequests or ImageFailureCode.UpstreamUnavailable or ImageFailureCode.KmsError;
 
     public static Manifest Parse(Image image, string digest)
     {

@@ -425,10 +425,14 @@ public sealed class RepositoryAndTagTests
     /// <summary>
     /// BatchDeleteImage answers a refusal as a failure in a 200, not an error: one that is neither "not found" nor "an
     /// index lists it" fails the destination with ECR's code and reason, and the replica stays. Read as a success, a
-    /// delete that did not happen would be reported done and never sent again.
+    /// delete that did not happen would be reported done and never sent again. A failure a later try can get past
+    /// (KmsError, which carries no KMS code to tell a throttle from a disabled key) is transient, as the same code is
+    /// when BatchGetImage reads the source: the message comes back, rather than the replica staying for good.
     /// </summary>
-    [Fact]
-    public async Task A_delete_the_destination_refuses_for_another_reason_fails_with_its_code_and_reason()
+    [Theory]
+    [InlineData("ImageTagDoesNotMatchDigest", false)]
+    [InlineData("KmsError", true)]
+    public async Task A_delete_the_destination_refuses_for_another_reason_fails_with_its_code_and_reason(string failureCode, bool transient)
     {
         BeforeRequestHandler? hook = null;
         await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
@@ -439,7 +443,7 @@ public sealed class RepositoryAndTagTests
         hook!.Arm("BatchDeleteImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
         {
             Content = new StringContent(
-                $$"""{"imageIds":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"ImageTagDoesNotMatchDigest","failureReason":"refused here"}]}""",
+                $$"""{"imageIds":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused here"}]}""",
                 System.Text.Encoding.UTF8,
                 "application/x-amz-json-1.1"),
         }));
@@ -449,9 +453,10 @@ public sealed class RepositoryAndTagTests
         Assert.True(hook.Fired);
         var west = Assert.Single(result.Destinations);
         Assert.Equal(ReplicationOutcome.Failed, west.Outcome);
-        Assert.Equal("ImageTagDoesNotMatchDigest", west.ErrorCode);
+        Assert.Equal(failureCode, west.ErrorCode);
         Assert.Equal("delete refused: refused here", west.Message);
-        Assert.False(west.Transient);
+        Assert.Equal(transient, west.Transient);
+        Assert.Equal(transient, result.ShouldRetry);
         Assert.False(result.Succeeded);
         Assert.NotNull(await h.GetImageAsync(West, "delrefused", image.Digest));
     }
