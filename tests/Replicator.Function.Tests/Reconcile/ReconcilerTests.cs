@@ -394,6 +394,29 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(new ReconcileCursor("aa"), ReconcileCursor.Parse(store.Value));
     }
 
+    /// <summary>
+    /// A repository deleted after the run listed the registry, before its images are read (ECR answers
+    /// RepositoryNotFoundException): there is nothing of it to heal, so it is passed over, neither counted as compared nor
+    /// as a failure (which would raise the reconcile failure alarm for a deletion the operator made), and the pass goes
+    /// on to the next repository and completes.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_deleted_after_the_listing_is_passed_over_without_a_failure()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await MissingImagesAsync(h, ("aa", 1), ("bb", 1));
+        var sender = new RecordingSender();
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: ReconcileRig.Source);
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now)).RunAsync(Run("deleted"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Empty(report.Failures);
+        Assert.Equal(1, report.Repositories);
+        Assert.Equal(["bb"], report.Drift.Select(d => d.Repository));
+        Assert.Single(sender.Messages);
+    }
+
     /// <summary>The settings of a pass walked into one destination region, and of the same stack once a region was added.</summary>
     private static readonly ReconcileSettings OneRegion = Settings(ReconcileRig.West);
 
