@@ -366,6 +366,26 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Every payload is first asked whether it is a Scheduled Event; one that is not JSON, or whose top-level
+    /// <c>source</c> holds an escaped unpaired surrogate (which .NET cannot decode to a string), is not one, and is left
+    /// to the SQS path, whose invocation error says what is wrong in the function's words. Let out of the check, the
+    /// reader's own exception was the error, with .NET's message, which the published function trims to a resource key.
+    /// </summary>
+    [Theory]
+    [InlineData("not json", "The invocation payload is not an SQS event: malformed JSON")]
+    [InlineData("{\"source\":\"\\ud800\",\"detail-type\":\"Scheduled Event\"}", "The invocation payload is not an SQS event: it has no Records")]
+    public async Task A_payload_the_scheduled_event_check_cannot_read_is_reported_by_the_SQS_path(string payload, string expected)
+    {
+        _ = Start(Environment());
+
+        var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, result.Status);
+        Assert.Equal(nameof(InvalidDataException), result.ErrorType);
+        Assert.Contains(expected, result.Body, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The bootstrap started outside Lambda (by hand, or a container run without the emulator) has no Runtime API to
     /// ask for work: it says which variable is missing and where it runs, and exits 2, instead of failing on a null
     /// address or waiting for invocations that never come. No engine is built.
