@@ -346,6 +346,75 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Null(dead.MessageGroupId);
     }
 
+    /// <summary>
+    /// The JSON literal <c>null</c> (a hand-made event file, <c>sam local invoke -e</c>) deserializes to no batch at all:
+    /// an invocation error that says it is not an SQS event, as <c>{}</c> is, rather than a NullReferenceException from
+    /// the batch processor. The loop goes on: the next invocation is answered.
+    /// </summary>
+    [Fact]
+    public async Task A_null_payload_is_an_invocation_error_saying_it_is_not_an_SQS_event()
+    {
+        _ = Start(Environment());
+
+        var nothing = await _api.InvokeAsync("null", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+        var next = await _api.InvokeAsync("{\"Records\":[]}", TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, nothing.Status);
+        Assert.Equal(nameof(InvalidDataException), nothing.ErrorType);
+        Assert.Contains("The invocation payload is not an SQS event: null", nothing.Body, StringComparison.Ordinal);
+        Assert.Equal(LocalInvocationStatus.Response, next.Status);
+    }
+
+    /// <summary>
+    /// Every payload is first asked whether it is a Scheduled Event; one that is not JSON, or whose top-level
+    /// <c>source</c> holds an escaped unpaired surrogate (which .NET cannot decode to a string), is not one, and is left
+    /// to the SQS path, whose invocation error says what is wrong in the function's words. Let out of the check, the
+    /// reader's own exception was the error, with .NET's message, which the published function trims to a resource key.
+    /// </summary>
+    [Theory]
+    [InlineData("not json", "The invocation payload is not an SQS event: malformed JSON")]
+    [InlineData("{\"source\":\"\\ud800\",\"detail-type\":\"Scheduled Event\"}", "The invocation payload is not an SQS event: it has no Records")]
+    public async Task A_payload_the_scheduled_event_check_cannot_read_is_reported_by_the_SQS_path(string payload, string expected)
+    {
+        _ = Start(Environment());
+
+        var result = await _api.InvokeAsync(payload, TimeSpan.FromMinutes(5)).WaitAsync(Wait);
+
+        Assert.Equal(LocalInvocationStatus.InvocationError, result.Status);
+        Assert.Equal(nameof(InvalidDataException), result.ErrorType);
+        Assert.Contains(expected, result.Body, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The bootstrap started outside Lambda (by hand, or a container run without the emulator) has no Runtime API to
+    /// ask for work: it says which variable is missing and where it runs, and exits 2, instead of failing on a null
+    /// address or waiting for invocations that never come. No engine is built.
+    /// </summary>
+    [Fact]
+    public async Task Without_AWS_LAMBDA_RUNTIME_API_the_host_says_where_it_runs_and_exits_2()
+    {
+        var output = new StringWriter();
+        var built = false;
+        var host = new FunctionHost
+        {
+            Environment = new DictionaryEnvironmentVariables(Environment(("AWS_LAMBDA_RUNTIME_API", null))),
+            Output = output,
+            ReplicatorFactory = (_, _) =>
+            {
+                built = true;
+                return _replicator;
+            },
+        };
+
+        var exitCode = await host.RunAsync(_stop.Token).WaitAsync(Wait);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            "AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or under tools/LocalLambdaHost.",
+            output.ToString().TrimEnd('\n', '\r'));
+        Assert.False(built);
+    }
+
     [Fact]
     public async Task A_response_the_runtime_api_refuses_is_logged_as_a_warning_with_its_request_id()
     {

@@ -294,6 +294,32 @@ public sealed class EnqueueTests
         Assert.DoesNotContain("replicates them", run.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Ctrl+C in a batch where SQS refused one entry for good (its sender's fault) and the operator's stop cut the
+    /// resend of another short: the refused message is still named on stderr, with SQS's code and reason, and counted
+    /// in the cancel line, as a run that finished would name it. Only the cut-short one is neither queued nor refused.
+    /// Without the line the operator would not know that an image was never queued, nor which.
+    /// </summary>
+    [Fact]
+    public async Task Ctrl_C_after_SQS_refused_a_message_still_names_the_refused_one()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(8), "v2");
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(9), "v3");
+        using var stop = new CancellationTokenSource();
+        var sender = new RefusedThenCancelledSender(stop);
+        var queue = $"https://sqs.{CliHarness.Source}.amazonaws.com{QueuePath}";
+
+        var run = await h.RunWithCancellableAsync(h.Environment(), _ => sender, stop.Token, "sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all");
+
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
+        var refused = Assert.Single(run.Error.Split('\n'), l => l.Contains("InvalidParameterValue", StringComparison.Ordinal));
+        Assert.Equal($"error: PUSH event of {sender.Refused}: InvalidParameterValue: Message group id is too long", refused);
+        Assert.Contains("cancelled after 1 message(s) queued, 1 refused", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("replicates them", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Each_run_has_its_own_deduplication_ids_so_a_run_after_a_fix_is_not_dropped()
     {
@@ -854,6 +880,36 @@ public sealed class EnqueueTests
         Assert.Equal([10], sqs.Requests.Select(r => r.Body.GetProperty("Entries").GetArrayLength()));
     }
 
+    /// <summary>
+    /// A queue that denies the send (the operator's credentials lack sqs:SendMessage, or the queue's KMS key refuses
+    /// them) stops the run with exit 2 and one error line led by SQS's error code, as the AWS CLI shows it
+    /// ("An error occurred (AccessDenied)"), not by the SDK's exception type, which says nothing of the cause. In --all
+    /// the count of what was queued before it comes first.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_queue_that_denies_the_send_is_one_error_line_led_by_the_SQS_error_code(bool all)
+    {
+        await using var h = await CliHarness.StartAsync();
+        await using var sqs = await FakeSqsServer.StartAsync();
+        await h.PushAsync(CliHarness.Source, "alpha", CliHarness.Single(7), "v1");
+        sqs.FailWith = System.Net.HttpStatusCode.BadRequest;
+        sqs.FailCode = "AccessDenied";
+        var environment = h.Environment(("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.AbsoluteUri));
+        var queue = new Uri(sqs.Endpoint, QueuePath).AbsoluteUri;
+        string[] args = all
+            ? ["sync", "--source-region", CliHarness.Source, "--enqueue", queue, "--all"]
+            : ["sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--enqueue", queue];
+
+        var run = await h.RunWithAsync(environment, null, args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.EndsWith("error: AccessDenied: refused\n", run.Error, StringComparison.Ordinal);
+        Assert.Single(sqs.Requests);
+        Assert.Contains(all ? "0 message(s) queued, 0 refused before the run stopped" : "0 message(s) queued before the queue failed", run.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>Accepts every message of each call before the <paramref name="failing"/>th, which throws <paramref name="failure"/>.</summary>
     private sealed class FailingSender(int failing, Exception failure) : IMessageSender
     {
@@ -873,6 +929,29 @@ public sealed class EnqueueTests
         {
             await stop.CancelAsync();
             return [.. Enumerable.Range(1, messages.Count - 1).Select(i => new MessageRefusal(i, nameof(TaskCanceledException), "sent again after SQS failed it, and the resend failed: A task was canceled.") { Cancelled = true })];
+        }
+    }
+
+    /// <summary>
+    /// SQS takes the first entry of a batch, refuses the second for good (a sender's fault) and fails the rest on its
+    /// side; the operator cancels during the pause before their resend, so they come back Cancelled.
+    /// </summary>
+    private sealed class RefusedThenCancelledSender(CancellationTokenSource stop) : IMessageSender
+    {
+        /// <summary>The refused message's image, as the run names it: repository:tag (digest).</summary>
+        public string? Refused { get; private set; }
+
+        public async Task<IReadOnlyList<MessageRefusal>> SendBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
+        {
+            using var body = JsonDocument.Parse(messages[1].Body);
+            var detail = body.RootElement.GetProperty("detail");
+            Refused = $"{detail.GetProperty("repository-name").GetString()}:{detail.GetProperty("image-tag").GetString()} ({detail.GetProperty("image-digest").GetString()})";
+            await stop.CancelAsync();
+            return
+            [
+                new MessageRefusal(1, "InvalidParameterValue", "Message group id is too long"),
+                .. Enumerable.Range(2, messages.Count - 2).Select(i => new MessageRefusal(i, nameof(TaskCanceledException), "sent again after SQS failed it, and the resend failed: A task was canceled.") { Cancelled = true }),
+            ];
         }
     }
 

@@ -372,6 +372,53 @@ public sealed class SyncCommandTests
     }
 
     /// <summary>
+    /// A tag deleted in the source after the listing selected it, before its plan reads it: the plan says so in a row
+    /// of its own ("source image gone", as sync skips such a stale image) and counts nothing to write for it, rather
+    /// than failing the plan or promising a copy the sync would not make. LocalEcr holds the listing's answer while the
+    /// tag is deleted.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_of_a_tag_deleted_after_the_listing_says_the_source_image_is_gone()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await PushTagsAsync(h, firstSeed: 611, "a");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
+
+        var planning = h.RunAsync("sync", "--dry-run", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await h.DeleteTagAsync(CliHarness.Source, "app", "a");
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await planning.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var row = Assert.Single(run.Output.Split('\n'), l => l.Contains("│ app ", StringComparison.Ordinal));
+        Assert.Contains("│ source image gone ", row, StringComparison.Ordinal);
+        Assert.Contains("1 image(s), 0 destination(s) to write, 0 B to copy", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, h.WritesTo(CliHarness.West));
+    }
+
+    /// <summary>
+    /// A repository with more images than <c>--parallel</c>: the plan's window is full before the listing ends, so each
+    /// image waits for the oldest one's rows to be written before it starts. Every image still gets its row, in the
+    /// listing's order, and the closing line counts them all; none is planned and dropped when the window moves on.
+    /// </summary>
+    [Fact]
+    public async Task Dry_run_with_more_images_than_parallel_writes_a_row_for_each_in_the_listings_order()
+    {
+        await using var h = await CliHarness.StartAsync();
+        await PushTagsAsync(h, firstSeed: 601, "a", "b", "c", "d");
+
+        var run = await h.RunAsync("sync", "--dry-run", "--parallel", "1", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = run.Output.Split('\n').Where(l => l.Contains("copy", StringComparison.Ordinal) && l.Contains(CliHarness.West, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["a", "b", "c", "d"], rows.Select(r => r.Split('│', StringSplitOptions.TrimEntries)[2]));
+        Assert.Contains("4 image(s), 4 destination(s) to write", run.Output, StringComparison.Ordinal);
+        Assert.Equal(4, h.Server.Calls.Count(CliHarness.Source, "BatchGetImage"));
+    }
+
+    /// <summary>
     /// A read that fails while images are planned at once stops the plan with its error, as it did one image at a
     /// time: the first BatchGetImage to reach LocalEcr is refused, whichever image's it is, while the other two are held
     /// for an hour, and the command returns exit 2 naming the refusal once the held reads are stopped, writing no row

@@ -49,6 +49,31 @@ public sealed class VerifyCommandTests
         Assert.Contains("in sync: 2 tag(s) checked", run.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A repository named with --repository that is deleted after the check that it exists, before its images are
+    /// read, is the error it would have been at the check (exit 2, "does not exist"), as in sync: left out quietly,
+    /// as an unnamed one is, the run would report "in sync" over nothing for the one repository asked about. LocalEcr
+    /// holds the check's DescribeImages, and the listing's, which comes next, answers as ECR does once it is gone.
+    /// </summary>
+    [Fact]
+    public async Task A_named_repository_deleted_after_the_check_is_an_error_not_left_out()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(75), "v1");
+        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
+
+        var running = h.RunAsync(["verify", "--repository", "app", .. Regions]);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        run.AssertOneLineError("repository app does not exist in us-east-1");
+        Assert.DoesNotContain("in sync", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Repository_filter_leaves_unselected_repositories_out_of_the_check()
     {

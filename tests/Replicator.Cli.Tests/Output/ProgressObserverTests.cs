@@ -83,6 +83,39 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// A failure the engine survives (a retried call, a destination role's session it could not renew, an SSM key pair
+    /// it could not read again) is a notice: one line on stderr naming what failed and until when the current keys
+    /// last, so an operator sees a renewal failing before the session ends, while stdout holds the results alone
+    /// (<c>replicator sync ... &gt; results.txt</c>). The SSM parameter's line is the CLI's own wording, not the role's.
+    /// </summary>
+    [Theory]
+    [InlineData("retry", "retrying BatchCheckLayerAvailability in us-west-2 after ThrottlingException (retry 2, in 1.5 s)")]
+    [InlineData("renewal", "could not renew the session of arn:aws:iam::222222222222:role/ecr-replicator-destination (AccessDenied); the current one works until 2026-12-01 04:00:00Z, retrying shortly")]
+    [InlineData("reread", "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 05:00:00Z, retrying shortly")]
+    public void A_failure_the_engine_survives_is_one_notice_on_stderr_and_nothing_on_stdout(string failure, string expected)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var observer = new ProgressObserver(Redirected(output, error), CancellationToken.None);
+
+        switch (failure)
+        {
+            case "retry":
+                observer.Retrying(new Replicator.Core.Resilience.EcrRetry("BatchCheckLayerAvailability", "us-west-2", 2, "ThrottlingException", TimeSpan.FromSeconds(1.5)));
+                break;
+            case "renewal":
+                observer.CredentialsRenewalFailed("arn:aws:iam::222222222222:role/ecr-replicator-destination", "AccessDenied", new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero));
+                break;
+            default:
+                observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+                break;
+        }
+
+        Assert.Equal(expected + "\n", error.ToString());
+        Assert.Equal(string.Empty, output.ToString());
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
@@ -114,10 +147,10 @@ public sealed class ProgressObserverTests
         return observer;
     }
 
-    private static CliConsole Redirected() => new(new CliContext
+    private static CliConsole Redirected(TextWriter? output = null, TextWriter? error = null) => new(new CliContext
     {
         Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
-        Out = TextWriter.Null,
-        Error = TextWriter.Null,
+        Out = output ?? TextWriter.Null,
+        Error = error ?? TextWriter.Null,
     });
 }

@@ -135,6 +135,31 @@ public sealed class VerifyTableTests
         Assert.Equal("referrers not listed: 3 more under other reasons, not shown", lines[^1]);
     }
 
+    /// <summary>
+    /// A tag in sync whose image is not ACTIVE on a side says so in its row: ACTIVATING (a restore from archive under
+    /// way) reads "being restored", the words the archived rows use. A status this build does not know (ECR may add
+    /// one: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageDetail.html, imageStatus) is shown as ECR
+    /// gave it, escaped, so a bracket in it cannot break the table's markup and end verify with a rendering error.
+    /// </summary>
+    [Theory]
+    [InlineData("ACTIVATING", "in sync, destination being restored")]
+    [InlineData("ARCHIVED", "in sync, destination archived")]
+    [InlineData("[FROZEN]", "in sync, destination [FROZEN]")]
+    public void A_destination_image_that_is_not_active_is_described_in_its_row(string status, string expected)
+    {
+        using var output = new StringWriter();
+        var table = new VerifyTable(Redirected(output));
+        var entry = new DriftEntry("app", "v1", "us-west-2", "sha256:a", "sha256:a", DriftStatus.InSync) { DestinationImageStatus = status };
+        var counts = VerifyCounts.Of([entry]);
+        table.Begin("us-east-1", ["us-west-2"]);
+
+        table.Write([entry]);
+        table.End(counts);
+
+        var row = Assert.Single(output.ToString().Split(Environment.NewLine), l => l.Contains("│ app ", StringComparison.Ordinal));
+        Assert.Contains($"│ {expected} ", row, StringComparison.Ordinal);
+    }
+
     private static DriftEntry Unreadable(string repository, string reason) =>
         new(repository, null, "us-west-2", null, null, DriftStatus.Unreadable) { Reason = reason };
 

@@ -176,6 +176,19 @@ public class RedactorTests
     }
 
     /// <summary>
+    /// A text past the bound with no whitespace before it (a compact JSON body, a long presigned URL) is one word the
+    /// cut goes through: it is left out whole, so no part of whatever it carries is printed, and the note still says
+    /// how long it was. The cut walks back to the start of the text and stops there.
+    /// </summary>
+    [Fact]
+    public void A_single_word_longer_than_the_bound_is_left_out_whole()
+    {
+        var text = "https://bucket.s3.amazonaws.com/layer?X-Amz-Security-Token=" + new string('A', Redactor.MaxScannedLength) + " tail";
+
+        Assert.Equal($"... ({text.Length} characters in all)", Redactor.Redact(text));
+    }
+
+    /// <summary>
     /// A text of exactly <see cref="Redactor.MaxScannedLength"/> characters is within the bound: scanned whole and
     /// returned as it came, with no "characters in all" note. (The cut looks at the character at the bound, which such
     /// a text does not have.)

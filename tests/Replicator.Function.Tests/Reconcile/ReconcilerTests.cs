@@ -394,6 +394,29 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         Assert.Equal(new ReconcileCursor("aa"), ReconcileCursor.Parse(store.Value));
     }
 
+    /// <summary>
+    /// A repository deleted after the run listed the registry, before its images are read (ECR answers
+    /// RepositoryNotFoundException): there is nothing of it to heal, so it is passed over, neither counted as compared nor
+    /// as a failure (which would raise the reconcile failure alarm for a deletion the operator made), and the pass goes
+    /// on to the next repository and completes.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_deleted_after_the_listing_is_passed_over_without_a_failure()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await MissingImagesAsync(h, ("aa", 1), ("bb", 1));
+        var sender = new RecordingSender();
+        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: ReconcileRig.Source);
+
+        var report = await new Reconciler(h.Scanner(), sender, new FakeTimeProvider(Now)).RunAsync(Run("deleted"), CancellationToken.None);
+
+        Assert.True(report.Completed);
+        Assert.Empty(report.Failures);
+        Assert.Equal(1, report.Repositories);
+        Assert.Equal(["bb"], report.Drift.Select(d => d.Repository));
+        Assert.Single(sender.Messages);
+    }
+
     /// <summary>The settings of a pass walked into one destination region, and of the same stack once a region was added.</summary>
     private static readonly ReconcileSettings OneRegion = Settings(ReconcileRig.West);
 
@@ -1349,6 +1372,40 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
 
         Assert.Contains("SSM refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("\"DriftEnqueued\":1", output.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A scheduled run whose queue cannot be sent to (deleted, its policy changed, unreachable) says so in one ERROR line
+    /// with the cause, outcome Failed and the invocation's request id: the line the runbook's Logs Insights query for
+    /// failed lines finds. The drift it found is logged as not enqueued, and the answer says the pass stopped, rather
+    /// than the run reading as a pass that queued nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_scheduled_run_whose_queue_fails_logs_one_error_line_with_the_cause()
+    {
+        await using var h = await ReconcileRig.StartAsync();
+        await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
+        var clock = new FakeTimeProvider(Now);
+        var output = new SynchronizedStringWriter();
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
+        var scheduled = new ScheduledReconcile(
+            new Reconciler(h.Scanner(), new RecordingSender { FailCalls = { 1 } }, clock), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
+
+        var response = await scheduled.RunAsync(new ScheduledEvent { Id = "queue-1", Account = ReconcileRig.Account }, context, CancellationToken.None);
+
+        Assert.False(response.Completed);
+        Assert.Equal((1, 0, 1), (response.DriftFound, response.DriftEnqueued, response.Refused));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("level", out _)).ToList();
+        var error = Assert.Single(lines, l => l.GetProperty("level").GetString() == "ERROR");
+        Assert.StartsWith("Reconcile: the queue could not be sent to; the run stopped there: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("the queue could not be reached (test)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(LogOutcomes.Failed, error.GetProperty("outcome").GetString());
+        Assert.Equal(context.AwsRequestId, error.GetProperty("requestId").GetString());
+        var drift = Assert.Single(lines, l => l.GetProperty("message").GetString()!.StartsWith("Drift: ", StringComparison.Ordinal));
+        Assert.Contains("not enqueued", drift.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

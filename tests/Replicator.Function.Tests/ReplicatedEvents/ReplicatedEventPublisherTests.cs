@@ -416,6 +416,42 @@ public sealed class ReplicatedEventPublisherTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The invocation's deadline cancels a PutEvents call in flight: the copies are done, so each of the call's events is
+    /// given up as DeadlineExceeded (a warning and the ReplicatedEventsFailed metric each) and the publish returns. The
+    /// cancellation must not escape, where it would turn replicated records into failures. No answer came, but the
+    /// deadline is no outage: the next publish calls the bus.
+    /// </summary>
+    [Fact]
+    public async Task A_call_the_deadline_cancels_gives_its_events_up_as_deadline_exceeded_without_throwing()
+    {
+        using var deadline = new CancellationTokenSource();
+        var client = new Mock<IEventBridgeClient>(MockBehavior.Strict);
+        var calls = 0;
+        client.Setup(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                if (++calls > 1)
+                {
+                    return Task.FromResult(new PutEventsResponse { FailedEntryCount = 0, Entries = [new PutEventsResultEntry { EventId = "e-1" }] });
+                }
+
+                deadline.Cancel();
+                return Task.FromCanceled<PutEventsResponse>(deadline.Token);
+            });
+        var harness = new Harness();
+        var publisher = new ReplicatedEventPublisher(client.Object, harness.Logger, harness.Metrics, harness.Time, new ReplicatedEventSettings { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        Assert.Equal(2, await publisher.PublishAsync(Events(2), new(), deadline.Token));
+
+        Assert.Equal(["DeadlineExceeded", "DeadlineExceeded"], harness.LogLines.Select(l => l.GetProperty("errorType").GetString()));
+        Assert.All(harness.LogLines, l => Assert.Contains("stopped at the invocation deadline", l.GetProperty("message").GetString(), StringComparison.Ordinal));
+        Assert.Equal(2, harness.MetricLines.Count(m => m.TryGetProperty("ReplicatedEventsFailed", out _)));
+
+        Assert.Equal(0, await publisher.PublishAsync(Events(1), new(), CancellationToken.None));
+        client.Verify(c => c.PutEventsAsync(It.IsAny<PutEventsRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    /// <summary>
     /// A publish the deadline cut short during its backoff, after a call that got no answer, is no evidence of an outage:
     /// the next invocation's publish calls the bus, which takes the event, rather than giving it up as paused. The deadline
     /// falls once the backoff's timer is set, on a fake clock that never moves by itself.
