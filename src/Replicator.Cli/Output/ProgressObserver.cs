@@ -22,6 +22,9 @@ public sealed class ProgressObserver : IReplicationObserver
     private int _images;
     private int _completed;
 
+    /// <summary>Credential notices held while the live display runs, each once, written when it ends (<see cref="End"/>).</summary>
+    private readonly List<string> _heldNotices = [];
+
     /// <summary>Marks the overall bar, whose value counts images, not bytes (<see cref="ImageBytesColumn"/>).</summary>
     private static readonly object OverallTag = new();
 
@@ -76,13 +79,24 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
-    /// <summary>The live display has ended: lines and notices are written as when redirected.</summary>
+    /// <summary>
+    /// The live display has ended: lines and notices are written as when redirected, and the credential notices held
+    /// while it ran are written now, each once.
+    /// </summary>
     public void End()
     {
+        string[] held;
         lock (_overallGate)
         {
             Live = null;
             _overall = null;
+            held = [.. _heldNotices];
+            _heldNotices.Clear();
+        }
+
+        foreach (var notice in held)
+        {
+            _console.Notice(notice);
         }
     }
 
@@ -112,8 +126,10 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
-    private static string OverallDescription(int completed, int images) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{completed} of {images} image(s)");
+    /// <summary>The overall bar's text: the images done, and how many credential notices wait for the display's end.</summary>
+    private string OverallDescription(int completed, int images) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{completed} of {images} image(s)")
+        + (_heldNotices.Count == 0 ? string.Empty : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [yellow]({_heldNotices.Count} credential warning(s), listed at the end)[/]"));
 
     public void PlanReady(ReplicationDestination destination, string digest, int blobsToCopy, long bytesToCopy) =>
         _current.Value?.AddTotal(bytesToCopy);
@@ -129,20 +145,38 @@ public sealed class ProgressObserver : IReplicationObserver
         }
     }
 
-    public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration)
-    {
-        if (Live is null)
-        {
-            _console.Notice($"could not renew the session of {roleArn} ({errorCode}); the current one works until {expiration:u}, retrying shortly");
-        }
-    }
+    public void CredentialsRenewalFailed(string roleArn, string errorCode, DateTimeOffset expiration) =>
+        CredentialsNotice($"could not renew the session of {roleArn} ({errorCode}); the current one works until {expiration:u}, retrying shortly");
 
-    public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil)
+    public void CredentialsRereadFailed(string parameterName, string errorCode, DateTimeOffset keptUntil) =>
+        CredentialsNotice($"could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
+
+    /// <summary>
+    /// A destination's credentials could not be refreshed: a notice at once when no live display runs. While one runs,
+    /// a line on stderr would tear the bars (retries are left out there for that reason, being many and passing), but
+    /// this one warns that a destination may stop working when its current keys end: the overall bar says that
+    /// warnings wait, and each distinct one is written when the display ends (<see cref="End"/>).
+    /// </summary>
+    private void CredentialsNotice(string notice)
     {
-        if (Live is null)
+        lock (_overallGate)
         {
-            _console.Notice($"could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
+            if (Live is not null)
+            {
+                if (!_heldNotices.Contains(notice))
+                {
+                    _heldNotices.Add(notice);
+                    if (_overall is { } overall)
+                    {
+                        overall.Description = OverallDescription(_completed, _images);
+                    }
+                }
+
+                return;
+            }
         }
+
+        _console.Notice(notice);
     }
 
     public void DestinationDone(DestinationResult result)

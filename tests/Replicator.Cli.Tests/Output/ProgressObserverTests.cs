@@ -116,10 +116,45 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// While the bars run, a line on stderr would tear them, so the engine's retries (many, and passing) are not shown;
+    /// but a destination's credentials that could not be refreshed are a warning that the destination may stop working
+    /// when its current keys end. The overall bar says how many such warnings wait, and each distinct one is written on
+    /// stderr, once, when the display ends.
+    /// </summary>
+    [Fact]
+    public async Task Credential_warnings_during_the_bars_are_counted_on_the_overall_bar_and_written_once_when_it_ends()
+    {
+        using var error = new StringWriter();
+        const string Role = "arn:aws:iam::222222222222:role/ecr-replicator-destination";
+        var until = new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero);
+
+        await ShowAsync(
+            (observer, live, shown) =>
+            {
+                observer.Begin(live);
+                observer.Selected(2);
+                observer.Retrying(new Replicator.Core.Resilience.EcrRetry("UploadLayerPart", "us-west-2", 1, "ThrottlingException", TimeSpan.FromSeconds(1)));
+                observer.CredentialsRenewalFailed(Role, "AccessDenied", until);
+                observer.CredentialsRenewalFailed(Role, "AccessDenied", until);
+                observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", until);
+                live.Refresh();
+
+                Assert.Equal("0 of 2 image(s) [yellow](2 credential warning(s), listed at the end)[/]", Assert.Single(shown()).Description);
+                Assert.Equal(string.Empty, error.ToString());
+            },
+            error: error);
+
+        Assert.Equal(
+            $"could not renew the session of {Role} (AccessDenied); the current one works until 2026-12-01 04:00:00Z, retrying shortly\n"
+            + "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 04:00:00Z, retrying shortly\n",
+            error.ToString());
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
-    private static async Task<ProgressObserver> ShowAsync(Action<ProgressObserver, ProgressContext, Func<IReadOnlyList<ProgressTask>>> body, TextWriter? screen = null)
+    private static async Task<ProgressObserver> ShowAsync(Action<ProgressObserver, ProgressContext, Func<IReadOnlyList<ProgressTask>>> body, TextWriter? screen = null, TextWriter? error = null)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -127,7 +162,7 @@ public sealed class ProgressObserverTests
             Ansi = AnsiSupport.Yes,
             Interactive = InteractionSupport.Yes,
         });
-        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
+        var observer = new ProgressObserver(Redirected(error: error), CancellationToken.None);
         IReadOnlyList<ProgressTask> shown = [];
 
         await ansi.Progress()
