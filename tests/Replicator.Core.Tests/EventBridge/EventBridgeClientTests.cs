@@ -243,7 +243,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
             http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri("https://events.us-east-1.amazonaws.com/"), time, TimeSpan.FromSeconds(10));
 
         var call = client.PutEventsAsync(Request(Entry("a")), CancellationToken.None);
-        await handler.Entered;
+        await handler.Entered.WaitAsync(TimeSpan.FromSeconds(30));
         time.Advance(TimeSpan.FromSeconds(9));
         Assert.False(call.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -268,7 +268,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
             http, new StaticCredentialsSource(new AwsCredentials(LocalEventBridge.AccessKeyId, LocalEventBridge.SecretAccessKey)), "us-east-1", new Uri("https://events.us-east-1.amazonaws.com/"), new FakeTimeProvider());
 
         var call = client.PutEventsAsync(Request(Entry("a")), stop.Token);
-        await handler.Entered;
+        await handler.Entered.WaitAsync(TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
