@@ -100,16 +100,7 @@ public sealed class DriftScannerPassTests
         var destination = new Mock<IEcrClient>(MockBehavior.Strict);
         destination.Setup(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new DescribeRepositoriesResponse { Repositories = [new Repository { RepositoryName = "app", ImageTagMutability = ImageTagMutability.Immutable }] });
-        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
-        clients.Setup(c => c.GetClient(west, It.IsAny<string?>())).Returns(destination.Object);
-        var scanner = new DriftScanner(new Mock<IEcrClient>(MockBehavior.Strict).Object, clients.Object, [west], RepositoryMapping.Identity, new DriftSelection());
-        var listing = new DestinationListing(west, RepositoryListing.From([new ImageIdentifier { ImageTag = "v1", ImageDigest = C }, new ImageIdentifier { ImageTag = "v2", ImageDigest = C }]));
-        var scan = new RepositoryScan(
-            "app",
-            Account,
-            new HashSet<string>(StringComparer.Ordinal) { "v1", "v2" },
-            new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [B] = ["v2"] },
-            [listing]);
+        var (scanner, scan) = TagsAtAnotherDigest(west, destination.Object);
         var run = new DriftScanRun(Source);
 
         var first = await scanner.DigestDriftAsync(scan, run, A, null, CancellationToken.None);
@@ -134,16 +125,7 @@ public sealed class DriftScannerPassTests
         var destination = new Mock<IEcrClient>(MockBehavior.Strict);
         destination.Setup(c => c.DescribeRepositoriesAsync(It.IsAny<DescribeRepositoriesRequest>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new EcrException(EcrErrorCodes.AccessDeniedException, "not authorized to perform: ecr:DescribeRepositories", System.Net.HttpStatusCode.BadRequest));
-        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
-        clients.Setup(c => c.GetClient(west, It.IsAny<string?>())).Returns(destination.Object);
-        var scanner = new DriftScanner(new Mock<IEcrClient>(MockBehavior.Strict).Object, clients.Object, [west], RepositoryMapping.Identity, new DriftSelection());
-        var listing = new DestinationListing(west, RepositoryListing.From([new ImageIdentifier { ImageTag = "v1", ImageDigest = C }, new ImageIdentifier { ImageTag = "v2", ImageDigest = C }]));
-        var scan = new RepositoryScan(
-            "app",
-            Account,
-            new HashSet<string>(StringComparer.Ordinal) { "v1", "v2" },
-            new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [B] = ["v2"] },
-            [listing]);
+        var (scanner, scan) = TagsAtAnotherDigest(west, destination.Object);
         var run = new DriftScanRun(Source);
 
         var first = await scanner.DigestDriftAsync(scan, run, A, null, CancellationToken.None);
@@ -218,5 +200,24 @@ public sealed class DriftScannerPassTests
         var item = Assert.Single(drift.Items);
         Assert.Equal((B, DriftKind.MissingReferrer), (item.Digest, item.Kind));
         Assert.Equal([west], item.Destinations);
+    }
+
+    /// <summary>
+    /// A scanner whose one destination is <paramref name="destination"/>, and a scan of app whose tags v1 (at A) and v2
+    /// (at B) the destination holds at C.
+    /// </summary>
+    private static (DriftScanner Scanner, RepositoryScan Scan) TagsAtAnotherDigest(ReplicationDestination west, IEcrClient destination)
+    {
+        var clients = new Mock<IDestinationClients>(MockBehavior.Strict);
+        clients.Setup(c => c.GetClient(west, It.IsAny<string?>())).Returns(destination);
+        var scanner = new DriftScanner(new Mock<IEcrClient>(MockBehavior.Strict).Object, clients.Object, [west], RepositoryMapping.Identity, new DriftSelection());
+        var listing = new DestinationListing(west, RepositoryListing.From([new ImageIdentifier { ImageTag = "v1", ImageDigest = C }, new ImageIdentifier { ImageTag = "v2", ImageDigest = C }]));
+        var scan = new RepositoryScan(
+            "app",
+            Account,
+            new HashSet<string>(StringComparer.Ordinal) { "v1", "v2" },
+            new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [A] = ["v1"], [B] = ["v2"] },
+            [listing]);
+        return (scanner, scan);
     }
 }

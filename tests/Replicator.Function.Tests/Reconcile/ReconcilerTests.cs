@@ -606,10 +606,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var store = new MemoryCursorStore();
         var sender = new RecordingSender();
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(scanner, sender, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(scanner, sender, clock, store), output, clock);
 
         var response = await scheduled.RunAsync(new ScheduledEvent { Id = "deadline-1", Account = ReconcileRig.Account }, context, invocation.Token);
 
@@ -684,10 +681,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var store = new MemoryCursorStore();
         var slow = new SlowSender(clock, Reconciler.FinalSendTimeout + TimeSpan.FromMilliseconds(50));
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(scanner, slow, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(scanner, slow, clock, store), output, clock);
 
         var response = await scheduled.RunAsync(new ScheduledEvent { Id = "unsent-1", Account = ReconcileRig.Account }, context, invocation.Token);
 
@@ -1290,10 +1284,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         var clock = new FakeTimeProvider(Now);
         var store = new MemoryCursorStore();
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(h.Scanner(), sender, clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(h.Scanner(), sender, clock, store), output, clock);
 
         var response = await scheduled.RunAsync(new ScheduledEvent { Id = "metrics-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None);
 
@@ -1336,10 +1327,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
         var clock = new FakeTimeProvider(Now);
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = destinations };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(h.ScannerWithAccess(destinations), new RecordingSender(), clock), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(h.ScannerWithAccess(destinations), new RecordingSender(), clock), output, clock, destinations);
 
         await scheduled.RunAsync(new ScheduledEvent { Id = "fields-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None);
         h.Server.Faults.FailNext("DescribeRepositories", 1, "AccessDeniedException", 400, region: ReconcileRig.Source);
@@ -1361,11 +1349,8 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
         var clock = new FakeTimeProvider(Now);
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
         var store = new MemoryCursorStore { SaveFailure = new HttpRequestException("SSM refused (test)") };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(h.Scanner(), new RecordingSender(), clock, store), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(h.Scanner(), new RecordingSender(), clock, store), output, clock);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             scheduled.RunAsync(new ScheduledEvent { Id = "cursor-1", Account = ReconcileRig.Account }, new FakeLambdaContext(clock, TimeSpan.FromMinutes(15)), CancellationToken.None));
@@ -1387,10 +1372,7 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
         await h.PushAsync(ReconcileRig.Source, "aa", Unique(SampleFormat.Oci), "v1");
         var clock = new FakeTimeProvider(Now);
         var output = new SynchronizedStringWriter();
-        var sink = new OutputSink(output);
-        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = ReconcileRig.Destinations };
-        var scheduled = new ScheduledReconcile(
-            new Reconciler(h.Scanner(), new RecordingSender { FailCalls = { 1 } }, clock), config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
+        var scheduled = Scheduled(new Reconciler(h.Scanner(), new RecordingSender { FailCalls = { 1 } }, clock), output, clock);
         var context = new FakeLambdaContext(clock, TimeSpan.FromMinutes(15));
 
         var response = await scheduled.RunAsync(new ScheduledEvent { Id = "queue-1", Account = ReconcileRig.Account }, context, CancellationToken.None);
@@ -1439,5 +1421,16 @@ public sealed class ReconcilerTests(MotoFixture moto) : IClassFixture<MotoFixtur
             cancellationToken.ThrowIfCancellationRequested();
             return Task.FromResult<IReadOnlyList<MessageRefusal>>([]);
         }
+    }
+
+    /// <summary>
+    /// A scheduled run of <paramref name="reconciler"/> in the source region, to <paramref name="destinations"/> (else the
+    /// rig's), writing its JSON log lines and metrics to <paramref name="output"/> on <paramref name="clock"/>.
+    /// </summary>
+    private static ScheduledReconcile Scheduled(Reconciler reconciler, TextWriter output, FakeTimeProvider clock, IReadOnlyList<ReplicationDestination>? destinations = null)
+    {
+        var sink = new OutputSink(output);
+        var config = new FunctionConfig { Region = ReconcileRig.Source, Destinations = destinations ?? ReconcileRig.Destinations };
+        return new ScheduledReconcile(reconciler, config, new FunctionLogger(sink, LogLevel.Info, LogFormat.Json, clock), new MetricsWriter(sink, "Test", clock), clock);
     }
 }
