@@ -42,13 +42,7 @@ public sealed class DeletedWhileCopiedTests
 
         // ECR refuses to delete a manifest an index names (model: ImageFailureCode ImageReferencedByManifestList), and
         // so does LocalEcr: the missing child is answered here.
-        hook!.Arm("BatchGetImage", child, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}"""));
 
         var result = await h.Replicator().ReplicateAsync(Request("broken", image.Digest, "v1", West), CancellationToken.None);
 

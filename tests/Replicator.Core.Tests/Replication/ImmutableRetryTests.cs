@@ -99,13 +99,7 @@ public sealed class ImmutableRetryTests
         await h.PushAsync(Source, "freed", image, "v1");
 
         // The refusal ECR gave while another image held the tag; that image is gone by the DescribeImages that follows.
-        hook!.Arm("PutImage", "v1", () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest)
-        {
-            Content = new StringContent(
-                """{"__type":"ImageTagAlreadyExistsException","message":"The image tag 'v1' already exists in the 'freed' repository and cannot be overwritten because the repository is immutable."}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("PutImage", "v1", () => BeforeRequestHandler.Answer("""{"__type":"ImageTagAlreadyExistsException","message":"The image tag 'v1' already exists in the 'freed' repository and cannot be overwritten because the repository is immutable."}""", System.Net.HttpStatusCode.BadRequest));
         var replicator = h.Replicator();
 
         var refused = await replicator.ReplicateAsync(Request("freed", image.Digest, "v1", West), CancellationToken.None);

@@ -36,13 +36,7 @@ public sealed class KmsAccessDeniedTests
         });
         var image = new SampleImageBuilder(seed: 881).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "kms", image, "v1");
-        hook!.Arm("CreateRepository", Key, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.BadRequest)
-        {
-            Content = new StringContent(
-                $$"""{"__type":"KmsException","message":"User is not authorized to perform: kms:CreateGrant","kmsError":"{{kmsError}}"}""",
-                Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("CreateRepository", Key, () => BeforeRequestHandler.Answer($$"""{"__type":"KmsException","message":"User is not authorized to perform: kms:CreateGrant","kmsError":"{{kmsError}}"}""", HttpStatusCode.BadRequest));
 
         var result = await h.Replicator(FastOptions with { KmsKeyIds = new Dictionary<string, string> { [West] = Key } })
             .ReplicateAsync(Request("kms", image.Digest, "v1", West), CancellationToken.None);

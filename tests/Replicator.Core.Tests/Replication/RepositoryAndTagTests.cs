@@ -440,13 +440,7 @@ public sealed class RepositoryAndTagTests
         await h.PushAsync(Source, "delrefused", image, "v1");
         await h.Replicator().ReplicateAsync(Request("delrefused", image.Digest, "v1", West), CancellationToken.None);
         await h.DeleteAsync(Source, "delrefused", new ImageIdentifier { ImageDigest = image.Digest });
-        hook!.Arm("BatchDeleteImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"imageIds":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused here"}]}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("BatchDeleteImage", image.Digest, () => BeforeRequestHandler.Answer($$"""{"imageIds":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused here"}]}"""));
 
         var result = await h.Replicator().DeleteAsync(Request("delrefused", image.Digest, null, West), CancellationToken.None);
 

@@ -23,13 +23,7 @@ public sealed class SourceRefusalTests
         await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
         var image = new SampleImageBuilder(seed: 140).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "sealed", image, "v1");
-        hook!.Arm("BatchGetImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused"}]}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("BatchGetImage", image.Digest, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused"}]}"""));
 
         var result = await h.Replicator().ReplicateAsync(Request("sealed", image.Digest, "v1", West), CancellationToken.None);
 
@@ -53,13 +47,7 @@ public sealed class SourceRefusalTests
         await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
         var image = new SampleImageBuilder(seed: 141).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "garbled", image, "v1");
-        hook!.Arm("BatchGetImage", image.Digest, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"images":[{"imageId":{"imageDigest":"{{image.Digest}}"},"imageManifest":"not a manifest","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json"}],"failures":[]}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("BatchGetImage", image.Digest, () => BeforeRequestHandler.Answer($$"""{"images":[{"imageId":{"imageDigest":"{{image.Digest}}"},"imageManifest":"not a manifest","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json"}],"failures":[]}"""));
 
         var result = await h.Replicator().ReplicateAsync(Request("garbled", image.Digest, "v1", West), CancellationToken.None);
 
@@ -86,13 +74,7 @@ public sealed class SourceRefusalTests
         var index = new SampleImageBuilder(seed: 142).MultiArch(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "multi", index, "v1");
         var child = index.Manifests[0].Digest;
-        hook!.Arm("BatchGetImage", child, () => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageInaccessible","failureReason":"refused"}]}""",
-                System.Text.Encoding.UTF8,
-                "application/x-amz-json-1.1"),
-        }));
+        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageInaccessible","failureReason":"refused"}]}"""));
 
         var result = await h.Replicator().ReplicateAsync(Request("multi", index.Digest, "v1", West), CancellationToken.None);
 

@@ -13,6 +13,10 @@ internal sealed class BeforeRequestHandler(HttpMessageHandler inner) : Delegatin
 
     public bool Fired => Volatile.Read(ref _fired) == 1;
 
+    /// <summary>ECR's answer <paramref name="json"/> with <paramref name="status"/>, for an action to return in place of the server's.</summary>
+    public static Task<HttpResponseMessage?> Answer(string json, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK) =>
+        Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(status) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/x-amz-json-1.1") });
+
     public void Arm(string operation, string bodyContains, Func<Task<HttpResponseMessage?>> action) => _armed = (operation, bodyContains, action);
 
     public void Arm(string operation, string bodyContains, Func<Task> action) => Arm(operation, bodyContains, async () =>
