@@ -21,13 +21,8 @@ public sealed class SyncCommandTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(74), "v1");
-        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
 
-        var running = h.RunAsync("sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "app");
-        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
-        time.Advance(TimeSpan.FromMinutes(1));
-        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+        var run = await h.RunWithRepositoryDeletedAfterItsCheckAsync(time, "sync", "--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--repository", "app");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         run.AssertOneLineError("repository app does not exist in us-east-1");

@@ -61,13 +61,8 @@ public sealed class VerifyCommandTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await CliHarness.StartAsync(time);
         await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(75), "v1");
-        h.Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, CliHarness.Source);
 
-        var running = h.RunAsync(["verify", "--repository", "app", .. Regions]);
-        await h.Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        h.Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: CliHarness.Source);
-        time.Advance(TimeSpan.FromMinutes(1));
-        var run = await running.WaitAsync(TimeSpan.FromMinutes(1));
+        var run = await h.RunWithRepositoryDeletedAfterItsCheckAsync(time, ["verify", "--repository", "app", .. Regions]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         run.AssertOneLineError("repository app does not exist in us-east-1");

@@ -66,6 +66,21 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public Task<CliRun> RunAsync(params string[] args) => RunWithAsync(Environment(), null, args);
 
+    /// <summary>
+    /// Runs the CLI with the source's first DescribeImages held on <paramref name="time"/> (the clock the harness's
+    /// LocalEcr runs on), and the repository reported gone when it is released: a repository deleted after the command
+    /// checked that it exists, before its images are read.
+    /// </summary>
+    public async Task<CliRun> RunWithRepositoryDeletedAfterItsCheckAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, params string[] args)
+    {
+        Server.Faults.DelayResponses("DescribeImages", TimeSpan.FromMinutes(1), 1, Source);
+        var running = RunAsync(args);
+        await Server.Faults.TimersArmedAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Server.Faults.FailNext("DescribeImages", 1, "RepositoryNotFoundException", region: Source);
+        time.Advance(TimeSpan.FromMinutes(1));
+        return await running.WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
     public Task<CliRun> RunWithAsync(IEnvironmentVariables environment, Func<string, IMessageSender>? sender, params string[] args) =>
         RunWithAsync(environment, sender, terminal: false, args);
 
