@@ -10,6 +10,14 @@ internal static class RequestValidator
 {
     public static string? Validate(ReplicationRequest request)
     {
+        // A result holds one entry per destination, so a request without any has nowhere to report a failure: its
+        // result would read as succeeded with nothing done. The shells never build one (the function acknowledges an
+        // event with no destination left, the CLI requires one); a caller of the library that does is told at once.
+        if (request.Destinations.Count == 0)
+        {
+            throw new ArgumentException("The request names no destination: there would be no entry of its result to report a failure in.", nameof(request));
+        }
+
         var source = request.Source;
         var problem = EcrNames.ValidateRegistryId(source.RegistryId)
             ?? EcrNames.ValidateRegion(source.Region)
@@ -20,14 +28,6 @@ internal static class RequestValidator
         if (problem is not null)
         {
             return problem;
-        }
-
-        // A result holds one entry per destination, so a request without any has nowhere to report a failure: its
-        // result would read as succeeded with nothing done. The shells never build one (the function acknowledges an
-        // event with no destination left, the CLI requires one); a caller of the library that does is told at once.
-        if (request.Destinations.Count == 0)
-        {
-            throw new ArgumentException("The request names no destination: there would be no entry of its result to report a failure in.", nameof(request));
         }
 
         foreach (var destination in request.Destinations)

@@ -381,13 +381,16 @@ public sealed class RepositoryAndTagTests
     /// <summary>
     /// A request naming no destination is the caller's error, refused before any call by a copy, a delete and a dry run
     /// alike: its result would hold no entry to report a failure in, so it read as succeeded with nothing done, and a
-    /// caller acknowledging on success would lose the image.
+    /// caller acknowledging on success would lose the image. So is one whose source is malformed as well, whose
+    /// invalid-request failure would have no entry to go in either.
     /// </summary>
-    [Fact]
-    public async Task A_request_naming_no_destination_is_refused_before_any_call()
+    [Theory]
+    [InlineData("app")]
+    [InlineData("Bad_Name")]
+    public async Task A_request_naming_no_destination_is_refused_before_any_call(string repository)
     {
         await using var h = await StartAsync();
-        var request = new ReplicationRequest(new ImageReference(Account, Source, "app", "sha256:0000000000000000000000000000000000000000000000000000000000000000", "v1"), []);
+        var request = new ReplicationRequest(new ImageReference(Account, Source, repository, "sha256:0000000000000000000000000000000000000000000000000000000000000000", "v1"), []);
         var previewer = new ReplicationPreviewer(h.Clients, new SourceCredentialsDestinationClients(h.Clients));
 
         var copy = await Assert.ThrowsAsync<ArgumentException>(() => h.Replicator().ReplicateAsync(request, CancellationToken.None));
