@@ -11,13 +11,13 @@ namespace Replicator.Cli.Composition;
 internal sealed class SharedFilePathsEnvironment(IEnvironmentVariables inner, IReadOnlyDictionary<string, string> asWritten)
     : IEnvironmentVariables
 {
-    private readonly Dictionary<string, string> asWritten = new(asWritten, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _asWritten = new(asWritten, StringComparer.Ordinal);
 
     public string? GetEnvironmentVariable(string name)
     {
-        lock (asWritten)
+        lock (_asWritten)
         {
-            if (asWritten.TryGetValue(name, out var value))
+            if (_asWritten.TryGetValue(name, out var value))
             {
                 return value;
             }
@@ -28,9 +28,9 @@ internal sealed class SharedFilePathsEnvironment(IEnvironmentVariables inner, IR
 
     public void SetEnvironmentVariable(string name, string? value)
     {
-        lock (asWritten)
+        lock (_asWritten)
         {
-            asWritten.Remove(name);
+            _asWritten.Remove(name);
         }
 
         inner.SetEnvironmentVariable(name, value);
