@@ -138,6 +138,10 @@ public static class VerifyCommand
             // The referrers of each selected image (once per digest, named after its first selected tag), and of an
             // index's platform manifests, which the copy brings along and the reconciler heals.
             var referrers = target is null ? [] : await ReferrersAsync(source, repository, details, listed, expected, cancellationToken);
+
+            // The referrers compared as their own selected tag, compared as referrers too but held back: one is
+            // reported only where its tag turns out deleted in the source during the check (TagRecheck).
+            var taggedReferrers = new List<DriftEntry>();
             foreach (var destination in criteria.Destinations)
             {
                 var reason = unmapped ?? refused.GetValueOrDefault(destination);
@@ -146,7 +150,9 @@ public static class VerifyCommand
                     try
                     {
                         var client = services.Destinations.GetClient(destination, account);
-                        entries.AddRange(await CompareWithAsync(client, destination, repository, target!, criteria, expected, sourceTags, referrers, cancellationToken));
+                        var compared = await CompareWithAsync(client, destination, repository, target!, criteria, expected, sourceTags, referrers, cancellationToken);
+                        entries.AddRange(compared.Entries);
+                        taggedReferrers.AddRange(compared.TaggedReferrers);
                         continue;
                     }
                     catch (Exception e) when (Unreadable(e) is { } credentials)
@@ -169,7 +175,7 @@ public static class VerifyCommand
             }
 
             entries = await TagRecheck.SettleMovedTagsAsync(source, repository, entries, cancellationToken);
-            entries = await TagRecheck.SettleListedTagsAsync(source, repository, criteria, entries, cancellationToken);
+            entries = await TagRecheck.SettleListedTagsAsync(source, repository, criteria, entries, taggedReferrers, cancellationToken);
             foreach (var entry in entries)
             {
                 counts.Add(entry);
@@ -214,13 +220,14 @@ public static class VerifyCommand
     }
 
     /// <summary>
-    /// The referrers of each selected active image, named after its first selected tag; with the image's digest and
-    /// the subjects whose referrers the source would not list (<see cref="ReferrerWalk.Unlisted"/>). Where the
+    /// The referrers of each selected active image, named after its first selected tag; with the image's digest, the
+    /// subjects whose referrers the source would not list (<see cref="ReferrerWalk.Unlisted"/>), and apart those it
+    /// found that have a selected tag of their own (compared as that tag). Where the
     /// source's listing is to be believed (<see cref="SubjectReferrers.Trusted"/>, as the reconciler decides), only
     /// subjects it names referrers of are asked about, and a repository where no image names a subject is not read
     /// further (not even its indexes); else every subject is asked of ListImageReferrers, as before.
     /// </summary>
-    private static async Task<List<(string Tag, string Digest, ReferrerWalk Walk)>> ReferrersAsync(
+    private static async Task<List<(string Tag, string Digest, ReferrerWalk Walk, IReadOnlyList<ReferrerEntry> Tagged)>> ReferrersAsync(
         IEcrClient source, string repository, IReadOnlyList<ImageDetail> details, SubjectReferrers listed, IReadOnlyList<SelectedImage> expected, CancellationToken cancellationToken)
     {
         var trusted = listed.Trusted ? listed : null;
@@ -230,14 +237,18 @@ public static class VerifyCommand
         }
 
         var indexes = details.Where(d => MediaTypes.IsIndex(d.ImageManifestMediaType)).Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var referrers = new List<(string Tag, string Digest, ReferrerWalk Walk)>();
+        var referrers = new List<(string Tag, string Digest, ReferrerWalk Walk, IReadOnlyList<ReferrerEntry> Tagged)>();
 
         // Each referrer is reported once in a repository. One with a selected tag of its own (an SBOM pushed with
         // `oras attach` and tagged) is compared as that tag, which is the stricter check (the tag must point at it),
         // and one reached from two walks (a signature of a tagged SBOM, found below the SBOM's subject and below the
         // SBOM itself) under the first image that reaches it; else a row and a count each would report one manifest
         // two or three times. The reconciler enqueues such a referrer once likewise (docs/reliability.md, item 210).
-        var reported = expected.Select(i => i.Digest).ToHashSet(StringComparer.Ordinal);
+        // A tagged one is kept apart, once, under the first image that reaches it: should its tag be deleted in the
+        // source during the check, the manifest may stay there a referrer of that image, and is then compared as one.
+        var selected = expected.Select(i => i.Digest).ToHashSet(StringComparer.Ordinal);
+        var reported = selected.ToHashSet(StringComparer.Ordinal);
+        var tagged = new HashSet<string>(StringComparer.Ordinal);
         // Active images only: an archived one cannot be pulled, nor its index read, and nothing copies its referrers.
         foreach (var image in expected.Where(i => i.IsActive).DistinctBy(i => i.Digest))
         {
@@ -245,10 +256,11 @@ public static class VerifyCommand
                 ? [image.Digest, .. await IndexChildren.DigestsAsync(source, null, repository, image.Digest, cancellationToken)]
                 : [image.Digest];
             var walk = await ReferrerInventory.WalkAsync(source, null, repository, subjects, trusted, cancellationToken);
+            List<ReferrerEntry> withOwnTag = [.. walk.Found.Where(r => selected.Contains(r.Digest) && tagged.Add(r.Digest))];
             walk = walk with { Found = [.. walk.Found.Where(r => reported.Add(r.Digest))] };
-            if (walk.Found.Count > 0 || walk.Unlisted is not null || walk.Capped)
+            if (walk.Found.Count > 0 || walk.Unlisted is not null || walk.Capped || withOwnTag.Count > 0)
             {
-                referrers.Add((image.Tag, image.Digest, walk));
+                referrers.Add((image.Tag, image.Digest, walk, withOwnTag));
             }
         }
 
@@ -256,10 +268,12 @@ public static class VerifyCommand
     }
 
     /// <summary>
-    /// One destination's entries for one repository: its tags, then the referrers of each selected image. Built whole
-    /// before any is reported, so a destination that fails half way is one unreadable entry, not a partial comparison.
+    /// One destination's entries for one repository: its tags, then the referrers of each selected image; and apart,
+    /// the referrers compared as their own selected tag, compared as referrers (reported only if that tag turns out
+    /// deleted during the check). Built whole before any is reported, so a destination that fails half way is one
+    /// unreadable entry, not a partial comparison.
     /// </summary>
-    private static async Task<List<DriftEntry>> CompareWithAsync(
+    private static async Task<(List<DriftEntry> Entries, List<DriftEntry> TaggedReferrers)> CompareWithAsync(
         IEcrClient client,
         ReplicationDestination destination,
         string repository,
@@ -267,10 +281,11 @@ public static class VerifyCommand
         SelectionCriteria criteria,
         IReadOnlyList<SelectedImage> expected,
         IReadOnlySet<string> sourceTags,
-        List<(string Tag, string Digest, ReferrerWalk Walk)> referrers,
+        List<(string Tag, string Digest, ReferrerWalk Walk, IReadOnlyList<ReferrerEntry> Tagged)> referrers,
         CancellationToken cancellationToken)
     {
         var entries = new List<DriftEntry>();
+        var taggedReferrers = new List<DriftEntry>();
         // One listing of every image, as in the source: its tagged images for the tags, its digests for the referrers
         // held (archived ones too), so the destination is asked nothing per subject.
         var there = await ImageInventory.EveryImageAsync(client, destination.RegistryId, target, cancellationToken);
@@ -278,7 +293,7 @@ public static class VerifyCommand
         var digests = there is null ? [] : there.Select(d => d.ImageDigest).OfType<string>().ToHashSet(StringComparer.Ordinal);
         entries.AddRange(DriftDetector.Compare(repository, destination.ToString(), expected, sourceTags, destinationImages));
 
-        foreach (var (tag, digest, walk) in referrers)
+        foreach (var (tag, digest, walk, withOwnTag) in referrers)
         {
             // A manifest's digest is that of its bytes (OCI image spec, descriptor.md, "Digests"), its subject
             // descriptor included (manifest.md, "subject"), so a destination image at the digest of a referrer the
@@ -286,12 +301,13 @@ public static class VerifyCommand
             // destination's listing holds, in any status (an archived copy is still held): nothing rests on the
             // listing's subjectManifestDigest, which ECR may leave out (docs/fidelity.md, "Known unknowns"), and the
             // destination is asked no ListImageReferrers, so none about a subject it lacks.
-            var held = walk.Found
+            var held = walk.Found.Concat(withOwnTag)
                 .Where(r => digests.Contains(r.Digest))
                 .GroupBy(r => r.SubjectDigest, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, IReadOnlySet<string> (g) => g.Select(r => r.Digest).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
             entries.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), walk.Found, held));
+            taggedReferrers.AddRange(DriftDetector.CompareReferrers(repository, tag, destination.ToString(), withOwnTag, held));
             if (walk.Unlisted is not null || walk.Capped)
             {
                 // Referrers nobody could list are unknown: not missing, not in sync. Said with the source's reason.
@@ -314,6 +330,6 @@ public static class VerifyCommand
             }
         }
 
-        return entries;
+        return (entries, taggedReferrers);
     }
 }

@@ -73,17 +73,26 @@ public static class TagRecheck
     /// An extra tag the source now has within the selection, at the destination's digest, was pushed during the check
     /// and the destination already follows it: in sync at the source's current digest, as a tag moved during the check
     /// (<see cref="SettleMovedTagsAsync"/>); at another digest it is the source's tag at another digest there:
-    /// different. One the source still lacks stays extra.
+    /// different. One the source still lacks stays extra. A referrer compared as its own selected tag whose tag is
+    /// found deleted during the check is compared as a referrer, from that same listing
+    /// (<see cref="WithReferrersOfDeletedTags"/>): <paramref name="taggedReferrers"/> are those referrers, compared as
+    /// referrers with each destination and held back until now.
     /// </summary>
-    public static async Task<List<DriftEntry>> SettleListedTagsAsync(IEcrClient source, string repository, SelectionCriteria criteria, List<DriftEntry> entries, CancellationToken cancellationToken)
+    public static async Task<List<DriftEntry>> SettleListedTagsAsync(
+        IEcrClient source, string repository, SelectionCriteria criteria, List<DriftEntry> entries, IReadOnlyList<DriftEntry> taggedReferrers, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(taggedReferrers);
         if (!entries.Any(e => IsMissingTag(e) || IsExtraTag(e)))
         {
             return entries;
         }
 
         var now = await ImageInventory.EveryImageAsync(source, null, repository, cancellationToken);
+        return WithReferrersOfDeletedTags(Settle(repository, criteria, entries, now), taggedReferrers, now ?? []);
+    }
 
+    private static List<DriftEntry> Settle(string repository, SelectionCriteria criteria, List<DriftEntry> entries, IReadOnlyList<ImageDetail>? now)
+    {
         // The source's tags as the first listing was read (the tag filter, in every status; --since is not applied,
         // as for the tags that tell an extra one), so a tag now outside the selection is not taken for the source's.
         var tagged = (now ?? []).Where(d => d.ImageTags is { Count: > 0 }).ToList();
@@ -112,6 +121,49 @@ public static class TagRecheck
 
             return e;
         })];
+    }
+
+    /// <summary>
+    /// A referrer with a selected tag of its own (a tagged SBOM) is compared as that tag only. When that tag is found
+    /// deleted during the check (<see cref="DriftStatus.DeletedDuringCheck"/>), the tag no longer compares it; where the
+    /// source still holds the manifest (ECR deletes an image with its last tag, so it stays only under another tag,
+    /// outside the selection, or pushed again by digest), it is still a referrer of its subject, which sync copies with
+    /// the subject's image, so it is compared as one: its entry in <paramref name="taggedReferrers"/> (in sync or
+    /// missing, as compared with that destination) follows the tag's. Pure: <paramref name="now"/> is the source's
+    /// listing made again for the tags found missing (every image, in every status), in which the referrer must be
+    /// active (as the walk lists referrers) and its subject held. Only in a destination where no tag entry of that
+    /// digest still compares it (another selected tag of the manifest does), and once there.
+    /// </summary>
+    public static List<DriftEntry> WithReferrersOfDeletedTags(IReadOnlyList<DriftEntry> entries, IReadOnlyList<DriftEntry> taggedReferrers, IReadOnlyList<ImageDetail> now)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(taggedReferrers);
+        ArgumentNullException.ThrowIfNull(now);
+        if (taggedReferrers.Count == 0 || !entries.Any(e => e.Status == DriftStatus.DeletedDuringCheck))
+        {
+            return [.. entries];
+        }
+
+        var held = now.Where(d => d.ImageDigest is not null).Select(d => d.ImageDigest!).ToHashSet(StringComparer.Ordinal);
+        var active = now.Where(d => d.ImageDigest is not null && (d.ImageStatus is null || d.ImageStatus == ImageStatus.Active)).Select(d => d.ImageDigest!).ToHashSet(StringComparer.Ordinal);
+        var stillCompared = entries.Where(e => !e.IsReferrer && e.Tag is not null && e.SourceDigest is not null && e.Status != DriftStatus.DeletedDuringCheck)
+            .Select(e => (e.Destination, e.SourceDigest!)).ToHashSet();
+        var standing = taggedReferrers
+            .Where(r => active.Contains(r.SourceDigest!) && held.Contains(r.SubjectDigest!) && !stillCompared.Contains((r.Destination, r.SourceDigest!)))
+            .GroupBy(r => (r.Destination, r.SourceDigest!))
+            .ToDictionary(g => g.Key, g => g.First());
+        var result = new List<DriftEntry>(entries.Count + standing.Count);
+        foreach (var entry in entries)
+        {
+            result.Add(entry);
+            if (entry.Status == DriftStatus.DeletedDuringCheck && !entry.IsReferrer && entry.SourceDigest is not null
+                && standing.Remove((entry.Destination, entry.SourceDigest), out var referrer))
+            {
+                result.Add(referrer);
+            }
+        }
+
+        return result;
     }
 
     private static bool IsExtraTag(DriftEntry entry) => entry.Status == DriftStatus.Extra && !entry.IsReferrer && entry.Tag is not null;

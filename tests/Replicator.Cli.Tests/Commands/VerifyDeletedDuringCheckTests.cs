@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
+using Replicator.Samples;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -92,6 +93,61 @@ public sealed class VerifyDeletedDuringCheckTests
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("drift: 0 missing, 1 different, 0 extra of 2", run.Output, StringComparison.Ordinal);
         Assert.Empty(run.Error);
+    }
+
+    /// <summary>
+    /// A referrer with a selected tag of its own (an SBOM tagged "v1-sbom") is compared as that tag only. Deleting that
+    /// tag in the source during the check leaves the manifest there when it keeps another tag outside the selection
+    /// (ECR deletes an image with its last tag): still a referrer of v1, which sync copies with v1. The west, where
+    /// REPLICATE_DELETES removed its only tag and so the manifest, lacks it; Europe, where it has another tag too, holds
+    /// it. Before, the tag read <c>deleted in source during check</c> in both and nothing compared the referrer:
+    /// verify read in sync (exit 0), while the next verify, the tag gone from its listing, found it missing in the west.
+    /// </summary>
+    [Fact]
+    public async Task A_tagged_referrer_whose_tag_is_deleted_during_the_check_is_compared_as_a_referrer()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time);
+        var builder = new SampleImageBuilder(seed: 204);
+        var image = builder.Image(SampleFormat.Oci, [1024]);
+        var sbom = builder.Artifact(image.Root);
+        await h.PushAsync(CliHarness.Source, "app", image, "v1");
+        await h.PushAsync(CliHarness.Source, "app", sbom, "v1-sbom");
+        await h.PushAsync(CliHarness.Source, "app", sbom, "keep-sbom");
+        string[] regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West, "--destination-region", CliHarness.Europe, "--tag-filter", "v.*"];
+        Assert.Equal(0, (await h.RunAsync(["sync", .. regions])).ExitCode);
+        await h.PushAsync(CliHarness.Europe, "app", sbom, "keep-sbom");
+        var listings = h.Server.Calls.Count(CliHarness.Source, "DescribeImages");
+
+        var run = await HeldSourceListing.VerifyWhileAsync(
+            h,
+            time,
+            regions,
+            async () =>
+            {
+                await h.DeleteTagAsync(CliHarness.Source, "app", "v1-sbom");
+                await h.DeleteTagAsync(CliHarness.West, "app", "v1-sbom");
+                await h.DeleteTagAsync(CliHarness.Europe, "app", "v1-sbom");
+            },
+            "--json");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        using var report = JsonDocument.Parse(run.Output);
+        var entries = report.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        Assert.All(entries.Where(e => e.GetProperty("tag").GetString() == "v1-sbom"), e => Assert.Equal("DeletedDuringCheck", e.GetProperty("status").GetString()));
+        var referrers = entries.Where(e => e.TryGetProperty("subjectDigest", out _))
+            .Select(e => (e.GetProperty("destination").GetString(), e.GetProperty("tag").GetString(), e.GetProperty("sourceDigest").GetString(), e.GetProperty("subjectDigest").GetString(), e.GetProperty("status").GetString()))
+            .Order();
+        Assert.Equal([(CliHarness.Europe, "v1", sbom.Digest, image.Digest, "InSync"), (CliHarness.West, "v1", sbom.Digest, image.Digest, "Missing")], referrers);
+        Assert.Equal((1, 2), (report.RootElement.GetProperty("missing").GetInt32(), report.RootElement.GetProperty("deletedDuringCheck").GetInt32()));
+
+        // From the listing made again for the missing tag: the source listed twice, as for any tag deleted meanwhile.
+        Assert.Equal(2, h.Server.Calls.Count(CliHarness.Source, "DescribeImages") - listings);
+
+        // What the next verify says of it, the tag gone from the source's listing: the same referrer, missing in the west.
+        var next = await h.RunAsync(["verify", .. regions]);
+        Assert.True(next.ExitCode == 1, next.ToString());
+        Assert.Contains("drift: 1 missing, 0 different, 0 extra of 4", next.Output, StringComparison.Ordinal);
     }
 
     [Fact]
