@@ -8,7 +8,14 @@
 # Defaults suit LocalEcr (account 000000000000, us-east-1 -> us-west-2); override any variable from the caller,
 # e.g. AWS_ENDPOINT_URL_ECR=http://127.0.0.1:5000 to point the engine at a running LocalEcr.
 set -euo pipefail
-event="${1:?usage: scripts/invoke-local.sh EVENT.json [--timeout SECONDS]}"
+usage="usage: scripts/invoke-local.sh EVENT.json [--timeout SECONDS]"
+# No event is a usage error (exit 2, as a missing event file below), in one line: bash's own ${1:?} message would
+# carry the script's line number and exit 1, which callers read as a failed invocation.
+if [ $# -eq 0 ] || [ -z "$1" ]; then
+  echo "error: no event file given ($usage)" >&2
+  exit 2
+fi
+event="$1"
 shift
 : "${BOOTSTRAP:=}"
 # Paths given relative to the caller's directory, read after the cd to the repository root below.

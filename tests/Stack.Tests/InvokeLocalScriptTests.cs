@@ -55,14 +55,33 @@ public sealed class InvokeLocalScriptTests : IDisposable
         Assert.Null(_tools.Recorded);
     }
 
+    /// <summary>
+    /// No event at all is the same usage error as a missing one (exit 2, one line naming the usage), not bash's
+    /// parameter-expansion message with a line number and exit 1.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Refuses_a_call_without_an_event_file_in_one_line_naming_the_usage(bool emptyArgument)
+    {
+        _tools.Add("uname", StandInTools.Uname("Linux", "x86_64"));
+
+        var result = InvokeLocal(arguments: emptyArgument ? [""] : []);
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("error: no event file given (usage: scripts/invoke-local.sh EVENT.json [--timeout SECONDS])", error);
+        Assert.Null(_tools.Recorded);
+    }
+
     public void Dispose() => _tools.Dispose();
 
-    private ProcessResult InvokeLocal(string? eventFile = null)
+    private ProcessResult InvokeLocal(string? eventFile = null, string[]? arguments = null)
     {
         _tools.Add("dotnet", StandInTools.RecordingDotnet());
         return ProcessRunner.Run(
             "bash",
-            [RepositoryRoot.File("scripts", "invoke-local.sh"), eventFile ?? RepositoryRoot.File("events", "push.json")],
+            [RepositoryRoot.File("scripts", "invoke-local.sh"), .. arguments ?? [eventFile ?? RepositoryRoot.File("events", "push.json")]],
             environment: new Dictionary<string, string> { ["PATH"] = _tools.Directory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") },
             unset: ["BOOTSTRAP"]);
     }
