@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using LocalEcr.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -170,6 +169,7 @@ public sealed class StsRequestTests
     [InlineData("arn:aws:iam::222222222222:user/alice", "Request ARN is invalid")]
     [InlineData("arn:aws:iam::222222222222:saml-provider/corp", "Request ARN is invalid")]
     [InlineData("arn:aws:s3:::bucket/role/x", "Request ARN is invalid")]
+    [InlineData("arn:aws:sts::222222222222:role/x", "Request ARN is invalid")]
     [InlineData("arn:aws:iam:us-east-1:222222222222:role/x", "Request ARN is invalid")]
     [InlineData("arn:aws:iam::22222222222:role/xy", "Request ARN is invalid")]
     [InlineData("arn:aws:iam::2222222222220:role/x", "Request ARN is invalid")]
@@ -196,6 +196,23 @@ public sealed class StsRequestTests
         var refused = await sts.Client.SendStsAsync(With(AssumeRole(), "RoleArn", roleArn));
 
         refused.AssertError("AccessDenied", HttpStatusCode.Forbidden, $"User: {Caller} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
+    }
+
+    /// <summary>A role whose trust policy requires an external id (sts:ExternalId) takes exactly that one, ordinally.</summary>
+    [Fact]
+    public async Task A_role_requiring_an_external_id_is_AccessDenied_without_exactly_it()
+    {
+        await using var sts = await StsServer.StartAsync(options => options.RequiredExternalIds[OtherAccount] = "tenant-7");
+        var denied = $"User: {Caller} is not authorized to perform: sts:AssumeRole on resource: {Role}";
+
+        var without = await sts.Client.SendStsAsync(AssumeRole());
+        var other = await sts.Client.SendStsAsync(With(AssumeRole(), "ExternalId", "Tenant-7"));
+        var right = await sts.Client.SendStsAsync(With(AssumeRole(), "ExternalId", "tenant-7"));
+
+        without.AssertError("AccessDenied", HttpStatusCode.Forbidden, denied);
+        other.AssertError("AccessDenied", HttpStatusCode.Forbidden, denied);
+        right.EnsureOk();
+        Assert.Equal([Role], sts.Server.Calls.AssumedRoles);
     }
 
     [Fact]
@@ -436,11 +453,12 @@ public sealed class StsRequestTests
 
         public EcrTestClient Client { get; } = new(server) { Clock = time };
 
-        public static async Task<StsServer> StartAsync()
+        public static async Task<StsServer> StartAsync(Action<LocalEcrOptions>? configure = null)
         {
             var time = new FakeTimeProvider(Now);
             var options = new LocalEcrOptions { TimeProvider = time };
             options.OtherAccounts.Add(new LocalEcrAccount(OtherAccount, "AKIAOTHERACCOUNT0001", "other-secret"));
+            configure?.Invoke(options);
             return new StsServer(await LocalEcrServer.StartAsync(options), time);
         }
 
