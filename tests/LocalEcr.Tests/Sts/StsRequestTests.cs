@@ -365,6 +365,25 @@ public sealed class StsRequestTests
         tooLarge.AssertError("RequestEntityTooLarge", (HttpStatusCode)413, "Request body too large.");
     }
 
+    /// <summary>
+    /// A body declared over 64 KiB is refused from its Content-Length, before a byte of it arrives: LocalEcr neither waits
+    /// for nor buffers what it will refuse.
+    /// </summary>
+    [Fact]
+    public async Task A_body_declared_over_64_KiB_is_refused_before_it_arrives()
+    {
+        await using var sts = await StsServer.StartAsync();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(sts.Server.BaseAddress.Host, sts.Server.BaseAddress.Port);
+
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST / HTTP/1.1\r\nHost: {sts.Server.BaseAddress.Authority}\r\nContent-Type: {EcrTestClient.StsForm}\r\nContent-Length: {(64 * 1024) + 1}\r\n\r\n"));
+        var answer = new byte[4096];
+        var read = await socket.ReceiveAsync(answer, System.Net.Sockets.SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 413 ", System.Text.Encoding.ASCII.GetString(answer, 0, read), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_request_that_is_not_signed_right_is_refused_with_the_STS_code_and_status()
     {
