@@ -42,8 +42,9 @@ public sealed class StsRequestTests
         { "RoleArn", LongRoleArn, $"Value '{LongRoleArn}' at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048" },
         { "RoleArn", "arn:aws:iam::222222222222:role/a\u0001b", @"Value 'arn:aws:iam::222222222222:role/a\u0001b' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " + ArnPattern },
 
-        // RoleSessionName: required, 2..64, [\w+=,.@-]* with ASCII \w; STS's own texts for the last two (as recorded
-        // against AWS: localstack/localstack pull 12885 and its snapshot of 2026-02-09).
+        // RoleSessionName: required, 2..64, [\w+=,.@-]* with ASCII \w; the last two are STS's own texts, as
+        // localstack/localstack's STS tests recorded them against AWS (the pattern's in pull 12885, 2025-07-21; the
+        // length's on 2026-02-09) and as users quote them (docs/fidelity.md).
         { "RoleSessionName", null, "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null" },
         { "RoleSessionName", "a", "Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2" },
         { "RoleSessionName", new string('s', 65), $"Value '{new string('s', 65)}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64" },
