@@ -44,19 +44,22 @@ internal static class ManagedSigning
 
     /// <summary>
     /// Stores the signature of every job due at <paramref name="now"/> (every job when null) and marks its profile
-    /// COMPLETE. A job whose image was deleted meanwhile is dropped. Under the state's lock.
+    /// COMPLETE. A job whose image was deleted meanwhile is dropped. A job whose signature could not be written (an
+    /// IOException of the data directory, which the call that settled it answers as ServerException) stays, IN_PROGRESS,
+    /// for the next call to store: it is not lost, leaving the status IN_PROGRESS for ever. Under the state's lock.
     /// </summary>
     public static void Finish(RegistryState state, BlobStore blobs, DateTimeOffset? now)
     {
         foreach (var job in state.SigningJobs.Where(j => now is null || now >= j.DueAt).ToList())
         {
-            state.SigningJobs.Remove(job);
             if (!job.Repository.Images.TryGetValue(job.Image.Digest, out var current) || !ReferenceEquals(current, job.Image))
             {
+                state.SigningJobs.Remove(job);
                 continue;
             }
 
             Store(job, blobs, now ?? job.DueAt);
+            state.SigningJobs.Remove(job);
             job.Image.SigningStatuses[job.Profile] = SigningStatuses.Complete;
         }
     }

@@ -43,7 +43,10 @@ internal sealed class UploadSession : IDisposable
     public async Task AppendAsync(ReadOnlyMemory<byte> part, CancellationToken cancellationToken)
     {
         // At the offset of the bytes received, not appended: a reused file holds an earlier upload's bytes past it.
-        using (var file = File.OpenHandle(TempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
+        // The file exists from InitiateLayerUpload on (BlobStore.NewUploadPath): one gone since (removed from the data
+        // directory under LocalEcr) is an IOException, the server's fault, never a new file whose bytes before this
+        // part would be zeros, stored as the layer under the digest of the bytes received.
+        using (var file = File.OpenHandle(TempPath, FileMode.Open, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
         {
             await RandomAccess.WriteAsync(file, part, Length, cancellationToken);
         }

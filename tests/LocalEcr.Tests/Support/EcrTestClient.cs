@@ -70,6 +70,37 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
         return new EcrResponse(response.StatusCode, text, errorType, requestId);
     }
 
+    /// <summary>The Content-Type botocore sends with an STS query request.</summary>
+    public const string StsForm = "application/x-www-form-urlencoded; charset=utf-8";
+
+    /// <summary>
+    /// Posts a signed STS query request: <paramref name="form"/>'s parameters in their order, each name and value
+    /// percent-encoded as botocore encodes them, no X-Amz-Target, signed for <paramref name="service"/> (STS's "sts").
+    /// <paramref name="contentType"/> is the Content-Type sent (and signed); null sends none. <paramref name="chunked"/>
+    /// sends the body without a Content-Length.
+    /// </summary>
+    public async Task<StsAnswer> SendStsAsync(IEnumerable<(string Name, string Value)> form, Action<HttpRequestMessage>? tamper = null, string? contentType = StsForm, string service = "sts", bool chunked = false)
+    {
+        var body = Encoding.UTF8.GetBytes(string.Join('&', form.Select(p => Uri.EscapeDataString(p.Name) + "=" + Uri.EscapeDataString(p.Value))));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
+        request.Content = chunked ? new StreamContent(new UnseekableStream(body)) : new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        if (SessionToken is not null)
+        {
+            request.Headers.Add("X-Amz-Security-Token", SessionToken);
+        }
+
+        TestSigner.Sign(request, body, region, accessKey, secretKey, Clock.GetUtcNow().UtcDateTime, service: service);
+        tamper?.Invoke(request);
+        using var response = await _http.SendAsync(request);
+        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null;
+        return new StsAnswer(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType, requestId);
+    }
+
     public async Task<HttpResponseMessage> GetAsync(string url, string? range = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -82,6 +113,12 @@ internal sealed class EcrTestClient(LocalEcrServer server, string region = "us-e
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>A body whose length HttpClient cannot know, so it goes out chunked (RFC 9112, section 7.1).</summary>
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
 
     /// <summary>
     /// Every test that provokes an error answer also checks its code: ECR answers an operation only the errors
