@@ -30,6 +30,8 @@ public sealed class ParameterTests
     [InlineData("role/platform/", false)] // a path, no role: the function refuses it at init
     [InlineData("role/", false)]
     [InlineData("role//", false)]
+    [InlineData("role//writer", false)] // an empty path between the slashes: IAM has no such path, so no such role
+    [InlineData("role/a//writer", true)] // "/a//" is a path IAM allows (U+0021..U+007E between the outer slashes)
     public void A_destination_role_arn_names_a_role_as_the_function_requires(string resource, bool admitted)
     {
         var arn = "arn:aws:iam::222222222222:" + resource;

@@ -57,7 +57,10 @@ public sealed partial record DestinationAccess
     [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleNamePattern();
 
-    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]*/)?[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // A role's ARN is role/ then its path without the leading slash, then its name. IAM's path is "/" or "/" then
+    // 1 to 510 of U+0021..U+007E then "/", 512 at most (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html,
+    // "Path"), so role//NAME names no role that can exist: refused at init, not by STS on every copy.
+    [GeneratedRegex(@"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(?:[\u0021-\u007E]{1,510}/)?[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleArnPattern();
 
     /// <summary>True when <paramref name="arn"/> is a whole IAM role ARN, with the partition it names.</summary>

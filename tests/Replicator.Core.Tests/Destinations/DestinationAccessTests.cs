@@ -123,6 +123,7 @@ public sealed class DestinationAccessTests
     [InlineData(null, null, "café-42", null, "us-west-2", "DESTINATION_EXTERNAL_ID", "2 to 1224")]
     [InlineData("réplica", null, null, null, "us-west-2", "DESTINATION_ROLE_NAME", "IAM role name")]
     [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/réplica", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")]
+    [InlineData(null, "222222222222=arn:aws:iam::222222222222:role//writer", null, null, "222222222222:us-west-2", "DESTINATION_ROLE_ARNS", "must name a role ARN")] // IAM has no empty path between two slashes
     public void Bad_settings_name_the_variable(string? roleName, string? roleArns, string? externalId, string? credentials, string destination, string variable, string expected)
     {
         var parsed = destination.Split(':') is [var account, var region] ? new ReplicationDestination(region, account) : new ReplicationDestination(destination);
@@ -160,6 +161,21 @@ public sealed class DestinationAccessTests
         var access = Parse(roleName: roleName, roleArns: roleArns, destinations: [OtherAccount]);
 
         Assert.Equal(roleArns[(roleArns.IndexOf('=', StringComparison.Ordinal) + 1)..], access.Route(OtherAccount, Source).RoleArn);
+    }
+
+    /// <summary>
+    /// IAM's role path is at most 512 characters, its slashes included (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html,
+    /// "Path"): the ARN of a role on the longest path is taken, one character more names no role and is refused at init.
+    /// </summary>
+    [Fact]
+    public void A_role_path_is_taken_up_to_iams_512_characters()
+    {
+        var longest = "arn:aws:iam::222222222222:role/" + new string('p', 510) + "/writer";
+        var tooLong = "arn:aws:iam::222222222222:role/" + new string('p', 511) + "/writer";
+
+        Assert.Equal(longest, Parse(roleArns: "222222222222=" + longest, destinations: [OtherAccount]).Route(OtherAccount, Source).RoleArn);
+        var error = Assert.Throws<SettingException>(() => DestinationAccess.Parse(null, "222222222222=" + tooLong, null, null, [OtherAccount], Home));
+        Assert.Equal("DESTINATION_ROLE_ARNS", error.Setting);
     }
 
     /// <summary>
