@@ -42,7 +42,7 @@ public sealed class DeletedWhileCopiedTests
 
         // ECR refuses to delete a manifest an index names (model: ImageFailureCode ImageReferencedByManifestList), and
         // so does LocalEcr: the missing child is answered here.
-        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}"""));
+        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.ImageFailure(child, "ImageNotFound", "Requested image not found"));
 
         var result = await h.Replicator().ReplicateAsync(Request("broken", image.Digest, "v1", West), CancellationToken.None);
 

@@ -23,7 +23,7 @@ public sealed class SourceRefusalTests
         await using var h = await StartAsync(inner => hook = new BeforeRequestHandler(inner));
         var image = new SampleImageBuilder(seed: 140).Image(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "sealed", image, "v1");
-        hook!.Arm("BatchGetImage", image.Digest, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{image.Digest}}"},"failureCode":"{{failureCode}}","failureReason":"refused"}]}"""));
+        hook!.Arm("BatchGetImage", image.Digest, () => BeforeRequestHandler.ImageFailure(image.Digest, failureCode));
 
         var result = await h.Replicator().ReplicateAsync(Request("sealed", image.Digest, "v1", West), CancellationToken.None);
 
@@ -74,7 +74,7 @@ public sealed class SourceRefusalTests
         var index = new SampleImageBuilder(seed: 142).MultiArch(SampleFormat.Oci, [1000]);
         await h.PushAsync(Source, "multi", index, "v1");
         var child = index.Manifests[0].Digest;
-        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{child}}"},"failureCode":"ImageInaccessible","failureReason":"refused"}]}"""));
+        hook!.Arm("BatchGetImage", child, () => BeforeRequestHandler.ImageFailure(child, "ImageInaccessible"));
 
         var result = await h.Replicator().ReplicateAsync(Request("multi", index.Digest, "v1", West), CancellationToken.None);
 

@@ -17,6 +17,13 @@ internal sealed class BeforeRequestHandler(HttpMessageHandler inner) : Delegatin
     public static Task<HttpResponseMessage?> Answer(string json, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK) =>
         Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(status) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/x-amz-json-1.1") });
 
+    /// <summary>
+    /// BatchGetImage's answer that refuses <paramref name="digest"/> with <paramref name="failureCode"/> (an
+    /// ImageFailure of ECR's model) and returns no image.
+    /// </summary>
+    public static Task<HttpResponseMessage?> ImageFailure(string digest, string failureCode, string failureReason = "refused") =>
+        Answer($$"""{"images":[],"failures":[{"imageId":{"imageDigest":"{{digest}}"},"failureCode":"{{failureCode}}","failureReason":"{{failureReason}}"}]}""");
+
     public void Arm(string operation, string bodyContains, Func<Task<HttpResponseMessage?>> action) => _armed = (operation, bodyContains, action);
 
     public void Arm(string operation, string bodyContains, Func<Task> action) => Arm(operation, bodyContains, async () =>
