@@ -140,7 +140,7 @@ public static class VerifyCommand
             var referrers = target is null ? [] : await ReferrersAsync(source, repository, details, listed, expected, cancellationToken);
 
             // The referrers compared as their own selected tag, compared as referrers too but held back: one is
-            // reported only where its tag turns out deleted in the source during the check (TagRecheck).
+            // reported only where its tag turns out deleted in the source, or moved off it, during the check (TagRecheck).
             var taggedReferrers = new List<DriftEntry>();
             foreach (var destination in criteria.Destinations)
             {
@@ -270,7 +270,7 @@ public static class VerifyCommand
     /// <summary>
     /// One destination's entries for one repository: its tags, then the referrers of each selected image; and apart,
     /// the referrers compared as their own selected tag, compared as referrers (reported only if that tag turns out
-    /// deleted during the check). Built whole before any is reported, so a destination that fails half way is one
+    /// deleted, or moved off the referrer, during the check). Built whole before any is reported, so a destination that fails half way is one
     /// unreadable entry, not a partial comparison.
     /// </summary>
     private static async Task<(List<DriftEntry> Entries, List<DriftEntry> TaggedReferrers)> CompareWithAsync(

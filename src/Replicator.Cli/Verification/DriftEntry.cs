@@ -39,6 +39,14 @@ public sealed record DriftEntry(string Repository, string? Tag, string Destinati
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// For a tag found at a different digest that the source moved during the check to the destination's digest (in
+    /// sync at the source's current digest, <see cref="TagRecheck.SettleMovedTagsAsync"/>): the digest the source's
+    /// first listing named, which this tag no longer compares. Not reported: the entry reads as any tag in sync.
+    /// </summary>
+    [JsonIgnore]
+    public string? ListedDigest { get; init; }
+
     [JsonIgnore]
     public bool IsReferrer => SubjectDigest is not null;
 }

@@ -19,8 +19,10 @@ public static class TagRecheck
     /// destination's newer one, exit 1 for a destination that holds what the source holds. Each tag found different is
     /// read again in the source (DescribeImages by tag, botocore ECR model imageIds: one call per such tag, none
     /// without such drift); where it now names the destination's digest, the tag moved during the check and the
-    /// destination already follows it: in sync, with the source's current digest. Anything else stands as compared
-    /// (a tag still different, gone from the source, or not answered by id).
+    /// destination already follows it: in sync, with the source's current digest (and the digest it was listed at, in
+    /// <see cref="DriftEntry.ListedDigest"/>, for a referrer the tag no longer compares:
+    /// <see cref="WithReferrersOfDeletedOrMovedTags"/>). Anything else stands as compared (a tag still different, gone
+    /// from the source, or not answered by id).
     /// </summary>
     public static async Task<List<DriftEntry>> SettleMovedTagsAsync(IEcrClient source, string repository, List<DriftEntry> entries, CancellationToken cancellationToken)
     {
@@ -55,6 +57,7 @@ public static class TagRecheck
                 ? e with
                 {
                     SourceDigest = detail.ImageDigest,
+                    ListedDigest = e.SourceDigest,
                     Status = DriftStatus.InSync,
                     SourceImageStatus = detail.ImageStatus is null || detail.ImageStatus == ImageStatus.Active ? null : detail.ImageStatus,
                 }
@@ -74,21 +77,25 @@ public static class TagRecheck
     /// and the destination already follows it: in sync at the source's current digest, as a tag moved during the check
     /// (<see cref="SettleMovedTagsAsync"/>); at another digest it is the source's tag at another digest there:
     /// different. One the source still lacks stays extra. A referrer compared as its own selected tag whose tag is
-    /// found deleted during the check is compared as a referrer, from that same listing
-    /// (<see cref="WithReferrersOfDeletedTags"/>): <paramref name="taggedReferrers"/> are those referrers, compared as
-    /// referrers with each destination and held back until now.
+    /// found deleted during the check, or moved by it to the destination's digest (<see cref="SettleMovedTagsAsync"/>,
+    /// which runs first), is compared as a referrer, from that same listing
+    /// (<see cref="WithReferrersOfDeletedOrMovedTags"/>): <paramref name="taggedReferrers"/> are those referrers,
+    /// compared as referrers with each destination and held back until now. A tag so moved off a referrer is one more
+    /// reason to list the source again (once, as for missing and extra tags): that listing says whether the manifest
+    /// the tag left is still held, and active.
     /// </summary>
     public static async Task<List<DriftEntry>> SettleListedTagsAsync(
         IEcrClient source, string repository, SelectionCriteria criteria, List<DriftEntry> entries, IReadOnlyList<DriftEntry> taggedReferrers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taggedReferrers);
-        if (!entries.Any(e => IsMissingTag(e) || IsExtraTag(e)))
+        var referrersLeft = taggedReferrers.Select(r => (r.Destination, r.SourceDigest)).ToHashSet();
+        if (!entries.Any(e => IsMissingTag(e) || IsExtraTag(e) || (e.ListedDigest is not null && referrersLeft.Contains((e.Destination, e.ListedDigest)))))
         {
             return entries;
         }
 
         var now = await ImageInventory.EveryImageAsync(source, null, repository, cancellationToken);
-        return WithReferrersOfDeletedTags(Settle(repository, criteria, entries, now), taggedReferrers, now ?? []);
+        return WithReferrersOfDeletedOrMovedTags(Settle(repository, criteria, entries, now), taggedReferrers, now ?? []);
     }
 
     private static List<DriftEntry> Settle(string repository, SelectionCriteria criteria, List<DriftEntry> entries, IReadOnlyList<ImageDetail>? now)
@@ -125,21 +132,23 @@ public static class TagRecheck
 
     /// <summary>
     /// A referrer with a selected tag of its own (a tagged SBOM) is compared as that tag only. When that tag is found
-    /// deleted during the check (<see cref="DriftStatus.DeletedDuringCheck"/>), the tag no longer compares it; where the
-    /// source still holds the manifest (ECR deletes an image with its last tag, so it stays only under another tag,
-    /// outside the selection, or pushed again by digest), it is still a referrer of its subject, which sync copies with
-    /// the subject's image, so it is compared as one: its entry in <paramref name="taggedReferrers"/> (in sync or
-    /// missing, as compared with that destination) follows the tag's. Pure: <paramref name="now"/> is the source's
-    /// listing made again for the tags found missing (every image, in every status), in which the referrer must be
-    /// active (as the walk lists referrers) and its subject held. Only in a destination where no tag entry of that
-    /// digest still compares it (another selected tag of the manifest does), and once there.
+    /// deleted during the check (<see cref="DriftStatus.DeletedDuringCheck"/>), or moved by it to the destination's
+    /// digest (in sync at the new digest, its <see cref="DriftEntry.ListedDigest"/> the referrer's), the tag no longer
+    /// compares it; where the source still holds the manifest (ECR deletes an image with its last tag, so after a
+    /// delete it stays only under another tag, outside the selection, or pushed again by digest; a tag moved away leaves
+    /// it untagged, still held), it is still a referrer of its subject, which sync copies with the subject's image, so
+    /// it is compared as one: its entry in <paramref name="taggedReferrers"/> (in sync or missing, as compared with that
+    /// destination) follows the tag's. Pure: <paramref name="now"/> is the source's listing made again (every image, in
+    /// every status), in which the referrer must be active (as the walk lists referrers) and its subject held. Only in
+    /// a destination where no tag entry of that digest still compares it (another selected tag of the manifest does),
+    /// and once there.
     /// </summary>
-    public static List<DriftEntry> WithReferrersOfDeletedTags(IReadOnlyList<DriftEntry> entries, IReadOnlyList<DriftEntry> taggedReferrers, IReadOnlyList<ImageDetail> now)
+    public static List<DriftEntry> WithReferrersOfDeletedOrMovedTags(IReadOnlyList<DriftEntry> entries, IReadOnlyList<DriftEntry> taggedReferrers, IReadOnlyList<ImageDetail> now)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(taggedReferrers);
         ArgumentNullException.ThrowIfNull(now);
-        if (taggedReferrers.Count == 0 || !entries.Any(e => e.Status == DriftStatus.DeletedDuringCheck))
+        if (taggedReferrers.Count == 0 || !entries.Any(e => DigestLeft(e) is not null))
         {
             return [.. entries];
         }
@@ -156,8 +165,7 @@ public static class TagRecheck
         foreach (var entry in entries)
         {
             result.Add(entry);
-            if (entry.Status == DriftStatus.DeletedDuringCheck && !entry.IsReferrer && entry.SourceDigest is not null
-                && standing.Remove((entry.Destination, entry.SourceDigest), out var referrer))
+            if (DigestLeft(entry) is { } left && standing.Remove((entry.Destination, left), out var referrer))
             {
                 result.Add(referrer);
             }
@@ -165,6 +173,11 @@ public static class TagRecheck
 
         return result;
     }
+
+    /// <summary>The digest a tag entry no longer compares: the one its tag named before a delete or a move during the check.</summary>
+    private static string? DigestLeft(DriftEntry entry) => entry.IsReferrer || entry.Tag is null
+        ? null
+        : entry.Status == DriftStatus.DeletedDuringCheck ? entry.SourceDigest : entry.ListedDigest;
 
     private static bool IsExtraTag(DriftEntry entry) => entry.Status == DriftStatus.Extra && !entry.IsReferrer && entry.Tag is not null;
 

@@ -4,7 +4,7 @@ using Replicator.Core.Ecr.Model;
 namespace Replicator.Cli.Tests.Verification;
 
 /// <summary>
-/// <see cref="TagRecheck.WithReferrersOfDeletedTags"/>: a referrer compared as its own selected tag (a tagged SBOM,
+/// <see cref="TagRecheck.WithReferrersOfDeletedOrMovedTags"/>: a referrer compared as its own selected tag (a tagged SBOM,
 /// "sha256:s" below "v1" at "sha256:1") whose tag is found deleted in the source during the check is compared as a
 /// referrer, from the source's listing made again, where the source still holds it.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class TagRecheckTests
         IReadOnlyList<DriftEntry> entries = [Tag("v1", "sha256:1", DriftStatus.InSync), Tag("v1-sbom", "sha256:s", DriftStatus.DeletedDuringCheck), Tag("v2", "sha256:2", DriftStatus.InSync)];
         var missing = Referrer("sha256:s", DriftStatus.Missing);
 
-        var settled = TagRecheck.WithReferrersOfDeletedTags(entries, [missing], [Held("sha256:1", null, "v1"), Held("sha256:s", "ACTIVE", "keep-sbom"), Held("sha256:2", null, "v2")]);
+        var settled = TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, [missing], [Held("sha256:1", null, "v1"), Held("sha256:s", "ACTIVE", "keep-sbom"), Held("sha256:2", null, "v2")]);
 
         Assert.Equal([entries[0], entries[1], missing, entries[2]], settled);
         var counts = VerifyCounts.Of(settled);
@@ -37,8 +37,28 @@ public sealed class TagRecheckTests
 
         // Held in the destination (by digest, whatever its tags there): in sync, and the report with it.
         var inSync = Referrer("sha256:s", DriftStatus.InSync);
-        Assert.True(VerifyCounts.Of(TagRecheck.WithReferrersOfDeletedTags(entries, [inSync], [Held("sha256:1"), Held("sha256:s")])).InSync);
-        Assert.Contains(inSync, TagRecheck.WithReferrersOfDeletedTags(entries, [inSync], [Held("sha256:1"), Held("sha256:s")]));
+        Assert.True(VerifyCounts.Of(TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, [inSync], [Held("sha256:1"), Held("sha256:s")])).InSync);
+        Assert.Contains(inSync, TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, [inSync], [Held("sha256:1"), Held("sha256:s")]));
+    }
+
+    [Fact]
+    public void A_referrer_whose_tag_moved_during_the_check_follows_its_tag_as_compared()
+    {
+        // "v1-sbom" moved in the source from the SBOM to "sha256:x", and the destination followed: in sync at "sha256:x",
+        // listed at the SBOM. The SBOM, untagged now, is still held, active: compared as a referrer after the tag's row.
+        var moved = Tag("v1-sbom", "sha256:x", DriftStatus.InSync) with { ListedDigest = "sha256:s" };
+        IReadOnlyList<DriftEntry> entries = [Tag("v1", "sha256:1", DriftStatus.InSync), moved, Tag("v2", "sha256:2", DriftStatus.InSync)];
+        var missing = Referrer("sha256:s", DriftStatus.Missing);
+        IReadOnlyList<ImageDetail> now = [Held("sha256:1", null, "v1"), Held("sha256:s"), Held("sha256:x", null, "v1-sbom"), Held("sha256:2", null, "v2")];
+
+        var settled = TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, [missing], now);
+
+        Assert.Equal([entries[0], moved, missing, entries[2]], settled);
+        Assert.Equal((1, 1, 0), (VerifyCounts.Of(settled).Missing, VerifyCounts.Of(settled).Referrers, VerifyCounts.Of(settled).DeletedDuringCheck));
+
+        // A tag in sync where it was listed leaves nothing, though the same referrer was held back for it.
+        IReadOnlyList<DriftEntry> unmoved = [entries[0], Tag("v1-sbom", "sha256:s", DriftStatus.InSync), entries[2]];
+        Assert.Equal(unmoved, TagRecheck.WithReferrersOfDeletedOrMovedTags(unmoved, [missing], now));
     }
 
     [Fact]
@@ -61,7 +81,7 @@ public sealed class TagRecheckTests
             Referrer("sha256:d", DriftStatus.Missing, subject: "sha256:9"),
         ];
 
-        var settled = TagRecheck.WithReferrersOfDeletedTags(entries, referrers, [Held("sha256:1"), Held("sha256:a"), Held("sha256:c", "ARCHIVED"), Held("sha256:d")]);
+        var settled = TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, referrers, [Held("sha256:1"), Held("sha256:a"), Held("sha256:c", "ARCHIVED"), Held("sha256:d")]);
 
         Assert.Equal([.. entries.Take(1), referrers[0], .. entries.Skip(1)], settled);
     }
@@ -83,7 +103,7 @@ public sealed class TagRecheckTests
         var west = Referrer("sha256:s", DriftStatus.Missing);
         IReadOnlyList<DriftEntry> referrers = [west, Referrer("sha256:s", DriftStatus.InSync, Europe), Referrer("sha256:m", DriftStatus.Missing)];
 
-        var settled = TagRecheck.WithReferrersOfDeletedTags(entries, referrers, [Held("sha256:1"), Held("sha256:s", null, "keep"), Held("sha256:m", null, "m")]);
+        var settled = TagRecheck.WithReferrersOfDeletedOrMovedTags(entries, referrers, [Held("sha256:1"), Held("sha256:s", null, "keep"), Held("sha256:m", null, "m")]);
 
         Assert.Equal([entries[0], west, .. entries.Skip(1)], settled);
     }
