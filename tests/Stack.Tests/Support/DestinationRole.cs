@@ -8,7 +8,7 @@ internal static class DestinationRole
 {
     public const string ReplicatorRoleArn = "arn:aws:iam::111111111111:role/replicator";
 
-    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string externalId = "", string allowLifecyclePolicies = "false") =>
+    public static IntrinsicEvaluator Evaluator(string kmsKeyArns = "", string additionalTrustedPrincipals = "", string allowDeletes = "false", string externalId = "", string allowLifecyclePolicies = "false", string permissionsBoundaryArn = "") =>
         new(StackTemplate.RawDestinationRole, new Dictionary<string, string>
         {
             ["ExternalId"] = externalId,
@@ -19,6 +19,7 @@ internal static class DestinationRole
             ["AdditionalTrustedPrincipals"] = additionalTrustedPrincipals,
             ["AllowDeletes"] = allowDeletes,
             ["AllowLifecyclePolicies"] = allowLifecyclePolicies,
+            ["PermissionsBoundaryArn"] = permissionsBoundaryArn,
         });
 
     /// <summary>The role's properties as deployed with those values.</summary>

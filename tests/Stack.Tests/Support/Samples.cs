@@ -114,7 +114,11 @@ internal static class Samples
             ["ProxyUrl"] = ProxyUrl,
             ["NoProxy"] = NoProxy,
             ["CaBundlePath"] = CaBundlePath,
+            ["PermissionsBoundaryArn"] = PermissionsBoundaryArn,
         }));
+
+    /// <summary>The permissions boundary of <see cref="Options"/>: a customer managed policy under a path.</summary>
+    public const string PermissionsBoundaryArn = "arn:aws:iam::123456789012:policy/boundaries/ReplicatorBoundary";
 
     /// <summary>The egress proxy of <see cref="Options"/>, with credentials, as an operator behind one gives it.</summary>
     public const string ProxyUrl = "http://replicator:s3cret@proxy.internal:3128";
@@ -127,7 +131,8 @@ internal static class Samples
     /// The optional branches the other samples leave out: a mapping of every name (MapsEveryName), reconciling off, a
     /// replicated-event bus, destination KMS keys, several exclusions filtered by the rule, alarms notifying an
     /// existing topic (AlarmTopicArn) without an email, no lifecycle policy copied (CopyLifecyclePolicies false), and
-    /// the function in a VPC (SubnetIds, SecurityGroupIds) behind an egress proxy (ProxyUrl, NoProxy, CaBundlePath).
+    /// the function in a VPC (SubnetIds, SecurityGroupIds) behind an egress proxy (ProxyUrl, NoProxy, CaBundlePath), and
+    /// a permissions boundary on every role (PermissionsBoundaryArn).
     /// </summary>
     public static DeployedTemplate Options => OptionsLazy.Value;
 
