@@ -131,6 +131,57 @@ public sealed class ManagedSigningTests
         Assert.Empty(await StatusesAsync(client, "app", after));
     }
 
+    /// <summary>
+    /// A job belongs to the pushed record, not to its digest: an image deleted while it is signed and pushed again (the
+    /// same bytes, so the same digest) is a new push with its own signing time. The first push's job, due earlier, is
+    /// dropped; finishing it against the new record would report COMPLETE before the new push's signature is due.
+    /// </summary>
+    [Fact]
+    public async Task An_image_deleted_and_pushed_again_while_it_is_signed_is_signed_on_the_new_pushs_time()
+    {
+        await using var ecr = await ClockedEcr.StartAsync();
+        var client = ecr.Client;
+        await ConfigureAsync(client, (ProfileA, ["app"]));
+        var (digest, manifest) = await TestImages.PushImageAsync(client, "app", "v1", 47);
+
+        ecr.Time.Advance(TimeSpan.FromSeconds(2));
+        var deleted = (await client.CallAsync("BatchDeleteImage", new JsonObject { ["repositoryName"] = "app", ["imageIds"] = new JsonArray(TestImages.ImageId(digest)) })).EnsureOk().Json;
+        Assert.Single(deleted["imageIds"]!.AsArray());
+        // Its layers stay in the repository: the same manifest is put again, as a re-push after a delete does.
+        (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = "app", ["imageManifest"] = manifest, ["imageTag"] = "v1" })).EnsureOk();
+
+        ecr.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([(ProfileA, "IN_PROGRESS")], await StatusesAsync(client, "app", digest));
+        Assert.Empty(await ReferrersAsync(client, "app", digest));
+
+        ecr.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal([(ProfileA, "COMPLETE")], await StatusesAsync(client, "app", digest));
+        Assert.Single(await ReferrersAsync(client, "app", digest));
+    }
+
+    /// <summary>
+    /// A finished job is gone: calls later on the clock store no second signature. Each signature is stamped with the
+    /// moment it is stored, so a job left behind would add a new referrer to the image on every later call.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_is_stored_once_however_many_calls_follow_it()
+    {
+        await using var ecr = await ClockedEcr.StartAsync();
+        var client = ecr.Client;
+        await ConfigureAsync(client, (ProfileA, ["app"]));
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 48);
+
+        ecr.Time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal([(ProfileA, "COMPLETE")], await StatusesAsync(client, "app", digest));
+        ecr.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(await ReferrersAsync(client, "app", digest));
+        ecr.Time.Advance(TimeSpan.FromMinutes(1));
+        ecr.Server.FinishSigning();
+
+        Assert.Single(await ReferrersAsync(client, "app", digest));
+        Assert.Equal([(ProfileA, "COMPLETE")], await StatusesAsync(client, "app", digest));
+    }
+
     [Fact]
     public async Task The_model_refuses_a_filter_type_other_than_WILDCARD_MATCH_and_a_profile_ARN_of_another_service()
     {

@@ -108,6 +108,36 @@ public sealed class SharedConfigFileTests
         Assert.Equal(expected, PathVariables.Expand(environment, path, windows: true));
     }
 
+    /// <summary>
+    /// ntpath's <c>$NAME</c> runs over '_' as well as '-' (its varchars are letters, digits, "_-"), so a CI variable's
+    /// usual name is one name, not <c>$CI</c> followed by text. Checked with CPython 3.11's ntpath.expandvars, HOME and
+    /// CI_ROOT set as in the theory above.
+    /// </summary>
+    [Theory]
+    [InlineData(@"$CI_ROOT\x", @"C:\ci\x")]
+    [InlineData(@"$CI_ROOT-x", @"$CI_ROOT-x")]
+    public void On_windows_a_dollar_name_takes_in_underscores_as_ntpath_does(string path, string expected)
+    {
+        var environment = Environment(("CI", @"C:\wrong"), ("CI_ROOT", @"C:\ci"));
+
+        Assert.Equal(expected, PathVariables.ExpandWindows(environment, path));
+    }
+
+    /// <summary>
+    /// ntpath reads on after an unset <c>%NAME%</c>'s closing '%', which it keeps: that '%' opens nothing, so in
+    /// <c>%UNSET%HOME%</c> the text <c>HOME</c> is no reference (CPython 3.11 answers <c>%UNSET%HOME%</c>). Read as an
+    /// opening '%' it would expand HOME, a path the AWS CLI never opens.
+    /// </summary>
+    [Theory]
+    [InlineData(@"%UNSET%HOME%", @"%UNSET%HOME%")]
+    [InlineData(@"%UNSET%HOME%\x", @"%UNSET%HOME%\x")]
+    public void On_windows_the_closing_percent_of_an_unset_variable_opens_no_other(string path, string expected)
+    {
+        var environment = Environment(("HOME", @"C:\Users\ops"));
+
+        Assert.Equal(expected, PathVariables.ExpandWindows(environment, path));
+    }
+
     [Fact]
     public void On_windows_a_shared_files_path_has_its_percent_variables_expanded_and_elsewhere_not()
     {
@@ -127,6 +157,40 @@ public sealed class SharedConfigFileTests
 
         Assert.Equal(Path.Combine("/home/ops", "ci/aws-file"), SharedConfigFile.ConfiguredPath(environment, variable));
         Assert.Equal(Path.Combine("/home/ops", "ci/aws-file"), SharedConfigFile.PathOf(environment, windows: false, variable, "unused"));
+    }
+
+    /// <summary>
+    /// The path and the rule it is read with are one: ConfiguredPath, which a caller writes back for AWSSDK.Core to read
+    /// the same file, expands <c>%NAME%</c> only where PathOf does, on Windows (ntpath), so the two never name
+    /// different files.
+    /// </summary>
+    [Fact]
+    public void ConfiguredPath_expands_percent_variables_only_on_Windows_as_PathOf_does_there()
+    {
+        var environment = Environment(("AWS_CONFIG_FILE", "%CFG_DIR%/config"), ("CFG_DIR", "/etc/aws"));
+        var expected = OperatingSystem.IsWindows() ? "/etc/aws/config" : "%CFG_DIR%/config";
+
+        Assert.Equal(expected, SharedConfigFile.ConfiguredPath(environment, SharedConfigFile.ConfigFileVariable));
+        Assert.Equal(expected, SharedConfigFile.PathOf(environment, OperatingSystem.IsWindows()));
+    }
+
+    /// <summary>
+    /// As documented on ConfiguredPath: the variable is read trimmed, and a blank one is unset, so the home
+    /// directory's file is read, as AWSSDK.Core reads a blank one. (botocore itself takes the value as written: a
+    /// padded or blank path names no file there, and the AWS CLI reads no config file at all.)
+    /// </summary>
+    [Theory]
+    [InlineData("AWS_CONFIG_FILE", "config")]
+    [InlineData("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
+    public void A_shared_files_variable_is_read_trimmed_and_a_blank_one_as_unset(string variable, string defaultName)
+    {
+        var padded = Environment((variable, "  /etc/aws/file \t"), ("HOME", "/home/ops"));
+        var blank = Environment((variable, "   "), ("HOME", "/home/ops"));
+
+        Assert.Equal("/etc/aws/file", SharedConfigFile.ConfiguredPath(padded, variable));
+        Assert.Equal("/etc/aws/file", SharedConfigFile.PathOf(padded, windows: false, variable, defaultName));
+        Assert.Null(SharedConfigFile.ConfiguredPath(blank, variable));
+        Assert.Equal(Path.Combine("/home/ops", ".aws", defaultName), SharedConfigFile.PathOf(blank, windows: false, variable, defaultName));
     }
 
     [Fact]
@@ -180,6 +244,35 @@ public sealed class SharedConfigFileTests
             }
 
             var found = SharedConfigFile.Lookup(Environment([.. variables]), "region", windows: false);
+
+            Assert.Equal(region, found?.Value);
+            Assert.Equal(where, found?.Where);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The credentials file's sections are matched with their case, as configparser keeps section names (botocore 1.x,
+    /// AWS_PROFILE=ops with [OPS] in the credentials file and [profile ops] in the config file, answers the config
+    /// file's region); and a blank AWS_PROFILE is read as unset, the default profile, as this class documents.
+    /// </summary>
+    [Theory]
+    [InlineData("ops", "us-west-1", "the shared config file")]
+    [InlineData("  ", "us-east-2", "the shared config file")]
+    public void The_profiles_section_is_matched_with_its_case_and_a_blank_profile_is_the_default(string profile, string region, string where)
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-profile-case-").FullName;
+        try
+        {
+            var config = Path.Combine(home, "cfg");
+            File.WriteAllText(config, "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n");
+            var credentials = Path.Combine(home, "creds");
+            File.WriteAllText(credentials, "[OPS]\nregion = sa-east-1\n");
+
+            var found = SharedConfigFile.Lookup(Environment(("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_PROFILE", profile)), "region", windows: false);
 
             Assert.Equal(region, found?.Value);
             Assert.Equal(where, found?.Where);

@@ -164,6 +164,32 @@ public sealed class DestinationAccessTests
     }
 
     /// <summary>
+    /// The whole-ARN check IsRoleArn makes (also of the RoleArn an SSM credentials parameter holds, whose account
+    /// nothing else checks): a path takes every character IAM's does, U+0021 ('!') to U+007E ('~'); the account is
+    /// exactly 12 digits, the name at most 64 characters, and nothing follows it, not even a line break.
+    /// </summary>
+    [Theory]
+    [InlineData("arn:aws:iam::222222222222:role/team!/writer", true)]
+    [InlineData("arn:aws:iam::222222222222:role/~team/writer", true)]
+    [InlineData("arn:aws-us-gov:iam::222222222222:role/writer", true)]
+    [InlineData("arn:aws:iam::22222222222:role/writer", false)]
+    [InlineData("arn:aws:iam::2222222222222:role/writer", false)]
+    [InlineData("arn:aws:iam::222222222222:role/writer\n", false)]
+    [InlineData("arn:aws:iam::222222222222:role/team /writer", false)]
+    public void A_role_arn_is_checked_whole_by_iams_character_sets(string arn, bool isRoleArn)
+    {
+        Assert.Equal(isRoleArn, DestinationAccess.IsRoleArn(arn, out _));
+    }
+
+    [Fact]
+    public void A_role_name_in_an_arn_is_at_most_64_characters()
+    {
+        Assert.True(DestinationAccess.IsRoleArn($"arn:aws:iam::222222222222:role/ops/{new string('r', 64)}", out _));
+        Assert.False(DestinationAccess.IsRoleArn($"arn:aws:iam::222222222222:role/ops/{new string('r', 65)}", out _));
+        Assert.False(DestinationAccess.IsRoleArn($"arn:aws:iam::222222222222:role/{new string('r', 65)}", out _));
+    }
+
+    /// <summary>
     /// IAM's role path is at most 512 characters, its slashes included (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html,
     /// "Path"): the ARN of a role on the longest path is taken, one character more names no role and is refused at init.
     /// </summary>
