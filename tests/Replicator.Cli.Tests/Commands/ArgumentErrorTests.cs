@@ -290,4 +290,28 @@ public sealed class ArgumentErrorTests
             Assert.Contains(option, run.Output, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// --help and --version run no command, so they read no profile: one this machine does not have, named by --profile
+    /// or AWS_PROFILE (a shell set up for another account, say), does not turn the help into an error, as it does not
+    /// for the AWS CLI's help. Nothing is injected for credentials, so a profile resolved would be refused.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "sync", "--help")]
+    [InlineData(false, "verify", "--help")]
+    [InlineData(false, "--version")]
+    public async Task Help_and_version_read_no_profile_so_one_that_does_not_exist_does_not_stop_them(bool flag, params string[] command)
+    {
+        const string Missing = "replicator-help-no-such-profile-7d1f";
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = flag ? new DictionaryEnvironmentVariables() : DictionaryEnvironmentVariables.Of(new Dictionary<string, string> { ["AWS_PROFILE"] = Missing });
+        var context = new Replicator.Cli.Composition.CliContext { Environment = environment, Out = output, Error = error };
+
+        var code = await Replicator.Cli.Commands.CliApp.RunAsync(flag ? [.. command, "--profile", Missing] : command, context, CancellationToken.None);
+
+        Assert.True(code == 0, output.ToString() + error);
+        Assert.Empty(error.ToString());
+        Assert.NotEmpty(output.ToString());
+    }
 }

@@ -157,9 +157,13 @@ public sealed class ProfileCredentialsTests : IDisposable
     /// brings in a <c>$NAME</c> of its own (here a directory literally named <c>a$X</c>, with <c>X</c> set). The CLI
     /// writes the expanded path back for AWSSDK.Core's profile store, and its own reads (the region, from the config
     /// file) expanded that again, into a directory that does not exist: the credentials were found, the region not.
+    /// The same whether the profile is chosen by AWS_PROFILE or by --profile, whose context is built on the one the
+    /// paths were written back from.
     /// </summary>
-    [Fact]
-    public async Task A_shared_file_path_is_expanded_once_even_when_its_expansion_holds_a_dollar_name()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_shared_file_path_is_expanded_once_even_when_its_expansion_holds_a_dollar_name(bool flag)
     {
         await using var h = await StartAsync();
         var role = $"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator";
@@ -172,10 +176,11 @@ public sealed class ProfileCredentialsTests : IDisposable
             File.Move(Path.Combine(_work, name), Path.Combine(files, name));
         }
 
+        string[] copy = ["copy", "app:v1", "--destination-region", CliHarness.West];
         var run = await RunCliAsync(
             h,
-            "operator",
-            ["copy", "app:v1", "--destination-region", CliHarness.West],
+            flag ? null : "operator",
+            flag ? [.. copy, "--profile", "operator"] : copy,
             new()
             {
                 ["FILES"] = files,
@@ -237,6 +242,31 @@ public sealed class ProfileCredentialsTests : IDisposable
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: {key} in the shared config file must be true or false, not '{setting.Split('=')[1].Trim()}'", run.Error.Trim());
+        Assert.Equal(0, h.Server.Calls.Total);
+    }
+
+    /// <summary>
+    /// The AWS_PROFILE check reads the config file once expanded too, as the region is read: from a directory literally
+    /// named <c>a$X</c> (with <c>X</c> set), the setting that is not a boolean is named, rather than the path expanded a
+    /// second time into no file and the profile then reported "could not be found" by AWSSDK.Core's store.
+    /// </summary>
+    [Fact]
+    public async Task AWS_PROFILEs_check_reads_a_config_file_path_holding_a_dollar_name_expanded_once()
+    {
+        await using var h = await StartAsync();
+        WriteProfiles($"arn:aws:iam::{h.Server.AccountId}:role/replicator-operator");
+        File.AppendAllText(Path.Combine(_work, "config"), $"\n\n[profile badflag]\nregion = {CliHarness.Source}\nuse_fips_endpoint = maybe\n");
+        var files = Directory.CreateDirectory(Path.Combine(_work, "a$X")).FullName;
+        File.Move(Path.Combine(_work, "config"), Path.Combine(files, "config"));
+
+        var run = await RunCliAsync(
+            h,
+            "badflag",
+            ["verify", "--destination-region", CliHarness.West],
+            new() { ["FILES"] = files, ["X"] = "elsewhere", ["AWS_CONFIG_FILE"] = "$FILES/config" });
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: use_fips_endpoint in the shared config file must be true or false, not 'maybe'", run.Error.Trim());
         Assert.Equal(0, h.Server.Calls.Total);
     }
 

@@ -193,6 +193,28 @@ public sealed class VerifyCommandTests
         });
     }
 
+    /// <summary>
+    /// An archived image's referrers (an SBOM pushed by digest, still active) are not compared: nothing copies them (sync
+    /// skips the archived image, and a referrer is copied with its subject), so reading them "missing" in every
+    /// destination would be drift no sync could heal.
+    /// </summary>
+    [Fact]
+    public async Task The_referrers_of_an_archived_source_image_are_not_compared()
+    {
+        await using var h = await SyncedAsync();
+        var builder = new SampleImageBuilder(seed: 9);
+        var cold = builder.Image(SampleFormat.Oci, [512]);
+        await h.PushAsync(CliHarness.Source, "app", cold, "cold");
+        await h.PushAsync(CliHarness.Source, "app", builder.Artifact(cold.Root), null);
+        await ArchiveAsync(h, CliHarness.Source, cold.Digest);
+
+        var run = await h.RunAsync(["verify", .. Regions]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in sync: 4 tag(s) checked; 2 archived, not replicated (restore them to copy)", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Archived_not_replicated_is_counted_beside_drift_which_still_exits_one()
     {

@@ -70,6 +70,60 @@ public sealed class ProgressObserverTests
         Assert.DoesNotContain("NaN", screen.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The overall bar's text follows the selection as it grows, before any image is done: the images selected before
+    /// the display began are counted from its first frame, and each repository listed while it runs at once, not only
+    /// when the next image finishes (a large repository's first image can take minutes).
+    /// </summary>
+    [Fact]
+    public async Task The_overall_bar_counts_the_images_selected_before_and_while_it_runs_before_any_is_done()
+    {
+        await ShowAsync((observer, live, shown) =>
+        {
+            observer.Selected(3);
+            observer.Begin(live);
+            live.Refresh();
+            Assert.Equal(("0 of 3 image(s)", 3d), (Assert.Single(shown()).Description, shown()[0].MaxValue));
+
+            observer.Selected(4);
+            live.Refresh();
+            Assert.Equal(("0 of 7 image(s)", 7d), (Assert.Single(shown()).Description, shown()[0].MaxValue));
+        });
+    }
+
+    /// <summary>
+    /// The overall bar's value is a count of images, so its bytes column is empty, while an image's bar shows the bytes
+    /// copied of its total: "2/3 bytes" on the overall bar would read as a size.
+    /// </summary>
+    [Fact]
+    public async Task The_overall_bar_shows_no_bytes_and_an_image_bar_shows_its_bytes()
+    {
+        using var screen = new StringWriter();
+        await ShowAsync(
+            (observer, live, shown) =>
+            {
+                observer.Begin(live);
+                observer.Selected(3);
+                for (var i = 0; i < 2; i++)
+                {
+                    observer.Track($"app:v{i}", $"v{i}", null).Complete(finished: true);
+                }
+
+                var image = observer.Track("app:big", "big", null);
+                image.AddTotal(4096);
+                image.Add(2048);
+                live.Refresh();
+            },
+            screen);
+
+        // The last frame's lines, without their colours: the overall bar's ends at its percentage and spinner.
+        var lines = System.Text.RegularExpressions.Regex.Replace(screen.ToString(), "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty).Split('\n');
+        var overall = lines.Last(l => l.Contains("2 of 3 image(s)", StringComparison.Ordinal));
+        var image = lines.Last(l => l.Contains("app:big", StringComparison.Ordinal));
+        Assert.DoesNotContain("/", overall, StringComparison.Ordinal);
+        Assert.Contains("50% 2.0/4.0 KiB", image, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Redirected_there_are_no_bars()
     {
@@ -80,6 +134,24 @@ public sealed class ProgressObserverTests
         image.Complete(finished: true);
 
         Assert.Null(observer.Live);
+    }
+
+    /// <summary>
+    /// An image tracked by its tag without a digest: the result is that tag's, so a copy that left the destination's tag
+    /// alone (the source moved it after the selection) reads "tag moved", not "copied", whatever digest was copied.
+    /// </summary>
+    [Fact]
+    public void A_tag_left_alone_reads_tag_moved_for_an_image_tracked_without_a_digest()
+    {
+        using var output = new StringWriter();
+        var observer = new ProgressObserver(Redirected(output), CancellationToken.None);
+
+        observer.Track("app:v1", "v1", null);
+        observer.DestinationDone(new Replicator.Core.Replication.DestinationResult(
+            Replicator.Core.Replication.ReplicationDestination.Parse("us-west-2"), Replicator.Core.Replication.ReplicationOutcome.Replicated, "sha256:" + new string('a', 64), 1, 0, 10, TimeSpan.FromSeconds(1)));
+
+        Assert.StartsWith($"{Outcomes.TagMoved}  app:v1 -> us-west-2  ", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains(Outcomes.TagLeftAloneDetail("v1"), output.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -147,6 +219,28 @@ public sealed class ProgressObserverTests
         Assert.Equal(
             $"could not renew the session of {Role} (AccessDenied); the current one works until 2026-12-01 04:00:00Z, retrying shortly\n"
             + "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 04:00:00Z, retrying shortly\n",
+            error.ToString());
+    }
+
+    /// <summary>One credential warning is counted on the overall bar too: it may be the only sign a destination will stop working.</summary>
+    [Fact]
+    public async Task A_single_credential_warning_during_the_bars_is_counted_on_the_overall_bar()
+    {
+        using var error = new StringWriter();
+        await ShowAsync(
+            (observer, live, shown) =>
+            {
+                observer.Begin(live);
+                observer.Selected(1);
+                observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+                live.Refresh();
+
+                Assert.Equal("0 of 1 image(s) [yellow](1 credential warning(s), listed at the end)[/]", Assert.Single(shown()).Description);
+            },
+            error: error);
+
+        Assert.Equal(
+            "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 05:00:00Z, retrying shortly\n",
             error.ToString());
     }
 
