@@ -17,7 +17,7 @@ public sealed class EdgeCaseTests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
         await TestImages.CreateRepositoryAsync(client, "app");
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         var error = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, new byte[20], offset, length));
         error.AssertError("InvalidLayerPartException");
         Assert.False(error.Json.AsObject().ContainsKey("lastValidByteReceived"));
@@ -141,7 +141,7 @@ public sealed class EdgeCaseTests
         var same = TestImages.RandomBytes(5000, 999);
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
         {
-            var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+            var uploadId = await TestImages.InitiateUploadAsync(client, "app");
             (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, same, 0, same.Length))).EnsureOk();
             return await client.CallAsync("CompleteLayerUpload", new JsonObject
             {

@@ -131,7 +131,7 @@ public sealed class StrictnessTests
         using var client = new EcrTestClient(server);
         await TestImages.CreateRepositoryAsync(client, "app");
         var data = TestImages.RandomBytes((20 * 1024 * 1024) + 1, 5);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
 
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).AssertError("InvalidParameterException");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 20 * 1024 * 1024))).EnsureOk();

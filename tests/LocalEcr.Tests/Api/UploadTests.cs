@@ -270,7 +270,7 @@ public sealed class UploadTests
         using var c = client;
         var data = TestImages.RandomBytes(100, 5);
         await TestImages.UploadBlobAsync(client, "app", data);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 100))).EnsureOk();
         (await client.CallAsync("CompleteLayerUpload", new JsonObject
         {
@@ -314,7 +314,7 @@ public sealed class UploadTests
         using var client = new EcrTestClient(server);
         await TestImages.CreateRepositoryAsync(client, "app");
         var data = TestImages.RandomBytes(2000, 9);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).EnsureOk();
         var complete = client.CallAsync("CompleteLayerUpload", new JsonObject
         {

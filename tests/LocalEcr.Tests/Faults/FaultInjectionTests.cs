@@ -103,7 +103,7 @@ public sealed class FaultInjectionTests
         using var client = new EcrTestClient(server);
         using var admin = new HttpClient { BaseAddress = server.BaseAddress };
         await TestImages.CreateRepositoryAsync(client, "app");
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await admin.PostAsync("_localecr/forget-uploads", null)).Dispose();
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, new byte[10], 0, 10))).AssertError("UploadNotFoundException");
 

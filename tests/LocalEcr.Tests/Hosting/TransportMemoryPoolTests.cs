@@ -12,7 +12,7 @@ public sealed class TransportMemoryPoolTests
         await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions());
         using var client = new EcrTestClient(server);
         await TestImages.CreateRepositoryAsync(client, "app");
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         var rentsBefore = server.TransportMemory.Pools.Sum(p => p.Rents);
         var data = TestImages.RandomBytes(6 * 1024 * 1024, 3);
         var body = TestImages.Part("app", uploadId, data, 0, data.Length);

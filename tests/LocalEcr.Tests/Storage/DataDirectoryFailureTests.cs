@@ -30,7 +30,7 @@ public sealed class DataDirectoryFailureTests
         await TestImages.UploadBlobAsync(client, "other", big);
         File.Delete(Assert.Single(Directory.GetFiles(Spares(ecr))));
 
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         Assert.Equal(0, new FileInfo(Assert.Single(Directory.GetFiles(Uploads(ecr)))).Length);
         var small = TestImages.RandomBytes(1000, 52);
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, small, 0, small.Length))).EnsureOk();
@@ -72,7 +72,7 @@ public sealed class DataDirectoryFailureTests
         await using var ecr = await ClockedEcr.StartAsync();
         var client = ecr.Client;
         var data = TestImages.RandomBytes((6 * 1024 * 1024) + 1000, 54);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, 6 * 1024 * 1024))).EnsureOk();
         File.Delete(Assert.Single(Directory.GetFiles(Uploads(ecr))));
 
@@ -87,7 +87,7 @@ public sealed class DataDirectoryFailureTests
         Assert.Empty(Directory.GetFiles(Blobs(ecr)));
         Assert.Empty(Directory.GetFiles(Uploads(ecr)));
 
-        var other = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var other = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", other, data, 0, 6 * 1024 * 1024))).EnsureOk();
         File.Delete(Assert.Single(Directory.GetFiles(Uploads(ecr))));
         ecr.Server.Faults.ForgetUploads();
@@ -106,7 +106,7 @@ public sealed class DataDirectoryFailureTests
         var client = ecr.Client;
         var data = TestImages.RandomBytes(1000, 55);
         var digest = TestImages.Digest(data);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).EnsureOk();
         File.Delete(Assert.Single(Directory.GetFiles(Uploads(ecr))));
         var complete = new JsonObject { ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(digest) };
@@ -133,7 +133,7 @@ public sealed class DataDirectoryFailureTests
         var client = ecr.Client;
         var data = TestImages.RandomBytes(1000, 56);
         var digest = TestImages.Digest(data);
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = "app" })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
         (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).EnsureOk();
         ReplaceWithFile(Blobs(ecr));
 

@@ -44,9 +44,13 @@ internal static class TestImages
         (await client.CallAsync("CreateRepository", body)).EnsureOk();
     }
 
+    /// <summary>Starts a layer upload in <paramref name="repository"/> and returns its upload id.</summary>
+    public static async Task<string> InitiateUploadAsync(EcrTestClient client, string repository) =>
+        (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = repository })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+
     public static async Task<string> UploadBlobAsync(EcrTestClient client, string repository, byte[] data, int partSize = 6 * 1024 * 1024)
     {
-        var uploadId = (await client.CallAsync("InitiateLayerUpload", new JsonObject { ["repositoryName"] = repository })).EnsureOk().Json["uploadId"]!.GetValue<string>();
+        var uploadId = await InitiateUploadAsync(client, repository);
         for (var offset = 0; offset < data.Length; offset += partSize)
         {
             var length = Math.Min(partSize, data.Length - offset);

@@ -9,6 +9,33 @@ public sealed class SharedConfigFileTests
     private static DictionaryEnvironmentVariables Environment(params (string Name, string Value)[] values) =>
         DictionaryEnvironmentVariables.Of(values.ToDictionary(v => v.Name, v => v.Value));
 
+    /// <summary>
+    /// <paramref name="read"/> with AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE naming files of these contents in a
+    /// folder of the test's own, and AWS_PROFILE set to <paramref name="profile"/> unless it is null.
+    /// </summary>
+    private static T WithSharedFiles<T>(string config, string credentials, string? profile, Func<DictionaryEnvironmentVariables, T> read)
+    {
+        var home = Directory.CreateTempSubdirectory("replicator-shared-files-").FullName;
+        try
+        {
+            var configPath = Path.Combine(home, "cfg");
+            File.WriteAllText(configPath, config);
+            var credentialsPath = Path.Combine(home, "creds");
+            File.WriteAllText(credentialsPath, credentials);
+            var variables = new List<(string, string)> { ("AWS_CONFIG_FILE", configPath), ("AWS_SHARED_CREDENTIALS_FILE", credentialsPath) };
+            if (profile is not null)
+            {
+                variables.Add(("AWS_PROFILE", profile));
+            }
+
+            return read(Environment([.. variables]));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
     [Fact]
     public void On_Windows_the_home_directory_is_USERPROFILE_when_HOME_is_not_set()
     {
@@ -230,28 +257,14 @@ public sealed class SharedConfigFileTests
     [InlineData("nowhere", null, null)]
     public void A_setting_of_the_profile_in_the_credentials_file_wins_over_the_config_file(string? profile, string? region, string? where)
     {
-        var home = Directory.CreateTempSubdirectory("replicator-credentials-").FullName;
-        try
-        {
-            var config = Path.Combine(home, "cfg");
-            File.WriteAllText(config, "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n[profile config-only]\nregion = ap-south-1\n");
-            var credentials = Path.Combine(home, "creds");
-            File.WriteAllText(credentials, "[default]\naws_access_key_id = AKIAEXAMPLE\nregion = eu-west-3\n[ops]\nregion = sa-east-1\n[profile config-only]\nregion = af-south-1\n");
-            var variables = new List<(string, string)> { ("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials) };
-            if (profile is not null)
-            {
-                variables.Add(("AWS_PROFILE", profile));
-            }
+        var found = WithSharedFiles(
+            "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n[profile config-only]\nregion = ap-south-1\n",
+            "[default]\naws_access_key_id = AKIAEXAMPLE\nregion = eu-west-3\n[ops]\nregion = sa-east-1\n[profile config-only]\nregion = af-south-1\n",
+            profile,
+            environment => SharedConfigFile.Lookup(environment, "region", windows: false));
 
-            var found = SharedConfigFile.Lookup(Environment([.. variables]), "region", windows: false);
-
-            Assert.Equal(region, found?.Value);
-            Assert.Equal(where, found?.Where);
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
+        Assert.Equal(region, found?.Value);
+        Assert.Equal(where, found?.Where);
     }
 
     /// <summary>
@@ -264,23 +277,14 @@ public sealed class SharedConfigFileTests
     [InlineData("  ", "us-east-2", "the shared config file")]
     public void The_profiles_section_is_matched_with_its_case_and_a_blank_profile_is_the_default(string profile, string region, string where)
     {
-        var home = Directory.CreateTempSubdirectory("replicator-profile-case-").FullName;
-        try
-        {
-            var config = Path.Combine(home, "cfg");
-            File.WriteAllText(config, "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n");
-            var credentials = Path.Combine(home, "creds");
-            File.WriteAllText(credentials, "[OPS]\nregion = sa-east-1\n");
+        var found = WithSharedFiles(
+            "[default]\nregion = us-east-2\n[profile ops]\nregion = us-west-1\n",
+            "[OPS]\nregion = sa-east-1\n",
+            profile,
+            environment => SharedConfigFile.Lookup(environment, "region", windows: false));
 
-            var found = SharedConfigFile.Lookup(Environment(("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_PROFILE", profile)), "region", windows: false);
-
-            Assert.Equal(region, found?.Value);
-            Assert.Equal(where, found?.Where);
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
+        Assert.Equal(region, found?.Value);
+        Assert.Equal(where, found?.Where);
     }
 
     /// <summary>
@@ -298,25 +302,13 @@ public sealed class SharedConfigFileTests
     [InlineData("nowhere", "use_fips_endpoint", null)]
     public void A_key_of_the_DEFAULT_section_is_every_profiles_that_does_not_set_it_as_in_botocore(string? profile, string key, string? expected)
     {
-        var home = Directory.CreateTempSubdirectory("replicator-default-section-").FullName;
-        try
-        {
-            var config = Path.Combine(home, "cfg");
-            File.WriteAllText(config, "[DEFAULT]\nuse_fips_endpoint = true\n\n[default]\nregion = us-east-1\n\n[profile ops]\nuse_fips_endpoint = false\n");
-            var credentials = Path.Combine(home, "creds");
-            File.WriteAllText(credentials, "[DEFAULT]\nregion = eu-west-3\n\n[default]\naws_access_key_id = AKIAEXAMPLE\n");
-            var variables = new List<(string, string)> { ("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials) };
-            if (profile is not null)
-            {
-                variables.Add(("AWS_PROFILE", profile));
-            }
+        var found = WithSharedFiles(
+            "[DEFAULT]\nuse_fips_endpoint = true\n\n[default]\nregion = us-east-1\n\n[profile ops]\nuse_fips_endpoint = false\n",
+            "[DEFAULT]\nregion = eu-west-3\n\n[default]\naws_access_key_id = AKIAEXAMPLE\n",
+            profile,
+            environment => SharedConfigFile.Get(environment, key, windows: false));
 
-            Assert.Equal(expected, SharedConfigFile.Get(Environment([.. variables]), key, windows: false));
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
+        Assert.Equal(expected, found);
     }
 
     [Fact]
