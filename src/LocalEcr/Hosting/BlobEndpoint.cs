@@ -31,11 +31,19 @@ internal static class BlobEndpoint
         }
 
         var token = context.Request.Path.Value![Prefix.Length..];
-        if (server.Tokens.Redeem(token) is not { } grant || !server.Blobs.Exists(grant.Digest))
+        if (server.Tokens.Redeem(token) is not { } grant)
         {
-            response.StatusCode = 403;
-            response.ContentType = "application/xml";
-            await response.WriteAsync("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", context.RequestAborted);
+            await DenyAsync(context, "Request has expired");
+            return;
+        }
+
+        if (!server.Blobs.Exists(grant.Digest))
+        {
+            // A live URL to an object that is gone: S3 answers 404 NoSuchKey only to a signer allowed s3:ListBucket on
+            // the bucket, else 403 AccessDenied ("Access Denied"), https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+            // (Permissions). ECR's layer bucket and the role that signs its URLs are not ours to know, so the answer a
+            // client cannot tell from a refusal is the one served.
+            await DenyAsync(context, "Access Denied");
             return;
         }
 
@@ -67,6 +75,13 @@ internal static class BlobEndpoint
         await using var file = server.Blobs.OpenRead(grant.Digest);
         file.Position = range.Start;
         await CopyAsync(context, server, file, range, faults);
+    }
+
+    private static Task DenyAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = 403;
+        context.Response.ContentType = "application/xml";
+        return context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>{message}</Message></Error>", context.RequestAborted);
     }
 
     private static async Task CopyAsync(HttpContext context, ServerContext server, Stream file, ByteRange range, List<DownloadFault> faults)

@@ -170,7 +170,7 @@ public sealed class DownloadUrlTests
         time.Advance(TimeSpan.FromMinutes(1));
         using var expired = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
-        Assert.Contains("AccessDenied", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("<Code>AccessDenied</Code><Message>Request has expired</Message>", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
