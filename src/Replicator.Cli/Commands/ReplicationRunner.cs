@@ -2,7 +2,6 @@ using System.Runtime.ExceptionServices;
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
 using Replicator.Core.Replication;
-using Spectre.Console;
 
 namespace Replicator.Cli.Commands;
 
@@ -164,21 +163,7 @@ public static class ReplicationRunner
     {
         if (console.IsTerminal)
         {
-            await console.Ansi.Progress()
-                .AutoClear(false)
-                .Columns(ProgressObserver.Columns())
-                .StartAsync(async context =>
-                {
-                    progress.Begin(context);
-                    try
-                    {
-                        await run();
-                    }
-                    finally
-                    {
-                        progress.End();
-                    }
-                });
+            await progress.ShowAsync(console.Ansi, run);
         }
         else
         {

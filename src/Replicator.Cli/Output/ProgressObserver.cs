@@ -80,6 +80,33 @@ public sealed class ProgressObserver : IReplicationObserver
     }
 
     /// <summary>
+    /// Live bars on <paramref name="ansi"/> (a terminal) for as long as <paramref name="run"/> runs. The display is
+    /// ended (<see cref="End"/>, which writes the credential notices held meanwhile) only once Spectre has drawn it for
+    /// the last time: that redraw moves the cursor up over the rows it drew before and writes them again, so a notice
+    /// written on stderr before it, to the same terminal, was drawn over by the bars and never seen.
+    /// </summary>
+    public async Task ShowAsync(IAnsiConsole ansi, Func<Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(ansi);
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            await ansi.Progress()
+                .AutoClear(false)
+                .Columns(Columns())
+                .StartAsync(async context =>
+                {
+                    Begin(context);
+                    await run();
+                });
+        }
+        finally
+        {
+            End();
+        }
+    }
+
+    /// <summary>
     /// The live display has ended: lines and notices are written as when redirected, and the credential notices held
     /// while it ran are written now, each once.
     /// </summary>

@@ -245,6 +245,38 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// On a terminal stdout and stderr are one screen. The display's last redraw moves the cursor up over the rows it
+    /// drew and writes them again, so a held credential warning written before it was drawn over by the bars: it must
+    /// come after that redraw, with no cursor movement after it.
+    /// </summary>
+    [Fact]
+    public async Task Credential_warnings_held_during_the_bars_are_written_after_the_displays_last_redraw()
+    {
+        using var terminal = new StringWriter();
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(terminal),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        var observer = new ProgressObserver(Redirected(error: terminal), CancellationToken.None);
+
+        await observer.ShowAsync(ansi, () =>
+        {
+            observer.Selected(1);
+            observer.Live!.Refresh();
+            observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+            return Task.CompletedTask;
+        });
+
+        var screen = terminal.ToString();
+        var notice = screen.IndexOf("could not read SSM parameter /ecr-replicator/cn-north-1 again", StringComparison.Ordinal);
+        Assert.True(notice >= 0, screen);
+        Assert.DoesNotMatch(@"\u001b\[[0-9]*A", screen[notice..]);
+        Assert.Null(observer.Live);
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
