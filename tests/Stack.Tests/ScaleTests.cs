@@ -52,17 +52,19 @@ public sealed partial class ScaleTests
     /// <summary>
     /// The role's inline policies share the quota with the AWS::IAM::RolePolicy resources attached to it: one per
     /// other-account destination, per DestinationRoleArns entry and per DestinationCredentials entry. With the longest
-    /// filter (exclusions included), every other list parameter at its longest admitted values and
-    /// <paramref name="entries"/> of each, they must fit; docs/deploy.md states this count as the bound.
+    /// filter (exclusions included), every other list parameter at its longest admitted values, a DestinationRoleName of
+    /// <paramref name="roleNameLength"/> characters and <paramref name="entries"/> of each, they must fit;
+    /// docs/deploy.md states these counts as the bounds.
     /// </summary>
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(OtherDestinationEntriesThatFit, false)]
-    [InlineData(1, true)]
-    [InlineData(OtherDestinationEntriesThatFitInVpc, true)]
-    public void Inline_policies_and_the_role_policies_of_other_destinations_fit_the_roles_quota(int entries, bool inVpc)
+    [InlineData(1, false, LongestRoleName)]
+    [InlineData(OtherDestinationEntriesThatFit, false, LongestRoleName)]
+    [InlineData(OtherDestinationEntriesThatFit + 1, false, RoleNameForOneMoreEntry)]
+    [InlineData(1, true, LongestRoleName)]
+    [InlineData(OtherDestinationEntriesThatFitInVpc, true, LongestRoleName)]
+    public void Inline_policies_and_the_role_policies_of_other_destinations_fit_the_roles_quota(int entries, bool inVpc, int roleNameLength)
     {
-        var stack = StackTemplate.Expand(OtherDestinations(entries, inVpc));
+        var stack = StackTemplate.Expand(OtherDestinations(entries, inVpc, roleNameLength));
         Assert.Empty(stack.Evaluator.FailedAssertions(StackTemplate.Raw));
 
         var used = InlinePolicyCharacters(stack);
@@ -71,22 +73,34 @@ public sealed partial class ScaleTests
         Assert.True(used < InlinePolicyQuota, $"{entries} entries of each: the role's inline policies take {used} characters");
     }
 
+    /// <summary>
+    /// Each other-account destination's grant and each DestinationRoleArns entry's Deny repeat DestinationRoleName, so
+    /// its length moves the bound: the documented counts were once measured with the default name (26 characters)
+    /// while the parameter admitted 64, and three entries of each at 64 did not fit.
+    /// </summary>
     [Theory]
-    [InlineData(OtherDestinationEntriesThatFit, false, "3 each is the bound that always holds")]
-    [InlineData(OtherDestinationEntriesThatFitInVpc, true, "2 each with `SubnetIds`")]
-    public void One_more_entry_of_each_than_the_documented_bound_would_overflow_the_roles_quota(int bound, bool inVpc, string documented)
+    [InlineData(OtherDestinationEntriesThatFit, false, LongestRoleName, "2 each is the bound that always holds")]
+    [InlineData(OtherDestinationEntriesThatFit, false, RoleNameForOneMoreEntry + 1, "3 each with a `DestinationRoleName` of at most 33 characters")]
+    [InlineData(OtherDestinationEntriesThatFitInVpc, true, LongestRoleName, "2 each with `SubnetIds` too")]
+    public void One_more_entry_of_each_than_the_documented_bound_would_overflow_the_roles_quota(int bound, bool inVpc, int roleNameLength, string documented)
     {
-        var used = InlinePolicyCharacters(StackTemplate.Expand(OtherDestinations(bound + 1, inVpc)));
+        var used = InlinePolicyCharacters(StackTemplate.Expand(OtherDestinations(bound + 1, inVpc, roleNameLength)));
 
         Assert.True(used >= InlinePolicyQuota, $"{bound + 1} entries of each take only {used} characters: raise the documented bound");
         Assert.Contains(documented, File.ReadAllText(RepositoryRoot.File("docs", "deploy.md")), StringComparison.Ordinal);
     }
 
     /// <summary>What docs/deploy.md promises: this many other-account destinations, role ARNs and credentials at once.</summary>
-    private const int OtherDestinationEntriesThatFit = 3;
+    private const int OtherDestinationEntriesThatFit = 2;
 
     /// <summary>The same in a VPC, where the role's "vpc" inline policy takes its share of the quota.</summary>
     private const int OtherDestinationEntriesThatFitInVpc = 2;
+
+    /// <summary>The longest DestinationRoleName template.yaml admits, path and name (its AllowedPattern).</summary>
+    private const int LongestRoleName = 85;
+
+    /// <summary>The longest DestinationRoleName with which one more entry of each than the bound still fits (docs/deploy.md).</summary>
+    private const int RoleNameForOneMoreEntry = 33;
 
     private static int InlinePolicyCharacters(DeployedTemplate stack) =>
         stack.Properties("ReplicatorFunctionRole")["Policies"]!.AsArray()
@@ -97,10 +111,11 @@ public sealed partial class ScaleTests
 
     /// <summary>
     /// The longest admitted filter with exclusions, and <paramref name="entries"/> other-account destinations (each
-    /// its own account), role ARNs of the longest admitted path and name, and other-partition credentials of the
-    /// longest admitted entry.
+    /// its own account) assuming a DestinationRoleName of <paramref name="roleNameLength"/> characters (by default the
+    /// longest admitted, a path and name of 85), role ARNs of the longest admitted path and name, and
+    /// other-partition credentials of the longest admitted entry.
     /// </summary>
-    private static Dictionary<string, string> OtherDestinations(int entries, bool inVpc = false)
+    private static Dictionary<string, string> OtherDestinations(int entries, bool inVpc = false, int roleNameLength = LongestRoleName)
     {
         var patterns = Enumerable.Range(0, 18).Select(i => $"r{i:00}/" + new string('x', 45) + "*").Concat(["!s00/" + new string('y', 40) + "*", "!s01/*"]).ToList();
         var filter = string.Join(',', patterns);
@@ -113,6 +128,7 @@ public sealed partial class ScaleTests
             ["RepositoryFilter"] = filter,
             ["DestinationRegions"] = "us-west-2",
             ["OtherAccountDestinations"] = string.Join(',', accounts.Select(a => $"{a}:ap-southeast-2")),
+            ["DestinationRoleName"] = roleNameLength > 64 ? new string('q', roleNameLength - 65) + "/" + new string('m', 64) : new string('m', roleNameLength),
             ["DestinationRoleArns"] = string.Join(',', accounts.Select(a => $"{a}=arn:aws:iam::{a}:{role}")),
             ["OtherPartitionDestinations"] = string.Join(',', credentials.Select(c => c[..c.IndexOf('=', StringComparison.Ordinal)])),
             ["DestinationCredentials"] = string.Join(',', credentials),

@@ -30,7 +30,10 @@ public sealed partial record DestinationAccess
     /// <summary>The replicator's own credentials everywhere: today's behaviour, and what tests without STS use.</summary>
     public static DestinationAccess SourceOnly { get; } = new();
 
-    /// <summary>DESTINATION_ROLE_NAME: the role assumed in an account that <see cref="RoleArns"/> does not name.</summary>
+    /// <summary>
+    /// DESTINATION_ROLE_NAME: the role assumed in an account that <see cref="RoleArns"/> does not name, as its ARN
+    /// writes it after <c>:role/</c>: its name, or for a role under a path PATH/NAME (the path without its leading slash).
+    /// </summary>
     public string RoleName { get; init; } = DefaultRoleName;
 
     /// <summary>DESTINATION_ROLE_ARNS: a role per account, overriding <see cref="RoleName"/>.</summary>
@@ -51,10 +54,12 @@ public sealed partial record DestinationAccess
     /// </summary>
     public string? StsRegion { get; init; }
 
-    // IAM: a role name is 1..64 of [\w+=,.@-]; a path /.../ of the same characters and '/'
-    // (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html). The models' \w is ASCII (IAM: "upper and lowercase
-    // alphanumeric characters"); .NET's also takes any Unicode letter or digit, which STS would refuse on every call.
-    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // IAM: a role name is 1..64 of [\w+=,.@-] (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html). The models'
+    // \w is ASCII (IAM: "upper and lowercase alphanumeric characters"); .NET's also takes any Unicode letter or digit,
+    // which STS would refuse on every call. A role under a path (destination-role.yaml's RolePath) is named as its ARN
+    // names it after "role/": the path without its leading slash, then the name, the path as RoleArnPattern takes it.
+    // The stack grants role/${DestinationRoleName} (template.yaml, AssumeDestinationRole), so both build one ARN.
+    [GeneratedRegex(@"^(?:[\u0021-\u007E]{1,510}/)?[A-Za-z0-9_+=,.@-]{1,64}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RoleNamePattern();
 
     // A role's ARN is role/ then its path without the leading slash, then its name. IAM's path is "/" or "/" then
@@ -134,9 +139,16 @@ public sealed partial record DestinationAccess
         ArgumentException.ThrowIfNullOrEmpty(homeRegion);
         var homePartition = AwsPartitions.IdOf(homeRegion);
 
+        // IAM writes a path with a leading slash (/service-roles/), the ARN without it (role/service-roles/NAME): a name
+        // copied with the slash would give role//service-roles/NAME, which STS would refuse on every copy.
+        if (roleName is not null && roleName.StartsWith('/'))
+        {
+            throw new SettingException(RoleNameVariable, $"starts with /: write a role under a path as its ARN does after :role/, the path without its leading slash ({EcrNames.Quote(roleName.TrimStart('/'))}), not {EcrNames.Quote(roleName)}");
+        }
+
         if (roleName is not null && !RoleNamePattern().IsMatch(roleName))
         {
-            throw new SettingException(RoleNameVariable, $"must be an IAM role name: 1 to 64 of letters, digits and +=,.@_-, not {EcrNames.Quote(roleName)}");
+            throw new SettingException(RoleNameVariable, $"must be an IAM role name, 1 to 64 of letters, digits and +=,.@_-, optionally after its path (PATH/NAME, as in the role's ARN after :role/), not {EcrNames.Quote(roleName)}");
         }
 
         if (externalId is not null && !ExternalIdPattern().IsMatch(externalId))

@@ -142,6 +142,7 @@ public sealed class DestinationAccessTests
     [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/ecr-replicator-destination")]
     [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/writer")]
     [InlineData("writer", "444444444444=arn:aws:iam::444444444444:role/ops/special,222222222222=arn:aws:iam::222222222222:role/writer")]
+    [InlineData("service-roles/writer", "222222222222=arn:aws:iam::222222222222:role/service-roles/writer")] // the default role under a path
     public void A_role_arn_naming_the_default_role_of_its_account_is_refused(string? roleName, string roleArns)
     {
         var destinations = new[] { OtherAccount, new ReplicationDestination("us-west-2", "444444444444") };
@@ -156,6 +157,7 @@ public sealed class DestinationAccessTests
     [InlineData(null, "222222222222=arn:aws:iam::222222222222:role/writer")] // another name
     [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/ops/writer")] // the same name on a path: another ARN
     [InlineData("writer", "222222222222=arn:aws:iam::222222222222:role/ecr-replicator-destination")] // the default name, not DESTINATION_ROLE_NAME
+    [InlineData("service-roles/writer", "222222222222=arn:aws:iam::222222222222:role/writer")] // the same name at the root path: another ARN
     public void A_role_arn_other_than_the_default_role_of_its_account_is_taken(string? roleName, string roleArns)
     {
         var access = Parse(roleName: roleName, roleArns: roleArns, destinations: [OtherAccount]);
@@ -218,6 +220,60 @@ public sealed class DestinationAccessTests
         Assert.Equal(new string('e', 1224), access.ExternalId);
         Assert.Equal("DESTINATION_ROLE_NAME", Assert.Throws<SettingException>(() => Parse(roleName: new string('r', 65), destinations: [OtherAccount])).Setting);
         Assert.Equal("DESTINATION_EXTERNAL_ID", Assert.Throws<SettingException>(() => Parse(externalId: new string('e', 1225), destinations: [OtherAccount])).Setting);
+    }
+
+    /// <summary>
+    /// A role under a path (destination-role.yaml's RolePath) is named as its ARN names it after ":role/": the path
+    /// without its leading slash, then the name. The stack grants sts:AssumeRole on role/${DestinationRoleName}
+    /// (template.yaml, AssumeDestinationRole), so this is the ARN it grants (Stack.Tests, RolePathTests).
+    /// </summary>
+    [Theory]
+    [InlineData("service-roles/ecr-replicator-destination", "arn:aws:iam::222222222222:role/service-roles/ecr-replicator-destination")]
+    [InlineData("org/platform/writer", "arn:aws:iam::222222222222:role/org/platform/writer")]
+    [InlineData("team!~/writer", "arn:aws:iam::222222222222:role/team!~/writer")] // a path takes U+0021..U+007E
+    public void A_role_name_after_its_path_is_assumed_at_the_arn_with_that_path(string roleName, string arn)
+    {
+        var access = Parse(roleName: roleName, destinations: [OtherAccount]);
+
+        Assert.Equal(roleName, access.RoleName);
+        Assert.Equal(arn, access.Route(OtherAccount, Source).RoleArn);
+        Assert.True(DestinationAccess.IsRoleArn(arn, out _));
+    }
+
+    /// <summary>
+    /// IAM writes the path with a leading slash (/service-roles/), the ARN without it: a name copied with it would be
+    /// assumed at role//service-roles/NAME, which names no role. Refused at init, naming the value to write instead.
+    /// </summary>
+    [Fact]
+    public void A_role_name_whose_path_keeps_its_leading_slash_is_refused_naming_the_value_to_write()
+    {
+        var error = Assert.Throws<SettingException>(() => Parse(roleName: "/service-roles/writer", destinations: [OtherAccount]));
+
+        Assert.Equal("DESTINATION_ROLE_NAME", error.Setting);
+        Assert.Equal("starts with /: write a role under a path as its ARN does after :role/, the path without its leading slash ('service-roles/writer'), not '/service-roles/writer'", error.Problem);
+    }
+
+    [Theory]
+    [InlineData("service-roles/")] // a path, no name
+    [InlineData("team /writer")] // a space is in no path
+    [InlineData("team/wri/ter!")] // '!' is in a path, not in a name
+    [InlineData("service-roles/réplica")]
+    public void A_role_name_after_a_path_is_still_an_iam_role_name(string roleName)
+    {
+        var error = Assert.Throws<SettingException>(() => Parse(roleName: roleName, destinations: [OtherAccount]));
+
+        Assert.Equal("DESTINATION_ROLE_NAME", error.Setting);
+        Assert.Contains("IAM role name", error.Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>IAM's path is at most 512 characters with both slashes, so 511 before the name here (no leading slash).</summary>
+    [Fact]
+    public void A_role_name_takes_a_path_up_to_iams_512_characters()
+    {
+        var longest = new string('p', 510) + "/" + new string('r', 64);
+
+        Assert.Equal($"arn:aws:iam::222222222222:role/{longest}", Parse(roleName: longest, destinations: [OtherAccount]).Route(OtherAccount, Source).RoleArn);
+        Assert.Equal("DESTINATION_ROLE_NAME", Assert.Throws<SettingException>(() => Parse(roleName: "p" + longest, destinations: [OtherAccount])).Setting);
     }
 
     [Fact]
