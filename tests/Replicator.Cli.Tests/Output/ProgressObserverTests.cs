@@ -1,5 +1,6 @@
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
+using Replicator.Cli.Tests.Support;
 using Replicator.Testing;
 using Spectre.Console;
 
@@ -277,6 +278,41 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// A result line written above the bars that wraps (a long repository name or error, a narrow terminal) is written
+    /// where the bars were drawn, its second row over the overall bar's row. The screen must show the line's rows
+    /// alone, not the rest of the bar after them (a copy's "385.3 KiB" read "KiBf 1 image(s) ━━━ 0%" on a terminal
+    /// 100 columns wide).
+    /// </summary>
+    [Fact]
+    public async Task A_result_line_that_wraps_above_the_bars_leaves_none_of_the_bars_text_beside_it()
+    {
+        const int Width = 60;
+        using var terminal = new StringWriter();
+        var console = Terminal(terminal, Width);
+        var observer = new ProgressObserver(console, CancellationToken.None);
+
+        await observer.ShowAsync(console.Ansi, () =>
+        {
+            observer.Selected(2);
+            var image = observer.Track("team/app:v1", null, "sha256:" + new string('a', 64));
+            image.AddTotal(4096);
+            image.Add(2048);
+            observer.Live!.Refresh();
+            observer.DestinationDone(new Replicator.Core.Replication.DestinationResult(
+                Replicator.Core.Replication.ReplicationDestination.Parse("us-west-2"), Replicator.Core.Replication.ReplicationOutcome.Replicated, "sha256:" + new string('a', 64), 7, 0, 394_547, TimeSpan.FromSeconds(1)));
+            image.Complete(finished: true);
+            return Task.CompletedTask;
+        });
+
+        var rows = TerminalScreen.Of(terminal.ToString(), Width).Rows;
+        var first = rows.ToList().FindIndex(r => r.StartsWith("copied", StringComparison.Ordinal));
+        Assert.True(first >= 0, string.Join('\n', rows));
+        Assert.Equal(
+            "copied     team/app:v1 -> us-west-2  sha256:aaaaaaaaaaaa, 7 layers copied, 0 already there, 385.3 KiB",
+            string.Join(' ', rows.Skip(first).TakeWhile(r => r.Length > 0)));
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
@@ -306,6 +342,21 @@ public sealed class ProgressObserverTests
                 return Task.CompletedTask;
             });
         return observer;
+    }
+
+    /// <summary>A console on a terminal of <paramref name="width"/> columns with ANSI support, writing to <paramref name="screen"/>.</summary>
+    private static CliConsole Terminal(TextWriter screen, int width)
+    {
+        var console = new CliConsole(new CliContext
+        {
+            Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
+            Out = screen,
+            Error = screen,
+            IsTerminal = true,
+        });
+        console.Ansi.Profile.Width = width;
+        console.Ansi.Profile.Capabilities.Ansi = true;
+        return console;
     }
 
     private static CliConsole Redirected(TextWriter? output = null, TextWriter? error = null) => new(new CliContext
