@@ -34,11 +34,11 @@ public sealed class ProgressObserverTests
             live.Refresh();
 
             // The overall bar and the one image still being copied: 200 done images leave nothing behind.
-            Assert.Equal(["200 of 201 image(s)", "app:last"], shown().Select(t => t.Description));
+            Assert.Equal(["200 of 201 image(s) [red](100 not done)[/]", "app:last"], shown().Select(t => t.Description));
             Assert.Equal((200, 201), (shown()[0].Value, shown()[0].MaxValue));
             running.Complete(finished: true);
             live.Refresh();
-            Assert.Equal(["201 of 201 image(s)"], shown().Select(t => t.Description));
+            Assert.Equal(["201 of 201 image(s) [red](100 not done)[/]"], shown().Select(t => t.Description));
         });
 
         Assert.Null(ended.Live);
@@ -89,6 +89,32 @@ public sealed class ProgressObserverTests
             observer.Selected(4);
             live.Refresh();
             Assert.Equal(("0 of 7 image(s)", 7d), (Assert.Single(shown()).Description, shown()[0].MaxValue));
+        });
+    }
+
+    /// <summary>
+    /// The overall bar is left on the screen when the display ends, full once every image came back. An image that came
+    /// back not done (failed, cut short by Ctrl+C, tag moved) is counted apart on it, so a run whose every image was
+    /// interrupted does not end on "4 of 4 image(s) 100%" above a summary of 0 copied.
+    /// </summary>
+    [Fact]
+    public async Task Images_that_came_back_not_done_are_counted_apart_on_the_overall_bar()
+    {
+        await ShowAsync((observer, live, shown) =>
+        {
+            observer.Begin(live);
+            observer.Selected(4);
+            observer.Track("app:v1", "v1", null).Complete(finished: true);
+            live.Refresh();
+            Assert.Equal("1 of 4 image(s)", Assert.Single(shown()).Description);
+
+            for (var i = 2; i <= 4; i++)
+            {
+                observer.Track($"app:v{i}", $"v{i}", null).Complete(finished: false);
+            }
+
+            live.Refresh();
+            Assert.Equal(("4 of 4 image(s) [red](3 not done)[/]", 100d), (Assert.Single(shown()).Description, shown()[0].Percentage));
         });
     }
 
