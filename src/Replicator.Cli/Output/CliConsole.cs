@@ -23,6 +23,7 @@ public sealed class CliConsole
     {
         ArgumentNullException.ThrowIfNull(context);
         IsTerminal = context.IsTerminal;
+        ErrorRedirected = context.ErrorRedirected;
         _out = context.Out;
         _error = context.Error;
         var noColor = !string.IsNullOrEmpty(context.Environment.GetEnvironmentVariable("NO_COLOR"));
@@ -40,6 +41,9 @@ public sealed class CliConsole
     }
 
     public bool IsTerminal { get; }
+
+    /// <summary>stderr is not a terminal, so nothing written there lands among live bars (<see cref="CliContext.ErrorRedirected"/>).</summary>
+    public bool ErrorRedirected { get; }
 
     public IAnsiConsole Ansi { get; }
 

@@ -176,9 +176,14 @@ public sealed class ProgressObserver : IReplicationObserver
     public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) =>
         _current.Value?.Add(bytes);
 
+    /// <summary>
+    /// A retry: one notice, except while live bars run on the terminal stderr shares with them (a line there would tear
+    /// them, and retries are many and pass). With stderr redirected (<c>2&gt; sync.log</c>) nothing is torn, and the log
+    /// the operator kept for the diagnostics got none of them while the bars ran on stdout.
+    /// </summary>
     public void Retrying(EcrRetry retry)
     {
-        if (Live is null)
+        if (Live is null || _console.ErrorRedirected)
         {
             _console.Notice($"retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
         }
@@ -191,7 +196,8 @@ public sealed class ProgressObserver : IReplicationObserver
         CredentialsNotice($"could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
 
     /// <summary>
-    /// A destination's credentials could not be refreshed: a notice at once when no live display runs. While one runs,
+    /// A destination's credentials could not be refreshed: a notice at once when no live display runs, or when stderr is
+    /// redirected (<see cref="Retrying"/>). While one runs on the terminal stderr writes to,
     /// a line on stderr would tear the bars (retries are left out there for that reason, being many and passing), but
     /// this one warns that a destination may stop working when its current keys end: the overall bar says that
     /// warnings wait, and each distinct one is written when the display ends (<see cref="End"/>).
@@ -200,7 +206,7 @@ public sealed class ProgressObserver : IReplicationObserver
     {
         lock (_overallGate)
         {
-            if (Live is not null)
+            if (Live is not null && !_console.ErrorRedirected)
             {
                 if (!_heldNotices.Contains(notice))
                 {

@@ -249,6 +249,48 @@ public sealed class ProgressObserverTests
             error.ToString());
     }
 
+    /// <summary>
+    /// With stdout on a terminal and stderr redirected (<c>replicator sync ... 2&gt; sync.log</c>) a notice cannot tear
+    /// the bars, so each retry and credential warning is written to stderr as it happens, as when no bars run, rather
+    /// than the retries being left out of the log the operator kept for them.
+    /// </summary>
+    [Fact]
+    public async Task With_stderr_redirected_retries_and_credential_warnings_are_written_there_while_the_bars_run()
+    {
+        using var log = new StringWriter();
+        var observer = new ProgressObserver(
+            new CliConsole(new CliContext
+            {
+                Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
+                Out = TextWriter.Null,
+                Error = log,
+                IsTerminal = true,
+                ErrorRedirected = true,
+            }),
+            CancellationToken.None);
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(TextWriter.Null),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+
+        await observer.ShowAsync(ansi, () =>
+        {
+            observer.Selected(1);
+            observer.Retrying(new Replicator.Core.Resilience.EcrRetry("PutImage", "us-west-2", 1, "ThrottlingException", TimeSpan.FromSeconds(0.5)));
+            observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+            Assert.Equal(
+                "retrying PutImage in us-west-2 after ThrottlingException (retry 1, in 0.5 s)\n"
+                + "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 05:00:00Z, retrying shortly\n",
+                log.ToString());
+            return Task.CompletedTask;
+        });
+
+        // Written once: not held for the display's end as well.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(log.ToString(), "could not read SSM parameter"));
+    }
+
     /// <summary>One credential warning is counted on the overall bar too: it may be the only sign a destination will stop working.</summary>
     [Fact]
     public async Task A_single_credential_warning_during_the_bars_is_counted_on_the_overall_bar()
