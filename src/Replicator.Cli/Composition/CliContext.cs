@@ -24,6 +24,13 @@ public sealed record CliContext
     /// <summary>True when stdout is an interactive terminal: live progress and colours; else plain lines.</summary>
     public bool IsTerminal { get; init; }
 
+    /// <summary>
+    /// True when stderr is not a terminal (<c>2&gt; FILE</c>, a pipe): its notices cannot tear live bars drawn on
+    /// stdout's terminal, so they are written as they happen (<see cref="Output.ProgressObserver"/>). False, as when
+    /// stderr is the terminal the bars are drawn on, unless the process says otherwise.
+    /// </summary>
+    public bool ErrorRedirected { get; init; }
+
     /// <summary>Null: the standard AWS credentials chain.</summary>
     public IAwsCredentialsSource? Credentials { get; init; }
 
@@ -212,5 +219,6 @@ public sealed record CliContext
         Out = Console.Out,
         Error = Console.Error,
         IsTerminal = !Console.IsOutputRedirected,
+        ErrorRedirected = Console.IsErrorRedirected,
     };
 }

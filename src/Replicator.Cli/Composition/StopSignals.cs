@@ -18,21 +18,30 @@ public sealed class StopSignals : IDisposable
     /// <summary>The signals that stop a command.</summary>
     public static IReadOnlyList<PosixSignal> Signals { get; } = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT];
 
+    /// <summary>
+    /// DECTCEM set, "show the cursor" (CSI ? 25 h: a private mode in ECMA-48's CSI syntax, 8.3.2;
+    /// https://invisible-island.net/xterm/ctlseqs/ctlseqs.html, "DECTCEM").
+    /// </summary>
+    internal const string ShowCursor = "\u001b[?25h";
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly IDisposable[] _registrations;
+    private readonly TextWriter? _terminal;
     private int _signalled;
     private PosixSignal? _stoppedBy;
 
     /// <summary>Registers with the operating system.</summary>
-    public StopSignals()
-        : this(static (signal, handler) => PosixSignalRegistration.Create(signal, handler))
+    /// <param name="terminal">stdout when it is a terminal that takes ANSI sequences, else null: see <see cref="Handle"/>.</param>
+    public StopSignals(TextWriter? terminal = null)
+        : this(static (signal, handler) => PosixSignalRegistration.Create(signal, handler), terminal)
     {
     }
 
     /// <summary>Registers through <paramref name="register"/>, so a test can raise a signal without sending one to its own process.</summary>
-    internal StopSignals(Func<PosixSignal, Action<PosixSignalContext>, IDisposable> register)
+    internal StopSignals(Func<PosixSignal, Action<PosixSignalContext>, IDisposable> register, TextWriter? terminal = null)
     {
         ArgumentNullException.ThrowIfNull(register);
+        _terminal = terminal;
         _registrations = [.. Signals.Select(signal => register(signal, Handle))];
     }
 
@@ -47,6 +56,10 @@ public sealed class StopSignals : IDisposable
         // of a stop that hangs (a call that does not answer its cancellation).
         if (Interlocked.Exchange(ref _signalled, 1) == 1)
         {
+            // The live bars hide the cursor while they run (Spectre's progress display) and show it again when they end,
+            // which a process ended here never reaches: the shell was left with no cursor until `reset` or `tput cnorm`.
+            // It is shown again first; where it was not hidden, showing it changes nothing.
+            RestoreCursor();
             context.Cancel = false;
             return;
         }
@@ -60,6 +73,24 @@ public sealed class StopSignals : IDisposable
         catch (ObjectDisposedException)
         {
             // A signal raced with Dispose: the command has already returned, so there is nothing left to stop.
+        }
+    }
+
+    private void RestoreCursor()
+    {
+        if (_terminal is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _terminal.Write(ShowCursor);
+            _terminal.Flush();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The terminal is gone (closed, hung up): nothing left to restore.
         }
     }
 

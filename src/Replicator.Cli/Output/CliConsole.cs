@@ -23,6 +23,7 @@ public sealed class CliConsole
     {
         ArgumentNullException.ThrowIfNull(context);
         IsTerminal = context.IsTerminal;
+        ErrorRedirected = context.ErrorRedirected;
         _out = context.Out;
         _error = context.Error;
         var noColor = !string.IsNullOrEmpty(context.Environment.GetEnvironmentVariable("NO_COLOR"));
@@ -40,6 +41,9 @@ public sealed class CliConsole
     }
 
     public bool IsTerminal { get; }
+
+    /// <summary>stderr is not a terminal, so nothing written there lands among live bars (<see cref="CliContext.ErrorRedirected"/>).</summary>
+    public bool ErrorRedirected { get; }
 
     public IAnsiConsole Ansi { get; }
 
@@ -74,7 +78,7 @@ public sealed class CliConsole
 
         lock (_gate)
         {
-            Ansi.Write(new Markup($"[{outcome.Colour}]{Markup.Escape(word)}[/] {Markup.Escape(rest)}{Environment.NewLine}"));
+            WriteRows(new Markup($"[{outcome.Colour}]{Markup.Escape(word)}[/] {Markup.Escape(rest)}"));
         }
     }
 
@@ -87,12 +91,53 @@ public sealed class CliConsole
         {
             if (IsTerminal)
             {
-                Ansi.Write(new Text(text + Environment.NewLine, style));
+                WriteRows(new Text(text, style));
             }
             else
             {
                 _out.Write(text);
                 _out.Write(Environment.NewLine);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A line on the terminal, written as the rows it wraps into at the terminal's width, each erasing its row first
+    /// (EL, "erase in line", CSI 2 K: ECMA-48 8.3.41, parameter 2 the whole line). These lines are written while the
+    /// live bars run, and Spectre writes them where the bars were: it moves the cursor up over the rows it drew (CUU)
+    /// and writes over them without erasing them, then draws the bars again below. A line that wraps wrote its second
+    /// and later rows over the bars' rows, and where such a row was shorter than the bar under it, the rest of that bar
+    /// stayed on the screen after the text ("385.3 KiB 100% 385.3", "KiBf 1 image(s) ━━━ 0%", stale bytes after a
+    /// failure's request id): Spectre.Console issue #415, https://github.com/spectreconsole/spectre.console/issues/415.
+    /// </summary>
+    private void WriteRows(IRenderable line) => Ansi.Write(new ErasedRows(line));
+
+    /// <summary>EL with parameter 2 (ECMA-48 8.3.41): erases the whole line the cursor is on, leaving the cursor where it is.</summary>
+    internal const string EraseLine = "\u001b[2K";
+
+    /// <summary>
+    /// <paramref name="line"/>'s rows at the width it is rendered at, each led by <see cref="EraseLine"/>. Rendered
+    /// in the console's pipeline, so after the live display has put the cursor at its first row. Without ANSI (a
+    /// TERM=dumb terminal, where Spectre draws no live bars either) the rows are written as they are: Spectre writes a
+    /// control segment whatever the terminal supports.
+    /// </summary>
+    private sealed class ErasedRows(IRenderable line) : Renderable
+    {
+        protected override IEnumerable<Segment> Render(RenderOptions options, int maxWidth)
+        {
+            foreach (var row in Segment.SplitLines(line.Render(options, maxWidth), maxWidth))
+            {
+                if (options.Ansi)
+                {
+                    yield return Segment.Control(EraseLine);
+                }
+
+                foreach (var segment in row)
+                {
+                    yield return segment;
+                }
+
+                yield return Segment.LineBreak;
             }
         }
     }

@@ -7,8 +7,8 @@ namespace Replicator.Cli.Output;
 /// <param name="tag">The tag the request named, if any.</param>
 /// <param name="digest">The digest the request named.</param>
 /// <param name="task">The bar, on a terminal; null when redirected.</param>
-/// <param name="completed">Called once the bar has stopped (<see cref="ProgressObserver"/> takes it off the display).</param>
-public sealed class ImageProgress(string label, string? tag, string? digest, ProgressTask? task, Action<ProgressTask>? completed = null)
+/// <param name="completed">Called once the bar has stopped, with whether the image was done (<see cref="ProgressObserver"/> takes it off the display).</param>
+public sealed class ImageProgress(string label, string? tag, string? digest, ProgressTask? task, Action<ProgressTask, bool>? completed = null)
 {
     private long _total;
 
@@ -42,7 +42,7 @@ public sealed class ImageProgress(string label, string? tag, string? digest, Pro
             }
 
             task.StopTask();
-            completed?.Invoke(task);
+            completed?.Invoke(task, finished);
         }
     }
 }

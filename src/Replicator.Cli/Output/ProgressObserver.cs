@@ -21,6 +21,7 @@ public sealed class ProgressObserver : IReplicationObserver
     private ProgressTask? _overall;
     private int _images;
     private int _completed;
+    private int _notDone;
 
     /// <summary>Credential notices held while the live display runs, each once, written when it ends (<see cref="End"/>).</summary>
     private readonly List<string> _heldNotices = [];
@@ -59,6 +60,7 @@ public sealed class ProgressObserver : IReplicationObserver
         lock (_overallGate)
         {
             _completed = 0;
+            _notDone = 0;
             _overall = live.AddTask(OverallDescription(0, _images), maxValue: Math.Max(_images, 1));
             _overall.Tag = OverallTag;
             Live = live;
@@ -133,13 +135,16 @@ public sealed class ProgressObserver : IReplicationObserver
         var live = Live;
         var progress = live is null
             ? new ImageProgress(label, tag, digest, null)
-            : new ImageProgress(label, tag, digest, live.AddTask(Markup.Escape(label), maxValue: 1), task => Completed(live, task));
+            : new ImageProgress(label, tag, digest, live.AddTask(Markup.Escape(label), maxValue: 1), (task, finished) => Completed(live, task, finished));
         _current.Value = progress;
         return progress;
     }
 
-    /// <summary>One image is done: its bar leaves the display and the overall bar counts it.</summary>
-    private void Completed(ProgressContext live, ProgressTask task)
+    /// <summary>
+    /// One image has come back: its bar leaves the display and the overall bar counts it, and counts it apart when it
+    /// was not done (<paramref name="finished"/> false: failed, interrupted, tag moved).
+    /// </summary>
+    private void Completed(ProgressContext live, ProgressTask task, bool finished)
     {
         live.RemoveTask(task);
         lock (_overallGate)
@@ -147,15 +152,22 @@ public sealed class ProgressObserver : IReplicationObserver
             if (_overall is { } overall)
             {
                 _completed++;
+                _notDone += finished ? 0 : 1;
                 overall.Value = _completed;
                 overall.Description = OverallDescription(_completed, _images);
             }
         }
     }
 
-    /// <summary>The overall bar's text: the images done, and how many credential notices wait for the display's end.</summary>
+    /// <summary>
+    /// The overall bar's text: the images that came back, how many of them were not done, and how many credential
+    /// notices wait for the display's end. The bar is left on the screen when it ends, full once every image came back
+    /// whatever each one's outcome: without the count apart, a run whose every image failed or was cut short by Ctrl+C
+    /// ended on "4 of 4 image(s) 100%" above a summary of 0 copied.
+    /// </summary>
     private string OverallDescription(int completed, int images) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{completed} of {images} image(s)")
+        + (_notDone == 0 ? string.Empty : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [red]({_notDone} not done)[/]"))
         + (_heldNotices.Count == 0 ? string.Empty : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [yellow]({_heldNotices.Count} credential warning(s), listed at the end)[/]"));
 
     public void PlanReady(ReplicationDestination destination, string digest, int blobsToCopy, long bytesToCopy) =>
@@ -164,9 +176,14 @@ public sealed class ProgressObserver : IReplicationObserver
     public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) =>
         _current.Value?.Add(bytes);
 
+    /// <summary>
+    /// A retry: one notice, except while live bars run on the terminal stderr shares with them (a line there would tear
+    /// them, and retries are many and pass). With stderr redirected (<c>2&gt; sync.log</c>) nothing is torn, and the log
+    /// the operator kept for the diagnostics got none of them while the bars ran on stdout.
+    /// </summary>
     public void Retrying(EcrRetry retry)
     {
-        if (Live is null)
+        if (Live is null || _console.ErrorRedirected)
         {
             _console.Notice($"retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
         }
@@ -179,7 +196,8 @@ public sealed class ProgressObserver : IReplicationObserver
         CredentialsNotice($"could not read SSM parameter {parameterName} again ({errorCode}); the keys last read stay in use until {keptUntil:u}, retrying shortly");
 
     /// <summary>
-    /// A destination's credentials could not be refreshed: a notice at once when no live display runs. While one runs,
+    /// A destination's credentials could not be refreshed: a notice at once when no live display runs, or when stderr is
+    /// redirected (<see cref="Retrying"/>). While one runs on the terminal stderr writes to,
     /// a line on stderr would tear the bars (retries are left out there for that reason, being many and passing), but
     /// this one warns that a destination may stop working when its current keys end: the overall bar says that
     /// warnings wait, and each distinct one is written when the display ends (<see cref="End"/>).
@@ -188,7 +206,7 @@ public sealed class ProgressObserver : IReplicationObserver
     {
         lock (_overallGate)
         {
-            if (Live is not null)
+            if (Live is not null && !_console.ErrorRedirected)
             {
                 if (!_heldNotices.Contains(notice))
                 {

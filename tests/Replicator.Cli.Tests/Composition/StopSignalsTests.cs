@@ -9,13 +9,15 @@ public sealed class StopSignalsTests
     private readonly Dictionary<PosixSignal, Action<PosixSignalContext>> _handlers = [];
     private readonly List<Registration> _registrations = [];
 
-    private StopSignals Register() => new((signal, handler) =>
-    {
-        _handlers.Add(signal, handler);
-        var registration = new Registration();
-        _registrations.Add(registration);
-        return registration;
-    });
+    private StopSignals Register(TextWriter? terminal = null) => new(
+        (signal, handler) =>
+        {
+            _handlers.Add(signal, handler);
+            var registration = new Registration();
+            _registrations.Add(registration);
+            return registration;
+        },
+        terminal);
 
     [Fact]
     public void Ctrl_C_SIGTERM_and_SIGQUIT_are_each_handled()
@@ -56,6 +58,24 @@ public sealed class StopSignalsTests
         Assert.True(stop.Cancel);
         Assert.False(second.Cancel, "an operator who insists must not need SIGKILL to end a stop that hangs");
         Assert.True(signals.Token.IsCancellationRequested);
+    }
+
+    /// <summary>
+    /// The live bars hide the terminal's cursor while they run and show it when they end, which a process that a second
+    /// signal ends never reaches: the cursor is shown again before the runtime ends it, so the shell is not left
+    /// without one. The first signal writes nothing: the command goes on to end the bars itself.
+    /// </summary>
+    [Fact]
+    public void A_second_signal_shows_the_terminals_cursor_again_before_the_runtime_ends_the_process()
+    {
+        using var terminal = new StringWriter();
+        using var signals = Register(terminal);
+
+        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
+        Assert.Equal(string.Empty, terminal.ToString());
+
+        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
+        Assert.Equal("\u001b[?25h", terminal.ToString());
     }
 
     /// <summary>

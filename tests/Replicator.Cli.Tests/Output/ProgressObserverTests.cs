@@ -1,5 +1,6 @@
 using Replicator.Cli.Composition;
 using Replicator.Cli.Output;
+using Replicator.Cli.Tests.Support;
 using Replicator.Testing;
 using Spectre.Console;
 
@@ -33,11 +34,11 @@ public sealed class ProgressObserverTests
             live.Refresh();
 
             // The overall bar and the one image still being copied: 200 done images leave nothing behind.
-            Assert.Equal(["200 of 201 image(s)", "app:last"], shown().Select(t => t.Description));
+            Assert.Equal(["200 of 201 image(s) [red](100 not done)[/]", "app:last"], shown().Select(t => t.Description));
             Assert.Equal((200, 201), (shown()[0].Value, shown()[0].MaxValue));
             running.Complete(finished: true);
             live.Refresh();
-            Assert.Equal(["201 of 201 image(s)"], shown().Select(t => t.Description));
+            Assert.Equal(["201 of 201 image(s) [red](100 not done)[/]"], shown().Select(t => t.Description));
         });
 
         Assert.Null(ended.Live);
@@ -88,6 +89,32 @@ public sealed class ProgressObserverTests
             observer.Selected(4);
             live.Refresh();
             Assert.Equal(("0 of 7 image(s)", 7d), (Assert.Single(shown()).Description, shown()[0].MaxValue));
+        });
+    }
+
+    /// <summary>
+    /// The overall bar is left on the screen when the display ends, full once every image came back. An image that came
+    /// back not done (failed, cut short by Ctrl+C, tag moved) is counted apart on it, so a run whose every image was
+    /// interrupted does not end on "4 of 4 image(s) 100%" above a summary of 0 copied.
+    /// </summary>
+    [Fact]
+    public async Task Images_that_came_back_not_done_are_counted_apart_on_the_overall_bar()
+    {
+        await ShowAsync((observer, live, shown) =>
+        {
+            observer.Begin(live);
+            observer.Selected(4);
+            observer.Track("app:v1", "v1", null).Complete(finished: true);
+            live.Refresh();
+            Assert.Equal("1 of 4 image(s)", Assert.Single(shown()).Description);
+
+            for (var i = 2; i <= 4; i++)
+            {
+                observer.Track($"app:v{i}", $"v{i}", null).Complete(finished: false);
+            }
+
+            live.Refresh();
+            Assert.Equal(("4 of 4 image(s) [red](3 not done)[/]", 100d), (Assert.Single(shown()).Description, shown()[0].Percentage));
         });
     }
 
@@ -222,6 +249,48 @@ public sealed class ProgressObserverTests
             error.ToString());
     }
 
+    /// <summary>
+    /// With stdout on a terminal and stderr redirected (<c>replicator sync ... 2&gt; sync.log</c>) a notice cannot tear
+    /// the bars, so each retry and credential warning is written to stderr as it happens, as when no bars run, rather
+    /// than the retries being left out of the log the operator kept for them.
+    /// </summary>
+    [Fact]
+    public async Task With_stderr_redirected_retries_and_credential_warnings_are_written_there_while_the_bars_run()
+    {
+        using var log = new StringWriter();
+        var observer = new ProgressObserver(
+            new CliConsole(new CliContext
+            {
+                Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
+                Out = TextWriter.Null,
+                Error = log,
+                IsTerminal = true,
+                ErrorRedirected = true,
+            }),
+            CancellationToken.None);
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(TextWriter.Null),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+
+        await observer.ShowAsync(ansi, () =>
+        {
+            observer.Selected(1);
+            observer.Retrying(new Replicator.Core.Resilience.EcrRetry("PutImage", "us-west-2", 1, "ThrottlingException", TimeSpan.FromSeconds(0.5)));
+            observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+            Assert.Equal(
+                "retrying PutImage in us-west-2 after ThrottlingException (retry 1, in 0.5 s)\n"
+                + "could not read SSM parameter /ecr-replicator/cn-north-1 again (ThrottlingException); the keys last read stay in use until 2026-12-01 05:00:00Z, retrying shortly\n",
+                log.ToString());
+            return Task.CompletedTask;
+        });
+
+        // Written once: not held for the display's end as well.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(log.ToString(), "could not read SSM parameter"));
+    }
+
     /// <summary>One credential warning is counted on the overall bar too: it may be the only sign a destination will stop working.</summary>
     [Fact]
     public async Task A_single_credential_warning_during_the_bars_is_counted_on_the_overall_bar()
@@ -277,6 +346,41 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// A result line written above the bars that wraps (a long repository name or error, a narrow terminal) is written
+    /// where the bars were drawn, its second row over the overall bar's row. The screen must show the line's rows
+    /// alone, not the rest of the bar after them (a copy's "385.3 KiB" read "KiBf 1 image(s) ━━━ 0%" on a terminal
+    /// 100 columns wide).
+    /// </summary>
+    [Fact]
+    public async Task A_result_line_that_wraps_above_the_bars_leaves_none_of_the_bars_text_beside_it()
+    {
+        const int Width = 60;
+        using var terminal = new StringWriter();
+        var console = Terminal(terminal, Width);
+        var observer = new ProgressObserver(console, CancellationToken.None);
+
+        await observer.ShowAsync(console.Ansi, () =>
+        {
+            observer.Selected(2);
+            var image = observer.Track("team/app:v1", null, "sha256:" + new string('a', 64));
+            image.AddTotal(4096);
+            image.Add(2048);
+            observer.Live!.Refresh();
+            observer.DestinationDone(new Replicator.Core.Replication.DestinationResult(
+                Replicator.Core.Replication.ReplicationDestination.Parse("us-west-2"), Replicator.Core.Replication.ReplicationOutcome.Replicated, "sha256:" + new string('a', 64), 7, 0, 394_547, TimeSpan.FromSeconds(1)));
+            image.Complete(finished: true);
+            return Task.CompletedTask;
+        });
+
+        var rows = TerminalScreen.Of(terminal.ToString(), Width).Rows;
+        var first = rows.ToList().FindIndex(r => r.StartsWith("copied", StringComparison.Ordinal));
+        Assert.True(first >= 0, string.Join('\n', rows));
+        Assert.Equal(
+            "copied     team/app:v1 -> us-west-2  sha256:aaaaaaaaaaaa, 7 layers copied, 0 already there, 385.3 KiB",
+            string.Join(' ', rows.Skip(first).TakeWhile(r => r.Length > 0)));
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
@@ -306,6 +410,21 @@ public sealed class ProgressObserverTests
                 return Task.CompletedTask;
             });
         return observer;
+    }
+
+    /// <summary>A console on a terminal of <paramref name="width"/> columns with ANSI support, writing to <paramref name="screen"/>.</summary>
+    private static CliConsole Terminal(TextWriter screen, int width)
+    {
+        var console = new CliConsole(new CliContext
+        {
+            Environment = DictionaryEnvironmentVariables.Of(new Dictionary<string, string>()),
+            Out = screen,
+            Error = screen,
+            IsTerminal = true,
+        });
+        console.Ansi.Profile.Width = width;
+        console.Ansi.Profile.Capabilities.Ansi = true;
+        return console;
     }
 
     private static CliConsole Redirected(TextWriter? output = null, TextWriter? error = null) => new(new CliContext
