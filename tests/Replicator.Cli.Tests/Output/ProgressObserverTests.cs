@@ -445,6 +445,27 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// Shortening counts terminal cells, not characters (a CJK character takes two), and works on the text as parsed, so
+    /// an escaped bracket (<c>[[</c>) is one character shown, never half an escape, and a digest label keeps its digest.
+    /// </summary>
+    [Theory]
+    [InlineData("\u5e73\u53f0/\u652f\u4ed8/\u670d\u52a1\u670d\u52a1\u670d\u52a1\u670d\u52a1:v1", 12, "\u5e73\u53f0/\u2026\u52a1:v1")]
+    [InlineData("team/[[legacy]]/payments-service-with-a-long-name:v2", 24, "team/[legacy\u2026ong-name:v2")]
+    [InlineData("team/payments-service@sha256:0123456789ab", 24, "tea\u2026@sha256:0123456789ab")]
+    public void A_label_is_shortened_to_its_cells_keeping_its_end(string markup, int cells, string expected)
+    {
+        var ansi = Terminal(TextWriter.Null, 80).Ansi;
+        var options = Spectre.Console.Rendering.RenderOptions.Create(ansi, ansi.Profile.Capabilities);
+        var segments = ((Spectre.Console.Rendering.IRenderable)new Markup(markup)).Render(options, int.MaxValue).ToList();
+
+        var shown = ProgressObserver.LabelColumn.Shorten(segments, cells, keepStart: false);
+
+        var text = string.Concat(shown.Select(p => p.Text));
+        Assert.Equal(expected, text);
+        Assert.True(new Spectre.Console.Rendering.Segment(text).CellCount() <= cells, text);
+    }
+
+    /// <summary>
     /// Runs a display on a terminal <paramref name="width"/> columns wide holding one image, <paramref name="label"/>, half
     /// copied (and, when <paramref name="warn"/>, one image not done and a credential warning waiting), and gives the
     /// rows of its last frame.
