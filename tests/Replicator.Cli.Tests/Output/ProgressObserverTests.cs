@@ -381,6 +381,130 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// ECR repository names reach 256 characters and tags 128. A label wider than the terminal left no room for the
+    /// other columns: every bar, the overall one included, lost its bar, percentage and bytes, and the label was cut at
+    /// its end, hiding the tag that tells the images of a repository apart. The label is shortened in its middle
+    /// instead, keeping its end, and each row keeps its bar and percentage.
+    /// </summary>
+    [Theory]
+    [InlineData(120)]
+    [InlineData(80)]
+    [InlineData(60)]
+    public async Task A_long_label_is_shortened_keeping_its_tag_and_every_row_keeps_its_bar_and_percentage(int width)
+    {
+        const string Tag = "v2026.12.01-4711";
+        var repository = "platform/payments/" + new string('x', 117 - 18 - Tag.Length);
+        var label = $"{repository}:{Tag}";
+        Assert.Equal(118, label.Length);
+
+        var rows = await LastFrameAsync(width, label, Tag);
+
+        var overall = Assert.Single(rows, r => r.Contains("0 of 2 image(s)", StringComparison.Ordinal));
+        var image = Assert.Single(rows, r => r.Contains("50%", StringComparison.Ordinal));
+        Assert.Contains("\u2026", image, StringComparison.Ordinal);
+        Assert.Contains($":{Tag} ", image, StringComparison.Ordinal);
+        Assert.StartsWith(label[..3], image.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("2.0/4.0 KiB", image, StringComparison.Ordinal);
+        Assert.Contains(" 0% ", overall, StringComparison.Ordinal);
+        foreach (var row in new[] { overall, image })
+        {
+            Assert.True(row.Contains("\u2501\u2501\u2501", StringComparison.Ordinal) || row.Contains("---", StringComparison.Ordinal), row);
+        }
+    }
+
+    /// <summary>A label that fits is shown whole, as before.</summary>
+    [Theory]
+    [InlineData(120)]
+    [InlineData(60)]
+    public async Task A_short_label_is_shown_whole(int width)
+    {
+        var rows = await LastFrameAsync(width, "team/app:v1", "v1");
+
+        var image = Assert.Single(rows, r => r.Contains("50%", StringComparison.Ordinal));
+        Assert.Equal("team/app:v1", image.Trim().Split(' ')[0]);
+        Assert.DoesNotContain("\u2026", string.Join('\n', rows), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The overall bar's text carries markup (its counts apart in colour): next to a long label it is shown whole on a
+    /// terminal wide enough for it; a narrow one cuts its end, never showing markup as text.
+    /// </summary>
+    [Theory]
+    [InlineData(120, true)]
+    [InlineData(60, false)]
+    public async Task The_overall_bars_text_stays_intact_next_to_a_long_label(int width, bool whole)
+    {
+        var label = new string('r', 100) + ":v1";
+
+        var rows = await LastFrameAsync(width, label, "v1", warn: true);
+
+        var overall = Assert.Single(rows, r => r.Contains("1 of 3 image(s) ", StringComparison.Ordinal));
+        Assert.DoesNotContain("[", string.Join('\n', rows), StringComparison.Ordinal);
+        Assert.Contains(" 33% ", overall, StringComparison.Ordinal);
+        Assert.Contains(whole ? "1 of 3 image(s) (1 not done) (1 credential warning(s), listed at the end) " : "1 of 3 image(s) (1 not\u2026 ", overall, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Shortening counts terminal cells, not characters (a CJK character takes two), and works on the text as parsed, so
+    /// an escaped bracket (<c>[[</c>) is one character shown, never half an escape, and a digest label keeps its digest.
+    /// </summary>
+    [Theory]
+    [InlineData("\u5e73\u53f0/\u652f\u4ed8/\u670d\u52a1\u670d\u52a1\u670d\u52a1\u670d\u52a1:v1", 12, "\u5e73\u53f0/\u2026\u52a1:v1")]
+    [InlineData("team/[[legacy]]/payments-service-with-a-long-name:v2", 24, "team/[legacy\u2026ong-name:v2")]
+    [InlineData("team/payments-service@sha256:0123456789ab", 24, "tea\u2026@sha256:0123456789ab")]
+    public void A_label_is_shortened_to_its_cells_keeping_its_end(string markup, int cells, string expected)
+    {
+        var ansi = Terminal(TextWriter.Null, 80).Ansi;
+        var options = Spectre.Console.Rendering.RenderOptions.Create(ansi, ansi.Profile.Capabilities);
+        var segments = ((Spectre.Console.Rendering.IRenderable)new Markup(markup)).Render(options, int.MaxValue).ToList();
+
+        var shown = ProgressObserver.LabelColumn.Shorten(segments, cells, keepStart: false);
+
+        var text = string.Concat(shown.Select(p => p.Text));
+        Assert.Equal(expected, text);
+        Assert.True(new Spectre.Console.Rendering.Segment(text).CellCount() <= cells, text);
+    }
+
+    /// <summary>
+    /// Runs a display on a terminal <paramref name="width"/> columns wide holding one image, <paramref name="label"/>, half
+    /// copied (and, when <paramref name="warn"/>, one image not done and a credential warning waiting), and gives the
+    /// rows of its last frame.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> LastFrameAsync(int width, string label, string tag, bool warn = false)
+    {
+        using var terminal = new StringWriter();
+        var console = Terminal(terminal, width);
+        var observer = new ProgressObserver(console, CancellationToken.None);
+
+        await observer.ShowAsync(console.Ansi, () =>
+        {
+            if (warn)
+            {
+                observer.Selected(3);
+                observer.Track("team/app:v0", "v0", null).Complete(finished: false);
+                observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+            }
+            else
+            {
+                observer.Selected(2);
+            }
+
+            var image = observer.Track(label, tag, null);
+            image.AddTotal(4096);
+            image.Add(2048);
+            observer.Live!.Refresh();
+            return Task.CompletedTask;
+        });
+
+        var screen = TerminalScreen.Of(terminal.ToString(), width);
+        var all = screen.Rows;
+        // The last frame: the rows from the last overall bar's on (the display redraws over the rows it drew before).
+        var last = all.ToList().FindLastIndex(r => r.Contains(" image(s)", StringComparison.Ordinal));
+        Assert.True(last >= 0, string.Join('\n', all));
+        return [.. all.Skip(last).TakeWhile(r => r.Length > 0 && !r.StartsWith("could not", StringComparison.Ordinal))];
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a live display on an interactive ANSI console of its own, writing to
     /// <paramref name="screen"/>, whose render hook gives the tasks of the last redraw; the display ends after it.
     /// </summary>
