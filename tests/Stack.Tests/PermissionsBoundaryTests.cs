@@ -143,6 +143,25 @@ public sealed class PermissionsBoundaryTests
         Assert.Equal(admitted, Admits(StackTemplate.RawDestinationRole, value));
     }
 
+    /// <summary>
+    /// CloudFormation checks a value's MaxLength as well as its AllowedPattern, so the longest ARN of a managed policy
+    /// IAM can create must fit both: a path of 512 characters, slashes included, and a name of 128 (botocore's IAM
+    /// model, data/iam/2010-05-08/service-2.json: policyPathType max 512, policyNameType max 128; a policy ARN is an
+    /// arnType, max 2048), in the longest partition id.
+    /// </summary>
+    [Fact]
+    public void The_longest_policy_arn_iam_can_give_fits_both_templates()
+    {
+        var value = "arn:aws-us-gov:iam::123456789012:policy/" + new string('p', 510) + "/" + new string('b', 128);
+
+        Assert.Equal(679, value.Length);
+        foreach (var template in new[] { StackTemplate.Raw, StackTemplate.RawDestinationRole })
+        {
+            Assert.True(Admits(template, value));
+            Assert.True(value.Length <= (int)template["Parameters"]!["PermissionsBoundaryArn"]!["MaxLength"]!, "MaxLength refuses the longest policy ARN");
+        }
+    }
+
     [Fact]
     public void The_destination_role_passes_cfn_lint_with_a_boundary()
     {

@@ -171,6 +171,7 @@ public sealed class DownloadUrlTests
         using var expired = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
         Assert.Contains("<Code>AccessDenied</Code><Message>Request has expired</Message>", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("application/xml", expired.Content.Headers.ContentType?.MediaType); // S3's error responses are XML
     }
 
     [Fact]

@@ -219,6 +219,8 @@ public sealed class DataDirectoryFailureTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("<Code>AccessDenied</Code><Message>Access Denied</Message>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // S3's error responses are XML documents, typed as such (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+        Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, ecr.Server.Calls.Count("us-east-1", CallLog.DownloadLayer));
     }
 

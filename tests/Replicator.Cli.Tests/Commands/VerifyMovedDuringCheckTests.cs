@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Replicator.Cli.Tests.Support;
 using Replicator.Core.Ecr.Model;
+using Replicator.Core.Signing;
 using Replicator.Samples;
+using Replicator.Testing;
 
 namespace Replicator.Cli.Tests.Commands;
 
@@ -35,6 +37,42 @@ public sealed class VerifyMovedDuringCheckTests
 
         // The listing, then v1 read again by tag; no second listing: the image v1 left is no referrer.
         Assert.Equal(2, h.Server.Calls.Count(CliHarness.Source, "DescribeImages") - listings);
+    }
+
+    /// <summary>
+    /// A tag moved during the check to an image the source has since archived, where ECR answers an archived image asked
+    /// for by id (LocalEcr's DescribeImagesByIdIgnoresStatusFilter, one reading of docs/fidelity.md's "DescribeImages
+    /// imageIds and the status filter"; under the others the recheck gets no answer and the tag stands as compared): in
+    /// sync at the source's current digest, and, as for any tag in sync with an archived source image, the report says
+    /// the source's image is archived.
+    /// </summary>
+    [Fact]
+    public async Task A_tag_moved_during_the_check_to_an_archived_image_says_the_source_image_is_archived()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await CliHarness.StartAsync(time, o => o.DescribeImagesByIdIgnoresStatusFilter = true);
+        await h.PushAsync(CliHarness.Source, "app", CliHarness.Single(97), "v1");
+        string[] regions = ["--source-region", CliHarness.Source, "--destination-region", CliHarness.West];
+        Assert.Equal(0, (await h.RunAsync(["sync", .. regions])).ExitCode);
+
+        var moved = CliHarness.Single(98);
+        var run = await HeldSourceListing.VerifyWhileAsync(
+            h,
+            time,
+            regions,
+            async () =>
+            {
+                await h.PushAsync(CliHarness.Source, "app", moved, "v1");
+                await h.PushAsync(CliHarness.West, "app", moved, "v1");
+                using var http = new HttpClient();
+                await EcrArchiver.ArchiveAsync(http, h.Server.BaseAddress, CliHarness.Source, "app", moved.Digest, new AwsCredentials(CliHarness.AccessKey, CliHarness.SecretKey));
+            },
+            "--json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var report = JsonDocument.Parse(run.Output);
+        var entry = Assert.Single(report.RootElement.GetProperty("entries").EnumerateArray(), e => e.GetProperty("tag").GetString() == "v1");
+        Assert.Equal(("InSync", moved.Digest, "ARCHIVED"), (entry.GetProperty("status").GetString(), entry.GetProperty("sourceDigest").GetString(), entry.GetProperty("sourceImageStatus").GetString()));
     }
 
     /// <summary>

@@ -536,6 +536,96 @@ public sealed class ProgressObserverTests
         return observer;
     }
 
+    /// <summary>
+    /// A run that ends in an exception (a stop signal's OperationCanceledException, which ReplicationRunner catches
+    /// after the display) still ends the display: the credential warnings held while it ran are written, once, and the
+    /// observer writes its notices at once again. The exception is the caller's, unchanged.
+    /// </summary>
+    [Fact]
+    public async Task A_run_that_throws_still_writes_the_credential_warnings_held_during_the_bars()
+    {
+        using var terminal = new StringWriter();
+        var observer = new ProgressObserver(Redirected(error: terminal), CancellationToken.None);
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => observer.ShowAsync(AnsiTerminal(terminal), () =>
+        {
+            observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero));
+            throw new OperationCanceledException();
+        }));
+
+        Assert.Null(observer.Live);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(terminal.ToString(), "could not read SSM parameter /ecr-replicator/cn-north-1 again"));
+    }
+
+    /// <summary>
+    /// The display sync shows is the one these tests check through <see cref="ShowAsync(Action{ProgressObserver, ProgressContext, Func{IReadOnlyList{ProgressTask}}}, TextWriter?, TextWriter?)"/>:
+    /// an image's bar with its bytes (<see cref="ProgressObserver.Columns"/>), and once the run is done its last frame
+    /// stays on the screen (the overall bar's final count), not cleared away with the bars.
+    /// </summary>
+    [Fact]
+    public async Task The_bars_show_an_images_bytes_and_stay_on_the_screen_once_the_run_is_done()
+    {
+        using var terminal = new StringWriter();
+        var observer = new ProgressObserver(Redirected(), CancellationToken.None);
+
+        await observer.ShowAsync(AnsiTerminal(terminal), () =>
+        {
+            observer.Selected(2);
+            observer.Track("app:v1", "v1", null).Complete(finished: true);
+            var image = observer.Track("app:big", "big", null);
+            image.AddTotal(4096);
+            image.Add(2048);
+            observer.Live!.Refresh();
+            Assert.Contains("50% 2.0/4.0 KiB", Plain(terminal.ToString()), StringComparison.Ordinal);
+            image.Complete(finished: true);
+            return Task.CompletedTask;
+        });
+
+        // The last frame drawn is the one left: nothing moves the cursor back over it or erases it.
+        var screen = terminal.ToString();
+        var last = screen.LastIndexOf("2 of 2 image(s)", StringComparison.Ordinal);
+        Assert.True(last >= 0, screen);
+        Assert.DoesNotMatch(@"\u001b\[[0-9]*[AJK]", screen[last..]);
+    }
+
+    /// <summary>
+    /// The warnings a display held are written when that display ends, and only then: an observer shown again (a second
+    /// display) writes at its end only the warnings held during it, each still once.
+    /// </summary>
+    [Fact]
+    public async Task A_second_display_writes_only_the_warnings_held_during_it()
+    {
+        using var terminal = new StringWriter();
+        var observer = new ProgressObserver(Redirected(error: terminal), CancellationToken.None);
+        var until = new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero);
+
+        await observer.ShowAsync(AnsiTerminal(terminal), () =>
+        {
+            observer.CredentialsRereadFailed("/ecr-replicator/cn-north-1", "ThrottlingException", until);
+            return Task.CompletedTask;
+        });
+        await observer.ShowAsync(AnsiTerminal(terminal), () =>
+        {
+            observer.CredentialsRenewalFailed("arn:aws:iam::222222222222:role/ecr-replicator-destination", "AccessDenied", until);
+            return Task.CompletedTask;
+        });
+
+        var screen = terminal.ToString();
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(screen, "could not read SSM parameter /ecr-replicator/cn-north-1 again"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(screen, "could not renew the session of arn:aws:iam::222222222222:role/ecr-replicator-destination"));
+    }
+
+    /// <summary>An interactive ANSI console writing to <paramref name="terminal"/>, as sync's on a terminal.</summary>
+    private static IAnsiConsole AnsiTerminal(TextWriter terminal) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(terminal),
+        Ansi = AnsiSupport.Yes,
+        Interactive = InteractionSupport.Yes,
+    });
+
+    /// <summary>The screen's text without its escape sequences.</summary>
+    private static string Plain(string screen) => System.Text.RegularExpressions.Regex.Replace(screen, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty);
+
     /// <summary>A console on a terminal of <paramref name="width"/> columns with ANSI support, writing to <paramref name="screen"/>.</summary>
     private static CliConsole Terminal(TextWriter screen, int width)
     {

@@ -264,6 +264,8 @@ public sealed class DestinationAccessTests
 
         Assert.Equal("DESTINATION_ROLE_NAME", error.Setting);
         Assert.Contains("IAM role name", error.Problem, StringComparison.Ordinal);
+        // The value was meant as PATH/NAME: the message says that form is taken, and how the path is written in it.
+        Assert.Contains("optionally after its path (PATH/NAME, as in the role's ARN after :role/)", error.Problem, StringComparison.Ordinal);
     }
 
     /// <summary>IAM's path is at most 512 characters with both slashes, so 511 before the name here (no leading slash).</summary>
