@@ -170,6 +170,9 @@ public sealed partial class ProgressObserver : IReplicationObserver
     public void BytesCopied(ReplicationDestination destination, string layerDigest, long bytes) =>
         _current.Value?.Add(bytes);
 
+    /// <summary>Live bars run on the terminal stderr writes to, so a line there would tear them.</summary>
+    private bool BarsShareStderr => Live is not null && !_console.ErrorRedirected;
+
     /// <summary>
     /// A retry: one notice, except while live bars run on the terminal stderr shares with them (a line there would tear
     /// them, and retries are many and pass). With stderr redirected (<c>2&gt; sync.log</c>) nothing is torn, and the log
@@ -177,7 +180,7 @@ public sealed partial class ProgressObserver : IReplicationObserver
     /// </summary>
     public void Retrying(EcrRetry retry)
     {
-        if (Live is null || _console.ErrorRedirected)
+        if (!BarsShareStderr)
         {
             _console.Notice($"retrying {retry.Operation} in {retry.Target} after {retry.ErrorCode} (retry {retry.Retry}, in {retry.Delay.TotalSeconds:0.0} s)");
         }
@@ -200,7 +203,7 @@ public sealed partial class ProgressObserver : IReplicationObserver
     {
         lock (_overallGate)
         {
-            if (Live is not null && !_console.ErrorRedirected)
+            if (BarsShareStderr)
             {
                 if (!_heldNotices.Contains(notice))
                 {
