@@ -31,6 +31,7 @@ internal static class UploadOperations
                 RepositoryName = name,
                 TempPath = call.Server.Blobs.NewUploadPath(uploadId),
                 DiscardFile = call.Server.Blobs.Recycle,
+                Space = call.Server.Blobs.Space,
             });
         }
 

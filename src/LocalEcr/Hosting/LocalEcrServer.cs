@@ -39,6 +39,9 @@ public sealed partial class LocalEcrServer : IAsyncDisposable
 
     public CallLog Calls => _context.Calls;
 
+    /// <summary>For LocalEcr's own tests: the data directory's room for bytes, which a test limits to fill it up.</summary>
+    internal Storage.DiskSpace DataDirectorySpace => _context.Blobs.Space;
+
     /// <summary>
     /// Completes when no request is being handled: after a client cancelled its calls, what they sent has been
     /// committed or dropped by then. A request counts from when Kestrel hands it to LocalEcr: one whose bytes are

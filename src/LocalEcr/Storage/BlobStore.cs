@@ -43,6 +43,9 @@ internal sealed class BlobStore : IDisposable
         Directory.CreateDirectory(_spares);
     }
 
+    /// <summary>Room for bytes in the data directory: unlimited, unless a test fills it (<see cref="DiskSpace"/>).</summary>
+    internal DiskSpace Space { get; } = new();
+
     /// <summary>Spare upload files kept for reuse now (for tests).</summary>
     internal int SpareCount
     {

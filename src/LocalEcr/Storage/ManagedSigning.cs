@@ -121,8 +121,23 @@ internal static class ManagedSigning
         if (!blobs.Exists(digest))
         {
             var path = blobs.NewUploadPath("signing-" + Guid.NewGuid().ToString("N"));
-            File.WriteAllBytes(path, bytes);
-            blobs.Commit(path, digest, bytes.Length);
+            try
+            {
+                using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write))
+                {
+                    blobs.Space.Write(file, bytes, 0);
+                }
+
+                blobs.Commit(path, digest, bytes.Length);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not written whole (a full disk) or not moved into the blob store: the file is no blob, and no upload
+                // session owns it to discard it, so it goes now; else every retry left one more in DATA/uploads, kept for
+                // ever in a kept data directory. Recycle deletes it when it cannot be kept for reuse.
+                blobs.Recycle(path);
+                throw;
+            }
         }
 
         repository.Layers[digest] = bytes.Length;

@@ -20,6 +20,9 @@ internal sealed class UploadSession : IDisposable
 
     public required string TempPath { get; init; }
 
+    /// <summary>The data directory's room for bytes (<see cref="BlobStore.Space"/>); null: unlimited (a session a test builds alone).</summary>
+    public DiskSpace? Space { get; init; }
+
     /// <summary>What becomes of the temporary file when the upload ends without it becoming a blob; null deletes it.</summary>
     public Action<string>? DiscardFile { get; init; }
 
@@ -48,7 +51,14 @@ internal sealed class UploadSession : IDisposable
         // part would be zeros, stored as the layer under the digest of the bytes received.
         using (var file = File.OpenHandle(TempPath, FileMode.Open, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
         {
-            await RandomAccess.WriteAsync(file, part, Length, cancellationToken);
+            if (Space is { } space)
+            {
+                await space.WriteAsync(file, part, Length, cancellationToken);
+            }
+            else
+            {
+                await RandomAccess.WriteAsync(file, part, Length, cancellationToken);
+            }
         }
 
         _hash.AppendData(part.Span);

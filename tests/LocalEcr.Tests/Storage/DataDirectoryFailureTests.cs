@@ -201,6 +201,28 @@ public sealed class DataDirectoryFailureTests
     }
 
     /// <summary>
+    /// A managed signature that cannot be moved into the blob store (DATA/blobs/sha256 is no folder) fails the call that
+    /// settles it (ServerException) and leaves no file of its own in DATA/uploads, where nothing would ever remove it
+    /// from a kept data directory.
+    /// </summary>
+    [Fact]
+    public async Task A_signature_that_cannot_be_moved_into_the_blob_store_leaves_no_upload_file()
+    {
+        const string Profile = "arn:aws:signer:us-east-1:000000000000:/signing-profiles/release";
+        await using var ecr = await ClockedEcr.StartAsync();
+        var client = ecr.Client;
+        await ManagedSigningTests.ConfigureAsync(client, (Profile, []));
+        var (digest, _) = await TestImages.PushImageAsync(client, "app", "v1", 61);
+        ReplaceWithFile(Blobs(ecr));
+        ecr.Time.Advance(TimeSpan.FromSeconds(3));
+
+        var refused = await client.CallAsync("DescribeImageSigningStatus", new JsonObject { ["repositoryName"] = "app", ["imageId"] = TestImages.ImageId(digest) });
+
+        refused.AssertError("ServerException", HttpStatusCode.InternalServerError);
+        Assert.Empty(Directory.GetFiles(Uploads(ecr)));
+    }
+
+    /// <summary>
     /// A blob gone from the data directory is not served from a download URL issued for it: 403, no bytes, and S3's
     /// answer for a key that is gone to a signer without s3:ListBucket ("Access Denied"), not the expired URL's.
     /// </summary>
