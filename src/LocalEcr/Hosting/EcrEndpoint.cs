@@ -137,9 +137,12 @@ internal static class EcrEndpoint
             await ErrorResponse.WriteAsync(context, error.StatusCode, error.Code, error.Message, error.Members);
             return;
         }
-        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && !context.RequestAborted.IsCancellationRequested)
         {
-            // A disk failure (full data directory, say) is the server's fault, as ECR reports it.
+            // A disk failure (full data directory, say) is the server's fault, as ECR reports it. A file or folder of the
+            // data directory LocalEcr may not open (EACCES, EPERM) is one too: .NET raises UnauthorizedAccessException
+            // for it, not IOException (https://learn.microsoft.com/dotnet/api/system.io.file.openhandle, Exceptions), and
+            // unhandled it became Kestrel's bare 500 with no body and no request id, which no ECR error looks like.
             await ErrorResponse.WriteAsync(context, 500, "ServerException", "LocalEcr could not read or write its data directory.");
             return;
         }

@@ -201,6 +201,32 @@ public sealed class DataDirectoryFailureTests
     }
 
     /// <summary>
+    /// A file of the data directory LocalEcr may not open (permission denied: EACCES, which .NET raises as
+    /// UnauthorizedAccessException, not IOException; provoked here, whoever runs the tests, by a folder in place of the
+    /// upload's file, which open(2) refuses for writing) is ServerException like any other failure of the data
+    /// directory, answered in ECR's JSON with its request id, not a bare 500 without a body; nothing is stored.
+    /// </summary>
+    [Fact]
+    public async Task An_upload_file_LocalEcr_may_not_open_is_a_ServerException_and_stores_nothing()
+    {
+        await using var ecr = await ClockedEcr.StartAsync();
+        var client = ecr.Client;
+        var data = TestImages.RandomBytes(1000, 60);
+        var uploadId = await TestImages.InitiateUploadAsync(client, "app");
+        var file = Assert.Single(Directory.GetFiles(Uploads(ecr)));
+        File.Delete(file);
+        Directory.CreateDirectory(file);
+
+        var refused = await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length));
+
+        refused.AssertError("ServerException", HttpStatusCode.InternalServerError);
+        Assert.Equal(Failed, refused.Json["message"]!.GetValue<string>());
+        Assert.NotNull(refused.RequestId);
+        Assert.Empty(Directory.GetFiles(Blobs(ecr)));
+        Assert.Equal("UNAVAILABLE", await AvailabilityAsync(client, TestImages.Digest(data)));
+    }
+
+    /// <summary>
     /// A managed signature that cannot be moved into the blob store (DATA/blobs/sha256 is no folder) fails the call that
     /// settles it (ServerException) and leaves no file of its own in DATA/uploads, where nothing would ever remove it
     /// from a kept data directory.
