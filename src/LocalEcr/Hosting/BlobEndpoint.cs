@@ -37,18 +37,35 @@ internal static class BlobEndpoint
             return;
         }
 
-        if (!server.Blobs.Exists(grant.Digest))
+        // Opened before anything else is read of it: the length and every byte served then come from this one file, and
+        // a blob removed from the data directory after this (LocalEcr never removes one; an operator cleaning a kept
+        // data directory may) is still served whole from the open file (POSIX keeps an unlinked file's data while it is
+        // open, https://pubs.opengroup.org/onlinepubs/9799919799/functions/unlink.html). Checked apart, a blob removed
+        // between the check and the open answered a bare 500.
+        FileStream file;
+        try
         {
-            // A live URL to an object that is gone: S3 answers 404 NoSuchKey only to a signer allowed s3:ListBucket on
-            // the bucket, else 403 AccessDenied ("Access Denied"), https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
-            // (Permissions). ECR's layer bucket and the role that signs its URLs are not ours to know, so the answer a
-            // client cannot tell from a refusal is the one served.
+            file = server.Blobs.OpenRead(grant.Digest);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            // A live URL to an object that is gone (or that LocalEcr may not read, a folder in its place included): S3
+            // answers 404 NoSuchKey only to a signer allowed s3:ListBucket on the bucket, else 403 AccessDenied ("Access
+            // Denied"), https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Permissions). ECR's layer
+            // bucket and the role that signs its URLs are not ours to know, so the answer a client cannot tell from a
+            // refusal is the one served.
             await DenyAsync(context, "Access Denied");
             return;
         }
 
+        await using var _ = file;
+        if (server.Options.BeforeBlobRead is { } pause)
+        {
+            await pause();
+        }
+
         server.Calls.Record(grant.Region, CallLog.DownloadLayer);
-        var length = server.Blobs.Length(grant.Digest);
+        var length = file.Length;
         if (!ByteRange.TryResolve(context.Request.Headers.Range, length, out var range, out var partial))
         {
             response.StatusCode = 416;
@@ -72,7 +89,6 @@ internal static class BlobEndpoint
         }
 
         var faults = server.Faults.TakeDownloadFaults(grant.Digest);
-        await using var file = server.Blobs.OpenRead(grant.Digest);
         file.Position = range.Start;
         await CopyAsync(context, server, file, range, faults);
     }

@@ -133,4 +133,11 @@ public sealed class LocalEcrOptions
     /// just before it takes the registry's lock to commit, so a test can run other calls in that window. Null: no pause.
     /// </summary>
     internal Func<Task>? BeforeLayerCommit { get; set; }
+
+    /// <summary>
+    /// For LocalEcr's own tests only, never set otherwise: awaited by a blob download (GET on a download URL) once it has
+    /// the blob open, before it reads its length or a byte of it, so a test can delete the blob or its image in that
+    /// window. Null: no pause.
+    /// </summary>
+    internal Func<Task>? BeforeBlobRead { get; set; }
 }

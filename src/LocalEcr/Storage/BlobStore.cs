@@ -89,8 +89,6 @@ internal sealed class BlobStore : IDisposable
 
     public bool Exists(string digest) => File.Exists(PathOf(digest));
 
-    public long Length(string digest) => new FileInfo(PathOf(digest)).Length;
-
     /// <summary>
     /// Moves a finished upload of <paramref name="length"/> bytes into place; a concurrent identical upload simply
     /// wins, and an upload of a blob already stored (by another region or repository) leaves its file for reuse.
