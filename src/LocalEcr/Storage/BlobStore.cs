@@ -32,15 +32,19 @@ internal sealed class BlobStore : IDisposable
         _uploads = Path.Combine(dataDirectory, "uploads");
         _spares = Path.Combine(dataDirectory, "spare-uploads");
         Directory.CreateDirectory(_blobs);
-        Directory.CreateDirectory(_uploads);
 
-        // Spares a process that did not stop cleanly left in a kept data directory: nothing refers to them.
-        if (Directory.Exists(_spares))
+        // Uploads and spares a process that did not stop cleanly left in a kept data directory: nothing refers to them.
+        // An upload session lives in the memory of the process that began it, so no upload id reaches its file again,
+        // which holds the part of a layer received so far; a clean stop removes both (Registry.Dispose, Dispose).
+        foreach (var leftover in new[] { _uploads, _spares })
         {
-            Directory.Delete(_spares, recursive: true);
-        }
+            if (Directory.Exists(leftover))
+            {
+                Directory.Delete(leftover, recursive: true);
+            }
 
-        Directory.CreateDirectory(_spares);
+            Directory.CreateDirectory(leftover);
+        }
     }
 
     /// <summary>Room for bytes in the data directory: unlimited, unless a test fills it (<see cref="DiskSpace"/>).</summary>

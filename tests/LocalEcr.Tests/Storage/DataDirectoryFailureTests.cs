@@ -292,6 +292,30 @@ public sealed class DataDirectoryFailureTests
         }
     }
 
+    /// <summary>
+    /// Upload files a process that did not stop cleanly (killed, out of memory, a power cut) left in a kept data directory
+    /// are removed at start too: their sessions lived in its memory, so no upload id can reach them again, and each
+    /// holds the half of a layer received so far.
+    /// </summary>
+    [Fact]
+    public async Task Upload_files_left_in_a_kept_data_directory_are_removed_at_start()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-stale-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "uploads"));
+            await File.WriteAllBytesAsync(Path.Combine(dir, "uploads", Guid.CreateVersion7().ToString()), new byte[4096]);
+
+            await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(dir, "uploads")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static string Uploads(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "uploads");
 
     private static string Spares(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "spare-uploads");
