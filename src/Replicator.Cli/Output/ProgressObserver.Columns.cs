@@ -127,6 +127,16 @@ public sealed partial class ProgressObserver
     {
         private readonly DownloadedColumn _bytes = new();
 
+        /// <summary>
+        /// Never wrapped, so that the bar alone gives up the width a long label takes. Spectre narrows the widest of the
+        /// columns that may wrap down to the next widest, then those two together (its table's width collapse, on each
+        /// redraw: https://github.com/spectreconsole/spectre.console, Table): with the label at its cap the bar and the
+        /// bytes shared 27 cells, 14 and 13, and the bytes of an image of hundreds of MiB ("123.4/567.8 MiB") wrapped
+        /// their unit onto a row of its own under every such bar. <see cref="LabelColumn"/>'s cap leaves the bytes their
+        /// 17 cells and the bar 10.
+        /// </summary>
+        protected override bool NoWrap => true;
+
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
             ReferenceEquals(task.Tag, OverallTag) ? Text.Empty : _bytes.Render(options, task, deltaTime);
 
