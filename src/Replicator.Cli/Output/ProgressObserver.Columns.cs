@@ -10,7 +10,7 @@ public sealed partial class ProgressObserver
     /// The live display's columns: the image's bytes, except on the overall bar, whose value is a count of images.
     /// </summary>
     public static ProgressColumn[] Columns() =>
-        [new LabelColumn(), new ProgressBarColumn(), new PercentageColumn(), new ImageBytesColumn(), new SpinnerColumn()];
+        [new LabelColumn(), new ProgressBarColumn(), new UnwrappedColumn(new PercentageColumn()), new ImageBytesColumn(), new SpinnerColumn()];
 
     /// <summary>
     /// The bars' text, in at most <see cref="LabelCells"/> cells. Spectre's own <see cref="TaskDescriptionColumn"/>
@@ -120,6 +120,19 @@ public sealed partial class ProgressObserver
 
             return taken;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="inner"/>, never wrapped (<see cref="ImageBytesColumn.NoWrap"/> says why): on a terminal too narrow
+    /// for the label's floor, the bar gives up its width before the percentage is stacked a character a row.
+    /// </summary>
+    private sealed class UnwrappedColumn(ProgressColumn inner) : ProgressColumn
+    {
+        protected override bool NoWrap => true;
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => inner.Render(options, task, deltaTime);
+
+        public override int? GetColumnWidth(RenderOptions options) => inner.GetColumnWidth(options);
     }
 
     /// <summary>The image bars' bytes; nothing on the overall bar, whose value is a number of images.</summary>
