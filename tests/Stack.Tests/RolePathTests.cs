@@ -282,6 +282,29 @@ public sealed class RolePathTests
         Assert.Equal(admitted, StackAdmitsRoleName(value));
     }
 
+    /// <summary>
+    /// destination-role.yaml's RolePath takes every path IAM takes, but the replicator's stack names a role under a path
+    /// only in DestinationRoleName or DestinationRoleArns, and DestinationRoleArns is no way round what
+    /// DestinationRoleName refuses: its pattern is narrower still (no '=', for the grant's split). A role on such a path
+    /// cannot be reached through the stack at all, as docs/deploy.md ("Another account", step 3) says; it had said to
+    /// name it in DestinationRoleArns.
+    /// </summary>
+    [Theory]
+    [InlineData("/team*/")]
+    [InlineData("/team?/")]
+    [InlineData("/team:x/")]
+    [InlineData("/team!/")]
+    [InlineData("/ppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp/")] // 59 + "/" + 26: 86 characters
+    public void A_role_on_a_path_DestinationRoleName_refuses_cannot_be_named_in_DestinationRoleArns_either(string rolePath)
+    {
+        Assert.True(IamAcceptsPath(rolePath));
+        Assert.Matches((string)StackTemplate.RawDestinationRole["Parameters"]!["RolePath"]!["AllowedPattern"]!, rolePath);
+
+        Assert.False(StackAdmitsRoleName(Output(Destination(rolePath), "DestinationRoleName")));
+        var entry = $"{Other}={IamRoleArn(Other, rolePath, "ecr-replicator-destination")}";
+        Assert.DoesNotMatch((string)StackTemplate.Raw["Parameters"]!["DestinationRoleArns"]!["AllowedPattern"]!, entry);
+    }
+
     [Fact]
     public void The_destination_role_passes_cfn_lint_on_a_path()
     {

@@ -10,7 +10,7 @@ public sealed partial class ProgressObserver
     /// The live display's columns: the image's bytes, except on the overall bar, whose value is a count of images.
     /// </summary>
     public static ProgressColumn[] Columns() =>
-        [new LabelColumn(), new ProgressBarColumn(), new PercentageColumn(), new ImageBytesColumn(), new SpinnerColumn()];
+        [new LabelColumn(), new ProgressBarColumn(), new UnwrappedColumn(new PercentageColumn()), new ImageBytesColumn(), new SpinnerColumn()];
 
     /// <summary>
     /// The bars' text, in at most <see cref="LabelCells"/> cells. Spectre's own <see cref="TaskDescriptionColumn"/>
@@ -122,10 +122,33 @@ public sealed partial class ProgressObserver
         }
     }
 
+    /// <summary>
+    /// <paramref name="inner"/>, never wrapped (<see cref="ImageBytesColumn.NoWrap"/> says why): on a terminal too narrow
+    /// for the label's floor, the bar gives up its width before the percentage is stacked a character a row.
+    /// </summary>
+    private sealed class UnwrappedColumn(ProgressColumn inner) : ProgressColumn
+    {
+        protected override bool NoWrap => true;
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => inner.Render(options, task, deltaTime);
+
+        public override int? GetColumnWidth(RenderOptions options) => inner.GetColumnWidth(options);
+    }
+
     /// <summary>The image bars' bytes; nothing on the overall bar, whose value is a number of images.</summary>
     private sealed class ImageBytesColumn : ProgressColumn
     {
         private readonly DownloadedColumn _bytes = new();
+
+        /// <summary>
+        /// Never wrapped, so that the bar alone gives up the width a long label takes. Spectre narrows the widest of the
+        /// columns that may wrap down to the next widest, then those two together (its table's width collapse, on each
+        /// redraw: https://github.com/spectreconsole/spectre.console, Table): with the label at its cap the bar and the
+        /// bytes shared 27 cells, 14 and 13, and the bytes of an image of hundreds of MiB ("123.4/567.8 MiB") wrapped
+        /// their unit onto a row of its own under every such bar. <see cref="LabelColumn"/>'s cap leaves the bytes their
+        /// 17 cells and the bar 10.
+        /// </summary>
+        protected override bool NoWrap => true;
 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
             ReferenceEquals(task.Tag, OverallTag) ? Text.Empty : _bytes.Render(options, task, deltaTime);

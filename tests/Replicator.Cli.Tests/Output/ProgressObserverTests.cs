@@ -412,6 +412,34 @@ public sealed class ProgressObserverTests
         }
     }
 
+    /// <summary>
+    /// The label's cap leaves the other columns 36 cells, the bytes 17 of them ("1023.9/1024.0 KiB"). Spectre narrows the
+    /// widest columns that may wrap first, and once the bar was as narrow as the bytes it narrowed both: a label at the
+    /// cap left the bytes 13 cells, so an image of hundreds of MiB ("123.4/567.8 MiB", 15) wrapped its unit onto a row
+    /// of its own under the bars, at every width, 52 (where the label takes its floor, 16) as 120. The bytes and the
+    /// percentage are never wrapped: the bar alone gives up its width, down to 43 columns, where it has one cell left.
+    /// </summary>
+    [Theory]
+    [InlineData(52, 595_378_995, 129_394_278, "123.4/567.8 MiB")]
+    [InlineData(80, 595_378_995, 129_394_278, "123.4/567.8 MiB")]
+    [InlineData(120, 595_378_995, 129_394_278, "123.4/567.8 MiB")]
+    [InlineData(52, 1_048_575, 1_048_473, "1023.9/1024.0 KiB")]
+    [InlineData(120, 1_048_575, 1_048_473, "1023.9/1024.0 KiB")]
+    [InlineData(44, 1_048_575, 1_048_473, "1023.9/1024.0 KiB")] // below the floor's 52, the bar takes what is left
+    [InlineData(43, 1_048_575, 1_048_473, "1023.9/1024.0 KiB")]
+    public async Task A_label_at_its_cap_leaves_an_images_bytes_on_its_row(int width, long total, long copied, string bytes)
+    {
+        var label = "platform/payments/" + new string('x', 200) + ":v12";
+
+        var rows = await LastFrameAsync(width, label, "v12", total: total, copied: copied);
+
+        Assert.True(rows.Count == 2, string.Join('\n', rows));
+        var image = Assert.Single(rows, r => r.Contains("xxx:v12 ", StringComparison.Ordinal));
+        Assert.Contains("\u2026", image, StringComparison.Ordinal);
+        Assert.Matches($" [0-9]+% {System.Text.RegularExpressions.Regex.Escape(bytes)} ", image);
+        Assert.Contains("\u2501", image, StringComparison.Ordinal);
+    }
+
     /// <summary>A label that fits is shown whole, as before.</summary>
     [Theory]
     [InlineData(120)]
@@ -470,7 +498,7 @@ public sealed class ProgressObserverTests
     /// copied (and, when <paramref name="warn"/>, one image not done and a credential warning waiting), and gives the
     /// rows of its last frame.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> LastFrameAsync(int width, string label, string tag, bool warn = false)
+    private static async Task<IReadOnlyList<string>> LastFrameAsync(int width, string label, string tag, bool warn = false, long total = 4096, long copied = 2048)
     {
         using var terminal = new StringWriter();
         var console = Terminal(terminal, width);
@@ -490,8 +518,8 @@ public sealed class ProgressObserverTests
             }
 
             var image = observer.Track(label, tag, null);
-            image.AddTotal(4096);
-            image.Add(2048);
+            image.AddTotal(total);
+            image.Add(copied);
             observer.Live!.Refresh();
             return Task.CompletedTask;
         });
