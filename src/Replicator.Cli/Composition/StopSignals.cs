@@ -24,9 +24,16 @@ public sealed class StopSignals : IDisposable
     /// </summary>
     internal const string ShowCursor = "\u001b[?25h";
 
+    /// <summary>
+    /// How long a second signal waits for <see cref="ShowCursor"/> to reach a terminal before the process ends anyway:
+    /// a terminal that takes output writes it at once; one whose output is stopped would hold the stop for ever.
+    /// </summary>
+    internal static readonly TimeSpan CursorWriteWait = TimeSpan.FromMilliseconds(250);
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly IDisposable[] _registrations;
     private readonly TextWriter? _terminal;
+    private readonly TimeSpan _cursorWriteWait;
     private int _signalled;
     private PosixSignal? _stoppedBy;
 
@@ -38,10 +45,13 @@ public sealed class StopSignals : IDisposable
     }
 
     /// <summary>Registers through <paramref name="register"/>, so a test can raise a signal without sending one to its own process.</summary>
-    internal StopSignals(Func<PosixSignal, Action<PosixSignalContext>, IDisposable> register, TextWriter? terminal = null)
+    /// <param name="cursorWriteWait">How long a second signal waits for the cursor to be written before it lets the
+    /// process end: <see cref="CursorWriteWait"/> unless a test shortens it.</param>
+    internal StopSignals(Func<PosixSignal, Action<PosixSignalContext>, IDisposable> register, TextWriter? terminal = null, TimeSpan? cursorWriteWait = null)
     {
         ArgumentNullException.ThrowIfNull(register);
         _terminal = terminal;
+        _cursorWriteWait = cursorWriteWait ?? CursorWriteWait;
         _registrations = [.. Signals.Select(signal => register(signal, Handle))];
     }
 
@@ -83,15 +93,27 @@ public sealed class StopSignals : IDisposable
             return;
         }
 
-        try
+        // The runtime ends the process only once this handler returns, and a write to a terminal whose output is
+        // stopped (Ctrl+S sends XOFF; a pseudo-terminal nobody reads) blocks until it is resumed, as does the console
+        // writer's lock while the bars' own refresh is blocked inside it: the insisted stop must not wait on the
+        // cursor. The write gets a bounded moment on another thread; if it has not gone by then, the process ends
+        // without it, as it did before the cursor was restored here. A thread of its own, not the pool's: a busy pool
+        // would leave the cursor hidden on a terminal that takes it.
+        var write = new Thread(() =>
         {
-            _terminal.Write(ShowCursor);
-            _terminal.Flush();
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // The terminal is gone (closed, hung up): nothing left to restore.
-        }
+            try
+            {
+                _terminal.Write(ShowCursor);
+                _terminal.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The terminal is gone (closed, hung up): nothing left to restore.
+            }
+        })
+        { IsBackground = true, Name = "restore cursor" };
+        write.Start();
+        write.Join(_cursorWriteWait);
     }
 
     /// <summary>

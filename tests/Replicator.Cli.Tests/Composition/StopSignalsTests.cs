@@ -9,7 +9,8 @@ public sealed class StopSignalsTests
     private readonly Dictionary<PosixSignal, Action<PosixSignalContext>> _handlers = [];
     private readonly List<Registration> _registrations = [];
 
-    private StopSignals Register(TextWriter? terminal = null) => new(
+    // A test that reads what was written waits for the write however loaded the machine is.
+    private StopSignals Register(TextWriter? terminal = null, TimeSpan? cursorWriteWait = null) => new(
         (signal, handler) =>
         {
             _handlers.Add(signal, handler);
@@ -17,7 +18,8 @@ public sealed class StopSignalsTests
             _registrations.Add(registration);
             return registration;
         },
-        terminal);
+        terminal,
+        cursorWriteWait ?? Timeout.InfiniteTimeSpan);
 
     [Fact]
     public void Ctrl_C_SIGTERM_and_SIGQUIT_are_each_handled()
@@ -79,6 +81,26 @@ public sealed class StopSignalsTests
     }
 
     /// <summary>
+    /// A terminal whose output is stopped (Ctrl+S, XOFF) blocks every write until it is resumed: the second signal does
+    /// not wait on its cursor, and the runtime's default handling still ends the process.
+    /// </summary>
+    [Fact]
+    public async Task A_second_signal_on_a_terminal_whose_output_is_stopped_still_lets_the_process_end()
+    {
+        using var stopped = new StoppedTerminal();
+        using var signals = Register(stopped, TimeSpan.FromMilliseconds(50));
+        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
+
+        var second = new PosixSignalContext(PosixSignal.SIGINT);
+        var handled = Task.Run(() => _handlers[PosixSignal.SIGINT](second));
+
+        // Before the write was bounded, the handler never returned: the wait below ends the test with a TimeoutException.
+        await handled.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(second.Cancel);
+        Assert.True(stopped.Entered.Wait(TimeSpan.FromSeconds(30)), "the cursor was not even tried");
+    }
+
+    /// <summary>
     /// A cancelled command exits as a shell reports a command the signal ended (128 + its number), not 2, which a CI
     /// step reads as refused arguments: 130 for Ctrl+C, 143 for SIGTERM, 131 for SIGQUIT.
     /// </summary>
@@ -125,6 +147,32 @@ public sealed class StopSignalsTests
 
         Assert.Equal(3, _registrations.Count);
         Assert.All(_registrations, r => Assert.True(r.Disposed));
+    }
+
+    /// <summary>A terminal whose output is stopped: every write blocks until the test ends.</summary>
+    private sealed class StoppedTerminal : TextWriter
+    {
+        private readonly ManualResetEventSlim _resumed = new();
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => Block();
+
+        public override void Write(string? value) => Block();
+
+        protected override void Dispose(bool disposing)
+        {
+            _resumed.Set();
+            base.Dispose(disposing);
+        }
+
+        private void Block()
+        {
+            Entered.Set();
+            _resumed.Wait();
+        }
     }
 
     private sealed class Registration : IDisposable
