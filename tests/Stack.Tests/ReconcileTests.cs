@@ -40,6 +40,25 @@ public sealed class ReconcileTests
         Assert.Equal("ReconcileEnabled", (string)stack.Resource("ReconcilerPolicy")["Condition"]!);
     }
 
+    /// <summary>
+    /// CloudFormation deletes in the reverse order of dependencies, so with this DependsOn the reconcile grant goes
+    /// before the cursor when ReconcileSchedule is emptied or the stack deleted: a run that stops meanwhile cannot make
+    /// the deleted parameter again (PutParameter creates a missing one), which would fail the next creation of
+    /// ReconcileCursor with ParameterAlreadyExists (docs/deploy.md, "Updating the stack").
+    /// </summary>
+    [Fact]
+    public void The_reconcile_grant_is_deleted_before_the_cursor_it_writes()
+    {
+        var stack = Samples.Selecting("team/*");
+
+        Assert.Contains("ReconcileCursor", Samples.Strings(stack.Resource("ReconcilerPolicy")["DependsOn"]));
+        // Both go with the same condition: a DependsOn on a resource a false condition leaves out fails the template.
+        Assert.Equal((string?)stack.Resource("ReconcileCursor")["Condition"], (string?)stack.Resource("ReconcilerPolicy")["Condition"]);
+        // The grant names the cursor's parameter: the save it refuses is that one.
+        var cursor = (string)stack.Properties("ReconcileCursor")["Name"]!;
+        Assert.Contains(Statements(stack), s => s.Actions.Contains("ssm:PutParameter") && s.Resources.Any(r => r.EndsWith(":parameter" + cursor, StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void A_failed_reconcile_invocation_is_not_retried_by_lambda_beside_the_next_scheduled_run()
     {

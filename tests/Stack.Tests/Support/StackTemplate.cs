@@ -22,9 +22,33 @@ internal static class StackTemplate
     /// given parameter values, with intrinsics resolved and resources of false conditions removed, as deployed in
     /// <paramref name="region"/>.
     /// </summary>
-    public static DeployedTemplate Expand(IReadOnlyDictionary<string, string> parameters, string region = IntrinsicEvaluator.Region)
+    public static DeployedTemplate Expand(IReadOnlyDictionary<string, string> parameters, string region = IntrinsicEvaluator.Region) =>
+        Deploy(Load(parameters.Select(p => $"{p.Key}={p.Value}")), parameters, region);
+
+    /// <summary>
+    /// <see cref="Expand"/> for each parameter set, in one python process (decoding the template and importing cfn-lint
+    /// once: about 0.6 s a set instead of 5), in the same order.
+    /// </summary>
+    public static IReadOnlyList<DeployedTemplate> ExpandMany(IReadOnlyList<IReadOnlyDictionary<string, string>> parameterSets, string file = "template.yaml")
     {
-        var expanded = Load(parameters.Select(p => $"{p.Key}={p.Value}"));
+        var sets = new JsonArray([.. parameterSets.Select(set => (JsonNode)new JsonObject(set.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))))]);
+        var path = Path.Combine(Path.GetTempPath(), $"stack-tests-sets-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, sets.ToJsonString());
+        try
+        {
+            var result = ProcessRunner.Run("python3", [ToolPath, RepositoryRoot.File(file), "--batch", path]);
+            Assert.True(result.ExitCode == 0, $"expanding {file} for {parameterSets.Count} parameter sets failed: " + result.Describe());
+            var expanded = JsonNode.Parse(result.StandardOutput)!.AsArray();
+            return [.. expanded.Select((template, i) => Deploy(template!.AsObject(), parameterSets[i], IntrinsicEvaluator.Region))];
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static DeployedTemplate Deploy(JsonObject expanded, IReadOnlyDictionary<string, string> parameters, string region)
+    {
         var evaluator = new IntrinsicEvaluator(expanded, parameters, region);
         var resources = new JsonObject();
         foreach (var (id, resource) in expanded["Resources"]!.AsObject())
