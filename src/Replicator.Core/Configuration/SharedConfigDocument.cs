@@ -1,5 +1,4 @@
 using System.Text;
-using Replicator.Core.Validation;
 
 namespace Replicator.Core.Configuration;
 
@@ -148,16 +147,17 @@ internal sealed class SharedConfigDocument
             }
 
             // configparser refuses any line before the first header as such (MissingSectionHeaderError), setting or not.
+            // The refused line is named by its number, never quoted: see Refused.
             if (current is null)
             {
-                throw Refused(file, number, $"{EcrNames.Quote(line)} comes before the first [section] header");
+                throw Refused(file, number, "the line comes before the first [section] header");
             }
 
             var separator = line.IndexOfAny(['=', ':']);
             var name = separator < 0 ? string.Empty : line[..separator].Trim().ToLowerInvariant();
             if (name.Length == 0)
             {
-                throw Refused(file, number, $"{EcrNames.Quote(line)} is neither a [section] header nor a name = value setting");
+                throw Refused(file, number, "the line is neither a [section] header nor a name = value setting");
             }
 
             if (current.Options.Exists(o => o.Name == name))
@@ -174,9 +174,9 @@ internal sealed class SharedConfigDocument
         {
             foreach (var (name, valueLines, number) in section.Options)
             {
-                if (valueLines[0].Length == 0 && valueLines.Skip(1).FirstOrDefault(l => l.Length > 0 && !l.Contains('=', StringComparison.Ordinal)) is { } bad)
+                if (valueLines[0].Length == 0 && valueLines.Skip(1).Any(l => l.Length > 0 && !l.Contains('=', StringComparison.Ordinal)))
                 {
-                    throw Refused(file, number, $"sub-setting {EcrNames.Quote(bad)} of {name} has no '='");
+                    throw Refused(file, number, $"a sub-setting of {name} (on the lines indented under it) has no '='");
                 }
             }
         }
@@ -194,6 +194,14 @@ internal sealed class SharedConfigDocument
         return line[0] == '[' && close > 1 ? line[1..close] : null;
     }
 
+    /// <remarks>
+    /// The refused line's text is never quoted, only its number: both files hold secret keys and session tokens
+    /// (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html), and a refused line can be a piece of
+    /// one: a key pasted with a hard line break in it leaves its second half (no '=' in it) on a line that is neither a
+    /// header nor a setting. A piece shorter than a whole key is too short for any redactor's pattern to recognise (a
+    /// secret access key is 40 characters), and the CLI prints this message. botocore names neither the line nor its text ("Unable to parse config file:
+    /// PATH", botocore/exceptions.py, ConfigParseError).
+    /// </remarks>
     private static SettingException Refused(string file, int line, string problem) =>
         new(file, $"cannot be parsed, as the AWS CLI cannot parse it (botocore ConfigParseError): line {line}: {problem}");
 

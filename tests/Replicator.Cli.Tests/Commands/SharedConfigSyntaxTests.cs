@@ -104,7 +104,32 @@ public sealed class SharedConfigSyntaxTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         run.AssertOneLineError($"the shared config file {Path.Combine(_work, "config")} cannot be parsed");
-        Assert.Contains("line 5: 'garbage' is neither a [section] header nor a name = value setting", run.Error, StringComparison.Ordinal);
+        Assert.Contains("line 5: the line is neither a [section] header nor a name = value setting", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A secret access key pasted into the credentials file with a hard line break: its second half is a line the AWS
+    /// CLI cannot parse either. The error names the file and the line's number only. It quoted the line before, and
+    /// seventeen characters of a key are too short for the console's redactor to recognise as a secret: they were
+    /// printed.
+    /// </summary>
+    [Fact]
+    public async Task A_credentials_file_line_the_AWS_CLI_cannot_parse_is_named_by_its_number_and_none_of_the_key_is_printed()
+    {
+        const string FirstHalf = "wJalrXUtnFEMI/K7MDENG/b";
+        const string SecondHalf = "PxRfiCYEXAMPLEKEY";
+        await using var h = await CliHarness.StartAsync();
+        var credentials = Path.Combine(_work, "credentials");
+        File.WriteAllText(credentials, $"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = {FirstHalf}\n{SecondHalf}\n");
+        var environment = Environment("[default]\nregion = us-east-1\n", ("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_ENDPOINT_URL_ECR", h.Server.BaseAddress.ToString()));
+
+        var run = await h.RunWithAsync(environment, null, "verify", "--destination-region", CliHarness.West, "--repository", "app");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.DoesNotContain(SecondHalf, run.Output + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(FirstHalf, run.Output + run.Error, StringComparison.Ordinal);
+        run.AssertOneLineError($"the shared credentials file {credentials} cannot be parsed");
+        Assert.Contains("line 4: the line is neither a [section] header nor a name = value setting", run.Error, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -123,7 +148,7 @@ public sealed class SharedConfigSyntaxTests : IDisposable
         var run = await h.RunWithAsync(environment, null, args);
 
         Assert.Equal(2, run.ExitCode);
-        run.AssertOneLineError("line 5: 'garbage' is neither a [section] header nor a name = value setting");
+        run.AssertOneLineError("line 5: the line is neither a [section] header nor a name = value setting");
         Assert.StartsWith($"error: the shared config file {Path.Combine(_work, "config")} cannot be parsed", run.Error, StringComparison.Ordinal);
     }
 

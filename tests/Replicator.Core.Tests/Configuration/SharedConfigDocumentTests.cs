@@ -81,18 +81,18 @@ public sealed class SharedConfigDocumentTests : IDisposable
     /// AWS CLI never reads.
     /// </summary>
     [Theory]
-    [InlineData("[default]\nregion = us-east-1\ngarbage\n", 3, "'garbage' is neither a [section] header nor a name = value setting")]
-    [InlineData("[default]\n= x\n", 2, "'= x' is neither")]
-    [InlineData("[default]\n[]\n", 2, "'[]' is neither")]
-    [InlineData("region = us-east-1\n[default]\n", 1, "'region = us-east-1' comes before the first [section] header")]
-    [InlineData("garbage\n[default]\n", 1, "'garbage' comes before the first [section] header")]
+    [InlineData("[default]\nregion = us-east-1\ngarbage\n", 3, "the line is neither a [section] header nor a name = value setting")]
+    [InlineData("[default]\n= x\n", 2, "the line is neither")]
+    [InlineData("[default]\n[]\n", 2, "the line is neither")]
+    [InlineData("region = us-east-1\n[default]\n", 1, "the line comes before the first [section] header")]
+    [InlineData("garbage\n[default]\n", 1, "the line comes before the first [section] header")]
     [InlineData("[default]\nregion = us-east-1\n[default]\noutput = json\n", 3, "section [default] is given a second time")]
     [InlineData("[default]\nregion = us-east-1\nRegion = eu-west-1\n", 3, "region is given a second time in section [default]")]
     [InlineData("[default]\n  region = us-east-1\n region = eu-west-1\n", 3, "region is given a second time")]
     [InlineData("[DEFAULT]\na = 1\n[DEFAULT]\na = 2\n[default]\nregion = us-east-1\n", 4, "a is given a second time in section [DEFAULT]")]
-    [InlineData("[default]\nregion = us-east-1\ns3 =\n  foo\n", 3, "sub-setting 'foo' of s3 has no '='")]
-    [InlineData("[DEFAULT]\ns3 =\n  foo\n[default]\n", 2, "sub-setting 'foo' of s3")]
-    [InlineData("[profile other]\ngarbage\n[default]\nregion = us-east-1\n", 2, "'garbage' is neither")]
+    [InlineData("[default]\nregion = us-east-1\ns3 =\n  foo\n", 3, "a sub-setting of s3 (on the lines indented under it) has no '='")]
+    [InlineData("[DEFAULT]\ns3 =\n  foo\n[default]\n", 2, "a sub-setting of s3")]
+    [InlineData("[profile other]\ngarbage\n[default]\nregion = us-east-1\n", 2, "the line is neither")]
     public void A_file_the_AWS_CLI_cannot_parse_is_refused_naming_the_line(string config, int line, string problem)
     {
         var refused = Assert.Throws<SettingException>(() => Lookup(config));
@@ -107,6 +107,22 @@ public sealed class SharedConfigDocumentTests : IDisposable
         var refused = Assert.Throws<SettingException>(() => Lookup("[default]\nregion = us-east-1\n", "[default]\ngarbage\n"));
 
         Assert.Equal($"the shared credentials file {CredentialsPath}", refused.Setting);
+    }
+
+    /// <summary>
+    /// A refused line is named by its number, its text never quoted: in these files it can be a piece of a secret key
+    /// or a session token broken by a hard line break, too short for the CLI's redactor to recognise as one.
+    /// </summary>
+    [Theory]
+    [InlineData("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/b\nPxRfiCYEXAMPLEKEY\n", 4, "PxRfiCYEXAMPLEKEY")]
+    [InlineData("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[default]\n", 1, "K7MDENG")]
+    [InlineData("[default]\naws_session_token =\n  IQoJb3JpZ2luX2VjEXAMPLE\n", 2, "IQoJb3JpZ2luX2VjEXAMPLE")]
+    public void A_refused_line_of_a_credentials_file_is_named_by_its_number_without_its_text(string credentials, int line, string secret)
+    {
+        var refused = Assert.Throws<SettingException>(() => Lookup("[default]\nregion = us-east-1\n", credentials));
+
+        Assert.Contains($"line {line}: ", refused.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]
