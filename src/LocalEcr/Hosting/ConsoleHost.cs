@@ -44,6 +44,13 @@ internal static class ConsoleHost
         {
             server = await LocalEcrServer.StartAsync(options);
         }
+        catch (DataDirectoryInUseException e)
+        {
+            // An IOException too, but --data-dir's fault, not the port's: a bad argument, as a data directory that is no
+            // writable folder is.
+            await Console.Error.WriteLineAsync($"LocalEcr: --data-dir {options.DataDirectory}: {e.Message}");
+            return 2;
+        }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             // Kestrel reports a port in use as an IOException, but a bind the OS refuses otherwise (a port below 1024

@@ -17,6 +17,7 @@ internal sealed class BlobStore : IDisposable
     private readonly Stack<(string Path, long Length)> _spareFiles = new();
     private readonly Lock _spareLock = new();
     private readonly bool _keepSpares;
+    private readonly FileStream _lock;
     private long _spareBytes;
     private bool _disposed;
 
@@ -32,18 +33,22 @@ internal sealed class BlobStore : IDisposable
         _uploads = Path.Combine(dataDirectory, "uploads");
         _spares = Path.Combine(dataDirectory, "spare-uploads");
         Directory.CreateDirectory(_blobs);
+        _lock = Lock(dataDirectory);
 
         // Uploads and spares a process that did not stop cleanly left in a kept data directory: nothing refers to them.
         // An upload session lives in the memory of the process that began it, so no upload id reaches its file again,
         // which holds the part of a layer received so far; a clean stop removes both (Registry.Dispose, Dispose).
-        foreach (var leftover in new[] { _uploads, _spares })
+        // Only the files LocalEcr names so go: --data-dir may be a folder that already held an "uploads" folder of its
+        // own, and emptying either folder whole deleted whatever else was in it, subfolders and all.
+        try
         {
-            if (Directory.Exists(leftover))
-            {
-                Directory.Delete(leftover, recursive: true);
-            }
-
-            Directory.CreateDirectory(leftover);
+            RemoveLeftovers(_uploads, IsUploadFileName);
+            RemoveLeftovers(_spares, IsSpareFileName);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
         }
     }
 
@@ -197,6 +202,8 @@ internal sealed class BlobStore : IDisposable
 
             _spareBytes = 0;
         }
+
+        _lock.Dispose();
     }
 
     private string PathOf(string digest)
@@ -207,6 +214,57 @@ internal sealed class BlobStore : IDisposable
         }
 
         return Path.Combine(_blobs, digest[7..].ToLowerInvariant());
+    }
+
+    /// <summary>The file in the data directory a server holds locked while it runs (<see cref="Lock"/>).</summary>
+    internal const string LockFileName = ".localecr-lock";
+
+    /// <summary>
+    /// One server per data directory: the files a start removes (<see cref="RemoveLeftovers"/>) are, in a directory
+    /// another server is using, that server's uploads in progress, whose next part or completion would then fail. The
+    /// lock is the operating system's, held open for the server's life and let go when the process ends however it
+    /// ends: FileShare.None is flock(2) LOCK_EX | LOCK_NB on Unix
+    /// (https://learn.microsoft.com/dotnet/core/compatibility/core-libraries/6.0/filestream-file-locks-unix), a share
+    /// mode on Windows. The file is never deleted: one deleted while another process waits to open it would let two
+    /// servers each lock a file of that name.
+    /// </summary>
+    private static FileStream Lock(string dataDirectory)
+    {
+        // EAGAIN (EWOULDBLOCK) on Linux (11) and macOS (35), ERROR_SHARING_VIOLATION on Windows: the HResults .NET
+        // gives the IOException of a file another handle holds.
+        const int LinuxEagain = 11, MacEagain = 35, SharingViolation = unchecked((int)0x80070020);
+        try
+        {
+            return new FileStream(Path.Combine(dataDirectory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (IOException e) when (e.HResult is LinuxEagain or MacEagain or SharingViolation)
+        {
+            throw new DataDirectoryInUseException($"the data directory {dataDirectory} is in use by another LocalEcr server: give each server its own", e) { DataDirectory = dataDirectory };
+        }
+    }
+
+    /// <summary>An upload's file name: its upload id (a GUID, "D" format), or a managed signature's "signing-" and a GUID ("N").</summary>
+    internal static bool IsUploadFileName(string name) =>
+        Guid.TryParseExact(name, "D", out _)
+        || (name.StartsWith(SigningPrefix, StringComparison.Ordinal) && Guid.TryParseExact(name[SigningPrefix.Length..], "N", out _));
+
+    /// <summary>A spare upload file's name (<see cref="Recycle"/>): a GUID, "N" format.</summary>
+    internal static bool IsSpareFileName(string name) => Guid.TryParseExact(name, "N", out _);
+
+    /// <summary>The file name prefix of a managed signature's upload file (<see cref="ManagedSigning"/>).</summary>
+    internal const string SigningPrefix = "signing-";
+
+    /// <summary>Creates <paramref name="folder"/> if needed and deletes the files directly in it that <paramref name="ours"/> names; nothing else.</summary>
+    private static void RemoveLeftovers(string folder, Func<string, bool> ours)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            if (ours(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     private static void TryDelete(string path)

@@ -120,7 +120,7 @@ internal static class ManagedSigning
         var digest = Digests.Sha256Of(bytes);
         if (!blobs.Exists(digest))
         {
-            var path = blobs.NewUploadPath("signing-" + Guid.NewGuid().ToString("N"));
+            var path = blobs.NewUploadPath(BlobStore.SigningPrefix + Guid.NewGuid().ToString("N"));
             try
             {
                 using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write))

@@ -107,6 +107,31 @@ public sealed partial class ProcessTests
     }
 
     /// <summary>
+    /// A --data-dir another LocalEcr is using (here one in the test's own process) is named as --data-dir's fault, a bad
+    /// argument (exit 2), not as "cannot listen on ...", and the process touches nothing in it.
+    /// </summary>
+    [Fact]
+    public async Task A_data_dir_another_server_uses_exits_2_naming_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-shared-").FullName;
+        try
+        {
+            await using var first = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+
+            var (exitCode, stdout, stderr) = await RunToExitAsync("--port", "0", "--data-dir", dir);
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal(string.Empty, stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal($"LocalEcr: --data-dir {dir}: the data directory {dir} is in use by another LocalEcr server: give each server its own", line);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// An address of no interface of this machine: the OS refuses the bind (EADDRNOTAVAIL; nothing is sent), which
     /// Kestrel throws as a SocketException, not the IOException of a port in use. It was an unhandled exception.
     /// </summary>

@@ -316,6 +316,88 @@ public sealed class DataDirectoryFailureTests
         }
     }
 
+    /// <summary>
+    /// What a start removes from a kept data directory is only what LocalEcr left there: files of its own naming (an
+    /// upload id, a managed signature's upload file, a spare). A --data-dir given as a folder that already held an
+    /// "uploads" folder of its own keeps every other file and folder in it; emptying the folder whole at start had
+    /// deleted them.
+    /// </summary>
+    [Fact]
+    public async Task A_start_removes_only_the_upload_and_spare_files_LocalEcr_names()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-stale-").FullName;
+        try
+        {
+            var uploads = Directory.CreateDirectory(Path.Combine(dir, "uploads")).FullName;
+            var spares = Directory.CreateDirectory(Path.Combine(dir, "spare-uploads")).FullName;
+            string[] leftovers =
+            [
+                Path.Combine(uploads, Guid.CreateVersion7().ToString()),
+                Path.Combine(uploads, "signing-" + Guid.NewGuid().ToString("N")),
+                Path.Combine(spares, Guid.NewGuid().ToString("N")),
+            ];
+            string[] others =
+            [
+                Path.Combine(uploads, "report.pdf"),
+                Path.Combine(uploads, "photos", "cat.jpg"),
+                Path.Combine(uploads, Guid.NewGuid().ToString("N")),
+                Path.Combine(spares, "notes.txt"),
+            ];
+            foreach (var file in leftovers.Concat(others))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                await File.WriteAllBytesAsync(file, new byte[16]);
+            }
+
+            await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+
+            Assert.All(leftovers, file => Assert.False(File.Exists(file), file));
+            Assert.All(others, file => Assert.True(File.Exists(file), file));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// One server per data directory: a second started on a directory a running server uses is refused before it
+    /// touches it. Started, it removed the first one's upload files as leftovers, and the first server's upload in
+    /// progress then failed its next part (ServerException) though nothing was wrong with it. Once the first has
+    /// stopped, a server starts there again.
+    /// </summary>
+    [Fact]
+    public async Task A_second_server_on_a_data_directory_in_use_is_refused_and_the_first_ones_upload_goes_on()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-shared-").FullName;
+        try
+        {
+            var data = TestImages.RandomBytes(1000, 62);
+            await using (var first = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir }))
+            {
+                using var client = new EcrTestClient(first);
+                await TestImages.CreateRepositoryAsync(client, "app");
+                var uploadId = await TestImages.InitiateUploadAsync(client, "app");
+
+                var refused = await Assert.ThrowsAsync<DataDirectoryInUseException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir }));
+
+                Assert.Equal(dir, refused.DataDirectory);
+                (await client.CallAsync("UploadLayerPart", TestImages.Part("app", uploadId, data, 0, data.Length))).EnsureOk();
+                (await client.CallAsync("CompleteLayerUpload", new JsonObject
+                {
+                    ["repositoryName"] = "app", ["uploadId"] = uploadId, ["layerDigests"] = new JsonArray(TestImages.Digest(data)),
+                })).EnsureOk();
+            }
+
+            await using var again = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+            Assert.True(File.Exists(Path.Combine(dir, "blobs", "sha256", TestImages.Digest(data)[7..])));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static string Uploads(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "uploads");
 
     private static string Spares(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "spare-uploads");
