@@ -272,6 +272,40 @@ public sealed class DataDirectoryFailureTests
         Assert.Equal(0, ecr.Server.Calls.Count("us-east-1", CallLog.DownloadLayer));
     }
 
+    /// <summary>
+    /// A blob LocalEcr cannot open for reading is refused as a gone one is (403 AccessDenied in S3's XML), not answered
+    /// with Kestrel's bare 500: a folder in its file's place (which .NET refuses to open with UnauthorizedAccessException,
+    /// the error of a file LocalEcr may not read), or its whole folder gone (DirectoryNotFoundException, not
+    /// FileNotFoundException).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_blob_that_cannot_be_opened_or_whose_folder_is_gone_is_refused_as_a_gone_blob(bool folderInItsPlace)
+    {
+        await using var ecr = await ClockedEcr.StartAsync();
+        var client = ecr.Client;
+        var data = TestImages.RandomBytes(1000, 62);
+        var digest = await TestImages.UploadBlobAsync(client, "app", data);
+        await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
+        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        if (folderInItsPlace)
+        {
+            File.Delete(BlobPath(ecr, digest));
+            Directory.CreateDirectory(BlobPath(ecr, digest));
+        }
+        else
+        {
+            Directory.Delete(Blobs(ecr), recursive: true);
+        }
+
+        using var response = await client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("<Code>AccessDenied</Code><Message>Access Denied</Message>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, ecr.Server.Calls.Count("us-east-1", CallLog.DownloadLayer));
+    }
+
     /// <summary>Spare upload files a process that did not stop cleanly left in a kept data directory are removed at start.</summary>
     [Fact]
     public async Task Spares_left_in_a_kept_data_directory_are_removed_at_start()

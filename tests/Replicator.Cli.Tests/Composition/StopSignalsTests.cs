@@ -101,6 +101,17 @@ public sealed class StopSignalsTests
     }
 
     /// <summary>
+    /// The moment a second signal gives the cursor's write by default (the tests above pass their own): long enough for a
+    /// terminal that takes output to take it, and short enough that an insisted stop is still at once to the operator.
+    /// Without it (zero) the process ended before the write began, the cursor left hidden as before it was restored.
+    /// </summary>
+    [Fact]
+    public void The_cursors_write_waits_a_quarter_of_a_second_by_default()
+    {
+        Assert.InRange(StopSignals.CursorWriteWait, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
     /// A cancelled command exits as a shell reports a command the signal ended (128 + its number), not 2, which a CI
     /// step reads as refused arguments: 130 for Ctrl+C, 143 for SIGTERM, 131 for SIGQUIT.
     /// </summary>

@@ -440,6 +440,37 @@ public sealed class ProgressObserverTests
         Assert.Contains("\u2501", image, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Below 52 columns, where the rule would leave the label fewer than 16 cells, it keeps its floor of 16: room for its
+    /// start, "…" and a typical ":tag" ("platform…xxx:v12"); the bar gives up the width instead.
+    /// </summary>
+    [Theory]
+    [InlineData(51)]
+    [InlineData(44)]
+    public async Task Below_52_columns_a_long_label_keeps_its_floor_of_16_cells(int width)
+    {
+        var label = "platform/payments/" + new string('x', 200) + ":v12";
+
+        var rows = await LastFrameAsync(width, label, "v12");
+
+        var image = Assert.Single(rows, r => r.Contains("xxx:v12 ", StringComparison.Ordinal));
+        Assert.StartsWith("platform\u2026xxx:v12 ", image.TrimStart(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The percentage keeps the 4 cells of "100%" in every frame, as Spectre's own column does, though it is wrapped to be
+    /// never wrapped: while every bar shows 0% the bar does not take 2 cells more, to give them back when a bar reaches
+    /// 10% and 100%, each redraw moving the bar's end.
+    /// </summary>
+    [Fact]
+    public async Task The_percentage_keeps_four_cells_while_every_bar_is_at_0()
+    {
+        var rows = await LastFrameAsync(80, "team/app:v1", "v1", copied: 0);
+
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Matches(@"\S   0% ", row));
+    }
+
     /// <summary>A label that fits is shown whole, as before.</summary>
     [Theory]
     [InlineData(120)]
