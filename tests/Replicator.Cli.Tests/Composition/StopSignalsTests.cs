@@ -106,7 +106,7 @@ public sealed class StopSignalsTests
     /// Without it (zero) the process ended before the write began, the cursor left hidden as before it was restored.
     /// </summary>
     [Fact]
-    public void The_cursors_write_waits_a_quarter_of_a_second_by_default()
+    public void The_cursors_write_waits_long_enough_for_a_terminal_and_short_enough_for_an_insisted_stop()
     {
         Assert.InRange(StopSignals.CursorWriteWait, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
     }
