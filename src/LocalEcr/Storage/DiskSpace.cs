@@ -7,7 +7,8 @@ namespace LocalEcr.Storage;
 /// signature) goes through here, and once a test has set <see cref="Limit"/>, a write that does not fit stores the bytes
 /// that do and then fails, as write(2) does on a full disk (a short write, then ENOSPC:
 /// https://man7.org/linux/man-pages/man2/write.2.html), with the IOException .NET raises for it. A small tmpfs would do
-/// the same for real, but mounting one needs root, which CI does not have. Unlimited unless set; thread safe.
+/// the same for real, but mounting one needs CAP_SYS_ADMIN (mount(2)), which a CI container, root or not, may not be
+/// given, and a developer's machine should not be asked for. Unlimited unless set; thread safe.
 /// </summary>
 internal sealed class DiskSpace
 {

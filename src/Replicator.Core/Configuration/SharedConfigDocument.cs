@@ -199,8 +199,8 @@ internal sealed class SharedConfigDocument
     /// (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html), and a refused line can be a piece of
     /// one: a key pasted with a hard line break in it leaves its second half (no '=' in it) on a line that is neither a
     /// header nor a setting. A piece shorter than a whole key is too short for any redactor's pattern to recognise (a
-    /// secret access key is 40 characters), and the CLI prints this message. botocore names neither the line nor its text ("Unable to parse config file:
-    /// PATH", botocore/exceptions.py, ConfigParseError).
+    /// secret access key is 40 characters), and the CLI prints this message. botocore names neither the line nor its
+    /// text ("Unable to parse config file: PATH", botocore/exceptions.py, ConfigParseError).
     /// </remarks>
     private static SettingException Refused(string file, int line, string problem) =>
         new(file, $"cannot be parsed, as the AWS CLI cannot parse it (botocore ConfigParseError): line {line}: {problem}");
