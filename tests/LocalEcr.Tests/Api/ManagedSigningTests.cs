@@ -55,7 +55,7 @@ public sealed class ManagedSigningTests
         foreach (var blob in signature["layers"]!.AsArray().Append(signature["config"]))
         {
             var blobDigest = blob!["digest"]!.GetValue<string>();
-            var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = blobDigest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+            var url = await TestImages.DownloadUrlAsync(client, "app", blobDigest);
             var bytes = await http.GetByteArrayAsync(new Uri(url));
             Assert.Equal(blobDigest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
         }

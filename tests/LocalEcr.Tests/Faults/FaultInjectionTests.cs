@@ -121,7 +121,7 @@ public sealed class FaultInjectionTests
         await TestImages.CreateRepositoryAsync(client, "app");
         var digest = await TestImages.UploadBlobAsync(client, "app", TestImages.RandomBytes(50_000, 1));
         await TestImages.ReferenceLayerAsync(client, "app", digest, 50_000);
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         (await admin.PostAsync("_localecr/faults/cut-download", Json("{\"afterBytes\":10}"))).Dispose();
         using (var cut = await client.GetAsync(url))
         {
@@ -163,7 +163,7 @@ public sealed class FaultInjectionTests
         (await held.WaitAsync(TimeSpan.FromSeconds(30))).EnsureOk();
 
         (await admin.PostAsync("_localecr/faults/corrupt-download", Json($"{{\"offset\":100,\"digest\":\"{digest}\",\"count\":1}}"))).Dispose();
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         using (var corrupted = await client.GetAsync(url))
         {
             var served = await corrupted.Content.ReadAsByteArrayAsync();

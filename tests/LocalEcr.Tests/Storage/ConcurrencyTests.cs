@@ -90,7 +90,7 @@ public sealed class ConcurrencyTests
         {
             var digest = TestImages.Digest(data);
             await TestImages.ReferenceLayerAsync(client, repository, digest, data.Length);
-            var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = repository, ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+            var url = await TestImages.DownloadUrlAsync(client, repository, digest);
             using var response = await client.GetAsync(url);
             Assert.Equal(data, await response.Content.ReadAsByteArrayAsync());
         }
@@ -292,7 +292,7 @@ public sealed class ConcurrencyTests
         var data = TestImages.RandomBytes(500_000, 270);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);
         await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         Volatile.Write(ref hold, true);
 
         var download = client.GetAsync(url);
@@ -334,7 +334,7 @@ public sealed class ConcurrencyTests
         var data = TestImages.RandomBytes(300_000, 280);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);
         await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         Volatile.Write(ref remove, BlobPath(server, data));
 
         using var served = await client.GetAsync(url);

@@ -260,7 +260,7 @@ public sealed class DataDirectoryFailureTests
         var data = TestImages.RandomBytes(1000, 59);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);
         await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         File.Delete(BlobPath(ecr, digest));
 
         using var response = await client.GetAsync(url);
@@ -288,7 +288,7 @@ public sealed class DataDirectoryFailureTests
         var data = TestImages.RandomBytes(1000, 62);
         var digest = await TestImages.UploadBlobAsync(client, "app", data);
         await TestImages.ReferenceLayerAsync(client, "app", digest, data.Length);
-        var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+        var url = await TestImages.DownloadUrlAsync(client, "app", digest);
         if (folderInItsPlace)
         {
             File.Delete(BlobPath(ecr, digest));

@@ -101,7 +101,7 @@ public sealed class FullDiskTests
                 {
                     var digest = await TestImages.UploadBlobAsync(client, "app", layer, FiveMiB);
                     await TestImages.ReferenceLayerAsync(client, "app", digest, layer.Length);
-                    var url = (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = "app", ["layerDigest"] = digest })).EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+                    var url = await TestImages.DownloadUrlAsync(client, "app", digest);
                     using var response = await client.GetAsync(url);
                     Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                     Assert.Equal(layer, await response.Content.ReadAsByteArrayAsync());

@@ -93,6 +93,11 @@ internal static class TestImages
         (await client.CallAsync("PutImage", new JsonObject { ["repositoryName"] = repository, ["imageManifest"] = manifest })).EnsureOk();
     }
 
+    /// <summary>A download URL for a layer of <paramref name="repository"/> (GetDownloadUrlForLayer, which must succeed).</summary>
+    public static async Task<string> DownloadUrlAsync(EcrTestClient client, string repository, string layerDigest) =>
+        (await client.CallAsync("GetDownloadUrlForLayer", new JsonObject { ["repositoryName"] = repository, ["layerDigest"] = layerDigest }))
+            .EnsureOk().Json["downloadUrl"]!.GetValue<string>();
+
     /// <summary>Uploads a config and one layer, then puts a manifest naming them.</summary>
     public static async Task<(string Digest, string Manifest)> PushImageAsync(EcrTestClient client, string repository, string? tag, int seed)
     {
