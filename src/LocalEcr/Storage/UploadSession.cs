@@ -20,8 +20,8 @@ internal sealed class UploadSession : IDisposable
 
     public required string TempPath { get; init; }
 
-    /// <summary>The data directory's room for bytes (<see cref="BlobStore.Space"/>); null: unlimited (a session a test builds alone).</summary>
-    public DiskSpace? Space { get; init; }
+    /// <summary>The data directory's room for bytes (<see cref="BlobStore.Space"/>); unlimited unless given (a session a test builds alone).</summary>
+    public DiskSpace Space { get; init; } = new();
 
     /// <summary>What becomes of the temporary file when the upload ends without it becoming a blob; null deletes it.</summary>
     public Action<string>? DiscardFile { get; init; }
@@ -51,14 +51,7 @@ internal sealed class UploadSession : IDisposable
         // part would be zeros, stored as the layer under the digest of the bytes received.
         using (var file = File.OpenHandle(TempPath, FileMode.Open, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
         {
-            if (Space is { } space)
-            {
-                await space.WriteAsync(file, part, Length, cancellationToken);
-            }
-            else
-            {
-                await RandomAccess.WriteAsync(file, part, Length, cancellationToken);
-            }
+            await Space.WriteAsync(file, part, Length, cancellationToken);
         }
 
         _hash.AppendData(part.Span);
