@@ -52,12 +52,13 @@ internal sealed class BlobCopier
 
     /// <summary>
     /// Copies the blob into every target; each target's <see cref="BlobCopyTarget.Done"/> ends with its own
-    /// outcome, as soon as that destination is done. A destination that must start the layer over (lost upload
-    /// session or position) does so on its own, with its own download, once the shared download it was fed by has
-    /// ended (it keeps draining its queue meanwhile, so the others are never held by it; and a sibling that stands
-    /// still meanwhile falls behind after <see cref="BlobCopyOptions.FallBehindTimeout"/>, so the restart is not held
-    /// for that sibling's calls' timeouts and retries); a download whose bytes fail
-    /// verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's
+    /// outcome, as soon as that destination is done. Destinations that must start the layer over (lost upload
+    /// session or position) while the shared download they are fed by runs do so once it has ended, all of them with
+    /// one new download (each keeps draining its queue meanwhile, so the others are never held by it; and a sibling
+    /// that stands still meanwhile falls behind after <see cref="BlobCopyOptions.FallBehindTimeout"/>, so the restart
+    /// is not held for that sibling's calls' timeouts and retries); one that must start over after the download ended
+    /// (its last parts, or CompleteLayerUpload) does so at once, with a download of its own; a download whose bytes
+    /// fail verification starts over for everyone it fed. Each download holds one of <paramref name="slots"/> (the engine's
     /// blobs in flight) while its sessions open and its bytes flow, and none while it waits for a late session.
     /// </summary>
     public async Task CopyAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<BlobCopyTarget> targets, CopySlots slots, CancellationToken cancellationToken)
@@ -120,12 +121,7 @@ internal sealed class BlobCopier
             }
         }
 
-        var restarts = _settlement.Settle(ready, cancellationToken);
-        if (restarts.Count > 0)
-        {
-            late.Add(AttemptAsync(source, blob, restarts, slots, cancellationToken));
-        }
-
+        late.Add(SettleAsync(source, blob, ready, slots, cancellationToken));
         await Task.WhenAll(late);
     }
 
@@ -151,11 +147,7 @@ internal sealed class BlobCopier
             }
         }
 
-        var restarts = _settlement.Settle([upload], cancellationToken);
-        if (restarts.Count > 0)
-        {
-            await AttemptAsync(source, blob, restarts, slots, cancellationToken);
-        }
+        await SettleAsync(source, blob, [upload], slots, cancellationToken);
     }
 
     /// <summary>
@@ -270,7 +262,18 @@ internal sealed class BlobCopier
             }
         }
 
-        var finishing = uploads.Select((u, i) => FinishAsync(source, blob, u, senders[i], downloadError, slots, cancellationToken)).ToList();
+        // The uploads that lost their session or position while the download ran (sessions that expired together, in a
+        // copy slowed past their life) start the layer over together, with one download for all of them, as after a
+        // download whose bytes failed verification (AttemptAsync). Only those known now: waiting to learn whether a
+        // sibling still sending its last parts fails too would hold these restarts behind that sibling's calls.
+        int[] together = downloadError is null ? [.. Enumerable.Range(0, uploads.Count).Where(i => _settlement.WaitsForRestart(uploads[i]))] : [];
+        var finishing = Enumerable.Range(0, uploads.Count).Where(i => !together.Contains(i))
+            .Select(i => FinishAsync(source, blob, uploads[i], senders[i], downloadError, slots, cancellationToken)).ToList();
+        if (together.Length > 0)
+        {
+            finishing.Add(RestartTogetherAsync(source, blob, [.. together.Select(i => uploads[i])], [.. together.Select(i => senders[i])], slots, cancellationToken));
+        }
+
         if (downloadError is null && uploads.Count > 1 && _handOut.Watches)
         {
             await _handOut.WatchTheLastPartsAsync(uploads, senders, cancellationToken);
@@ -278,6 +281,16 @@ internal sealed class BlobCopier
 
         await Task.WhenAll(senders);
         return finishing;
+    }
+
+    /// <summary>
+    /// The uploads that lost their session or position while their download ran, restarted with one new download once
+    /// each has given back what its queue still held (the download has completed their queues: that is at once).
+    /// </summary>
+    private async Task RestartTogetherAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<PartUpload> uploads, Task[] senders, CopySlots slots, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(senders);
+        await SettleAsync(source, blob, uploads, slots, cancellationToken);
     }
 
     /// <summary>
@@ -302,9 +315,19 @@ internal sealed class BlobCopier
             return;
         }
 
-        // A sibling's CompleteLayerUpload may still be under way, and hang: this destination's restart (with its own
-        // download, as after any failure of its own) does not wait for it.
-        var restarts = _settlement.Settle([upload], cancellationToken);
+        // Failed for good, or lost its session after the download ended (its last parts, or CompleteLayerUpload): told,
+        // or restarted with a download of its own, at once. A sibling's CompleteLayerUpload may still be under way, and
+        // hang: this destination's restart does not wait for it.
+        await SettleAsync(source, blob, [upload], slots, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells each upload not settled yet its outcome (<see cref="UploadSettlement.Settle"/>), and starts the layer over,
+    /// with one download for all of them, in those a restart can help.
+    /// </summary>
+    private async Task SettleAsync(BlobSource source, BlobToCopy blob, IReadOnlyList<PartUpload> uploads, CopySlots slots, CancellationToken cancellationToken)
+    {
+        var restarts = _settlement.Settle(uploads, cancellationToken);
         if (restarts.Count > 0)
         {
             await AttemptAsync(source, blob, restarts, slots, cancellationToken);

@@ -92,6 +92,73 @@ public sealed class FanOutTests
         Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "GetDownloadUrlForLayer"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Destinations_that_lose_their_sessions_in_one_download_restart_the_layer_with_one_download_for_all(bool aThirdKeepsItsSession)
+    {
+        await using var h = await StartAsync(wrap: inner => new LayerPartLost(inner, part: 2, West, Europe));
+        // Four parts, one in each upload's queue (PartsInFlight 1): the download cannot hand out the last part before
+        // West and Europe have taken their third, which each does only once its second has failed. So both are known to
+        // have lost their sessions when the download ends, however the machine schedules them. Where Asia keeps its
+        // session the download goes on to the end; without it, it stops with no upload left.
+        var image = new SampleImageBuilder(seed: 72).Image(SampleFormat.Oci, [(3 * 10 * 1024 * 1024) + 300_000]);
+        await h.PushAsync(Source, "fanrestarts", image, "v1");
+        h.Server.Calls.Reset();
+
+        // The production grace on an engine clock that never moves: no session is late, so no download but the
+        // restart's is added, however slow the machine.
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { FanOutGrace = new BlobCopyOptions().FanOutGrace, PartsInFlight = 1 } };
+        var replicator = h.Replicator(options, time: new FakeTimeProvider());
+        string[] regions = aThirdKeepsItsSession ? [West, Europe, Asia] : [West, Europe];
+        var result = await replicator.ReplicateAsync(Request("fanrestarts", image.Digest, "v1", regions), CancellationToken.None).WaitAsync(Bound);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Destinations.Select(d => d.Message)));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(West, "InitiateLayerUpload"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Europe, "InitiateLayerUpload"));
+        Assert.Equal(aThirdKeepsItsSession ? image.Blobs.Count : 0, h.Calls(Asia, "InitiateLayerUpload"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "DownloadLayer"));
+        Assert.Equal(image.Blobs.Count + 1, h.Calls(Source, "GetDownloadUrlForLayer"));
+        Assert.Equal(0, replicator.Parts.Alive);
+        foreach (var region in regions)
+        {
+            Assert.Equal(image.Digest, await h.TagDigestAsync(region, "fanrestarts", "v1"));
+        }
+    }
+
+    [Fact]
+    public async Task A_destination_that_fails_for_good_is_told_at_once_while_a_sibling_still_sends_its_parts()
+    {
+        // West's first UploadLayerPart answer is held on LocalEcr's clock; every one of Europe's is denied. The engine's
+        // clock never moves, so West never falls behind: only Europe's own outcome can end Europe.
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await StartAsync(serverClock: serverClock);
+        var image = new SampleImageBuilder(seed: 71).Image(SampleFormat.Oci, [300_000]);
+        await h.PushAsync(Source, "fandenied", image, "v1");
+        var held = TimeSpan.FromMinutes(10);
+        h.Server.Faults.DelayResponses("UploadLayerPart", held, count: 1, region: West);
+        h.Server.Faults.FailNext("UploadLayerPart", 1000, "AccessDeniedException", 400, region: Europe);
+        var observer = new DoneObserver();
+        var options = FastOptions with { BlobCopy = FastOptions.BlobCopy with { FanOutGrace = Timeout.InfiniteTimeSpan } };
+        var replicator = h.Replicator(options, observer, new FakeTimeProvider());
+
+        var replicating = replicator.ReplicateAsync(Request("fandenied", image.Digest, "v1", West, Europe), CancellationToken.None);
+        await h.Server.Faults.TimersArmedAsync().WaitAsync(Bound);
+
+        // Europe is done (and failed for good, not restarted) while the download's other upload still has its part on
+        // the wire: a failure a restart cannot help is not held until the slowest sibling has sent its parts.
+        var europe = await observer.Done(Europe).WaitAsync(Bound);
+        Assert.Equal(ReplicationOutcome.Failed, europe.Outcome);
+        Assert.Equal("AccessDeniedException", europe.ErrorCode);
+        Assert.False(observer.Done(West).IsCompleted);
+
+        serverClock.Advance(held);
+        var result = await replicating.WaitAsync(Bound);
+        Assert.Equal(ReplicationOutcome.Replicated, result.Destinations.Single(d => d.Destination.Region == West).Outcome);
+        Assert.Equal(image.Blobs.Count, h.Calls(Europe, "InitiateLayerUpload"));
+        Assert.Equal(0, replicator.Parts.Alive);
+    }
+
     [Fact]
     public async Task A_corrupted_download_is_read_again_once_for_every_destination_it_fed()
     {
@@ -419,6 +486,30 @@ public sealed class FanOutTests
             }
 
             return timer;
+        }
+    }
+
+    /// <summary>
+    /// Answers <c>UploadNotFoundException</c>, as ECR does to a part of an upload session it no longer holds, in place of
+    /// LocalEcr's answer to the <paramref name="part"/>th layer part (of over 1 MiB: a config's or a small layer's part
+    /// never counts) sent into each of <paramref name="regions"/>, told apart by the signature's credential scope.
+    /// </summary>
+    private sealed class LayerPartLost(HttpMessageHandler inner, int part, params string[] regions) : DelegatingHandler(inner)
+    {
+        private readonly ConcurrentDictionary<string, int> _parts = new(StringComparer.Ordinal);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.TryGetValues("X-Amz-Target", out var targets) && targets.FirstOrDefault()?.EndsWith(".UploadLayerPart", StringComparison.Ordinal) == true
+                && request.Content?.Headers.ContentLength > 1024 * 1024
+                && request.Headers.TryGetValues("Authorization", out var signatures) && signatures.FirstOrDefault() is { } signature
+                && regions.FirstOrDefault(r => signature.Contains($"/{r}/ecr/", StringComparison.Ordinal)) is { } region
+                && _parts.AddOrUpdate(region, 1, static (_, n) => n + 1) == part)
+            {
+                return BeforeRequestHandler.Answer("""{"__type":"UploadNotFoundException","message":"The upload does not exist"}""", System.Net.HttpStatusCode.BadRequest)!;
+            }
+
+            return base.SendAsync(request, cancellationToken);
         }
     }
 
