@@ -120,6 +120,35 @@ public sealed class BlobCopierCancellationTests
         Assert.Equal(2, sessions);
     }
 
+    /// <summary>
+    /// The request is cancelled while its blob waits for a copy slot (every slot held by other blobs): no session is
+    /// opened, and each destination's outcome is the cancellation. Told done instead, a destination would go on to a
+    /// PutImage naming a layer it never received, and a request that joined this copy would take it for copied.
+    /// </summary>
+    [Fact]
+    public async Task A_request_cancelled_while_its_blob_waits_for_a_copy_slot_ends_each_destination_cancelled()
+    {
+        var data = new byte[] { 1, 2, 3 };
+        var blob = new BlobToCopy("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), data.Length, data);
+        var a = new Mock<IEcrClient>(MockBehavior.Strict);
+        using var http = new HttpClient();
+        var settings = new RetrySettings();
+        var copier = new BlobCopier(http, new BlobCopyOptions(), settings, new RetryBackoff(settings, TimeProvider.System, static () => 0.5), new SharedPartPool(4));
+        var source = new BlobSource(new Mock<IEcrClient>(MockBehavior.Strict).Object, null, "src");
+        var target = new BlobCopyTarget(new BlobTarget(a.Object, null, "app"), progress: null);
+        var slots = new CopySlots(1);
+        using var held = await slots.TakeAsync(1, CancellationToken.None);
+        using var deadline = new CancellationTokenSource();
+
+        var copy = copier.CopyAsync(source, blob, [target], slots, deadline.Token);
+        Assert.False(target.Done.IsCompleted);
+        await deadline.CancelAsync();
+        await copy.WaitAsync(Bound);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => target.Done.WaitAsync(Bound));
+        a.VerifyNoOtherCalls();
+    }
+
     private static Mock<IEcrClient> Destination()
     {
         var client = new Mock<IEcrClient>(MockBehavior.Strict);
