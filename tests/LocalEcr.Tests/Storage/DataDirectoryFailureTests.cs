@@ -447,8 +447,9 @@ public sealed class DataDirectoryFailureTests
             var uploads = Path.Combine(dir, "uploads");
             await File.WriteAllTextAsync(uploads, "not a folder");
 
-            var failed = await Assert.ThrowsAnyAsync<IOException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir }));
-            Assert.IsNotType<DataDirectoryInUseException>(failed);
+            var failed = await Assert.ThrowsAsync<DataDirectoryException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir }));
+            Assert.Equal(dir, failed.DataDirectory);
+            Assert.Contains(uploads, failed.Message, StringComparison.Ordinal);
 
             RestoreFolder(uploads);
             await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
