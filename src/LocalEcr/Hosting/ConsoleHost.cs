@@ -44,10 +44,10 @@ internal static class ConsoleHost
         {
             server = await LocalEcrServer.StartAsync(options);
         }
-        catch (DataDirectoryInUseException e)
+        catch (DataDirectoryException e)
         {
             // An IOException too, but --data-dir's fault, not the port's: a bad argument, as a data directory that is no
-            // writable folder is.
+            // writable folder is (in use by another server, or a file where LocalEcr keeps a folder of its own).
             await Console.Error.WriteLineAsync($"LocalEcr: --data-dir {options.DataDirectory}: {e.Message}");
             return 2;
         }

@@ -4,7 +4,7 @@ namespace LocalEcr;
 /// Another LocalEcr server, in this process or another, is using the data directory: one server per data directory
 /// (README, <c>--data-dir</c>). <see cref="LocalEcrServer.StartAsync"/> throws it before it touches the directory.
 /// </summary>
-public sealed class DataDirectoryInUseException : IOException
+public sealed class DataDirectoryInUseException : DataDirectoryException
 {
     public DataDirectoryInUseException()
     {
@@ -19,7 +19,4 @@ public sealed class DataDirectoryInUseException : IOException
         : base(message, innerException)
     {
     }
-
-    /// <summary>The folder's full path.</summary>
-    public string DataDirectory { get; init; } = string.Empty;
 }

@@ -32,24 +32,34 @@ internal sealed class BlobStore : IDisposable
         _blobs = Path.Combine(dataDirectory, "blobs", "sha256");
         _uploads = Path.Combine(dataDirectory, "uploads");
         _spares = Path.Combine(dataDirectory, "spare-uploads");
-        Directory.CreateDirectory(_blobs);
-        _lock = Lock(dataDirectory);
-
-        // Uploads and spares a process that did not stop cleanly left in a kept data directory: nothing refers to them.
-        // An upload session lives in the memory of the process that began it, so no upload id reaches its file again,
-        // which holds the part of a layer received so far; a clean stop removes both (Registry.Dispose, Dispose).
-        // Only the files LocalEcr names so go: --data-dir may be a folder that already held an "uploads" folder of its
-        // own, and emptying either folder whole deleted whatever else was in it, subfolders and all.
+        FileStream? held = null;
         try
         {
+            Directory.CreateDirectory(_blobs);
+            held = Lock(dataDirectory);
+
+            // Uploads and spares a process that did not stop cleanly left in a kept data directory: nothing refers to
+            // them. An upload session lives in the memory of the process that began it, so no upload id reaches its file
+            // again, which holds the part of a layer received so far; a clean stop removes both (Registry.Dispose,
+            // Dispose). Only the files LocalEcr names so go: --data-dir may be a folder that already held an "uploads"
+            // folder of its own, and emptying either folder whole deleted whatever else was in it, subfolders and all.
             RemoveLeftovers(_uploads, IsUploadFileName);
             RemoveLeftovers(_spares, IsSpareFileName);
         }
-        catch
+        catch (Exception e)
         {
-            _lock.Dispose();
+            held?.Dispose();
+            if (e is (IOException and not DataDirectoryException) or UnauthorizedAccessException)
+            {
+                // The directory's fault, said so: as a plain IOException a host took it for the port's (Kestrel reports a
+                // port in use as one), and a denied delete was no IOException at all.
+                throw new DataDirectoryException($"the data directory {dataDirectory} cannot hold LocalEcr's folders: {e.Message}", e) { DataDirectory = dataDirectory };
+            }
+
             throw;
         }
+
+        _lock = held;
     }
 
     /// <summary>Room for bytes in the data directory: unlimited, unless a test fills it (<see cref="DiskSpace"/>).</summary>

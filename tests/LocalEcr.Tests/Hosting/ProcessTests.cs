@@ -107,6 +107,31 @@ public sealed partial class ProcessTests
     }
 
     /// <summary>
+    /// A --data-dir whose layout LocalEcr cannot prepare (a file named "uploads" where it keeps its uploads) is
+    /// --data-dir's fault too, not the port's.
+    /// </summary>
+    [Fact]
+    public async Task A_data_dir_whose_uploads_folder_is_a_file_exits_2_naming_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-layout-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "uploads"), "not a folder");
+
+            var (exitCode, stdout, stderr) = await RunToExitAsync("--port", "0", "--data-dir", dir);
+
+            Assert.True(exitCode == 2, $"exit {exitCode}: {stderr}");
+            Assert.Equal(string.Empty, stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"LocalEcr: --data-dir {dir}", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// A --data-dir another LocalEcr is using (here one in the test's own process) is named as --data-dir's fault, a bad
     /// argument (exit 2), not as "cannot listen on ...", and the process touches nothing in it.
     /// </summary>

@@ -432,6 +432,35 @@ public sealed class DataDirectoryFailureTests
         }
     }
 
+    /// <summary>
+    /// A start that fails on the data directory after taking its lock (here its "uploads" is a file, so the leftovers
+    /// cannot be looked for) lets the lock go: once the folder is put right, a server starts there in the same process.
+    /// Held by the failed start's unreachable handle, the lock refused it as in use by another server until a garbage
+    /// collection happened to close that handle.
+    /// </summary>
+    [Fact]
+    public async Task A_start_that_fails_on_the_data_directory_leaves_it_free_for_the_next_start()
+    {
+        var dir = Directory.CreateTempSubdirectory("localecr-failed-start-").FullName;
+        try
+        {
+            var uploads = Path.Combine(dir, "uploads");
+            await File.WriteAllTextAsync(uploads, "not a folder");
+
+            var failed = await Assert.ThrowsAsync<DataDirectoryException>(() => LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir }));
+            Assert.Equal(dir, failed.DataDirectory);
+            Assert.Contains(uploads, failed.Message, StringComparison.Ordinal);
+
+            RestoreFolder(uploads);
+            await using var server = await LocalEcrServer.StartAsync(new LocalEcrOptions { DataDirectory = dir });
+            Assert.True(Directory.Exists(uploads));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static string Uploads(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "uploads");
 
     private static string Spares(ClockedEcr ecr) => Path.Combine(ecr.Server.DataDirectory, "spare-uploads");

@@ -150,6 +150,29 @@ public sealed class VerifyDeletedDuringCheckTests
         Assert.Contains("drift: 1 missing, 0 different, 0 extra of 4", next.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A tag missing in a destination whose source repository is deleted during the check: the listing made again finds
+    /// no repository (RepositoryNotFoundException), so the tag is gone from the source with it, deleted during the check
+    /// as a tag deleted alone is, not drift, and the tags compared before stand.
+    /// </summary>
+    [Fact]
+    public async Task A_missing_tag_whose_source_repository_is_deleted_during_the_check_is_reported_deleted()
+    {
+        var (h, time) = await SyncedAsync();
+        await using var _ = h;
+        await h.DeleteTagAsync(CliHarness.West, "app", "v1");
+        var listings = h.Server.Calls.Count(CliHarness.Source, "DescribeImages");
+
+        var run = await VerifyWhileAsync(h, time, () => h.DeleteRepositoryAsync(CliHarness.Source, "app"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("deleted in source during check", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing", run.Output, StringComparison.Ordinal);
+        Assert.Contains("in sync: 1 tag(s) checked; 1 deleted in the source during the check", run.Output, StringComparison.Ordinal);
+        // The first listing and the one made again for the missing tag, which found the repository gone.
+        Assert.Equal(2, h.Server.Calls.Count(CliHarness.Source, "DescribeImages") - listings);
+    }
+
     [Fact]
     public async Task A_tag_the_source_still_has_stays_missing()
     {

@@ -101,6 +101,31 @@ public sealed class StopSignalsTests
     }
 
     /// <summary>
+    /// The CLI's own signals (Program.cs) give no wait of their own: on a terminal whose output is stopped, the second
+    /// signal still lets the process end once the default moment (<see cref="StopSignals.CursorWriteWait"/>) has passed.
+    /// </summary>
+    [Fact]
+    public async Task Without_a_wait_of_its_own_a_second_signal_on_a_stopped_terminal_still_lets_the_process_end()
+    {
+        using var stopped = new StoppedTerminal();
+        using var signals = new StopSignals(
+            (signal, handler) =>
+            {
+                _handlers.Add(signal, handler);
+                return new Registration();
+            },
+            stopped);
+        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
+
+        var second = new PosixSignalContext(PosixSignal.SIGINT);
+        var handled = Task.Run(() => _handlers[PosixSignal.SIGINT](second));
+
+        await handled.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(second.Cancel);
+        Assert.True(stopped.Entered.Wait(TimeSpan.FromSeconds(30)), "the cursor was not even tried");
+    }
+
+    /// <summary>
     /// The moment a second signal gives the cursor's write by default (the tests above pass their own): long enough for a
     /// terminal that takes output to take it, and short enough that an insisted stop is still at once to the operator.
     /// Without it (zero) the process ended before the write began, the cursor left hidden as before it was restored.

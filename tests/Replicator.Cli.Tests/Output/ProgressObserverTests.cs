@@ -458,6 +458,27 @@ public sealed class ProgressObserverTests
     }
 
     /// <summary>
+    /// A tag wider than all of the label's room (ECR allows 128 characters; a CI build's tag with a commit id runs long)
+    /// leaves no room for the label's start: the row shows "…" and as much of the tag's end as fits, where the tags of
+    /// one repository's builds differ, with its bar, percentage and bytes beside it.
+    /// </summary>
+    [Theory]
+    [InlineData(80)]
+    [InlineData(44)]
+    public async Task A_tag_wider_than_the_labels_room_shows_its_end_after_the_ellipsis(int width)
+    {
+        const string Tag = "feature-payments-refactor-build-2026-12-01-0123456789abcdef0123456789abcdef";
+        var room = ProgressObserver.LabelColumn.LabelCells(width) - 1;
+        Assert.True(Tag.Length > room);
+
+        var rows = await LastFrameAsync(width, "team/app:" + Tag, Tag);
+
+        var image = Assert.Single(rows, r => r.Contains("50%", StringComparison.Ordinal));
+        Assert.StartsWith("\u2026" + Tag[^room..] + " ", image.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("2.0/4.0 KiB", image, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The percentage keeps the 4 cells of "100%" in every frame, as Spectre's own column does, though it is wrapped to be
     /// never wrapped: while every bar shows 0% the bar does not take 2 cells more, to give them back when a bar reaches
     /// 10% and 100%, each redraw moving the bar's end.

@@ -170,6 +170,19 @@ internal sealed class CliHarness : IAsyncDisposable
     public Task DeleteTagAsync(string region, string repository, string tag) =>
         Client(region).BatchDeleteImageAsync(new BatchDeleteImageRequest { RepositoryName = repository, ImageIds = [new ImageIdentifier { ImageTag = tag }] });
 
+    /// <summary>
+    /// Deletes <paramref name="repository"/> and every image in it (DeleteRepository with force, as
+    /// <c>aws ecr delete-repository --force</c>; the replicator's client never calls it).
+    /// </summary>
+    public async Task DeleteRepositoryAsync(string region, string repository)
+    {
+        using var answer = await EcrRawCall.InvokeAsync(_http, Server.BaseAddress, region, "DeleteRepository", new Dictionary<string, object>
+        {
+            ["repositoryName"] = repository,
+            ["force"] = true,
+        }, new AwsCredentials(AccessKey, SecretKey));
+    }
+
     /// <summary>Calls that write, in a region: what a dry run must never make.</summary>
     public int WritesTo(string region) =>
         new[] { "CreateRepository", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage", "BatchDeleteImage" }.Sum(op => Server.Calls.Count(region, op));
