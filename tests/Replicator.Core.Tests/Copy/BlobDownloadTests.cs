@@ -478,6 +478,51 @@ public sealed class BlobDownloadTests
         Assert.Equal(0, resumes);
     }
 
+    /// <summary>
+    /// 429 Too Many Requests asks for a lower request rate, as S3's 503 SlowDown does: the resume waits the throttling
+    /// backoff (its 1 s base), not the 200 ms one of a server error, or a throttled source is asked again five times sooner.
+    /// </summary>
+    [Fact]
+    public async Task A_429_waits_the_throttling_backoff_not_the_server_error_one()
+    {
+        var clock = new TimerRecordingTimeProvider();
+        var backoff = new RetryBackoff(new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(200), ThrottlingBaseDelay = TimeSpan.FromSeconds(1) }, clock, () => 0.5);
+        using var handler = new CannedHandler(Content) { Statuses = new([HttpStatusCode.TooManyRequests]) };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, backoff, maxResumes: 5);
+
+        var fill = download.FillAsync(new byte[20_000], CancellationToken.None).AsTask();
+
+        // Full jitter over the 1 s throttling base: 1,000 ms × (0.1 + 0.9 × 0.5); over the 200 ms base it would be 110 ms.
+        var wait = await clock.TimerAsync(due => due != Options.ReadTimeout).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(TimeSpan.FromMilliseconds(550), wait);
+        clock.Advance(wait);
+        Assert.Equal(Content.Length, await fill.WaitAsync(TimeSpan.FromSeconds(30)));
+        download.Verify();
+        Assert.Equal(2, handler.Requests);
+    }
+
+    /// <summary>
+    /// A connection failure of no known kind (HttpRequestError.Unknown) and with no socket error inside is named by its
+    /// exception type: "Unknown" tells the operator nothing, and the exception's message is never used, as it can carry
+    /// the URL's host.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_failure_of_unknown_kind_is_named_by_its_type_never_its_message()
+    {
+        using var handler = new CannedHandler(Content)
+        {
+            Failure = () => new HttpRequestException("The response ended prematurely (bucket.s3.amazonaws.com)"),
+        };
+        using var http = new HttpClient(handler);
+        using var download = new BlobDownload(http, _ => Task.FromResult(new Uri(SecretUrl)), ContentDigest, Content.Length, Options, NoWaits, maxResumes: 1);
+
+        var error = await Assert.ThrowsAsync<ReplicationException>(async () => await download.FillAsync(new byte[100], CancellationToken.None));
+
+        Assert.EndsWith("after 1 resumes (last: connection failed: HttpRequestException)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bucket", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Downloads <see cref="Content"/> whole through <paramref name="handler"/> (5 resumes allowed) and verifies its digest.</summary>
     private static async Task<(int Filled, int Resumes)> DownloadWholeAsync(HttpMessageHandler handler)
     {

@@ -222,6 +222,50 @@ public sealed class PartHandOutTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// The request is cancelled while the download waits for a part of the pool, just as a part comes free: the pool hands
+    /// that part to the rental the download is giving up on. It goes back, or it would hold a pool slot for the life of
+    /// the process. The part comes free in a callback of the same cancellation registered after the download's wait; .NET
+    /// runs a token's callbacks last registered first, so the rental is granted before the wait is cancelled. Should the
+    /// rental still end before the wait sees the cancellation, the download gets the part and the test gives it back: the
+    /// pool ends empty either way, whatever the order, so the test cannot fail on a correct product; the order only
+    /// decides whether a round checks the give-back. Five rounds, for that.
+    /// </summary>
+    [Fact]
+    public async Task A_part_the_pool_hands_over_as_the_request_is_cancelled_goes_back_to_the_pool()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var time = new TimerRecordingTimeProvider(DateTimeOffset.UtcNow);
+            var handOut = new PartHandOut(new BlobCopyOptions { FallBehindTimeout = Period }, time);
+            var pool = new SharedPartPool(1);
+            var a = await Destination.StartAsync();
+            var b = await Destination.StartAsync();
+            var held = await PartAsync(pool, 0);
+            using var request = new CancellationTokenSource();
+
+            // Two uploads: the download's wait for a part is then the watched one, in periods.
+            var renting = handOut.RentAsync(pool, 5 * 1024 * 1024, 3, [a.Upload, b.Upload], request.Token);
+            await TimerAsync(time, 1).WaitAsync(Bound);
+            using (request.Token.Register(held.Release))
+            {
+                await request.CancelAsync();
+            }
+
+            try
+            {
+                (await renting.WaitAsync(Bound)).Release();
+            }
+            catch (OperationCanceledException)
+            {
+                // The download gave the wait up; the part the pool handed over must be back all the same (below).
+            }
+
+            Assert.Equal(0, pool.Alive);
+            await a.EndAsync(b);
+        }
+    }
+
     private static readonly BlobToCopy Blob = new("sha256:" + new string('a', 64), 9);
 
     /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>

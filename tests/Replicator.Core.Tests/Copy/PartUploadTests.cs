@@ -8,6 +8,9 @@ namespace Replicator.Core.Tests.Copy;
 
 public sealed class PartUploadTests
 {
+    /// <summary>Bounds a wait that must end, so a regression fails the test instead of hanging it; never a timing.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(1);
+
     [Fact]
     public async Task A_part_handed_out_just_as_the_token_fires_goes_back_to_the_pool()
     {
@@ -139,6 +142,67 @@ public sealed class PartUploadTests
         Assert.Equal(0, pool.Alive);
     }
 
+    /// <summary>
+    /// Abandoning an upload gives back the parts queued behind its call at once, whenever that call ends (here it ends
+    /// only when answered, whatever its token says): the download that abandoned it may be waiting for a part of the
+    /// engine's pool (PartHandOut.RentAsync), which those queued parts are.
+    /// </summary>
+    [Fact]
+    public async Task Abandoning_an_upload_gives_its_queued_parts_back_at_once_while_its_call_is_still_on_the_wire()
+    {
+        var calling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<UploadLayerPartResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = SessionClient();
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .Returns<UploadLayerPartRequest, CancellationToken>((_, _) =>
+            {
+                calling.TrySetResult();
+                return answer.Task;
+            });
+        var pool = new SharedPartPool(3);
+        var upload = await InitiatedAsync(client, partsInFlight: 2);
+        var sender = upload.UploadPartsAsync(CancellationToken.None);
+        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        await calling.Task.WaitAsync(Bound);
+        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
+        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 6)));
+
+        upload.Abandon(new ReplicationException(ReplicationErrorCodes.DestinationFellBehind, "stood still", isTransient: true));
+
+        // Only the part on the wire is still held: its call's body may still be being read.
+        Assert.Equal(1, pool.Alive);
+        answer.SetResult(new UploadLayerPartResponse());
+        upload.Parts.Writer.Complete();
+        await sender.WaitAsync(Bound);
+        Assert.Equal(0, pool.Alive);
+    }
+
+    /// <summary>
+    /// Once a part fails (here ECR refuses it for good), the parts queued behind it are given back unsent: the session
+    /// cannot be completed, so each further UploadLayerPart would be a call, and its retries, for nothing.
+    /// </summary>
+    [Fact]
+    public async Task Parts_queued_behind_a_failed_part_are_given_back_unsent()
+    {
+        var refusal = new EcrException(EcrErrorCodes.LayerPartTooSmallException, "part too small");
+        var client = SessionClient();
+        client.Setup(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(refusal);
+        var pool = new SharedPartPool(2);
+        var upload = await InitiatedAsync(client, partsInFlight: 2);
+
+        // Both parts are queued before the upload reads: the second is there when the first fails.
+        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
+        upload.Parts.Writer.Complete();
+        await upload.UploadPartsAsync(CancellationToken.None).WaitAsync(Bound);
+
+        client.Verify(c => c.UploadLayerPartAsync(It.IsAny<UploadLayerPartRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Same(refusal, upload.Error);
+        Assert.Equal(0, upload.Uploaded);
+        Assert.Equal(0, pool.Alive);
+    }
+
     /// <summary>A destination whose upload session is gone by CompleteLayerUpload (UploadNotFound); each test says what BatchCheckLayerAvailability answers.</summary>
     private static Mock<IEcrClient> LostSessionClient()
     {
@@ -148,5 +212,31 @@ public sealed class PartUploadTests
         client.Setup(c => c.CompleteLayerUploadAsync(It.IsAny<CompleteLayerUploadRequest>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new EcrException(EcrErrorCodes.UploadNotFoundException, "no such upload"));
         return client;
+    }
+
+    /// <summary>A destination whose InitiateLayerUpload opens session u-1 with 5 MiB parts; each test sets up the rest.</summary>
+    private static Mock<IEcrClient> SessionClient()
+    {
+        var client = new Mock<IEcrClient>(MockBehavior.Strict);
+        client.Setup(c => c.InitiateLayerUploadAsync(It.IsAny<InitiateLayerUploadRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new InitiateLayerUploadResponse { UploadId = "u-1", PartSize = 5 * 1024 * 1024 });
+        return client;
+    }
+
+    /// <summary>An upload of a 9-byte blob to <paramref name="client"/>, its session open.</summary>
+    private static async Task<PartUpload> InitiatedAsync(Mock<IEcrClient> client, int partsInFlight)
+    {
+        var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 9), partsInFlight);
+        await upload.InitiateAsync(CancellationToken.None);
+        return upload;
+    }
+
+    /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>
+    private static async Task<SharedPart> PartAsync(SharedPartPool pool, long start)
+    {
+        var part = await pool.RentAsync(5 * 1024 * 1024, start, CancellationToken.None);
+        part.Append([1, 2, 3], final: true);
+        part.Seal();
+        return part;
     }
 }

@@ -152,4 +152,43 @@ public sealed class SharedPartTests
         held.Release();
         Assert.Equal(0, pool.Alive);
     }
+
+    /// <summary>
+    /// A part back from the pool is filled again by the next rental: until that one seals it, its buffer holds the
+    /// previous part's bytes cut at the new length, not a request body, so its head is refused as a new part's is.
+    /// </summary>
+    [Fact]
+    public async Task A_reused_part_refuses_its_head_until_it_is_sealed_again()
+    {
+        var pool = new SharedPartPool(1);
+        var first = await EncodeAsync(pool, [1, 2, 3], piece: 3);
+        Assert.Equal("{\"layerPartBlob\":\"AQID\""u8.ToArray(), first.Head.ToArray());
+        first.Release();
+
+        var next = await pool.RentAsync(PartSize, PartSize, CancellationToken.None);
+        Assert.Same(first, next);
+        Assert.Throws<InvalidOperationException>(() => next.Head);
+        next.Append([4, 5, 6], final: true);
+        next.Seal();
+        Assert.Equal("{\"layerPartBlob\":\"BAUG\""u8.ToArray(), next.Head.ToArray());
+        next.Release();
+    }
+
+    /// <summary>
+    /// A rental whose buffer cannot be made (out of memory in production; here a part size whose base64 no array can
+    /// hold) gives its slot back. Else each such failure would shrink the engine's pool for the life of the process,
+    /// until every download waited for a part that never comes.
+    /// </summary>
+    [Fact]
+    public async Task A_rental_whose_buffer_cannot_be_made_gives_its_slot_back()
+    {
+        var pool = new SharedPartPool(1);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.RentAsync(int.MaxValue, 0, CancellationToken.None));
+
+        Assert.Equal(0, pool.Alive);
+        var next = pool.RentAsync(PartSize, 0, CancellationToken.None);
+        Assert.True(next.IsCompleted);
+        (await next).Release();
+    }
 }
