@@ -10,16 +10,19 @@ public sealed class StopSignalsTests
     private readonly List<Registration> _registrations = [];
 
     // A test that reads what was written waits for the write however loaded the machine is.
-    private StopSignals Register(TextWriter? terminal = null, TimeSpan? cursorWriteWait = null) => new(
-        (signal, handler) =>
-        {
-            _handlers.Add(signal, handler);
-            var registration = new Registration();
-            _registrations.Add(registration);
-            return registration;
-        },
-        terminal,
-        cursorWriteWait ?? Timeout.InfiniteTimeSpan);
+    private StopSignals Register(TextWriter? terminal = null, TimeSpan? cursorWriteWait = null) =>
+        new(Record, terminal, cursorWriteWait ?? Timeout.InfiniteTimeSpan);
+
+    /// <summary>Registered as the CLI's own signals are: no cursor wait given, so the product's default applies.</summary>
+    private StopSignals RegisterWithDefaultWait(TextWriter terminal) => new(Record, terminal);
+
+    private Registration Record(PosixSignal signal, Action<PosixSignalContext> handler)
+    {
+        _handlers.Add(signal, handler);
+        var registration = new Registration();
+        _registrations.Add(registration);
+        return registration;
+    }
 
     [Fact]
     public void Ctrl_C_SIGTERM_and_SIGQUIT_are_each_handled()
@@ -82,44 +85,22 @@ public sealed class StopSignalsTests
 
     /// <summary>
     /// A terminal whose output is stopped (Ctrl+S, XOFF) blocks every write until it is resumed: the second signal does
-    /// not wait on its cursor, and the runtime's default handling still ends the process.
+    /// not wait on its cursor, and the runtime's default handling still ends the process. Null: no wait given, as the
+    /// CLI's own signals (Program.cs) are made, so the default moment (<see cref="StopSignals.CursorWriteWait"/>) bounds it.
     /// </summary>
-    [Fact]
-    public async Task A_second_signal_on_a_terminal_whose_output_is_stopped_still_lets_the_process_end()
+    [Theory]
+    [InlineData(50)]
+    [InlineData(null)]
+    public async Task A_second_signal_on_a_terminal_whose_output_is_stopped_still_lets_the_process_end(int? waitMilliseconds)
     {
         using var stopped = new StoppedTerminal();
-        using var signals = Register(stopped, TimeSpan.FromMilliseconds(50));
+        using var signals = waitMilliseconds is { } wait ? Register(stopped, TimeSpan.FromMilliseconds(wait)) : RegisterWithDefaultWait(stopped);
         _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
 
         var second = new PosixSignalContext(PosixSignal.SIGINT);
         var handled = Task.Run(() => _handlers[PosixSignal.SIGINT](second));
 
         // Before the write was bounded, the handler never returned: the wait below ends the test with a TimeoutException.
-        await handled.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.False(second.Cancel);
-        Assert.True(stopped.Entered.Wait(TimeSpan.FromSeconds(30)), "the cursor was not even tried");
-    }
-
-    /// <summary>
-    /// The CLI's own signals (Program.cs) give no wait of their own: on a terminal whose output is stopped, the second
-    /// signal still lets the process end once the default moment (<see cref="StopSignals.CursorWriteWait"/>) has passed.
-    /// </summary>
-    [Fact]
-    public async Task Without_a_wait_of_its_own_a_second_signal_on_a_stopped_terminal_still_lets_the_process_end()
-    {
-        using var stopped = new StoppedTerminal();
-        using var signals = new StopSignals(
-            (signal, handler) =>
-            {
-                _handlers.Add(signal, handler);
-                return new Registration();
-            },
-            stopped);
-        _handlers[PosixSignal.SIGINT](new PosixSignalContext(PosixSignal.SIGINT));
-
-        var second = new PosixSignalContext(PosixSignal.SIGINT);
-        var handled = Task.Run(() => _handlers[PosixSignal.SIGINT](second));
-
         await handled.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(second.Cancel);
         Assert.True(stopped.Entered.Wait(TimeSpan.FromSeconds(30)), "the cursor was not even tried");
