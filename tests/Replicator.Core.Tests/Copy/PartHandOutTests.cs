@@ -31,10 +31,10 @@ public sealed class PartHandOutTests
         PartUpload[] uploads = [a.Upload, b.Upload];
 
         // Part 0 goes on the wire at both; part 1 waits in both queues (one part in flight each).
-        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        await handOut.HandOutAsync(await TestParts.SealedAsync(pool, 0), uploads, CancellationToken.None);
         await a.NextCallAsync();
         var bFirst = await b.NextCallAsync();
-        await handOut.HandOutAsync(await PartAsync(pool, 3), uploads, CancellationToken.None);
+        await handOut.HandOutAsync(await TestParts.SealedAsync(pool, 3), uploads, CancellationToken.None);
 
         // B's first part lands and it sends part 1, which hangs: B's queue is empty, but with its own call on the wire.
         bFirst.Answer();
@@ -43,7 +43,7 @@ public sealed class PartHandOutTests
 
         // Part 2 finds A's queue full. After a whole period nobody kept up (B took nothing and waits on its own call):
         // holding A back holds back nobody, so A waits another period instead of falling behind.
-        var handing = handOut.HandOutAsync(await PartAsync(pool, 6), uploads, CancellationToken.None);
+        var handing = handOut.HandOutAsync(await TestParts.SealedAsync(pool, 6), uploads, CancellationToken.None);
         await TimerAsync(time, 1).WaitAsync(Bound);
         time.Advance(Period);
         await Task.WhenAny(TimerAsync(time, 2), handing).WaitAsync(Bound);
@@ -79,12 +79,12 @@ public sealed class PartHandOutTests
         var b = await Destination.StartAsync(partsInFlight: 2);
 
         // The download is over: A holds one part, B three (one on the wire, two queued).
-        Assert.True(a.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        Assert.True(a.Upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 0)));
         a.Upload.Parts.Writer.Complete();
-        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 0)));
         var bFirst = await b.NextCallAsync();
-        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
-        Assert.True(b.Upload.Parts.Writer.TryWrite(await PartAsync(pool, 6)));
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 3)));
+        Assert.True(b.Upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 6)));
         b.Upload.Parts.Writer.Complete();
         var watching = handOut.WatchTheLastPartsAsync([a.Upload, b.Upload], [a.Sender, b.Sender], CancellationToken.None);
 
@@ -159,12 +159,12 @@ public sealed class PartHandOutTests
         PartUpload[] uploads = [a.Upload, b.Upload];
 
         // Part 0 on the wire at both, part 1 in both queues: part 2 waits at A's full queue.
-        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        await handOut.HandOutAsync(await TestParts.SealedAsync(pool, 0), uploads, CancellationToken.None);
         var aFirst = await a.NextCallAsync();
         var bFirst = await b.NextCallAsync();
-        await handOut.HandOutAsync(await PartAsync(pool, 3), uploads, CancellationToken.None);
+        await handOut.HandOutAsync(await TestParts.SealedAsync(pool, 3), uploads, CancellationToken.None);
         using var request = new CancellationTokenSource();
-        var handing = handOut.HandOutAsync(await PartAsync(pool, 6), uploads, request.Token);
+        var handing = handOut.HandOutAsync(await TestParts.SealedAsync(pool, 6), uploads, request.Token);
         await TimerAsync(time, 1).WaitAsync(Bound);
 
         await request.CancelAsync();
@@ -197,10 +197,10 @@ public sealed class PartHandOutTests
         PartUpload[] uploads = [a.Upload, b.Upload];
 
         // Another blob's part, held for as long as that blob's own destination hangs.
-        var elsewhere = await PartAsync(pool, 0);
+        var elsewhere = await TestParts.SealedAsync(pool, 0);
 
         // Part 0 goes on the wire at both; B's lands, A's hangs.
-        await handOut.HandOutAsync(await PartAsync(pool, 0), uploads, CancellationToken.None);
+        await handOut.HandOutAsync(await TestParts.SealedAsync(pool, 0), uploads, CancellationToken.None);
         var aFirst = await a.NextCallAsync();
         (await b.NextCallAsync()).Answer();
         await b.AnsweredAsync(1).WaitAsync(Bound);
@@ -241,7 +241,7 @@ public sealed class PartHandOutTests
             var pool = new SharedPartPool(1);
             var a = await Destination.StartAsync();
             var b = await Destination.StartAsync();
-            var held = await PartAsync(pool, 0);
+            var held = await TestParts.SealedAsync(pool, 0);
             using var request = new CancellationTokenSource();
 
             // Two uploads: the download's wait for a part is then the watched one, in periods.
@@ -267,15 +267,6 @@ public sealed class PartHandOutTests
     }
 
     private static readonly BlobToCopy Blob = new("sha256:" + new string('a', 64), 9);
-
-    /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>
-    private static async Task<SharedPart> PartAsync(SharedPartPool pool, long start)
-    {
-        var part = await pool.RentAsync(5 * 1024 * 1024, start, CancellationToken.None);
-        part.Append([1, 2, 3], final: true);
-        part.Seal();
-        return part;
-    }
 
     /// <summary>
     /// Completes once the engine has set its <paramref name="nth"/> wait of one <see cref="Period"/>. The match counts

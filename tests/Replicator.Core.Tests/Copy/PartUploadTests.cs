@@ -162,10 +162,10 @@ public sealed class PartUploadTests
         var pool = new SharedPartPool(3);
         var upload = await InitiatedAsync(client, partsInFlight: 2);
         var sender = upload.UploadPartsAsync(CancellationToken.None);
-        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
+        Assert.True(upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 0)));
         await calling.Task.WaitAsync(Bound);
-        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
-        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 6)));
+        Assert.True(upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 3)));
+        Assert.True(upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 6)));
 
         upload.Abandon(new ReplicationException(ReplicationErrorCodes.DestinationFellBehind, "stood still", isTransient: true));
 
@@ -192,8 +192,8 @@ public sealed class PartUploadTests
         var upload = await InitiatedAsync(client, partsInFlight: 2);
 
         // Both parts are queued before the upload reads: the second is there when the first fails.
-        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 0)));
-        Assert.True(upload.Parts.Writer.TryWrite(await PartAsync(pool, 3)));
+        Assert.True(upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 0)));
+        Assert.True(upload.Parts.Writer.TryWrite(await TestParts.SealedAsync(pool, 3)));
         upload.Parts.Writer.Complete();
         await upload.UploadPartsAsync(CancellationToken.None).WaitAsync(Bound);
 
@@ -229,14 +229,5 @@ public sealed class PartUploadTests
         var upload = new PartUpload(new BlobCopyTarget(new BlobTarget(client.Object, null, "app"), progress: null), new BlobToCopy("sha256:" + new string('a', 64), 9), partsInFlight);
         await upload.InitiateAsync(CancellationToken.None);
         return upload;
-    }
-
-    /// <summary>A sealed part of three bytes starting at <paramref name="start"/>, held by the caller.</summary>
-    private static async Task<SharedPart> PartAsync(SharedPartPool pool, long start)
-    {
-        var part = await pool.RentAsync(5 * 1024 * 1024, start, CancellationToken.None);
-        part.Append([1, 2, 3], final: true);
-        part.Seal();
-        return part;
     }
 }
